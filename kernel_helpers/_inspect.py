@@ -188,7 +188,7 @@ class Span:
     meaning: str
 
 
-@dataclass
+@dataclass(repr=False)
 class ModuleInfo:
     """Everything :func:`read_module` decoded. Displays as tables in a notebook."""
 
@@ -243,6 +243,8 @@ class ModuleInfo:
 
     def __str__(self) -> str:
         return self.text()
+
+    __repr__ = __str__
 
     def _repr_html_(self) -> str:
         parts = [
@@ -689,7 +691,7 @@ SECTION_COLOURS = {
 }
 
 
-@dataclass
+@dataclass(repr=False)
 class AnnotatedBytes:
     """A module's first bytes, each run labelled with what it means (notebook 01)."""
 
@@ -715,6 +717,8 @@ class AnnotatedBytes:
 
     def __str__(self) -> str:
         return self.text()
+
+    __repr__ = __str__
 
     def _repr_html_(self) -> str:
         cells = []
