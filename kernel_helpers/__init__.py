@@ -48,6 +48,17 @@ from ._exercises import (
 from ._inspect import AnnotatedBytes, ModuleInfo, annotated_bytes, read_module, section_sizes
 from ._solutions import Solution, solution
 from ._toolchain_detect import LANGUAGES, Toolchain, find_toolchain
+from ._toolchains import (
+    Artifact,
+    build,
+    build_all,
+    compile_source,
+    examples,
+    native_binary,
+    shrink,
+    source_path,
+    wasm_module,
+)
 
 __version__ = "0.1.0"
 
@@ -55,6 +66,7 @@ __all__ = [
     "CAPABILITY_QUIZ",
     "LANGUAGES",
     "AnnotatedBytes",
+    "Artifact",
     "BenchmarkError",
     "CheckResult",
     "CompileError",
@@ -80,6 +92,8 @@ __all__ = [
     "WasmError",
     "__version__",
     "annotated_bytes",
+    "build",
+    "build_all",
     "capability_quiz",
     "check_biggest_section",
     "check_capabilities",
@@ -95,12 +109,18 @@ __all__ = [
     "check_size_ratio",
     "check_square",
     "check_wasi_import_module",
+    "compile_source",
     "docker_disabled",
     "docker_status",
     "doctor",
+    "examples",
     "find_toolchain",
     "fuel_needed",
+    "native_binary",
     "read_module",
     "section_sizes",
+    "shrink",
     "solution",
+    "source_path",
+    "wasm_module",
 ]
