@@ -241,14 +241,15 @@ class _EpochTicker:
 _TICKER = _EpochTicker()
 
 
-def _wasmtime_version() -> str:
+def wasmtime_version() -> str:
+    """The installed wasmtime-py version (part of the module cache key)."""
     try:
         return importlib.metadata.version("wasmtime")
     except importlib.metadata.PackageNotFoundError:
         return "unknown"
 
 
-_WASMTIME_VERSION = _wasmtime_version()
+_WASMTIME_VERSION = wasmtime_version()
 
 
 def module_cache_dir() -> Path:
@@ -313,7 +314,10 @@ def read_module_source(module: ModuleSource) -> tuple[bytes, str]:
         raise InvalidModule(
             f"no module file at {path}", fix="check the path (it is relative to the notebook)"
         )
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise InvalidModule(f"cannot read {path}: {err.strerror}") from None
     if path.suffix == ".wat":
         return _wat_to_wasm(data.decode("utf-8", "replace")), path.name
     return data, path.name
