@@ -26,11 +26,13 @@ from ._errors import (
     WasmError,
 )
 from ._exercises import (
+    BROKEN_C,
     CAPABILITY_QUIZ,
     CheckResult,
     capability_quiz,
     check_biggest_section,
     check_capabilities,
+    check_fixed_program,
     check_fuel_budget,
     check_go_build_env,
     check_import_function,
@@ -45,7 +47,25 @@ from ._exercises import (
     check_wasi_import_module,
     fuel_needed,
 )
-from ._inspect import AnnotatedBytes, ModuleInfo, annotated_bytes, read_module, section_sizes
+from ._inspect import (
+    AnnotatedBytes,
+    ModuleInfo,
+    annotated_bytes,
+    code_by_package,
+    read_module,
+    section_sizes,
+    stripped_size,
+)
+from ._module_sizes import (
+    Chart,
+    LanguageSizes,
+    SizeLadder,
+    human_size,
+    language_sizes,
+    package_breakdown,
+    section_breakdown,
+    size_ladder,
+)
 from ._solutions import Solution, solution
 from ._toolchain_detect import LANGUAGES, Toolchain, find_toolchain
 from ._toolchains import (
@@ -74,11 +94,13 @@ from ._wasi import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "BROKEN_C",
     "CAPABILITY_QUIZ",
     "LANGUAGES",
     "AnnotatedBytes",
     "Artifact",
     "BenchmarkError",
+    "Chart",
     "CheckResult",
     "CompileError",
     "Diagnostic",
@@ -90,6 +112,7 @@ __all__ = [
     "GuestExit",
     "InvalidModule",
     "KitError",
+    "LanguageSizes",
     "LimitExceeded",
     "MemoryLimitExceeded",
     "MissingImports",
@@ -97,6 +120,7 @@ __all__ = [
     "Preopen",
     "PreparedModule",
     "RegistryError",
+    "SizeLadder",
     "Solution",
     "TimeoutExceeded",
     "Timings",
@@ -112,6 +136,7 @@ __all__ = [
     "capability_quiz",
     "check_biggest_section",
     "check_capabilities",
+    "check_fixed_program",
     "check_fuel_budget",
     "check_go_build_env",
     "check_import_function",
@@ -125,6 +150,7 @@ __all__ = [
     "check_square",
     "check_wasi_import_module",
     "clear_module_cache",
+    "code_by_package",
     "compile_module",
     "compile_source",
     "docker_disabled",
@@ -133,14 +159,20 @@ __all__ = [
     "examples",
     "find_toolchain",
     "fuel_needed",
+    "human_size",
+    "language_sizes",
     "load_module",
     "native_binary",
+    "package_breakdown",
     "prepare",
     "read_module",
     "run_wasm",
+    "section_breakdown",
     "section_sizes",
     "shrink",
+    "size_ladder",
     "solution",
     "source_path",
+    "stripped_size",
     "wasm_module",
 ]

@@ -391,6 +391,40 @@ def check_biggest_section(module: bytes | str | Path, answer: str) -> CheckResul
     )
 
 
+BROKEN_C = """#include <stdio.h>
+int main(void) {
+    printf("%d\\n", answer);
+    return 0
+}
+"""
+
+
+@_exercise("02 · exercise 3 (fix the program)")
+def check_fixed_program(source: object) -> CheckResult:
+    """Notebook 02: C source that compiles to wasm32-wasi and prints ``42``."""
+    from ._errors import CompileError, ToolchainMissing
+    from ._toolchains import compile_source
+    from ._wasi import run_wasm
+
+    if not isinstance(source, str):
+        return _wrong(f"expected the C program as a string, got {type(source).__name__}.")
+    try:
+        artifact = compile_source(source, "c", name="fixed")
+    except ToolchainMissing as err:
+        return CheckResult("", None, "there is no C compiler here to check it with.", err.fix)
+    except CompileError as err:
+        first = err.diagnostics[0] if err.diagnostics else None
+        where = f"line {first.line}: {first.message}" if first else err.message
+        return _wrong("the compiler still says no.", f"First complaint, {where}.")
+    printed = run_wasm(artifact.path, timeout=10).stdout.decode("utf-8", "replace").strip()
+    if printed != "42":
+        return _wrong(
+            f"it compiles and runs, but prints {printed!r}.",
+            "Give answer a value: declare int answer = 42; before the printf.",
+        )
+    return _right("it compiles, runs under WASI and prints 42.")
+
+
 # --- notebook 03: Rust and Go -------------------------------------------------------------------
 
 

@@ -132,6 +132,23 @@ kh.check_biggest_section(module.path, answer)
     needs="toolchains",
 )
 _add(
+    "02",
+    3,
+    r"""
+answer = '''#include <stdio.h>
+int main(void) {
+    int answer = 42;
+    printf("%d\\n", answer);
+    return 0;
+}
+'''
+kh.check_fixed_program(answer)
+""",
+    "Two errors, two fixes: declare answer before using it, and end the return statement "
+    "with a semicolon. The compiler's first complaint is usually the one to fix first.",
+    needs="toolchains",
+)
+_add(
     "03",
     1,
     """
