@@ -193,6 +193,7 @@ CHECKS: list[tuple[Callable[..., kh.CheckResult], tuple[Any, ...]]] = [
     (kh.check_import_function, ()),
     (kh.check_wasi_import_module, ()),
     (kh.check_biggest_section, ("(module)",)),
+    (kh.check_fixed_program, ()),
     (kh.check_go_build_env, ()),
     (kh.check_rust_target, ()),
     (kh.check_size_ratio, (1, 1)),
