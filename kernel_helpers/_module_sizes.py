@@ -154,6 +154,10 @@ class LanguageSize:
     prebuilt: bool
     path: Path
 
+    @property
+    def label(self) -> str:
+        return LANGUAGE_LABELS[self.lang]
+
 
 @dataclass
 class LanguageSizes:
@@ -166,12 +170,31 @@ class LanguageSizes:
     def get(self, lang: str) -> LanguageSize | None:
         return next((r for r in self.rows if r.lang == lang), None)
 
+    def stripped(self, lang: str) -> int | None:
+        """The stripped size of ``lang``'s module, or None if there is no module."""
+        row = self.get(lang)
+        return row.stripped if row else None
+
+    def against_claim(self, megabytes: float = 1.0) -> str:
+        """Notebook 03: each stripped module next to the seed's "several MBs", in words."""
+        lines = []
+        for r in self.rows:
+            verdict = "several MB" if r.stripped >= megabytes * 1e6 else f"well under {megabytes:g} MB"
+            lines.append(f"{r.label:>5}: {human_size(r.stripped):>9} stripped -> {verdict}")
+        big = [r.label for r in self.rows if r.stripped >= megabytes * 1e6]
+        small = [r.label for r in self.rows if r.stripped < megabytes * 1e6]
+        if big and small:
+            lines.append(f"The claim fits {', '.join(big)}, not {', '.join(small)}.")
+        elif self.rows:
+            lines.append("The claim fits all of them." if big else "The claim fits none of them.")
+        return "\n".join(lines)
+
     def text(self) -> str:
         lines = [f"{self.example}: module size per language (default build / stripped)"]
         for r in self.rows:
             mark = " (prebuilt)" if r.prebuilt else ""
             lines.append(
-                f"  {LANGUAGE_LABELS[r.lang]:<5} {human_size(r.bytes):>10} / {human_size(r.stripped):>10}{mark}"
+                f"  {r.label:<5} {human_size(r.bytes):>10} / {human_size(r.stripped):>10}{mark}"
             )
         lines += [f"  note: {n}" for n in self.notes]
         return "\n".join(lines)
@@ -183,7 +206,7 @@ class LanguageSizes:
 
     def _repr_html_(self) -> str:
         rows = "".join(
-            f"<tr><td style='text-align:left'>{LANGUAGE_LABELS[r.lang]}</td>"
+            f"<tr><td style='text-align:left'>{r.label}</td>"
             f"<td style='text-align:right'>{human_size(r.bytes)}</td>"
             f"<td style='text-align:right'>{human_size(r.stripped)}</td>"
             f"<td style='text-align:right'>{r.stripped:,}</td>"
@@ -200,7 +223,7 @@ class LanguageSizes:
     def figure(self) -> Chart:
         """Stripped size per language on a log axis: kilobytes to megabytes in one view."""
         return bar_chart(
-            {LANGUAGE_LABELS[r.lang]: r.stripped for r in self.rows},
+            {r.label: r.stripped for r in self.rows},
             title=f"{self.example}: stripped module size per language (log scale)",
             log=True,
         )

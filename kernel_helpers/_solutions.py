@@ -172,9 +172,9 @@ _add(
     "03",
     3,
     """
-go, c = kh.wasm_module("hello", "go"), kh.wasm_module("hello", "c")
-answer = go.path.stat().st_size / c.path.stat().st_size
-kh.check_size_ratio(answer, go, c)
+sizes = kh.language_sizes("hello", ["c", "go"])
+answer = sizes.stripped("go") / sizes.stripped("c")
+kh.check_size_ratio(answer, sizes.stripped("go"), sizes.stripped("c"))
 """,
     "Divide the larger size by the smaller. Go's module carries its runtime (garbage "
     "collector, scheduler), which C's does not.",

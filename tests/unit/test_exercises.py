@@ -127,6 +127,8 @@ def test_size_ratio(tmp_path: Path) -> None:
             self.path = path
 
     right(kh.check_size_ratio(3, Artifact(big), Artifact(small)))
+    skipped = kh.check_size_ratio(3, None, 100)
+    assert skipped.ok is None and "missing" in skipped.message
 
 
 # --- 04 -------------------------------------------------------------------------------

@@ -39,3 +39,22 @@ def test_section_breakdown_of_a_hand_written_module() -> None:
     bars = chart.figure.axes[0].patches
     assert len(bars) == len(kh.section_sizes('(module (func (export "f")))'))
     assert chart.png().startswith(PNG_MAGIC)
+
+
+def test_against_claim_sorts_languages_by_the_one_megabyte_line(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from kernel_helpers._module_sizes import LanguageSize, LanguageSizes
+
+    sizes = LanguageSizes(
+        "hello",
+        [
+            LanguageSize("c", 36_000, 3_250, False, tmp_path / "c.wasm"),
+            LanguageSize("go", 2_470_000, 2_430_000, False, tmp_path / "go.wasm"),
+        ],
+    )
+    text = sizes.against_claim()
+    assert "C:   3.25 KB stripped -> well under 1 MB" in text
+    assert "Go:   2.43 MB stripped -> several MB" in text
+    assert text.endswith("The claim fits Go, not C.")
+    assert sizes.stripped("go") == 2_430_000 and sizes.stripped("rust") is None
+    assert sizes.figure().png().startswith(PNG_MAGIC)
+    assert "prebuilt" not in sizes.text()
