@@ -90,6 +90,7 @@ from ._wasi import (
     prepare,
     run_wasm,
 )
+from ._wasi_probe import ContainerView, container_view, probe
 
 __version__ = "0.1.0"
 
@@ -103,6 +104,7 @@ __all__ = [
     "Chart",
     "CheckResult",
     "CompileError",
+    "ContainerView",
     "Diagnostic",
     "DockerStatus",
     "DockerUnavailable",
@@ -153,6 +155,7 @@ __all__ = [
     "code_by_package",
     "compile_module",
     "compile_source",
+    "container_view",
     "docker_disabled",
     "docker_status",
     "doctor",
@@ -165,6 +168,7 @@ __all__ = [
     "native_binary",
     "package_breakdown",
     "prepare",
+    "probe",
     "read_module",
     "run_wasm",
     "section_breakdown",

@@ -59,3 +59,25 @@ def test_solutions_that_need_the_toolchains_pass(solution: object) -> None:
         need_compiler(lang)
     result = run_solution(solution)  # type: ignore[arg-type]
     assert result.ok is True, result.text()
+
+
+def test_probe_built_here_behaves_like_the_prebuilt_one(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    need_compiler("c")
+    from kernel_helpers._wasi_probe import PROBE_PREBUILT, probe_module
+
+    assert probe_module() != PROBE_PREBUILT
+    data = kh.Preopen(tmp_path, "/data")
+    (tmp_path / "f.txt").write_text("x")
+    for args in (("env",), ("cat", "/data/f.txt"), ("cat", "/etc/passwd"), ("exit", "4")):
+        built, shipped = kh.probe(*args, dirs=[data]), kh.run_wasm(PROBE_PREBUILT, list(args), dirs=[data])
+        assert (built.exit_code, built.stdout, built.stderr) == (shipped.exit_code, shipped.stdout, shipped.stderr)
+
+
+@pytest.mark.docker
+def test_container_view_live_sees_a_filesystem_and_a_network_namespace() -> None:
+    need(kh.docker_status().available, "no Docker daemon")
+    view = kh.container_view()
+    assert view.recorded is None, view.reason
+    answers = {question: (code, output) for question, code, output in view.answers}
+    assert answers[("ls", "/")][0] == 0 and "proc" in answers[("ls", "/")][1]
+    assert answers[("ls", "/sys/class/net")][1].split() == ["lo"]  # --network none
