@@ -28,6 +28,7 @@ from ._errors import (
 from ._exercises import (
     BROKEN_C,
     CAPABILITY_QUIZ,
+    FIB_WAT,
     CheckResult,
     capability_quiz,
     check_biggest_section,
@@ -66,6 +67,15 @@ from ._module_sizes import (
     section_breakdown,
     size_ladder,
 )
+from ._runaway_guests import (
+    DEEP_TRAP,
+    ENDLESS_LOOP,
+    MEMORY_BOMB,
+    OUTPUT_FLOOD,
+    Outcome,
+    limit_slider,
+    run_guarded,
+)
 from ._solutions import Solution, solution
 from ._toolchain_detect import LANGUAGES, Toolchain, find_toolchain
 from ._toolchains import (
@@ -97,7 +107,12 @@ __version__ = "0.1.0"
 __all__ = [
     "BROKEN_C",
     "CAPABILITY_QUIZ",
+    "DEEP_TRAP",
+    "ENDLESS_LOOP",
+    "FIB_WAT",
     "LANGUAGES",
+    "MEMORY_BOMB",
+    "OUTPUT_FLOOD",
     "AnnotatedBytes",
     "Artifact",
     "BenchmarkError",
@@ -119,6 +134,7 @@ __all__ = [
     "MemoryLimitExceeded",
     "MissingImports",
     "ModuleInfo",
+    "Outcome",
     "Preopen",
     "PreparedModule",
     "RegistryError",
@@ -164,12 +180,14 @@ __all__ = [
     "fuel_needed",
     "human_size",
     "language_sizes",
+    "limit_slider",
     "load_module",
     "native_binary",
     "package_breakdown",
     "prepare",
     "probe",
     "read_module",
+    "run_guarded",
     "run_wasm",
     "section_breakdown",
     "section_sizes",
