@@ -151,3 +151,13 @@ def test_every_example_exists_in_all_four_languages_with_a_build_comment() -> No
         for lang in ("c", "cpp", "rust", "go"):
             header = tc.source_path(example, lang).read_text()[:1500]
             assert "Build by hand" in header, f"{example}.{lang} lacks its build command"
+
+
+def test_prebuilt_modules_were_built_from_the_current_sources() -> None:
+    stale = [
+        relative
+        for relative, record in tc.prebuilt_manifest()["modules"].items()
+        if tc._sha256(tc.source_path(record["example"], record["lang"]).read_bytes())
+        != record["source_sha256"]
+    ]
+    assert stale == [], "run: python -m kernel_helpers build --refresh-prebuilt"
