@@ -14,7 +14,6 @@ import os
 import platform
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -271,26 +270,12 @@ def _store(key: str, artifact: Artifact) -> None:
 # --- compiling --------------------------------------------------------------------------
 
 
-def _run_compiler(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[int, str]:
+def _run_compiler(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[bool, str]:
+    """Run a compiler (or wasm-opt), counting the call; returns (succeeded, its output)."""
     global COMPILER_CALLS
     COMPILER_CALLS += 1
-    try:
-        done = subprocess.run(
-            command,
-            cwd=cwd,
-            env=env,
-            capture_output=True,
-            text=True,
-            errors="replace",
-            timeout=COMPILE_TIMEOUT_S,
-            stdin=subprocess.DEVNULL,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        return 124, f"the compiler ran longer than {COMPILE_TIMEOUT_S:g} s and was stopped"
-    except OSError as err:
-        return 127, f"could not start the compiler: {err}"
-    return done.returncode, done.stderr + done.stdout
+    done = run_quick(command, timeout=COMPILE_TIMEOUT_S, env=env, cwd=cwd)
+    return done.ok, done.stderr + done.stdout
 
 
 def _output_name(name: str, lang: str, target: str) -> str:
@@ -316,10 +301,10 @@ def _compile(
         work = Path(scratch)
         (work / file_name).write_bytes(source)
         started = time.perf_counter()
-        code, output = _run_compiler(command, work, _compile_env(tc, target))
+        ok, output = _run_compiler(command, work, _compile_env(tc, target))
         elapsed = time.perf_counter() - started
         built = work / out_name
-        if code != 0 or not built.is_file():
+        if not ok or not built.is_file():
             raise CompileError(lang, command, output, parse_diagnostics(lang, output))
         final = entry / out_name
         os.replace(built, final)
@@ -487,9 +472,9 @@ def _wasm_opt(artifact: Artifact, wasm_opt: str) -> Artifact | None:
         str(out),
     ]
     started = time.perf_counter()
-    code, _output = _run_compiler(command, artifact.path.parent, dict(os.environ))
+    ok, _output = _run_compiler(command, artifact.path.parent, dict(os.environ))
     seconds = time.perf_counter() - started
-    if code != 0 or not out.is_file():
+    if not ok or not out.is_file():
         return None  # binaryen too old for this module's features: leave the step out
     data = out.read_bytes()
     out.unlink()

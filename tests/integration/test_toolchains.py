@@ -5,7 +5,9 @@ a missing clang. Each artifact is built once per session (Go ~5 s, zig's first r
 
 from __future__ import annotations
 
+import json
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -234,3 +236,23 @@ def test_every_example_and_language_ships_a_prebuilt_module() -> None:
     shipped = set(tc.prebuilt_manifest()["modules"])
     wanted = {f"{e}/{e}-{lang}.wasm" for e in tc.examples() for lang in LANGS}
     assert wanted - shipped == set()
+
+
+def test_build_cli_prints_json_records_for_wasm_and_native(tmp_path: Path) -> None:
+    for lang in LANGS:
+        try:
+            tc.toolchain_for(lang)
+        except ToolchainMissing as err:
+            need(False, str(err))
+    done = subprocess.run(
+        [sys.executable, "-m", "kernel_helpers", "build", "--example", "hello", "--json"],
+        capture_output=True, text=True, timeout=600, cwd=tc.REPO_ROOT,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    records = json.loads(done.stdout)
+    assert {(r["lang"], r["target"]) for r in records} == {
+        (lang, target) for lang in LANGS for target in TARGETS
+    }
+    for record in records:
+        assert {"example", "lang", "target", "path", "bytes"} <= set(record)
+        assert Path(record["path"]).stat().st_size == record["bytes"]
