@@ -57,7 +57,12 @@ COMPILER_CALLS = 0
 
 @dataclass
 class Artifact:
-    """One compiled program: what it is, where it is, and exactly how it was made."""
+    """One compiled program: what it is, where it is, and exactly how it was made.
+
+    ``compile_s`` is the compiler's wall time when the file was made (a cached artifact
+    keeps the original figure, with ``cached=True``); ``variant`` is ``default`` or a
+    size step from :func:`shrink`; ``prebuilt`` marks a module shipped with the kit.
+    """
 
     example: str
     lang: str
