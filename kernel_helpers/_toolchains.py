@@ -82,6 +82,18 @@ class Artifact:
         record["path"] = str(self.path)
         return record
 
+    def summary(self) -> str:
+        """One line for a notebook, saying plainly where the file came from."""
+        if self.prebuilt:
+            origin = f"PREBUILT module shipped with the kit (made with {self.toolchain})"
+        elif self.cached:
+            origin = (
+                f"from the build cache ({self.toolchain}, first built in {self.compile_s:.2f} s)"
+            )
+        else:
+            origin = f"compiled now with {self.toolchain} in {self.compile_s:.2f} s"
+        return f"{self.path.name}: {self.bytes:,} bytes, {self.lang} -> {self.target}, {origin}"
+
     @classmethod
     def from_json(cls, record: dict[str, Any]) -> Artifact:
         return cls(**{**record, "path": Path(record["path"])})
