@@ -607,8 +607,11 @@ def smallest(artifact: Artifact) -> Artifact:
 
 
 def refresh_prebuilt(progress: bool = True) -> list[Artifact]:
-    """Rebuild the shipped modules from source (smallest variant) and their manifest."""
-    modules: dict[str, Any] = {}
+    """Rebuild the shipped modules from source (smallest variant) and their manifest.
+
+    A language with no compiler here keeps its shipped modules and manifest entries:
+    a refresh on a machine missing Rust must not delete the Rust modules."""
+    modules: dict[str, Any] = dict(prebuilt_manifest()["modules"])
     shipped: list[Artifact] = []
     for artifact in build_all(targets=(WASM,), progress=progress):
         best = smallest(artifact)
