@@ -169,3 +169,15 @@ def test_prebuilt_modules_were_built_from_the_current_sources() -> None:
         != record["source_sha256"]
     ]
     assert stale == [], "run: python -m kernel_helpers build --refresh-prebuilt"
+
+
+def test_refresh_keeps_modules_it_cannot_rebuild(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    manifest = tmp_path / "manifest.json"
+    manifest.write_text(json.dumps({"modules": {"fib/fib-rust.wasm": {"lang": "rust"}}}))
+    monkeypatch.setattr(tc, "MANIFEST", manifest)
+    monkeypatch.setattr(tc, "PREBUILT_DIR", tmp_path)
+    monkeypatch.setattr(tc, "build_all", lambda **_: [])  # no compiler at all
+    assert tc.refresh_prebuilt(progress=False) == []
+    assert "fib/fib-rust.wasm" in json.loads(manifest.read_text())["modules"]
