@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ._errors import KitError, ToolchainMissing
-from ._inspect import code_by_package, section_sizes, stripped_size
+from ._inspect import _html_table, code_by_package, section_sizes, stripped_size
 from ._toolchain_detect import LANGUAGES
 from ._toolchains import Artifact, build, native_binary, shrink, wasm_module
 
@@ -55,8 +55,41 @@ class SizeStep:
     path: Path | None = None
 
 
+class _SizeReport:
+    """Shared rendering: a caption, a table (text and HTML) and notes."""
+
+    notes: list[str]
+
+    def caption(self) -> str:
+        raise NotImplementedError
+
+    def header(self) -> list[str]:
+        raise NotImplementedError
+
+    def cells(self) -> list[list[str]]:
+        raise NotImplementedError
+
+    def text(self) -> str:
+        rows = [self.header(), *self.cells()]
+        widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+        lines = [self.caption()]
+        lines += ["  " + "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows]
+        lines += [f"  note: {n}" for n in self.notes]
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.text()
+
+    __repr__ = __str__
+
+    def _repr_html_(self) -> str:
+        notes = "".join(f"<p><i>{html.escape(n)}</i></p>" for n in self.notes)
+        caption = f"<p><b>{html.escape(self.caption())}</b></p>"
+        return caption + _html_table(self.header(), self.cells()) + notes
+
+
 @dataclass
-class SizeLadder:
+class SizeLadder(_SizeReport):
     """One program's sizes from default build to smallest, the native binary beside them."""
 
     example: str
@@ -70,31 +103,14 @@ class SizeLadder:
     def smallest_wasm(self) -> SizeStep:
         return min((s for s in self.steps if s.label != "native"), key=lambda s: s.bytes)
 
-    def text(self) -> str:
-        lines = [f"{self.example} in {LANGUAGE_LABELS[self.lang]}:"]
-        lines += [f"  {s.label:<12} {human_size(s.bytes):>10}  {s.explanation}" for s in self.steps]
-        lines += [f"  note: {n}" for n in self.notes]
-        return "\n".join(lines)
+    def caption(self) -> str:
+        return f"{self.example} in {LANGUAGE_LABELS[self.lang]}: from default build to smallest"
 
-    def __str__(self) -> str:
-        return self.text()
+    def header(self) -> list[str]:
+        return ["step", "bytes", "size", "what it is"]
 
-    __repr__ = __str__
-
-    def _repr_html_(self) -> str:
-        rows = "".join(
-            f"<tr><td style='text-align:left'>{html.escape(s.label)}</td>"
-            f"<td style='text-align:right'>{s.bytes:,}</td>"
-            f"<td style='text-align:right'>{human_size(s.bytes)}</td>"
-            f"<td style='text-align:left'>{html.escape(s.explanation)}</td></tr>"
-            for s in self.steps
-        )
-        notes = "".join(f"<p><i>{html.escape(n)}</i></p>" for n in self.notes)
-        return (
-            f"<p><b>{html.escape(self.example)}</b> in {LANGUAGE_LABELS[self.lang]}</p>"
-            "<table><tr><th style='text-align:left'>step</th><th>bytes</th><th>size</th>"
-            f"<th style='text-align:left'>what it is</th></tr>{rows}</table>{notes}"
-        )
+    def cells(self) -> list[list[str]]:
+        return [[s.label, f"{s.bytes:,}", human_size(s.bytes), s.explanation] for s in self.steps]
 
     def figure(self) -> Chart:
         """The ladder as a bar chart on a log axis (so kilobytes and the native binary's
@@ -160,7 +176,7 @@ class LanguageSize:
 
 
 @dataclass
-class LanguageSizes:
+class LanguageSizes(_SizeReport):
     """The same program from every language (notebook 03)."""
 
     example: str
@@ -189,36 +205,23 @@ class LanguageSizes:
             lines.append("The claim fits all of them." if big else "The claim fits none of them.")
         return "\n".join(lines)
 
-    def text(self) -> str:
-        lines = [f"{self.example}: module size per language (default build / stripped)"]
-        for r in self.rows:
-            mark = " (prebuilt)" if r.prebuilt else ""
-            lines.append(
-                f"  {r.label:<5} {human_size(r.bytes):>10} / {human_size(r.stripped):>10}{mark}"
-            )
-        lines += [f"  note: {n}" for n in self.notes]
-        return "\n".join(lines)
+    def caption(self) -> str:
+        return f"{self.example}: the same program as a module from each language"
 
-    def __str__(self) -> str:
-        return self.text()
+    def header(self) -> list[str]:
+        return ["language", "default build", "stripped", "stripped bytes", "source"]
 
-    __repr__ = __str__
-
-    def _repr_html_(self) -> str:
-        rows = "".join(
-            f"<tr><td style='text-align:left'>{r.label}</td>"
-            f"<td style='text-align:right'>{human_size(r.bytes)}</td>"
-            f"<td style='text-align:right'>{human_size(r.stripped)}</td>"
-            f"<td style='text-align:right'>{r.stripped:,}</td>"
-            f"<td>{'prebuilt' if r.prebuilt else 'built here'}</td></tr>"
+    def cells(self) -> list[list[str]]:
+        return [
+            [
+                r.label,
+                human_size(r.bytes),
+                human_size(r.stripped),
+                f"{r.stripped:,}",
+                "prebuilt" if r.prebuilt else "built here",
+            ]
             for r in self.rows
-        )
-        notes = "".join(f"<p><i>{html.escape(n)}</i></p>" for n in self.notes)
-        return (
-            f"<p><b>{html.escape(self.example)}</b>, the same program in each language</p>"
-            "<table><tr><th style='text-align:left'>language</th><th>default build</th>"
-            f"<th>stripped</th><th>stripped bytes</th><th></th></tr>{rows}</table>{notes}"
-        )
+        ]
 
     def figure(self) -> Chart:
         """Stripped size per language on a log axis: kilobytes to megabytes in one view."""

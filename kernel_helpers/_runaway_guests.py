@@ -109,7 +109,7 @@ class Outcome:
     def text(self) -> str:
         head = "finished by itself" if self.stopped_by is None else f"stopped ({self.stopped_by})"
         lines = [f"{head}: {self.message}"]
-        if self.result is not None:
+        if self.kept_bytes or self.dropped_bytes:
             lines.append(
                 f"printed {self.lines:,} line(s) before the end "
                 f"({self.kept_bytes:,} bytes kept, {self.dropped_bytes:,} dropped)"
