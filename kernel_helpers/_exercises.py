@@ -77,6 +77,15 @@ def _first_line(err: BaseException) -> str:
     return lines[0] if lines else type(err).__name__
 
 
+class _Unusable(Exception):
+    """Internal: the answer has the wrong shape; the message says, kindly, what to give."""
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
 def _right(message: str) -> CheckResult:
     """A right answer; :func:`_exercise` fills in the exercise's title."""
     return CheckResult("", True, message)
@@ -100,6 +109,8 @@ def _exercise(title: str) -> Callable[[Callable[P, CheckResult]], Callable[P, Ch
                 return CheckResult(title, None, PLACEHOLDER_MESSAGE)
             try:
                 return replace(check(*args, **kwargs), exercise=title)
+            except _Unusable as err:
+                return CheckResult(title, False, err.message, err.hint)
             except Exception as err:  # a check must never take the kernel's cell down
                 return CheckResult(
                     title,
@@ -136,7 +147,10 @@ def _languages(answer: Iterable[str] | str) -> set[str]:
     for item in items:
         key = str(item).strip().lower()
         if key not in LANGUAGE_ALIASES:
-            raise ValueError(f"{item!r} is not one of C, C++, Rust, Go")
+            raise _Unusable(
+                f"{item!r} is not one of the course's languages.",
+                'Write a set of names from "c", "cpp", "rust", "go", like {"c", "go"}.',
+            )
         found.add(LANGUAGE_ALIASES[key])
     return found
 
@@ -292,7 +306,10 @@ def check_section_id(section: str, answer: int | str) -> CheckResult:
     wanted = {name: number for number, name in SECTION_NAMES.items()}.get(section)
     if wanted is None:
         return _wrong(f"there is no section called {section!r} in this exercise.")
-    given = int(answer, 0) if isinstance(answer, str) else int(answer)
+    try:
+        given = int(answer, 0) if isinstance(answer, str) else int(answer)
+    except (TypeError, ValueError):
+        raise _Unusable(f"{answer!r} is not a number.", "Section ids are small whole numbers, like 1 or 10.") from None
     if given == wanted:
         return _right(
             f"yes: the {section} section has id {wanted} ({wanted:#04x} in the bytes)."
@@ -534,12 +551,23 @@ def _preopen_fields(item: object) -> tuple[str, str, bool]:
         host, guest = item[0], item[1]
         writable = bool(item[2]) if len(item) > 2 else False
         return str(host), str(guest), writable
-    return str(item.host), str(item.guest), bool(getattr(item, "writable", False))  # type: ignore[attr-defined]
+    host, guest = getattr(item, "host", None), getattr(item, "guest", None)
+    if host is None or guest is None:
+        raise _Unusable(
+            f"{item!r} is not a folder grant.",
+            'Each entry is kh.Preopen(host_folder, "/guest/path").',
+        )
+    return str(host), str(guest), bool(getattr(item, "writable", False))
 
 
 @_exercise("04 · exercise 1 (a read-only folder)")
 def check_read_only_preopen(dirs: Iterable[object], host: str | Path, guest: str) -> CheckResult:
     """Notebook 04: ``dirs`` grants exactly ``host`` as ``guest``, read-only, and nothing else."""
+    if hasattr(dirs, "guest") or isinstance(dirs, str | Path):
+        raise _Unusable(
+            "dirs is a list of folders, even when there is only one.",
+            "Put your Preopen in square brackets: [kh.Preopen(...)].",
+        )
     items = [_preopen_fields(item) for item in dirs]
     wanted_host = Path(host).resolve()
     if not items:
@@ -615,6 +643,8 @@ def capability_quiz() -> str:
 @_exercise("04 · exercise 2 (capabilities)")
 def check_capabilities(answer: Iterable[str] | str) -> CheckResult:
     """Notebook 04: the letters of :data:`CAPABILITY_QUIZ` a module can do without a grant."""
+    if not isinstance(answer, str | Iterable):
+        raise _Unusable(f"{answer!r} is not a set of letters.", 'Write them like {"A", "B"}.')
     given = {str(a).strip().upper() for a in ([answer] if isinstance(answer, str) else answer)}
     unknown = given - set(CAPABILITY_QUIZ)
     if unknown:

@@ -233,3 +233,13 @@ def test_results_render_in_a_notebook() -> None:
     html = kh.check_section_id("export", 2)._repr_html_()
     assert "💡" in html and "import section" in html
     assert "✅" in kh.check_section_id("export", 7)._repr_html_()
+
+
+def test_answers_of_the_wrong_shape_get_a_kind_specific_hint(tmp_path: Path) -> None:
+    wrong(kh.check_languages_here("c, go", available={"c"}), "not one of the course's languages", '{"c", "go"}')
+    wrong(kh.check_section_id("export", "seven"), "not a number")
+    wrong(kh.check_read_only_preopen(Preopen(str(tmp_path), "/data"), tmp_path, "/data"), "square brackets")
+    wrong(kh.check_read_only_preopen(["/data"], tmp_path, "/data"), "kh.Preopen(")
+    wrong(kh.check_capabilities(42), "set of letters")
+    for result in (kh.check_section_id("export", "seven"), kh.check_capabilities(42)):
+        assert "Error" not in result.text()  # no exception names for a shape mistake
