@@ -70,7 +70,9 @@ def test_probe_built_here_behaves_like_the_prebuilt_one(tmp_path) -> None:  # ty
     (tmp_path / "f.txt").write_text("x")
     for args in (("env",), ("cat", "/data/f.txt"), ("cat", "/etc/passwd"), ("exit", "4")):
         built, shipped = kh.probe(*args, dirs=[data]), kh.run_wasm(PROBE_PREBUILT, list(args), dirs=[data])
-        assert (built.exit_code, built.stdout, built.stderr) == (shipped.exit_code, shipped.stdout, shipped.stderr)
+        # stderr wording (strerror) differs between C libraries (wasi-libc vs zig's): compare
+        # what the program did, not how its libc words a refusal.
+        assert (built.exit_code, built.stdout) == (shipped.exit_code, shipped.stdout)
 
 
 @pytest.mark.docker
