@@ -26,11 +26,23 @@ from ._errors import (
     WasmError,
 )
 from ._toolchain_detect import LANGUAGES, Toolchain, find_toolchain
+from ._toolchains import (
+    Artifact,
+    build,
+    build_all,
+    compile_source,
+    examples,
+    native_binary,
+    shrink,
+    source_path,
+    wasm_module,
+)
 
 __version__ = "0.1.0"
 
 __all__ = [
     "LANGUAGES",
+    "Artifact",
     "BenchmarkError",
     "CompileError",
     "Diagnostic",
@@ -52,8 +64,16 @@ __all__ = [
     "Trap",
     "WasmError",
     "__version__",
+    "build",
+    "build_all",
+    "compile_source",
     "docker_disabled",
     "docker_status",
     "doctor",
+    "examples",
     "find_toolchain",
+    "native_binary",
+    "shrink",
+    "source_path",
+    "wasm_module",
 ]
