@@ -197,6 +197,14 @@ class DockerUnavailable(KitError):
         self.reason = reason
 
 
+class ContainerError(KitError):
+    """Building or running a container failed; ``output`` holds what Docker said."""
+
+    def __init__(self, message: str, *, output: str = "", fix: str | None = None) -> None:
+        super().__init__(message, fix=fix)
+        self.output = output
+
+
 class RegistryError(KitError):
     """The local registry could not be started or refused an operation."""
 
