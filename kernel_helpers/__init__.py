@@ -26,6 +26,17 @@ from ._errors import (
     WasmError,
 )
 from ._toolchain_detect import LANGUAGES, Toolchain, find_toolchain
+from ._wasi import (
+    Preopen,
+    PreparedModule,
+    Timings,
+    WasiResult,
+    clear_module_cache,
+    compile_module,
+    load_module,
+    prepare,
+    run_wasm,
+)
 
 __version__ = "0.1.0"
 
@@ -45,15 +56,24 @@ __all__ = [
     "LimitExceeded",
     "MemoryLimitExceeded",
     "MissingImports",
+    "Preopen",
+    "PreparedModule",
     "RegistryError",
     "TimeoutExceeded",
+    "Timings",
     "Toolchain",
     "ToolchainMissing",
     "Trap",
+    "WasiResult",
     "WasmError",
     "__version__",
+    "clear_module_cache",
+    "compile_module",
     "docker_disabled",
     "docker_status",
     "doctor",
     "find_toolchain",
+    "load_module",
+    "prepare",
+    "run_wasm",
 ]
