@@ -215,5 +215,9 @@ class RegistryError(KitError):
     """The local registry could not be started or refused an operation."""
 
 
+class OciError(KitError):
+    """A wasm OCI image could not be packaged, pulled or validated, or no shim runs it."""
+
+
 class BenchmarkError(KitError):
     """A benchmark could not run as asked (nothing to measure, a variant failed)."""

@@ -203,6 +203,11 @@ class LocalRegistry:
 
     def manifest(self, repository: str, reference: str) -> tuple[dict[str, Any], str, str]:
         """The manifest as JSON, its digest and its media type."""
+        body, digest, media_type = self.manifest_bytes(repository, reference)
+        return json.loads(body), digest, media_type
+
+    def manifest_bytes(self, repository: str, reference: str) -> tuple[bytes, str, str]:
+        """The manifest exactly as stored (its digest covers these bytes)."""
         body, headers = self._request(
             "GET", f"/v2/{repository}/manifests/{reference}",
             headers={"Accept": ", ".join(MANIFEST_TYPES)},
@@ -210,8 +215,7 @@ class LocalRegistry:
         digest = headers.get("Docker-Content-Digest", sha256_digest(body))
         if digest != sha256_digest(body):
             raise RegistryError(f"manifest of {repository}:{reference} does not match its digest")
-        media_type = headers.get("Content-Type", "")
-        return json.loads(body), digest, media_type
+        return body, digest, headers.get("Content-Type", "")
 
     def blob(self, repository: str, digest: str) -> bytes:
         """A blob, checked against its digest (a registry must never be trusted blindly)."""
