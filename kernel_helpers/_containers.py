@@ -187,6 +187,11 @@ def _debootstrap(rootfs_tar: Path) -> None:
         if done.returncode != 0:
             tail = " | ".join((done.stderr or done.stdout).strip().splitlines()[-3:])
             raise ContainerError(f"debootstrap failed: {tail}", output=done.stdout + done.stderr)
+        # Like the official slim images: no downloaded .debs, no package lists.
+        for leftovers in ("var/cache/apt/archives", "var/lib/apt/lists"):
+            for path in (root / leftovers).glob("*"):
+                if path.is_file():
+                    path.unlink()
         partial = rootfs_tar.with_suffix(".partial")
         subprocess.run(
             ["tar", "-C", str(root), "--numeric-owner", "-czf", str(partial), "."], check=True
@@ -228,7 +233,12 @@ class ContainerRun:
 def hardened_run_command(image: str, args: Sequence[str] = (), *, pull: bool = False) -> list[str]:
     """The ``docker run`` argv with the same hardening as :func:`run_container`: what the
     start-up benchmark times as a whole process and what hyperfine can re-time."""
-    docker_cli = find_program("docker") or "docker"
+    docker_cli = find_program("docker")
+    if docker_cli is None:
+        raise ContainerError(
+            "the docker command is not installed, so a run cannot be timed as a process",
+            fix="install the Docker CLI (apt-get install docker.io)",
+        )
     command = [
         docker_cli, "run", "--rm", "--network=none", "--read-only", "--cap-drop=ALL",
         "--security-opt=no-new-privileges", f"--memory={MEM_LIMIT}",
