@@ -472,6 +472,8 @@ class BenchResult:
             ("wasmtime-cli", "native"),
             ("docker-pull-run", "docker-scratch"),
         ]
+        # Compute benchmarks pair "wasm <case>" with "native <case>".
+        pairs += [(n, "native " + n[5:]) for n in self.variants if n.startswith("wasm ")]
         return {
             f"{a}/{b}": self.ratio(a, b)
             for a, b in pairs

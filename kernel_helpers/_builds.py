@@ -63,7 +63,7 @@ def _own_builds(example: str, lang: str) -> Builds:
         raise ToolchainMissing("c", "wasm32-wasi", "no C compiler for wasm32-wasi",
                                fix=install_hint("clang lld wasi-libc", "pip install ziglang"))
     wasm_cmd = [*toolchain.command, *_wasm_flags(toolchain.kind, toolchain.target, toolchain.sysroot)]
-    native_cmd = _native_command()
+    native_cmd = _native_command(toolchain.kind, toolchain.command)
     key = hashlib.sha256(source.read_bytes() + repr((wasm_cmd, native_cmd)).encode()).hexdigest()
     folder = cache_dir() / "bench-builds" / f"{example}-{lang}-{key[:16]}"
     folder.mkdir(parents=True, exist_ok=True)
@@ -81,14 +81,17 @@ def _wasm_flags(kind: str, target: str, sysroot: str | None) -> list[str]:
     return [*flags, f"--sysroot={sysroot}"] if sysroot else flags
 
 
-def _native_command() -> list[str]:
-    for name in ("gcc", "cc", "clang"):
+def _native_command(kind: str, compiler: tuple[str, ...]) -> list[str]:
+    """The native build uses the same compiler as the wasm one where it can, so a
+    compute comparison measures the target, not gcc against clang."""
+    if kind == "clang":
+        return [*compiler, "-static"]
+    if kind == "zig":
+        return [*compiler, "-target", "x86_64-linux-musl", "-static"]
+    for name in ("cc", "gcc", "clang"):
         found = find_program(name)
         if found:
             return [found, "-static"]
-    zig = find_toolchain("c")
-    if zig is not None and zig.kind == "zig":
-        return [*zig.command, "-target", "x86_64-linux-musl", "-static"]
     raise ToolchainMissing("c", "native", "no native C compiler", fix=install_hint("gcc", "pip install ziglang"))
 
 

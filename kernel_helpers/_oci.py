@@ -82,12 +82,12 @@ def _module_tar(wasm: bytes) -> bytes:
     return buffer.getvalue()
 
 
-def package_wasm(module: Path | bytes, *, style: str = "image", args: Sequence[str] = ()) -> OciBlobs:
+def package_wasm(module: Path | bytes | bytearray, *, style: str = "image", args: Sequence[str] = ()) -> OciBlobs:
     """Package a module as an OCI image (``style="image"``) or artifact (``"artifact"``),
     ``args`` becoming the image's ``Cmd``. Nothing is written anywhere. Notebook 09."""
     if style not in STYLES:
         raise OciError(f"unknown style {style!r}", fix=f"use one of {', '.join(STYLES)}")
-    wasm = module if isinstance(module, bytes) else Path(module).read_bytes()
+    wasm = bytes(module) if isinstance(module, (bytes, bytearray)) else Path(module).read_bytes()
     if not wasm.startswith(b"\0asm"):
         raise OciError("this is not a WebAssembly module (no \\0asm header)")
     if style == "image":
