@@ -52,6 +52,17 @@ from ._registry import LocalRegistry
 from ._startup import Variant, run_startup, startup_variants
 from ._throughput import run_compute, run_sizes
 from ._toolchain_detect import LANGUAGES, Toolchain, find_toolchain
+from ._toolchains import (
+    Artifact,
+    build,
+    build_all,
+    compile_source,
+    examples,
+    native_binary,
+    shrink,
+    source_path,
+    wasm_module,
+)
 from ._wasi import (
     Preopen,
     PreparedModule,
@@ -68,6 +79,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "LANGUAGES",
+    "Artifact",
     "BenchResult",
     "BenchmarkError",
     "CompileError",
@@ -102,14 +114,18 @@ __all__ = [
     "WasmError",
     "__version__",
     "base_image",
+    "build",
+    "build_all",
     "build_image",
     "cleanup",
     "clear_module_cache",
     "compile_module",
+    "compile_source",
     "distro_image",
     "docker_disabled",
     "docker_status",
     "doctor",
+    "examples",
     "find_toolchain",
     "hardened_run_command",
     "image_sizes",
@@ -117,6 +133,7 @@ __all__ = [
     "machine_metadata",
     "measure_callable",
     "measure_command",
+    "native_binary",
     "package_wasm",
     "prepare",
     "pull_wasm",
@@ -130,5 +147,8 @@ __all__ = [
     "run_wasm",
     "run_with_docker_shim",
     "scratch_image",
+    "shrink",
+    "source_path",
     "startup_variants",
+    "wasm_module",
 ]
