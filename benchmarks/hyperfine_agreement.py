@@ -65,9 +65,9 @@ def main() -> int:
     parser.add_argument("--json", help="also write the comparison to this file")
     args = parser.parse_args()
     builds = example_builds("hello", "c")
-    scratch_image(builds.native, "kit-hello-scratch:agreement")
+    scratch_image(builds.require_native(), "kit-hello-scratch:agreement")
     commands = {
-        "native": [str(builds.native)],
+        "native": [str(builds.require_native())],
         "docker-scratch": hardened_run_command("kit-hello-scratch:agreement"),
     }
     rows = [compare(name, command, args.runs, args.warmup) for name, command in commands.items()]

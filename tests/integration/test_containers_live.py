@@ -87,7 +87,7 @@ def test_a_container_that_runs_too_long_is_killed_and_removed(docker_client: obj
 @pytest.mark.slow
 def test_200_consecutive_runs_leave_no_container_behind(builds: Builds, docker_client: object) -> None:
     tag = "kit-hello-scratch:test"
-    scratch_image(builds.native, tag)
+    scratch_image(builds.require_native(), tag)
     outputs = {run_container(tag).stdout for _ in range(150)}
     # and the timed path: the docker CLI with --rm, as the start-up benchmark runs it
     command = hardened_run_command(tag)
@@ -102,10 +102,10 @@ def test_image_sizes_read_from_the_registry_manifest(
     builds: Builds, docker_client: object, registry: LocalRegistry
 ) -> None:
     tag = "kit-hello-scratch:test"
-    scratch_image(builds.native, tag)
+    scratch_image(builds.require_native(), tag)
     pushed = image_sizes(tag, registry=registry)
     local = image_sizes(tag)
-    assert pushed["uncompressed"] == builds.native.stat().st_size
+    assert pushed["uncompressed"] == builds.require_native().stat().st_size
     assert 0 < pushed["compressed"] < pushed["uncompressed"]
     assert abs(local["compressed"] - pushed["compressed"]) < 0.1 * pushed["compressed"]
 
@@ -170,7 +170,7 @@ def test_without_a_daemon_every_call_fails_within_2s_with_the_fix(
         server = _silent_socket(sock)
     monkeypatch.setenv("DOCKER_HOST", f"unix://{sock}")
     calls = [
-        lambda: scratch_image(builds.native, "kit-x:y"),
+        lambda: scratch_image(builds.require_native(), "kit-x:y"),
         lambda: run_container("kit-x:y"),
         lambda: image_sizes("kit-x:y"),
         cleanup,
@@ -194,7 +194,7 @@ def test_cleanup_removes_every_kit_container_image_and_volume(
     import docker
 
     client = docker.from_env(version="auto")
-    scratch_image(builds.native, "kit-hello-scratch:cleanup")
+    scratch_image(builds.require_native(), "kit-hello-scratch:cleanup")
     client.volumes.create(labels={"io.wasm-course.kit": "1"})
     client.containers.create("kit-hello-scratch:cleanup", labels={"io.wasm-course.kit": "1"})
     counts = cleanup()
