@@ -5,12 +5,14 @@ the whole API; the modules behind them are private (``_doctor``, ``_errors``, ..
 """
 
 from ._bench import (
+    BackgroundRun,
     BenchResult,
     Measurement,
     Stats,
     machine_metadata,
     measure_callable,
     measure_command,
+    run_in_background,
 )
 from ._containers import (
     ContainerRun,
@@ -80,6 +82,7 @@ __version__ = "0.1.0"
 __all__ = [
     "LANGUAGES",
     "Artifact",
+    "BackgroundRun",
     "BenchResult",
     "BenchmarkError",
     "CompileError",
@@ -141,6 +144,7 @@ __all__ = [
     "recorded_result",
     "run_compute",
     "run_container",
+    "run_in_background",
     "run_pulled",
     "run_sizes",
     "run_startup",
