@@ -87,3 +87,17 @@ def test_sizes_weigh_modules_binaries_images_and_the_oci_artifact() -> None:
     assert sizes["docker-debian image"] > 10 * sizes["docker-scratch image"]
     assert sizes["oci-wasm artifact"] > sizes["hello.wasm (c)"]  # module + config + manifest
     assert result.recorded is None
+
+
+def test_a_stopped_run_says_so_and_is_not_padded_with_recorded_data(monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    from kernel_helpers._startup import STOPPED_REASON
+
+    monkeypatch.setenv("KIT_DOCKER", "off")
+    stop = threading.Event()
+    stop.set()
+    result = run_startup("hello", repeat=2, variants=["native", "wasm-cached", "docker-scratch"], stop=stop, progress=False)
+    assert result.skipped == {"native": STOPPED_REASON, "wasm-cached": STOPPED_REASON}
+    assert list(result.variants) == ["docker-scratch"]  # Docker is off: recorded, and marked
+    assert result.variants["docker-scratch"].source == "recorded"
