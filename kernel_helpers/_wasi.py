@@ -4,6 +4,20 @@ Introduced in notebook 04 (running modules under WASI) and used by notebook 05 (
 them on purpose: endless loops, memory bombs, files they were not given) and by every
 start-up measurement. Built on wasmtime-py; ``run_wasm`` is the one call a notebook needs,
 ``prepare`` is the pre-instantiated fast path the benchmarks use.
+
+Where the runner differs from ``wasmtime run`` (tests/integration/test_wasi_conformance.py
+checks the rest byte for byte):
+
+- ``proc_exit`` codes of 126 and above are refused by wasmtime itself ("invalid exit
+  status"); both report an error rather than a status.
+- Read-only preopens: wasmtime-py exposes one switch (``fs_mutable``), so a read-only
+  directory is read-only for the directory and its files alike.
+- ``stdin`` given as bytes reaches the guest through a temporary file (wasmtime-py has no
+  public in-memory stdin); reads are the same, ``fd_fdstat_get`` may report a file.
+- ``max_memory``: see :func:`_memory_at_limit` for how a refused ``memory.grow`` is told
+  apart from the guest's own failure.
+- A run without ``timeout`` cannot be interrupted from a notebook (Python only handles
+  the interrupt once wasm returns); notebooks pass a timeout. The CLI restores Ctrl-C.
 """
 
 from __future__ import annotations
