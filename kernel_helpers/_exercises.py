@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import html
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -240,12 +241,26 @@ def _wat_bytes(wat: object) -> bytes | CheckResult:
     try:
         return bytes(wasmtime.wat2wasm(wat))
     except wasmtime.WasmtimeError as err:
-        first = str(err).strip().splitlines()
         return _wrong(
             "the WAT text does not parse yet.",
-            f"wat2wasm says: {' '.join(first[:3])}. Every '(' needs its ')', and a function "
+            f"wat2wasm says: {_wat_error(str(err))}. Every '(' needs its ')', and a function "
             "signature reads (param i32) (result i32).",
         )
+
+
+def _wat_error(message: str) -> str:
+    """``expected `)` at line 1, column 95`` from wat2wasm's multi-line report."""
+    lines = message.strip().splitlines()
+    where = re.search(r"<anon>:(\d+):(\d+)", message)
+    head = lines[0] if lines else "a syntax error"
+    return f"{head} at line {where[1]}, column {where[2]}" if where else head
+
+
+def _root_cause(message: str) -> str:
+    """The last line of wasmtime's "Caused by" chain: the specific reason."""
+    lines = [line.strip() for line in message.strip().splitlines() if line.strip()]
+    last = lines[-1] if lines else message
+    return re.sub(r"^\d+:\s*", "", last)
 
 
 SQUARE_PROBES = (3, 0, 1, 7, -4, 1000)
@@ -262,9 +277,9 @@ def check_square(wat: object) -> CheckResult:
     info = read_module(wasm)
     export = next((e for e in info.exports if e.name == "square"), None)
     if export is None:
-        names = ", ".join(f'"{e.name}"' for e in info.exports) or "nothing"
+        names = ", ".join(f'"{e.name}"' for e in info.exports)
         return _wrong(
-            f'the module exports {names}, but no "square".',
+            f'the module exports {names}, but no "square".' if names else "the module exports nothing yet.",
             'Add (export "square") to the func, right after its name: (func $square (export "square") ...).',
         )
     if export.kind != "func":
@@ -278,7 +293,11 @@ def check_square(wat: object) -> CheckResult:
     try:
         store, instance = _instantiate(wasm)
     except wasmtime.WasmtimeError as err:
-        return _wrong("wasmtime rejects the module.", _first_line(err))
+        return _wrong(
+            "the text parses, but wasmtime rejects the module.",
+            f"{_root_cause(str(err))}. Each instruction pops its inputs off the stack: "
+            "i32.mul needs two values there.",
+        )
     square = instance.exports(store)["square"]
     signature = square.type(store)
     params = [str(p) for p in signature.params]
@@ -696,7 +715,7 @@ def check_limit_for(answer: object) -> CheckResult:
         if given not in LIMIT_NAMES:
             return _wrong(f"{given!r} is not a limit of run_wasm.", f"Choose from {', '.join(LIMIT_NAMES)}.")
         if given not in limits:
-            return _wrong(f'{given} does not stop the "{scenario}".', f"Think about what it does: {why}.")
+            return _wrong(f'{given} is not the limit meant for the "{scenario}".', f"Think about what it does: {why}.")
     return _right("yes: each runaway is stopped by the limit that matches what it overuses.")
 
 
@@ -735,7 +754,7 @@ def check_fuel_budget(fuel: object, small: int = 15, large: int = 20) -> CheckRe
     need_small, need_large = fuel_needed(small), fuel_needed(large)
     if fuel < need_small:
         return _wrong(
-            f"with {fuel:,} units fib({small}) runs out of fuel too.",
+            f"with {fuel:,} units even fib({small}) runs out of fuel.",
             f"fib({small}) needs {need_small:,}: give at least that.",
         )
     if fuel >= need_large:
