@@ -296,7 +296,7 @@ def check_square(wat: object) -> CheckResult:
         return _wrong(
             "the text parses, but wasmtime rejects the module.",
             f"{_root_cause(str(err))}. Each instruction pops its inputs off the stack: "
-            "i32.mul needs two values there.",
+            "count what is there before each one (i32.mul needs two i32s).",
         )
     square = instance.exports(store)["square"]
     signature = square.type(store)
