@@ -22,9 +22,11 @@ checks the rest byte for byte):
 
 from __future__ import annotations
 
+import atexit
 import codecs
 import contextlib
 import functools
+import gc
 import hashlib
 import html
 import importlib.metadata
@@ -262,6 +264,29 @@ class _EpochTicker:
 
 
 _TICKER = _EpochTicker()
+
+
+def _drain_output_callbacks(wait_s: float = 1.0) -> None:
+    """Let wasmtime release our stdout/stderr callbacks before the interpreter goes away.
+
+    wasmtime drops a WASI output stream on a tokio worker thread, a few milliseconds after
+    its store is closed, and that drop calls back into Python. If it happens during
+    interpreter finalization, CPython ends the thread with ``pthread_exit``, which cannot
+    unwind through Rust frames: the process prints a panic and aborts (exit 134), even
+    though every run succeeded. So at exit we collect dead stores and wait, briefly,
+    until wasmtime has handed back every callback.
+    """
+    outputs = getattr(getattr(wasmtime, "_wasi", None), "CUSTOM_OUTPUTS", None)
+    handles = getattr(outputs, "handles", None)
+    if handles is None:
+        return
+    gc.collect()
+    deadline = time.monotonic() + wait_s
+    while handles and time.monotonic() < deadline:
+        time.sleep(0.002)
+
+
+atexit.register(_drain_output_callbacks)
 
 
 def wasmtime_version() -> str:
@@ -759,6 +784,7 @@ def _execute(
     sink = _sink_for(request.stream)
     out = _Capture("stdout", request.output_limit, sink)
     err = _Capture("stderr", request.output_limit, sink)
+    store = None
     try:
         store = _new_store(engine, request, _configure_wasi(request, argv0, out, err))
         ticking = (
@@ -772,17 +798,23 @@ def _execute(
             instantiated = time.perf_counter()
             exit_code, failure = _call_start(store, instance, request)
             finished = time.perf_counter()
+        if (
+            failure is None
+            and exit_code != 0
+            and request.max_memory is not None
+            and _memory_at_limit(store, instance, request.max_memory)
+        ):
+            failure = MemoryLimitExceeded(request.max_memory)
     finally:
         for path in request.temp_files:
             with contextlib.suppress(OSError):
                 os.unlink(path)
-    if (
-        failure is None
-        and exit_code != 0
-        and request.max_memory is not None
-        and _memory_at_limit(store, instance, request.max_memory)
-    ):
-        failure = MemoryLimitExceeded(request.max_memory)
+        if store is not None:
+            # Drop the store (and with it the WASI context holding our output callbacks)
+            # now, while the interpreter is alive. Left to interpreter exit, wasmtime drops
+            # it on a tokio worker thread that must take the GIL, CPython kills that thread
+            # with pthread_exit during finalization, and the process aborts.
+            store.close()
     result = WasiResult(
         stdout=out.value(),
         stderr=err.value(),
