@@ -145,6 +145,7 @@ def _cli_runnable(wasm: Path, *, aot: bool) -> _Runnable:
     if not aot:
         return _Runnable("wasmtime-cli", command=[cli, "run", str(wasm)])
     cwasm = cache_dir() / "bench-builds" / (wasm.stem + ".cwasm")
+    cwasm.parent.mkdir(parents=True, exist_ok=True)  # the CLI does not create it
     done = run_quick([cli, "compile", "-o", str(cwasm), str(wasm)], timeout=120)
     if not done.ok:
         raise BenchmarkError(f"wasmtime compile failed: {done.stderr.strip()[:200]}")
@@ -256,14 +257,31 @@ def _docker_client(plan: _Plan) -> docker.DockerClient | None:
     return client
 
 
-def _fill_from_recorded(result: BenchResult, example: str) -> None:
-    """Container variants this machine could not measure, from the reference dataset
-    (never a variant that was skipped because the learner stopped the run)."""
+def _absent_components(names: list[str]) -> set[str]:
+    """Variants whose component is simply not on this machine (no Docker daemon, or no
+    registry program): the only ones recorded data may stand in for. A variant that
+    failed while Docker was here is reported as failed, never papered over."""
+    from ._docker import connect
+    from ._registry import registry_binary
+
+    absent: set[str] = set()
+    try:
+        connect().close()
+    except DockerUnavailable:
+        absent.update(CONTAINER_VARIANTS)
+    if registry_binary() is None:
+        absent.add("oci-wasm-pull-run")
+    return absent & set(names)
+
+
+def _fill_from_recorded(result: BenchResult, example: str, absent: set[str]) -> None:
+    """Container variants this machine cannot measure, from the reference dataset
+    (never a variant that failed here, nor one skipped because the learner stopped)."""
     from ._reference import recorded_result
 
     missing = [
         n for n in RECORDABLE_VARIANTS
-        if n in result.skipped and not result.skipped[n].startswith(STOPPED_REASON)
+        if n in result.skipped and n in absent and not result.skipped[n].startswith(STOPPED_REASON)
     ]
     if not missing:
         return
@@ -347,7 +365,7 @@ def run_startup(
             skipped=plan.skipped, notes=plan.notes,
         )
         _measure_all(plan.runnables, result, repeat, warmup, on_sample, stop, progress)
-    _fill_from_recorded(result, example)
+    _fill_from_recorded(result, example, _absent_components(names))
     return result
 
 

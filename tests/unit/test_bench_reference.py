@@ -67,3 +67,26 @@ def test_loader_marks_everything_recorded() -> None:
     assert {m.source for m in result.variants.values()} == {"recorded"}
     assert result.recorded is not None and result.recorded["date"]
     assert result.ratio("docker-scratch", "wasm-cached") > 1
+
+
+def test_recorded_data_stands_in_only_for_what_is_absent() -> None:
+    """A container variant that failed while Docker was here stays a failure; recorded
+    data fills in only where the component is missing (Binder, KIT_DOCKER=off)."""
+    from kernel_helpers._startup import _fill_from_recorded
+
+    def skipped_result() -> BenchResult:
+        return BenchResult(
+            machine=machine_metadata(), example="hello",
+            skipped={"docker-scratch": "image build failed: no space left on device"},
+        )
+
+    failed_here = skipped_result()
+    _fill_from_recorded(failed_here, "hello", absent=set())
+    assert "docker-scratch" not in failed_here.variants
+    assert "image build failed" in failed_here.skipped["docker-scratch"]
+    assert failed_here.recorded is None
+
+    no_docker = skipped_result()
+    _fill_from_recorded(no_docker, "hello", absent={"docker-scratch"})
+    assert no_docker.variants["docker-scratch"].source == "recorded"
+    assert no_docker.recorded is not None and no_docker.recorded["date"]
