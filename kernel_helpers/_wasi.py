@@ -156,10 +156,12 @@ class WasiResult:
 
     def _repr_html_(self) -> str:
         def block(title: str, text: str) -> str:
-            return f"<b>{title}</b><pre>{html.escape(text)}</pre>" if text else ""
+            if not text:
+                return ""
+            return f"<div style='margin-top:0.4em'><b>{title}</b></div><pre>{html.escape(text)}</pre>"
 
         return (
-            f"<div><code>{html.escape(self._summary())}</code>"
+            f"<div><div><code>{html.escape(self._summary())}</code></div>"
             + block("stdout", self.stdout_text)
             + block("stderr", self.stderr_text)
             + "</div>"
