@@ -167,6 +167,7 @@ def limit_slider(
         description=limit,
         continuous_update=False,
         layout=widgets.Layout(width="80%"),
+        style={"description_width": "initial"},  # "max_memory" must not be cut short
     )
     output = widgets.Output()
 
