@@ -20,12 +20,24 @@ from ._errors import (
     MemoryLimitExceeded,
     MissingImports,
     RegistryError,
+    ResultsError,
     TimeoutExceeded,
     ToolchainMissing,
     Trap,
     WasmError,
 )
+from ._measured import format_bytes, format_seconds
+from ._plots import LiveStartupPlot, size_figure, startup_figure, throughput_figure
+from ._results import aggregate_exports, export_results, load_results, save_result
 from ._toolchain_detect import LANGUAGES, Toolchain, find_toolchain
+from ._verdict import (
+    Verdict,
+    course_verdict,
+    decision_guide,
+    size_verdict,
+    startup_verdict,
+    throughput_verdict,
+)
 
 __version__ = "0.1.0"
 
@@ -43,17 +55,34 @@ __all__ = [
     "InvalidModule",
     "KitError",
     "LimitExceeded",
+    "LiveStartupPlot",
     "MemoryLimitExceeded",
     "MissingImports",
     "RegistryError",
+    "ResultsError",
     "TimeoutExceeded",
     "Toolchain",
     "ToolchainMissing",
     "Trap",
+    "Verdict",
     "WasmError",
     "__version__",
+    "aggregate_exports",
+    "course_verdict",
+    "decision_guide",
     "docker_disabled",
     "docker_status",
     "doctor",
+    "export_results",
     "find_toolchain",
+    "format_bytes",
+    "format_seconds",
+    "load_results",
+    "save_result",
+    "size_figure",
+    "size_verdict",
+    "startup_figure",
+    "startup_verdict",
+    "throughput_figure",
+    "throughput_verdict",
 ]

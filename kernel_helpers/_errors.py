@@ -203,3 +203,10 @@ class RegistryError(KitError):
 
 class BenchmarkError(KitError):
     """A benchmark could not run as asked (nothing to measure, a variant failed)."""
+
+
+# --- the learner's results (notebooks 06-10) ---------------------------------------------
+
+
+class ResultsError(KitError):
+    """A saved result or a learner's export could not be read or written."""
