@@ -14,6 +14,7 @@ from ._errors import (
     Frame,
     FuelExhausted,
     GuestExit,
+    HostUnavailable,
     InvalidModule,
     KitError,
     LimitExceeded,
@@ -28,6 +29,7 @@ from ._errors import (
 )
 from ._measured import format_bytes, format_seconds
 from ._plots import LiveStartupPlot, size_figure, startup_figure, throughput_figure
+from ._portability import PortabilityReport, module_sha256, run_everywhere
 from ._results import aggregate_exports, export_results, load_results, save_result
 from ._toolchain_detect import LANGUAGES, Toolchain, find_toolchain
 from ._verdict import (
@@ -63,12 +65,14 @@ __all__ = [
     "Frame",
     "FuelExhausted",
     "GuestExit",
+    "HostUnavailable",
     "InvalidModule",
     "KitError",
     "LimitExceeded",
     "LiveStartupPlot",
     "MemoryLimitExceeded",
     "MissingImports",
+    "PortabilityReport",
     "Preopen",
     "PreparedModule",
     "RegistryError",
@@ -96,7 +100,9 @@ __all__ = [
     "format_seconds",
     "load_module",
     "load_results",
+    "module_sha256",
     "prepare",
+    "run_everywhere",
     "run_wasm",
     "save_result",
     "size_figure",

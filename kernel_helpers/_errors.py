@@ -216,3 +216,7 @@ class BenchmarkError(KitError):
 
 class ResultsError(KitError):
     """A saved result or a learner's export could not be read or written."""
+
+
+class HostUnavailable(KitError):
+    """A second wasm host (Node's WASI, a browser) is not here; ``fix`` says how to get it."""
