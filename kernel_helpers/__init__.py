@@ -5,6 +5,7 @@ the whole API; the modules behind them are private (``_doctor``, ``_errors``, ..
 """
 
 from ._docker import DockerStatus, docker_disabled, docker_status
+from ._docker_wasm import docker_wasm_diagram, to_yaml, wasm_pod, wasm_runtime_class
 from ._doctor import DoctorReport, doctor
 from ._errors import (
     BenchmarkError,
@@ -46,6 +47,18 @@ from ._exercises import (
     check_square,
     check_wasi_import_module,
     fuel_needed,
+)
+from ._exercises_part2 import (
+    check_decisions,
+    check_export,
+    check_image_platform,
+    check_pod_runtime_class,
+    check_several_seconds,
+    check_slowdown,
+    check_smallest_artifact,
+    check_startup_ratio,
+    check_wasm_media_type,
+    check_why_slower,
 )
 from ._inspect import AnnotatedBytes, ModuleInfo, annotated_bytes, read_module, section_sizes
 from ._measured import format_bytes, format_seconds
@@ -118,24 +131,35 @@ __all__ = [
     "capability_quiz",
     "check_biggest_section",
     "check_capabilities",
+    "check_decisions",
+    "check_export",
     "check_fuel_budget",
     "check_go_build_env",
+    "check_image_platform",
     "check_import_function",
     "check_languages_here",
     "check_limit_for",
+    "check_pod_runtime_class",
     "check_read_only_preopen",
     "check_recorded_data",
     "check_rust_target",
     "check_section_id",
+    "check_several_seconds",
     "check_size_ratio",
+    "check_slowdown",
+    "check_smallest_artifact",
     "check_square",
+    "check_startup_ratio",
     "check_wasi_import_module",
+    "check_wasm_media_type",
+    "check_why_slower",
     "clear_module_cache",
     "compile_module",
     "course_verdict",
     "decision_guide",
     "docker_disabled",
     "docker_status",
+    "docker_wasm_diagram",
     "doctor",
     "export_results",
     "find_toolchain",
@@ -158,4 +182,7 @@ __all__ = [
     "startup_verdict",
     "throughput_figure",
     "throughput_verdict",
+    "to_yaml",
+    "wasm_pod",
+    "wasm_runtime_class",
 ]
