@@ -4,12 +4,32 @@ Every notebook starts with ``import kernel_helpers as kh``. The public names bel
 the whole API; the modules behind them are private (``_doctor``, ``_errors``, ...).
 """
 
+from ._bench import (
+    BenchResult,
+    Measurement,
+    Stats,
+    machine_metadata,
+    measure_callable,
+    measure_command,
+)
+from ._containers import (
+    ContainerRun,
+    base_image,
+    build_image,
+    cleanup,
+    distro_image,
+    hardened_run_command,
+    image_sizes,
+    run_container,
+    scratch_image,
+)
 from ._docker import DockerStatus, docker_disabled, docker_status
 from ._docker_wasm import docker_wasm_diagram, to_yaml, wasm_pod, wasm_runtime_class
 from ._doctor import DoctorReport, doctor
 from ._errors import (
     BenchmarkError,
     CompileError,
+    ContainerError,
     Diagnostic,
     DockerUnavailable,
     Frame,
@@ -21,6 +41,7 @@ from ._errors import (
     LimitExceeded,
     MemoryLimitExceeded,
     MissingImports,
+    OciError,
     RegistryError,
     ResultsError,
     TimeoutExceeded,
@@ -62,10 +83,15 @@ from ._exercises_part2 import (
 )
 from ._inspect import AnnotatedBytes, ModuleInfo, annotated_bytes, read_module, section_sizes
 from ._measured import format_bytes, format_seconds
+from ._oci import package_wasm, pull_wasm, push_wasm, run_pulled, run_with_docker_shim
 from ._plots import LiveStartupPlot, size_figure, startup_figure, throughput_figure
 from ._portability import PortabilityReport, module_sha256, run_everywhere
+from ._reference import recorded_result
+from ._registry import LocalRegistry
 from ._results import aggregate_exports, export_results, load_results, save_result
 from ._solutions import Solution, solution
+from ._startup import Variant, run_startup, startup_variants
+from ._throughput import run_compute, run_sizes
 from ._toolchain_detect import LANGUAGES, Toolchain, find_toolchain
 from ._verdict import (
     Verdict,
@@ -93,9 +119,12 @@ __all__ = [
     "CAPABILITY_QUIZ",
     "LANGUAGES",
     "AnnotatedBytes",
+    "BenchResult",
     "BenchmarkError",
     "CheckResult",
     "CompileError",
+    "ContainerError",
+    "ContainerRun",
     "Diagnostic",
     "DockerStatus",
     "DockerUnavailable",
@@ -108,26 +137,33 @@ __all__ = [
     "KitError",
     "LimitExceeded",
     "LiveStartupPlot",
+    "LocalRegistry",
+    "Measurement",
     "MemoryLimitExceeded",
     "MissingImports",
     "ModuleInfo",
+    "OciError",
     "PortabilityReport",
     "Preopen",
     "PreparedModule",
     "RegistryError",
     "ResultsError",
     "Solution",
+    "Stats",
     "TimeoutExceeded",
     "Timings",
     "Toolchain",
     "ToolchainMissing",
     "Trap",
+    "Variant",
     "Verdict",
     "WasiResult",
     "WasmError",
     "__version__",
     "aggregate_exports",
     "annotated_bytes",
+    "base_image",
+    "build_image",
     "capability_quiz",
     "check_biggest_section",
     "check_capabilities",
@@ -153,10 +189,12 @@ __all__ = [
     "check_wasi_import_module",
     "check_wasm_media_type",
     "check_why_slower",
+    "cleanup",
     "clear_module_cache",
     "compile_module",
     "course_verdict",
     "decision_guide",
+    "distro_image",
     "docker_disabled",
     "docker_status",
     "docker_wasm_diagram",
@@ -166,19 +204,36 @@ __all__ = [
     "format_bytes",
     "format_seconds",
     "fuel_needed",
+    "hardened_run_command",
+    "image_sizes",
     "load_module",
     "load_results",
+    "machine_metadata",
+    "measure_callable",
+    "measure_command",
     "module_sha256",
+    "package_wasm",
     "prepare",
+    "pull_wasm",
+    "push_wasm",
     "read_module",
+    "recorded_result",
+    "run_compute",
+    "run_container",
     "run_everywhere",
+    "run_pulled",
+    "run_sizes",
+    "run_startup",
     "run_wasm",
+    "run_with_docker_shim",
     "save_result",
+    "scratch_image",
     "section_sizes",
     "size_figure",
     "size_verdict",
     "solution",
     "startup_figure",
+    "startup_variants",
     "startup_verdict",
     "throughput_figure",
     "throughput_verdict",
