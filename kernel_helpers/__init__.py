@@ -82,6 +82,15 @@ from ._exercises_part2 import (
     check_why_slower,
 )
 from ._inspect import AnnotatedBytes, ModuleInfo, annotated_bytes, read_module, section_sizes
+from ._lessons import (
+    ImagePlatform,
+    OciRoundTrip,
+    image_platform,
+    lesson_module,
+    live_startup,
+    oci_round_trip,
+    start_registry,
+)
 from ._measured import format_bytes, format_seconds
 from ._oci import package_wasm, pull_wasm, push_wasm, run_pulled, run_with_docker_shim
 from ._plots import LiveStartupPlot, size_figure, startup_figure, throughput_figure
@@ -133,6 +142,7 @@ __all__ = [
     "FuelExhausted",
     "GuestExit",
     "HostUnavailable",
+    "ImagePlatform",
     "InvalidModule",
     "KitError",
     "LimitExceeded",
@@ -143,6 +153,7 @@ __all__ = [
     "MissingImports",
     "ModuleInfo",
     "OciError",
+    "OciRoundTrip",
     "PortabilityReport",
     "Preopen",
     "PreparedModule",
@@ -205,13 +216,17 @@ __all__ = [
     "format_seconds",
     "fuel_needed",
     "hardened_run_command",
+    "image_platform",
     "image_sizes",
+    "lesson_module",
+    "live_startup",
     "load_module",
     "load_results",
     "machine_metadata",
     "measure_callable",
     "measure_command",
     "module_sha256",
+    "oci_round_trip",
     "package_wasm",
     "prepare",
     "pull_wasm",
@@ -232,6 +247,7 @@ __all__ = [
     "size_figure",
     "size_verdict",
     "solution",
+    "start_registry",
     "startup_figure",
     "startup_variants",
     "startup_verdict",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -101,3 +102,32 @@ def test_yaml_of_the_manifests_reads_as_kubernetes_expects() -> None:
     text = kh.to_yaml(kh.wasm_pod(kh.wasm_runtime_class(), args=["30", "yes"]))
     assert "runtimeClassName: wasmtime" in text
     assert '- "30"' in text and '- "yes"' in text  # strings stay strings
+
+
+PART2_CHECKS = [
+    (kh.check_startup_ratio, (FAST,)),
+    (kh.check_several_seconds, (FAST,)),
+    (kh.check_smallest_artifact, (SIZES_SCRATCH,)),
+    (kh.check_image_platform, ("linux/amd64",)),
+    (kh.check_slowdown, (compute_result(1.3),)),
+    (kh.check_why_slower, ()),
+    (kh.check_wasm_media_type, ()),
+    (kh.check_pod_runtime_class, (kh.wasm_runtime_class(),)),
+    (kh.check_decisions, ()),
+    (kh.check_export, ()),
+]
+
+
+def test_every_part2_check_is_listed_here() -> None:
+    public = {
+        name for name in kh.__all__
+        if name.startswith("check_") and getattr(kh, name).__module__ == "kernel_helpers._exercises_part2"
+    }
+    assert public == {check.__name__ for check, _ in PART2_CHECKS}
+
+
+@pytest.mark.parametrize("check,rest", PART2_CHECKS, ids=lambda c: getattr(c, "__name__", ""))
+@pytest.mark.parametrize("nonsense", [None, "", object(), {"a": 1}, [1, 2], -1, float("nan")])
+def test_nonsense_never_raises(check: Any, rest: tuple[Any, ...], nonsense: object) -> None:
+    result = check(nonsense, *rest)
+    assert result.ok in (False, True, None) and result.message
