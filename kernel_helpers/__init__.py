@@ -70,6 +70,8 @@ from ._exercises import (
     fuel_needed,
 )
 from ._exercises_part2 import (
+    DECISION_SCENARIOS,
+    WHY_SLOWER,
     check_decisions,
     check_export,
     check_image_platform,
@@ -91,13 +93,19 @@ from ._lessons import (
     oci_round_trip,
     start_registry,
 )
-from ._measured import format_bytes, format_seconds
+from ._measured import describe_machine, format_bytes, format_seconds
 from ._oci import package_wasm, pull_wasm, push_wasm, run_pulled, run_with_docker_shim
 from ._plots import LiveStartupPlot, size_figure, startup_figure, throughput_figure
 from ._portability import PortabilityReport, module_sha256, run_everywhere
 from ._reference import recorded_result
 from ._registry import LocalRegistry
-from ._results import aggregate_exports, export_results, load_results, save_result
+from ._results import (
+    aggregate_exports,
+    export_results,
+    load_results,
+    save_result,
+    summary_figure,
+)
 from ._solutions import Solution, solution
 from ._startup import Variant, run_startup, startup_variants
 from ._throughput import run_compute, run_sizes
@@ -126,7 +134,9 @@ __version__ = "0.1.0"
 
 __all__ = [
     "CAPABILITY_QUIZ",
+    "DECISION_SCENARIOS",
     "LANGUAGES",
+    "WHY_SLOWER",
     "AnnotatedBytes",
     "BenchResult",
     "BenchmarkError",
@@ -205,6 +215,7 @@ __all__ = [
     "compile_module",
     "course_verdict",
     "decision_guide",
+    "describe_machine",
     "distro_image",
     "docker_disabled",
     "docker_status",
@@ -251,6 +262,7 @@ __all__ = [
     "startup_figure",
     "startup_variants",
     "startup_verdict",
+    "summary_figure",
     "throughput_figure",
     "throughput_verdict",
     "to_yaml",

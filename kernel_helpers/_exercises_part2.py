@@ -54,8 +54,8 @@ def check_startup_ratio(answer: object, result: Any) -> CheckResult:
         return _wrong("you divided the other way round.", "Put the container's median on top: the slower one.")
     return _wrong(
         f"{given:,.3g} is not the ratio of the two medians.",
-        f"Divide result['variants']['docker-scratch']['median_s'] ({format_seconds(container)}) by "
-        f"result['variants']['wasm-instantiate']['median_s'] ({format_seconds(wasm)}).",
+        f"Divide result.variants['docker-scratch'].stats.median_s ({format_seconds(container)}) by "
+        f"result.variants['wasm-instantiate'].stats.median_s ({format_seconds(wasm)}).",
     )
 
 
@@ -208,7 +208,7 @@ def check_pod_runtime_class(pod: object, runtime_class: Mapping[str, Any]) -> Ch
 
 # --- notebook 10: the verdict ------------------------------------------------------------
 
-SCENARIOS = {
+DECISION_SCENARIOS = {
     "thumbnail images per request at the edge": "module",
     "run PostgreSQL with its extensions": "container",
     "let customers upload plugins into a SaaS app": "module",
@@ -220,21 +220,21 @@ CHOICES = ("module", "container", "both")
 
 @_exercise("10 · exercise 1 (decide)")
 def check_decisions(answer: object) -> CheckResult:
-    """Notebook 10: a dict mapping each scenario in ``SCENARIOS`` to module, container or both."""
+    """Notebook 10: a dict mapping each scenario in ``DECISION_SCENARIOS`` to module, container or both."""
     if not isinstance(answer, Mapping):
         return _wrong("answer with a dict: {scenario: 'module' | 'container' | 'both'}.")
-    missing = [s for s in SCENARIOS if s not in answer]
+    missing = [s for s in DECISION_SCENARIOS if s not in answer]
     if missing:
         return _wrong(f"{len(missing)} scenario(s) have no answer yet, e.g. {missing[0]!r}.")
     bad = [v for v in answer.values() if v not in CHOICES]
     if bad:
         return _wrong(f"{bad[0]!r} is not one of {', '.join(CHOICES)}.")
-    wrong = [s for s, truth in SCENARIOS.items() if answer[s] != truth]
+    wrong = [s for s, truth in DECISION_SCENARIOS.items() if answer[s] != truth]
     if not wrong:
         return _right("all five match the guide: start-up, isolation and dependencies decide.")
     first = wrong[0]
     return _wrong(
-        f"{len(wrong)} of {len(SCENARIOS)} differ from the guide, e.g. {first!r}.",
+        f"{len(wrong)} of {len(DECISION_SCENARIOS)} differ from the guide, e.g. {first!r}.",
         "Ask: does it need a whole OS and long life (container), or fast, sandboxed starts (module)?",
     )
 
@@ -284,8 +284,8 @@ kh.check_pod_runtime_class(pod, runtime_class)
 _add_solution(
     "10", 1,
     """
-from kernel_helpers._exercises_part2 import SCENARIOS
-answer = dict(SCENARIOS)
+from kernel_helpers._exercises_part2 import DECISION_SCENARIOS
+answer = dict(DECISION_SCENARIOS)
 kh.check_decisions(answer)
 """,
     "Per-request and untrusted code favour modules; whole services with OS dependencies, containers.",

@@ -48,9 +48,17 @@ KIND_COLOURS = {
 R = TypeVar("R")
 
 
+class KitFigure(Figure):
+    """A Figure that shows itself as PNG when it is a cell's last expression, whatever
+    backend the notebook has (no pyplot involved, so it never shows twice)."""
+
+    def _repr_png_(self) -> bytes:
+        return figure_png(self)
+
+
 def new_figure(width: float = 9.0, height: float = 4.5) -> Figure:
     """A figure with an Agg canvas attached, independent of pyplot and of the backend."""
-    figure = Figure(figsize=(width, height), dpi=100, layout="constrained")
+    figure = KitFigure(figsize=(width, height), dpi=100, layout="constrained")
     FigureCanvasAgg(figure)
     return figure
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 import kernel_helpers as kh
-from kernel_helpers._exercises_part2 import SCENARIOS
+from kernel_helpers._exercises_part2 import DECISION_SCENARIOS
 from kernel_helpers._results import export_results, save_result
 from tests.unit.course2_data import (
     FAST_CONTAINERS,
@@ -87,10 +87,10 @@ def test_media_type_and_pod() -> None:
 
 
 def test_decisions_and_export(tmp_path: Path) -> None:
-    assert kh.check_decisions(dict(SCENARIOS)).ok is True
-    one_off = {**SCENARIOS, "run PostgreSQL with its extensions": "module"}
+    assert kh.check_decisions(dict(DECISION_SCENARIOS)).ok is True
+    one_off = {**DECISION_SCENARIOS, "run PostgreSQL with its extensions": "module"}
     assert kh.check_decisions(one_off).ok is False
-    assert kh.check_decisions({k: "maybe" for k in SCENARIOS}).ok is False
+    assert kh.check_decisions({k: "maybe" for k in DECISION_SCENARIOS}).ok is False
     save_result("startup", FAST, folder=tmp_path)
     export = export_results("ada", folder=tmp_path)
     assert kh.check_export(export.json_path).ok is True
