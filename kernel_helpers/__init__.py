@@ -5,12 +5,14 @@ the whole API; the modules behind them are private (``_doctor``, ``_errors``, ..
 """
 
 from ._bench import (
+    BackgroundRun,
     BenchResult,
     Measurement,
     Stats,
     machine_metadata,
     measure_callable,
     measure_command,
+    run_in_background,
 )
 from ._containers import (
     ContainerRun,
@@ -110,6 +112,17 @@ from ._solutions import Solution, solution
 from ._startup import Variant, run_startup, startup_variants
 from ._throughput import run_compute, run_sizes
 from ._toolchain_detect import LANGUAGES, Toolchain, find_toolchain
+from ._toolchains import (
+    Artifact,
+    build,
+    build_all,
+    compile_source,
+    examples,
+    native_binary,
+    shrink,
+    source_path,
+    wasm_module,
+)
 from ._verdict import (
     Verdict,
     course_verdict,
@@ -138,6 +151,8 @@ __all__ = [
     "LANGUAGES",
     "WHY_SLOWER",
     "AnnotatedBytes",
+    "Artifact",
+    "BackgroundRun",
     "BenchResult",
     "BenchmarkError",
     "CheckResult",
@@ -184,6 +199,8 @@ __all__ = [
     "aggregate_exports",
     "annotated_bytes",
     "base_image",
+    "build",
+    "build_all",
     "build_image",
     "capability_quiz",
     "check_biggest_section",
@@ -213,6 +230,7 @@ __all__ = [
     "cleanup",
     "clear_module_cache",
     "compile_module",
+    "compile_source",
     "course_verdict",
     "decision_guide",
     "describe_machine",
@@ -221,6 +239,7 @@ __all__ = [
     "docker_status",
     "docker_wasm_diagram",
     "doctor",
+    "examples",
     "export_results",
     "find_toolchain",
     "format_bytes",
@@ -237,6 +256,7 @@ __all__ = [
     "measure_callable",
     "measure_command",
     "module_sha256",
+    "native_binary",
     "oci_round_trip",
     "package_wasm",
     "prepare",
@@ -247,6 +267,7 @@ __all__ = [
     "run_compute",
     "run_container",
     "run_everywhere",
+    "run_in_background",
     "run_pulled",
     "run_sizes",
     "run_startup",
@@ -255,9 +276,11 @@ __all__ = [
     "save_result",
     "scratch_image",
     "section_sizes",
+    "shrink",
     "size_figure",
     "size_verdict",
     "solution",
+    "source_path",
     "start_registry",
     "startup_figure",
     "startup_variants",
@@ -266,6 +289,7 @@ __all__ = [
     "throughput_figure",
     "throughput_verdict",
     "to_yaml",
+    "wasm_module",
     "wasm_pod",
     "wasm_runtime_class",
 ]

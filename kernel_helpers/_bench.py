@@ -564,3 +564,59 @@ def print_summary(result: BenchResult, stream: IO[str] | None = None) -> None:
 
 def _ms(seconds: float) -> str:
     return f"{seconds * 1000:.3f} ms"
+
+
+class BackgroundRun:
+    """A benchmark running in a thread, so the notebook stays responsive and a Stop
+    button can end it. A kernel busy in a cell cannot see a button click; a benchmark in
+    a thread can. Create it with :func:`run_in_background`. Notebook 06.
+    """
+
+    def __init__(self, target: Callable[..., BenchResult], kwargs: dict[str, Any]) -> None:
+        self.stop = threading.Event()
+        self.result: BenchResult | None = None
+        self.error: BaseException | None = None
+        self._target, self._kwargs = target, {**kwargs, "stop": self.stop}
+        self._thread = threading.Thread(target=self._run, name="kit-benchmark", daemon=True)
+
+    def _run(self) -> None:
+        try:
+            self.result = self._target(**self._kwargs)
+        except BaseException as err:  # handed to whoever waits, never lost in the thread
+            self.error = err
+
+    def start(self) -> BackgroundRun:
+        self._thread.start()
+        return self
+
+    @property
+    def done(self) -> bool:
+        return not self._thread.is_alive()
+
+    def wait(self, timeout: float | None = None) -> BenchResult:
+        """The result once the run ends (it keeps every sample taken before a stop)."""
+        self._thread.join(timeout)
+        if self.error is not None:
+            raise self.error
+        if self.result is None:
+            raise BenchmarkError("the benchmark is still running", fix="wait longer, or press Stop")
+        return self.result
+
+    def stop_button(self) -> Any:
+        """An ipywidgets button that stops the run (keeping what was measured)."""
+        import ipywidgets
+
+        button = ipywidgets.Button(description="Stop", button_style="danger", icon="stop")
+
+        def on_click(_: Any) -> None:
+            self.stop.set()
+            button.disabled, button.description = True, "Stopping…"
+
+        button.on_click(on_click)
+        return button
+
+
+def run_in_background(target: Callable[..., BenchResult], **kwargs: Any) -> BackgroundRun:
+    """Start ``target(**kwargs, stop=event)`` (e.g. ``run_startup``) in a thread; show
+    ``run.stop_button()``, then ``run.wait()`` for the result. Notebook 06."""
+    return BackgroundRun(target, kwargs).start()

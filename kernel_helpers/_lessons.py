@@ -130,7 +130,7 @@ def image_platform(example: str = "hello") -> ImagePlatform:
             from ._builds import example_builds
             from ._containers import scratch_image
 
-            scratch_image(example_builds(example, "c").native, tag, client=client)
+            scratch_image(example_builds(example, "c").require_native(), tag, client=client)
             image = client.images.get(tag)
         attrs = image.attrs
         excerpt = {key: attrs.get(key) for key in ("Os", "Architecture", "Variant", "Size") if attrs.get(key)}

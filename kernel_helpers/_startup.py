@@ -83,10 +83,9 @@ class _Plan:
         self.builds, self.names, self.stack = builds, names, stack
         self.runnables: list[_Runnable] = []
         self.skipped: dict[str, str] = {}
-        self.sizes: dict[str, int] = {
-            f"{builds.example}.wasm": builds.wasm.stat().st_size,
-            f"{builds.example} (native, static)": builds.native.stat().st_size,
-        }
+        self.sizes: dict[str, int] = {f"{builds.example}.wasm": builds.wasm.stat().st_size}
+        if builds.native is not None:
+            self.sizes[f"{builds.example} (native, static)"] = builds.native.stat().st_size
         self.notes: dict[str, str] = {"builds": builds.built_by}
         self._registry: LocalRegistry | None = None
         self._registry_error: str | None = None
@@ -154,19 +153,19 @@ def _container_runnables(plan: _Plan, client: docker.DockerClient) -> None:
     distro_tag = f"kit-{example}-debian:bench"
 
     def scratch() -> _Runnable:
-        scratch_image(plan.builds.native, scratch_tag, client=client)
+        scratch_image(plan.builds.require_native(), scratch_tag, client=client)
         _record_image_sizes(plan, "docker-scratch", scratch_tag, client)
         return _Runnable("docker-scratch", command=hardened_run_command(scratch_tag))
 
     def distro() -> _Runnable:
-        _, base = distro_image(plan.builds.native, distro_tag, client=client)
+        _, base = distro_image(plan.builds.require_native(), distro_tag, client=client)
         plan.notes["docker-debian"] = f"base image {base.tag}: {base.description}"
         _record_image_sizes(plan, "docker-debian", distro_tag, client)
         return _Runnable("docker-debian", command=hardened_run_command(distro_tag), note=plan.notes["docker-debian"])
 
     def pull_run() -> _Runnable:
         if "docker-scratch" not in plan.names:
-            scratch_image(plan.builds.native, scratch_tag, client=client)
+            scratch_image(plan.builds.require_native(), scratch_tag, client=client)
         from ._containers import push_image
 
         reference = push_image(scratch_tag, plan.registry(), f"kit/{example}-scratch", client=client)
@@ -327,7 +326,7 @@ def run_startup(
     builds = example_builds(example, lang)
     with contextlib.ExitStack() as stack:
         plan = _Plan(builds, names, stack)
-        plan.add("native", lambda: _Runnable("native", command=[str(builds.native)]))
+        plan.add("native", lambda: _Runnable("native", command=[str(builds.require_native())]))
         _wasm_runnables(plan)
         client = _docker_client(plan)
         if client is not None:

@@ -43,28 +43,29 @@ def run_compute(
     from ._wasi import prepare
 
     result = BenchResult(machine=machine_metadata(docker=False), example="fib+sha256", benchmark="compute")
+    options: dict[str, Any] = {"warmup": warmup, "repeat": repeat, "on_sample": on_sample, "stop": stop}
     with tempfile.TemporaryDirectory(prefix="kit-compute-") as folder:
         for example, label, args, stdin_size in COMPUTE_CASES:
+            names = (f"native {label}", f"wasm {label}")
             if stop is not None and stop.is_set():
-                result.skipped[f"native {label}"] = "the run was stopped before this case"
-                continue
-            try:
-                builds = example_builds(example, lang)
-            except KitError as err:
-                result.skipped[f"native {label}"] = result.skipped[f"wasm {label}"] = err.message
+                result.skipped.update(dict.fromkeys(names, "the run was stopped before this case"))
                 continue
             stdin_path = Path(folder) / f"input-{stdin_size}"
             if not stdin_path.exists():
                 stdin_path.write_bytes(os.urandom(stdin_size))
-            stdin_bytes = stdin_path.read_bytes() if stdin_size else None
-            prepared = prepare(builds.wasm)
-            options: dict[str, Any] = {"warmup": warmup, "repeat": repeat, "on_sample": on_sample, "stop": stop}
-            native = measure_command(
-                [str(builds.native), *args], name=f"native {label}", stdin=str(stdin_path), **options
-            )
-            wasm = measure_callable(
-                _wasm_call(prepared, args, stdin_bytes), name=f"wasm {label}", **options
-            )
+            try:
+                builds = example_builds(example, lang)
+                result.notes[f"builds {example}"] = builds.built_by
+                native = measure_command(
+                    [str(builds.require_native()), *args], name=names[0], stdin=str(stdin_path), **options
+                )
+                stdin_bytes = stdin_path.read_bytes() if stdin_size else None
+                wasm = measure_callable(
+                    _wasm_call(prepare(builds.wasm), args, stdin_bytes), name=names[1], **options
+                )
+            except KitError as err:  # one case failing must not lose the others
+                result.skipped.update(dict.fromkeys(names, err.message))
+                continue
             result.variants[native.name], result.variants[wasm.name] = native, wasm
     result.notes["method"] = (
         "native: the static binary as a whole process (includes its ~0.5 ms start); "
@@ -89,7 +90,8 @@ def run_sizes(examples: tuple[str, ...] = ("hello",), langs: tuple[str, ...] = (
                 result.skipped[f"{example}.{lang}"] = err.message
                 continue
             result.sizes[f"{example}.wasm ({lang})"] = builds.wasm.stat().st_size
-            result.sizes[f"{example} native ({lang}, static)"] = builds.native.stat().st_size
+            if builds.native is not None:
+                result.sizes[f"{example} native ({lang}, static)"] = builds.native.stat().st_size
     _image_sizes(result, examples[0])
     return result
 
@@ -120,9 +122,9 @@ def _image_sizes(result: BenchResult, example: str) -> None:
         for name, build in (("docker-scratch", scratch_image), ("docker-debian", None)):
             tag = f"kit-{example}-{name.split('-')[1]}:sizes"
             if build is not None:
-                build(builds.native, tag, client=client)
+                build(builds.require_native(), tag, client=client)
             else:
-                _, base = distro_image(builds.native, tag, client=client)
+                _, base = distro_image(builds.require_native(), tag, client=client)
                 result.notes["docker-debian"] = f"base image {base.tag}: {base.description}"
             sizes = image_sizes(tag, registry=registry, client=client)
             result.sizes[f"{name} image"] = sizes["uncompressed"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import functools
 import hashlib
 import html
 import importlib.metadata
@@ -252,6 +253,19 @@ def wasmtime_version() -> str:
 _WASMTIME_VERSION = wasmtime_version()
 
 
+_MODULE_DIRS: dict[str | None, str] = {}
+
+
+def _module_cache_folder() -> str:
+    # Memoized per KIT_CACHE_DIR: finding and creating the folder on every run cost more
+    # than deserializing a small module.
+    configured = os.environ.get("KIT_CACHE_DIR")
+    folder = _MODULE_DIRS.get(configured)
+    if folder is None:
+        folder = _MODULE_DIRS[configured] = str(module_cache_dir())
+    return folder
+
+
 def module_cache_dir() -> Path:
     """Where serialized (pre-compiled) modules are kept."""
     path = cache_dir() / "modules"
@@ -268,14 +282,20 @@ def clear_module_cache() -> int:
     return removed
 
 
-def _cache_path(wasm: bytes, engine_key: str) -> Path:
+@functools.cache
+def _engine_tag(engine_key: str) -> str:
     # Serialized code is only valid for the same wasmtime build, engine settings and
     # machine, so all three are part of the key next to the module's own hash.
-    digest = hashlib.sha256(wasm).hexdigest()
-    tag = hashlib.sha256(
-        f"{_WASMTIME_VERSION}|{engine_key}|{platform.machine()}".encode()
-    ).hexdigest()[:16]
-    return module_cache_dir() / f"{digest}-{tag}.cwasm"
+    text = f"{_WASMTIME_VERSION}|{engine_key}|{platform.machine()}"
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _cache_path(wasm: bytes, engine_key: str) -> str:
+    return _cache_path_for_digest(hashlib.sha256(wasm).hexdigest(), engine_key)
+
+
+def _cache_path_for_digest(digest: str, engine_key: str) -> str:
+    return os.path.join(_module_cache_folder(), f"{digest}-{_engine_tag(engine_key)}.cwasm")
 
 
 # --- turning what the caller gave into checked wasm bytes ---------------------------------
@@ -366,8 +386,49 @@ def load_module(
     or ``"compiled"`` (and then stored for next time). Engines not made by
     :func:`engine_for` are never cached, since their settings are unknown.
     """
-    wasm, _ = read_module_source(module)
-    return _load_wasm(wasm, engine, cache)
+    compiled, kind, _ = _load_source(module, engine, cache)
+    return compiled, kind
+
+
+#: sha256 of module files already seen, by (path, inode, size, mtime): an unchanged file
+#: is neither re-read nor re-hashed, so a cached run costs a stat and a deserialize.
+_FILE_DIGESTS: dict[tuple[str, int, int, int], str] = {}
+#: File systems stamp mtimes coarsely (ext4: a few ms), so a file rewritten in place with
+#: the same size right after we hashed it could look unchanged. Like git's "racily clean"
+#: rule, a file modified less than this long ago is always re-read and re-hashed.
+RACY_WINDOW_NS = 2_000_000_000
+
+
+def _file_fingerprint(module: ModuleSource) -> tuple[str, int, int, int] | None:
+    if isinstance(module, bytes | bytearray) or (
+        isinstance(module, str) and module.lstrip().startswith("(")
+    ):
+        return None
+    path = os.fspath(module)
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return (os.path.abspath(path), info.st_ino, info.st_size, info.st_mtime_ns)
+
+
+def _load_source(
+    module: ModuleSource, engine: wasmtime.Engine, cache: bool
+) -> tuple[wasmtime.Module, str, str]:
+    """The loaded module, how it was loaded, and its argv[0] name."""
+    engine_key = _ENGINE_KEYS.get(id(engine))
+    fingerprint = _file_fingerprint(module) if cache and engine_key else None
+    known_digest = _FILE_DIGESTS.get(fingerprint) if fingerprint else None
+    if known_digest is not None and engine_key is not None:
+        with contextlib.suppress(wasmtime.WasmtimeError):
+            path = _cache_path_for_digest(known_digest, engine_key)
+            name = os.path.basename(os.fspath(module))  # type: ignore[arg-type]
+            return wasmtime.Module.deserialize_file(engine, path), "cache", name
+    wasm, name = read_module_source(module)
+    if fingerprint is not None and time.time_ns() - fingerprint[3] > RACY_WINDOW_NS:
+        _FILE_DIGESTS[fingerprint] = hashlib.sha256(wasm).hexdigest()
+    compiled, kind = _load_wasm(wasm, engine, cache)
+    return compiled, kind, name
 
 
 def _load_wasm(wasm: bytes, engine: wasmtime.Engine, cache: bool) -> tuple[wasmtime.Module, str]:
@@ -375,19 +436,22 @@ def _load_wasm(wasm: bytes, engine: wasmtime.Engine, cache: bool) -> tuple[wasmt
     if not cache or engine_key is None:
         return compile_module(wasm, engine), "compiled"
     path = _cache_path(wasm, engine_key)
-    if path.is_file():
-        # Deserializing trusts the bytes; the cache lives in the learner's own folder.
-        with contextlib.suppress(wasmtime.WasmtimeError):
-            return wasmtime.Module.deserialize_file(engine, str(path)), "cache"
+    # A missing or stale entry fails to deserialize (wasmtime checks its header and
+    # version), and then we compile. Deserializing trusts the bytes: the cache lives in
+    # the learner's own folder.
+    with contextlib.suppress(wasmtime.WasmtimeError):
+        return wasmtime.Module.deserialize_file(engine, path), "cache"
     compiled = compile_module(wasm, engine)
     _store_in_cache(path, bytes(compiled.serialize()))
     return compiled, "compiled"
 
 
-def _store_in_cache(path: Path, serialized: bytes) -> None:
+def _store_in_cache(path: str, serialized: bytes) -> None:
     # Write then rename, so a concurrent reader never sees half a file.
+    folder = os.path.dirname(path)
     try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        os.makedirs(folder, exist_ok=True)  # it may have been deleted since we memoized it
+        fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
         with os.fdopen(fd, "wb") as handle:
             handle.write(serialized)
         os.replace(tmp, path)
@@ -487,7 +551,8 @@ def _configure_wasi(
 ) -> wasmtime.WasiConfig:
     wasi = wasmtime.WasiConfig()
     wasi.argv = [argv0, *request.args]
-    wasi.env = list((request.env or {}).items())
+    if request.env:
+        wasi.env = list(request.env.items())
     for preopen in _normalize_dirs(request.dirs):
         host = Path(preopen.host)
         if not host.is_dir():
@@ -744,10 +809,9 @@ def run_wasm(
         args, env, dirs, stdin, timeout, fuel, max_memory, check, output_limit, stream,
         inherit_stdio,
     )
-    wasm, argv0 = read_module_source(module)
     engine = engine_for(fuel=fuel is not None, epoch=timeout is not None)
     began = time.perf_counter()
-    compiled, load_kind = _load_wasm(wasm, engine, cache)
+    compiled, load_kind, argv0 = _load_source(module, engine, cache)
     load_s = time.perf_counter() - began
     linker = _linker_for(engine)
     return _execute(
@@ -831,11 +895,10 @@ def prepare(
     Notebook 05 and the start-up benchmarks use it. Enable ``fuel_enabled`` or
     ``epoch_enabled`` to be able to pass ``fuel`` or ``timeout`` to :meth:`PreparedModule.run`.
     """
-    wasm, name = read_module_source(module)
     settings = _EngineSettings(fuel_enabled, epoch_enabled)
     engine = engine_for(fuel=fuel_enabled, epoch=epoch_enabled)
     began = time.perf_counter()
-    compiled, load_kind = _load_wasm(wasm, engine, cache)
+    compiled, load_kind, name = _load_source(module, engine, cache)
     load_s = time.perf_counter() - began
     linker = _linker_for(engine)
     try:

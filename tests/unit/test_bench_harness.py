@@ -168,3 +168,29 @@ def test_machine_metadata_names_the_machine() -> None:
     meta = machine_metadata(docker=False)
     assert meta["cores"] and meta["python"] and meta["date_utc"].endswith("+00:00")
     assert meta["docker_server"] is None and "Tukey" in meta["outlier_rule"]
+
+
+def test_background_run_stops_on_the_event_and_keeps_the_samples() -> None:
+    from kernel_helpers._bench import run_in_background
+
+    started = threading.Event()
+
+    def benchmark(stop: threading.Event) -> BenchResult:
+        m = measure_callable(lambda: started.set(), name="spin", warmup=0, repeat=10**9, stop=stop)
+        return BenchResult(machine={}, example="x", variants={"spin": m})
+
+    run = run_in_background(benchmark)
+    assert started.wait(5)
+    run.stop.set()
+    result = run.wait(timeout=5)
+    assert run.done and result.variants["spin"].stopped and result.variants["spin"].stats.n >= 1
+
+
+def test_background_run_hands_errors_to_the_waiter() -> None:
+    from kernel_helpers._bench import run_in_background
+
+    def broken(stop: threading.Event) -> BenchResult:
+        raise BenchmarkError("nothing to measure")
+
+    with pytest.raises(BenchmarkError, match="nothing to measure"):
+        run_in_background(broken).wait(timeout=5)

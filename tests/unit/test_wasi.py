@@ -318,6 +318,29 @@ def test_second_run_loads_from_the_disk_cache(private_cache: Path) -> None:
     assert kh.run_wasm(wat, cache=False).timings.load_kind == "compiled"
 
 
+def test_a_module_file_rewritten_in_place_runs_its_new_code(tmp_path: Path) -> None:
+    path = tmp_path / "prog.wat"
+    for code in (3, 4, 5):  # same size every time, rewritten within milliseconds
+        path.write_text(guests.exit_with(code))
+        assert kh.run_wasm(path).exit_code == code
+
+
+def test_an_old_unchanged_module_file_is_not_reread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "prog.wat"
+    path.write_text(guests.exit_with(6))
+    os.utime(path, (time.time() - 60, time.time() - 60))
+    kh.run_wasm(path)
+
+    def no_reading(module: object) -> tuple[bytes, str]:
+        raise AssertionError("the unchanged module file was read again")
+
+    monkeypatch.setattr(_wasi, "read_module_source", no_reading)
+    second = kh.run_wasm(path)
+    assert (second.exit_code, second.timings.load_kind) == (6, "cache")
+
+
 def test_cache_is_keyed_by_engine_settings() -> None:
     wat = guests.exit_with(0)
     kh.run_wasm(wat)
