@@ -12,6 +12,7 @@ hatched and labelled "recorded on <machine>, <date>". Introduced in notebook 06.
 from __future__ import annotations
 
 import io
+import textwrap
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -156,8 +157,8 @@ def draw_startup(
     ax.grid(axis="x", which="major", alpha=0.3)
     _shade_claims(ax)
     if any(s.recorded for s in summaries.values()):
-        ax.legend(handles=[_legend_patch(None, f"grey, hatched: {recorded_text or 'recorded'}, "
-                                         "not measured here", recorded=True)],
+        label = textwrap.fill(f"grey, hatched: {recorded_text or 'recorded'}, not measured here", 70)
+        ax.legend(handles=[_legend_patch(None, label, recorded=True)],
                   loc="upper center", bbox_to_anchor=(0.5, -0.14), fontsize=8, frameon=False)
 
 

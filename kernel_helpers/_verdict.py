@@ -65,6 +65,9 @@ class Verdict:
     def __str__(self) -> str:
         return self.text()
 
+    def __repr__(self) -> str:
+        return self.text()
+
     def _repr_html_(self) -> str:
         esc = html.escape
         rows = "".join(
@@ -236,7 +239,8 @@ def size_verdict(result: Any, *, recorded: Iterable[str] = (), recorded_note: st
     elif big <= SEVERAL_MB[1]:
         verdict.sentences.append(
             f"Modules range from {format_bytes(small)} ({small_name}) to {format_bytes(big)} ({big_name}): "
-            "the biggest are indeed MBs, mostly the language's runtime (Go carries its own)"
+            "the biggest are indeed MBs, mostly a language runtime (Go and Rust carry theirs) and, "
+            "before stripping, debug information"
             + (", while the smallest are well under a megabyte." if small < SEVERAL_MB[0] else ".")
         )
         modules_hold = True
