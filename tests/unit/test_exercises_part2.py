@@ -84,6 +84,8 @@ def test_media_type_and_pod() -> None:
     handler = kh.check_pod_runtime_class({"spec": {"runtimeClassName": "wasmtime"}}, runtime_class)
     assert handler.ok is False and "handler" in handler.message
     assert kh.check_pod_runtime_class({"spec": {}}, runtime_class).ok is False
+    skeleton = kh.check_pod_runtime_class({"spec": {"runtimeClassName": ...}}, runtime_class)
+    assert skeleton.ok is None and skeleton.exercise.startswith("09")
 
 
 def test_decisions_and_export(tmp_path: Path) -> None:
