@@ -174,6 +174,8 @@ def comparison_table(exports: Iterable[Mapping[str, Any]]) -> list[dict[str, Any
 
 def aggregate_exports(paths: Iterable[str | Path]) -> tuple[Figure, list[dict[str, Any]]]:
     """Merge several learners' exports into one comparison plot across machines."""
+    from matplotlib.patches import Patch
+
     from ._plots import new_figure
 
     exports = [read_export(p) for p in paths]
@@ -194,8 +196,11 @@ def aggregate_exports(paths: Iterable[str | Path]) -> tuple[Figure, list[dict[st
     ax.set_xscale("log")
     ax.set_yticks(range(len(variants)), [STARTUP_LABELS.get(v, v) for v in variants])
     ax.set_ylim(len(variants) - 0.5, -0.5)
-    ax.set_xlabel("median start-up, seconds (log scale); grey fill = recorded, not measured")
+    ax.set_xlabel("median start-up, seconds (log scale)")
     ax.set_title(f"Start-up across {len(learners)} machines")
-    if learners:
-        ax.legend(fontsize=8, loc="lower right")
+    handles = [Patch(color=f"C{i}", label=learner) for i, learner in enumerate(learners)]
+    if any(r["recorded"] for r in rows):
+        handles.append(Patch(facecolor="#bbbbbb", edgecolor="#777777", label="grey fill: recorded, not measured by that learner"))
+    if handles:
+        ax.legend(handles=handles, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncols=2, frameon=False)
     return figure, rows

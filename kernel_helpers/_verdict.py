@@ -353,11 +353,45 @@ def throughput_verdict(compute: Any) -> Verdict:
     return verdict
 
 
+# --- shipping (notebook 09) -------------------------------------------------------------
+
+SEED_SHIPPING_CLAIM = "wasm needs its own way to ship and run, apart from containers"
+
+
+def oci_verdict(oci: Mapping[str, Any]) -> Verdict:
+    """What the OCI round trips of notebook 09 showed: ``{style: {platform, how, ...}}``."""
+    verdict = Verdict("Shipping", SEED_SHIPPING_CLAIM)
+    trips = {k: v for k, v in oci.items() if isinstance(v, Mapping) and "platform" in v}
+    if not trips:
+        verdict.summary = "no OCI round trip saved yet (notebook 09)"
+        return verdict
+    for style, trip in trips.items():
+        verdict.rows.append((f"OCI {style}", "a separate format",
+                             f"{trip['platform']}, {trip.get('layer_media_type')}, "
+                             f"{format_bytes(int(trip.get('layer_bytes', 0)))}, exit {trip.get('exit_code')}"))
+    ran = [s for s, t in trips.items() if t.get("exit_code") == 0]
+    through_registry = [s for s, t in trips.items() if str(t.get("how", "")).startswith("registry")]
+    if len(ran) == len(trips):
+        verdict.sentences.append(
+            f"Every packaging ({', '.join(trips)}) was checked as a shim checks it and ran: a module ships "
+            "as an OCI image with platform wasi/wasm."
+        )
+    else:
+        verdict.sentences.append(f"Only {', '.join(ran) or 'none'} of {', '.join(trips)} ran to exit 0.")
+    if through_registry:
+        verdict.sentences.append("It went through an ordinary registry: the same one that stores container images.")
+        verdict.summary = "the claim does not hold: the container registry shipped the module too"
+    else:
+        verdict.summary = "packaging works; the registry path was not tried here"
+        verdict.note = "no local registry was available, so the manifest and blobs were checked in memory"
+    return verdict
+
+
 # --- the whole course (notebook 10) -----------------------------------------------------
 
 
 def course_verdict(results: Mapping[str, Any]) -> list[Verdict]:
-    """Every verdict the saved results allow: start-up, size, compute (notebook 10)."""
+    """Every verdict the saved results allow: start-up, size, compute, shipping (notebook 10)."""
     verdicts = []
     if "startup" in results:
         verdicts.append(startup_verdict(results["startup"]))
@@ -365,6 +399,8 @@ def course_verdict(results: Mapping[str, Any]) -> list[Verdict]:
         verdicts.append(size_verdict(results["sizes"]))
     if "compute" in results:
         verdicts.append(throughput_verdict(results["compute"]))
+    if "oci" in results:
+        verdicts.append(oci_verdict(results["oci"]))
     return verdicts
 
 

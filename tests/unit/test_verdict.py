@@ -5,6 +5,7 @@ from __future__ import annotations
 from kernel_helpers._verdict import (
     course_verdict,
     decision_guide,
+    oci_verdict,
     size_verdict,
     startup_verdict,
     throughput_verdict,
@@ -94,3 +95,14 @@ def test_course_verdict_and_guide_use_saved_results() -> None:
     assert "40 µs vs 350 ms" in guide["a wasm module"]
     assert "1.30× native" in guide["a container"]
     assert "you measured" not in dict(decision_guide({}))["a wasm module"]
+
+
+def test_oci_verdict_follows_how_the_module_travelled() -> None:
+    trip = {"platform": "wasi/wasm", "layer_media_type": "application/wasm", "layer_bytes": 36000, "exit_code": 0}
+    registry = oci_verdict({"artifact": {**trip, "how": "registry on 127.0.0.1, pulled with skopeo"}})
+    memory = oci_verdict({"artifact": {**trip, "how": "in memory: no registry here"}})
+    failed = oci_verdict({"artifact": {**trip, "how": "registry", "exit_code": 1}})
+    assert registry.summary.startswith("the claim does not hold") and registry.note is None
+    assert memory.note and "in memory" in memory.note
+    assert "Only none of artifact ran" in failed.text()
+    assert oci_verdict({}).summary.startswith("no OCI round trip")
