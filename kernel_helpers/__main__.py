@@ -15,6 +15,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "bench": ("kernel_helpers._cli_bench", "benchmarks: startup, sizes, compute (and cleanup)"),
     "run-wasm": ("kernel_helpers._cli_run", "run a WASI module like `wasmtime run`, sandboxed"),
     "build": ("kernel_helpers._cli_build", "compile the examples to wasm32-wasi and native"),
+    "aggregate": ("kernel_helpers._cli_aggregate", "merge learners' notebook-10 exports into one plot"),
 }
 
 

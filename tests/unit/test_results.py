@@ -68,3 +68,17 @@ def test_aggregator_rejects_a_file_that_is_not_an_export(tmp_path: Path) -> None
     stray.write_text("{}")
     with pytest.raises(ResultsError, match="not a course export"):
         aggregate_exports([stray])
+
+
+def test_aggregate_cli_writes_the_plot_and_the_table(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from kernel_helpers.__main__ import main
+
+    for learner, medians in (("ada", FAST_CONTAINERS), ("bob", SLOW_CONTAINERS)):
+        save_result("startup", startup_result(medians), folder=tmp_path / learner)
+        export_results(learner, folder=tmp_path / learner, out_dir=tmp_path / "class")
+    png = tmp_path / "class.png"
+    assert main(["aggregate", str(tmp_path / "class"), "--png", str(png), "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert {r["learner"].split()[0] for r in rows} == {"ada", "bob"}
+    assert png.read_bytes().startswith(b"\x89PNG")
+    assert main(["aggregate", str(tmp_path / "nothing.json")]) == 1
