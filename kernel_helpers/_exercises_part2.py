@@ -292,3 +292,59 @@ kh.check_decisions(answer)
 """,
     "Per-request and untrusted code favour modules; whole services with OS dependencies, containers.",
 )
+# These read the learner's own measurements, so they run inside the notebook only.
+_IN_NOTEBOOK = "the notebook's own measurements"
+_add_solution(
+    "06", 1,
+    """
+answer = result.variants["docker-scratch"].stats.median_s / result.variants["wasm-instantiate"].stats.median_s
+kh.check_startup_ratio(answer, result)
+""",
+    "The slower start goes on top; result.ratio('docker-scratch', 'wasm-instantiate') gives the same.",
+    _IN_NOTEBOOK,
+)
+_add_solution(
+    "06", 2,
+    """
+answer = result.variants["docker-scratch"].stats.median_s >= 2.0
+kh.check_several_seconds(answer, result)
+""",
+    "'Several seconds' starts at two; compare the median, not one lucky or unlucky sample.",
+    _IN_NOTEBOOK,
+)
+_add_solution(
+    "07", 1,
+    """
+answer = min(sizes.sizes, key=sizes.sizes.get)
+kh.check_smallest_artifact(answer, sizes.sizes)
+""",
+    "min with key= picks the name whose size is smallest.",
+    _IN_NOTEBOOK,
+)
+_add_solution(
+    "07", 2,
+    """
+answer = platform.platform
+kh.check_image_platform(answer, platform.platform)
+""",
+    "An image config's Os and Architecture fields name the one platform its binaries run on.",
+    _IN_NOTEBOOK,
+)
+_add_solution(
+    "08", 1,
+    """
+answer = compute.variants["wasm fib(35)"].stats.median_s / compute.variants["native fib(35)"].stats.median_s
+kh.check_slowdown(answer, compute, "fib")
+""",
+    "The largest N amortises the native process start, so it is the fair steady-state ratio.",
+    _IN_NOTEBOOK,
+)
+_add_solution(
+    "10", 2,
+    """
+answer = export.json_path
+kh.check_export(answer)
+""",
+    "The export cell returns both paths; the JSON is the one the aggregator reads.",
+    _IN_NOTEBOOK,
+)

@@ -66,8 +66,7 @@ class Verdict:
     def __str__(self) -> str:
         return self.text()
 
-    def __repr__(self) -> str:
-        return self.text()
+    __repr__ = __str__  # the plain-text view in a notebook is the readable text too
 
     def _repr_html_(self) -> str:
         esc = html.escape

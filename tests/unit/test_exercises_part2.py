@@ -133,3 +133,13 @@ def test_every_part2_check_is_listed_here() -> None:
 def test_nonsense_never_raises(check: Any, rest: tuple[Any, ...], nonsense: object) -> None:
     result = check(nonsense, *rest)
     assert result.ok in (False, True, None) and result.message
+
+
+@pytest.mark.parametrize("exercise", [1, 2])
+def test_notebook_06_solutions_pass_on_a_real_result(exercise: int) -> None:
+    """The solutions read a BenchResult as notebook 06 has it; the recorded run stands in."""
+    solution = kh.solution("06", exercise)
+    *body, last = solution.code.splitlines()
+    namespace: dict[str, object] = {"kh": kh, "result": kh.recorded_result("startup", "hello")}
+    exec("\n".join(body), namespace)
+    assert eval(last, namespace).ok is True
