@@ -93,6 +93,7 @@ from ._lessons import (
     lesson_module,
     live_startup,
     oci_round_trip,
+    shrunk_sizes,
     start_registry,
 )
 from ._measured import describe_machine, format_bytes, format_seconds
@@ -277,6 +278,7 @@ __all__ = [
     "scratch_image",
     "section_sizes",
     "shrink",
+    "shrunk_sizes",
     "size_figure",
     "size_verdict",
     "solution",

@@ -79,6 +79,23 @@ def fall_back_to_recorded(live: LiveStartupPlot[Any], example: str = "hello") ->
     live.redraw()
 
 
+def shrunk_sizes(example: str = "hello") -> dict[str, int]:
+    """Each language's module stripped and, where binaryen is here, ``wasm-opt -Oz``'d
+    (notebook 07 adds these to the size chart). A language that cannot build is left out."""
+    from ._toolchain_detect import LANGUAGES
+    from ._toolchains import shrink, wasm_module
+
+    sizes: dict[str, int] = {}
+    for lang in LANGUAGES:
+        try:
+            steps = shrink(wasm_module(example, lang))
+        except KitError:
+            continue
+        for step in steps:
+            sizes[f"{example}.wasm ({lang}, {step.variant})"] = step.bytes
+    return sizes
+
+
 # --- notebook 07: the image's platform ----------------------------------------------------
 
 
