@@ -297,7 +297,10 @@ def _spawn_and_wait(argv: list[str], stdin: str, timeout_s: float) -> tuple[floa
             stderr=subprocess.DEVNULL, timeout=timeout_s, check=False,
         )
         return time.perf_counter() - start, done.returncode
-    in_fd = os.open(stdin, os.O_RDONLY)
+    try:
+        in_fd = os.open(stdin, os.O_RDONLY)
+    except OSError as err:
+        raise BenchmarkError(f"cannot read stdin file {stdin}: {err.strerror}") from err
     out_fd = os.open(os.devnull, os.O_WRONLY)
     try:
         actions = [

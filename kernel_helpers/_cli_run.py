@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 
 from ._errors import KitError, LimitExceeded, Trap, WasmError
@@ -118,6 +119,9 @@ def main(argv: list[str]) -> int:
         print("run-wasm: error: MODULE is required", file=sys.stderr)
         return 2
     sys.stdout.flush()
+    # Python would only see Ctrl-C after the guest returns, which an endless loop never
+    # does; the default action ends the process at once, as it ends `wasmtime run`.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
     try:
         result = run_wasm(
             options.module,

@@ -90,10 +90,19 @@ def run_sizes(examples: tuple[str, ...] = ("hello",), langs: tuple[str, ...] = (
                 result.skipped[f"{example}.{lang}"] = err.message
                 continue
             result.sizes[f"{example}.wasm ({lang})"] = builds.wasm.stat().st_size
+            result.sizes[f"{example}.wasm ({lang}, smallest)"] = _smallest_wasm(example, lang)
             if builds.native is not None:
                 result.sizes[f"{example} native ({lang}, static)"] = builds.native.stat().st_size
     _image_sizes(result, examples[0])
     return result
+
+
+def _smallest_wasm(example: str, lang: str) -> int:
+    """Bytes after stripping custom sections (and wasm-opt -Oz where installed): what
+    would ship, since a debug build's names and DWARF dwarf the code."""
+    from ._toolchains import smallest, wasm_module
+
+    return smallest(wasm_module(example, lang)).bytes
 
 
 def _image_sizes(result: BenchResult, example: str) -> None:

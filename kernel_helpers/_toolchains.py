@@ -82,6 +82,18 @@ class Artifact:
         record["path"] = str(self.path)
         return record
 
+    def summary(self) -> str:
+        """One line for a notebook, saying plainly where the file came from."""
+        if self.prebuilt:
+            origin = f"PREBUILT module shipped with the kit (made with {self.toolchain})"
+        elif self.cached:
+            origin = (
+                f"from the build cache ({self.toolchain}, first built in {self.compile_s:.2f} s)"
+            )
+        else:
+            origin = f"compiled now with {self.toolchain} in {self.compile_s:.2f} s"
+        return f"{self.path.name}: {self.bytes:,} bytes, {self.lang} -> {self.target}, {origin}"
+
     @classmethod
     def from_json(cls, record: dict[str, Any]) -> Artifact:
         return cls(**{**record, "path": Path(record["path"])})
@@ -595,8 +607,11 @@ def smallest(artifact: Artifact) -> Artifact:
 
 
 def refresh_prebuilt(progress: bool = True) -> list[Artifact]:
-    """Rebuild the shipped modules from source (smallest variant) and their manifest."""
-    modules: dict[str, Any] = {}
+    """Rebuild the shipped modules from source (smallest variant) and their manifest.
+
+    A language with no compiler here keeps its shipped modules and manifest entries:
+    a refresh on a machine missing Rust must not delete the Rust modules."""
+    modules: dict[str, Any] = dict(prebuilt_manifest()["modules"])
     shipped: list[Artifact] = []
     for artifact in build_all(targets=(WASM,), progress=progress):
         best = smallest(artifact)

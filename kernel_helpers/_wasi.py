@@ -4,6 +4,20 @@ Introduced in notebook 04 (running modules under WASI) and used by notebook 05 (
 them on purpose: endless loops, memory bombs, files they were not given) and by every
 start-up measurement. Built on wasmtime-py; ``run_wasm`` is the one call a notebook needs,
 ``prepare`` is the pre-instantiated fast path the benchmarks use.
+
+Where the runner differs from ``wasmtime run`` (tests/integration/test_wasi_conformance.py
+checks the rest byte for byte):
+
+- ``proc_exit`` codes of 126 and above are refused by wasmtime itself ("invalid exit
+  status"); both report an error rather than a status.
+- Read-only preopens: wasmtime-py exposes one switch (``fs_mutable``), so a read-only
+  directory is read-only for the directory and its files alike.
+- ``stdin`` given as bytes reaches the guest through a temporary file (wasmtime-py has no
+  public in-memory stdin); reads are the same, ``fd_fdstat_get`` may report a file.
+- ``max_memory``: see :func:`_memory_at_limit` for how a refused ``memory.grow`` is told
+  apart from the guest's own failure.
+- A run without ``timeout`` cannot be interrupted from a notebook (Python only handles
+  the interrupt once wasm returns); notebooks pass a timeout. The CLI restores Ctrl-C.
 """
 
 from __future__ import annotations
@@ -229,13 +243,21 @@ class _EpochTicker:
                     self._users[id(engine)] = (engine, count - 1)
 
     def _loop(self) -> None:
+        counted_until = time.monotonic()
         while True:
             with self._wake:
-                while not self._users:
-                    self._wake.wait()
+                if not self._users:
+                    while not self._users:
+                        self._wake.wait()
+                    counted_until = time.monotonic()
                 engines = [engine for engine, _ in self._users.values()]
-            for engine in engines:
-                engine.increment_epoch()
+            # On a busy machine a sleep can last much longer than asked; advance by the
+            # ticks that really elapsed so a timeout tracks the wall clock, not our naps.
+            due = int((time.monotonic() - counted_until) / EPOCH_TICK_S)
+            for _ in range(due):
+                for engine in engines:
+                    engine.increment_epoch()
+            counted_until += due * EPOCH_TICK_S
             time.sleep(EPOCH_TICK_S)
 
 

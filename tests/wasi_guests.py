@@ -159,6 +159,15 @@ def endless_loop() -> str:
     return _module('(func (export "_start") (loop $forever (br $forever)))')
 
 
+def ready_then_loop() -> str:
+    """Prints 'ready' and a newline, then loops forever (for signal tests)."""
+    return _module("""
+  (data (i32.const 2048) "ready\\n")
+  (func (export "_start")
+    (drop (call $write (i32.const 1) (i32.const 2048) (i32.const 6)))
+    (loop $forever (br $forever)))""")
+
+
 def dots_forever() -> str:
     """Prints one '.' per loop turn, forever: fuel decides exactly how many appear."""
     return _module("""

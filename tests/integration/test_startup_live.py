@@ -62,3 +62,42 @@ def test_cli_writes_the_documented_json(tmp_path: Path) -> None:
     assert {"median_s", "q1_s", "q3_s", "min_s", "max_s", "outliers", "kind", "samples_s"} <= set(native)
     assert "wasm-cached/wasm-instantiate" in data["ratios"]
     assert "ratio wasm-cached/wasm-instantiate" in done.stdout
+
+
+def test_compute_pairs_native_and_wasm_on_the_same_work() -> None:
+    from kernel_helpers._throughput import COMPUTE_CASES, run_compute
+
+    result = run_compute(repeat=2, warmup=0)
+    need(not result.skipped, f"cases skipped: {result.skipped}")
+    assert len(result.variants) == 2 * len(COMPUTE_CASES)
+    ratios = result.ratios()
+    assert set(ratios) == {f"wasm {label}/native {label}" for _, label, _, _ in COMPUTE_CASES}
+    assert all(value > 0 for value in ratios.values())
+
+
+@pytest.mark.docker
+def test_sizes_weigh_modules_binaries_images_and_the_oci_artifact() -> None:
+    from kernel_helpers._throughput import run_sizes
+
+    need(docker_status().available, "no Docker daemon")
+    result = run_sizes(("hello",), ("c",))
+    sizes = result.sizes
+    assert sizes["hello.wasm (c, smallest)"] <= sizes["hello.wasm (c)"]
+    assert sizes["docker-scratch image"] == sizes["hello native (c, static)"]
+    assert sizes["docker-debian image"] > 10 * sizes["docker-scratch image"]
+    assert sizes["oci-wasm artifact"] > sizes["hello.wasm (c)"]  # module + config + manifest
+    assert result.recorded is None
+
+
+def test_a_stopped_run_says_so_and_is_not_padded_with_recorded_data(monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    from kernel_helpers._startup import STOPPED_REASON
+
+    monkeypatch.setenv("KIT_DOCKER", "off")
+    stop = threading.Event()
+    stop.set()
+    result = run_startup("hello", repeat=2, variants=["native", "wasm-cached", "docker-scratch"], stop=stop, progress=False)
+    assert result.skipped == {"native": STOPPED_REASON, "wasm-cached": STOPPED_REASON}
+    assert list(result.variants) == ["docker-scratch"]  # Docker is off: recorded, and marked
+    assert result.variants["docker-scratch"].source == "recorded"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -94,6 +95,20 @@ def test_bad_input_ends_with_1_and_one_line(tmp_path: Path, content: bytes, says
     done = run_cli(tmp_path, str(bad))
     assert done.returncode == 1
     assert_one_clear_line(done.stderr, says)
+
+
+def test_ctrl_c_ends_an_endless_guest_at_once(tmp_path: Path) -> None:
+    module = write(tmp_path, "loop.wat", guests.ready_then_loop())
+    env = {**os.environ, "PYTHONPATH": str(REPO), "KIT_CACHE_DIR": str(tmp_path / "c")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kernel_helpers", "run-wasm", module],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None
+    assert process.stdout.readline() == b"ready\n"  # the guest is running now
+    assert process.poll() is None
+    process.send_signal(signal.SIGINT)
+    assert process.wait(timeout=5) == -signal.SIGINT
 
 
 def test_version_and_help(tmp_path: Path) -> None:

@@ -99,6 +99,14 @@ def test_artifact_json_round_trip() -> None:
     assert tc.Artifact.from_json(record) == artifact
 
 
+def test_summary_says_when_a_module_is_prebuilt() -> None:
+    artifact = tc.Artifact("fib", "go", "wasm32-wasi", Path("/x/fib-go.wasm"), 2_410_338,
+                           ["go"], "go", "1.27", 0.0, cached=True, prebuilt=True)  # fmt: skip
+    assert "PREBUILT" in artifact.summary() and "2,410,338 bytes" in artifact.summary()
+    fresh = tc.Artifact("fib", "c", "native", Path("/x/fib-c"), 10, ["cc"], "gcc", "12", 0.25)
+    assert "compiled now with gcc in 0.25 s" in fresh.summary()
+
+
 def _custom_section(name: bytes, payload: bytes) -> bytes:
     body = bytes([len(name)]) + name + payload
     return bytes([0, len(body)]) + body
@@ -161,3 +169,15 @@ def test_prebuilt_modules_were_built_from_the_current_sources() -> None:
         != record["source_sha256"]
     ]
     assert stale == [], "run: python -m kernel_helpers build --refresh-prebuilt"
+
+
+def test_refresh_keeps_modules_it_cannot_rebuild(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    manifest = tmp_path / "manifest.json"
+    manifest.write_text(json.dumps({"modules": {"fib/fib-rust.wasm": {"lang": "rust"}}}))
+    monkeypatch.setattr(tc, "MANIFEST", manifest)
+    monkeypatch.setattr(tc, "PREBUILT_DIR", tmp_path)
+    monkeypatch.setattr(tc, "build_all", lambda **_: [])  # no compiler at all
+    assert tc.refresh_prebuilt(progress=False) == []
+    assert "fib/fib-rust.wasm" in json.loads(manifest.read_text())["modules"]
