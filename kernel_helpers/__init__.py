@@ -52,11 +52,14 @@ from ._errors import (
     WasmError,
 )
 from ._exercises import (
+    BROKEN_C,
     CAPABILITY_QUIZ,
+    FIB_WAT,
     CheckResult,
     capability_quiz,
     check_biggest_section,
     check_capabilities,
+    check_fixed_program,
     check_fuel_budget,
     check_go_build_env,
     check_import_function,
@@ -85,7 +88,15 @@ from ._exercises_part2 import (
     check_wasm_media_type,
     check_why_slower,
 )
-from ._inspect import AnnotatedBytes, ModuleInfo, annotated_bytes, read_module, section_sizes
+from ._inspect import (
+    AnnotatedBytes,
+    ModuleInfo,
+    annotated_bytes,
+    code_by_package,
+    read_module,
+    section_sizes,
+    stripped_size,
+)
 from ._lessons import (
     ImagePlatform,
     OciRoundTrip,
@@ -97,6 +108,16 @@ from ._lessons import (
     start_registry,
 )
 from ._measured import describe_machine, format_bytes, format_seconds
+from ._module_sizes import (
+    Chart,
+    LanguageSizes,
+    SizeLadder,
+    human_size,
+    language_sizes,
+    package_breakdown,
+    section_breakdown,
+    size_ladder,
+)
 from ._oci import package_wasm, pull_wasm, push_wasm, run_pulled, run_with_docker_shim
 from ._plots import LiveStartupPlot, size_figure, startup_figure, throughput_figure
 from ._portability import PortabilityReport, module_sha256, run_everywhere
@@ -108,6 +129,15 @@ from ._results import (
     load_results,
     save_result,
     summary_figure,
+)
+from ._runaway_guests import (
+    DEEP_TRAP,
+    ENDLESS_LOOP,
+    MEMORY_BOMB,
+    OUTPUT_FLOOD,
+    Outcome,
+    limit_slider,
+    run_guarded,
 )
 from ._solutions import Solution, solution
 from ._startup import Variant, run_startup, startup_variants
@@ -143,23 +173,32 @@ from ._wasi import (
     prepare,
     run_wasm,
 )
+from ._wasi_probe import ContainerView, container_view, probe
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "BROKEN_C",
     "CAPABILITY_QUIZ",
     "DECISION_SCENARIOS",
+    "DEEP_TRAP",
+    "ENDLESS_LOOP",
+    "FIB_WAT",
     "LANGUAGES",
+    "MEMORY_BOMB",
+    "OUTPUT_FLOOD",
     "WHY_SLOWER",
     "AnnotatedBytes",
     "Artifact",
     "BackgroundRun",
     "BenchResult",
     "BenchmarkError",
+    "Chart",
     "CheckResult",
     "CompileError",
     "ContainerError",
     "ContainerRun",
+    "ContainerView",
     "Diagnostic",
     "DockerStatus",
     "DockerUnavailable",
@@ -171,6 +210,7 @@ __all__ = [
     "ImagePlatform",
     "InvalidModule",
     "KitError",
+    "LanguageSizes",
     "LimitExceeded",
     "LiveStartupPlot",
     "LocalRegistry",
@@ -180,11 +220,13 @@ __all__ = [
     "ModuleInfo",
     "OciError",
     "OciRoundTrip",
+    "Outcome",
     "PortabilityReport",
     "Preopen",
     "PreparedModule",
     "RegistryError",
     "ResultsError",
+    "SizeLadder",
     "Solution",
     "Stats",
     "TimeoutExceeded",
@@ -208,6 +250,7 @@ __all__ = [
     "check_capabilities",
     "check_decisions",
     "check_export",
+    "check_fixed_program",
     "check_fuel_budget",
     "check_go_build_env",
     "check_image_platform",
@@ -230,8 +273,10 @@ __all__ = [
     "check_why_slower",
     "cleanup",
     "clear_module_cache",
+    "code_by_package",
     "compile_module",
     "compile_source",
+    "container_view",
     "course_verdict",
     "decision_guide",
     "describe_machine",
@@ -247,9 +292,12 @@ __all__ = [
     "format_seconds",
     "fuel_needed",
     "hardened_run_command",
+    "human_size",
     "image_platform",
     "image_sizes",
+    "language_sizes",
     "lesson_module",
+    "limit_slider",
     "live_startup",
     "load_module",
     "load_results",
@@ -259,8 +307,10 @@ __all__ = [
     "module_sha256",
     "native_binary",
     "oci_round_trip",
+    "package_breakdown",
     "package_wasm",
     "prepare",
+    "probe",
     "pull_wasm",
     "push_wasm",
     "read_module",
@@ -268,6 +318,7 @@ __all__ = [
     "run_compute",
     "run_container",
     "run_everywhere",
+    "run_guarded",
     "run_in_background",
     "run_pulled",
     "run_sizes",
@@ -276,10 +327,12 @@ __all__ = [
     "run_with_docker_shim",
     "save_result",
     "scratch_image",
+    "section_breakdown",
     "section_sizes",
     "shrink",
     "shrunk_sizes",
     "size_figure",
+    "size_ladder",
     "size_verdict",
     "solution",
     "source_path",
@@ -287,6 +340,7 @@ __all__ = [
     "startup_figure",
     "startup_variants",
     "startup_verdict",
+    "stripped_size",
     "summary_figure",
     "throughput_figure",
     "throughput_verdict",

@@ -143,6 +143,11 @@ def _version_line(command: Sequence[str]) -> str | None:
 
 
 def _native_c_like(lang: str) -> Toolchain | None:
+    wasm = _wasm_toolchain(lang)
+    if wasm is not None and wasm.kind == "clang":
+        # The same clang for both targets, so notebook 08's native-vs-wasm speed ratio
+        # measures the target, not gcc against clang.
+        return replace(wasm, target=NATIVE)
     names = ("gcc", "cc", "clang") if lang == "c" else ("g++", "c++", "clang++")
     for name in names:
         compiler = find_program(name)

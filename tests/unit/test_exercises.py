@@ -58,7 +58,13 @@ def test_square() -> None:
     wrong(kh.check_square(DOUBLE), "square(3) returned 6", "i32.mul")
     wrong(kh.check_square("(module (func (export \"sq\")))"), '"sq"', 'no "square"')
     wrong(kh.check_square("(module (func (export \"square\") (param i64) (result i64) local.get 0))"), "i64")
-    wrong(kh.check_square("(module (func"), "does not parse")
+    wrong(kh.check_square("(module (func"), "does not parse", "at line 1, column")
+    wrong(
+        kh.check_square('(module (func (export "square") (param $x i32) (result i32) local.get $x i32.mul))'),
+        "wasmtime rejects",
+        "type mismatch",
+    )
+    wrong(kh.check_square("(module (func $square))"), "exports nothing yet")
     wrong(kh.check_square(42), "WAT text")
 
 
@@ -127,6 +133,8 @@ def test_size_ratio(tmp_path: Path) -> None:
             self.path = path
 
     right(kh.check_size_ratio(3, Artifact(big), Artifact(small)))
+    skipped = kh.check_size_ratio(3, None, 100)
+    assert skipped.ok is None and "missing" in skipped.message
 
 
 # --- 04 -------------------------------------------------------------------------------
@@ -168,7 +176,7 @@ def test_capabilities() -> None:
 def test_limit_for() -> None:
     answer = {"endless loop": "timeout", "memory bomb": "max_memory", "output flood": "output_limit"}
     right(kh.check_limit_for(answer))
-    wrong(kh.check_limit_for({**answer, "memory bomb": "fuel"}), "does not stop", "memory bomb")
+    wrong(kh.check_limit_for({**answer, "memory bomb": "fuel"}), "not the limit meant for", "memory bomb")
     wrong(kh.check_limit_for({**answer, "output flood": "nice"}), "not a limit")
     wrong(kh.check_limit_for({"endless loop": "fuel"}), "memory bomb")
 
@@ -193,6 +201,7 @@ CHECKS: list[tuple[Callable[..., kh.CheckResult], tuple[Any, ...]]] = [
     (kh.check_import_function, ()),
     (kh.check_wasi_import_module, ()),
     (kh.check_biggest_section, ("(module)",)),
+    (kh.check_fixed_program, ()),
     (kh.check_go_build_env, ()),
     (kh.check_rust_target, ()),
     (kh.check_size_ratio, (1, 1)),
@@ -234,3 +243,13 @@ def test_results_render_in_a_notebook() -> None:
     html = kh.check_section_id("export", 2)._repr_html_()
     assert "💡" in html and "import section" in html
     assert "✅" in kh.check_section_id("export", 7)._repr_html_()
+
+
+def test_answers_of_the_wrong_shape_get_a_kind_specific_hint(tmp_path: Path) -> None:
+    wrong(kh.check_languages_here("c, go", available={"c"}), "not one of the course's languages", '{"c", "go"}')
+    wrong(kh.check_section_id("export", "seven"), "not a number")
+    wrong(kh.check_read_only_preopen(Preopen(str(tmp_path), "/data"), tmp_path, "/data"), "square brackets")
+    wrong(kh.check_read_only_preopen(["/data"], tmp_path, "/data"), "kh.Preopen(")
+    wrong(kh.check_capabilities(42), "set of letters")
+    for result in (kh.check_section_id("export", "seven"), kh.check_capabilities(42)):
+        assert "Error" not in result.text()  # no exception names for a shape mistake
