@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ._errors import KitError
-from ._measured import describe_machine
+from ._measured import ShownAsText, describe_machine
 from ._plots import LiveStartupPlot
 
 #: Small by default so a headless run of notebook 06 stays well under 90 s; the learner's
@@ -99,8 +99,8 @@ def shrunk_sizes(example: str = "hello") -> dict[str, int]:
 # --- notebook 07: the image's platform ----------------------------------------------------
 
 
-@dataclass
-class ImagePlatform:
+@dataclass(repr=False)
+class ImagePlatform(ShownAsText):
     """Which os/architecture an image's config names, and where that came from."""
 
     reference: str
@@ -116,9 +116,6 @@ class ImagePlatform:
     def text(self) -> str:
         where = "" if self.source == "measured" else f" ({self.source}, not inspected here)"
         return f"{self.reference}: {self.platform}{where}"
-
-    def __str__(self) -> str:
-        return self.text()
 
     def _repr_html_(self) -> str:
         return f"<p>image <code>{html.escape(self.reference)}</code>: <b>{html.escape(self.platform)}</b>" + (
@@ -169,8 +166,8 @@ def _recorded_platform(tag: str) -> ImagePlatform:
 # --- notebook 09: a module through a registry ----------------------------------------------
 
 
-@dataclass
-class OciRoundTrip:
+@dataclass(repr=False)
+class OciRoundTrip(ShownAsText):
     """One packaging of a module: pushed, pulled back, validated, run as a shim would."""
 
     style: str
@@ -192,9 +189,6 @@ class OciRoundTrip:
         lines += [f"  ✓ {check}" for check in self.checks]
         lines.append(f"  ran as a shim would: exit {self.exit_code}, printed {self.stdout.strip()!r}")
         return "\n".join(lines)
-
-    def __str__(self) -> str:
-        return self.text()
 
 
 def oci_round_trip(module: Path, style: str, registry: Any | None) -> OciRoundTrip:

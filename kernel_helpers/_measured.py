@@ -47,6 +47,19 @@ CLI_VARIANTS = ("wasmtime-cli-aot", "wasmtime-cli")
 CONTAINER_VARIANTS = ("docker-scratch", "docker-debian", "docker-pull-run")
 
 
+class ShownAsText:
+    """Mixin: ``str()`` and the plain-text view in a notebook both show ``text()``.
+    Dataclasses using it pass ``repr=False`` so their generated repr does not win."""
+
+    def text(self) -> str:
+        raise NotImplementedError
+
+    def __str__(self) -> str:
+        return self.text()
+
+    __repr__ = __str__
+
+
 def as_dict(result: Any) -> dict[str, Any]:
     """The JSON form of a result: a dict, a JSON string, or anything with ``to_json()``."""
     if hasattr(result, "to_json"):

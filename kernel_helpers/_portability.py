@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ._errors import HostUnavailable
+from ._measured import ShownAsText
 from ._system import find_program, install_hint
 
 NODE_RUNNER = Path(__file__).resolve().parent / "static" / "node_wasi_run.mjs"
@@ -99,8 +100,8 @@ def _node_report(stderr: str) -> dict[str, object] | None:
     return None
 
 
-@dataclass
-class PortabilityReport:
+@dataclass(repr=False)
+class PortabilityReport(ShownAsText):
     """The same module under several hosts; ``portable`` when hashes and output agree."""
 
     module: str
@@ -127,11 +128,6 @@ class PortabilityReport:
         if len(self.runs) < 2:
             return "Only one host ran the module here, so portability is not shown on this machine."
         return "The hosts disagree: compare the hashes (same bytes?) and the outputs above."
-
-    def __str__(self) -> str:
-        return self.text()
-
-    __repr__ = __str__  # the plain-text view in a notebook is the readable text too
 
     def _repr_html_(self) -> str:
         esc = html.escape

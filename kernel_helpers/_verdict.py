@@ -19,6 +19,7 @@ from ._measured import (
     CLI_VARIANTS,
     CONTAINER_VARIANTS,
     WASM_VARIANTS,
+    ShownAsText,
     Slowdown,
     VariantSummary,
     artifact_kind,
@@ -44,8 +45,8 @@ SEVERAL_MB = (1e6, 50e6)
 TENS_OF_MB_FROM = 10e6
 
 
-@dataclass
-class Verdict:
+@dataclass(repr=False)
+class Verdict(ShownAsText):
     """A claim set beside measured values, and sentences derived from them."""
 
     topic: str
@@ -62,11 +63,6 @@ class Verdict:
         if self.note:
             lines.append(f"  note: {self.note}")
         return "\n".join(lines)
-
-    def __str__(self) -> str:
-        return self.text()
-
-    __repr__ = __str__  # the plain-text view in a notebook is the readable text too
 
     def _repr_html_(self) -> str:
         esc = html.escape
