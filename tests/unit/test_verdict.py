@@ -106,3 +106,15 @@ def test_oci_verdict_follows_how_the_module_travelled() -> None:
     assert memory.note and "in memory" in memory.note
     assert "Only none of artifact ran" in failed.text()
     assert oci_verdict({}).summary.startswith("no OCI round trip")
+
+
+def test_course_verdict_page_changes_with_the_learners_numbers() -> None:
+    def page(startup: dict[str, float], ratio: float) -> list[str]:
+        results = {"startup": startup_result(startup), "sizes": {"sizes": SIZES_SCRATCH},
+                   "compute": compute_result(ratio)}
+        return [s for v in course_verdict(results) for s in (v.summary, *v.sentences)]
+
+    fast, slow = page(FAST_CONTAINERS, 1.3), page(SLOW_CONTAINERS, 2.5)
+    assert fast != slow
+    assert any("fraction of a second" in s for s in fast) and not any("fraction of a second" in s for s in slow)
+    assert any("closer to native" in s for s in fast) and any("slower than published" in s for s in slow)
