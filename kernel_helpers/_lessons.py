@@ -76,6 +76,7 @@ def fall_back_to_recorded(live: LiveStartupPlot[Any], example: str = "hello") ->
         measurement.source = "recorded"
     live.result.recorded = {"machine": live.result.machine, "date": live.result.machine.get("date_utc")}
     live.show_result(live.result)
+    live.state = "failed; recorded data shown"
     live.redraw()
 
 

@@ -218,6 +218,7 @@ class LiveStartupPlot(Generic[R]):
         self.result: R | None = None
         self.error: BaseException | None = None
         self.redraws = 0
+        self.state = "ready"  # then running, and done, stopped or failed
         self.last_png: bytes = b""
         self._last_draw = float("-inf")
         self._lock = threading.Lock()
@@ -253,8 +254,7 @@ class LiveStartupPlot(Generic[R]):
         progress = f"{self.count} samples"
         if self.expected_samples:
             progress += f" of about {self.expected_samples}"
-        state = "stopped" if self.stop_event.is_set() else ("done" if self.done.is_set() else "running")
-        ax.set_title(f"{self.title}: {progress} ({state})")
+        ax.set_title(f"{self.title}: {progress} ({self.state})")
         return figure
 
     def redraw(self) -> None:
@@ -313,6 +313,7 @@ class LiveStartupPlot(Generic[R]):
             return None  # a run is already going; Stop it first
         self.stop_event.clear()
         self.done.clear()
+        self.state = "running"
         if blocking:
             self._run_once(self._runner)
             return self.result
@@ -341,18 +342,23 @@ class LiveStartupPlot(Generic[R]):
         self.error = None
         try:
             self.result = runner(on_sample=self.on_sample, stop=self.stop_event)
-            if self.result is not None:
-                self.show_result(self.result)
+            if hasattr(self.result, "to_json") or isinstance(self.result, Mapping):
+                self.show_result(self.result)  # a benchmark result: draw its recorded rows too
         except Exception as err:  # the kernel must survive anything the run throws
             self.error = err
             if self._widgets:
                 self._widgets["label"].value = f"failed: {err}"
         finally:
-            self.done.set()
+            if self.error is not None:
+                self.state = "failed"
+            else:
+                self.state = "stopped" if self.stop_event.is_set() else "done"
             self.redraw()
             if self._widgets and self.error is None:
-                state = "stopped" if self.stop_event.is_set() else "done"
-                self._widgets["label"].value = f"{state}: {self.count} samples"
+                self._widgets["label"].value = f"{self.state}: {self.count} samples"
+                if self.state == "done":  # variants that were skipped or recorded send no samples
+                    self._widgets["bar"].value = self._widgets["bar"].max
+            self.done.set()  # last, so whoever waits sees the final picture and labels
 
     def show_result(self, result: Any) -> None:
         """Draw a finished result: its recorded variants too (grey, hatched)."""

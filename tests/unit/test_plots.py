@@ -76,7 +76,7 @@ def test_stop_ends_a_background_run_and_keeps_its_samples() -> None:
     assert started.wait(5)
     live.stop()
     assert live.wait(5), "the run did not end after Stop"
-    assert live.result == "stopped cleanly"
+    assert live.result == "stopped cleanly" and live.error is None
     assert live.count >= 1
     assert live.samples["native"]
 
@@ -100,3 +100,27 @@ def test_static_figures_render() -> None:
         throughput_figure(compute_result(1.4)),
     ):
         assert figure_png(figure).startswith(PNG_MAGIC)
+
+
+def test_the_buttons_drive_the_run_and_the_progress_bar_follows() -> None:
+    started = threading.Event()
+
+    def endless(on_sample: Any, stop: threading.Event) -> str:
+        index = 0
+        while not stop.is_set():
+            on_sample("wasm-cached", index, 0.0005)
+            index += 1
+            started.set()
+            stop.wait(0.005)
+        return "stopped"
+
+    live: LiveStartupPlot[str] = LiveStartupPlot(expected_samples=10_000, min_interval_s=0.05)
+    controls = live._controls()
+    live.set_runner(endless)
+    buttons = {child.description: child for child in controls.children if hasattr(child, "click")}
+    buttons["Start"].click()  # what a learner's click does: a background run
+    assert started.wait(5)
+    buttons["Stop"].click()
+    assert live.wait(5) and live.result == "stopped"
+    assert live._widgets["label"].value.startswith("stopped:")
+    assert 0 < live._widgets["bar"].value <= live.count
