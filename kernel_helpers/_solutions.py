@@ -135,10 +135,10 @@ _add(
     "02",
     3,
     r"""
-answer = '''#include <stdio.h>
+answer = r'''#include <stdio.h>
 int main(void) {
     int answer = 42;
-    printf("%d\\n", answer);
+    printf("%d\n", answer);
     return 0;
 }
 '''
