@@ -44,7 +44,7 @@ def wasm_pod(
 
 
 def to_yaml(document: Any, indent: int = 0) -> str:
-    """Plain block YAML for dicts, lists and scalars: what ``kubectl apply -f`` reads."""
+    """Plain block YAML for dicts, lists and scalars: what ``kubectl apply -f`` reads. Notebook 09."""
     pad = " " * indent
     if isinstance(document, Mapping):
         lines = []
@@ -77,7 +77,7 @@ def _scalar(value: Any) -> str:
 
 
 def docker_wasm_diagram() -> Figure:
-    """The two paths from ``docker run`` / the kubelet to a running workload."""
+    """The two paths from ``docker run`` / the kubelet to a running workload. Notebook 09."""
     from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
     from ._plots import new_figure

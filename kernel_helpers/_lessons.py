@@ -102,7 +102,7 @@ def shrunk_sizes(example: str = "hello") -> dict[str, int]:
 
 @dataclass(repr=False)
 class ImagePlatform(ShownAsText):
-    """Which os/architecture an image's config names, and where that came from."""
+    """Which os/architecture an image's config names, and where that came from. Notebook 07."""
 
     reference: str
     os: str
@@ -129,7 +129,7 @@ GO_ARCH = {"x86_64": "amd64", "aarch64": "arm64", "arm64": "arm64", "amd64": "am
 
 def image_platform(example: str = "hello") -> ImagePlatform:
     """Inspect the FROM scratch image of ``example`` (building it if needed); without
-    Docker, the platform of the machine that recorded the reference data."""
+    Docker, the platform of the machine that recorded the reference data. Notebook 07."""
     from ._docker import connect
     from ._errors import DockerUnavailable
 
@@ -169,7 +169,7 @@ def _recorded_platform(tag: str) -> ImagePlatform:
 
 @dataclass(repr=False)
 class OciRoundTrip(ShownAsText):
-    """One packaging of a module: pushed, pulled back, validated, run as a shim would."""
+    """One packaging of a module: pushed, pulled back, validated, run as a shim would. Notebook 09."""
 
     style: str
     reference: str
@@ -194,7 +194,7 @@ class OciRoundTrip(ShownAsText):
 
 def oci_round_trip(module: Path, style: str, registry: Any | None) -> OciRoundTrip:
     """Package ``module`` as ``style``, push it to ``registry`` and pull it back with
-    skopeo (or, with no registry, validate the same blobs in memory), then run it."""
+    skopeo (or, with no registry, validate the same blobs in memory), then run it. Notebook 09."""
     from ._oci import package_wasm, pull_wasm, push_wasm, run_pulled, validate
 
     folder = Path(tempfile.mkdtemp(prefix=f"kit-oci-{style}-"))
@@ -223,7 +223,7 @@ def _has_skopeo() -> bool:
 
 
 def start_registry() -> Any | None:
-    """A registry on 127.0.0.1 (stop it with ``.stop()`` or ``with``), or None with a reason."""
+    """A registry on 127.0.0.1 (stop it with ``.stop()`` or ``with``), or None with a reason. Notebook 09."""
     from ._registry import LocalRegistry
 
     try:

@@ -126,7 +126,7 @@ def recorded_label(result: Any) -> str | None:
 
 
 def describe_machine(machine: Mapping[str, Any]) -> str:
-    """"AMD EPYC, 2 cores, Debian GNU/Linux 12": enough to tell two machines apart."""
+    """"AMD EPYC, 2 cores, Debian GNU/Linux 12": enough to tell two machines apart. Notebook 06."""
     parts = [str(machine.get("cpu") or machine.get("hostname") or "another machine")]
     if machine.get("cores"):
         parts.append(f"{machine['cores']} cores")
@@ -158,7 +158,7 @@ def artifact_kind(name: str) -> str:
 
 
 def format_seconds(seconds: float) -> str:
-    """A duration in the unit a person would say: µs, ms or s, three significant digits."""
+    """A duration in the unit a person would say: µs, ms or s, three significant digits. Notebook 06."""
     if seconds < 1e-3:
         return f"{seconds * 1e6:.3g} µs"
     if seconds < 1:
@@ -167,7 +167,7 @@ def format_seconds(seconds: float) -> str:
 
 
 def format_bytes(size: float) -> str:
-    """A size in KB, MB or GB (powers of 1000, as registries and the seed count)."""
+    """A size in KB, MB or GB (powers of 1000, as registries and the seed count). Notebook 07."""
     for unit, scale in (("GB", 1e9), ("MB", 1e6), ("KB", 1e3)):
         if size >= scale:
             return f"{size / scale:.3g} {unit}"

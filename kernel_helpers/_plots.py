@@ -379,7 +379,7 @@ def size_figure(
     recorded_text: str | None = None,
     title: str = "Sizes of every artifact, same programs",
 ) -> Figure:
-    """Every artifact's size on one log axis, coloured by kind, the seed's ranges shaded.
+    """Every artifact's size on one log axis, coloured by kind, the seed's ranges shaded. Notebook 07.
 
     ``result`` is ``run_sizes()``'s result (recorded images are found in it) or a plain
     ``{artifact: bytes}`` mapping with ``recorded`` naming what was not measured here."""
@@ -432,7 +432,7 @@ def _legend_patch(colour: str | None, label: str, *, recorded: bool = False) -> 
 
 
 def throughput_figure(compute: Any, *, title: str = "Steady-state speed: wasm time / native time") -> Figure:
-    """Slowdown ratio per example and N, with its spread, beside the published range."""
+    """Slowdown ratio per example and N, with its spread, beside the published range. Notebook 08."""
     rows: list[Slowdown] = slowdowns(compute)
     figure = new_figure(9, 4)
     ax = figure.add_subplot()

@@ -27,7 +27,7 @@ NODE_REPORT_KEY = "kit_node_wasi"
 
 
 def module_sha256(module: str | Path | bytes) -> str:
-    """The sha256 of a module's bytes (a path or the bytes themselves)."""
+    """The sha256 of a module's bytes (a path or the bytes themselves). Notebook 07."""
     data = module if isinstance(module, bytes) else Path(module).read_bytes()
     return hashlib.sha256(data).hexdigest()
 
@@ -102,7 +102,7 @@ def _node_report(stderr: str) -> dict[str, object] | None:
 
 @dataclass(repr=False)
 class PortabilityReport(ShownAsText):
-    """The same module under several hosts; ``portable`` when hashes and output agree."""
+    """The same module under several hosts; ``portable`` when hashes and output agree. Notebook 07."""
 
     module: str
     runs: list[HostRun] = field(default_factory=list)

@@ -36,7 +36,7 @@ def results_dir(folder: str | Path | None = None) -> Path:
 
 
 def save_result(topic: str, result: Any, *, folder: str | Path | None = None) -> Path:
-    """Save one topic's result (a dict, or anything with ``to_json()``) as JSON."""
+    """Save one topic's result (a dict, or anything with ``to_json()``) as JSON. Notebook 06."""
     if topic not in TOPICS:
         raise ResultsError(f"unknown topic {topic!r}", fix=f"use one of: {', '.join(TOPICS)}")
     path = results_dir(folder) / f"{topic}.json"
@@ -47,7 +47,7 @@ def save_result(topic: str, result: Any, *, folder: str | Path | None = None) ->
 
 
 def load_results(folder: str | Path | None = None) -> dict[str, dict[str, Any]]:
-    """Every topic saved so far; a damaged file is skipped, never fatal."""
+    """Every topic saved so far; a damaged file is skipped, never fatal. Notebook 10."""
     found = {}
     for topic in TOPICS:
         path = results_dir(folder) / f"{topic}.json"
@@ -136,7 +136,7 @@ def read_export(path: str | Path) -> dict[str, Any]:
 
 
 def summary_figure(results: Mapping[str, Any]) -> Figure:
-    """One page: start-up, sizes and compute, as far as the learner measured them."""
+    """One page: start-up, sizes and compute, as far as the learner measured them. Notebook 10."""
     from ._plots import draw_startup, new_figure
 
     figure = new_figure(10, 5.5)
@@ -173,7 +173,7 @@ def comparison_table(exports: Iterable[Mapping[str, Any]]) -> list[dict[str, Any
 
 
 def aggregate_exports(paths: Iterable[str | Path]) -> tuple[Figure, list[dict[str, Any]]]:
-    """Merge several learners' exports into one comparison plot across machines."""
+    """Merge several learners' exports into one comparison plot across machines. Notebook 10."""
     from matplotlib.patches import Patch
 
     from ._plots import new_figure

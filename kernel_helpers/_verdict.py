@@ -47,7 +47,7 @@ TENS_OF_MB_FROM = 10e6
 
 @dataclass(repr=False)
 class Verdict(ShownAsText):
-    """A claim set beside measured values, and sentences derived from them."""
+    """A claim set beside measured values, and sentences derived from them. Notebook 06."""
 
     topic: str
     claim: str
@@ -400,7 +400,7 @@ def course_verdict(results: Mapping[str, Any]) -> list[Verdict]:
 
 
 def decision_guide(results: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """When a module, when a container, when both, with the learner's numbers in the reasons."""
+    """When a module, when a container, when both, with the learner's numbers in the reasons. Notebook 10."""
     startup = variant_summaries(results["startup"]) if "startup" in results else {}
     wasm = _fastest(startup, WASM_VARIANTS)
     container = startup.get("docker-scratch") or _fastest(startup, CONTAINER_VARIANTS)
