@@ -195,21 +195,31 @@ class OciRoundTrip(ShownAsText):
 def oci_round_trip(module: Path, style: str, registry: Any | None) -> OciRoundTrip:
     """Package ``module`` as ``style``, push it to ``registry`` and pull it back with
     skopeo (or, with no registry, validate the same blobs in memory), then run it. Notebook 09."""
-    from ._oci import package_wasm, pull_wasm, push_wasm, run_pulled, validate
+    # What was pulled lives only as long as the run: the round trip keeps its text, not files.
+    with tempfile.TemporaryDirectory(prefix=f"kit-oci-{style}-") as folder:
+        if registry is not None:
+            return _through_registry(module, style, registry, Path(folder))
+        return _in_memory(module, style, Path(folder))
 
-    folder = Path(tempfile.mkdtemp(prefix=f"kit-oci-{style}-"))
-    if registry is not None:
-        pushed = push_wasm(module, registry, repository=f"kit/{module.stem}-wasm", style=style)
-        pulled = pull_wasm(pushed.reference, folder, tool="skopeo" if _has_skopeo() else "http")
-        result = run_pulled(pulled)
-        how = f"registry on 127.0.0.1, pulled with {pulled.tool}"
-        return OciRoundTrip(style, pushed.reference, how, pulled.manifest, pulled.config, pulled.checks,
-                            result.stdout_text, result.exit_code)
+
+def _through_registry(module: Path, style: str, registry: Any, folder: Path) -> OciRoundTrip:
+    from ._oci import pull_wasm, push_wasm, run_pulled
+
+    pushed = push_wasm(module, registry, repository=f"kit/{module.stem}-wasm", style=style)
+    pulled = pull_wasm(pushed.reference, folder, tool="skopeo" if _has_skopeo() else "http")
+    result = run_pulled(pulled)
+    how = f"registry on 127.0.0.1, pulled with {pulled.tool}"
+    return OciRoundTrip(style, pushed.reference, how, pulled.manifest, pulled.config, pulled.checks,
+                        result.stdout_text, result.exit_code)
+
+
+def _in_memory(module: Path, style: str, folder: Path) -> OciRoundTrip:
+    from ._oci import package_wasm, validate
+    from ._wasi import Preopen, run_wasm
+
     packaged = package_wasm(module, style=style)
     checks: list[str] = []
     config, path, rootfs, argv = validate(packaged.manifest, packaged.blobs.__getitem__, folder / "rootfs", checks)
-    from ._wasi import Preopen, run_wasm
-
     dirs = [Preopen(rootfs, "/")] if rootfs is not None else None
     result = run_wasm(path, argv[1:], dirs=dirs, cache=False)
     return OciRoundTrip(style, f"(not pushed) kit/{module.stem}-wasm:{style}", "in memory: no registry here",
