@@ -383,13 +383,23 @@ def size_figure(
 
     ``result`` is ``run_sizes()``'s result (recorded images are found in it) or a plain
     ``{artifact: bytes}`` mapping with ``recorded`` naming what was not measured here."""
+    sizes, _, _ = sizes_of(result)
+    figure = new_figure(9, 0.32 * max(len(sizes), 4) + 1.8)
+    ax = figure.add_subplot()
+    draw_sizes(ax, result, recorded=recorded, recorded_text=recorded_text)
+    ax.set_title(title, pad=28)
+    return figure
+
+
+def draw_sizes(ax: Axes, result: Any, *, recorded: Iterable[str] = (), recorded_text: str | None = None,
+               fontsize: float = 8, compact: bool = False) -> None:
+    """The size bars of :func:`size_figure` on ``ax``; ``compact`` (the export page) leaves
+    out the legend and the claims' labels, keeping their shaded bands."""
     sizes, found_recorded, found_text = sizes_of(result)
     recorded_names = {*recorded, *found_recorded}
     recorded_text = recorded_text or found_text
     kind_rank = {"wasm": 0, "oci-wasm": 1, "native": 2, "image": 3, "other": 4}
     names = sorted(sizes, key=lambda n: (kind_rank.get(artifact_kind(n), 9), sizes[n]))
-    figure = new_figure(9, 0.32 * max(len(names), 4) + 1.8)
-    ax = figure.add_subplot()
     for row, name in enumerate(names):
         size = sizes[name]
         style: dict[str, Any] = {"color": KIND_COLOURS[artifact_kind(name)]}
@@ -397,17 +407,18 @@ def size_figure(
             style = dict(RECORDED_STYLE)
         ax.barh(row, size, height=0.6, **style)
         note = f" {format_bytes(size)}" + (" (recorded)" if name in recorded_names else "")
-        ax.text(size * 1.1, row, note, va="center", fontsize=8)
+        ax.text(size * 1.1, row, note, va="center", fontsize=fontsize)
     ax.set_xscale("log")
-    ax.set_yticks(range(len(names)), names, fontsize=8)
+    ax.set_yticks(range(len(names)), names, fontsize=fontsize)
     ax.set_ylim(len(names) - 0.5, -0.5)
     ax.set_xlim(1e3, 2e10)
     ax.axvspan(1e6, 1e7, color="#2ca02c", alpha=0.08, zorder=0)
     ax.axvspan(1e7, 1e9, color="#d62728", alpha=0.06, zorder=0)
+    ax.set_xlabel("bytes (log scale; 1 KB = 1000 B)")
+    if compact:
+        return
     ax.text(1.1e6, -0.5, "claim: wasm\n'several MBs'", fontsize=8, color="#2ca02c", va="bottom")
     ax.text(1.1e7, -0.5, "claim: images 'tens or hundreds of MBs'", fontsize=8, color="#d62728", va="bottom")
-    ax.set_xlabel("bytes (log scale; 1 KB = 1000 B)")
-    ax.set_title(title, pad=28)
     handles = [
         _legend_patch(KIND_COLOURS[k], label)
         for k, label in (("wasm", ".wasm module"), ("oci-wasm", "OCI wasm artifact"),
@@ -416,8 +427,7 @@ def size_figure(
     if recorded_names:
         handles.append(_legend_patch(None, f"{recorded_text or 'recorded'}, not measured here",
                                      recorded=True))
-    ax.legend(handles=handles, loc="upper right", fontsize=8)
-    return figure
+    ax.legend(handles=handles, loc="upper right", fontsize=fontsize)
 
 
 def _legend_patch(colour: str | None, label: str, *, recorded: bool = False) -> Any:
@@ -433,9 +443,16 @@ def _legend_patch(colour: str | None, label: str, *, recorded: bool = False) -> 
 
 def throughput_figure(compute: Any, *, title: str = "Steady-state speed: wasm time / native time") -> Figure:
     """Slowdown ratio per example and N, with its spread, beside the published range. Notebook 08."""
-    rows: list[Slowdown] = slowdowns(compute)
     figure = new_figure(9, 4)
     ax = figure.add_subplot()
+    draw_throughput(ax, compute)
+    ax.set_title(title)
+    return figure
+
+
+def draw_throughput(ax: Axes, compute: Any) -> None:
+    """The slowdown points of :func:`throughput_figure` on ``ax`` (also used by the export page)."""
+    rows: list[Slowdown] = slowdowns(compute)
     low_pub, high_pub = PUBLISHED_SLOWDOWN
     ax.axhspan(low_pub, high_pub, color="#ff7f0e", alpha=0.15)
     ax.axhline(1.0, color="black", linewidth=0.8)
@@ -457,7 +474,5 @@ def throughput_figure(compute: Any, *, title: str = "Steady-state speed: wasm ti
                         fontsize=8, va="center")
     ax.set_ylabel("wasm time / native time (1 = same speed)")
     ax.set_ylim(0, max([2.2, *(r.high * 1.2 for r in rows)]))
-    ax.set_title(title)
     if rows:
         ax.legend(fontsize=8, loc="lower right")
-    return figure

@@ -21,7 +21,7 @@ from typing import Any
 from matplotlib.figure import Figure
 
 from ._errors import ResultsError
-from ._measured import STARTUP_LABELS, STARTUP_ORDER, as_dict, variant_summaries
+from ._measured import STARTUP_LABELS, STARTUP_ORDER, as_dict, describe_machine, variant_summaries
 from ._system import cache_dir
 
 EXPORT_SCHEMA = "wasm-course-results/1"
@@ -136,20 +136,30 @@ def read_export(path: str | Path) -> dict[str, Any]:
 
 
 def summary_figure(results: Mapping[str, Any]) -> Figure:
-    """One page: start-up, sizes and compute, as far as the learner measured them. Notebook 10."""
-    from ._plots import draw_startup, new_figure
+    """One page: start-up on top, sizes and compute below, as far as the learner measured
+    them (what the export's PNG shows). Notebook 10."""
+    from ._measured import recorded_label
+    from ._plots import draw_sizes, draw_startup, draw_throughput, new_figure
 
-    figure = new_figure(10, 5.5)
-    ax = figure.add_subplot()
-    if "startup" in results:
-        from ._measured import recorded_label
-
-        draw_startup(ax, {}, variant_summaries(results["startup"]),
-                     recorded_text=recorded_label(results["startup"]))
-        ax.set_title("Your start-up measurements")
-    else:
-        ax.text(0.5, 0.5, "no start-up results saved yet (notebook 06)", ha="center", transform=ax.transAxes)
-        ax.set_axis_off()
+    figure = new_figure(13, 10)
+    grid = figure.add_gridspec(2, 2, height_ratios=[1.1, 1])
+    startup, sizes, compute = figure.add_subplot(grid[0, :]), figure.add_subplot(grid[1, 0]), figure.add_subplot(grid[1, 1])
+    panels = (
+        (startup, "startup", "Start-up", "06",
+         lambda ax, r: draw_startup(ax, {}, variant_summaries(r), recorded_text=recorded_label(r))),
+        (sizes, "sizes", "Sizes: green .wasm, cyan OCI, blue native, red images, grey recorded", "07",
+         lambda ax, r: draw_sizes(ax, r, fontsize=7, compact=True)),
+        (compute, "compute", "Steady-state speed: wasm time / native time", "08", draw_throughput),
+    )
+    for ax, topic, title, notebook, draw in panels:
+        if topic in results:
+            draw(ax, results[topic])
+            ax.set_title(title)
+        else:
+            ax.text(0.5, 0.5, f"not measured yet (notebook {notebook})", ha="center", transform=ax.transAxes)
+            ax.set_axis_off()
+    machine = _machine(results)
+    figure.suptitle(f"Results measured on {describe_machine(machine)}")
     return figure
 
 
