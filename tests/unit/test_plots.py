@@ -39,6 +39,21 @@ def small_benchmark(on_sample: Any, stop: threading.Event) -> dict[str, Any]:
     return startup_result(FAST_CONTAINERS, recorded=("docker-scratch", "docker-debian"))
 
 
+def until_stopped(started: threading.Event) -> Any:
+    """A benchmark that samples until Stop; ``started`` is set after its first sample."""
+
+    def endless(on_sample: Any, stop: threading.Event) -> str:
+        index = 0
+        while not stop.is_set():
+            on_sample("native", index, 0.001)
+            index += 1
+            started.set()
+            stop.wait(0.005)
+        return "stopped cleanly"
+
+    return endless
+
+
 def test_live_plot_redraws_during_a_run_and_draws_the_result() -> None:
     live: LiveStartupPlot[dict[str, Any]] = LiveStartupPlot(
         expected_samples=12, min_interval_s=1.0, clock=FakeClock(0.3)
@@ -61,16 +76,7 @@ def test_throttling_limits_redraws_when_samples_come_fast() -> None:
 
 def test_stop_ends_a_background_run_and_keeps_its_samples() -> None:
     started = threading.Event()
-
-    def endless(on_sample: Any, stop: threading.Event) -> str:
-        index = 0
-        while not stop.is_set():
-            on_sample("native", index, 0.001)
-            index += 1
-            started.set()
-            stop.wait(0.005)
-        return "stopped cleanly"
-
+    endless = until_stopped(started)
     live: LiveStartupPlot[str] = LiveStartupPlot(min_interval_s=0.05)
     assert live.run(endless, blocking=False) is None  # returns at once: the kernel stays free
     assert started.wait(5)
@@ -104,16 +110,7 @@ def test_static_figures_render() -> None:
 
 def test_the_buttons_drive_the_run_and_the_progress_bar_follows() -> None:
     started = threading.Event()
-
-    def endless(on_sample: Any, stop: threading.Event) -> str:
-        index = 0
-        while not stop.is_set():
-            on_sample("wasm-cached", index, 0.0005)
-            index += 1
-            started.set()
-            stop.wait(0.005)
-        return "stopped"
-
+    endless = until_stopped(started)
     live: LiveStartupPlot[str] = LiveStartupPlot(expected_samples=10_000, min_interval_s=0.05)
     controls = live._controls()
     live.set_runner(endless)
@@ -121,6 +118,6 @@ def test_the_buttons_drive_the_run_and_the_progress_bar_follows() -> None:
     buttons["Start"].click()  # what a learner's click does: a background run
     assert started.wait(5)
     buttons["Stop"].click()
-    assert live.wait(5) and live.result == "stopped"
+    assert live.wait(5) and live.result == "stopped cleanly"
     assert live._widgets["label"].value.startswith("stopped:")
     assert 0 < live._widgets["bar"].value <= live.count
