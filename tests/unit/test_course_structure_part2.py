@@ -1,0 +1,53 @@
+"""Course part 2 (notebooks 06-10) keeps the same promises as part 1: an opening that says
+what, why, what you need and how long; at least two self-checking exercises starting from
+the placeholder, each with a solution; and "Going further" at the end."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+import kernel_helpers as kh
+
+REPO = Path(__file__).resolve().parents[2]
+PART_TWO = sorted((REPO / "notebooks").glob("0[6-9]-*.ipynb")) + sorted((REPO / "notebooks").glob("10-*.ipynb"))
+
+
+def sources(path: Path, kind: str) -> list[str]:
+    cells = json.loads(path.read_text())["cells"]
+    return ["".join(c["source"]) if isinstance(c["source"], list) else c["source"]
+            for c in cells if c["cell_type"] == kind]
+
+
+def test_part_two_has_its_five_notebooks() -> None:
+    assert [p.name[:2] for p in PART_TWO] == ["06", "07", "08", "09", "10"]
+
+
+@pytest.mark.parametrize("path", PART_TWO, ids=lambda p: p.stem)
+def test_opening_says_what_why_needs_and_how_long(path: Path) -> None:
+    opening = sources(path, "markdown")[0]
+    for words in ("What you will do", "What you will learn", "What you need"):
+        assert words in opening, (path.name, words)
+    assert re.search(r"About \d+ minutes", opening), path.name
+
+
+@pytest.mark.parametrize("path", PART_TWO, ids=lambda p: p.stem)
+def test_two_exercises_start_from_a_placeholder_and_have_solutions(path: Path) -> None:
+    exercises = [c for c in sources(path, "code") if "kh.check_" in c and "..." in c]
+    assert len(exercises) >= 2, path.name
+    for cell in exercises:
+        check = re.search(r"kh\.(check_\w+)\(", cell)
+        assert check and check[1] in kh.__all__, cell
+    for number in range(1, len(exercises) + 1):
+        assert kh.solution(path.name[:2], number).code
+
+
+@pytest.mark.parametrize("path", PART_TWO, ids=lambda p: p.stem)
+def test_going_further_closes_the_notebook(path: Path) -> None:
+    cells = json.loads(path.read_text())["cells"]
+    last = "".join(cells[-1]["source"])
+    assert cells[-1]["cell_type"] == "markdown" and "## Going further" in last
+    assert last.count("\n- ") >= 2
