@@ -218,8 +218,11 @@ function element(tag, className, text) {
   return node;
 }
 
+// Browsers round performance.now() (to 0.1 ms without cross-origin isolation), so
+// finer digits would be noise; below the resolution says so instead of "0.00 ms".
 function milliseconds(value) {
-  return value === null || value === undefined ? "–" : `${value.toFixed(2)} ms`;
+  if (value === null || value === undefined) return "–";
+  return value < 0.1 ? "< 0.1 ms" : `${value.toFixed(1)} ms`;
 }
 
 function outputText(stdout, stderr, exitCode, error) {
@@ -267,8 +270,8 @@ function verdict(model) {
   const server = modelRun(model, "server_");
   const same = browser.stdout === server.stdout && browser.exit_code === server.exit_code;
   return same
-    ? { text: "✅ Same bytes, same output: your browser printed exactly what wasmtime printed.", match: "true" }
-    : { text: "❌ The outputs differ (see the two columns).", match: "false" };
+    ? { text: "Same bytes, same output: your browser printed exactly what wasmtime printed.", match: "true" }
+    : { text: "The outputs differ: compare the two columns.", match: "false" };
 }
 
 function draw(model, root) {
@@ -294,6 +297,9 @@ function draw(model, root) {
   const { text, match } = verdict(model);
   root.dataset.match = match;
   if (text) root.append(element("div", `kit-verdict kit-verdict-${match}`, text));
+  if (status === "done") {
+    root.append(element("div", "kit-note", "Times are from one run on each side: a first look, not a benchmark (notebook 06 measures properly)."));
+  }
 }
 
 async function runOnce(model) {
@@ -325,6 +331,10 @@ const STYLE = `
 .kit-browser-runner th { text-align: left; font-weight: normal; padding-right: 12px; }
 .kit-browser-runner td { text-align: right; font-variant-numeric: tabular-nums; }
 .kit-browser-runner .kit-verdict, .kit-browser-runner .kit-note { margin-top: 6px; }
+.kit-browser-runner .kit-verdict { padding: 2px 6px; border-radius: 3px; font-weight: 600; }
+.kit-browser-runner .kit-verdict-true { background: #d7f5dd; color: #0b5a1e; }
+.kit-browser-runner .kit-verdict-false { background: #fbdcdc; color: #8a1010; }
+.kit-browser-runner .kit-note { color: var(--jp-ui-font-color2, #666); }
 `;
 
 function render({ model, el }) {
