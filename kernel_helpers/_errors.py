@@ -89,7 +89,13 @@ class CompileError(KitError):
 
 
 class WasmError(KitError):
-    """Root of everything that can go wrong loading or running a module."""
+    """Root of everything that can go wrong loading or running a module.
+
+    ``result`` holds the run's partial :class:`~kernel_helpers.WasiResult` (what the guest
+    printed before it was stopped) when the error stopped a running guest.
+    """
+
+    result: object | None = None
 
 
 class InvalidModule(WasmError):

@@ -98,22 +98,54 @@ def _wasi_sdk(language: str) -> Toolchain | None:
     return Toolchain(language, "wasi-sdk", (str(clang),), version, "wasm32-wasi", sysroot)
 
 
+def _libcxx_major() -> int | None:
+    """Major version of the wasm32 libc++ headers (``_LIBCPP_VERSION`` 190107 -> 19)."""
+    config = DEBIAN_WASI_SYSROOT / "include" / "wasm32-wasi" / "c++" / "v1" / "__config"
+    try:
+        match = re.search(r"#\s*define _LIBCPP_VERSION (\d+)", config.read_text(errors="replace"))
+    except OSError:
+        return None
+    return int(match[1]) // 10000 if match else None
+
+
+def _clang_major(version: str) -> int:
+    match = re.search(r"clang version (\d+)", version)
+    return int(match[1]) if match else 0
+
+
+def _clang_candidates(name: str) -> list[str]:
+    """``clang-19`` ... ``clang-14`` then plain ``clang``: newest first, because Debian 12
+    ships libc++ 19 for wasm32 beside a default clang 14 that cannot parse its headers."""
+    found: list[str] = []
+    for suffix in [*(f"-{v}" for v in range(22, 13, -1)), ""]:
+        path = find_program(name + suffix)
+        if path and Path(path).resolve() not in [Path(f).resolve() for f in found]:
+            found.append(path)
+    return found
+
+
+def _has_wasm_builtins(clang: str) -> bool:
+    probe = run_quick([clang, "-print-resource-dir"])
+    if not probe.ok:
+        return False
+    builtins = Path(probe.stdout.strip()) / "lib" / "wasi" / "libclang_rt.builtins-wasm32.a"
+    return builtins.exists()
+
+
 def _system_clang(language: str) -> Toolchain | None:
     lib = DEBIAN_WASI_SYSROOT / "lib" / "wasm32-wasi"
     needed = lib / ("libc.a" if language == "c" else "libc++.a")
     if not needed.exists():
         return None
-    name = "clang" if language == "c" else "clang++"
-    clang = find_program(name)
-    builtins = list(
-        Path("/usr/lib").glob("llvm-*/lib/clang/*/lib/wasi/libclang_rt.builtins-wasm32.a")
-    )
-    if clang is None or not builtins:
-        return None
-    version = _clang_version(clang)
-    if version is None:
-        return None
-    return Toolchain(language, "clang", (clang,), version, "wasm32-wasi", str(DEBIAN_WASI_SYSROOT))
+    wanted_major = 0 if language == "c" else (_libcxx_major() or 0)
+    for clang in _clang_candidates("clang" if language == "c" else "clang++"):
+        version = _clang_version(clang)
+        if version is None or _clang_major(version) < wanted_major:
+            continue
+        if _has_wasm_builtins(clang):
+            sysroot = str(DEBIAN_WASI_SYSROOT)
+            return Toolchain(language, "clang", (clang,), version, "wasm32-wasi", sysroot)
+    return None
 
 
 def _rustc_candidates() -> list[str]:

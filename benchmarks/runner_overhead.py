@@ -1,0 +1,192 @@
+"""How fast is the kit's WASI runner, and what does it cost over bare wasmtime-py?
+
+Run: ``python benchmarks/runner_overhead.py [--repeat N]``. Prints, for the ``hello``
+example compiled from C: compile, cached load and instantiate-only times (median and
+IQR after a warm-up), and the kit's overhead against a bare wasmtime-py call sequence
+doing the same work, measured interleaved in the same run so both see the same machine
+noise. Goal: the kit within 1.3x of the bare sequence.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import wasmtime
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+import kernel_helpers as kh  # noqa: E402
+from kernel_helpers import _wasi  # noqa: E402
+
+HELLO_C = '#include <stdio.h>\nint main(void) { puts("Hello, WebAssembly!"); return 0; }\n'
+
+
+def build_hello(folder: Path) -> Path:
+    """hello.wasm from the kit's example if present, else a one-line C hello."""
+    source = REPO / "wasm_examples" / "hello" / "hello.c"
+    if not source.is_file():
+        source = folder / "hello.c"
+        source.write_text(HELLO_C)
+    output = folder / "hello.wasm"
+    clang = shutil.which("clang")
+    if clang:
+        command = [clang, "--target=wasm32-wasi", "--sysroot=/usr", "-O2", str(source), "-o", str(output)]
+    else:
+        command = [sys.executable, "-m", "ziglang", "cc", "-target", "wasm32-wasi", "-O2",
+                   str(source), "-o", str(output)]
+    subprocess.run(command, check=True)
+    return output
+
+
+def summarize(samples: list[float]) -> str:
+    q1, median, q3 = statistics.quantiles(samples, n=4)
+    return f"median {median * 1e3:8.3f} ms   IQR {q1 * 1e3:.3f}-{q3 * 1e3:.3f} ms   (n={len(samples)})"
+
+
+def measure(action: Callable[[], object], repeat: int, warmup: int = 5) -> list[float]:
+    for _ in range(warmup):
+        action()
+    samples = []
+    for _ in range(repeat):
+        began = time.perf_counter()
+        action()
+        samples.append(time.perf_counter() - began)
+    return samples
+
+
+def interleaved(
+    variants: dict[str, Callable[[], object]], repeat: int, warmup: int = 10
+) -> dict[str, list[float]]:
+    """Alternate the variants turn by turn so drift and noise hit them alike."""
+    for _ in range(warmup):
+        for action in variants.values():
+            action()
+    samples: dict[str, list[float]] = {name: [] for name in variants}
+    for _ in range(repeat):
+        for name, action in variants.items():
+            began = time.perf_counter()
+            action()
+            samples[name].append(time.perf_counter() - began)
+    return samples
+
+
+def bare_run_factory(wasm_path: Path, cached_file: str) -> Callable[[], bytes]:
+    """The same work as ``kh.run_wasm(path)`` with the module cached, in plain wasmtime-py.
+
+    It knows the cache file already, so it skips what the kit does to find it (a stat of
+    the module file and a dictionary look-up): the kit's overhead includes that.
+    """
+    engine = wasmtime.Engine()
+    linker = wasmtime.Linker(engine)
+    linker.define_wasi()
+
+    def run() -> bytes:
+        module = wasmtime.Module.deserialize_file(engine, cached_file)
+        chunks: list[bytes] = []
+        wasi = wasmtime.WasiConfig()
+        wasi.argv = [wasm_path.name]
+        wasi.stdout_custom = chunks.append
+        wasi.stderr_custom = chunks.append
+        store = wasmtime.Store(engine)
+        store.set_wasi(wasi)
+        instance = linker.instantiate(store, module)
+        start = instance.exports(store)["_start"]
+        with contextlib.suppress(wasmtime.ExitTrap):
+            start(store)
+        return b"".join(chunks)
+
+    return run
+
+
+def bare_prepared_factory(wasm_path: Path) -> Callable[[], bytes]:
+    engine = wasmtime.Engine()
+    linker = wasmtime.Linker(engine)
+    linker.define_wasi()
+    pre = linker.instantiate_pre(wasmtime.Module.from_file(engine, str(wasm_path)))
+
+    def run() -> bytes:
+        chunks: list[bytes] = []
+        wasi = wasmtime.WasiConfig()
+        wasi.argv = [wasm_path.name]
+        wasi.stdout_custom = chunks.append
+        wasi.stderr_custom = chunks.append
+        store = wasmtime.Store(engine)
+        store.set_wasi(wasi)
+        instance = pre.instantiate(store)
+        with contextlib.suppress(wasmtime.ExitTrap):
+            instance.exports(store)["_start"](store)
+        return b"".join(chunks)
+
+    return run
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeat", type=int, default=300, help="repetitions per variant")
+    options = parser.parse_args()
+    repeat = options.repeat
+
+    with tempfile.TemporaryDirectory(prefix="kit-bench-") as tmp:
+        folder = Path(tmp)
+        os.environ["KIT_CACHE_DIR"] = str(folder / "cache")
+        wasm_path = build_hello(folder)
+        # A module in steady use is older than the kit's racy window (2 s), after which
+        # the kit stops re-hashing it; age it instead of sleeping.
+        aged = time.time() - 60
+        os.utime(wasm_path, (aged, aged))
+        wasm = wasm_path.read_bytes()
+        engine = _wasi.engine_for()
+        print(f"hello.wasm: {len(wasm):,} bytes; wasmtime-py {_wasi.wasmtime_version()}")
+
+        first = kh.run_wasm(wasm_path)
+        assert first.stdout.startswith(b"Hello"), first
+        cached = _wasi._cache_path(wasm, "fuel=0,epoch=0")
+        prepared = kh.prepare(wasm_path)
+
+        print("\nwhere the time goes (kit)")
+        compile_s = measure(lambda: kh.compile_module(wasm, engine), max(20, repeat // 15), warmup=2)
+        load_s = measure(lambda: kh.load_module(wasm, engine), repeat)
+        prepared_runs = [prepared.run() for _ in range(repeat)]
+        instantiate_s = [r.timings.instantiate_s for r in prepared_runs]
+        run_s = [r.timings.run_s for r in prepared_runs]
+        print(f"  compile (cranelift)       {summarize(compile_s)}")
+        print(f"  cached load (deserialize) {summarize(load_s)}")
+        print(f"  instantiate only (pre)    {summarize(instantiate_s)}")
+        print(f"  run _start                {summarize(run_s)}")
+        print(f"  compile / cached load = {statistics.median(compile_s) / statistics.median(load_s):.1f}x")
+
+        print("\nkit vs bare wasmtime-py, interleaved, whole call (wall clock)")
+        samples = interleaved(
+            {
+                "kit run_wasm (cached)": lambda: kh.run_wasm(wasm_path),
+                "bare deserialize+run": bare_run_factory(wasm_path, cached),
+                "kit prepared.run": prepared.run,
+                "bare instance_pre+run": bare_prepared_factory(wasm_path),
+            },
+            repeat,
+        )
+        for name, values in samples.items():
+            print(f"  {name:<24}  {summarize(values)}")
+        for kit, bare in [
+            ("kit run_wasm (cached)", "bare deserialize+run"),
+            ("kit prepared.run", "bare instance_pre+run"),
+        ]:
+            ratio = statistics.median(samples[kit]) / statistics.median(samples[bare])
+            verdict = "within" if ratio < 1.3 else "OVER"
+            print(f"  overhead {kit} / {bare}: {ratio:.2f}x ({verdict} the 1.3x goal)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,232 @@
+"""Every check_* answers a right answer with ✅, a wrong one with a specific hint, and the
+placeholder ``...`` with "not yet"; none of them ever raises."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import wasmtime
+
+import kernel_helpers as kh
+
+SQUARE = """(module (func (export "square") (param $x i32) (result i32)
+  local.get $x local.get $x i32.mul))"""
+DOUBLE = """(module (func (export "square") (param $x i32) (result i32)
+  local.get $x local.get $x i32.add))"""
+
+
+def right(result: kh.CheckResult) -> None:
+    assert result.ok is True, result.text()
+    assert result and result.exercise and result.message
+
+
+def wrong(result: kh.CheckResult, *words: str) -> None:
+    assert result.ok is False, result.text()
+    assert not result
+    said = result.text()
+    for word in words:
+        assert word in said, said
+
+
+# --- 00 -------------------------------------------------------------------------------
+
+
+def test_languages_here() -> None:
+    right(kh.check_languages_here({"c", "C++"}, available={"c", "cpp"}))
+    wrong(kh.check_languages_here({"c", "go"}, available={"c", "cpp"}), "no wasm compiler for Go")
+    wrong(kh.check_languages_here({"c"}, available={"c", "cpp"}), "left out C++")
+    wrong(kh.check_languages_here({"java"}, available={"c"}), "not one of")
+
+
+def test_recorded_data() -> None:
+    right(kh.check_recorded_data(True, docker_available=False))
+    right(kh.check_recorded_data(False, docker_available=True))
+    wrong(kh.check_recorded_data(False, docker_available=False), "⚠️")
+    wrong(kh.check_recorded_data(True, docker_available=True), "✅")
+    wrong(kh.check_recorded_data("yes", docker_available=True), "True or False")
+
+
+# --- 01 -------------------------------------------------------------------------------
+
+
+def test_square() -> None:
+    right(kh.check_square(SQUARE))
+    right(kh.check_square(bytes(wasmtime.wat2wasm(SQUARE))))
+    wrong(kh.check_square(DOUBLE), "square(3) returned 6", "i32.mul")
+    wrong(kh.check_square("(module (func (export \"sq\")))"), '"sq"', 'no "square"')
+    wrong(kh.check_square("(module (func (export \"square\") (param i64) (result i64) local.get 0))"), "i64")
+    wrong(kh.check_square("(module (func"), "does not parse")
+    wrong(kh.check_square(42), "WAT text")
+
+
+def test_section_id() -> None:
+    right(kh.check_section_id("export", 7))
+    right(kh.check_section_id("export", "0x07"))
+    wrong(kh.check_section_id("export", 2), "import section")
+    wrong(kh.check_section_id("export", 99), "no section has id 99")
+
+
+def test_import_function() -> None:
+    right(kh.check_import_function(lambda x: 2 * x))
+    wrong(kh.check_import_function(lambda x: x + 1), "should be", "double")
+    wrong(kh.check_import_function(lambda x: "two"), "failed")
+    wrong(kh.check_import_function("double"), "Python function")
+
+
+# --- 02 -------------------------------------------------------------------------------
+
+
+def test_wasi_import_module() -> None:
+    right(kh.check_wasi_import_module("wasi_snapshot_preview1"))
+    wrong(kh.check_wasi_import_module("wasi"), "snapshot")
+    wrong(kh.check_wasi_import_module("env"), "linker")
+
+
+def test_biggest_section() -> None:
+    module = """(module (memory 1) (data (i32.const 0) "a long string of data bytes, longer than the rest")
+      (func (export "f")))"""
+    right(kh.check_biggest_section(module, "data"))
+    wrong(kh.check_biggest_section(module, "code"), "one section is bigger")
+    wrong(kh.check_biggest_section(module, "import"), "no section 'import'")
+
+
+# --- 03 -------------------------------------------------------------------------------
+
+
+def test_go_build_env() -> None:
+    right(kh.check_go_build_env({"GOOS": "wasip1", "GOARCH": "wasm"}))
+    wrong(kh.check_go_build_env({"GOOS": "wasi", "GOARCH": "wasm"}), "not a Go target")
+    wrong(kh.check_go_build_env({"GOOS": "js", "GOARCH": "wasm"}), "browser")
+    wrong(kh.check_go_build_env({"GOOS": "wasip1", "GOARCH": "wasm32"}), "GOARCH")
+    wrong(kh.check_go_build_env("GOOS=wasip1"), "dict")
+
+
+def test_rust_target() -> None:
+    right(kh.check_rust_target("wasm32-wasi", known="wasm32-wasi"))
+    right(kh.check_rust_target("wasm32-wasip1", known="wasm32-wasip1"))
+    wrong(kh.check_rust_target("wasm32-wasi", known="wasm32-wasip1"), "1.78")
+    wrong(kh.check_rust_target("wasm32-unknown-unknown", known="wasm32-wasi"), "browsers")
+    wrong(kh.check_rust_target("x86_64", known="wasm32-wasi"), "wasm32-wasi")
+
+
+def test_size_ratio(tmp_path: Path) -> None:
+    right(kh.check_size_ratio(100, 2_000_000, 20_000))
+    right(kh.check_size_ratio(95, b"x" * 2000, b"x" * 20))
+    wrong(kh.check_size_ratio(0.01, 2_000_000, 20_000), "smaller by the larger")
+    wrong(kh.check_size_ratio(10, 2_000_000, 20_000), "too low")
+    wrong(kh.check_size_ratio(1000, 2_000_000, 20_000), "too high")
+    big, small = tmp_path / "big", tmp_path / "small"
+    big.write_bytes(bytes(300))
+    small.write_bytes(bytes(100))
+
+    class Artifact:  # shaped like the toolchains' Artifact: a path to the module
+        def __init__(self, path: Path) -> None:
+            self.path = path
+
+    right(kh.check_size_ratio(3, Artifact(big), Artifact(small)))
+
+
+# --- 04 -------------------------------------------------------------------------------
+
+
+class Preopen:
+    """Shaped like the WASI runner's Preopen (host, guest, writable)."""
+
+    def __init__(self, host: str, guest: str, writable: bool = False) -> None:
+        self.host, self.guest, self.writable = host, guest, writable
+
+
+def test_read_only_preopen(tmp_path: Path) -> None:
+    data = str(tmp_path)
+    right(kh.check_read_only_preopen([Preopen(data, "/data")], data, "/data"))
+    right(kh.check_read_only_preopen([(data, "/data")], data, "/data"))
+    wrong(kh.check_read_only_preopen([Preopen(data, "/data", True)], data, "/data"), "write")
+    wrong(kh.check_read_only_preopen([Preopen(data, "/")], data, "/data"), "guest side")
+    wrong(kh.check_read_only_preopen([Preopen("/tmp", "/data")], data, "/data"), "host side")
+    wrong(kh.check_read_only_preopen([], data, "/data"), "empty")
+    wrong(
+        kh.check_read_only_preopen([(data, "/data"), ("/", "/root")], data, "/data"),
+        "2 folders",
+    )
+
+
+def test_capabilities() -> None:
+    right(kh.check_capabilities({"A", "C", "F"}))
+    right(kh.check_capabilities(["a", "c", "f"]))
+    wrong(kh.check_capabilities({"A", "B", "C", "F"}), "Start with B", "cannot")
+    wrong(kh.check_capabilities({"A", "F"}), "Start with C", "can do")
+    wrong(kh.check_capabilities({"Z"}), "no statement Z")
+    assert kh.capability_quiz().count("\n") == len(kh.CAPABILITY_QUIZ) - 1
+
+
+# --- 05 -------------------------------------------------------------------------------
+
+
+def test_limit_for() -> None:
+    answer = {"endless loop": "timeout", "memory bomb": "max_memory", "output flood": "output_limit"}
+    right(kh.check_limit_for(answer))
+    wrong(kh.check_limit_for({**answer, "memory bomb": "fuel"}), "does not stop", "memory bomb")
+    wrong(kh.check_limit_for({**answer, "output flood": "nice"}), "not a limit")
+    wrong(kh.check_limit_for({"endless loop": "fuel"}), "memory bomb")
+
+
+def test_fuel_budget() -> None:
+    small, large = kh.fuel_needed(15), kh.fuel_needed(20)
+    assert 0 < small < large
+    right(kh.check_fuel_budget(small))
+    right(kh.check_fuel_budget(large - 1))
+    wrong(kh.check_fuel_budget(small - 1), "runs out", f"{small:,}")
+    wrong(kh.check_fuel_budget(large), "finishes as well", f"{large:,}")
+    wrong(kh.check_fuel_budget(-5), "whole number")
+
+
+# --- every check ----------------------------------------------------------------------
+
+CHECKS: list[tuple[Callable[..., kh.CheckResult], tuple[Any, ...]]] = [
+    (kh.check_languages_here, ()),
+    (kh.check_recorded_data, ()),
+    (kh.check_square, ()),
+    (kh.check_section_id, ("export",)),
+    (kh.check_import_function, ()),
+    (kh.check_wasi_import_module, ()),
+    (kh.check_biggest_section, ("(module)",)),
+    (kh.check_go_build_env, ()),
+    (kh.check_rust_target, ()),
+    (kh.check_size_ratio, (1, 1)),
+    (kh.check_read_only_preopen, ("/tmp", "/data")),
+    (kh.check_capabilities, ()),
+    (kh.check_limit_for, ()),
+    (kh.check_fuel_budget, ()),
+]
+
+
+def test_every_public_check_is_listed_here() -> None:
+    public = {name for name in kh.__all__ if name.startswith("check_")}
+    assert public == {check.__name__ for check, _ in CHECKS}
+
+
+@pytest.mark.parametrize("check,before", CHECKS, ids=lambda c: getattr(c, "__name__", ""))
+def test_the_placeholder_gets_a_kind_not_yet(
+    check: Callable[..., kh.CheckResult], before: tuple[Any, ...]
+) -> None:
+    result = check(*before[:1], ...) if check is kh.check_section_id else check(..., *before)
+    assert result.ok is None and "Replace ..." in result.message
+    assert "✏️" in result.text() and result.status == "not yet"
+
+
+@pytest.mark.parametrize("check,before", CHECKS, ids=lambda c: getattr(c, "__name__", ""))
+def test_nonsense_never_raises(check: Callable[..., kh.CheckResult], before: tuple[Any, ...]) -> None:
+    for nonsense in (None, object(), 3.5, {"a": 1}):
+        args = (*before[:1], nonsense) if check is kh.check_section_id else (nonsense, *before)
+        result = check(*args)
+        assert result.ok is False, (check.__name__, nonsense, result)
+        assert result.exercise
+
+
+def test_results_render_in_a_notebook() -> None:
+    html = kh.check_section_id("export", 2)._repr_html_()
+    assert "💡" in html and "import section" in html
+    assert "✅" in kh.check_section_id("export", 7)._repr_html_()
