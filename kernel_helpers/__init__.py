@@ -12,8 +12,15 @@ from ._browser import (
     run_in_browser,
     run_on_server,
 )
-from ._docker import DockerStatus, docker_disabled, docker_status
-from ._doctor import DoctorReport, doctor
+from ._docker import (
+    DockerStatus,
+    docker_disabled,
+    docker_status,
+)
+from ._doctor import (
+    DoctorReport,
+    doctor,
+)
 from ._errors import (
     BenchmarkError,
     CompileError,
@@ -22,12 +29,14 @@ from ._errors import (
     Frame,
     FuelExhausted,
     GuestExit,
+    HostUnavailable,
     InvalidModule,
     KitError,
     LimitExceeded,
     MemoryLimitExceeded,
     MissingImports,
     RegistryError,
+    ResultsError,
     TimeoutExceeded,
     ToolchainMissing,
     Trap,
@@ -53,9 +62,43 @@ from ._exercises import (
     check_wasi_import_module,
     fuel_needed,
 )
-from ._inspect import AnnotatedBytes, ModuleInfo, annotated_bytes, read_module, section_sizes
-from ._solutions import Solution, solution
-from ._toolchain_detect import LANGUAGES, Toolchain, find_toolchain
+from ._inspect import (
+    AnnotatedBytes,
+    ModuleInfo,
+    annotated_bytes,
+    read_module,
+    section_sizes,
+)
+from ._measured import (
+    format_bytes,
+    format_seconds,
+)
+from ._plots import (
+    LiveStartupPlot,
+    size_figure,
+    startup_figure,
+    throughput_figure,
+)
+from ._portability import (
+    PortabilityReport,
+    module_sha256,
+    run_everywhere,
+)
+from ._results import (
+    aggregate_exports,
+    export_results,
+    load_results,
+    save_result,
+)
+from ._solutions import (
+    Solution,
+    solution,
+)
+from ._toolchain_detect import (
+    LANGUAGES,
+    Toolchain,
+    find_toolchain,
+)
 from ._toolchains import (
     Artifact,
     build,
@@ -66,6 +109,14 @@ from ._toolchains import (
     shrink,
     source_path,
     wasm_module,
+)
+from ._verdict import (
+    Verdict,
+    course_verdict,
+    decision_guide,
+    size_verdict,
+    startup_verdict,
+    throughput_verdict,
 )
 from ._wasi import (
     Preopen,
@@ -97,15 +148,19 @@ __all__ = [
     "Frame",
     "FuelExhausted",
     "GuestExit",
+    "HostUnavailable",
     "InvalidModule",
     "KitError",
     "LimitExceeded",
+    "LiveStartupPlot",
     "MemoryLimitExceeded",
     "MissingImports",
     "ModuleInfo",
+    "PortabilityReport",
     "Preopen",
     "PreparedModule",
     "RegistryError",
+    "ResultsError",
     "ServerRun",
     "Solution",
     "TimeoutExceeded",
@@ -113,9 +168,11 @@ __all__ = [
     "Toolchain",
     "ToolchainMissing",
     "Trap",
+    "Verdict",
     "WasiResult",
     "WasmError",
     "__version__",
+    "aggregate_exports",
     "annotated_bytes",
     "browser_check",
     "build",
@@ -139,22 +196,37 @@ __all__ = [
     "compare_with_server",
     "compile_module",
     "compile_source",
+    "course_verdict",
+    "decision_guide",
     "docker_disabled",
     "docker_status",
     "doctor",
     "examples",
+    "export_results",
     "find_toolchain",
+    "format_bytes",
+    "format_seconds",
     "fuel_needed",
     "load_module",
+    "load_results",
+    "module_sha256",
     "native_binary",
     "prepare",
     "read_module",
+    "run_everywhere",
     "run_in_browser",
     "run_on_server",
     "run_wasm",
+    "save_result",
     "section_sizes",
     "shrink",
+    "size_figure",
+    "size_verdict",
     "solution",
     "source_path",
+    "startup_figure",
+    "startup_verdict",
+    "throughput_figure",
+    "throughput_verdict",
     "wasm_module",
 ]

@@ -209,3 +209,14 @@ class RegistryError(KitError):
 
 class BenchmarkError(KitError):
     """A benchmark could not run as asked (nothing to measure, a variant failed)."""
+
+
+# --- the learner's results (notebooks 06-10) ---------------------------------------------
+
+
+class ResultsError(KitError):
+    """A saved result or a learner's export could not be read or written."""
+
+
+class HostUnavailable(KitError):
+    """A second wasm host (Node's WASI, a browser) is not here; ``fix`` says how to get it."""

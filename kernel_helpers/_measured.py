@@ -1,0 +1,184 @@
+"""Reading benchmark results the way notebooks 06-10 need them.
+
+The harness (``_bench``) writes results in one JSON schema; this module reads that
+schema (or any object with ``to_json()``) without importing the harness, so the plots,
+verdicts and exports work on a learner's saved results, on recorded reference data and
+on a classmate's export alike. Introduced in notebook 06 (start-up vs containers).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+#: Start-up variants in the order a learner reads them: cheapest first, coldest last.
+STARTUP_ORDER = (
+    "native",
+    "wasm-instantiate",
+    "wasm-cached",
+    "wasm-compile",
+    "wasmtime-cli",
+    "docker-scratch",
+    "docker-debian",
+    "docker-pull-run",
+    "oci-wasm-pull-run",
+)
+
+#: What each variant pays for, in one line (notebook 06 shows these beside the plot).
+STARTUP_LABELS = {
+    "native": "native binary (a process)",
+    "wasm-instantiate": "wasm, pre-instantiated (in process)",
+    "wasm-cached": "wasm, cached compiled module (in process)",
+    "wasm-compile": "wasm, compiled from .wasm (in process)",
+    "wasmtime-cli": "wasmtime CLI (a process)",
+    "docker-scratch": "docker run, FROM scratch image",
+    "docker-debian": "docker run, distro base image",
+    "docker-pull-run": "docker pull + run (local registry)",
+    "oci-wasm-pull-run": "OCI wasm: pull + run as a shim would",
+}
+
+WASM_VARIANTS = ("wasm-instantiate", "wasm-cached", "wasm-compile", "wasmtime-cli")
+CONTAINER_VARIANTS = ("docker-scratch", "docker-debian", "docker-pull-run")
+
+
+def as_dict(result: Any) -> dict[str, Any]:
+    """The JSON form of a result: a dict, a JSON string, or anything with ``to_json()``."""
+    if hasattr(result, "to_json"):
+        result = result.to_json()
+    if isinstance(result, (str, bytes)):
+        result = json.loads(result)
+    if not isinstance(result, Mapping):
+        raise TypeError(f"expected a benchmark result, got {type(result).__name__}")
+    return dict(result)
+
+
+@dataclass(frozen=True)
+class VariantSummary:
+    """One variant's figures as the plots and verdicts use them (seconds)."""
+
+    name: str
+    median_s: float
+    q1_s: float
+    q3_s: float
+    min_s: float
+    max_s: float
+    n: int
+    samples_s: tuple[float, ...]
+    recorded: bool
+
+    @property
+    def label(self) -> str:
+        return STARTUP_LABELS.get(self.name, self.name)
+
+
+def variant_summaries(result: Any) -> dict[str, VariantSummary]:
+    """Every variant of a start-up result, in :data:`STARTUP_ORDER` (unknown ones last)."""
+    data = as_dict(result)
+    variants: Mapping[str, Any] = data.get("variants") or {}
+    order = [v for v in STARTUP_ORDER if v in variants] + sorted(
+        v for v in variants if v not in STARTUP_ORDER
+    )
+    summaries = {}
+    for name in order:
+        entry = variants[name]
+        median = float(entry["median_s"])
+        summaries[name] = VariantSummary(
+            name=name,
+            median_s=median,
+            q1_s=float(entry.get("q1_s", median)),
+            q3_s=float(entry.get("q3_s", median)),
+            min_s=float(entry.get("min_s", median)),
+            max_s=float(entry.get("max_s", median)),
+            n=int(entry.get("n", 0)),
+            samples_s=tuple(float(s) for s in entry.get("samples_s") or ()),
+            recorded=entry.get("source") == "recorded",
+        )
+    return summaries
+
+
+def recorded_label(result: Any) -> str | None:
+    """"recorded on <machine>, <date>" when any part of ``result`` was not measured here."""
+    data = as_dict(result)
+    recorded = data.get("recorded")
+    if not recorded:
+        return None
+    machine = recorded.get("machine") or {}
+    where = machine.get("hostname") or machine.get("cpu") or machine.get("cpu_model") or "another machine"
+    date = str(recorded.get("date") or machine.get("date") or "an earlier date")[:10]
+    return f"recorded on {where}, {date}"
+
+
+def artifact_kind(name: str) -> str:
+    """Sort an artifact name from ``result["sizes"]`` into wasm, native, image or oci-wasm."""
+    lowered = name.lower()
+    if "oci" in lowered:
+        return "oci-wasm"
+    if any(word in lowered for word in ("image", "docker", "scratch", "debian", "busybox")):
+        return "image"
+    if "wasm" in lowered:
+        return "wasm"
+    if "native" in lowered:
+        return "native"
+    return "other"
+
+
+def format_seconds(seconds: float) -> str:
+    """A duration in the unit a person would say: µs, ms or s, three significant digits."""
+    if seconds < 1e-3:
+        return f"{seconds * 1e6:.3g} µs"
+    if seconds < 1:
+        return f"{seconds * 1e3:.3g} ms"
+    return f"{seconds:.3g} s"
+
+
+def format_bytes(size: float) -> str:
+    """A size in KB, MB or GB (powers of 1000, as registries and the seed count)."""
+    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("KB", 1e3)):
+        if size >= scale:
+            return f"{size / scale:.3g} {unit}"
+    return f"{int(size)} B"
+
+
+@dataclass(frozen=True)
+class Slowdown:
+    """How many times longer wasm took than native for one workload, with its spread.
+
+    The spread is the conservative band from the quartiles: ``low`` pairs wasm's first
+    quartile with native's third, ``high`` wasm's third with native's first.
+    """
+
+    example: str
+    n: int
+    ratio: float
+    low: float
+    high: float
+    native_s: float
+    wasm_s: float
+    recorded: bool = False
+
+
+def slowdowns(compute: Any) -> list[Slowdown]:
+    """Slowdown ratios from a compute result: ``{"rows": [{"example", "n", "native",
+    "wasm"}]}`` where ``native`` and ``wasm`` hold ``median_s``/``q1_s``/``q3_s``."""
+    data = as_dict(compute)
+    rows = []
+    for row in data.get("rows") or []:
+        native, wasm = row["native"], row["wasm"]
+        median_n, median_w = float(native["median_s"]), float(wasm["median_s"])
+        q1_n, q3_n = float(native.get("q1_s", median_n)), float(native.get("q3_s", median_n))
+        q1_w, q3_w = float(wasm.get("q1_s", median_w)), float(wasm.get("q3_s", median_w))
+        rows.append(
+            Slowdown(
+                example=str(row["example"]),
+                n=int(row["n"]),
+                ratio=median_w / median_n,
+                low=q1_w / q3_n,
+                high=q3_w / q1_n,
+                native_s=median_n,
+                wasm_s=median_w,
+                recorded=row.get("source") == "recorded" or bool(data.get("recorded")),
+            )
+        )
+    return rows

@@ -1,0 +1,199 @@
+"""The learner's own results: saved as they go, exported, and merged across a class.
+
+Notebooks 06-09 each save what they measured under a topic ("startup", "sizes",
+"compute", "oci") in ``<cache>/results/``; notebook 10 reads them all back for the verdict
+page and exports one JSON + one PNG an instructor can collect. ``aggregate_exports`` merges
+several learners' exports into one comparison across machines. Introduced in notebook 06;
+the export and the aggregator in notebook 10.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import platform
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from matplotlib.figure import Figure
+
+from ._errors import ResultsError
+from ._measured import STARTUP_LABELS, STARTUP_ORDER, as_dict, variant_summaries
+from ._system import cache_dir
+
+EXPORT_SCHEMA = "wasm-course-results/1"
+TOPICS = ("startup", "sizes", "compute", "oci")
+
+
+def results_dir(folder: str | Path | None = None) -> Path:
+    """Where results are saved: ``folder`` if given, else ``<kit cache>/results``."""
+    path = Path(folder) if folder is not None else cache_dir() / "results"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def save_result(topic: str, result: Any, *, folder: str | Path | None = None) -> Path:
+    """Save one topic's result (a dict, or anything with ``to_json()``) as JSON."""
+    if topic not in TOPICS:
+        raise ResultsError(f"unknown topic {topic!r}", fix=f"use one of: {', '.join(TOPICS)}")
+    path = results_dir(folder) / f"{topic}.json"
+    data = as_dict(result)
+    data.setdefault("saved_utc", _now())
+    path.write_text(json.dumps(data, indent=1, sort_keys=True, default=str))
+    return path
+
+
+def load_results(folder: str | Path | None = None) -> dict[str, dict[str, Any]]:
+    """Every topic saved so far; a damaged file is skipped, never fatal."""
+    found = {}
+    for topic in TOPICS:
+        path = results_dir(folder) / f"{topic}.json"
+        if path.is_file():
+            try:
+                found[topic] = json.loads(path.read_text())
+            except (OSError, ValueError):
+                continue
+    return found
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+
+
+def _machine(results: Mapping[str, Any]) -> dict[str, Any]:
+    for topic in TOPICS:
+        machine = (results.get(topic) or {}).get("machine")
+        if machine:
+            return dict(machine)
+    return {"hostname": platform.node(), "python": platform.python_version(), "os": platform.platform()}
+
+
+@dataclass(frozen=True)
+class Export:
+    """Where an export was written."""
+
+    json_path: Path
+    png_path: Path
+
+    def __str__(self) -> str:
+        return f"results: {self.json_path}\nfigure:  {self.png_path}"
+
+
+def _safe_name(learner: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", learner.strip()).strip("-") or "learner"
+
+
+def export_results(
+    learner: str,
+    *,
+    folder: str | Path | None = None,
+    out_dir: str | Path | None = None,
+    figure: Figure | None = None,
+) -> Export:
+    """Write ``<learner>-results.json`` and ``<learner>-results.png`` (notebook 10)."""
+    from ._plots import figure_png
+
+    results = load_results(folder)
+    if not results:
+        raise ResultsError(
+            "nothing to export yet: no saved results",
+            fix="run notebooks 06-09 first (each saves what it measures)",
+        )
+    target = Path(out_dir) if out_dir is not None else results_dir(folder)
+    target.mkdir(parents=True, exist_ok=True)
+    stem = _safe_name(learner)
+    payload = {
+        "schema": EXPORT_SCHEMA,
+        "learner": learner,
+        "exported_utc": _now(),
+        "machine": _machine(results),
+        "results": results,
+    }
+    json_path = target / f"{stem}-results.json"
+    json_path.write_text(json.dumps(payload, indent=1, sort_keys=True, default=str))
+    png_path = target / f"{stem}-results.png"
+    png_path.write_bytes(figure_png(figure if figure is not None else summary_figure(results)))
+    return Export(json_path, png_path)
+
+
+def read_export(path: str | Path) -> dict[str, Any]:
+    """One learner's export, checked for the schema."""
+    try:
+        data = json.loads(Path(path).read_text())
+    except (OSError, ValueError) as err:
+        raise ResultsError(f"cannot read {path}: {err}") from err
+    if not isinstance(data, dict) or data.get("schema") != EXPORT_SCHEMA:
+        raise ResultsError(
+            f"{path} is not a course export (schema {EXPORT_SCHEMA})",
+            fix="collect the *-results.json files notebook 10 writes",
+        )
+    return data
+
+
+def summary_figure(results: Mapping[str, Any]) -> Figure:
+    """One page: start-up, sizes and compute, as far as the learner measured them."""
+    from ._plots import draw_startup, new_figure
+
+    figure = new_figure(10, 5.5)
+    ax = figure.add_subplot()
+    if "startup" in results:
+        from ._measured import recorded_label
+
+        draw_startup(ax, {}, variant_summaries(results["startup"]),
+                     recorded_text=recorded_label(results["startup"]))
+        ax.set_title("Your start-up measurements")
+    else:
+        ax.text(0.5, 0.5, "no start-up results saved yet (notebook 06)", ha="center", transform=ax.transAxes)
+        ax.set_axis_off()
+    return figure
+
+
+def _who(export: Mapping[str, Any]) -> str:
+    machine = export.get("machine") or {}
+    cpu = machine.get("cpu") or machine.get("cpu_model") or machine.get("hostname") or "?"
+    return f"{export.get('learner', '?')} ({str(cpu)[:28]})"
+
+
+def comparison_table(exports: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """One row per learner and start-up variant: median seconds and whether it was recorded."""
+    rows = []
+    for export in exports:
+        startup = (export.get("results") or {}).get("startup")
+        if not startup:
+            continue
+        for name, summary in variant_summaries(startup).items():
+            rows.append({"learner": _who(export), "variant": name,
+                         "median_s": summary.median_s, "recorded": summary.recorded})
+    return rows
+
+
+def aggregate_exports(paths: Iterable[str | Path]) -> tuple[Figure, list[dict[str, Any]]]:
+    """Merge several learners' exports into one comparison plot across machines."""
+    from ._plots import new_figure
+
+    exports = [read_export(p) for p in paths]
+    rows = comparison_table(exports)
+    learners = list(dict.fromkeys(r["learner"] for r in rows))
+    variants = [v for v in STARTUP_ORDER if any(r["variant"] == v for r in rows)]
+    variants += sorted({r["variant"] for r in rows} - set(variants))
+    figure = new_figure(9, 0.45 * max(len(variants), 3) + 1.8)
+    ax = figure.add_subplot()
+    height = 0.8 / max(len(learners), 1)
+    for index, learner in enumerate(learners):
+        mine = {r["variant"]: r for r in rows if r["learner"] == learner}
+        ys = [v for v in variants if v in mine]
+        positions = [variants.index(v) - 0.4 + height * (index + 0.5) for v in ys]
+        colours = ["#bbbbbb" if mine[v]["recorded"] else f"C{index}" for v in ys]
+        ax.barh(positions, [mine[v]["median_s"] for v in ys], height=height * 0.9,
+                color=colours, edgecolor=f"C{index}", label=learner)
+    ax.set_xscale("log")
+    ax.set_yticks(range(len(variants)), [STARTUP_LABELS.get(v, v) for v in variants])
+    ax.set_ylim(len(variants) - 0.5, -0.5)
+    ax.set_xlabel("median start-up, seconds (log scale); grey fill = recorded, not measured")
+    ax.set_title(f"Start-up across {len(learners)} machines")
+    if learners:
+        ax.legend(fontsize=8, loc="lower right")
+    return figure, rows

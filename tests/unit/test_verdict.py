@@ -1,0 +1,96 @@
+"""The verdicts are computed from numbers: different numbers, different sentences."""
+
+from __future__ import annotations
+
+from kernel_helpers._verdict import (
+    course_verdict,
+    decision_guide,
+    size_verdict,
+    startup_verdict,
+    throughput_verdict,
+)
+from tests.unit.course2_data import (
+    FAST_CONTAINERS,
+    SIZES_CLAIM_HOLDS,
+    SIZES_SCRATCH,
+    SLOW_CONTAINERS,
+    compute_result,
+    startup_result,
+)
+
+
+def test_fast_containers_are_called_a_fraction_of_a_second() -> None:
+    verdict = startup_verdict(startup_result(FAST_CONTAINERS))
+    text = verdict.text()
+    assert "fraction of a second" in text
+    assert verdict.summary.startswith("half right")
+    assert "several seconds, as the claim says" not in text
+
+
+def test_slow_containers_confirm_the_claim() -> None:
+    verdict = startup_verdict(startup_result(SLOW_CONTAINERS))
+    assert "several seconds, as the claim says" in verdict.text()
+    assert verdict.summary.startswith("the claim holds")
+
+
+def test_different_startup_numbers_give_different_sentences() -> None:
+    fast = startup_verdict(startup_result(FAST_CONTAINERS)).sentences
+    slow = startup_verdict(startup_result(SLOW_CONTAINERS)).sentences
+    assert fast != slow
+    assert any("8,750×" in s for s in fast)  # 0.35 s / 40 µs, from the data, not a constant
+
+
+def test_slow_wasm_is_not_called_milliseconds() -> None:
+    medians = {**FAST_CONTAINERS, "wasm-instantiate": 0.5, "wasm-cached": 0.6, "wasm-compile": 0.9,
+               "wasmtime-cli": 0.7}
+    verdict = startup_verdict(startup_result(medians))
+    assert "more than milliseconds" in verdict.text()
+    assert verdict.summary.startswith("the claim does not hold")
+
+
+def test_recorded_container_data_is_marked() -> None:
+    recorded = startup_verdict(startup_result(FAST_CONTAINERS, recorded=("docker-scratch",)))
+    measured = startup_verdict(startup_result(FAST_CONTAINERS))
+    assert recorded.note and "recorded on ci-box, 2026-11-20" in recorded.note
+    assert measured.note is None
+    assert "recorded" in recorded._repr_html_()
+
+
+def test_missing_variants_give_a_kind_not_yet() -> None:
+    verdict = startup_verdict(startup_result({"native": 0.001}))
+    assert verdict.summary == "not enough measurements yet"
+
+
+def test_size_verdict_follows_the_sizes() -> None:
+    holds = size_verdict(SIZES_CLAIM_HOLDS)
+    scratch = size_verdict(SIZES_SCRATCH)
+    assert holds.summary == "the claim holds here"
+    assert scratch.summary.startswith("half right")
+    assert "FROM scratch image" in scratch.text() and "FROM scratch image" not in holds.text()
+    assert any("OCI artifact" in s for s in scratch.sentences)
+
+
+def test_size_verdict_marks_recorded_images() -> None:
+    verdict = size_verdict(SIZES_SCRATCH, recorded=["image docker-debian"], recorded_note="recorded on x, 2026")
+    assert verdict.note == "image sizes are recorded on x, 2026, not measured here"
+
+
+def test_throughput_verdict_compares_with_published_range() -> None:
+    assert "closer to native" in throughput_verdict(compute_result(1.1)).summary
+    assert "in line with" in throughput_verdict(compute_result(1.5)).summary
+    assert "slower than published" in throughput_verdict(compute_result(3.0)).summary
+    assert "faster here" in throughput_verdict(compute_result(0.8)).summary
+
+
+def test_course_verdict_and_guide_use_saved_results() -> None:
+    results = {
+        "startup": startup_result(FAST_CONTAINERS),
+        "sizes": {"sizes": SIZES_SCRATCH},
+        "compute": compute_result(1.3),
+    }
+    verdicts = course_verdict(results)
+    assert [v.topic for v in verdicts] == ["Start-up", "Size", "Compute"]
+    guide = dict(decision_guide(results))
+    assert "40 µs vs 350 ms" in guide["a wasm module"]
+    assert "1.30× native" in guide["a container"]
+    assert "you measured" not in dict(decision_guide({}))["a wasm module"]
