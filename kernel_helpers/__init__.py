@@ -6,11 +6,9 @@ the whole API; the modules behind them are private (``_doctor``, ``_errors``, ..
 
 from ._browser import (
     BrowserRunner,
-    ServerRun,
     browser_check,
     compare_with_server,
     run_in_browser,
-    run_on_server,
 )
 from ._docker import (
     DockerStatus,
@@ -161,7 +159,6 @@ __all__ = [
     "PreparedModule",
     "RegistryError",
     "ResultsError",
-    "ServerRun",
     "Solution",
     "TimeoutExceeded",
     "Timings",
@@ -215,7 +212,6 @@ __all__ = [
     "read_module",
     "run_everywhere",
     "run_in_browser",
-    "run_on_server",
     "run_wasm",
     "save_result",
     "section_sizes",

@@ -16,11 +16,7 @@ Introduced in notebook 00 (setup check); used again in notebooks 01 and 07.
 
 from __future__ import annotations
 
-import os
-import tempfile
-import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -29,12 +25,13 @@ import anywidget
 import traitlets
 
 from ._errors import InvalidModule, KitError
+from ._wasi import ModuleSource, read_module_source, run_wasm
 
 STATIC = Path(__file__).parent / "static"
-WASM_MAGIC = b"\0asm"
 
 #: The smallest WASI command worth comparing: prints a greeting and its argument count
-#: (one digit), then exits with that count, so output and exit code both cross the shim.
+#: (one digit), then exits with the number of arguments: output and exit code both
+#: cross the shim.
 HELLO_WAT = r"""
 (module
   (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
@@ -53,131 +50,19 @@ HELLO_WAT = r"""
     (call $proc_exit (i32.sub (i32.load (i32.const 0)) (i32.const 1)))))
 """
 
-ModuleSource = bytes | bytearray | memoryview | str | os.PathLike[str]
+WASM_MAGIC = b"\0asm"
 
 
-@dataclass(frozen=True)
-class ServerRun:
-    """One run of a WASI command under wasmtime-py, timed in the phases the browser reports."""
-
-    stdout: str
-    stderr: str
-    exit_code: int | None
-    compile_ms: float
-    instantiate_ms: float
-    run_ms: float
-    error: str = ""
-    engine: str = field(default_factory=lambda: f"wasmtime-py {version('wasmtime')}")
-
-
-def module_bytes(source: ModuleSource) -> bytes:
-    """The bytes of a module given as bytes, a path, or WAT text (compiled by wasmtime)."""
-    if isinstance(source, bytes | bytearray | memoryview):
-        data = bytes(source)
-    elif isinstance(source, str) and source.lstrip().startswith("("):
-        data = _wat_to_wasm(source)
-    else:
-        path = Path(source)
-        try:
-            data = path.read_bytes()
-        except OSError as err:
-            raise KitError(
-                f"cannot read the module {path}: {err.strerror or err}",
-                fix="pass the path of a .wasm file, its bytes, or WAT text",
-            ) from err
+def module_for_browser(source: ModuleSource) -> tuple[bytes, str]:
+    """The module's bytes and its argv[0] name, exactly as :func:`run_wasm` sees them, so
+    both sides run the same bytes with the same argv."""
+    data, argv0 = read_module_source(source)
     if not data.startswith(WASM_MAGIC):
         raise InvalidModule(
             "it does not start with the wasm magic bytes \\0asm",
             fix="compile the program to wasm32-wasi first, or pass WAT text",
         )
-    return data
-
-
-def _wat_to_wasm(text: str) -> bytes:
-    import wasmtime
-
-    try:
-        return bytes(wasmtime.wat2wasm(text))
-    except wasmtime.WasmtimeError as err:
-        raise InvalidModule(f"the WAT text does not parse: {err}") from err
-
-
-def _elapsed_ms(started: float) -> float:
-    return (time.perf_counter() - started) * 1000
-
-
-def run_on_server(
-    source: ModuleSource, args: Sequence[str] = (), env: Mapping[str, str] | None = None
-) -> ServerRun:
-    """Run a WASI command under wasmtime-py, timing compile, instantiate and ``_start``
-    separately, the same three phases the browser reports. Never raises for a guest that
-    traps or exits non-zero: the result says so. Notebook 00.
-    """
-    import wasmtime
-
-    data = module_bytes(source)
-    with tempfile.TemporaryDirectory(prefix="kit-server-run-") as folder:
-        stdout, stderr = Path(folder) / "stdout", Path(folder) / "stderr"
-        config = wasmtime.WasiConfig()
-        config.argv = _argv("module.wasm", args)
-        config.env = list((env or {}).items())
-        # Files, not stdout_custom: wasmtime-py finalizes custom callbacks on a worker
-        # thread, which panics if the interpreter exits right after a run.
-        config.stdout_file = str(stdout)
-        config.stderr_file = str(stderr)
-        timings = _timed_run(data, config)
-        out, err = (path.read_text("utf-8", "replace") for path in (stdout, stderr))
-    return ServerRun(out, err, *timings)
-
-
-def _timed_run(data: bytes, config: Any) -> tuple[int | None, float, float, float, str]:
-    """Compile, instantiate and run ``_start``; exit code, the three timings, error text."""
-    import wasmtime
-
-    engine = wasmtime.Engine()
-    started = time.perf_counter()
-    try:
-        module = wasmtime.Module(engine, data)
-    except wasmtime.WasmtimeError as err:
-        raise InvalidModule(str(err).splitlines()[0]) from err
-    compile_ms = _elapsed_ms(started)
-
-    store = wasmtime.Store(engine)
-    store.set_wasi(config)
-    linker = wasmtime.Linker(engine)
-    linker.define_wasi()
-    started = time.perf_counter()
-    try:
-        instance = linker.instantiate(store, module)
-    except wasmtime.WasmtimeError as err:
-        raise InvalidModule(f"it cannot be instantiated: {str(err).splitlines()[0]}") from err
-    instantiate_ms = _elapsed_ms(started)
-
-    start = instance.exports(store).get("_start")
-    if not isinstance(start, wasmtime.Func):
-        raise InvalidModule("it exports no _start function: it is not a WASI command")
-    exit_code: int | None = 0
-    error = ""
-    started = time.perf_counter()
-    try:
-        start(store)
-    except wasmtime.ExitTrap as err:
-        exit_code = err.code
-    except (wasmtime.Trap, wasmtime.WasmtimeError) as err:
-        exit_code, error = None, f"run failed: {_last_line(str(err))}"
-    run_ms = _elapsed_ms(started)
-    return exit_code, compile_ms, instantiate_ms, run_ms, error
-
-
-def _last_line(message: str) -> str:
-    """wasmtime puts the backtrace first and the cause (``wasm trap: ...``) last."""
-    lines = [line.strip() for line in message.splitlines() if line.strip()]
-    return lines[-1] if lines else message
-
-
-def _argv(name: str, args: Sequence[str]) -> list[str]:
-    """WASI's argv, program name first, the same on both sides so output can match."""
-    return [name, *(str(a) for a in args)]
+    return data, argv0
 
 
 class BrowserRunner(anywidget.AnyWidget):
@@ -215,7 +100,7 @@ class BrowserRunner(anywidget.AnyWidget):
     server_stdout = traitlets.Unicode("").tag(sync=True)
     server_stderr = traitlets.Unicode("").tag(sync=True)
     server_exit_code = traitlets.Int(None, allow_none=True).tag(sync=True)
-    server_error = traitlets.Unicode("").tag(sync=True)
+    server_load_kind = traitlets.Unicode("").tag(sync=True)
     server_compile_ms = traitlets.Float(None, allow_none=True).tag(sync=True)
     server_instantiate_ms = traitlets.Float(None, allow_none=True).tag(sync=True)
     server_run_ms = traitlets.Float(None, allow_none=True).tag(sync=True)
@@ -261,19 +146,16 @@ def run_in_browser(
     name: str | None = None,
     server: Any = None,
 ) -> BrowserRunner:
-    """A widget that runs ``source`` (bytes, a ``.wasm`` path, or WAT text) in the browser
-    with ``args`` and ``env``; display it to run it. Pass ``server`` (a :class:`ServerRun`
-    or any result with ``stdout``/``exit_code``) to compare on the spot. Notebook 00.
+    """A widget that runs ``source`` (a ``.wasm`` path, its bytes, or WAT text) in the
+    browser with ``args`` and ``env``, the way :func:`run_wasm` runs it on the server;
+    display it to run it. Pass ``server`` (the :class:`WasiResult` of the same run) to
+    compare on the spot. Notebooks 00, 01 and 07.
     """
-    if name is None:
-        is_path = isinstance(source, os.PathLike) or (
-            isinstance(source, str) and not source.lstrip().startswith("(")
-        )
-        name = Path(source).name if is_path else "module.wasm"  # type: ignore[arg-type]
+    data, argv0 = module_for_browser(source)
     widget = BrowserRunner(
-        module=module_bytes(source),
-        name=name,
-        argv=_argv("module.wasm", args),
+        module=data,
+        name=name or argv0,
+        argv=[argv0, *(str(a) for a in args)],
         env={str(k): str(v) for k, v in (env or {}).items()},
     )
     if server is not None:
@@ -287,41 +169,34 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def _first(result: Any, *names: str) -> Any:
-    for attribute in names:
-        value = getattr(result, attribute, None)
-        if value is not None:
-            return value
-    return None
-
-
-def _float_or_none(value: Any) -> float | None:
-    return None if value is None else float(value)
+def _milliseconds(timings: Any, attribute: str) -> float | None:
+    seconds = getattr(timings, attribute, None)
+    return None if seconds is None else float(seconds) * 1000
 
 
 def compare_with_server(widget: BrowserRunner, server_result: Any) -> BrowserRunner:
     """Attach the server's run to ``widget``: it then shows both outputs and both timings
     side by side and says whether they match (``widget.matches`` once the browser ran).
 
-    ``server_result`` is a :class:`ServerRun` or any object with ``stdout`` and
-    ``exit_code`` (or ``returncode``/``code``), str or bytes; timings are shown when it
-    has ``compile_ms``, ``instantiate_ms`` and ``run_ms``. Notebooks 00, 01 and 07.
+    ``server_result`` is a :class:`WasiResult` (from :func:`run_wasm`), or anything with
+    ``stdout``, ``stderr`` (str or bytes) and ``exit_code``; its ``timings`` are shown when
+    it has them. Notebooks 00, 01 and 07.
     """
-    if not hasattr(server_result, "stdout"):
+    if not hasattr(server_result, "stdout") or not hasattr(server_result, "exit_code"):
         raise KitError(
-            f"cannot compare with {type(server_result).__name__}: it has no stdout",
-            fix="pass the result of kh.run_on_server(...) or of the course's WASI runner",
+            f"cannot compare with {type(server_result).__name__}: it has no stdout/exit_code",
+            fix="pass the result of kh.run_wasm(...) for the same module and arguments",
         )
-    exit_code = _first(server_result, "exit_code", "returncode", "code")
-    engine = _first(server_result, "engine") or "wasmtime (server)"
+    timings = getattr(server_result, "timings", None)
     with widget.hold_sync():
-        widget.server_engine = str(engine)
+        widget.server_engine = f"wasmtime-py {version('wasmtime')}"
         widget.server_stdout = _text(server_result.stdout)
         widget.server_stderr = _text(getattr(server_result, "stderr", ""))
-        widget.server_exit_code = None if exit_code is None else int(exit_code)
-        widget.server_error = _text(getattr(server_result, "error", ""))
-        for phase in ("compile_ms", "instantiate_ms", "run_ms"):
-            setattr(widget, f"server_{phase}", _float_or_none(getattr(server_result, phase, None)))
+        widget.server_exit_code = server_result.exit_code
+        widget.server_load_kind = str(getattr(timings, "load_kind", "") or "")
+        widget.server_compile_ms = _milliseconds(timings, "load_s")
+        widget.server_instantiate_ms = _milliseconds(timings, "instantiate_s")
+        widget.server_run_ms = _milliseconds(timings, "run_s")
         widget.has_server = True
     return widget
 
@@ -329,5 +204,6 @@ def compare_with_server(widget: BrowserRunner, server_result: Any) -> BrowserRun
 def browser_check(args: Sequence[str] = ("same", "bytes")) -> BrowserRunner:
     """Notebook 00: a hand-written module run by wasmtime here and by your browser there,
     shown side by side. Proves the browser path works before notebooks 01 and 07 use it."""
-    server = run_on_server(HELLO_WAT, args)
+    # cache=False: both sides compile from bytes, so the two compile times compare.
+    server = run_wasm(HELLO_WAT, args, cache=False)
     return run_in_browser(HELLO_WAT, args, name="hello.wat", server=server)

@@ -232,7 +232,7 @@ function outputText(stdout, stderr, exitCode, error) {
   return text || "(no output)";
 }
 
-function column(title, run, side) {
+function column(title, run, side, compileLabel = "compile") {
   const box = element("div", `kit-run kit-run-${side}`);
   box.append(element("div", "kit-run-title", title));
   const pre = element("pre", `kit-stdout kit-stdout-${side}`);
@@ -241,7 +241,7 @@ function column(title, run, side) {
   const table = element("table", "kit-timings");
   const rows = [
     ["exit code", run.exit_code === null || run.exit_code === undefined ? "–" : String(run.exit_code)],
-    ["compile", milliseconds(run.compile_ms)],
+    [compileLabel, milliseconds(run.compile_ms)],
     ["instantiate", milliseconds(run.instantiate_ms)],
     ["run _start", milliseconds(run.run_ms)],
   ];
@@ -282,7 +282,10 @@ function draw(model, root) {
   root.append(element("div", "kit-heading", `${name}: the same bytes in wasmtime and in ${model.get("browser") || browserName()}`));
   const columns = element("div", "kit-columns");
   if (model.get("has_server")) {
-    columns.append(column(`server: ${model.get("server_engine")}`, modelRun(model, "server_"), "server"));
+    // The server may have loaded a cached, already compiled module: label it honestly.
+    const kind = model.get("server_load_kind");
+    const label = !kind || kind === "compiled" ? "compile" : `load (${kind})`;
+    columns.append(column(`server: ${model.get("server_engine")}`, modelRun(model, "server_"), "server", label));
   }
   if (status === "done") {
     columns.append(column(`browser: ${model.get("browser")}`, modelRun(model, ""), "browser"));

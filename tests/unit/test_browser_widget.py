@@ -13,7 +13,7 @@ from types import SimpleNamespace
 import pytest
 
 import kernel_helpers as kh
-from kernel_helpers._browser import HELLO_WAT, module_bytes
+from kernel_helpers._browser import HELLO_WAT, module_for_browser
 
 BROWSER_RESULT = {
     "browser_attached": True,
@@ -29,14 +29,17 @@ BROWSER_RESULT = {
 
 
 def test_wat_text_becomes_module_bytes() -> None:
-    assert module_bytes(HELLO_WAT).startswith(b"\0asm")
+    data, argv0 = module_for_browser(HELLO_WAT)
+    assert data.startswith(b"\0asm")
+    assert argv0 == "module.wasm"
 
 
 def test_a_path_is_read(tmp_path: Path) -> None:
     path = tmp_path / "hello.wasm"
-    path.write_bytes(module_bytes(HELLO_WAT))
+    path.write_bytes(module_for_browser(HELLO_WAT)[0])
     widget = kh.run_in_browser(path)
     assert widget.name == "hello.wasm"
+    assert widget.argv == ["hello.wasm"]
     assert widget.module == path.read_bytes()
 
 
@@ -47,7 +50,7 @@ def test_bytes_that_are_not_wasm_are_refused_with_a_fix() -> None:
 
 
 def test_a_missing_file_is_a_kit_error(tmp_path: Path) -> None:
-    with pytest.raises(kh.KitError, match="cannot read the module"):
+    with pytest.raises(kh.KitError, match="no module file"):
         kh.run_in_browser(tmp_path / "nope.wasm")
 
 
@@ -69,19 +72,13 @@ def test_headless_the_widget_says_no_browser_is_attached() -> None:
     assert "application/vnd.jupyter.widget-view+json" in data
 
 
-def test_server_run_of_the_hello_module() -> None:
-    run = kh.run_on_server(HELLO_WAT, ["a", "b"])
-    assert run.stdout == "Hello from WebAssembly! argc = 3\n"
-    assert run.exit_code == 2
-    assert run.compile_ms > 0 and run.instantiate_ms > 0 and run.run_ms > 0
-    assert run.engine.startswith("wasmtime-py ")
-
-
-def test_a_trapping_guest_is_reported_not_raised() -> None:
-    trap = '(module (memory (export "memory") 1) (func (export "_start") unreachable))'
-    run = kh.run_on_server(trap)
-    assert run.exit_code is None
-    assert "unreachable" in run.error
+def test_the_server_side_of_the_check_is_a_real_wasmtime_run() -> None:
+    widget = kh.browser_check()
+    assert widget.server_stdout == "Hello from WebAssembly! argc = 3\n"
+    assert widget.server_exit_code == 2
+    assert widget.server_load_kind == "compiled"
+    assert widget.server_compile_ms and widget.server_compile_ms > 0
+    assert widget.server_engine.startswith("wasmtime-py ")
 
 
 def test_the_browser_result_arriving_decides_the_match() -> None:
@@ -105,12 +102,18 @@ def test_a_different_exit_code_does_not_match() -> None:
     assert widget.matches is False
 
 
-def test_compare_accepts_other_runners_results_with_bytes_and_returncode() -> None:
-    other = SimpleNamespace(stdout=b"hi\n", stderr=b"", returncode=0)
+def test_compare_accepts_a_result_without_timings() -> None:
+    other = SimpleNamespace(stdout=b"hi\n", stderr=b"", exit_code=0)
     widget = kh.compare_with_server(kh.run_in_browser(HELLO_WAT), other)
     assert widget.server_stdout == "hi\n"
     assert widget.server_exit_code == 0
     assert widget.server_compile_ms is None
+
+
+def test_a_cached_server_load_is_labelled_as_such() -> None:
+    kh.run_wasm(HELLO_WAT)  # fills the module cache
+    widget = kh.run_in_browser(HELLO_WAT, server=kh.run_wasm(HELLO_WAT))
+    assert widget.server_load_kind == "cache"
 
 
 def test_compare_refuses_a_result_without_stdout() -> None:
