@@ -7,6 +7,7 @@ the whole API; the modules behind them are private (``_doctor``, ``_errors``, ..
 from ._browser import (
     BrowserRunner,
     browser_check,
+    compare_in_browser,
     compare_with_server,
     run_in_browser,
 )
@@ -190,6 +191,7 @@ __all__ = [
     "check_square",
     "check_wasi_import_module",
     "clear_module_cache",
+    "compare_in_browser",
     "compare_with_server",
     "compile_module",
     "compile_source",

@@ -201,9 +201,23 @@ def compare_with_server(widget: BrowserRunner, server_result: Any) -> BrowserRun
     return widget
 
 
+def compare_in_browser(
+    source: ModuleSource,
+    args: Sequence[str] = (),
+    env: Mapping[str, str] | None = None,
+    *,
+    name: str | None = None,
+) -> BrowserRunner:
+    """Run ``source`` with wasmtime here, then in the browser, side by side: the one-cell
+    form of :func:`run_wasm` + :func:`run_in_browser` + :func:`compare_with_server`.
+    Notebooks 01 and 07 (``kh.compare_in_browser(kh.wasm_module("fib").path, ["25"])``).
+    """
+    # cache=False: both sides compile from bytes, so the two compile times compare.
+    server = run_wasm(source, args, env=env, cache=False)
+    return run_in_browser(source, args, env, name=name, server=server)
+
+
 def browser_check(args: Sequence[str] = ("same", "bytes")) -> BrowserRunner:
     """Notebook 00: a hand-written module run by wasmtime here and by your browser there,
     shown side by side. Proves the browser path works before notebooks 01 and 07 use it."""
-    # cache=False: both sides compile from bytes, so the two compile times compare.
-    server = run_wasm(HELLO_WAT, args, cache=False)
-    return run_in_browser(HELLO_WAT, args, name="hello.wat", server=server)
+    return compare_in_browser(HELLO_WAT, args, name="hello.wat")
