@@ -96,10 +96,15 @@ BROWSER_RUNS = """() => [...document.querySelectorAll('.kit-browser-runner')].ma
   timings: [...r.querySelectorAll('.kit-timings')].map(t => t.innerText),
 }))"""
 
+#: The page height that shows every cell: up to the last cell's bottom, not the blank
+#: scroll-past-end space JupyterLab adds below it.
 FIT_VIEWPORT = """() => {
   const scroller = document.querySelector('.jp-NotebookPanel .jp-WindowedPanel-outer');
-  const top = scroller.getBoundingClientRect().top;
-  return Math.ceil(top + scroller.scrollHeight + 40);
+  const cells = scroller.querySelectorAll('.jp-Cell');
+  const last = cells[cells.length - 1];
+  const bottom = last ? last.getBoundingClientRect().bottom + scroller.scrollTop
+                      : scroller.getBoundingClientRect().top + scroller.scrollHeight;
+  return Math.ceil(bottom + 60);
 }"""
 
 
