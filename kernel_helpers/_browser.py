@@ -16,6 +16,7 @@ Introduced in notebook 00 (setup check); used again in notebooks 01 and 07.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping, Sequence
 from importlib.metadata import version
 from pathlib import Path
@@ -77,6 +78,7 @@ class BrowserRunner(anywidget.AnyWidget):
     _esm = (STATIC / "wasi_shim.js").read_text(encoding="utf-8")
 
     module = traitlets.Bytes(b"").tag(sync=True)
+    module_sha256 = traitlets.Unicode("").tag(sync=True)
     name = traitlets.Unicode("module.wasm").tag(sync=True)
     argv = traitlets.List(traitlets.Unicode()).tag(sync=True)
     env = traitlets.Dict(value_trait=traitlets.Unicode()).tag(sync=True)
@@ -84,6 +86,7 @@ class BrowserRunner(anywidget.AnyWidget):
     # Set by the front end.
     browser_attached = traitlets.Bool(False).tag(sync=True)
     browser = traitlets.Unicode("").tag(sync=True)
+    browser_sha256 = traitlets.Unicode("").tag(sync=True)
     status = traitlets.Unicode("waiting").tag(sync=True)
     stdout = traitlets.Unicode("").tag(sync=True)
     stderr = traitlets.Unicode("").tag(sync=True)
@@ -113,10 +116,13 @@ class BrowserRunner(anywidget.AnyWidget):
     @property
     def matches(self) -> bool | None:
         """Whether the browser printed exactly what the server printed, with the same exit
-        code; ``None`` while there is nothing to compare (no browser, or no server run)."""
+        code, from the same bytes (sha256, where the browser can hash); ``None`` while there
+        is nothing to compare (no browser, or no server run)."""
         if not (self.finished and self.has_server):
             return None
-        return bool(self.stdout == self.server_stdout and self.exit_code == self.server_exit_code)
+        same_bytes = not self.browser_sha256 or self.browser_sha256 == self.module_sha256
+        same_run = self.stdout == self.server_stdout and self.exit_code == self.server_exit_code
+        return same_bytes and same_run
 
     def summary(self) -> str:
         """One line saying where the run stands, for text-only front ends and logs."""
@@ -154,6 +160,7 @@ def run_in_browser(
     data, argv0 = module_for_browser(source)
     widget = BrowserRunner(
         module=data,
+        module_sha256=hashlib.sha256(data).hexdigest(),
         name=name or argv0,
         argv=[argv0, *(str(a) for a in args)],
         env={str(k): str(v) for k, v in (env or {}).items()},

@@ -268,7 +268,9 @@ function verdict(model) {
   if (!model.get("has_server")) return { text: "", match: "" };
   const browser = modelRun(model, "");
   const server = modelRun(model, "server_");
-  const same = browser.stdout === server.stdout && browser.exit_code === server.exit_code;
+  const digest = model.get("browser_sha256");
+  const sameBytes = !digest || digest === model.get("module_sha256");
+  const same = sameBytes && browser.stdout === server.stdout && browser.exit_code === server.exit_code;
   return same
     ? { text: "Same bytes, same output: your browser printed exactly what wasmtime printed.", match: "true" }
     : { text: "The outputs differ: compare the two columns.", match: "false" };
@@ -293,6 +295,11 @@ function draw(model, root) {
     columns.append(element("div", "kit-run kit-pending", status === "running" ? "running in your browser…" : status));
   }
   root.append(columns);
+  const digest = model.get("browser_sha256");
+  if (status === "done" && digest) {
+    const agree = digest === model.get("module_sha256") ? "the same bytes on both sides" : "DIFFERENT bytes";
+    root.append(element("div", "kit-note kit-sha256", `sha256 ${digest.slice(0, 16)}…: ${agree}`));
+  }
   const unsupported = model.get("unsupported_calls");
   if (unsupported.length) {
     root.append(element("div", "kit-note", `WASI calls this browser shim does not provide (answered ENOSYS): ${unsupported.join(", ")}`));
@@ -301,8 +308,19 @@ function draw(model, root) {
   root.dataset.match = match;
   if (text) root.append(element("div", `kit-verdict kit-verdict-${match}`, text));
   if (status === "done") {
-    root.append(element("div", "kit-note", "Times are from one run on each side: a first look, not a benchmark (notebook 06 measures properly)."));
+    root.append(element("div", "kit-note",
+      "Times are from one run on each side: a first look, not a benchmark (notebook 06 measures properly). " +
+      "\"compile\" is not the same work: wasmtime compiles every function with its optimizing compiler " +
+      "up front, while browsers start with a quick baseline compile and optimize hot code later."));
   }
+}
+
+// The digest of the bytes this browser received, to show they are the server's bytes.
+// crypto.subtle exists only in secure contexts (https, 127.0.0.1): elsewhere, "".
+async function sha256Hex(bytes) {
+  if (!globalThis.crypto?.subtle) return "";
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+  return [...digest].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 async function runOnce(model) {
@@ -312,6 +330,7 @@ async function runOnce(model) {
   model.set("browser_attached", true);
   model.set("browser", browserName());
   model.save_changes();
+  model.set("browser_sha256", await sha256Hex(toBytes(model.get("module"))));
   const result = await runWasi(model.get("module"), {
     args: model.get("argv"),
     env: model.get("env"),

@@ -94,6 +94,7 @@ BROWSER_RUNS = """() => [...document.querySelectorAll('.kit-browser-runner')].ma
   server: r.querySelector('.kit-stdout-server')?.innerText ?? null,
   browser: r.querySelector('.kit-stdout-browser')?.innerText ?? null,
   timings: [...r.querySelectorAll('.kit-timings')].map(t => t.innerText),
+  sha256: r.querySelector('.kit-sha256')?.innerText ?? null,
 }))"""
 
 #: The page height that shows every cell: up to the last cell's bottom, not the blank
@@ -184,6 +185,8 @@ def browser_run_problems(runs: list[dict[str, Any]]) -> list[str]:
                 found.append(f"{where}: the widget says the runs differ")
             if len(run["timings"]) != 2:
                 found.append(f"{where} does not show both timings")
+            if not run["sha256"] or "the same bytes" not in run["sha256"]:
+                found.append(f"{where}: no proof the browser ran the same bytes: {run['sha256']!r}")
     return found
 
 

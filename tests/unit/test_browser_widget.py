@@ -96,6 +96,14 @@ def test_a_different_browser_output_does_not_match() -> None:
     assert "differs" in widget.summary()
 
 
+def test_different_bytes_in_the_browser_do_not_match() -> None:
+    widget = kh.browser_check()
+    widget.set_state({**BROWSER_RESULT, "browser_sha256": "0" * 64})
+    assert widget.matches is False
+    widget.set_state({"browser_sha256": widget.module_sha256})
+    assert widget.matches is True
+
+
 def test_a_different_exit_code_does_not_match() -> None:
     widget = kh.browser_check()
     widget.set_state({**BROWSER_RESULT, "exit_code": 0})
