@@ -25,8 +25,11 @@ _GO = re.compile(r"^(?P<file>[^:\s]+\.go):(?P<line>\d+):(?P<col>\d+): (?P<messag
 _RUST_SUMMARIES = ("aborting due to", "could not compile")
 
 
-def _clean_file(name: str) -> str:
-    return name[2:] if name.startswith("./") else name
+def _located(where: re.Match[str], severity: str, message: str) -> Diagnostic:
+    """A diagnostic at the ``file``, ``line`` and ``col`` groups of ``where``."""
+    name = where["file"]
+    name = name[2:] if name.startswith("./") else name
+    return Diagnostic(name, int(where["line"]), int(where["col"]), severity, message)
 
 
 def parse_clang(output: str) -> list[Diagnostic]:
@@ -36,15 +39,7 @@ def parse_clang(output: str) -> list[Diagnostic]:
         match = _CLANG.match(line.strip())
         if match:
             severity = "error" if match["severity"] == "fatal error" else match["severity"]
-            found.append(
-                Diagnostic(
-                    _clean_file(match["file"]),
-                    int(match["line"]),
-                    int(match["col"]),
-                    severity,
-                    match["message"],
-                )
-            )
+            found.append(_located(match, severity, match["message"]))
     return found
 
 
@@ -63,16 +58,7 @@ def parse_rustc(output: str) -> list[Diagnostic]:
             continue
         where = _RUST_WHERE.match(line)
         if where and pending:
-            severity, message = pending
-            found.append(
-                Diagnostic(
-                    _clean_file(where["file"]),
-                    int(where["line"]),
-                    int(where["col"]),
-                    severity,
-                    message,
-                )
-            )
+            found.append(_located(where, *pending))
             pending = None
     if pending:
         found.append(Diagnostic("", None, None, *pending))
@@ -85,15 +71,7 @@ def parse_go(output: str) -> list[Diagnostic]:
     for line in output.splitlines():
         match = _GO.match(line.strip())
         if match:
-            found.append(
-                Diagnostic(
-                    _clean_file(match["file"]),
-                    int(match["line"]),
-                    int(match["col"]),
-                    "error",
-                    match["message"],
-                )
-            )
+            found.append(_located(match, "error", match["message"]))
     return found
 
 

@@ -34,7 +34,11 @@ class ProbeResult:
 
 
 def run_quick(
-    command: list[str], *, timeout: float = PROBE_TIMEOUT_S, env: dict[str, str] | None = None
+    command: list[str],
+    *,
+    timeout: float = PROBE_TIMEOUT_S,
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
 ) -> ProbeResult:
     """Run ``command`` with a timeout; never raises for a missing program or a hang."""
     try:
@@ -42,8 +46,10 @@ def run_quick(
             command,
             capture_output=True,
             text=True,
+            errors="replace",
             timeout=timeout,
             env=env,
+            cwd=cwd,
             stdin=subprocess.DEVNULL,
             check=False,
         )

@@ -14,7 +14,6 @@ import os
 import platform
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -58,7 +57,12 @@ COMPILER_CALLS = 0
 
 @dataclass
 class Artifact:
-    """One compiled program: what it is, where it is, and exactly how it was made."""
+    """One compiled program: what it is, where it is, and exactly how it was made.
+
+    ``compile_s`` is the compiler's wall time when the file was made (a cached artifact
+    keeps the original figure, with ``cached=True``); ``variant`` is ``default`` or a
+    size step from :func:`shrink`; ``prebuilt`` marks a module shipped with the kit.
+    """
 
     example: str
     lang: str
@@ -77,6 +81,18 @@ class Artifact:
         record = asdict(self)
         record["path"] = str(self.path)
         return record
+
+    def summary(self) -> str:
+        """One line for a notebook, saying plainly where the file came from."""
+        if self.prebuilt:
+            origin = f"PREBUILT module shipped with the kit (made with {self.toolchain})"
+        elif self.cached:
+            origin = (
+                f"from the build cache ({self.toolchain}, first built in {self.compile_s:.2f} s)"
+            )
+        else:
+            origin = f"compiled now with {self.toolchain} in {self.compile_s:.2f} s"
+        return f"{self.path.name}: {self.bytes:,} bytes, {self.lang} -> {self.target}, {origin}"
 
     @classmethod
     def from_json(cls, record: dict[str, Any]) -> Artifact:
@@ -271,26 +287,12 @@ def _store(key: str, artifact: Artifact) -> None:
 # --- compiling --------------------------------------------------------------------------
 
 
-def _run_compiler(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[int, str]:
+def _run_compiler(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[bool, str]:
+    """Run a compiler (or wasm-opt), counting the call; returns (succeeded, its output)."""
     global COMPILER_CALLS
     COMPILER_CALLS += 1
-    try:
-        done = subprocess.run(
-            command,
-            cwd=cwd,
-            env=env,
-            capture_output=True,
-            text=True,
-            errors="replace",
-            timeout=COMPILE_TIMEOUT_S,
-            stdin=subprocess.DEVNULL,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        return 124, f"the compiler ran longer than {COMPILE_TIMEOUT_S:g} s and was stopped"
-    except OSError as err:
-        return 127, f"could not start the compiler: {err}"
-    return done.returncode, done.stderr + done.stdout
+    done = run_quick(command, timeout=COMPILE_TIMEOUT_S, env=env, cwd=cwd)
+    return done.ok, done.stderr + done.stdout
 
 
 def _output_name(name: str, lang: str, target: str) -> str:
@@ -316,10 +318,10 @@ def _compile(
         work = Path(scratch)
         (work / file_name).write_bytes(source)
         started = time.perf_counter()
-        code, output = _run_compiler(command, work, _compile_env(tc, target))
+        ok, output = _run_compiler(command, work, _compile_env(tc, target))
         elapsed = time.perf_counter() - started
         built = work / out_name
-        if code != 0 or not built.is_file():
+        if not ok or not built.is_file():
             raise CompileError(lang, command, output, parse_diagnostics(lang, output))
         final = entry / out_name
         os.replace(built, final)
@@ -487,9 +489,9 @@ def _wasm_opt(artifact: Artifact, wasm_opt: str) -> Artifact | None:
         str(out),
     ]
     started = time.perf_counter()
-    code, _output = _run_compiler(command, artifact.path.parent, dict(os.environ))
+    ok, _output = _run_compiler(command, artifact.path.parent, dict(os.environ))
     seconds = time.perf_counter() - started
-    if code != 0 or not out.is_file():
+    if not ok or not out.is_file():
         return None  # binaryen too old for this module's features: leave the step out
     data = out.read_bytes()
     out.unlink()
@@ -605,8 +607,11 @@ def smallest(artifact: Artifact) -> Artifact:
 
 
 def refresh_prebuilt(progress: bool = True) -> list[Artifact]:
-    """Rebuild the shipped modules from source (smallest variant) and their manifest."""
-    modules: dict[str, Any] = {}
+    """Rebuild the shipped modules from source (smallest variant) and their manifest.
+
+    A language with no compiler here keeps its shipped modules and manifest entries:
+    a refresh on a machine missing Rust must not delete the Rust modules."""
+    modules: dict[str, Any] = dict(prebuilt_manifest()["modules"])
     shipped: list[Artifact] = []
     for artifact in build_all(targets=(WASM,), progress=progress):
         best = smallest(artifact)

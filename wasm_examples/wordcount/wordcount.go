@@ -1,6 +1,7 @@
 // wordcount: a tiny `wc`. Counts lines, words and bytes of each FILE, or of
 // standard input when no FILE is given. Under WASI a file can only be read if
-// its directory was preopened (e.g. `wasmtime --dir=. wordcount.wasm notes.txt`).
+// its directory was preopened. Go resolves relative names against "/", so preopen
+// the folder as "/": `wasmtime --dir=.::/ wordcount.wasm notes.txt`.
 // Usage: wordcount [FILE...]   prints "LINES WORDS BYTES [FILE]" per input
 //
 // Build by hand:
