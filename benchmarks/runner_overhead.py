@@ -81,6 +81,23 @@ def interleaved(
     return samples
 
 
+def bare_call(
+    engine: wasmtime.Engine, name: str, instantiate: Callable[[wasmtime.Store], wasmtime.Instance]
+) -> bytes:
+    """A fresh WASI store, instantiate, run ``_start``, return what it printed."""
+    chunks: list[bytes] = []
+    wasi = wasmtime.WasiConfig()
+    wasi.argv = [name]
+    wasi.stdout_custom = chunks.append
+    wasi.stderr_custom = chunks.append
+    store = wasmtime.Store(engine)
+    store.set_wasi(wasi)
+    instance = instantiate(store)
+    with contextlib.suppress(wasmtime.ExitTrap):
+        instance.exports(store)["_start"](store)
+    return b"".join(chunks)
+
+
 def bare_run_factory(wasm_path: Path, cached_file: str) -> Callable[[], bytes]:
     """The same work as ``kh.run_wasm(path)`` with the module cached, in plain wasmtime-py.
 
@@ -93,42 +110,18 @@ def bare_run_factory(wasm_path: Path, cached_file: str) -> Callable[[], bytes]:
 
     def run() -> bytes:
         module = wasmtime.Module.deserialize_file(engine, cached_file)
-        chunks: list[bytes] = []
-        wasi = wasmtime.WasiConfig()
-        wasi.argv = [wasm_path.name]
-        wasi.stdout_custom = chunks.append
-        wasi.stderr_custom = chunks.append
-        store = wasmtime.Store(engine)
-        store.set_wasi(wasi)
-        instance = linker.instantiate(store, module)
-        start = instance.exports(store)["_start"]
-        with contextlib.suppress(wasmtime.ExitTrap):
-            start(store)
-        return b"".join(chunks)
+        return bare_call(engine, wasm_path.name, lambda store: linker.instantiate(store, module))
 
     return run
 
 
 def bare_prepared_factory(wasm_path: Path) -> Callable[[], bytes]:
+    """The same work as ``PreparedModule.run()`` in plain wasmtime-py."""
     engine = wasmtime.Engine()
     linker = wasmtime.Linker(engine)
     linker.define_wasi()
     pre = linker.instantiate_pre(wasmtime.Module.from_file(engine, str(wasm_path)))
-
-    def run() -> bytes:
-        chunks: list[bytes] = []
-        wasi = wasmtime.WasiConfig()
-        wasi.argv = [wasm_path.name]
-        wasi.stdout_custom = chunks.append
-        wasi.stderr_custom = chunks.append
-        store = wasmtime.Store(engine)
-        store.set_wasi(wasi)
-        instance = pre.instantiate(store)
-        with contextlib.suppress(wasmtime.ExitTrap):
-            instance.exports(store)["_start"](store)
-        return b"".join(chunks)
-
-    return run
+    return lambda: bare_call(engine, wasm_path.name, pre.instantiate)
 
 
 def main() -> int:

@@ -13,6 +13,7 @@ notebooks 02 and 03 (what a compiler put inside, section-size breakdowns).
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -756,3 +757,46 @@ def annotated_bytes(
     info = read_module(data)
     spans = sorted((s for s in info.spans if s.start < limit and s.end > s.start), key=lambda s: s.start)
     return AnnotatedBytes(spans, data[:limit], len(data))
+
+
+_GO_PACKAGE = re.compile(r"^([A-Za-z0-9_]+)\.")
+_RUST_LEGACY = re.compile(r"^_ZN(\d+)")
+
+
+def package_of(function_name: str | None) -> str:
+    """Which package or crate a function belongs to, from its name-section name.
+
+    Go names read ``runtime.mallocgc`` or ``internal_fmtsort.compare`` (the package before
+    the first dot); Rust's legacy mangling reads ``_ZN3std9panicking...`` (the first
+    length-prefixed part is the crate); anything else is C or hand-written.
+    """
+    if not function_name:
+        return "(no name)"
+    rust = _RUST_LEGACY.match(function_name)
+    if rust:
+        start = rust.end()
+        crate = function_name[start : start + int(rust[1])]
+        return "trait impls" if crate.startswith("_$LT$") else crate
+    go = _GO_PACKAGE.match(function_name)
+    if go:
+        return go[1]
+    return "C / libc"
+
+
+def code_by_package(module: bytes | bytearray | memoryview | str | Path) -> dict[str, int]:
+    """Bytes of function bodies per package, largest first.
+
+    Needs the ``name`` custom section (Go and Rust keep it; a stripped module has none,
+    and then everything is ``(no name)``). Notebook 03 uses it to show the runtime a Go
+    module carries.
+    """
+    totals: dict[str, int] = {}
+    for body in read_module(module).bodies:
+        package = package_of(body.name)
+        totals[package] = totals.get(package, 0) + body.size
+    return dict(sorted(totals.items(), key=lambda kv: kv[1], reverse=True))
+
+
+def stripped_size(module: bytes | bytearray | memoryview | str | Path) -> int:
+    """The module's size without its custom sections (what stripping would leave)."""
+    return sum(size for label, size in section_sizes(module).items() if not label.startswith("custom:"))

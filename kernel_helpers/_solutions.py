@@ -132,6 +132,23 @@ kh.check_biggest_section(module.path, answer)
     needs="toolchains",
 )
 _add(
+    "02",
+    3,
+    r"""
+answer = '''#include <stdio.h>
+int main(void) {
+    int answer = 42;
+    printf("%d\\n", answer);
+    return 0;
+}
+'''
+kh.check_fixed_program(answer)
+""",
+    "Two errors, two fixes: declare answer before using it, and end the return statement "
+    "with a semicolon. The compiler's first complaint is usually the one to fix first.",
+    needs="toolchains",
+)
+_add(
     "03",
     1,
     """
@@ -155,9 +172,9 @@ _add(
     "03",
     3,
     """
-go, c = kh.wasm_module("hello", "go"), kh.wasm_module("hello", "c")
-answer = go.path.stat().st_size / c.path.stat().st_size
-kh.check_size_ratio(answer, go, c)
+sizes = kh.language_sizes("hello", ["c", "go"])
+answer = sizes.stripped("go") / sizes.stripped("c")
+kh.check_size_ratio(answer, sizes.stripped("go"), sizes.stripped("c"))
 """,
     "Divide the larger size by the smaller. Go's module carries its runtime (garbage "
     "collector, scheduler), which C's does not.",

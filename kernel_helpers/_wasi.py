@@ -229,13 +229,21 @@ class _EpochTicker:
                     self._users[id(engine)] = (engine, count - 1)
 
     def _loop(self) -> None:
+        counted_until = time.monotonic()
         while True:
             with self._wake:
-                while not self._users:
-                    self._wake.wait()
+                if not self._users:
+                    while not self._users:
+                        self._wake.wait()
+                    counted_until = time.monotonic()
                 engines = [engine for engine, _ in self._users.values()]
-            for engine in engines:
-                engine.increment_epoch()
+            # On a busy machine a sleep can last much longer than asked; advance by the
+            # ticks that really elapsed so a timeout tracks the wall clock, not our naps.
+            due = int((time.monotonic() - counted_until) / EPOCH_TICK_S)
+            for _ in range(due):
+                for engine in engines:
+                    engine.increment_epoch()
+            counted_until += due * EPOCH_TICK_S
             time.sleep(EPOCH_TICK_S)
 
 

@@ -56,22 +56,24 @@ def _wat_string(value: bytes) -> str:
     return '"' + "".join(f"\\{byte:02x}" for byte in value) + '"'
 
 
+def _print_string_list(kind: str) -> str:
+    # args_* and environ_* share one shape: sizes, then the pointers and the NUL-ended
+    # strings; we print the string buffer as is.
+    return _module(f"""
+  (func (export "_start")
+    (drop (call ${kind}_sizes_get (i32.const 16) (i32.const 20)))
+    (drop (call ${kind}_get (i32.const 16384) (i32.const 32768)))
+    (drop (call $write (i32.const 1) (i32.const 32768) (i32.load (i32.const 20)))))""")
+
+
 def print_args() -> str:
     """Writes the raw args buffer (each argument NUL-terminated) to stdout."""
-    return _module("""
-  (func (export "_start")
-    (drop (call $args_sizes_get (i32.const 16) (i32.const 20)))
-    (drop (call $args_get (i32.const 16384) (i32.const 32768)))
-    (drop (call $write (i32.const 1) (i32.const 32768) (i32.load (i32.const 20)))))""")
+    return _print_string_list("args")
 
 
 def print_environ() -> str:
     """Writes the raw environ buffer (each KEY=VALUE NUL-terminated) to stdout."""
-    return _module("""
-  (func (export "_start")
-    (drop (call $environ_sizes_get (i32.const 16) (i32.const 20)))
-    (drop (call $environ_get (i32.const 16384) (i32.const 32768)))
-    (drop (call $write (i32.const 1) (i32.const 32768) (i32.load (i32.const 20)))))""")
+    return _print_string_list("environ")
 
 
 def exit_with(code: int) -> str:

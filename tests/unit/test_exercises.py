@@ -127,6 +127,8 @@ def test_size_ratio(tmp_path: Path) -> None:
             self.path = path
 
     right(kh.check_size_ratio(3, Artifact(big), Artifact(small)))
+    skipped = kh.check_size_ratio(3, None, 100)
+    assert skipped.ok is None and "missing" in skipped.message
 
 
 # --- 04 -------------------------------------------------------------------------------
@@ -193,6 +195,7 @@ CHECKS: list[tuple[Callable[..., kh.CheckResult], tuple[Any, ...]]] = [
     (kh.check_import_function, ()),
     (kh.check_wasi_import_module, ()),
     (kh.check_biggest_section, ("(module)",)),
+    (kh.check_fixed_program, ()),
     (kh.check_go_build_env, ()),
     (kh.check_rust_target, ()),
     (kh.check_size_ratio, (1, 1)),

@@ -130,3 +130,29 @@ def test_bad_wat_is_an_invalid_module_with_a_fix() -> None:
 def test_a_missing_file_is_an_invalid_module(tmp_path) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(kh.InvalidModule, match="no file"):
         kh.read_module(tmp_path / "nope.wasm")
+
+
+@pytest.mark.parametrize(
+    ("name", "package"),
+    [
+        ("runtime.mallocgc", "runtime"),
+        ("fmt.__pp_.printValue", "fmt"),
+        ("internal_fmtsort.compare", "internal_fmtsort"),
+        ("_ZN3std9panicking20rust_panic_with_hook17h6ac9107cE", "std"),
+        ("_ZN4core3fmt5write17h0123456789abcdefE", "core"),
+        ("_ZN76_$LT$$RF$mut$u20$W$u20$as$u20$core..fmt..Write$GT$9write_str17hE", "trait impls"),
+        ("dlmalloc", "C / libc"),
+        (None, "(no name)"),
+    ],
+)
+def test_package_of_reads_go_and_rust_names(name: str | None, package: str) -> None:
+    from kernel_helpers._inspect import package_of
+
+    assert package_of(name) == package
+
+
+def test_code_by_package_and_stripped_size(wasm: bytes) -> None:
+    by_package = kh.code_by_package(wasm)
+    assert by_package == {"C / libc": sum(b.size for b in kh.read_module(wasm).bodies)}
+    custom = sum(s.total_size for s in kh.read_module(wasm).sections if s.id == 0)
+    assert kh.stripped_size(wasm) == len(wasm) - custom

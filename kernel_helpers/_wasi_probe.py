@@ -1,0 +1,180 @@
+"""The WASI probe: one small C program that asks for one capability at a time.
+
+Notebook 04 runs it under WASI to show what a module is given (arguments, environment,
+clocks, randomness, stdin/stdout, exit codes, the folders it was handed) and what it is
+refused (any other file, ``..``). The same source, built as a static native binary in a
+``FROM scratch`` image, shows what a container sees by default. Without a C compiler the
+shipped ``data/wasi_probe.wasm`` runs instead; without Docker the container side is a
+recording, marked as such.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import json
+import tarfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ._docker import connect
+from ._errors import DockerUnavailable, KitError, ToolchainMissing
+from ._toolchains import NATIVE, compile_source
+from ._wasi import WasiResult, run_wasm
+
+DATA = Path(__file__).resolve().parent / "data"
+PROBE_SOURCE = DATA / "wasi_probe.c"
+#: Built from PROBE_SOURCE with clang + wasi-libc, custom sections stripped; used only
+#: where no C compiler for wasm exists.
+PROBE_PREBUILT = DATA / "wasi_probe.wasm"
+#: What the container side printed on the machine the course was written on.
+CONTAINER_RECORDING = DATA / "container_probe_recorded.json"
+
+PROBE_IMAGE = "kit-course1-wasi-probe:latest"
+#: Lines of each answer shown; /proc alone lists dozens of entries.
+SHOWN_LINES = 10
+
+#: The questions notebook 04 asks a container, to set beside the wasm module's answers.
+CONTAINER_QUESTIONS: tuple[tuple[str, ...], ...] = (
+    ("ls", "/"),
+    ("ls", "/sys/class/net"),
+    ("cat", "/etc/hostname"),
+    ("ls", "/proc"),
+)
+
+
+def probe_module() -> Path:
+    """The probe as a wasm module: built here (cached), or the shipped prebuilt one."""
+    try:
+        return compile_source(PROBE_SOURCE, "c", name="wasi_probe").path
+    except ToolchainMissing:
+        return PROBE_PREBUILT
+
+
+def probe(*args: str, **run_options: Any) -> WasiResult:
+    """Notebook 04: run the probe under WASI, e.g. ``probe("cat", "/data/poem.txt", dirs=...)``.
+
+    ``run_options`` go to :func:`run_wasm` (``env``, ``dirs``, ``stdin``, ``timeout``...).
+    """
+    run_options.setdefault("timeout", 10)
+    return run_wasm(probe_module(), list(args), **run_options)
+
+
+@dataclass
+class ContainerView:
+    """What the probe printed inside a default-hardened container, per question."""
+
+    answers: list[tuple[tuple[str, ...], int, str]] = field(default_factory=list)
+    recorded: str | None = None
+    reason: str | None = None
+
+    def _banner(self) -> list[str]:
+        if not self.recorded:
+            return []
+        lines = [f"RECORDED, not measured here ({self.recorded})."]
+        if self.reason:
+            lines.append(f"Live Docker unavailable: {self.reason}")
+        return lines
+
+    def _answers(self) -> list[str]:
+        lines = []
+        for question, code, output in self.answers:
+            lines.append(f"$ wasi_probe {' '.join(question)}   (exit {code})")
+            shown = output.strip().splitlines()
+            lines += [f"  {line}" for line in shown[:SHOWN_LINES]]
+            if len(shown) > SHOWN_LINES:
+                lines.append(f"  ... {len(shown) - SHOWN_LINES} more lines")
+        return lines
+
+    def text(self) -> str:
+        return "\n".join(self._banner() + self._answers())
+
+    def __str__(self) -> str:
+        return self.text()
+
+    __repr__ = __str__
+
+    def _repr_html_(self) -> str:
+        banner = "<br>".join(html.escape(line) for line in self._banner())
+        banner = f"<p style='color:#a05a00'>{banner}</p>" if banner else ""
+        return banner + f"<pre>{html.escape(chr(10).join(self._answers()))}</pre>"
+
+
+def _image_context(binary: Path) -> bytes:
+    dockerfile = b'FROM scratch\nCOPY wasi_probe /wasi_probe\nENTRYPOINT ["/wasi_probe"]\n'
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as tar:
+        info = tarfile.TarInfo("Dockerfile")
+        info.size = len(dockerfile)
+        tar.addfile(info, io.BytesIO(dockerfile))
+        tar.add(str(binary), arcname="wasi_probe")
+    return buffer.getvalue()
+
+
+def _ask_container(client: Any, question: Sequence[str]) -> tuple[int, str]:
+    import docker.errors
+
+    try:
+        output = client.containers.run(
+            PROBE_IMAGE,
+            list(question),
+            network_mode="none",
+            read_only=True,
+            cap_drop=["ALL"],
+            security_opt=["no-new-privileges"],
+            mem_limit="64m",
+            pids_limit=16,
+            remove=True,
+            stdout=True,
+            stderr=True,
+        )
+        return 0, output.decode("utf-8", "replace")
+    except docker.errors.ContainerError as err:
+        stderr = err.stderr.decode("utf-8", "replace") if isinstance(err.stderr, bytes) else str(err.stderr)
+        return int(err.exit_status), stderr
+
+
+def container_view(questions: Sequence[Sequence[str]] = CONTAINER_QUESTIONS) -> ContainerView:
+    """Notebook 04: the probe's answers inside a container (no network, read-only, no caps).
+
+    Builds a ``FROM scratch`` image holding only the static native probe. Without Docker
+    (or with ``KIT_DOCKER=off``) it returns the recording, marked ``recorded``. Never raises.
+    """
+    try:
+        client = connect()
+        binary = compile_source(PROBE_SOURCE, "c", NATIVE, name="wasi_probe").path
+        client.images.build(fileobj=io.BytesIO(_image_context(binary)), custom_context=True, tag=PROBE_IMAGE, rm=True)
+        view = ContainerView([(tuple(q), *_ask_container(client, q)) for q in questions])
+        client.close()
+        return view
+    except DockerUnavailable as err:
+        return recorded_container_view(err.reason)
+    except (KitError, OSError) as err:
+        return recorded_container_view(str(err).splitlines()[0])
+    except Exception as err:  # the docker SDK raises many types; the notebook must go on
+        return recorded_container_view(f"{type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''}")
+
+
+def recorded_container_view(reason: str | None = None) -> ContainerView:
+    """The container side as recorded when the course was written (no Docker needed)."""
+    try:
+        data = json.loads(CONTAINER_RECORDING.read_text())
+    except (OSError, ValueError):
+        return ContainerView([], recorded="no recording shipped", reason=reason)
+    answers = [(tuple(a["question"]), int(a["exit_code"]), str(a["output"])) for a in data["answers"]]
+    return ContainerView(answers, recorded=str(data["recorded"]), reason=reason)
+
+
+def record_container_view(note: str) -> ContainerView:
+    """Refresh the recording from a live run (maintainers; needs Docker)."""
+    view = container_view()
+    if view.recorded:
+        raise KitError("cannot record without a live Docker daemon", fix=view.reason)
+    payload = {
+        "recorded": note,
+        "answers": [{"question": list(q), "exit_code": c, "output": o} for q, c, o in view.answers],
+    }
+    CONTAINER_RECORDING.write_text(json.dumps(payload, indent=2) + "\n")
+    return view

@@ -1,0 +1,60 @@
+"""Size helpers that need no compiler: human sizes, charts, breakdowns of inline WAT."""
+
+from __future__ import annotations
+
+import pytest
+
+import kernel_helpers as kh
+from kernel_helpers._module_sizes import bar_chart, top_with_other
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.parametrize(
+    ("size", "text"),
+    [(0, "0 B"), (999, "999 B"), (1000, "1 KB"), (3254, "3.25 KB"), (2_426_617, "2.43 MB"), (7e9, "7 GB")],
+)
+def test_human_size_counts_in_powers_of_1000(size: float, text: str) -> None:
+    assert kh.human_size(size) == text
+
+
+def test_top_with_other_keeps_the_total() -> None:
+    values = {f"s{i}": i for i in range(1, 12)}
+    shown = top_with_other(values, top=3)
+    assert list(shown) == ["s11", "s10", "s9", "other"]
+    assert sum(shown.values()) == sum(values.values())
+
+
+@pytest.mark.parametrize("log", [False, True])
+def test_bar_chart_renders_to_png_with_a_title(log: bool) -> None:
+    chart = bar_chart({"default": 36_000, "stripped": 3_200, "native": 760_000}, title="ladder", log=log)
+    assert chart._repr_png_().startswith(PNG_MAGIC)
+    assert "ladder" in repr(chart)
+    labels = [t.get_text() for t in chart.figure.axes[0].texts]
+    assert labels == [" 36 KB", " 3.2 KB", " 760 KB"]
+
+
+def test_section_breakdown_of_a_hand_written_module() -> None:
+    chart = kh.section_breakdown('(module (func (export "f")))', title="tiny")
+    bars = chart.figure.axes[0].patches
+    assert len(bars) == len(kh.section_sizes('(module (func (export "f")))'))
+    assert chart.png().startswith(PNG_MAGIC)
+
+
+def test_against_claim_sorts_languages_by_the_one_megabyte_line(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from kernel_helpers._module_sizes import LanguageSize, LanguageSizes
+
+    sizes = LanguageSizes(
+        "hello",
+        [
+            LanguageSize("c", 36_000, 3_250, False, tmp_path / "c.wasm"),
+            LanguageSize("go", 2_470_000, 2_430_000, False, tmp_path / "go.wasm"),
+        ],
+    )
+    text = sizes.against_claim()
+    assert "C:   3.25 KB stripped -> well under 1 MB" in text
+    assert "Go:   2.43 MB stripped -> several MB" in text
+    assert text.endswith("The claim fits Go, not C.")
+    assert sizes.stripped("go") == 2_430_000 and sizes.stripped("rust") is None
+    assert sizes.figure().png().startswith(PNG_MAGIC)
+    assert "prebuilt" not in sizes.text()

@@ -1,0 +1,69 @@
+"""The shipped prebuilt probe under the real WASI runner: given what it is handed,
+refused the rest. No compiler needed (that is the point of the prebuilt module)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import kernel_helpers as kh
+from kernel_helpers._wasi_probe import PROBE_PREBUILT, recorded_container_view
+
+
+def run(*args: str, **options: object) -> kh.WasiResult:
+    return kh.run_wasm(PROBE_PREBUILT, list(args), timeout=10, **options)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def data(tmp_path: Path) -> kh.Preopen:
+    (tmp_path / "poem.txt").write_text("one two\nthree\n")
+    return kh.Preopen(tmp_path, "/data")
+
+
+def test_prebuilt_probe_is_a_stripped_wasi_module() -> None:
+    info = kh.read_module(PROBE_PREBUILT)
+    assert info.import_modules() == ["wasi_snapshot_preview1"]
+    assert not [s for s in info.sections if s.id == 0], "prebuilt should carry no custom sections"
+
+
+def test_arguments_environment_and_exit_code() -> None:
+    assert "argv[1] = args\nargv[2] = a b" in run("args", "a b").stdout_text
+    assert run("env").stdout_text.strip() == "(no environment variables)"
+    assert run("env", env={"X": "1"}).stdout_text.strip() == "X=1"
+    assert run("exit", "3").exit_code == 3
+    assert run("stdin", stdin="a\nb\n").stdout_text.strip() == "read 4 bytes, 2 lines from stdin"
+
+
+def test_random_differs_between_runs() -> None:
+    first, second = run("random").stdout_text, run("random").stdout_text
+    assert len(first.strip()) == 32 and first != second
+
+
+def test_reads_a_preopened_folder_but_not_outside_it(data: kh.Preopen) -> None:
+    assert run("cat", "/data/poem.txt", dirs=[data]).stdout_text == "one two\nthree\n"
+    for path in ("/etc/passwd", "/data/../etc/passwd", "/data/../../etc/passwd"):
+        refused = run("cat", path, dirs=[data])
+        assert refused.exit_code == 1 and path in refused.stderr_text
+
+
+def test_read_only_refuses_writes_and_writable_allows_them(data: kh.Preopen, tmp_path: Path) -> None:
+    assert run("write", "/data/new.txt", "hi", dirs=[data]).exit_code == 1
+    assert not (tmp_path / "new.txt").exists()
+    writable = kh.Preopen(data.host, "/data", writable=True)
+    assert run("write", "/data/new.txt", "hi", dirs=[writable]).exit_code == 0
+    assert (tmp_path / "new.txt").read_text() == "hi\n"
+
+
+def test_the_recording_is_marked_and_readable() -> None:
+    view = recorded_container_view("no daemon")
+    assert view.recorded and "Docker" in view.recorded
+    assert "RECORDED" in view.text() and "no daemon" in view.text()
+    assert "RECORDED" in view._repr_html_()
+    assert any(question == ("ls", "/") for question, _, _ in view.answers)
+
+
+def test_container_view_with_docker_off_is_the_recording(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KIT_DOCKER", "off")
+    view = kh.container_view()
+    assert view.recorded and "KIT_DOCKER=off" in (view.reason or "")
