@@ -12,8 +12,9 @@ import sys
 #: command name -> (module, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
     "doctor": ("kernel_helpers._cli_doctor", "report what this machine can do for the course"),
-    "build": ("kernel_helpers._cli_build", "compile the examples to wasm32-wasi and native"),
+    "bench": ("kernel_helpers._cli_bench", "benchmarks: startup, sizes, compute (and cleanup)"),
     "run-wasm": ("kernel_helpers._cli_run", "run a WASI module like `wasmtime run`, sandboxed"),
+    "build": ("kernel_helpers._cli_build", "compile the examples to wasm32-wasi and native"),
 }
 
 

@@ -203,8 +203,20 @@ class DockerUnavailable(KitError):
         self.reason = reason
 
 
+class ContainerError(KitError):
+    """Building or running a container failed; ``output`` holds what Docker said."""
+
+    def __init__(self, message: str, *, output: str = "", fix: str | None = None) -> None:
+        super().__init__(message, fix=fix)
+        self.output = output
+
+
 class RegistryError(KitError):
     """The local registry could not be started or refused an operation."""
+
+
+class OciError(KitError):
+    """A wasm OCI image could not be packaged, pulled or validated, or no shim runs it."""
 
 
 class BenchmarkError(KitError):

@@ -9,6 +9,7 @@ on a classmate's export alike. Introduced in notebook 06 (start-up vs containers
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +20,7 @@ STARTUP_ORDER = (
     "wasm-instantiate",
     "wasm-cached",
     "wasm-compile",
+    "wasmtime-cli-aot",
     "wasmtime-cli",
     "docker-scratch",
     "docker-debian",
@@ -33,13 +35,15 @@ STARTUP_LABELS = {
     "wasm-cached": "wasm, cached compiled module (in process)",
     "wasm-compile": "wasm, compiled from .wasm (in process)",
     "wasmtime-cli": "wasmtime CLI (a process)",
+    "wasmtime-cli-aot": "wasmtime CLI, precompiled .cwasm (a process)",
     "docker-scratch": "docker run, FROM scratch image",
     "docker-debian": "docker run, distro base image",
     "docker-pull-run": "docker pull + run (local registry)",
     "oci-wasm-pull-run": "OCI wasm: pull + run as a shim would",
 }
 
-WASM_VARIANTS = ("wasm-instantiate", "wasm-cached", "wasm-compile", "wasmtime-cli")
+WASM_VARIANTS = ("wasm-instantiate", "wasm-cached", "wasm-compile", "wasmtime-cli-aot", "wasmtime-cli")
+CLI_VARIANTS = ("wasmtime-cli-aot", "wasmtime-cli")
 CONTAINER_VARIANTS = ("docker-scratch", "docker-debian", "docker-pull-run")
 
 
@@ -105,9 +109,25 @@ def recorded_label(result: Any) -> str | None:
     if not recorded:
         return None
     machine = recorded.get("machine") or {}
-    where = machine.get("hostname") or machine.get("cpu") or machine.get("cpu_model") or "another machine"
-    date = str(recorded.get("date") or machine.get("date") or "an earlier date")[:10]
-    return f"recorded on {where}, {date}"
+    return f"recorded on {describe_machine(machine)}, {str(recorded.get('date') or machine.get('date_utc') or 'an earlier date')[:10]}"
+
+
+def describe_machine(machine: Mapping[str, Any]) -> str:
+    """"AMD EPYC, 2 cores, Debian GNU/Linux 12": enough to tell two machines apart."""
+    parts = [str(machine.get("cpu") or machine.get("hostname") or "another machine")]
+    if machine.get("cores"):
+        parts.append(f"{machine['cores']} cores")
+    if machine.get("os"):
+        parts.append(str(machine["os"]).split(" (")[0])
+    return ", ".join(parts)
+
+
+def recorded_sizes(result: Any) -> list[str]:
+    """The artifact sizes in ``result`` that were recorded elsewhere (images, without Docker)."""
+    data = as_dict(result)
+    if not data.get("recorded"):
+        return []
+    return [name for name in data.get("sizes") or {} if artifact_kind(name) == "image"]
 
 
 def artifact_kind(name: str) -> str:
@@ -151,6 +171,7 @@ class Slowdown:
 
     example: str
     n: int
+    label: str
     ratio: float
     low: float
     high: float
@@ -159,12 +180,37 @@ class Slowdown:
     recorded: bool = False
 
 
+def _compute_rows(data: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The harness's compute result pairs ``wasm <case>`` with ``native <case>`` (a case is
+    like ``fib(35)`` or ``sha256 8 MiB``); turn each pair into one row."""
+    if "rows" in data:
+        return list(data["rows"])
+    variants: Mapping[str, Any] = data.get("variants") or {}
+    rows = []
+    for name, wasm in variants.items():
+        if not name.startswith("wasm ") or "native " + name[5:] not in variants:
+            continue
+        case = name[5:]
+        example = re.split(r"[\s(]", case, maxsplit=1)[0]
+        size = re.search(r"\d+", case[len(example):])  # "sha256 8 MiB" -> 8, not 256
+        rows.append({
+            "example": example,
+            "n": int(size.group()) if size else 0,
+            "label": case,
+            "native": variants["native " + case],
+            "wasm": wasm,
+            "source": wasm.get("source"),
+        })
+    return rows
+
+
 def slowdowns(compute: Any) -> list[Slowdown]:
-    """Slowdown ratios from a compute result: ``{"rows": [{"example", "n", "native",
-    "wasm"}]}`` where ``native`` and ``wasm`` hold ``median_s``/``q1_s``/``q3_s``."""
+    """Slowdown ratios from a compute result: the harness's (``run_compute``), or
+    ``{"rows": [{"example", "n", "native", "wasm"}]}`` where ``native`` and ``wasm`` hold
+    ``median_s``/``q1_s``/``q3_s``."""
     data = as_dict(compute)
     rows = []
-    for row in data.get("rows") or []:
+    for row in _compute_rows(data):
         native, wasm = row["native"], row["wasm"]
         median_n, median_w = float(native["median_s"]), float(wasm["median_s"])
         q1_n, q3_n = float(native.get("q1_s", median_n)), float(native.get("q3_s", median_n))
@@ -173,6 +219,7 @@ def slowdowns(compute: Any) -> list[Slowdown]:
             Slowdown(
                 example=str(row["example"]),
                 n=int(row["n"]),
+                label=str(row.get("label") or f"{row['example']}, N={row['n']}"),
                 ratio=median_w / median_n,
                 low=q1_w / q3_n,
                 high=q3_w / q1_n,
@@ -182,3 +229,14 @@ def slowdowns(compute: Any) -> list[Slowdown]:
             )
         )
     return rows
+
+
+def sizes_of(result: Any) -> tuple[dict[str, int], list[str], str | None]:
+    """``(sizes, recorded names, recorded label)`` from a sizes result or a plain mapping."""
+    if isinstance(result, Mapping) and "sizes" not in result and all(
+        isinstance(v, int) for v in result.values()
+    ):
+        return {k: int(v) for k, v in result.items()}, [], None
+    data = as_dict(result)
+    sizes = {k: int(v) for k, v in (data.get("sizes") or {}).items()}
+    return sizes, recorded_sizes(data), recorded_label(data)

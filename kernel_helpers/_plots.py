@@ -12,6 +12,7 @@ hatched and labelled "recorded on <machine>, <date>". Introduced in notebook 06.
 from __future__ import annotations
 
 import io
+import textwrap
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -31,6 +32,7 @@ from ._measured import (
     format_bytes,
     format_seconds,
     recorded_label,
+    sizes_of,
     slowdowns,
     variant_summaries,
 )
@@ -47,9 +49,17 @@ KIND_COLOURS = {
 R = TypeVar("R")
 
 
+class KitFigure(Figure):
+    """A Figure that shows itself as PNG when it is a cell's last expression, whatever
+    backend the notebook has (no pyplot involved, so it never shows twice)."""
+
+    def _repr_png_(self) -> bytes:
+        return figure_png(self)
+
+
 def new_figure(width: float = 9.0, height: float = 4.5) -> Figure:
     """A figure with an Agg canvas attached, independent of pyplot and of the backend."""
-    figure = Figure(figsize=(width, height), dpi=100, layout="constrained")
+    figure = KitFigure(figsize=(width, height), dpi=100, layout="constrained")
     FigureCanvasAgg(figure)
     return figure
 
@@ -147,8 +157,8 @@ def draw_startup(
     ax.grid(axis="x", which="major", alpha=0.3)
     _shade_claims(ax)
     if any(s.recorded for s in summaries.values()):
-        ax.legend(handles=[_legend_patch(None, f"grey, hatched: {recorded_text or 'recorded'}, "
-                                         "not measured here", recorded=True)],
+        label = textwrap.fill(f"grey, hatched: {recorded_text or 'recorded'}, not measured here", 70)
+        ax.legend(handles=[_legend_patch(None, label, recorded=True)],
                   loc="upper center", bbox_to_anchor=(0.5, -0.14), fontsize=8, frameon=False)
 
 
@@ -288,6 +298,10 @@ class LiveStartupPlot(Generic[R]):
         self._widgets["bar"].value = min(self.count, self._widgets["bar"].max)
         self._widgets["label"].value = f"{self.count} samples · {name}"
 
+    def set_runner(self, runner: Callable[..., R]) -> None:
+        """What Start will run, without running it now."""
+        self._runner = runner
+
     def run(self, runner: Callable[..., R] | None = None, *, blocking: bool = True) -> R | None:
         """Run ``runner(on_sample=..., stop=...)``; blocking returns its result (or None if
         it failed, with the error in ``error``), non-blocking returns None at once."""
@@ -353,14 +367,19 @@ class LiveStartupPlot(Generic[R]):
 
 
 def size_figure(
-    sizes: Mapping[str, int],
+    result: Any,
     *,
     recorded: Iterable[str] = (),
     recorded_text: str | None = None,
     title: str = "Sizes of every artifact, same programs",
 ) -> Figure:
-    """Every artifact's size on one log axis, coloured by kind, the seed's ranges shaded."""
-    recorded_names = set(recorded)
+    """Every artifact's size on one log axis, coloured by kind, the seed's ranges shaded.
+
+    ``result`` is ``run_sizes()``'s result (recorded images are found in it) or a plain
+    ``{artifact: bytes}`` mapping with ``recorded`` naming what was not measured here."""
+    sizes, found_recorded, found_text = sizes_of(result)
+    recorded_names = {*recorded, *found_recorded}
+    recorded_text = recorded_text or found_text
     kind_rank = {"wasm": 0, "oci-wasm": 1, "native": 2, "image": 3, "other": 4}
     names = sorted(sizes, key=lambda n: (kind_rank.get(artifact_kind(n), 9), sizes[n]))
     figure = new_figure(9, 0.32 * max(len(names), 4) + 1.8)
@@ -420,7 +439,7 @@ def throughput_figure(compute: Any, *, title: str = "Steady-state speed: wasm ti
     examples = list(dict.fromkeys(r.example for r in rows))
     for index, example in enumerate(examples):
         mine = sorted((r for r in rows if r.example == example), key=lambda r: r.n)
-        xs = [f"{r.example}\nN={r.n}" for r in mine]
+        xs = [r.label.replace(" ", "\n", 1) for r in mine]
         ratios = np.array([r.ratio for r in mine])
         errors = np.array([[r.ratio - r.low for r in mine], [r.high - r.ratio for r in mine]])
         colour = f"C{index}"

@@ -131,6 +131,9 @@ class PortabilityReport:
     def __str__(self) -> str:
         return self.text()
 
+    def __repr__(self) -> str:
+        return self.text()
+
     def _repr_html_(self) -> str:
         esc = html.escape
         rows = "".join(

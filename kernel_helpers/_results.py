@@ -92,11 +92,13 @@ def export_results(
     folder: str | Path | None = None,
     out_dir: str | Path | None = None,
     figure: Figure | None = None,
+    results: Mapping[str, Any] | None = None,
 ) -> Export:
-    """Write ``<learner>-results.json`` and ``<learner>-results.png`` (notebook 10)."""
+    """Write ``<learner>-results.json`` and ``<learner>-results.png`` (notebook 10):
+    the results saved in ``folder``, or ``results`` when given."""
     from ._plots import figure_png
 
-    results = load_results(folder)
+    results = {k: as_dict(v) for k, v in results.items()} if results is not None else load_results(folder)
     if not results:
         raise ResultsError(
             "nothing to export yet: no saved results",

@@ -67,7 +67,7 @@ def test_size_verdict_follows_the_sizes() -> None:
     assert holds.summary == "the claim holds here"
     assert scratch.summary.startswith("half right")
     assert "FROM scratch image" in scratch.text() and "FROM scratch image" not in holds.text()
-    assert any("OCI artifact" in s for s in scratch.sentences)
+    assert any("manifest and config add 900 bytes" in s for s in scratch.sentences)
 
 
 def test_size_verdict_marks_recorded_images() -> None:

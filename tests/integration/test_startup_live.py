@@ -1,0 +1,64 @@
+"""The start-up benchmark end to end: every variant on this machine, and the no-Docker path."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kernel_helpers._docker import docker_status
+from kernel_helpers._registry import registry_binary
+from kernel_helpers._startup import CONTAINER_VARIANTS, VARIANTS, run_startup
+from kernel_helpers._system import wasmtime_cli_path
+from tests.conftest import REPO, need
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.mark.docker
+def test_every_variant_is_measured_here_in_one_run() -> None:
+    need(docker_status().available, "no Docker daemon")
+    need(registry_binary() is not None, "docker-registry is not installed")
+    need(wasmtime_cli_path() is not None, "no wasmtime CLI")
+    result = run_startup("hello", repeat=3, warmup=1, progress=False)
+    assert result.skipped == {}
+    assert set(result.variants) == {v.name for v in VARIANTS}
+    assert {m.source for m in result.variants.values()} == {"measured"}
+    assert result.recorded is None
+    for variant in VARIANTS:
+        measured = result.variants[variant.name]
+        assert measured.kind == variant.kind and measured.stats.n == 3
+        assert (measured.command is not None) == (variant.kind == "process")
+    assert result.sizes["docker-scratch image (compressed)"] < result.sizes["docker-scratch image"]
+    assert "docker-debian" in result.notes
+
+
+def test_kit_docker_off_fills_containers_from_recorded_data(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KIT_DOCKER", "off")
+    result = run_startup("hello", repeat=2, warmup=0, variants=["wasm-cached", *CONTAINER_VARIANTS], progress=False)
+    assert result.variants["wasm-cached"].source == "measured"
+    for name in CONTAINER_VARIANTS:
+        assert result.variants[name].source == "recorded", name
+        assert "recorded, not measured here" in result.notes[name]
+    assert result.recorded is not None and result.recorded["machine"]["docker_server"]
+    assert result.skipped == {}
+
+
+def test_cli_writes_the_documented_json(tmp_path: Path) -> None:
+    target = tmp_path / "startup.json"
+    done = subprocess.run(
+        [sys.executable, "-m", "kernel_helpers", "bench", "startup", "--variants",
+         "native,wasm-cached,wasm-instantiate", "--repeat", "3", "--json", str(target)],
+        capture_output=True, text=True, cwd=REPO, timeout=300, check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    data = json.loads(target.read_text())
+    assert {"machine", "example", "variants", "sizes", "skipped", "recorded"} <= set(data)
+    native = data["variants"]["native"]
+    assert native["n"] == 3 and native["source"] == "measured" and native["command"]
+    assert {"median_s", "q1_s", "q3_s", "min_s", "max_s", "outliers", "kind", "samples_s"} <= set(native)
+    assert "wasm-cached/wasm-instantiate" in data["ratios"]
+    assert "ratio wasm-cached/wasm-instantiate" in done.stdout

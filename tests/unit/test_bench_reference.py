@@ -1,0 +1,69 @@
+"""The recorded reference dataset: real, dated, and shaped like what the harness writes today."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from kernel_helpers._bench import BenchResult, machine_metadata, measure_callable, measure_command
+from kernel_helpers._reference import recorded_result, reference_path
+from kernel_helpers._startup import CONTAINER_VARIANTS, VARIANTS
+
+
+def _today() -> dict[str, Any]:
+    """A result produced by today's harness (one process and one in-process variant)."""
+    result = BenchResult(
+        machine=machine_metadata(docker=False),
+        example="hello",
+        variants={
+            "native": measure_command(["true"], name="native", warmup=0, repeat=2),
+            "wasm-cached": measure_callable(lambda: None, name="wasm-cached", warmup=0, repeat=2),
+        },
+        sizes={"hello.wasm": 1},
+        skipped={"x": "why"},
+    )
+    return json.loads(json.dumps(result.to_json()))
+
+
+def _shape(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _shape(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return "list"
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return "number"
+    return type(value).__name__
+
+
+def test_recorded_dataset_has_the_schema_the_harness_writes_today() -> None:
+    recorded = json.loads(reference_path("startup", "hello").read_text())
+    today = _today()
+    assert set(recorded) == set(today)
+    assert set(recorded["machine"]) == set(today["machine"])
+    variant_today = _shape(today["variants"]["native"])
+    for name, variant in recorded["variants"].items():
+        shape = _shape(variant)
+        # command is a list for processes and null in process; note may be null or text
+        for key in ("command", "note"):
+            shape.pop(key), variant_today.pop(key, None)
+        assert shape == variant_today, name
+        assert variant["n"] == len(variant["samples_s"])
+    assert all(isinstance(v, int) for v in recorded["sizes"].values())
+
+
+def test_recorded_dataset_was_measured_with_docker_and_says_where_and_when() -> None:
+    recorded = json.loads(reference_path("startup", "hello").read_text())
+    assert set(CONTAINER_VARIANTS) <= set(recorded["variants"])
+    assert recorded["machine"]["docker_server"] and recorded["machine"]["date_utc"]
+    assert all(v["source"] == "measured" for v in recorded["variants"].values())
+    kinds = {v.name: v.kind for v in VARIANTS}
+    for name, variant in recorded["variants"].items():
+        assert variant["kind"] == kinds[name]
+        assert (variant["command"] is not None) == (variant["kind"] == "process")
+
+
+def test_loader_marks_everything_recorded() -> None:
+    result = recorded_result("startup", "hello")
+    assert {m.source for m in result.variants.values()} == {"recorded"}
+    assert result.recorded is not None and result.recorded["date"]
+    assert result.ratio("docker-scratch", "wasm-cached") > 1

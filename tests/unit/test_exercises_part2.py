@@ -1,0 +1,135 @@
+"""Part 2's checks: right answers confirmed, wrong ones hinted, placeholders 'not yet', never a raise."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import kernel_helpers as kh
+from kernel_helpers._exercises_part2 import DECISION_SCENARIOS
+from kernel_helpers._results import export_results, save_result
+from tests.unit.course2_data import (
+    FAST_CONTAINERS,
+    SIZES_SCRATCH,
+    SLOW_CONTAINERS,
+    compute_result,
+    startup_result,
+)
+
+FAST = startup_result(FAST_CONTAINERS)
+
+
+def test_startup_ratio_is_graded_against_the_learners_own_result() -> None:
+    assert kh.check_startup_ratio(8750, FAST).ok is True
+    assert kh.check_startup_ratio("8700x", FAST).ok is True
+    flipped = kh.check_startup_ratio(1 / 8750, FAST)
+    assert flipped.ok is False and "other way round" in flipped.message
+    assert kh.check_startup_ratio(8750, startup_result(SLOW_CONTAINERS)).ok is False
+
+
+def test_several_seconds_depends_on_the_numbers() -> None:
+    assert kh.check_several_seconds(False, FAST).ok is True
+    assert kh.check_several_seconds(True, startup_result(SLOW_CONTAINERS)).ok is True
+    wrong = kh.check_several_seconds(True, FAST)
+    assert wrong.ok is False and "350 ms" in wrong.message
+
+
+@pytest.mark.parametrize(
+    "check",
+    [
+        lambda: kh.check_startup_ratio(..., FAST),
+        lambda: kh.check_several_seconds(..., FAST),
+        lambda: kh.check_smallest_artifact(..., SIZES_SCRATCH),
+        lambda: kh.check_image_platform(..., "linux/amd64"),
+        lambda: kh.check_slowdown(..., compute_result(1.3)),
+        lambda: kh.check_why_slower(...),
+        lambda: kh.check_wasm_media_type(...),
+        lambda: kh.check_pod_runtime_class(..., kh.wasm_runtime_class()),
+        lambda: kh.check_decisions(...),
+        lambda: kh.check_export(...),
+    ],
+)
+def test_placeholder_is_not_yet(check: object) -> None:
+    result = check()  # type: ignore[operator]
+    assert result.ok is None and "Replace ..." in result.message
+
+
+def test_sizes_and_platform() -> None:
+    assert kh.check_smallest_artifact("hello.c.wasm", SIZES_SCRATCH).ok is True
+    assert "lighter" in kh.check_smallest_artifact("hello.go.wasm", SIZES_SCRATCH).message
+    assert kh.check_smallest_artifact("nope", SIZES_SCRATCH).ok is False
+    assert kh.check_image_platform("linux/amd64", "linux/amd64").ok is True
+    assert kh.check_image_platform("wasi/wasm", "linux/amd64").ok is False
+    assert kh.check_image_platform(42, "linux/amd64").ok is False
+
+
+def test_slowdown_and_reasons() -> None:
+    compute = compute_result(1.3)
+    assert kh.check_slowdown(1.3, compute).ok is True
+    assert "native by wasm" in kh.check_slowdown(1 / 1.3, compute).message
+    assert kh.check_slowdown(1.3, compute, example="nothing").ok is False
+    assert kh.check_why_slower({"a", "b", "d"}).ok is True
+    assert "Cranelift" in (kh.check_why_slower({"a", "c"}).hint or "")
+    assert "missing" in (kh.check_why_slower({"a"}).hint or "")
+    assert kh.check_why_slower(3).ok is False
+
+
+def test_media_type_and_pod() -> None:
+    assert kh.check_wasm_media_type("application/wasm").ok is True
+    assert kh.check_wasm_media_type("application/vnd.oci.image.layer.v1.tar+gzip").ok is False
+    runtime_class = kh.wasm_runtime_class("wasm", handler="wasmtime")
+    assert kh.check_pod_runtime_class(kh.wasm_pod(runtime_class), runtime_class).ok is True
+    handler = kh.check_pod_runtime_class({"spec": {"runtimeClassName": "wasmtime"}}, runtime_class)
+    assert handler.ok is False and "handler" in handler.message
+    assert kh.check_pod_runtime_class({"spec": {}}, runtime_class).ok is False
+    skeleton = kh.check_pod_runtime_class({"spec": {"runtimeClassName": ...}}, runtime_class)
+    assert skeleton.ok is None and skeleton.exercise.startswith("09")
+
+
+def test_decisions_and_export(tmp_path: Path) -> None:
+    assert kh.check_decisions(dict(DECISION_SCENARIOS)).ok is True
+    one_off = {**DECISION_SCENARIOS, "run PostgreSQL with its extensions": "module"}
+    assert kh.check_decisions(one_off).ok is False
+    assert kh.check_decisions({k: "maybe" for k in DECISION_SCENARIOS}).ok is False
+    save_result("startup", FAST, folder=tmp_path)
+    export = export_results("ada", folder=tmp_path)
+    assert kh.check_export(export.json_path).ok is True
+    assert kh.check_export(export.png_path).ok is False  # not JSON: the check says so, never raises
+    assert kh.check_export(tmp_path / "missing.json").ok is False
+
+
+def test_yaml_of_the_manifests_reads_as_kubernetes_expects() -> None:
+    text = kh.to_yaml(kh.wasm_pod(kh.wasm_runtime_class(), args=["30", "yes"]))
+    assert "runtimeClassName: wasmtime" in text
+    assert '- "30"' in text and '- "yes"' in text  # strings stay strings
+
+
+PART2_CHECKS = [
+    (kh.check_startup_ratio, (FAST,)),
+    (kh.check_several_seconds, (FAST,)),
+    (kh.check_smallest_artifact, (SIZES_SCRATCH,)),
+    (kh.check_image_platform, ("linux/amd64",)),
+    (kh.check_slowdown, (compute_result(1.3),)),
+    (kh.check_why_slower, ()),
+    (kh.check_wasm_media_type, ()),
+    (kh.check_pod_runtime_class, (kh.wasm_runtime_class(),)),
+    (kh.check_decisions, ()),
+    (kh.check_export, ()),
+]
+
+
+def test_every_part2_check_is_listed_here() -> None:
+    public = {
+        name for name in kh.__all__
+        if name.startswith("check_") and getattr(kh, name).__module__ == "kernel_helpers._exercises_part2"
+    }
+    assert public == {check.__name__ for check, _ in PART2_CHECKS}
+
+
+@pytest.mark.parametrize("check,rest", PART2_CHECKS, ids=lambda c: getattr(c, "__name__", ""))
+@pytest.mark.parametrize("nonsense", [None, "", object(), {"a": 1}, [1, 2], -1, float("nan")])
+def test_nonsense_never_raises(check: Any, rest: tuple[Any, ...], nonsense: object) -> None:
+    result = check(nonsense, *rest)
+    assert result.ok in (False, True, None) and result.message

@@ -1,0 +1,75 @@
+"""Packaging a module as an OCI image/artifact and validating it, all in memory."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+import wasmtime
+
+from kernel_helpers._errors import OciError
+from kernel_helpers._oci import OCI_LAYER_TAR_GZIP, WASM_LAYER, package_wasm, validate
+
+WASM = bytes(wasmtime.wat2wasm('(module (func (export "_start")))'))
+
+
+def _validate(style: str, tmp_path: Path) -> tuple[dict, Path, Path | None, list[str]]:
+    packaged = package_wasm(WASM, style=style, args=["--greeting", "hi"])
+    return validate(packaged.manifest, packaged.blobs.__getitem__, tmp_path / "rootfs", [])
+
+
+@pytest.mark.parametrize("style", ["image", "artifact"])
+def test_both_styles_say_wasi_wasm_and_round_trip(style: str, tmp_path: Path) -> None:
+    packaged = package_wasm(WASM, style=style, args=["--greeting", "hi"])
+    layer = packaged.manifest["layers"][0]
+    assert layer["mediaType"] == (OCI_LAYER_TAR_GZIP if style == "image" else WASM_LAYER)
+    config, module, rootfs, argv = _validate(style, tmp_path)
+    assert (config["os"], config["architecture"]) == ("wasi", "wasm")
+    assert module.read_bytes() == WASM
+    assert argv[1:] == ["--greeting", "hi"]
+    if style == "image":
+        assert argv[0] == "/app.wasm" and rootfs is not None
+        assert config["config"]["Entrypoint"] == ["/app.wasm"]
+    else:
+        assert rootfs is None
+
+
+def test_image_layer_is_a_reproducible_tar_gz() -> None:
+    first = package_wasm(WASM, style="image")
+    second = package_wasm(WASM, style="image")
+    assert first.manifest == second.manifest  # same bytes in, same digests out
+    layer = first.blobs[first.manifest["layers"][0]["digest"]]
+    assert gzip.decompress(layer)[:7] == b"app.was"
+
+
+def test_a_tampered_blob_is_refused(tmp_path: Path) -> None:
+    packaged = package_wasm(WASM, style="artifact")
+    layer_digest = packaged.manifest["layers"][0]["digest"]
+    blobs = dict(packaged.blobs)
+    blobs[layer_digest] = WASM + b"\0"
+    with pytest.raises(OciError, match="digest"):
+        validate(packaged.manifest, blobs.__getitem__, tmp_path, [])
+
+
+def test_a_linux_platform_is_refused(tmp_path: Path) -> None:
+    packaged = package_wasm(WASM, style="artifact")
+    config_descriptor = packaged.manifest["config"]
+    config = json.loads(packaged.blobs[config_descriptor["digest"]])
+    config["os"], config["architecture"] = "linux", "amd64"
+    data = json.dumps(config).encode()
+    import hashlib
+
+    manifest = json.loads(json.dumps(packaged.manifest))
+    manifest["config"].update(digest="sha256:" + hashlib.sha256(data).hexdigest(), size=len(data))
+    blobs = {**packaged.blobs, manifest["config"]["digest"]: data}
+    with pytest.raises(OciError, match="linux/amd64"):
+        validate(manifest, blobs.__getitem__, tmp_path, [])
+
+
+def test_not_wasm_is_refused_before_packaging() -> None:
+    with pytest.raises(OciError, match="not a WebAssembly module"):
+        package_wasm(b"\x7fELF...", style="image")
+    with pytest.raises(OciError, match="unknown style"):
+        package_wasm(WASM, style="tarball")
