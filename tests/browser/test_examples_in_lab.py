@@ -26,6 +26,8 @@ def example_cells() -> list[str]:
     for example, args in EXAMPLES.items():
         for lang in LANGUAGES:
             cells.append(f'kh.compare_in_browser(kh.wasm_module("{example}", "{lang}").path, {args!r})')
+    # Notebook 07's form: the module file its portability table hashes.
+    cells.append('kh.compare_in_browser(kh.lesson_module("hello", "c"))')
     return cells
 
 
@@ -38,7 +40,7 @@ def test_hello_and_fib_print_in_chromium_what_wasmtime_printed(page: Any, lab: L
     nbformat.write(notebook, lab.root / "notebooks" / name)
     found, runs = run_and_check(page, lab, name)
     assert not found, "\n".join(found)
-    assert len(runs) == len(EXAMPLES) * len(LANGUAGES)
+    assert len(runs) == len(EXAMPLES) * len(LANGUAGES) + 1
     assert all(run["match"] == "true" for run in runs)
     fib = [run for run in runs if run["browser"].startswith("fib(25) = ")]
     assert len(fib) == len(LANGUAGES) and {run["browser"].strip() for run in fib} == {"fib(25) = 75025"}
