@@ -68,7 +68,9 @@ DEFINE_REPORT = f"""() => {{ window.__kitReport = () => {{
         mimes: Object.keys(model.data ?? {{}}),
         rendered: node?.dataset.mimeType ?? null,
         shown: (node?.innerText ?? "").slice(0, 300),
-        widgets: node ? node.querySelectorAll(".jupyter-widgets, .kit-browser-runner").length : 0,
+        // The widget renderer is a Lumino panel holding each view as a child widget;
+        // the text fallback is a plain rendered-text node with no children widgets.
+        widgets: node ? node.querySelectorAll(":scope > .lm-Widget, .jupyter-widgets").length : 0,
         pictures: node ? node.querySelectorAll("img, canvas, svg").length : 0,
       }});
     }}
@@ -193,6 +195,9 @@ def browser_run_problems(runs: list[dict[str, Any]]) -> list[str]:
 def run_and_check(page: Any, lab: Lab, name: str) -> tuple[list[str], list[dict[str, Any]]]:
     """Run notebooks/``name`` in the lab; what a learner would stumble on, and the
     in-browser wasm runs the page shows."""
+    # Uncaught exceptions in the page: a widget's front end that broke says so here.
+    page_errors: list[str] = []
+    page.on("pageerror", lambda error: page_errors.append(str(error)))
     run_notebook(page, lab, name)
     picture = screenshot(page, name)
     cells = page.evaluate("() => window.__kitReport()")
@@ -205,6 +210,7 @@ def run_and_check(page: Any, lab: Lab, name: str) -> tuple[list[str], list[dict[
         f"screenshot {picture.relative_to(REPO)}"
     )
     found = problems(cells) + browser_run_problems(runs)
+    found += [f"uncaught error in the page: {error[:300]}" for error in page_errors]
     outcome = page.evaluate("() => window.__kitRun")
     if not outcome.get("ok") and not found:
         found.append(f"Run All did not complete: {outcome}")
