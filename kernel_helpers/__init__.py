@@ -14,6 +14,13 @@ from ._bench import (
     measure_command,
     run_in_background,
 )
+from ._browser import (
+    BrowserRunner,
+    browser_check,
+    compare_in_browser,
+    compare_with_server,
+    run_in_browser,
+)
 from ._containers import (
     ContainerRun,
     base_image,
@@ -193,6 +200,7 @@ __all__ = [
     "BackgroundRun",
     "BenchResult",
     "BenchmarkError",
+    "BrowserRunner",
     "Chart",
     "CheckResult",
     "CompileError",
@@ -242,6 +250,7 @@ __all__ = [
     "aggregate_exports",
     "annotated_bytes",
     "base_image",
+    "browser_check",
     "build",
     "build_all",
     "build_image",
@@ -274,6 +283,8 @@ __all__ = [
     "cleanup",
     "clear_module_cache",
     "code_by_package",
+    "compare_in_browser",
+    "compare_with_server",
     "compile_module",
     "compile_source",
     "container_view",
@@ -320,6 +331,7 @@ __all__ = [
     "run_everywhere",
     "run_guarded",
     "run_in_background",
+    "run_in_browser",
     "run_pulled",
     "run_sizes",
     "run_startup",

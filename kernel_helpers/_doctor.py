@@ -224,17 +224,19 @@ class DoctorReport:
         return self.text()
 
     def _repr_html_(self) -> str:
-        head = "<tr><th></th><th>What</th><th>Found</th><th>For the course</th><th>How to fix</th></tr>"
+        # JupyterLab right-aligns table cells; words read better left-aligned, cell by cell.
+        th, td = "<th style='text-align:left'>", "<td style='text-align:left'>"
+        head = f"<tr><th></th>{th}What</th>{th}Found</th>{th}For the course</th>{th}How to fix</th></tr>"
         body = []
         for r in self.rows:
             mark = "✅" if r.ok else "⚠️"
             fix = f"<code>{html.escape(r.fix)}</code>" if (r.fix and not r.ok) else ""
             body.append(
-                f"<tr><td>{mark}</td><td>{html.escape(r.what)}</td><td>{html.escape(r.found)}</td>"
-                f"<td>{html.escape(r.means)}</td><td style='text-align:left'>{fix}</td></tr>"
+                f"<tr><td>{mark}</td>{td}{html.escape(r.what)}</td>{td}{html.escape(r.found)}</td>"
+                f"{td}{html.escape(r.means)}</td>{td}{fix}</td></tr>"
             )
         return (
-            "<table style='text-align:left'>" + head + "".join(body) + "</table>"
+            "<table>" + head + "".join(body) + "</table>"
             f"<p>{len(self.missing)} item(s) missing.</p>"
         )
 
