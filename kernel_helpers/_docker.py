@@ -18,6 +18,9 @@ if TYPE_CHECKING:
     import docker
 
 CONNECT_TIMEOUT_S = 2.0
+#: Once the daemon has answered, builds, pushes and pulls of a 100 MB image may take
+#: minutes on a busy laptop; only the first contact needs to fail fast.
+OPERATION_TIMEOUT_S = 300
 
 #: containerd runtime names that run wasm (runwasi shims and friends).
 WASM_RUNTIME_MARKERS = ("wasm", "wasi", "spin", "slight", "wasmedge", "wasmtime", "wasmer")
@@ -60,6 +63,7 @@ def connect(timeout: float = CONNECT_TIMEOUT_S) -> docker.DockerClient:
         client.ping()
     except Exception as err:  # the SDK raises several unrelated types for a dead socket
         raise DockerUnavailable(_short_reason(err), fix=docker_fix()) from err
+    client.api.timeout = OPERATION_TIMEOUT_S
     return client
 
 
