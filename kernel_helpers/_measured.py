@@ -60,6 +60,9 @@ class ShownAsText:
     __repr__ = __str__
 
 
+#: The note a sizes run (``run_sizes``) leaves to say which module its OCI packagings hold.
+OCI_PACKS_NOTE = "oci_packs"
+
 def as_dict(result: Any) -> dict[str, Any]:
     """The JSON form of a result: a dict, a JSON string, or anything with ``to_json()``."""
     if hasattr(result, "to_json"):

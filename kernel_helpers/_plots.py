@@ -22,6 +22,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, LogLocator
 
 from ._measured import (
     STARTUP_LABELS,
@@ -69,6 +70,13 @@ def figure_png(figure: Figure) -> bytes:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
     return buffer.getvalue()
+
+
+def label_log_axis(ax: Axes, unit: Callable[[float], str]) -> None:
+    """Label a log x axis in words ("1 ms", "10 KB") instead of powers of ten, so a learner
+    reads the unit off every grid line without decoding 10^-3."""
+    ax.xaxis.set_major_locator(LogLocator(base=10, numticks=20))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: unit(value)))
 
 
 def _variant_colour(name: str) -> str:
@@ -153,7 +161,8 @@ def draw_startup(
     ax.set_yticks(range(len(names)), [STARTUP_LABELS.get(n, n) for n in names])
     ax.set_ylim(len(names) - 0.5, -0.5)  # first variant on top
     ax.set_xlim(1e-5, 60)
-    ax.set_xlabel("start-up time, seconds (log scale)")
+    label_log_axis(ax, format_seconds)
+    ax.set_xlabel("start-up time (log scale: each grid line is 10× the one before)")
     ax.grid(axis="x", which="major", alpha=0.3)
     _shade_claims(ax)
     if any(s.recorded for s in summaries.values()):
@@ -414,7 +423,8 @@ def draw_sizes(ax: Axes, result: Any, *, recorded: Iterable[str] = (), recorded_
     ax.set_xlim(1e3, 2e10)
     ax.axvspan(1e6, 1e7, color="#2ca02c", alpha=0.08, zorder=0)
     ax.axvspan(1e7, 1e9, color="#d62728", alpha=0.06, zorder=0)
-    ax.set_xlabel("bytes (log scale; 1 KB = 1000 B)")
+    label_log_axis(ax, format_bytes)
+    ax.set_xlabel("size (log scale: each grid line is 10× the one before; 1 KB = 1000 bytes)")
     if compact:
         return
     ax.text(1.1e6, -0.5, "claim: wasm\n'several MBs'", fontsize=8, color="#2ca02c", va="bottom")

@@ -21,7 +21,14 @@ from typing import Any
 from matplotlib.figure import Figure
 
 from ._errors import ResultsError
-from ._measured import STARTUP_LABELS, STARTUP_ORDER, as_dict, describe_machine, variant_summaries
+from ._measured import (
+    STARTUP_LABELS,
+    STARTUP_ORDER,
+    as_dict,
+    describe_machine,
+    format_seconds,
+    variant_summaries,
+)
 from ._system import cache_dir
 
 EXPORT_SCHEMA = "wasm-course-results/1"
@@ -186,7 +193,7 @@ def aggregate_exports(paths: Iterable[str | Path]) -> tuple[Figure, list[dict[st
     """Merge several learners' exports into one comparison plot across machines. Notebook 10."""
     from matplotlib.patches import Patch
 
-    from ._plots import new_figure
+    from ._plots import label_log_axis, new_figure
 
     exports = [read_export(p) for p in paths]
     rows = comparison_table(exports)
@@ -201,12 +208,16 @@ def aggregate_exports(paths: Iterable[str | Path]) -> tuple[Figure, list[dict[st
         ys = [v for v in variants if v in mine]
         positions = [variants.index(v) - 0.4 + height * (index + 0.5) for v in ys]
         colours = ["#bbbbbb" if mine[v]["recorded"] else f"C{index}" for v in ys]
-        ax.barh(positions, [mine[v]["median_s"] for v in ys], height=height * 0.9,
+        medians = [mine[v]["median_s"] for v in ys]
+        ax.barh(positions, medians, height=height * 0.9,
                 color=colours, edgecolor=f"C{index}", label=learner)
+        for position, median in zip(positions, medians, strict=True):
+            ax.text(median * 1.1, position, format_seconds(median), va="center", fontsize=7)
     ax.set_xscale("log")
+    label_log_axis(ax, format_seconds)
     ax.set_yticks(range(len(variants)), [STARTUP_LABELS.get(v, v) for v in variants])
     ax.set_ylim(len(variants) - 0.5, -0.5)
-    ax.set_xlabel("median start-up, seconds (log scale)")
+    ax.set_xlabel("median start-up (log scale: each grid line is 10× the one before)")
     ax.set_title(f"Start-up across {len(learners)} machines")
     handles = [Patch(color=f"C{i}", label=learner) for i, learner in enumerate(learners)]
     if any(r["recorded"] for r in rows):

@@ -20,6 +20,7 @@ from typing import Any
 from ._bench import BenchResult, OnSample, machine_metadata, measure_callable, measure_command
 from ._builds import example_builds
 from ._errors import DockerUnavailable, KitError
+from ._measured import OCI_PACKS_NOTE
 
 #: (example, label, argv after the program, stdin size in bytes or 0)
 COMPUTE_CASES = (
@@ -122,6 +123,7 @@ def _image_sizes(result: BenchResult, example: str) -> None:
             for style in ("artifact", "image"):
                 pushed = push_wasm(builds.wasm, registry, repository=f"kit/{example}-wasm", style=style)
                 result.sizes[f"oci-wasm {style}"] = pushed.size_bytes
+            result.notes[OCI_PACKS_NOTE] = f"{example}.wasm (c)"  # so the verdict compares like with like
         try:
             client = connect()
         except DockerUnavailable as err:

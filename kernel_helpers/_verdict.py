@@ -18,11 +18,13 @@ from typing import Any
 from ._measured import (
     CLI_VARIANTS,
     CONTAINER_VARIANTS,
+    OCI_PACKS_NOTE,
     WASM_VARIANTS,
     ShownAsText,
     Slowdown,
     VariantSummary,
     artifact_kind,
+    as_dict,
     format_bytes,
     format_seconds,
     recorded_label,
@@ -66,8 +68,9 @@ class Verdict(ShownAsText):
 
     def _repr_html_(self) -> str:
         esc = html.escape
+        cell = '<td style="text-align:left">'  # JupyterLab right-aligns table cells: words read left to right
         rows = "".join(
-            f"<tr><td>{esc(w)}</td><td>{esc(c)}</td><td><b>{esc(m)}</b></td></tr>"
+            f"<tr>{cell}{esc(w)}</td>{cell}{esc(c)}</td>{cell}<b>{esc(m)}</b></td></tr>"
             for w, c, m in self.rows
         )
         sentences = "".join(f"<li>{esc(s)}</li>" for s in self.sentences)
@@ -75,7 +78,8 @@ class Verdict(ShownAsText):
         return (
             f"<h4>{esc(self.topic)}: {esc(self.summary)}</h4>"
             f"<p>The seed's claim: <q>{esc(self.claim)}</q></p>"
-            "<table><tr><th>what</th><th>the claim says</th><th>you measured</th></tr>"
+            "<table><tr><th style=\"text-align:left\">what</th><th style=\"text-align:left\">the claim says</th>"
+            "<th style=\"text-align:left\">you measured</th></tr>"
             f"{rows}</table><ul>{sentences}</ul>{note}"
         )
 
@@ -265,7 +269,7 @@ def size_verdict(result: Any, *, recorded: Iterable[str] = (), recorded_note: st
     )
     oci = kinds.get("oci-wasm", {})
     if oci:
-        verdict.sentences.append(_oci_sentence(oci, small))
+        verdict.sentences += _oci_sentences(oci, modules, _notes(result).get(OCI_PACKS_NOTE))
 
     if modules_hold and images_hold:
         verdict.summary = "the claim holds here"
@@ -279,15 +283,43 @@ def size_verdict(result: Any, *, recorded: Iterable[str] = (), recorded_note: st
     return verdict
 
 
-def _oci_sentence(oci: Mapping[str, int], module: int) -> str:
-    """What shipping the module as an OCI artifact costs, from the sizes (not assumed)."""
-    name, size = min(oci.items(), key=lambda kv: abs(kv[1] - module))
-    extra = size - module
-    if extra >= 0:
-        return (f"Shipped through a registry ({name}) the module weighs {format_bytes(size)}: "
-                f"the manifest and config add {extra:,} bytes.")
-    return (f"Shipped through a registry ({name}) it weighs {format_bytes(size)}, less than the "
-            "module itself: that packaging gzips the layer.")
+def _notes(result: Any) -> Mapping[str, str]:
+    notes = as_dict(result).get("notes")
+    return notes if isinstance(notes, Mapping) else {}
+
+
+def _packed_module(oci: Mapping[str, int], modules: Mapping[str, int], packs: str | None) -> tuple[str, int] | None:
+    """The module the OCI packagings hold: named by the sizes run, or else the biggest
+    module that fits in the biggest packaging (an uncompressed layer holds it whole)."""
+    if packs is not None and packs in modules:
+        return packs, modules[packs]
+    ceiling = max(oci.values())
+    fitting = [(name, size) for name, size in modules.items() if size <= ceiling]
+    return max(fitting, key=lambda kv: kv[1]) if fitting else None
+
+
+def _oci_sentences(oci: Mapping[str, int], modules: Mapping[str, int], packs: str | None) -> list[str]:
+    """What shipping the module through a registry costs, against the very module that was
+    packaged (not the smallest one), from the sizes rather than assumed."""
+    packed = _packed_module(oci, modules, packs)
+    if packed is None:
+        shipped = ", ".join(f"{name} {format_bytes(size)}" for name, size in sorted(oci.items()))
+        return [f"Shipped through a registry: {shipped}."]
+    module_name, module_size = packed
+    sentences = []
+    for name, size in sorted(oci.items()):
+        extra = size - module_size
+        if extra >= 0:
+            sentences.append(
+                f"Shipped through a registry as {name}, {module_name} ({format_bytes(module_size)}) weighs "
+                f"{format_bytes(size)}: the manifest and config add {extra:,} bytes."
+            )
+        else:
+            sentences.append(
+                f"Shipped as {name}, {module_name} ({format_bytes(module_size)}) weighs only "
+                f"{format_bytes(size)}: that packaging gzips the layer, and debug info compresses well."
+            )
+    return sentences
 
 
 # --- compute (notebook 08) --------------------------------------------------------------

@@ -108,6 +108,19 @@ def test_static_figures_render() -> None:
         assert figure_png(figure).startswith(PNG_MAGIC)
 
 
+def tick_words(figure: Any) -> list[str]:
+    ax = figure.axes[0]
+    low, high = ax.get_xlim()
+    return [ax.xaxis.get_major_formatter()(tick, 0) for tick in ax.get_xticks() if low * 0.999 <= tick <= high * 1.001]
+
+
+def test_log_axes_speak_in_units_not_powers_of_ten() -> None:
+    startup = tick_words(startup_figure(startup_result(FAST_CONTAINERS)))
+    sizes = tick_words(size_figure(SIZES_SCRATCH))
+    assert startup[:7] == ["10 µs", "100 µs", "1 ms", "10 ms", "100 ms", "1 s", "10 s"]
+    assert sizes[:7] == ["1 KB", "10 KB", "100 KB", "1 MB", "10 MB", "100 MB", "1 GB"]
+
+
 def test_the_buttons_drive_the_run_and_the_progress_bar_follows() -> None:
     started = threading.Event()
     endless = until_stopped(started)

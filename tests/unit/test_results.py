@@ -61,6 +61,8 @@ def test_aggregator_merges_two_machines(tmp_path: Path) -> None:
     assert by_learner[("bob (CPU B)", "docker-scratch")] == pytest.approx(3.2)
     labels = [t.get_text() for t in figure.axes[0].get_legend().get_texts()]
     assert labels == ["ada (CPU A)", "bob (CPU B)"]
+    bar_labels = {t.get_text() for t in figure.axes[0].texts}
+    assert {"350 ms", "3.2 s"} <= bar_labels  # each bar says its median
 
 
 def test_aggregator_rejects_a_file_that_is_not_an_export(tmp_path: Path) -> None:

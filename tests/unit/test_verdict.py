@@ -71,6 +71,24 @@ def test_size_verdict_follows_the_sizes() -> None:
     assert any("manifest and config add 900 bytes" in s for s in scratch.sentences)
 
 
+def test_oci_sizes_are_compared_with_the_module_that_was_packaged() -> None:
+    # As notebook 07 gets them: the as-built C module is packaged, a stripped one is smaller.
+    sizes = {"hello.wasm (c)": 36_123, "hello.wasm (c, smallest)": 3_254, "hello.wasm (go)": 2_470_000,
+             "oci-wasm artifact": 36_800, "oci-wasm image": 12_400,
+             "docker-scratch image": 771_000, "docker-debian image": 117_000_000}
+    named = size_verdict({"sizes": sizes, "notes": {"oci_packs": "hello.wasm (c)"}}).text()
+    guessed = size_verdict(sizes).text()
+    for text in (named, guessed):
+        assert "hello.wasm (c) (36.1 KB) weighs 36.8 KB: the manifest and config add 677 bytes" in text
+        assert "oci-wasm image, hello.wasm (c) (36.1 KB) weighs only 12.4 KB" in text
+        assert "add 9,146 bytes" not in text  # 12.4 KB against the stripped module: the old mistake
+
+
+def test_verdict_tables_read_left_to_right() -> None:
+    html = size_verdict(SIZES_SCRATCH)._repr_html_()
+    assert '<td style="text-align:left">' in html and "<td>" not in html
+
+
 def test_size_verdict_marks_recorded_images() -> None:
     verdict = size_verdict(SIZES_SCRATCH, recorded=["image docker-debian"], recorded_note="recorded on x, 2026")
     assert verdict.note == "image sizes are recorded on x, 2026, not measured here"
