@@ -260,11 +260,19 @@ class LiveStartupPlot(Generic[R]):
         ax = figure.add_subplot()
         order = [v for v in self.variants if v in samples or v in self.summaries] or self.variants
         draw_startup(ax, samples, self.summaries, order=order, recorded_text=self.recorded_text)
-        progress = f"{self.count} samples"
-        if self.expected_samples:
-            progress += f" of about {self.expected_samples}"
-        ax.set_title(f"{self.title}: {progress} ({self.state})")
+        ax.set_title(f"{self.title}: {self.progress_text()} ({self.state})")
         return figure
+
+    def progress_text(self) -> str:
+        """"12 samples of about 50" while running; once done, how many rows are recorded
+        rather than measured, so "35 of about 50" never reads as a run cut short."""
+        progress = f"{self.count} samples"
+        if self.expected_samples and self.state in ("ready", "running"):
+            progress += f" of about {self.expected_samples}"
+        recorded_rows = sum(1 for summary in self.summaries.values() if summary.recorded)
+        if recorded_rows:
+            progress += f", {recorded_rows} row{'' if recorded_rows == 1 else 's'} recorded"
+        return progress
 
     def redraw(self) -> None:
         """Render the figure and replace the displayed picture in place."""

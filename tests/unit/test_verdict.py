@@ -55,6 +55,8 @@ def test_recorded_container_data_is_marked() -> None:
     assert recorded.note and "recorded on ci-box, 2026-11-20" in recorded.note
     assert measured.note is None
     assert "recorded" in recorded._repr_html_()
+    assert recorded.rows[1][2].endswith("recorded, not measured here)")  # never "you measured" for it
+    assert "recorded" not in measured.rows[1][2]
 
 
 def test_missing_variants_give_a_kind_not_yet() -> None:
@@ -92,6 +94,7 @@ def test_verdict_tables_read_left_to_right() -> None:
 def test_size_verdict_marks_recorded_images() -> None:
     verdict = size_verdict(SIZES_SCRATCH, recorded=["image docker-debian"], recorded_note="recorded on x, 2026")
     assert verdict.note == "image sizes are recorded on x, 2026, not measured here"
+    assert verdict.rows[1][2].endswith("(recorded, not measured here)")
 
 
 def test_throughput_verdict_compares_with_published_range() -> None:
