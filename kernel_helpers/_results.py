@@ -179,12 +179,19 @@ def _who(export: Mapping[str, Any]) -> str:
 def comparison_table(exports: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """One row per learner and start-up variant: median seconds and whether it was recorded."""
     rows = []
+    seen: dict[str, int] = {}
     for export in exports:
         startup = (export.get("results") or {}).get("startup")
         if not startup:
             continue
+        # Two learners who both kept the default name on the same CPU must stay two rows
+        # of bars, not one learner whose numbers silently overwrite the other's.
+        who = _who(export)
+        seen[who] = seen.get(who, 0) + 1
+        if seen[who] > 1:
+            who = f"{who} #{seen[who]}"
         for name, summary in variant_summaries(startup).items():
-            rows.append({"learner": _who(export), "variant": name,
+            rows.append({"learner": who, "variant": name,
                          "median_s": summary.median_s, "recorded": summary.recorded})
     return rows
 
@@ -214,6 +221,8 @@ def aggregate_exports(paths: Iterable[str | Path]) -> tuple[Figure, list[dict[st
         for position, median in zip(positions, medians, strict=True):
             ax.text(median * 1.1, position, format_seconds(median), va="center", fontsize=7)
     ax.set_xscale("log")
+    if rows:  # room on the right for the longest bar's label
+        ax.set_xlim(right=max(r["median_s"] for r in rows) * 4)
     label_log_axis(ax, format_seconds)
     ax.set_yticks(range(len(variants)), [STARTUP_LABELS.get(v, v) for v in variants])
     ax.set_ylim(len(variants) - 0.5, -0.5)

@@ -65,6 +65,17 @@ def test_aggregator_merges_two_machines(tmp_path: Path) -> None:
     assert {"350 ms", "3.2 s"} <= bar_labels  # each bar says its median
 
 
+def test_two_learners_with_the_default_name_stay_apart(tmp_path: Path) -> None:
+    paths = []
+    for folder_name, medians in (("one", FAST_CONTAINERS), ("two", SLOW_CONTAINERS)):
+        folder = tmp_path / folder_name
+        save_result("startup", startup_result(medians, cpu="Same CPU"), folder=folder)
+        paths.append(export_results("my-name", folder=folder).json_path)
+    _, rows = aggregate_exports(paths)
+    scratch = {r["learner"]: r["median_s"] for r in rows if r["variant"] == "docker-scratch"}
+    assert scratch == {"my-name (Same CPU)": pytest.approx(0.35), "my-name (Same CPU) #2": pytest.approx(3.2)}
+
+
 def test_aggregator_rejects_a_file_that_is_not_an_export(tmp_path: Path) -> None:
     stray = tmp_path / "x.json"
     stray.write_text("{}")
