@@ -100,6 +100,7 @@ def test_size_verdict_marks_recorded_images() -> None:
 def test_throughput_verdict_compares_with_published_range() -> None:
     assert "closer to native" in throughput_verdict(compute_result(1.1)).summary
     assert "in line with" in throughput_verdict(compute_result(1.5)).summary
+    assert "a little slower" in throughput_verdict(compute_result(1.66)).summary  # never "in line" outside the range
     assert "slower than published" in throughput_verdict(compute_result(3.0)).summary
     assert "faster here" in throughput_verdict(compute_result(0.8)).summary
 
