@@ -320,7 +320,7 @@ def _oci_sentences(oci: Mapping[str, int], modules: Mapping[str, int], packs: st
         else:
             sentences.append(
                 f"Shipped as {name}, {module_name} ({format_bytes(module_size)}) weighs only "
-                f"{format_bytes(size)}: that packaging gzips the layer, and debug info compresses well."
+                f"{format_bytes(size)}: that packaging gzips the layer."
             )
     return sentences
 
