@@ -211,14 +211,15 @@ class DoctorReport:
                 lines.append(f"      {'':<{width}}  means: {r.means}")
                 if r.fix:
                     lines.append(f"      {'':<{width}}  fix:   {r.fix}")
-        lines.append("")
-        if self.missing:
-            lines.append(
-                f"{len(self.missing)} item(s) missing; the course still runs, with the fallbacks above."
-            )
-        else:
-            lines.append("Everything the course can use is here.")
+        lines += ["", self.summary()]
         return "\n".join(lines)
+
+    def summary(self) -> str:
+        """The report's last line, the one an instructor asks every learner for."""
+        count = len(self.missing)
+        if not count:
+            return "Nothing missing: everything the course can use is here."
+        return f"{count} {'item' if count == 1 else 'items'} missing; the course still runs, with the fallbacks above."
 
     def __str__(self) -> str:
         return self.text()
@@ -226,19 +227,18 @@ class DoctorReport:
     def _repr_html_(self) -> str:
         # JupyterLab right-aligns table cells; words read better left-aligned, cell by cell.
         th, td = "<th style='text-align:left'>", "<td style='text-align:left'>"
-        head = f"<tr><th></th>{th}What</th>{th}Found</th>{th}For the course</th>{th}How to fix</th></tr>"
+        fixes = bool(self.missing)  # an empty "How to fix" column only makes a learner look for one
+        head = f"<tr><th></th>{th}What</th>{th}Found</th>{th}For the course</th>"
+        head += f"{th}How to fix</th></tr>" if fixes else "</tr>"
         body = []
         for r in self.rows:
             mark = "✅" if r.ok else "⚠️"
             fix = f"<code>{html.escape(r.fix)}</code>" if (r.fix and not r.ok) else ""
             body.append(
                 f"<tr><td>{mark}</td>{td}{html.escape(r.what)}</td>{td}{html.escape(r.found)}</td>"
-                f"{td}{html.escape(r.means)}</td>{td}{fix}</td></tr>"
+                f"{td}{html.escape(r.means)}</td>" + (f"{td}{fix}</td></tr>" if fixes else "</tr>")
             )
-        return (
-            "<table>" + head + "".join(body) + "</table>"
-            f"<p>{len(self.missing)} item(s) missing.</p>"
-        )
+        return "<table>" + head + "".join(body) + f"</table><p>{html.escape(self.summary())}</p>"
 
 
 def doctor() -> DoctorReport:

