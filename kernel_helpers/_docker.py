@@ -31,8 +31,22 @@ def docker_disabled() -> bool:
     return os.environ.get("KIT_DOCKER", "").strip().lower() in ("off", "0", "no", "false")
 
 
-def docker_fix() -> str:
-    """The one-line way to get a Docker daemon on this machine."""
+def _permission_denied(err: BaseException | None) -> bool:
+    """True when the daemon is there but this user may not use its socket."""
+    while err is not None:
+        if isinstance(err, PermissionError) or "Permission denied" in str(err):
+            return True
+        err = err.__cause__ or err.__context__
+    return False
+
+
+def docker_fix(err: BaseException | None = None) -> str:
+    """The one-line way to get a Docker daemon on this machine (given why it failed)."""
+    if _permission_denied(err):
+        return (
+            "Docker is running but your user may not use it: sudo usermod -aG docker $USER, "
+            "then log out and in again"
+        )
     if docker_disabled():
         return "unset KIT_DOCKER (it is set to 'off') to measure with Docker"
     if find_program("dockerd") and is_root():
@@ -62,7 +76,7 @@ def connect(timeout: float = CONNECT_TIMEOUT_S) -> docker.DockerClient:
         client = docker.from_env(timeout=int(max(1, timeout)), version="auto")
         client.ping()
     except Exception as err:  # the SDK raises several unrelated types for a dead socket
-        raise DockerUnavailable(_short_reason(err), fix=docker_fix()) from err
+        raise DockerUnavailable(_short_reason(err), fix=docker_fix(err)) from err
     client.api.timeout = OPERATION_TIMEOUT_S
     return client
 
@@ -99,7 +113,7 @@ def docker_status(timeout: float = CONNECT_TIMEOUT_S) -> DockerStatus:
     except DockerUnavailable as err:
         return DockerStatus(False, reason=err.reason, fix=err.fix)
     except Exception as err:
-        return DockerStatus(False, reason=_short_reason(err), fix=docker_fix())
+        return DockerStatus(False, reason=_short_reason(err), fix=docker_fix(err))
     runtimes = sorted((info.get("Runtimes") or {}).keys())
     shims = [r for r in runtimes if any(m in r.lower() for m in WASM_RUNTIME_MARKERS)]
     client.close()

@@ -23,6 +23,12 @@ from ._toolchain_detect import LANGUAGES, toolchain_report
 
 LANGUAGE_NAMES = {"c": "C", "cpp": "C++", "rust": "Rust", "go": "Go"}
 
+#: What each optional tool does for the course, as the doctor's table says it.
+TOOL_USES = {
+    "hyperfine": "re-timing the start-up benchmark's commands independently",
+    "node": "notebook 07 runs the same module bytes under Node's WASI",
+}
+
 
 @dataclass
 class ToolReport:
@@ -176,7 +182,8 @@ def rows(report: dict[str, Any]) -> list[Row]:
         ("Chromium", report["browser"], "browser tests; your own browser runs modules anyway"),
     ]
     simple += [
-        (name, tool, "inspecting and shrinking modules") for name, tool in report["tools"].items()
+        (name, tool, TOOL_USES.get(name, "inspecting and shrinking modules"))
+        for name, tool in report["tools"].items()
     ]
     for what, tool, means in simple:
         found = (

@@ -134,3 +134,13 @@ def test_unknown_command_exits_2() -> None:
                           capture_output=True, text=True, check=False)
     assert done.returncode == 2
     assert "unknown command" in done.stderr
+
+
+def test_permission_denied_on_the_socket_suggests_the_docker_group() -> None:
+    from kernel_helpers._docker import docker_fix
+
+    try:
+        raise ConnectionError("connection aborted") from PermissionError(13, "Permission denied")
+    except ConnectionError as err:
+        assert "usermod -aG docker" in docker_fix(err)
+    assert "usermod" not in docker_fix(FileNotFoundError(2, "No such file or directory"))
