@@ -131,18 +131,23 @@ class PortabilityReport(ShownAsText):
 
     def _repr_html_(self) -> str:
         esc = html.escape
+        td = '<td style="text-align:left">'  # JupyterLab right-aligns cells; these read left to right
         rows = "".join(
-            f"<tr><td>{esc(r.host)}</td><td><code>{esc(r.sha256[:16])}…</code></td>"
-            f"<td>{r.exit_code}</td><td><pre>{esc(r.stdout.strip()[:200])}</pre></td>"
-            f"<td>{r.seconds * 1e3:.0f} ms</td></tr>"
+            f"<tr>{td}{esc(r.host)}</td>{td}<code>{esc(r.sha256[:16])}…</code></td>"
+            f"{td}{r.exit_code}</td>{td}<pre>{esc(r.stdout.strip()[:200])}</pre></td>"
+            f"{td}{r.seconds * 1e3:.0f} ms</td></tr>"
             for r in self.runs
         )
         rows += "".join(
-            f"<tr><td>{esc(h)}</td><td colspan=4>not run: {esc(w)}</td></tr>" for h, w in self.missing.items()
+            f"<tr>{td}{esc(h)}</td><td colspan=4 style='text-align:left'>not run: {esc(w)}</td></tr>"
+            for h, w in self.missing.items()
+        )
+        head = "".join(
+            f'<th style="text-align:left">{name}</th>'
+            for name in ("host", "sha256 of the bytes it ran", "exit", "output", "wall time")
         )
         return (
-            f"<p>module <code>{esc(self.module)}</code></p><table><tr><th>host</th><th>sha256 of the "
-            "bytes it ran</th><th>exit</th><th>output</th><th>wall time</th></tr>"
+            f"<p>module <code>{esc(self.module)}</code></p><table><tr>{head}</tr>"
             f"{rows}</table><p><b>{esc(self.conclusion())}</b></p>"
         )
 
