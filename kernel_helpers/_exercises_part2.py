@@ -122,6 +122,14 @@ def check_slowdown(answer: object, compute: Any, example: str = "fib") -> CheckR
     """Notebook 08: wasm time / native time for ``example`` at its largest N."""
     rows = [r for r in slowdowns(compute) if r.example == example]
     if not rows:
+        native_missing = [why for name, why in compute.skipped.items() if name.startswith(f"native {example}")]
+        if native_missing:
+            return _wrong(
+                "this machine has no compiler for a native build, so there is no slowdown to compute "
+                "(wasm alone was timed, from the prebuilt module).",
+                "Notebook 00 shows how to get a C compiler (pip install ziglang works anywhere); "
+                "then run the measurement cell again.",
+            )
         return _wrong(f"the compute result has no rows for {example!r}; run the measurement cell first.")
     steady = max(rows, key=lambda r: r.n)
     given = _number(answer)

