@@ -216,7 +216,9 @@ def toolchain_for(lang: str, target: str = WASM) -> Toolchain:
     found = _wasm_toolchain(lang, setting) if target == WASM else _native_toolchain(lang, setting)
     if found is None:
         fix = toolchain_fix(lang) if target == WASM else with_hidden_note(_native_fix(lang))
-        raise ToolchainMissing(lang, target, f"no {lang} compiler for {target} found", fix=fix)
+        where = WASM if target == WASM else "native binaries"
+        message = f"no {LANGUAGE_NAMES[lang]} compiler for {where} here"
+        raise ToolchainMissing(lang, target, message, fix=fix)
     return found
 
 

@@ -25,6 +25,7 @@ from ._measured import (
     artifact_kind,
     format_bytes,
     format_seconds,
+    native_missing,
     recorded_label,
     sizes_of,
     slowdowns,
@@ -303,11 +304,11 @@ def throughput_verdict(compute: Any) -> Verdict:
         "slower on SPEC in browsers",
     )
     if not rows:
-        native_missing = [why for name, why in compute.skipped.items() if name.startswith("native")]
-        if native_missing and any(name.startswith("wasm") for name in compute.variants):
+        why_no_native = native_missing(compute)
+        if why_no_native:
             # A bare laptop: wasm was timed from the prebuilt modules, native could not be.
             verdict.summary = "wasm measured, but no native build here to compare it with"
-            verdict.sentences.append(native_missing[0])
+            verdict.sentences.append(why_no_native)
         else:
             verdict.summary = "no compute measurements yet"
         return verdict

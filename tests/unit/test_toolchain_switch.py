@@ -146,5 +146,6 @@ def test_compute_times_wasm_and_leaves_native_out_with_a_reason(
     assert "no native build" in compute.skipped["native fib(15)"]
     verdict = kh.throughput_verdict(compute)
     assert "no native build" in verdict.summary
+    assert kh.throughput_verdict(compute.to_json()).summary == verdict.summary  # notebook 10
     check = kh.check_slowdown(1.5, compute, "fib")
     assert check.ok is False and "no compiler" in check.message and check.hint
