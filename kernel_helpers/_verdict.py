@@ -183,8 +183,10 @@ def startup_verdict(result: Any) -> Verdict:
         )
     else:
         verdict.summary = f"the claim does not hold here (containers {times(ratio)} wasm)"
-    if container.recorded:
-        verdict.note = f"container figures are {recorded_label(result) or 'recorded'}, not measured here"
+    # Native is recorded too on a machine with no compiler (a bare laptop).
+    recorded = [kind for kind, s in (("container", container), ("native", native)) if s and s.recorded]
+    if recorded:
+        verdict.note = f"{' and '.join(recorded)} figures are {recorded_label(result) or 'recorded'}, not measured here"
     return verdict
 
 

@@ -149,3 +149,39 @@ def test_compute_times_wasm_and_leaves_native_out_with_a_reason(
     assert kh.throughput_verdict(compute.to_json()).summary == verdict.summary  # notebook 10
     check = kh.check_slowdown(1.5, compute, "fib")
     assert check.ok is False and "no compiler" in check.message and check.hint
+
+
+def test_a_cold_zig_build_does_not_keep_a_learner_waiting(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """zig's first build per target takes 20-45 s: a notebook goes on with the prebuilt
+    module (saying why) while the build finishes in the background, then uses it."""
+    import sys
+    import threading
+    import types
+
+    zig = detect.Toolchain("c", "zig", ("zig", "cc"), "0.17.0", "wasm32-wasi")
+    released = threading.Event()
+    own_build = tc.replace(tc.prebuilt_module("fib", "c"), prebuilt=False, toolchain="zig")
+
+    def slow_build(example: str, lang: str, target: str = tc.WASM) -> tc.Artifact:
+        released.wait(10)
+        return own_build
+
+    monkeypatch.setitem(sys.modules, "ipykernel", types.ModuleType("ipykernel"))
+    monkeypatch.setattr(tc, "toolchain_for", lambda lang, target=tc.WASM: zig)
+    monkeypatch.setattr(tc, "cached_build", lambda *job: None)
+    monkeypatch.setattr(tc, "build", slow_build)
+    monkeypatch.setattr(tc, "ZIG_PATIENCE_S", 0.05)
+    monkeypatch.setattr(tc, "_BACKGROUND", tc._BackgroundBuilds())
+
+    stand_in = kh.wasm_module("fib", "c")
+    assert stand_in.prebuilt and stand_in.fallback_reason
+    assert "zig is still making its first C build" in (stand_in.fallback_note() or "")
+    with pytest.raises(kh.BuildInProgress) as caught:  # the native side says so too
+        kh.native_binary("fib", "c")
+    assert "run this cell again" in str(caught.value)
+
+    released.set()
+    tc._BACKGROUND.futures[("fib", "c", tc.WASM)].result(timeout=10)
+    assert kh.wasm_module("fib", "c") is own_build
