@@ -297,6 +297,8 @@ def _fill_from_recorded(result: BenchResult, example: str, absent: set[str]) -> 
         if name in recorded.variants:
             m = recorded.variants[name]
             m.source = RECORDED
+            if name == "native":
+                m.command = None  # a path on the recording machine: nothing to run here
             result.variants[name] = m
             result.notes[name] = f"recorded, not measured here: {result.skipped.pop(name)}"
             used.append(name)

@@ -185,3 +185,21 @@ def test_a_cold_zig_build_does_not_keep_a_learner_waiting(
     released.set()
     tc._BACKGROUND.futures[("fib", "c", tc.WASM)].result(timeout=10)
     assert kh.wasm_module("fib", "c") is own_build
+
+
+@pytest.mark.usefixtures("bare")
+def test_startup_without_a_compiler_marks_native_as_recorded(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """No native binary can be built: its row comes from the recording, marked, with no
+    command pointing at the recording machine's disk; wasm is still measured here."""
+    monkeypatch.setenv("KIT_DOCKER", "off")
+    result = kh.run_startup(
+        "hello", repeat=2, warmup=0, variants=["native", "wasm-instantiate", "docker-scratch"],
+        progress=False,
+    )
+    native, wasm = result.variants["native"], result.variants["wasm-instantiate"]
+    assert native.source == "recorded" and native.command is None
+    assert wasm.source == "measured"
+    assert "recorded, not measured here" in result.notes["native"]
+    assert "native figures are recorded" in (kh.startup_verdict(result).note or "")
