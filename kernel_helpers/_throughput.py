@@ -95,8 +95,11 @@ def run_sizes(examples: tuple[str, ...] = ("hello",), langs: tuple[str, ...] = (
                 continue
             result.sizes[f"{example}.wasm ({lang})"] = builds.wasm.stat().st_size
             result.sizes[f"{example}.wasm ({lang}, smallest)"] = _smallest_wasm(example, lang)
+            native_name = f"{example} native ({lang}, static)"
             if builds.native is not None:
-                result.sizes[f"{example} native ({lang}, static)"] = builds.native.stat().st_size
+                result.sizes[native_name] = builds.native.stat().st_size
+            else:  # no compiler here: say so rather than drop the row silently
+                result.skipped[native_name] = builds.native_missing or "no native build"
     _image_sizes(result, examples[0])
     return result
 

@@ -204,3 +204,11 @@ def test_startup_without_a_compiler_marks_native_as_recorded(
     assert wasm.source == "measured"
     assert "recorded, not measured here" in result.notes["native"]
     assert "native figures are recorded" in (kh.startup_verdict(result).note or "")
+
+
+@pytest.mark.usefixtures("bare")
+def test_sizes_say_why_the_native_binary_is_missing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KIT_DOCKER", "off")
+    sizes = kh.run_sizes(langs=("c",))
+    assert sizes.sizes["hello.wasm (c)"] == tc.prebuilt_module("hello", "c").bytes
+    assert "no C compiler" in sizes.skipped["hello native (c, static)"]
