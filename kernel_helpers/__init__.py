@@ -37,6 +37,7 @@ from ._docker_wasm import docker_wasm_diagram, to_yaml, wasm_pod, wasm_runtime_c
 from ._doctor import DoctorReport, doctor
 from ._errors import (
     BenchmarkError,
+    BuildInProgress,
     CompileError,
     ContainerError,
     Diagnostic,
@@ -201,6 +202,7 @@ __all__ = [
     "BenchResult",
     "BenchmarkError",
     "BrowserRunner",
+    "BuildInProgress",
     "Chart",
     "CheckResult",
     "CompileError",

@@ -19,9 +19,7 @@ from typing import Any
 
 from ._docker import docker_status
 from ._system import find_program, has_module, install_hint, run_quick, wasmtime_cli_path
-from ._toolchain_detect import LANGUAGES, toolchain_report
-
-LANGUAGE_NAMES = {"c": "C", "cpp": "C++", "rust": "Rust", "go": "Go"}
+from ._toolchain_detect import LANGUAGE_NAMES, LANGUAGES, toolchain_report
 
 #: What each optional tool does for the course, as the doctor's table says it.
 TOOL_USES = {
@@ -156,6 +154,8 @@ def rows(report: dict[str, Any]) -> list[Row]:
     )
     for lang, tc in report["toolchains"].items():
         found = f"{tc['kind']} → {tc['target']} ({tc['version']})" if tc["available"] else "missing"
+        if tc.get("hidden_by"):
+            found = f"hidden by KIT_TOOLCHAINS={tc['hidden_by']} (rehearsing a bare laptop)"
         means = (
             f"notebooks 02/03 compile {LANGUAGE_NAMES[lang]} here"
             if tc["available"]

@@ -41,6 +41,11 @@ class ToolchainMissing(KitError):
         self.target = target
 
 
+class BuildInProgress(ToolchainMissing):
+    """zig is still making its first build for a target (it compiles its C/C++ runtime
+    once, 20-45 s); the build goes on in the background and ``fix`` says to come back."""
+
+
 @dataclass(frozen=True)
 class Diagnostic:
     """One compiler message, parsed from its output (``file:line:col: severity: text``)."""

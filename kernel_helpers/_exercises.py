@@ -447,7 +447,12 @@ def check_fixed_program(source: object) -> CheckResult:
     try:
         artifact = compile_source(source, "c", name="fixed")
     except ToolchainMissing as err:
-        return CheckResult("", None, "there is no C compiler here to check it with.", err.fix)
+        return CheckResult(
+            "", None,
+            "there is no C compiler on this machine, so your program cannot be checked here "
+            "(nothing is wrong with it yet). Get one, then run this cell again:",
+            err.fix,
+        )
     except CompileError as err:
         first = err.diagnostics[0] if err.diagnostics else None
         where = f"line {first.line}: {first.message}" if first else err.message

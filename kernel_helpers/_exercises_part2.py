@@ -17,6 +17,7 @@ from ._exercises import PLACEHOLDER_MESSAGE, CheckResult, _exercise, _right, _wr
 from ._measured import (
     format_bytes,
     format_seconds,
+    native_missing,
     slowdowns,
     variant_summaries,
 )
@@ -122,6 +123,13 @@ def check_slowdown(answer: object, compute: Any, example: str = "fib") -> CheckR
     """Notebook 08: wasm time / native time for ``example`` at its largest N."""
     rows = [r for r in slowdowns(compute) if r.example == example]
     if not rows:
+        if native_missing(compute, example):
+            return _wrong(
+                "this machine has no compiler for a native build, so there is no slowdown to compute "
+                "(wasm alone was timed, from the prebuilt module).",
+                "Notebook 00 shows how to get a C compiler (pip install ziglang works anywhere); "
+                "then run the measurement cell again.",
+            )
         return _wrong(f"the compute result has no rows for {example!r}; run the measurement cell first.")
     steady = max(rows, key=lambda r: r.n)
     given = _number(answer)

@@ -247,6 +247,19 @@ def slowdowns(compute: Any) -> list[Slowdown]:
     return rows
 
 
+def native_missing(compute: Any, example: str = "") -> str | None:
+    """Why a compute result has wasm timings but no native ones (a machine with no
+    compiler, notebook 08), or None. ``example`` narrows it to ``fib`` or ``sha256``."""
+    data = as_dict(compute)
+    reasons = [
+        str(why)
+        for name, why in (data.get("skipped") or {}).items()
+        if name.startswith(f"native {example}")
+    ]
+    timed_wasm = any(name.startswith(f"wasm {example}") for name in data.get("variants") or {})
+    return reasons[0] if reasons and timed_wasm else None
+
+
 def sizes_of(result: Any) -> tuple[dict[str, int], list[str], str | None]:
     """``(sizes, recorded names, recorded label)`` from a sizes result or a plain mapping."""
     if isinstance(result, Mapping) and "sizes" not in result and all(

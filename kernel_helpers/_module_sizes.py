@@ -17,10 +17,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ._errors import KitError, ToolchainMissing
+from ._errors import BuildInProgress, KitError, ToolchainMissing
 from ._inspect import _html_table, code_by_package, section_sizes, stripped_size
 from ._toolchain_detect import LANGUAGES
-from ._toolchains import Artifact, build, native_binary, shrink, wasm_module
+from ._toolchains import (
+    Artifact,
+    native_binary,
+    patient_build,
+    prebuilt_module,
+    shrink,
+    wasm_module,
+)
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -136,11 +143,14 @@ def size_ladder(example: str = "hello", lang: str = "c", *, native: bool = True)
     """
     ladder = SizeLadder(example, lang)
     try:
-        built = build(example, lang)
+        built = patient_build(example, lang)
     except ToolchainMissing as err:
-        ladder.notes.append(f"no {LANGUAGE_LABELS[lang]} compiler here, showing the prebuilt module ({err.fix})")
+        if isinstance(err, BuildInProgress):
+            ladder.notes.append(f"{err.message}: showing the prebuilt module for now ({err.fix})")
+        else:
+            ladder.notes.append(f"no {LANGUAGE_LABELS[lang]} compiler here, showing the prebuilt module ({err.fix})")
         try:
-            shipped = wasm_module(example, lang)
+            shipped = prebuilt_module(example, lang)
         except KitError as missing:
             ladder.notes.append(_ladder_note(missing))
             return ladder
@@ -251,7 +261,8 @@ def language_sizes(example: str = "hello", langs: Iterable[str] = LANGUAGES) -> 
             )
         )
         if artifact.prebuilt:
-            result.notes.append(f"{LANGUAGE_LABELS[lang]}: no compiler here, the prebuilt module stands in")
+            why = artifact.fallback_reason or "no compiler here"
+            result.notes.append(f"{LANGUAGE_LABELS[lang]}: {why}, the prebuilt module stands in")
     return result
 
 

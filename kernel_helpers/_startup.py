@@ -60,9 +60,11 @@ VARIANTS = (
     Variant("oci-wasm-pull-run", IN_PROCESS, "pull the wasm OCI artifact from the registry, validate, compile, run"),
 )
 CONTAINER_VARIANTS = tuple(v.name for v in VARIANTS if v.needs_docker)
-#: What recorded data may stand in for: the container variants, and the OCI pull, which
-#: needs a registry program that Binder and most laptops lack.
-RECORDABLE_VARIANTS = (*CONTAINER_VARIANTS, "oci-wasm-pull-run")
+#: What recorded data may stand in for: the container variants, the OCI pull, which
+#: needs a registry program that Binder and most laptops lack, and the native binary,
+#: which needs a compiler a bare laptop lacks (a module has a prebuilt stand-in, a
+#: per-platform binary has none).
+RECORDABLE_VARIANTS = (*CONTAINER_VARIANTS, "oci-wasm-pull-run", "native")
 
 
 def startup_variants(example: str = "hello", lang: str = "c") -> list[Variant]:
@@ -295,6 +297,8 @@ def _fill_from_recorded(result: BenchResult, example: str, absent: set[str]) -> 
         if name in recorded.variants:
             m = recorded.variants[name]
             m.source = RECORDED
+            if name == "native":
+                m.command = None  # a path on the recording machine: nothing to run here
             result.variants[name] = m
             result.notes[name] = f"recorded, not measured here: {result.skipped.pop(name)}"
             used.append(name)
@@ -365,7 +369,10 @@ def run_startup(
             skipped=plan.skipped, notes=plan.notes,
         )
         _measure_all(plan.runnables, result, repeat, warmup, on_sample, stop, progress)
-    _fill_from_recorded(result, example, _absent_components(names))
+    absent = _absent_components(names)
+    if builds.native is None:
+        absent.add("native")
+    _fill_from_recorded(result, example, absent)
     return result
 
 

@@ -57,17 +57,21 @@ def run_compute(
             try:
                 builds = example_builds(example, lang)
                 result.notes[f"builds {example}"] = builds.built_by
-                native = measure_command(
-                    [str(builds.require_native()), *args], name=names[0], stdin=str(stdin_path), **options
-                )
+                if builds.native is None:
+                    # No compiler (a bare laptop): the wasm side still runs from the
+                    # prebuilt module; only the native side, and so the ratio, is missing.
+                    result.skipped[names[0]] = f"no native build: {builds.native_missing}"
+                else:
+                    result.variants[names[0]] = measure_command(
+                        [str(builds.native), *args], name=names[0], stdin=str(stdin_path), **options
+                    )
                 stdin_bytes = stdin_path.read_bytes() if stdin_size else None
-                wasm = measure_callable(
+                result.variants[names[1]] = measure_callable(
                     _wasm_call(prepare(builds.wasm), args, stdin_bytes), name=names[1], **options
                 )
             except KitError as err:  # one case failing must not lose the others
-                result.skipped.update(dict.fromkeys(names, err.message))
+                result.skipped.update({n: err.message for n in names if n not in result.variants})
                 continue
-            result.variants[native.name], result.variants[wasm.name] = native, wasm
     result.notes["method"] = (
         "native: the static binary as a whole process (includes its ~0.5 ms start); "
         "wasm: pre-instantiated module in process (wasmtime-py), same args and stdin"
@@ -92,8 +96,11 @@ def run_sizes(examples: tuple[str, ...] = ("hello",), langs: tuple[str, ...] = (
                 continue
             result.sizes[f"{example}.wasm ({lang})"] = builds.wasm.stat().st_size
             result.sizes[f"{example}.wasm ({lang}, smallest)"] = _smallest_wasm(example, lang)
+            native_name = f"{example} native ({lang}, static)"
             if builds.native is not None:
-                result.sizes[f"{example} native ({lang}, static)"] = builds.native.stat().st_size
+                result.sizes[native_name] = builds.native.stat().st_size
+            else:  # no compiler here: say so rather than drop the row silently
+                result.skipped[native_name] = builds.native_missing or "no native build"
     _image_sizes(result, examples[0])
     return result
 

