@@ -361,12 +361,19 @@ def cleanup(*, client: docker.DockerClient | None = None) -> dict[str, int]:
     for container in docker_client.containers.list(all=True, filters=KIT_FILTER):
         _remove_quietly(container)
         counts["containers"] += 1
-    for image in docker_client.images.list(filters=KIT_FILTER):
-        try:
-            docker_client.images.remove(str(image.id), force=True)
-            counts["images"] += 1
-        except Exception:  # removed already as another tag's parent
-            pass
+    # A base image cannot go while images built FROM it exist, whatever the list order:
+    # remove in passes, children first as they become removable, until a pass frees nothing.
+    while True:
+        removed = 0
+        for image in docker_client.images.list(filters=KIT_FILTER):
+            try:
+                docker_client.images.remove(str(image.id), force=True)
+                removed += 1
+            except Exception:  # a parent of an image still here, or gone with another tag
+                pass
+        counts["images"] += removed
+        if removed == 0:
+            break
     for volume in docker_client.volumes.list(filters=KIT_FILTER):
         volume.remove(force=True)
         counts["volumes"] += 1

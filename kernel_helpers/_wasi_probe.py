@@ -11,14 +11,13 @@ recording, marked as such.
 from __future__ import annotations
 
 import html
-import io
 import json
-import tarfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ._containers import scratch_image
 from ._docker import connect
 from ._errors import DockerUnavailable, KitError, ToolchainMissing
 from ._toolchains import NATIVE, compile_source
@@ -102,38 +101,12 @@ class ContainerView:
         return banner + f"<pre>{html.escape(chr(10).join(self._answers()))}</pre>"
 
 
-def _image_context(binary: Path) -> bytes:
-    dockerfile = b'FROM scratch\nCOPY wasi_probe /wasi_probe\nENTRYPOINT ["/wasi_probe"]\n'
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w") as tar:
-        info = tarfile.TarInfo("Dockerfile")
-        info.size = len(dockerfile)
-        tar.addfile(info, io.BytesIO(dockerfile))
-        tar.add(str(binary), arcname="wasi_probe")
-    return buffer.getvalue()
+def _ask_container(image: str, question: Sequence[str], client: Any) -> tuple[int, str]:
+    from ._containers import run_container
 
-
-def _ask_container(client: Any, question: Sequence[str]) -> tuple[int, str]:
-    import docker.errors
-
-    try:
-        output = client.containers.run(
-            PROBE_IMAGE,
-            list(question),
-            network_mode="none",
-            read_only=True,
-            cap_drop=["ALL"],
-            security_opt=["no-new-privileges"],
-            mem_limit="64m",
-            pids_limit=16,
-            remove=True,
-            stdout=True,
-            stderr=True,
-        )
-        return 0, output.decode("utf-8", "replace")
-    except docker.errors.ContainerError as err:
-        stderr = err.stderr.decode("utf-8", "replace") if isinstance(err.stderr, bytes) else str(err.stderr)
-        return int(err.exit_status), stderr
+    # The kit's hardened run: no network, read-only root, no capabilities, limits, removed.
+    run = run_container(image, list(question), client=client)
+    return run.exit_code, (run.stdout + run.stderr).decode("utf-8", "replace")
 
 
 def container_view(questions: Sequence[Sequence[str]] = CONTAINER_QUESTIONS) -> ContainerView:
@@ -145,8 +118,8 @@ def container_view(questions: Sequence[Sequence[str]] = CONTAINER_QUESTIONS) -> 
     try:
         client = connect()
         binary = compile_source(PROBE_SOURCE, "c", NATIVE, name="wasi_probe").path
-        client.images.build(fileobj=io.BytesIO(_image_context(binary)), custom_context=True, tag=PROBE_IMAGE, rm=True)
-        view = ContainerView([(tuple(q), *_ask_container(client, q)) for q in questions])
+        scratch_image(binary, PROBE_IMAGE, client=client)  # labelled, so kh.cleanup() removes it
+        view = ContainerView([(tuple(q), *_ask_container(PROBE_IMAGE, q, client)) for q in questions])
         client.close()
         return view
     except DockerUnavailable as err:
