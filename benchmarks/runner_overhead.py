@@ -12,9 +12,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -29,23 +27,15 @@ sys.path.insert(0, str(REPO))
 import kernel_helpers as kh  # noqa: E402
 from kernel_helpers import _wasi  # noqa: E402
 
-HELLO_C = '#include <stdio.h>\nint main(void) { puts("Hello, WebAssembly!"); return 0; }\n'
-
 
 def build_hello(folder: Path) -> Path:
-    """hello.wasm from the kit's example if present, else a one-line C hello."""
-    source = REPO / "wasm_examples" / "hello" / "hello.c"
-    if not source.is_file():
-        source = folder / "hello.c"
-        source.write_text(HELLO_C)
+    """hello.wasm from the kit's example, built with the compiler the kit picks (or the
+    shipped prebuilt module where there is none)."""
+    import kernel_helpers as kh
+
+    built = kh.wasm_module("hello", "c")
     output = folder / "hello.wasm"
-    clang = shutil.which("clang")
-    if clang:
-        command = [clang, "--target=wasm32-wasi", "--sysroot=/usr", "-O2", str(source), "-o", str(output)]
-    else:
-        command = [sys.executable, "-m", "ziglang", "cc", "-target", "wasm32-wasi", "-O2",
-                   str(source), "-o", str(output)]
-    subprocess.run(command, check=True)
+    output.write_bytes(built.path.read_bytes())
     return output
 
 

@@ -29,3 +29,15 @@ def repo() -> Path:
 @pytest.fixture
 def python() -> str:
     return sys.executable
+
+
+def compile_c_to_wasm(source: str, name: str) -> Path:
+    """A C program built to wasm32-wasi with the compiler the kit itself picks (so tests
+    follow the toolchain detection instead of assuming a particular clang works)."""
+    import kernel_helpers as kh
+
+    try:
+        return kh.compile_source(source, "c", name=name).path
+    except kh.ToolchainMissing as err:
+        need(False, f"no C to wasm compiler: {err.fix}")
+        raise  # unreachable: need() skips or fails

@@ -6,7 +6,6 @@ and compares stdout, stderr (for guests that write it) and exit codes.
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -15,7 +14,7 @@ import pytest
 import kernel_helpers as kh
 from kernel_helpers._system import wasmtime_cli_path
 from tests import wasi_guests as guests
-from tests.conftest import need
+from tests.conftest import compile_c_to_wasm, need
 
 pytestmark = pytest.mark.integration
 
@@ -171,14 +170,7 @@ int main(int argc, char **argv) {
 
 
 def test_a_c_program_behaves_the_same(cli: str, tmp_path: Path) -> None:
-    clang = shutil.which("clang")
-    need(clang is not None and Path("/usr/lib/wasm32-wasi").is_dir(),
-         "clang with wasi-libc (apt-get install clang lld wasi-libc libclang-rt-14-dev-wasm32)")
-    assert clang is not None
-    (tmp_path / "prog.c").write_text(C_PROGRAM)
-    module = tmp_path / "prog.wasm"
-    subprocess.run([clang, "--target=wasm32-wasi", "--sysroot=/usr", "-O2",
-                    str(tmp_path / "prog.c"), "-o", str(module)], check=True, timeout=120)
+    module = compile_c_to_wasm(C_PROGRAM, "prog")
     (tmp_path / "secret.txt").write_text("secret\n")
     outcomes = []
     for runner in ("cli", "kit"):
@@ -191,5 +183,5 @@ def test_a_c_program_behaves_the_same(cli: str, tmp_path: Path) -> None:
     theirs, ours = outcomes
     assert ours == theirs
     assert theirs[0] == 3
-    assert b"argv[0]=[prog.wasm]" in theirs[1]
+    assert f"argv[0]=[{module.name}]".encode() in theirs[1]
     assert b": secret" not in theirs[1]

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 import time
 from pathlib import Path
 
 import pytest
 
 import kernel_helpers as kh
-from tests.conftest import need
+from tests.conftest import compile_c_to_wasm
 
 pytestmark = pytest.mark.integration
 
@@ -39,15 +37,7 @@ int main(void) { puts("spinning"); for (;;) counter++; }
 
 
 def build(tmp_path: Path, name: str, source: str) -> Path:
-    clang = shutil.which("clang")
-    need(clang is not None and Path("/usr/lib/wasm32-wasi").is_dir(),
-         "clang with wasi-libc (apt-get install clang lld wasi-libc libclang-rt-14-dev-wasm32)")
-    assert clang is not None
-    (tmp_path / f"{name}.c").write_text(source)
-    output = tmp_path / f"{name}.wasm"
-    subprocess.run([clang, "--target=wasm32-wasi", "--sysroot=/usr", "-O2",
-                    str(tmp_path / f"{name}.c"), "-o", str(output)], check=True, timeout=120)
-    return output
+    return compile_c_to_wasm(source, name)
 
 
 @pytest.mark.parametrize("step", ["100", "65536", "1048576"])

@@ -18,7 +18,7 @@ import wasmtime
 
 import kernel_helpers as kh
 from kernel_helpers._browser import HELLO_WAT, STATIC
-from tests.conftest import need
+from tests.conftest import compile_c_to_wasm, need
 
 pytestmark = pytest.mark.integration
 
@@ -66,17 +66,7 @@ def run_in_node(folder: Path, wasm: bytes, argv: list[str], env: dict[str, str])
 
 
 def compile_c(folder: Path, name: str, program: str) -> bytes:
-    clang = shutil.which("clang")
-    sysroot = Path("/usr/include/wasm32-wasi")
-    need(clang is not None and sysroot.is_dir(), "clang with wasi-libc (apt-get install clang lld wasi-libc)")
-    source = folder / f"{name}.c"
-    source.write_text(program)
-    output = folder / f"{name}.wasm"
-    subprocess.run(
-        [str(clang), "--target=wasm32-wasi", "--sysroot=/usr", "-O2", str(source), "-o", str(output)],
-        check=True, capture_output=True, timeout=120,
-    )
-    return output.read_bytes()
+    return compile_c_to_wasm(program, name).read_bytes()
 
 
 def module_bytes(wat: str) -> bytes:
