@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from ._diagnostics import parse_diagnostics
-from ._errors import BuildInProgress, CompileError, KitError, ToolchainMissing
+from ._errors import BuildInProgress, CompileError, InvalidModule, KitError, ToolchainMissing
 from ._system import REPO_ROOT, cache_dir, find_program, run_quick
 from ._toolchain_detect import (
     LANGUAGE_NAMES,
@@ -450,31 +450,16 @@ def build_all(
 # --- making modules smaller -------------------------------------------------------------
 
 
-def _read_leb(data: bytes, at: int) -> tuple[int, int]:
-    value = shift = 0
-    while True:
-        byte = data[at]
-        at += 1
-        value |= (byte & 0x7F) << shift
-        shift += 7
-        if byte < 0x80:
-            return value, at
-
-
 def strip_custom_sections(module: bytes) -> bytes:
     """The module without its custom sections (names, debug info, producers)."""
-    if module[:4] != b"\0asm":
-        raise KitError("not a WebAssembly module (no \\0asm header)")
-    kept = [module[:8]]
-    at = 8
-    while at < len(module):
-        start = at
-        section_id = module[at]
-        size, body = _read_leb(module, at + 1)
-        at = body + size
-        if section_id != 0:
-            kept.append(module[start:at])
-    return b"".join(kept)
+    from ._inspect import read_module  # the course's own section reader (notebook 01)
+
+    try:
+        sections = read_module(module).sections
+    except InvalidModule as err:
+        raise KitError(f"not a WebAssembly module: {err.reason}", fix=err.fix) from err
+    kept = [module[s.offset : s.offset + s.header_size + s.size] for s in sections if s.id != 0]
+    return module[:8] + b"".join(kept)
 
 
 #: wasm-opt must be told which features the compilers used (stripping drops the
