@@ -5,14 +5,12 @@ the whole API; the modules behind them are private (``_doctor``, ``_errors``, ..
 """
 
 from ._bench import (
-    BackgroundRun,
     BenchResult,
     Measurement,
     Stats,
     machine_metadata,
     measure_callable,
     measure_command,
-    run_in_background,
 )
 from ._browser import (
     BrowserRunner,
@@ -198,7 +196,6 @@ __all__ = [
     "WHY_SLOWER",
     "AnnotatedBytes",
     "Artifact",
-    "BackgroundRun",
     "BenchResult",
     "BenchmarkError",
     "BrowserRunner",
@@ -332,7 +329,6 @@ __all__ = [
     "run_container",
     "run_everywhere",
     "run_guarded",
-    "run_in_background",
     "run_in_browser",
     "run_pulled",
     "run_sizes",
