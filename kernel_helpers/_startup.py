@@ -97,6 +97,12 @@ class _Plan:
         self.notes: dict[str, str] = {"builds": builds.built_by}
         self._registry: LocalRegistry | None = None
         self._registry_error: str | None = None
+        # Variants whose component is simply not on this machine: the only ones recorded
+        # data may stand in for. A variant that failed while its component was here is
+        # reported as failed, never papered over.
+        self.absent: set[str] = set()
+        if builds.native is None:
+            self.absent.add("native")
 
     def add(self, name: str, make: Callable[[], _Runnable | None]) -> None:
         if name not in self.names:
@@ -254,26 +260,10 @@ def _docker_client(plan: _Plan) -> docker.DockerClient | None:
     except DockerUnavailable as err:
         for name in wanted:
             plan.skipped[name] = f"{err.message} ({err.fix})"
+        plan.absent.update(wanted)
         return None
     plan.stack.callback(client.close)
     return client
-
-
-def _absent_components(names: list[str]) -> set[str]:
-    """Variants whose component is simply not on this machine (no Docker daemon, or no
-    registry program): the only ones recorded data may stand in for. A variant that
-    failed while Docker was here is reported as failed, never papered over."""
-    from ._docker import connect
-    from ._registry import registry_binary
-
-    absent: set[str] = set()
-    try:
-        connect().close()
-    except DockerUnavailable:
-        absent.update(CONTAINER_VARIANTS)
-    if registry_binary() is None:
-        absent.add("oci-wasm-pull-run")
-    return absent & set(names)
 
 
 def _fill_from_recorded(result: BenchResult, example: str, absent: set[str]) -> None:
@@ -355,6 +345,8 @@ def run_startup(
     unknown = [n for n in names if n not in known]
     if unknown:
         raise BenchmarkError(f"unknown variants: {', '.join(unknown)}", fix=f"choose from {', '.join(known)}")
+    from ._registry import registry_binary
+
     builds = example_builds(example, lang)
     with contextlib.ExitStack() as stack:
         plan = _Plan(builds, names, stack)
@@ -364,15 +356,14 @@ def run_startup(
         if client is not None:
             _container_runnables(plan, client)
         _oci_runnable(plan)
+        if registry_binary() is None:
+            plan.absent.add("oci-wasm-pull-run")
         result = BenchResult(
             machine=machine_metadata(), example=example, sizes=plan.sizes,
             skipped=plan.skipped, notes=plan.notes,
         )
         _measure_all(plan.runnables, result, repeat, warmup, on_sample, stop, progress)
-    absent = _absent_components(names)
-    if builds.native is None:
-        absent.add("native")
-    _fill_from_recorded(result, example, absent)
+    _fill_from_recorded(result, example, plan.absent)
     return result
 
 
