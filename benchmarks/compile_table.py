@@ -19,9 +19,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from kernel_helpers import _toolchains as tc
+from kernel_helpers.toolchains import build as tc
 from kernel_helpers._errors import ToolchainMissing
-from kernel_helpers._toolchain_detect import LANGUAGES
+from kernel_helpers.toolchains.detect import LANGUAGES
 
 
 def spread(samples: list[float]) -> str:

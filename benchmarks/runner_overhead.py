@@ -25,7 +25,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 import kernel_helpers as kh  # noqa: E402
-from kernel_helpers import _wasi  # noqa: E402
+from kernel_helpers.wasm import runner as _wasi  # noqa: E402
 
 
 def build_hello(folder: Path) -> Path:

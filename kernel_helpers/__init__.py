@@ -4,35 +4,7 @@ Every notebook starts with ``import kernel_helpers as kh``. The public names bel
 the whole API; the modules behind them are private (``_doctor``, ``_errors``, ...).
 """
 
-from ._bench import (
-    BenchResult,
-    Measurement,
-    Stats,
-    machine_metadata,
-    measure_callable,
-    measure_command,
-)
-from ._browser import (
-    BrowserRunner,
-    browser_check,
-    compare_in_browser,
-    compare_with_server,
-    run_in_browser,
-)
-from ._containers import (
-    ContainerRun,
-    base_image,
-    build_image,
-    cleanup,
-    distro_image,
-    hardened_run_command,
-    image_sizes,
-    run_container,
-    scratch_image,
-)
-from ._docker import DockerStatus, docker_disabled, docker_status
-from ._docker_wasm import docker_wasm_diagram, to_yaml, wasm_pod, wasm_runtime_class
-from ._doctor import DoctorReport, doctor
+from ._display import describe_machine, format_bytes, format_seconds
 from ._errors import (
     BenchmarkError,
     BuildInProgress,
@@ -57,7 +29,34 @@ from ._errors import (
     Trap,
     WasmError,
 )
-from ._exercises import (
+from .bench.harness import (
+    BenchResult,
+    Measurement,
+    Stats,
+    machine_metadata,
+    measure_callable,
+    measure_command,
+)
+from .bench.reference import recorded_result
+from .bench.startup import Variant, run_startup, startup_variants
+from .bench.throughput import run_compute, run_sizes
+from .containers.docker import DockerStatus, docker_disabled, docker_status
+from .containers.images import (
+    ContainerRun,
+    base_image,
+    build_image,
+    cleanup,
+    distro_image,
+    hardened_run_command,
+    image_sizes,
+    run_container,
+    scratch_image,
+)
+from .containers.kubernetes import docker_wasm_diagram, to_yaml, wasm_pod, wasm_runtime_class
+from .containers.oci import package_wasm, pull_wasm, push_wasm, run_pulled, run_with_docker_shim
+from .containers.registry import LocalRegistry
+from .course.doctor import DoctorReport, doctor
+from .course.exercises import (
     BROKEN_C,
     CAPABILITY_QUIZ,
     FIB_WAT,
@@ -80,7 +79,7 @@ from ._exercises import (
     check_wasi_import_module,
     fuel_needed,
 )
-from ._exercises_part2 import (
+from .course.exercises_part2 import (
     DECISION_SCENARIOS,
     WHY_SLOWER,
     check_decisions,
@@ -94,16 +93,7 @@ from ._exercises_part2 import (
     check_wasm_media_type,
     check_why_slower,
 )
-from ._inspect import (
-    AnnotatedBytes,
-    ModuleInfo,
-    annotated_bytes,
-    code_by_package,
-    read_module,
-    section_sizes,
-    stripped_size,
-)
-from ._lessons import (
+from .course.lessons import (
     ImagePlatform,
     OciRoundTrip,
     image_platform,
@@ -113,43 +103,25 @@ from ._lessons import (
     shrunk_sizes,
     start_registry,
 )
-from ._measured import describe_machine, format_bytes, format_seconds
-from ._module_sizes import (
-    Chart,
-    LanguageSizes,
-    SizeLadder,
-    human_size,
-    language_sizes,
-    package_breakdown,
-    section_breakdown,
-    size_ladder,
-)
-from ._oci import package_wasm, pull_wasm, push_wasm, run_pulled, run_with_docker_shim
-from ._plots import LiveStartupPlot, size_figure, startup_figure, throughput_figure
-from ._portability import PortabilityReport, module_sha256, run_everywhere
-from ._reference import recorded_result
-from ._registry import LocalRegistry
-from ._results import (
+from .course.probe import ContainerView, container_view, probe
+from .course.solutions import Solution, solution
+from .report.exports import (
     aggregate_exports,
     export_results,
     load_results,
     save_result,
     summary_figure,
 )
-from ._runaway_guests import (
-    DEEP_TRAP,
-    ENDLESS_LOOP,
-    MEMORY_BOMB,
-    OUTPUT_FLOOD,
-    Outcome,
-    limit_slider,
-    run_guarded,
+from .report.plots import LiveStartupPlot, size_figure, startup_figure, throughput_figure
+from .report.verdicts import (
+    Verdict,
+    course_verdict,
+    decision_guide,
+    size_verdict,
+    startup_verdict,
+    throughput_verdict,
 )
-from ._solutions import Solution, solution
-from ._startup import Variant, run_startup, startup_variants
-from ._throughput import run_compute, run_sizes
-from ._toolchain_detect import LANGUAGES, Toolchain, find_toolchain
-from ._toolchains import (
+from .toolchains.build import (
     Artifact,
     build,
     build_all,
@@ -160,15 +132,44 @@ from ._toolchains import (
     source_path,
     wasm_module,
 )
-from ._verdict import (
-    Verdict,
-    course_verdict,
-    decision_guide,
-    size_verdict,
-    startup_verdict,
-    throughput_verdict,
+from .toolchains.detect import LANGUAGES, Toolchain, find_toolchain
+from .toolchains.sizes import (
+    Chart,
+    LanguageSizes,
+    SizeLadder,
+    human_size,
+    language_sizes,
+    package_breakdown,
+    section_breakdown,
+    size_ladder,
 )
-from ._wasi import (
+from .wasm.browser import (
+    BrowserRunner,
+    browser_check,
+    compare_in_browser,
+    compare_with_server,
+    run_in_browser,
+)
+from .wasm.guests import (
+    DEEP_TRAP,
+    ENDLESS_LOOP,
+    MEMORY_BOMB,
+    OUTPUT_FLOOD,
+    Outcome,
+    limit_slider,
+    run_guarded,
+)
+from .wasm.portability import PortabilityReport, module_sha256, run_everywhere
+from .wasm.reader import (
+    AnnotatedBytes,
+    ModuleInfo,
+    annotated_bytes,
+    code_by_package,
+    read_module,
+    section_sizes,
+    stripped_size,
+)
+from .wasm.runner import (
     Preopen,
     PreparedModule,
     Timings,
@@ -179,7 +180,6 @@ from ._wasi import (
     prepare,
     run_wasm,
 )
-from ._wasi_probe import ContainerView, container_view, probe
 
 __version__ = "0.1.0"
 

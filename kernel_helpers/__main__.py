@@ -11,11 +11,11 @@ import sys
 
 #: command name -> (module, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
-    "doctor": ("kernel_helpers._cli_doctor", "report what this machine can do for the course"),
-    "build": ("kernel_helpers._cli_build", "compile the examples to wasm32-wasi and native"),
-    "aggregate": ("kernel_helpers._cli_aggregate", "merge learners' notebook-10 exports into one plot"),
-    "run-wasm": ("kernel_helpers._cli_run", "run a WASI module like `wasmtime run`, sandboxed"),
-    "bench": ("kernel_helpers._cli_bench", "benchmarks: startup, sizes, compute (and cleanup)"),
+    "doctor": ("kernel_helpers.cli.doctor", "report what this machine can do for the course"),
+    "build": ("kernel_helpers.cli.build", "compile the examples to wasm32-wasi and native"),
+    "aggregate": ("kernel_helpers.cli.aggregate", "merge learners' notebook-10 exports into one plot"),
+    "run-wasm": ("kernel_helpers.cli.run_wasm", "run a WASI module like `wasmtime run`, sandboxed"),
+    "bench": ("kernel_helpers.cli.bench", "benchmarks: startup, sizes, compute (and cleanup)"),
 }
 
 

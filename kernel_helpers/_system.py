@@ -15,8 +15,11 @@ from pathlib import Path
 
 PROBE_TIMEOUT_S = 3.0
 
+#: The installed package; ``data/`` beside it holds prebuilt modules and recorded results.
+PACKAGE_DIR = Path(__file__).resolve().parent
+DATA_DIR = PACKAGE_DIR / "data"
 #: The repository root (the folder holding ``kernel_helpers/``), when run from a checkout.
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = PACKAGE_DIR.parent
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from kernel_helpers._builds import Builds, example_builds
-from kernel_helpers._containers import (
+from kernel_helpers.toolchains.builds import Builds, example_builds
+from kernel_helpers.containers.images import (
     KIT_FILTER,
     base_image,
     cleanup,
@@ -23,10 +23,10 @@ from kernel_helpers._containers import (
     run_container,
     scratch_image,
 )
-from kernel_helpers._docker import docker_status
+from kernel_helpers.containers.docker import docker_status
 from kernel_helpers._errors import DockerUnavailable, KitError, OciError
-from kernel_helpers._oci import pull_wasm, push_wasm, run_pulled, run_with_docker_shim
-from kernel_helpers._registry import LocalRegistry, registry_binary
+from kernel_helpers.containers.oci import pull_wasm, push_wasm, run_pulled, run_with_docker_shim
+from kernel_helpers.containers.registry import LocalRegistry, registry_binary
 from kernel_helpers._system import find_program
 from tests.conftest import need
 
@@ -46,7 +46,7 @@ def builds() -> Builds:
 def docker_client() -> Iterator[object]:
     status = docker_status()
     need(status.available, f"no Docker daemon: {status.reason}")
-    from kernel_helpers._docker import connect
+    from kernel_helpers.containers.docker import connect
 
     client = connect()
     yield client

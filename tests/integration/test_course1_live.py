@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 import kernel_helpers as kh
-from kernel_helpers._solutions import SOLUTIONS
+from kernel_helpers.course.solutions import SOLUTIONS
 from tests.conftest import need
 from tests.unit.test_solutions import run_solution
 
@@ -67,7 +67,7 @@ def test_solutions_that_need_the_toolchains_pass(solution: object) -> None:
 
 def test_probe_built_here_behaves_like_the_prebuilt_one(tmp_path) -> None:  # type: ignore[no-untyped-def]
     need_compiler("c")
-    from kernel_helpers._wasi_probe import PROBE_PREBUILT, probe_module
+    from kernel_helpers.course.probe import PROBE_PREBUILT, probe_module
 
     assert probe_module() != PROBE_PREBUILT
     data = kh.Preopen(tmp_path, "/data")

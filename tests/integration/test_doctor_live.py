@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kernel_helpers._doctor import collect
+from kernel_helpers.course.doctor import collect
 from tests.conftest import need
 
 pytestmark = pytest.mark.integration

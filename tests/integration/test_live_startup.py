@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from kernel_helpers._plots import LiveStartupPlot
-from kernel_helpers._startup import run_startup
-from kernel_helpers._verdict import startup_verdict
+from kernel_helpers.report.plots import LiveStartupPlot
+from kernel_helpers.bench.startup import run_startup
+from kernel_helpers.report.verdicts import startup_verdict
 
 pytestmark = pytest.mark.integration
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from kernel_helpers._docker import docker_status
-from kernel_helpers._registry import registry_binary
-from kernel_helpers._startup import CONTAINER_VARIANTS, VARIANTS, run_startup
+from kernel_helpers.containers.docker import docker_status
+from kernel_helpers.containers.registry import registry_binary
+from kernel_helpers.bench.startup import CONTAINER_VARIANTS, VARIANTS, run_startup
 from kernel_helpers._system import wasmtime_cli_path
 from tests.conftest import REPO, need
 
@@ -65,7 +65,7 @@ def test_cli_writes_the_documented_json(tmp_path: Path) -> None:
 
 
 def test_compute_pairs_native_and_wasm_on_the_same_work() -> None:
-    from kernel_helpers._throughput import COMPUTE_CASES, run_compute
+    from kernel_helpers.bench.throughput import COMPUTE_CASES, run_compute
 
     result = run_compute(repeat=2, warmup=0)
     need(not result.skipped, f"cases skipped: {result.skipped}")
@@ -77,7 +77,7 @@ def test_compute_pairs_native_and_wasm_on_the_same_work() -> None:
 
 @pytest.mark.docker
 def test_sizes_weigh_modules_binaries_images_and_the_oci_artifact() -> None:
-    from kernel_helpers._throughput import run_sizes
+    from kernel_helpers.bench.throughput import run_sizes
 
     need(docker_status().available, "no Docker daemon")
     result = run_sizes(("hello",), ("c",))
@@ -92,7 +92,7 @@ def test_sizes_weigh_modules_binaries_images_and_the_oci_artifact() -> None:
 def test_a_stopped_run_says_so_and_is_not_padded_with_recorded_data(monkeypatch: pytest.MonkeyPatch) -> None:
     import threading
 
-    from kernel_helpers._startup import STOPPED_REASON
+    from kernel_helpers.bench.startup import STOPPED_REASON
 
     monkeypatch.setenv("KIT_DOCKER", "off")
     stop = threading.Event()

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from kernel_helpers import _toolchain_detect as detect
-from kernel_helpers import _toolchains as tc
+from kernel_helpers.toolchains import detect
+from kernel_helpers.toolchains import build as tc
 from kernel_helpers._errors import CompileError, ToolchainMissing
 from kernel_helpers._system import wasmtime_cli_path
 from tests.conftest import need

@@ -17,7 +17,7 @@ import pytest
 import wasmtime
 
 import kernel_helpers as kh
-from kernel_helpers._browser import HELLO_WAT, STATIC
+from kernel_helpers.wasm.browser import HELLO_WAT, STATIC
 from tests.conftest import compile_c_to_wasm, need
 
 pytestmark = pytest.mark.integration

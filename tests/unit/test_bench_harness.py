@@ -9,7 +9,7 @@ import threading
 
 import pytest
 
-from kernel_helpers._bench import (
+from kernel_helpers.bench.harness import (
     BenchResult,
     Measurement,
     Stats,

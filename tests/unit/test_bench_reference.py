@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from kernel_helpers._bench import BenchResult, machine_metadata, measure_callable, measure_command
-from kernel_helpers._reference import recorded_result, reference_path
-from kernel_helpers._startup import CONTAINER_VARIANTS, VARIANTS
+from kernel_helpers.bench.harness import BenchResult, machine_metadata, measure_callable, measure_command
+from kernel_helpers.bench.reference import recorded_result, reference_path
+from kernel_helpers.bench.startup import CONTAINER_VARIANTS, VARIANTS
 
 
 def _today() -> dict[str, Any]:
@@ -72,7 +72,7 @@ def test_loader_marks_everything_recorded() -> None:
 def test_recorded_data_stands_in_only_for_what_is_absent() -> None:
     """A container variant that failed while Docker was here stays a failure; recorded
     data fills in only where the component is missing (Binder, KIT_DOCKER=off)."""
-    from kernel_helpers._startup import _fill_from_recorded
+    from kernel_helpers.bench.startup import _fill_from_recorded
 
     def skipped_result() -> BenchResult:
         return BenchResult(

@@ -13,7 +13,7 @@ from types import SimpleNamespace
 import pytest
 
 import kernel_helpers as kh
-from kernel_helpers._browser import HELLO_WAT, module_for_browser
+from kernel_helpers.wasm.browser import HELLO_WAT, module_for_browser
 
 BROWSER_RESULT = {
     "browser_attached": True,

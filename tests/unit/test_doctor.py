@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 import kernel_helpers as kh
-from kernel_helpers._doctor import DoctorReport, collect
+from kernel_helpers.course.doctor import DoctorReport, collect
 
 
 def run_doctor(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -100,7 +100,7 @@ def test_kit_docker_off_reports_recorded_data_path(monkeypatch: pytest.MonkeyPat
     assert status.available is False
     assert status.fix and "KIT_DOCKER" in status.fix
     with pytest.raises(kh.DockerUnavailable) as err:
-        from kernel_helpers._docker import connect
+        from kernel_helpers.containers.docker import connect
 
         connect()
     assert "How to fix" in str(err.value)
@@ -137,7 +137,7 @@ def test_unknown_command_exits_2() -> None:
 
 
 def test_permission_denied_on_the_socket_suggests_the_docker_group() -> None:
-    from kernel_helpers._docker import docker_fix
+    from kernel_helpers.containers.docker import docker_fix
 
     try:
         raise ConnectionError("connection aborted") from PermissionError(13, "Permission denied")

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 import kernel_helpers as kh
-from kernel_helpers._exercises_part2 import DECISION_SCENARIOS
-from kernel_helpers._results import export_results, save_result
+from kernel_helpers.course.exercises_part2 import DECISION_SCENARIOS
+from kernel_helpers.report.exports import export_results, save_result
 from tests.unit.course2_data import (
     FAST_CONTAINERS,
     SIZES_SCRATCH,
@@ -123,7 +123,7 @@ PART2_CHECKS = [
 def test_every_part2_check_is_listed_here() -> None:
     public = {
         name for name in kh.__all__
-        if name.startswith("check_") and getattr(kh, name).__module__ == "kernel_helpers._exercises_part2"
+        if name.startswith("check_") and getattr(kh, name).__module__ == "kernel_helpers.course.exercises_part2"
     }
     assert public == {check.__name__ for check, _ in PART2_CHECKS}
 

@@ -6,7 +6,7 @@ import pytest
 import wasmtime
 
 import kernel_helpers as kh
-from kernel_helpers._inspect import SECTION_NAMES
+from kernel_helpers.wasm.reader import SECTION_NAMES
 
 WAT = """
 (module
@@ -146,7 +146,7 @@ def test_a_missing_file_is_an_invalid_module(tmp_path) -> None:  # type: ignore[
     ],
 )
 def test_package_of_reads_go_and_rust_names(name: str | None, package: str) -> None:
-    from kernel_helpers._inspect import package_of
+    from kernel_helpers.wasm.reader import package_of
 
     assert package_of(name) == package
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import kernel_helpers as kh
-from kernel_helpers._module_sizes import bar_chart, top_with_other
+from kernel_helpers.toolchains.sizes import bar_chart, top_with_other
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -42,7 +42,7 @@ def test_section_breakdown_of_a_hand_written_module() -> None:
 
 
 def test_against_claim_sorts_languages_by_the_one_megabyte_line(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from kernel_helpers._module_sizes import LanguageSize, LanguageSizes
+    from kernel_helpers.toolchains.sizes import LanguageSize, LanguageSizes
 
     sizes = LanguageSizes(
         "hello",

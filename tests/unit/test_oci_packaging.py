@@ -10,7 +10,7 @@ import pytest
 import wasmtime
 
 from kernel_helpers._errors import OciError
-from kernel_helpers._oci import OCI_LAYER_TAR_GZIP, WASM_LAYER, package_wasm, validate
+from kernel_helpers.containers.oci import OCI_LAYER_TAR_GZIP, WASM_LAYER, package_wasm, validate
 
 WASM = bytes(wasmtime.wat2wasm('(module (func (export "_start")))'))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from kernel_helpers._plots import (
+from kernel_helpers.report.plots import (
     LiveStartupPlot,
     figure_png,
     size_figure,

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from kernel_helpers._errors import ResultsError
-from kernel_helpers._results import (
+from kernel_helpers.report.exports import (
     EXPORT_SCHEMA,
     aggregate_exports,
     export_results,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import kernel_helpers as kh
-from kernel_helpers._solutions import SOLUTIONS, Solution
+from kernel_helpers.course.solutions import SOLUTIONS, Solution
 
 
 def run_solution(solution: Solution) -> kh.CheckResult:

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 import kernel_helpers as kh
-from kernel_helpers import _toolchain_detect as detect
-from kernel_helpers import _toolchains as tc
-from kernel_helpers._doctor import DoctorReport, collect
+from kernel_helpers.toolchains import detect
+from kernel_helpers.toolchains import build as tc
+from kernel_helpers.course.doctor import DoctorReport, collect
 from kernel_helpers._errors import ToolchainMissing
 
 
@@ -140,7 +140,7 @@ def test_shrinking_a_prebuilt_module_never_writes_into_the_package(
 def test_compute_times_wasm_and_leaves_native_out_with_a_reason(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from kernel_helpers import _throughput
+    from kernel_helpers.bench import throughput as _throughput
 
     monkeypatch.setattr(_throughput, "COMPUTE_CASES", (("fib", "fib(15)", ["15"], 0),))
     compute = kh.run_compute(repeat=2, warmup=0)

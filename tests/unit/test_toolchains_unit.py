@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 import wasmtime
 
-from kernel_helpers import _toolchains as tc
-from kernel_helpers._cli_build import parse_args
-from kernel_helpers._diagnostics import parse_diagnostics
+from kernel_helpers.toolchains import build as tc
+from kernel_helpers.cli.build import parse_args
+from kernel_helpers.toolchains.diagnostics import parse_diagnostics
 from kernel_helpers._errors import KitError, ToolchainMissing
-from kernel_helpers._toolchain_detect import Toolchain
+from kernel_helpers.toolchains.detect import Toolchain
 
 CLANG_OUTPUT = """\
 bad.c:3:12: error: use of undeclared identifier 'y'

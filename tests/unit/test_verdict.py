@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kernel_helpers._verdict import (
+from kernel_helpers.report.verdicts import (
     course_verdict,
     decision_guide,
     oci_verdict,

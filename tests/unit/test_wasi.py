@@ -10,7 +10,7 @@ import pytest
 import wasmtime
 
 import kernel_helpers as kh
-from kernel_helpers import _wasi
+from kernel_helpers.wasm import runner as _wasi
 from tests import wasi_guests as guests
 
 

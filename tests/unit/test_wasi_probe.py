@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import kernel_helpers as kh
-from kernel_helpers._wasi_probe import PROBE_PREBUILT, recorded_container_view
+from kernel_helpers.course.probe import PROBE_PREBUILT, recorded_container_view
 
 
 def run(*args: str, **options: object) -> kh.WasiResult:

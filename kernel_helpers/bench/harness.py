@@ -1,0 +1,569 @@
+"""An honest timing harness: warm-ups, repetitions, medians, quartiles and outliers.
+
+Two ways to time something:
+
+* :func:`measure_callable` times a Python callable in process (``time.perf_counter``);
+* :func:`measure_command` times a whole process from the parent, spawn to exit, with no
+  shell in between and its output thrown away, like ``hyperfine -N``. The exact ``argv``
+  is kept in the result so that anyone can re-time it with hyperfine.
+
+Both keep every sample, stop cleanly on a ``threading.Event`` (a notebook Stop button) or
+on the kernel's interrupt, and report what they measured so far. Results carry the
+machine they were measured on (:func:`machine_metadata`) and export to JSON and CSV.
+
+Introduced in notebook 06 (start-up time) and used in 07 (sizes) and 08 (compute).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as _dt
+import json
+import math
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from .._errors import BenchmarkError
+from .._system import run_quick, wasmtime_cli_path
+
+#: How outliers are counted, written into every result so a reader knows the rule.
+OUTLIER_RULE = (
+    "Tukey's fences: a sample below Q1 - 1.5*IQR or above Q3 + 1.5*IQR "
+    "(quartiles by linear interpolation, as numpy.percentile)"
+)
+
+#: Called after every timed sample with (variant name, sample index, seconds).
+OnSample = Callable[[str, int, float], None]
+
+MEASURED = "measured"
+RECORDED = "recorded"
+PROCESS = "process"
+IN_PROCESS = "in-process"
+
+
+@dataclass(frozen=True)
+class Stats:
+    """Summary of timing samples, in seconds. ``outliers`` counts samples outside Tukey's
+    fences (see :data:`OUTLIER_RULE`); they are counted, never dropped."""
+
+    median_s: float
+    q1_s: float
+    q3_s: float
+    min_s: float
+    max_s: float
+    n: int
+    mean_s: float
+    stdev_s: float
+    outliers: int
+
+    @classmethod
+    def from_samples(cls, samples: list[float]) -> Stats:
+        if not samples:
+            raise BenchmarkError("no samples to summarise", fix="measure at least one run")
+        ordered = sorted(samples)
+        q1, median, q3 = (_quantile(ordered, p) for p in (0.25, 0.5, 0.75))
+        fence = 1.5 * (q3 - q1)
+        outliers = sum(1 for s in ordered if s < q1 - fence or s > q3 + fence)
+        return cls(
+            median_s=median,
+            q1_s=q1,
+            q3_s=q3,
+            min_s=ordered[0],
+            max_s=ordered[-1],
+            n=len(ordered),
+            mean_s=statistics.fmean(ordered),
+            stdev_s=statistics.stdev(ordered) if len(ordered) > 1 else 0.0,
+            outliers=outliers,
+        )
+
+    @property
+    def iqr_s(self) -> float:
+        return self.q3_s - self.q1_s
+
+
+def _quantile(ordered: list[float], p: float) -> float:
+    """Linear interpolation between closest ranks (numpy's default, hyperfine's too)."""
+    position = p * (len(ordered) - 1)
+    low = math.floor(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+@dataclass
+class Measurement:
+    """The samples of one variant and their summary.
+
+    ``kind`` is ``"process"`` (a whole process timed from the parent; ``command`` is its
+    exact argv) or ``"in-process"``. ``source`` is ``"measured"`` (here, now) or
+    ``"recorded"`` (from the reference dataset of another machine). ``stopped`` is True
+    when a Stop button or an interrupt ended the run early.
+    """
+
+    name: str
+    kind: str
+    samples_s: list[float]
+    stats: Stats
+    source: str = MEASURED
+    command: list[str] | None = None
+    note: str | None = None
+    stopped: bool = False
+
+    @classmethod
+    def from_samples(cls, name: str, kind: str, samples: list[float], **extra: Any) -> Measurement:
+        return cls(name, kind, list(samples), Stats.from_samples(samples), **extra)
+
+    def to_json(self) -> dict[str, Any]:
+        s = self.stats
+        return {
+            "median_s": s.median_s,
+            "q1_s": s.q1_s,
+            "q3_s": s.q3_s,
+            "min_s": s.min_s,
+            "max_s": s.max_s,
+            "mean_s": s.mean_s,
+            "stdev_s": s.stdev_s,
+            "n": s.n,
+            "outliers": s.outliers,
+            "source": self.source,
+            "kind": self.kind,
+            "command": self.command,
+            "note": self.note,
+            "stopped": self.stopped,
+            "samples_s": self.samples_s,
+        }
+
+    @classmethod
+    def from_json(cls, name: str, data: dict[str, Any]) -> Measurement:
+        samples = [float(x) for x in data["samples_s"]]
+        return cls(
+            name=name,
+            kind=str(data["kind"]),
+            samples_s=samples,
+            stats=Stats.from_samples(samples),
+            source=str(data.get("source", MEASURED)),
+            command=list(data["command"]) if data.get("command") else None,
+            note=data.get("note"),
+            stopped=bool(data.get("stopped", False)),
+        )
+
+
+# --- the two timers ----------------------------------------------------------------------
+
+
+class _Run:
+    """Shared loop of both timers: warm-ups, then samples until repeat, budget or stop."""
+
+    def __init__(
+        self,
+        name: str,
+        warmup: int,
+        repeat: int | None,
+        budget_s: float | None,
+        on_sample: OnSample | None,
+        stop: threading.Event | None,
+    ) -> None:
+        if repeat is None and budget_s is None:
+            raise BenchmarkError("give repeat, budget_s or both", fix="e.g. repeat=30")
+        if repeat is not None and repeat < 1:
+            raise BenchmarkError(f"repeat must be at least 1, not {repeat}", fix="repeat=30")
+        self.name, self.warmup, self.repeat, self.budget_s = name, warmup, repeat, budget_s
+        self.on_sample, self.stop = on_sample, stop
+        self.samples: list[float] = []
+        self.stopped = False
+
+    def _should_stop(self) -> bool:
+        if self.stop is not None and self.stop.is_set():
+            self.stopped = True
+        return self.stopped
+
+    def loop(self, time_one: Callable[[], float]) -> list[float]:
+        try:
+            for _ in range(self.warmup):
+                if self._should_stop():
+                    return self.samples
+                time_one()
+            started = time.perf_counter()
+            while not self._should_stop():
+                if self.repeat is not None and len(self.samples) >= self.repeat:
+                    break
+                elapsed = time.perf_counter() - started
+                if self.budget_s is not None and self.samples and elapsed >= self.budget_s:
+                    break
+                seconds = time_one()
+                self.samples.append(seconds)
+                if self.on_sample is not None:
+                    self.on_sample(self.name, len(self.samples) - 1, seconds)
+        except KeyboardInterrupt:
+            # The notebook's interrupt button: keep what was measured, tell the caller.
+            self.stopped = True
+            if self.stop is not None:
+                self.stop.set()
+        return self.samples
+
+    def result(self, kind: str, command: list[str] | None, note: str | None) -> Measurement:
+        if not self.samples:
+            raise BenchmarkError(
+                f"{self.name}: stopped before the first timed run",
+                fix="run it again and let at least one sample finish",
+            )
+        if self.stopped:
+            note = f"stopped early after {len(self.samples)} samples" + (f"; {note}" if note else "")
+        return Measurement.from_samples(
+            self.name, kind, self.samples, command=command, note=note, stopped=self.stopped
+        )
+
+
+def measure_callable(
+    fn: Callable[[], object],
+    *,
+    name: str | None = None,
+    warmup: int = 3,
+    repeat: int | None = 30,
+    budget_s: float | None = None,
+    on_sample: OnSample | None = None,
+    stop: threading.Event | None = None,
+    note: str | None = None,
+) -> Measurement:
+    """Time ``fn()`` in process: ``warmup`` untimed calls, then ``repeat`` timed ones
+    (or as many as fit in ``budget_s``, whichever ends first). Notebook 06."""
+    label = name or str(getattr(fn, "__name__", "callable"))
+    run = _Run(label, warmup, repeat, budget_s, on_sample, stop)
+
+    def time_one() -> float:
+        start = time.perf_counter()
+        fn()
+        return time.perf_counter() - start
+
+    run.loop(time_one)
+    return run.result(IN_PROCESS, None, note)
+
+
+def measure_command(
+    argv: list[str],
+    *,
+    name: str | None = None,
+    warmup: int = 3,
+    repeat: int | None = 30,
+    budget_s: float | None = None,
+    on_sample: OnSample | None = None,
+    stop: threading.Event | None = None,
+    stdin: str = os.devnull,
+    prepare: Callable[[], object] | None = None,
+    timeout_s: float = 120.0,
+    note: str | None = None,
+) -> Measurement:
+    """Time ``argv`` as a whole process from the parent, spawn to exit, like
+    ``hyperfine -N``: no shell, stdin from ``stdin``, output to /dev/null.
+
+    ``prepare`` runs untimed before every run (hyperfine's ``--prepare``), e.g. removing
+    an image so each run pays a cold pull. A non-zero exit stops the benchmark with the
+    command's own error message. Notebook 06.
+    """
+    if not argv:
+        raise BenchmarkError("empty command", fix="pass the program and its arguments")
+    label = name or Path(argv[0]).name
+    run = _Run(label, warmup, repeat, budget_s, on_sample, stop)
+
+    def time_one() -> float:
+        if prepare is not None:
+            prepare()
+        seconds, status = _spawn_and_wait(argv, stdin, timeout_s)
+        if status != 0:
+            raise BenchmarkError(
+                f"{label}: {argv[0]} exited with status {status}{_explain_failure(argv)}",
+                fix="run the command by hand to see why: " + " ".join(argv),
+            )
+        return seconds
+
+    run.loop(time_one)
+    return run.result(PROCESS, list(argv), note)
+
+
+def _spawn_and_wait(argv: list[str], stdin: str, timeout_s: float) -> tuple[float, int]:
+    """Seconds from spawn to exit, and the exit status (negative: killed by a signal)."""
+    if not hasattr(os, "posix_spawnp"):  # pragma: no cover - Windows
+        start = time.perf_counter()
+        done = subprocess.run(
+            argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL, timeout=timeout_s, check=False,
+        )
+        return time.perf_counter() - start, done.returncode
+    try:
+        in_fd = os.open(stdin, os.O_RDONLY)
+    except OSError as err:
+        raise BenchmarkError(f"cannot read stdin file {stdin}: {err.strerror}") from err
+    out_fd = os.open(os.devnull, os.O_WRONLY)
+    try:
+        actions = [
+            (os.POSIX_SPAWN_DUP2, in_fd, 0),
+            (os.POSIX_SPAWN_DUP2, out_fd, 1),
+            (os.POSIX_SPAWN_DUP2, out_fd, 2),
+        ]
+        env = dict(os.environ)
+        start = time.perf_counter()
+        try:
+            pid = os.posix_spawnp(argv[0], argv, env, file_actions=actions)
+        except OSError as err:
+            raise BenchmarkError(
+                f"cannot start {argv[0]}: {err.strerror}", fix=f"check that {argv[0]} is installed"
+            ) from err
+        status = _wait_with_timeout(pid, timeout_s)
+        seconds = time.perf_counter() - start
+    finally:
+        os.close(in_fd)
+        os.close(out_fd)
+    if status is None:
+        raise BenchmarkError(
+            f"{argv[0]} ran longer than {timeout_s:g} s and was killed",
+            fix="raise timeout_s or check that the command ends on its own",
+        )
+    return seconds, status
+
+
+def _wait_with_timeout(pid: int, timeout_s: float) -> int | None:
+    """Exit status of ``pid``, or None after killing it at the timeout.
+
+    A pidfd lets the parent sleep in ``poll`` until the child exits, without a watchdog
+    thread or a polling loop adding noise to the timing (Linux 5.3+; plain wait elsewhere).
+    """
+    pidfd_open = getattr(os, "pidfd_open", None)
+    if pidfd_open is not None:
+        import select
+
+        fd = pidfd_open(pid)
+        try:
+            poller = select.poll()
+            poller.register(fd, select.POLLIN)
+            if not poller.poll(timeout_s * 1000):
+                os.kill(pid, 9)
+                os.waitpid(pid, 0)
+                return None
+        finally:
+            os.close(fd)
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status)
+
+
+def _explain_failure(argv: list[str]) -> str:
+    probe = run_quick(argv, timeout=30)
+    tail = (probe.stderr or probe.stdout).strip().splitlines()[-3:]
+    return (": " + " | ".join(tail)) if tail else ""
+
+
+# --- where it was measured -----------------------------------------------------------------
+
+
+def machine_metadata(*, docker: bool = True) -> dict[str, Any]:
+    """CPU, cores, OS, kernel, Python, wasmtime (library and CLI) and Docker versions, the
+    load average and the UTC date: what a reader needs to judge the numbers. Notebook 06."""
+    return {
+        "cpu": _cpu_model(),
+        "cores": os.cpu_count(),
+        "os": _os_name(),
+        "kernel": platform.release(),
+        "machine": platform.machine(),
+        "python": platform.python_version(),
+        "wasmtime_py": _package_version("wasmtime"),
+        "wasmtime_cli": _wasmtime_cli_version(),
+        "docker_server": _docker_server_version() if docker else None,
+        "load_average": list(os.getloadavg()) if hasattr(os, "getloadavg") else None,
+        "date_utc": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "outlier_rule": OUTLIER_RULE,
+    }
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def _os_name() -> str:
+    try:
+        for line in Path("/etc/os-release").read_text().splitlines():
+            if line.startswith("PRETTY_NAME="):
+                return line.split("=", 1)[1].strip().strip('"')
+    except OSError:
+        pass
+    return platform.platform()
+
+
+def _package_version(name: str) -> str | None:
+    from importlib import metadata
+
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def _wasmtime_cli_version() -> str | None:
+    cli = wasmtime_cli_path()
+    if cli is None:
+        return None
+    probe = run_quick([cli, "--version"])
+    return probe.first_line or None
+
+
+def _docker_server_version() -> str | None:
+    from .._errors import DockerUnavailable
+    from ..containers.docker import connect
+
+    try:
+        client = connect()
+    except DockerUnavailable:
+        return None
+    try:
+        return str(client.version().get("Version"))
+    except Exception:
+        return None
+    finally:
+        client.close()
+
+
+# --- a whole benchmark -------------------------------------------------------------------------
+
+
+@dataclass
+class BenchResult:
+    """Every variant of one benchmark, the sizes involved, and where it all came from.
+
+    ``recorded`` is None when everything was measured here; otherwise it holds the
+    machine and date of the reference dataset that stood in for the missing variants.
+    Notebooks 06-08 plot it; ``save`` writes JSON (or CSV for a ``.csv`` path).
+    """
+
+    machine: dict[str, Any]
+    example: str
+    variants: dict[str, Measurement] = field(default_factory=dict)
+    sizes: dict[str, int] = field(default_factory=dict)
+    skipped: dict[str, str] = field(default_factory=dict)
+    recorded: dict[str, Any] | None = None
+    benchmark: str = "startup"
+    notes: dict[str, str] = field(default_factory=dict)
+
+    def ratio(self, a: str, b: str) -> float:
+        """How many times longer ``a``'s median is than ``b``'s (both from this result)."""
+        for name in (a, b):
+            if name not in self.variants:
+                reason = self.skipped.get(name, "it was not part of this run")
+                raise BenchmarkError(f"no variant {name!r}: {reason}")
+        return self.variants[a].stats.median_s / self.variants[b].stats.median_s
+
+    def ratios(self) -> dict[str, float]:
+        """The headline comparisons present in this result, ``"a/b"`` -> ratio."""
+        pairs = [
+            ("docker-scratch", "wasm-cached"),
+            ("docker-scratch", "wasm-instantiate"),
+            ("docker-scratch", "native"),
+            ("docker-debian", "docker-scratch"),
+            ("wasm-compile", "wasm-cached"),
+            ("wasm-cached", "wasm-instantiate"),
+            ("wasmtime-cli", "native"),
+            ("docker-pull-run", "docker-scratch"),
+        ]
+        # Compute benchmarks pair "wasm <case>" with "native <case>".
+        pairs += [(n, "native " + n[5:]) for n in self.variants if n.startswith("wasm ")]
+        return {
+            f"{a}/{b}": self.ratio(a, b)
+            for a, b in pairs
+            if a in self.variants and b in self.variants
+        }
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "benchmark": self.benchmark,
+            "machine": self.machine,
+            "example": self.example,
+            "variants": {name: m.to_json() for name, m in self.variants.items()},
+            "ratios": self.ratios(),
+            "sizes": dict(self.sizes),
+            "skipped": dict(self.skipped),
+            "notes": dict(self.notes),
+            "recorded": self.recorded,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any] | str) -> BenchResult:
+        if isinstance(data, str):
+            data = json.loads(data)
+            assert isinstance(data, dict)
+        return cls(
+            machine=dict(data["machine"]),
+            example=str(data["example"]),
+            variants={k: Measurement.from_json(k, v) for k, v in data["variants"].items()},
+            sizes={k: int(v) for k, v in data.get("sizes", {}).items()},
+            skipped=dict(data.get("skipped", {})),
+            recorded=data.get("recorded"),
+            benchmark=str(data.get("benchmark", "startup")),
+            notes=dict(data.get("notes", {})),
+        )
+
+    @classmethod
+    def load(cls, path: str | Path) -> BenchResult:
+        return cls.from_json(Path(path).read_text())
+
+    def save(self, path: str | Path) -> Path:
+        """Write JSON, or CSV when ``path`` ends in ``.csv``; returns the path."""
+        target = Path(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.suffix == ".csv":
+            self.to_csv(target)
+            return target
+        target.write_text(json.dumps(self.to_json(), indent=2) + "\n")
+        return target
+
+    CSV_COLUMNS = (
+        "variant", "source", "kind", "n", "median_s", "q1_s", "q3_s", "min_s", "max_s",
+        "mean_s", "stdev_s", "outliers", "command",
+    )
+
+    def to_csv(self, path: str | Path | IO[str]) -> Path | None:
+        """One row per variant: its summary and the exact command (space-joined)."""
+        if isinstance(path, (str, Path)):
+            with open(path, "w", newline="") as handle:
+                self._write_csv(handle)
+            return Path(path)
+        self._write_csv(path)
+        return None
+
+    def _write_csv(self, handle: IO[str]) -> None:
+        writer = csv.writer(handle)
+        writer.writerow(self.CSV_COLUMNS)
+        for name, m in self.variants.items():
+            row = {"variant": name, **m.to_json()}
+            row["command"] = " ".join(m.command) if m.command else ""
+            writer.writerow([row[c] for c in self.CSV_COLUMNS])
+
+
+def print_summary(result: BenchResult, stream: IO[str] | None = None) -> None:
+    """A plain-text table of medians and quartiles, fastest first (the CLI's output)."""
+    out = stream or sys.stdout
+    rows = sorted(result.variants.items(), key=lambda item: item[1].stats.median_s)
+    width = max((len(name) for name, _ in rows), default=8)
+    out.write(f"{'variant':<{width}}  {'median':>10}  {'q1..q3':>21}  {'n':>4}  source\n")
+    for name, m in rows:
+        s = m.stats
+        span = f"{_ms(s.q1_s)}..{_ms(s.q3_s)}"
+        out.write(f"{name:<{width}}  {_ms(s.median_s):>10}  {span:>21}  {s.n:>4}  {m.source}\n")
+    for name, reason in result.skipped.items():
+        out.write(f"{name:<{width}}  skipped: {reason}\n")
+    for key, value in result.ratios().items():
+        out.write(f"ratio {key}: {value:,.1f}x\n")
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:.3f} ms"

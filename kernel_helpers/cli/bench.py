@@ -1,0 +1,81 @@
+"""``python -m kernel_helpers bench startup|sizes|compute|cleanup``: the benchmarks of
+notebooks 06-08 from a terminal, with a progress bar and JSON/CSV export."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from .._errors import KitError
+from ..bench.harness import BenchResult, print_summary
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m kernel_helpers bench",
+        description="Measure wasm against native and containers on this machine.",
+    )
+    sub = parser.add_subparsers(dest="what", required=True)
+    startup = sub.add_parser("startup", help="start-up time of every variant, side by side")
+    startup.add_argument("--example", default="hello")
+    startup.add_argument("--lang", default="c")
+    startup.add_argument("--repeat", type=int, default=20, help="timed runs per variant")
+    startup.add_argument("--warmup", type=int, default=3, help="untimed runs first")
+    startup.add_argument("--variants", help="comma-separated subset, e.g. native,wasm-cached")
+    sizes = sub.add_parser("sizes", help="bytes of each .wasm, binary, image and OCI artifact")
+    sizes.add_argument("--example", default="hello")
+    compute = sub.add_parser("compute", help="native vs wasm throughput on fib and sha256")
+    compute.add_argument("--repeat", type=int, default=10)
+    compute.add_argument("--warmup", type=int, default=2)
+    sub.add_parser("cleanup", help="remove every container, image and volume the kit made")
+    for command in (startup, sizes, compute):
+        command.add_argument("--json", metavar="FILE", help="write the result as JSON")
+        command.add_argument("--csv", metavar="FILE", help="write one row per variant as CSV")
+    startup.add_argument("--no-progress", action="store_true", help="no progress bar")
+    return parser
+
+
+def _run(args: argparse.Namespace) -> BenchResult | None:
+    if args.what == "startup":
+        from ..bench.startup import run_startup
+
+        variants = args.variants.split(",") if args.variants else None
+        return run_startup(
+            args.example, lang=args.lang, repeat=args.repeat, warmup=args.warmup,
+            variants=variants, progress=not args.no_progress and sys.stderr.isatty(),
+        )
+    if args.what == "sizes":
+        from ..bench.throughput import run_sizes
+
+        return run_sizes((args.example,))
+    if args.what == "compute":
+        from ..bench.throughput import run_compute
+
+        return run_compute(repeat=args.repeat, warmup=args.warmup)
+    from ..containers.images import cleanup
+
+    print(json.dumps(cleanup()))
+    return None
+
+
+def main(argv: list[str]) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        result = _run(args)
+    except KitError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    if result is None:
+        return 0
+    if result.variants or result.skipped:
+        print_summary(result)
+    for name, size in result.sizes.items():
+        print(f"size {name}: {size:,} bytes")
+    if result.recorded:
+        print(f"recorded data from {result.recorded.get('date')} stands in where marked 'recorded'")
+    if args.json:
+        print(f"wrote {result.save(args.json)}")
+    if args.csv:
+        print(f"wrote {result.save(args.csv)}")
+    return 0

@@ -1,0 +1,139 @@
+"""``python -m kernel_helpers run-wasm``: the WASI runner from a shell, like ``wasmtime run``.
+
+Instructors script notebook 04's runs with it. The guest gets this process's own
+stdin/stdout/stderr as raw byte streams and its exit code becomes ours; a trap, a limit or
+bad input ends with one clear line on stderr (never a traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+
+from .._errors import KitError, LimitExceeded, Trap, WasmError
+from ..wasm.runner import Preopen, run_wasm, wasmtime_version
+
+#: Exit statuses as the wasmtime CLI uses them: a trap ends like an abort (128 + SIGABRT).
+TRAP_STATUS = 134
+BAD_INPUT_STATUS = 1
+
+DESCRIPTION = """\
+Run a WASI (preview 1) module like `wasmtime run`, with the kit's sandbox and limits.
+The guest sees only the directories, environment and arguments given here.
+
+directories:
+  --dir HOST::GUEST     read-write, as wasmtime's --dir (HOST alone maps to the same path)
+  --dir-ro HOST::GUEST  read-only (the guest can read but not create, change or delete)
+
+exit status: the guest's exit code; 134 after a trap or a limit (like wasmtime);
+1 for a module that cannot run (not wasm, missing imports, missing file).
+"""
+
+_SIZE_SUFFIXES = {"k": 1 << 10, "m": 1 << 20, "g": 1 << 30}
+
+
+def _size(text: str) -> int:
+    """Bytes from ``67108864``, ``64M``, ``64MiB`` or ``512k``."""
+    cleaned = text.strip().lower().removesuffix("ib").removesuffix("b")
+    multiplier = _SIZE_SUFFIXES.get(cleaned[-1:], 1)
+    digits = cleaned[:-1] if cleaned[-1:] in _SIZE_SUFFIXES else cleaned
+    try:
+        value = int(digits) * multiplier
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a size in bytes: {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"a size must be positive: {text!r}")
+    return value
+
+
+def _preopen(writable: bool) -> type:
+    def parse(text: str) -> Preopen:
+        host, _, guest = text.partition("::")
+        if not host:
+            raise argparse.ArgumentTypeError(f"expected HOST::GUEST, got {text!r}")
+        return Preopen(host, guest or host, writable=writable)
+
+    return parse  # type: ignore[return-value]
+
+
+def _env_pair(text: str) -> tuple[str, str]:
+    # Like wasmtime: KEY=VALUE sets it, a bare KEY passes this process's value through.
+    key, has_value, value = text.partition("=")
+    if not key:
+        raise argparse.ArgumentTypeError(f"expected KEY=VALUE, got {text!r}")
+    if not has_value:
+        value = os.environ.get(key, "")
+    return key, value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m kernel_helpers run-wasm",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="store_true", help="print versions and exit")
+    parser.add_argument("--dir", dest="dirs", action="append", type=_preopen(True),
+                        default=[], metavar="HOST::GUEST", help="read-write directory")
+    parser.add_argument("--dir-ro", dest="dirs", action="append", type=_preopen(False),
+                        metavar="HOST::GUEST", help="read-only directory")
+    parser.add_argument("--env", action="append", type=_env_pair, default=[],
+                        metavar="KEY=VALUE", help="environment variable for the guest")
+    parser.add_argument("--timeout", type=float, metavar="SECONDS",
+                        help="wall-clock limit (epoch interruption)")
+    parser.add_argument("--fuel", type=int, metavar="N", help="instruction budget")
+    parser.add_argument("--max-memory", type=_size, metavar="BYTES",
+                        help="linear memory limit, e.g. 64M")
+    parser.add_argument("module", nargs="?", metavar="MODULE", help=".wasm or .wat file")
+    parser.add_argument("args", nargs=argparse.REMAINDER, metavar="ARGS",
+                        help="arguments for the guest")
+    return parser
+
+
+def _one_line(err: KitError) -> str:
+    line = err.message.strip().splitlines()[0] if err.message.strip() else type(err).__name__
+    if isinstance(err, Trap) and err.frames:
+        line += f" (in {err.frames[0]})"
+    if err.fix:
+        line += f"; fix: {err.fix}"
+    return f"run-wasm: error: {line}"
+
+
+def _status_for(err: KitError) -> int:
+    if isinstance(err, Trap | LimitExceeded):
+        return TRAP_STATUS
+    if isinstance(err, WasmError) and err.result is not None:
+        return TRAP_STATUS
+    return BAD_INPUT_STATUS
+
+
+def main(argv: list[str]) -> int:
+    options = build_parser().parse_args(argv)
+    if options.version:
+        print(f"kernel_helpers run-wasm on wasmtime-py {wasmtime_version()}")
+        return 0
+    if options.module is None:
+        build_parser().print_usage(sys.stderr)
+        print("run-wasm: error: MODULE is required", file=sys.stderr)
+        return 2
+    sys.stdout.flush()
+    # Python would only see Ctrl-C after the guest returns, which an endless loop never
+    # does; the default action ends the process at once, as it ends `wasmtime run`.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    try:
+        result = run_wasm(
+            options.module,
+            options.args,
+            env=dict(options.env),
+            dirs=options.dirs,
+            timeout=options.timeout,
+            fuel=options.fuel,
+            max_memory=options.max_memory,
+            inherit_stdio=True,
+        )
+    except KitError as err:
+        print(_one_line(err), file=sys.stderr)
+        return _status_for(err)
+    return result.exit_code & 0xFF

@@ -1,0 +1,385 @@
+"""Docker images and hardened containers from the course's own programs, via the docker SDK.
+
+Everything the kit creates carries the label ``io.wasm-course.kit=1`` (plus a purpose
+label), so :func:`cleanup` can remove it all and nothing else. Images are built from a
+clean temporary context holding only the files named (never the host's folders), and
+containers run with no network, a read-only root, every capability dropped,
+no-new-privileges, memory and pid limits, a timeout that kills, and removal afterwards.
+
+No public registry is reachable on the course machines, so bases are made locally:
+``FROM scratch`` plus a static binary, and a Debian base from ``debootstrap
+--variant=minbase`` imported into Docker (a busybox base where debootstrap cannot run).
+Introduced in notebook 06 (start-up) and 07 (sizes).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import io
+import json
+import shutil
+import subprocess
+import tarfile
+import tempfile
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .._errors import BenchmarkError, ContainerError
+from .._system import cache_dir, find_program, is_root
+from .docker import connect
+
+if TYPE_CHECKING:
+    import docker
+
+    from .registry import LocalRegistry
+
+KIT_LABEL = "io.wasm-course.kit"
+PURPOSE_LABEL = "io.wasm-course.purpose"
+BASE_LABEL = "io.wasm-course.base"
+KIT_FILTER: dict[str, str | list[str] | bool] = {"label": f"{KIT_LABEL}=1"}
+
+#: Limits every kit container runs under (a learner's program cannot take the machine).
+MEM_LIMIT = "64m"
+PIDS_LIMIT = 64
+RUN_TIMEOUT_S = 30.0
+
+DEBIAN_BASE = "kit-base-debian:bookworm-minbase"
+BUSYBOX_BASE = "kit-base-busybox:latest"
+PULLED_DEBIAN = "debian:bookworm-slim"
+
+
+def kit_labels(purpose: str, **extra: str) -> dict[str, str]:
+    return {KIT_LABEL: "1", PURPOSE_LABEL: purpose, **extra}
+
+
+def _client(client: docker.DockerClient | None) -> docker.DockerClient:
+    return client if client is not None else connect()
+
+
+# --- building -----------------------------------------------------------------------------
+
+
+def build_image(
+    tag: str,
+    files: Mapping[str, Path | bytes],
+    dockerfile: str,
+    *,
+    purpose: str,
+    client: docker.DockerClient | None = None,
+) -> str:
+    """Build ``tag`` from a fresh context holding only ``files`` and the Dockerfile;
+    returns the image id. Notebook 06."""
+    docker_client = _client(client)
+    with tempfile.TemporaryDirectory(prefix="kit-build-") as context:
+        root = Path(context)
+        for name, content in files.items():
+            target = root / name
+            if isinstance(content, bytes):
+                target.write_bytes(content)
+            else:
+                shutil.copy2(content, target)
+        (root / "Dockerfile").write_text(dockerfile)
+        try:
+            image, _ = docker_client.images.build(
+                path=str(root), tag=tag, labels=kit_labels(purpose), rm=True, forcerm=True,
+                pull=False, network_mode="none",
+            )
+        except Exception as err:
+            raise ContainerError(f"docker build of {tag} failed: {err}", output=str(err)) from err
+    return str(image.id)
+
+
+def scratch_image(binary: Path, tag: str, *, client: docker.DockerClient | None = None) -> str:
+    """``FROM scratch`` holding only the static ``binary`` as its entrypoint. Notebook 06."""
+    name = binary.name
+    dockerfile = f'FROM scratch\nCOPY {name} /{name}\nENTRYPOINT ["/{name}"]\n'
+    return build_image(tag, {name: binary}, dockerfile, purpose="scratch", client=client)
+
+
+def distro_image(
+    binary: Path, tag: str, *, client: docker.DockerClient | None = None
+) -> tuple[str, BaseImage]:
+    """The same binary on a full distribution base (see :func:`base_image`). Notebook 06."""
+    docker_client = _client(client)
+    base = base_image(client=docker_client)
+    name = binary.name
+    dockerfile = (
+        f"FROM {base.tag}\nCOPY {name} /usr/local/bin/{name}\n"
+        f'ENTRYPOINT ["/usr/local/bin/{name}"]\n'
+    )
+    image_id = build_image(tag, {name: binary}, dockerfile, purpose="distro", client=docker_client)
+    return image_id, base
+
+
+@dataclass(frozen=True)
+class BaseImage:
+    """A distribution base image and how it was made (said in every result)."""
+
+    tag: str
+    how: str  # "debootstrap", "pulled" or "busybox"
+    description: str
+
+
+_BASE_DESCRIPTIONS = {
+    "debootstrap": "Debian 12 minbase made here with debootstrap and docker import",
+    "pulled": "debian:bookworm-slim from a public registry",
+    "busybox": "busybox-static on scratch (debootstrap was not possible here)",
+}
+
+
+def base_image(*, client: docker.DockerClient | None = None) -> BaseImage:
+    """A Debian base, made once and cached: a local ``debian:bookworm-slim`` if one is
+    already there, else debootstrap (root), else a pull, else busybox. Notebook 06."""
+    docker_client = _client(client)
+    for tag in (DEBIAN_BASE, PULLED_DEBIAN, BUSYBOX_BASE):
+        how = _existing_base(docker_client, tag)
+        if how:
+            return BaseImage(tag, how, _BASE_DESCRIPTIONS[how])
+    attempts: list[str] = []
+    for make in (_debootstrap_base, _pulled_base, _busybox_base):
+        try:
+            return make(docker_client)
+        except ContainerError as err:
+            attempts.append(err.message)
+    raise ContainerError(
+        "no distribution base image could be made: " + "; ".join(attempts),
+        fix="as root: apt-get install -y debootstrap busybox-static",
+    )
+
+
+def _existing_base(client: docker.DockerClient, tag: str) -> str | None:
+    import docker.errors
+
+    try:
+        image = client.images.get(tag)
+    except docker.errors.ImageNotFound:
+        return None
+    if tag == PULLED_DEBIAN:
+        return "pulled"
+    return str((image.labels or {}).get(BASE_LABEL, "debootstrap"))
+
+
+def _debootstrap_base(client: docker.DockerClient) -> BaseImage:
+    rootfs_tar = cache_dir() / "images" / "debian-bookworm-minbase.tar.gz"
+    if not rootfs_tar.exists():
+        _debootstrap(rootfs_tar)
+    repository, tag = DEBIAN_BASE.split(":")
+    changes = [f"LABEL {KIT_LABEL}=1 {PURPOSE_LABEL}=base {BASE_LABEL}=debootstrap"]
+    client.api.import_image_from_file(str(rootfs_tar), repository=repository, tag=tag, changes=changes)
+    return BaseImage(DEBIAN_BASE, "debootstrap", _BASE_DESCRIPTIONS["debootstrap"])
+
+
+def _debootstrap(rootfs_tar: Path) -> None:
+    debootstrap = find_program("debootstrap", "/usr/sbin/debootstrap")
+    if debootstrap is None or not is_root():
+        raise ContainerError("debootstrap needs root and the debootstrap package")
+    rootfs_tar.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="kit-rootfs-") as work:
+        root = Path(work) / "rootfs"
+        done = subprocess.run(
+            [debootstrap, "--variant=minbase", "bookworm", str(root)],
+            capture_output=True, text=True, timeout=1200, check=False,
+        )
+        if done.returncode != 0:
+            tail = " | ".join((done.stderr or done.stdout).strip().splitlines()[-3:])
+            raise ContainerError(f"debootstrap failed: {tail}", output=done.stdout + done.stderr)
+        # Like the official slim images: no downloaded .debs, no package lists.
+        for leftovers in ("var/cache/apt/archives", "var/lib/apt/lists"):
+            for path in (root / leftovers).glob("*"):
+                if path.is_file():
+                    path.unlink()
+        partial = rootfs_tar.with_suffix(".partial")
+        subprocess.run(
+            ["tar", "-C", str(root), "--numeric-owner", "-czf", str(partial), "."], check=True
+        )
+        partial.replace(rootfs_tar)
+
+
+def _pulled_base(client: docker.DockerClient) -> BaseImage:
+    try:
+        client.images.pull(PULLED_DEBIAN)
+    except Exception as err:
+        raise ContainerError(f"cannot pull {PULLED_DEBIAN}: {str(err)[:120]}") from err
+    return BaseImage(PULLED_DEBIAN, "pulled", _BASE_DESCRIPTIONS["pulled"])
+
+
+def _busybox_base(client: docker.DockerClient) -> BaseImage:
+    busybox = find_program("busybox", "/bin/busybox")
+    if busybox is None:
+        raise ContainerError("busybox is not installed (apt-get install busybox-static)")
+    dockerfile = 'FROM scratch\nCOPY busybox /bin/busybox\nRUN ["/bin/busybox", "--install", "-s", "/bin"]\n'
+    dockerfile += f"LABEL {BASE_LABEL}=busybox\n"
+    build_image(BUSYBOX_BASE, {"busybox": Path(busybox)}, dockerfile, purpose="base", client=client)
+    return BaseImage(BUSYBOX_BASE, "busybox", _BASE_DESCRIPTIONS["busybox"])
+
+
+# --- running --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ContainerRun:
+    """What a container printed and how it ended; ``seconds`` is create to removal."""
+
+    exit_code: int
+    stdout: bytes
+    stderr: bytes
+    seconds: float
+
+
+def hardened_run_command(image: str, args: Sequence[str] = (), *, pull: bool = False) -> list[str]:
+    """The ``docker run`` argv with the same hardening as :func:`run_container`: what the
+    start-up benchmark times as a whole process and what hyperfine can re-time."""
+    docker_cli = find_program("docker")
+    if docker_cli is None:
+        raise ContainerError(
+            "the docker command is not installed, so a run cannot be timed as a process",
+            fix="install the Docker CLI (apt-get install docker.io)",
+        )
+    command = [
+        docker_cli, "run", "--rm", "--network=none", "--read-only", "--cap-drop=ALL",
+        "--security-opt=no-new-privileges", f"--memory={MEM_LIMIT}",
+        f"--pids-limit={PIDS_LIMIT}", f"--label={KIT_LABEL}=1",
+        f"--label={PURPOSE_LABEL}=bench",
+    ]
+    if pull:
+        command.append("--pull=always")
+    return [*command, image, *args]
+
+
+def run_container(
+    image: str,
+    args: Sequence[str] = (),
+    *,
+    timeout_s: float = RUN_TIMEOUT_S,
+    mem_limit: str = MEM_LIMIT,
+    pids_limit: int = PIDS_LIMIT,
+    client: docker.DockerClient | None = None,
+) -> ContainerRun:
+    """Run ``image`` hardened (no network, read-only, no capabilities, limits), wait at
+    most ``timeout_s`` (then kill), collect its output and remove it. Notebook 06."""
+    docker_client = _client(client)
+    start = time.perf_counter()
+    try:
+        container = docker_client.containers.create(
+            image, command=list(args) or None, network_mode="none", read_only=True,
+            cap_drop=["ALL"], security_opt=["no-new-privileges"], mem_limit=mem_limit,
+            pids_limit=pids_limit, labels=kit_labels("run"), detach=True,
+        )
+    except Exception as err:
+        raise ContainerError(f"cannot create a container from {image}: {err}") from err
+    try:
+        container.start()
+        try:
+            status = container.wait(timeout=timeout_s)
+        except Exception as err:  # requests' ReadTimeout: the container outlived its budget
+            container.kill()
+            raise ContainerError(
+                f"{image} ran longer than {timeout_s:g} s and was killed",
+                fix="raise timeout_s or check that the program ends",
+            ) from err
+        stdout = container.logs(stdout=True, stderr=False)
+        stderr = container.logs(stdout=False, stderr=True)
+    finally:
+        _remove_quietly(container)
+    return ContainerRun(int(status.get("StatusCode", -1)), stdout, stderr, time.perf_counter() - start)
+
+
+def _remove_quietly(container: Any) -> None:
+    # It may be gone already (auto-removed, or removed by cleanup).
+    with contextlib.suppress(Exception):
+        container.remove(force=True)
+
+
+# --- sizes and cleanup ----------------------------------------------------------------------
+
+
+def image_sizes(
+    tag: str,
+    *,
+    registry: LocalRegistry | None = None,
+    client: docker.DockerClient | None = None,
+) -> dict[str, int]:
+    """``uncompressed``: the image as Docker stores it; ``compressed``: its layers gzip'd,
+    as a registry stores them and a node downloads them. With a ``registry`` the image is
+    pushed and the manifest's sizes are read; without, the layers are gzip'd here the
+    same way. Notebook 07."""
+    docker_client = _client(client)
+    image = docker_client.images.get(tag)
+    uncompressed = int(image.attrs["Size"])
+    if registry is not None:
+        repository = "kit/" + tag.split(":")[0].replace("/", "-")
+        push_image(tag, registry, repository, client=docker_client)
+        compressed = registry.compressed_size(repository)
+    else:
+        compressed = _gzipped_layers_size(image)
+    return {"uncompressed": uncompressed, "compressed": compressed}
+
+
+def push_image(
+    tag: str, registry: LocalRegistry, repository: str, *, client: docker.DockerClient | None = None
+) -> str:
+    """Tag ``tag`` as ``registry/repository:latest`` and push it; returns that reference."""
+    docker_client = _client(client)
+    image = docker_client.images.get(tag)
+    target = f"{registry.host}/{repository}"
+    image.tag(target, "latest")
+    errors = [
+        line.get("error") for line in docker_client.images.push(target, "latest", stream=True, decode=True)
+        if line.get("error")
+    ]
+    if errors:
+        raise ContainerError(f"docker push {target} failed: {errors[0]}")
+    return f"{target}:latest"
+
+
+def _gzipped_layers_size(image: Any) -> int:
+    data = b"".join(image.save(named=False))
+    total = 0
+    with tarfile.open(fileobj=io.BytesIO(data)) as archive:
+        manifest = json.loads(_member_bytes(archive, "manifest.json"))
+        for layer in manifest[0]["Layers"]:
+            total += len(gzip.compress(_member_bytes(archive, layer), compresslevel=6))
+    return total
+
+
+def _member_bytes(archive: tarfile.TarFile, name: str) -> bytes:
+    handle = archive.extractfile(name)
+    if handle is None:
+        raise BenchmarkError(f"{name} is missing from docker save's output")
+    return handle.read()
+
+
+def cleanup(*, client: docker.DockerClient | None = None) -> dict[str, int]:
+    """Remove every container, image and volume carrying the kit's label; returns how many
+    of each. The base image's rootfs stays cached on disk, so rebuilding is quick."""
+    docker_client = _client(client)
+    counts = {"containers": 0, "images": 0, "volumes": 0}
+    for container in docker_client.containers.list(all=True, filters=KIT_FILTER):
+        _remove_quietly(container)
+        counts["containers"] += 1
+    # A base image cannot go while images built FROM it exist, whatever the list order:
+    # remove in passes, children first as they become removable, until a pass frees nothing.
+    while True:
+        removed = 0
+        for image in docker_client.images.list(filters=KIT_FILTER):
+            try:
+                docker_client.images.remove(str(image.id), force=True)
+                removed += 1
+            except Exception:  # a parent of an image still here, or gone with another tag
+                pass
+        counts["images"] += removed
+        if removed == 0:
+            break
+    for volume in docker_client.volumes.list(filters=KIT_FILTER):
+        volume.remove(force=True)
+        counts["volumes"] += 1
+    return counts
+
+
+def kit_containers(*, client: docker.DockerClient | None = None) -> list[str]:
+    """Ids of every kit container still present (running or not)."""
+    return [str(c.id) for c in _client(client).containers.list(all=True, filters=KIT_FILTER)]

@@ -1,0 +1,120 @@
+"""Docker + Wasm, drawn and written down (notebook 09).
+
+How a wasm workload reaches a node: Docker or the kubelet asks containerd, containerd
+starts a shim per container, and a runwasi shim (``containerd-shim-wasmtime-v1`` and
+friends) runs the module with a wasm runtime instead of runc starting a Linux process.
+This module draws that path and writes the Kubernetes manifests that select it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from matplotlib.figure import Figure
+
+RUNTIME_CLASS_HANDLER = "wasmtime"  # containerd config: [plugins.cri.containerd.runtimes.wasmtime]
+
+
+def wasm_runtime_class(name: str = "wasmtime", handler: str = RUNTIME_CLASS_HANDLER) -> dict[str, Any]:
+    """A Kubernetes RuntimeClass that sends Pods to containerd's wasm shim (notebook 09)."""
+    return {
+        "apiVersion": "node.k8s.io/v1",
+        "kind": "RuntimeClass",
+        "metadata": {"name": name},
+        "handler": handler,
+    }
+
+
+def wasm_pod(
+    runtime_class: Mapping[str, Any], *, image: str = "127.0.0.1:5000/kit/hello-wasm:latest",
+    name: str = "hello-wasm", args: Sequence[str] = (),
+) -> dict[str, Any]:
+    """A Pod that runs a wasm OCI image on ``runtime_class`` (notebook 09)."""
+    container: dict[str, Any] = {"name": name, "image": image}
+    if args:
+        container["args"] = list(args)
+    return {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": name},
+        "spec": {"runtimeClassName": runtime_class["metadata"]["name"], "containers": [container]},
+    }
+
+
+def to_yaml(document: Any, indent: int = 0) -> str:
+    """Plain block YAML for dicts, lists and scalars: what ``kubectl apply -f`` reads. Notebook 09."""
+    pad = " " * indent
+    if isinstance(document, Mapping):
+        lines = []
+        for key, value in document.items():
+            if isinstance(value, (Mapping, list)) and value:
+                lines.append(f"{pad}{key}:\n{to_yaml(value, indent + 2)}")
+            else:
+                lines.append(f"{pad}{key}: {_scalar(value)}")
+        return "\n".join(lines)
+    if isinstance(document, list):
+        lines = []
+        for item in document:
+            body = to_yaml(item, indent + 2).lstrip() if isinstance(item, (Mapping, list)) else _scalar(item)
+            lines.append(f"{pad}- {body}")
+        return "\n".join(lines)
+    return pad + _scalar(document)
+
+
+def _scalar(value: Any) -> str:
+    if isinstance(value, (Mapping, list)):
+        return "{}" if isinstance(value, Mapping) else "[]"
+    if isinstance(value, bool) or value is None:
+        return json.dumps(value)
+    if isinstance(value, (int, float)):
+        return str(value)
+    text = str(value)
+    # A plain scalar must not read back as a number or a boolean ("30", "yes").
+    plain = text and text[0].isalpha() and text.lower() not in ("yes", "no", "on", "off", "true", "false", "null") and all(c.isalnum() or c in "-_./" for c in text)
+    return text if plain else json.dumps(text)
+
+
+def docker_wasm_diagram() -> Figure:
+    """The two paths from ``docker run`` / the kubelet to a running workload. Notebook 09."""
+    from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+
+    from .._display import new_figure
+
+    figure = new_figure(10, 5.2)
+    ax = figure.add_subplot()
+    ax.set_xlim(0, 10)
+    ax.set_ylim(0, 6)
+    ax.set_axis_off()
+
+    def box(x: float, y: float, text: str, colour: str, width: float = 2.4) -> None:
+        ax.add_patch(FancyBboxPatch((x - width / 2, y - 0.38), width, 0.76,
+                                    boxstyle="round,pad=0.05", facecolor=colour, edgecolor="#333333"))
+        ax.text(x, y, text, ha="center", va="center", fontsize=8.5)
+
+    def arrow(a: tuple[float, float], b: tuple[float, float], label: str = "") -> None:
+        ax.add_patch(FancyArrowPatch(a, b, arrowstyle="-|>", mutation_scale=12, color="#333333"))
+        if label:  # labels sit on the outer side of the arrow, away from the other path
+            leftwards = b[0] < a[0]
+            ax.text((a[0] + b[0]) / 2 + (-0.15 if leftwards else 0.15), (a[1] + b[1]) / 2, label,
+                    fontsize=7.5, color="#555555", ha="right" if leftwards else "left")
+
+    box(2.5, 5.4, "docker run / nerdctl", "#e8eef7")
+    box(7.5, 5.4, "kubelet (Kubernetes)", "#e8eef7")
+    box(5.0, 4.2, "containerd\n(pulls the OCI image, unpacks layers)", "#f2f2f2", width=4.2)
+    arrow((2.5, 5.0), (4.2, 4.6), "")
+    arrow((7.5, 5.0), (5.8, 4.6), "RuntimeClass → handler")
+    box(2.5, 2.8, "containerd-shim-runc-v2", "#fde3e3")
+    box(7.5, 2.8, "containerd-shim-wasmtime-v1\n(runwasi)", "#e3f5e3", width=3.0)
+    arrow((4.2, 3.8), (2.8, 3.2), "runtime io.containerd.runc.v2")
+    arrow((5.8, 3.8), (7.2, 3.2), "runtime io.containerd.wasmtime.v1")
+    box(2.5, 1.5, "runc: namespaces, cgroups,\noverlayfs, exec a Linux binary", "#fde3e3", width=3.4)
+    box(7.5, 1.5, "wasmtime: compile (or load cached)\n+ instantiate the .wasm, WASI", "#e3f5e3", width=3.4)
+    arrow((2.5, 2.4), (2.5, 1.9))
+    arrow((7.5, 2.4), (7.5, 1.9))
+    ax.text(2.5, 0.55, "image: linux/amd64 filesystem layers", ha="center", fontsize=8, color="#a33")
+    ax.text(7.5, 0.55, "image: wasi/wasm, one layer application/wasm\n(or a FROM scratch fs with the .wasm)",
+            ha="center", fontsize=8, color="#2a7a2a")
+    ax.set_title("Docker + Wasm: same registry, same containerd, a different shim")
+    return figure

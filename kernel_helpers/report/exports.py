@@ -1,0 +1,231 @@
+"""The learner's own results: saved as they go, exported, and merged across a class.
+
+Notebooks 06-09 each save what they measured under a topic ("startup", "sizes",
+"compute", "oci") in ``<cache>/results/``; notebook 10 reads them all back for the verdict
+page and exports one JSON + one PNG an instructor can collect. ``aggregate_exports`` merges
+several learners' exports into one comparison across machines. Introduced in notebook 06;
+the export and the aggregator in notebook 10.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import platform
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from matplotlib.figure import Figure
+
+from .._display import describe_machine, format_seconds
+from .._errors import ResultsError
+from .._system import cache_dir
+from ..bench.results import STARTUP_LABELS, STARTUP_ORDER, as_dict, variant_summaries
+
+EXPORT_SCHEMA = "wasm-course-results/1"
+TOPICS = ("startup", "sizes", "compute", "oci")
+
+
+def results_dir(folder: str | Path | None = None) -> Path:
+    """Where results are saved: ``folder`` if given, else ``<kit cache>/results``."""
+    path = Path(folder) if folder is not None else cache_dir() / "results"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def save_result(topic: str, result: Any, *, folder: str | Path | None = None) -> Path:
+    """Save one topic's result (a dict, or anything with ``to_json()``) as JSON. Notebook 06."""
+    if topic not in TOPICS:
+        raise ResultsError(f"unknown topic {topic!r}", fix=f"use one of: {', '.join(TOPICS)}")
+    path = results_dir(folder) / f"{topic}.json"
+    data = as_dict(result)
+    data.setdefault("saved_utc", _now())
+    path.write_text(json.dumps(data, indent=1, sort_keys=True, default=str))
+    return path
+
+
+def load_results(folder: str | Path | None = None) -> dict[str, dict[str, Any]]:
+    """Every topic saved so far; a damaged file is skipped, never fatal. Notebook 10."""
+    found = {}
+    for topic in TOPICS:
+        path = results_dir(folder) / f"{topic}.json"
+        if path.is_file():
+            try:
+                found[topic] = json.loads(path.read_text())
+            except (OSError, ValueError):
+                continue
+    return found
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+
+
+def _machine(results: Mapping[str, Any]) -> dict[str, Any]:
+    for topic in TOPICS:
+        machine = (results.get(topic) or {}).get("machine")
+        if machine:
+            return dict(machine)
+    return {"hostname": platform.node(), "python": platform.python_version(), "os": platform.platform()}
+
+
+@dataclass(frozen=True)
+class Export:
+    """Where an export was written."""
+
+    json_path: Path
+    png_path: Path
+
+    def __str__(self) -> str:
+        return f"results: {self.json_path}\nfigure:  {self.png_path}"
+
+
+def _safe_name(learner: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", learner.strip()).strip("-") or "learner"
+
+
+def export_results(
+    learner: str,
+    *,
+    folder: str | Path | None = None,
+    out_dir: str | Path | None = None,
+    figure: Figure | None = None,
+    results: Mapping[str, Any] | None = None,
+) -> Export:
+    """Write ``<learner>-results.json`` and ``<learner>-results.png`` (notebook 10):
+    the results saved in ``folder``, or ``results`` when given."""
+    from .._display import figure_png
+
+    results = {k: as_dict(v) for k, v in results.items()} if results is not None else load_results(folder)
+    if not results:
+        raise ResultsError(
+            "nothing to export yet: no saved results",
+            fix="run notebooks 06-09 first (each saves what it measures)",
+        )
+    target = Path(out_dir) if out_dir is not None else results_dir(folder)
+    target.mkdir(parents=True, exist_ok=True)
+    stem = _safe_name(learner)
+    payload = {
+        "schema": EXPORT_SCHEMA,
+        "learner": learner,
+        "exported_utc": _now(),
+        "machine": _machine(results),
+        "results": results,
+    }
+    json_path = target / f"{stem}-results.json"
+    json_path.write_text(json.dumps(payload, indent=1, sort_keys=True, default=str))
+    png_path = target / f"{stem}-results.png"
+    png_path.write_bytes(figure_png(figure if figure is not None else summary_figure(results)))
+    return Export(json_path, png_path)
+
+
+def read_export(path: str | Path) -> dict[str, Any]:
+    """One learner's export, checked for the schema."""
+    try:
+        data = json.loads(Path(path).read_text())
+    except (OSError, ValueError) as err:
+        raise ResultsError(f"cannot read {path}: {err}") from err
+    if not isinstance(data, dict) or data.get("schema") != EXPORT_SCHEMA:
+        raise ResultsError(
+            f"{path} is not a course export (schema {EXPORT_SCHEMA})",
+            fix="collect the *-results.json files notebook 10 writes",
+        )
+    return data
+
+
+def summary_figure(results: Mapping[str, Any]) -> Figure:
+    """One page: start-up on top, sizes and compute below, as far as the learner measured
+    them (what the export's PNG shows). Notebook 10."""
+    from .._display import new_figure
+    from ..bench.results import recorded_label
+    from .plots import draw_sizes, draw_startup, draw_throughput
+
+    figure = new_figure(13, 10)
+    grid = figure.add_gridspec(2, 2, height_ratios=[1.1, 1])
+    startup, sizes, compute = figure.add_subplot(grid[0, :]), figure.add_subplot(grid[1, 0]), figure.add_subplot(grid[1, 1])
+    panels = (
+        (startup, "startup", "Start-up", "06",
+         lambda ax, r: draw_startup(ax, {}, variant_summaries(r), recorded_text=recorded_label(r))),
+        (sizes, "sizes", "Sizes: green .wasm, cyan OCI, blue native, red images, grey recorded", "07",
+         lambda ax, r: draw_sizes(ax, r, fontsize=7, compact=True)),
+        (compute, "compute", "Steady-state speed: wasm time / native time", "08", draw_throughput),
+    )
+    for ax, topic, title, notebook, draw in panels:
+        if topic in results:
+            draw(ax, results[topic])
+            ax.set_title(title)
+        else:
+            ax.text(0.5, 0.5, f"not measured yet (notebook {notebook})", ha="center", transform=ax.transAxes)
+            ax.set_axis_off()
+    machine = _machine(results)
+    figure.suptitle(f"Results measured on {describe_machine(machine)}")
+    return figure
+
+
+def _who(export: Mapping[str, Any]) -> str:
+    machine = export.get("machine") or {}
+    cpu = machine.get("cpu") or machine.get("cpu_model") or machine.get("hostname") or "?"
+    return f"{export.get('learner', '?')} ({str(cpu)[:28]})"
+
+
+def comparison_table(exports: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """One row per learner and start-up variant: median seconds and whether it was recorded."""
+    rows = []
+    seen: dict[str, int] = {}
+    for export in exports:
+        startup = (export.get("results") or {}).get("startup")
+        if not startup:
+            continue
+        # Two learners who both kept the default name on the same CPU must stay two rows
+        # of bars, not one learner whose numbers silently overwrite the other's.
+        who = _who(export)
+        seen[who] = seen.get(who, 0) + 1
+        if seen[who] > 1:
+            who = f"{who} #{seen[who]}"
+        for name, summary in variant_summaries(startup).items():
+            rows.append({"learner": who, "variant": name,
+                         "median_s": summary.median_s, "recorded": summary.recorded})
+    return rows
+
+
+def aggregate_exports(paths: Iterable[str | Path]) -> tuple[Figure, list[dict[str, Any]]]:
+    """Merge several learners' exports into one comparison plot across machines. Notebook 10."""
+    from matplotlib.patches import Patch
+
+    from .._display import label_log_axis, new_figure
+
+    exports = [read_export(p) for p in paths]
+    rows = comparison_table(exports)
+    learners = list(dict.fromkeys(r["learner"] for r in rows))
+    variants = [v for v in STARTUP_ORDER if any(r["variant"] == v for r in rows)]
+    variants += sorted({r["variant"] for r in rows} - set(variants))
+    figure = new_figure(9, 0.45 * max(len(variants), 3) + 1.8)
+    ax = figure.add_subplot()
+    height = 0.8 / max(len(learners), 1)
+    for index, learner in enumerate(learners):
+        mine = {r["variant"]: r for r in rows if r["learner"] == learner}
+        ys = [v for v in variants if v in mine]
+        positions = [variants.index(v) - 0.4 + height * (index + 0.5) for v in ys]
+        colours = ["#bbbbbb" if mine[v]["recorded"] else f"C{index}" for v in ys]
+        medians = [mine[v]["median_s"] for v in ys]
+        ax.barh(positions, medians, height=height * 0.9,
+                color=colours, edgecolor=f"C{index}", label=learner)
+        for position, median in zip(positions, medians, strict=True):
+            ax.text(median * 1.1, position, format_seconds(median), va="center", fontsize=7)
+    ax.set_xscale("log")
+    if rows:  # room on the right for the longest bar's label
+        ax.set_xlim(right=max(r["median_s"] for r in rows) * 4)
+    label_log_axis(ax, format_seconds)
+    ax.set_yticks(range(len(variants)), [STARTUP_LABELS.get(v, v) for v in variants])
+    ax.set_ylim(len(variants) - 0.5, -0.5)
+    ax.set_xlabel("median start-up (log scale: each grid line is 10× the one before)")
+    ax.set_title(f"Start-up across {len(learners)} machines")
+    handles = [Patch(color=f"C{i}", label=learner) for i, learner in enumerate(learners)]
+    if any(r["recorded"] for r in rows):
+        handles.append(Patch(facecolor="#bbbbbb", edgecolor="#777777", label="grey fill: recorded, not measured by that learner"))
+    if handles:
+        ax.legend(handles=handles, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncols=2, frameon=False)
+    return figure, rows

@@ -1,0 +1,463 @@
+"""Figures for notebooks 06-10: the live start-up plot and the static charts.
+
+Figures are plain ``matplotlib.figure.Figure`` objects rendered with Agg (no pyplot, so
+nothing shows up twice and nothing depends on the notebook's backend), shown as PNG
+through an IPython display handle that is updated in place. That works the same in
+JupyterLab, in VS Code and in a headless nbclient run, which is what the course's CI uses.
+
+Recorded data (measured elsewhere, used when Docker is absent) is always drawn grey and
+hatched and labelled "recorded on <machine>, <date>". Introduced in notebook 06.
+"""
+
+from __future__ import annotations
+
+import textwrap
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, Generic, TypeVar
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from .._display import figure_png, format_bytes, format_seconds, label_log_axis, new_figure
+from ..bench.results import (
+    STARTUP_LABELS,
+    STARTUP_ORDER,
+    Slowdown,
+    VariantSummary,
+    artifact_kind,
+    recorded_label,
+    sizes_of,
+    slowdowns,
+    variant_summaries,
+)
+from .verdicts import PUBLISHED_SLOWDOWN, SEVERAL_SECONDS_FROM_S
+
+RECORDED_STYLE: dict[str, Any] = {"facecolor": "#dddddd", "edgecolor": "#777777", "hatch": "///"}
+KIND_COLOURS = {
+    "native": "#4c72b0",
+    "wasm": "#2ca02c",
+    "oci-wasm": "#17becf",
+    "image": "#d62728",
+    "other": "#7f7f7f",
+}
+R = TypeVar("R")
+
+
+def _variant_colour(name: str) -> str:
+    if name.startswith("docker"):
+        return KIND_COLOURS["image"]
+    if name.startswith("oci"):
+        return KIND_COLOURS["oci-wasm"]
+    if name.startswith("wasm"):
+        return KIND_COLOURS["wasm"]
+    return KIND_COLOURS["native"]
+
+
+def _box_stats(samples: Sequence[float]) -> dict[str, float]:
+    q1, median, q3 = np.percentile(samples, [25, 50, 75])
+    return {
+        "med": float(median), "q1": float(q1), "q3": float(q3),
+        "whislo": float(min(samples)), "whishi": float(max(samples)), "fliers": [],  # type: ignore[dict-item]
+    }
+
+
+def _summary_box(summary: VariantSummary) -> dict[str, float]:
+    return {
+        "med": summary.median_s, "q1": summary.q1_s, "q3": summary.q3_s,
+        "whislo": summary.min_s, "whishi": summary.max_s, "fliers": [],  # type: ignore[dict-item]
+    }
+
+
+def _shade_claims(ax: Axes) -> None:
+    """The seed's claims as shaded bands, so the learner sees where the points fall."""
+    ax.axvspan(1e-3, 1e-1, color="#2ca02c", alpha=0.07, zorder=0)
+    ax.axvspan(SEVERAL_SECONDS_FROM_S, 10, color="#d62728", alpha=0.07, zorder=0)
+    bottom = ax.get_ylim()[0]  # rows run top-down, so the bottom edge is the largest y
+    ax.text(1.1e-3, bottom - 0.1, "claim: wasm\nin milliseconds", va="bottom", fontsize=8, color="#2ca02c")
+    ax.text(SEVERAL_SECONDS_FROM_S * 1.05, bottom - 0.1, "claim:\ncontainers in\nseveral seconds",
+            va="bottom", fontsize=8, color="#d62728")
+
+
+def draw_startup(
+    ax: Axes,
+    samples: Mapping[str, Sequence[float]],
+    summaries: Mapping[str, VariantSummary] | None = None,
+    *,
+    order: Sequence[str] | None = None,
+    recorded_text: str | None = None,
+) -> None:
+    """One row per variant on a log time axis: live samples as dots (a box from three on),
+    summaries of recorded variants as grey hatched boxes."""
+    summaries = summaries or {}
+    names = list(order or [v for v in STARTUP_ORDER if v in samples or v in summaries])
+    names += [v for v in list(samples) + list(summaries) if v not in names]
+    rng = np.random.default_rng(0)  # fixed jitter: the same data draws the same picture
+    for row, name in enumerate(names):
+        summary = summaries.get(name)
+        points = list(samples.get(name) or ())
+        if summary is not None and summary.recorded:
+            ax.bxp([_summary_box(summary)], positions=[row], orientation="horizontal",
+                   widths=0.5, patch_artist=True, boxprops=RECORDED_STYLE, manage_ticks=False,
+                   medianprops={"color": "#555555"}, whiskerprops={"color": "#777777"},
+                   capprops={"color": "#777777"})
+            ax.scatter([summary.median_s], [row], marker="D", s=40, facecolor="white",
+                       edgecolor="#555555", hatch="///", zorder=3)
+            ax.text(summary.max_s * 1.15, row, f"{format_seconds(summary.median_s)} (recorded)",
+                    va="center", fontsize=8, color="#555555", style="italic")
+            continue
+        if not points and summary is not None:
+            points = list(summary.samples_s)
+            if not points:
+                ax.bxp([_summary_box(summary)], positions=[row], orientation="horizontal",
+                       widths=0.5, manage_ticks=False)
+                continue
+        if not points:
+            continue
+        colour = _variant_colour(name)
+        jitter = rng.uniform(-0.15, 0.15, len(points))
+        ax.scatter(points, row + jitter, s=12, color=colour, alpha=0.6, zorder=3)
+        if len(points) >= 3:
+            ax.bxp([_box_stats(points)], positions=[row], orientation="horizontal", widths=0.5,
+                   manage_ticks=False, medianprops={"color": "black"}, boxprops={"color": colour})
+        median = float(np.median(points))
+        ax.text(max(points) * 1.15, row, format_seconds(median), va="center", fontsize=8)
+    ax.set_xscale("log")
+    ax.set_yticks(range(len(names)), [STARTUP_LABELS.get(n, n) for n in names])
+    ax.set_ylim(len(names) - 0.5, -0.5)  # first variant on top
+    ax.set_xlim(1e-5, 60)
+    label_log_axis(ax, format_seconds)
+    ax.set_xlabel("start-up time (log scale: each grid line is 10× the one before)")
+    ax.grid(axis="x", which="major", alpha=0.3)
+    _shade_claims(ax)
+    if any(s.recorded for s in summaries.values()):
+        label = textwrap.fill(f"grey, hatched: {recorded_text or 'recorded'}, not measured here", 70)
+        ax.legend(handles=[_legend_patch(None, label, recorded=True)],
+                  loc="upper center", bbox_to_anchor=(0.5, -0.14), fontsize=8, frameon=False)
+
+
+def startup_figure(result: Any, *, title: str | None = None) -> Figure:
+    """The start-up result as one static figure (notebooks 06 and 10)."""
+    summaries = variant_summaries(result)
+    figure = new_figure(9, 0.45 * max(len(summaries), 3) + 1.6)
+    ax = figure.add_subplot()
+    draw_startup(ax, {}, summaries, recorded_text=recorded_label(result))
+    ax.set_title(title or "Start-up: native, wasm and containers, same program")
+    return figure
+
+
+def _png_display(png: bytes) -> Any:
+    from IPython.display import Image
+
+    return Image(data=png, format="png")  # type: ignore[no-untyped-call]
+
+
+# --- the live plot ----------------------------------------------------------------------
+
+
+class LiveStartupPlot(Generic[R]):
+    """A start-up plot that fills in while the benchmark runs (notebook 06).
+
+    ``run(runner)`` calls ``runner(on_sample=..., stop=...)``; the harness calls
+    ``on_sample(name, index, seconds)`` between samples, and the plot redraws at most
+    every ``min_interval_s`` (so drawing never eats the run). Drawing happens *between*
+    samples, in the benchmark's thread, never beside a measurement: a second drawing
+    thread would compete for the CPU (and the GIL) with the thing being timed.
+
+    With ``blocking=True`` the cell runs the benchmark and the plot updates during it
+    (what a headless run needs for a deterministic figure). With ``blocking=False`` it
+    runs in a background thread: the kernel stays free, the Stop button works, and
+    ``result`` holds the outcome when ``done`` is set.
+    """
+
+    def __init__(
+        self,
+        variants: Sequence[str] = STARTUP_ORDER,
+        *,
+        expected_samples: int | None = None,
+        min_interval_s: float = 0.4,
+        clock: Callable[[], float] = time.monotonic,
+        title: str = "Start-up, live",
+    ) -> None:
+        self.variants = list(variants)
+        self.expected_samples = expected_samples
+        self.min_interval_s = min_interval_s
+        self.clock = clock
+        self.title = title
+        self.samples: dict[str, list[float]] = {}
+        self.summaries: dict[str, VariantSummary] = {}
+        self.recorded_text: str | None = None
+        self.stop_event = threading.Event()
+        self.done = threading.Event()
+        self.result: R | None = None
+        self.error: BaseException | None = None
+        self.redraws = 0
+        self.state = "ready"  # then running, and done, stopped or failed
+        self.last_png: bytes = b""
+        self._last_draw = float("-inf")
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._handle: Any = None
+        self._widgets: dict[str, Any] = {}
+        self._runner: Callable[..., R] | None = None
+
+    # -- what the harness calls --
+
+    @property
+    def count(self) -> int:
+        return sum(len(v) for v in self.samples.values())
+
+    def on_sample(self, name: str, index: int, seconds: float) -> None:
+        """Record one sample; redraw if the last redraw is old enough."""
+        with self._lock:
+            self.samples.setdefault(name, []).append(seconds)
+            due = self.clock() - self._last_draw >= self.min_interval_s
+        self._update_progress(name)
+        if due:
+            self.redraw()
+
+    # -- drawing --
+
+    def figure(self) -> Figure:
+        with self._lock:
+            samples = {k: list(v) for k, v in self.samples.items()}
+        figure = new_figure(9, 0.45 * max(len(self.variants), 3) + 1.6)
+        ax = figure.add_subplot()
+        order = [v for v in self.variants if v in samples or v in self.summaries] or self.variants
+        draw_startup(ax, samples, self.summaries, order=order, recorded_text=self.recorded_text)
+        ax.set_title(f"{self.title}: {self.progress_text()} ({self.state})")
+        return figure
+
+    def progress_text(self) -> str:
+        """"12 samples of about 50" while running; once done, how many rows are recorded
+        rather than measured, so "35 of about 50" never reads as a run cut short."""
+        progress = f"{self.count} samples"
+        if self.expected_samples and self.state in ("ready", "running"):
+            progress += f" of about {self.expected_samples}"
+        recorded_rows = sum(1 for summary in self.summaries.values() if summary.recorded)
+        if recorded_rows:
+            progress += f", {recorded_rows} row{'' if recorded_rows == 1 else 's'} recorded"
+        return progress
+
+    def redraw(self) -> None:
+        """Render the figure and replace the displayed picture in place."""
+        png = figure_png(self.figure())
+        with self._lock:
+            self._last_draw = self.clock()
+            self.redraws += 1
+            self.last_png = png
+        if self._handle is not None:
+            self._handle.update(_png_display(png))
+
+    # -- showing and controlling --
+
+    def show(self) -> None:
+        """Display the controls (Start, Stop, progress) and the picture that will fill in."""
+        from IPython.display import display
+
+        controls = self._controls()
+        if controls is not None:
+            display(controls)  # type: ignore[no-untyped-call]
+        self._handle = display(_png_display(figure_png(self.figure())), display_id=True)  # type: ignore[no-untyped-call]
+
+    def _controls(self) -> Any:
+        try:
+            import ipywidgets as widgets
+        except ImportError:  # the plot still works; only the buttons are missing
+            return None
+        start = widgets.Button(description="Start", icon="play", button_style="success")
+        stop = widgets.Button(description="Stop", icon="stop", button_style="danger")
+        bar = widgets.IntProgress(value=0, min=0, max=max(self.expected_samples or 1, 1))
+        label = widgets.Label("ready")
+        start.on_click(lambda _: self.start())
+        stop.on_click(lambda _: self.stop())
+        self._widgets = {"start": start, "stop": stop, "bar": bar, "label": label}
+        return widgets.HBox([start, stop, bar, label])
+
+    def _update_progress(self, name: str) -> None:
+        if not self._widgets:
+            return
+        self._widgets["bar"].value = min(self.count, self._widgets["bar"].max)
+        self._widgets["label"].value = f"{self.count} samples · {name}"
+
+    def set_runner(self, runner: Callable[..., R]) -> None:
+        """What Start will run, without running it now."""
+        self._runner = runner
+
+    def run(self, runner: Callable[..., R] | None = None, *, blocking: bool = True) -> R | None:
+        """Run ``runner(on_sample=..., stop=...)``; blocking returns its result (or None if
+        it failed, with the error in ``error``), non-blocking returns None at once."""
+        if runner is not None:
+            self._runner = runner
+        if self._runner is None:
+            raise ValueError("give run() the benchmark to run, e.g. a call to run_startup")
+        if self._thread is not None and self._thread.is_alive():
+            return None  # a run is already going; Stop it first
+        self.stop_event.clear()
+        self.done.clear()
+        self.state = "running"
+        if blocking:
+            self._run_once(self._runner)
+            return self.result
+        self._thread = threading.Thread(target=self._run_once, args=(self._runner,), daemon=True)
+        self._thread.start()
+        return None
+
+    def start(self) -> None:
+        """What the Start button does: a fresh background run (the kernel stays free)."""
+        with self._lock:
+            self.samples.clear()
+            self.summaries.clear()
+        self.run(blocking=False)
+
+    def stop(self) -> None:
+        """What the Stop button does: the harness stops after the current sample."""
+        self.stop_event.set()
+        if self._widgets:
+            self._widgets["label"].value = "stopping after this sample..."
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait for a background run; True when it has finished."""
+        return self.done.wait(timeout)
+
+    def _run_once(self, runner: Callable[..., R]) -> None:
+        self.error = None
+        try:
+            self.result = runner(on_sample=self.on_sample, stop=self.stop_event)
+            if hasattr(self.result, "to_json") or isinstance(self.result, Mapping):
+                self.show_result(self.result)  # a benchmark result: draw its recorded rows too
+        except Exception as err:  # the kernel must survive anything the run throws
+            self.error = err
+            if self._widgets:
+                self._widgets["label"].value = f"failed: {err}"
+        finally:
+            if self.error is not None:
+                self.state = "failed"
+            else:
+                self.state = "stopped" if self.stop_event.is_set() else "done"
+            self.redraw()
+            if self._widgets and self.error is None:
+                self._widgets["label"].value = f"{self.state}: {self.count} samples"
+                if self.state == "done":  # variants that were skipped or recorded send no samples
+                    self._widgets["bar"].value = self._widgets["bar"].max
+            self.done.set()  # last, so whoever waits sees the final picture and labels
+
+    def show_result(self, result: Any) -> None:
+        """Draw a finished result: its recorded variants too (grey, hatched)."""
+        self.summaries = variant_summaries(result)
+        self.recorded_text = recorded_label(result)
+        for name in self.summaries:
+            if name not in self.variants:
+                self.variants.append(name)
+
+
+# --- sizes (notebook 07) ----------------------------------------------------------------
+
+
+def size_figure(
+    result: Any,
+    *,
+    recorded: Iterable[str] = (),
+    recorded_text: str | None = None,
+    title: str = "Sizes of every artifact, same programs",
+) -> Figure:
+    """Every artifact's size on one log axis, coloured by kind, the seed's ranges shaded. Notebook 07.
+
+    ``result`` is ``run_sizes()``'s result (recorded images are found in it) or a plain
+    ``{artifact: bytes}`` mapping with ``recorded`` naming what was not measured here."""
+    sizes, _, _ = sizes_of(result)
+    figure = new_figure(9, 0.32 * max(len(sizes), 4) + 1.8)
+    ax = figure.add_subplot()
+    draw_sizes(ax, result, recorded=recorded, recorded_text=recorded_text)
+    ax.set_title(title, pad=28)
+    return figure
+
+
+def draw_sizes(ax: Axes, result: Any, *, recorded: Iterable[str] = (), recorded_text: str | None = None,
+               fontsize: float = 8, compact: bool = False) -> None:
+    """The size bars of :func:`size_figure` on ``ax``; ``compact`` (the export page) leaves
+    out the legend and the claims' labels, keeping their shaded bands."""
+    sizes, found_recorded, found_text = sizes_of(result)
+    recorded_names = {*recorded, *found_recorded}
+    recorded_text = recorded_text or found_text
+    kind_rank = {"wasm": 0, "oci-wasm": 1, "native": 2, "image": 3, "other": 4}
+    names = sorted(sizes, key=lambda n: (kind_rank.get(artifact_kind(n), 9), sizes[n]))
+    for row, name in enumerate(names):
+        size = sizes[name]
+        style: dict[str, Any] = {"color": KIND_COLOURS[artifact_kind(name)]}
+        if name in recorded_names:
+            style = dict(RECORDED_STYLE)
+        ax.barh(row, size, height=0.6, **style)
+        note = f" {format_bytes(size)}" + (" (recorded)" if name in recorded_names else "")
+        ax.text(size * 1.1, row, note, va="center", fontsize=fontsize)
+    ax.set_xscale("log")
+    ax.set_yticks(range(len(names)), names, fontsize=fontsize)
+    ax.set_ylim(len(names) - 0.5, -0.5)
+    ax.set_xlim(1e3, 2e10)
+    ax.axvspan(1e6, 1e7, color="#2ca02c", alpha=0.08, zorder=0)
+    ax.axvspan(1e7, 1e9, color="#d62728", alpha=0.06, zorder=0)
+    label_log_axis(ax, format_bytes)
+    ax.set_xlabel("size (log scale: each grid line is 10× the one before; 1 KB = 1000 bytes)")
+    if compact:
+        return
+    ax.text(1.1e6, -0.5, "claim: wasm\n'several MBs'", fontsize=8, color="#2ca02c", va="bottom")
+    ax.text(1.1e7, -0.5, "claim: images 'tens or hundreds of MBs'", fontsize=8, color="#d62728", va="bottom")
+    handles = [
+        _legend_patch(KIND_COLOURS[k], label)
+        for k, label in (("wasm", ".wasm module"), ("oci-wasm", "OCI wasm artifact"),
+                         ("native", "native binary"), ("image", "container image"))
+    ]
+    if recorded_names:
+        handles.append(_legend_patch(None, f"{recorded_text or 'recorded'}, not measured here",
+                                     recorded=True))
+    ax.legend(handles=handles, loc="upper right", fontsize=fontsize)
+
+
+def _legend_patch(colour: str | None, label: str, *, recorded: bool = False) -> Any:
+    from matplotlib.patches import Patch
+
+    if recorded:
+        return Patch(label=label, **RECORDED_STYLE)
+    return Patch(color=colour, label=label)
+
+
+# --- compute (notebook 08) --------------------------------------------------------------
+
+
+def throughput_figure(compute: Any, *, title: str = "Steady-state speed: wasm time / native time") -> Figure:
+    """Slowdown ratio per example and N, with its spread, beside the published range. Notebook 08."""
+    figure = new_figure(9, 4)
+    ax = figure.add_subplot()
+    draw_throughput(ax, compute)
+    ax.set_title(title)
+    return figure
+
+
+def draw_throughput(ax: Axes, compute: Any) -> None:
+    """The slowdown points of :func:`throughput_figure` on ``ax`` (also used by the export page)."""
+    rows: list[Slowdown] = slowdowns(compute)
+    low_pub, high_pub = PUBLISHED_SLOWDOWN
+    ax.axhspan(low_pub, high_pub, color="#ff7f0e", alpha=0.15)
+    ax.axhline(1.0, color="black", linewidth=0.8)
+    ax.text(0.01, high_pub, " Jangda et al. 2019: SPEC in browsers", transform=ax.get_yaxis_transform(),
+            fontsize=8, va="bottom", color="#b35806")
+    ax.text(0.01, 1.0, " native speed", transform=ax.get_yaxis_transform(), fontsize=8, va="bottom")
+    examples = list(dict.fromkeys(r.example for r in rows))
+    for index, example in enumerate(examples):
+        mine = sorted((r for r in rows if r.example == example), key=lambda r: r.n)
+        xs = [r.label.replace(" ", "\n", 1) for r in mine]
+        ratios = np.array([r.ratio for r in mine])
+        errors = np.array([[r.ratio - r.low for r in mine], [r.high - r.ratio for r in mine]])
+        colour = f"C{index}"
+        recorded = any(r.recorded for r in mine)
+        ax.errorbar(xs, ratios, yerr=np.clip(errors, 0, None), fmt="o", capsize=4, color=colour,
+                    label=f"{example}" + (" (recorded)" if recorded else ""))
+        for x, r in zip(xs, mine, strict=True):
+            ax.annotate(f"{r.ratio:.2f}×", (x, r.ratio), textcoords="offset points", xytext=(8, 0),
+                        fontsize=8, va="center")
+    ax.set_ylabel("wasm time / native time (1 = same speed)")
+    ax.set_ylim(0, max([2.2, *(r.high * 1.2 for r in rows)]))
+    if rows:
+        ax.legend(fontsize=8, loc="lower right")

@@ -1,0 +1,474 @@
+"""Verdicts on the seed's claims, computed from the learner's own numbers.
+
+Nothing here is written in advance: every sentence is chosen by comparing a measured
+figure with the claim ("milliseconds vs several seconds", "several MBs vs tens or
+hundreds of MBs", "near-native speed"), so a machine where containers start in a
+fraction of a second gets a verdict that says so. Introduced in notebook 06; used again
+in 07, 08 and 10.
+"""
+
+from __future__ import annotations
+
+import html
+import statistics
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .._display import ShownAsText, format_bytes, format_seconds
+from ..bench.results import (
+    CLI_VARIANTS,
+    CONTAINER_VARIANTS,
+    OCI_PACKS_NOTE,
+    WASM_VARIANTS,
+    Slowdown,
+    VariantSummary,
+    artifact_kind,
+    as_dict,
+    native_missing,
+    recorded_label,
+    sizes_of,
+    slowdowns,
+    variant_summaries,
+)
+
+SEED_STARTUP_CLAIM = "wasm starts in milliseconds, compared to several seconds for Docker containers"
+SEED_SIZE_CLAIM = "wasm modules are several MBs, container images tens or hundreds of MBs"
+#: Jangda et al., "Not So Fast", USENIX ATC 2019: SPEC CPU in Chrome and Firefox.
+PUBLISHED_SLOWDOWN = (1.45, 1.55)
+IN_LINE_UP_TO = 1.8  # a little above the published range still reads "in line" on a noisy laptop
+
+#: Thresholds that turn a number into a word; named so a test can reason about them.
+MILLISECONDS_AT_MOST_S = 0.1  # "milliseconds" still holds up to about a tenth of a second
+SEVERAL_SECONDS_FROM_S = 2.0
+ABOUT_A_SECOND_FROM_S = 0.8
+SEVERAL_MB = (1e6, 50e6)
+TENS_OF_MB_FROM = 10e6
+
+
+@dataclass(repr=False)
+class Verdict(ShownAsText):
+    """A claim set beside measured values, and sentences derived from them. Notebook 06."""
+
+    topic: str
+    claim: str
+    rows: list[tuple[str, str, str]] = field(default_factory=list)  # (what, claim, measured)
+    sentences: list[str] = field(default_factory=list)
+    summary: str = ""
+    note: str | None = None  # e.g. "container figures recorded on ..., not measured here"
+
+    def text(self) -> str:
+        lines = [f"{self.topic}: {self.summary}", f"  the seed's claim: {self.claim}"]
+        lines += [f"  - {what}: claim {claim}; measured {measured}" for what, claim, measured in self.rows]
+        lines += [f"  {sentence}" for sentence in self.sentences]
+        if self.note:
+            lines.append(f"  note: {self.note}")
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        esc = html.escape
+        cell = '<td style="text-align:left">'  # JupyterLab right-aligns table cells: words read left to right
+        rows = "".join(
+            f"<tr>{cell}{esc(w)}</td>{cell}{esc(c)}</td>{cell}<b>{esc(m)}</b></td></tr>"
+            for w, c, m in self.rows
+        )
+        sentences = "".join(f"<li>{esc(s)}</li>" for s in self.sentences)
+        note = f"<p><i>⚠️ {esc(self.note)}</i></p>" if self.note else ""
+        return (
+            f"<h4>{esc(self.topic)}: {esc(self.summary)}</h4>"
+            f"<p>The seed's claim: <q>{esc(self.claim)}</q></p>"
+            "<table><tr><th style=\"text-align:left\">what</th><th style=\"text-align:left\">the claim says</th>"
+            "<th style=\"text-align:left\">you measured</th></tr>"
+            f"{rows}</table><ul>{sentences}</ul>{note}"
+        )
+
+
+def times(ratio: float) -> str:
+    """A ratio as a person says it: 1.3×, 32×, 9,284×."""
+    if ratio >= 100:
+        return f"{ratio:,.0f}×"
+    if ratio >= 10:
+        return f"{ratio:.0f}×"
+    return f"{ratio:.2g}×"
+
+
+# --- start-up (notebook 06) -------------------------------------------------------------
+
+
+def _fastest(summaries: Mapping[str, VariantSummary], names: Iterable[str]) -> VariantSummary | None:
+    found = [summaries[n] for n in names if n in summaries]
+    return min(found, key=lambda s: s.median_s) if found else None
+
+
+def _container_words(seconds: float) -> tuple[str, bool]:
+    """How the claim "several seconds" fares against one container median."""
+    if seconds >= SEVERAL_SECONDS_FROM_S:
+        return f"took {format_seconds(seconds)}: several seconds, as the claim says", True
+    if seconds >= ABOUT_A_SECOND_FROM_S:
+        return f"took about a second ({format_seconds(seconds)}): slow, but not several seconds", False
+    return (
+        f"started in a fraction of a second ({format_seconds(seconds)}), not several seconds",
+        False,
+    )
+
+
+def startup_verdict(result: Any) -> Verdict:
+    """Put the seed's start-up claim beside a start-up result (notebook 06)."""
+    summaries = variant_summaries(result)
+    verdict = Verdict("Start-up", SEED_STARTUP_CLAIM)
+    wasm = _fastest(summaries, WASM_VARIANTS)
+    cli = _fastest(summaries, CLI_VARIANTS)
+    container = summaries.get("docker-scratch") or _fastest(summaries, CONTAINER_VARIANTS)
+    if wasm is None or container is None:
+        verdict.summary = "not enough measurements yet"
+        verdict.sentences.append(
+            "A verdict needs at least one wasm variant and one container variant; run the "
+            "benchmark (or load recorded data) first."
+        )
+        return verdict
+
+    wasm_holds = wasm.median_s <= MILLISECONDS_AT_MOST_S
+    verdict.rows.append(("wasm start-up", "milliseconds", f"{format_seconds(wasm.median_s)} ({wasm.label})"))
+    recorded_mark = ", recorded, not measured here" if container.recorded else ""
+    verdict.rows.append(("container start-up", "several seconds",
+                         f"{format_seconds(container.median_s)} ({container.label}{recorded_mark})"))
+    if wasm.median_s < 1e-3:
+        verdict.sentences.append(
+            f"The fastest wasm start ({wasm.label}) took {format_seconds(wasm.median_s)}: "
+            "under a millisecond, better than the claim."
+        )
+    elif wasm_holds:
+        verdict.sentences.append(
+            f"The fastest wasm start ({wasm.label}) took {format_seconds(wasm.median_s)}: milliseconds, as claimed."
+        )
+    else:
+        verdict.sentences.append(
+            f"Even the fastest wasm start took {format_seconds(wasm.median_s)}: more than milliseconds on this machine."
+        )
+    words, containers_hold = _container_words(container.median_s)
+    verdict.sentences.append(f"Containers ({container.label}) {words}.")
+
+    ratio = container.median_s / wasm.median_s
+    verdict.sentences.append(
+        f"A container start cost {times(ratio)} the fastest wasm start (median against median, one run)."
+    )
+    if cli is not None and cli is not wasm:
+        verdict.sentences.append(
+            f"Process against process, which is fairer, the wasmtime CLI took {format_seconds(cli.median_s)}: "
+            f"the container still cost {times(container.median_s / cli.median_s)} as much."
+        )
+    native = summaries.get("native")
+    if native is not None:
+        share = 1 - native.median_s / container.median_s
+        portion = "more than 99%" if share > 0.99 else f"about {share:.0%}"
+        verdict.sentences.append(
+            f"A native process started in {format_seconds(native.median_s)}, so {portion} of a "
+            "container start is the container machinery (namespaces, cgroups, the overlay mount), not the program."
+        )
+    pull = summaries.get("docker-pull-run")
+    if pull is not None:
+        if pull.median_s >= ABOUT_A_SECOND_FROM_S:
+            verdict.sentences.append(
+                f"A cold start that first pulls the image took {format_seconds(pull.median_s)}: that is where "
+                "the seconds in the claim come from."
+            )
+        else:
+            verdict.sentences.append(
+                f"Even pulling the image first took only {format_seconds(pull.median_s)}, from a registry on this "
+                "machine; over a real network, big images are what take seconds."
+            )
+
+    if wasm_holds and containers_hold:
+        verdict.summary = f"the claim holds here (containers {times(ratio)} slower to start)"
+    elif wasm_holds:
+        verdict.summary = (
+            f"half right: wasm starts in milliseconds, but containers start in "
+            f"{format_seconds(container.median_s)}, not several seconds (still {times(ratio)} slower)"
+        )
+    else:
+        verdict.summary = f"the claim does not hold here (containers {times(ratio)} wasm)"
+    # Native is recorded too on a machine with no compiler (a bare laptop).
+    recorded = [kind for kind, s in (("container", container), ("native", native)) if s and s.recorded]
+    if recorded:
+        verdict.note = f"{' and '.join(recorded)} figures are {recorded_label(result) or 'recorded'}, not measured here"
+    return verdict
+
+
+# --- sizes (notebook 07) ----------------------------------------------------------------
+
+
+def _by_kind(sizes: Mapping[str, int]) -> dict[str, dict[str, int]]:
+    kinds: dict[str, dict[str, int]] = {}
+    for name, size in sizes.items():
+        kinds.setdefault(artifact_kind(name), {})[name] = int(size)
+    return kinds
+
+
+def size_verdict(result: Any, *, recorded: Iterable[str] = (), recorded_note: str | None = None) -> Verdict:
+    """Put the seed's size claim beside measured artifact sizes (notebook 07).
+
+    ``result`` is ``run_sizes()``'s result or a plain ``{artifact: bytes}`` mapping, with
+    ``recorded`` naming the sizes that were not measured here (images without Docker).
+    """
+    sizes, found_recorded, found_note = sizes_of(result)
+    recorded = [*recorded, *found_recorded]
+    recorded_note = recorded_note or found_note
+    kinds = _by_kind(sizes)
+    verdict = Verdict("Size", SEED_SIZE_CLAIM)
+    modules, images = kinds.get("wasm", {}), kinds.get("image", {})
+    # Compare like with like: an image as it sits on disk, not as a registry compresses it.
+    images = {n: b for n, b in images.items() if "compressed" not in n} or images
+    if not modules or not images:
+        verdict.summary = "not enough sizes yet"
+        verdict.sentences.append("A verdict needs at least one .wasm module and one image size.")
+        return verdict
+
+    small_name, small = min(modules.items(), key=lambda kv: kv[1])
+    big_name, big = max(modules.items(), key=lambda kv: kv[1])
+    lean_name, lean = min(images.items(), key=lambda kv: kv[1])
+    fat_name, fat = max(images.items(), key=lambda kv: kv[1])
+    span = format_bytes(small) if small == big else f"{format_bytes(small)} to {format_bytes(big)}"
+    verdict.rows.append(("wasm module", "several MBs", span))
+    images_recorded = bool(set(recorded) & set(images))
+    verdict.rows.append(("container image", "tens or hundreds of MBs", f"{format_bytes(lean)} to {format_bytes(fat)}"
+                         + (" (recorded, not measured here)" if images_recorded else "")))
+
+    if big < SEVERAL_MB[0]:
+        which = f"{small_name}: {format_bytes(small)}" if len(modules) == 1 else (
+            f"{format_bytes(small)} for {small_name} to {format_bytes(big)} for {big_name}")
+        verdict.sentences.append(
+            f"{'The module is' if len(modules) == 1 else 'Every module is'} under a megabyte ({which}): "
+            "smaller than the claim's several MBs."
+        )
+        modules_hold = True
+    elif big <= SEVERAL_MB[1]:
+        verdict.sentences.append(
+            f"Modules range from {format_bytes(small)} ({small_name}) to {format_bytes(big)} ({big_name}): "
+            "the biggest are indeed MBs, mostly a language runtime (Go and Rust carry theirs) and, "
+            "before stripping, debug information"
+            + (", while the smallest are well under a megabyte." if small < SEVERAL_MB[0] else ".")
+        )
+        modules_hold = True
+    else:
+        verdict.sentences.append(f"The biggest module, {big_name}, weighs {format_bytes(big)}: more than several MBs.")
+        modules_hold = False
+
+    if fat >= TENS_OF_MB_FROM:
+        verdict.sentences.append(
+            f"The largest image ({fat_name}) is {format_bytes(fat)}: tens of MBs or more, as claimed, because it "
+            "carries an operating system's files."
+        )
+    else:
+        verdict.sentences.append(
+            f"Even the largest image ({fat_name}) is only {format_bytes(fat)}: not tens of MBs."
+        )
+    if lean < TENS_OF_MB_FROM:
+        verdict.sentences.append(
+            f"A FROM scratch image ({lean_name}) is {format_bytes(lean)}: an image weighs what you put in it, "
+            "so the claim is about distro-based images, not containers as such."
+        )
+    images_hold = lean >= TENS_OF_MB_FROM
+    verdict.sentences.append(
+        f"The smallest image weighs {times(lean / small)} the smallest module, the largest image "
+        f"{times(fat / small)} it."
+    )
+    oci = kinds.get("oci-wasm", {})
+    if oci:
+        verdict.sentences += _oci_sentences(oci, modules, _notes(result).get(OCI_PACKS_NOTE))
+
+    if modules_hold and images_hold:
+        verdict.summary = "the claim holds here"
+    elif modules_hold:
+        verdict.summary = "half right: modules are small, but so is a FROM scratch image"
+    else:
+        verdict.summary = "the claim does not hold here"
+    if images_recorded:
+        verdict.note = f"image sizes are {recorded_note or 'recorded'}, not measured here"
+    return verdict
+
+
+def _notes(result: Any) -> Mapping[str, str]:
+    notes = as_dict(result).get("notes")
+    return notes if isinstance(notes, Mapping) else {}
+
+
+def _packed_module(oci: Mapping[str, int], modules: Mapping[str, int], packs: str | None) -> tuple[str, int] | None:
+    """The module the OCI packagings hold: named by the sizes run, or else the biggest
+    module that fits in the biggest packaging (an uncompressed layer holds it whole)."""
+    if packs is not None and packs in modules:
+        return packs, modules[packs]
+    ceiling = max(oci.values())
+    fitting = [(name, size) for name, size in modules.items() if size <= ceiling]
+    return max(fitting, key=lambda kv: kv[1]) if fitting else None
+
+
+def _oci_sentences(oci: Mapping[str, int], modules: Mapping[str, int], packs: str | None) -> list[str]:
+    """What shipping the module through a registry costs, against the very module that was
+    packaged (not the smallest one), from the sizes rather than assumed."""
+    packed = _packed_module(oci, modules, packs)
+    if packed is None:
+        shipped = ", ".join(f"{name} {format_bytes(size)}" for name, size in sorted(oci.items()))
+        return [f"Shipped through a registry: {shipped}."]
+    module_name, module_size = packed
+    sentences = []
+    for name, size in sorted(oci.items()):
+        extra = size - module_size
+        if extra >= 0:
+            sentences.append(
+                f"Shipped through a registry as {name}, {module_name} ({format_bytes(module_size)}) weighs "
+                f"{format_bytes(size)}: the manifest and config add {extra:,} bytes."
+            )
+        else:
+            sentences.append(
+                f"Shipped as {name}, {module_name} ({format_bytes(module_size)}) weighs only "
+                f"{format_bytes(size)}: that packaging gzips the layer."
+            )
+    return sentences
+
+
+# --- compute (notebook 08) --------------------------------------------------------------
+
+
+def throughput_verdict(compute: Any) -> Verdict:
+    """Compare the measured native-vs-wasm slowdown with published figures (notebook 08)."""
+    rows: list[Slowdown] = slowdowns(compute)
+    low_pub, high_pub = PUBLISHED_SLOWDOWN
+    verdict = Verdict(
+        "Compute",
+        f"wasm runs near native speed; Jangda et al. (USENIX ATC 2019) measured {low_pub}-{high_pub}× "
+        "slower on SPEC in browsers",
+    )
+    if not rows:
+        why_no_native = native_missing(compute)
+        if why_no_native:
+            # A bare laptop: wasm was timed from the prebuilt modules, native could not be.
+            verdict.summary = "wasm measured, but no native build here to compare it with"
+            verdict.sentences.append(why_no_native)
+        else:
+            verdict.summary = "no compute measurements yet"
+        return verdict
+    for row in rows:
+        verdict.rows.append(
+            (row.label, "near native", f"{row.ratio:.2f}× (spread {row.low:.2f}-{row.high:.2f}×)")
+        )
+    # The largest N per example is closest to steady state: start-up is amortised there.
+    steady: dict[str, Slowdown] = {}
+    for row in rows:
+        if row.example not in steady or row.n > steady[row.example].n:
+            steady[row.example] = row
+    typical = statistics.median(r.ratio for r in steady.values())
+    for example, row in steady.items():
+        verdict.sentences.append(
+            f"At its largest size ({row.label}), {example} ran {row.ratio:.2f}× as long under wasm as natively."
+        )
+    if any(r.ratio < 1 and r is not steady[r.example] for r in rows):
+        verdict.sentences.append(
+            "At the small sizes wasm can look faster only because the native time includes starting "
+            "a process and the module runs pre-instantiated; the largest sizes are the fair comparison."
+        )
+    if typical < 1.0:
+        verdict.summary = f"wasm was faster here ({typical:.2f}×)"
+        verdict.sentences.append(
+            "wasm came out faster: possible when the native build and the JIT pick different "
+            "optimisations; check the spread before you believe it."
+        )
+    elif typical < low_pub:
+        verdict.summary = f"closer to native than published ({typical:.2f}× vs {low_pub}-{high_pub}×)"
+        verdict.sentences.append(
+            "Small integer kernels like these suffer less than SPEC: few memory accesses to bounds-check, no SIMD to miss."
+        )
+    elif typical <= high_pub:
+        verdict.summary = f"in line with published figures ({typical:.2f}× vs {low_pub}-{high_pub}×)"
+    elif typical <= IN_LINE_UP_TO:  # a noisy laptop's "in line": say above, not inside, the range
+        verdict.summary = f"close to published figures, a little slower ({typical:.2f}× vs {low_pub}-{high_pub}×)"
+    else:
+        verdict.summary = f"slower than published figures ({typical:.2f}× vs {low_pub}-{high_pub}×)"
+        verdict.sentences.append(
+            "Bounds checks on every memory access, no native SIMD by default and a JIT that optimises "
+            "less than an ahead-of-time compiler all cost here."
+        )
+    if any(r.recorded for r in rows):
+        verdict.note = "some compute figures are recorded, not measured here"
+    return verdict
+
+
+# --- shipping (notebook 09) -------------------------------------------------------------
+
+SEED_SHIPPING_CLAIM = "wasm needs its own way to ship and run, apart from containers"
+
+
+def oci_verdict(oci: Mapping[str, Any]) -> Verdict:
+    """What the OCI round trips of notebook 09 showed: ``{style: {platform, how, ...}}``."""
+    verdict = Verdict("Shipping", SEED_SHIPPING_CLAIM)
+    trips = {k: v for k, v in oci.items() if isinstance(v, Mapping) and "platform" in v}
+    if not trips:
+        verdict.summary = "no OCI round trip saved yet (notebook 09)"
+        return verdict
+    for style, trip in trips.items():
+        verdict.rows.append((f"OCI {style}", "a separate format",
+                             f"{trip['platform']}, {trip.get('layer_media_type')}, "
+                             f"{format_bytes(int(trip.get('layer_bytes', 0)))}, exit {trip.get('exit_code')}"))
+    ran = [s for s, t in trips.items() if t.get("exit_code") == 0]
+    through_registry = [s for s, t in trips.items() if str(t.get("how", "")).startswith("registry")]
+    if len(ran) == len(trips):
+        verdict.sentences.append(
+            f"Every packaging ({', '.join(trips)}) was checked as a shim checks it and ran: a module ships "
+            "as an OCI image with platform wasi/wasm."
+        )
+    else:
+        verdict.sentences.append(f"Only {', '.join(ran) or 'none'} of {', '.join(trips)} ran to exit 0.")
+    if through_registry:
+        verdict.sentences.append("It went through an ordinary registry: the same one that stores container images.")
+        verdict.summary = "the claim does not hold (the container registry shipped the module too)"
+    else:
+        verdict.summary = "packaging works; the registry path was not tried here"
+        verdict.note = "no local registry was available, so the manifest and blobs were checked in memory"
+    return verdict
+
+
+# --- the whole course (notebook 10) -----------------------------------------------------
+
+
+def course_verdict(results: Mapping[str, Any]) -> list[Verdict]:
+    """Every verdict the saved results allow: start-up, size, compute, shipping (notebook 10)."""
+    verdicts = []
+    if "startup" in results:
+        verdicts.append(startup_verdict(results["startup"]))
+    if results.get("sizes", {}).get("sizes"):
+        verdicts.append(size_verdict(results["sizes"]))
+    if "compute" in results:
+        verdicts.append(throughput_verdict(results["compute"]))
+    if "oci" in results:
+        verdicts.append(oci_verdict(results["oci"]))
+    return verdicts
+
+
+def decision_guide(results: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """When a module, when a container, when both, with the learner's numbers in the reasons. Notebook 10."""
+    startup = variant_summaries(results["startup"]) if "startup" in results else {}
+    wasm = _fastest(startup, WASM_VARIANTS)
+    container = startup.get("docker-scratch") or _fastest(startup, CONTAINER_VARIANTS)
+    gap = (
+        f" (you measured {format_seconds(wasm.median_s)} vs {format_seconds(container.median_s)})"
+        if wasm and container
+        else ""
+    )
+    compute = slowdowns(results["compute"]) if "compute" in results else []
+    cost = f" (you measured about {statistics.median(r.ratio for r in compute):.2f}× native)" if compute else ""
+    return [
+        (
+            "a wasm module",
+            "many short-lived, untrusted or per-request functions, plugins inside another program, "
+            f"the same bytes on server, edge and browser: start-up and isolation are cheap{gap}.",
+        ),
+        (
+            "a container",
+            "a whole existing service with its OS dependencies, threads, sockets and files, long-running "
+            f"work where start-up is paid once and native speed matters{cost}.",
+        ),
+        (
+            "both",
+            "wasm modules shipped as OCI images and scheduled by Kubernetes through a containerd shim "
+            "(RuntimeClass): one registry, one orchestrator, two kinds of workload.",
+        ),
+    ]

