@@ -19,8 +19,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from kernel_helpers.toolchains import build as tc
 from kernel_helpers._errors import ToolchainMissing
+from kernel_helpers.toolchains import build as tc
 from kernel_helpers.toolchains.detect import LANGUAGES
 
 

@@ -23,10 +23,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from kernel_helpers.bench.harness import measure_command  # noqa: E402
-from kernel_helpers.toolchains.builds import example_builds  # noqa: E402
-from kernel_helpers.containers.images import hardened_run_command, scratch_image  # noqa: E402
 from kernel_helpers._system import find_program  # noqa: E402
+from kernel_helpers.bench.harness import measure_command  # noqa: E402
+from kernel_helpers.containers.images import hardened_run_command, scratch_image  # noqa: E402
+from kernel_helpers.toolchains.builds import example_builds  # noqa: E402
 
 TOLERANCE = 0.20
 

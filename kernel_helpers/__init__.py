@@ -1,10 +1,16 @@
 """Helpers for the WebAssembly-versus-containers course.
 
-Every notebook starts with ``import kernel_helpers as kh``. The public names below are
-the whole API; the modules behind them are private (``_doctor``, ``_errors``, ...).
+Every notebook starts with ``import kernel_helpers as kh``. The names below are the ones
+the notebooks use, grouped by the notebook that introduces them; everything else lives in
+its subpackage (``wasm``, ``toolchains``, ``containers``, ``bench``, ``report``,
+``course``, ``cli``). ARCHITECTURE.md says which folder holds what.
 """
 
-from ._display import describe_machine, format_bytes, format_seconds
+# The imports are grouped by notebook on purpose, not sorted.
+# ruff: noqa: I001
+from importlib.metadata import PackageNotFoundError, version
+
+# One exception tree for the whole kit (``except kh.KitError`` catches all of it).
 from ._errors import (
     BenchmarkError,
     BuildInProgress,
@@ -12,7 +18,6 @@ from ._errors import (
     ContainerError,
     Diagnostic,
     DockerUnavailable,
-    Frame,
     FuelExhausted,
     GuestExit,
     HostUnavailable,
@@ -29,333 +34,134 @@ from ._errors import (
     Trap,
     WasmError,
 )
-from .bench.harness import (
-    BenchResult,
-    Measurement,
-    Stats,
-    machine_metadata,
-    measure_callable,
-    measure_command,
-)
-from .bench.reference import recorded_result
-from .bench.startup import Variant, run_startup, startup_variants
-from .bench.throughput import run_compute, run_sizes
-from .containers.docker import DockerStatus, docker_disabled, docker_status
-from .containers.images import (
-    ContainerRun,
-    base_image,
-    build_image,
-    cleanup,
-    distro_image,
-    hardened_run_command,
-    image_sizes,
-    run_container,
-    scratch_image,
-)
-from .containers.kubernetes import docker_wasm_diagram, to_yaml, wasm_pod, wasm_runtime_class
-from .containers.oci import package_wasm, pull_wasm, push_wasm, run_pulled, run_with_docker_shim
-from .containers.registry import LocalRegistry
-from .course.doctor import DoctorReport, doctor
+
+# 00 · setup check
+from .course.doctor import doctor
+from .course.exercises import check_languages_here, check_recorded_data
+from .wasm.browser import browser_check
+
+# 01 · WebAssembly by hand
+from .course.exercises import FIB_WAT, check_import_function, check_section_id, check_square
+from .wasm.browser import compare_in_browser, compare_with_server, run_in_browser
+from .wasm.reader import annotated_bytes, read_module
+
+# 02 · C to wasm
 from .course.exercises import (
     BROKEN_C,
-    CAPABILITY_QUIZ,
-    FIB_WAT,
-    CheckResult,
-    capability_quiz,
     check_biggest_section,
-    check_capabilities,
     check_fixed_program,
-    check_fuel_budget,
-    check_go_build_env,
-    check_import_function,
-    check_languages_here,
-    check_limit_for,
-    check_read_only_preopen,
-    check_recorded_data,
-    check_rust_target,
-    check_section_id,
-    check_size_ratio,
-    check_square,
     check_wasi_import_module,
-    fuel_needed,
 )
-from .course.exercises_part2 import (
-    DECISION_SCENARIOS,
-    WHY_SLOWER,
-    check_decisions,
-    check_export,
-    check_image_platform,
-    check_pod_runtime_class,
-    check_several_seconds,
-    check_slowdown,
-    check_smallest_artifact,
-    check_startup_ratio,
-    check_wasm_media_type,
-    check_why_slower,
+from .toolchains.build import compile_source, examples, source_path, wasm_module
+from .toolchains.sizes import human_size, section_breakdown, size_ladder
+from .wasm.reader import section_sizes, stripped_size
+from .wasm.runner import WasiResult, run_wasm
+
+# 03 · C++, Rust and Go
+from .course.exercises import check_go_build_env, check_rust_target, check_size_ratio
+from .toolchains.build import build_all, native_binary, shrink
+from .toolchains.detect import find_toolchain
+from .toolchains.sizes import language_sizes, package_breakdown
+from .wasm.reader import code_by_package
+
+# 04 · WASI: capabilities
+from .course.exercises import (
+    CAPABILITY_QUIZ,
+    capability_quiz,
+    check_capabilities,
+    check_read_only_preopen,
 )
-from .course.lessons import (
-    ImagePlatform,
-    OciRoundTrip,
-    image_platform,
-    lesson_module,
-    live_startup,
-    oci_round_trip,
-    shrunk_sizes,
-    start_registry,
-)
-from .course.probe import ContainerView, container_view, probe
-from .course.solutions import Solution, solution
-from .report.exports import (
-    aggregate_exports,
-    export_results,
-    load_results,
-    save_result,
-    summary_figure,
-)
-from .report.plots import LiveStartupPlot, size_figure, startup_figure, throughput_figure
-from .report.verdicts import (
-    Verdict,
-    course_verdict,
-    decision_guide,
-    size_verdict,
-    startup_verdict,
-    throughput_verdict,
-)
-from .toolchains.build import (
-    Artifact,
-    build,
-    build_all,
-    compile_source,
-    examples,
-    native_binary,
-    shrink,
-    source_path,
-    wasm_module,
-)
-from .toolchains.detect import LANGUAGES, Toolchain, find_toolchain
-from .toolchains.sizes import (
-    Chart,
-    LanguageSizes,
-    SizeLadder,
-    human_size,
-    language_sizes,
-    package_breakdown,
-    section_breakdown,
-    size_ladder,
-)
-from .wasm.browser import (
-    BrowserRunner,
-    browser_check,
-    compare_in_browser,
-    compare_with_server,
-    run_in_browser,
-)
+from .course.probe import container_view, probe
+from .wasm.runner import Preopen, clear_module_cache, compile_module, load_module, prepare
+
+# 05 · limits: runaway guests
+from .course.exercises import check_fuel_budget, check_limit_for, fuel_needed
 from .wasm.guests import (
     DEEP_TRAP,
     ENDLESS_LOOP,
     MEMORY_BOMB,
     OUTPUT_FLOOD,
-    Outcome,
     limit_slider,
     run_guarded,
 )
-from .wasm.portability import PortabilityReport, module_sha256, run_everywhere
-from .wasm.reader import (
-    AnnotatedBytes,
-    ModuleInfo,
-    annotated_bytes,
-    code_by_package,
-    read_module,
-    section_sizes,
-    stripped_size,
-)
-from .wasm.runner import (
-    Preopen,
-    PreparedModule,
-    Timings,
-    WasiResult,
-    clear_module_cache,
-    compile_module,
-    load_module,
-    prepare,
-    run_wasm,
-)
 
-__version__ = "0.1.0"
+# 06 · start-up against containers
+from ._display import describe_machine
+from .bench.startup import run_startup
+from .containers.docker import docker_status
+from .containers.images import cleanup
+from .course.exercises_part2 import check_several_seconds, check_startup_ratio
+from .course.lessons import live_startup
+from .report.exports import save_result
+from .report.verdicts import startup_verdict
+
+# 07 · sizes and portability
+from ._display import format_bytes
+from .bench.throughput import run_sizes
+from .containers.oci import package_wasm
+from .course.exercises_part2 import check_image_platform, check_smallest_artifact
+from .course.lessons import image_platform, lesson_module, shrunk_sizes
+from .report.plots import size_figure
+from .report.verdicts import size_verdict
+from .toolchains.detect import LANGUAGES
+from .wasm.portability import module_sha256, run_everywhere
+
+# 08 · steady-state compute
+from ._display import format_seconds
+from .bench.throughput import run_compute
+from .course.exercises_part2 import WHY_SLOWER, check_slowdown, check_why_slower
+from .report.plots import throughput_figure
+from .report.verdicts import throughput_verdict
+
+# 09 · Docker + Wasm
+from .containers.kubernetes import docker_wasm_diagram, to_yaml, wasm_pod, wasm_runtime_class
+from .containers.oci import run_with_docker_shim
+from .course.exercises_part2 import check_pod_runtime_class, check_wasm_media_type
+from .course.lessons import oci_round_trip, start_registry
+
+# 10 · conclusions
+from .bench.reference import recorded_result
+from .course.exercises_part2 import DECISION_SCENARIOS, check_decisions, check_export
+from .report.exports import aggregate_exports, export_results, load_results, summary_figure
+from .report.verdicts import course_verdict, decision_guide
+
+# Every notebook: exercise results and the instructor's solutions.
+from .course.exercises import CheckResult
+from .course.solutions import solution
+
+try:
+    __version__ = version("kernel-helpers")
+except PackageNotFoundError:  # run from a checkout that was never pip-installed
+    __version__ = "0+unknown"
 
 __all__ = [
-    "BROKEN_C",
-    "CAPABILITY_QUIZ",
-    "DECISION_SCENARIOS",
-    "DEEP_TRAP",
-    "ENDLESS_LOOP",
-    "FIB_WAT",
-    "LANGUAGES",
-    "MEMORY_BOMB",
-    "OUTPUT_FLOOD",
-    "WHY_SLOWER",
-    "AnnotatedBytes",
-    "Artifact",
-    "BenchResult",
-    "BenchmarkError",
-    "BrowserRunner",
-    "BuildInProgress",
-    "Chart",
-    "CheckResult",
-    "CompileError",
-    "ContainerError",
-    "ContainerRun",
-    "ContainerView",
-    "Diagnostic",
-    "DockerStatus",
-    "DockerUnavailable",
-    "DoctorReport",
-    "Frame",
-    "FuelExhausted",
-    "GuestExit",
-    "HostUnavailable",
-    "ImagePlatform",
-    "InvalidModule",
-    "KitError",
-    "LanguageSizes",
-    "LimitExceeded",
-    "LiveStartupPlot",
-    "LocalRegistry",
-    "Measurement",
-    "MemoryLimitExceeded",
-    "MissingImports",
-    "ModuleInfo",
-    "OciError",
-    "OciRoundTrip",
-    "Outcome",
-    "PortabilityReport",
-    "Preopen",
-    "PreparedModule",
-    "RegistryError",
-    "ResultsError",
-    "SizeLadder",
-    "Solution",
-    "Stats",
-    "TimeoutExceeded",
-    "Timings",
-    "Toolchain",
-    "ToolchainMissing",
-    "Trap",
-    "Variant",
-    "Verdict",
-    "WasiResult",
-    "WasmError",
-    "__version__",
-    "aggregate_exports",
-    "annotated_bytes",
-    "base_image",
-    "browser_check",
-    "build",
-    "build_all",
-    "build_image",
-    "capability_quiz",
-    "check_biggest_section",
-    "check_capabilities",
-    "check_decisions",
-    "check_export",
-    "check_fixed_program",
-    "check_fuel_budget",
-    "check_go_build_env",
-    "check_image_platform",
-    "check_import_function",
-    "check_languages_here",
-    "check_limit_for",
-    "check_pod_runtime_class",
-    "check_read_only_preopen",
-    "check_recorded_data",
-    "check_rust_target",
-    "check_section_id",
-    "check_several_seconds",
-    "check_size_ratio",
-    "check_slowdown",
-    "check_smallest_artifact",
-    "check_square",
-    "check_startup_ratio",
-    "check_wasi_import_module",
-    "check_wasm_media_type",
-    "check_why_slower",
-    "cleanup",
-    "clear_module_cache",
-    "code_by_package",
-    "compare_in_browser",
-    "compare_with_server",
-    "compile_module",
-    "compile_source",
-    "container_view",
-    "course_verdict",
-    "decision_guide",
-    "describe_machine",
-    "distro_image",
-    "docker_disabled",
-    "docker_status",
-    "docker_wasm_diagram",
-    "doctor",
-    "examples",
-    "export_results",
-    "find_toolchain",
-    "format_bytes",
-    "format_seconds",
-    "fuel_needed",
-    "hardened_run_command",
-    "human_size",
-    "image_platform",
-    "image_sizes",
-    "language_sizes",
-    "lesson_module",
-    "limit_slider",
-    "live_startup",
-    "load_module",
-    "load_results",
-    "machine_metadata",
-    "measure_callable",
-    "measure_command",
-    "module_sha256",
-    "native_binary",
-    "oci_round_trip",
-    "package_breakdown",
-    "package_wasm",
-    "prepare",
-    "probe",
-    "pull_wasm",
-    "push_wasm",
-    "read_module",
-    "recorded_result",
-    "run_compute",
-    "run_container",
-    "run_everywhere",
-    "run_guarded",
-    "run_in_browser",
-    "run_pulled",
-    "run_sizes",
-    "run_startup",
-    "run_wasm",
-    "run_with_docker_shim",
-    "save_result",
-    "scratch_image",
-    "section_breakdown",
-    "section_sizes",
-    "shrink",
-    "shrunk_sizes",
-    "size_figure",
-    "size_ladder",
-    "size_verdict",
-    "solution",
-    "source_path",
-    "start_registry",
-    "startup_figure",
-    "startup_variants",
-    "startup_verdict",
-    "stripped_size",
-    "summary_figure",
-    "throughput_figure",
-    "throughput_verdict",
-    "to_yaml",
-    "wasm_module",
-    "wasm_pod",
-    "wasm_runtime_class",
+    "BROKEN_C", "CAPABILITY_QUIZ", "DECISION_SCENARIOS", "DEEP_TRAP", "ENDLESS_LOOP",
+    "FIB_WAT", "LANGUAGES", "MEMORY_BOMB", "OUTPUT_FLOOD", "WHY_SLOWER", "BenchmarkError",
+    "BuildInProgress", "CheckResult", "CompileError", "ContainerError", "Diagnostic",
+    "DockerUnavailable", "FuelExhausted", "GuestExit", "HostUnavailable", "InvalidModule",
+    "KitError", "LimitExceeded", "MemoryLimitExceeded", "MissingImports", "OciError",
+    "Preopen", "RegistryError", "ResultsError", "TimeoutExceeded", "ToolchainMissing",
+    "Trap", "WasiResult", "WasmError", "__version__", "aggregate_exports",
+    "annotated_bytes", "browser_check", "build_all", "capability_quiz",
+    "check_biggest_section", "check_capabilities", "check_decisions", "check_export",
+    "check_fixed_program", "check_fuel_budget", "check_go_build_env",
+    "check_image_platform", "check_import_function", "check_languages_here",
+    "check_limit_for", "check_pod_runtime_class", "check_read_only_preopen",
+    "check_recorded_data", "check_rust_target", "check_section_id", "check_several_seconds",
+    "check_size_ratio", "check_slowdown", "check_smallest_artifact", "check_square",
+    "check_startup_ratio", "check_wasi_import_module", "check_wasm_media_type",
+    "check_why_slower", "cleanup", "clear_module_cache", "code_by_package",
+    "compare_in_browser", "compare_with_server", "compile_module", "compile_source",
+    "container_view", "course_verdict", "decision_guide", "describe_machine",
+    "docker_status", "docker_wasm_diagram", "doctor", "examples", "export_results",
+    "find_toolchain", "format_bytes", "format_seconds", "fuel_needed", "human_size",
+    "image_platform", "language_sizes", "lesson_module", "limit_slider", "live_startup",
+    "load_module", "load_results", "module_sha256", "native_binary", "oci_round_trip",
+    "package_breakdown", "package_wasm", "prepare", "probe", "read_module",
+    "recorded_result", "run_compute", "run_everywhere", "run_guarded", "run_in_browser",
+    "run_sizes", "run_startup", "run_wasm", "run_with_docker_shim", "save_result",
+    "section_breakdown", "section_sizes", "shrink", "shrunk_sizes", "size_figure",
+    "size_ladder", "size_verdict", "solution", "source_path", "start_registry",
+    "startup_verdict", "stripped_size", "summary_figure", "throughput_figure",
+    "throughput_verdict", "to_yaml", "wasm_module", "wasm_pod", "wasm_runtime_class",
 ]

@@ -1,1 +1,9 @@
-"""bench."""
+"""Measurement: the timing harness and the benchmarks built on it, and their results.
+
+Owns: ``harness`` (warm-ups, repetitions, medians, spread, ``BenchResult``), ``startup``
+(one program started many ways; notebook 06), ``throughput`` (steady-state compute and
+sizes; notebooks 07 and 08), ``reference`` (recorded results for machines without
+Docker), ``results`` (reading any result, live, recorded or exported).
+
+May import: ``containers``, ``toolchains``, ``wasm`` and the shared floor.
+"""

@@ -1,1 +1,10 @@
-"""containers."""
+"""Docker and OCI: connecting, images built from the course's programs, registries, wasm
+as an OCI artifact, and the Kubernetes objects that run it.
+
+Owns: ``docker`` (connecting, and saying clearly when there is none), ``images``
+(hardened images and containers, cleanup), ``registry`` (a private registry on loopback),
+``oci`` (a module packaged, pushed, pulled and run as a shim would; notebook 09),
+``kubernetes`` (RuntimeClass and Pod manifests, the Docker + Wasm diagram).
+
+May import: ``wasm`` and the shared floor (never ``toolchains``: it receives built files).
+"""

@@ -1,1 +1,8 @@
-"""report."""
+"""What the learner sees of their results: plots, verdicts and exports.
+
+Owns: ``plots`` (the live start-up plot and static charts), ``verdicts`` (sentences
+computed from results, never written in advance), ``exports`` (saving, exporting and
+aggregating a class's results; notebook 10).
+
+May import: ``bench`` and everything below it.
+"""

@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from kernel_helpers.toolchains.builds import Builds, example_builds
+from kernel_helpers._errors import DockerUnavailable, KitError, OciError
+from kernel_helpers._system import find_program
+from kernel_helpers.containers.docker import docker_status
 from kernel_helpers.containers.images import (
     KIT_FILTER,
     base_image,
@@ -23,11 +25,9 @@ from kernel_helpers.containers.images import (
     run_container,
     scratch_image,
 )
-from kernel_helpers.containers.docker import docker_status
-from kernel_helpers._errors import DockerUnavailable, KitError, OciError
 from kernel_helpers.containers.oci import pull_wasm, push_wasm, run_pulled, run_with_docker_shim
 from kernel_helpers.containers.registry import LocalRegistry, registry_binary
-from kernel_helpers._system import find_program
+from kernel_helpers.toolchains.builds import Builds, example_builds
 from tests.conftest import need
 
 pytestmark = pytest.mark.integration

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from kernel_helpers.report.plots import LiveStartupPlot
 from kernel_helpers.bench.startup import run_startup
+from kernel_helpers.report.plots import LiveStartupPlot
 from kernel_helpers.report.verdicts import startup_verdict
 
 pytestmark = pytest.mark.integration

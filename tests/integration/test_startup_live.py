@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from kernel_helpers._system import wasmtime_cli_path
+from kernel_helpers.bench.startup import CONTAINER_VARIANTS, VARIANTS, run_startup
 from kernel_helpers.containers.docker import docker_status
 from kernel_helpers.containers.registry import registry_binary
-from kernel_helpers.bench.startup import CONTAINER_VARIANTS, VARIANTS, run_startup
-from kernel_helpers._system import wasmtime_cli_path
 from tests.conftest import REPO, need
 
 pytestmark = pytest.mark.integration

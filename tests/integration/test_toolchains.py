@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from kernel_helpers.toolchains import detect
-from kernel_helpers.toolchains import build as tc
 from kernel_helpers._errors import CompileError, ToolchainMissing
 from kernel_helpers._system import wasmtime_cli_path
+from kernel_helpers.toolchains import build as tc
+from kernel_helpers.toolchains import detect
 from tests.conftest import need
 
 pytestmark = pytest.mark.integration

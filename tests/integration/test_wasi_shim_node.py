@@ -17,7 +17,7 @@ import pytest
 import wasmtime
 
 import kernel_helpers as kh
-from kernel_helpers.wasm.browser import HELLO_WAT, STATIC
+from kernel_helpers.wasm.browser import HELLO_WAT, STATIC, BrowserRunner
 from tests.conftest import compile_c_to_wasm, need
 
 pytestmark = pytest.mark.integration
@@ -130,5 +130,5 @@ def test_a_trap_is_reported_with_no_exit_code(node_dir: Path) -> None:
 
 def test_every_result_the_shim_sends_is_a_widget_trait(node_dir: Path) -> None:
     browser = run_in_node(node_dir, module_bytes(HELLO_WAT), ["module.wasm"], {})
-    traits = kh.BrowserRunner.class_trait_names(sync=True)
+    traits = BrowserRunner.class_trait_names(sync=True)
     assert set(browser) <= set(traits)

@@ -9,6 +9,7 @@ import threading
 
 import pytest
 
+from kernel_helpers._errors import BenchmarkError
 from kernel_helpers.bench.harness import (
     BenchResult,
     Measurement,
@@ -17,7 +18,6 @@ from kernel_helpers.bench.harness import (
     measure_callable,
     measure_command,
 )
-from kernel_helpers._errors import BenchmarkError
 
 
 def test_stats_on_known_samples() -> None:

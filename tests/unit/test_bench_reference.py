@@ -5,7 +5,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from kernel_helpers.bench.harness import BenchResult, machine_metadata, measure_callable, measure_command
+from kernel_helpers.bench.harness import (
+    BenchResult,
+    machine_metadata,
+    measure_callable,
+    measure_command,
+)
 from kernel_helpers.bench.reference import recorded_result, reference_path
 from kernel_helpers.bench.startup import CONTAINER_VARIANTS, VARIANTS
 

@@ -13,7 +13,7 @@ from types import SimpleNamespace
 import pytest
 
 import kernel_helpers as kh
-from kernel_helpers.wasm.browser import HELLO_WAT, module_for_browser
+from kernel_helpers.wasm.browser import HELLO_WAT, BrowserRunner, module_for_browser
 
 BROWSER_RESULT = {
     "browser_attached": True,
@@ -130,5 +130,5 @@ def test_compare_refuses_a_result_without_stdout() -> None:
 
 
 def test_the_widget_ships_the_shim_as_its_front_end() -> None:
-    assert "export default { render }" in kh.BrowserRunner._esm
-    assert "wasi_snapshot_preview1" in kh.BrowserRunner._esm
+    assert "export default { render }" in BrowserRunner._esm
+    assert "wasi_snapshot_preview1" in BrowserRunner._esm

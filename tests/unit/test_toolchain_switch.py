@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 
 import kernel_helpers as kh
-from kernel_helpers.toolchains import detect
-from kernel_helpers.toolchains import build as tc
-from kernel_helpers.course.doctor import DoctorReport, collect
 from kernel_helpers._errors import ToolchainMissing
+from kernel_helpers.course.doctor import DoctorReport, collect
+from kernel_helpers.toolchains import build as tc
+from kernel_helpers.toolchains import detect
 
 
 @pytest.fixture

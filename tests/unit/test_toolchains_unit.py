@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 import wasmtime
 
-from kernel_helpers.toolchains import build as tc
-from kernel_helpers.cli.build import parse_args
-from kernel_helpers.toolchains.diagnostics import parse_diagnostics
 from kernel_helpers._errors import KitError, ToolchainMissing
+from kernel_helpers.cli.build import parse_args
+from kernel_helpers.toolchains import build as tc
 from kernel_helpers.toolchains.detect import Toolchain
+from kernel_helpers.toolchains.diagnostics import parse_diagnostics
 
 CLANG_OUTPUT = """\
 bad.c:3:12: error: use of undeclared identifier 'y'
