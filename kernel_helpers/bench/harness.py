@@ -288,8 +288,11 @@ def measure_command(
     return run.result(PROCESS, list(argv), note)
 
 
-def _spawn_and_wait(argv: list[str], stdin: str, timeout_s: float) -> tuple[float, int]:
-    """Seconds from spawn to exit, and the exit status (negative: killed by a signal)."""
+def _spawn_and_wait(
+    argv: list[str], stdin: str, timeout_s: float, *, out: str = os.devnull
+) -> tuple[float, int]:
+    """Seconds from spawn to exit, and the exit status (negative: killed by a signal).
+    stdout and stderr both go to ``out`` (/dev/null unless an output check wants them)."""
     if not hasattr(os, "posix_spawnp"):  # pragma: no cover - Windows
         start = time.perf_counter()
         done = subprocess.run(
@@ -301,7 +304,7 @@ def _spawn_and_wait(argv: list[str], stdin: str, timeout_s: float) -> tuple[floa
         in_fd = os.open(stdin, os.O_RDONLY)
     except OSError as err:
         raise BenchmarkError(f"cannot read stdin file {stdin}: {err.strerror}") from err
-    out_fd = os.open(os.devnull, os.O_WRONLY)
+    out_fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     try:
         actions = [
             (os.POSIX_SPAWN_DUP2, in_fd, 0),

@@ -1,0 +1,110 @@
+"""The benchmark worker times in its own small process, checks each variant's output once
+outside the timed loop, streams samples back, and stops when asked (inline WAT guests)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+import wasmtime
+
+from kernel_helpers._errors import BenchmarkError
+from kernel_helpers.bench.worker import run_in_worker
+from tests import wasi_guests
+
+ECHO = shutil.which("echo") or "/bin/echo"
+
+
+def _module(tmp_path: Path, wat: str, name: str = "guest.wasm") -> str:
+    path = tmp_path / name
+    path.write_bytes(wasmtime.wat2wasm(wat))
+    return str(path)
+
+
+def _hello(tmp_path: Path) -> str:
+    # A guest printing its own name (argv[0]) is enough to check output handling.
+    return _module(tmp_path, wasi_guests.print_args(), "hello.wasm")
+
+
+def test_samples_are_timed_in_another_process_and_streamed(tmp_path: Path) -> None:
+    seen: list[tuple[str, int, int]] = []
+    outcome = run_in_worker(
+        [
+            {"name": "native", "kind": "command", "argv": [ECHO, "hi"], "expect": "hi"},
+            {"name": "wasm-instantiate", "kind": "wasm", "mode": "instantiate",
+             "module": _hello(tmp_path), "expect": "hello.wasm\0"},
+        ],
+        warmup=1, repeat=4,
+        on_sample=lambda name, index, seconds: seen.append((name, index, threading.get_ident())),
+    )
+    assert outcome.failed == {}
+    assert outcome.worker_pid is not None and outcome.worker_pid != os.getpid()
+    assert [len(outcome.samples[n]) for n in ("native", "wasm-instantiate")] == [4, 4]
+    assert all(s > 0 for samples in outcome.samples.values() for s in samples)
+    # Streamed sample by sample, to the caller's own thread (the live plot redraws there).
+    assert [(n, i) for n, i, _ in seen] == [("native", i) for i in range(4)] + [("wasm-instantiate", i) for i in range(4)]
+    assert {ident for *_, ident in seen} == {threading.get_ident()}
+
+
+def test_each_wasm_mode_runs(tmp_path: Path) -> None:
+    module = _hello(tmp_path)
+    serialized = tmp_path / "hello.cwasm"
+    serialized.write_bytes(wasmtime.Module.from_file(wasmtime.Engine(), module).serialize())
+    outcome = run_in_worker(
+        [
+            {"name": "wasm-compile", "kind": "wasm", "mode": "compile", "module": module},
+            {"name": "wasm-cached", "kind": "wasm", "mode": "cached", "module": module, "serialized": str(serialized)},
+        ],
+        warmup=0, repeat=2,
+    )
+    assert outcome.failed == {}
+    assert sorted(outcome.samples) == ["wasm-cached", "wasm-compile"]
+
+
+def test_a_wrong_output_fails_that_variant_only_before_any_timing(tmp_path: Path) -> None:
+    samples: list[str] = []
+    outcome = run_in_worker(
+        [
+            {"name": "wrong", "kind": "command", "argv": [ECHO, "bye"], "expect": "hi"},
+            {"name": "exits-3", "kind": "wasm", "mode": "instantiate",
+             "module": _module(tmp_path, wasi_guests.exit_with(3))},
+            {"name": "right", "kind": "command", "argv": [ECHO, "hi"], "expect": "hi"},
+        ],
+        warmup=0, repeat=2, on_sample=lambda name, *_: samples.append(name),
+    )
+    assert "printed 'bye', expected 'hi'" in outcome.failed["wrong"]
+    assert "status 3" in outcome.failed["exits-3"]
+    assert set(samples) == {"right"}
+    assert list(outcome.samples) == ["right"]
+
+
+def test_stop_during_the_first_variant_keeps_what_was_measured(tmp_path: Path) -> None:
+    stop = threading.Event()
+
+    def stop_after_two(name: str, index: int, seconds: float) -> None:
+        if index == 1:
+            stop.set()
+
+    outcome = run_in_worker(
+        [
+            {"name": "first", "kind": "command", "argv": [ECHO, "hi"]},
+            {"name": "second", "kind": "command", "argv": [ECHO, "hi"]},
+        ],
+        warmup=0, repeat=500, on_sample=stop_after_two, stop=stop,
+    )
+    assert outcome.stopped == {"first"}
+    assert 2 <= len(outcome.samples["first"]) < 500
+    assert outcome.failed == {"second": "stopped"}
+
+
+def die(*, output: str) -> int:
+    """A "call" variant that takes the whole worker down, as a crash in wasmtime would."""
+    os._exit(7)
+
+
+def test_a_worker_that_dies_says_so() -> None:
+    with pytest.raises(BenchmarkError, match=r"worker ended without finishing \(status 7\)"):
+        run_in_worker([{"name": "broken", "kind": "call", "target": f"{__name__}:die"}], warmup=0, repeat=1)
