@@ -1,0 +1,99 @@
+"""How many times slower one variant is than another, with the spread the samples allow.
+
+A ratio of two medians from a noisy 2-core machine is not one number: ``Ratio`` carries a
+95% bootstrap interval (both sample sets resampled with replacement, the ratio of their
+medians taken each time, the 2.5th and 97.5th percentiles kept). A ratio whose interval
+contains 1 is "no measurable difference", never a finding. Verdicts (notebooks 06-10)
+print ratios only through :meth:`Ratio.text`, so they never claim more precision than the
+interval allows.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .._errors import BenchmarkError
+
+#: Bootstrap resamples: enough for stable 2.5/97.5 percentiles, quick for 1,000 samples.
+RESAMPLES = 4000
+CONFIDENCE = 0.95
+NO_DIFFERENCE = "no measurable difference"
+
+
+@dataclass(frozen=True)
+class Ratio:
+    """``value`` = median(slow) / median(fast); ``low``-``high`` its bootstrap interval."""
+
+    value: float
+    low: float
+    high: float
+    confidence: float = CONFIDENCE
+
+    @property
+    def measurable(self) -> bool:
+        """False when the interval contains 1: the samples cannot tell the two apart."""
+        return not (self.low <= 1.0 <= self.high)
+
+    @property
+    def relative_half_width(self) -> float:
+        """Half the interval's width on a log scale, as a fraction (0.25 = within ±25%)."""
+        return math.sqrt(self.high / self.low) - 1 if self.low > 0 else math.inf
+
+    def text(self) -> str:
+        """"about 520× (470×-590×)", or "no measurable difference (0.8×-1.1×)"."""
+        digits = max(2, _digits(self))
+        span = f"{_times(self.low, digits)}-{_times(self.high, digits)}"
+        if not self.measurable:
+            return f"{NO_DIFFERENCE} ({span})"
+        return f"about {_times(self.value, _digits(self))} ({span})"
+
+    def __str__(self) -> str:
+        return self.text()
+
+    def to_json(self) -> dict[str, float]:
+        return {"value": self.value, "low": self.low, "high": self.high, "confidence": self.confidence}
+
+
+def ratio_of_medians(
+    slow: Sequence[float],
+    fast: Sequence[float],
+    *,
+    resamples: int = RESAMPLES,
+    confidence: float = CONFIDENCE,
+    seed: int = 0,
+) -> Ratio:
+    """median(slow) / median(fast) with a percentile bootstrap interval. ``seed`` makes the
+    interval repeatable for the same samples (a re-run of a notebook cell prints the same)."""
+    if not slow or not fast:
+        raise BenchmarkError("a ratio needs samples on both sides", fix="measure both variants")
+    a, b = np.asarray(slow, dtype=float), np.asarray(fast, dtype=float)
+    if np.any(b <= 0) or np.any(a < 0):
+        raise BenchmarkError("timings must be positive to form a ratio")
+    rng = np.random.default_rng(seed)
+    a_medians = np.median(rng.choice(a, size=(resamples, a.size)), axis=1)
+    b_medians = np.median(rng.choice(b, size=(resamples, b.size)), axis=1)
+    ratios = a_medians / b_medians
+    tail = (1 - confidence) / 2 * 100
+    low, high = np.percentile(ratios, [tail, 100 - tail])
+    return Ratio(float(np.median(a) / np.median(b)), float(low), float(high), confidence)
+
+
+def _digits(ratio: Ratio) -> int:
+    """Significant digits the interval supports: 1 when it spans more than 2×, else 2,
+    3 only when it is within ±2%."""
+    width = ratio.relative_half_width
+    if width > 0.5:
+        return 1
+    return 2 if width > 0.02 else 3
+
+
+def _times(value: float, digits: int = 2) -> str:
+    if value >= 10 ** digits:
+        # Round big ratios to the digits kept: 2,837 with 2 digits is "2,800×".
+        scale = 10 ** (math.floor(math.log10(value)) - digits + 1)
+        return f"{round(value / scale) * scale:,.0f}×"
+    return f"{value:.{digits}g}×"
