@@ -27,7 +27,8 @@ directories:
   --dir HOST::GUEST     read-write, as wasmtime's --dir (HOST alone maps to the same path)
   --dir-ro HOST::GUEST  read-only (the guest can read but not create, change or delete)
 
-exit status: the guest's exit code; 134 after a trap or a limit (like wasmtime);
+exit status: the guest's exit code (also when it exits after a refused memory.grow);
+134 after a trap, a timeout or running out of fuel (like wasmtime);
 1 for a module that cannot run (not wasm, missing imports, missing file).
 """
 
@@ -136,4 +137,10 @@ def main(argv: list[str]) -> int:
     except KitError as err:
         print(_one_line(err), file=sys.stderr)
         return _status_for(err)
+    if result.memory_limit_reached:
+        print(
+            f"run-wasm: note: the guest reached --max-memory ({options.max_memory:,} bytes): a "
+            f"memory.grow returned -1 and the guest chose exit status {result.exit_code}",
+            file=sys.stderr,
+        )
     return result.exit_code & 0xFF

@@ -138,6 +138,12 @@ def run_guarded(guest: str | bytes, args: Sequence[str] = (), **limits: Any) -> 
         return Outcome("trap", str(err), getattr(err, "result", None), err)
     except KitError as err:
         return Outcome(type(err).__name__, str(err), getattr(err, "result", None), err)
+    if result.memory_limit_reached:
+        message = (
+            f"exit code {result.exit_code}, chosen by the guest after a memory.grow was refused "
+            "at the memory limit (memory.grow returned -1)"
+        )
+        return Outcome("max_memory", message, result)
     if result.truncated:
         message = f"exit code {result.exit_code}; the output limit kept the first bytes only"
     else:

@@ -120,6 +120,9 @@ class WasiResult:
     timings: Timings
     stdout_dropped: int = 0
     stderr_dropped: int = 0
+    #: The guest ran into ``max_memory`` (a ``memory.grow`` was refused and returned -1 to
+    #: it) and then exited by itself: ``exit_code`` is its own, as under ``wasmtime run``.
+    memory_limit_reached: bool = False
 
     @property
     def stdout_text(self) -> str:
@@ -800,13 +803,14 @@ def _execute(
             instantiated = time.perf_counter()
             exit_code, failure = _call_start(store, instance, request)
             finished = time.perf_counter()
-        if (
+        # A guest that met a refused memory.grow and exited by itself keeps its own exit
+        # code (WebAssembly's meaning of the limit); only a trap there is a limit error.
+        memory_limit_reached = (
             failure is None
             and exit_code != 0
             and request.max_memory is not None
             and _memory_at_limit(store, instance, request.max_memory)
-        ):
-            failure = MemoryLimitExceeded(request.max_memory)
+        )
     finally:
         for path in request.temp_files:
             with contextlib.suppress(OSError):
@@ -824,6 +828,7 @@ def _execute(
         timings=Timings(load_s, instantiated - began, finished - instantiated, load_kind),
         stdout_dropped=out.dropped,
         stderr_dropped=err.dropped,
+        memory_limit_reached=memory_limit_reached,
     )
     if failure is not None:
         failure.result = result
@@ -857,9 +862,11 @@ def run_wasm(
     stdin/stdout/stderr (the CLI's mode); nothing is captured then.
 
     Raises :class:`InvalidModule`, :class:`MissingImports`, :class:`Trap`,
-    :class:`TimeoutExceeded`, :class:`FuelExhausted`, :class:`MemoryLimitExceeded`, and
-    :class:`GuestExit` only with ``check=True``. Limit errors carry ``.result`` with the
-    output produced before the stop.
+    :class:`TimeoutExceeded`, :class:`FuelExhausted`, :class:`MemoryLimitExceeded` (the
+    guest trapped at ``max_memory``), and :class:`GuestExit` only with ``check=True``.
+    Limit errors carry ``.result`` with the output produced before the stop. A refused
+    ``memory.grow`` returns -1 to the guest; if it then exits by itself, its exit code is
+    kept and ``result.memory_limit_reached`` is True, as with ``wasmtime run``.
     """
     request = _RunRequest(
         args, env, dirs, stdin, timeout, fuel, max_memory, check, output_limit, stream,

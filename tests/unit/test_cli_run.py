@@ -88,6 +88,19 @@ def test_timeout_ends_with_134_and_names_the_limit(tmp_path: Path) -> None:
     assert_one_clear_line(done.stderr, "timeout")
 
 
+def test_max_memory_keeps_the_guests_own_exit_code(tmp_path: Path) -> None:
+    # The guest grows until memory.grow returns -1 at the limit, then exits 1 by its own
+    # choice: run-wasm exits 1 too (as `wasmtime run` does) and adds one note line.
+    bomb = write(tmp_path, "bomb.wat", guests.memory_bomb(on_failure="exit"))
+    done = run_cli(tmp_path, "--max-memory", "4M", bomb)
+    assert done.returncode == 1
+    lines = done.stderr.decode().strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("run-wasm: note:"), lines
+    assert "reached --max-memory (4,194,304 bytes)" in lines[0]
+    fits = run_cli(tmp_path, "--max-memory", "64M", write(tmp_path, "fits.wat", guests.grow_then_exit(16, 3)))
+    assert (fits.returncode, fits.stderr) == (3, b"")
+
+
 @pytest.mark.parametrize("content, says", [(b"", "empty"), (b"\x7fELF\x02", "native ELF")])
 def test_bad_input_ends_with_1_and_one_line(tmp_path: Path, content: bytes, says: str) -> None:
     bad = tmp_path / "bad.wasm"
