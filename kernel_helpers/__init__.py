@@ -37,16 +37,17 @@ from ._errors import (
 
 # 00 · setup check
 from .course.doctor import doctor
-from .course.exercises import check_languages_here, check_recorded_data
+from .course.nb00 import check_languages_here, check_recorded_data
 from .wasm.browser import browser_check
 
 # 01 · WebAssembly by hand
-from .course.exercises import FIB_WAT, check_import_function, check_section_id, check_square
+from .course.nb01 import check_import_function, check_section_id, check_square
+from .course.nb05 import FIB_WAT
 from .wasm.browser import compare_in_browser, compare_with_server, run_in_browser
 from .wasm.reader import annotated_bytes, read_module
 
 # 02 · C to wasm
-from .course.exercises import (
+from .course.nb02 import (
     BROKEN_C,
     check_biggest_section,
     check_fixed_program,
@@ -58,14 +59,14 @@ from .wasm.reader import section_sizes, stripped_size
 from .wasm.runner import WasiResult, run_wasm
 
 # 03 · C++, Rust and Go
-from .course.exercises import check_go_build_env, check_rust_target, check_size_ratio
+from .course.nb03 import check_go_build_env, check_rust_target, check_size_ratio
 from .toolchains.build import build_all, native_binary, shrink
 from .toolchains.detect import find_toolchain
 from .toolchains.sizes import language_sizes, package_breakdown
 from .wasm.reader import code_by_package
 
 # 04 · WASI: capabilities
-from .course.exercises import (
+from .course.nb04 import (
     CAPABILITY_QUIZ,
     capability_quiz,
     check_capabilities,
@@ -75,7 +76,7 @@ from .course.probe import container_view, probe
 from .wasm.runner import Preopen, clear_module_cache, compile_module, load_module, prepare
 
 # 05 · limits: runaway guests
-from .course.exercises import check_fuel_budget, check_limit_for, fuel_needed
+from .course.nb05 import check_fuel_budget, check_limit_for, fuel_needed
 from .wasm.guests import (
     DEEP_TRAP,
     ENDLESS_LOOP,
@@ -90,8 +91,7 @@ from ._display import describe_machine
 from .bench.startup import run_startup
 from .containers.docker import docker_status
 from .containers.images import cleanup
-from .course.exercises_part2 import check_several_seconds, check_startup_ratio
-from .course.lessons import live_startup
+from .course.nb06 import check_several_seconds, check_startup_ratio, live_startup
 from .report.exports import save_result
 from .report.verdicts import startup_verdict
 
@@ -99,8 +99,13 @@ from .report.verdicts import startup_verdict
 from ._display import format_bytes
 from .bench.throughput import run_sizes
 from .containers.oci import package_wasm
-from .course.exercises_part2 import check_image_platform, check_smallest_artifact
-from .course.lessons import image_platform, lesson_module, shrunk_sizes
+from .course.nb07 import (
+    check_image_platform,
+    check_smallest_artifact,
+    image_platform,
+    lesson_module,
+    shrunk_sizes,
+)
 from .report.plots import size_figure
 from .report.verdicts import size_verdict
 from .toolchains.detect import LANGUAGES
@@ -109,25 +114,23 @@ from .wasm.portability import module_sha256, run_everywhere
 # 08 · steady-state compute
 from ._display import format_seconds
 from .bench.throughput import run_compute
-from .course.exercises_part2 import WHY_SLOWER, check_slowdown, check_why_slower
+from .course.nb08 import WHY_SLOWER, check_slowdown, check_why_slower
 from .report.plots import throughput_figure
 from .report.verdicts import throughput_verdict
 
 # 09 · Docker + Wasm
 from .containers.kubernetes import docker_wasm_diagram, to_yaml, wasm_pod, wasm_runtime_class
 from .containers.oci import run_with_docker_shim
-from .course.exercises_part2 import check_pod_runtime_class, check_wasm_media_type
-from .course.lessons import oci_round_trip, start_registry
+from .course.nb09 import check_pod_runtime_class, check_wasm_media_type, oci_round_trip, start_registry
 
 # 10 · conclusions
 from .bench.reference import recorded_result
-from .course.exercises_part2 import DECISION_SCENARIOS, check_decisions, check_export
+from .course.nb10 import DECISION_SCENARIOS, check_decisions, check_export
 from .report.exports import aggregate_exports, export_results, load_results, summary_figure
 from .report.verdicts import course_verdict, decision_guide
 
 # Every notebook: exercise results and the instructor's solutions.
-from .course.exercises import CheckResult
-from .course.solutions import solution
+from .course.checks import CheckResult, solution
 
 try:
     __version__ = version("kernel-helpers")

@@ -1,8 +1,14 @@
 """The course itself: what each notebook checks, shows and offers as a solution.
 
-Owns: ``exercises`` and ``exercises_part2`` (``check_*`` functions and quiz data),
-``solutions`` (revealed on request), ``lessons`` (the calls notebooks 06-09 make with their
-fallbacks), ``probe`` (the WASI probe of notebook 04), ``doctor`` (notebook 00's report).
+Owns: ``checks`` (what every exercise shares: ``CheckResult``, the ``exercise`` decorator
+that makes a check answer "not yet" to ``...`` and never raise, the ``Solution`` type and
+``solution()``), then one module per notebook, ``nb00`` ... ``nb10``, each holding that
+notebook's ``check_*`` functions, quiz data, lesson helpers (with their fallbacks) and its
+``SOLUTIONS``; ``probe`` (the WASI probe of notebook 04) and ``doctor`` (notebook 00's
+report). A new notebook gets an ``nbXX`` module and a place in ``checks.all_solutions``.
+
+Inside the package, ``checks`` is the bottom: the ``nbXX`` modules import it, and it
+imports them only lazily, to collect their solutions.
 
 May import: every layer below it (``report``, ``bench``, ``containers``, ``toolchains``,
 ``wasm``, the shared floor). Nothing but ``cli`` and the package's ``__init__`` imports it.

@@ -33,6 +33,7 @@ import importlib.metadata
 import math
 import os
 import platform
+import re
 import sys
 import tempfile
 import threading
@@ -366,13 +367,30 @@ def _wat_to_wasm(text: str) -> bytes:
     try:
         return bytes(wasmtime.wat2wasm(text))
     except wasmtime.WasmtimeError as err:
-        raise InvalidModule(f"the WAT text does not parse: {_first_cause(err)}") from None
+        raise InvalidModule(f"the WAT text does not parse: {root_cause(err)}") from None
 
 
-def _first_cause(err: Exception) -> str:
-    """The most specific line of a wasmtime error (its last ``Caused by`` entry)."""
-    lines = [line.strip() for line in str(err).strip().splitlines() if line.strip()]
-    return lines[-1] if lines else type(err).__name__
+_WAT_WHERE = re.compile(r"-->\s*\S*?:(\d+):(\d+)")
+
+
+def root_cause(err: BaseException | str) -> str:
+    """The one line of a wasmtime error worth showing: the specific reason, not the report.
+
+    - a ``Caused by`` chain: its last entry, without its ``N:`` number
+      (``type mismatch: expected i32 but nothing on stack``);
+    - a wat2wasm report: its headline and where (``expected `)` at line 1, column 95``);
+    - anything else (a host function's own exception): its first line.
+    """
+    text = str(err).strip()
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if not lines:
+        return type(err).__name__ if isinstance(err, BaseException) else "an error without a message"
+    if "Caused by:" in lines:
+        return re.sub(r"^\d+:\s*", "", lines[-1])
+    where = _WAT_WHERE.search(text)
+    if where:
+        return f"{lines[0]} at line {where[1]}, column {where[2]}"
+    return lines[0]
 
 
 def read_module_source(module: ModuleSource) -> tuple[bytes, str]:
@@ -424,7 +442,7 @@ def compile_module(wasm: bytes, engine: wasmtime.Engine) -> wasmtime.Module:
     try:
         return wasmtime.Module(engine, wasm)
     except wasmtime.WasmtimeError as err:
-        cause = _first_cause(err)
+        cause = root_cause(err)
         kind = "truncated" if "end-of-file" in cause else "malformed"
         raise InvalidModule(f"it is {kind}: {cause}") from None
 
@@ -697,7 +715,7 @@ def _limit_error(
 def _trap_error(trap: wasmtime.Trap) -> Trap:
     code = trap.trap_code
     name = code.name.lower().replace("_", " ") if code is not None else "trap"
-    return Trap(name, _first_cause(trap), _frames(trap))
+    return Trap(name, root_cause(trap), _frames(trap))
 
 
 def _instantiate(
@@ -729,7 +747,7 @@ def _instantiation_error(
         )
     if "exceeds memory limits" in message and request.max_memory is not None:
         return MemoryLimitExceeded(request.max_memory)
-    return WasmError(f"the module could not be instantiated: {_first_cause(err)}")
+    return WasmError(f"the module could not be instantiated: {root_cause(err)}")
 
 
 def _missing_imports(
@@ -773,7 +791,7 @@ def _call_start(
     except wasmtime.Trap as trap:
         return 134, _limit_error(trap, request, store, instance) or _trap_error(trap)
     except wasmtime.WasmtimeError as err:
-        return 134, WasmError(f"the guest failed: {_first_cause(err)}")
+        return 134, WasmError(f"the guest failed: {root_cause(err)}")
     return 0, None
 
 

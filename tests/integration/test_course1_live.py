@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 import kernel_helpers as kh
-from kernel_helpers.course.solutions import SOLUTIONS
+from kernel_helpers.course.checks import all_solutions
 from tests.conftest import need
 from tests.unit.test_solutions import run_solution
 
@@ -55,7 +55,7 @@ def test_fixed_program_is_compiled_and_run() -> None:
     "solution",
     # Part 2's solutions that read the notebook's own measurements run in the notebook
     # (tests/unit/test_exercises_part2.py feeds them real results); these need only tools.
-    [s for s in SOLUTIONS.values() if s.needs in ("toolchains", "wasi")],
+    [s for s in all_solutions().values() if s.needs in ("toolchains", "wasi")],
     ids=lambda s: f"{s.notebook}-{s.exercise}",
 )
 def test_solutions_that_need_the_toolchains_pass(solution: object) -> None:

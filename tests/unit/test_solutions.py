@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import ast
+import importlib
+from pathlib import Path
+
 import pytest
 
 import kernel_helpers as kh
-from kernel_helpers.course.solutions import SOLUTIONS, Solution
+from kernel_helpers.course import checks
+from kernel_helpers.course.checks import Solution, all_solutions
+
+COURSE = Path(checks.__file__).parent
+SOLUTIONS = all_solutions()
 
 
 def run_solution(solution: Solution) -> kh.CheckResult:
@@ -41,3 +49,29 @@ def test_unknown_solution_lists_the_known_ones() -> None:
     with pytest.raises(kh.KitError) as caught:
         kh.solution("01", 9)
     assert caught.value.fix and "01/1" in caught.value.fix
+
+
+@pytest.mark.parametrize("module", sorted(p.stem for p in COURSE.glob("nb[0-9][0-9].py")))
+def test_each_notebook_module_holds_its_own_solutions_and_all_are_collected(module: str) -> None:
+    own = importlib.import_module(f"kernel_helpers.course.{module}").SOLUTIONS
+    assert own, f"{module} has no SOLUTIONS"
+    for item in own:
+        assert item.notebook == module[2:], (module, item.notebook, item.exercise)
+        assert SOLUTIONS[(item.notebook, item.exercise)] is item
+
+
+def test_solutions_are_collected_not_registered_at_import() -> None:
+    """checks.py imports no notebook module at its top level, and no module fills another's table."""
+    tree = ast.parse((COURSE / "checks.py").read_text())
+    top_level = [n for n in tree.body if isinstance(n, ast.ImportFrom)]
+    assert not [n for n in top_level if (n.module or "").startswith("nb") or any(a.name.startswith("nb") for a in n.names)]
+    total = sum(
+        len(importlib.import_module(f"kernel_helpers.course.{p.stem}").SOLUTIONS)
+        for p in COURSE.glob("nb[0-9][0-9].py")
+    )
+    assert total == len(SOLUTIONS)
+
+
+def test_solution_code_is_shown_flush_left() -> None:
+    for item in SOLUTIONS.values():
+        assert not item.code[0].isspace() and item.code.splitlines()[-1].startswith("kh.check_"), item

@@ -396,3 +396,35 @@ def test_prepared_module_enforces_limits_it_was_prepared_for() -> None:
         looping.run(timeout=0.2)
     with pytest.raises(kh.FuelExhausted):
         looping.run(fuel=1_000)
+
+
+@pytest.mark.parametrize(
+    "message,shown",
+    [
+        (
+            "failed to compile: wasm[0]::function[0]\n\nCaused by:\n    0: WebAssembly translation error\n"
+            "    1: Invalid input WebAssembly code at offset 31: type mismatch: expected i32 but nothing on stack\n",
+            "Invalid input WebAssembly code at offset 31: type mismatch: expected i32 but nothing on stack",
+        ),
+        (
+            "error while executing at wasm backtrace:\n    0:     0x27 - <unknown>!<wasm function 0>\n\n"
+            "Caused by:\n    wasm trap: integer divide by zero\n",
+            "wasm trap: integer divide by zero",
+        ),
+        (
+            "expected `)`\n     --> <anon>:1:54\n      |\n    1 | (module (func\n      |              ^",
+            "expected `)` at line 1, column 54",
+        ),
+        ("nope\nsecond line", "nope"),
+        ("", "ValueError"),
+    ],
+)
+def test_root_cause_shows_the_one_line_that_explains(message: str, shown: str) -> None:
+    assert _wasi.root_cause(ValueError(message)) == shown
+    if message:
+        assert _wasi.root_cause(message) == shown
+
+
+def test_wat_that_does_not_parse_names_the_place() -> None:
+    with pytest.raises(kh.InvalidModule, match=r"does not parse: expected .* at line 1, column"):
+        kh.run_wasm("(module (func")

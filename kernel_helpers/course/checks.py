@@ -1,0 +1,213 @@
+"""What every exercise shares: the verdict, the ``check_*`` contract, and the solutions.
+
+Every check takes the learner's answer and returns a :class:`CheckResult`: a short
+confirmation when it is right, a specific and kind hint when it is not, and "not yet"
+when the cell still holds the placeholder ``...``. A check never raises: whatever the
+learner types, the notebook kernel carries on. :func:`exercise` gives a check that
+contract; :func:`right` and :func:`wrong` are what a check returns.
+
+Each notebook's module (``nb00`` ... ``nb10``) holds its checks and a ``SOLUTIONS`` tuple;
+:func:`solution` collects them from the modules listed in :func:`all_solutions`, so the
+instructor's solutions are revealed only on request: ``kh.solution("01", 1)``.
+
+This module sits at the bottom of the course package: it imports no ``nbXX`` module
+except lazily, inside :func:`all_solutions`.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import textwrap
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from typing import ParamSpec
+
+from .._display import ShownAsText
+from .._errors import KitError
+
+P = ParamSpec("P")
+
+
+@dataclass(frozen=True, repr=False)
+class CheckResult(ShownAsText):
+    """The verdict on one answer. ``ok`` is True, False, or None for "not answered yet".
+
+    Truthy only when right, so ``assert kh.check_...(answer)`` works in a script.
+    """
+
+    exercise: str
+    ok: bool | None
+    message: str
+    hint: str | None = None
+
+    def __bool__(self) -> bool:
+        return self.ok is True
+
+    @property
+    def status(self) -> str:
+        return {True: "right", False: "not quite", None: "not yet"}[self.ok]
+
+    def text(self) -> str:
+        mark = {True: "✅", False: "💡", None: "✏️"}[self.ok]
+        lines = [f"{mark} {self.exercise}: {self.message}"]
+        if self.hint:
+            lines.append(f"   hint: {self.hint}")
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        colour, border, mark = {
+            True: ("#e9f7ec", "#2e7d32", "✅"),
+            False: ("#fff4e0", "#ef8f00", "💡"),
+            None: ("#eef2f7", "#6b7a90", "✏️"),
+        }[self.ok]
+        hint = f"<div style='margin-top:4px'>{html.escape(self.hint)}</div>" if self.hint else ""
+        return (
+            f"<div style='background:{colour};border-left:4px solid {border};padding:6px 10px'>"
+            f"{mark} <b>{html.escape(self.exercise)}</b>: {html.escape(self.message)}{hint}</div>"
+        )
+
+
+PLACEHOLDER_MESSAGE = "Replace ... with your answer, then run this cell again."
+
+
+class Unusable(Exception):
+    """The answer has the wrong shape; the message says, kindly, what to give."""
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+def right(message: str) -> CheckResult:
+    """A right answer; :func:`exercise` fills in the exercise's title."""
+    return CheckResult("", True, message)
+
+
+def wrong(message: str, hint: str | None = None) -> CheckResult:
+    """A wrong answer with a hint; :func:`exercise` fills in the exercise's title."""
+    return CheckResult("", False, message, hint)
+
+
+def not_yet(message: str = PLACEHOLDER_MESSAGE, hint: str | None = None) -> CheckResult:
+    """Neither right nor wrong (still the placeholder, or nothing to check here)."""
+    return CheckResult("", None, message, hint)
+
+
+def exercise(title: str) -> Callable[[Callable[P, CheckResult]], Callable[P, CheckResult]]:
+    """Give a check its title, the placeholder reply, and a guarantee that it never raises.
+
+    The first positional argument the check is given is taken as the learner's answer.
+    """
+
+    def wrap(check: Callable[P, CheckResult]) -> Callable[P, CheckResult]:
+        @functools.wraps(check)
+        def run(*args: P.args, **kwargs: P.kwargs) -> CheckResult:
+            if any(a is Ellipsis for a in args) or any(v is Ellipsis for v in kwargs.values()):
+                return CheckResult(title, None, PLACEHOLDER_MESSAGE)
+            try:
+                return replace(check(*args, **kwargs), exercise=title)
+            except Unusable as err:
+                return CheckResult(title, False, err.message, err.hint)
+            except Exception as err:  # a check must never take the kernel's cell down
+                return CheckResult(
+                    title,
+                    False,
+                    "the check could not use this answer.",
+                    f"{type(err).__name__}: {err}. Look at the exercise text for the shape "
+                    "of answer it expects.",
+                )
+
+        run.exercise = title  # type: ignore[attr-defined]
+        return run
+
+    return wrap
+
+
+# --- grading measured numbers (notebooks 06 and 08) -----------------------------------
+
+RATIO_TOLERANCE = 0.05
+
+
+def number(answer: object) -> float:
+    """The learner's number, from an int, a float or a string like ``"12.5x"``."""
+    if isinstance(answer, bool) or not isinstance(answer, (int, float, str)):
+        raise ValueError(f"expected a number, got {type(answer).__name__}")
+    return float(str(answer).strip().rstrip("x×"))
+
+
+def close(given: float, truth: float, tolerance: float = RATIO_TOLERANCE) -> bool:
+    """``given`` is within ``tolerance`` (a fraction) of ``truth``."""
+    return abs(given - truth) <= tolerance * abs(truth)
+
+
+# --- solutions ----------------------------------------------------------------------------
+
+#: ``Solution.needs`` for the solutions that read the notebook's own measurements, so
+#: they run inside the notebook only.
+IN_NOTEBOOK = "the notebook's own measurements"
+
+
+@dataclass(frozen=True, repr=False)
+class Solution(ShownAsText):
+    """One exercise's solution: the code (ending in the check call) and why it is right.
+
+    Each solution is code that a test runs against its ``check_*`` function, so a solution
+    can never drift from the check that grades it. ``needs`` names what the code needs
+    beyond the kit itself (``"toolchains"``) so tests can tell which solutions run
+    everywhere.
+    """
+
+    notebook: str
+    exercise: int
+    code: str
+    why: str
+    needs: str = ""
+
+    def __post_init__(self) -> None:
+        # Written indented inside each notebook module's SOLUTIONS; shown flush left.
+        object.__setattr__(self, "code", textwrap.dedent(self.code).strip())
+
+    def text(self) -> str:
+        return (
+            f"Solution to notebook {self.notebook}, exercise {self.exercise}\n\n"
+            f"{self.code}\n\n{self.why}"
+        )
+
+    def _repr_html_(self) -> str:
+        return (
+            f"<details open><summary><b>Solution: notebook {self.notebook}, exercise "
+            f"{self.exercise}</b></summary><pre>{html.escape(self.code)}</pre>"
+            f"<p>{html.escape(self.why)}</p></details>"
+        )
+
+
+@functools.cache
+def all_solutions() -> Mapping[tuple[str, int], Solution]:
+    """Every notebook's ``SOLUTIONS``, by (notebook, exercise).
+
+    The notebook modules are listed here by hand and imported only now, so that they may
+    import this module and a solution never registers itself as an import side effect.
+    A new notebook module with exercises is added to this list (a test checks it is).
+    """
+    from . import nb00, nb01, nb02, nb03, nb04, nb05, nb06, nb07, nb08, nb09, nb10
+
+    table: dict[tuple[str, int], Solution] = {}
+    for module in (nb00, nb01, nb02, nb03, nb04, nb05, nb06, nb07, nb08, nb09, nb10):
+        for item in module.SOLUTIONS:
+            table[(item.notebook, item.exercise)] = item
+    return table
+
+
+def solution(notebook: str | int, exercise: int) -> Solution:
+    """The instructor's solution to one exercise; try the exercise first (any notebook)."""
+    key = (f"{int(notebook):02d}" if str(notebook).isdigit() else str(notebook), int(exercise))
+    solutions = all_solutions()
+    if key not in solutions:
+        known = ", ".join(f"{n}/{e}" for n, e in sorted(solutions))
+        raise KitError(
+            f"no solution for notebook {notebook}, exercise {exercise}",
+            fix=f"ask for one of: {known}",
+        )
+    return solutions[key]

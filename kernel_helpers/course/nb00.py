@@ -1,0 +1,114 @@
+"""Notebook 00 · setup check: which languages compile here, and whether 06-09 show recorded data.
+
+The report the notebook opens with is :mod:`.doctor`'s.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from ..toolchains.detect import LANGUAGE_NAMES, LANGUAGES, find_toolchain
+from .checks import CheckResult, Solution, Unusable, exercise, right, wrong
+
+LANGUAGE_ALIASES = {
+    "c": "c",
+    "cpp": "cpp",
+    "c++": "cpp",
+    "cxx": "cpp",
+    "rust": "rust",
+    "rs": "rust",
+    "go": "go",
+    "golang": "go",
+}
+
+
+def _languages(answer: Iterable[str] | str) -> set[str]:
+    items = [answer] if isinstance(answer, str) else list(answer)
+    found = set()
+    for item in items:
+        key = str(item).strip().lower()
+        if key not in LANGUAGE_ALIASES:
+            raise Unusable(
+                f"{item!r} is not one of the course's languages.",
+                'Write a set of names from "c", "cpp", "rust", "go", like {"c", "go"}.',
+            )
+        found.add(LANGUAGE_ALIASES[key])
+    return found
+
+
+@exercise("00 · exercise 1 (languages)")
+def check_languages_here(
+    answer: Iterable[str] | str, *, available: Iterable[str] | None = None
+) -> CheckResult:
+    """Notebook 00: which languages can this machine compile to wasm? A set like ``{"c", "go"}``.
+
+    ``available`` is the truth to compare with; by default the toolchains found here.
+    """
+    given = _languages(answer)
+    truth = set(available) if available is not None else {
+        lang for lang in LANGUAGES if find_toolchain(lang)
+    }
+    if given == truth:
+        names = ", ".join(LANGUAGE_NAMES[lang] for lang in LANGUAGES if lang in truth) or "none"
+        return right(f"yes: {names}. Notebooks 02 and 03 compile those live.")
+    extra = sorted(given - truth)
+    missing = sorted(truth - given)
+    if extra:
+        names = ", ".join(LANGUAGE_NAMES[lang] for lang in extra)
+        return wrong(
+            f"this machine has no wasm compiler for {names}.",
+            "Find its row in the report: the ⚠️ means missing (a prebuilt module stands in).",
+        )
+    names = ", ".join(LANGUAGE_NAMES[lang] for lang in missing)
+    return wrong(
+        f"you left out {names}.",
+        "Its row in the report has a ✅: the compiler is here.",
+    )
+
+
+@exercise("00 · exercise 2 (recorded data)")
+def check_recorded_data(answer: object, *, docker_available: bool | None = None) -> CheckResult:
+    """Notebook 00: will notebooks 06-09 show *recorded* container data here? True or False."""
+    if not isinstance(answer, bool):
+        return wrong(f"answer with True or False, not {answer!r}.")
+    if docker_available is None:
+        from ..containers.docker import docker_status
+
+        docker_available = docker_status().available
+    recorded = not docker_available
+    if answer == recorded:
+        if recorded:
+            return right("right: no Docker daemon answers, so 06-09 show recorded data.")
+        return right("right: Docker answers, so 06-09 measure real containers here.")
+    if recorded:
+        return wrong(
+            "look at the Docker row again.",
+            "It has a ⚠️: no daemon answered (or KIT_DOCKER=off), so the course falls back "
+            "to recorded numbers.",
+        )
+    return wrong(
+        "look at the Docker row again.",
+        "It has a ✅: a daemon answered, so the course can build and time real containers.",
+    )
+
+
+SOLUTIONS = (
+    Solution(
+        "00",
+        1,
+        """
+    answer = {lang for lang in kh.LANGUAGES if kh.find_toolchain(lang)}
+    kh.check_languages_here(answer)
+    """,
+        "Read the ✅ rows of the report; the code asks the same question the doctor asks.",
+    ),
+    Solution(
+        "00",
+        2,
+        """
+    answer = not kh.docker_status().available
+    kh.check_recorded_data(answer)
+    """,
+        "Recorded data stands in exactly when no Docker daemon answers (or KIT_DOCKER=off).",
+    ),
+)

@@ -1,0 +1,142 @@
+"""Notebook 03 · C++, Rust and Go: each language's wasm target and how big its module is."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from ..toolchains.detect import RUST_WASI_TARGETS, find_toolchain
+from .checks import CheckResult, Solution, exercise, not_yet, right, wrong
+
+
+@exercise("03 · exercise 1 (Go's target)")
+def check_go_build_env(answer: object) -> CheckResult:
+    """Notebook 03: the environment that makes ``go build`` produce a WASI module."""
+    if not isinstance(answer, Mapping):
+        return wrong('answer with a dict like {"GOOS": "...", "GOARCH": "..."}.')
+    goos = str(answer.get("GOOS", "")).strip()
+    goarch = str(answer.get("GOARCH", "")).strip()
+    if goos == "wasip1" and goarch == "wasm":
+        return right("yes: GOOS=wasip1 GOARCH=wasm (Go 1.21 and later).")
+    if goos in ("wasi", "wasi_snapshot_preview1"):
+        return wrong(
+            f"GOOS={goos} is not a Go target.",
+            "Go names the operating system after the WASI version: preview 1, shortened.",
+        )
+    if goos == "js":
+        return wrong(
+            "GOOS=js builds for a browser with Go's JavaScript glue, not for WASI.",
+            "Which GOOS names WASI preview 1?",
+        )
+    if goos != "wasip1":
+        return wrong(f"GOOS={goos or '(missing)'} is not it.", "GOOS says which system: WASI preview 1.")
+    return wrong(
+        f"GOOS is right; GOARCH={goarch or '(missing)'} is not.",
+        "GOARCH names the instruction set: WebAssembly, in four letters.",
+    )
+
+
+@exercise("03 · exercise 2 (Rust's target)")
+def check_rust_target(answer: str, *, known: str | None = None) -> CheckResult:
+    """Notebook 03: the WASI target name the rustc on this machine knows.
+
+    ``known`` is the truth; by default the target of the Rust toolchain found here, or
+    ``wasm32-wasip1`` (today's name) when there is none.
+    """
+    if known is None:
+        toolchain = find_toolchain("rust")
+        known = toolchain.target if toolchain else RUST_WASI_TARGETS[0]
+    given = str(answer).strip()
+    if given == known:
+        return right(f"yes: {known} is the name this rustc knows.")
+    if given in RUST_WASI_TARGETS:
+        return wrong(
+            f"{given} is a real name, but not the one this rustc knows.",
+            "Rust 1.78 added wasm32-wasip1 and 1.84 removed wasm32-wasi: check the version "
+            "in the toolchain table.",
+        )
+    if given == "wasm32-unknown-unknown":
+        return wrong(
+            "wasm32-unknown-unknown has no operating system at all: no WASI imports.",
+            "That target is for browsers with JavaScript glue.",
+        )
+    return wrong(f"{given!r} is not a Rust WASI target.", "It starts with wasm32-wasi.")
+
+
+def _size_of(thing: object) -> int:
+    """A size in bytes from an int, bytes, a path, or an object with ``.path``/``.bytes``."""
+    if isinstance(thing, int):
+        return thing
+    if isinstance(thing, bytes | bytearray):
+        return len(thing)
+    if isinstance(thing, str | Path):
+        return Path(thing).stat().st_size
+    path = getattr(thing, "path", None)
+    if path is not None and Path(path).is_file():
+        return Path(path).stat().st_size
+    size = getattr(thing, "bytes", None)
+    if isinstance(size, int):
+        return size
+    if isinstance(size, bytes | bytearray):
+        return len(size)
+    raise TypeError(f"cannot tell the size of a {type(thing).__name__}")
+
+
+@exercise("03 · exercise 3 (how many times bigger)")
+def check_size_ratio(answer: float, larger: object, smaller: object) -> CheckResult:
+    """Notebook 03: ``larger`` is about ``answer`` times the size of ``smaller`` (within 10 %).
+
+    ``None`` for either size means that module is missing here: the exercise is skipped.
+    """
+    if larger is None or smaller is None:
+        return not_yet("one of the two modules is missing on this machine: skip this one.")
+    ratio = _size_of(larger) / _size_of(smaller)
+    given = float(answer)
+    if abs(given - ratio) <= 0.1 * ratio:
+        return right(f"yes: about {ratio:.1f} times.")
+    if given > 0 and abs(1 / given - ratio) <= 0.1 * ratio:
+        return wrong(
+            "you divided the smaller by the larger.",
+            "Put the bigger size on top of the fraction.",
+        )
+    direction = "high" if given > ratio else "low"
+    return wrong(
+        f"{given:g} is too {direction}.",
+        "Divide the two sizes from the table above: larger / smaller.",
+    )
+
+
+SOLUTIONS = (
+    Solution(
+        "03",
+        1,
+        """
+    answer = {"GOOS": "wasip1", "GOARCH": "wasm"}
+    kh.check_go_build_env(answer)
+    """,
+        "Go names WASI preview 1 'wasip1' (Go 1.21+); the architecture is 'wasm'.",
+    ),
+    Solution(
+        "03",
+        2,
+        """
+    toolchain = kh.find_toolchain("rust")
+    answer = toolchain.target if toolchain else "wasm32-wasip1"
+    kh.check_rust_target(answer)
+    """,
+        "Rust 1.78 introduced wasm32-wasip1 and 1.84 removed wasm32-wasi; Debian 12's rustc "
+        "1.63 only knows the old name.",
+    ),
+    Solution(
+        "03",
+        3,
+        """
+    sizes = kh.language_sizes("hello", ["c", "go"])
+    answer = sizes.stripped("go") / sizes.stripped("c")
+    kh.check_size_ratio(answer, sizes.stripped("go"), sizes.stripped("c"))
+    """,
+        "Divide the larger size by the smaller. Go's module carries its runtime (garbage "
+        "collector, scheduler), which C's does not.",
+        needs="toolchains",
+    ),
+)
