@@ -74,7 +74,7 @@ class KitFigure(Figure):
         return figure_png(self)
 
 
-def new_figure(width: float = 9.0, height: float = 4.5) -> Figure:
+def new_figure(width: float = 9.0, height: float = 4.5) -> KitFigure:
     """A figure with an Agg canvas attached, independent of pyplot and of the backend."""
     figure = KitFigure(figsize=(width, height), dpi=100, layout="constrained")
     FigureCanvasAgg(figure)
