@@ -18,7 +18,7 @@ from pathlib import Path
 
 from matplotlib.ticker import FuncFormatter
 
-from .._display import KitFigure, format_bytes, html_table, new_figure
+from .._display import KitFigure, ShownAsHtml, ShownAsText, format_bytes, html_table, new_figure
 from .._errors import BuildInProgress, KitError, ToolchainMissing
 from ..wasm.reader import code_by_package, section_sizes, stripped_size
 from .build import (
@@ -49,7 +49,7 @@ class SizeStep:
     path: Path | None = None
 
 
-class _SizeReport:
+class _SizeReport(ShownAsText, ShownAsHtml):
     """Shared rendering: a caption, a table (text and HTML) and notes."""
 
     notes: list[str]
@@ -71,12 +71,7 @@ class _SizeReport:
         lines += [f"  note: {n}" for n in self.notes]
         return "\n".join(lines)
 
-    def __str__(self) -> str:
-        return self.text()
-
-    __repr__ = __str__
-
-    def _repr_html_(self) -> str:
+    def html(self) -> str:
         notes = "".join(f"<p><i>{html.escape(n)}</i></p>" for n in self.notes)
         caption = f"<p><b>{html.escape(self.caption())}</b></p>"
         return caption + html_table(self.header(), self.cells()) + notes

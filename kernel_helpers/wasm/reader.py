@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .._display import html_table
+from .._display import ShownAsHtml, ShownAsText, html_table
 from .._errors import InvalidModule
 
 #: Every wasm binary, core module or component, starts with these four bytes.
@@ -193,7 +193,7 @@ class Span:
 
 
 @dataclass(repr=False)
-class ModuleInfo:
+class ModuleInfo(ShownAsText, ShownAsHtml):
     """Everything :func:`read_module` decoded. Displays as tables in a notebook."""
 
     size: int
@@ -245,12 +245,7 @@ class ModuleInfo:
         lines += [f"note: {n}" for n in self.notes]
         return "\n".join(lines)
 
-    def __str__(self) -> str:
-        return self.text()
-
-    __repr__ = __str__
-
-    def _repr_html_(self) -> str:
+    def html(self) -> str:
         parts = [
             f"<p><b>WebAssembly module</b>, version {self.version}, {self.size:,} bytes, "
             f"{len(self.sections)} sections, {len(self.bodies)} functions defined here</p>"
@@ -713,7 +708,7 @@ SECTION_COLOURS = {
 
 
 @dataclass(repr=False)
-class AnnotatedBytes:
+class AnnotatedBytes(ShownAsText, ShownAsHtml):
     """A module's first bytes, each run labelled with what it means (notebook 01)."""
 
     spans: list[Span]
@@ -736,12 +731,7 @@ class AnnotatedBytes:
             lines.append(f"... {self.total - len(self.data):,} more bytes")
         return "\n".join(lines)
 
-    def __str__(self) -> str:
-        return self.text()
-
-    __repr__ = __str__
-
-    def _repr_html_(self) -> str:
+    def html(self) -> str:
         cells = []
         for offset, shown, section, meaning in self.rows():
             colour = SECTION_COLOURS.get(section, "#ffffff")

@@ -44,6 +44,7 @@ from typing import Any
 
 import wasmtime
 
+from .._display import ShownAsHtml
 from .._errors import Frame as TrapFrame
 from .._errors import (
     FuelExhausted,
@@ -104,7 +105,7 @@ def _truncation_note(dropped: int) -> str:
 
 
 @dataclass
-class WasiResult:
+class WasiResult(ShownAsHtml):
     """What a guest printed and how it ended; like ``subprocess.CompletedProcess``.
 
     A non-zero exit is a result, not an exception: call :meth:`check` to turn it into
@@ -151,7 +152,7 @@ class WasiResult:
             parts.append("stderr:\n" + self.stderr_text)
         return "\n".join(parts)
 
-    def _repr_html_(self) -> str:
+    def html(self) -> str:
         def block(title: str, text: str) -> str:
             if not text:
                 return ""
