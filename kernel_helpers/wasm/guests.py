@@ -76,14 +76,6 @@ OUTPUT_FLOOD = f"""(module{_WASI_WRITE}
       (br_if $again (i32.lt_u (local.get $i) (i32.const 20000))))))
 """
 
-GUESTS = {
-    "endless loop": ENDLESS_LOOP,
-    "memory bomb": MEMORY_BOMB,
-    "deep trap": DEEP_TRAP,
-    "output flood": OUTPUT_FLOOD,
-}
-
-
 @dataclass(repr=False)
 class Outcome(ShownAsText, ShownAsHtml):
     """How a guarded run ended: ``stopped_by`` is ``timeout``/``fuel``/``max_memory``,
