@@ -54,7 +54,7 @@ from .course.nb02 import (
     check_wasi_import_module,
 )
 from .toolchains.build import compile_source, examples, source_path, wasm_module
-from .toolchains.sizes import human_size, section_breakdown, size_ladder
+from .toolchains.sizes import section_breakdown, size_ladder
 from .wasm.reader import section_sizes, stripped_size
 from .wasm.runner import WasiResult, run_wasm
 
@@ -157,7 +157,7 @@ __all__ = [
     "compare_in_browser", "compare_with_server", "compile_module", "compile_source",
     "container_view", "course_verdict", "decision_guide", "describe_machine",
     "docker_status", "docker_wasm_diagram", "doctor", "examples", "export_results",
-    "find_toolchain", "format_bytes", "format_seconds", "fuel_needed", "human_size",
+    "find_toolchain", "format_bytes", "format_seconds", "fuel_needed",
     "image_platform", "language_sizes", "lesson_module", "limit_slider", "live_startup",
     "load_module", "load_results", "module_sha256", "native_binary", "oci_round_trip",
     "package_breakdown", "package_wasm", "prepare", "probe", "read_module",

@@ -30,6 +30,17 @@ class ShownAsText:
     __repr__ = __str__
 
 
+class ShownAsHtml:
+    """Mixin: a notebook shows ``html()`` as the cell's output (``_repr_html_``). Combine
+    with :class:`ShownAsText` for the same object's ``str()`` and plain-text view."""
+
+    def html(self) -> str:
+        raise NotImplementedError
+
+    def _repr_html_(self) -> str:
+        return self.html()
+
+
 def describe_machine(machine: Mapping[str, Any]) -> str:
     """"AMD EPYC, 2 cores, Debian GNU/Linux 12": enough to tell two machines apart. Notebook 06."""
     parts = [str(machine.get("cpu") or machine.get("hostname") or "another machine")]
@@ -74,7 +85,7 @@ class KitFigure(Figure):
         return figure_png(self)
 
 
-def new_figure(width: float = 9.0, height: float = 4.5) -> Figure:
+def new_figure(width: float = 9.0, height: float = 4.5) -> KitFigure:
     """A figure with an Agg canvas attached, independent of pyplot and of the backend."""
     figure = KitFigure(figsize=(width, height), dpi=100, layout="constrained")
     FigureCanvasAgg(figure)

@@ -110,15 +110,22 @@ def install_hint(apt_packages: str, other: str) -> str:
     return other
 
 
+#: The per-user cache folder's name (``~/.cache/<name>`` on Linux, ``~/Library/Caches/<name>`` on macOS).
+CACHE_NAME = "wasm-vs-containers"
+
+
 def cache_dir() -> Path:
-    """Where the kit keeps builds, compiled modules and results (``KIT_CACHE_DIR``)."""
+    """Where the kit keeps builds, compiled modules and results: ``KIT_CACHE_DIR`` when set,
+    else ``.kit-cache`` in a writable checkout, else this platform's per-user cache folder."""
     configured = os.environ.get("KIT_CACHE_DIR")
     if configured:
         path = Path(configured)
     elif (REPO_ROOT / "pyproject.toml").exists() and os.access(REPO_ROOT, os.W_OK):
         path = REPO_ROOT / ".kit-cache"
     else:
-        path = Path.home() / ".cache" / "wasm-vs-containers"
+        import platformdirs  # only an installed kit needs it; every command imports this module
+
+        path = Path(platformdirs.user_cache_dir(CACHE_NAME, appauthor=False))
     path.mkdir(parents=True, exist_ok=True)
     return path
 

@@ -31,6 +31,7 @@ from typing import Any
 
 from .._errors import OciError
 from .._system import find_program, install_hint
+from ..wasm.reader import describe_not_wasm, is_wasm
 from .registry import OCI_MANIFEST, LocalRegistry, sha256_digest
 
 OCI_CONFIG = "application/vnd.oci.image.config.v1+json"
@@ -88,8 +89,9 @@ def package_wasm(module: Path | bytes | bytearray, *, style: str = "image", args
     if style not in STYLES:
         raise OciError(f"unknown style {style!r}", fix=f"use one of {', '.join(STYLES)}")
     wasm = bytes(module) if isinstance(module, (bytes, bytearray)) else Path(module).read_bytes()
-    if not wasm.startswith(b"\0asm"):
-        raise OciError("this is not a WebAssembly module (no \\0asm header)")
+    why = describe_not_wasm(wasm)
+    if why is not None:
+        raise OciError(f"not a WebAssembly module: {why}")
     if style == "image":
         tar = _module_tar(wasm)
         layer = gzip.compress(tar, mtime=0)
@@ -260,7 +262,7 @@ def validate(
         argv, root = [*entrypoint, *cmd], rootfs
     else:
         raise OciError(f"no shim runs a layer of media type {layers[0]['mediaType']!r}")
-    if not module.is_file() or not module.read_bytes().startswith(b"\0asm"):
+    if not module.is_file() or not is_wasm(module.read_bytes()):
         raise OciError(f"the entrypoint {argv[0]} is not a WebAssembly module")
     checks.append(f"module: {argv[0]} starts with \\0asm")
     return config, module, root, argv

@@ -50,8 +50,11 @@ TARGETS = (WASM, NATIVE)
 
 EXTENSIONS = {"c": "c", "cpp": "cpp", "rust": "rs", "go": "go"}
 
-#: Where the example programs live (``wasm_examples/<example>/<example>.<ext>``).
-EXAMPLES_DIR = REPO_ROOT / "wasm_examples"
+#: The checkout's folder of example programs (``<example>/<example>.<ext>``). The package
+#: ships the same files as ``data/examples`` (a link to it in the checkout), so a pip-installed
+#: kit has them too.
+CHECKOUT_EXAMPLES = REPO_ROOT / "wasm_examples"
+SHIPPED_EXAMPLES = DATA_DIR / "examples"
 
 #: A compile taking longer than this is stuck (zig's first run builds libc: ~30 s).
 COMPILE_TIMEOUT_S = 600.0
@@ -126,20 +129,37 @@ class Artifact:
 # --- what exists ------------------------------------------------------------------------
 
 
+def examples_dir() -> Path:
+    """Where the example programs are read from, the first that is set or exists of:
+    ``KIT_EXAMPLES_DIR``; ``wasm_examples/`` of the checkout the kit runs from (so edits
+    there count); the copy shipped inside the installed package (``data/examples``)."""
+    configured = os.environ.get("KIT_EXAMPLES_DIR")
+    if configured:
+        return Path(configured)
+    return CHECKOUT_EXAMPLES if CHECKOUT_EXAMPLES.is_dir() else SHIPPED_EXAMPLES
+
+
 def examples() -> list[str]:
     """Names of the example programs (``fib``, ``hello``, ...), sorted."""
-    if not EXAMPLES_DIR.is_dir():
+    folder = examples_dir()
+    if not folder.is_dir():
         return []
-    return sorted(p.name for p in EXAMPLES_DIR.iterdir() if p.is_dir() and p.name[0] not in "._")
+    return sorted(p.name for p in folder.iterdir() if p.is_dir() and p.name[0] not in "._")
 
 
 def source_path(example: str, lang: str) -> Path:
     """The source file of ``example`` in ``lang``; raises KitError if there is none."""
     _check_lang(lang)
-    path = EXAMPLES_DIR / example / f"{example}.{EXTENSIONS[lang]}"
+    folder = examples_dir()
+    path = folder / example / f"{example}.{EXTENSIONS[lang]}"
     if not path.is_file():
+        if not folder.is_dir():
+            raise KitError(
+                f"no example programs: {folder} does not exist",
+                fix="set KIT_EXAMPLES_DIR to a folder like the course's wasm_examples/",
+            )
         known = ", ".join(examples()) or "none found"
-        raise KitError(f"no {lang} source for example {example!r}", fix=f"examples: {known}")
+        raise KitError(f"no {lang} source for example {example!r} in {folder}", fix=f"examples: {known}")
     return path
 
 
@@ -736,11 +756,12 @@ def refresh_prebuilt(progress: bool = True) -> list[Artifact]:
         destination.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(best.path, destination)
         data = destination.read_bytes()
+        source = source_path(artifact.example, artifact.lang)
         modules[relative] = {
             "example": artifact.example,
             "lang": artifact.lang,
-            "source": str(source_path(artifact.example, artifact.lang).relative_to(REPO_ROOT)),
-            "source_sha256": _sha256(source_path(artifact.example, artifact.lang).read_bytes()),
+            "source": f"wasm_examples/{source.relative_to(examples_dir()).as_posix()}",
+            "source_sha256": _sha256(source.read_bytes()),
             "toolchain": artifact.toolchain,
             "version": artifact.version,
             "command": artifact.command,

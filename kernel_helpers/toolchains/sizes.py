@@ -3,21 +3,22 @@
 Notebook 02 shows the ladder of one C program (default build, stripped, ``wasm-opt -Oz``,
 with the native binary beside it) and what is inside (sections); notebook 03 compares
 the same program across C, C++, Rust and Go and shows the runtime a Go module carries.
-Builds come from ``_toolchains`` (cached); where a compiler is missing the prebuilt
-module stands in and the result says so in a note, never with an exception.
+Builds come from ``build`` (cached); where a compiler is missing the prebuilt
+module stands in and the result says so in a note, never with an exception. Charts are
+the shared display's ``KitFigure`` (a matplotlib Figure that shows itself as PNG).
 """
 
 from __future__ import annotations
 
 import html
-import io
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from .._display import html_table
+from matplotlib.ticker import FuncFormatter
+
+from .._display import KitFigure, ShownAsHtml, ShownAsText, format_bytes, html_table, new_figure
 from .._errors import BuildInProgress, KitError, ToolchainMissing
 from ..wasm.reader import code_by_package, section_sizes, stripped_size
 from .build import (
@@ -28,12 +29,7 @@ from .build import (
     shrink,
     wasm_module,
 )
-from .detect import LANGUAGES
-
-if TYPE_CHECKING:
-    from matplotlib.figure import Figure
-
-LANGUAGE_LABELS = {"c": "C", "cpp": "C++", "rust": "Rust", "go": "Go"}
+from .detect import LANGUAGE_NAMES, LANGUAGES
 
 #: What each rung of the ladder did, in words a learner can follow.
 STEP_EXPLANATIONS = {
@@ -45,16 +41,6 @@ STEP_EXPLANATIONS = {
 }
 
 
-def human_size(size: float) -> str:
-    """``3.25 KB``, ``2.43 MB``: powers of 1000, as registries count."""
-    scaled = float(size)
-    for unit in ("B", "KB", "MB", "GB"):
-        if scaled < 1000 or unit == "GB":
-            return f"{scaled:.0f} {unit}" if unit == "B" else f"{scaled:.3g} {unit}"
-        scaled /= 1000
-    raise AssertionError("unreachable")
-
-
 @dataclass(frozen=True)
 class SizeStep:
     label: str
@@ -63,7 +49,7 @@ class SizeStep:
     path: Path | None = None
 
 
-class _SizeReport:
+class _SizeReport(ShownAsText, ShownAsHtml):
     """Shared rendering: a caption, a table (text and HTML) and notes."""
 
     notes: list[str]
@@ -85,12 +71,7 @@ class _SizeReport:
         lines += [f"  note: {n}" for n in self.notes]
         return "\n".join(lines)
 
-    def __str__(self) -> str:
-        return self.text()
-
-    __repr__ = __str__
-
-    def _repr_html_(self) -> str:
+    def html(self) -> str:
         notes = "".join(f"<p><i>{html.escape(n)}</i></p>" for n in self.notes)
         caption = f"<p><b>{html.escape(self.caption())}</b></p>"
         return caption + html_table(self.header(), self.cells()) + notes
@@ -112,21 +93,21 @@ class SizeLadder(_SizeReport):
         return min((s for s in self.steps if s.label != "native"), key=lambda s: s.bytes)
 
     def caption(self) -> str:
-        return f"{self.example} in {LANGUAGE_LABELS[self.lang]}: from default build to smallest"
+        return f"{self.example} in {LANGUAGE_NAMES[self.lang]}: from default build to smallest"
 
     def header(self) -> list[str]:
         return ["step", "bytes", "size", "what it is"]
 
     def cells(self) -> list[list[str]]:
-        return [[s.label, f"{s.bytes:,}", human_size(s.bytes), s.explanation] for s in self.steps]
+        return [[s.label, f"{s.bytes:,}", format_bytes(s.bytes), s.explanation] for s in self.steps]
 
-    def figure(self) -> Chart:
+    def figure(self) -> KitFigure:
         """The ladder as a bar chart on a log axis (so kilobytes and the native binary's
         megabytes both show), the native binary in grey."""
         colours = ["#888888" if s.label == "native" else "#4c72b0" for s in self.steps]
         return bar_chart(
             self.sizes(),
-            title=f"{self.example} ({LANGUAGE_LABELS[self.lang]}): from default build to smallest (log scale)",
+            title=f"{self.example} ({LANGUAGE_NAMES[self.lang]}): from default build to smallest (log scale)",
             colours=colours,
             log=True,
         )
@@ -149,7 +130,7 @@ def size_ladder(example: str = "hello", lang: str = "c", *, native: bool = True)
         if isinstance(err, BuildInProgress):
             ladder.notes.append(f"{err.message}: showing the prebuilt module for now ({err.fix})")
         else:
-            ladder.notes.append(f"no {LANGUAGE_LABELS[lang]} compiler here, showing the prebuilt module ({err.fix})")
+            ladder.notes.append(f"no {LANGUAGE_NAMES[lang]} compiler here, showing the prebuilt module ({err.fix})")
         try:
             shipped = prebuilt_module(example, lang)
         except KitError as missing:
@@ -183,7 +164,7 @@ class LanguageSize:
 
     @property
     def label(self) -> str:
-        return LANGUAGE_LABELS[self.lang]
+        return LANGUAGE_NAMES[self.lang]
 
 
 @dataclass
@@ -207,7 +188,7 @@ class LanguageSizes(_SizeReport):
         lines = []
         for r in self.rows:
             verdict = "several MB" if r.stripped >= megabytes * 1e6 else f"well under {megabytes:g} MB"
-            lines.append(f"{r.label:>5}: {human_size(r.stripped):>9} stripped -> {verdict}")
+            lines.append(f"{r.label:>5}: {format_bytes(r.stripped):>9} stripped -> {verdict}")
         big = [r.label for r in self.rows if r.stripped >= megabytes * 1e6]
         small = [r.label for r in self.rows if r.stripped < megabytes * 1e6]
         if big and small:
@@ -226,15 +207,15 @@ class LanguageSizes(_SizeReport):
         return [
             [
                 r.label,
-                human_size(r.bytes),
-                human_size(r.stripped),
+                format_bytes(r.bytes),
+                format_bytes(r.stripped),
                 f"{r.stripped:,}",
                 "prebuilt" if r.prebuilt else "built here",
             ]
             for r in self.rows
         ]
 
-    def figure(self) -> Chart:
+    def figure(self) -> KitFigure:
         """Stripped size per language on a log axis: kilobytes to megabytes in one view."""
         return bar_chart(
             {r.label: r.stripped for r in self.rows},
@@ -254,7 +235,7 @@ def language_sizes(example: str = "hello", langs: Iterable[str] = LANGUAGES) -> 
         try:
             artifact: Artifact = wasm_module(example, lang)
         except KitError as err:
-            result.notes.append(f"{LANGUAGE_LABELS[lang]}: {_ladder_note(err)}")
+            result.notes.append(f"{LANGUAGE_NAMES[lang]}: {_ladder_note(err)}")
             continue
         result.rows.append(
             LanguageSize(
@@ -263,36 +244,11 @@ def language_sizes(example: str = "hello", langs: Iterable[str] = LANGUAGES) -> 
         )
         if artifact.prebuilt:
             why = artifact.fallback_reason or "no compiler here"
-            result.notes.append(f"{LANGUAGE_LABELS[lang]}: {why}, the prebuilt module stands in")
+            result.notes.append(f"{LANGUAGE_NAMES[lang]}: {why}, the prebuilt module stands in")
     return result
 
 
 # --- charts ----------------------------------------------------------------------------------
-
-
-class Chart:
-    """A matplotlib figure that shows itself as a PNG in a notebook, whatever the backend.
-
-    ``figure`` is the matplotlib ``Figure`` for anyone who wants to restyle or save it.
-    """
-
-    def __init__(self, figure: Figure) -> None:
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-        FigureCanvasAgg(figure)
-        self.figure = figure
-
-    def png(self) -> bytes:
-        buffer = io.BytesIO()
-        self.figure.savefig(buffer, format="png", dpi=100)
-        return buffer.getvalue()
-
-    def _repr_png_(self) -> bytes:
-        return self.png()
-
-    def __repr__(self) -> str:
-        return f"<chart: {self.figure.axes[0].get_title() if self.figure.axes else ''}>"
-
 
 
 def bar_chart(
@@ -301,12 +257,10 @@ def bar_chart(
     title: str,
     log: bool = False,
     colours: list[str] | None = None,
-) -> Chart:
+) -> KitFigure:
     """Horizontal bars, largest question first, each labelled with its size (KB/MB)."""
-    from matplotlib.figure import Figure
-
     names = list(values)
-    figure = Figure(figsize=(8, 0.45 * max(len(names), 3) + 1.2), layout="constrained")
+    figure = new_figure(8, 0.45 * max(len(names), 3) + 1.2)
     ax = figure.add_subplot()
     sizes = [values[n] for n in names]
     ax.barh(range(len(names)), sizes, color=colours or "#4c72b0")
@@ -320,13 +274,11 @@ def bar_chart(
     else:
         ax.set_xlim(0, biggest * 1.25)
     for row, size in enumerate(sizes):
-        ax.text(size, row, f" {human_size(size)}", va="center", fontsize=9)
-    from matplotlib.ticker import FuncFormatter
-
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: human_size(value) if value > 0 else "0"))
+        ax.text(size, row, f" {format_bytes(size)}", va="center", fontsize=9)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: format_bytes(value) if value > 0 else "0"))
     ax.set_xlabel("size" + (" (log scale)" if log else ""))
     ax.set_title(title, fontsize=11)
-    return Chart(figure)
+    return figure
 
 
 def top_with_other(values: Mapping[str, int], top: int = 8) -> dict[str, int]:
@@ -339,11 +291,11 @@ def top_with_other(values: Mapping[str, int], top: int = 8) -> dict[str, int]:
     return shown
 
 
-def section_breakdown(module: bytes | str | Path, *, title: str = "What is inside", top: int = 8) -> Chart:
+def section_breakdown(module: bytes | str | Path, *, title: str = "What is inside", top: int = 8) -> KitFigure:
     """Notebook 02: bytes per section as bars; debug info stands out in an unstripped build."""
     return bar_chart(top_with_other(section_sizes(module), top), title=title)
 
 
-def package_breakdown(module: bytes | str | Path, *, title: str = "Code per package", top: int = 8) -> Chart:
+def package_breakdown(module: bytes | str | Path, *, title: str = "Code per package", top: int = 8) -> KitFigure:
     """Notebook 03: bytes of code per package (Go's runtime, Rust's std), from the names."""
     return bar_chart(top_with_other(code_by_package(module), top), title=title)

@@ -25,7 +25,8 @@ from typing import Any
 import anywidget
 import traitlets
 
-from .._errors import InvalidModule, KitError
+from .._errors import KitError
+from .reader import check_core_module
 from .runner import ModuleSource, read_module_source, run_wasm
 
 STATIC = Path(__file__).parent / "static"
@@ -51,18 +52,11 @@ HELLO_WAT = r"""
     (call $proc_exit (i32.sub (i32.load (i32.const 0)) (i32.const 1)))))
 """
 
-WASM_MAGIC = b"\0asm"
-
-
 def module_for_browser(source: ModuleSource) -> tuple[bytes, str]:
     """The module's bytes and its argv[0] name, exactly as :func:`run_wasm` sees them, so
     both sides run the same bytes with the same argv."""
     data, argv0 = read_module_source(source)
-    if not data.startswith(WASM_MAGIC):
-        raise InvalidModule(
-            "it does not start with the wasm magic bytes \\0asm",
-            fix="compile the program to wasm32-wasi first, or pass WAT text",
-        )
+    check_core_module(data)
     return data, argv0
 
 

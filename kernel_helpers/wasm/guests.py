@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from .._display import ShownAsHtml, ShownAsText
 from .._errors import KitError, LimitExceeded, Trap
 from .runner import WasiResult, run_wasm
 
@@ -75,16 +76,8 @@ OUTPUT_FLOOD = f"""(module{_WASI_WRITE}
       (br_if $again (i32.lt_u (local.get $i) (i32.const 20000))))))
 """
 
-GUESTS = {
-    "endless loop": ENDLESS_LOOP,
-    "memory bomb": MEMORY_BOMB,
-    "deep trap": DEEP_TRAP,
-    "output flood": OUTPUT_FLOOD,
-}
-
-
-@dataclass
-class Outcome:
+@dataclass(repr=False)
+class Outcome(ShownAsText, ShownAsHtml):
     """How a guarded run ended: ``stopped_by`` is ``timeout``/``fuel``/``max_memory``,
     ``trap``, another error's class name, or None when the guest finished by itself."""
 
@@ -116,12 +109,7 @@ class Outcome:
             )
         return "\n".join(lines)
 
-    def __str__(self) -> str:
-        return self.text()
-
-    __repr__ = __str__
-
-    def _repr_html_(self) -> str:
+    def html(self) -> str:
         colour = "#e9f7ec" if self.stopped_by is None else "#fff4e0"
         body = "<br>".join(html.escape(line) for line in self.text().splitlines())
         return f"<div style='background:{colour};padding:6px 10px;white-space:pre-wrap'>{body}</div>"

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .._display import ShownAsText
+from .._display import ShownAsHtml, ShownAsText
 from .._errors import HostUnavailable
 from .._system import find_program, install_hint
 
@@ -101,7 +101,7 @@ def _node_report(stderr: str) -> dict[str, object] | None:
 
 
 @dataclass(repr=False)
-class PortabilityReport(ShownAsText):
+class PortabilityReport(ShownAsText, ShownAsHtml):
     """The same module under several hosts; ``portable`` when hashes and output agree. Notebook 07."""
 
     module: str
@@ -129,7 +129,7 @@ class PortabilityReport(ShownAsText):
             return "Only one host ran the module here, so portability is not shown on this machine."
         return "The hosts disagree: compare the hashes (same bytes?) and the outputs above."
 
-    def _repr_html_(self) -> str:
+    def html(self) -> str:
         esc = html.escape
         td = '<td style="text-align:left">'  # JupyterLab right-aligns cells; these read left to right
         rows = "".join(

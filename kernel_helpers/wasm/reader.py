@@ -18,12 +18,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .._display import html_table
+from .._display import ShownAsHtml, ShownAsText, html_table
 from .._errors import InvalidModule
 
-MAGIC = b"\0asm"
+#: Every wasm binary, core module or component, starts with these four bytes.
+WASM_MAGIC = b"\0asm"
 #: Core modules are version 1; components (the component model) use a different layer.
 CORE_VERSION = 1
+#: Linear memory grows in pages of 64 KiB.
+WASM_PAGE = 65536
 
 SECTION_NAMES = {
     0: "custom",
@@ -76,14 +79,13 @@ EXTERNAL_KINDS = {0: "func", 1: "table", 2: "memory", 3: "global", 4: "tag"}
 
 #: A few other file formats people feed in by mistake, recognised by their first bytes.
 OTHER_FORMATS = {
-    b"\x7fELF": "a native ELF executable (Linux), not WebAssembly",
-    b"MZ": "a Windows executable, not WebAssembly",
-    b"\xcf\xfa\xed\xfe": "a native Mach-O executable (macOS), not WebAssembly",
-    b"PK\x03\x04": "a zip archive, not WebAssembly",
-    b"\x1f\x8b": "a gzip file, not WebAssembly",
+    b"\x7fELF": "a native ELF executable (Linux)",
+    b"MZ": "a Windows executable",
+    b"\xcf\xfa\xed\xfe": "a native Mach-O executable (macOS)",
+    b"#!": "a script",
+    b"PK\x03\x04": "a zip archive",
+    b"\x1f\x8b": "a gzip file",
 }
-
-WASM_PAGE = 65536
 
 
 # --- decoded pieces --------------------------------------------------------------------
@@ -191,7 +193,7 @@ class Span:
 
 
 @dataclass(repr=False)
-class ModuleInfo:
+class ModuleInfo(ShownAsText, ShownAsHtml):
     """Everything :func:`read_module` decoded. Displays as tables in a notebook."""
 
     size: int
@@ -243,12 +245,7 @@ class ModuleInfo:
         lines += [f"note: {n}" for n in self.notes]
         return "\n".join(lines)
 
-    def __str__(self) -> str:
-        return self.text()
-
-    __repr__ = __str__
-
-    def _repr_html_(self) -> str:
+    def html(self) -> str:
         parts = [
             f"<p><b>WebAssembly module</b>, version {self.version}, {self.size:,} bytes, "
             f"{len(self.sections)} sections, {len(self.bodies)} functions defined here</p>"
@@ -384,30 +381,56 @@ def _as_bytes(module: bytes | bytearray | memoryview | str | Path) -> bytes:
     return path.read_bytes()
 
 
-def _check_header(data: bytes) -> int:
+# --- is this wasm at all? ------------------------------------------------------------------
+# The one header check of the kit: the runner, the browser widget and OCI packaging ask here.
+
+_NOT_WASM_FIX = "compile for wasm32-wasi (notebook 02), then pass the .wasm file"
+
+
+def is_wasm(data: bytes) -> bool:
+    """True when ``data`` starts with the wasm magic bytes (a core module or a component)."""
+    return data.startswith(WASM_MAGIC)
+
+
+def _is_wat(data: bytes) -> bool:
+    return data.lstrip()[:1] == b"("
+
+
+def describe_not_wasm(data: bytes) -> str | None:
+    """Why ``data`` is not WebAssembly, in one sentence that names what it is instead (a
+    native executable, WAT text, an empty file), or None when it starts with ``\\0asm``."""
+    if is_wasm(data):
+        return None
+    if not data:
+        return "the module is empty (0 bytes): not even the magic bytes \\0asm"
     for prefix, what in OTHER_FORMATS.items():
         if data.startswith(prefix):
-            raise InvalidModule(
-                f"these bytes are {what}",
-                fix="compile for wasm32-wasi (notebook 02) or pass the .wasm file",
-            )
-    if data[:1] == b"(" or data.lstrip()[:7] == b"(module":
-        raise InvalidModule(
-            "this is WAT text, not the binary format",
-            fix="turn it into bytes first: wasmtime.wat2wasm(text)",
-        )
-    if len(data) < 8 or data[:4] != MAGIC:
-        raise InvalidModule(
-            f"a module starts with the magic bytes 00 61 73 6d ('\\0asm'); these start with "
-            f"{data[:4].hex(' ') or 'nothing'}",
-            fix="pass the bytes of a .wasm file",
-        )
+            return f"this is {what}, not WebAssembly"
+    if _is_wat(data):
+        return "this is WAT text, not the binary format"
+    return (
+        "a module starts with the magic bytes 00 61 73 6d ('\\0asm'); these start with "
+        f"{data[:4].hex(' ')}"
+    )
+
+
+def check_core_module(data: bytes) -> int:
+    """Raise :class:`InvalidModule` saying what ``data`` is when it is not a core wasm
+    module (another format, WAT text, a component, a truncated header); else its version."""
+    why = describe_not_wasm(data)
+    if why is not None:
+        fix = "turn it into bytes first: wasmtime.wat2wasm(text)" if _is_wat(data) else _NOT_WASM_FIX
+        raise InvalidModule(why, fix=fix)
+    if len(data) < 8:
+        raise InvalidModule(f"it is truncated: only {len(data)} bytes, not even a header", fix=_NOT_WASM_FIX)
     version = int.from_bytes(data[4:8], "little")
     if version != CORE_VERSION:
-        kind = "a component (component model)" if data[6:8] == b"\x01\x00" else "an unknown version"
-        raise InvalidModule(
-            f"version field {data[4:8].hex(' ')} marks {kind}; this reader knows core modules (1)",
-        )
+        if data[6:8] == b"\x01\x00":
+            raise InvalidModule(
+                "this is a WebAssembly component (component model), but a core module is expected",
+                fix="build for wasm32-wasip1 (WASI preview 1) rather than wasm32-wasip2",
+            )
+        raise InvalidModule(f"unknown wasm binary version {data[4:8].hex(' ')}; core modules are 1")
     return version
 
 
@@ -419,7 +442,7 @@ def read_module(module: bytes | bytearray | memoryview | str | Path) -> ModuleIn
     wasm module (a native binary, WAT passed as bytes, a truncated file).
     """
     data = _as_bytes(module)
-    info = ModuleInfo(size=len(data), version=_check_header(data))
+    info = ModuleInfo(size=len(data), version=check_core_module(data))
     info.spans += [Span(0, 4, "header", "magic number: \\0asm"), Span(4, 8, "header", "version 1")]
     reader = _Reader(data, 8)
     try:
@@ -685,7 +708,7 @@ SECTION_COLOURS = {
 
 
 @dataclass(repr=False)
-class AnnotatedBytes:
+class AnnotatedBytes(ShownAsText, ShownAsHtml):
     """A module's first bytes, each run labelled with what it means (notebook 01)."""
 
     spans: list[Span]
@@ -708,12 +731,7 @@ class AnnotatedBytes:
             lines.append(f"... {self.total - len(self.data):,} more bytes")
         return "\n".join(lines)
 
-    def __str__(self) -> str:
-        return self.text()
-
-    __repr__ = __str__
-
-    def _repr_html_(self) -> str:
+    def html(self) -> str:
         cells = []
         for offset, shown, section, meaning in self.rows():
             colour = SECTION_COLOURS.get(section, "#ffffff")

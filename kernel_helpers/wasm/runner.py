@@ -45,6 +45,7 @@ from typing import Any
 
 import wasmtime
 
+from .._display import ShownAsHtml
 from .._errors import Frame as TrapFrame
 from .._errors import (
     FuelExhausted,
@@ -57,6 +58,7 @@ from .._errors import (
     WasmError,
 )
 from .._system import cache_dir
+from .reader import check_core_module
 
 ModuleSource = str | Path | bytes | bytearray
 StreamSink = Callable[[str, bytes], None]
@@ -67,10 +69,6 @@ EPOCH_TICK_S = 0.01
 UNLIMITED_FUEL = (1 << 63) - 1
 #: Epoch deadline used when the engine checks epochs but the caller set no timeout.
 NO_DEADLINE_TICKS = 1 << 62
-WASM_PAGE = 65536
-WASM_MAGIC = b"\0asm"
-CORE_MODULE_VERSION = b"\x01\x00\x00\x00"
-WASI_PREVIEW1 = "wasi_snapshot_preview1"
 
 
 # --- what a run returns ----------------------------------------------------------------
@@ -108,7 +106,7 @@ def _truncation_note(dropped: int) -> str:
 
 
 @dataclass
-class WasiResult:
+class WasiResult(ShownAsHtml):
     """What a guest printed and how it ended; like ``subprocess.CompletedProcess``.
 
     A non-zero exit is a result, not an exception: call :meth:`check` to turn it into
@@ -158,7 +156,7 @@ class WasiResult:
             parts.append("stderr:\n" + self.stderr_text)
         return "\n".join(parts)
 
-    def _repr_html_(self) -> str:
+    def html(self) -> str:
         def block(title: str, text: str) -> str:
             if not text:
                 return ""
@@ -354,15 +352,6 @@ def _cache_path_for_digest(digest: str, engine_key: str) -> str:
 # --- turning what the caller gave into checked wasm bytes ---------------------------------
 
 
-_NATIVE_SIGNATURES = {
-    b"\x7fELF": "a native ELF executable (Linux), not WebAssembly",
-    b"MZ": "a Windows executable, not WebAssembly",
-    b"\xcf\xfa\xed\xfe": "a native Mach-O executable (macOS), not WebAssembly",
-    b"#!": "a script, not WebAssembly",
-}
-_WASM_FIX = "compile for WebAssembly, e.g. clang --target=wasm32-wasi, then pass the .wasm file"
-
-
 def _wat_to_wasm(text: str) -> bytes:
     try:
         return bytes(wasmtime.wat2wasm(text))
@@ -413,32 +402,9 @@ def read_module_source(module: ModuleSource) -> tuple[bytes, str]:
     return data, path.name
 
 
-def check_wasm_header(wasm: bytes) -> None:
-    """Raise :class:`InvalidModule` naming what the bytes are when they are no core module."""
-    if not wasm:
-        raise InvalidModule("the module is empty (0 bytes)", fix=_WASM_FIX)
-    for signature, what in _NATIVE_SIGNATURES.items():
-        if wasm.startswith(signature):
-            raise InvalidModule(f"this is {what}", fix=_WASM_FIX)
-    if not wasm.startswith(WASM_MAGIC):
-        raise InvalidModule(
-            f"it does not start with the wasm magic bytes \\0asm (it starts with {wasm[:8]!r})",
-            fix=_WASM_FIX,
-        )
-    if len(wasm) < 8:
-        raise InvalidModule(f"it is truncated: only {len(wasm)} bytes, not even a header")
-    if wasm[4:8] != CORE_MODULE_VERSION:
-        if wasm[6:8] == b"\x01\x00":
-            raise InvalidModule(
-                "this is a WebAssembly component, but a core module is expected",
-                fix="build for wasm32-wasip1 (WASI preview 1) rather than wasm32-wasip2",
-            )
-        raise InvalidModule(f"unknown wasm binary version {wasm[4:8].hex()}")
-
-
 def compile_module(wasm: bytes, engine: wasmtime.Engine) -> wasmtime.Module:
     """Compile checked wasm bytes, turning wasmtime's refusal into :class:`InvalidModule`."""
-    check_wasm_header(wasm)
+    check_core_module(wasm)
     try:
         return wasmtime.Module(engine, wasm)
     except wasmtime.WasmtimeError as err:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 import kernel_helpers as kh
+from kernel_helpers._display import figure_png
 from kernel_helpers.course.checks import all_solutions
 from tests.conftest import need
 from tests.unit.test_solutions import run_solution
@@ -24,7 +25,7 @@ def test_c_size_ladder_goes_down_and_names_each_step() -> None:
     assert sizes["stripped"] < sizes["default"]
     assert ladder.smallest_wasm().bytes == min(v for k, v in sizes.items() if k != "native")
     assert "native" in sizes or any("native" in n for n in ladder.notes)
-    assert ladder.figure().png()
+    assert figure_png(ladder.figure())
 
 
 def test_language_sizes_show_the_go_runtime() -> None:
@@ -36,7 +37,7 @@ def test_language_sizes_show_the_go_runtime() -> None:
     assert go.stripped > c.stripped  # the claim notebook 03 makes in words
     packages = kh.code_by_package(go.path)
     assert "runtime" in packages  # names survive in the default Go build
-    assert kh.package_breakdown(go.path).png()
+    assert figure_png(kh.package_breakdown(go.path))
 
 
 def test_fixed_program_is_compiled_and_run() -> None:

@@ -34,10 +34,11 @@ def test_fresh_venv_install_from_the_repo(tmp_path: Path) -> None:
     shipped = subprocess.run(
         [str(py), "-c", "import kernel_helpers, pathlib; root = pathlib.Path(kernel_helpers.__file__).parent; "
          "print(all((root / p).is_file() for p in ('data/prebuilt/manifest.json', "
-         "'data/prebuilt/hello/hello-c.wasm', 'data/reference/startup-hello.json', 'wasm/static/wasi_shim.js')))"],
+         "'data/prebuilt/hello/hello-c.wasm', 'data/reference/startup-hello.json', 'wasm/static/wasi_shim.js', "
+         "'data/examples/hello/hello.c')))"],
         capture_output=True, text=True, cwd=tmp_path, check=True,
     )
-    assert shipped.stdout.strip() == "True", "prebuilt modules, recorded data or JS were not packaged"
+    assert shipped.stdout.strip() == "True", "prebuilt modules, recorded data, JS or examples were not packaged"
     doctor = subprocess.run(
         [str(py), "-m", "kernel_helpers", "doctor", "--json"],
         capture_output=True, text=True, cwd=tmp_path, timeout=60, check=False,

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 import kernel_helpers as kh
 from kernel_helpers.course.nb10 import DECISION_SCENARIOS
@@ -101,9 +102,11 @@ def test_decisions_and_export(tmp_path: Path) -> None:
 
 
 def test_yaml_of_the_manifests_reads_as_kubernetes_expects() -> None:
-    text = kh.to_yaml(kh.wasm_pod(kh.wasm_runtime_class(), args=["30", "yes"]))
+    pod = kh.wasm_pod(kh.wasm_runtime_class(), args=["30", "yes"])
+    text = kh.to_yaml(pod)
+    assert text.startswith("apiVersion: v1\nkind: Pod\n")  # in the order written, not sorted
     assert "runtimeClassName: wasmtime" in text
-    assert '- "30"' in text and '- "yes"' in text  # strings stay strings
+    assert yaml.safe_load(text) == pod  # "30" and "yes" stay strings
 
 
 PART2_CHECKS = [

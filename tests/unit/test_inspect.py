@@ -156,3 +156,30 @@ def test_code_by_package_and_stripped_size(wasm: bytes) -> None:
     assert by_package == {"C / libc": sum(b.size for b in kh.read_module(wasm).bodies)}
     custom = sum(s.total_size for s in kh.read_module(wasm).sections if s.id == 0)
     assert kh.stripped_size(wasm) == len(wasm) - custom
+
+
+@pytest.mark.parametrize(
+    ("data", "words"),
+    [
+        (b"\x7fELF\x02\x01\x01", "native ELF"),
+        (b"#!/bin/sh\n", "script"),
+        (b"  (module)", "WAT text"),
+        (b"", "empty"),
+        (b"hello", "68 65 6c 6c"),
+    ],
+)
+def test_one_header_check_names_what_the_bytes_are(data: bytes, words: str) -> None:
+    from kernel_helpers.wasm.reader import describe_not_wasm, is_wasm
+
+    assert not is_wasm(data)
+    why = describe_not_wasm(data)
+    assert why is not None and words in why
+
+
+def test_a_component_is_wasm_but_not_a_core_module() -> None:
+    from kernel_helpers.wasm.reader import check_core_module, describe_not_wasm, is_wasm
+
+    component = b"\0asm\x0d\x00\x01\x00"
+    assert is_wasm(component) and describe_not_wasm(component) is None
+    with pytest.raises(kh.InvalidModule, match="component"):
+        check_core_module(component)

@@ -1,10 +1,11 @@
-"""Size helpers that need no compiler: human sizes, charts, breakdowns of inline WAT."""
+"""Size helpers that need no compiler: sizes in words, charts, breakdowns of inline WAT."""
 
 from __future__ import annotations
 
 import pytest
 
 import kernel_helpers as kh
+from kernel_helpers._display import KitFigure, figure_png
 from kernel_helpers.toolchains.sizes import bar_chart, top_with_other
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -14,8 +15,8 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
     ("size", "text"),
     [(0, "0 B"), (999, "999 B"), (1000, "1 KB"), (3254, "3.25 KB"), (2_426_617, "2.43 MB"), (7e9, "7 GB")],
 )
-def test_human_size_counts_in_powers_of_1000(size: float, text: str) -> None:
-    assert kh.human_size(size) == text
+def test_format_bytes_counts_in_powers_of_1000(size: float, text: str) -> None:
+    assert kh.format_bytes(size) == text
 
 
 def test_top_with_other_keeps_the_total() -> None:
@@ -28,17 +29,18 @@ def test_top_with_other_keeps_the_total() -> None:
 @pytest.mark.parametrize("log", [False, True])
 def test_bar_chart_renders_to_png_with_a_title(log: bool) -> None:
     chart = bar_chart({"default": 36_000, "stripped": 3_200, "native": 760_000}, title="ladder", log=log)
+    assert isinstance(chart, KitFigure)
     assert chart._repr_png_().startswith(PNG_MAGIC)
-    assert "ladder" in repr(chart)
-    labels = [t.get_text() for t in chart.figure.axes[0].texts]
+    assert chart.axes[0].get_title() == "ladder"
+    labels = [t.get_text() for t in chart.axes[0].texts]
     assert labels == [" 36 KB", " 3.2 KB", " 760 KB"]
 
 
 def test_section_breakdown_of_a_hand_written_module() -> None:
     chart = kh.section_breakdown('(module (func (export "f")))', title="tiny")
-    bars = chart.figure.axes[0].patches
+    bars = chart.axes[0].patches
     assert len(bars) == len(kh.section_sizes('(module (func (export "f")))'))
-    assert chart.png().startswith(PNG_MAGIC)
+    assert figure_png(chart).startswith(PNG_MAGIC)
 
 
 def test_against_claim_sorts_languages_by_the_one_megabyte_line(tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -56,5 +58,5 @@ def test_against_claim_sorts_languages_by_the_one_megabyte_line(tmp_path) -> Non
     assert "Go:   2.43 MB stripped -> several MB" in text
     assert text.endswith("The claim fits Go, not C.")
     assert sizes.stripped("go") == 2_430_000 and sizes.stripped("rust") is None
-    assert sizes.figure().png().startswith(PNG_MAGIC)
+    assert figure_png(sizes.figure()).startswith(PNG_MAGIC)
     assert "prebuilt" not in sizes.text()

@@ -181,3 +181,21 @@ def test_refresh_keeps_modules_it_cannot_rebuild(
     monkeypatch.setattr(tc, "build_all", lambda **_: [])  # no compiler at all
     assert tc.refresh_prebuilt(progress=False) == []
     assert "fib/fib-rust.wasm" in json.loads(manifest.read_text())["modules"]
+
+
+def test_examples_come_from_kit_examples_dir_then_the_checkout_then_the_package(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("KIT_EXAMPLES_DIR", raising=False)
+    assert tc.examples_dir() == tc.CHECKOUT_EXAMPLES  # run from a checkout
+    assert tc.SHIPPED_EXAMPLES.resolve() == tc.CHECKOUT_EXAMPLES.resolve()  # one set of files
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "mine.c").write_text("int main(void) { return 0; }\n")
+    monkeypatch.setenv("KIT_EXAMPLES_DIR", str(tmp_path))
+    assert tc.examples() == ["mine"]
+    assert tc.source_path("mine", "c") == tmp_path / "mine" / "mine.c"
+    monkeypatch.setenv("KIT_EXAMPLES_DIR", str(tmp_path / "nowhere"))
+    assert tc.examples() == []
+    with pytest.raises(KitError, match="nowhere does not exist") as caught:
+        tc.source_path("hello", "c")
+    assert "KIT_EXAMPLES_DIR" in (caught.value.fix or "")

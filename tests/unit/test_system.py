@@ -1,0 +1,32 @@
+"""Where the kit keeps its cache: the variable, then a writable checkout, then the platform's folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import platformdirs
+import pytest
+
+from kernel_helpers import _system
+
+
+def test_kit_cache_dir_overrides_everything(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KIT_CACHE_DIR", str(tmp_path / "mine"))
+    assert _system.cache_dir() == tmp_path / "mine"
+    assert (tmp_path / "mine").is_dir()
+
+
+def test_a_checkout_keeps_its_cache_inside(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("KIT_CACHE_DIR", raising=False)
+    (tmp_path / "pyproject.toml").write_text("")
+    monkeypatch.setattr(_system, "REPO_ROOT", tmp_path)
+    assert _system.cache_dir() == tmp_path / ".kit-cache"
+
+
+def test_an_installed_kit_uses_the_platforms_user_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("KIT_CACHE_DIR", raising=False)
+    monkeypatch.setattr(_system, "REPO_ROOT", tmp_path / "site-packages")  # no pyproject.toml there
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))  # Linux; macOS ignores it
+    expected = Path(platformdirs.user_cache_dir(_system.CACHE_NAME, appauthor=False))
+    assert _system.cache_dir() == expected
+    assert expected.name == "wasm-vs-containers"
