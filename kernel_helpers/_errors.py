@@ -9,6 +9,7 @@ Introduced in notebook 00 (the doctor) and used throughout the course.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 
@@ -237,3 +238,28 @@ class ResultsError(KitError):
 
 class HostUnavailable(KitError):
     """A second wasm host (Node's WASI, a browser) is not here; ``fix`` says how to get it."""
+
+
+# --- which line of a wasmtime error to show ----------------------------------------------
+
+_WAT_WHERE = re.compile(r"-->\s*\S*?:(\d+):(\d+)")
+
+
+def root_cause(err: BaseException | str) -> str:
+    """The one line of a wasmtime error worth showing: the specific reason, not the report.
+
+    - a ``Caused by`` chain: its last entry, without its ``N:`` number
+      (``type mismatch: expected i32 but nothing on stack``);
+    - a wat2wasm report: its headline and where (``expected `)` at line 1, column 95``);
+    - anything else (a host function's own exception): its first line.
+    """
+    text = str(err).strip()
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if not lines:
+        return type(err).__name__ if isinstance(err, BaseException) else "an error without a message"
+    if "Caused by:" in lines:
+        return re.sub(r"^\d+:\s*", "", lines[-1])
+    where = _WAT_WHERE.search(text)
+    if where:
+        return f"{lines[0]} at line {where[1]}, column {where[2]}"
+    return lines[0]

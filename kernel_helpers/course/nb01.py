@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from .._errors import root_cause
 from ..wasm.reader import SECTION_NAMES, read_module
-from ..wasm.runner import root_cause
 from .checks import CheckResult, Solution, Unusable, exercise, right, wrong
 
 

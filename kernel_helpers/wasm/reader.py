@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .._display import ShownAsHtml, ShownAsText, html_table
-from .._errors import InvalidModule
+from .._errors import InvalidModule, root_cause
 
 #: Every wasm binary, core module or component, starts with these four bytes.
 WASM_MAGIC = b"\0asm"
@@ -366,19 +366,24 @@ def _as_bytes(module: bytes | bytearray | memoryview | str | Path) -> bytes:
     if isinstance(module, bytes | bytearray | memoryview):
         return bytes(module)
     if isinstance(module, str) and module.lstrip().startswith("("):
-        import wasmtime
-
-        try:
-            return bytes(wasmtime.wat2wasm(module))
-        except wasmtime.WasmtimeError as err:
-            raise InvalidModule(
-                f"the WAT text does not parse: {str(err).strip().splitlines()[0]}",
-                fix="check the line and column the message names; every '(' needs its ')'",
-            ) from err
+        return wat_to_wasm(module)
     path = Path(module)
     if not path.is_file():
         raise InvalidModule(f"no file at {path}", fix="pass the module's bytes, a .wasm path or WAT text")
     return path.read_bytes()
+
+
+def wat_to_wasm(text: str) -> bytes:
+    """WAT text to wasm bytes; a parse error names its line and column (notebook 01)."""
+    import wasmtime
+
+    try:
+        return bytes(wasmtime.wat2wasm(text))
+    except wasmtime.WasmtimeError as err:
+        raise InvalidModule(
+            f"the WAT text does not parse: {root_cause(err)}",
+            fix="check the line and column the message names; every '(' needs its ')'",
+        ) from None
 
 
 # --- is this wasm at all? ------------------------------------------------------------------

@@ -33,7 +33,6 @@ import importlib.metadata
 import math
 import os
 import platform
-import re
 import sys
 import tempfile
 import threading
@@ -56,9 +55,10 @@ from .._errors import (
     TimeoutExceeded,
     Trap,
     WasmError,
+    root_cause,
 )
 from .._system import cache_dir
-from .reader import check_core_module
+from .reader import check_core_module, wat_to_wasm
 
 ModuleSource = str | Path | bytes | bytearray
 StreamSink = Callable[[str, bytes], None]
@@ -352,42 +352,12 @@ def _cache_path_for_digest(digest: str, engine_key: str) -> str:
 # --- turning what the caller gave into checked wasm bytes ---------------------------------
 
 
-def _wat_to_wasm(text: str) -> bytes:
-    try:
-        return bytes(wasmtime.wat2wasm(text))
-    except wasmtime.WasmtimeError as err:
-        raise InvalidModule(f"the WAT text does not parse: {root_cause(err)}") from None
-
-
-_WAT_WHERE = re.compile(r"-->\s*\S*?:(\d+):(\d+)")
-
-
-def root_cause(err: BaseException | str) -> str:
-    """The one line of a wasmtime error worth showing: the specific reason, not the report.
-
-    - a ``Caused by`` chain: its last entry, without its ``N:`` number
-      (``type mismatch: expected i32 but nothing on stack``);
-    - a wat2wasm report: its headline and where (``expected `)` at line 1, column 95``);
-    - anything else (a host function's own exception): its first line.
-    """
-    text = str(err).strip()
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    if not lines:
-        return type(err).__name__ if isinstance(err, BaseException) else "an error without a message"
-    if "Caused by:" in lines:
-        return re.sub(r"^\d+:\s*", "", lines[-1])
-    where = _WAT_WHERE.search(text)
-    if where:
-        return f"{lines[0]} at line {where[1]}, column {where[2]}"
-    return lines[0]
-
-
 def read_module_source(module: ModuleSource) -> tuple[bytes, str]:
     """Wasm bytes and an argv[0]-style name for a path, wasm bytes or WAT text."""
     if isinstance(module, bytes | bytearray):
         return bytes(module), "module.wasm"
     if isinstance(module, str) and module.lstrip().startswith("("):
-        return _wat_to_wasm(module), "module.wasm"
+        return wat_to_wasm(module), "module.wasm"
     path = Path(module)
     if not path.is_file():
         raise InvalidModule(
@@ -398,7 +368,7 @@ def read_module_source(module: ModuleSource) -> tuple[bytes, str]:
     except OSError as err:
         raise InvalidModule(f"cannot read {path}: {err.strerror}") from None
     if path.suffix == ".wat":
-        return _wat_to_wasm(data.decode("utf-8", "replace")), path.name
+        return wat_to_wasm(data.decode("utf-8", "replace")), path.name
     return data, path.name
 
 

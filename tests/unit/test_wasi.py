@@ -10,6 +10,7 @@ import pytest
 import wasmtime
 
 import kernel_helpers as kh
+from kernel_helpers._errors import root_cause
 from kernel_helpers.wasm import runner as _wasi
 from tests import wasi_guests as guests
 
@@ -420,9 +421,9 @@ def test_prepared_module_enforces_limits_it_was_prepared_for() -> None:
     ],
 )
 def test_root_cause_shows_the_one_line_that_explains(message: str, shown: str) -> None:
-    assert _wasi.root_cause(ValueError(message)) == shown
+    assert root_cause(ValueError(message)) == shown
     if message:
-        assert _wasi.root_cause(message) == shown
+        assert root_cause(message) == shown
 
 
 def test_wat_that_does_not_parse_names_the_place() -> None:
