@@ -19,7 +19,6 @@ from __future__ import annotations
 import csv
 import datetime as _dt
 import json
-import math
 import os
 import platform
 import statistics
@@ -70,7 +69,7 @@ class Stats:
         if not samples:
             raise BenchmarkError("no samples to summarise", fix="measure at least one run")
         ordered = sorted(samples)
-        q1, median, q3 = (_quantile(ordered, p) for p in (0.25, 0.5, 0.75))
+        q1, median, q3 = _quartiles(ordered)
         fence = 1.5 * (q3 - q1)
         outliers = sum(1 for s in ordered if s < q1 - fence or s > q3 + fence)
         return cls(
@@ -90,12 +89,13 @@ class Stats:
         return self.q3_s - self.q1_s
 
 
-def _quantile(ordered: list[float], p: float) -> float:
-    """Linear interpolation between closest ranks (numpy's default, hyperfine's too)."""
-    position = p * (len(ordered) - 1)
-    low = math.floor(position)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+def _quartiles(ordered: list[float]) -> tuple[float, float, float]:
+    """Q1, median and Q3 by linear interpolation between closest ranks (numpy's default,
+    hyperfine's too: ``method="inclusive"``). One sample is all three."""
+    if len(ordered) == 1:  # statistics.quantiles wants two points before Python 3.13
+        return ordered[0], ordered[0], ordered[0]
+    q1, median, q3 = statistics.quantiles(ordered, n=4, method="inclusive")
+    return q1, median, q3
 
 
 @dataclass
