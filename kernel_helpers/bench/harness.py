@@ -33,6 +33,7 @@ from typing import IO, Any
 
 from .._errors import BenchmarkError
 from .._system import run_quick, wasmtime_cli_path
+from .variants import IN_PROCESS, PROCESS
 
 #: How outliers are counted, written into every result so a reader knows the rule.
 OUTLIER_RULE = (
@@ -45,8 +46,6 @@ OnSample = Callable[[str, int, float], None]
 
 MEASURED = "measured"
 RECORDED = "recorded"
-PROCESS = "process"
-IN_PROCESS = "in-process"
 
 
 @dataclass(frozen=True)

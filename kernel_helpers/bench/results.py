@@ -15,39 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .._display import describe_machine
-
-#: Start-up variants in the order a learner reads them: cheapest first, coldest last.
-STARTUP_ORDER = (
-    "native",
-    "wasm-instantiate",
-    "wasm-cached",
-    "wasm-compile",
-    "wasmtime-cli-aot",
-    "wasmtime-cli",
-    "docker-scratch",
-    "docker-debian",
-    "docker-pull-run",
-    "oci-wasm-pull-run",
-)
-
-#: What each variant pays for, in one line (notebook 06 shows these beside the plot).
-STARTUP_LABELS = {
-    "native": "native binary (a process)",
-    "wasm-instantiate": "wasm, pre-instantiated (in process)",
-    "wasm-cached": "wasm, cached compiled module (in process)",
-    "wasm-compile": "wasm, compiled from .wasm (in process)",
-    "wasmtime-cli": "wasmtime CLI (a process)",
-    "wasmtime-cli-aot": "wasmtime CLI, precompiled .cwasm (a process)",
-    "docker-scratch": "docker run, FROM scratch image",
-    "docker-debian": "docker run, distro base image",
-    "docker-pull-run": "docker pull + run (local registry)",
-    "oci-wasm-pull-run": "OCI wasm: pull + run as a shim would",
-}
-
-WASM_VARIANTS = ("wasm-instantiate", "wasm-cached", "wasm-compile", "wasmtime-cli-aot", "wasmtime-cli")
-CLI_VARIANTS = ("wasmtime-cli-aot", "wasmtime-cli")
-CONTAINER_VARIANTS = ("docker-scratch", "docker-debian", "docker-pull-run")
-
+from .variants import in_order, label_of
 
 #: The note a sizes run (``run_sizes``) leaves to say which module its OCI packagings hold.
 OCI_PACKS_NOTE = "oci_packs"
@@ -79,18 +47,15 @@ class VariantSummary:
 
     @property
     def label(self) -> str:
-        return STARTUP_LABELS.get(self.name, self.name)
+        return label_of(self.name)
 
 
 def variant_summaries(result: Any) -> dict[str, VariantSummary]:
-    """Every variant of a start-up result, in :data:`STARTUP_ORDER` (unknown ones last)."""
+    """Every variant of a start-up result, in reading order (unknown ones last)."""
     data = as_dict(result)
     variants: Mapping[str, Any] = data.get("variants") or {}
-    order = [v for v in STARTUP_ORDER if v in variants] + sorted(
-        v for v in variants if v not in STARTUP_ORDER
-    )
     summaries = {}
-    for name in order:
+    for name in in_order(variants):
         entry = variants[name]
         median = float(entry["median_s"])
         summaries[name] = VariantSummary(

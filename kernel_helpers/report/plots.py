@@ -23,8 +23,6 @@ from matplotlib.figure import Figure
 
 from .._display import figure_png, format_bytes, format_seconds, label_log_axis, new_figure
 from ..bench.results import (
-    STARTUP_LABELS,
-    STARTUP_ORDER,
     Slowdown,
     VariantSummary,
     artifact_kind,
@@ -33,6 +31,7 @@ from ..bench.results import (
     slowdowns,
     variant_summaries,
 )
+from ..bench.variants import BY_NAME, NAMES, in_order, label_of
 from .verdicts import PUBLISHED_SLOWDOWN, SEVERAL_SECONDS_FROM_S
 
 RECORDED_STYLE: dict[str, Any] = {"facecolor": "#dddddd", "edgecolor": "#777777", "hatch": "///"}
@@ -47,13 +46,8 @@ R = TypeVar("R")
 
 
 def _variant_colour(name: str) -> str:
-    if name.startswith("docker"):
-        return KIND_COLOURS["image"]
-    if name.startswith("oci"):
-        return KIND_COLOURS["oci-wasm"]
-    if name.startswith("wasm"):
-        return KIND_COLOURS["wasm"]
-    return KIND_COLOURS["native"]
+    known = BY_NAME.get(name)
+    return KIND_COLOURS[known.artifact if known is not None else artifact_kind(name)]
 
 
 def _box_stats(samples: Sequence[float]) -> dict[str, float]:
@@ -92,7 +86,7 @@ def draw_startup(
     """One row per variant on a log time axis: live samples as dots (a box from three on),
     summaries of recorded variants as grey hatched boxes."""
     summaries = summaries or {}
-    names = list(order or [v for v in STARTUP_ORDER if v in samples or v in summaries])
+    names = list(order or in_order([*samples, *summaries]))
     names += [v for v in list(samples) + list(summaries) if v not in names]
     rng = np.random.default_rng(0)  # fixed jitter: the same data draws the same picture
     for row, name in enumerate(names):
@@ -125,7 +119,7 @@ def draw_startup(
         median = float(np.median(points))
         ax.text(max(points) * 1.15, row, format_seconds(median), va="center", fontsize=8)
     ax.set_xscale("log")
-    ax.set_yticks(range(len(names)), [STARTUP_LABELS.get(n, n) for n in names])
+    ax.set_yticks(range(len(names)), [label_of(n) for n in names])
     ax.set_ylim(len(names) - 0.5, -0.5)  # first variant on top
     ax.set_xlim(1e-5, 60)
     label_log_axis(ax, format_seconds)
@@ -174,7 +168,7 @@ class LiveStartupPlot(Generic[R]):
 
     def __init__(
         self,
-        variants: Sequence[str] = STARTUP_ORDER,
+        variants: Sequence[str] = NAMES,
         *,
         expected_samples: int | None = None,
         min_interval_s: float = 0.4,

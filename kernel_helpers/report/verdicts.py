@@ -17,10 +17,7 @@ from typing import Any
 
 from .._display import ShownAsText, format_bytes, format_seconds
 from ..bench.results import (
-    CLI_VARIANTS,
-    CONTAINER_VARIANTS,
     OCI_PACKS_NOTE,
-    WASM_VARIANTS,
     Slowdown,
     VariantSummary,
     artifact_kind,
@@ -31,6 +28,7 @@ from ..bench.results import (
     slowdowns,
     variant_summaries,
 )
+from ..bench.variants import CLI_VARIANTS, CONTAINER_VARIANTS, WASM_VARIANTS
 
 SEED_STARTUP_CLAIM = "wasm starts in milliseconds, compared to several seconds for Docker containers"
 SEED_SIZE_CLAIM = "wasm modules are several MBs, container images tens or hundreds of MBs"

@@ -12,7 +12,7 @@ from kernel_helpers.bench.harness import (
     measure_command,
 )
 from kernel_helpers.bench.reference import recorded_result, reference_path
-from kernel_helpers.bench.startup import CONTAINER_VARIANTS, VARIANTS
+from kernel_helpers.bench.variants import CONTAINER_VARIANTS, VARIANTS
 
 
 def _today() -> dict[str, Any]:
@@ -61,7 +61,7 @@ def test_recorded_dataset_was_measured_with_docker_and_says_where_and_when() -> 
     assert set(CONTAINER_VARIANTS) <= set(recorded["variants"])
     assert recorded["machine"]["docker_server"] and recorded["machine"]["date_utc"]
     assert all(v["source"] == "measured" for v in recorded["variants"].values())
-    kinds = {v.name: v.kind for v in VARIANTS}
+    kinds = {v.name: v.timed_as for v in VARIANTS}
     for name, variant in recorded["variants"].items():
         assert variant["kind"] == kinds[name]
         assert (variant["command"] is not None) == (variant["kind"] == "process")
