@@ -66,7 +66,7 @@ def test_cli_writes_the_documented_json(tmp_path: Path) -> None:
 
 
 def test_compute_pairs_native_and_wasm_on_the_same_work() -> None:
-    from kernel_helpers.bench.throughput import COMPUTE_CASES, run_compute
+    from kernel_helpers.bench.compute import COMPUTE_CASES, run_compute
 
     result = run_compute(repeat=2, warmup=0)
     need(not result.skipped, f"cases skipped: {result.skipped}")
@@ -78,7 +78,7 @@ def test_compute_pairs_native_and_wasm_on_the_same_work() -> None:
 
 @pytest.mark.docker
 def test_sizes_weigh_modules_binaries_images_and_the_oci_artifact() -> None:
-    from kernel_helpers.bench.throughput import run_sizes
+    from kernel_helpers.bench.sizes import run_sizes
 
     need(docker_status().available, "no Docker daemon")
     result = run_sizes(("hello",), ("c",))
