@@ -16,7 +16,8 @@ from typing import Any
 
 from .._errors import KitError
 from ..toolchains.builds import example_builds
-from .harness import BenchResult, OnSample, machine_metadata, measure_callable, measure_command
+from .harness import OnSample, machine_metadata, measure_callable, measure_command
+from .results import BenchResult
 
 #: (example, label, argv after the program, stdin size in bytes or 0)
 COMPUTE_CASES = (

@@ -11,8 +11,8 @@ import contextlib
 
 from .._errors import DockerUnavailable, KitError
 from ..toolchains.builds import example_builds
-from .harness import BenchResult, machine_metadata
-from .results import OCI_PACKS_NOTE
+from .harness import machine_metadata
+from .results import OCI_PACKS_NOTE, BenchResult
 
 
 def run_sizes(examples: tuple[str, ...] = ("hello",), langs: tuple[str, ...] = ("c", "cpp", "rust", "go")) -> BenchResult:

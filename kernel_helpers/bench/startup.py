@@ -19,15 +19,8 @@ from typing import TYPE_CHECKING, Any
 from .._errors import BenchmarkError, DockerUnavailable, KitError
 from .._system import cache_dir, run_quick, wasmtime_cli_path
 from ..toolchains.builds import Builds, example_builds
-from .harness import (
-    RECORDED,
-    BenchResult,
-    Measurement,
-    OnSample,
-    machine_metadata,
-    measure_callable,
-    measure_command,
-)
+from .harness import OnSample, machine_metadata, measure_callable, measure_command
+from .results import RECORDED, BenchResult, Measurement
 from .variants import CONTAINER_VARIANTS, NAMES, RECORDABLE_VARIANTS
 from .variants import VARIANTS as VARIANTS  # course/lessons.py still reads the list here
 

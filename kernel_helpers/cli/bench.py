@@ -8,7 +8,7 @@ import json
 import sys
 
 from .._errors import KitError
-from ..bench.harness import BenchResult, print_summary
+from ..bench.results import BenchResult, print_summary
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -141,15 +141,14 @@ def summary_figure(results: Mapping[str, Any]) -> Figure:
     """One page: start-up on top, sizes and compute below, as far as the learner measured
     them (what the export's PNG shows). Notebook 10."""
     from .._display import new_figure
-    from ..bench.results import recorded_label
-    from .plots import draw_sizes, draw_startup, draw_throughput
+    from .plots import draw_sizes, draw_startup_result, draw_throughput
 
     figure = new_figure(13, 10)
     grid = figure.add_gridspec(2, 2, height_ratios=[1.1, 1])
     startup, sizes, compute = figure.add_subplot(grid[0, :]), figure.add_subplot(grid[1, 0]), figure.add_subplot(grid[1, 1])
     panels = (
         (startup, "startup", "Start-up", "06",
-         lambda ax, r: draw_startup(ax, {}, variant_summaries(r), recorded_text=recorded_label(r))),
+         draw_startup_result),
         (sizes, "sizes", "Sizes: green .wasm, cyan OCI, blue native, red images, grey recorded", "07",
          lambda ax, r: draw_sizes(ax, r, fontsize=7, compact=True)),
         (compute, "compute", "Steady-state speed: wasm time / native time", "08", draw_throughput),
