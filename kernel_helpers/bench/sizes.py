@@ -92,5 +92,5 @@ def _recorded_image_sizes(result: BenchResult, reason: str) -> None:
     for key, value in recorded.sizes.items():
         if key.startswith("docker-"):
             result.sizes[key] = value
-    result.recorded = {"machine": recorded.machine, "date": recorded.machine.get("date_utc"), "sizes": True}
+    result.recorded = {**(recorded.recorded or {}), "sizes": True}
     result.notes["docker images"] = f"recorded, not measured here: {reason}"

@@ -20,7 +20,7 @@ from .._errors import BenchmarkError, DockerUnavailable, KitError
 from .._system import cache_dir, run_quick, wasmtime_cli_path
 from ..toolchains.builds import Builds, example_builds
 from .harness import OnSample, machine_metadata, measure_callable, measure_command
-from .results import RECORDED, BenchResult, Measurement
+from .results import BenchResult, Measurement
 from .variants import CONTAINER_VARIANTS, NAMES, RECORDABLE_VARIANTS
 from .variants import VARIANTS as VARIANTS  # course/lessons.py still reads the list here
 
@@ -243,8 +243,7 @@ def _fill_from_recorded(result: BenchResult, example: str, absent: set[str]) -> 
     used = []
     for name in missing:
         if name in recorded.variants:
-            m = recorded.variants[name]
-            m.source = RECORDED
+            m = recorded.variants[name]  # marked recorded by recorded_result
             if name == "native":
                 m.command = None  # a path on the recording machine: nothing to run here
             result.variants[name] = m
@@ -254,11 +253,7 @@ def _fill_from_recorded(result: BenchResult, example: str, absent: set[str]) -> 
         if key.startswith("docker-") and key not in result.sizes:
             result.sizes[key] = value
     if used:
-        result.recorded = {
-            "machine": recorded.machine,
-            "date": recorded.machine.get("date_utc"),
-            "variants": used,
-        }
+        result.recorded = {**(recorded.recorded or {}), "variants": used}
 
 
 @contextlib.contextmanager
