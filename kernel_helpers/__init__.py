@@ -97,7 +97,7 @@ from .report.verdicts import startup_verdict
 
 # 07 · sizes and portability
 from ._display import format_bytes
-from .bench.throughput import run_sizes
+from .bench.sizes import run_sizes
 from .containers.oci import package_wasm
 from .course.nb07 import (
     check_image_platform,
@@ -113,7 +113,7 @@ from .wasm.portability import module_sha256, run_everywhere
 
 # 08 · steady-state compute
 from ._display import format_seconds
-from .bench.throughput import run_compute
+from .bench.compute import run_compute
 from .course.nb08 import WHY_SLOWER, check_slowdown, check_why_slower
 from .report.plots import throughput_figure
 from .report.verdicts import throughput_verdict

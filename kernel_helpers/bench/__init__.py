@@ -1,9 +1,12 @@
 """Measurement: the timing harness and the benchmarks built on it, and their results.
 
-Owns: ``harness`` (warm-ups, repetitions, medians, spread, ``BenchResult``), ``startup``
-(one program started many ways; notebook 06), ``throughput`` (steady-state compute and
-sizes; notebooks 07 and 08), ``reference`` (recorded results for machines without
-Docker), ``results`` (reading any result, live, recorded or exported).
+Owns: ``results`` (the one results model: ``Stats``, ``Measurement``, ``BenchResult``,
+read from any JSON the kit wrote, live, recorded or exported), ``variants`` (which
+start-up variants exist, their order, labels and kinds), ``harness`` (the timers:
+warm-ups, repetitions, stop; the machine's metadata), ``startup`` (one program started
+many ways; notebook 06), ``compute`` (steady-state speed, native against wasm; notebook
+08), ``sizes`` (what each packaging weighs; notebook 07), ``reference`` (recorded results
+for machines without Docker, marked recorded where they are loaded).
 
 May import: ``containers``, ``toolchains``, ``wasm`` and the shared floor.
 """

@@ -9,151 +9,31 @@ Two ways to time something:
 
 Both keep every sample, stop cleanly on a ``threading.Event`` (a notebook Stop button) or
 on the kernel's interrupt, and report what they measured so far. Results carry the
-machine they were measured on (:func:`machine_metadata`) and export to JSON and CSV.
+machine they were measured on (:func:`machine_metadata`); the results themselves
+(``Measurement``, ``BenchResult``) are the model in ``results``.
 
 Introduced in notebook 06 (start-up time) and used in 07 (sizes) and 08 (compute).
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as _dt
-import json
-import math
 import os
 import platform
-import statistics
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from .._errors import BenchmarkError
 from .._system import run_quick, wasmtime_cli_path
-
-#: How outliers are counted, written into every result so a reader knows the rule.
-OUTLIER_RULE = (
-    "Tukey's fences: a sample below Q1 - 1.5*IQR or above Q3 + 1.5*IQR "
-    "(quartiles by linear interpolation, as numpy.percentile)"
-)
+from .results import OUTLIER_RULE, Measurement
+from .variants import IN_PROCESS, PROCESS
 
 #: Called after every timed sample with (variant name, sample index, seconds).
 OnSample = Callable[[str, int, float], None]
-
-MEASURED = "measured"
-RECORDED = "recorded"
-PROCESS = "process"
-IN_PROCESS = "in-process"
-
-
-@dataclass(frozen=True)
-class Stats:
-    """Summary of timing samples, in seconds. ``outliers`` counts samples outside Tukey's
-    fences (see :data:`OUTLIER_RULE`); they are counted, never dropped."""
-
-    median_s: float
-    q1_s: float
-    q3_s: float
-    min_s: float
-    max_s: float
-    n: int
-    mean_s: float
-    stdev_s: float
-    outliers: int
-
-    @classmethod
-    def from_samples(cls, samples: list[float]) -> Stats:
-        if not samples:
-            raise BenchmarkError("no samples to summarise", fix="measure at least one run")
-        ordered = sorted(samples)
-        q1, median, q3 = (_quantile(ordered, p) for p in (0.25, 0.5, 0.75))
-        fence = 1.5 * (q3 - q1)
-        outliers = sum(1 for s in ordered if s < q1 - fence or s > q3 + fence)
-        return cls(
-            median_s=median,
-            q1_s=q1,
-            q3_s=q3,
-            min_s=ordered[0],
-            max_s=ordered[-1],
-            n=len(ordered),
-            mean_s=statistics.fmean(ordered),
-            stdev_s=statistics.stdev(ordered) if len(ordered) > 1 else 0.0,
-            outliers=outliers,
-        )
-
-    @property
-    def iqr_s(self) -> float:
-        return self.q3_s - self.q1_s
-
-
-def _quantile(ordered: list[float], p: float) -> float:
-    """Linear interpolation between closest ranks (numpy's default, hyperfine's too)."""
-    position = p * (len(ordered) - 1)
-    low = math.floor(position)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
-
-
-@dataclass
-class Measurement:
-    """The samples of one variant and their summary.
-
-    ``kind`` is ``"process"`` (a whole process timed from the parent; ``command`` is its
-    exact argv) or ``"in-process"``. ``source`` is ``"measured"`` (here, now) or
-    ``"recorded"`` (from the reference dataset of another machine). ``stopped`` is True
-    when a Stop button or an interrupt ended the run early.
-    """
-
-    name: str
-    kind: str
-    samples_s: list[float]
-    stats: Stats
-    source: str = MEASURED
-    command: list[str] | None = None
-    note: str | None = None
-    stopped: bool = False
-
-    @classmethod
-    def from_samples(cls, name: str, kind: str, samples: list[float], **extra: Any) -> Measurement:
-        return cls(name, kind, list(samples), Stats.from_samples(samples), **extra)
-
-    def to_json(self) -> dict[str, Any]:
-        s = self.stats
-        return {
-            "median_s": s.median_s,
-            "q1_s": s.q1_s,
-            "q3_s": s.q3_s,
-            "min_s": s.min_s,
-            "max_s": s.max_s,
-            "mean_s": s.mean_s,
-            "stdev_s": s.stdev_s,
-            "n": s.n,
-            "outliers": s.outliers,
-            "source": self.source,
-            "kind": self.kind,
-            "command": self.command,
-            "note": self.note,
-            "stopped": self.stopped,
-            "samples_s": self.samples_s,
-        }
-
-    @classmethod
-    def from_json(cls, name: str, data: dict[str, Any]) -> Measurement:
-        samples = [float(x) for x in data["samples_s"]]
-        return cls(
-            name=name,
-            kind=str(data["kind"]),
-            samples_s=samples,
-            stats=Stats.from_samples(samples),
-            source=str(data.get("source", MEASURED)),
-            command=list(data["command"]) if data.get("command") else None,
-            note=data.get("note"),
-            stopped=bool(data.get("stopped", False)),
-        )
 
 
 # --- the two timers ----------------------------------------------------------------------
@@ -435,138 +315,3 @@ def _docker_server_version() -> str | None:
         return None
     finally:
         client.close()
-
-
-# --- a whole benchmark -------------------------------------------------------------------------
-
-
-@dataclass
-class BenchResult:
-    """Every variant of one benchmark, the sizes involved, and where it all came from.
-
-    ``recorded`` is None when everything was measured here; otherwise it holds the
-    machine and date of the reference dataset that stood in for the missing variants.
-    Notebooks 06-08 plot it; ``save`` writes JSON (or CSV for a ``.csv`` path).
-    """
-
-    machine: dict[str, Any]
-    example: str
-    variants: dict[str, Measurement] = field(default_factory=dict)
-    sizes: dict[str, int] = field(default_factory=dict)
-    skipped: dict[str, str] = field(default_factory=dict)
-    recorded: dict[str, Any] | None = None
-    benchmark: str = "startup"
-    notes: dict[str, str] = field(default_factory=dict)
-
-    def ratio(self, a: str, b: str) -> float:
-        """How many times longer ``a``'s median is than ``b``'s (both from this result)."""
-        for name in (a, b):
-            if name not in self.variants:
-                reason = self.skipped.get(name, "it was not part of this run")
-                raise BenchmarkError(f"no variant {name!r}: {reason}")
-        return self.variants[a].stats.median_s / self.variants[b].stats.median_s
-
-    def ratios(self) -> dict[str, float]:
-        """The headline comparisons present in this result, ``"a/b"`` -> ratio."""
-        pairs = [
-            ("docker-scratch", "wasm-cached"),
-            ("docker-scratch", "wasm-instantiate"),
-            ("docker-scratch", "native"),
-            ("docker-debian", "docker-scratch"),
-            ("wasm-compile", "wasm-cached"),
-            ("wasm-cached", "wasm-instantiate"),
-            ("wasmtime-cli", "native"),
-            ("docker-pull-run", "docker-scratch"),
-        ]
-        # Compute benchmarks pair "wasm <case>" with "native <case>".
-        pairs += [(n, "native " + n[5:]) for n in self.variants if n.startswith("wasm ")]
-        return {
-            f"{a}/{b}": self.ratio(a, b)
-            for a, b in pairs
-            if a in self.variants and b in self.variants
-        }
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "benchmark": self.benchmark,
-            "machine": self.machine,
-            "example": self.example,
-            "variants": {name: m.to_json() for name, m in self.variants.items()},
-            "ratios": self.ratios(),
-            "sizes": dict(self.sizes),
-            "skipped": dict(self.skipped),
-            "notes": dict(self.notes),
-            "recorded": self.recorded,
-        }
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any] | str) -> BenchResult:
-        if isinstance(data, str):
-            data = json.loads(data)
-            assert isinstance(data, dict)
-        return cls(
-            machine=dict(data["machine"]),
-            example=str(data["example"]),
-            variants={k: Measurement.from_json(k, v) for k, v in data["variants"].items()},
-            sizes={k: int(v) for k, v in data.get("sizes", {}).items()},
-            skipped=dict(data.get("skipped", {})),
-            recorded=data.get("recorded"),
-            benchmark=str(data.get("benchmark", "startup")),
-            notes=dict(data.get("notes", {})),
-        )
-
-    @classmethod
-    def load(cls, path: str | Path) -> BenchResult:
-        return cls.from_json(Path(path).read_text())
-
-    def save(self, path: str | Path) -> Path:
-        """Write JSON, or CSV when ``path`` ends in ``.csv``; returns the path."""
-        target = Path(path)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if target.suffix == ".csv":
-            self.to_csv(target)
-            return target
-        target.write_text(json.dumps(self.to_json(), indent=2) + "\n")
-        return target
-
-    CSV_COLUMNS = (
-        "variant", "source", "kind", "n", "median_s", "q1_s", "q3_s", "min_s", "max_s",
-        "mean_s", "stdev_s", "outliers", "command",
-    )
-
-    def to_csv(self, path: str | Path | IO[str]) -> Path | None:
-        """One row per variant: its summary and the exact command (space-joined)."""
-        if isinstance(path, (str, Path)):
-            with open(path, "w", newline="") as handle:
-                self._write_csv(handle)
-            return Path(path)
-        self._write_csv(path)
-        return None
-
-    def _write_csv(self, handle: IO[str]) -> None:
-        writer = csv.writer(handle)
-        writer.writerow(self.CSV_COLUMNS)
-        for name, m in self.variants.items():
-            row = {"variant": name, **m.to_json()}
-            row["command"] = " ".join(m.command) if m.command else ""
-            writer.writerow([row[c] for c in self.CSV_COLUMNS])
-
-
-def print_summary(result: BenchResult, stream: IO[str] | None = None) -> None:
-    """A plain-text table of medians and quartiles, fastest first (the CLI's output)."""
-    out = stream or sys.stdout
-    rows = sorted(result.variants.items(), key=lambda item: item[1].stats.median_s)
-    width = max((len(name) for name, _ in rows), default=8)
-    out.write(f"{'variant':<{width}}  {'median':>10}  {'q1..q3':>21}  {'n':>4}  source\n")
-    for name, m in rows:
-        s = m.stats
-        span = f"{_ms(s.q1_s)}..{_ms(s.q3_s)}"
-        out.write(f"{name:<{width}}  {_ms(s.median_s):>10}  {span:>21}  {s.n:>4}  {m.source}\n")
-    for name, reason in result.skipped.items():
-        out.write(f"{name:<{width}}  skipped: {reason}\n")
-    for key, value in result.ratios().items():
-        out.write(f"ratio {key}: {value:,.1f}x\n")
-
-
-def _ms(seconds: float) -> str:
-    return f"{seconds * 1000:.3f} ms"

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from .._errors import BenchmarkError
 from .._system import DATA_DIR
-from .harness import RECORDED, BenchResult
+from .results import RECORDED, BenchResult
 
 REFERENCE_DIR = DATA_DIR / "reference"
 

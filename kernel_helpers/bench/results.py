@@ -1,56 +1,315 @@
-"""Reading benchmark results the way notebooks 06-10 need them.
+"""The one results model: what a benchmark found, live, recorded or exported.
 
-The harness (``_bench``) writes results in one JSON schema; this module reads that
-schema (or any object with ``to_json()``) without importing the harness, so the plots,
-verdicts and exports work on a learner's saved results, on recorded reference data and
-on a classmate's export alike. Introduced in notebook 06 (start-up vs containers).
+:class:`Stats` summarises samples, :class:`Measurement` is one variant's samples and
+summary, :class:`BenchResult` a whole run (its variants, sizes, what was skipped and where
+recorded data stood in). The harness writes them; :meth:`BenchResult.from_json` reads
+them back from any JSON the kit ever wrote: a saved run, the recorded reference dataset,
+a learner's export, or a hand-written summary with only medians. :func:`as_result` takes
+whatever a notebook holds (a result, its dict or its JSON text), so plots, verdicts and
+exports read every result through this one model. Introduced in notebook 06.
 """
 
 from __future__ import annotations
 
+import csv
 import json
 import re
+import statistics
+import sys
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import IO, Any
 
 from .._display import describe_machine
+from .._errors import BenchmarkError
+from .variants import IN_PROCESS, PROCESS, in_order, label_of
 
-#: Start-up variants in the order a learner reads them: cheapest first, coldest last.
-STARTUP_ORDER = (
-    "native",
-    "wasm-instantiate",
-    "wasm-cached",
-    "wasm-compile",
-    "wasmtime-cli-aot",
-    "wasmtime-cli",
-    "docker-scratch",
-    "docker-debian",
-    "docker-pull-run",
-    "oci-wasm-pull-run",
+#: How outliers are counted, written into every result so a reader knows the rule.
+OUTLIER_RULE = (
+    "Tukey's fences: a sample below Q1 - 1.5*IQR or above Q3 + 1.5*IQR "
+    "(quartiles by linear interpolation, as numpy.percentile)"
 )
 
-#: What each variant pays for, in one line (notebook 06 shows these beside the plot).
-STARTUP_LABELS = {
-    "native": "native binary (a process)",
-    "wasm-instantiate": "wasm, pre-instantiated (in process)",
-    "wasm-cached": "wasm, cached compiled module (in process)",
-    "wasm-compile": "wasm, compiled from .wasm (in process)",
-    "wasmtime-cli": "wasmtime CLI (a process)",
-    "wasmtime-cli-aot": "wasmtime CLI, precompiled .cwasm (a process)",
-    "docker-scratch": "docker run, FROM scratch image",
-    "docker-debian": "docker run, distro base image",
-    "docker-pull-run": "docker pull + run (local registry)",
-    "oci-wasm-pull-run": "OCI wasm: pull + run as a shim would",
-}
-
-WASM_VARIANTS = ("wasm-instantiate", "wasm-cached", "wasm-compile", "wasmtime-cli-aot", "wasmtime-cli")
-CLI_VARIANTS = ("wasmtime-cli-aot", "wasmtime-cli")
-CONTAINER_VARIANTS = ("docker-scratch", "docker-debian", "docker-pull-run")
-
+#: ``Measurement.source``: measured here and now, or taken from the recorded reference dataset.
+MEASURED = "measured"
+RECORDED = "recorded"
 
 #: The note a sizes run (``run_sizes``) leaves to say which module its OCI packagings hold.
 OCI_PACKS_NOTE = "oci_packs"
+
+
+@dataclass(frozen=True)
+class Stats:
+    """Summary of timing samples, in seconds. ``outliers`` counts samples outside Tukey's
+    fences (see :data:`OUTLIER_RULE`); they are counted, never dropped."""
+
+    median_s: float
+    q1_s: float
+    q3_s: float
+    min_s: float
+    max_s: float
+    n: int
+    mean_s: float
+    stdev_s: float
+    outliers: int
+
+    @classmethod
+    def from_samples(cls, samples: list[float]) -> Stats:
+        if not samples:
+            raise BenchmarkError("no samples to summarise", fix="measure at least one run")
+        ordered = sorted(samples)
+        q1, median, q3 = _quartiles(ordered)
+        fence = 1.5 * (q3 - q1)
+        outliers = sum(1 for s in ordered if s < q1 - fence or s > q3 + fence)
+        return cls(
+            median_s=median,
+            q1_s=q1,
+            q3_s=q3,
+            min_s=ordered[0],
+            max_s=ordered[-1],
+            n=len(ordered),
+            mean_s=statistics.fmean(ordered),
+            stdev_s=statistics.stdev(ordered) if len(ordered) > 1 else 0.0,
+            outliers=outliers,
+        )
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Stats:
+        """The figures as written (a recorded file, an export, a hand-written summary with
+        only ``median_s``). A figure that is missing comes from ``samples_s`` when there
+        are samples, else from the median (no spread known)."""
+        samples = [float(s) for s in data.get("samples_s") or ()]
+        if data.get("median_s") is None:
+            return cls.from_samples(samples)
+        median = float(data["median_s"])
+        base = cls.from_samples(samples) if samples else cls(median, median, median, median, median, 0, median, 0.0, 0)
+        given: dict[str, Any] = {
+            f.name: (int if f.name in ("n", "outliers") else float)(data[f.name])
+            for f in fields(cls) if data.get(f.name) is not None
+        }
+        return replace(base, **given)
+
+
+def _quartiles(ordered: list[float]) -> tuple[float, float, float]:
+    """Q1, median and Q3 by linear interpolation between closest ranks (numpy's default,
+    hyperfine's too: ``method="inclusive"``). One sample is all three."""
+    if len(ordered) == 1:  # statistics.quantiles wants two points before Python 3.13
+        return ordered[0], ordered[0], ordered[0]
+    q1, median, q3 = statistics.quantiles(ordered, n=4, method="inclusive")
+    return q1, median, q3
+
+
+@dataclass
+class Measurement:
+    """The samples of one variant and their summary.
+
+    ``kind`` is ``"process"`` (a whole process timed from the parent; ``command`` is its
+    exact argv) or ``"in-process"``. ``source`` is ``"measured"`` (here, now) or
+    ``"recorded"`` (from the reference dataset of another machine). ``stopped`` is True
+    when a Stop button or an interrupt ended the run early.
+    """
+
+    name: str
+    kind: str
+    samples_s: list[float]
+    stats: Stats
+    source: str = MEASURED
+    command: list[str] | None = None
+    note: str | None = None
+    stopped: bool = False
+
+    @classmethod
+    def from_samples(cls, name: str, kind: str, samples: list[float], **extra: Any) -> Measurement:
+        return cls(name, kind, list(samples), Stats.from_samples(samples), **extra)
+
+    @property
+    def recorded(self) -> bool:
+        """True when this variant was not measured here (drawn grey, hatched)."""
+        return self.source == RECORDED
+
+    @property
+    def median_s(self) -> float:
+        """The figure every comparison reads: ``stats.median_s``."""
+        return self.stats.median_s
+
+    @property
+    def label(self) -> str:
+        """What this variant pays for, in one line (its name if it is not a start-up variant)."""
+        return label_of(self.name)
+
+    def to_json(self) -> dict[str, Any]:
+        s = self.stats
+        return {
+            "median_s": s.median_s,
+            "q1_s": s.q1_s,
+            "q3_s": s.q3_s,
+            "min_s": s.min_s,
+            "max_s": s.max_s,
+            "mean_s": s.mean_s,
+            "stdev_s": s.stdev_s,
+            "n": s.n,
+            "outliers": s.outliers,
+            "source": self.source,
+            "kind": self.kind,
+            "command": self.command,
+            "note": self.note,
+            "stopped": self.stopped,
+            "samples_s": self.samples_s,
+        }
+
+    @classmethod
+    def from_json(cls, name: str, data: Mapping[str, Any]) -> Measurement:
+        command = list(data["command"]) if data.get("command") else None
+        return cls(
+            name=name,
+            kind=str(data.get("kind") or (PROCESS if command else IN_PROCESS)),
+            samples_s=[float(x) for x in data.get("samples_s") or ()],
+            stats=Stats.from_json(data),
+            source=str(data.get("source") or MEASURED),
+            command=command,
+            note=data.get("note"),
+            stopped=bool(data.get("stopped", False)),
+        )
+
+
+@dataclass
+class BenchResult:
+    """Every variant of one benchmark, the sizes involved, and where it all came from.
+
+    ``recorded`` is None when everything was measured here; otherwise it holds the
+    machine and date of the reference dataset that stood in for the missing variants.
+    Notebooks 06-08 plot it; ``save`` writes JSON (or CSV for a ``.csv`` path).
+    """
+
+    machine: dict[str, Any]
+    example: str
+    variants: dict[str, Measurement] = field(default_factory=dict)
+    sizes: dict[str, int] = field(default_factory=dict)
+    skipped: dict[str, str] = field(default_factory=dict)
+    recorded: dict[str, Any] | None = None
+    benchmark: str = "startup"
+    notes: dict[str, str] = field(default_factory=dict)
+
+    def ratio(self, a: str, b: str) -> float:
+        """How many times longer ``a``'s median is than ``b``'s (both from this result)."""
+        for name in (a, b):
+            if name not in self.variants:
+                reason = self.skipped.get(name, "it was not part of this run")
+                raise BenchmarkError(f"no variant {name!r}: {reason}")
+        return self.variants[a].stats.median_s / self.variants[b].stats.median_s
+
+    def ratios(self) -> dict[str, float]:
+        """The headline comparisons present in this result, ``"a/b"`` -> ratio."""
+        pairs = [
+            ("docker-scratch", "wasm-cached"),
+            ("docker-scratch", "wasm-instantiate"),
+            ("docker-scratch", "native"),
+            ("docker-debian", "docker-scratch"),
+            ("wasm-compile", "wasm-cached"),
+            ("wasm-cached", "wasm-instantiate"),
+            ("wasmtime-cli", "native"),
+            ("docker-pull-run", "docker-scratch"),
+        ]
+        # Compute benchmarks pair "wasm <case>" with "native <case>".
+        pairs += [(n, "native " + n[5:]) for n in self.variants if n.startswith("wasm ")]
+        return {
+            f"{a}/{b}": self.ratio(a, b)
+            for a, b in pairs
+            if a in self.variants and b in self.variants
+        }
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "benchmark": self.benchmark,
+            "machine": self.machine,
+            "example": self.example,
+            "variants": {name: m.to_json() for name, m in self.variants.items()},
+            "ratios": self.ratios(),
+            "sizes": dict(self.sizes),
+            "skipped": dict(self.skipped),
+            "notes": dict(self.notes),
+            "recorded": self.recorded,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any] | str | bytes) -> BenchResult:
+        """Any result the kit wrote: only ``variants`` entries need a ``median_s`` or samples;
+        a missing machine, example, size or note reads as empty."""
+        if isinstance(data, (str, bytes)):
+            data = json.loads(data)
+        if not isinstance(data, Mapping):
+            raise TypeError(f"expected a benchmark result, got {type(data).__name__}")
+        return cls(
+            machine=dict(data.get("machine") or {}),
+            example=str(data.get("example") or ""),
+            variants={k: Measurement.from_json(k, v) for k, v in (data.get("variants") or {}).items()},
+            sizes={k: int(v) for k, v in (data.get("sizes") or {}).items()},
+            skipped={k: str(v) for k, v in (data.get("skipped") or {}).items()},
+            recorded=data.get("recorded") or None,
+            benchmark=str(data.get("benchmark") or "startup"),
+            notes={k: str(v) for k, v in (data.get("notes") or {}).items()},
+        )
+
+    @classmethod
+    def load(cls, path: str | Path) -> BenchResult:
+        return cls.from_json(Path(path).read_text())
+
+    def save(self, path: str | Path) -> Path:
+        """Write JSON, or CSV when ``path`` ends in ``.csv``; returns the path."""
+        target = Path(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.suffix == ".csv":
+            self.to_csv(target)
+            return target
+        target.write_text(json.dumps(self.to_json(), indent=2) + "\n")
+        return target
+
+    CSV_COLUMNS = (
+        "variant", "source", "kind", "n", "median_s", "q1_s", "q3_s", "min_s", "max_s",
+        "mean_s", "stdev_s", "outliers", "command",
+    )
+
+    def to_csv(self, path: str | Path | IO[str]) -> Path | None:
+        """One row per variant: its summary and the exact command (space-joined)."""
+        if isinstance(path, (str, Path)):
+            with open(path, "w", newline="") as handle:
+                self._write_csv(handle)
+            return Path(path)
+        self._write_csv(path)
+        return None
+
+    def _write_csv(self, handle: IO[str]) -> None:
+        writer = csv.writer(handle)
+        writer.writerow(self.CSV_COLUMNS)
+        for name, m in self.variants.items():
+            row = {"variant": name, **m.to_json()}
+            row["command"] = " ".join(m.command) if m.command else ""
+            writer.writerow([row[c] for c in self.CSV_COLUMNS])
+
+
+def print_summary(result: BenchResult, stream: IO[str] | None = None) -> None:
+    """A plain-text table of medians and quartiles, fastest first (the CLI's output)."""
+    out = stream or sys.stdout
+    rows = sorted(result.variants.items(), key=lambda item: item[1].stats.median_s)
+    width = max((len(name) for name, _ in rows), default=8)
+    out.write(f"{'variant':<{width}}  {'median':>10}  {'q1..q3':>21}  {'n':>4}  source\n")
+    for name, m in rows:
+        s = m.stats
+        span = f"{_ms(s.q1_s)}..{_ms(s.q3_s)}"
+        out.write(f"{name:<{width}}  {_ms(s.median_s):>10}  {span:>21}  {s.n:>4}  {m.source}\n")
+    for name, reason in result.skipped.items():
+        out.write(f"{name:<{width}}  skipped: {reason}\n")
+    for key, value in result.ratios().items():
+        out.write(f"ratio {key}: {value:,.1f}x\n")
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:.3f} ms"
+
+
+# --- reading any result: a BenchResult, its dict or its JSON text ---------------------------
+
 
 def as_dict(result: Any) -> dict[str, Any]:
     """The JSON form of a result: a dict, a JSON string, or anything with ``to_json()``."""
@@ -63,66 +322,25 @@ def as_dict(result: Any) -> dict[str, Any]:
     return dict(result)
 
 
-@dataclass(frozen=True)
-class VariantSummary:
-    """One variant's figures as the plots and verdicts use them (seconds)."""
-
-    name: str
-    median_s: float
-    q1_s: float
-    q3_s: float
-    min_s: float
-    max_s: float
-    n: int
-    samples_s: tuple[float, ...]
-    recorded: bool
-
-    @property
-    def label(self) -> str:
-        return STARTUP_LABELS.get(self.name, self.name)
+def as_result(result: Any) -> BenchResult:
+    """``result`` as the model: itself, or read from its dict or JSON text."""
+    return result if isinstance(result, BenchResult) else BenchResult.from_json(as_dict(result))
 
 
-def variant_summaries(result: Any) -> dict[str, VariantSummary]:
-    """Every variant of a start-up result, in :data:`STARTUP_ORDER` (unknown ones last)."""
-    data = as_dict(result)
-    variants: Mapping[str, Any] = data.get("variants") or {}
-    order = [v for v in STARTUP_ORDER if v in variants] + sorted(
-        v for v in variants if v not in STARTUP_ORDER
-    )
-    summaries = {}
-    for name in order:
-        entry = variants[name]
-        median = float(entry["median_s"])
-        summaries[name] = VariantSummary(
-            name=name,
-            median_s=median,
-            q1_s=float(entry.get("q1_s", median)),
-            q3_s=float(entry.get("q3_s", median)),
-            min_s=float(entry.get("min_s", median)),
-            max_s=float(entry.get("max_s", median)),
-            n=int(entry.get("n", 0)),
-            samples_s=tuple(float(s) for s in entry.get("samples_s") or ()),
-            recorded=entry.get("source") == "recorded",
-        )
-    return summaries
+def variant_summaries(result: Any) -> dict[str, Measurement]:
+    """Every variant of a start-up result, in reading order (see ``bench.variants``;
+    unknown ones last)."""
+    variants = as_result(result).variants
+    return {name: variants[name] for name in in_order(variants)}
 
 
 def recorded_label(result: Any) -> str | None:
     """"recorded on <machine>, <date>" when any part of ``result`` was not measured here."""
-    data = as_dict(result)
-    recorded = data.get("recorded")
+    recorded = as_result(result).recorded
     if not recorded:
         return None
     machine = recorded.get("machine") or {}
     return f"recorded on {describe_machine(machine)}, {str(recorded.get('date') or machine.get('date_utc') or 'an earlier date')[:10]}"
-
-
-def recorded_sizes(result: Any) -> list[str]:
-    """The artifact sizes in ``result`` that were recorded elsewhere (images, without Docker)."""
-    data = as_dict(result)
-    if not data.get("recorded"):
-        return []
-    return [name for name in data.get("sizes") or {} if artifact_kind(name) == "image"]
 
 
 def artifact_kind(name: str) -> str:
@@ -137,6 +355,21 @@ def artifact_kind(name: str) -> str:
     if "native" in lowered:
         return "native"
     return "other"
+
+
+def sizes_of(result: Any) -> tuple[dict[str, int], list[str], str | None]:
+    """``(sizes, recorded names, recorded label)`` from a sizes result or a plain mapping.
+    Recorded names are the image sizes (taken from the reference dataset without Docker)."""
+    if isinstance(result, Mapping) and "sizes" not in result and all(
+        isinstance(v, int) for v in result.values()
+    ):
+        return {k: int(v) for k, v in result.items()}, [], None
+    model = as_result(result)
+    recorded = [n for n in model.sizes if artifact_kind(n) == "image"] if model.recorded else []
+    return dict(model.sizes), recorded, recorded_label(model)
+
+
+# --- compute: wasm against native -----------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -157,77 +390,52 @@ class Slowdown:
     wasm_s: float
     recorded: bool = False
 
+    @classmethod
+    def between(cls, example: str, n: int, label: str, native: Stats, wasm: Stats, recorded: bool) -> Slowdown:
+        return cls(
+            example=example, n=n, label=label,
+            ratio=wasm.median_s / native.median_s,
+            low=wasm.q1_s / native.q3_s,
+            high=wasm.q3_s / native.q1_s,
+            native_s=native.median_s, wasm_s=wasm.median_s, recorded=recorded,
+        )
 
-def _compute_rows(data: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """The harness's compute result pairs ``wasm <case>`` with ``native <case>`` (a case is
-    like ``fib(35)`` or ``sha256 8 MiB``); turn each pair into one row."""
+
+def slowdowns(compute: Any) -> list[Slowdown]:
+    """Slowdown ratios from a compute result: the harness's (``run_compute``: it pairs
+    ``wasm <case>`` with ``native <case>``, a case like ``fib(35)`` or ``sha256 8 MiB``), or
+    ``{"rows": [{"example", "n", "native", "wasm"}]}`` where ``native`` and ``wasm`` hold
+    ``median_s``/``q1_s``/``q3_s``."""
+    data = as_dict(compute)
     if "rows" in data:
-        return list(data["rows"])
-    variants: Mapping[str, Any] = data.get("variants") or {}
+        return [
+            Slowdown.between(
+                str(row["example"]), int(row["n"]), str(row.get("label") or f"{row['example']}, N={row['n']}"),
+                Stats.from_json(row["native"]), Stats.from_json(row["wasm"]),
+                row.get("source") == RECORDED or bool(data.get("recorded")),
+            )
+            for row in data["rows"]
+        ]
+    model = as_result(data)
     rows = []
-    for name, wasm in variants.items():
-        if not name.startswith("wasm ") or "native " + name[5:] not in variants:
+    for name, wasm in model.variants.items():
+        native = model.variants.get("native " + name[5:])
+        if not name.startswith("wasm ") or native is None:
             continue
         case = name[5:]
         example = re.split(r"[\s(]", case, maxsplit=1)[0]
         size = re.search(r"\d+", case[len(example):])  # "sha256 8 MiB" -> 8, not 256
-        rows.append({
-            "example": example,
-            "n": int(size.group()) if size else 0,
-            "label": case,
-            "native": variants["native " + case],
-            "wasm": wasm,
-            "source": wasm.get("source"),
-        })
-    return rows
-
-
-def slowdowns(compute: Any) -> list[Slowdown]:
-    """Slowdown ratios from a compute result: the harness's (``run_compute``), or
-    ``{"rows": [{"example", "n", "native", "wasm"}]}`` where ``native`` and ``wasm`` hold
-    ``median_s``/``q1_s``/``q3_s``."""
-    data = as_dict(compute)
-    rows = []
-    for row in _compute_rows(data):
-        native, wasm = row["native"], row["wasm"]
-        median_n, median_w = float(native["median_s"]), float(wasm["median_s"])
-        q1_n, q3_n = float(native.get("q1_s", median_n)), float(native.get("q3_s", median_n))
-        q1_w, q3_w = float(wasm.get("q1_s", median_w)), float(wasm.get("q3_s", median_w))
-        rows.append(
-            Slowdown(
-                example=str(row["example"]),
-                n=int(row["n"]),
-                label=str(row.get("label") or f"{row['example']}, N={row['n']}"),
-                ratio=median_w / median_n,
-                low=q1_w / q3_n,
-                high=q3_w / q1_n,
-                native_s=median_n,
-                wasm_s=median_w,
-                recorded=row.get("source") == "recorded" or bool(data.get("recorded")),
-            )
-        )
+        rows.append(Slowdown.between(
+            example, int(size.group()) if size else 0, case, native.stats, wasm.stats,
+            wasm.recorded or bool(model.recorded),
+        ))
     return rows
 
 
 def native_missing(compute: Any, example: str = "") -> str | None:
     """Why a compute result has wasm timings but no native ones (a machine with no
     compiler, notebook 08), or None. ``example`` narrows it to ``fib`` or ``sha256``."""
-    data = as_dict(compute)
-    reasons = [
-        str(why)
-        for name, why in (data.get("skipped") or {}).items()
-        if name.startswith(f"native {example}")
-    ]
-    timed_wasm = any(name.startswith(f"wasm {example}") for name in data.get("variants") or {})
+    model = as_result(compute)
+    reasons = [why for name, why in model.skipped.items() if name.startswith(f"native {example}")]
+    timed_wasm = any(name.startswith(f"wasm {example}") for name in model.variants)
     return reasons[0] if reasons and timed_wasm else None
-
-
-def sizes_of(result: Any) -> tuple[dict[str, int], list[str], str | None]:
-    """``(sizes, recorded names, recorded label)`` from a sizes result or a plain mapping."""
-    if isinstance(result, Mapping) and "sizes" not in result and all(
-        isinstance(v, int) for v in result.values()
-    ):
-        return {k: int(v) for k, v in result.items()}, [], None
-    data = as_dict(result)
-    sizes = {k: int(v) for k, v in (data.get("sizes") or {}).items()}
-    return sizes, recorded_sizes(data), recorded_label(data)

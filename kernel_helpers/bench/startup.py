@@ -19,57 +19,15 @@ from typing import TYPE_CHECKING, Any
 from .._errors import BenchmarkError, DockerUnavailable, KitError
 from .._system import cache_dir, run_quick, wasmtime_cli_path
 from ..toolchains.builds import Builds, example_builds
-from .harness import (
-    IN_PROCESS,
-    PROCESS,
-    RECORDED,
-    BenchResult,
-    Measurement,
-    OnSample,
-    machine_metadata,
-    measure_callable,
-    measure_command,
-)
+from .harness import OnSample, machine_metadata, measure_callable, measure_command
+from .results import BenchResult, Measurement
+from .variants import CONTAINER_VARIANTS, NAMES, RECORDABLE_VARIANTS
+from .variants import VARIANTS as VARIANTS  # course/lessons.py still reads the list here
 
 if TYPE_CHECKING:
     import docker
 
     from ..containers.registry import LocalRegistry
-
-
-@dataclass(frozen=True)
-class Variant:
-    """One way of starting the program: ``kind`` is ``process`` or ``in-process``."""
-
-    name: str
-    kind: str
-    description: str
-    needs_docker: bool = False
-
-
-VARIANTS = (
-    Variant("native", PROCESS, "the static native binary, started as a process"),
-    Variant("wasm-compile", IN_PROCESS, "compile the .wasm, instantiate, run (wasmtime-py)"),
-    Variant("wasm-cached", IN_PROCESS, "load the compiled module from the cache, instantiate, run"),
-    Variant("wasm-instantiate", IN_PROCESS, "instantiate an already linked module (InstancePre), run"),
-    Variant("wasmtime-cli", PROCESS, "the wasmtime CLI as a process: wasmtime run module.wasm"),
-    Variant("wasmtime-cli-aot", PROCESS, "the wasmtime CLI on a precompiled .cwasm"),
-    Variant("docker-scratch", PROCESS, "docker run of a FROM scratch image holding the binary", True),
-    Variant("docker-debian", PROCESS, "docker run of the same binary on a Debian base image", True),
-    Variant("docker-pull-run", PROCESS, "image removed, then docker run --pull=always from a loopback registry", True),
-    Variant("oci-wasm-pull-run", IN_PROCESS, "pull the wasm OCI artifact from the registry, validate, compile, run"),
-)
-CONTAINER_VARIANTS = tuple(v.name for v in VARIANTS if v.needs_docker)
-#: What recorded data may stand in for: the container variants, the OCI pull, which
-#: needs a registry program that Binder and most laptops lack, and the native binary,
-#: which needs a compiler a bare laptop lacks (a module has a prebuilt stand-in, a
-#: per-platform binary has none).
-RECORDABLE_VARIANTS = (*CONTAINER_VARIANTS, "oci-wasm-pull-run", "native")
-
-
-def startup_variants(example: str = "hello", lang: str = "c") -> list[Variant]:
-    """Every start-up variant the benchmark knows, in the order it measures them."""
-    return list(VARIANTS)
 
 
 STOPPED_REASON = "the run was stopped before this variant"
@@ -285,8 +243,7 @@ def _fill_from_recorded(result: BenchResult, example: str, absent: set[str]) -> 
     used = []
     for name in missing:
         if name in recorded.variants:
-            m = recorded.variants[name]
-            m.source = RECORDED
+            m = recorded.variants[name]  # marked recorded by recorded_result
             if name == "native":
                 m.command = None  # a path on the recording machine: nothing to run here
             result.variants[name] = m
@@ -296,11 +253,7 @@ def _fill_from_recorded(result: BenchResult, example: str, absent: set[str]) -> 
         if key.startswith("docker-") and key not in result.sizes:
             result.sizes[key] = value
     if used:
-        result.recorded = {
-            "machine": recorded.machine,
-            "date": recorded.machine.get("date_utc"),
-            "variants": used,
-        }
+        result.recorded = {**(recorded.recorded or {}), "variants": used}
 
 
 @contextlib.contextmanager
@@ -340,11 +293,10 @@ def run_startup(
     every sample so far. Container variants missing here come from recorded data, marked.
     Notebook 06.
     """
-    known = [v.name for v in VARIANTS]
-    names = list(variants) if variants else known
-    unknown = [n for n in names if n not in known]
+    names = list(variants) if variants else list(NAMES)
+    unknown = [n for n in names if n not in NAMES]
     if unknown:
-        raise BenchmarkError(f"unknown variants: {', '.join(unknown)}", fix=f"choose from {', '.join(known)}")
+        raise BenchmarkError(f"unknown variants: {', '.join(unknown)}", fix=f"choose from {', '.join(NAMES)}")
     from ..containers.registry import registry_binary
 
     builds = example_builds(example, lang)

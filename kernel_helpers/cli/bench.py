@@ -8,7 +8,7 @@ import json
 import sys
 
 from .._errors import KitError
-from ..bench.harness import BenchResult, print_summary
+from ..bench.results import BenchResult, print_summary
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -46,11 +46,11 @@ def _run(args: argparse.Namespace) -> BenchResult | None:
             variants=variants, progress=not args.no_progress and sys.stderr.isatty(),
         )
     if args.what == "sizes":
-        from ..bench.throughput import run_sizes
+        from ..bench.sizes import run_sizes
 
         return run_sizes((args.example,))
     if args.what == "compute":
-        from ..bench.throughput import run_compute
+        from ..bench.compute import run_compute
 
         return run_compute(repeat=args.repeat, warmup=args.warmup)
     from ..containers.images import cleanup

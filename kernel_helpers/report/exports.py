@@ -23,7 +23,8 @@ from matplotlib.figure import Figure
 from .._display import describe_machine, format_seconds
 from .._errors import ResultsError
 from .._system import cache_dir
-from ..bench.results import STARTUP_LABELS, STARTUP_ORDER, as_dict, variant_summaries
+from ..bench.results import as_dict, variant_summaries
+from ..bench.variants import in_order, label_of
 
 EXPORT_SCHEMA = "wasm-course-results/1"
 TOPICS = ("startup", "sizes", "compute", "oci")
@@ -140,15 +141,14 @@ def summary_figure(results: Mapping[str, Any]) -> Figure:
     """One page: start-up on top, sizes and compute below, as far as the learner measured
     them (what the export's PNG shows). Notebook 10."""
     from .._display import new_figure
-    from ..bench.results import recorded_label
-    from .plots import draw_sizes, draw_startup, draw_throughput
+    from .plots import draw_sizes, draw_startup_result, draw_throughput
 
     figure = new_figure(13, 10)
     grid = figure.add_gridspec(2, 2, height_ratios=[1.1, 1])
     startup, sizes, compute = figure.add_subplot(grid[0, :]), figure.add_subplot(grid[1, 0]), figure.add_subplot(grid[1, 1])
     panels = (
         (startup, "startup", "Start-up", "06",
-         lambda ax, r: draw_startup(ax, {}, variant_summaries(r), recorded_text=recorded_label(r))),
+         draw_startup_result),
         (sizes, "sizes", "Sizes: green .wasm, cyan OCI, blue native, red images, grey recorded", "07",
          lambda ax, r: draw_sizes(ax, r, fontsize=7, compact=True)),
         (compute, "compute", "Steady-state speed: wasm time / native time", "08", draw_throughput),
@@ -200,8 +200,7 @@ def aggregate_exports(paths: Iterable[str | Path]) -> tuple[Figure, list[dict[st
     exports = [read_export(p) for p in paths]
     rows = comparison_table(exports)
     learners = list(dict.fromkeys(r["learner"] for r in rows))
-    variants = [v for v in STARTUP_ORDER if any(r["variant"] == v for r in rows)]
-    variants += sorted({r["variant"] for r in rows} - set(variants))
+    variants = in_order({r["variant"] for r in rows})
     figure = new_figure(9, 0.45 * max(len(variants), 3) + 1.8)
     ax = figure.add_subplot()
     height = 0.8 / max(len(learners), 1)
@@ -219,7 +218,7 @@ def aggregate_exports(paths: Iterable[str | Path]) -> tuple[Figure, list[dict[st
     if rows:  # room on the right for the longest bar's label
         ax.set_xlim(right=max(r["median_s"] for r in rows) * 4)
     label_log_axis(ax, format_seconds)
-    ax.set_yticks(range(len(variants)), [STARTUP_LABELS.get(v, v) for v in variants])
+    ax.set_yticks(range(len(variants)), [label_of(v) for v in variants])
     ax.set_ylim(len(variants) - 0.5, -0.5)
     ax.set_xlabel("median start-up (log scale: each grid line is 10× the one before)")
     ax.set_title(f"Start-up across {len(learners)} machines")

@@ -23,16 +23,17 @@ from matplotlib.figure import Figure
 
 from .._display import figure_png, format_bytes, format_seconds, label_log_axis, new_figure
 from ..bench.results import (
-    STARTUP_LABELS,
-    STARTUP_ORDER,
+    Measurement,
     Slowdown,
-    VariantSummary,
+    Stats,
     artifact_kind,
+    as_result,
     recorded_label,
     sizes_of,
     slowdowns,
     variant_summaries,
 )
+from ..bench.variants import BY_NAME, NAMES, in_order, label_of
 from .verdicts import PUBLISHED_SLOWDOWN, SEVERAL_SECONDS_FROM_S
 
 RECORDED_STYLE: dict[str, Any] = {"facecolor": "#dddddd", "edgecolor": "#777777", "hatch": "///"}
@@ -47,28 +48,15 @@ R = TypeVar("R")
 
 
 def _variant_colour(name: str) -> str:
-    if name.startswith("docker"):
-        return KIND_COLOURS["image"]
-    if name.startswith("oci"):
-        return KIND_COLOURS["oci-wasm"]
-    if name.startswith("wasm"):
-        return KIND_COLOURS["wasm"]
-    return KIND_COLOURS["native"]
+    known = BY_NAME.get(name)
+    return KIND_COLOURS[known.artifact if known is not None else artifact_kind(name)]
 
 
-def _box_stats(samples: Sequence[float]) -> dict[str, float]:
-    q1, median, q3 = np.percentile(samples, [25, 50, 75])
-    return {
-        "med": float(median), "q1": float(q1), "q3": float(q3),
-        "whislo": float(min(samples)), "whishi": float(max(samples)), "fliers": [],  # type: ignore[dict-item]
-    }
-
-
-def _summary_box(summary: VariantSummary) -> dict[str, float]:
-    return {
-        "med": summary.median_s, "q1": summary.q1_s, "q3": summary.q3_s,
-        "whislo": summary.min_s, "whishi": summary.max_s, "fliers": [],  # type: ignore[dict-item]
-    }
+def _box(stats: Stats) -> dict[str, Any]:
+    """A box for ``Axes.bxp``: quartiles, whiskers at the extremes (outliers are counted,
+    never hidden as fliers)."""
+    return {"med": stats.median_s, "q1": stats.q1_s, "q3": stats.q3_s,
+            "whislo": stats.min_s, "whishi": stats.max_s, "fliers": []}
 
 
 def _shade_claims(ax: Axes) -> None:
@@ -84,7 +72,7 @@ def _shade_claims(ax: Axes) -> None:
 def draw_startup(
     ax: Axes,
     samples: Mapping[str, Sequence[float]],
-    summaries: Mapping[str, VariantSummary] | None = None,
+    summaries: Mapping[str, Measurement] | None = None,
     *,
     order: Sequence[str] | None = None,
     recorded_text: str | None = None,
@@ -92,26 +80,26 @@ def draw_startup(
     """One row per variant on a log time axis: live samples as dots (a box from three on),
     summaries of recorded variants as grey hatched boxes."""
     summaries = summaries or {}
-    names = list(order or [v for v in STARTUP_ORDER if v in samples or v in summaries])
+    names = list(order or in_order([*samples, *summaries]))
     names += [v for v in list(samples) + list(summaries) if v not in names]
     rng = np.random.default_rng(0)  # fixed jitter: the same data draws the same picture
     for row, name in enumerate(names):
         summary = summaries.get(name)
         points = list(samples.get(name) or ())
         if summary is not None and summary.recorded:
-            ax.bxp([_summary_box(summary)], positions=[row], orientation="horizontal",
+            ax.bxp([_box(summary.stats)], positions=[row], orientation="horizontal",
                    widths=0.5, patch_artist=True, boxprops=RECORDED_STYLE, manage_ticks=False,
                    medianprops={"color": "#555555"}, whiskerprops={"color": "#777777"},
                    capprops={"color": "#777777"})
             ax.scatter([summary.median_s], [row], marker="D", s=40, facecolor="white",
                        edgecolor="#555555", hatch="///", zorder=3)
-            ax.text(summary.max_s * 1.15, row, f"{format_seconds(summary.median_s)} (recorded)",
+            ax.text(summary.stats.max_s * 1.15, row, f"{format_seconds(summary.median_s)} (recorded)",
                     va="center", fontsize=8, color="#555555", style="italic")
             continue
         if not points and summary is not None:
             points = list(summary.samples_s)
             if not points:
-                ax.bxp([_summary_box(summary)], positions=[row], orientation="horizontal",
+                ax.bxp([_box(summary.stats)], positions=[row], orientation="horizontal",
                        widths=0.5, manage_ticks=False)
                 continue
         if not points:
@@ -119,13 +107,13 @@ def draw_startup(
         colour = _variant_colour(name)
         jitter = rng.uniform(-0.15, 0.15, len(points))
         ax.scatter(points, row + jitter, s=12, color=colour, alpha=0.6, zorder=3)
+        stats = Stats.from_samples(points)
         if len(points) >= 3:
-            ax.bxp([_box_stats(points)], positions=[row], orientation="horizontal", widths=0.5,
+            ax.bxp([_box(stats)], positions=[row], orientation="horizontal", widths=0.5,
                    manage_ticks=False, medianprops={"color": "black"}, boxprops={"color": colour})
-        median = float(np.median(points))
-        ax.text(max(points) * 1.15, row, format_seconds(median), va="center", fontsize=8)
+        ax.text(stats.max_s * 1.15, row, format_seconds(stats.median_s), va="center", fontsize=8)
     ax.set_xscale("log")
-    ax.set_yticks(range(len(names)), [STARTUP_LABELS.get(n, n) for n in names])
+    ax.set_yticks(range(len(names)), [label_of(n) for n in names])
     ax.set_ylim(len(names) - 0.5, -0.5)  # first variant on top
     ax.set_xlim(1e-5, 60)
     label_log_axis(ax, format_seconds)
@@ -138,12 +126,18 @@ def draw_startup(
                   loc="upper center", bbox_to_anchor=(0.5, -0.14), fontsize=8, frameon=False)
 
 
+def draw_startup_result(ax: Axes, result: Any) -> None:
+    """A finished start-up result on ``ax``: every variant's box, recorded ones grey."""
+    model = as_result(result)
+    draw_startup(ax, {}, variant_summaries(model), recorded_text=recorded_label(model))
+
+
 def startup_figure(result: Any, *, title: str | None = None) -> Figure:
     """The start-up result as one static figure (notebooks 06 and 10)."""
-    summaries = variant_summaries(result)
-    figure = new_figure(9, 0.45 * max(len(summaries), 3) + 1.6)
+    model = as_result(result)
+    figure = new_figure(9, 0.45 * max(len(model.variants), 3) + 1.6)
     ax = figure.add_subplot()
-    draw_startup(ax, {}, summaries, recorded_text=recorded_label(result))
+    draw_startup_result(ax, model)
     ax.set_title(title or "Start-up: native, wasm and containers, same program")
     return figure
 
@@ -174,7 +168,7 @@ class LiveStartupPlot(Generic[R]):
 
     def __init__(
         self,
-        variants: Sequence[str] = STARTUP_ORDER,
+        variants: Sequence[str] = NAMES,
         *,
         expected_samples: int | None = None,
         min_interval_s: float = 0.4,
@@ -187,7 +181,7 @@ class LiveStartupPlot(Generic[R]):
         self.clock = clock
         self.title = title
         self.samples: dict[str, list[float]] = {}
-        self.summaries: dict[str, VariantSummary] = {}
+        self.summaries: dict[str, Measurement] = {}
         self.recorded_text: str | None = None
         self.stop_event = threading.Event()
         self.done = threading.Event()
@@ -346,8 +340,9 @@ class LiveStartupPlot(Generic[R]):
 
     def show_result(self, result: Any) -> None:
         """Draw a finished result: its recorded variants too (grey, hatched)."""
-        self.summaries = variant_summaries(result)
-        self.recorded_text = recorded_label(result)
+        model = as_result(result)
+        self.summaries = variant_summaries(model)
+        self.recorded_text = recorded_label(model)
         for name in self.summaries:
             if name not in self.variants:
                 self.variants.append(name)

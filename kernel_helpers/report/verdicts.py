@@ -17,20 +17,18 @@ from typing import Any
 
 from .._display import ShownAsText, format_bytes, format_seconds
 from ..bench.results import (
-    CLI_VARIANTS,
-    CONTAINER_VARIANTS,
     OCI_PACKS_NOTE,
-    WASM_VARIANTS,
+    Measurement,
     Slowdown,
-    VariantSummary,
     artifact_kind,
-    as_dict,
+    as_result,
     native_missing,
     recorded_label,
     sizes_of,
     slowdowns,
     variant_summaries,
 )
+from ..bench.variants import CLI_VARIANTS, CONTAINER_VARIANTS, WASM_VARIANTS
 
 SEED_STARTUP_CLAIM = "wasm starts in milliseconds, compared to several seconds for Docker containers"
 SEED_SIZE_CLAIM = "wasm modules are several MBs, container images tens or hundreds of MBs"
@@ -95,7 +93,7 @@ def times(ratio: float) -> str:
 # --- start-up (notebook 06) -------------------------------------------------------------
 
 
-def _fastest(summaries: Mapping[str, VariantSummary], names: Iterable[str]) -> VariantSummary | None:
+def _fastest(summaries: Mapping[str, Measurement], names: Iterable[str]) -> Measurement | None:
     found = [summaries[n] for n in names if n in summaries]
     return min(found, key=lambda s: s.median_s) if found else None
 
@@ -274,7 +272,7 @@ def size_verdict(result: Any, *, recorded: Iterable[str] = (), recorded_note: st
     )
     oci = kinds.get("oci-wasm", {})
     if oci:
-        verdict.sentences += _oci_sentences(oci, modules, _notes(result).get(OCI_PACKS_NOTE))
+        verdict.sentences += _oci_sentences(oci, modules, as_result(result).notes.get(OCI_PACKS_NOTE))
 
     if modules_hold and images_hold:
         verdict.summary = "the claim holds here"
@@ -285,11 +283,6 @@ def size_verdict(result: Any, *, recorded: Iterable[str] = (), recorded_note: st
     if images_recorded:
         verdict.note = f"image sizes are {recorded_note or 'recorded'}, not measured here"
     return verdict
-
-
-def _notes(result: Any) -> Mapping[str, str]:
-    notes = as_dict(result).get("notes")
-    return notes if isinstance(notes, Mapping) else {}
 
 
 def _packed_module(oci: Mapping[str, int], modules: Mapping[str, int], packs: str | None) -> tuple[str, int] | None:

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from kernel_helpers._system import wasmtime_cli_path
-from kernel_helpers.bench.startup import CONTAINER_VARIANTS, VARIANTS, run_startup
+from kernel_helpers.bench.startup import run_startup
+from kernel_helpers.bench.variants import CONTAINER_VARIANTS, VARIANTS
 from kernel_helpers.containers.docker import docker_status
 from kernel_helpers.containers.registry import registry_binary
 from tests.conftest import REPO, need
@@ -30,8 +31,8 @@ def test_every_variant_is_measured_here_in_one_run() -> None:
     assert result.recorded is None
     for variant in VARIANTS:
         measured = result.variants[variant.name]
-        assert measured.kind == variant.kind and measured.stats.n == 3
-        assert (measured.command is not None) == (variant.kind == "process")
+        assert measured.kind == variant.timed_as and measured.stats.n == 3
+        assert (measured.command is not None) == (variant.timed_as == "process")
     assert result.sizes["docker-scratch image (compressed)"] < result.sizes["docker-scratch image"]
     assert "docker-debian" in result.notes
 
@@ -65,7 +66,7 @@ def test_cli_writes_the_documented_json(tmp_path: Path) -> None:
 
 
 def test_compute_pairs_native_and_wasm_on_the_same_work() -> None:
-    from kernel_helpers.bench.throughput import COMPUTE_CASES, run_compute
+    from kernel_helpers.bench.compute import COMPUTE_CASES, run_compute
 
     result = run_compute(repeat=2, warmup=0)
     need(not result.skipped, f"cases skipped: {result.skipped}")
@@ -77,7 +78,7 @@ def test_compute_pairs_native_and_wasm_on_the_same_work() -> None:
 
 @pytest.mark.docker
 def test_sizes_weigh_modules_binaries_images_and_the_oci_artifact() -> None:
-    from kernel_helpers.bench.throughput import run_sizes
+    from kernel_helpers.bench.sizes import run_sizes
 
     need(docker_status().available, "no Docker daemon")
     result = run_sizes(("hello",), ("c",))

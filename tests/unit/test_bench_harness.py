@@ -10,14 +10,8 @@ import threading
 import pytest
 
 from kernel_helpers._errors import BenchmarkError
-from kernel_helpers.bench.harness import (
-    BenchResult,
-    Measurement,
-    Stats,
-    machine_metadata,
-    measure_callable,
-    measure_command,
-)
+from kernel_helpers.bench.harness import machine_metadata, measure_callable, measure_command
+from kernel_helpers.bench.results import BenchResult, Measurement, Stats
 
 
 def test_stats_on_known_samples() -> None:

@@ -5,14 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from kernel_helpers.bench.harness import (
-    BenchResult,
-    machine_metadata,
-    measure_callable,
-    measure_command,
-)
+from kernel_helpers.bench.harness import machine_metadata, measure_callable, measure_command
 from kernel_helpers.bench.reference import recorded_result, reference_path
-from kernel_helpers.bench.startup import CONTAINER_VARIANTS, VARIANTS
+from kernel_helpers.bench.results import BenchResult
+from kernel_helpers.bench.variants import CONTAINER_VARIANTS, VARIANTS
 
 
 def _today() -> dict[str, Any]:
@@ -61,7 +57,7 @@ def test_recorded_dataset_was_measured_with_docker_and_says_where_and_when() -> 
     assert set(CONTAINER_VARIANTS) <= set(recorded["variants"])
     assert recorded["machine"]["docker_server"] and recorded["machine"]["date_utc"]
     assert all(v["source"] == "measured" for v in recorded["variants"].values())
-    kinds = {v.name: v.kind for v in VARIANTS}
+    kinds = {v.name: v.timed_as for v in VARIANTS}
     for name, variant in recorded["variants"].items():
         assert variant["kind"] == kinds[name]
         assert (variant["command"] is not None) == (variant["kind"] == "process")
@@ -95,3 +91,21 @@ def test_recorded_data_stands_in_only_for_what_is_absent() -> None:
     _fill_from_recorded(no_docker, "hello", absent={"docker-scratch"})
     assert no_docker.variants["docker-scratch"].source == "recorded"
     assert no_docker.recorded is not None and no_docker.recorded["date"]
+
+
+def test_recorded_file_reads_back_exactly_as_written() -> None:
+    """The one results model reads the JSON on disk figure for figure: what a learner sees
+    of recorded data is what was recorded, whatever the quartile code does today."""
+    recorded = json.loads(reference_path("startup", "hello").read_text())
+    back = BenchResult.from_json(recorded).to_json()
+    assert back["variants"] == recorded["variants"]
+    assert back["sizes"] == recorded["sizes"] and back["machine"] == recorded["machine"]
+
+
+def test_a_summary_with_only_medians_reads_as_a_result() -> None:
+    """An export or a hand-written summary may carry only medians: no spread, no samples."""
+    result = BenchResult.from_json({"variants": {"native": {"median_s": 0.002}, "wasm-cached": {"median_s": 0.001}}})
+    native = result.variants["native"]
+    assert (native.stats.q1_s, native.stats.q3_s, native.stats.n) == (0.002, 0.002, 0)
+    assert native.source == "measured" and not native.recorded and native.samples_s == []
+    assert result.ratio("native", "wasm-cached") == 2.0

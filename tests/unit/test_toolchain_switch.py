@@ -140,9 +140,9 @@ def test_shrinking_a_prebuilt_module_never_writes_into_the_package(
 def test_compute_times_wasm_and_leaves_native_out_with_a_reason(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from kernel_helpers.bench import throughput as _throughput
+    from kernel_helpers.bench import compute as _compute
 
-    monkeypatch.setattr(_throughput, "COMPUTE_CASES", (("fib", "fib(15)", ["15"], 0),))
+    monkeypatch.setattr(_compute, "COMPUTE_CASES", (("fib", "fib(15)", ["15"], 0),))
     compute = kh.run_compute(repeat=2, warmup=0)
     assert list(compute.variants) == ["wasm fib(15)"]
     assert "no native build" in compute.skipped["native fib(15)"]
