@@ -104,9 +104,6 @@ def fall_back_to_recorded(live: LiveStartupPlot[Any], example: str = "hello") ->
         print(f"No recorded data either: {err}")
         return
     print("Showing the recorded reference run instead: every figure below is recorded, not measured here.")
-    for measurement in live.result.variants.values():
-        measurement.source = "recorded"
-    live.result.recorded = {"machine": live.result.machine, "date": live.result.machine.get("date_utc")}
     live.show_result(live.result)
     live.state = "failed; recorded data shown"
     live.redraw()
