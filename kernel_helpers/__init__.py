@@ -4,13 +4,20 @@ Every notebook starts with ``import kernel_helpers as kh``. The names below are 
 the notebooks use, grouped by the notebook that introduces them; everything else lives in
 its subpackage (``wasm``, ``toolchains``, ``containers``, ``bench``, ``report``,
 ``course``, ``cli``). ARCHITECTURE.md says which folder holds what.
+
+Names load on first use (PEP 562), so ``import kernel_helpers`` is quick and a small
+process such as the benchmark worker or ``run-wasm`` never pays for matplotlib or the
+docker SDK it does not touch.
 """
 
-# The imports are grouped by notebook on purpose, not sorted.
-# ruff: noqa: I001
-from importlib.metadata import PackageNotFoundError, version
+from __future__ import annotations
 
-# One exception tree for the whole kit (``except kh.KitError`` catches all of it).
+import importlib
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+# One exception tree for the whole kit (``except kh.KitError`` catches all of it); it is
+# small and imports nothing, so it loads at once.
 from ._errors import (
     BenchmarkError,
     BuildInProgress,
@@ -35,102 +42,136 @@ from ._errors import (
     WasmError,
 )
 
+#: name -> the module (under kernel_helpers) that holds it, grouped by notebook.
+_PUBLIC: dict[str, str] = {}
+
+
+def _names(module: str, *names: str) -> None:
+    for name in names:
+        _PUBLIC[name] = module
+
+
 # 00 · setup check
-from .course.doctor import doctor
-from .course.nb00 import check_languages_here, check_recorded_data
-from .wasm.browser import browser_check
+_names("course.doctor", "doctor")
+_names("course.nb00", "check_languages_here", "check_recorded_data")
+_names("wasm.browser", "browser_check")
 
 # 01 · WebAssembly by hand
-from .course.nb01 import check_import_function, check_section_id, check_square
-from .course.nb05 import FIB_WAT
-from .wasm.browser import compare_in_browser, compare_with_server, run_in_browser
-from .wasm.reader import annotated_bytes, read_module
+_names("course.nb01", "check_import_function", "check_section_id", "check_square")
+_names("course.nb05", "FIB_WAT")
+_names("wasm.browser", "compare_in_browser", "compare_with_server", "run_in_browser")
+_names("wasm.reader", "annotated_bytes", "read_module")
 
 # 02 · C to wasm
-from .course.nb02 import (
-    BROKEN_C,
-    check_biggest_section,
-    check_fixed_program,
-    check_wasi_import_module,
+_names(
+    "course.nb02",
+    "BROKEN_C",
+    "check_biggest_section",
+    "check_fixed_program",
+    "check_wasi_import_module",
 )
-from .toolchains.build import compile_source, examples, source_path, wasm_module
-from .toolchains.sizes import section_breakdown, size_ladder
-from .wasm.reader import section_sizes, stripped_size
-from .wasm.runner import WasiResult, run_wasm
+_names("toolchains.build", "compile_source", "examples", "source_path", "wasm_module")
+_names("toolchains.sizes", "section_breakdown", "size_ladder")
+_names("wasm.reader", "section_sizes", "stripped_size")
+_names("wasm.runner", "WasiResult", "run_wasm")
 
 # 03 · C++, Rust and Go
-from .course.nb03 import check_go_build_env, check_rust_target, check_size_ratio
-from .toolchains.build import build_all, native_binary, shrink
-from .toolchains.detect import find_toolchain
-from .toolchains.sizes import language_sizes, package_breakdown
-from .wasm.reader import code_by_package
+_names("course.nb03", "check_go_build_env", "check_rust_target", "check_size_ratio")
+_names("toolchains.build", "build_all", "native_binary", "shrink")
+_names("toolchains.detect", "find_toolchain")
+_names("toolchains.sizes", "language_sizes", "package_breakdown")
+_names("wasm.reader", "code_by_package")
 
 # 04 · WASI: capabilities
-from .course.nb04 import (
-    CAPABILITY_QUIZ,
-    capability_quiz,
-    check_capabilities,
-    check_read_only_preopen,
+_names(
+    "course.nb04",
+    "CAPABILITY_QUIZ",
+    "capability_quiz",
+    "check_capabilities",
+    "check_read_only_preopen",
 )
-from .course.probe import container_view, probe
-from .wasm.runner import Preopen, clear_module_cache, compile_module, load_module, prepare
+_names("course.probe", "container_view", "probe")
+_names("wasm.runner", "Preopen", "clear_module_cache", "compile_module", "load_module", "prepare")
 
 # 05 · limits: runaway guests
-from .course.nb05 import check_fuel_budget, check_limit_for, fuel_needed
-from .wasm.guests import (
-    DEEP_TRAP,
-    ENDLESS_LOOP,
-    MEMORY_BOMB,
-    OUTPUT_FLOOD,
-    limit_slider,
-    run_guarded,
+_names("course.nb05", "check_fuel_budget", "check_limit_for", "fuel_needed")
+_names(
+    "wasm.guests",
+    "DEEP_TRAP",
+    "ENDLESS_LOOP",
+    "MEMORY_BOMB",
+    "OUTPUT_FLOOD",
+    "limit_slider",
+    "run_guarded",
 )
 
 # 06 · start-up against containers
-from ._display import describe_machine
-from .bench.startup import run_startup
-from .containers.docker import docker_status
-from .containers.images import cleanup
-from .course.nb06 import check_several_seconds, check_startup_ratio, live_startup
-from .report.exports import save_result
-from .report.verdicts import startup_verdict
+_names("_display", "describe_machine")
+_names("bench.startup", "run_startup")
+_names("containers.docker", "docker_status")
+_names("containers.images", "cleanup")
+_names("course.nb06", "check_several_seconds", "check_startup_ratio", "live_startup")
+_names("report.exports", "save_result")
+_names("report.verdicts", "startup_verdict")
 
 # 07 · sizes and portability
-from ._display import format_bytes
-from .bench.sizes import run_sizes
-from .containers.oci import package_wasm
-from .course.nb07 import (
-    check_image_platform,
-    check_smallest_artifact,
-    image_platform,
-    lesson_module,
-    shrunk_sizes,
+_names("_display", "format_bytes")
+_names("bench.sizes", "run_sizes")
+_names("containers.oci", "package_wasm")
+_names(
+    "course.nb07",
+    "check_image_platform",
+    "check_smallest_artifact",
+    "image_platform",
+    "lesson_module",
+    "shrunk_sizes",
 )
-from .report.plots import size_figure
-from .report.verdicts import size_verdict
-from .toolchains.detect import LANGUAGES
-from .wasm.portability import module_sha256, run_everywhere
+_names("report.plots", "size_figure")
+_names("report.verdicts", "size_verdict")
+_names("toolchains.detect", "LANGUAGES")
+_names("wasm.portability", "module_sha256", "run_everywhere")
 
 # 08 · steady-state compute
-from ._display import format_seconds
-from .bench.compute import run_compute
-from .course.nb08 import WHY_SLOWER, check_slowdown, check_why_slower
-from .report.plots import throughput_figure
-from .report.verdicts import throughput_verdict
+_names("_display", "format_seconds")
+_names("bench.compute", "run_compute")
+_names("course.nb08", "WHY_SLOWER", "check_slowdown", "check_why_slower")
+_names("report.plots", "throughput_figure")
+_names("report.verdicts", "throughput_verdict")
 
 # 09 · Docker + Wasm
-from .containers.kubernetes import docker_wasm_diagram, to_yaml, wasm_pod, wasm_runtime_class
-from .containers.oci import run_with_docker_shim
-from .course.nb09 import check_pod_runtime_class, check_wasm_media_type, oci_round_trip, start_registry
+_names("containers.kubernetes", "docker_wasm_diagram", "to_yaml", "wasm_pod", "wasm_runtime_class")
+_names("containers.oci", "run_with_docker_shim")
+_names(
+    "course.nb09",
+    "check_pod_runtime_class",
+    "check_wasm_media_type",
+    "oci_round_trip",
+    "start_registry",
+)
 
 # 10 · conclusions
-from .bench.reference import recorded_result
-from .course.nb10 import DECISION_SCENARIOS, check_decisions, check_export
-from .report.exports import aggregate_exports, export_results, load_results, summary_figure
-from .report.verdicts import course_verdict, decision_guide
+_names("bench.reference", "recorded_result")
+_names("course.nb10", "DECISION_SCENARIOS", "check_decisions", "check_export")
+_names("report.exports", "aggregate_exports", "export_results", "load_results", "summary_figure")
+_names("report.verdicts", "course_verdict", "decision_guide")
 
 # Every notebook: exercise results and the instructor's solutions.
-from .course.checks import CheckResult, solution
+_names("course.checks", "CheckResult", "solution")
+
+
+def __getattr__(name: str) -> Any:
+    """Load a public name the first time a notebook asks for it, then keep it."""
+    module = _PUBLIC.get(name)
+    if module is None:
+        raise AttributeError(f"module 'kernel_helpers' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_PUBLIC})
+
 
 try:
     __version__ = version("kernel-helpers")

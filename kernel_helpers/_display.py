@@ -1,20 +1,14 @@
 """The shared display floor: how the kit's objects show themselves in a notebook and a terminal.
 
-Text formatting (durations, sizes, machines), HTML tables, and matplotlib figures that
-render as PNG with no pyplot. Every subpackage may import this module; it imports none.
+Text formatting (durations, sizes, machines) and HTML tables; figures are in ``_figures``.
+Every subpackage may import this module; it imports none.
 """
 
 from __future__ import annotations
 
 import html
-import io
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
-
-from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, LogLocator
 
 
 class ShownAsText:
@@ -77,30 +71,3 @@ def html_table(head: list[str], rows: list[list[str]]) -> str:
     return f"<table><tr>{header}</tr>{body}</table>"
 
 
-class KitFigure(Figure):
-    """A Figure that shows itself as PNG when it is a cell's last expression, whatever
-    backend the notebook has (no pyplot involved, so it never shows twice)."""
-
-    def _repr_png_(self) -> bytes:
-        return figure_png(self)
-
-
-def new_figure(width: float = 9.0, height: float = 4.5) -> KitFigure:
-    """A figure with an Agg canvas attached, independent of pyplot and of the backend."""
-    figure = KitFigure(figsize=(width, height), dpi=100, layout="constrained")
-    FigureCanvasAgg(figure)
-    return figure
-
-
-def figure_png(figure: Figure) -> bytes:
-    """The figure as PNG bytes (what the notebook displays and the export saves)."""
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
-    return buffer.getvalue()
-
-
-def label_log_axis(ax: Axes, unit: Callable[[float], str]) -> None:
-    """Label a log x axis in words ("1 ms", "10 KB") instead of powers of ten, so a learner
-    reads the unit off every grid line without decoding 10^-3."""
-    ax.xaxis.set_major_locator(LogLocator(base=10, numticks=20))
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: unit(value)))

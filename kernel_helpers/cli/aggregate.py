@@ -11,8 +11,9 @@ import json
 import sys
 from pathlib import Path
 
-from .._display import figure_png, format_seconds
+from .._display import format_seconds
 from .._errors import KitError
+from .._figures import figure_png
 from ..report.exports import aggregate_exports
 
 

@@ -52,7 +52,7 @@ def docker_wasm_diagram() -> Figure:
     """The two paths from ``docker run`` / the kubelet to a running workload. Notebook 09."""
     from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
-    from .._display import new_figure
+    from .._figures import new_figure
 
     figure = new_figure(10, 5.2)
     ax = figure.add_subplot()

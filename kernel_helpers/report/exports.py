@@ -98,7 +98,7 @@ def export_results(
 ) -> Export:
     """Write ``<learner>-results.json`` and ``<learner>-results.png`` (notebook 10):
     the results saved in ``folder``, or ``results`` when given."""
-    from .._display import figure_png
+    from .._figures import figure_png
 
     results = {k: as_dict(v) for k, v in results.items()} if results is not None else load_results(folder)
     if not results:
@@ -140,7 +140,7 @@ def read_export(path: str | Path) -> dict[str, Any]:
 def summary_figure(results: Mapping[str, Any]) -> Figure:
     """One page: start-up on top, sizes and compute below, as far as the learner measured
     them (what the export's PNG shows). Notebook 10."""
-    from .._display import new_figure
+    from .._figures import new_figure
     from .plots import draw_sizes, draw_startup_result, draw_throughput
 
     figure = new_figure(13, 10)
@@ -195,7 +195,7 @@ def aggregate_exports(paths: Iterable[str | Path]) -> tuple[Figure, list[dict[st
     """Merge several learners' exports into one comparison plot across machines. Notebook 10."""
     from matplotlib.patches import Patch
 
-    from .._display import label_log_axis, new_figure
+    from .._figures import label_log_axis, new_figure
 
     exports = [read_export(p) for p in paths]
     rows = comparison_table(exports)

@@ -21,7 +21,8 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from .._display import figure_png, format_bytes, format_seconds, label_log_axis, new_figure
+from .._display import format_bytes, format_seconds
+from .._figures import figure_png, label_log_axis, new_figure
 from ..bench.results import (
     Measurement,
     Slowdown,

@@ -18,8 +18,9 @@ from pathlib import Path
 
 from matplotlib.ticker import FuncFormatter
 
-from .._display import KitFigure, ShownAsHtml, ShownAsText, format_bytes, html_table, new_figure
+from .._display import ShownAsHtml, ShownAsText, format_bytes, html_table
 from .._errors import BuildInProgress, KitError, ToolchainMissing
+from .._figures import KitFigure, new_figure
 from ..wasm.reader import code_by_package, section_sizes, stripped_size
 from .build import (
     Artifact,

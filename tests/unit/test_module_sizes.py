@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import kernel_helpers as kh
-from kernel_helpers._display import KitFigure, figure_png
+from kernel_helpers._figures import KitFigure, figure_png
 from kernel_helpers.toolchains.sizes import bar_chart, top_with_other
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"

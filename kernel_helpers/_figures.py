@@ -1,0 +1,44 @@
+"""The shared floor's figures: matplotlib figures that show themselves as PNG, no pyplot.
+
+Kept apart from ``_display`` (text and HTML) so that code which only prints, such as the
+benchmark worker and ``run-wasm``, never imports matplotlib.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, LogLocator
+
+
+class KitFigure(Figure):
+    """A Figure that shows itself as PNG when it is a cell's last expression, whatever
+    backend the notebook has (no pyplot involved, so it never shows twice)."""
+
+    def _repr_png_(self) -> bytes:
+        return figure_png(self)
+
+
+def new_figure(width: float = 9.0, height: float = 4.5) -> KitFigure:
+    """A figure with an Agg canvas attached, independent of pyplot and of the backend."""
+    figure = KitFigure(figsize=(width, height), dpi=100, layout="constrained")
+    FigureCanvasAgg(figure)
+    return figure
+
+
+def figure_png(figure: Figure) -> bytes:
+    """The figure as PNG bytes (what the notebook displays and the export saves)."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+def label_log_axis(ax: Axes, unit: Callable[[float], str]) -> None:
+    """Label a log x axis in words ("1 ms", "10 KB") instead of powers of ten, so a learner
+    reads the unit off every grid line without decoding 10^-3."""
+    ax.xaxis.set_major_locator(LogLocator(base=10, numticks=20))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: unit(value)))
