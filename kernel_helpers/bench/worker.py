@@ -23,7 +23,7 @@ compared with ``expect`` before it is timed, so a broken variant fails loudly.
 Variant kinds: ``command`` (``argv``; optional ``before_each.remove_image``: untag an
 image before every run so each run pulls it), ``wasm`` (``module``, ``mode`` one of
 ``compile`` / ``cached`` (``serialized``: a file from ``Module.serialize``) /
-``instantiate``), and ``call`` (``target`` "module:function" and ``args``: a kit function
+``instantiate``; optional ``args`` and read-only ``dirs`` [[host, guest], ...]), and ``call`` (``target`` "module:function" and ``args``: a kit function
 for what has no command form, such as the OCI pull-and-run).
 """
 
@@ -70,9 +70,9 @@ class _Stop:
 # --- how each kind of variant runs once ---------------------------------------------------
 
 
-def _wasm_runner(spec: dict[str, Any]) -> Callable[[str], int]:
-    """A function running the module once with stdout/stderr sent to ``path``; it returns
-    the guest's exit status. Compilation happens where ``mode`` says it does."""
+def wasm_runner(spec: dict[str, Any]) -> Callable[[str, str], int]:
+    """A function running the module once with stdout and stderr sent to the two paths it
+    is given; it returns the guest's exit status. Compilation happens where ``mode`` says."""
     import wasmtime
 
     engine = wasmtime.Engine()
@@ -98,12 +98,14 @@ def _wasm_runner(spec: dict[str, Any]) -> Callable[[str], int]:
         raise BenchmarkError(f"unknown wasm mode {mode!r}")
     argv = [Path(module_path).name, *spec.get("args", [])]
 
-    def run(path: str) -> int:
+    def run(out: str, err: str) -> int:
         store = wasmtime.Store(engine)
         wasi = wasmtime.WasiConfig()
         wasi.argv = argv
-        wasi.stdout_file = path
-        wasi.stderr_file = path
+        wasi.stdout_file = out
+        wasi.stderr_file = err
+        for host, guest in spec.get("dirs", []):
+            wasi.preopen_dir(host, guest, False)  # read-only, as runwasi mounts the rootfs
         store.set_wasi(wasi)
         instance = pre.instantiate(store) if mode == "instantiate" else linker.instantiate(store, load())
         start = instance.exports(store)["_start"]
@@ -118,14 +120,14 @@ def _wasm_runner(spec: dict[str, Any]) -> Callable[[str], int]:
     return run
 
 
-def _command_runner(spec: dict[str, Any]) -> Callable[[str], int]:
+def _command_runner(spec: dict[str, Any]) -> Callable[[str, str], int]:
     argv = [str(a) for a in spec["argv"]]
     before = _before_each(spec)
 
-    def run(path: str) -> int:
+    def run(out: str, err: str) -> int:
         if before is not None:
             before()
-        return _spawn_and_wait(argv, os.devnull, float(spec.get("timeout_s", 120)), out=path)[1]
+        return _spawn_and_wait(argv, os.devnull, float(spec.get("timeout_s", 120)), stdout=out, stderr=err)[1]
 
     return run
 
@@ -151,20 +153,20 @@ def _before_each(spec: dict[str, Any]) -> Callable[[], None] | None:
     return remove_image
 
 
-def _call_runner(spec: dict[str, Any]) -> Callable[[str], int]:
+def _call_runner(spec: dict[str, Any]) -> Callable[[str, str], int]:
     module_name, _, function_name = str(spec["target"]).partition(":")
     function = getattr(importlib.import_module(module_name), function_name)
     args = list(spec.get("args", []))
 
-    def run(path: str) -> int:
-        status: int = function(*args, output=path)
+    def run(out: str, err: str) -> int:
+        status: int = function(*args, out=out, err=err)
         return status
 
     return run
 
 
-RUNNERS: dict[str, Callable[[dict[str, Any]], Callable[[str], int]]] = {
-    "wasm": _wasm_runner,
+RUNNERS: dict[str, Callable[[dict[str, Any]], Callable[[str, str], int]]] = {
+    "wasm": wasm_runner,
     "command": _command_runner,
     "call": _call_runner,
 }
@@ -173,14 +175,15 @@ RUNNERS: dict[str, Callable[[dict[str, Any]], Callable[[str], int]]] = {
 # --- one variant: check once, then time -----------------------------------------------------
 
 
-def _check_once(name: str, run: Callable[[str], int], expect: str | None) -> None:
+def _check_once(name: str, run: Callable[[str, str], int], expect: str | None) -> None:
     """Run once, untimed, with the output kept, and fail unless it is what it should be."""
     with tempfile.TemporaryDirectory(prefix="kit-bench-") as folder:
-        path = str(Path(folder) / "output")
-        status = run(path)
-        output = Path(path).read_text(errors="replace") if Path(path).exists() else ""
+        out, err = Path(folder) / "stdout", Path(folder) / "stderr"
+        status = run(str(out), str(err))
+        output = out.read_text(errors="replace") if out.exists() else ""
+        errors = err.read_text(errors="replace") if err.exists() else ""
     if status != 0:
-        raise BenchmarkError(f"{name}: exited with status {status}: {output.strip()[-300:]}")
+        raise BenchmarkError(f"{name}: exited with status {status}: {(errors or output).strip()[-300:]}")
     if expect is not None and output.strip() != expect.strip():
         raise BenchmarkError(
             f"{name}: printed {output.strip()[:120]!r}, expected {expect.strip()[:120]!r}"
@@ -198,7 +201,7 @@ def measure_variant(
 
         def time_one() -> float:
             start = time.perf_counter()
-            status = run(os.devnull)
+            status = run(os.devnull, os.devnull)
             seconds = time.perf_counter() - start
             if status != 0:
                 raise BenchmarkError(f"{name}: exited with status {status} during the timed runs")
@@ -272,11 +275,17 @@ def run_in_worker(
         outcome = WorkerOutcome(worker_pid=worker.pid)
         worker.stdin.write(json.dumps({"warmup": warmup, "repeat": repeat, "variants": variants}) + "\n")
         worker.stdin.flush()
-        watcher = threading.Thread(target=_pass_stop_on, args=(stop, worker), daemon=True)
+        finished = threading.Event()
+        watcher = threading.Thread(target=_pass_stop_on, args=(stop, finished, worker), daemon=True)
         watcher.start()
-        done = _read_events(worker.stdout, outcome, on_sample, stop)
-        stop.set()  # ends the watcher; the worker is finished or gone
-        worker.wait()
+        done = False
+        try:
+            done = _read_events(worker.stdout, outcome, on_sample, stop)
+        finally:
+            finished.set()
+            if not done and worker.poll() is None:
+                worker.kill()  # an error on our side (in on_sample): nobody reads the rest
+            worker.wait()
         if not done:
             errors.seek(0)
             tail = errors.read().strip().splitlines()[-5:]
@@ -288,8 +297,11 @@ def run_in_worker(
     return outcome
 
 
-def _pass_stop_on(stop: threading.Event, worker: subprocess.Popen[str]) -> None:
-    stop.wait()
+def _pass_stop_on(stop: threading.Event, finished: threading.Event, worker: subprocess.Popen[str]) -> None:
+    """Tell the worker about a Stop (a notebook button sets ``stop`` from another thread)."""
+    while not stop.wait(0.05):
+        if finished.is_set():
+            return
     if worker.poll() is None and worker.stdin is not None:
         with contextlib.suppress(OSError, ValueError):
             worker.stdin.write("stop\n")

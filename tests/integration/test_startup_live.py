@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -35,6 +36,20 @@ def test_every_variant_is_measured_here_in_one_run() -> None:
         assert (measured.command is not None) == (variant.timed_as == "process")
     assert result.sizes["docker-scratch image (compressed)"] < result.sizes["docker-scratch image"]
     assert "docker-debian" in result.notes
+    # Every sample was timed in the worker process, never in this one (the kernel's).
+    worker_pid = int(result.notes["worker"].split("(pid ")[1].split(")")[0])
+    assert worker_pid != os.getpid()
+
+
+def test_a_variant_that_prints_the_wrong_thing_fails_loudly(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The output check runs once, outside the timed loop, against the module's own output.
+    from kernel_helpers.bench import startup
+
+    monkeypatch.setattr(startup, "_expected_output", lambda wasm: "something else\n")
+    result = run_startup("hello", repeat=2, warmup=0, variants=["native", "wasm-instantiate"], progress=False)
+    assert result.variants == {}
+    for name in ("native", "wasm-instantiate"):
+        assert "expected 'something else'" in result.skipped[name]
 
 
 def test_kit_docker_off_fills_containers_from_recorded_data(monkeypatch: pytest.MonkeyPatch) -> None:

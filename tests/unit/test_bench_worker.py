@@ -100,7 +100,7 @@ def test_stop_during_the_first_variant_keeps_what_was_measured(tmp_path: Path) -
     assert outcome.failed == {"second": "stopped"}
 
 
-def die(*, output: str) -> int:
+def die(*, out: str, err: str) -> int:
     """A "call" variant that takes the whole worker down, as a crash in wasmtime would."""
     os._exit(7)
 
