@@ -32,11 +32,13 @@ class Ratio:
     low: float
     high: float
     confidence: float = CONFIDENCE
+    #: False when a side had a single figure (an export or summary keeping medians only).
+    spread_known: bool = True
 
     @property
     def measurable(self) -> bool:
         """False when the interval contains 1: the samples cannot tell the two apart."""
-        return not (self.low <= 1.0 <= self.high)
+        return self.spread_known and not (self.low <= 1.0 <= self.high)
 
     @property
     def relative_half_width(self) -> float:
@@ -45,6 +47,8 @@ class Ratio:
 
     def text(self) -> str:
         """"about 520× (470×-590×)", or "no measurable difference (0.8×-1.1×)"."""
+        if not self.spread_known:
+            return f"about {_times(self.value)} (medians only: the spread is unknown)"
         digits = max(2, _digits(self))
         span = f"{_times(self.low, digits)}-{_times(self.high, digits)}"
         if not self.measurable:
@@ -54,8 +58,11 @@ class Ratio:
     def __str__(self) -> str:
         return self.text()
 
-    def to_json(self) -> dict[str, float]:
-        return {"value": self.value, "low": self.low, "high": self.high, "confidence": self.confidence}
+    def to_json(self) -> dict[str, float | bool]:
+        return {
+            "value": self.value, "low": self.low, "high": self.high,
+            "confidence": self.confidence, "spread_known": self.spread_known,
+        }
 
 
 def ratio_of_medians(
@@ -73,13 +80,16 @@ def ratio_of_medians(
     a, b = np.asarray(slow, dtype=float), np.asarray(fast, dtype=float)
     if np.any(b <= 0) or np.any(a < 0):
         raise BenchmarkError("timings must be positive to form a ratio")
+    value = float(np.median(a) / np.median(b))
+    if a.size < 2 or b.size < 2:
+        return Ratio(value, value, value, confidence, spread_known=False)
     rng = np.random.default_rng(seed)
     a_medians = np.median(rng.choice(a, size=(resamples, a.size)), axis=1)
     b_medians = np.median(rng.choice(b, size=(resamples, b.size)), axis=1)
     ratios = a_medians / b_medians
     tail = (1 - confidence) / 2 * 100
     low, high = np.percentile(ratios, [tail, 100 - tail])
-    return Ratio(float(np.median(a) / np.median(b)), float(low), float(high), confidence)
+    return Ratio(value, float(low), float(high), confidence)
 
 
 def _digits(ratio: Ratio) -> int:

@@ -23,6 +23,7 @@ from typing import IO, Any
 
 from .._display import describe_machine
 from .._errors import BenchmarkError
+from .ratio import Ratio, ratio_of_medians
 from .variants import IN_PROCESS, PROCESS, in_order, label_of
 
 #: How outliers are counted, written into every result so a reader knows the rule.
@@ -199,8 +200,21 @@ class BenchResult:
                 raise BenchmarkError(f"no variant {name!r}: {reason}")
         return self.variants[a].stats.median_s / self.variants[b].stats.median_s
 
+    def ratio_interval(self, a: str, b: str) -> Ratio:
+        """``ratio(a, b)`` with its 95% bootstrap interval from both variants' samples."""
+        self.ratio(a, b)  # the same clear error for a missing variant
+        return ratio_of_medians(self.variants[a].samples_s or [self.variants[a].stats.median_s],
+                                self.variants[b].samples_s or [self.variants[b].stats.median_s])
+
     def ratios(self) -> dict[str, float]:
         """The headline comparisons present in this result, ``"a/b"`` -> ratio."""
+        return {key: self.ratio(*key.split("/", 1)) for key in self._ratio_keys()}
+
+    def ratio_intervals(self) -> dict[str, Ratio]:
+        """The headline comparisons with their intervals, ``"a/b"`` -> :class:`Ratio`."""
+        return {key: self.ratio_interval(*key.split("/", 1)) for key in self._ratio_keys()}
+
+    def _ratio_keys(self) -> list[str]:
         pairs = [
             ("docker-scratch", "wasm-cached"),
             ("docker-scratch", "wasm-instantiate"),
@@ -213,11 +227,7 @@ class BenchResult:
         ]
         # Compute benchmarks pair "wasm <case>" with "native <case>".
         pairs += [(n, "native " + n[5:]) for n in self.variants if n.startswith("wasm ")]
-        return {
-            f"{a}/{b}": self.ratio(a, b)
-            for a, b in pairs
-            if a in self.variants and b in self.variants
-        }
+        return [f"{a}/{b}" for a, b in pairs if a in self.variants and b in self.variants]
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -226,6 +236,7 @@ class BenchResult:
             "example": self.example,
             "variants": {name: m.to_json() for name, m in self.variants.items()},
             "ratios": self.ratios(),
+            "ratio_intervals": {key: r.to_json() for key, r in self.ratio_intervals().items()},
             "sizes": dict(self.sizes),
             "skipped": dict(self.skipped),
             "notes": dict(self.notes),
@@ -300,8 +311,8 @@ def print_summary(result: BenchResult, stream: IO[str] | None = None) -> None:
         out.write(f"{name:<{width}}  {_ms(s.median_s):>10}  {span:>21}  {s.n:>4}  {m.source}\n")
     for name, reason in result.skipped.items():
         out.write(f"{name:<{width}}  skipped: {reason}\n")
-    for key, value in result.ratios().items():
-        out.write(f"ratio {key}: {value:,.1f}x\n")
+    for key, ratio in result.ratio_intervals().items():
+        out.write(f"ratio {key}: {ratio.text()}\n")
 
 
 def _ms(seconds: float) -> str:

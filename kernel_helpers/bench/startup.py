@@ -365,10 +365,11 @@ def _measure_all(
                 on_sample(name, index, seconds)
 
         outcome = run_in_worker(specs, warmup=warmup, repeat=repeat, on_sample=each_sample, stop=stop)
-    result.notes["worker"] = (
-        f"timed in a separate worker process (pid {outcome.worker_pid}), every variant's "
-        "output sent to /dev/null and checked once before timing"
+    result.notes["method"] = (
+        "timed in a separate small worker process, not the kernel; every variant's output "
+        "sent to /dev/null, and checked once, untimed, before timing"
     )
+    result.notes["worker_pid"] = str(outcome.worker_pid)
     for runnable in runnables:
         name = runnable.name
         if name in outcome.failed:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .._display import ShownAsText, format_bytes, format_seconds
+from ..bench.ratio import Ratio, ratio_of_medians
 from ..bench.results import (
     OCI_PACKS_NOTE,
     Measurement,
@@ -93,6 +94,11 @@ def times(ratio: float) -> str:
 # --- start-up (notebook 06) -------------------------------------------------------------
 
 
+def _ratio(slow: Measurement, fast: Measurement) -> Ratio:
+    """slow/fast with its bootstrap interval (medians alone where samples were not kept)."""
+    return ratio_of_medians(slow.samples_s or [slow.median_s], fast.samples_s or [fast.median_s])
+
+
 def _fastest(summaries: Mapping[str, Measurement], names: Iterable[str]) -> Measurement | None:
     found = [summaries[n] for n in names if n in summaries]
     return min(found, key=lambda s: s.median_s) if found else None
@@ -146,14 +152,16 @@ def startup_verdict(result: Any) -> Verdict:
     words, containers_hold = _container_words(container.median_s)
     verdict.sentences.append(f"Containers ({container.label}) {words}.")
 
-    ratio = container.median_s / wasm.median_s
+    ratio = _ratio(container, wasm)
+    verdict.rows.append(("container / fastest wasm", "", ratio.text()))
     verdict.sentences.append(
-        f"A container start cost {times(ratio)} the fastest wasm start (median against median, one run)."
+        f"A container start cost {ratio.text()} the fastest wasm start (medians, with the "
+        f"{ratio.confidence:.0%} interval the samples allow)."
     )
     if cli is not None and cli is not wasm:
         verdict.sentences.append(
             f"Process against process, which is fairer, the wasmtime CLI took {format_seconds(cli.median_s)}: "
-            f"the container still cost {times(container.median_s / cli.median_s)} as much."
+            f"the container still cost {_ratio(container, cli).text()} as much."
         )
     native = summaries.get("native")
     if native is not None:
@@ -176,15 +184,16 @@ def startup_verdict(result: Any) -> Verdict:
                 "machine; over a real network, big images are what take seconds."
             )
 
+    slower = f"{ratio.text()} slower" if ratio.measurable else ratio.text()
     if wasm_holds and containers_hold:
-        verdict.summary = f"the claim holds here (containers {times(ratio)} slower to start)"
+        verdict.summary = f"the claim holds here (containers {slower} to start)"
     elif wasm_holds:
         verdict.summary = (
             f"half right: wasm starts in milliseconds, but containers start in "
-            f"{format_seconds(container.median_s)}, not several seconds (still {times(ratio)} slower)"
+            f"{format_seconds(container.median_s)}, not several seconds (still {slower})"
         )
     else:
-        verdict.summary = f"the claim does not hold here (containers {times(ratio)} wasm)"
+        verdict.summary = f"the claim does not hold here (containers against wasm: {ratio.text()})"
     # Native is recorded too on a machine with no compiler (a bare laptop).
     recorded = [kind for kind, s in (("container", container), ("native", native)) if s and s.recorded]
     if recorded:
