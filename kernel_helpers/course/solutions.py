@@ -186,9 +186,10 @@ _add(
     """
 from pathlib import Path
 import tempfile
-folder = Path(tempfile.mkdtemp())
-answer = [kh.Preopen(str(folder), "/data", writable=False)]
-kh.check_read_only_preopen(answer, folder, "/data")
+with tempfile.TemporaryDirectory() as name:  # removed again after the check
+    folder = Path(name)
+    answer = [kh.Preopen(str(folder), "/data", writable=False)]
+    kh.check_read_only_preopen(answer, folder, "/data")
 """,
     "One preopen, host folder to /data, writable=False: the least the program needs.",
     needs="wasi",
