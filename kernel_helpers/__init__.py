@@ -152,7 +152,14 @@ _names(
 # 10 · conclusions
 _names("bench.reference", "recorded_result")
 _names("course.nb10", "DECISION_SCENARIOS", "check_decisions", "check_export")
-_names("report.exports", "aggregate_exports", "export_results", "load_results", "summary_figure")
+_names(
+    "report.exports",
+    "aggregate_exports",
+    "export_results",
+    "learner_name_box",
+    "load_results",
+    "summary_figure",
+)
 _names("report.verdicts", "course_verdict", "decision_guide")
 
 # Every notebook: exercise results and the instructor's solutions.
@@ -199,7 +206,7 @@ __all__ = [
     "container_view", "course_verdict", "decision_guide", "describe_machine",
     "docker_status", "docker_wasm_diagram", "doctor", "examples", "export_results",
     "find_toolchain", "format_bytes", "format_seconds", "fuel_needed",
-    "image_platform", "language_sizes", "lesson_module", "limit_slider", "live_startup",
+    "image_platform", "language_sizes", "learner_name_box", "lesson_module", "limit_slider", "live_startup",
     "load_module", "load_results", "module_sha256", "native_binary", "oci_round_trip",
     "package_breakdown", "package_wasm", "prepare", "probe", "read_module",
     "recorded_result", "run_compute", "run_everywhere", "run_guarded", "run_in_browser",

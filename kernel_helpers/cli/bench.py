@@ -4,11 +4,13 @@ notebooks 06-08 from a terminal, with a progress bar and JSON/CSV export."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 
 from .._errors import KitError
 from ..bench.results import BenchResult, print_summary
+from ._output import chatter_to_stderr
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -30,7 +32,8 @@ def _parser() -> argparse.ArgumentParser:
     compute.add_argument("--warmup", type=int, default=2)
     sub.add_parser("cleanup", help="remove every container, image and volume the kit made")
     for command in (startup, sizes, compute):
-        command.add_argument("--json", metavar="FILE", help="write the result as JSON")
+        command.add_argument("--json", metavar="FILE",
+                             help="write the result as JSON ('-': to stdout, and nothing else there)")
         command.add_argument("--csv", metavar="FILE", help="write one row per variant as CSV")
     startup.add_argument("--no-progress", action="store_true", help="no progress bar")
     return parser
@@ -61,21 +64,29 @@ def _run(args: argparse.Namespace) -> BenchResult | None:
 
 def main(argv: list[str]) -> int:
     args = _parser().parse_args(argv)
+    # With --json, stdout carries the JSON alone (or nothing, when it goes to a file): the
+    # table and every note go to stderr.
+    as_json = getattr(args, "json", None) is not None
     try:
-        result = _run(args)
+        with chatter_to_stderr() if as_json else contextlib.nullcontext():
+            result = _run(args)
     except KitError as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
     if result is None:
         return 0
+    out = sys.stderr if as_json else sys.stdout
     if result.variants or result.skipped:
-        print_summary(result)
+        print_summary(result, out)
     for name, size in result.sizes.items():
-        print(f"size {name}: {size:,} bytes")
+        print(f"size {name}: {size:,} bytes", file=out)
     if result.recorded:
-        print(f"recorded data from {result.recorded.get('date')} stands in where marked 'recorded'")
-    if args.json:
-        print(f"wrote {result.save(args.json)}")
+        print(f"recorded data from {result.recorded.get('date')} stands in where marked 'recorded'", file=out)
+    if args.json == "-":
+        json.dump(result.to_json(), sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    elif args.json:
+        print(f"wrote {result.save(args.json)}", file=out)
     if args.csv:
-        print(f"wrote {result.save(args.csv)}")
+        print(f"wrote {result.save(args.csv)}", file=out)
     return 0

@@ -5,12 +5,14 @@ Python with ``kh.build_all``)."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 
 from .._errors import ToolchainMissing
 from ..toolchains.build import TARGETS, WASM, Artifact, build_all, refresh_prebuilt, shrink
 from ..toolchains.detect import LANGUAGES
+from ._output import chatter_to_stderr
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -70,7 +72,9 @@ def main(argv: list[str]) -> int:
         for artifact in shipped:
             print(_row(artifact))
         return 0
-    built, problems = _build_selected(args, progress)
+    # With --json, stdout is the JSON alone; anything a compiler prints goes to stderr.
+    with chatter_to_stderr() if args.json else contextlib.nullcontext():
+        built, problems = _build_selected(args, progress)
     if args.json:
         json.dump([a.to_json() for a in built], sys.stdout, indent=2)
         sys.stdout.write("\n")

@@ -7,6 +7,19 @@ import json
 import sys
 
 from ..course.doctor import DoctorReport, collect
+from ._output import chatter_to_stderr
+
+
+class _TerminalReport(DoctorReport):
+    """The report as ``./kit doctor`` prints it. Its last line is the one an instructor
+    asks every learner to send, so it names what is missing, not only how many."""
+
+    def summary(self) -> str:
+        names = [row.what for row in self.missing]
+        if not names:
+            return super().summary()
+        count = f"{len(names)} {'item' if len(names) == 1 else 'items'} missing"
+        return f"{count} ({', '.join(names)}); the course still runs, with the fallbacks above."
 
 
 def main(argv: list[str]) -> int:
@@ -19,7 +32,8 @@ def main(argv: list[str]) -> int:
         "--missing", action="store_true", help="list only what is missing, each with its fix"
     )
     args = parser.parse_args(argv)
-    data = collect()
+    with chatter_to_stderr():
+        data = collect()
     if args.missing:
         for row in DoctorReport(data).missing:
             print(f"  missing: {row.what:<18} {row.fix or '(no fix needed: ' + row.means + ')'}")
@@ -28,5 +42,5 @@ def main(argv: list[str]) -> int:
         json.dump(data, sys.stdout, indent=2, sort_keys=True)
         sys.stdout.write("\n")
     else:
-        print(DoctorReport(data).text())
+        print(_TerminalReport(data).text())
     return 0

@@ -20,6 +20,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+import weakref
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -65,6 +66,18 @@ def free_port() -> int:
         return port
 
 
+def _release(process: subprocess.Popen[bytes], folder: Path) -> None:
+    """Stop a registry process and delete its folder (idempotent)."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    shutil.rmtree(folder, ignore_errors=True)
+
+
 class LocalRegistry:
     """``with LocalRegistry() as registry:`` a registry at ``registry.host``
     (``127.0.0.1:PORT``), gone afterwards with everything pushed to it. Notebook 06."""
@@ -76,6 +89,7 @@ class LocalRegistry:
         self.url = f"http://{self.host}"
         self._dir: Path | None = None
         self._process: subprocess.Popen[bytes] | None = None
+        self._release: weakref.finalize[Any, Any] | None = None
 
     # --- lifetime -----------------------------------------------------------------------
 
@@ -94,6 +108,9 @@ class LocalRegistry:
             stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
         )
         log.close()
+        # Also stopped and deleted when the registry is forgotten or Python exits (a notebook
+        # cell that failed before .stop(), a kernel restart): nothing stays in /tmp.
+        self._release = weakref.finalize(self, _release, self._process, self._dir)
         self._wait_until_ready()
         return self
 
@@ -123,17 +140,11 @@ class LocalRegistry:
         return " | ".join(lines[-3:])
 
     def stop(self) -> None:
-        if self._process is not None:
-            self._process.terminate()
-            try:
-                self._process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait()
-            self._process = None
-        if self._dir is not None:
+        if self._release is not None:
+            self._release()
+        elif self._dir is not None:
             shutil.rmtree(self._dir, ignore_errors=True)
-            self._dir = None
+        self._release, self._process, self._dir = None, None, None
 
     @property
     def running(self) -> bool:

@@ -136,7 +136,8 @@ SOLUTIONS = (
         """
     from pathlib import Path
     import tempfile
-    folder = Path(tempfile.mkdtemp())
+    workspace = tempfile.TemporaryDirectory()  # removed when the kernel stops
+    folder = Path(workspace.name)
     answer = [kh.Preopen(str(folder), "/data", writable=False)]
     kh.check_read_only_preopen(answer, folder, "/data")
     """,

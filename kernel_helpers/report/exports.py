@@ -10,10 +10,15 @@ the export and the aggregator in notebook 10.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
+import os
 import platform
 import re
-from collections.abc import Iterable, Mapping
+import unicodedata
+import uuid
+import warnings
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,6 +33,10 @@ from ..bench.variants import in_order, label_of
 
 EXPORT_SCHEMA = "wasm-course-results/1"
 TOPICS = ("startup", "sizes", "compute", "oci")
+#: The environment variable that names the learner in exports (notebook 10's box starts with it).
+LEARNER_ENV = "LEARNER"
+#: What a file name cannot hold on Linux, macOS or Windows; every other character is kept.
+_PATH_UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
 
 
 def results_dir(folder: str | Path | None = None) -> Path:
@@ -84,12 +93,58 @@ class Export:
         return f"results: {self.json_path}\nfigure:  {self.png_path}"
 
 
-def _safe_name(learner: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]+", "-", learner.strip()).strip("-") or "learner"
+def machine_id() -> str:
+    """A short, stable identity of this machine: a hash of ``/etc/machine-id`` (or of the
+    host name and MAC address), so the raw id never leaves the machine. ``aggregate``
+    counts machines by it."""
+    raw = ""
+    for source in ("/etc/machine-id", "/var/lib/dbus/machine-id"):
+        try:
+            raw = Path(source).read_text().strip()
+        except OSError:
+            continue
+        if raw:
+            break
+    if not raw:
+        raw = f"{platform.node()}|{uuid.getnode():x}"
+    return hashlib.sha256(f"wasm-course|{raw}".encode()).hexdigest()[:12]
+
+
+def learner_name(name: str | None = None) -> str:
+    """The name an export carries: ``name`` if given, else ``$LEARNER``, else
+    ``learner-<machine>`` (different on every machine, so exports never collide by default)."""
+    for candidate in (name, os.environ.get(LEARNER_ENV)):
+        if candidate and candidate.strip():
+            return candidate.strip()
+    return f"learner-{machine_id()[:6]}"
+
+
+def learner_name_box() -> Any:
+    """Notebook 10's text box for the learner's name, filled in from ``$LEARNER`` if set."""
+    import ipywidgets
+
+    return ipywidgets.Text(value=os.environ.get(LEARNER_ENV, ""), description="Your name:",
+                           placeholder="a name or nickname for your export")
+
+
+def safe_file_stem(name: str) -> str:
+    """``name`` as a file name: letters of every script kept (``Zoë O'Brien``, ``李明``),
+    only what a path cannot hold replaced (``/ \\ : * ? " < > |``, control characters)."""
+    stem = _PATH_UNSAFE.sub("-", unicodedata.normalize("NFC", name)).strip(" .-")
+    return stem[:100].rstrip(" .-") or "learner"
+
+
+def _free_stem(folder: Path, stem: str) -> str:
+    """``stem``, or ``stem-2``, ``stem-3`` ... : the first with neither file there yet."""
+    candidate, number = stem, 1
+    while any((folder / f"{candidate}-results{ext}").exists() for ext in (".json", ".png")):
+        number += 1
+        candidate = f"{stem}-{number}"
+    return candidate
 
 
 def export_results(
-    learner: str,
+    learner: str | None = None,
     *,
     folder: str | Path | None = None,
     out_dir: str | Path | None = None,
@@ -97,7 +152,8 @@ def export_results(
     results: Mapping[str, Any] | None = None,
 ) -> Export:
     """Write ``<learner>-results.json`` and ``<learner>-results.png`` (notebook 10):
-    the results saved in ``folder``, or ``results`` when given."""
+    the results saved in ``folder``, or ``results`` when given. The name comes from
+    :func:`learner_name`; an existing export is never overwritten (``<learner>-2-...``)."""
     from .._figures import figure_png
 
     results = {k: as_dict(v) for k, v in results.items()} if results is not None else load_results(folder)
@@ -108,16 +164,19 @@ def export_results(
         )
     target = Path(out_dir) if out_dir is not None else results_dir(folder)
     target.mkdir(parents=True, exist_ok=True)
-    stem = _safe_name(learner)
+    learner = learner_name(learner)
+    stem = _free_stem(target, safe_file_stem(learner))
     payload = {
         "schema": EXPORT_SCHEMA,
         "learner": learner,
         "exported_utc": _now(),
         "machine": _machine(results),
+        "machine_id": machine_id(),
         "results": results,
     }
     json_path = target / f"{stem}-results.json"
-    json_path.write_text(json.dumps(payload, indent=1, sort_keys=True, default=str))
+    json_path.write_text(json.dumps(payload, indent=1, sort_keys=True, default=str, ensure_ascii=False),
+                         encoding="utf-8")
     png_path = target / f"{stem}-results.png"
     png_path.write_bytes(figure_png(figure if figure is not None else summary_figure(results)))
     return Export(json_path, png_path)
@@ -126,7 +185,7 @@ def export_results(
 def read_export(path: str | Path) -> dict[str, Any]:
     """One learner's export, checked for the schema."""
     try:
-        data = json.loads(Path(path).read_text())
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError) as err:
         raise ResultsError(f"cannot read {path}: {err}") from err
     if not isinstance(data, dict) or data.get("schema") != EXPORT_SCHEMA:
@@ -191,14 +250,55 @@ def comparison_table(exports: Iterable[Mapping[str, Any]]) -> list[dict[str, Any
     return rows
 
 
-def aggregate_exports(paths: Iterable[str | Path]) -> tuple[Figure, list[dict[str, Any]]]:
-    """Merge several learners' exports into one comparison plot across machines. Notebook 10."""
+def machine_key(export: Mapping[str, Any]) -> str:
+    """Which machine an export came from: its ``machine_id``, or for an export without one
+    the machine description it carries (CPU, cores, OS, kernel, host name)."""
+    if export.get("machine_id"):
+        return str(export["machine_id"])
+    machine = export.get("machine") or {}
+    return "|".join(str(machine.get(k)) for k in ("cpu", "cores", "os", "kernel", "hostname"))
+
+
+def read_exports(
+    paths: Iterable[str | Path], on_skip: Callable[[str], None] | None = None
+) -> list[dict[str, Any]]:
+    """The course exports among ``paths``; every other file is skipped with a warning
+    (``on_skip``, else :func:`warnings.warn`). Raises :class:`ResultsError` when none is left."""
+    skip = on_skip or (lambda text: warnings.warn(text, stacklevel=3))
+    exports, given = [], 0
+    for path in paths:
+        given += 1
+        try:
+            exports.append(read_export(path))
+        except ResultsError as err:
+            skip(f"skipped {path}: {err.message}")
+    if not exports:
+        raise ResultsError(
+            f"nothing to aggregate: {given} file(s) given, none of them a course export"
+            if given else "nothing to aggregate: no export files given",
+            fix="collect the *-results.json files notebook 10 writes into one folder",
+        )
+    return exports
+
+
+def aggregate_exports(
+    paths: Iterable[str | Path], *, on_skip: Callable[[str], None] | None = None
+) -> tuple[Figure, list[dict[str, Any]]]:
+    """Merge several learners' exports into one comparison plot across machines. Files that
+    are not exports are skipped with a warning; recorded bars are grey and hatched, as in
+    the notebooks. Notebook 10."""
     from matplotlib.patches import Patch
 
     from .._figures import label_log_axis, new_figure
 
-    exports = [read_export(p) for p in paths]
+    exports = read_exports(paths, on_skip)
     rows = comparison_table(exports)
+    if not rows:
+        raise ResultsError(
+            f"none of the {len(exports)} export(s) has start-up results to compare",
+            fix="ask learners to run notebook 06 (or 10, which adds the recorded run) before exporting",
+        )
+    machines = len({machine_key(e) for e in exports if (e.get("results") or {}).get("startup")})
     learners = list(dict.fromkeys(r["learner"] for r in rows))
     variants = in_order({r["variant"] for r in rows})
     figure = new_figure(9, 0.45 * max(len(variants), 3) + 1.8)
@@ -207,24 +307,25 @@ def aggregate_exports(paths: Iterable[str | Path]) -> tuple[Figure, list[dict[st
     for index, learner in enumerate(learners):
         mine = {r["variant"]: r for r in rows if r["learner"] == learner}
         ys = [v for v in variants if v in mine]
-        positions = [variants.index(v) - 0.4 + height * (index + 0.5) for v in ys]
-        colours = ["#bbbbbb" if mine[v]["recorded"] else f"C{index}" for v in ys]
-        medians = [mine[v]["median_s"] for v in ys]
-        ax.barh(positions, medians, height=height * 0.9,
-                color=colours, edgecolor=f"C{index}", label=learner)
-        for position, median in zip(positions, medians, strict=True):
-            ax.text(median * 1.1, position, format_seconds(median), va="center", fontsize=7)
+        for v in ys:
+            position = variants.index(v) - 0.4 + height * (index + 0.5)
+            median, recorded = mine[v]["median_s"], mine[v]["recorded"]
+            # Recorded bars as the notebooks draw them: grey, hatched, "(recorded)".
+            style: dict[str, Any] = {"color": "#dddddd", "hatch": "///"} if recorded else {"color": f"C{index}"}
+            ax.barh(position, median, height=height * 0.9, edgecolor=f"C{index}", **style)
+            label = format_seconds(median) + (" (recorded)" if recorded else "")
+            ax.text(median * 1.1, position, label, va="center", fontsize=7)
     ax.set_xscale("log")
-    if rows:  # room on the right for the longest bar's label
-        ax.set_xlim(right=max(r["median_s"] for r in rows) * 4)
+    ax.set_xlim(right=max(r["median_s"] for r in rows) * 8)  # room for the longest label
     label_log_axis(ax, format_seconds)
     ax.set_yticks(range(len(variants)), [label_of(v) for v in variants])
     ax.set_ylim(len(variants) - 0.5, -0.5)
     ax.set_xlabel("median start-up (log scale: each grid line is 10× the one before)")
-    ax.set_title(f"Start-up across {len(learners)} machines")
+    people = f"{len(learners)} {'learner' if len(learners) == 1 else 'learners'}"
+    ax.set_title(f"Start-up: {people} on {machines} {'machine' if machines == 1 else 'machines'}")
     handles = [Patch(color=f"C{i}", label=learner) for i, learner in enumerate(learners)]
     if any(r["recorded"] for r in rows):
-        handles.append(Patch(facecolor="#bbbbbb", edgecolor="#777777", label="grey fill: recorded, not measured by that learner"))
-    if handles:
-        ax.legend(handles=handles, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncols=2, frameon=False)
+        handles.append(Patch(facecolor="#dddddd", edgecolor="#777777", hatch="///",
+                             label="grey, hatched: recorded, not measured by that learner"))
+    ax.legend(handles=handles, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncols=2, frameon=False)
     return figure, rows

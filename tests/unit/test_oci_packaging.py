@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import gzip
+import io
 import json
+import tarfile
 from pathlib import Path
 
 import pytest
 import wasmtime
 
 from kernel_helpers._errors import OciError
-from kernel_helpers.containers.oci import OCI_LAYER_TAR_GZIP, WASM_LAYER, package_wasm, validate
+from kernel_helpers.containers.oci import (
+    OCI_LAYER_TAR_GZIP,
+    WASM_LAYER,
+    _unpack_layer,
+    package_wasm,
+    validate,
+)
 
 WASM = bytes(wasmtime.wat2wasm('(module (func (export "_start")))'))
 
@@ -73,3 +81,56 @@ def test_not_wasm_is_refused_before_packaging() -> None:
         package_wasm(b"\x7fELF...", style="image")
     with pytest.raises(OciError, match="unknown style"):
         package_wasm(WASM, style="tarball")
+
+
+def _layer(*entries: tarfile.TarInfo, data: bytes = b"\0asm\1\0\0\0") -> bytes:
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
+        for info in entries:
+            if info.isfile():
+                info.size = len(data)
+                archive.addfile(info, io.BytesIO(data))
+            else:
+                archive.addfile(info)
+    return buffer.getvalue()
+
+
+def _entry(name: str, kind: bytes = tarfile.REGTYPE, mode: int = 0o644, link: str = "") -> tarfile.TarInfo:
+    info = tarfile.TarInfo(name)
+    info.type, info.mode, info.linkname = kind, mode, link
+    return info
+
+
+def test_a_layer_unpacks_on_every_python(tmp_path: Path) -> None:
+    # Debian 12's python3 (3.11.2) has no extractall(filter=...): this failed there.
+    layer = _layer(_entry("bin", tarfile.DIRTYPE, 0o755), _entry("bin/app.wasm", mode=0o4777))
+    _unpack_layer(layer, tmp_path / "rootfs")
+    module = tmp_path / "rootfs" / "bin" / "app.wasm"
+    assert module.read_bytes().startswith(b"\0asm")
+    assert module.stat().st_mode & 0o7777 == 0o755  # no set-uid, no group/other write
+
+
+@pytest.mark.parametrize("entry", [
+    _entry("/etc/passwd"),
+    _entry("../outside.wasm"),
+    _entry("a/../../outside.wasm"),
+    _entry("link", tarfile.SYMTYPE, link="/etc/passwd"),
+    _entry("hard", tarfile.LNKTYPE, link="../outside.wasm"),
+    _entry("dev", tarfile.CHRTYPE),
+], ids=["absolute", "dotdot", "nested-dotdot", "symlink", "hardlink", "device"])
+def test_a_layer_that_could_escape_is_refused_whole(entry: tarfile.TarInfo, tmp_path: Path) -> None:
+    layer = _layer(_entry("ok.wasm"), entry)
+    with pytest.raises(OciError, match="could escape"):
+        _unpack_layer(layer, tmp_path / "rootfs")
+    assert not (tmp_path / "rootfs" / "ok.wasm").exists()  # checked before anything is written
+    assert not (tmp_path / "outside.wasm").exists()
+
+
+def test_a_symlink_already_in_the_folder_is_not_followed_out(tmp_path: Path) -> None:
+    rootfs, outside = tmp_path / "rootfs", tmp_path / "elsewhere"
+    rootfs.mkdir()
+    outside.mkdir()
+    (rootfs / "sub").symlink_to(outside)
+    with pytest.raises(OciError, match="could escape"):
+        _unpack_layer(_layer(_entry("sub/app.wasm")), rootfs)
+    assert not (outside / "app.wasm").exists()

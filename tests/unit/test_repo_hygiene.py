@@ -33,10 +33,25 @@ def environment_pip_section() -> list[str]:
 
 
 def test_environment_yml_pins_exactly_what_requirements_txt_pins() -> None:
+    # Binder keeps zig (environment.yml cannot probe for a working clang the way ./kit
+    # setup does), so its pins are the course's plus requirements-zig.txt's.
     requirements = pins((REPO / "requirements.txt").read_text().splitlines())
+    zig = pins((REPO / "requirements-zig.txt").read_text().splitlines())
     environment = pins(environment_pip_section())
     assert requirements, "requirements.txt pins nothing"
-    assert environment == requirements
+    assert set(zig) == {"ziglang"}
+    assert environment == {**requirements, **zig}
+
+
+def test_a_learner_install_has_no_developer_tools() -> None:
+    learner = pins((REPO / "requirements.txt").read_text().splitlines())
+    dev_only = {"pytest", "pytest-timeout", "mypy", "ruff", "playwright", "import-linter",
+                "pre-commit", "nbstripout", "ziglang"}
+    assert not dev_only & set(learner), "developer tools (or zig) crept into the learner's pins"
+    dev = (REPO / "requirements-dev.txt").read_text()
+    assert "-r requirements-test.txt" in dev
+    test = (REPO / "requirements-test.txt").read_text()
+    assert "-r requirements.txt" in test and "-r requirements-zig.txt" in test
 
 
 def test_environment_yml_uses_conda_forge_and_pins_python() -> None:

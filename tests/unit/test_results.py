@@ -40,7 +40,7 @@ def test_export_writes_json_and_png(tmp_path: Path) -> None:
     data = read_export(export.json_path)
     assert data["schema"] == EXPORT_SCHEMA and data["learner"] == "Ada L."
     assert data["machine"]["cpu"] == "Test CPU"
-    assert export.json_path.name == "Ada-L.-results.json"
+    assert export.json_path.name == "Ada L-results.json"
     assert export.png_path.read_bytes().startswith(b"\x89PNG")
 
 
@@ -65,6 +65,32 @@ def test_aggregator_merges_two_machines(tmp_path: Path) -> None:
     assert {"350 ms", "3.2 s"} <= bar_labels  # each bar says its median
 
 
+def test_names_keep_their_letters_and_only_lose_what_a_path_cannot_hold(tmp_path: Path) -> None:
+    save_result("startup", startup_result(FAST_CONTAINERS), folder=tmp_path)
+    for learner, stem in (("Zoë O'Brien", "Zoë O'Brien"), ("李明", "李明"), ("a/b\\c:d*?", "a-b-c-d")):
+        export = export_results(learner, folder=tmp_path, out_dir=tmp_path / "out")
+        assert export.json_path.name == f"{stem}-results.json"
+        assert read_export(export.json_path)["learner"] == learner
+
+
+def test_an_export_never_overwrites_another(tmp_path: Path) -> None:
+    save_result("startup", startup_result(FAST_CONTAINERS), folder=tmp_path)
+    names = [export_results("ada", folder=tmp_path).json_path.name for _ in range(3)]
+    assert names == ["ada-results.json", "ada-2-results.json", "ada-3-results.json"]
+
+
+def test_the_name_comes_from_learner_else_from_the_machine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from kernel_helpers.report.exports import learner_name, learner_name_box, machine_id
+
+    monkeypatch.setenv("LEARNER", "Zoë")
+    assert learner_name() == "Zoë" and learner_name("  ") == "Zoë" and learner_name("Ada") == "Ada"
+    assert learner_name_box().value == "Zoë"
+    monkeypatch.delenv("LEARNER")
+    assert learner_name() == f"learner-{machine_id()[:6]}"
+    save_result("startup", startup_result(FAST_CONTAINERS), folder=tmp_path)
+    assert read_export(export_results(folder=tmp_path).json_path)["machine_id"] == machine_id()
+
+
 def test_two_learners_with_the_default_name_stay_apart(tmp_path: Path) -> None:
     paths = []
     for folder_name, medians in (("one", FAST_CONTAINERS), ("two", SLOW_CONTAINERS)):
@@ -76,11 +102,41 @@ def test_two_learners_with_the_default_name_stay_apart(tmp_path: Path) -> None:
     assert scratch == {"my-name (Same CPU)": pytest.approx(0.35), "my-name (Same CPU) #2": pytest.approx(3.2)}
 
 
-def test_aggregator_rejects_a_file_that_is_not_an_export(tmp_path: Path) -> None:
+def test_aggregator_skips_a_file_that_is_not_an_export_and_fails_when_none_is_left(tmp_path: Path) -> None:
     stray = tmp_path / "x.json"
     stray.write_text("{}")
-    with pytest.raises(ResultsError, match="not a course export"):
-        aggregate_exports([stray])
+    save_result("startup", startup_result(FAST_CONTAINERS), folder=tmp_path / "ada")
+    good = export_results("ada", folder=tmp_path / "ada").json_path
+    skipped: list[str] = []
+    _, rows = aggregate_exports([stray, good], on_skip=skipped.append)
+    assert rows and len(skipped) == 1 and "x.json" in skipped[0]
+    with pytest.warns(UserWarning, match="not a course export"):
+        aggregate_exports([stray, good])
+    with pytest.raises(ResultsError, match="none of them a course export"):
+        aggregate_exports([stray], on_skip=skipped.append)
+    with pytest.raises(ResultsError, match="nothing to aggregate"):
+        aggregate_exports([])
+
+
+def test_machines_are_counted_by_machine_identity(tmp_path: Path) -> None:
+    paths = []
+    for learner in ("ada", "bob", "cy"):  # three exports, one machine
+        save_result("startup", startup_result(FAST_CONTAINERS, cpu="CPU A"), folder=tmp_path / learner)
+        paths.append(export_results(learner, folder=tmp_path / learner).json_path)
+    figure, _ = aggregate_exports(paths)
+    assert figure.axes[0].get_title() == "Start-up: 3 learners on 1 machine"
+
+
+def test_recorded_bars_are_hatched_and_say_recorded(tmp_path: Path) -> None:
+    from kernel_helpers.bench.reference import recorded_result
+
+    export = export_results("ref", out_dir=tmp_path, results={"startup": recorded_result("startup", "hello")})
+    figure, rows = aggregate_exports([export.json_path])
+    ax = figure.axes[0]
+    recorded = [r for r in rows if r["recorded"]]
+    assert recorded
+    assert sum(1 for bar in ax.patches if bar.get_hatch() == "///") == len(recorded)
+    assert sum(1 for t in ax.texts if t.get_text().endswith("(recorded)")) == len(recorded)
 
 
 def test_aggregate_cli_writes_the_plot_and_the_table(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -89,9 +145,16 @@ def test_aggregate_cli_writes_the_plot_and_the_table(tmp_path: Path, capsys: pyt
     for learner, medians in (("ada", FAST_CONTAINERS), ("bob", SLOW_CONTAINERS)):
         save_result("startup", startup_result(medians), folder=tmp_path / learner)
         export_results(learner, folder=tmp_path / learner, out_dir=tmp_path / "class")
+    (tmp_path / "class" / "notes.txt").write_text("not an export")
     png = tmp_path / "class.png"
     assert main(["aggregate", str(tmp_path / "class"), "--png", str(png), "--json"]) == 0
-    rows = json.loads(capsys.readouterr().out)
+    out = capsys.readouterr()
+    rows = json.loads(out.out)  # only JSON on stdout; the skipped file is a warning on stderr
     assert {r["learner"].split()[0] for r in rows} == {"ada", "bob"}
+    assert "warning: skipped" in out.err and "notes.txt" in out.err
     assert png.read_bytes().startswith(b"\x89PNG")
     assert main(["aggregate", str(tmp_path / "nothing.json")]) == 1
+    (tmp_path / "empty").mkdir()
+    assert main(["aggregate", str(tmp_path / "empty"), "--png", str(tmp_path / "e.png")]) == 1
+    assert "nothing to aggregate" in capsys.readouterr().err
+    assert not (tmp_path / "e.png").exists()
