@@ -47,7 +47,7 @@ def _smallest_wasm(example: str, lang: str) -> int:
 
 def _image_sizes(result: BenchResult, example: str) -> None:
     from ..containers.docker import connect
-    from ..containers.images import distro_image, image_sizes, scratch_image
+    from ..containers.images import distro_image, image_sizes, owner_tag, run_images, scratch_image
     from ..containers.oci import push_wasm
     from ..containers.registry import LocalRegistry
 
@@ -69,12 +69,13 @@ def _image_sizes(result: BenchResult, example: str) -> None:
             _recorded_image_sizes(result, err.message)
             return
         stack.callback(client.close)
+        labels = stack.enter_context(run_images(client))  # the images go when the run ends
         for name, build in (("docker-scratch", scratch_image), ("docker-debian", None)):
-            tag = f"kit-{example}-{name.split('-')[1]}:sizes"
+            tag = owner_tag(f"kit-{example}-{name.split('-')[1]}-sizes")
             if build is not None:
-                build(builds.require_native(), tag, client=client)
+                build(builds.require_native(), tag, labels=labels, client=client)
             else:
-                _, base = distro_image(builds.require_native(), tag, client=client)
+                _, base = distro_image(builds.require_native(), tag, labels=labels, client=client)
                 result.notes["docker-debian"] = f"base image {base.tag}: {base.description}"
             sizes = image_sizes(tag, registry=registry, client=client)
             result.sizes[f"{name} image"] = sizes["uncompressed"]

@@ -137,30 +137,37 @@ def _cli_runnable(wasm: Path, *, aot: bool) -> _Runnable:
 
 
 def _container_runnables(plan: _Plan, client: docker.DockerClient) -> None:
-    from ..containers.images import distro_image, hardened_run_command, scratch_image
+    from ..containers.images import (
+        distro_image,
+        hardened_run_command,
+        owner_tag,
+        run_images,
+        scratch_image,
+    )
 
     example = plan.builds.example
-    scratch_tag = f"kit-{example}-scratch:bench"
-    distro_tag = f"kit-{example}-debian:bench"
+    # Tags no other learner on this daemon uses, on images that go when the run ends.
+    scratch_tag = owner_tag(f"kit-{example}-scratch")
+    distro_tag = owner_tag(f"kit-{example}-debian")
+    labels = plan.stack.enter_context(run_images(client))
 
     def scratch() -> _Runnable:
-        scratch_image(plan.builds.require_native(), scratch_tag, client=client)
+        scratch_image(plan.builds.require_native(), scratch_tag, labels=labels, client=client)
         _record_image_sizes(plan, "docker-scratch", scratch_tag, client)
         return _command("docker-scratch", hardened_run_command(scratch_tag))
 
     def distro() -> _Runnable:
-        _, base = distro_image(plan.builds.require_native(), distro_tag, client=client)
+        _, base = distro_image(plan.builds.require_native(), distro_tag, labels=labels, client=client)
         plan.notes["docker-debian"] = f"base image {base.tag}: {base.description}"
         _record_image_sizes(plan, "docker-debian", distro_tag, client)
         return _command("docker-debian", hardened_run_command(distro_tag), plan.notes["docker-debian"])
 
     def pull_run() -> _Runnable:
         if "docker-scratch" not in plan.names:
-            scratch_image(plan.builds.require_native(), scratch_tag, client=client)
+            scratch_image(plan.builds.require_native(), scratch_tag, labels=labels, client=client)
         from ..containers.images import push_image
 
         reference = push_image(scratch_tag, plan.registry(), f"kit/{example}-scratch", client=client)
-        plan.stack.callback(_retag, client, reference, scratch_tag)
         # The worker untags every name of the image before each run, so each run pulls cold.
         return _command(
             "docker-pull-run", hardened_run_command(reference, pull=True),
@@ -183,12 +190,6 @@ def _record_image_sizes(plan: _Plan, name: str, tag: str, client: docker.DockerC
     sizes = image_sizes(tag, registry=registry, client=client)
     plan.sizes[f"{name} image"] = sizes["uncompressed"]
     plan.sizes[f"{name} image (compressed)"] = sizes["compressed"]
-
-
-def _retag(client: docker.DockerClient, reference: str, tag: str) -> None:
-    with contextlib.suppress(Exception):
-        repository, _, version = tag.rpartition(":")
-        client.images.get(reference).tag(repository, version)
 
 
 def _oci_runnable(plan: _Plan) -> None:

@@ -1,7 +1,9 @@
 """Docker images and hardened containers from the course's own programs, via the docker SDK.
 
-Everything the kit creates carries the label ``io.wasm-course.kit=1`` (plus a purpose
-label), so :func:`cleanup` can remove it all and nothing else. Images are built from a
+Everything the kit creates carries the label ``io.wasm-course.kit=1``, a purpose label and
+an owner label (this user in this checkout, :func:`owner_id`), so :func:`cleanup` removes
+this learner's objects and never another's on a shared daemon. Images made for one
+benchmark run also carry that run's label and go when it ends (:func:`run_images`). Images are built from a
 clean temporary context holding only the files named (never the host's folders), and
 containers run with no network, a read-only root, every capability dropped,
 no-new-privileges, memory and pid limits, a timeout that kills, and removal afterwards.
@@ -15,15 +17,19 @@ Introduced in notebook 06 (start-up) and 07 (sizes).
 from __future__ import annotations
 
 import contextlib
+import functools
 import gzip
+import hashlib
 import io
 import json
+import os
 import shutil
 import subprocess
 import tarfile
 import tempfile
 import time
-from collections.abc import Mapping, Sequence
+import uuid
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -40,7 +46,8 @@ if TYPE_CHECKING:
 KIT_LABEL = "io.wasm-course.kit"
 PURPOSE_LABEL = "io.wasm-course.purpose"
 BASE_LABEL = "io.wasm-course.base"
-KIT_FILTER: dict[str, str | list[str] | bool] = {"label": f"{KIT_LABEL}=1"}
+OWNER_LABEL = "io.wasm-course.owner"
+RUN_LABEL = "io.wasm-course.run"
 
 #: Limits every kit container runs under (a learner's program cannot take the machine).
 MEM_LIMIT = "64m"
@@ -52,8 +59,38 @@ BUSYBOX_BASE = "kit-base-busybox:latest"
 PULLED_DEBIAN = "debian:bookworm-slim"
 
 
+@functools.cache
+def owner_id() -> str:
+    """Who made a kit object on a shared Docker daemon: this unix user in this checkout
+    (its cache folder). Two learners on one workshop machine get two ids."""
+    uid = os.getuid() if hasattr(os, "getuid") else 0
+    return hashlib.sha256(f"{uid}:{cache_dir()}".encode()).hexdigest()[:12]
+
+
 def kit_labels(purpose: str, **extra: str) -> dict[str, str]:
-    return {KIT_LABEL: "1", PURPOSE_LABEL: purpose, **extra}
+    return {KIT_LABEL: "1", OWNER_LABEL: owner_id(), PURPOSE_LABEL: purpose, **extra}
+
+
+def owner_filter() -> dict[str, str | list[str] | bool]:
+    """The docker filter matching this learner's kit objects and nobody else's."""
+    return {"label": [f"{KIT_LABEL}=1", f"{OWNER_LABEL}={owner_id()}"]}
+
+
+def owner_tag(repository: str) -> str:
+    """``repository:<owner id>``: a tag no other learner on the same daemon uses."""
+    return f"{repository}:{owner_id()}"
+
+
+@contextlib.contextmanager
+def run_images(client: docker.DockerClient) -> Iterator[dict[str, str]]:
+    """Labels for the images one run builds; when the block ends, every image carrying
+    them goes, with all its tags (local and registry pushes). Base images are not built
+    with them, so they stay cached for the next run."""
+    labels = {RUN_LABEL: uuid.uuid4().hex[:12]}
+    try:
+        yield labels
+    finally:
+        _remove_images(client, {"label": [f"{RUN_LABEL}={labels[RUN_LABEL]}"]})
 
 
 def _client(client: docker.DockerClient | None) -> docker.DockerClient:
@@ -69,10 +106,11 @@ def build_image(
     dockerfile: str,
     *,
     purpose: str,
+    labels: Mapping[str, str] | None = None,
     client: docker.DockerClient | None = None,
 ) -> str:
     """Build ``tag`` from a fresh context holding only ``files`` and the Dockerfile;
-    returns the image id. Notebook 06."""
+    returns the image id. ``labels`` are added to the kit's own. Notebook 06."""
     docker_client = _client(client)
     with tempfile.TemporaryDirectory(prefix="kit-build-") as context:
         root = Path(context)
@@ -85,7 +123,7 @@ def build_image(
         (root / "Dockerfile").write_text(dockerfile)
         try:
             image, _ = docker_client.images.build(
-                path=str(root), tag=tag, labels=kit_labels(purpose), rm=True, forcerm=True,
+                path=str(root), tag=tag, labels=kit_labels(purpose, **(labels or {})), rm=True, forcerm=True,
                 pull=False, network_mode="none",
             )
         except Exception as err:
@@ -93,15 +131,17 @@ def build_image(
     return str(image.id)
 
 
-def scratch_image(binary: Path, tag: str, *, client: docker.DockerClient | None = None) -> str:
+def scratch_image(
+    binary: Path, tag: str, *, labels: Mapping[str, str] | None = None, client: docker.DockerClient | None = None
+) -> str:
     """``FROM scratch`` holding only the static ``binary`` as its entrypoint. Notebook 06."""
     name = binary.name
     dockerfile = f'FROM scratch\nCOPY {name} /{name}\nENTRYPOINT ["/{name}"]\n'
-    return build_image(tag, {name: binary}, dockerfile, purpose="scratch", client=client)
+    return build_image(tag, {name: binary}, dockerfile, purpose="scratch", labels=labels, client=client)
 
 
 def distro_image(
-    binary: Path, tag: str, *, client: docker.DockerClient | None = None
+    binary: Path, tag: str, *, labels: Mapping[str, str] | None = None, client: docker.DockerClient | None = None
 ) -> tuple[str, BaseImage]:
     """The same binary on a full distribution base (see :func:`base_image`). Notebook 06."""
     docker_client = _client(client)
@@ -111,7 +151,7 @@ def distro_image(
         f"FROM {base.tag}\nCOPY {name} /usr/local/bin/{name}\n"
         f'ENTRYPOINT ["/usr/local/bin/{name}"]\n'
     )
-    image_id = build_image(tag, {name: binary}, dockerfile, purpose="distro", client=docker_client)
+    image_id = build_image(tag, {name: binary}, dockerfile, purpose="distro", labels=labels, client=docker_client)
     return image_id, base
 
 
@@ -168,7 +208,7 @@ def _debootstrap_base(client: docker.DockerClient) -> BaseImage:
     if not rootfs_tar.exists():
         _debootstrap(rootfs_tar)
     repository, tag = DEBIAN_BASE.split(":")
-    changes = [f"LABEL {KIT_LABEL}=1 {PURPOSE_LABEL}=base {BASE_LABEL}=debootstrap"]
+    changes = [f"LABEL {KIT_LABEL}=1 {OWNER_LABEL}={owner_id()} {PURPOSE_LABEL}=base {BASE_LABEL}=debootstrap"]
     client.api.import_image_from_file(str(rootfs_tar), repository=repository, tag=tag, changes=changes)
     return BaseImage(DEBIAN_BASE, "debootstrap", _BASE_DESCRIPTIONS["debootstrap"])
 
@@ -243,7 +283,7 @@ def hardened_run_command(image: str, args: Sequence[str] = (), *, pull: bool = F
         docker_cli, "run", "--rm", "--network=none", "--read-only", "--cap-drop=ALL",
         "--security-opt=no-new-privileges", f"--memory={MEM_LIMIT}",
         f"--pids-limit={PIDS_LIMIT}", f"--label={KIT_LABEL}=1",
-        f"--label={PURPOSE_LABEL}=bench",
+        f"--label={OWNER_LABEL}={owner_id()}", f"--label={PURPOSE_LABEL}=bench",
     ]
     if pull:
         command.append("--pull=always")
@@ -354,32 +394,40 @@ def _member_bytes(archive: tarfile.TarFile, name: str) -> bytes:
 
 
 def cleanup(*, client: docker.DockerClient | None = None) -> dict[str, int]:
-    """Remove every container, image and volume carrying the kit's label; returns how many
-    of each. The base image's rootfs stays cached on disk, so rebuilding is quick."""
+    """Remove every container, image and volume this learner's kit made (the kit's label
+    and this learner's :func:`owner_id`); returns how many of each. Another learner's
+    objects on the same daemon are left alone. The base image's rootfs stays cached on
+    disk, so rebuilding is quick."""
     docker_client = _client(client)
     counts = {"containers": 0, "images": 0, "volumes": 0}
-    for container in docker_client.containers.list(all=True, filters=KIT_FILTER):
+    for container in docker_client.containers.list(all=True, filters=owner_filter()):
         _remove_quietly(container)
         counts["containers"] += 1
-    # A base image cannot go while images built FROM it exist, whatever the list order:
-    # remove in passes, children first as they become removable, until a pass frees nothing.
-    while True:
-        removed = 0
-        for image in docker_client.images.list(filters=KIT_FILTER):
-            try:
-                docker_client.images.remove(str(image.id), force=True)
-                removed += 1
-            except Exception:  # a parent of an image still here, or gone with another tag
-                pass
-        counts["images"] += removed
-        if removed == 0:
-            break
-    for volume in docker_client.volumes.list(filters=KIT_FILTER):
+    counts["images"] = _remove_images(docker_client, owner_filter())
+    for volume in docker_client.volumes.list(filters=owner_filter()):
         volume.remove(force=True)
         counts["volumes"] += 1
     return counts
 
 
+def _remove_images(client: docker.DockerClient, filters: dict[str, str | list[str] | bool]) -> int:
+    """Remove the images matching ``filters`` with all their tags; how many went."""
+    # A base image cannot go while images built FROM it exist, whatever the list order:
+    # remove in passes, children first as they become removable, until a pass frees nothing.
+    total = 0
+    while True:
+        removed = 0
+        for image in client.images.list(filters=filters):
+            try:
+                client.images.remove(str(image.id), force=True)
+                removed += 1
+            except Exception:  # a parent of an image still here, or gone with another tag
+                pass
+        total += removed
+        if removed == 0:
+            return total
+
+
 def kit_containers(*, client: docker.DockerClient | None = None) -> list[str]:
     """Ids of every kit container still present (running or not)."""
-    return [str(c.id) for c in _client(client).containers.list(all=True, filters=KIT_FILTER)]
+    return [str(c.id) for c in _client(client).containers.list(all=True, filters=owner_filter())]

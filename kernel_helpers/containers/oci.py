@@ -330,12 +330,12 @@ def run_with_docker_shim(reference: str, args: Sequence[str] = ()) -> bytes:
             "/etc/docker/daemon.json under 'runtimes', with the containerd image store",
         )
     from .docker import connect
-    from .images import KIT_LABEL
+    from .images import kit_labels
 
     client = connect()
     output = client.containers.run(
         reference, list(args) or None, runtime=shims[0], platform="wasi/wasm",
         network_mode="none", read_only=True, cap_drop=["ALL"], remove=True,
-        labels={KIT_LABEL: "1"},
+        labels=kit_labels("oci-wasm"),
     )
     return bytes(output)

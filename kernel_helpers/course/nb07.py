@@ -99,8 +99,9 @@ def image_platform(example: str = "hello") -> ImagePlatform:
     Docker, the platform of the machine that recorded the reference data. Notebook 07."""
     from .._errors import DockerUnavailable
     from ..containers.docker import connect
+    from ..containers.images import owner_tag
 
-    tag = f"kit-{example}-scratch:bench"
+    tag = owner_tag(f"kit-{example}-scratch")
     try:
         client = connect()
     except DockerUnavailable:

@@ -16,12 +16,13 @@ from kernel_helpers._errors import DockerUnavailable, KitError, OciError
 from kernel_helpers._system import find_program
 from kernel_helpers.containers.docker import docker_status
 from kernel_helpers.containers.images import (
-    KIT_FILTER,
     base_image,
     cleanup,
     hardened_run_command,
     image_sizes,
     kit_containers,
+    kit_labels,
+    owner_filter,
     run_container,
     scratch_image,
 )
@@ -175,6 +176,8 @@ def test_without_a_daemon_every_call_fails_within_2s_with_the_fix(
         lambda: image_sizes("kit-x:y"),
         cleanup,
         kit_containers,
+    kit_labels,
+    owner_filter,
         base_image,
     ]
     for call in calls:
@@ -188,21 +191,28 @@ def test_without_a_daemon_every_call_fails_within_2s_with_the_fix(
 
 
 @pytest.mark.docker
-def test_cleanup_removes_every_kit_container_image_and_volume(
+def test_cleanup_removes_this_learners_objects_and_no_one_elses(
     builds: Builds, docker_client: object
 ) -> None:
     import docker
 
     client = docker.from_env(version="auto")
     scratch_image(builds.require_native(), "kit-hello-scratch:cleanup")
-    client.volumes.create(labels={"io.wasm-course.kit": "1"})
-    client.containers.create("kit-hello-scratch:cleanup", labels={"io.wasm-course.kit": "1"})
-    counts = cleanup()
-    assert counts["images"] >= 1 and counts["volumes"] >= 1 and counts["containers"] >= 1
-    assert client.images.list(filters=KIT_FILTER) == []
-    assert client.containers.list(all=True, filters=KIT_FILTER) == []
-    assert client.volumes.list(filters=KIT_FILTER) == []
-    client.close()
+    client.volumes.create(labels=kit_labels("test"))
+    client.containers.create("kit-hello-scratch:cleanup", labels=kit_labels("test"))
+    # Another learner's image on the same daemon: the kit's label, someone else's owner id.
+    other = {**kit_labels("test"), "io.wasm-course.owner": "another-learner"}
+    scratch_image(builds.require_native(), "kit-hello-scratch:other-learner", labels=other)
+    try:
+        counts = cleanup()
+        assert counts["images"] >= 1 and counts["volumes"] >= 1 and counts["containers"] >= 1
+        assert client.images.list(filters=owner_filter()) == []
+        assert client.containers.list(all=True, filters=owner_filter()) == []
+        assert client.volumes.list(filters=owner_filter()) == []
+        assert client.images.get("kit-hello-scratch:other-learner")  # still there
+    finally:
+        client.images.remove("kit-hello-scratch:other-learner", force=True)
+        client.close()
 
 
 def test_kit_docker_off_is_refused_quickly(monkeypatch: pytest.MonkeyPatch) -> None:

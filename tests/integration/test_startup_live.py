@@ -41,6 +41,25 @@ def test_every_variant_is_measured_here_in_one_run() -> None:
     assert "worker process" in result.notes["method"]
 
 
+@pytest.mark.docker
+def test_a_run_leaves_the_kit_images_as_it_found_them_but_the_cached_base() -> None:
+    import docker
+
+    need(docker_status().available, "no Docker daemon")
+    need(registry_binary() is not None, "docker-registry is not installed")
+    client = docker.from_env(version="auto")
+
+    def kit_images() -> set[str]:
+        images = client.images.list(filters={"label": "io.wasm-course.kit=1"})
+        return {str(i.id) for i in images if (i.labels or {}).get("io.wasm-course.purpose") != "base"}
+
+    before = kit_images()
+    run_startup("hello", repeat=1, warmup=0, variants=list(CONTAINER_VARIANTS), progress=False)
+    assert kit_images() == before
+    assert not [t for i in client.images.list() for t in i.tags if t.startswith("127.0.0.1:")]
+    client.close()
+
+
 def test_a_variant_that_prints_the_wrong_thing_fails_loudly(monkeypatch: pytest.MonkeyPatch) -> None:
     # The output check runs once, outside the timed loop, against the module's own output.
     from kernel_helpers.bench import startup
