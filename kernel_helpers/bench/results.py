@@ -24,7 +24,7 @@ from typing import IO, Any
 from .._display import describe_machine
 from .._errors import BenchmarkError
 from .ratio import Ratio, ratio_of_medians
-from .variants import IN_PROCESS, PROCESS, in_order, label_of
+from .variants import CONTAINER_VARIANTS, IN_PROCESS, PROCESS, WASM_VARIANTS, in_order, label_of
 
 #: How outliers are counted, written into every result so a reader knows the rule.
 OUTLIER_RULE = (
@@ -343,6 +343,17 @@ def variant_summaries(result: Any) -> dict[str, Measurement]:
     unknown ones last)."""
     variants = as_result(result).variants
     return {name: variants[name] for name in in_order(variants)}
+
+
+def headline_pair(variants: Mapping[str, Measurement]) -> tuple[str, str] | None:
+    """The comparison the course takes home: a container start (docker-scratch, else the
+    fastest container) against the fastest wasm start; None until both are there."""
+    wasm = [n for n in WASM_VARIANTS if n in variants]
+    containers = [n for n in CONTAINER_VARIANTS if n in variants]
+    if not wasm or not containers:
+        return None
+    container = "docker-scratch" if "docker-scratch" in variants else min(containers, key=lambda n: variants[n].median_s)
+    return container, min(wasm, key=lambda n: variants[n].median_s)
 
 
 def recorded_label(result: Any) -> str | None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +24,7 @@ from .._errors import BenchmarkError, DockerUnavailable, KitError
 from .._system import cache_dir, run_quick, wasmtime_cli_path
 from ..toolchains.builds import Builds, example_builds
 from .harness import OnSample, machine_metadata
-from .results import BenchResult, Measurement
+from .results import BenchResult, Measurement, headline_pair
 from .variants import BY_NAME, CONTAINER_VARIANTS, NAMES, RECORDABLE_VARIANTS
 from .variants import VARIANTS as VARIANTS  # course/lessons.py still reads the list here
 
@@ -307,14 +308,19 @@ def run_startup(
     on_sample: OnSample | None = None,
     stop: threading.Event | None = None,
     progress: bool = True,
+    precision: float | None = None,
+    budget_s: float = 60.0,
 ) -> BenchResult:
     """Measure start-up of every variant (or those named in ``variants``) in one run.
 
-    Each variant gets ``warmup`` untimed runs then ``repeat`` timed ones. ``stop`` (an
-    Event, e.g. set by a notebook button) or the kernel's interrupt ends the run and keeps
-    every sample so far. Container variants missing here come from recorded data, marked.
-    Notebook 06.
+    Each variant gets ``warmup`` untimed runs then ``repeat`` timed ones. With
+    ``precision`` (0.25 = ±25%), the headline pair (a container against the fastest wasm)
+    then gets more rounds until its ratio's interval is that tight or ``budget_s`` has
+    passed since the start; ``result.notes["precision"]`` says which. ``stop`` (an Event,
+    e.g. set by a notebook button) or the kernel's interrupt ends the run and keeps every
+    sample so far. Variants missing here come from recorded data, marked. Notebook 06.
     """
+    started = time.monotonic()
     names = list(variants) if variants else list(NAMES)
     unknown = [n for n in names if n not in NAMES]
     if unknown:
@@ -338,8 +344,66 @@ def run_startup(
         )
         expect = _expected_output(builds.wasm)
         _measure_all(plan.runnables, result, repeat, warmup, on_sample, stop, progress, expect)
-    _fill_from_recorded(result, example, plan.absent)
+        _fill_from_recorded(result, example, plan.absent)
+        if precision is not None:
+            rounds = _Rounds(plan.runnables, repeat, on_sample, stop, expect)
+            _until_precise(result, rounds, precision, started + budget_s)
     return result
+
+
+@dataclass
+class _Rounds:
+    """What another round of the headline pair needs: how to run it, and how big a round is."""
+
+    runnables: list[_Runnable]
+    repeat: int
+    on_sample: OnSample | None
+    stop: threading.Event | None
+    expect: str
+
+
+def _until_precise(result: BenchResult, rounds: _Rounds, precision: float, deadline: float) -> None:
+    """More rounds of the headline pair until its ratio is within ±``precision`` or the
+    deadline passes; one note says which, so the learner knows how far to trust it."""
+    while True:
+        pair = headline_pair(result.variants)
+        if pair is None:
+            result.notes["precision"] = "no headline ratio to tighten (a container or wasm row is missing)"
+            return
+        ratio = result.ratio_interval(*pair)
+        width = ratio.relative_half_width
+        samples = sum(result.variants[n].stats.n for n in pair)
+        if width <= precision:
+            result.notes["precision"] = (
+                f"{pair[0]}/{pair[1]} known within ±{width:.0%} (target ±{precision:.0%}) after {samples} samples"
+            )
+            return
+        again = [r for r in rounds.runnables if r.name in pair and not result.variants[r.name].recorded]
+        if rounds.stop is not None and rounds.stop.is_set():
+            reason = "the run was stopped"
+        elif time.monotonic() >= deadline:
+            reason = "the time budget ran out"
+        elif not again:
+            reason = "its rows are recorded, so more runs here cannot narrow it"
+        else:
+            _one_more_round(result, again, rounds)
+            continue
+        result.notes["precision"] = (
+            f"{pair[0]}/{pair[1]} known within ±{width:.0%} only (target ±{precision:.0%}): {reason} "
+            f"after {samples} samples"
+        )
+        return
+
+
+def _one_more_round(result: BenchResult, again: list[_Runnable], rounds: _Rounds) -> None:
+    more = BenchResult(machine=result.machine, example=result.example)
+    _measure_all(again, more, rounds.repeat, 1, rounds.on_sample, rounds.stop, False, rounds.expect)
+    for name, extra in more.variants.items():
+        old = result.variants[name]
+        result.variants[name] = Measurement.from_samples(
+            name, old.kind, [*old.samples_s, *extra.samples_s], command=old.command, note=old.note,
+            stopped=extra.stopped,
+        )
 
 
 def _measure_all(

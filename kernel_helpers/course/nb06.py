@@ -64,9 +64,11 @@ NOTEBOOK_WARMUP = 1
 
 def live_startup(
     example: str = "hello", *, repeat: int = NOTEBOOK_REPEAT, warmup: int = NOTEBOOK_WARMUP,
-    run: bool = True,
+    precision: float | None = None, budget_s: float = 60.0, run: bool = True,
 ) -> LiveStartupPlot[Any]:
     """Show the live start-up plot with Start/Stop and run it once in this cell (notebook 06).
+    ``precision`` and ``budget_s`` are :func:`~kernel_helpers.bench.startup.run_startup`'s:
+    more rounds of the headline pair until its ratio is that tight, or the budget is spent.
 
     If the run fails (Docker went away mid-run, a build failed), the plot shows the
     recorded reference data instead and ``live.error`` says what happened.
@@ -80,7 +82,7 @@ def live_startup(
 
     def runner(on_sample: Any, stop: Any) -> Any:
         return run_startup(example, repeat=repeat, warmup=warmup, on_sample=on_sample, stop=stop,
-                           progress=False)
+                           progress=False, precision=precision, budget_s=budget_s)
 
     live.show()
     if run:

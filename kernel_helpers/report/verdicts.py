@@ -23,6 +23,7 @@ from ..bench.results import (
     Slowdown,
     artifact_kind,
     as_result,
+    headline_pair,
     native_missing,
     recorded_label,
     sizes_of,
@@ -120,16 +121,16 @@ def startup_verdict(result: Any) -> Verdict:
     """Put the seed's start-up claim beside a start-up result (notebook 06)."""
     summaries = variant_summaries(result)
     verdict = Verdict("Start-up", SEED_STARTUP_CLAIM)
-    wasm = _fastest(summaries, WASM_VARIANTS)
+    pair = headline_pair(summaries)  # the same pair notebook 06's adaptive run tightens
     cli = _fastest(summaries, CLI_VARIANTS)
-    container = summaries.get("docker-scratch") or _fastest(summaries, CONTAINER_VARIANTS)
-    if wasm is None or container is None:
+    if pair is None:
         verdict.summary = "not enough measurements yet"
         verdict.sentences.append(
             "A verdict needs at least one wasm variant and one container variant; run the "
             "benchmark (or load recorded data) first."
         )
         return verdict
+    container, wasm = summaries[pair[0]], summaries[pair[1]]
 
     wasm_holds = wasm.median_s <= MILLISECONDS_AT_MOST_S
     verdict.rows.append(("wasm start-up", "milliseconds", f"{format_seconds(wasm.median_s)} ({wasm.label})"))

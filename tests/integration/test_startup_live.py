@@ -136,3 +136,15 @@ def test_a_stopped_run_says_so_and_is_not_padded_with_recorded_data(monkeypatch:
     assert result.skipped == {"native": STOPPED_REASON, "wasm-cached": STOPPED_REASON}
     assert list(result.variants) == ["docker-scratch"]  # Docker is off: recorded, and marked
     assert result.variants["docker-scratch"].source == "recorded"
+
+
+def test_adaptive_runs_stop_at_the_precision_or_the_budget_and_say_which(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KIT_DOCKER", "off")  # recorded containers: only the wasm side can improve
+    names = ["wasm-instantiate", "docker-scratch"]
+    loose = run_startup("hello", repeat=5, warmup=1, variants=names, progress=False, precision=10.0)
+    assert loose.notes["precision"].startswith("docker-scratch/wasm-instantiate known within")
+    assert loose.variants["wasm-instantiate"].stats.n == 5  # already precise enough: no more rounds
+    tight = run_startup("hello", repeat=5, warmup=1, variants=names, progress=False, precision=1e-6, budget_s=3)
+    assert "only (target ±0%)" in tight.notes["precision"]
+    assert "the time budget ran out" in tight.notes["precision"]
+    assert tight.variants["wasm-instantiate"].stats.n > 5  # it did try more rounds
