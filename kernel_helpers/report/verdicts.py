@@ -117,6 +117,24 @@ def _container_words(seconds: float) -> tuple[str, bool]:
     )
 
 
+#: Runnable tasks per core (the 1-minute load average over the core count) from which a
+#: machine counts as busy: past one, benchmark runs queue for a CPU.
+BUSY_LOAD_PER_CORE = 1.0
+
+
+def busy_machine_note(machine: Mapping[str, Any]) -> str | None:
+    """A sentence when the 1-minute load average, at the start or the end of the run,
+    exceeded the cores: other work (a class on one VM) competed with the measurement."""
+    cores = machine.get("cores") or 0
+    loads = [float(load[0]) for load in (machine.get("load_average"), machine.get("load_average_end")) if load]
+    if not cores or not loads or max(loads) / cores <= BUSY_LOAD_PER_CORE:
+        return None
+    return (
+        f"taken on a busy machine: load average up to {max(loads):.1f} on {cores} cores, so other "
+        "work competed for the CPU; medians are higher and spreads wider than on an idle machine"
+    )
+
+
 def startup_verdict(result: Any) -> Verdict:
     """Put the seed's start-up claim beside a start-up result (notebook 06)."""
     summaries = variant_summaries(result)
@@ -199,6 +217,9 @@ def startup_verdict(result: Any) -> Verdict:
     recorded = [kind for kind, s in (("container", container), ("native", native)) if s and s.recorded]
     if recorded:
         verdict.note = f"{' and '.join(recorded)} figures are {recorded_label(result) or 'recorded'}, not measured here"
+    busy = busy_machine_note(as_result(result).machine)
+    if busy:
+        verdict.sentences.append(f"These numbers were {busy}.")
     return verdict
 
 

@@ -141,3 +141,12 @@ def test_course_verdict_page_changes_with_the_learners_numbers() -> None:
     assert fast != slow
     assert any("fraction of a second" in s for s in fast) and not any("fraction of a second" in s for s in slow)
     assert any("closer to native" in s for s in fast) and any("slower than published" in s for s in slow)
+
+
+def test_a_busy_machine_is_named_in_the_verdict() -> None:
+    busy = startup_result(FAST_CONTAINERS)
+    busy["machine"].update(cores=2, load_average=[1.2, 1.0, 0.9], load_average_end=[5.5, 3.0, 1.0])
+    idle = startup_result(FAST_CONTAINERS)
+    idle["machine"].update(cores=2, load_average=[0.3, 0.2, 0.1], load_average_end=[1.1, 0.5, 0.2])
+    assert any("busy machine: load average up to 5.5 on 2 cores" in s for s in startup_verdict(busy).sentences)
+    assert not any("busy machine" in s for s in startup_verdict(idle).sentences)
