@@ -263,7 +263,7 @@ class LiveStartupPlot(Generic[R]):
         except ImportError:  # the plot still works; only the buttons are missing
             return None
         start = widgets.Button(description="Start", icon="play", button_style="success")
-        stop = widgets.Button(description="Stop", icon="stop", button_style="danger")
+        stop = widgets.Button(description="Stop", icon="stop", button_style="danger", disabled=True)
         bar = widgets.IntProgress(value=0, min=0, max=max(self.expected_samples or 1, 1))
         label = widgets.Label("ready")
         start.on_click(lambda _: self.start())
@@ -277,6 +277,23 @@ class LiveStartupPlot(Generic[R]):
         self._widgets["bar"].value = min(self.count, self._widgets["bar"].max)
         self._widgets["label"].value = f"{self.count} samples · {name}"
 
+    def _buttons(self, *, running: bool, blocking: bool = False) -> None:
+        """Start while idle, Stop while a background run goes. During a run inside the cell
+        the kernel cannot hear a click, so both are off and the label says how to stop."""
+        if not self._widgets:
+            return
+        self._widgets["start"].disabled = running
+        self._widgets["stop"].disabled = not running or blocking
+        if running:
+            self._widgets["label"].value = (
+                "running in this cell (to stop: the kernel's interrupt button ■)"
+                if blocking else "starting: building and preparing every variant..."
+            )
+
+    @property
+    def running(self) -> bool:
+        return self.state == "running"
+
     def set_runner(self, runner: Callable[..., R]) -> None:
         """What Start will run, without running it now."""
         self._runner = runner
@@ -288,11 +305,12 @@ class LiveStartupPlot(Generic[R]):
             self._runner = runner
         if self._runner is None:
             raise ValueError("give run() the benchmark to run, e.g. a call to run_startup")
-        if self._thread is not None and self._thread.is_alive():
+        if self.running:
             return None  # a run is already going; Stop it first
         self.stop_event.clear()
         self.done.clear()
         self.state = "running"
+        self._buttons(running=True, blocking=blocking)
         if blocking:
             self._run_once(self._runner)
             return self.result
@@ -301,14 +319,22 @@ class LiveStartupPlot(Generic[R]):
         return None
 
     def start(self) -> None:
-        """What the Start button does: a fresh background run (the kernel stays free)."""
+        """What the Start button does: a fresh background run (the kernel stays free).
+        While a run is going it only says so: one run at a time, one counter."""
+        if self.running:
+            if self._widgets:
+                self._widgets["label"].value = "already running: press Stop first"
+            return
         with self._lock:
             self.samples.clear()
             self.summaries.clear()
         self.run(blocking=False)
 
     def stop(self) -> None:
-        """What the Stop button does: the harness stops after the current sample."""
+        """What the Stop button does: the harness stops after the current sample. With no
+        run going there is nothing to stop, and nothing changes."""
+        if not self.running:
+            return
         self.stop_event.set()
         if self._widgets:
             self._widgets["label"].value = "stopping after this sample..."
@@ -333,6 +359,7 @@ class LiveStartupPlot(Generic[R]):
             else:
                 self.state = "stopped" if self.stop_event.is_set() else "done"
             self.redraw()
+            self._buttons(running=False)
             if self._widgets and self.error is None:
                 self._widgets["label"].value = f"{self.state}: {self.count} samples"
                 if self.state == "done":  # variants that were skipped or recorded send no samples

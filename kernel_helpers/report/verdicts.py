@@ -179,7 +179,7 @@ def startup_verdict(result: Any) -> Verdict:
     )
     if cli is not None and cli is not wasm:
         verdict.sentences.append(
-            f"Process against process, which is fairer, the wasmtime CLI took {format_seconds(cli.median_s)}: "
+            f"Process against process, which is fairer, the {cli.label} took {format_seconds(cli.median_s)}: "
             f"the container still cost {_ratio(container, cli).text()} as much."
         )
     native = summaries.get("native")

@@ -135,3 +135,46 @@ def test_the_buttons_drive_the_run_and_the_progress_bar_follows() -> None:
     assert live.wait(5) and live.result == "stopped cleanly"
     assert live._widgets["label"].value.startswith("stopped:")
     assert 0 < live._widgets["bar"].value <= live.count
+
+
+def test_start_gives_feedback_at_once_and_a_second_start_says_it_is_running() -> None:
+    started = threading.Event()
+    live: LiveStartupPlot[str] = LiveStartupPlot(min_interval_s=0.05)
+    controls = live._controls()
+    buttons = {child.description: child for child in controls.children if hasattr(child, "click")}
+    assert buttons["Stop"].disabled and not buttons["Start"].disabled  # nothing to stop yet
+    go = threading.Event()
+    endless = until_stopped(started)
+
+    def prepares_first(on_sample: Any, stop: threading.Event) -> str:
+        go.wait(5)  # like building images before the first sample
+        return endless(on_sample, stop)
+
+    live.set_runner(prepares_first)
+    buttons["Start"].click()
+    assert buttons["Start"].disabled and not buttons["Stop"].disabled
+    assert live._widgets["label"].value == "starting: building and preparing every variant..."
+    go.set()
+    assert started.wait(5)
+    live.start()  # a second Start while running: refused, and said
+    assert live._widgets["label"].value == "already running: press Stop first"
+    buttons["Stop"].click()
+    assert live.wait(5)
+    assert not buttons["Start"].disabled and buttons["Stop"].disabled
+    assert live._widgets["label"].value.startswith("stopped:")
+    live.stop()  # Stop after the end changes nothing (no "stopping..." left behind)
+    assert live._widgets["label"].value.startswith("stopped:")
+
+
+def test_during_a_run_in_the_cell_both_buttons_are_off_and_the_label_says_how_to_stop() -> None:
+    seen: dict[str, Any] = {}
+    live: LiveStartupPlot[None] = LiveStartupPlot()
+    live._controls()
+
+    def look(on_sample: Any, stop: threading.Event) -> None:
+        seen.update(start=live._widgets["start"].disabled, stop=live._widgets["stop"].disabled,
+                    label=live._widgets["label"].value)
+
+    live.run(look, blocking=True)
+    assert seen == {"start": True, "stop": True, "label": "running in this cell (to stop: the kernel's interrupt button ■)"}
+    assert not live._widgets["start"].disabled
