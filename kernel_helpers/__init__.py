@@ -16,32 +16,6 @@ import importlib
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
-# One exception tree for the whole kit (``except kh.KitError`` catches all of it); it is
-# small and imports nothing, so it loads at once.
-from ._errors import (
-    BenchmarkError,
-    BuildInProgress,
-    CompileError,
-    ContainerError,
-    Diagnostic,
-    DockerUnavailable,
-    FuelExhausted,
-    GuestExit,
-    HostUnavailable,
-    InvalidModule,
-    KitError,
-    LimitExceeded,
-    MemoryLimitExceeded,
-    MissingImports,
-    OciError,
-    RegistryError,
-    ResultsError,
-    TimeoutExceeded,
-    ToolchainMissing,
-    Trap,
-    WasmError,
-)
-
 #: name -> the module (under kernel_helpers) that holds it, grouped by notebook.
 _PUBLIC: dict[str, str] = {}
 
@@ -50,6 +24,32 @@ def _names(module: str, *names: str) -> None:
     for name in names:
         _PUBLIC[name] = module
 
+
+# One exception tree for the whole kit (``except kh.KitError`` catches all of it).
+_names(
+    "_errors",
+    "BenchmarkError",
+    "BuildInProgress",
+    "CompileError",
+    "ContainerError",
+    "Diagnostic",
+    "DockerUnavailable",
+    "FuelExhausted",
+    "GuestExit",
+    "HostUnavailable",
+    "InvalidModule",
+    "KitError",
+    "LimitExceeded",
+    "MemoryLimitExceeded",
+    "MissingImports",
+    "OciError",
+    "RegistryError",
+    "ResultsError",
+    "TimeoutExceeded",
+    "ToolchainMissing",
+    "Trap",
+    "WasmError",
+)
 
 # 00 · setup check
 _names("course.doctor", "doctor")
@@ -185,34 +185,5 @@ try:
 except PackageNotFoundError:  # run from a checkout that was never pip-installed
     __version__ = "0+unknown"
 
-__all__ = [
-    "BROKEN_C", "CAPABILITY_QUIZ", "DECISION_SCENARIOS", "DEEP_TRAP", "ENDLESS_LOOP",
-    "FIB_WAT", "LANGUAGES", "MEMORY_BOMB", "OUTPUT_FLOOD", "WHY_SLOWER", "BenchmarkError",
-    "BuildInProgress", "CheckResult", "CompileError", "ContainerError", "Diagnostic",
-    "DockerUnavailable", "FuelExhausted", "GuestExit", "HostUnavailable", "InvalidModule",
-    "KitError", "LimitExceeded", "MemoryLimitExceeded", "MissingImports", "OciError",
-    "Preopen", "RegistryError", "ResultsError", "TimeoutExceeded", "ToolchainMissing",
-    "Trap", "WasiResult", "WasmError", "__version__", "aggregate_exports",
-    "annotated_bytes", "browser_check", "build_all", "capability_quiz",
-    "check_biggest_section", "check_capabilities", "check_decisions", "check_export",
-    "check_fixed_program", "check_fuel_budget", "check_go_build_env",
-    "check_image_platform", "check_import_function", "check_languages_here",
-    "check_limit_for", "check_pod_runtime_class", "check_read_only_preopen",
-    "check_recorded_data", "check_rust_target", "check_section_id", "check_several_seconds",
-    "check_size_ratio", "check_slowdown", "check_smallest_artifact", "check_square",
-    "check_startup_ratio", "check_wasi_import_module", "check_wasm_media_type",
-    "check_why_slower", "cleanup", "clear_module_cache", "code_by_package",
-    "compare_in_browser", "compare_with_server", "compile_module", "compile_source",
-    "container_view", "course_verdict", "decision_guide", "describe_machine",
-    "docker_status", "docker_wasm_diagram", "doctor", "examples", "export_results",
-    "find_toolchain", "format_bytes", "format_seconds", "fuel_needed",
-    "image_platform", "language_sizes", "learner_name_box", "lesson_module", "limit_slider", "live_startup",
-    "load_module", "load_results", "module_sha256", "native_binary", "oci_round_trip",
-    "package_breakdown", "package_wasm", "prepare", "probe", "read_module",
-    "recorded_result", "run_compute", "run_everywhere", "run_guarded", "run_in_browser",
-    "run_sizes", "run_startup", "run_wasm", "run_with_docker_shim", "save_result",
-    "section_breakdown", "section_sizes", "shrink", "shrunk_sizes", "size_figure",
-    "size_ladder", "size_verdict", "solution", "source_path", "start_registry",
-    "startup_verdict", "stripped_size", "summary_figure", "throughput_figure",
-    "throughput_verdict", "to_yaml", "wasm_module", "wasm_pod", "wasm_runtime_class",
-]
+#: Every public name, for ``from kernel_helpers import *`` and the docs.
+__all__ = sorted([*_PUBLIC, "__version__"])
