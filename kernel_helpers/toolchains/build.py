@@ -14,6 +14,7 @@ import os
 import platform
 import queue
 import re
+import shlex
 import shutil
 import sys
 import tempfile
@@ -286,6 +287,15 @@ def compile_command(tc: Toolchain, target: str, source: str, output: str) -> lis
             return [*rust, "--target", tc.target, "-o", output, source]
         return [*rust, "-C", "target-feature=+crt-static", "-o", output, source]
     return [*tc.command, "build", "-trimpath", "-o", output, source]
+
+
+def shell_command(lang: str, target: str, command: Sequence[str]) -> str:
+    """``command`` as a person types it in a shell: quoted, with the environment it needs
+    in front (Go reads its target from ``GOOS=wasip1 GOARCH=wasm``). Notebook 02's ``!``."""
+    prefix: list[str] = []
+    if lang == "go":
+        prefix = ["GOOS=wasip1", "GOARCH=wasm"] if target == WASM else ["CGO_ENABLED=0"]
+    return shlex.join([*prefix, *command])
 
 
 def _compile_env(tc: Toolchain, target: str) -> dict[str, str]:
