@@ -65,6 +65,7 @@ from ..toolchains.build import (
     Artifact,
     compile_source,
     shell_command,
+    still_building,
     toolchain_for,
 )
 from ..toolchains.detect import LANGUAGE_NAMES
@@ -408,14 +409,7 @@ def _compile(source: str, lang: str, target: str, name: str) -> Artifact:
     try:
         return future.result(timeout=ZIG_PATIENCE_S)
     except FutureTimeout:
-        where = WASM if target == WASM else "native binaries"
-        raise BuildInProgress(
-            lang,
-            target,
-            f"zig is still making its first {LANGUAGE_NAMES[lang]} build for {where} "
-            "(only the first one is slow, 20-45 s; it goes on in the background)",
-            fix="run this cell again in a minute",
-        ) from None
+        raise still_building(lang, target, "run this cell again in a minute") from None
 
 
 def _build(source: str, options: CellOptions, target: str) -> Outcome:

@@ -737,14 +737,20 @@ def patient_build(example: str, lang: str, target: str = WASM) -> Artifact:
     try:
         return future.result(timeout=ZIG_PATIENCE_S if may_wait else 0)
     except FutureTimeout:
-        where = WASM if target == WASM else "native binaries"
-        raise BuildInProgress(
-            lang,
-            target,
-            f"zig is still making its first {LANGUAGE_NAMES[lang]} build for {where} "
-            "(only the first one is slow, 20-45 s; it goes on in the background)",
-            fix="run this cell again in a minute to use your own build",
-        ) from None
+        fix = "run this cell again in a minute to use your own build"
+        raise still_building(lang, target, fix) from None
+
+
+def still_building(lang: str, target: str, fix: str) -> BuildInProgress:
+    """The error a notebook shows while zig's first build for ``target`` goes on."""
+    where = WASM if target == WASM else "native binaries"
+    return BuildInProgress(
+        lang,
+        target,
+        f"zig is still making its first {LANGUAGE_NAMES[lang]} build for {where} "
+        "(only the first one is slow, 20-45 s; it goes on in the background)",
+        fix=fix,
+    )
 
 
 def smallest(artifact: Artifact) -> Artifact:
