@@ -166,6 +166,14 @@ _names("report.verdicts", "course_verdict", "decision_guide")
 _names("course.checks", "CheckResult", "solution")
 
 
+def load_ipython_extension(ipython: Any) -> None:
+    """``%load_ext kernel_helpers`` registers the ``%%wasm c|cpp|rust|go`` and ``%%wat`` cell
+    magics (``course/magics.py``), imported only then."""
+    from .course.magics import register
+
+    register(ipython)
+
+
 def __getattr__(name: str) -> Any:
     """Load a public name the first time a notebook asks for it, then keep it."""
     module = _PUBLIC.get(name)

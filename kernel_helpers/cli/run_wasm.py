@@ -8,12 +8,12 @@ bad input ends with one clear line on stderr (never a traceback).
 from __future__ import annotations
 
 import argparse
-import os
 import signal
 import sys
 
 from .._errors import KitError, LimitExceeded, Trap, WasmError
-from ..wasm.runner import Preopen, run_wasm, wasmtime_version
+from ..wasm.options import parse_env_pair, parse_size, preopen_parser
+from ..wasm.runner import run_wasm, wasmtime_version
 
 #: Exit statuses as the wasmtime CLI uses them: a trap ends like an abort (128 + SIGABRT).
 TRAP_STATUS = 134
@@ -32,43 +32,6 @@ exit status: the guest's exit code (also when it exits after a refused memory.gr
 1 for a module that cannot run (not wasm, missing imports, missing file).
 """
 
-_SIZE_SUFFIXES = {"k": 1 << 10, "m": 1 << 20, "g": 1 << 30}
-
-
-def _size(text: str) -> int:
-    """Bytes from ``67108864``, ``64M``, ``64MiB`` or ``512k``."""
-    cleaned = text.strip().lower().removesuffix("ib").removesuffix("b")
-    multiplier = _SIZE_SUFFIXES.get(cleaned[-1:], 1)
-    digits = cleaned[:-1] if cleaned[-1:] in _SIZE_SUFFIXES else cleaned
-    try:
-        value = int(digits) * multiplier
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a size in bytes: {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"a size must be positive: {text!r}")
-    return value
-
-
-def _preopen(writable: bool) -> type:
-    def parse(text: str) -> Preopen:
-        host, _, guest = text.partition("::")
-        if not host:
-            raise argparse.ArgumentTypeError(f"expected HOST::GUEST, got {text!r}")
-        return Preopen(host, guest or host, writable=writable)
-
-    return parse  # type: ignore[return-value]
-
-
-def _env_pair(text: str) -> tuple[str, str]:
-    # Like wasmtime: KEY=VALUE sets it, a bare KEY passes this process's value through.
-    key, has_value, value = text.partition("=")
-    if not key:
-        raise argparse.ArgumentTypeError(f"expected KEY=VALUE, got {text!r}")
-    if not has_value:
-        value = os.environ.get(key, "")
-    return key, value
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m kernel_helpers run-wasm",
@@ -76,16 +39,16 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="store_true", help="print versions and exit")
-    parser.add_argument("--dir", dest="dirs", action="append", type=_preopen(True),
+    parser.add_argument("--dir", dest="dirs", action="append", type=preopen_parser(True),
                         default=[], metavar="HOST::GUEST", help="read-write directory")
-    parser.add_argument("--dir-ro", dest="dirs", action="append", type=_preopen(False),
+    parser.add_argument("--dir-ro", dest="dirs", action="append", type=preopen_parser(False),
                         metavar="HOST::GUEST", help="read-only directory")
-    parser.add_argument("--env", action="append", type=_env_pair, default=[],
+    parser.add_argument("--env", action="append", type=parse_env_pair, default=[],
                         metavar="KEY=VALUE", help="environment variable for the guest")
     parser.add_argument("--timeout", type=float, metavar="SECONDS",
                         help="wall-clock limit (epoch interruption)")
     parser.add_argument("--fuel", type=int, metavar="N", help="instruction budget")
-    parser.add_argument("--max-memory", type=_size, metavar="BYTES",
+    parser.add_argument("--max-memory", type=parse_size, metavar="BYTES",
                         help="linear memory limit, e.g. 64M")
     parser.add_argument("module", nargs="?", metavar="MODULE", help=".wasm or .wat file")
     parser.add_argument("args", nargs=argparse.REMAINDER, metavar="ARGS",

@@ -14,6 +14,7 @@ import os
 import platform
 import queue
 import re
+import shlex
 import shutil
 import sys
 import tempfile
@@ -286,6 +287,15 @@ def compile_command(tc: Toolchain, target: str, source: str, output: str) -> lis
             return [*rust, "--target", tc.target, "-o", output, source]
         return [*rust, "-C", "target-feature=+crt-static", "-o", output, source]
     return [*tc.command, "build", "-trimpath", "-o", output, source]
+
+
+def shell_command(lang: str, target: str, command: Sequence[str]) -> str:
+    """``command`` as a person types it in a shell: quoted, with the environment it needs
+    in front (Go reads its target from ``GOOS=wasip1 GOARCH=wasm``). Notebook 02's ``!``."""
+    prefix: list[str] = []
+    if lang == "go":
+        prefix = ["GOOS=wasip1", "GOARCH=wasm"] if target == WASM else ["CGO_ENABLED=0"]
+    return shlex.join([*prefix, *command])
 
 
 def _compile_env(tc: Toolchain, target: str) -> dict[str, str]:
@@ -727,14 +737,20 @@ def patient_build(example: str, lang: str, target: str = WASM) -> Artifact:
     try:
         return future.result(timeout=ZIG_PATIENCE_S if may_wait else 0)
     except FutureTimeout:
-        where = WASM if target == WASM else "native binaries"
-        raise BuildInProgress(
-            lang,
-            target,
-            f"zig is still making its first {LANGUAGE_NAMES[lang]} build for {where} "
-            "(only the first one is slow, 20-45 s; it goes on in the background)",
-            fix="run this cell again in a minute to use your own build",
-        ) from None
+        fix = "run this cell again in a minute to use your own build"
+        raise still_building(lang, target, fix) from None
+
+
+def still_building(lang: str, target: str, fix: str) -> BuildInProgress:
+    """The error a notebook shows while zig's first build for ``target`` goes on."""
+    where = WASM if target == WASM else "native binaries"
+    return BuildInProgress(
+        lang,
+        target,
+        f"zig is still making its first {LANGUAGE_NAMES[lang]} build for {where} "
+        "(only the first one is slow, 20-45 s; it goes on in the background)",
+        fix=fix,
+    )
 
 
 def smallest(artifact: Artifact) -> Artifact:

@@ -2,8 +2,10 @@
 
 Owns: ``reader`` (header, sections, imports, exports; notebook 01), ``runner`` (WASI with
 captured output, a sandbox and limits; notebook 04), ``guests`` (misbehaving guests and a
-runner that always comes back; notebook 05), ``browser`` and ``portability`` (the same
-bytes in the browser and in Node; notebooks 01 and 07), ``static/`` (their JavaScript).
+runner that always comes back; notebook 05), ``options`` (``HOST::GUEST``, ``KEY=VALUE``
+and sizes as a command line spells them, for ``run-wasm`` and the magics), ``browser``
+and ``portability`` (the same bytes in the browser and in Node; notebooks 01 and 07),
+``static/`` (their JavaScript).
 
 May import: only the shared floor (``_errors``, ``_system``, ``_display``).
 """
