@@ -6,7 +6,7 @@ run; a file handed to ``WasiConfig.stdout_file`` costs wasmtime a ``write`` and 
 through files unless the caller asks to stream output live (that keeps the callback).
 
 Where the files live: an anonymous memory file (``memfd``, which wasmtime opens through
-``/proc/self/fd/N``) on Linux; elsewhere, or if wasmtime refuses that path, a temp file on
+``/proc/<pid>/fd/N``) on Linux; elsewhere, or if wasmtime refuses that path, a temp file on
 tmpfs (``/dev/shm``) or in the temp folder, unlinked as soon as wasmtime has opened it. Either
 way nothing can be left on disk, whatever stops the run. Memory files are reused by later
 runs (wasmtime opens them with ``O_TRUNC``), which keeps creating them out of the timings.
@@ -95,14 +95,15 @@ class CaptureFile:
         except wasmtime.WasmtimeError:
             if not self.memory:
                 raise
-            # This wasmtime or this system does not open /proc/self/fd paths: use temp
+            # This wasmtime or this system does not open /proc/<pid>/fd paths: use temp
             # files from now on.
             _FILES.memfd_usable = False
             os.close(self.fd)
             self.fd, self.path = _FILES.named_file()
             self.memory, self._named = False, True
             setattr(wasi, attribute, self.path)
-        self.unlink()
+        if self._named:
+            self.unlink()
 
     def unlink(self) -> None:
         if self._named:
@@ -172,7 +173,9 @@ class _FilePool:
             except OSError:
                 self.memfd_usable = False
             else:
-                return CaptureFile(fd, f"/proc/self/fd/{fd}", memory=True)
+                # /proc/<pid> rather than /proc/self: one symlink less for every open
+                # (a few µs of a 100 µs run). A forked child empties the pool.
+                return CaptureFile(fd, f"/proc/{os.getpid()}/fd/{fd}", memory=True)
         fd, path = self.named_file()
         return CaptureFile(fd, path, memory=False)
 
