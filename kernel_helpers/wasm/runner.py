@@ -58,6 +58,8 @@ from .._errors import (
     root_cause,
 )
 from .._system import cache_dir
+from . import capture
+from .capture import CaptureFile
 from .reader import check_core_module, wat_to_wasm
 
 ModuleSource = str | Path | bytes | bytearray
@@ -469,7 +471,11 @@ def _store_in_cache(path: str, serialized: bytes) -> None:
 
 
 class _Capture:
-    """Keeps the first ``limit`` bytes of a stream, counts the rest, forwards to a sink."""
+    """Keeps the first ``limit`` bytes of a stream, counts the rest, forwards to a sink.
+
+    The callback path (``WasiConfig.stdout_custom``), one Python call per guest write: used
+    only when output is streamed live. Otherwise output goes to a :class:`CaptureFile`.
+    """
 
     def __init__(self, name: str, limit: int, sink: StreamSink | None) -> None:
         self.name = name
@@ -494,8 +500,14 @@ class _Capture:
                 self.kept += room
             self.dropped += len(data) - max(room, 0)
 
-    def value(self) -> bytes:
-        return b"".join(self.chunks)
+    def read(self) -> tuple[bytes, int]:
+        """What was kept and how many bytes were dropped (as :meth:`CaptureFile.read`)."""
+        return b"".join(self.chunks), self.dropped
+
+
+#: Where one stream's output goes: a file wasmtime writes (the default) or a callback
+#: (streaming, and the idle pair of an ``inherit_stdio`` run).
+_Output = _Capture | CaptureFile
 
 
 class _ConsoleSink:
@@ -553,7 +565,7 @@ def _normalize_dirs(dirs: Sequence[Preopen] | Mapping[str, str] | None) -> list[
 
 
 def _configure_wasi(
-    request: _RunRequest, argv0: str, out: _Capture, err: _Capture
+    request: _RunRequest, argv0: str, out: _Output, err: _Output
 ) -> wasmtime.WasiConfig:
     wasi = wasmtime.WasiConfig()
     wasi.argv = [argv0, *request.args]
@@ -580,8 +592,11 @@ def _configure_wasi(
             handle.write(data)
         request.temp_files.append(path)
         wasi.stdin_file = path
-    wasi.stdout_custom = out
-    wasi.stderr_custom = err
+    if isinstance(out, CaptureFile) and isinstance(err, CaptureFile):
+        capture.hand_over(wasi, out, err)
+    else:
+        wasi.stdout_custom = out
+        wasi.stderr_custom = err
     return wasi
 
 
@@ -740,9 +755,33 @@ def _execute(
     load_s: float,
     load_kind: str,
 ) -> WasiResult:
+    out: _Output
+    err: _Output
     sink = _sink_for(request.stream)
-    out = _Capture("stdout", request.output_limit, sink)
-    err = _Capture("stderr", request.output_limit, sink)
+    if sink is None and not request.inherit_stdio:
+        # Output to files wasmtime writes itself: no Python call per write.
+        out, err = capture.acquire(request.output_limit)
+    else:
+        out = _Capture("stdout", request.output_limit, sink)
+        err = _Capture("stderr", request.output_limit, sink)
+    try:
+        return _execute_with(engine, module, argv0, request, make_instance, load_s, load_kind, out, err)
+    finally:
+        if isinstance(out, CaptureFile) and isinstance(err, CaptureFile):
+            capture.release(out, err)
+
+
+def _execute_with(
+    engine: wasmtime.Engine,
+    module: wasmtime.Module,
+    argv0: str,
+    request: _RunRequest,
+    make_instance: Callable[[Any], wasmtime.Instance],
+    load_s: float,
+    load_kind: str,
+    out: _Output,
+    err: _Output,
+) -> WasiResult:
     store = None
     try:
         store = _new_store(engine, request, _configure_wasi(request, argv0, out, err))
@@ -775,13 +814,15 @@ def _execute(
             # it on a tokio worker thread that must take the GIL, CPython kills that thread
             # with pthread_exit during finalization, and the process aborts.
             store.close()
+    stdout, stdout_dropped = out.read()
+    stderr, stderr_dropped = err.read()
     result = WasiResult(
-        stdout=out.value(),
-        stderr=err.value(),
+        stdout=stdout,
+        stderr=stderr,
         exit_code=exit_code,
         timings=Timings(load_s, instantiated - began, finished - instantiated, load_kind),
-        stdout_dropped=out.dropped,
-        stderr_dropped=err.dropped,
+        stdout_dropped=stdout_dropped,
+        stderr_dropped=stderr_dropped,
         memory_limit_reached=memory_limit_reached,
     )
     if failure is not None:
