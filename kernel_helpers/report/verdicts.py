@@ -1,4 +1,4 @@
-"""Verdicts on the seed's claims, computed from the learner's own numbers.
+"""Verdicts on the claims we test (notebook 00), computed from the learner's own numbers.
 
 Nothing here is written in advance: every sentence is chosen by comparing a measured
 figure with the claim ("milliseconds vs several seconds", "several MBs vs tens or
@@ -31,8 +31,8 @@ from ..bench.results import (
 )
 from ..bench.variants import CLI_VARIANTS, CONTAINER_VARIANTS, WASM_VARIANTS
 
-SEED_STARTUP_CLAIM = "wasm starts in milliseconds, compared to several seconds for Docker containers"
-SEED_SIZE_CLAIM = "wasm modules are several MBs, container images tens or hundreds of MBs"
+CLAIM_STARTUP = "wasm starts in milliseconds, compared to several seconds for Docker containers"
+CLAIM_SIZE = "wasm modules are several MBs, container images tens or hundreds of MBs"
 #: Jangda et al., "Not So Fast", USENIX ATC 2019: SPEC CPU in Chrome and Firefox.
 PUBLISHED_SLOWDOWN = (1.45, 1.55)
 IN_LINE_UP_TO = 1.8  # a little above the published range still reads "in line" on a noisy laptop
@@ -57,7 +57,7 @@ class Verdict(ShownAsText):
     note: str | None = None  # e.g. "container figures recorded on ..., not measured here"
 
     def text(self) -> str:
-        lines = [f"{self.topic}: {self.summary}", f"  the seed's claim: {self.claim}"]
+        lines = [f"{self.topic}: {self.summary}", f"  the claim we test: {self.claim}"]
         lines += [f"  - {what}: claim {claim}; measured {measured}" for what, claim, measured in self.rows]
         lines += [f"  {sentence}" for sentence in self.sentences]
         if self.note:
@@ -75,7 +75,7 @@ class Verdict(ShownAsText):
         note = f"<p><i>⚠️ {esc(self.note)}</i></p>" if self.note else ""
         return (
             f"<h4>{esc(self.topic)}: {esc(self.summary)}</h4>"
-            f"<p>The seed's claim: <q>{esc(self.claim)}</q></p>"
+            f"<p>The claim we test: <q>{esc(self.claim)}</q></p>"
             "<table><tr><th style=\"text-align:left\">what</th><th style=\"text-align:left\">the claim says</th>"
             "<th style=\"text-align:left\">you measured</th></tr>"
             f"{rows}</table><ul>{sentences}</ul>{note}"
@@ -117,9 +117,9 @@ def _container_words(seconds: float) -> tuple[str, bool]:
 
 
 def startup_verdict(result: Any) -> Verdict:
-    """Put the seed's start-up claim beside a start-up result (notebook 06)."""
+    """Put the start-up claim we test beside a start-up result (notebook 06)."""
     summaries = variant_summaries(result)
-    verdict = Verdict("Start-up", SEED_STARTUP_CLAIM)
+    verdict = Verdict("Start-up", CLAIM_STARTUP)
     wasm = _fastest(summaries, WASM_VARIANTS)
     cli = _fastest(summaries, CLI_VARIANTS)
     container = summaries.get("docker-scratch") or _fastest(summaries, CONTAINER_VARIANTS)
@@ -212,7 +212,7 @@ def _by_kind(sizes: Mapping[str, int]) -> dict[str, dict[str, int]]:
 
 
 def size_verdict(result: Any, *, recorded: Iterable[str] = (), recorded_note: str | None = None) -> Verdict:
-    """Put the seed's size claim beside measured artifact sizes (notebook 07).
+    """Put the size claim we test beside measured artifact sizes (notebook 07).
 
     ``result`` is ``run_sizes()``'s result or a plain ``{artifact: bytes}`` mapping, with
     ``recorded`` naming the sizes that were not measured here (images without Docker).
@@ -221,7 +221,7 @@ def size_verdict(result: Any, *, recorded: Iterable[str] = (), recorded_note: st
     recorded = [*recorded, *found_recorded]
     recorded_note = recorded_note or found_note
     kinds = _by_kind(sizes)
-    verdict = Verdict("Size", SEED_SIZE_CLAIM)
+    verdict = Verdict("Size", CLAIM_SIZE)
     modules, images = kinds.get("wasm", {}), kinds.get("image", {})
     # Compare like with like: an image as it sits on disk, not as a registry compresses it.
     images = {n: b for n, b in images.items() if "compressed" not in n} or images
@@ -396,12 +396,12 @@ def throughput_verdict(compute: Any) -> Verdict:
 
 # --- shipping (notebook 09) -------------------------------------------------------------
 
-SEED_SHIPPING_CLAIM = "wasm needs its own way to ship and run, apart from containers"
+CLAIM_SHIPPING = "wasm needs its own way to ship and run, apart from containers"
 
 
 def oci_verdict(oci: Mapping[str, Any]) -> Verdict:
     """What the OCI round trips of notebook 09 showed: ``{style: {platform, how, ...}}``."""
-    verdict = Verdict("Shipping", SEED_SHIPPING_CLAIM)
+    verdict = Verdict("Shipping", CLAIM_SHIPPING)
     trips = {k: v for k, v in oci.items() if isinstance(v, Mapping) and "platform" in v}
     if not trips:
         verdict.summary = "no OCI round trip saved yet (notebook 09)"
