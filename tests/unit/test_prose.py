@@ -54,3 +54,96 @@ def test_verdicts_say_the_claim_we_test() -> None:
     verdict = verdicts.Verdict("Start-up", verdicts.CLAIM_STARTUP)
     assert "the claim we test" in verdict.text()
     assert "seed" not in verdict._repr_html_().lower()
+
+
+def test_read_module_counts_like_the_byte_table() -> None:
+    """01 §2: the byte table's "9 bytes follow" and read_module's 11 are both shown, and
+    one function is "1 function"."""
+    import wasmtime
+
+    from kernel_helpers.wasm.reader import read_module
+
+    wat = '(module (func (export "add") (param i32 i32) (result i32) local.get 0 local.get 1 i32.add))'
+    info = read_module(bytes(wasmtime.wat2wasm(wat)))
+    page = info.html()
+    assert "1 function defined here" in page and "1 functions" not in page
+    assert "of which contents" in page
+    assert "11 bytes at offset 0x1e (2 for id and size, 9 of contents)" in info.text()
+
+
+def cell_sources(path: Path) -> list[str]:
+    return ["".join(c["source"]) for c in json.loads(path.read_text(encoding="utf-8"))["cells"]]
+
+
+def notebook(prefix: str) -> Path:
+    return next((REPO / "notebooks").glob(f"{prefix}-*.ipynb"))
+
+
+def test_proc_exit_is_explained_from_what_the_import_table_shows() -> None:
+    """02 §3: `proc_exit` is only imported when `main` can return non-zero."""
+    text = markdown(notebook("02"))
+    assert "Look for `proc_exit` in the imports below" in text
+
+
+def test_memory_slider_reads_in_mib_and_the_text_says_which_line_stays() -> None:
+    from kernel_helpers.wasm.guests import limit_label
+
+    assert limit_label("max_memory", 8 * 1024 * 1024) == "8 MiB"
+    assert limit_label("fuel", 50_000_000) == "50,000,000"
+    text = markdown(notebook("05"))
+    assert "The line printed *above* each slider is the\nresult for the starting value" in text
+
+
+def test_hints_say_only_what_the_notebook_shows() -> None:
+    from kernel_helpers.course.nb03 import check_rust_target
+    from kernel_helpers.course.nb05 import LIMIT_QUIZ
+
+    assert "prints nothing" not in LIMIT_QUIZ["endless loop"][1]  # it prints `tick` 250 times in §1
+    hint = check_rust_target("wasm32-wasi", known="wasm32-wasip1").hint or ""
+    assert "toolchain table" not in hint and "section 1" in hint
+
+
+def test_exercise_3_of_03_is_not_answered_just_above_it() -> None:
+    cells = cell_sources(notebook("03"))
+    exercise = next(i for i, c in enumerate(cells) if "kh.check_size_ratio" in c)
+    assert not any("go_size / c_size" in c or "times the C one" in c for c in cells[:exercise])
+
+
+def test_07_going_further_points_where_shrink_is_taught() -> None:
+    text = markdown(notebook("07"))
+    assert "`kh.shrink` (notebook 03)" not in text
+    assert "Why is Go's module the biggest" not in text
+
+
+def test_09_diagram_and_text_say_the_same_thing() -> None:
+    from kernel_helpers.containers.kubernetes import docker_wasm_diagram
+
+    figure = docker_wasm_diagram()
+    words = " ".join(t.get_text() for t in figure.axes[0].texts)
+    for part in ("registry", "containerd", "docker run", "kubelet", "shared by both paths",
+                 "container path", "wasm path"):
+        assert part in words, part
+    text = markdown(notebook("09"))
+    assert "above the dashed line is shared by both paths" in text
+    assert "left column is the container path" in text
+
+
+def test_hints_do_not_give_the_answer_away() -> None:
+    from kernel_helpers.containers.kubernetes import wasm_runtime_class
+    from kernel_helpers.course.nb09 import check_pod_runtime_class
+    from kernel_helpers.course.nb10 import DECISION_SCENARIOS, check_decisions
+
+    runtime_class = wasm_runtime_class("wasm-class", handler="wasmtime")
+    for given in ("wasmtime", "nonsense"):
+        result = check_pod_runtime_class({"spec": {"runtimeClassName": given}}, runtime_class)
+        assert result.ok is False
+        assert "wasm-class" not in result.message + (result.hint or "")
+    # The Kubernetes scenario's answer is "both": the hint must name all three choices.
+    answer = {s: "module" for s in DECISION_SCENARIOS}
+    hint = check_decisions(answer).hint or ""
+    assert "(both)" in hint and "(module)" in hint and "(container)" in hint
+
+
+@pytest.mark.parametrize("prefix", ["06", "07", "08", "09", "10"])
+def test_every_notebook_with_exercises_mentions_its_solutions(prefix: str) -> None:
+    assert f'kh.solution("{prefix}", 1)' in markdown(notebook(prefix))
