@@ -147,3 +147,95 @@ def test_hints_do_not_give_the_answer_away() -> None:
 @pytest.mark.parametrize("prefix", ["06", "07", "08", "09", "10"])
 def test_every_notebook_with_exercises_mentions_its_solutions(prefix: str) -> None:
     assert f'kh.solution("{prefix}", 1)' in markdown(notebook(prefix))
+
+
+NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
+
+
+def headline_numbers_in_table(verdict: object) -> list[str]:
+    """The numbers a verdict's headline states that its table (or the claim above the
+    table) does not show: the rule is that there are none."""
+    from kernel_helpers.report.verdicts import Verdict
+
+    assert isinstance(verdict, Verdict)
+    table = " ".join([verdict.claim, *(cell for row in verdict.rows for cell in row)])
+    return [n for n in NUMBER.findall(verdict.summary) if n not in table]
+
+
+@pytest.mark.parametrize("which", ["fast-containers", "slow-containers", "wasm-slower"])
+def test_every_headline_number_is_in_the_table_beside_it(which: str) -> None:
+    from kernel_helpers.bench.results import as_dict
+    from kernel_helpers.report.verdicts import course_verdict
+    from tests.synthetic_results import all_results
+
+    results = {topic: as_dict(r) for topic, r in all_results(which).items()}
+    results["oci"] = {"artifact": {"platform": "wasi/wasm", "how": "registry on 127.0.0.1",
+                                   "layer_media_type": "application/wasm", "layer_bytes": 36_100, "exit_code": 0}}
+    verdicts = course_verdict(results)
+    assert [v.topic for v in verdicts] == ["Start-up", "Size", "Compute", "Shipping"]
+    for verdict in verdicts:
+        assert not headline_numbers_in_table(verdict), (verdict.topic, verdict.summary)
+
+
+def test_a_page_quotes_one_compute_figure() -> None:
+    """10: the compute headline and the decision guide quote the same slowdown (it once
+    said 1.43× in one and 'about 1.54×' in the other)."""
+    from kernel_helpers.report.verdicts import (
+        decision_guide,
+        slowdown_span,
+        steady_slowdowns,
+        throughput_verdict,
+    )
+    from tests.synthetic_results import all_results
+
+    results = all_results("wasm-slower")
+    span = slowdown_span(steady_slowdowns(results["compute"]))
+    assert span in throughput_verdict(results["compute"]).summary
+    assert f"{span} native" in dict(decision_guide(results))["a container"]
+
+
+def test_recorded_figures_are_never_you_measured() -> None:
+    from kernel_helpers.bench.results import RECORDED
+    from kernel_helpers.report.verdicts import decision_guide
+    from tests.synthetic_results import all_results
+
+    results = all_results("fast-containers")
+    results["startup"].variants["docker-scratch"].source = RECORDED
+    reason = dict(decision_guide(results))["a wasm module"]
+    assert "you measured" not in reason
+    assert "620 µs measured here vs a container 370 ms recorded" in reason
+
+
+def test_shipping_verdict_weighs_the_layer_and_asks_the_question_09_asks() -> None:
+    from kernel_helpers.report.verdicts import CLAIM_SHIPPING, oci_verdict
+
+    trip = {"platform": "wasi/wasm", "how": "registry", "layer_media_type": "application/wasm",
+            "layer_bytes": 36_100, "exit_code": 0}
+    verdict = oci_verdict({"artifact": trip})
+    assert "layer of 36.1 KB (manifest and config not counted)" in verdict.rows[0][2]
+    assert " ".join(CLAIM_SHIPPING.split()[:4]) in " ".join(markdown(notebook("09")).split())
+
+
+def test_summary_figure_labels_are_readable_and_10_names_the_figure() -> None:
+    from kernel_helpers.bench.results import as_dict
+    from kernel_helpers.report.exports import SUMMARY_FONT_PT, summary_figure
+    from tests.synthetic_results import all_results
+
+    figure = summary_figure({t: as_dict(r) for t, r in all_results("fast-containers").items()})
+    sizes_panel = figure.axes[1]
+    labels = sizes_panel.get_yticklabels()
+    assert len(labels) >= 20 and min(label.get_fontsize() for label in labels) >= SUMMARY_FONT_PT >= 9
+    text = markdown(notebook("10"))
+    assert "start-up plot" not in text and "summary figure" in text
+
+
+def test_fixed_prose_in_08_does_not_promise_a_pattern_the_run_may_break() -> None:
+    text = markdown(notebook("08"))
+    assert "memory-heavy code like hashing, worse" not in text
+    from kernel_helpers.bench import compute
+
+    assert "~0.5 ms" not in Path(compute.__file__).read_text()
+
+
+def test_00_explains_the_cold_first_call() -> None:
+    assert "first call, not a race" in markdown(notebook("00"))
