@@ -239,3 +239,16 @@ def test_fixed_prose_in_08_does_not_promise_a_pattern_the_run_may_break() -> Non
 
 def test_00_explains_the_cold_first_call() -> None:
     assert "first call, not a race" in markdown(notebook("00"))
+
+
+MEASURED_QUANTITY = re.compile(r"\d[\d,.]*\s?(?:ms|µs|s\b|×|KB|MB|GB|KiB|MiB|seconds)")
+#: Quantities fixed prose may state: published figures, thresholds, inputs, time plans.
+NOT_MEASURED = {"1.45×", "1.55×", "2 s", "8 MiB"}
+
+
+@pytest.mark.parametrize("prefix", ["06", "07", "08", "09", "10"])
+def test_fixed_markdown_states_no_measured_quantity(prefix: str) -> None:
+    """What a run measures is printed by code ("in this run, see the table"), never typed
+    into markdown, where the next run would contradict it."""
+    found = [q for q in MEASURED_QUANTITY.findall(markdown(notebook(prefix))) if q not in NOT_MEASURED]
+    assert not found, found
