@@ -252,3 +252,23 @@ def test_fixed_markdown_states_no_measured_quantity(prefix: str) -> None:
     into markdown, where the next run would contradict it."""
     found = [q for q in MEASURED_QUANTITY.findall(markdown(notebook(prefix))) if q not in NOT_MEASURED]
     assert not found, found
+
+
+def test_the_lab_opens_without_the_news_prompt(tmp_path: Path) -> None:
+    """Item 23: `./kit lab` answers JupyterLab's first-open news prompt (never) in the
+    venv's settings overrides, keeping any override already there, and fetches no news."""
+    import subprocess
+    import sys
+
+    kit = (REPO / "kit").read_text()
+    assert "--LabApp.news_url=None" in kit
+    function = re.search(r"^lab_settings\(\) \{.*?^\}", kit, re.S | re.M)
+    assert function
+    settings = tmp_path / "share/jupyter/lab/settings/overrides.json"
+    settings.parent.mkdir(parents=True)
+    settings.write_text('{"@jupyterlab/apputils-extension:themes": {"theme": "JupyterLab Dark"}}')
+    script = f'VENV="{tmp_path}"; PY="{sys.executable}"\n{function.group()}\nlab_settings\n'
+    subprocess.run(["bash", "-c", script], check=True)
+    merged = json.loads(settings.read_text())
+    assert merged["@jupyterlab/apputils-extension:notification"]["fetchNews"] == "false"
+    assert merged["@jupyterlab/apputils-extension:themes"]["theme"] == "JupyterLab Dark"
