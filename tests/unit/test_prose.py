@@ -272,3 +272,13 @@ def test_the_lab_opens_without_the_news_prompt(tmp_path: Path) -> None:
     merged = json.loads(settings.read_text())
     assert merged["@jupyterlab/apputils-extension:notification"]["fetchNews"] == "false"
     assert merged["@jupyterlab/apputils-extension:themes"]["theme"] == "JupyterLab Dark"
+
+
+def test_07s_first_cell_shows_progress() -> None:
+    """Item 21: run_sizes (about 20 s on a first run) shows a progress bar by default."""
+    import inspect
+
+    from kernel_helpers.bench.sizes import run_sizes
+
+    assert inspect.signature(run_sizes).parameters["progress"].default is True
+    assert "tqdm(" in inspect.getsource(run_sizes)
