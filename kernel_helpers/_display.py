@@ -55,7 +55,7 @@ def format_seconds(seconds: float) -> str:
 
 
 def format_bytes(size: float) -> str:
-    """A size in KB, MB or GB (powers of 1000, as registries and the seed count). Notebook 07."""
+    """A size in KB, MB or GB (powers of 1000, as registries and the claims we test count). Notebook 07."""
     for unit, scale in (("GB", 1e9), ("MB", 1e6), ("KB", 1e3)):
         if size >= scale:
             return f"{size / scale:.3g} {unit}"

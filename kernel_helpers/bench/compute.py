@@ -70,7 +70,8 @@ def run_compute(
                 result.skipped.update({n: err.message for n in names if n not in result.variants})
                 continue
     result.notes["method"] = (
-        "native: the static binary as a whole process (includes its ~0.5 ms start); "
+        "native: the static binary as a whole process (its time includes starting that process, "
+        "notebook 06's 'native' row); "
         "wasm: pre-instantiated module in process (wasmtime-py), same args and stdin"
     )
     return result

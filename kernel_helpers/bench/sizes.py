@@ -8,6 +8,7 @@ without Docker the image sizes come from the recorded reference dataset. Noteboo
 from __future__ import annotations
 
 import contextlib
+from typing import Any
 
 from .._errors import DockerUnavailable, KitError
 from ..toolchains.builds import example_builds
@@ -15,16 +16,35 @@ from .harness import machine_metadata
 from .results import OCI_PACKS_NOTE, BenchResult
 
 
-def run_sizes(examples: tuple[str, ...] = ("hello",), langs: tuple[str, ...] = ("c", "cpp", "rust", "go")) -> BenchResult:
+def run_sizes(
+    examples: tuple[str, ...] = ("hello",), langs: tuple[str, ...] = ("c", "cpp", "rust", "go"),
+    *, progress: bool = True,
+) -> BenchResult:
     """Bytes of every ``.wasm`` and native build, each image (uncompressed and
-    compressed as pushed to a loopback registry) and the OCI artifact. Notebook 07."""
+    compressed as pushed to a loopback registry) and the OCI artifact. Notebook 07.
+
+    Builds and images can take tens of seconds the first time, so a progress bar names
+    each step as it starts (``progress=False``: none)."""
+    from tqdm.auto import tqdm
+
     result = BenchResult(machine=machine_metadata(), example="+".join(examples), benchmark="sizes")
+    with tqdm(total=len(examples) * len(langs) + 1, disable=not progress, unit="step", leave=False) as bar:
+        _module_sizes(result, examples, langs, bar)
+        bar.set_description("images and the OCI artifact")
+        _image_sizes(result, examples[0])
+        bar.update(1)
+    return result
+
+
+def _module_sizes(result: BenchResult, examples: tuple[str, ...], langs: tuple[str, ...], bar: Any) -> None:
     for example in examples:
         for lang in langs:
+            bar.set_description(f"{example} ({lang}): build and weigh")
             try:
                 builds = example_builds(example, lang)
             except KitError as err:
                 result.skipped[f"{example}.{lang}"] = err.message
+                bar.update(1)
                 continue
             result.sizes[f"{example}.wasm ({lang})"] = builds.wasm.stat().st_size
             result.sizes[f"{example}.wasm ({lang}, smallest)"] = _smallest_wasm(example, lang)
@@ -33,8 +53,7 @@ def run_sizes(examples: tuple[str, ...] = ("hello",), langs: tuple[str, ...] = (
                 result.sizes[native_name] = builds.native.stat().st_size
             else:  # no compiler here: say so rather than drop the row silently
                 result.skipped[native_name] = builds.native_missing or "no native build"
-    _image_sizes(result, examples[0])
-    return result
+            bar.update(1)
 
 
 def _smallest_wasm(example: str, lang: str) -> int:

@@ -70,23 +70,31 @@ def docker_wasm_diagram() -> Figure:
         if label:  # labels sit on the outer side of the arrow, away from the other path
             leftwards = b[0] < a[0]
             ax.text((a[0] + b[0]) / 2 + (-0.15 if leftwards else 0.15), (a[1] + b[1]) / 2, label,
-                    fontsize=7.5, color="#555555", ha="right" if leftwards else "left")
+                    fontsize=7.5, color="#555555", ha="right" if leftwards else "left", va="center")
 
-    box(2.5, 5.4, "docker run / nerdctl", "#e8eef7")
-    box(7.5, 5.4, "kubelet (Kubernetes)", "#e8eef7")
-    box(5.0, 4.2, "containerd\n(pulls the OCI image, unpacks layers)", "#f2f2f2", width=4.2)
-    arrow((2.5, 5.0), (4.2, 4.6), "")
-    arrow((7.5, 5.0), (5.8, 4.6), "RuntimeClass → handler")
+    # Above the dashed line: what both paths share. Below it: the container path on the
+    # left, the wasm path on the right (notebook 09's text says the same).
+    box(3.6, 5.4, "docker run / nerdctl", "#e8eef7", width=2.2)
+    box(6.4, 5.4, "kubelet (Kubernetes)", "#e8eef7", width=2.2)
+    box(5.0, 4.2, "containerd\n(pulls the OCI image, unpacks layers)", "#f2f2f2", width=3.6)
+    box(8.7, 4.2, "registry\n(images and modules)", "#f2f2f2", width=2.0)
+    arrow((3.6, 5.0), (4.4, 4.6))
+    arrow((6.4, 5.0), (5.6, 4.6))
+    arrow((7.7, 4.2), (6.85, 4.2))
+    ax.text(7.27, 4.3, "pull", fontsize=7.5, color="#555555", ha="center", va="bottom")
+    ax.plot([0.1, 9.9], [3.74, 3.74], linestyle="--", color="#999999", linewidth=0.8)
+    ax.text(0.1, 3.8, "shared by both paths", fontsize=7.5, color="#555555", va="bottom")
+    ax.text(0.1, 3.68, "one shim per path", fontsize=7.5, color="#555555", va="top")
     box(2.5, 2.8, "containerd-shim-runc-v2", "#fde3e3")
     box(7.5, 2.8, "containerd-shim-wasmtime-v1\n(runwasi)", "#e3f5e3", width=3.0)
-    arrow((4.2, 3.8), (2.8, 3.2), "runtime io.containerd.runc.v2")
-    arrow((5.8, 3.8), (7.2, 3.2), "runtime io.containerd.wasmtime.v1")
+    arrow((4.2, 3.8), (2.8, 3.2), "runtime io.containerd.runc.v2 (default)")
+    arrow((5.8, 3.8), (7.2, 3.2), "runtime io.containerd.wasmtime.v1 (RuntimeClass)")
     box(2.5, 1.5, "runc: namespaces, cgroups,\noverlayfs, exec a Linux binary", "#fde3e3", width=3.4)
     box(7.5, 1.5, "wasmtime: compile (or load cached)\n+ instantiate the .wasm, WASI", "#e3f5e3", width=3.4)
     arrow((2.5, 2.4), (2.5, 1.9))
     arrow((7.5, 2.4), (7.5, 1.9))
-    ax.text(2.5, 0.55, "image: linux/amd64 filesystem layers", ha="center", fontsize=8, color="#a33")
-    ax.text(7.5, 0.55, "image: wasi/wasm, one layer application/wasm\n(or a FROM scratch fs with the .wasm)",
+    ax.text(2.5, 0.55, "container path\nimage: linux/amd64 filesystem layers", ha="center", fontsize=8, color="#a33")
+    ax.text(7.5, 0.45, "wasm path\nimage: wasi/wasm, one layer application/wasm\n(or a FROM scratch fs with the .wasm)",
             ha="center", fontsize=8, color="#2a7a2a")
     ax.set_title("Docker + Wasm: same registry, same containerd, a different shim")
     return figure

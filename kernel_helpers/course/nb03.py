@@ -52,8 +52,8 @@ def check_rust_target(answer: str, *, known: str | None = None) -> CheckResult:
     if given in RUST_WASI_TARGETS:
         return wrong(
             f"{given} is a real name, but not the one this rustc knows.",
-            "Rust 1.78 added wasm32-wasip1 and 1.84 removed wasm32-wasi: check the version "
-            "in the toolchain table.",
+            "Rust 1.78 added wasm32-wasip1 and 1.84 removed wasm32-wasi: section 1 printed "
+            "this rustc's version and the target it knows.",
         )
     if given == "wasm32-unknown-unknown":
         return wrong(

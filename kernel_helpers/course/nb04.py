@@ -81,7 +81,7 @@ CAPABILITY_QUIZ: dict[str, tuple[str, bool, str]] = {
     "C": (
         "get random numbers",
         True,
-        "random_get is always there: programs need it for hash maps and seeds",
+        "random_get is always there: programs need it for hash maps and random numbers",
     ),
     "D": (
         "open a network connection",

@@ -12,7 +12,8 @@ LIMIT_NAMES = ("timeout", "fuel", "max_memory", "output_limit")
 LIMIT_QUIZ: dict[str, tuple[set[str], str]] = {
     "endless loop": (
         {"timeout", "fuel"},
-        "a loop uses no memory and prints nothing; only time or counted instructions end it",
+        "a loop grows no memory and prints only a little (a tick every million steps, as in §1); "
+        "only time or counted instructions end it",
     ),
     "memory bomb": (
         {"max_memory"},

@@ -15,13 +15,18 @@ from .checks import IN_NOTEBOOK, CheckResult, Solution, exercise, right, wrong
 
 @exercise("07 · exercise 1 (the smallest artifact)")
 def check_smallest_artifact(answer: object, sizes: Mapping[str, int]) -> CheckResult:
-    """Notebook 07: the name of the smallest artifact in ``sizes``."""
+    """Notebook 07: the name of the smallest artifact in ``sizes``; where several weigh
+    the same (a stripped module that wasm-opt could not shrink further), any of them."""
     if not isinstance(answer, str):
         return wrong(f"answer with the artifact's name as a string, not {answer!r}.")
-    smallest = min(sizes, key=lambda name: sizes[name])
-    if answer.strip() == smallest:
-        return right(f"yes: {smallest}, {format_bytes(sizes[smallest])}.")
-    if answer.strip() not in sizes:
+    least = min(sizes.values())
+    smallest = sorted(name for name, size in sizes.items() if size == least)
+    given = answer.strip()
+    if given in smallest:
+        others = [name for name in smallest if name != given]
+        tie = f" (tied with {', '.join(others)}: the same size, so either answer is right)" if others else ""
+        return right(f"yes: {given}, {format_bytes(least)}{tie}.")
+    if given not in sizes:
         return wrong(f"there is no artifact called {answer!r}.", "Copy a name from the chart's labels.")
     return wrong(
         f"{answer} weighs {format_bytes(sizes[answer.strip()])}; something is lighter.",
@@ -136,10 +141,12 @@ SOLUTIONS = (
     Solution(
         "07", 1,
         """
-    answer = min(sizes.sizes, key=sizes.sizes.get)
+    least = min(sizes.sizes.values())
+    answer = sorted(name for name, size in sizes.sizes.items() if size == least)[0]
     kh.check_smallest_artifact(answer, sizes.sizes)
     """,
-        "min with key= picks the name whose size is smallest.",
+        "Find the least size first, then a name with that size: several artifacts can tie "
+        "(a stripped module wasm-opt could not shrink), and any of them is right.",
         IN_NOTEBOOK,
     ),
     Solution(

@@ -49,8 +49,14 @@ def check_pod_runtime_class(pod: object, runtime_class: Mapping[str, Any]) -> Ch
     if given is None:
         return wrong("the Pod names no runtime class.", "Add 'runtimeClassName' under 'spec'.")
     if given == runtime_class.get("handler"):
-        return wrong("that is the handler, not the RuntimeClass's name.", f"Use {wanted!r}.")
-    return wrong(f"there is no RuntimeClass called {given!r} here.", f"Use {wanted!r}.")
+        return wrong(
+            "that is the handler, not the RuntimeClass's name.",
+            "A Pod names the RuntimeClass object: read its metadata in the YAML printed above.",
+        )
+    return wrong(
+        f"there is no RuntimeClass called {given!r} here.",
+        "Read the RuntimeClass printed above: which field gives the object its name?",
+    )
 
 @dataclass(repr=False)
 class OciRoundTrip(ShownAsText):

@@ -35,7 +35,9 @@ def check_decisions(answer: object) -> CheckResult:
     first = differing[0]
     return wrong(
         f"{len(differing)} of {len(DECISION_SCENARIOS)} differ from the guide, e.g. {first!r}.",
-        "Ask: does it need a whole OS and long life (container), or fast, sandboxed starts (module)?",
+        "Ask three questions: does it need a whole OS and long life (container)? Fast, sandboxed "
+        "starts (module)? Or is it new wasm work on a cluster that already runs containers, where "
+        "a RuntimeClass (notebook 09) lets each workload keep its own kind (both)?",
     )
 
 

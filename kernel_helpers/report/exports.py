@@ -28,7 +28,7 @@ from matplotlib.figure import Figure
 from .._display import describe_machine, format_seconds
 from .._errors import ResultsError
 from .._system import cache_dir
-from ..bench.results import as_dict, variant_summaries
+from ..bench.results import as_dict, sizes_of, variant_summaries
 from ..bench.variants import in_order, label_of
 
 EXPORT_SCHEMA = "wasm-course-results/1"
@@ -196,20 +196,29 @@ def read_export(path: str | Path) -> dict[str, Any]:
     return data
 
 
+#: The summary page's size labels: readable in the PNG an instructor opens, not ~6 px.
+SUMMARY_FONT_PT = 9
+SIZE_ROW_IN = 0.3  # inches per size bar
+
+
 def summary_figure(results: Mapping[str, Any]) -> Figure:
     """One page: start-up on top, sizes and compute below, as far as the learner measured
     them (what the export's PNG shows). Notebook 10."""
     from .._figures import new_figure
     from .plots import draw_sizes, draw_startup_result, draw_throughput
 
-    figure = new_figure(13, 10)
-    grid = figure.add_gridspec(2, 2, height_ratios=[1.1, 1])
-    startup, sizes, compute = figure.add_subplot(grid[0, :]), figure.add_subplot(grid[1, 0]), figure.add_subplot(grid[1, 1])
+    # One panel per row, the sizes panel as tall as its bars need: with every language's
+    # steps it has two dozen labels, which must stay readable (9 pt) in the exported PNG.
+    bars = len(sizes_of(results["sizes"])[0]) if "sizes" in results else 0
+    heights = [5.0, max(3.0, SIZE_ROW_IN * bars + 1.2), 4.0]
+    figure = new_figure(13, sum(heights) + 1.5)
+    grid = figure.add_gridspec(3, 1, height_ratios=heights, hspace=0.45)
+    startup, sizes, compute = (figure.add_subplot(grid[row, 0]) for row in range(3))
     panels = (
         (startup, "startup", "Start-up", "06",
          draw_startup_result),
         (sizes, "sizes", "Sizes: green .wasm, cyan OCI, blue native, red images, grey recorded", "07",
-         lambda ax, r: draw_sizes(ax, r, fontsize=7, compact=True)),
+         lambda ax, r: draw_sizes(ax, r, fontsize=SUMMARY_FONT_PT, compact=True)),
         (compute, "compute", "Steady-state speed: wasm time / native time", "08", draw_throughput),
     )
     for ax, topic, title, notebook, draw in panels:

@@ -61,7 +61,7 @@ def _box(stats: Stats) -> dict[str, Any]:
 
 
 def _shade_claims(ax: Axes) -> None:
-    """The seed's claims as shaded bands, so the learner sees where the points fall."""
+    """The claims we test as shaded bands, so the learner sees where the points fall."""
     ax.axvspan(1e-3, 1e-1, color="#2ca02c", alpha=0.07, zorder=0)
     ax.axvspan(SEVERAL_SECONDS_FROM_S, 10, color="#d62728", alpha=0.07, zorder=0)
     bottom = ax.get_ylim()[0]  # rows run top-down, so the bottom edge is the largest y
@@ -386,7 +386,7 @@ def size_figure(
     recorded_text: str | None = None,
     title: str = "Sizes of every artifact, same programs",
 ) -> Figure:
-    """Every artifact's size on one log axis, coloured by kind, the seed's ranges shaded. Notebook 07.
+    """Every artifact's size on one log axis, coloured by kind, the claimed ranges shaded. Notebook 07.
 
     ``result`` is ``run_sizes()``'s result (recorded images are found in it) or a plain
     ``{artifact: bytes}`` mapping with ``recorded`` naming what was not measured here."""

@@ -588,7 +588,7 @@ def _remember_step(step: Artifact) -> Artifact:
 def shrink(artifact: Artifact) -> list[Artifact]:
     """The size ladder for a wasm build: ``stripped`` (custom sections removed) and,
     where binaryen is installed, ``wasm-opt-Oz``. Each step is its own artifact, so
-    notebook 03 can show what each one saves. Steps are remembered like builds."""
+    notebook 02's size ladder can show what each one saves. Steps are remembered like builds."""
     if artifact.target != WASM:
         raise KitError("shrink() works on wasm builds", fix="pass a wasm32-wasi artifact")
     ladder = [_earlier_step(artifact, "stripped") or _remember_step(_stripped(artifact))]

@@ -185,7 +185,7 @@ class LanguageSizes(_SizeReport):
         return row.stripped if row else None
 
     def against_claim(self, megabytes: float = 1.0) -> str:
-        """Notebook 03: each stripped module next to the seed's "several MBs", in words."""
+        """Notebook 03: each stripped module next to the size claim we test ("several MBs"), in words."""
         lines = []
         for r in self.rows:
             verdict = "several MB" if r.stripped >= megabytes * 1e6 else f"well under {megabytes:g} MB"

@@ -139,6 +139,15 @@ def run_guarded(guest: str | bytes, args: Sequence[str] = (), **limits: Any) -> 
     return Outcome(None, message, result)
 
 
+def limit_label(limit: str, value: int) -> str:
+    """How a slider shows one value of ``limit``: "8 MiB" for a memory cap (not 8,388,608),
+    "50,000,000" for fuel."""
+    mib = 1024 * 1024
+    if limit == "max_memory" and value % mib == 0:
+        return f"{value // mib:,} MiB"
+    return f"{value:,}"
+
+
 def limit_slider(
     guest: str,
     limit: str,
@@ -156,7 +165,7 @@ def limit_slider(
 
     describe = describe or (lambda outcome: outcome.text())
     slider = widgets.SelectionSlider(
-        options=[(f"{v:,}", v) for v in values],
+        options=[(limit_label(limit, v), v) for v in values],
         value=default,
         description=limit,
         continuous_update=False,
@@ -170,7 +179,7 @@ def limit_slider(
         # Set the outputs directly (not `with output: print`) so it also works outside
         # a running kernel, e.g. in tests.
         output.outputs = ()
-        output.append_stdout(f"{limit} = {value:,}: {describe(outcome)}\n")
+        output.append_stdout(f"{limit} = {limit_label(limit, value)}: {describe(outcome)}\n")
 
     slider.observe(lambda change: show(change["new"]), names="value")
     show(default)

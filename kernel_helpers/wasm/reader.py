@@ -192,6 +192,11 @@ class Span:
     meaning: str
 
 
+def _count(number: int, noun: str) -> str:
+    """ "1 function", "2 functions": a learner reads the table as a sentence."""
+    return f"{number:,} {noun}" if number == 1 else f"{number:,} {noun}s"
+
+
 @dataclass(repr=False)
 class ModuleInfo(ShownAsText, ShownAsHtml):
     """Everything :func:`read_module` decoded. Displays as tables in a notebook."""
@@ -232,7 +237,10 @@ class ModuleInfo(ShownAsText, ShownAsHtml):
         lines = [f"WebAssembly module, version {self.version}, {self.size:,} bytes"]
         lines.append("sections:")
         for s in self.sections:
-            lines.append(f"  {s.label:<24} {s.total_size:>9,} bytes at offset {s.offset:#x}")
+            lines.append(
+                f"  {s.label:<24} {s.total_size:>9,} bytes at offset {s.offset:#x} "
+                f"({s.header_size} for id and size, {s.size:,} of contents)"
+            )
         if self.imports:
             lines.append("imports:")
             lines += [f"  {i}" for i in self.imports]
@@ -248,17 +256,18 @@ class ModuleInfo(ShownAsText, ShownAsHtml):
     def html(self) -> str:
         parts = [
             f"<p><b>WebAssembly module</b>, version {self.version}, {self.size:,} bytes, "
-            f"{len(self.sections)} sections, {len(self.bodies)} functions defined here</p>"
+            f"{_count(len(self.sections), 'section')}, {_count(len(self.bodies), 'function')} defined here</p>"
         ]
         parts.append(
             html_table(
-                ["section", "id", "offset", "bytes", "holds"],
+                ["section", "id", "offset", "bytes in all", "of which contents", "holds"],
                 [
                     [
                         s.label,
                         str(s.id),
                         f"{s.offset:#x}",
                         f"{s.total_size:,}",
+                        f"{s.size:,}",
                         SECTION_MEANINGS.get(s.name, ""),
                     ]
                     for s in self.sections

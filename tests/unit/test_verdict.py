@@ -125,7 +125,7 @@ def test_oci_verdict_follows_how_the_module_travelled() -> None:
     registry = oci_verdict({"artifact": {**trip, "how": "registry on 127.0.0.1, pulled with skopeo"}})
     memory = oci_verdict({"artifact": {**trip, "how": "in memory: no registry here"}})
     failed = oci_verdict({"artifact": {**trip, "how": "registry", "exit_code": 1}})
-    assert registry.summary.startswith("the claim does not hold") and registry.note is None
+    assert registry.summary.startswith("it rides on it") and registry.note is None
     assert memory.note and "in memory" in memory.note
     assert "Only none of artifact ran" in failed.text()
     assert oci_verdict({}).summary.startswith("no OCI round trip")

@@ -1,0 +1,284 @@
+"""Every sentence true (issue 13): the words the course uses are defined once and used the
+same way after, and fixed prose never states a number only a measurement can give."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))
+BLOG_POST = "Will wasm replace Docker and Kubernetes?"
+
+
+def markdown(path: Path) -> str:
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    return "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+
+
+def everything(path: Path) -> str:
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    return "\n".join("".join(c["source"]) for c in cells)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_no_notebook_speaks_of_a_seed(path: Path) -> None:
+    """ "the seed" was never defined; "the claims we test" is, in 00 and the index."""
+    assert not re.search(r"\bseed", everything(path), re.I), path.name
+
+
+@pytest.mark.parametrize("name", ["index.ipynb", "00-setup-check.ipynb"])
+def test_the_claims_we_test_are_named_once_with_their_source(name: str) -> None:
+    text = markdown(REPO / "notebooks" / name)
+    flat = " ".join(text.split())
+    assert BLOG_POST in flat
+    assert "the claims we test" in text
+    for claim in ("Start-up:", "Size:", "Portability:", "Speed:"):
+        assert claim in text, claim
+    assert re.search(r"^4\. ", text, re.M) and not re.search(r"^5\. ", text, re.M)
+
+
+def test_later_notebooks_refer_to_the_claims_by_that_name() -> None:
+    for path in NOTEBOOKS:
+        if path.name[:2] in ("06", "07"):
+            assert "the claims we test" in markdown(path), path.name
+
+
+def test_verdicts_say_the_claim_we_test() -> None:
+    from kernel_helpers.report import verdicts
+
+    assert not [name for name in vars(verdicts) if name.startswith("SEED")]
+    verdict = verdicts.Verdict("Start-up", verdicts.CLAIM_STARTUP)
+    assert "the claim we test" in verdict.text()
+    assert "seed" not in verdict._repr_html_().lower()
+
+
+def test_read_module_counts_like_the_byte_table() -> None:
+    """01 §2: the byte table's "9 bytes follow" and read_module's 11 are both shown, and
+    one function is "1 function"."""
+    import wasmtime
+
+    from kernel_helpers.wasm.reader import read_module
+
+    wat = '(module (func (export "add") (param i32 i32) (result i32) local.get 0 local.get 1 i32.add))'
+    info = read_module(bytes(wasmtime.wat2wasm(wat)))
+    page = info.html()
+    assert "1 function defined here" in page and "1 functions" not in page
+    assert "of which contents" in page
+    assert "11 bytes at offset 0x1e (2 for id and size, 9 of contents)" in info.text()
+
+
+def cell_sources(path: Path) -> list[str]:
+    return ["".join(c["source"]) for c in json.loads(path.read_text(encoding="utf-8"))["cells"]]
+
+
+def notebook(prefix: str) -> Path:
+    return next((REPO / "notebooks").glob(f"{prefix}-*.ipynb"))
+
+
+def test_proc_exit_is_explained_from_what_the_import_table_shows() -> None:
+    """02 §3: `proc_exit` is only imported when `main` can return non-zero."""
+    text = markdown(notebook("02"))
+    assert "Look for `proc_exit` in the imports below" in text
+
+
+def test_memory_slider_reads_in_mib_and_the_text_says_which_line_stays() -> None:
+    from kernel_helpers.wasm.guests import limit_label
+
+    assert limit_label("max_memory", 8 * 1024 * 1024) == "8 MiB"
+    assert limit_label("fuel", 50_000_000) == "50,000,000"
+    text = markdown(notebook("05"))
+    assert "The line printed *above* each slider is the\nresult for the starting value" in text
+
+
+def test_hints_say_only_what_the_notebook_shows() -> None:
+    from kernel_helpers.course.nb03 import check_rust_target
+    from kernel_helpers.course.nb05 import LIMIT_QUIZ
+
+    assert "prints nothing" not in LIMIT_QUIZ["endless loop"][1]  # it prints `tick` 250 times in §1
+    hint = check_rust_target("wasm32-wasi", known="wasm32-wasip1").hint or ""
+    assert "toolchain table" not in hint and "section 1" in hint
+
+
+def test_exercise_3_of_03_is_not_answered_just_above_it() -> None:
+    cells = cell_sources(notebook("03"))
+    exercise = next(i for i, c in enumerate(cells) if "kh.check_size_ratio" in c)
+    assert not any("go_size / c_size" in c or "times the C one" in c for c in cells[:exercise])
+
+
+def test_07_going_further_points_where_shrink_is_taught() -> None:
+    text = markdown(notebook("07"))
+    assert "`kh.shrink` (notebook 03)" not in text
+    assert "Why is Go's module the biggest" not in text
+
+
+def test_09_diagram_and_text_say_the_same_thing() -> None:
+    from kernel_helpers.containers.kubernetes import docker_wasm_diagram
+
+    figure = docker_wasm_diagram()
+    words = " ".join(t.get_text() for t in figure.axes[0].texts)
+    for part in ("registry", "containerd", "docker run", "kubelet", "shared by both paths",
+                 "container path", "wasm path"):
+        assert part in words, part
+    text = markdown(notebook("09"))
+    assert "above the dashed line is shared by both paths" in text
+    assert "left column is the container path" in text
+
+
+def test_hints_do_not_give_the_answer_away() -> None:
+    from kernel_helpers.containers.kubernetes import wasm_runtime_class
+    from kernel_helpers.course.nb09 import check_pod_runtime_class
+    from kernel_helpers.course.nb10 import DECISION_SCENARIOS, check_decisions
+
+    runtime_class = wasm_runtime_class("wasm-class", handler="wasmtime")
+    for given in ("wasmtime", "nonsense"):
+        result = check_pod_runtime_class({"spec": {"runtimeClassName": given}}, runtime_class)
+        assert result.ok is False
+        assert "wasm-class" not in result.message + (result.hint or "")
+    # The Kubernetes scenario's answer is "both": the hint must name all three choices.
+    answer = {s: "module" for s in DECISION_SCENARIOS}
+    hint = check_decisions(answer).hint or ""
+    assert "(both)" in hint and "(module)" in hint and "(container)" in hint
+
+
+@pytest.mark.parametrize("prefix", ["06", "07", "08", "09", "10"])
+def test_every_notebook_with_exercises_mentions_its_solutions(prefix: str) -> None:
+    assert f'kh.solution("{prefix}", 1)' in markdown(notebook(prefix))
+
+
+NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
+
+
+def headline_numbers_in_table(verdict: object) -> list[str]:
+    """The numbers a verdict's headline states that its table (or the claim above the
+    table) does not show: the rule is that there are none."""
+    from kernel_helpers.report.verdicts import Verdict
+
+    assert isinstance(verdict, Verdict)
+    table = " ".join([verdict.claim, *(cell for row in verdict.rows for cell in row)])
+    return [n for n in NUMBER.findall(verdict.summary) if n not in table]
+
+
+@pytest.mark.parametrize("which", ["fast-containers", "slow-containers", "wasm-slower"])
+def test_every_headline_number_is_in_the_table_beside_it(which: str) -> None:
+    from kernel_helpers.bench.results import as_dict
+    from kernel_helpers.report.verdicts import course_verdict
+    from tests.synthetic_results import all_results
+
+    results = {topic: as_dict(r) for topic, r in all_results(which).items()}
+    results["oci"] = {"artifact": {"platform": "wasi/wasm", "how": "registry on 127.0.0.1",
+                                   "layer_media_type": "application/wasm", "layer_bytes": 36_100, "exit_code": 0}}
+    verdicts = course_verdict(results)
+    assert [v.topic for v in verdicts] == ["Start-up", "Size", "Compute", "Shipping"]
+    for verdict in verdicts:
+        assert not headline_numbers_in_table(verdict), (verdict.topic, verdict.summary)
+
+
+def test_a_page_quotes_one_compute_figure() -> None:
+    """10: the compute headline and the decision guide quote the same slowdown (it once
+    said 1.43× in one and 'about 1.54×' in the other)."""
+    from kernel_helpers.report.verdicts import (
+        decision_guide,
+        slowdown_span,
+        steady_slowdowns,
+        throughput_verdict,
+    )
+    from tests.synthetic_results import all_results
+
+    results = all_results("wasm-slower")
+    span = slowdown_span(steady_slowdowns(results["compute"]))
+    assert span in throughput_verdict(results["compute"]).summary
+    assert f"{span} native" in dict(decision_guide(results))["a container"]
+
+
+def test_recorded_figures_are_never_you_measured() -> None:
+    from kernel_helpers.bench.results import RECORDED
+    from kernel_helpers.report.verdicts import decision_guide
+    from tests.synthetic_results import all_results
+
+    results = all_results("fast-containers")
+    results["startup"].variants["docker-scratch"].source = RECORDED
+    reason = dict(decision_guide(results))["a wasm module"]
+    assert "you measured" not in reason
+    assert "620 µs measured here vs a container 370 ms recorded" in reason
+
+
+def test_shipping_verdict_weighs_the_layer_and_asks_the_question_09_asks() -> None:
+    from kernel_helpers.report.verdicts import CLAIM_SHIPPING, oci_verdict
+
+    trip = {"platform": "wasi/wasm", "how": "registry", "layer_media_type": "application/wasm",
+            "layer_bytes": 36_100, "exit_code": 0}
+    verdict = oci_verdict({"artifact": trip})
+    assert "layer of 36.1 KB (manifest and config not counted)" in verdict.rows[0][2]
+    assert " ".join(CLAIM_SHIPPING.split()[:4]) in " ".join(markdown(notebook("09")).split())
+
+
+def test_summary_figure_labels_are_readable_and_10_names_the_figure() -> None:
+    from kernel_helpers.bench.results import as_dict
+    from kernel_helpers.report.exports import SUMMARY_FONT_PT, summary_figure
+    from tests.synthetic_results import all_results
+
+    figure = summary_figure({t: as_dict(r) for t, r in all_results("fast-containers").items()})
+    sizes_panel = figure.axes[1]
+    labels = sizes_panel.get_yticklabels()
+    assert len(labels) >= 20 and min(label.get_fontsize() for label in labels) >= SUMMARY_FONT_PT >= 9
+    text = markdown(notebook("10"))
+    assert "start-up plot" not in text and "summary figure" in text
+
+
+def test_fixed_prose_in_08_does_not_promise_a_pattern_the_run_may_break() -> None:
+    text = markdown(notebook("08"))
+    assert "memory-heavy code like hashing, worse" not in text
+    from kernel_helpers.bench import compute
+
+    assert "~0.5 ms" not in Path(compute.__file__).read_text()
+
+
+def test_00_explains_the_cold_first_call() -> None:
+    assert "first call, not a race" in markdown(notebook("00"))
+
+
+MEASURED_QUANTITY = re.compile(r"\d[\d,.]*\s?(?:ms|µs|s\b|×|KB|MB|GB|KiB|MiB|seconds)")
+#: Quantities fixed prose may state: published figures, thresholds, inputs, time plans.
+NOT_MEASURED = {"1.45×", "1.55×", "2 s", "8 MiB"}
+
+
+@pytest.mark.parametrize("prefix", ["06", "07", "08", "09", "10"])
+def test_fixed_markdown_states_no_measured_quantity(prefix: str) -> None:
+    """What a run measures is printed by code ("in this run, see the table"), never typed
+    into markdown, where the next run would contradict it."""
+    found = [q for q in MEASURED_QUANTITY.findall(markdown(notebook(prefix))) if q not in NOT_MEASURED]
+    assert not found, found
+
+
+def test_the_lab_opens_without_the_news_prompt(tmp_path: Path) -> None:
+    """Item 23: `./kit lab` answers JupyterLab's first-open news prompt (never) in the
+    venv's settings overrides, keeping any override already there, and fetches no news."""
+    import subprocess
+    import sys
+
+    kit = (REPO / "kit").read_text()
+    assert "--LabApp.news_url=None" in kit
+    function = re.search(r"^lab_settings\(\) \{.*?^\}", kit, re.S | re.M)
+    assert function
+    settings = tmp_path / "share/jupyter/lab/settings/overrides.json"
+    settings.parent.mkdir(parents=True)
+    settings.write_text('{"@jupyterlab/apputils-extension:themes": {"theme": "JupyterLab Dark"}}')
+    script = f'VENV="{tmp_path}"; PY="{sys.executable}"\n{function.group()}\nlab_settings\n'
+    subprocess.run(["bash", "-c", script], check=True)
+    merged = json.loads(settings.read_text())
+    assert merged["@jupyterlab/apputils-extension:notification"]["fetchNews"] == "false"
+    assert merged["@jupyterlab/apputils-extension:themes"]["theme"] == "JupyterLab Dark"
+
+
+def test_07s_first_cell_shows_progress() -> None:
+    """Item 21: run_sizes (about 20 s on a first run) shows a progress bar by default."""
+    import inspect
+
+    from kernel_helpers.bench.sizes import run_sizes
+
+    assert inspect.signature(run_sizes).parameters["progress"].default is True
+    assert "tqdm(" in inspect.getsource(run_sizes)

@@ -1,0 +1,72 @@
+"""The solutions that read a notebook's own variables (07/1, 07/2, 08/1, 10/2) run here
+too, against synthetic results with the names the notebook gives them, so they cannot
+drift from their checks either (issue 13, item 25)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import kernel_helpers as kh
+from kernel_helpers.course.checks import IN_NOTEBOOK, all_solutions
+from kernel_helpers.course.nb07 import ImagePlatform
+from kernel_helpers.report.exports import export_results
+from tests.synthetic_results import SETS, all_results, compute, sizes
+
+
+def run(notebook: str, exercise: int, **names: Any) -> kh.CheckResult:
+    solution = kh.solution(notebook, exercise)
+    *body, last = solution.code.splitlines()
+    namespace: dict[str, Any] = {"kh": kh, **names}
+    exec("\n".join(body), namespace)
+    result = eval(last, namespace)
+    assert isinstance(result, kh.CheckResult)
+    return result
+
+
+@pytest.mark.parametrize("which", SETS)
+def test_07_1_finds_the_smallest_artifact(which: str) -> None:
+    assert run("07", 1, sizes=sizes(which)).ok is True
+
+
+def test_07_1_accepts_ties_whatever_the_dict_order() -> None:
+    """hello.wasm (c, stripped) and (c, smallest) weigh the same: both are right, and the
+    solution's answer does not depend on which one the dict lists first."""
+    result = sizes("fast-containers")
+    tied = [name for name, size in result.sizes.items() if size == min(result.sizes.values())]
+    assert len(tied) >= 2
+    for name in tied:
+        assert kh.check_smallest_artifact(name, result.sizes).ok is True
+    answers = set()
+    for order in (list(result.sizes.items()), list(reversed(result.sizes.items()))):
+        result.sizes = dict(order)
+        namespace: dict[str, Any] = {"kh": kh, "sizes": result}
+        exec("\n".join(kh.solution("07", 1).code.splitlines()[:-1]), namespace)
+        answers.add(namespace["answer"])
+    assert len(answers) == 1
+
+
+@pytest.mark.parametrize("platform", ["linux/amd64", "linux/arm64"])
+def test_07_2_reads_the_platform(platform: str) -> None:
+    os_name, arch = platform.split("/")
+    found = ImagePlatform("kit-hello-scratch:latest", os_name, arch, "measured")
+    assert run("07", 2, platform=found).ok is True
+
+
+@pytest.mark.parametrize("which", SETS)
+def test_08_1_computes_the_slowdown(which: str) -> None:
+    assert run("08", 1, compute=compute(which)).ok is True
+
+
+def test_10_2_names_the_export(tmp_path: Path) -> None:
+    export = export_results("ada", out_dir=tmp_path, results=all_results("slow-containers"))
+    assert run("10", 2, export=export).ok is True
+
+
+def test_every_in_notebook_solution_is_run_by_a_test() -> None:
+    here = {("07", 1), ("07", 2), ("08", 1), ("10", 2)}
+    elsewhere = {("06", 1), ("06", 2)}  # test_exercises_part2 runs them on the recorded run
+    needing = {key for key, s in all_solutions().items() if s.needs == IN_NOTEBOOK}
+    assert needing == here | elsewhere
