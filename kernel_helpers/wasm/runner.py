@@ -194,6 +194,9 @@ _ENGINE_LOCK = threading.Lock()
 def engine_for(*, fuel: bool = False, epoch: bool = False) -> wasmtime.Engine:
     """The kit's shared engine for these settings (one per combination, reused)."""
     settings = _EngineSettings(fuel, epoch)
+    engine = _ENGINES.get(settings)  # every run asks: skip the lock once the engine exists
+    if engine is not None:
+        return engine
     with _ENGINE_LOCK:
         engine = _ENGINES.get(settings)
         if engine is None:
@@ -201,14 +204,18 @@ def engine_for(*, fuel: bool = False, epoch: bool = False) -> wasmtime.Engine:
             config.consume_fuel = fuel
             config.epoch_interruption = epoch
             engine = wasmtime.Engine(config)
-            _ENGINES[settings] = engine
+            # The key first: a reader that finds the engine without the lock needs it.
             _ENGINE_KEYS[id(engine)] = settings.key
+            _ENGINES[settings] = engine
         return engine
 
 
 def _linker_for(engine: wasmtime.Engine) -> wasmtime.Linker:
     # A linker holds no store state once only WASI is defined, so one per engine serves
     # every run (and keeps linker set-up out of the timings).
+    linker = _LINKERS.get(id(engine))
+    if linker is not None:
+        return linker
     with _ENGINE_LOCK:
         linker = _LINKERS.get(id(engine))
         if linker is None:
@@ -348,7 +355,13 @@ def _cache_path(wasm: bytes, engine_key: str) -> str:
 
 
 def _cache_path_for_digest(digest: str, engine_key: str) -> str:
-    return os.path.join(_module_cache_folder(), f"{digest}-{_engine_tag(engine_key)}.cwasm")
+    return _cache_path_in(_module_cache_folder(), digest, engine_key)
+
+
+@functools.lru_cache(maxsize=256)
+def _cache_path_in(folder: str, digest: str, engine_key: str) -> str:
+    # Remembered: joining and hashing the engine tag on every run cost a few µs each.
+    return os.path.join(folder, f"{digest}-{_engine_tag(engine_key)}.cwasm")
 
 
 # --- turning what the caller gave into checked wasm bytes ---------------------------------
