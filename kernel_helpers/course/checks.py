@@ -23,14 +23,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import ParamSpec
 
-from .._display import ShownAsText
+from .._display import ShownAsHtml, ShownAsText
 from .._errors import KitError
 
 P = ParamSpec("P")
 
 
 @dataclass(frozen=True, repr=False)
-class CheckResult(ShownAsText):
+class CheckResult(ShownAsText, ShownAsHtml):
     """The verdict on one answer. ``ok`` is True, False, or None for "not answered yet".
 
     Truthy only when right, so ``assert kh.check_...(answer)`` works in a script.
@@ -55,7 +55,7 @@ class CheckResult(ShownAsText):
             lines.append(f"   hint: {self.hint}")
         return "\n".join(lines)
 
-    def _repr_html_(self) -> str:
+    def html(self) -> str:
         colour, border, mark = {
             True: ("#e9f7ec", "#2e7d32", "✅"),
             False: ("#fff4e0", "#ef8f00", "💡"),
@@ -150,7 +150,7 @@ IN_NOTEBOOK = "the notebook's own measurements"
 
 
 @dataclass(frozen=True, repr=False)
-class Solution(ShownAsText):
+class Solution(ShownAsText, ShownAsHtml):
     """One exercise's solution: the code (ending in the check call) and why it is right.
 
     Each solution is code that a test runs against its ``check_*`` function, so a solution
@@ -175,7 +175,7 @@ class Solution(ShownAsText):
             f"{self.code}\n\n{self.why}"
         )
 
-    def _repr_html_(self) -> str:
+    def html(self) -> str:
         return (
             f"<details open><summary><b>Solution: notebook {self.notebook}, exercise "
             f"{self.exercise}</b></summary><pre>{html.escape(self.code)}</pre>"

@@ -17,6 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from .._display import ShownAsHtml
 from .._system import find_program, has_module, install_hint, run_quick, wasmtime_cli_path
 from ..containers.docker import docker_status
 from ..toolchains.detect import LANGUAGE_NAMES, LANGUAGES, toolchain_report
@@ -193,7 +194,7 @@ def rows(report: dict[str, Any]) -> list[Row]:
     return out
 
 
-class DoctorReport:
+class DoctorReport(ShownAsHtml):
     """The doctor's findings; renders as a table in a notebook and as text in a terminal."""
 
     def __init__(self, data: dict[str, Any]) -> None:
@@ -231,7 +232,7 @@ class DoctorReport:
     def __str__(self) -> str:
         return self.text()
 
-    def _repr_html_(self) -> str:
+    def html(self) -> str:
         # JupyterLab right-aligns table cells; words read better left-aligned, cell by cell.
         th, td = "<th style='text-align:left'>", "<td style='text-align:left'>"
         fixes = bool(self.missing)  # an empty "How to fix" column only makes a learner look for one

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .._display import ShownAsText, describe_machine, format_bytes
+from .._display import ShownAsHtml, ShownAsText, describe_machine, format_bytes
 from .._errors import KitError
 from .checks import IN_NOTEBOOK, CheckResult, Solution, exercise, right, wrong
 
@@ -73,7 +73,7 @@ def shrunk_sizes(example: str = "hello") -> dict[str, int]:
 
 
 @dataclass(repr=False)
-class ImagePlatform(ShownAsText):
+class ImagePlatform(ShownAsText, ShownAsHtml):
     """Which os/architecture an image's config names, and where that came from. Notebook 07."""
 
     reference: str
@@ -90,7 +90,7 @@ class ImagePlatform(ShownAsText):
         where = "" if self.source == "measured" else f" ({self.source}, not inspected here)"
         return f"{self.reference}: {self.platform}{where}"
 
-    def _repr_html_(self) -> str:
+    def html(self) -> str:
         return f"<p>image <code>{html.escape(self.reference)}</code>: <b>{html.escape(self.platform)}</b>" + (
             "" if self.source == "measured" else f" <i>({html.escape(self.source)}, not inspected here)</i>"
         ) + "</p>"

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .._display import ShownAsHtml
 from .._errors import DockerUnavailable, KitError, ToolchainMissing
 from .._system import DATA_DIR
 from ..containers.docker import connect
@@ -63,7 +64,7 @@ def probe(*args: str, **run_options: Any) -> WasiResult:
 
 
 @dataclass
-class ContainerView:
+class ContainerView(ShownAsHtml):
     """What the probe printed inside a default-hardened container, per question."""
 
     answers: list[tuple[tuple[str, ...], int, str]] = field(default_factory=list)
@@ -96,7 +97,7 @@ class ContainerView:
 
     __repr__ = __str__
 
-    def _repr_html_(self) -> str:
+    def html(self) -> str:
         banner = "<br>".join(html.escape(line) for line in self._banner())
         banner = f"<p style='color:#a05a00'>{banner}</p>" if banner else ""
         return banner + f"<pre>{html.escape(chr(10).join(self._answers()))}</pre>"
@@ -141,14 +142,3 @@ def recorded_container_view(reason: str | None = None) -> ContainerView:
     return ContainerView(answers, recorded=str(data["recorded"]), reason=reason)
 
 
-def record_container_view(note: str) -> ContainerView:
-    """Refresh the recording from a live run (maintainers; needs Docker)."""
-    view = container_view()
-    if view.recorded:
-        raise KitError("cannot record without a live Docker daemon", fix=view.reason)
-    payload = {
-        "recorded": note,
-        "answers": [{"question": list(q), "exit_code": c, "output": o} for q, c, o in view.answers],
-    }
-    CONTAINER_RECORDING.write_text(json.dumps(payload, indent=2) + "\n")
-    return view

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .._display import ShownAsText, format_bytes, format_seconds
+from .._display import ShownAsHtml, ShownAsText, format_bytes, format_seconds
 from ..bench.ratio import Ratio, ratio_of_medians
 from ..bench.results import (
     OCI_PACKS_NOTE,
@@ -47,7 +47,7 @@ TENS_OF_MB_FROM = 10e6
 
 
 @dataclass(repr=False)
-class Verdict(ShownAsText):
+class Verdict(ShownAsText, ShownAsHtml):
     """A claim set beside measured values, and sentences derived from them. Notebook 06."""
 
     topic: str
@@ -65,7 +65,7 @@ class Verdict(ShownAsText):
             lines.append(f"  note: {self.note}")
         return "\n".join(lines)
 
-    def _repr_html_(self) -> str:
+    def html(self) -> str:
         esc = html.escape
         cell = '<td style="text-align:left">'  # JupyterLab right-aligns table cells: words read left to right
         rows = "".join(
