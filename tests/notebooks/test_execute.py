@@ -104,6 +104,17 @@ def test_notebook_runs_clean(path: Path, mode: str) -> None:
     nb = run_clean(path, mode)
     if mode == "bare" and path.name[:2] in ("02", "03"):
         assert "compiler here: using the prebuilt module built with" in printed(nb)
+    if mode == "docker" and path.name[:2] in ("06", "07", "09"):
+        # The Docker mode must measure with Docker: a silent fall-back to recorded data
+        # would let a broken Docker path pass. Locally without a daemon, it skips.
+        from kernel_helpers.containers.docker import docker_status
+
+        need(docker_status().available, "no Docker daemon: the docker mode cannot measure")
+        text = printed(nb)
+        assert "recorded" not in text.lower(), text[-2000:]
+        if path.name[:2] == "06":
+            assert "answers: the container rows are measured here" in text
+            assert "left out docker" not in text
 
 
 @pytest.mark.parametrize("path", ZIG_ONLY_NOTEBOOKS, ids=lambda p: p.stem)
