@@ -28,7 +28,7 @@ def run_sizes(
     from tqdm.auto import tqdm
 
     result = BenchResult(machine=machine_metadata(), example="+".join(examples), benchmark="sizes")
-    with tqdm(total=len(examples) * len(langs) + 1, disable=not progress, unit="step", leave=False) as bar:
+    with tqdm(total=len(examples) * len(langs) + 1, disable=not progress, unit="step", leave=True) as bar:
         _module_sizes(result, examples, langs, bar)
         bar.set_description("images and the OCI artifact")
         _image_sizes(result, examples[0])
