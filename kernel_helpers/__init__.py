@@ -161,6 +161,8 @@ _names(
     "summary_figure",
 )
 _names("report.verdicts", "course_verdict", "decision_guide")
+# 11 · components and WASI 0.2
+_names("toolchains.component", "componentize", "read_world")
 
 # Every notebook: exercise results and the instructor's solutions.
 _names("course.checks", "CheckResult", "solution")
@@ -203,12 +205,13 @@ __all__ = [
     "check_startup_ratio", "check_wasi_import_module", "check_wasm_media_type",
     "check_why_slower", "cleanup", "clear_module_cache", "code_by_package",
     "compare_in_browser", "compare_with_server", "compile_module", "compile_source",
+    "componentize",
     "container_view", "course_verdict", "decision_guide", "describe_machine",
     "docker_status", "docker_wasm_diagram", "doctor", "examples", "export_results",
     "find_toolchain", "format_bytes", "format_seconds", "fuel_needed",
     "image_platform", "language_sizes", "learner_name_box", "lesson_module", "limit_slider", "live_startup",
     "load_module", "load_results", "module_sha256", "native_binary", "oci_round_trip",
-    "package_breakdown", "package_wasm", "prepare", "probe", "read_module",
+    "package_breakdown", "package_wasm", "prepare", "probe", "read_module", "read_world",
     "recorded_result", "run_compute", "run_everywhere", "run_guarded", "run_in_browser",
     "run_sizes", "run_startup", "run_wasm", "run_with_docker_shim", "save_result",
     "section_breakdown", "section_sizes", "shrink", "shrunk_sizes", "size_figure",
