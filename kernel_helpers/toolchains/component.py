@@ -18,6 +18,7 @@ import json
 import os
 import re
 import shutil
+import subprocess
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -135,7 +136,7 @@ def jco_command() -> list[str] | None:
     node = find_program("node")
     if folder is None or node is None or components_hidden():
         return None
-    script = folder / "src" / "jco.js"
+    script = folder / "dist" / "jco.js"
     return [node, str(script)] if script.is_file() else None
 
 
@@ -296,6 +297,36 @@ def componentize(
     )
     record_file.write_text(json.dumps({**artifact.to_json(), "cached": False}, indent=2))
     return artifact
+
+
+# --- Node: jco transpile + preview2-shim --------------------------------------------------
+
+
+def run_in_node(component: Artifact | str | Path, stdin: bytes = b"") -> bytes:
+    """Transpile a command component to JavaScript with ``jco transpile`` (cached by its
+    sha256, beside the kit's node_modules so preview2-shim resolves) and run it under Node;
+    returns what it printed. Raises :class:`ToolchainMissing` without Node or jco."""
+    jco = jco_command()
+    if jco is None:
+        raise ToolchainMissing("node", COMPONENT, "no Node.js with jco here", fix=tools_fix())
+    path = component.path if isinstance(component, Artifact) else Path(component)
+    folder = npm_dir() / "transpiled" / _sha256(path.read_bytes())[:16]
+    if not (folder / "component.js").is_file():
+        done = run_quick(
+            [*jco, "transpile", str(path), "-o", str(folder), "--name", "component", "--quiet"],
+            timeout=TOOL_TIMEOUT_S,
+        )
+        if not done.ok:
+            raise InvalidModule(f"jco transpile failed: {done.stderr.strip()[-300:]}")
+        (folder / "package.json").write_text('{"type": "module"}\n')
+        (folder / "main.js").write_text('import { run } from "./component.js";\nrun.run();\n')
+    ran = subprocess.run(
+        [jco[0], str(folder / "main.js")], input=stdin, capture_output=True,
+        timeout=TOOL_TIMEOUT_S, check=False,
+    )
+    if ran.returncode != 0:
+        raise KitError(f"Node could not run the component: {ran.stderr.decode()[-300:]}")
+    return ran.stdout
 
 
 # --- the world --------------------------------------------------------------------------
