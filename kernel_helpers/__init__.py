@@ -100,7 +100,7 @@ _names(
     "DEEP_TRAP",
     "ENDLESS_LOOP",
     "MEMORY_BOMB",
-    "OUTPUT_FLOOD",
+    "OUTPUT_FLOOD", "WORDCOUNT_INPUT",
     "limit_slider",
     "run_guarded",
 )
@@ -161,6 +161,9 @@ _names(
     "summary_figure",
 )
 _names("report.verdicts", "course_verdict", "decision_guide")
+# 11 · components and WASI 0.2
+_names("toolchains.component", "componentize", "read_world", "run_in_node")
+_names("course.nb11", "WORDCOUNT_INPUT", "check_world_packages", "check_wordcount_component")
 
 # Every notebook: exercise results and the instructor's solutions.
 _names("course.checks", "CheckResult", "solution")

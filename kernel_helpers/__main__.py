@@ -15,6 +15,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "build": ("kernel_helpers.cli.build", "compile the examples to wasm32-wasi and native"),
     "aggregate": ("kernel_helpers.cli.aggregate", "merge learners' notebook-10 exports into one plot"),
     "run-wasm": ("kernel_helpers.cli.run_wasm", "run a WASI module like `wasmtime run`, sandboxed"),
+    "component": ("kernel_helpers.cli.component", "turn a preview-1 module into a WASI 0.2 component"),
     "bench": ("kernel_helpers.cli.bench", "benchmarks: startup, sizes, compute (and cleanup)"),
 }
 

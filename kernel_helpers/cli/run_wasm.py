@@ -20,7 +20,8 @@ TRAP_STATUS = 134
 BAD_INPUT_STATUS = 1
 
 DESCRIPTION = """\
-Run a WASI (preview 1) module like `wasmtime run`, with the kit's sandbox and limits.
+Run a WASI module (preview 1) or command component (WASI 0.2) like `wasmtime run`,
+with the kit's sandbox and limits.
 The guest sees only the directories, environment and arguments given here.
 
 directories:

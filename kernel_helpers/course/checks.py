@@ -191,10 +191,10 @@ def all_solutions() -> Mapping[tuple[str, int], Solution]:
     import this module and a solution never registers itself as an import side effect.
     A new notebook module with exercises is added to this list (a test checks it is).
     """
-    from . import nb00, nb01, nb02, nb03, nb04, nb05, nb06, nb07, nb08, nb09, nb10
+    from . import nb00, nb01, nb02, nb03, nb04, nb05, nb06, nb07, nb08, nb09, nb10, nb11
 
     table: dict[tuple[str, int], Solution] = {}
-    for module in (nb00, nb01, nb02, nb03, nb04, nb05, nb06, nb07, nb08, nb09, nb10):
+    for module in (nb00, nb01, nb02, nb03, nb04, nb05, nb06, nb07, nb08, nb09, nb10, nb11):
         for item in module.SOLUTIONS:
             table[(item.notebook, item.exercise)] = item
     return table

@@ -20,6 +20,7 @@ from typing import Any
 from .._display import ShownAsHtml
 from .._system import find_program, has_module, install_hint, run_quick, wasmtime_cli_path
 from ..containers.docker import docker_status
+from ..toolchains.component import component_tools, components_hidden, tools_fix
 from ..toolchains.detect import LANGUAGE_NAMES, LANGUAGES, toolchain_report
 
 #: What each optional tool does for the course, as the doctor's table says it.
@@ -102,6 +103,25 @@ def _inspectors() -> dict[str, ToolReport]:
     }
 
 
+def _components() -> dict[str, Any]:
+    """wasm-tools and jco (notebook 11): found, versions, the fix; prebuilt stands in."""
+    tools = component_tools()
+    fix = tools_fix()
+    return {
+        "wasm-tools": ToolReport(
+            tools.wasm_tools is not None, tools.wasm_tools, tools.wasm_tools_version,
+            None if tools.wasm_tools else fix,
+        ).to_json(),
+        "jco": ToolReport(
+            tools.adapter is not None, tools.adapter,
+            f"jco {tools.jco_version}, preview2-shim {tools.preview2_shim_version}"
+            if tools.jco_version else None,
+            None if tools.adapter else fix,
+        ).to_json(),
+        "hidden": components_hidden(),
+    }
+
+
 def collect() -> dict[str, Any]:
     """Run every probe (in parallel) and return the report as plain JSON-able data."""
     with ThreadPoolExecutor(max_workers=8) as pool:
@@ -111,6 +131,7 @@ def collect() -> dict[str, Any]:
         registry = pool.submit(_registry)
         browser = pool.submit(_browser)
         inspectors = pool.submit(_inspectors)
+        components = pool.submit(_components)
         return {
             "python": {"version": platform.python_version(), "executable": sys.executable},
             "platform": {
@@ -125,6 +146,7 @@ def collect() -> dict[str, Any]:
             "registry": registry.result().to_json(),
             "browser": browser.result().to_json(),
             "tools": {name: t.to_json() for name, t in inspectors.result().items()},
+            "components": components.result(),
             "widgets": {"ipywidgets": has_module("ipywidgets"), "ipympl": has_module("ipympl")},
         }
 
@@ -186,6 +208,18 @@ def rows(report: dict[str, Any]) -> list[Row]:
         (name, tool, TOOL_USES.get(name, "inspecting and shrinking modules"))
         for name, tool in report["tools"].items()
     ]
+    components = report.get("components", {})
+    for name in ("wasm-tools", "jco"):
+        if name in components:
+            tool = components[name]
+            means = (
+                "notebook 11 makes components (jco's adapter) and runs them under Node"
+                if name == "jco"
+                else "notebook 11 makes components and prints their WIT world"
+            )
+            if not tool["available"]:
+                means = "notebook 11 uses the prebuilt components shipped with the kit"
+            simple.append((name, tool, means))
     for what, tool, means in simple:
         found = (
             (tool.get("version") or tool.get("path") or "found") if tool["available"] else "missing"

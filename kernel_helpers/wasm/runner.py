@@ -862,6 +862,8 @@ def run_wasm(
 ) -> WasiResult:
     """Run a WASI program (a path, wasm bytes or WAT text) and return what it did.
 
+    A component (WASI 0.2, notebook 11) runs through :mod:`.component` the same way.
+
     Notebook 04 introduces it; notebook 05 uses ``timeout``, ``fuel`` and ``max_memory``.
     The guest sees only ``args`` (after argv[0], the module's file name), ``env`` and the
     ``dirs`` it is given (a mapping is ``{host: guest}``, read-only). Output is kept up to
@@ -882,7 +884,14 @@ def run_wasm(
     )
     engine = engine_for(fuel=fuel is not None, epoch=timeout is not None)
     began = time.perf_counter()
-    compiled, load_kind, argv0 = _load_source(module, engine, cache)
+    try:
+        compiled, load_kind, argv0 = _load_source(module, engine, cache)
+    except InvalidModule:
+        from .component import is_component, run_component  # notebook 11: WASI 0.2
+
+        if is_component(module):
+            return run_component(module, request, cache)
+        raise
     load_s = time.perf_counter() - began
     linker = _linker_for(engine)
     return _execute(

