@@ -19,7 +19,7 @@ from pathlib import Path
 from jupyterhub.spawner import LocalProcessSpawner
 from nativeauthenticator import NativeAuthenticator
 
-from kernel_helpers.hub import accounts
+from kernel_helpers.hub import accounts, rootless
 
 ROOT = Path(os.environ["KIT_ROOT"])
 VENV = Path(os.environ["KIT_VENV"])
@@ -50,8 +50,11 @@ class KitAuthenticator(NativeAuthenticator):
 
 class KitSpawner(LocalProcessSpawner):
     """A learner's server runs as their own unix account (``kit-NAME``), in their home with a
-    fresh copy of the course, from the kit's shared .venv; when it stops, so does everything
-    that account was running."""
+    fresh copy of the course, from the kit's shared .venv, with a rootless Docker daemon of
+    their own (or recorded container data, KIT_DOCKER=off, where that cannot run); when it
+    stops, so does everything that account was running."""
+
+    learner_docker: rootless.LearnerDocker | None = None
 
     @property
     def unix_name(self) -> str:
@@ -63,12 +66,20 @@ class KitSpawner(LocalProcessSpawner):
     def user_env(self, env):
         entry = pwd.getpwnam(self.unix_name)
         env.update(accounts.learner_env(entry, self.user.name, VENV))
+        if self.learner_docker is not None:
+            env.update(self.learner_docker.env())
         return env
 
     async def start(self):
         entry = await asyncio.to_thread(accounts.ensure_account, self.unix_name)
         summary = await asyncio.to_thread(accounts.refresh_course, entry, ROOT, VENV / "bin" / "python")
         self.log.info("course for %s (%s): %s", self.user.name, entry.pw_name, summary)
+        self.learner_docker = await asyncio.to_thread(rootless.start, entry)
+        if self.learner_docker.socket:
+            self.log.info("Docker for %s: their own rootless daemon, %s", self.user.name, self.learner_docker.socket)
+        else:
+            self.log.warning("Docker for %s: none of their own (%s); recorded container data",
+                             self.user.name, self.learner_docker.reason)
         self.notebook_dir = entry.pw_dir
         return await super().start()
 
@@ -78,7 +89,12 @@ class KitSpawner(LocalProcessSpawner):
             uid = pwd.getpwnam(self.unix_name).pw_uid
         except KeyError:
             return
-        left = await asyncio.to_thread(accounts.stop_processes_of, uid)
+        # Their Docker daemon and containers too (containers' users are their subordinate ids).
+        also = accounts.subid_range(self.unix_name)
+        left = await asyncio.to_thread(accounts.stop_processes_of, uid, also)
+        if self.learner_docker is not None:
+            await asyncio.to_thread(self.learner_docker.reap)
+            self.learner_docker = None
         if left:
             self.log.warning("%d processes of %s would not stop", left, self.unix_name)
 

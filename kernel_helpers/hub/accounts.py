@@ -15,6 +15,7 @@ import json
 import os
 import pwd
 import re
+import shutil
 import signal
 import subprocess
 import time
@@ -83,6 +84,19 @@ def ensure_account(name: str) -> pwd.struct_passwd:
     return entry
 
 
+def subid_range(name: str, table: Path = Path("/etc/subuid")) -> range | None:
+    """The subordinate ids ``name`` owns (its containers' users appear as these on the host)."""
+    try:
+        lines = table.read_text().splitlines()
+    except OSError:
+        return None
+    for line in lines:
+        fields = line.split(":")
+        if len(fields) == 3 and fields[0] == name and fields[1].isdigit() and fields[2].isdigit():
+            return range(int(fields[1]), int(fields[1]) + int(fields[2]))
+    return None
+
+
 def remove_account(name: str) -> bool:
     """Delete a kit-made account and its home (for tests and after a workshop)."""
     try:
@@ -91,8 +105,11 @@ def remove_account(name: str) -> bool:
         return False
     if not is_kit_account(entry):
         raise HubError(f"refusing to remove {name}: the kit's hub did not make it")
-    stop_processes_of(entry.pw_uid)
+    stop_processes_of(entry.pw_uid, subid_range(name))
     subprocess.run(["userdel", "--remove", name], capture_output=True, check=False)
+    runtime = Path("/run/user") / str(entry.pw_uid)
+    if runtime.is_dir() and not runtime.is_symlink() and runtime.stat().st_uid == entry.pw_uid:
+        shutil.rmtree(runtime, ignore_errors=True)
     return True
 
 
@@ -140,34 +157,45 @@ def refresh_course(entry: pwd.struct_passwd, checkout: Path, python: Path) -> st
     return str(json.loads(result.stdout.strip().splitlines()[-1])["summary"])
 
 
-def processes_of(uid: int) -> list[int]:
-    """Every process running as ``uid`` (read from /proc)."""
+def _is_zombie(proc: Path) -> bool:
+    """A process that has ended and waits for its parent to collect it: nothing runs there."""
+    try:
+        return (proc / "stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except (OSError, IndexError):
+        return False
+
+
+def processes_of(uid: int, also: range | None = None) -> list[int]:
+    """Every process running as ``uid`` or, with ``also``, as one of those ids (a learner's
+    subordinate ids: their containers' users, seen from the host). Read from /proc."""
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
-            if entry.stat().st_uid == uid:
+            owner = entry.stat().st_uid
+            if (owner == uid or (also is not None and owner in also)) and not _is_zombie(entry):
                 found.append(int(entry.name))
         except OSError:
             continue
     return found
 
 
-def stop_processes_of(uid: int, grace: float = 5.0) -> int:
-    """End every process of a learner's account: SIGTERM, then SIGKILL after ``grace`` s.
-    The hub calls it when a server stops, so nothing a learner started outlives it."""
-    if uid == 0:
+def stop_processes_of(uid: int, also: range | None = None, grace: float = 5.0) -> int:
+    """End every process of a learner's account (and ``also`` their subordinate ids): SIGTERM,
+    then SIGKILL after ``grace`` s. The hub calls it when a server stops, so nothing a
+    learner started, their Docker daemon and containers included, outlives it."""
+    if uid == 0 or (also is not None and 0 in also):
         raise HubError("refusing to stop every process of root")
-    pids = processes_of(uid)
+    pids = processes_of(uid, also)
     for sig in (signal.SIGTERM, signal.SIGKILL):
         for pid in pids:
             with contextlib.suppress(OSError):
                 os.kill(pid, sig)
         deadline = time.monotonic() + grace
         while time.monotonic() < deadline:
-            pids = processes_of(uid)
+            pids = processes_of(uid, also)
             if not pids:
                 return 0
             time.sleep(0.1)
-    return len(processes_of(uid))
+    return len(processes_of(uid, also))

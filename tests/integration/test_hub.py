@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from kernel_helpers.hub import accounts
+from kernel_helpers.hub import accounts, rootless
 from tests.conftest import need
 
 REPO = Path(__file__).resolve().parents[2]
@@ -195,13 +195,33 @@ def test_two_learners_get_their_own_accounts_and_the_hub_stops_cleanly(tmp_path:
         assert run_as(unix_a, "cat", f"{home_b}/notebooks/00-setup-check.ipynb").returncode != 0
         assert run_as(unix_b, "cat", f"{home_b}/notebooks/00-setup-check.ipynb").returncode == 0
 
+        # Each learner's server talks to a Docker daemon of their own, never to the root socket,
+        # and one learner cannot reach another's.
+        need(not rootless.missing(unix_a), f"rootless Docker: {rootless.missing(unix_a)}")
+        sockets = {}
+        for unix in (unix_a, unix_b):
+            entry = pwd.getpwnam(unix)
+            server = next(pid for pid in accounts.processes_of(entry.pw_uid)
+                          if b"jupyterhub-singleuser" in Path(f"/proc/{pid}/cmdline").read_bytes())
+            environ = dict(item.split("=", 1) for item in
+                           Path(f"/proc/{server}/environ").read_text().split("\0") if "=" in item)
+            sockets[unix] = environ["DOCKER_HOST"]
+            assert sockets[unix] == f"unix:///run/user/{entry.pw_uid}/docker.sock", environ.get("KIT_DOCKER")
+            assert "KIT_DOCKER" not in environ
+        own = run_as(unix_a, "docker", "-H", sockets[unix_a], "version", "--format", "{{.Server.Version}}")
+        assert own.returncode == 0 and own.stdout.strip(), own.stderr
+        theirs = run_as(unix_a, "docker", "-H", sockets[unix_b], "version")
+        assert theirs.returncode != 0 and "permission denied" in theirs.stderr.lower(), theirs.stderr
+        if Path("/var/run/docker.sock").exists():
+            assert run_as(unix_a, "docker", "-H", "unix:///var/run/docker.sock", "version").returncode != 0
+
         proxy_pid = int((hub.state / "proxy.pid").read_text())
-        uids = [pwd.getpwnam(u).pw_uid for u in (unix_a, unix_b)]
+        ids = [(pwd.getpwnam(u).pw_uid, accounts.subid_range(u)) for u in (unix_a, unix_b)]
         stopped = time.monotonic()
         assert hub.stop() == 0, hub.tail()
         stop_seconds = time.monotonic() - stopped
         assert not Path(f"/proc/{proxy_pid}").exists(), "the proxy outlived the hub"
-        left = {uid: accounts.processes_of(uid) for uid in uids}
+        left = {uid: accounts.processes_of(uid, also) for uid, also in ids}
         assert not any(left.values()), f"learners' processes outlived the hub: {left}"
         assert stop_seconds < 30
 

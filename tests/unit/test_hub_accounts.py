@@ -4,6 +4,7 @@ and how `./kit hub` is wired (its pins stay out of the learner's install)."""
 from __future__ import annotations
 
 import json
+import os
 import pwd
 import subprocess
 import sys
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from kernel_helpers._errors import HubError
-from kernel_helpers.hub import accounts, course_copy
+from kernel_helpers.hub import accounts, course_copy, rootless
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -141,3 +142,56 @@ def test_the_hub_config_keeps_to_loopback_approval_and_its_own_spawner() -> None
     assert "c.JupyterHub.cleanup_servers = True" in config
     assert "class KitSpawner(LocalProcessSpawner)" in config
     compile(config, "jupyterhub_config.py", "exec")
+
+
+def test_a_learner_without_rootless_docker_gets_recorded_data_never_the_root_socket() -> None:
+    none = rootless.LearnerDocker(None, "no rootlesskit")
+    assert none.env() == {"KIT_DOCKER": "off"}
+    own = rootless.LearnerDocker(Path("/run/user/1234/docker.sock"))
+    assert own.env()["DOCKER_HOST"] == "unix:///run/user/1234/docker.sock"
+    assert "/var/run/docker.sock" not in json.dumps([none.env(), own.env()])
+
+
+def test_rootless_docker_can_be_turned_off_and_needs_subordinate_ids(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KIT_HUB_DOCKER", "off")
+    assert rootless.missing("kit-ana") == "KIT_HUB_DOCKER=off"
+    table = tmp_path / "subuid"
+    table.write_text("someone:100000:65536\nkit-ana:165536:65536\nbroken:x:1\n")
+    assert accounts.subid_range("kit-ana", table) == range(165536, 231072)
+    assert accounts.subid_range("broken", table) is None
+    assert accounts.subid_range("nobody-here", table) is None
+    with pytest.raises(HubError):
+        accounts.stop_processes_of(1234, also=range(0, 10))
+
+
+def test_a_daemon_is_only_taken_as_answering_when_it_pings(tmp_path: Path) -> None:
+    import socket
+    import threading
+
+    path = tmp_path / "docker.sock"
+    assert not rootless.answers(path)
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(str(path))
+    server.listen(1)
+
+    def reply() -> None:
+        conn, _ = server.accept()
+        with conn:
+            conn.recv(1024)
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nOK")
+
+    thread = threading.Thread(target=reply)
+    thread.start()
+    try:
+        assert rootless.answers(path)
+    finally:
+        thread.join(5)
+        server.close()
+
+
+def test_processes_of_finds_this_process_and_not_others() -> None:
+    me = os.getuid()
+    assert os.getpid() in accounts.processes_of(me)
+    assert os.getpid() not in accounts.processes_of(me + 12345)
