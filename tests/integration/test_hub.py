@@ -198,18 +198,26 @@ def test_two_learners_get_their_own_accounts_and_the_hub_stops_cleanly(tmp_path:
         # Each learner's server talks to a Docker daemon of their own, never to the root socket,
         # and one learner cannot reach another's.
         need(not rootless.missing(unix_a), f"rootless Docker: {rootless.missing(unix_a)}")
-        sockets = {}
+        sockets, environments = {}, {}
         for unix in (unix_a, unix_b):
             entry = pwd.getpwnam(unix)
             server = next(pid for pid in accounts.processes_of(entry.pw_uid)
                           if b"jupyterhub-singleuser" in Path(f"/proc/{pid}/cmdline").read_bytes())
             environ = dict(item.split("=", 1) for item in
                            Path(f"/proc/{server}/environ").read_text().split("\0") if "=" in item)
-            sockets[unix] = environ["DOCKER_HOST"]
+            sockets[unix], environments[unix] = environ["DOCKER_HOST"], environ
             assert sockets[unix] == f"unix:///run/user/{entry.pw_uid}/docker.sock", environ.get("KIT_DOCKER")
             assert "KIT_DOCKER" not in environ
         own = run_as(unix_a, "docker", "-H", sockets[unix_a], "version", "--format", "{{.Server.Version}}")
         assert own.returncode == 0 and own.stdout.strip(), own.stderr
+        # The kit itself, in the learner's environment, lands on their rootless daemon.
+        probe = subprocess.run(
+            ["runuser", "-u", unix_a, "--", "env", "-i", *(f"{k}={v}" for k, v in environments[unix_a].items()),
+             "python", "-c", "from kernel_helpers.containers.docker import connect; "
+             "print(connect(10).info()['SecurityOptions'])"],
+            capture_output=True, text=True, timeout=60, cwd="/",
+        )
+        assert probe.returncode == 0 and "rootless" in probe.stdout, probe.stderr[-800:]
         theirs = run_as(unix_a, "docker", "-H", sockets[unix_b], "version")
         assert theirs.returncode != 0 and "permission denied" in theirs.stderr.lower(), theirs.stderr
         if Path("/var/run/docker.sock").exists():
