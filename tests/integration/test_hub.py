@@ -185,6 +185,18 @@ def test_two_learners_get_their_own_accounts_and_the_hub_stops_cleanly(tmp_path:
             assert "00-setup-check.ipynb" in {item["name"] for item in listing["content"]}
             assert accounts.processes_of(entry.pw_uid), f"nothing runs as {entry.pw_name}"
 
+        # A kernel starts in the learner's server, as the learner, from the shared .venv.
+        server_xsrf = next(c.value for c in sessions[a].cookies if c.name == "_xsrf" and c.path.startswith(f"/user/{a}"))
+        kernel = sessions[a].post(f"{hub.url}/user/{a}/api/kernels", json={"name": "python3"},
+                                  headers={"X-XSRFToken": server_xsrf}, timeout=30)
+        assert kernel.status_code == 201, kernel.text[-500:]
+        uid_a = pwd.getpwnam(unix_a).pw_uid
+        deadline = time.monotonic() + 30
+        while not [pid for pid in accounts.processes_of(uid_a)
+                   if b"ipykernel_launcher" in Path(f"/proc/{pid}/cmdline").read_bytes()]:
+            assert time.monotonic() < deadline, f"no kernel runs as {unix_a}"
+            time.sleep(0.3)
+
         # A learner's session does not open another learner's server...
         assert sessions[a].get(f"{hub.url}/user/{b}/api/contents", timeout=10).status_code == 403
         page = sessions[a].get(f"{hub.url}/user/{b}/lab", timeout=10)
