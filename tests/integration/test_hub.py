@@ -71,6 +71,12 @@ class Hub:
         self.proc.send_signal(signal.SIGTERM)
         return self.proc.wait(timeout=timeout)
 
+    def interrupt(self, timeout: float = 40) -> int:
+        """Ctrl-C in the instructor's terminal: SIGINT to the whole process group."""
+        assert self.proc is not None
+        os.killpg(self.proc.pid, signal.SIGINT)
+        return self.proc.wait(timeout=timeout)
+
     def kill_all(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
             os.killpg(self.proc.pid, signal.SIGKILL)
@@ -78,6 +84,17 @@ class Hub:
 
     def tail(self) -> str:
         return "\n".join(self.log.read_text(errors="replace").splitlines()[-40:])
+
+
+def other_address() -> str | None:
+    """An address of this machine that is not loopback, if it has one."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        try:
+            sock.connect(("192.0.2.1", 9))  # TEST-NET-1: no packet is sent for UDP connect
+            address = str(sock.getsockname()[0])
+        except OSError:
+            return None
+    return None if address.startswith("127.") else address
 
 
 def xsrf(session: requests.Session, url: str) -> str:
@@ -147,6 +164,10 @@ def test_two_learners_get_their_own_accounts_and_the_hub_stops_cleanly(tmp_path:
     try:
         hub.start()
         admin_password = (hub.state / "admin-password").read_text().strip()
+        address = other_address()
+        if address:  # without --public, the room cannot reach it
+            with pytest.raises(OSError):
+                socket.create_connection((address, hub.port), timeout=2).close()
         assert log_in(hub, "instructor", "wrong password") is None
         admin = log_in(hub, "instructor", admin_password)
         assert admin is not None, "the instructor's account does not log in"
@@ -249,7 +270,9 @@ def test_two_learners_get_their_own_accounts_and_the_hub_stops_cleanly(tmp_path:
         hub.start(timeout=60)
         assert log_in(hub, "instructor", admin_password) is not None
         assert log_in(hub, a, password) is not None
-        assert hub.stop() == 0, hub.tail()
+        proxy_pid = int((hub.state / "proxy.pid").read_text())
+        assert hub.interrupt() == 0, hub.tail()
+        assert not Path(f"/proc/{proxy_pid}").exists(), "the proxy outlived Ctrl-C"
         print(f"\nhub: two spawns at once took {spawn_seconds:.1f} s, SIGTERM stopped everything in {stop_seconds:.1f} s")
     finally:
         hub.kill_all()
