@@ -78,9 +78,21 @@ class Hub:
         return self.proc.wait(timeout=timeout)
 
     def kill_all(self) -> None:
+        """After a failure: SIGTERM first (the hub stops what it started), SIGKILL if it hangs,
+        then the proxy by its pid file (it runs in a session of its own)."""
         if self.proc is not None and self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait(timeout=10)
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(timeout=10)
+        pid_file = self.state / "proxy.pid"
+        if pid_file.exists():
+            pid = int(pid_file.read_text() or 0)
+            cmdline = Path(f"/proc/{pid}/cmdline")
+            if pid and cmdline.exists() and b"configurable-http-proxy" in cmdline.read_bytes():
+                os.kill(pid, signal.SIGKILL)
 
     def tail(self) -> str:
         return "\n".join(self.log.read_text(errors="replace").splitlines()[-40:])
