@@ -240,6 +240,13 @@ class HostUnavailable(KitError):
     """A second wasm host (Node's WASI, a browser) is not here; ``fix`` says how to get it."""
 
 
+# --- a workshop hub (./kit hub) -----------------------------------------------------------
+
+
+class HubError(KitError):
+    """A learner's account or server on the workshop hub could not be set up."""
+
+
 # --- which line of a wasmtime error to show ----------------------------------------------
 
 _WAT_WHERE = re.compile(r"-->\s*\S*?:(\d+):(\d+)")

@@ -30,7 +30,13 @@ def _parser() -> argparse.ArgumentParser:
     compute = sub.add_parser("compute", help="native vs wasm throughput on fib and sha256")
     compute.add_argument("--repeat", type=int, default=10)
     compute.add_argument("--warmup", type=int, default=2)
-    sub.add_parser("cleanup", help="remove every container, image and volume the kit made")
+    sub.add_parser(
+        "cleanup", help="remove the containers, images and volumes the kit made for you",
+        description="Remove the containers, images and volumes the kit made for you: those "
+        "with the kit's label and your owner id (this unix user in this checkout). Another "
+        "learner's objects on the same Docker daemon are left alone, as are your own "
+        "non-kit images and the cached base rootfs in .kit-cache/images/.",
+    )
     for command in (startup, sizes, compute):
         command.add_argument("--json", metavar="FILE",
                              help="write the result as JSON ('-': to stdout, and nothing else there)")

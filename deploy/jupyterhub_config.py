@@ -1,0 +1,137 @@
+# JupyterHub's configuration for `./kit hub` (a workshop on one machine). The kit starts
+# `jupyterhub -f deploy/jupyterhub_config.py` with its working folder in the hub's state
+# folder and these variables set (the README's "For instructors" says what each does):
+#   KIT_ROOT, KIT_VENV          the kit's checkout and its .venv (shared read-only by learners)
+#   KIT_HUB_STATE               database, cookie secret, admin password, proxy pid
+#   KIT_HUB_PORT, KIT_HUB_PUBLIC, KIT_HUB_ADMIN, KIT_HUB_PROXY, KIT_HUB_USER_PREFIX
+# The accounts, homes and course copies are kernel_helpers.hub's (typed and tested there).
+# ruff: noqa: F821  (`c` is JupyterHub's config object, given to this file when it runs)
+
+from __future__ import annotations
+
+import asyncio
+import os
+import pwd
+import secrets
+import socket
+from pathlib import Path
+
+from jupyterhub.spawner import LocalProcessSpawner
+from nativeauthenticator import NativeAuthenticator
+
+from kernel_helpers.hub import accounts, rootless
+
+ROOT = Path(os.environ["KIT_ROOT"])
+VENV = Path(os.environ["KIT_VENV"])
+STATE = Path(os.environ["KIT_HUB_STATE"])
+ADMIN = os.environ["KIT_HUB_ADMIN"]
+PORT = int(os.environ.get("KIT_HUB_PORT", "8000"))
+PUBLIC = os.environ.get("KIT_HUB_PUBLIC") == "1"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class KitAuthenticator(NativeAuthenticator):
+    """Sign-up with the instructor's approval. The admin account exists from the first start,
+    with the password in KIT_HUB_STATE/admin-password, so nobody can claim the admin's name
+    by signing up first."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        if not self.user_exists(ADMIN):
+            password = (STATE / "admin-password").read_text().strip()
+            if self.create_user(ADMIN, password) is None:
+                raise SystemExit(f"[kit] could not create the admin account {ADMIN}")
+
+
+class KitSpawner(LocalProcessSpawner):
+    """A learner's server runs as their own unix account (``kit-NAME``), in their home with a
+    fresh copy of the course, from the kit's shared .venv, with a rootless Docker daemon of
+    their own (or recorded container data, KIT_DOCKER=off, where that cannot run); when it
+    stops, so does everything that account was running."""
+
+    learner_docker: rootless.LearnerDocker | None = None
+
+    @property
+    def unix_name(self) -> str:
+        return accounts.unix_name(self.user.name)
+
+    def make_preexec_fn(self, name):
+        return accounts.as_account(pwd.getpwnam(self.unix_name))
+
+    def user_env(self, env):
+        entry = pwd.getpwnam(self.unix_name)
+        env.update(accounts.learner_env(entry, self.user.name, VENV))
+        if self.learner_docker is not None:
+            env.update(self.learner_docker.env())
+        return env
+
+    async def start(self):
+        entry = await asyncio.to_thread(accounts.ensure_account, self.unix_name)
+        summary = await asyncio.to_thread(accounts.refresh_course, entry, ROOT, VENV / "bin" / "python")
+        self.log.info("course for %s (%s): %s", self.user.name, entry.pw_name, summary)
+        self.learner_docker = await asyncio.to_thread(rootless.start, entry)
+        if self.learner_docker.socket:
+            self.log.info("Docker for %s: their own rootless daemon, %s", self.user.name, self.learner_docker.socket)
+        else:
+            self.log.warning("Docker for %s: none of their own (%s); recorded container data",
+                             self.user.name, self.learner_docker.reason)
+        self.notebook_dir = entry.pw_dir
+        return await super().start()
+
+    async def stop(self, now=False):
+        await super().stop(now=now)
+        try:
+            uid = pwd.getpwnam(self.unix_name).pw_uid
+        except KeyError:
+            return
+        # Their Docker daemon and containers too (containers' users are their subordinate ids).
+        also = accounts.subid_range(self.unix_name)
+        left = await asyncio.to_thread(accounts.stop_processes_of, uid, also)
+        if self.learner_docker is not None:
+            await asyncio.to_thread(self.learner_docker.reap)
+            self.learner_docker = None
+        if left:
+            self.log.warning("%d processes of %s would not stop", left, self.unix_name)
+
+
+c.JupyterHub.authenticator_class = KitAuthenticator
+c.Authenticator.admin_users = {ADMIN}
+c.Authenticator.username_pattern = "^" + accounts.NAME_PATTERN + "$"
+# NativeAuthenticator's own gate: a login succeeds only for a learner the instructor has
+# approved on /hub/authorize (open_signup is off). JupyterHub's second list would refuse
+# every approved learner who is not in it, so it lets through whoever passed that gate.
+c.Authenticator.allow_all = True
+c.NativeAuthenticator.open_signup = False
+c.NativeAuthenticator.check_common_password = True
+c.NativeAuthenticator.minimum_password_length = 8
+
+c.JupyterHub.spawner_class = KitSpawner
+c.Spawner.cmd = [str(VENV / "bin" / "jupyterhub-singleuser")]
+c.Spawner.default_url = "/lab/tree/notebooks/00-setup-check.ipynb"
+c.Spawner.start_timeout = 60
+c.Spawner.http_timeout = 60
+c.LocalProcessSpawner.interrupt_timeout = 5
+c.LocalProcessSpawner.term_timeout = 5
+
+c.JupyterHub.bind_url = f"http://{'0.0.0.0' if PUBLIC else '127.0.0.1'}:{PORT}"
+# The hub's own API and the proxy's API stay on loopback, on ports free right now (two hubs,
+# or a hub and a test, on one machine do not collide).
+c.JupyterHub.hub_bind_url = f"http://127.0.0.1:{free_port()}"
+c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{free_port()}"
+c.ConfigurableHTTPProxy.command = [os.environ["KIT_HUB_PROXY"]]
+c.ConfigurableHTTPProxy.pid_file = str(STATE / "proxy.pid")
+c.ConfigurableHTTPProxy.auth_token = secrets.token_hex(32)
+c.JupyterHub.cleanup_servers = True  # SIGTERM or Ctrl-C stops every learner's server
+c.JupyterHub.cleanup_proxy = True
+
+c.JupyterHub.db_url = f"sqlite:///{STATE / 'jupyterhub.sqlite'}"
+c.JupyterHub.cookie_secret_file = str(STATE / "jupyterhub_cookie_secret")
+c.JupyterHub.pid_file = str(STATE / "jupyterhub.pid")
+c.JupyterHub.template_paths = [
+    str(Path(__import__("nativeauthenticator").__file__).parent / "templates")
+]
