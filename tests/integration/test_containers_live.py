@@ -176,8 +176,6 @@ def test_without_a_daemon_every_call_fails_within_2s_with_the_fix(
         lambda: image_sizes("kit-x:y"),
         cleanup,
         kit_containers,
-    kit_labels,
-    owner_filter,
         base_image,
     ]
     for call in calls:
