@@ -205,11 +205,19 @@ def component_manifest() -> dict[str, Any]:
     return loaded
 
 
-def prebuilt_component(module_sha256: str, reason: str) -> ComponentArtifact | None:
-    """The shipped component made from the module with this sha256, if there is one."""
-    for name, record in component_manifest()["components"].items():
-        if record["module_sha256"] != module_sha256:
-            continue
+def prebuilt_component(
+    module_sha256: str, reason: str, *, example: str | None = None, lang: str | None = None
+) -> ComponentArtifact | None:
+    """The shipped component made from the module with this sha256; failing that, the one
+    shipped for the same ``example`` and ``lang`` (made from the prebuilt module, not this
+    machine's build, and ``reason`` says so); None when neither was shipped."""
+    records = component_manifest()["components"]
+    exact = [n for n, r in records.items() if r["module_sha256"] == module_sha256]
+    same_program = [n for n, r in records.items() if (r["example"], r["lang"]) == (example, lang)]
+    if not exact and same_program:
+        reason += "; it was made from the shipped prebuilt module, not from this machine's build of it"
+    for name in (exact or same_program)[:1]:
+        record = records[name]
         path = PREBUILT_COMPONENTS / name
         if not path.is_file() or _sha256(path.read_bytes()) != record["component_sha256"]:
             raise KitError(
@@ -253,7 +261,7 @@ def componentize(
         missing = "KIT_TOOLCHAINS hides wasm-tools and jco" if components_hidden() else (
             "no wasm-tools here" if tool is None else "no jco adapter here (npm not set up)"
         )
-        stand_in = prebuilt_component(digest, missing) if prebuilt else None
+        stand_in = prebuilt_component(digest, missing, example=example, lang=lang) if prebuilt else None
         if stand_in is not None:
             return stand_in
         raise ToolchainMissing(lang, COMPONENT, f"cannot make a component: {missing}", fix=tools_fix())

@@ -129,6 +129,22 @@ def test_the_bare_mode_uses_a_prebuilt_component_and_says_so(
     assert kh.run_wasm(component.path, stdin=stdin).stdout == kh.run_wasm(module.path, stdin=stdin).stdout
 
 
+def test_another_build_of_a_shipped_program_gets_its_prebuilt_component_marked_as_such(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A machine with a compiler but no wasm-tools (Python 3.10 has no wasm-tools wheel):
+    # its own build of hello differs from the shipped module, byte for byte.
+    import dataclasses
+
+    monkeypatch.setattr(tcc, "wasm_tools_path", lambda: None)
+    shipped = kh.wasm_module("hello", "c")
+    other = tmp_path / "hello-c.wasm"
+    other.write_bytes(shipped.path.read_bytes() + b"\x00\x06\x05other")  # one more custom section
+    component = kh.componentize(dataclasses.replace(shipped, path=other, bytes=other.stat().st_size))
+    assert component.prebuilt
+    assert "not from this machine's build" in (component.fallback_note() or "")
+
+
 def test_without_a_shipped_component_the_bare_mode_says_what_is_missing(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
