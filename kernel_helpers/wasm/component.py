@@ -51,6 +51,8 @@ from .runner import (
     _Capture,
     _configure_wasi,
     _new_store,
+    _release,
+    _result,
     _RunRequest,
     _sink_for,
     _store_in_cache,
@@ -244,22 +246,6 @@ def run_component(
                 exit_code, failure = 134, _failure(error, request)
             finished = time.perf_counter()
     finally:
-        for path in request.temp_files:
-            with contextlib.suppress(OSError):
-                os.unlink(path)
-        if store is not None:
-            store.close()  # see runner._execute: drop the WASI context while Python is alive
-    stdout, stdout_dropped = out.read()
-    stderr, stderr_dropped = err.read()
-    result = WasiResult(
-        stdout=stdout,
-        stderr=stderr,
-        exit_code=exit_code,
-        timings=Timings(load_s, instantiated - began, finished - instantiated, load_kind),
-        stdout_dropped=stdout_dropped,
-        stderr_dropped=stderr_dropped,
-    )
-    if failure is not None:
-        failure.result = result
-        raise failure
-    return result.check() if request.check else result
+        _release(request, store)
+    timings = Timings(load_s, instantiated - began, finished - instantiated, load_kind)
+    return _result(request, out, err, exit_code, timings, failure)

@@ -818,22 +818,42 @@ def _execute_with(
             and _memory_at_limit(store, instance, request.max_memory)
         )
     finally:
-        for path in request.temp_files:
-            with contextlib.suppress(OSError):
-                os.unlink(path)
-        if store is not None:
-            # Drop the store (and with it the WASI context holding our output callbacks)
-            # now, while the interpreter is alive. Left to interpreter exit, wasmtime drops
-            # it on a tokio worker thread that must take the GIL, CPython kills that thread
-            # with pthread_exit during finalization, and the process aborts.
-            store.close()
+        _release(request, store)
+    timings = Timings(load_s, instantiated - began, finished - instantiated, load_kind)
+    return _result(request, out, err, exit_code, timings, failure, memory_limit_reached)
+
+
+def _release(request: _RunRequest, store: Any) -> None:
+    """After a run, whatever happened: remove the stdin files and drop the store."""
+    for path in request.temp_files:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+    if store is not None:
+        # Drop the store (and with it the WASI context holding our output callbacks)
+        # now, while the interpreter is alive. Left to interpreter exit, wasmtime drops
+        # it on a tokio worker thread that must take the GIL, CPython kills that thread
+        # with pthread_exit during finalization, and the process aborts.
+        store.close()
+
+
+def _result(
+    request: _RunRequest,
+    out: _Output,
+    err: _Output,
+    exit_code: int,
+    timings: Timings,
+    failure: WasmError | None,
+    memory_limit_reached: bool = False,
+) -> WasiResult:
+    """The run's result, or its failure raised with the result attached (modules and
+    components alike)."""
     stdout, stdout_dropped = out.read()
     stderr, stderr_dropped = err.read()
     result = WasiResult(
         stdout=stdout,
         stderr=stderr,
         exit_code=exit_code,
-        timings=Timings(load_s, instantiated - began, finished - instantiated, load_kind),
+        timings=timings,
         stdout_dropped=stdout_dropped,
         stderr_dropped=stderr_dropped,
         memory_limit_reached=memory_limit_reached,
