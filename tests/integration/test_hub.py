@@ -23,18 +23,12 @@ import pytest
 import requests
 
 from kernel_helpers.hub import accounts, rootless
-from tests.conftest import need
+from tests.conftest import free_port, need, other_address
 
 REPO = Path(__file__).resolve().parents[2]
 PREFIX = "kitlearner-"
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class Hub:
@@ -96,17 +90,6 @@ class Hub:
 
     def tail(self) -> str:
         return "\n".join(self.log.read_text(errors="replace").splitlines()[-40:])
-
-
-def other_address() -> str | None:
-    """An address of this machine that is not loopback, if it has one."""
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
-        try:
-            sock.connect(("192.0.2.1", 9))  # TEST-NET-1: no packet is sent for UDP connect
-            address = str(sock.getsockname()[0])
-        except OSError:
-            return None
-    return None if address.startswith("127.") else address
 
 
 def xsrf(session: requests.Session, url: str) -> str:
