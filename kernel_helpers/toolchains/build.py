@@ -610,13 +610,19 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def read_manifest(path: Path, key: str) -> dict[str, Any]:
+    """A shipped manifest (``{key: {name: record}}``); an empty one when it is missing or
+    unreadable, so a damaged install falls back to "nothing shipped", never a traceback."""
+    try:
+        loaded: dict[str, Any] = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {key: {}}
+    return loaded
+
+
 def prebuilt_manifest() -> dict[str, Any]:
     """The shipped modules: ``{"modules": {"fib/fib-c.wasm": {...}}}``."""
-    try:
-        loaded: dict[str, Any] = json.loads(MANIFEST.read_text())
-    except (OSError, ValueError):
-        return {"modules": {}}
-    return loaded
+    return read_manifest(MANIFEST, "modules")
 
 
 def prebuilt_module(example: str, lang: str = "c") -> Artifact:

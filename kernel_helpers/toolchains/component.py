@@ -13,7 +13,6 @@ implements preview 1 on top of WASI 0.2) is the one npm's ``@bytecodealliance/jc
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import re
@@ -28,7 +27,7 @@ from .._errors import InvalidModule, KitError, ToolchainMissing
 from .._system import DATA_DIR, REPO_ROOT, cache_dir, find_program, run_quick
 from ..wasm.component import is_component_bytes, world_names
 from ..wasm.reader import check_core_module
-from .build import Artifact
+from .build import Artifact, _sha256, read_manifest
 from .detect import allowed_kinds, hidden_note
 
 #: The target name a component artifact carries (a module's is ``wasm32-wasi``).
@@ -192,17 +191,9 @@ def _module_bytes(module: Artifact | str | Path | bytes) -> tuple[bytes, str, st
     return path.read_bytes(), path.stem, "wasm", "default", path.name
 
 
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
 def component_manifest() -> dict[str, Any]:
     """The shipped components: ``{"components": {"hello-c.component.wasm": {...}}}``."""
-    try:
-        loaded: dict[str, Any] = json.loads(COMPONENT_MANIFEST.read_text())
-    except (OSError, ValueError):
-        return {"components": {}}
-    return loaded
+    return read_manifest(COMPONENT_MANIFEST, "components")
 
 
 def prebuilt_component(
