@@ -366,10 +366,12 @@ def recorded_label(result: Any) -> str | None:
 
 
 def artifact_kind(name: str) -> str:
-    """Sort an artifact name from ``result["sizes"]`` into wasm, native, image or oci-wasm."""
+    """Sort an artifact name from ``result["sizes"]`` into wasm, component, native, image or oci-wasm."""
     lowered = name.lower()
     if "oci" in lowered:
         return "oci-wasm"
+    if "component" in lowered:
+        return "component"
     if any(word in lowered for word in ("image", "docker", "scratch", "debian", "busybox")):
         return "image"
     if "wasm" in lowered:

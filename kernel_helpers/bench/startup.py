@@ -110,8 +110,22 @@ def _wasm_runnables(plan: _Plan) -> None:
     plan.add("wasm-compile", lambda: _in_worker("wasm-compile", "compile", wasm))
     plan.add("wasm-cached", lambda: _in_worker("wasm-cached", "cached", wasm, serialized=str(_serialized(plan, wasm))))
     plan.add("wasm-instantiate", lambda: _in_worker("wasm-instantiate", "instantiate", wasm))
+    plan.add("component-instantiate", lambda: _component_runnable(plan))
     plan.add("wasmtime-cli", lambda: _cli_runnable(wasm, aot=False))
     plan.add("wasmtime-cli-aot", lambda: _cli_runnable(wasm, aot=True))
+
+
+def _component_runnable(plan: _Plan) -> _Runnable:
+    """The example's module made a WASI 0.2 component (notebook 11), or the shipped one
+    made from the same program; its size joins the others."""
+    from ..toolchains.build import wasm_module
+    from ..toolchains.component import componentize
+
+    builds = plan.builds
+    component = componentize(wasm_module(builds.example, builds.lang))
+    plan.sizes[f"{builds.example}.component.wasm"] = component.bytes
+    note = component.fallback_note() if component.prebuilt else None
+    return _Runnable("component-instantiate", {"kind": "component", "component": str(component.path)}, note)
 
 
 def _serialized(plan: _Plan, wasm: Path) -> Path:

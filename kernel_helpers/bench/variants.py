@@ -1,7 +1,7 @@
 """Which start-up variants exist: the one list the benchmark, the plots, the verdicts and
 the export all read.
 
-Each :class:`Variant` says what it starts (``artifact``: native, wasm, image or oci-wasm),
+Each :class:`Variant` says what it starts (``artifact``: native, wasm, component, image or oci-wasm),
 how (``kind``: a process, in the kernel's process, or a container, which needs Docker)
 and the one-line label notebook 06 shows beside the plot. :data:`VARIANTS` lists them in
 the order a learner reads them, cheapest first, coldest last; plots draw them in that
@@ -25,7 +25,7 @@ class Variant:
 
     name: str
     kind: str  # PROCESS, IN_PROCESS or CONTAINER
-    artifact: str  # what is started: "native", "wasm", "image" or "oci-wasm"
+    artifact: str  # what is started: "native", "wasm", "component", "image" or "oci-wasm"
     label: str  # what it pays for, in one line (beside the plot)
 
     @property
@@ -41,6 +41,10 @@ class Variant:
 VARIANTS = (
     Variant("native", PROCESS, "native", "native binary (a process)"),
     Variant("wasm-instantiate", IN_PROCESS, "wasm", "wasm, pre-instantiated (in process)"),
+    Variant(
+        "component-instantiate", IN_PROCESS, "component",
+        "wasm component (WASI 0.2), linked + instantiated (in process)",
+    ),
     Variant("wasm-cached", IN_PROCESS, "wasm", "wasm, cached compiled module (in process)"),
     Variant("wasm-compile", IN_PROCESS, "wasm", "wasm, compiled from .wasm (in process)"),
     Variant("wasmtime-cli-aot", PROCESS, "wasm", "wasmtime CLI, precompiled .cwasm (a process)"),

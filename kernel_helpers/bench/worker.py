@@ -23,7 +23,9 @@ compared with ``expect`` before it is timed, so a broken variant fails loudly.
 Variant kinds: ``command`` (``argv``; optional ``before_each.remove_image``: untag an
 image before every run so each run pulls it), ``wasm`` (``module``, ``mode`` one of
 ``compile`` / ``cached`` (``serialized``: a file from ``Module.serialize``) /
-``instantiate``; optional ``args`` and read-only ``dirs`` [[host, guest], ...]), and ``call`` (``target`` "module:function" and ``args``: a kit function
+``instantiate``; optional ``args`` and read-only ``dirs`` [[host, guest], ...]),
+``component`` (``component``: a WASI 0.2 command component; ``args`` and ``dirs`` as for
+``wasm``), and ``call`` (``target`` "module:function" and ``args``: a kit function
 for what has no command form, such as the OCI pull-and-run).
 """
 
@@ -100,13 +102,7 @@ def wasm_runner(spec: dict[str, Any]) -> Callable[[str, str], int]:
 
     def run(out: str, err: str) -> int:
         store = wasmtime.Store(engine)
-        wasi = wasmtime.WasiConfig()
-        wasi.argv = argv
-        wasi.stdout_file = out
-        wasi.stderr_file = err
-        for host, guest in spec.get("dirs", []):
-            wasi.preopen_dir(host, guest, False)  # read-only, as runwasi mounts the rootfs
-        store.set_wasi(wasi)
+        store.set_wasi(_wasi_config(spec, argv, out, err))
         instance = pre.instantiate(store) if mode == "instantiate" else linker.instantiate(store, load())
         start = instance.exports(store)["_start"]
         if not isinstance(start, wasmtime.Func):
@@ -116,6 +112,47 @@ def wasm_runner(spec: dict[str, Any]) -> Callable[[str, str], int]:
         except wasmtime.ExitTrap as exit_trap:
             return int(exit_trap.code)
         return 0
+
+    return run
+
+
+def _wasi_config(spec: dict[str, Any], argv: list[str], out: str, err: str) -> Any:
+    """The same WASI set-up for a module and a component: output to the two paths given."""
+    import wasmtime
+
+    wasi = wasmtime.WasiConfig()
+    wasi.argv = argv
+    wasi.stdout_file = out
+    wasi.stderr_file = err
+    for host, guest in spec.get("dirs", []):
+        wasi.preopen_dir(host, guest, False)  # read-only, as runwasi mounts the rootfs
+    return wasi
+
+
+def component_runner(spec: dict[str, Any]) -> Callable[[str, str], int]:
+    """A WASI 0.2 command component, compiled once here, then linked and instantiated on
+    every run and its ``wasi:cli/run`` called. wasmtime-py has no pre-instantiation for
+    components, so each run also pays the linking that ``wasm-instantiate`` does once."""
+    import wasmtime
+    import wasmtime.component as wc
+
+    from ..wasm.component import run_export
+
+    engine = wasmtime.Engine()
+    path = str(spec["component"])
+    component = wc.Component(engine, Path(path).read_bytes())
+    linker = wc.Linker(engine)
+    linker.add_wasip2()
+    _, run_index = run_export(component, engine)
+    argv = [Path(path).name, *spec.get("args", [])]
+
+    def run(out: str, err: str) -> int:
+        store = wasmtime.Store(engine)
+        store.set_wasi(_wasi_config(spec, argv, out, err))
+        instance = linker.instantiate(store, component)
+        outcome = instance.get_func(store, run_index)(store)  # type: ignore[misc]
+        # wasi:cli/run returns result<_, _>: a component's exit status is ok or failed.
+        return 0 if getattr(outcome, "tag", "ok") == "ok" else 1
 
     return run
 
@@ -167,6 +204,7 @@ def _call_runner(spec: dict[str, Any]) -> Callable[[str, str], int]:
 
 RUNNERS: dict[str, Callable[[dict[str, Any]], Callable[[str, str], int]]] = {
     "wasm": wasm_runner,
+    "component": component_runner,
     "command": _command_runner,
     "call": _call_runner,
 }

@@ -41,6 +41,7 @@ RECORDED_STYLE: dict[str, Any] = {"facecolor": "#dddddd", "edgecolor": "#777777"
 KIND_COLOURS = {
     "native": "#4c72b0",
     "wasm": "#2ca02c",
+    "component": "#98df8a",
     "oci-wasm": "#17becf",
     "image": "#d62728",
     "other": "#7f7f7f",
@@ -405,7 +406,7 @@ def draw_sizes(ax: Axes, result: Any, *, recorded: Iterable[str] = (), recorded_
     sizes, found_recorded, found_text = sizes_of(result)
     recorded_names = {*recorded, *found_recorded}
     recorded_text = recorded_text or found_text
-    kind_rank = {"wasm": 0, "oci-wasm": 1, "native": 2, "image": 3, "other": 4}
+    kind_rank = {"wasm": 0, "component": 1, "oci-wasm": 2, "native": 3, "image": 4, "other": 5}
     names = sorted(sizes, key=lambda n: (kind_rank.get(artifact_kind(n), 9), sizes[n]))
     for row, name in enumerate(names):
         size = sizes[name]
@@ -429,8 +430,10 @@ def draw_sizes(ax: Axes, result: Any, *, recorded: Iterable[str] = (), recorded_
     ax.text(1.1e7, -0.5, "claim: images 'tens or hundreds of MBs'", fontsize=8, color="#d62728", va="bottom")
     handles = [
         _legend_patch(KIND_COLOURS[k], label)
-        for k, label in (("wasm", ".wasm module"), ("oci-wasm", "OCI wasm artifact"),
-                         ("native", "native binary"), ("image", "container image"))
+        for k, label in (("wasm", ".wasm module"), ("component", "wasm component"),
+                         ("oci-wasm", "OCI wasm artifact"), ("native", "native binary"),
+                         ("image", "container image"))
+        if k != "component" or any(artifact_kind(n) == k for n in names)
     ]
     if recorded_names:
         handles.append(_legend_patch(None, f"{recorded_text or 'recorded'}, not measured here",

@@ -152,3 +152,15 @@ def test_adaptive_runs_stop_at_the_precision_or_the_budget_and_say_which(monkeyp
     assert "only (target ±0%)" in tight.notes["precision"]
     assert "the time budget ran out" in tight.notes["precision"]
     assert tight.variants["wasm-instantiate"].stats.n > 5  # it did try more rounds
+
+
+def test_the_component_variant_starts_the_same_program_made_a_component() -> None:
+    result = run_startup(
+        "hello", variants=["wasm-instantiate", "component-instantiate"], repeat=3, warmup=1,
+        progress=False,
+    )  # fmt: skip
+    assert result.skipped == {}, result.skipped
+    measured = result.variants["component-instantiate"]
+    assert measured.kind == "in-process" and measured.stats.n == 3
+    # The component wraps the module: it carries the adapter on top of the module's bytes.
+    assert result.sizes["hello.component.wasm"] > result.sizes["hello.wasm"]

@@ -108,3 +108,20 @@ def die(*, out: str, err: str) -> int:
 def test_a_worker_that_dies_says_so() -> None:
     with pytest.raises(BenchmarkError, match=r"worker ended without finishing \(status 7\)"):
         run_in_worker([{"name": "broken", "kind": "call", "target": f"{__name__}:die"}], warmup=0, repeat=1)
+
+
+def test_a_component_runs_in_the_worker_with_its_output_checked() -> None:
+    from kernel_helpers.toolchains.component import PREBUILT_COMPONENTS
+
+    hello = PREBUILT_COMPONENTS / "hello-c.component.wasm"
+    spec = {"kind": "component", "component": str(hello)}
+    outcome = run_in_worker(
+        [
+            {"name": "component-instantiate", **spec,
+             "expect": "Hello from WebAssembly and containers!"},
+            {"name": "wrong", **spec, "expect": "something else"},
+        ],
+        warmup=1, repeat=3,
+    )  # fmt: skip
+    assert len(outcome.samples["component-instantiate"]) == 3
+    assert "wrong" in outcome.failed and "Hello from WebAssembly" in outcome.failed["wrong"]
