@@ -8,9 +8,13 @@ bytes are plain to see, with no buildx needed):
   entrypoint inside the image's root filesystem and runs it.
 * ``"artifact"``: an OCI manifest whose one layer has media type ``application/wasm``:
   the module bytes themselves, no tar around them.
+* ``"component"``: a WASI 0.2 component as the CNCF "Wasm OCI Artifact" layout has it
+  (what wasmCloud, Spin and ``wkg`` push): an ``application/wasm`` layer and a config of
+  its own media type, ``application/vnd.wasm.config.v0+json``, that lists the component's
+  imports and exports, so a scheduler reads the world without running anything.
 
-Both say ``os: wasi``, ``architecture: wasm`` in the image config, which is how a
-runtime knows they are not Linux images. :func:`push_wasm` uploads through the registry
+The first two say ``os: wasi``, ``architecture: wasm`` in an ordinary image config, the
+third ``os: wasip2``: that is how a runtime knows they are not Linux images. :func:`push_wasm` uploads through the registry
 HTTP API; :func:`pull_wasm` brings it back with skopeo (or the HTTP API), checks every
 digest, size, media type and the platform (:func:`validate`), and :func:`run_pulled`
 runs the module with wasmtime as a shim would: the entrypoint, its arguments, the root
@@ -37,8 +41,10 @@ from .registry import OCI_MANIFEST, LocalRegistry, sha256_digest
 OCI_CONFIG = "application/vnd.oci.image.config.v1+json"
 OCI_LAYER_TAR_GZIP = "application/vnd.oci.image.layer.v1.tar+gzip"
 WASM_LAYER = "application/wasm"
+WASM_CONFIG = "application/vnd.wasm.config.v0+json"
 MODULE_PATH = "/app.wasm"
-STYLES = ("image", "artifact")
+COMPONENT_FILE = "component.wasm"
+STYLES = ("image", "artifact", "component")
 
 
 @dataclass(frozen=True)
@@ -74,6 +80,21 @@ def _config(entrypoint: list[str], cmd: list[str], diff_ids: list[str]) -> bytes
     return json.dumps(config, separators=(",", ":")).encode()
 
 
+def _component_config(component: bytes, layer_digest: str) -> bytes:
+    """The config of the Wasm OCI Artifact layout: platform, the layer it describes, and
+    the component's world as names (wasmtime reads them; nothing is run)."""
+    from ..wasm.component import world_names
+
+    imports, exports = world_names(component)
+    config = {
+        "architecture": "wasm",
+        "os": "wasip2",
+        "layerDigests": [layer_digest],
+        "component": {"imports": sorted(imports), "exports": sorted(exports), "target": None},
+    }
+    return json.dumps(config, separators=(",", ":")).encode()
+
+
 def _module_tar(wasm: bytes) -> bytes:
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w", format=tarfile.PAX_FORMAT) as archive:
@@ -92,6 +113,8 @@ def package_wasm(module: Path | bytes | bytearray, *, style: str = "image", args
     why = describe_not_wasm(wasm)
     if why is not None:
         raise OciError(f"not a WebAssembly module: {why}")
+    if style == "component":
+        return _package_component(wasm)
     if style == "image":
         tar = _module_tar(wasm)
         layer = gzip.compress(tar, mtime=0)
@@ -108,6 +131,25 @@ def package_wasm(module: Path | bytes | bytearray, *, style: str = "image", args
     }
     blobs = {sha256_digest(config): config, sha256_digest(layer): layer}
     return OciBlobs(style, manifest, blobs)
+
+
+def _package_component(wasm: bytes) -> OciBlobs:
+    from ..wasm.component import is_component_bytes
+
+    if not is_component_bytes(wasm):
+        raise OciError(
+            "style 'component' packages a component, and this is a core module",
+            fix="make one first with kh.componentize(module), or use style 'artifact'",
+        )
+    config = _component_config(wasm, sha256_digest(wasm))
+    manifest = {
+        "schemaVersion": 2,
+        "mediaType": OCI_MANIFEST,
+        "config": _descriptor(WASM_CONFIG, config),
+        "layers": [_descriptor(WASM_LAYER, wasm)],
+        "annotations": {"io.wasm-course.kit": "1", "io.wasm-course.style": "component"},
+    }
+    return OciBlobs("component", manifest, {sha256_digest(config): config, sha256_digest(wasm): wasm})
 
 
 @dataclass(frozen=True)
@@ -176,8 +218,14 @@ def pull_wasm(reference: str, dest: Path, *, tool: str = "skopeo") -> PulledWasm
     manifest = json.loads(manifest_bytes)
     checks = [f"manifest {sha256_digest(manifest_bytes)[:19]}… read with {tool}"]
     config, module, rootfs, argv = validate(manifest, read_blob, dest / "rootfs", checks)
-    style = "artifact" if manifest["layers"][0]["mediaType"] == WASM_LAYER else "image"
+    style = _style_of(manifest)
     return PulledWasm(reference, style, manifest, config, module, argv, rootfs, tool, checks)
+
+
+def _style_of(manifest: dict[str, Any]) -> str:
+    if manifest["config"]["mediaType"] == WASM_CONFIG:
+        return "component"
+    return "artifact" if manifest["layers"][0]["mediaType"] == WASM_LAYER else "image"
 
 
 def _split_reference(reference: str) -> tuple[str, str, str]:
@@ -231,6 +279,8 @@ def validate(
     unpack the module; returns the config, the module path, the rootfs and the argv."""
     if manifest.get("mediaType") != OCI_MANIFEST or manifest.get("schemaVersion") != 2:
         raise OciError(f"not an OCI image manifest: {manifest.get('mediaType')!r}")
+    if manifest["config"]["mediaType"] == WASM_CONFIG:
+        return _validate_component(manifest, read_blob, rootfs, checks)
     if manifest["config"]["mediaType"] != OCI_CONFIG:
         raise OciError(f"unexpected config media type {manifest['config']['mediaType']!r}")
     config = json.loads(_checked_blob(manifest["config"], read_blob, "config", checks))
@@ -266,6 +316,36 @@ def validate(
         raise OciError(f"the entrypoint {argv[0]} is not a WebAssembly module")
     checks.append(f"module: {argv[0]} starts with \\0asm")
     return config, module, root, argv
+
+
+def _validate_component(
+    manifest: dict[str, Any], read_blob: BlobReader, rootfs: Path, checks: list[str]
+) -> tuple[dict[str, Any], Path, Path | None, list[str]]:
+    """The Wasm OCI Artifact layout: one ``application/wasm`` layer, named by the config's
+    ``layerDigests``, holding a component."""
+    from ..wasm.component import is_component_bytes
+
+    config = json.loads(_checked_blob(manifest["config"], read_blob, "config", checks))
+    platform = (config.get("os"), config.get("architecture"))
+    if platform != ("wasip2", "wasm"):
+        raise OciError(f"platform is {platform[0]}/{platform[1]}, not wasip2/wasm")
+    checks.append("platform: wasip2/wasm")
+    layers = manifest.get("layers", [])
+    if len(layers) != 1 or layers[0]["mediaType"] != WASM_LAYER:
+        raise OciError(f"expected one {WASM_LAYER} layer, found {[d['mediaType'] for d in layers]}")
+    if config.get("layerDigests") != [layers[0]["digest"]]:
+        raise OciError("the config's layerDigests do not name the manifest's layer")
+    layer = _checked_blob(layers[0], read_blob, "layer", checks)
+    if not is_component_bytes(layer):
+        raise OciError("the layer is not a WebAssembly component")
+    world = config.get("component") or {}
+    checks.append(
+        f"component: {len(world.get('imports', []))} imports, exports {', '.join(world.get('exports', []))}"
+    )
+    rootfs.mkdir(parents=True, exist_ok=True)
+    module = rootfs / COMPONENT_FILE
+    module.write_bytes(layer)
+    return config, module, None, [COMPONENT_FILE]
 
 
 def _unpack_layer(layer: bytes, rootfs: Path) -> None:

@@ -141,6 +141,20 @@ def test_wasm_oci_round_trip_with_skopeo(
     assert result.stdout == b"Hello from WebAssembly and containers!\n"
 
 
+def test_a_component_round_trips_through_the_registry_with_skopeo(
+    builds: Builds, registry: LocalRegistry, tmp_path: Path
+) -> None:
+    from kernel_helpers.toolchains.component import componentize
+
+    need(find_program("skopeo") is not None, "skopeo is not installed")
+    component = componentize(builds.wasm)
+    pushed = push_wasm(component.path, registry, repository="kit/hello-component", style="component")
+    pulled = pull_wasm(pushed.reference, tmp_path, tool="skopeo")
+    assert pulled.style == "component" and pulled.config["os"] == "wasip2"
+    assert pulled.manifest["config"]["mediaType"] == "application/vnd.wasm.config.v0+json"
+    assert run_pulled(pulled).stdout == b"Hello from WebAssembly and containers!\n"
+
+
 def test_docker_runs_wasm_only_through_a_real_shim(builds: Builds, registry: LocalRegistry) -> None:
     status = docker_status()
     need(status.available, f"no Docker daemon: {status.reason}")

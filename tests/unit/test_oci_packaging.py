@@ -14,11 +14,13 @@ import wasmtime
 from kernel_helpers._errors import OciError
 from kernel_helpers.containers.oci import (
     OCI_LAYER_TAR_GZIP,
+    WASM_CONFIG,
     WASM_LAYER,
     _unpack_layer,
     package_wasm,
     validate,
 )
+from kernel_helpers.containers.registry import sha256_digest
 
 WASM = bytes(wasmtime.wat2wasm('(module (func (export "_start")))'))
 
@@ -134,3 +136,42 @@ def test_a_symlink_already_in_the_folder_is_not_followed_out(tmp_path: Path) -> 
     with pytest.raises(OciError, match="could escape"):
         _unpack_layer(_layer(_entry("sub/app.wasm")), rootfs)
     assert not (outside / "app.wasm").exists()
+
+
+def _hello_component() -> bytes:
+    from kernel_helpers.toolchains.component import PREBUILT_COMPONENTS
+
+    return (PREBUILT_COMPONENTS / "hello-c.component.wasm").read_bytes()
+
+
+def test_a_component_ships_in_the_wasm_oci_artifact_layout(tmp_path: Path) -> None:
+    component = _hello_component()
+    packaged = package_wasm(component, style="component")
+    manifest = packaged.manifest
+    assert manifest["config"]["mediaType"] == WASM_CONFIG
+    assert [d["mediaType"] for d in manifest["layers"]] == [WASM_LAYER]
+    config, module, rootfs, argv = validate(manifest, packaged.blobs.__getitem__, tmp_path, [])
+    # A scheduler reads the world from the config alone, without running anything.
+    assert (config["os"], config["architecture"]) == ("wasip2", "wasm")
+    assert config["layerDigests"] == [manifest["layers"][0]["digest"]]
+    assert any(name.startswith("wasi:cli/run@0.2") for name in config["component"]["exports"])
+    assert any(name.startswith("wasi:cli/stdout@0.2") for name in config["component"]["imports"])
+    assert module.read_bytes() == component and rootfs is None and argv == ["component.wasm"]
+
+
+def test_the_component_layout_refuses_a_core_module_and_a_config_naming_another_layer(
+    tmp_path: Path,
+) -> None:
+    with pytest.raises(OciError, match="core module") as caught:
+        package_wasm(WASM, style="component")
+    assert "componentize" in (caught.value.fix or "")
+    packaged = package_wasm(_hello_component(), style="component")
+    config_digest = packaged.manifest["config"]["digest"]
+    config = json.loads(packaged.blobs[config_digest])
+    config["layerDigests"] = ["sha256:" + "0" * 64]
+    forged = json.dumps(config).encode()
+    blobs = {**packaged.blobs, sha256_digest(forged): forged}
+    manifest = {**packaged.manifest, "config": {**packaged.manifest["config"],
+                "digest": sha256_digest(forged), "size": len(forged)}}  # fmt: skip
+    with pytest.raises(OciError, match="layerDigests"):
+        validate(manifest, blobs.__getitem__, tmp_path, [])
