@@ -170,13 +170,15 @@ def _container_runnables(plan: _Plan, client: docker.DockerClient) -> None:
     def scratch() -> _Runnable:
         scratch_image(plan.builds.require_native(), scratch_tag, labels=labels, client=client)
         _record_image_sizes(plan, "docker-scratch", scratch_tag, client)
-        return _command("docker-scratch", hardened_run_command(scratch_tag))
+        return _command("docker-scratch", hardened_run_command(scratch_tag), image=scratch_tag)
 
     def distro() -> _Runnable:
         _, base = distro_image(plan.builds.require_native(), distro_tag, labels=labels, client=client)
         plan.notes["docker-debian"] = f"base image {base.tag}: {base.description}"
         _record_image_sizes(plan, "docker-debian", distro_tag, client)
-        return _command("docker-debian", hardened_run_command(distro_tag), plan.notes["docker-debian"])
+        return _command(
+            "docker-debian", hardened_run_command(distro_tag), plan.notes["docker-debian"], image=distro_tag
+        )
 
     def pull_run() -> _Runnable:
         if "docker-scratch" not in plan.names:

@@ -21,7 +21,8 @@ Python callback per write). Each variant runs once untimed with its output captu
 compared with ``expect`` before it is timed, so a broken variant fails loudly.
 
 Variant kinds: ``command`` (``argv``; optional ``before_each.remove_image``: untag an
-image before every run so each run pulls it), ``wasm`` (``module``, ``mode`` one of
+image before every run so each run pulls it; optional ``image``: the local image a
+container variant runs, looked for when a run fails, to say it vanished), ``wasm`` (``module``, ``mode`` one of
 ``compile`` / ``cached`` (``serialized``: a file from ``Module.serialize``) /
 ``instantiate``; optional ``args`` and read-only ``dirs`` [[host, guest], ...]),
 ``component`` (``component``: a WASI 0.2 command component; ``args`` and ``dirs`` as for
@@ -161,12 +162,31 @@ def _command_runner(spec: dict[str, Any]) -> Callable[[str, str], int]:
     argv = [str(a) for a in spec["argv"]]
     before = _before_each(spec)
 
+    image = spec.get("image")
+
     def run(out: str, err: str) -> int:
         if before is not None:
             before()
-        return _spawn_and_wait(argv, os.devnull, float(spec.get("timeout_s", 120)), stdout=out, stderr=err)[1]
+        status = _spawn_and_wait(argv, os.devnull, float(spec.get("timeout_s", 120)), stdout=out, stderr=err)[1]
+        if status != 0 and image is not None:
+            _image_still_there(argv[0], str(image), str(spec["name"]))
+        return status
 
     return run
+
+
+def _image_still_there(docker_cli: str, image: str, name: str) -> None:
+    """A container run that failed because its image is gone (removed by a cleanup on the
+    same daemon while we measured) says so, rather than as a pull or lookup error."""
+    probe = subprocess.run(
+        [docker_cli, "image", "inspect", image], stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL, timeout=30, check=False,
+    )  # fmt: skip
+    if probe.returncode != 0:
+        raise BenchmarkError(
+            f"{name}: the image {image} was removed while measuring (a cleanup on this "
+            "Docker daemon?); run the benchmark again and it is rebuilt"
+        )
 
 
 def _before_each(spec: dict[str, Any]) -> Callable[[], None] | None:

@@ -285,8 +285,8 @@ def hardened_run_command(image: str, args: Sequence[str] = (), *, pull: bool = F
         f"--pids-limit={PIDS_LIMIT}", f"--label={KIT_LABEL}=1",
         f"--label={OWNER_LABEL}={owner_id()}", f"--label={PURPOSE_LABEL}=bench",
     ]
-    if pull:
-        command.append("--pull=always")
+    # A local image is never pulled: if it vanished, a registry lookup would only confuse.
+    command.append("--pull=always" if pull else "--pull=never")
     return [*command, image, *args]
 
 
