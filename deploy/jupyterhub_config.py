@@ -3,6 +3,7 @@
 # folder and these variables set (the README's "For instructors" says what each does):
 #   KIT_ROOT, KIT_VENV          the kit's checkout and its .venv (shared read-only by learners)
 #   KIT_HUB_STATE               database, cookie secret, admin password, proxy pid
+#   KIT_HUB_CLASS               what learners hand in (default: beside the state, ...-class)
 #   KIT_HUB_PORT, KIT_HUB_PUBLIC, KIT_HUB_ADMIN, KIT_HUB_PROXY, KIT_HUB_USER_PREFIX
 # The accounts, homes and course copies are kernel_helpers.hub's (typed and tested there).
 # ruff: noqa: F821  (`c` is JupyterHub's config object, given to this file when it runs)
@@ -19,7 +20,7 @@ from pathlib import Path
 from jupyterhub.spawner import LocalProcessSpawner
 from nativeauthenticator import NativeAuthenticator
 
-from kernel_helpers.hub import accounts, rootless
+from kernel_helpers.hub import accounts, classroom, rootless
 
 ROOT = Path(os.environ["KIT_ROOT"])
 VENV = Path(os.environ["KIT_VENV"])
@@ -27,6 +28,7 @@ STATE = Path(os.environ["KIT_HUB_STATE"])
 ADMIN = os.environ["KIT_HUB_ADMIN"]
 PORT = int(os.environ.get("KIT_HUB_PORT", "8000"))
 PUBLIC = os.environ.get("KIT_HUB_PUBLIC") == "1"
+CLASS = Path(os.environ.get("KIT_HUB_CLASS") or STATE.with_name(STATE.name + "-class"))
 
 
 def free_port() -> int:
@@ -55,6 +57,7 @@ class KitSpawner(LocalProcessSpawner):
     stops, so does everything that account was running."""
 
     learner_docker: rootless.LearnerDocker | None = None
+    hand_in: Path | None = None
 
     @property
     def unix_name(self) -> str:
@@ -66,6 +69,10 @@ class KitSpawner(LocalProcessSpawner):
     def user_env(self, env):
         entry = pwd.getpwnam(self.unix_name)
         env.update(accounts.learner_env(entry, self.user.name, VENV))
+        if self.hand_in is not None:
+            env["KIT_CLASS_DIR"] = str(self.hand_in)
+        if self.user.name == ADMIN:
+            env[classroom.CLASS_ROOT_ENV] = str(CLASS)
         if self.learner_docker is not None:
             env.update(self.learner_docker.env())
         return env
@@ -74,6 +81,10 @@ class KitSpawner(LocalProcessSpawner):
         entry = await asyncio.to_thread(accounts.ensure_account, self.unix_name)
         summary = await asyncio.to_thread(accounts.refresh_course, entry, ROOT, VENV / "bin" / "python")
         self.log.info("course for %s (%s): %s", self.user.name, entry.pw_name, summary)
+        # What the kit saves for the learner is handed in here too: the instructor's view.
+        self.hand_in = await asyncio.to_thread(classroom.hand_in_folder, CLASS, entry)
+        if self.user.name == ADMIN:
+            await asyncio.to_thread(classroom.make_instructor, entry, ROOT)
         self.learner_docker = await asyncio.to_thread(rootless.start, entry)
         if self.learner_docker.socket:
             self.log.info("Docker for %s: their own rootless daemon, %s", self.user.name, self.learner_docker.socket)

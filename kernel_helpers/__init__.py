@@ -165,6 +165,9 @@ _names("report.verdicts", "course_verdict", "decision_guide")
 _names("toolchains.component", "componentize", "read_world", "run_in_node")
 _names("course.nb11", "WORDCOUNT_INPUT", "check_world_packages", "check_wordcount_component")
 
+# The workshop hub: the instructor's live view of the class (deploy/class-view.ipynb).
+_names("hub.classroom", "class_status", "class_view")
+
 # Every notebook: exercise results and the instructor's solutions.
 _names("course.checks", "CheckResult", "solution")
 

@@ -11,6 +11,7 @@ Introduced in notebook 00 (setup check).
 from __future__ import annotations
 
 import html
+import json
 import platform
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -20,6 +21,7 @@ from typing import Any
 from .._display import ShownAsHtml
 from .._system import find_program, has_module, install_hint, run_quick, wasmtime_cli_path
 from ..containers.docker import docker_status
+from ..report.handin import hand_in
 from ..toolchains.component import component_tools, components_hidden, tools_fix
 from ..toolchains.detect import LANGUAGE_NAMES, LANGUAGES, toolchain_report
 
@@ -286,5 +288,14 @@ class DoctorReport(ShownAsHtml):
 
 
 def doctor() -> DoctorReport:
-    """Probe this machine and return the report (display it, or ``print`` it)."""
-    return DoctorReport(collect())
+    """Probe this machine and return the report (display it, or ``print`` it). On a
+    workshop hub the report is also handed in, so the instructor sees who is stuck."""
+    report = DoctorReport(collect())
+    hand_in("doctor.json", json.dumps(handed_in(report), default=str).encode())
+    return report
+
+
+def handed_in(report: DoctorReport) -> dict[str, Any]:
+    """What the instructor's class view reads: the summary line and what is not right."""
+    missing = [{"what": r.what, "found": r.found, "fix": r.fix} for r in report.missing]
+    return {"summary": report.summary(), "missing": missing, "python": report.data["python"]["version"]}

@@ -30,6 +30,7 @@ from .._errors import ResultsError
 from .._system import cache_dir
 from ..bench.results import as_dict, sizes_of, variant_summaries
 from ..bench.variants import in_order, label_of
+from .handin import hand_in
 
 EXPORT_SCHEMA = "wasm-course-results/1"
 TOPICS = ("startup", "sizes", "compute", "oci")
@@ -53,7 +54,9 @@ def save_result(topic: str, result: Any, *, folder: str | Path | None = None) ->
     path = results_dir(folder) / f"{topic}.json"
     data = as_dict(result)
     data.setdefault("saved_utc", _now())
-    path.write_text(json.dumps(data, indent=1, sort_keys=True, default=str))
+    text = json.dumps(data, indent=1, sort_keys=True, default=str)
+    path.write_text(text)
+    hand_in(f"{topic}.json", text.encode())  # on a hub, the instructor sees it now
     return path
 
 
@@ -179,6 +182,8 @@ def export_results(
                          encoding="utf-8")
     png_path = target / f"{stem}-results.png"
     png_path.write_bytes(figure_png(figure if figure is not None else summary_figure(results)))
+    hand_in("export.json", json_path.read_bytes())
+    hand_in("export.png", png_path.read_bytes())
     return Export(json_path, png_path)
 
 
@@ -296,11 +301,16 @@ def aggregate_exports(
     """Merge several learners' exports into one comparison plot across machines. Files that
     are not exports are skipped with a warning; recorded bars are grey and hatched, as in
     the notebooks. Notebook 10."""
+    return comparison_figure(read_exports(paths, on_skip))
+
+
+def comparison_figure(exports: list[dict[str, Any]]) -> tuple[Figure, list[dict[str, Any]]]:
+    """The class comparison of :func:`aggregate_exports`, from exports already read (the
+    hub's class view builds them from what learners handed in)."""
     from matplotlib.patches import Patch
 
     from .._figures import label_log_axis, new_figure
 
-    exports = read_exports(paths, on_skip)
     rows = comparison_table(exports)
     if not rows:
         raise ResultsError(

@@ -8,13 +8,17 @@ API), as a learner's browser would, without one. The unix accounts it makes are
 
 from __future__ import annotations
 
+import grp
 import os
 import pwd
 import re
 import secrets
+import shutil
 import signal
 import socket
+import stat
 import subprocess
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -35,11 +39,15 @@ class Hub:
     def __init__(self, state: Path, port: int, log: Path) -> None:
         self.state, self.port, self.log = state, port, log
         self.url = f"http://127.0.0.1:{port}"
+        # Learners must reach their hand-in folder: not under pytest's root-only tmp folder.
+        self.class_root = Path(tempfile.mkdtemp(prefix="kit-hub-class-", dir="/tmp")) / "class"
+        self.class_root.parent.chmod(0o711)
         self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self, timeout: float = 300) -> None:
         env = {
             **os.environ, "KIT_HUB_STATE": str(self.state), "KIT_HUB_PORT": str(self.port),
+            "KIT_HUB_CLASS": str(self.class_root),
             "KIT_HUB_USER_PREFIX": PREFIX, "KIT_HUB_ADMIN": "instructor", "KIT_DOCKER": "off",
         }
         with self.log.open("ab") as out:
@@ -139,6 +147,15 @@ def wait_for_server(hub: Hub, session: requests.Session, name: str, timeout: flo
     raise AssertionError(f"{name}'s server never answered ({last}):\n{hub.tail()}")
 
 
+def server_environ(unix: str) -> dict[str, str]:
+    """The environment of the learner's single-user server, read from /proc."""
+    entry = pwd.getpwnam(unix)
+    server = next(pid for pid in accounts.processes_of(entry.pw_uid)
+                  if b"jupyterhub-singleuser" in Path(f"/proc/{pid}/cmdline").read_bytes())
+    return dict(item.split("=", 1) for item in
+                Path(f"/proc/{server}/environ").read_text().split("\0") if "=" in item)
+
+
 def run_as(unix: str, *command: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(["runuser", "-u", unix, "--", *command], capture_output=True, text=True,
                           timeout=20, cwd="/")
@@ -150,6 +167,44 @@ def learners() -> Iterator[list[str]]:
     yield names
     for name in [*names, "instructor"]:
         accounts.remove_account(PREFIX + name)
+
+
+def check_hand_ins(hub: Hub, admin: requests.Session, unix_a: str, unix_b: str) -> None:
+    """Each learner hands in to a folder of their own that the instructor reads and no other
+    learner can; the instructor's server has the class and the class view notebook."""
+    from kernel_helpers.hub.classroom import CLASS_GROUP, CLASS_VIEW_NOTEBOOK
+
+    root = hub.class_root
+    folders = {unix: root / unix for unix in (unix_a, unix_b)}
+    for unix, folder in folders.items():
+        assert server_environ(unix)["KIT_CLASS_DIR"] == str(folder)
+        assert folder.stat().st_uid == pwd.getpwnam(unix).pw_uid
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o2750
+    hand_in = ("python", "-c", "from kernel_helpers.report.handin import hand_in; hand_in('doctor.json', "
+               "b'{\"summary\": \"ok\", \"missing\": []}')")  # fmt: skip
+    done = subprocess.run(["runuser", "-u", unix_a, "--", "env", "-i",
+                           *(f"{k}={v}" for k, v in server_environ(unix_a).items()), *hand_in],
+                          capture_output=True, text=True, timeout=60, cwd="/")  # fmt: skip
+    assert done.returncode == 0 and (folders[unix_a] / "doctor.json").is_file(), done.stderr[-500:]
+    assert run_as(unix_b, "ls", str(folders[unix_a])).returncode != 0, "a learner lists another's hand-ins"
+    assert run_as(unix_b, "cat", str(folders[unix_a] / "doctor.json")).returncode != 0
+    assert run_as(unix_a, "ls", str(root)).returncode != 0, "a learner lists the class"
+
+    spawn(hub, admin, "instructor")
+    wait_for_server(hub, admin, "instructor")
+    teacher = PREFIX + "instructor"
+    assert teacher in grp.getgrnam(CLASS_GROUP).gr_mem
+    assert (Path(pwd.getpwnam(teacher).pw_dir) / CLASS_VIEW_NOTEBOOK).is_file()
+    environ = server_environ(teacher)
+    assert environ["KIT_CLASS_ROOT"] == str(root)
+    view = subprocess.run(["runuser", "-u", teacher, "--", "env", "-i",
+                           *(f"{k}={v}" for k, v in environ.items()), "python", "-c",
+                           "import kernel_helpers as kh; print(kh.class_status().text())"],
+                          capture_output=True, text=True, timeout=60, cwd="/")  # fmt: skip
+    assert view.returncode == 0, view.stderr[-800:]
+    a_name, b_name = unix_a[len(PREFIX):], unix_b[len(PREFIX):]
+    assert f"{a_name}: ok: nothing missing" in view.stdout, view.stdout
+    assert f"{b_name}: has not run the setup check" in view.stdout, view.stdout
 
 
 def test_two_learners_get_their_own_accounts_and_the_hub_stops_cleanly(tmp_path: Path, learners: list[str]) -> None:
@@ -223,16 +278,15 @@ def test_two_learners_get_their_own_accounts_and_the_hub_stops_cleanly(tmp_path:
         assert run_as(unix_a, "cat", f"{home_b}/notebooks/00-setup-check.ipynb").returncode != 0
         assert run_as(unix_b, "cat", f"{home_b}/notebooks/00-setup-check.ipynb").returncode == 0
 
+        check_hand_ins(hub, admin, unix_a, unix_b)
+
         # Each learner's server talks to a Docker daemon of their own, never to the root socket,
         # and one learner cannot reach another's.
         need(not rootless.missing(unix_a), f"rootless Docker: {rootless.missing(unix_a)}")
         sockets, environments = {}, {}
         for unix in (unix_a, unix_b):
             entry = pwd.getpwnam(unix)
-            server = next(pid for pid in accounts.processes_of(entry.pw_uid)
-                          if b"jupyterhub-singleuser" in Path(f"/proc/{pid}/cmdline").read_bytes())
-            environ = dict(item.split("=", 1) for item in
-                           Path(f"/proc/{server}/environ").read_text().split("\0") if "=" in item)
+            environ = server_environ(unix)
             sockets[unix], environments[unix] = environ["DOCKER_HOST"], environ
             assert sockets[unix] == f"unix:///run/user/{entry.pw_uid}/docker.sock", environ.get("KIT_DOCKER")
             assert "KIT_DOCKER" not in environ
@@ -252,7 +306,7 @@ def test_two_learners_get_their_own_accounts_and_the_hub_stops_cleanly(tmp_path:
             assert run_as(unix_a, "docker", "-H", "unix:///var/run/docker.sock", "version").returncode != 0
 
         proxy_pid = int((hub.state / "proxy.pid").read_text())
-        ids = [(pwd.getpwnam(u).pw_uid, accounts.subid_range(u)) for u in (unix_a, unix_b)]
+        ids = [(pwd.getpwnam(u).pw_uid, accounts.subid_range(u)) for u in (unix_a, unix_b, PREFIX + "instructor")]
         stopped = time.monotonic()
         assert hub.stop() == 0, hub.tail()
         stop_seconds = time.monotonic() - stopped
@@ -271,3 +325,4 @@ def test_two_learners_get_their_own_accounts_and_the_hub_stops_cleanly(tmp_path:
         print(f"\nhub: two spawns at once took {spawn_seconds:.1f} s, SIGTERM stopped everything in {stop_seconds:.1f} s")
     finally:
         hub.kill_all()
+        shutil.rmtree(hub.class_root.parent, ignore_errors=True)

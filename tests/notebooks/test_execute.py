@@ -123,3 +123,20 @@ def test_notebook_runs_clean_with_only_pip_compilers(path: Path) -> None:
 
     need(has_module("ziglang") or find_program("zig") is not None, "zig (pip install ziglang)")
     run_clean(path, "zig-only")
+
+
+def test_the_instructors_class_view_runs_clean(tmp_path: Path) -> None:
+    """deploy/class-view.ipynb, as the hub's admin opens it, over a class with one learner
+    who has handed in a setup check and a start-up result."""
+    import json
+
+    from tests import synthetic_results
+
+    learner = tmp_path / "class" / "kit-ada"
+    learner.mkdir(parents=True)
+    (learner / "doctor.json").write_text(json.dumps({"summary": "ok", "missing": []}))
+    (learner / "startup.json").write_text(json.dumps(synthetic_results.startup("fast-containers").to_json()))
+    nb, _ = execute(REPO / "deploy" / "class-view.ipynb", {"KIT_CLASS_ROOT": str(tmp_path / "class")})
+    assert errors(nb) == []
+    text = printed(nb)
+    assert "1 learner, 0 without a setup check" in text and "ada: ok: nothing missing" in text
