@@ -99,9 +99,24 @@ class DockerStatus:
     storage_driver: str | None = None
     reason: str | None = None
     fix: str | None = None
+    rootless: bool = False
+    #: Whether ``--memory`` and ``--pids-limit`` are enforced: a rootless daemon without a
+    #: cgroup driver (a workshop hub's) accepts them and enforces neither.
+    limits_enforced: bool = True
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
+
+    @property
+    def limits_note(self) -> str | None:
+        """One sentence for where the kit relies on container limits; None when they hold."""
+        if not self.available or self.limits_enforced:
+            return None
+        return (
+            "This Docker daemon has no cgroup driver (rootless, as on a workshop hub): it accepts "
+            "the kit's --memory and --pids-limit but enforces neither; no network, a read-only "
+            "root, dropped capabilities and the kit's timeouts still hold."
+        )
 
 
 def docker_status(timeout: float = CONNECT_TIMEOUT_S) -> DockerStatus:
@@ -124,4 +139,15 @@ def docker_status(timeout: float = CONNECT_TIMEOUT_S) -> DockerStatus:
         runtimes=runtimes,
         wasm_shims=shims,
         storage_driver=info.get("Driver"),
+        rootless=any("rootless" in str(o) for o in info.get("SecurityOptions") or []),
+        limits_enforced=_limits_enforced(info),
+    )
+
+
+def _limits_enforced(info: dict[str, Any]) -> bool:
+    """Memory and pids limits hold: a cgroup driver, and the daemon says it can do both."""
+    return (
+        info.get("CgroupDriver") not in (None, "none")
+        and info.get("MemoryLimit", True) is not False
+        and info.get("PidsLimit", True) is not False
     )

@@ -202,6 +202,9 @@ def rows(report: dict[str, Any]) -> list[Row]:
         if dk["available"]
         else "notebooks 06-09 show recorded container data, marked as such"
     )
+    if dk["available"] and not dk.get("limits_enforced", True):
+        found += "; rootless, memory and pids limits not enforced"
+        means += " (the kit's --memory and --pids-limit are accepted, not enforced, here)"
     out.append(Row("Docker daemon", dk["available"], found, means, dk.get("fix") or ""))
     simple = [
         ("wasmtime CLI", report["wasmtime_cli"], "notebook 06 times the CLI too"),

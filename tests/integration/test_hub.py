@@ -296,10 +296,15 @@ def test_two_learners_get_their_own_accounts_and_the_hub_stops_cleanly(tmp_path:
         probe = subprocess.run(
             ["runuser", "-u", unix_a, "--", "env", "-i", *(f"{k}={v}" for k, v in environments[unix_a].items()),
              "python", "-c", "from kernel_helpers.containers.docker import connect; "
-             "print(connect(10).info()['SecurityOptions'])"],
+             "from kernel_helpers.containers.docker import docker_status; "
+             "info = connect(10).info(); print(info['SecurityOptions']); print(info.get('CgroupDriver')); "
+             "status = docker_status(); print('limits enforced:', status.limits_enforced, status.limits_note)"],
             capture_output=True, text=True, timeout=60, cwd="/",
         )
         assert probe.returncode == 0 and "rootless" in probe.stdout, probe.stderr[-800:]
+        if probe.stdout.splitlines()[1] == "none":
+            # No cgroup driver (these machines): the kit says the limits are not enforced.
+            assert "limits enforced: False This Docker daemon has no cgroup driver" in probe.stdout
         theirs = run_as(unix_a, "docker", "-H", sockets[unix_b], "version")
         assert theirs.returncode != 0 and "permission denied" in theirs.stderr.lower(), theirs.stderr
         if Path("/var/run/docker.sock").exists():

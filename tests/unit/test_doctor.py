@@ -144,3 +144,23 @@ def test_permission_denied_on_the_socket_suggests_the_docker_group() -> None:
     except ConnectionError as err:
         assert "usermod -aG docker" in docker_fix(err)
     assert "usermod" not in docker_fix(FileNotFoundError(2, "No such file or directory"))
+
+
+@pytest.mark.parametrize(
+    ("info", "enforced"),
+    [
+        ({"CgroupDriver": "systemd", "MemoryLimit": True, "PidsLimit": True}, True),
+        ({"CgroupDriver": "none", "MemoryLimit": False, "PidsLimit": False}, False),  # rootless, no cgroups
+        ({"CgroupDriver": "cgroupfs", "MemoryLimit": True, "PidsLimit": False}, False),
+    ],
+)
+def test_a_daemon_that_cannot_enforce_limits_is_said_to(info: dict[str, object], enforced: bool) -> None:
+    from kernel_helpers.containers.docker import DockerStatus, _limits_enforced
+
+    assert _limits_enforced(info) is enforced
+    status = DockerStatus(True, server_version="26.1", limits_enforced=enforced, rootless=not enforced)
+    assert (status.limits_note is None) is enforced
+    data = collect()
+    data["docker"] = status.to_json()
+    row = next(r for r in DoctorReport(data).rows if r.what == "Docker daemon")
+    assert ("not enforced" in row.found) is not enforced
