@@ -64,7 +64,8 @@ class KitSpawner(LocalProcessSpawner):
         return accounts.unix_name(self.user.name)
 
     def make_preexec_fn(self, name):
-        return accounts.as_account(pwd.getpwnam(self.unix_name))
+        # A hub killed outright (SIGKILL, OOM) takes the learner's server with it.
+        return accounts.as_account(pwd.getpwnam(self.unix_name), die_with_parent=True)
 
     def user_env(self, env):
         entry = pwd.getpwnam(self.unix_name)
@@ -109,6 +110,10 @@ class KitSpawner(LocalProcessSpawner):
         if left:
             self.log.warning("%d processes of %s would not stop", left, self.unix_name)
 
+
+# After a clean stop no learner's process runs; any that does was left by a killed hub.
+for _name, _count in accounts.reap_leftovers().items():
+    print(f"[kit] stopped {_count} processes {_name} had left running (a hub killed earlier?)")
 
 c.JupyterHub.authenticator_class = KitAuthenticator
 c.Authenticator.admin_users = {ADMIN}

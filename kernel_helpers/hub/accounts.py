@@ -113,8 +113,10 @@ def remove_account(name: str) -> bool:
     return True
 
 
-def as_account(entry: pwd.struct_passwd) -> Callable[[], None]:
-    """A ``preexec_fn`` that turns the child into this account (groups, gid, then uid)."""
+def as_account(entry: pwd.struct_passwd, *, die_with_parent: bool = False) -> Callable[[], None]:
+    """A ``preexec_fn`` that turns the child into this account (groups, gid, then uid).
+    ``die_with_parent``: the child gets SIGTERM if the process that started it dies, even
+    by SIGKILL (a learner's server must not outlive a killed hub)."""
     groups = os.getgrouplist(entry.pw_name, entry.pw_gid)
 
     def demote() -> None:
@@ -122,8 +124,42 @@ def as_account(entry: pwd.struct_passwd) -> Callable[[], None]:
         os.setgid(entry.pw_gid)
         os.setuid(entry.pw_uid)
         os.chdir(entry.pw_dir)
+        if die_with_parent:
+            _die_with_parent()  # after setuid: changing credentials clears the setting
 
     return demote
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    if os.getppid() == 1:  # the parent died before the line above: nobody will signal us
+        os._exit(1)
+
+
+def kit_accounts(prefix: str | None = None) -> list[pwd.struct_passwd]:
+    """Every account the kit's hub made (with this hub's prefix)."""
+    start = user_prefix() if prefix is None else prefix
+    return [e for e in pwd.getpwall() if is_kit_account(e) and e.pw_name.startswith(start)]
+
+
+def reap_leftovers(prefix: str | None = None) -> dict[str, int]:
+    """At the hub's start, stop what learners' accounts still run: nothing should, after a
+    clean stop, so whatever runs was left by a hub that was killed (their servers, Docker
+    daemons, containers). Returns the processes stopped, by account."""
+    stopped = {}
+    for entry in kit_accounts(prefix):
+        also = subid_range(entry.pw_name)
+        count = len(processes_of(entry.pw_uid, also))
+        if count:
+            stop_processes_of(entry.pw_uid, also)
+            stopped[entry.pw_name] = count
+    return stopped
 
 
 def learner_env(entry: pwd.struct_passwd, hub_name: str, venv: Path) -> dict[str, str]:

@@ -331,3 +331,52 @@ def test_two_learners_get_their_own_accounts_and_the_hub_stops_cleanly(tmp_path:
     finally:
         hub.kill_all()
         shutil.rmtree(hub.class_root.parent, ignore_errors=True)
+
+
+def _servers_of(unix: str) -> list[int]:
+    uid = pwd.getpwnam(unix).pw_uid
+    return [pid for pid in accounts.processes_of(uid)
+            if b"jupyterhub-singleuser" in Path(f"/proc/{pid}/cmdline").read_bytes()]  # fmt: skip
+
+
+def test_a_killed_hub_takes_the_servers_with_it_and_the_next_start_reaps_the_rest(
+    tmp_path: Path, learners: list[str]
+) -> None:
+    need(os.geteuid() == 0, "./kit hub creates unix accounts: run the test as root")
+    hub = Hub(tmp_path / "hub", free_port(), tmp_path / "hub.log")
+    name, password = learners[0], secrets.token_urlsafe(12)
+    unix = PREFIX + name
+    try:
+        hub.start()
+        admin = log_in(hub, "instructor", (hub.state / "admin-password").read_text().strip())
+        assert admin is not None
+        sign_up(hub, name, password)
+        assert admin.get(f"{hub.url}/hub/authorize/{name}", timeout=10).status_code == 200
+        session = log_in(hub, name, password)
+        assert session is not None
+        spawn(hub, session, name)
+        wait_for_server(hub, session, name)
+        assert _servers_of(unix)
+        old_proxy = int((hub.state / "proxy.pid").read_text())
+
+        assert hub.proc is not None
+        hub.proc.kill()  # SIGKILL: the hub gets no chance to stop anything itself
+        hub.proc.wait(timeout=10)
+        deadline = time.monotonic() + 15
+        while _servers_of(unix) and time.monotonic() < deadline:
+            time.sleep(0.3)
+        assert not _servers_of(unix), "the learner's server outlived the killed hub"
+
+        hub.start(timeout=120)  # reaps what the account still ran (its Docker daemon)
+        uid = pwd.getpwnam(unix).pw_uid
+        assert not accounts.processes_of(uid, accounts.subid_range(unix)), hub.tail()
+        assert not Path(f"/proc/{old_proxy}").exists() or b"configurable-http-proxy" not in Path(
+            f"/proc/{old_proxy}/cmdline").read_bytes(), "the old proxy still runs"  # fmt: skip
+        session = log_in(hub, name, password)
+        assert session is not None
+        spawn(hub, session, name)  # and the learner starts again as usual
+        wait_for_server(hub, session, name)
+        assert hub.stop() == 0, hub.tail()
+    finally:
+        hub.kill_all()
+        shutil.rmtree(hub.class_root.parent, ignore_errors=True)
