@@ -27,7 +27,7 @@ from kernel_helpers.containers.images import (
     scratch_image,
 )
 from kernel_helpers.containers.oci import pull_wasm, push_wasm, run_pulled, run_with_docker_shim
-from kernel_helpers.containers.registry import LocalRegistry, registry_binary
+from kernel_helpers.containers.registry import LocalRegistry, registry_binary, sha256_digest
 from kernel_helpers.toolchains.builds import Builds, example_builds
 from tests.conftest import need
 
@@ -141,6 +141,23 @@ def test_registry_listens_on_loopback_only_and_is_gone_afterwards() -> None:
     assert data_dir is not None and not data_dir.exists()
     with pytest.raises(OSError):
         socket.create_connection(("127.0.0.1", running.port), timeout=1).close()
+
+
+def test_a_registry_whose_port_was_taken_moves_on_and_never_uses_the_other_one(
+    registry: LocalRegistry,
+) -> None:
+    """As when two learners' benchmarks start at once: the port chosen for the second
+    registry is taken before it binds. It must not take the first one's answers for its own."""
+    second = LocalRegistry()
+    second._use_port(registry.port)  # the race, made certain
+    with second:
+        assert second.port != registry.port and second.running
+        registry.push_blob("kit/mine", b"first")
+        with pytest.raises(KitError):
+            second.blob("kit/mine", sha256_digest(b"first"))
+    with pytest.raises(KitError, match="did not answer"):
+        LocalRegistry(port=registry.port).start()  # a fixed port: said, not papered over
+    assert registry.running
 
 
 @pytest.mark.parametrize("style", ["image", "artifact"])
