@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..wasm.reader import section_sizes
-from .checks import CheckResult, Solution, exercise, not_yet, right, wrong
+from .checks import CheckResult, Solution, exercise, right, wrong
+from .programs import compile_program, program_text, run_wasi
 
 
 @exercise("02 · exercise 1 (the WASI import module)")
@@ -60,25 +61,8 @@ int main(void) {
 @exercise("02 · exercise 3 (fix the program)")
 def check_fixed_program(source: object) -> CheckResult:
     """Notebook 02: C source that compiles to wasm32-wasi and prints ``42``."""
-    from .._errors import CompileError, ToolchainMissing
-    from ..toolchains.build import compile_source
-    from ..wasm.runner import run_wasm
-
-    if not isinstance(source, str):
-        return wrong(f"expected the C program as a string, got {type(source).__name__}.")
-    try:
-        artifact = compile_source(source, "c", name="fixed")
-    except ToolchainMissing as err:
-        return not_yet(
-            "there is no C compiler on this machine, so your program cannot be checked here "
-            "(nothing is wrong with it yet). Get one, then run this cell again:",
-            err.fix,
-        )
-    except CompileError as err:
-        first = err.diagnostics[0] if err.diagnostics else None
-        where = f"line {first.line}: {first.message}" if first else err.message
-        return wrong("the compiler still says no.", f"First complaint, {where}.")
-    printed = run_wasm(artifact.path, timeout=10).stdout.decode("utf-8", "replace").strip()
+    artifact = compile_program(program_text(source, "c"), "c", name="fixed")
+    printed = run_wasi(artifact).printed
     if printed != "42":
         return wrong(
             f"it compiles and runs, but prints {printed!r}.",
