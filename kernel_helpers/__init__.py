@@ -68,6 +68,7 @@ _names(
     "BROKEN_C",
     "check_biggest_section",
     "check_fixed_program",
+    "check_sum_program",
     "check_wasi_import_module",
 )
 _names("toolchains.build", "compile_source", "examples", "source_path", "wasm_module")
@@ -76,7 +77,13 @@ _names("wasm.reader", "section_sizes", "stripped_size")
 _names("wasm.runner", "WasiResult", "run_wasm")
 
 # 03 · C++, Rust and Go
-_names("course.nb03", "check_go_build_env", "check_rust_target", "check_size_ratio")
+_names(
+    "course.nb03",
+    "check_go_build_env",
+    "check_rust_target",
+    "check_size_ratio",
+    "check_sum_in_rust_or_go",
+)
 _names("toolchains.build", "build_all", "native_binary", "shrink")
 _names("toolchains.detect", "find_toolchain")
 _names("toolchains.sizes", "language_sizes", "package_breakdown")

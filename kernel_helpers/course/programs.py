@@ -29,6 +29,8 @@ from .checks import Unusable, Verdict, not_yet, wrong
 RUN_TIMEOUT_S = 10.0
 #: What a check keeps of each output stream; a program printing more is cut off there.
 OUTPUT_LIMIT = 1 << 20
+#: How much of a program's first line on stderr a message quotes.
+SAID_CHARS = 120
 
 
 # --- the source -----------------------------------------------------------------------------
@@ -122,9 +124,11 @@ class ProgramRun:
 
     @property
     def said(self) -> str:
-        """The first line the program wrote to stderr, or ""."""
+        """The first line the program wrote to stderr (its start, if long), or ""."""
         lines = [line.strip() for line in self.stderr.splitlines() if line.strip()]
-        return lines[0] if lines else ""
+        if not lines:
+            return ""
+        return lines[0] if len(lines[0]) <= SAID_CHARS else lines[0][: SAID_CHARS - 3] + "..."
 
     @property
     def ok(self) -> bool:
@@ -134,7 +138,8 @@ class ProgramRun:
     def failure(self) -> str | None:
         """How the run went wrong, as the end of a sentence, or None if it ended with 0."""
         if self.stopped is not None:
-            return f"it stopped: {self.stopped}"
+            said = f", after writing {self.said!r} to stderr" if self.said else ""
+            return f"it stopped ({self.stopped}){said}"
         if self.exit_code is not None and self.exit_code < 0:
             return f"it was killed by {_signal_name(-self.exit_code)}"
         if self.exit_code:

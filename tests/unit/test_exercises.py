@@ -3,7 +3,7 @@ placeholder ``...`` with "not yet"; none of them ever raises."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +11,7 @@ import pytest
 import wasmtime
 
 import kernel_helpers as kh
+from kernel_helpers.toolchains.build import forget_toolchains
 
 SQUARE = """(module (func (export "square") (param $x i32) (result i32)
   local.get $x local.get $x i32.mul))"""
@@ -97,6 +98,30 @@ def test_biggest_section() -> None:
     right(kh.check_biggest_section(module, "data"))
     wrong(kh.check_biggest_section(module, "code"), "one section is bigger")
     wrong(kh.check_biggest_section(module, "import"), "no section 'import'")
+
+
+@pytest.fixture
+def no_compilers(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """A learner's laptop without any compiler (KIT_TOOLCHAINS=off hides them all)."""
+    monkeypatch.setenv("KIT_TOOLCHAINS", "off")
+    yield
+    forget_toolchains()
+
+
+def test_a_program_is_not_yet_checked_where_there_is_no_compiler(no_compilers: None) -> None:
+    for result in (
+        kh.check_sum_program("int main(void) { return 0; }"),
+        kh.check_sum_in_rust_or_go("fn main() {}", "rust"),
+        kh.check_sum_in_rust_or_go("package main\nfunc main() {}", "go"),
+    ):
+        assert result.ok is None, result.text()
+        assert "cannot be checked here" in result.message and result.hint, result.text()
+
+
+def test_written_programs_are_asked_for_as_text() -> None:
+    wrong(kh.check_sum_program(42), "as a string, got int", "r'''")
+    wrong(kh.check_sum_program("  \n"), "empty")
+    wrong(kh.check_sum_in_rust_or_go("fn main() {}", "java"), "'java' is not one of", '"rust"')
 
 
 # --- 03 -------------------------------------------------------------------------------
@@ -202,9 +227,11 @@ CHECKS: list[tuple[Callable[..., kh.CheckResult], tuple[Any, ...]]] = [
     (kh.check_wasi_import_module, ()),
     (kh.check_biggest_section, ("(module)",)),
     (kh.check_fixed_program, ()),
+    (kh.check_sum_program, ()),
     (kh.check_go_build_env, ()),
     (kh.check_rust_target, ()),
     (kh.check_size_ratio, (1, 1)),
+    (kh.check_sum_in_rust_or_go, ("rust",)),
     (kh.check_read_only_preopen, ("/tmp", "/data")),
     (kh.check_capabilities, ()),
     (kh.check_limit_for, ()),

@@ -1,0 +1,121 @@
+"""The exercises where the learner writes a program and the check runs it, with real
+compilers and wasmtime: the right program passes, and each common mistake gets its own
+hint. Skips a language whose compiler is missing (never in CI)."""
+
+from __future__ import annotations
+
+import pytest
+
+import kernel_helpers as kh
+from tests.conftest import need
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+
+def need_compiler(lang: str) -> None:
+    need(kh.find_toolchain(lang) is not None, f"no {lang} compiler for wasm32-wasi")
+
+
+def right(result: kh.CheckResult) -> None:
+    assert result.ok is True, result.text()
+
+
+def wrong(result: kh.CheckResult, *words: str) -> None:
+    assert result.ok is False, result.text()
+    for word in words:
+        assert word in result.text(), result.text()
+
+
+# --- 02 · exercise 4 and 03 · exercise 4: the sum of the arguments ---------------------
+
+SUM_C = r"""#include <stdio.h>
+#include <stdlib.h>
+
+int main(int argc, char **argv) {
+    long sum = 0;
+    for (int i = FIRST; i < argc; i++)
+        sum += atol(argv[i]);
+    PRINT
+    return RETURN;
+}
+"""
+
+
+def sum_c(first: str = "1", print_: str = 'printf("%ld\\n", sum);', return_: str = "0") -> str:
+    return SUM_C.replace("FIRST", first).replace("PRINT", print_).replace("RETURN", return_)
+
+
+def test_the_sum_in_c_passes_without_a_final_newline_too() -> None:
+    need_compiler("c")
+    right(kh.check_sum_program(sum_c()))
+    right(kh.check_sum_program(sum_c(print_='printf("%ld", sum);')))
+
+
+@pytest.mark.parametrize(
+    ("program", "words"),
+    [
+        (sum_c(first="0"), ("with no arguments it printed 7", "argv[0] is the program's own name", "i = 1")),
+        (sum_c(print_='if (argc > 1) printf("%ld\\n", sum);'), ("with no arguments it printed nothing", "is 0")),
+        (sum_c(print_=""), ("printed nothing",)),
+        (sum_c(print_='printf("sum = %ld\\n", sum);'), ("'sum = 0', not just a number",)),
+        (sum_c(return_="sum"), ("1 2 3, it ended with exit code 6", "return 0")),
+        (sum_c(return_="argc == 1"), ("with no arguments, it ended with exit code 1", "print 0")),
+        (sum_c().replace("atol(argv[i])", "(long)argv[i][0] - '0'"), ("-4 10 it printed", "the sum is 6", "atoi")),
+        (sum_c().replace("return 0;", "return 0"), ("does not accept it yet", "First complaint, line 9", "';'")),
+    ],
+    ids=["argv0", "nothing-for-none", "nothing", "words", "sum-as-exit-code", "fails-for-none",
+         "digits-only", "compile-error"],
+)
+def test_each_mistake_in_the_c_sum_gets_its_hint(program: str, words: tuple[str, ...]) -> None:
+    need_compiler("c")
+    wrong(kh.check_sum_program(program), *words)
+
+
+SUM_RUST = 'fn main() { let s: i64 = std::env::args()SKIP.map(|a| a.parse::<i64>().unwrap()).sum(); println!("{}", s); }'
+
+
+def test_the_sum_in_rust_and_its_mistakes() -> None:
+    need_compiler("rust")
+    right(kh.check_sum_in_rust_or_go(SUM_RUST.replace("SKIP", ".skip(1)"), "rust"))
+    right(kh.check_sum_in_rust_or_go(SUM_RUST.replace("SKIP", ".skip(1)"), "Rust"))
+    wrong(
+        kh.check_sum_in_rust_or_go(SUM_RUST.replace("SKIP", ""), "rust"),
+        "with no arguments", "trapped", "ParseIntError", ".skip(1)",
+    )
+    unsigned = SUM_RUST.replace("SKIP", ".skip(1)").replace("i64", "u32")
+    wrong(kh.check_sum_in_rust_or_go(unsigned, "rust"), "-4 10", "parse::<i64>()", "Negative numbers")
+    wrong(kh.check_sum_in_rust_or_go("fn main() {", "rust"), "Rust compiler does not accept it", "line 1")
+
+
+SUM_GO = """package main
+
+import (
+\t"fmt"
+\t"os"
+\t"strconv"
+)
+
+func main() {
+\tsum := 0
+\tfor _, arg := range ARGS {
+\t\tn, err := strconv.Atoi(arg)
+\t\tif err != nil {
+\t\t\tfmt.Fprintln(os.Stderr, err)
+\t\t\tos.Exit(1)
+\t\t}
+\t\tsum += n
+\t}
+\tfmt.Println(sum)
+}
+"""
+
+
+def test_the_sum_in_go_and_its_mistakes() -> None:
+    need_compiler("go")
+    right(kh.check_sum_in_rust_or_go(SUM_GO.replace("ARGS", "os.Args[1:]"), "go"))
+    wrong(
+        kh.check_sum_in_rust_or_go(SUM_GO.replace("ARGS", "os.Args"), "go"),
+        "with no arguments, it ended with exit code 1", "7sum.wasm", "os.Args[1:]",
+    )
+    too_eager = SUM_GO.replace("ARGS", "os.Args[1:]").replace("sum := 0", "sum := 0\n\t_ = os.Args[1]")
+    wrong(kh.check_sum_in_rust_or_go(too_eager, "go"), "index out of range", "print 0")
