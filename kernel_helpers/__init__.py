@@ -95,6 +95,7 @@ _names(
     "CAPABILITY_QUIZ",
     "capability_quiz",
     "check_capabilities",
+    "check_greeting_reader",
     "check_read_only_preopen",
 )
 _names("course.probe", "container_view", "probe")

@@ -119,3 +119,49 @@ def test_the_sum_in_go_and_its_mistakes() -> None:
     )
     too_eager = SUM_GO.replace("ARGS", "os.Args[1:]").replace("sum := 0", "sum := 0\n\t_ = os.Args[1]")
     wrong(kh.check_sum_in_rust_or_go(too_eager, "go"), "index out of range", "print 0")
+
+
+# --- 04 · exercise 3: read a file, or say why not ----------------------------------------
+
+GREETING_C = r"""#include <stdio.h>
+
+int main(void) {
+    FILE *f = fopen(PATH, "r");
+    CHECK
+    char line[256];
+    READ
+    return 0;
+}
+"""
+CHECKED = 'if (f == NULL) { perror("/data/greeting.txt"); return 1; }'
+READ_ALL = "while (fgets(line, sizeof line, f)) fputs(line, stdout);"
+
+
+def greeting_c(path: str = '"/data/greeting.txt"', check: str = CHECKED, read: str = READ_ALL) -> str:
+    return GREETING_C.replace("PATH", path).replace("CHECK", check).replace("READ", read)
+
+
+def test_the_greeting_reader_prints_the_file_and_fails_cleanly_without_it() -> None:
+    need_compiler("c")
+    result = kh.check_greeting_reader(greeting_c())
+    right(result)
+    assert "Capabilities insufficient" in result.message or "exit code 1" in result.message
+
+
+@pytest.mark.parametrize(
+    ("program", "words"),
+    [
+        (greeting_c(path='"/greeting.txt"'), ("with /data given, it ended with exit code 1", "/greeting.txt", 'fopen("/data/greeting.txt", "r")')),
+        (greeting_c(read=""), ("with /data given, it printed nothing", "fgets in a loop")),
+        (greeting_c(read="if (fgets(line, sizeof line, f)) fputs(line, stdout);"), ("only the start of the file", "until fgets returns NULL")),
+        (greeting_c(read='puts("Hello!");'), ("it printed 'Hello!\\n', but the file holds", "a new number")),
+        (greeting_c(check=""), ("without /data, it crashed", "trapped", "fopen returned NULL", "perror")),
+        (greeting_c(check="if (f == NULL) return 0;"), ("without /data, it ended with exit code 0", "return 1")),
+        (greeting_c(check="if (f == NULL) return 1;"), ("exit code 1 but said nothing", "stderr")),
+        (greeting_c(check='if (f == NULL) { puts("no greeting"); return 1; }'), ("wrote its message to stdout", "stderr")),
+    ],
+    ids=["wrong-path", "nothing", "one-line", "typed-in", "crash", "exit-0", "quiet", "stdout"],
+)
+def test_each_mistake_in_the_greeting_reader_gets_its_hint(program: str, words: tuple[str, ...]) -> None:
+    need_compiler("c")
+    wrong(kh.check_greeting_reader(program), *words)

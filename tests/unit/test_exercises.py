@@ -113,6 +113,7 @@ def test_a_program_is_not_yet_checked_where_there_is_no_compiler(no_compilers: N
         kh.check_sum_program("int main(void) { return 0; }"),
         kh.check_sum_in_rust_or_go("fn main() {}", "rust"),
         kh.check_sum_in_rust_or_go("package main\nfunc main() {}", "go"),
+        kh.check_greeting_reader("int main(void) { return 0; }"),
     ):
         assert result.ok is None, result.text()
         assert "cannot be checked here" in result.message and result.hint, result.text()
@@ -233,6 +234,7 @@ CHECKS: list[tuple[Callable[..., kh.CheckResult], tuple[Any, ...]]] = [
     (kh.check_size_ratio, (1, 1)),
     (kh.check_sum_in_rust_or_go, ("rust",)),
     (kh.check_read_only_preopen, ("/tmp", "/data")),
+    (kh.check_greeting_reader, ()),
     (kh.check_capabilities, ()),
     (kh.check_limit_for, ()),
     (kh.check_fuel_budget, ()),
