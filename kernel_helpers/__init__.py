@@ -102,7 +102,14 @@ _names("course.probe", "container_view", "probe")
 _names("wasm.runner", "Preopen", "clear_module_cache", "compile_module", "load_module", "prepare")
 
 # 05 · limits: runaway guests
-_names("course.nb05", "check_fuel_budget", "check_limit_for", "fuel_needed")
+_names(
+    "course.nb05",
+    "FIB_FUEL_BUDGET",
+    "check_fib_loop",
+    "check_fuel_budget",
+    "check_limit_for",
+    "fuel_needed",
+)
 _names(
     "wasm.guests",
     "DEEP_TRAP",

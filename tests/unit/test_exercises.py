@@ -217,6 +217,59 @@ def test_fuel_budget() -> None:
     wrong(kh.check_fuel_budget(-5), "whole number")
 
 
+FIB_LOOP = """
+(module
+  (func (export "fib") (param $n i32) (result i32)
+    (local $a i32) (local $b i32) (local $next i32)
+    (local.set $b (i32.const 1))
+    (block $done
+      (loop $again
+        (br_if $done (i32.eqz (local.get $n)))
+        (local.set $next (i32.add (local.get $a) (local.get $b)))
+        (local.set $a (local.get $b))
+        (local.set $b (local.get $next))
+        (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+        (br $again)))
+    (local.get $a)))
+"""
+
+
+def test_the_fuel_budget_lets_a_loop_through_with_room_and_stops_the_recursion() -> None:
+    from kernel_helpers.course.nb05 import FIB_PROBES, call_fib, fibonacci
+
+    config = wasmtime.Config()
+    config.consume_fuel = True
+    engine = wasmtime.Engine(config)
+    loop = wasmtime.Module(engine, FIB_LOOP)
+    for n in FIB_PROBES:
+        call = call_fib(engine, loop, n, kh.FIB_FUEL_BUDGET)
+        assert call.value == fibonacci(n) and 2 * call.fuel_used < kh.FIB_FUEL_BUDGET, call
+    assert kh.fuel_needed(max(FIB_PROBES)) > 100 * kh.FIB_FUEL_BUDGET
+
+
+def test_fib_loop() -> None:
+    result = kh.check_fib_loop(FIB_LOOP)
+    right(result)
+    assert f"{kh.fuel_needed(30):,}" in result.message
+    wrong(kh.check_fib_loop(kh.FIB_WAT), "fib(30) ran out of fuel", f"{kh.fuel_needed(30):,}", "loop")
+    ahead = FIB_LOOP.replace("(local.get $a)))\n", "(local.get $b)))\n")
+    wrong(kh.check_fib_loop(ahead), "fib(0) returned 1", "fib(n + 1)")
+    wrong(kh.check_fib_loop(FIB_LOOP.replace("(i32.const 1))", "(i32.const 2))", 1)), "fib(0) is 0")
+    squares = '(module (func (export "fib") (param i32) (result i32) (i32.mul (local.get 0) (local.get 0))))'
+    wrong(kh.check_fib_loop(squares), "fib(2) returned 4", "sum of the two before")
+    wrong(kh.check_fib_loop(FIB_LOOP.replace('"fib"', '"fibo"')), '"fibo", but no "fib"')
+    wrong(kh.check_fib_loop(FIB_LOOP.replace("i32.eqz", "i32.eqzz")), "does not parse", "at line 8, column")
+    endless = FIB_LOOP.replace("(br_if $done (i32.eqz (local.get $n)))", "")
+    wrong(kh.check_fib_loop(endless), "had not finished", "count down")
+    wrong(kh.check_fib_loop('(module (func (export "fib") (param i64) (result i64) local.get 0))'), "(i64)", "(param $n i32)")
+    wrong(kh.check_fib_loop('(module (func (export "fib") (param i32) (result i32) unreachable))'), "trapped", "unreachable")
+    wrong(kh.check_fib_loop('(module (func (export "fib") (param i32) (result i32) (call 0 (local.get 0))))'),
+          "call stack exhausted")
+    imports = '(module (import "env" "add" (func (param i32 i32) (result i32))) (func (export "fib") (param i32) (result i32) local.get 0))'
+    wrong(kh.check_fib_loop(imports), "needs no imports", "env.add")
+    wrong(kh.check_fib_loop('(module (func (export "fib") (param i32) (result i32) i32.add))'), "wasmtime rejects")
+
+
 # --- every check ----------------------------------------------------------------------
 
 CHECKS: list[tuple[Callable[..., kh.CheckResult], tuple[Any, ...]]] = [
@@ -238,6 +291,7 @@ CHECKS: list[tuple[Callable[..., kh.CheckResult], tuple[Any, ...]]] = [
     (kh.check_capabilities, ()),
     (kh.check_limit_for, ()),
     (kh.check_fuel_budget, ()),
+    (kh.check_fib_loop, ()),
 ]
 
 
