@@ -149,7 +149,7 @@ _names("wasm.portability", "module_sha256", "run_everywhere")
 # 08 · steady-state compute
 _names("_display", "format_seconds")
 _names("bench.compute", "run_compute")
-_names("course.nb08", "WHY_SLOWER", "check_slowdown", "check_why_slower")
+_names("course.nb08", "WHY_SLOWER", "check_prime_count", "check_slowdown", "check_why_slower")
 _names("report.plots", "throughput_figure")
 _names("report.verdicts", "throughput_verdict")
 

@@ -7,7 +7,14 @@ from pathlib import Path
 
 from ..wasm.reader import section_sizes
 from .checks import CheckResult, Solution, exercise, right, wrong
-from .programs import ProgramRun, compile_program, program_text, run_wasi, with_arguments
+from .programs import (
+    ProgramRun,
+    compile_program,
+    exit_code_hint,
+    program_text,
+    run_wasi,
+    with_arguments,
+)
 
 
 @exercise("02 · exercise 1 (the WASI import module)")
@@ -110,8 +117,7 @@ def _failure_hint(run: ProgramRun, lang: str) -> str:
         return ("With no arguments there is nothing to add: print 0, the sum of no numbers, "
                 "and end with exit code 0.")
     if run.exit_code:
-        return ("Exit code 0 says all went well: print the sum, and return 0 (the sum goes to "
-                "stdout, not into the exit code).")
+        return exit_code_hint("sum")
     return f"{NUMBER_HINTS[lang]} Negative numbers like -4 must work too."
 
 

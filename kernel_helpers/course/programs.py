@@ -76,7 +76,7 @@ def compile_program(source: str, lang: str, *, name: str, target: str = WASM) ->
     except ToolchainMissing as err:
         raise Verdict(
             not_yet(
-                f"{err.message}, so your program cannot be checked here (nothing is wrong "
+                f"{err.message}, so this check cannot run your program (nothing is wrong "
                 "with it yet). Get one, then run this cell again:",
                 err.fix,
             )
@@ -139,6 +139,8 @@ class ProgramRun:
         """How the run went wrong, as the end of a sentence, or None if it ended with 0."""
         if self.stopped is not None:
             said = f", after writing {self.said!r} to stderr" if self.said else ""
+            if self.stopped.startswith("stopped "):  # "stopped by the timeout: ..."
+                return f"it was {self.stopped}{said}"
             return f"it stopped ({self.stopped}){said}"
         if self.exit_code is not None and self.exit_code < 0:
             return f"it was killed by {_signal_name(-self.exit_code)}"
@@ -153,6 +155,14 @@ def _signal_name(number: int) -> str:
         return signal.Signals(number).name
     except ValueError:
         return f"signal {number}"
+
+
+def exit_code_hint(what: str) -> str:
+    """The hint for a program that ended with a non-zero exit code though it should not."""
+    return (
+        f"Exit code 0 says all went well: print the {what} and return 0 (the {what} goes to "
+        "stdout, not into the exit code)."
+    )
 
 
 def with_arguments(args: Sequence[str]) -> str:

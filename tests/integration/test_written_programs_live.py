@@ -165,3 +165,84 @@ def test_the_greeting_reader_prints_the_file_and_fails_cleanly_without_it() -> N
 def test_each_mistake_in_the_greeting_reader_gets_its_hint(program: str, words: tuple[str, ...]) -> None:
     need_compiler("c")
     wrong(kh.check_greeting_reader(program), *words)
+
+
+# --- 08 · exercise 3: primes below N, as wasm and natively ------------------------------
+
+
+def need_native_compiler() -> None:
+    from kernel_helpers._errors import ToolchainMissing
+    from kernel_helpers.toolchains.build import NATIVE, toolchain_for
+
+    try:
+        toolchain_for("c", NATIVE)
+    except ToolchainMissing as err:
+        need(False, f"no C compiler for native binaries: {err.fix}")
+
+
+PRIMES_C = r"""#include <stdio.h>
+#include <stdlib.h>
+
+int main(int argc, char **argv) {
+    long n = argc > 1 ? atol(argv[1]) : 0;
+    long count = 0;
+    for (long i = FIRST; i LESS n; i++) {
+        int prime = 1;
+        for (long d = 2; WHILE; d++)
+            if (i % d == 0) { prime = 0; break; }
+        count += prime;
+    }
+    printf("%ld\n", count);
+    return 0;
+}
+"""
+
+
+def primes_c(first: str = "2", less: str = "<", while_: str = "d * d <= i") -> str:
+    return PRIMES_C.replace("FIRST", first).replace("LESS", less).replace("WHILE", while_)
+
+
+SIEVE_C = r"""#include <stdio.h>
+#include <stdlib.h>
+
+int main(int argc, char **argv) {
+    long n = atol(argv[1]);
+    ARRAY
+    long count = 0;
+    for (long i = 2; i < n; i++) {
+        if (composite[i]) continue;
+        count++;
+        for (long j = i * i; j < n; j += i) composite[j] = 1;
+    }
+    printf("%ld\n", count);
+    return 0;
+}
+"""
+
+
+def test_a_prime_counter_is_right_both_ways_and_timed() -> None:
+    need_compiler("c")
+    need_native_compiler()
+    result = kh.check_prime_count(primes_c())
+    right(result)
+    assert "78,498 primes below 1,000,000" in result.message and "wasm/native = " in result.message
+
+
+@pytest.mark.parametrize(
+    ("program", "words"),
+    [
+        (primes_c(first="1"), ("with the argument 10, it printed 5", "1 is not a prime")),
+        (primes_c(less="<="), ("with the argument 13, it printed 6", "i < N")),
+        (primes_c().replace('printf("%ld\\n", count);', 'printf("%ld primes\\n", count);'), ("'4 primes', not a count",)),
+        (primes_c().replace("return 0;", "return count;"), ("ended with exit code 4", "return 0")),
+        (primes_c(while_="d < i"), ("with the argument 1000000, it was stopped by the timeout", "d * d <= i")),
+        (SIEVE_C.replace("ARRAY", "char *composite = calloc(n, 1);"), ("as wasm, with the argument 1000000", "right natively but not as wasm", "long long")),
+        (SIEVE_C.replace("ARRAY", "char composite[1000000] = {0};").replace("long j = i * i", "long long j = (long long)i * i"),
+         ("as wasm, with the argument 10, it stopped", "stack", "malloc")),
+    ],
+    ids=["counts-1", "counts-n", "words", "count-as-exit-code", "too-slow", "long-overflows", "big-local-array"],
+)
+def test_each_mistake_in_the_prime_counter_gets_its_hint(program: str, words: tuple[str, ...]) -> None:
+    need_compiler("c")
+    need_native_compiler()
+    wrong(kh.check_prime_count(program), *words)

@@ -116,7 +116,7 @@ def test_a_program_is_not_yet_checked_where_there_is_no_compiler(no_compilers: N
         kh.check_greeting_reader("int main(void) { return 0; }"),
     ):
         assert result.ok is None, result.text()
-        assert "cannot be checked here" in result.message and result.hint, result.text()
+        assert "this check cannot run your program" in result.message and result.hint, result.text()
 
 
 def test_written_programs_are_asked_for_as_text() -> None:
