@@ -189,9 +189,9 @@ def check_prime_count(source: object) -> CheckResult:
     return right(
         f"both count {primes_below(PRIMES_TIMED_N):,} primes below {PRIMES_TIMED_N:,}. In this "
         f"run wasm took {format_seconds(wasm.seconds)} and native "
-        f"{format_seconds(native.seconds)} (with starting its process): wasm/native = "
-        f"{wasm.seconds / native.seconds:.2f}. One run each, so a rough figure; section 1 "
-        "repeats its runs for a steadier one.",
+        f"{format_seconds(native.seconds)} (counting its process start): wasm/native = "
+        f"{wasm.seconds / native.seconds:.2f}. One run each, so a rough figure; the "
+        "measurement at the top of this notebook repeats its runs for a steadier one.",
     )
 
 

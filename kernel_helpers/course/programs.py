@@ -130,11 +130,6 @@ class ProgramRun:
             return ""
         return lines[0] if len(lines[0]) <= SAID_CHARS else lines[0][: SAID_CHARS - 3] + "..."
 
-    @property
-    def ok(self) -> bool:
-        """It ended by itself with exit code 0."""
-        return self.stopped is None and self.exit_code == 0
-
     def failure(self) -> str | None:
         """How the run went wrong, as the end of a sentence, or None if it ended with 0."""
         if self.stopped is not None:
