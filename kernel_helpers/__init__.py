@@ -68,6 +68,7 @@ _names(
     "BROKEN_C",
     "check_biggest_section",
     "check_fixed_program",
+    "check_sum_program",
     "check_wasi_import_module",
 )
 _names("toolchains.build", "compile_source", "examples", "source_path", "wasm_module")
@@ -76,7 +77,13 @@ _names("wasm.reader", "section_sizes", "stripped_size")
 _names("wasm.runner", "WasiResult", "run_wasm")
 
 # 03 · C++, Rust and Go
-_names("course.nb03", "check_go_build_env", "check_rust_target", "check_size_ratio")
+_names(
+    "course.nb03",
+    "check_go_build_env",
+    "check_rust_target",
+    "check_size_ratio",
+    "check_sum_in_rust_or_go",
+)
 _names("toolchains.build", "build_all", "native_binary", "shrink")
 _names("toolchains.detect", "find_toolchain")
 _names("toolchains.sizes", "language_sizes", "package_breakdown")
@@ -88,13 +95,21 @@ _names(
     "CAPABILITY_QUIZ",
     "capability_quiz",
     "check_capabilities",
+    "check_greeting_reader",
     "check_read_only_preopen",
 )
 _names("course.probe", "container_view", "probe")
 _names("wasm.runner", "Preopen", "clear_module_cache", "compile_module", "load_module", "prepare")
 
 # 05 · limits: runaway guests
-_names("course.nb05", "check_fuel_budget", "check_limit_for", "fuel_needed")
+_names(
+    "course.nb05",
+    "FIB_FUEL_BUDGET",
+    "check_fib_loop",
+    "check_fuel_budget",
+    "check_limit_for",
+    "fuel_needed",
+)
 _names(
     "wasm.guests",
     "DEEP_TRAP",
@@ -134,7 +149,7 @@ _names("wasm.portability", "module_sha256", "run_everywhere")
 # 08 · steady-state compute
 _names("_display", "format_seconds")
 _names("bench.compute", "run_compute")
-_names("course.nb08", "WHY_SLOWER", "check_slowdown", "check_why_slower")
+_names("course.nb08", "WHY_SLOWER", "check_prime_count", "check_slowdown", "check_why_slower")
 _names("report.plots", "throughput_figure")
 _names("report.verdicts", "throughput_verdict")
 

@@ -36,16 +36,14 @@ import html
 import keyword
 import re
 import shlex
-import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, NoReturn
+from typing import Any, NoReturn
 
 from .._display import ShownAsHtml, ShownAsText, format_bytes, format_seconds
 from .._errors import (
@@ -72,6 +70,7 @@ from ..toolchains.detect import LANGUAGE_NAMES
 from ..wasm.options import parse_env_pair, parse_size, preopen_parser
 from ..wasm.reader import wat_to_wasm
 from ..wasm.runner import Preopen, WasiResult, run_wasm, wasmtime_version
+from .programs import run_native
 
 #: The languages ``%%wasm`` takes, with the spellings a learner may try.
 LANGUAGE_WORDS = {"c": "c", "cpp": "cpp", "c++": "cpp", "rust": "rust", "rs": "rust", "go": "go"}
@@ -507,40 +506,18 @@ def _run_wasm(outcome: Outcome, options: CellOptions) -> None:
             )
 
 
-def _read_limited(handle: IO[bytes]) -> str:
-    handle.seek(0)
-    data = handle.read(OUTPUT_LIMIT + 1)
-    text = data[:OUTPUT_LIMIT].decode("utf-8", "replace")
-    return text + ("\n[... output truncated]" if len(data) > OUTPUT_LIMIT else "")
-
-
 def _run_native(outcome: Outcome, options: CellOptions) -> None:
     """Run the native binary with the same arguments, environment and stdin (it sees the
     real file system: ``--dir`` does not apply to it)."""
     assert outcome.artifact is not None
     if options.dirs:
         outcome.notes.append("natively the program sees this machine's files: --dir does not apply")
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        began = time.perf_counter()
-        try:
-            done = subprocess.run(
-                [str(outcome.artifact.path), *options.args],
-                input=_stdin_bytes(options),
-                stdout=out,
-                stderr=err,
-                env=options.env,
-                timeout=options.timeout,
-                check=False,
-            )
-            outcome.exit_code = done.returncode
-        except subprocess.TimeoutExpired:
-            outcome.problem = (
-                f"stopped by the timeout: the program ran longer than {options.timeout:g} s"
-            )
-        except OSError as error:
-            outcome.problem = f"the native binary did not start: {error}"
-        outcome.run_s = time.perf_counter() - began
-        outcome.stdout, outcome.stderr = _read_limited(out), _read_limited(err)
+    run = run_native(
+        outcome.artifact.path, options.args, stdin=_stdin_bytes(options), env=options.env,
+        timeout=options.timeout, output_limit=OUTPUT_LIMIT,
+    )
+    outcome.exit_code, outcome.problem, outcome.run_s = run.exit_code, run.stopped, run.seconds
+    outcome.stdout, outcome.stderr = run.stdout, run.stderr
 
 
 def run_cell(source: str, options: CellOptions) -> CellRun:

@@ -8,6 +8,7 @@ from typing import Any
 from .._errors import root_cause
 from ..wasm.reader import SECTION_NAMES, read_module
 from .checks import CheckResult, Solution, Unusable, exercise, right, wrong
+from .programs import wat_bytes
 
 
 def _instantiate(
@@ -26,23 +27,6 @@ def _instantiate(
     return store, linker.instantiate(store, module)
 
 
-def _wat_bytes(wat: object) -> bytes | CheckResult:
-    import wasmtime
-
-    if isinstance(wat, bytes):
-        return wat
-    if not isinstance(wat, str):
-        return wrong(f"expected WAT text in a string, got {type(wat).__name__}.")
-    try:
-        return bytes(wasmtime.wat2wasm(wat))
-    except wasmtime.WasmtimeError as err:
-        return wrong(
-            "the WAT text does not parse yet.",
-            f"wat2wasm says: {root_cause(err)}. Every '(' needs its ')', and a function "
-            "signature reads (param i32) (result i32).",
-        )
-
-
 SQUARE_PROBES = (3, 0, 1, 7, -4, 1000)
 
 
@@ -51,9 +35,7 @@ def check_square(wat: object) -> CheckResult:
     """Notebook 01: a module exporting ``square``, ``(i32) -> i32``, returning x * x."""
     import wasmtime
 
-    wasm = _wat_bytes(wat)
-    if isinstance(wasm, CheckResult):
-        return wasm
+    wasm = wat_bytes(wat)
     info = read_module(wasm)
     export = next((e for e in info.exports if e.name == "square"), None)
     if export is None:

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from ..wasm.reader import section_sizes
-from .checks import CheckResult, Solution, exercise, not_yet, right, wrong
+from .checks import CheckResult, Solution, exercise, right, wrong
+from .programs import (
+    ProgramRun,
+    compile_program,
+    exit_code_hint,
+    program_text,
+    run_wasi,
+    with_arguments,
+)
 
 
 @exercise("02 · exercise 1 (the WASI import module)")
@@ -60,31 +69,103 @@ int main(void) {
 @exercise("02 · exercise 3 (fix the program)")
 def check_fixed_program(source: object) -> CheckResult:
     """Notebook 02: C source that compiles to wasm32-wasi and prints ``42``."""
-    from .._errors import CompileError, ToolchainMissing
-    from ..toolchains.build import compile_source
-    from ..wasm.runner import run_wasm
-
-    if not isinstance(source, str):
-        return wrong(f"expected the C program as a string, got {type(source).__name__}.")
-    try:
-        artifact = compile_source(source, "c", name="fixed")
-    except ToolchainMissing as err:
-        return not_yet(
-            "there is no C compiler on this machine, so your program cannot be checked here "
-            "(nothing is wrong with it yet). Get one, then run this cell again:",
-            err.fix,
-        )
-    except CompileError as err:
-        first = err.diagnostics[0] if err.diagnostics else None
-        where = f"line {first.line}: {first.message}" if first else err.message
-        return wrong("the compiler still says no.", f"First complaint, {where}.")
-    printed = run_wasm(artifact.path, timeout=10).stdout.decode("utf-8", "replace").strip()
+    artifact = compile_program(program_text(source, "c"), "c", name="fixed")
+    printed = run_wasi(artifact).printed
     if printed != "42":
         return wrong(
             f"it compiles and runs, but prints {printed!r}.",
             "Give answer a value: declare int answer = 42; before the printf.",
         )
     return right("it compiles, runs under WASI and prints 42.")
+
+
+#: The argument lists the sum check runs a program with; the sums are computed from them.
+SUM_CASES: tuple[tuple[str, ...], ...] = ((), ("1", "2", "3"), ("-4", "10"), ("40", "2"))
+
+#: The name the sum check gives the program (its argv[0]). It starts with a digit so that
+#: a loop that also reads argv[0] as a number is off by that number, not silently right
+#: (C's atoi reads the name "sum.wasm" as 0).
+SUM_PROGRAM_NAME = "7sum.wasm"
+
+#: Where each language keeps the program's own name among its arguments.
+PROGRAM_NAME_HINTS = {
+    "c": "argv[0] is the program's own name; the numbers start at argv[1], so start the "
+    "loop at i = 1.",
+    "rust": "std::env::args() starts with the program's own name: skip it with .skip(1).",
+    "go": "os.Args[0] is the program's own name: range over os.Args[1:].",
+}
+
+#: How each language turns an argument into a number, and prints the sum.
+NUMBER_HINTS = {
+    "c": 'Turn each argument into a number with atoi(argv[i]) and print with printf("%d\\n", sum).',
+    "rust": 'Parse each argument with arg.parse::<i64>() and print with println!("{}", sum).',
+    "go": "Convert each argument with strconv.Atoi(arg) and print with fmt.Println(sum).",
+}
+
+
+def _leading_number(name: str) -> int:
+    """What C's atoi reads from ``name``: the digits it starts with, or 0."""
+    match = re.match(r"[+-]?\d+", name)
+    return int(match[0]) if match else 0
+
+
+def _failure_hint(run: ProgramRun, lang: str) -> str:
+    """Why a sum program may have stopped or failed with these arguments."""
+    if not run.args:
+        if SUM_PROGRAM_NAME in run.stderr or "ParseIntError" in run.stderr:
+            return PROGRAM_NAME_HINTS[lang]
+        return ("With no arguments there is nothing to add: print 0, the sum of no numbers, "
+                "and end with exit code 0.")
+    if run.exit_code:
+        return exit_code_hint("sum")
+    return f"{NUMBER_HINTS[lang]} Negative numbers like -4 must work too."
+
+
+def _sum_failure(run: ProgramRun, lang: str) -> CheckResult | None:
+    """What is wrong with one run of a sum program, or None if it printed the sum."""
+    expected = sum(int(arg) for arg in run.args)
+    when = with_arguments(run.args)
+    failed = run.failure()
+    if failed is not None:
+        return wrong(f"{when}, {failed}.", _failure_hint(run, lang))
+    if not run.printed:
+        if not run.args:
+            return wrong(f"{when} it printed nothing.", "The sum of no numbers is 0: print the "
+                         "sum after the loop, even when the loop never runs.")
+        return wrong(f"{when} it printed nothing.", NUMBER_HINTS[lang])
+    try:
+        printed = int(run.printed)
+    except ValueError:
+        return wrong(f"{when} it printed {run.printed!r}, not just a number.",
+                     "Print the sum alone, with nothing around it: the check reads a number.")
+    if printed == expected:
+        return None
+    from_name = _leading_number(SUM_PROGRAM_NAME)
+    if printed - expected == from_name:
+        return wrong(
+            f"{when} it printed {printed}, but the sum is {expected}: {from_name} too many.",
+            f"The check names your program {SUM_PROGRAM_NAME}, and atoi reads {from_name} "
+            f"from that name. {PROGRAM_NAME_HINTS[lang]}",
+        )
+    return wrong(f"{when} it printed {printed}, but the sum is {expected}.", NUMBER_HINTS[lang])
+
+
+def grade_sum_program(source: object, lang: str) -> CheckResult:
+    """Compile a program that prints the sum of its arguments and run it with each of
+    :data:`SUM_CASES` (notebooks 02 and 03 share this)."""
+    artifact = compile_program(program_text(source, lang), lang, name="sum")
+    for args in SUM_CASES:
+        failure = _sum_failure(run_wasi(artifact, args, argv0=SUM_PROGRAM_NAME), lang)
+        if failure is not None:
+            return failure
+    tried = "; ".join(" ".join(args) or "(none)" for args in SUM_CASES)
+    return right(f"it compiles to wasm and prints the right sum for every argument list ({tried}).")
+
+
+@exercise("02 · exercise 4 (a program that adds)")
+def check_sum_program(source: object) -> CheckResult:
+    """Notebook 02: a C program printing the sum of its whole-number arguments (0 for none)."""
+    return grade_sum_program(source, "c")
 
 
 SOLUTIONS = (
@@ -126,6 +207,27 @@ SOLUTIONS = (
     """,
         "Two errors, two fixes: declare answer before using it, and end the return statement "
         "with a semicolon. The compiler's first complaint is usually the one to fix first.",
+        needs="toolchains",
+    ),
+    Solution(
+        "02",
+        4,
+        r"""
+    answer = r'''#include <stdio.h>
+    #include <stdlib.h>
+
+    int main(int argc, char **argv) {
+        long sum = 0;
+        for (int i = 1; i < argc; i++)
+            sum += atol(argv[i]);
+        printf("%ld\n", sum);
+        return 0;
+    }
+    '''
+    kh.check_sum_program(answer)
+    """,
+        "argv[0] is the program's own name, so the numbers are argv[1] to argv[argc - 1]. "
+        "With no arguments the loop never runs and the program prints 0, the sum of nothing.",
         needs="toolchains",
     ),
 )

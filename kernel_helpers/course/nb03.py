@@ -6,7 +6,8 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from ..toolchains.detect import RUST_WASI_TARGETS, find_toolchain
-from .checks import CheckResult, Solution, exercise, not_yet, right, wrong
+from .checks import CheckResult, Solution, Unusable, exercise, not_yet, right, wrong
+from .nb02 import grade_sum_program
 
 
 @exercise("03 · exercise 1 (Go's target)")
@@ -106,6 +107,19 @@ def check_size_ratio(answer: float, larger: object, smaller: object) -> CheckRes
     )
 
 
+#: The languages exercise 4 takes, with the spellings a learner may try.
+PORT_LANGUAGES = {"rust": "rust", "rs": "rust", "go": "go", "golang": "go"}
+
+
+@exercise("03 · exercise 4 (the sum, in Rust or Go)")
+def check_sum_in_rust_or_go(source: object, lang: object) -> CheckResult:
+    """Notebook 03: notebook 02's sum program in Rust or Go (``lang``), graded the same way."""
+    chosen = PORT_LANGUAGES.get(str(lang).strip().lower())
+    if chosen is None:
+        raise Unusable(f"{lang!r} is not one of the two languages here.", 'Set lang = "rust" or lang = "go".')
+    return grade_sum_program(source, chosen)
+
+
 SOLUTIONS = (
     Solution(
         "03",
@@ -137,6 +151,39 @@ SOLUTIONS = (
     """,
         "Divide the larger size by the smaller. Go's module carries its runtime (garbage "
         "collector, scheduler), which C's does not.",
+        needs="toolchains",
+    ),
+    Solution(
+        "03",
+        4,
+        r"""
+    lang = "go"
+    answer = r'''package main
+
+    import (
+        "fmt"
+        "os"
+        "strconv"
+    )
+
+    func main() {
+        sum := 0
+        for _, arg := range os.Args[1:] {
+            n, err := strconv.Atoi(arg)
+            if err != nil {
+                fmt.Fprintln(os.Stderr, err)
+                os.Exit(1)
+            }
+            sum += n
+        }
+        fmt.Println(sum)
+    }
+    '''
+    kh.check_sum_in_rust_or_go(answer, lang)
+    """,
+        "os.Args[0] is the program's name, so the numbers are os.Args[1:]; a word that is not a "
+        "number is reported on stderr with exit code 1. In Rust the same loop is "
+        "std::env::args().skip(1), with arg.parse::<i64>() for each number.",
         needs="toolchains",
     ),
 )

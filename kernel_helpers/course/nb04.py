@@ -1,14 +1,19 @@
-"""Notebook 04 · WASI capabilities: a read-only folder grant and the capability quiz.
+"""Notebook 04 · WASI capabilities: a read-only folder grant, the capability quiz, and a
+program that reads a file or says why it cannot.
 
 The WASI probe the notebook runs is :mod:`.probe`.
 """
 
 from __future__ import annotations
 
+import secrets
+import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
+from ..wasm.runner import Preopen
 from .checks import CheckResult, Solution, Unusable, exercise, right, wrong
+from .programs import ProgramRun, compile_program, program_text, run_wasi
 
 
 def _preopen_fields(item: object) -> tuple[str, str, bool]:
@@ -129,6 +134,93 @@ def check_capabilities(answer: Iterable[str] | str) -> CheckResult:
     )
 
 
+#: Where exercise 3's program finds its file, inside the guest.
+GREETING_FOLDER = "/data"
+GREETING_FILE = f"{GREETING_FOLDER}/greeting.txt"
+OPEN_IT_HINT = (
+    f'Open exactly {GREETING_FILE}, for reading: fopen("{GREETING_FILE}", "r") (the folder '
+    "is given read-only)."
+)
+
+
+def greeting_text() -> str:
+    """What the check writes into greeting.txt: a new number every time, so only a
+    program that reads the file can print it."""
+    return f"Hello from the host!\nThis line was written for this run only: {secrets.randbelow(10**6)}\n"
+
+
+def _with_the_file(run: ProgramRun, text: str) -> CheckResult | None:
+    """What is wrong with the run that had the file, or None if it printed the file."""
+    given = f"with {GREETING_FOLDER} given"
+    failed = run.failure()
+    if failed is not None:
+        return wrong(f"{given}, {failed}.", OPEN_IT_HINT)
+    if not run.printed:
+        return wrong(
+            f"{given}, it printed nothing.",
+            "Read the file and print what you read: fgets in a loop, each line printed with "
+            "fputs(line, stdout), until fgets returns NULL.",
+        )
+    if run.stdout.rstrip() == text.rstrip():
+        return None
+    if text.startswith(run.stdout):
+        return wrong(
+            f"{given}, it printed only the start of the file.",
+            "Keep reading until fgets returns NULL (or fread returns 0): the file has more than "
+            "one line.",
+        )
+    return wrong(
+        f"{given}, it printed {run.stdout[:200]!r}, but the file holds {text!r}.",
+        "Print what you read from the file as it is: the check writes a new number into it "
+        "on every run.",
+    )
+
+
+def _without_the_file(run: ProgramRun) -> CheckResult | None:
+    """What is wrong with the run that had no folder, or None if it failed cleanly."""
+    missing = f"without {GREETING_FOLDER}"
+    if run.stopped is not None:
+        return wrong(
+            f"{missing}, it crashed ({run.stopped}).",
+            "fopen returned NULL, as there is no file to open, and the program used that "
+            f'NULL anyway. Check it: if (f == NULL) {{ perror("{GREETING_FILE}"); return 1; }}',
+        )
+    if run.exit_code == 0:
+        return wrong(
+            f"{missing}, it ended with exit code 0, as if all went well.",
+            "fopen returns NULL when it cannot open the file. Then say why on stderr (perror "
+            "does) and return 1, so whoever ran the program can tell it failed.",
+        )
+    if not run.said:
+        where = "wrote its message to stdout" if run.printed else "said nothing"
+        return wrong(
+            f"{missing}, it ended with exit code {run.exit_code} but {where}.",
+            f'Say why on stderr, where errors go: perror("{GREETING_FILE}") writes the path '
+            "and the reason.",
+        )
+    return None
+
+
+@exercise("04 · exercise 3 (read a file, or say why not)")
+def check_greeting_reader(source: object) -> CheckResult:
+    """Notebook 04: a C program that prints /data/greeting.txt, and without /data writes
+    why to stderr and ends with a non-zero exit code instead of crashing."""
+    artifact = compile_program(program_text(source, "c"), "c", name="greeting")
+    text = greeting_text()
+    with tempfile.TemporaryDirectory(prefix="kit-greeting-") as folder:
+        (Path(folder) / "greeting.txt").write_text(text)
+        given = run_wasi(artifact, dirs=[Preopen(folder, GREETING_FOLDER)])
+    refused = run_wasi(artifact)
+    # Not `a or b`: a CheckResult that is not right is falsy.
+    for verdict in (_with_the_file(given, text), _without_the_file(refused)):
+        if verdict is not None:
+            return verdict
+    return right(
+        f"with {GREETING_FOLDER} it printed the file; without it, it wrote {refused.said!r} "
+        f"to stderr and ended with exit code {refused.exit_code}.",
+    )
+
+
 SOLUTIONS = (
     Solution(
         "04",
@@ -153,5 +245,30 @@ SOLUTIONS = (
     """,
         "Clock, random numbers and stdout come with WASI; files, network and the host's "
         "environment only if the host hands them over.",
+    ),
+    Solution(
+        "04",
+        3,
+        r"""
+    answer = r'''#include <stdio.h>
+
+    int main(void) {
+        FILE *f = fopen("/data/greeting.txt", "r");
+        if (f == NULL) {
+            perror("/data/greeting.txt");
+            return 1;
+        }
+        char line[256];
+        while (fgets(line, sizeof line, f) != NULL)
+            fputs(line, stdout);
+        fclose(f);
+        return 0;
+    }
+    '''
+    kh.check_greeting_reader(answer)
+    """,
+        "Without the folder, fopen returns NULL: the program checks for it, lets perror say "
+        "why on stderr and returns 1. Reading through NULL instead would trap.",
+        needs="toolchains",
     ),
 )

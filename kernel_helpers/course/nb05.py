@@ -1,10 +1,17 @@
-"""Notebook 05 · limits: which limit stops which runaway guest, and a fuel budget."""
+"""Notebook 05 · limits: which limit stops which runaway guest, a fuel budget, and a
+Fibonacci that fits in one."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
+import wasmtime
+
+from .._errors import root_cause
+from ..wasm.reader import read_module
 from .checks import CheckResult, Solution, exercise, right, wrong
+from .programs import wat_bytes
 
 LIMIT_NAMES = ("timeout", "fuel", "max_memory", "output_limit")
 
@@ -52,21 +59,53 @@ FIB_WAT = """
 """
 
 
-def fuel_needed(n: int) -> int:
-    """Fuel units wasmtime charges for ``fib(n)`` from :data:`FIB_WAT` (notebook 05)."""
-    import wasmtime
+#: Fuel for one call of a learner's fib when the question is "how much would it need":
+#: far more than any fib(n) the check asks for, yet a loop that never ends stops at it
+#: within a second or two.
+FUEL_CAP = 10**9
+#: Fuel for one call of FIB_WAT in :func:`fuel_needed`, which always ends: as good as none.
+FIB_WAT_FUEL = 10**12
 
+
+@dataclass(frozen=True)
+class FibCall:
+    """One call of an exported ``fib`` on a fuel budget: what it returned (None if it
+    trapped), the fuel it burnt, and the trap, if one stopped it."""
+
+    n: int
+    value: int | None
+    fuel_used: int
+    trap: wasmtime.Trap | None = None
+
+    @property
+    def out_of_fuel(self) -> bool:
+        return self.trap is not None and self.trap.trap_code == wasmtime.TrapCode.OUT_OF_FUEL
+
+
+def _fuel_engine() -> wasmtime.Engine:
     config = wasmtime.Config()
     config.consume_fuel = True
-    engine = wasmtime.Engine(config)
+    return wasmtime.Engine(config)
+
+
+def call_fib(engine: wasmtime.Engine, module: wasmtime.Module, n: int, budget: int) -> FibCall:
+    """Call ``fib(n)`` of ``module`` (compiled by ``engine``, which counts fuel) in a fresh
+    store given ``budget`` units of fuel; a trap is returned, not raised."""
     store = wasmtime.Store(engine)
-    budget = 10**12
-    store.set_fuel(budget)
-    instance = wasmtime.Instance(store, wasmtime.Module(engine, FIB_WAT), [])
-    fib = instance.exports(store)["fib"]
+    fib = wasmtime.Instance(store, module, []).exports(store)["fib"]
     assert isinstance(fib, wasmtime.Func)
-    fib(store, n)
-    return budget - store.get_fuel()
+    store.set_fuel(budget)  # after instantiating: only the call is counted
+    try:
+        value = fib(store, n)
+    except wasmtime.Trap as trap:
+        return FibCall(n, None, budget - store.get_fuel(), trap)
+    return FibCall(n, int(value), budget - store.get_fuel())
+
+
+def fuel_needed(n: int) -> int:
+    """Fuel units wasmtime charges for ``fib(n)`` from :data:`FIB_WAT` (notebook 05)."""
+    engine = _fuel_engine()
+    return call_fib(engine, wasmtime.Module(engine, FIB_WAT), n, FIB_WAT_FUEL).fuel_used
 
 
 @exercise("05 · exercise 2 (a fuel budget)")
@@ -91,6 +130,141 @@ def check_fuel_budget(fuel: object, small: int = 15, large: int = 20) -> CheckRe
     )
 
 
+#: Exercise 3's fuel budget for each call of the learner's ``fib``. Chosen from what
+#: wasmtime charges: a loop needs a few hundred units for fib(30), FIB_WAT's recursion
+#: millions (tests/unit/test_exercises.py checks both sides against this number).
+FIB_FUEL_BUDGET = 2_000
+#: The numbers exercise 3 calls ``fib`` with, each call on a budget of its own.
+FIB_PROBES = (0, 1, 2, 10, 30)
+
+
+TRAP_HINT = (
+    "A trap stops the function at once. Look at the instruction it names, and at the "
+    "loop's exit: does every value it uses start where you think?"
+)
+ENDLESS_HINT = (
+    "A loop runs until a br_if (or br) leaves it: make n count down each round, and leave "
+    "the block once it reaches 0."
+)
+
+
+def fibonacci(n: int) -> int:
+    """The n-th Fibonacci number, as the exercise defines it: fib(0) = 0, fib(1) = 1."""
+    a, b = 0, 1
+    for _ in range(n):
+        a, b = b, a + b
+    return a
+
+
+def _fib_export(wasm: bytes) -> CheckResult | None:
+    """What is wrong with the module's shape (its exports and imports), or None."""
+    info = read_module(wasm)
+    export = next((e for e in info.exports if e.name == "fib"), None)
+    if export is None:
+        names = ", ".join(f'"{e.name}"' for e in info.exports)
+        return wrong(
+            f'the module exports {names}, but no "fib".' if names else "the module exports nothing yet.",
+            'Export the function: (func $fib (export "fib") (param $n i32) (result i32) ...).',
+        )
+    if export.kind != "func":
+        return wrong(f'"fib" is exported as a {export.kind}, not a function.')
+    if info.imports:
+        asked = ", ".join(f"{i.module}.{i.name}" for i in info.imports)
+        return wrong(f"fib needs no imports; this module asks its host for {asked}.")
+    return None
+
+
+def _signature_problem(engine: wasmtime.Engine, module: wasmtime.Module) -> CheckResult | None:
+    store = wasmtime.Store(engine)
+    try:
+        fib = wasmtime.Instance(store, module, []).exports(store)["fib"]
+    except (wasmtime.Trap, wasmtime.WasmtimeError) as err:  # a start function that fails
+        return wrong(
+            f"wasmtime could not instantiate the module: {root_cause(err)}.",
+            "fib needs nothing but itself: a module with one function, no (start ...).",
+        )
+    assert isinstance(fib, wasmtime.Func)
+    params = [str(p) for p in fib.type(store).params]
+    results = [str(r) for r in fib.type(store).results]
+    if params == ["i32"] and results == ["i32"]:
+        return None
+    return wrong(
+        f"fib takes ({', '.join(params)}) and returns ({', '.join(results)}).",
+        "Like kh.FIB_WAT it takes one i32 and returns one i32: (param $n i32) (result i32).",
+    )
+
+
+def _trap_problem(call: FibCall, engine: wasmtime.Engine, module: wasmtime.Module) -> CheckResult:
+    """Why ``fib(n)`` did not return: out of fuel (and what it would need), or a trap."""
+    n = call.n
+    if not call.out_of_fuel:
+        return wrong(f"fib({n}) trapped: {root_cause(call.trap or 'trap')}.", TRAP_HINT)
+    said = f"fib({n}) ran out of fuel: the budget is {FIB_FUEL_BUDGET:,} units"
+    needs = call_fib(engine, module, n, FUEL_CAP)
+    if needs.out_of_fuel:
+        return wrong(f"{said}, and it had not finished after {FUEL_CAP:,}.", ENDLESS_HINT)
+    if needs.trap is not None:
+        return wrong(f"{said}, and with more it traps: {root_cause(needs.trap)}.", TRAP_HINT)
+    return wrong(
+        f"{said}, and it needs {needs.fuel_used:,}.",
+        f"The recursive kh.FIB_WAT needs {fuel_needed(n):,} units for fib({n}), because it "
+        "computes the same smaller numbers again and again. A loop that keeps the last two "
+        "numbers and adds them needs far fewer.",
+    )
+
+
+def _value_problem(calls: list[FibCall]) -> CheckResult | None:
+    """What is wrong with the values ``fib`` returned, or None if all are right."""
+    off = [c for c in calls if c.value != fibonacci(c.n)]
+    if not off:
+        return None
+    first = off[0]
+    said = f"fib({first.n}) returned {first.value}, but it is {fibonacci(first.n)}."
+    if all(c.value == fibonacci(c.n + 1) for c in off):
+        return wrong(said, "Your fib(n) returns fib(n + 1): one round of the loop too many, or "
+                     "the wrong one of your two numbers returned.")
+    if all(c.n > 0 and c.value == fibonacci(c.n - 1) for c in off):
+        return wrong(said, "Your fib(n) returns fib(n - 1): one round of the loop too few.")
+    if first.n < 2:
+        return wrong(said, "fib(0) is 0 and fib(1) is 1: like kh.FIB_WAT, return n itself when "
+                     "n is below 2, or start the loop from the numbers 0 and 1.")
+    return wrong(said, "Each number is the sum of the two before it: 0, 1, 1, 2, 3, 5, 8, ...")
+
+
+@exercise("05 · exercise 3 (Fibonacci on a budget)")
+def check_fib_loop(wat: object) -> CheckResult:
+    """Notebook 05: WAT exporting ``fib`` (i32 -> i32) that computes fib(n) with a loop, so
+    that each call of :data:`FIB_PROBES` finishes within :data:`FIB_FUEL_BUDGET` units."""
+    wasm = wat_bytes(wat)
+    shape = _fib_export(wasm)
+    if shape is not None:
+        return shape
+    engine = _fuel_engine()
+    try:
+        module = wasmtime.Module(engine, wasm)
+    except wasmtime.WasmtimeError as err:
+        return wrong(
+            "the text parses, but wasmtime rejects the module.",
+            f"{root_cause(err)}. Each instruction pops its inputs off the stack: count what "
+            "is there before each one.",
+        )
+    problem = _signature_problem(engine, module)
+    if problem is not None:
+        return problem
+    calls = [call_fib(engine, module, n, FIB_FUEL_BUDGET) for n in FIB_PROBES]
+    stopped = next((c for c in calls if c.trap is not None), None)
+    if stopped is not None:
+        return _trap_problem(stopped, engine, module)
+    problem = _value_problem(calls)
+    if problem is not None:
+        return problem
+    largest = calls[-1]
+    return right(
+        f"fib({largest.n}) = {largest.value:,} in {largest.fuel_used:,} units of fuel; the "
+        f"recursive kh.FIB_WAT needs {fuel_needed(largest.n):,}.",
+    )
+
+
 SOLUTIONS = (
     Solution(
         "05",
@@ -110,5 +284,29 @@ SOLUTIONS = (
     kh.check_fuel_budget(answer)
     """,
         "Any budget from what fib(15) needs up to just below what fib(20) needs works.",
+    ),
+    Solution(
+        "05",
+        3,
+        """
+    answer = '''
+    (module
+      (func (export "fib") (param $n i32) (result i32)
+        (local $a i32) (local $b i32) (local $next i32)
+        (local.set $b (i32.const 1))              ;; a, b = fib(0), fib(1)
+        (block $done
+          (loop $again
+            (br_if $done (i32.eqz (local.get $n)))  ;; n rounds, then a is fib(n)
+            (local.set $next (i32.add (local.get $a) (local.get $b)))
+            (local.set $a (local.get $b))
+            (local.set $b (local.get $next))
+            (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+            (br $again)))
+        (local.get $a)))
+    '''
+    kh.check_fib_loop(answer)
+    """,
+        "Two locals hold the last two numbers; each round of the loop moves them one step on, "
+        "n rounds in all. The work grows with n, not with fib(n) as the recursion's does.",
     ),
 )

@@ -1,13 +1,36 @@
-"""Notebook 08 · steady-state compute: the slowdown of wasm against native, and why."""
+"""Notebook 08 · steady-state compute: the slowdown of wasm against native, why, and a
+program of the learner's own timed both ways."""
 
 from __future__ import annotations
 
+import functools
+import math
 from collections.abc import Iterable
 from typing import Any
 
 from .._display import format_seconds
 from ..bench.results import native_missing, slowdowns
-from .checks import IN_NOTEBOOK, CheckResult, Solution, close, exercise, number, right, wrong
+from ..toolchains.build import NATIVE, Artifact
+from .checks import (
+    IN_NOTEBOOK,
+    CheckResult,
+    Solution,
+    Verdict,
+    close,
+    exercise,
+    number,
+    right,
+    wrong,
+)
+from .programs import (
+    ProgramRun,
+    compile_program,
+    exit_code_hint,
+    program_text,
+    run_native,
+    run_wasi,
+    with_arguments,
+)
 
 
 @exercise("08 · exercise 1 (the slowdown)")
@@ -69,6 +92,109 @@ def check_why_slower(answer: object) -> CheckResult:
     return wrong("there is more than that.", f"{len(truth - given)} true reason(s) are missing.")
 
 
+#: The N exercise 3 checks a prime counter with, in this order: 10 tells counting 1 as a
+#: prime apart from counting N itself, which the prime 13 then shows.
+PRIME_PROBES = ("10", "13", "2", "100")
+#: The N of the one timed run: large enough that counting, not starting, is what is timed.
+#: Trying divisors up to the square root (or a sieve) counts that far in well under a
+#: second; trying every divisor takes minutes, and the run's timeout stops it.
+PRIMES_TIMED_N = 1_000_000
+
+READ_N_HINT = "Read N with atoi(argv[1]) and count the numbers i with 2 <= i < N that are prime."
+FASTER_HINT = (
+    "Try divisors only while d * d <= i (a larger divisor pairs with a smaller one already "
+    "tried), or cross out the multiples of each prime in an array (a sieve)."
+)
+#: The largest i whose i * i fits a 32-bit signed integer (a long on wasm32).
+LARGEST_SAFE_SQUARE_ROOT = math.isqrt(2**31 - 1)
+NOT_AS_WASM_HINT = (
+    "It is right natively but not as wasm. Two usual causes: on wasm32 a long is 32 bits "
+    f"(natively 64), so i * i overflows once i passes {LARGEST_SAFE_SQUARE_ROOT:,} (use long "
+    "long); and a wasm program's stack is far smaller than a native one, so a big array "
+    "belongs in static memory or on the heap (static char seen[...] or malloc), not in a local."
+)
+
+
+@functools.cache
+def primes_below(n: int) -> int:
+    """How many primes p there are with 2 <= p < n (a sieve of Eratosthenes)."""
+    if n < 3:
+        return 0
+    composite = bytearray(n)  # 1 where the index has a divisor other than 1 and itself
+    for i in range(2, math.isqrt(n - 1) + 1):
+        if not composite[i]:
+            composite[i * i :: i] = b"\x01" * len(range(i * i, n, i))
+    return n - 2 - sum(composite[2:])
+
+
+def _count_problem(run: ProgramRun, where: str) -> CheckResult | None:
+    """What is wrong with one run of a prime counter, or None if it printed the count."""
+    n = int(run.args[0])
+    when = f"{where}, {with_arguments(run.args)}"
+    failed = run.failure()
+    if failed is not None:
+        if _too_slow(run):
+            return wrong(f"{when}, {failed}.", FASTER_HINT)
+        return wrong(f"{when}, {failed}.", exit_code_hint("count") if run.exit_code else READ_N_HINT)
+    try:
+        printed = int(run.printed)
+    except ValueError:
+        shown = repr(run.printed) if run.printed else "nothing"
+        return wrong(
+            f"{when}, it printed {shown}, not a count.",
+            'Print the count alone, with printf("%d\\n", count): the check reads a number.',
+        )
+    expected = primes_below(n)
+    if printed == expected:
+        return None
+    said = f"{when}, it printed {printed}, but there are {expected:,} primes below {n:,}."
+    if printed == expected + 1 and primes_below(n + 1) == expected:
+        return wrong(said, "1 is not a prime: the first prime is 2, so start counting there.")
+    if printed == primes_below(n + 1):
+        return wrong(said, f"Below {n} leaves {n} itself out: loop while i < N, not i <= N.")
+    return wrong(said, f"A prime has no divisor but 1 and itself. {READ_N_HINT}")
+
+
+def _too_slow(run: ProgramRun) -> bool:
+    return run.stopped is not None and "timeout" in run.stopped
+
+
+def _run_both_ways(module: Artifact, binary: Artifact, n: str) -> tuple[ProgramRun, ProgramRun]:
+    """Run the module and the native binary with ``n``; raises :class:`Verdict` unless
+    both print the count. A program right only natively gets a hint of its own."""
+    wasm = run_wasi(module, [n])
+    wasm_problem = _count_problem(wasm, "as wasm")
+    if wasm_problem is not None and _too_slow(wasm):
+        raise Verdict(wasm_problem)  # no need to wait as long for the native binary too
+    native = run_native(binary, [n])
+    native_problem = _count_problem(native, "natively")
+    if wasm_problem is not None and native_problem is None:
+        raise Verdict(wrong(wasm_problem.message, NOT_AS_WASM_HINT))
+    for problem in (wasm_problem, native_problem):
+        if problem is not None:
+            raise Verdict(problem)
+    return wasm, native
+
+
+@exercise("08 · exercise 3 (primes, wasm against native)")
+def check_prime_count(source: object) -> CheckResult:
+    """Notebook 08: a C program printing how many primes are below N (its argument), right
+    as wasm and natively; one timed run of each gives this run's wasm/native ratio."""
+    text = program_text(source, "c")
+    module = compile_program(text, "c", name="primes")
+    binary = compile_program(text, "c", name="primes", target=NATIVE)
+    for n in PRIME_PROBES:
+        _run_both_ways(module, binary, n)
+    wasm, native = _run_both_ways(module, binary, str(PRIMES_TIMED_N))
+    return right(
+        f"both count {primes_below(PRIMES_TIMED_N):,} primes below {PRIMES_TIMED_N:,}. In this "
+        f"run wasm took {format_seconds(wasm.seconds)} and native "
+        f"{format_seconds(native.seconds)} (counting its process start): wasm/native = "
+        f"{wasm.seconds / native.seconds:.2f}. One run each, so a rough figure; the "
+        "measurement at the top of this notebook repeats its runs for a steadier one.",
+    )
+
+
 SOLUTIONS = (
     Solution(
         "08", 1,
@@ -86,5 +212,31 @@ SOLUTIONS = (
     kh.check_why_slower(answer)
     """,
         "wasmtime compiles to machine code (so not c), and wasm has 64-bit integers too (not e).",
+    ),
+    Solution(
+        "08", 3,
+        r"""
+    answer = r'''#include <stdio.h>
+    #include <stdlib.h>
+
+    int main(int argc, char **argv) {
+        long n = argc > 1 ? atol(argv[1]) : 0;
+        long count = 0;
+        for (long i = 2; i < n; i++) {
+            int prime = 1;
+            for (long d = 2; d * d <= i; d++)
+                if (i % d == 0) { prime = 0; break; }
+            count += prime;
+        }
+        printf("%ld\n", count);
+        return 0;
+    }
+    '''
+    kh.check_prime_count(answer)
+    """,
+        "Trial division up to the square root: every i below N that no d with d * d <= i "
+        "divides is a prime. d * d stays far below what a 32-bit long holds, so the same "
+        "program is right as wasm and natively.",
+        needs="toolchains",
     ),
 )

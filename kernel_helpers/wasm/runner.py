@@ -566,6 +566,8 @@ class _RunRequest:
     output_limit: int
     stream: bool | StreamSink
     inherit_stdio: bool
+    #: The guest's own name, argv[0]; None for the module's file name.
+    argv0: str | None = None
     temp_files: list[str] = field(default_factory=list)
 
 
@@ -581,7 +583,7 @@ def _configure_wasi(
     request: _RunRequest, argv0: str, out: _Output, err: _Output
 ) -> wasmtime.WasiConfig:
     wasi = wasmtime.WasiConfig()
-    wasi.argv = [argv0, *request.args]
+    wasi.argv = [request.argv0 or argv0, *request.args]
     if request.env:
         wasi.env = list(request.env.items())
     for preopen in _normalize_dirs(request.dirs):
@@ -879,14 +881,16 @@ def run_wasm(
     stream: bool | StreamSink = False,
     cache: bool = True,
     inherit_stdio: bool = False,
+    argv0: str | None = None,
 ) -> WasiResult:
     """Run a WASI program (a path, wasm bytes or WAT text) and return what it did.
 
     A component (WASI 0.2, notebook 11) runs through :mod:`.component` the same way.
 
     Notebook 04 introduces it; notebook 05 uses ``timeout``, ``fuel`` and ``max_memory``.
-    The guest sees only ``args`` (after argv[0], the module's file name), ``env`` and the
-    ``dirs`` it is given (a mapping is ``{host: guest}``, read-only). Output is kept up to
+    The guest sees only ``args`` (after argv[0], the module's file name unless ``argv0``
+    names it otherwise, as ``wasmtime run --argv0`` does), ``env`` and the ``dirs`` it is
+    given (a mapping is ``{host: guest}``, read-only). Output is kept up to
     ``output_limit`` bytes per stream; ``stream=True`` also shows it live, a callable gets
     ``(stream_name, chunk)``. ``inherit_stdio`` hands the guest this process's own
     stdin/stdout/stderr (the CLI's mode); nothing is captured then.
@@ -900,7 +904,7 @@ def run_wasm(
     """
     request = _RunRequest(
         args, env, dirs, stdin, timeout, fuel, max_memory, check, output_limit, stream,
-        inherit_stdio,
+        inherit_stdio, argv0,
     )
     engine = engine_for(fuel=fuel is not None, epoch=timeout is not None)
     began = time.perf_counter()

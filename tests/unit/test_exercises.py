@@ -3,7 +3,7 @@ placeholder ``...`` with "not yet"; none of them ever raises."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +11,7 @@ import pytest
 import wasmtime
 
 import kernel_helpers as kh
+from kernel_helpers.toolchains.build import forget_toolchains
 
 SQUARE = """(module (func (export "square") (param $x i32) (result i32)
   local.get $x local.get $x i32.mul))"""
@@ -97,6 +98,31 @@ def test_biggest_section() -> None:
     right(kh.check_biggest_section(module, "data"))
     wrong(kh.check_biggest_section(module, "code"), "one section is bigger")
     wrong(kh.check_biggest_section(module, "import"), "no section 'import'")
+
+
+@pytest.fixture
+def no_compilers(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """A learner's laptop without any compiler (KIT_TOOLCHAINS=off hides them all)."""
+    monkeypatch.setenv("KIT_TOOLCHAINS", "off")
+    yield
+    forget_toolchains()
+
+
+def test_a_program_is_not_yet_checked_where_there_is_no_compiler(no_compilers: None) -> None:
+    for result in (
+        kh.check_sum_program("int main(void) { return 0; }"),
+        kh.check_sum_in_rust_or_go("fn main() {}", "rust"),
+        kh.check_sum_in_rust_or_go("package main\nfunc main() {}", "go"),
+        kh.check_greeting_reader("int main(void) { return 0; }"),
+    ):
+        assert result.ok is None, result.text()
+        assert "this check cannot run your program" in result.message and result.hint, result.text()
+
+
+def test_written_programs_are_asked_for_as_text() -> None:
+    wrong(kh.check_sum_program(42), "as a string, got int", "r'''")
+    wrong(kh.check_sum_program("  \n"), "empty")
+    wrong(kh.check_sum_in_rust_or_go("fn main() {}", "java"), "'java' is not one of", '"rust"')
 
 
 # --- 03 -------------------------------------------------------------------------------
@@ -191,6 +217,53 @@ def test_fuel_budget() -> None:
     wrong(kh.check_fuel_budget(-5), "whole number")
 
 
+def solution_answer(notebook: str, number: int) -> Any:
+    """The ``answer`` an instructor's solution gives (its code, without the check call)."""
+    namespace: dict[str, Any] = {"kh": kh}
+    exec(kh.solution(notebook, number).code.rsplit("\n", 1)[0], namespace)
+    return namespace["answer"]
+
+
+#: The solution's loop: the budget must let the instructor's own answer through with room.
+FIB_LOOP: str = solution_answer("05", 3)
+
+
+def test_the_fuel_budget_lets_a_loop_through_with_room_and_stops_the_recursion() -> None:
+    from kernel_helpers.course.nb05 import FIB_PROBES, call_fib, fibonacci
+
+    config = wasmtime.Config()
+    config.consume_fuel = True
+    engine = wasmtime.Engine(config)
+    loop = wasmtime.Module(engine, FIB_LOOP)
+    for n in FIB_PROBES:
+        call = call_fib(engine, loop, n, kh.FIB_FUEL_BUDGET)
+        assert call.value == fibonacci(n) and 2 * call.fuel_used < kh.FIB_FUEL_BUDGET, call
+    assert kh.fuel_needed(max(FIB_PROBES)) > 100 * kh.FIB_FUEL_BUDGET
+
+
+def test_fib_loop() -> None:
+    result = kh.check_fib_loop(FIB_LOOP)
+    right(result)
+    assert f"{kh.fuel_needed(30):,}" in result.message
+    wrong(kh.check_fib_loop(kh.FIB_WAT), "fib(30) ran out of fuel", f"{kh.fuel_needed(30):,}", "loop")
+    ahead = FIB_LOOP.replace("(local.get $a)))\n", "(local.get $b)))\n")
+    wrong(kh.check_fib_loop(ahead), "fib(0) returned 1", "fib(n + 1)")
+    wrong(kh.check_fib_loop(FIB_LOOP.replace("(i32.const 1))", "(i32.const 2))", 1)), "fib(0) is 0")
+    squares = '(module (func (export "fib") (param i32) (result i32) (i32.mul (local.get 0) (local.get 0))))'
+    wrong(kh.check_fib_loop(squares), "fib(2) returned 4", "sum of the two before")
+    wrong(kh.check_fib_loop(FIB_LOOP.replace('"fib"', '"fibo"')), '"fibo", but no "fib"')
+    wrong(kh.check_fib_loop(FIB_LOOP.replace("i32.eqz", "i32.eqzz")), "does not parse", "at line 8, column")
+    endless = FIB_LOOP.replace("(br_if $done (i32.eqz (local.get $n)))", "")
+    wrong(kh.check_fib_loop(endless), "had not finished", "count down")
+    wrong(kh.check_fib_loop('(module (func (export "fib") (param i64) (result i64) local.get 0))'), "(i64)", "(param $n i32)")
+    wrong(kh.check_fib_loop('(module (func (export "fib") (param i32) (result i32) unreachable))'), "trapped", "unreachable")
+    wrong(kh.check_fib_loop('(module (func (export "fib") (param i32) (result i32) (call 0 (local.get 0))))'),
+          "call stack exhausted")
+    imports = '(module (import "env" "add" (func (param i32 i32) (result i32))) (func (export "fib") (param i32) (result i32) local.get 0))'
+    wrong(kh.check_fib_loop(imports), "needs no imports", "env.add")
+    wrong(kh.check_fib_loop('(module (func (export "fib") (param i32) (result i32) i32.add))'), "wasmtime rejects")
+
+
 # --- every check ----------------------------------------------------------------------
 
 CHECKS: list[tuple[Callable[..., kh.CheckResult], tuple[Any, ...]]] = [
@@ -202,13 +275,17 @@ CHECKS: list[tuple[Callable[..., kh.CheckResult], tuple[Any, ...]]] = [
     (kh.check_wasi_import_module, ()),
     (kh.check_biggest_section, ("(module)",)),
     (kh.check_fixed_program, ()),
+    (kh.check_sum_program, ()),
     (kh.check_go_build_env, ()),
     (kh.check_rust_target, ()),
     (kh.check_size_ratio, (1, 1)),
+    (kh.check_sum_in_rust_or_go, ("rust",)),
     (kh.check_read_only_preopen, ("/tmp", "/data")),
+    (kh.check_greeting_reader, ()),
     (kh.check_capabilities, ()),
     (kh.check_limit_for, ()),
     (kh.check_fuel_budget, ()),
+    (kh.check_fib_loop, ()),
 ]
 
 

@@ -11,6 +11,7 @@ import yaml
 import kernel_helpers as kh
 from kernel_helpers.course.nb10 import DECISION_SCENARIOS
 from kernel_helpers.report.exports import export_results, save_result
+from kernel_helpers.toolchains.build import forget_toolchains
 from tests.unit.course2_data import (
     FAST_CONTAINERS,
     SIZES_SCRATCH,
@@ -46,6 +47,7 @@ def test_several_seconds_depends_on_the_numbers() -> None:
         lambda: kh.check_image_platform(..., "linux/amd64"),
         lambda: kh.check_slowdown(..., compute_result(1.3)),
         lambda: kh.check_why_slower(...),
+        lambda: kh.check_prime_count(...),
         lambda: kh.check_wasm_media_type(...),
         lambda: kh.check_pod_runtime_class(..., kh.wasm_runtime_class()),
         lambda: kh.check_decisions(...),
@@ -101,6 +103,18 @@ def test_decisions_and_export(tmp_path: Path) -> None:
     assert kh.check_export(tmp_path / "missing.json").ok is False
 
 
+def test_a_prime_counter_is_not_yet_checked_without_a_compiler(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KIT_TOOLCHAINS", "off")  # a laptop with neither compiler
+    try:
+        result = kh.check_prime_count("int main(void) { return 0; }")
+    finally:
+        forget_toolchains()
+    assert result.ok is None and "this check cannot run your program" in result.message, result.text()
+    assert result.hint  # the command that gets a compiler
+    wrong = kh.check_prime_count(7)
+    assert wrong.ok is False and "as a string" in wrong.message
+
+
 def test_yaml_of_the_manifests_reads_as_kubernetes_expects() -> None:
     pod = kh.wasm_pod(kh.wasm_runtime_class(), args=["30", "yes"])
     text = kh.to_yaml(pod)
@@ -116,6 +130,7 @@ PART2_CHECKS = [
     (kh.check_image_platform, ("linux/amd64",)),
     (kh.check_slowdown, (compute_result(1.3),)),
     (kh.check_why_slower, ()),
+    (kh.check_prime_count, ()),
     (kh.check_wasm_media_type, ()),
     (kh.check_pod_runtime_class, (kh.wasm_runtime_class(),)),
     (kh.check_decisions, ()),

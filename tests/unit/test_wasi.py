@@ -41,6 +41,10 @@ def test_argv0_is_the_module_file_name(tmp_path: Path) -> None:
     assert kh.run_wasm(path, ["x"]).stdout == b"echo-args.wat\0x\0"
 
 
+def test_argv0_can_be_named_like_wasmtime_run_argv0() -> None:
+    assert kh.run_wasm(guests.print_args(), ["x"], argv0="7sum.wasm").stdout == b"7sum.wasm\0x\0"
+
+
 def test_environment_is_exactly_what_was_given() -> None:
     env = {"PLAIN": "1", "SPACES": "a b", "NEWLINE": "x\ny", "UTF8": "é✓", "EMPTY": ""}
     result = kh.run_wasm(guests.print_environ(), env=env)
