@@ -376,7 +376,7 @@ def _refused(name: str, kind: wc.FuncType, args: tuple[Any, ...], err: TypeError
 
 def _fix_for(param: str, wit: str, expected: str, value: object) -> str:
     if expected == "bytes" and isinstance(value, str):
-        return f"encode the text first: {param}.encode() gives its UTF-8 bytes"
+        return f"pass bytes for {param}: bytes you have go in as they are; text.encode() gives a str's UTF-8 bytes"
     if expected == "bytes" and isinstance(value, bytearray | memoryview | list):
         return f"bytes({param}) makes bytes of it"
     return f"pass {param} as {expected} (WIT {wit})"
