@@ -17,6 +17,7 @@ marked prebuilt.
 
 from __future__ import annotations
 
+import re
 import shutil
 import time
 from pathlib import Path
@@ -166,9 +167,11 @@ def _build(tc: Toolchain, tool: str, folder: Path, version: str) -> ComponentArt
 def _wasm_tools(tool: str, *args: str) -> None:
     done = run_quick([tool, *args], timeout=TOOL_TIMEOUT_S)
     if not done.ok:
-        last = done.stderr.strip().splitlines()[-1:]
+        # wasm-tools ends with a numbered chain of causes; the last is the one to act on.
+        last = done.stderr.strip().splitlines()[-1:] or ["no message"]
+        cause = re.sub(r"^\s*(\d+:\s*)?(error:\s*)?", "", last[0])
         raise InvalidModule(
-            f"wasm-tools {args[0]} {args[1]} failed: {' '.join(last)}",
+            f"wasm-tools {args[0]} {args[1]} failed: {cause}",
             fix=f"check {WIT_FILE} and the exports of {GUEST_FILE} against each other",
         )
 
