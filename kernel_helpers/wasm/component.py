@@ -316,6 +316,8 @@ def call_export(
     types, and get a Python value back (notebook 11): ``bytes`` for ``list<u8>``, ``str``
     for ``string``, ``int`` for ``u32`` ... wasmtime copies each argument into the guest's
     memory by the canonical ABI and the result out of it: no stdin, no stdout, no parsing.
+    (wasmtime-py converts a list one element at a time, in Python: quick for kilobytes,
+    slow for megabytes.) Each call gets a new instance, as each run does.
 
     A value of another type is refused before the guest runs (:class:`WrongArgument`, with
     the export's WIT signature); a trap or a limit (``timeout``, ``fuel``, ``max_memory``,
