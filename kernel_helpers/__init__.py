@@ -49,6 +49,7 @@ _names(
     "ToolchainMissing",
     "Trap",
     "WasmError",
+    "WrongArgument",
 )
 
 # 00 · setup check
@@ -178,7 +179,16 @@ _names(
 _names("report.verdicts", "course_verdict", "decision_guide")
 # 11 · components and WASI 0.2
 _names("toolchains.component", "componentize", "read_world", "run_in_node")
-_names("course.nb11", "WORDCOUNT_INPUT", "check_world_packages", "check_wordcount_component")
+_names("toolchains.typed_component", "typed_component", "typed_sources")
+_names("wasm.component", "call_export")
+_names(
+    "course.nb11",
+    "TYPED_CALL_INPUT",
+    "WORDCOUNT_INPUT",
+    "check_typed_call",
+    "check_wordcount_component",
+    "check_world_packages",
+)
 
 # The workshop hub: the instructor's live view of the class (deploy/class-view.ipynb).
 _names("hub.classroom", "class_status", "class_view")

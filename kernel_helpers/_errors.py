@@ -198,6 +198,16 @@ class GuestExit(WasmError):
         self.stderr = stderr
 
 
+class WrongArgument(WasmError):
+    """The host refused the arguments of a call to a component's typed export, before the
+    guest ran: a value of another type than the world declares, or another number of them
+    (notebook 11). ``signature`` is the export as WIT spells it."""
+
+    def __init__(self, message: str, signature: str, *, fix: str) -> None:
+        super().__init__(message, fix=fix)
+        self.signature = signature
+
+
 # --- Docker, registry, OCI (notebooks 06-09) --------------------------------------------
 
 

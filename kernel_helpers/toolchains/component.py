@@ -50,8 +50,11 @@ class ComponentArtifact(Artifact):
 
     module_path: str = ""
     module_bytes: int = 0
+    #: The preview-1 adapter linked in; empty for a module that imports no preview 1.
     adapter: str = ""
     wit: str | None = field(default=None, repr=False)
+    #: Every command that made it, in order, as typed in the folder of its files.
+    steps: list[list[str]] = field(default_factory=list)
 
     @property
     def adapter_bytes(self) -> int:
@@ -65,9 +68,10 @@ class ComponentArtifact(Artifact):
             origin = f"from the cache (made with {self.toolchain} in {self.compile_s:.2f} s)"
         else:
             origin = f"made now with {self.toolchain} in {self.compile_s:.2f} s"
+        added = "adapter" if self.adapter else "component wrapping, no adapter"
         return (
             f"{self.path.name}: {self.bytes:,} bytes ({self.module_bytes:,} module + "
-            f"{self.adapter_bytes:,} adapter), {self.lang}, {origin}"
+            f"{self.adapter_bytes:,} {added}), {self.lang}, {origin}"
         )
 
     def fallback_note(self) -> str | None:
@@ -192,7 +196,10 @@ def _module_bytes(module: Artifact | str | Path | bytes) -> tuple[bytes, str, st
 
 
 def component_manifest() -> dict[str, Any]:
-    """The shipped components: ``{"components": {"hello-c.component.wasm": {...}}}``."""
+    """The shipped components: ``{"components": {"hello-c.component.wasm": {...}}}``.
+
+    A record's ``kind`` is ``command`` (a course module made into a component with the
+    adapter; the default) or ``typed`` (built from a WIT world, see ``typed_component``)."""
     return read_manifest(COMPONENT_MANIFEST, "components")
 
 
@@ -202,33 +209,56 @@ def prebuilt_component(
     """The shipped component made from the module with this sha256; failing that, the one
     shipped for the same ``example`` and ``lang`` (made from the prebuilt module, not this
     machine's build, and ``reason`` says so); None when neither was shipped."""
-    records = component_manifest()["components"]
+    records = {
+        name: record for name, record in component_manifest()["components"].items()
+        if record.get("kind", "command") == "command"
+    }
     exact = [n for n, r in records.items() if r["module_sha256"] == module_sha256]
     same_program = [n for n, r in records.items() if (r["example"], r["lang"]) == (example, lang)]
     if not exact and same_program:
         reason += "; it was made from the shipped prebuilt module, not from this machine's build of it"
     for name in (exact or same_program)[:1]:
-        record = records[name]
-        path = PREBUILT_COMPONENTS / name
-        if not path.is_file() or _sha256(path.read_bytes()) != record["component_sha256"]:
-            raise KitError(
-                f"prebuilt component {name} does not match its manifest",
-                fix="python -m kernel_helpers component --refresh-prebuilt",
-            )
-        return ComponentArtifact(
-            record["example"], record["lang"], COMPONENT, path, record["bytes"],
-            record["command"], "wasm-tools", record["version"], 0.0, cached=True,
-            prebuilt=True, variant=record["variant"], fallback_reason=reason,
-            module_path=record["module"], module_bytes=record["module_bytes"],
-            adapter=record["adapter"], wit=record.get("wit"),
-        )
+        return shipped_component(name, records[name], reason)
     return None
+
+
+def shipped_component(name: str, record: dict[str, Any], reason: str) -> ComponentArtifact:
+    """The shipped component ``name`` as an artifact, once its bytes match the manifest."""
+    path = PREBUILT_COMPONENTS / name
+    if not path.is_file() or _sha256(path.read_bytes()) != record["component_sha256"]:
+        raise KitError(
+            f"prebuilt component {name} does not match its manifest",
+            fix="python -m kernel_helpers component --refresh-prebuilt",
+        )
+    return ComponentArtifact(
+        record["example"], record["lang"], COMPONENT, path, record["bytes"],
+        record["command"], "wasm-tools", record["version"], 0.0, cached=True,
+        prebuilt=True, variant=record["variant"], fallback_reason=reason,
+        module_path=record["module"], module_bytes=record["module_bytes"],
+        adapter=record["adapter"], wit=record.get("wit"), steps=record.get("steps", [record["command"]]),
+    )
 
 
 def _components_dir() -> Path:
     path = cache_dir() / "components"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def _cached_component(folder: Path, out: Path) -> ComponentArtifact | None:
+    """The component made before into ``folder`` (its ``artifact.json`` beside it), if whole."""
+    with contextlib.suppress(OSError, ValueError, TypeError, KeyError):
+        record = json.loads((folder / "artifact.json").read_text())
+        artifact = ComponentArtifact(**{**record, "path": Path(record["path"])})
+        if out.is_file() and artifact.bytes == out.stat().st_size:
+            artifact.cached = True
+            return artifact
+    return None
+
+
+def _remember_component(folder: Path, artifact: ComponentArtifact) -> ComponentArtifact:
+    (folder / "artifact.json").write_text(json.dumps({**artifact.to_json(), "cached": False}, indent=2))
+    return artifact
 
 
 def componentize(
@@ -261,14 +291,9 @@ def componentize(
     key = _sha256(f"{CACHE_FORMAT}|{digest}|{_sha256(adapter_data)}|{version}".encode())[:24]
     folder = _components_dir() / key
     out = folder / (Path(name).stem + ".component.wasm")
-    record_file = folder / "artifact.json"
-    if cache and record_file.is_file() and out.is_file():
-        with contextlib.suppress(OSError, ValueError, TypeError, KeyError):
-            record = json.loads(record_file.read_text())
-            artifact = ComponentArtifact(**{**record, "path": Path(record["path"])})
-            if artifact.bytes == out.stat().st_size:
-                artifact.cached = True
-                return artifact
+    hit = _cached_component(folder, out) if cache else None
+    if hit is not None:
+        return hit
     folder.mkdir(parents=True, exist_ok=True)
     source = folder / name
     source.write_bytes(data)
@@ -292,10 +317,9 @@ def componentize(
     artifact = ComponentArtifact(
         example, lang, COMPONENT, out, out.stat().st_size, command, "wasm-tools", version,
         took, variant=variant, module_path=str(module.path if isinstance(module, Artifact) else name),
-        module_bytes=len(data), adapter=str(adapter),
+        module_bytes=len(data), adapter=str(adapter), steps=[command],
     )
-    record_file.write_text(json.dumps({**artifact.to_json(), "cached": False}, indent=2))
-    return artifact
+    return _remember_component(folder, artifact)
 
 
 # --- Node: jco transpile + preview2-shim --------------------------------------------------
@@ -405,7 +429,8 @@ SHIPPED = [(example, lang) for example in ("hello", "wordcount") for lang in ("c
 
 
 def refresh_prebuilt_components() -> list[ComponentArtifact]:
-    """Make the shipped components from the shipped prebuilt modules (needs the tools)."""
+    """Make the shipped components from the shipped prebuilt modules, and the typed one from
+    its sources (needs wasm-tools, jco's adapter and a C compiler)."""
     from .build import prebuilt_module
 
     PREBUILT_COMPONENTS.mkdir(parents=True, exist_ok=True)
@@ -432,5 +457,9 @@ def refresh_prebuilt_components() -> list[ComponentArtifact]:
             "wit": wit_text(destination),
         }
         made.append(replace(artifact, path=destination, prebuilt=True))
+    from .typed_component import TYPED_COMPONENT, ship_typed_component  # it builds on this module
+
+    records[TYPED_COMPONENT], typed = ship_typed_component()
+    made.append(replace(typed, path=PREBUILT_COMPONENTS / TYPED_COMPONENT, prebuilt=True))
     COMPONENT_MANIFEST.write_text(json.dumps({"format": 1, "components": records}, indent=2) + "\n")
     return made

