@@ -139,9 +139,22 @@ def docker_status(timeout: float = CONNECT_TIMEOUT_S) -> DockerStatus:
         runtimes=runtimes,
         wasm_shims=shims,
         storage_driver=info.get("Driver"),
-        rootless=any("rootless" in str(o) for o in info.get("SecurityOptions") or []),
+        rootless=_rootless_in(info.get("SecurityOptions") or []),
         limits_enforced=_limits_enforced(info),
     )
+
+
+def is_rootless(client: docker.DockerClient) -> bool:
+    """Whether this daemon runs rootless (a workshop hub's learner daemon)."""
+    try:
+        options = client.info().get("SecurityOptions") or []
+    except Exception:  # a daemon that cannot say is treated as the usual, rootful kind
+        return False
+    return _rootless_in(options)
+
+
+def _rootless_in(security_options: list[Any]) -> bool:
+    return any("rootless" in str(o) for o in security_options)
 
 
 def _limits_enforced(info: dict[str, Any]) -> bool:

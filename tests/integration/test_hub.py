@@ -9,6 +9,7 @@ API), as a learner's browser would, without one. The unix accounts it makes are
 from __future__ import annotations
 
 import grp
+import json
 import os
 import pwd
 import re
@@ -207,6 +208,37 @@ def check_hand_ins(hub: Hub, admin: requests.Session, unix_a: str, unix_b: str) 
     assert f"{b_name}: has not run the setup check" in view.stdout, view.stdout
 
 
+#: Each learner's scratch image on their own daemon, and their module pushed to their own
+#: registry and pulled back over its HTTP API, both learners at once.
+BENCH = (
+    "import json; from kernel_helpers.bench.startup import run_startup; "
+    "r = run_startup('hello', variants=['docker-scratch', 'docker-pull-run', 'oci-wasm-pull-run'], "
+    "repeat=3, warmup=1, progress=False); "
+    "print(json.dumps({n: m.source for n, m in r.variants.items()})); print(r.notes.get('docker-pull-run'))"
+)
+
+
+def check_benchmarks_side_by_side(environments: dict[str, dict[str, str]]) -> None:
+    """Two learners benchmark at once, each on their own daemon and registry: both measure
+    what their rootless daemon can, and say why the daemon's own pull is left out."""
+    runs = {
+        unix: subprocess.Popen(
+            ["runuser", "-u", unix, "--", "env", "-i", *(f"{k}={v}" for k, v in env.items()),
+             "python", "-c", BENCH],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd="/",
+        )
+        for unix, env in environments.items()
+    }
+    for unix, run in runs.items():
+        out, err = run.communicate(timeout=300)
+        assert run.returncode == 0, err[-1500:]
+        sources, note = out.splitlines()[-2:]
+        assert json.loads(sources) == {
+            "docker-scratch": "measured", "oci-wasm-pull-run": "measured", "docker-pull-run": "recorded",
+        }, (unix, out, err[-800:])
+        assert "left out on a rootless Docker daemon" in note, note
+
+
 def test_two_learners_get_their_own_accounts_and_the_hub_stops_cleanly(tmp_path: Path, learners: list[str]) -> None:
     need(os.geteuid() == 0, "./kit hub creates unix accounts: run the test as root")
     hub = Hub(tmp_path / "hub", free_port(), tmp_path / "hub.log")
@@ -309,6 +341,7 @@ def test_two_learners_get_their_own_accounts_and_the_hub_stops_cleanly(tmp_path:
         assert theirs.returncode != 0 and "permission denied" in theirs.stderr.lower(), theirs.stderr
         if Path("/var/run/docker.sock").exists():
             assert run_as(unix_a, "docker", "-H", "unix:///var/run/docker.sock", "version").returncode != 0
+        check_benchmarks_side_by_side(environments)
 
         proxy_pid = int((hub.state / "proxy.pid").read_text())
         ids = [(pwd.getpwnam(u).pw_uid, accounts.subid_range(u)) for u in (unix_a, unix_b, PREFIX + "instructor")]
