@@ -123,10 +123,18 @@ _names(
 
 # 06 · start-up against containers
 _names("_display", "describe_machine")
+_names("_system", "wasmtime_cli_path")
 _names("bench.startup", "run_startup")
 _names("containers.docker", "docker_status")
-_names("containers.images", "cleanup")
-_names("course.nb06", "check_several_seconds", "check_startup_ratio", "live_startup")
+_names("containers.images", "cleanup", "kit_labels")
+_names("course.doctor", "missing")
+_names(
+    "course.nb06",
+    "check_several_seconds",
+    "check_startup_ratio",
+    "hello_image",
+    "live_startup",
+)
 _names("report.exports", "save_result")
 _names("report.verdicts", "startup_verdict")
 

@@ -56,6 +56,48 @@ def check_several_seconds(answer: object, result: Any) -> CheckResult:
         f"'Several seconds' means at least {SEVERAL_SECONDS_FROM_S:g} s.",
     )
 
+
+# --- the hello image the by-hand cells run ------------------------------------------------
+
+
+def hello_image(example: str = "hello", *, client: Any | None = None) -> str:
+    """The tag of a ``FROM scratch`` image holding ``example``'s static native build. Its
+    tag carries your owner id, so it is yours alone on a shared daemon; it is built the
+    first time and kept (``kh.cleanup()`` removes it). Notebooks 06 and 07."""
+    import docker.errors
+
+    from ..containers.docker import connect
+    from ..containers.images import scratch_image
+    from ..toolchains.build import native_binary
+
+    tag = hello_image_tag(example)
+    docker_client = client if client is not None else connect()
+    try:
+        docker_client.images.get(tag)
+    except docker.errors.ImageNotFound:
+        scratch_image(native_binary(example, "c").path, tag, client=docker_client)
+    finally:
+        if client is None:
+            docker_client.close()
+    return tag
+
+
+def hello_image_tag(example: str = "hello") -> str:
+    """``kit-<example>:<your owner id>``, the tag :func:`hello_image` builds."""
+    from ..containers.images import owner_tag
+
+    return owner_tag(f"kit-{example}")
+
+
+def hello_output(example: str = "hello") -> str:
+    """What ``example`` prints, from its wasm build run once by the kit: what every other
+    way of running it (a container, a pulled artifact) must print too."""
+    from ..toolchains.build import wasm_module
+    from ..wasm.runner import run_wasm
+
+    return run_wasm(wasm_module(example, "c").path).check().stdout_text
+
+
 #: Small by default so a headless run of notebook 06 stays well under 90 s; the learner's
 #: Start button runs again with as many repetitions as they like.
 NOTEBOOK_REPEAT = 5

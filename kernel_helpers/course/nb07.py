@@ -104,23 +104,15 @@ def image_platform(example: str = "hello") -> ImagePlatform:
     Docker, the platform of the machine that recorded the reference data. Notebook 07."""
     from .._errors import DockerUnavailable
     from ..containers.docker import connect
-    from ..containers.images import owner_tag
+    from .nb06 import hello_image, hello_image_tag
 
-    tag = owner_tag(f"kit-{example}-scratch")
     try:
         client = connect()
     except DockerUnavailable:
-        return _recorded_platform(tag)
+        return _recorded_platform(hello_image_tag(example))
     try:
-        try:
-            image = client.images.get(tag)
-        except Exception:  # not built yet: notebook 07 may run before 06
-            from ..containers.images import scratch_image
-            from ..toolchains.builds import example_builds
-
-            scratch_image(example_builds(example, "c").require_native(), tag, client=client)
-            image = client.images.get(tag)
-        attrs = image.attrs
+        tag = hello_image(example, client=client)
+        attrs = client.images.get(tag).attrs
         excerpt = {key: attrs.get(key) for key in ("Os", "Architecture", "Variant", "Size") if attrs.get(key)}
         return ImagePlatform(tag, str(attrs.get("Os")), str(attrs.get("Architecture")), "measured", excerpt)
     finally:
