@@ -130,6 +130,7 @@ _names("containers.images", "cleanup", "kit_labels")
 _names("course.doctor", "missing")
 _names(
     "course.nb06",
+    "check_locked_down_run",
     "check_several_seconds",
     "check_startup_ratio",
     "hello_image",

@@ -44,6 +44,7 @@ def test_several_seconds_depends_on_the_numbers() -> None:
     [
         lambda: kh.check_startup_ratio(..., FAST),
         lambda: kh.check_several_seconds(..., FAST),
+        lambda: kh.check_locked_down_run(...),
         lambda: kh.check_smallest_artifact(..., SIZES_SCRATCH),
         lambda: kh.check_image_platform(..., "linux/amd64"),
         lambda: kh.check_slowdown(..., compute_result(1.3)),
@@ -95,6 +96,50 @@ def test_media_type_and_pod() -> None:
     assert skeleton.ok is None and skeleton.exercise.startswith("09")
 
 
+LOCKED = {"network_mode": "none", "read_only": True, "cap_drop": ["ALL"], "mem_limit": "64m", "pids_limit": 64}
+
+
+@pytest.mark.parametrize(
+    "change,words",
+    [
+        ({"network_mode": "bridge"}, ["gets a network", 'network_mode="none"']),
+        ({"read_only": False}, ["writable", "read_only=True"]),
+        ({"cap_drop": ["NET_RAW"]}, ["default capabilities", 'cap_drop=["ALL"]']),
+        ({"cap_drop": "ALL"}, ["list of capability names", "brackets"]),
+        ({"mem_limit": None}, ["no memory limit", 'mem_limit="64m"']),
+        ({"mem_limit": "10g"}, ["10240 MiB takes little away", "256 MiB"]),
+        ({"mem_limit": "64q"}, ["cannot read mem_limit='64q'", "units"]),
+        ({"pids_limit": None}, ["no process limit", "pids_limit=64"]),
+        ({"pids_limit": 100_000}, ["100000 processes takes little away"]),
+        ({"privileged": True}, ["does not run privileged", "every capability"]),
+        ({"volumes": {"/": {"bind": "/host"}}}, ["does not run volumes", "folder of the host"]),
+        ({"command": ["/bin/sh"]}, ["runs the hello image as built"]),
+        ({"security_opt": ["seccomp=unconfined"]}, ["loosens the sandbox"]),
+        ({"tty": True}, ["does not run tty", "Leave tty out"]),
+        ({"mem_limt": "64m"}, ["'mem_limt' is not a keyword", "Did you mean 'mem_limit'?"]),
+    ],
+)
+def test_locked_down_run_names_the_lock_left_open(
+    change: dict[str, Any], words: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KIT_DOCKER", "off")  # the reading that comes before any run
+    answer = {key: value for key, value in {**LOCKED, **change}.items() if value is not None}
+    result = kh.check_locked_down_run(answer)
+    assert result.ok is False, result.text()
+    for word in words:
+        assert word in result.text(), result.text()
+
+
+def test_locked_down_run_without_docker_is_read_not_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KIT_DOCKER", "off")
+    for answer in (LOCKED, {**LOCKED, "network_mode": None, "network_disabled": True},
+                   {**LOCKED, "remove": True, "labels": {"mine": "1"}, "security_opt": ["no-new-privileges"]}):
+        result = kh.check_locked_down_run({k: v for k, v in answer.items() if v is not None})
+        assert result.ok is None, result.text()
+        assert "Docker is not here" in result.message and "read but not run" in result.message
+        assert "unset KIT_DOCKER" in (result.hint or "")
+
+
 def test_decisions_and_export(tmp_path: Path) -> None:
     assert kh.check_decisions(dict(DECISION_SCENARIOS)).ok is True
     one_off = {**DECISION_SCENARIOS, "run PostgreSQL with its extensions": "module"}
@@ -130,6 +175,7 @@ def test_yaml_of_the_manifests_reads_as_kubernetes_expects() -> None:
 PART2_CHECKS = [
     (kh.check_startup_ratio, (FAST,)),
     (kh.check_several_seconds, (FAST,)),
+    (kh.check_locked_down_run, ()),
     (kh.check_smallest_artifact, (SIZES_SCRATCH,)),
     (kh.check_image_platform, ("linux/amd64",)),
     (kh.check_slowdown, (compute_result(1.3),)),
