@@ -142,6 +142,7 @@ _names("report.verdicts", "startup_verdict")
 # 07 · sizes and portability
 _names("_display", "format_bytes")
 _names("bench.sizes", "run_sizes")
+_names("containers.images", "owner_tag")
 _names("containers.oci", "package_wasm")
 _names(
     "course.nb07",
