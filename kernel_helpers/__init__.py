@@ -147,7 +147,9 @@ _names("containers.oci", "package_wasm")
 _names(
     "course.nb07",
     "check_image_platform",
+    "check_small_dockerfile",
     "check_smallest_artifact",
+    "dockerfile_context",
     "image_platform",
     "lesson_module",
     "shrunk_sizes",

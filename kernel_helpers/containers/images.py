@@ -127,7 +127,7 @@ def build_image(
                 pull=False, network_mode="none",
             )
         except Exception as err:
-            raise ContainerError(f"docker build of {tag} failed: {err}", output=str(err)) from err
+            raise ContainerError(f"docker build of {tag} failed: {_daemon_says(err)}", output=str(err)) from err
     return str(image.id)
 
 
@@ -367,9 +367,10 @@ def _start_and_wait(container: Any, image: str, timeout_s: float) -> dict[str, A
 
 
 def _daemon_says(err: BaseException) -> str:
-    """The daemon's own words from a docker SDK error, without the HTTP wrapping."""
-    explanation = getattr(err, "explanation", None)
-    return str(explanation or err).strip()
+    """The daemon's own words from a docker SDK error, without the HTTP wrapping
+    (``explanation`` of an APIError, ``msg`` of a BuildError)."""
+    words = getattr(err, "explanation", None) or getattr(err, "msg", None)
+    return str(words or err).strip()
 
 
 def _remove_quietly(container: Any) -> None:

@@ -59,6 +59,62 @@ def test_a_setting_docker_refuses_is_said_in_the_daemons_words(docker_here: None
     assert kit_containers() == []
 
 
+# --- 07 · an image under a megabyte -------------------------------------------------------
+
+SCRATCH = 'FROM scratch\nCOPY {file} /{file}\nENTRYPOINT ["/{file}"]\n'
+
+
+def exercise_images() -> list[object]:
+    import docker
+
+    client = docker.from_env(version="auto")
+    try:
+        return list(client.images.list(filters={"reference": "kit-exercise-07"}))
+    finally:
+        client.close()
+
+
+@pytest.mark.docker
+@pytest.mark.parametrize("dockerfile", [
+    SCRATCH.format(file="hello"),
+    'FROM scratch\nCOPY hello /app\nCMD ["/app"]\n',
+    'FROM scratch\nCOPY . /\nENTRYPOINT ["/hello"]\n',  # the whole context still fits
+])
+def test_a_small_image_is_built_run_weighed_and_removed(docker_here: None, dockerfile: str) -> None:
+    result = kh.check_small_dockerfile(dockerfile)
+    assert result.ok is True, result.text()
+    assert "'Hello from WebAssembly and containers!'" in result.message and "under 1 MB" in result.message
+    assert exercise_images() == [] and kit_containers() == []
+
+
+@pytest.mark.docker
+@pytest.mark.parametrize("dockerfile,words", [
+    (SCRATCH.format(file="hello-dynamic"), ["no such file or directory", "dynamically linked", "loader"]),
+    (SCRATCH.format(file="hello.wasm"), ["exec format error", "not a Linux program", "notebook 09"]),
+    ('FROM scratch\nCOPY hello /hello\nCOPY hello /hello2\nENTRYPOINT ["/hello"]\n',
+     ["(measured): over the limit of 1 MB", "Copy only the program"]),
+    ('FROM scratch\nCOPY hello /hello\nENTRYPOINT ["/bin/hello"]\n', ["no /bin/hello to start"]),
+    ('FROM scratch\nRUN echo hi\nCOPY hello /hello\nENTRYPOINT ["/hello"]\n', ["scratch has no shell", "Leave RUN out"]),
+    ('FROM scratch\nCOPPY hello /hello\nENTRYPOINT ["/hello"]\n', ["unknown instruction: COPPY"]),
+])
+def test_each_real_failure_gets_its_own_hint(docker_here: None, dockerfile: str, words: list[str]) -> None:
+    result = kh.check_small_dockerfile(dockerfile)
+    assert result.ok is False, result.text()
+    for word in words:
+        assert word in result.text(), result.text()
+    assert exercise_images() == [] and kit_containers() == []
+
+
+@pytest.mark.docker
+def test_a_distribution_base_is_too_big_or_out_of_reach(docker_here: None) -> None:
+    """No public registry here: the base cannot be fetched. Where one is reachable (or the
+    image is cached), it builds and is measured over the limit. Either way: FROM scratch."""
+    result = kh.check_small_dockerfile(SCRATCH.format(file="hello").replace("scratch", "debian:bookworm-slim", 1))
+    assert result.ok is False, result.text()
+    assert "could not fetch debian:bookworm-slim" in result.message or "over the limit" in result.message
+    assert "FROM scratch starts empty" in (result.hint or "")
+
+
 # --- every solution that needs Docker -----------------------------------------------------
 
 

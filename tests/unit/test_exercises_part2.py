@@ -47,6 +47,7 @@ def test_several_seconds_depends_on_the_numbers() -> None:
         lambda: kh.check_locked_down_run(...),
         lambda: kh.check_smallest_artifact(..., SIZES_SCRATCH),
         lambda: kh.check_image_platform(..., "linux/amd64"),
+        lambda: kh.check_small_dockerfile(...),
         lambda: kh.check_slowdown(..., compute_result(1.3)),
         lambda: kh.check_why_slower(...),
         lambda: kh.check_prime_count(...),
@@ -140,6 +141,48 @@ def test_locked_down_run_without_docker_is_read_not_run(monkeypatch: pytest.Monk
         assert "unset KIT_DOCKER" in (result.hint or "")
 
 
+SCRATCH_HELLO = 'FROM scratch\nCOPY hello /hello\nENTRYPOINT ["/hello"]\n'
+
+
+def test_a_dockerfile_is_read_before_it_is_built() -> None:
+    from kernel_helpers.course.nb07 import DockerfileReading
+
+    text = ('FROM --platform=linux/amd64 scratch\n# a comment\nCOPY --chown=1 ./hello \\\n  /hello\n'
+            'COPY ["hello.wasm", "/x"]\nENTRYPOINT ["/hello"]\n')
+    assert DockerfileReading.of(text) == DockerfileReading(("scratch",), ("hello", "hello.wasm"), "json")
+    assert DockerfileReading.of("FROM debian AS build\nFROM scratch\nCMD /hello").bases == ("debian", "scratch")
+    assert DockerfileReading.of("FROM scratch\nCMD /hello").starts == "shell"
+
+
+@pytest.mark.parametrize(
+    "dockerfile,words",
+    [
+        ('FROM scratch\nCOPY hello2 /hello\nENTRYPOINT ["/hello"]\n', ["no 'hello2' in the build context", "hello.wasm"]),
+        ("FROM scratch\nCOPY hello /hello\n", ["nothing tells docker run what to start", 'ENTRYPOINT ["/hello"]']),
+        ("FROM scratch\nCOPY hello /hello\nENTRYPOINT /hello\n", ["scratch has no shell", "JSON form"]),
+        ("COPY hello /hello\n", ["starts with FROM"]),
+        ("  \n", ["Dockerfile as text"]),
+    ],
+)
+def test_a_dockerfile_that_cannot_work_is_told_why_without_docker(
+    dockerfile: str, words: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KIT_DOCKER", "off")
+    result = kh.check_small_dockerfile(dockerfile)
+    assert result.ok is False, result.text()
+    for word in words:
+        assert word in result.text(), result.text()
+
+
+def test_without_docker_a_dockerfile_is_read_not_built(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KIT_DOCKER", "off")
+    result = kh.check_small_dockerfile(SCRATCH_HELLO)
+    assert result.ok is None and "read but not built" in result.message, result.text()
+    assert "unset KIT_DOCKER" in (result.hint or "")
+    alpine = kh.check_small_dockerfile(SCRATCH_HELLO.replace("scratch", "alpine"))
+    assert alpine.ok is None and "builds on alpine" in alpine.message
+
+
 def test_decisions_and_export(tmp_path: Path) -> None:
     assert kh.check_decisions(dict(DECISION_SCENARIOS)).ok is True
     one_off = {**DECISION_SCENARIOS, "run PostgreSQL with its extensions": "module"}
@@ -178,6 +221,7 @@ PART2_CHECKS = [
     (kh.check_locked_down_run, ()),
     (kh.check_smallest_artifact, (SIZES_SCRATCH,)),
     (kh.check_image_platform, ("linux/amd64",)),
+    (kh.check_small_dockerfile, ()),
     (kh.check_slowdown, (compute_result(1.3),)),
     (kh.check_why_slower, ()),
     (kh.check_prime_count, ()),
