@@ -168,7 +168,7 @@ _names("report.verdicts", "throughput_verdict")
 
 # 09 · Docker + Wasm
 _names("containers.kubernetes", "docker_wasm_diagram", "to_yaml", "wasm_pod", "wasm_runtime_class")
-_names("containers.oci", "run_with_docker_shim")
+_names("containers.oci", "run_with_docker_shim", "write_oci_layout")
 _names(
     "course.nb09",
     "check_pod_runtime_class",
