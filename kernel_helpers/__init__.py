@@ -172,6 +172,7 @@ _names("containers.oci", "run_with_docker_shim", "write_oci_layout")
 _names(
     "course.nb09",
     "check_pod_runtime_class",
+    "check_push_command",
     "check_wasm_media_type",
     "oci_round_trip",
     "start_registry",

@@ -118,6 +118,10 @@ def _skopeo() -> ToolReport:
     return _tool("skopeo", ["--version"], install_hint("skopeo", "brew install skopeo"))
 
 
+def _oras() -> ToolReport:
+    return _tool("oras", ["version"], "see https://oras.land/docs/installation (one static binary)")
+
+
 def _native_c_compiler() -> ToolReport:
     try:
         found = toolchain_for("c", NATIVE)
@@ -132,6 +136,7 @@ BY_HAND_TOOLS: dict[str, tuple[str, Callable[[], ToolReport]]] = {
     "wasmtime": ("The wasmtime CLI", _wasmtime_cli),
     "hyperfine": ("hyperfine", _hyperfine),
     "skopeo": ("skopeo", _skopeo),
+    "oras": ("oras", _oras),
     "registry": ("A registry program (docker-registry)", _registry),
     "native compiler": ("A C compiler for native binaries", _native_c_compiler),
 }

@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 import kernel_helpers as kh
+from kernel_helpers.containers.oci import OciLayout
 from kernel_helpers.course.nb10 import DECISION_SCENARIOS
 from kernel_helpers.report.exports import export_results, save_result
 from kernel_helpers.toolchains.build import forget_toolchains
@@ -53,6 +54,7 @@ def test_several_seconds_depends_on_the_numbers() -> None:
         lambda: kh.check_prime_count(...),
         lambda: kh.check_wasm_media_type(...),
         lambda: kh.check_pod_runtime_class(..., kh.wasm_runtime_class()),
+        lambda: kh.check_push_command(..., None, NO_LAYOUT),
         lambda: kh.check_decisions(...),
         lambda: kh.check_export(...),
         lambda: kh.check_world_packages(...),
@@ -183,6 +185,44 @@ def test_without_docker_a_dockerfile_is_read_not_built(monkeypatch: pytest.Monke
     assert alpine.ok is None and "builds on alpine" in alpine.message
 
 
+NO_LAYOUT = OciLayout(Path("/layout"), Path("/layout/hello.wasm"), ("image", "artifact"))
+PUSH = "skopeo copy --dest-tls-verify=false oci:/layout:artifact docker://127.0.0.1:5000/kit/mine:v1"
+
+
+def test_a_push_command_is_read_into_its_tool_and_destination() -> None:
+    from kernel_helpers.course.nb09 import PushCommand
+
+    command = PushCommand.of("!skopeo copy --format oci --dest-tls-verify=false oci:/l:artifact docker://h:1/kit/m:v1")
+    assert (command.tool, command.reference) == ("skopeo", "h:1/kit/m:v1")
+    oras = PushCommand.of("oras push --plain-http --artifact-type x/y h:1/kit/m:v2 hello.wasm:application/wasm")
+    assert (oras.tool, oras.reference) == ("oras", "h:1/kit/m:v2")
+
+
+@pytest.mark.parametrize(
+    "command,words",
+    [
+        ("docker push 127.0.0.1:5000/kit/mine:v1", ["only skopeo or oras, not 'docker'"]),
+        ("skopeo inspect docker://127.0.0.1:5000/kit/mine:v1", ["pushes with its copy command"]),
+        (PUSH + " && echo done", ["'&&' is shell syntax", "runs no shell"]),
+        (PUSH.replace("docker://", "dir:/tmp/"), ["is not a registry", "docker://"]),
+        (PUSH.replace(":v1", ""), ["names no tag", "'latest'"]),
+        ("skopeo copy oci:/layout:artifact", ["a source and a destination"]),
+        ("skopeo copy 'oci:/layout", ["does not split into words", "quote"]),
+        ("oras push 127.0.0.1:5000/kit/mine:v1", ["the destination, then the file"]),
+    ],
+)
+def test_a_push_command_that_cannot_work_is_told_why_before_it_runs(command: str, words: list[str]) -> None:
+    result = kh.check_push_command(command, None, NO_LAYOUT)
+    assert result.ok is False, result.text()
+    for word in words:
+        assert word in result.text(), result.text()
+
+
+def test_without_a_registry_a_push_command_is_read_not_run() -> None:
+    result = kh.check_push_command(PUSH, None, NO_LAYOUT)
+    assert result.ok is None and "read but not run" in result.message, result.text()
+
+
 def test_decisions_and_export(tmp_path: Path) -> None:
     assert kh.check_decisions(dict(DECISION_SCENARIOS)).ok is True
     one_off = {**DECISION_SCENARIOS, "run PostgreSQL with its extensions": "module"}
@@ -227,6 +267,7 @@ PART2_CHECKS = [
     (kh.check_prime_count, ()),
     (kh.check_wasm_media_type, ()),
     (kh.check_pod_runtime_class, (kh.wasm_runtime_class(),)),
+    (kh.check_push_command, (None, NO_LAYOUT)),
     (kh.check_decisions, ()),
     (kh.check_export, ()),
     (kh.check_world_packages, ()),
