@@ -123,21 +123,33 @@ _names(
 
 # 06 · start-up against containers
 _names("_display", "describe_machine")
+_names("_system", "wasmtime_cli_path")
 _names("bench.startup", "run_startup")
 _names("containers.docker", "docker_status")
-_names("containers.images", "cleanup")
-_names("course.nb06", "check_several_seconds", "check_startup_ratio", "live_startup")
+_names("containers.images", "cleanup", "kit_labels")
+_names("course.doctor", "missing")
+_names(
+    "course.nb06",
+    "check_locked_down_run",
+    "check_several_seconds",
+    "check_startup_ratio",
+    "hello_image",
+    "live_startup",
+)
 _names("report.exports", "save_result")
 _names("report.verdicts", "startup_verdict")
 
 # 07 · sizes and portability
 _names("_display", "format_bytes")
 _names("bench.sizes", "run_sizes")
+_names("containers.images", "owner_tag")
 _names("containers.oci", "package_wasm")
 _names(
     "course.nb07",
     "check_image_platform",
+    "check_small_dockerfile",
     "check_smallest_artifact",
+    "dockerfile_context",
     "image_platform",
     "lesson_module",
     "shrunk_sizes",
@@ -156,10 +168,11 @@ _names("report.verdicts", "throughput_verdict")
 
 # 09 · Docker + Wasm
 _names("containers.kubernetes", "docker_wasm_diagram", "to_yaml", "wasm_pod", "wasm_runtime_class")
-_names("containers.oci", "run_with_docker_shim")
+_names("containers.oci", "run_with_docker_shim", "write_oci_layout")
 _names(
     "course.nb09",
     "check_pod_runtime_class",
+    "check_push_command",
     "check_wasm_media_type",
     "oci_round_trip",
     "start_registry",

@@ -30,7 +30,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -127,7 +127,7 @@ def build_image(
                 pull=False, network_mode="none",
             )
         except Exception as err:
-            raise ContainerError(f"docker build of {tag} failed: {err}", output=str(err)) from err
+            raise ContainerError(f"docker build of {tag} failed: {_daemon_says(err)}", output=str(err)) from err
     return str(image.id)
 
 
@@ -262,12 +262,24 @@ def _busybox_base(client: docker.DockerClient) -> BaseImage:
 
 @dataclass(frozen=True)
 class ContainerRun:
-    """What a container printed and how it ended; ``seconds`` is create to removal."""
+    """What a container printed and how it ended; ``seconds`` is create to removal.
+    ``inspected`` is ``docker inspect`` of the container just before it was removed: the
+    settings Docker actually applied (``HostConfig``), not the ones asked for."""
 
     exit_code: int
     stdout: bytes
     stderr: bytes
     seconds: float
+    inspected: Mapping[str, Any] = field(default_factory=dict)
+
+
+def hardened_settings(mem_limit: str = MEM_LIMIT, pids_limit: int = PIDS_LIMIT) -> dict[str, Any]:
+    """The docker SDK's keyword arguments for every kit container: no network, a read-only
+    root, no capabilities and no way to gain any, memory and pid limits."""
+    return {
+        "network_mode": "none", "read_only": True, "cap_drop": ["ALL"],
+        "security_opt": ["no-new-privileges"], "mem_limit": mem_limit, "pids_limit": pids_limit,
+    }
 
 
 def hardened_run_command(image: str, args: Sequence[str] = (), *, pull: bool = False) -> list[str]:
@@ -301,31 +313,64 @@ def run_container(
 ) -> ContainerRun:
     """Run ``image`` hardened (no network, read-only, no capabilities, limits), wait at
     most ``timeout_s`` (then kill), collect its output and remove it. Notebook 06."""
+    settings = hardened_settings(mem_limit, pids_limit)
+    return run_with_settings(image, settings, args, timeout_s=timeout_s, client=client)
+
+
+def run_with_settings(
+    image: str,
+    settings: Mapping[str, Any],
+    args: Sequence[str] = (),
+    *,
+    timeout_s: float = RUN_TIMEOUT_S,
+    client: docker.DockerClient | None = None,
+) -> ContainerRun:
+    """Run ``image`` with exactly ``settings`` (``containers.create``'s keyword arguments)
+    and this learner's kit labels, wait at most ``timeout_s`` (then kill), collect its
+    output and ``docker inspect``, and remove it. The caller vouches for ``settings``:
+    :func:`run_container` passes :func:`hardened_settings`. Notebook 06."""
     docker_client = _client(client)
+    # The owner label comes last, so no setting can make a container look like another learner's.
+    labels = {**dict(settings.get("labels") or {}), **kit_labels("run")}
     start = time.perf_counter()
     try:
         container = docker_client.containers.create(
-            image, command=list(args) or None, network_mode="none", read_only=True,
-            cap_drop=["ALL"], security_opt=["no-new-privileges"], mem_limit=mem_limit,
-            pids_limit=pids_limit, labels=kit_labels("run"), detach=True,
+            image, command=list(args) or None, **{**settings, "labels": labels}, detach=True
         )
     except Exception as err:
-        raise ContainerError(f"cannot create a container from {image}: {err}") from err
+        raise ContainerError(f"cannot create a container from {image}: {_daemon_says(err)}") from err
     try:
-        container.start()
-        try:
-            status = container.wait(timeout=timeout_s)
-        except Exception as err:  # requests' ReadTimeout: the container outlived its budget
-            container.kill()
-            raise ContainerError(
-                f"{image} ran longer than {timeout_s:g} s and was killed",
-                fix="raise timeout_s or check that the program ends",
-            ) from err
+        status = _start_and_wait(container, image, timeout_s)
         stdout = container.logs(stdout=True, stderr=False)
         stderr = container.logs(stdout=False, stderr=True)
+        container.reload()
+        inspected = dict(container.attrs)
     finally:
         _remove_quietly(container)
-    return ContainerRun(int(status.get("StatusCode", -1)), stdout, stderr, time.perf_counter() - start)
+    seconds = time.perf_counter() - start
+    return ContainerRun(int(status.get("StatusCode", -1)), stdout, stderr, seconds, inspected)
+
+
+def _start_and_wait(container: Any, image: str, timeout_s: float) -> dict[str, Any]:
+    try:
+        container.start()
+    except Exception as err:
+        raise ContainerError(f"{image} could not start: {_daemon_says(err)}") from err
+    try:
+        return dict(container.wait(timeout=timeout_s))
+    except Exception as err:  # requests' ReadTimeout: the container outlived its budget
+        container.kill()
+        raise ContainerError(
+            f"{image} ran longer than {timeout_s:g} s and was killed",
+            fix="raise timeout_s or check that the program ends",
+        ) from err
+
+
+def _daemon_says(err: BaseException) -> str:
+    """The daemon's own words from a docker SDK error, without the HTTP wrapping
+    (``explanation`` of an APIError, ``msg`` of a BuildError)."""
+    words = getattr(err, "explanation", None) or getattr(err, "msg", None)
+    return str(words or err).strip()
 
 
 def _remove_quietly(container: Any) -> None:

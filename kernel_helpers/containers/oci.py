@@ -45,6 +45,8 @@ WASM_CONFIG = "application/vnd.wasm.config.v0+json"
 MODULE_PATH = "/app.wasm"
 COMPONENT_FILE = "component.wasm"
 STYLES = ("image", "artifact", "component")
+#: The styles a core module (not a component) can be packaged in.
+MODULE_STYLES = ("image", "artifact")
 
 
 @dataclass(frozen=True)
@@ -150,6 +152,48 @@ def _package_component(wasm: bytes) -> OciBlobs:
         "annotations": {"io.wasm-course.kit": "1", "io.wasm-course.style": "component"},
     }
     return OciBlobs("component", manifest, {sha256_digest(config): config, sha256_digest(wasm): wasm})
+
+
+OCI_INDEX = "application/vnd.oci.image.index.v1+json"
+#: The annotation that gives a manifest in an image layout its tag (skopeo's ``oci:FOLDER:TAG``).
+REF_NAME = "org.opencontainers.image.ref.name"
+
+
+@dataclass(frozen=True)
+class OciLayout:
+    """An OCI image layout on disk (``oci-layout``, ``index.json``, ``blobs/sha256/``): the
+    folder skopeo's ``oci:`` transport reads. It holds one core module in each of
+    :data:`MODULE_STYLES`, tagged by the style's name. ``str(layout)`` is its folder, for
+    command lines."""
+
+    path: Path
+    module: Path
+    tags: tuple[str, ...]
+
+    def __str__(self) -> str:
+        return str(self.path)
+
+    def __fspath__(self) -> str:
+        return str(self.path)
+
+
+def write_oci_layout(module: Path, folder: Path | str) -> OciLayout:
+    """Write ``module`` into ``folder`` as an OCI image layout, packaged in both styles
+    (tags ``image`` and ``artifact``), every blob stored under its digest. Notebook 09."""
+    root = Path(folder)
+    blobs = root / "blobs" / "sha256"
+    blobs.mkdir(parents=True, exist_ok=True)
+    manifests = []
+    for style in MODULE_STYLES:
+        packaged = package_wasm(module, style=style)
+        manifest = packaged.manifest_bytes
+        for digest, data in {**packaged.blobs, sha256_digest(manifest): manifest}.items():
+            (blobs / digest.split(":", 1)[1]).write_bytes(data)
+        manifests.append({**_descriptor(OCI_MANIFEST, manifest), "annotations": {REF_NAME: style}})
+    (root / "oci-layout").write_text(json.dumps({"imageLayoutVersion": "1.0.0"}))
+    index = {"schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": manifests}
+    (root / "index.json").write_text(json.dumps(index, indent=2))
+    return OciLayout(root, Path(module), MODULE_STYLES)
 
 
 @dataclass(frozen=True)

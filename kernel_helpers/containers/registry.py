@@ -253,6 +253,17 @@ class LocalRegistry:
             raise RegistryError(f"manifest of {repository}:{reference} does not match its digest")
         return body, digest, headers.get("Content-Type", "")
 
+    def forget(self, repository: str, tag: str) -> bool:
+        """Delete the manifest ``tag`` names (and with it every tag naming the same one), if
+        there is one; True if something went. A check clears a tag this way before a push,
+        so that what it reads back is that push and not an earlier one."""
+        try:
+            _, digest, _ = self.manifest_bytes(repository, tag)
+        except RegistryError:
+            return False
+        self._request("DELETE", f"/v2/{repository}/manifests/{digest}")
+        return True
+
     def blob(self, repository: str, digest: str) -> bytes:
         """A blob, checked against its digest (a registry must never be trusted blindly)."""
         data, _ = self._request("GET", f"/v2/{repository}/blobs/{digest}")

@@ -14,20 +14,24 @@ import html
 import json
 import platform
 import sys
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from .._display import ShownAsHtml
+from .._errors import KitError, ToolchainMissing
 from .._system import find_program, has_module, install_hint, run_quick, wasmtime_cli_path
 from ..containers.docker import docker_status
 from ..report.handin import hand_in
+from ..toolchains.build import NATIVE, toolchain_for
 from ..toolchains.component import component_tools, components_hidden, tools_fix
 from ..toolchains.detect import LANGUAGE_NAMES, LANGUAGES, toolchain_report
 
 #: What each optional tool does for the course, as the doctor's table says it.
 TOOL_USES = {
     "hyperfine": "re-timing the start-up benchmark's commands independently",
+    "skopeo": "notebook 09 pushes a module to the local registry with it",
     "node": "notebook 07 runs the same module bytes under Node's WASI",
 }
 
@@ -100,11 +104,63 @@ def _inspectors() -> dict[str, ToolReport]:
         "wasm-opt": _tool(
             "wasm-opt", ["--version"], install_hint("binaryen", "optional: binaryen's wasm-opt")
         ),
-        "hyperfine": _tool(
-            "hyperfine", ["--version"], install_hint("hyperfine", "cargo install hyperfine")
-        ),
+        "hyperfine": _hyperfine(),
+        "skopeo": _skopeo(),
         "node": _tool("node", ["--version"], install_hint("nodejs", "install Node.js (optional)")),
     }
+
+
+def _hyperfine() -> ToolReport:
+    return _tool("hyperfine", ["--version"], install_hint("hyperfine", "cargo install hyperfine"))
+
+
+def _skopeo() -> ToolReport:
+    return _tool("skopeo", ["--version"], install_hint("skopeo", "brew install skopeo"))
+
+
+def _oras() -> ToolReport:
+    return _tool("oras", ["version"], "see https://oras.land/docs/installation (one static binary)")
+
+
+def _native_c_compiler() -> ToolReport:
+    try:
+        found = toolchain_for("c", NATIVE)
+    except ToolchainMissing as err:
+        return ToolReport(False, fix=err.fix)
+    return ToolReport(True, path=found.command[0], version=found.version)
+
+
+#: What a cell that calls a tool by hand may need (notebooks 06, 07 and 09): its name in
+#: a sentence, and the doctor's probe for it.
+BY_HAND_TOOLS: dict[str, tuple[str, Callable[[], ToolReport]]] = {
+    "wasmtime": ("The wasmtime CLI", _wasmtime_cli),
+    "hyperfine": ("hyperfine", _hyperfine),
+    "skopeo": ("skopeo", _skopeo),
+    "oras": ("oras", _oras),
+    "registry": ("A registry program (docker-registry)", _registry),
+    "native compiler": ("A C compiler for native binaries", _native_c_compiler),
+}
+
+
+def missing(*tools: str) -> str | None:
+    """None when every one of ``tools`` is here; otherwise one line saying which is not and
+    how to get it, for a cell to print before it moves on. ``"docker"`` is a daemon that
+    answers (and is not switched off by KIT_DOCKER); the others are the keys of
+    :data:`BY_HAND_TOOLS`. Notebooks 06, 07 and 09."""
+    for tool in tools:
+        if tool == "docker":
+            status = docker_status()
+            if not status.available:
+                return f"Docker is not here ({status.reason}): {status.fix}"
+            continue
+        if tool not in BY_HAND_TOOLS:
+            raise KitError(f"the kit does not know a tool called {tool!r}",
+                           fix=f"ask about one of: docker, {', '.join(BY_HAND_TOOLS)}")
+        label, probe = BY_HAND_TOOLS[tool]
+        report = probe()
+        if not report.available:
+            return f"{label} is not here: {report.fix}"
+    return None
 
 
 def _components() -> dict[str, Any]:

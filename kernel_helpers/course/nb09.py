@@ -6,6 +6,9 @@ skopeo) and otherwise takes an in-memory path, saying so in plain words.
 
 from __future__ import annotations
 
+import re
+import shlex
+import subprocess
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -14,7 +17,7 @@ from typing import Any
 
 from .._display import ShownAsText
 from .._errors import KitError
-from .checks import CheckResult, Solution, exercise, not_yet, right, wrong
+from .checks import CheckResult, Solution, Unusable, exercise, not_yet, right, wrong
 
 WASM_LAYER_TYPES = ("application/wasm", "application/vnd.wasm.content.layer.v1+wasm")
 
@@ -57,6 +60,198 @@ def check_pod_runtime_class(pod: object, runtime_class: Mapping[str, Any]) -> Ch
         f"there is no RuntimeClass called {given!r} here.",
         "Read the RuntimeClass printed above: which field gives the object its name?",
     )
+
+# --- exercise 3: a push by hand ------------------------------------------------------------
+
+#: The programs the check agrees to run, and each one's subcommand that pushes.
+PUSH_TOOLS = {"skopeo": "copy", "oras": "push"}
+#: Options that take the next word as their value (so it is not read as a source or destination).
+VALUE_OPTIONS = frozenset({
+    "--format", "-f", "--authfile", "--src-creds", "--dest-creds", "--additional-tag", "--retry-times",
+    "--config", "--artifact-type", "-a", "--annotation", "--annotation-file", "-u", "--username",
+    "-p", "--password", "--export-manifest", "--concurrency",
+})
+SHELL_WORDS = frozenset({"|", "||", "&&", ";", ">", ">>", "<", "&", "2>&1"})
+PUSH_TIMEOUT_S = 120
+
+
+@dataclass(frozen=True)
+class PushCommand:
+    """A learner's push command line, read: the tool, its words, and where it pushes."""
+
+    tool: str
+    argv: list[str]
+    host: str
+    repository: str
+    tag: str
+
+    @property
+    def reference(self) -> str:
+        return f"{self.host}/{self.repository}:{self.tag}"
+
+    @classmethod
+    def of(cls, answer: object) -> PushCommand:
+        """Read the command without running it; :class:`Unusable` says what is off."""
+        argv = _words(answer)
+        tool = Path(argv[0].lstrip("!")).name
+        if tool not in PUSH_TOOLS:
+            raise Unusable(f"the check runs only skopeo or oras, not {argv[0]!r}.", "Start with skopeo copy.")
+        shell = [word for word in argv if word in SHELL_WORDS]
+        if shell:
+            raise Unusable(f"{shell[0]!r} is shell syntax, and the check runs no shell.",
+                           "Give one command: the check runs it as it is.")
+        if argv[1:2] != [PUSH_TOOLS[tool]]:
+            raise Unusable(f"{tool} pushes with its {PUSH_TOOLS[tool]} command.", f"Start with {tool} {PUSH_TOOLS[tool]}.")
+        host, repository, tag = _split_destination(tool, _destination(tool, argv[2:]))
+        return cls(tool, argv, host, repository, tag)
+
+
+def _words(answer: object) -> list[str]:
+    if not isinstance(answer, str) or not answer.strip():
+        raise Unusable("answer with the command line, as a string.", 'For example "skopeo copy SOURCE DESTINATION".')
+    try:
+        return shlex.split(answer)
+    except ValueError as err:
+        raise Unusable(f"the command does not split into words: {err}.", "Every quote needs its pair.") from err
+
+
+def _positionals(words: list[str]) -> list[str]:
+    found, skip = [], False
+    for word in words:
+        if skip:
+            skip = False
+        elif word.startswith("-"):
+            skip = word in VALUE_OPTIONS
+        else:
+            found.append(word)
+    return found
+
+
+def _destination(tool: str, words: list[str]) -> str:
+    positionals = _positionals(words)
+    if tool == "oras":
+        if len(positionals) < 2:
+            raise Unusable("oras push takes the destination, then the file to push.",
+                           "oras push HOST:PORT/REPOSITORY:TAG FILE:MEDIA-TYPE")
+        return positionals[0]
+    if len(positionals) < 2:
+        raise Unusable("skopeo copy takes a source and a destination.", "skopeo copy oci:FOLDER:TAG docker://HOST:PORT/REPOSITORY:TAG")
+    destination = positionals[-1]
+    if not destination.startswith("docker://"):
+        raise Unusable(f"the destination {destination!r} is not a registry.",
+                       "A registry destination starts with docker://, then HOST:PORT/REPOSITORY:TAG.")
+    return destination.removeprefix("docker://")
+
+
+def _split_destination(tool: str, destination: str) -> tuple[str, str, str]:
+    host, _, rest = destination.partition("/")
+    repository, _, tag = rest.rpartition(":")
+    if not rest:
+        raise Unusable(f"the destination {destination!r} names no repository.", "HOST:PORT/kit/mine:v1, for example.")
+    if not repository:
+        raise Unusable(f"the destination {destination!r} names no tag.",
+                       f"Add one, like {destination}:v1; without it {tool} pushes to 'latest', which every "
+                       "untagged push overwrites.")
+    return host, repository, tag
+
+
+@exercise("09 · exercise 3 (a push by hand)")
+def check_push_command(answer: object, registry: Any, layout: Any) -> CheckResult:
+    """Notebook 09: a skopeo (or oras) command that pushes ``layout``'s module as an
+    artifact to ``registry``. The check runs it (no shell), pulls the result back with the
+    kit's own client, checks the layer's media type and runs the module."""
+    from .doctor import missing
+
+    command = PushCommand.of(answer)
+    if registry is None or not registry.running:
+        return not_yet("No registry is running in this notebook, so the command was read but not run.",
+                       missing("registry") or "Run the cell that starts it (kh.start_registry()) again.")
+    if command.host != registry.host:
+        return wrong(f"the command pushes to {command.host or 'no host'}, and this notebook's registry listens "
+                     f"at {registry.host}.", "The check pushes only there: use registry.host in the destination.")
+    lacking = missing(command.tool)
+    if lacking:
+        return not_yet(f"{lacking}.", "skopeo (apt-get install -y skopeo) runs the same push.")
+    registry.forget(command.repository, command.tag)  # what comes back must be this push's
+    failed = _run_push(command, layout)
+    if failed is not None:
+        return failed
+    return _pulled_back(command, registry, layout)
+
+
+def _run_push(command: PushCommand, layout: Any) -> CheckResult | None:
+    """Run the command as typed (its program found on PATH); a failure, with its hint."""
+    from .._system import find_program
+
+    program = find_program(command.tool) or command.tool  # missing() has found it already
+    try:
+        done = subprocess.run([program, *command.argv[1:]], capture_output=True, text=True,
+                              stdin=subprocess.DEVNULL, timeout=PUSH_TIMEOUT_S, check=False)
+    except subprocess.TimeoutExpired:
+        return wrong(f"{command.tool} did not finish within {PUSH_TIMEOUT_S} s.", "Is the source reachable from here?")
+    if "Usage:" in done.stdout:  # skopeo answers words that do not fit with its usage, and exit 0
+        return wrong(f"{command.tool} printed its usage instead of pushing: the words did not fit "
+                     f"'{command.tool} {PUSH_TOOLS[command.tool]} SOURCE DESTINATION'.",
+                     "An option that says yes or no takes its value after '=': --dest-tls-verify=false.")
+    if done.returncode == 0:
+        return None
+    said = _tool_says(done.stderr or done.stdout)
+    if "HTTP response to HTTPS client" in said:
+        flag = "--dest-tls-verify=false" if command.tool == "skopeo" else "--plain-http"
+        return wrong(f"{command.tool} spoke TLS, and the registry on 127.0.0.1 speaks plain HTTP: {said}",
+                     f"Add {flag}: this registry has no certificate, and it listens on this machine only.")
+    if "more than one image" in said:
+        return wrong(f"the layout holds two images, and the source names neither: {said}",
+                     f"Name one after the folder, oci:{layout}:TAG; its tags: {', '.join(layout.tags)}.")
+    if "no descriptor found" in said:
+        return wrong(f"the layout has no image with that tag: {said}", f"Its tags: {', '.join(layout.tags)}.")
+    return wrong(f"{command.tool} failed: {said}")
+
+
+def _tool_says(output: str) -> str:
+    """The last thing a tool said, without logrus' time=... level=fatal msg=\"...\" wrapping."""
+    last = output.strip().splitlines()[-1] if output.strip() else "no output"
+    quoted = re.search(r'msg="(.*)"\s*$', last)
+    return quoted[1].replace('\\"', '"') if quoted else last
+
+
+def _pulled_back(command: PushCommand, registry: Any, layout: Any) -> CheckResult:
+    from ..containers.oci import pull_wasm, run_pulled
+    from ..wasm.runner import run_wasm
+
+    try:
+        manifest, _, _ = registry.manifest(command.repository, command.tag)
+    except KitError as err:
+        return wrong(f"{command.tool} finished, but the registry has nothing at {command.reference}: {err.message}")
+    layer_types = [str(layer.get("mediaType")) for layer in manifest.get("layers", [])]
+    if not any(kind in WASM_LAYER_TYPES for kind in layer_types):
+        return _wrong_media_type(command, layer_types)
+    with tempfile.TemporaryDirectory(prefix="kit-check-push-") as folder:
+        try:
+            pulled = pull_wasm(command.reference, Path(folder), tool="http")
+        except KitError as err:
+            return wrong(f"the registry gave back something no wasm shim would run: {err.message}", err.fix)
+        ran = run_pulled(pulled).stdout_text
+    expected = run_wasm(layout.module).stdout_text
+    if ran != expected:
+        return wrong(f"the module that came back printed {ran!r}, not {expected!r}.")
+    layer = manifest["layers"][0]
+    return right(
+        f"yes: {command.tool} pushed it, the registry gave back {command.reference} with one layer of "
+        f"{layer['mediaType']}, {layer['size']:,} bytes, digest verified, and the module printed "
+        f"{ran.strip()!r}, as it does from disk."
+    )
+
+
+def _wrong_media_type(command: PushCommand, layer_types: list[str]) -> CheckResult:
+    found = ", ".join(layer_types) or "no layer at all"
+    if any("tar" in kind for kind in layer_types):
+        return wrong(f"what arrived is the image shape: its layer is {found}, a tar with the module inside.",
+                     "The exercise asks for the artifact: its one layer is the module itself, typed application/wasm.")
+    how = ("oras sets the type after the file name: FILE:application/wasm." if command.tool == "oras"
+           else "Copy the layout's artifact: its one layer is typed application/wasm.")
+    return wrong(f"its layer's media type is {found}, which no wasm shim looks for.", how)
+
 
 @dataclass(repr=False)
 class OciRoundTrip(ShownAsText):
@@ -154,5 +349,17 @@ SOLUTIONS = (
     kh.check_pod_runtime_class(pod, runtime_class)
     """,
         "spec.runtimeClassName names the RuntimeClass; its handler names the containerd shim.",
+    ),
+    Solution(
+        "09", 3,
+        """
+    source = f"oci:{layout}:artifact"  # the layout's artifact: its one layer is the module
+    destination = f"docker://{registry.host}/kit/mine:v1"
+    answer = f"skopeo copy --dest-tls-verify=false {source} {destination}"
+    kh.check_push_command(answer, registry, layout)
+    """,
+        "skopeo copies between transports: oci: reads the layout, docker:// writes to a registry. "
+        "The registry on 127.0.0.1 speaks plain HTTP, so TLS verification is turned off for it alone.",
+        needs="registry",
     ),
 )

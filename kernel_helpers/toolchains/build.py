@@ -48,6 +48,10 @@ from .diagnostics import parse_diagnostics
 WASM = "wasm32-wasi"
 NATIVE = "native"
 TARGETS = (WASM, NATIVE)
+#: C linked against this system's shared C library, the way a plain ``cc`` links: notebook
+#: 07's exercise shows it failing on ``FROM scratch``. Not in TARGETS: nothing else needs it.
+NATIVE_DYNAMIC = "native-dynamic"
+DYNAMIC_LANGUAGES = ("c", "cpp")
 
 EXTENSIONS = {"c": "c", "cpp": "cpp", "rust": "rs", "go": "go"}
 
@@ -169,7 +173,9 @@ def _check_lang(lang: str) -> None:
         raise KitError(f"unknown language {lang!r}", fix=f"use one of {', '.join(LANGUAGES)}")
 
 
-def _check_target(target: str) -> None:
+def _check_target(target: str, lang: str) -> None:
+    if target == NATIVE_DYNAMIC and lang in DYNAMIC_LANGUAGES:
+        return
     if target not in TARGETS:
         raise KitError(f"unknown target {target!r}", fix=f"use one of {', '.join(TARGETS)}")
 
@@ -241,7 +247,7 @@ def forget_toolchains() -> None:
 def toolchain_for(lang: str, target: str = WASM) -> Toolchain:
     """The compiler ``build`` would use; raises :class:`ToolchainMissing` with a fix."""
     _check_lang(lang)
-    _check_target(target)
+    _check_target(target, lang)
     setting = toolchains_setting()
     found = _wasm_toolchain(lang, setting) if target == WASM else _native_toolchain(lang, setting)
     if found is None:
@@ -263,10 +269,11 @@ def _native_fix(lang: str) -> str:
 # --- command lines ----------------------------------------------------------------------
 
 
-def _zig_native_target() -> str:
+def _zig_native_target(target: str = NATIVE) -> str:
     machine = platform.machine().lower()
     arch = {"amd64": "x86_64", "arm64": "aarch64"}.get(machine, machine)
-    return f"{arch}-linux-musl"
+    # musl: zig links it in statically; gnu: glibc, shared, as the system's cc does.
+    return f"{arch}-linux-gnu" if target == NATIVE_DYNAMIC else f"{arch}-linux-musl"
 
 
 def compile_command(tc: Toolchain, target: str, source: str, output: str) -> list[str]:
@@ -275,12 +282,13 @@ def compile_command(tc: Toolchain, target: str, source: str, output: str) -> lis
     if lang in ("c", "cpp"):
         extra = ["-fno-exceptions"] if lang == "cpp" else []
         if tc.kind == "zig":
-            triple = WASM if target == WASM else _zig_native_target()
+            triple = WASM if target == WASM else _zig_native_target(target)
             return [*tc.command, "-target", triple, "-O2", *extra, "-o", output, source]
         if target == WASM:
             sysroot = f"--sysroot={tc.sysroot}"
             return [*tc.command, f"--target={WASM}", sysroot, "-O2", *extra, "-o", output, source]
-        return [*tc.command, "-O2", "-static", *extra, "-o", output, source]
+        static = [] if target == NATIVE_DYNAMIC else ["-static"]
+        return [*tc.command, "-O2", *static, *extra, "-o", output, source]
     if lang == "rust":
         rust = [*tc.command, "--edition", "2021", "-C", "opt-level=2"]
         if target == WASM:
@@ -362,6 +370,8 @@ def _run_compiler(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[b
 
 
 def _output_name(name: str, lang: str, target: str) -> str:
+    if target == NATIVE_DYNAMIC:
+        return f"{name}-{lang}-dynamic"
     return f"{name}-{lang}.wasm" if target == WASM else f"{name}-{lang}"
 
 
@@ -413,7 +423,7 @@ def build(example: str, lang: str, target: str = WASM, *, cache: bool = True) ->
     (with the parsed diagnostics). An unchanged source is served from the cache without
     starting a compiler. Introduced in notebook 02.
     """
-    _check_target(target)
+    _check_target(target, lang)
     path = source_path(example, lang)
     return _compile(path.read_bytes(), path.name, example, lang, target, cache)
 
@@ -427,7 +437,7 @@ def compile_source(
     ``except CompileError as err: err.diagnostics``.
     """
     _check_lang(lang)
-    _check_target(target)
+    _check_target(target, lang)
     if isinstance(source, Path):
         text = source.read_bytes()
         name = source.stem if name == "snippet" else name
@@ -674,6 +684,12 @@ def native_binary(example: str, lang: str = "c") -> Artifact:
     """A static native build of ``example``; no prebuilt fallback (it is per-platform),
     so a missing compiler raises :class:`ToolchainMissing` with the fix. Notebook 06."""
     return patient_build(example, lang, NATIVE)
+
+
+def dynamic_native_binary(example: str, lang: str = "c") -> Artifact:
+    """``example`` linked against this system's shared C library (C and C++ only): it runs
+    here, but not in an image without that library and its loader. Notebook 07."""
+    return patient_build(example, lang, NATIVE_DYNAMIC)
 
 
 # --- zig's slow first build -------------------------------------------------------------

@@ -62,3 +62,44 @@ def test_index_links_every_part_one_notebook() -> None:
     index = "".join(source(c) for c in cells(REPO / "notebooks" / "index.ipynb"))
     for path in PART_ONE:
         assert f"]({path.name})" in index, path.name
+
+
+NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "ten": 10,
+                "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50}
+
+
+def in_minutes(phrase: str) -> int:
+    """'an hour and forty minutes' -> 100: how the README and the index say a time."""
+    total, count = 0, 0
+    for word in " ".join(phrase.split()).replace(",", "").split():
+        if word in NUMBER_WORDS or word.isdigit():
+            count = int(word) if word.isdigit() else NUMBER_WORDS[word]
+        elif word.startswith("hour"):
+            total, count = total + 60 * count, 0
+        elif word.startswith("minute"):
+            total, count = total + count, 0
+    return total
+
+
+def stated_minutes(first: int, last: int) -> int:
+    total = 0
+    for path in sorted((REPO / "notebooks").glob("[0-9][0-9]-*.ipynb")):
+        if first <= int(path.name[:2]) <= last:
+            found = re.search(r"About (\d+) minutes", source(cells(path)[0]))
+            assert found, path.name
+            total += int(found[1])
+    return total
+
+
+def test_the_readme_and_the_index_add_up_the_stated_times() -> None:
+    """A notebook that grows (an open-the-box section, an exercise) moves both totals."""
+    readme = " ".join((REPO / "README.md").read_text().split())
+    index = " ".join("".join(source(c) for c in cells(REPO / "notebooks" / "index.ipynb")).split())
+    plan = re.search(r"About (.+?) for 00-05, (.+?) for 06-10 and (\d+) minutes for 11", readme)
+    told = re.search(r"about (.+?) for 00-05 and (.+?) for 06-10, as each notebook states, and (\d+) minutes for 11",
+                     index)
+    assert plan and told
+    for words in (plan, told):
+        assert in_minutes(words[1]) == stated_minutes(0, 5), words[1]
+        assert in_minutes(words[2]) == stated_minutes(6, 10), words[2]
+        assert int(words[3]) == stated_minutes(11, 11)

@@ -51,3 +51,34 @@ def test_going_further_closes_the_notebook(path: Path) -> None:
     last = "".join(cells[-1]["source"])
     assert cells[-1]["cell_type"] == "markdown" and "## Going further" in last
     assert last.count("\n- ") >= 2
+
+
+#: Per notebook: the calls its open-the-box section types, and the kit helper they come before.
+OPENED_BY_HAND = {
+    "06": (["client.containers.run(", "!hyperfine"], "kh.live_startup("),
+    "07": (["client.images.build(", 'client.api.inspect_image(image.id)["Size"]'], "kh.run_sizes("),
+    "09": (["!skopeo copy", "urllib.request.Request("], "kh.oci_round_trip("),
+}
+
+
+@pytest.mark.parametrize("prefix", sorted(OPENED_BY_HAND))
+def test_the_box_is_opened_before_the_helper_that_wraps_it(prefix: str) -> None:
+    """Issue 14, item 2: the learner types the real call once before the kit does it for them,
+    and the cell says what is missing instead of failing where the tool is not."""
+    path = next(p for p in PART_TWO if p.name.startswith(prefix))
+    code = sources(path, "code")
+    by_hand, helper = OPENED_BY_HAND[prefix]
+    wrapped = next(i for i, cell in enumerate(code) if helper in cell)
+    for call in by_hand:
+        cell = next(i for i, text in enumerate(code) if call in text)
+        assert cell < wrapped, (path.name, call)
+        assert "kh.missing(" in code[cell] or "problem" in code[cell], (path.name, call)
+    assert any(text.startswith("## Open the box") for text in sources(path, "markdown")), path.name
+
+
+def test_the_container_run_by_hand_spells_out_every_lock_and_the_owner_label() -> None:
+    path = next(p for p in PART_TWO if p.name.startswith("06"))
+    cell = next(text for text in sources(path, "code") if "client.containers.run(" in text)
+    for setting in ('network_mode="none"', "read_only=True", 'cap_drop=["ALL"]', "mem_limit=", "pids_limit=",
+                    "labels=kh.kit_labels(", "remove=True", "time.perf_counter()"):
+        assert setting in cell, setting

@@ -164,3 +164,20 @@ def test_a_daemon_that_cannot_enforce_limits_is_said_to(info: dict[str, object],
     data["docker"] = status.to_json()
     row = next(r for r in DoctorReport(data).rows if r.what == "Docker daemon")
     assert ("not enforced" in row.found) is not enforced
+
+
+def test_missing_names_the_first_absent_tool_and_its_fix(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The by-hand cells of 06, 07 and 09 print this one line and move on."""
+    from kernel_helpers.course.doctor import missing
+
+    monkeypatch.setenv("KIT_DOCKER", "off")
+    line = missing("docker", "hyperfine")
+    assert line and line.startswith("Docker is not here (KIT_DOCKER=off") and "unset KIT_DOCKER" in line
+    monkeypatch.setenv("PATH", str(tmp_path))  # nothing on PATH: hyperfine and skopeo are gone
+    hyperfine = missing("hyperfine", "skopeo")
+    assert hyperfine and hyperfine.startswith("hyperfine is not here: ") and "hyperfine" in hyperfine[20:]
+    monkeypatch.delenv("KIT_DOCKER")
+    with pytest.raises(kh.KitError, match="does not know a tool called 'skopoe'"):
+        missing("skopoe")

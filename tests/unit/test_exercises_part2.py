@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 import kernel_helpers as kh
+from kernel_helpers.containers.oci import OciLayout
 from kernel_helpers.course.nb10 import DECISION_SCENARIOS
 from kernel_helpers.report.exports import export_results, save_result
 from kernel_helpers.toolchains.build import forget_toolchains
@@ -44,13 +45,16 @@ def test_several_seconds_depends_on_the_numbers() -> None:
     [
         lambda: kh.check_startup_ratio(..., FAST),
         lambda: kh.check_several_seconds(..., FAST),
+        lambda: kh.check_locked_down_run(...),
         lambda: kh.check_smallest_artifact(..., SIZES_SCRATCH),
         lambda: kh.check_image_platform(..., "linux/amd64"),
+        lambda: kh.check_small_dockerfile(...),
         lambda: kh.check_slowdown(..., compute_result(1.3)),
         lambda: kh.check_why_slower(...),
         lambda: kh.check_prime_count(...),
         lambda: kh.check_wasm_media_type(...),
         lambda: kh.check_pod_runtime_class(..., kh.wasm_runtime_class()),
+        lambda: kh.check_push_command(..., None, NO_LAYOUT),
         lambda: kh.check_decisions(...),
         lambda: kh.check_export(...),
         lambda: kh.check_world_packages(...),
@@ -95,6 +99,130 @@ def test_media_type_and_pod() -> None:
     assert skeleton.ok is None and skeleton.exercise.startswith("09")
 
 
+LOCKED = {"network_mode": "none", "read_only": True, "cap_drop": ["ALL"], "mem_limit": "64m", "pids_limit": 64}
+
+
+@pytest.mark.parametrize(
+    "change,words",
+    [
+        ({"network_mode": "bridge"}, ["gets a network", 'network_mode="none"']),
+        ({"read_only": False}, ["writable", "read_only=True"]),
+        ({"cap_drop": ["NET_RAW"]}, ["default capabilities", 'cap_drop=["ALL"]']),
+        ({"cap_drop": "ALL"}, ["list of capability names", "brackets"]),
+        ({"mem_limit": None}, ["no memory limit", 'mem_limit="64m"']),
+        ({"mem_limit": "10g"}, ["10240 MiB takes little away", "256 MiB"]),
+        ({"mem_limit": "64q"}, ["cannot read mem_limit='64q'", "units"]),
+        ({"pids_limit": None}, ["no process limit", "pids_limit=64"]),
+        ({"pids_limit": 100_000}, ["100000 processes takes little away"]),
+        ({"privileged": True}, ["does not run privileged", "every capability"]),
+        ({"volumes": {"/": {"bind": "/host"}}}, ["does not run volumes", "folder of the host"]),
+        ({"command": ["/bin/sh"]}, ["runs the hello image as built"]),
+        ({"security_opt": ["seccomp=unconfined"]}, ["loosens the sandbox"]),
+        ({"tty": True}, ["does not run tty", "Leave tty out"]),
+        ({"mem_limt": "64m"}, ["'mem_limt' is not a keyword", "Did you mean 'mem_limit'?"]),
+    ],
+)
+def test_locked_down_run_names_the_lock_left_open(
+    change: dict[str, Any], words: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KIT_DOCKER", "off")  # the reading that comes before any run
+    answer = {key: value for key, value in {**LOCKED, **change}.items() if value is not None}
+    result = kh.check_locked_down_run(answer)
+    assert result.ok is False, result.text()
+    for word in words:
+        assert word in result.text(), result.text()
+
+
+def test_locked_down_run_without_docker_is_read_not_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KIT_DOCKER", "off")
+    for answer in (LOCKED, {**LOCKED, "network_mode": None, "network_disabled": True},
+                   {**LOCKED, "remove": True, "labels": {"mine": "1"}, "security_opt": ["no-new-privileges"]}):
+        result = kh.check_locked_down_run({k: v for k, v in answer.items() if v is not None})
+        assert result.ok is None, result.text()
+        assert "Docker is not here" in result.message and "read but not run" in result.message
+        assert "unset KIT_DOCKER" in (result.hint or "")
+
+
+SCRATCH_HELLO = 'FROM scratch\nCOPY hello /hello\nENTRYPOINT ["/hello"]\n'
+
+
+def test_a_dockerfile_is_read_before_it_is_built() -> None:
+    from kernel_helpers.course.nb07 import DockerfileReading
+
+    text = ('FROM --platform=linux/amd64 scratch\n# a comment\nCOPY --chown=1 ./hello \\\n  /hello\n'
+            'COPY ["hello.wasm", "/x"]\nENTRYPOINT ["/hello"]\n')
+    assert DockerfileReading.of(text) == DockerfileReading(("scratch",), ("hello", "hello.wasm"), "json")
+    assert DockerfileReading.of("FROM debian AS build\nFROM scratch\nCMD /hello").bases == ("debian", "scratch")
+    assert DockerfileReading.of("FROM scratch\nCMD /hello").starts == "shell"
+
+
+@pytest.mark.parametrize(
+    "dockerfile,words",
+    [
+        ('FROM scratch\nCOPY hello2 /hello\nENTRYPOINT ["/hello"]\n', ["no 'hello2' in the build context", "hello.wasm"]),
+        ("FROM scratch\nCOPY hello /hello\n", ["nothing tells docker run what to start", 'ENTRYPOINT ["/hello"]']),
+        ("FROM scratch\nCOPY hello /hello\nENTRYPOINT /hello\n", ["scratch has no shell", "JSON form"]),
+        ("COPY hello /hello\n", ["starts with FROM"]),
+        ("  \n", ["Dockerfile as text"]),
+    ],
+)
+def test_a_dockerfile_that_cannot_work_is_told_why_without_docker(
+    dockerfile: str, words: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KIT_DOCKER", "off")
+    result = kh.check_small_dockerfile(dockerfile)
+    assert result.ok is False, result.text()
+    for word in words:
+        assert word in result.text(), result.text()
+
+
+def test_without_docker_a_dockerfile_is_read_not_built(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KIT_DOCKER", "off")
+    result = kh.check_small_dockerfile(SCRATCH_HELLO)
+    assert result.ok is None and "read but not built" in result.message, result.text()
+    assert "unset KIT_DOCKER" in (result.hint or "")
+    alpine = kh.check_small_dockerfile(SCRATCH_HELLO.replace("scratch", "alpine"))
+    assert alpine.ok is None and "builds on alpine" in alpine.message
+
+
+NO_LAYOUT = OciLayout(Path("/layout"), Path("/layout/hello.wasm"), ("image", "artifact"))
+PUSH = "skopeo copy --dest-tls-verify=false oci:/layout:artifact docker://127.0.0.1:5000/kit/mine:v1"
+
+
+def test_a_push_command_is_read_into_its_tool_and_destination() -> None:
+    from kernel_helpers.course.nb09 import PushCommand
+
+    command = PushCommand.of("!skopeo copy --format oci --dest-tls-verify=false oci:/l:artifact docker://h:1/kit/m:v1")
+    assert (command.tool, command.reference) == ("skopeo", "h:1/kit/m:v1")
+    oras = PushCommand.of("oras push --plain-http --artifact-type x/y h:1/kit/m:v2 hello.wasm:application/wasm")
+    assert (oras.tool, oras.reference) == ("oras", "h:1/kit/m:v2")
+
+
+@pytest.mark.parametrize(
+    "command,words",
+    [
+        ("docker push 127.0.0.1:5000/kit/mine:v1", ["only skopeo or oras, not 'docker'"]),
+        ("skopeo inspect docker://127.0.0.1:5000/kit/mine:v1", ["pushes with its copy command"]),
+        (PUSH + " && echo done", ["'&&' is shell syntax", "runs no shell"]),
+        (PUSH.replace("docker://", "dir:/tmp/"), ["is not a registry", "docker://"]),
+        (PUSH.replace(":v1", ""), ["names no tag", "'latest'"]),
+        ("skopeo copy oci:/layout:artifact", ["a source and a destination"]),
+        ("skopeo copy 'oci:/layout", ["does not split into words", "quote"]),
+        ("oras push 127.0.0.1:5000/kit/mine:v1", ["the destination, then the file"]),
+    ],
+)
+def test_a_push_command_that_cannot_work_is_told_why_before_it_runs(command: str, words: list[str]) -> None:
+    result = kh.check_push_command(command, None, NO_LAYOUT)
+    assert result.ok is False, result.text()
+    for word in words:
+        assert word in result.text(), result.text()
+
+
+def test_without_a_registry_a_push_command_is_read_not_run() -> None:
+    result = kh.check_push_command(PUSH, None, NO_LAYOUT)
+    assert result.ok is None and "read but not run" in result.message, result.text()
+
+
 def test_decisions_and_export(tmp_path: Path) -> None:
     assert kh.check_decisions(dict(DECISION_SCENARIOS)).ok is True
     one_off = {**DECISION_SCENARIOS, "run PostgreSQL with its extensions": "module"}
@@ -130,13 +258,16 @@ def test_yaml_of_the_manifests_reads_as_kubernetes_expects() -> None:
 PART2_CHECKS = [
     (kh.check_startup_ratio, (FAST,)),
     (kh.check_several_seconds, (FAST,)),
+    (kh.check_locked_down_run, ()),
     (kh.check_smallest_artifact, (SIZES_SCRATCH,)),
     (kh.check_image_platform, ("linux/amd64",)),
+    (kh.check_small_dockerfile, ()),
     (kh.check_slowdown, (compute_result(1.3),)),
     (kh.check_why_slower, ()),
     (kh.check_prime_count, ()),
     (kh.check_wasm_media_type, ()),
     (kh.check_pod_runtime_class, (kh.wasm_runtime_class(),)),
+    (kh.check_push_command, (None, NO_LAYOUT)),
     (kh.check_decisions, ()),
     (kh.check_export, ()),
     (kh.check_world_packages, ()),

@@ -175,3 +175,28 @@ def test_the_component_layout_refuses_a_core_module_and_a_config_naming_another_
                 "digest": sha256_digest(forged), "size": len(forged)}}  # fmt: skip
     with pytest.raises(OciError, match="layerDigests"):
         validate(manifest, blobs.__getitem__, tmp_path, [])
+
+
+def test_an_oci_layout_holds_both_styles_by_tag_and_every_blob_by_digest(tmp_path: Path) -> None:
+    """What skopeo's oci: transport reads in notebook 09: oci-layout, index.json, blobs/sha256/."""
+    from kernel_helpers.containers.oci import REF_NAME, write_oci_layout
+    from kernel_helpers.containers.registry import sha256_digest
+
+    module = tmp_path / "m.wasm"
+    module.write_bytes(WASM)
+    layout = write_oci_layout(module, tmp_path / "layout")
+    assert str(layout) == str(tmp_path / "layout") and layout.tags == ("image", "artifact")
+    assert json.loads((layout.path / "oci-layout").read_text()) == {"imageLayoutVersion": "1.0.0"}
+    blobs = layout.path / "blobs" / "sha256"
+    for path in blobs.iterdir():
+        assert sha256_digest(path.read_bytes()) == f"sha256:{path.name}"
+
+    def read(digest: str) -> bytes:
+        return (blobs / digest.split(":")[1]).read_bytes()
+
+    index = json.loads((layout.path / "index.json").read_text())
+    by_tag = {entry["annotations"][REF_NAME]: entry for entry in index["manifests"]}
+    assert set(by_tag) == {"image", "artifact"}
+    for tag, entry in by_tag.items():
+        _, unpacked, _, _ = validate(json.loads(read(entry["digest"])), read, tmp_path / tag, [])
+        assert unpacked.read_bytes() == WASM

@@ -75,3 +75,12 @@ def test_solutions_are_collected_not_registered_at_import() -> None:
 def test_solution_code_is_shown_flush_left() -> None:
     for item in SOLUTIONS.values():
         assert not item.code[0].isspace() and item.code.splitlines()[-1].startswith("kh.check_"), item
+
+
+def test_every_kind_of_need_has_a_test_that_runs_its_solutions() -> None:
+    """A solution skipped here runs elsewhere: toolchains and wasi in test_course1_live,
+    the notebook's own measurements in test_solutions_in_notebook and test_exercises_part2,
+    docker and registry in test_exercises_live. A new kind of need must get a home too."""
+    from kernel_helpers.course.checks import IN_NOTEBOOK
+
+    assert {s.needs for s in SOLUTIONS.values()} <= {"", "toolchains", "wasi", IN_NOTEBOOK, "docker", "registry"}

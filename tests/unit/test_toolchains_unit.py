@@ -91,6 +91,17 @@ def test_native_commands_are_static() -> None:
     assert "target-feature=+crt-static" in tc.compile_command(rust, "native", "a.rs", "a")
 
 
+def test_the_dynamic_build_links_the_system_c_library_and_only_for_c() -> None:
+    """Notebook 07's exercise needs a binary that fails on FROM scratch for lack of its loader."""
+    gcc = Toolchain("c", "gcc", ("gcc",), "gcc 12", "native")
+    zig = Toolchain("c", "zig", ("zig", "cc"), "0.13.0", "native")
+    assert "-static" not in tc.compile_command(gcc, tc.NATIVE_DYNAMIC, "a.c", "a")
+    assert tc.compile_command(zig, tc.NATIVE_DYNAMIC, "a.c", "a")[3].endswith("-linux-gnu")
+    assert tc.compile_command(zig, "native", "a.c", "a")[3].endswith("-linux-musl")
+    with pytest.raises(KitError, match="unknown target"):
+        tc.build("hello", "go", tc.NATIVE_DYNAMIC)
+
+
 def test_artifact_json_round_trip() -> None:
     artifact = tc.Artifact("fib", "c", "wasm32-wasi", Path("/x/fib-c.wasm"), 10, ["cc"],
                            "clang", "19", 0.5)  # fmt: skip
