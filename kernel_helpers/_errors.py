@@ -235,6 +235,11 @@ class OciError(KitError):
     """A wasm OCI image could not be packaged, pulled or validated, or no shim runs it."""
 
 
+class ServerError(KitError):
+    """A server the kit started (``wasmtime serve``, a serving container) died or did not
+    answer on 127.0.0.1 in time; the message carries what it said."""
+
+
 class BenchmarkError(KitError):
     """A benchmark could not run as asked (nothing to measure, a variant failed)."""
 

@@ -15,7 +15,6 @@ import hashlib
 import json
 import secrets
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -27,7 +26,7 @@ from types import TracebackType
 from typing import Any
 
 from .._errors import RegistryError
-from .._system import find_program, install_hint
+from .._system import find_program, free_port, install_hint
 
 START_TIMEOUT_S = 15.0
 
@@ -63,13 +62,6 @@ def registry_binary() -> str | None:
 
 def sha256_digest(data: bytes) -> str:
     return "sha256:" + hashlib.sha256(data).hexdigest()
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def _release(process: subprocess.Popen[bytes], folder: Path) -> None:
