@@ -7,7 +7,8 @@ runner that always comes back; notebook 05), ``options`` (``HOST::GUEST``, ``KEY
 and sizes as a command line spells them, for ``run-wasm`` and the magics), ``browser``
 and ``portability`` (the same bytes in the browser and in Node; notebooks 01 and 07),
 ``static/`` (their JavaScript), ``component`` (running a WASI 0.2 component and calling
-its typed exports with Python values; notebook 11).
+its typed exports with Python values; notebook 11), ``serve`` (a wasi:http component under
+``wasmtime serve`` on 127.0.0.1, started, asked once and stopped; notebook 11).
 
 May import: only the shared floor (``_errors``, ``_system``, ``_display``).
 """
