@@ -27,6 +27,7 @@ from ..report.handin import hand_in
 from ..toolchains.build import NATIVE, toolchain_for
 from ..toolchains.component import component_tools, components_hidden, tools_fix
 from ..toolchains.detect import LANGUAGE_NAMES, LANGUAGES, toolchain_report
+from ..toolchains.http_guest import PIN as HTTP_GUEST_PIN
 
 #: What each optional tool does for the course, as the doctor's table says it.
 TOOL_USES = {
@@ -163,8 +164,17 @@ def missing(*tools: str) -> str | None:
     return None
 
 
+#: What each component tool gives notebook 11 (the doctor's "what it means" column).
+COMPONENT_USES = {
+    "wasm-tools": "notebook 11 makes components and prints their WIT world",
+    "jco": "notebook 11 makes components (jco's adapter) and runs them under Node",
+    "componentize-py": "notebook 11 builds its wasi:http guest from Python source",
+}
+
+
 def _components() -> dict[str, Any]:
-    """wasm-tools and jco (notebook 11): found, versions, the fix; prebuilt stands in."""
+    """wasm-tools, jco and componentize-py (notebook 11): found, versions, the fix; prebuilt
+    components stand in."""
     tools = component_tools()
     fix = tools_fix()
     return {
@@ -177,6 +187,11 @@ def _components() -> dict[str, Any]:
             f"jco {tools.jco_version}, preview2-shim {tools.preview2_shim_version}"
             if tools.jco_version else None,
             None if tools.adapter else fix,
+        ).to_json(),
+        # Optional: builds notebook 11's wasi:http guest; its prebuilt component stands in.
+        "componentize-py": ToolReport(
+            tools.componentize_py is not None, tools.componentize_py, tools.componentize_py_version,
+            None if tools.componentize_py else f"optional: pip install {HTTP_GUEST_PIN} (the prebuilt stands in)",
         ).to_json(),
         "hidden": components_hidden(),
     }
@@ -272,14 +287,9 @@ def rows(report: dict[str, Any]) -> list[Row]:
         for name, tool in report["tools"].items()
     ]
     components = report.get("components", {})
-    for name in ("wasm-tools", "jco"):
+    for name, means in COMPONENT_USES.items():
         if name in components:
             tool = components[name]
-            means = (
-                "notebook 11 makes components (jco's adapter) and runs them under Node"
-                if name == "jco"
-                else "notebook 11 makes components and prints their WIT world"
-            )
             if not tool["available"]:
                 means = "notebook 11 uses the prebuilt components shipped with the kit"
             simple.append((name, tool, means))

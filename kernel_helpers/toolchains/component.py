@@ -13,6 +13,7 @@ implements preview 1 on top of WASI 0.2) is the one npm's ``@bytecodealliance/jc
 from __future__ import annotations
 
 import contextlib
+import gzip
 import json
 import os
 import re
@@ -46,7 +47,9 @@ TOOL_TIMEOUT_S = 120.0
 @dataclass
 class ComponentArtifact(Artifact):
     """A component made from a module: everything an :class:`Artifact` says, plus the
-    module it came from, so ``adapter_bytes`` is what the component model added."""
+    module it came from, so ``adapter_bytes`` is what the component model added. A
+    component built from source by its language's own tool (the wasi:http guest) has no
+    module: ``module_bytes`` is 0."""
 
     module_path: str = ""
     module_bytes: int = 0
@@ -58,8 +61,8 @@ class ComponentArtifact(Artifact):
 
     @property
     def adapter_bytes(self) -> int:
-        """Bytes the adapter and the component wrapping added to the module."""
-        return self.bytes - self.module_bytes
+        """Bytes the adapter and the component wrapping added to the module (0 without one)."""
+        return self.bytes - self.module_bytes if self.module_bytes else 0
 
     def summary(self) -> str:
         if self.prebuilt:
@@ -69,10 +72,8 @@ class ComponentArtifact(Artifact):
         else:
             origin = f"made now with {self.toolchain} in {self.compile_s:.2f} s"
         added = "adapter" if self.adapter else "component wrapping, no adapter"
-        return (
-            f"{self.path.name}: {self.bytes:,} bytes ({self.module_bytes:,} module + "
-            f"{self.adapter_bytes:,} {added}), {self.lang}, {origin}"
-        )
+        parts = f" ({self.module_bytes:,} module + {self.adapter_bytes:,} {added})" if self.module_bytes else ""
+        return f"{self.path.name}: {self.bytes:,} bytes{parts}, {self.lang}, {origin}"
 
     def fallback_note(self) -> str | None:
         if not self.prebuilt:
@@ -162,21 +163,33 @@ class ComponentTools:
     jco_version: str | None
     preview2_shim_version: str | None
     adapter: str | None
+    #: Builds the wasi:http guest from Python (``http_guest``); optional, a prebuilt stands in.
+    componentize_py: str | None = None
+    componentize_py_version: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
 
 
+def tool_version(tool: str | None) -> str | None:
+    """``TOOL --version``'s first line, or None without the tool."""
+    return (run_quick([tool, "--version"]).first_line or None) if tool else None
+
+
 def component_tools() -> ComponentTools:
+    from .http_guest import componentize_py_path  # it builds on this module
+
     tool = wasm_tools_path()
-    version = run_quick([tool, "--version"]).first_line if tool else None
     adapter = adapter_path()
+    builder = componentize_py_path()
     return ComponentTools(
         tool,
-        version or None,
+        tool_version(tool),
         package_version(JCO),
         package_version(PREVIEW2_SHIM),
         str(adapter) if adapter else None,
+        builder,
+        tool_version(builder),
     )
 
 
@@ -199,7 +212,8 @@ def component_manifest() -> dict[str, Any]:
     """The shipped components: ``{"components": {"hello-c.component.wasm": {...}}}``.
 
     A record's ``kind`` is ``command`` (a course module made into a component with the
-    adapter; the default) or ``typed`` (built from a WIT world, see ``typed_component``)."""
+    adapter; the default), ``typed`` (built from a WIT world, see ``typed_component``) or
+    ``http`` (the wasi:http guest, see ``http_guest``)."""
     return read_manifest(COMPONENT_MANIFEST, "components")
 
 
@@ -224,19 +238,35 @@ def prebuilt_component(
 
 def shipped_component(name: str, record: dict[str, Any], reason: str) -> ComponentArtifact:
     """The shipped component ``name`` as an artifact, once its bytes match the manifest."""
+    path = _shipped_file(name, record)
+    return ComponentArtifact(
+        record["example"], record["lang"], COMPONENT, path, record["bytes"],
+        record["command"], record.get("toolchain", "wasm-tools"), record["version"], 0.0, cached=True,
+        prebuilt=True, variant=record["variant"], fallback_reason=reason,
+        module_path=record["module"], module_bytes=record["module_bytes"],
+        adapter=record["adapter"], wit=record.get("wit"), steps=record.get("steps", [record["command"]]),
+    )
+
+
+def _shipped_file(name: str, record: dict[str, Any]) -> Path:
+    """The shipped component's file, checked against its manifest. A big one (the wasi:http
+    guest carries a Python interpreter) ships gzip'd as ``NAME.gz``, a third of its bytes
+    in every clone of the course, and is unpacked into the cache once."""
     path = PREBUILT_COMPONENTS / name
+    if record.get("gzip"):
+        packed = PREBUILT_COMPONENTS / f"{name}.gz"
+        path = _components_dir() / "prebuilt" / record["component_sha256"][:16] / name
+        if not path.is_file() and packed.is_file():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            partial = path.with_suffix(".partial")
+            partial.write_bytes(gzip.decompress(packed.read_bytes()))
+            partial.replace(path)
     if not path.is_file() or _sha256(path.read_bytes()) != record["component_sha256"]:
         raise KitError(
             f"prebuilt component {name} does not match its manifest",
             fix="python -m kernel_helpers component --refresh-prebuilt",
         )
-    return ComponentArtifact(
-        record["example"], record["lang"], COMPONENT, path, record["bytes"],
-        record["command"], "wasm-tools", record["version"], 0.0, cached=True,
-        prebuilt=True, variant=record["variant"], fallback_reason=reason,
-        module_path=record["module"], module_bytes=record["module_bytes"],
-        adapter=record["adapter"], wit=record.get("wit"), steps=record.get("steps", [record["command"]]),
-    )
+    return path
 
 
 def _components_dir() -> Path:
@@ -429,8 +459,9 @@ SHIPPED = [(example, lang) for example in ("hello", "wordcount") for lang in ("c
 
 
 def refresh_prebuilt_components() -> list[ComponentArtifact]:
-    """Make the shipped components from the shipped prebuilt modules, and the typed one from
-    its sources (needs wasm-tools, jco's adapter and a C compiler)."""
+    """Make the shipped components from the shipped prebuilt modules, the typed one and the
+    wasi:http guest from their sources (needs wasm-tools, jco's adapter, a C compiler and
+    componentize-py)."""
     from .build import prebuilt_module
 
     PREBUILT_COMPONENTS.mkdir(parents=True, exist_ok=True)
@@ -461,5 +492,10 @@ def refresh_prebuilt_components() -> list[ComponentArtifact]:
 
     records[TYPED_COMPONENT], typed = ship_typed_component()
     made.append(replace(typed, path=PREBUILT_COMPONENTS / TYPED_COMPONENT, prebuilt=True))
+    from .http_guest import HTTP_COMPONENT, refresh_wit, ship_http_component
+
+    refresh_wit()
+    records[HTTP_COMPONENT], guest = ship_http_component()
+    made.append(guest)
     COMPONENT_MANIFEST.write_text(json.dumps({"format": 1, "components": records}, indent=2) + "\n")
     return made
