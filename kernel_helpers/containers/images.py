@@ -7,6 +7,9 @@ benchmark run also carry that run's label and go when it ends (:func:`run_images
 clean temporary context holding only the files named (never the host's folders), and
 containers run with no network, a read-only root, every capability dropped,
 no-new-privileges, memory and pid limits, a timeout that kills, and removal afterwards.
+The one exception is a serving container (:func:`serve_container`, notebook 11): it shares
+the host's network, the only way to 127.0.0.1 when dockerd runs without a bridge, and its
+server binds 127.0.0.1 alone.
 
 No public registry is reachable on the course machines, so bases are made locally:
 ``FROM scratch`` plus a static binary, and a Debian base from ``debootstrap
@@ -35,7 +38,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .._errors import BenchmarkError, ContainerError
-from .._system import cache_dir, find_program, is_root
+from .._system import cache_dir, find_program, free_port, is_root
+from ..wasm.serve import LOOPBACK, READY_TIMEOUT_S, Served, first_response
 from .docker import connect
 
 if TYPE_CHECKING:
@@ -371,6 +375,50 @@ def _daemon_says(err: BaseException) -> str:
     (``explanation`` of an APIError, ``msg`` of a BuildError)."""
     words = getattr(err, "explanation", None) or getattr(err, "msg", None)
     return str(words or err).strip()
+
+
+#: How a serving container reaches 127.0.0.1: the kit's dockerd runs without a bridge
+#: (--bridge=none), so a published port (-p) has nothing to forward from; the host's
+#: network namespace is the only way in. The server itself binds 127.0.0.1 only.
+SERVE_NETWORK = "host"
+
+
+@contextlib.contextmanager
+def serve_container(
+    image: str, *, port: int | None = None, timeout_s: float = READY_TIMEOUT_S,
+    client: docker.DockerClient | None = None,
+) -> Iterator[Served]:
+    """``with serve_container(tag) as served:`` a hardened container of an HTTP server
+    image whose entrypoint takes ``ADDRESS PORT``, answering on ``served.url``
+    (127.0.0.1, a free port) after its first GET /; removed when the block ends.
+    ``served.first_response_s`` counts from the container's creation. Notebook 11."""
+    docker_client = _client(client)
+    port = port or free_port()
+    url = f"http://{LOOPBACK}:{port}/"
+    settings = {**hardened_settings(), "network_mode": SERVE_NETWORK}
+    started = time.perf_counter()
+    try:
+        container = docker_client.containers.create(
+            image, command=[LOOPBACK, str(port)], **settings, labels=kit_labels("serve"), detach=True
+        )
+    except Exception as err:
+        raise ContainerError(f"cannot create a container from {image}: {_daemon_says(err)}") from err
+
+    def dead() -> str | None:
+        container.reload()
+        if container.status in ("created", "running"):
+            return None
+        logs = container.logs().decode(errors="replace").strip()[-300:]
+        return f"the container is {container.status}: {logs}"
+
+    try:
+        try:
+            container.start()
+        except Exception as err:
+            raise ContainerError(f"{image} could not start: {_daemon_says(err)}") from err
+        yield first_response(url, started, dead, timeout_s)
+    finally:
+        _remove_quietly(container)
 
 
 def _remove_quietly(container: Any) -> None:
