@@ -194,6 +194,9 @@ _names("report.verdicts", "course_verdict", "decision_guide")
 _names("toolchains.component", "componentize", "read_world", "run_in_node")
 _names("toolchains.typed_component", "typed_component", "typed_sources")
 _names("wasm.component", "call_export")
+_names("toolchains.http_guest", "http_component")
+_names("wasm.serve", "http_get", "precompile_component", "serve_command", "serve_http_component")
+_names("bench.first_request", "measure_first_request")
 _names(
     "course.nb11",
     "TYPED_CALL_INPUT",

@@ -26,8 +26,12 @@ container variant runs, looked for when a run fails, to say it vanished), ``wasm
 ``compile`` / ``cached`` (``serialized``: a file from ``Module.serialize``) /
 ``instantiate``; optional ``args`` and read-only ``dirs`` [[host, guest], ...]),
 ``component`` (``component``: a WASI 0.2 command component; ``args`` and ``dirs`` as for
-``wasm``), and ``call`` (``target`` "module:function" and ``args``: a kit function
-for what has no command form, such as the OCI pull-and-run).
+``wasm``), ``call`` (``target`` "module:function" and ``args``: a kit function
+for what has no command form, such as the OCI pull-and-run), and ``first-response``
+(``target`` a kit context manager that starts a server and yields its first answer, such
+as ``wasm.serve:serve_http_component``; ``args``): a sample is the figure the server
+reports, from asking for it to its first answer, which must be 200 and ``expect``; the
+stopping that follows is not timed.
 """
 
 from __future__ import annotations
@@ -210,9 +214,14 @@ def _before_each(spec: dict[str, Any]) -> Callable[[], None] | None:
     return remove_image
 
 
-def _call_runner(spec: dict[str, Any]) -> Callable[[str, str], int]:
+def _target(spec: dict[str, Any]) -> Any:
+    """The kit function a ``target`` "module:function" names."""
     module_name, _, function_name = str(spec["target"]).partition(":")
-    function = getattr(importlib.import_module(module_name), function_name)
+    return getattr(importlib.import_module(module_name), function_name)
+
+
+def _call_runner(spec: dict[str, Any]) -> Callable[[str, str], int]:
+    function = _target(spec)
     args = list(spec.get("args", []))
 
     def run(out: str, err: str) -> int:
@@ -227,6 +236,30 @@ RUNNERS: dict[str, Callable[[dict[str, Any]], Callable[[str, str], int]]] = {
     "component": component_runner,
     "command": _command_runner,
     "call": _call_runner,
+}
+
+
+def first_response_runner(spec: dict[str, Any]) -> Callable[[], float]:
+    """Start a server from zero, take the figure it reports for its first answer (checked
+    on every run: a server that answers wrongly is no server), and stop it untimed."""
+    serve = _target(spec)
+    args = list(spec.get("args", []))
+    expect = spec.get("expect")
+
+    def run() -> float:
+        with serve(*args) as served:
+            if served.status != 200 or (expect is not None and served.body.decode() != expect):
+                raise BenchmarkError(
+                    f"{spec['name']}: answered {served.status} {served.body[:120]!r}, expected 200 {expect!r}"
+                )
+            return float(served.first_response_s)
+
+    return run
+
+
+#: Variants that time themselves: the runner returns its own seconds.
+SELF_TIMED: dict[str, Callable[[dict[str, Any]], Callable[[], float]]] = {
+    "first-response": first_response_runner,
 }
 
 
@@ -248,22 +281,32 @@ def _check_once(name: str, run: Callable[[str, str], int], expect: str | None) -
         )
 
 
+def _timer(spec: dict[str, Any], name: str) -> Callable[[], float]:
+    """One timed run of the variant, returning seconds, after the variant's check."""
+    kind = str(spec["kind"])
+    if kind in SELF_TIMED:
+        return SELF_TIMED[kind](spec)
+    run = RUNNERS[kind](spec)
+    _check_once(name, run, spec.get("expect"))
+
+    def time_one() -> float:
+        start = time.perf_counter()
+        status = run(os.devnull, os.devnull)
+        seconds = time.perf_counter() - start
+        if status != 0:
+            raise BenchmarkError(f"{name}: exited with status {status} during the timed runs")
+        return seconds
+
+    return time_one
+
+
 def measure_variant(
     spec: dict[str, Any], warmup: int, repeat: int, stop: threading.Event, emit: Callable[[dict[str, Any]], None]
 ) -> None:
     """Check one variant's output, then time it; report each sample and the outcome."""
     name = str(spec["name"])
     try:
-        run = RUNNERS[str(spec["kind"])](spec)
-        _check_once(name, run, spec.get("expect"))
-
-        def time_one() -> float:
-            start = time.perf_counter()
-            status = run(os.devnull, os.devnull)
-            seconds = time.perf_counter() - start
-            if status != 0:
-                raise BenchmarkError(f"{name}: exited with status {status} during the timed runs")
-            return seconds
+        time_one = _timer(spec, name)
 
         def on_sample(_: str, index: int, seconds: float) -> None:
             emit({"event": "sample", "name": name, "index": index, "seconds": seconds})
