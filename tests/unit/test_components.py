@@ -4,6 +4,7 @@ prebuilt components in the bare mode. Skips without wasm-tools or the adapter.""
 
 from __future__ import annotations
 
+import hashlib
 import subprocess
 import sys
 from pathlib import Path
@@ -173,3 +174,32 @@ def test_the_component_command_and_run_wasm_on_a_component(tmp_path: Path) -> No
     )
     expected = kh.run_wasm(module, stdin=b"a b c\n").stdout
     assert (ran.returncode, ran.stdout) == (0, expected)
+
+
+def test_the_shipped_http_guest_was_made_from_the_shipped_sources() -> None:
+    """Editing app.py or proxy.wit without refreshing would ship a guest that is not theirs."""
+    from kernel_helpers.toolchains import http_guest
+
+    record = tcc.component_manifest()["components"][http_guest.HTTP_COMPONENT]
+    guest, wit, _ = http_guest.http_sources()
+    assert record["sources"] == {
+        f"wasm_examples/hello/http/{p.name}": hashlib.sha256(p.read_bytes()).hexdigest() for p in (guest, wit)
+    }, "app.py or proxy.wit changed: python -m kernel_helpers component --refresh-prebuilt"
+    assert record["kind"] == "http" and record["gzip"]
+    assert (tcc.PREBUILT_COMPONENTS / f"{http_guest.HTTP_COMPONENT}.gz").is_file()
+    assert not (tcc.PREBUILT_COMPONENTS / http_guest.HTTP_COMPONENT).exists(), "shipped gzip'd only"
+
+
+def test_the_bare_mode_unpacks_the_shipped_http_guest_once_and_checks_it(
+    private_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KIT_TOOLCHAINS", "off")
+    guest = kh.http_component()
+    assert guest.prebuilt and guest.path.is_relative_to(private_cache) and is_component(guest.path)
+    assert guest.toolchain == "componentize-py"
+    assert "KIT_TOOLCHAINS hides componentize-py" in (guest.fallback_note() or "")
+    assert "module +" not in guest.summary(), "a guest built from source has no module + adapter split"
+    assert kh.http_component().path == guest.path  # unpacked once
+    guest.path.write_bytes(b"damaged")
+    with pytest.raises(kh.KitError, match="does not match its manifest"):
+        kh.http_component()
