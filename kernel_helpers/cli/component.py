@@ -2,7 +2,8 @@
 preview-1 command module (notebook 11), by ``wasm-tools component new`` with jco's adapter.
 
 ``--wit`` prints the component's world afterwards; ``--refresh-prebuilt`` remakes the
-components shipped in ``data/prebuilt/components/`` (maintainers only).
+components shipped in ``data/prebuilt/components/``, with the wasi:http guest's WIT and
+the guest itself (maintainers only: needs wasm-tools, jco, a C compiler and componentize-py).
 """
 
 from __future__ import annotations
