@@ -52,6 +52,8 @@ OTHER_IMPORT = re.compile(r"""^\s*(?:import|export)\b[^;]*?\bfrom\s*(["'])(?!\./
 class BrowserBundle:
     """Everything the widget needs to run one component in the browser."""
 
+    #: The component's file name (its argv[0]) and bytes.
+    name: str
     component: bytes
     #: ES modules as ``(name, source)``, each after the ones it imports.
     modules: list[tuple[str, str]]
@@ -143,7 +145,7 @@ def browser_bundle(component: Artifact | str | Path) -> BrowserBundle:
     folder = cache_dir() / "transpiled-browser" / key
     script, cached = jco_transpile(path, folder, BROWSER_FLAGS)
     modules = [*host_modules(), (GLUE_MODULE, script.read_text(encoding="utf-8"))]
-    return BrowserBundle(data, modules, core_module_files(folder, data), versions, folder, cached)
+    return BrowserBundle(path.name, data, modules, core_module_files(folder, data), versions, folder, cached)
 
 
 def compare_component_in_browser(
@@ -156,17 +158,17 @@ def compare_component_in_browser(
     preview2-shim), side by side: notebook 11's fourth host. Display the widget to run it.
     Raises :class:`ToolchainMissing` (one line: what is missing) without Node, jco or
     preview2-shim."""
-    path, _ = _component_bytes(component)
-    bundle = browser_bundle(path)
+    bundle = browser_bundle(component)
     data = stdin.encode() if isinstance(stdin, str) else bytes(stdin)
-    # cache=False: both sides compile from bytes, so the two compile times compare.
-    server = run_wasm(path, args, env=env, stdin=data, cache=False)
+    # The very bytes the browser gets; cache=False: both sides compile from bytes, so the
+    # two compile times compare.
+    server = run_wasm(bundle.component, args, env=env, stdin=data, cache=False, argv0=bundle.name)
     widget = BrowserRunner(
         kind="component",
         module=bundle.component,
         module_sha256=_sha256(bundle.component),
-        name=path.name,
-        argv=[path.name, *(str(a) for a in args)],
+        name=bundle.name,
+        argv=[bundle.name, *(str(a) for a in args)],
         env={str(k): str(v) for k, v in (env or {}).items()},
         stdin=data,
         modules=[list(pair) for pair in bundle.modules],
