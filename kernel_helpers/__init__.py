@@ -192,6 +192,7 @@ _names(
 _names("report.verdicts", "course_verdict", "decision_guide")
 # 11 · components and WASI 0.2
 _names("toolchains.component", "componentize", "read_world", "run_in_node")
+_names("toolchains.component_browser", "compare_component_in_browser")
 _names("toolchains.typed_component", "typed_component", "typed_sources")
 _names("wasm.component", "call_export")
 _names("toolchains.http_guest", "http_component")

@@ -4,9 +4,11 @@ Owns: ``detect`` (which compiler turns C, C++, Rust and Go into wasm32-wasi here
 language table), ``build`` (cached builds, prebuilt fallbacks, shrinking), ``builds``
 (the native + wasm pair a benchmark compares), ``diagnostics`` (compiler text to
 records), ``sizes`` (size ladders and per-language sizes; notebooks 02, 03, 07),
-``component`` (a module made into a WASI 0.2 component, its world; notebook 11),
-``typed_component`` (the component with a typed export, built from its WIT and C sources)
-and ``http_guest`` (the wasi:http guest, built from Python by componentize-py).
+``component`` (a module made into a WASI 0.2 component, its world, jco transpile and Node;
+notebook 11), ``component_browser`` (the same component in the learner's browser: jco's
+JavaScript on preview2-shim, in ``wasm.browser``'s widget), ``typed_component`` (the
+component with a typed export, built from its WIT and C sources) and ``http_guest`` (the
+wasi:http guest, built from Python by componentize-py).
 
 May import: ``wasm`` (the section reader, components) and the shared floor.
 """

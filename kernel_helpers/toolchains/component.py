@@ -355,26 +355,48 @@ def componentize(
 # --- Node: jco transpile + preview2-shim --------------------------------------------------
 
 
+def jco_missing() -> str | None:
+    """Why ``jco transpile`` cannot run here, in a few words; None when it can."""
+    if components_hidden():
+        return "KIT_TOOLCHAINS hides jco"
+    if find_program("node") is None:
+        return "no Node.js here"
+    return None if jco_command() is not None else "no jco here (npm not set up)"
+
+
+def transpile(component: Path, folder: Path, flags: tuple[str, ...] = ()) -> tuple[Path, bool]:
+    """``jco transpile`` ``component`` into ``folder`` as ``component.js`` plus its core
+    modules, once: a folder that already holds the JavaScript is reused. Returns the
+    JavaScript file and whether it was there already. Raises :class:`ToolchainMissing`
+    without Node or jco."""
+    jco = jco_command()
+    if jco is None:
+        why = jco_missing() or "no jco here"
+        raise ToolchainMissing("node", COMPONENT, f"cannot transpile the component: {why}", fix=tools_fix())
+    script = folder / "component.js"
+    if script.is_file():
+        return script, True
+    done = run_quick(
+        [*jco, "transpile", str(component), "-o", str(folder), "--name", "component", "--quiet", *flags],
+        timeout=TOOL_TIMEOUT_S,
+    )
+    if not done.ok:
+        raise InvalidModule(f"jco transpile failed: {done.stderr.strip()[-300:]}")
+    return script, False
+
+
 def run_in_node(component: Artifact | str | Path, stdin: bytes = b"") -> bytes:
     """Transpile a command component to JavaScript with ``jco transpile`` (cached by its
     sha256, beside the kit's node_modules so preview2-shim resolves) and run it under Node;
     returns what it printed. Raises :class:`ToolchainMissing` without Node or jco."""
-    jco = jco_command()
-    if jco is None:
-        raise ToolchainMissing("node", COMPONENT, "no Node.js with jco here", fix=tools_fix())
     path = component.path if isinstance(component, Artifact) else Path(component)
     folder = npm_dir() / "transpiled" / _sha256(path.read_bytes())[:16]
-    if not (folder / "component.js").is_file():
-        done = run_quick(
-            [*jco, "transpile", str(path), "-o", str(folder), "--name", "component", "--quiet"],
-            timeout=TOOL_TIMEOUT_S,
-        )
-        if not done.ok:
-            raise InvalidModule(f"jco transpile failed: {done.stderr.strip()[-300:]}")
+    _, cached = transpile(path, folder)
+    if not cached:
         (folder / "package.json").write_text('{"type": "module"}\n')
         (folder / "main.js").write_text('import { run } from "./component.js";\nrun.run();\n')
     ran = subprocess.run(
-        [jco[0], str(folder / "main.js")], input=stdin, capture_output=True,
+        [str(find_program("node")), str(folder / "main.js")], input=stdin, capture_output=True,
         timeout=TOOL_TIMEOUT_S, check=False,
     )
     if ran.returncode != 0:

@@ -6,9 +6,11 @@ through memory files, not a Python callback per write, with the cap kept), ``gue
 runner that always comes back; notebook 05), ``options`` (``HOST::GUEST``, ``KEY=VALUE``
 and sizes as a command line spells them, for ``run-wasm`` and the magics), ``browser``
 and ``portability`` (the same bytes in the browser and in Node; notebooks 01 and 07),
-``static/`` (their JavaScript), ``component`` (running a WASI 0.2 component and calling
-its typed exports with Python values; notebook 11), ``serve`` (a wasi:http component under
-``wasmtime serve`` on 127.0.0.1, started, asked once and stopped; notebook 11).
+``static/`` (their JavaScript; ``component_host.js`` runs a component's jco JavaScript
+in the browser), ``component`` (running a WASI 0.2 component and calling its typed
+exports with Python values, where its core modules sit; notebook 11), ``serve`` (a
+wasi:http component under ``wasmtime serve`` on 127.0.0.1, started, asked once and
+stopped; notebook 11).
 
 May import: only the shared floor (``_errors``, ``_system``, ``_display``).
 """

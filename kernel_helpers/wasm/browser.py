@@ -11,7 +11,11 @@ browser inside a cell. The comparison is therefore drawn by the widget itself, l
 soon as the browser has run the module; headless (nbclient, no front end) the widget
 simply says that no browser is attached, and nothing fails or waits.
 
-Introduced in notebook 00 (setup check); used again in notebooks 01 and 07.
+A component (notebook 11) runs the same way, as the JavaScript ``jco transpile`` makes of
+it on preview2-shim's browser WASI 0.2 (``toolchains.component_browser`` builds what the
+widget loads; ``static/component_host.js`` runs it).
+
+Introduced in notebook 00 (setup check); used again in notebooks 01, 07 and 11.
 """
 
 from __future__ import annotations
@@ -61,12 +65,13 @@ def module_for_browser(source: ModuleSource) -> tuple[bytes, str]:
 
 
 class BrowserRunner(anywidget.AnyWidget):
-    """A widget that runs a WASI command in the browser's WebAssembly engine.
+    """A widget that runs a WASI command (a core module, or a component: ``kind``) in the
+    browser's WebAssembly engine.
 
     The front end sets ``browser_attached`` when it renders, runs the module once, and
     fills in the result traits. With a server run attached (``compare_with_server``) it
     shows both outputs and both timings side by side and says whether they match.
-    Notebooks 00, 01 and 07.
+    Notebooks 00, 01, 07 and 11.
     """
 
     _esm = (STATIC / "wasi_shim.js").read_text(encoding="utf-8")
@@ -76,6 +81,16 @@ class BrowserRunner(anywidget.AnyWidget):
     name = traitlets.Unicode("module.wasm").tag(sync=True)
     argv = traitlets.List(traitlets.Unicode()).tag(sync=True)
     env = traitlets.Dict(value_trait=traitlets.Unicode()).tag(sync=True)
+
+    # A component (notebook 11) runs as jco's JavaScript on preview2-shim, on ``module``'s
+    # bytes: ``modules`` are the ES modules the page links ([name, source], each after its
+    # imports), ``core_modules`` maps jco's core module files to [offset, length] in
+    # ``module``, ``host`` names the tools. See toolchains/component_browser.py.
+    kind = traitlets.Unicode("module").tag(sync=True)
+    stdin = traitlets.Bytes(b"").tag(sync=True)
+    modules = traitlets.List(traitlets.List(traitlets.Unicode())).tag(sync=True)
+    core_modules = traitlets.Dict(value_trait=traitlets.List(traitlets.Int())).tag(sync=True)
+    host = traitlets.Unicode("").tag(sync=True)
 
     # Set by the front end.
     browser_attached = traitlets.Bool(False).tag(sync=True)
@@ -90,6 +105,7 @@ class BrowserRunner(anywidget.AnyWidget):
     compile_ms = traitlets.Float(None, allow_none=True).tag(sync=True)
     instantiate_ms = traitlets.Float(None, allow_none=True).tag(sync=True)
     run_ms = traitlets.Float(None, allow_none=True).tag(sync=True)
+    core_modules_compiled = traitlets.Int(0).tag(sync=True)
 
     # Set from Python by compare_with_server.
     has_server = traitlets.Bool(False).tag(sync=True)

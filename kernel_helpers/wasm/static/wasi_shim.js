@@ -9,6 +9,10 @@
 //
 // The same file runs under Node (tests/integration/test_wasi_shim_node.py) and in
 // JupyterLab (anywidget loads it as an ES module; `render` is its entry point).
+//
+// A component (notebook 11) is not run by this shim: the widget links the ES modules the
+// kernel sends (preview2-shim's browser WASI 0.2, component_host.js, jco's glue) and
+// component_host.js runs it; see loadModules and runComponentModel.
 
 const WASI = "wasi_snapshot_preview1";
 const ERRNO = { SUCCESS: 0, BADF: 8, INVAL: 28, NOSYS: 52 };
@@ -201,6 +205,52 @@ export async function runWasi(source, { args = [], env = {} } = {}) {
   return result;
 }
 
+// --- a component: ES modules sent as text, linked as blob: URLs ------------------------
+
+// The module names toolchains/component_browser.py gives the kit's host and jco's glue.
+const HOST_MODULE = "component_host.js";
+const GLUE_MODULE = "component.js";
+// The relative imports preview2-shim's modules use: `from "./io.js"`, `import("./io.js")`.
+const RELATIVE_IMPORT = /(\b(?:from|import)\s*\(?\s*)(["'])\.\/([\w.-]+\.js)\2/g;
+
+/**
+ * Import ES modules given as [name, source] pairs, each after the ones it imports (the
+ * kernel orders them): each becomes a blob: URL once its relative imports are rewritten
+ * to the URLs made before it, so nothing is fetched from anywhere. Returns the namespaces
+ * of `wanted`.
+ */
+export async function loadModules(modules, wanted) {
+  const urls = {};
+  for (const [name, source] of modules) {
+    const linked = source.replace(RELATIVE_IMPORT, (_, head, quote, target) => {
+      if (!(target in urls)) throw new Error(`${name} imports ${target}, which was not sent before it`);
+      return `${head}${quote}${urls[target]}${quote}`;
+    });
+    urls[name] = URL.createObjectURL(new Blob([linked], { type: "text/javascript" }));
+  }
+  try {
+    return await Promise.all(wanted.map((name) => import(/* webpackIgnore: true */ urls[name])));
+  } finally {
+    // Once imported, the graph is linked: the URLs are no longer needed.
+    Object.values(urls).forEach((url) => URL.revokeObjectURL(url));
+  }
+}
+
+// Run the component the model holds: the core modules come out of its own bytes.
+async function runComponentModel(model, bytes) {
+  let host, glue;
+  try {
+    [host, glue] = await loadModules(model.get("modules"), [HOST_MODULE, GLUE_MODULE]);
+  } catch (err) {
+    return { stdout: "", stderr: "", exit_code: null, error: `load failed: ${err}`, unsupported_calls: [] };
+  }
+  return host.runComponent(glue.instantiate, bytes, model.get("core_modules"), {
+    args: model.get("argv"),
+    env: model.get("env"),
+    stdin: toBytes(model.get("stdin")),
+  });
+}
+
 // --- the JupyterLab view (anywidget) ---------------------------------------------------
 
 function browserName() {
@@ -232,7 +282,7 @@ function outputText(stdout, stderr, exitCode, error) {
   return text || "(no output)";
 }
 
-function column(title, run, side, compileLabel = "compile") {
+function column(title, run, side, compileLabel = "compile", runLabel = "run _start") {
   const box = element("div", `kit-run kit-run-${side}`);
   box.append(element("div", "kit-run-title", title));
   const pre = element("pre", `kit-stdout kit-stdout-${side}`);
@@ -243,7 +293,7 @@ function column(title, run, side, compileLabel = "compile") {
     ["exit code", run.exit_code === null || run.exit_code === undefined ? "–" : String(run.exit_code)],
     [compileLabel, milliseconds(run.compile_ms)],
     ["instantiate", milliseconds(run.instantiate_ms)],
-    ["run _start", milliseconds(run.run_ms)],
+    [runLabel, milliseconds(run.run_ms)],
   ];
   for (const [label, value] of rows) {
     const tr = element("tr");
@@ -281,16 +331,21 @@ function draw(model, root) {
   root.dataset.status = status;
   root.replaceChildren();
   const name = model.get("name");
-  root.append(element("div", "kit-heading", `${name}: the same bytes in wasmtime and in ${model.get("browser") || browserName()}`));
+  const component = model.get("kind") === "component";
+  const what = component ? "the same component" : "the same bytes";
+  root.append(element("div", "kit-heading", `${name}: ${what} in wasmtime and in ${model.get("browser") || browserName()}`));
   const columns = element("div", "kit-columns");
+  const runLabel = component ? "run wasi:cli/run" : "run _start";
   if (model.get("has_server")) {
     // The server may have loaded a cached, already compiled module: label it honestly.
     const kind = model.get("server_load_kind");
     const label = !kind || kind === "compiled" ? "compile" : `load (${kind})`;
-    columns.append(column(`server: ${model.get("server_engine")}`, modelRun(model, "server_"), "server", label));
+    columns.append(column(`server: ${model.get("server_engine")}`, modelRun(model, "server_"), "server", label, runLabel));
   }
   if (status === "done") {
-    columns.append(column(`browser: ${model.get("browser")}`, modelRun(model, ""), "browser"));
+    const title = `browser: ${model.get("browser")}${component ? ` (${model.get("host")})` : ""}`;
+    const label = component ? `compile ${model.get("core_modules_compiled")} core modules` : "compile";
+    columns.append(column(title, modelRun(model, ""), "browser", label, runLabel));
   } else {
     columns.append(element("div", "kit-run kit-pending", status === "running" ? "running in your browser…" : status));
   }
@@ -298,7 +353,9 @@ function draw(model, root) {
   const digest = model.get("browser_sha256");
   if (status === "done" && digest) {
     const agree = digest === model.get("module_sha256") ? "the same bytes on both sides" : "DIFFERENT bytes";
-    root.append(element("div", "kit-note kit-sha256", `sha256 ${digest.slice(0, 16)}…: ${agree}`));
+    // A component's core modules are compiled from slices of the very bytes hashed here.
+    const inside = component ? "; the browser compiled the core modules inside them" : "";
+    root.append(element("div", "kit-note kit-sha256", `sha256 ${digest.slice(0, 16)}…: ${agree}${inside}`));
   }
   const unsupported = model.get("unsupported_calls");
   if (unsupported.length) {
@@ -312,6 +369,11 @@ function draw(model, root) {
       "Times are from one run on each side: a first look, not a benchmark (notebook 06 measures properly). " +
       "\"compile\" is not the same work: wasmtime compiles every function with its optimizing compiler " +
       "up front, while browsers start with a quick baseline compile and optimize hot code later."));
+  }
+  if (status === "done" && component) {
+    root.append(element("div", "kit-note",
+      "In the browser, instantiate and run also go through jco's JavaScript glue between the core " +
+      "modules and preview2-shim: work wasmtime does in native code."));
   }
 }
 
@@ -330,11 +392,12 @@ async function runOnce(model) {
   model.set("browser_attached", true);
   model.set("browser", browserName());
   model.save_changes();
-  model.set("browser_sha256", await sha256Hex(toBytes(model.get("module"))));
-  const result = await runWasi(model.get("module"), {
-    args: model.get("argv"),
-    env: model.get("env"),
-  });
+  const bytes = toBytes(model.get("module"));
+  model.set("browser_sha256", await sha256Hex(bytes));
+  const { core_modules: compiled = 0, ...result } = model.get("kind") === "component"
+    ? await runComponentModel(model, bytes)
+    : await runWasi(bytes, { args: model.get("argv"), env: model.get("env") });
+  model.set("core_modules_compiled", compiled);
   for (const [key, value] of Object.entries(result)) model.set(key, value);
   model.set("status", "done");
   model.save_changes();
