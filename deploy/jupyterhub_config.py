@@ -128,6 +128,9 @@ c.NativeAuthenticator.minimum_password_length = 8
 
 c.JupyterHub.spawner_class = KitSpawner
 c.Spawner.cmd = [str(VENV / "bin" / "jupyterhub-singleuser")]
+# window.jupyterapp in the learner's own page: what the kit's browser tests drive (and an
+# instructor's scripts may); it gives the page nothing it could not already do.
+c.Spawner.args = ["--LabApp.expose_app_in_browser=True"]
 c.Spawner.default_url = "/lab/tree/notebooks/00-setup-check.ipynb"
 c.Spawner.start_timeout = 60
 c.Spawner.http_timeout = 60

@@ -117,11 +117,22 @@ SCROLL_TO_TOP = """() => {
 
 
 def run_notebook(page: Any, lab: Lab, name: str) -> None:
-    page.goto(f"{lab.url}/lab/tree/notebooks/{name}?reset&token={lab.token}")
+    start_notebook(page, f"{lab.url}/lab/tree/notebooks/{name}?reset&token={lab.token}", name)
+    finish_notebook(page)
+
+
+def start_notebook(page: Any, url: str, name: str) -> None:
+    """Open the notebook at ``url`` and press Run All; returns at once (see finish_notebook),
+    so several pages can run side by side."""
+    page.goto(url)
     page.wait_for_function(OPENED, arg=name, timeout=60_000)
     page.evaluate(DEFINE_REPORT)
     page.evaluate(START_RUN_ALL)
-    page.wait_for_function("() => window.__kitRun !== null", timeout=RUN_TIMEOUT_MS)
+
+
+def finish_notebook(page: Any, timeout_ms: int = RUN_TIMEOUT_MS) -> None:
+    """Wait for Run All to end, the kernel to go idle and the widgets to draw."""
+    page.wait_for_function("() => window.__kitRun !== null", timeout=timeout_ms)
     page.wait_for_function(KERNEL_IDLE, timeout=60_000)
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 

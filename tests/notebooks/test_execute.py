@@ -29,14 +29,15 @@ BUDGET_S = 90
 pytestmark = [pytest.mark.notebooks, pytest.mark.slow]
 
 
-def execute(path: Path, env: dict[str, str]) -> tuple[nbformat.NotebookNode, float]:
+def execute(path: Path, env: dict[str, str], cwd: Path | None = None) -> tuple[nbformat.NotebookNode, float]:
+    """Run the notebook at ``path`` in a fresh kernel, in ``cwd`` (by default its folder)."""
     nb = nbformat.read(path, as_version=4)
     old = dict(os.environ)
     os.environ.update(env)
     try:
         client = NotebookClient(
             nb, timeout=BUDGET_S, kernel_name="python3",
-            resources={"metadata": {"path": str(path.parent)}},
+            resources={"metadata": {"path": str(cwd or path.parent)}},
         )
         start = time.perf_counter()
         client.execute()

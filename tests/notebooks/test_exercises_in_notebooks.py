@@ -1,0 +1,94 @@
+"""Every exercise of notebooks 02-09, answered inside its notebook, right and then wrong.
+
+Each exercise cell (``answer = ...`` then ``kh.check_...``) is replaced by the instructor's
+solution, which must be graded right where the learner would run it, with the notebook's
+own variables (its measurements, its registry, its folders). After each exercise where the
+learner writes something that runs, a cell with a typical mistake follows, which must be
+graded wrong with a hint. The notebook runs with everything on (Docker, compilers, the
+registry), as on a complete laptop; nothing may raise.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from kernel_helpers.course.checks import all_solutions
+from tests.conftest import need
+from tests.notebooks.test_execute import REPO, errors, execute
+
+pytestmark = [pytest.mark.notebooks, pytest.mark.slow]
+
+NOTEBOOKS = sorted(p for p in (REPO / "notebooks").glob("0[2-9]-*.ipynb"))
+CHECK_CALL = re.compile(r"kh\.(check_\w+)\(")
+
+_C_HEAD = "#include <stdio.h>\n#include <stdlib.h>\n"
+#: A typical mistake for each check whose exercise has the learner write something that runs.
+WRONG = {
+    # argv[0] counted in the sum: the hint names it
+    "check_sum_program": _C_HEAD + (
+        "int main(int argc, char **argv) {\n    int sum = 0;\n"
+        "    for (int i = 0; i < argc; i++) sum += atoi(argv[i]);\n"
+        '    printf("%d\\n", sum);\n    return 0;\n}\n'
+    ),
+    "check_sum_in_rust_or_go": 'fn main() {\n    println!("0");\n}\n',
+    # the text typed in instead of read from the preopened file
+    "check_greeting_reader": _C_HEAD + 'int main(void) {\n    puts("hello");\n    return 0;\n}\n',
+    "check_fib_loop": '(module (func (export "fib") (param i32) (result i32) (i32.const 0)))',
+    "check_locked_down_run": {"read_only": True},
+    # a dynamically linked binary on scratch: no loader there
+    "check_small_dockerfile": 'FROM scratch\nCOPY hello-dynamic /hello\nENTRYPOINT ["/hello"]\n',
+    "check_prime_count": _C_HEAD + 'int main(void) {\n    puts("0");\n    return 0;\n}\n',
+    "check_push_command": "skopeo copy oci:nowhere:hello docker://127.0.0.1:1/kit/hello:1",
+}
+
+
+def _graded(call: str, right: bool) -> str:
+    """The check call, kept, and an assertion on its verdict that shows it when it fails."""
+    expected = "_verdict.ok is True" if right else "_verdict.ok is False and _verdict.hint"
+    return f"_verdict = {call}\nassert {expected}, _verdict.text()\n_verdict"
+
+
+def _answered(path: Path) -> tuple[nbformat.NotebookNode, list[str]]:
+    """The notebook with each exercise solved, and after each runnable one a wrong answer."""
+    notebook = path.name[:2]
+    solutions = {CHECK_CALL.search(s.code).group(1): s for (n, _), s in all_solutions().items()  # type: ignore[union-attr]
+                 if n == notebook}  # fmt: skip
+    nb = nbformat.read(path, as_version=4)
+    cells, wrong = [], []
+    for cell in nb.cells:
+        found = CHECK_CALL.search(cell.source) if cell.cell_type == "code" else None
+        if found is None or "..." not in cell.source:
+            cells.append(cell)
+            continue
+        name = found.group(1)
+        solution = solutions[name]
+        *body, call = solution.code.splitlines()
+        cells.append(nbformat.v4.new_code_cell("\n".join([*body, _graded(call, right=True)])))
+        if name in WRONG:
+            setup = 'lang = "rust"\n' if name == "check_sum_in_rust_or_go" else ""
+            cells.append(nbformat.v4.new_code_cell(
+                f"{setup}answer = {WRONG[name]!r}\n{_graded(call, right=False)}"
+            ))  # fmt: skip
+            wrong.append(name)
+    nb.cells = cells
+    return nb, wrong
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_each_exercise_is_right_with_its_solution_and_wrong_with_a_mistake(path: Path, tmp_path: Path) -> None:
+    from kernel_helpers.containers.docker import docker_status
+
+    need(docker_status().available, "no Docker daemon: the exercises of 06, 07 and 09 need one")
+    nb, wrong = _answered(path)
+    answered = tmp_path / path.name
+    nbformat.write(nb, answered)
+    # Run in the notebooks' folder, so relative paths in cells resolve as they do there.
+    executed, _ = execute(answered, {}, cwd=path.parent)
+    assert not errors(executed), errors(executed)
+    graded = [c for c in executed.cells if c.cell_type == "code" and "_verdict = " in c.source]
+    assert graded and all(c.get("execution_count") for c in graded)
+    assert wrong, "every notebook from 02 to 09 has an exercise where the learner writes something that runs"
