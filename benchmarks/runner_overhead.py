@@ -192,7 +192,41 @@ def main() -> int:
                 f"  {kit} / {bare}: {ratio.value:.2f}x "
                 f"({ratio.low:.2f}x-{ratio.high:.2f}x) {verdict}"
             )
+    flood_peak()
     return 0
+
+
+def flood_peak(seconds: float = 1.0, limit: int = 4096) -> None:
+    """A guest that writes without end for ``seconds``: how much of it the capture file held
+    at most (the watcher trims it past the cap), sampled from /proc every millisecond."""
+    import threading
+
+    from kernel_helpers.wasm import capture
+    from tests import wasi_guests
+
+    peak, written, stop = 0, 0, threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not stop.is_set():
+            for fd in os.listdir("/proc/self/fd"):
+                with contextlib.suppress(OSError):
+                    if "kit-capture" in os.readlink(f"/proc/self/fd/{fd}"):
+                        peak = max(peak, os.stat(f"/proc/self/fd/{fd}").st_blocks * 512)
+            stop.wait(0.001)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    try:
+        kh.run_wasm(wasi_guests.flood(chunks=2**31 - 1), output_limit=limit, timeout=seconds)
+    except kh.TimeoutExceeded as stopped:
+        written = limit + (stopped.result.stdout_dropped if stopped.result else 0)
+    finally:
+        stop.set()
+        sampler.join()
+    print(f"\nan endless flood for {seconds:g} s (output cap {limit:,} bytes, trim slack "
+          f"{capture.TRIM_SLACK:,}): wrote {written:,} bytes, the capture file held at most "
+          f"{peak:,} ({peak / max(written, 1):.1%} of it)")
 
 
 if __name__ == "__main__":

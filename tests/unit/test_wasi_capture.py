@@ -169,10 +169,11 @@ def test_an_endless_flood_stays_bounded_and_its_bytes_are_counted(small_slack: N
     written = limit + result.stdout_dropped
     assert written % CHUNK == 0  # every 64 KiB chunk the guest wrote is counted
     assert sampler.samples > 0
-    # The capture file never held much more than the cap, though the guest wrote far more
-    # (here about a GB a second; without the watcher it would all sit in memory).
-    assert sampler.peak < 48 * MIB, f"peak allocation {sampler.peak:,} bytes"
-    assert written > 2 * sampler.peak, f"wrote {written:,}, peak {sampler.peak:,}"
+    # The capture file held a small part of what the guest wrote (about a GB a second);
+    # without the watcher all of it would sit in memory. How small depends on how soon a
+    # loaded machine schedules the watcher, so the bound is relative: an absolute size is a
+    # benchmark's figure (benchmarks/runner_overhead.py), not a unit test's.
+    assert written > 4 * sampler.peak, f"wrote {written:,}, peak {sampler.peak:,}"
 
 
 def test_a_long_flood_is_counted_exactly_while_it_is_trimmed(
@@ -193,9 +194,9 @@ def test_a_long_flood_is_counted_exactly_while_it_is_trimmed(
     assert result.stdout == b"x" * 1000
     assert result.stdout_dropped == chunks * CHUNK - 1000
     assert punched and all(punched), "the watcher never trimmed the file"
-    # A quarter of what the guest wrote: bounded, with room for a watcher that a busy
-    # 2-core machine (the CI's matrix runs two legs at once) schedules late.
-    assert sampler.peak < 96 * MIB
+    # At most a quarter of what the guest wrote, however late a busy machine (the CI's
+    # matrix runs two legs at once on 2 cores) schedules the watcher.
+    assert sampler.peak < chunks * CHUNK / 4, f"peak allocation {sampler.peak:,} bytes"
 
 
 def test_where_holes_cannot_be_punched_the_file_is_truncated_to_the_cap(
@@ -206,8 +207,7 @@ def test_where_holes_cannot_be_punched_the_file_is_truncated_to_the_cap(
         kh.run_wasm(ENDLESS_FLOOD, output_limit=4096, timeout=0.5)
     result = stopped.value.result
     assert result is not None and result.stdout == b"x" * 4096
-    assert result.stdout_dropped > 2 * sampler.peak
-    assert sampler.peak < 48 * MIB
+    assert result.stdout_dropped > 4 * sampler.peak, f"peak allocation {sampler.peak:,} bytes"
 
 
 def test_a_pooled_file_does_not_keep_a_flood_in_memory() -> None:
