@@ -212,12 +212,13 @@ def _container_runnables(plan: _Plan, client: docker.DockerClient) -> None:
 
 
 def _record_image_sizes(plan: _Plan, name: str, tag: str, client: docker.DockerClient) -> None:
+    from ..containers.docker import is_rootless
     from ..containers.images import image_sizes
 
-    try:
-        registry = plan.registry()
-    except KitError:
-        registry = None
+    registry = None
+    if not is_rootless(client):  # a rootless daemon's pushes to 127.0.0.1 fail now and then
+        with contextlib.suppress(KitError):  # (ROOTLESS_PULL_REASON); gzip the layers here
+            registry = plan.registry()
     sizes = image_sizes(tag, registry=registry, client=client)
     plan.sizes[f"{name} image"] = sizes["uncompressed"]
     plan.sizes[f"{name} image (compressed)"] = sizes["compressed"]
