@@ -208,13 +208,23 @@ def _existing_base(client: docker.DockerClient, tag: str) -> str | None:
 
 
 def _debootstrap_base(client: docker.DockerClient) -> BaseImage:
+    labels = {**kit_labels("base"), BASE_LABEL: "debootstrap"}
+    import_debian_rootfs(DEBIAN_BASE, labels, client=client)
+    return BaseImage(DEBIAN_BASE, "debootstrap", _BASE_DESCRIPTIONS["debootstrap"])
+
+
+def import_debian_rootfs(
+    reference: str, labels: Mapping[str, str], *, client: docker.DockerClient | None = None
+) -> None:
+    """Import the Debian 12 minbase root filesystem as ``reference`` with ``labels``. The
+    filesystem is made once with debootstrap (root) and cached in ``.kit-cache/images/``;
+    images imported from it share one layer on disk."""
     rootfs_tar = cache_dir() / "images" / "debian-bookworm-minbase.tar.gz"
     if not rootfs_tar.exists():
         _debootstrap(rootfs_tar)
-    repository, tag = DEBIAN_BASE.split(":")
-    changes = [f"LABEL {KIT_LABEL}=1 {OWNER_LABEL}={owner_id()} {PURPOSE_LABEL}=base {BASE_LABEL}=debootstrap"]
-    client.api.import_image_from_file(str(rootfs_tar), repository=repository, tag=tag, changes=changes)
-    return BaseImage(DEBIAN_BASE, "debootstrap", _BASE_DESCRIPTIONS["debootstrap"])
+    repository, tag = reference.rsplit(":", 1)
+    changes = ["LABEL " + " ".join(f"{key}={value}" for key, value in labels.items())]
+    _client(client).api.import_image_from_file(str(rootfs_tar), repository=repository, tag=tag, changes=changes)
 
 
 def _debootstrap(rootfs_tar: Path) -> None:
