@@ -327,11 +327,7 @@ def validate(
         return _validate_component(manifest, read_blob, rootfs, checks)
     if manifest["config"]["mediaType"] != OCI_CONFIG:
         raise OciError(f"unexpected config media type {manifest['config']['mediaType']!r}")
-    config = json.loads(_checked_blob(manifest["config"], read_blob, "config", checks))
-    platform = (config.get("os"), config.get("architecture"))
-    if platform != ("wasi", "wasm"):
-        raise OciError(f"platform is {platform[0]}/{platform[1]}, not wasi/wasm")
-    checks.append("platform: wasi/wasm")
+    config = _config_for(("wasi", "wasm"), manifest, read_blob, checks)
     layers = manifest.get("layers", [])
     if len(layers) != 1:
         raise OciError(f"expected one layer, found {len(layers)}")
@@ -362,6 +358,18 @@ def validate(
     return config, module, root, argv
 
 
+def _config_for(
+    platform: tuple[str, str], manifest: dict[str, Any], read_blob: BlobReader, checks: list[str]
+) -> dict[str, Any]:
+    """The config blob, its digest checked, saying it is for ``platform`` (os, architecture)."""
+    config: dict[str, Any] = json.loads(_checked_blob(manifest["config"], read_blob, "config", checks))
+    found = (config.get("os"), config.get("architecture"))
+    if found != platform:
+        raise OciError(f"platform is {found[0]}/{found[1]}, not {platform[0]}/{platform[1]}")
+    checks.append(f"platform: {platform[0]}/{platform[1]}")
+    return config
+
+
 def _validate_component(
     manifest: dict[str, Any], read_blob: BlobReader, rootfs: Path, checks: list[str]
 ) -> tuple[dict[str, Any], Path, Path | None, list[str]]:
@@ -369,11 +377,7 @@ def _validate_component(
     ``layerDigests``, holding a component."""
     from ..wasm.component import is_component_bytes
 
-    config = json.loads(_checked_blob(manifest["config"], read_blob, "config", checks))
-    platform = (config.get("os"), config.get("architecture"))
-    if platform != ("wasip2", "wasm"):
-        raise OciError(f"platform is {platform[0]}/{platform[1]}, not wasip2/wasm")
-    checks.append("platform: wasip2/wasm")
+    config = _config_for(("wasip2", "wasm"), manifest, read_blob, checks)
     layers = manifest.get("layers", [])
     if len(layers) != 1 or layers[0]["mediaType"] != WASM_LAYER:
         raise OciError(f"expected one {WASM_LAYER} layer, found {[d['mediaType'] for d in layers]}")

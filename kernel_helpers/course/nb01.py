@@ -6,9 +6,9 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from .._errors import root_cause
-from ..wasm.reader import SECTION_NAMES, read_module
+from ..wasm.reader import SECTION_NAMES
 from .checks import CheckResult, Solution, Unusable, exercise, right, wrong
-from .programs import wat_bytes
+from .programs import pure_function_problem, wat_bytes
 
 
 def _instantiate(
@@ -36,22 +36,12 @@ def check_square(wat: object) -> CheckResult:
     import wasmtime
 
     wasm = wat_bytes(wat)
-    info = read_module(wasm)
-    export = next((e for e in info.exports if e.name == "square"), None)
-    if export is None:
-        names = ", ".join(f'"{e.name}"' for e in info.exports)
-        return wrong(
-            f'the module exports {names}, but no "square".' if names else "the module exports nothing yet.",
-            'Add (export "square") to the func, right after its name: (func $square (export "square") ...).',
-        )
-    if export.kind != "func":
-        return wrong(f'"square" is exported as a {export.kind}, not a function.')
-    if info.imports:
-        return wrong(
-            "square needs no imports; this module asks its host for "
-            + ", ".join(f"{i.module}.{i.name}" for i in info.imports)
-            + ".",
-        )
+    problem = pure_function_problem(
+        wasm, "square",
+        'Add (export "square") to the func, right after its name: (func $square (export "square") ...).',
+    )  # fmt: skip
+    if problem is not None:
+        return problem
     try:
         store, instance = _instantiate(wasm)
     except wasmtime.WasmtimeError as err:

@@ -9,9 +9,8 @@ from dataclasses import dataclass
 import wasmtime
 
 from .._errors import root_cause
-from ..wasm.reader import read_module
 from .checks import CheckResult, Solution, exercise, right, wrong
-from .programs import wat_bytes
+from .programs import pure_function_problem, wat_bytes
 
 LIMIT_NAMES = ("timeout", "fuel", "max_memory", "output_limit")
 
@@ -158,20 +157,9 @@ def fibonacci(n: int) -> int:
 
 def _fib_export(wasm: bytes) -> CheckResult | None:
     """What is wrong with the module's shape (its exports and imports), or None."""
-    info = read_module(wasm)
-    export = next((e for e in info.exports if e.name == "fib"), None)
-    if export is None:
-        names = ", ".join(f'"{e.name}"' for e in info.exports)
-        return wrong(
-            f'the module exports {names}, but no "fib".' if names else "the module exports nothing yet.",
-            'Export the function: (func $fib (export "fib") (param $n i32) (result i32) ...).',
-        )
-    if export.kind != "func":
-        return wrong(f'"fib" is exported as a {export.kind}, not a function.')
-    if info.imports:
-        asked = ", ".join(f"{i.module}.{i.name}" for i in info.imports)
-        return wrong(f"fib needs no imports; this module asks its host for {asked}.")
-    return None
+    return pure_function_problem(
+        wasm, "fib", 'Export the function: (func $fib (export "fib") (param $n i32) (result i32) ...).'
+    )
 
 
 def _signature_problem(engine: wasmtime.Engine, module: wasmtime.Module) -> CheckResult | None:

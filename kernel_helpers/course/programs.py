@@ -21,8 +21,9 @@ from typing import IO
 from .._errors import CompileError, ToolchainMissing, WasmError, root_cause
 from ..toolchains.build import WASM, Artifact, compile_source
 from ..toolchains.detect import LANGUAGE_NAMES
+from ..wasm.reader import read_module
 from ..wasm.runner import Preopen, WasiResult, run_wasm
-from .checks import Unusable, Verdict, not_yet, wrong
+from .checks import CheckResult, Unusable, Verdict, not_yet, wrong
 
 #: A learner's program running longer than this is stopped: almost always a loop that
 #: never ends. A check that needs more time passes its own.
@@ -66,6 +67,23 @@ def wat_bytes(wat: object) -> bytes:
             f"wat2wasm says: {root_cause(err)}. Every '(' needs its ')', and a function "
             "signature reads (param i32) (result i32).",
         ) from None
+
+
+def pure_function_problem(wasm: bytes, name: str, how_to_export: str) -> CheckResult | None:
+    """What keeps ``wasm`` from being a module whose function ``name`` a host can call with
+    nothing to provide (exported, a function, no imports), as a wrong answer; or None."""
+    info = read_module(wasm)
+    export = next((e for e in info.exports if e.name == name), None)
+    if export is None:
+        names = ", ".join(f'"{e.name}"' for e in info.exports)
+        found = f'the module exports {names}, but no "{name}".' if names else "the module exports nothing yet."
+        return wrong(found, how_to_export)
+    if export.kind != "func":
+        return wrong(f'"{name}" is exported as a {export.kind}, not a function.')
+    if info.imports:
+        asked = ", ".join(f"{i.module}.{i.name}" for i in info.imports)
+        return wrong(f"{name} needs no imports; this module asks its host for {asked}.")
+    return None
 
 
 def compile_program(source: str, lang: str, *, name: str, target: str = WASM) -> Artifact:
