@@ -21,7 +21,7 @@ from .._display import ShownAsHtml
 from .._errors import DockerUnavailable, KitError, ToolchainMissing
 from .._system import DATA_DIR
 from ..containers.docker import connect
-from ..containers.images import scratch_image
+from ..containers.images import owner_tag, scratch_image
 from ..toolchains.build import NATIVE, compile_source
 from ..wasm.runner import WasiResult, run_wasm
 
@@ -33,7 +33,8 @@ PROBE_PREBUILT = DATA / "wasi_probe.wasm"
 #: What the container side printed on the machine the course was written on.
 CONTAINER_RECORDING = DATA / "container_probe_recorded.json"
 
-PROBE_IMAGE = "kit-course1-wasi-probe:latest"
+#: The probe image's repository; its tag is the learner's owner id (see ``probe_image``).
+PROBE_REPOSITORY = "kit-course1-wasi-probe"
 #: Lines of each answer shown; /proc alone lists dozens of entries.
 SHOWN_LINES = 10
 
@@ -120,8 +121,9 @@ def container_view(questions: Sequence[Sequence[str]] = CONTAINER_QUESTIONS) -> 
     try:
         client = connect()
         binary = compile_source(PROBE_SOURCE, "c", NATIVE, name="wasi_probe").path
-        scratch_image(binary, PROBE_IMAGE, client=client)  # labelled, so kh.cleanup() removes it
-        view = ContainerView([(tuple(q), *_ask_container(PROBE_IMAGE, q, client)) for q in questions])
+        image = owner_tag(PROBE_REPOSITORY)  # another learner on this daemon has their own
+        scratch_image(binary, image, client=client)  # labelled, so kh.cleanup() removes it
+        view = ContainerView([(tuple(q), *_ask_container(image, q, client)) for q in questions])
         client.close()
         return view
     except DockerUnavailable as err:

@@ -88,3 +88,13 @@ def test_container_view_live_sees_a_filesystem_and_a_network_namespace() -> None
     answers = {question: (code, output) for question, code, output in view.answers}
     assert answers[("ls", "/")][0] == 0 and "proc" in answers[("ls", "/")][1]
     assert answers[("ls", "/sys/class/net")][1].split() == ["lo"]  # --network none
+    # The probe image is this learner's own on a shared daemon: tagged with their owner id.
+    from kernel_helpers.containers.docker import connect
+    from kernel_helpers.containers.images import owner_id
+    from kernel_helpers.course.probe import PROBE_REPOSITORY
+
+    client = connect()
+    try:
+        assert f"{PROBE_REPOSITORY}:{owner_id()}" in client.images.get(f"{PROBE_REPOSITORY}:{owner_id()}").tags
+    finally:
+        client.close()
