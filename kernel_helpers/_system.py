@@ -11,6 +11,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -138,6 +139,30 @@ def cache_dir() -> Path:
         path = Path(platformdirs.user_cache_dir(CACHE_NAME, appauthor=False))
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def write_atomically(
+    target: Path, data: bytes | str, *, mode: int | None = None, make_folder: bool = True
+) -> Path:
+    """Write ``data`` to ``target`` whole or not at all: written aside in the same folder,
+    then renamed over it. Kernels, CLI runs and test legs share the cache, and a reader of a
+    file rewritten in place can see it empty or half written (a module of 0 bytes).
+    ``mode`` sets the permissions before the file appears; ``make_folder=False`` writes
+    only into a folder that exists (someone else's drop box is theirs to make)."""
+    payload = data.encode() if isinstance(data, str) else data
+    if make_folder:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+        if mode is not None:
+            os.chmod(temporary, mode)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return target
 
 
 def _is_script(path: str) -> bool:

@@ -54,7 +54,7 @@ from .._errors import (
     ToolchainMissing,
     WasmError,
 )
-from .._system import cache_dir
+from .._system import cache_dir, write_atomically
 from ..toolchains.build import (
     EXTENSIONS,
     NATIVE,
@@ -455,9 +455,7 @@ def _build_wat(source: str, options: CellOptions) -> Outcome:
         return outcome
     seconds = time.perf_counter() - began
     folder = cache_dir() / "wat" / hashlib.sha256(module).hexdigest()[:24]
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{options.file_stem}.wasm"
-    path.write_bytes(module)
+    path = write_atomically(folder / f"{options.file_stem}.wasm", module)
     outcome.artifact = Artifact(
         options.file_stem, "wat", WASM, path, len(module), ["wasmtime.wat2wasm", f"{options.file_stem}.wat"],
         "wasmtime", wasmtime_version(), seconds,

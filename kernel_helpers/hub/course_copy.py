@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import sys
-import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+
+from .._system import write_atomically
 
 COURSE_FOLDERS = ("notebooks", "wasm_examples")
 MANIFEST = ".kit-course.json"
@@ -67,18 +67,6 @@ def _load_manifest(home: Path) -> dict[str, str]:
     return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
 
 
-def _write_atomically(target: Path, data: bytes) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
 def refresh(source_root: Path, home: Path) -> CopyReport:
     """Bring ``home``'s copy of the course up to date with ``source_root`` (see the module)."""
     report = CopyReport()
@@ -92,20 +80,20 @@ def refresh(source_root: Path, home: Path) -> CopyReport:
             report.kept.append(key)
             continue
         if not target.exists():
-            _write_atomically(target, source.read_bytes())
+            write_atomically(target, source.read_bytes())
             report.copied.append(key)
         else:
             have = _digest(target)
             if have == wanted:
                 pass
             elif manifest.get(key) == have:
-                _write_atomically(target, source.read_bytes())
+                write_atomically(target, source.read_bytes())
                 report.updated.append(key)
             else:
                 report.kept.append(key)
                 continue
         manifest[key] = wanted
-    _write_atomically(home / MANIFEST, json.dumps(manifest, indent=1, sort_keys=True).encode())
+    write_atomically(home / MANIFEST, json.dumps(manifest, indent=1, sort_keys=True).encode())
     return report
 
 

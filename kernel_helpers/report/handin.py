@@ -13,9 +13,10 @@ warning, never an error in their notebook.
 from __future__ import annotations
 
 import os
-import tempfile
 import warnings
 from pathlib import Path
+
+from .._system import write_atomically
 
 #: The learner's hand-in folder, set by the hub's spawner.
 CLASS_DIR_ENV = "KIT_CLASS_DIR"
@@ -37,11 +38,7 @@ def hand_in(name: str, data: bytes) -> Path | None:
         return None
     target = folder / name
     try:
-        handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{name}.")
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.chmod(temporary, HANDED_IN_MODE)
-        os.replace(temporary, target)
+        write_atomically(target, data, mode=HANDED_IN_MODE, make_folder=False)
     except OSError as err:
         warnings.warn(f"could not hand {name} in to the instructor ({folder}): {err}", stacklevel=2)
         return None

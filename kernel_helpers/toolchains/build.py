@@ -14,6 +14,7 @@ import os
 import platform
 import queue
 import re
+import secrets
 import shlex
 import shutil
 import sys
@@ -29,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from .._errors import BuildInProgress, CompileError, InvalidModule, KitError, ToolchainMissing
-from .._system import DATA_DIR, REPO_ROOT, cache_dir, find_program, run_quick
+from .._system import DATA_DIR, REPO_ROOT, cache_dir, find_program, run_quick, write_atomically
 from .detect import (
     LANGUAGE_NAMES,
     LANGUAGES,
@@ -355,7 +356,7 @@ def _cached(key: str) -> Artifact | None:
 
 def _store(key: str, artifact: Artifact) -> None:
     record_file = _builds_dir() / key[:24] / "artifact.json"
-    record_file.write_text(json.dumps(artifact.to_json(), indent=2))
+    write_atomically(record_file, json.dumps(artifact.to_json(), indent=2))
 
 
 # --- compiling --------------------------------------------------------------------------
@@ -522,8 +523,7 @@ def _derived(
     seconds: float,
 ) -> Artifact:
     path = _derived_path(artifact, variant)
-    path.write_bytes(data)
-    path.chmod(0o755)
+    write_atomically(path, data, mode=0o755)
     return replace(
         artifact,
         path=path,
@@ -546,7 +546,8 @@ def _stripped(artifact: Artifact) -> Artifact:
 
 
 def _wasm_opt(artifact: Artifact, wasm_opt: str) -> Artifact | None:
-    out = _derived_path(artifact, "wasm-opt-Oz").with_suffix(".tmp")
+    # A name of its own: another kernel may be shrinking the same module right now.
+    out = _derived_path(artifact, "wasm-opt-Oz").with_suffix(f".{os.getpid()}-{secrets.token_hex(4)}.tmp")
     command = [
         wasm_opt,
         "-Oz",
@@ -591,7 +592,7 @@ def _earlier_step(artifact: Artifact, variant: str) -> Artifact | None:
 
 
 def _remember_step(step: Artifact) -> Artifact:
-    step.path.with_suffix(".json").write_text(json.dumps(step.to_json(), indent=2))
+    write_atomically(step.path.with_suffix(".json"), json.dumps(step.to_json(), indent=2))
     return step
 
 

@@ -19,13 +19,14 @@ import os
 import re
 import shutil
 import subprocess
+import tempfile
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from .._errors import InvalidModule, KitError, ToolchainMissing
-from .._system import DATA_DIR, REPO_ROOT, cache_dir, find_program, run_quick
+from .._system import DATA_DIR, REPO_ROOT, cache_dir, find_program, run_quick, write_atomically
 from ..wasm.component import is_component_bytes, world_names
 from ..wasm.reader import check_core_module
 from .build import Artifact, _sha256, read_manifest
@@ -257,10 +258,7 @@ def _shipped_file(name: str, record: dict[str, Any]) -> Path:
         packed = PREBUILT_COMPONENTS / f"{name}.gz"
         path = _components_dir() / "prebuilt" / record["component_sha256"][:16] / name
         if not path.is_file() and packed.is_file():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            partial = path.with_suffix(".partial")
-            partial.write_bytes(gzip.decompress(packed.read_bytes()))
-            partial.replace(path)
+            write_atomically(path, gzip.decompress(packed.read_bytes()))
     if not path.is_file() or _sha256(path.read_bytes()) != record["component_sha256"]:
         raise KitError(
             f"prebuilt component {name} does not match its manifest",
@@ -287,7 +285,7 @@ def _cached_component(folder: Path, out: Path) -> ComponentArtifact | None:
 
 
 def _remember_component(folder: Path, artifact: ComponentArtifact) -> ComponentArtifact:
-    (folder / "artifact.json").write_text(json.dumps({**artifact.to_json(), "cached": False}, indent=2))
+    write_atomically(folder / "artifact.json", json.dumps({**artifact.to_json(), "cached": False}, indent=2))
     return artifact
 
 
@@ -325,20 +323,24 @@ def componentize(
     if hit is not None:
         return hit
     folder.mkdir(parents=True, exist_ok=True)
-    source = folder / name
-    source.write_bytes(data)
     command = [
-        "wasm-tools", "component", "new", source.name,
+        "wasm-tools", "component", "new", name,
         "--adapt", f"wasi_snapshot_preview1={ADAPTER_FILE.split('/')[-1]}", "-o", out.name,
     ]
-    began = time.perf_counter()
-    done = run_quick(
-        [tool, "component", "new", str(source), "--adapt",
-         f"wasi_snapshot_preview1={adapter}", "-o", str(out)],
-        timeout=TOOL_TIMEOUT_S,
-    )
-    took = time.perf_counter() - began
-    source.unlink(missing_ok=True)
+    # Made in a private scratch folder, then renamed into place: another kernel making the
+    # same component meanwhile neither removes our input nor reads our half-written output.
+    with tempfile.TemporaryDirectory(dir=folder, prefix=".making-") as scratch:
+        source, made = Path(scratch) / name, Path(scratch) / out.name
+        source.write_bytes(data)
+        began = time.perf_counter()
+        done = run_quick(
+            [tool, "component", "new", str(source), "--adapt",
+             f"wasi_snapshot_preview1={adapter}", "-o", str(made)],
+            timeout=TOOL_TIMEOUT_S,
+        )
+        took = time.perf_counter() - began
+        if done.ok:
+            os.replace(made, out)
     if not done.ok:
         raise InvalidModule(
             f"wasm-tools could not make a component: {done.stderr.strip().splitlines()[-1:]}",

@@ -57,7 +57,7 @@ from .._errors import (
     WasmError,
     root_cause,
 )
-from .._system import cache_dir
+from .._system import cache_dir, write_atomically
 from . import capture
 from .capture import CaptureFile
 from .reader import check_core_module, wat_to_wasm
@@ -468,16 +468,10 @@ def _load_wasm(wasm: bytes, engine: wasmtime.Engine, cache: bool) -> tuple[wasmt
 
 
 def _store_in_cache(path: str, serialized: bytes) -> None:
-    # Write then rename, so a concurrent reader never sees half a file.
-    folder = os.path.dirname(path)
-    try:
-        os.makedirs(folder, exist_ok=True)  # it may have been deleted since we memoized it
-        fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(serialized)
-        os.replace(tmp, path)
-    except OSError:
-        pass  # a read-only cache only costs speed, never a run
+    # Whole or not at all (a concurrent reader never sees half a file); the folder may have
+    # been deleted since we memoized it, and write_atomically makes it again.
+    with contextlib.suppress(OSError):  # a read-only cache only costs speed, never a run
+        write_atomically(Path(path), serialized)
 
 
 # --- output capture ---------------------------------------------------------------------

@@ -4,11 +4,13 @@ shell. Hermetic: no compiler runs here (tests/integration/test_magics_live.py co
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
 
 from kernel_helpers._errors import Diagnostic
+from kernel_helpers.course import magics
 from kernel_helpers.course.magics import (
     DEFAULT_TIMEOUT_S,
     CellRun,
@@ -259,3 +261,29 @@ def test_a_missing_compiler_does_not_fail_the_cell(shell, monkeypatch: pytest.Mo
     assert result.success
     assert "To get one: " in result.result.text()
     assert "nothing" not in shell.user_ns
+
+
+def test_a_module_another_kernel_is_rebuilding_is_never_seen_half_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Two kernels (or two matrix legs) sharing one cache build the same cell into the same
+    # file. Rewritten in place, the other's run could read it empty: "the module is empty".
+    monkeypatch.setenv("KIT_CACHE_DIR", str(tmp_path))
+    options = parse_options("wat", "")
+    first = run_cell(HELLO_WAT, options).outcomes[0].artifact
+    assert first is not None
+    whole = first.path.read_bytes()
+    stop = threading.Event()
+
+    def rebuild() -> None:
+        while not stop.is_set():
+            magics._build_wat(HELLO_WAT, options)
+
+    other_kernel = threading.Thread(target=rebuild)
+    other_kernel.start()
+    try:
+        seen = {len(first.path.read_bytes()) for _ in range(20_000)}
+    finally:
+        stop.set()
+        other_kernel.join()
+    assert seen == {len(whole)}

@@ -30,3 +30,24 @@ def test_an_installed_kit_uses_the_platforms_user_cache(tmp_path: Path, monkeypa
     expected = Path(platformdirs.user_cache_dir(_system.CACHE_NAME, appauthor=False))
     assert _system.cache_dir() == expected
     assert expected.name == "wasm-vs-containers"
+
+
+def test_an_atomic_write_sets_the_mode_before_the_file_appears(tmp_path: Path) -> None:
+    target = _system.write_atomically(tmp_path / "new" / "module.wasm", b"\0asm", mode=0o640)
+    assert target.read_bytes() == b"\0asm" and target.stat().st_mode & 0o777 == 0o640
+    assert sorted(p.name for p in target.parent.iterdir()) == ["module.wasm"]
+
+
+def test_a_failed_atomic_write_keeps_the_old_file_and_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "artifact.json"
+    target.write_text("old")
+
+    def refuse(src: str, dst: str) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(_system.os, "replace", refuse)
+    with pytest.raises(OSError):
+        _system.write_atomically(target, "new")
+    assert target.read_text() == "old" and [p.name for p in tmp_path.iterdir()] == ["artifact.json"]
