@@ -34,7 +34,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from .._errors import OciError
-from .._system import find_program, install_hint
+from .._system import find_program, install_hint, write_atomically
 from ..wasm.reader import describe_not_wasm, is_wasm
 from .registry import OCI_MANIFEST, LocalRegistry, sha256_digest
 
@@ -188,11 +188,11 @@ def write_oci_layout(module: Path, folder: Path | str) -> OciLayout:
         packaged = package_wasm(module, style=style)
         manifest = packaged.manifest_bytes
         for digest, data in {**packaged.blobs, sha256_digest(manifest): manifest}.items():
-            (blobs / digest.split(":", 1)[1]).write_bytes(data)
+            write_atomically(blobs / digest.split(":", 1)[1], data)
         manifests.append({**_descriptor(OCI_MANIFEST, manifest), "annotations": {REF_NAME: style}})
-    (root / "oci-layout").write_text(json.dumps({"imageLayoutVersion": "1.0.0"}))
+    write_atomically(root / "oci-layout", json.dumps({"imageLayoutVersion": "1.0.0"}))
     index = {"schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": manifests}
-    (root / "index.json").write_text(json.dumps(index, indent=2))
+    write_atomically(root / "index.json", json.dumps(index, indent=2))
     return OciLayout(root, Path(module), MODULE_STYLES)
 
 
