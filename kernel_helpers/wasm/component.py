@@ -51,15 +51,14 @@ from .runner import (
     Timings,
     WasiResult,
     _cache_path_for_digest,
-    _Capture,
     _configure_wasi,
     _new_store,
     _release,
     _result,
     _RunRequest,
-    _sink_for,
     _store_in_cache,
     engine_for,
+    guest_outputs,
     read_module_source,
 )
 
@@ -291,38 +290,36 @@ def run_component(
     load_s = time.perf_counter() - began
     _, run_index = run_export(component, engine)
     linker = component_linker(engine)
-    sink = _sink_for(request.stream)
-    out = _Capture("stdout", request.output_limit, sink)
-    err = _Capture("stderr", request.output_limit, sink)
-    store = None
-    failure: WasmError | None = None
-    exit_code = 0
-    instantiated = began = time.perf_counter()
-    try:
-        store = _new_store(engine, request, _configure_wasi(request, argv0, out, err))
-        ticking = _TICKER.running(engine) if request.timeout is not None else contextlib.nullcontext()
-        with ticking:
-            began = time.perf_counter()
-            try:
-                instance = linker.instantiate(store, component)
-            except wasmtime.WasmtimeError as error:
-                raise _instantiation_error(error, request) from None
-            instantiated = time.perf_counter()
-            run = instance.get_func(store, run_index)
-            if run is None:
-                raise InvalidModule("wasi:cli/run has no run function")
-            try:
-                outcome = run(store)
-                exit_code = 0 if getattr(outcome, "tag", "ok") == "ok" else 1
-            except wasmtime.ExitTrap as exit_trap:
-                exit_code = exit_trap.code
-            except wasmtime.WasmtimeError as error:
-                exit_code, failure = 134, _failure(error, request)
-            finished = time.perf_counter()
-    finally:
-        _release(request, store)
-    timings = Timings(load_s, instantiated - began, finished - instantiated, load_kind)
-    return _result(request, out, err, exit_code, timings, failure)
+    with guest_outputs(request) as (out, err):
+        store = None
+        failure: WasmError | None = None
+        exit_code = 0
+        instantiated = began = time.perf_counter()
+        try:
+            store = _new_store(engine, request, _configure_wasi(request, argv0, out, err))
+            ticking = _TICKER.running(engine) if request.timeout is not None else contextlib.nullcontext()
+            with ticking:
+                began = time.perf_counter()
+                try:
+                    instance = linker.instantiate(store, component)
+                except wasmtime.WasmtimeError as error:
+                    raise _instantiation_error(error, request) from None
+                instantiated = time.perf_counter()
+                run = instance.get_func(store, run_index)
+                if run is None:
+                    raise InvalidModule("wasi:cli/run has no run function")
+                try:
+                    outcome = run(store)
+                    exit_code = 0 if getattr(outcome, "tag", "ok") == "ok" else 1
+                except wasmtime.ExitTrap as exit_trap:
+                    exit_code = exit_trap.code
+                except wasmtime.WasmtimeError as error:
+                    exit_code, failure = 134, _failure(error, request)
+                finished = time.perf_counter()
+        finally:
+            _release(request, store)
+        timings = Timings(load_s, instantiated - began, finished - instantiated, load_kind)
+        return _result(request, out, err, exit_code, timings, failure)
 
 
 # --- calling a typed export -------------------------------------------------------------

@@ -764,17 +764,25 @@ def _execute(
     load_s: float,
     load_kind: str,
 ) -> WasiResult:
+    with guest_outputs(request) as (out, err):
+        return _execute_with(engine, module, argv0, request, make_instance, load_s, load_kind, out, err)
+
+
+@contextlib.contextmanager
+def guest_outputs(request: _RunRequest) -> Iterator[tuple[_Output, _Output]]:
+    """Where a run's stdout and stderr go, modules and components alike: files wasmtime
+    writes itself (no Python call per write), or the callback when output is streamed
+    live. Read them before the block ends: the files go back to the pool."""
     out: _Output
     err: _Output
     sink = _sink_for(request.stream)
     if sink is None and not request.inherit_stdio:
-        # Output to files wasmtime writes itself: no Python call per write.
         out, err = capture.acquire(request.output_limit)
     else:
         out = _Capture("stdout", request.output_limit, sink)
         err = _Capture("stderr", request.output_limit, sink)
     try:
-        return _execute_with(engine, module, argv0, request, make_instance, load_s, load_kind, out, err)
+        yield out, err
     finally:
         if isinstance(out, CaptureFile) and isinstance(err, CaptureFile):
             capture.release(out, err)

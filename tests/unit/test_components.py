@@ -14,6 +14,7 @@ import wasmtime
 
 import kernel_helpers as kh
 from kernel_helpers.toolchains import component as tcc
+from kernel_helpers.wasm import runner
 from kernel_helpers.wasm.component import is_component
 from tests import wasi_guests as guests
 from tests.conftest import need
@@ -80,6 +81,25 @@ def test_limits_stop_a_component_as_they_stop_a_module() -> None:
         kh.run_wasm(component_of(guests.memory_bomb(on_failure="trap")), max_memory=4 * MIB)
     flood = kh.run_wasm(component_of(guests.flood(4)), output_limit=1000)
     assert len(flood.stdout) == 1000 and flood.truncated
+
+
+def test_a_component_writes_its_output_to_files_as_a_module_does(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The same output treatment for both: wasmtime writes to the capture files itself, and
+    # the Python callback (one call per guest write) is only for output streamed live.
+    flood = component_of(guests.flood(4))
+    calls: list[int] = []
+    original = runner._Capture.__call__
+
+    def counted(self: runner._Capture, data: bytes) -> None:
+        calls.append(len(data))
+        original(self, data)
+
+    monkeypatch.setattr(runner._Capture, "__call__", counted)
+    captured = kh.run_wasm(flood, output_limit=1000)
+    assert calls == [] and len(captured.stdout) == 1000 and captured.stdout_dropped == 4 * 65536 - 1000
+    chunks: list[bytes] = []
+    kh.run_wasm(flood, output_limit=1000, stream=lambda name, chunk: chunks.append(chunk))
+    assert sum(calls) == sum(map(len, chunks)) == 4 * 65536
 
 
 def test_a_trap_in_a_component_names_its_code_and_function() -> None:
