@@ -198,10 +198,11 @@ def _container_runnables(plan: _Plan, client: docker.DockerClient) -> None:
             scratch_image(plan.builds.require_native(), scratch_tag, labels=labels, client=client)
         from ..containers.images import push_image
 
-        reference = push_image(scratch_tag, plan.registry(), f"kit/{example}-scratch", client=client)
+        registry = plan.registry()
+        reference = push_image(scratch_tag, registry, f"kit/{example}-scratch", client=client)
         # The worker untags every name of the image before each run, so each run pulls cold.
         return _command(
-            "docker-pull-run", hardened_run_command(reference, pull=True),
+            "docker-pull-run", hardened_run_command(reference, pull=True, docker_config=registry.docker_config_dir),
             "before every run the image is removed, so docker pulls it from 127.0.0.1",
             before_each={"remove_image": reference},
         )
@@ -233,21 +234,21 @@ def _oci_runnable(plan: _Plan) -> None:
         plan.sizes["oci-wasm artifact"] = pushed.size_bytes
         return _Runnable(
             "oci-wasm-pull-run",
-            {"kind": "call", "target": f"{__name__}:pull_and_run", "args": [pushed.reference]},
+            {"kind": "call", "target": f"{__name__}:pull_and_run", "args": [pushed.reference, str(registry.auth_file)]},
             "registry HTTP API pull (as containerd does), digests checked, compiled fresh",
         )
 
     plan.add("oci-wasm-pull-run", make)
 
 
-def pull_and_run(reference: str, *, out: str, err: str) -> int:
+def pull_and_run(reference: str, auth_file: str, *, out: str, err: str) -> int:
     """The OCI variant's one run, in the worker: pull the artifact over the registry's HTTP
     API (digests checked), then compile and run it as runwasi would, output to ``out``/``err``."""
     from ..containers.oci import pull_wasm
     from .worker import wasm_runner
 
     with tempfile.TemporaryDirectory(prefix="kit-oci-") as folder:
-        pulled = pull_wasm(reference, Path(folder), tool="http")
+        pulled = pull_wasm(reference, Path(folder), tool="http", auth_file=auth_file)
         dirs = [[str(pulled.rootfs), "/"]] if pulled.rootfs is not None else []
         spec = {"mode": "compile", "module": str(pulled.module), "args": pulled.argv[1:], "dirs": dirs}
         status: int = wasm_runner(spec)(out, err)

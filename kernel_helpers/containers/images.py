@@ -296,17 +296,21 @@ def hardened_settings(mem_limit: str = MEM_LIMIT, pids_limit: int = PIDS_LIMIT) 
     }
 
 
-def hardened_run_command(image: str, args: Sequence[str] = (), *, pull: bool = False) -> list[str]:
+def hardened_run_command(
+    image: str, args: Sequence[str] = (), *, pull: bool = False, docker_config: Path | None = None
+) -> list[str]:
     """The ``docker run`` argv with the same hardening as :func:`run_container`: what the
-    start-up benchmark times as a whole process and what hyperfine can re-time."""
+    start-up benchmark times as a whole process and what hyperfine can re-time.
+    ``docker_config`` is a ``--config`` folder holding a registry's password (a pull)."""
     docker_cli = find_program("docker")
     if docker_cli is None:
         raise ContainerError(
             "the docker command is not installed, so a run cannot be timed as a process",
             fix="install the Docker CLI (apt-get install docker.io)",
         )
+    login = ["--config", str(docker_config)] if docker_config is not None else []
     command = [
-        docker_cli, "run", "--rm", "--network=none", "--read-only", "--cap-drop=ALL",
+        docker_cli, *login, "run", "--rm", "--network=none", "--read-only", "--cap-drop=ALL",
         "--security-opt=no-new-privileges", f"--memory={MEM_LIMIT}",
         f"--pids-limit={PIDS_LIMIT}", f"--label={KIT_LABEL}=1",
         f"--label={OWNER_LABEL}={owner_id()}", f"--label={PURPOSE_LABEL}=bench",
@@ -471,7 +475,10 @@ def push_image(
     target = f"{registry.host}/{repository}"
     image.tag(target, "latest")
     errors = [
-        line.get("error") for line in docker_client.images.push(target, "latest", stream=True, decode=True)
+        line.get("error")
+        for line in docker_client.images.push(
+            target, "latest", stream=True, decode=True, auth_config=registry.auth_config
+        )
         if line.get("error")
     ]
     if errors:

@@ -249,14 +249,19 @@ class PulledWasm:
 BlobReader = Callable[[str], bytes]
 
 
-def pull_wasm(reference: str, dest: Path, *, tool: str = "skopeo") -> PulledWasm:
+def pull_wasm(
+    reference: str, dest: Path, *, tool: str = "skopeo", auth_file: Path | str | None = None
+) -> PulledWasm:
     """Pull ``reference`` (``127.0.0.1:PORT/repo:tag``) into ``dest`` with skopeo (or
-    ``tool="http"``: the registry HTTP API), validate it and unpack the module."""
+    ``tool="http"``: the registry HTTP API), validate it and unpack the module. The kit's
+    registry asks for its password: found in ``auth_file``, else in the registry this
+    process started at that host."""
     dest.mkdir(parents=True, exist_ok=True)
+    registry = LocalRegistry.client_for(_split_reference(reference)[0], auth_file)
     if tool == "skopeo":
-        manifest_bytes, read_blob = _pull_with_skopeo(reference, dest / "pulled")
+        manifest_bytes, read_blob = _pull_with_skopeo(reference, dest / "pulled", registry, auth_file)
     elif tool == "http":
-        manifest_bytes, read_blob = _pull_with_http(reference)
+        manifest_bytes, read_blob = _pull_with_http(reference, registry)
     else:
         raise OciError(f"unknown pull tool {tool!r}", fix="use 'skopeo' or 'http'")
     manifest = json.loads(manifest_bytes)
@@ -280,20 +285,30 @@ def _split_reference(reference: str) -> tuple[str, str, str]:
     return host, repository, tag
 
 
-def _pull_with_http(reference: str) -> tuple[bytes, BlobReader]:
-    host, repository, tag = _split_reference(reference)
-    registry = LocalRegistry(port=int(host.rsplit(":", 1)[1]))
+def _pull_with_http(reference: str, registry: LocalRegistry) -> tuple[bytes, BlobReader]:
+    _, repository, tag = _split_reference(reference)
     manifest, _, _ = registry.manifest_bytes(repository, tag)
     return manifest, lambda digest: registry.blob(repository, digest)
 
 
-def _pull_with_skopeo(reference: str, folder: Path) -> tuple[bytes, BlobReader]:
+def _skopeo_login(registry: LocalRegistry, auth_file: Path | str | None, side: str) -> list[str]:
+    """``--src-authfile FILE`` (or ``--dest-``) where the password is known: a file, never a
+    command line, which every user of the machine can read in ``ps``."""
+    if auth_file is None and registry.running:
+        auth_file = registry.auth_file
+    return [f"--{side}-authfile", str(auth_file)] if auth_file is not None else []
+
+
+def _pull_with_skopeo(
+    reference: str, folder: Path, registry: LocalRegistry, auth_file: Path | str | None
+) -> tuple[bytes, BlobReader]:
     skopeo = find_program("skopeo")
     if skopeo is None:
         raise OciError("skopeo is not installed", fix=install_hint("skopeo", "use tool='http'"))
     # The dir: transport stores the manifest and every blob byte for byte, by digest.
     done = subprocess.run(
-        [skopeo, "copy", "--quiet", "--src-tls-verify=false", f"docker://{reference}", f"dir:{folder}"],
+        [skopeo, "copy", "--quiet", "--src-tls-verify=false", *_skopeo_login(registry, auth_file, "src"),
+         f"docker://{reference}", f"dir:{folder}"],
         capture_output=True, text=True, timeout=120, check=False,
     )
     if done.returncode != 0:

@@ -2,7 +2,11 @@
 
 :class:`LocalRegistry` runs Debian's ``docker-registry`` (the CNCF distribution registry)
 with its own configuration: it listens on ``127.0.0.1`` only, keeps its data in a
-temporary folder and is stopped and wiped on exit. Docker treats registries on
+temporary folder and is stopped and wiped on exit. It asks for a password, made fresh at
+every start: on a workshop machine every learner can reach every port on 127.0.0.1, and a
+classmate's push must not replace the image a benchmark is about to pull. The password
+stays in a file only its owner reads (:attr:`LocalRegistry.auth_file`, the ``auths`` format
+that docker's ``--config``, skopeo's ``--authfile`` and oras' ``--registry-config`` read). Docker treats registries on
 127.0.0.0/8 as insecure-allowed, so ``docker push 127.0.0.1:PORT/name`` works over plain
 HTTP. The small HTTP API v2 client here (stdlib ``urllib``) pushes and reads what docker
 cannot: OCI manifests of wasm artifacts. Introduced in notebook 06 (cold pulls) and 09
@@ -11,8 +15,10 @@ cannot: OCI manifests of wasm artifacts. Introduced in notebook 06 (cold pulls) 
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
+import os
 import secrets
 import shutil
 import subprocess
@@ -49,7 +55,19 @@ http:
   addr: 127.0.0.1:{port}
   headers:
     X-Kit-Registry: ["{nonce}"]
+auth:
+  htpasswd:
+    realm: kit-registry
+    path: {htpasswd}
 """
+#: The one account of a kit registry; its password is new at every start.
+USER = "kit"
+#: bcrypt's cheapest cost: the registry checks the hash on every request (a pull makes
+#: several), and a 24-byte random password needs no slow hash to stay unguessable.
+BCRYPT_ROUNDS = 4
+#: Registries this process started, by ``host``: a pull given only a reference finds its
+#: password here.
+_RUNNING: weakref.WeakValueDictionary[str, LocalRegistry] = weakref.WeakValueDictionary()
 #: Tries at a fresh port when another registry took ours between choosing it and binding
 #: (two learners' benchmarks starting at once on a workshop machine).
 START_ATTEMPTS = 3
@@ -58,6 +76,34 @@ START_ATTEMPTS = 3
 def registry_binary() -> str | None:
     """Debian's ``docker-registry``, or a ``registry`` binary from the distribution project."""
     return find_program("docker-registry", "/usr/bin/docker-registry") or find_program("registry")
+
+
+def _htpasswd_line(user: str, password: str) -> str:
+    try:
+        import bcrypt  # the registry's htpasswd takes bcrypt hashes only
+    except ImportError as err:
+        raise RegistryError(
+            "the registry needs a password hash, and the bcrypt package is not installed",
+            fix="./kit setup installs it (or: pip install bcrypt)",
+        ) from err
+    hashed = bcrypt.hashpw(password.encode(), bcrypt.gensalt(rounds=BCRYPT_ROUNDS)).decode()
+    return f"{user}:{hashed}\n"
+
+
+def auths_json(host: str, user: str, password: str) -> str:
+    """A docker/containers ``auths`` file giving ``user``'s password for ``host``."""
+    token = base64.b64encode(f"{user}:{password}".encode()).decode()
+    return json.dumps({"auths": {host: {"auth": token}}}, indent=1)
+
+
+def read_auths(auth_file: Path | str, host: str) -> tuple[str, str] | None:
+    """The user and password ``auth_file`` holds for ``host``, if it holds one."""
+    try:
+        entry = json.loads(Path(auth_file).read_text())["auths"][host]
+        user, _, password = base64.b64decode(entry["auth"]).decode().partition(":")
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return user, password
 
 
 def sha256_digest(data: bytes) -> str:
@@ -86,6 +132,7 @@ class LocalRegistry:
         self._use_port(port or free_port())
         self._dir: Path | None = None
         self._nonce = ""
+        self._password = ""
         self._process: subprocess.Popen[bytes] | None = None
         self._release: weakref.finalize[Any, Any] | None = None
 
@@ -120,9 +167,17 @@ class LocalRegistry:
         self.stop()
         # Our registry answers with this header: another one on the same port does not.
         self._nonce = secrets.token_hex(8)
-        self._dir = Path(tempfile.mkdtemp(prefix="kit-registry-"))
+        self._password = secrets.token_urlsafe(24)
+        self._dir = Path(tempfile.mkdtemp(prefix="kit-registry-"))  # mode 0700: ours alone
+        htpasswd = self._dir / "htpasswd"
+        htpasswd.write_text(_htpasswd_line(USER, self._password))
+        self.docker_config_dir.mkdir(mode=0o700)
+        self.auth_file.write_text(auths_json(self.host, USER, self._password))
+        os.chmod(self.auth_file, 0o600)
         config = self._dir / "config.yml"
-        config.write_text(_CONFIG.format(root=self._dir / "data", port=self.port, nonce=self._nonce))
+        config.write_text(
+            _CONFIG.format(root=self._dir / "data", port=self.port, nonce=self._nonce, htpasswd=htpasswd)
+        )
         log = open(self._dir / "registry.log", "wb")  # noqa: SIM115 - lives with the process
         self._process = subprocess.Popen(
             [str(self.binary), "serve", str(config)],
@@ -132,7 +187,10 @@ class LocalRegistry:
         # Also stopped and deleted when the registry is forgotten or Python exits (a notebook
         # cell that failed before .stop(), a kernel restart): nothing stays in /tmp.
         self._release = weakref.finalize(self, _release, self._process, self._dir)
-        return self._wait_until_ready()
+        if not self._wait_until_ready():
+            return False
+        _RUNNING[self.host] = self
+        return True
 
     def _wait_until_ready(self) -> bool:
         """Until our own registry answers (its header), or its process ends (the port was taken)."""
@@ -142,7 +200,8 @@ class LocalRegistry:
             if self._process.poll() is not None:
                 return False
             try:
-                with urllib.request.urlopen(self.url + "/v2/", timeout=1) as answer:
+                asked = urllib.request.Request(self.url + "/v2/", headers=self.auth_header())
+                with urllib.request.urlopen(asked, timeout=1) as answer:
                     if answer.status == 200 and answer.headers.get("X-Kit-Registry") == self._nonce:
                         return True
             except (urllib.error.URLError, OSError):
@@ -157,6 +216,8 @@ class LocalRegistry:
         return " | ".join(lines[-3:])
 
     def stop(self) -> None:
+        if _RUNNING.get(self.host) is self:
+            del _RUNNING[self.host]
         if self._release is not None:
             self._release()
         elif self._dir is not None:
@@ -178,6 +239,51 @@ class LocalRegistry:
     ) -> None:
         self.stop()
 
+    # --- credentials ----------------------------------------------------------------------
+
+    @property
+    def docker_config_dir(self) -> Path:
+        """A folder for ``docker --config``: its ``config.json`` is :attr:`auth_file`."""
+        if self._dir is None:
+            raise RegistryError("the registry is not running", fix="start it first: registry.start()")
+        return self._dir / "docker-config"
+
+    @property
+    def auth_file(self) -> Path:
+        """This registry's password for this host, readable by its owner only: pass it to
+        ``skopeo --dest-authfile``/``--src-authfile`` or ``oras --registry-config``."""
+        return self.docker_config_dir / "config.json"
+
+    @property
+    def auth_config(self) -> dict[str, str]:
+        """The credentials as the docker SDK takes them (``images.push(..., auth_config=)``)."""
+        return {"username": USER, "password": self._password}
+
+    def use_credentials(self, user: str, password: str) -> LocalRegistry:
+        """Talk to a registry started elsewhere (another process) with its credentials."""
+        self._password = password
+        return self
+
+    @classmethod
+    def client_for(cls, host: str, auth_file: Path | str | None = None) -> LocalRegistry:
+        """A client of the kit registry at ``host``: the one this process started, else one
+        using the password in ``auth_file`` (a benchmark worker's pull)."""
+        running = _RUNNING.get(host)
+        if running is not None and auth_file is None:
+            return running
+        client = cls(port=int(host.rsplit(":", 1)[1]))
+        credentials = read_auths(auth_file, host) if auth_file is not None else None
+        if credentials is None and running is not None:
+            credentials = (USER, running._password)
+        return client.use_credentials(*credentials) if credentials else client
+
+    def auth_header(self) -> dict[str, str]:
+        """HTTP Basic credentials for a request of your own (urllib), as a header."""
+        if not self._password:
+            return {}
+        token = base64.b64encode(f"{USER}:{self._password}".encode()).decode()
+        return {"Authorization": f"Basic {token}"}
+
     def ref(self, repository: str, tag: str = "latest") -> str:
         """``127.0.0.1:PORT/repository:tag``, the name docker and skopeo use."""
         return f"{self.host}/{repository}:{tag}"
@@ -193,7 +299,8 @@ class LocalRegistry:
         headers: dict[str, str] | None = None,
     ) -> tuple[bytes, dict[str, str]]:
         url = path if path.startswith("http") else self.url + path
-        request = urllib.request.Request(url, data=data, method=method, headers=headers or {})
+        headers = {**self.auth_header(), **(headers or {})}
+        request = urllib.request.Request(url, data=data, method=method, headers=headers)
         try:
             with urllib.request.urlopen(request, timeout=30) as answer:
                 return answer.read(), dict(answer.headers.items())

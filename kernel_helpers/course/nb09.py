@@ -69,8 +69,12 @@ PUSH_TOOLS = {"skopeo": "copy", "oras": "push"}
 VALUE_OPTIONS = frozenset({
     "--format", "-f", "--authfile", "--src-creds", "--dest-creds", "--additional-tag", "--retry-times",
     "--config", "--artifact-type", "-a", "--annotation", "--annotation-file", "-u", "--username",
-    "-p", "--password", "--export-manifest", "--concurrency",
+    "-p", "--password", "--export-manifest", "--concurrency", "--dest-authfile", "--src-authfile",
+    "--registry-config",
 })
+#: Where each tool reads a registry's password from a file (never from the command line,
+#: which every user of the machine can read in ``ps``).
+AUTH_FILE_OPTIONS = {"skopeo": "--dest-authfile", "oras": "--registry-config"}
 SHELL_WORDS = frozenset({"|", "||", "&&", ";", ">", ">>", "<", "&", "2>&1"})
 PUSH_TIMEOUT_S = 120
 
@@ -173,13 +177,13 @@ def check_push_command(answer: object, registry: Any, layout: Any) -> CheckResul
     if lacking:
         return not_yet(f"{lacking}.", "skopeo (apt-get install -y skopeo) runs the same push.")
     registry.forget(command.repository, command.tag)  # what comes back must be this push's
-    failed = _run_push(command, layout)
+    failed = _run_push(command, layout, registry)
     if failed is not None:
         return failed
     return _pulled_back(command, registry, layout)
 
 
-def _run_push(command: PushCommand, layout: Any) -> CheckResult | None:
+def _run_push(command: PushCommand, layout: Any, registry: Any) -> CheckResult | None:
     """Run the command as typed (its program found on PATH); a failure, with its hint."""
     from .._system import find_program
 
@@ -200,6 +204,10 @@ def _run_push(command: PushCommand, layout: Any) -> CheckResult | None:
         flag = "--dest-tls-verify=false" if command.tool == "skopeo" else "--plain-http"
         return wrong(f"{command.tool} spoke TLS, and the registry on 127.0.0.1 speaks plain HTTP: {said}",
                      f"Add {flag}: this registry has no certificate, and it listens on this machine only.")
+    if "authentication required" in said or "unauthorized" in said.lower():
+        return wrong(f"the registry asked who is pushing, and {command.tool} had no password for it: {said}",
+                     f"Add {AUTH_FILE_OPTIONS[command.tool]} {{registry.auth_file}}: the file holds this "
+                     "registry's password, made when it started, so only you can push to it.")
     if "more than one image" in said:
         return wrong(f"the layout holds two images, and the source names neither: {said}",
                      f"Name one after the folder, oci:{layout}:TAG; its tags: {', '.join(layout.tags)}.")
@@ -355,11 +363,13 @@ SOLUTIONS = (
         """
     source = f"oci:{layout}:artifact"  # the layout's artifact: its one layer is the module
     destination = f"docker://{registry.host}/kit/mine:v1"
-    answer = f"skopeo copy --dest-tls-verify=false {source} {destination}"
+    login = f"--dest-authfile {registry.auth_file}"  # the registry's password, in a file only you read
+    answer = f"skopeo copy --dest-tls-verify=false {login} {source} {destination}"
     kh.check_push_command(answer, registry, layout)
     """,
         "skopeo copies between transports: oci: reads the layout, docker:// writes to a registry. "
-        "The registry on 127.0.0.1 speaks plain HTTP, so TLS verification is turned off for it alone.",
+        "The registry on 127.0.0.1 speaks plain HTTP, so TLS verification is turned off for it alone; "
+        "it asks for its password, which skopeo reads from registry.auth_file.",
         needs="registry",
     ),
 )

@@ -6,6 +6,7 @@ import socket
 import subprocess
 import threading
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -132,7 +133,8 @@ def test_registry_listens_on_loopback_only_and_is_gone_afterwards() -> None:
     need(registry_binary() is not None, "docker-registry is not installed")
     need(find_program("ss") is not None, "ss (iproute2) is not installed")
     with LocalRegistry() as running:
-        with urllib.request.urlopen(running.url + "/v2/", timeout=2) as answer:
+        asked = urllib.request.Request(running.url + "/v2/", headers=running.auth_header())
+        with urllib.request.urlopen(asked, timeout=2) as answer:
             assert answer.status == 200
         listening = subprocess.run(["ss", "-ltnH"], capture_output=True, text=True).stdout
         mine = [line for line in listening.splitlines() if f":{running.port} " in line]
@@ -141,6 +143,32 @@ def test_registry_listens_on_loopback_only_and_is_gone_afterwards() -> None:
     assert data_dir is not None and not data_dir.exists()
     with pytest.raises(OSError):
         socket.create_connection(("127.0.0.1", running.port), timeout=1).close()
+
+
+def test_a_learners_registry_refuses_anyone_without_its_password(
+    registry: LocalRegistry, builds: Builds, docker_client: object, tmp_path: Path
+) -> None:
+    """On a workshop machine every learner reaches every port on 127.0.0.1: a classmate (a
+    client without the password) can neither push to nor pull from this registry."""
+    pushed = push_wasm(builds.wasm, registry, repository="kit/private", style="artifact")
+    stranger = LocalRegistry(port=registry.port)  # the address alone, as anyone could find it
+    with pytest.raises(KitError, match="HTTP 401"):
+        stranger.push_blob("kit/private", b"replaced")
+    with pytest.raises(KitError, match="HTTP 401"):
+        stranger.manifest("kit/private", "latest")
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(registry.url + "/v2/", timeout=2)
+    assert refused.value.code == 401
+    need(find_program("skopeo") is not None, "skopeo is not installed")
+    no_login = subprocess.run(
+        ["skopeo", "copy", "--quiet", "--src-tls-verify=false", f"docker://{pushed.reference}", f"dir:{tmp_path / 'x'}"],
+        capture_output=True, text=True, timeout=60, check=False,
+    )
+    assert no_login.returncode != 0 and "authentication required" in no_login.stderr, no_login.stderr
+    # Its owner's tools find the password in a file only the owner can read.
+    assert registry.auth_file.stat().st_mode & 0o077 == 0
+    assert registry.auth_file.parent.parent.stat().st_mode & 0o077 == 0
+    assert pull_wasm(pushed.reference, tmp_path / "mine").module.read_bytes() == builds.wasm.read_bytes()
 
 
 def test_a_registry_whose_port_was_taken_moves_on_and_never_uses_the_other_one(

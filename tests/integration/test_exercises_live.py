@@ -138,7 +138,9 @@ def layout(tmp_path: Path) -> OciLayout:
 
 
 def skopeo_copy(layout: OciLayout, registry: LocalRegistry, tag: str = "artifact", *flags: str) -> str:
-    return " ".join(["skopeo", "copy", *flags, f"oci:{layout}:{tag}", f"docker://{registry.host}/kit/mine:v1"])
+    """A skopeo push with the registry's password file, plus ``flags``."""
+    login = ["--dest-authfile", str(registry.auth_file)]
+    return " ".join(["skopeo", "copy", *login, *flags, f"oci:{layout}:{tag}", f"docker://{registry.host}/kit/mine:v1"])
 
 
 def test_a_push_is_run_pulled_back_and_its_module_run(registry: LocalRegistry, layout: OciLayout) -> None:
@@ -165,6 +167,14 @@ def test_each_real_failure_of_a_push_gets_its_own_hint(
     assert result.ok is False, result.text()
     for word in words:
         assert word in result.text(), result.text()
+
+
+def test_a_push_without_the_password_file_is_refused_with_a_hint(registry: LocalRegistry, layout: OciLayout) -> None:
+    command = skopeo_copy(layout, registry, "artifact", "--dest-tls-verify=false")
+    command = command.replace(f"--dest-authfile {registry.auth_file} ", "")
+    result = kh.check_push_command(command, registry, layout)
+    assert result.ok is False and "had no password" in result.message, result.text()
+    assert "--dest-authfile {registry.auth_file}" in (result.hint or "")
 
 
 def test_a_source_without_a_tag_is_ambiguous_in_a_two_image_layout(registry: LocalRegistry, layout: OciLayout) -> None:
