@@ -113,12 +113,25 @@ def has_apt() -> bool:
     return shutil.which("apt-get") is not None
 
 
+def on_jupyterhub() -> bool:
+    """True in a learner's server that a JupyterHub started (it sets ``JUPYTERHUB_USER``)."""
+    return bool(os.environ.get("JUPYTERHUB_USER"))
+
+
 def install_hint(apt_packages: str, other: str) -> str:
-    """The one-line fix for this platform: apt where it exists, ``other`` elsewhere."""
-    if has_apt():
-        prefix = "" if is_root() else "sudo "
-        return f"{prefix}apt-get install -y {apt_packages}"
-    return other
+    """The one-line fix for this platform: apt where it exists, ``other`` elsewhere. A
+    learner on a hub (an account of the workshop machine, or a pod of the course image) has
+    no root: the fix is the instructor's, and the hint says so rather than offer sudo."""
+    if not has_apt():
+        return other
+    command = f"apt-get install -y {apt_packages}"
+    if is_root():
+        return command
+    if on_jupyterhub():
+        return f"ask your instructor: the hub's machine or course image lacks it ({command})"
+    if shutil.which("sudo") is None:
+        return f"ask whoever administers this machine to run, as root: {command}"
+    return f"sudo {command}"
 
 
 #: The per-user cache folder's name (``~/.cache/<name>`` on Linux, ``~/Library/Caches/<name>`` on macOS).

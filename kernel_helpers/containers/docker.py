@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .._errors import DockerUnavailable
-from .._system import find_program, has_apt, is_root
+from .._system import find_program, has_apt, install_hint, is_root, on_jupyterhub
 
 if TYPE_CHECKING:
     import docker
@@ -42,6 +42,13 @@ def _permission_denied(err: BaseException | None) -> bool:
 
 def docker_fix(err: BaseException | None = None) -> str:
     """The one-line way to get a Docker daemon on this machine (given why it failed)."""
+    if on_jupyterhub() and not docker_disabled():
+        # A learner's server: the host's root socket is never theirs, and installing is not
+        # theirs to do. Their own daemon is the hub's to start.
+        return (
+            "on this hub your own rootless Docker starts with your server where the machine "
+            "allows it (ask your instructor); until then the course shows recorded container data, marked"
+        )
     if _permission_denied(err):
         return (
             "Docker is running but your user may not use it: sudo usermod -aG docker $USER, "
@@ -55,8 +62,7 @@ def docker_fix(err: BaseException | None = None) -> str:
             "> /tmp/dockerd.log 2>&1 &   (or run ./kit setup)"
         )
     if has_apt():
-        prefix = "" if is_root() else "sudo "
-        return f"{prefix}apt-get install -y docker.io, then start dockerd (./kit setup does both)"
+        return f"{install_hint('docker.io', '')}, then start dockerd (./kit setup does both)"
     return "install Docker Engine or Docker Desktop and start it; the course uses recorded data until then"
 
 

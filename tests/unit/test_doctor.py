@@ -136,14 +136,26 @@ def test_unknown_command_exits_2() -> None:
     assert "unknown command" in done.stderr
 
 
-def test_permission_denied_on_the_socket_suggests_the_docker_group() -> None:
+def test_permission_denied_on_the_socket_suggests_the_docker_group(monkeypatch: pytest.MonkeyPatch) -> None:
     from kernel_helpers.containers.docker import docker_fix
 
+    monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
     try:
         raise ConnectionError("connection aborted") from PermissionError(13, "Permission denied")
     except ConnectionError as err:
         assert "usermod -aG docker" in docker_fix(err)
     assert "usermod" not in docker_fix(FileNotFoundError(2, "No such file or directory"))
+
+
+def test_a_learner_on_a_hub_is_never_told_to_take_the_root_socket_or_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    from kernel_helpers.containers.docker import docker_fix
+
+    monkeypatch.setenv("JUPYTERHUB_USER", "learner1")
+    monkeypatch.delenv("KIT_DOCKER", raising=False)
+    for err in (PermissionError(13, "Permission denied"), FileNotFoundError(2, "No such file")):
+        fix = docker_fix(err)
+        assert "usermod" not in fix and "apt-get" not in fix and "sudo" not in fix
+        assert "instructor" in fix and "recorded" in fix
 
 
 @pytest.mark.parametrize(

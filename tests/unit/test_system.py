@@ -51,3 +51,22 @@ def test_a_failed_atomic_write_keeps_the_old_file_and_leaves_nothing(
     with pytest.raises(OSError):
         _system.write_atomically(target, "new")
     assert target.read_text() == "old" and [p.name for p in tmp_path.iterdir()] == ["artifact.json"]
+
+
+def test_an_install_hint_offers_sudo_only_where_it_can_help(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_system, "has_apt", lambda: True)
+    monkeypatch.setattr(_system, "is_root", lambda: False)
+    monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
+    monkeypatch.setattr(_system.shutil, "which", lambda name: "/usr/bin/sudo")
+    assert _system.install_hint("skopeo", "brew install skopeo") == "sudo apt-get install -y skopeo"
+    # A learner's server on a hub: no root, and the machine (or image) is the instructor's.
+    monkeypatch.setenv("JUPYTERHUB_USER", "learner1")
+    hint = _system.install_hint("skopeo", "brew install skopeo")
+    assert hint.startswith("ask your instructor") and "sudo" not in hint and "apt-get install -y skopeo" in hint
+    monkeypatch.delenv("JUPYTERHUB_USER")
+    monkeypatch.setattr(_system.shutil, "which", lambda name: None)
+    assert "sudo" not in _system.install_hint("skopeo", "x") and "as root" in _system.install_hint("skopeo", "x")
+    monkeypatch.setattr(_system, "is_root", lambda: True)
+    assert _system.install_hint("skopeo", "x") == "apt-get install -y skopeo"
+    monkeypatch.setattr(_system, "has_apt", lambda: False)
+    assert _system.install_hint("skopeo", "brew install skopeo") == "brew install skopeo"
