@@ -43,7 +43,10 @@ STOPPED_REASON = "the run was stopped before this variant"
 ROOTLESS_PULL_REASON = (
     "left out on a rootless Docker daemon: after it starts a container without network, some "
     "of its pulls from the local registry on 127.0.0.1 are refused, so the timings would not "
-    "be pulls (the OCI wasm pull, which the kit makes itself, is measured)"
+    "be pulls (the OCI wasm pull, which the kit makes itself, is measured). The cause is "
+    "rootlesskit's host network, which Docker does not support: the daemon cannot switch its "
+    "threads back from a container's network namespace; rootlesskit 2 with Docker 26 "
+    "(--detach-netns) fixes it"
 )
 
 

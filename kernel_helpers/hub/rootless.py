@@ -7,7 +7,11 @@ network (``DOCKERD_ROOTLESS_ROOTLESSKIT_NET=host``, no port driver: slirp4netns 
 its tap device on the course machines, and the kit's containers need no network) and
 ``--bridge=none --iptables=false``. Its socket is ``/run/user/UID/docker.sock``, in a
 folder only the learner can open. The cgroup driver is "none": ``--memory`` and
-``--pids-limit`` are accepted but not enforced.
+``--pids-limit`` are accepted but not enforced. Host network mode has one more cost: the
+daemon, which holds no capability over the host's network namespace, cannot move a thread
+back from a new container's namespace, so some later dials from the daemon (a pull from
+127.0.0.1) are refused; Docker rejects the mode upstream and fixes it with rootlesskit 2's
+``--detach-netns`` (Docker 26). The benchmark leaves the docker pull variant out there.
 
 Where it cannot run (no rootlesskit, no subordinate ids, the daemon does not answer), the
 learner's server gets ``KIT_DOCKER=off`` and recorded container data, never the root socket.
