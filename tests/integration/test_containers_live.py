@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import threading
@@ -169,6 +170,19 @@ def test_a_learners_registry_refuses_anyone_without_its_password(
     assert registry.auth_file.stat().st_mode & 0o077 == 0
     assert registry.auth_file.parent.parent.stat().st_mode & 0o077 == 0
     assert pull_wasm(pushed.reference, tmp_path / "mine").module.read_bytes() == builds.wasm.read_bytes()
+
+
+def test_another_user_of_the_machine_can_neither_read_the_password_nor_use_the_registry(
+    registry: LocalRegistry,
+) -> None:
+    """As a classmate on the workshop machine would try: another unix user (nobody)."""
+    need(os.geteuid() == 0 and find_program("runuser") is not None, "needs root to act as another user")
+    as_nobody = ["runuser", "-u", "nobody", "--"]
+    read = subprocess.run([*as_nobody, "cat", str(registry.auth_file)], capture_output=True, text=True, check=False)
+    assert read.returncode != 0 and "Permission denied" in read.stderr, read
+    probe = f"import urllib.request as u\ntry:\n u.urlopen('{registry.url}/v2/', timeout=5)\nexcept Exception as e:\n print(e)"
+    tried = subprocess.run([*as_nobody, "/usr/bin/python3", "-c", probe], capture_output=True, text=True, check=False)
+    assert "HTTP Error 401" in tried.stdout, tried
 
 
 def test_a_registry_whose_port_was_taken_moves_on_and_never_uses_the_other_one(
