@@ -39,9 +39,9 @@ def main(argv: list[str]) -> int:
         artifact = componentize(source, prebuilt=not args.no_prebuilt)
         output = Path(args.output) if args.output else source.with_suffix(".component.wasm")
         shutil.copyfile(artifact.path, output)
-        note = artifact.fallback_note()
-        if note:
-            print(note, file=sys.stderr)
+        for note in (artifact.fallback_note(), artifact.caveat):
+            if note:
+                print(note, file=sys.stderr)
         print(f"{output}: {artifact.bytes:,} bytes ({artifact.module_bytes:,} module + "
               f"{artifact.adapter_bytes:,} adapter)", file=sys.stderr)
         if args.wit:

@@ -5,7 +5,8 @@ language table), ``build`` (cached builds, prebuilt fallbacks, shrinking), ``bui
 (the native + wasm pair a benchmark compares), ``diagnostics`` (compiler text to
 records), ``sizes`` (size ladders and per-language sizes; notebooks 02, 03, 07),
 ``component`` (a module made into a WASI 0.2 component, its world, jco transpile and Node;
-notebook 11), ``component_browser`` (the same component in the learner's browser: jco's
+notebook 11), ``go_arena`` (the block of static memory a Go program lends the component
+adapter), ``component_browser`` (the same component in the learner's browser: jco's
 JavaScript on preview2-shim, in ``wasm.browser``'s widget), ``typed_component`` (the
 component with a typed export, built from its WIT and C sources) and ``http_guest`` (the
 wasi:http guest, built from Python by componentize-py).

@@ -377,12 +377,15 @@ def _output_name(name: str, lang: str, target: str) -> str:
 
 
 def _compile(
-    source: bytes, file_name: str, example: str, lang: str, target: str, cache_ok: bool
+    source: bytes, file_name: str, example: str, lang: str, target: str, cache_ok: bool,
+    extra: Sequence[tuple[str, bytes]] = (), variant: str = "default",
 ) -> Artifact:
     tc = toolchain_for(lang, target)
     out_name = _output_name(example, lang, target)
-    command = compile_command(tc, target, file_name, out_name)
-    key = cache_key(source, lang, target, tc, compile_command(tc, target, "SRC", "OUT"))
+    names = [name for name, _ in extra]
+    command = [*compile_command(tc, target, file_name, out_name), *names]
+    flags = [*compile_command(tc, target, "SRC", "OUT"), *names]
+    key = cache_key(source + b"".join(data for _, data in extra), lang, target, tc, flags)
     if cache_ok:
         hit = _cached(key)
         if hit is not None:
@@ -394,6 +397,8 @@ def _compile(
     with tempfile.TemporaryDirectory(dir=_builds_dir(), prefix="work-") as scratch:
         work = Path(scratch)
         (work / file_name).write_bytes(source)
+        for name, data in extra:
+            (work / name).write_bytes(data)
         started = time.perf_counter()
         ok, output = _run_compiler(command, work, _compile_env(tc, target))
         elapsed = time.perf_counter() - started
@@ -403,7 +408,8 @@ def _compile(
         final = entry / out_name
         os.replace(built, final)
     artifact = Artifact(
-        example, lang, target, final, final.stat().st_size, command, tc.kind, tc.version, elapsed
+        example, lang, target, final, final.stat().st_size, command, tc.kind, tc.version, elapsed,
+        variant=variant,
     )
     _store(key, artifact)
     return artifact
@@ -427,6 +433,14 @@ def build(example: str, lang: str, target: str = WASM, *, cache: bool = True) ->
     _check_target(target, lang)
     path = source_path(example, lang)
     return _compile(path.read_bytes(), path.name, example, lang, target, cache)
+
+
+def build_with_files(example: str, lang: str, files: Sequence[tuple[str, bytes]], variant: str) -> Artifact:
+    """``example`` compiled to wasm together with more source ``files`` (name, text) of the
+    kit's, in the same package; cached like any build. Notebook 11 gives Go's programs a
+    block of static memory for the component adapter this way (``go_arena``)."""
+    path = source_path(example, lang)
+    return _compile(path.read_bytes(), path.name, example, lang, WASM, True, files, variant)
 
 
 def compile_source(

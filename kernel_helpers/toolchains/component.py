@@ -17,6 +17,7 @@ import gzip
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import tempfile
@@ -29,8 +30,18 @@ from .._errors import InvalidModule, KitError, ToolchainMissing
 from .._system import DATA_DIR, REPO_ROOT, cache_dir, find_program, run_quick, write_atomically
 from ..wasm.component import is_component_bytes, world_names
 from ..wasm.reader import check_core_module
-from .build import Artifact, _sha256, read_manifest
+from .build import (
+    WASM,
+    Artifact,
+    _sha256,
+    build,
+    build_with_files,
+    read_manifest,
+    shell_command,
+    source_path,
+)
 from .detect import allowed_kinds, hidden_note
+from .go_arena import ARENA_FILE, ARENA_SOURCE, built_by_go, lend_arena
 
 #: The target name a component artifact carries (a module's is ``wasm32-wasi``).
 COMPONENT = "wasm32-wasip2 component"
@@ -41,7 +52,7 @@ ADAPTER_FILE = "lib/wasi_snapshot_preview1.command.wasm"
 PREBUILT_COMPONENTS = DATA_DIR / "prebuilt" / "components"
 COMPONENT_MANIFEST = PREBUILT_COMPONENTS / "manifest.json"
 #: Bumped when the cache layout changes.
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 TOOL_TIMEOUT_S = 120.0
 
 
@@ -59,6 +70,9 @@ class ComponentArtifact(Artifact):
     wit: str | None = field(default=None, repr=False)
     #: Every command that made it, in order, as typed in the folder of its files.
     steps: list[list[str]] = field(default_factory=list)
+    #: What may go wrong with this component although it was made (a Go module the kit
+    #: could not give the adapter's arena, see ``go_arena``); empty when nothing.
+    caveat: str = ""
 
     @property
     def adapter_bytes(self) -> int:
@@ -74,7 +88,8 @@ class ComponentArtifact(Artifact):
             origin = f"made now with {self.toolchain} in {self.compile_s:.2f} s"
         added = "adapter" if self.adapter else "component wrapping, no adapter"
         parts = f" ({self.module_bytes:,} module + {self.adapter_bytes:,} {added})" if self.module_bytes else ""
-        return f"{self.path.name}: {self.bytes:,} bytes{parts}, {self.lang}, {origin}"
+        caveat = f"\n  caveat: {self.caveat}" if self.caveat else ""
+        return f"{self.path.name}: {self.bytes:,} bytes{parts}, {self.lang}, {origin}{caveat}"
 
     def fallback_note(self) -> str | None:
         if not self.prebuilt:
@@ -289,8 +304,45 @@ def _remember_component(folder: Path, artifact: ComponentArtifact) -> ComponentA
     return artifact
 
 
+def _go_with_arena(module: Artifact) -> tuple[bytes, Artifact, list[list[str]]] | str:
+    """Go's ``module`` built again with the adapter's arena (``go_arena``) and given the
+    ``cabi_realloc`` that hands it out: (module bytes, the build, the commands). A string
+    says why not (the program's source is not the course's, or Go is missing here)."""
+    try:
+        # Only the course's own program is built again: a learner's module that shares an
+        # example's name must not turn into the course's program.
+        if build(module.example, "go").path.read_bytes() != module.path.read_bytes():
+            return f"it is not the kit's build of {source_path(module.example, 'go').name}"
+        built = build_with_files(module.example, "go", [(ARENA_FILE, ARENA_SOURCE.encode())], "adapter-arena")
+    except KitError as err:
+        return f"{err.message.splitlines()[0]}"
+    lent = lend_arena(built.path.read_bytes())
+    lend = ["python", "-m", "kernel_helpers.toolchains.go_arena", built.path.name, "-o", built.path.name]
+    return lent, built, [shlex.split(shell_command("go", WASM, built.command)), lend]
+
+
+def _go_module_to_wrap(
+    module: Artifact | str | Path | bytes, data: bytes, name: str, go_arena: bool
+) -> tuple[bytes, str, list[list[str]], str]:
+    """(module bytes, file name, commands that made them, caveat) of what the adapter wraps
+    for a Go module: the course program built again with the arena, or else the module as
+    it is, with a caveat that says why and what may happen."""
+    lent = _go_with_arena(module) if go_arena and isinstance(module, Artifact) else (
+        "asked for with go_arena=False" if not go_arena else "a module file, not the kit's build of a course example"
+    )
+    if not isinstance(lent, str):
+        lent_data, built, steps = lent
+        return lent_data, built.path.name, steps, ""
+    caveat = (
+        f"made from Go's module as it is ({lent}): Go's heap may grow over the adapter's "
+        "memory and stop the component in fd_write; componentize kh.wasm_module(example, 'go') "
+        "of a course example to give the adapter a block of its own"
+    )
+    return data, name, [], caveat
+
+
 def componentize(
-    module: Artifact | str | Path | bytes, *, cache: bool = True, prebuilt: bool = True
+    module: Artifact | str | Path | bytes, *, cache: bool = True, prebuilt: bool = True, go_arena: bool = True
 ) -> ComponentArtifact:
     """Turn a preview-1 command module into a WASI 0.2 component (notebook 11).
 
@@ -299,6 +351,11 @@ def componentize(
     wasm-tools or jco's adapter (or with ``KIT_TOOLCHAINS=off``), the shipped component
     made from the same module bytes stands in (``prebuilt=True``, ``fallback_note()``);
     with ``prebuilt=False``, or when none was shipped for it, :class:`ToolchainMissing`.
+
+    A Go module of a course example is built again with a block of static memory for the
+    adapter and a ``cabi_realloc`` that hands it out (``go_arena``; that module is kept
+    beside the component, its ``module_path``); ``go_arena=False`` wraps Go's module as it
+    is, which notebook 11 uses to show why the block is needed.
     """
     data, example, lang, variant, name = _module_bytes(module)
     if is_component_bytes(data):
@@ -306,6 +363,11 @@ def componentize(
     check_core_module(data)
     digest = _sha256(data)
     tool, adapter = wasm_tools_path(), adapter_path()
+    before: list[list[str]] = []
+    caveat = ""
+    if (lang == "go" or built_by_go(data)) and tool is not None and adapter is not None:
+        data, name, before, caveat = _go_module_to_wrap(module, data, name, go_arena)
+        digest = _sha256(data)
     if tool is None or adapter is None:
         missing = "KIT_TOOLCHAINS hides wasm-tools and jco" if components_hidden() else (
             "no wasm-tools here" if tool is None else "no jco adapter here (npm not set up)"
@@ -323,6 +385,10 @@ def componentize(
     if hit is not None:
         return hit
     folder.mkdir(parents=True, exist_ok=True)
+    module_path = str(module.path if isinstance(module, Artifact) else name)
+    if before:  # the module that was wrapped is the kit's, not the caller's: keep it beside
+        module_path = str(folder / name)
+        write_atomically(folder / name, data)
     command = [
         "wasm-tools", "component", "new", name,
         "--adapt", f"wasi_snapshot_preview1={ADAPTER_FILE.split('/')[-1]}", "-o", out.name,
@@ -348,8 +414,8 @@ def componentize(
         )
     artifact = ComponentArtifact(
         example, lang, COMPONENT, out, out.stat().st_size, command, "wasm-tools", version,
-        took, variant=variant, module_path=str(module.path if isinstance(module, Artifact) else name),
-        module_bytes=len(data), adapter=str(adapter), steps=[command],
+        took, variant=variant, module_path=module_path,
+        module_bytes=len(data), adapter=str(adapter), steps=[*before, command], caveat=caveat,
     )
     return _remember_component(folder, artifact)
 
