@@ -84,9 +84,10 @@ def assert_same_as_server(
     return browser
 
 
+@pytest.mark.parametrize("lang", kh.LANGUAGES)
 @pytest.mark.parametrize("example", ["hello", "wordcount"])
-def test_the_course_components_print_what_wasmtime_prints(node_dir: Path, example: str) -> None:
-    component = kh.componentize(kh.wasm_module(example, "c")).path
+def test_the_course_components_print_what_wasmtime_prints(node_dir: Path, example: str, lang: str) -> None:
+    component = kh.componentize(kh.wasm_module(example, lang)).path
     browser = assert_same_as_server(node_dir, component, stdin="the quick brown fox\njumps over\n")
     assert browser["stdout"]
 
