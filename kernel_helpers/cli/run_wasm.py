@@ -48,6 +48,8 @@ def build_parser() -> argparse.ArgumentParser:
                         metavar="KEY=VALUE", help="environment variable for the guest")
     parser.add_argument("--timeout", type=float, metavar="SECONDS",
                         help="wall-clock limit (epoch interruption)")
+    parser.add_argument("--argv0", metavar="NAME",
+                        help="the guest's argv[0] (default: the module's file name), as wasmtime run --argv0")
     parser.add_argument("--fuel", type=int, metavar="N", help="instruction budget")
     parser.add_argument("--max-memory", type=parse_size, metavar="BYTES",
                         help="linear memory limit, e.g. 64M")
@@ -97,6 +99,7 @@ def main(argv: list[str]) -> int:
             fuel=options.fuel,
             max_memory=options.max_memory,
             inherit_stdio=True,
+            argv0=options.argv0,
         )
     except KitError as err:
         print(_one_line(err), file=sys.stderr)

@@ -968,6 +968,7 @@ class PreparedModule:
         output_limit: int = 1 << 20,
         stream: bool | StreamSink = False,
         inherit_stdio: bool = False,
+        argv0: str | None = None,
     ) -> WasiResult:
         """Run the prepared module once; arguments as for :func:`run_wasm`."""
         if timeout is not None and not self._settings.epoch:
@@ -982,7 +983,7 @@ class PreparedModule:
             )
         request = _RunRequest(
             args, env, dirs, stdin, timeout, fuel, max_memory, check, output_limit, stream,
-            inherit_stdio,
+            inherit_stdio, argv0,
         )
         return _execute(
             self.engine, self.module, self.name, request, self._pre.instantiate, 0.0, "prepared"

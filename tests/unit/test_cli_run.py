@@ -60,6 +60,8 @@ def test_args_env_and_guest_flags_pass_through(tmp_path: Path) -> None:
     module = write(tmp_path, "args.wat", guests.print_args())
     done = run_cli(tmp_path, "--env", "A=1", module, "--timeout", "x y", "é")
     assert done.stdout == b"args.wat\0--timeout\0x y\0\xc3\xa9\0"
+    named = run_cli(tmp_path, "--argv0", "7sum.wasm", module, "x")
+    assert named.stdout == b"7sum.wasm\0x\0"
     environ = run_cli(tmp_path, "--env", "A=1", "--env", "B=x=y",
                       write(tmp_path, "env.wat", guests.print_environ()))
     assert environ.stdout == b"A=1\0B=x=y\0"

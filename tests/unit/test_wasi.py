@@ -391,6 +391,7 @@ def test_prepared_module_runs_repeatedly_without_loading() -> None:
         assert result.stdout == f"module.wasm\0{word}\0".encode()
         assert result.timings.load_kind == "prepared"
         assert result.timings.load_s == 0.0
+    assert prepared.run(["x"], argv0="7sum.wasm").stdout == b"7sum.wasm\0x\0"
 
 
 def test_prepared_module_enforces_limits_it_was_prepared_for() -> None:
