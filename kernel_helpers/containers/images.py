@@ -26,6 +26,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import tarfile
@@ -72,12 +73,17 @@ def owner_id() -> str:
 
 
 def kit_labels(purpose: str, **extra: str) -> dict[str, str]:
-    return {KIT_LABEL: "1", OWNER_LABEL: owner_id(), PURPOSE_LABEL: purpose, **extra}
+    return {**owner_labels(), PURPOSE_LABEL: purpose, **extra}
+
+
+def owner_labels() -> dict[str, str]:
+    """The labels that make a docker object this learner's kit's."""
+    return {KIT_LABEL: "1", OWNER_LABEL: owner_id()}
 
 
 def owner_filter() -> dict[str, str | list[str] | bool]:
     """The docker filter matching this learner's kit objects and nobody else's."""
-    return {"label": [f"{KIT_LABEL}=1", f"{OWNER_LABEL}={owner_id()}"]}
+    return {"label": [f"{name}={value}" for name, value in owner_labels().items()]}
 
 
 def owner_tag(repository: str) -> str:
@@ -104,6 +110,19 @@ def _client(client: docker.DockerClient | None) -> docker.DockerClient:
 # --- building -----------------------------------------------------------------------------
 
 
+def _owned_stages(dockerfile: str) -> str:
+    """``dockerfile`` with the learner's labels set right after every ``FROM``: each step's
+    image then carries them, so the images a failed build leaves behind (untagged, the
+    steps that succeeded) are the learner's to find and :func:`cleanup` removes them."""
+    owned = " ".join(f'{name}="{value}"' for name, value in owner_labels().items())
+    lines = []
+    for line in dockerfile.splitlines():
+        lines.append(line)
+        if re.match(r"\s*FROM\s", line, re.IGNORECASE) and not line.rstrip().endswith("\\"):
+            lines.append(f"LABEL {owned}")
+    return "\n".join(lines) + "\n"
+
+
 def build_image(
     tag: str,
     files: Mapping[str, Path | bytes],
@@ -124,7 +143,7 @@ def build_image(
                 target.write_bytes(content)
             else:
                 shutil.copy2(content, target)
-        (root / "Dockerfile").write_text(dockerfile)
+        (root / "Dockerfile").write_text(_owned_stages(dockerfile))
         try:
             image, _ = docker_client.images.build(
                 path=str(root), tag=tag, labels=kit_labels(purpose, **(labels or {})), rm=True, forcerm=True,

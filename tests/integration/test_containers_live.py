@@ -14,11 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from kernel_helpers._errors import DockerUnavailable, KitError, OciError
+from kernel_helpers._errors import ContainerError, DockerUnavailable, KitError, OciError
 from kernel_helpers._system import find_program
 from kernel_helpers.containers.docker import docker_status
 from kernel_helpers.containers.images import (
     base_image,
+    build_image,
     cleanup,
     hardened_run_command,
     image_sizes,
@@ -300,6 +301,31 @@ def test_cleanup_removes_this_learners_objects_and_no_one_elses(
         assert client.images.get("kit-hello-scratch:other-learner")  # still there
     finally:
         client.images.remove("kit-hello-scratch:other-learner", force=True)
+        client.close()
+
+
+@pytest.mark.docker
+def test_what_a_failed_build_leaves_behind_is_the_learners_and_cleanup_takes_it(
+    builds: Builds, docker_client: object
+) -> None:
+    """Notebook 07's exercise builds learners' Dockerfiles, and some fail (RUN on scratch):
+    the steps that succeeded stay as untagged images, which must carry the learner's
+    labels, or no cleanup can tell whose they are."""
+    import docker
+
+    client = docker.from_env(version="auto")
+    before = {image.id for image in client.images.list(filters={"dangling": True})}
+    dockerfile = "FROM scratch\nCOPY hello /hello\nRUN /bin/true\n"  # scratch has no /bin/true
+    try:
+        with pytest.raises(ContainerError):
+            build_image("kit-failed-build:test", {"hello": builds.require_native()}, dockerfile, purpose="test")
+        left = {image.id for image in client.images.list(filters={"dangling": True})} - before
+        assert left, "the failed build left no untagged step image to look for"
+        mine = {image.id for image in client.images.list(filters={**owner_filter(), "dangling": True})}
+        assert left <= mine
+        cleanup()
+        assert not left & {image.id for image in client.images.list(all=True)}
+    finally:
         client.close()
 
 
