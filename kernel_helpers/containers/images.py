@@ -144,12 +144,19 @@ def build_image(
             else:
                 shutil.copy2(content, target)
         (root / "Dockerfile").write_text(_owned_stages(dockerfile))
+        leftovers = {"dangling": True, **owner_filter()}
+        earlier = {image.id for image in docker_client.images.list(filters=leftovers)}
         try:
             image, _ = docker_client.images.build(
                 path=str(root), tag=tag, labels=kit_labels(purpose, **(labels or {})), rm=True, forcerm=True,
                 pull=False, network_mode="none",
             )
         except Exception as err:
+            # The steps that succeeded stay as untagged images: this build's go with it.
+            for left in docker_client.images.list(filters=leftovers):
+                if left.id not in earlier:
+                    with contextlib.suppress(Exception):
+                        docker_client.images.remove(str(left.id), force=True)
             raise ContainerError(f"docker build of {tag} failed: {_daemon_says(err)}", output=str(err)) from err
     return str(image.id)
 
