@@ -183,8 +183,9 @@ def _append(section: bytes, item: bytes) -> tuple[bytes, int]:
     return _uleb(count + 1) + section[cursor.pos:] + item, count
 
 
-def _imported_functions(import_section: bytes) -> int:
-    cursor, functions = _Cursor(import_section), 0
+def _imported(import_section: bytes) -> tuple[int, int]:
+    """How many functions and globals are imported: they come first in their index spaces."""
+    cursor, functions, globals_ = _Cursor(import_section), 0, 0
     for _ in range(cursor.uleb()):
         cursor.take(cursor.uleb())
         cursor.take(cursor.uleb())
@@ -199,8 +200,9 @@ def _imported_functions(import_section: bytes) -> int:
             if has_max:
                 cursor.uleb()
         else:  # global: valtype, mutability
+            globals_ += 1
             cursor.take(2)
-    return functions
+    return functions, globals_
 
 
 def lend_arena(module: bytes) -> bytes:
@@ -220,7 +222,7 @@ def lend_arena(module: bytes) -> bytes:
         raise InvalidModule("not a Go command module", fix="componentize the module that go build made")
     if 6 not in present:  # no globals yet: an empty global section, in its place
         sections.insert(next(i for i, (s, _) in enumerate(sections) if s in (7, 8, 9, 10, 11, 12)), (6, b"\x00"))
-    imported = _imported_functions(dict(sections).get(2, b"\x00"))
+    imported_functions, imported_globals = _imported(dict(sections).get(2, b"\x00"))
     functions, type_index, global_index = 0, 0, 0
     rebuilt = []
     for section_id, payload in sections:
@@ -229,10 +231,11 @@ def lend_arena(module: bytes) -> bytes:
         elif section_id == 3:
             payload, functions = _append(payload, _uleb(type_index))
         elif section_id == 6:
-            payload, global_index = _append(payload, bytes([_I32, 1]) + b"\x41" + _sleb(start) + b"\x0b")
+            payload, defined = _append(payload, bytes([_I32, 1]) + b"\x41" + _sleb(start) + b"\x0b")
+            global_index = imported_globals + defined
         elif section_id == 7:
             name = _CABI_REALLOC.encode()
-            payload, _ = _append(payload, _uleb(len(name)) + name + b"\x00" + _uleb(imported + functions))
+            payload, _ = _append(payload, _uleb(len(name)) + name + b"\x00" + _uleb(imported_functions + functions))
         elif section_id == 10:
             payload, _ = _append(payload, _bump_allocator(global_index, end))
         rebuilt.append(bytes([section_id]) + _uleb(len(payload)) + payload)

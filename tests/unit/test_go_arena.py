@@ -26,7 +26,7 @@ from kernel_helpers.toolchains.go_arena import (
 ARENA_AT = 0x20000
 
 
-def go_like_module(*, marker: bool = True, globals_: bool = True) -> bytes:
+def go_like_module(*, marker: bool = True, globals_: bool = True, imported_global: bool = False) -> bytes:
     """A command module shaped like Go's: memory exported, a _start, data segments where
     the marker is followed by the block's address, 8 bytes, little-endian."""
     pointer = struct.pack("<Q", ARENA_AT)
@@ -36,6 +36,7 @@ def go_like_module(*, marker: bool = True, globals_: bool = True) -> bytes:
     return wasmtime.wat2wasm(f"""
         (module
           (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+          {'(import "env" "g" (global $g i32))' if imported_global else ""}
           (memory (export "memory") 8)
           {global_}
           (func (export "_start"))
@@ -48,6 +49,7 @@ def instance(module: bytes) -> tuple[wasmtime.Store, wasmtime.Instance]:
     store = wasmtime.Store()
     linker = wasmtime.Linker(store.engine)
     linker.define_func("wasi_snapshot_preview1", "proc_exit", wasmtime.FuncType([wasmtime.ValType.i32()], []), lambda code: None)
+    linker.define(store, "env", "g", wasmtime.Global(store, wasmtime.GlobalType(wasmtime.ValType.i32(), False), 7))
     return store, linker.instantiate(store, wasmtime.Module(store.engine, module))
 
 
@@ -56,8 +58,9 @@ def test_the_block_is_found_from_the_marker_even_when_go_leaves_zero_bytes_out()
     assert arena_bounds(go_like_module(marker=False)) is None
 
 
-def test_cabi_realloc_hands_out_aligned_blocks_of_the_arena_and_nothing_beyond() -> None:
-    store, inst = instance(lend_arena(go_like_module()))
+@pytest.mark.parametrize("imported_global", [False, True])
+def test_cabi_realloc_hands_out_aligned_blocks_of_the_arena_and_nothing_beyond(imported_global: bool) -> None:
+    store, inst = instance(lend_arena(go_like_module(imported_global=imported_global)))
     realloc = inst.exports(store)["cabi_realloc"]
     assert isinstance(realloc, wasmtime.Func)
     first = realloc(store, 0, 0, 8, 3)
