@@ -33,6 +33,9 @@ from ..wasm.reader import check_core_module
 from .build import (
     WASM,
     Artifact,
+    _derived,
+    _earlier_step,
+    _remember_step,
     _sha256,
     build,
     build_with_files,
@@ -316,9 +319,17 @@ def _go_with_arena(module: Artifact) -> tuple[bytes, Artifact, list[list[str]]] 
         built = build_with_files(module.example, "go", [(ARENA_FILE, ARENA_SOURCE.encode())], "adapter-arena")
     except KitError as err:
         return f"{err.message.splitlines()[0]}"
-    lent = lend_arena(built.path.read_bytes())
-    lend = ["python", "-m", "kernel_helpers.toolchains.go_arena", built.path.name, "-o", built.path.name]
-    return lent, built, [shlex.split(shell_command("go", WASM, built.command)), lend]
+    lent = _earlier_step(built, "lent") or _remember_step(_lent(built))
+    return lent.path.read_bytes(), built, [shlex.split(shell_command("go", WASM, built.command)), lent.command]
+
+
+def _lent(built: Artifact) -> Artifact:
+    """The arena build given its ``cabi_realloc``: a step remembered beside the build, as
+    notebook 02's size steps are, so a component found in the cache does not pay for it."""
+    started = time.perf_counter()
+    data = lend_arena(built.path.read_bytes())
+    command = ["python", "-m", "kernel_helpers.toolchains.go_arena", built.path.name, "-o", built.path.name]
+    return _derived(built, "lent", data, command, "kernel_helpers", "1", time.perf_counter() - started)
 
 
 def _go_module_to_wrap(
@@ -365,7 +376,9 @@ def componentize(
     tool, adapter = wasm_tools_path(), adapter_path()
     before: list[list[str]] = []
     caveat = ""
-    if (lang == "go" or built_by_go(data)) and tool is not None and adapter is not None:
+    # A file or bytes say nothing of their language: only then is the module read for it.
+    go = lang == "go" or (lang == "wasm" and built_by_go(data))
+    if go and tool is not None and adapter is not None:
         data, name, before, caveat = _go_module_to_wrap(module, data, name, go_arena)
         digest = _sha256(data)
     if tool is None or adapter is None:

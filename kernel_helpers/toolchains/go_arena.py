@@ -23,6 +23,7 @@ import struct
 from pathlib import Path
 
 from .._errors import InvalidModule
+from ..wasm.reader import ModuleInfo, read_module
 
 #: Bytes lent to the adapter: its stack (one page here) and state fit with room to spare.
 ARENA_BYTES = 1 << 18
@@ -52,7 +53,6 @@ func init() {{
 }}
 """
 
-_PAGE = 65536
 _I32 = 0x7F
 _CABI_REALLOC = "cabi_realloc"
 
@@ -98,21 +98,14 @@ class _Cursor:
         return self.data[self.pos - count:self.pos]
 
 
-def _sections(module: bytes) -> list[tuple[int, bytes]]:
-    cursor, sections = _Cursor(module, 8), []
-    while cursor.pos < len(module):
-        section_id = cursor.take(1)[0]
-        sections.append((section_id, cursor.take(cursor.uleb())))
-    return sections
+def _payloads(info: ModuleInfo, module: bytes) -> list[tuple[int, bytes]]:
+    """(section id, payload) of every section, in order, from the course's section reader."""
+    return [(section.id, module[section.payload_offset:section.payload_offset + section.size]) for section in info.sections]
 
 
 def built_by_go(module: bytes) -> bool:
     """Whether Go's toolchain made ``module`` (its ``producers`` section names Go)."""
-    for section_id, payload in _sections(module):
-        cursor = _Cursor(payload)
-        if section_id == 0 and cursor.take(cursor.uleb()) == b"producers":
-            return b"\x02Go" in payload[cursor.pos:]
-    return False
+    return any(value.split()[0] == "Go" for value in read_module(module).producers.get("language", []))
 
 
 def _active_segments(data_section: bytes) -> list[tuple[int, bytes]]:
@@ -143,10 +136,10 @@ def _read_memory(segments: list[tuple[int, bytes]], address: int, count: int) ->
     return bytes(memory)
 
 
-def arena_bounds(module: bytes) -> tuple[int, int] | None:
+def arena_bounds(module: bytes, info: ModuleInfo | None = None) -> tuple[int, int] | None:
     """(start, end) of the lent array in a module built with :data:`ARENA_SOURCE`; None
-    for a module without the marker."""
-    sections = dict(_sections(module))
+    for a module without the marker. ``info`` is the module's :func:`read_module`, if read."""
+    sections = dict(_payloads(info or read_module(module), module))
     if 11 not in sections:
         return None
     segments = _active_segments(sections[11])
@@ -183,46 +176,26 @@ def _append(section: bytes, item: bytes) -> tuple[bytes, int]:
     return _uleb(count + 1) + section[cursor.pos:] + item, count
 
 
-def _imported(import_section: bytes) -> tuple[int, int]:
-    """How many functions and globals are imported: they come first in their index spaces."""
-    cursor, functions, globals_ = _Cursor(import_section), 0, 0
-    for _ in range(cursor.uleb()):
-        cursor.take(cursor.uleb())
-        cursor.take(cursor.uleb())
-        kind = cursor.take(1)[0]
-        if kind == 0:
-            functions += 1
-            cursor.uleb()
-        elif kind in (1, 2):  # table (a reference type first) or memory: limits
-            cursor.take(kind == 1)
-            has_max = cursor.take(1)[0] & 1
-            cursor.uleb()
-            if has_max:
-                cursor.uleb()
-        else:  # global: valtype, mutability
-            globals_ += 1
-            cursor.take(2)
-    return functions, globals_
-
-
 def lend_arena(module: bytes) -> bytes:
     """``module`` (built with :data:`ARENA_FILE`) with a ``cabi_realloc`` export that hands
     out the arena. Appends a type, a global, a function and an export; nothing else in the
     module moves, so Go's own code and names stay as they were."""
-    bounds = arena_bounds(module)
+    info = read_module(module)
+    bounds = arena_bounds(module, info)
     if bounds is None:
         raise InvalidModule(
             f"this module has no {ARENA_FILE} marker",
             fix=f"build the Go program with {ARENA_FILE} (kh.componentize does it for the course's examples)",
         )
     start, end = bounds
-    sections = _sections(module)
+    sections = _payloads(info, module)
     present = {section_id for section_id, _ in sections}
     if not {1, 3, 7, 10} <= present:
         raise InvalidModule("not a Go command module", fix="componentize the module that go build made")
     if 6 not in present:  # no globals yet: an empty global section, in its place
         sections.insert(next(i for i, (s, _) in enumerate(sections) if s in (7, 8, 9, 10, 11, 12)), (6, b"\x00"))
-    imported_functions, imported_globals = _imported(dict(sections).get(2, b"\x00"))
+    imported_functions = info.imported_functions
+    imported_globals = sum(1 for imported in info.imports if imported.kind == "global")
     functions, type_index, global_index = 0, 0, 0
     rebuilt = []
     for section_id, payload in sections:
