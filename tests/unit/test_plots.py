@@ -12,7 +12,12 @@ from kernel_helpers.report.plots import (
     startup_figure,
     throughput_figure,
 )
-from tests.unit.course2_data import FAST_CONTAINERS, SIZES_SCRATCH, compute_result, startup_result
+from tests.unit.harness_json_results import (
+    FAST_CONTAINERS,
+    SIZES_SCRATCH,
+    compute_result,
+    startup_result,
+)
 
 PNG_MAGIC = b"\x89PNG"
 

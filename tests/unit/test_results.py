@@ -16,7 +16,12 @@ from kernel_helpers.report.exports import (
     read_export,
     save_result,
 )
-from tests.unit.course2_data import FAST_CONTAINERS, SLOW_CONTAINERS, compute_result, startup_result
+from tests.unit.harness_json_results import (
+    FAST_CONTAINERS,
+    SLOW_CONTAINERS,
+    compute_result,
+    startup_result,
+)
 
 
 def test_results_are_saved_and_loaded_per_topic(tmp_path: Path) -> None:

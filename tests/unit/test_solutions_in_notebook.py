@@ -67,6 +67,6 @@ def test_10_2_names_the_export(tmp_path: Path) -> None:
 
 def test_every_in_notebook_solution_is_run_by_a_test() -> None:
     here = {("07", 1), ("07", 2), ("08", 1), ("10", 2)}
-    elsewhere = {("06", 1), ("06", 2)}  # test_exercises_part2 runs them on the recorded run
+    elsewhere = {("06", 1), ("06", 2)}  # test_exercises_06_11 runs them on the recorded run
     needing = {key for key, s in all_solutions().items() if s.needs == IN_NOTEBOOK}
     assert needing == here | elsewhere

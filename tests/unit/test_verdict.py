@@ -10,7 +10,7 @@ from kernel_helpers.report.verdicts import (
     startup_verdict,
     throughput_verdict,
 )
-from tests.unit.course2_data import (
+from tests.unit.harness_json_results import (
     FAST_CONTAINERS,
     SIZES_CLAIM_HOLDS,
     SIZES_SCRATCH,

@@ -293,7 +293,7 @@ PART1_MODULES = {f"kernel_helpers.course.nb{n:02d}" for n in range(6)}
 
 
 def test_every_public_check_is_listed_here() -> None:
-    # part 2's checks (notebooks 06-10) are listed in test_exercises_part2.py
+    # the checks of notebooks 06-11 are listed in test_exercises_06_11.py
     public = {
         name for name in kh.__all__
         if name.startswith("check_") and getattr(kh, name).__module__ in PART1_MODULES

@@ -1,4 +1,4 @@
-"""Course part 2 (notebooks 06-10) keeps the same promises as part 1: an opening that says
+"""Notebooks 06-10 keep the same promises as 00-05: an opening that says
 what, why, what you need and how long; at least two self-checking exercises starting from
 the placeholder, each with a solution; and "Going further" at the end."""
 

@@ -1,4 +1,4 @@
-"""Course part 1 keeps its promises to a learner in every notebook: an opening that says
+"""Notebooks 00-05 keep their promises to a learner: an opening that says
 what, why, what you need and how long; at least two self-checking exercises that start
 from the placeholder; solutions for each; "Going further"; and a line in the index."""
 

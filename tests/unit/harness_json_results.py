@@ -1,4 +1,4 @@
-"""Synthetic results in the harness's JSON schema, for the course-part-2 unit tests."""
+"""Synthetic results in the harness's JSON schema, for the unit tests of notebooks 06-10."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Part 2's checks (and notebook 11's): right answers confirmed, wrong ones hinted, placeholders 'not yet', never a raise."""
+"""The checks of notebooks 06-11: right answers confirmed, wrong ones hinted, placeholders 'not yet', never a raise."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from kernel_helpers.containers.oci import OciLayout
 from kernel_helpers.course.nb10 import DECISION_SCENARIOS
 from kernel_helpers.report.exports import export_results, save_result
 from kernel_helpers.toolchains.build import forget_toolchains
-from tests.unit.course2_data import (
+from tests.unit.harness_json_results import (
     FAST_CONTAINERS,
     SIZES_SCRATCH,
     SLOW_CONTAINERS,
@@ -279,7 +279,7 @@ PART2_CHECKS = [
 PART2_MODULES = {f"kernel_helpers.course.nb{n:02d}" for n in range(6, 12)}
 
 
-def test_every_part2_check_is_listed_here() -> None:
+def test_every_check_of_06_to_11_is_listed_here() -> None:
     public = {
         name for name in kh.__all__
         if name.startswith("check_") and getattr(kh, name).__module__ in PART2_MODULES

@@ -1,4 +1,4 @@
-"""Course part 1 against real compilers and wasmtime: size ladders, the language
+"""Notebooks 00-05 against real compilers and wasmtime: size ladders, the language
 comparison, the compile-and-run exercise, and the solutions that need a toolchain."""
 
 from __future__ import annotations
@@ -54,8 +54,8 @@ def test_fixed_program_is_compiled_and_run() -> None:
 
 @pytest.mark.parametrize(
     "solution",
-    # Part 2's solutions that read the notebook's own measurements run in the notebook
-    # (tests/unit/test_exercises_part2.py feeds them real results); these need only tools.
+    # The solutions of 06-10 that read the notebook's own measurements run in the notebook
+    # (tests/unit/test_exercises_06_11.py feeds them real results); these need only tools.
     [s for s in all_solutions().values() if s.needs in ("toolchains", "wasi")],
     ids=lambda s: f"{s.notebook}-{s.exercise}",
 )
