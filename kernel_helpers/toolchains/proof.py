@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from .._errors import CompileError, KitError
+from .._errors import CompileError, KitError, ToolchainMissing
 from .._system import (
     apt_package,
     file_identity,
@@ -29,7 +29,7 @@ from .._system import (
     run_quick,
 )
 from ..wasm.runner import run_wasm
-from .build import EXTENSIONS, PROOF_PROGRAMS, compile_command, compile_with
+from .build import EXTENSIONS, PROOF_PROGRAMS, compile_command, compile_with, toolchain_for
 from .component import transpile
 from .detect import LANGUAGE_NAMES, Toolchain
 
@@ -123,6 +123,16 @@ def prove_toolchain(tc: Toolchain, *, fresh: bool = False) -> Proof:
         why = f"the module exited {result.exit_code} and printed {printed[:80]!r}, not {EXPECTED!r}"
         return Proof(False, checked_by, why)
     return _passed(identity, f"{checked_by}: it printed {EXPECTED!r}", started)
+
+
+def builds_for_wasm(lang: str) -> bool:
+    """True when the compiler the kit would use for ``lang`` builds a program that runs:
+    the question the doctor's ✅ answers (quick after the first time). Notebook 00."""
+    try:
+        tc = toolchain_for(lang)
+    except ToolchainMissing:
+        return False
+    return prove_toolchain(tc).ok
 
 
 def linker_fix(cause: str | None) -> str | None:
