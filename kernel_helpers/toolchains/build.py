@@ -189,9 +189,8 @@ def _check_target(target: str, lang: str) -> None:
 def _wasm_toolchain(lang: str, setting: str | None = None) -> Toolchain | None:
     # ``setting`` (KIT_TOOLCHAINS) is part of the cache key, so flipping the switch in a
     # running kernel or a test takes effect at once.
-    if lang == "rust":
-        return _linking_rust()
-    return find_toolchain(lang)
+    found = find_toolchain(lang)
+    return _linking_rust(found) if lang == "rust" and found is not None else found
 
 
 #: The one-line programs that show a toolchain really builds for wasm (the doctor runs them).
@@ -205,20 +204,20 @@ PROOF_PROGRAMS = {
 }
 
 
-def _linking_rust() -> Toolchain | None:
+def _linking_rust(first: Toolchain) -> Toolchain:
     """The first rustc with a wasm std whose wasm build really links. Two of them (rustup's
     and Debian's) may both have the std while only one finds its linker (Debian 13 moved
-    rust-lld into rust-llvm); with none that links, the first, so a build shows its error."""
+    rust-lld into rust-llvm); with none that links, ``first``, so a build shows its error."""
     found = [tc for tc in map(permitted, rust_toolchains()) if tc is not None]
     if len(found) < 2:
-        return found[0] if found else None
+        return first
     for tc in found:
         try:
             compile_with(tc, PROOF_PROGRAMS["rust"], name="links")
         except (CompileError, ToolchainMissing):
             continue
         return tc
-    return found[0]
+    return first
 
 
 def _version_line(command: Sequence[str]) -> str | None:
