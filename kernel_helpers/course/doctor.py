@@ -48,6 +48,7 @@ from ..toolchains.detect import (
     ToolchainReport,
     rust_toolchains,
     rustc_without_wasm,
+    toolchain_fix,
     toolchains_setting,
 )
 from ..toolchains.http_guest import PIN as HTTP_GUEST_PIN
@@ -216,8 +217,6 @@ def _checked_toolchain(lang: str) -> dict[str, Any]:
 def _failed_build_fix(lang: str, proof: Proof) -> str:
     """A compiler that was found but whose build failed: the linker's package on this
     release when the linker is what is missing, else the language's usual fix."""
-    from ..toolchains.detect import toolchain_fix
-
     return linker_fix(proof.cause) or toolchain_fix(lang)
 
 
@@ -425,7 +424,7 @@ def _docker_command_row(cli: dict[str, Any]) -> Row:
         means = "notebooks 06-08 time containers through this command"
     else:
         found = cli.get("cause") or "missing"
-        means = "the start-up benchmark times no docker run; the SDK's measurements still count"
+        means = "notebook 06 times containers by running this command: those rows go unmeasured"
     return Row("docker command", cli["available"], found, means, cli.get("fix") or "", cli.get("checked_by") or "")
 
 

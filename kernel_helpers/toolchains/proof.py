@@ -76,7 +76,9 @@ def _recalled(identity: list[str]) -> Proof | None:
     record = recalled_check(identity)
     if record is None:
         return None
-    return Proof(True, str(record.get("checked_by", "")), None, float(str(record.get("seconds", 0.0))), True)
+    seconds = record.get("seconds")
+    return Proof(True, str(record.get("checked_by", "")), None,
+                 seconds if isinstance(seconds, float) else 0.0, cached=True)
 
 
 def _passed(identity: list[str], checked_by: str, started: float) -> Proof:
