@@ -303,7 +303,8 @@ DAEMON_CHECK = "the docker SDK pinged the daemon and read its info and version"
 def collect() -> dict[str, Any]:
     """Run every probe (in parallel) and return the report as plain JSON-able data."""
     forget_toolchains()  # a compiler installed since the last report counts now
-    with ThreadPoolExecutor(max_workers=8) as pool:
+    # One worker per probe: four compilers may take seconds, the rest must not queue behind them.
+    with ThreadPoolExecutor(max_workers=12) as pool:
         toolchains = {lang: pool.submit(_checked_toolchain, lang) for lang in LANGUAGES}
         docker = pool.submit(docker_status)
         command = pool.submit(_docker_command)
@@ -476,10 +477,12 @@ class DoctorReport(ShownAsHtml):
         head += f"{th}How to fix</th></tr>" if fixes else "</tr>"
         body = []
         for r in self.rows:
-            mark = "✅" if r.ok else "⚠️"
+            # Hovering the mark shows what earned it (a build and run, a container).
+            mark = f"<td title='{html.escape(r.checked_by, quote=True)}'>{'✅' if r.ok else '⚠️'}</td>"
             fix = f"<code>{html.escape(r.fix)}</code>" if (r.fix and not r.ok) else ""
+            found = html.escape(r.found) + (f"<br><small>{html.escape(r.note)}</small>" if r.note else "")
             body.append(
-                f"<tr><td>{mark}</td>{td}{html.escape(r.what)}</td>{td}{html.escape(r.found)}</td>"
+                f"<tr>{mark}{td}{html.escape(r.what)}</td>{td}{found}</td>"
                 f"{td}{html.escape(r.means)}</td>" + (f"{td}{fix}</td></tr>" if fixes else "</tr>")
             )
         return "<table>" + head + "".join(body) + f"</table><p>{html.escape(self.summary())}</p>"
