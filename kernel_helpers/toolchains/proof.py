@@ -39,6 +39,8 @@ EXPECTED = "wasm ok"
 #: hold the doctor for ever.
 PROOF_TIMEOUT_S = 120.0
 RUN_TIMEOUT_S = 10.0
+#: Where Debian's package (rustc on 12, rust-llvm on 13) puts rustc's wasm linker.
+DEBIAN_RUST_LLD = Path("/usr/bin/rust-lld")
 #: Bumped when a check changes what it does, so older remembered passes no longer count.
 PROOF_FORMAT = "1"
 
@@ -140,6 +142,9 @@ def builds_for_wasm(lang: str) -> bool:
 def linker_fix(cause: str | None) -> str | None:
     """The fix for a wasm linker that is missing (rust-lld, wasm-ld), on this release."""
     if cause and "rust-lld" in cause:
+        if DEBIAN_RUST_LLD.is_file() and find_program("rust-lld") is None:
+            # Installed, yet rustc (which looks on PATH) cannot see it: no package helps.
+            return f"{DEBIAN_RUST_LLD} is installed but not on PATH: add {DEBIAN_RUST_LLD.parent} to PATH"
         if not has_apt():
             return "rustup target add wasm32-wasip1   (rustup ships rust-lld)"
         if apt_package("rust-lld") == "rustc":  # Debian 12: rustc ships it, so it was taken away

@@ -18,7 +18,7 @@ from kernel_helpers.containers.docker import docker_status
 from kernel_helpers.containers.proof import prove_docker_command
 from kernel_helpers.course import doctor
 from kernel_helpers.course.doctor import DoctorReport, Row
-from kernel_helpers.toolchains import build, detect
+from kernel_helpers.toolchains import build, detect, proof
 from kernel_helpers.toolchains.proof import prove_toolchain
 from tests.conftest import need
 
@@ -84,6 +84,7 @@ def test_rustc_without_its_wasm_linker_is_not_ok(
     release(monkeypatch, tmp_path, codename)
     bare_path(monkeypatch, tmp_path)  # rustc finds rust-lld through PATH: now it cannot
     monkeypatch.setattr(detect, "_rustc_candidates", lambda: [rustc.command[0]])
+    monkeypatch.setattr(proof, "DEBIAN_RUST_LLD", tmp_path / "not-installed" / "rust-lld")
     entry = doctor._checked_toolchain("rust")
     assert entry["available"] is False
     assert entry["cause"] == "linker `rust-lld` not found"
@@ -91,6 +92,15 @@ def test_rustc_without_its_wasm_linker_is_not_ok(
     row = row_of(entry, "rust")
     assert not row.ok and "linker `rust-lld` not found" in row.found
     assert f"apt-get install -y {package}" in row.fix
+
+
+def test_a_rust_lld_installed_but_off_path_is_told_apart(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A package would not help when rust-lld is installed and PATH does not reach it."""
+    installed = script(tmp_path, "rust-lld", "exit 1")
+    monkeypatch.setattr(proof, "DEBIAN_RUST_LLD", installed)
+    bare_path(monkeypatch, tmp_path)
+    fix = proof.linker_fix("linker `rust-lld` not found")
+    assert fix == f"{installed} is installed but not on PATH: add {tmp_path} to PATH"
 
 
 def test_a_rustc_that_does_not_link_is_passed_over_for_one_that_does(
