@@ -55,6 +55,7 @@ _names(
 # 00 · setup check
 _names("course.doctor", "doctor")
 _names("course.nb00", "check_languages_here", "check_recorded_data")
+_names("toolchains.proof", "builds_for_wasm")
 _names("wasm.browser", "browser_check")
 
 # 01 · WebAssembly by hand

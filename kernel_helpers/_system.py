@@ -6,6 +6,8 @@ hang the kernel. Introduced in notebook 00 (the setup check).
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import shutil
 import socket
@@ -134,6 +136,41 @@ def install_hint(apt_packages: str, other: str) -> str:
     return f"sudo {command}"
 
 
+#: Where the distribution says which release it is (``VERSION_CODENAME``).
+OS_RELEASE = Path("/etc/os-release")
+
+#: Programs Debian moved between packages, and the package that had them before the move,
+#: per release; a release not named here (trixie, forky, sid) has the newer split.
+_MOVED_PROGRAMS: dict[str, tuple[str, frozenset[str]]] = {
+    # Debian 13 moved /usr/bin/rust-lld, rustc's wasm linker, from rustc into rust-llvm.
+    "rust-lld": ("rustc", frozenset({"bullseye", "bookworm", "focal", "jammy", "noble"})),
+    # Debian 13 put the docker command in docker-cli, which docker.io only recommends.
+    "docker": ("docker.io", frozenset({"bullseye", "bookworm", "focal", "jammy", "noble"})),
+}
+_NEWER_PACKAGES = {"rust-lld": "rust-llvm", "docker": "docker-cli"}
+
+
+def os_codename(path: Path | None = None) -> str | None:
+    """This system's release codename (``bookworm``, ``trixie``), or None off Linux."""
+    try:
+        text = (path or OS_RELEASE).read_text(errors="replace")
+    except OSError:
+        return None
+    for line in text.splitlines():
+        key, _, value = line.partition("=")
+        if key.strip() == "VERSION_CODENAME":
+            return value.strip().strip('"') or None
+    return None
+
+
+def apt_package(program: str) -> str:
+    """The apt package that installs ``program`` on this release (``rust-lld`` is in
+    ``rustc`` on Debian 12 and in ``rust-llvm`` on Debian 13). A fix that names the old
+    package on a new release installs nothing useful, so every such hint asks here."""
+    old, old_releases = _MOVED_PROGRAMS[program]
+    return old if os_codename() in old_releases else _NEWER_PACKAGES[program]
+
+
 #: The per-user cache folder's name (``~/.cache/<name>`` on Linux, ``~/Library/Caches/<name>`` on macOS).
 CACHE_NAME = "wasm-vs-containers"
 
@@ -210,3 +247,42 @@ def wasmtime_cli_path() -> str | None:
         except OSError:
             return None
     return str(binary)
+
+
+# --- remembered checks ----------------------------------------------------------------------
+# The doctor earns each "ok" by doing the thing once (a compile and a run, a container);
+# what succeeded is remembered under the tool's identity (path, version, PATH), so the next
+# report is quick and a changed tool is tried again. Failures are never remembered: after a
+# fix, the next report must try again.
+
+
+def _check_file(identity: list[str]) -> Path:
+    digest = hashlib.sha256("\0".join(identity).encode()).hexdigest()[:24]
+    return cache_dir() / "checks" / f"{digest}.json"
+
+
+def recalled_check(identity: list[str]) -> dict[str, object] | None:
+    """What a check of the tool named by ``identity`` found when it last passed, or None."""
+    try:
+        record = json.loads(_check_file(identity).read_text())
+    except (OSError, ValueError):
+        return None
+    return record if isinstance(record, dict) and record.get("identity") == identity else None
+
+
+def remember_check(identity: list[str], record: dict[str, object]) -> None:
+    """Keep a passed check's ``record`` for the tool named by ``identity``."""
+    write_atomically(_check_file(identity), json.dumps({**record, "identity": identity}))
+
+
+def file_identity(path: str | None) -> str:
+    """``path`` with its size and change time: a reinstalled tool of the same version
+    (a new rustc package, a linker moved away) is a different tool to the doctor."""
+    if not path:
+        return "-"
+    try:
+        found = Path(path).resolve()
+        info = found.stat()
+    except OSError:
+        return f"{path}:gone"
+    return f"{found}:{info.st_size}:{info.st_mtime_ns}"

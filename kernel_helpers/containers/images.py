@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .._errors import BenchmarkError, ContainerError
-from .._system import cache_dir, find_program, free_port, is_root
+from .._system import apt_package, cache_dir, find_program, free_port, install_hint, is_root
 from ..wasm.serve import LOOPBACK, READY_TIMEOUT_S, Served, first_response
 from .docker import connect
 
@@ -221,6 +221,17 @@ def base_image(*, client: docker.DockerClient | None = None) -> BaseImage:
     )
 
 
+def probe_image(*, client: docker.DockerClient | None = None) -> str:
+    """The image the doctor runs its one hardened container from: a base the kit made
+    already, else the busybox base (a static busybox on scratch, made in seconds; the
+    Debian base takes debootstrap minutes, too long for a check)."""
+    docker_client = _client(client)
+    for tag in (BUSYBOX_BASE, DEBIAN_BASE, PULLED_DEBIAN):
+        if _existing_base(docker_client, tag):
+            return tag
+    return _busybox_base(docker_client).tag
+
+
 def _existing_base(client: docker.DockerClient, tag: str) -> str | None:
     import docker.errors
 
@@ -290,7 +301,8 @@ def _pulled_base(client: docker.DockerClient) -> BaseImage:
 def _busybox_base(client: docker.DockerClient) -> BaseImage:
     busybox = find_program("busybox", "/bin/busybox")
     if busybox is None:
-        raise ContainerError("busybox is not installed (apt-get install busybox-static)")
+        raise ContainerError("busybox is not installed (apt-get install busybox-static)",
+                             fix=install_hint("busybox-static", "install a static busybox"))
     dockerfile = 'FROM scratch\nCOPY busybox /bin/busybox\nRUN ["/bin/busybox", "--install", "-s", "/bin"]\n'
     dockerfile += f"LABEL {BASE_LABEL}=busybox\n"
     build_image(BUSYBOX_BASE, {"busybox": Path(busybox)}, dockerfile, purpose="base", client=client)
@@ -332,7 +344,7 @@ def hardened_run_command(
     if docker_cli is None:
         raise ContainerError(
             "the docker command is not installed, so a run cannot be timed as a process",
-            fix="install the Docker CLI (apt-get install docker.io)",
+            fix=install_hint(apt_package("docker"), "install the Docker CLI"),
         )
     login = ["--config", str(docker_config)] if docker_config is not None else []
     command = [

@@ -16,18 +16,43 @@ import platform
 import sys
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from .._display import ShownAsHtml
 from .._errors import KitError, ToolchainMissing
-from .._system import find_program, has_module, install_hint, run_quick, wasmtime_cli_path
-from ..containers.docker import docker_status
+from .._system import (
+    find_program,
+    has_apt,
+    has_module,
+    install_hint,
+    is_root,
+    run_quick,
+    wasmtime_cli_path,
+)
+from ..containers.docker import docker_disabled, docker_status
+from ..containers.proof import prove_docker_command
 from ..report.handin import hand_in
-from ..toolchains.build import NATIVE, toolchain_for
-from ..toolchains.component import component_tools, components_hidden, tools_fix
-from ..toolchains.detect import LANGUAGE_NAMES, LANGUAGES, toolchain_report
+from ..toolchains.build import NATIVE, forget_toolchains, prebuilt_module, toolchain_for
+from ..toolchains.component import (
+    component_tools,
+    components_hidden,
+    jco_command,
+    jco_missing,
+    tools_fix,
+)
+from ..toolchains.detect import (
+    LANGUAGE_NAMES,
+    LANGUAGES,
+    Toolchain,
+    ToolchainReport,
+    rust_toolchains,
+    rustc_without_wasm,
+    toolchain_fix,
+    toolchains_setting,
+)
 from ..toolchains.http_guest import PIN as HTTP_GUEST_PIN
+from ..toolchains.proof import Proof, linker_fix, prove_components, prove_toolchain, rustup_here
 
 #: What each optional tool does for the course, as the doctor's table says it.
 TOOL_USES = {
@@ -45,6 +70,8 @@ class ToolReport:
     path: str | None = None
     version: str | None = None
     fix: str | None = None
+    #: What the doctor did to say so (a ``--version`` that answered, a real run).
+    checked_by: str = "looked for it on PATH"
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -55,7 +82,8 @@ def _tool(name: str, version_args: list[str], fix: str, *extra: str) -> ToolRepo
     if path is None:
         return ToolReport(False, fix=fix)
     probe = run_quick([path, *version_args])
-    return ToolReport(True, path=path, version=probe.first_line or None)
+    asked = f"ran {name} {' '.join(version_args)}"
+    return ToolReport(True, path=path, version=probe.first_line or None, checked_by=asked)
 
 
 def _wasmtime_py() -> dict[str, Any]:
@@ -164,6 +192,55 @@ def missing(*tools: str) -> str | None:
     return None
 
 
+# --- compilers, tried for real -------------------------------------------------------------
+
+
+def _checked_toolchain(lang: str) -> dict[str, Any]:
+    """The compiler the kit's builds would use for ``lang``, and whether a one-line program
+    built with it runs: the doctor's JSON entry (``probe`` and ``checked_by`` say what was
+    done; ``cause`` is the tool's own error line when it failed)."""
+    try:
+        tc = toolchain_for(lang)
+    except ToolchainMissing as err:
+        entry = ToolchainReport(lang, False, fix=err.fix, hidden_by=toolchains_setting()).to_json()
+        note = _rust_note(None) if lang == "rust" else None
+        return {**entry, "probe": None, "checked_by": "looked for a compiler for wasm32-wasi: none here",
+                "cause": None, "note": note}
+    proof = prove_toolchain(tc)
+    entry = ToolchainReport(lang, proof.ok, " ".join(tc.command), tc.kind, tc.version, tc.target).to_json()
+    if not proof.ok:
+        entry["fix"] = _failed_build_fix(lang, proof)
+    note = _rust_note(tc) if lang == "rust" else None
+    return {**entry, "probe": proof.to_json(), "checked_by": proof.checked_by, "cause": proof.cause, "note": note}
+
+
+def _failed_build_fix(lang: str, proof: Proof) -> str:
+    """A compiler that was found but whose build failed: the linker's package on this
+    release when the linker is what is missing, else the language's usual fix."""
+    return linker_fix(proof.cause) or toolchain_fix(lang)
+
+
+def _rust_note(chosen: Toolchain | None) -> str | None:
+    """Why the kit's rustc is not the one first on PATH (rustup's, without the wasm32
+    standard library, on many laptops), or which rustc had a wasm std but did not link."""
+    notes: list[str] = []
+    first = rustc_without_wasm()
+    if first is not None:
+        fix = "rustup target add wasm32-wasip1" if rustup_here() else "its wasm32 standard library is not installed"
+        notes.append(f"the rustc first on PATH ({first[0]}, {first[1]}) has no wasm32 standard library: {fix}")
+    if chosen is not None:
+        for skipped in rust_toolchains():
+            if skipped.command == chosen.command:
+                break
+            notes.append(f"{skipped.command[0]} ({skipped.version}) has a wasm std, but its wasm build does not link")
+    return "; ".join(notes) or None
+
+
+def _docker_command() -> dict[str, Any] | None:
+    """The docker command tried for real; None with KIT_DOCKER=off (the daemon row says it)."""
+    return None if docker_disabled() else prove_docker_command().to_json()
+
+
 #: What each component tool gives notebook 11 (the doctor's "what it means" column).
 COMPONENT_USES = {
     "wasm-tools": "notebook 11 makes components and prints their WIT world",
@@ -172,22 +249,43 @@ COMPONENT_USES = {
 }
 
 
+def node_fix() -> str:
+    """A command that really gets Node.js and npm, then jco: ``./kit setup`` installs
+    nodejs and npm itself when it runs as root with apt."""
+    if has_apt() and is_root():
+        return "./kit setup   (installs nodejs and npm, then jco into .kit-cache/npm)"
+    return f"{install_hint('nodejs npm', 'install Node.js 18+ with npm')}, then ./kit setup (installs jco)"
+
+
+def _proven(report: ToolReport, proof: Proof | None) -> ToolReport:
+    """``report`` with what trying the tool showed: not available when the try failed."""
+    if proof is None:
+        return report
+    if proof.ok:
+        return replace(report, checked_by=proof.checked_by)
+    cause = f"{report.version or report.path}, but: {proof.cause}"
+    return replace(report, available=False, version=cause, checked_by=proof.checked_by, fix=report.fix or tools_fix())
+
+
 def _components() -> dict[str, Any]:
-    """wasm-tools, jco and componentize-py (notebook 11): found, versions, the fix; prebuilt
-    components stand in."""
+    """wasm-tools, jco and componentize-py (notebook 11): found, tried on a tiny module,
+    versions, the fix; prebuilt components stand in."""
     tools = component_tools()
     fix = tools_fix()
+    jco = jco_command()
+    proofs = prove_components(prebuilt_module("hello", "c").path, tools.wasm_tools, jco, tools.adapter)
+    wasm_tools = ToolReport(tools.wasm_tools is not None, tools.wasm_tools, tools.wasm_tools_version,
+                            None if tools.wasm_tools else fix)
+    jco_found = ToolReport(
+        tools.adapter is not None and jco is not None, tools.adapter,
+        f"jco {tools.jco_version}, preview2-shim {tools.preview2_shim_version}" if tools.jco_version else None,
+        None if tools.adapter and jco else (node_fix() if find_program("node") is None else fix),
+    )
+    if tools.adapter is not None and jco is None:
+        jco_found = replace(jco_found, version=jco_missing())
     return {
-        "wasm-tools": ToolReport(
-            tools.wasm_tools is not None, tools.wasm_tools, tools.wasm_tools_version,
-            None if tools.wasm_tools else fix,
-        ).to_json(),
-        "jco": ToolReport(
-            tools.adapter is not None, tools.adapter,
-            f"jco {tools.jco_version}, preview2-shim {tools.preview2_shim_version}"
-            if tools.jco_version else None,
-            None if tools.adapter else fix,
-        ).to_json(),
+        "wasm-tools": _proven(wasm_tools, proofs.get("wasm-tools")).to_json(),
+        "jco": _proven(jco_found, proofs.get("jco")).to_json(),
         # Optional: builds notebook 11's wasi:http guest; its prebuilt component stands in.
         "componentize-py": ToolReport(
             tools.componentize_py is not None, tools.componentize_py, tools.componentize_py_version,
@@ -197,11 +295,19 @@ def _components() -> dict[str, Any]:
     }
 
 
+#: What the daemon row's "ok" rests on (the SDK the notebooks use); the command's own check
+#: is ``docker.command``.
+DAEMON_CHECK = "the docker SDK pinged the daemon and read its info and version"
+
+
 def collect() -> dict[str, Any]:
     """Run every probe (in parallel) and return the report as plain JSON-able data."""
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        toolchains = {lang: pool.submit(toolchain_report, lang) for lang in LANGUAGES}
+    forget_toolchains()  # a compiler installed since the last report counts now
+    # One worker per probe: four compilers may take seconds, the rest must not queue behind them.
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        toolchains = {lang: pool.submit(_checked_toolchain, lang) for lang in LANGUAGES}
         docker = pool.submit(docker_status)
+        command = pool.submit(_docker_command)
         cli = pool.submit(_wasmtime_cli)
         registry = pool.submit(_registry)
         browser = pool.submit(_browser)
@@ -216,8 +322,8 @@ def collect() -> dict[str, Any]:
             },
             "wasmtime": _wasmtime_py(),
             "wasmtime_cli": cli.result().to_json(),
-            "toolchains": {lang: f.result().to_json() for lang, f in toolchains.items()},
-            "docker": docker.result().to_json(),
+            "toolchains": {lang: f.result() for lang, f in toolchains.items()},
+            "docker": {**docker.result().to_json(), "checked_by": DAEMON_CHECK, "command": command.result()},
             "registry": registry.result().to_json(),
             "browser": browser.result().to_json(),
             "tools": {name: t.to_json() for name, t in inspectors.result().items()},
@@ -235,6 +341,10 @@ class Row:
     found: str
     means: str
     fix: str
+    #: What was done to earn the "ok" (or to find the failure).
+    checked_by: str = ""
+    #: Worth saying even when all is well (the rustc first on PATH cannot build for wasm).
+    note: str = ""
 
 
 def rows(report: dict[str, Any]) -> list[Row]:
@@ -250,20 +360,7 @@ def rows(report: dict[str, Any]) -> list[Row]:
             wt.get("fix") or "",
         )
     )
-    for lang, tc in report["toolchains"].items():
-        found = f"{tc['kind']} → {tc['target']} ({tc['version']})" if tc["available"] else "missing"
-        if tc.get("hidden_by"):
-            found = f"hidden by KIT_TOOLCHAINS={tc['hidden_by']} (rehearsing a bare laptop)"
-        means = (
-            f"notebooks 02/03 compile {LANGUAGE_NAMES[lang]} here"
-            if tc["available"]
-            else f"notebooks 02/03 use prebuilt {LANGUAGE_NAMES[lang]} modules"
-        )
-        out.append(
-            Row(
-                f"{LANGUAGE_NAMES[lang]} → wasm", tc["available"], found, means, tc.get("fix") or ""
-            )
-        )
+    out += [_toolchain_row(lang, tc) for lang, tc in report["toolchains"].items()]
     dk = report["docker"]
     found = f"Docker {dk['server_version']}" if dk["available"] else (dk.get("reason") or "missing")
     if dk["available"] and dk["wasm_shims"]:
@@ -276,7 +373,10 @@ def rows(report: dict[str, Any]) -> list[Row]:
     if dk["available"] and not dk.get("limits_enforced", True):
         found += "; rootless, memory and pids limits not enforced"
         means += " (the kit's --memory and --pids-limit are accepted, not enforced, here)"
-    out.append(Row("Docker daemon", dk["available"], found, means, dk.get("fix") or ""))
+    out.append(Row("Docker daemon", dk["available"], found, means, dk.get("fix") or "",
+                   dk.get("checked_by") or ""))
+    if dk.get("command"):
+        out.append(_docker_command_row(dk["command"]))
     simple = [
         ("wasmtime CLI", report["wasmtime_cli"], "notebook 06 times the CLI too"),
         ("local registry", report["registry"], "notebooks 06 and 09 time pulls on loopback"),
@@ -294,11 +394,39 @@ def rows(report: dict[str, Any]) -> list[Row]:
                 means = "notebook 11 uses the prebuilt components shipped with the kit"
             simple.append((name, tool, means))
     for what, tool, means in simple:
-        found = (
-            (tool.get("version") or tool.get("path") or "found") if tool["available"] else "missing"
-        )
-        out.append(Row(what, tool["available"], found, means, tool.get("fix") or ""))
+        found = (tool.get("version") or tool.get("path") or "found") if tool["available"] else (
+            tool.get("version") or "missing")
+        out.append(Row(what, tool["available"], found, means, tool.get("fix") or "",
+                       tool.get("checked_by") or ""))
     return out
+
+
+def _toolchain_row(lang: str, tc: dict[str, Any]) -> Row:
+    name = LANGUAGE_NAMES[lang]
+    if tc["available"]:
+        found = f"{tc['tool']} {tc['version']} ({tc['target']}): built and ran a one-line program"
+    elif tc.get("cause"):
+        found = f"{tc['tool']} {tc['version']} was found, but its wasm build fails: {tc['cause']}"
+    else:
+        found = "missing"
+    if tc.get("hidden_by"):
+        found = f"hidden by KIT_TOOLCHAINS={tc['hidden_by']} (rehearsing a bare laptop)"
+    means = (f"notebooks 02/03 compile {name} here" if tc["available"]
+             else f"notebooks 02/03 use prebuilt {name} modules")
+    return Row(f"{name} → wasm", tc["available"], found, means, tc.get("fix") or "",
+               tc.get("checked_by") or "", tc.get("note") or "")
+
+
+def _docker_command_row(cli: dict[str, Any]) -> Row:
+    """The ``docker`` command on PATH: does it reach the engine and run a hardened container?"""
+    if cli["available"]:
+        found = (f"{cli['path']} {cli['client_version']} → engine {cli['server_version']}; "
+                 f"a hardened container of {cli['image']} ran")
+        means = "notebooks 06-08 time containers through this command"
+    else:
+        found = cli.get("cause") or "missing"
+        means = "notebook 06 times containers by running this command: those rows go unmeasured"
+    return Row("docker command", cli["available"], found, means, cli.get("fix") or "", cli.get("checked_by") or "")
 
 
 class DoctorReport(ShownAsHtml):
@@ -322,6 +450,8 @@ class DoctorReport(ShownAsHtml):
         for r in self.rows:
             mark = "ok " if r.ok else "-- "
             lines.append(f"  {mark} {r.what:<{width}}  {r.found}")
+            if r.note:
+                lines.append(f"      {'':<{width}}  note:  {r.note}")
             if not r.ok:
                 lines.append(f"      {'':<{width}}  means: {r.means}")
                 if r.fix:
@@ -347,10 +477,12 @@ class DoctorReport(ShownAsHtml):
         head += f"{th}How to fix</th></tr>" if fixes else "</tr>"
         body = []
         for r in self.rows:
-            mark = "✅" if r.ok else "⚠️"
+            # Hovering the mark shows what earned it (a build and run, a container).
+            mark = f"<td title='{html.escape(r.checked_by, quote=True)}'>{'✅' if r.ok else '⚠️'}</td>"
             fix = f"<code>{html.escape(r.fix)}</code>" if (r.fix and not r.ok) else ""
+            found = html.escape(r.found) + (f"<br><small>{html.escape(r.note)}</small>" if r.note else "")
             body.append(
-                f"<tr><td>{mark}</td>{td}{html.escape(r.what)}</td>{td}{html.escape(r.found)}</td>"
+                f"<tr>{mark}{td}{html.escape(r.what)}</td>{td}{found}</td>"
                 f"{td}{html.escape(r.means)}</td>" + (f"{td}{fix}</td></tr>" if fixes else "</tr>")
             )
         return "<table>" + head + "".join(body) + f"</table><p>{html.escape(self.summary())}</p>"

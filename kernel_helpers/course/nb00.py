@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..toolchains.detect import LANGUAGE_NAMES, LANGUAGES, find_toolchain
+from ..toolchains.detect import LANGUAGE_NAMES, LANGUAGES
+from ..toolchains.proof import builds_for_wasm
 from .checks import CheckResult, Solution, Unusable, exercise, right, wrong
 
 LANGUAGE_ALIASES = {
@@ -42,11 +43,12 @@ def check_languages_here(
 ) -> CheckResult:
     """Notebook 00: which languages can this machine compile to wasm? A set like ``{"c", "go"}``.
 
-    ``available`` is the truth to compare with; by default the toolchains found here.
+    ``available`` is the truth to compare with; by default the languages whose compiler
+    here built and ran a program (the doctor's ✅ rows, not merely a compiler on disk).
     """
     given = _languages(answer)
     truth = set(available) if available is not None else {
-        lang for lang in LANGUAGES if find_toolchain(lang)
+        lang for lang in LANGUAGES if builds_for_wasm(lang)
     }
     if given == truth:
         names = ", ".join(LANGUAGE_NAMES[lang] for lang in LANGUAGES if lang in truth) or "none"
@@ -57,12 +59,13 @@ def check_languages_here(
         names = ", ".join(LANGUAGE_NAMES[lang] for lang in extra)
         return wrong(
             f"this machine has no wasm compiler for {names}.",
-            "Find its row in the report: the ⚠️ means missing (a prebuilt module stands in).",
+            "Find its row in the report: the ⚠️ means no compiler here builds it for wasm "
+            "(a prebuilt module stands in).",
         )
     names = ", ".join(LANGUAGE_NAMES[lang] for lang in missing)
     return wrong(
         f"you left out {names}.",
-        "Its row in the report has a ✅: the compiler is here.",
+        "Its row in the report has a ✅: a compiler here built and ran a program.",
     )
 
 
@@ -97,7 +100,7 @@ SOLUTIONS = (
         "00",
         1,
         """
-    answer = {lang for lang in kh.LANGUAGES if kh.find_toolchain(lang)}
+    answer = {lang for lang in kh.LANGUAGES if kh.builds_for_wasm(lang)}
     kh.check_languages_here(answer)
     """,
         "Read the ✅ rows of the report; the code asks the same question the doctor asks.",

@@ -9,7 +9,9 @@ notebook 11), ``go_arena`` (the block of static memory a Go program lends the co
 adapter), ``component_browser`` (the same component in the learner's browser: jco's
 JavaScript on preview2-shim, in ``wasm.browser``'s widget), ``typed_component`` (the
 component with a typed export, built from its WIT and C sources) and ``http_guest`` (the
-wasi:http guest, built from Python by componentize-py).
+wasi:http guest, built from Python by componentize-py), ``proof`` (a one-line program
+built and run with the compiler builds use, a tiny component made and transpiled: what
+the doctor's "ok" rests on).
 
 May import: ``wasm`` (the section reader, components) and the shared floor.
 """

@@ -40,6 +40,7 @@ from .detect import (
     _zig_command,
     find_toolchain,
     permitted,
+    rust_toolchains,
     toolchain_fix,
     toolchains_setting,
     with_hidden_note,
@@ -188,7 +189,35 @@ def _check_target(target: str, lang: str) -> None:
 def _wasm_toolchain(lang: str, setting: str | None = None) -> Toolchain | None:
     # ``setting`` (KIT_TOOLCHAINS) is part of the cache key, so flipping the switch in a
     # running kernel or a test takes effect at once.
-    return find_toolchain(lang)
+    found = find_toolchain(lang)
+    return _linking_rust(found) if lang == "rust" and found is not None else found
+
+
+#: The one-line programs that show a toolchain really builds for wasm (the doctor runs them).
+PROOF_PROGRAMS = {
+    "c": '#include <stdio.h>\nint main(void) { puts("wasm ok"); return 0; }\n',
+    # <string> brings libc++ in: its headers must suit this clang, its library must link.
+    "cpp": '#include <cstdio>\n#include <string>\n'
+    'int main() { std::string s = "wasm ok"; std::puts(s.c_str()); }\n',
+    "rust": 'fn main() { println!("wasm ok"); }\n',
+    "go": 'package main\n\nimport "os"\n\nfunc main() { os.Stdout.WriteString("wasm ok\\n") }\n',
+}
+
+
+def _linking_rust(first: Toolchain) -> Toolchain:
+    """The first rustc with a wasm std whose wasm build really links. Two of them (rustup's
+    and Debian's) may both have the std while only one finds its linker (Debian 13 moved
+    rust-lld into rust-llvm); with none that links, ``first``, so a build shows its error."""
+    found = [tc for tc in map(permitted, rust_toolchains()) if tc is not None]
+    if len(found) < 2:
+        return first
+    for tc in found:
+        try:
+            compile_with(tc, PROOF_PROGRAMS["rust"], name="links")
+        except (CompileError, ToolchainMissing):
+            continue
+        return tc
+    return first
 
 
 def _version_line(command: Sequence[str]) -> str | None:
@@ -362,11 +391,13 @@ def _store(key: str, artifact: Artifact) -> None:
 # --- compiling --------------------------------------------------------------------------
 
 
-def _run_compiler(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[bool, str]:
+def _run_compiler(
+    command: list[str], cwd: Path, env: dict[str, str], timeout: float = COMPILE_TIMEOUT_S
+) -> tuple[bool, str]:
     """Run a compiler (or wasm-opt), counting the call; returns (succeeded, its output)."""
     global COMPILER_CALLS
     COMPILER_CALLS += 1
-    done = run_quick(command, timeout=COMPILE_TIMEOUT_S, env=env, cwd=cwd)
+    done = run_quick(command, timeout=timeout, env=env, cwd=cwd)
     return done.ok, done.stderr + done.stdout
 
 
@@ -379,8 +410,9 @@ def _output_name(name: str, lang: str, target: str) -> str:
 def _compile(
     source: bytes, file_name: str, example: str, lang: str, target: str, cache_ok: bool,
     extra: Sequence[tuple[str, bytes]] = (), variant: str = "default",
+    tc: Toolchain | None = None, timeout: float = COMPILE_TIMEOUT_S,
 ) -> Artifact:
-    tc = toolchain_for(lang, target)
+    tc = tc or toolchain_for(lang, target)
     out_name = _output_name(example, lang, target)
     names = [name for name, _ in extra]
     command = [*compile_command(tc, target, file_name, out_name), *names]
@@ -400,7 +432,7 @@ def _compile(
         for name, data in extra:
             (work / name).write_bytes(data)
         started = time.perf_counter()
-        ok, output = _run_compiler(command, work, _compile_env(tc, target))
+        ok, output = _run_compiler(command, work, _compile_env(tc, target), timeout)
         elapsed = time.perf_counter() - started
         built = work / out_name
         if not ok or not built.is_file():
@@ -461,6 +493,17 @@ def compile_source(
     if not re.fullmatch(r"[A-Za-z0-9_-]+", name):
         raise KitError(f"name {name!r} is not a plain file name", fix="use letters, digits, _ -")
     return _compile(text, f"{name}.{EXTENSIONS[lang]}", name, lang, target, True)
+
+
+def compile_with(
+    tc: Toolchain, source: str, *, name: str = "snippet", cache: bool = True,
+    timeout: float = COMPILE_TIMEOUT_S,
+) -> Artifact:
+    """Compile ``source`` to wasm with exactly ``tc`` (not the one the kit would pick):
+    how the doctor and the choice between two rustcs try a candidate. ``cache=False``
+    really runs the compiler, so a linker that went away since is noticed."""
+    file_name = f"{name}.{EXTENSIONS[tc.language]}"
+    return _compile(source.encode(), file_name, name, tc.language, WASM, cache, tc=tc, timeout=timeout)
 
 
 def _progress(total: int, enabled: bool) -> Any:

