@@ -1,7 +1,9 @@
 """WebAssembly itself: read a module's bytes, run it under WASI, and run it elsewhere.
 
-Owns: ``reader`` (header, sections, imports, exports; notebook 01), ``runner`` (WASI with
-captured output, a sandbox and limits; notebook 04), ``capture`` (the guest's output
+Owns: ``reader`` (header, sections, imports, exports; notebook 01), ``host`` (what running
+a module and a component share: engines, the epoch ticker, the module cache, the WASI
+set-up, store limits, output capture and the result; neither runner imports the other's
+insides), ``runner`` (WASI with captured output, a sandbox and limits; notebook 04), ``capture`` (the guest's output
 through memory files, not a Python callback per write, with the cap kept), ``guests`` (misbehaving guests and a
 runner that always comes back; notebook 05), ``options`` (``HOST::GUEST``, ``KEY=VALUE``
 and sizes as a command line spells them, for ``run-wasm`` and the magics), ``browser``
