@@ -15,11 +15,10 @@ import csv
 import json
 import re
 import statistics
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 from .._display import describe_machine
 from .._errors import BenchmarkError
@@ -299,27 +298,12 @@ class BenchResult:
             writer.writerow([row[c] for c in self.CSV_COLUMNS])
 
 
-def print_summary(result: BenchResult, stream: IO[str] | None = None) -> None:
-    """A plain-text table of medians and quartiles, fastest first (the CLI's output)."""
-    out = stream or sys.stdout
-    rows = sorted(result.variants.items(), key=lambda item: item[1].stats.median_s)
-    width = max((len(name) for name, _ in rows), default=8)
-    out.write(f"{'variant':<{width}}  {'median':>10}  {'q1..q3':>21}  {'n':>4}  source\n")
-    for name, m in rows:
-        s = m.stats
-        span = f"{_ms(s.q1_s)}..{_ms(s.q3_s)}"
-        out.write(f"{name:<{width}}  {_ms(s.median_s):>10}  {span:>21}  {s.n:>4}  {m.source}\n")
-    for name, reason in result.skipped.items():
-        out.write(f"{name:<{width}}  skipped: {reason}\n")
-    for key, ratio in result.ratio_intervals().items():
-        out.write(f"ratio {key}: {ratio.text()}\n")
-
-
-def _ms(seconds: float) -> str:
-    return f"{seconds * 1000:.3f} ms"
-
-
 # --- reading any result: a BenchResult, its dict or its JSON text ---------------------------
+
+#: What a notebook may hold of a result: the model, its dict (a saved file, an export) or its
+#: JSON text. The report's public functions take any of these and read it into a
+#: :class:`BenchResult` once, with :func:`as_result`; everything below them takes the model.
+ResultLike = BenchResult | Mapping[str, Any] | str | bytes
 
 
 def as_dict(result: Any) -> dict[str, Any]:
@@ -333,15 +317,15 @@ def as_dict(result: Any) -> dict[str, Any]:
     return dict(result)
 
 
-def as_result(result: Any) -> BenchResult:
+def as_result(result: ResultLike) -> BenchResult:
     """``result`` as the model: itself, or read from its dict or JSON text."""
     return result if isinstance(result, BenchResult) else BenchResult.from_json(as_dict(result))
 
 
-def variant_summaries(result: Any) -> dict[str, Measurement]:
+def variant_summaries(result: BenchResult) -> dict[str, Measurement]:
     """Every variant of a start-up result, in reading order (see ``bench.variants``;
     unknown ones last)."""
-    variants = as_result(result).variants
+    variants = result.variants
     return {name: variants[name] for name in in_order(variants)}
 
 
@@ -356,9 +340,9 @@ def headline_pair(variants: Mapping[str, Measurement]) -> tuple[str, str] | None
     return container, min(wasm, key=lambda n: variants[n].median_s)
 
 
-def recorded_label(result: Any) -> str | None:
+def recorded_label(result: BenchResult) -> str | None:
     """"recorded on <machine>, <date>" when any part of ``result`` was not measured here."""
-    recorded = as_result(result).recorded
+    recorded = result.recorded
     if not recorded:
         return None
     machine = recorded.get("machine") or {}
@@ -381,16 +365,27 @@ def artifact_kind(name: str) -> str:
     return "other"
 
 
-def sizes_of(result: Any) -> tuple[dict[str, int], list[str], str | None]:
-    """``(sizes, recorded names, recorded label)`` from a sizes result or a plain mapping.
-    Recorded names are the image sizes (taken from the reference dataset without Docker)."""
+class SizeTable(NamedTuple):
+    """The sizes a plot or a verdict reads: bytes by artifact, the names that were recorded
+    (image sizes from the reference dataset, without Docker), where they were recorded, and
+    the result's notes (which module the OCI packagings hold)."""
+
+    sizes: dict[str, int]
+    recorded: list[str]
+    recorded_label: str | None
+    notes: dict[str, str]
+
+
+def sizes_of(result: ResultLike) -> SizeTable:
+    """The :class:`SizeTable` of a sizes result (or its dict or JSON) or of a plain
+    ``{artifact: bytes}`` mapping."""
     if isinstance(result, Mapping) and "sizes" not in result and all(
         isinstance(v, int) for v in result.values()
     ):
-        return {k: int(v) for k, v in result.items()}, [], None
+        return SizeTable({k: int(v) for k, v in result.items()}, [], None, {})
     model = as_result(result)
     recorded = [n for n in model.sizes if artifact_kind(n) == "image"] if model.recorded else []
-    return dict(model.sizes), recorded, recorded_label(model)
+    return SizeTable(dict(model.sizes), recorded, recorded_label(model), dict(model.notes))
 
 
 # --- compute: wasm against native -----------------------------------------------------------
@@ -425,7 +420,7 @@ class Slowdown:
         )
 
 
-def slowdowns(compute: Any) -> list[Slowdown]:
+def slowdowns(compute: ResultLike) -> list[Slowdown]:
     """Slowdown ratios from a compute result: the harness's (``run_compute``: it pairs
     ``wasm <case>`` with ``native <case>``, a case like ``fib(35)`` or ``sha256 8 MiB``), or
     ``{"rows": [{"example", "n", "native", "wasm"}]}`` where ``native`` and ``wasm`` hold
@@ -456,7 +451,7 @@ def slowdowns(compute: Any) -> list[Slowdown]:
     return rows
 
 
-def native_missing(compute: Any, example: str = "") -> str | None:
+def native_missing(compute: ResultLike, example: str = "") -> str | None:
     """Why a compute result has wasm timings but no native ones (a machine with no
     compiler, notebook 08), or None. ``example`` narrows it to ``fib`` or ``sha256``."""
     model = as_result(compute)
