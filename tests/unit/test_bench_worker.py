@@ -123,3 +123,32 @@ def test_a_component_runs_in_the_worker_with_its_output_checked() -> None:
     )  # fmt: skip
     assert len(outcome.samples["component-instantiate"]) == 3
     assert "wrong" in outcome.failed and "Hello from WebAssembly" in outcome.failed["wrong"]
+
+
+def test_a_job_crosses_the_pipe_as_it_was_sent() -> None:
+    from kernel_helpers.bench.variants import FirstResponseSpec, OciPullSpec, decode_job, encode_job
+    from kernel_helpers.bench.worker import (
+        Failed,
+        Measured,
+        Plan,
+        Sample,
+        decode_event,
+        decode_plan,
+        encode_event,
+        encode_plan,
+    )
+
+    jobs = (
+        Job("native", CommandSpec(("/bin/echo", "hi"), image="x", remove_image="y"), "hi"),
+        Job("wasm-cached", WasmSpec("m.wasm", "cached", serialized="m.cwasm", dirs=(("/a", "/"),))),
+        Job("component-instantiate", ComponentSpec("c.wasm", args=("one",))),
+        Job("oci-wasm-pull-run", OciPullSpec("127.0.0.1:5000/kit/hello:1", "/auth.json")),
+        Job("served", FirstResponseSpec("kernel_helpers.wasm.serve:serve_http_component", ("c.cwasm",)), "hi"),
+        Job("called", CallSpec("tests.unit.test_bench_worker:die")),
+    )
+    assert decode_plan(encode_plan(Plan(1, 2, jobs))) == Plan(1, 2, jobs)
+    assert [decode_job(encode_job(job)) for job in jobs] == list(jobs)
+    for event in (Sample("a", 0, 0.5), Measured("a", (0.5, 0.25), True), Failed("b", "stopped", never_ran=True)):
+        assert decode_event(encode_event(event)) == event
+    with pytest.raises(ValueError, match="unknown variant kind"):
+        decode_job({"name": "x", "kind": "teleport"})
