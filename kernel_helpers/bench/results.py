@@ -15,8 +15,8 @@ import csv
 import json
 import re
 import statistics
-from collections.abc import Mapping
-from dataclasses import dataclass, field, fields, replace
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import IO, Any, NamedTuple
 
@@ -173,6 +173,55 @@ class Measurement:
         )
 
 
+@dataclass(frozen=True)
+class SizeRow:
+    """One artifact's size: its ``kind`` (a variant's artifact: ``"wasm"``, ``"component"``,
+    ``"native"``, ``"image"``, ``"oci-wasm"``; or ``"other"``), the ``label`` a plot shows,
+    its ``bytes``, and whether it was ``recorded`` elsewhere (None: not said, a hand-made
+    or older result)."""
+
+    kind: str
+    label: str
+    bytes: int
+    recorded: bool | None = None
+
+
+class Sizes(dict[str, int]):
+    """Bytes by label, read as results always were (``result.sizes["hello.wasm"]``), with a
+    :class:`SizeRow` behind each label: the kit's benchmarks say each artifact's kind and
+    whether it was recorded with :meth:`add`. A label set the plain way (``sizes[label] =
+    n``: a hand-made result, an older file) has its kind read from its words
+    (:func:`artifact_kind`), the only place a label is parsed."""
+
+    def __init__(self, sizes: Mapping[str, int] | Iterable[SizeRow | tuple[str, int]] = ()) -> None:
+        super().__init__()
+        self._rows: dict[str, SizeRow] = {}
+        if isinstance(sizes, Mapping):
+            for label, size in sizes.items():
+                self[label] = int(size)
+                if isinstance(sizes, Sizes) and label in sizes._rows:
+                    self._rows[label] = sizes._rows[label]
+            return
+        for item in sizes:  # records, or (label, bytes) pairs as dict() and copy.copy give
+            if isinstance(item, SizeRow):
+                self.add(item.kind, item.label, item.bytes, recorded=item.recorded)
+            else:
+                self[item[0]] = int(item[1])
+
+    def add(self, kind: str, label: str, size: int, *, recorded: bool | None = False) -> None:
+        """Record ``label`` as an artifact of ``kind`` weighing ``size`` bytes."""
+        self._rows[label] = SizeRow(kind, label, int(size), recorded)
+        self[label] = int(size)
+
+    def rows(self) -> list[SizeRow]:
+        """Every size as a record, in insertion order."""
+        rows = []
+        for label, size in self.items():
+            row = self._rows.get(label)
+            rows.append(replace(row, bytes=size) if row is not None else SizeRow(artifact_kind(label), label, size))
+        return rows
+
+
 @dataclass
 class BenchResult:
     """Every variant of one benchmark, the sizes involved, and where it all came from.
@@ -185,11 +234,16 @@ class BenchResult:
     machine: dict[str, Any]
     example: str
     variants: dict[str, Measurement] = field(default_factory=dict)
-    sizes: dict[str, int] = field(default_factory=dict)
+    sizes: Sizes = field(default_factory=Sizes)
     skipped: dict[str, str] = field(default_factory=dict)
     recorded: dict[str, Any] | None = None
     benchmark: str = "startup"
     notes: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        given: Mapping[str, int] = self.sizes  # callers and tests may give a plain dict
+        if not isinstance(given, Sizes):  # labels only: kinds read from their words
+            self.sizes = Sizes(given)
 
     def ratio(self, a: str, b: str) -> float:
         """How many times longer ``a``'s median is than ``b``'s (both from this result)."""
@@ -237,6 +291,7 @@ class BenchResult:
             "ratios": self.ratios(),
             "ratio_intervals": {key: r.to_json() for key, r in self.ratio_intervals().items()},
             "sizes": dict(self.sizes),
+            "size_rows": [asdict(row) for row in Sizes(self.sizes).rows()],
             "skipped": dict(self.skipped),
             "notes": dict(self.notes),
             "recorded": self.recorded,
@@ -254,7 +309,7 @@ class BenchResult:
             machine=dict(data.get("machine") or {}),
             example=str(data.get("example") or ""),
             variants={k: Measurement.from_json(k, v) for k, v in (data.get("variants") or {}).items()},
-            sizes={k: int(v) for k, v in (data.get("sizes") or {}).items()},
+            sizes=_sizes_from_json(data),
             skipped={k: str(v) for k, v in (data.get("skipped") or {}).items()},
             recorded=data.get("recorded") or None,
             benchmark=str(data.get("benchmark") or "startup"),
@@ -296,6 +351,17 @@ class BenchResult:
             row = {"variant": name, **m.to_json()}
             row["command"] = " ".join(m.command) if m.command else ""
             writer.writerow([row[c] for c in self.CSV_COLUMNS])
+
+
+def _sizes_from_json(data: Mapping[str, Any]) -> Sizes:
+    """``size_rows`` where the file has them (the kit writes both), else the plain
+    ``sizes`` mapping of an older or hand-made file."""
+    rows = data.get("size_rows")
+    if rows:
+        return Sizes(
+            SizeRow(str(r["kind"]), str(r["label"]), int(r["bytes"]), r.get("recorded")) for r in rows
+        )
+    return Sizes({str(k): int(v) for k, v in (data.get("sizes") or {}).items()})
 
 
 # --- reading any result: a BenchResult, its dict or its JSON text ---------------------------
@@ -367,13 +433,14 @@ def artifact_kind(name: str) -> str:
 
 class SizeTable(NamedTuple):
     """The sizes a plot or a verdict reads: bytes by artifact, the names that were recorded
-    (image sizes from the reference dataset, without Docker), where they were recorded, and
-    the result's notes (which module the OCI packagings hold)."""
+    (image sizes from the reference dataset, without Docker), where they were recorded, the
+    result's notes (which module the OCI packagings hold) and each artifact's kind."""
 
     sizes: dict[str, int]
     recorded: list[str]
     recorded_label: str | None
     notes: dict[str, str]
+    kinds: dict[str, str]
 
 
 def sizes_of(result: ResultLike) -> SizeTable:
@@ -382,10 +449,18 @@ def sizes_of(result: ResultLike) -> SizeTable:
     if isinstance(result, Mapping) and "sizes" not in result and all(
         isinstance(v, int) for v in result.values()
     ):
-        return SizeTable({k: int(v) for k, v in result.items()}, [], None, {})
+        rows = Sizes({k: int(v) for k, v in result.items()}).rows()
+        return SizeTable({r.label: r.bytes for r in rows}, [], None, {}, {r.label: r.kind for r in rows})
     model = as_result(result)
-    recorded = [n for n in model.sizes if artifact_kind(n) == "image"] if model.recorded else []
-    return SizeTable(dict(model.sizes), recorded, recorded_label(model), dict(model.notes))
+    rows = Sizes(model.sizes).rows()  # Sizes again: a test or a learner may have set a plain dict
+    # Rows that do not say (an older file): its images were the recorded part, if any was.
+    recorded = [
+        r.label for r in rows if r.recorded or (r.recorded is None and model.recorded and r.kind == "image")
+    ]
+    return SizeTable(
+        {r.label: r.bytes for r in rows}, recorded, recorded_label(model), dict(model.notes),
+        {r.label: r.kind for r in rows},
+    )
 
 
 # --- compute: wasm against native -----------------------------------------------------------

@@ -25,7 +25,7 @@ from .._errors import BenchmarkError, DockerUnavailable, KitError
 from .._system import cache_dir, run_quick, wasmtime_cli_path
 from ..toolchains.builds import Builds, example_builds
 from .harness import OnSample, machine_metadata
-from .results import BenchResult, Measurement, headline_pair
+from .results import BenchResult, Measurement, Sizes, headline_pair
 from .variants import (
     BY_NAME,
     CONTAINER_VARIANTS,
@@ -92,9 +92,10 @@ class _Plan:
         self.builds, self.names, self.stack = builds, names, stack
         self.runnables: list[_Runnable] = []
         self.skipped: dict[str, str] = {}
-        self.sizes: dict[str, int] = {f"{builds.example}.wasm": builds.wasm.stat().st_size}
+        self.sizes = Sizes()
+        self.sizes.add("wasm", f"{builds.example}.wasm", builds.wasm.stat().st_size)
         if builds.native is not None:
-            self.sizes[f"{builds.example} (native, static)"] = builds.native.stat().st_size
+            self.sizes.add("native", f"{builds.example} (native, static)", builds.native.stat().st_size)
         self.notes: dict[str, str] = {"builds": builds.built_by}
         self._registry: LocalRegistry | None = None
         self._registry_error: str | None = None
@@ -148,7 +149,7 @@ def _component_runnable(plan: _Plan) -> _Runnable:
 
     builds = plan.builds
     component = componentize(wasm_module(builds.example, builds.lang))
-    plan.sizes[f"{builds.example}.component.wasm"] = component.bytes
+    plan.sizes.add("component", f"{builds.example}.component.wasm", component.bytes)
     note = component.fallback_note() if component.prebuilt else None
     return _Runnable("component-instantiate", ComponentSpec(str(component.path)), note)
 
@@ -237,8 +238,8 @@ def _record_image_sizes(plan: _Plan, name: str, tag: str, client: docker.DockerC
         with contextlib.suppress(KitError):  # (ROOTLESS_PULL_REASON); gzip the layers here
             registry = plan.registry()
     sizes = image_sizes(tag, registry=registry, client=client)
-    plan.sizes[f"{name} image"] = sizes["uncompressed"]
-    plan.sizes[f"{name} image (compressed)"] = sizes["compressed"]
+    plan.sizes.add("image", f"{name} image", sizes["uncompressed"])
+    plan.sizes.add("image", f"{name} image (compressed)", sizes["compressed"])
 
 
 def _oci_runnable(plan: _Plan) -> None:
@@ -247,7 +248,7 @@ def _oci_runnable(plan: _Plan) -> None:
 
         registry = plan.registry()
         pushed = push_wasm(plan.builds.wasm, registry, repository=f"kit/{plan.builds.example}-wasm", style="artifact")
-        plan.sizes["oci-wasm artifact"] = pushed.size_bytes
+        plan.sizes.add("oci-wasm", "oci-wasm artifact", pushed.size_bytes)
         return _Runnable(
             "oci-wasm-pull-run",
             OciPullSpec(pushed.reference, str(registry.auth_file)),  # the worker's pull_and_run
@@ -298,9 +299,9 @@ def _fill_from_recorded(
             result.variants[name] = m
             result.notes[name] = f"recorded, not measured here: {result.skipped.pop(name)}"
             used.append(name)
-    for key, value in recorded.sizes.items():
-        if key.startswith("docker-") and key not in result.sizes:
-            result.sizes[key] = value
+    for row in Sizes(recorded.sizes).rows():
+        if row.label.startswith("docker-") and row.label not in result.sizes:
+            result.sizes.add(row.kind, row.label, row.bytes, recorded=True)
     if used:
         result.recorded = {**(recorded.recorded or {}), "variants": used}
 

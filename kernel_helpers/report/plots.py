@@ -406,14 +406,14 @@ def draw_sizes(ax: Axes, table: SizeTable, *, recorded: Iterable[str] = (), reco
     """The size bars of :func:`size_figure` on ``ax`` (``table``: :func:`sizes_of` a result);
     ``compact`` (the export page) leaves out the legend and the claims' labels, keeping their
     shaded bands."""
-    sizes, found_recorded, found_text, _ = table
+    sizes, found_recorded, found_text, _, kind_of = table
     recorded_names = {*recorded, *found_recorded}
     recorded_text = recorded_text or found_text
     kind_rank = {"wasm": 0, "component": 1, "oci-wasm": 2, "native": 3, "image": 4, "other": 5}
-    names = sorted(sizes, key=lambda n: (kind_rank.get(artifact_kind(n), 9), sizes[n]))
+    names = sorted(sizes, key=lambda n: (kind_rank.get(kind_of[n], 9), sizes[n]))
     for row, name in enumerate(names):
         size = sizes[name]
-        style: dict[str, Any] = {"color": KIND_COLOURS[artifact_kind(name)]}
+        style: dict[str, Any] = {"color": KIND_COLOURS[kind_of[name]]}
         if name in recorded_names:
             style = dict(RECORDED_STYLE)
         ax.barh(row, size, height=0.6, **style)
@@ -436,7 +436,7 @@ def draw_sizes(ax: Axes, table: SizeTable, *, recorded: Iterable[str] = (), reco
         for k, label in (("wasm", ".wasm module"), ("component", "wasm component"),
                          ("oci-wasm", "OCI wasm artifact"), ("native", "native binary"),
                          ("image", "container image"))
-        if k != "component" or any(artifact_kind(n) == k for n in names)
+        if k != "component" or any(kind_of[n] == k for n in names)
     ]
     if recorded_names:
         handles.append(_legend_patch(None, f"{recorded_text or 'recorded'}, not measured here",

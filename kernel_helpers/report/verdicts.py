@@ -22,7 +22,6 @@ from ..bench.results import (
     Measurement,
     ResultLike,
     Slowdown,
-    artifact_kind,
     as_result,
     headline_pair,
     native_missing,
@@ -228,10 +227,10 @@ def startup_verdict(result: ResultLike) -> Verdict:
 # --- sizes (notebook 07) ----------------------------------------------------------------
 
 
-def _by_kind(sizes: Mapping[str, int]) -> dict[str, dict[str, int]]:
+def _by_kind(sizes: Mapping[str, int], kind_of: Mapping[str, str]) -> dict[str, dict[str, int]]:
     kinds: dict[str, dict[str, int]] = {}
     for name, size in sizes.items():
-        kinds.setdefault(artifact_kind(name), {})[name] = int(size)
+        kinds.setdefault(kind_of[name], {})[name] = int(size)
     return kinds
 
 
@@ -241,10 +240,10 @@ def size_verdict(result: ResultLike, *, recorded: Iterable[str] = (), recorded_n
     ``result`` is ``run_sizes()``'s result or a plain ``{artifact: bytes}`` mapping, with
     ``recorded`` naming the sizes that were not measured here (images without Docker).
     """
-    sizes, found_recorded, found_note, notes = sizes_of(result)
+    sizes, found_recorded, found_note, notes, kind_of = sizes_of(result)
     recorded = [*recorded, *found_recorded]
     recorded_note = recorded_note or found_note
-    kinds = _by_kind(sizes)
+    kinds = _by_kind(sizes, kind_of)
     verdict = Verdict("Size", CLAIM_SIZE)
     modules, images = kinds.get("wasm", {}), kinds.get("image", {})
     # Compare like with like: an image as it sits on disk, not as a registry compresses it.
