@@ -61,9 +61,11 @@ from .host import (
     store_in_cache,
     ticking,
 )
-from .reader import _Reader, _Truncated
+from .reader import (  # read here by toolchains/ and containers/
+    core_module_spans as core_module_spans,
+)
 from .reader import (
-    is_component_bytes as is_component_bytes,  # read here by toolchains/, containers/
+    is_component_bytes as is_component_bytes,
 )
 
 #: The export every WASI 0.2 command component has; ``run`` inside it is its ``main``.
@@ -80,29 +82,6 @@ def is_component(module: ModuleSource) -> bool:
             return is_component_bytes(handle.read(8))
     except OSError:
         return False
-
-
-#: The id of a component section that holds a whole core module.
-CORE_MODULE_SECTION = 1
-
-
-def core_module_spans(data: bytes) -> list[tuple[int, int]]:
-    """Where the core modules of a component sit in its bytes: ``(offset, length)`` of each
-    top-level core module section, in order. A host that runs a component as JavaScript
-    (jco) compiles these very bytes, so the browser can take them from the component it
-    hashed instead of trusting copies (notebook 11)."""
-    if not is_component_bytes(data):
-        raise InvalidModule("this is not a component", fix="componentize it first: kh.componentize(module)")
-    reader, spans = _Reader(data, 8), []
-    try:
-        while reader.pos < reader.end:
-            section, size = reader.byte(), reader.uleb()
-            if section == CORE_MODULE_SECTION:
-                spans.append((reader.pos, size))
-            reader.bytes(size)
-    except _Truncated:
-        raise InvalidModule("the component is truncated: a section runs past its end") from None
-    return spans
 
 
 def _new_linker(engine: wasmtime.Engine) -> wc.Linker:

@@ -831,3 +831,26 @@ def code_by_package(module: bytes | bytearray | memoryview | str | Path) -> dict
 def stripped_size(module: bytes | bytearray | memoryview | str | Path) -> int:
     """The module's size without its custom sections (what stripping would leave)."""
     return sum(size for label, size in section_sizes(module).items() if not label.startswith("custom:"))
+
+
+#: The id of a component section that holds a whole core module.
+CORE_MODULE_SECTION = 1
+
+
+def core_module_spans(data: bytes) -> list[tuple[int, int]]:
+    """Where the core modules of a component sit in its bytes: ``(offset, length)`` of each
+    top-level core module section, in order. A host that runs a component as JavaScript
+    (jco) compiles these very bytes, so the browser can take them from the component it
+    hashed instead of trusting copies (notebook 11)."""
+    if not is_component_bytes(data):
+        raise InvalidModule("this is not a component", fix="componentize it first: kh.componentize(module)")
+    reader, spans = _Reader(data, 8), []
+    try:
+        while reader.pos < reader.end:
+            section, size = reader.byte(), reader.uleb()
+            if section == CORE_MODULE_SECTION:
+                spans.append((reader.pos, size))
+            reader.bytes(size)
+    except _Truncated:
+        raise InvalidModule("the component is truncated: a section runs past its end") from None
+    return spans
