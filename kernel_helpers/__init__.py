@@ -100,7 +100,7 @@ _names(
     "check_greeting_reader",
     "check_read_only_preopen",
 )
-_names("course.probe", "container_view", "probe")
+_names("course.probe", "container_view", "probe", "probe_module")
 _names("wasm.runner", "Preopen", "clear_module_cache", "compile_module", "load_module", "prepare")
 
 # 05 · limits: runaway guests
@@ -117,7 +117,7 @@ _names(
     "DEEP_TRAP",
     "ENDLESS_LOOP",
     "MEMORY_BOMB",
-    "OUTPUT_FLOOD", "WORDCOUNT_INPUT",
+    "OUTPUT_FLOOD",
     "limit_slider",
     "run_guarded",
 )
@@ -192,6 +192,9 @@ _names(
 )
 _names("report.verdicts", "course_verdict", "decision_guide")
 # 11 · components and WASI 0.2
+_names("bench.harness", "measure_callable")
+_names("bench.ratio", "ratio_of_medians")
+_names("containers.oci", "validate")
 _names("toolchains.component", "componentize", "read_world", "run_in_node")
 _names("toolchains.component_browser", "compare_component_in_browser")
 _names("toolchains.typed_component", "typed_component", "typed_sources")

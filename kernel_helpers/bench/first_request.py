@@ -20,7 +20,6 @@ from __future__ import annotations
 import contextlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from .._display import format_seconds
 from .._errors import BenchmarkError, DockerUnavailable, KitError
@@ -31,7 +30,7 @@ from ..toolchains.http_guest import GREETING, http_sources
 from ..wasm.serve import precompile_component
 from .ratio import Ratio, ratio_of_medians
 from .results import Measurement
-from .variants import PROCESS
+from .variants import PROCESS, FirstResponseSpec, Job
 from .worker import run_in_worker
 
 WASM = "wasi:http component (wasmtime serve, precompiled)"
@@ -69,11 +68,8 @@ def _line(m: Measurement) -> str:
     )
 
 
-def _variant(name: str, target: str, argument: str) -> dict[str, Any]:
-    return {
-        "name": name, "kind": "first-response", "target": target, "args": [argument],
-        "expect": GREETING.decode(),
-    }
+def _variant(name: str, target: str, argument: str) -> Job:
+    return Job(name, FirstResponseSpec(target, (argument,)), GREETING.decode())
 
 
 def _container_image(stack: contextlib.ExitStack) -> tuple[str | None, str | None]:

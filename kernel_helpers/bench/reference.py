@@ -8,11 +8,12 @@ keeps that machine's metadata and date. Whatever comes from them is marked
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from .._errors import BenchmarkError
 from .._system import DATA_DIR
-from .results import RECORDED, BenchResult
+from .results import RECORDED, BenchResult, Sizes
 
 REFERENCE_DIR = DATA_DIR / "reference"
 
@@ -22,8 +23,8 @@ def reference_path(kind: str = "startup", example: str = "hello") -> Path:
 
 
 def recorded_result(kind: str = "startup", example: str = "hello") -> BenchResult:
-    """The recorded result of benchmark ``kind`` on ``example``, every variant marked
-    ``recorded`` and ``result.recorded`` naming the machine and date it came from."""
+    """The recorded result of benchmark ``kind`` on ``example``, every variant and size
+    marked ``recorded`` and ``result.recorded`` naming the machine and date it came from."""
     path = reference_path(kind, example)
     if not path.is_file():
         available = sorted(p.stem for p in REFERENCE_DIR.glob("*.json"))
@@ -34,5 +35,6 @@ def recorded_result(kind: str = "startup", example: str = "hello") -> BenchResul
     result = BenchResult.load(path)
     for measurement in result.variants.values():
         measurement.source = RECORDED
+    result.sizes = Sizes(replace(row, recorded=True) for row in result.sizes.rows())
     result.recorded = {"machine": result.machine, "date": result.machine.get("date_utc")}
     return result

@@ -15,11 +15,10 @@ import csv
 import json
 import re
 import statistics
-import sys
-from collections.abc import Mapping
-from dataclasses import dataclass, field, fields, replace
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 from .._display import describe_machine
 from .._errors import BenchmarkError
@@ -174,6 +173,55 @@ class Measurement:
         )
 
 
+@dataclass(frozen=True)
+class SizeRow:
+    """One artifact's size: its ``kind`` (a variant's artifact: ``"wasm"``, ``"component"``,
+    ``"native"``, ``"image"``, ``"oci-wasm"``; or ``"other"``), the ``label`` a plot shows,
+    its ``bytes``, and whether it was ``recorded`` elsewhere (None: not said, a hand-made
+    or older result)."""
+
+    kind: str
+    label: str
+    bytes: int
+    recorded: bool | None = None
+
+
+class Sizes(dict[str, int]):
+    """Bytes by label, read as results always were (``result.sizes["hello.wasm"]``), with a
+    :class:`SizeRow` behind each label: the kit's benchmarks say each artifact's kind and
+    whether it was recorded with :meth:`add`. A label set the plain way (``sizes[label] =
+    n``: a hand-made result, an older file) has its kind read from its words
+    (:func:`artifact_kind`), the only place a label is parsed."""
+
+    def __init__(self, sizes: Mapping[str, int] | Iterable[SizeRow | tuple[str, int]] = ()) -> None:
+        super().__init__()
+        self._rows: dict[str, SizeRow] = {}
+        if isinstance(sizes, Mapping):
+            for label, size in sizes.items():
+                self[label] = int(size)
+                if isinstance(sizes, Sizes) and label in sizes._rows:
+                    self._rows[label] = sizes._rows[label]
+            return
+        for item in sizes:  # records, or (label, bytes) pairs as dict() and copy.copy give
+            if isinstance(item, SizeRow):
+                self.add(item.kind, item.label, item.bytes, recorded=item.recorded)
+            else:
+                self[item[0]] = int(item[1])
+
+    def add(self, kind: str, label: str, size: int, *, recorded: bool | None = False) -> None:
+        """Record ``label`` as an artifact of ``kind`` weighing ``size`` bytes."""
+        self._rows[label] = SizeRow(kind, label, int(size), recorded)
+        self[label] = int(size)
+
+    def rows(self) -> list[SizeRow]:
+        """Every size as a record, in insertion order."""
+        rows = []
+        for label, size in self.items():
+            row = self._rows.get(label)
+            rows.append(replace(row, bytes=size) if row is not None else SizeRow(artifact_kind(label), label, size))
+        return rows
+
+
 @dataclass
 class BenchResult:
     """Every variant of one benchmark, the sizes involved, and where it all came from.
@@ -186,11 +234,16 @@ class BenchResult:
     machine: dict[str, Any]
     example: str
     variants: dict[str, Measurement] = field(default_factory=dict)
-    sizes: dict[str, int] = field(default_factory=dict)
+    sizes: Sizes = field(default_factory=Sizes)
     skipped: dict[str, str] = field(default_factory=dict)
     recorded: dict[str, Any] | None = None
     benchmark: str = "startup"
     notes: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        given: Mapping[str, int] = self.sizes  # callers and tests may give a plain dict
+        if not isinstance(given, Sizes):  # labels only: kinds read from their words
+            self.sizes = Sizes(given)
 
     def ratio(self, a: str, b: str) -> float:
         """How many times longer ``a``'s median is than ``b``'s (both from this result)."""
@@ -238,6 +291,7 @@ class BenchResult:
             "ratios": self.ratios(),
             "ratio_intervals": {key: r.to_json() for key, r in self.ratio_intervals().items()},
             "sizes": dict(self.sizes),
+            "size_rows": [asdict(row) for row in Sizes(self.sizes).rows()],
             "skipped": dict(self.skipped),
             "notes": dict(self.notes),
             "recorded": self.recorded,
@@ -255,7 +309,7 @@ class BenchResult:
             machine=dict(data.get("machine") or {}),
             example=str(data.get("example") or ""),
             variants={k: Measurement.from_json(k, v) for k, v in (data.get("variants") or {}).items()},
-            sizes={k: int(v) for k, v in (data.get("sizes") or {}).items()},
+            sizes=_sizes_from_json(data),
             skipped={k: str(v) for k, v in (data.get("skipped") or {}).items()},
             recorded=data.get("recorded") or None,
             benchmark=str(data.get("benchmark") or "startup"),
@@ -299,27 +353,23 @@ class BenchResult:
             writer.writerow([row[c] for c in self.CSV_COLUMNS])
 
 
-def print_summary(result: BenchResult, stream: IO[str] | None = None) -> None:
-    """A plain-text table of medians and quartiles, fastest first (the CLI's output)."""
-    out = stream or sys.stdout
-    rows = sorted(result.variants.items(), key=lambda item: item[1].stats.median_s)
-    width = max((len(name) for name, _ in rows), default=8)
-    out.write(f"{'variant':<{width}}  {'median':>10}  {'q1..q3':>21}  {'n':>4}  source\n")
-    for name, m in rows:
-        s = m.stats
-        span = f"{_ms(s.q1_s)}..{_ms(s.q3_s)}"
-        out.write(f"{name:<{width}}  {_ms(s.median_s):>10}  {span:>21}  {s.n:>4}  {m.source}\n")
-    for name, reason in result.skipped.items():
-        out.write(f"{name:<{width}}  skipped: {reason}\n")
-    for key, ratio in result.ratio_intervals().items():
-        out.write(f"ratio {key}: {ratio.text()}\n")
-
-
-def _ms(seconds: float) -> str:
-    return f"{seconds * 1000:.3f} ms"
+def _sizes_from_json(data: Mapping[str, Any]) -> Sizes:
+    """``size_rows`` where the file has them (the kit writes both), else the plain
+    ``sizes`` mapping of an older or hand-made file."""
+    rows = data.get("size_rows")
+    if rows:
+        return Sizes(
+            SizeRow(str(r["kind"]), str(r["label"]), int(r["bytes"]), r.get("recorded")) for r in rows
+        )
+    return Sizes({str(k): int(v) for k, v in (data.get("sizes") or {}).items()})
 
 
 # --- reading any result: a BenchResult, its dict or its JSON text ---------------------------
+
+#: What a notebook may hold of a result: the model, its dict (a saved file, an export) or its
+#: JSON text. The report's public functions take any of these and read it into a
+#: :class:`BenchResult` once, with :func:`as_result`; everything below them takes the model.
+ResultLike = BenchResult | Mapping[str, Any] | str | bytes
 
 
 def as_dict(result: Any) -> dict[str, Any]:
@@ -333,15 +383,15 @@ def as_dict(result: Any) -> dict[str, Any]:
     return dict(result)
 
 
-def as_result(result: Any) -> BenchResult:
+def as_result(result: ResultLike) -> BenchResult:
     """``result`` as the model: itself, or read from its dict or JSON text."""
     return result if isinstance(result, BenchResult) else BenchResult.from_json(as_dict(result))
 
 
-def variant_summaries(result: Any) -> dict[str, Measurement]:
+def variant_summaries(result: BenchResult) -> dict[str, Measurement]:
     """Every variant of a start-up result, in reading order (see ``bench.variants``;
     unknown ones last)."""
-    variants = as_result(result).variants
+    variants = result.variants
     return {name: variants[name] for name in in_order(variants)}
 
 
@@ -356,9 +406,9 @@ def headline_pair(variants: Mapping[str, Measurement]) -> tuple[str, str] | None
     return container, min(wasm, key=lambda n: variants[n].median_s)
 
 
-def recorded_label(result: Any) -> str | None:
+def recorded_label(result: BenchResult) -> str | None:
     """"recorded on <machine>, <date>" when any part of ``result`` was not measured here."""
-    recorded = as_result(result).recorded
+    recorded = result.recorded
     if not recorded:
         return None
     machine = recorded.get("machine") or {}
@@ -381,16 +431,36 @@ def artifact_kind(name: str) -> str:
     return "other"
 
 
-def sizes_of(result: Any) -> tuple[dict[str, int], list[str], str | None]:
-    """``(sizes, recorded names, recorded label)`` from a sizes result or a plain mapping.
-    Recorded names are the image sizes (taken from the reference dataset without Docker)."""
+class SizeTable(NamedTuple):
+    """The sizes a plot or a verdict reads: bytes by artifact, the names that were recorded
+    (image sizes from the reference dataset, without Docker), where they were recorded, the
+    result's notes (which module the OCI packagings hold) and each artifact's kind."""
+
+    sizes: dict[str, int]
+    recorded: list[str]
+    recorded_label: str | None
+    notes: dict[str, str]
+    kinds: dict[str, str]
+
+
+def sizes_of(result: ResultLike) -> SizeTable:
+    """The :class:`SizeTable` of a sizes result (or its dict or JSON) or of a plain
+    ``{artifact: bytes}`` mapping."""
     if isinstance(result, Mapping) and "sizes" not in result and all(
         isinstance(v, int) for v in result.values()
     ):
-        return {k: int(v) for k, v in result.items()}, [], None
+        rows = Sizes({k: int(v) for k, v in result.items()}).rows()
+        return SizeTable({r.label: r.bytes for r in rows}, [], None, {}, {r.label: r.kind for r in rows})
     model = as_result(result)
-    recorded = [n for n in model.sizes if artifact_kind(n) == "image"] if model.recorded else []
-    return dict(model.sizes), recorded, recorded_label(model)
+    rows = Sizes(model.sizes).rows()  # Sizes again: a test or a learner may have set a plain dict
+    # Rows that do not say (an older file): its images were the recorded part, if any was.
+    recorded = [
+        r.label for r in rows if r.recorded or (r.recorded is None and model.recorded and r.kind == "image")
+    ]
+    return SizeTable(
+        {r.label: r.bytes for r in rows}, recorded, recorded_label(model), dict(model.notes),
+        {r.label: r.kind for r in rows},
+    )
 
 
 # --- compute: wasm against native -----------------------------------------------------------
@@ -425,7 +495,7 @@ class Slowdown:
         )
 
 
-def slowdowns(compute: Any) -> list[Slowdown]:
+def slowdowns(compute: ResultLike) -> list[Slowdown]:
     """Slowdown ratios from a compute result: the harness's (``run_compute``: it pairs
     ``wasm <case>`` with ``native <case>``, a case like ``fib(35)`` or ``sha256 8 MiB``), or
     ``{"rows": [{"example", "n", "native", "wasm"}]}`` where ``native`` and ``wasm`` hold
@@ -456,7 +526,7 @@ def slowdowns(compute: Any) -> list[Slowdown]:
     return rows
 
 
-def native_missing(compute: Any, example: str = "") -> str | None:
+def native_missing(compute: ResultLike, example: str = "") -> str | None:
     """Why a compute result has wasm timings but no native ones (a machine with no
     compiler, notebook 08), or None. ``example`` narrows it to ``fib`` or ``sha256``."""
     model = as_result(compute)

@@ -2,7 +2,8 @@
 
 :func:`run_sizes` weighs each ``.wasm`` (as built and at its smallest), the native binary,
 the container images (uncompressed and as a registry stores them) and the OCI artifact;
-without Docker the image sizes come from the recorded reference dataset. Notebook 07.
+without Docker the image sizes come from the recorded reference dataset. Each size is a
+record (``results.SizeRow``: kind, label, bytes, recorded), not a label to parse. Notebook 07.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 from .._errors import DockerUnavailable, KitError
 from ..toolchains.builds import example_builds
 from .harness import machine_metadata
-from .results import OCI_PACKS_NOTE, BenchResult
+from .results import OCI_PACKS_NOTE, BenchResult, Sizes
 
 
 def run_sizes(
@@ -46,11 +47,11 @@ def _module_sizes(result: BenchResult, examples: tuple[str, ...], langs: tuple[s
                 result.skipped[f"{example}.{lang}"] = err.message
                 bar.update(1)
                 continue
-            result.sizes[f"{example}.wasm ({lang})"] = builds.wasm.stat().st_size
-            result.sizes[f"{example}.wasm ({lang}, smallest)"] = _smallest_wasm(example, lang)
+            result.sizes.add("wasm", f"{example}.wasm ({lang})", builds.wasm.stat().st_size)
+            result.sizes.add("wasm", f"{example}.wasm ({lang}, smallest)", _smallest_wasm(example, lang))
             native_name = f"{example} native ({lang}, static)"
             if builds.native is not None:
-                result.sizes[native_name] = builds.native.stat().st_size
+                result.sizes.add("native", native_name, builds.native.stat().st_size)
             else:  # no compiler here: say so rather than drop the row silently
                 result.skipped[native_name] = builds.native_missing or "no native build"
             bar.update(1)
@@ -80,7 +81,7 @@ def _image_sizes(result: BenchResult, example: str) -> None:
         if registry is not None:
             for style in ("artifact", "image"):
                 pushed = push_wasm(builds.wasm, registry, repository=f"kit/{example}-wasm", style=style)
-                result.sizes[f"oci-wasm {style}"] = pushed.size_bytes
+                result.sizes.add("oci-wasm", f"oci-wasm {style}", pushed.size_bytes)
             result.notes[OCI_PACKS_NOTE] = f"{example}.wasm (c)"  # so the verdict compares like with like
         try:
             client = connect()
@@ -97,8 +98,8 @@ def _image_sizes(result: BenchResult, example: str) -> None:
                 _, base = distro_image(builds.require_native(), tag, labels=labels, client=client)
                 result.notes["docker-debian"] = f"base image {base.tag}: {base.description}"
             sizes = image_sizes(tag, registry=registry, client=client)
-            result.sizes[f"{name} image"] = sizes["uncompressed"]
-            result.sizes[f"{name} image (compressed)"] = sizes["compressed"]
+            result.sizes.add("image", f"{name} image", sizes["uncompressed"])
+            result.sizes.add("image", f"{name} image (compressed)", sizes["compressed"])
 
 
 def _recorded_image_sizes(result: BenchResult, reason: str) -> None:
@@ -109,8 +110,8 @@ def _recorded_image_sizes(result: BenchResult, reason: str) -> None:
     except KitError as err:
         result.skipped["docker images"] = f"{reason}; {err.message}"
         return
-    for key, value in recorded.sizes.items():
-        if key.startswith("docker-"):
-            result.sizes[key] = value
+    for row in Sizes(recorded.sizes).rows():
+        if row.label.startswith("docker-"):
+            result.sizes.add(row.kind, row.label, row.bytes, recorded=True)
     result.recorded = {**(recorded.recorded or {}), "sizes": True}
     result.notes["docker images"] = f"recorded, not measured here: {reason}"

@@ -16,17 +16,28 @@ import os
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Set
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from .._errors import BenchmarkError, DockerUnavailable, KitError
 from .._system import cache_dir, run_quick, wasmtime_cli_path
 from ..toolchains.builds import Builds, example_builds
 from .harness import OnSample, machine_metadata
-from .results import BenchResult, Measurement, headline_pair
-from .variants import BY_NAME, CONTAINER_VARIANTS, NAMES, RECORDABLE_VARIANTS
+from .results import BenchResult, Measurement, Sizes, headline_pair
+from .variants import (
+    BY_NAME,
+    CONTAINER_VARIANTS,
+    NAMES,
+    RECORDABLE_VARIANTS,
+    CommandSpec,
+    ComponentSpec,
+    Job,
+    OciPullSpec,
+    Spec,
+    WasmSpec,
+)
 from .variants import VARIANTS as VARIANTS  # course/lessons.py still reads the list here
 
 if TYPE_CHECKING:
@@ -55,21 +66,23 @@ class _Runnable:
     """One variant as the worker runs it: ``spec`` is its part of the worker's plan."""
 
     name: str
-    spec: dict[str, Any]
+    spec: Spec
     note: str | None = None
 
     @property
     def command(self) -> list[str] | None:
-        argv = self.spec.get("argv")
-        return [str(a) for a in argv] if argv else None
+        return list(self.spec.argv) if isinstance(self.spec, CommandSpec) and self.spec.argv else None
 
 
-def _command(name: str, argv: list[str], note: str | None = None, **extra: Any) -> _Runnable:
-    return _Runnable(name, {"kind": "command", "argv": argv, **extra}, note)
+def _command(
+    name: str, argv: list[str], note: str | None = None, *, image: str | None = None,
+    remove_image: str | None = None,
+) -> _Runnable:
+    return _Runnable(name, CommandSpec(tuple(argv), image=image, remove_image=remove_image), note)
 
 
-def _in_worker(name: str, mode: str, wasm: Path, **extra: Any) -> _Runnable:
-    return _Runnable(name, {"kind": "wasm", "mode": mode, "module": str(wasm), **extra})
+def _in_worker(name: str, mode: str, wasm: Path, serialized: str | None = None) -> _Runnable:
+    return _Runnable(name, WasmSpec(module=str(wasm), mode=mode, serialized=serialized))
 
 
 class _Plan:
@@ -79,9 +92,10 @@ class _Plan:
         self.builds, self.names, self.stack = builds, names, stack
         self.runnables: list[_Runnable] = []
         self.skipped: dict[str, str] = {}
-        self.sizes: dict[str, int] = {f"{builds.example}.wasm": builds.wasm.stat().st_size}
+        self.sizes = Sizes()
+        self.sizes.add("wasm", f"{builds.example}.wasm", builds.wasm.stat().st_size)
         if builds.native is not None:
-            self.sizes[f"{builds.example} (native, static)"] = builds.native.stat().st_size
+            self.sizes.add("native", f"{builds.example} (native, static)", builds.native.stat().st_size)
         self.notes: dict[str, str] = {"builds": builds.built_by}
         self._registry: LocalRegistry | None = None
         self._registry_error: str | None = None
@@ -135,9 +149,9 @@ def _component_runnable(plan: _Plan) -> _Runnable:
 
     builds = plan.builds
     component = componentize(wasm_module(builds.example, builds.lang))
-    plan.sizes[f"{builds.example}.component.wasm"] = component.bytes
+    plan.sizes.add("component", f"{builds.example}.component.wasm", component.bytes)
     note = component.fallback_note() if component.prebuilt else None
-    return _Runnable("component-instantiate", {"kind": "component", "component": str(component.path)}, note)
+    return _Runnable("component-instantiate", ComponentSpec(str(component.path)), note)
 
 
 def _serialized(plan: _Plan, wasm: Path) -> Path:
@@ -207,7 +221,7 @@ def _container_runnables(plan: _Plan, client: docker.DockerClient) -> None:
         return _command(
             "docker-pull-run", hardened_run_command(reference, pull=True, docker_config=registry.docker_config_dir),
             "before every run the image is removed, so docker pulls it from 127.0.0.1",
-            before_each={"remove_image": reference},
+            remove_image=reference,
         )
 
     plan.add("docker-scratch", scratch)
@@ -224,8 +238,8 @@ def _record_image_sizes(plan: _Plan, name: str, tag: str, client: docker.DockerC
         with contextlib.suppress(KitError):  # (ROOTLESS_PULL_REASON); gzip the layers here
             registry = plan.registry()
     sizes = image_sizes(tag, registry=registry, client=client)
-    plan.sizes[f"{name} image"] = sizes["uncompressed"]
-    plan.sizes[f"{name} image (compressed)"] = sizes["compressed"]
+    plan.sizes.add("image", f"{name} image", sizes["uncompressed"])
+    plan.sizes.add("image", f"{name} image (compressed)", sizes["compressed"])
 
 
 def _oci_runnable(plan: _Plan) -> None:
@@ -234,28 +248,14 @@ def _oci_runnable(plan: _Plan) -> None:
 
         registry = plan.registry()
         pushed = push_wasm(plan.builds.wasm, registry, repository=f"kit/{plan.builds.example}-wasm", style="artifact")
-        plan.sizes["oci-wasm artifact"] = pushed.size_bytes
+        plan.sizes.add("oci-wasm", "oci-wasm artifact", pushed.size_bytes)
         return _Runnable(
             "oci-wasm-pull-run",
-            {"kind": "call", "target": f"{__name__}:pull_and_run", "args": [pushed.reference, str(registry.auth_file)]},
+            OciPullSpec(pushed.reference, str(registry.auth_file)),  # the worker's pull_and_run
             "registry HTTP API pull (as containerd does), digests checked, compiled fresh",
         )
 
     plan.add("oci-wasm-pull-run", make)
-
-
-def pull_and_run(reference: str, auth_file: str, *, out: str, err: str) -> int:
-    """The OCI variant's one run, in the worker: pull the artifact over the registry's HTTP
-    API (digests checked), then compile and run it as runwasi would, output to ``out``/``err``."""
-    from ..containers.oci import pull_wasm
-    from .worker import wasm_runner
-
-    with tempfile.TemporaryDirectory(prefix="kit-oci-") as folder:
-        pulled = pull_wasm(reference, Path(folder), tool="http", auth_file=auth_file)
-        dirs = [[str(pulled.rootfs), "/"]] if pulled.rootfs is not None else []
-        spec = {"mode": "compile", "module": str(pulled.module), "args": pulled.argv[1:], "dirs": dirs}
-        status: int = wasm_runner(spec)(out, err)
-        return status
 
 
 def _docker_client(plan: _Plan) -> docker.DockerClient | None:
@@ -275,15 +275,14 @@ def _docker_client(plan: _Plan) -> docker.DockerClient | None:
     return client
 
 
-def _fill_from_recorded(result: BenchResult, example: str, absent: set[str]) -> None:
+def _fill_from_recorded(
+    result: BenchResult, example: str, absent: set[str], stopped: Set[str] = frozenset()
+) -> None:
     """Container variants this machine cannot measure, from the reference dataset
-    (never a variant that failed here, nor one skipped because the learner stopped)."""
+    (never a variant that failed here, nor one in ``stopped``: the learner stopped first)."""
     from .reference import recorded_result
 
-    missing = [
-        n for n in RECORDABLE_VARIANTS
-        if n in result.skipped and n in absent and not result.skipped[n].startswith(STOPPED_REASON)
-    ]
+    missing = [n for n in RECORDABLE_VARIANTS if n in result.skipped and n in absent and n not in stopped]
     if not missing:
         return
     try:
@@ -300,9 +299,9 @@ def _fill_from_recorded(result: BenchResult, example: str, absent: set[str]) -> 
             result.variants[name] = m
             result.notes[name] = f"recorded, not measured here: {result.skipped.pop(name)}"
             used.append(name)
-    for key, value in recorded.sizes.items():
-        if key.startswith("docker-") and key not in result.sizes:
-            result.sizes[key] = value
+    for row in Sizes(recorded.sizes).rows():
+        if row.label.startswith("docker-") and row.label not in result.sizes:
+            result.sizes.add(row.kind, row.label, row.bytes, recorded=True)
     if used:
         result.recorded = {**(recorded.recorded or {}), "variants": used}
 
@@ -378,8 +377,8 @@ def run_startup(
             skipped=plan.skipped, notes=plan.notes,
         )
         expect = _expected_output(builds.wasm)
-        _measure_all(plan.runnables, result, repeat, warmup, on_sample, stop, progress, expect)
-        _fill_from_recorded(result, example, plan.absent)
+        stopped = _measure_all(plan.runnables, result, repeat, warmup, on_sample, stop, progress, expect)
+        _fill_from_recorded(result, example, plan.absent, stopped)
         if precision is not None:
             rounds = _Rounds(plan.runnables, repeat, on_sample, stop, expect)
             _until_precise(result, rounds, precision, started + budget_s)
@@ -454,13 +453,14 @@ def _measure_all(
     stop: threading.Event | None,
     progress: bool,
     expect: str | None,
-) -> None:
-    """Time every runnable in the worker process and put what came back into ``result``."""
+) -> set[str]:
+    """Time every runnable in the worker process and put what came back into ``result``;
+    returns the variants a stop came before (skipped with :data:`STOPPED_REASON`)."""
     from .worker import run_in_worker
 
     if not runnables:
-        return
-    specs = [{"name": r.name, **r.spec, "expect": expect} for r in runnables]
+        return set()
+    jobs = [Job(r.name, r.spec, expect) for r in runnables]
     with _progress_bar(progress, repeat * len(runnables)) as bar:
 
         def each_sample(name: str, index: int, seconds: float) -> None:
@@ -468,21 +468,26 @@ def _measure_all(
             if on_sample is not None:
                 on_sample(name, index, seconds)
 
-        outcome = run_in_worker(specs, warmup=warmup, repeat=repeat, on_sample=each_sample, stop=stop)
+        outcome = run_in_worker(jobs, warmup=warmup, repeat=repeat, on_sample=each_sample, stop=stop)
     result.notes["method"] = (
         "timed in a separate small worker process, not the kernel; every variant's output "
         "sent to /dev/null, and checked once, untimed, before timing"
     )
     result.notes["worker_pid"] = str(outcome.worker_pid)
+    stopped_before: set[str] = set()
     for runnable in runnables:
         name = runnable.name
+        if name in outcome.never_ran:
+            result.skipped[name] = STOPPED_REASON
+            stopped_before.add(name)
+            continue
         if name in outcome.failed:
-            message = outcome.failed[name]
-            result.skipped[name] = STOPPED_REASON if message == "stopped" else message
+            result.skipped[name] = outcome.failed[name]
             continue
         samples = outcome.samples.get(name) or []
         if not samples:
             result.skipped[name] = f"{STOPPED_REASON} (stopped before its first timed run)"
+            stopped_before.add(name)
             continue
         stopped = name in outcome.stopped
         note = runnable.note
@@ -491,3 +496,4 @@ def _measure_all(
         result.variants[name] = Measurement.from_samples(
             name, BY_NAME[name].timed_as, samples, command=runnable.command, note=note, stopped=stopped
         )
+    return stopped_before

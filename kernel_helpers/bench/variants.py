@@ -5,13 +5,15 @@ Each :class:`Variant` says what it starts (``artifact``: native, wasm, component
 how (``kind``: a process, in the kernel's process, or a container, which needs Docker)
 and the one-line label notebook 06 shows beside the plot. :data:`VARIANTS` lists them in
 the order a learner reads them, cheapest first, coldest last; plots draw them in that
-order. Adding a variant: one line here, one runnable in ``startup.py``.
+order. Adding a variant: one line here, one runnable in ``startup.py``. What the
+benchmark worker runs for each kind of variant is a typed spec below (:class:`Job`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
 
 #: ``Variant.kind``: how the program is started.
 PROCESS = "process"
@@ -78,3 +80,120 @@ def in_order(names: Iterable[str]) -> list[str]:
     """``names`` in reading order: known variants as listed above, unknown ones after, sorted."""
     present = set(names)
     return [n for n in NAMES if n in present] + sorted(present - set(NAMES))
+
+
+# --- what the worker runs for each kind of variant ----------------------------------------
+#
+# A variant becomes one of these specs in ``startup.py`` (or ``first_request.py``) and goes
+# to the benchmark worker (``worker.py``) as JSON: :func:`encode_job` on the parent's side,
+# :func:`decode_job` on the worker's, the one place either side sees a plain dict.
+
+
+@dataclass(frozen=True)
+class CommandSpec:
+    """A process: ``argv`` (the exact command timed). ``image``: the local image a container
+    variant runs (looked for when a run fails, to say it vanished); ``remove_image``: a
+    reference untagged before every run, so each run pulls it cold."""
+
+    argv: tuple[str, ...]
+    image: str | None = None
+    remove_image: str | None = None
+    timeout_s: float = 120.0
+    kind: Literal["command"] = "command"
+
+
+#: ``WasmSpec.mode``: where compilation happens in each run.
+WASM_MODES = ("compile", "cached", "instantiate")
+
+
+@dataclass(frozen=True)
+class WasmSpec:
+    """A core module run in the worker: ``mode`` compile (every run compiles), cached (every
+    run deserializes ``serialized``, a ``Module.serialize`` file) or instantiate (compiled
+    and linked once); ``args`` after argv[0] and read-only ``dirs`` (host, guest)."""
+
+    module: str
+    mode: str
+    serialized: str | None = None
+    args: tuple[str, ...] = ()
+    dirs: tuple[tuple[str, str], ...] = ()
+    kind: Literal["wasm"] = "wasm"
+
+
+@dataclass(frozen=True)
+class ComponentSpec:
+    """A WASI 0.2 command component, compiled once, linked and instantiated every run."""
+
+    component: str
+    args: tuple[str, ...] = ()
+    dirs: tuple[tuple[str, str], ...] = ()
+    kind: Literal["component"] = "component"
+
+
+@dataclass(frozen=True)
+class OciPullSpec:
+    """The OCI wasm variant: pull ``reference`` over the registry's HTTP API (``auth_file``
+    for its login), digests checked, then compile and run the module as runwasi would."""
+
+    reference: str
+    auth_file: str
+    kind: Literal["oci-pull"] = "oci-pull"
+
+
+@dataclass(frozen=True)
+class CallSpec:
+    """A function the worker imports by ``target`` ("module:function") and calls with
+    ``args`` and ``out=``/``err=`` paths; it returns an exit status. For a test or an
+    experiment: the kit's own variants have a spec of their own."""
+
+    target: str
+    args: tuple[str, ...] = ()
+    kind: Literal["call"] = "call"
+
+
+@dataclass(frozen=True)
+class FirstResponseSpec:
+    """A server started from zero (``target`` "module:function", a kit context manager
+    such as ``wasm.serve:serve_http_component``, given ``args``); a sample is the figure it
+    reports for its first answer, which must be 200 and the job's ``expect``."""
+
+    target: str
+    args: tuple[str, ...] = ()
+    kind: Literal["first-response"] = "first-response"
+
+
+Spec = CommandSpec | WasmSpec | ComponentSpec | OciPullSpec | CallSpec | FirstResponseSpec
+SPEC_TYPES: dict[str, type[Spec]] = {
+    "command": CommandSpec, "wasm": WasmSpec, "component": ComponentSpec, "oci-pull": OciPullSpec,
+    "call": CallSpec, "first-response": FirstResponseSpec,
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Job:
+    """One variant as the worker gets it: its name, its spec, and what it must print
+    (checked once, untimed, before timing; None: not checked)."""
+
+    name: str
+    spec: Spec
+    expect: str | None = None
+
+
+def encode_job(job: Job) -> dict[str, Any]:
+    """The JSON form of ``job``: ``{"name", "expect", "kind", ...the spec's fields}``."""
+    return {"name": job.name, "expect": job.expect, **asdict(job.spec)}
+
+
+def decode_job(data: dict[str, Any]) -> Job:
+    """The job :func:`encode_job` wrote (lists back to tuples); an unknown kind is refused."""
+    fields_ = dict(data)
+    name, expect, kind = str(fields_.pop("name")), fields_.pop("expect", None), str(fields_.get("kind"))
+    spec_type = SPEC_TYPES.get(kind)
+    if spec_type is None:
+        raise ValueError(f"unknown variant kind {kind!r}; known: {', '.join(SPEC_TYPES)}")
+    values = {key: _tupled(value) for key, value in fields_.items()}
+    return Job(name, spec_type(**values), None if expect is None else str(expect))
+
+
+def _tupled(value: Any) -> Any:
+    return tuple(_tupled(v) for v in value) if isinstance(value, list) else value

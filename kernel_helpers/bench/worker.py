@@ -6,32 +6,24 @@ start-up benchmark runs here instead, in a process that imports only the standar
 library, wasmtime and (for the pull variant) the docker SDK, spawned once per run, like
 hyperfine's parent.
 
-Protocol, one JSON document per line. The parent writes the plan on stdin::
-
-    {"warmup": 3, "repeat": 20, "variants": [VARIANT, ...]}
-
-and may later write ``stop`` (end after the current sample). The worker answers on stdout
-with ``{"event": "sample", "name", "index", "seconds"}`` after every timed sample, then
-``{"event": "measured", "name", "samples", "stopped"}`` or ``{"event": "failed", "name",
-"message"}`` per variant, and ``{"event": "done"}``.
+Protocol, one JSON document per line, typed on both sides: the parent writes the plan
+(:class:`Plan`: warm-up, repeat, and one :class:`~.variants.Job` per variant) on stdin and
+may later write ``stop`` (end after the current sample). The worker answers on stdout with
+a :class:`Sample` after every timed sample, then :class:`Measured` or :class:`Failed` per
+variant, and :class:`Done`. :func:`encode_plan`/:func:`decode_plan` and
+:func:`encode_event`/:func:`decode_event` are the only places the JSON is seen.
 
 Every variant treats its output the same way: a process's stdout and stderr go to
 /dev/null, and a wasm module's WASI stdout and stderr are files opened on /dev/null (no
 Python callback per write). Each variant runs once untimed with its output captured and
 compared with ``expect`` before it is timed, so a broken variant fails loudly.
 
-Variant kinds: ``command`` (``argv``; optional ``before_each.remove_image``: untag an
-image before every run so each run pulls it; optional ``image``: the local image a
-container variant runs, looked for when a run fails, to say it vanished), ``wasm`` (``module``, ``mode`` one of
-``compile`` / ``cached`` (``serialized``: a file from ``Module.serialize``) /
-``instantiate``; optional ``args`` and read-only ``dirs`` [[host, guest], ...]),
-``component`` (``component``: a WASI 0.2 command component; ``args`` and ``dirs`` as for
-``wasm``), ``call`` (``target`` "module:function" and ``args``: a kit function
-for what has no command form, such as the OCI pull-and-run), and ``first-response``
-(``target`` a kit context manager that starts a server and yields its first answer, such
-as ``wasm.serve:serve_http_component``; ``args``): a sample is the figure the server
-reports, from asking for it to its first answer, which must be 200 and ``expect``; the
-stopping that follows is not timed.
+Variant kinds: one typed spec each, next to the variants in ``variants.py``
+(:class:`~.variants.CommandSpec`, :class:`~.variants.WasmSpec`,
+:class:`~.variants.ComponentSpec`, :class:`~.variants.OciPullSpec`,
+:class:`~.variants.CallSpec`, :class:`~.variants.FirstResponseSpec`). A first-response
+sample is the figure the server reports, from asking for it to its first answer, which
+must be 200 and ``expect``; the stopping that follows is not timed.
 """
 
 from __future__ import annotations
@@ -46,12 +38,23 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
 from .._errors import BenchmarkError
 from .harness import _Run, _spawn_and_wait
+from .variants import (
+    CallSpec,
+    CommandSpec,
+    ComponentSpec,
+    FirstResponseSpec,
+    Job,
+    OciPullSpec,
+    WasmSpec,
+    decode_job,
+    encode_job,
+)
 
 #: What the parent runs: ``[sys.executable, "-m", WORKER_MODULE]``.
 WORKER_MODULE = "kernel_helpers.bench.worker"
@@ -74,17 +77,94 @@ class _Stop:
         self.event.set()  # the parent went away: nobody wants the rest
 
 
+# --- what goes over the pipe: the plan down, events up --------------------------------------
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What the worker is asked to do: ``warmup`` untimed then ``repeat`` timed runs of each job."""
+
+    warmup: int
+    repeat: int
+    jobs: tuple[Job, ...]
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One timed run of ``name``: its ``index`` among the timed runs and its seconds."""
+
+    name: str
+    index: int
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Measured:
+    """All of ``name``'s samples; ``stopped`` when a stop cut them short."""
+
+    name: str
+    samples: tuple[float, ...]
+    stopped: bool
+
+
+@dataclass(frozen=True)
+class Failed:
+    """``name`` gave no samples: its ``message``, and ``never_ran`` when a stop came before it started."""
+
+    name: str
+    message: str
+    never_ran: bool = False
+
+
+@dataclass(frozen=True)
+class Done:
+    """The worker finished every job."""
+
+
+Event = Sample | Measured | Failed | Done
+_EVENTS: dict[str, type[Event]] = {"sample": Sample, "measured": Measured, "failed": Failed, "done": Done}
+_EVENT_NAMES = {kind: name for name, kind in _EVENTS.items()}
+
+
+def encode_plan(plan: Plan) -> str:
+    """The plan as the one JSON line the worker reads first."""
+    jobs = [encode_job(job) for job in plan.jobs]
+    return json.dumps({"warmup": plan.warmup, "repeat": plan.repeat, "variants": jobs})
+
+
+def decode_plan(line: str) -> Plan:
+    data = json.loads(line)
+    jobs = tuple(decode_job(job) for job in data["variants"])
+    return Plan(int(data.get("warmup", 3)), int(data.get("repeat", 20)), jobs)
+
+
+def encode_event(event: Event) -> str:
+    return json.dumps({"event": _EVENT_NAMES[type(event)], **asdict(event)})
+
+
+def decode_event(line: str) -> Event:
+    data = json.loads(line)
+    kind = _EVENTS[data.pop("event")]
+    if kind is Measured:
+        data["samples"] = tuple(float(s) for s in data["samples"])
+    event: Event = kind(**data)
+    return event
+
+
 # --- how each kind of variant runs once ---------------------------------------------------
 
+#: One run of a variant: stdout and stderr go to the two paths given; returns the exit status.
+RunOnce = Callable[[str, str], int]
 
-def wasm_runner(spec: dict[str, Any]) -> Callable[[str, str], int]:
+
+def wasm_runner(spec: WasmSpec) -> RunOnce:
     """A function running the module once with stdout and stderr sent to the two paths it
     is given; it returns the guest's exit status. Compilation happens where ``mode`` says."""
     import wasmtime
 
     engine = wasmtime.Engine()
-    module_path = str(spec["module"])
-    mode = str(spec["mode"])
+    module_path = spec.module
+    mode = spec.mode
     linker = wasmtime.Linker(engine)
     linker.define_wasi()
     if mode == "compile":
@@ -94,7 +174,7 @@ def wasm_runner(spec: dict[str, Any]) -> Callable[[str, str], int]:
             return wasmtime.Module(engine, wasm)
 
     elif mode == "cached":
-        serialized = str(spec["serialized"])
+        serialized = str(spec.serialized)
 
         def load() -> Any:
             return wasmtime.Module.deserialize_file(engine, serialized)
@@ -103,11 +183,11 @@ def wasm_runner(spec: dict[str, Any]) -> Callable[[str, str], int]:
         pre = linker.instantiate_pre(wasmtime.Module.from_file(engine, module_path))
     else:
         raise BenchmarkError(f"unknown wasm mode {mode!r}")
-    argv = [Path(module_path).name, *spec.get("args", [])]
+    argv = [Path(module_path).name, *spec.args]
 
     def run(out: str, err: str) -> int:
         store = wasmtime.Store(engine)
-        store.set_wasi(_wasi_config(spec, argv, out, err))
+        store.set_wasi(_wasi_config(spec.dirs, argv, out, err))
         instance = pre.instantiate(store) if mode == "instantiate" else linker.instantiate(store, load())
         start = instance.exports(store)["_start"]
         if not isinstance(start, wasmtime.Func):
@@ -121,7 +201,7 @@ def wasm_runner(spec: dict[str, Any]) -> Callable[[str, str], int]:
     return run
 
 
-def _wasi_config(spec: dict[str, Any], argv: list[str], out: str, err: str) -> Any:
+def _wasi_config(dirs: tuple[tuple[str, str], ...], argv: list[str], out: str, err: str) -> Any:
     """The same WASI set-up for a module and a component: output to the two paths given."""
     import wasmtime
 
@@ -129,12 +209,12 @@ def _wasi_config(spec: dict[str, Any], argv: list[str], out: str, err: str) -> A
     wasi.argv = argv
     wasi.stdout_file = out
     wasi.stderr_file = err
-    for host, guest in spec.get("dirs", []):
+    for host, guest in dirs:
         wasi.preopen_dir(host, guest, False)  # read-only, as runwasi mounts the rootfs
     return wasi
 
 
-def component_runner(spec: dict[str, Any]) -> Callable[[str, str], int]:
+def component_runner(spec: ComponentSpec) -> RunOnce:
     """A WASI 0.2 command component, compiled once here, then linked and instantiated on
     every run and its ``wasi:cli/run`` called. wasmtime-py has no pre-instantiation for
     components, so each run also pays the linking that ``wasm-instantiate`` does once."""
@@ -144,16 +224,16 @@ def component_runner(spec: dict[str, Any]) -> Callable[[str, str], int]:
     from ..wasm.component import run_export
 
     engine = wasmtime.Engine()
-    path = str(spec["component"])
+    path = spec.component
     component = wc.Component(engine, Path(path).read_bytes())
     linker = wc.Linker(engine)
     linker.add_wasip2()
     _, run_index = run_export(component, engine)
-    argv = [Path(path).name, *spec.get("args", [])]
+    argv = [Path(path).name, *spec.args]
 
     def run(out: str, err: str) -> int:
         store = wasmtime.Store(engine)
-        store.set_wasi(_wasi_config(spec, argv, out, err))
+        store.set_wasi(_wasi_config(spec.dirs, argv, out, err))
         instance = linker.instantiate(store, component)
         outcome = instance.get_func(store, run_index)(store)  # type: ignore[misc]
         # wasi:cli/run returns result<_, _>: a component's exit status is ok or failed.
@@ -162,18 +242,16 @@ def component_runner(spec: dict[str, Any]) -> Callable[[str, str], int]:
     return run
 
 
-def _command_runner(spec: dict[str, Any]) -> Callable[[str, str], int]:
-    argv = [str(a) for a in spec["argv"]]
-    before = _before_each(spec)
-
-    image = spec.get("image")
+def _command_runner(spec: CommandSpec, name: str) -> RunOnce:
+    argv = list(spec.argv)
+    before = _before_each(spec.remove_image)
 
     def run(out: str, err: str) -> int:
         if before is not None:
             before()
-        status = _spawn_and_wait(argv, os.devnull, float(spec.get("timeout_s", 120)), stdout=out, stderr=err)[1]
-        if status != 0 and image is not None:
-            _image_still_there(argv[0], str(image), str(spec["name"]))
+        status = _spawn_and_wait(argv, os.devnull, spec.timeout_s, stdout=out, stderr=err)[1]
+        if status != 0 and spec.image is not None:
+            _image_still_there(argv[0], spec.image, name)
         return status
 
     return run
@@ -193,8 +271,7 @@ def _image_still_there(docker_cli: str, image: str, name: str) -> None:
         )
 
 
-def _before_each(spec: dict[str, Any]) -> Callable[[], None] | None:
-    reference = (spec.get("before_each") or {}).get("remove_image")
+def _before_each(reference: str | None) -> Callable[[], None] | None:
     if not reference:
         return None
     import docker
@@ -214,59 +291,77 @@ def _before_each(spec: dict[str, Any]) -> Callable[[], None] | None:
     return remove_image
 
 
-def _target(spec: dict[str, Any]) -> Any:
-    """The kit function a ``target`` "module:function" names."""
-    module_name, _, function_name = str(spec["target"]).partition(":")
+def pull_and_run(reference: str, auth_file: str, *, out: str, err: str) -> int:
+    """The OCI variant's one run: pull the artifact over the registry's HTTP API (digests
+    checked), then compile and run it as runwasi would, output to ``out``/``err``."""
+    from ..containers.oci import pull_wasm
+
+    with tempfile.TemporaryDirectory(prefix="kit-oci-") as folder:
+        pulled = pull_wasm(reference, Path(folder), tool="http", auth_file=auth_file)
+        dirs = ((str(pulled.rootfs), "/"),) if pulled.rootfs is not None else ()
+        spec = WasmSpec(module=str(pulled.module), mode="compile", args=tuple(pulled.argv[1:]), dirs=dirs)
+        return wasm_runner(spec)(out, err)
+
+
+def _oci_pull_runner(spec: OciPullSpec) -> RunOnce:
+    def run(out: str, err: str) -> int:
+        return pull_and_run(spec.reference, spec.auth_file, out=out, err=err)
+
+    return run
+
+
+def _target(target: str) -> Any:
+    """The function a ``target`` "module:function" names."""
+    module_name, _, function_name = target.partition(":")
     return getattr(importlib.import_module(module_name), function_name)
 
 
-def _call_runner(spec: dict[str, Any]) -> Callable[[str, str], int]:
-    function = _target(spec)
-    args = list(spec.get("args", []))
+def _call_runner(spec: CallSpec) -> RunOnce:
+    function = _target(spec.target)
 
     def run(out: str, err: str) -> int:
-        status: int = function(*args, out=out, err=err)
+        status: int = function(*spec.args, out=out, err=err)
         return status
 
     return run
 
 
-RUNNERS: dict[str, Callable[[dict[str, Any]], Callable[[str, str], int]]] = {
-    "wasm": wasm_runner,
-    "component": component_runner,
-    "command": _command_runner,
-    "call": _call_runner,
-}
+def runner_for(job: Job) -> RunOnce:
+    """How ``job`` runs once (every kind but the self-timed first response)."""
+    spec = job.spec
+    if isinstance(spec, WasmSpec):
+        return wasm_runner(spec)
+    if isinstance(spec, ComponentSpec):
+        return component_runner(spec)
+    if isinstance(spec, CommandSpec):
+        return _command_runner(spec, job.name)
+    if isinstance(spec, OciPullSpec):
+        return _oci_pull_runner(spec)
+    if isinstance(spec, CallSpec):
+        return _call_runner(spec)
+    raise BenchmarkError(f"{job.name}: a {spec.kind} variant times itself")
 
 
-def first_response_runner(spec: dict[str, Any]) -> Callable[[], float]:
+def first_response_runner(spec: FirstResponseSpec, name: str, expect: str | None) -> Callable[[], float]:
     """Start a server from zero, take the figure it reports for its first answer (checked
     on every run: a server that answers wrongly is no server), and stop it untimed."""
-    serve = _target(spec)
-    args = list(spec.get("args", []))
-    expect = spec.get("expect")
+    serve = _target(spec.target)
 
     def run() -> float:
-        with serve(*args) as served:
+        with serve(*spec.args) as served:
             if served.status != 200 or (expect is not None and served.body.decode() != expect):
                 raise BenchmarkError(
-                    f"{spec['name']}: answered {served.status} {served.body[:120]!r}, expected 200 {expect!r}"
+                    f"{name}: answered {served.status} {served.body[:120]!r}, expected 200 {expect!r}"
                 )
             return float(served.first_response_s)
 
     return run
 
 
-#: Variants that time themselves: the runner returns its own seconds.
-SELF_TIMED: dict[str, Callable[[dict[str, Any]], Callable[[], float]]] = {
-    "first-response": first_response_runner,
-}
-
-
 # --- one variant: check once, then time -----------------------------------------------------
 
 
-def _check_once(name: str, run: Callable[[str, str], int], expect: str | None) -> None:
+def _check_once(name: str, run: RunOnce, expect: str | None) -> None:
     """Run once, untimed, with the output kept, and fail unless it is what it should be."""
     with tempfile.TemporaryDirectory(prefix="kit-bench-") as folder:
         out, err = Path(folder) / "stdout", Path(folder) / "stderr"
@@ -281,13 +376,13 @@ def _check_once(name: str, run: Callable[[str, str], int], expect: str | None) -
         )
 
 
-def _timer(spec: dict[str, Any], name: str) -> Callable[[], float]:
+def _timer(job: Job) -> Callable[[], float]:
     """One timed run of the variant, returning seconds, after the variant's check."""
-    kind = str(spec["kind"])
-    if kind in SELF_TIMED:
-        return SELF_TIMED[kind](spec)
-    run = RUNNERS[kind](spec)
-    _check_once(name, run, spec.get("expect"))
+    name = job.name
+    if isinstance(job.spec, FirstResponseSpec):  # it times itself
+        return first_response_runner(job.spec, name, job.expect)
+    run = runner_for(job)
+    _check_once(name, run, job.expect)
 
     def time_one() -> float:
         start = time.perf_counter()
@@ -301,42 +396,41 @@ def _timer(spec: dict[str, Any], name: str) -> Callable[[], float]:
 
 
 def measure_variant(
-    spec: dict[str, Any], warmup: int, repeat: int, stop: threading.Event, emit: Callable[[dict[str, Any]], None]
+    job: Job, warmup: int, repeat: int, stop: threading.Event, emit: Callable[[Event], None]
 ) -> None:
     """Check one variant's output, then time it; report each sample and the outcome."""
-    name = str(spec["name"])
+    name = job.name
     try:
-        time_one = _timer(spec, name)
+        time_one = _timer(job)
 
         def on_sample(_: str, index: int, seconds: float) -> None:
-            emit({"event": "sample", "name": name, "index": index, "seconds": seconds})
+            emit(Sample(name, index, seconds))
 
         loop = _Run(name, warmup, repeat, None, on_sample, stop)
         samples = loop.loop(time_one)
     except Exception as err:  # reported to the parent, which keeps the other variants
         message = str(err).replace("\n", " ") or type(err).__name__
-        emit({"event": "failed", "name": name, "message": message})
+        emit(Failed(name, message))
         return
-    emit({"event": "measured", "name": name, "samples": samples, "stopped": loop.stopped})
+    emit(Measured(name, tuple(samples), loop.stopped))
 
 
 def main() -> int:
     out = sys.stdout
-    plan = json.loads(sys.stdin.readline())
+    plan = decode_plan(sys.stdin.readline())
     stop = _Stop(sys.stdin).event
 
-    def emit(event: dict[str, Any]) -> None:
-        out.write(json.dumps(event) + "\n")
+    def emit(event: Event) -> None:
+        out.write(encode_event(event) + "\n")
         out.flush()
 
-    for spec in plan["variants"]:
+    for job in plan.jobs:
         if stop.is_set():
-            emit({"event": "failed", "name": spec["name"], "message": "stopped"})
+            emit(Failed(job.name, "stopped", never_ran=True))
             continue
-        measure_variant(spec, int(plan.get("warmup", 3)), int(plan.get("repeat", 20)), stop, emit)
-    emit({"event": "done"})
+        measure_variant(job, plan.warmup, plan.repeat, stop, emit)
+    emit(Done())
     return 0
-
 
 
 # --- the parent's side ------------------------------------------------------------------------
@@ -345,23 +439,25 @@ def main() -> int:
 @dataclass
 class WorkerOutcome:
     """What came back from the worker: samples per variant, the variants a stop cut short,
-    the ones that failed (with the worker's message), and the worker's process id."""
+    the ones that failed (with the worker's message), those a stop came before
+    (``never_ran``; their message is "stopped"), and the worker's process id."""
 
     samples: dict[str, list[float]] = field(default_factory=dict)
     stopped: set[str] = field(default_factory=set)
     failed: dict[str, str] = field(default_factory=dict)
+    never_ran: set[str] = field(default_factory=set)
     worker_pid: int | None = None
 
 
 def run_in_worker(
-    variants: list[dict[str, Any]],
+    jobs: list[Job],
     *,
     warmup: int,
     repeat: int,
     on_sample: Callable[[str, int, float], None] | None = None,
     stop: threading.Event | None = None,
 ) -> WorkerOutcome:
-    """Time ``variants`` in a fresh worker process and stream its samples to ``on_sample``
+    """Time ``jobs`` in a fresh worker process and stream its samples to ``on_sample``
     (called in this thread, so a live plot can redraw). ``stop`` or the kernel's interrupt
     ends the run after the current sample and keeps what was measured."""
     stop = stop or threading.Event()
@@ -374,7 +470,7 @@ def run_in_worker(
         )
         assert worker.stdin is not None and worker.stdout is not None
         outcome = WorkerOutcome(worker_pid=worker.pid)
-        worker.stdin.write(json.dumps({"warmup": warmup, "repeat": repeat, "variants": variants}) + "\n")
+        worker.stdin.write(encode_plan(Plan(warmup, repeat, tuple(jobs))) + "\n")
         worker.stdin.flush()
         finished = threading.Event()
         watcher = threading.Thread(target=_pass_stop_on, args=(stop, finished, worker), daemon=True)
@@ -424,20 +520,21 @@ def _read_events(
             continue
         if not line:
             return False
-        event = json.loads(line)
-        kind = event["event"]
-        if kind == "sample":
-            outcome.samples.setdefault(event["name"], []).append(float(event["seconds"]))
+        event = decode_event(line)
+        if isinstance(event, Sample):
+            outcome.samples.setdefault(event.name, []).append(event.seconds)
             if on_sample is not None:
-                on_sample(event["name"], int(event["index"]), float(event["seconds"]))
-        elif kind == "measured":
-            outcome.samples[event["name"]] = [float(s) for s in event["samples"]]
-            if event["stopped"]:
-                outcome.stopped.add(event["name"])
-        elif kind == "failed":
-            outcome.samples.pop(event["name"], None)
-            outcome.failed[event["name"]] = str(event["message"])
-        elif kind == "done":
+                on_sample(event.name, event.index, event.seconds)
+        elif isinstance(event, Measured):
+            outcome.samples[event.name] = list(event.samples)
+            if event.stopped:
+                outcome.stopped.add(event.name)
+        elif isinstance(event, Failed):
+            outcome.samples.pop(event.name, None)
+            outcome.failed[event.name] = event.message
+            if event.never_ran:
+                outcome.never_ran.add(event.name)
+        else:
             return True
 
 

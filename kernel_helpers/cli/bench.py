@@ -9,7 +9,8 @@ import json
 import sys
 
 from .._errors import KitError
-from ..bench.results import BenchResult, print_summary
+from ..bench.results import BenchResult
+from ..report.text import result_text
 from ._output import chatter_to_stderr
 
 
@@ -82,12 +83,7 @@ def main(argv: list[str]) -> int:
     if result is None:
         return 0
     out = sys.stderr if as_json else sys.stdout
-    if result.variants or result.skipped:
-        print_summary(result, out)
-    for name, size in result.sizes.items():
-        print(f"size {name}: {size:,} bytes", file=out)
-    if result.recorded:
-        print(f"recorded data from {result.recorded.get('date')} stands in where marked 'recorded'", file=out)
+    out.write(result_text(result))
     if args.json == "-":
         json.dump(result.to_json(), sys.stdout, indent=2)
         sys.stdout.write("\n")

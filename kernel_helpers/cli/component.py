@@ -14,7 +14,8 @@ import sys
 from pathlib import Path
 
 from .._errors import KitError
-from ..toolchains.component import componentize, read_world, refresh_prebuilt_components
+from ..toolchains.component import componentize, read_world
+from ..toolchains.prebuilt_components import refresh_prebuilt_components
 
 
 def main(argv: list[str]) -> int:

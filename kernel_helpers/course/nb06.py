@@ -14,7 +14,7 @@ from typing import Any
 
 from .._display import format_seconds
 from .._errors import KitError
-from ..bench.results import variant_summaries
+from ..bench.results import as_result, variant_summaries
 from ..report.plots import LiveStartupPlot
 from ..report.verdicts import SEVERAL_SECONDS_FROM_S
 from .checks import (
@@ -34,7 +34,7 @@ from .checks import (
 @exercise("06 · exercise 1 (the start-up ratio)")
 def check_startup_ratio(answer: object, result: Any) -> CheckResult:
     """Notebook 06: docker-scratch's median divided by wasm-instantiate's, from ``result``."""
-    summaries = variant_summaries(result)
+    summaries = variant_summaries(as_result(result))
     if "docker-scratch" not in summaries or "wasm-instantiate" not in summaries:
         return wrong("this result lacks docker-scratch or wasm-instantiate; run the benchmark cell first.")
     container, wasm = summaries["docker-scratch"].median_s, summaries["wasm-instantiate"].median_s
@@ -56,7 +56,7 @@ def check_several_seconds(answer: object, result: Any) -> CheckResult:
     """Notebook 06: True if docker-scratch took several seconds (>= 2 s) in ``result``."""
     if not isinstance(answer, bool):
         return wrong(f"answer True or False, not {answer!r}.")
-    container = variant_summaries(result).get("docker-scratch")
+    container = variant_summaries(as_result(result)).get("docker-scratch")
     if container is None:
         return wrong("this result has no docker-scratch variant; run the benchmark cell first.")
     truth = container.median_s >= SEVERAL_SECONDS_FROM_S

@@ -2,7 +2,8 @@
 
 Owns: ``plots`` (the live start-up plot and static charts), ``verdicts`` (sentences
 computed from results, never written in advance), ``exports`` (saving, exporting and
-aggregating a class's results; notebook 10).
+aggregating a class's results; notebook 10), ``text`` (a result as plain text, for the
+terminal: the one text rendering of a result).
 
 May import: ``bench`` and everything below it.
 """

@@ -28,7 +28,7 @@ from matplotlib.figure import Figure
 from .._display import describe_machine, format_seconds
 from .._errors import ResultsError
 from .._system import cache_dir
-from ..bench.results import as_dict, sizes_of, variant_summaries
+from ..bench.results import as_dict, as_result, sizes_of, variant_summaries
 from ..bench.variants import in_order, label_of
 from .handin import hand_in
 
@@ -214,16 +214,17 @@ def summary_figure(results: Mapping[str, Any]) -> Figure:
 
     # One panel per row, the sizes panel as tall as its bars need: with every language's
     # steps it has two dozen labels, which must stay readable (9 pt) in the exported PNG.
-    bars = len(sizes_of(results["sizes"])[0]) if "sizes" in results else 0
+    size_table = sizes_of(results["sizes"]) if "sizes" in results else None
+    bars = len(size_table.sizes) if size_table is not None else 0
     heights = [5.0, max(3.0, SIZE_ROW_IN * bars + 1.2), 4.0]
     figure = new_figure(13, sum(heights) + 1.5)
     grid = figure.add_gridspec(3, 1, height_ratios=heights, hspace=0.45)
     startup, sizes, compute = (figure.add_subplot(grid[row, 0]) for row in range(3))
     panels = (
         (startup, "startup", "Start-up", "06",
-         draw_startup_result),
+         lambda ax, r: draw_startup_result(ax, as_result(r))),
         (sizes, "sizes", "Sizes: green .wasm, cyan OCI, blue native, red images, grey recorded", "07",
-         lambda ax, r: draw_sizes(ax, r, fontsize=SUMMARY_FONT_PT, compact=True)),
+         lambda ax, r: draw_sizes(ax, size_table or sizes_of(r), fontsize=SUMMARY_FONT_PT, compact=True)),
         (compute, "compute", "Steady-state speed: wasm time / native time", "08", draw_throughput),
     )
     for ax, topic, title, notebook, draw in panels:
@@ -258,7 +259,7 @@ def comparison_table(exports: Iterable[Mapping[str, Any]]) -> list[dict[str, Any
         seen[who] = seen.get(who, 0) + 1
         if seen[who] > 1:
             who = f"{who} #{seen[who]}"
-        for name, summary in variant_summaries(startup).items():
+        for name, summary in variant_summaries(as_result(startup)).items():
             rows.append({"learner": who, "variant": name,
                          "median_s": summary.median_s, "recorded": summary.recorded})
     return rows

@@ -24,7 +24,10 @@ from matplotlib.figure import Figure
 from .._display import format_bytes, format_seconds
 from .._figures import figure_png, label_log_axis, new_figure
 from ..bench.results import (
+    BenchResult,
     Measurement,
+    ResultLike,
+    SizeTable,
     Slowdown,
     Stats,
     artifact_kind,
@@ -128,13 +131,12 @@ def draw_startup(
                   loc="upper center", bbox_to_anchor=(0.5, -0.14), fontsize=8, frameon=False)
 
 
-def draw_startup_result(ax: Axes, result: Any) -> None:
+def draw_startup_result(ax: Axes, result: BenchResult) -> None:
     """A finished start-up result on ``ax``: every variant's box, recorded ones grey."""
-    model = as_result(result)
-    draw_startup(ax, {}, variant_summaries(model), recorded_text=recorded_label(model))
+    draw_startup(ax, {}, variant_summaries(result), recorded_text=recorded_label(result))
 
 
-def startup_figure(result: Any, *, title: str | None = None) -> Figure:
+def startup_figure(result: ResultLike, *, title: str | None = None) -> Figure:
     """The start-up result as one static figure (notebooks 06 and 10)."""
     model = as_result(result)
     figure = new_figure(9, 0.45 * max(len(model.variants), 3) + 1.6)
@@ -348,7 +350,7 @@ class LiveStartupPlot(Generic[R]):
         self.error = None
         try:
             self.result = runner(on_sample=self.on_sample, stop=self.stop_event)
-            if hasattr(self.result, "to_json") or isinstance(self.result, Mapping):
+            if isinstance(self.result, BenchResult | Mapping):
                 self.show_result(self.result)  # a benchmark result: draw its recorded rows too
         except Exception as err:  # the kernel must survive anything the run throws
             self.error = err
@@ -367,7 +369,7 @@ class LiveStartupPlot(Generic[R]):
                     self._widgets["bar"].value = self._widgets["bar"].max
             self.done.set()  # last, so whoever waits sees the final picture and labels
 
-    def show_result(self, result: Any) -> None:
+    def show_result(self, result: ResultLike) -> None:
         """Draw a finished result: its recorded variants too (grey, hatched)."""
         model = as_result(result)
         self.summaries = variant_summaries(model)
@@ -381,7 +383,7 @@ class LiveStartupPlot(Generic[R]):
 
 
 def size_figure(
-    result: Any,
+    result: ResultLike,
     *,
     recorded: Iterable[str] = (),
     recorded_text: str | None = None,
@@ -391,26 +393,27 @@ def size_figure(
 
     ``result`` is ``run_sizes()``'s result (recorded images are found in it) or a plain
     ``{artifact: bytes}`` mapping with ``recorded`` naming what was not measured here."""
-    sizes, _, _ = sizes_of(result)
-    figure = new_figure(9, 0.32 * max(len(sizes), 4) + 1.8)
+    table = sizes_of(result)
+    figure = new_figure(9, 0.32 * max(len(table.sizes), 4) + 1.8)
     ax = figure.add_subplot()
-    draw_sizes(ax, result, recorded=recorded, recorded_text=recorded_text)
+    draw_sizes(ax, table, recorded=recorded, recorded_text=recorded_text)
     ax.set_title(title, pad=28)
     return figure
 
 
-def draw_sizes(ax: Axes, result: Any, *, recorded: Iterable[str] = (), recorded_text: str | None = None,
+def draw_sizes(ax: Axes, table: SizeTable, *, recorded: Iterable[str] = (), recorded_text: str | None = None,
                fontsize: float = 8, compact: bool = False) -> None:
-    """The size bars of :func:`size_figure` on ``ax``; ``compact`` (the export page) leaves
-    out the legend and the claims' labels, keeping their shaded bands."""
-    sizes, found_recorded, found_text = sizes_of(result)
+    """The size bars of :func:`size_figure` on ``ax`` (``table``: :func:`sizes_of` a result);
+    ``compact`` (the export page) leaves out the legend and the claims' labels, keeping their
+    shaded bands."""
+    sizes, found_recorded, found_text, _, kind_of = table
     recorded_names = {*recorded, *found_recorded}
     recorded_text = recorded_text or found_text
     kind_rank = {"wasm": 0, "component": 1, "oci-wasm": 2, "native": 3, "image": 4, "other": 5}
-    names = sorted(sizes, key=lambda n: (kind_rank.get(artifact_kind(n), 9), sizes[n]))
+    names = sorted(sizes, key=lambda n: (kind_rank.get(kind_of[n], 9), sizes[n]))
     for row, name in enumerate(names):
         size = sizes[name]
-        style: dict[str, Any] = {"color": KIND_COLOURS[artifact_kind(name)]}
+        style: dict[str, Any] = {"color": KIND_COLOURS[kind_of[name]]}
         if name in recorded_names:
             style = dict(RECORDED_STYLE)
         ax.barh(row, size, height=0.6, **style)
@@ -433,7 +436,7 @@ def draw_sizes(ax: Axes, result: Any, *, recorded: Iterable[str] = (), recorded_
         for k, label in (("wasm", ".wasm module"), ("component", "wasm component"),
                          ("oci-wasm", "OCI wasm artifact"), ("native", "native binary"),
                          ("image", "container image"))
-        if k != "component" or any(artifact_kind(n) == k for n in names)
+        if k != "component" or any(kind_of[n] == k for n in names)
     ]
     if recorded_names:
         handles.append(_legend_patch(None, f"{recorded_text or 'recorded'}, not measured here",
@@ -452,7 +455,7 @@ def _legend_patch(colour: str | None, label: str, *, recorded: bool = False) -> 
 # --- compute (notebook 08) --------------------------------------------------------------
 
 
-def throughput_figure(compute: Any, *, title: str = "Steady-state speed: wasm time / native time") -> Figure:
+def throughput_figure(compute: ResultLike, *, title: str = "Steady-state speed: wasm time / native time") -> Figure:
     """Slowdown ratio per example and N, with its spread, beside the published range. Notebook 08."""
     figure = new_figure(9, 4)
     ax = figure.add_subplot()
@@ -461,7 +464,7 @@ def throughput_figure(compute: Any, *, title: str = "Steady-state speed: wasm ti
     return figure
 
 
-def draw_throughput(ax: Axes, compute: Any) -> None:
+def draw_throughput(ax: Axes, compute: ResultLike) -> None:
     """The slowdown points of :func:`throughput_figure` on ``ax`` (also used by the export page)."""
     rows: list[Slowdown] = slowdowns(compute)
     low_pub, high_pub = PUBLISHED_SLOWDOWN

@@ -20,8 +20,8 @@ from ..bench.ratio import Ratio, ratio_of_medians
 from ..bench.results import (
     OCI_PACKS_NOTE,
     Measurement,
+    ResultLike,
     Slowdown,
-    artifact_kind,
     as_result,
     headline_pair,
     native_missing,
@@ -135,9 +135,10 @@ def busy_machine_note(machine: Mapping[str, Any]) -> str | None:
     )
 
 
-def startup_verdict(result: Any) -> Verdict:
+def startup_verdict(result: ResultLike) -> Verdict:
     """Put the start-up claim we test beside a start-up result (notebook 06)."""
-    summaries = variant_summaries(result)
+    model = as_result(result)
+    summaries = variant_summaries(model)
     verdict = Verdict("Start-up", CLAIM_STARTUP)
     pair = headline_pair(summaries)  # the same pair notebook 06's adaptive run tightens
     cli = _fastest(summaries, CLI_VARIANTS)
@@ -216,8 +217,8 @@ def startup_verdict(result: Any) -> Verdict:
     # Native is recorded too on a machine with no compiler (a bare laptop).
     recorded = [kind for kind, s in (("container", container), ("native", native)) if s and s.recorded]
     if recorded:
-        verdict.note = f"{' and '.join(recorded)} figures are {recorded_label(result) or 'recorded'}, not measured here"
-    busy = busy_machine_note(as_result(result).machine)
+        verdict.note = f"{' and '.join(recorded)} figures are {recorded_label(model) or 'recorded'}, not measured here"
+    busy = busy_machine_note(model.machine)
     if busy:
         verdict.sentences.append(f"These numbers were {busy}.")
     return verdict
@@ -226,23 +227,23 @@ def startup_verdict(result: Any) -> Verdict:
 # --- sizes (notebook 07) ----------------------------------------------------------------
 
 
-def _by_kind(sizes: Mapping[str, int]) -> dict[str, dict[str, int]]:
+def _by_kind(sizes: Mapping[str, int], kind_of: Mapping[str, str]) -> dict[str, dict[str, int]]:
     kinds: dict[str, dict[str, int]] = {}
     for name, size in sizes.items():
-        kinds.setdefault(artifact_kind(name), {})[name] = int(size)
+        kinds.setdefault(kind_of[name], {})[name] = int(size)
     return kinds
 
 
-def size_verdict(result: Any, *, recorded: Iterable[str] = (), recorded_note: str | None = None) -> Verdict:
+def size_verdict(result: ResultLike, *, recorded: Iterable[str] = (), recorded_note: str | None = None) -> Verdict:
     """Put the size claim we test beside measured artifact sizes (notebook 07).
 
     ``result`` is ``run_sizes()``'s result or a plain ``{artifact: bytes}`` mapping, with
     ``recorded`` naming the sizes that were not measured here (images without Docker).
     """
-    sizes, found_recorded, found_note = sizes_of(result)
+    sizes, found_recorded, found_note, notes, kind_of = sizes_of(result)
     recorded = [*recorded, *found_recorded]
     recorded_note = recorded_note or found_note
-    kinds = _by_kind(sizes)
+    kinds = _by_kind(sizes, kind_of)
     verdict = Verdict("Size", CLAIM_SIZE)
     modules, images = kinds.get("wasm", {}), kinds.get("image", {})
     # Compare like with like: an image as it sits on disk, not as a registry compresses it.
@@ -303,7 +304,7 @@ def size_verdict(result: Any, *, recorded: Iterable[str] = (), recorded_note: st
     )
     oci = kinds.get("oci-wasm", {})
     if oci:
-        verdict.sentences += _oci_sentences(oci, modules, as_result(result).notes.get(OCI_PACKS_NOTE))
+        verdict.sentences += _oci_sentences(oci, modules, notes.get(OCI_PACKS_NOTE))
 
     if modules_hold and images_hold:
         verdict.summary = "the claim holds here"
@@ -358,7 +359,7 @@ def _times2(ratio: float) -> str:
     return f"{ratio:.2f}×"
 
 
-def steady_slowdowns(compute: Any) -> list[Slowdown]:
+def steady_slowdowns(compute: ResultLike | list[Slowdown]) -> list[Slowdown]:
     """One row per program, at its largest size, where start-up is amortised: the rows
     the compute verdict's headline and the decision guide both quote, so a page carries one
     compute figure. Accepts a compute result or the rows :func:`slowdowns` gave."""
@@ -378,7 +379,7 @@ def slowdown_span(steady: list[Slowdown]) -> str:
     return f"{low:.2f}-{_times2(high)}"
 
 
-def throughput_verdict(compute: Any) -> Verdict:
+def throughput_verdict(compute: ResultLike) -> Verdict:
     """Compare the measured native-vs-wasm slowdown with published figures (notebook 08)."""
     rows: list[Slowdown] = slowdowns(compute)
     low_pub, high_pub = PUBLISHED_SLOWDOWN
@@ -511,7 +512,7 @@ def _measured_pair(wasm: Measurement, container: Measurement) -> str:
 
 def decision_guide(results: Mapping[str, Any]) -> list[tuple[str, str]]:
     """When a module, when a container, when both, with the learner's numbers in the reasons. Notebook 10."""
-    startup = variant_summaries(results["startup"]) if "startup" in results else {}
+    startup = variant_summaries(as_result(results["startup"])) if "startup" in results else {}
     wasm = _fastest(startup, WASM_VARIANTS)
     container = startup.get("docker-scratch") or _fastest(startup, CONTAINER_VARIANTS)
     gap = f" ({_measured_pair(wasm, container)})" if wasm and container else ""

@@ -195,9 +195,12 @@ def tool_version(tool: str | None) -> str | None:
     return (run_quick([tool, "--version"]).first_line or None) if tool else None
 
 
-def component_tools() -> ComponentTools:
-    from .http_guest import componentize_py_path  # it builds on this module
+def componentize_py_path() -> str | None:
+    """The ``componentize-py`` program (PyPI), unless ``KIT_TOOLCHAINS`` hides the tools."""
+    return None if components_hidden() else find_program("componentize-py")
 
+
+def component_tools() -> ComponentTools:
     tool = wasm_tools_path()
     adapter = adapter_path()
     builder = componentize_py_path()
@@ -561,10 +564,10 @@ def read_world(component: ComponentArtifact | str | Path) -> World:
 SHIPPED = [(example, lang) for example in ("hello", "wordcount") for lang in ("c", "rust")]
 
 
-def refresh_prebuilt_components() -> list[ComponentArtifact]:
-    """Make the shipped components from the shipped prebuilt modules, the typed one and the
-    wasi:http guest from their sources (needs wasm-tools, jco's adapter, a C compiler and
-    componentize-py)."""
+def ship_module_components() -> tuple[dict[str, Any], list[ComponentArtifact]]:
+    """Make the shipped components of :data:`SHIPPED` from the shipped prebuilt modules:
+    their manifest records and the artifacts (``prebuilt_components`` adds the typed one
+    and the wasi:http guest, which build on this module, and writes the manifest)."""
     from .build import prebuilt_module
 
     PREBUILT_COMPONENTS.mkdir(parents=True, exist_ok=True)
@@ -591,14 +594,4 @@ def refresh_prebuilt_components() -> list[ComponentArtifact]:
             "wit": wit_text(destination),
         }
         made.append(replace(artifact, path=destination, prebuilt=True))
-    from .typed_component import TYPED_COMPONENT, ship_typed_component  # it builds on this module
-
-    records[TYPED_COMPONENT], typed = ship_typed_component()
-    made.append(replace(typed, path=PREBUILT_COMPONENTS / TYPED_COMPONENT, prebuilt=True))
-    from .http_guest import HTTP_COMPONENT, refresh_wit, ship_http_component
-
-    refresh_wit()
-    records[HTTP_COMPONENT], guest = ship_http_component()
-    made.append(guest)
-    COMPONENT_MANIFEST.write_text(json.dumps({"format": 1, "components": records}, indent=2) + "\n")
-    return made
+    return records, made

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from .._errors import KitError, ToolchainMissing
-from .._system import find_program, run_quick
+from .._system import run_quick
 from .build import _sha256, examples_dir
 from .component import (
     CACHE_FORMAT,
@@ -45,6 +45,7 @@ from .component import (
     wasm_tools_path,
     wit_text,
 )
+from .component import componentize_py_path as componentize_py_path  # read here since notebook 11
 
 #: The sources live beside the example whose line the guest answers: ``<examples>/hello/http/``.
 HTTP_EXAMPLE = "hello"
@@ -66,11 +67,6 @@ def http_sources() -> tuple[Path, Path, Path]:
     """The guest, its WIT and the container's C server, in the examples folder."""
     folder = examples_dir() / HTTP_EXAMPLE / "http"
     return folder / GUEST_FILE, folder / WIT_FILE, folder / SERVER_FILE
-
-
-def componentize_py_path() -> str | None:
-    """The ``componentize-py`` program (PyPI), unless ``KIT_TOOLCHAINS`` hides the tools."""
-    return None if components_hidden() else find_program("componentize-py")
 
 
 def _sources_digest() -> str:

@@ -14,7 +14,7 @@ back. Where a component differs from its module, by design of WASI 0.2:
   call; we read the trap and its backtrace back from the message.
 - **``max_memory`` is enforced alike** (a refused ``memory.grow`` returns -1), but a
   component's memories are not exported, so we cannot look at where the guest ended as
-  :func:`runner._memory_at_limit` does: a ``unreachable`` trap (what C's, Rust's and the
+  the runner's ``_memory_at_limit`` does: a ``unreachable`` trap (what C's, Rust's and the
   WAT guests' "allocation failed" ends in) under ``max_memory`` counts as the limit, and
   ``memory_limit_reached`` stays False for a guest that exits by itself.
 """
@@ -22,7 +22,6 @@ back. Where a component differs from its module, by design of WASI 0.2:
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import re
 import time
@@ -43,35 +42,34 @@ from .._errors import (
     WrongArgument,
     root_cause,
 )
-from .reader import _Reader, _Truncated
-from .runner import (
-    _ENGINE_KEYS,
-    _TICKER,
+from .host import (
     ModuleSource,
+    RunOptions,
+    Source,
     Timings,
     WasiResult,
-    _cache_path_for_digest,
-    _configure_wasi,
-    _new_store,
-    _release,
-    _result,
-    _RunRequest,
-    _store_in_cache,
+    cache_path,
+    configure_wasi,
     engine_for,
+    finish,
     guest_outputs,
-    read_module_source,
+    new_store,
+    read_source,
+    release,
+    settings_of,
+    shared_per_engine,
+    store_in_cache,
+    ticking,
+)
+from .reader import (  # read here by toolchains/ and containers/
+    core_module_spans as core_module_spans,
+)
+from .reader import (
+    is_component_bytes as is_component_bytes,
 )
 
 #: The export every WASI 0.2 command component has; ``run`` inside it is its ``main``.
 RUN_INTERFACE = "wasi:cli/run"
-
-_COMPONENT_LINKERS: dict[int, wc.Linker] = {}
-
-
-def is_component_bytes(data: bytes) -> bool:
-    """True for the header of a component (``\\0asm``, version 0x0d, layer 1)."""
-    return len(data) >= 8 and data[:4] == b"\0asm" and data[6:8] == b"\x01\x00"
-
 
 def is_component(module: ModuleSource) -> bool:
     """True if ``module`` (a path or bytes) is a component rather than a core module."""
@@ -86,63 +84,46 @@ def is_component(module: ModuleSource) -> bool:
         return False
 
 
-#: The id of a component section that holds a whole core module.
-CORE_MODULE_SECTION = 1
+def _new_linker(engine: wasmtime.Engine) -> wc.Linker:
+    linker = wc.Linker(engine)
+    linker.add_wasip2()
+    return linker
 
 
-def core_module_spans(data: bytes) -> list[tuple[int, int]]:
-    """Where the core modules of a component sit in its bytes: ``(offset, length)`` of each
-    top-level core module section, in order. A host that runs a component as JavaScript
-    (jco) compiles these very bytes, so the browser can take them from the component it
-    hashed instead of trusting copies (notebook 11)."""
-    if not is_component_bytes(data):
-        raise InvalidModule("this is not a component", fix="componentize it first: kh.componentize(module)")
-    reader, spans = _Reader(data, 8), []
-    try:
-        while reader.pos < reader.end:
-            section, size = reader.byte(), reader.uleb()
-            if section == CORE_MODULE_SECTION:
-                spans.append((reader.pos, size))
-            reader.bytes(size)
-    except _Truncated:
-        raise InvalidModule("the component is truncated: a section runs past its end") from None
-    return spans
+#: The kit's component linker for an engine: WASI 0.2 (``add_wasip2``), one per engine.
+_linkers = shared_per_engine(_new_linker)
 
 
 def component_linker(engine: wasmtime.Engine) -> wc.Linker:
     """The kit's component linker for ``engine``: WASI 0.2 (``add_wasip2``), reused."""
-    linker = _COMPONENT_LINKERS.get(id(engine))
-    if linker is None:
-        linker = wc.Linker(engine)
-        linker.add_wasip2()
-        _COMPONENT_LINKERS[id(engine)] = linker
+    linker: wc.Linker = _linkers(engine)
     return linker
 
 
 def load_component(
-    module: ModuleSource, engine: wasmtime.Engine, cache: bool = True
+    module: ModuleSource | Source, engine: wasmtime.Engine, cache: bool = True
 ) -> tuple[wc.Component, str, str]:
-    """Compile a component (or load it from the module cache): component, how, argv[0]."""
-    data, name = read_module_source(module)
-    if not is_component_bytes(data):
+    """Compile a component (or load it from the module cache): component, how, argv[0].
+    ``module`` may be a :class:`host.Source` already read (``run_wasm`` passes its own)."""
+    settings = settings_of(engine) if cache else None
+    source = module if isinstance(module, Source) else read_source(module, cached=settings is not None)
+    if not source.component:
         raise InvalidModule(
             "this is not a WebAssembly component",
             fix="make one with kh.componentize(module), or run the module itself",
         )
-    engine_key = _ENGINE_KEYS.get(id(engine))
     path = None
-    if cache and engine_key is not None:
-        digest = hashlib.sha256(data).hexdigest()
-        path = _cache_path_for_digest(digest, engine_key).replace(".cwasm", ".component.cwasm")
+    if settings is not None and source.digest is not None:
+        path = cache_path(source.digest, settings, "component")
         with contextlib.suppress(wasmtime.WasmtimeError):
-            return wc.Component.deserialize_file(engine, path), "cache", name
+            return wc.Component.deserialize_file(engine, path), "cache", source.name
     try:
-        component = wc.Component(engine, data)
+        component = wc.Component(engine, source.wasm())
     except wasmtime.WasmtimeError as err:
         raise InvalidModule(f"the component is malformed: {root_cause(err)}") from None
     if path is not None:
-        _store_in_cache(path, bytes(component.serialize()))
-    return component, "compiled", name
+        store_in_cache(path, bytes(component.serialize()))
+    return component, "compiled", source.name
 
 
 def run_export(
@@ -251,7 +232,7 @@ def _trap_of(err: wasmtime.WasmtimeError) -> tuple[str, str, list[TrapFrame]] | 
     return _TRAP_NAMES.get(message, message), message, frames
 
 
-def _failure(err: wasmtime.WasmtimeError, request: _RunRequest) -> WasmError:
+def _failure(err: wasmtime.WasmtimeError, request: RunOptions) -> WasmError:
     trap = _trap_of(err)
     if trap is None:
         return WasmError(f"the guest failed: {root_cause(err)}")
@@ -265,7 +246,7 @@ def _failure(err: wasmtime.WasmtimeError, request: _RunRequest) -> WasmError:
     return Trap(name, message, frames)
 
 
-def _instantiation_error(err: wasmtime.WasmtimeError, request: _RunRequest) -> WasmError:
+def _instantiation_error(err: wasmtime.WasmtimeError, request: RunOptions) -> WasmError:
     message = str(err)
     if "exceeds memory limits" in message and request.max_memory is not None:
         return MemoryLimitExceeded(request.max_memory)
@@ -281,10 +262,11 @@ def _instantiation_error(err: wasmtime.WasmtimeError, request: _RunRequest) -> W
 
 
 def run_component(
-    module: ModuleSource, request: _RunRequest, cache: bool = True
+    module: ModuleSource | Source, options: RunOptions | None = None, cache: bool = True
 ) -> WasiResult:
-    """Run a command component; arguments and errors as for :func:`runner.run_wasm`."""
-    engine = engine_for(fuel=request.fuel is not None, epoch=request.timeout is not None)
+    """Run a command component; options and errors as for :func:`runner.run_wasm`."""
+    request = options if options is not None else RunOptions()
+    engine = request.engine()
     began = time.perf_counter()
     component, load_kind, argv0 = load_component(module, engine, cache)
     load_s = time.perf_counter() - began
@@ -296,9 +278,8 @@ def run_component(
         exit_code = 0
         instantiated = began = time.perf_counter()
         try:
-            store = _new_store(engine, request, _configure_wasi(request, argv0, out, err))
-            ticking = _TICKER.running(engine) if request.timeout is not None else contextlib.nullcontext()
-            with ticking:
+            store = new_store(engine, request, configure_wasi(request, argv0, out, err))
+            with ticking(engine, request):
                 began = time.perf_counter()
                 try:
                     instance = linker.instantiate(store, component)
@@ -317,9 +298,9 @@ def run_component(
                     exit_code, failure = 134, _failure(error, request)
                 finished = time.perf_counter()
         finally:
-            _release(request, store)
+            release(request, store)
         timings = Timings(load_s, instantiated - began, finished - instantiated, load_kind)
-        return _result(request, out, err, exit_code, timings, failure)
+        return finish(request, out, err, exit_code, timings, failure)
 
 
 # --- calling a typed export -------------------------------------------------------------
@@ -344,15 +325,14 @@ def call_export(
     the export's WIT signature); a trap or a limit (``timeout``, ``fuel``, ``max_memory``,
     as for :func:`runner.run_wasm`) raises what it raises for a run.
     """
-    request = _RunRequest((), None, None, None, timeout, fuel, max_memory, False, 0, False, False)
-    engine = engine_for(fuel=fuel is not None, epoch=timeout is not None)
+    request = RunOptions(timeout=timeout, fuel=fuel, max_memory=max_memory, output_limit=0)
+    engine = request.engine()
     compiled, _, _ = load_component(component, engine)
     # An empty WASI context (no arguments, environment or folders) for a component that
     # imports some of WASI; the course's sha256 component imports nothing at all.
-    store = _new_store(engine, request, wasmtime.WasiConfig())
-    ticking = _TICKER.running(engine) if timeout is not None else contextlib.nullcontext()
+    store = new_store(engine, request, wasmtime.WasiConfig())
     try:
-        with ticking:
+        with ticking(engine, request):
             func = _exported_func(engine, store, compiled, name, request)
             try:
                 return func(store, *args)
@@ -361,11 +341,11 @@ def call_export(
             except wasmtime.WasmtimeError as err:
                 raise _failure(err, request) from None
     finally:
-        _release(request, store)
+        release(request, store)
 
 
 def _exported_func(
-    engine: wasmtime.Engine, store: Any, compiled: wc.Component, name: str, request: _RunRequest
+    engine: wasmtime.Engine, store: Any, compiled: wc.Component, name: str, request: RunOptions
 ) -> wc.Func:
     try:
         instance = component_linker(engine).instantiate(store, compiled)

@@ -25,6 +25,8 @@ from .._errors import InvalidModule, root_cause
 WASM_MAGIC = b"\0asm"
 #: Core modules are version 1; components (the component model) use a different layer.
 CORE_VERSION = 1
+#: Bytes 6-7 of the header, the layer: 0 for a core module, 1 for a component.
+COMPONENT_LAYER = b"\x01\x00"
 #: Linear memory grows in pages of 64 KiB.
 WASM_PAGE = 65536
 
@@ -406,6 +408,11 @@ def is_wasm(data: bytes) -> bool:
     return data.startswith(WASM_MAGIC)
 
 
+def is_component_bytes(data: bytes) -> bool:
+    """True for the header of a component (``\\0asm``, version 0x0d, layer 1)."""
+    return len(data) >= 8 and data[:4] == WASM_MAGIC and data[6:8] == COMPONENT_LAYER
+
+
 def _is_wat(data: bytes) -> bool:
     return data.lstrip()[:1] == b"("
 
@@ -439,7 +446,7 @@ def check_core_module(data: bytes) -> int:
         raise InvalidModule(f"it is truncated: only {len(data)} bytes, not even a header", fix=_NOT_WASM_FIX)
     version = int.from_bytes(data[4:8], "little")
     if version != CORE_VERSION:
-        if data[6:8] == b"\x01\x00":
+        if data[6:8] == COMPONENT_LAYER:
             raise InvalidModule(
                 "this is a WebAssembly component (component model), but a core module is expected",
                 fix="build for wasm32-wasip1 (WASI preview 1) rather than wasm32-wasip2",
@@ -824,3 +831,26 @@ def code_by_package(module: bytes | bytearray | memoryview | str | Path) -> dict
 def stripped_size(module: bytes | bytearray | memoryview | str | Path) -> int:
     """The module's size without its custom sections (what stripping would leave)."""
     return sum(size for label, size in section_sizes(module).items() if not label.startswith("custom:"))
+
+
+#: The id of a component section that holds a whole core module.
+CORE_MODULE_SECTION = 1
+
+
+def core_module_spans(data: bytes) -> list[tuple[int, int]]:
+    """Where the core modules of a component sit in its bytes: ``(offset, length)`` of each
+    top-level core module section, in order. A host that runs a component as JavaScript
+    (jco) compiles these very bytes, so the browser can take them from the component it
+    hashed instead of trusting copies (notebook 11)."""
+    if not is_component_bytes(data):
+        raise InvalidModule("this is not a component", fix="componentize it first: kh.componentize(module)")
+    reader, spans = _Reader(data, 8), []
+    try:
+        while reader.pos < reader.end:
+            section, size = reader.byte(), reader.uleb()
+            if section == CORE_MODULE_SECTION:
+                spans.append((reader.pos, size))
+            reader.bytes(size)
+    except _Truncated:
+        raise InvalidModule("the component is truncated: a section runs past its end") from None
+    return spans

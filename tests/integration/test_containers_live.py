@@ -105,12 +105,13 @@ def test_200_consecutive_runs_leave_no_container_behind(builds: Builds, docker_c
 def test_an_image_removed_while_measuring_is_reported_as_removed(builds: Builds, docker_client: object) -> None:
     """As when another learner's cleanup removes the image mid-run: said plainly, never a
     registry lookup error (the run does not pull a local image)."""
+    from kernel_helpers.bench.variants import CommandSpec, Job
     from kernel_helpers.bench.worker import run_in_worker
     from kernel_helpers.containers.images import owner_tag
 
     tag = owner_tag("kit-hello-vanishing")
     scratch_image(builds.require_native(), tag)
-    spec = {"name": "docker-scratch", "kind": "command", "argv": hardened_run_command(tag), "image": tag}
+    spec = Job("docker-scratch", CommandSpec(tuple(hardened_run_command(tag)), image=tag))
     docker_client.images.remove(tag, force=True)  # type: ignore[attr-defined]
     outcome = run_in_worker([spec], warmup=0, repeat=2)
     message = outcome.failed["docker-scratch"]

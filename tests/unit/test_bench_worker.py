@@ -12,6 +12,7 @@ import pytest
 import wasmtime
 
 from kernel_helpers._errors import BenchmarkError
+from kernel_helpers.bench.variants import CallSpec, CommandSpec, ComponentSpec, Job, WasmSpec
 from kernel_helpers.bench.worker import run_in_worker
 from tests import wasi_guests
 
@@ -33,9 +34,8 @@ def test_samples_are_timed_in_another_process_and_streamed(tmp_path: Path) -> No
     seen: list[tuple[str, int, int]] = []
     outcome = run_in_worker(
         [
-            {"name": "native", "kind": "command", "argv": [ECHO, "hi"], "expect": "hi"},
-            {"name": "wasm-instantiate", "kind": "wasm", "mode": "instantiate",
-             "module": _hello(tmp_path), "expect": "hello.wasm\0"},
+            Job("native", CommandSpec((ECHO, "hi")), "hi"),
+            Job("wasm-instantiate", WasmSpec(_hello(tmp_path), "instantiate"), "hello.wasm\0"),
         ],
         warmup=1, repeat=4,
         on_sample=lambda name, index, seconds: seen.append((name, index, threading.get_ident())),
@@ -55,8 +55,8 @@ def test_each_wasm_mode_runs(tmp_path: Path) -> None:
     serialized.write_bytes(wasmtime.Module.from_file(wasmtime.Engine(), module).serialize())
     outcome = run_in_worker(
         [
-            {"name": "wasm-compile", "kind": "wasm", "mode": "compile", "module": module},
-            {"name": "wasm-cached", "kind": "wasm", "mode": "cached", "module": module, "serialized": str(serialized)},
+            Job("wasm-compile", WasmSpec(module, "compile")),
+            Job("wasm-cached", WasmSpec(module, "cached", serialized=str(serialized))),
         ],
         warmup=0, repeat=2,
     )
@@ -68,10 +68,9 @@ def test_a_wrong_output_fails_that_variant_only_before_any_timing(tmp_path: Path
     samples: list[str] = []
     outcome = run_in_worker(
         [
-            {"name": "wrong", "kind": "command", "argv": [ECHO, "bye"], "expect": "hi"},
-            {"name": "exits-3", "kind": "wasm", "mode": "instantiate",
-             "module": _module(tmp_path, wasi_guests.exit_with(3))},
-            {"name": "right", "kind": "command", "argv": [ECHO, "hi"], "expect": "hi"},
+            Job("wrong", CommandSpec((ECHO, "bye")), "hi"),
+            Job("exits-3", WasmSpec(_module(tmp_path, wasi_guests.exit_with(3)), "instantiate")),
+            Job("right", CommandSpec((ECHO, "hi")), "hi"),
         ],
         warmup=0, repeat=2, on_sample=lambda name, *_: samples.append(name),
     )
@@ -90,8 +89,8 @@ def test_stop_during_the_first_variant_keeps_what_was_measured(tmp_path: Path) -
 
     outcome = run_in_worker(
         [
-            {"name": "first", "kind": "command", "argv": [ECHO, "hi"]},
-            {"name": "second", "kind": "command", "argv": [ECHO, "hi"]},
+            Job("first", CommandSpec((ECHO, "hi"))),
+            Job("second", CommandSpec((ECHO, "hi"))),
         ],
         warmup=0, repeat=500, on_sample=stop_after_two, stop=stop,
     )
@@ -107,21 +106,49 @@ def die(*, out: str, err: str) -> int:
 
 def test_a_worker_that_dies_says_so() -> None:
     with pytest.raises(BenchmarkError, match=r"worker ended without finishing \(status 7\)"):
-        run_in_worker([{"name": "broken", "kind": "call", "target": f"{__name__}:die"}], warmup=0, repeat=1)
+        run_in_worker([Job("broken", CallSpec(f"{__name__}:die"))], warmup=0, repeat=1)
 
 
 def test_a_component_runs_in_the_worker_with_its_output_checked() -> None:
     from kernel_helpers.toolchains.component import PREBUILT_COMPONENTS
 
     hello = PREBUILT_COMPONENTS / "hello-c.component.wasm"
-    spec = {"kind": "component", "component": str(hello)}
+    spec = ComponentSpec(str(hello))
     outcome = run_in_worker(
         [
-            {"name": "component-instantiate", **spec,
-             "expect": "Hello from WebAssembly and containers!"},
-            {"name": "wrong", **spec, "expect": "something else"},
+            Job("component-instantiate", spec, "Hello from WebAssembly and containers!"),
+            Job("wrong", spec, "something else"),
         ],
         warmup=1, repeat=3,
     )  # fmt: skip
     assert len(outcome.samples["component-instantiate"]) == 3
     assert "wrong" in outcome.failed and "Hello from WebAssembly" in outcome.failed["wrong"]
+
+
+def test_a_job_crosses_the_pipe_as_it_was_sent() -> None:
+    from kernel_helpers.bench.variants import FirstResponseSpec, OciPullSpec, decode_job, encode_job
+    from kernel_helpers.bench.worker import (
+        Failed,
+        Measured,
+        Plan,
+        Sample,
+        decode_event,
+        decode_plan,
+        encode_event,
+        encode_plan,
+    )
+
+    jobs = (
+        Job("native", CommandSpec(("/bin/echo", "hi"), image="x", remove_image="y"), "hi"),
+        Job("wasm-cached", WasmSpec("m.wasm", "cached", serialized="m.cwasm", dirs=(("/a", "/"),))),
+        Job("component-instantiate", ComponentSpec("c.wasm", args=("one",))),
+        Job("oci-wasm-pull-run", OciPullSpec("127.0.0.1:5000/kit/hello:1", "/auth.json")),
+        Job("served", FirstResponseSpec("kernel_helpers.wasm.serve:serve_http_component", ("c.cwasm",)), "hi"),
+        Job("called", CallSpec("tests.unit.test_bench_worker:die")),
+    )
+    assert decode_plan(encode_plan(Plan(1, 2, jobs))) == Plan(1, 2, jobs)
+    assert [decode_job(encode_job(job)) for job in jobs] == list(jobs)
+    for event in (Sample("a", 0, 0.5), Measured("a", (0.5, 0.25), True), Failed("b", "stopped", never_ran=True)):
+        assert decode_event(encode_event(event)) == event
+    with pytest.raises(ValueError, match="unknown variant kind"):
+        decode_job({"name": "x", "kind": "teleport"})

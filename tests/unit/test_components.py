@@ -14,7 +14,7 @@ import wasmtime
 
 import kernel_helpers as kh
 from kernel_helpers.toolchains import component as tcc
-from kernel_helpers.wasm import runner
+from kernel_helpers.wasm import host
 from kernel_helpers.wasm.component import is_component
 from tests import wasi_guests as guests
 from tests.conftest import need
@@ -88,13 +88,13 @@ def test_a_component_writes_its_output_to_files_as_a_module_does(monkeypatch: py
     # the Python callback (one call per guest write) is only for output streamed live.
     flood = component_of(guests.flood(4))
     calls: list[int] = []
-    original = runner._Capture.__call__
+    original = host.Capture.__call__
 
-    def counted(self: runner._Capture, data: bytes) -> None:
+    def counted(self: host.Capture, data: bytes) -> None:
         calls.append(len(data))
         original(self, data)
 
-    monkeypatch.setattr(runner._Capture, "__call__", counted)
+    monkeypatch.setattr(host.Capture, "__call__", counted)
     captured = kh.run_wasm(flood, output_limit=1000)
     assert calls == [] and len(captured.stdout) == 1000 and captured.stdout_dropped == 4 * 65536 - 1000
     chunks: list[bytes] = []

@@ -163,3 +163,29 @@ def test_aggregate_cli_writes_the_plot_and_the_table(tmp_path: Path, capsys: pyt
     assert main(["aggregate", str(tmp_path / "empty"), "--png", str(tmp_path / "e.png")]) == 1
     assert "nothing to aggregate" in capsys.readouterr().err
     assert not (tmp_path / "e.png").exists()
+
+
+def test_a_size_is_a_record_its_kind_said_not_read_from_its_label() -> None:
+    from kernel_helpers.bench.results import BenchResult, SizeRow, sizes_of
+
+    result = BenchResult(machine={}, example="hello", benchmark="sizes")
+    result.sizes.add("image", "the one we pushed", 5_000_000, recorded=True)
+    result.sizes.add("wasm", "hello.wasm (c)", 36_000)
+    result.sizes["docker-debian image"] = 100_000_000  # set the plain way: kind from its words
+    again = BenchResult.from_json(json.loads(json.dumps(result.to_json())))
+    assert again.sizes == result.sizes  # still bytes by label
+    assert again.sizes.rows() == [
+        SizeRow("image", "the one we pushed", 5_000_000, True),
+        SizeRow("wasm", "hello.wasm (c)", 36_000, False),
+        SizeRow("image", "docker-debian image", 100_000_000, None),
+    ]
+    table = sizes_of(again)
+    assert table.kinds["the one we pushed"] == "image" and table.recorded == ["the one we pushed"]
+
+
+def test_recorded_sizes_say_so() -> None:
+    from kernel_helpers.bench.reference import recorded_result
+
+    rows = recorded_result("startup", "hello").sizes.rows()
+    assert rows and all(row.recorded for row in rows)
+    assert {row.kind for row in rows} >= {"wasm", "native", "image", "oci-wasm"}

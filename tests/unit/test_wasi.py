@@ -11,6 +11,7 @@ import wasmtime
 
 import kernel_helpers as kh
 from kernel_helpers._errors import root_cause
+from kernel_helpers.wasm import host
 from kernel_helpers.wasm import runner as _wasi
 from tests import wasi_guests as guests
 
@@ -349,7 +350,7 @@ def test_an_old_unchanged_module_file_is_not_reread(
     def no_reading(module: object) -> tuple[bytes, str]:
         raise AssertionError("the unchanged module file was read again")
 
-    monkeypatch.setattr(_wasi, "read_module_source", no_reading)
+    monkeypatch.setattr(host, "read_module_source", no_reading)
     second = kh.run_wasm(path)
     assert (second.exit_code, second.timings.load_kind) == (6, "cache")
 
