@@ -51,13 +51,12 @@ STOPPED_REASON = "the run was stopped before this variant"
 #: has started a container without network, some of its later pulls from 127.0.0.1 are
 #: refused, as if dialled from inside that container's network namespace; ``docker pull``
 #: alone never fails. Timing that would time failures, so the variant is left out there.
+#: The cause is rootlesskit's host network, which Docker does not support (the daemon cannot
+#: switch its threads back from a container's network namespace); rootlesskit 2 with
+#: Docker 26 (--detach-netns) fixes it. The learner reads only the consequence.
 ROOTLESS_PULL_REASON = (
-    "left out on a rootless Docker daemon: after it starts a container without network, some "
-    "of its pulls from the local registry on 127.0.0.1 are refused, so the timings would not "
-    "be pulls (the OCI wasm pull, which the kit makes itself, is measured). The cause is "
-    "rootlesskit's host network, which Docker does not support: the daemon cannot switch its "
-    "threads back from a container's network namespace; rootlesskit 2 with Docker 26 "
-    "(--detach-netns) fixes it"
+    "left out on a rootless Docker daemon, whose pulls from the local registry are refused "
+    "at times (the OCI wasm pull, which the kit makes itself, is measured)"
 )
 
 

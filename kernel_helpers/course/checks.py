@@ -80,7 +80,7 @@ class Unusable(Exception):
         self.hint = hint
 
 
-class Verdict(Exception):
+class EarlyAnswer(Exception):
     """A verdict reached inside a helper of a check (no compiler here, a compile error):
     :func:`exercise` returns ``result`` as the check's answer, so the helper need not
     hand it back through every caller."""
@@ -120,8 +120,8 @@ def exercise(title: str) -> Callable[[Callable[P, CheckResult]], Callable[P, Che
                 return replace(check(*args, **kwargs), exercise=title)
             except Unusable as err:
                 return CheckResult(title, False, err.message, err.hint)
-            except Verdict as verdict:
-                return replace(verdict.result, exercise=title)
+            except EarlyAnswer as early:
+                return replace(early.result, exercise=title)
             except Exception as err:  # a check must never take the kernel's cell down
                 return CheckResult(
                     title,

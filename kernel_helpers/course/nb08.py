@@ -14,8 +14,8 @@ from ..toolchains.build import NATIVE, Artifact
 from .checks import (
     IN_NOTEBOOK,
     CheckResult,
+    EarlyAnswer,
     Solution,
-    Verdict,
     close,
     exercise,
     number,
@@ -160,19 +160,19 @@ def _too_slow(run: ProgramRun) -> bool:
 
 
 def _run_both_ways(module: Artifact, binary: Artifact, n: str) -> tuple[ProgramRun, ProgramRun]:
-    """Run the module and the native binary with ``n``; raises :class:`Verdict` unless
+    """Run the module and the native binary with ``n``; raises :class:`EarlyAnswer` unless
     both print the count. A program right only natively gets a hint of its own."""
     wasm = run_wasi(module, [n])
     wasm_problem = _count_problem(wasm, "as wasm")
     if wasm_problem is not None and _too_slow(wasm):
-        raise Verdict(wasm_problem)  # no need to wait as long for the native binary too
+        raise EarlyAnswer(wasm_problem)  # no need to wait as long for the native binary too
     native = run_native(binary, [n])
     native_problem = _count_problem(native, "natively")
     if wasm_problem is not None and native_problem is None:
-        raise Verdict(wrong(wasm_problem.message, NOT_AS_WASM_HINT))
+        raise EarlyAnswer(wrong(wasm_problem.message, NOT_AS_WASM_HINT))
     for problem in (wasm_problem, native_problem):
         if problem is not None:
-            raise Verdict(problem)
+            raise EarlyAnswer(problem)
     return wasm, native
 
 

@@ -23,7 +23,7 @@ from ..toolchains.build import WASM, Artifact, compile_source
 from ..toolchains.detect import LANGUAGE_NAMES
 from ..wasm.reader import read_module
 from ..wasm.runner import Preopen, WasiResult, run_wasm
-from .checks import CheckResult, Unusable, Verdict, not_yet, wrong
+from .checks import CheckResult, EarlyAnswer, Unusable, not_yet, wrong
 
 #: A learner's program running longer than this is stopped: almost always a loop that
 #: never ends. A check that needs more time passes its own.
@@ -87,12 +87,12 @@ def pure_function_problem(wasm: bytes, name: str, how_to_export: str) -> CheckRe
 
 
 def compile_program(source: str, lang: str, *, name: str, target: str = WASM) -> Artifact:
-    """``source`` built for ``target``; raises :class:`Verdict`: "not yet" when there is no
+    """``source`` built for ``target``; raises :class:`EarlyAnswer`: "not yet" when there is no
     compiler here for it, "not quite" with the compiler's first complaint when it fails."""
     try:
         return compile_source(source, lang, target, name=name)
     except ToolchainMissing as err:
-        raise Verdict(
+        raise EarlyAnswer(
             not_yet(
                 f"{err.message}, so this check cannot run your program (nothing is wrong "
                 "with it yet). Get one, then run this cell again:",
@@ -101,7 +101,7 @@ def compile_program(source: str, lang: str, *, name: str, target: str = WASM) ->
         ) from None
     except CompileError as err:
         said = f"the {LANGUAGE_NAMES[lang]} compiler does not accept it yet."
-        raise Verdict(wrong(said, first_complaint(err))) from None
+        raise EarlyAnswer(wrong(said, first_complaint(err))) from None
 
 
 def first_complaint(err: CompileError) -> str:
