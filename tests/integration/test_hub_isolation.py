@@ -1,0 +1,222 @@
+"""A curious classmate on the workshop hub (issue 24): what one learner's account can do to
+another's, tried as root with two throwaway kit accounts (``kittest-*``, removed after).
+
+- A learner's kernel talks over unix sockets in their 0700 home: another account can
+  neither read its connection file nor connect to its sockets.
+- A fork bomb and a memory hog stop at the learner's cgroup limits, while another
+  learner's kernel keeps answering (its round trip is printed).
+- A process that ignores SIGTERM and re-forks every 2 ms does not survive a stop.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pwd
+import secrets
+import select
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO
+
+import pytest
+
+from kernel_helpers.hub import accounts
+from tests.conftest import need
+
+REPO = Path(__file__).resolve().parents[2]
+#: The hub's .venv (learners cannot run .venv's Python when it comes from root's pyenv).
+PYTHON = next((p for p in (REPO / ".venv-hub/bin/python", REPO / ".venv/bin/python") if p.exists()), None)
+
+pytestmark = [pytest.mark.integration]
+
+
+@pytest.fixture
+def two() -> Iterator[tuple[pwd.struct_passwd, pwd.struct_passwd]]:
+    need(os.geteuid() == 0, "makes unix accounts and cgroups: run as root")
+    names = [f"kittest-a{secrets.token_hex(3)}", f"kittest-b{secrets.token_hex(3)}"]
+    try:
+        yield accounts.ensure_account(names[0]), accounts.ensure_account(names[1])
+    finally:
+        for name in names:
+            accounts.remove_account(name)
+
+
+def learner_python(entry: pwd.struct_passwd) -> str:
+    need(PYTHON is not None, "no .venv-hub (./kit hub makes it)")
+    done = subprocess.run(["runuser", "-u", entry.pw_name, "--", str(PYTHON), "-c", "import jupyter_client"],
+                          capture_output=True, cwd="/", check=False)  # fmt: skip
+    need(done.returncode == 0, f"{entry.pw_name} cannot run {PYTHON}")
+    return str(PYTHON)
+
+
+def as_learner(entry: pwd.struct_passwd, code: str, cgroup: accounts.LearnerCgroup | None = None,
+               stdin: int | None = None) -> subprocess.Popen[str]:  # fmt: skip
+    """Run ``code`` as the learner, in their cgroup, as the hub's spawner starts their server."""
+    return subprocess.Popen(
+        [learner_python(entry), "-c", code], preexec_fn=accounts.as_account(entry, cgroup=cgroup),
+        env={"HOME": entry.pw_dir, "PATH": "/usr/bin:/bin", "JUPYTER_RUNTIME_DIR": f"{entry.pw_dir}/.kit-run"},
+        stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+
+
+#: A kernel of the learner's own over ipc (as the hub's servers start them), asked `1+1`
+#: again and again: a line per phase with the median and worst round trip in ms.
+KERNEL_RTT = r"""
+import json, os, sys, time
+from jupyter_client import KernelManager
+km = KernelManager(transport="ipc", connection_file=os.path.expanduser("~/.kit-run/kernel-rtt.json"))
+os.makedirs(os.path.dirname(km.connection_file), mode=0o700, exist_ok=True)
+km.start_kernel()
+kc = km.client(); kc.start_channels(); kc.wait_for_ready(timeout=60)
+def trip():
+    t = time.perf_counter(); kc.execute_interactive("1+1", timeout=30, output_hook=lambda m: None)
+    return (time.perf_counter() - t) * 1000
+def phase(seconds):
+    times, end = [], time.monotonic() + seconds
+    while time.monotonic() < end:
+        times.append(trip()); time.sleep(0.05)
+    times.sort()
+    return {"median_ms": times[len(times) // 2], "worst_ms": times[-1], "n": len(times)}
+print(json.dumps({"ready": km.connection_file}), flush=True)
+print(json.dumps(phase(3)), flush=True)
+sys.stdin.readline()
+print(json.dumps(phase(float(os.environ.get("RTT_SECONDS", "10")))), flush=True)
+kc.stop_channels(); km.shutdown_kernel(now=True)
+"""
+
+
+def test_another_learner_can_neither_read_nor_reach_a_kernel(two: tuple[pwd.struct_passwd, ...]) -> None:
+    a, b = two
+    kernel = as_learner(b, KERNEL_RTT, stdin=subprocess.PIPE)
+    try:
+        assert kernel.stdout is not None and kernel.stdin is not None
+        connection = Path(json.loads(kernel.stdout.readline())["ready"])
+        info = json.loads(connection.read_text())
+        assert info["transport"] == "ipc" and info["ip"].startswith(b.pw_dir), info
+        sockets = [f"{info['ip']}-{info[k]}" for k in ("shell_port", "iopub_port", "control_port")]
+        # No TCP port of the kernel's: nothing on 127.0.0.1 for a classmate to subscribe to.
+        assert all(Path(s).is_socket() for s in sockets)
+        probe = (
+            "import socket, sys, json\n"
+            "try:\n    open(sys.argv[1]).read(); print('read')\nexcept OSError as e: print(type(e).__name__)\n"
+            "for path in sys.argv[2:]:\n"
+            "    s = socket.socket(socket.AF_UNIX)\n"
+            "    try:\n        s.connect(path); print('connected')\n"
+            "    except OSError as e: print(type(e).__name__)\n"
+        )
+        tried = subprocess.run(["runuser", "-u", a.pw_name, "--", learner_python(a), "-c", probe,
+                                str(connection), *sockets], capture_output=True, text=True, cwd="/", check=False)  # fmt: skip
+        assert tried.stdout.split() == ["PermissionError"] * 4, tried.stdout + tried.stderr
+        kernel.stdin.write("\n")
+        kernel.stdin.flush()
+        kernel.wait(timeout=60)
+    finally:
+        kernel.kill()
+
+
+FORK_BOMB = r"""
+import os, time
+children = 0
+for _ in range(3000):
+    try:
+        if os.fork() == 0:
+            time.sleep(5); os._exit(0)
+        children += 1
+    except OSError as err:
+        print("refused after", children, type(err).__name__); break
+else:
+    print("not refused:", children)
+"""
+
+MEMORY_HOG = r"""
+chunks = []
+for _ in range(35):
+    chunks.append(bytearray(100 << 20))
+    chunks[-1][::4096] = b"x" * len(chunks[-1][::4096])
+print("allocated", len(chunks) * 100, "MiB")
+"""
+
+
+def test_a_fork_bomb_and_a_memory_hog_stop_at_the_learners_limit(two: tuple[pwd.struct_passwd, ...]) -> None:
+    a, b = two
+    limits = accounts.Limits(pids=200, memory_bytes=512 << 20, cpu_shares=1024)
+    cg_a = accounts.learner_cgroup(a.pw_name, limits)
+    cg_b = accounts.learner_cgroup(b.pw_name, accounts.Limits())
+    need({"pids", "memory"} <= cg_a.controllers(), f"cgroup v1 pids and memory: {cg_a.describe()}")
+    print(f"\nlimits for {a.pw_name}: {cg_a.describe()}")
+    kernel = as_learner(b, KERNEL_RTT, cg_b, stdin=subprocess.PIPE)
+    try:
+        assert kernel.stdout is not None and kernel.stdin is not None
+        kernel.stdout.readline()
+        before = json.loads(kernel.stdout.readline())
+        kernel.stdin.write("\n")
+        kernel.stdin.flush()
+        started = time.monotonic()
+        bomb = as_learner(a, FORK_BOMB, cg_a)
+        out, err = bomb.communicate(timeout=60)
+        assert out.startswith("refused after"), out + err
+        assert int(out.split()[2]) < limits.pids, out
+        hog = as_learner(a, MEMORY_HOG, cg_a)
+        hog_out, hog_err = hog.communicate(timeout=120)
+        assert hog.returncode != 0 and "allocated" not in hog_out, (hog.returncode, hog_out, hog_err[-300:])
+        during = json.loads(kernel.stdout.readline())
+        kernel.wait(timeout=60)
+    finally:
+        kernel.kill()
+    print(f"{a.pw_name}'s fork bomb: {out.strip()}; memory hog ended with {hog.returncode} "
+          f"({hog_err.strip().splitlines()[-1] if hog_err.strip() else 'killed'}) after {time.monotonic() - started:.1f} s")
+    print(f"{b.pw_name}'s kernel round trip: before {before['median_ms']:.1f} ms median, "
+          f"during {during['median_ms']:.1f} ms median, {during['worst_ms']:.1f} ms worst ({during['n']} trips)")
+    assert during["median_ms"] < max(10 * before["median_ms"], 100)
+    assert during["worst_ms"] < 2000
+
+
+#: Ignores SIGTERM and moves to a new pid every 2 ms: a /proc snapshot is out of date at once
+#: (and misses it: listing /proc takes longer). A line every 50 forks says it still runs.
+ESCAPER = r"""
+import os, signal, time
+signal.signal(signal.SIGTERM, signal.SIG_IGN)
+os.setsid()
+forks = 0
+while True:
+    time.sleep(0.002)
+    try:
+        if os.fork():
+            os._exit(0)
+        forks += 1
+    except OSError:  # too many processes (exited ones not yet reaped): try again
+        pass
+    if forks % 50 == 0:
+        print(forks, flush=True)
+"""
+
+
+def alive(pipe: IO[str], within: float) -> bool:
+    """Whether the escaper still writes (a line within ``within`` s; EOF once all are dead)."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([pipe], [], [], max(0.0, deadline - time.monotonic()))
+        if ready:
+            return bool(pipe.readline())
+    return True  # neither a line nor EOF: a process still holds the pipe
+
+
+def test_nothing_escapes_a_stop(two: tuple[pwd.struct_passwd, ...]) -> None:
+    a, _ = two
+    escaper = as_learner(a, ESCAPER)
+    assert escaper.stdout is not None and alive(escaper.stdout, 5)
+    # What the hub did before: one /proc snapshot, then SIGKILL to what it listed.
+    for pid in accounts.processes_of(a.pw_uid):
+        os.kill(pid, 9)
+    survived = alive(escaper.stdout, 2)
+    started = time.monotonic()
+    assert accounts.stop_processes_of(a.pw_uid, grace=1.0) == 0
+    stop_s = time.monotonic() - started
+    while alive(escaper.stdout, 0.5):  # until EOF: nothing holds the pipe, all are gone
+        assert time.monotonic() - started < 10, "a process of the learner escaped the stop"
+    escaper.wait(timeout=10)
+    print(f"\nre-forking every 2 ms: {'survived' if survived else 'did not survive'} a /proc snapshot and kill; "
+          f"stop_processes_of left nothing ({stop_s:.1f} s)")
