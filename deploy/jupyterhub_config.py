@@ -5,6 +5,7 @@
 #   KIT_HUB_STATE               database, cookie secret, admin password, proxy pid
 #   KIT_HUB_CLASS               what learners hand in (default: beside the state, ...-class)
 #   KIT_HUB_PORT, KIT_HUB_PUBLIC, KIT_HUB_ADMIN, KIT_HUB_PROXY, KIT_HUB_USER_PREFIX
+#   KIT_HUB_PIDS_MAX, KIT_HUB_MEMORY_MAX, KIT_HUB_CPU_SHARES   each learner's limits (LIMITS)
 # The accounts, homes and course copies are kernel_helpers.hub's (typed and tested there).
 # ruff: noqa: F821  (`c` is JupyterHub's config object, given to this file when it runs)
 
@@ -29,6 +30,9 @@ ADMIN = os.environ["KIT_HUB_ADMIN"]
 PORT = int(os.environ.get("KIT_HUB_PORT", "8000"))
 PUBLIC = os.environ.get("KIT_HUB_PUBLIC") == "1"
 CLASS = Path(os.environ.get("KIT_HUB_CLASS") or STATE.with_name(STATE.name + "-class"))
+# What each learner's processes may use together (a cgroup each; see accounts.Limits).
+# Defaults: 512 processes, 2 GiB, an equal CPU share. Set here or by the variables above.
+LIMITS = accounts.Limits.from_env()
 
 
 def free_port() -> int:
@@ -58,6 +62,7 @@ class KitSpawner(LocalProcessSpawner):
 
     learner_docker: rootless.LearnerDocker | None = None
     hand_in: Path | None = None
+    cgroup: accounts.LearnerCgroup | None = None
 
     @property
     def unix_name(self) -> str:
@@ -65,11 +70,14 @@ class KitSpawner(LocalProcessSpawner):
 
     def make_preexec_fn(self, name):
         # A hub killed outright (SIGKILL, OOM) takes the learner's server with it.
-        return accounts.as_account(pwd.getpwnam(self.unix_name), die_with_parent=True)
+        # It enters the learner's cgroup while still root: all it starts stays inside.
+        return accounts.as_account(pwd.getpwnam(self.unix_name), die_with_parent=True, cgroup=self.cgroup)
 
     def user_env(self, env):
         entry = pwd.getpwnam(self.unix_name)
         env.update(accounts.learner_env(entry, self.user.name, VENV))
+        if self.cgroup is not None:
+            env[accounts.LIMITS_ENV] = self.cgroup.describe()  # the learner's doctor shows it
         if self.hand_in is not None:
             env["KIT_CLASS_DIR"] = str(self.hand_in)
         if self.user.name == ADMIN:
@@ -80,13 +88,15 @@ class KitSpawner(LocalProcessSpawner):
 
     async def start(self):
         entry = await asyncio.to_thread(accounts.ensure_account, self.unix_name)
+        self.cgroup = await asyncio.to_thread(accounts.learner_cgroup, entry.pw_name, LIMITS)
+        self.log.info("limits for %s: %s", self.user.name, self.cgroup.describe())
         summary = await asyncio.to_thread(accounts.refresh_course, entry, ROOT, VENV / "bin" / "python")
         self.log.info("course for %s (%s): %s", self.user.name, entry.pw_name, summary)
         # What the kit saves for the learner is handed in here too: the instructor's view.
         self.hand_in = await asyncio.to_thread(classroom.hand_in_folder, CLASS, entry)
         if self.user.name == ADMIN:
             await asyncio.to_thread(classroom.make_instructor, entry, ROOT)
-        self.learner_docker = await asyncio.to_thread(rootless.start, entry)
+        self.learner_docker = await asyncio.to_thread(rootless.start, entry, cgroup=self.cgroup)
         if self.learner_docker.socket:
             self.log.info("Docker for %s: their own rootless daemon, %s", self.user.name, self.learner_docker.socket)
         else:
@@ -130,7 +140,13 @@ c.JupyterHub.spawner_class = KitSpawner
 c.Spawner.cmd = [str(VENV / "bin" / "jupyterhub-singleuser")]
 # window.jupyterapp in the learner's own page: what the kit's browser tests drive (and an
 # instructor's scripts may); it gives the page nothing it could not already do.
-c.Spawner.args = ["--LabApp.expose_app_in_browser=True"]
+c.Spawner.args = [
+    "--LabApp.expose_app_in_browser=True",
+    # Kernels on unix sockets in the learner's runtime folder (JUPYTER_RUNTIME_DIR, in their
+    # 0700 home), not on 127.0.0.1's TCP ports, where any account could subscribe to a
+    # kernel's output (the HMAC key only stops forged requests).
+    "--KernelManager.transport=ipc",
+]
 c.Spawner.default_url = "/lab/tree/notebooks/00-setup-check.ipynb"
 c.Spawner.start_timeout = 60
 c.Spawner.http_timeout = 60
