@@ -10,11 +10,13 @@ another's, tried as root with two throwaway kit accounts (``kittest-*``, removed
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import pwd
 import secrets
 import select
+import shutil
 import subprocess
 import time
 from collections.abc import Iterator
@@ -24,7 +26,7 @@ from typing import IO
 import pytest
 
 from kernel_helpers.hub import accounts
-from tests.conftest import need
+from tests.conftest import free_port, need
 
 REPO = Path(__file__).resolve().parents[2]
 #: The hub's .venv (learners cannot run .venv's Python when it comes from root's pyenv).
@@ -220,3 +222,107 @@ def test_nothing_escapes_a_stop(two: tuple[pwd.struct_passwd, ...]) -> None:
     escaper.wait(timeout=10)
     print(f"\nre-forking every 2 ms: {'survived' if survived else 'did not survive'} a /proc snapshot and kill; "
           f"stop_processes_of left nothing ({stop_s:.1f} s)")
+
+
+# --- the same, through a running hub: what its spawner really does --------------------
+
+
+def _kernel_of(uid: int, timeout: float = 30) -> int:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for pid in accounts.processes_of(uid):
+            with contextlib.suppress(OSError):
+                if b"ipykernel_launcher" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                    return pid
+        time.sleep(0.3)
+    raise AssertionError(f"no kernel runs as uid {uid}")
+
+
+def _tcp_listeners(pid: int) -> list[str]:
+    """The TCP ports ``pid`` listens on (its socket inodes, found in /proc/net/tcp*)."""
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        with contextlib.suppress(OSError):
+            target = os.readlink(fd)
+            if target.startswith("socket:["):
+                inodes.add(target[8:-1])
+    found = []
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            if fields[3] == "0A" and fields[9] in inodes:  # 0A: LISTEN
+                found.append(fields[1])
+    return found
+
+
+def test_through_the_hub_kernels_are_private_limited_and_stopped(tmp_path: Path) -> None:
+    from tests.integration.test_hub import PREFIX, Hub, log_in, sign_up, spawn, wait_for_server
+
+    need(os.geteuid() == 0, "./kit hub creates unix accounts: run the test as root")
+    names = [f"a{secrets.token_hex(3)}", f"b{secrets.token_hex(3)}"]
+    hub = Hub(tmp_path / "hub", free_port(), tmp_path / "hub.log")
+    os.environ.update(KIT_HUB_DOCKER="off", KIT_HUB_PIDS_MAX="300")
+    try:
+        hub.start()
+        admin = log_in(hub, "instructor", (hub.state / "admin-password").read_text().strip())
+        assert admin is not None
+        password, sessions = secrets.token_urlsafe(12), {}
+        for name in names:
+            sign_up(hub, name, password)
+            assert admin.get(f"{hub.url}/hub/authorize/{name}", timeout=10).status_code == 200
+            session = log_in(hub, name, password)
+            assert session is not None
+            sessions[name] = session
+        for name in names:
+            spawn(hub, sessions[name], name)
+        for name in names:
+            wait_for_server(hub, sessions[name], name)
+        a, b = (pwd.getpwnam(PREFIX + n) for n in names)
+        server_xsrf = next(c.value for c in sessions[names[0]].cookies
+                           if c.name == "_xsrf" and c.path.startswith(f"/user/{names[0]}"))  # fmt: skip
+        made = sessions[names[0]].post(f"{hub.url}/user/{names[0]}/api/kernels", json={"name": "python3"},
+                                       headers={"X-XSRFToken": server_xsrf}, timeout=30)  # fmt: skip
+        assert made.status_code == 201, made.text[-500:]
+        kernel = _kernel_of(a.pw_uid)
+        argv = Path(f"/proc/{kernel}/cmdline").read_bytes().decode().split("\0")
+        connection = Path(argv[argv.index("-f") + 1])
+        info = json.loads(connection.read_text())
+        assert info["transport"] == "ipc" and connection.parent == Path(a.pw_dir) / ".kit-run", info
+        assert not _tcp_listeners(kernel), "the kernel listens on TCP"
+        assert f"{accounts.CGROUP_PREFIX}{a.pw_name}" in Path(f"/proc/{kernel}/cgroup").read_text()
+        assert (Path(f"/proc/{kernel}/environ").read_bytes().count(b"KIT_HUB_LIMITS=at most 300 processes"))
+        sockets = [f"{info['ip']}-{info[k]}" for k in ("shell_port", "iopub_port", "control_port")]
+        probe = (
+            "import socket, sys\n"
+            "try:\n    open(sys.argv[1]).read(); print('read')\nexcept OSError as e: print(type(e).__name__)\n"
+            "for path in sys.argv[2:]:\n"
+            "    s = socket.socket(socket.AF_UNIX)\n"
+            "    try:\n        s.connect(path); print('connected')\n"
+            "    except OSError as e: print(type(e).__name__)\n"
+        )
+        tried = subprocess.run(["runuser", "-u", b.pw_name, "--", learner_python(b), "-c", probe,
+                                str(connection), *sockets], capture_output=True, text=True, cwd="/", check=False)  # fmt: skip
+        assert tried.stdout.split() == ["PermissionError"] * 4, tried.stdout + tried.stderr
+
+        # A process in the learner's cgroup that ignores SIGTERM and re-forks every 2 ms,
+        # then the learner's Stop button: nothing of theirs is left.
+        escaper = as_learner(a, ESCAPER, accounts.learner_cgroup(a.pw_name, accounts.Limits.from_env()))
+        assert escaper.stdout is not None and alive(escaper.stdout, 5)
+        hub_xsrf = next(c.value for c in sessions[names[0]].cookies if c.name == "_xsrf" and c.path == "/hub/")
+        started = time.monotonic()
+        stopped = sessions[names[0]].delete(f"{hub.url}/hub/api/users/{names[0]}/server",
+                                            headers={"X-XSRFToken": hub_xsrf}, timeout=60)  # fmt: skip
+        assert stopped.status_code in (202, 204), stopped.text[-300:]
+        while alive(escaper.stdout, 0.5):
+            assert time.monotonic() - started < 40, f"a process escaped the hub's stop:\n{hub.tail()}"
+        escaper.wait(timeout=10)
+        print(f"\nthrough the hub: kernel on ipc in {connection.parent}, in {a.pw_name}'s cgroup; "
+              f"the re-forking process ended {time.monotonic() - started:.1f} s after Stop")
+        assert hub.stop() == 0, hub.tail()
+    finally:
+        hub.kill_all()
+        for name in [*names, "instructor"]:
+            accounts.remove_account(PREFIX + name)
+        for key in ("KIT_HUB_DOCKER", "KIT_HUB_PIDS_MAX"):
+            os.environ.pop(key, None)
+        shutil.rmtree(hub.class_root.parent, ignore_errors=True)
