@@ -20,6 +20,7 @@ from pathlib import Path
 
 from jupyterhub.spawner import LocalProcessSpawner
 from nativeauthenticator import NativeAuthenticator
+from nativeauthenticator.handlers import SignUpHandler
 
 from kernel_helpers.hub import accounts, classroom, rootless
 
@@ -41,10 +42,25 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+class KitSignUpHandler(SignUpHandler):
+    """NativeAuthenticator's sign-up page, saying what was wrong with a refused name (its
+    own message only lists spaces, commas and slashes)."""
+
+    def get_result_message(self, user, human, taken, confirmed, is_admin):
+        alert, message = super().get_result_message(user, human, taken, confirmed, is_admin)
+        if user is None and human and confirmed and not taken:  # the one vague message
+            problem = accounts.name_problem(self.get_body_argument("username", ""), ADMIN)
+            message = problem or (
+                f"Something went wrong! Names are {accounts.NAME_RULE}; passwords have at least "
+                f"{self.authenticator.minimum_password_length} characters and are not too common."
+            )
+        return alert, message
+
+
 class KitAuthenticator(NativeAuthenticator):
     """Sign-up with the instructor's approval. The admin account exists from the first start,
     with the password in KIT_HUB_STATE/admin-password, so nobody can claim the admin's name
-    by signing up first."""
+    by signing up first; staff and system names are reserved (accounts.name_problem)."""
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -52,6 +68,13 @@ class KitAuthenticator(NativeAuthenticator):
             password = (STATE / "admin-password").read_text().strip()
             if self.create_user(ADMIN, password) is None:
                 raise SystemExit(f"[kit] could not create the admin account {ADMIN}")
+
+    def validate_username(self, username):
+        return accounts.name_problem(username, ADMIN) is None and super().validate_username(username)
+
+    def get_handlers(self, app):
+        return [(path, KitSignUpHandler if handler is SignUpHandler else handler, *rest)
+                for path, handler, *rest in super().get_handlers(app)]
 
 
 class KitSpawner(LocalProcessSpawner):
@@ -135,6 +158,11 @@ c.Authenticator.allow_all = True
 c.NativeAuthenticator.open_signup = False
 c.NativeAuthenticator.check_common_password = True
 c.NativeAuthenticator.minimum_password_length = 8
+# Guessing a password: after KIT_HUB_LOGIN_TRIES (5) wrong ones for a name, that name cannot
+# log in for KIT_HUB_LOGIN_WAIT s (300), not even with the right one (counted in the hub's
+# memory; a restart forgets). A classmate can so lock someone out for 5 minutes, no more.
+c.NativeAuthenticator.allowed_failed_logins = int(os.environ.get("KIT_HUB_LOGIN_TRIES", "5"))
+c.NativeAuthenticator.seconds_before_next_try = int(os.environ.get("KIT_HUB_LOGIN_WAIT", "300"))
 
 c.JupyterHub.spawner_class = KitSpawner
 c.Spawner.cmd = [str(VENV / "bin" / "jupyterhub-singleuser")]

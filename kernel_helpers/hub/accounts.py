@@ -30,6 +30,14 @@ ACCOUNT_COMMENT = "kit hub learner"
 DEFAULT_PREFIX = "kit-"
 # What a learner may sign up as: short, lower case, and safe in a unix name and a URL.
 NAME_PATTERN = r"[a-z][a-z0-9_-]{0,19}"
+#: The rule in words, as the sign-up page and errors state it.
+NAME_RULE = "1-20 characters: lower-case letters, digits, '-' or '_', starting with a letter"
+#: Names a learner may not take (besides every existing system account's and ``kit-*``):
+#: they would pass for the staff or for the machine's own accounts in the admin's lists.
+RESERVED_NAMES = frozenset({
+    "admin", "administrator", "instructor", "teacher", "tutor", "staff", "root", "kit-root",
+    "jovyan", "hub", "jupyterhub", "nobody", "guest", "user", "docker", "sudo", "system",
+})  # fmt: skip
 _UNIX_NAME = re.compile(r"[a-z_][a-z0-9_-]{0,31}")
 
 
@@ -37,12 +45,31 @@ def user_prefix() -> str:
     return os.environ.get("KIT_HUB_USER_PREFIX", DEFAULT_PREFIX)
 
 
+def name_problem(name: str, admin: str = "") -> str | None:
+    """Why ``name`` cannot be signed up for (None: it can). The admin's own name is
+    theirs (the hub makes that account itself), so it passes here."""
+    if name == admin:
+        return None
+    if not re.fullmatch(NAME_PATTERN, name):
+        return f"{name!r} is not a name the hub accepts: use {NAME_RULE}"
+    if name in RESERVED_NAMES or name.startswith("kit-") or _is_system_account(name):
+        return f"{name!r} is reserved (staff and system names are): pick another, {NAME_RULE}"
+    return None
+
+
+def _is_system_account(name: str) -> bool:
+    try:
+        return not is_kit_account(pwd.getpwnam(name))
+    except KeyError:
+        return False
+
+
 def unix_name(hub_name: str, prefix: str | None = None) -> str:
     """The unix account behind the hub name ``hub_name``."""
     if not re.fullmatch(NAME_PATTERN, hub_name):
         raise HubError(
             f"{hub_name!r} is not a name the hub accepts",
-            fix="sign up with 1-20 lower-case letters, digits, '-' or '_', starting with a letter",
+            fix=f"sign up with {NAME_RULE}",
         )
     name = (user_prefix() if prefix is None else prefix) + hub_name
     if not _UNIX_NAME.fullmatch(name):

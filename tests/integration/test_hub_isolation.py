@@ -326,3 +326,63 @@ def test_through_the_hub_kernels_are_private_limited_and_stopped(tmp_path: Path)
         for key in ("KIT_HUB_DOCKER", "KIT_HUB_PIDS_MAX"):
             os.environ.pop(key, None)
         shutil.rmtree(hub.class_root.parent, ignore_errors=True)
+
+
+def _sign_up_answer(hub_url: str, name: str, password: str) -> str:
+    """The sign-up page's message for ``name`` (whatever it says)."""
+    import re
+
+    import requests
+
+    session = requests.Session()
+    page = session.get(f"{hub_url}/hub/signup", timeout=10)
+    token = re.search(r'name="_xsrf" value="([^"]+)"', page.text)
+    assert token, page.text[-500:]
+    answer = session.post(f"{hub_url}/hub/signup", timeout=10, data={
+        "_xsrf": token[1], "username": name, "signup_password": password,
+        "signup_password_confirmation": password,
+    })  # fmt: skip
+    return answer.text
+
+
+def test_the_hub_throttles_logins_and_keeps_staff_names(tmp_path: Path) -> None:
+    import html
+
+    from tests.integration.test_hub import PREFIX, Hub, log_in, sign_up
+
+    need(os.geteuid() == 0, "./kit hub creates unix accounts: run the test as root")
+    name, other = f"c{secrets.token_hex(3)}", f"d{secrets.token_hex(3)}"
+    hub = Hub(tmp_path / "hub", free_port(), tmp_path / "hub.log")
+    os.environ.update(KIT_HUB_DOCKER="off", KIT_HUB_LOGIN_TRIES="5", KIT_HUB_LOGIN_WAIT="300")
+    try:
+        hub.start()
+        password = secrets.token_urlsafe(12)
+        for reserved in ("admin", "root", "kit-root", "jovyan", "daemon"):
+            page = html.unescape(_sign_up_answer(hub.url, reserved, password))
+            assert f"'{reserved}' is reserved" in page and accounts.NAME_RULE in page, (reserved, page[-1500:])
+        page = html.unescape(_sign_up_answer(hub.url, "2cool", password))
+        assert f"'2cool' is not a name the hub accepts: use {accounts.NAME_RULE}" in page, page[-1500:]
+        page = html.unescape(_sign_up_answer(hub.url, "instructor", password))
+        assert "already in use" in page, page[page.find("alert"):][:600]  # the admin's name: taken from the first start
+
+        admin = log_in(hub, "instructor", (hub.state / "admin-password").read_text().strip())
+        assert admin is not None
+        for learner in (name, other):
+            sign_up(hub, learner, password)
+            assert admin.get(f"{hub.url}/hub/authorize/{learner}", timeout=10).status_code == 200
+        started = time.monotonic()
+        for attempt in range(25):
+            assert log_in(hub, name, f"wrong-{attempt}") is None
+        guessing = time.monotonic() - started
+        assert log_in(hub, name, password) is None, "the right password logs in after 25 wrong ones"
+        assert log_in(hub, other, password) is not None, "a classmate's guessing locked another learner out"
+        print(f"\n25 wrong passwords in {guessing:.1f} s, then the right one: refused for 300 s; "
+              f"reserved names and the name rule stated on the sign-up page")
+        assert hub.stop() == 0, hub.tail()
+    finally:
+        hub.kill_all()
+        for learner in (name, other, "instructor"):
+            accounts.remove_account(PREFIX + learner)
+        for key in ("KIT_HUB_DOCKER", "KIT_HUB_LOGIN_TRIES", "KIT_HUB_LOGIN_WAIT"):
+            os.environ.pop(key, None)
+        shutil.rmtree(hub.class_root.parent, ignore_errors=True)

@@ -195,3 +195,13 @@ def test_processes_of_finds_this_process_and_not_others() -> None:
     me = os.getuid()
     assert os.getpid() in accounts.processes_of(me)
     assert os.getpid() not in accounts.processes_of(me + 12345)
+
+
+def test_staff_and_system_names_are_reserved_and_the_rule_is_stated() -> None:
+    for name in ("admin", "instructor", "root", "kit-root", "kit-ana", "jovyan", "daemon"):
+        problem = accounts.name_problem(name, admin="teacher1")
+        assert problem is not None and "reserved" in problem and accounts.NAME_RULE in problem, name
+    assert accounts.name_problem("instructor", admin="instructor") is None  # the admin's own
+    assert accounts.name_problem("ana") is None and accounts.name_problem("kitty") is None
+    bad = accounts.name_problem("Ana B")
+    assert bad is not None and accounts.NAME_RULE in bad
