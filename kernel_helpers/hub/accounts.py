@@ -18,6 +18,7 @@ import re
 import resource
 import shutil
 import signal
+import stat
 import subprocess
 import time
 from collections.abc import Callable, Mapping
@@ -100,6 +101,9 @@ def ensure_account(name: str) -> pwd.struct_passwd:
                 fix="./kit hub must run as root (it creates one account per learner)",
             ) from None
         entry = pwd.getpwnam(name)
+        # A new account may get the uid of one removed earlier (userdel -r left its /tmp
+        # files, /run/user/UID): nothing of that previous holder is handed over.
+        remove_files_of(entry.pw_uid)
     if not is_kit_account(entry):
         raise HubError(
             f"the unix account {name} exists and was not made by the kit's hub",
@@ -127,7 +131,11 @@ def subid_range(name: str, table: Path = Path("/etc/subuid")) -> range | None:
 
 
 def remove_account(name: str) -> bool:
-    """Delete a kit-made account and its home (for tests and after a workshop)."""
+    """Delete a kit-made account and everything of theirs: their processes, home, cgroups,
+    ``/run/user/UID`` and every file they own in the temporary folders (their registries'
+    ``/tmp/kit-registry-*``, with pushed data and a registry password). The way to remove a
+    learner (``./kit hub remove NAME``); ``userdel -r`` alone leaves the rest to whoever
+    gets the uid next."""
     try:
         entry = pwd.getpwnam(name)
     except KeyError:
@@ -137,10 +145,47 @@ def remove_account(name: str) -> bool:
     stop_processes_of(entry.pw_uid, subid_range(name))
     subprocess.run(["userdel", "--remove", name], capture_output=True, check=False)
     remove_cgroup(name)
-    runtime = Path("/run/user") / str(entry.pw_uid)
-    if runtime.is_dir() and not runtime.is_symlink() and runtime.stat().st_uid == entry.pw_uid:
-        shutil.rmtree(runtime, ignore_errors=True)
+    remove_files_of(entry.pw_uid)
     return True
+
+
+def _open_to_all(folder: Path) -> bool:
+    try:
+        info = folder.lstat()
+    except OSError:
+        return False
+    return stat.S_ISDIR(info.st_mode) and bool(info.st_mode & stat.S_IWOTH)
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink()
+
+
+#: Where a learner's processes leave files outside their home (every user may write there).
+TEMPORARY_ROOTS = (Path("/tmp"), Path("/var/tmp"), Path("/dev/shm"), Path("/run/user"))
+
+
+def remove_files_of(uid: int, roots: tuple[Path, ...] = TEMPORARY_ROOTS) -> list[Path]:
+    """Remove what ``uid`` owns under ``roots`` (a folder of theirs with all inside it);
+    links are removed, never followed. Returns what was removed."""
+    if uid == 0:
+        raise HubError("refusing to remove every file of root")
+    removed = []
+    for root in roots:
+        for folder, dirs, files in os.walk(root, onerror=lambda _err: None):
+            for name in [*dirs, *files]:
+                path = Path(folder) / name
+                with contextlib.suppress(OSError):
+                    if path.lstat().st_uid == uid:
+                        _remove(path)
+                        removed.append(path)
+            # Only folders every user may write to can hold a stranger's files: /tmp's big
+            # trees of root's (a CI's checkout) are not walked, or a first spawn would wait.
+            dirs[:] = [d for d in dirs if Path(folder, d) not in removed and _open_to_all(Path(folder, d))]
+    return removed
 
 
 # --- limits per learner: a cgroup each (cgroup v1), else a process count per account ----
@@ -456,3 +501,21 @@ def kill_all_of(uid: int, sweeps: int = 20) -> None:
             code = 2
         os._exit(code)
     os.waitpid(child, 0)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m kernel_helpers.hub.accounts remove NAME...`` (``./kit hub remove``)."""
+    import sys
+
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) < 2 or args[0] != "remove":
+        print("usage: python -m kernel_helpers.hub.accounts remove NAME...", file=sys.stderr)
+        return 2
+    for name in args[1:]:
+        unix = name if name.startswith(user_prefix()) else unix_name(name)
+        print(f"{unix}: {'removed, with all of theirs' if remove_account(unix) else 'no such account'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -386,3 +386,40 @@ def test_the_hub_throttles_logins_and_keeps_staff_names(tmp_path: Path) -> None:
         for key in ("KIT_HUB_DOCKER", "KIT_HUB_LOGIN_TRIES", "KIT_HUB_LOGIN_WAIT"):
             os.environ.pop(key, None)
         shutil.rmtree(hub.class_root.parent, ignore_errors=True)
+
+
+def test_removing_a_learner_removes_everything_of_theirs_and_a_reused_uid_gets_nothing() -> None:
+    from kernel_helpers.hub import rootless
+
+    need(os.geteuid() == 0, "makes unix accounts: run as root")
+    name = f"kittest-r{secrets.token_hex(3)}"
+    entry = accounts.ensure_account(name)
+    runtime = rootless.runtime_dir(entry)
+    leave = (
+        "import os, pathlib, sys\n"
+        "reg = pathlib.Path(sys.argv[1]); (reg / 'docker-config').mkdir(parents=True)\n"
+        "(reg / 'docker-config' / 'config.json').write_text('{\"auths\": {\"x\": {\"auth\": \"secret\"}}}')\n"
+        "pathlib.Path(sys.argv[2]).write_text('shm'); (pathlib.Path(sys.argv[3]) / 'x.sock').write_text('')\n"
+    )
+    registry, shm = Path(f"/tmp/kit-registry-{name}"), Path(f"/dev/shm/{name}")
+    subprocess.run(["runuser", "-u", name, "--", "/usr/bin/python3", "-c", leave, str(registry), str(shm),
+                    str(runtime)], check=True, cwd="/")  # fmt: skip
+    assert (registry / "docker-config" / "config.json").exists() and shm.exists()
+    assert accounts.remove_account(name)
+    left = [p for p in (registry, shm, runtime, Path(entry.pw_dir)) if p.exists() or p.is_symlink()]
+    assert not left, f"left after remove_account: {left}"
+
+    # userdel -r alone (not the kit's way) leaves /tmp files to whoever gets the uid next.
+    stray = Path(f"/tmp/kit-registry-{name}-stray")
+    again = accounts.ensure_account(name)
+    stray.mkdir()
+    os.chown(stray, again.pw_uid, again.pw_gid)
+    subprocess.run(["userdel", "--remove", name], capture_output=True, check=True)
+    try:
+        third = accounts.ensure_account(name + "x")
+        need(third.pw_uid == again.pw_uid, "useradd did not reuse the freed uid here")
+        assert not stray.exists(), "a new account was handed a previous holder's files"
+    finally:
+        accounts.remove_account(name + "x")
+        if stray.exists():
+            shutil.rmtree(stray)
