@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import platform
 import sys
 from collections.abc import Callable
@@ -223,7 +224,18 @@ def collect() -> dict[str, Any]:
             "tools": {name: t.to_json() for name, t in inspectors.result().items()},
             "components": components.result(),
             "widgets": {"ipywidgets": has_module("ipywidgets"), "ipympl": has_module("ipympl")},
+            **_hub_limits(),
         }
+
+
+#: Set by a workshop hub's spawner (``hub.accounts.LIMITS_ENV``): the limits in force.
+HUB_LIMITS_ENV = "KIT_HUB_LIMITS"
+
+
+def _hub_limits() -> dict[str, Any]:
+    """On a workshop hub, what the learner's processes may use together (else nothing)."""
+    limits = os.environ.get(HUB_LIMITS_ENV, "").strip()
+    return {"hub": {"limits": limits}} if limits else {}
 
 
 @dataclass(frozen=True)
@@ -277,6 +289,9 @@ def rows(report: dict[str, Any]) -> list[Row]:
         found += "; rootless, memory and pids limits not enforced"
         means += " (the kit's --memory and --pids-limit are accepted, not enforced, here)"
     out.append(Row("Docker daemon", dk["available"], found, means, dk.get("fix") or ""))
+    if report.get("hub"):
+        means = "your server, kernels, builds and Docker together; past them a fork or allocation fails"
+        out.append(Row("Workshop hub limits", True, report["hub"]["limits"], means, ""))
     simple = [
         ("wasmtime CLI", report["wasmtime_cli"], "notebook 06 times the CLI too"),
         ("local registry", report["registry"], "notebooks 06 and 09 time pulls on loopback"),
