@@ -263,12 +263,6 @@ class LearnerCgroup:
         if self.nproc is not None:
             resource.setrlimit(resource.RLIMIT_NPROC, (self.nproc, self.nproc))
 
-    def pids(self) -> list[int]:
-        for _, folder in self.folders:
-            with contextlib.suppress(OSError):
-                return [int(x) for x in (folder / "cgroup.procs").read_text().split()]
-        return []
-
 
 def _own_cgroup(controller: str) -> str:
     """This process's cgroup for ``controller`` (learners' go below the hub's own, so
@@ -314,7 +308,7 @@ def _limit(folder: Path, settings: list[tuple[str, str]]) -> bool:
 def learner_cgroup(name: str, limits: Limits, root: Path = CGROUP_ROOT) -> LearnerCgroup:
     """Make (or update) the cgroup ``kit-learner-NAME`` in each v1 controller there is."""
     folders = []
-    for controller in ("pids", "memory", "cpu", "freezer"):
+    for controller in ("pids", "memory", "cpu"):
         base = root / controller
         if not (base / "cgroup.procs").is_file():
             continue
@@ -331,7 +325,7 @@ def learner_cgroup(name: str, limits: Limits, root: Path = CGROUP_ROOT) -> Learn
 
 def remove_cgroup(name: str, root: Path = CGROUP_ROOT) -> None:
     """Remove the learner's cgroups (empty once their processes are gone)."""
-    for controller in ("pids", "memory", "cpu", "freezer"):
+    for controller in ("pids", "memory", "cpu"):
         folder = root / controller / _own_cgroup(controller) / (CGROUP_PREFIX + name)
         with contextlib.suppress(OSError):
             folder.rmdir()
