@@ -16,6 +16,8 @@ import os
 import pwd
 import secrets
 import socket
+import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from jupyterhub.spawner import LocalProcessSpawner
@@ -110,23 +112,49 @@ class KitSpawner(LocalProcessSpawner):
         return env
 
     async def start(self):
+        self.steps = []  # what the spawn page shows (progress) and the log times
+        self._step("making your account and its limits")
         entry = await asyncio.to_thread(accounts.ensure_account, self.unix_name)
         self.cgroup = await asyncio.to_thread(accounts.learner_cgroup, entry.pw_name, LIMITS)
         self.log.info("limits for %s: %s", self.user.name, self.cgroup.describe())
+        self._step("copying the course into your home")
         summary = await asyncio.to_thread(accounts.refresh_course, entry, ROOT, VENV / "bin" / "python")
         self.log.info("course for %s (%s): %s", self.user.name, entry.pw_name, summary)
         # What the kit saves for the learner is handed in here too: the instructor's view.
         self.hand_in = await asyncio.to_thread(classroom.hand_in_folder, CLASS, entry)
         if self.user.name == ADMIN:
             await asyncio.to_thread(classroom.make_instructor, entry, ROOT)
+        self._step("starting your own Docker daemon")
         self.learner_docker = await asyncio.to_thread(rootless.start, entry, cgroup=self.cgroup)
         if self.learner_docker.socket:
             self.log.info("Docker for %s: their own rootless daemon, %s", self.user.name, self.learner_docker.socket)
+        elif self.learner_docker.reason == "KIT_HUB_DOCKER=off":  # the instructor's choice
+            self.log.info("Docker for %s: off (KIT_HUB_DOCKER=off); recorded container data", self.user.name)
         else:
             self.log.warning("Docker for %s: none of their own (%s); recorded container data",
                              self.user.name, self.learner_docker.reason)
+        self._step("starting JupyterLab")
         self.notebook_dir = entry.pw_dir
         return await super().start()
+
+    steps: Sequence[tuple[str, float]] = ()  # a list of its own from each start
+    STEPS = 4  # the _step calls in start, for the progress bar
+
+    def _step(self, message):
+        now = time.monotonic()
+        if self.steps:
+            last, since = self.steps[-1]
+            self.log.info("spawn of %s: %s took %.1f s", self.user.name, last, now - since)
+        self.steps.append((message, now))
+
+    async def progress(self):
+        """One line per step of the spawn on the learner's waiting page, as it happens."""
+        shown, deadline = 0, time.monotonic() + c.Spawner.start_timeout
+        while shown < self.STEPS and time.monotonic() < deadline:
+            for message, _ in self.steps[shown:]:
+                shown += 1
+                yield {"progress": 10 + 80 * shown // (self.STEPS + 1), "message": message}
+            await asyncio.sleep(0.2)
 
     async def stop(self, now=False):
         await super().stop(now=now)
