@@ -275,6 +275,13 @@ def _own_cgroup(controller: str) -> str:
     return ""
 
 
+def _cgroup_folder(base: Path, controller: str, name: str) -> Path:
+    """The learner's folder in one controller: below the hub's own cgroup where that is
+    there (a VM's hub is at the top anyway), else at the controller's top."""
+    own = base / _own_cgroup(controller)
+    return (own if own.is_dir() else base) / (CGROUP_PREFIX + name)
+
+
 def _settings(controller: str, limits: Limits) -> list[tuple[str, str]]:
     """What to write, the limit that must hold last (read back to check it took)."""
     if controller == "pids":
@@ -312,7 +319,7 @@ def learner_cgroup(name: str, limits: Limits, root: Path = CGROUP_ROOT) -> Learn
         base = root / controller
         if not (base / "cgroup.procs").is_file():
             continue
-        folder = base / _own_cgroup(controller) / (CGROUP_PREFIX + name)
+        folder = _cgroup_folder(base, controller, name)
         try:
             folder.mkdir(exist_ok=True)
         except OSError:
@@ -326,7 +333,7 @@ def learner_cgroup(name: str, limits: Limits, root: Path = CGROUP_ROOT) -> Learn
 def remove_cgroup(name: str, root: Path = CGROUP_ROOT) -> None:
     """Remove the learner's cgroups (empty once their processes are gone)."""
     for controller in ("pids", "memory", "cpu"):
-        folder = root / controller / _own_cgroup(controller) / (CGROUP_PREFIX + name)
+        folder = _cgroup_folder(root / controller, controller, name)
         with contextlib.suppress(OSError):
             folder.rmdir()
 
