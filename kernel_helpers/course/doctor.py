@@ -24,7 +24,7 @@ from .._display import ShownAsHtml
 from .._errors import KitError, ToolchainMissing
 from .._system import find_program, has_module, install_hint, run_quick, wasmtime_cli_path
 from ..containers.docker import docker_status
-from ..report.handin import hand_in
+from ..report.handin import HUB_LIMITS_ENV, hand_in
 from ..toolchains.build import NATIVE, toolchain_for
 from ..toolchains.component import component_tools, components_hidden, tools_fix
 from ..toolchains.detect import LANGUAGE_NAMES, LANGUAGES, toolchain_report
@@ -226,10 +226,6 @@ def collect() -> dict[str, Any]:
             "widgets": {"ipywidgets": has_module("ipywidgets"), "ipympl": has_module("ipympl")},
             **_hub_limits(),
         }
-
-
-#: Set by a workshop hub's spawner (``hub.accounts.LIMITS_ENV``): the limits in force.
-HUB_LIMITS_ENV = "KIT_HUB_LIMITS"
 
 
 def _hub_limits() -> dict[str, Any]:

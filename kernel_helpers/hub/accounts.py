@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .._errors import HubError
-from ..course.doctor import HUB_LIMITS_ENV
+from ..report.handin import HUB_LIMITS_ENV
 
 ACCOUNT_COMMENT = "kit hub learner"
 DEFAULT_PREFIX = "kit-"
@@ -193,7 +193,7 @@ def remove_files_of(uid: int, roots: tuple[Path, ...] = TEMPORARY_ROOTS) -> list
 
 CGROUP_ROOT = Path("/sys/fs/cgroup")
 CGROUP_PREFIX = "kit-learner-"
-#: What the learner's server is told of its limits (the doctor shows it: course.doctor).
+#: What the learner's server is told of its limits (the doctor shows it).
 LIMITS_ENV = HUB_LIMITS_ENV
 _SIZES = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
 

@@ -24,6 +24,8 @@ from .._system import write_atomically
 
 #: The learner's hand-in folder, set by the hub's spawner.
 CLASS_DIR_ENV = "KIT_CLASS_DIR"
+#: The limits the hub holds the learner to, in words, set by its spawner (the doctor shows it).
+HUB_LIMITS_ENV = "KIT_HUB_LIMITS"
 #: Readable by the learner and the instructors' group, nobody else.
 HANDED_IN_MODE = 0o640
 #: The most the class view reads of one hand-in (an export of every topic is far smaller).
