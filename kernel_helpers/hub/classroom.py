@@ -72,12 +72,24 @@ def prepare_class_root(root: Path) -> Path:
 def hand_in_folder(root: Path, entry: pwd.struct_passwd) -> Path:
     """The learner's hand-in folder: theirs, readable by the instructors' group alone."""
     folder = prepare_class_root(root) / entry.pw_name
+    _disown_others(root, entry)
     if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
         raise HubError(f"{folder} is not a plain folder", fix="remove it; the hub makes it again")
     folder.mkdir(exist_ok=True)
     os.chown(folder, entry.pw_uid, class_group())
     folder.chmod(FOLDER_MODE)
     return folder
+
+
+def _disown_others(root: Path, entry: pwd.struct_passwd) -> None:
+    """A removed learner's hand-ins stay for the instructor, owned by their old uid; if this
+    account got that uid, they become root's (still the instructors' group's to read), so a
+    newcomer never owns a predecessor's hand-ins."""
+    for other in root.iterdir():
+        with contextlib.suppress(OSError):
+            if other.name != entry.pw_name and other.lstat().st_uid == entry.pw_uid:
+                for path in [other, *other.rglob("*")]:
+                    os.lchown(path, 0, -1)
 
 
 def make_instructor(entry: pwd.struct_passwd, checkout: Path) -> None:

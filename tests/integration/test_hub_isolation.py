@@ -18,6 +18,7 @@ import secrets
 import select
 import shutil
 import subprocess
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -440,6 +441,22 @@ def test_removing_a_learner_removes_everything_of_theirs_and_a_reused_uid_gets_n
         third = accounts.ensure_account(name + "x")
         need(third.pw_uid == again.pw_uid, "useradd did not reuse the freed uid here")
         assert not stray.exists(), "a new account was handed a previous holder's files"
+        # The previous holder's hand-ins stay for the instructor, no longer as that uid.
+        from kernel_helpers.hub import classroom
+
+        class_root = Path(tempfile.mkdtemp(prefix="kittest-class-", dir="/tmp"))
+        try:
+            class_root.chmod(0o711)
+            old = class_root / name
+            old.mkdir()
+            (old / "doctor.json").write_text("{}")
+            for path in (old, old / "doctor.json"):
+                os.chown(path, third.pw_uid, -1)
+            mine = classroom.hand_in_folder(class_root, third)
+            assert mine.stat().st_uid == third.pw_uid
+            assert {old.stat().st_uid, (old / "doctor.json").stat().st_uid} == {0}
+        finally:
+            shutil.rmtree(class_root)
     finally:
         accounts.remove_account(name + "x")
         if stray.exists():
