@@ -124,7 +124,9 @@ class KitSpawner(LocalProcessSpawner):
         self.hand_in = await asyncio.to_thread(classroom.hand_in_folder, CLASS, entry)
         if self.user.name == ADMIN:
             await asyncio.to_thread(classroom.make_instructor, entry, ROOT)
-        self._step("starting your own Docker daemon")
+        no_docker = await asyncio.to_thread(rootless.missing, entry.pw_name)
+        self._step("no Docker of your own here: recorded container data" if no_docker
+                   else "starting your own Docker daemon")  # fmt: skip
         self.learner_docker = await asyncio.to_thread(rootless.start, entry, cgroup=self.cgroup)
         if self.learner_docker.socket:
             self.log.info("Docker for %s: their own rootless daemon, %s", self.user.name, self.learner_docker.socket)
