@@ -262,6 +262,11 @@ class HubError(KitError):
     """A learner's account or server on the workshop hub could not be set up."""
 
 
+class HandInRefused(KitError):
+    """A file in a learner's hand-in folder that the class view will not read: not a plain
+    file (a FIFO, a link, a device) or too big. It is named in the view, never waited on."""
+
+
 # --- which line of a wasmtime error to show ----------------------------------------------
 
 _WAT_WHERE = re.compile(r"-->\s*\S*?:(\d+):(\d+)")

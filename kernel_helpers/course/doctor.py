@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import platform
 import sys
 from collections.abc import Callable
@@ -32,7 +33,7 @@ from .._system import (
 )
 from ..containers.docker import docker_disabled, docker_status
 from ..containers.proof import prove_docker_command
-from ..report.handin import hand_in
+from ..report.handin import HUB_LIMITS_ENV, hand_in
 from ..toolchains.build import NATIVE, forget_toolchains, prebuilt_module, toolchain_for
 from ..toolchains.component import (
     component_tools,
@@ -329,7 +330,14 @@ def collect() -> dict[str, Any]:
             "tools": {name: t.to_json() for name, t in inspectors.result().items()},
             "components": components.result(),
             "widgets": {"ipywidgets": has_module("ipywidgets"), "ipympl": has_module("ipympl")},
+            **_hub_limits(),
         }
+
+
+def _hub_limits() -> dict[str, Any]:
+    """On a workshop hub, what the learner's processes may use together (else nothing)."""
+    limits = os.environ.get(HUB_LIMITS_ENV, "").strip()
+    return {"hub": {"limits": limits}} if limits else {}
 
 
 @dataclass(frozen=True)
@@ -377,6 +385,9 @@ def rows(report: dict[str, Any]) -> list[Row]:
                    dk.get("checked_by") or ""))
     if dk.get("command"):
         out.append(_docker_command_row(dk["command"]))
+    if report.get("hub"):
+        means = "your server, kernels, builds and Docker together; past them a fork or allocation fails"
+        out.append(Row("Workshop hub limits", True, report["hub"]["limits"], means, ""))
     simple = [
         ("wasmtime CLI", report["wasmtime_cli"], "notebook 06 times the CLI too"),
         ("local registry", report["registry"], "notebooks 06 and 09 time pulls on loopback"),

@@ -28,8 +28,9 @@ from pathlib import Path
 from typing import Any
 
 from .._display import ShownAsHtml, ShownAsText
-from .._errors import HubError, ResultsError
+from .._errors import HandInRefused, HubError, ResultsError
 from ..report.exports import EXPORT_SCHEMA, TOPICS, comparison_figure
+from ..report.handin import read_handed_in
 from .accounts import user_prefix
 
 CLASS_GROUP = "kit-instructors"
@@ -71,12 +72,24 @@ def prepare_class_root(root: Path) -> Path:
 def hand_in_folder(root: Path, entry: pwd.struct_passwd) -> Path:
     """The learner's hand-in folder: theirs, readable by the instructors' group alone."""
     folder = prepare_class_root(root) / entry.pw_name
+    _disown_others(root, entry)
     if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
         raise HubError(f"{folder} is not a plain folder", fix="remove it; the hub makes it again")
     folder.mkdir(exist_ok=True)
     os.chown(folder, entry.pw_uid, class_group())
     folder.chmod(FOLDER_MODE)
     return folder
+
+
+def _disown_others(root: Path, entry: pwd.struct_passwd) -> None:
+    """A removed learner's hand-ins stay for the instructor, owned by their old uid; if this
+    account got that uid, they become root's (still the instructors' group's to read), so a
+    newcomer never owns a predecessor's hand-ins."""
+    for other in root.iterdir():
+        with contextlib.suppress(OSError):
+            if other.name != entry.pw_name and other.lstat().st_uid == entry.pw_uid:
+                for path in [other, *other.rglob("*")]:
+                    os.lchown(path, 0, -1)
 
 
 def make_instructor(entry: pwd.struct_passwd, checkout: Path) -> None:
@@ -111,11 +124,19 @@ def class_root(root: str | Path | None = None) -> Path:
     return path
 
 
-def _read_json(path: Path) -> dict[str, Any] | None:
+def _read_json(path: Path, problems: list[str]) -> dict[str, Any] | None:
+    """A hand-in's JSON, or None; a file that is not a plain, small JSON file is added to
+    ``problems`` (the learner wrote it: it is never followed, waited on or read whole)."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(read_handed_in(path).decode("utf-8"))
+    except FileNotFoundError:
+        return None  # not handed in yet
+    except HandInRefused as err:
+        problems.append(err.message)
+        return None
     except (OSError, ValueError):
-        return None  # not there yet, or being replaced: the next poll reads it
+        problems.append(f"{path.name} in {path.parent.name}'s hand-ins is not readable JSON")
+        return None
     return data if isinstance(data, dict) else None
 
 
@@ -129,6 +150,7 @@ class LearnerStatus:
     results: dict[str, dict[str, Any]] = field(default_factory=dict)
     export: dict[str, Any] | None = None
     last_seen: float | None = None
+    problems: list[str] = field(default_factory=list)  # hand-ins not read, and why
 
     @property
     def setup(self) -> str:
@@ -162,13 +184,17 @@ class LearnerStatus:
 def read_learner(folder: Path) -> LearnerStatus:
     prefix = user_prefix()
     name = folder.name[len(prefix):] if folder.name.startswith(prefix) else folder.name
-    status = LearnerStatus(name, folder, doctor=_read_json(folder / "doctor.json"),
-                           export=_read_json(folder / "export.json"))  # fmt: skip
+    status = LearnerStatus(name, folder)
+    status.doctor = _read_json(folder / "doctor.json", status.problems)
+    status.export = _read_json(folder / "export.json", status.problems)
     for topic in TOPICS:
-        data = _read_json(folder / f"{topic}.json")
+        data = _read_json(folder / f"{topic}.json", status.problems)
         if data is not None:
             status.results[topic] = data
-    times = [p.stat().st_mtime for p in folder.glob("*.json")]
+    times = []
+    for path in folder.glob("*.json"):  # lstat: a link's target is none of our business
+        with contextlib.suppress(OSError):
+            times.append(path.lstat().st_mtime)
     status.last_seen = max(times) if times else None
     return status
 
@@ -195,7 +221,12 @@ class ClassStatus(ShownAsText, ShownAsHtml):
         lines = [f"{count} {'learner' if count == 1 else 'learners'}, "
                  f"{sum(x.stuck for x in self.learners)} without a setup check"]  # fmt: skip
         lines += [f"  {n}: {s} | {p} | last hand-in {t}" for n, s, p, t in self._rows()]
+        lines += [f"  not read: {problem}" for problem in self.problems()]
         return "\n".join(lines)
+
+    def problems(self) -> list[str]:
+        """Hand-ins the view would not read (a FIFO, a link, a huge file), each named."""
+        return [problem for learner in self.learners for problem in learner.problems]
 
     def html(self) -> str:
         if not self.learners:
@@ -208,7 +239,8 @@ class ClassStatus(ShownAsText, ShownAsHtml):
             + "</tr>"
             for n, s, p, t in self._rows()
         )
-        return f"<table>{head}{body}</table>"
+        bad = "".join(f"<li>{html.escape(problem)}</li>" for problem in self.problems())
+        return f"<table>{head}{body}</table>" + (f"<p>Not read:</p><ul>{bad}</ul>" if bad else "")
 
     def exports(self) -> list[dict[str, Any]]:
         return [e for e in (x.as_export() for x in self.learners) if e is not None]
@@ -240,7 +272,7 @@ def _signature(root: Path) -> tuple[tuple[str, float], ...]:
     found = []
     for path in root.glob("*/*.json"):
         with contextlib.suppress(OSError):
-            found.append((str(path), path.stat().st_mtime))
+            found.append((str(path), path.lstat().st_mtime))
     return tuple(sorted(found))
 
 

@@ -28,7 +28,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .accounts import as_account, subid_range
+from .accounts import LearnerCgroup, as_account, subid_range
 
 ROOTLESS_SCRIPT = Path("/usr/share/docker.io/contrib/dockerd-rootless.sh")
 DAEMON_ARGS = ("--bridge=none", "--iptables=false", "--ip6tables=false")
@@ -98,8 +98,9 @@ def answers(sock: Path, timeout: float = 2.0) -> bool:
     return reply.startswith(b"HTTP/1.") and b" 200 " in reply.split(b"\r\n", 1)[0]
 
 
-def start(entry: pwd.struct_passwd, timeout: float = 30.0) -> LearnerDocker:
-    """Start the learner's rootless daemon (or find it running) and wait until it answers."""
+def start(entry: pwd.struct_passwd, timeout: float = 30.0, cgroup: LearnerCgroup | None = None) -> LearnerDocker:
+    """Start the learner's rootless daemon (or find it running) and wait until it answers;
+    in the learner's ``cgroup``, so it and its containers count against their limits."""
     why = missing(entry.pw_name)
     if why:
         return LearnerDocker(None, why)
@@ -121,7 +122,7 @@ def start(entry: pwd.struct_passwd, timeout: float = 30.0) -> LearnerDocker:
     launcher = 'mkdir -p "$HOME/.kit-cache" && exec "$0" "$@" >>"$HOME/' + LOG_NAME + '" 2>&1'
     proc = subprocess.Popen(
         ["/bin/sh", "-c", launcher, str(ROOTLESS_SCRIPT), *DAEMON_ARGS],
-        env=env, preexec_fn=as_account(entry), start_new_session=True,
+        env=env, preexec_fn=as_account(entry, cgroup=cgroup), start_new_session=True,
         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + timeout

@@ -21,9 +21,7 @@ import warnings
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-from matplotlib.figure import Figure
+from typing import TYPE_CHECKING, Any
 
 from .._display import describe_machine, format_seconds
 from .._errors import ResultsError
@@ -31,6 +29,9 @@ from .._system import cache_dir
 from ..bench.results import as_dict, as_result, sizes_of, variant_summaries
 from ..bench.variants import in_order, label_of
 from .handin import hand_in
+
+if TYPE_CHECKING:  # only named in annotations: the hub's class view loads matplotlib when it draws
+    from matplotlib.figure import Figure
 
 EXPORT_SCHEMA = "wasm-course-results/1"
 TOPICS = ("startup", "sizes", "compute", "oci")

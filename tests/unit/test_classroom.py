@@ -114,3 +114,41 @@ def test_off_the_hub_the_class_view_says_how_to_get_one(monkeypatch: pytest.Monk
     with pytest.raises(HubError, match="not the instructor's server") as caught:
         class_status()
     assert "admin" in (caught.value.fix or "")
+
+
+def test_a_hand_in_that_is_no_plain_file_is_named_never_waited_on(
+    class_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A FIFO would hang a plain read, a link to /dev/zero or a 1 GB file would fill the
+    instructor's kernel: each is named in the view, which still shows the rest at once."""
+    import os
+
+    from kernel_helpers.report.handin import MAX_HAND_IN_BYTES
+
+    fifo = _learner(class_root, "fifo", monkeypatch)
+    os.mkfifo(fifo / "doctor.json")
+    linked = _learner(class_root, "linked", monkeypatch)
+    (linked / "doctor.json").symlink_to("/dev/zero")
+    huge = _learner(class_root, "huge", monkeypatch)
+    with (huge / "doctor.json").open("wb") as sparse:
+        sparse.truncate(1 << 30)  # 1 GB, sparse: costs no disk
+    (huge / "startup.json").write_bytes(b"\x00not json")
+    fine = _learner(class_root, "fine", monkeypatch)
+    hand_in("doctor.json", json.dumps({"summary": "ok", "missing": []}).encode())
+
+    started = time.monotonic()
+    status = class_status(class_root)
+    took = time.monotonic() - started
+    assert took < 2, f"the class view took {took:.1f} s"
+    problems = "\n".join(status.problems())
+    assert "doctor.json in kit-fifo's hand-ins is not a regular file" in problems
+    assert "doctor.json in kit-linked's hand-ins is a link, not a file" in problems
+    assert "doctor.json in kit-huge's hand-ins is 1.07 GB, over the 4 MB" in problems, problems
+    assert "startup.json in kit-huge's hand-ins is not readable JSON" in problems
+    text = status.text()
+    assert "fine: ok: nothing missing" in text and "not read: doctor.json in kit-fifo's" in text
+    assert "Not read:" in status.html()
+    (fine / "export.json").write_bytes(b"{}" + b" " * (MAX_HAND_IN_BYTES - 2))  # just fits
+    again = class_status(class_root)
+    assert len(again.problems()) == 4
+    assert next(x for x in again.learners if x.name == "fine").export == {}

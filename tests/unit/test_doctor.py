@@ -201,3 +201,19 @@ def test_missing_names_the_first_absent_tool_and_its_fix(
     monkeypatch.delenv("KIT_DOCKER")
     with pytest.raises(kh.KitError, match="does not know a tool called 'skopoe'"):
         missing("skopoe")
+
+
+def test_on_a_hub_the_doctor_says_which_limits_hold(monkeypatch: pytest.MonkeyPatch) -> None:
+    from kernel_helpers.course.doctor import HUB_LIMITS_ENV, rows
+    from kernel_helpers.hub.accounts import LearnerCgroup, Limits
+
+    described = LearnerCgroup(Limits(), (("pids", Path("/x")), ("memory", Path("/y")))).describe()
+    assert described == "at most 512 processes, 2.0 GiB of memory; no cpu limit (no cgroup controller)"
+    assert LearnerCgroup(Limits(), (), nproc=512).describe().startswith("at most 512 processes (per account)")
+    monkeypatch.setenv(HUB_LIMITS_ENV, described)
+    report = collect()
+    assert report["hub"] == {"limits": described}
+    found = [r for r in rows(report) if r.what == "Workshop hub limits"]
+    assert found and found[0].found == described
+    monkeypatch.delenv(HUB_LIMITS_ENV)
+    assert "hub" not in collect()  # off a hub: no row

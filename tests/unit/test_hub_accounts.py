@@ -195,3 +195,36 @@ def test_processes_of_finds_this_process_and_not_others() -> None:
     me = os.getuid()
     assert os.getpid() in accounts.processes_of(me)
     assert os.getpid() not in accounts.processes_of(me + 12345)
+
+
+def test_staff_and_system_names_are_reserved_and_the_rule_is_stated() -> None:
+    for name in ("admin", "instructor", "root", "kit-root", "kit-ana", "jovyan", "daemon"):
+        problem = accounts.name_problem(name, admin="teacher1")
+        assert problem is not None and "reserved" in problem and accounts.NAME_RULE in problem, name
+    assert accounts.name_problem("instructor", admin="instructor") is None  # the admin's own
+    assert accounts.name_problem("ana") is None and accounts.name_problem("kitty") is None
+    bad = accounts.name_problem("Ana B")
+    assert bad is not None and accounts.NAME_RULE in bad
+
+
+def test_limits_come_from_the_instructor_and_a_missing_pids_controller_falls_back(tmp_path: Path) -> None:
+    limits = accounts.Limits.from_env({"KIT_HUB_PIDS_MAX": "64", "KIT_HUB_MEMORY_MAX": "1.5G"})
+    assert limits == accounts.Limits(pids=64, memory_bytes=3 << 29, cpu_shares=1024)
+    with pytest.raises(HubError, match="KIT_HUB_PIDS_MAX"):
+        accounts.Limits.from_env({"KIT_HUB_PIDS_MAX": "many"})
+    # A cgroup tree with memory only (no pids): the account gets RLIMIT_NPROC instead.
+    (tmp_path / "memory").mkdir()
+    (tmp_path / "memory" / "cgroup.procs").write_text("")
+    group = accounts.learner_cgroup("kit-ana", limits, root=tmp_path)
+    assert group.controllers() == {"memory"} and group.nproc == 64
+    folder = dict(group.folders)["memory"]
+    assert (folder / "memory.limit_in_bytes").read_text() == str(3 << 29)
+    assert group.describe().startswith("at most 64 processes (per account), 1.5 GiB of memory; no cpu limit")
+    child = os.fork()
+    if child == 0:  # join() in a child: it moves that process and limits it
+        import resource
+
+        group.join()
+        os._exit(0 if resource.getrlimit(resource.RLIMIT_NPROC) == (64, 64) else 1)
+    assert os.waitpid(child, 0)[1] == 0
+    assert (folder / "cgroup.procs").read_text() == str(child)
