@@ -24,7 +24,7 @@ from jupyterhub.spawner import LocalProcessSpawner
 from nativeauthenticator import NativeAuthenticator
 from nativeauthenticator.handlers import SignUpHandler
 
-from kernel_helpers.hub import accounts, classroom, rootless
+from course_hub import accounts, classroom, rootless
 
 ROOT = Path(os.environ["KIT_ROOT"])
 VENV = Path(os.environ["KIT_VENV"])

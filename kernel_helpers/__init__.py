@@ -211,9 +211,6 @@ _names(
     "check_world_packages",
 )
 
-# The workshop hub: the instructor's live view of the class (deploy/class-view.ipynb).
-_names("hub.classroom", "class_status", "class_view")
-
 # Every notebook: exercise results and the instructor's solutions.
 _names("course.checks", "CheckResult", "solution")
 

@@ -255,11 +255,7 @@ class HostUnavailable(KitError):
     """A second wasm host (Node's WASI, a browser) is not here; ``fix`` says how to get it."""
 
 
-# --- a workshop hub (./kit hub) -----------------------------------------------------------
-
-
-class HubError(KitError):
-    """A learner's account or server on the workshop hub could not be set up."""
+# --- hand-ins (read by the workshop's class view) -----------------------------------------
 
 
 class HandInRefused(KitError):

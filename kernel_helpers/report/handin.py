@@ -1,7 +1,7 @@
 """Handing results in to the instructor, as they are written (a workshop hub).
 
 On ``./kit hub`` each learner's server has ``KIT_CLASS_DIR``: a folder of their own that
-only they and the instructors' group can read (see ``hub.classroom``). Whatever the kit
+only they and the instructors' group can read (see ``course_hub.classroom``). Whatever the kit
 saves for the learner (each topic of notebooks 06-09, notebook 10's export, notebook 00's
 doctor report) is also copied there, so the instructor's class view sees it at once,
 with nothing to collect by hand. Outside a hub the variable is unset and nothing happens.

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from kernel_helpers.hub import accounts, rootless
+from course_hub import accounts, rootless
 from tests.browser.driver import finish_notebook, problems, screenshot, start_notebook
 from tests.conftest import free_port, need
 from tests.integration.test_hub import PREFIX, Hub, log_in, run_as, server_environ, sign_up

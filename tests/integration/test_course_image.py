@@ -24,7 +24,7 @@ from typing import Any
 import nbformat
 import pytest
 
-from kernel_helpers.containers.course_image import INPUTS_LABEL, STAGE_LABEL, image_reference
+from course_hub.course_image import INPUTS_LABEL, STAGE_LABEL, image_reference
 from kernel_helpers.containers.docker import docker_status
 from kernel_helpers.containers.images import OWNER_LABEL, PURPOSE_LABEL, owner_filter
 from tests.conftest import REPO, need

@@ -27,7 +27,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from kernel_helpers.hub import accounts, rootless
+from course_hub import accounts, rootless
 from tests.conftest import free_port, need, other_address
 
 REPO = Path(__file__).resolve().parents[2]
@@ -173,7 +173,7 @@ def learners() -> Iterator[list[str]]:
 def check_hand_ins(hub: Hub, admin: requests.Session, unix_a: str, unix_b: str) -> None:
     """Each learner hands in to a folder of their own that the instructor reads and no other
     learner can; the instructor's server has the class and the class view notebook."""
-    from kernel_helpers.hub.classroom import CLASS_GROUP, CLASS_VIEW_NOTEBOOK
+    from course_hub.classroom import CLASS_GROUP, CLASS_VIEW_NOTEBOOK
 
     root = hub.class_root
     folders = {unix: root / unix for unix in (unix_a, unix_b)}
@@ -200,7 +200,7 @@ def check_hand_ins(hub: Hub, admin: requests.Session, unix_a: str, unix_b: str) 
     assert environ["KIT_CLASS_ROOT"] == str(root)
     view = subprocess.run(["runuser", "-u", teacher, "--", "env", "-i",
                            *(f"{k}={v}" for k, v in environ.items()), "python", "-c",
-                           "import kernel_helpers as kh; print(kh.class_status().text())"],
+                           "import course_hub; print(course_hub.class_status().text())"],
                           capture_output=True, text=True, timeout=60, cwd="/")  # fmt: skip
     assert view.returncode == 0, view.stderr[-800:]
     a_name, b_name = unix_a[len(PREFIX):], unix_b[len(PREFIX):]

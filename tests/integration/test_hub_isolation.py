@@ -26,7 +26,7 @@ from typing import IO, Any
 
 import pytest
 
-from kernel_helpers.hub import accounts
+from course_hub import accounts
 from tests.conftest import free_port, need
 
 REPO = Path(__file__).resolve().parents[2]
@@ -412,7 +412,7 @@ def test_the_hub_throttles_logins_and_keeps_staff_names(tmp_path: Path) -> None:
 
 
 def test_removing_a_learner_removes_everything_of_theirs_and_a_reused_uid_gets_nothing() -> None:
-    from kernel_helpers.hub import rootless
+    from course_hub import rootless
 
     need(os.geteuid() == 0, "makes unix accounts: run as root")
     name = f"kittest-r{secrets.token_hex(3)}"
@@ -443,7 +443,7 @@ def test_removing_a_learner_removes_everything_of_theirs_and_a_reused_uid_gets_n
         need(third.pw_uid == again.pw_uid, "useradd did not reuse the freed uid here")
         assert not stray.exists(), "a new account was handed a previous holder's files"
         # The previous holder's hand-ins stay for the instructor, no longer as that uid.
-        from kernel_helpers.hub import classroom
+        from course_hub import classroom
 
         class_root = Path(tempfile.mkdtemp(prefix="kittest-class-", dir="/tmp"))
         try:

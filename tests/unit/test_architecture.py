@@ -73,18 +73,48 @@ def _lint_imports(root: Path) -> subprocess.CompletedProcess[str]:
 def test_the_layer_contract_is_kept() -> None:
     run = _lint_imports(REPO)
     assert run.returncode == 0, run.stdout + run.stderr
-    assert "1 kept, 0 broken" in run.stdout
+    assert "2 kept, 0 broken" in run.stdout
 
 
 def test_a_wrong_way_import_breaks_the_contract(tmp_path: Path) -> None:
     # A copy of the package where the lowest layer (wasm) imports the top one (course).
-    shutil.copytree(PACKAGE, tmp_path / "kernel_helpers", ignore=shutil.ignore_patterns("data", "static"))
-    shutil.copy(REPO / "pyproject.toml", tmp_path / "pyproject.toml")
+    _copy_for_lint(tmp_path)
     reader = tmp_path / "kernel_helpers" / "wasm" / "reader.py"
     reader.write_text(reader.read_text() + "\nfrom ..course import doctor  # wrong way\n")
     run = _lint_imports(tmp_path)
     assert run.returncode != 0
     assert "kernel_helpers.wasm.reader -> kernel_helpers.course.doctor" in run.stdout
+
+
+def _copy_for_lint(tmp_path: Path) -> None:
+    shutil.copytree(PACKAGE, tmp_path / "kernel_helpers", ignore=shutil.ignore_patterns("data", "static"))
+    shutil.copytree(REPO / "course_hub", tmp_path / "course_hub")
+    shutil.copy(REPO / "pyproject.toml", tmp_path / "pyproject.toml")
+
+
+def test_the_learners_package_importing_the_workshop_breaks_the_contract(tmp_path: Path) -> None:
+    _copy_for_lint(tmp_path)
+    handin = tmp_path / "kernel_helpers" / "report" / "handin.py"
+    handin.write_text(handin.read_text() + "\nfrom course_hub import accounts  # wrong way\n")
+    run = _lint_imports(tmp_path)
+    assert run.returncode != 0
+    assert "kernel_helpers.report.handin -> course_hub.accounts" in run.stdout
+
+
+def test_touching_every_public_name_loads_no_workshop_code() -> None:
+    """A learner's ``import kernel_helpers`` and every ``kh.*`` name they may reach load
+    nothing of the workshop: no accounts, cgroups, daemons or course image."""
+    probe = (
+        "import sys, kernel_helpers as kh\n"
+        "for name in kh._PUBLIC: getattr(kh, name)\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'course_hub'))\n"
+        "print(len(kh._PUBLIC))\n"
+    )
+    run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=300, cwd=REPO)
+    assert run.returncode == 0, run.stderr[-2000:]
+    loaded, touched = run.stdout.splitlines()[-2:]
+    assert loaded == "[]"
+    assert int(touched) > 100  # every name was really reached
 
 
 # --- no circles: the module graph of kernel_helpers, read from the source ------------------

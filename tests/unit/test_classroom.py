@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from kernel_helpers._errors import HubError
+from course_hub.classroom import class_status, class_view
+from course_hub.errors import HubError
 from kernel_helpers.course.doctor import DoctorReport, collect, handed_in
-from kernel_helpers.hub.classroom import class_status, class_view
 from kernel_helpers.report.exports import export_results, save_result
 from kernel_helpers.report.handin import CLASS_DIR_ENV, hand_in
 from tests import synthetic_results

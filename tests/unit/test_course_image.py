@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 import yaml
 
-from kernel_helpers.containers import course_image
-from kernel_helpers.containers.course_image import (
+from course_hub import course_image
+from course_hub.course_image import (
     COURSE_BASE,
     DOCKERFILE,
     build_ca_bundle,

@@ -204,8 +204,8 @@ def test_missing_names_the_first_absent_tool_and_its_fix(
 
 
 def test_on_a_hub_the_doctor_says_which_limits_hold(monkeypatch: pytest.MonkeyPatch) -> None:
+    from course_hub.accounts import LearnerCgroup, Limits
     from kernel_helpers.course.doctor import HUB_LIMITS_ENV, rows
-    from kernel_helpers.hub.accounts import LearnerCgroup, Limits
 
     described = LearnerCgroup(Limits(), (("pids", Path("/x")), ("memory", Path("/y")))).describe()
     assert described == "at most 512 processes, 2.0 GiB of memory; no cpu limit (no cgroup controller)"

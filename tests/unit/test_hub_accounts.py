@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from kernel_helpers._errors import HubError
-from kernel_helpers.hub import accounts, course_copy, rootless
+from course_hub import accounts, course_copy, rootless
+from course_hub.errors import HubError
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -104,7 +104,7 @@ def test_the_course_copy_runs_as_a_command(tmp_path: Path) -> None:
     source, home = _checkout(tmp_path / "kit"), tmp_path / "home"
     home.mkdir()
     out = subprocess.run(
-        [sys.executable, "-m", "kernel_helpers.hub.course_copy", str(source), str(home)],
+        [sys.executable, "-m", "course_hub.course_copy", str(source), str(home)],
         capture_output=True, text=True, check=True, cwd=REPO,
     )
     assert json.loads(out.stdout)["summary"].startswith("2 copied")

@@ -25,8 +25,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from .._errors import HubError
-from ..report.handin import HUB_LIMITS_ENV
+from kernel_helpers.report.handin import HUB_LIMITS_ENV
+
+from .errors import HubError
 
 ACCOUNT_COMMENT = "kit hub learner"
 DEFAULT_PREFIX = "kit-"
@@ -414,7 +415,7 @@ def learner_env(entry: pwd.struct_passwd, hub_name: str, venv: Path) -> dict[str
 def refresh_course(entry: pwd.struct_passwd, checkout: Path, python: Path) -> str:
     """Refresh the learner's copy of the course, running as the learner (see course_copy)."""
     result = subprocess.run(
-        [str(python), "-m", "kernel_helpers.hub.course_copy", str(checkout), entry.pw_dir],
+        [str(python), "-m", "course_hub.course_copy", str(checkout), entry.pw_dir],
         preexec_fn=as_account(entry), capture_output=True, text=True, check=False, timeout=120,
         env={"HOME": entry.pw_dir, "PATH": "/usr/bin:/bin", "PYTHONDONTWRITEBYTECODE": "1"},
     )
@@ -506,12 +507,12 @@ def kill_all_of(uid: int, sweeps: int = 20) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m kernel_helpers.hub.accounts remove NAME...`` (``./kit hub remove``)."""
+    """``python -m course_hub.accounts remove NAME...`` (``./kit hub remove``)."""
     import sys
 
     args = sys.argv[1:] if argv is None else argv
     if len(args) < 2 or args[0] != "remove":
-        print("usage: python -m kernel_helpers.hub.accounts remove NAME...", file=sys.stderr)
+        print("usage: python -m course_hub.accounts remove NAME...", file=sys.stderr)
         return 2
     for name in args[1:]:
         unix = name if name.startswith(user_prefix()) else unix_name(name)

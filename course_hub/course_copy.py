@@ -9,7 +9,7 @@ The rule, per file of ``notebooks/`` and ``wasm_examples/``:
   copied: left alone, always. The report names it, so the hub's log says who kept what.
 
 What the kit last copied is recorded as hashes in ``~/.kit-course.json``. The hub runs
-this as the learner (``python -m kernel_helpers.hub.course_copy SOURCE HOME``, with the
+this as the learner (``python -m course_hub.course_copy SOURCE HOME``, with the
 learner's uid), never as root, so a symlink a learner plants in their home cannot make the
 copy write anywhere they could not write themselves.
 """
@@ -22,7 +22,7 @@ import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from .._system import write_atomically
+from kernel_helpers._system import write_atomically
 
 COURSE_FOLDERS = ("notebooks", "wasm_examples")
 MANIFEST = ".kit-course.json"
@@ -100,7 +100,7 @@ def refresh(source_root: Path, home: Path) -> CopyReport:
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 2:
-        print("usage: python -m kernel_helpers.hub.course_copy SOURCE_CHECKOUT HOME", file=sys.stderr)
+        print("usage: python -m course_hub.course_copy SOURCE_CHECKOUT HOME", file=sys.stderr)
         return 2
     report = refresh(Path(args[0]), Path(args[1]))
     print(json.dumps({"summary": report.summary(), **asdict(report)}))

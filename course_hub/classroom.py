@@ -27,11 +27,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .._display import ShownAsHtml, ShownAsText
-from .._errors import HandInRefused, HubError, ResultsError
-from ..report.exports import EXPORT_SCHEMA, TOPICS, comparison_figure
-from ..report.handin import read_handed_in
+from kernel_helpers._display import ShownAsHtml, ShownAsText
+from kernel_helpers._errors import HandInRefused, ResultsError
+from kernel_helpers.report.exports import EXPORT_SCHEMA, TOPICS, comparison_figure
+from kernel_helpers.report.handin import read_handed_in
+
 from .accounts import user_prefix
+from .errors import HubError
 
 CLASS_GROUP = "kit-instructors"
 CLASS_ROOT_ENV = "KIT_CLASS_ROOT"
@@ -247,7 +249,7 @@ class ClassStatus(ShownAsText, ShownAsHtml):
 
     def figure_png(self) -> bytes | None:
         """The class's start-up comparison (notebook 10's aggregate), or None before any."""
-        from .._figures import figure_png
+        from kernel_helpers._figures import figure_png
 
         exports = self.exports()
         if not exports:

@@ -1,6 +1,6 @@
-"""``python -m kernel_helpers image [--rebuild] [--extra-packages P] [--json]``: build the
+"""``python -m course_hub image [--rebuild] [--extra-packages P] [--json]``: build the
 course image for a JupyterHub on Kubernetes (``./kit image``; see
-:mod:`kernel_helpers.containers.course_image`)."""
+:mod:`course_hub.course_image`)."""
 
 from __future__ import annotations
 
@@ -9,14 +9,14 @@ import contextlib
 import json
 import sys
 
-from .._display import format_bytes, format_seconds
-from .._errors import KitError
-from ._output import chatter_to_stderr
+from kernel_helpers._display import format_bytes, format_seconds
+from kernel_helpers._errors import KitError
+from kernel_helpers.cli._output import chatter_to_stderr
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m kernel_helpers image",
+        prog="python -m course_hub image",
         description="Build the course image (deploy/Dockerfile) from the kit's own Debian base: "
         "the kit, its toolchains and prebuilt data, run as jovyan with KIT_DOCKER=off, for "
         "deploy/z2jh-values.yaml. An image built from the same inputs is kept.",
@@ -30,7 +30,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str]) -> int:
     args = _parser().parse_args(argv)
-    from ..containers.course_image import build_course_image
+    from .course_image import build_course_image
 
     try:
         with chatter_to_stderr() if args.json else contextlib.nullcontext():

@@ -34,10 +34,16 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .._errors import ContainerError
-from .._system import REPO_ROOT, find_program
-from .docker import connect
-from .images import BASE_LABEL, KIT_LABEL, PULLED_DEBIAN, PURPOSE_LABEL, import_debian_rootfs
+from kernel_helpers._errors import ContainerError
+from kernel_helpers._system import REPO_ROOT, find_program
+from kernel_helpers.containers.docker import connect
+from kernel_helpers.containers.images import (
+    BASE_LABEL,
+    KIT_LABEL,
+    PULLED_DEBIAN,
+    PURPOSE_LABEL,
+    import_debian_rootfs,
+)
 
 if TYPE_CHECKING:
     import docker
