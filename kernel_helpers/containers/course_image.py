@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .._errors import ContainerError
-from .._system import REPO_ROOT, find_program
+from .._system import REPO_ROOT, docker_packages, find_program
 from .docker import connect
 from .images import BASE_LABEL, KIT_LABEL, PULLED_DEBIAN, PURPOSE_LABEL, import_debian_rootfs
 
@@ -197,7 +197,7 @@ def build_course_image(
     if docker_cli is None:
         raise ContainerError(
             "the docker command is not installed: ./kit image builds with it",
-            fix="as root: apt-get install -y docker.io (./kit setup also starts the daemon)",
+            fix=f"as root: apt-get install -y {docker_packages()} (./kit setup also starts the daemon)",
         )
     docker_client = client if client is not None else connect()
     reference = image_reference()

