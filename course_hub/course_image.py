@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kernel_helpers._errors import ContainerError
-from kernel_helpers._system import REPO_ROOT, find_program
+from kernel_helpers._system import REPO_ROOT, docker_packages, find_program
 from kernel_helpers.containers.docker import connect
 from kernel_helpers.containers.images import (
     BASE_LABEL,
@@ -203,7 +203,7 @@ def build_course_image(
     if docker_cli is None:
         raise ContainerError(
             "the docker command is not installed: ./kit image builds with it",
-            fix="as root: apt-get install -y docker.io (./kit setup also starts the daemon)",
+            fix=f"as root: apt-get install -y {docker_packages()} (./kit setup also starts the daemon)",
         )
     docker_client = client if client is not None else connect()
     reference = image_reference()

@@ -115,6 +115,41 @@ def has_apt() -> bool:
     return shutil.which("apt-get") is not None
 
 
+_APT_HAS: dict[str, bool] = {}
+
+
+def apt_has_package(name: str) -> bool:
+    """Whether this machine's apt knows a package called ``name``, so a hint can name the
+    package of this Debian release. ``apt-cache show`` also succeeds, printing nothing, for
+    a name another package merely mentions (Debian 12's ``rust-llvm``): look for a record."""
+    if name not in _APT_HAS:
+        apt_cache = shutil.which("apt-cache")
+        found = False
+        if apt_cache is not None:
+            try:
+                done = subprocess.run(
+                    [apt_cache, "show", "--no-all-versions", name],
+                    capture_output=True, text=True, timeout=10, check=False,
+                )
+                found = done.returncode == 0 and "Package:" in done.stdout
+            except (OSError, subprocess.TimeoutExpired):
+                found = False
+        _APT_HAS[name] = found
+    return _APT_HAS[name]
+
+
+def docker_cli_package() -> str:
+    """The Debian package with the ``docker`` command: Debian 13 moved it out of docker.io
+    (which only recommends it) into docker-cli."""
+    return apt_package("docker")
+
+
+def docker_packages() -> str:
+    """The Debian packages for a Docker daemon and its command, for an install hint."""
+    cli = docker_cli_package()
+    return "docker.io" if cli == "docker.io" else f"docker.io {cli}"
+
+
 def on_jupyterhub() -> bool:
     """True in a learner's server that a JupyterHub started (it sets ``JUPYTERHUB_USER``)."""
     return bool(os.environ.get("JUPYTERHUB_USER"))
@@ -168,7 +203,10 @@ def apt_package(program: str) -> str:
     ``rustc`` on Debian 12 and in ``rust-llvm`` on Debian 13). A fix that names the old
     package on a new release installs nothing useful, so every such hint asks here."""
     old, old_releases = _MOVED_PROGRAMS[program]
-    return old if os_codename() in old_releases else _NEWER_PACKAGES[program]
+    newer = _NEWER_PACKAGES[program]
+    if shutil.which("apt-cache") is not None:  # this machine's apt knows its release best
+        return newer if apt_has_package(newer) else old
+    return old if os_codename() in old_releases else newer
 
 
 #: The per-user cache folder's name (``~/.cache/<name>`` on Linux, ``~/Library/Caches/<name>`` on macOS).

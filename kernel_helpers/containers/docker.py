@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .._errors import DockerUnavailable
-from .._system import find_program, has_apt, install_hint, is_root, on_jupyterhub
+from .._system import docker_packages, find_program, has_apt, install_hint, is_root, on_jupyterhub
 
 if TYPE_CHECKING:
     import docker
@@ -62,7 +62,7 @@ def docker_fix(err: BaseException | None = None) -> str:
             "> /tmp/dockerd.log 2>&1 &   (or run ./kit setup)"
         )
     if has_apt():
-        return f"{install_hint('docker.io', '')}, then start dockerd (./kit setup does both)"
+        return f"{install_hint(docker_packages(), '')}, then start dockerd (./kit setup does both)"
     return "install Docker Engine or Docker Desktop and start it; the course uses recorded data until then"
 
 

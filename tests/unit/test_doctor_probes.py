@@ -255,5 +255,8 @@ def test_apt_package_follows_the_release(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, codename: str, lld: str, docker: str
 ) -> None:
     release(monkeypatch, tmp_path, codename)
+    # Without apt-cache to ask (apt's answer wins where it exists: test_kit_packages), the
+    # release's codename decides.
+    monkeypatch.setenv("PATH", str(tmp_path / "no-apt"))
     assert _system.apt_package("rust-lld") == lld
     assert _system.apt_package("docker") == docker
