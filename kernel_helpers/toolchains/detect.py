@@ -345,13 +345,16 @@ def _install_fix(language: str) -> str:
 
 
 def _rust_fix() -> str:
-    """rustup's own command where rustup manages Rust (apt's rustc would sit behind it on
-    PATH); else Debian's packages, with rust-lld's where this release moved it."""
-    if find_program("rustup", Path.home() / ".cargo" / "bin" / "rustup"):
-        return "rustup target add wasm32-wasip1   (needs internet access)"
+    """rustup's own command where rustup manages Rust, and Debian's packages (with
+    rust-lld's where this release moved it), which the kit finds behind rustup's rustc on
+    PATH: the first needs internet access, the second only the distribution's mirror."""
     packages = "rustc libstd-rust-dev-wasm32"
     if apt_package("rust-lld") != "rustc":
         packages += f" {apt_package('rust-lld')}"
+    if find_program("rustup", Path.home() / ".cargo" / "bin" / "rustup"):
+        rustup = "rustup target add wasm32-wasip1   (needs internet access)"
+        from_apt = install_hint(packages, "")
+        return f"{rustup}; or {from_apt}" if from_apt else rustup
     return install_hint(packages, "install rustup, then: rustup target add wasm32-wasip1")
 
 
