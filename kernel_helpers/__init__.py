@@ -73,7 +73,8 @@ _names(
     "check_sum_program",
     "check_wasi_import_module",
 )
-_names("toolchains.build", "compile_source", "examples", "source_path", "wasm_module")
+_names("toolchains.build", "compile_source", "examples", "source_path")
+_names("toolchains.prebuilt", "wasm_module")
 _names("toolchains.sizes", "section_breakdown", "size_ladder")
 _names("wasm.reader", "section_sizes", "stripped_size")
 _names("wasm.runner", "WasiResult", "run_wasm")
@@ -86,7 +87,8 @@ _names(
     "check_size_ratio",
     "check_sum_in_rust_or_go",
 )
-_names("toolchains.build", "build_all", "native_binary", "shrink")
+_names("toolchains.build", "build_all", "native_binary")
+_names("toolchains.shrink", "shrink")
 _names("toolchains.detect", "find_toolchain")
 _names("toolchains.sizes", "language_sizes", "package_breakdown")
 _names("wasm.reader", "code_by_package")

@@ -33,18 +33,16 @@ from ..wasm.reader import check_core_module
 from .build import (
     WASM,
     Artifact,
-    _derived,
-    _earlier_step,
-    _remember_step,
     _sha256,
     build,
     build_with_files,
-    read_manifest,
     shell_command,
     source_path,
 )
 from .detect import allowed_kinds, hidden_note
 from .go_arena import ARENA_FILE, ARENA_SOURCE, built_by_go, lend_arena
+from .prebuilt import prebuilt_module, read_manifest
+from .shrink import _derived, _earlier_step, _remember_step
 
 #: The target name a component artifact carries (a module's is ``wasm32-wasi``).
 COMPONENT = "wasm32-wasip2 component"
@@ -568,8 +566,6 @@ def ship_module_components() -> tuple[dict[str, Any], list[ComponentArtifact]]:
     """Make the shipped components of :data:`SHIPPED` from the shipped prebuilt modules:
     their manifest records and the artifacts (``prebuilt_components`` adds the typed one
     and the wasi:http guest, which build on this module, and writes the manifest)."""
-    from .build import prebuilt_module
-
     PREBUILT_COMPONENTS.mkdir(parents=True, exist_ok=True)
     records: dict[str, Any] = {}
     made = []

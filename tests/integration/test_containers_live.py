@@ -31,7 +31,7 @@ from kernel_helpers.containers.images import (
 )
 from kernel_helpers.containers.oci import pull_wasm, push_wasm, run_pulled, run_with_docker_shim
 from kernel_helpers.containers.registry import LocalRegistry, registry_binary, sha256_digest
-from kernel_helpers.toolchains.builds import Builds, example_builds
+from kernel_helpers.toolchains.pairs import Builds, example_builds
 from tests.conftest import need
 
 pytestmark = pytest.mark.integration
