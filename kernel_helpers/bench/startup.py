@@ -144,7 +144,7 @@ def _wasm_runnables(plan: _Plan) -> None:
 def _component_runnable(plan: _Plan) -> _Runnable:
     """The example's module made a WASI 0.2 component (notebook 11), or the shipped one
     made from the same program; its size joins the others."""
-    from ..toolchains.component import componentize
+    from ..toolchains.component.making import componentize
     from ..toolchains.prebuilt import wasm_module
 
     builds = plan.builds

@@ -34,7 +34,8 @@ from ..containers.docker import docker_disabled, docker_status
 from ..containers.proof import prove_docker_command
 from ..report.handin import hand_in
 from ..toolchains.build import NATIVE, forget_toolchains, toolchain_for
-from ..toolchains.component import (
+from ..toolchains.component.http import PIN as HTTP_GUEST_PIN
+from ..toolchains.component.tools import (
     component_tools,
     components_hidden,
     jco_command,
@@ -51,7 +52,6 @@ from ..toolchains.detect import (
     toolchain_fix,
     toolchains_setting,
 )
-from ..toolchains.http_guest import PIN as HTTP_GUEST_PIN
 from ..toolchains.prebuilt import prebuilt_module
 from ..toolchains.proof import Proof, linker_fix, prove_components, prove_toolchain, rustup_here
 

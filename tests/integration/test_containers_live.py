@@ -222,7 +222,7 @@ def test_wasm_oci_round_trip_with_skopeo(
 def test_a_component_round_trips_through_the_registry_with_skopeo(
     builds: Builds, registry: LocalRegistry, tmp_path: Path
 ) -> None:
-    from kernel_helpers.toolchains.component import componentize
+    from kernel_helpers.toolchains.component.making import componentize
 
     need(find_program("skopeo") is not None, "skopeo is not installed")
     component = componentize(builds.wasm)
