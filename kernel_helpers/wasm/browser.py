@@ -85,7 +85,7 @@ class BrowserRunner(anywidget.AnyWidget):
     # A component (notebook 11) runs as jco's JavaScript on preview2-shim, on ``module``'s
     # bytes: ``modules`` are the ES modules the page links ([name, source], each after its
     # imports), ``core_modules`` maps jco's core module files to [offset, length] in
-    # ``module``, ``host`` names the tools. See toolchains/component_browser.py.
+    # ``module``, ``host`` names the tools. See wasm/browser_component.py.
     kind = traitlets.Unicode("module").tag(sync=True)
     stdin = traitlets.Bytes(b"").tag(sync=True)
     modules = traitlets.List(traitlets.List(traitlets.Unicode())).tag(sync=True)

@@ -14,4 +14,7 @@ jco ``KIT_TOOLCHAINS`` allows).
 
 Running a component is not here: wasmtime (``wasm.component``), Node (``wasm.node``) and
 the browser (``wasm.browser_component``) are hosts, in ``wasm``.
+
+May import: the rest of ``toolchains`` (builds, prebuilt modules, size steps), ``wasm`` and
+the shared floor.
 """

@@ -2,7 +2,7 @@
 
 None of the course's four languages reaches ``wasi:http`` from what PyPI, npm and Debian
 ship here: there is no wit-bindgen and no ``wasm32-wasip2`` Rust target, and writing the
-canonical ABI by hand (as ``typed_component`` does for one function) is out of reach for
+canonical ABI by hand (as ``typed`` does for one function) is out of reach for
 a whole HTTP interface. componentize-py (PyPI, pinned in requirements-test.txt) is one
 wheel: it carries CPython built for WASI 0.2 and generates the Python bindings of any WIT
 world. The WIT is what it needs from elsewhere: ``wasm_examples/hello/http/proxy.wit`` is

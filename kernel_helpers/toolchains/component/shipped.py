@@ -24,8 +24,8 @@ def component_manifest() -> dict[str, Any]:
     """The shipped components: ``{"components": {"hello-c.component.wasm": {...}}}``.
 
     A record's ``kind`` is ``command`` (a course module made into a component with the
-    adapter; the default), ``typed`` (built from a WIT world, see ``typed_component``) or
-    ``http`` (the wasi:http guest, see ``http_guest``)."""
+    adapter; the default), ``typed`` (built from a WIT world, see ``typed``) or
+    ``http`` (the wasi:http guest, see ``http``)."""
     return read_manifest(COMPONENT_MANIFEST, "components")
 
 

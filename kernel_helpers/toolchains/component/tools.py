@@ -105,7 +105,7 @@ class ComponentTools:
     jco_version: str | None
     preview2_shim_version: str | None
     adapter: str | None
-    #: Builds the wasi:http guest from Python (``http_guest``); optional, a prebuilt stands in.
+    #: Builds the wasi:http guest from Python (``http``); optional, a prebuilt stands in.
     componentize_py: str | None = None
     componentize_py_version: str | None = None
 
