@@ -76,7 +76,9 @@ def _stripped(artifact: Artifact) -> Artifact:
 
 def _wasm_opt(artifact: Artifact, wasm_opt: str) -> Artifact | None:
     # A name of its own: another kernel may be shrinking the same module right now.
-    out = _derived_path(artifact, "wasm-opt-Oz").with_suffix(f".{os.getpid()}-{secrets.token_hex(4)}.tmp")
+    out = _derived_path(artifact, "wasm-opt-Oz").with_suffix(
+        f".{os.getpid()}-{secrets.token_hex(4)}.tmp"
+    )
     command = [
         wasm_opt,
         "-Oz",

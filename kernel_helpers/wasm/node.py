@@ -138,12 +138,24 @@ def transpile(
     jco = jco or find_jco()
     if jco.command is None:
         why = jco.missing or "no jco here"
-        raise ToolchainMissing("node", COMPONENT, f"cannot transpile the component: {why}", fix=jco.fix)
+        raise ToolchainMissing(
+            "node", COMPONENT, f"cannot transpile the component: {why}", fix=jco.fix
+        )
     script = folder / "component.js"
     if script.is_file():
         return script, True
     done = run_quick(
-        [*jco.command, "transpile", str(component), "-o", str(folder), "--name", "component", "--quiet", *flags],
+        [
+            *jco.command,
+            "transpile",
+            str(component),
+            "-o",
+            str(folder),
+            "--name",
+            "component",
+            "--quiet",
+            *flags,
+        ],
         timeout=TOOL_TIMEOUT_S,
     )
     if not done.ok:
@@ -185,8 +197,12 @@ def _run_module(module: Path, args: Sequence[str], stdin: bytes) -> HostRun:
     try:
         done = subprocess.run(
             [node, "--no-warnings", str(NODE_RUNNER), str(module), *args],
-            capture_output=True, text=True, timeout=NODE_TIMEOUT_S, check=False,
-            input=stdin.decode() if stdin else None, stdin=None if stdin else subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=NODE_TIMEOUT_S,
+            check=False,
+            input=stdin.decode() if stdin else None,
+            stdin=None if stdin else subprocess.DEVNULL,
         )
     except subprocess.TimeoutExpired as err:
         raise HostUnavailable(f"Node did not finish within {NODE_TIMEOUT_S:g} s", fix=None) from err
@@ -195,11 +211,18 @@ def _run_module(module: Path, args: Sequence[str], stdin: bytes) -> HostRun:
     if report is None:
         tail = done.stderr.strip().splitlines()[-3:]
         raise HostUnavailable(
-            "Node could not run the module: " + (" | ".join(tail) or f"exit code {done.returncode}"),
+            "Node could not run the module: "
+            + (" | ".join(tail) or f"exit code {done.returncode}"),
             fix="Node 20 or newer has the built-in WASI module this needs",
         )
-    return HostRun(f"Node.js {report.get('node', '?')} (node:wasi)", str(report["sha256"]),
-                   done.stdout, done.returncode, seconds, done.stdout.encode())
+    return HostRun(
+        f"Node.js {report.get('node', '?')} (node:wasi)",
+        str(report["sha256"]),
+        done.stdout,
+        done.returncode,
+        seconds,
+        done.stdout.encode(),
+    )
 
 
 def _node_report(stderr: str) -> dict[str, object] | None:
@@ -224,11 +247,16 @@ def _run_component(path: Path, data: bytes, args: Sequence[str], stdin: bytes, j
         (folder / "main.js").write_text('import { run } from "./component.js";\nrun.run();\n')
     began = time.perf_counter()
     ran = subprocess.run(
-        [str(find_program("node")), str(folder / "main.js"), *args], input=stdin, capture_output=True,
-        timeout=TOOL_TIMEOUT_S, check=False,
+        [str(find_program("node")), str(folder / "main.js"), *args],
+        input=stdin,
+        capture_output=True,
+        timeout=TOOL_TIMEOUT_S,
+        check=False,
     )
     seconds = time.perf_counter() - began
     if ran.returncode != 0:
         raise KitError(f"Node could not run the component: {ran.stderr.decode()[-300:]}")
     host = f"Node.js (jco {package_version(JCO)} transpile + preview2-shim {package_version(PREVIEW2_SHIM)})"
-    return HostRun(host, digest, ran.stdout.decode(errors="replace"), ran.returncode, seconds, ran.stdout)
+    return HostRun(
+        host, digest, ran.stdout.decode(errors="replace"), ran.returncode, seconds, ran.stdout
+    )

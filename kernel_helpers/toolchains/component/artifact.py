@@ -48,7 +48,11 @@ class ComponentArtifact(Artifact):
         else:
             origin = f"made now with {self.toolchain} in {self.compile_s:.2f} s"
         added = "adapter" if self.adapter else "component wrapping, no adapter"
-        parts = f" ({self.module_bytes:,} module + {self.adapter_bytes:,} {added})" if self.module_bytes else ""
+        parts = (
+            f" ({self.module_bytes:,} module + {self.adapter_bytes:,} {added})"
+            if self.module_bytes
+            else ""
+        )
         caveat = f"\n  caveat: {self.caveat}" if self.caveat else ""
         return f"{self.path.name}: {self.bytes:,} bytes{parts}, {self.lang}, {origin}{caveat}"
 
@@ -80,5 +84,7 @@ def _cached_component(folder: Path, out: Path) -> ComponentArtifact | None:
 
 
 def _remember_component(folder: Path, artifact: ComponentArtifact) -> ComponentArtifact:
-    write_atomically(folder / "artifact.json", json.dumps({**artifact.to_json(), "cached": False}, indent=2))
+    write_atomically(
+        folder / "artifact.json", json.dumps({**artifact.to_json(), "cached": False}, indent=2)
+    )
     return artifact

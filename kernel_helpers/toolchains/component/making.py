@@ -49,7 +49,13 @@ from .tools import (
 def _module_bytes(module: Artifact | str | Path | bytes) -> tuple[bytes, str, str, str, str]:
     """(bytes, example, lang, variant, file name) of what the caller gave."""
     if isinstance(module, Artifact):
-        return module.path.read_bytes(), module.example, module.lang, module.variant, module.path.name
+        return (
+            module.path.read_bytes(),
+            module.example,
+            module.lang,
+            module.variant,
+            module.path.name,
+        )
     if isinstance(module, bytes | bytearray):
         return bytes(module), "module", "wasm", "default", "module.wasm"
     path = Path(module)
@@ -67,11 +73,17 @@ def _go_with_arena(module: Artifact) -> tuple[bytes, Artifact, list[list[str]]] 
         # example's name must not turn into the course's program.
         if build(module.example, "go").path.read_bytes() != module.path.read_bytes():
             return f"it is not the kit's build of {source_path(module.example, 'go').name}"
-        built = build_with_files(module.example, "go", [(ARENA_FILE, ARENA_SOURCE.encode())], "adapter-arena")
+        built = build_with_files(
+            module.example, "go", [(ARENA_FILE, ARENA_SOURCE.encode())], "adapter-arena"
+        )
     except KitError as err:
         return f"{err.message.splitlines()[0]}"
     lent = _earlier_step(built, "lent") or _remember_step(_lent(built))
-    return lent.path.read_bytes(), built, [shlex.split(shell_command("go", WASM, built.command)), lent.command]
+    return (
+        lent.path.read_bytes(),
+        built,
+        [shlex.split(shell_command("go", WASM, built.command)), lent.command],
+    )
 
 
 def _lent(built: Artifact) -> Artifact:
@@ -79,8 +91,17 @@ def _lent(built: Artifact) -> Artifact:
     notebook 02's size steps are, so a component found in the cache does not pay for it."""
     started = time.perf_counter()
     data = lend_arena(built.path.read_bytes())
-    command = ["python", "-m", "kernel_helpers.toolchains.component.go_arena", built.path.name, "-o", built.path.name]
-    return _derived(built, "lent", data, command, "kernel_helpers", "1", time.perf_counter() - started)
+    command = [
+        "python",
+        "-m",
+        "kernel_helpers.toolchains.component.go_arena",
+        built.path.name,
+        "-o",
+        built.path.name,
+    ]
+    return _derived(
+        built, "lent", data, command, "kernel_helpers", "1", time.perf_counter() - started
+    )
 
 
 def _go_module_to_wrap(
@@ -89,8 +110,14 @@ def _go_module_to_wrap(
     """(module bytes, file name, commands that made them, caveat) of what the adapter wraps
     for a Go module: the course program built again with the arena, or else the module as
     it is, with a caveat that says why and what may happen."""
-    lent = _go_with_arena(module) if go_arena and isinstance(module, Artifact) else (
-        "asked for with go_arena=False" if not go_arena else "a module file, not the kit's build of a course example"
+    lent = (
+        _go_with_arena(module)
+        if go_arena and isinstance(module, Artifact)
+        else (
+            "asked for with go_arena=False"
+            if not go_arena
+            else "a module file, not the kit's build of a course example"
+        )
     )
     if not isinstance(lent, str):
         lent_data, built, steps = lent
@@ -104,7 +131,11 @@ def _go_module_to_wrap(
 
 
 def componentize(
-    module: Artifact | str | Path | bytes, *, cache: bool = True, prebuilt: bool = True, go_arena: bool = True
+    module: Artifact | str | Path | bytes,
+    *,
+    cache: bool = True,
+    prebuilt: bool = True,
+    go_arena: bool = True,
 ) -> ComponentArtifact:
     """Turn a preview-1 command module into a WASI 0.2 component (notebook 11).
 
@@ -133,13 +164,19 @@ def componentize(
         data, name, before, caveat = _go_module_to_wrap(module, data, name, go_arena)
         digest = _sha256(data)
     if tool is None or adapter is None:
-        missing = "KIT_TOOLCHAINS hides wasm-tools and jco" if components_hidden() else (
-            "no wasm-tools here" if tool is None else "no jco adapter here (npm not set up)"
+        missing = (
+            "KIT_TOOLCHAINS hides wasm-tools and jco"
+            if components_hidden()
+            else ("no wasm-tools here" if tool is None else "no jco adapter here (npm not set up)")
         )
-        stand_in = prebuilt_component(digest, missing, example=example, lang=lang) if prebuilt else None
+        stand_in = (
+            prebuilt_component(digest, missing, example=example, lang=lang) if prebuilt else None
+        )
         if stand_in is not None:
             return stand_in
-        raise ToolchainMissing(lang, COMPONENT, f"cannot make a component: {missing}", fix=tools_fix())
+        raise ToolchainMissing(
+            lang, COMPONENT, f"cannot make a component: {missing}", fix=tools_fix()
+        )
     adapter_data = adapter.read_bytes()
     version = f"{run_quick([tool, '--version']).first_line}; jco {package_version(JCO)} adapter"
     key = _sha256(f"{CACHE_FORMAT}|{digest}|{_sha256(adapter_data)}|{version}".encode())[:24]
@@ -154,8 +191,14 @@ def componentize(
         module_path = str(folder / name)
         write_atomically(folder / name, data)
     command = [
-        "wasm-tools", "component", "new", name,
-        "--adapt", f"wasi_snapshot_preview1={ADAPTER_FILE.split('/')[-1]}", "-o", out.name,
+        "wasm-tools",
+        "component",
+        "new",
+        name,
+        "--adapt",
+        f"wasi_snapshot_preview1={ADAPTER_FILE.split('/')[-1]}",
+        "-o",
+        out.name,
     ]
     # Made in a private scratch folder, then renamed into place: another kernel making the
     # same component meanwhile neither removes our input nor reads our half-written output.
@@ -164,8 +207,16 @@ def componentize(
         source.write_bytes(data)
         began = time.perf_counter()
         done = run_quick(
-            [tool, "component", "new", str(source), "--adapt",
-             f"wasi_snapshot_preview1={adapter}", "-o", str(made)],
+            [
+                tool,
+                "component",
+                "new",
+                str(source),
+                "--adapt",
+                f"wasi_snapshot_preview1={adapter}",
+                "-o",
+                str(made),
+            ],
             timeout=TOOL_TIMEOUT_S,
         )
         took = time.perf_counter() - began
@@ -177,8 +228,20 @@ def componentize(
             fix="componentize a WASI preview-1 command module (one that exports _start)",
         )
     artifact = ComponentArtifact(
-        example, lang, COMPONENT, out, out.stat().st_size, command, "wasm-tools", version,
-        took, variant=variant, module_path=module_path,
-        module_bytes=len(data), adapter=str(adapter), steps=[*before, command], caveat=caveat,
+        example,
+        lang,
+        COMPONENT,
+        out,
+        out.stat().st_size,
+        command,
+        "wasm-tools",
+        version,
+        took,
+        variant=variant,
+        module_path=module_path,
+        module_bytes=len(data),
+        adapter=str(adapter),
+        steps=[*before, command],
+        caveat=caveat,
     )
     return _remember_component(folder, artifact)

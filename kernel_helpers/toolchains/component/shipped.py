@@ -36,13 +36,16 @@ def prebuilt_component(
     shipped for the same ``example`` and ``lang`` (made from the prebuilt module, not this
     machine's build, and ``reason`` says so); None when neither was shipped."""
     records = {
-        name: record for name, record in component_manifest()["components"].items()
+        name: record
+        for name, record in component_manifest()["components"].items()
         if record.get("kind", "command") == "command"
     }
     exact = [n for n, r in records.items() if r["module_sha256"] == module_sha256]
     same_program = [n for n, r in records.items() if (r["example"], r["lang"]) == (example, lang)]
     if not exact and same_program:
-        reason += "; it was made from the shipped prebuilt module, not from this machine's build of it"
+        reason += (
+            "; it was made from the shipped prebuilt module, not from this machine's build of it"
+        )
     for name in (exact or same_program)[:1]:
         return shipped_component(name, records[name], reason)
     return None
@@ -52,11 +55,24 @@ def shipped_component(name: str, record: dict[str, Any], reason: str) -> Compone
     """The shipped component ``name`` as an artifact, once its bytes match the manifest."""
     path = _shipped_file(name, record)
     return ComponentArtifact(
-        record["example"], record["lang"], COMPONENT, path, record["bytes"],
-        record["command"], record.get("toolchain", "wasm-tools"), record["version"], 0.0, cached=True,
-        prebuilt=True, variant=record["variant"], fallback_reason=reason,
-        module_path=record["module"], module_bytes=record["module_bytes"],
-        adapter=record["adapter"], wit=record.get("wit"), steps=record.get("steps", [record["command"]]),
+        record["example"],
+        record["lang"],
+        COMPONENT,
+        path,
+        record["bytes"],
+        record["command"],
+        record.get("toolchain", "wasm-tools"),
+        record["version"],
+        0.0,
+        cached=True,
+        prebuilt=True,
+        variant=record["variant"],
+        fallback_reason=reason,
+        module_path=record["module"],
+        module_bytes=record["module_bytes"],
+        adapter=record["adapter"],
+        wit=record.get("wit"),
+        steps=record.get("steps", [record["command"]]),
     )
 
 
