@@ -21,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from kernel_helpers._errors import ToolchainMissing
 from kernel_helpers.toolchains import build as tc
+from kernel_helpers.toolchains import shrink as shrinking
 from kernel_helpers.toolchains.detect import LANGUAGES
 
 
@@ -39,7 +40,7 @@ def measure(example: str, lang: str, repeat: int) -> dict[str, object] | None:
         started = time.perf_counter()
         tc.build(example, lang)
         cached_s.append(time.perf_counter() - started)
-    sizes = {step.variant: step.bytes for step in tc.shrink(cold[-1])}
+    sizes = {step.variant: step.bytes for step in shrinking.shrink(cold[-1])}
     native = tc.build(example, lang, "native")
     return {
         "example": example,

@@ -26,7 +26,7 @@ sys.path.insert(0, str(REPO))
 from kernel_helpers._system import find_program  # noqa: E402
 from kernel_helpers.bench.harness import measure_command  # noqa: E402
 from kernel_helpers.containers.images import hardened_run_command, scratch_image  # noqa: E402
-from kernel_helpers.toolchains.builds import example_builds  # noqa: E402
+from kernel_helpers.toolchains.pairs import example_builds  # noqa: E402
 
 TOLERANCE = 0.20
 

@@ -36,7 +36,7 @@ from kernel_helpers._system import find_program  # noqa: E402
 from kernel_helpers.bench.ratio import ratio_of_medians  # noqa: E402
 from kernel_helpers.containers.docker import connect  # noqa: E402
 from kernel_helpers.containers.images import run_images, scratch_image  # noqa: E402
-from kernel_helpers.toolchains.builds import example_builds  # noqa: E402
+from kernel_helpers.toolchains.pairs import example_builds  # noqa: E402
 
 VARIANTS = ("native", "wasm-instantiate", "docker-scratch")
 

@@ -73,7 +73,8 @@ _names(
     "check_sum_program",
     "check_wasi_import_module",
 )
-_names("toolchains.build", "compile_source", "examples", "source_path", "wasm_module")
+_names("toolchains.build", "compile_source", "examples", "source_path")
+_names("toolchains.prebuilt", "wasm_module")
 _names("toolchains.sizes", "section_breakdown", "size_ladder")
 _names("wasm.reader", "section_sizes", "stripped_size")
 _names("wasm.runner", "WasiResult", "run_wasm")
@@ -86,7 +87,8 @@ _names(
     "check_size_ratio",
     "check_sum_in_rust_or_go",
 )
-_names("toolchains.build", "build_all", "native_binary", "shrink")
+_names("toolchains.build", "build_all", "native_binary")
+_names("toolchains.shrink", "shrink")
 _names("toolchains.detect", "find_toolchain")
 _names("toolchains.sizes", "language_sizes", "package_breakdown")
 _names("wasm.reader", "code_by_package")
@@ -195,11 +197,13 @@ _names("report.verdicts", "course_verdict", "decision_guide")
 _names("bench.harness", "measure_callable")
 _names("bench.ratio", "ratio_of_medians")
 _names("containers.oci", "validate")
-_names("toolchains.component", "componentize", "read_world", "run_in_node")
-_names("toolchains.component_browser", "compare_component_in_browser")
-_names("toolchains.typed_component", "typed_component", "typed_sources")
+_names("toolchains.component.making", "componentize")
+_names("toolchains.component.worlds", "read_world")
+_names("wasm.node", "run_in_node")
+_names("toolchains.component.hosts", "compare_component_in_browser")
+_names("toolchains.component.typed", "typed_component", "typed_sources")
 _names("wasm.component", "call_export")
-_names("toolchains.http_guest", "http_component")
+_names("toolchains.component.http", "http_component")
 _names("wasm.serve", "http_get", "precompile_component", "serve_command", "serve_http_component")
 _names("bench.first_request", "measure_first_request")
 _names(

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .._errors import KitError
-from ..toolchains.builds import example_builds
+from ..toolchains.pairs import example_builds
 from .harness import OnSample, machine_metadata, measure_callable, measure_command
 from .results import BenchResult
 

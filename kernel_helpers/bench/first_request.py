@@ -26,7 +26,7 @@ from .._errors import BenchmarkError, DockerUnavailable, KitError
 from ..containers.docker import connect, docker_disabled
 from ..containers.images import SERVE_NETWORK, owner_tag, run_images, scratch_image
 from ..toolchains.build import NATIVE, Artifact, compile_source
-from ..toolchains.http_guest import GREETING, http_sources
+from ..toolchains.component.http import GREETING, http_sources
 from ..wasm.serve import precompile_component
 from .ratio import Ratio, ratio_of_medians
 from .results import Measurement

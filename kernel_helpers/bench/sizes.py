@@ -12,7 +12,7 @@ import contextlib
 from typing import Any
 
 from .._errors import DockerUnavailable, KitError
-from ..toolchains.builds import example_builds
+from ..toolchains.pairs import example_builds
 from .harness import machine_metadata
 from .results import OCI_PACKS_NOTE, BenchResult, Sizes
 
@@ -60,7 +60,8 @@ def _module_sizes(result: BenchResult, examples: tuple[str, ...], langs: tuple[s
 def _smallest_wasm(example: str, lang: str) -> int:
     """Bytes after stripping custom sections (and wasm-opt -Oz where installed): what
     would ship, since a debug build's names and DWARF dwarf the code."""
-    from ..toolchains.build import smallest, wasm_module
+    from ..toolchains.prebuilt import wasm_module
+    from ..toolchains.shrink import smallest
 
     return smallest(wasm_module(example, lang)).bytes
 

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from .._errors import BenchmarkError, DockerUnavailable, KitError
 from .._system import cache_dir, run_quick, wasmtime_cli_path
-from ..toolchains.builds import Builds, example_builds
+from ..toolchains.pairs import Builds, example_builds
 from .harness import OnSample, machine_metadata
 from .results import BenchResult, Measurement, Sizes, headline_pair
 from .variants import (
@@ -143,8 +143,8 @@ def _wasm_runnables(plan: _Plan) -> None:
 def _component_runnable(plan: _Plan) -> _Runnable:
     """The example's module made a WASI 0.2 component (notebook 11), or the shipped one
     made from the same program; its size joins the others."""
-    from ..toolchains.build import wasm_module
-    from ..toolchains.component import componentize
+    from ..toolchains.component.making import componentize
+    from ..toolchains.prebuilt import wasm_module
 
     builds = plan.builds
     component = componentize(wasm_module(builds.example, builds.lang))

@@ -10,8 +10,10 @@ import json
 import sys
 
 from .._errors import ToolchainMissing
-from ..toolchains.build import TARGETS, WASM, Artifact, build_all, refresh_prebuilt, shrink
+from ..toolchains.build import TARGETS, WASM, Artifact, build_all
 from ..toolchains.detect import LANGUAGES
+from ..toolchains.prebuilt import refresh_prebuilt
+from ..toolchains.shrink import shrink
 from ._output import chatter_to_stderr
 
 

@@ -14,8 +14,9 @@ import sys
 from pathlib import Path
 
 from .._errors import KitError
-from ..toolchains.component import componentize, read_world
-from ..toolchains.prebuilt_components import refresh_prebuilt_components
+from ..toolchains.component.making import componentize
+from ..toolchains.component.prebuilt import refresh_prebuilt_components
+from ..toolchains.component.worlds import read_world
 
 
 def main(argv: list[str]) -> int:

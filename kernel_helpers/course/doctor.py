@@ -34,8 +34,9 @@ from .._system import (
 from ..containers.docker import docker_disabled, docker_status
 from ..containers.proof import prove_docker_command
 from ..report.handin import HUB_LIMITS_ENV, hand_in
-from ..toolchains.build import NATIVE, forget_toolchains, prebuilt_module, toolchain_for
-from ..toolchains.component import (
+from ..toolchains.build import NATIVE, forget_toolchains, toolchain_for
+from ..toolchains.component.http import PIN as HTTP_GUEST_PIN
+from ..toolchains.component.tools import (
     component_tools,
     components_hidden,
     jco_command,
@@ -52,7 +53,7 @@ from ..toolchains.detect import (
     toolchain_fix,
     toolchains_setting,
 )
-from ..toolchains.http_guest import PIN as HTTP_GUEST_PIN
+from ..toolchains.prebuilt import prebuilt_module
 from ..toolchains.proof import Proof, linker_fix, prove_components, prove_toolchain, rustup_here
 
 #: What each optional tool does for the course, as the doctor's table says it.

@@ -315,7 +315,7 @@ def hello_image_tag(example: str = "hello") -> str:
 def hello_output(example: str = "hello") -> str:
     """What ``example`` prints, from its wasm build run once by the kit: what every other
     way of running it (a container, a pulled artifact) must print too."""
-    from ..toolchains.build import wasm_module
+    from ..toolchains.prebuilt import wasm_module
     from ..wasm.runner import run_wasm
 
     return run_wasm(wasm_module(example, "c").path).check().stdout_text

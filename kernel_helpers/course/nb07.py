@@ -76,7 +76,8 @@ class BuildContext(ShownAsText):
 def dockerfile_context(example: str = "hello") -> BuildContext:
     """``hello`` (static), ``hello-dynamic`` (linked against the system's C library) and
     ``hello.wasm``: the files a Dockerfile in exercise 3 may COPY. Notebook 07."""
-    from ..toolchains.build import dynamic_native_binary, native_binary, wasm_module
+    from ..toolchains.build import dynamic_native_binary, native_binary
+    from ..toolchains.prebuilt import wasm_module
 
     context = BuildContext({})
     makers = {
@@ -275,7 +276,7 @@ def _run_failed(code: int, printed: str, stderr: str, reading: DockerfileReading
 
 def lesson_module(example: str = "hello", lang: str = "c") -> Path:
     """The ``.wasm`` of an example (built here, or a prebuilt stand-in). Notebook 07."""
-    from ..toolchains.builds import example_builds
+    from ..toolchains.pairs import example_builds
 
     return example_builds(example, lang).wasm
 
@@ -283,8 +284,9 @@ def lesson_module(example: str = "hello", lang: str = "c") -> Path:
 def shrunk_sizes(example: str = "hello") -> dict[str, int]:
     """Each language's module stripped and, where binaryen is here, ``wasm-opt -Oz``'d
     (notebook 07 adds these to the size chart). A language that cannot build is left out."""
-    from ..toolchains.build import shrink, wasm_module
     from ..toolchains.detect import LANGUAGES
+    from ..toolchains.prebuilt import wasm_module
+    from ..toolchains.shrink import shrink
 
     sizes: dict[str, int] = {}
     for lang in LANGUAGES:

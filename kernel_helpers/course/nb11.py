@@ -8,8 +8,9 @@ import re
 from pathlib import Path
 
 from .._errors import WrongArgument
-from ..toolchains.build import wasm_module
-from ..toolchains.component import componentize, read_world
+from ..toolchains.component.making import componentize
+from ..toolchains.component.worlds import read_world
+from ..toolchains.prebuilt import wasm_module
 from ..wasm.component import is_component
 from ..wasm.runner import run_wasm
 from .checks import CheckResult, Solution, exercise, right, wrong

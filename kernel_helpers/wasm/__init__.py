@@ -9,6 +9,10 @@ through memory files, not a Python callback per write, with the cap kept), ``gue
 runner that always comes back; notebook 05), ``options`` (``HOST::GUEST``, ``KEY=VALUE``
 and sizes as a command line spells them, for ``run-wasm`` and the magics), ``browser``
 and ``portability`` (the same bytes in the browser and in Node; notebooks 01 and 07),
+``node`` (Node as a host: ``run_in_node`` runs a preview-1 module under Node's WASI or a
+component as jco's JavaScript on preview2-shim; the kit's npm folder and jco),
+``browser_component`` (a component in the browser widget: jco's JavaScript and
+preview2-shim's modules, linked in load order; notebook 11),
 ``static/`` (their JavaScript; ``component_host.js`` runs a component's jco JavaScript
 in the browser), ``component`` (running a WASI 0.2 component and calling its typed
 exports with Python values; notebook 11), ``serve`` (a

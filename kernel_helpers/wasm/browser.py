@@ -12,7 +12,7 @@ soon as the browser has run the module; headless (nbclient, no front end) the wi
 simply says that no browser is attached, and nothing fails or waits.
 
 A component (notebook 11) runs the same way, as the JavaScript ``jco transpile`` makes of
-it on preview2-shim's browser WASI 0.2 (``toolchains.component_browser`` builds what the
+it on preview2-shim's browser WASI 0.2 (``wasm.browser_component`` builds what the
 widget loads; ``static/component_host.js`` runs it).
 
 Introduced in notebook 00 (setup check); used again in notebooks 01, 07 and 11.
@@ -85,7 +85,7 @@ class BrowserRunner(anywidget.AnyWidget):
     # A component (notebook 11) runs as jco's JavaScript on preview2-shim, on ``module``'s
     # bytes: ``modules`` are the ES modules the page links ([name, source], each after its
     # imports), ``core_modules`` maps jco's core module files to [offset, length] in
-    # ``module``, ``host`` names the tools. See toolchains/component_browser.py.
+    # ``module``, ``host`` names the tools. See wasm/browser_component.py.
     kind = traitlets.Unicode("module").tag(sync=True)
     stdin = traitlets.Bytes(b"").tag(sync=True)
     modules = traitlets.List(traitlets.List(traitlets.Unicode())).tag(sync=True)

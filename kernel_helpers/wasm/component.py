@@ -1,7 +1,7 @@
 """Running a WebAssembly component (WASI 0.2) the way :func:`run_wasm` runs a module.
 
 Introduced in notebook 11. A component made from a preview-1 command module (see
-``toolchains.component``) exports ``wasi:cli/run``; we instantiate it with wasmtime-py's
+``toolchains.component.making``) exports ``wasi:cli/run``; we instantiate it with wasmtime-py's
 component ``Linker`` (``add_wasip2()``) and call ``run``. Arguments, environment, preopened
 directories, stdin, captured output and the limits (``timeout``, ``fuel``, ``max_memory``)
 are set on the same ``WasiConfig`` and ``Store`` as for a module, and the same errors come
@@ -144,7 +144,7 @@ def run_export(
 def world_names(component: ModuleSource) -> tuple[list[str], list[str]]:
     """The names a component imports and exports, read by wasmtime alone: interfaces such as
     ``wasi:cli/run@0.2.x`` by name, a function with its type as WIT writes it
-    (``sha256: func(data: list<u8>) -> string``); :func:`toolchains.component.read_world`
+    (``sha256: func(data: list<u8>) -> string``); :func:`toolchains.component.worlds.read_world`
     adds the WIT text."""
     engine = engine_for()
     compiled, _, _ = load_component(component, engine)

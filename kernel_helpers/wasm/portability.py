@@ -3,15 +3,14 @@
 A module's identity is its sha256. Notebook 07 runs one ``.wasm`` file under wasmtime
 (from Python, here) and under Node's built-in WASI, and each host reports the sha256 of
 the bytes it ran: equal hashes and equal output are the portability claim, checked. The
-browser is a third host; the browser branch adds it to the same table.
+browser is a third host; the browser branch adds it to the same table. Node as a host
+(for a module and for a component) is ``node``.
 """
 
 from __future__ import annotations
 
 import hashlib
 import html
-import json
-import subprocess
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -19,28 +18,13 @@ from pathlib import Path
 
 from .._display import ShownAsHtml, ShownAsText
 from .._errors import HostUnavailable
-from .._system import find_program, install_hint
-
-NODE_RUNNER = Path(__file__).resolve().parent / "static" / "node_wasi_run.mjs"
-NODE_TIMEOUT_S = 30.0
-NODE_REPORT_KEY = "kit_node_wasi"
+from .node import HostRun, run_in_node
 
 
 def module_sha256(module: str | Path | bytes) -> str:
     """The sha256 of a module's bytes (a path or the bytes themselves). Notebook 07."""
     data = module if isinstance(module, bytes) else Path(module).read_bytes()
     return hashlib.sha256(data).hexdigest()
-
-
-@dataclass
-class HostRun:
-    """One host's run of a module: what it printed and the hash of what it ran."""
-
-    host: str
-    sha256: str
-    stdout: str
-    exit_code: int
-    seconds: float
 
 
 def run_in_wasmtime(module: str | Path, args: Sequence[str] = ()) -> HostRun:
@@ -53,51 +37,7 @@ def run_in_wasmtime(module: str | Path, args: Sequence[str] = ()) -> HostRun:
     result = run_wasm(module, list(args), cache=False)
     seconds = time.perf_counter() - began
     return HostRun(f"wasmtime-py {version('wasmtime')}", module_sha256(module),
-                   result.stdout_text, result.exit_code, seconds)
-
-
-def node_program() -> str | None:
-    return find_program("node", "/usr/bin/node", "/usr/local/bin/node")
-
-
-def run_in_node(module: str | Path, args: Sequence[str] = ()) -> HostRun:
-    """Run the module under Node's WASI; Node itself reports the sha256 of what it ran."""
-    node = node_program()
-    if node is None:
-        raise HostUnavailable(
-            "Node.js is not installed, so the second host is missing",
-            fix=install_hint("nodejs", "install Node.js 20 or newer (conda install nodejs)"),
-        )
-    began = time.perf_counter()
-    try:
-        done = subprocess.run(
-            [node, "--no-warnings", str(NODE_RUNNER), str(module), *args],
-            capture_output=True, text=True, timeout=NODE_TIMEOUT_S, stdin=subprocess.DEVNULL,
-            check=False,
-        )
-    except subprocess.TimeoutExpired as err:
-        raise HostUnavailable(f"Node did not finish within {NODE_TIMEOUT_S:g} s", fix=None) from err
-    seconds = time.perf_counter() - began
-    report = _node_report(done.stderr)
-    if report is None:
-        tail = done.stderr.strip().splitlines()[-3:]
-        raise HostUnavailable(
-            "Node could not run the module: " + (" | ".join(tail) or f"exit code {done.returncode}"),
-            fix="Node 20 or newer has the built-in WASI module this needs",
-        )
-    return HostRun(f"Node.js {report.get('node', '?')} (node:wasi)", str(report["sha256"]),
-                   done.stdout, done.returncode, seconds)
-
-
-def _node_report(stderr: str) -> dict[str, object] | None:
-    for line in reversed(stderr.strip().splitlines()):
-        if NODE_REPORT_KEY in line:
-            try:
-                report = json.loads(line)[NODE_REPORT_KEY]
-            except (ValueError, KeyError, TypeError):
-                return None
-            return dict(report) if isinstance(report, dict) else None
-    return None
+                   result.stdout_text, result.exit_code, seconds, result.stdout)
 
 
 @dataclass(repr=False)

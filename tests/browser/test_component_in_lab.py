@@ -14,7 +14,7 @@ from typing import Any
 import nbformat
 import pytest
 
-from kernel_helpers.toolchains import component as tcc
+from kernel_helpers.toolchains.component import tools as ctools
 from tests.browser.conftest import Lab
 from tests.browser.driver import run_and_check
 from tests.conftest import need
@@ -30,8 +30,8 @@ CELLS = [
 
 
 def tools() -> None:
-    need(tcc.jco_missing() is None, f"jco transpile: {tcc.jco_missing()}")
-    need(tcc.preview2_shim_dir() is not None, "preview2-shim (./kit setup installs it)")
+    need(ctools.jco_missing() is None, f"jco transpile: {ctools.jco_missing()}")
+    need(ctools.preview2_shim_dir() is not None, "preview2-shim (./kit setup installs it)")
 
 
 def component_runs(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:

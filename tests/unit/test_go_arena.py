@@ -13,7 +13,7 @@ import pytest
 import wasmtime
 
 from kernel_helpers import InvalidModule
-from kernel_helpers.toolchains.go_arena import (
+from kernel_helpers.toolchains.component.go_arena import (
     ARENA_BYTES,
     ARENA_FILE,
     ARENA_SOURCE,
@@ -107,13 +107,13 @@ def test_the_step_runs_by_hand(tmp_path: Path) -> None:
     module = tmp_path / "hello-go.wasm"
     module.write_bytes(go_like_module())
     done = subprocess.run(
-        [sys.executable, "-m", "kernel_helpers.toolchains.go_arena", str(module), "-o", str(module)],
+        [sys.executable, "-m", "kernel_helpers.toolchains.component.go_arena", str(module), "-o", str(module)],
         capture_output=True, text=True, check=False,
     )
     assert done.returncode == 0, done.stderr
     assert f"{ARENA_BYTES:,} bytes at {ARENA_AT:#x}" in done.stdout
     refused = subprocess.run(
-        [sys.executable, "-m", "kernel_helpers.toolchains.go_arena", str(tmp_path / "none.wasm"), "-o", "x"],
+        [sys.executable, "-m", "kernel_helpers.toolchains.component.go_arena", str(tmp_path / "none.wasm"), "-o", "x"],
         capture_output=True, text=True, check=False,
     )
     assert refused.returncode == 2 and "go_arena:" in refused.stderr

@@ -139,7 +139,7 @@ def test_a_symlink_already_in_the_folder_is_not_followed_out(tmp_path: Path) -> 
 
 
 def _hello_component() -> bytes:
-    from kernel_helpers.toolchains.component import PREBUILT_COMPONENTS
+    from kernel_helpers.toolchains.component.shipped import PREBUILT_COMPONENTS
 
     return (PREBUILT_COMPONENTS / "hello-c.component.wasm").read_bytes()
 

@@ -17,7 +17,8 @@ import kernel_helpers as kh
 from kernel_helpers._errors import ToolchainMissing
 from kernel_helpers.course.doctor import DoctorReport, collect
 from kernel_helpers.toolchains import build as tc
-from kernel_helpers.toolchains import detect
+from kernel_helpers.toolchains import detect, prebuilt
+from kernel_helpers.toolchains import shrink as shrinking
 
 
 @pytest.fixture
@@ -81,7 +82,7 @@ def test_native_binary_raises_toolchain_missing_with_a_fix() -> None:
 def test_wasm_module_falls_back_to_the_shipped_module(lang: str) -> None:
     calls_before = tc.COMPILER_CALLS
     module = kh.wasm_module("fib", lang)
-    assert module.prebuilt and module.path.is_relative_to(tc.PREBUILT_DIR)
+    assert module.prebuilt and module.path.is_relative_to(prebuilt.PREBUILT_DIR)
     assert module.toolchain and module.version  # the notebook names what made it
     assert calls_before == tc.COMPILER_CALLS
 
@@ -130,10 +131,10 @@ def test_shrinking_a_prebuilt_module_never_writes_into_the_package(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.setenv("KIT_CACHE_DIR", str(tmp_path))
-    shipped_before = sorted(tc.PREBUILT_DIR.rglob("*"))
-    steps = tc.shrink(kh.wasm_module("hello", "c"))
+    shipped_before = sorted(prebuilt.PREBUILT_DIR.rglob("*"))
+    steps = shrinking.shrink(kh.wasm_module("hello", "c"))
     assert steps and all(step.path.is_relative_to(tmp_path) for step in steps)
-    assert sorted(tc.PREBUILT_DIR.rglob("*")) == shipped_before
+    assert sorted(prebuilt.PREBUILT_DIR.rglob("*")) == shipped_before
 
 
 @pytest.mark.usefixtures("bare")
@@ -164,7 +165,7 @@ def test_a_cold_zig_build_does_not_keep_a_learner_waiting(
 
     zig = detect.Toolchain("c", "zig", ("zig", "cc"), "0.17.0", "wasm32-wasi")
     released = threading.Event()
-    own_build = tc.replace(tc.prebuilt_module("fib", "c"), prebuilt=False, toolchain="zig")
+    own_build = tc.replace(prebuilt.prebuilt_module("fib", "c"), prebuilt=False, toolchain="zig")
 
     def slow_build(example: str, lang: str, target: str = tc.WASM) -> tc.Artifact:
         released.wait(10)
@@ -211,5 +212,5 @@ def test_startup_without_a_compiler_marks_native_as_recorded(
 def test_sizes_say_why_the_native_binary_is_missing(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("KIT_DOCKER", "off")
     sizes = kh.run_sizes(langs=("c",))
-    assert sizes.sizes["hello.wasm (c)"] == tc.prebuilt_module("hello", "c").bytes
+    assert sizes.sizes["hello.wasm (c)"] == prebuilt.prebuilt_module("hello", "c").bytes
     assert "no C compiler" in sizes.skipped["hello native (c, static)"]

@@ -12,6 +12,8 @@ import wasmtime
 from kernel_helpers._errors import KitError, ToolchainMissing
 from kernel_helpers.cli.build import parse_args
 from kernel_helpers.toolchains import build as tc
+from kernel_helpers.toolchains import prebuilt
+from kernel_helpers.toolchains import shrink as shrinking
 from kernel_helpers.toolchains.detect import Toolchain
 from kernel_helpers.toolchains.diagnostics import parse_diagnostics
 
@@ -126,14 +128,14 @@ def _custom_section(name: bytes, payload: bytes) -> bytes:
 def test_strip_custom_sections_keeps_a_valid_module() -> None:
     module = wasmtime.wat2wasm('(module (func (export "f") (result i32) i32.const 7))')
     noisy = module + _custom_section(b"producers", b"clang 19")
-    stripped = tc.strip_custom_sections(noisy)
+    stripped = shrinking.strip_custom_sections(noisy)
     assert stripped == module
     wasmtime.Module(wasmtime.Engine(), stripped)  # still loads
 
 
 def test_strip_rejects_bytes_that_are_not_wasm() -> None:
     with pytest.raises(KitError, match="not a WebAssembly module"):
-        tc.strip_custom_sections(b"\x7fELF....")
+        shrinking.strip_custom_sections(b"\x7fELF....")
 
 
 def test_build_cli_defaults_to_everything() -> None:
@@ -175,7 +177,7 @@ def test_every_example_exists_in_all_four_languages_with_a_build_comment() -> No
 def test_prebuilt_modules_were_built_from_the_current_sources() -> None:
     stale = [
         relative
-        for relative, record in tc.prebuilt_manifest()["modules"].items()
+        for relative, record in prebuilt.prebuilt_manifest()["modules"].items()
         if tc._sha256(tc.source_path(record["example"], record["lang"]).read_bytes())
         != record["source_sha256"]
     ]
@@ -187,10 +189,10 @@ def test_refresh_keeps_modules_it_cannot_rebuild(
 ) -> None:
     manifest = tmp_path / "manifest.json"
     manifest.write_text(json.dumps({"modules": {"fib/fib-rust.wasm": {"lang": "rust"}}}))
-    monkeypatch.setattr(tc, "MANIFEST", manifest)
-    monkeypatch.setattr(tc, "PREBUILT_DIR", tmp_path)
-    monkeypatch.setattr(tc, "build_all", lambda **_: [])  # no compiler at all
-    assert tc.refresh_prebuilt(progress=False) == []
+    monkeypatch.setattr(prebuilt, "MANIFEST", manifest)
+    monkeypatch.setattr(prebuilt, "PREBUILT_DIR", tmp_path)
+    monkeypatch.setattr(prebuilt, "build_all", lambda **_: [])  # no compiler at all
+    assert prebuilt.refresh_prebuilt(progress=False) == []
     assert "fib/fib-rust.wasm" in json.loads(manifest.read_text())["modules"]
 
 

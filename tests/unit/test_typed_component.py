@@ -14,8 +14,8 @@ import wasmtime
 import wasmtime.component as wc
 
 import kernel_helpers as kh
-from kernel_helpers.toolchains import component as tcc
-from kernel_helpers.toolchains import typed_component as typed
+from kernel_helpers.toolchains.component import shipped as cshipped
+from kernel_helpers.toolchains.component import typed
 from kernel_helpers.wasm.component import world_names
 
 SIGNATURE = "sha256: func(data: list<u8>) -> string"
@@ -34,7 +34,7 @@ def bare_laptop(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def shipped() -> Path:
     component = kh.typed_component()
-    assert component.prebuilt and component.path.is_relative_to(tcc.PREBUILT_COMPONENTS)
+    assert component.prebuilt and component.path.is_relative_to(cshipped.PREBUILT_COMPONENTS)
     return component.path
 
 
@@ -126,7 +126,7 @@ def test_limits_reach_a_typed_call(shipped: Path) -> None:
 
 def test_the_shipped_component_was_made_from_the_sources_in_the_checkout() -> None:
     """Editing the WIT, the guest or sha256.c without refreshing the shipped set fails here."""
-    record = tcc.component_manifest()["components"][typed.TYPED_COMPONENT]
+    record = cshipped.component_manifest()["components"][typed.TYPED_COMPONENT]
     repo = Path(__file__).resolve().parents[2]
     for relative, digest in record["sources"].items():
         assert hashlib.sha256((repo / relative).read_bytes()).hexdigest() == digest, relative
@@ -140,11 +140,11 @@ def test_the_typed_component_never_stands_in_for_the_sha256_command() -> None:
 
 
 def test_a_manifest_without_kinds_still_reads_as_commands(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    records = json.loads(tcc.COMPONENT_MANIFEST.read_text())
+    records = json.loads(cshipped.COMPONENT_MANIFEST.read_text())
     del records["components"][typed.TYPED_COMPONENT]
     older = tmp_path / "manifest.json"
     older.write_text(json.dumps(records))
-    monkeypatch.setattr(tcc, "COMPONENT_MANIFEST", older)
+    monkeypatch.setattr(cshipped, "COMPONENT_MANIFEST", older)
     hello = kh.componentize(kh.wasm_module("hello", "c"))
     assert hello.prebuilt and hello.adapter
     assert typed.prebuilt_typed_component("test") is None

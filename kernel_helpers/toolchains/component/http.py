@@ -2,7 +2,7 @@
 
 None of the course's four languages reaches ``wasi:http`` from what PyPI, npm and Debian
 ship here: there is no wit-bindgen and no ``wasm32-wasip2`` Rust target, and writing the
-canonical ABI by hand (as ``typed_component`` does for one function) is out of reach for
+canonical ABI by hand (as ``typed`` does for one function) is out of reach for
 a whole HTTP interface. componentize-py (PyPI, pinned in requirements-test.txt) is one
 wheel: it carries CPython built for WASI 0.2 and generates the Python bindings of any WIT
 world. The WIT is what it needs from elsewhere: ``wasm_examples/hello/http/proxy.wit`` is
@@ -23,29 +23,29 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .._errors import KitError, ToolchainMissing
-from .._system import run_quick
-from .build import _sha256, examples_dir
-from .component import (
+from ..._errors import KitError, ToolchainMissing
+from ..._system import run_quick
+from ..build import _sha256, examples_dir
+from .artifact import (
     CACHE_FORMAT,
-    COMPONENT,
-    JCO,
-    PREBUILT_COMPONENTS,
-    TOOL_TIMEOUT_S,
     ComponentArtifact,
     _cached_component,
     _components_dir,
     _remember_component,
-    component_manifest,
+)
+from .shipped import PREBUILT_COMPONENTS, component_manifest, shipped_component
+from .tools import (
+    COMPONENT,
+    JCO,
+    TOOL_TIMEOUT_S,
     components_hidden,
     npm_dir,
     package_version,
-    shipped_component,
     tool_version,
     wasm_tools_path,
-    wit_text,
 )
-from .component import componentize_py_path as componentize_py_path  # read here since notebook 11
+from .tools import componentize_py_path as componentize_py_path  # read here since notebook 11
+from .worlds import wit_text
 
 #: The sources live beside the example whose line the guest answers: ``<examples>/hello/http/``.
 HTTP_EXAMPLE = "hello"

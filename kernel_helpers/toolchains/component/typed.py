@@ -23,9 +23,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .._errors import CompileError, InvalidModule, ToolchainMissing
-from .._system import run_quick
-from .build import (
+from ..._errors import CompileError, InvalidModule, ToolchainMissing
+from ..._system import run_quick
+from ..build import (
     WASM,
     _compile_env,
     _run_compiler,
@@ -34,24 +34,18 @@ from .build import (
     examples_dir,
     toolchain_for,
 )
-from .component import (
+from ..detect import Toolchain, toolchain_fix
+from ..diagnostics import parse_diagnostics
+from .artifact import (
     CACHE_FORMAT,
-    COMPONENT,
-    PREBUILT_COMPONENTS,
-    TOOL_TIMEOUT_S,
     ComponentArtifact,
     _cached_component,
     _components_dir,
     _remember_component,
-    component_manifest,
-    components_hidden,
-    shipped_component,
-    tools_fix,
-    wasm_tools_path,
-    wit_text,
 )
-from .detect import Toolchain, toolchain_fix
-from .diagnostics import parse_diagnostics
+from .shipped import PREBUILT_COMPONENTS, component_manifest, shipped_component
+from .tools import COMPONENT, TOOL_TIMEOUT_S, components_hidden, tools_fix, wasm_tools_path
+from .worlds import wit_text
 
 #: The sources live beside the example they reuse: ``<examples>/sha256/component/``.
 TYPED_EXAMPLE = "sha256"

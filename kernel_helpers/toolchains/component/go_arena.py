@@ -22,8 +22,8 @@ import argparse
 import struct
 from pathlib import Path
 
-from .._errors import InvalidModule
-from ..wasm.reader import ModuleInfo, read_module
+from ..._errors import InvalidModule
+from ...wasm.reader import ModuleInfo, read_module
 
 #: Bytes lent to the adapter: its stack (one page here) and state fit with room to spare.
 ARENA_BYTES = 1 << 18
@@ -216,8 +216,8 @@ def lend_arena(module: bytes) -> bytes:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m kernel_helpers.toolchains.go_arena MODULE -o OUT``: the step by hand."""
-    parser = argparse.ArgumentParser(prog="python -m kernel_helpers.toolchains.go_arena", description=main.__doc__)
+    """``python -m kernel_helpers.toolchains.component.go_arena MODULE -o OUT``: the step by hand."""
+    parser = argparse.ArgumentParser(prog="python -m kernel_helpers.toolchains.component.go_arena", description=main.__doc__)
     parser.add_argument("module", type=Path, help=f"a Go wasip1 module built with {ARENA_FILE}")
     parser.add_argument("-o", "--output", type=Path, required=True)
     args = parser.parse_args(argv)

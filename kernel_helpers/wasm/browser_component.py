@@ -1,6 +1,6 @@
 """The same component in the learner's browser: jco's JavaScript on preview2-shim (notebook 11).
 
-Node runs a component as the JavaScript ``jco transpile`` makes of it (``run_in_node``);
+Node runs a component as the JavaScript ``jco transpile`` makes of it (``node.run_in_node``);
 a browser can run that JavaScript too. ``jco transpile --instantiation async`` writes an
 ES module whose ``instantiate(getCoreModule, imports)`` takes the WASI 0.2 imports from its
 caller, so nothing in it fetches anything. The browser gets, through the in-browser
@@ -14,12 +14,14 @@ runner widget (``wasm.browser``):
   URLs, so the page needs no network beyond Jupyter's own.
 
 The transpiled folder is cached in the kit's cache by the component's and jco's identity.
-Without Node or jco (or with ``KIT_TOOLCHAINS=off``) :class:`ToolchainMissing` says, in
-one line, what is missing; nothing prebuilt stands in.
+Without Node or jco :class:`ToolchainMissing` says, in one line, what is missing; nothing
+prebuilt stands in. jco is found in the kit's npm folder (``node.find_jco``) unless the
+caller passes one: ``toolchains.component.hosts`` passes the one ``KIT_TOOLCHAINS`` allows.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -27,12 +29,20 @@ from pathlib import Path
 
 from .._errors import KitError, ToolchainMissing
 from .._system import cache_dir
-from ..wasm.browser import STATIC, BrowserRunner, compare_with_server
-from ..wasm.component import core_module_spans, is_component_bytes
-from ..wasm.runner import run_wasm
-from .build import Artifact, _sha256
-from .component import COMPONENT, JCO, PREVIEW2_SHIM, package_version, preview2_shim_dir, tools_fix
-from .component import transpile as jco_transpile
+from .browser import STATIC, BrowserRunner, compare_with_server
+from .node import (
+    COMPONENT,
+    JCO,
+    PREVIEW2_SHIM,
+    SETUP_FIX,
+    Jco,
+    Program,
+    package_dir,
+    package_version,
+)
+from .node import transpile as jco_transpile
+from .reader import core_module_spans, is_component_bytes
+from .runner import run_wasm
 
 #: What ``jco transpile`` is asked for: an ``instantiate`` taking the imports from us, no
 #: Node-only code path, no TypeScript declarations.
@@ -65,13 +75,17 @@ class BrowserBundle:
     cached: bool
 
 
-def _shim_sources() -> dict[str, str]:
-    folder = preview2_shim_dir()
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _shim_sources(fix: str = SETUP_FIX) -> dict[str, str]:
+    folder = package_dir(PREVIEW2_SHIM)
     browser = folder / "dist" / "browser" if folder else None
     if browser is None or not browser.is_dir():
         raise ToolchainMissing(
             "node", COMPONENT, "cannot run the component in the browser: no preview2-shim here",
-            fix=tools_fix(),
+            fix=fix,
         )
     return {path.name: path.read_text(encoding="utf-8") for path in sorted(browser.glob("*.js"))}
 
@@ -100,10 +114,10 @@ def load_order(sources: Mapping[str, str], entry: str) -> list[str]:
     return order
 
 
-def host_modules() -> list[tuple[str, str]]:
+def host_modules(fix: str = SETUP_FIX) -> list[tuple[str, str]]:
     """The ES modules the page loads before jco's glue, in load order: the preview2-shim
     modules the kit's host imports, then the host."""
-    sources = {**_shim_sources(), HOST_MODULE: (STATIC / HOST_MODULE).read_text(encoding="utf-8")}
+    sources = {**_shim_sources(fix), HOST_MODULE: (STATIC / HOST_MODULE).read_text(encoding="utf-8")}
     return [(name, sources[name]) for name in load_order(sources, HOST_MODULE)]
 
 
@@ -125,8 +139,8 @@ def core_module_files(folder: Path, component: bytes) -> dict[str, tuple[int, in
     return found
 
 
-def _component_bytes(component: Artifact | str | Path) -> tuple[Path, bytes]:
-    path = component.path if isinstance(component, Artifact) else Path(component)
+def _component_bytes(component: Program) -> tuple[Path, bytes]:
+    path = Path(component) if isinstance(component, str | Path) else component.path
     data = path.read_bytes()
     if not is_component_bytes(data):
         raise KitError(
@@ -136,29 +150,31 @@ def _component_bytes(component: Artifact | str | Path) -> tuple[Path, bytes]:
     return path, data
 
 
-def browser_bundle(component: Artifact | str | Path) -> BrowserBundle:
+def browser_bundle(component: Program, jco: Jco | None = None) -> BrowserBundle:
     """Transpile ``component`` for the browser (cached in the kit's cache by the component's
     sha256 and jco's version) and gather what the page loads to run it."""
     path, data = _component_bytes(component)
     versions = f"jco {package_version(JCO)} transpile + preview2-shim {package_version(PREVIEW2_SHIM)}"
     key = _sha256(f"{_sha256(data)}|{versions}|{' '.join(BROWSER_FLAGS)}".encode())[:16]
     folder = cache_dir() / "transpiled-browser" / key
-    script, cached = jco_transpile(path, folder, BROWSER_FLAGS)
-    modules = [*host_modules(), (GLUE_MODULE, script.read_text(encoding="utf-8"))]
+    script, cached = jco_transpile(path, folder, BROWSER_FLAGS, jco)
+    modules = [*host_modules(jco.fix if jco else SETUP_FIX), (GLUE_MODULE, script.read_text(encoding="utf-8"))]
     return BrowserBundle(path.name, data, modules, core_module_files(folder, data), versions, folder, cached)
 
 
 def compare_component_in_browser(
-    component: Artifact | str | Path,
+    component: Program,
     args: Sequence[str] = (),
     stdin: bytes | str = b"",
     env: Mapping[str, str] | None = None,
+    *,
+    jco: Jco | None = None,
 ) -> BrowserRunner:
     """Run a command component with wasmtime here, then in the browser (jco's JavaScript on
     preview2-shim), side by side: notebook 11's fourth host. Display the widget to run it.
     Raises :class:`ToolchainMissing` (one line: what is missing) without Node, jco or
     preview2-shim."""
-    bundle = browser_bundle(component)
+    bundle = browser_bundle(component, jco)
     data = stdin.encode() if isinstance(stdin, str) else bytes(stdin)
     # The very bytes the browser gets; cache=False: both sides compile from bytes, so the
     # two compile times compare.

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .._errors import ToolchainMissing
-from .build import Artifact, native_binary, wasm_module
+from .build import Artifact, native_binary
+from .prebuilt import wasm_module
 
 
 @dataclass(frozen=True)
