@@ -23,6 +23,7 @@ from typing import Any
 from .._display import ShownAsHtml
 from .._errors import KitError, ToolchainMissing
 from .._system import (
+    PROBE_TIMEOUT_S,
     find_program,
     has_apt,
     has_module,
@@ -79,12 +80,21 @@ class ToolReport:
         return asdict(self)
 
 
+#: A browser prints its version only after starting much of itself: slow on a busy machine.
+SLOW_TO_ANSWER_S = {"chromium": 15.0, "chromium-browser": 15.0, "google-chrome": 15.0}
+
+
 def _tool(name: str, version_args: list[str], fix: str, *extra: str) -> ToolReport:
     path = find_program(name, *extra)
     if path is None:
         return ToolReport(False, fix=fix)
-    probe = run_quick([path, *version_args])
     asked = f"ran {name} {' '.join(version_args)}"
+    probe = run_quick([path, *version_args], timeout=SLOW_TO_ANSWER_S.get(name, PROBE_TIMEOUT_S))
+    if not probe.ok:
+        # Found is not working: a program that cannot even say its version is not "ok".
+        cause = probe.first_line or "it printed nothing and failed"
+        broken = f"{path} is here but does not run ({cause})"
+        return ToolReport(False, path=path, fix=f"{broken}; {fix}" if fix else broken, checked_by=asked)
     return ToolReport(True, path=path, version=probe.first_line or None, checked_by=asked)
 
 
@@ -119,8 +129,8 @@ def _registry() -> ToolReport:
 
 def _browser() -> ToolReport:
     for name in ("chromium", "chromium-browser", "google-chrome"):
-        report = _tool(name, ["--version"], "")
-        if report.available:
+        report = _tool(name, ["--version"], install_hint("chromium", "optional: browser tests need Chromium"))
+        if report.available or report.path:
             return report
     return ToolReport(False, fix=install_hint("chromium", "optional: browser tests need Chromium"))
 

@@ -260,3 +260,18 @@ def test_apt_package_follows_the_release(
     monkeypatch.setenv("PATH", str(tmp_path / "no-apt"))
     assert _system.apt_package("rust-lld") == lld
     assert _system.apt_package("docker") == docker
+
+
+def test_a_tool_that_cannot_say_its_version_is_not_ok(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Found is not working: the trixie leg's doctor once printed "ok Chromium" beside the
+    line saying its --version had timed out."""
+    from kernel_helpers.course import doctor
+
+    broken = tmp_path / "skopeo"
+    broken.write_text("#!/bin/sh\necho 'skopeo: error while loading shared libraries' >&2\nexit 127\n")
+    broken.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tmp_path}:{os.environ['PATH']}")
+    report = doctor._skopeo()
+    assert report.available is False
+    assert report.path == str(broken)
+    assert report.fix and "does not run" in report.fix and "shared libraries" in report.fix
