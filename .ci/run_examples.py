@@ -34,8 +34,11 @@ def run_one(wasmtime: str, record: dict[str, Any]) -> tuple[bool, str]:
     done = subprocess.run(
         # -C cache=y: wasmtime's own cache of compiled code (~/.cache/wasmtime), so a
         # warm leg does not spend ~15 s compiling each Go module again; it still runs it.
-        [wasmtime, "run", "-C", "cache=y", record["path"], *args], input=stdin,
-        capture_output=True, timeout=120, check=False,
+        [wasmtime, "run", "-C", "cache=y", record["path"], *args],
+        input=stdin,
+        capture_output=True,
+        timeout=120,
+        check=False,
     )
     took = f"{(time.perf_counter() - started) * 1000:.0f} ms"
     output = done.stdout.decode(errors="replace").strip()

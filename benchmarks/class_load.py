@@ -31,7 +31,14 @@ sys.path.insert(0, str(REPO))
 from kernel_helpers._display import format_seconds  # noqa: E402
 from kernel_helpers.report.verdicts import startup_verdict  # noqa: E402
 
-VARIANTS = ("native", "wasm-instantiate", "component-instantiate", "wasmtime-cli", "docker-scratch", "docker-debian")
+VARIANTS = (
+    "native",
+    "wasm-instantiate",
+    "component-instantiate",
+    "wasmtime-cli",
+    "docker-scratch",
+    "docker-debian",
+)
 
 #: One learner's benchmark, in a process of its own, as a learner's kernel would run it.
 LEARNER = """

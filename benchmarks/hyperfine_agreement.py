@@ -37,9 +37,21 @@ def hyperfine_median(command: list[str], runs: int, warmup: int) -> float:
         sys.exit("hyperfine is not installed (apt-get install hyperfine)")
     with tempfile.NamedTemporaryFile(suffix=".json") as export:
         subprocess.run(
-            [hyperfine, "-N", "--style", "none", "--warmup", str(warmup), "--runs", str(runs),
-             "--export-json", export.name, shlex.join(command)],
-            check=True, stdout=subprocess.DEVNULL,
+            [
+                hyperfine,
+                "-N",
+                "--style",
+                "none",
+                "--warmup",
+                str(warmup),
+                "--runs",
+                str(runs),
+                "--export-json",
+                export.name,
+                shlex.join(command),
+            ],
+            check=True,
+            stdout=subprocess.DEVNULL,
         )
         data = json.loads(Path(export.name).read_text())
     return float(data["results"][0]["median"])
@@ -52,9 +64,14 @@ def compare(name: str, command: list[str], runs: int, warmup: int) -> dict[str, 
         theirs.append(hyperfine_median(command, runs, warmup))
     kit, hyper = statistics.median(ours), statistics.median(theirs)
     return {
-        "variant": name, "command": command, "kit_median_s": kit, "hyperfine_median_s": hyper,
-        "ratio": kit / hyper, "within_tolerance": abs(kit / hyper - 1) <= TOLERANCE,
-        "kit_medians_s": ours, "hyperfine_medians_s": theirs,
+        "variant": name,
+        "command": command,
+        "kit_median_s": kit,
+        "hyperfine_median_s": hyper,
+        "ratio": kit / hyper,
+        "within_tolerance": abs(kit / hyper - 1) <= TOLERANCE,
+        "kit_medians_s": ours,
+        "hyperfine_medians_s": theirs,
     }
 
 

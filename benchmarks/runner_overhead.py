@@ -50,7 +50,9 @@ def build_hello(folder: Path) -> Path:
 
 def summarize(samples: list[float]) -> str:
     q1, median, q3 = statistics.quantiles(samples, n=4)
-    return f"median {median * 1e3:8.3f} ms   IQR {q1 * 1e3:.3f}-{q3 * 1e3:.3f} ms   (n={len(samples)})"
+    return (
+        f"median {median * 1e3:8.3f} ms   IQR {q1 * 1e3:.3f}-{q3 * 1e3:.3f} ms   (n={len(samples)})"
+    )
 
 
 def measure(action: Callable[[], object], repeat: int, warmup: int = 5) -> list[float]:
@@ -142,12 +144,16 @@ def main() -> int:
 
         first = kh.run_wasm(wasm_path)
         assert first.stdout.startswith(b"Hello"), first
-        cached = host.cache_path(hashlib.sha256(wasm).hexdigest(), host.EngineSettings(fuel=False, epoch=False))
+        cached = host.cache_path(
+            hashlib.sha256(wasm).hexdigest(), host.EngineSettings(fuel=False, epoch=False)
+        )
         prepared = kh.prepare(wasm_path)
         assert prepared.run().stdout == first.stdout, "the prepared run printed something else"
 
         print("\nwhere the time goes (kit)")
-        compile_s = measure(lambda: kh.compile_module(wasm, engine), max(20, repeat // 15), warmup=2)
+        compile_s = measure(
+            lambda: kh.compile_module(wasm, engine), max(20, repeat // 15), warmup=2
+        )
         load_s = measure(lambda: kh.load_module(wasm, engine), repeat)
         prepared_runs = [prepared.run() for _ in range(repeat)]
         instantiate_s = [r.timings.instantiate_s for r in prepared_runs]
@@ -156,7 +162,9 @@ def main() -> int:
         print(f"  cached load (deserialize) {summarize(load_s)}")
         print(f"  instantiate only (pre)    {summarize(instantiate_s)}")
         print(f"  run _start                {summarize(run_s)}")
-        print(f"  compile / cached load = {statistics.median(compile_s) / statistics.median(load_s):.1f}x")
+        print(
+            f"  compile / cached load = {statistics.median(compile_s) / statistics.median(load_s):.1f}x"
+        )
 
         print("\nkit (output captured) vs bare wasmtime-py (output to /dev/null), interleaved")
 
@@ -226,9 +234,11 @@ def flood_peak(seconds: float = 1.0, limit: int = 4096) -> None:
     finally:
         stop.set()
         sampler.join()
-    print(f"\nan endless flood for {seconds:g} s (output cap {limit:,} bytes, trim slack "
-          f"{capture.TRIM_SLACK:,}): wrote {written:,} bytes, the capture file held at most "
-          f"{peak:,} ({peak / max(written, 1):.1%} of it)")
+    print(
+        f"\nan endless flood for {seconds:g} s (output cap {limit:,} bytes, trim slack "
+        f"{capture.TRIM_SLACK:,}): wrote {written:,} bytes, the capture file held at most "
+        f"{peak:,} ({peak / max(written, 1):.1%} of it)"
+    )
 
 
 if __name__ == "__main__":

@@ -73,16 +73,34 @@ print(json.dumps(samples))
 
 
 def bare_floor(module: Path, repeat: int) -> list[float]:
-    done = subprocess.run([sys.executable, "-c", BARE_FLOOR, str(module), str(repeat)],
-                          capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", BARE_FLOOR, str(module), str(repeat)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return [float(s) for s in json.loads(done.stdout)]
 
 
 def kit_cli(repeat: int) -> dict[str, dict[str, object]]:
     done = subprocess.run(
-        [sys.executable, "-m", "kernel_helpers", "bench", "startup", "--variants", ",".join(VARIANTS),
-         "--repeat", str(repeat), "--json", "-"],
-        capture_output=True, text=True, cwd=REPO, check=True,
+        [
+            sys.executable,
+            "-m",
+            "kernel_helpers",
+            "bench",
+            "startup",
+            "--variants",
+            ",".join(VARIANTS),
+            "--repeat",
+            str(repeat),
+            "--json",
+            "-",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        check=True,
     )
     variants: dict[str, dict[str, object]] = json.loads(done.stdout)["variants"]
     return variants
@@ -101,9 +119,15 @@ def notebook_06(repeat: int) -> dict[str, dict[str, object]]:
     notebook = nbformat.read(REPO / "notebooks" / "06-startup-vs-containers.ipynb", as_version=4)
     for cell in notebook.cells:
         if cell.cell_type == "code" and "REPEAT, WARMUP = " in cell.source:
-            cell.source = cell.source.replace("REPEAT, WARMUP = 5, 1", f"REPEAT, WARMUP = {repeat}, 3")
-    NotebookClient(notebook, timeout=600, kernel_name="python3",
-                   resources={"metadata": {"path": str(REPO / "notebooks")}}).execute()
+            cell.source = cell.source.replace(
+                "REPEAT, WARMUP = 5, 1", f"REPEAT, WARMUP = {repeat}, 3"
+            )
+    NotebookClient(
+        notebook,
+        timeout=600,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(REPO / "notebooks")}},
+    ).execute()
     if not saved.exists() or saved.stat().st_mtime == before:
         sys.exit("notebook 06 ran but saved no new start-up result")
     variants: dict[str, dict[str, object]] = json.loads(saved.read_text())["variants"]
@@ -115,8 +139,23 @@ def hyperfine(command: list[str], repeat: int) -> list[float]:
     if program is None:
         sys.exit("hyperfine is not installed (apt-get install hyperfine)")
     with tempfile.NamedTemporaryFile(suffix=".json") as export:
-        subprocess.run([program, "-N", "--style", "none", "--warmup", "3", "--runs", str(repeat),
-                        "--export-json", export.name, shlex.join(command)], check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [
+                program,
+                "-N",
+                "--style",
+                "none",
+                "--warmup",
+                "3",
+                "--runs",
+                str(repeat),
+                "--export-json",
+                export.name,
+                shlex.join(command),
+            ],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
         return [float(t) for t in json.loads(Path(export.name).read_text())["results"][0]["times"]]
 
 
@@ -140,7 +179,9 @@ def main() -> int:
     command = list(cli["docker-scratch"]["command"])  # type: ignore[call-overload]
     client = connect()
     with run_images(client) as labels:
-        scratch_image(example_builds("hello", "c").require_native(), command[-1], labels=labels, client=client)
+        scratch_image(
+            example_builds("hello", "c").require_native(), command[-1], labels=labels, client=client
+        )
         hyper["docker-scratch"] = hyperfine(command, args.repeat)
     client.close()
 
@@ -156,13 +197,31 @@ def main() -> int:
         print(f"{'hyperfine -N ' + name:<44} {median_ms(values):>12}")
 
     goals = [
-        ("kit wasm-instantiate / bare floor", ratio_of_medians(samples(cli["wasm-instantiate"]), floor), "<=", 1.3),
-        *[(f"notebook / CLI, {n}", ratio_of_medians(samples(book[n]), samples(cli[n])), "within", 0.15)
-          for n in VARIANTS],
-        *[(f"kit / hyperfine, {n}", ratio_of_medians(samples(cli[n]), hyper[n]), "within", 0.10)
-          for n in hyper],
-        ("docker-scratch / wasm-instantiate (kit CLI)",
-         ratio_of_medians(samples(cli["docker-scratch"]), samples(cli["wasm-instantiate"])), ">=", 2000.0),
+        (
+            "kit wasm-instantiate / bare floor",
+            ratio_of_medians(samples(cli["wasm-instantiate"]), floor),
+            "<=",
+            1.3,
+        ),
+        *[
+            (
+                f"notebook / CLI, {n}",
+                ratio_of_medians(samples(book[n]), samples(cli[n])),
+                "within",
+                0.15,
+            )
+            for n in VARIANTS
+        ],
+        *[
+            (f"kit / hyperfine, {n}", ratio_of_medians(samples(cli[n]), hyper[n]), "within", 0.10)
+            for n in hyper
+        ],
+        (
+            "docker-scratch / wasm-instantiate (kit CLI)",
+            ratio_of_medians(samples(cli["docker-scratch"]), samples(cli["wasm-instantiate"])),
+            ">=",
+            2000.0,
+        ),
     ]
     print(f"\n{'goal':<46} {'ratio (95% interval)':<34} result")
     missed = 0

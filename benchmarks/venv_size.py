@@ -40,22 +40,37 @@ def site_packages(venv: Path) -> Path:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("venv", nargs="?", type=Path, default=ROOT / ".venv")
-    parser.add_argument("--top", type=int, default=12, help="how many of the biggest packages to list")
+    parser.add_argument(
+        "--top", type=int, default=12, help="how many of the biggest packages to list"
+    )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args()
     venv = args.venv.resolve()
     packages = site_packages(venv)
-    sizes = {entry.name: tree_bytes(entry) if entry.is_dir() else entry.stat().st_size
-             for entry in packages.iterdir()}
+    sizes = {
+        entry.name: tree_bytes(entry) if entry.is_dir() else entry.stat().st_size
+        for entry in packages.iterdir()
+    }
     total = tree_bytes(venv)
     stamp = (venv / ".kit-stamp").read_text().split()[0] if (venv / ".kit-stamp").exists() else "?"
     biggest = sorted(sizes.items(), key=lambda item: -item[1])[: args.top]
     if args.json:
-        print(json.dumps({"venv": str(venv), "profile": stamp, "total_bytes": total,
-                          "biggest": dict(biggest)}, indent=2))
+        print(
+            json.dumps(
+                {
+                    "venv": str(venv),
+                    "profile": stamp,
+                    "total_bytes": total,
+                    "biggest": dict(biggest),
+                },
+                indent=2,
+            )
+        )
         return 0
-    print(f"{venv} ({stamp} install): {total / 1e6:.0f} MB "
-          f"({'under' if total < GOAL_MB * 1e6 else 'OVER'} the {GOAL_MB} MB goal for a learner)")
+    print(
+        f"{venv} ({stamp} install): {total / 1e6:.0f} MB "
+        f"({'under' if total < GOAL_MB * 1e6 else 'OVER'} the {GOAL_MB} MB goal for a learner)"
+    )
     for name, size in biggest:
         print(f"  {size / 1e6:7.1f} MB  {name}")
     return 0

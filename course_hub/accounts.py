@@ -93,9 +93,21 @@ def ensure_account(name: str) -> pwd.struct_passwd:
         entry = pwd.getpwnam(name)
     except KeyError:
         result = subprocess.run(
-            ["useradd", "--create-home", "--user-group", "--shell", "/bin/bash",
-             "--comment", ACCOUNT_COMMENT, "-K", "UMASK=0077", name],
-            capture_output=True, text=True, check=False,
+            [
+                "useradd",
+                "--create-home",
+                "--user-group",
+                "--shell",
+                "/bin/bash",
+                "--comment",
+                ACCOUNT_COMMENT,
+                "-K",
+                "UMASK=0077",
+                name,
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
         )
         if result.returncode != 0:
             raise HubError(
@@ -186,7 +198,9 @@ def remove_files_of(uid: int, roots: tuple[Path, ...] = TEMPORARY_ROOTS) -> list
                         removed.append(path)
             # Only folders every user may write to can hold a stranger's files: /tmp's big
             # trees of root's (a CI's checkout) are not walked, or a first spawn would wait.
-            dirs[:] = [d for d in dirs if Path(folder, d) not in removed and _open_to_all(Path(folder, d))]
+            dirs[:] = [
+                d for d in dirs if Path(folder, d) not in removed and _open_to_all(Path(folder, d))
+            ]
     return removed
 
 
@@ -226,8 +240,10 @@ class Limits:
                 cpu_shares=int(env.get("KIT_HUB_CPU_SHARES", cls.cpu_shares)),
             )
         except ValueError as err:
-            raise HubError(f"a learner limit is not a number: {err}",
-                           fix="KIT_HUB_PIDS_MAX=512 KIT_HUB_MEMORY_MAX=2G KIT_HUB_CPU_SHARES=1024") from None  # fmt: skip
+            raise HubError(
+                f"a learner limit is not a number: {err}",
+                fix="KIT_HUB_PIDS_MAX=512 KIT_HUB_MEMORY_MAX=2G KIT_HUB_CPU_SHARES=1024",
+            ) from None
 
 
 @dataclass(frozen=True)
@@ -247,7 +263,9 @@ class LearnerCgroup:
         have, lim = self.controllers(), self.limits
         parts = []
         if "pids" in have or self.nproc:
-            parts.append(f"at most {lim.pids} processes" + ("" if "pids" in have else " (per account)"))
+            parts.append(
+                f"at most {lim.pids} processes" + ("" if "pids" in have else " (per account)")
+            )
         if "memory" in have:
             parts.append(f"{lim.memory_bytes / (1 << 30):.1f} GiB of memory")
         if "cpu" in have:
@@ -416,7 +434,11 @@ def refresh_course(entry: pwd.struct_passwd, checkout: Path, python: Path) -> st
     """Refresh the learner's copy of the course, running as the learner (see course_copy)."""
     result = subprocess.run(
         [str(python), "-m", "course_hub.course_copy", str(checkout), entry.pw_dir],
-        preexec_fn=as_account(entry), capture_output=True, text=True, check=False, timeout=120,
+        preexec_fn=as_account(entry),
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
         env={"HOME": entry.pw_dir, "PATH": "/usr/bin:/bin", "PYTHONDONTWRITEBYTECODE": "1"},
     )
     if result.returncode != 0:
@@ -516,7 +538,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     for name in args[1:]:
         unix = name if name.startswith(user_prefix()) else unix_name(name)
-        print(f"{unix}: {'removed, with all of theirs' if remove_account(unix) else 'no such account'}")
+        print(
+            f"{unix}: {'removed, with all of theirs' if remove_account(unix) else 'no such account'}"
+        )
     return 0
 
 

@@ -1,14 +1,15 @@
 """The instructor's view of a workshop: what every learner handed in, gathered live.
 
-The class root (``KIT_HUB_CLASS``, by default ``<hub state>-class``; root's, mode 0751 in the instructors' group: a
-learner may pass through to their own folder, only instructors list the class) holds one folder per learner, theirs, in the
-instructors' group ``kit-instructors``, mode 2750: the learner writes, the instructors'
-group reads, other learners see nothing. The hub's spawner makes the folder and sets
-``KIT_CLASS_DIR`` for the learner's server (``report.handin`` writes there as the kit saves
-results); the instructor's own account joins the group, gets ``KIT_CLASS_ROOT`` and a copy
-of ``deploy/class-view.ipynb``, which shows :func:`class_view`: who has run the setup check
-and what it found missing (who is stuck), how far each learner got, and the class's
-start-up comparison, redrawn as results arrive.
+The class root (``KIT_HUB_CLASS``, by default ``<hub state>-class``; root's, mode 0751 in
+the instructors' group: a learner may pass through to their own folder, only instructors
+list the class) holds one folder per learner, theirs, in the instructors' group
+``kit-instructors``, mode 2750: the learner writes, the instructors' group reads, other
+learners see nothing. The hub's spawner makes the folder and sets ``KIT_CLASS_DIR`` for the
+learner's server (``report.handin`` writes there as the kit saves results); the instructor's
+own account joins the group, gets ``KIT_CLASS_ROOT`` and a copy of
+``deploy/class-view.ipynb``, which shows :func:`class_view`: who has run the setup check and
+what it found missing (who is stuck), how far each learner got, and the class's start-up
+comparison, redrawn as results arrive.
 """
 
 from __future__ import annotations
@@ -49,7 +50,9 @@ def class_group() -> int:
     """The instructors' group id, made on first use."""
     with contextlib.suppress(KeyError):
         return grp.getgrnam(CLASS_GROUP).gr_gid
-    done = subprocess.run(["groupadd", "--system", CLASS_GROUP], capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        ["groupadd", "--system", CLASS_GROUP], capture_output=True, text=True, check=False
+    )
     if done.returncode != 0 and "already exists" not in done.stderr:
         raise HubError(f"could not create the group {CLASS_GROUP}: {done.stderr.strip()}",
                        fix="./kit hub must run as root")  # fmt: skip
@@ -179,13 +182,20 @@ class LearnerStatus:
             return self.export
         if "startup" not in self.results:
             return None
-        machine: dict[str, Any] = next((r["machine"] for r in self.results.values() if r.get("machine")), {})
-        return {"schema": EXPORT_SCHEMA, "learner": self.name, "machine": machine, "results": self.results}
+        machine: dict[str, Any] = next(
+            (r["machine"] for r in self.results.values() if r.get("machine")), {}
+        )
+        return {
+            "schema": EXPORT_SCHEMA,
+            "learner": self.name,
+            "machine": machine,
+            "results": self.results,
+        }
 
 
 def read_learner(folder: Path) -> LearnerStatus:
     prefix = user_prefix()
-    name = folder.name[len(prefix):] if folder.name.startswith(prefix) else folder.name
+    name = folder.name[len(prefix) :] if folder.name.startswith(prefix) else folder.name
     status = LearnerStatus(name, folder)
     status.doctor = _read_json(folder / "doctor.json", status.problems)
     status.export = _read_json(folder / "export.json", status.problems)
@@ -212,7 +222,11 @@ class ClassStatus(ShownAsText, ShownAsHtml):
         now = time.time()
         rows = []
         for learner in self.learners:
-            seen = "never" if learner.last_seen is None else f"{int((now - learner.last_seen) // 60)} min ago"
+            seen = (
+                "never"
+                if learner.last_seen is None
+                else f"{int((now - learner.last_seen) // 60)} min ago"
+            )
             rows.append((learner.name, learner.setup, learner.progress, seen))
         return rows
 
@@ -232,9 +246,13 @@ class ClassStatus(ShownAsText, ShownAsHtml):
 
     def html(self) -> str:
         if not self.learners:
-            return f"<p>No learner has started yet (<code>{html.escape(str(self.root))}</code>).</p>"
+            return (
+                f"<p>No learner has started yet (<code>{html.escape(str(self.root))}</code>).</p>"
+            )
         th = "<th style='text-align:left'>"
-        head = f"<tr>{th}learner</th>{th}setup check</th>{th}measured</th>{th}last hand-in</th></tr>"
+        head = (
+            f"<tr>{th}learner</th>{th}setup check</th>{th}measured</th>{th}last hand-in</th></tr>"
+        )
         body = "".join(
             f"<tr style='background:{'#fff4e0' if 'missing' in s or 'not run' in s else 'none'}'>"
             + "".join(f"<td style='text-align:left'>{html.escape(v)}</td>" for v in (n, s, p, t))
@@ -264,7 +282,9 @@ class ClassStatus(ShownAsText, ShownAsHtml):
 def class_status(root: str | Path | None = None) -> ClassStatus:
     """What every learner has handed in, read now."""
     folder = class_root(root)
-    learners = [read_learner(p) for p in sorted(folder.iterdir()) if p.is_dir() and not p.is_symlink()]
+    learners = [
+        read_learner(p) for p in sorted(folder.iterdir()) if p.is_dir() and not p.is_symlink()
+    ]
     learners.sort(key=lambda x: (not x.stuck, x.name))
     return ClassStatus(folder, learners)
 

@@ -136,10 +136,14 @@ def build_ca_bundle() -> Path | None:
     if not configured:
         parser = configparser.ConfigParser()
         config_home = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
-        parser.read([
-            "/etc/pip.conf", "/etc/xdg/pip/pip.conf",
-            str(config_home / "pip" / "pip.conf"), str(Path.home() / ".pip" / "pip.conf"),
-        ])
+        parser.read(
+            [
+                "/etc/pip.conf",
+                "/etc/xdg/pip/pip.conf",
+                str(config_home / "pip" / "pip.conf"),
+                str(Path.home() / ".pip" / "pip.conf"),
+            ]
+        )
         configured = parser.get("global", "cert", fallback="") or None
     if configured and Path(configured).is_file():
         return Path(configured)
@@ -217,18 +221,33 @@ def build_course_image(
         previous = None
     if previous is not None and not rebuild and (previous.labels or {}).get(INPUTS_LABEL) == inputs:
         say(f"{reference} is up to date (inputs {inputs}); --rebuild builds it anyway")
-        return CourseImage(reference, str(previous.id), int(previous.attrs["Size"]), base, inputs, True, 0.0)
+        return CourseImage(
+            reference, str(previous.id), int(previous.attrs["Size"]), base, inputs, True, 0.0
+        )
 
-    command = [docker_cli, "build", "--network", "host", "-f", str(root / DOCKERFILE), "--tag", reference,
-               "--label", f"{INPUTS_LABEL}={inputs}",
-               "--label", f"org.opencontainers.image.version={kit_version()}"]
+    command = [
+        docker_cli,
+        "build",
+        "--network",
+        "host",
+        "-f",
+        str(root / DOCKERFILE),
+        "--tag",
+        reference,
+        "--label",
+        f"{INPUTS_LABEL}={inputs}",
+        "--label",
+        f"org.opencontainers.image.version={kit_version()}",
+    ]
     for key, value in build_args.items():
         command += ["--build-arg", f"{key}={value}"]
     command.append(str(root))
     ca_copy = root / BUILD_CA
     ca = build_ca_bundle()
-    say(f"building {reference} from {base} (about five minutes on two cores: Debian's "
-        "compilers, the course's Python packages, jco from npm)")
+    say(
+        f"building {reference} from {base} (about five minutes on two cores: Debian's "
+        "compilers, the course's Python packages, jco from npm)"
+    )
     start = time.monotonic()
     try:
         if ca is not None:
@@ -241,7 +260,9 @@ def build_course_image(
                     f"cannot hand {ca} to the build as {ca_copy}: {err}",
                     fix=f"run ./kit image as a user who may write {root}",
                 ) from err
-        done = subprocess.run(command, stdout=sys.stderr, stderr=sys.stderr, stdin=subprocess.DEVNULL, check=False)
+        done = subprocess.run(
+            command, stdout=sys.stderr, stderr=sys.stderr, stdin=subprocess.DEVNULL, check=False
+        )
     finally:
         ca_copy.unlink(missing_ok=True)
         _remove_leftovers(docker_client, previous)

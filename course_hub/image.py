@@ -21,10 +21,20 @@ def _parser() -> argparse.ArgumentParser:
         "the kit, its toolchains and prebuilt data, run as jovyan with KIT_DOCKER=off, for "
         "deploy/z2jh-values.yaml. An image built from the same inputs is kept.",
     )
-    parser.add_argument("--rebuild", action="store_true", help="build even if the image is up to date")
-    parser.add_argument("--extra-packages", default="", metavar="'PKG ...'",
-                        help="more Debian packages, e.g. docker.io (the CLI, for a rootless Docker sidecar)")
-    parser.add_argument("--json", action="store_true", help="print the result as JSON on stdout, and nothing else there")
+    parser.add_argument(
+        "--rebuild", action="store_true", help="build even if the image is up to date"
+    )
+    parser.add_argument(
+        "--extra-packages",
+        default="",
+        metavar="'PKG ...'",
+        help="more Debian packages, e.g. docker.io (the CLI, for a rootless Docker sidecar)",
+    )
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="print the result as JSON on stdout, and nothing else there",
+    )
     return parser
 
 
@@ -41,9 +51,17 @@ def main(argv: list[str]) -> int:
     if args.json:
         print(json.dumps(image.to_json(), indent=2))
     else:
-        took = "kept: built earlier from the same inputs" if image.reused else f"built in {format_seconds(image.build_seconds)}"
-        print(f"{image.reference} ({image.image_id[7:19]}): {format_bytes(image.size_bytes)}, {took}")
-        print("next: load it where the cluster's nodes can pull it (docker push to your registry, or "
-              "docker save | ctr -n k8s.io images import - on each node), then "
-              "helm upgrade --install ... --values deploy/z2jh-values.yaml")
+        took = (
+            "kept: built earlier from the same inputs"
+            if image.reused
+            else f"built in {format_seconds(image.build_seconds)}"
+        )
+        print(
+            f"{image.reference} ({image.image_id[7:19]}): {format_bytes(image.size_bytes)}, {took}"
+        )
+        print(
+            "next: load it where the cluster's nodes can pull it (docker push to your registry, or "
+            "docker save | ctr -n k8s.io images import - on each node), then "
+            "helm upgrade --install ... --values deploy/z2jh-values.yaml"
+        )
     return 0

@@ -98,7 +98,9 @@ def answers(sock: Path, timeout: float = 2.0) -> bool:
     return reply.startswith(b"HTTP/1.") and b" 200 " in reply.split(b"\r\n", 1)[0]
 
 
-def start(entry: pwd.struct_passwd, timeout: float = 30.0, cgroup: LearnerCgroup | None = None) -> LearnerDocker:
+def start(
+    entry: pwd.struct_passwd, timeout: float = 30.0, cgroup: LearnerCgroup | None = None
+) -> LearnerDocker:
     """Start the learner's rootless daemon (or find it running) and wait until it answers;
     in the learner's ``cgroup``, so it and its containers count against their limits."""
     why = missing(entry.pw_name)
@@ -112,8 +114,11 @@ def start(entry: pwd.struct_passwd, timeout: float = 30.0, cgroup: LearnerCgroup
     if answers(sock):
         return LearnerDocker(sock)
     env = {
-        "HOME": entry.pw_dir, "USER": entry.pw_name, "LOGNAME": entry.pw_name,
-        "PATH": _SYSTEM_PATH, "XDG_RUNTIME_DIR": str(run),
+        "HOME": entry.pw_dir,
+        "USER": entry.pw_name,
+        "LOGNAME": entry.pw_name,
+        "PATH": _SYSTEM_PATH,
+        "XDG_RUNTIME_DIR": str(run),
         "DOCKERD_ROOTLESS_ROOTLESSKIT_NET": "host",
         "DOCKERD_ROOTLESS_ROOTLESSKIT_PORT_DRIVER": "none",
     }
@@ -122,8 +127,12 @@ def start(entry: pwd.struct_passwd, timeout: float = 30.0, cgroup: LearnerCgroup
     launcher = 'mkdir -p "$HOME/.kit-cache" && exec "$0" "$@" >>"$HOME/' + LOG_NAME + '" 2>&1'
     proc = subprocess.Popen(
         ["/bin/sh", "-c", launcher, str(ROOTLESS_SCRIPT), *DAEMON_ARGS],
-        env=env, preexec_fn=as_account(entry, cgroup=cgroup), start_new_session=True,
-        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env=env,
+        preexec_fn=as_account(entry, cgroup=cgroup),
+        start_new_session=True,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -135,4 +144,6 @@ def start(entry: pwd.struct_passwd, timeout: float = 30.0, cgroup: LearnerCgroup
     if proc.poll() is None:
         os.killpg(proc.pid, 15)
     proc.wait(timeout=10)
-    return LearnerDocker(None, f"the rootless daemon did not answer (see ~{entry.pw_name}/{LOG_NAME})")
+    return LearnerDocker(
+        None, f"the rootless daemon did not answer (see ~{entry.pw_name}/{LOG_NAME})"
+    )

@@ -72,11 +72,15 @@ class KitAuthenticator(NativeAuthenticator):
                 raise SystemExit(f"[kit] could not create the admin account {ADMIN}")
 
     def validate_username(self, username):
-        return accounts.name_problem(username, ADMIN) is None and super().validate_username(username)
+        return accounts.name_problem(username, ADMIN) is None and super().validate_username(
+            username
+        )
 
     def get_handlers(self, app):
-        return [(path, KitSignUpHandler if handler is SignUpHandler else handler, *rest)
-                for path, handler, *rest in super().get_handlers(app)]
+        return [
+            (path, KitSignUpHandler if handler is SignUpHandler else handler, *rest)
+            for path, handler, *rest in super().get_handlers(app)
+        ]
 
 
 class KitSpawner(LocalProcessSpawner):
@@ -96,7 +100,9 @@ class KitSpawner(LocalProcessSpawner):
     def make_preexec_fn(self, name):
         # A hub killed outright (SIGKILL, OOM) takes the learner's server with it.
         # It enters the learner's cgroup while still root: all it starts stays inside.
-        return accounts.as_account(pwd.getpwnam(self.unix_name), die_with_parent=True, cgroup=self.cgroup)
+        return accounts.as_account(
+            pwd.getpwnam(self.unix_name), die_with_parent=True, cgroup=self.cgroup
+        )
 
     def user_env(self, env):
         entry = pwd.getpwnam(self.unix_name)
@@ -118,7 +124,9 @@ class KitSpawner(LocalProcessSpawner):
         self.cgroup = await asyncio.to_thread(accounts.learner_cgroup, entry.pw_name, LIMITS)
         self.log.info("limits for %s: %s", self.user.name, self.cgroup.describe())
         self._step("copying the course into your home")
-        summary = await asyncio.to_thread(accounts.refresh_course, entry, ROOT, VENV / "bin" / "python")
+        summary = await asyncio.to_thread(
+            accounts.refresh_course, entry, ROOT, VENV / "bin" / "python"
+        )
         self.log.info("course for %s (%s): %s", self.user.name, entry.pw_name, summary)
         # What the kit saves for the learner is handed in here too: the instructor's view.
         self.hand_in = await asyncio.to_thread(classroom.hand_in_folder, CLASS, entry)
@@ -129,12 +137,21 @@ class KitSpawner(LocalProcessSpawner):
                    else "starting your own Docker daemon")  # fmt: skip
         self.learner_docker = await asyncio.to_thread(rootless.start, entry, cgroup=self.cgroup)
         if self.learner_docker.socket:
-            self.log.info("Docker for %s: their own rootless daemon, %s", self.user.name, self.learner_docker.socket)
+            self.log.info(
+                "Docker for %s: their own rootless daemon, %s",
+                self.user.name,
+                self.learner_docker.socket,
+            )
         elif self.learner_docker.reason == "KIT_HUB_DOCKER=off":  # the instructor's choice
-            self.log.info("Docker for %s: off (KIT_HUB_DOCKER=off); recorded container data", self.user.name)
+            self.log.info(
+                "Docker for %s: off (KIT_HUB_DOCKER=off); recorded container data", self.user.name
+            )
         else:
-            self.log.warning("Docker for %s: none of their own (%s); recorded container data",
-                             self.user.name, self.learner_docker.reason)
+            self.log.warning(
+                "Docker for %s: none of their own (%s); recorded container data",
+                self.user.name,
+                self.learner_docker.reason,
+            )
         self._step("starting JupyterLab")
         self.notebook_dir = entry.pw_dir
         return await super().start()

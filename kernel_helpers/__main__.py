@@ -13,9 +13,15 @@ import sys
 COMMANDS: dict[str, tuple[str, str]] = {
     "doctor": ("kernel_helpers.cli.doctor", "report what this machine can do for the course"),
     "build": ("kernel_helpers.cli.build", "compile the examples to wasm32-wasi and native"),
-    "aggregate": ("kernel_helpers.cli.aggregate", "merge learners' notebook-10 exports into one plot"),
+    "aggregate": (
+        "kernel_helpers.cli.aggregate",
+        "merge learners' notebook-10 exports into one plot",
+    ),
     "run-wasm": ("kernel_helpers.cli.run_wasm", "run a WASI module like `wasmtime run`, sandboxed"),
-    "component": ("kernel_helpers.cli.component", "turn a preview-1 module into a WASI 0.2 component"),
+    "component": (
+        "kernel_helpers.cli.component",
+        "turn a preview-1 module into a WASI 0.2 component",
+    ),
     "bench": ("kernel_helpers.cli.bench", "benchmarks: startup, sizes, compute (and cleanup)"),
 }
 

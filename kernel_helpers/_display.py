@@ -36,7 +36,7 @@ class ShownAsHtml:
 
 
 def describe_machine(machine: Mapping[str, Any]) -> str:
-    """"AMD EPYC, 2 cores, Debian GNU/Linux 12": enough to tell two machines apart. Notebook 06."""
+    """ "AMD EPYC, 2 cores, Debian GNU/Linux 12": enough to tell two machines apart. Notebook 06."""
     parts = [str(machine.get("cpu") or machine.get("hostname") or "another machine")]
     if machine.get("cores"):
         parts.append(f"{machine['cores']} cores")
@@ -65,9 +65,9 @@ def format_bytes(size: float) -> str:
 def html_table(head: list[str], rows: list[list[str]]) -> str:
     header = "".join(f"<th style='text-align:left'>{html.escape(h)}</th>" for h in head)
     body = "".join(
-        "<tr>" + "".join(f"<td style='text-align:left'>{html.escape(c)}</td>" for c in row) + "</tr>"
+        "<tr>"
+        + "".join(f"<td style='text-align:left'>{html.escape(c)}</td>" for c in row)
+        + "</tr>"
         for row in rows
     )
     return f"<table><tr>{header}</tr>{body}</table>"
-
-

@@ -279,7 +279,9 @@ def root_cause(err: BaseException | str) -> str:
     text = str(err).strip()
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     if not lines:
-        return type(err).__name__ if isinstance(err, BaseException) else "an error without a message"
+        return (
+            type(err).__name__ if isinstance(err, BaseException) else "an error without a message"
+        )
     if "Caused by:" in lines:
         return re.sub(r"^\d+:\s*", "", lines[-1])
     where = _WAT_WHERE.search(text)

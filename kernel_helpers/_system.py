@@ -129,7 +129,10 @@ def apt_has_package(name: str) -> bool:
             try:
                 done = subprocess.run(
                     [apt_cache, "show", "--no-all-versions", name],
-                    capture_output=True, text=True, timeout=10, check=False,
+                    capture_output=True,
+                    text=True,
+                    timeout=10,
+                    check=False,
                 )
                 found = done.returncode == 0 and "Package:" in done.stdout
             except (OSError, subprocess.TimeoutExpired):

@@ -13,23 +13,50 @@ from typing import Any
 from kernel_helpers.bench.compute import COMPUTE_CASES
 from kernel_helpers.bench.results import BenchResult, Measurement
 
-MACHINE = {"cpu": "Synthetic CPU", "cores": 2, "hostname": "synthetic", "os": "Linux", "python": "3.11"}
+MACHINE = {
+    "cpu": "Synthetic CPU",
+    "cores": 2,
+    "hostname": "synthetic",
+    "os": "Linux",
+    "python": "3.11",
+}
 
 STARTUP = {
     "fast-containers": {
-        "native": 0.0011, "wasm-instantiate": 0.00062, "wasm-cached": 0.0019, "wasm-compile": 0.031,
-        "wasmtime-cli": 0.0129, "wasmtime-cli-aot": 0.0103, "docker-scratch": 0.37,
-        "docker-debian": 0.42, "docker-pull-run": 0.61, "oci-wasm-pull-run": 0.052,
+        "native": 0.0011,
+        "wasm-instantiate": 0.00062,
+        "wasm-cached": 0.0019,
+        "wasm-compile": 0.031,
+        "wasmtime-cli": 0.0129,
+        "wasmtime-cli-aot": 0.0103,
+        "docker-scratch": 0.37,
+        "docker-debian": 0.42,
+        "docker-pull-run": 0.61,
+        "oci-wasm-pull-run": 0.052,
     },
     "slow-containers": {
-        "native": 0.0009, "wasm-instantiate": 0.00041, "wasm-cached": 0.0016, "wasm-compile": 0.027,
-        "wasmtime-cli": 0.0112, "wasmtime-cli-aot": 0.0094, "docker-scratch": 3.4,
-        "docker-debian": 4.6, "docker-pull-run": 11.2, "oci-wasm-pull-run": 0.061,
+        "native": 0.0009,
+        "wasm-instantiate": 0.00041,
+        "wasm-cached": 0.0016,
+        "wasm-compile": 0.027,
+        "wasmtime-cli": 0.0112,
+        "wasmtime-cli-aot": 0.0094,
+        "docker-scratch": 3.4,
+        "docker-debian": 4.6,
+        "docker-pull-run": 11.2,
+        "oci-wasm-pull-run": 0.061,
     },
     "wasm-slower": {
-        "native": 0.0012, "wasm-instantiate": 0.0021, "wasm-cached": 0.0052, "wasm-compile": 0.048,
-        "wasmtime-cli": 0.0231, "wasmtime-cli-aot": 0.0188, "docker-scratch": 0.91,
-        "docker-debian": 1.05, "docker-pull-run": 1.9, "oci-wasm-pull-run": 0.083,
+        "native": 0.0012,
+        "wasm-instantiate": 0.0021,
+        "wasm-cached": 0.0052,
+        "wasm-compile": 0.048,
+        "wasmtime-cli": 0.0231,
+        "wasmtime-cli-aot": 0.0188,
+        "docker-scratch": 0.91,
+        "docker-debian": 1.05,
+        "docker-pull-run": 1.9,
+        "oci-wasm-pull-run": 0.083,
     },
 }
 
@@ -41,7 +68,11 @@ SLOWDOWN = {
 }
 
 #: A few bytes differ per set so the size verdict's numbers change with the data.
-IMAGE_DEBIAN = {"fast-containers": 117_000_000, "slow-containers": 244_000_000, "wasm-slower": 8_400_000}
+IMAGE_DEBIAN = {
+    "fast-containers": 117_000_000,
+    "slow-containers": 244_000_000,
+    "wasm-slower": 8_400_000,
+}
 
 SETS = tuple(STARTUP)
 
@@ -63,7 +94,9 @@ def compute(which: str) -> BenchResult:
     for (_, label, _, _), ratio in zip(COMPUTE_CASES, SLOWDOWN[which], strict=True):
         native = 0.05 if "30" in label or "1 MiB" in label else 0.4
         result.variants[f"native {label}"] = _measurement(f"native {label}", native)
-        result.variants[f"wasm {label}"] = _measurement(f"wasm {label}", native * ratio, "in-process")
+        result.variants[f"wasm {label}"] = _measurement(
+            f"wasm {label}", native * ratio, "in-process"
+        )
     result.notes["method"] = "synthetic: no program was run"
     return result
 
@@ -75,9 +108,13 @@ def sizes(which: str) -> BenchResult:
     for lang, size in modules.items():
         result.sizes[f"hello.wasm ({lang})"] = size
         result.sizes[f"hello.wasm ({lang}, stripped)"] = stripped[lang]
-        result.sizes[f"hello.wasm ({lang}, wasm-opt-Oz)"] = stripped[lang] if lang == "c" else stripped[lang] - 900
+        result.sizes[f"hello.wasm ({lang}, wasm-opt-Oz)"] = (
+            stripped[lang] if lang == "c" else stripped[lang] - 900
+        )
         result.sizes[f"hello.wasm ({lang}, smallest)"] = min(
-            result.sizes[f"hello.wasm ({lang}, stripped)"], result.sizes[f"hello.wasm ({lang}, wasm-opt-Oz)"])
+            result.sizes[f"hello.wasm ({lang}, stripped)"],
+            result.sizes[f"hello.wasm ({lang}, wasm-opt-Oz)"],
+        )
         result.sizes[f"hello native ({lang}, static)"] = 780_000 + 1000 * len(lang)
     result.sizes["oci-wasm artifact"] = 36_777
     result.sizes["oci-wasm image"] = 12_400

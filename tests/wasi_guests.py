@@ -26,7 +26,8 @@ _IMPORTS = """
   (import "wasi_snapshot_preview1" "environ_get" (func $environ_get (param i32 i32) (result i32)))
   (import "wasi_snapshot_preview1" "fd_prestat_get" (func $fd_prestat_get (param i32 i32) (result i32)))
   (import "wasi_snapshot_preview1" "fd_prestat_dir_name" (func $fd_prestat_dir_name (param i32 i32 i32) (result i32)))
-  (import "wasi_snapshot_preview1" "path_open" (func $path_open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "path_open"
+    (func $path_open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
   (import "wasi_snapshot_preview1" "path_symlink" (func $path_symlink (param i32 i32 i32 i32 i32) (result i32)))
   (memory (export "memory") 2)
   (func $write (param $fd i32) (param $ptr i32) (param $len i32) (result i32)
@@ -111,13 +112,16 @@ def open_file(path: str, *, write: bytes | None = None, dirfd: int = 3, follow: 
     data = f"(data (i32.const 1024) {_wat_string(encoded)})"
     if write is not None:
         data += f" (data (i32.const 2048) {_wat_string(write)})"
-    return _module(f"""
+    return _module(
+        f"""
   (func (export "_start") (local $errno i32)
     (local.set $errno (call $path_open (i32.const {dirfd}) (i32.const {int(follow)})
       (i32.const 1024) (i32.const {len(encoded)}) (i32.const {oflags})
       (i64.const {rights}) (i64.const {rights}) (i32.const 0) (i32.const 24)))
     (if (local.get $errno) (then (call $proc_exit (local.get $errno))))
-    {action})""", data)
+    {action})""",
+        data,
+    )
 
 
 def symlink_then_open(target: str, link: str) -> str:
@@ -131,7 +135,8 @@ def symlink_then_open(target: str, link: str) -> str:
         f"(data (i32.const 1024) {_wat_string(link_bytes)})"
         f" (data (i32.const 2048) {_wat_string(target_bytes)})"
     )
-    return _module(f"""
+    return _module(
+        f"""
   (func (export "_start") (local $errno i32)
     (local.set $errno (call $path_symlink (i32.const 2048) (i32.const {len(target_bytes)})
       (i32.const 3) (i32.const 1024) (i32.const {len(link_bytes)})))
@@ -140,7 +145,9 @@ def symlink_then_open(target: str, link: str) -> str:
       (i32.const 1024) (i32.const {len(link_bytes)}) (i32.const 0)
       (i64.const {RIGHT_FD_READ}) (i64.const {RIGHT_FD_READ}) (i32.const 0) (i32.const 24)))
     (if (local.get $errno) (then (call $proc_exit (local.get $errno))))
-    (call $copy (i32.load (i32.const 24)) (i32.const 1)))""", data)
+    (call $copy (i32.load (i32.const 24)) (i32.const 1)))""",
+        data,
+    )
 
 
 def flood(chunks: int, chunk_size: int = 65536) -> str:

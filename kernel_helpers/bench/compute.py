@@ -40,8 +40,15 @@ def run_compute(
     ``result.ratios()`` gives wasm/native per case. Notebook 08."""
     from ..wasm.runner import prepare
 
-    result = BenchResult(machine=machine_metadata(docker=False), example="fib+sha256", benchmark="compute")
-    options: dict[str, Any] = {"warmup": warmup, "repeat": repeat, "on_sample": on_sample, "stop": stop}
+    result = BenchResult(
+        machine=machine_metadata(docker=False), example="fib+sha256", benchmark="compute"
+    )
+    options: dict[str, Any] = {
+        "warmup": warmup,
+        "repeat": repeat,
+        "on_sample": on_sample,
+        "stop": stop,
+    }
     with tempfile.TemporaryDirectory(prefix="kit-compute-") as folder:
         for example, label, args, stdin_size in COMPUTE_CASES:
             names = (f"native {label}", f"wasm {label}")

@@ -95,11 +95,17 @@ def measure_first_request(
     """Time the first request from zero, ``repeat`` times after ``warmup``, for the
     component (``kh.http_component()``) and, where Docker is here, for the container."""
     path = component.path if isinstance(component, Artifact) else Path(component)
-    variants = [_variant(WASM, "kernel_helpers.wasm.serve:serve_http_component", str(precompile_component(path)))]
+    variants = [
+        _variant(
+            WASM, "kernel_helpers.wasm.serve:serve_http_component", str(precompile_component(path))
+        )
+    ]
     with contextlib.ExitStack() as stack:
         tag, why = _container_image(stack)
         if tag is not None:
-            variants.append(_variant(CONTAINER, "kernel_helpers.containers.images:serve_container", tag))
+            variants.append(
+                _variant(CONTAINER, "kernel_helpers.containers.images:serve_container", tag)
+            )
         outcome = run_in_worker(variants, warmup=warmup, repeat=repeat)
     if WASM not in outcome.samples:
         raise BenchmarkError(f"the component did not serve: {outcome.failed.get(WASM, 'stopped')}")

@@ -96,7 +96,9 @@ class _Run:
                 fix="run it again and let at least one sample finish",
             )
         if self.stopped:
-            note = f"stopped early after {len(self.samples)} samples" + (f"; {note}" if note else "")
+            note = f"stopped early after {len(self.samples)} samples" + (
+                f"; {note}" if note else ""
+            )
         return Measurement.from_samples(
             self.name, kind, self.samples, command=command, note=note, stopped=self.stopped
         )
@@ -169,15 +171,24 @@ def measure_command(
 
 
 def _spawn_and_wait(
-    argv: list[str], stdin: str, timeout_s: float, *, stdout: str = os.devnull, stderr: str = os.devnull
+    argv: list[str],
+    stdin: str,
+    timeout_s: float,
+    *,
+    stdout: str = os.devnull,
+    stderr: str = os.devnull,
 ) -> tuple[float, int]:
     """Seconds from spawn to exit, and the exit status (negative: killed by a signal).
     Output goes to the files ``stdout`` and ``stderr`` (/dev/null unless an output check wants it)."""
     if not hasattr(os, "posix_spawnp"):  # pragma: no cover - Windows
         start = time.perf_counter()
         done = subprocess.run(
-            argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL, timeout=timeout_s, check=False,
+            argv,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            timeout=timeout_s,
+            check=False,
         )
         return time.perf_counter() - start, done.returncode
     try:
@@ -185,7 +196,11 @@ def _spawn_and_wait(
     except OSError as err:
         raise BenchmarkError(f"cannot read stdin file {stdin}: {err.strerror}") from err
     out_fd = os.open(stdout, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-    err_fd = out_fd if stderr == stdout else os.open(stderr, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    err_fd = (
+        out_fd
+        if stderr == stdout
+        else os.open(stderr, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    )
     try:
         actions = [
             (os.POSIX_SPAWN_DUP2, in_fd, 0),

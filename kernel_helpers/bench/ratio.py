@@ -46,7 +46,7 @@ class Ratio:
         return math.sqrt(self.high / self.low) - 1 if self.low > 0 else math.inf
 
     def text(self) -> str:
-        """"about 520× (470×-590×)", or "no measurable difference (0.8×-1.1×)"."""
+        """ "about 520× (470×-590×)", or "no measurable difference (0.8×-1.1×)"."""
         if not self.spread_known:
             return f"about {_times(self.value)} (medians only: the spread is unknown)"
         digits = max(2, _digits(self))
@@ -60,8 +60,11 @@ class Ratio:
 
     def to_json(self) -> dict[str, float | bool]:
         return {
-            "value": self.value, "low": self.low, "high": self.high,
-            "confidence": self.confidence, "spread_known": self.spread_known,
+            "value": self.value,
+            "low": self.low,
+            "high": self.high,
+            "confidence": self.confidence,
+            "spread_known": self.spread_known,
         }
 
 
@@ -102,7 +105,7 @@ def _digits(ratio: Ratio) -> int:
 
 
 def _times(value: float, digits: int = 2) -> str:
-    if value >= 10 ** digits:
+    if value >= 10**digits:
         # Round big ratios to the digits kept: 2,837 with 2 digits is "2,800×".
         scale = 10 ** (math.floor(math.log10(value)) - digits + 1)
         return f"{round(value / scale) * scale:,.0f}×"

@@ -83,10 +83,15 @@ class Stats:
         if data.get("median_s") is None:
             return cls.from_samples(samples)
         median = float(data["median_s"])
-        base = cls.from_samples(samples) if samples else cls(median, median, median, median, median, 0, median, 0.0, 0)
+        base = (
+            cls.from_samples(samples)
+            if samples
+            else cls(median, median, median, median, median, 0, median, 0.0, 0)
+        )
         given: dict[str, Any] = {
             f.name: (int if f.name in ("n", "outliers") else float)(data[f.name])
-            for f in fields(cls) if data.get(f.name) is not None
+            for f in fields(cls)
+            if data.get(f.name) is not None
         }
         return replace(base, **given)
 
@@ -218,7 +223,11 @@ class Sizes(dict[str, int]):
         rows = []
         for label, size in self.items():
             row = self._rows.get(label)
-            rows.append(replace(row, bytes=size) if row is not None else SizeRow(artifact_kind(label), label, size))
+            rows.append(
+                replace(row, bytes=size)
+                if row is not None
+                else SizeRow(artifact_kind(label), label, size)
+            )
         return rows
 
 
@@ -256,8 +265,10 @@ class BenchResult:
     def ratio_interval(self, a: str, b: str) -> Ratio:
         """``ratio(a, b)`` with its 95% bootstrap interval from both variants' samples."""
         self.ratio(a, b)  # the same clear error for a missing variant
-        return ratio_of_medians(self.variants[a].samples_s or [self.variants[a].stats.median_s],
-                                self.variants[b].samples_s or [self.variants[b].stats.median_s])
+        return ratio_of_medians(
+            self.variants[a].samples_s or [self.variants[a].stats.median_s],
+            self.variants[b].samples_s or [self.variants[b].stats.median_s],
+        )
 
     def ratios(self) -> dict[str, float]:
         """The headline comparisons present in this result, ``"a/b"`` -> ratio."""
@@ -308,7 +319,9 @@ class BenchResult:
         return cls(
             machine=dict(data.get("machine") or {}),
             example=str(data.get("example") or ""),
-            variants={k: Measurement.from_json(k, v) for k, v in (data.get("variants") or {}).items()},
+            variants={
+                k: Measurement.from_json(k, v) for k, v in (data.get("variants") or {}).items()
+            },
             sizes=_sizes_from_json(data),
             skipped={k: str(v) for k, v in (data.get("skipped") or {}).items()},
             recorded=data.get("recorded") or None,
@@ -331,8 +344,19 @@ class BenchResult:
         return target
 
     CSV_COLUMNS = (
-        "variant", "source", "kind", "n", "median_s", "q1_s", "q3_s", "min_s", "max_s",
-        "mean_s", "stdev_s", "outliers", "command",
+        "variant",
+        "source",
+        "kind",
+        "n",
+        "median_s",
+        "q1_s",
+        "q3_s",
+        "min_s",
+        "max_s",
+        "mean_s",
+        "stdev_s",
+        "outliers",
+        "command",
     )
 
     def to_csv(self, path: str | Path | IO[str]) -> Path | None:
@@ -359,7 +383,8 @@ def _sizes_from_json(data: Mapping[str, Any]) -> Sizes:
     rows = data.get("size_rows")
     if rows:
         return Sizes(
-            SizeRow(str(r["kind"]), str(r["label"]), int(r["bytes"]), r.get("recorded")) for r in rows
+            SizeRow(str(r["kind"]), str(r["label"]), int(r["bytes"]), r.get("recorded"))
+            for r in rows
         )
     return Sizes({str(k): int(v) for k, v in (data.get("sizes") or {}).items()})
 
@@ -402,17 +427,22 @@ def headline_pair(variants: Mapping[str, Measurement]) -> tuple[str, str] | None
     containers = [n for n in CONTAINER_VARIANTS if n in variants]
     if not wasm or not containers:
         return None
-    container = "docker-scratch" if "docker-scratch" in variants else min(containers, key=lambda n: variants[n].median_s)
+    container = (
+        "docker-scratch"
+        if "docker-scratch" in variants
+        else min(containers, key=lambda n: variants[n].median_s)
+    )
     return container, min(wasm, key=lambda n: variants[n].median_s)
 
 
 def recorded_label(result: BenchResult) -> str | None:
-    """"recorded on <machine>, <date>" when any part of ``result`` was not measured here."""
+    """ "recorded on <machine>, <date>" when any part of ``result`` was not measured here."""
     recorded = result.recorded
     if not recorded:
         return None
     machine = recorded.get("machine") or {}
-    return f"recorded on {describe_machine(machine)}, {str(recorded.get('date') or machine.get('date_utc') or 'an earlier date')[:10]}"
+    date = str(recorded.get("date") or machine.get("date_utc") or "an earlier date")[:10]
+    return f"recorded on {describe_machine(machine)}, {date}"
 
 
 def artifact_kind(name: str) -> str:
@@ -446,19 +476,28 @@ class SizeTable(NamedTuple):
 def sizes_of(result: ResultLike) -> SizeTable:
     """The :class:`SizeTable` of a sizes result (or its dict or JSON) or of a plain
     ``{artifact: bytes}`` mapping."""
-    if isinstance(result, Mapping) and "sizes" not in result and all(
-        isinstance(v, int) for v in result.values()
+    if (
+        isinstance(result, Mapping)
+        and "sizes" not in result
+        and all(isinstance(v, int) for v in result.values())
     ):
         rows = Sizes({k: int(v) for k, v in result.items()}).rows()
-        return SizeTable({r.label: r.bytes for r in rows}, [], None, {}, {r.label: r.kind for r in rows})
+        return SizeTable(
+            {r.label: r.bytes for r in rows}, [], None, {}, {r.label: r.kind for r in rows}
+        )
     model = as_result(result)
     rows = Sizes(model.sizes).rows()  # Sizes again: a test or a learner may have set a plain dict
     # Rows that do not say (an older file): its images were the recorded part, if any was.
     recorded = [
-        r.label for r in rows if r.recorded or (r.recorded is None and model.recorded and r.kind == "image")
+        r.label
+        for r in rows
+        if r.recorded or (r.recorded is None and model.recorded and r.kind == "image")
     ]
     return SizeTable(
-        {r.label: r.bytes for r in rows}, recorded, recorded_label(model), dict(model.notes),
+        {r.label: r.bytes for r in rows},
+        recorded,
+        recorded_label(model),
+        dict(model.notes),
         {r.label: r.kind for r in rows},
     )
 
@@ -485,13 +524,19 @@ class Slowdown:
     recorded: bool = False
 
     @classmethod
-    def between(cls, example: str, n: int, label: str, native: Stats, wasm: Stats, recorded: bool) -> Slowdown:
+    def between(
+        cls, example: str, n: int, label: str, native: Stats, wasm: Stats, recorded: bool
+    ) -> Slowdown:
         return cls(
-            example=example, n=n, label=label,
+            example=example,
+            n=n,
+            label=label,
             ratio=wasm.median_s / native.median_s,
             low=wasm.q1_s / native.q3_s,
             high=wasm.q3_s / native.q1_s,
-            native_s=native.median_s, wasm_s=wasm.median_s, recorded=recorded,
+            native_s=native.median_s,
+            wasm_s=wasm.median_s,
+            recorded=recorded,
         )
 
 
@@ -504,8 +549,11 @@ def slowdowns(compute: ResultLike) -> list[Slowdown]:
     if "rows" in data:
         return [
             Slowdown.between(
-                str(row["example"]), int(row["n"]), str(row.get("label") or f"{row['example']}, N={row['n']}"),
-                Stats.from_json(row["native"]), Stats.from_json(row["wasm"]),
+                str(row["example"]),
+                int(row["n"]),
+                str(row.get("label") or f"{row['example']}, N={row['n']}"),
+                Stats.from_json(row["native"]),
+                Stats.from_json(row["wasm"]),
                 row.get("source") == RECORDED or bool(data.get("recorded")),
             )
             for row in data["rows"]
@@ -518,11 +566,17 @@ def slowdowns(compute: ResultLike) -> list[Slowdown]:
             continue
         case = name[5:]
         example = re.split(r"[\s(]", case, maxsplit=1)[0]
-        size = re.search(r"\d+", case[len(example):])  # "sha256 8 MiB" -> 8, not 256
-        rows.append(Slowdown.between(
-            example, int(size.group()) if size else 0, case, native.stats, wasm.stats,
-            wasm.recorded or bool(model.recorded),
-        ))
+        size = re.search(r"\d+", case[len(example) :])  # "sha256 8 MiB" -> 8, not 256
+        rows.append(
+            Slowdown.between(
+                example,
+                int(size.group()) if size else 0,
+                case,
+                native.stats,
+                wasm.stats,
+                wasm.recorded or bool(model.recorded),
+            )
+        )
     return rows
 
 

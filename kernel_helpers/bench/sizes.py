@@ -18,8 +18,10 @@ from .results import OCI_PACKS_NOTE, BenchResult, Sizes
 
 
 def run_sizes(
-    examples: tuple[str, ...] = ("hello",), langs: tuple[str, ...] = ("c", "cpp", "rust", "go"),
-    *, progress: bool = True,
+    examples: tuple[str, ...] = ("hello",),
+    langs: tuple[str, ...] = ("c", "cpp", "rust", "go"),
+    *,
+    progress: bool = True,
 ) -> BenchResult:
     """Bytes of every ``.wasm`` and native build, each image (uncompressed and
     compressed as pushed to a loopback registry) and the OCI artifact. Notebook 07.
@@ -29,7 +31,9 @@ def run_sizes(
     from tqdm.auto import tqdm
 
     result = BenchResult(machine=machine_metadata(), example="+".join(examples), benchmark="sizes")
-    with tqdm(total=len(examples) * len(langs) + 1, disable=not progress, unit="step", leave=True) as bar:
+    with tqdm(
+        total=len(examples) * len(langs) + 1, disable=not progress, unit="step", leave=True
+    ) as bar:
         _module_sizes(result, examples, langs, bar)
         bar.set_description("images and the OCI artifact")
         _image_sizes(result, examples[0])
@@ -37,7 +41,9 @@ def run_sizes(
     return result
 
 
-def _module_sizes(result: BenchResult, examples: tuple[str, ...], langs: tuple[str, ...], bar: Any) -> None:
+def _module_sizes(
+    result: BenchResult, examples: tuple[str, ...], langs: tuple[str, ...], bar: Any
+) -> None:
     for example in examples:
         for lang in langs:
             bar.set_description(f"{example} ({lang}): build and weigh")
@@ -48,7 +54,9 @@ def _module_sizes(result: BenchResult, examples: tuple[str, ...], langs: tuple[s
                 bar.update(1)
                 continue
             result.sizes.add("wasm", f"{example}.wasm ({lang})", builds.wasm.stat().st_size)
-            result.sizes.add("wasm", f"{example}.wasm ({lang}, smallest)", _smallest_wasm(example, lang))
+            result.sizes.add(
+                "wasm", f"{example}.wasm ({lang}, smallest)", _smallest_wasm(example, lang)
+            )
             native_name = f"{example} native ({lang}, static)"
             if builds.native is not None:
                 result.sizes.add("native", native_name, builds.native.stat().st_size)
@@ -81,9 +89,13 @@ def _image_sizes(result: BenchResult, example: str) -> None:
             result.skipped["oci-wasm artifact"] = err.message
         if registry is not None:
             for style in ("artifact", "image"):
-                pushed = push_wasm(builds.wasm, registry, repository=f"kit/{example}-wasm", style=style)
+                pushed = push_wasm(
+                    builds.wasm, registry, repository=f"kit/{example}-wasm", style=style
+                )
                 result.sizes.add("oci-wasm", f"oci-wasm {style}", pushed.size_bytes)
-            result.notes[OCI_PACKS_NOTE] = f"{example}.wasm (c)"  # so the verdict compares like with like
+            result.notes[OCI_PACKS_NOTE] = (
+                f"{example}.wasm (c)"  # so the verdict compares like with like
+            )
         try:
             client = connect()
         except DockerUnavailable as err:

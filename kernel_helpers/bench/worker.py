@@ -122,7 +122,12 @@ class Done:
 
 
 Event = Sample | Measured | Failed | Done
-_EVENTS: dict[str, type[Event]] = {"sample": Sample, "measured": Measured, "failed": Failed, "done": Done}
+_EVENTS: dict[str, type[Event]] = {
+    "sample": Sample,
+    "measured": Measured,
+    "failed": Failed,
+    "done": Done,
+}
 _EVENT_NAMES = {kind: name for name, kind in _EVENTS.items()}
 
 
@@ -188,7 +193,9 @@ def wasm_runner(spec: WasmSpec) -> RunOnce:
     def run(out: str, err: str) -> int:
         store = wasmtime.Store(engine)
         store.set_wasi(_wasi_config(spec.dirs, argv, out, err))
-        instance = pre.instantiate(store) if mode == "instantiate" else linker.instantiate(store, load())
+        instance = (
+            pre.instantiate(store) if mode == "instantiate" else linker.instantiate(store, load())
+        )
         start = instance.exports(store)["_start"]
         if not isinstance(start, wasmtime.Func):
             raise BenchmarkError(f"{module_path}: _start is not a function")
@@ -299,7 +306,9 @@ def pull_and_run(reference: str, auth_file: str, *, out: str, err: str) -> int:
     with tempfile.TemporaryDirectory(prefix="kit-oci-") as folder:
         pulled = pull_wasm(reference, Path(folder), tool="http", auth_file=auth_file)
         dirs = ((str(pulled.rootfs), "/"),) if pulled.rootfs is not None else ()
-        spec = WasmSpec(module=str(pulled.module), mode="compile", args=tuple(pulled.argv[1:]), dirs=dirs)
+        spec = WasmSpec(
+            module=str(pulled.module), mode="compile", args=tuple(pulled.argv[1:]), dirs=dirs
+        )
         return wasm_runner(spec)(out, err)
 
 
@@ -342,7 +351,9 @@ def runner_for(job: Job) -> RunOnce:
     raise BenchmarkError(f"{job.name}: a {spec.kind} variant times itself")
 
 
-def first_response_runner(spec: FirstResponseSpec, name: str, expect: str | None) -> Callable[[], float]:
+def first_response_runner(
+    spec: FirstResponseSpec, name: str, expect: str | None
+) -> Callable[[], float]:
     """Start a server from zero, take the figure it reports for its first answer (checked
     on every run: a server that answers wrongly is no server), and stop it untimed."""
     serve = _target(spec.target)
@@ -369,7 +380,9 @@ def _check_once(name: str, run: RunOnce, expect: str | None) -> None:
         output = out.read_text(errors="replace") if out.exists() else ""
         errors = err.read_text(errors="replace") if err.exists() else ""
     if status != 0:
-        raise BenchmarkError(f"{name}: exited with status {status}: {(errors or output).strip()[-300:]}")
+        raise BenchmarkError(
+            f"{name}: exited with status {status}: {(errors or output).strip()[-300:]}"
+        )
     if expect is not None and output.strip() != expect.strip():
         raise BenchmarkError(
             f"{name}: printed {output.strip()[:120]!r}, expected {expect.strip()[:120]!r}"
@@ -462,11 +475,18 @@ def run_in_worker(
     ends the run after the current sample and keeps what was measured."""
     stop = stop or threading.Event()
     package_parent = str(Path(__file__).resolve().parents[2])
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [package_parent, os.environ.get("PYTHONPATH")]))}
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [package_parent, os.environ.get("PYTHONPATH")])),
+    }
     with tempfile.TemporaryFile("w+") as errors:
         worker = subprocess.Popen(
-            [sys.executable, "-m", WORKER_MODULE], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            stderr=errors, text=True, env=env,
+            [sys.executable, "-m", WORKER_MODULE],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=errors,
+            text=True,
+            env=env,
         )
         assert worker.stdin is not None and worker.stdout is not None
         outcome = WorkerOutcome(worker_pid=worker.pid)
@@ -494,7 +514,9 @@ def run_in_worker(
     return outcome
 
 
-def _pass_stop_on(stop: threading.Event, finished: threading.Event, worker: subprocess.Popen[str]) -> None:
+def _pass_stop_on(
+    stop: threading.Event, finished: threading.Event, worker: subprocess.Popen[str]
+) -> None:
     """Tell the worker about a Stop (a notebook button sets ``stop`` from another thread)."""
     while not stop.wait(0.05):
         if finished.is_set():

@@ -43,9 +43,15 @@ def main(argv: list[str]) -> int:
         prog="python -m kernel_helpers aggregate",
         description="Merge learners' notebook-10 exports into one comparison across machines.",
     )
-    parser.add_argument("exports", nargs="+", type=Path, help="*-results.json files (or folders holding them)")
-    parser.add_argument("--png", type=Path, default=Path("class-startup.png"), help="where to write the plot")
-    parser.add_argument("--json", action="store_true", help="print the merged table as JSON (and only that)")
+    parser.add_argument(
+        "exports", nargs="+", type=Path, help="*-results.json files (or folders holding them)"
+    )
+    parser.add_argument(
+        "--png", type=Path, default=Path("class-startup.png"), help="where to write the plot"
+    )
+    parser.add_argument(
+        "--json", action="store_true", help="print the merged table as JSON (and only that)"
+    )
     args = parser.parse_args(argv)
     try:
         with chatter_to_stderr() if args.json else contextlib.nullcontext():
@@ -60,6 +66,8 @@ def main(argv: list[str]) -> int:
     else:
         for row in rows:
             mark = "  (recorded)" if row["recorded"] else ""
-            print(f"{row['learner']:40} {row['variant']:20} {format_seconds(row['median_s']):>10}{mark}")
+            print(
+                f"{row['learner']:40} {row['variant']:20} {format_seconds(row['median_s']):>10}{mark}"
+            )
         print(f"\n{figure.axes[0].get_title()}; plot: {args.png}")
     return 0

@@ -32,15 +32,19 @@ def _parser() -> argparse.ArgumentParser:
     compute.add_argument("--repeat", type=int, default=10)
     compute.add_argument("--warmup", type=int, default=2)
     sub.add_parser(
-        "cleanup", help="remove the containers, images and volumes the kit made for you",
+        "cleanup",
+        help="remove the containers, images and volumes the kit made for you",
         description="Remove the containers, images and volumes the kit made for you: those "
         "with the kit's label and your owner id (this unix user in this checkout). Another "
         "learner's objects on the same Docker daemon are left alone, as are your own "
         "non-kit images and the cached base rootfs in .kit-cache/images/.",
     )
     for command in (startup, sizes, compute):
-        command.add_argument("--json", metavar="FILE",
-                             help="write the result as JSON ('-': to stdout, and nothing else there)")
+        command.add_argument(
+            "--json",
+            metavar="FILE",
+            help="write the result as JSON ('-': to stdout, and nothing else there)",
+        )
         command.add_argument("--csv", metavar="FILE", help="write one row per variant as CSV")
     startup.add_argument("--no-progress", action="store_true", help="no progress bar")
     return parser
@@ -52,8 +56,12 @@ def _run(args: argparse.Namespace) -> BenchResult | None:
 
         variants = args.variants.split(",") if args.variants else None
         return run_startup(
-            args.example, lang=args.lang, repeat=args.repeat, warmup=args.warmup,
-            variants=variants, progress=not args.no_progress and sys.stderr.isatty(),
+            args.example,
+            lang=args.lang,
+            repeat=args.repeat,
+            warmup=args.warmup,
+            variants=variants,
+            progress=not args.no_progress and sys.stderr.isatty(),
         )
     if args.what == "sizes":
         from ..bench.sizes import run_sizes

@@ -25,9 +25,13 @@ def main(argv: list[str]) -> int:
         description="Turn a WASI preview-1 command module into a WASI 0.2 component.",
     )
     parser.add_argument("module", nargs="?", help="a .wasm core module (wasm32-wasi, with _start)")
-    parser.add_argument("-o", "--output", help="where to write the component (default: MODULE.component.wasm)")
+    parser.add_argument(
+        "-o", "--output", help="where to write the component (default: MODULE.component.wasm)"
+    )
     parser.add_argument("--wit", action="store_true", help="print the component's WIT world")
-    parser.add_argument("--no-prebuilt", action="store_true", help="fail instead of using a shipped component")
+    parser.add_argument(
+        "--no-prebuilt", action="store_true", help="fail instead of using a shipped component"
+    )
     parser.add_argument("--refresh-prebuilt", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     try:
@@ -44,8 +48,11 @@ def main(argv: list[str]) -> int:
         for note in (artifact.fallback_note(), artifact.caveat):
             if note:
                 print(note, file=sys.stderr)
-        print(f"{output}: {artifact.bytes:,} bytes ({artifact.module_bytes:,} module + "
-              f"{artifact.adapter_bytes:,} adapter)", file=sys.stderr)
+        print(
+            f"{output}: {artifact.bytes:,} bytes ({artifact.module_bytes:,} module + "
+            f"{artifact.adapter_bytes:,} adapter)",
+            file=sys.stderr,
+        )
         if args.wit:
             world = read_world(artifact)
             print(world.wit if world.wit is not None else str(world))

@@ -33,6 +33,7 @@ exit status: the guest's exit code (also when it exits after a refused memory.gr
 1 for a module that cannot run (not wasm, missing imports, missing file).
 """
 
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m kernel_helpers run-wasm",
@@ -40,22 +41,47 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="store_true", help="print versions and exit")
-    parser.add_argument("--dir", dest="dirs", action="append", type=preopen_parser(True),
-                        default=[], metavar="HOST::GUEST", help="read-write directory")
-    parser.add_argument("--dir-ro", dest="dirs", action="append", type=preopen_parser(False),
-                        metavar="HOST::GUEST", help="read-only directory")
-    parser.add_argument("--env", action="append", type=parse_env_pair, default=[],
-                        metavar="KEY=VALUE", help="environment variable for the guest")
-    parser.add_argument("--timeout", type=float, metavar="SECONDS",
-                        help="wall-clock limit (epoch interruption)")
-    parser.add_argument("--argv0", metavar="NAME",
-                        help="the guest's argv[0] (default: the module's file name), as wasmtime run --argv0")
+    parser.add_argument(
+        "--dir",
+        dest="dirs",
+        action="append",
+        type=preopen_parser(True),
+        default=[],
+        metavar="HOST::GUEST",
+        help="read-write directory",
+    )
+    parser.add_argument(
+        "--dir-ro",
+        dest="dirs",
+        action="append",
+        type=preopen_parser(False),
+        metavar="HOST::GUEST",
+        help="read-only directory",
+    )
+    parser.add_argument(
+        "--env",
+        action="append",
+        type=parse_env_pair,
+        default=[],
+        metavar="KEY=VALUE",
+        help="environment variable for the guest",
+    )
+    parser.add_argument(
+        "--timeout", type=float, metavar="SECONDS", help="wall-clock limit (epoch interruption)"
+    )
+    parser.add_argument(
+        "--argv0",
+        metavar="NAME",
+        help="the guest's argv[0] (default: the module's file name), as wasmtime run --argv0",
+    )
     parser.add_argument("--fuel", type=int, metavar="N", help="instruction budget")
-    parser.add_argument("--max-memory", type=parse_size, metavar="BYTES",
-                        help="linear memory limit, e.g. 64M")
+    parser.add_argument(
+        "--max-memory", type=parse_size, metavar="BYTES", help="linear memory limit, e.g. 64M"
+    )
     parser.add_argument("module", nargs="?", metavar="MODULE", help=".wasm or .wat file")
-    parser.add_argument("args", nargs=argparse.REMAINDER, metavar="ARGS",
-                        help="arguments for the guest")
+    parser.add_argument(
+        "args", nargs=argparse.REMAINDER, metavar="ARGS", help="arguments for the guest"
+    )
     return parser
 
 

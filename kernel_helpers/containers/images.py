@@ -148,8 +148,13 @@ def build_image(
         earlier = {image.id for image in docker_client.images.list(filters=leftovers)}
         try:
             image, _ = docker_client.images.build(
-                path=str(root), tag=tag, labels=kit_labels(purpose, **(labels or {})), rm=True, forcerm=True,
-                pull=False, network_mode="none",
+                path=str(root),
+                tag=tag,
+                labels=kit_labels(purpose, **(labels or {})),
+                rm=True,
+                forcerm=True,
+                pull=False,
+                network_mode="none",
             )
         except Exception as err:
             # The steps that succeeded stay as untagged images: this build's go with it.
@@ -157,21 +162,33 @@ def build_image(
                 if left.id not in earlier:
                     with contextlib.suppress(Exception):
                         docker_client.images.remove(str(left.id), force=True)
-            raise ContainerError(f"docker build of {tag} failed: {_daemon_says(err)}", output=str(err)) from err
+            raise ContainerError(
+                f"docker build of {tag} failed: {_daemon_says(err)}", output=str(err)
+            ) from err
     return str(image.id)
 
 
 def scratch_image(
-    binary: Path, tag: str, *, labels: Mapping[str, str] | None = None, client: docker.DockerClient | None = None
+    binary: Path,
+    tag: str,
+    *,
+    labels: Mapping[str, str] | None = None,
+    client: docker.DockerClient | None = None,
 ) -> str:
     """``FROM scratch`` holding only the static ``binary`` as its entrypoint. Notebook 06."""
     name = binary.name
     dockerfile = f'FROM scratch\nCOPY {name} /{name}\nENTRYPOINT ["/{name}"]\n'
-    return build_image(tag, {name: binary}, dockerfile, purpose="scratch", labels=labels, client=client)
+    return build_image(
+        tag, {name: binary}, dockerfile, purpose="scratch", labels=labels, client=client
+    )
 
 
 def distro_image(
-    binary: Path, tag: str, *, labels: Mapping[str, str] | None = None, client: docker.DockerClient | None = None
+    binary: Path,
+    tag: str,
+    *,
+    labels: Mapping[str, str] | None = None,
+    client: docker.DockerClient | None = None,
 ) -> tuple[str, BaseImage]:
     """The same binary on a full distribution base (see :func:`base_image`). Notebook 06."""
     docker_client = _client(client)
@@ -181,7 +198,9 @@ def distro_image(
         f"FROM {base.tag}\nCOPY {name} /usr/local/bin/{name}\n"
         f'ENTRYPOINT ["/usr/local/bin/{name}"]\n'
     )
-    image_id = build_image(tag, {name: binary}, dockerfile, purpose="distro", labels=labels, client=docker_client)
+    image_id = build_image(
+        tag, {name: binary}, dockerfile, purpose="distro", labels=labels, client=docker_client
+    )
     return image_id, base
 
 
@@ -261,7 +280,9 @@ def import_debian_rootfs(
         _debootstrap(rootfs_tar)
     repository, tag = reference.rsplit(":", 1)
     changes = ["LABEL " + " ".join(f"{key}={value}" for key, value in labels.items())]
-    _client(client).api.import_image_from_file(str(rootfs_tar), repository=repository, tag=tag, changes=changes)
+    _client(client).api.import_image_from_file(
+        str(rootfs_tar), repository=repository, tag=tag, changes=changes
+    )
 
 
 def _debootstrap(rootfs_tar: Path) -> None:
@@ -273,7 +294,10 @@ def _debootstrap(rootfs_tar: Path) -> None:
         root = Path(work) / "rootfs"
         done = subprocess.run(
             [debootstrap, "--variant=minbase", "bookworm", str(root)],
-            capture_output=True, text=True, timeout=1200, check=False,
+            capture_output=True,
+            text=True,
+            timeout=1200,
+            check=False,
         )
         if done.returncode != 0:
             tail = " | ".join((done.stderr or done.stdout).strip().splitlines()[-3:])
@@ -301,9 +325,13 @@ def _pulled_base(client: docker.DockerClient) -> BaseImage:
 def _busybox_base(client: docker.DockerClient) -> BaseImage:
     busybox = find_program("busybox", "/bin/busybox")
     if busybox is None:
-        raise ContainerError("busybox is not installed (apt-get install busybox-static)",
-                             fix=install_hint("busybox-static", "install a static busybox"))
-    dockerfile = 'FROM scratch\nCOPY busybox /bin/busybox\nRUN ["/bin/busybox", "--install", "-s", "/bin"]\n'
+        raise ContainerError(
+            "busybox is not installed (apt-get install busybox-static)",
+            fix=install_hint("busybox-static", "install a static busybox"),
+        )
+    dockerfile = (
+        'FROM scratch\nCOPY busybox /bin/busybox\nRUN ["/bin/busybox", "--install", "-s", "/bin"]\n'
+    )
     dockerfile += f"LABEL {BASE_LABEL}=busybox\n"
     build_image(BUSYBOX_BASE, {"busybox": Path(busybox)}, dockerfile, purpose="base", client=client)
     return BaseImage(BUSYBOX_BASE, "busybox", _BASE_DESCRIPTIONS["busybox"])
@@ -329,8 +357,12 @@ def hardened_settings(mem_limit: str = MEM_LIMIT, pids_limit: int = PIDS_LIMIT) 
     """The docker SDK's keyword arguments for every kit container: no network, a read-only
     root, no capabilities and no way to gain any, memory and pid limits."""
     return {
-        "network_mode": "none", "read_only": True, "cap_drop": ["ALL"],
-        "security_opt": ["no-new-privileges"], "mem_limit": mem_limit, "pids_limit": pids_limit,
+        "network_mode": "none",
+        "read_only": True,
+        "cap_drop": ["ALL"],
+        "security_opt": ["no-new-privileges"],
+        "mem_limit": mem_limit,
+        "pids_limit": pids_limit,
     }
 
 
@@ -348,10 +380,19 @@ def hardened_run_command(
         )
     login = ["--config", str(docker_config)] if docker_config is not None else []
     command = [
-        docker_cli, *login, "run", "--rm", "--network=none", "--read-only", "--cap-drop=ALL",
-        "--security-opt=no-new-privileges", f"--memory={MEM_LIMIT}",
-        f"--pids-limit={PIDS_LIMIT}", f"--label={KIT_LABEL}=1",
-        f"--label={OWNER_LABEL}={owner_id()}", f"--label={PURPOSE_LABEL}=bench",
+        docker_cli,
+        *login,
+        "run",
+        "--rm",
+        "--network=none",
+        "--read-only",
+        "--cap-drop=ALL",
+        "--security-opt=no-new-privileges",
+        f"--memory={MEM_LIMIT}",
+        f"--pids-limit={PIDS_LIMIT}",
+        f"--label={KIT_LABEL}=1",
+        f"--label={OWNER_LABEL}={owner_id()}",
+        f"--label={PURPOSE_LABEL}=bench",
     ]
     # A local image is never pulled: if it vanished, a registry lookup would only confuse.
     command.append("--pull=always" if pull else "--pull=never")
@@ -394,7 +435,9 @@ def run_with_settings(
             image, command=list(args) or None, **{**settings, "labels": labels}, detach=True
         )
     except Exception as err:
-        raise ContainerError(f"cannot create a container from {image}: {_daemon_says(err)}") from err
+        raise ContainerError(
+            f"cannot create a container from {image}: {_daemon_says(err)}"
+        ) from err
     try:
         status = _start_and_wait(container, image, timeout_s)
         stdout = container.logs(stdout=True, stderr=False)
@@ -437,7 +480,10 @@ SERVE_NETWORK = "host"
 
 @contextlib.contextmanager
 def serve_container(
-    image: str, *, port: int | None = None, timeout_s: float = READY_TIMEOUT_S,
+    image: str,
+    *,
+    port: int | None = None,
+    timeout_s: float = READY_TIMEOUT_S,
     client: docker.DockerClient | None = None,
 ) -> Iterator[Served]:
     """``with serve_container(tag) as served:`` a hardened container of an HTTP server
@@ -451,10 +497,16 @@ def serve_container(
     started = time.perf_counter()
     try:
         container = docker_client.containers.create(
-            image, command=[LOOPBACK, str(port)], **settings, labels=kit_labels("serve"), detach=True
+            image,
+            command=[LOOPBACK, str(port)],
+            **settings,
+            labels=kit_labels("serve"),
+            detach=True,
         )
     except Exception as err:
-        raise ContainerError(f"cannot create a container from {image}: {_daemon_says(err)}") from err
+        raise ContainerError(
+            f"cannot create a container from {image}: {_daemon_says(err)}"
+        ) from err
 
     def dead() -> str | None:
         container.reload()

@@ -17,7 +17,9 @@ from matplotlib.figure import Figure
 RUNTIME_CLASS_HANDLER = "wasmtime"  # containerd config: [plugins.cri.containerd.runtimes.wasmtime]
 
 
-def wasm_runtime_class(name: str = "wasmtime", handler: str = RUNTIME_CLASS_HANDLER) -> dict[str, Any]:
+def wasm_runtime_class(
+    name: str = "wasmtime", handler: str = RUNTIME_CLASS_HANDLER
+) -> dict[str, Any]:
     """A Kubernetes RuntimeClass that sends Pods to containerd's wasm shim (notebook 09)."""
     return {
         "apiVersion": "node.k8s.io/v1",
@@ -28,8 +30,11 @@ def wasm_runtime_class(name: str = "wasmtime", handler: str = RUNTIME_CLASS_HAND
 
 
 def wasm_pod(
-    runtime_class: Mapping[str, Any], *, image: str = "127.0.0.1:5000/kit/hello-wasm:latest",
-    name: str = "hello-wasm", args: Sequence[str] = (),
+    runtime_class: Mapping[str, Any],
+    *,
+    image: str = "127.0.0.1:5000/kit/hello-wasm:latest",
+    name: str = "hello-wasm",
+    args: Sequence[str] = (),
 ) -> dict[str, Any]:
     """A Pod that runs a wasm OCI image on ``runtime_class`` (notebook 09)."""
     container: dict[str, Any] = {"name": name, "image": image}
@@ -61,16 +66,31 @@ def docker_wasm_diagram() -> Figure:
     ax.set_axis_off()
 
     def box(x: float, y: float, text: str, colour: str, width: float = 2.4) -> None:
-        ax.add_patch(FancyBboxPatch((x - width / 2, y - 0.38), width, 0.76,
-                                    boxstyle="round,pad=0.05", facecolor=colour, edgecolor="#333333"))
+        ax.add_patch(
+            FancyBboxPatch(
+                (x - width / 2, y - 0.38),
+                width,
+                0.76,
+                boxstyle="round,pad=0.05",
+                facecolor=colour,
+                edgecolor="#333333",
+            )
+        )
         ax.text(x, y, text, ha="center", va="center", fontsize=8.5)
 
     def arrow(a: tuple[float, float], b: tuple[float, float], label: str = "") -> None:
         ax.add_patch(FancyArrowPatch(a, b, arrowstyle="-|>", mutation_scale=12, color="#333333"))
         if label:  # labels sit on the outer side of the arrow, away from the other path
             leftwards = b[0] < a[0]
-            ax.text((a[0] + b[0]) / 2 + (-0.15 if leftwards else 0.15), (a[1] + b[1]) / 2, label,
-                    fontsize=7.5, color="#555555", ha="right" if leftwards else "left", va="center")
+            ax.text(
+                (a[0] + b[0]) / 2 + (-0.15 if leftwards else 0.15),
+                (a[1] + b[1]) / 2,
+                label,
+                fontsize=7.5,
+                color="#555555",
+                ha="right" if leftwards else "left",
+                va="center",
+            )
 
     # Above the dashed line: what both paths share. Below it: the container path on the
     # left, the wasm path on the right (notebook 09's text says the same).
@@ -89,12 +109,33 @@ def docker_wasm_diagram() -> Figure:
     box(7.5, 2.8, "containerd-shim-wasmtime-v1\n(runwasi)", "#e3f5e3", width=3.0)
     arrow((4.2, 3.8), (2.8, 3.2), "runtime io.containerd.runc.v2 (default)")
     arrow((5.8, 3.8), (7.2, 3.2), "runtime io.containerd.wasmtime.v1 (RuntimeClass)")
-    box(2.5, 1.5, "runc: namespaces, cgroups,\noverlayfs, exec a Linux binary", "#fde3e3", width=3.4)
-    box(7.5, 1.5, "wasmtime: compile (or load cached)\n+ instantiate the .wasm, WASI", "#e3f5e3", width=3.4)
+    box(
+        2.5, 1.5, "runc: namespaces, cgroups,\noverlayfs, exec a Linux binary", "#fde3e3", width=3.4
+    )
+    box(
+        7.5,
+        1.5,
+        "wasmtime: compile (or load cached)\n+ instantiate the .wasm, WASI",
+        "#e3f5e3",
+        width=3.4,
+    )
     arrow((2.5, 2.4), (2.5, 1.9))
     arrow((7.5, 2.4), (7.5, 1.9))
-    ax.text(2.5, 0.55, "container path\nimage: linux/amd64 filesystem layers", ha="center", fontsize=8, color="#a33")
-    ax.text(7.5, 0.45, "wasm path\nimage: wasi/wasm, one layer application/wasm\n(or a FROM scratch fs with the .wasm)",
-            ha="center", fontsize=8, color="#2a7a2a")
+    ax.text(
+        2.5,
+        0.55,
+        "container path\nimage: linux/amd64 filesystem layers",
+        ha="center",
+        fontsize=8,
+        color="#a33",
+    )
+    ax.text(
+        7.5,
+        0.45,
+        "wasm path\nimage: wasi/wasm, one layer application/wasm\n(or a FROM scratch fs with the .wasm)",
+        ha="center",
+        fontsize=8,
+        color="#2a7a2a",
+    )
     ax.set_title("Docker + Wasm: same registry, same containerd, a different shim")
     return figure

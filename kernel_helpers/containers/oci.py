@@ -14,11 +14,12 @@ bytes are plain to see, with no buildx needed):
   imports and exports, so a scheduler reads the world without running anything.
 
 The first two say ``os: wasi``, ``architecture: wasm`` in an ordinary image config, the
-third ``os: wasip2``: that is how a runtime knows they are not Linux images. :func:`push_wasm` uploads through the registry
-HTTP API; :func:`pull_wasm` brings it back with skopeo (or the HTTP API), checks every
-digest, size, media type and the platform (:func:`validate`), and :func:`run_pulled`
-runs the module with wasmtime as a shim would: the entrypoint, its arguments, the root
-filesystem preopened as ``/``. Introduced in notebook 09.
+third ``os: wasip2``: that is how a runtime knows they are not Linux images.
+:func:`push_wasm` uploads through the registry HTTP API; :func:`pull_wasm` brings it back
+with skopeo (or the HTTP API), checks every digest, size, media type and the platform
+(:func:`validate`), and :func:`run_pulled` runs the module with wasmtime as a shim would:
+the entrypoint, its arguments, the root filesystem preopened as ``/``. Introduced in
+notebook 09.
 """
 
 from __future__ import annotations
@@ -106,7 +107,9 @@ def _module_tar(wasm: bytes) -> bytes:
     return buffer.getvalue()
 
 
-def package_wasm(module: Path | bytes | bytearray, *, style: str = "image", args: Sequence[str] = ()) -> OciBlobs:
+def package_wasm(
+    module: Path | bytes | bytearray, *, style: str = "image", args: Sequence[str] = ()
+) -> OciBlobs:
     """Package a module as an OCI image (``style="image"``) or artifact (``"artifact"``),
     ``args`` becoming the image's ``Cmd``. Nothing is written anywhere. Notebook 09."""
     if style not in STYLES:
@@ -151,7 +154,9 @@ def _package_component(wasm: bytes) -> OciBlobs:
         "layers": [_descriptor(WASM_LAYER, wasm)],
         "annotations": {"io.wasm-course.kit": "1", "io.wasm-course.style": "component"},
     }
-    return OciBlobs("component", manifest, {sha256_digest(config): config, sha256_digest(wasm): wasm})
+    return OciBlobs(
+        "component", manifest, {sha256_digest(config): config, sha256_digest(wasm): wasm}
+    )
 
 
 OCI_INDEX = "application/vnd.oci.image.index.v1+json"
@@ -259,7 +264,9 @@ def pull_wasm(
     dest.mkdir(parents=True, exist_ok=True)
     registry = LocalRegistry.client_for(_split_reference(reference)[0], auth_file)
     if tool == "skopeo":
-        manifest_bytes, read_blob = _pull_with_skopeo(reference, dest / "pulled", registry, auth_file)
+        manifest_bytes, read_blob = _pull_with_skopeo(
+            reference, dest / "pulled", registry, auth_file
+        )
     elif tool == "http":
         manifest_bytes, read_blob = _pull_with_http(reference, registry)
     else:
@@ -307,9 +314,19 @@ def _pull_with_skopeo(
         raise OciError("skopeo is not installed", fix=install_hint("skopeo", "use tool='http'"))
     # The dir: transport stores the manifest and every blob byte for byte, by digest.
     done = subprocess.run(
-        [skopeo, "copy", "--quiet", "--src-tls-verify=false", *_skopeo_login(registry, auth_file, "src"),
-         f"docker://{reference}", f"dir:{folder}"],
-        capture_output=True, text=True, timeout=120, check=False,
+        [
+            skopeo,
+            "copy",
+            "--quiet",
+            "--src-tls-verify=false",
+            *_skopeo_login(registry, auth_file, "src"),
+            f"docker://{reference}",
+            f"dir:{folder}",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     if done.returncode != 0:
         raise OciError(f"skopeo could not pull {reference}: {done.stderr.strip()[:300]}")
@@ -323,7 +340,9 @@ def _pull_with_skopeo(
     return (folder / "manifest.json").read_bytes(), read_blob
 
 
-def _checked_blob(descriptor: dict[str, Any], read_blob: BlobReader, what: str, checks: list[str]) -> bytes:
+def _checked_blob(
+    descriptor: dict[str, Any], read_blob: BlobReader, what: str, checks: list[str]
+) -> bytes:
     data = read_blob(str(descriptor["digest"]))
     if sha256_digest(data) != descriptor["digest"] or len(data) != int(descriptor["size"]):
         raise OciError(f"the {what} does not match its digest or size in the manifest")
@@ -377,7 +396,9 @@ def _config_for(
     platform: tuple[str, str], manifest: dict[str, Any], read_blob: BlobReader, checks: list[str]
 ) -> dict[str, Any]:
     """The config blob, its digest checked, saying it is for ``platform`` (os, architecture)."""
-    config: dict[str, Any] = json.loads(_checked_blob(manifest["config"], read_blob, "config", checks))
+    config: dict[str, Any] = json.loads(
+        _checked_blob(manifest["config"], read_blob, "config", checks)
+    )
     found = (config.get("os"), config.get("architecture"))
     if found != platform:
         raise OciError(f"platform is {found[0]}/{found[1]}, not {platform[0]}/{platform[1]}")
@@ -422,11 +443,15 @@ def _unpack_layer(layer: bytes, rootfs: Path) -> None:
         for member in members:  # refuse the whole layer before writing anything
             name = PurePosixPath(member.name)
             if name.is_absolute() or ".." in name.parts or not (member.isfile() or member.isdir()):
-                raise OciError(f"refusing a layer entry that could escape its folder: {member.name}")
+                raise OciError(
+                    f"refusing a layer entry that could escape its folder: {member.name}"
+                )
         for member in members:
             target = (top / member.name).resolve()
             if target != top and top not in target.parents:  # e.g. through a symlink already there
-                raise OciError(f"refusing a layer entry that could escape its folder: {member.name}")
+                raise OciError(
+                    f"refusing a layer entry that could escape its folder: {member.name}"
+                )
             if member.isdir():
                 target.mkdir(parents=True, exist_ok=True)
                 continue
@@ -443,7 +468,9 @@ def _unpack_layer(layer: bytes, rootfs: Path) -> None:
 # --- running it as a shim would -------------------------------------------------------------
 
 
-def run_pulled(pulled: PulledWasm, args: Sequence[str] | None = None, *, cache: bool = False) -> Any:
+def run_pulled(
+    pulled: PulledWasm, args: Sequence[str] | None = None, *, cache: bool = False
+) -> Any:
     """Run a pulled module as runwasi does: argv = entrypoint + Cmd (or ``args``), the
     image's root filesystem preopened read-only as ``/``. Returns a ``WasiResult``.
     ``cache=False`` by default: a fresh node has no compiled module yet."""
@@ -477,8 +504,14 @@ def run_with_docker_shim(reference: str, args: Sequence[str] = ()) -> bytes:
 
     client = connect()
     output = client.containers.run(
-        reference, list(args) or None, runtime=shims[0], platform="wasi/wasm",
-        network_mode="none", read_only=True, cap_drop=["ALL"], remove=True,
+        reference,
+        list(args) or None,
+        runtime=shims[0],
+        platform="wasi/wasm",
+        network_mode="none",
+        read_only=True,
+        cap_drop=["ALL"],
+        remove=True,
         labels=kit_labels("oci-wasm"),
     )
     return bytes(output)

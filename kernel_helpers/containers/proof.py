@@ -71,21 +71,30 @@ def _versions(output: str) -> tuple[str | None, str | None]:
     client = (data.get("Client") or {}).get("Version")
     server = data.get("Server") or {}
     engine = server.get("Version") or next(
-        (c.get("Version") for c in server.get("Components") or [] if c.get("Name") == "Engine"), None)
+        (c.get("Version") for c in server.get("Components") or [] if c.get("Name") == "Engine"),
+        None,
+    )
     return (str(client) if client else None), (str(engine) if engine else None)
 
 
 def _engine_fix(said: str) -> str:
-    denied = PermissionError(13, "Permission denied") if "permission denied" in said.lower() else None
+    denied = (
+        PermissionError(13, "Permission denied") if "permission denied" in said.lower() else None
+    )
     return docker_fix(denied)
 
 
 def prove_docker_command(*, fresh: bool = False) -> DockerCommand:
     """``docker version`` (client and engine) through the CLI on PATH, then one hardened
     container; never raises, gives up within the timeouts above."""
-    asked = "docker version (client and engine), then one hardened container (docker run --rm --network=none --read-only --cap-drop=ALL ...)"
+    asked = (
+        "docker version (client and engine), then one hardened container "
+        "(docker run --rm --network=none --read-only --cap-drop=ALL ...)"
+    )
     if docker_disabled():
-        return DockerCommand(False, asked, cause="KIT_DOCKER=off asks for recorded data", fix=docker_fix())
+        return DockerCommand(
+            False, asked, cause="KIT_DOCKER=off asks for recorded data", fix=docker_fix()
+        )
     cli = find_program("docker")
     if cli is None:
         return DockerCommand(False, asked, cause="the docker command is missing", fix=cli_fix())
@@ -96,7 +105,13 @@ def prove_docker_command(*, fresh: bool = False) -> DockerCommand:
         said = (done.stderr.strip().splitlines() or ["no engine answered"])[0][:200]
         cause = f"the docker command ({client or cli}) reaches no engine: {said}"
         return _with(found, cause=cause, fix=_engine_fix(said))
-    identity = [PROOF_FORMAT, file_identity(cli), client or "", engine, os.environ.get("DOCKER_HOST", "")]
+    identity = [
+        PROOF_FORMAT,
+        file_identity(cli),
+        client or "",
+        engine,
+        os.environ.get("DOCKER_HOST", ""),
+    ]
     record = None if fresh else recalled_check(identity)
     if record is not None:
         return _with(found, available=True, image=str(record.get("image")), cached=True)
@@ -118,7 +133,11 @@ def _run_one(found: DockerCommand, identity: list[str]) -> DockerCommand:
     done = run_quick(command, timeout=CONTAINER_TIMEOUT_S)
     if not done.ok or done.stdout.strip() != SAID:
         said = (done.stderr.strip().splitlines() or [done.stdout.strip() or "no output"])[-1][:200]
-        return _with(found, image=image, cause=f"a hardened container of {image} failed: {said}",
-                     fix="see the line above; ./kit setup restarts a daemon it started")
+        return _with(
+            found,
+            image=image,
+            cause=f"a hardened container of {image} failed: {said}",
+            fix="see the line above; ./kit setup restarts a daemon it started",
+        )
     remember_check(identity, {"image": image, "seconds": round(time.perf_counter() - started, 3)})
     return _with(found, available=True, image=image)

@@ -147,7 +147,9 @@ class LocalRegistry:
         if self.binary is None:
             raise RegistryError(
                 "no registry program found (docker-registry)",
-                fix=install_hint("docker-registry", "run the registry:2 image, or use recorded data"),
+                fix=install_hint(
+                    "docker-registry", "run the registry:2 image, or use recorded data"
+                ),
             )
         for attempt in range(START_ATTEMPTS):
             if self._start_once():
@@ -176,12 +178,16 @@ class LocalRegistry:
         os.chmod(self.auth_file, 0o600)
         config = self._dir / "config.yml"
         config.write_text(
-            _CONFIG.format(root=self._dir / "data", port=self.port, nonce=self._nonce, htpasswd=htpasswd)
+            _CONFIG.format(
+                root=self._dir / "data", port=self.port, nonce=self._nonce, htpasswd=htpasswd
+            )
         )
         log = open(self._dir / "registry.log", "wb")  # noqa: SIM115 - lives with the process
         self._process = subprocess.Popen(
             [str(self.binary), "serve", str(config)],
-            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         log.close()
         # Also stopped and deleted when the registry is forgotten or Python exits (a notebook
@@ -245,7 +251,9 @@ class LocalRegistry:
     def docker_config_dir(self) -> Path:
         """A folder for ``docker --config``: its ``config.json`` is :attr:`auth_file`."""
         if self._dir is None:
-            raise RegistryError("the registry is not running", fix="start it first: registry.start()")
+            raise RegistryError(
+                "the registry is not running", fix="start it first: registry.start()"
+            )
         return self._dir / "docker-config"
 
     @property
@@ -322,7 +330,9 @@ class LocalRegistry:
             location = self.url + location
         separator = "&" if "?" in location else "?"
         self._request(
-            "PUT", f"{location}{separator}digest={digest}", data=data,
+            "PUT",
+            f"{location}{separator}digest={digest}",
+            data=data,
             headers={"Content-Type": "application/octet-stream"},
         )
         return digest
@@ -331,7 +341,9 @@ class LocalRegistry:
         body = json.dumps(manifest, separators=(",", ":")).encode()
         media_type = str(manifest.get("mediaType", OCI_MANIFEST))
         _, headers = self._request(
-            "PUT", f"/v2/{repository}/manifests/{tag}", data=body,
+            "PUT",
+            f"/v2/{repository}/manifests/{tag}",
+            data=body,
             headers={"Content-Type": media_type},
         )
         return headers.get("Docker-Content-Digest", sha256_digest(body))
@@ -344,7 +356,8 @@ class LocalRegistry:
     def manifest_bytes(self, repository: str, reference: str) -> tuple[bytes, str, str]:
         """The manifest exactly as stored (its digest covers these bytes)."""
         body, headers = self._request(
-            "GET", f"/v2/{repository}/manifests/{reference}",
+            "GET",
+            f"/v2/{repository}/manifests/{reference}",
             headers={"Accept": ", ".join(MANIFEST_TYPES)},
         )
         digest = headers.get("Docker-Content-Digest", sha256_digest(body))

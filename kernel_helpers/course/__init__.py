@@ -7,7 +7,8 @@ notebook's ``check_*`` functions, quiz data, lesson helpers (with their fallback
 ``SOLUTIONS``; ``programs`` (compiling and running a program the learner wrote, for the
 checks that grade one and the magics' native runs); ``probe`` (the WASI probe of notebook
 04), ``doctor`` (notebook 00's report) and ``magics`` (``%%wasm c|cpp|rust|go`` and
-``%%wat``, which ``%load_ext kernel_helpers`` registers). A new notebook gets an ``nbXX`` module and a place in ``checks.all_solutions``.
+``%%wat``, which ``%load_ext kernel_helpers`` registers). A new notebook gets an ``nbXX``
+module and a place in ``checks.all_solutions``.
 
 Inside the package, ``checks`` is the bottom: the ``nbXX`` modules and ``programs``
 import it, and it imports the ``nbXX`` modules only lazily, to collect their solutions.

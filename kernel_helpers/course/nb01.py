@@ -80,11 +80,11 @@ def check_section_id(section: str, answer: int | str) -> CheckResult:
     try:
         given = int(answer, 0) if isinstance(answer, str) else int(answer)
     except (TypeError, ValueError):
-        raise Unusable(f"{answer!r} is not a number.", "Section ids are small whole numbers, like 1 or 10.") from None
+        raise Unusable(
+            f"{answer!r} is not a number.", "Section ids are small whole numbers, like 1 or 10."
+        ) from None
     if given == wanted:
-        return right(
-            f"yes: the {section} section has id {wanted} ({wanted:#04x} in the bytes)."
-        )
+        return right(f"yes: the {section} section has id {wanted} ({wanted:#04x} in the bytes).")
     other = SECTION_NAMES.get(given)
     if other is None:
         return wrong(

@@ -114,8 +114,10 @@ def _failure_hint(run: ProgramRun, lang: str) -> str:
     if not run.args:
         if SUM_PROGRAM_NAME in run.stderr or "ParseIntError" in run.stderr:
             return PROGRAM_NAME_HINTS[lang]
-        return ("With no arguments there is nothing to add: print 0, the sum of no numbers, "
-                "and end with exit code 0.")
+        return (
+            "With no arguments there is nothing to add: print 0, the sum of no numbers, "
+            "and end with exit code 0."
+        )
     if run.exit_code:
         return exit_code_hint("sum")
     return f"{NUMBER_HINTS[lang]} Negative numbers like -4 must work too."
@@ -130,14 +132,19 @@ def _sum_failure(run: ProgramRun, lang: str) -> CheckResult | None:
         return wrong(f"{when}, {failed}.", _failure_hint(run, lang))
     if not run.printed:
         if not run.args:
-            return wrong(f"{when} it printed nothing.", "The sum of no numbers is 0: print the "
-                         "sum after the loop, even when the loop never runs.")
+            return wrong(
+                f"{when} it printed nothing.",
+                "The sum of no numbers is 0: print the "
+                "sum after the loop, even when the loop never runs.",
+            )
         return wrong(f"{when} it printed nothing.", NUMBER_HINTS[lang])
     try:
         printed = int(run.printed)
     except ValueError:
-        return wrong(f"{when} it printed {run.printed!r}, not just a number.",
-                     "Print the sum alone, with nothing around it: the check reads a number.")
+        return wrong(
+            f"{when} it printed {run.printed!r}, not just a number.",
+            "Print the sum alone, with nothing around it: the check reads a number.",
+        )
     if printed == expected:
         return None
     from_name = _leading_number(SUM_PROGRAM_NAME)

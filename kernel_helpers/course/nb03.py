@@ -30,7 +30,9 @@ def check_go_build_env(answer: object) -> CheckResult:
             "Which GOOS names WASI preview 1?",
         )
     if goos != "wasip1":
-        return wrong(f"GOOS={goos or '(missing)'} is not it.", "GOOS says which system: WASI preview 1.")
+        return wrong(
+            f"GOOS={goos or '(missing)'} is not it.", "GOOS says which system: WASI preview 1."
+        )
     return wrong(
         f"GOOS is right; GOARCH={goarch or '(missing)'} is not.",
         "GOARCH names the instruction set: WebAssembly, in four letters.",
@@ -116,7 +118,9 @@ def check_sum_in_rust_or_go(source: object, lang: object) -> CheckResult:
     """Notebook 03: notebook 02's sum program in Rust or Go (``lang``), graded the same way."""
     chosen = PORT_LANGUAGES.get(str(lang).strip().lower())
     if chosen is None:
-        raise Unusable(f"{lang!r} is not one of the two languages here.", 'Set lang = "rust" or lang = "go".')
+        raise Unusable(
+            f"{lang!r} is not one of the two languages here.", 'Set lang = "rust" or lang = "go".'
+        )
     return grade_sum_program(source, chosen)
 
 

@@ -119,10 +119,14 @@ def check_capabilities(answer: Iterable[str] | str) -> CheckResult:
     given = {str(a).strip().upper() for a in ([answer] if isinstance(answer, str) else answer)}
     unknown = given - set(CAPABILITY_QUIZ)
     if unknown:
-        return wrong(f"there is no statement {', '.join(sorted(unknown))}.", "Use the letters A to F.")
+        return wrong(
+            f"there is no statement {', '.join(sorted(unknown))}.", "Use the letters A to F."
+        )
     truth = {key for key, (_, allowed, _) in CAPABILITY_QUIZ.items() if allowed}
     if given == truth:
-        return right("yes: clock, randomness and stdout; no files, no network, no host environment.")
+        return right(
+            "yes: clock, randomness and stdout; no files, no network, no host environment."
+        )
     wrong_in = sorted(given - truth)
     left_out = sorted(truth - given)
     key = (wrong_in or left_out)[0]

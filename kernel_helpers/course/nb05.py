@@ -40,11 +40,18 @@ def check_limit_for(answer: object) -> CheckResult:
     for scenario, (limits, why) in LIMIT_QUIZ.items():
         given = str(answer.get(scenario, "")).strip()
         if not given:
-            return wrong(f'say which limit stops the "{scenario}".', f"Choose from {', '.join(LIMIT_NAMES)}.")
+            return wrong(
+                f'say which limit stops the "{scenario}".', f"Choose from {', '.join(LIMIT_NAMES)}."
+            )
         if given not in LIMIT_NAMES:
-            return wrong(f"{given!r} is not a limit of run_wasm.", f"Choose from {', '.join(LIMIT_NAMES)}.")
+            return wrong(
+                f"{given!r} is not a limit of run_wasm.", f"Choose from {', '.join(LIMIT_NAMES)}."
+            )
         if given not in limits:
-            return wrong(f'{given} is not the limit meant for the "{scenario}".', f"Think about what it does: {why}.")
+            return wrong(
+                f'{given} is not the limit meant for the "{scenario}".',
+                f"Think about what it does: {why}.",
+            )
     return right("yes: each runaway is stopped by the limit that matches what it overuses.")
 
 
@@ -158,7 +165,9 @@ def fibonacci(n: int) -> int:
 def _fib_export(wasm: bytes) -> CheckResult | None:
     """What is wrong with the module's shape (its exports and imports), or None."""
     return pure_function_problem(
-        wasm, "fib", 'Export the function: (func $fib (export "fib") (param $n i32) (result i32) ...).'
+        wasm,
+        "fib",
+        'Export the function: (func $fib (export "fib") (param $n i32) (result i32) ...).',
     )
 
 
@@ -209,13 +218,19 @@ def _value_problem(calls: list[FibCall]) -> CheckResult | None:
     first = off[0]
     said = f"fib({first.n}) returned {first.value}, but it is {fibonacci(first.n)}."
     if all(c.value == fibonacci(c.n + 1) for c in off):
-        return wrong(said, "Your fib(n) returns fib(n + 1): one round of the loop too many, or "
-                     "the wrong one of your two numbers returned.")
+        return wrong(
+            said,
+            "Your fib(n) returns fib(n + 1): one round of the loop too many, or "
+            "the wrong one of your two numbers returned.",
+        )
     if all(c.n > 0 and c.value == fibonacci(c.n - 1) for c in off):
         return wrong(said, "Your fib(n) returns fib(n - 1): one round of the loop too few.")
     if first.n < 2:
-        return wrong(said, "fib(0) is 0 and fib(1) is 1: like kh.FIB_WAT, return n itself when "
-                     "n is below 2, or start the loop from the numbers 0 and 1.")
+        return wrong(
+            said,
+            "fib(0) is 0 and fib(1) is 1: like kh.FIB_WAT, return n itself when "
+            "n is below 2, or start the loop from the numbers 0 and 1.",
+        )
     return wrong(said, "Each number is the sum of the two before it: 0, 1, 1, 2, 3, 5, 8, ...")
 
 

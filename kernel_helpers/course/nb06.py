@@ -36,14 +36,20 @@ def check_startup_ratio(answer: object, result: Any) -> CheckResult:
     """Notebook 06: docker-scratch's median divided by wasm-instantiate's, from ``result``."""
     summaries = variant_summaries(as_result(result))
     if "docker-scratch" not in summaries or "wasm-instantiate" not in summaries:
-        return wrong("this result lacks docker-scratch or wasm-instantiate; run the benchmark cell first.")
+        return wrong(
+            "this result lacks docker-scratch or wasm-instantiate; run the benchmark cell first."
+        )
     container, wasm = summaries["docker-scratch"].median_s, summaries["wasm-instantiate"].median_s
     truth = container / wasm
     given = number(answer)
     if close(given, truth):
-        return right(f"yes: about {truth:,.0f}×. A container start costs that many wasm starts here.")
+        return right(
+            f"yes: about {truth:,.0f}×. A container start costs that many wasm starts here."
+        )
     if close(given, 1 / truth):
-        return wrong("you divided the other way round.", "Put the container's median on top: the slower one.")
+        return wrong(
+            "you divided the other way round.", "Put the container's median on top: the slower one."
+        )
     return wrong(
         f"{given:,.3g} is not the ratio of the two medians.",
         f"Divide result.variants['docker-scratch'].stats.median_s ({format_seconds(container)}) by "
@@ -62,7 +68,9 @@ def check_several_seconds(answer: object, result: Any) -> CheckResult:
     truth = container.median_s >= SEVERAL_SECONDS_FROM_S
     if answer == truth:
         if truth:
-            return right(f"right: {format_seconds(container.median_s)} is several seconds; the claim holds here.")
+            return right(
+                f"right: {format_seconds(container.median_s)} is several seconds; the claim holds here."
+            )
         return right(
             f"right: {format_seconds(container.median_s)} is a fraction of a second; the claim overstates it here."
         )
@@ -84,10 +92,21 @@ RUN_SWITCHES = frozenset({"remove", "detach", "stdout", "stderr", "stream"})
 #: The five locks the exercise asks for, by their keyword (network_disabled closes the network too).
 LOCKS = ("network_mode", "read_only", "cap_drop", "mem_limit", "pids_limit")
 #: What the check also agrees to run: settings that take more away, or name and label it.
-ALSO_RUN = frozenset({
-    "network_disabled", "security_opt", "memswap_limit", "nano_cpus", "cpu_quota", "cpu_period",
-    "cpu_shares", "user", "labels", "environment", "hostname",
-})
+ALSO_RUN = frozenset(
+    {
+        "network_disabled",
+        "security_opt",
+        "memswap_limit",
+        "nano_cpus",
+        "cpu_quota",
+        "cpu_period",
+        "cpu_shares",
+        "user",
+        "labels",
+        "environment",
+        "hostname",
+    }
+)
 #: Settings that open a hole in the box, and why the check will not run them.
 OPENS_A_HOLE = {
     "privileged": "gives the container every capability and every host device",
@@ -127,52 +146,87 @@ class Locks:
 
     @classmethod
     def asked(cls, settings: Mapping[str, Any]) -> Locks:
-        network = "none" if settings.get("network_disabled") is True else str(settings.get("network_mode", "default"))
-        return cls(network, settings.get("read_only") is True, _capabilities(settings.get("cap_drop")),
-                   _memory_bytes(settings.get("mem_limit")), _pids(settings.get("pids_limit")))
+        network = (
+            "none"
+            if settings.get("network_disabled") is True
+            else str(settings.get("network_mode", "default"))
+        )
+        return cls(
+            network,
+            settings.get("read_only") is True,
+            _capabilities(settings.get("cap_drop")),
+            _memory_bytes(settings.get("mem_limit")),
+            _pids(settings.get("pids_limit")),
+        )
 
     @classmethod
     def applied(cls, inspected: Mapping[str, Any]) -> Locks:
         host, config = inspected.get("HostConfig") or {}, inspected.get("Config") or {}
-        network = "none" if config.get("NetworkDisabled") else str(host.get("NetworkMode") or "default")
-        return cls(network, bool(host.get("ReadonlyRootfs")), _capabilities(host.get("CapDrop")),
-                   int(host.get("Memory") or 0), int(host.get("PidsLimit") or 0))
+        network = (
+            "none" if config.get("NetworkDisabled") else str(host.get("NetworkMode") or "default")
+        )
+        return cls(
+            network,
+            bool(host.get("ReadonlyRootfs")),
+            _capabilities(host.get("CapDrop")),
+            int(host.get("Memory") or 0),
+            int(host.get("PidsLimit") or 0),
+        )
 
     def gap(self) -> tuple[str, str] | None:
         """The first lock left open: what it leaves open, and the setting that closes it."""
         if self.network != "none":
-            return (f"the container gets a network (NetworkMode {self.network!r}): it could reach the outside.",
-                    "network_mode=\"none\" leaves it a network namespace holding only lo.")
+            return (
+                f"the container gets a network (NetworkMode {self.network!r}): it could reach the outside.",
+                'network_mode="none" leaves it a network namespace holding only lo.',
+            )
         if not self.read_only:
-            return ("its root filesystem is writable: a program in it can change its own files.",
-                    "read_only=True mounts the image's files read-only.")
+            return (
+                "its root filesystem is writable: a program in it can change its own files.",
+                "read_only=True mounts the image's files read-only.",
+            )
         if "ALL" not in self.cap_drop:
-            return ("it keeps Docker's default capabilities (chown, kill, net_raw, ...): root inside can still use them.",
-                    "cap_drop=[\"ALL\"] drops every one of them.")
+            return (
+                "it keeps Docker's default capabilities (chown, kill, net_raw, ...): root inside can still use them.",
+                'cap_drop=["ALL"] drops every one of them.',
+            )
         if self.memory_bytes <= 0:
-            return ("it has no memory limit: it may take all of the host's memory.",
-                    "mem_limit=\"64m\" (a string with a unit, or a number of bytes).")
+            return (
+                "it has no memory limit: it may take all of the host's memory.",
+                'mem_limit="64m" (a string with a unit, or a number of bytes).',
+            )
         if self.memory_bytes > MAX_MEMORY_BYTES:
-            return (f"a memory limit of {self.memory_bytes / 2**20:g} MiB takes little away.",
-                    f"hello needs a few MiB: stay at or below {MAX_MEMORY_BYTES // 2**20} MiB.")
+            return (
+                f"a memory limit of {self.memory_bytes / 2**20:g} MiB takes little away.",
+                f"hello needs a few MiB: stay at or below {MAX_MEMORY_BYTES // 2**20} MiB.",
+            )
         if self.pids <= 0:
-            return ("it has no process limit: a fork bomb inside could fill the host's process table.",
-                    "pids_limit=64 caps how many processes it may have at once.")
+            return (
+                "it has no process limit: a fork bomb inside could fill the host's process table.",
+                "pids_limit=64 caps how many processes it may have at once.",
+            )
         if self.pids > MAX_PIDS:
-            return (f"a limit of {self.pids} processes takes little away.",
-                    f"hello is one process: stay at or below {MAX_PIDS}.")
+            return (
+                f"a limit of {self.pids} processes takes little away.",
+                f"hello is one process: stay at or below {MAX_PIDS}.",
+            )
         return None
 
     def text(self) -> str:
-        return (f"NetworkMode {self.network}, ReadonlyRootfs {self.read_only}, CapDrop {list(self.cap_drop)}, "
-                f"Memory {self.memory_bytes / 2**20:g} MiB, PidsLimit {self.pids}")
+        return (
+            f"NetworkMode {self.network}, ReadonlyRootfs {self.read_only}, CapDrop {list(self.cap_drop)}, "
+            f"Memory {self.memory_bytes / 2**20:g} MiB, PidsLimit {self.pids}"
+        )
 
 
 def _capabilities(value: object) -> tuple[str, ...]:
     if value is None:
         return ()
     if not isinstance(value, (list, tuple)) or not all(isinstance(c, str) for c in value):
-        raise Unusable("cap_drop takes a list of capability names.", 'Write cap_drop=["ALL"], with the brackets.')
+        raise Unusable(
+            "cap_drop takes a list of capability names.",
+            'Write cap_drop=["ALL"], with the brackets.',
+        )
     return tuple(c.upper() for c in value)
 
 
@@ -183,18 +237,22 @@ def _memory_bytes(value: object) -> int:
     if value is None:
         return 0
     if isinstance(value, bool) or not isinstance(value, (int, str)):
-        raise Unusable(f"mem_limit takes a size like \"64m\", not {value!r}.")
+        raise Unusable(f'mem_limit takes a size like "64m", not {value!r}.')
     try:
         return int(parse_bytes(value))
     except DockerException as err:
-        raise Unusable(f"Docker cannot read mem_limit={value!r}.", f"{err}. For example \"64m\".") from err
+        raise Unusable(
+            f"Docker cannot read mem_limit={value!r}.", f'{err}. For example "64m".'
+        ) from err
 
 
 def _pids(value: object) -> int:
     if value is None:
         return 0
     if isinstance(value, bool) or not isinstance(value, int):
-        raise Unusable(f"pids_limit takes a whole number, not {value!r}.", "For example pids_limit=64.")
+        raise Unusable(
+            f"pids_limit takes a whole number, not {value!r}.", "For example pids_limit=64."
+        )
     return value
 
 
@@ -208,15 +266,24 @@ def _runnable_settings(answer: object) -> dict[str, Any]:
         )
     for key in answer:
         if key in OPENS_A_HOLE:
-            raise Unusable(f"the check does not run {key}: it {OPENS_A_HOLE[key]}.",
-                           "This exercise only takes things away; leave it out.")
+            raise Unusable(
+                f"the check does not run {key}: it {OPENS_A_HOLE[key]}.",
+                "This exercise only takes things away; leave it out.",
+            )
         if key not in _known_keywords():
             close_ones = difflib.get_close_matches(key, sorted(_known_keywords()), n=1)
-            raise Unusable(f"{key!r} is not a keyword of client.containers.run.",
-                           f"Did you mean {close_ones[0]!r}?" if close_ones else f"The five locks: {', '.join(LOCKS)}.")
+            raise Unusable(
+                f"{key!r} is not a keyword of client.containers.run.",
+                f"Did you mean {close_ones[0]!r}?"
+                if close_ones
+                else f"The five locks: {', '.join(LOCKS)}.",
+            )
         if key not in (*LOCKS, *ALSO_RUN, *RUN_SWITCHES):
-            raise Unusable(f"the check does not run {key}: it runs the five locks and a few settings "
-                           "that take more away.", f"Leave {key} out.")
+            raise Unusable(
+                f"the check does not run {key}: it runs the five locks and a few settings "
+                "that take more away.",
+                f"Leave {key} out.",
+            )
     _loosened_security_opt(answer.get("security_opt"))
     return {key: value for key, value in answer.items() if key not in RUN_SWITCHES}
 
@@ -225,11 +292,15 @@ def _loosened_security_opt(value: object) -> None:
     if value is None:
         return
     if not isinstance(value, (list, tuple)):
-        raise Unusable("security_opt takes a list.", 'For example security_opt=["no-new-privileges"].')
+        raise Unusable(
+            "security_opt takes a list.", 'For example security_opt=["no-new-privileges"].'
+        )
     for option in value:
         if not str(option).startswith("no-new-privileges"):
-            raise Unusable(f"the check does not run security_opt {option!r}: it loosens the sandbox.",
-                           'Keep security_opt to ["no-new-privileges"], or leave it out.')
+            raise Unusable(
+                f"the check does not run security_opt {option!r}: it loosens the sandbox.",
+                'Keep security_opt to ["no-new-privileges"], or leave it out.',
+            )
 
 
 @exercise("06 · exercise 3 (a locked-down container)")
@@ -265,7 +336,10 @@ def _run_locked_down(client: Any, settings: Mapping[str, Any]) -> CheckResult:
     try:
         run = run_with_settings(image, settings, client=client)
     except KitError as err:
-        return wrong(f"Docker refused these settings: {err.message}", "Change the one it names; keep the other locks.")
+        return wrong(
+            f"Docker refused these settings: {err.message}",
+            "Change the one it names; keep the other locks.",
+        )
     applied = Locks.applied(run.inspected)
     gap = applied.gap()
     if gap is not None:
@@ -328,8 +402,13 @@ NOTEBOOK_WARMUP = 1
 
 
 def live_startup(
-    example: str = "hello", *, repeat: int = NOTEBOOK_REPEAT, warmup: int = NOTEBOOK_WARMUP,
-    precision: float | None = None, budget_s: float = 60.0, run: bool = True,
+    example: str = "hello",
+    *,
+    repeat: int = NOTEBOOK_REPEAT,
+    warmup: int = NOTEBOOK_WARMUP,
+    precision: float | None = None,
+    budget_s: float = 60.0,
+    run: bool = True,
 ) -> LiveStartupPlot[Any]:
     """Show the live start-up plot with Start/Stop and run it once in this cell (notebook 06).
     ``precision`` and ``budget_s`` are :func:`~kernel_helpers.bench.startup.run_startup`'s:
@@ -346,8 +425,16 @@ def live_startup(
     )
 
     def runner(on_sample: Any, stop: Any) -> Any:
-        return run_startup(example, repeat=repeat, warmup=warmup, on_sample=on_sample, stop=stop,
-                           progress=False, precision=precision, budget_s=budget_s)
+        return run_startup(
+            example,
+            repeat=repeat,
+            warmup=warmup,
+            on_sample=on_sample,
+            stop=stop,
+            progress=False,
+            precision=precision,
+            budget_s=budget_s,
+        )
 
     live.show()
     if run:
@@ -370,7 +457,9 @@ def fall_back_to_recorded(live: LiveStartupPlot[Any], example: str = "hello") ->
     except KitError as err:
         print(f"No recorded data either: {err}")
         return
-    print("Showing the recorded reference run instead: every figure below is recorded, not measured here.")
+    print(
+        "Showing the recorded reference run instead: every figure below is recorded, not measured here."
+    )
     live.show_result(live.result)
     live.state = "failed; recorded data shown"
     live.redraw()
@@ -378,7 +467,8 @@ def fall_back_to_recorded(live: LiveStartupPlot[Any], example: str = "hello") ->
 
 SOLUTIONS = (
     Solution(
-        "06", 1,
+        "06",
+        1,
         """
     answer = result.variants["docker-scratch"].stats.median_s / result.variants["wasm-instantiate"].stats.median_s
     kh.check_startup_ratio(answer, result)
@@ -387,7 +477,8 @@ SOLUTIONS = (
         IN_NOTEBOOK,
     ),
     Solution(
-        "06", 2,
+        "06",
+        2,
         """
     answer = result.variants["docker-scratch"].stats.median_s >= 2.0
     kh.check_several_seconds(answer, result)
@@ -396,7 +487,8 @@ SOLUTIONS = (
         IN_NOTEBOOK,
     ),
     Solution(
-        "06", 3,
+        "06",
+        3,
         """
     answer = {
         "network_mode": "none",  # no network namespace with a way out

@@ -27,10 +27,16 @@ def check_smallest_artifact(answer: object, sizes: Mapping[str, int]) -> CheckRe
     given = answer.strip()
     if given in smallest:
         others = [name for name in smallest if name != given]
-        tie = f" (tied with {', '.join(others)}: the same size, so either answer is right)" if others else ""
+        tie = (
+            f" (tied with {', '.join(others)}: the same size, so either answer is right)"
+            if others
+            else ""
+        )
         return right(f"yes: {given}, {format_bytes(least)}{tie}.")
     if given not in sizes:
-        return wrong(f"there is no artifact called {answer!r}.", "Copy a name from the chart's labels.")
+        return wrong(
+            f"there is no artifact called {answer!r}.", "Copy a name from the chart's labels."
+        )
     return wrong(
         f"{answer} weighs {format_bytes(sizes[answer.strip()])}; something is lighter.",
         "The chart is sorted by kind, not by size; read the bar lengths (the axis is logarithmic).",
@@ -67,8 +73,10 @@ class BuildContext(ShownAsText):
     left_out: dict[str, str] = field(default_factory=dict)
 
     def text(self) -> str:
-        lines = [f"{name:14} {format_bytes(path.stat().st_size):>9}  {what}"
-                 for name, (path, what) in self.files.items()]
+        lines = [
+            f"{name:14} {format_bytes(path.stat().st_size):>9}  {what}"
+            for name, (path, what) in self.files.items()
+        ]
         lines += [f"{name:14} {'-':>9}  left out: {why}" for name, why in self.left_out.items()]
         return "\n".join(lines)
 
@@ -82,7 +90,10 @@ def dockerfile_context(example: str = "hello") -> BuildContext:
     context = BuildContext({})
     makers = {
         example: (native_binary, "the static native build: everything it needs is inside it"),
-        f"{example}-dynamic": (dynamic_native_binary, "the same program linked against this system's shared C library"),
+        f"{example}-dynamic": (
+            dynamic_native_binary,
+            "the same program linked against this system's shared C library",
+        ),
         f"{example}.wasm": (wasm_module, "the wasm module of notebook 02"),
     }
     for name, (make, what) in makers.items():
@@ -142,11 +153,15 @@ def _copy_sources(arguments: str) -> list[str]:
 
 def _dockerfile_text(answer: object) -> str:
     if not isinstance(answer, str) or not answer.strip():
-        raise Unusable("answer with the Dockerfile as text, a string.",
-                       'For example "FROM ...\\nCOPY ... ...\\nENTRYPOINT [...]\\n".')
+        raise Unusable(
+            "answer with the Dockerfile as text, a string.",
+            'For example "FROM ...\\nCOPY ... ...\\nENTRYPOINT [...]\\n".',
+        )
     if not any(instruction == "FROM" for instruction, _ in _instructions(answer)):
-        raise Unusable("a Dockerfile starts with FROM, naming the image it builds on.",
-                       "FROM scratch starts from an empty image.")
+        raise Unusable(
+            "a Dockerfile starts with FROM, naming the image it builds on.",
+            "FROM scratch starts from an empty image.",
+        )
     return answer
 
 
@@ -155,13 +170,20 @@ def _read_hint(reading: DockerfileReading, context: BuildContext) -> tuple[str, 
     names = ", ".join(context.files)
     for source in reading.sources:
         if source != "." and source not in context.files:
-            return f"there is no {source!r} in the build context.", f"The context holds only: {names}."
+            return (
+                f"there is no {source!r} in the build context.",
+                f"The context holds only: {names}.",
+            )
     if not reading.starts:
-        return ("nothing tells docker run what to start.",
-                'Add ENTRYPOINT ["/hello"], naming the path you copied the program to.')
+        return (
+            "nothing tells docker run what to start.",
+            'Add ENTRYPOINT ["/hello"], naming the path you copied the program to.',
+        )
     if reading.bases[-1] == "scratch" and reading.starts == "shell":
-        return ("the shell form of ENTRYPOINT or CMD runs /bin/sh -c, and scratch has no shell.",
-                'Use the JSON form, ENTRYPOINT ["/hello"], which execs the program itself.')
+        return (
+            "the shell form of ENTRYPOINT or CMD runs /bin/sh -c, and scratch has no shell.",
+            'Use the JSON form, ENTRYPOINT ["/hello"], which execs the program itself.',
+        )
     return None
 
 
@@ -182,14 +204,22 @@ def check_small_dockerfile(answer: object) -> CheckResult:
     try:
         client = connect()
     except DockerUnavailable as err:
-        base = "" if reading.bases[-1] == "scratch" else f" It builds on {reading.bases[-1]}: count on more than a megabyte."
-        return not_yet(f"Docker is not here, so this Dockerfile was read but not built.{base}",
-                       f"To build it: {err.fix}" if err.fix else None)
+        base = (
+            ""
+            if reading.bases[-1] == "scratch"
+            else f" It builds on {reading.bases[-1]}: count on more than a megabyte."
+        )
+        return not_yet(
+            f"Docker is not here, so this Dockerfile was read but not built.{base}",
+            f"To build it: {err.fix}" if err.fix else None,
+        )
     with contextlib.closing(client):
         return _build_run_and_weigh(client, dockerfile, reading, context)
 
 
-def _build_run_and_weigh(client: Any, dockerfile: str, reading: DockerfileReading, context: BuildContext) -> CheckResult:
+def _build_run_and_weigh(
+    client: Any, dockerfile: str, reading: DockerfileReading, context: BuildContext
+) -> CheckResult:
     from ..containers.images import build_image, owner_tag, run_container, run_images
     from .nb06 import hello_output
 
@@ -209,10 +239,15 @@ def _build_run_and_weigh(client: Any, dockerfile: str, reading: DockerfileReadin
     if run.exit_code != 0 or printed != hello_output():
         return _run_failed(run.exit_code, printed, run.stderr.decode("utf-8", "replace"), reading)
     if size > SIZE_LIMIT_BYTES:
-        return wrong(f"it runs, but the image weighs {format_bytes(size)} (measured): over the limit of "
-                     f"{format_bytes(SIZE_LIMIT_BYTES)}.", _base_hint(reading.bases[-1], client))
-    return right(f"yes: it printed {printed.strip()!r} and weighs {format_bytes(size)}, under "
-                 f"{format_bytes(SIZE_LIMIT_BYTES)}: the image is the program and next to nothing else.")
+        return wrong(
+            f"it runs, but the image weighs {format_bytes(size)} (measured): over the limit of "
+            f"{format_bytes(SIZE_LIMIT_BYTES)}.",
+            _base_hint(reading.bases[-1], client),
+        )
+    return right(
+        f"yes: it printed {printed.strip()!r} and weighs {format_bytes(size)}, under "
+        f"{format_bytes(SIZE_LIMIT_BYTES)}: the image is the program and next to nothing else."
+    )
 
 
 def _base_hint(base: str, client: Any) -> str:
@@ -221,8 +256,10 @@ def _base_hint(base: str, client: Any) -> str:
     if base == "scratch":
         return "Copy only the program: every other file counts too."
     measured = _kit_base_size(client) if base != DEBIAN_BASE else ""
-    return (f"{base} brings a distribution's files{measured}; "
-            "FROM scratch starts empty, and the static hello needs nothing else.")
+    return (
+        f"{base} brings a distribution's files{measured}; "
+        "FROM scratch starts empty, and the static hello needs nothing else."
+    )
 
 
 def _kit_base_size(client: Any) -> str:
@@ -241,11 +278,21 @@ def _kit_base_size(client: Any) -> str:
 def _build_failed(said: str, reading: DockerfileReading, client: Any) -> CheckResult:
     words = said.split(" failed: ", 1)[-1]
     if "/bin/sh" in words:
-        return wrong("RUN runs its command with /bin/sh inside the image, and scratch has no shell.",
-                     "Leave RUN out: hello is already built; COPY it in.")
-    if reading.bases[-1] != "scratch" and ("registry" in words or "pull access" in words or "not found" in words):
-        return wrong(f"Docker could not fetch {reading.bases[-1]}: {words}", _base_hint(reading.bases[-1], client))
-    return wrong(f"docker build failed: {words}", "Read Docker's words above: they name the line it stopped at.")
+        return wrong(
+            "RUN runs its command with /bin/sh inside the image, and scratch has no shell.",
+            "Leave RUN out: hello is already built; COPY it in.",
+        )
+    if reading.bases[-1] != "scratch" and (
+        "registry" in words or "pull access" in words or "not found" in words
+    ):
+        return wrong(
+            f"Docker could not fetch {reading.bases[-1]}: {words}",
+            _base_hint(reading.bases[-1], client),
+        )
+    return wrong(
+        f"docker build failed: {words}",
+        "Read Docker's words above: they name the line it stopped at.",
+    )
 
 
 def _start_failed(said: str) -> CheckResult:
@@ -253,24 +300,36 @@ def _start_failed(said: str) -> CheckResult:
         return wrong("the image does not say what to start.", 'Add ENTRYPOINT ["/hello"].')
     missing_file = re.search(r'exec: "([^"]+)": stat [^:]+: no such file or directory', said)
     if missing_file:
-        return wrong(f"the image has no {missing_file[1]} to start.",
-                     "ENTRYPOINT must name the path inside the image that you copied the program to.")
+        return wrong(
+            f"the image has no {missing_file[1]} to start.",
+            "ENTRYPOINT must name the path inside the image that you copied the program to.",
+        )
     return wrong(f"the container could not start: {said}")
 
 
 def _run_failed(code: int, printed: str, stderr: str, reading: DockerfileReading) -> CheckResult:
-    said = stderr.strip().splitlines()[-1] if stderr.strip() else f"exit {code}, printed {printed!r}"
+    said = (
+        stderr.strip().splitlines()[-1] if stderr.strip() else f"exit {code}, printed {printed!r}"
+    )
     if "exec format error" in stderr:
-        return wrong(f"Linux could not run it: {said}.",
-                     "hello.wasm is not a Linux program: runc cannot exec it (a wasm shim can: notebook 09). "
-                     "Copy the native build.")
-    if "no such file or directory" in stderr and any(s.endswith("-dynamic") for s in reading.sources):
-        return wrong(f"Linux could not start it: {said}.",
-                     "The file is there, but a dynamically linked program needs the system's C library and its "
-                     "loader (/lib64/ld-linux-...), which scratch does not have. Copy the static build.")
+        return wrong(
+            f"Linux could not run it: {said}.",
+            "hello.wasm is not a Linux program: runc cannot exec it (a wasm shim can: notebook 09). "
+            "Copy the native build.",
+        )
+    if "no such file or directory" in stderr and any(
+        s.endswith("-dynamic") for s in reading.sources
+    ):
+        return wrong(
+            f"Linux could not start it: {said}.",
+            "The file is there, but a dynamically linked program needs the system's C library and its "
+            "loader (/lib64/ld-linux-...), which scratch does not have. Copy the static build.",
+        )
     if "no such file or directory" in stderr:
-        return wrong(f"Linux could not start it: {said}.",
-                     "ENTRYPOINT must name the path inside the image that you copied the program to.")
+        return wrong(
+            f"Linux could not start it: {said}.",
+            "ENTRYPOINT must name the path inside the image that you copied the program to.",
+        )
     return wrong(f"the container ran but did not print hello's line: {said}.")
 
 
@@ -318,9 +377,15 @@ class ImagePlatform(ShownAsText, ShownAsHtml):
         return f"{self.reference}: {self.platform}{where}"
 
     def html(self) -> str:
-        return f"<p>image <code>{html.escape(self.reference)}</code>: <b>{html.escape(self.platform)}</b>" + (
-            "" if self.source == "measured" else f" <i>({html.escape(self.source)}, not inspected here)</i>"
-        ) + "</p>"
+        return (
+            f"<p>image <code>{html.escape(self.reference)}</code>: <b>{html.escape(self.platform)}</b>"
+            + (
+                ""
+                if self.source == "measured"
+                else f" <i>({html.escape(self.source)}, not inspected here)</i>"
+            )
+            + "</p>"
+        )
 
 
 GO_ARCH = {"x86_64": "amd64", "aarch64": "arm64", "arm64": "arm64", "amd64": "amd64"}
@@ -340,8 +405,14 @@ def image_platform(example: str = "hello") -> ImagePlatform:
     try:
         tag = hello_image(example, client=client)
         attrs = client.images.get(tag).attrs
-        excerpt = {key: attrs.get(key) for key in ("Os", "Architecture", "Variant", "Size") if attrs.get(key)}
-        return ImagePlatform(tag, str(attrs.get("Os")), str(attrs.get("Architecture")), "measured", excerpt)
+        excerpt = {
+            key: attrs.get(key)
+            for key in ("Os", "Architecture", "Variant", "Size")
+            if attrs.get(key)
+        }
+        return ImagePlatform(
+            tag, str(attrs.get("Os")), str(attrs.get("Architecture")), "measured", excerpt
+        )
     finally:
         client.close()
 
@@ -352,13 +423,19 @@ def _recorded_platform(tag: str) -> ImagePlatform:
     machine = recorded_result("startup", "hello").machine
     arch = GO_ARCH.get(str(machine.get("machine")), str(machine.get("machine")))
     date = str(machine.get("date_utc", ""))[:10]
-    return ImagePlatform(tag, "linux", arch, f"recorded on {describe_machine(machine)}, {date}",
-                         {"Os": "linux", "Architecture": arch})
+    return ImagePlatform(
+        tag,
+        "linux",
+        arch,
+        f"recorded on {describe_machine(machine)}, {date}",
+        {"Os": "linux", "Architecture": arch},
+    )
 
 
 SOLUTIONS = (
     Solution(
-        "07", 1,
+        "07",
+        1,
         """
     least = min(sizes.sizes.values())
     answer = sorted(name for name, size in sizes.sizes.items() if size == least)[0]
@@ -369,7 +446,8 @@ SOLUTIONS = (
         IN_NOTEBOOK,
     ),
     Solution(
-        "07", 2,
+        "07",
+        2,
         """
     answer = platform.platform
     kh.check_image_platform(answer, platform.platform)
@@ -378,7 +456,8 @@ SOLUTIONS = (
         IN_NOTEBOOK,
     ),
     Solution(
-        "07", 3,
+        "07",
+        3,
         """
     answer = 'FROM scratch\\nCOPY hello /hello\\nENTRYPOINT ["/hello"]\\n'
     kh.check_small_dockerfile(answer)

@@ -45,11 +45,15 @@ def check_slowdown(answer: object, compute: Any, example: str = "fib") -> CheckR
                 "Notebook 00 shows how to get a C compiler (pip install ziglang works anywhere); "
                 "then run the measurement cell again.",
             )
-        return wrong(f"the compute result has no rows for {example!r}; run the measurement cell first.")
+        return wrong(
+            f"the compute result has no rows for {example!r}; run the measurement cell first."
+        )
     steady = max(rows, key=lambda r: r.n)
     given = number(answer)
     if close(given, steady.ratio):
-        return right(f"yes: {steady.ratio:.2f}× at N={steady.n} (spread {steady.low:.2f}-{steady.high:.2f}×).")
+        return right(
+            f"yes: {steady.ratio:.2f}× at N={steady.n} (spread {steady.low:.2f}-{steady.high:.2f}×)."
+        )
     if close(given, 1 / steady.ratio):
         return wrong("you divided native by wasm.", "A slowdown puts wasm's time on top.")
     return wrong(
@@ -80,7 +84,9 @@ def check_why_slower(answer: object) -> CheckResult:
         return wrong(f"{', '.join(sorted(unknown))} is not one of the choices a-e.")
     truth = {k for k, (_, true) in WHY_SLOWER.items() if true}
     if given == truth:
-        return right("yes: bounds checks, no SIMD by default, and a faster but less thorough compiler.")
+        return right(
+            "yes: bounds checks, no SIMD by default, and a faster but less thorough compiler."
+        )
     not_reasons = given - truth
     if not_reasons:
         letter = sorted(not_reasons)[0]
@@ -135,7 +141,9 @@ def _count_problem(run: ProgramRun, where: str) -> CheckResult | None:
     if failed is not None:
         if _too_slow(run):
             return wrong(f"{when}, {failed}.", FASTER_HINT)
-        return wrong(f"{when}, {failed}.", exit_code_hint("count") if run.exit_code else READ_N_HINT)
+        return wrong(
+            f"{when}, {failed}.", exit_code_hint("count") if run.exit_code else READ_N_HINT
+        )
     try:
         printed = int(run.printed)
     except ValueError:
@@ -197,7 +205,8 @@ def check_prime_count(source: object) -> CheckResult:
 
 SOLUTIONS = (
     Solution(
-        "08", 1,
+        "08",
+        1,
         """
     answer = compute.variants["wasm fib(35)"].stats.median_s / compute.variants["native fib(35)"].stats.median_s
     kh.check_slowdown(answer, compute, "fib")
@@ -206,7 +215,8 @@ SOLUTIONS = (
         IN_NOTEBOOK,
     ),
     Solution(
-        "08", 2,
+        "08",
+        2,
         """
     answer = {"a", "b", "d"}
     kh.check_why_slower(answer)
@@ -214,7 +224,8 @@ SOLUTIONS = (
         "wasmtime compiles to machine code (so not c), and wasm has 64-bit integers too (not e).",
     ),
     Solution(
-        "08", 3,
+        "08",
+        3,
         r"""
     answer = r'''#include <stdio.h>
     #include <stdlib.h>

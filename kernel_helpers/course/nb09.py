@@ -31,7 +31,9 @@ def check_wasm_media_type(answer: object) -> CheckResult:
     if given in WASM_LAYER_TYPES:
         return right(f"yes: {given}. A shim finds the module by this type, not by a file name.")
     if "tar" in given:
-        return wrong("that is an ordinary filesystem layer.", "Look for the layer whose type names wasm.")
+        return wrong(
+            "that is an ordinary filesystem layer.", "Look for the layer whose type names wasm."
+        )
     return wrong("not quite.", "Read the 'layers' list of the artifact-style manifest above.")
 
 
@@ -61,17 +63,37 @@ def check_pod_runtime_class(pod: object, runtime_class: Mapping[str, Any]) -> Ch
         "Read the RuntimeClass printed above: which field gives the object its name?",
     )
 
+
 # --- exercise 3: a push by hand ------------------------------------------------------------
 
 #: The programs the check agrees to run, and each one's subcommand that pushes.
 PUSH_TOOLS = {"skopeo": "copy", "oras": "push"}
 #: Options that take the next word as their value (so it is not read as a source or destination).
-VALUE_OPTIONS = frozenset({
-    "--format", "-f", "--authfile", "--src-creds", "--dest-creds", "--additional-tag", "--retry-times",
-    "--config", "--artifact-type", "-a", "--annotation", "--annotation-file", "-u", "--username",
-    "-p", "--password", "--export-manifest", "--concurrency", "--dest-authfile", "--src-authfile",
-    "--registry-config",
-})
+VALUE_OPTIONS = frozenset(
+    {
+        "--format",
+        "-f",
+        "--authfile",
+        "--src-creds",
+        "--dest-creds",
+        "--additional-tag",
+        "--retry-times",
+        "--config",
+        "--artifact-type",
+        "-a",
+        "--annotation",
+        "--annotation-file",
+        "-u",
+        "--username",
+        "-p",
+        "--password",
+        "--export-manifest",
+        "--concurrency",
+        "--dest-authfile",
+        "--src-authfile",
+        "--registry-config",
+    }
+)
 #: Where each tool reads a registry's password from a file (never from the command line,
 #: which every user of the machine can read in ``ps``).
 AUTH_FILE_OPTIONS = {"skopeo": "--dest-authfile", "oras": "--registry-config"}
@@ -99,24 +121,36 @@ class PushCommand:
         argv = _words(answer)
         tool = Path(argv[0].lstrip("!")).name
         if tool not in PUSH_TOOLS:
-            raise Unusable(f"the check runs only skopeo or oras, not {argv[0]!r}.", "Start with skopeo copy.")
+            raise Unusable(
+                f"the check runs only skopeo or oras, not {argv[0]!r}.", "Start with skopeo copy."
+            )
         shell = [word for word in argv if word in SHELL_WORDS]
         if shell:
-            raise Unusable(f"{shell[0]!r} is shell syntax, and the check runs no shell.",
-                           "Give one command: the check runs it as it is.")
+            raise Unusable(
+                f"{shell[0]!r} is shell syntax, and the check runs no shell.",
+                "Give one command: the check runs it as it is.",
+            )
         if argv[1:2] != [PUSH_TOOLS[tool]]:
-            raise Unusable(f"{tool} pushes with its {PUSH_TOOLS[tool]} command.", f"Start with {tool} {PUSH_TOOLS[tool]}.")
+            raise Unusable(
+                f"{tool} pushes with its {PUSH_TOOLS[tool]} command.",
+                f"Start with {tool} {PUSH_TOOLS[tool]}.",
+            )
         host, repository, tag = _split_destination(tool, _destination(tool, argv[2:]))
         return cls(tool, argv, host, repository, tag)
 
 
 def _words(answer: object) -> list[str]:
     if not isinstance(answer, str) or not answer.strip():
-        raise Unusable("answer with the command line, as a string.", 'For example "skopeo copy SOURCE DESTINATION".')
+        raise Unusable(
+            "answer with the command line, as a string.",
+            'For example "skopeo copy SOURCE DESTINATION".',
+        )
     try:
         return shlex.split(answer)
     except ValueError as err:
-        raise Unusable(f"the command does not split into words: {err}.", "Every quote needs its pair.") from err
+        raise Unusable(
+            f"the command does not split into words: {err}.", "Every quote needs its pair."
+        ) from err
 
 
 def _positionals(words: list[str]) -> list[str]:
@@ -135,15 +169,22 @@ def _destination(tool: str, words: list[str]) -> str:
     positionals = _positionals(words)
     if tool == "oras":
         if len(positionals) < 2:
-            raise Unusable("oras push takes the destination, then the file to push.",
-                           "oras push HOST:PORT/REPOSITORY:TAG FILE:MEDIA-TYPE")
+            raise Unusable(
+                "oras push takes the destination, then the file to push.",
+                "oras push HOST:PORT/REPOSITORY:TAG FILE:MEDIA-TYPE",
+            )
         return positionals[0]
     if len(positionals) < 2:
-        raise Unusable("skopeo copy takes a source and a destination.", "skopeo copy oci:FOLDER:TAG docker://HOST:PORT/REPOSITORY:TAG")
+        raise Unusable(
+            "skopeo copy takes a source and a destination.",
+            "skopeo copy oci:FOLDER:TAG docker://HOST:PORT/REPOSITORY:TAG",
+        )
     destination = positionals[-1]
     if not destination.startswith("docker://"):
-        raise Unusable(f"the destination {destination!r} is not a registry.",
-                       "A registry destination starts with docker://, then HOST:PORT/REPOSITORY:TAG.")
+        raise Unusable(
+            f"the destination {destination!r} is not a registry.",
+            "A registry destination starts with docker://, then HOST:PORT/REPOSITORY:TAG.",
+        )
     return destination.removeprefix("docker://")
 
 
@@ -151,11 +192,16 @@ def _split_destination(tool: str, destination: str) -> tuple[str, str, str]:
     host, _, rest = destination.partition("/")
     repository, _, tag = rest.rpartition(":")
     if not rest:
-        raise Unusable(f"the destination {destination!r} names no repository.", "HOST:PORT/kit/mine:v1, for example.")
+        raise Unusable(
+            f"the destination {destination!r} names no repository.",
+            "HOST:PORT/kit/mine:v1, for example.",
+        )
     if not repository:
-        raise Unusable(f"the destination {destination!r} names no tag.",
-                       f"Add one, like {destination}:v1; without it {tool} pushes to 'latest', which every "
-                       "untagged push overwrites.")
+        raise Unusable(
+            f"the destination {destination!r} names no tag.",
+            f"Add one, like {destination}:v1; without it {tool} pushes to 'latest', which every "
+            "untagged push overwrites.",
+        )
     return host, repository, tag
 
 
@@ -168,11 +214,16 @@ def check_push_command(answer: object, registry: Any, layout: Any) -> CheckResul
 
     command = PushCommand.of(answer)
     if registry is None or not registry.running:
-        return not_yet("No registry is running in this notebook, so the command was read but not run.",
-                       missing("registry") or "Run the cell that starts it (kh.start_registry()) again.")
+        return not_yet(
+            "No registry is running in this notebook, so the command was read but not run.",
+            missing("registry") or "Run the cell that starts it (kh.start_registry()) again.",
+        )
     if command.host != registry.host:
-        return wrong(f"the command pushes to {command.host or 'no host'}, and this notebook's registry listens "
-                     f"at {registry.host}.", "The check pushes only there: use registry.host in the destination.")
+        return wrong(
+            f"the command pushes to {command.host or 'no host'}, and this notebook's registry listens "
+            f"at {registry.host}.",
+            "The check pushes only there: use registry.host in the destination.",
+        )
     lacking = missing(command.tool)
     if lacking:
         return not_yet(f"{lacking}.", "skopeo (apt-get install -y skopeo) runs the same push.")
@@ -189,30 +240,49 @@ def _run_push(command: PushCommand, layout: Any, registry: Any) -> CheckResult |
 
     program = find_program(command.tool) or command.tool  # missing() has found it already
     try:
-        done = subprocess.run([program, *command.argv[1:]], capture_output=True, text=True,
-                              stdin=subprocess.DEVNULL, timeout=PUSH_TIMEOUT_S, check=False)
+        done = subprocess.run(
+            [program, *command.argv[1:]],
+            capture_output=True,
+            text=True,
+            stdin=subprocess.DEVNULL,
+            timeout=PUSH_TIMEOUT_S,
+            check=False,
+        )
     except subprocess.TimeoutExpired:
-        return wrong(f"{command.tool} did not finish within {PUSH_TIMEOUT_S} s.", "Is the source reachable from here?")
+        return wrong(
+            f"{command.tool} did not finish within {PUSH_TIMEOUT_S} s.",
+            "Is the source reachable from here?",
+        )
     if "Usage:" in done.stdout:  # skopeo answers words that do not fit with its usage, and exit 0
-        return wrong(f"{command.tool} printed its usage instead of pushing: the words did not fit "
-                     f"'{command.tool} {PUSH_TOOLS[command.tool]} SOURCE DESTINATION'.",
-                     "An option that says yes or no takes its value after '=': --dest-tls-verify=false.")
+        return wrong(
+            f"{command.tool} printed its usage instead of pushing: the words did not fit "
+            f"'{command.tool} {PUSH_TOOLS[command.tool]} SOURCE DESTINATION'.",
+            "An option that says yes or no takes its value after '=': --dest-tls-verify=false.",
+        )
     if done.returncode == 0:
         return None
     said = _tool_says(done.stderr or done.stdout)
     if "HTTP response to HTTPS client" in said:
         flag = "--dest-tls-verify=false" if command.tool == "skopeo" else "--plain-http"
-        return wrong(f"{command.tool} spoke TLS, and the registry on 127.0.0.1 speaks plain HTTP: {said}",
-                     f"Add {flag}: this registry has no certificate, and it listens on this machine only.")
+        return wrong(
+            f"{command.tool} spoke TLS, and the registry on 127.0.0.1 speaks plain HTTP: {said}",
+            f"Add {flag}: this registry has no certificate, and it listens on this machine only.",
+        )
     if "authentication required" in said or "unauthorized" in said.lower():
-        return wrong(f"the registry asked who is pushing, and {command.tool} had no password for it: {said}",
-                     f"Add {AUTH_FILE_OPTIONS[command.tool]} {{registry.auth_file}}: the file holds this "
-                     "registry's password, made when it started, so only you can push to it.")
+        return wrong(
+            f"the registry asked who is pushing, and {command.tool} had no password for it: {said}",
+            f"Add {AUTH_FILE_OPTIONS[command.tool]} {{registry.auth_file}}: the file holds this "
+            "registry's password, made when it started, so only you can push to it.",
+        )
     if "more than one image" in said:
-        return wrong(f"the layout holds two images, and the source names neither: {said}",
-                     f"Name one after the folder, oci:{layout}:TAG; its tags: {', '.join(layout.tags)}.")
+        return wrong(
+            f"the layout holds two images, and the source names neither: {said}",
+            f"Name one after the folder, oci:{layout}:TAG; its tags: {', '.join(layout.tags)}.",
+        )
     if "no descriptor found" in said:
-        return wrong(f"the layout has no image with that tag: {said}", f"Its tags: {', '.join(layout.tags)}.")
+        return wrong(
+            f"the layout has no image with that tag: {said}", f"Its tags: {', '.join(layout.tags)}."
+        )
     return wrong(f"{command.tool} failed: {said}")
 
 
@@ -230,7 +300,9 @@ def _pulled_back(command: PushCommand, registry: Any, layout: Any) -> CheckResul
     try:
         manifest, _, _ = registry.manifest(command.repository, command.tag)
     except KitError as err:
-        return wrong(f"{command.tool} finished, but the registry has nothing at {command.reference}: {err.message}")
+        return wrong(
+            f"{command.tool} finished, but the registry has nothing at {command.reference}: {err.message}"
+        )
     layer_types = [str(layer.get("mediaType")) for layer in manifest.get("layers", [])]
     if not any(kind in WASM_LAYER_TYPES for kind in layer_types):
         return _wrong_media_type(command, layer_types)
@@ -238,7 +310,9 @@ def _pulled_back(command: PushCommand, registry: Any, layout: Any) -> CheckResul
         try:
             pulled = pull_wasm(command.reference, Path(folder), tool="http")
         except KitError as err:
-            return wrong(f"the registry gave back something no wasm shim would run: {err.message}", err.fix)
+            return wrong(
+                f"the registry gave back something no wasm shim would run: {err.message}", err.fix
+            )
         ran = run_pulled(pulled).stdout_text
     expected = run_wasm(layout.module).stdout_text
     if ran != expected:
@@ -254,10 +328,15 @@ def _pulled_back(command: PushCommand, registry: Any, layout: Any) -> CheckResul
 def _wrong_media_type(command: PushCommand, layer_types: list[str]) -> CheckResult:
     found = ", ".join(layer_types) or "no layer at all"
     if any("tar" in kind for kind in layer_types):
-        return wrong(f"what arrived is the image shape: its layer is {found}, a tar with the module inside.",
-                     "The exercise asks for the artifact: its one layer is the module itself, typed application/wasm.")
-    how = ("oras sets the type after the file name: FILE:application/wasm." if command.tool == "oras"
-           else "Copy the layout's artifact: its one layer is typed application/wasm.")
+        return wrong(
+            f"what arrived is the image shape: its layer is {found}, a tar with the module inside.",
+            "The exercise asks for the artifact: its one layer is the module itself, typed application/wasm.",
+        )
+    how = (
+        "oras sets the type after the file name: FILE:application/wasm."
+        if command.tool == "oras"
+        else "Copy the layout's artifact: its one layer is typed application/wasm."
+    )
     return wrong(f"its layer's media type is {found}, which no wasm shim looks for.", how)
 
 
@@ -280,9 +359,14 @@ class OciRoundTrip(ShownAsText):
 
     def text(self) -> str:
         lines = [f"{self.style}: {self.reference} via {self.how}", f"  platform {self.platform}"]
-        lines += [f"  layer {layer['mediaType']}, {layer['size']:,} bytes" for layer in self.manifest["layers"]]
+        lines += [
+            f"  layer {layer['mediaType']}, {layer['size']:,} bytes"
+            for layer in self.manifest["layers"]
+        ]
         lines += [f"  ✓ {check}" for check in self.checks]
-        lines.append(f"  ran as a shim would: exit {self.exit_code}, printed {self.stdout.strip()!r}")
+        lines.append(
+            f"  ran as a shim would: exit {self.exit_code}, printed {self.stdout.strip()!r}"
+        )
         return "\n".join(lines)
 
 
@@ -303,8 +387,16 @@ def _through_registry(module: Path, style: str, registry: Any, folder: Path) -> 
     pulled = pull_wasm(pushed.reference, folder, tool="skopeo" if _has_skopeo() else "http")
     result = run_pulled(pulled)
     how = f"registry on 127.0.0.1, pulled with {pulled.tool}"
-    return OciRoundTrip(style, pushed.reference, how, pulled.manifest, pulled.config, pulled.checks,
-                        result.stdout_text, result.exit_code)
+    return OciRoundTrip(
+        style,
+        pushed.reference,
+        how,
+        pulled.manifest,
+        pulled.config,
+        pulled.checks,
+        result.stdout_text,
+        result.exit_code,
+    )
 
 
 def _in_memory(module: Path, style: str, folder: Path) -> OciRoundTrip:
@@ -313,11 +405,21 @@ def _in_memory(module: Path, style: str, folder: Path) -> OciRoundTrip:
 
     packaged = package_wasm(module, style=style)
     checks: list[str] = []
-    config, path, rootfs, argv = validate(packaged.manifest, packaged.blobs.__getitem__, folder / "rootfs", checks)
+    config, path, rootfs, argv = validate(
+        packaged.manifest, packaged.blobs.__getitem__, folder / "rootfs", checks
+    )
     dirs = [Preopen(rootfs, "/")] if rootfs is not None else None
     result = run_wasm(path, argv[1:], dirs=dirs, cache=False)
-    return OciRoundTrip(style, f"(not pushed) kit/{module.stem}-wasm:{style}", "in memory: no registry here",
-                        packaged.manifest, config, checks, result.stdout_text, result.exit_code)
+    return OciRoundTrip(
+        style,
+        f"(not pushed) kit/{module.stem}-wasm:{style}",
+        "in memory: no registry here",
+        packaged.manifest,
+        config,
+        checks,
+        result.stdout_text,
+        result.exit_code,
+    )
 
 
 def _has_skopeo() -> bool:
@@ -333,7 +435,9 @@ def start_registry() -> Any | None:
     try:
         registry = LocalRegistry().start()
     except KitError as err:
-        print(f"No local registry here ({err.message}); packaging and checks run in memory instead.")
+        print(
+            f"No local registry here ({err.message}); packaging and checks run in memory instead."
+        )
         if err.fix:
             print(f"  How to fix: {err.fix}")
         return None
@@ -342,7 +446,8 @@ def start_registry() -> Any | None:
 
 SOLUTIONS = (
     Solution(
-        "09", 1,
+        "09",
+        1,
         """
     answer = "application/wasm"
     kh.check_wasm_media_type(answer)
@@ -350,7 +455,8 @@ SOLUTIONS = (
         "The artifact-style manifest's one layer carries the module itself under this media type.",
     ),
     Solution(
-        "09", 2,
+        "09",
+        2,
         """
     runtime_class = kh.wasm_runtime_class()
     pod = kh.wasm_pod(runtime_class)
@@ -359,7 +465,8 @@ SOLUTIONS = (
         "spec.runtimeClassName names the RuntimeClass; its handler names the containerd shim.",
     ),
     Solution(
-        "09", 3,
+        "09",
+        3,
         """
     source = f"oci:{layout}:artifact"  # the layout's artifact: its one layer is the module
     destination = f"docker://{registry.host}/kit/mine:v1"

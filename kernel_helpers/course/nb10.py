@@ -51,14 +51,17 @@ def check_export(path: object) -> CheckResult:
         return wrong(f"there is no file at {file}.", "Use export.json_path from the export cell.")
     data = json.loads(file.read_text())
     if data.get("schema") != EXPORT_SCHEMA:
-        return wrong("that file is not a course export.", "Give the *-results.json file, not the PNG.")
+        return wrong(
+            "that file is not a course export.", "Give the *-results.json file, not the PNG."
+        )
     topics = sorted(data.get("results") or {})
     return right(f"ready to hand in: {file.name} carries {', '.join(topics) or 'no'} results.")
 
 
 SOLUTIONS = (
     Solution(
-        "10", 1,
+        "10",
+        1,
         """
     answer = dict(kh.DECISION_SCENARIOS)
     kh.check_decisions(answer)
@@ -66,7 +69,8 @@ SOLUTIONS = (
         "Per-request and untrusted code favour modules; whole services with OS dependencies, containers.",
     ),
     Solution(
-        "10", 2,
+        "10",
+        2,
         """
     answer = export.json_path
     kh.check_export(answer)

@@ -19,7 +19,9 @@ from .checks import CheckResult, Solution, exercise, right, wrong
 WORDCOUNT_INPUT = b"components are\nthe unit runwasi schedules\n"
 #: The bytes exercise 3 gives the typed export: longer than one 64-byte block of SHA-256,
 #: and not ASCII, so that text and bytes are visibly different things.
-TYPED_CALL_INPUT = "list<u8> in, string out: no stdin, no stdout, nothing to parse. Grüße!\n".encode()
+TYPED_CALL_INPUT = (
+    "list<u8> in, string out: no stdin, no stdout, nothing to parse. Grüße!\n".encode()
+)
 
 
 @exercise("11 · exercise 1 (read a world)")
@@ -46,13 +48,20 @@ def check_wordcount_component(answer: object) -> CheckResult:
     ``WORDCOUNT_INPUT`` exactly as the module does."""
     path = Path(str(getattr(answer, "path", answer)))
     if not path.is_file():
-        return wrong(f"there is no file at {path}.", "Give componentize(...)'s result or its .path.")
+        return wrong(
+            f"there is no file at {path}.", "Give componentize(...)'s result or its .path."
+        )
     if not is_component(path):
-        return wrong("that is a core module, not a component.", "Pass the module to kh.componentize first.")
+        return wrong(
+            "that is a core module, not a component.", "Pass the module to kh.componentize first."
+        )
     expected = run_wasm(wasm_module("wordcount", "c").path, stdin=WORDCOUNT_INPUT).stdout
     got = run_wasm(path, stdin=WORDCOUNT_INPUT, timeout=10).stdout
     if got != expected:
-        return wrong(f"it printed {got!r}, the module prints {expected!r}.", "Componentize wordcount, not hello.")
+        return wrong(
+            f"it printed {got!r}, the module prints {expected!r}.",
+            "Componentize wordcount, not hello.",
+        )
     return right(f"the component counts like its module: {got.decode().strip()}.")
 
 
@@ -62,7 +71,7 @@ def _digest(data: bytes) -> str:
 
 #: Digests of the bytes a learner may hash by mistake, and what to say about each.
 _OTHER_INPUTS = {
-    b"": ("the digest of no bytes at all", "Pass kh.TYPED_CALL_INPUT, not b\"\"."),
+    b"": ("the digest of no bytes at all", 'Pass kh.TYPED_CALL_INPUT, not b"".'),
     str(TYPED_CALL_INPUT).encode(): (
         "the digest of the text \"b'list<u8> in...'\": str() of bytes spells out their repr",
         "Pass kh.TYPED_CALL_INPUT itself: it is bytes already.",
@@ -95,8 +104,10 @@ def check_typed_call(answer: object) -> CheckResult:
             )
         return wrong("that is bytes; the export returns WIT's string, which Python gets as a str.")
     if not isinstance(answer, str):
-        return wrong(f"the export returns a str, and this answer is of type {type(answer).__name__}.",
-                     "Give what kh.call_export(...) returned, unchanged.")
+        return wrong(
+            f"the export returns a str, and this answer is of type {type(answer).__name__}.",
+            "Give what kh.call_export(...) returned, unchanged.",
+        )
     return _which_digest(answer, truth)
 
 
@@ -106,7 +117,10 @@ def _refusal(error: BaseException) -> CheckResult:
             f"that is the host refusing the call: {error.message}.",
             "list<u8> comes from Python as bytes: pass kh.TYPED_CALL_INPUT itself, not a str made of it.",
         )
-    return wrong(f"that is an error ({type(error).__name__}), not the digest.", "Give what the call returned.")
+    return wrong(
+        f"that is an error ({type(error).__name__}), not the digest.",
+        "Give what the call returned.",
+    )
 
 
 def _which_digest(answer: str, truth: str) -> CheckResult:
@@ -124,9 +138,13 @@ def _which_digest(answer: str, truth: str) -> CheckResult:
         if answer == _digest(data):
             return wrong(f"that is {what}.", hint)
     if re.fullmatch(r"[0-9a-f]{64}", answer):
-        return wrong("a SHA-256 digest, but of other bytes.", "Pass kh.TYPED_CALL_INPUT exactly as it is.")
+        return wrong(
+            "a SHA-256 digest, but of other bytes.", "Pass kh.TYPED_CALL_INPUT exactly as it is."
+        )
     if answer == TYPED_CALL_INPUT.decode():
-        return wrong("that is the input as text, not its digest.", "Give what the export returns for it.")
+        return wrong(
+            "that is the input as text, not its digest.", "Give what the export returns for it."
+        )
     return wrong(
         "that is not a SHA-256 digest (64 hex digits).",
         "Call the export sha256 on kh.TYPED_CALL_INPUT and give what it returns.",
@@ -135,7 +153,8 @@ def _which_digest(answer: str, truth: str) -> CheckResult:
 
 SOLUTIONS = (
     Solution(
-        "11", 1,
+        "11",
+        1,
         """
     answer = kh.read_world(kh.componentize(kh.wasm_module("hello", "c"))).packages()
     kh.check_world_packages(answer)
@@ -143,7 +162,8 @@ SOLUTIONS = (
         "World.packages() strips the interface and version from every import line.",
     ),
     Solution(
-        "11", 2,
+        "11",
+        2,
         """
     answer = kh.componentize(kh.wasm_module("wordcount", "c"))
     kh.check_wordcount_component(answer)
@@ -151,7 +171,8 @@ SOLUTIONS = (
         "Any language works where a component can be made; the adapter changes nothing the program prints.",
     ),
     Solution(
-        "11", 3,
+        "11",
+        3,
         """
     answer = kh.call_export(kh.typed_component().path, "sha256", kh.TYPED_CALL_INPUT)
     kh.check_typed_call(answer)

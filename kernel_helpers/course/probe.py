@@ -131,7 +131,9 @@ def container_view(questions: Sequence[Sequence[str]] = CONTAINER_QUESTIONS) -> 
     except (KitError, OSError) as err:
         return recorded_container_view(str(err).splitlines()[0])
     except Exception as err:  # the docker SDK raises many types; the notebook must go on
-        return recorded_container_view(f"{type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''}")
+        return recorded_container_view(
+            f"{type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''}"
+        )
 
 
 def recorded_container_view(reason: str | None = None) -> ContainerView:
@@ -140,7 +142,7 @@ def recorded_container_view(reason: str | None = None) -> ContainerView:
         data = json.loads(CONTAINER_RECORDING.read_text())
     except (OSError, ValueError):
         return ContainerView([], recorded="no recording shipped", reason=reason)
-    answers = [(tuple(a["question"]), int(a["exit_code"]), str(a["output"])) for a in data["answers"]]
+    answers = [
+        (tuple(a["question"]), int(a["exit_code"]), str(a["output"])) for a in data["answers"]
+    ]
     return ContainerView(answers, recorded=str(data["recorded"]), reason=reason)
-
-

@@ -76,7 +76,11 @@ def pure_function_problem(wasm: bytes, name: str, how_to_export: str) -> CheckRe
     export = next((e for e in info.exports if e.name == name), None)
     if export is None:
         names = ", ".join(f'"{e.name}"' for e in info.exports)
-        found = f'the module exports {names}, but no "{name}".' if names else "the module exports nothing yet."
+        found = (
+            f'the module exports {names}, but no "{name}".'
+            if names
+            else "the module exports nothing yet."
+        )
         return wrong(found, how_to_export)
     if export.kind != "func":
         return wrong(f'"{name}" is exported as a {export.kind}, not a function.')
@@ -211,7 +215,12 @@ def _from_result(args: Sequence[str], result: WasiResult | None, stopped: str | 
         return ProgramRun(tuple(args), "", "", None, 0.0, stopped)
     exit_code = None if stopped else result.exit_code
     return ProgramRun(
-        tuple(args), result.stdout_text, result.stderr_text, exit_code, result.timings.run_s, stopped
+        tuple(args),
+        result.stdout_text,
+        result.stderr_text,
+        exit_code,
+        result.timings.run_s,
+        stopped,
     )
 
 
@@ -243,8 +252,13 @@ def run_native(
         stopped: str | None = None
         try:
             done = subprocess.run(
-                [str(path), *args], input=stdin, stdout=out, stderr=err, env=env,
-                timeout=timeout, check=False,
+                [str(path), *args],
+                input=stdin,
+                stdout=out,
+                stderr=err,
+                env=env,
+                timeout=timeout,
+                check=False,
             )
             exit_code = done.returncode
         except subprocess.TimeoutExpired:
@@ -253,6 +267,10 @@ def run_native(
             stopped = f"the native binary did not start: {error}"
         seconds = time.perf_counter() - began
         return ProgramRun(
-            tuple(args), _read_limited(out, output_limit), _read_limited(err, output_limit),
-            exit_code, seconds, stopped,
+            tuple(args),
+            _read_limited(out, output_limit),
+            _read_limited(err, output_limit),
+            exit_code,
+            seconds,
+            stopped,
         )

@@ -83,7 +83,11 @@ def _machine(results: Mapping[str, Any]) -> dict[str, Any]:
         machine = (results.get(topic) or {}).get("machine")
         if machine:
             return dict(machine)
-    return {"hostname": platform.node(), "python": platform.python_version(), "os": platform.platform()}
+    return {
+        "hostname": platform.node(),
+        "python": platform.python_version(),
+        "os": platform.platform(),
+    }
 
 
 @dataclass(frozen=True)
@@ -127,8 +131,11 @@ def learner_name_box() -> Any:
     """Notebook 10's text box for the learner's name, filled in from ``$LEARNER`` if set."""
     import ipywidgets
 
-    return ipywidgets.Text(value=os.environ.get(LEARNER_ENV, ""), description="Your name:",
-                           placeholder="a name or nickname for your export")
+    return ipywidgets.Text(
+        value=os.environ.get(LEARNER_ENV, ""),
+        description="Your name:",
+        placeholder="a name or nickname for your export",
+    )
 
 
 def safe_file_stem(name: str) -> str:
@@ -160,7 +167,9 @@ def export_results(
     :func:`learner_name`; an existing export is never overwritten (``<learner>-2-...``)."""
     from .._figures import figure_png
 
-    results = {k: as_dict(v) for k, v in results.items()} if results is not None else load_results(folder)
+    results = (
+        {k: as_dict(v) for k, v in results.items()} if results is not None else load_results(folder)
+    )
     if not results:
         raise ResultsError(
             "nothing to export yet: no saved results",
@@ -179,8 +188,10 @@ def export_results(
         "results": results,
     }
     json_path = target / f"{stem}-results.json"
-    json_path.write_text(json.dumps(payload, indent=1, sort_keys=True, default=str, ensure_ascii=False),
-                         encoding="utf-8")
+    json_path.write_text(
+        json.dumps(payload, indent=1, sort_keys=True, default=str, ensure_ascii=False),
+        encoding="utf-8",
+    )
     png_path = target / f"{stem}-results.png"
     png_path.write_bytes(figure_png(figure if figure is not None else summary_figure(results)))
     hand_in("export.json", json_path.read_bytes())
@@ -222,10 +233,16 @@ def summary_figure(results: Mapping[str, Any]) -> Figure:
     grid = figure.add_gridspec(3, 1, height_ratios=heights, hspace=0.45)
     startup, sizes, compute = (figure.add_subplot(grid[row, 0]) for row in range(3))
     panels = (
-        (startup, "startup", "Start-up", "06",
-         lambda ax, r: draw_startup_result(ax, as_result(r))),
-        (sizes, "sizes", "Sizes: green .wasm, cyan OCI, blue native, red images, grey recorded", "07",
-         lambda ax, r: draw_sizes(ax, size_table or sizes_of(r), fontsize=SUMMARY_FONT_PT, compact=True)),
+        (startup, "startup", "Start-up", "06", lambda ax, r: draw_startup_result(ax, as_result(r))),
+        (
+            sizes,
+            "sizes",
+            "Sizes: green .wasm, cyan OCI, blue native, red images, grey recorded",
+            "07",
+            lambda ax, r: draw_sizes(
+                ax, size_table or sizes_of(r), fontsize=SUMMARY_FONT_PT, compact=True
+            ),
+        ),
         (compute, "compute", "Steady-state speed: wasm time / native time", "08", draw_throughput),
     )
     for ax, topic, title, notebook, draw in panels:
@@ -233,7 +250,13 @@ def summary_figure(results: Mapping[str, Any]) -> Figure:
             draw(ax, results[topic])
             ax.set_title(title)
         else:
-            ax.text(0.5, 0.5, f"not measured yet (notebook {notebook})", ha="center", transform=ax.transAxes)
+            ax.text(
+                0.5,
+                0.5,
+                f"not measured yet (notebook {notebook})",
+                ha="center",
+                transform=ax.transAxes,
+            )
             ax.set_axis_off()
     machine = _machine(results)
     figure.suptitle(f"Results measured on {describe_machine(machine)}")
@@ -261,8 +284,14 @@ def comparison_table(exports: Iterable[Mapping[str, Any]]) -> list[dict[str, Any
         if seen[who] > 1:
             who = f"{who} #{seen[who]}"
         for name, summary in variant_summaries(as_result(startup)).items():
-            rows.append({"learner": who, "variant": name,
-                         "median_s": summary.median_s, "recorded": summary.recorded})
+            rows.append(
+                {
+                    "learner": who,
+                    "variant": name,
+                    "median_s": summary.median_s,
+                    "recorded": summary.recorded,
+                }
+            )
     return rows
 
 
@@ -291,7 +320,8 @@ def read_exports(
     if not exports:
         raise ResultsError(
             f"nothing to aggregate: {given} file(s) given, none of them a course export"
-            if given else "nothing to aggregate: no export files given",
+            if given
+            else "nothing to aggregate: no export files given",
             fix="collect the *-results.json files notebook 10 writes into one folder",
         )
     return exports
@@ -332,7 +362,9 @@ def comparison_figure(exports: list[dict[str, Any]]) -> tuple[Figure, list[dict[
             position = variants.index(v) - 0.4 + height * (index + 0.5)
             median, recorded = mine[v]["median_s"], mine[v]["recorded"]
             # Recorded bars as the notebooks draw them: grey, hatched, "(recorded)".
-            style: dict[str, Any] = {"color": "#dddddd", "hatch": "///"} if recorded else {"color": f"C{index}"}
+            style: dict[str, Any] = (
+                {"color": "#dddddd", "hatch": "///"} if recorded else {"color": f"C{index}"}
+            )
             ax.barh(position, median, height=height * 0.9, edgecolor=f"C{index}", **style)
             label = format_seconds(median) + (" (recorded)" if recorded else "")
             ax.text(median * 1.1, position, label, va="center", fontsize=7)
@@ -346,7 +378,20 @@ def comparison_figure(exports: list[dict[str, Any]]) -> tuple[Figure, list[dict[
     ax.set_title(f"Start-up: {people} on {machines} {'machine' if machines == 1 else 'machines'}")
     handles = [Patch(color=f"C{i}", label=learner) for i, learner in enumerate(learners)]
     if any(r["recorded"] for r in rows):
-        handles.append(Patch(facecolor="#dddddd", edgecolor="#777777", hatch="///",
-                             label="grey, hatched: recorded, not measured by that learner"))
-    ax.legend(handles=handles, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncols=2, frameon=False)
+        handles.append(
+            Patch(
+                facecolor="#dddddd",
+                edgecolor="#777777",
+                hatch="///",
+                label="grey, hatched: recorded, not measured by that learner",
+            )
+        )
+    ax.legend(
+        handles=handles,
+        fontsize=8,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.1),
+        ncols=2,
+        frameon=False,
+    )
     return figure, rows

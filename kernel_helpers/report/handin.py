@@ -71,7 +71,10 @@ def read_handed_in(path: Path, limit: int = MAX_HAND_IN_BYTES) -> bytes:
         if not stat.S_ISREG(info.st_mode):
             raise _refused(path, "not a regular file (a FIFO, socket or device)")
         if info.st_size > limit:
-            raise _refused(path, f"{format_bytes(info.st_size)}, over the {format_bytes(limit)} a hand-in may be")
+            raise _refused(
+                path,
+                f"{format_bytes(info.st_size)}, over the {format_bytes(limit)} a hand-in may be",
+            )
         data = os.read(fd, limit + 1)
         while len(data) <= limit and (more := os.read(fd, limit + 1 - len(data))):
             data += more  # a file still growing while read: no more than the limit either
@@ -83,5 +86,7 @@ def read_handed_in(path: Path, limit: int = MAX_HAND_IN_BYTES) -> bytes:
 
 
 def _refused(path: Path, why: str) -> HandInRefused:
-    return HandInRefused(f"{path.name} in {path.parent.name}'s hand-ins is {why}: not read",
-                         fix=f"the learner (or you) removes {path}; the kit hands it in again as a plain file")  # fmt: skip
+    return HandInRefused(
+        f"{path.name} in {path.parent.name}'s hand-ins is {why}: not read",
+        fix=f"the learner (or you) removes {path}; the kit hands it in again as a plain file",
+    )

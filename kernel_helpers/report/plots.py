@@ -60,8 +60,14 @@ def _variant_colour(name: str) -> str:
 def _box(stats: Stats) -> dict[str, Any]:
     """A box for ``Axes.bxp``: quartiles, whiskers at the extremes (outliers are counted,
     never hidden as fliers)."""
-    return {"med": stats.median_s, "q1": stats.q1_s, "q3": stats.q3_s,
-            "whislo": stats.min_s, "whishi": stats.max_s, "fliers": []}
+    return {
+        "med": stats.median_s,
+        "q1": stats.q1_s,
+        "q3": stats.q3_s,
+        "whislo": stats.min_s,
+        "whishi": stats.max_s,
+        "fliers": [],
+    }
 
 
 def _shade_claims(ax: Axes) -> None:
@@ -69,9 +75,22 @@ def _shade_claims(ax: Axes) -> None:
     ax.axvspan(1e-3, 1e-1, color="#2ca02c", alpha=0.07, zorder=0)
     ax.axvspan(SEVERAL_SECONDS_FROM_S, 10, color="#d62728", alpha=0.07, zorder=0)
     bottom = ax.get_ylim()[0]  # rows run top-down, so the bottom edge is the largest y
-    ax.text(1.1e-3, bottom - 0.1, "claim: wasm\nin milliseconds", va="bottom", fontsize=8, color="#2ca02c")
-    ax.text(SEVERAL_SECONDS_FROM_S * 1.05, bottom - 0.1, "claim:\ncontainers in\nseveral seconds",
-            va="bottom", fontsize=8, color="#d62728")
+    ax.text(
+        1.1e-3,
+        bottom - 0.1,
+        "claim: wasm\nin milliseconds",
+        va="bottom",
+        fontsize=8,
+        color="#2ca02c",
+    )
+    ax.text(
+        SEVERAL_SECONDS_FROM_S * 1.05,
+        bottom - 0.1,
+        "claim:\ncontainers in\nseveral seconds",
+        va="bottom",
+        fontsize=8,
+        color="#d62728",
+    )
 
 
 def draw_startup(
@@ -92,20 +111,48 @@ def draw_startup(
         summary = summaries.get(name)
         points = list(samples.get(name) or ())
         if summary is not None and summary.recorded:
-            ax.bxp([_box(summary.stats)], positions=[row], orientation="horizontal",
-                   widths=0.5, patch_artist=True, boxprops=RECORDED_STYLE, manage_ticks=False,
-                   medianprops={"color": "#555555"}, whiskerprops={"color": "#777777"},
-                   capprops={"color": "#777777"})
-            ax.scatter([summary.median_s], [row], marker="D", s=40, facecolor="white",
-                       edgecolor="#555555", hatch="///", zorder=3)
-            ax.text(summary.stats.max_s * 1.15, row, f"{format_seconds(summary.median_s)} (recorded)",
-                    va="center", fontsize=8, color="#555555", style="italic")
+            ax.bxp(
+                [_box(summary.stats)],
+                positions=[row],
+                orientation="horizontal",
+                widths=0.5,
+                patch_artist=True,
+                boxprops=RECORDED_STYLE,
+                manage_ticks=False,
+                medianprops={"color": "#555555"},
+                whiskerprops={"color": "#777777"},
+                capprops={"color": "#777777"},
+            )
+            ax.scatter(
+                [summary.median_s],
+                [row],
+                marker="D",
+                s=40,
+                facecolor="white",
+                edgecolor="#555555",
+                hatch="///",
+                zorder=3,
+            )
+            ax.text(
+                summary.stats.max_s * 1.15,
+                row,
+                f"{format_seconds(summary.median_s)} (recorded)",
+                va="center",
+                fontsize=8,
+                color="#555555",
+                style="italic",
+            )
             continue
         if not points and summary is not None:
             points = list(summary.samples_s)
             if not points:
-                ax.bxp([_box(summary.stats)], positions=[row], orientation="horizontal",
-                       widths=0.5, manage_ticks=False)
+                ax.bxp(
+                    [_box(summary.stats)],
+                    positions=[row],
+                    orientation="horizontal",
+                    widths=0.5,
+                    manage_ticks=False,
+                )
                 continue
         if not points:
             continue
@@ -114,8 +161,15 @@ def draw_startup(
         ax.scatter(points, row + jitter, s=12, color=colour, alpha=0.6, zorder=3)
         stats = Stats.from_samples(points)
         if len(points) >= 3:
-            ax.bxp([_box(stats)], positions=[row], orientation="horizontal", widths=0.5,
-                   manage_ticks=False, medianprops={"color": "black"}, boxprops={"color": colour})
+            ax.bxp(
+                [_box(stats)],
+                positions=[row],
+                orientation="horizontal",
+                widths=0.5,
+                manage_ticks=False,
+                medianprops={"color": "black"},
+                boxprops={"color": colour},
+            )
         ax.text(stats.max_s * 1.15, row, format_seconds(stats.median_s), va="center", fontsize=8)
     ax.set_xscale("log")
     ax.set_yticks(range(len(names)), [label_of(n) for n in names])
@@ -126,9 +180,16 @@ def draw_startup(
     ax.grid(axis="x", which="major", alpha=0.3)
     _shade_claims(ax)
     if any(s.recorded for s in summaries.values()):
-        label = textwrap.fill(f"grey, hatched: {recorded_text or 'recorded'}, not measured here", 70)
-        ax.legend(handles=[_legend_patch(None, label, recorded=True)],
-                  loc="upper center", bbox_to_anchor=(0.5, -0.14), fontsize=8, frameon=False)
+        label = textwrap.fill(
+            f"grey, hatched: {recorded_text or 'recorded'}, not measured here", 70
+        )
+        ax.legend(
+            handles=[_legend_patch(None, label, recorded=True)],
+            loc="upper center",
+            bbox_to_anchor=(0.5, -0.14),
+            fontsize=8,
+            frameon=False,
+        )
 
 
 def draw_startup_result(ax: Axes, result: BenchResult) -> None:
@@ -229,7 +290,7 @@ class LiveStartupPlot(Generic[R]):
         return figure
 
     def progress_text(self) -> str:
-        """"12 samples of about 50" while running; once done, how many rows are recorded
+        """ "12 samples of about 50" while running; once done, how many rows are recorded
         rather than measured, so "35 of about 50" never reads as a run cut short."""
         progress = f"{self.count} samples"
         if self.expected_samples and self.state in ("ready", "running"):
@@ -290,7 +351,8 @@ class LiveStartupPlot(Generic[R]):
         if running:
             self._widgets["label"].value = (
                 "running in this cell (to stop: the kernel's interrupt button ■)"
-                if blocking else "starting: building and preparing every variant..."
+                if blocking
+                else "starting: building and preparing every variant..."
             )
 
     @property
@@ -401,8 +463,15 @@ def size_figure(
     return figure
 
 
-def draw_sizes(ax: Axes, table: SizeTable, *, recorded: Iterable[str] = (), recorded_text: str | None = None,
-               fontsize: float = 8, compact: bool = False) -> None:
+def draw_sizes(
+    ax: Axes,
+    table: SizeTable,
+    *,
+    recorded: Iterable[str] = (),
+    recorded_text: str | None = None,
+    fontsize: float = 8,
+    compact: bool = False,
+) -> None:
     """The size bars of :func:`size_figure` on ``ax`` (``table``: :func:`sizes_of` a result);
     ``compact`` (the export page) leaves out the legend and the claims' labels, keeping their
     shaded bands."""
@@ -430,17 +499,29 @@ def draw_sizes(ax: Axes, table: SizeTable, *, recorded: Iterable[str] = (), reco
     if compact:
         return
     ax.text(1.1e6, -0.5, "claim: wasm\n'several MBs'", fontsize=8, color="#2ca02c", va="bottom")
-    ax.text(1.1e7, -0.5, "claim: images 'tens or hundreds of MBs'", fontsize=8, color="#d62728", va="bottom")
+    ax.text(
+        1.1e7,
+        -0.5,
+        "claim: images 'tens or hundreds of MBs'",
+        fontsize=8,
+        color="#d62728",
+        va="bottom",
+    )
     handles = [
         _legend_patch(KIND_COLOURS[k], label)
-        for k, label in (("wasm", ".wasm module"), ("component", "wasm component"),
-                         ("oci-wasm", "OCI wasm artifact"), ("native", "native binary"),
-                         ("image", "container image"))
+        for k, label in (
+            ("wasm", ".wasm module"),
+            ("component", "wasm component"),
+            ("oci-wasm", "OCI wasm artifact"),
+            ("native", "native binary"),
+            ("image", "container image"),
+        )
         if k != "component" or any(kind_of[n] == k for n in names)
     ]
     if recorded_names:
-        handles.append(_legend_patch(None, f"{recorded_text or 'recorded'}, not measured here",
-                                     recorded=True))
+        handles.append(
+            _legend_patch(None, f"{recorded_text or 'recorded'}, not measured here", recorded=True)
+        )
     ax.legend(handles=handles, loc="upper right", fontsize=fontsize)
 
 
@@ -455,7 +536,9 @@ def _legend_patch(colour: str | None, label: str, *, recorded: bool = False) -> 
 # --- compute (notebook 08) --------------------------------------------------------------
 
 
-def throughput_figure(compute: ResultLike, *, title: str = "Steady-state speed: wasm time / native time") -> Figure:
+def throughput_figure(
+    compute: ResultLike, *, title: str = "Steady-state speed: wasm time / native time"
+) -> Figure:
     """Slowdown ratio per example and N, with its spread, beside the published range. Notebook 08."""
     figure = new_figure(9, 4)
     ax = figure.add_subplot()
@@ -470,8 +553,15 @@ def draw_throughput(ax: Axes, compute: ResultLike) -> None:
     low_pub, high_pub = PUBLISHED_SLOWDOWN
     ax.axhspan(low_pub, high_pub, color="#ff7f0e", alpha=0.15)
     ax.axhline(1.0, color="black", linewidth=0.8)
-    ax.text(0.01, high_pub, " Jangda et al. 2019: SPEC in browsers", transform=ax.get_yaxis_transform(),
-            fontsize=8, va="bottom", color="#b35806")
+    ax.text(
+        0.01,
+        high_pub,
+        " Jangda et al. 2019: SPEC in browsers",
+        transform=ax.get_yaxis_transform(),
+        fontsize=8,
+        va="bottom",
+        color="#b35806",
+    )
     ax.text(0.01, 1.0, " native speed", transform=ax.get_yaxis_transform(), fontsize=8, va="bottom")
     examples = list(dict.fromkeys(r.example for r in rows))
     for index, example in enumerate(examples):
@@ -481,11 +571,24 @@ def draw_throughput(ax: Axes, compute: ResultLike) -> None:
         errors = np.array([[r.ratio - r.low for r in mine], [r.high - r.ratio for r in mine]])
         colour = f"C{index}"
         recorded = any(r.recorded for r in mine)
-        ax.errorbar(xs, ratios, yerr=np.clip(errors, 0, None), fmt="o", capsize=4, color=colour,
-                    label=f"{example}" + (" (recorded)" if recorded else ""))
+        ax.errorbar(
+            xs,
+            ratios,
+            yerr=np.clip(errors, 0, None),
+            fmt="o",
+            capsize=4,
+            color=colour,
+            label=f"{example}" + (" (recorded)" if recorded else ""),
+        )
         for x, r in zip(xs, mine, strict=True):
-            ax.annotate(f"{r.ratio:.2f}×", (x, r.ratio), textcoords="offset points", xytext=(8, 0),
-                        fontsize=8, va="center")
+            ax.annotate(
+                f"{r.ratio:.2f}×",
+                (x, r.ratio),
+                textcoords="offset points",
+                xytext=(8, 0),
+                fontsize=8,
+                va="center",
+            )
     ax.set_ylabel("wasm time / native time (1 = same speed)")
     ax.set_ylim(0, max([2.2, *(r.high * 1.2 for r in rows)]))
     if rows:

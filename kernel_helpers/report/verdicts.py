@@ -59,7 +59,9 @@ class Verdict(ShownAsText, ShownAsHtml):
 
     def text(self) -> str:
         lines = [f"{self.topic}: {self.summary}", f"  the claim we test: {self.claim}"]
-        lines += [f"  - {what}: claim {claim}; measured {measured}" for what, claim, measured in self.rows]
+        lines += [
+            f"  - {what}: claim {claim}; measured {measured}" for what, claim, measured in self.rows
+        ]
         lines += [f"  {sentence}" for sentence in self.sentences]
         if self.note:
             lines.append(f"  note: {self.note}")
@@ -77,8 +79,8 @@ class Verdict(ShownAsText, ShownAsHtml):
         return (
             f"<h4>{esc(self.topic)}: {esc(self.summary)}</h4>"
             f"<p>The claim we test: <q>{esc(self.claim)}</q></p>"
-            "<table><tr><th style=\"text-align:left\">what</th><th style=\"text-align:left\">the claim says</th>"
-            "<th style=\"text-align:left\">you measured</th></tr>"
+            '<table><tr><th style="text-align:left">what</th><th style="text-align:left">the claim says</th>'
+            '<th style="text-align:left">you measured</th></tr>'
             f"{rows}</table><ul>{sentences}</ul>{note}"
         )
 
@@ -110,7 +112,10 @@ def _container_words(seconds: float) -> tuple[str, bool]:
     if seconds >= SEVERAL_SECONDS_FROM_S:
         return f"took {format_seconds(seconds)}: several seconds, as the claim says", True
     if seconds >= ABOUT_A_SECOND_FROM_S:
-        return f"took about a second ({format_seconds(seconds)}): slow, but not several seconds", False
+        return (
+            f"took about a second ({format_seconds(seconds)}): slow, but not several seconds",
+            False,
+        )
     return (
         f"started in a fraction of a second ({format_seconds(seconds)}), not several seconds",
         False,
@@ -126,7 +131,11 @@ def busy_machine_note(machine: Mapping[str, Any]) -> str | None:
     """A sentence when the 1-minute load average, at the start or the end of the run,
     exceeded the cores: other work (a class on one VM) competed with the measurement."""
     cores = machine.get("cores") or 0
-    loads = [float(load[0]) for load in (machine.get("load_average"), machine.get("load_average_end")) if load]
+    loads = [
+        float(load[0])
+        for load in (machine.get("load_average"), machine.get("load_average_end"))
+        if load
+    ]
     if not cores or not loads or max(loads) / cores <= BUSY_LOAD_PER_CORE:
         return None
     return (
@@ -152,10 +161,17 @@ def startup_verdict(result: ResultLike) -> Verdict:
     container, wasm = summaries[pair[0]], summaries[pair[1]]
 
     wasm_holds = wasm.median_s <= MILLISECONDS_AT_MOST_S
-    verdict.rows.append(("wasm start-up", "milliseconds", f"{format_seconds(wasm.median_s)} ({wasm.label})"))
+    verdict.rows.append(
+        ("wasm start-up", "milliseconds", f"{format_seconds(wasm.median_s)} ({wasm.label})")
+    )
     recorded_mark = ", recorded, not measured here" if container.recorded else ""
-    verdict.rows.append(("container start-up", "several seconds",
-                         f"{format_seconds(container.median_s)} ({container.label}{recorded_mark})"))
+    verdict.rows.append(
+        (
+            "container start-up",
+            "several seconds",
+            f"{format_seconds(container.median_s)} ({container.label}{recorded_mark})",
+        )
+    )
     if wasm.median_s < 1e-3:
         verdict.sentences.append(
             f"The fastest wasm start ({wasm.label}) took {format_seconds(wasm.median_s)}: "
@@ -215,7 +231,9 @@ def startup_verdict(result: ResultLike) -> Verdict:
     else:
         verdict.summary = f"the claim does not hold here (containers against wasm: {ratio.text()})"
     # Native is recorded too on a machine with no compiler (a bare laptop).
-    recorded = [kind for kind, s in (("container", container), ("native", native)) if s and s.recorded]
+    recorded = [
+        kind for kind, s in (("container", container), ("native", native)) if s and s.recorded
+    ]
     if recorded:
         verdict.note = f"{' and '.join(recorded)} figures are {recorded_label(model) or 'recorded'}, not measured here"
     busy = busy_machine_note(model.machine)
@@ -234,7 +252,9 @@ def _by_kind(sizes: Mapping[str, int], kind_of: Mapping[str, str]) -> dict[str, 
     return kinds
 
 
-def size_verdict(result: ResultLike, *, recorded: Iterable[str] = (), recorded_note: str | None = None) -> Verdict:
+def size_verdict(
+    result: ResultLike, *, recorded: Iterable[str] = (), recorded_note: str | None = None
+) -> Verdict:
     """Put the size claim we test beside measured artifact sizes (notebook 07).
 
     ``result`` is ``run_sizes()``'s result or a plain ``{artifact: bytes}`` mapping, with
@@ -260,12 +280,21 @@ def size_verdict(result: ResultLike, *, recorded: Iterable[str] = (), recorded_n
     span = format_bytes(small) if small == big else f"{format_bytes(small)} to {format_bytes(big)}"
     verdict.rows.append(("wasm module", "several MBs", span))
     images_recorded = bool(set(recorded) & set(images))
-    verdict.rows.append(("container image", "tens or hundreds of MBs", f"{format_bytes(lean)} to {format_bytes(fat)}"
-                         + (" (recorded, not measured here)" if images_recorded else "")))
+    verdict.rows.append(
+        (
+            "container image",
+            "tens or hundreds of MBs",
+            f"{format_bytes(lean)} to {format_bytes(fat)}"
+            + (" (recorded, not measured here)" if images_recorded else ""),
+        )
+    )
 
     if big < SEVERAL_MB[0]:
-        which = f"{small_name}: {format_bytes(small)}" if len(modules) == 1 else (
-            f"{format_bytes(small)} for {small_name} to {format_bytes(big)} for {big_name}")
+        which = (
+            f"{small_name}: {format_bytes(small)}"
+            if len(modules) == 1
+            else (f"{format_bytes(small)} for {small_name} to {format_bytes(big)} for {big_name}")
+        )
         verdict.sentences.append(
             f"{'The module is' if len(modules) == 1 else 'Every module is'} under a megabyte ({which}): "
             "smaller than the claim's several MBs."
@@ -280,7 +309,9 @@ def size_verdict(result: ResultLike, *, recorded: Iterable[str] = (), recorded_n
         )
         modules_hold = True
     else:
-        verdict.sentences.append(f"The biggest module, {big_name}, weighs {format_bytes(big)}: more than several MBs.")
+        verdict.sentences.append(
+            f"The biggest module, {big_name}, weighs {format_bytes(big)}: more than several MBs."
+        )
         modules_hold = False
 
     if fat >= TENS_OF_MB_FROM:
@@ -317,7 +348,9 @@ def size_verdict(result: ResultLike, *, recorded: Iterable[str] = (), recorded_n
     return verdict
 
 
-def _packed_module(oci: Mapping[str, int], modules: Mapping[str, int], packs: str | None) -> tuple[str, int] | None:
+def _packed_module(
+    oci: Mapping[str, int], modules: Mapping[str, int], packs: str | None
+) -> tuple[str, int] | None:
     """The module the OCI packagings hold: named by the sizes run, or else the biggest
     module that fits in the biggest packaging (an uncompressed layer holds it whole)."""
     if packs is not None and packs in modules:
@@ -327,7 +360,9 @@ def _packed_module(oci: Mapping[str, int], modules: Mapping[str, int], packs: st
     return max(fitting, key=lambda kv: kv[1]) if fitting else None
 
 
-def _oci_sentences(oci: Mapping[str, int], modules: Mapping[str, int], packs: str | None) -> list[str]:
+def _oci_sentences(
+    oci: Mapping[str, int], modules: Mapping[str, int], packs: str | None
+) -> list[str]:
     """What shipping the module through a registry costs, against the very module that was
     packaged (not the smallest one), from the sizes rather than assumed."""
     packed = _packed_module(oci, modules, packs)
@@ -372,7 +407,7 @@ def steady_slowdowns(compute: ResultLike | list[Slowdown]) -> list[Slowdown]:
 
 
 def slowdown_span(steady: list[Slowdown]) -> str:
-    """"1.27×" for one program, "1.08-1.27×" for several: each number as the table prints it."""
+    """ "1.27×" for one program, "1.08-1.27×" for several: each number as the table prints it."""
     low, high = min(r.ratio for r in steady), max(r.ratio for r in steady)
     if f"{low:.2f}" == f"{high:.2f}":
         return _times2(low)
@@ -398,7 +433,13 @@ def throughput_verdict(compute: ResultLike) -> Verdict:
             verdict.summary = "no compute measurements yet"
         return verdict
     for row in rows:
-        verdict.rows.append((row.label, "near native", f"{_times2(row.ratio)} (spread {row.low:.2f}-{row.high:.2f}×)"))
+        verdict.rows.append(
+            (
+                row.label,
+                "near native",
+                f"{_times2(row.ratio)} (spread {row.low:.2f}-{row.high:.2f}×)",
+            )
+        )
     steady = steady_slowdowns(rows)
     typical = statistics.median(r.ratio for r in steady)
     span = slowdown_span(steady)
@@ -427,7 +468,8 @@ def throughput_verdict(compute: ResultLike) -> Verdict:
     elif typical < low_pub:
         verdict.summary = f"closer to native than published ({versus})"
         verdict.sentences.append(
-            "Small integer kernels like these suffer less than SPEC: few memory accesses to bounds-check, no SIMD to miss."
+            "Small integer kernels like these suffer less than SPEC: few memory accesses to "
+            "bounds-check, no SIMD to miss."
         )
     elif typical <= high_pub:
         verdict.summary = f"in line with published figures ({versus})"
@@ -459,10 +501,15 @@ def oci_verdict(oci: Mapping[str, Any]) -> Verdict:
         return verdict
     for style, trip in trips.items():
         # The layer alone: the size verdict weighs the whole packaging (manifest and config too).
-        verdict.rows.append((f"OCI {style}", "its own way to ship",
-                             f"{trip['platform']}, one {trip.get('layer_media_type')} layer of "
-                             f"{format_bytes(int(trip.get('layer_bytes', 0)))} (manifest and config not "
-                             f"counted), exit {trip.get('exit_code')}"))
+        verdict.rows.append(
+            (
+                f"OCI {style}",
+                "its own way to ship",
+                f"{trip['platform']}, one {trip.get('layer_media_type')} layer of "
+                f"{format_bytes(int(trip.get('layer_bytes', 0)))} (manifest and config not "
+                f"counted), exit {trip.get('exit_code')}",
+            )
+        )
     ran = [s for s, t in trips.items() if t.get("exit_code") == 0]
     through_registry = [s for s, t in trips.items() if str(t.get("how", "")).startswith("registry")]
     if len(ran) == len(trips):
@@ -471,13 +518,19 @@ def oci_verdict(oci: Mapping[str, Any]) -> Verdict:
             "as an OCI image with platform wasi/wasm."
         )
     else:
-        verdict.sentences.append(f"Only {', '.join(ran) or 'none'} of {', '.join(trips)} ran to exit 0.")
+        verdict.sentences.append(
+            f"Only {', '.join(ran) or 'none'} of {', '.join(trips)} ran to exit 0."
+        )
     if through_registry:
-        verdict.sentences.append("It went through an ordinary registry: the same one that stores container images.")
+        verdict.sentences.append(
+            "It went through an ordinary registry: the same one that stores container images."
+        )
         verdict.summary = "it rides on it: the container registry shipped the module too"
     else:
         verdict.summary = "packaging works; the registry path was not tried here"
-        verdict.note = "no local registry was available, so the manifest and blobs were checked in memory"
+        verdict.note = (
+            "no local registry was available, so the manifest and blobs were checked in memory"
+        )
     return verdict
 
 
@@ -502,7 +555,9 @@ def _measured_pair(wasm: Measurement, container: Measurement) -> str:
     """ "you measured 1.77 ms vs 350 ms", or, where a figure is recorded, which one:
     recorded figures are never "you measured"."""
     if not wasm.recorded and not container.recorded:
-        return f"you measured {format_seconds(wasm.median_s)} vs {format_seconds(container.median_s)}"
+        return (
+            f"you measured {format_seconds(wasm.median_s)} vs {format_seconds(container.median_s)}"
+        )
 
     def said(m: Measurement) -> str:
         return f"{format_seconds(m.median_s)} {'recorded' if m.recorded else 'measured here'}"

@@ -121,7 +121,9 @@ class Artifact:
             return None
         made_by = f"the prebuilt module built with {self.toolchain} ({self.version})"
         if self.fallback_reason:
-            return f"{self.fallback_reason}: using {made_by} for now; run this cell again in a minute"
+            return (
+                f"{self.fallback_reason}: using {made_by} for now; run this cell again in a minute"
+            )
         return (
             f"No {LANGUAGE_NAMES[self.lang]} compiler here: using {made_by}; "
             "see kernel_helpers/data/prebuilt/manifest.json"
@@ -165,7 +167,9 @@ def source_path(example: str, lang: str) -> Path:
                 fix="set KIT_EXAMPLES_DIR to a folder like the course's wasm_examples/",
             )
         known = ", ".join(examples()) or "none found"
-        raise KitError(f"no {lang} source for example {example!r} in {folder}", fix=f"examples: {known}")
+        raise KitError(
+            f"no {lang} source for example {example!r} in {folder}", fix=f"examples: {known}"
+        )
     return path
 
 
@@ -196,7 +200,7 @@ def _wasm_toolchain(lang: str, setting: str | None = None) -> Toolchain | None:
 PROOF_PROGRAMS = {
     "c": '#include <stdio.h>\nint main(void) { puts("wasm ok"); return 0; }\n',
     # <string> brings libc++ in: its headers must suit this clang, its library must link.
-    "cpp": '#include <cstdio>\n#include <string>\n'
+    "cpp": "#include <cstdio>\n#include <string>\n"
     'int main() { std::string s = "wasm ok"; std::puts(s.c_str()); }\n',
     "rust": 'fn main() { println!("wasm ok"); }\n',
     "go": 'package main\n\nimport "os"\n\nfunc main() { os.Stdout.WriteString("wasm ok\\n") }\n',
@@ -365,9 +369,16 @@ def _output_name(name: str, lang: str, target: str) -> str:
 
 
 def _compile(
-    source: bytes, file_name: str, example: str, lang: str, target: str, cache_ok: bool,
-    extra: Sequence[tuple[str, bytes]] = (), variant: str = "default",
-    tc: Toolchain | None = None, timeout: float = COMPILE_TIMEOUT_S,
+    source: bytes,
+    file_name: str,
+    example: str,
+    lang: str,
+    target: str,
+    cache_ok: bool,
+    extra: Sequence[tuple[str, bytes]] = (),
+    variant: str = "default",
+    tc: Toolchain | None = None,
+    timeout: float = COMPILE_TIMEOUT_S,
 ) -> Artifact:
     tc = tc or toolchain_for(lang, target)
     out_name = _output_name(example, lang, target)
@@ -397,7 +408,15 @@ def _compile(
         final = entry / out_name
         os.replace(built, final)
     artifact = Artifact(
-        example, lang, target, final, final.stat().st_size, command, tc.kind, tc.version, elapsed,
+        example,
+        lang,
+        target,
+        final,
+        final.stat().st_size,
+        command,
+        tc.kind,
+        tc.version,
+        elapsed,
         variant=variant,
     )
     _store(key, artifact)
@@ -424,7 +443,9 @@ def build(example: str, lang: str, target: str = WASM, *, cache: bool = True) ->
     return _compile(path.read_bytes(), path.name, example, lang, target, cache)
 
 
-def build_with_files(example: str, lang: str, files: Sequence[tuple[str, bytes]], variant: str) -> Artifact:
+def build_with_files(
+    example: str, lang: str, files: Sequence[tuple[str, bytes]], variant: str
+) -> Artifact:
     """``example`` compiled to wasm together with more source ``files`` (name, text) of the
     kit's, in the same package; cached like any build. Notebook 11 gives Go's programs a
     block of static memory for the component adapter this way (``go_arena``)."""
@@ -453,14 +474,20 @@ def compile_source(
 
 
 def compile_with(
-    tc: Toolchain, source: str, *, name: str = "snippet", cache: bool = True,
+    tc: Toolchain,
+    source: str,
+    *,
+    name: str = "snippet",
+    cache: bool = True,
     timeout: float = COMPILE_TIMEOUT_S,
 ) -> Artifact:
     """Compile ``source`` to wasm with exactly ``tc`` (not the one the kit would pick):
     how the doctor and the choice between two rustcs try a candidate. ``cache=False``
     really runs the compiler, so a linker that went away since is noticed."""
     file_name = f"{name}.{EXTENSIONS[tc.language]}"
-    return _compile(source.encode(), file_name, name, tc.language, WASM, cache, tc=tc, timeout=timeout)
+    return _compile(
+        source.encode(), file_name, name, tc.language, WASM, cache, tc=tc, timeout=timeout
+    )
 
 
 def _progress(total: int, enabled: bool) -> Any:

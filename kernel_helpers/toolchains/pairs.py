@@ -30,7 +30,9 @@ class Builds:
     def require_native(self) -> Path:
         if self.native is None:
             raise ToolchainMissing(
-                self.lang, "native", f"no native build of {self.example}: {self.native_missing}",
+                self.lang,
+                "native",
+                f"no native build of {self.example}: {self.native_missing}",
                 fix="install a C compiler (apt-get install gcc) or pip install ziglang",
             )
         return self.native

@@ -80,8 +80,13 @@ def _recalled(identity: list[str]) -> Proof | None:
     if record is None:
         return None
     seconds = record.get("seconds")
-    return Proof(True, str(record.get("checked_by", "")), None,
-                 seconds if isinstance(seconds, float) else 0.0, cached=True)
+    return Proof(
+        True,
+        str(record.get("checked_by", "")),
+        None,
+        seconds if isinstance(seconds, float) else 0.0,
+        cached=True,
+    )
 
 
 def _passed(identity: list[str], checked_by: str, started: float) -> Proof:
@@ -108,16 +113,29 @@ def _checked_by(tc: Toolchain) -> str:
 
 def prove_toolchain(tc: Toolchain, *, fresh: bool = False) -> Proof:
     """Compile :data:`PROOF_PROGRAMS` with ``tc`` and run it; ``fresh`` ignores an earlier pass."""
-    identity = _identity("toolchain", tc.language, tc.kind, *tc.command, tc.version, tc.target,
-                         file_identity(tc.command[0]), *_helpers(tc.language))
+    identity = _identity(
+        "toolchain",
+        tc.language,
+        tc.kind,
+        *tc.command,
+        tc.version,
+        tc.target,
+        file_identity(tc.command[0]),
+        *_helpers(tc.language),
+    )
     recalled = None if fresh else _recalled(identity)
     if recalled is not None:
         return recalled
     checked_by = _checked_by(tc)
     started = time.perf_counter()
     try:
-        built = compile_with(tc, PROOF_PROGRAMS[tc.language], name="doctor_probe", cache=False,
-                             timeout=PROOF_TIMEOUT_S)
+        built = compile_with(
+            tc,
+            PROOF_PROGRAMS[tc.language],
+            name="doctor_probe",
+            cache=False,
+            timeout=PROOF_TIMEOUT_S,
+        )
         result = run_wasm(built.path, timeout=RUN_TIMEOUT_S, cache=False)
     except CompileError as err:
         return Proof(False, checked_by, compiler_error(err))
@@ -149,8 +167,13 @@ def linker_fix(cause: str | None) -> str | None:
         if not has_apt():
             return "rustup target add wasm32-wasip1   (rustup ships rust-lld)"
         if apt_package("rust-lld") == "rustc":  # Debian 12: rustc ships it, so it was taken away
-            return install_hint("--reinstall rustc", "") + "   (rust-lld is in rustc on this release)"
-        return install_hint("rust-llvm", "") + "   (Debian 13 moved rust-lld from rustc into rust-llvm)"
+            return (
+                install_hint("--reinstall rustc", "") + "   (rust-lld is in rustc on this release)"
+            )
+        return (
+            install_hint("rust-llvm", "")
+            + "   (Debian 13 moved rust-lld from rustc into rust-llvm)"
+        )
     if cause and "wasm-ld" in cause:
         return install_hint("lld", "install LLVM's lld (wasm-ld)")
     return None
@@ -159,32 +182,61 @@ def linker_fix(cause: str | None) -> str | None:
 # --- component tools ----------------------------------------------------------------------
 
 
-def prove_components(module: Path, wasm_tools: str | None, jco: list[str] | None,
-                     adapter: str | None, *, fresh: bool = False) -> dict[str, Proof]:
+def prove_components(
+    module: Path,
+    wasm_tools: str | None,
+    jco: list[str] | None,
+    adapter: str | None,
+    *,
+    fresh: bool = False,
+) -> dict[str, Proof]:
     """Make a component of ``module`` with wasm-tools and jco's adapter, then transpile it
     with jco: the two things notebook 11 asks of them. A missing tool gets no proof."""
     if wasm_tools is None or adapter is None:
         return {}
-    identities = {"wasm-tools": _identity("wasm-tools", file_identity(wasm_tools), file_identity(adapter))}
+    identities = {
+        "wasm-tools": _identity("wasm-tools", file_identity(wasm_tools), file_identity(adapter))
+    }
     if jco is not None:
         identities["jco"] = _identity("jco", *map(file_identity, jco))
-    recalled = {name: None if fresh else _recalled(identity) for name, identity in identities.items()}
+    recalled = {
+        name: None if fresh else _recalled(identity) for name, identity in identities.items()
+    }
     if all(recalled.values()):
         return {name: proof for name, proof in recalled.items() if proof}
     # jco needs a component to transpile: both run again, though one may have passed before.
     with tempfile.TemporaryDirectory(prefix="kit-component-") as scratch:
         component = Path(scratch) / "probe.component.wasm"
-        proofs = {"wasm-tools": _prove_wasm_tools(identities["wasm-tools"], module, wasm_tools, adapter, component)}
+        proofs = {
+            "wasm-tools": _prove_wasm_tools(
+                identities["wasm-tools"], module, wasm_tools, adapter, component
+            )
+        }
         if jco is not None:
             proofs["jco"] = _prove_jco(identities["jco"], component, Path(scratch))
     return proofs
 
 
-def _prove_wasm_tools(identity: list[str], module: Path, wasm_tools: str, adapter: str, out: Path) -> Proof:
-    checked_by = f"made a component of a tiny module ({Path(wasm_tools).name} component new --adapt)"
+def _prove_wasm_tools(
+    identity: list[str], module: Path, wasm_tools: str, adapter: str, out: Path
+) -> Proof:
+    checked_by = (
+        f"made a component of a tiny module ({Path(wasm_tools).name} component new --adapt)"
+    )
     started = time.perf_counter()
-    done = run_quick([wasm_tools, "component", "new", str(module), "--adapt",
-                      f"wasi_snapshot_preview1={adapter}", "-o", str(out)], timeout=PROOF_TIMEOUT_S)
+    done = run_quick(
+        [
+            wasm_tools,
+            "component",
+            "new",
+            str(module),
+            "--adapt",
+            f"wasi_snapshot_preview1={adapter}",
+            "-o",
+            str(out),
+        ],
+        timeout=PROOF_TIMEOUT_S,
+    )
     if not done.ok or not out.is_file():
         lines = done.stderr.strip().splitlines() or ["wasm-tools wrote no component"]
         return Proof(False, checked_by, lines[0][:300])

@@ -63,7 +63,10 @@ class _SizeReport(ShownAsText, ShownAsHtml):
         rows = [self.header(), *self.cells()]
         widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
         lines = [self.caption()]
-        lines += ["  " + "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows]
+        lines += [
+            "  " + "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+            for row in rows
+        ]
         lines += [f"  note: {n}" for n in self.notes]
         return "\n".join(lines)
 
@@ -126,25 +129,40 @@ def size_ladder(example: str = "hello", lang: str = "c", *, native: bool = True)
         if isinstance(err, BuildInProgress):
             ladder.notes.append(f"{err.message}: showing the prebuilt module for now ({err.fix})")
         else:
-            ladder.notes.append(f"no {LANGUAGE_NAMES[lang]} compiler here, showing the prebuilt module ({err.fix})")
+            ladder.notes.append(
+                f"no {LANGUAGE_NAMES[lang]} compiler here, showing the prebuilt module ({err.fix})"
+            )
         try:
             shipped = prebuilt_module(example, lang)
         except KitError as missing:
             ladder.notes.append(_ladder_note(missing))
             return ladder
-        ladder.steps.append(SizeStep("prebuilt", shipped.bytes, STEP_EXPLANATIONS["prebuilt"], shipped.path))
+        ladder.steps.append(
+            SizeStep("prebuilt", shipped.bytes, STEP_EXPLANATIONS["prebuilt"], shipped.path)
+        )
     else:
-        ladder.steps.append(SizeStep("default", built.bytes, STEP_EXPLANATIONS["default"], built.path))
+        ladder.steps.append(
+            SizeStep("default", built.bytes, STEP_EXPLANATIONS["default"], built.path)
+        )
         for step in shrink(built):
             ladder.steps.append(
-                SizeStep(step.variant, step.bytes, STEP_EXPLANATIONS.get(step.variant, step.variant), step.path)
+                SizeStep(
+                    step.variant,
+                    step.bytes,
+                    STEP_EXPLANATIONS.get(step.variant, step.variant),
+                    step.path,
+                )
             )
         if len(ladder.steps) == 2:
-            ladder.notes.append("wasm-opt (binaryen) is not installed, so the ladder stops at stripped")
+            ladder.notes.append(
+                "wasm-opt (binaryen) is not installed, so the ladder stops at stripped"
+            )
     if native:
         try:
             binary = native_binary(example, lang)
-            ladder.steps.append(SizeStep("native", binary.bytes, STEP_EXPLANATIONS["native"], binary.path))
+            ladder.steps.append(
+                SizeStep("native", binary.bytes, STEP_EXPLANATIONS["native"], binary.path)
+            )
         except KitError as err:
             ladder.notes.append(f"no native build to compare with: {_ladder_note(err)}")
     return ladder
@@ -183,7 +201,9 @@ class LanguageSizes(_SizeReport):
         """Notebook 03: each stripped module next to the size claim we test ("several MBs"), in words."""
         lines = []
         for r in self.rows:
-            verdict = "several MB" if r.stripped >= megabytes * 1e6 else f"well under {megabytes:g} MB"
+            verdict = (
+                "several MB" if r.stripped >= megabytes * 1e6 else f"well under {megabytes:g} MB"
+            )
             lines.append(f"{r.label:>5}: {format_bytes(r.stripped):>9} stripped -> {verdict}")
         big = [r.label for r in self.rows if r.stripped >= megabytes * 1e6]
         small = [r.label for r in self.rows if r.stripped < megabytes * 1e6]
@@ -271,7 +291,9 @@ def bar_chart(
         ax.set_xlim(0, biggest * 1.25)
     for row, size in enumerate(sizes):
         ax.text(size, row, f" {format_bytes(size)}", va="center", fontsize=9)
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: format_bytes(value) if value > 0 else "0"))
+    ax.xaxis.set_major_formatter(
+        FuncFormatter(lambda value, _: format_bytes(value) if value > 0 else "0")
+    )
     ax.set_xlabel("size" + (" (log scale)" if log else ""))
     ax.set_title(title, fontsize=11)
     return figure
@@ -287,11 +309,15 @@ def top_with_other(values: Mapping[str, int], top: int = 8) -> dict[str, int]:
     return shown
 
 
-def section_breakdown(module: bytes | str | Path, *, title: str = "What is inside", top: int = 8) -> KitFigure:
+def section_breakdown(
+    module: bytes | str | Path, *, title: str = "What is inside", top: int = 8
+) -> KitFigure:
     """Notebook 02: bytes per section as bars; debug info stands out in an unstripped build."""
     return bar_chart(top_with_other(section_sizes(module), top), title=title)
 
 
-def package_breakdown(module: bytes | str | Path, *, title: str = "Code per package", top: int = 8) -> KitFigure:
+def package_breakdown(
+    module: bytes | str | Path, *, title: str = "Code per package", top: int = 8
+) -> KitFigure:
     """Notebook 03: bytes of code per package (Go's runtime, Rust's std), from the names."""
     return bar_chart(top_with_other(code_by_package(module), top), title=title)

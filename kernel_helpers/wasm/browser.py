@@ -56,6 +56,7 @@ HELLO_WAT = r"""
     (call $proc_exit (i32.sub (i32.load (i32.const 0)) (i32.const 1)))))
 """
 
+
 def module_for_browser(source: ModuleSource) -> tuple[bytes, str]:
     """The module's bytes and its argv[0] name, exactly as :func:`run_wasm` sees them, so
     both sides run the same bytes with the same argv."""

@@ -55,7 +55,9 @@ GLUE_MODULE = "component.js"
 #: browser modules import each other (``static/wasi_shim.js`` rewrites the same forms).
 RELATIVE_IMPORT = re.compile(r"""\b(?:from|import)\s*\(?\s*(["'])\./([\w.-]+\.js)\1""")
 #: Any other module specifier a browser could not resolve from a blob: URL.
-OTHER_IMPORT = re.compile(r"""^\s*(?:import|export)\b[^;]*?\bfrom\s*(["'])(?!\./)([^"']+)\1""", re.M)
+OTHER_IMPORT = re.compile(
+    r"""^\s*(?:import|export)\b[^;]*?\bfrom\s*(["'])(?!\./)([^"']+)\1""", re.M
+)
 
 
 @dataclass(frozen=True)
@@ -84,7 +86,9 @@ def _shim_sources(fix: str = SETUP_FIX) -> dict[str, str]:
     browser = folder / "dist" / "browser" if folder else None
     if browser is None or not browser.is_dir():
         raise ToolchainMissing(
-            "node", COMPONENT, "cannot run the component in the browser: no preview2-shim here",
+            "node",
+            COMPONENT,
+            "cannot run the component in the browser: no preview2-shim here",
             fix=fix,
         )
     return {path.name: path.read_text(encoding="utf-8") for path in sorted(browser.glob("*.js"))}
@@ -102,10 +106,14 @@ def load_order(sources: Mapping[str, str], entry: str) -> list[str]:
             return
         if name in path or name not in sources:
             why = "an import cycle" if name in path else "a missing module"
-            raise KitError(f"cannot link preview2-shim's browser modules: {why} at {' -> '.join((*path, name))}")
+            raise KitError(
+                f"cannot link preview2-shim's browser modules: {why} at {' -> '.join((*path, name))}"
+            )
         other = OTHER_IMPORT.search(sources[name])
         if other:
-            raise KitError(f"cannot link {name} in the browser: it imports the package {other.group(2)!r}")
+            raise KitError(
+                f"cannot link {name} in the browser: it imports the package {other.group(2)!r}"
+            )
         for _, target in RELATIVE_IMPORT.findall(sources[name]):
             visit(target, (*path, name))
         order.append(name)
@@ -117,7 +125,10 @@ def load_order(sources: Mapping[str, str], entry: str) -> list[str]:
 def host_modules(fix: str = SETUP_FIX) -> list[tuple[str, str]]:
     """The ES modules the page loads before jco's glue, in load order: the preview2-shim
     modules the kit's host imports, then the host."""
-    sources = {**_shim_sources(fix), HOST_MODULE: (STATIC / HOST_MODULE).read_text(encoding="utf-8")}
+    sources = {
+        **_shim_sources(fix),
+        HOST_MODULE: (STATIC / HOST_MODULE).read_text(encoding="utf-8"),
+    }
     return [(name, sources[name]) for name in load_order(sources, HOST_MODULE)]
 
 
@@ -154,12 +165,19 @@ def browser_bundle(component: Program, jco: Jco | None = None) -> BrowserBundle:
     """Transpile ``component`` for the browser (cached in the kit's cache by the component's
     sha256 and jco's version) and gather what the page loads to run it."""
     path, data = _component_bytes(component)
-    versions = f"jco {package_version(JCO)} transpile + preview2-shim {package_version(PREVIEW2_SHIM)}"
+    versions = (
+        f"jco {package_version(JCO)} transpile + preview2-shim {package_version(PREVIEW2_SHIM)}"
+    )
     key = _sha256(f"{_sha256(data)}|{versions}|{' '.join(BROWSER_FLAGS)}".encode())[:16]
     folder = cache_dir() / "transpiled-browser" / key
     script, cached = jco_transpile(path, folder, BROWSER_FLAGS, jco)
-    modules = [*host_modules(jco.fix if jco else SETUP_FIX), (GLUE_MODULE, script.read_text(encoding="utf-8"))]
-    return BrowserBundle(path.name, data, modules, core_module_files(folder, data), versions, folder, cached)
+    modules = [
+        *host_modules(jco.fix if jco else SETUP_FIX),
+        (GLUE_MODULE, script.read_text(encoding="utf-8")),
+    ]
+    return BrowserBundle(
+        path.name, data, modules, core_module_files(folder, data), versions, folder, cached
+    )
 
 
 def compare_component_in_browser(

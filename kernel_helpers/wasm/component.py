@@ -71,6 +71,7 @@ from .reader import (
 #: The export every WASI 0.2 command component has; ``run`` inside it is its ``main``.
 RUN_INTERFACE = "wasi:cli/run"
 
+
 def is_component(module: ModuleSource) -> bool:
     """True if ``module`` (a path or bytes) is a component rather than a core module."""
     if isinstance(module, bytes | bytearray):
@@ -106,7 +107,9 @@ def load_component(
     """Compile a component (or load it from the module cache): component, how, argv[0].
     ``module`` may be a :class:`host.Source` already read (``run_wasm`` passes its own)."""
     settings = settings_of(engine) if cache else None
-    source = module if isinstance(module, Source) else read_source(module, cached=settings is not None)
+    source = (
+        module if isinstance(module, Source) else read_source(module, cached=settings is not None)
+    )
     if not source.component:
         raise InvalidModule(
             "this is not a WebAssembly component",
@@ -165,8 +168,18 @@ def _described(items: dict[str, Any]) -> list[str]:
 
 #: WIT's name of each of wasmtime-py's value types; lists are spelled out by :func:`wit_type`.
 _WIT_NAMES = {
-    "Bool": "bool", "S8": "s8", "S16": "s16", "S32": "s32", "S64": "s64", "U8": "u8",
-    "U16": "u16", "U32": "u32", "U64": "u64", "F32": "f32", "F64": "f64", "Char": "char",
+    "Bool": "bool",
+    "S8": "s8",
+    "S16": "s16",
+    "S32": "s32",
+    "S64": "s64",
+    "U8": "u8",
+    "U16": "u16",
+    "U32": "u32",
+    "U64": "u64",
+    "F32": "f32",
+    "F64": "f64",
+    "Char": "char",
     "String": "string",
 }
 
@@ -228,7 +241,9 @@ def _trap_of(err: wasmtime.WasmtimeError) -> tuple[str, str, list[TrapFrame]] | 
         match = _FRAME.match(line)
         if match:
             module = None if match.group(2) == "<unknown>" else match.group(2)
-            frames.append(TrapFrame(module=module, function=match.group(3), offset=int(match.group(1), 16)))
+            frames.append(
+                TrapFrame(module=module, function=match.group(3), offset=int(match.group(1), 16))
+            )
     return _TRAP_NAMES.get(message, message), message, frames
 
 
@@ -354,7 +369,9 @@ def _exported_func(
     func = instance.get_func(store, name)
     if func is None:
         exports = "; ".join(_described(compiled.type.exports(engine))) or "nothing"
-        raise InvalidModule(f"the component exports no function {name!r}", fix=f"it exports: {exports}")
+        raise InvalidModule(
+            f"the component exports no function {name!r}", fix=f"it exports: {exports}"
+        )
     return func
 
 
@@ -364,7 +381,8 @@ def _refused(name: str, kind: wc.FuncType, args: tuple[Any, ...], err: TypeError
     if len(args) != len(kind.params):
         return WrongArgument(
             f"{name} takes {len(kind.params)} argument(s), it was given {len(args)}",
-            declared, fix=f"call it as the world declares it: {declared}",
+            declared,
+            fix=f"call it as the world declares it: {declared}",
         )
     for (param, valtype), value in zip(kind.params, args, strict=True):
         if not isinstance(value, tuple(_python_classes(valtype))):
@@ -372,9 +390,12 @@ def _refused(name: str, kind: wc.FuncType, args: tuple[Any, ...], err: TypeError
             return WrongArgument(
                 f"{name} refused a {given} for {param}: the world declares {param}: {wit}, "
                 f"which Python passes as {expected}",
-                declared, fix=_fix_for(param, wit, expected, value),
+                declared,
+                fix=_fix_for(param, wit, expected, value),
             )
-    return WrongArgument(f"{name} refused its arguments: {err}", declared, fix=f"the world declares {declared}")
+    return WrongArgument(
+        f"{name} refused its arguments: {err}", declared, fix=f"the world declares {declared}"
+    )
 
 
 def _fix_for(param: str, wit: str, expected: str, value: object) -> str:

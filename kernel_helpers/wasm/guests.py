@@ -76,6 +76,7 @@ OUTPUT_FLOOD = f"""(module{_WASI_WRITE}
       (br_if $again (i32.lt_u (local.get $i) (i32.const 20000))))))
 """
 
+
 @dataclass(repr=False)
 class Outcome(ShownAsText, ShownAsHtml):
     """How a guarded run ended: ``stopped_by`` is ``timeout``/``fuel``/``max_memory``,
@@ -112,7 +113,9 @@ class Outcome(ShownAsText, ShownAsHtml):
     def html(self) -> str:
         colour = "#e9f7ec" if self.stopped_by is None else "#fff4e0"
         body = "<br>".join(html.escape(line) for line in self.text().splitlines())
-        return f"<div style='background:{colour};padding:6px 10px;white-space:pre-wrap'>{body}</div>"
+        return (
+            f"<div style='background:{colour};padding:6px 10px;white-space:pre-wrap'>{body}</div>"
+        )
 
 
 def run_guarded(guest: str | bytes, args: Sequence[str] = (), **limits: Any) -> Outcome:

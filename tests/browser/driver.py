@@ -193,7 +193,9 @@ def browser_run_problems(runs: list[dict[str, Any]]) -> list[str]:
             found.append(f"{where} shows no timings")
         if run["server"] is not None:
             if run["browser"] != run["server"]:
-                found.append(f"{where}: browser printed {run['browser']!r}, server {run['server']!r}")
+                found.append(
+                    f"{where}: browser printed {run['browser']!r}, server {run['server']!r}"
+                )
             if run["match"] != "true":
                 found.append(f"{where}: the widget says the runs differ")
             if len(run["timings"]) != 2:

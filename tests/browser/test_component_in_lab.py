@@ -38,12 +38,16 @@ def component_runs(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [run for run in runs if "core modules inside them" in (run["sha256"] or "")]
 
 
-def test_hello_and_wordcount_components_print_in_chromium_what_wasmtime_printed(page: Any, lab: Lab) -> None:
+def test_hello_and_wordcount_components_print_in_chromium_what_wasmtime_printed(
+    page: Any, lab: Lab
+) -> None:
     tools()
     name = "zz-browser-components.ipynb"
     notebook = nbformat.v4.new_notebook(
         cells=[nbformat.v4.new_code_cell(source) for source in CELLS],
-        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+        metadata={
+            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}
+        },
     )
     nbformat.write(notebook, lab.root / "notebooks" / name)
     found, runs = run_and_check(page, lab, name)

@@ -58,7 +58,9 @@ def _as_learner(unix: str, *command: str) -> subprocess.CompletedProcess[str]:
 
 
 def _kit_images(unix: str) -> list[str]:
-    listed = _as_learner(unix, "docker", "images", "--filter", "label=io.wasm-course.kit=1", "--format", "{{.ID}}")
+    listed = _as_learner(
+        unix, "docker", "images", "--filter", "label=io.wasm-course.kit=1", "--format", "{{.ID}}"
+    )
     assert listed.returncode == 0, listed.stderr
     return listed.stdout.split()
 
@@ -103,13 +105,18 @@ def test_three_learners_run_notebook_06_at_once_each_on_their_own(
             saved = json.loads((home / ".kit-cache" / "results" / "startup.json").read_text())
             measured = {n for n, v in saved["variants"].items() if v["source"] == "measured"}
             # on their own rootless daemon: containers measured, only its pull left out
-            assert {"wasm-instantiate", "docker-scratch", "docker-debian"} <= measured, (unix, saved["skipped"])
+            assert {"wasm-instantiate", "docker-scratch", "docker-debian"} <= measured, (
+                unix,
+                saved["skipped"],
+            )
             assert (hub.class_root / unix / "startup.json").is_file(), unix
 
         a, b, c = units
         need(not rootless.missing(a), f"rootless Docker: {rootless.missing(a)}")
         others_before = {unix: _kit_images(unix) for unix in (b, c)}
-        assert all(others_before.values()), f"notebook 06 left no kit image to keep: {others_before}"
+        assert all(others_before.values()), (
+            f"notebook 06 left no kit image to keep: {others_before}"
+        )
         cleanup = _as_learner(a, "python", "-m", "kernel_helpers", "bench", "cleanup")
         assert cleanup.returncode == 0, cleanup.stderr[-800:]
         assert _kit_images(a) == []

@@ -28,7 +28,9 @@ def _button(page: Any, name: str) -> Any:
 
 def _label(page: Any, starting_with: str) -> str:
     """The live plot's status label (beside Start, Stop and the progress bar)."""
-    text: str = page.locator(f".jp-NotebookPanel .widget-label:text-matches('^{starting_with}')").first.inner_text()
+    text: str = page.locator(
+        f".jp-NotebookPanel .widget-label:text-matches('^{starting_with}')"
+    ).first.inner_text()
     return text
 
 
@@ -70,7 +72,7 @@ def test_start_and_stop_obey_in_a_real_browser(page: Any, lab: Lab) -> None:
     assert start.is_enabled() and stop.is_disabled()
     start.scroll_into_view_if_needed()
     _shot(page, "stopped")
-    label = _label(page, 'stopped: ')
+    label = _label(page, "stopped: ")
     counted = int(re.search(r"stopped: (\d+) samples", label).group(1))  # type: ignore[union-attr]
     # The plot's title counts the samples it drew; the label must say the same number.
     page.wait_for_timeout(1_000)

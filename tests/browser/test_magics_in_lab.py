@@ -41,7 +41,7 @@ GOOD = {
 #: One mistake per language, and the cell line (counting the magic line as 1) it is on.
 BAD = {
     "c": ('#include <stdio.h>\n\nint main(void) {\n    printf("%d\\n", missing);\n}\n', 5),
-    "cpp": ('#include <iostream>\n\nint main() {\n    std::cout << missing;\n}\n', 5),
+    "cpp": ("#include <iostream>\n\nint main() {\n    std::cout << missing;\n}\n", 5),
     "rust": ('fn main() {\n    let x: i32 = "a";\n}\n', 3),
     "go": ("package main\n\nfunc main() {\n\tundefinedThing()\n}\n", 5),
     "wat": ('(module\n  (func (export "_start")\n    (i32.ad (i32.const 1))))\n', 4),
@@ -127,4 +127,3 @@ def test_each_magic_shows_output_size_and_errors_in_a_real_browser(page: Any, la
         assert f"cell line {BAD[lang][1]}" in complaint, (lang, complaint)
         _shoot_pair(page, good["index"], lang)
         assert (ARTIFACTS / f"magic-{lang}.png").stat().st_size > 0
-

@@ -49,7 +49,9 @@ def node_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-def run_in_node(folder: Path, component: Path, args: list[str], env: dict[str, str], stdin: str) -> dict:
+def run_in_node(
+    folder: Path, component: Path, args: list[str], env: dict[str, str], stdin: str
+) -> dict:
     """What the browser's host makes of ``component``, given what the widget is given."""
     bundle = cb.browser_bundle(component)
     glue = f"glue-{bundle.folder.name}.js"  # one per component: Node caches modules by URL
@@ -67,12 +69,19 @@ def run_in_node(folder: Path, component: Path, args: list[str], env: dict[str, s
 
 
 def component_of(wat: str) -> Path:
-    need(ctools.wasm_tools_path() is not None and ctools.adapter_path() is not None, "wasm-tools and jco's adapter")
+    need(
+        ctools.wasm_tools_path() is not None and ctools.adapter_path() is not None,
+        "wasm-tools and jco's adapter",
+    )
     return kh.componentize(wasmtime.wat2wasm(wat)).path
 
 
 def assert_same_as_server(
-    node_dir: Path, component: Path, args: list[str] = [], env: dict[str, str] = {}, stdin: str = ""  # noqa: B006
+    node_dir: Path,
+    component: Path,
+    args: list[str] = [],  # noqa: B006 (read, never changed)
+    env: dict[str, str] = {},  # noqa: B006 (read, never changed)
+    stdin: str = "",
 ) -> dict:
     browser = run_in_node(node_dir, component, args, env, stdin)
     server = kh.run_wasm(component, args, env=env, stdin=stdin)
@@ -86,7 +95,9 @@ def assert_same_as_server(
 
 @pytest.mark.parametrize("lang", kh.LANGUAGES)
 @pytest.mark.parametrize("example", ["hello", "wordcount"])
-def test_the_course_components_print_what_wasmtime_prints(node_dir: Path, example: str, lang: str) -> None:
+def test_the_course_components_print_what_wasmtime_prints(
+    node_dir: Path, example: str, lang: str
+) -> None:
     component = kh.componentize(kh.wasm_module(example, lang)).path
     browser = assert_same_as_server(node_dir, component, stdin="the quick brown fox\njumps over\n")
     assert browser["stdout"]
@@ -95,11 +106,19 @@ def test_the_course_components_print_what_wasmtime_prints(node_dir: Path, exampl
 def test_args_and_environment_reach_the_component(node_dir: Path) -> None:
     browser = assert_same_as_server(node_dir, component_of(guests.print_args()), ["a b", "ü"])
     assert browser["stdout"].split("\0")[1:3] == ["a b", "ü"]
-    assert assert_same_as_server(node_dir, component_of(guests.print_environ()), env={"A": "1"})["stdout"] == "A=1\0"
+    assert (
+        assert_same_as_server(node_dir, component_of(guests.print_environ()), env={"A": "1"})[
+            "stdout"
+        ]
+        == "A=1\0"
+    )
 
 
 def test_stdin_ends_and_the_exit_code_is_success_or_failure(node_dir: Path) -> None:
-    assert assert_same_as_server(node_dir, component_of(guests.cat()), stdin="piped\n")["stdout"] == "piped\n"
+    assert (
+        assert_same_as_server(node_dir, component_of(guests.cat()), stdin="piped\n")["stdout"]
+        == "piped\n"
+    )
     assert assert_same_as_server(node_dir, component_of(guests.exit_with(5)))["exit_code"] == 1
 
 
@@ -109,4 +128,7 @@ def test_a_trap_is_reported_not_thrown(node_dir: Path) -> None:
         kh.run_wasm(component)
     browser = run_in_node(node_dir, component, [], {}, "")
     assert browser["exit_code"] is None
-    assert browser["error"].startswith("run failed: RuntimeError") and "divide by zero" in browser["error"]
+    assert (
+        browser["error"].startswith("run failed: RuntimeError")
+        and "divide by zero" in browser["error"]
+    )

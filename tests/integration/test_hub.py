@@ -47,14 +47,23 @@ class Hub:
 
     def start(self, timeout: float = 300) -> None:
         env = {
-            **os.environ, "KIT_HUB_STATE": str(self.state), "KIT_HUB_PORT": str(self.port),
+            **os.environ,
+            "KIT_HUB_STATE": str(self.state),
+            "KIT_HUB_PORT": str(self.port),
             "KIT_HUB_CLASS": str(self.class_root),
-            "KIT_HUB_USER_PREFIX": PREFIX, "KIT_HUB_ADMIN": "instructor", "KIT_DOCKER": "off",
+            "KIT_HUB_USER_PREFIX": PREFIX,
+            "KIT_HUB_ADMIN": "instructor",
+            "KIT_DOCKER": "off",
         }
         with self.log.open("ab") as out:
             self.proc = subprocess.Popen(
-                ["./kit", "hub"], cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL, start_new_session=True,
+                ["./kit", "hub"],
+                cwd=REPO,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
             )
         # The first start on a machine may build the hub's .venv (a minute); later ones take seconds.
         deadline = time.monotonic() + timeout
@@ -112,20 +121,37 @@ def xsrf(session: requests.Session, url: str) -> str:
 def sign_up(hub: Hub, name: str, password: str) -> None:
     session = requests.Session()
     token = xsrf(session, f"{hub.url}/hub/signup")
-    answer = session.post(f"{hub.url}/hub/signup", timeout=10, data={
-        "_xsrf": token, "username": name, "signup_password": password,
-        "signup_password_confirmation": password,
-    })
-    assert answer.status_code == 200 and "information has been sent to the admin" in answer.text, answer.text[-800:]
+    answer = session.post(
+        f"{hub.url}/hub/signup",
+        timeout=10,
+        data={
+            "_xsrf": token,
+            "username": name,
+            "signup_password": password,
+            "signup_password_confirmation": password,
+        },
+    )
+    assert answer.status_code == 200 and "information has been sent to the admin" in answer.text, (
+        answer.text[-800:]
+    )
 
 
 def log_in(hub: Hub, name: str, password: str) -> requests.Session | None:
     session = requests.Session()
     token = xsrf(session, f"{hub.url}/hub/login")
-    session.post(f"{hub.url}/hub/login", timeout=10, allow_redirects=False, data={
-        "_xsrf": token, "username": name, "password": password,
-    })
-    return session if any(c.name.startswith("jupyterhub-hub-login") for c in session.cookies) else None
+    session.post(
+        f"{hub.url}/hub/login",
+        timeout=10,
+        allow_redirects=False,
+        data={
+            "_xsrf": token,
+            "username": name,
+            "password": password,
+        },
+    )
+    return (
+        session if any(c.name.startswith("jupyterhub-hub-login") for c in session.cookies) else None
+    )
 
 
 def spawn(hub: Hub, session: requests.Session, name: str) -> None:
@@ -133,7 +159,9 @@ def spawn(hub: Hub, session: requests.Session, name: str) -> None:
     session.get(f"{hub.url}/hub/spawn/{name}", timeout=30, allow_redirects=False).raise_for_status()
 
 
-def wait_for_server(hub: Hub, session: requests.Session, name: str, timeout: float = 60) -> dict[str, object]:
+def wait_for_server(
+    hub: Hub, session: requests.Session, name: str, timeout: float = 60
+) -> dict[str, object]:
     """Wait until the learner's server answers its own API, through the learner's login."""
     deadline = time.monotonic() + timeout
     last = ""
@@ -151,15 +179,22 @@ def wait_for_server(hub: Hub, session: requests.Session, name: str, timeout: flo
 def server_environ(unix: str) -> dict[str, str]:
     """The environment of the learner's single-user server, read from /proc."""
     entry = pwd.getpwnam(unix)
-    server = next(pid for pid in accounts.processes_of(entry.pw_uid)
-                  if b"jupyterhub-singleuser" in Path(f"/proc/{pid}/cmdline").read_bytes())
-    return dict(item.split("=", 1) for item in
-                Path(f"/proc/{server}/environ").read_text().split("\0") if "=" in item)
+    server = next(
+        pid
+        for pid in accounts.processes_of(entry.pw_uid)
+        if b"jupyterhub-singleuser" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    )
+    return dict(
+        item.split("=", 1)
+        for item in Path(f"/proc/{server}/environ").read_text().split("\0")
+        if "=" in item
+    )
 
 
 def run_as(unix: str, *command: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["runuser", "-u", unix, "--", *command], capture_output=True, text=True,
-                          timeout=20, cwd="/")
+    return subprocess.run(
+        ["runuser", "-u", unix, "--", *command], capture_output=True, text=True, timeout=20, cwd="/"
+    )
 
 
 @pytest.fixture
@@ -187,7 +222,9 @@ def check_hand_ins(hub: Hub, admin: requests.Session, unix_a: str, unix_b: str) 
                            *(f"{k}={v}" for k, v in server_environ(unix_a).items()), *hand_in],
                           capture_output=True, text=True, timeout=60, cwd="/")  # fmt: skip
     assert done.returncode == 0 and (folders[unix_a] / "doctor.json").is_file(), done.stderr[-500:]
-    assert run_as(unix_b, "ls", str(folders[unix_a])).returncode != 0, "a learner lists another's hand-ins"
+    assert run_as(unix_b, "ls", str(folders[unix_a])).returncode != 0, (
+        "a learner lists another's hand-ins"
+    )
     assert run_as(unix_b, "cat", str(folders[unix_a] / "doctor.json")).returncode != 0
     assert run_as(unix_a, "ls", str(root)).returncode != 0, "a learner lists the class"
 
@@ -203,7 +240,7 @@ def check_hand_ins(hub: Hub, admin: requests.Session, unix_a: str, unix_b: str) 
                            "import course_hub; print(course_hub.class_status().text())"],
                           capture_output=True, text=True, timeout=60, cwd="/")  # fmt: skip
     assert view.returncode == 0, view.stderr[-800:]
-    a_name, b_name = unix_a[len(PREFIX):], unix_b[len(PREFIX):]
+    a_name, b_name = unix_a[len(PREFIX) :], unix_b[len(PREFIX) :]
     assert f"{a_name}: ok: nothing missing" in view.stdout, view.stdout
     assert f"{b_name}: has not run the setup check" in view.stdout, view.stdout
 
@@ -223,9 +260,22 @@ def check_benchmarks_side_by_side(environments: dict[str, dict[str, str]]) -> No
     what their rootless daemon can, and say why the daemon's own pull is left out."""
     runs = {
         unix: subprocess.Popen(
-            ["runuser", "-u", unix, "--", "env", "-i", *(f"{k}={v}" for k, v in env.items()),
-             "python", "-c", BENCH],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd="/",
+            [
+                "runuser",
+                "-u",
+                unix,
+                "--",
+                "env",
+                "-i",
+                *(f"{k}={v}" for k, v in env.items()),
+                "python",
+                "-c",
+                BENCH,
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd="/",
         )
         for unix, env in environments.items()
     }
@@ -234,12 +284,16 @@ def check_benchmarks_side_by_side(environments: dict[str, dict[str, str]]) -> No
         assert run.returncode == 0, err[-1500:]
         sources, note = out.splitlines()[-2:]
         assert json.loads(sources) == {
-            "docker-scratch": "measured", "oci-wasm-pull-run": "measured", "docker-pull-run": "recorded",
+            "docker-scratch": "measured",
+            "oci-wasm-pull-run": "measured",
+            "docker-pull-run": "recorded",
         }, (unix, out, err[-800:])
         assert "left out on a rootless Docker daemon" in note, note
 
 
-def test_two_learners_get_their_own_accounts_and_the_hub_stops_cleanly(tmp_path: Path, learners: list[str]) -> None:
+def test_two_learners_get_their_own_accounts_and_the_hub_stops_cleanly(
+    tmp_path: Path, learners: list[str]
+) -> None:
     need(os.geteuid() == 0, "./kit hub creates unix accounts: run the test as root")
     hub = Hub(tmp_path / "hub", free_port(), tmp_path / "hub.log")
     password = secrets.token_urlsafe(12)
@@ -256,7 +310,9 @@ def test_two_learners_get_their_own_accounts_and_the_hub_stops_cleanly(tmp_path:
 
         for name in learners:
             sign_up(hub, name, password)
-            assert log_in(hub, name, password) is None, "a learner logged in before the instructor approved them"
+            assert log_in(hub, name, password) is None, (
+                "a learner logged in before the instructor approved them"
+            )
         # Signing up as the admin is refused: the account exists from the first start.
         assert log_in(hub, "instructor", password) is None
         for name in learners:
@@ -284,19 +340,34 @@ def test_two_learners_get_their_own_accounts_and_the_hub_stops_cleanly(tmp_path:
             notebook = home / "notebooks" / "00-setup-check.ipynb"
             assert notebook.stat().st_uid == entry.pw_uid, "the course copy is not the learner's"
             # The server runs as the learner, in their home, with the course's notebooks.
-            listing = sessions[name].get(f"{hub.url}/user/{name}/api/contents/notebooks", timeout=10).json()
+            listing = (
+                sessions[name]
+                .get(f"{hub.url}/user/{name}/api/contents/notebooks", timeout=10)
+                .json()
+            )
             assert "00-setup-check.ipynb" in {item["name"] for item in listing["content"]}
             assert accounts.processes_of(entry.pw_uid), f"nothing runs as {entry.pw_name}"
 
         # A kernel starts in the learner's server, as the learner, from the shared .venv.
-        server_xsrf = next(c.value for c in sessions[a].cookies if c.name == "_xsrf" and c.path.startswith(f"/user/{a}"))
-        kernel = sessions[a].post(f"{hub.url}/user/{a}/api/kernels", json={"name": "python3"},
-                                  headers={"X-XSRFToken": server_xsrf}, timeout=30)
+        server_xsrf = next(
+            c.value
+            for c in sessions[a].cookies
+            if c.name == "_xsrf" and c.path.startswith(f"/user/{a}")
+        )
+        kernel = sessions[a].post(
+            f"{hub.url}/user/{a}/api/kernels",
+            json={"name": "python3"},
+            headers={"X-XSRFToken": server_xsrf},
+            timeout=30,
+        )
         assert kernel.status_code == 201, kernel.text[-500:]
         uid_a = pwd.getpwnam(unix_a).pw_uid
         deadline = time.monotonic() + 30
-        while not [pid for pid in accounts.processes_of(uid_a)
-                   if b"ipykernel_launcher" in Path(f"/proc/{pid}/cmdline").read_bytes()]:
+        while not [
+            pid
+            for pid in accounts.processes_of(uid_a)
+            if b"ipykernel_launcher" in Path(f"/proc/{pid}/cmdline").read_bytes()
+        ]:
             assert time.monotonic() < deadline, f"no kernel runs as {unix_a}"
             time.sleep(0.3)
 
@@ -320,31 +391,56 @@ def test_two_learners_get_their_own_accounts_and_the_hub_stops_cleanly(tmp_path:
             entry = pwd.getpwnam(unix)
             environ = server_environ(unix)
             sockets[unix], environments[unix] = environ["DOCKER_HOST"], environ
-            assert sockets[unix] == f"unix:///run/user/{entry.pw_uid}/docker.sock", environ.get("KIT_DOCKER")
+            assert sockets[unix] == f"unix:///run/user/{entry.pw_uid}/docker.sock", environ.get(
+                "KIT_DOCKER"
+            )
             assert "KIT_DOCKER" not in environ
-        own = run_as(unix_a, "docker", "-H", sockets[unix_a], "version", "--format", "{{.Server.Version}}")
+        own = run_as(
+            unix_a, "docker", "-H", sockets[unix_a], "version", "--format", "{{.Server.Version}}"
+        )
         assert own.returncode == 0 and own.stdout.strip(), own.stderr
         # The kit itself, in the learner's environment, lands on their rootless daemon.
         probe = subprocess.run(
-            ["runuser", "-u", unix_a, "--", "env", "-i", *(f"{k}={v}" for k, v in environments[unix_a].items()),
-             "python", "-c", "from kernel_helpers.containers.docker import connect; "
-             "from kernel_helpers.containers.docker import docker_status; "
-             "info = connect(10).info(); print(info['SecurityOptions']); print(info.get('CgroupDriver')); "
-             "status = docker_status(); print('limits enforced:', status.limits_enforced, status.limits_note)"],
-            capture_output=True, text=True, timeout=60, cwd="/",
+            [
+                "runuser",
+                "-u",
+                unix_a,
+                "--",
+                "env",
+                "-i",
+                *(f"{k}={v}" for k, v in environments[unix_a].items()),
+                "python",
+                "-c",
+                "from kernel_helpers.containers.docker import connect; "
+                "from kernel_helpers.containers.docker import docker_status; "
+                "info = connect(10).info(); print(info['SecurityOptions']); print(info.get('CgroupDriver')); "
+                "status = docker_status(); print('limits enforced:', status.limits_enforced, status.limits_note)",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            cwd="/",
         )
         assert probe.returncode == 0 and "rootless" in probe.stdout, probe.stderr[-800:]
         if probe.stdout.splitlines()[1] == "none":
             # No cgroup driver (these machines): the kit says the limits are not enforced.
             assert "limits enforced: False This Docker daemon has no cgroup driver" in probe.stdout
         theirs = run_as(unix_a, "docker", "-H", sockets[unix_b], "version")
-        assert theirs.returncode != 0 and "permission denied" in theirs.stderr.lower(), theirs.stderr
+        assert theirs.returncode != 0 and "permission denied" in theirs.stderr.lower(), (
+            theirs.stderr
+        )
         if Path("/var/run/docker.sock").exists():
-            assert run_as(unix_a, "docker", "-H", "unix:///var/run/docker.sock", "version").returncode != 0
+            assert (
+                run_as(unix_a, "docker", "-H", "unix:///var/run/docker.sock", "version").returncode
+                != 0
+            )
         check_benchmarks_side_by_side(environments)
 
         proxy_pid = int((hub.state / "proxy.pid").read_text())
-        ids = [(pwd.getpwnam(u).pw_uid, accounts.subid_range(u)) for u in (unix_a, unix_b, PREFIX + "instructor")]
+        ids = [
+            (pwd.getpwnam(u).pw_uid, accounts.subid_range(u))
+            for u in (unix_a, unix_b, PREFIX + "instructor")
+        ]
         stopped = time.monotonic()
         assert hub.stop() == 0, hub.tail()
         stop_seconds = time.monotonic() - stopped
@@ -360,7 +456,9 @@ def test_two_learners_get_their_own_accounts_and_the_hub_stops_cleanly(tmp_path:
         proxy_pid = int((hub.state / "proxy.pid").read_text())
         assert hub.interrupt() == 0, hub.tail()
         assert not Path(f"/proc/{proxy_pid}").exists(), "the proxy outlived Ctrl-C"
-        print(f"\nhub: two spawns at once took {spawn_seconds:.1f} s, SIGTERM stopped everything in {stop_seconds:.1f} s")
+        print(
+            f"\nhub: two spawns at once took {spawn_seconds:.1f} s, SIGTERM stopped everything in {stop_seconds:.1f} s"
+        )
     finally:
         hub.kill_all()
         shutil.rmtree(hub.class_root.parent, ignore_errors=True)

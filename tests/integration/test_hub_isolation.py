@@ -31,7 +31,9 @@ from tests.conftest import free_port, need
 
 REPO = Path(__file__).resolve().parents[2]
 #: The hub's .venv (learners cannot run .venv's Python when it comes from root's pyenv).
-PYTHON = next((p for p in (REPO / ".venv-hub/bin/python", REPO / ".venv/bin/python") if p.exists()), None)
+PYTHON = next(
+    (p for p in (REPO / ".venv-hub/bin/python", REPO / ".venv/bin/python") if p.exists()), None
+)
 
 pytestmark = [pytest.mark.integration]
 
@@ -59,9 +61,17 @@ def as_learner(entry: pwd.struct_passwd, code: str, cgroup: accounts.LearnerCgro
                stdin: int | None = None) -> subprocess.Popen[str]:  # fmt: skip
     """Run ``code`` as the learner, in their cgroup, as the hub's spawner starts their server."""
     return subprocess.Popen(
-        [learner_python(entry), "-c", code], preexec_fn=accounts.as_account(entry, cgroup=cgroup),
-        env={"HOME": entry.pw_dir, "PATH": "/usr/bin:/bin", "JUPYTER_RUNTIME_DIR": f"{entry.pw_dir}/.kit-run"},
-        stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [learner_python(entry), "-c", code],
+        preexec_fn=accounts.as_account(entry, cgroup=cgroup),
+        env={
+            "HOME": entry.pw_dir,
+            "PATH": "/usr/bin:/bin",
+            "JUPYTER_RUNTIME_DIR": f"{entry.pw_dir}/.kit-run",
+        },
+        stdin=stdin,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
 
 
@@ -91,7 +101,9 @@ kc.stop_channels(); km.shutdown_kernel(now=True)
 """
 
 
-def test_another_learner_can_neither_read_nor_reach_a_kernel(two: tuple[pwd.struct_passwd, ...]) -> None:
+def test_another_learner_can_neither_read_nor_reach_a_kernel(
+    two: tuple[pwd.struct_passwd, ...],
+) -> None:
     a, b = two
     kernel = as_learner(b, KERNEL_RTT, stdin=subprocess.PIPE)
     try:
@@ -110,8 +122,18 @@ def test_another_learner_can_neither_read_nor_reach_a_kernel(two: tuple[pwd.stru
             "    try:\n        s.connect(path); print('connected')\n"
             "    except OSError as e: print(type(e).__name__)\n"
         )
-        tried = subprocess.run(["runuser", "-u", a.pw_name, "--", learner_python(a), "-c", probe,
-                                str(connection), *sockets], capture_output=True, text=True, cwd="/", check=False)  # fmt: skip
+        command = [
+            "runuser",
+            "-u",
+            a.pw_name,
+            "--",
+            learner_python(a),
+            "-c",
+            probe,
+            str(connection),
+            *sockets,
+        ]
+        tried = subprocess.run(command, capture_output=True, text=True, cwd="/", check=False)
         assert tried.stdout.split() == ["PermissionError"] * 4, tried.stdout + tried.stderr
         kernel.stdin.write("\n")
         kernel.stdin.flush()
@@ -143,7 +165,9 @@ print("allocated", len(chunks) * 100, "MiB")
 """
 
 
-def test_a_fork_bomb_and_a_memory_hog_stop_at_the_learners_limit(two: tuple[pwd.struct_passwd, ...]) -> None:
+def test_a_fork_bomb_and_a_memory_hog_stop_at_the_learners_limit(
+    two: tuple[pwd.struct_passwd, ...],
+) -> None:
     a, b = two
     limits = accounts.Limits(pids=200, memory_bytes=512 << 20, cpu_shares=1024)
     cg_a = accounts.learner_cgroup(a.pw_name, limits)
@@ -164,15 +188,24 @@ def test_a_fork_bomb_and_a_memory_hog_stop_at_the_learners_limit(two: tuple[pwd.
         assert int(out.split()[2]) < limits.pids, out
         hog = as_learner(a, MEMORY_HOG, cg_a)
         hog_out, hog_err = hog.communicate(timeout=120)
-        assert hog.returncode != 0 and "allocated" not in hog_out, (hog.returncode, hog_out, hog_err[-300:])
+        assert hog.returncode != 0 and "allocated" not in hog_out, (
+            hog.returncode,
+            hog_out,
+            hog_err[-300:],
+        )
         during = json.loads(kernel.stdout.readline())
         kernel.wait(timeout=60)
     finally:
         kernel.kill()
-    print(f"{a.pw_name}'s fork bomb: {out.strip()}; memory hog ended with {hog.returncode} "
-          f"({hog_err.strip().splitlines()[-1] if hog_err.strip() else 'killed'}) after {time.monotonic() - started:.1f} s")
-    print(f"{b.pw_name}'s kernel round trip: before {before['median_ms']:.1f} ms median, "
-          f"during {during['median_ms']:.1f} ms median, {during['worst_ms']:.1f} ms worst ({during['n']} trips)")
+    print(
+        f"{a.pw_name}'s fork bomb: {out.strip()}; memory hog ended with {hog.returncode} "
+        f"({hog_err.strip().splitlines()[-1] if hog_err.strip() else 'killed'}) "
+        f"after {time.monotonic() - started:.1f} s"
+    )
+    print(
+        f"{b.pw_name}'s kernel round trip: before {before['median_ms']:.1f} ms median, "
+        f"during {during['median_ms']:.1f} ms median, {during['worst_ms']:.1f} ms worst ({during['n']} trips)"
+    )
     assert during["median_ms"] < max(10 * before["median_ms"], 100)
     assert during["worst_ms"] < 2000
 
@@ -221,8 +254,10 @@ def test_nothing_escapes_a_stop(two: tuple[pwd.struct_passwd, ...]) -> None:
     while alive(escaper.stdout, 0.5):  # until EOF: nothing holds the pipe, all are gone
         assert time.monotonic() - started < 10, "a process of the learner escaped the stop"
     escaper.wait(timeout=10)
-    print(f"\nre-forking every 2 ms: {'survived' if survived else 'did not survive'} a /proc snapshot and kill; "
-          f"stop_processes_of left nothing ({stop_s:.1f} s)")
+    print(
+        f"\nre-forking every 2 ms: {'survived' if survived else 'did not survive'} a /proc snapshot and kill; "
+        f"stop_processes_of left nothing ({stop_s:.1f} s)"
+    )
 
 
 # --- the same, through a running hub: what its spawner really does --------------------
@@ -299,7 +334,9 @@ def test_through_the_hub_kernels_are_private_limited_and_stopped(tmp_path: Path)
         spawn_s = time.monotonic() - started
         assert "copying the course into your home" in steps, steps
         assert "no Docker of your own here: recorded container data" in steps, steps
-        print(f"\ntwo spawns at once took {spawn_s:.1f} s (Docker off); progress: {' / '.join(steps)}")
+        print(
+            f"\ntwo spawns at once took {spawn_s:.1f} s (Docker off); progress: {' / '.join(steps)}"
+        )
         a, b = (pwd.getpwnam(PREFIX + n) for n in names)
         server_xsrf = next(c.value for c in sessions[names[0]].cookies
                            if c.name == "_xsrf" and c.path.startswith(f"/user/{names[0]}"))  # fmt: skip
@@ -313,7 +350,11 @@ def test_through_the_hub_kernels_are_private_limited_and_stopped(tmp_path: Path)
         assert info["transport"] == "ipc" and connection.parent == Path(a.pw_dir) / ".kit-run", info
         assert not _tcp_listeners(kernel), "the kernel listens on TCP"
         assert f"{accounts.CGROUP_PREFIX}{a.pw_name}" in Path(f"/proc/{kernel}/cgroup").read_text()
-        assert (Path(f"/proc/{kernel}/environ").read_bytes().count(b"KIT_HUB_LIMITS=at most 300 processes"))
+        assert (
+            Path(f"/proc/{kernel}/environ")
+            .read_bytes()
+            .count(b"KIT_HUB_LIMITS=at most 300 processes")
+        )
         sockets = [f"{info['ip']}-{info[k]}" for k in ("shell_port", "iopub_port", "control_port")]
         probe = (
             "import socket, sys\n"
@@ -323,24 +364,42 @@ def test_through_the_hub_kernels_are_private_limited_and_stopped(tmp_path: Path)
             "    try:\n        s.connect(path); print('connected')\n"
             "    except OSError as e: print(type(e).__name__)\n"
         )
-        tried = subprocess.run(["runuser", "-u", b.pw_name, "--", learner_python(b), "-c", probe,
-                                str(connection), *sockets], capture_output=True, text=True, cwd="/", check=False)  # fmt: skip
+        command = [
+            "runuser",
+            "-u",
+            b.pw_name,
+            "--",
+            learner_python(b),
+            "-c",
+            probe,
+            str(connection),
+            *sockets,
+        ]
+        tried = subprocess.run(command, capture_output=True, text=True, cwd="/", check=False)
         assert tried.stdout.split() == ["PermissionError"] * 4, tried.stdout + tried.stderr
 
         # A process in the learner's cgroup that ignores SIGTERM and re-forks every 2 ms,
         # then the learner's Stop button: nothing of theirs is left.
-        escaper = as_learner(a, ESCAPER, accounts.learner_cgroup(a.pw_name, accounts.Limits.from_env()))
+        escaper = as_learner(
+            a, ESCAPER, accounts.learner_cgroup(a.pw_name, accounts.Limits.from_env())
+        )
         assert escaper.stdout is not None and alive(escaper.stdout, 5)
-        hub_xsrf = next(c.value for c in sessions[names[0]].cookies if c.name == "_xsrf" and c.path == "/hub/")
+        hub_xsrf = next(
+            c.value for c in sessions[names[0]].cookies if c.name == "_xsrf" and c.path == "/hub/"
+        )
         started = time.monotonic()
         stopped = sessions[names[0]].delete(f"{hub.url}/hub/api/users/{names[0]}/server",
                                             headers={"X-XSRFToken": hub_xsrf}, timeout=60)  # fmt: skip
         assert stopped.status_code in (202, 204), stopped.text[-300:]
         while alive(escaper.stdout, 0.5):
-            assert time.monotonic() - started < 40, f"a process escaped the hub's stop:\n{hub.tail()}"
+            assert time.monotonic() - started < 40, (
+                f"a process escaped the hub's stop:\n{hub.tail()}"
+            )
         escaper.wait(timeout=10)
-        print(f"\nthrough the hub: kernel on ipc in {connection.parent}, in {a.pw_name}'s cgroup; "
-              f"the re-forking process ended {time.monotonic() - started:.1f} s after Stop")
+        print(
+            f"\nthrough the hub: kernel on ipc in {connection.parent}, in {a.pw_name}'s cgroup; "
+            f"the re-forking process ended {time.monotonic() - started:.1f} s after Stop"
+        )
         assert hub.stop() == 0, hub.tail()
     finally:
         hub.kill_all()
@@ -382,11 +441,18 @@ def test_the_hub_throttles_logins_and_keeps_staff_names(tmp_path: Path) -> None:
         password = secrets.token_urlsafe(12)
         for reserved in ("admin", "root", "kit-root", "jovyan", "daemon"):
             page = html.unescape(_sign_up_answer(hub.url, reserved, password))
-            assert f"'{reserved}' is reserved" in page and accounts.NAME_RULE in page, (reserved, page[-1500:])
+            assert f"'{reserved}' is reserved" in page and accounts.NAME_RULE in page, (
+                reserved,
+                page[-1500:],
+            )
         page = html.unescape(_sign_up_answer(hub.url, "2cool", password))
-        assert f"'2cool' is not a name the hub accepts: use {accounts.NAME_RULE}" in page, page[-1500:]
+        assert f"'2cool' is not a name the hub accepts: use {accounts.NAME_RULE}" in page, page[
+            -1500:
+        ]
         page = html.unescape(_sign_up_answer(hub.url, "instructor", password))
-        assert "already in use" in page, page[page.find("alert"):][:600]  # the admin's name: taken from the first start
+        assert "already in use" in page, page[page.find("alert") :][
+            :600
+        ]  # the admin's name: taken from the first start
 
         admin = log_in(hub, "instructor", (hub.state / "admin-password").read_text().strip())
         assert admin is not None
@@ -398,9 +464,13 @@ def test_the_hub_throttles_logins_and_keeps_staff_names(tmp_path: Path) -> None:
             assert log_in(hub, name, f"wrong-{attempt}") is None
         guessing = time.monotonic() - started
         assert log_in(hub, name, password) is None, "the right password logs in after 25 wrong ones"
-        assert log_in(hub, other, password) is not None, "a classmate's guessing locked another learner out"
-        print(f"\n25 wrong passwords in {guessing:.1f} s, then the right one: refused for 300 s; "
-              f"reserved names and the name rule stated on the sign-up page")
+        assert log_in(hub, other, password) is not None, (
+            "a classmate's guessing locked another learner out"
+        )
+        print(
+            f"\n25 wrong passwords in {guessing:.1f} s, then the right one: refused for 300 s; "
+            f"reserved names and the name rule stated on the sign-up page"
+        )
         assert hub.stop() == 0, hub.tail()
     finally:
         hub.kill_all()
@@ -421,7 +491,7 @@ def test_removing_a_learner_removes_everything_of_theirs_and_a_reused_uid_gets_n
     leave = (
         "import os, pathlib, sys\n"
         "reg = pathlib.Path(sys.argv[1]); (reg / 'docker-config').mkdir(parents=True)\n"
-        "(reg / 'docker-config' / 'config.json').write_text('{\"auths\": {\"x\": {\"auth\": \"secret\"}}}')\n"
+        '(reg / \'docker-config\' / \'config.json\').write_text(\'{"auths": {"x": {"auth": "secret"}}}\')\n'
         "pathlib.Path(sys.argv[2]).write_text('shm'); (pathlib.Path(sys.argv[3]) / 'x.sock').write_text('')\n"
     )
     registry, shm = Path(f"/tmp/kit-registry-{name}"), Path(f"/dev/shm/{name}")

@@ -62,15 +62,30 @@ def _copy_sources(dest: Path) -> None:
 
 
 def test_wheel_install_runs_a_module_and_finds_the_examples(tmp_path: Path) -> None:
-    need(_setuptools_major() >= 77, "setuptools>=77 (requirements-dev.txt) to build the wheel offline")
+    need(
+        _setuptools_major() >= 77,
+        "setuptools>=77 (requirements-dev.txt) to build the wheel offline",
+    )
     source, wheels, outside = tmp_path / "src", tmp_path / "wheels", tmp_path / "elsewhere"
     for folder in (source, wheels, outside):
         folder.mkdir()
     _copy_sources(source)
     offline = [sys.executable, "-m", "pip", "--disable-pip-version-check", "--no-input"]
     built = subprocess.run(
-        [*offline, "wheel", "--no-deps", "--no-index", "--no-build-isolation", "-w", str(wheels), str(source)],
-        capture_output=True, text=True, timeout=300, check=False,
+        [
+            *offline,
+            "wheel",
+            "--no-deps",
+            "--no-index",
+            "--no-build-isolation",
+            "-w",
+            str(wheels),
+            str(source),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     assert built.returncode == 0, built.stderr[-3000:]
     (wheel,) = wheels.glob("kernel_helpers-*.whl")
@@ -79,23 +94,49 @@ def test_wheel_install_runs_a_module_and_finds_the_examples(tmp_path: Path) -> N
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
     py = venv / "bin" / "python"
     installed = subprocess.run(
-        [str(py), "-m", "pip", "install", "--disable-pip-version-check", "--no-deps", "--no-index", str(wheel)],
-        capture_output=True, text=True, timeout=300, check=False,
+        [
+            str(py),
+            "-m",
+            "pip",
+            "install",
+            "--disable-pip-version-check",
+            "--no-deps",
+            "--no-index",
+            str(wheel),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     assert installed.returncode == 0, installed.stderr[-3000:]
     # The dependencies (wasmtime, matplotlib, ...) come from this environment: a plain path
     # line, so this environment's own .pth files (its editable kit) are not run.
-    site = Path(subprocess.run(
-        [str(py), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        capture_output=True, text=True, check=True,
-    ).stdout.strip())
+    site = Path(
+        subprocess.run(
+            [str(py), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    )
     (site / "borrowed-deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
 
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "KIT_CACHE_DIR", "KIT_EXAMPLES_DIR")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("PYTHONPATH", "KIT_CACHE_DIR", "KIT_EXAMPLES_DIR")
+    }
     env["XDG_CACHE_HOME"] = str(tmp_path / "user-cache")
     env["HOME"] = str(tmp_path / "home")
     probe = subprocess.run(
-        [str(py), "-c", PROBE], capture_output=True, text=True, cwd=outside, env=env, timeout=300, check=False,
+        [str(py), "-c", PROBE],
+        capture_output=True,
+        text=True,
+        cwd=outside,
+        env=env,
+        timeout=300,
+        check=False,
     )
     assert probe.returncode == 0, probe.stderr[-3000:]
     seen = json.loads(probe.stdout)

@@ -24,8 +24,13 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 def test_kit_lab_listens_on_loopback_with_a_token() -> None:
     port = free_port()
     proc = subprocess.Popen(
-        ["./kit", "lab"], cwd=REPO, env={**os.environ, "KIT_LAB_PORT": str(port)},
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+        ["./kit", "lab"],
+        cwd=REPO,
+        env={**os.environ, "KIT_LAB_PORT": str(port)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
     )
     try:
         url = None
@@ -33,7 +38,10 @@ def test_kit_lab_listens_on_loopback_with_a_token() -> None:
         assert proc.stdout is not None
         while url is None and time.monotonic() < deadline:
             line = proc.stdout.readline()
-            match = re.search(r"(http://127\.0\.0\.1:\d+/lab/tree/notebooks/00-setup-check\.ipynb\?token=\w+)", line)
+            match = re.search(
+                r"(http://127\.0\.0\.1:\d+/lab/tree/notebooks/00-setup-check\.ipynb\?token=\w+)",
+                line,
+            )
             if match:
                 url = match[1]
         assert url, "kit lab never printed the course URL"
@@ -41,7 +49,9 @@ def test_kit_lab_listens_on_loopback_with_a_token() -> None:
         status = None
         while time.monotonic() < deadline:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/status?token={token}", timeout=2) as r:
+                with urllib.request.urlopen(
+                    f"http://127.0.0.1:{port}/api/status?token={token}", timeout=2
+                ) as r:
                     status = r.status
                     break
             except (urllib.error.URLError, ConnectionError):

@@ -23,14 +23,31 @@ USER = "kitlearner"
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 
-def as_learner(command: list[str], cwd: Path, timeout: float = 900) -> subprocess.CompletedProcess[str]:
-    env = ["env", "-i", f"HOME=/home/{USER}", "PATH=/usr/local/bin:/usr/bin:/bin", "PYTHON=/usr/bin/python3"]
-    return subprocess.run(["runuser", "-u", USER, "--", *env, *command], cwd=cwd,
-                          capture_output=True, text=True, timeout=timeout, check=False)
+def as_learner(
+    command: list[str], cwd: Path, timeout: float = 900
+) -> subprocess.CompletedProcess[str]:
+    env = [
+        "env",
+        "-i",
+        f"HOME=/home/{USER}",
+        "PATH=/usr/local/bin:/usr/bin:/bin",
+        "PYTHON=/usr/bin/python3",
+    ]
+    return subprocess.run(
+        ["runuser", "-u", USER, "--", *env, *command],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
 
 
 def test_setup_without_root_gives_a_working_course_and_a_list_of_fixes() -> None:
-    need(os.geteuid() == 0 and shutil.which("runuser") is not None, "needs root to create a test user")
+    need(
+        os.geteuid() == 0 and shutil.which("runuser") is not None,
+        "needs root to create a test user",
+    )
     need(Path("/usr/bin/python3").exists(), "needs a system python3 the test user can run")
     if subprocess.run(["id", USER], capture_output=True, check=False).returncode != 0:
         subprocess.run(["useradd", "--create-home", "--shell", "/bin/bash", USER], check=True)
@@ -48,20 +65,31 @@ def test_setup_without_root_gives_a_working_course_and_a_list_of_fixes() -> None
         # No access to the root-owned Docker socket: said once, with a fix, not fatal.
         assert "missing: Docker daemon" in output, output[-3000:]
         assert "usermod -aG docker" in output, "the fix should be joining the docker group"
-        doctor = as_learner([".venv/bin/python", "-m", "kernel_helpers", "doctor"], checkout, timeout=120)
+        doctor = as_learner(
+            [".venv/bin/python", "-m", "kernel_helpers", "doctor"], checkout, timeout=120
+        )
         assert doctor.returncode == 0, doctor.stderr
         assert "Docker daemon" in doctor.stdout and "fix:" in doctor.stdout
-        assert "Docker daemon" in doctor.stdout.strip().splitlines()[-1], "the line to send names it"
+        assert "Docker daemon" in doctor.stdout.strip().splitlines()[-1], (
+            "the line to send names it"
+        )
         # After a fresh learner set-up: the developer tools stay out, and --json is JSON alone.
-        assert not (checkout / ".venv" / "bin" / "pytest").exists(), "a learner got the developer tools"
+        assert not (checkout / ".venv" / "bin" / "pytest").exists(), (
+            "a learner got the developer tools"
+        )
         as_json = as_learner(["./kit", "doctor", "--json"], checkout, timeout=300)
         assert as_json.returncode == 0, as_json.stderr[-3000:]
         assert json.loads(as_json.stdout)["docker"]["available"] is False
         assert "missing: Docker daemon" in as_json.stderr
         hello = as_learner(
-            [".venv/bin/python", "-c", "import kernel_helpers as kh; "
-             "print(kh.run_wasm(kh.wasm_module('hello', 'c').path).stdout_text, end='')"],
-            checkout, timeout=120,
+            [
+                ".venv/bin/python",
+                "-c",
+                "import kernel_helpers as kh; "
+                "print(kh.run_wasm(kh.wasm_module('hello', 'c').path).stdout_text, end='')",
+            ],
+            checkout,
+            timeout=120,
         )
         assert hello.returncode == 0, hello.stderr
         assert hello.stdout.strip(), "the hello module printed nothing"

@@ -17,11 +17,20 @@ IN_PROCESS = ["native", "wasm-cached", "wasm-instantiate"]
 
 
 def test_live_plot_redraws_during_a_real_small_run() -> None:
-    live: LiveStartupPlot[Any] = LiveStartupPlot(IN_PROCESS, expected_samples=15, min_interval_s=0.0)
+    live: LiveStartupPlot[Any] = LiveStartupPlot(
+        IN_PROCESS, expected_samples=15, min_interval_s=0.0
+    )
 
     def runner(on_sample: Any, stop: threading.Event) -> Any:
-        return run_startup("hello", repeat=5, warmup=1, variants=IN_PROCESS, on_sample=on_sample,
-                           stop=stop, progress=False)
+        return run_startup(
+            "hello",
+            repeat=5,
+            warmup=1,
+            variants=IN_PROCESS,
+            on_sample=on_sample,
+            stop=stop,
+            progress=False,
+        )
 
     result = live.run(runner)
     assert live.error is None, live.error
@@ -40,8 +49,15 @@ def test_stop_ends_a_real_background_run_keeping_its_samples() -> None:
             on_sample(name, index, seconds)
             first.set()
 
-        return run_startup("hello", repeat=100_000, warmup=0, variants=["wasm-instantiate"],
-                           on_sample=counting, stop=stop, progress=False)
+        return run_startup(
+            "hello",
+            repeat=100_000,
+            warmup=0,
+            variants=["wasm-instantiate"],
+            on_sample=counting,
+            stop=stop,
+            progress=False,
+        )
 
     live.run(runner, blocking=False)
     assert first.wait(60), "no sample arrived"

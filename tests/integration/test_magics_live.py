@@ -113,14 +113,16 @@ def test_a_cell_runs_under_wasi_and_natively_alike(shell: Any, lang: str) -> Non
         assert outcome.command and outcome.artifact is not None
     assert shell.user_ns[f"prog_{lang}"].path.read_bytes()[:4] == b"\0asm"
     assert native.artifact is not None and native.artifact.target == "native"
-    assert "GOOS=wasip1 GOARCH=wasm" in wasm.command if lang == "go" else "wasm32-wasi" in wasm.command
+    assert (
+        "GOOS=wasip1 GOARCH=wasm" in wasm.command if lang == "go" else "wasm32-wasi" in wasm.command
+    )
     page = run.html()
     assert page.count("<td") == 2 and "bytes" in page and "compiled in" in page
 
 
 def test_the_same_cell_again_comes_from_the_cache(shell: Any) -> None:
     _need_compilers("c")
-    cell = "%%wasm c\n#include <stdio.h>\nint main(void) { puts(\"cached\"); return 0; }\n"
+    cell = '%%wasm c\n#include <stdio.h>\nint main(void) { puts("cached"); return 0; }\n'
     shell.run_cell(cell)
     again = shell.run_cell(cell).result
     assert again.wasm.artifact.cached and "from the build cache" in again.text()
@@ -134,7 +136,9 @@ def test_the_same_cell_again_comes_from_the_cache(shell: Any) -> None:
         ("go", "package main\n\nfunc main() {\n\tundefinedThing()\n}\n", 5),
     ],
 )
-def test_a_compile_error_points_at_the_cell_line(shell: Any, lang: str, cell: str, line: int) -> None:
+def test_a_compile_error_points_at_the_cell_line(
+    shell: Any, lang: str, cell: str, line: int
+) -> None:
     _need_compilers(lang)
     result = shell.run_cell(f"%%wasm {lang}\n{cell}")
     assert result.success

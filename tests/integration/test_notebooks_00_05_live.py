@@ -74,7 +74,10 @@ def test_probe_built_here_behaves_like_the_prebuilt_one(tmp_path) -> None:  # ty
     data = kh.Preopen(tmp_path, "/data")
     (tmp_path / "f.txt").write_text("x")
     for args in (("env",), ("cat", "/data/f.txt"), ("cat", "/etc/passwd"), ("exit", "4")):
-        built, shipped = kh.probe(*args, dirs=[data]), kh.run_wasm(PROBE_PREBUILT, list(args), dirs=[data])
+        built, shipped = (
+            kh.probe(*args, dirs=[data]),
+            kh.run_wasm(PROBE_PREBUILT, list(args), dirs=[data]),
+        )
         # stderr wording (strerror) differs between C libraries (wasi-libc vs zig's): compare
         # what the program did, not how its libc words a refusal.
         assert (built.exit_code, built.stdout) == (shipped.exit_code, shipped.stdout)
@@ -95,6 +98,9 @@ def test_container_view_live_sees_a_filesystem_and_a_network_namespace() -> None
 
     client = connect()
     try:
-        assert f"{PROBE_REPOSITORY}:{owner_id()}" in client.images.get(f"{PROBE_REPOSITORY}:{owner_id()}").tags
+        assert (
+            f"{PROBE_REPOSITORY}:{owner_id()}"
+            in client.images.get(f"{PROBE_REPOSITORY}:{owner_id()}").tags
+        )
     finally:
         client.close()

@@ -18,8 +18,9 @@ pytestmark = pytest.mark.integration
 def test_second_setup_is_a_no_op() -> None:
     # The test suite itself ran through ./kit test, so set-up has already happened once.
     start = time.perf_counter()
-    done = subprocess.run(["./kit", "setup"], cwd=REPO, capture_output=True, text=True,
-                          timeout=300, check=False)
+    done = subprocess.run(
+        ["./kit", "setup"], cwd=REPO, capture_output=True, text=True, timeout=300, check=False
+    )
     elapsed = time.perf_counter() - start
     output = done.stdout + done.stderr
     print(f"second set-up took {elapsed:.1f} s")
@@ -32,8 +33,14 @@ def test_second_setup_is_a_no_op() -> None:
 def test_kit_doctor_json_prints_only_json_after_set_up() -> None:
     # The README offers `./kit doctor --json` for scripting: set-up's chatter ("[kit] ...",
     # "missing: ...") goes to stderr, stdout is one JSON object.
-    done = subprocess.run(["./kit", "doctor", "--json"], cwd=REPO, capture_output=True, text=True,
-                          timeout=300, check=False)
+    done = subprocess.run(
+        ["./kit", "doctor", "--json"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
     assert report["wasmtime"]["available"] is True

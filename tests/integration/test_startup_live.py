@@ -51,7 +51,9 @@ def test_a_run_leaves_the_kit_images_as_it_found_them_but_the_cached_base() -> N
 
     def kit_images() -> set[str]:
         images = client.images.list(filters={"label": "io.wasm-course.kit=1"})
-        return {str(i.id) for i in images if (i.labels or {}).get("io.wasm-course.purpose") != "base"}
+        return {
+            str(i.id) for i in images if (i.labels or {}).get("io.wasm-course.purpose") != "base"
+        }
 
     def registry_tags() -> set[str]:
         return {t for i in client.images.list() for t in i.tags if t.startswith("127.0.0.1:")}
@@ -63,20 +65,28 @@ def test_a_run_leaves_the_kit_images_as_it_found_them_but_the_cached_base() -> N
     client.close()
 
 
-def test_a_variant_that_prints_the_wrong_thing_fails_loudly(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_variant_that_prints_the_wrong_thing_fails_loudly(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     # The output check runs once, outside the timed loop, against the module's own output.
     from kernel_helpers.bench import startup
 
     monkeypatch.setattr(startup, "_expected_output", lambda wasm: "something else\n")
-    result = run_startup("hello", repeat=2, warmup=0, variants=["native", "wasm-instantiate"], progress=False)
+    result = run_startup(
+        "hello", repeat=2, warmup=0, variants=["native", "wasm-instantiate"], progress=False
+    )
     assert result.variants == {}
     for name in ("native", "wasm-instantiate"):
         assert "expected 'something else'" in result.skipped[name]
 
 
-def test_kit_docker_off_fills_containers_from_recorded_data(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_kit_docker_off_fills_containers_from_recorded_data(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setenv("KIT_DOCKER", "off")
-    result = run_startup("hello", repeat=2, warmup=0, variants=["wasm-cached", *CONTAINER_VARIANTS], progress=False)
+    result = run_startup(
+        "hello", repeat=2, warmup=0, variants=["wasm-cached", *CONTAINER_VARIANTS], progress=False
+    )
     assert result.variants["wasm-cached"].source == "measured"
     for name in CONTAINER_VARIANTS:
         assert result.variants[name].source == "recorded", name
@@ -88,16 +98,33 @@ def test_kit_docker_off_fills_containers_from_recorded_data(monkeypatch: pytest.
 def test_cli_writes_the_documented_json(tmp_path: Path) -> None:
     target = tmp_path / "startup.json"
     done = subprocess.run(
-        [sys.executable, "-m", "kernel_helpers", "bench", "startup", "--variants",
-         "native,wasm-cached,wasm-instantiate", "--repeat", "3", "--json", str(target)],
-        capture_output=True, text=True, cwd=REPO, timeout=300, check=False,
+        [
+            sys.executable,
+            "-m",
+            "kernel_helpers",
+            "bench",
+            "startup",
+            "--variants",
+            "native,wasm-cached,wasm-instantiate",
+            "--repeat",
+            "3",
+            "--json",
+            str(target),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=300,
+        check=False,
     )
     assert done.returncode == 0, done.stderr
     data = json.loads(target.read_text())
     assert {"machine", "example", "variants", "sizes", "skipped", "recorded"} <= set(data)
     native = data["variants"]["native"]
     assert native["n"] == 3 and native["source"] == "measured" and native["command"]
-    assert {"median_s", "q1_s", "q3_s", "min_s", "max_s", "outliers", "kind", "samples_s"} <= set(native)
+    assert {"median_s", "q1_s", "q3_s", "min_s", "max_s", "outliers", "kind", "samples_s"} <= set(
+        native
+    )
     assert "wasm-cached/wasm-instantiate" in data["ratios"]
     # --json FILE: the JSON goes to the file, the summary to stderr (stdout stays clean for pipes)
     assert "ratio wasm-cached/wasm-instantiate: " in done.stderr and done.stdout == ""
@@ -128,7 +155,9 @@ def test_sizes_weigh_modules_binaries_images_and_the_oci_artifact() -> None:
     assert result.recorded is None
 
 
-def test_a_stopped_run_says_so_and_is_not_padded_with_recorded_data(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_stopped_run_says_so_and_is_not_padded_with_recorded_data(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     import threading
 
     from kernel_helpers.bench.startup import STOPPED_REASON
@@ -136,19 +165,29 @@ def test_a_stopped_run_says_so_and_is_not_padded_with_recorded_data(monkeypatch:
     monkeypatch.setenv("KIT_DOCKER", "off")
     stop = threading.Event()
     stop.set()
-    result = run_startup("hello", repeat=2, variants=["native", "wasm-cached", "docker-scratch"], stop=stop, progress=False)
+    result = run_startup(
+        "hello",
+        repeat=2,
+        variants=["native", "wasm-cached", "docker-scratch"],
+        stop=stop,
+        progress=False,
+    )
     assert result.skipped == {"native": STOPPED_REASON, "wasm-cached": STOPPED_REASON}
     assert list(result.variants) == ["docker-scratch"]  # Docker is off: recorded, and marked
     assert result.variants["docker-scratch"].source == "recorded"
 
 
-def test_adaptive_runs_stop_at_the_precision_or_the_budget_and_say_which(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_adaptive_runs_stop_at_the_precision_or_the_budget_and_say_which(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setenv("KIT_DOCKER", "off")  # recorded containers: only the wasm side can improve
     names = ["wasm-instantiate", "docker-scratch"]
     loose = run_startup("hello", repeat=5, warmup=1, variants=names, progress=False, precision=10.0)
     assert loose.notes["precision"].startswith("docker-scratch/wasm-instantiate known within")
     assert loose.variants["wasm-instantiate"].stats.n == 5  # already precise enough: no more rounds
-    tight = run_startup("hello", repeat=5, warmup=1, variants=names, progress=False, precision=1e-6, budget_s=3)
+    tight = run_startup(
+        "hello", repeat=5, warmup=1, variants=names, progress=False, precision=1e-6, budget_s=3
+    )
     assert "only (target ±0%)" in tight.notes["precision"]
     assert "the time budget ran out" in tight.notes["precision"]
     assert tight.variants["wasm-instantiate"].stats.n > 5  # it did try more rounds

@@ -59,8 +59,12 @@ def run_in_node(folder: Path, wasm: bytes, argv: list[str], env: dict[str, str])
     (folder / "module.wasm").write_bytes(wasm)
     spec = json.dumps({"argv": argv, "env": env})
     done = subprocess.run(
-        ["node", "run.mjs", "module.wasm", spec], cwd=folder, capture_output=True,
-        text=True, timeout=60, check=True,
+        ["node", "run.mjs", "module.wasm", spec],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
     )
     return json.loads(done.stdout)
 
@@ -77,7 +81,9 @@ def assert_same_as_server(browser: dict, wasm: bytes, args: list[str], env: dict
     server = kh.run_wasm(wasm, args, env=env)
     assert browser["error"] == "", browser["error"]
     assert (browser["stdout"], browser["stderr"], browser["exit_code"]) == (
-        server.stdout_text, server.stderr_text, server.exit_code,
+        server.stdout_text,
+        server.stderr_text,
+        server.exit_code,
     )
     for phase in ("compile_ms", "instantiate_ms", "run_ms"):
         assert browser[phase] >= 0

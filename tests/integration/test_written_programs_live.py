@@ -54,24 +54,44 @@ def test_the_sum_in_c_passes_without_a_final_newline_too() -> None:
 @pytest.mark.parametrize(
     ("program", "words"),
     [
-        (sum_c(first="0"), ("with no arguments it printed 7", "argv[0] is the program's own name", "i = 1")),
-        (sum_c(print_='if (argc > 1) printf("%ld\\n", sum);'), ("with no arguments it printed nothing", "is 0")),
+        (
+            sum_c(first="0"),
+            ("with no arguments it printed 7", "argv[0] is the program's own name", "i = 1"),
+        ),
+        (
+            sum_c(print_='if (argc > 1) printf("%ld\\n", sum);'),
+            ("with no arguments it printed nothing", "is 0"),
+        ),
         (sum_c(print_=""), ("printed nothing",)),
         (sum_c(print_='printf("sum = %ld\\n", sum);'), ("'sum = 0', not just a number",)),
         (sum_c(return_="sum"), ("1 2 3, it ended with exit code 6", "return 0")),
         (sum_c(return_="argc == 1"), ("with no arguments, it ended with exit code 1", "print 0")),
-        (sum_c().replace("atol(argv[i])", "(long)argv[i][0] - '0'"), ("-4 10 it printed", "the sum is 6", "atoi")),
-        (sum_c().replace("return 0;", "return 0"), ("does not accept it yet", "First complaint, line 9", "';'")),
+        (
+            sum_c().replace("atol(argv[i])", "(long)argv[i][0] - '0'"),
+            ("-4 10 it printed", "the sum is 6", "atoi"),
+        ),
+        (
+            sum_c().replace("return 0;", "return 0"),
+            ("does not accept it yet", "First complaint, line 9", "';'"),
+        ),
     ],
-    ids=["argv0", "nothing-for-none", "nothing", "words", "sum-as-exit-code", "fails-for-none",
-         "digits-only", "compile-error"],
+    ids=[
+        "argv0",
+        "nothing-for-none",
+        "nothing",
+        "words",
+        "sum-as-exit-code",
+        "fails-for-none",
+        "digits-only",
+        "compile-error",
+    ],
 )
 def test_each_mistake_in_the_c_sum_gets_its_hint(program: str, words: tuple[str, ...]) -> None:
     need_compiler("c")
     wrong(kh.check_sum_program(program), *words)
 
 
-SUM_RUST = 'fn main() { let s: i64 = std::env::args()SKIP.map(|a| a.parse::<i64>().unwrap()).sum(); println!("{}", s); }'
+SUM_RUST = 'fn main() { let s: i64 = std::env::args()SKIP.map(|a| a.parse::<i64>().unwrap()).sum(); println!("{}", s); }'  # noqa: E501
 
 
 def test_the_sum_in_rust_and_its_mistakes() -> None:
@@ -80,11 +100,20 @@ def test_the_sum_in_rust_and_its_mistakes() -> None:
     right(kh.check_sum_in_rust_or_go(SUM_RUST.replace("SKIP", ".skip(1)"), "Rust"))
     wrong(
         kh.check_sum_in_rust_or_go(SUM_RUST.replace("SKIP", ""), "rust"),
-        "with no arguments", "trapped", "ParseIntError", ".skip(1)",
+        "with no arguments",
+        "trapped",
+        "ParseIntError",
+        ".skip(1)",
     )
     unsigned = SUM_RUST.replace("SKIP", ".skip(1)").replace("i64", "u32")
-    wrong(kh.check_sum_in_rust_or_go(unsigned, "rust"), "-4 10", "parse::<i64>()", "Negative numbers")
-    wrong(kh.check_sum_in_rust_or_go("fn main() {", "rust"), "Rust compiler does not accept it", "line 1")
+    wrong(
+        kh.check_sum_in_rust_or_go(unsigned, "rust"), "-4 10", "parse::<i64>()", "Negative numbers"
+    )
+    wrong(
+        kh.check_sum_in_rust_or_go("fn main() {", "rust"),
+        "Rust compiler does not accept it",
+        "line 1",
+    )
 
 
 SUM_GO = """package main
@@ -115,9 +144,13 @@ def test_the_sum_in_go_and_its_mistakes() -> None:
     right(kh.check_sum_in_rust_or_go(SUM_GO.replace("ARGS", "os.Args[1:]"), "go"))
     wrong(
         kh.check_sum_in_rust_or_go(SUM_GO.replace("ARGS", "os.Args"), "go"),
-        "with no arguments, it ended with exit code 1", "7sum.wasm", "os.Args[1:]",
+        "with no arguments, it ended with exit code 1",
+        "7sum.wasm",
+        "os.Args[1:]",
     )
-    too_eager = SUM_GO.replace("ARGS", "os.Args[1:]").replace("sum := 0", "sum := 0\n\t_ = os.Args[1]")
+    too_eager = SUM_GO.replace("ARGS", "os.Args[1:]").replace(
+        "sum := 0", "sum := 0\n\t_ = os.Args[1]"
+    )
     wrong(kh.check_sum_in_rust_or_go(too_eager, "go"), "index out of range", "print 0")
 
 
@@ -137,7 +170,9 @@ CHECKED = 'if (f == NULL) { perror("/data/greeting.txt"); return 1; }'
 READ_ALL = "while (fgets(line, sizeof line, f)) fputs(line, stdout);"
 
 
-def greeting_c(path: str = '"/data/greeting.txt"', check: str = CHECKED, read: str = READ_ALL) -> str:
+def greeting_c(
+    path: str = '"/data/greeting.txt"', check: str = CHECKED, read: str = READ_ALL
+) -> str:
     return GREETING_C.replace("PATH", path).replace("CHECK", check).replace("READ", read)
 
 
@@ -151,18 +186,42 @@ def test_the_greeting_reader_prints_the_file_and_fails_cleanly_without_it() -> N
 @pytest.mark.parametrize(
     ("program", "words"),
     [
-        (greeting_c(path='"/greeting.txt"'), ("with /data given, it ended with exit code 1", "/greeting.txt", 'fopen("/data/greeting.txt", "r")')),
+        (
+            greeting_c(path='"/greeting.txt"'),
+            (
+                "with /data given, it ended with exit code 1",
+                "/greeting.txt",
+                'fopen("/data/greeting.txt", "r")',
+            ),
+        ),
         (greeting_c(read=""), ("with /data given, it printed nothing", "fgets in a loop")),
-        (greeting_c(read="if (fgets(line, sizeof line, f)) fputs(line, stdout);"), ("only the start of the file", "until fgets returns NULL")),
-        (greeting_c(read='puts("Hello!");'), ("it printed 'Hello!\\n', but the file holds", "a new number")),
-        (greeting_c(check=""), ("without /data, it crashed", "trapped", "fopen returned NULL", "perror")),
-        (greeting_c(check="if (f == NULL) return 0;"), ("without /data, it ended with exit code 0", "return 1")),
+        (
+            greeting_c(read="if (fgets(line, sizeof line, f)) fputs(line, stdout);"),
+            ("only the start of the file", "until fgets returns NULL"),
+        ),
+        (
+            greeting_c(read='puts("Hello!");'),
+            ("it printed 'Hello!\\n', but the file holds", "a new number"),
+        ),
+        (
+            greeting_c(check=""),
+            ("without /data, it crashed", "trapped", "fopen returned NULL", "perror"),
+        ),
+        (
+            greeting_c(check="if (f == NULL) return 0;"),
+            ("without /data, it ended with exit code 0", "return 1"),
+        ),
         (greeting_c(check="if (f == NULL) return 1;"), ("exit code 1 but said nothing", "stderr")),
-        (greeting_c(check='if (f == NULL) { puts("no greeting"); return 1; }'), ("wrote its message to stdout", "stderr")),
+        (
+            greeting_c(check='if (f == NULL) { puts("no greeting"); return 1; }'),
+            ("wrote its message to stdout", "stderr"),
+        ),
     ],
     ids=["wrong-path", "nothing", "one-line", "typed-in", "crash", "exit-0", "quiet", "stdout"],
 )
-def test_each_mistake_in_the_greeting_reader_gets_its_hint(program: str, words: tuple[str, ...]) -> None:
+def test_each_mistake_in_the_greeting_reader_gets_its_hint(
+    program: str, words: tuple[str, ...]
+) -> None:
     need_compiler("c")
     wrong(kh.check_greeting_reader(program), *words)
 
@@ -233,16 +292,39 @@ def test_a_prime_counter_is_right_both_ways_and_timed() -> None:
     [
         (primes_c(first="1"), ("with the argument 10, it printed 5", "1 is not a prime")),
         (primes_c(less="<="), ("with the argument 13, it printed 6", "i < N")),
-        (primes_c().replace('printf("%ld\\n", count);', 'printf("%ld primes\\n", count);'), ("'4 primes', not a count",)),
+        (
+            primes_c().replace('printf("%ld\\n", count);', 'printf("%ld primes\\n", count);'),
+            ("'4 primes', not a count",),
+        ),
         (primes_c().replace("return 0;", "return count;"), ("ended with exit code 4", "return 0")),
-        (primes_c(while_="d < i"), ("with the argument 1000000, it was stopped by the timeout", "d * d <= i")),
-        (SIEVE_C.replace("ARRAY", "char *composite = calloc(n, 1);"), ("as wasm, with the argument 1000000", "right natively but not as wasm", "long long")),
-        (SIEVE_C.replace("ARRAY", "char composite[1000000] = {0};").replace("long j = i * i", "long long j = (long long)i * i"),
-         ("as wasm, with the argument 10, it stopped", "stack", "malloc")),
+        (
+            primes_c(while_="d < i"),
+            ("with the argument 1000000, it was stopped by the timeout", "d * d <= i"),
+        ),
+        (
+            SIEVE_C.replace("ARRAY", "char *composite = calloc(n, 1);"),
+            ("as wasm, with the argument 1000000", "right natively but not as wasm", "long long"),
+        ),
+        (
+            SIEVE_C.replace("ARRAY", "char composite[1000000] = {0};").replace(
+                "long j = i * i", "long long j = (long long)i * i"
+            ),
+            ("as wasm, with the argument 10, it stopped", "stack", "malloc"),
+        ),
     ],
-    ids=["counts-1", "counts-n", "words", "count-as-exit-code", "too-slow", "long-overflows", "big-local-array"],
+    ids=[
+        "counts-1",
+        "counts-n",
+        "words",
+        "count-as-exit-code",
+        "too-slow",
+        "long-overflows",
+        "big-local-array",
+    ],
 )
-def test_each_mistake_in_the_prime_counter_gets_its_hint(program: str, words: tuple[str, ...]) -> None:
+def test_each_mistake_in_the_prime_counter_gets_its_hint(
+    program: str, words: tuple[str, ...]
+) -> None:
     need_compiler("c")
     need_native_compiler()
     wrong(kh.check_prime_count(program), *words)

@@ -29,14 +29,18 @@ BUDGET_S = 90
 pytestmark = [pytest.mark.notebooks, pytest.mark.slow]
 
 
-def execute(path: Path, env: dict[str, str], cwd: Path | None = None) -> tuple[nbformat.NotebookNode, float]:
+def execute(
+    path: Path, env: dict[str, str], cwd: Path | None = None
+) -> tuple[nbformat.NotebookNode, float]:
     """Run the notebook at ``path`` in a fresh kernel, in ``cwd`` (by default its folder)."""
     nb = nbformat.read(path, as_version=4)
     old = dict(os.environ)
     os.environ.update(env)
     try:
         client = NotebookClient(
-            nb, timeout=BUDGET_S, kernel_name="python3",
+            nb,
+            timeout=BUDGET_S,
+            kernel_name="python3",
             resources={"metadata": {"path": str(cwd or path.parent)}},
         )
         start = time.perf_counter()
@@ -136,8 +140,12 @@ def test_the_instructors_class_view_runs_clean(tmp_path: Path) -> None:
     learner = tmp_path / "class" / "kit-ada"
     learner.mkdir(parents=True)
     (learner / "doctor.json").write_text(json.dumps({"summary": "ok", "missing": []}))
-    (learner / "startup.json").write_text(json.dumps(synthetic_results.startup("fast-containers").to_json()))
-    nb, _ = execute(REPO / "deploy" / "class-view.ipynb", {"KIT_CLASS_ROOT": str(tmp_path / "class")})
+    (learner / "startup.json").write_text(
+        json.dumps(synthetic_results.startup("fast-containers").to_json())
+    )
+    nb, _ = execute(
+        REPO / "deploy" / "class-view.ipynb", {"KIT_CLASS_ROOT": str(tmp_path / "class")}
+    )
     assert errors(nb) == []
     text = printed(nb)
     assert "1 learner, 0 without a setup check" in text and "ada: ok: nothing missing" in text

@@ -29,7 +29,8 @@ _C_HEAD = "#include <stdio.h>\n#include <stdlib.h>\n"
 #: A typical mistake for each check whose exercise has the learner write something that runs.
 WRONG = {
     # argv[0] counted in the sum: the hint names it
-    "check_sum_program": _C_HEAD + (
+    "check_sum_program": _C_HEAD
+    + (
         "int main(int argc, char **argv) {\n    int sum = 0;\n"
         "    for (int i = 0; i < argc; i++) sum += atoi(argv[i]);\n"
         '    printf("%d\\n", sum);\n    return 0;\n}\n'
@@ -79,7 +80,9 @@ def _answered(path: Path) -> tuple[nbformat.NotebookNode, list[str]]:
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_each_exercise_is_right_with_its_solution_and_wrong_with_a_mistake(path: Path, tmp_path: Path) -> None:
+def test_each_exercise_is_right_with_its_solution_and_wrong_with_a_mistake(
+    path: Path, tmp_path: Path
+) -> None:
     from kernel_helpers.containers.docker import docker_status
 
     need(docker_status().available, "no Docker daemon: the exercises of 06, 07 and 09 need one")
@@ -91,4 +94,6 @@ def test_each_exercise_is_right_with_its_solution_and_wrong_with_a_mistake(path:
     assert not errors(executed), errors(executed)
     graded = [c for c in executed.cells if c.cell_type == "code" and "_verdict = " in c.source]
     assert graded and all(c.get("execution_count") for c in graded)
-    assert wrong, "every notebook from 02 to 09 has an exercise where the learner writes something that runs"
+    assert wrong, (
+        "every notebook from 02 to 09 has an exercise where the learner writes something that runs"
+    )

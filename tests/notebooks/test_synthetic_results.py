@@ -32,7 +32,7 @@ pytestmark = [pytest.mark.notebooks, pytest.mark.slow]
 
 #: The first cell of every run: measurements replaced by one synthetic set, results saved
 #: to (and read back from) a folder of this test's own.
-REPLAY = '''
+REPLAY = """
 import sys, types
 sys.path.insert(0, {repo!r})
 import kernel_helpers as kh
@@ -47,7 +47,7 @@ kh.run_compute = lambda *a, **k: synthetic.compute(_SET)
 kh.save_result = lambda topic, result, **k: _save(topic, result, folder=_FOLDER)
 kh.load_results = lambda *a, **k: _load(_FOLDER)
 kh.export_results = lambda *a, **k: _export(*a, **{{"out_dir": _FOLDER, **k}})
-'''
+"""
 
 
 def text_of(fragment: str) -> str:
@@ -63,18 +63,21 @@ def verdicts(nb: nbformat.NotebookNode) -> list[dict[str, str]]:
             for head, body in re.findall(r"<h4>(.*?)</h4>(.*?)(?=<h4>|$)", page, re.S):
                 table = re.search(r"<p>The claim we test:.*?</table>", body, re.S)
                 sentences = re.search(r"<ul>(.*?)</ul>", body, re.S)
-                found.append({
-                    "headline": text_of(head),
-                    "table": text_of(table.group() if table else ""),
-                    "sentences": text_of(sentences.group(1) if sentences else ""),
-                })
+                found.append(
+                    {
+                        "headline": text_of(head),
+                        "table": text_of(table.group() if table else ""),
+                        "sentences": text_of(sentences.group(1) if sentences else ""),
+                    }
+                )
     return found
 
 
 def guide(nb: nbformat.NotebookNode) -> str:
     return " ".join(
         output.get("data", {}).get("text/markdown", "")
-        for cell in nb.cells for output in cell.get("outputs", [])
+        for cell in nb.cells
+        for output in cell.get("outputs", [])
         if "**Choose" in output.get("data", {}).get("text/markdown", "")
     )
 
@@ -93,7 +96,12 @@ PAGES: dict[tuple[str, str], nbformat.NotebookNode] = {}
 def run(path: Path, which: str, folder: Path) -> nbformat.NotebookNode:
     if (path.name, which) not in PAGES:
         nb = nbformat.read(path, as_version=4)
-        nb.cells.insert(0, nbformat.v4.new_code_cell(REPLAY.format(repo=str(REPO), which=which, folder=str(folder))))
+        nb.cells.insert(
+            0,
+            nbformat.v4.new_code_cell(
+                REPLAY.format(repo=str(REPO), which=which, folder=str(folder))
+            ),
+        )
         scratch = path.parent / f".synthetic-{which}-{path.name}"
         nbformat.write(nb, scratch)
         try:
@@ -109,7 +117,9 @@ def run(path: Path, which: str, folder: Path) -> nbformat.NotebookNode:
 
 @pytest.mark.parametrize("which", SETS)
 @pytest.mark.parametrize("path", PART_TWO, ids=lambda p: p.stem)
-def test_headline_numbers_are_in_the_table_beside_them(path: Path, which: str, folders: dict[str, Path]) -> None:
+def test_headline_numbers_are_in_the_table_beside_them(
+    path: Path, which: str, folders: dict[str, Path]
+) -> None:
     nb = run(path, which, folders[which])
     shown = verdicts(nb)
     if path.name[:2] in ("06", "07", "08", "10"):
@@ -125,11 +135,17 @@ def test_headline_numbers_are_in_the_table_beside_them(path: Path, which: str, f
         assert not missing, (which, said, missing)
 
 
-@pytest.mark.parametrize("path", [p for p in PART_TWO if p.name[:2] in ("06", "07", "08", "10")],
-                         ids=lambda p: p.stem)
+@pytest.mark.parametrize(
+    "path", [p for p in PART_TWO if p.name[:2] in ("06", "07", "08", "10")], ids=lambda p: p.stem
+)
 def test_sentences_change_with_the_data(path: Path, folders: dict[str, Path]) -> None:
-    pages = {which: [v["headline"] + " | " + v["sentences"] for v in verdicts(run(path, which, folders[which]))]
-             for which in SETS}
+    pages = {
+        which: [
+            v["headline"] + " | " + v["sentences"]
+            for v in verdicts(run(path, which, folders[which]))
+        ]
+        for which in SETS
+    }
     for a in SETS:
         for b in SETS:
             if a < b:

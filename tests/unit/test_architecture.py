@@ -32,7 +32,9 @@ def _imported_module(module: Path, node: ast.ImportFrom) -> str:
 
 
 def test_every_subpackage_says_what_it_owns_and_may_import() -> None:
-    assert {"wasm", "toolchains", "containers", "bench", "report", "course", "cli"} <= set(SUBPACKAGES)
+    assert {"wasm", "toolchains", "containers", "bench", "report", "course", "cli"} <= set(
+        SUBPACKAGES
+    )
     for name in SUBPACKAGES:
         if name in ("data",):
             continue
@@ -65,7 +67,10 @@ def _lint_imports(root: Path) -> subprocess.CompletedProcess[str]:
         pytest.skip("import-linter is not installed (it comes with requirements-dev.txt)")
     return subprocess.run(
         [str(program), "--config", str(root / "pyproject.toml"), "--no-cache"],
-        cwd=root, capture_output=True, text=True, timeout=120,
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
         env={"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin"},
     )
 
@@ -87,7 +92,9 @@ def test_a_wrong_way_import_breaks_the_contract(tmp_path: Path) -> None:
 
 
 def _copy_for_lint(tmp_path: Path) -> None:
-    shutil.copytree(PACKAGE, tmp_path / "kernel_helpers", ignore=shutil.ignore_patterns("data", "static"))
+    shutil.copytree(
+        PACKAGE, tmp_path / "kernel_helpers", ignore=shutil.ignore_patterns("data", "static")
+    )
     shutil.copytree(REPO / "course_hub", tmp_path / "course_hub")
     shutil.copy(REPO / "pyproject.toml", tmp_path / "pyproject.toml")
 
@@ -110,7 +117,9 @@ def test_touching_every_public_name_loads_no_workshop_code() -> None:
         "print(sorted(m for m in sys.modules if m.split('.')[0] == 'course_hub'))\n"
         "print(len(kh._PUBLIC))\n"
     )
-    run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=300, cwd=REPO)
+    run = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=300, cwd=REPO
+    )
     assert run.returncode == 0, run.stderr[-2000:]
     loaded, touched = run.stdout.splitlines()[-2:]
     assert loaded == "[]"
@@ -158,7 +167,10 @@ def _edges(name: str, path: Path) -> set[str]:
             candidates = [alias.name for alias in node.names]
         else:
             base = _imported_module(path, node)
-            candidates = [f"{base}.{alias.name}" if f"{base}.{alias.name}" in MODULES else base for alias in node.names]
+            candidates = [
+                f"{base}.{alias.name}" if f"{base}.{alias.name}" in MODULES else base
+                for alias in node.names
+            ]
         targets |= {c for c in candidates if c in MODULES and c != name}
     return targets
 
@@ -203,8 +215,12 @@ def strongly_connected(graph: dict[str, set[str]]) -> list[list[str]]:
 
 def test_the_graph_sees_relative_and_function_level_imports() -> None:
     graph = module_graph()
-    assert "kernel_helpers.wasm.reader" in graph["kernel_helpers.wasm.runner"]  # from .reader import
-    assert "kernel_helpers.wasm.runner" in graph["kernel_helpers.bench.startup"]  # inside a function
+    assert (
+        "kernel_helpers.wasm.reader" in graph["kernel_helpers.wasm.runner"]
+    )  # from .reader import
+    assert (
+        "kernel_helpers.wasm.runner" in graph["kernel_helpers.bench.startup"]
+    )  # inside a function
     assert strongly_connected({"a": {"b"}, "b": {"a"}, "c": {"a"}}) == [["a", "b"], ["c"]]
 
 
@@ -222,7 +238,9 @@ def test_no_modules_import_each_other_round_a_circle() -> None:
     new = [group for group in circles if group not in KNOWN_CIRCLES]
     assert not new, "import circles:\n" + "\n".join(" <-> ".join(g) for g in new)
     gone = [group for group in KNOWN_CIRCLES if group not in circles]
-    assert not gone, "these circles are gone (or changed): update KNOWN_CIRCLES\n" + "\n".join(map(str, gone))
+    assert not gone, "these circles are gone (or changed): update KNOWN_CIRCLES\n" + "\n".join(
+        map(str, gone)
+    )
 
 
 #: The one module allowed to be long: the binary reader walks every section of the format
@@ -257,7 +275,11 @@ def test_notebooks_reach_the_kit_through_kh_only() -> None:
                 words = line.split()
                 if line.strip() == "import kernel_helpers as kh":
                     continue
-                if words[:1] in (["from"], ["import"]) and len(words) > 1 and words[1].startswith("kernel_helpers"):
+                if (
+                    words[:1] in (["from"], ["import"])
+                    and len(words) > 1
+                    and words[1].startswith("kernel_helpers")
+                ):
                     offenders.append(f"{notebook.name} cell {number}: {line.strip()}")
     assert not offenders, "\n".join(offenders)
 
@@ -266,7 +288,11 @@ def _lazy_table() -> list[tuple[str, str, int]]:
     """(module, name, line) of every ``_names(module, *names)`` in kernel_helpers/__init__.py."""
     table = []
     for node in ast.walk(ast.parse((PACKAGE / "__init__.py").read_text())):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "_names":
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id == "_names"
+        ):
             module, *names = [arg.value for arg in node.args if isinstance(arg, ast.Constant)]
             table += [(str(module), str(name), node.lineno) for name in names]
     return table

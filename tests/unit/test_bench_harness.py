@@ -48,7 +48,10 @@ def test_measure_callable_counts_warmups_and_repeats() -> None:
     calls: list[int] = []
     seen: list[tuple[str, int]] = []
     m = measure_callable(
-        lambda: calls.append(1), name="noop", warmup=2, repeat=5,
+        lambda: calls.append(1),
+        name="noop",
+        warmup=2,
+        repeat=5,
         on_sample=lambda name, i, s: seen.append((name, i)),
     )
     assert len(calls) == 7 and m.stats.n == 5 and m.kind == "in-process"
@@ -128,8 +131,12 @@ def _result() -> BenchResult:
         machine={"cpu": "test", "cores": 2},
         example="hello",
         variants={
-            "native": Measurement.from_samples("native", "process", [0.001, 0.002, 0.0015], command=["/x"]),
-            "docker-scratch": Measurement.from_samples("docker-scratch", "process", [0.5, 0.4, 0.45]),
+            "native": Measurement.from_samples(
+                "native", "process", [0.001, 0.002, 0.0015], command=["/x"]
+            ),
+            "docker-scratch": Measurement.from_samples(
+                "docker-scratch", "process", [0.5, 0.4, 0.45]
+            ),
         },
         sizes={"native": 800_000},
         skipped={"wasmtime-cli": "no CLI"},

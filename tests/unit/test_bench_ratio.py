@@ -18,7 +18,9 @@ def test_the_interval_covers_a_known_ratio_in_most_synthetic_runs() -> None:
     # nearly always (allow a few misses; a broken bootstrap misses most of the time).
     covered = 0
     for seed in range(40):
-        ratio = ratio_of_medians(_lognormal(0.5, 30, seed), _lognormal(0.001, 30, 1000 + seed), seed=seed)
+        ratio = ratio_of_medians(
+            _lognormal(0.5, 30, seed), _lognormal(0.001, 30, 1000 + seed), seed=seed
+        )
         covered += ratio.low <= 500 <= ratio.high
         assert ratio.low < ratio.value < ratio.high
     assert covered >= 34

@@ -77,7 +77,8 @@ def test_recorded_data_stands_in_only_for_what_is_absent() -> None:
 
     def skipped_result() -> BenchResult:
         return BenchResult(
-            machine=machine_metadata(), example="hello",
+            machine=machine_metadata(),
+            example="hello",
             skipped={"docker-scratch": "image build failed: no space left on device"},
         )
 
@@ -104,7 +105,9 @@ def test_recorded_file_reads_back_exactly_as_written() -> None:
 
 def test_a_summary_with_only_medians_reads_as_a_result() -> None:
     """An export or a hand-written summary may carry only medians: no spread, no samples."""
-    result = BenchResult.from_json({"variants": {"native": {"median_s": 0.002}, "wasm-cached": {"median_s": 0.001}}})
+    result = BenchResult.from_json(
+        {"variants": {"native": {"median_s": 0.002}, "wasm-cached": {"median_s": 0.001}}}
+    )
     native = result.variants["native"]
     assert (native.stats.q1_s, native.stats.q3_s, native.stats.n) == (0.002, 0.002, 0)
     assert native.source == "measured" and not native.recorded and native.samples_s == []

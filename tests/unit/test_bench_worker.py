@@ -37,7 +37,8 @@ def test_samples_are_timed_in_another_process_and_streamed(tmp_path: Path) -> No
             Job("native", CommandSpec((ECHO, "hi")), "hi"),
             Job("wasm-instantiate", WasmSpec(_hello(tmp_path), "instantiate"), "hello.wasm\0"),
         ],
-        warmup=1, repeat=4,
+        warmup=1,
+        repeat=4,
         on_sample=lambda name, index, seconds: seen.append((name, index, threading.get_ident())),
     )
     assert outcome.failed == {}
@@ -45,7 +46,9 @@ def test_samples_are_timed_in_another_process_and_streamed(tmp_path: Path) -> No
     assert [len(outcome.samples[n]) for n in ("native", "wasm-instantiate")] == [4, 4]
     assert all(s > 0 for samples in outcome.samples.values() for s in samples)
     # Streamed sample by sample, to the caller's own thread (the live plot redraws there).
-    assert [(n, i) for n, i, _ in seen] == [("native", i) for i in range(4)] + [("wasm-instantiate", i) for i in range(4)]
+    assert [(n, i) for n, i, _ in seen] == [("native", i) for i in range(4)] + [
+        ("wasm-instantiate", i) for i in range(4)
+    ]
     assert {ident for *_, ident in seen} == {threading.get_ident()}
 
 
@@ -58,7 +61,8 @@ def test_each_wasm_mode_runs(tmp_path: Path) -> None:
             Job("wasm-compile", WasmSpec(module, "compile")),
             Job("wasm-cached", WasmSpec(module, "cached", serialized=str(serialized))),
         ],
-        warmup=0, repeat=2,
+        warmup=0,
+        repeat=2,
     )
     assert outcome.failed == {}
     assert sorted(outcome.samples) == ["wasm-cached", "wasm-compile"]
@@ -72,7 +76,9 @@ def test_a_wrong_output_fails_that_variant_only_before_any_timing(tmp_path: Path
             Job("exits-3", WasmSpec(_module(tmp_path, wasi_guests.exit_with(3)), "instantiate")),
             Job("right", CommandSpec((ECHO, "hi")), "hi"),
         ],
-        warmup=0, repeat=2, on_sample=lambda name, *_: samples.append(name),
+        warmup=0,
+        repeat=2,
+        on_sample=lambda name, *_: samples.append(name),
     )
     assert "printed 'bye', expected 'hi'" in outcome.failed["wrong"]
     assert "status 3" in outcome.failed["exits-3"]
@@ -92,7 +98,10 @@ def test_stop_during_the_first_variant_keeps_what_was_measured(tmp_path: Path) -
             Job("first", CommandSpec((ECHO, "hi"))),
             Job("second", CommandSpec((ECHO, "hi"))),
         ],
-        warmup=0, repeat=500, on_sample=stop_after_two, stop=stop,
+        warmup=0,
+        repeat=500,
+        on_sample=stop_after_two,
+        stop=stop,
     )
     assert outcome.stopped == {"first"}
     assert 2 <= len(outcome.samples["first"]) < 500
@@ -143,12 +152,20 @@ def test_a_job_crosses_the_pipe_as_it_was_sent() -> None:
         Job("wasm-cached", WasmSpec("m.wasm", "cached", serialized="m.cwasm", dirs=(("/a", "/"),))),
         Job("component-instantiate", ComponentSpec("c.wasm", args=("one",))),
         Job("oci-wasm-pull-run", OciPullSpec("127.0.0.1:5000/kit/hello:1", "/auth.json")),
-        Job("served", FirstResponseSpec("kernel_helpers.wasm.serve:serve_http_component", ("c.cwasm",)), "hi"),
+        Job(
+            "served",
+            FirstResponseSpec("kernel_helpers.wasm.serve:serve_http_component", ("c.cwasm",)),
+            "hi",
+        ),
         Job("called", CallSpec("tests.unit.test_bench_worker:die")),
     )
     assert decode_plan(encode_plan(Plan(1, 2, jobs))) == Plan(1, 2, jobs)
     assert [decode_job(encode_job(job)) for job in jobs] == list(jobs)
-    for event in (Sample("a", 0, 0.5), Measured("a", (0.5, 0.25), True), Failed("b", "stopped", never_ran=True)):
+    for event in (
+        Sample("a", 0, 0.5),
+        Measured("a", (0.5, 0.25), True),
+        Failed("b", "stopped", never_ran=True),
+    ):
         assert decode_event(encode_event(event)) == event
     with pytest.raises(ValueError, match="unknown variant kind"):
         decode_job({"name": "x", "kind": "teleport"})

@@ -39,8 +39,12 @@ def test_what_the_kit_saves_is_handed_in_readable_by_the_instructors_group_only(
     tmp_path: Path, class_root: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     folder = _learner(class_root, "ada", monkeypatch)
-    save_result("startup", synthetic_results.startup("fast-containers"), folder=tmp_path / "results")
-    export_results("ada", results=synthetic_results.all_results("fast-containers"), out_dir=tmp_path / "out")
+    save_result(
+        "startup", synthetic_results.startup("fast-containers"), folder=tmp_path / "results"
+    )
+    export_results(
+        "ada", results=synthetic_results.all_results("fast-containers"), out_dir=tmp_path / "out"
+    )
     assert sorted(p.name for p in folder.iterdir()) == ["export.json", "export.png", "startup.json"]
     for path in folder.iterdir():
         assert stat.S_IMODE(path.stat().st_mode) == 0o640, path
@@ -57,7 +61,9 @@ def test_nothing_is_handed_in_off_the_hub_and_a_broken_folder_only_warns(
         assert hand_in("doctor.json", b"{}") is None
     # and saving a result still works for the learner
     with pytest.warns(UserWarning, match="could not hand startup.json in"):
-        saved = save_result("startup", synthetic_results.startup("fast-containers"), folder=tmp_path)
+        saved = save_result(
+            "startup", synthetic_results.startup("fast-containers"), folder=tmp_path
+        )
     assert saved.is_file()
 
 
@@ -83,7 +89,9 @@ def test_the_class_status_puts_who_is_stuck_first_and_draws_the_comparison(
     assert [x.name for x in status.learners] == ["amy", "bob", "zoe"]
     amy, bob, zoe = status.learners
     assert amy.stuck and "has not run the setup check" in amy.setup
-    assert bob.setup == "2 missing: Docker; Rust toolchain" and bob.progress == "nothing measured yet"
+    assert (
+        bob.setup == "2 missing: Docker; Rust toolchain" and bob.progress == "nothing measured yet"
+    )
     assert zoe.setup == "ok: nothing missing" and zoe.progress == "startup"
     assert "amy" in status.html() and "1 without a setup check" in status.text()
     # Only zoe measured start-up: the comparison has her bars, from her handed-in topic.

@@ -62,8 +62,14 @@ def test_args_env_and_guest_flags_pass_through(tmp_path: Path) -> None:
     assert done.stdout == b"args.wat\0--timeout\0x y\0\xc3\xa9\0"
     named = run_cli(tmp_path, "--argv0", "7sum.wasm", module, "x")
     assert named.stdout == b"7sum.wasm\0x\0"
-    environ = run_cli(tmp_path, "--env", "A=1", "--env", "B=x=y",
-                      write(tmp_path, "env.wat", guests.print_environ()))
+    environ = run_cli(
+        tmp_path,
+        "--env",
+        "A=1",
+        "--env",
+        "B=x=y",
+        write(tmp_path, "env.wat", guests.print_environ()),
+    )
     assert environ.stdout == b"A=1\0B=x=y\0"
 
 
@@ -99,7 +105,9 @@ def test_max_memory_keeps_the_guests_own_exit_code(tmp_path: Path) -> None:
     lines = done.stderr.decode().strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("run-wasm: note:"), lines
     assert "reached --max-memory (4,194,304 bytes)" in lines[0]
-    fits = run_cli(tmp_path, "--max-memory", "64M", write(tmp_path, "fits.wat", guests.grow_then_exit(16, 3)))
+    fits = run_cli(
+        tmp_path, "--max-memory", "64M", write(tmp_path, "fits.wat", guests.grow_then_exit(16, 3))
+    )
     assert (fits.returncode, fits.stderr) == (3, b"")
 
 
@@ -117,7 +125,9 @@ def test_ctrl_c_ends_an_endless_guest_at_once(tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(REPO), "KIT_CACHE_DIR": str(tmp_path / "c")}
     process = subprocess.Popen(
         [sys.executable, "-m", "kernel_helpers", "run-wasm", module],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
     )
     assert process.stdout is not None
     assert process.stdout.readline() == b"ready\n"  # the guest is running now

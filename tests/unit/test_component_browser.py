@@ -60,9 +60,15 @@ def test_every_module_comes_after_the_modules_it_imports() -> None:
 @pytest.mark.parametrize(
     "sources,complaint",
     [
-        ({"host.js": 'import "./a.js";', "a.js": 'import "./host.js";'}, "an import cycle at host.js -> a.js -> host.js"),
+        (
+            {"host.js": 'import "./a.js";', "a.js": 'import "./host.js";'},
+            "an import cycle at host.js -> a.js -> host.js",
+        ),
         ({"host.js": 'import { a } from "./gone.js";'}, "a missing module at host.js -> gone.js"),
-        ({"host.js": 'import * as wasi from "@bytecodealliance/preview2-shim";'}, "imports the package"),
+        (
+            {"host.js": 'import * as wasi from "@bytecodealliance/preview2-shim";'},
+            "imports the package",
+        ),
     ],
 )
 def test_what_a_blob_url_cannot_link_is_refused(sources: dict[str, str], complaint: str) -> None:
@@ -91,7 +97,8 @@ def test_the_bundle_holds_the_component_and_finds_jcos_core_modules_inside_it() 
     assert [name for name, _ in bundle.modules][-2:] == [cb.HOST_MODULE, cb.GLUE_MODULE]
     assert "export function instantiate(getCoreModule, imports" in bundle.modules[-1][1]
     assert bundle.host == (
-        f"jco {ctools.package_version(ctools.JCO)} transpile + preview2-shim {ctools.package_version(ctools.PREVIEW2_SHIM)}"
+        f"jco {ctools.package_version(ctools.JCO)} transpile + "
+        f"preview2-shim {ctools.package_version(ctools.PREVIEW2_SHIM)}"
     )
     spans = core_module_spans(bundle.component)
     assert sorted(bundle.core_modules.values()) == spans
@@ -99,7 +106,9 @@ def test_the_bundle_holds_the_component_and_finds_jcos_core_modules_inside_it() 
         assert (bundle.folder / name).read_bytes() == bundle.component[offset : offset + length]
 
 
-def test_the_transpile_is_cached_by_the_component(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_transpile_is_cached_by_the_component(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     tools()
     component, other = wordcount().path, kh.componentize(kh.wasm_module("hello", "c")).path
     monkeypatch.setenv("KIT_CACHE_DIR", str(tmp_path))  # a cache that has transpiled nothing
@@ -116,7 +125,9 @@ def test_a_core_module_jco_changed_is_refused(tmp_path: Path) -> None:
     tools()
     component = wordcount().path.read_bytes()
     (tmp_path / "component.core.wasm").write_bytes(wasmtime.wat2wasm("(module)"))
-    with pytest.raises(kh.KitError, match=r"component.core.wasm is not one of the component's core modules"):
+    with pytest.raises(
+        kh.KitError, match=r"component.core.wasm is not one of the component's core modules"
+    ):
         cb.core_module_files(tmp_path, component)
 
 
@@ -176,4 +187,3 @@ def test_jco_without_preview2_shim_says_the_shim_is_missing(
     with pytest.raises(kh.ToolchainMissing) as caught:
         kh.compare_component_in_browser(component)
     assert caught.value.message == "cannot run the component in the browser: no preview2-shim here"
-

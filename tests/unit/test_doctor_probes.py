@@ -75,7 +75,9 @@ def row_of(entry: dict[str, Any], lang: str) -> Row:
 # --- Rust ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("codename", "package"), [("trixie", "rust-llvm"), ("bookworm", "--reinstall rustc")])
+@pytest.mark.parametrize(
+    ("codename", "package"), [("trixie", "rust-llvm"), ("bookworm", "--reinstall rustc")]
+)
 def test_rustc_without_its_wasm_linker_is_not_ok(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, codename: str, package: str
 ) -> None:
@@ -88,13 +90,17 @@ def test_rustc_without_its_wasm_linker_is_not_ok(
     entry = doctor._checked_toolchain("rust")
     assert entry["available"] is False
     assert entry["cause"] == "linker `rust-lld` not found"
-    assert entry["probe"]["ok"] is False and "compiled a one-line Rust program" in entry["checked_by"]
+    assert (
+        entry["probe"]["ok"] is False and "compiled a one-line Rust program" in entry["checked_by"]
+    )
     row = row_of(entry, "rust")
     assert not row.ok and "linker `rust-lld` not found" in row.found
     assert f"apt-get install -y {package}" in row.fix
 
 
-def test_a_rust_lld_installed_but_off_path_is_told_apart(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_a_rust_lld_installed_but_off_path_is_told_apart(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     """A package would not help when rust-lld is installed and PATH does not reach it."""
     installed = script(tmp_path, "rust-lld", "exit 1")
     monkeypatch.setattr(proof, "DEBIAN_RUST_LLD", installed)
@@ -108,26 +114,37 @@ def test_a_rustc_that_does_not_link_is_passed_over_for_one_that_does(
 ) -> None:
     rustc = wasm_rustc()
     # Same rustc, same wasm std, a linker that is not there: first in line, yet not chosen.
-    broken = script(tmp_path, "rustc", f'exec {rustc.command[0]} "$@" -C linker=/nonexistent/rust-lld')
+    broken = script(
+        tmp_path, "rustc", f'exec {rustc.command[0]} "$@" -C linker=/nonexistent/rust-lld'
+    )
     monkeypatch.setattr(detect, "_rustc_candidates", lambda: [str(broken), rustc.command[0]])
     assert build.toolchain_for("rust").command == rustc.command
     entry = doctor._checked_toolchain("rust")
     assert entry["available"] is True and entry["tool"] == rustc.command[0]
-    assert f"{broken} ({rustc.version}) has a wasm std, but its wasm build does not link" in entry["note"]
+    assert (
+        f"{broken} ({rustc.version}) has a wasm std, but its wasm build does not link"
+        in entry["note"]
+    )
 
 
 def fake_rustup_rustc(folder: Path) -> Path:
     """A rustc like rustup's on a laptop: it runs, but its sysroot has no wasm32 library."""
     sysroot = folder / "sysroot"
     (sysroot / "lib" / "rustlib" / "x86_64-unknown-linux-gnu" / "lib").mkdir(parents=True)
-    return script(folder, "rustc", f"""case "$*" in
+    return script(
+        folder,
+        "rustc",
+        f"""case "$*" in
   *--print*sysroot*) echo {sysroot} ;;
   *--version*) echo "rustc 9.99.0 (rustup, no wasm32)" ;;
   *) echo "error[E0463]: can't find crate for std" >&2; exit 1 ;;
-esac""")
+esac""",
+    )
 
 
-def test_a_rustc_without_wasm32_first_on_path_is_named(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_a_rustc_without_wasm32_first_on_path_is_named(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     rustc = wasm_rustc()
     folder = tmp_path / "first"
     folder.mkdir()
@@ -136,9 +153,14 @@ def test_a_rustc_without_wasm32_first_on_path_is_named(monkeypatch: pytest.Monke
     monkeypatch.setattr(detect, "_rustc_candidates", lambda: [str(first), rustc.command[0]])
     entry = doctor._checked_toolchain("rust")
     assert entry["available"] is True and entry["tool"] == rustc.command[0]
-    assert f"the rustc first on PATH ({first}, rustc 9.99.0 (rustup, no wasm32)) has no wasm32 standard library" in entry["note"]
+    assert (
+        f"the rustc first on PATH ({first}, rustc 9.99.0 (rustup, no wasm32)) has no wasm32 standard library"
+        in entry["note"]
+    )
     row = row_of(entry, "rust")
-    assert row.ok and row.note in DoctorReport({**doctor_data(), "toolchains": {"rust": entry}}).text()
+    assert (
+        row.ok and row.note in DoctorReport({**doctor_data(), "toolchains": {"rust": entry}}).text()
+    )
 
 
 @pytest.mark.parametrize("rustup", [True, False])
@@ -185,15 +207,22 @@ def test_every_compiler_here_builds_and_runs_for_wasm(lang: str) -> None:
 def doctor_data() -> dict[str, Any]:
     """A report's data without running any probe: just enough for the rows."""
     return {
-        "python": {"version": "3.11.7"}, "platform": {"system": "Linux", "machine": "x86_64"},
-        "wasmtime": {"available": True, "version": "x"}, "toolchains": {},
+        "python": {"version": "3.11.7"},
+        "platform": {"system": "Linux", "machine": "x86_64"},
+        "wasmtime": {"available": True, "version": "x"},
+        "toolchains": {},
         "docker": {"available": True, "server_version": "20.10", "wasm_shims": [], "runtimes": []},
-        "wasmtime_cli": {"available": True}, "registry": {"available": True},
-        "browser": {"available": True}, "tools": {}, "components": {},
+        "wasmtime_cli": {"available": True},
+        "registry": {"available": True},
+        "browser": {"available": True},
+        "tools": {},
+        "components": {},
     }
 
 
-@pytest.mark.parametrize(("codename", "package"), [("trixie", "docker-cli"), ("bookworm", "docker.io")])
+@pytest.mark.parametrize(
+    ("codename", "package"), [("trixie", "docker-cli"), ("bookworm", "docker.io")]
+)
 def test_docker_command_missing_while_the_daemon_answers(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, codename: str, package: str
 ) -> None:
@@ -207,17 +236,24 @@ def test_docker_command_missing_while_the_daemon_answers(
     data["docker"] = {**docker_status().to_json(), "command": command.to_json()}
     rows = {r.what: r for r in DoctorReport(data).rows}
     assert rows["Docker daemon"].ok
-    assert not rows["docker command"].ok and "the docker command is missing" in rows["docker command"].found
+    assert (
+        not rows["docker command"].ok
+        and "the docker command is missing" in rows["docker command"].found
+    )
     assert f"apt-get install -y {package}" in rows["docker command"].fix
 
 
-def test_docker_command_that_reaches_no_engine_says_so(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_docker_command_that_reaches_no_engine_says_so(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.delenv("KIT_DOCKER", raising=False)
     need(_system.find_program("docker") is not None, "no docker command here")
     monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path / 'no-engine.sock'}")
     command = prove_docker_command()
     assert command.available is False and command.client_version
-    assert command.cause and "reaches no engine" in command.cause and "no-engine.sock" in command.cause
+    assert (
+        command.cause and "reaches no engine" in command.cause and "no-engine.sock" in command.cause
+    )
     assert command.fix
 
 
@@ -232,7 +268,9 @@ def test_the_docker_command_on_path_runs_a_hardened_container() -> None:
 
 
 @pytest.mark.parametrize("root", [True, False])
-def test_no_node_gives_a_fix_that_installs_it(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, root: bool) -> None:
+def test_no_node_gives_a_fix_that_installs_it(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, root: bool
+) -> None:
     bare_path(monkeypatch, tmp_path, "wasm-tools")
     monkeypatch.setattr(doctor, "is_root", lambda: root)
     monkeypatch.setattr(_system, "is_root", lambda: root)
@@ -249,7 +287,11 @@ def test_no_node_gives_a_fix_that_installs_it(monkeypatch: pytest.MonkeyPatch, t
 
 @pytest.mark.parametrize(
     ("codename", "lld", "docker"),
-    [("bookworm", "rustc", "docker.io"), ("trixie", "rust-llvm", "docker-cli"), ("forky", "rust-llvm", "docker-cli")],
+    [
+        ("bookworm", "rustc", "docker.io"),
+        ("trixie", "rust-llvm", "docker-cli"),
+        ("forky", "rust-llvm", "docker-cli"),
+    ],
 )
 def test_apt_package_follows_the_release(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, codename: str, lld: str, docker: str
@@ -262,13 +304,17 @@ def test_apt_package_follows_the_release(
     assert _system.apt_package("docker") == docker
 
 
-def test_a_tool_that_cannot_say_its_version_is_not_ok(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_tool_that_cannot_say_its_version_is_not_ok(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Found is not working: the trixie leg's doctor once printed "ok Chromium" beside the
     line saying its --version had timed out."""
     from kernel_helpers.course import doctor
 
     broken = tmp_path / "skopeo"
-    broken.write_text("#!/bin/sh\necho 'skopeo: error while loading shared libraries' >&2\nexit 127\n")
+    broken.write_text(
+        "#!/bin/sh\necho 'skopeo: error while loading shared libraries' >&2\nexit 127\n"
+    )
     broken.chmod(0o755)
     monkeypatch.setenv("PATH", f"{tmp_path}:{os.environ['PATH']}")
     report = doctor._skopeo()

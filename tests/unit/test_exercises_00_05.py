@@ -57,11 +57,16 @@ def test_square() -> None:
     right(kh.check_square(SQUARE))
     right(kh.check_square(bytes(wasmtime.wat2wasm(SQUARE))))
     wrong(kh.check_square(DOUBLE), "square(3) returned 6", "i32.mul")
-    wrong(kh.check_square("(module (func (export \"sq\")))"), '"sq"', 'no "square"')
-    wrong(kh.check_square("(module (func (export \"square\") (param i64) (result i64) local.get 0))"), "i64")
+    wrong(kh.check_square('(module (func (export "sq")))'), '"sq"', 'no "square"')
+    wrong(
+        kh.check_square('(module (func (export "square") (param i64) (result i64) local.get 0))'),
+        "i64",
+    )
     wrong(kh.check_square("(module (func"), "does not parse", "at line 1, column")
     wrong(
-        kh.check_square('(module (func (export "square") (param $x i32) (result i32) local.get $x i32.mul))'),
+        kh.check_square(
+            '(module (func (export "square") (param $x i32) (result i32) local.get $x i32.mul))'
+        ),
         "wasmtime rejects",
         "type mismatch",
     )
@@ -200,9 +205,17 @@ def test_capabilities() -> None:
 
 
 def test_limit_for() -> None:
-    answer = {"endless loop": "timeout", "memory bomb": "max_memory", "output flood": "output_limit"}
+    answer = {
+        "endless loop": "timeout",
+        "memory bomb": "max_memory",
+        "output flood": "output_limit",
+    }
     right(kh.check_limit_for(answer))
-    wrong(kh.check_limit_for({**answer, "memory bomb": "fuel"}), "not the limit meant for", "memory bomb")
+    wrong(
+        kh.check_limit_for({**answer, "memory bomb": "fuel"}),
+        "not the limit meant for",
+        "memory bomb",
+    )
     wrong(kh.check_limit_for({**answer, "output flood": "nice"}), "not a limit")
     wrong(kh.check_limit_for({"endless loop": "fuel"}), "memory bomb")
 
@@ -245,23 +258,47 @@ def test_fib_loop() -> None:
     result = kh.check_fib_loop(FIB_LOOP)
     right(result)
     assert f"{kh.fuel_needed(30):,}" in result.message
-    wrong(kh.check_fib_loop(kh.FIB_WAT), "fib(30) ran out of fuel", f"{kh.fuel_needed(30):,}", "loop")
+    wrong(
+        kh.check_fib_loop(kh.FIB_WAT), "fib(30) ran out of fuel", f"{kh.fuel_needed(30):,}", "loop"
+    )
     ahead = FIB_LOOP.replace("(local.get $a)))\n", "(local.get $b)))\n")
     wrong(kh.check_fib_loop(ahead), "fib(0) returned 1", "fib(n + 1)")
     wrong(kh.check_fib_loop(FIB_LOOP.replace("(i32.const 1))", "(i32.const 2))", 1)), "fib(0) is 0")
     squares = '(module (func (export "fib") (param i32) (result i32) (i32.mul (local.get 0) (local.get 0))))'
     wrong(kh.check_fib_loop(squares), "fib(2) returned 4", "sum of the two before")
     wrong(kh.check_fib_loop(FIB_LOOP.replace('"fib"', '"fibo"')), '"fibo", but no "fib"')
-    wrong(kh.check_fib_loop(FIB_LOOP.replace("i32.eqz", "i32.eqzz")), "does not parse", "at line 8, column")
+    wrong(
+        kh.check_fib_loop(FIB_LOOP.replace("i32.eqz", "i32.eqzz")),
+        "does not parse",
+        "at line 8, column",
+    )
     endless = FIB_LOOP.replace("(br_if $done (i32.eqz (local.get $n)))", "")
     wrong(kh.check_fib_loop(endless), "had not finished", "count down")
-    wrong(kh.check_fib_loop('(module (func (export "fib") (param i64) (result i64) local.get 0))'), "(i64)", "(param $n i32)")
-    wrong(kh.check_fib_loop('(module (func (export "fib") (param i32) (result i32) unreachable))'), "trapped", "unreachable")
-    wrong(kh.check_fib_loop('(module (func (export "fib") (param i32) (result i32) (call 0 (local.get 0))))'),
-          "call stack exhausted")
-    imports = '(module (import "env" "add" (func (param i32 i32) (result i32))) (func (export "fib") (param i32) (result i32) local.get 0))'
+    wrong(
+        kh.check_fib_loop('(module (func (export "fib") (param i64) (result i64) local.get 0))'),
+        "(i64)",
+        "(param $n i32)",
+    )
+    wrong(
+        kh.check_fib_loop('(module (func (export "fib") (param i32) (result i32) unreachable))'),
+        "trapped",
+        "unreachable",
+    )
+    wrong(
+        kh.check_fib_loop(
+            '(module (func (export "fib") (param i32) (result i32) (call 0 (local.get 0))))'
+        ),
+        "call stack exhausted",
+    )
+    imports = (
+        '(module (import "env" "add" (func (param i32 i32) (result i32))) '
+        '(func (export "fib") (param i32) (result i32) local.get 0))'
+    )
     wrong(kh.check_fib_loop(imports), "needs no imports", "env.add")
-    wrong(kh.check_fib_loop('(module (func (export "fib") (param i32) (result i32) i32.add))'), "wasmtime rejects")
+    wrong(
+        kh.check_fib_loop('(module (func (export "fib") (param i32) (result i32) i32.add))'),
+        "wasmtime rejects",
+    )
 
 
 # --- every check ----------------------------------------------------------------------
@@ -295,7 +332,8 @@ PART1_MODULES = {f"kernel_helpers.course.nb{n:02d}" for n in range(6)}
 def test_every_public_check_is_listed_here() -> None:
     # the checks of notebooks 06-11 are listed in test_exercises_06_11.py
     public = {
-        name for name in kh.__all__
+        name
+        for name in kh.__all__
         if name.startswith("check_") and getattr(kh, name).__module__ in PART1_MODULES
     }
     assert public == {check.__name__ for check, _ in CHECKS}
@@ -311,7 +349,9 @@ def test_the_placeholder_gets_a_kind_not_yet(
 
 
 @pytest.mark.parametrize("check,before", CHECKS, ids=lambda c: getattr(c, "__name__", ""))
-def test_nonsense_never_raises(check: Callable[..., kh.CheckResult], before: tuple[Any, ...]) -> None:
+def test_nonsense_never_raises(
+    check: Callable[..., kh.CheckResult], before: tuple[Any, ...]
+) -> None:
     for nonsense in (None, object(), 3.5, {"a": 1}):
         args = (*before[:1], nonsense) if check is kh.check_section_id else (nonsense, *before)
         result = check(*args)
@@ -326,9 +366,16 @@ def test_results_render_in_a_notebook() -> None:
 
 
 def test_answers_of_the_wrong_shape_get_a_kind_specific_hint(tmp_path: Path) -> None:
-    wrong(kh.check_languages_here("c, go", available={"c"}), "not one of the course's languages", '{"c", "go"}')
+    wrong(
+        kh.check_languages_here("c, go", available={"c"}),
+        "not one of the course's languages",
+        '{"c", "go"}',
+    )
     wrong(kh.check_section_id("export", "seven"), "not a number")
-    wrong(kh.check_read_only_preopen(Preopen(str(tmp_path), "/data"), tmp_path, "/data"), "square brackets")
+    wrong(
+        kh.check_read_only_preopen(Preopen(str(tmp_path), "/data"), tmp_path, "/data"),
+        "square brackets",
+    )
     wrong(kh.check_read_only_preopen(["/data"], tmp_path, "/data"), "kh.Preopen(")
     wrong(kh.check_capabilities(42), "set of letters")
     for result in (kh.check_section_id("export", "seven"), kh.check_capabilities(42)):

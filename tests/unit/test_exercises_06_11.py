@@ -99,7 +99,13 @@ def test_media_type_and_pod() -> None:
     assert skeleton.ok is None and skeleton.exercise.startswith("09")
 
 
-LOCKED = {"network_mode": "none", "read_only": True, "cap_drop": ["ALL"], "mem_limit": "64m", "pids_limit": 64}
+LOCKED = {
+    "network_mode": "none",
+    "read_only": True,
+    "cap_drop": ["ALL"],
+    "mem_limit": "64m",
+    "pids_limit": 64,
+}
 
 
 @pytest.mark.parametrize(
@@ -135,8 +141,11 @@ def test_locked_down_run_names_the_lock_left_open(
 
 def test_locked_down_run_without_docker_is_read_not_run(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("KIT_DOCKER", "off")
-    for answer in (LOCKED, {**LOCKED, "network_mode": None, "network_disabled": True},
-                   {**LOCKED, "remove": True, "labels": {"mine": "1"}, "security_opt": ["no-new-privileges"]}):
+    for answer in (
+        LOCKED,
+        {**LOCKED, "network_mode": None, "network_disabled": True},
+        {**LOCKED, "remove": True, "labels": {"mine": "1"}, "security_opt": ["no-new-privileges"]},
+    ):
         result = kh.check_locked_down_run({k: v for k, v in answer.items() if v is not None})
         assert result.ok is None, result.text()
         assert "Docker is not here" in result.message and "read but not run" in result.message
@@ -149,19 +158,35 @@ SCRATCH_HELLO = 'FROM scratch\nCOPY hello /hello\nENTRYPOINT ["/hello"]\n'
 def test_a_dockerfile_is_read_before_it_is_built() -> None:
     from kernel_helpers.course.nb07 import DockerfileReading
 
-    text = ('FROM --platform=linux/amd64 scratch\n# a comment\nCOPY --chown=1 ./hello \\\n  /hello\n'
-            'COPY ["hello.wasm", "/x"]\nENTRYPOINT ["/hello"]\n')
-    assert DockerfileReading.of(text) == DockerfileReading(("scratch",), ("hello", "hello.wasm"), "json")
-    assert DockerfileReading.of("FROM debian AS build\nFROM scratch\nCMD /hello").bases == ("debian", "scratch")
+    text = (
+        "FROM --platform=linux/amd64 scratch\n# a comment\nCOPY --chown=1 ./hello \\\n  /hello\n"
+        'COPY ["hello.wasm", "/x"]\nENTRYPOINT ["/hello"]\n'
+    )
+    assert DockerfileReading.of(text) == DockerfileReading(
+        ("scratch",), ("hello", "hello.wasm"), "json"
+    )
+    assert DockerfileReading.of("FROM debian AS build\nFROM scratch\nCMD /hello").bases == (
+        "debian",
+        "scratch",
+    )
     assert DockerfileReading.of("FROM scratch\nCMD /hello").starts == "shell"
 
 
 @pytest.mark.parametrize(
     "dockerfile,words",
     [
-        ('FROM scratch\nCOPY hello2 /hello\nENTRYPOINT ["/hello"]\n', ["no 'hello2' in the build context", "hello.wasm"]),
-        ("FROM scratch\nCOPY hello /hello\n", ["nothing tells docker run what to start", 'ENTRYPOINT ["/hello"]']),
-        ("FROM scratch\nCOPY hello /hello\nENTRYPOINT /hello\n", ["scratch has no shell", "JSON form"]),
+        (
+            'FROM scratch\nCOPY hello2 /hello\nENTRYPOINT ["/hello"]\n',
+            ["no 'hello2' in the build context", "hello.wasm"],
+        ),
+        (
+            "FROM scratch\nCOPY hello /hello\n",
+            ["nothing tells docker run what to start", 'ENTRYPOINT ["/hello"]'],
+        ),
+        (
+            "FROM scratch\nCOPY hello /hello\nENTRYPOINT /hello\n",
+            ["scratch has no shell", "JSON form"],
+        ),
         ("COPY hello /hello\n", ["starts with FROM"]),
         ("  \n", ["Dockerfile as text"]),
     ],
@@ -186,15 +211,21 @@ def test_without_docker_a_dockerfile_is_read_not_built(monkeypatch: pytest.Monke
 
 
 NO_LAYOUT = OciLayout(Path("/layout"), Path("/layout/hello.wasm"), ("image", "artifact"))
-PUSH = "skopeo copy --dest-tls-verify=false oci:/layout:artifact docker://127.0.0.1:5000/kit/mine:v1"
+PUSH = (
+    "skopeo copy --dest-tls-verify=false oci:/layout:artifact docker://127.0.0.1:5000/kit/mine:v1"
+)
 
 
 def test_a_push_command_is_read_into_its_tool_and_destination() -> None:
     from kernel_helpers.course.nb09 import PushCommand
 
-    command = PushCommand.of("!skopeo copy --format oci --dest-tls-verify=false oci:/l:artifact docker://h:1/kit/m:v1")
+    command = PushCommand.of(
+        "!skopeo copy --format oci --dest-tls-verify=false oci:/l:artifact docker://h:1/kit/m:v1"
+    )
     assert (command.tool, command.reference) == ("skopeo", "h:1/kit/m:v1")
-    oras = PushCommand.of("oras push --plain-http --artifact-type x/y h:1/kit/m:v2 hello.wasm:application/wasm")
+    oras = PushCommand.of(
+        "oras push --plain-http --artifact-type x/y h:1/kit/m:v2 hello.wasm:application/wasm"
+    )
     assert (oras.tool, oras.reference) == ("oras", "h:1/kit/m:v2")
 
 
@@ -211,7 +242,9 @@ def test_a_push_command_is_read_into_its_tool_and_destination() -> None:
         ("oras push 127.0.0.1:5000/kit/mine:v1", ["the destination, then the file"]),
     ],
 )
-def test_a_push_command_that_cannot_work_is_told_why_before_it_runs(command: str, words: list[str]) -> None:
+def test_a_push_command_that_cannot_work_is_told_why_before_it_runs(
+    command: str, words: list[str]
+) -> None:
     result = kh.check_push_command(command, None, NO_LAYOUT)
     assert result.ok is False, result.text()
     for word in words:
@@ -235,13 +268,17 @@ def test_decisions_and_export(tmp_path: Path) -> None:
     assert kh.check_export(tmp_path / "missing.json").ok is False
 
 
-def test_a_prime_counter_is_not_yet_checked_without_a_compiler(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_prime_counter_is_not_yet_checked_without_a_compiler(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setenv("KIT_TOOLCHAINS", "off")  # a laptop with neither compiler
     try:
         result = kh.check_prime_count("int main(void) { return 0; }")
     finally:
         forget_toolchains()
-    assert result.ok is None and "this check cannot run your program" in result.message, result.text()
+    assert result.ok is None and "this check cannot run your program" in result.message, (
+        result.text()
+    )
     assert result.hint  # the command that gets a compiler
     wrong = kh.check_prime_count(7)
     assert wrong.ok is False and "as a string" in wrong.message
@@ -281,7 +318,8 @@ PART2_MODULES = {f"kernel_helpers.course.nb{n:02d}" for n in range(6, 12)}
 
 def test_every_check_of_06_to_11_is_listed_here() -> None:
     public = {
-        name for name in kh.__all__
+        name
+        for name in kh.__all__
         if name.startswith("check_") and getattr(kh, name).__module__ in PART2_MODULES
     }
     assert public == {check.__name__ for check, _ in PART2_CHECKS}
@@ -299,7 +337,9 @@ def test_typed_call_is_graded_against_hashlib_with_a_hint_for_each_slip() -> Non
 
     digest = hashlib.sha256(TYPED_CALL_INPUT).hexdigest()
     assert kh.check_typed_call(digest).ok is True
-    assert kh.check_typed_call(kh.call_export(kh.typed_component().path, "sha256", TYPED_CALL_INPUT))
+    assert kh.check_typed_call(
+        kh.call_export(kh.typed_component().path, "sha256", TYPED_CALL_INPUT)
+    )
 
     def hinted(answer: object, *words: str) -> None:
         result = kh.check_typed_call(answer)
@@ -311,7 +351,11 @@ def test_typed_call_is_graded_against_hashlib_with_a_hint_for_each_slip() -> Non
     hinted((digest + "\n").encode(), "bytes the stdout route prints")
     hinted(b"not a digest", "Python gets as a str")
     hinted(hashlib.sha256(b"").hexdigest(), "no bytes at all")
-    hinted(hashlib.sha256(str(TYPED_CALL_INPUT).encode()).hexdigest(), "str() of bytes", "bytes already")
+    hinted(
+        hashlib.sha256(str(TYPED_CALL_INPUT).encode()).hexdigest(),
+        "str() of bytes",
+        "bytes already",
+    )
     hinted(hashlib.sha256(TYPED_CALL_INPUT.strip()).hexdigest(), "final newline")
     hinted(hashlib.sha256(WORDCOUNT_INPUT).hexdigest(), "exercise 2's input")
     hinted(hashlib.sha256(b"other").hexdigest(), "of other bytes")

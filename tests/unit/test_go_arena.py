@@ -26,7 +26,9 @@ from kernel_helpers.toolchains.component.go_arena import (
 ARENA_AT = 0x20000
 
 
-def go_like_module(*, marker: bool = True, globals_: bool = True, imported_global: bool = False) -> bytes:
+def go_like_module(
+    *, marker: bool = True, globals_: bool = True, imported_global: bool = False
+) -> bytes:
     """A command module shaped like Go's: memory exported, a _start, data segments where
     the marker is followed by the block's address, 8 bytes, little-endian."""
     pointer = struct.pack("<Q", ARENA_AT)
@@ -48,8 +50,18 @@ def go_like_module(*, marker: bool = True, globals_: bool = True, imported_globa
 def instance(module: bytes) -> tuple[wasmtime.Store, wasmtime.Instance]:
     store = wasmtime.Store()
     linker = wasmtime.Linker(store.engine)
-    linker.define_func("wasi_snapshot_preview1", "proc_exit", wasmtime.FuncType([wasmtime.ValType.i32()], []), lambda code: None)
-    linker.define(store, "env", "g", wasmtime.Global(store, wasmtime.GlobalType(wasmtime.ValType.i32(), False), 7))
+    linker.define_func(
+        "wasi_snapshot_preview1",
+        "proc_exit",
+        wasmtime.FuncType([wasmtime.ValType.i32()], []),
+        lambda code: None,
+    )
+    linker.define(
+        store,
+        "env",
+        "g",
+        wasmtime.Global(store, wasmtime.GlobalType(wasmtime.ValType.i32(), False), 7),
+    )
     return store, linker.instantiate(store, wasmtime.Module(store.engine, module))
 
 
@@ -59,7 +71,9 @@ def test_the_block_is_found_from_the_marker_even_when_go_leaves_zero_bytes_out()
 
 
 @pytest.mark.parametrize("imported_global", [False, True])
-def test_cabi_realloc_hands_out_aligned_blocks_of_the_arena_and_nothing_beyond(imported_global: bool) -> None:
+def test_cabi_realloc_hands_out_aligned_blocks_of_the_arena_and_nothing_beyond(
+    imported_global: bool,
+) -> None:
     store, inst = instance(lend_arena(go_like_module(imported_global=imported_global)))
     realloc = inst.exports(store)["cabi_realloc"]
     assert isinstance(realloc, wasmtime.Func)
@@ -107,14 +121,32 @@ def test_the_step_runs_by_hand(tmp_path: Path) -> None:
     module = tmp_path / "hello-go.wasm"
     module.write_bytes(go_like_module())
     done = subprocess.run(
-        [sys.executable, "-m", "kernel_helpers.toolchains.component.go_arena", str(module), "-o", str(module)],
-        capture_output=True, text=True, check=False,
+        [
+            sys.executable,
+            "-m",
+            "kernel_helpers.toolchains.component.go_arena",
+            str(module),
+            "-o",
+            str(module),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert done.returncode == 0, done.stderr
     assert f"{ARENA_BYTES:,} bytes at {ARENA_AT:#x}" in done.stdout
     refused = subprocess.run(
-        [sys.executable, "-m", "kernel_helpers.toolchains.component.go_arena", str(tmp_path / "none.wasm"), "-o", "x"],
-        capture_output=True, text=True, check=False,
+        [
+            sys.executable,
+            "-m",
+            "kernel_helpers.toolchains.component.go_arena",
+            str(tmp_path / "none.wasm"),
+            "-o",
+            "x",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert refused.returncode == 2 and "go_arena:" in refused.stderr
 

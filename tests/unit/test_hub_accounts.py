@@ -47,7 +47,9 @@ def test_an_account_the_kit_did_not_make_is_refused() -> None:
 
 
 def test_a_learner_server_has_its_own_cache_name_and_the_shared_venv() -> None:
-    entry = pwd.struct_passwd(("kit-ana", "x", 1234, 1234, accounts.ACCOUNT_COMMENT, "/home/kit-ana", "/bin/bash"))
+    entry = pwd.struct_passwd(
+        ("kit-ana", "x", 1234, 1234, accounts.ACCOUNT_COMMENT, "/home/kit-ana", "/bin/bash")
+    )
     env = accounts.learner_env(entry, "ana", Path("/srv/kit/.venv"))
     assert env["HOME"] == "/home/kit-ana" and env["USER"] == "kit-ana"
     assert env["KIT_CACHE_DIR"] == "/home/kit-ana/.kit-cache"  # builds, results, Docker owner id
@@ -65,7 +67,9 @@ def _checkout(root: Path) -> Path:
     return root
 
 
-def test_the_course_copy_updates_what_the_learner_left_and_keeps_what_they_edited(tmp_path: Path) -> None:
+def test_the_course_copy_updates_what_the_learner_left_and_keeps_what_they_edited(
+    tmp_path: Path,
+) -> None:
     source, home = _checkout(tmp_path / "kit"), tmp_path / "home"
     home.mkdir()
     first = course_copy.refresh(source, home)
@@ -105,11 +109,16 @@ def test_the_course_copy_runs_as_a_command(tmp_path: Path) -> None:
     home.mkdir()
     out = subprocess.run(
         [sys.executable, "-m", "course_hub.course_copy", str(source), str(home)],
-        capture_output=True, text=True, check=True, cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=REPO,
     )
     assert json.loads(out.stdout)["summary"].startswith("2 copied")
     assert json.loads((home / course_copy.MANIFEST).read_text()).keys() == {
-        "notebooks/00.ipynb", "wasm_examples/hello/c/hello.c"}
+        "notebooks/00.ipynb",
+        "wasm_examples/hello/c/hello.c",
+    }
 
 
 def _pins(path: Path) -> dict[str, str]:
@@ -207,7 +216,9 @@ def test_staff_and_system_names_are_reserved_and_the_rule_is_stated() -> None:
     assert bad is not None and accounts.NAME_RULE in bad
 
 
-def test_limits_come_from_the_instructor_and_a_missing_pids_controller_falls_back(tmp_path: Path) -> None:
+def test_limits_come_from_the_instructor_and_a_missing_pids_controller_falls_back(
+    tmp_path: Path,
+) -> None:
     limits = accounts.Limits.from_env({"KIT_HUB_PIDS_MAX": "64", "KIT_HUB_MEMORY_MAX": "1.5G"})
     assert limits == accounts.Limits(pids=64, memory_bytes=3 << 29, cpu_shares=1024)
     with pytest.raises(HubError, match="KIT_HUB_PIDS_MAX"):
@@ -219,7 +230,9 @@ def test_limits_come_from_the_instructor_and_a_missing_pids_controller_falls_bac
     assert group.controllers() == {"memory"} and group.nproc == 64
     folder = dict(group.folders)["memory"]
     assert (folder / "memory.limit_in_bytes").read_text() == str(3 << 29)
-    assert group.describe().startswith("at most 64 processes (per account), 1.5 GiB of memory; no cpu limit")
+    assert group.describe().startswith(
+        "at most 64 processes (per account), 1.5 GiB of memory; no cpu limit"
+    )
     child = os.fork()
     if child == 0:  # join() in a child: it moves that process and limits it
         import resource

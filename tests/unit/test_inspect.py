@@ -32,7 +32,16 @@ def wasm() -> bytes:
 def test_sections_come_in_file_order_with_their_ids(wasm: bytes) -> None:
     info = kh.read_module(wasm)
     labels = [s.label for s in info.sections]
-    assert labels[:8] == ["type", "import", "function", "memory", "global", "export", "start", "code"]
+    assert labels[:8] == [
+        "type",
+        "import",
+        "function",
+        "memory",
+        "global",
+        "export",
+        "start",
+        "code",
+    ]
     assert all(SECTION_NAMES[s.id] == s.name for s in info.sections)
     assert info.sections[0].offset == 8
     for before, after in zip(info.sections, info.sections[1:], strict=False):

@@ -13,8 +13,15 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def run(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, *args], cwd=REPO, capture_output=True, text=True,
-                          timeout=120, check=False, env={**os.environ, **env})
+    return subprocess.run(
+        [sys.executable, *args],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={**os.environ, **env},
+    )
 
 
 def test_chatter_and_child_processes_go_to_stderr() -> None:
@@ -46,7 +53,18 @@ def test_doctor_last_line_names_what_is_missing() -> None:
 
 
 def test_build_json_is_only_json_even_when_compilers_are_missing() -> None:
-    done = run("-m", "kernel_helpers", "build", "--json", "--lang", "c", "--example", "hello",
-               "--target", "wasm32-wasi", KIT_TOOLCHAINS="off")
+    done = run(
+        "-m",
+        "kernel_helpers",
+        "build",
+        "--json",
+        "--lang",
+        "c",
+        "--example",
+        "hello",
+        "--target",
+        "wasm32-wasi",
+        KIT_TOOLCHAINS="off",
+    )
     assert isinstance(json.loads(done.stdout), list)
     assert "c wasm32-wasi" in done.stderr  # the problem is reported, on stderr

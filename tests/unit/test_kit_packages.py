@@ -51,9 +51,16 @@ def kit_packages(tmp_path: Path, task: str, known: str, on_path: tuple[str, ...]
     assert bash
     done = subprocess.run(
         [bash, str(REPO / "kit"), task],
-        env={"PATH": str(bin_dir), "HOME": str(tmp_path), "KNOWN": known,
-             "KIT_CACHE_DIR": str(tmp_path / "cache")},
-        capture_output=True, text=True, timeout=60, check=False,
+        env={
+            "PATH": str(bin_dir),
+            "HOME": str(tmp_path),
+            "KNOWN": known,
+            "KIT_CACHE_DIR": str(tmp_path / "cache"),
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert done.returncode == 0, done.stderr
     return done.stdout.split()
@@ -118,10 +125,13 @@ def stub_apt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, known: str) -> Non
     monkeypatch.setattr(_system, "_APT_HAS", {})
 
 
-@pytest.mark.parametrize(("known", "cli", "both"), [
-    (TRIXIE, "docker-cli", "docker.io docker-cli"),
-    (BOOKWORM, "docker.io", "docker.io"),
-])
+@pytest.mark.parametrize(
+    ("known", "cli", "both"),
+    [
+        (TRIXIE, "docker-cli", "docker.io docker-cli"),
+        (BOOKWORM, "docker.io", "docker.io"),
+    ],
+)
 def test_docker_hints_name_this_releases_packages(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, known: str, cli: str, both: str
 ) -> None:

@@ -50,7 +50,9 @@ def test_a_bare_line_names_the_language_and_keeps_the_defaults() -> None:
     assert options.file_stem == "cell"
 
 
-@pytest.mark.parametrize(("word", "lang"), [("c", "c"), ("C++", "cpp"), ("cpp", "cpp"), ("rs", "rust"), ("go", "go")])
+@pytest.mark.parametrize(
+    ("word", "lang"), [("c", "c"), ("C++", "cpp"), ("cpp", "cpp"), ("rs", "rust"), ("go", "go")]
+)
 def test_language_spellings(word: str, lang: str) -> None:
     assert parse_options("wasm", word).lang == lang
 
@@ -121,7 +123,9 @@ def test_a_clang_error_is_placed_at_the_cell_line_with_its_code() -> None:
     # Line 4 of the program is line 5 of the cell: the %%wasm line is line 1.
     assert (placed[0].line, placed[0].column, placed[0].severity) == (5, 20, "error")
     assert placed[0].code == 'printf("%d\\n", x);'
-    assert str(placed[0]).startswith("cell line 5, column 20: error: use of undeclared identifier 'x'")
+    assert str(placed[0]).startswith(
+        "cell line 5, column 20: error: use of undeclared identifier 'x'"
+    )
     # A message about another file keeps its own name and line.
     assert str(placed[1]) == "/usr/include/wasm32-wasi/stdio.h:100:5: note: declared here"
 
@@ -130,10 +134,15 @@ def test_rustc_and_go_errors_are_placed_too() -> None:
     rust_cell = 'fn main() {\n    let x: i32 = "a";\n}\n'
     rust_output = (
         "error[E0308]: mismatched types\n --> cell.rs:2:18\n  |\n"
-        "2 |     let x: i32 = \"a\";\n\nerror: aborting due to previous error\n"
+        '2 |     let x: i32 = "a";\n\nerror: aborting due to previous error\n'
     )
     [rust] = cell_diagnostics(parse_diagnostics("rust", rust_output), "cell.rs", rust_cell)
-    assert (rust.line, rust.column, rust.message, rust.code) == (3, 18, "mismatched types", 'let x: i32 = "a";')
+    assert (rust.line, rust.column, rust.message, rust.code) == (
+        3,
+        18,
+        "mismatched types",
+        'let x: i32 = "a";',
+    )
 
     go_cell = 'package main\n\nimport "fmt"\n\nfunc main() {\n\tfmt.Println(y)\n}\n'
     go_output = "# command-line-arguments\n./greet.go:6:14: undefined: y\n"
@@ -142,7 +151,9 @@ def test_rustc_and_go_errors_are_placed_too() -> None:
 
 
 def test_a_message_without_a_line_is_kept_as_said() -> None:
-    [placed] = cell_diagnostics([Diagnostic("", None, None, "error", "linking failed")], "cell.c", "")
+    [placed] = cell_diagnostics(
+        [Diagnostic("", None, None, "error", "linking failed")], "cell.c", ""
+    )
     assert str(placed) == "error: linking failed"
 
 
@@ -158,7 +169,9 @@ def test_the_shown_command_carries_gos_environment() -> None:
 
 
 @pytest.mark.parametrize("lang", ["c", "cpp", "rust", "go"])
-def test_no_compiler_is_one_line_saying_how_to_get_one(lang: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_no_compiler_is_one_line_saying_how_to_get_one(
+    lang: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("KIT_TOOLCHAINS", "off")
     run = run_cell("int main(void) { return 0; }\n", parse_options("wasm", f"{lang} --native"))
     for outcome in run.outcomes:
@@ -174,10 +187,13 @@ def test_no_compiler_is_one_line_saying_how_to_get_one(lang: str, monkeypatch: p
 
 
 def test_wasm_and_native_are_shown_side_by_side() -> None:
-    run = CellRun("c", [
-        Outcome("wasm32-wasi", "c", stdout="<same>\n", exit_code=0, run_s=0.001),
-        Outcome("native", "c", stdout="<same>\n", exit_code=0, run_s=0.002),
-    ])
+    run = CellRun(
+        "c",
+        [
+            Outcome("wasm32-wasi", "c", stdout="<same>\n", exit_code=0, run_s=0.001),
+            Outcome("native", "c", stdout="<same>\n", exit_code=0, run_s=0.002),
+        ],
+    )
     page = run.html()
     assert page.count("<td") == 2 and "&lt;same&gt;" in page
     assert run.text().index("wasm32-wasi") < run.text().index("native")
@@ -234,12 +250,15 @@ def test_a_limit_is_one_line(shell) -> None:  # type: ignore[no-untyped-def]
     endless = '(module (func (export "_start") (loop br 0)))'
     result = shell.run_cell(f"%%wat --fuel 5000\n{endless}")
     assert result.success
-    assert result.result.wasm.problem == "stopped by fuel: the guest used up its budget of 5,000 units"
+    assert (
+        result.result.wasm.problem == "stopped by fuel: the guest used up its budget of 5,000 units"
+    )
 
 
 def test_a_wat_syntax_error_names_the_cell_line(shell) -> None:  # type: ignore[no-untyped-def]
-    result = shell.run_cell('%%wat\n(module\n  (func (export "_start")\n    (i32.const 1) drop'
-                            "\n  )\n)\n)\n")
+    result = shell.run_cell(
+        '%%wat\n(module\n  (func (export "_start")\n    (i32.const 1) drop\n  )\n)\n)\n'
+    )
     assert result.success
     outcome = result.result.wasm
     assert outcome.artifact is None and "at cell line 7" in outcome.problem
@@ -257,7 +276,7 @@ def test_a_wrong_option_is_a_usage_error_without_traceback(shell) -> None:  # ty
 
 def test_a_missing_compiler_does_not_fail_the_cell(shell, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setenv("KIT_TOOLCHAINS", "off")
-    result = shell.run_cell('%%wasm go --name nothing\npackage main\n\nfunc main() {}\n')
+    result = shell.run_cell("%%wasm go --name nothing\npackage main\n\nfunc main() {}\n")
     assert result.success
     assert "To get one: " in result.result.text()
     assert "nothing" not in shell.user_ns

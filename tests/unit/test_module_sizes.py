@@ -13,7 +13,14 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 @pytest.mark.parametrize(
     ("size", "text"),
-    [(0, "0 B"), (999, "999 B"), (1000, "1 KB"), (3254, "3.25 KB"), (2_426_617, "2.43 MB"), (7e9, "7 GB")],
+    [
+        (0, "0 B"),
+        (999, "999 B"),
+        (1000, "1 KB"),
+        (3254, "3.25 KB"),
+        (2_426_617, "2.43 MB"),
+        (7e9, "7 GB"),
+    ],
 )
 def test_format_bytes_counts_in_powers_of_1000(size: float, text: str) -> None:
     assert kh.format_bytes(size) == text
@@ -28,7 +35,9 @@ def test_top_with_other_keeps_the_total() -> None:
 
 @pytest.mark.parametrize("log", [False, True])
 def test_bar_chart_renders_to_png_with_a_title(log: bool) -> None:
-    chart = bar_chart({"default": 36_000, "stripped": 3_200, "native": 760_000}, title="ladder", log=log)
+    chart = bar_chart(
+        {"default": 36_000, "stripped": 3_200, "native": 760_000}, title="ladder", log=log
+    )
     assert isinstance(chart, KitFigure)
     assert chart._repr_png_().startswith(PNG_MAGIC)
     assert chart.axes[0].get_title() == "ladder"

@@ -97,7 +97,9 @@ def _layer(*entries: tarfile.TarInfo, data: bytes = b"\0asm\1\0\0\0") -> bytes:
     return buffer.getvalue()
 
 
-def _entry(name: str, kind: bytes = tarfile.REGTYPE, mode: int = 0o644, link: str = "") -> tarfile.TarInfo:
+def _entry(
+    name: str, kind: bytes = tarfile.REGTYPE, mode: int = 0o644, link: str = ""
+) -> tarfile.TarInfo:
     info = tarfile.TarInfo(name)
     info.type, info.mode, info.linkname = kind, mode, link
     return info
@@ -112,14 +114,18 @@ def test_a_layer_unpacks_on_every_python(tmp_path: Path) -> None:
     assert module.stat().st_mode & 0o7777 == 0o755  # no set-uid, no group/other write
 
 
-@pytest.mark.parametrize("entry", [
-    _entry("/etc/passwd"),
-    _entry("../outside.wasm"),
-    _entry("a/../../outside.wasm"),
-    _entry("link", tarfile.SYMTYPE, link="/etc/passwd"),
-    _entry("hard", tarfile.LNKTYPE, link="../outside.wasm"),
-    _entry("dev", tarfile.CHRTYPE),
-], ids=["absolute", "dotdot", "nested-dotdot", "symlink", "hardlink", "device"])
+@pytest.mark.parametrize(
+    "entry",
+    [
+        _entry("/etc/passwd"),
+        _entry("../outside.wasm"),
+        _entry("a/../../outside.wasm"),
+        _entry("link", tarfile.SYMTYPE, link="/etc/passwd"),
+        _entry("hard", tarfile.LNKTYPE, link="../outside.wasm"),
+        _entry("dev", tarfile.CHRTYPE),
+    ],
+    ids=["absolute", "dotdot", "nested-dotdot", "symlink", "hardlink", "device"],
+)
 def test_a_layer_that_could_escape_is_refused_whole(entry: tarfile.TarInfo, tmp_path: Path) -> None:
     layer = _layer(_entry("ok.wasm"), entry)
     with pytest.raises(OciError, match="could escape"):

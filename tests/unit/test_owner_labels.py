@@ -18,5 +18,7 @@ def test_every_stage_of_a_dockerfile_is_labelled_right_after_its_from() -> None:
 
 
 def test_the_owner_labels_are_what_cleanup_filters_on_and_every_object_carries() -> None:
-    assert owner_filter() == {"label": [f"{name}={value}" for name, value in owner_labels().items()]}
+    assert owner_filter() == {
+        "label": [f"{name}={value}" for name, value in owner_labels().items()]
+    }
     assert owner_labels().items() <= kit_labels("test").items()

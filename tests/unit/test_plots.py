@@ -75,7 +75,9 @@ def test_live_plot_redraws_during_a_run_and_draws_the_result() -> None:
 
 
 def test_throttling_limits_redraws_when_samples_come_fast() -> None:
-    live: LiveStartupPlot[dict[str, Any]] = LiveStartupPlot(min_interval_s=10.0, clock=FakeClock(0.001))
+    live: LiveStartupPlot[dict[str, Any]] = LiveStartupPlot(
+        min_interval_s=10.0, clock=FakeClock(0.001)
+    )
     live.run(small_benchmark)
     assert live.redraws == 2  # the first sample and the end: drawing never eats the run
 
@@ -117,7 +119,11 @@ def test_static_figures_render() -> None:
 def tick_words(figure: Any) -> list[str]:
     ax = figure.axes[0]
     low, high = ax.get_xlim()
-    return [ax.xaxis.get_major_formatter()(tick, 0) for tick in ax.get_xticks() if low * 0.999 <= tick <= high * 1.001]
+    return [
+        ax.xaxis.get_major_formatter()(tick, 0)
+        for tick in ax.get_xticks()
+        if low * 0.999 <= tick <= high * 1.001
+    ]
 
 
 def test_log_axes_speak_in_units_not_powers_of_ten() -> None:
@@ -177,9 +183,16 @@ def test_during_a_run_in_the_cell_both_buttons_are_off_and_the_label_says_how_to
     live._controls()
 
     def look(on_sample: Any, stop: threading.Event) -> None:
-        seen.update(start=live._widgets["start"].disabled, stop=live._widgets["stop"].disabled,
-                    label=live._widgets["label"].value)
+        seen.update(
+            start=live._widgets["start"].disabled,
+            stop=live._widgets["stop"].disabled,
+            label=live._widgets["label"].value,
+        )
 
     live.run(look, blocking=True)
-    assert seen == {"start": True, "stop": True, "label": "running in this cell (to stop: the kernel's interrupt button ■)"}
+    assert seen == {
+        "start": True,
+        "stop": True,
+        "label": "running in this cell (to stop: the kernel's interrupt button ■)",
+    }
     assert not live._widgets["start"].disabled

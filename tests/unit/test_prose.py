@@ -120,8 +120,15 @@ def test_09_diagram_and_text_say_the_same_thing() -> None:
 
     figure = docker_wasm_diagram()
     words = " ".join(t.get_text() for t in figure.axes[0].texts)
-    for part in ("registry", "containerd", "docker run", "kubelet", "shared by both paths",
-                 "container path", "wasm path"):
+    for part in (
+        "registry",
+        "containerd",
+        "docker run",
+        "kubelet",
+        "shared by both paths",
+        "container path",
+        "wasm path",
+    ):
         assert part in words, part
     text = markdown(notebook("09"))
     assert "above the dashed line is shared by both paths" in text
@@ -174,8 +181,15 @@ def test_every_headline_number_is_in_the_table_beside_it(which: str) -> None:
     from tests.synthetic_results import all_results
 
     results = {topic: as_dict(r) for topic, r in all_results(which).items()}
-    results["oci"] = {"artifact": {"platform": "wasi/wasm", "how": "registry on 127.0.0.1",
-                                   "layer_media_type": "application/wasm", "layer_bytes": 36_100, "exit_code": 0}}
+    results["oci"] = {
+        "artifact": {
+            "platform": "wasi/wasm",
+            "how": "registry on 127.0.0.1",
+            "layer_media_type": "application/wasm",
+            "layer_bytes": 36_100,
+            "exit_code": 0,
+        }
+    }
     verdicts = course_verdict(results)
     assert [v.topic for v in verdicts] == ["Start-up", "Size", "Compute", "Shipping"]
     for verdict in verdicts:
@@ -214,8 +228,13 @@ def test_recorded_figures_are_never_you_measured() -> None:
 def test_shipping_verdict_weighs_the_layer_and_asks_the_question_09_asks() -> None:
     from kernel_helpers.report.verdicts import CLAIM_SHIPPING, oci_verdict
 
-    trip = {"platform": "wasi/wasm", "how": "registry", "layer_media_type": "application/wasm",
-            "layer_bytes": 36_100, "exit_code": 0}
+    trip = {
+        "platform": "wasi/wasm",
+        "how": "registry",
+        "layer_media_type": "application/wasm",
+        "layer_bytes": 36_100,
+        "exit_code": 0,
+    }
     verdict = oci_verdict({"artifact": trip})
     assert "layer of 36.1 KB (manifest and config not counted)" in verdict.rows[0][2]
     assert " ".join(CLAIM_SHIPPING.split()[:4]) in " ".join(markdown(notebook("09")).split())
@@ -229,7 +248,9 @@ def test_summary_figure_labels_are_readable_and_10_names_the_figure() -> None:
     figure = summary_figure({t: as_dict(r) for t, r in all_results("fast-containers").items()})
     sizes_panel = figure.axes[1]
     labels = sizes_panel.get_yticklabels()
-    assert len(labels) >= 20 and min(label.get_fontsize() for label in labels) >= SUMMARY_FONT_PT >= 9
+    assert (
+        len(labels) >= 20 and min(label.get_fontsize() for label in labels) >= SUMMARY_FONT_PT >= 9
+    )
     text = markdown(notebook("10"))
     assert "start-up plot" not in text and "summary figure" in text
 
@@ -255,7 +276,9 @@ NOT_MEASURED = {"1.45×", "1.55×", "2 s", "8 MiB"}
 def test_fixed_markdown_states_no_measured_quantity(prefix: str) -> None:
     """What a run measures is printed by code ("in this run, see the table"), never typed
     into markdown, where the next run would contradict it."""
-    found = [q for q in MEASURED_QUANTITY.findall(markdown(notebook(prefix))) if q not in NOT_MEASURED]
+    found = [
+        q for q in MEASURED_QUANTITY.findall(markdown(notebook(prefix))) if q not in NOT_MEASURED
+    ]
     assert not found, found
 
 

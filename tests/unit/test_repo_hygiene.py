@@ -52,7 +52,9 @@ def environment_pip_section() -> list[str]:
     for line in text[start + 1 :]:
         if line.strip() and not line.startswith("      "):
             break
-        assert line.startswith("      - "), f"not a list item in environment.yml's pip section: {line!r}"
+        assert line.startswith("      - "), (
+            f"not a list item in environment.yml's pip section: {line!r}"
+        )
         section.append(line.removeprefix("      - "))
     return section
 
@@ -78,7 +80,8 @@ def test_environment_yml_pins_exactly_what_requirements_txt_pins() -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["requirements.txt", "requirements-zig.txt", "requirements-test.txt", "requirements-dev.txt"]
+    "name",
+    ["requirements.txt", "requirements-zig.txt", "requirements-test.txt", "requirements-dev.txt"],
 )
 def test_every_supported_python_gets_one_pin_per_package(name: str) -> None:
     # pins() fails on a package pinned twice for one Python; a package every Python needs
@@ -107,8 +110,17 @@ def test_a_learner_install_has_no_developer_tools() -> None:
     learner = {
         name for python in PYTHONS for name in pins(requirement_lines("requirements.txt"), python)
     }
-    dev_only = {"pytest", "pytest-timeout", "mypy", "ruff", "playwright", "import-linter",
-                "pre-commit", "nbstripout", "ziglang"}
+    dev_only = {
+        "pytest",
+        "pytest-timeout",
+        "mypy",
+        "ruff",
+        "playwright",
+        "import-linter",
+        "pre-commit",
+        "nbstripout",
+        "ziglang",
+    }
     assert not dev_only & learner, "developer tools (or zig) crept into the learner's pins"
     dev = (REPO / "requirements-dev.txt").read_text()
     assert "-r requirements-test.txt" in dev
@@ -150,7 +162,9 @@ def test_readme_quick_start_is_two_commands_and_ci_runs_the_test_one() -> None:
 
 
 def notebooks() -> list[Path]:
-    return sorted(p for p in (REPO / "notebooks").rglob("*.ipynb") if ".ipynb_checkpoints" not in str(p))
+    return sorted(
+        p for p in (REPO / "notebooks").rglob("*.ipynb") if ".ipynb_checkpoints" not in str(p)
+    )
 
 
 @pytest.mark.parametrize("path", notebooks(), ids=lambda p: p.name)

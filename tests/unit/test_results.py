@@ -56,7 +56,10 @@ def test_export_with_nothing_saved_says_what_to_do(tmp_path: Path) -> None:
 
 def test_aggregator_merges_two_machines(tmp_path: Path) -> None:
     paths = []
-    for learner, medians, cpu in (("ada", FAST_CONTAINERS, "CPU A"), ("bob", SLOW_CONTAINERS, "CPU B")):
+    for learner, medians, cpu in (
+        ("ada", FAST_CONTAINERS, "CPU A"),
+        ("bob", SLOW_CONTAINERS, "CPU B"),
+    ):
         folder = tmp_path / learner
         save_result("startup", startup_result(medians, cpu=cpu), folder=folder)
         paths.append(export_results(learner, folder=folder).json_path)
@@ -72,7 +75,11 @@ def test_aggregator_merges_two_machines(tmp_path: Path) -> None:
 
 def test_names_keep_their_letters_and_only_lose_what_a_path_cannot_hold(tmp_path: Path) -> None:
     save_result("startup", startup_result(FAST_CONTAINERS), folder=tmp_path)
-    for learner, stem in (("Zoë O'Brien", "Zoë O'Brien"), ("李明", "李明"), ("a/b\\c:d*?", "a-b-c-d")):
+    for learner, stem in (
+        ("Zoë O'Brien", "Zoë O'Brien"),
+        ("李明", "李明"),
+        ("a/b\\c:d*?", "a-b-c-d"),
+    ):
         export = export_results(learner, folder=tmp_path, out_dir=tmp_path / "out")
         assert export.json_path.name == f"{stem}-results.json"
         assert read_export(export.json_path)["learner"] == learner
@@ -84,7 +91,9 @@ def test_an_export_never_overwrites_another(tmp_path: Path) -> None:
     assert names == ["ada-results.json", "ada-2-results.json", "ada-3-results.json"]
 
 
-def test_the_name_comes_from_learner_else_from_the_machine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_name_comes_from_learner_else_from_the_machine(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from kernel_helpers.report.exports import learner_name, learner_name_box, machine_id
 
     monkeypatch.setenv("LEARNER", "Zoë")
@@ -104,10 +113,15 @@ def test_two_learners_with_the_default_name_stay_apart(tmp_path: Path) -> None:
         paths.append(export_results("my-name", folder=folder).json_path)
     _, rows = aggregate_exports(paths)
     scratch = {r["learner"]: r["median_s"] for r in rows if r["variant"] == "docker-scratch"}
-    assert scratch == {"my-name (Same CPU)": pytest.approx(0.35), "my-name (Same CPU) #2": pytest.approx(3.2)}
+    assert scratch == {
+        "my-name (Same CPU)": pytest.approx(0.35),
+        "my-name (Same CPU) #2": pytest.approx(3.2),
+    }
 
 
-def test_aggregator_skips_a_file_that_is_not_an_export_and_fails_when_none_is_left(tmp_path: Path) -> None:
+def test_aggregator_skips_a_file_that_is_not_an_export_and_fails_when_none_is_left(
+    tmp_path: Path,
+) -> None:
     stray = tmp_path / "x.json"
     stray.write_text("{}")
     save_result("startup", startup_result(FAST_CONTAINERS), folder=tmp_path / "ada")
@@ -126,7 +140,9 @@ def test_aggregator_skips_a_file_that_is_not_an_export_and_fails_when_none_is_le
 def test_machines_are_counted_by_machine_identity(tmp_path: Path) -> None:
     paths = []
     for learner in ("ada", "bob", "cy"):  # three exports, one machine
-        save_result("startup", startup_result(FAST_CONTAINERS, cpu="CPU A"), folder=tmp_path / learner)
+        save_result(
+            "startup", startup_result(FAST_CONTAINERS, cpu="CPU A"), folder=tmp_path / learner
+        )
         paths.append(export_results(learner, folder=tmp_path / learner).json_path)
     figure, _ = aggregate_exports(paths)
     assert figure.axes[0].get_title() == "Start-up: 3 learners on 1 machine"
@@ -135,7 +151,9 @@ def test_machines_are_counted_by_machine_identity(tmp_path: Path) -> None:
 def test_recorded_bars_are_hatched_and_say_recorded(tmp_path: Path) -> None:
     from kernel_helpers.bench.reference import recorded_result
 
-    export = export_results("ref", out_dir=tmp_path, results={"startup": recorded_result("startup", "hello")})
+    export = export_results(
+        "ref", out_dir=tmp_path, results={"startup": recorded_result("startup", "hello")}
+    )
     figure, rows = aggregate_exports([export.json_path])
     ax = figure.axes[0]
     recorded = [r for r in rows if r["recorded"]]
@@ -144,7 +162,9 @@ def test_recorded_bars_are_hatched_and_say_recorded(tmp_path: Path) -> None:
     assert sum(1 for t in ax.texts if t.get_text().endswith("(recorded)")) == len(recorded)
 
 
-def test_aggregate_cli_writes_the_plot_and_the_table(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_aggregate_cli_writes_the_plot_and_the_table(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     from kernel_helpers.__main__ import main
 
     for learner, medians in (("ada", FAST_CONTAINERS), ("bob", SLOW_CONTAINERS)):

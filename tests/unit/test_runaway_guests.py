@@ -53,7 +53,9 @@ def test_a_broken_module_is_an_outcome_not_an_exception() -> None:
 
 
 def test_limit_slider_shows_the_default_result_at_once() -> None:
-    box = kh.limit_slider(kh.ENDLESS_LOOP, "fuel", values=[10_000_000, 20_000_000], default=20_000_000)
+    box = kh.limit_slider(
+        kh.ENDLESS_LOOP, "fuel", values=[10_000_000, 20_000_000], default=20_000_000
+    )
     slider, output = box.children
     assert slider.value == 20_000_000
     shown = "".join(item.get("text", "") for item in output.outputs)

@@ -64,7 +64,11 @@ def test_solutions_are_collected_not_registered_at_import() -> None:
     """checks.py imports no notebook module at its top level, and no module fills another's table."""
     tree = ast.parse((COURSE / "checks.py").read_text())
     top_level = [n for n in tree.body if isinstance(n, ast.ImportFrom)]
-    assert not [n for n in top_level if (n.module or "").startswith("nb") or any(a.name.startswith("nb") for a in n.names)]
+    assert not [
+        n
+        for n in top_level
+        if (n.module or "").startswith("nb") or any(a.name.startswith("nb") for a in n.names)
+    ]
     total = sum(
         len(importlib.import_module(f"kernel_helpers.course.{p.stem}").SOLUTIONS)
         for p in COURSE.glob("nb[0-9][0-9].py")
@@ -74,7 +78,9 @@ def test_solutions_are_collected_not_registered_at_import() -> None:
 
 def test_solution_code_is_shown_flush_left() -> None:
     for item in SOLUTIONS.values():
-        assert not item.code[0].isspace() and item.code.splitlines()[-1].startswith("kh.check_"), item
+        assert not item.code[0].isspace() and item.code.splitlines()[-1].startswith("kh.check_"), (
+            item
+        )
 
 
 def test_every_kind_of_need_has_a_test_that_runs_its_solutions() -> None:
@@ -83,4 +89,11 @@ def test_every_kind_of_need_has_a_test_that_runs_its_solutions() -> None:
     docker and registry in test_exercises_live. A new kind of need must get a home too."""
     from kernel_helpers.course.checks import IN_NOTEBOOK
 
-    assert {s.needs for s in SOLUTIONS.values()} <= {"", "toolchains", "wasi", IN_NOTEBOOK, "docker", "registry"}
+    assert {s.needs for s in SOLUTIONS.values()} <= {
+        "",
+        "toolchains",
+        "wasi",
+        IN_NOTEBOOK,
+        "docker",
+        "registry",
+    }

@@ -64,8 +64,21 @@ def test_index_links_every_part_one_notebook() -> None:
         assert f"]({path.name})" in index, path.name
 
 
-NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "ten": 10,
-                "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50}
+NUMBER_WORDS = {
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "ten": 10,
+    "fifteen": 15,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+}
 
 
 def in_minutes(phrase: str) -> int:
@@ -96,8 +109,10 @@ def test_the_readme_and_the_index_add_up_the_stated_times() -> None:
     readme = " ".join((REPO / "README.md").read_text().split())
     index = " ".join("".join(source(c) for c in cells(REPO / "notebooks" / "index.ipynb")).split())
     plan = re.search(r"About (.+?) for 00-05, (.+?) for 06-10 and (\d+) minutes for 11", readme)
-    told = re.search(r"about (.+?) for 00-05 and (.+?) for 06-10, as each notebook states, and (\d+) minutes for 11",
-                     index)
+    told = re.search(
+        r"about (.+?) for 00-05 and (.+?) for 06-10, as each notebook states, and (\d+) minutes for 11",
+        index,
+    )
     assert plan and told
     for words in (plan, told):
         assert in_minutes(words[1]) == stated_minutes(0, 5), words[1]

@@ -13,13 +13,18 @@ import pytest
 import kernel_helpers as kh
 
 REPO = Path(__file__).resolve().parents[2]
-PART_TWO = sorted((REPO / "notebooks").glob("0[6-9]-*.ipynb")) + sorted((REPO / "notebooks").glob("10-*.ipynb"))
+PART_TWO = sorted((REPO / "notebooks").glob("0[6-9]-*.ipynb")) + sorted(
+    (REPO / "notebooks").glob("10-*.ipynb")
+)
 
 
 def sources(path: Path, kind: str) -> list[str]:
     cells = json.loads(path.read_text())["cells"]
-    return ["".join(c["source"]) if isinstance(c["source"], list) else c["source"]
-            for c in cells if c["cell_type"] == kind]
+    return [
+        "".join(c["source"]) if isinstance(c["source"], list) else c["source"]
+        for c in cells
+        if c["cell_type"] == kind
+    ]
 
 
 def test_part_two_has_its_five_notebooks() -> None:
@@ -79,6 +84,14 @@ def test_the_box_is_opened_before_the_helper_that_wraps_it(prefix: str) -> None:
 def test_the_container_run_by_hand_spells_out_every_lock_and_the_owner_label() -> None:
     path = next(p for p in PART_TWO if p.name.startswith("06"))
     cell = next(text for text in sources(path, "code") if "client.containers.run(" in text)
-    for setting in ('network_mode="none"', "read_only=True", 'cap_drop=["ALL"]', "mem_limit=", "pids_limit=",
-                    "labels=kh.kit_labels(", "remove=True", "time.perf_counter()"):
+    for setting in (
+        'network_mode="none"',
+        "read_only=True",
+        'cap_drop=["ALL"]',
+        "mem_limit=",
+        "pids_limit=",
+        "labels=kh.kit_labels(",
+        "remove=True",
+        "time.perf_counter()",
+    ):
         assert setting in cell, setting

@@ -33,8 +33,14 @@ def test_a_registry_left_running_is_cleaned_up_when_python_exits(tmp_path: Path)
         "print(registry._dir, registry._process.pid, flush=True)\n"
         "raise SystemExit(3)  # an error, with the registry still up\n"
     )
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                          timeout=60, check=False, env={"TMPDIR": str(tmp_path), "PATH": "/usr/bin:/bin"})
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env={"TMPDIR": str(tmp_path), "PATH": "/usr/bin:/bin"},
+    )
     assert done.returncode == 3, done.stderr
     folder, pid = done.stdout.split()
     assert folder.startswith(str(tmp_path))  # it did use the temp folder

@@ -198,7 +198,10 @@ def test_startup_without_a_compiler_marks_native_as_recorded(
     command pointing at the recording machine's disk; wasm is still measured here."""
     monkeypatch.setenv("KIT_DOCKER", "off")
     result = kh.run_startup(
-        "hello", repeat=2, warmup=0, variants=["native", "wasm-instantiate", "docker-scratch"],
+        "hello",
+        repeat=2,
+        warmup=0,
+        variants=["native", "wasm-instantiate", "docker-scratch"],
         progress=False,
     )
     native, wasm = result.variants["native"], result.variants["wasm-instantiate"]

@@ -48,7 +48,8 @@ def test_the_bare_mode_uses_the_shipped_component_and_says_so() -> None:
     assert "KIT_TOOLCHAINS" in (component.fallback_note() or "")
     assert not component.adapter and "no adapter" in component.summary()
     assert [step[:3] for step in component.steps[1:]] == [
-        ["wasm-tools", "component", "embed"], ["wasm-tools", "component", "new"],
+        ["wasm-tools", "component", "embed"],
+        ["wasm-tools", "component", "new"],
     ]
     with pytest.raises(kh.ToolchainMissing) as caught:
         kh.typed_component(prebuilt=False)
@@ -94,13 +95,18 @@ def test_the_typed_route_and_the_stdout_route_agree(shipped: Path) -> None:
 @pytest.mark.parametrize(
     "value,words",
     [
-        ("abc", ["refused a str for data", "list<u8>", "bytes", "bytes you have go in as they are"]),
+        (
+            "abc",
+            ["refused a str for data", "list<u8>", "bytes", "bytes you have go in as they are"],
+        ),
         (bytearray(b"abc"), ["refused a bytearray", "bytes(data)"]),
         ([97, 98, 99], ["refused a list", "bytes(data)"]),
         (None, ["refused a NoneType", "pass data as bytes"]),
     ],
 )
-def test_a_value_of_the_wrong_type_is_refused_clearly(shipped: Path, value: object, words: list[str]) -> None:
+def test_a_value_of_the_wrong_type_is_refused_clearly(
+    shipped: Path, value: object, words: list[str]
+) -> None:
     with pytest.raises(kh.WrongArgument) as caught:
         kh.call_export(shipped, "sha256", value)
     assert caught.value.signature == SIGNATURE
@@ -111,7 +117,9 @@ def test_a_value_of_the_wrong_type_is_refused_clearly(shipped: Path, value: obje
 def test_a_wrong_number_of_arguments_or_an_unknown_export_is_refused_clearly(shipped: Path) -> None:
     with pytest.raises(kh.WrongArgument) as caught:
         kh.call_export(shipped, "sha256", b"a", b"b")
-    assert "takes 1 argument(s), it was given 2" in str(caught.value) and SIGNATURE in str(caught.value)
+    assert "takes 1 argument(s), it was given 2" in str(caught.value) and SIGNATURE in str(
+        caught.value
+    )
     with pytest.raises(kh.InvalidModule) as unknown:
         kh.call_export(shipped, "md5", b"a")
     assert "no function 'md5'" in str(unknown.value) and SIGNATURE in str(unknown.value)
@@ -139,7 +147,9 @@ def test_the_typed_component_never_stands_in_for_the_sha256_command() -> None:
         kh.componentize(kh.wasm_module("sha256", "c"))
 
 
-def test_a_manifest_without_kinds_still_reads_as_commands(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_manifest_without_kinds_still_reads_as_commands(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     records = json.loads(cshipped.COMPONENT_MANIFEST.read_text())
     del records["components"][typed.TYPED_COMPONENT]
     older = tmp_path / "manifest.json"

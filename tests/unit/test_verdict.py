@@ -43,8 +43,13 @@ def test_different_startup_numbers_give_different_sentences() -> None:
 
 
 def test_slow_wasm_is_not_called_milliseconds() -> None:
-    medians = {**FAST_CONTAINERS, "wasm-instantiate": 0.5, "wasm-cached": 0.6, "wasm-compile": 0.9,
-               "wasmtime-cli": 0.7}
+    medians = {
+        **FAST_CONTAINERS,
+        "wasm-instantiate": 0.5,
+        "wasm-cached": 0.6,
+        "wasm-compile": 0.9,
+        "wasmtime-cli": 0.7,
+    }
     verdict = startup_verdict(startup_result(medians))
     assert "more than milliseconds" in verdict.text()
     assert verdict.summary.startswith("the claim does not hold")
@@ -56,7 +61,9 @@ def test_recorded_container_data_is_marked() -> None:
     assert recorded.note and "recorded on ci-box, 2026-11-20" in recorded.note
     assert measured.note is None
     assert "recorded" in recorded._repr_html_()
-    assert recorded.rows[1][2].endswith("recorded, not measured here)")  # never "you measured" for it
+    assert recorded.rows[1][2].endswith(
+        "recorded, not measured here)"
+    )  # never "you measured" for it
     assert "recorded" not in measured.rows[1][2]
 
 
@@ -76,13 +83,21 @@ def test_size_verdict_follows_the_sizes() -> None:
 
 def test_oci_sizes_are_compared_with_the_module_that_was_packaged() -> None:
     # As notebook 07 gets them: the as-built C module is packaged, a stripped one is smaller.
-    sizes = {"hello.wasm (c)": 36_123, "hello.wasm (c, smallest)": 3_254, "hello.wasm (go)": 2_470_000,
-             "oci-wasm artifact": 36_800, "oci-wasm image": 12_400,
-             "docker-scratch image": 771_000, "docker-debian image": 117_000_000}
+    sizes = {
+        "hello.wasm (c)": 36_123,
+        "hello.wasm (c, smallest)": 3_254,
+        "hello.wasm (go)": 2_470_000,
+        "oci-wasm artifact": 36_800,
+        "oci-wasm image": 12_400,
+        "docker-scratch image": 771_000,
+        "docker-debian image": 117_000_000,
+    }
     named = size_verdict({"sizes": sizes, "notes": {"oci_packs": "hello.wasm (c)"}}).text()
     guessed = size_verdict(sizes).text()
     for text in (named, guessed):
-        assert "hello.wasm (c) (36.1 KB) weighs 36.8 KB: the manifest and config add 677 bytes" in text
+        assert (
+            "hello.wasm (c) (36.1 KB) weighs 36.8 KB: the manifest and config add 677 bytes" in text
+        )
         assert "oci-wasm image, hello.wasm (c) (36.1 KB) weighs only 12.4 KB" in text
         assert "add 9,146 bytes" not in text  # 12.4 KB against the stripped module: the old mistake
 
@@ -93,7 +108,9 @@ def test_verdict_tables_read_left_to_right() -> None:
 
 
 def test_size_verdict_marks_recorded_images() -> None:
-    verdict = size_verdict(SIZES_SCRATCH, recorded=["image docker-debian"], recorded_note="recorded on x, 2026")
+    verdict = size_verdict(
+        SIZES_SCRATCH, recorded=["image docker-debian"], recorded_note="recorded on x, 2026"
+    )
     assert verdict.note == "image sizes are recorded on x, 2026, not measured here"
     assert verdict.rows[1][2].endswith("(recorded, not measured here)")
 
@@ -101,7 +118,9 @@ def test_size_verdict_marks_recorded_images() -> None:
 def test_throughput_verdict_compares_with_published_range() -> None:
     assert "closer to native" in throughput_verdict(compute_result(1.1)).summary
     assert "in line with" in throughput_verdict(compute_result(1.5)).summary
-    assert "a little slower" in throughput_verdict(compute_result(1.66)).summary  # never "in line" outside the range
+    assert (
+        "a little slower" in throughput_verdict(compute_result(1.66)).summary
+    )  # never "in line" outside the range
     assert "slower than published" in throughput_verdict(compute_result(3.0)).summary
     assert "faster here" in throughput_verdict(compute_result(0.8)).summary
 
@@ -121,8 +140,15 @@ def test_course_verdict_and_guide_use_saved_results() -> None:
 
 
 def test_oci_verdict_follows_how_the_module_travelled() -> None:
-    trip = {"platform": "wasi/wasm", "layer_media_type": "application/wasm", "layer_bytes": 36000, "exit_code": 0}
-    registry = oci_verdict({"artifact": {**trip, "how": "registry on 127.0.0.1, pulled with skopeo"}})
+    trip = {
+        "platform": "wasi/wasm",
+        "layer_media_type": "application/wasm",
+        "layer_bytes": 36000,
+        "exit_code": 0,
+    }
+    registry = oci_verdict(
+        {"artifact": {**trip, "how": "registry on 127.0.0.1, pulled with skopeo"}}
+    )
     memory = oci_verdict({"artifact": {**trip, "how": "in memory: no registry here"}})
     failed = oci_verdict({"artifact": {**trip, "how": "registry", "exit_code": 1}})
     assert registry.summary.startswith("it rides on it") and registry.note is None
@@ -133,14 +159,21 @@ def test_oci_verdict_follows_how_the_module_travelled() -> None:
 
 def test_course_verdict_page_changes_with_the_learners_numbers() -> None:
     def page(startup: dict[str, float], ratio: float) -> list[str]:
-        results = {"startup": startup_result(startup), "sizes": {"sizes": SIZES_SCRATCH},
-                   "compute": compute_result(ratio)}
+        results = {
+            "startup": startup_result(startup),
+            "sizes": {"sizes": SIZES_SCRATCH},
+            "compute": compute_result(ratio),
+        }
         return [s for v in course_verdict(results) for s in (v.summary, *v.sentences)]
 
     fast, slow = page(FAST_CONTAINERS, 1.3), page(SLOW_CONTAINERS, 2.5)
     assert fast != slow
-    assert any("fraction of a second" in s for s in fast) and not any("fraction of a second" in s for s in slow)
-    assert any("closer to native" in s for s in fast) and any("slower than published" in s for s in slow)
+    assert any("fraction of a second" in s for s in fast) and not any(
+        "fraction of a second" in s for s in slow
+    )
+    assert any("closer to native" in s for s in fast) and any(
+        "slower than published" in s for s in slow
+    )
 
 
 def test_a_busy_machine_is_named_in_the_verdict() -> None:
@@ -148,5 +181,8 @@ def test_a_busy_machine_is_named_in_the_verdict() -> None:
     busy["machine"].update(cores=2, load_average=[1.2, 1.0, 0.9], load_average_end=[5.5, 3.0, 1.0])
     idle = startup_result(FAST_CONTAINERS)
     idle["machine"].update(cores=2, load_average=[0.3, 0.2, 0.1], load_average_end=[1.1, 0.5, 0.2])
-    assert any("busy machine: load average up to 5.5 on 2 cores" in s for s in startup_verdict(busy).sentences)
+    assert any(
+        "busy machine: load average up to 5.5 on 2 cores" in s
+        for s in startup_verdict(busy).sentences
+    )
     assert not any("busy machine" in s for s in startup_verdict(idle).sentences)

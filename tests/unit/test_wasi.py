@@ -26,7 +26,16 @@ def private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 # --- arguments, environment, exit codes, stdio ------------------------------------------
 
-AWKWARD_ARGS = ["plain", "with space", "'single'", '"double"', "new\nline", "ünïcødé ✓", "", "--flag"]
+AWKWARD_ARGS = [
+    "plain",
+    "with space",
+    "'single'",
+    '"double"',
+    "new\nline",
+    "ünïcødé ✓",
+    "",
+    "--flag",
+]
 
 
 def test_args_reach_the_guest_exactly_after_the_module_name() -> None:
@@ -300,7 +309,7 @@ def test_a_missing_file_and_bad_wat_are_invalid_modules(tmp_path: Path) -> None:
     with pytest.raises(kh.InvalidModule, match="no module file"):
         kh.run_wasm(tmp_path / "missing.wasm")
     with pytest.raises(kh.InvalidModule, match="WAT text does not parse"):
-        kh.run_wasm("(module (func (export \"_start\") (i32.bogus)))")
+        kh.run_wasm('(module (func (export "_start") (i32.bogus)))')
 
 
 def test_a_library_without_start_is_explained() -> None:

@@ -117,7 +117,9 @@ def test_captured_runs_go_through_files_and_streaming_through_the_callback(
     result = kh.run_wasm(guests.cat(1), stdin="captured")
     assert result.stdout == b"captured" and len(handed) == 1
     chunks: list[bytes] = []
-    streamed = kh.run_wasm(guests.cat(1), stdin="streamed", stream=lambda _, chunk: chunks.append(chunk))
+    streamed = kh.run_wasm(
+        guests.cat(1), stdin="streamed", stream=lambda _, chunk: chunks.append(chunk)
+    )
     assert streamed.stdout == b"streamed" and chunks == [b"streamed"] and len(handed) == 1
 
 
@@ -287,7 +289,9 @@ def test_if_wasmtime_refuses_the_memory_file_path_named_files_take_over(
     monkeypatch.setattr(capture._FILES, "folder", str(folder))
     monkeypatch.setattr(capture._FILES, "free", [])
     # A "memory file" whose /proc/self/fd path is a directory: wasmtime cannot open it.
-    monkeypatch.setattr(os, "memfd_create", lambda *_: os.open(tmp_path, os.O_RDONLY | os.O_DIRECTORY))
+    monkeypatch.setattr(
+        os, "memfd_create", lambda *_: os.open(tmp_path, os.O_RDONLY | os.O_DIRECTORY)
+    )
     result = kh.run_wasm(guests.cat(1), stdin="fallback")
     assert result.stdout == b"fallback"
     assert capture._FILES.memfd_usable is False

@@ -47,7 +47,9 @@ def test_reads_a_preopened_folder_but_not_outside_it(data: kh.Preopen) -> None:
         assert refused.exit_code == 1 and path in refused.stderr_text
 
 
-def test_read_only_refuses_writes_and_writable_allows_them(data: kh.Preopen, tmp_path: Path) -> None:
+def test_read_only_refuses_writes_and_writable_allows_them(
+    data: kh.Preopen, tmp_path: Path
+) -> None:
     assert run("write", "/data/new.txt", "hi", dirs=[data]).exit_code == 1
     assert not (tmp_path / "new.txt").exists()
     writable = kh.Preopen(data.host, "/data", writable=True)

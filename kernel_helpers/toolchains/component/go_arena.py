@@ -95,17 +95,22 @@ class _Cursor:
 
     def take(self, count: int) -> bytes:
         self.pos += count
-        return self.data[self.pos - count:self.pos]
+        return self.data[self.pos - count : self.pos]
 
 
 def _payloads(info: ModuleInfo, module: bytes) -> list[tuple[int, bytes]]:
     """(section id, payload) of every section, in order, from the course's section reader."""
-    return [(section.id, module[section.payload_offset:section.payload_offset + section.size]) for section in info.sections]
+    return [
+        (section.id, module[section.payload_offset : section.payload_offset + section.size])
+        for section in info.sections
+    ]
 
 
 def built_by_go(module: bytes) -> bool:
     """Whether Go's toolchain made ``module`` (its ``producers`` section names Go)."""
-    return any(value.split()[0] == "Go" for value in read_module(module).producers.get("language", []))
+    return any(
+        value.split()[0] == "Go" for value in read_module(module).producers.get("language", [])
+    )
 
 
 def _active_segments(data_section: bytes) -> list[tuple[int, bytes]]:
@@ -117,9 +122,14 @@ def _active_segments(data_section: bytes) -> list[tuple[int, bytes]]:
             cursor.take(cursor.uleb())
             continue
         if flags == 2 and cursor.uleb() != 0:
-            raise InvalidModule("a data segment for a second memory", fix="lend the arena of a Go module")
+            raise InvalidModule(
+                "a data segment for a second memory", fix="lend the arena of a Go module"
+            )
         if cursor.take(1) != b"\x41":
-            raise InvalidModule("a data segment whose address is not a constant", fix="lend the arena of a Go module")
+            raise InvalidModule(
+                "a data segment whose address is not a constant",
+                fix="lend the arena of a Go module",
+            )
         address = cursor.sleb()
         cursor.take(1)  # end
         segments.append((address, cursor.take(cursor.uleb())))
@@ -132,7 +142,7 @@ def _read_memory(segments: list[tuple[int, bytes]], address: int, count: int) ->
     for start, data in segments:
         low, high = max(start, address), min(start + len(data), address + count)
         if low < high:
-            memory[low - address:high - address] = data[low - start:high - start]
+            memory[low - address : high - address] = data[low - start : high - start]
     return bytes(memory)
 
 
@@ -155,16 +165,55 @@ def _bump_allocator(global_index: int, end: int) -> bytes:
     """Body of ``cabi_realloc(old, old_size, align, size) -> ptr``: the next ``align``ed
     block of the arena; a realloc copies the old block; past the arena's end it traps."""
     get, tee, add, sub, and_, gt_u = b"\x20", b"\x22", b"\x6a", b"\x6b", b"\x71", b"\x4b"
-    code = b"".join([
-        b"\x23" + _uleb(global_index), get, b"\x02", add, b"\x41\x01", sub,  # bump + align - 1
-        b"\x41\x00", get, b"\x02", sub, and_, tee, b"\x04",                  # & -align -> ptr
-        get, b"\x03", add, b"\x41" + _sleb(end), gt_u, b"\x04\x40\x00\x0b",  # past the end: trap
-        get, b"\x04", get, b"\x03", add, b"\x24" + _uleb(global_index),       # bump = ptr + size
-        get, b"\x00", b"\x04\x40", get, b"\x04", get, b"\x00",                   # a realloc: copy
-        get, b"\x01", get, b"\x03", get, b"\x01", get, b"\x03", b"\x49\x1b",  # min(old, new)
-        b"\xfc\x0a\x00\x00\x0b",                                               # bytes (memory.copy)
-        get, b"\x04", b"\x0b",
-    ])
+    code = b"".join(
+        [
+            b"\x23" + _uleb(global_index),
+            get,
+            b"\x02",
+            add,
+            b"\x41\x01",
+            sub,  # bump + align - 1
+            b"\x41\x00",
+            get,
+            b"\x02",
+            sub,
+            and_,
+            tee,
+            b"\x04",  # & -align -> ptr
+            get,
+            b"\x03",
+            add,
+            b"\x41" + _sleb(end),
+            gt_u,
+            b"\x04\x40\x00\x0b",  # past the end: trap
+            get,
+            b"\x04",
+            get,
+            b"\x03",
+            add,
+            b"\x24" + _uleb(global_index),  # bump = ptr + size
+            get,
+            b"\x00",
+            b"\x04\x40",
+            get,
+            b"\x04",
+            get,
+            b"\x00",  # a realloc: copy
+            get,
+            b"\x01",
+            get,
+            b"\x03",
+            get,
+            b"\x01",
+            get,
+            b"\x03",
+            b"\x49\x1b",  # min(old, new)
+            b"\xfc\x0a\x00\x00\x0b",  # bytes (memory.copy)
+            get,
+            b"\x04",
+            b"\x0b",
+        ]
+    )
     body = b"\x01\x01" + bytes([_I32]) + code
     return _uleb(len(body)) + body
 
@@ -173,7 +222,7 @@ def _append(section: bytes, item: bytes) -> tuple[bytes, int]:
     """The vector ``section`` with ``item`` appended, and the item's index in it."""
     cursor = _Cursor(section)
     count = cursor.uleb()
-    return _uleb(count + 1) + section[cursor.pos:] + item, count
+    return _uleb(count + 1) + section[cursor.pos :] + item, count
 
 
 def lend_arena(module: bytes) -> bytes:
@@ -191,16 +240,22 @@ def lend_arena(module: bytes) -> bytes:
     sections = _payloads(info, module)
     present = {section_id for section_id, _ in sections}
     if not {1, 3, 7, 10} <= present:
-        raise InvalidModule("not a Go command module", fix="componentize the module that go build made")
+        raise InvalidModule(
+            "not a Go command module", fix="componentize the module that go build made"
+        )
     if 6 not in present:  # no globals yet: an empty global section, in its place
-        sections.insert(next(i for i, (s, _) in enumerate(sections) if s in (7, 8, 9, 10, 11, 12)), (6, b"\x00"))
+        sections.insert(
+            next(i for i, (s, _) in enumerate(sections) if s in (7, 8, 9, 10, 11, 12)), (6, b"\x00")
+        )
     imported_functions = info.imported_functions
     imported_globals = sum(1 for imported in info.imports if imported.kind == "global")
     functions, type_index, global_index = 0, 0, 0
     rebuilt = []
     for section_id, payload in sections:
         if section_id == 1:
-            payload, type_index = _append(payload, b"\x60\x04" + bytes([_I32] * 4) + b"\x01" + bytes([_I32]))
+            payload, type_index = _append(
+                payload, b"\x60\x04" + bytes([_I32] * 4) + b"\x01" + bytes([_I32])
+            )
         elif section_id == 3:
             payload, functions = _append(payload, _uleb(type_index))
         elif section_id == 6:
@@ -208,7 +263,9 @@ def lend_arena(module: bytes) -> bytes:
             global_index = imported_globals + defined
         elif section_id == 7:
             name = _CABI_REALLOC.encode()
-            payload, _ = _append(payload, _uleb(len(name)) + name + b"\x00" + _uleb(imported_functions + functions))
+            payload, _ = _append(
+                payload, _uleb(len(name)) + name + b"\x00" + _uleb(imported_functions + functions)
+            )
         elif section_id == 10:
             payload, _ = _append(payload, _bump_allocator(global_index, end))
         rebuilt.append(bytes([section_id]) + _uleb(len(payload)) + payload)
@@ -217,7 +274,9 @@ def lend_arena(module: bytes) -> bytes:
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m kernel_helpers.toolchains.component.go_arena MODULE -o OUT``: the step by hand."""
-    parser = argparse.ArgumentParser(prog="python -m kernel_helpers.toolchains.component.go_arena", description=main.__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m kernel_helpers.toolchains.component.go_arena", description=main.__doc__
+    )
     parser.add_argument("module", type=Path, help=f"a Go wasip1 module built with {ARENA_FILE}")
     parser.add_argument("-o", "--output", type=Path, required=True)
     args = parser.parse_args(argv)

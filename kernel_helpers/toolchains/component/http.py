@@ -77,7 +77,17 @@ def _sources_digest() -> str:
 
 def _build_command(output: str) -> list[str]:
     """As a person types it in the sources' folder."""
-    return ["componentize-py", "-d", WIT_FILE, "-w", WORLD, "componentize", Path(GUEST_FILE).stem, "-o", output]
+    return [
+        "componentize-py",
+        "-d",
+        WIT_FILE,
+        "-w",
+        WORLD,
+        "componentize",
+        Path(GUEST_FILE).stem,
+        "-o",
+        output,
+    ]
 
 
 def prebuilt_http_component(reason: str) -> ComponentArtifact | None:
@@ -93,13 +103,25 @@ def http_component(*, cache: bool = True, prebuilt: bool = True) -> ComponentArt
     componentize-py, :class:`ToolchainMissing`."""
     tool = componentize_py_path()
     if tool is None:
-        why = "KIT_TOOLCHAINS hides componentize-py" if components_hidden() else "no componentize-py here"
+        why = (
+            "KIT_TOOLCHAINS hides componentize-py"
+            if components_hidden()
+            else "no componentize-py here"
+        )
         stand_in = prebuilt_http_component(why) if prebuilt else None
         if stand_in is None:
-            raise ToolchainMissing("python", COMPONENT, f"cannot build the wasi:http guest: {why}", fix=f"pip install {PIN}")
+            raise ToolchainMissing(
+                "python",
+                COMPONENT,
+                f"cannot build the wasi:http guest: {why}",
+                fix=f"pip install {PIN}",
+            )
         return stand_in
     version = tool_version(tool) or "componentize-py"
-    folder = _components_dir() / f"http-{_sha256(f'{CACHE_FORMAT}|{_sources_digest()}|{version}'.encode())[:24]}"
+    folder = (
+        _components_dir()
+        / f"http-{_sha256(f'{CACHE_FORMAT}|{_sources_digest()}|{version}'.encode())[:24]}"
+    )
     out = folder / HTTP_COMPONENT
     hit = _cached_component(folder, out) if cache else None
     if hit is not None:
@@ -116,7 +138,9 @@ def _build(tool: str, version: str, out: Path) -> ComponentArtifact:
         for source in (guest, wit):
             shutil.copyfile(source, Path(scratch) / source.name)
         began = time.perf_counter()
-        done = run_quick([tool, *_build_command(str(out))[1:]], timeout=TOOL_TIMEOUT_S, cwd=Path(scratch))
+        done = run_quick(
+            [tool, *_build_command(str(out))[1:]], timeout=TOOL_TIMEOUT_S, cwd=Path(scratch)
+        )
         took = time.perf_counter() - began
     if not done.ok or not out.is_file():
         raise KitError(
@@ -125,8 +149,18 @@ def _build(tool: str, version: str, out: Path) -> ComponentArtifact:
         )
     command = _build_command(out.name)
     return ComponentArtifact(
-        HTTP_EXAMPLE, "python", COMPONENT, out, out.stat().st_size, command, "componentize-py",
-        version, took, variant="http", module_path=str(guest), steps=[command],
+        HTTP_EXAMPLE,
+        "python",
+        COMPONENT,
+        out,
+        out.stat().st_size,
+        command,
+        "componentize-py",
+        version,
+        took,
+        variant="http",
+        module_path=str(guest),
+        steps=[command],
     )
 
 
@@ -139,7 +173,9 @@ def refresh_wit() -> Path:
     ``wasm-tools component wit`` into the one file componentize-py reads."""
     builtin = npm_dir() / "node_modules" / JCO / "lib" / "wit" / "builtin" / WASI_VERSION
     if wasm_tools_path() is None or not builtin.is_dir():
-        raise ToolchainMissing("python", COMPONENT, "refreshing proxy.wit needs wasm-tools and jco", fix="./kit setup")
+        raise ToolchainMissing(
+            "python", COMPONENT, "refreshing proxy.wit needs wasm-tools and jco", fix="./kit setup"
+        )
     with tempfile.TemporaryDirectory(prefix="kit-wit-") as folder:
         root = Path(folder)
         shutil.copyfile(builtin / "wasi-http" / "package.wit", root / "package.wit")

@@ -114,7 +114,10 @@ def typed_component(*, cache: bool = True, prebuilt: bool = True) -> ComponentAr
         stand_in = prebuilt_typed_component(tools.message) if prebuilt else None
         if stand_in is None:
             raise ToolchainMissing(
-                "c", COMPONENT, f"cannot make the typed component: {tools.message}", fix=tools.fix or ""
+                "c",
+                COMPONENT,
+                f"cannot make the typed component: {tools.message}",
+                fix=tools.fix or "",
             )
         return stand_in
     tc, tool = tools
@@ -152,9 +155,19 @@ def _build(tc: Toolchain, tool: str, folder: Path, version: str) -> ComponentArt
     took = time.perf_counter() - began
     embedded.unlink()
     return ComponentArtifact(
-        TYPED_EXAMPLE, "c", COMPONENT, out, out.stat().st_size, steps[-1],
-        f"{tc.kind} + wasm-tools", version, took, variant="typed", module_path=str(module),
-        module_bytes=module.stat().st_size, steps=steps,
+        TYPED_EXAMPLE,
+        "c",
+        COMPONENT,
+        out,
+        out.stat().st_size,
+        steps[-1],
+        f"{tc.kind} + wasm-tools",
+        version,
+        took,
+        variant="typed",
+        module_path=str(module),
+        module_bytes=module.stat().st_size,
+        steps=steps,
     )
 
 
