@@ -17,6 +17,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "run-wasm": ("kernel_helpers.cli.run_wasm", "run a WASI module like `wasmtime run`, sandboxed"),
     "component": ("kernel_helpers.cli.component", "turn a preview-1 module into a WASI 0.2 component"),
     "bench": ("kernel_helpers.cli.bench", "benchmarks: startup, sizes, compute (and cleanup)"),
+    "containerd": ("kernel_helpers.cli.containerd", "run a module or image through containerd and a real shim"),
     "image": ("kernel_helpers.cli.image", "build the course image for a JupyterHub on Kubernetes"),
 }
 

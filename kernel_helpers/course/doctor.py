@@ -22,6 +22,8 @@ from typing import Any
 from .._display import ShownAsHtml
 from .._errors import KitError, ToolchainMissing
 from .._system import find_program, has_module, install_hint, run_quick, wasmtime_cli_path
+from ..containers.containerd import containerd_status
+from ..containers.containerd import doctor_row as containerd_doctor_row
 from ..containers.docker import docker_status
 from ..report.handin import hand_in
 from ..toolchains.build import NATIVE, toolchain_for
@@ -218,6 +220,7 @@ def collect() -> dict[str, Any]:
             "wasmtime_cli": cli.result().to_json(),
             "toolchains": {lang: f.result().to_json() for lang, f in toolchains.items()},
             "docker": docker.result().to_json(),
+            "containerd": containerd_status(),
             "registry": registry.result().to_json(),
             "browser": browser.result().to_json(),
             "tools": {name: t.to_json() for name, t in inspectors.result().items()},
@@ -277,6 +280,8 @@ def rows(report: dict[str, Any]) -> list[Row]:
         found += "; rootless, memory and pids limits not enforced"
         means += " (the kit's --memory and --pids-limit are accepted, not enforced, here)"
     out.append(Row("Docker daemon", dk["available"], found, means, dk.get("fix") or ""))
+    if "containerd" in report:  # reports saved before issue 26 have no containerd key
+        out.append(Row("containerd wasm shim", *containerd_doctor_row(report["containerd"])))
     simple = [
         ("wasmtime CLI", report["wasmtime_cli"], "notebook 06 times the CLI too"),
         ("local registry", report["registry"], "notebooks 06 and 09 time pulls on loopback"),
