@@ -318,6 +318,13 @@ def run_in_containerd(
     or :class:`ContainerdError`. The image and container are gone afterwards. Issue 26."""
     if runtime not in RUNTIMES:
         raise ContainerdError(f"unknown runtime {runtime!r}", fix=f"use one of {', '.join(RUNTIMES)}")
+    if runtime == "wasmtime" and not _looks_like_wasm(source):
+        raise ContainerdError(
+            f"the wasmtime shim runs only WebAssembly, and {source!s} is a Linux image: runwasi's "
+            "shims would hand its ELF entrypoint to youki as an ordinary Linux container, "
+            "which is runc's job here",
+            fix="run it with --runtime runc",
+        )
     container = f"kit-{uuid.uuid4().hex[:12]}"
     with tempfile.TemporaryDirectory(prefix="kit-containerd-") as folder:
         image = _import_source(source, Path(folder))
@@ -365,11 +372,6 @@ def _raise_for_failure(code: int, stderr: bytes, runtime: str, image: _Imported)
         raise ContainerdError(
             f"runc cannot run a wasm image: the kernel cannot execute /app.wasm ({_ctr_says(text).strip()})",
             output=text, fix="run it with --runtime wasmtime (the kit's shim)",
-        )
-    if runtime == "wasmtime" and not wasm_image:
-        raise ContainerdError(
-            f"the wasmtime shim runs only WebAssembly: this image's entrypoint is a Linux binary ({_ctr_says(text)})",
-            output=text, fix="run it with --runtime runc",
         )
     raise ContainerdError(f"containerd could not run the container: {_ctr_says(text)}", output=text)
 
