@@ -19,12 +19,13 @@ import os
 import subprocess
 import tarfile
 import tempfile
+import threading
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from .._errors import ContainerdError, TimeoutExceeded, Trap
 from .._system import find_program, install_hint, is_root
@@ -338,21 +339,58 @@ def run_in_containerd(
 def _run(
     image: _Imported, container: str, runtime: str, args: Sequence[str], stdin: bytes | str | None, timeout: float
 ) -> WasiResult:
-    data = stdin.encode() if isinstance(stdin, str) else stdin
+    data = stdin.encode() if isinstance(stdin, str) else (stdin or b"")
     command = [_ctr(), "--address", _address(), "--namespace", NAMESPACE,
                *_run_command(image, container, runtime, args)]
     start = time.perf_counter()
     process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    readers = [_reader(process.stdout), _reader(process.stderr)]
+    threading.Thread(target=_feed, args=(process, data, container), daemon=True).start()
     try:
-        stdout, stderr = process.communicate(data or b"", timeout=timeout)
+        process.wait(timeout)
     except subprocess.TimeoutExpired:
         _remove_container(container)  # ctr run returns once its task is gone
         process.kill()
-        process.communicate()
+        process.wait()
         raise TimeoutExceeded(timeout) from None
     elapsed = time.perf_counter() - start
+    stdout, stderr = (reader() for reader in readers)
     _raise_for_failure(process.returncode, stderr, runtime, image)
     return WasiResult(stdout, stderr, process.returncode, Timings(0.0, 0.0, elapsed, f"containerd {runtime}"))
+
+
+def _reader(stream: IO[bytes] | None) -> Callable[[], bytes]:
+    """Read ``stream`` to its end in a thread; the returned call waits for it."""
+    chunks: list[bytes] = []
+    thread = threading.Thread(target=lambda: chunks.append(stream.read() if stream else b""), daemon=True)
+    thread.start()
+
+    def result() -> bytes:
+        thread.join()
+        return b"".join(chunks)
+
+    return result
+
+
+def _feed(process: subprocess.Popen[bytes], data: bytes, container: str) -> None:
+    """Write the guest's stdin, and end it only once the task has started: ctr passes
+    EOF on to the task only after it has created it, so an EOF read earlier is lost and
+    a guest reading stdin (wordcount) would wait for ever."""
+    assert process.stdin is not None
+    try:
+        process.stdin.write(data)
+        process.stdin.flush()
+        while process.poll() is None and not _task_started(container):
+            time.sleep(0.05)
+        process.stdin.close()
+    except (BrokenPipeError, ValueError, ContainerdError):  # ctr already gone
+        pass
+
+
+def _task_started(container: str) -> bool:
+    """Whether the container's task is running (or already done)."""
+    listed = ctr("tasks", "ls", check=False, timeout=10).stdout.splitlines()
+    return any(line.split()[:1] == [container] and line.split()[-1] in ("RUNNING", "STOPPED") for line in listed)
 
 
 def _raise_for_failure(code: int, stderr: bytes, runtime: str, image: _Imported) -> None:
