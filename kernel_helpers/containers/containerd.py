@@ -280,7 +280,8 @@ def _import_source(source: str | Path | bytes, folder: Path) -> _Imported:
 
 def runtime_argument(runtime: str) -> str:
     """What ``ctr run --runtime`` gets: the runtime's name when containerd finds its shim
-    on its PATH, else the full path of the kit's built shim (containerd 1.6 accepts one)."""
+    on its PATH, else the full path of the kit's built shim (containerd 1.6.20 accepts one:
+    checked with /usr/bin/containerd-shim-runc-v2)."""
     full = RUNTIMES.get(runtime, runtime)
     if full != WASM_RUNTIME or runtime_binary(full) is not None:
         return full
