@@ -251,8 +251,8 @@ def import_image(archive: Path, platform: str) -> str:
     return names[0]
 
 
-def _looks_like_wasm(source: str | Path | bytes) -> bool:
-    if isinstance(source, bytes):
+def _looks_like_wasm(source: str | Path | bytes | bytearray) -> bool:
+    if isinstance(source, (bytes, bytearray)):
         return True
     return Path(source).suffix == ".wasm" or Path(source).is_file()
 
@@ -264,9 +264,9 @@ class _Imported:
     argv0: str | None  # the entrypoint to keep in front of the args (None: the image's)
 
 
-def _import_source(source: str | Path | bytes, folder: Path) -> _Imported:
+def _import_source(source: str | Path | bytes | bytearray, folder: Path) -> _Imported:
     if _looks_like_wasm(source):
-        module = source if isinstance(source, bytes) else Path(source).read_bytes()
+        module = bytes(source) if isinstance(source, (bytes, bytearray)) else Path(source).read_bytes()
         reference = f"{IMAGE_PREFIX}/wasm:{uuid.uuid4().hex[:12]}"
         from .oci import MODULE_PATH
 
@@ -306,7 +306,7 @@ def _run_command(image: _Imported, container: str, runtime: str, args: Sequence[
 
 
 def run_in_containerd(
-    source: str | Path | bytes,
+    source: str | Path | bytes | bytearray,
     args: Sequence[str] = (),
     *,
     runtime: str = "wasmtime",
