@@ -30,16 +30,31 @@ FAILED_STATUS = 1
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m kernel_helpers containerd",
-                                     description=__doc__.split("\n\n")[1] if __doc__ else None)
+    parser = argparse.ArgumentParser(
+        prog="python -m kernel_helpers containerd",
+        description=__doc__.split("\n\n")[1] if __doc__ else None,
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", help="run a .wasm or a kit Docker image through containerd")
-    run.add_argument("--runtime", choices=sorted(RUNTIMES), default="wasmtime",
-                     help="the kit's wasm shim (default) or runc")
-    run.add_argument("--timeout", type=float, default=RUN_TIMEOUT_S, metavar="SECONDS",
-                     help="kill the task after this long")
-    run.add_argument("source", metavar="MODULE_OR_IMAGE", help="a .wasm file or a Docker image name")
-    run.add_argument("args", nargs=argparse.REMAINDER, metavar="ARGS", help="arguments for the guest")
+    run.add_argument(
+        "--runtime",
+        choices=sorted(RUNTIMES),
+        default="wasmtime",
+        help="the kit's wasm shim (default) or runc",
+    )
+    run.add_argument(
+        "--timeout",
+        type=float,
+        default=RUN_TIMEOUT_S,
+        metavar="SECONDS",
+        help="kill the task after this long",
+    )
+    run.add_argument(
+        "source", metavar="MODULE_OR_IMAGE", help="a .wasm file or a Docker image name"
+    )
+    run.add_argument(
+        "args", nargs=argparse.REMAINDER, metavar="ARGS", help="arguments for the guest"
+    )
     commands.add_parser("status", help="socket, namespace and runtimes, as JSON")
     commands.add_parser("cleanup", help="remove what the kit left in its namespace")
     return parser
@@ -47,8 +62,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _run(options: argparse.Namespace) -> int:
     stdin = None if sys.stdin is None or sys.stdin.isatty() else sys.stdin.buffer.read()
-    result = run_in_containerd(options.source, options.args, runtime=options.runtime,
-                               stdin=stdin, timeout=options.timeout)
+    result = run_in_containerd(
+        options.source, options.args, runtime=options.runtime, stdin=stdin, timeout=options.timeout
+    )
     sys.stdout.buffer.write(result.stdout)
     sys.stderr.buffer.write(result.stderr)
     return result.exit_code
@@ -66,5 +82,7 @@ def main(argv: list[str]) -> int:
         return _run(options)
     except KitError as err:
         line = err.message.strip().splitlines()[0] if err.message.strip() else type(err).__name__
-        print(f"containerd: error: {line}" + (f"; fix: {err.fix}" if err.fix else ""), file=sys.stderr)
+        print(
+            f"containerd: error: {line}" + (f"; fix: {err.fix}" if err.fix else ""), file=sys.stderr
+        )
         return TRAP_STATUS if isinstance(err, Trap | LimitExceeded) else FAILED_STATUS

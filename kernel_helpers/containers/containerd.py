@@ -65,7 +65,11 @@ def shim_cache() -> Path:
     """Where ``KIT_SHIM=1 ./kit setup`` builds the shim: outside any checkout, so every
     clone on this machine shares one build (the same folder ``kit`` computes)."""
     shared = os.environ.get("KIT_SHARED_CACHE")
-    base = Path(shared) if shared else Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "wasm-kit"
+    base = (
+        Path(shared)
+        if shared
+        else Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "wasm-kit"
+    )
     return base / "shim"
 
 
@@ -102,7 +106,9 @@ def runtime_binary(runtime: str) -> str | None:
 def _ctr() -> str:
     ctr = find_program("ctr", "/usr/bin/ctr")
     if ctr is None:
-        raise ContainerdError("ctr (containerd's own client) is not installed", fix=install_hint("containerd", ""))
+        raise ContainerdError(
+            "ctr (containerd's own client) is not installed", fix=install_hint("containerd", "")
+        )
     return ctr
 
 
@@ -131,15 +137,21 @@ def containerd_status() -> dict[str, Any]:
 # --- talking to containerd ----------------------------------------------------------------
 
 
-def ctr(*args: str, timeout: float = CTR_TIMEOUT_S, check: bool = True) -> subprocess.CompletedProcess[str]:
+def ctr(
+    *args: str, timeout: float = CTR_TIMEOUT_S, check: bool = True
+) -> subprocess.CompletedProcess[str]:
     """``ctr --address SOCK --namespace kit ARGS``: what a learner types, run for them."""
     command = [_ctr(), "--address", _address(), "--namespace", NAMESPACE, *args]
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
     except subprocess.TimeoutExpired as err:
-        raise ContainerdError(f"ctr {args[0]} {args[1] if len(args) > 1 else ''} took over {timeout:g} s") from err
+        raise ContainerdError(
+            f"ctr {args[0]} {args[1] if len(args) > 1 else ''} took over {timeout:g} s"
+        ) from err
     if check and done.returncode != 0:
-        raise ContainerdError(f"ctr {' '.join(args[:2])} failed: {_ctr_says(done.stderr)}", output=done.stderr)
+        raise ContainerdError(
+            f"ctr {' '.join(args[:2])} failed: {_ctr_says(done.stderr)}", output=done.stderr
+        )
     return done
 
 
@@ -164,7 +176,9 @@ def kit_objects() -> dict[str, list[str]]:
     """Everything in the kit's namespace: container ids, image names, snapshot keys."""
     containers = ctr("containers", "ls", "-q").stdout.split()
     images = ctr("images", "ls", "-q").stdout.split()
-    snapshots = [line.split()[0] for line in ctr("snapshots", "ls").stdout.splitlines()[1:] if line.strip()]
+    snapshots = [
+        line.split()[0] for line in ctr("snapshots", "ls").stdout.splitlines()[1:] if line.strip()
+    ]
     return {"containers": containers, "images": images, "snapshots": snapshots}
 
 
@@ -203,11 +217,15 @@ def _oci_archive(module: bytes, reference: str, folder: Path) -> Path:
     packaged = package_wasm(module, style="image")
     manifest = packaged.manifest_bytes
     descriptor = {
-        "mediaType": OCI_MANIFEST, "digest": sha256_digest(manifest), "size": len(manifest),
+        "mediaType": OCI_MANIFEST,
+        "digest": sha256_digest(manifest),
+        "size": len(manifest),
         "platform": {"os": "wasi", "architecture": "wasm"},
         "annotations": {"io.containerd.image.name": reference},
     }
-    index = json.dumps({"schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": [descriptor]}).encode()
+    index = json.dumps(
+        {"schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": [descriptor]}
+    ).encode()
     files = {"oci-layout": b'{"imageLayoutVersion":"1.0.0"}', "index.json": index}
     for digest, data in {**packaged.blobs, sha256_digest(manifest): manifest}.items():
         files[f"blobs/sha256/{digest.split(':', 1)[1]}"] = data
@@ -244,7 +262,9 @@ def import_image(archive: Path, platform: str) -> str:
     done = ctr("images", "import", "--platform", platform, str(archive))
     names = [line.split()[1] for line in done.stdout.splitlines() if line.startswith("unpacking ")]
     if not names:
-        raise ContainerdError(f"ctr images import named no image: {done.stdout.strip()[:200]}", output=done.stdout)
+        raise ContainerdError(
+            f"ctr images import named no image: {done.stdout.strip()[:200]}", output=done.stdout
+        )
     labels = [f"{key}={value}" for key, value in _owner_labels().items()]
     for name in names:
         ctr("images", "label", name, *labels)
@@ -266,12 +286,20 @@ class _Imported:
 
 def _import_source(source: str | Path | bytes | bytearray, folder: Path) -> _Imported:
     if _looks_like_wasm(source):
-        module = bytes(source) if isinstance(source, (bytes, bytearray)) else Path(source).read_bytes()
+        module = (
+            bytes(source) if isinstance(source, (bytes, bytearray)) else Path(source).read_bytes()
+        )
         reference = f"{IMAGE_PREFIX}/wasm:{uuid.uuid4().hex[:12]}"
         from .oci import MODULE_PATH
 
-        return _Imported(import_image(_oci_archive(module, reference, folder), WASM_PLATFORM), WASM_PLATFORM, MODULE_PATH)
-    platform = "linux/" + {"x86_64": "amd64", "aarch64": "arm64"}.get(os.uname().machine, os.uname().machine)
+        return _Imported(
+            import_image(_oci_archive(module, reference, folder), WASM_PLATFORM),
+            WASM_PLATFORM,
+            MODULE_PATH,
+        )
+    platform = "linux/" + {"x86_64": "amd64", "aarch64": "arm64"}.get(
+        os.uname().machine, os.uname().machine
+    )
     return _Imported(import_image(_docker_archive(str(source), folder), platform), platform, None)
 
 
@@ -298,8 +326,18 @@ def _run_command(image: _Imported, container: str, runtime: str, args: Sequence[
     labels = [f"--label={key}={value}" for key, value in _owner_labels().items()]
     # No --net-host and no --cni: the container gets a network namespace of its own with
     # nothing in it. ctr sets NoNewPrivileges unless --allow-new-privs is given.
-    command = ["run", "--rm", "--read-only", "--runtime", runtime_argument(runtime), *labels,
-               "--platform", image.platform, image.name, container]
+    command = [
+        "run",
+        "--rm",
+        "--read-only",
+        "--runtime",
+        runtime_argument(runtime),
+        *labels,
+        "--platform",
+        image.platform,
+        image.name,
+        container,
+    ]
     if args:  # ctr's COMMAND replaces the image's whole argv, entrypoint included
         command += [image.argv0, *args] if image.argv0 else list(args)
     return command
@@ -319,7 +357,9 @@ def run_in_containerd(
     :func:`run_wasm`; raises :class:`Trap`, :class:`TimeoutExceeded` (the task is killed)
     or :class:`ContainerdError`. The image and container are gone afterwards. Issue 26."""
     if runtime not in RUNTIMES:
-        raise ContainerdError(f"unknown runtime {runtime!r}", fix=f"use one of {', '.join(RUNTIMES)}")
+        raise ContainerdError(
+            f"unknown runtime {runtime!r}", fix=f"use one of {', '.join(RUNTIMES)}"
+        )
     if runtime == "wasmtime" and not _looks_like_wasm(source):
         raise ContainerdError(
             f"the wasmtime shim runs only WebAssembly, and {source!s} is a Linux image: runwasi's "
@@ -338,13 +378,26 @@ def run_in_containerd(
 
 
 def _run(
-    image: _Imported, container: str, runtime: str, args: Sequence[str], stdin: bytes | str | None, timeout: float
+    image: _Imported,
+    container: str,
+    runtime: str,
+    args: Sequence[str],
+    stdin: bytes | str | None,
+    timeout: float,
 ) -> WasiResult:
     data = stdin.encode() if isinstance(stdin, str) else (stdin or b"")
-    command = [_ctr(), "--address", _address(), "--namespace", NAMESPACE,
-               *_run_command(image, container, runtime, args)]
+    command = [
+        _ctr(),
+        "--address",
+        _address(),
+        "--namespace",
+        NAMESPACE,
+        *_run_command(image, container, runtime, args),
+    ]
     start = time.perf_counter()
-    process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
     readers = [_reader(process.stdout), _reader(process.stderr)]
     threading.Thread(target=_feed, args=(process, data, container), daemon=True).start()
     try:
@@ -357,13 +410,17 @@ def _run(
     elapsed = time.perf_counter() - start
     stdout, stderr = (reader() for reader in readers)
     _raise_for_failure(process.returncode, stderr, runtime, image)
-    return WasiResult(stdout, stderr, process.returncode, Timings(0.0, 0.0, elapsed, f"containerd {runtime}"))
+    return WasiResult(
+        stdout, stderr, process.returncode, Timings(0.0, 0.0, elapsed, f"containerd {runtime}")
+    )
 
 
 def _reader(stream: IO[bytes] | None) -> Callable[[], bytes]:
     """Read ``stream`` to its end in a thread; the returned call waits for it."""
     chunks: list[bytes] = []
-    thread = threading.Thread(target=lambda: chunks.append(stream.read() if stream else b""), daemon=True)
+    thread = threading.Thread(
+        target=lambda: chunks.append(stream.read() if stream else b""), daemon=True
+    )
     thread.start()
 
     def result() -> bytes:
@@ -391,7 +448,10 @@ def _feed(process: subprocess.Popen[bytes], data: bytes, container: str) -> None
 def _task_started(container: str) -> bool:
     """Whether the container's task is running (or already done)."""
     listed = ctr("tasks", "ls", check=False, timeout=10).stdout.splitlines()
-    return any(line.split()[:1] == [container] and line.split()[-1] in ("RUNNING", "STOPPED") for line in listed)
+    return any(
+        line.split()[:1] == [container] and line.split()[-1] in ("RUNNING", "STOPPED")
+        for line in listed
+    )
 
 
 def _raise_for_failure(code: int, stderr: bytes, runtime: str, image: _Imported) -> None:
@@ -400,7 +460,7 @@ def _raise_for_failure(code: int, stderr: bytes, runtime: str, image: _Imported)
     text = stderr.decode("utf-8", "replace")
     for line in text.splitlines():
         if line.startswith(TRAP_MARKER):
-            raise Trap(line[len(TRAP_MARKER):].strip(), text, [])
+            raise Trap(line[len(TRAP_MARKER) :].strip(), text, [])
     said = [line for line in text.splitlines() if line.startswith("ctr: ")]
     # runc's init reports a failed exec on the container's own stderr, not through ctr.
     exec_failed = runtime == "runc" and "exec format error" in text
@@ -410,7 +470,8 @@ def _raise_for_failure(code: int, stderr: bytes, runtime: str, image: _Imported)
     if runtime == "runc" and wasm_image:
         raise ContainerdError(
             f"runc cannot run a wasm image: the kernel cannot execute /app.wasm ({_ctr_says(text).strip()})",
-            output=text, fix="run it with --runtime wasmtime (the kit's shim)",
+            output=text,
+            fix="run it with --runtime wasmtime (the kit's shim)",
         )
     raise ContainerdError(f"containerd could not run the container: {_ctr_says(text)}", output=text)
 
@@ -426,14 +487,31 @@ def doctor_row(status: dict[str, Any]) -> tuple[bool, str, str, str]:
     """The doctor's line for :func:`containerd_status`: ok, found, what it means, fix."""
     shim = status["runtimes"].get(WASM_RUNTIME)
     if status["address"] is None:
-        return False, "no containerd socket", "issue 26's real shim runs need containerd", _address_fix()
+        return (
+            False,
+            "no containerd socket",
+            "issue 26's real shim runs need containerd",
+            _address_fix(),
+        )
     found = f"{status['address']} (namespace {status['namespace']})"
     if shim is None:
         built = built_shim()
         found += f"; shim built at {built}, not on containerd's PATH" if built else "; no wasm shim"
-        return built is not None, found, "ctr runs modules through the kit's shim by its full path", shim_fix()
-    return True, f"{found}; {WASM_RUNTIME} -> {shim}", "ctr runs modules through a real wasm shim", ""
+        return (
+            built is not None,
+            found,
+            "ctr runs modules through the kit's shim by its full path",
+            shim_fix(),
+        )
+    return (
+        True,
+        f"{found}; {WASM_RUNTIME} -> {shim}",
+        "ctr runs modules through a real wasm shim",
+        "",
+    )
 
 
 def _address_fix() -> str:
-    return "start Docker (./kit setup), which runs its own containerd, or set KIT_CONTAINERD_ADDRESS"
+    return (
+        "start Docker (./kit setup), which runs its own containerd, or set KIT_CONTAINERD_ADDRESS"
+    )

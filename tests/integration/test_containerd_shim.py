@@ -72,7 +72,9 @@ def _module(example: str, lang: str) -> Path:
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
-def test_hello_prints_through_the_shim_what_run_wasm_prints(lang: str, shim: None, untouched: None) -> None:
+def test_hello_prints_through_the_shim_what_run_wasm_prints(
+    lang: str, shim: None, untouched: None
+) -> None:
     module = _module("hello", lang)
     expected = run_wasm(module)
     got = run_in_containerd(module)
@@ -83,7 +85,8 @@ def test_hello_prints_through_the_shim_what_run_wasm_prints(lang: str, shim: Non
 @pytest.mark.xfail(
     reason="known, open: through the shim the guest never sees stdin's EOF (ctr closes the "
     "task's stdin, runc passes it on, the runwasi shim does not yet), so it waits for the timeout",
-    raises=TimeoutExceeded, strict=True,
+    raises=TimeoutExceeded,
+    strict=True,
 )
 def test_wordcount_reads_stdin_through_the_shim(shim: None, untouched: None) -> None:
     module = _module("wordcount", "c")
@@ -93,7 +96,9 @@ def test_wordcount_reads_stdin_through_the_shim(shim: None, untouched: None) -> 
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
-def test_wordcount_reads_the_image_root(lang: str, shim: None, untouched: None, tmp_path: Path) -> None:
+def test_wordcount_reads_the_image_root(
+    lang: str, shim: None, untouched: None, tmp_path: Path
+) -> None:
     module = _module("wordcount", lang)
     # The image's root (the module alone, at /app.wasm) is what the shim preopens as /.
     (tmp_path / "app.wasm").write_bytes(module.read_bytes())
@@ -154,23 +159,38 @@ def test_the_wasm_shim_refuses_a_linux_image_in_one_line(linux_image: str, untou
     assert caught.value.fix and "runc" in caught.value.fix
 
 
-def test_the_command_line_passes_output_and_exit_code(shim: None, untouched: None, tmp_path: Path) -> None:
+def test_the_command_line_passes_output_and_exit_code(
+    shim: None, untouched: None, tmp_path: Path
+) -> None:
     module = tmp_path / "exits.wasm"
     module.write_bytes(wasmtime.wat2wasm(EXITS_7))
-    done = subprocess.run([sys.executable, "-m", "kernel_helpers", "containerd", "run", str(module)],
-                          capture_output=True, timeout=120, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "kernel_helpers", "containerd", "run", str(module)],
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
     assert done.returncode == 7
     hello = subprocess.run(
         [sys.executable, "-m", "kernel_helpers", "containerd", "run", str(_module("hello", "c"))],
-        capture_output=True, timeout=120, check=False,
+        capture_output=True,
+        timeout=120,
+        check=False,
     )
     assert hello.returncode == 0 and hello.stdout == run_wasm(_module("hello", "c")).stdout
 
 
-def test_a_fault_on_the_command_line_is_one_line(shim: None, untouched: None, tmp_path: Path) -> None:
+def test_a_fault_on_the_command_line_is_one_line(
+    shim: None, untouched: None, tmp_path: Path
+) -> None:
     module = tmp_path / "traps.wasm"
     module.write_bytes(wasmtime.wat2wasm(TRAPS))
-    done = subprocess.run([sys.executable, "-m", "kernel_helpers", "containerd", "run", str(module)],
-                          capture_output=True, text=True, timeout=120, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "kernel_helpers", "containerd", "run", str(module)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert done.returncode == 134
     assert done.stderr.strip().splitlines()[-1].startswith("containerd: error: the guest trapped")

@@ -62,8 +62,11 @@ def test_runc_on_a_module_and_the_shim_on_an_image_say_what_to_use() -> None:
 
 
 def test_the_doctor_row_says_where_the_shim_is() -> None:
-    status = {"address": "/s.sock", "namespace": "kit",
-              "runtimes": {WASM_RUNTIME: "/usr/local/bin/x", RUNC_RUNTIME: "/usr/bin/y"}}
+    status = {
+        "address": "/s.sock",
+        "namespace": "kit",
+        "runtimes": {WASM_RUNTIME: "/usr/local/bin/x", RUNC_RUNTIME: "/usr/bin/y"},
+    }
     ok, found, _, fix = doctor_row(status)
     assert ok and "/usr/local/bin/x" in found and not fix
     ok, found, _, fix = doctor_row({**status, "address": None})
