@@ -32,6 +32,7 @@ _names(
     "BuildInProgress",
     "CompileError",
     "ContainerError",
+    "ContainerdError",
     "Diagnostic",
     "DockerUnavailable",
     "FuelExhausted",
@@ -172,6 +173,7 @@ _names("report.verdicts", "throughput_verdict")
 # 09 · Docker + Wasm
 _names("containers.kubernetes", "docker_wasm_diagram", "to_yaml", "wasm_pod", "wasm_runtime_class")
 _names("containers.oci", "run_with_docker_shim", "write_oci_layout")
+_names("containers.containerd", "run_in_containerd")
 _names(
     "course.nb09",
     "check_pod_runtime_class",

@@ -235,6 +235,15 @@ class OciError(KitError):
     """A wasm OCI image could not be packaged, pulled or validated, or no shim runs it."""
 
 
+class ContainerdError(KitError):
+    """containerd could not be reached, or would not import or run an image with the asked
+    runtime (issue 26); ``output`` holds what ``ctr`` said."""
+
+    def __init__(self, message: str, *, output: str = "", fix: str | None = None) -> None:
+        super().__init__(message, fix=fix)
+        self.output = output
+
+
 class ServerError(KitError):
     """A server the kit started (``wasmtime serve``, a serving container) died or did not
     answer on 127.0.0.1 in time; the message carries what it said."""

@@ -32,6 +32,8 @@ from .._system import (
     run_quick,
     wasmtime_cli_path,
 )
+from ..containers.containerd import containerd_status
+from ..containers.containerd import doctor_row as containerd_doctor_row
 from ..containers.docker import docker_disabled, docker_status
 from ..containers.proof import prove_docker_command
 from ..report.handin import HUB_LIMITS_ENV, hand_in
@@ -390,6 +392,7 @@ def collect() -> dict[str, Any]:
                 "checked_by": DAEMON_CHECK,
                 "command": command.result(),
             },
+            "containerd": containerd_status(),
             "registry": registry.result().to_json(),
             "browser": browser.result().to_json(),
             "tools": {name: t.to_json() for name, t in inspectors.result().items()},
@@ -458,6 +461,8 @@ def rows(report: dict[str, Any]) -> list[Row]:
     )
     if dk.get("command"):
         out.append(_docker_command_row(dk["command"]))
+    if "containerd" in report:  # reports saved before the shim came have no containerd key
+        out.append(Row("containerd wasm shim", *containerd_doctor_row(report["containerd"])))
     if report.get("hub"):
         means = (
             "your server, kernels, builds and Docker together; past them a fork or allocation fails"

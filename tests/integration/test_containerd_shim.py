@@ -1,0 +1,197 @@
+"""Modules run by a real containerd shim (the kit's containerd-shim-wasmtime-v1) and by
+runc, through ``ctr``, against the machine's containerd (issue 26).
+
+Skipped with the reason where there is no containerd or no shim built; CI builds the shim
+(``KIT_SHIM=1``) and sets ``KIT_REQUIRE_ALL``, so there they run.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import wasmtime
+
+from kernel_helpers._errors import ContainerdError, KitError, TimeoutExceeded, Trap
+from kernel_helpers.containers.containerd import (
+    WASM_RUNTIME,
+    built_shim,
+    containerd_address,
+    containerd_status,
+    kit_objects,
+    run_in_containerd,
+)
+from kernel_helpers.toolchains.build import wasm_module
+from kernel_helpers.toolchains.detect import LANGUAGES
+from kernel_helpers.wasm.runner import run_wasm
+from tests.conftest import need
+
+pytestmark = pytest.mark.integration
+
+TEXT = "the quick brown fox\njumps over\n\nthe lazy dog\n"
+
+TRAPS = '(module (memory (export "memory") 1) (func (export "_start") unreachable))'
+EXITS_7 = """(module
+  (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+  (memory (export "memory") 1)
+  (func (export "_start") (call $exit (i32.const 7))))"""
+LOOPS = '(module (memory (export "memory") 1) (func (export "_start") (loop br 0)))'
+
+
+@pytest.fixture(scope="module")
+def containerd() -> None:
+    address = containerd_address()
+    need(address is not None, "no containerd socket (start Docker: ./kit setup)")
+    need(os.access(str(address), os.W_OK), f"this user may not use {address} (run as root)")
+
+
+@pytest.fixture(scope="module")
+def shim(containerd: None) -> None:
+    found = containerd_status()["runtimes"][WASM_RUNTIME] or built_shim()
+    need(found is not None, "no containerd wasm shim built: KIT_SHIM=1 ./kit setup")
+
+
+@pytest.fixture
+def untouched(containerd: None) -> Iterator[None]:
+    """The kit's containerd namespace holds the same objects after the test as before."""
+    before = kit_objects()
+    yield
+    assert kit_objects() == before
+
+
+def _module(example: str, lang: str) -> Path:
+    try:
+        return wasm_module(example, lang).path
+    except KitError as err:
+        need(False, f"no {example} module in {lang}: {err}")
+        raise
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_hello_prints_through_the_shim_what_run_wasm_prints(
+    lang: str, shim: None, untouched: None
+) -> None:
+    module = _module("hello", lang)
+    expected = run_wasm(module)
+    got = run_in_containerd(module)
+    assert (got.stdout, got.exit_code) == (expected.stdout, expected.exit_code)
+    assert got.stdout.strip()
+
+
+@pytest.mark.xfail(
+    reason="known, open: through the shim the guest never sees stdin's EOF (ctr closes the "
+    "task's stdin, runc passes it on, the runwasi shim does not yet), so it waits for the timeout",
+    raises=TimeoutExceeded,
+    strict=True,
+)
+def test_wordcount_reads_stdin_through_the_shim(shim: None, untouched: None) -> None:
+    module = _module("wordcount", "c")
+    expected = run_wasm(module, stdin=TEXT)
+    got = run_in_containerd(module, stdin=TEXT, timeout=10)
+    assert (got.stdout, got.exit_code) == (expected.stdout, expected.exit_code)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_wordcount_reads_the_image_root(
+    lang: str, shim: None, untouched: None, tmp_path: Path
+) -> None:
+    module = _module("wordcount", lang)
+    # The image's root (the module alone, at /app.wasm) is what the shim preopens as /.
+    (tmp_path / "app.wasm").write_bytes(module.read_bytes())
+    expected = run_wasm(module, ["/app.wasm"], dirs={str(tmp_path): "/"})
+    got = run_in_containerd(module, ["/app.wasm"])
+    assert (got.stdout, got.exit_code) == (expected.stdout, expected.exit_code)
+
+
+def test_a_trap_is_a_trap(shim: None, untouched: None) -> None:
+    with pytest.raises(Trap, match="unreachable"):
+        run_in_containerd(wasmtime.wat2wasm(TRAPS))
+
+
+def test_the_exit_code_is_the_guests(shim: None, untouched: None) -> None:
+    assert run_in_containerd(wasmtime.wat2wasm(EXITS_7)).exit_code == 7
+
+
+def test_a_module_that_never_ends_is_killed_at_the_timeout(shim: None, untouched: None) -> None:
+    with pytest.raises(TimeoutExceeded):
+        run_in_containerd(wasmtime.wat2wasm(LOOPS), timeout=5)
+
+
+def test_runc_refuses_a_wasm_image_in_one_line(untouched: None) -> None:
+    with pytest.raises(ContainerdError, match="runc cannot run a wasm image") as caught:
+        run_in_containerd(_module("hello", "c"), runtime="runc")
+    assert caught.value.fix and "wasmtime" in caught.value.fix
+
+
+@pytest.fixture(scope="module")
+def linux_image(containerd: None) -> Iterator[str]:
+    """A scratch image holding the static native hello, on the kit's Docker."""
+    from kernel_helpers.toolchains.builds import example_builds
+
+    from kernel_helpers.containers.docker import connect, docker_status
+    from kernel_helpers.containers.images import owner_tag, scratch_image
+
+    need(docker_status().available, "no Docker daemon to build a Linux image with")
+    try:
+        native = example_builds("hello", "c").require_native()
+    except KitError as err:
+        need(False, f"no native hello: {err}")
+        raise
+    tag = owner_tag("kit-containerd-hello")
+    scratch_image(native, tag)
+    yield tag
+    client = connect()  # only this image: the learner's other kit images stay cached
+    client.images.remove(tag, force=True)
+    client.close()
+
+
+def test_runc_runs_a_linux_image(linux_image: str, untouched: None) -> None:
+    got = run_in_containerd(linux_image, runtime="runc")
+    assert got.exit_code == 0 and b"Hello" in got.stdout
+
+
+def test_the_wasm_shim_refuses_a_linux_image_in_one_line(linux_image: str, untouched: None) -> None:
+    with pytest.raises(ContainerdError, match="only WebAssembly") as caught:
+        run_in_containerd(linux_image, runtime="wasmtime")
+    assert caught.value.fix and "runc" in caught.value.fix
+
+
+def test_the_command_line_passes_output_and_exit_code(
+    shim: None, untouched: None, tmp_path: Path
+) -> None:
+    module = tmp_path / "exits.wasm"
+    module.write_bytes(wasmtime.wat2wasm(EXITS_7))
+    done = subprocess.run(
+        [sys.executable, "-m", "kernel_helpers", "containerd", "run", str(module)],
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 7
+    hello = subprocess.run(
+        [sys.executable, "-m", "kernel_helpers", "containerd", "run", str(_module("hello", "c"))],
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    assert hello.returncode == 0 and hello.stdout == run_wasm(_module("hello", "c")).stdout
+
+
+def test_a_fault_on_the_command_line_is_one_line(
+    shim: None, untouched: None, tmp_path: Path
+) -> None:
+    module = tmp_path / "traps.wasm"
+    module.write_bytes(wasmtime.wat2wasm(TRAPS))
+    done = subprocess.run(
+        [sys.executable, "-m", "kernel_helpers", "containerd", "run", str(module)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 134
+    assert done.stderr.strip().splitlines()[-1].startswith("containerd: error: the guest trapped")
