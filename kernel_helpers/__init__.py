@@ -218,7 +218,8 @@ _names(
 )
 
 # Every notebook: exercise results and the instructor's solutions.
-_names("course.checks", "CheckResult", "solution")
+_names("course.checks", "CheckResult")
+_names("course.solutions", "solution")
 
 
 def load_ipython_extension(ipython: Any) -> None:

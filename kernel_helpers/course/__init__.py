@@ -8,7 +8,7 @@ notebook's ``check_*`` functions, quiz data, lesson helpers (with their fallback
 checks that grade one and the magics' native runs); ``probe`` (the WASI probe of notebook
 04), ``doctor`` (notebook 00's report) and ``magics`` (``%%wasm c|cpp|rust|go`` and
 ``%%wat``, which ``%load_ext kernel_helpers`` registers). A new notebook gets an ``nbXX``
-module and a place in ``checks.all_solutions``.
+module and a place in ``solutions.NOTEBOOK_MODULES``.
 
 Inside the package, ``checks`` is the bottom: the ``nbXX`` modules and ``programs``
 import it, and it imports the ``nbXX`` modules only lazily, to collect their solutions.

@@ -19,12 +19,11 @@ from __future__ import annotations
 import functools
 import html
 import textwrap
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import ParamSpec
 
 from .._display import ShownAsHtml, ShownAsText
-from .._errors import KitError
 
 P = ParamSpec("P")
 
@@ -193,33 +192,3 @@ class Solution(ShownAsText, ShownAsHtml):
             f"{self.exercise}</b></summary><pre>{html.escape(self.code)}</pre>"
             f"<p>{html.escape(self.why)}</p></details>"
         )
-
-
-@functools.cache
-def all_solutions() -> Mapping[tuple[str, int], Solution]:
-    """Every notebook's ``SOLUTIONS``, by (notebook, exercise).
-
-    The notebook modules are listed here by hand and imported only now, so that they may
-    import this module and a solution never registers itself as an import side effect.
-    A new notebook module with exercises is added to this list (a test checks it is).
-    """
-    from . import nb00, nb01, nb02, nb03, nb04, nb05, nb06, nb07, nb08, nb09, nb10, nb11
-
-    table: dict[tuple[str, int], Solution] = {}
-    for module in (nb00, nb01, nb02, nb03, nb04, nb05, nb06, nb07, nb08, nb09, nb10, nb11):
-        for item in module.SOLUTIONS:
-            table[(item.notebook, item.exercise)] = item
-    return table
-
-
-def solution(notebook: str | int, exercise: int) -> Solution:
-    """The instructor's solution to one exercise; try the exercise first (any notebook)."""
-    key = (f"{int(notebook):02d}" if str(notebook).isdigit() else str(notebook), int(exercise))
-    solutions = all_solutions()
-    if key not in solutions:
-        known = ", ".join(f"{n}/{e}" for n, e in sorted(solutions))
-        raise KitError(
-            f"no solution for notebook {notebook}, exercise {exercise}",
-            fix=f"ask for one of: {known}",
-        )
-    return solutions[key]

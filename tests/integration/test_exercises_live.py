@@ -15,7 +15,8 @@ from kernel_helpers.containers.docker import docker_status
 from kernel_helpers.containers.images import kit_containers
 from kernel_helpers.containers.oci import OciLayout, write_oci_layout
 from kernel_helpers.containers.registry import LocalRegistry, registry_binary
-from kernel_helpers.course.checks import Solution, all_solutions
+from kernel_helpers.course.checks import Solution
+from kernel_helpers.course.solutions import all_solutions
 from kernel_helpers.toolchains.prebuilt import wasm_module
 from tests.conftest import need
 

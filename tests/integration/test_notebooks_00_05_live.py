@@ -7,7 +7,7 @@ import pytest
 
 import kernel_helpers as kh
 from kernel_helpers._figures import figure_png
-from kernel_helpers.course.checks import all_solutions
+from kernel_helpers.course.solutions import all_solutions
 from tests.conftest import need
 from tests.unit.test_solutions import run_solution
 

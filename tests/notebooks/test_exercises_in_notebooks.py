@@ -16,7 +16,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from kernel_helpers.course.checks import all_solutions
+from kernel_helpers.course.solutions import all_solutions
 from tests.conftest import need
 from tests.notebooks.test_execute import REPO, errors, execute
 

@@ -224,23 +224,9 @@ def test_the_graph_sees_relative_and_function_level_imports() -> None:
     assert strongly_connected({"a": {"b"}, "b": {"a"}, "c": {"a"}}) == [["a", "b"], ["c"]]
 
 
-#: Circles known and left for now, each with why. ``course.checks.solution`` imports every
-#: ``nbNN`` module and each of them imports ``CheckResult`` from ``checks`` (course/ is
-#: being edited on other branches; moving ``solution`` to a module of its own ends it).
-KNOWN_CIRCLES = [
-    ["kernel_helpers.course.checks", *(f"kernel_helpers.course.nb{n:02}" for n in range(12)),
-     "kernel_helpers.course.programs"],
-]  # fmt: skip
-
-
 def test_no_modules_import_each_other_round_a_circle() -> None:
     circles = [group for group in strongly_connected(module_graph()) if len(group) > 1]
-    new = [group for group in circles if group not in KNOWN_CIRCLES]
-    assert not new, "import circles:\n" + "\n".join(" <-> ".join(g) for g in new)
-    gone = [group for group in KNOWN_CIRCLES if group not in circles]
-    assert not gone, "these circles are gone (or changed): update KNOWN_CIRCLES\n" + "\n".join(
-        map(str, gone)
-    )
+    assert not circles, "import circles:\n" + "\n".join(" <-> ".join(g) for g in circles)
 
 
 #: The one module allowed to be long: the binary reader walks every section of the format

@@ -153,7 +153,7 @@ def test_hints_do_not_give_the_answer_away() -> None:
 
 @pytest.mark.parametrize("prefix", ["06", "07", "08", "09", "10", "11"])
 def test_every_notebook_with_exercises_mentions_its_solutions(prefix: str) -> None:
-    from kernel_helpers.course.checks import all_solutions
+    from kernel_helpers.course.solutions import all_solutions
 
     text = markdown(notebook(prefix))
     for notebook_, exercise in all_solutions():

@@ -10,7 +10,8 @@ import pytest
 
 import kernel_helpers as kh
 from kernel_helpers.course import checks
-from kernel_helpers.course.checks import Solution, all_solutions
+from kernel_helpers.course.checks import Solution
+from kernel_helpers.course.solutions import all_solutions
 
 COURSE = Path(checks.__file__).parent
 SOLUTIONS = all_solutions()

@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 
 import kernel_helpers as kh
-from kernel_helpers.course.checks import IN_NOTEBOOK, all_solutions
+from kernel_helpers.course.checks import IN_NOTEBOOK
 from kernel_helpers.course.nb07 import ImagePlatform
+from kernel_helpers.course.solutions import all_solutions
 from kernel_helpers.report.exports import export_results
 from tests.synthetic_results import SETS, all_results, compute, sizes
 
