@@ -25,8 +25,8 @@ from kernel_helpers.containers.containerd import (
     kit_objects,
     run_in_containerd,
 )
-from kernel_helpers.toolchains.build import wasm_module
 from kernel_helpers.toolchains.detect import LANGUAGES
+from kernel_helpers.toolchains.prebuilt import wasm_module
 from kernel_helpers.wasm.runner import run_wasm
 from tests.conftest import need
 
@@ -130,10 +130,9 @@ def test_runc_refuses_a_wasm_image_in_one_line(untouched: None) -> None:
 @pytest.fixture(scope="module")
 def linux_image(containerd: None) -> Iterator[str]:
     """A scratch image holding the static native hello, on the kit's Docker."""
-    from kernel_helpers.toolchains.builds import example_builds
-
     from kernel_helpers.containers.docker import connect, docker_status
     from kernel_helpers.containers.images import owner_tag, scratch_image
+    from kernel_helpers.toolchains.pairs import example_builds
 
     need(docker_status().available, "no Docker daemon to build a Linux image with")
     try:
