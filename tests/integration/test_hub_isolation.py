@@ -30,10 +30,16 @@ from course_hub import accounts
 from tests.conftest import free_port, need
 
 REPO = Path(__file__).resolve().parents[2]
-#: The hub's .venv (learners cannot run .venv's Python when it comes from root's pyenv).
-PYTHON = next(
-    (p for p in (REPO / ".venv-hub/bin/python", REPO / ".venv/bin/python") if p.exists()), None
-)
+
+
+def hub_python() -> Path | None:
+    """The Python learners run: the hub's .venv-hub where there is one (learners cannot run
+    .venv's when it comes from root's pyenv). Looked up when a test runs, not at import: on
+    a fresh clone the hub test that runs first is what makes .venv-hub."""
+    return next(
+        (p for p in (REPO / ".venv-hub/bin/python", REPO / ".venv/bin/python") if p.exists()), None
+    )
+
 
 pytestmark = [pytest.mark.integration]
 
@@ -50,11 +56,12 @@ def two() -> Iterator[tuple[pwd.struct_passwd, pwd.struct_passwd]]:
 
 
 def learner_python(entry: pwd.struct_passwd) -> str:
-    need(PYTHON is not None, "no .venv-hub (./kit hub makes it)")
-    done = subprocess.run(["runuser", "-u", entry.pw_name, "--", str(PYTHON), "-c", "import jupyter_client"],
+    python = hub_python()
+    need(python is not None, "no .venv-hub (./kit hub makes it)")
+    done = subprocess.run(["runuser", "-u", entry.pw_name, "--", str(python), "-c", "import jupyter_client"],
                           capture_output=True, cwd="/", check=False)  # fmt: skip
-    need(done.returncode == 0, f"{entry.pw_name} cannot run {PYTHON}")
-    return str(PYTHON)
+    need(done.returncode == 0, f"{entry.pw_name} cannot run {python}")
+    return str(python)
 
 
 def as_learner(entry: pwd.struct_passwd, code: str, cgroup: accounts.LearnerCgroup | None = None,
