@@ -73,10 +73,19 @@ def shim_cache() -> Path:
     return base / "shim"
 
 
+def _runnable(path: Path) -> bool:
+    """An executable file this user may run. A link into a folder this user cannot enter
+    (root's cache, seen from a learner's account) is not one, and is no reason to raise."""
+    try:
+        return path.is_file() and os.access(path, os.X_OK)
+    except OSError:
+        return False
+
+
 def built_shim() -> Path | None:
     """The shim this machine's last ``KIT_SHIM=1 ./kit setup`` built, if any."""
     path = shim_cache() / "current" / SHIM_BINARY
-    return path if path.is_file() and os.access(path, os.X_OK) else None
+    return path if _runnable(path) else None
 
 
 def _containerd_path() -> list[str]:
@@ -98,7 +107,7 @@ def runtime_binary(runtime: str) -> str | None:
     name = "containerd-shim-" + "-".join(runtime.split(".")[-2:])
     for folder in _containerd_path():
         candidate = Path(folder) / name
-        if folder and candidate.is_file() and os.access(candidate, os.X_OK):
+        if folder and _runnable(candidate):
             return str(candidate.resolve())
     return None
 

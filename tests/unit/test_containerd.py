@@ -3,6 +3,8 @@ the shim's failures become errors, the doctor's row. No containerd needed."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from kernel_helpers._errors import ContainerdError, Trap
@@ -19,6 +21,10 @@ from kernel_helpers.containers.containerd import (
 
 WASM = _Imported("kit.local/containerd/wasm:abc", WASM_PLATFORM, "/app.wasm")
 LINUX = _Imported("docker.io/library/kit-hello:1", "linux/amd64", None)
+
+
+#: The real lookup, before the fixture below stands a shim in for every other test.
+REAL_RUNTIME_BINARY = containerd.runtime_binary
 
 
 @pytest.fixture(autouse=True)
@@ -71,3 +77,25 @@ def test_the_doctor_row_says_where_the_shim_is() -> None:
     assert ok and "/usr/local/bin/x" in found and not fix
     ok, found, _, fix = doctor_row({**status, "address": None})
     assert not ok and fix
+
+
+def test_a_shim_this_user_cannot_read_is_not_found_and_nothing_raises(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A learner's doctor crashed on /usr/local/bin/containerd-shim-wasmtime-v1, a link into
+    root's cache that their account cannot stat (PermissionError)."""
+    shim = tmp_path / "containerd-shim-wasmtime-v1"
+    shim.write_text("#!/bin/sh\n")
+    shim.chmod(0o755)
+    monkeypatch.setattr(containerd, "runtime_binary", REAL_RUNTIME_BINARY)
+    monkeypatch.setattr(containerd, "_containerd_path", lambda: [str(tmp_path)])
+    real_is_file = Path.is_file
+
+    def refused(self: Path) -> bool:
+        if self.name == shim.name:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_is_file(self)
+
+    monkeypatch.setattr(Path, "is_file", refused)
+    status = containerd.containerd_status()
+    assert status["runtimes"][containerd.WASM_RUNTIME] is None
