@@ -58,7 +58,16 @@ def containerd_address() -> str | None:
     configured = os.environ.get("KIT_CONTAINERD_ADDRESS")
     if configured:
         return configured
-    return next((s for s in SOCKETS if Path(s).is_socket()), None)
+    return next((s for s in SOCKETS if _is_socket(Path(s))), None)
+
+
+def _is_socket(path: Path) -> bool:
+    # Docker's containerd keeps its socket in a folder only root may enter: from a learner's
+    # account that is "no socket here", not a PermissionError in the doctor.
+    try:
+        return path.is_socket()
+    except OSError:
+        return False
 
 
 def shim_cache() -> Path:

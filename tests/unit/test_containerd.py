@@ -96,6 +96,12 @@ def test_a_shim_this_user_cannot_read_is_not_found_and_nothing_raises(
             raise PermissionError(13, "Permission denied", str(self))
         return real_is_file(self)
 
+    def socket_refused(self: Path) -> bool:
+        raise PermissionError(13, "Permission denied", str(self))
+
     monkeypatch.setattr(Path, "is_file", refused)
+    monkeypatch.setattr(Path, "is_socket", socket_refused)
+    monkeypatch.delenv("KIT_CONTAINERD_ADDRESS", raising=False)
     status = containerd.containerd_status()
     assert status["runtimes"][containerd.WASM_RUNTIME] is None
+    assert status["address"] is None  # Docker's socket folder is root's alone
