@@ -224,16 +224,26 @@ def base_image(*, client: docker.DockerClient | None = None) -> BaseImage:
     """A Debian base, made once and cached: a local ``debian:bookworm-slim`` if one is
     already there, else debootstrap (root), else a pull, else busybox. Notebook 06."""
     docker_client = _client(client)
-    for tag in (DEBIAN_BASE, PULLED_DEBIAN, BUSYBOX_BASE):
+    for tag in (DEBIAN_BASE, PULLED_DEBIAN):
         how = _existing_base(docker_client, tag)
         if how:
             return BaseImage(tag, how, _BASE_DESCRIPTIONS[how])
     attempts: list[str] = []
-    for make in (_debootstrap_base, _pulled_base, _busybox_base):
+    for make in (_debootstrap_base, _pulled_base):
         try:
             return make(docker_client)
         except ContainerError as err:
             attempts.append(err.message)
+    # Only now the busybox stand-in: the doctor makes it in seconds for its one container,
+    # and finding it first would pass busybox off as the Debian base wherever debootstrap
+    # could still have made the real one.
+    how = _existing_base(docker_client, BUSYBOX_BASE)
+    if how:
+        return BaseImage(BUSYBOX_BASE, how, _BASE_DESCRIPTIONS[how])
+    try:
+        return _busybox_base(docker_client)
+    except ContainerError as err:
+        attempts.append(err.message)
     raise ContainerError(
         "no distribution base image could be made: " + "; ".join(attempts),
         fix="as root: apt-get install -y debootstrap busybox-static",
