@@ -12,7 +12,7 @@ import signal
 import sys
 
 from .._errors import KitError, LimitExceeded, Trap, WasmError
-from ..wasm.options import parse_env_pair, parse_size, preopen_parser
+from ..wasm.options import add_dir_options, parse_env_pair, parse_size
 from ..wasm.runner import run_wasm, wasmtime_version
 
 #: Exit statuses as the wasmtime CLI uses them: a trap ends like an abort (128 + SIGABRT).
@@ -41,23 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="store_true", help="print versions and exit")
-    parser.add_argument(
-        "--dir",
-        dest="dirs",
-        action="append",
-        type=preopen_parser(True),
-        default=[],
-        metavar="HOST::GUEST",
-        help="read-write directory",
-    )
-    parser.add_argument(
-        "--dir-ro",
-        dest="dirs",
-        action="append",
-        type=preopen_parser(False),
-        metavar="HOST::GUEST",
-        help="read-only directory",
-    )
+    add_dir_options(parser)
     parser.add_argument(
         "--env",
         action="append",

@@ -67,7 +67,7 @@ from ..toolchains.build import (
     toolchain_for,
 )
 from ..toolchains.detect import LANGUAGE_NAMES
-from ..wasm.options import parse_env_pair, parse_size, preopen_parser
+from ..wasm.options import add_dir_options, parse_env_pair, parse_size
 from ..wasm.reader import wat_to_wasm
 from ..wasm.runner import Preopen, WasiResult, run_wasm, wasmtime_version
 from .programs import run_native
@@ -147,17 +147,7 @@ def _parser(magic: str) -> _Parser:
     parser.add_argument(
         "--env", action="append", type=parse_env_pair, default=[], metavar="KEY=VALUE"
     )
-    parser.add_argument(
-        "--dir",
-        dest="dirs",
-        action="append",
-        type=preopen_parser(True),
-        default=[],
-        metavar="HOST::GUEST",
-    )
-    parser.add_argument(
-        "--dir-ro", dest="dirs", action="append", type=preopen_parser(False), metavar="HOST::GUEST"
-    )
+    add_dir_options(parser)
     parser.add_argument("--stdin", metavar="TEXT")
     parser.add_argument(
         "--timeout", type=_positive(float), default=DEFAULT_TIMEOUT_S, metavar="SECONDS"

@@ -43,6 +43,28 @@ def preopen_parser(writable: bool) -> Callable[[str], Preopen]:
     return parse
 
 
+def add_dir_options(parser: argparse.ArgumentParser) -> None:
+    """``--dir`` (read-write) and ``--dir-ro`` (read-only), like ``wasmtime run``'s, both into
+    ``dirs``: the run-wasm command and the cell magics take the same directories."""
+    parser.add_argument(
+        "--dir",
+        dest="dirs",
+        action="append",
+        type=preopen_parser(True),
+        default=[],
+        metavar="HOST::GUEST",
+        help="read-write directory",
+    )
+    parser.add_argument(
+        "--dir-ro",
+        dest="dirs",
+        action="append",
+        type=preopen_parser(False),
+        metavar="HOST::GUEST",
+        help="read-only directory",
+    )
+
+
 def parse_env_pair(text: str) -> tuple[str, str]:
     """Like wasmtime: ``KEY=VALUE`` sets it, a bare ``KEY`` passes this process's value on."""
     key, has_value, value = text.partition("=")
