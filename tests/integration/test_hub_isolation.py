@@ -64,6 +64,41 @@ def learner_python(entry: pwd.struct_passwd) -> str:
     return str(python)
 
 
+#: Run as another learner: reads the connection file, then connects to each kernel socket,
+#: printing what happened to each (the name of the error, or 'read' / 'connected').
+REACH_PROBE = (
+    "import socket, sys\n"
+    "try:\n    open(sys.argv[1]).read(); print('read')\nexcept OSError as e: print(type(e).__name__)\n"
+    "for path in sys.argv[2:]:\n"
+    "    s = socket.socket(socket.AF_UNIX)\n"
+    "    try:\n        s.connect(path); print('connected')\n"
+    "    except OSError as e: print(type(e).__name__)\n"
+)
+
+
+def assert_cannot_reach(
+    connection: Path, sockets: list[str], *, as_user: pwd.struct_passwd
+) -> None:
+    """Another learner can neither read a kernel's connection file nor connect to any of
+    its sockets."""
+    python = learner_python(as_user)
+    command = [
+        "runuser",
+        "-u",
+        as_user.pw_name,
+        "--",
+        python,
+        "-c",
+        REACH_PROBE,
+        str(connection),
+        *sockets,
+    ]
+    tried = subprocess.run(command, capture_output=True, text=True, cwd="/", check=False)
+    assert tried.stdout.split() == ["PermissionError"] * (1 + len(sockets)), (
+        tried.stdout + tried.stderr
+    )
+
+
 def as_learner(entry: pwd.struct_passwd, code: str, cgroup: accounts.LearnerCgroup | None = None,
                stdin: int | None = None) -> subprocess.Popen[str]:  # fmt: skip
     """Run ``code`` as the learner, in their cgroup, as the hub's spawner starts their server."""
@@ -121,27 +156,7 @@ def test_another_learner_can_neither_read_nor_reach_a_kernel(
         sockets = [f"{info['ip']}-{info[k]}" for k in ("shell_port", "iopub_port", "control_port")]
         # No TCP port of the kernel's: nothing on 127.0.0.1 for a classmate to subscribe to.
         assert all(Path(s).is_socket() for s in sockets)
-        probe = (
-            "import socket, sys, json\n"
-            "try:\n    open(sys.argv[1]).read(); print('read')\nexcept OSError as e: print(type(e).__name__)\n"
-            "for path in sys.argv[2:]:\n"
-            "    s = socket.socket(socket.AF_UNIX)\n"
-            "    try:\n        s.connect(path); print('connected')\n"
-            "    except OSError as e: print(type(e).__name__)\n"
-        )
-        command = [
-            "runuser",
-            "-u",
-            a.pw_name,
-            "--",
-            learner_python(a),
-            "-c",
-            probe,
-            str(connection),
-            *sockets,
-        ]
-        tried = subprocess.run(command, capture_output=True, text=True, cwd="/", check=False)
-        assert tried.stdout.split() == ["PermissionError"] * 4, tried.stdout + tried.stderr
+        assert_cannot_reach(connection, sockets, as_user=a)
         kernel.stdin.write("\n")
         kernel.stdin.flush()
         kernel.wait(timeout=60)
@@ -363,27 +378,7 @@ def test_through_the_hub_kernels_are_private_limited_and_stopped(tmp_path: Path)
             .count(b"KIT_HUB_LIMITS=at most 300 processes")
         )
         sockets = [f"{info['ip']}-{info[k]}" for k in ("shell_port", "iopub_port", "control_port")]
-        probe = (
-            "import socket, sys\n"
-            "try:\n    open(sys.argv[1]).read(); print('read')\nexcept OSError as e: print(type(e).__name__)\n"
-            "for path in sys.argv[2:]:\n"
-            "    s = socket.socket(socket.AF_UNIX)\n"
-            "    try:\n        s.connect(path); print('connected')\n"
-            "    except OSError as e: print(type(e).__name__)\n"
-        )
-        command = [
-            "runuser",
-            "-u",
-            b.pw_name,
-            "--",
-            learner_python(b),
-            "-c",
-            probe,
-            str(connection),
-            *sockets,
-        ]
-        tried = subprocess.run(command, capture_output=True, text=True, cwd="/", check=False)
-        assert tried.stdout.split() == ["PermissionError"] * 4, tried.stdout + tried.stderr
+        assert_cannot_reach(connection, sockets, as_user=b)
 
         # A process in the learner's cgroup that ignores SIGTERM and re-forks every 2 ms,
         # then the learner's Stop button: nothing of theirs is left.
