@@ -39,7 +39,6 @@ from .detect import (
     _go,
     find_toolchain,
     permitted,
-    rust_toolchains,
     toolchain_fix,
     toolchains_setting,
     with_hidden_note,
@@ -192,8 +191,7 @@ def _check_target(target: str, lang: str) -> None:
 def _wasm_toolchain(lang: str, setting: str | None = None) -> Toolchain | None:
     # ``setting`` (KIT_TOOLCHAINS) is part of the cache key, so flipping the switch in a
     # running kernel or a test takes effect at once.
-    found = find_toolchain(lang)
-    return _linking_rust(found) if lang == "rust" and found is not None else found
+    return find_toolchain(lang)
 
 
 #: The one-line programs that show a toolchain really builds for wasm (the doctor runs them).
@@ -205,22 +203,6 @@ PROOF_PROGRAMS = {
     "rust": 'fn main() { println!("wasm ok"); }\n',
     "go": 'package main\n\nimport "os"\n\nfunc main() { os.Stdout.WriteString("wasm ok\\n") }\n',
 }
-
-
-def _linking_rust(first: Toolchain) -> Toolchain:
-    """The first rustc with a wasm std whose wasm build really links. Two of them (rustup's
-    and Debian's) may both have the std while only one finds its linker (Debian 13 moved
-    rust-lld into rust-llvm); with none that links, ``first``, so a build shows its error."""
-    found = [tc for tc in map(permitted, rust_toolchains()) if tc is not None]
-    if len(found) < 2:
-        return first
-    for tc in found:
-        try:
-            compile_with(tc, PROOF_PROGRAMS["rust"], name="links")
-        except (CompileError, ToolchainMissing):
-            continue
-        return tc
-    return first
 
 
 @cache
@@ -237,6 +219,7 @@ def forget_toolchains() -> None:
     """Detect compilers afresh on the next build (after installing one, or in tests)."""
     _wasm_toolchain.cache_clear()
     _native_toolchain.cache_clear()
+    detect.rust_links.cache_clear()
 
 
 def toolchain_for(lang: str, target: str = WASM) -> Toolchain:

@@ -17,12 +17,22 @@ from __future__ import annotations
 import os
 import re
 import sys
+import tempfile
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
+from functools import cache
 from pathlib import Path
 from typing import Any
 
-from .._system import apt_package, bin_dirs, find_program, has_module, install_hint, run_quick
+from .._system import (
+    apt_has_package,
+    apt_package,
+    bin_dirs,
+    find_program,
+    has_module,
+    install_hint,
+    run_quick,
+)
 
 LANGUAGES = ("c", "cpp", "rust", "go")
 LANGUAGE_NAMES = {"c": "C", "cpp": "C++", "rust": "Rust", "go": "Go"}
@@ -272,9 +282,25 @@ def rustc_without_wasm() -> tuple[str, str] | None:
     return (first, version.first_line) if version.ok else None
 
 
+@cache
+def rust_links(rustc: str, target: str) -> bool:
+    """Whether this rustc's wasm build of a one-line program links. Two rustcs (rustup's
+    and Debian's) may both have the wasm std while only one finds its linker (Debian 13
+    moved rust-lld into rust-llvm, which rustc only recommends)."""
+    with tempfile.TemporaryDirectory(prefix="kit-rust-links-") as folder:
+        source, output = Path(folder) / "links.rs", Path(folder) / "links.wasm"
+        source.write_text('fn main() { println!("links"); }\n')
+        done = run_quick([rustc, "--target", target, "-o", str(output), str(source)], timeout=120)
+        return done.ok and output.is_file()
+
+
 def _rust() -> Toolchain | None:
-    found = rust_toolchains()
-    return found[0] if found else None
+    """The first permitted rustc whose wasm build links; with none that links, the first
+    permitted one, so a build shows the linker's own error."""
+    found = [tc for tc in map(permitted, rust_toolchains()) if tc is not None]
+    if len(found) < 2:
+        return found[0] if found else None
+    return next((tc for tc in found if rust_links(tc.command[0], tc.target)), found[0])
 
 
 def _go_candidates() -> list[str]:
@@ -315,7 +341,7 @@ def find_toolchain(language: str) -> Toolchain | None:
                 return found
         return None
     if language == "rust":
-        return permitted(_rust())
+        return _rust()
     if language == "go":
         return _go()
     raise ValueError(f"unknown language {language!r}; expected one of {', '.join(LANGUAGES)}")
@@ -332,12 +358,29 @@ def toolchain_fix(language: str) -> str:
     return with_hidden_note(_install_fix(language))
 
 
+def clang_wasm_packages(language: str) -> list[str]:
+    """The Debian packages that compile ``language`` (c or cpp) to wasm32, at the newest
+    LLVM version this release packages a wasm32 runtime for (as ``./kit setup`` picks it):
+    libc++'s headers only build with a clang at least as new as they are."""
+    version = next(
+        (v for v in range(19, 13, -1) if apt_has_package(f"libclang-rt-{v}-dev-wasm32")), 14
+    )
+    packages = [
+        f"clang-{version}",
+        f"lld-{version}",
+        "wasi-libc",
+        f"libclang-rt-{version}-dev-wasm32",
+    ]
+    if language == "cpp":
+        packages += [f"libc++-{version}-dev-wasm32", f"libc++abi-{version}-dev-wasm32"]
+    return packages
+
+
 def _install_fix(language: str) -> str:
     pip = f"{Path(sys.executable).name} -m pip install"
     if language in ("c", "cpp"):
-        extra = "" if language == "c" else " libc++-14-dev-wasm32 libc++abi-14-dev-wasm32"
         return install_hint(
-            "clang lld wasi-libc libclang-rt-14-dev-wasm32" + extra,
+            " ".join(clang_wasm_packages(language)),
             f"{pip} ziglang   (zig compiles C and C++ to wasm32-wasi)",
         )
     if language == "rust":

@@ -119,12 +119,29 @@ def test_a_rustc_that_does_not_link_is_passed_over_for_one_that_does(
     )
     monkeypatch.setattr(detect, "_rustc_candidates", lambda: [str(broken), rustc.command[0]])
     assert build.toolchain_for("rust").command == rustc.command
+    # kh.find_toolchain (notebook 03's target question) names the same rustc the build uses.
+    found = detect.find_toolchain("rust")
+    assert found is not None and found.command == rustc.command
     entry = doctor._checked_toolchain("rust")
     assert entry["available"] is True and entry["tool"] == rustc.command[0]
     assert (
         f"{broken} ({rustc.version}) has a wasm std, but its wasm build does not link"
         in entry["note"]
     )
+
+
+@pytest.mark.parametrize("lang", ["c", "cpp"])
+def test_the_clang_fix_names_the_llvm_version_this_release_packages(
+    monkeypatch: pytest.MonkeyPatch, lang: str
+) -> None:
+    """Debian 12's clang 14 cannot build libc++ 19's headers: the fix names the newest LLVM
+    whose wasm32 runtime this release packages, as ./kit setup installs it."""
+    packaged = {"libclang-rt-16-dev-wasm32", "libclang-rt-14-dev-wasm32"}
+    monkeypatch.setattr(detect, "apt_has_package", lambda name: name in packaged)
+    packages = detect.clang_wasm_packages(lang)
+    assert "libclang-rt-16-dev-wasm32" in packages and "clang-16" in packages
+    assert ("libc++-16-dev-wasm32" in packages) == (lang == "cpp")
+    assert not any("-14" in package for package in packages)
 
 
 def fake_rustup_rustc(folder: Path) -> Path:
