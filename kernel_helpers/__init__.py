@@ -198,24 +198,26 @@ _names("report.verdicts", "course_verdict", "decision_guide")
 # 11 · components and WASI 0.2
 _names("bench.harness", "measure_callable")
 _names("bench.ratio", "ratio_of_medians")
-_names("containers.oci", "validate")
 _names("toolchains.component.making", "componentize")
 _names("toolchains.component.worlds", "read_world")
 _names("wasm.node", "run_in_node")
 _names("toolchains.component.hosts", "compare_component_in_browser")
+_names(
+    "course.nb11",
+    "WORDCOUNT_INPUT",
+    "check_exit_prediction",
+    "check_wordcount_component",
+    "check_world_packages",
+)
+
+# 12 · typed interfaces, wasi:http, components as OCI
+_names("containers.oci", "validate")
 _names("toolchains.component.typed", "typed_component", "typed_sources")
 _names("wasm.component", "call_export")
 _names("toolchains.component.http", "http_component")
 _names("wasm.serve", "http_get", "precompile_component", "serve_command", "serve_http_component")
 _names("bench.first_request", "measure_first_request")
-_names(
-    "course.nb11",
-    "TYPED_CALL_INPUT",
-    "WORDCOUNT_INPUT",
-    "check_typed_call",
-    "check_wordcount_component",
-    "check_world_packages",
-)
+_names("course.nb12", "TYPED_CALL_INPUT", "check_typed_call", "check_typed_oci_imports")
 
 # Every notebook: exercise results and the instructor's solutions.
 _names("course.checks", "CheckResult")

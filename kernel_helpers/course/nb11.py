@@ -1,27 +1,19 @@
-"""Notebook 11 · components and WASI 0.2: read a world, make and run a component, call a
-typed export."""
+"""Notebook 11 · components and WASI 0.2: read a world, make and run a component, predict
+what its exit code becomes. (Typed exports, wasi:http and OCI are notebook 12's.)"""
 
 from __future__ import annotations
 
-import hashlib
-import re
 from pathlib import Path
 
-from .._errors import WrongArgument
 from ..toolchains.component.making import componentize
 from ..toolchains.component.worlds import read_world
 from ..toolchains.prebuilt import wasm_module
 from ..wasm.component import is_component
 from ..wasm.runner import run_wasm
-from .checks import CheckResult, Solution, exercise, right, wrong
+from .checks import CheckResult, Solution, Unusable, exercise, right, wrong
 
 #: The text exercise 2 pipes into the learner's wordcount component.
 WORDCOUNT_INPUT = b"components are\nthe unit runwasi schedules\n"
-#: The bytes exercise 3 gives the typed export: longer than one 64-byte block of SHA-256,
-#: and not ASCII, so that text and bytes are visibly different things.
-TYPED_CALL_INPUT = (
-    "list<u8> in, string out: no stdin, no stdout, nothing to parse. Grüße!\n".encode()
-)
 
 
 @exercise("11 · exercise 1 (read a world)")
@@ -65,90 +57,53 @@ def check_wordcount_component(answer: object) -> CheckResult:
     return right(f"the component counts like its module: {got.decode().strip()}.")
 
 
-def _digest(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+#: What ``wasi:cli/exit``'s ``exit(status: result)`` leaves of any non-zero exit: ``err``,
+#: which every host reports as exit code 1.
+COMPONENT_FAILURE_CODE = 1
+#: Where the lesson is: the world of the probe made a component.
+_EXIT_HINT = (
+    "Print the probe component's world (kh.read_world) and find the function `exit`: "
+    "what type does its status have?"
+)
 
 
-#: Digests of the bytes a learner may hash by mistake, and what to say about each.
-_OTHER_INPUTS = {
-    b"": ("the digest of no bytes at all", 'Pass kh.TYPED_CALL_INPUT, not b"".'),
-    str(TYPED_CALL_INPUT).encode(): (
-        "the digest of the text \"b'list<u8> in...'\": str() of bytes spells out their repr",
-        "Pass kh.TYPED_CALL_INPUT itself: it is bytes already.",
-    ),
-    TYPED_CALL_INPUT.strip(): (
-        "the digest of the input without its final newline",
-        "Pass kh.TYPED_CALL_INPUT unchanged, newline and all.",
-    ),
-    WORDCOUNT_INPUT: ("the digest of exercise 2's input", "Pass kh.TYPED_CALL_INPUT."),
-}
+def _whole_number(answer: object, what: str) -> int:
+    if isinstance(answer, bool) or not isinstance(answer, int | str):
+        raise Unusable(f"give {what} as a whole number, like 0 or 3.")
+    try:
+        return int(str(answer).strip())
+    except ValueError:
+        raise Unusable(f"give {what} as a whole number, like 0 or 3.") from None
 
 
-@exercise("11 · exercise 3 (call the typed export)")
-def check_typed_call(answer: object) -> CheckResult:
-    """Notebook 11: what the typed export ``sha256`` returned for ``TYPED_CALL_INPUT``: the
-    digest hashlib computes, as a ``str`` (WIT's ``string``)."""
-    truth = _digest(TYPED_CALL_INPUT)
-    if isinstance(answer, str) and answer == truth:
+@exercise("11 · exercise 3 (predict, then measure: a component's exit code)")
+def check_exit_prediction(prediction: object, measured: object) -> CheckResult:
+    """Notebook 11: the exit code the learner predicted for the probe, made a component,
+    ending with ``proc_exit(5)``, against the code this run ``measured`` (None where no
+    component could be made: then the interface's rule stands in)."""
+    guess = _whole_number(prediction, "your prediction")
+    ran = measured is not None
+    truth = _whole_number(measured, "the measured code") if ran else COMPONENT_FAILURE_CODE
+    source = "this run measured" if ran else "no component could be made here; the interface gives"
+    if guess == truth:
         return right(
-            f"hashlib agrees: {truth[:16]}... for the {len(TYPED_CALL_INPUT)} bytes. WIT said "
-            "string and Python got a str: nothing to decode, strip or parse."
+            f"{truth}, as you predicted ({source} {truth}). wasi:cli/exit's exit takes a "
+            "result, ok or err, not a number: any non-zero code becomes err, which the host "
+            "reports as 1. A script that tells failures apart by code loses that at the boundary."
         )
-    if isinstance(answer, BaseException):
-        return _refusal(answer)
-    if isinstance(answer, bytes | bytearray):
-        if bytes(answer).strip() == truth.encode():
-            return wrong(
-                "those are the bytes the stdout route prints: the hex digits and a newline.",
-                "Call the typed export instead: kh.call_export(...) returns a str.",
-            )
-        return wrong("that is bytes; the export returns WIT's string, which Python gets as a str.")
-    if not isinstance(answer, str):
+    if guess == 5:
         return wrong(
-            f"the export returns a str, and this answer is of type {type(answer).__name__}.",
-            "Give what kh.call_export(...) returned, unchanged.",
+            f"you predicted the module's 5; {source} {truth}. The module's number did not "
+            "cross into the component's world.",
+            _EXIT_HINT,
         )
-    return _which_digest(answer, truth)
-
-
-def _refusal(error: BaseException) -> CheckResult:
-    if isinstance(error, WrongArgument):
+    if guess == 0:
         return wrong(
-            f"that is the host refusing the call: {error.message}.",
-            "list<u8> comes from Python as bytes: pass kh.TYPED_CALL_INPUT itself, not a str made of it.",
+            f"you predicted success; {source} {truth}. The program still failed: only how "
+            "much of the failure reaches the host changed.",
+            _EXIT_HINT,
         )
-    return wrong(
-        f"that is an error ({type(error).__name__}), not the digest.",
-        "Give what the call returned.",
-    )
-
-
-def _which_digest(answer: str, truth: str) -> CheckResult:
-    if answer.strip() == truth:
-        return wrong(
-            "the right digest with whitespace around it: a newline is what the stdout route prints.",
-            "The typed export returns the 64 characters alone; give them unchanged.",
-        )
-    if answer.lower() == truth:
-        return wrong(
-            "the right digest, in uppercase. The component returns lowercase hex, as hashlib's hexdigest() does.",
-            "Give the export's str unchanged.",
-        )
-    for data, (what, hint) in _OTHER_INPUTS.items():
-        if answer == _digest(data):
-            return wrong(f"that is {what}.", hint)
-    if re.fullmatch(r"[0-9a-f]{64}", answer):
-        return wrong(
-            "a SHA-256 digest, but of other bytes.", "Pass kh.TYPED_CALL_INPUT exactly as it is."
-        )
-    if answer == TYPED_CALL_INPUT.decode():
-        return wrong(
-            "that is the input as text, not its digest.", "Give what the export returns for it."
-        )
-    return wrong(
-        "that is not a SHA-256 digest (64 hex digits).",
-        "Call the export sha256 on kh.TYPED_CALL_INPUT and give what it returns.",
-    )
+    return wrong(f"you predicted {guess}; {source} {truth}.", _EXIT_HINT)
 
 
 SOLUTIONS = (
@@ -174,10 +129,13 @@ SOLUTIONS = (
         "11",
         3,
         """
-    answer = kh.call_export(kh.typed_component().path, "sha256", kh.TYPED_CALL_INPUT)
-    kh.check_typed_call(answer)
+    prediction = 1  # written before the measuring cell ran
+    probe = kh.componentize(kh.probe_module())
+    measured = kh.run_wasm(probe.path, ["exit", "5"], timeout=10).exit_code
+    kh.check_exit_prediction(prediction, measured)
     """,
-        "The bytes go in as they are: wasmtime copies them into the guest's memory as a "
-        "list<u8>, and the str comes back without a byte of output to parse.",
+        "The module's proc_exit(5) goes through the adapter to wasi:cli/exit, whose exit "
+        "takes a result without a payload: err, so 1, whichever host runs the component.",
+        needs="toolchains",
     ),
 )

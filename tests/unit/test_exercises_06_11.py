@@ -1,4 +1,4 @@
-"""The checks of notebooks 06-11: right answers confirmed, wrong ones hinted, placeholders 'not yet', never a raise."""
+"""The checks of notebooks 06-12: right answers confirmed, wrong ones hinted, placeholders 'not yet', never a raise."""
 
 from __future__ import annotations
 
@@ -309,14 +309,16 @@ PART2_CHECKS = [
     (kh.check_export, ()),
     (kh.check_world_packages, ()),
     (kh.check_wordcount_component, ()),
+    (kh.check_exit_prediction, (1,)),
     (kh.check_typed_call, ()),
+    (kh.check_typed_oci_imports, ()),
 ]
 
 
-PART2_MODULES = {f"kernel_helpers.course.nb{n:02d}" for n in range(6, 12)}
+PART2_MODULES = {f"kernel_helpers.course.nb{n:02d}" for n in range(6, 13)}
 
 
-def test_every_check_of_06_to_11_is_listed_here() -> None:
+def test_every_check_of_06_to_12_is_listed_here() -> None:
     public = {
         name
         for name in kh.__all__
@@ -333,7 +335,8 @@ def test_nonsense_never_raises(check: Any, rest: tuple[Any, ...], nonsense: obje
 
 
 def test_typed_call_is_graded_against_hashlib_with_a_hint_for_each_slip() -> None:
-    from kernel_helpers.course.nb11 import TYPED_CALL_INPUT, WORDCOUNT_INPUT
+    from kernel_helpers.course.nb11 import WORDCOUNT_INPUT
+    from kernel_helpers.course.nb12 import TYPED_CALL_INPUT
 
     digest = hashlib.sha256(TYPED_CALL_INPUT).hexdigest()
     assert kh.check_typed_call(digest).ok is True
@@ -357,7 +360,7 @@ def test_typed_call_is_graded_against_hashlib_with_a_hint_for_each_slip() -> Non
         "bytes already",
     )
     hinted(hashlib.sha256(TYPED_CALL_INPUT.strip()).hexdigest(), "final newline")
-    hinted(hashlib.sha256(WORDCOUNT_INPUT).hexdigest(), "exercise 2's input")
+    hinted(hashlib.sha256(WORDCOUNT_INPUT).hexdigest(), "notebook 11's exercise 2 input")
     hinted(hashlib.sha256(b"other").hexdigest(), "of other bytes")
     hinted(TYPED_CALL_INPUT.decode(), "the input as text")
     hinted("0123", "not a SHA-256 digest")
@@ -376,3 +379,52 @@ def test_notebook_06_solutions_pass_on_a_real_result(exercise: int) -> None:
     namespace: dict[str, object] = {"kh": kh, "result": kh.recorded_result("startup", "hello")}
     exec("\n".join(body), namespace)
     assert eval(last, namespace).ok is True
+
+
+def test_exit_prediction_compares_with_the_measurement_and_points_at_the_world() -> None:
+    """11, exercise 3: right when the prediction is what the run measured; the module's 5,
+    success, or any other number each gets a hint that sends the learner to the world."""
+    right = kh.check_exit_prediction(1, 1)
+    assert right.ok is True and "result" in right.message
+    for guess, words in ((5, "module's 5"), (0, "predicted success"), (7, "predicted 7")):
+        result = kh.check_exit_prediction(guess, 1)
+        assert result.ok is False and words in result.message and "exit" in (result.hint or "")
+    assert kh.check_exit_prediction("1", 1).ok is True
+    # Where no component could be made, the interface's rule stands in for the measurement.
+    assert kh.check_exit_prediction(1, None).ok is True
+    assert "interface gives" in kh.check_exit_prediction(5, None).message
+    assert kh.check_exit_prediction(..., 1).ok is None
+
+
+def test_the_probe_component_really_exits_with_1_where_its_module_says_5() -> None:
+    """The fact exercise 3 teaches, measured: the adapter's proc_exit(5) reaches the host
+    through wasi:cli/exit as err."""
+    probe = kh.probe_module()
+    assert kh.run_wasm(probe, ["exit", "5"], timeout=10).exit_code == 5
+    try:
+        component = kh.componentize(probe)
+    except kh.ToolchainMissing as err:
+        pytest.skip(f"no component tools: {err}")
+    measured = kh.run_wasm(component.path, ["exit", "5"], timeout=10).exit_code
+    assert kh.check_exit_prediction(1, measured).ok is True
+
+
+def test_typed_oci_imports_are_empty_and_hello_s_list_is_named() -> None:
+    """12, exercise 2: the typed component's config lists no imports; hello's list, the
+    slip of packaging the cell's component again, is recognised."""
+    import json
+
+    def imports(path: Path) -> list[str]:
+        packed = kh.package_wasm(path, style="component")
+        return list(
+            json.loads(packed.blobs[packed.manifest["config"]["digest"]])["component"]["imports"]
+        )
+
+    typed = kh.package_wasm(kh.typed_component().path, style="component")
+    assert kh.check_typed_oci_imports([]).ok is True
+    assert kh.check_typed_oci_imports(typed).ok is True
+    hello = imports(kh.componentize(kh.wasm_module("hello", "c")).path)
+    slip = kh.check_typed_oci_imports(hello)
+    assert slip.ok is False and "hello component's list" in slip.message
+    assert "typed_component" in (slip.hint or "")
+    assert kh.check_typed_oci_imports(["wasi:cli/stdout@0.2.0"]).ok is False

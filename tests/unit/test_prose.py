@@ -151,7 +151,7 @@ def test_hints_do_not_give_the_answer_away() -> None:
     assert "(both)" in hint and "(module)" in hint and "(container)" in hint
 
 
-@pytest.mark.parametrize("prefix", ["06", "07", "08", "09", "10", "11"])
+@pytest.mark.parametrize("prefix", ["06", "07", "08", "09", "10", "11", "12"])
 def test_every_notebook_with_exercises_mentions_its_solutions(prefix: str) -> None:
     from kernel_helpers.course.solutions import all_solutions
 
@@ -272,7 +272,7 @@ MEASURED_QUANTITY = re.compile(r"\d[\d,.]*\s?(?:ms|µs|s\b|×|KB|MB|GB|KiB|MiB|s
 NOT_MEASURED = {"1.45×", "1.55×", "2 s", "8 MiB"}
 
 
-@pytest.mark.parametrize("prefix", ["06", "07", "08", "09", "10", "11"])
+@pytest.mark.parametrize("prefix", ["06", "07", "08", "09", "10", "11", "12"])
 def test_fixed_markdown_states_no_measured_quantity(prefix: str) -> None:
     """What a run measures is printed by code ("in this run, see the table"), never typed
     into markdown, where the next run would contradict it."""

@@ -1,0 +1,183 @@
+"""Notebook 12 · typed interfaces, wasi:http and components as OCI: call a typed export,
+and read what a component's OCI config tells a scheduler."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+from .._errors import WrongArgument
+from ..containers.oci import package_wasm
+from ..toolchains.component.making import componentize
+from ..toolchains.component.typed import typed_component
+from ..toolchains.prebuilt import wasm_module
+from .checks import CheckResult, Solution, Unusable, exercise, right, wrong
+from .nb11 import WORDCOUNT_INPUT
+
+#: The bytes exercise 1 gives the typed export: longer than one 64-byte block of SHA-256,
+#: and not ASCII, so that text and bytes are visibly different things.
+TYPED_CALL_INPUT = (
+    "list<u8> in, string out: no stdin, no stdout, nothing to parse. Grüße!\n".encode()
+)
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+#: Digests of the bytes a learner may hash by mistake, and what to say about each.
+_OTHER_INPUTS = {
+    b"": ("the digest of no bytes at all", 'Pass kh.TYPED_CALL_INPUT, not b"".'),
+    str(TYPED_CALL_INPUT).encode(): (
+        "the digest of the text \"b'list<u8> in...'\": str() of bytes spells out their repr",
+        "Pass kh.TYPED_CALL_INPUT itself: it is bytes already.",
+    ),
+    TYPED_CALL_INPUT.strip(): (
+        "the digest of the input without its final newline",
+        "Pass kh.TYPED_CALL_INPUT unchanged, newline and all.",
+    ),
+    WORDCOUNT_INPUT: ("the digest of notebook 11's exercise 2 input", "Pass kh.TYPED_CALL_INPUT."),
+}
+
+
+@exercise("12 · exercise 1 (call the typed export)")
+def check_typed_call(answer: object) -> CheckResult:
+    """Notebook 12: what the typed export ``sha256`` returned for ``TYPED_CALL_INPUT``: the
+    digest hashlib computes, as a ``str`` (WIT's ``string``)."""
+    truth = _digest(TYPED_CALL_INPUT)
+    if isinstance(answer, str) and answer == truth:
+        return right(
+            f"hashlib agrees: {truth[:16]}... for the {len(TYPED_CALL_INPUT)} bytes. WIT said "
+            "string and Python got a str: nothing to decode, strip or parse."
+        )
+    if isinstance(answer, BaseException):
+        return _refusal(answer)
+    if isinstance(answer, bytes | bytearray):
+        if bytes(answer).strip() == truth.encode():
+            return wrong(
+                "those are the bytes the stdout route prints: the hex digits and a newline.",
+                "Call the typed export instead: kh.call_export(...) returns a str.",
+            )
+        return wrong("that is bytes; the export returns WIT's string, which Python gets as a str.")
+    if not isinstance(answer, str):
+        return wrong(
+            f"the export returns a str, and this answer is of type {type(answer).__name__}.",
+            "Give what kh.call_export(...) returned, unchanged.",
+        )
+    return _which_digest(answer, truth)
+
+
+def _refusal(error: BaseException) -> CheckResult:
+    if isinstance(error, WrongArgument):
+        return wrong(
+            f"that is the host refusing the call: {error.message}.",
+            "list<u8> comes from Python as bytes: pass kh.TYPED_CALL_INPUT itself, not a str made of it.",
+        )
+    return wrong(
+        f"that is an error ({type(error).__name__}), not the digest.",
+        "Give what the call returned.",
+    )
+
+
+def _which_digest(answer: str, truth: str) -> CheckResult:
+    if answer.strip() == truth:
+        return wrong(
+            "the right digest with whitespace around it: a newline is what the stdout route prints.",
+            "The typed export returns the 64 characters alone; give them unchanged.",
+        )
+    if answer.lower() == truth:
+        return wrong(
+            "the right digest, in uppercase. The component returns lowercase hex, as hashlib's hexdigest() does.",
+            "Give the export's str unchanged.",
+        )
+    for data, (what, hint) in _OTHER_INPUTS.items():
+        if answer == _digest(data):
+            return wrong(f"that is {what}.", hint)
+    if re.fullmatch(r"[0-9a-f]{64}", answer):
+        return wrong(
+            "a SHA-256 digest, but of other bytes.", "Pass kh.TYPED_CALL_INPUT exactly as it is."
+        )
+    if answer == TYPED_CALL_INPUT.decode():
+        return wrong(
+            "that is the input as text, not its digest.", "Give what the export returns for it."
+        )
+    return wrong(
+        "that is not a SHA-256 digest (64 hex digits).",
+        "Call the export sha256 on kh.TYPED_CALL_INPUT and give what it returns.",
+    )
+
+
+def _config_imports(component_path: Path) -> list[str]:
+    """What the OCI config of the component at ``component_path`` lists as its imports."""
+    packed = package_wasm(component_path, style="component")
+    config = json.loads(packed.blobs[packed.manifest["config"]["digest"]])
+    return list(config["component"]["imports"])
+
+
+def _given_imports(answer: object) -> list[str]:
+    """The learner's list, or the list inside a packed artifact they gave instead."""
+    if hasattr(answer, "manifest") and hasattr(answer, "blobs"):
+        config = json.loads(answer.blobs[answer.manifest["config"]["digest"]])
+        return list(config.get("component", {}).get("imports", []))
+    if isinstance(answer, str | bytes) or not isinstance(answer, Sequence):
+        raise Unusable(
+            "give the config's list of imports, e.g. config['component']['imports'].",
+            "Package the component with kh.package_wasm(..., style='component') first.",
+        )
+    return [str(item) for item in answer]
+
+
+@exercise("12 · exercise 2 (package the typed component)")
+def check_typed_oci_imports(answer: object) -> CheckResult:
+    """Notebook 12: the imports the OCI config lists for the typed ``sha256`` component
+    (``kh.typed_component()``), packaged as the section-3 cell packages hello."""
+    given = _given_imports(answer)
+    truth = _config_imports(typed_component().path)
+    if given == truth:
+        return right(
+            f"{len(truth)} imports: the config says, before a node downloads a byte of code, "
+            "that this component can open no file, no socket and read no clock. hello's "
+            "config lists what the adapter brings; this one's world asks for nothing."
+        )
+    hello = _config_imports(componentize(wasm_module("hello", "c")).path)
+    if given == hello:
+        return wrong(
+            "that is the hello component's list, from the cell above.",
+            "Package kh.typed_component().path, not component.path.",
+        )
+    return wrong(
+        f"the typed component's config does not list {len(given)} imports like these.",
+        "Package kh.typed_component().path with style='component' and read "
+        "config['component']['imports'] from its config blob.",
+    )
+
+
+SOLUTIONS = (
+    Solution(
+        "12",
+        1,
+        """
+    answer = kh.call_export(kh.typed_component().path, "sha256", kh.TYPED_CALL_INPUT)
+    kh.check_typed_call(answer)
+    """,
+        "The bytes go in as they are: wasmtime copies them into the guest's memory as a "
+        "list<u8>, and the str comes back without a byte of output to parse.",
+    ),
+    Solution(
+        "12",
+        2,
+        """
+    import json
+
+    packed = kh.package_wasm(kh.typed_component().path, style="component")
+    config = json.loads(packed.blobs[packed.manifest["config"]["digest"]])
+    answer = config["component"]["imports"]
+    kh.check_typed_oci_imports(answer)
+    """,
+        "The kit reads the component's world while packaging and writes its imports and "
+        "exports into the config: a typed component that needs no WASI has an empty list.",
+    ),
+)

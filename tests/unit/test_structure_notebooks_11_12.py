@@ -1,0 +1,112 @@
+"""Notebooks 11 and 12 keep the promises of 00-10 (an opening that says what, why, what you
+need and how long; two self-checking exercises with solutions; "Going further"; a line in
+the index), no notebook grows past what a learner can hold in one sitting, and every
+notebook from 02 on has at least one exercise that makes the learner think: predict, then
+measure; write code that runs; or change a parameter and explain what moved."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+import kernel_helpers as kh
+
+REPO = Path(__file__).resolve().parents[2]
+NOTEBOOKS = sorted((REPO / "notebooks").glob("[0-9][0-9]-*.ipynb"))
+PART_THREE = [p for p in NOTEBOOKS if p.name[:2] in ("11", "12")]
+#: Issue 28: notebook 11 had 47 cells and six topics; a notebook stays under this.
+MOST_CELLS = 35
+
+
+def cells(path: Path) -> list[dict[str, object]]:
+    found: list[dict[str, object]] = json.loads(path.read_text())["cells"]
+    return found
+
+
+def source(cell: dict[str, object]) -> str:
+    text = cell["source"]
+    return "".join(text) if isinstance(text, list) else str(text)
+
+
+def test_part_three_has_its_two_notebooks() -> None:
+    assert [p.name[:2] for p in PART_THREE] == ["11", "12"]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_no_notebook_is_too_long_to_hold(path: Path) -> None:
+    assert len(cells(path)) <= MOST_CELLS, (path.name, len(cells(path)))
+
+
+@pytest.mark.parametrize("path", PART_THREE, ids=lambda p: p.stem)
+def test_opening_says_what_why_needs_and_how_long(path: Path) -> None:
+    opening = source(cells(path)[0])
+    assert opening.startswith(f"# {path.name[:2]} · ")
+    for words in ("What you will do", "What you will learn", "What you need"):
+        assert words in opening, (path.name, words)
+    assert re.search(r"About \d+ minutes", opening), path.name
+
+
+@pytest.mark.parametrize("path", PART_THREE, ids=lambda p: p.stem)
+def test_exercises_start_from_a_placeholder_and_have_solutions(path: Path) -> None:
+    code = [source(c) for c in cells(path) if c["cell_type"] == "code"]
+    checks = [c for c in code if "kh.check_" in c]
+    assert len(checks) >= 2, path.name
+    for number, cell in enumerate(checks, start=1):
+        check = re.search(r"kh\.(check_\w+)\(", cell)
+        assert check and check[1] in kh.__all__, cell
+        assert getattr(kh, check[1]).exercise.startswith(f"{path.name[:2]} · exercise {number} ")
+        assert kh.solution(path.name[:2], number).code
+    placeholders = [c for c in code if re.search(r"^(answer|prediction) = \.\.\.", c, re.M)]
+    assert len(placeholders) == len(checks), path.name
+
+
+@pytest.mark.parametrize("path", PART_THREE, ids=lambda p: p.stem)
+def test_going_further_closes_the_notebook_and_the_index_links_it(path: Path) -> None:
+    last = source(cells(path)[-1])
+    assert "## Going further" in last and last.count("\n- ") >= 2
+    index = "".join(source(c) for c in cells(REPO / "notebooks" / "index.ipynb"))
+    assert f"]({path.name})" in index
+
+
+def test_gos_extra_file_is_an_optional_part_after_the_main_path() -> None:
+    """Issue 28, stumble 10: sbrk, the adapter's magic number and cabi_realloc come after
+    the notebook's summary, in a part the learner may skip."""
+    text = [source(c) for c in cells(PART_THREE[0])]
+    hood = next(i for i, t in enumerate(text) if "## Under the hood (optional)" in t)
+    summary = next(i for i, t in enumerate(text) if "What this means" in t)
+    assert summary <= hood
+    for word in ("sbrk", "magic", "cabi_realloc", "go_arena=False"):
+        first = next(i for i, t in enumerate(text) if word in t)
+        assert first >= hood, word
+
+
+#: Per notebook, an exercise of each kind the issue asks for, and the cell that shows it.
+THINKING = {
+    "02": ("write code that runs", "check_sum_program"),
+    "03": ("write code that runs", "check_sum_in_rust_or_go"),
+    "04": ("write code that runs", "check_greeting_reader"),
+    "05": ("write code that runs", "check_fib_loop"),
+    "07": ("write code that runs", "check_small_dockerfile"),
+    "08": ("write code that runs", "check_prime_count"),
+    "11": ("predict, then measure", "check_exit_prediction"),
+    "12": ("write code that runs", "check_typed_oci_imports"),
+}
+
+
+@pytest.mark.parametrize("key", sorted(THINKING))
+def test_every_notebook_has_an_exercise_that_makes_the_learner_think(key: str) -> None:
+    kind, check = THINKING[key]
+    path = next(p for p in NOTEBOOKS if p.name[:2] == key[:2])
+    code = [source(c) for c in cells(path) if c["cell_type"] == "code"]
+    graded = next(i for i, c in enumerate(code) if f"kh.{check}(" in c)
+    if kind == "predict, then measure":
+        # The prediction is written in a cell of its own, before the cell that measures.
+        predicted = next(i for i, c in enumerate(code) if c.startswith("prediction = ..."))
+        assert predicted < graded and "prediction = ..." not in code[graded]
+    elif kind == "change a parameter and explain what moved":
+        assert "answer = ..." in code[graded] and "=" in code[graded - 1], code[graded - 1]
+    else:
+        assert check in kh.__all__ and re.search(r"^answer = \.\.\.", code[graded], re.M)
