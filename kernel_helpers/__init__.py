@@ -113,7 +113,9 @@ _names(
     "check_fib_loop",
     "check_fuel_budget",
     "check_limit_for",
+    "check_memory_before_growing",
     "fuel_needed",
+    "memory_before_growing",
 )
 _names(
     "wasm.guests",

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 import wasmtime
 
 from .._errors import root_cause
-from .checks import CheckResult, Solution, exercise, right, wrong
+from ..wasm.guests import MEMORY_BOMB, run_guarded
+from .checks import CheckResult, Solution, Unusable, exercise, number, right, wrong
 from .programs import pure_function_problem, wat_bytes
 
 LIMIT_NAMES = ("timeout", "fuel", "max_memory", "output_limit")
@@ -268,6 +269,63 @@ def check_fib_loop(wat: object) -> CheckResult:
     )
 
 
+# --- exercise 4: the MiB the memory slider seems to lose --------------------------------
+
+MIB = 1024 * 1024
+#: The grows exercise 4 asks about: a cap of this many MiB plus the learner's bytes.
+_GROWS = 7
+
+
+def memory_before_growing() -> int:
+    """The bytes of linear memory ``kh.MEMORY_BOMB`` declares before its first grow (its
+    ``(memory N)`` line, N pages of 64 KiB), read from the compiled module."""
+    engine = wasmtime.Engine()
+    module = wasmtime.Module(engine, MEMORY_BOMB)
+    memory = next(e.type for e in module.exports if isinstance(e.type, wasmtime.MemoryType))
+    return int(memory.limits.min) * 65536
+
+
+def _grows_under(cap: int) -> int:
+    """How many 1 MiB grows the bomb managed with ``max_memory=cap``."""
+    return run_guarded(MEMORY_BOMB, max_memory=cap).lines
+
+
+@exercise("05 · exercise 4 (move the slider, find the missing MiB)")
+def check_memory_before_growing(answer: object) -> CheckResult:
+    """Notebook 05: how many bytes the memory bomb held before it grew, the key fact behind
+    "8 MiB grants 7". The check moves the cap itself: with 7 MiB plus the answer the bomb
+    must grow 7 times, with one byte less only 6."""
+    try:
+        given = int(number(answer))
+    except (ValueError, OverflowError):
+        raise Unusable("give a whole number of bytes, like 4096.") from None
+    if given != number(answer) or given < 0:
+        raise Unusable("give a whole number of bytes, like 4096.")
+    truth = memory_before_growing()
+    if given == truth:
+        exact = _grows_under(_GROWS * MIB + given)
+        short = _grows_under(_GROWS * MIB + given - 1)
+        return right(
+            f"{given:,} bytes, the bomb's one page before it grows. With a cap of {_GROWS} MiB plus "
+            f"that, it grew {exact} times; one byte less, {short}. The slider's missing MiB is "
+            "this page: the last grow would pass the cap by it, so it is refused."
+        )
+    if given == MIB:
+        return wrong(
+            "that is one grow step, not what the bomb held before its first grow.",
+            "Read the (memory ...) line of kh.MEMORY_BOMB: its number counts 64 KiB pages.",
+        )
+    if given == 0:
+        return wrong(
+            "with nothing before the first grow, 8 MiB would grant all 8.",
+            "The module declares a memory of its own: find (memory ...) in kh.MEMORY_BOMB.",
+        )
+    return wrong(
+        f"{given:,} bytes is not what the bomb holds before its first grow.",
+        "Read the (memory ...) line of kh.MEMORY_BOMB and count its pages in bytes (64 KiB each).",
+    )
+
+
 SOLUTIONS = (
     Solution(
         "05",
@@ -311,5 +369,17 @@ SOLUTIONS = (
     """,
         "Two locals hold the last two numbers; each round of the loop moves them one step on, "
         "n rounds in all. The work grows with n, not with fib(n) as the recursion's does.",
+    ),
+    Solution(
+        "05",
+        4,
+        """
+    print(kh.MEMORY_BOMB)  # its memory line: (memory (export "memory") 1), one page
+    answer = 1 * 64 * 1024
+    kh.check_memory_before_growing(answer)
+    """,
+        "The bomb starts with one 64 KiB page and grows in whole MiB. After n grows it holds "
+        "n MiB and 64 KiB, so the grow that would reach the cap's last MiB passes it by that "
+        "page and is refused: a cap of m MiB grants m - 1.",
     ),
 )

@@ -323,6 +323,7 @@ CHECKS: list[tuple[Callable[..., kh.CheckResult], tuple[Any, ...]]] = [
     (kh.check_limit_for, ()),
     (kh.check_fuel_budget, ()),
     (kh.check_fib_loop, ()),
+    (kh.check_memory_before_growing, ()),
 ]
 
 
@@ -330,7 +331,7 @@ PART1_MODULES = {f"kernel_helpers.course.nb{n:02d}" for n in range(6)}
 
 
 def test_every_public_check_is_listed_here() -> None:
-    # the checks of notebooks 06-11 are listed in test_exercises_06_11.py
+    # the checks of notebooks 06-12 are listed in test_exercises_06_11.py
     public = {
         name
         for name in kh.__all__

@@ -310,3 +310,24 @@ def test_07s_first_cell_shows_progress() -> None:
 
     assert inspect.signature(run_sizes).parameters["progress"].default is True
     assert "tqdm(" in inspect.getsource(run_sizes)
+
+
+def test_05_states_no_tick_count_the_run_did_not_count() -> None:
+    """Issue 28, stumble 11: a learner got 806 ticks where the text said "a few hundred".
+    The count is printed from the run, beside the fuel budget's, with what it depends on."""
+    text = markdown(notebook("05"))
+    assert "a few hundred" not in text
+    code = "".join("".join(c["source"]) for c in json.loads(notebook("05").read_text())["cells"])
+    assert "{by_time.lines} ticks on this machine" in code and "{by_fuel.lines}" in code
+
+
+def test_05_memory_slider_says_why_one_mib_is_missing() -> None:
+    """Issue 28, stumble 9: 8 MiB gives "after growing 7 MiB". The text points at exercise 4,
+    whose check measures the missing MiB: the bomb's page before its first grow."""
+    import kernel_helpers as kh
+
+    assert "one MiB fewer than the cap" in " ".join(markdown(notebook("05")).split())
+    assert kh.memory_before_growing() == 65536
+    result = kh.check_memory_before_growing(65536)
+    assert result.ok is True and "grew 7 times; one byte less, 6" in result.message
+    assert kh.check_memory_before_growing(1024 * 1024).ok is False
