@@ -86,26 +86,43 @@ def _size_of(thing: object) -> int:
 
 
 @exercise("03 · exercise 3 (how many times bigger)")
-def check_size_ratio(answer: float, larger: object, smaller: object) -> CheckResult:
+def check_size_ratio(
+    answer: float,
+    larger: object,
+    smaller: object,
+    as_built: tuple[object, object] | None = None,
+) -> CheckResult:
     """Notebook 03: ``larger`` is about ``answer`` times the size of ``smaller`` (within 10 %).
 
     ``None`` for either size means that module is missing here: the exercise is skipped.
+    ``as_built`` (the same two modules before stripping) lets the check recognise the
+    ratio of the wrong column.
     """
     if larger is None or smaller is None:
         return not_yet("one of the two modules is missing on this machine: skip this one.")
     ratio = _size_of(larger) / _size_of(smaller)
     given = float(answer)
     if abs(given - ratio) <= 0.1 * ratio:
-        return right(f"yes: about {ratio:.1f} times.")
+        return right(
+            f"yes: about {ratio:.1f} times. Stripping removed names and debug sections from "
+            "both, so this is the ratio of the code and data each program really ships."
+        )
     if given > 0 and abs(1 / given - ratio) <= 0.1 * ratio:
         return wrong(
             "you divided the smaller by the larger.",
             "Put the bigger size on top of the fraction.",
         )
+    if as_built is not None and None not in as_built:
+        unstripped = _size_of(as_built[0]) / _size_of(as_built[1])
+        if abs(given - unstripped) <= 0.1 * unstripped:
+            return wrong(
+                "that is the ratio of the modules as built, before stripping.",
+                "Use the stripped column of the table: the debug sections are not the program.",
+            )
     direction = "high" if given > ratio else "low"
     return wrong(
         f"{given:g} is too {direction}.",
-        "Divide the two sizes from the table above: larger / smaller.",
+        "Divide the two sizes in the stripped column of the table above: Go's / C's.",
     )
 
 

@@ -197,6 +197,11 @@ class LanguageSizes(_SizeReport):
         row = self.get(lang)
         return row.stripped if row else None
 
+    def as_built(self, lang: str) -> int | None:
+        """The size of ``lang``'s module as the compiler wrote it (not stripped), or None."""
+        row = self.get(lang)
+        return row.bytes if row else None
+
     def against_claim(self, megabytes: float = 1.0) -> str:
         """Notebook 03: each stripped module next to the size claim we test ("several MBs"), in words."""
         lines = []

@@ -155,6 +155,11 @@ def test_size_ratio(tmp_path: Path) -> None:
     wrong(kh.check_size_ratio(0.01, 2_000_000, 20_000), "smaller by the larger")
     wrong(kh.check_size_ratio(10, 2_000_000, 20_000), "too low")
     wrong(kh.check_size_ratio(1000, 2_000_000, 20_000), "too high")
+    # Issue 28, stumble 8: the ratio of the sizes as built is named, and the hint says
+    # which column to divide.
+    as_built = (3_420_000, 50_000)
+    wrong(kh.check_size_ratio(68.4, 2_000_000, 20_000, as_built=as_built), "before stripping")
+    assert "stripped column" in (kh.check_size_ratio(10, 2_000_000, 20_000).hint or "")
     big, small = tmp_path / "big", tmp_path / "small"
     big.write_bytes(bytes(300))
     small.write_bytes(bytes(100))
