@@ -71,25 +71,38 @@ def check_languages_here(
     )
 
 
+def _why_no_docker(turned_off: bool) -> str:
+    """Why the course has no Docker here, in the learner's terms."""
+    if turned_off:
+        return "you turned Docker off (KIT_DOCKER=off), so the course does not ask it"
+    return "no Docker daemon answers"
+
+
 @exercise("00 · exercise 2 (recorded data)")
-def check_recorded_data(answer: object, *, docker_available: bool | None = None) -> CheckResult:
-    """Notebook 00: will notebooks 06-09 show *recorded* container data here? True or False."""
+def check_recorded_data(
+    answer: object, *, docker_available: bool | None = None, turned_off: bool | None = None
+) -> CheckResult:
+    """Notebook 00: will notebooks 06-09 show *recorded* container data here? True or False.
+    ``turned_off``: KIT_DOCKER=off asked for the no-Docker path (read from the environment
+    when None), which the check names instead of "no daemon answers"."""
     if not isinstance(answer, bool):
         return wrong(f"answer with True or False, not {answer!r}.")
-    if docker_available is None:
-        from ..containers.docker import docker_status
+    from ..containers.docker import docker_disabled, docker_status
 
+    if turned_off is None:
+        turned_off = docker_disabled()
+    if docker_available is None:
         docker_available = docker_status().available
     recorded = not docker_available
+    why = _why_no_docker(turned_off)
     if answer == recorded:
         if recorded:
-            return right("right: no Docker daemon answers, so 06-09 show recorded data.")
+            return right(f"right: {why}, so 06-09 show recorded data.")
         return right("right: Docker answers, so 06-09 measure real containers here.")
     if recorded:
         return wrong(
             "look at the Docker row again.",
-            "It has a ⚠️: no daemon answered (or KIT_DOCKER=off), so the course falls back "
-            "to recorded numbers.",
+            f"It has a ⚠️: {why}, so the course falls back to recorded numbers.",
         )
     return wrong(
         "look at the Docker row again.",

@@ -331,3 +331,18 @@ def test_05_memory_slider_says_why_one_mib_is_missing() -> None:
     result = kh.check_memory_before_growing(65536)
     assert result.ok is True and "grew 7 times; one byte less, 6" in result.message
     assert kh.check_memory_before_growing(1024 * 1024).ok is False
+
+
+def test_00_exercise_2_says_docker_was_turned_off_not_missing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Issue 28, stumble 14: with KIT_DOCKER=off the learner turned Docker off; the check
+    says so instead of "no Docker daemon answers"."""
+    import kernel_helpers as kh
+
+    monkeypatch.setenv("KIT_DOCKER", "off")
+    said = kh.check_recorded_data(True).text() + kh.check_recorded_data(False).text()
+    assert "KIT_DOCKER=off" in said and "no Docker daemon answers" not in said
+    monkeypatch.delenv("KIT_DOCKER")
+    absent = kh.check_recorded_data(True, docker_available=False, turned_off=False)
+    assert "no Docker daemon answers" in absent.text()
