@@ -71,10 +71,16 @@ class ContainerView(ShownAsHtml):
     answers: list[tuple[tuple[str, ...], int, str]] = field(default_factory=list)
     recorded: str | None = None
     reason: str | None = None
+    #: The image the answers were asked of, live, now (None for a recording).
+    image: str | None = None
 
     def _banner(self) -> list[str]:
         if not self.recorded:
-            return []
+            where = f" of {self.image}" if self.image else ""
+            return [
+                f"LIVE, asked now: a container{where} on this machine's Docker "
+                "(no network, read-only root, no capabilities)."
+            ]
         lines = [f"RECORDED, not measured here ({self.recorded})."]
         if self.reason:
             lines.append(f"Live Docker unavailable: {self.reason}")
@@ -100,7 +106,8 @@ class ContainerView(ShownAsHtml):
 
     def html(self) -> str:
         banner = "<br>".join(html.escape(line) for line in self._banner())
-        banner = f"<p style='color:#a05a00'>{banner}</p>" if banner else ""
+        colour = "#a05a00" if self.recorded else "#2e7d32"  # recorded is shown differently
+        banner = f"<p style='color:{colour}'>{banner}</p>" if banner else ""
         return banner + f"<pre>{html.escape(chr(10).join(self._answers()))}</pre>"
 
 
@@ -123,7 +130,8 @@ def container_view(questions: Sequence[Sequence[str]] = CONTAINER_QUESTIONS) -> 
         binary = compile_source(PROBE_SOURCE, "c", NATIVE, name="wasi_probe").path
         image = owner_tag(PROBE_REPOSITORY)  # another learner on this daemon has their own
         scratch_image(binary, image, client=client)  # labelled, so kh.cleanup() removes it
-        view = ContainerView([(tuple(q), *_ask_container(image, q, client)) for q in questions])
+        answers = [(tuple(q), *_ask_container(image, q, client)) for q in questions]
+        view = ContainerView(answers, image=image)
         client.close()
         return view
     except DockerUnavailable as err:

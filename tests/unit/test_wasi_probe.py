@@ -69,3 +69,14 @@ def test_container_view_with_docker_off_is_the_recording(monkeypatch: pytest.Mon
     monkeypatch.setenv("KIT_DOCKER", "off")
     view = kh.container_view()
     assert view.recorded and "KIT_DOCKER=off" in (view.reason or "")
+
+
+def test_a_live_view_says_it_is_live_and_where() -> None:
+    """Issue 28, stumble 15: a learner could not tell a live container view from the
+    recording. A live one says so, names its image, and is coloured apart."""
+    from kernel_helpers.course.probe import ContainerView
+
+    live = ContainerView([(("ls", "/"), 0, "wasi_probe\n")], image="kit-probe:me")
+    assert live.text().startswith("LIVE, asked now: a container of kit-probe:me")
+    assert "RECORDED" not in live.text() and "#2e7d32" in live._repr_html_()
+    assert "#a05a00" in recorded_container_view()._repr_html_()
