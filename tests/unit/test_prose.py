@@ -346,3 +346,13 @@ def test_00_exercise_2_says_docker_was_turned_off_not_missing(
     monkeypatch.delenv("KIT_DOCKER")
     absent = kh.check_recorded_data(True, docker_available=False, turned_off=False)
     assert "no Docker daemon answers" in absent.text()
+
+
+def test_02_explains_why_printf_weighs_more_than_puts() -> None:
+    """Issue 28, stumble 15: the learner's printf program weighed several times hello's,
+    unexplained. The text names the formatter, and a cell puts both modules' sections
+    side by side, from this run's builds."""
+    text = " ".join(markdown(notebook("02")).split())
+    assert "wasi-libc's whole formatter" in text and "`puts`" in text
+    code = "".join("".join(c["source"]) for c in json.loads(notebook("02").read_text())["cells"])
+    assert "--name greeter" in code and '("greeter (printf)", greeter)' in code
