@@ -444,6 +444,11 @@ class LiveStartupPlot(Generic[R]):
 # --- sizes (notebook 07) ----------------------------------------------------------------
 
 
+#: The size chart's height per bar and for its title, axis and legend, in inches (100 dpi),
+#: and the most it may take: what fits a 1400x1000 window under JupyterLab's bars.
+ROW_HEIGHT_IN, FRAME_HEIGHT_IN, MOST_HEIGHT_IN = 0.32, 1.8, 7.5
+
+
 def size_figure(
     result: ResultLike,
     *,
@@ -456,9 +461,16 @@ def size_figure(
     ``result`` is ``run_sizes()``'s result (recorded images are found in it) or a plain
     ``{artifact: bytes}`` mapping with ``recorded`` naming what was not measured here."""
     table = sizes_of(result)
-    figure = new_figure(9, 0.32 * max(len(table.sizes), 4) + 1.8)
+    rows = max(len(table.sizes), 4)
+    # A 1400x1000 browser window leaves JupyterLab about 800 px under its bars: past that,
+    # the bars get thinner instead of the figure taller (26 artifacts were 1,010 px).
+    height = min(ROW_HEIGHT_IN * rows + FRAME_HEIGHT_IN, MOST_HEIGHT_IN)
+    figure = new_figure(9, height)
     ax = figure.add_subplot()
-    draw_sizes(ax, table, recorded=recorded, recorded_text=recorded_text)
+    crowded = ROW_HEIGHT_IN * rows + FRAME_HEIGHT_IN > MOST_HEIGHT_IN
+    draw_sizes(
+        ax, table, recorded=recorded, recorded_text=recorded_text, fontsize=7 if crowded else 8
+    )
     ax.set_title(title, pad=28)
     return figure
 

@@ -196,3 +196,21 @@ def test_during_a_run_in_the_cell_both_buttons_are_off_and_the_label_says_how_to
         "label": "running in this cell (to stop: the kernel's interrupt button ■)",
     }
     assert not live._widgets["start"].disabled
+
+
+def test_the_size_chart_of_many_artifacts_fits_a_1400_by_1000_window() -> None:
+    """Issue 28, stumble 13: 26 bars made 07's chart taller than the window. Past what fits
+    under JupyterLab's bars, the bars get thinner, not the figure taller; every bar and
+    its label are still drawn."""
+    import io
+
+    from PIL import Image
+
+    many = {f"artifact {n:02d}": 1000 * 3**n % 10**9 + 2000 for n in range(26)}
+    figure = size_figure(many)
+    width, height = Image.open(io.BytesIO(figure_png(figure))).size
+    assert width <= 1400 - 300 and height <= 800, (width, height)
+    ax = figure.axes[0]
+    assert len(ax.patches) >= 26 and len(ax.get_yticklabels()) == 26
+    few = Image.open(io.BytesIO(figure_png(size_figure(dict(list(many.items())[:6]))))).size
+    assert few[1] < height  # a short list keeps its short chart
