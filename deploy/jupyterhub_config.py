@@ -1,6 +1,6 @@
 # JupyterHub's configuration for `./kit hub` (a workshop on one machine). The kit starts
 # `jupyterhub -f deploy/jupyterhub_config.py` with its working folder in the hub's state
-# folder and these variables set (the README's "For instructors" says what each does):
+# folder and these variables set (docs/workshop-hub.md says what each does):
 #   KIT_ROOT, KIT_VENV          the kit's checkout and its .venv (shared read-only by learners)
 #   KIT_HUB_STATE               database, cookie secret, admin password, proxy pid
 #   KIT_HUB_CLASS               what learners hand in (default: beside the state, ...-class)

@@ -178,3 +178,18 @@ def test_notebook_committed_without_outputs(path: Path) -> None:
 
 def test_there_are_notebooks_to_check() -> None:
     assert notebooks(), "no notebooks found"
+
+
+def test_readme_starts_with_the_learner_and_sends_the_rest_to_docs() -> None:
+    """Issue 28, item 16: the learner's part comes first and is short; instructor, hub and
+    Kubernetes material lives in docs/, linked from one short section."""
+    readme = (REPO / "README.md").read_text()
+    learner = readme.split("## Developer tasks", 1)[0]
+    assert len(learner.splitlines()) <= 100, len(learner.splitlines())
+    assert learner.index("## Quick start") < learner.index("## For instructors")
+    for page in ("instructors.md", "workshop-hub.md", "kubernetes.md"):
+        assert f"(docs/{page})" in learner and (REPO / "docs" / page).is_file(), page
+    assert "### A workshop on one machine" not in readme and "RuntimeClass" not in learner
+    instructors = (REPO / "docs" / "instructors.md").read_text()
+    assert "(containerd-on-a-hub.md)" in instructors
+    assert "(workshop-hub.md)" in instructors and "(kubernetes.md)" in instructors
