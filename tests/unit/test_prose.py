@@ -356,3 +356,24 @@ def test_02_explains_why_printf_weighs_more_than_puts() -> None:
     assert "wasi-libc's whole formatter" in text and "`puts`" in text
     code = "".join("".join(c["source"]) for c in json.loads(notebook("02").read_text())["cells"])
     assert "--name greeter" in code and '("greeter (printf)", greeter)' in code
+
+
+def test_12_first_request_says_what_it_prints_and_why_it_beats_06s_docker_run() -> None:
+    """Issue 28, stumble 5: the text said "The figure..." over a cell that prints lines, and
+    a container's first answer came faster than 06's `docker run` with no word on why."""
+    text = " ".join(markdown(notebook("12")).split())
+    assert "The figure" not in text and "The cell prints one line per side" in text
+    assert "Why the container's line is shorter than notebook 06's `docker run`" in text
+    for span in ("CLI", "`--rm`", "host's network", "first answer"):
+        assert span in text, span
+
+
+def test_11_shows_an_exit_code_cross_the_component_boundary_in_a_cell() -> None:
+    """Issue 28, stumble 12: "proc_exit(5) arrives as 1" was stated, never shown. The
+    measuring cell runs the probe as a module and as a component and prints both codes."""
+    cells = json.loads(notebook("11").read_text())["cells"]
+    code = ["".join(c["source"]) for c in cells if c["cell_type"] == "code"]
+    measuring = next(c for c in code if "kh.check_exit_prediction(" in c)
+    assert 'kh.run_wasm(probe, ["exit", "5"]' in measuring
+    assert 'kh.run_wasm(probe_component.path, ["exit", "5"]' in measuring
+    assert "arrives as 1" not in markdown(notebook("11"))
