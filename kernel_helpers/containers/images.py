@@ -7,7 +7,7 @@ benchmark run also carry that run's label and go when it ends (:func:`run_images
 clean temporary context holding only the files named (never the host's folders), and
 containers run with no network, a read-only root, every capability dropped,
 no-new-privileges, memory and pid limits, a timeout that kills, and removal afterwards.
-The one exception is a serving container (:func:`serve_container`, notebook 11): it shares
+The one exception is a serving container (:func:`serve_container`, notebook 12): it shares
 the host's network, the only way to 127.0.0.1 when dockerd runs without a bridge, and its
 server binds 127.0.0.1 alone.
 
@@ -499,7 +499,7 @@ def serve_container(
     """``with serve_container(tag) as served:`` a hardened container of an HTTP server
     image whose entrypoint takes ``ADDRESS PORT``, answering on ``served.url``
     (127.0.0.1, a free port) after its first GET /; removed when the block ends.
-    ``served.first_response_s`` counts from the container's creation. Notebook 11."""
+    ``served.first_response_s`` counts from the container's creation. Notebook 12."""
     docker_client = _client(client)
     port = port or free_port()
     url = f"http://{LOOPBACK}:{port}/"

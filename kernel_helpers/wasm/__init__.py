@@ -15,9 +15,9 @@ component as jco's JavaScript on preview2-shim; the kit's npm folder and jco),
 preview2-shim's modules, linked in load order; notebook 11),
 ``static/`` (their JavaScript; ``component_host.js`` runs a component's jco JavaScript
 in the browser), ``component`` (running a WASI 0.2 component and calling its typed
-exports with Python values; notebook 11), ``serve`` (a
+exports with Python values; notebooks 11 and 12), ``serve`` (a
 wasi:http component under ``wasmtime serve`` on 127.0.0.1, started, asked once and
-stopped; notebook 11).
+stopped; notebook 12).
 
 May import: only the shared floor (``_errors``, ``_system``, ``_display``).
 """

@@ -330,7 +330,7 @@ def call_export(
     max_memory: int | None = None,
 ) -> Any:
     """Call the function ``name`` a component exports, with Python values for its WIT
-    types, and get a Python value back (notebook 11): ``bytes`` for ``list<u8>``, ``str``
+    types, and get a Python value back (notebook 12): ``bytes`` for ``list<u8>``, ``str``
     for ``string``, ``int`` for ``u32`` ... wasmtime copies each argument into the guest's
     memory by the canonical ABI and the result out of it: no stdin, no stdout, no parsing.
     (wasmtime-py converts a list one element at a time, in Python: quick for kilobytes,

@@ -1,6 +1,6 @@
 """Serving a wasi:http component: ``wasmtime serve`` on 127.0.0.1, asked once, stopped.
 
-Introduced in notebook 11. A component that exports ``wasi:http/incoming-handler`` has no
+Introduced in notebook 12. A component that exports ``wasi:http/incoming-handler`` has no
 ``main``: ``wasmtime serve`` listens on the address it is given and calls the component's
 ``handle`` for each request, in a fresh instance every time. The kit always gives it
 ``127.0.0.1`` and a free port, starts it in its own process group, and stops the whole

@@ -1,4 +1,4 @@
-"""The wasi:http guest of notebook 11: a Python handler made a component by componentize-py.
+"""The wasi:http guest of notebook 12: a Python handler made a component by componentize-py.
 
 None of the course's four languages reaches ``wasi:http`` from what PyPI, npm and Debian
 ship here: there is no wit-bindgen and no ``wasm32-wasip2`` Rust target, and writing the
@@ -97,7 +97,7 @@ def prebuilt_http_component(reason: str) -> ComponentArtifact | None:
 
 
 def http_component(*, cache: bool = True, prebuilt: bool = True) -> ComponentArtifact:
-    """The wasi:http guest as a component (notebook 11): built here by componentize-py,
+    """The wasi:http guest as a component (notebook 12): built here by componentize-py,
     cached by the sources' and the tool's identity; elsewhere the shipped one stands in
     (``prebuilt=True``, ``fallback_note()`` says why); with ``prebuilt=False`` and no
     componentize-py, :class:`ToolchainMissing`."""

@@ -1,6 +1,6 @@
 """A component with a typed export, from C written against the canonical ABI by hand.
 
-Introduced in notebook 11 ("Typed interfaces"). ``wasm_examples/sha256/component/`` holds
+Introduced in notebook 12 ("Typed interfaces"). ``wasm_examples/sha256/component/`` holds
 a WIT world, ``sha256.wit`` (``export sha256: func(data: list<u8>) -> string``), and a C
 guest that implements it without a bindings generator: the export with its types lowered
 to i32s, ``cabi_realloc`` and ``cabi_post_sha256`` are written out, and the hashing is the
@@ -102,7 +102,7 @@ def prebuilt_typed_component(reason: str) -> ComponentArtifact | None:
 
 
 def typed_component(*, cache: bool = True, prebuilt: bool = True) -> ComponentArtifact:
-    """The component of ``sha256.wit`` made from the hand-written C guest (notebook 11).
+    """The component of ``sha256.wit`` made from the hand-written C guest (notebook 12).
 
     Built here where a C compiler for wasm32-wasi and wasm-tools exist, and cached by the
     sources', the compiler's and wasm-tools' identity. Elsewhere the shipped component
