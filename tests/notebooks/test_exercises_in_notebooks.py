@@ -1,11 +1,13 @@
-"""Every exercise of notebooks 02-09, answered inside its notebook, right and then wrong.
+"""Every exercise of notebooks 02-09, 11 and 12, answered inside its notebook, right and then wrong.
 
 Each exercise cell (``answer = ...`` then ``kh.check_...``) is replaced by the instructor's
 solution, which must be graded right where the learner would run it, with the notebook's
 own variables (its measurements, its registry, its folders). After each exercise where the
 learner writes something that runs, a cell with a typical mistake follows, which must be
-graded wrong with a hint. The notebook runs with everything on (Docker, compilers, the
-registry), as on a complete laptop; nothing may raise.
+graded wrong with a hint. A "predict, then measure" exercise gets the solution's
+prediction in its prediction cell, and its measuring cell must grade it right. The notebook
+runs with everything on (Docker, compilers, the registry), as on a complete laptop; nothing
+may raise.
 """
 
 from __future__ import annotations
@@ -22,7 +24,10 @@ from tests.notebooks.test_execute import REPO, errors, execute
 
 pytestmark = [pytest.mark.notebooks, pytest.mark.slow]
 
-NOTEBOOKS = sorted(p for p in (REPO / "notebooks").glob("0[2-9]-*.ipynb"))
+NOTEBOOKS = sorted(
+    p for pattern in ("0[2-9]-*.ipynb", "1[12]-*.ipynb") for p in (REPO / "notebooks").glob(pattern)
+)
+PREDICTION = re.compile(r"^prediction = .*$", re.M)
 CHECK_CALL = re.compile(r"kh\.(check_\w+)\(")
 
 _C_HEAD = "#include <stdio.h>\n#include <stdlib.h>\n"
@@ -44,6 +49,10 @@ WRONG = {
     "check_small_dockerfile": 'FROM scratch\nCOPY hello-dynamic /hello\nENTRYPOINT ["/hello"]\n',
     "check_prime_count": _C_HEAD + 'int main(void) {\n    puts("0");\n    return 0;\n}\n',
     "check_push_command": "skopeo copy oci:nowhere:hello docker://127.0.0.1:1/kit/hello:1",
+    # the module itself, not made a component
+    "check_wordcount_component": "../kernel_helpers/data/prebuilt/wordcount/wordcount-c.wasm",
+    # hello's imports, from packaging the cell's component again
+    "check_typed_oci_imports": ["wasi:cli/stdout@0.2.12", "wasi:io/streams@0.2.12"],
 }
 
 
@@ -60,8 +69,20 @@ def _answered(path: Path) -> tuple[nbformat.NotebookNode, list[str]]:
                  if n == notebook}  # fmt: skip
     nb = nbformat.read(path, as_version=4)
     cells, wrong = [], []
+    predicted = {
+        PREDICTION.search(s.code).group() for s in solutions.values() if PREDICTION.search(s.code)
+    }  # type: ignore[union-attr]
     for cell in nb.cells:
         found = CHECK_CALL.search(cell.source) if cell.cell_type == "code" else None
+        if cell.cell_type == "code" and cell.source.startswith("prediction = ..."):
+            cells.append(nbformat.v4.new_code_cell("\n".join(sorted(predicted))))
+            continue
+        if found is not None and predicted and "..." not in cell.source:
+            *measuring, call = cell.source.splitlines()  # the measuring cell grades the prediction
+            cells.append(
+                nbformat.v4.new_code_cell("\n".join([*measuring, _graded(call, right=True)]))
+            )
+            continue
         if found is None or "..." not in cell.source:
             cells.append(cell)
             continue
@@ -95,5 +116,5 @@ def test_each_exercise_is_right_with_its_solution_and_wrong_with_a_mistake(
     graded = [c for c in executed.cells if c.cell_type == "code" and "_verdict = " in c.source]
     assert graded and all(c.get("execution_count") for c in graded)
     assert wrong, (
-        "every notebook from 02 to 09 has an exercise where the learner writes something that runs"
+        "every notebook from 02 to 12 has an exercise where the learner writes something that runs"
     )
