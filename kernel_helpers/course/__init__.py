@@ -2,7 +2,7 @@
 
 Owns: ``checks`` (what every exercise shares: ``CheckResult``, the ``exercise`` decorator
 that makes a check answer "not yet" to ``...`` and never raise, the ``Solution`` type and
-``solution()``), then one module per notebook, ``nb00`` ... ``nb10``, each holding that
+``solution()``), then one module per notebook, ``nb00`` ... ``nb12``, each holding that
 notebook's ``check_*`` functions, quiz data, lesson helpers (with their fallbacks) and its
 ``SOLUTIONS``; ``programs`` (compiling and running a program the learner wrote, for the
 checks that grade one and the magics' native runs); ``probe`` (the WASI probe of notebook

@@ -6,7 +6,7 @@ when the cell still holds the placeholder ``...``. A check never raises: whateve
 learner types, the notebook kernel carries on. :func:`exercise` gives a check that
 contract; :func:`right` and :func:`wrong` are what a check returns.
 
-Each notebook's module (``nb00`` ... ``nb10``) holds its checks and a ``SOLUTIONS`` tuple;
+Each notebook's module (``nb00`` ... ``nb12``) holds its checks and a ``SOLUTIONS`` tuple;
 :func:`solution` collects them from the modules listed in :func:`all_solutions`, so the
 instructor's solutions are revealed only on request: ``kh.solution("01", 1)``.
 
