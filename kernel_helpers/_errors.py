@@ -231,6 +231,11 @@ class RegistryError(KitError):
     """The local registry could not be started or refused an operation."""
 
 
+class LinkUnavailable(RegistryError):
+    """No shaped link here: no root, no ``ip``/``tc``, or the kernel refused a network
+    namespace; the pull benchmark shows recorded data instead (issue 27)."""
+
+
 class OciError(KitError):
     """A wasm OCI image could not be packaged, pulled or validated, or no shim runs it."""
 

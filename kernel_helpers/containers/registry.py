@@ -28,6 +28,7 @@ import urllib.error
 import urllib.request
 import weakref
 from pathlib import Path
+from collections.abc import Sequence
 from types import TracebackType
 from typing import Any
 
@@ -52,7 +53,7 @@ storage:
   delete:
     enabled: true
 http:
-  addr: 127.0.0.1:{port}
+  addr: {listen}
   headers:
     X-Kit-Registry: ["{nonce}"]
 auth:
@@ -126,8 +127,20 @@ class LocalRegistry:
     """``with LocalRegistry() as registry:`` a registry at ``registry.host``
     (``127.0.0.1:PORT``), gone afterwards with everything pushed to it. Notebook 06."""
 
-    def __init__(self, *, binary: str | None = None, port: int | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        binary: str | None = None,
+        port: int | None = None,
+        listen: str | None = None,
+        launcher: Sequence[str] = (),
+    ) -> None:
+        """``listen`` and ``launcher``: where the registry itself binds and the command
+        prefix that starts it, when clients reach it at ``host`` through something else (a
+        shaped link's namespace and relay, ``containers.shaped_link``)."""
         self.binary = binary or registry_binary()
+        self._listen = listen
+        self._launcher = list(launcher)
         self._fixed_port = port is not None
         self._use_port(port or free_port())
         self._dir: Path | None = None
@@ -179,12 +192,15 @@ class LocalRegistry:
         config = self._dir / "config.yml"
         config.write_text(
             _CONFIG.format(
-                root=self._dir / "data", port=self.port, nonce=self._nonce, htpasswd=htpasswd
+                root=self._dir / "data",
+                listen=self._listen or self.host,
+                nonce=self._nonce,
+                htpasswd=htpasswd,
             )
         )
         log = open(self._dir / "registry.log", "wb")  # noqa: SIM115 - lives with the process
         self._process = subprocess.Popen(
-            [str(self.binary), "serve", str(config)],
+            [*self._launcher, str(self.binary), "serve", str(config)],
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -229,6 +245,11 @@ class LocalRegistry:
         elif self._dir is not None:
             shutil.rmtree(self._dir, ignore_errors=True)
         self._release, self._process, self._dir = None, None, None
+
+    @property
+    def folder(self) -> Path | None:
+        """The registry's temporary folder (its data, log and password), while it runs."""
+        return self._dir
 
     @property
     def running(self) -> bool:
