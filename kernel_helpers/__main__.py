@@ -22,7 +22,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "kernel_helpers.cli.component",
         "turn a preview-1 module into a WASI 0.2 component",
     ),
-    "bench": ("kernel_helpers.cli.bench", "benchmarks: startup, sizes, compute (and cleanup)"),
+    "bench": (
+        "kernel_helpers.cli.bench",
+        "benchmarks: startup, sizes, compute, pull, density (and cleanup)",
+    ),
     "containerd": (
         "kernel_helpers.cli.containerd",
         "run a module or image through containerd and a real shim",

@@ -145,11 +145,13 @@ class OciPullSpec:
 @dataclass(frozen=True)
 class CallSpec:
     """A function the worker imports by ``target`` ("module:function") and calls with
-    ``args`` and ``out=``/``err=`` paths; it returns an exit status. For a test or an
-    experiment: the kit's own variants have a spec of their own."""
+    ``args`` and ``out=``/``err=`` paths; it returns an exit status. ``before``: a function
+    ("module:function") called with ``args``, untimed, before every run (a cold pull
+    removes what the last one fetched). For a test, an experiment or the pull benchmark."""
 
     target: str
     args: tuple[str, ...] = ()
+    before: str | None = None
     kind: Literal["call"] = "call"
 
 

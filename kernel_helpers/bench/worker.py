@@ -335,6 +335,14 @@ def _call_runner(spec: CallSpec) -> RunOnce:
     return run
 
 
+def _untimed_before(spec: object) -> Callable[[], None]:
+    """What a call variant asks for before each run, outside the timer (else nothing)."""
+    if not isinstance(spec, CallSpec) or spec.before is None:
+        return lambda: None
+    function, args = _target(spec.before), spec.args
+    return lambda: function(*args)
+
+
 def runner_for(job: Job) -> RunOnce:
     """How ``job`` runs once (every kind but the self-timed first response)."""
     spec = job.spec
@@ -395,9 +403,12 @@ def _timer(job: Job) -> Callable[[], float]:
     if isinstance(job.spec, FirstResponseSpec):  # it times itself
         return first_response_runner(job.spec, name, job.expect)
     run = runner_for(job)
+    before = _untimed_before(job.spec)
+    before()
     _check_once(name, run, job.expect)
 
     def time_one() -> float:
+        before()
         start = time.perf_counter()
         status = run(os.devnull, os.devnull)
         seconds = time.perf_counter() - start

@@ -1,5 +1,6 @@
 """``python -m kernel_helpers bench startup|sizes|compute|cleanup``: the benchmarks of
-notebooks 06-08 from a terminal, with a progress bar and JSON/CSV export."""
+notebooks 06-08 from a terminal, with a progress bar and JSON/CSV export. ``bench pull``
+and ``bench density`` are in ``bench_capacity``."""
 
 from __future__ import annotations
 
@@ -78,6 +79,10 @@ def _run(args: argparse.Namespace) -> BenchResult | None:
 
 
 def main(argv: list[str]) -> int:
+    if argv[:1] in (["pull"], ["density"]):  # results of their own shape: their own module
+        from .bench_capacity import main as capacity_main
+
+        return capacity_main(argv)
     args = _parser().parse_args(argv)
     # With --json, stdout carries the JSON alone (or nothing, when it goes to a file): the
     # table and every note go to stderr.

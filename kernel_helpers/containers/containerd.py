@@ -533,3 +533,16 @@ def _address_fix() -> str:
     return (
         "start Docker (./kit setup), which runs its own containerd, or set KIT_CONTAINERD_ADDRESS"
     )
+
+
+# --- for the density benchmark (bench/density.py) ----------------------------------------------
+
+
+def import_wasm_image(module: bytes, reference: str, folder: Path) -> str:
+    """Notebook 09's image of ``module`` imported as ``reference``; returns its name."""
+    return import_image(_oci_archive(module, reference, folder), WASM_PLATFORM)
+
+
+def remove_container(container: str) -> None:
+    """Kill a kit container's task and delete it with its snapshot; quiet when gone."""
+    _remove_container(container)

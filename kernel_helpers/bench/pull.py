@@ -1,0 +1,390 @@
+"""Where the seconds are: a cold pull plus run over a shaped link, beside its estimate.
+
+The kit's registry runs in a namespace behind a link limited to ``rate_mbit`` with a
+``rtt_ms`` round trip (``containers.shaped_link``). Each sample pulls an image the machine
+does not hold (removed, with its layers, before every run, untimed) and runs it:
+
+- ``docker-debian``: the hello binary on the Debian base, flattened into one layer with a
+  marker unique to the run, so no layer of it is already here (the kit's base image would
+  otherwise lend its Debian layer and the pull would skip it);
+- ``docker-scratch``: the same binary ``FROM scratch``, with the same marker;
+- ``oci-wasm-image``: the module as an OCI image, pulled by containerd (``ctr pull``) and
+  run by the real wasm shim (``io.containerd.wasmtime.v1``);
+- ``oci-wasm-artifact``: the module as an OCI artifact, pulled over the registry's HTTP
+  API (digests checked) and compiled and run in the worker, as a shim would.
+
+Every sample is timed in the benchmark worker. The bytes are what the namespace sent over
+the veth per pull (frames: what the token bucket counts), the round trips what the relay
+counted (a handshake per connection, one per HTTP exchange). The estimate is the physics
+plus what is not the link: the median of the same pull and run with the link unshaped
+(measured first, in this run) + bytes / rate + round trips x RTT. Issue 27.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import math
+import subprocess
+import tarfile
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .._display import format_bytes, format_seconds
+from .._errors import BenchmarkError, KitError
+from ..containers.registry import LocalRegistry
+from ..containers.shaped_link import LinkSettings, ShapedLink
+from .results import MEASURED, RECORDED
+from .variants import CallSpec, Job, OciPullSpec
+from .worker import run_in_worker
+
+PULL_VARIANTS = ("docker-debian", "docker-scratch", "oci-wasm-image", "oci-wasm-artifact")
+LABELS = {
+    "docker-debian": "docker pull + run, Debian base (one layer)",
+    "docker-scratch": "docker pull + run, FROM scratch",
+    "oci-wasm-image": "containerd pull + run, wasm OCI image, wasmtime shim",
+    "oci-wasm-artifact": "HTTP API pull + run, wasm OCI artifact (as a shim would)",
+}
+#: The registry's port inside the namespace (the namespace is ours alone).
+REGISTRY_PORT = 5000
+METHOD = (
+    "each sample: the image and its layers removed (untimed), then pull + run, timed in the "
+    "benchmark worker; bytes: frames the registry's namespace sent over the veth per pull; "
+    "round trips: connections + HTTP exchanges the relay counted; estimate: the same pull "
+    "+ run with the link unshaped (median, this run) + bytes*8/rate + round trips*RTT; "
+    "rate by tc tbf on the namespace's end, RTT by a user-space delay relay (no netem)"
+)
+PULL_REFERENCE = "pull-default"
+
+
+@dataclass(frozen=True)
+class PullRow:
+    """One variant: the bytes a pull moved, its samples and the estimate beside them."""
+
+    name: str
+    bytes: int
+    round_trips: int
+    samples_s: tuple[float, ...]
+    floor_s: float
+    estimate_s: float
+    source: str = MEASURED
+
+    @property
+    def median_s(self) -> float:
+        return median_interval(self.samples_s)[1]
+
+    @property
+    def interval_s(self) -> tuple[float, float]:
+        low, _, high = median_interval(self.samples_s)
+        return low, high
+
+    def to_json(self) -> dict[str, Any]:
+        low, high = self.interval_s
+        return {
+            "bytes": self.bytes, "median_s": self.median_s, "low_s": low, "high_s": high,
+            "estimate_s": self.estimate_s, "round_trips": self.round_trips,
+            "floor_s": self.floor_s, "samples_s": list(self.samples_s), "source": self.source,
+        }  # fmt: skip
+
+    @classmethod
+    def from_json(cls, name: str, data: dict[str, Any], source: str) -> PullRow:
+        samples = tuple(float(s) for s in data.get("samples_s") or (data["median_s"],))
+        return cls(
+            name, int(data["bytes"]), int(data.get("round_trips", 0)), samples,
+            float(data.get("floor_s", 0.0)), float(data["estimate_s"]), source,
+        )  # fmt: skip
+
+
+@dataclass
+class PullResult:
+    """A pull run: the link, one row per variant, what failed, and where recorded data
+    came from when this machine could not shape a link."""
+
+    link: LinkSettings
+    rows: dict[str, PullRow]
+    failed: dict[str, str]
+    recorded: dict[str, Any] | None = None
+    method: str = METHOD
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "link": {"rate_mbit": self.link.rate_mbit, "rtt_ms": self.link.rtt_ms},
+            "variants": {name: row.to_json() for name, row in self.rows.items()},
+            "failed": self.failed,
+            "method": self.method,
+        }
+        if self.recorded is not None:
+            data["recorded"] = self.recorded
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any], *, source: str = MEASURED) -> PullResult:
+        link = LinkSettings(float(data["link"]["rate_mbit"]), float(data["link"]["rtt_ms"]))
+        rows = {n: PullRow.from_json(n, v, source) for n, v in data["variants"].items()}
+        return cls(link, rows, dict(data.get("failed", {})), data.get("recorded"))
+
+    def text(self) -> str:
+        """The table a terminal or a notebook prints."""
+        link = f"{self.link.rate_mbit:g} Mbit/s, {self.link.rtt_ms:g} ms round trip"
+        head = f"cold pull + run over a shaped link ({link})"
+        if self.recorded is not None:
+            head += f"; RECORDED on {self.recorded.get('machine', '?')}, {self.recorded.get('date', '?')}"
+        lines = [head, f"{'variant':<20}{'bytes':>11}{'trips':>7}{'median':>10}  interval          estimate"]
+        for name, row in self.rows.items():
+            low, high = row.interval_s
+            lines.append(
+                f"{name:<20}{format_bytes(row.bytes):>11}{row.round_trips:>7}"
+                f"{format_seconds(row.median_s):>10}  {format_seconds(low)}-{format_seconds(high):<9}"
+                f"{format_seconds(row.estimate_s):>9}"
+            )
+        lines += [f"{name}: failed: {why}" for name, why in self.failed.items()]
+        lines.append(f"method: {self.method}")
+        return "\n".join(lines) + "\n"
+
+
+def median_interval(samples: tuple[float, ...] | list[float]) -> tuple[float, float, float]:
+    """(low, median, high): the median with a distribution-free ~95 % interval from order
+    statistics (the binomial ranks around n/2; the whole range below six samples)."""
+    ordered = sorted(samples)
+    n = len(ordered)
+    if n == 0:
+        raise BenchmarkError("no samples to summarise", fix="measure at least one run")
+    middle = n // 2
+    median = ordered[middle] if n % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+    spread = math.ceil(1.96 * math.sqrt(n) / 2)
+    low_rank, high_rank = max(0, (n - 1) // 2 - spread), min(n - 1, n // 2 + spread)
+    return ordered[low_rank], median, ordered[high_rank]
+
+
+def estimate_s(floor_s: float, size: int, round_trips: int, link: LinkSettings) -> float:
+    """What the link adds to an unshaped pull: the bytes at its rate, a round trip each."""
+    return floor_s + size / link.bytes_per_s + round_trips * link.rtt_ms / 1000
+
+
+# --- what the worker calls (by name, in its own process) --------------------------------------
+
+
+def docker_pull_run(reference: str, docker_config: str, *, out: str, err: str) -> int:
+    """``docker run --pull=always`` of ``reference`` (hardened, no network): pull and run."""
+    from ..containers.images import hardened_run_command
+
+    command = hardened_run_command(reference, pull=True, docker_config=Path(docker_config))
+    with open(out, "wb") as stdout, open(err, "wb") as stderr:
+        return subprocess.run(command, stdout=stdout, stderr=stderr, timeout=600).returncode
+
+
+def forget_docker_image(reference: str, docker_config: str) -> None:
+    """Remove ``reference`` and its layers (nothing else holds them), before a cold pull."""
+    from .._system import find_program
+
+    subprocess.run([find_program("docker") or "docker", "image", "rm", "-f", reference],
+                   capture_output=True, timeout=120, check=False)  # fmt: skip
+
+
+def containerd_pull_run(reference: str, auth_file: str, *, out: str, err: str) -> int:
+    """``ctr images pull`` over plain HTTP, then ``ctr run`` with the wasmtime shim."""
+    from ..containers.containerd import WASM_PLATFORM, WASM_RUNTIME, ctr, runtime_argument
+    from ..containers.registry import read_auths
+
+    user, password = read_auths(auth_file, reference.split("/", 1)[0]) or ("", "")
+    login = ["--user", f"{user}:{password}"] if user else []
+    pulled = ctr("images", "pull", "--plain-http", *login, "--platform", WASM_PLATFORM,
+                 reference, check=False, timeout=600)  # fmt: skip
+    if pulled.returncode != 0:
+        Path(err).write_text(pulled.stderr)
+        return pulled.returncode
+    container = f"kit-pull-{uuid.uuid4().hex[:12]}"
+    ran = ctr("run", "--rm", "--read-only", "--runtime", runtime_argument(WASM_RUNTIME),
+              "--platform", WASM_PLATFORM, reference, container, check=False)  # fmt: skip
+    Path(out).write_text(ran.stdout)
+    Path(err).write_text(ran.stderr)
+    return ran.returncode
+
+
+def forget_containerd_image(reference: str, auth_file: str) -> None:
+    from ..containers.containerd import ctr
+
+    ctr("images", "rm", "--sync", reference, check=False)
+
+
+# --- the parent's side ------------------------------------------------------------------------
+
+
+@dataclass
+class _Prepared:
+    jobs: dict[str, Job]
+    failed: dict[str, str]
+
+
+def _flat_copy(client: Any, source: str, target: str, entrypoint: str, marker: str) -> None:
+    """``target``: ``source``'s files as one layer plus a marker file (new bytes each run)."""
+    container = client.containers.create(source)
+    try:
+        exported = b"".join(container.export())
+    finally:
+        container.remove(force=True)
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=io.BytesIO(exported)) as original, tarfile.open(
+        fileobj=buffer, mode="w"
+    ) as flat:
+        for member in original:
+            flat.addfile(member, original.extractfile(member) if member.isfile() else None)
+        info = tarfile.TarInfo(".kit-pull-marker")
+        info.size = len(marker)
+        flat.addfile(info, io.BytesIO(marker.encode()))
+    repository, _, tag = target.rpartition(":")
+    client.api.import_image_from_data(
+        buffer.getvalue(), repository=repository, tag=tag,
+        changes=[f'ENTRYPOINT ["{entrypoint}"]'],
+    )  # fmt: skip
+
+
+def _docker_jobs(
+    link: ShapedLink, registry: LocalRegistry, native: Path, expect: str, stack: contextlib.ExitStack
+) -> dict[str, Job]:
+    from ..containers.docker import connect
+    from ..containers.images import distro_image, owner_tag, push_image, run_images, scratch_image
+
+    client = connect()
+    stack.callback(client.close)
+    labels = stack.enter_context(run_images(client))
+    marker = uuid.uuid4().hex
+    jobs = {}
+    for name, build, entry in (
+        ("docker-debian", distro_image, f"/usr/local/bin/{native.name}"),
+        ("docker-scratch", scratch_image, f"/{native.name}"),
+    ):
+        built = owner_tag(f"kit-pull-{name}")
+        build(native, built, labels=labels, client=client)
+        flat = owner_tag(f"kit-pull-{name}-flat")
+        _flat_copy(client, built, flat, entry, f"{name} {marker}\n")
+        reference = push_image(flat, registry, f"kit/{name}-{marker[:8]}", client=client)
+        link.remember(docker_image=reference)
+        for tag in (flat, reference):  # the pull must find none of its layers here
+            client.images.remove(tag, force=True)
+        args = (reference, str(registry.docker_config_dir))
+        target = "kernel_helpers.bench.pull:"
+        jobs[name] = Job(name, CallSpec(target + "docker_pull_run", args, target + "forget_docker_image"), expect)
+    return jobs
+
+
+def _wasm_jobs(link: ShapedLink, registry: LocalRegistry, wasm: Path, expect: str) -> dict[str, Job]:
+    from ..containers.oci import push_wasm
+
+    marker = uuid.uuid4().hex[:8]
+    image = push_wasm(wasm, registry, repository=f"kit/pull-wasm-{marker}", style="image")
+    artifact = push_wasm(wasm, registry, repository=f"kit/pull-wasm-{marker}", style="artifact")
+    link.remember(containerd_image=image.reference)
+    target = "kernel_helpers.bench.pull:"
+    auth = str(registry.auth_file)
+    return {
+        "oci-wasm-image": Job("oci-wasm-image", CallSpec(
+            target + "containerd_pull_run", (image.reference, auth), target + "forget_containerd_image"
+        ), expect),  # fmt: skip
+        "oci-wasm-artifact": Job("oci-wasm-artifact", OciPullSpec(artifact.reference, auth), expect),
+    }
+
+
+def _prepare(link: ShapedLink, registry: LocalRegistry, names: list[str], stack: contextlib.ExitStack) -> _Prepared:
+    from ..toolchains.build import NATIVE, build
+    from ..wasm.runner import run_wasm
+
+    wasm = build("hello", "c").path
+    expect = run_wasm(wasm).check().stdout.decode()
+    prepared = _Prepared({}, {})
+    if any(n.startswith("docker-") for n in names):
+        try:
+            prepared.jobs.update(_docker_jobs(link, registry, build("hello", "c", NATIVE).path, expect, stack))
+        except KitError as err:
+            prepared.failed.update({n: err.message for n in names if n.startswith("docker-")})
+    if any(n.startswith("oci-") for n in names):
+        prepared.jobs.update(_wasm_jobs(link, registry, wasm, expect))
+    return prepared
+
+
+def _measure(
+    link: ShapedLink, relay_counts: Any, job: Job, *, repeat: int, floor_repeat: int
+) -> PullRow:
+    """The unshaped floor, then the shaped samples with the bytes and round trips per pull."""
+    link.unshape()
+    floor = run_in_worker([job], warmup=0, repeat=floor_repeat)
+    if job.name not in floor.samples:
+        raise BenchmarkError(floor.failed.get(job.name, "stopped"))
+    link.shape()
+    bytes_before, counts_before = link.bytes_downloaded(), relay_counts()
+    shaped = run_in_worker([job], warmup=0, repeat=repeat)
+    if job.name not in shaped.samples:
+        raise BenchmarkError(shaped.failed.get(job.name, "stopped"))
+    pulls = len(shaped.samples[job.name]) + 1  # and the untimed check, a cold pull too
+    size = round((link.bytes_downloaded() - bytes_before) / pulls)
+    trips = round((relay_counts() - counts_before).round_trips / pulls)
+    floor_s = median_interval(floor.samples[job.name])[1]
+    return PullRow(
+        job.name, size, trips, tuple(shaped.samples[job.name]), floor_s,
+        estimate_s(floor_s, size, trips, link.settings),
+    )  # fmt: skip
+
+
+def run_pull(
+    settings: LinkSettings | None = None,
+    *,
+    variants: list[str] | None = None,
+    repeat: int = 5,
+    floor_repeat: int = 3,
+) -> PullResult:
+    """Measure every variant over the shaped link (or, where none can be made here, the
+    recorded result, marked). ``repeat`` shaped samples per variant after one untimed check."""
+    from .._errors import LinkUnavailable
+
+    settings = settings or LinkSettings()
+    names = variants or list(PULL_VARIANTS)
+    unknown = sorted(set(names) - set(PULL_VARIANTS))
+    if unknown:
+        raise BenchmarkError(f"unknown pull variant {unknown[0]!r}", fix=f"use {', '.join(PULL_VARIANTS)}")
+    try:
+        with contextlib.ExitStack() as stack:
+            link = stack.enter_context(ShapedLink(settings))
+            return _run_on(link, names, stack, repeat=repeat, floor_repeat=floor_repeat)
+    except LinkUnavailable as err:
+        return recorded_pull(why=err.message)
+
+
+def _run_on(
+    link: ShapedLink, names: list[str], stack: contextlib.ExitStack, *, repeat: int, floor_repeat: int
+) -> PullResult:
+    relay = link.relay_to(REGISTRY_PORT)
+    registry = LocalRegistry(
+        port=relay.port, listen=f"{link.names.ns_address}:{REGISTRY_PORT}", launcher=link.launcher
+    )
+    stack.enter_context(registry)
+    link.remember(folder=str(registry.folder))
+    prepared = _prepare(link, registry, names, stack)
+    result = PullResult(link.settings, {}, dict(prepared.failed))
+    for name in names:
+        if name not in prepared.jobs:
+            continue
+        try:
+            result.rows[name] = _measure(
+                link, lambda: relay.counts, prepared.jobs[name], repeat=repeat, floor_repeat=floor_repeat
+            )
+        except KitError as err:
+            result.failed[name] = err.message
+    return result
+
+
+def recorded_pull(*, why: str = "") -> PullResult:
+    """The pull result recorded on a machine that could shape a link, marked recorded."""
+    from .reference import reference_path
+
+    path = reference_path("pull", "default")
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError) as err:
+        raise BenchmarkError(f"no shaped link here ({why}) and no recorded pull data: {err}") from err
+    result = PullResult.from_json(data, source=RECORDED)
+    result.recorded = {**(data.get("recorded") or {}), "why": why}
+    return result
+
