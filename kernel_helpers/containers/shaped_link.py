@@ -263,7 +263,9 @@ class ShapedLink:
         path = Path(f"/sys/class/net/{self.names.host_veth}/statistics/rx_bytes")
         return int(path.read_text())
 
-    def remember(self, *, docker_image: str = "", containerd_image: str = "", folder: str = "") -> None:
+    def remember(
+        self, *, docker_image: str = "", containerd_image: str = "", folder: str = ""
+    ) -> None:
         """Note something to remove when the link goes, should its owner die first."""
         if self._state is None:
             return
@@ -329,7 +331,9 @@ def leftovers() -> dict[str, list[str]]:
         if line.startswith("kitl-")
     ]
     links = [
-        name for name in os.listdir("/sys/class/net") if name.startswith("kl") and name[2:3].isdigit()
+        name
+        for name in os.listdir("/sys/class/net")
+        if name.startswith("kl") and name[2:3].isdigit()
     ]
     files = [str(p) for p in STATE_DIR.glob("*.json")] if STATE_DIR.is_dir() else []
     return {"namespaces": namespaces, "veths": links, "state_files": files}

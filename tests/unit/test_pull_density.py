@@ -1,0 +1,195 @@
+"""The pieces of the pull and density benchmarks that need no root and no Docker: the
+delay relay on real sockets, the link's names and settings, the median's interval, the
+estimate, the results' JSON (issue 27)."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from kernel_helpers._errors import BenchmarkError, LinkUnavailable
+from kernel_helpers.bench.density import GIB, DensityResult, DensityRow, pss_bytes, run_density
+from kernel_helpers.bench.pull import (
+    PullResult,
+    PullRow,
+    estimate_s,
+    median_interval,
+    recorded_pull,
+)
+from kernel_helpers.bench.variants import CallSpec, Job, decode_job, encode_job
+from kernel_helpers.containers.relay import DelayRelay, RelayCounts
+from kernel_helpers.containers.shaped_link import BENCHMARK_NET, LinkNames, LinkSettings, LinkState
+
+
+@pytest.fixture
+def echo_server() -> Iterator[int]:
+    """A TCP server answering each message with its bytes doubled, until the client closes."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(4)
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            with conn:
+                while data := conn.recv(65536):
+                    conn.sendall(data * 2)
+
+    threading.Thread(target=serve, daemon=True).start()
+    yield listener.getsockname()[1]
+    listener.close()
+
+
+def _exchange(port: int, messages: list[bytes]) -> list[bytes]:
+    answers = []
+    with socket.create_connection(("127.0.0.1", port)) as client:
+        for message in messages:
+            client.sendall(message)
+            want, got = 2 * len(message), b""
+            while len(got) < want:
+                got += client.recv(65536)
+            answers.append(got)
+    return answers
+
+
+def test_relay_forwards_and_counts_turns_and_bytes(echo_server: int) -> None:
+    relay = DelayRelay(("127.0.0.1", echo_server))
+    try:
+        assert _exchange(relay.port, [b"abc", b"hello"]) == [b"abcabc", b"hellohello"]
+        time.sleep(0.05)
+        counts = relay.counts
+        assert (counts.connections, counts.turns) == (1, 2)
+        assert (counts.to_server, counts.to_client) == (8, 16)
+        assert counts.round_trips == 3
+    finally:
+        relay.close()
+
+
+def test_relay_delay_costs_one_round_trip_per_exchange(echo_server: int) -> None:
+    relay = DelayRelay(("127.0.0.1", echo_server), one_way_s=0.05)
+    try:
+        started = time.perf_counter()
+        _exchange(relay.port, [b"x", b"y"])
+        elapsed = time.perf_counter() - started
+    finally:
+        relay.close()
+    # a handshake and two exchanges, 100 ms each: never less (the delay is a floor)
+    assert elapsed >= 0.3
+
+
+def test_counts_subtract() -> None:
+    assert RelayCounts(3, 5, 100, 10) - RelayCounts(1, 2, 40, 4) == RelayCounts(2, 3, 60, 6)
+
+
+def test_link_names_fit_interfaces_and_stay_in_the_benchmark_block() -> None:
+    names = LinkNames.for_process(1000, 4194304)
+    assert len(names.host_veth) <= 15 and len(names.ns_veth) <= 15
+    assert "1000" in names.namespace and "4194304" in names.namespace
+    for address in (names.host_address, names.ns_address):
+        assert __import__("ipaddress").ip_address(address) in BENCHMARK_NET
+    assert LinkNames.for_process(0, 7).ns_address != LinkNames.for_process(0, 8).ns_address
+
+
+@pytest.mark.parametrize("rate, rtt", [(0, 20), (50, -1), (20_000, 20), (50, 5000)])
+def test_link_settings_refuse_what_makes_no_sense(rate: float, rtt: float) -> None:
+    with pytest.raises(LinkUnavailable):
+        LinkSettings(rate, rtt)
+
+
+def test_link_state_round_trips_through_its_file(tmp_path: object) -> None:
+    from pathlib import Path
+
+    path = Path(str(tmp_path)) / "0-1.json"
+    state = LinkState(1, "99", "kitl-0-1", "kl1h", docker_images=["a:1"], folders=["/tmp/x"])
+    state.save(path)
+    assert LinkState.load(path) == state
+    path.write_text("{not json")
+    assert LinkState.load(path) is None
+
+
+def test_median_interval_holds_the_median() -> None:
+    assert median_interval([3.0]) == (3.0, 3.0, 3.0)
+    assert median_interval([1.0, 2.0, 9.0]) == (1.0, 2.0, 9.0)
+    low, median, high = median_interval([float(i) for i in range(1, 31)])
+    assert median == 15.5 and low < median < high and (low, high) != (1.0, 30.0)
+    with pytest.raises(BenchmarkError):
+        median_interval([])
+
+
+def test_estimate_is_floor_plus_bytes_at_rate_plus_round_trips() -> None:
+    link = LinkSettings(rate_mbit=8, rtt_ms=20)  # one megabyte per second
+    assert estimate_s(0.5, 2_000_000, 10, link) == pytest.approx(0.5 + 2.0 + 0.2)
+
+
+def test_pull_json_has_the_issue_shape_and_reads_back() -> None:
+    row = PullRow("docker-scratch", 356_000, 10, (1.4, 1.5, 1.6), 1.0, 1.26)
+    result = PullResult(LinkSettings(), {"docker-scratch": row}, {})
+    data = result.to_json()
+    assert data["link"] == {"rate_mbit": 50.0, "rtt_ms": 20.0}
+    assert {"bytes", "median_s", "low_s", "high_s", "estimate_s"} <= set(
+        data["variants"]["docker-scratch"]
+    )
+    assert "method" in data
+    again = PullResult.from_json(data)
+    assert again.rows["docker-scratch"].median_s == 1.5
+    assert "docker-scratch" in again.text()
+
+
+def test_recorded_pull_is_marked_recorded() -> None:
+    result = recorded_pull(why="no root")
+    assert result.recorded is not None and result.recorded["why"] == "no root"
+    assert "RECORDED" in result.text()
+    assert set(result.rows) == {
+        "docker-debian",
+        "docker-scratch",
+        "oci-wasm-image",
+        "oci-wasm-artifact",
+    }
+    assert all(row.source == "recorded" for row in result.rows.values())
+
+
+def test_call_spec_before_survives_the_pipe() -> None:
+    job = Job("x", CallSpec("m:f", ("a",), "m:g"), None)
+    assert decode_job(encode_job(job)) == job
+
+
+def test_density_row_per_gib_and_json() -> None:
+    row = DensityRow("wasm-instance", 1000, 8192, "method")
+    assert row.per_gib == GIB // 8192
+    data = DensityResult({"wasm-instance": row}).to_json()
+    assert data["variants"]["wasm-instance"] == {
+        "count": 1000,
+        "bytes_per_instance": 8192,
+        "per_gib": GIB // 8192,
+        "method": "method",
+    }
+
+
+def test_pss_of_this_process_is_positive() -> None:
+    import os
+
+    assert pss_bytes(os.getpid()) > 0
+
+
+@pytest.mark.parametrize("asked", [{"instances": 0}, {"processes": 10_000}, {"variants": ["nope"]}])
+def test_density_refuses_unbounded_or_unknown_asks(asked: dict[str, object]) -> None:
+    with pytest.raises(BenchmarkError):
+        run_density(**asked)  # type: ignore[arg-type]
+
+
+def test_a_marked_module_still_runs_and_differs() -> None:
+    from kernel_helpers.bench.pull import with_marker
+    from kernel_helpers.toolchains.prebuilt import wasm_module
+    from kernel_helpers.wasm.runner import run_wasm
+
+    original = wasm_module("hello", "c").path.read_bytes()
+    marked = with_marker(original, "a" * 200)  # a section size over 127: two LEB128 bytes
+    assert marked != original and marked.startswith(original)
+    assert run_wasm(marked).check().stdout == run_wasm(original).check().stdout
