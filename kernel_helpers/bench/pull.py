@@ -218,6 +218,10 @@ def forget_containerd_image(reference: str, auth_file: str) -> None:
 # --- the parent's side ------------------------------------------------------------------------
 
 
+class _Stopped(Exception):
+    """A stop or an interrupt cut a variant's samples short."""
+
+
 @dataclass
 class _Prepared:
     jobs: dict[str, Job]
@@ -267,9 +271,10 @@ def _docker_jobs(
         ("docker-debian", distro_image, f"/usr/local/bin/{native.name}"),
         ("docker-scratch", scratch_image, f"/{native.name}"),
     ):
-        built = owner_tag(f"kit-pull-{name}")
+        built, flat = owner_tag(f"kit-pull-{name}"), owner_tag(f"kit-pull-{name}-flat")
+        link.remember(docker_image=built)  # gone with the link even if we die before the end
+        link.remember(docker_image=flat)
         build(native, built, labels=labels, client=client)
-        flat = owner_tag(f"kit-pull-{name}-flat")
         _flat_copy(client, built, flat, entry, f"{name} {marker}\n")
         reference = push_image(flat, registry, f"kit/{name}-{marker[:8]}", client=client)
         link.remember(docker_image=reference)
@@ -363,11 +368,15 @@ def _measure(
     floor = run_in_worker([job], warmup=0, repeat=floor_repeat)
     if job.name not in floor.samples:
         raise BenchmarkError(floor.failed.get(job.name, "stopped"))
+    if floor.stopped:
+        raise _Stopped(job.name)
     link.shape()
     bytes_before, counts_before = link.bytes_downloaded(), relay_counts()
     shaped = run_in_worker([job], warmup=0, repeat=repeat)
     if job.name not in shaped.samples:
         raise BenchmarkError(shaped.failed.get(job.name, "stopped"))
+    if shaped.stopped:
+        raise _Stopped(job.name)
     pulls = len(shaped.samples[job.name]) + 1  # and the untimed check, a cold pull too
     size = round((link.bytes_downloaded() - bytes_before) / pulls)
     trips = round((relay_counts() - counts_before).round_trips / pulls)
@@ -431,6 +440,9 @@ def _run_on(
                 repeat=repeat,
                 floor_repeat=floor_repeat,
             )
+        except _Stopped:  # the learner's interrupt: no more variants, the link goes
+            result.failed[name] = "stopped before its samples were all taken"
+            break
         except KitError as err:
             result.failed[name] = err.message
     return result

@@ -44,11 +44,9 @@ def _docker(*args: str) -> str:
 
 
 def _pull_images() -> list[str]:
-    return [
-        line
-        for line in _docker("images", "--format", "{{.Repository}}").split()
-        if "kit/docker-" in line
-    ]
+    """The images a pull run builds, pushes and pulls (none may outlive it)."""
+    names = _docker("images", "--format", "{{.Repository}}").split()
+    return [name for name in names if "kit/docker-" in name or name.startswith("kit-pull-")]
 
 
 def _registry_folders() -> set[str]:
