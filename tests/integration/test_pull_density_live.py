@@ -131,7 +131,9 @@ def test_a_run_killed_midway_leaves_nothing() -> None:
 
 def _pull_images_pulling() -> bool:
     """A docker run --pull=always of the kit's pushed image is under way."""
-    ps = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True, check=False).stdout
+    ps = subprocess.run(
+        ["ps", "-eww", "-o", "args"], capture_output=True, text=True, check=False
+    ).stdout
     return any("--pull=always" in line and "kit/docker-scratch" in line for line in ps.splitlines())
 
 
@@ -150,5 +152,7 @@ def test_density_reaches_its_counts_and_leaves_nothing_running() -> None:
     data = result.to_json()
     assert all("method" in v for v in data["variants"].values())
     assert not _docker("ps", "-aq", "--filter", "label=io.wasm-course.purpose=density").split()
-    ps = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True, check=False).stdout
+    ps = subprocess.run(
+        ["ps", "-eww", "-o", "args"], capture_output=True, text=True, check=False
+    ).stdout
     assert "wait.wasm" not in ps and "kit-density-" not in ps
