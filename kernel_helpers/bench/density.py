@@ -245,36 +245,37 @@ def _containers_row(native: Path, count: int) -> DensityRow:
         scratch_image,
     )
 
-    client = connect()
     made: list[Any] = []
-    try:
-        with run_images(client) as labels:
-            tag = owner_tag("kit-density-wait")
-            scratch_image(native, tag, labels=labels, client=client)
+    with contextlib.ExitStack() as stack:  # undone in reverse: containers, image, client
+        client = connect()
+        stack.callback(client.close)
+        labels = stack.enter_context(run_images(client))
+        stack.callback(_remove_containers, made)
+        tag = owner_tag("kit-density-wait")
+        scratch_image(native, tag, labels=labels, client=client)
 
-            def start(_: int) -> Any:
-                container = client.containers.run(
-                    tag, detach=True, labels={**kit_labels("density"), **owner_labels()},
-                    **hardened_settings(mem_limit="16m", pids_limit=4),
-                )  # fmt: skip
-                made.append(container)
-                return container
+        def start(_: int) -> Any:
+            container = client.containers.run(
+                tag, detach=True, labels={**kit_labels("density"), **owner_labels()},
+                **hardened_settings(mem_limit="16m", pids_limit=4),
+            )  # fmt: skip
+            made.append(container)
+            return container
 
-            alive = _until_ready(start, count)
-            time.sleep(1.0)  # let the last ones print ready and settle
-            ids = [str(c.id) for c in alive]
-            cgroups = sum(_cgroup_usage(Path("/sys/fs/cgroup/memory/docker") / i) for i in ids)
-            total = cgroups + _shim_pss(ids, "containerd-shim-runc-v2")
-            if not cgroups:
-                raise BenchmarkError(
-                    "no cgroup v1 memory figures under /sys/fs/cgroup/memory/docker"
-                )
-            return DensityRow("container", len(ids), total // len(ids), METHODS["container"])
-    finally:
-        for container in made:
-            with contextlib.suppress(Exception):
-                container.remove(force=True)
-        client.close()
+        alive = _until_ready(start, count)
+        time.sleep(1.0)  # let the last ones print ready and settle
+        ids = [str(c.id) for c in alive]
+        cgroups = sum(_cgroup_usage(Path("/sys/fs/cgroup/memory/docker") / i) for i in ids)
+        total = cgroups + _shim_pss(ids, "containerd-shim-runc-v2")
+        if not cgroups:
+            raise BenchmarkError("no cgroup v1 memory figures under /sys/fs/cgroup/memory/docker")
+        return DensityRow("container", len(ids), total // len(ids), METHODS["container"])
+
+
+def _remove_containers(containers: list[Any]) -> None:
+    for container in containers:
+        with contextlib.suppress(Exception):
+            container.remove(force=True)
 
 
 def _containerd_row(wasm: Path, count: int) -> DensityRow:

@@ -173,6 +173,7 @@ def test_density_reaches_its_counts_and_leaves_nothing_running() -> None:
     data = result.to_json()
     assert all("method" in v for v in data["variants"].values())
     assert not _docker("ps", "-aq", "--filter", "label=io.wasm-course.purpose=density").split()
+    assert "kit-density" not in _docker("images", "--format", "{{.Repository}}")
     ps = subprocess.run(
         ["ps", "-eww", "-o", "args"], capture_output=True, text=True, check=False
     ).stdout
