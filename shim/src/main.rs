@@ -38,8 +38,40 @@ impl Sandbox for WasmtimeSandbox {
         // with the container's stdio on fds 0-2, on the library's tokio runtime:
         // so wasmtime's async API, as WASI's stdio is tokio's (a blocking call
         // would start a second runtime inside this one and panic).
+        reopen_stdin_read_only()?;
         run_module(ctx).await
     }
+}
+
+/// The library opens the container's stdin fifo read-write (so that opening it never
+/// blocks), and the guest inherits that descriptor: the guest is then a writer of its own
+/// stdin, so when ctr closes its end the fifo still has a writer and a guest reading to
+/// EOF (wordcount) waits for ever. runc's shim copies stdin through a pipe and closes it
+/// at EOF instead. Here fd 0 is swapped for a read-only descriptor of the same fifo:
+/// opened while the read-write one still holds it open, so nothing buffered is lost and
+/// the open does not block; after the swap ctr is its only writer, and its close is EOF.
+fn reopen_stdin_read_only() -> Result<()> {
+    // SAFETY: plain system calls on fd 0 and on a descriptor this function owns; no Rust
+    // object wraps fd 0 at this point (wasmtime's stdin is made after this returns).
+    unsafe {
+        let flags = libc::fcntl(0, libc::F_GETFL);
+        let mut stat: libc::stat = std::mem::zeroed();
+        let is_fifo = libc::fstat(0, &mut stat) == 0 && stat.st_mode & libc::S_IFMT == libc::S_IFIFO;
+        if flags < 0 || !is_fifo || flags & libc::O_ACCMODE != libc::O_RDWR {
+            return Ok(()); // no stdin, a file, or already read-only: nothing to fix
+        }
+        let path = c"/proc/self/fd/0";
+        let reader = libc::open(path.as_ptr(), libc::O_RDONLY | libc::O_CLOEXEC);
+        if reader < 0 {
+            return Err(anyhow!("reopening stdin read-only: {}", std::io::Error::last_os_error()));
+        }
+        let swapped = libc::dup2(reader, 0);
+        libc::close(reader);
+        if swapped < 0 {
+            return Err(anyhow!("replacing stdin: {}", std::io::Error::last_os_error()));
+        }
+    }
+    Ok(())
 }
 
 /// Compiles and runs the entry point; the guest's exit code is the task's.
