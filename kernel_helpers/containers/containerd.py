@@ -54,10 +54,15 @@ IMAGE_PREFIX = "kit.local/containerd"
 
 def containerd_address() -> str | None:
     """The socket to talk to: ``KIT_CONTAINERD_ADDRESS``, else the first of :data:`SOCKETS`
-    that exists; None when there is none."""
+    that exists; None when there is none, or when ``KIT_DOCKER=off`` rehearses a machine
+    without Docker (Binder, a hub's learner: no containerd of one's own either)."""
     configured = os.environ.get("KIT_CONTAINERD_ADDRESS")
     if configured:
         return configured
+    from .docker import docker_disabled
+
+    if docker_disabled():
+        return None
     return next((s for s in SOCKETS if _is_socket(Path(s))), None)
 
 
@@ -224,6 +229,13 @@ def _remove_container(container: str) -> None:
 
 
 # --- images -------------------------------------------------------------------------------
+
+
+def wasm_image_archive(module: bytes | Path, reference: str, folder: str | Path) -> Path:
+    """The module as notebook 09's image, in an OCI archive for ``ctr images import
+    --platform wasi/wasm`` (``folder/image.tar``), named ``reference``. Notebook 09."""
+    data = module if isinstance(module, bytes) else Path(module).read_bytes()
+    return _oci_archive(data, reference, Path(folder))
 
 
 def _oci_archive(module: bytes, reference: str, folder: Path) -> Path:
@@ -404,6 +416,42 @@ def _run(
     timeout: float,
 ) -> WasiResult:
     data = stdin.encode() if isinstance(stdin, str) else (stdin or b"")
+    start = time.perf_counter()
+    started = start_task(image, container, runtime, args)
+    threading.Thread(target=_feed, args=(started.process, data, container), daemon=True).start()
+    return started.wait(timeout, start)
+
+
+@dataclass(frozen=True)
+class StartedTask:
+    """A ``ctr run`` under way: its process (stdin still open) and readers of its output."""
+
+    process: subprocess.Popen[bytes]
+    readers: tuple[Callable[[], bytes], Callable[[], bytes]]
+    image: _Imported
+    container: str
+    runtime: str
+
+    def wait(self, timeout: float, start: float) -> WasiResult:
+        """Wait for the task's end (killing it past ``timeout``) and return what it printed."""
+        try:
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            _remove_container(self.container)  # ctr run returns once its task is gone
+            self.process.kill()
+            self.process.wait()
+            raise TimeoutExceeded(timeout) from None
+        elapsed = time.perf_counter() - start
+        stdout, stderr = (reader() for reader in self.readers)
+        _raise_for_failure(self.process.returncode, stderr, self.runtime, self.image)
+        label = f"containerd {self.runtime}"
+        return WasiResult(
+            stdout, stderr, self.process.returncode, Timings(0.0, 0.0, elapsed, label)
+        )
+
+
+def start_task(image: _Imported, container: str, runtime: str, args: Sequence[str]) -> StartedTask:
+    """Start ``ctr run`` for ``image`` as ``container``; the caller feeds and closes stdin."""
     command = [
         _ctr(),
         "--address",
@@ -412,25 +460,11 @@ def _run(
         NAMESPACE,
         *_run_command(image, container, runtime, args),
     ]
-    start = time.perf_counter()
     process = subprocess.Popen(
         command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
     )
-    readers = [_reader(process.stdout), _reader(process.stderr)]
-    threading.Thread(target=_feed, args=(process, data, container), daemon=True).start()
-    try:
-        process.wait(timeout)
-    except subprocess.TimeoutExpired:
-        _remove_container(container)  # ctr run returns once its task is gone
-        process.kill()
-        process.wait()
-        raise TimeoutExceeded(timeout) from None
-    elapsed = time.perf_counter() - start
-    stdout, stderr = (reader() for reader in readers)
-    _raise_for_failure(process.returncode, stderr, runtime, image)
-    return WasiResult(
-        stdout, stderr, process.returncode, Timings(0.0, 0.0, elapsed, f"containerd {runtime}")
-    )
+    readers = (_reader(process.stdout), _reader(process.stderr))
+    return StartedTask(process, readers, image, container, runtime)
 
 
 def _reader(stream: IO[bytes] | None) -> Callable[[], bytes]:
@@ -456,20 +490,21 @@ def _feed(process: subprocess.Popen[bytes], data: bytes, container: str) -> None
     try:
         process.stdin.write(data)
         process.stdin.flush()
-        while process.poll() is None and not _task_started(container):
+        while process.poll() is None and task_pid(container) is None:
             time.sleep(0.05)
         process.stdin.close()
     except (BrokenPipeError, ValueError, ContainerdError):  # ctr already gone
         pass
 
 
-def _task_started(container: str) -> bool:
-    """Whether the container's task is running (or already done)."""
-    listed = ctr("tasks", "ls", check=False, timeout=10).stdout.splitlines()
-    return any(
-        line.split()[:1] == [container] and line.split()[-1] in ("RUNNING", "STOPPED")
-        for line in listed
-    )
+def task_pid(container: str) -> int | None:
+    """The pid of the container's task once it has started (running or already done),
+    as ``ctr tasks ls`` lists it; None before."""
+    for line in ctr("tasks", "ls", check=False, timeout=10).stdout.splitlines():
+        words = line.split()
+        if words[:1] == [container] and words[-1] in ("RUNNING", "STOPPED"):
+            return int(words[1]) if words[1].isdigit() else 0
+    return None
 
 
 def _raise_for_failure(code: int, stderr: bytes, runtime: str, image: _Imported) -> None:
@@ -501,31 +536,58 @@ def shim_fix() -> str:
     return "KIT_SHIM=1 ./kit setup as root, or ask whoever runs containerd to install the shim"
 
 
-def doctor_row(status: dict[str, Any]) -> tuple[bool, str, str, str]:
-    """The doctor's line for :func:`containerd_status`: ok, found, what it means, fix."""
+def doctor_row(status: dict[str, Any]) -> tuple[bool, str, str, str, str]:
+    """The doctor's line for :func:`containerd_status` with the shim's ``probe`` (hello
+    run through it, see ``proof.prove_shim``): ok, found, what it means, fix, checked by."""
     shim = status["runtimes"].get(WASM_RUNTIME)
+    looked = "looked for containerd's socket and the shim on containerd's PATH"
     if status["address"] is None:
         return (
             False,
             "no containerd socket",
-            "issue 26's real shim runs need containerd",
+            "notebook 09 shows a recorded run through the shim, marked as recorded",
             _address_fix(),
+            looked,
         )
     found = f"{status['address']} (namespace {status['namespace']})"
-    if shim is None:
-        built = built_shim()
-        found += f"; shim built at {built}, not on containerd's PATH" if built else "; no wasm shim"
+    built = built_shim()
+    if shim is None and built is None:
         return (
-            built is not None,
-            found,
-            "ctr runs modules through the kit's shim by its full path",
+            False,
+            found + "; no wasm shim",
+            "notebook 09 shows a recorded shim run",
             shim_fix(),
+            looked,
         )
+    found += (
+        f"; {WASM_RUNTIME} -> {shim}"
+        if shim
+        else f"; shim built at {built}, not on containerd's PATH"
+    )
+    probe = status.get("probe")
+    if probe is None:  # a report saved before the probe, or a socket this user may not use
+        return (
+            False,
+            found + "; not tried",
+            "notebook 09 shows a recorded shim run",
+            shim_fix(),
+            looked,
+        )
+    if not probe["ok"]:
+        return (
+            False,
+            f"{found}; but hello through it failed: {probe['cause']}",
+            "notebook 09 shows a recorded shim run",
+            "see the cause; ./kit setup starts Docker and its containerd, KIT_SHIM=1 rebuilds the shim",
+            probe["checked_by"],
+        )
+    via = "by its name" if shim else "by its full path"
     return (
         True,
-        f"{found}; {WASM_RUNTIME} -> {shim}",
-        "ctr runs modules through a real wasm shim",
+        f"{found}; hello ran through it",
+        f"notebook 09 runs modules through the real shim (ctr finds it {via})",
         "",
+        probe["checked_by"],
     )
 
 

@@ -141,3 +141,67 @@ def _run_one(found: DockerCommand, identity: list[str]) -> DockerCommand:
         )
     remember_check(identity, {"image": image, "seconds": round(time.perf_counter() - started, 3)})
     return _with(found, available=True, image=image)
+
+
+# --- the containerd wasm shim, tried for real (issue 26) ----------------------------------
+
+#: The module the shim's proof runs: the course's hello, as shipped with the kit.
+SHIM_PROBE_MODULE = ("prebuilt", "hello", "hello-c.wasm")
+SHIM_TIMEOUT_S = 60.0
+
+
+@dataclass(frozen=True)
+class ShimProof:
+    """What running hello through containerd and the wasm shim showed; ``cause`` is the
+    one-line failure; ``cached`` when an earlier pass under the same shim was recalled."""
+
+    ok: bool
+    checked_by: str
+    cause: str | None = None
+    seconds: float = 0.0
+    cached: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def prove_shim(*, fresh: bool = False) -> ShimProof | None:
+    """Run the kit's hello through containerd with the wasm shim (``ctr run --runtime
+    io.containerd.wasmtime.v1``) and compare what it printed with an in-process run.
+    None when there is nothing to try (no containerd reachable, or no shim); never raises."""
+    from .._system import DATA_DIR
+    from ..wasm.runner import run_wasm
+    from .containerd import (
+        WASM_RUNTIME,
+        built_shim,
+        containerd_address,
+        run_in_containerd,
+        runtime_binary,
+    )
+
+    address = containerd_address()
+    shim = runtime_binary(WASM_RUNTIME) or (str(built_shim()) if built_shim() else None)
+    if address is None or shim is None or not os.access(address, os.R_OK | os.W_OK):
+        return None
+    module = DATA_DIR.joinpath(*SHIM_PROBE_MODULE)
+    asked = f"ran hello through containerd ({address}) with the shim {shim} and compared its output"
+    identity = [PROOF_FORMAT, "shim", file_identity(shim), address, file_identity(str(module))]
+    record = None if fresh else recalled_check(identity)
+    if record is not None:
+        return ShimProof(True, asked, seconds=float(str(record.get("seconds", 0.0))), cached=True)
+    started = time.perf_counter()
+    try:
+        through = run_in_containerd(module, timeout=SHIM_TIMEOUT_S)
+    except KitError as err:
+        return ShimProof(False, asked, cause=err.message[:300])
+    expected = run_wasm(module)
+    if (through.stdout, through.exit_code) != (expected.stdout, expected.exit_code):
+        said = through.stdout.decode(errors="replace").strip()[:80]
+        return ShimProof(
+            False,
+            asked,
+            cause=f"it printed {said!r} and exited {through.exit_code}, not as in-process",
+        )
+    seconds = round(time.perf_counter() - started, 3)
+    remember_check(identity, {"seconds": seconds})
+    return ShimProof(True, asked, seconds=seconds)

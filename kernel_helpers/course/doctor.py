@@ -35,7 +35,7 @@ from .._system import (
 from ..containers.containerd import containerd_status
 from ..containers.containerd import doctor_row as containerd_doctor_row
 from ..containers.docker import docker_disabled, docker_status
-from ..containers.proof import prove_docker_command
+from ..containers.proof import prove_docker_command, prove_shim
 from ..report.handin import HUB_LIMITS_ENV, hand_in
 from ..toolchains.build import NATIVE, forget_toolchains, toolchain_for
 from ..toolchains.component.http import PIN as HTTP_GUEST_PIN
@@ -377,6 +377,7 @@ def collect() -> dict[str, Any]:
         browser = pool.submit(_browser)
         inspectors = pool.submit(_inspectors)
         components = pool.submit(_components)
+        shim = pool.submit(prove_shim)
         return {
             "python": {"version": platform.python_version(), "executable": sys.executable},
             "platform": {
@@ -392,7 +393,7 @@ def collect() -> dict[str, Any]:
                 "checked_by": DAEMON_CHECK,
                 "command": command.result(),
             },
-            "containerd": containerd_status(),
+            "containerd": {**containerd_status(), "probe": _json_or_none(shim.result())},
             "registry": registry.result().to_json(),
             "browser": browser.result().to_json(),
             "tools": {name: t.to_json() for name, t in inspectors.result().items()},
@@ -400,6 +401,10 @@ def collect() -> dict[str, Any]:
             "widgets": {"ipywidgets": has_module("ipywidgets"), "ipympl": has_module("ipympl")},
             **_hub_limits(),
         }
+
+
+def _json_or_none(proof: Any) -> dict[str, Any] | None:
+    return None if proof is None else dict(proof.to_json())
 
 
 def _hub_limits() -> dict[str, Any]:

@@ -67,16 +67,28 @@ def test_runc_on_a_module_and_the_shim_on_an_image_say_what_to_use() -> None:
     assert caught.value.fix == "run it with --runtime runc"
 
 
-def test_the_doctor_row_says_where_the_shim_is() -> None:
-    status = {
-        "address": "/s.sock",
-        "namespace": "kit",
-        "runtimes": {WASM_RUNTIME: "/usr/local/bin/x", RUNC_RUNTIME: "/usr/bin/y"},
-    }
-    ok, found, _, fix = doctor_row(status)
-    assert ok and "/usr/local/bin/x" in found and not fix
-    ok, found, _, fix = doctor_row({**status, "address": None})
+STATUS = {
+    "address": "/s.sock",
+    "namespace": "kit",
+    "runtimes": {WASM_RUNTIME: "/usr/local/bin/x", RUNC_RUNTIME: "/usr/bin/y"},
+}
+PASSED = {"ok": True, "checked_by": "ran hello through containerd", "cause": None}
+
+
+def test_the_doctor_row_is_ok_only_when_hello_ran_through_the_shim() -> None:
+    ok, found, _, fix, checked_by = doctor_row({**STATUS, "probe": PASSED})
+    assert ok and "/usr/local/bin/x" in found and "hello ran" in found and not fix
+    assert checked_by == PASSED["checked_by"]
+    ok, found, _, fix, _ = doctor_row({**STATUS, "address": None})
     assert not ok and fix
+
+
+def test_a_shim_found_but_not_tried_or_failing_is_not_ok() -> None:
+    ok, found, _, fix, _ = doctor_row({**STATUS, "probe": None})
+    assert not ok and "not tried" in found and fix
+    failed = {**PASSED, "ok": False, "cause": "ctr run failed: exec format error"}
+    ok, found, means, fix, _ = doctor_row({**STATUS, "probe": failed})
+    assert not ok and "exec format error" in found and "recorded" in means and fix
 
 
 def test_a_shim_this_user_cannot_read_is_not_found_and_nothing_raises(

@@ -338,3 +338,49 @@ def test_a_tool_that_cannot_say_its_version_is_not_ok(
     assert report.available is False
     assert report.path == str(broken)
     assert report.fix and "does not run" in report.fix and "shared libraries" in report.fix
+
+
+# --- the containerd wasm shim ---------------------------------------------------------------
+
+
+def shim_reachable() -> None:
+    from kernel_helpers.containers.containerd import (
+        WASM_RUNTIME,
+        built_shim,
+        containerd_status,
+    )
+
+    status = containerd_status()
+    need(status["address"] is not None, "no containerd socket here")
+    need(status["runtimes"][WASM_RUNTIME] or built_shim(), "no containerd wasm shim here")
+
+
+def test_the_shim_row_runs_hello_through_the_shim_and_remembers_it() -> None:
+    from kernel_helpers.containers.proof import prove_shim
+
+    shim_reachable()
+    proof = prove_shim(fresh=True)
+    assert proof is not None and proof.ok, proof
+    assert "ran hello through containerd" in proof.checked_by and not proof.cached
+    again = prove_shim()
+    assert again is not None and again.ok and again.cached
+
+
+def test_a_shim_that_does_not_run_hello_fails_the_row(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from kernel_helpers.containers import containerd
+    from kernel_helpers.containers.proof import prove_shim
+
+    shim_reachable()
+    broken = script(tmp_path, "containerd-shim-wasmtime-v1", "echo 'no shim here' >&2; exit 1")
+    monkeypatch.setattr(containerd, "runtime_binary", lambda runtime: str(broken))
+    monkeypatch.setattr(containerd, "runtime_argument", lambda runtime: str(broken))
+    proof = prove_shim()  # a new shim file: nothing remembered counts for it
+    assert proof is not None and not proof.ok and proof.cause
+    data = {
+        **doctor_data(),
+        "containerd": {**containerd.containerd_status(), "probe": proof.to_json()},
+    }
+    row = {r.what: r for r in DoctorReport(data).rows}["containerd wasm shim"]
+    assert not row.ok and "failed" in row.found and row.fix
