@@ -173,11 +173,27 @@ _names("report.plots", "throughput_figure")
 _names("report.verdicts", "throughput_verdict")
 
 # 09 · Docker + Wasm
-_names("containers.kubernetes", "docker_wasm_diagram", "to_yaml", "wasm_pod", "wasm_runtime_class")
+_names(
+    "containers.kubernetes",
+    "RUNTIME_CLASS_HANDLER",
+    "containerd_runtime_config",
+    "docker_wasm_diagram",
+    "to_yaml",
+    "wasm_pod",
+    "wasm_runtime_class",
+)
 _names("containers.oci", "run_with_docker_shim", "write_oci_layout")
-_names("containers.containerd", "run_in_containerd")
+_names("containers.containerd", "cleanup_containerd", "run_in_containerd", "wasm_image_archive")
+_names(
+    "containers.shim_tour",
+    "docker_wasm_path",
+    "recorded_steps",
+    "shim_here",
+    "task_waiting_on_stdin",
+)
 _names(
     "course.nb09",
+    "check_own_module_through_shim",
     "check_pod_runtime_class",
     "check_push_command",
     "check_wasm_media_type",

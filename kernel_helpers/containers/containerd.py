@@ -137,6 +137,13 @@ def _ctr() -> str:
 
 def _address() -> str:
     address = containerd_address()
+    from .docker import docker_disabled
+
+    if address is None and docker_disabled():
+        raise ContainerdError(
+            "KIT_DOCKER=off rehearses a machine without Docker, and so without its containerd",
+            fix="unset KIT_DOCKER to use Docker's containerd",
+        )
     if address is None:
         raise ContainerdError(
             f"no containerd socket at {' or '.join(SOCKETS)}",

@@ -14,11 +14,25 @@ from typing import Any
 import yaml
 from matplotlib.figure import Figure
 
-RUNTIME_CLASS_HANDLER = "wasmtime"  # containerd config: [plugins.cri.containerd.runtimes.wasmtime]
+from .containerd import RUNTIMES, WASM_RUNTIME
+
+#: The runtime name the kit registered for its shim (``--runtime wasmtime`` on its command
+#: line, :data:`~.containerd.RUNTIMES`): on a node, the key of containerd's CRI runtime
+#: table whose runtime_type is the shim's, and so the RuntimeClass's ``handler``.
+RUNTIME_CLASS_HANDLER = next(name for name, full in RUNTIMES.items() if full == WASM_RUNTIME)
+
+
+def containerd_runtime_config(handler: str = RUNTIME_CLASS_HANDLER) -> str:
+    """The lines a node's /etc/containerd/config.toml (version 2) needs for the kubelet to
+    reach the shim under ``handler`` (notebook 09)."""
+    return (
+        f'[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.{handler}]\n'
+        f'  runtime_type = "{WASM_RUNTIME}"\n'
+    )
 
 
 def wasm_runtime_class(
-    name: str = "wasmtime", handler: str = RUNTIME_CLASS_HANDLER
+    name: str = RUNTIME_CLASS_HANDLER, handler: str = RUNTIME_CLASS_HANDLER
 ) -> dict[str, Any]:
     """A Kubernetes RuntimeClass that sends Pods to containerd's wasm shim (notebook 09)."""
     return {
@@ -94,17 +108,21 @@ def docker_wasm_diagram() -> Figure:
 
     # Above the dashed line: what both paths share. Below it: the container path on the
     # left, the wasm path on the right (notebook 09's text says the same).
-    box(3.6, 5.4, "docker run / nerdctl", "#e8eef7", width=2.2)
-    box(6.4, 5.4, "kubelet (Kubernetes)", "#e8eef7", width=2.2)
+    box(1.6, 5.4, "docker run", "#e8eef7", width=1.8)
+    box(4.5, 5.4, "ctr / nerdctl", "#e8eef7", width=1.8)
+    box(7.2, 5.4, "kubelet (Kubernetes, CRI)", "#e8eef7", width=2.4)
+    box(1.6, 4.2, "dockerd\n(Docker's daemon)", "#f2f2f2", width=1.9)
     box(5.0, 4.2, "containerd\n(pulls the OCI image, unpacks layers)", "#f2f2f2", width=3.6)
     box(8.7, 4.2, "registry\n(images and modules)", "#f2f2f2", width=2.0)
-    arrow((3.6, 5.0), (4.4, 4.6))
-    arrow((6.4, 5.0), (5.6, 4.6))
+    arrow((1.6, 5.0), (1.6, 4.6))
+    arrow((2.55, 4.2), (3.15, 4.2))
+    arrow((4.6, 5.0), (4.8, 4.6))
+    arrow((6.9, 5.0), (5.8, 4.6))
     arrow((7.7, 4.2), (6.85, 4.2))
     ax.text(7.27, 4.3, "pull", fontsize=7.5, color="#555555", ha="center", va="bottom")
-    ax.plot([0.1, 9.9], [3.74, 3.74], linestyle="--", color="#999999", linewidth=0.8)
-    ax.text(0.1, 3.8, "shared by both paths", fontsize=7.5, color="#555555", va="bottom")
-    ax.text(0.1, 3.68, "one shim per path", fontsize=7.5, color="#555555", va="top")
+    ax.plot([0.1, 9.9], [3.6, 3.6], linestyle="--", color="#999999", linewidth=0.8)
+    ax.text(0.1, 3.62, "shared by both paths", fontsize=7.5, color="#555555", va="bottom")
+    ax.text(0.1, 3.56, "one shim per path", fontsize=7.5, color="#555555", va="top")
     box(2.5, 2.8, "containerd-shim-runc-v2", "#fde3e3")
     box(7.5, 2.8, "containerd-shim-wasmtime-v1\n(runwasi)", "#e3f5e3", width=3.0)
     arrow((4.2, 3.8), (2.8, 3.2), "runtime io.containerd.runc.v2 (default)")

@@ -11,7 +11,7 @@ import shlex
 import subprocess
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +61,65 @@ def check_pod_runtime_class(pod: object, runtime_class: Mapping[str, Any]) -> Ch
     return wrong(
         f"there is no RuntimeClass called {given!r} here.",
         "Read the RuntimeClass printed above: which field gives the object its name?",
+    )
+
+
+# --- exercise 4: your own module through the shim -------------------------------------------
+
+#: What exercise 4 runs the learner's sum program with, through the shim and in-process.
+SHIM_ARGS = ("40", "2")
+
+
+@exercise("09 · exercise 4 (your module through the shim)")
+def check_own_module_through_shim(source: object, lang: object) -> CheckResult:
+    """Notebook 09: the learner's sum program from notebook 02 (C) or 03 (Rust, Go),
+    compiled, run through containerd and the wasm shim with :data:`SHIM_ARGS`, and compared
+    with the same bytes run in-process."""
+    from ..containers.containerd import SHIM_BINARY, run_in_containerd
+    from ..containers.oci import MODULE_PATH
+    from ..containers.shim_tour import shim_here
+    from ..toolchains.detect import LANGUAGE_NAMES
+    from .nb02 import grade_sum_program
+    from .programs import compile_program, run_wasi
+
+    if lang not in ("c", "cpp", "rust", "go"):
+        return wrong(f"{lang!r} is not a language of the course.", 'Give "c", "rust" or "go".')
+    graded = grade_sum_program(source, str(lang))
+    if graded.ok is not True:  # no compiler (not yet), or the program is not right yet
+        fixed_in = "02 (kh.check_sum_program)" if lang == "c" else "03 (kh.check_sum_in_rust_or_go)"
+        return replace(
+            graded, hint=f"{graded.hint or ''} Get it right in notebook {fixed_in} first.".strip()
+        )
+    artifact = compile_program(str(source), str(lang), name="sum")
+    # The shim names the module /app.wasm (the image's entrypoint): so does this run.
+    in_process = run_wasi(artifact, SHIM_ARGS, argv0=MODULE_PATH)
+    here = shim_here()
+    if not here.live:
+        return not_yet(
+            f"no shim here ({here.reason}). In-process your program printed "
+            f"{in_process.printed!r} for {' '.join(SHIM_ARGS)}; the recording above shows the "
+            "same bytes printing the same through a shim.",
+            "On a machine with Docker's containerd and the kit's shim (KIT_SHIM=1 ./kit setup, "
+            "as root) this check runs it for real.",
+        )
+    try:
+        through = run_in_containerd(artifact.path, SHIM_ARGS)
+    except KitError as err:
+        return wrong(f"containerd could not run it: {err.message}", err.fix)
+    printed = through.stdout_text.strip()
+    if (printed, through.exit_code) != (in_process.printed, in_process.exit_code):
+        return wrong(
+            f"through the shim it printed {printed!r} (exit {through.exit_code}); in-process "
+            f"{in_process.printed!r} (exit {in_process.exit_code}).",
+            "The bytes are the same: look at what differs around them (the shim passes the "
+            "image's environment and preopens its root as /).",
+        )
+    size = artifact.path.stat().st_size
+    return right(
+        f"yes: your {LANGUAGE_NAMES[str(lang)]} program ({size:,} bytes of wasm), packaged as a "
+        f"wasi/wasm image, went through containerd and {SHIM_BINARY} and printed {printed!r} for "
+        f"{' '.join(SHIM_ARGS)}, as it does in-process: the same bytes, nothing rebuilt for the "
+        "container; only the path to wasmtime differs."
     )
 
 
@@ -478,5 +537,27 @@ SOLUTIONS = (
         "The registry on 127.0.0.1 speaks plain HTTP, so TLS verification is turned off for it alone; "
         "it asks for its password, which skopeo reads from registry.auth_file.",
         needs="registry",
+    ),
+    Solution(
+        "09",
+        4,
+        r"""
+    answer = r'''#include <stdio.h>
+    #include <stdlib.h>
+
+    int main(int argc, char **argv) {
+        long sum = 0;
+        for (int i = 1; i < argc; i++)
+            sum += atol(argv[i]);
+        printf("%ld\n", sum);
+        return 0;
+    }
+    '''
+    kh.check_own_module_through_shim(answer, "c")
+    """,
+        "The sum program of notebook 02, unchanged: the check compiles it once, packages the "
+        "module as a wasi/wasm image, and ctr runs it with the wasm runtime. The shim hands it "
+        "/app.wasm as argv[0], so the numbers still start at argv[1].",
+        needs="containerd",
     ),
 )

@@ -25,10 +25,13 @@ from kernel_helpers.containers.containerd import (
     kit_objects,
     run_in_containerd,
 )
+from kernel_helpers.course.checks import Solution
+from kernel_helpers.course.solutions import all_solutions
 from kernel_helpers.toolchains.detect import LANGUAGES
 from kernel_helpers.toolchains.prebuilt import wasm_module
 from kernel_helpers.wasm.runner import run_wasm
 from tests.conftest import need
+from tests.unit.test_solutions import run_solution
 
 pytestmark = pytest.mark.integration
 
@@ -191,3 +194,42 @@ def test_a_fault_on_the_command_line_is_one_line(
     )
     assert done.returncode == 134
     assert done.stderr.strip().splitlines()[-1].startswith("containerd: error: the guest trapped")
+
+
+@pytest.mark.parametrize(
+    "solution",
+    [s for s in all_solutions().values() if s.needs == "containerd"],
+    ids=lambda s: f"{s.notebook}-{s.exercise}",
+)
+def test_solutions_that_need_the_shim_pass(shim: None, untouched: None, solution: Solution) -> None:
+    result = run_solution(solution)
+    assert result.ok is True, result.text()
+    assert "containerd-shim-wasmtime-v1" in result.message
+
+
+def test_a_program_that_differs_through_the_shim_is_told_apart(shim: None, untouched: None) -> None:
+    """A program that reads its environment prints differently where the shim gives it
+    the image's environment: the check shows both outputs."""
+    from kernel_helpers.course.nb09 import check_own_module_through_shim
+
+    need(_has_c_compiler(), "no C compiler for wasm here")
+    source = (
+        "#include <stdio.h>\n#include <stdlib.h>\n"
+        "int main(int argc, char **argv) {\n    long sum = 0;\n"
+        "    for (int i = 1; i < argc; i++) sum += atol(argv[i]);\n"
+        '    if (getenv("PATH")) { printf("%ld PATH\\n", sum); return 0; }\n'
+        '    printf("%ld\\n", sum);\n    return 0;\n}\n'
+    )
+    result = check_own_module_through_shim(source, "c")
+    assert result.ok is False and "through the shim it printed" in result.message
+    assert result.hint and "environment" in result.hint
+
+
+def _has_c_compiler() -> bool:
+    from kernel_helpers.toolchains.build import toolchain_for
+
+    try:
+        toolchain_for("c")
+    except KitError:
+        return False
+    return True

@@ -53,6 +53,13 @@ WRONG = {
     "check_wordcount_component": "../kernel_helpers/data/prebuilt/wordcount/wordcount-c.wasm",
     # hello's imports, from packaging the cell's component again
     "check_typed_oci_imports": ["wasi:cli/stdout@0.2.12", "wasi:io/streams@0.2.12"],
+    # notebook 02's argv[0] mistake, sent through the shim: back to 02 with its hint
+    "check_own_module_through_shim": _C_HEAD
+    + (
+        "int main(int argc, char **argv) {\n    long sum = 0;\n"
+        "    for (int i = 0; i < argc; i++) sum += atol(argv[i]);\n"
+        '    printf("%ld\\n", sum);\n    return 0;\n}\n'
+    ),
 }
 
 

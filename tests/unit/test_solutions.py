@@ -87,7 +87,8 @@ def test_solution_code_is_shown_flush_left() -> None:
 def test_every_kind_of_need_has_a_test_that_runs_its_solutions() -> None:
     """A solution skipped here runs elsewhere: toolchains and wasi in test_notebooks_00_05_live,
     the notebook's own measurements in test_solutions_in_notebook and test_exercises_06_11,
-    docker and registry in test_exercises_live. A new kind of need must get a home too."""
+    docker and registry in test_exercises_live, containerd in test_containerd_shim. A new
+    kind of need must get a home too."""
     from kernel_helpers.course.checks import IN_NOTEBOOK
 
     assert {s.needs for s in SOLUTIONS.values()} <= {
@@ -97,4 +98,5 @@ def test_every_kind_of_need_has_a_test_that_runs_its_solutions() -> None:
         IN_NOTEBOOK,
         "docker",
         "registry",
+        "containerd",
     }

@@ -1,0 +1,149 @@
+"""Notebook 09's real-shim part (issue 26, items 5 and 7): the ctr lines it types are the
+ones the recording ran, the box is opened before the helper, the RuntimeClass's handler
+comes from the runtime the kit registered, the recording says where and when it was made
+and looks recorded, the diagram names dockerd, and exercise 4's check answers every case."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+import kernel_helpers as kh
+from kernel_helpers.containers.containerd import RUNTIMES, WASM_RUNTIME
+from kernel_helpers.containers.kubernetes import RUNTIME_CLASS_HANDLER, docker_wasm_diagram
+from kernel_helpers.containers.shim_tour import (
+    COMMANDS,
+    DOCKER_WITH_WASM,
+    RECORDING,
+    judge_docker_engine,
+    recorded_steps,
+    shim_here,
+)
+from kernel_helpers.course.nb09 import SHIM_ARGS
+from kernel_helpers.toolchains.build import toolchain_for
+from tests.conftest import need
+
+NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "09-docker-plus-wasm.ipynb"
+SUM_C = kh.solution("09", 4).code.split("r'''")[1].split("'''")[0]
+
+
+def cells(kind: str) -> list[str]:
+    return [
+        "".join(c["source"])
+        for c in json.loads(NOTEBOOK.read_text())["cells"]
+        if c["cell_type"] == kind
+    ]
+
+
+def test_the_notebook_types_the_lines_the_recording_ran() -> None:
+    code = "\n".join(cells("code"))
+    for step, template in COMMANDS.items():
+        assert f"!{template}" in code, step
+
+
+def test_the_ctr_box_is_opened_before_the_helper() -> None:
+    code = cells("code")
+    by_hand = next(i for i, c in enumerate(code) if "!{ctr} run " in c)
+    helper = next(i for i, c in enumerate(code) if "kh.run_in_containerd(" in c)
+    assert by_hand < helper
+    assert "here.live" in code[by_hand] and "kh.recorded_steps(" in code[by_hand]
+    assert any(m.startswith("## Open the box: the `ctr` lines") for m in cells("markdown"))
+
+
+def test_the_runtime_class_handler_is_the_runtime_the_kit_registered() -> None:
+    assert RUNTIMES[RUNTIME_CLASS_HANDLER] == WASM_RUNTIME
+    assert kh.wasm_runtime_class()["handler"] == RUNTIME_CLASS_HANDLER
+    config = kh.containerd_runtime_config()
+    assert f"runtimes.{RUNTIME_CLASS_HANDLER}]" in config and f'"{WASM_RUNTIME}"' in config
+    cell = next(c for c in cells("code") if "kh.wasm_runtime_class(" in c)
+    assert "handler=" not in cell and '"wasmtime"' not in cell
+
+
+def test_the_docker_run_that_is_not_used_is_explained() -> None:
+    prose = "\n".join(cells("markdown"))
+    assert "--runtime=io.containerd.wasmtime.v1 --platform=wasi/wasm" in prose
+    assert "Docker 24" in prose and "20.10" in prose
+
+
+@pytest.mark.parametrize("part", ["ctr", "task", "helper"])
+def test_the_recording_says_where_and_when_and_looks_recorded(part: str) -> None:
+    steps = recorded_steps(part, "no containerd here")
+    assert re.search(r"Debian .*containerd \S+.*; \w+ \d{4}$", steps.recorded), steps.recorded
+    assert steps.steps and all(command and output for command, output in steps.steps)
+    assert steps.text().startswith("RECORDED, not run here (")
+    shown = steps.html()
+    assert "RECORDED" in shown and "dashed" in shown and "no containerd here" in shown
+
+
+def test_the_recording_ran_the_notebooks_own_lines() -> None:
+    data = json.loads(RECORDING.read_text())
+    ran = [step["command"] for step in data["parts"]["ctr"] + data["parts"]["task"]]
+    patterns = [
+        re.escape(template).replace(r"\{", "{").replace(r"\}", "}")
+        for template in COMMANDS.values()
+    ]
+    as_regex = [re.sub(r"\{\w+\}", ".+", p) for p in patterns]  # {ctr} is several words
+    for regex in as_regex:
+        assert any(re.fullmatch(regex, line) for line in ran), regex
+
+
+def test_the_diagram_names_dockerd() -> None:
+    figure = docker_wasm_diagram()
+    texts = [t.get_text() for t in figure.axes[0].texts]
+    assert any(t.startswith("dockerd") for t in texts), texts
+    assert any("containerd-shim-wasmtime-v1" in t for t in texts)
+
+
+def test_debian_s_docker_cannot_hand_a_wasm_image_to_the_shim() -> None:
+    old = judge_docker_engine("20.10.24+dfsg1", "", "overlay2")
+    assert not old.possible and f"Docker {DOCKER_WITH_WASM}" in old.why and "overlay2" in old.text()
+    classic = judge_docker_engine("27.3.1", "", "overlay2")
+    assert not classic.possible and "containerd image store" in classic.why
+    new = judge_docker_engine("27.3.1", "io.containerd.snapshotter.v1", "overlayfs")
+    assert new.possible and "can use" in new.text()
+
+
+def test_without_docker_there_is_no_live_shim_and_the_reason_says_why(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("KIT_DOCKER", "off")
+    monkeypatch.delenv("KIT_CONTAINERD_ADDRESS", raising=False)
+    here = shim_here()
+    assert not here.live and "KIT_DOCKER=off" in here.reason
+
+
+# --- exercise 4's check -----------------------------------------------------------------------
+
+
+def test_exercise_4_starts_from_the_placeholder_and_refuses_other_languages() -> None:
+    assert kh.check_own_module_through_shim(..., "c").ok is None
+    wrong = kh.check_own_module_through_shim(SUM_C, "java")
+    assert wrong.ok is False and wrong.hint and '"c"' in wrong.hint
+
+
+def c_compiler() -> None:
+    try:
+        toolchain_for("c")
+    except kh.KitError:
+        need(False, "no C compiler for wasm here")
+
+
+def test_exercise_4_sends_a_wrong_program_back_to_notebook_02() -> None:
+    c_compiler()
+    result = kh.check_own_module_through_shim(SUM_C.replace("i = 1", "i = 0"), "c")
+    assert result.ok is False and result.hint and "notebook 02" in result.hint
+
+
+def test_exercise_4_without_a_shim_runs_the_in_process_half_and_says_so(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    c_compiler()
+    monkeypatch.setenv("KIT_DOCKER", "off")
+    monkeypatch.delenv("KIT_CONTAINERD_ADDRESS", raising=False)
+    result = kh.check_own_module_through_shim(SUM_C, "c")
+    expected = str(sum(int(a) for a in SHIM_ARGS))
+    assert result.ok is None and "no shim here" in result.message
+    assert repr(expected) in result.message and "recording" in result.message
