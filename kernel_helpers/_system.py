@@ -14,8 +14,9 @@ import socket
 import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 PROBE_TIMEOUT_S = 3.0
 
@@ -300,6 +301,22 @@ def wasmtime_cli_path() -> str | None:
 def _check_file(identity: list[str]) -> Path:
     digest = hashlib.sha256("\0".join(identity).encode()).hexdigest()[:24]
     return cache_dir() / "checks" / f"{digest}.json"
+
+
+@dataclass(frozen=True)
+class Proof:
+    """What trying a tool showed (a compiler, the wasm shim): ``checked_by`` says what was
+    done; ``cause`` is the tool's own error line when it failed; ``cached`` when an earlier
+    pass was recalled (:func:`recalled_check`)."""
+
+    ok: bool
+    checked_by: str
+    cause: str | None = None
+    seconds: float = 0.0
+    cached: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
 
 
 def recalled_check(identity: list[str]) -> dict[str, object] | None:

@@ -18,6 +18,7 @@ from typing import Any
 
 from .._errors import KitError
 from .._system import (
+    Proof,
     apt_package,
     file_identity,
     find_program,
@@ -150,22 +151,7 @@ SHIM_PROBE_MODULE = ("prebuilt", "hello", "hello-c.wasm")
 SHIM_TIMEOUT_S = 60.0
 
 
-@dataclass(frozen=True)
-class ShimProof:
-    """What running hello through containerd and the wasm shim showed; ``cause`` is the
-    one-line failure; ``cached`` when an earlier pass under the same shim was recalled."""
-
-    ok: bool
-    checked_by: str
-    cause: str | None = None
-    seconds: float = 0.0
-    cached: bool = False
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-def prove_shim(*, fresh: bool = False) -> ShimProof | None:
+def prove_shim(*, fresh: bool = False) -> Proof | None:
     """Run the kit's hello through containerd with the wasm shim (``ctr run --runtime
     io.containerd.wasmtime.v1``) and compare what it printed with an in-process run.
     None when there is nothing to try (no containerd reachable, or no shim); never raises."""
@@ -188,20 +174,20 @@ def prove_shim(*, fresh: bool = False) -> ShimProof | None:
     identity = [PROOF_FORMAT, "shim", file_identity(shim), address, file_identity(str(module))]
     record = None if fresh else recalled_check(identity)
     if record is not None:
-        return ShimProof(True, asked, seconds=float(str(record.get("seconds", 0.0))), cached=True)
+        return Proof(True, asked, seconds=float(str(record.get("seconds", 0.0))), cached=True)
     started = time.perf_counter()
     try:
         through = run_in_containerd(module, timeout=SHIM_TIMEOUT_S)
     except KitError as err:
-        return ShimProof(False, asked, cause=err.message[:300])
+        return Proof(False, asked, cause=err.message[:300])
     expected = run_wasm(module)
     if (through.stdout, through.exit_code) != (expected.stdout, expected.exit_code):
         said = through.stdout.decode(errors="replace").strip()[:80]
-        return ShimProof(
+        return Proof(
             False,
             asked,
             cause=f"it printed {said!r} and exited {through.exit_code}, not as in-process",
         )
     seconds = round(time.perf_counter() - started, 3)
     remember_check(identity, {"seconds": seconds})
-    return ShimProof(True, asked, seconds=seconds)
+    return Proof(True, asked, seconds=seconds)

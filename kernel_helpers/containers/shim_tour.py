@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .._display import ShownAsHtml, ShownAsText
-from .._errors import ContainerdError, KitError
+from .._errors import ContainerdError, KitError, TimeoutExceeded
 from .._system import DATA_DIR
 from ..wasm.runner import WasiResult
 from .containerd import (
@@ -54,6 +54,8 @@ COMMANDS = {
     "processes": "pgrep -a -f -- '-id {container}'",
 }
 RECORDING = DATA_DIR / "containerd_shim_recorded.json"
+#: How long a task that was sent its stdin may take to end (wordcount in C: well under 1 s).
+FINISH_TIMEOUT_S = 15.0
 #: How long a task may take to be created (an import of a big Go module, a busy machine).
 START_TIMEOUT_S = 60.0
 
@@ -177,14 +179,23 @@ class RunningTask:
     def processes(self) -> ProcessTable:
         return shim_processes(self.container, self.pid)
 
-    def finish(self, stdin: str | bytes = b"", timeout: float = 30.0) -> WasiResult:
-        """Write ``stdin``, close it (the module sees EOF) and wait for the task's end."""
+    def finish(self, stdin: str | bytes = b"", timeout: float = FINISH_TIMEOUT_S) -> WasiResult:
+        """Write ``stdin``, close it (the module sees EOF) and wait for the task's end. A
+        shim that never passes the end on is named in a :class:`ContainerdError`."""
         pipe = self.started.process.stdin
         assert pipe is not None
         with contextlib.suppress(BrokenPipeError, ValueError):
             pipe.write(stdin.encode() if isinstance(stdin, str) else stdin)
             pipe.close()
-        return self.started.wait(timeout, self.start)
+        try:
+            return self.started.wait(timeout, self.start)
+        except TimeoutExceeded:
+            raise ContainerdError(
+                f"the module never saw the end of its stdin, so the task was killed after {timeout:g} s: "
+                "this shim keeps the stdin fifo open for writing itself (runwasi's library does; "
+                "the kit's shim reopens it read-only)",
+                fix="KIT_SHIM=1 ./kit setup   (builds and installs the kit's shim)",
+            ) from None
 
 
 @contextlib.contextmanager

@@ -24,6 +24,7 @@ from .._display import ShownAsHtml
 from .._errors import KitError, ToolchainMissing
 from .._system import (
     PROBE_TIMEOUT_S,
+    Proof,
     find_program,
     has_apt,
     has_module,
@@ -57,7 +58,7 @@ from ..toolchains.detect import (
     toolchains_setting,
 )
 from ..toolchains.prebuilt import prebuilt_module
-from ..toolchains.proof import Proof, linker_fix, prove_components, prove_toolchain, rustup_here
+from ..toolchains.proof import linker_fix, prove_components, prove_toolchain, rustup_here
 
 #: What each optional tool does for the course, as the doctor's table says it.
 TOOL_USES = {

@@ -18,6 +18,7 @@ from typing import Any
 from .._display import ShownAsText
 from .._errors import KitError
 from .checks import CheckResult, Solution, Unusable, exercise, not_yet, right, wrong
+from .nb02 import SOLUTIONS as NB02_SOLUTIONS
 
 WASM_LAYER_TYPES = ("application/wasm", "application/vnd.wasm.content.layer.v1+wasm")
 
@@ -503,6 +504,9 @@ def start_registry() -> Any | None:
     return registry
 
 
+#: Exercise 4 reuses the answer to notebook 02's exercise 4 (the sum program).
+SUM_PROGRAM_SOLUTION = next(s for s in NB02_SOLUTIONS if s.exercise == 4)
+
 SOLUTIONS = (
     Solution(
         "09",
@@ -541,20 +545,9 @@ SOLUTIONS = (
     Solution(
         "09",
         4,
-        r"""
-    answer = r'''#include <stdio.h>
-    #include <stdlib.h>
-
-    int main(int argc, char **argv) {
-        long sum = 0;
-        for (int i = 1; i < argc; i++)
-            sum += atol(argv[i]);
-        printf("%ld\n", sum);
-        return 0;
-    }
-    '''
-    kh.check_own_module_through_shim(answer, "c")
-    """,
+        # notebook 02's own solution, unchanged: only the check at its end differs
+        SUM_PROGRAM_SOLUTION.code.rsplit("\n", 1)[0]
+        + '\nkh.check_own_module_through_shim(answer, "c")',
         "The sum program of notebook 02, unchanged: the check compiles it once, packages the "
         "module as a wasi/wasm image, and ctr runs it with the wasm runtime. The shim hands it "
         "/app.wasm as argv[0], so the numbers still start at argv[1].",

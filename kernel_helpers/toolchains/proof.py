@@ -13,12 +13,11 @@ from __future__ import annotations
 import re
 import tempfile
 import time
-from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
 
 from .._errors import CompileError, KitError, ToolchainMissing
 from .._system import (
+    Proof,
     apt_package,
     file_identity,
     find_program,
@@ -44,21 +43,6 @@ RUN_TIMEOUT_S = 10.0
 DEBIAN_RUST_LLD = Path("/usr/bin/rust-lld")
 #: Bumped when a check changes what it does, so older remembered passes no longer count.
 PROOF_FORMAT = "1"
-
-
-@dataclass(frozen=True)
-class Proof:
-    """What trying a tool showed: ``checked_by`` says what was done; ``cause`` is the
-    tool's own error line when it failed; ``cached`` when an earlier pass was recalled."""
-
-    ok: bool
-    checked_by: str
-    cause: str | None = None
-    seconds: float = 0.0
-    cached: bool = False
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 #: Programs a compiler finds on PATH by itself: rustc its linker, clang its wasm-ld. Where
