@@ -38,7 +38,9 @@ def _parser() -> argparse.ArgumentParser:
         description="Remove the containers, images and volumes the kit made for you: those "
         "with the kit's label and your owner id (this unix user in this checkout). Another "
         "learner's objects on the same Docker daemon are left alone, as are your own "
-        "non-kit images and the cached base rootfs in .kit-cache/images/.",
+        "non-kit images and the cached base rootfs in .kit-cache/images/. Your containers and "
+        "images in the kit's containerd namespace (the wasm shim's runs) go too, where "
+        "containerd is reachable.",
     )
     for command in (startup, sizes, compute):
         command.add_argument(
@@ -74,8 +76,20 @@ def _run(args: argparse.Namespace) -> BenchResult | None:
         return run_compute(repeat=args.repeat, warmup=args.warmup)
     from ..containers.images import cleanup
 
-    print(json.dumps(cleanup()))
+    print(json.dumps({**cleanup(), "containerd": _containerd_cleanup()}))
     return None
+
+
+def _containerd_cleanup() -> dict[str, int] | str:
+    """What the kit left in its containerd namespace, removed (owner-scoped, as Docker's
+    are); where containerd cannot be reached, why not."""
+    from .._errors import ContainerdError
+    from ..containers.containerd import cleanup_containerd
+
+    try:
+        return cleanup_containerd()
+    except ContainerdError as err:
+        return f"not reached: {err.message}"
 
 
 def main(argv: list[str]) -> int:

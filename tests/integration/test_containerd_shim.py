@@ -233,3 +233,42 @@ def _has_c_compiler() -> bool:
     except KitError:
         return False
     return True
+
+
+def test_bench_cleanup_removes_what_a_cut_off_run_left(containerd: None, tmp_path: Path) -> None:
+    """A run killed before its own cleanup leaves an image and a container behind:
+    ``bench cleanup`` removes this learner's, as it does their Docker objects."""
+    import json
+    import uuid
+
+    from kernel_helpers.containers.containerd import (
+        _owner_labels,
+        ctr,
+        import_image,
+        wasm_image_archive,
+    )
+
+    before = kit_objects()
+    image = import_image(
+        wasm_image_archive(
+            _module("hello", "c"), f"kit.local/containerd/left:{uuid.uuid4().hex[:8]}", tmp_path
+        ),
+        "wasi/wasm",
+    )
+    container = f"kit-left-{uuid.uuid4().hex[:8]}"
+    labels = [f"--label={key}={value}" for key, value in _owner_labels().items()]
+    ctr("containers", "create", *labels, "--runtime", WASM_RUNTIME, image, container)
+    assert container in kit_objects()["containers"]
+    done = subprocess.run(
+        [sys.executable, "-m", "kernel_helpers", "bench", "cleanup"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    removed = json.loads(done.stdout)["containerd"]
+    assert removed["containers"] >= 1 and removed["images"] >= 1, removed
+    after = kit_objects()
+    assert container not in after["containers"] and image not in after["images"]
+    assert set(after["containers"]) <= set(before["containers"])
