@@ -36,7 +36,6 @@ from .containerd import (
     _import_source,
     _remove_container,
     built_shim,
-    containerd_address,
     ctr,
     runtime_argument,
     runtime_binary,
@@ -84,12 +83,10 @@ class ShimHere:
 
 def shim_here() -> ShimHere:
     """Can ``ctr`` reach containerd here, and would containerd find a wasm shim? Never raises."""
-    address = containerd_address()
     try:
-        if address is None:
-            _address()  # raises with the reason
-        runtime = runtime_argument("wasmtime")
-        prefix = f"{_ctr()} --address {_address()} --namespace {NAMESPACE}"
+        address = _address()  # no socket, or not this user's: the reason
+        runtime = runtime_argument("wasmtime")  # no shim containerd would find: the reason
+        prefix = f"{_ctr()} --address {address} --namespace {NAMESPACE}"
     except ContainerdError as err:
         return ShimHere(False, err.message + (f" ({err.fix})" if err.fix else ""))
     from .images import owner_id

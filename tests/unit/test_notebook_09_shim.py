@@ -50,7 +50,7 @@ def test_the_ctr_box_is_opened_before_the_helper() -> None:
     helper = next(i for i, c in enumerate(code) if "kh.run_in_containerd(" in c)
     assert by_hand < helper
     assert "here.live" in code[by_hand] and "kh.recorded_steps(" in code[by_hand]
-    assert any(m.startswith("## Open the box: the `ctr` lines") for m in cells("markdown"))
+    assert any("### Open the box: the `ctr` lines" in m for m in cells("markdown"))
 
 
 def test_the_runtime_class_handler_is_the_runtime_the_kit_registered() -> None:
