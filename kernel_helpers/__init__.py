@@ -102,6 +102,8 @@ _names(
     "check_capabilities",
     "check_greeting_reader",
     "check_read_only_preopen",
+    "preview1_limits",
+    "preview1_source",
 )
 _names("course.probe", "container_view", "probe", "probe_module")
 _names("wasm.runner", "Preopen", "clear_module_cache", "compile_module", "load_module", "prepare")

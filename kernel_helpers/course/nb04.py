@@ -1,16 +1,24 @@
-"""Notebook 04 · WASI capabilities: a read-only folder grant, the capability quiz, and a
-program that reads a file or says why it cannot.
+"""Notebook 04 · WASI capabilities: a read-only folder grant, the capability quiz, a
+program that reads a file or says why it cannot, and what preview 1 cannot do at all (a
+socket, a thread: :func:`preview1_limits`).
 
 The WASI probe the notebook runs is :mod:`.probe`.
 """
 
 from __future__ import annotations
 
+import json
 import secrets
 import tempfile
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
+from .._display import ShownAsText, describe_machine
+from .._errors import CompileError, KitError, ToolchainMissing
+from .._system import DATA_DIR
+from ..toolchains.build import WASM, compile_with, shell_command, toolchain_for
+from ..toolchains.detect import Toolchain
 from ..wasm.runner import Preopen
 from .checks import CheckResult, Solution, Unusable, exercise, right, wrong
 from .programs import ProgramRun, compile_program, program_text, run_wasi
@@ -276,3 +284,149 @@ SOLUTIONS = (
         needs="toolchains",
     ),
 )
+
+
+# --- what preview 1 cannot do: a socket and a thread, compiled for wasm32-wasi --------------
+
+#: The two programs, in the kit's data: each asks for something preview 1 has no call for.
+PREVIEW1_FOLDER = DATA_DIR / "preview1"
+PREVIEW1_PROGRAMS = ("socket", "threads")
+#: What each program asks the operating system for, in words.
+PREVIEW1_ASKS = {
+    "socket": "a network socket: socket(AF_INET, SOCK_STREAM, 0)",
+    "threads": "a second thread: pthread_create(...)",
+}
+#: Where the compile and run of each program were recorded, for machines with no C
+#: compiler for wasm32-wasi: one entry per toolchain kind (clang + wasi-libc, zig).
+PREVIEW1_RECORDED = PREVIEW1_FOLDER / "recorded.json"
+#: Long enough for zig's first wasm32-wasi build on a small laptop (20-45 s, build.py).
+PREVIEW1_COMPILE_TIMEOUT_S = 120.0
+#: Lines of compiler output shown: the first error and the lines that point at it.
+SHOWN_LINES = 8
+
+
+@dataclass(frozen=True, repr=False)
+class Preview1Attempt(ShownAsText):
+    """One program built for wasm32-wasi and, if it built, run: what the compiler or the
+    runtime said, word for word, and why. ``recorded`` names where and when, for an
+    attempt read from :data:`PREVIEW1_RECORDED` instead of made now."""
+
+    program: str
+    toolchain: str
+    command: str
+    stage: str  # "compile": the compiler refused it; "run": it built, and this is the run
+    said: str
+    exit_code: int | None
+    recorded: str | None = None
+
+    @property
+    def why(self) -> str:
+        """The explanation that fits what happened (not what was expected to happen)."""
+        return _why(self.program, self.stage, self.said)
+
+    def text(self) -> str:
+        verb = "the compiler refuses it" if self.stage == "compile" else "it builds; the run"
+        origin = f"RECORDED {self.recorded}, not run here" if self.recorded else "run now"
+        lines = [
+            f"{self.program}.c asks for {PREVIEW1_ASKS[self.program]}",
+            f"  {self.toolchain}: {verb} ({origin})",
+            f"  $ {self.command}",
+            *(f"  | {line}" for line in self.said.splitlines()),
+        ]
+        if self.stage == "run":
+            lines.append(f"  exit code {self.exit_code}")
+        lines.append(f"  why: {self.why}")
+        return "\n".join(lines)
+
+
+def _why(program: str, stage: str, said: str) -> str:
+    if program == "socket":
+        if stage == "compile" and "socket" in said:
+            return (
+                "wasi-libc declares no socket(): WASI preview 1 has no call that opens a "
+                "socket, so its sys/socket.h leaves the declaration out. A preview-1 module can "
+                "only use a socket its host opened and handed over (sock_accept, sock_recv, "
+                "sock_send, sock_shutdown)."
+            )
+        return "preview 1 has no call that opens a socket; read what was said above."
+    if stage == "compile" and "pthread.h" in said:
+        return (
+            "this wasi-libc ships no pthread.h for wasm32-wasi, because preview 1 has no call "
+            "that starts a thread. clang, given --sysroot=/usr, then found the host's own "
+            "/usr/include/pthread.h (glibc's), which cannot compile for wasm32: the error names "
+            "a header, but the cause is that the target has no threads."
+        )
+    if stage == "run" and "pthread_create failed" in said:
+        return (
+            "this wasi-libc (the newer one zig ships) has pthread functions that compile and "
+            "link, but with no way to start a thread in preview 1, pthread_create can only "
+            "refuse with an error code, and the program must cope. Threads are the separate "
+            "wasi-threads proposal (target wasm32-wasip1-threads, shared memory), which "
+            "wasmtime runs only when asked; neither preview 1 nor WASI 0.2 has them."
+        )
+    return "preview 1 has no call that starts a thread; read what was said above."
+
+
+def preview1_source(program: str) -> str:
+    """The C text of ``program`` (``socket`` or ``threads``). Notebook 04."""
+    if program not in PREVIEW1_PROGRAMS:
+        raise KitError(
+            f"no preview-1 program named {program!r}", fix=f"use one of {PREVIEW1_PROGRAMS}"
+        )
+    return (PREVIEW1_FOLDER / f"{program}.c").read_text(encoding="utf-8")
+
+
+def _shown(output: str) -> str:
+    lines = [line.rstrip() for line in output.strip().splitlines() if line.strip()]
+    return "\n".join(lines[:SHOWN_LINES])
+
+
+def _attempt(tc: Toolchain, program: str) -> Preview1Attempt:
+    """Compile ``program`` with ``tc``; run it if that worked. Raises CompileError only for
+    a compiler that gave no answer in time (nothing about the program was learnt)."""
+    name = f"{tc.kind} ({tc.version.split(' (')[0]})"
+    try:
+        module = compile_with(
+            tc, preview1_source(program), name=program, timeout=PREVIEW1_COMPILE_TIMEOUT_S
+        )
+    except CompileError as err:
+        if "timed out" in err.output:
+            raise
+        command = shell_command("c", WASM, err.command)
+        return Preview1Attempt(program, name, command, "compile", _shown(err.output), None)
+    run = run_wasi(module)
+    said = run.stdout + run.stderr + (f"[{run.stopped}]" if run.stopped else "")
+    command = f"{shell_command('c', WASM, module.command)}, then kh.run_wasm({module.path.name!r})"
+    return Preview1Attempt(program, name, command, "run", _shown(said), run.exit_code)
+
+
+def _recorded_attempts() -> list[Preview1Attempt]:
+    record = json.loads(PREVIEW1_RECORDED.read_text(encoding="utf-8"))
+    where = f"on {describe_machine(record['machine'])}, {record['machine']['date_utc'][:10]}"
+    return [Preview1Attempt(**entry, recorded=where) for entry in record["attempts"]]
+
+
+@dataclass(frozen=True, repr=False)
+class Preview1Limits(ShownAsText):
+    """The attempts of :func:`preview1_limits`, and why some were not made here."""
+
+    attempts: list[Preview1Attempt]
+    note: str = ""
+
+    def text(self) -> str:
+        blocks = [a.text() for a in self.attempts]
+        return "\n\n".join([*([self.note] if self.note else []), *blocks])
+
+
+def preview1_limits() -> Preview1Limits:
+    """Notebook 04: ``socket.c`` and ``threads.c`` compiled for wasm32-wasi with the
+    course's C toolchain (and run where they compile). With no such compiler, or one that
+    did not answer in time, the attempts recorded with clang and with zig, marked."""
+    try:
+        tc = toolchain_for("c")
+        return Preview1Limits([_attempt(tc, program) for program in PREVIEW1_PROGRAMS])
+    except ToolchainMissing as err:
+        reason = f"{err.message}: what clang and zig said when they were asked, recorded"
+    except CompileError as err:
+        reason = f"the compiler gave no answer in time ({_shown(err.output)}); recorded instead"
+    return Preview1Limits(_recorded_attempts(), note=reason)
