@@ -169,9 +169,16 @@ _names("wasm.portability", "module_sha256", "run_everywhere")
 
 # 08 · steady-state compute
 _names("_display", "format_seconds")
-_names("bench.compute", "run_compute")
-_names("course.nb08", "WHY_SLOWER", "check_prime_count", "check_slowdown", "check_why_slower")
-_names("report.plots", "throughput_figure")
+_names("bench.compute", "compute_in_browser", "run_compute")
+_names(
+    "course.nb08",
+    "WHY_SLOWER",
+    "beside_javascript",
+    "check_prime_count",
+    "check_slowdown",
+    "check_why_slower",
+)
+_names("report.plots", "beside_javascript_figure", "throughput_figure")
 _names("report.verdicts", "throughput_verdict")
 
 # 09 · Docker + Wasm

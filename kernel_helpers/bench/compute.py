@@ -3,6 +3,9 @@
 :func:`run_compute` times each case of :data:`COMPUTE_CASES` (``fib`` at N=30 and 35,
 ``sha256`` over 1 and 8 MiB of stdin): the native binary as a whole process, the module
 pre-instantiated in process, so both pay almost nothing but the work. Notebook 08.
+
+:func:`compute_in_browser` times the same modules, and the same kernels written in
+JavaScript, in the learner's page; :func:`beside_javascript` puts the four sides together.
 """
 
 from __future__ import annotations
@@ -12,12 +15,16 @@ import tempfile
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._errors import KitError
 from ..toolchains.pairs import example_builds
 from .harness import OnSample, machine_metadata, measure_callable, measure_command
-from .results import BenchResult
+from .ratio import Ratio, ratio_of_medians
+from .results import BenchResult, Measurement
+
+if TYPE_CHECKING:  # the widget (anywidget, traitlets) loads only where a page is wanted
+    from ..wasm.browser_compute import BrowserCase, BrowserCompute
 
 #: (example, label, argv after the program, stdin size in bytes or 0)
 COMPUTE_CASES = (
@@ -86,3 +93,96 @@ def run_compute(
 
 def _wasm_call(prepared: Any, args: list[str], stdin: bytes | None) -> Callable[[], object]:
     return lambda: prepared.run(args, stdin=stdin).check()
+
+
+# --- beside JavaScript, in the learner's page -------------------------------------------------
+
+#: The four sides of notebook 08's browser comparison, in the order tables and plots show.
+SIDES = ("native", "wasmtime", "browser-wasm", "browser-js")
+SIDE_LABELS = {
+    "native": "native binary (whole process)",
+    "wasmtime": "wasm in wasmtime (pre-instantiated)",
+    "browser-wasm": "wasm in the browser (instantiate + _start)",
+    "browser-js": "JavaScript in the browser (the same kernel)",
+}
+#: Why a headless run has no browser rows: said, never filled in.
+NO_PAGE = (
+    "no browser attached to this kernel (a headless run): the browser rows come from the "
+    "page, so open the notebook in JupyterLab to time them"
+)
+
+
+def browser_cases() -> list[BrowserCase]:
+    """:data:`COMPUTE_CASES` as the page runs them: the same argv and stdin sizes."""
+    from ..wasm.browser_compute import BrowserCase
+
+    return [BrowserCase(label, ex, tuple(args), size) for ex, label, args, size in COMPUTE_CASES]
+
+
+def compute_in_browser(*, repeat: int = 10, warmup: int = 2, lang: str = "c") -> BrowserCompute:
+    """The widget that times the very modules :func:`run_compute` timed, and the kernels in
+    JavaScript, in the learner's page, with the same warm-ups and repetitions. Notebook 08."""
+    from ..wasm.browser_compute import compute_page
+
+    modules = {ex: example_builds(ex, lang).wasm.read_bytes() for ex in ("fib", "sha256")}
+    return compute_page(modules, browser_cases(), warmup=warmup, repeat=repeat)
+
+
+def beside_javascript(compute: BenchResult, page: BrowserCompute) -> BenchResult:
+    """One result with the four sides per case (``SIDE case``: ``native fib(35)``,
+    ``wasmtime fib(35)``, ``browser-wasm fib(35)``, ``browser-js fib(35)``): the kernel's
+    measurements from ``compute`` and the page's from ``page``. A side with nothing
+    measured is in ``skipped`` with the reason; ``notes["outputs <case>"]`` says whether
+    JavaScript printed what the module printed. Notebook 08."""
+    result = BenchResult(machine=compute.machine, example="fib+sha256", benchmark="compute-browser")
+    result.notes["browser"] = page.browser or page.summary()
+    timings = {t.label: t for t in page.timings()}
+    for case in browser_cases():
+        for side, name in (("native", "native"), ("wasmtime", "wasm")):
+            measured = compute.variants.get(f"{name} {case.label}")
+            if measured is not None:
+                result.variants[f"{side} {case.label}"] = measured
+            else:
+                result.skipped[f"{side} {case.label}"] = compute.skipped.get(
+                    f"{name} {case.label}", "not in this compute result"
+                )
+        timing = timings.get(case.label)
+        if timing is None:
+            why = NO_PAGE if not page.browser_attached else page.summary()
+            for side in ("browser-wasm", "browser-js"):
+                result.skipped[f"{side} {case.label}"] = why
+            continue
+        result.notes[f"outputs {case.label}"] = (
+            "same output"
+            if timing.agree
+            else f"DIFFER: wasm {timing.wasm_stdout!r}"
+            f"{' (' + timing.wasm_error + ')' if timing.wasm_error else ''}, "
+            f"JavaScript {timing.js_stdout!r}"
+        )
+        for side, samples in (
+            ("browser-wasm", timing.wasm_samples_s),
+            ("browser-js", timing.js_samples_s),
+        ):
+            result.variants[f"{side} {case.label}"] = Measurement.from_samples(
+                f"{side} {case.label}", "in-page", list(samples), note=page.browser
+            )
+    return result
+
+
+#: The ratios notebook 08's browser table prints, each answering one question.
+BROWSER_RATIOS = (
+    ("browser-js", "browser-wasm", "JavaScript / wasm, same page: how much wasm gains there"),
+    ("browser-wasm", "wasmtime", "browser / wasmtime, same bytes: one engine against another"),
+    ("wasmtime", "native", "wasmtime / native: wasm's cost outside the browser"),
+)
+
+
+def browser_ratios(result: BenchResult, case: str) -> dict[str, Ratio]:
+    """The :data:`BROWSER_RATIOS` measured for ``case`` (``fib(35)``), keyed by their
+    question; a ratio with a side missing is left out. Notebooks 08 and 10."""
+    ratios = {}
+    for slow, fast, question in BROWSER_RATIOS:
+        a, b = result.variants.get(f"{slow} {case}"), result.variants.get(f"{fast} {case}")
+        if a is not None and b is not None:
+            ratios[question] = ratio_of_medians(a.samples_s, b.samples_s)
+    return ratios

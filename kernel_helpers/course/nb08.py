@@ -1,15 +1,19 @@
-"""Notebook 08 · steady-state compute: the slowdown of wasm against native, why, and a
-program of the learner's own timed both ways."""
+"""Notebook 08 · steady-state compute: the slowdown of wasm against native, why, a program
+of the learner's own timed both ways, and the same kernels beside JavaScript in the
+learner's browser (:func:`beside_javascript`)."""
 
 from __future__ import annotations
 
 import functools
 import math
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
-from .._display import format_seconds
-from ..bench.results import native_missing, slowdowns
+from .._display import ShownAsText, format_seconds
+from ..bench.compute import NO_PAGE, SIDE_LABELS, SIDES, browser_cases, browser_ratios
+from ..bench.compute import beside_javascript as beside_javascript_result
+from ..bench.results import BenchResult, as_result, native_missing, slowdowns
 from ..toolchains.build import NATIVE, Artifact
 from .checks import (
     IN_NOTEBOOK,
@@ -251,3 +255,56 @@ SOLUTIONS = (
         needs="toolchains",
     ),
 )
+
+
+# --- beside JavaScript, in the browser -------------------------------------------------------
+
+
+def _cell(result: BenchResult, name: str) -> str:
+    measured = result.variants.get(name)
+    if measured is None:
+        return "not measured"
+    s = measured.stats
+    return f"{format_seconds(s.median_s)} ({format_seconds(s.q1_s)}-{format_seconds(s.q3_s)})"
+
+
+@dataclass(frozen=True, repr=False)
+class BesideJavaScript(ShownAsText):
+    """Notebook 08's four sides per case, as a table: median (quartiles) per side, whether
+    JavaScript printed what the module printed, and the ratios with their intervals."""
+
+    result: BenchResult
+    page_summary: str
+
+    def text(self) -> str:
+        lines = [f"browser: {self.page_summary}", ""]
+        if NO_PAGE in self.result.skipped.values():
+            lines[1:1] = [NO_PAGE + "; below is what this kernel measured."]
+        for case in browser_cases():
+            lines.append(f"{case.label}")
+            for side in SIDES:
+                name = f"{side} {case.label}"
+                why = self.result.skipped.get(name, "")
+                if why == NO_PAGE:  # said once, at the top
+                    why = "comes from the page (none attached)"
+                shown = _cell(self.result, name) if not why else f"not measured: {why}"
+                lines.append(f"  {SIDE_LABELS[side]:44} {shown}")
+            outputs = self.result.notes.get(f"outputs {case.label}")
+            if outputs:
+                lines.append(f"  JavaScript against the module: {outputs}")
+            for question, ratio in browser_ratios(self.result, case.label).items():
+                lines.append(f"  {question}: {ratio.text()}")
+            lines.append("")
+        lines.append(
+            "Times are medians with quartiles; ratios are medians' ratios with a 95% bootstrap "
+            f"interval. {len(browser_cases())} cases, warm-ups and repetitions as in the first cell."
+        )
+        return "\n".join(lines)
+
+
+def beside_javascript(compute: Any, page: Any) -> BesideJavaScript:
+    """Notebook 08: the kernel's native and wasmtime timings beside the page's wasm and
+    JavaScript timings (:func:`kh.compute_in_browser`), with intervals; headless, the
+    browser rows say why they are missing. Run it again once the page says it is done."""
+    result = beside_javascript_result(as_result(compute), page)
+    return BesideJavaScript(result, page.summary())

@@ -605,3 +605,41 @@ def draw_throughput(ax: Axes, compute: ResultLike) -> None:
     ax.set_ylim(0, max([2.2, *(r.high * 1.2 for r in rows)]))
     if rows:
         ax.legend(fontsize=8, loc="lower right")
+
+
+def beside_javascript_figure(result: ResultLike) -> Figure:
+    """Notebook 08: per case, the median time of each side (native, wasmtime, wasm and
+    JavaScript in the browser) with its quartiles; a side not measured is absent, and the
+    title says which. Log scale: the cases span three orders of magnitude."""
+    from ..bench.compute import SIDE_LABELS, SIDES, browser_cases
+
+    model = as_result(result)
+    figure = new_figure(9, 4.5)
+    ax = figure.add_subplot()
+    cases = [case.label for case in browser_cases()]
+    width = 0.8 / len(SIDES)
+    for index, side in enumerate(SIDES):
+        found = [(i, model.variants[f"{side} {c}"].stats) for i, c in enumerate(cases)
+                 if f"{side} {c}" in model.variants]  # fmt: skip
+        if not found:
+            continue
+        xs = [i + (index - (len(SIDES) - 1) / 2) * width for i, _ in found]
+        medians = np.array([s.median_s for _, s in found])
+        spread = np.array([[s.median_s - s.q1_s for _, s in found],
+                           [s.q3_s - s.median_s for _, s in found]])  # fmt: skip
+        ax.errorbar(xs, medians, yerr=np.clip(spread, 0, None), fmt="o", capsize=3,
+                    color=f"C{index}", label=SIDE_LABELS[side])  # fmt: skip
+    ax.set_xticks(range(len(cases)), cases)
+    ax.set_yscale("log")
+    label_log_axis(ax, format_seconds)
+    ax.set_ylabel("time per run (median, bar: quartiles)")
+    missing = [
+        SIDE_LABELS[s] for s in SIDES if not any(k.startswith(f"{s} ") for k in model.variants)
+    ]
+    title = "The same kernels: native, wasmtime, and wasm beside JavaScript in the browser"
+    ax.set_title(
+        title + (f"\nnot measured in this run: {'; '.join(missing)}" if missing else ""),
+        fontsize=10,
+    )
+    ax.legend(fontsize=8, loc="upper left")
+    return figure
