@@ -171,7 +171,7 @@ def beside_javascript(compute: BenchResult, page: BrowserCompute) -> BenchResult
 
 #: The ratios notebook 08's browser table prints, each answering one question.
 BROWSER_RATIOS = (
-    ("browser-js", "browser-wasm", "JavaScript / wasm, same page: how much wasm gains there"),
+    ("browser-js", "browser-wasm", "JavaScript / wasm, same page (above 1: wasm is faster there)"),
     ("browser-wasm", "wasmtime", "browser / wasmtime, same bytes: one engine against another"),
     ("wasmtime", "native", "wasmtime / native: wasm's cost outside the browser"),
 )

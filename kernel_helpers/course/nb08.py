@@ -280,6 +280,8 @@ class BesideJavaScript(ShownAsText):
         lines = [f"browser: {self.page_summary}", ""]
         if NO_PAGE in self.result.skipped.values():
             lines[1:1] = [NO_PAGE + "; below is what this kernel measured."]
+        elif any(key.startswith("browser-") for key in self.result.skipped):
+            lines[1:1] = ["Run this cell again once the page above says it is done."]
         for case in browser_cases():
             lines.append(f"{case.label}")
             for side in SIDES:

@@ -18,14 +18,6 @@ async function importText(source) {
   }
 }
 
-function browserName() {
-  const agent = globalThis.navigator?.userAgent ?? "";
-  const match = agent.match(/(Firefox|Edg|Chrome|Chromium|Version)\/(\d+)/);
-  if (!match) return agent || "this browser";
-  const name = { Edg: "Edge", Version: "Safari" }[match[1]] ?? match[1];
-  return `${name} ${match[2]}`;
-}
-
 // Random input like the server's os.urandom; getRandomValues fills 65,536 bytes a call.
 function randomBytes(size) {
   const data = new Uint8Array(size);
@@ -71,20 +63,20 @@ async function runCase(shim, kernels, module, spec, warmup, repeat) {
 
 async function runAll(model, show) {
   if (model.get("status") !== "waiting") return;  // another view of this model runs it
-  model.set("browser_attached", true);
-  model.set("browser", browserName());
   model.set("status", "running");
+  model.set("browser_attached", true);
   model.save_changes();
   try {
     const shim = await importText(model.get("shim_source"));
     const kernels = await importText(model.get("kernels_source"));
+    model.set("browser", shim.browserName());
+    model.save_changes();
     const modules = {};
     const results = [];
     for (const spec of model.get("cases")) {
       show(`running ${spec.label} (${results.length + 1} of ${model.get("cases").length}) in ${model.get("browser")}…`);
       await breathe();
-      // The bytes arrive as a DataView, which compile takes as it is.
-      modules[spec.example] ??= await WebAssembly.compile(model.get(`${spec.example}_module`));
+      modules[spec.example] ??= await WebAssembly.compile(shim.toBytes(model.get(`${spec.example}_module`)));
       results.push(await runCase(shim, kernels, modules[spec.example], spec, model.get("warmup"), model.get("repeat")));
     }
     model.set("results", results);

@@ -29,7 +29,7 @@ class ProcExit extends Error {
   }
 }
 
-function toBytes(source) {
+export function toBytes(source) {
   if (source instanceof Uint8Array) return source;
   if (source instanceof ArrayBuffer) return new Uint8Array(source);
   if (ArrayBuffer.isView(source)) {
@@ -287,7 +287,7 @@ async function runComponentModel(model, bytes) {
 
 // --- the JupyterLab view (anywidget) ---------------------------------------------------
 
-function browserName() {
+export function browserName() {
   const agent = globalThis.navigator?.userAgent ?? "";
   const match = agent.match(/(Firefox|Edg|Chrome|Chromium|Version)\/(\d+)/);
   if (!match) return agent || "this browser";
