@@ -3,6 +3,8 @@ the browser rows say they come from the page, and no number is filled in for the
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 import kernel_helpers as kh
@@ -48,3 +50,16 @@ def test_every_side_has_a_label() -> None:
     from kernel_helpers.bench.compute import SIDE_LABELS
 
     assert set(SIDE_LABELS) == set(SIDES)
+
+
+def test_the_combined_result_is_saved_for_notebook_10(compute: BenchResult, tmp_path: Path) -> None:
+    from kernel_helpers.report.exports import load_results, save_result
+
+    beside = kh.beside_javascript(compute, kh.compute_in_browser(repeat=2, warmup=0))
+    save_result("compute-browser", beside.result, folder=tmp_path)
+    saved = load_results(tmp_path)["compute-browser"]
+    assert saved["benchmark"] == "compute-browser"
+    assert (
+        "wasmtime fib(35)" in saved["variants"]
+        and saved["skipped"]["browser-js fib(35)"] == NO_PAGE
+    )
