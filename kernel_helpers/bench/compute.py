@@ -105,10 +105,22 @@ SIDE_LABELS = {
     "browser-wasm": "wasm in the browser (instantiate + _start)",
     "browser-js": "JavaScript in the browser (the same kernel)",
 }
-#: Why a headless run has no browser rows: said, never filled in.
+#: Why the browser rows are empty before a page has reported: said, never filled in. The
+#: kernel cannot tell a headless run from a page that has not answered yet (it reads the
+#: page's messages only between cells), so it says both.
 NO_PAGE = (
-    "no browser attached to this kernel (a headless run): the browser rows come from the "
-    "page, so open the notebook in JupyterLab to time them"
+    "the browser rows come from the page, and no page has reported to this kernel: in "
+    "JupyterLab, run this cell again once the widget above says it ran; a headless run "
+    "(no browser) has no page"
+)
+
+
+#: What each browser sample contains, for the table's footer and the saved result.
+BROWSER_METHOD = (
+    "in the page, wasm: the module compiled once, each sample a fresh instance running "
+    "_start (its stdin copied in through fd_read, as under wasmtime); JavaScript: each sample "
+    "one call of the kernel on the same bytes, where they lie; performance.now() in the "
+    "page, rounded by the browser to about 0.1 ms"
 )
 
 
@@ -136,6 +148,7 @@ def beside_javascript(compute: BenchResult, page: BrowserCompute) -> BenchResult
     JavaScript printed what the module printed. Notebook 08."""
     result = BenchResult(machine=compute.machine, example="fib+sha256", benchmark="compute-browser")
     result.notes["browser"] = page.browser or page.summary()
+    result.notes["method"] = BROWSER_METHOD
     timings = {t.label: t for t in page.timings()}
     for case in browser_cases():
         for side, name in (("native", "native"), ("wasmtime", "wasm")):

@@ -279,7 +279,7 @@ class BesideJavaScript(ShownAsText):
     def text(self) -> str:
         lines = [f"browser: {self.page_summary}", ""]
         if NO_PAGE in self.result.skipped.values():
-            lines[1:1] = [NO_PAGE + "; below is what this kernel measured."]
+            lines[1:1] = [f"{NO_PAGE}. Below is what this kernel measured."]
         elif any(key.startswith("browser-") for key in self.result.skipped):
             lines[1:1] = ["Run this cell again once the page above says it is done."]
         for case in browser_cases():
@@ -288,7 +288,7 @@ class BesideJavaScript(ShownAsText):
                 name = f"{side} {case.label}"
                 why = self.result.skipped.get(name, "")
                 if why == NO_PAGE:  # said once, at the top
-                    why = "comes from the page (none attached)"
+                    why = "comes from the page (none has reported)"
                 shown = _cell(self.result, name) if not why else f"not measured: {why}"
                 lines.append(f"  {SIDE_LABELS[side]:44} {shown}")
             outputs = self.result.notes.get(f"outputs {case.label}")
@@ -299,8 +299,10 @@ class BesideJavaScript(ShownAsText):
             lines.append("")
         lines.append(
             "Times are medians with quartiles; ratios are medians' ratios with a 95% bootstrap "
-            f"interval. {len(browser_cases())} cases, warm-ups and repetitions as in the first cell."
+            "interval; warm-ups and repetitions as in the first cell."
         )
+        if self.result.notes.get("method"):
+            lines.append(f"Method: {self.result.notes['method']}.")
         return "\n".join(lines)
 
 

@@ -105,7 +105,7 @@ class BrowserCompute(anywidget.AnyWidget):
 
     def summary(self) -> str:
         if not self.browser_attached:
-            return "no browser attached (a headless run): the browser rows come from the page"
+            return "no page has reported yet (a headless run, or a page still starting)"
         if self.status == "failed":
             return f"the run in {self.browser} failed: {self.error}"
         if not self.finished:

@@ -31,7 +31,7 @@ def test_headless_the_browser_rows_come_from_the_page_and_are_not_faked(
         questions = browser_ratios(beside.result, case.label)
         assert not any("same page" in q for q in questions)
     text = beside.text()
-    assert text.count(NO_PAGE) == 1 and "comes from the page (none attached)" in text
+    assert text.count(NO_PAGE) == 1 and "comes from the page (none has reported)" in text
     figure = kh.beside_javascript_figure(beside.result)
     assert "not measured in this run" in figure.axes[0].get_title()
 
