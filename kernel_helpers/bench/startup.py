@@ -1,5 +1,6 @@
-"""Start-up time of one program, ten ways: native, wasm (compiled, cached, pre-instantiated),
-the wasmtime CLI, Docker (scratch and a distro base), and cold pulls from a local registry.
+"""Start-up time of one program, many ways: native, wasm (compiled, cached, pre-instantiated,
+a component), the wasmtime CLI, containerd with runc and with a wasm shim, Docker (scratch
+and a distro base), and cold pulls from a local registry.
 
 :func:`run_startup` prepares every variant this machine can run (builds, images, a
 registry), then times them side by side in one run in the benchmark worker (``worker``):
@@ -29,10 +30,12 @@ from .results import BenchResult, Measurement, Sizes, headline_pair
 from .variants import (
     BY_NAME,
     CONTAINER_VARIANTS,
+    CONTAINERD_VARIANTS,
     NAMES,
     RECORDABLE_VARIANTS,
     CommandSpec,
     ComponentSpec,
+    ContainerdSpec,
     Job,
     OciPullSpec,
     Spec,
@@ -208,9 +211,18 @@ def _container_runnables(plan: _Plan, client: docker.DockerClient) -> None:
     scratch_tag = owner_tag(f"kit-{example}-scratch")
     distro_tag = owner_tag(f"kit-{example}-debian")
     labels = plan.stack.enter_context(run_images(client))
+    built: list[str] = []
+
+    def scratch_built() -> str:
+        """The FROM scratch image, built on first use: docker-scratch, the pull and runc
+        under containerd all run this one."""
+        if not built:
+            scratch_image(plan.builds.require_native(), scratch_tag, labels=labels, client=client)
+            built.append(scratch_tag)
+        return scratch_tag
 
     def scratch() -> _Runnable:
-        scratch_image(plan.builds.require_native(), scratch_tag, labels=labels, client=client)
+        scratch_built()
         _record_image_sizes(plan, "docker-scratch", scratch_tag, client)
         return _command("docker-scratch", hardened_run_command(scratch_tag), image=scratch_tag)
 
@@ -231,8 +243,7 @@ def _container_runnables(plan: _Plan, client: docker.DockerClient) -> None:
         if is_rootless(client):
             plan.absent.add("docker-pull-run")  # recorded data stands in, marked
             raise BenchmarkError(ROOTLESS_PULL_REASON)
-        if "docker-scratch" not in plan.names:
-            scratch_image(plan.builds.require_native(), scratch_tag, labels=labels, client=client)
+        scratch_built()
         from ..containers.images import push_image
 
         registry = plan.registry()
@@ -248,6 +259,44 @@ def _container_runnables(plan: _Plan, client: docker.DockerClient) -> None:
     plan.add("docker-scratch", scratch)
     plan.add("docker-debian", distro)
     plan.add("docker-pull-run", pull_run)
+    _containerd_runnables(plan, scratch_built)
+
+
+#: What a containerd sample is, said beside each of the two variants.
+CONTAINERD_NOTE = (
+    "ctr tasks start, timed from creating the task to its exit; the container is created "
+    "before and removed after every run, untimed, the same for both runtimes"
+)
+
+
+def _containerd_runnables(plan: _Plan, scratch_built: Callable[[], str]) -> None:
+    """hello's module image with the wasm shim and its FROM scratch image with runc, each
+    imported into the kit's containerd namespace once, removed when the run ends. Both or
+    neither: where either cannot run here, recorded data stands in for the two."""
+    from ..containers.containerd import (
+        ctr_prefix,
+        imported_image,
+        locked_options,
+        unavailable_reason,
+    )
+
+    wanted = [n for n in CONTAINERD_VARIANTS if n in plan.names]
+    reason = unavailable_reason() if wanted else None
+    if reason is not None:
+        for name in wanted:
+            plan.skipped[name] = reason
+        plan.absent.update(wanted)
+        return
+
+    def runnable(name: str, runtime: str, source: str | Path) -> _Runnable:
+        image = plan.stack.enter_context(imported_image(source))
+        spec = ContainerdSpec(tuple(ctr_prefix()), image.name, tuple(locked_options(runtime)))
+        return _Runnable(name, spec, CONTAINERD_NOTE)
+
+    plan.add(
+        "containerd-wasmtime", lambda: runnable("containerd-wasmtime", "wasmtime", plan.builds.wasm)
+    )
+    plan.add("containerd-runc", lambda: runnable("containerd-runc", "runc", scratch_built()))
 
 
 def _record_image_sizes(plan: _Plan, name: str, tag: str, client: docker.DockerClient) -> None:
@@ -287,7 +336,8 @@ def _oci_runnable(plan: _Plan) -> None:
 def _docker_client(plan: _Plan) -> docker.DockerClient | None:
     from ..containers.docker import connect
 
-    wanted = [n for n in CONTAINER_VARIANTS if n in plan.names]
+    # containerd's runc runs the FROM scratch image, which Docker builds.
+    wanted = [n for n in (*CONTAINER_VARIANTS, *CONTAINERD_VARIANTS) if n in plan.names]
     if not wanted:
         return None
     try:
