@@ -73,6 +73,9 @@ class _Runnable:
 
     @property
     def command(self) -> list[str] | None:
+        """The exact command each sample times (a containerd one names a fresh container)."""
+        if isinstance(self.spec, ContainerdSpec):
+            return [*self.spec.ctr, "tasks", "start", "CONTAINER"]
         return (
             list(self.spec.argv) if isinstance(self.spec, CommandSpec) and self.spec.argv else None
         )
