@@ -377,3 +377,30 @@ def test_11_shows_an_exit_code_cross_the_component_boundary_in_a_cell() -> None:
     assert 'kh.run_wasm(probe, ["exit", "5"]' in measuring
     assert 'kh.run_wasm(probe_component.path, ["exit", "5"]' in measuring
     assert "arrives as 1" not in markdown(notebook("11"))
+
+
+def test_06_and_10_say_which_question_each_start_up_ratio_answers() -> None:
+    """Issue 26: the in-process ratio (an embedder's) and the containerd one (a Docker or
+    Kubernetes user's) are named apart, in the words the verdict's rows use."""
+    from kernel_helpers.bench.variants import EMBEDDER, PLATFORM_USER
+
+    six, ten = (
+        " ".join(markdown(notebook("06")).split()),
+        " ".join(markdown(notebook("10")).split()),
+    )
+    for question in (EMBEDDER, PLATFORM_USER):
+        assert f"`{question.slow} / {question.fast}` is **what {question.who} sees**" in six
+        assert f"what {question.who} sees" in ten
+    for variant in ("`containerd-wasmtime`", "`containerd-runc`"):
+        assert variant in six
+
+
+def test_06_explains_shims_and_components_where_it_first_names_them() -> None:
+    """Issue 28 item 3: "as a shim would" and "wasm component (WASI 0.2)" were explained
+    only in 09 and 11, and the component's paler colour nowhere."""
+    text = " ".join(markdown(notebook("06")).split())
+    table = text[text.index("## What each variant pays for") :]
+    assert "as a shim would" not in table
+    assert "a *shim* (the small program it runs beside each container)" in table
+    assert "a *component*, a module that declares typed interfaces" in table
+    assert "light green a component" in table
