@@ -404,3 +404,17 @@ def test_06_explains_shims_and_components_where_it_first_names_them() -> None:
     assert "a *shim* (the small program it runs beside each container)" in table
     assert "a *component*, a module that declares typed interfaces" in table
     assert "light green a component" in table
+
+
+def test_06_exercise_3_counts_the_locks_the_box_cell_sets() -> None:
+    """Issue 28 item 4: the exercise said "five locks" beside a cell setting six."""
+    from kernel_helpers.course.nb06 import LOCKS
+
+    cells = cell_sources(notebook("06"))
+    box = next(c for c in cells if "client.containers.run(" in c and "network_mode" in c)
+    set_there = set(re.findall(r"^\s+(\w+)=", box, re.M)) - {"labels", "remove"}
+    assert set_there == set(LOCKS)
+    words = {5: "five", 6: "six", 7: "seven"}
+    assert f"close the {words[len(LOCKS)]}\nlocks of the cell that opened the box" in markdown(
+        notebook("06")
+    )
