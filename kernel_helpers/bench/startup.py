@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 from .._errors import BenchmarkError, DockerUnavailable, KitError
 from .._system import cache_dir, run_quick, wasmtime_cli_path
 from ..toolchains.pairs import Builds, example_builds
-from .harness import OnSample, machine_metadata
+from .harness import OnPhase, OnSample, Phase, machine_metadata
 from .results import BenchResult, Measurement, Sizes, headline_pair
 from .variants import (
     BY_NAME,
@@ -425,6 +425,7 @@ def run_startup(
     progress: bool = True,
     precision: float | None = None,
     budget_s: float = 60.0,
+    on_phase: OnPhase | None = None,
 ) -> BenchResult:
     """Measure start-up of every variant (or those named in ``variants``) in one run.
 
@@ -433,7 +434,8 @@ def run_startup(
     then gets more rounds until its ratio's interval is that tight or ``budget_s`` has
     passed since the start; ``result.notes["precision"]`` says which. ``stop`` (an Event,
     e.g. set by a notebook button) or the kernel's interrupt ends the run and keeps every
-    sample so far. Variants missing here come from recorded data, marked. Notebook 06.
+    sample so far. Variants missing here come from recorded data, marked. ``on_phase``
+    hears how much work each phase holds, so a progress bar can follow it. Notebook 06.
     """
     started = time.monotonic()
     names = list(variants) if variants else list(NAMES)
@@ -463,12 +465,14 @@ def run_startup(
             notes=plan.notes,
         )
         expect = _expected_output(builds.wasm)
+        if on_phase is not None:
+            on_phase(Phase("every variant", samples=repeat * len(plan.runnables)))
         stopped = _measure_all(
             plan.runnables, result, repeat, warmup, on_sample, stop, progress, expect
         )
         _fill_from_recorded(result, example, plan.absent, stopped)
         if precision is not None:
-            rounds = _Rounds(plan.runnables, repeat, on_sample, stop, expect)
+            rounds = _Rounds(plan.runnables, repeat, on_sample, stop, expect, on_phase)
             _until_precise(result, rounds, precision, started + budget_s)
     # The load at the end as well as at the start: a workshop VM shared by a class is busy,
     # and the verdict says so (see report.verdicts.busy_machine_note).
@@ -486,6 +490,7 @@ class _Rounds:
     on_sample: OnSample | None
     stop: threading.Event | None
     expect: str
+    on_phase: OnPhase | None = None
 
 
 def _until_precise(result: BenchResult, rounds: _Rounds, precision: float, deadline: float) -> None:
@@ -516,6 +521,10 @@ def _until_precise(result: BenchResult, rounds: _Rounds, precision: float, deadl
         elif not again:
             reason = "its rows are recorded, so more runs here cannot narrow it"
         else:
+            if rounds.on_phase is not None:  # once, before the first extra round
+                left = max(deadline - time.monotonic(), 0.0)
+                rounds.on_phase(Phase(f"tightening {pair[0]}/{pair[1]}", seconds=left))
+                rounds.on_phase = None
             _one_more_round(result, again, rounds)
             continue
         result.notes["precision"] = (

@@ -462,6 +462,7 @@ def live_startup(
             progress=False,
             precision=precision,
             budget_s=budget_s,
+            on_phase=live.on_phase,
         )
 
     live.show()

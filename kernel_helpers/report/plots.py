@@ -11,6 +11,7 @@ hatched and labelled "recorded on <machine>, <date>". Introduced in notebook 06.
 
 from __future__ import annotations
 
+import math
 import textwrap
 import threading
 import time
@@ -23,6 +24,7 @@ from matplotlib.figure import Figure
 
 from .._display import format_bytes, format_seconds
 from .._figures import figure_png, label_log_axis, new_figure
+from ..bench.harness import Phase
 from ..bench.results import (
     BenchResult,
     Measurement,
@@ -245,6 +247,9 @@ class LiveStartupPlot(Generic[R]):
         self.min_interval_s = min_interval_s
         self.clock = clock
         self.title = title
+        self.phase: Phase | None = None  # what the run said it does now (run_startup's on_phase)
+        self._phase_count = 0
+        self._phase_started = 0.0
         self.samples: dict[str, list[float]] = {}
         self.summaries: dict[str, Measurement] = {}
         self.recorded_text: str | None = None
@@ -286,14 +291,44 @@ class LiveStartupPlot(Generic[R]):
         ax = figure.add_subplot()
         order = [v for v in self.variants if v in samples or v in self.summaries] or self.variants
         draw_startup(ax, samples, self.summaries, order=order, recorded_text=self.recorded_text)
-        ax.set_title(f"{self.title}: {self.progress_text()} ({self.state})")
+        # On the figure's left edge, not centred over the axes, which long variant labels
+        # push right: there a long progress line ran off the picture.
+        figure.suptitle(
+            textwrap.fill(f"{self.title}: {self.progress_text()} ({self.state})", 95),
+            x=0.01, ha="left", fontsize=11,
+        )  # fmt: skip
         return figure
 
+    def on_phase(self, phase: Phase) -> None:
+        """The run starts a phase (``run_startup``'s ``on_phase``): progress now counts
+        this phase's work, samples or seconds, from here."""
+        with self._lock:
+            self.phase, self._phase_count, self._phase_started = phase, self.count, self.clock()
+        if self._widgets:
+            self._widgets["bar"].max = max(phase.samples or math.ceil(phase.seconds or 1), 1)
+        self._update_progress(phase.what)
+
+    def _phase_done(self) -> int:
+        """How far the current phase is, in its own unit (samples, or whole seconds)."""
+        if self.phase is None:
+            return self.count
+        if self.phase.samples:
+            return self.count - self._phase_count
+        return int(self.clock() - self._phase_started)
+
     def progress_text(self) -> str:
-        """ "12 samples of about 50" while running; once done, how many rows are recorded
-        rather than measured, so "35 of about 50" never reads as a run cut short."""
+        """While running, this phase's progress: "every variant: 12 of 50 samples", then
+        "tightening a/b: 14 s of at most 48 s" (without phases, "12 samples of about 50");
+        once done, how many rows are recorded rather than measured, so "35 of about 50"
+        never reads as a run cut short."""
+        running = self.state in ("ready", "running")
+        phase = self.phase
+        if running and phase is not None and phase.samples:
+            return f"{phase.what}: {self._phase_done()} of {phase.samples} samples"
+        if running and phase is not None:
+            return f"{phase.what}: {self._phase_done()} s of at most {phase.seconds or 0:.0f} s"
         progress = f"{self.count} samples"
-        if self.expected_samples and self.state in ("ready", "running"):
+        if self.expected_samples and running:
             progress += f" of about {self.expected_samples}"
         recorded_rows = sum(1 for summary in self.summaries.values() if summary.recorded)
         if recorded_rows:
@@ -338,7 +373,7 @@ class LiveStartupPlot(Generic[R]):
     def _update_progress(self, name: str) -> None:
         if not self._widgets:
             return
-        self._widgets["bar"].value = min(self.count, self._widgets["bar"].max)
+        self._widgets["bar"].value = min(self._phase_done(), self._widgets["bar"].max)
         self._widgets["label"].value = f"{self.count} samples · {name}"
 
     def _buttons(self, *, running: bool, blocking: bool = False) -> None:
@@ -393,6 +428,7 @@ class LiveStartupPlot(Generic[R]):
         with self._lock:
             self.samples.clear()
             self.summaries.clear()
+            self.phase = None
         self.run(blocking=False)
 
     def stop(self) -> None:

@@ -418,3 +418,14 @@ def test_06_exercise_3_counts_the_locks_the_box_cell_sets() -> None:
     assert f"close the {words[len(LOCKS)]}\nlocks of the cell that opened the box" in markdown(
         notebook("06")
     )
+
+
+def test_06_says_why_a_ratio_can_sit_at_one_end_of_its_interval() -> None:
+    """Issue 28 item 2: "about 2,500× (2,300×-5,000×)" read as a mistake."""
+    from kernel_helpers.bench.ratio import Ratio
+
+    text = " ".join(markdown(notebook("06")).split())
+    assert "The first figure is the ratio of the two medians as measured" in text
+    assert "the range need not be centred on it" in text
+    # The sentence explains what the code prints: the point estimate first, then the range.
+    assert Ratio(2500, 2300, 5000).text().startswith("about 2,500× (")
