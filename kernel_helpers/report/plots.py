@@ -102,9 +102,11 @@ def draw_startup(
     *,
     order: Sequence[str] | None = None,
     recorded_text: str | None = None,
+    kinds: bool = True,
 ) -> None:
     """One row per variant on a log time axis: live samples as dots (a box from three on),
-    summaries of recorded variants as grey hatched boxes."""
+    summaries of recorded variants as grey hatched boxes; ``kinds``: a legend saying what
+    each colour is (a panel of the export page leaves it out)."""
     summaries = summaries or {}
     names = list(order or in_order([*samples, *summaries]))
     names += [v for v in list(samples) + list(summaries) if v not in names]
@@ -181,22 +183,44 @@ def draw_startup(
     ax.set_xlabel("start-up time (log scale: each grid line is 10× the one before)")
     ax.grid(axis="x", which="major", alpha=0.3)
     _shade_claims(ax)
+    # What each colour is (a component is paler than a module, and says why), and grey.
+    coloured = [n for n in names if n in samples or (n in summaries and not summaries[n].recorded)]
+    drawn = {BY_NAME[n].artifact for n in coloured if n in BY_NAME} if kinds else set()
+    handles = [_legend_patch(KIND_COLOURS[k], label) for k, label in STARTUP_KINDS if k in drawn]
     if any(s.recorded for s in summaries.values()):
         label = textwrap.fill(
             f"grey, hatched: {recorded_text or 'recorded'}, not measured here", 70
         )
+        handles.append(_legend_patch(None, label, recorded=True))
+    if handles:
+        # Right-aligned under the axes, growing left over the labels' side: centred, it
+        # ran off the figure's right edge.
         ax.legend(
-            handles=[_legend_patch(None, label, recorded=True)],
-            loc="upper center",
-            bbox_to_anchor=(0.5, -0.14),
+            handles=handles,
+            loc="upper right",
+            bbox_to_anchor=(1.0, -0.14),
             fontsize=8,
             frameon=False,
+            ncols=3 if kinds else 1,
         )
 
 
-def draw_startup_result(ax: Axes, result: BenchResult) -> None:
-    """A finished start-up result on ``ax``: every variant's box, recorded ones grey."""
-    draw_startup(ax, {}, variant_summaries(result), recorded_text=recorded_label(result))
+#: The start-up plot's colours, by what a variant starts (``Variant.artifact``).
+STARTUP_KINDS = (
+    ("native", "native binary"),
+    ("wasm", "wasm module"),
+    ("component", "wasm component (WASI 0.2)"),
+    ("oci-wasm", "module image or OCI artifact"),
+    ("image", "Linux container image"),
+)
+
+
+def draw_startup_result(ax: Axes, result: BenchResult, *, kinds: bool = False) -> None:
+    """A finished start-up result on ``ax``: every variant's box, recorded ones grey;
+    ``kinds``: with the legend of colours."""
+    draw_startup(
+        ax, {}, variant_summaries(result), recorded_text=recorded_label(result), kinds=kinds
+    )
 
 
 def startup_figure(result: ResultLike, *, title: str | None = None) -> Figure:
@@ -204,7 +228,7 @@ def startup_figure(result: ResultLike, *, title: str | None = None) -> Figure:
     model = as_result(result)
     figure = new_figure(9, 0.45 * max(len(model.variants), 3) + 1.6)
     ax = figure.add_subplot()
-    draw_startup_result(ax, model)
+    draw_startup_result(ax, model, kinds=True)
     ax.set_title(title or "Start-up: native, wasm and containers, same program")
     return figure
 

@@ -63,3 +63,23 @@ def test_the_title_stays_inside_the_picture() -> None:
     assert title is not None and "tightening" in title.get_text()
     box = title.get_window_extent(figure.canvas.get_renderer())
     assert box.x0 >= 0 and box.x1 <= figure.bbox.x1 and box.y1 <= figure.bbox.y1
+
+
+def test_the_plot_says_what_each_colour_is() -> None:
+    """Issue 28 item 3: the component row was paler than the others with nothing saying why."""
+    from kernel_helpers.report.plots import startup_figure
+    from tests.synthetic_results import startup
+
+    result = startup("fast-containers")
+    result.variants["component-instantiate"] = result.variants["wasm-cached"]
+    result.variants["docker-debian"].source = "recorded"
+    legend = startup_figure(result).axes[0].get_legend()
+    words = [text.get_text() for text in legend.get_texts()]
+    assert words[:5] == [
+        "native binary",
+        "wasm module",
+        "wasm component (WASI 0.2)",
+        "module image or OCI artifact",
+        "Linux container image",
+    ]
+    assert words[5].startswith("grey, hatched:")
