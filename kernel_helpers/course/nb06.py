@@ -416,8 +416,11 @@ def containerd_rows() -> str:
     """One line for notebook 06's first cell: whether the two containerd rows will be
     measured here, or recorded data (and why)."""
     from ..containers.containerd import unavailable_reason
+    from ..containers.docker import docker_status
 
-    reason = unavailable_reason()
+    docker = docker_status()
+    # runc's FROM scratch image is Docker's build, so without Docker both rows are recorded.
+    reason = unavailable_reason() if docker.available else f"no Docker here ({docker.reason})"
     if reason is None:
         return "containerd answers with runc and a wasm shim: the two containerd rows are measured here."
     return f"The two containerd rows will be recorded data, drawn grey and hatched: {reason}."

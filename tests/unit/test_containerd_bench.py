@@ -225,3 +225,16 @@ def test_where_containerd_cannot_run_both_are_left_for_recorded_data(
     assert plan.runnables == []
     assert plan.skipped == {name: reason for name in CONTAINERD_VARIANTS}
     assert set(CONTAINERD_VARIANTS) <= plan.absent
+
+
+def test_06_says_before_the_run_that_without_docker_both_rows_are_recorded(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """runc's FROM scratch image is Docker's build: with Docker off, the first cell must not
+    promise measured containerd rows that the run then takes from recorded data."""
+    from kernel_helpers.course.nb06 import containerd_rows
+
+    monkeypatch.setenv("KIT_DOCKER", "off")
+    said = containerd_rows()
+    assert said.startswith("The two containerd rows will be recorded data")
+    assert "KIT_DOCKER=off" in said
