@@ -201,7 +201,9 @@ def startup_verdict(result: ResultLike) -> Verdict:
     # the fastest wasm: one row for it then, named by the question it answers.
     headline_is_embedders = pair == (EMBEDDER.slow, EMBEDDER.fast)
     verdict.rows.append(
-        (embedder.what if headline_is_embedders else "container / fastest wasm", "", ratio.text())
+        (embedder.what, "", embedder.measured())
+        if headline_is_embedders  # the same samples, so the same ratio as the headline's
+        else ("container / fastest wasm", "", ratio.text())
     )
     verdict.sentences.append(
         f"A container start cost {ratio.text()} the fastest wasm start (medians, with the "
@@ -261,7 +263,12 @@ def startup_verdict(result: ResultLike) -> Verdict:
     if platform_user.recorded:
         recorded.append("containerd")
     if recorded:
-        verdict.note = f"{' and '.join(recorded)} figures are {recorded_label(model) or 'recorded'}, not measured here"
+        kinds = (
+            ", ".join(recorded[:-1]) + " and " + recorded[-1] if len(recorded) > 1 else recorded[0]
+        )
+        verdict.note = (
+            f"{kinds} figures are {recorded_label(model) or 'recorded'}, not measured here"
+        )
     busy = busy_machine_note(model.machine)
     if busy:
         verdict.sentences.append(f"These numbers were {busy}.")
