@@ -495,7 +495,10 @@ class _Rounds:
 
 def _until_precise(result: BenchResult, rounds: _Rounds, precision: float, deadline: float) -> None:
     """More rounds of the headline pair until its ratio is within ±``precision`` or the
-    deadline passes; one note says which, so the learner knows how far to trust it."""
+    deadline passes; one note says which, so the learner knows how far to trust it. A round
+    is started only when one as long as the last still fits before the deadline, so the
+    budget bounds the run rather than the moment its last round begins."""
+    last_round_s = 0.0
     while True:
         pair = headline_pair(result.variants)
         if pair is None:
@@ -516,7 +519,7 @@ def _until_precise(result: BenchResult, rounds: _Rounds, precision: float, deadl
         ]
         if rounds.stop is not None and rounds.stop.is_set():
             reason = "the run was stopped"
-        elif time.monotonic() >= deadline:
+        elif time.monotonic() + last_round_s >= deadline:
             reason = "the time budget ran out"
         elif not again:
             reason = "its rows are recorded, so more runs here cannot narrow it"
@@ -525,7 +528,9 @@ def _until_precise(result: BenchResult, rounds: _Rounds, precision: float, deadl
                 left = max(deadline - time.monotonic(), 0.0)
                 rounds.on_phase(Phase(f"tightening {pair[0]}/{pair[1]}", seconds=left))
                 rounds.on_phase = None
+            began = time.monotonic()
             _one_more_round(result, again, rounds)
+            last_round_s = time.monotonic() - began
             continue
         result.notes["precision"] = (
             f"{pair[0]}/{pair[1]} known within ±{width:.0%} only (target ±{precision:.0%}): {reason} "

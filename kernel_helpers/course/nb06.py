@@ -10,7 +10,7 @@ import contextlib
 import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._display import format_seconds
 from .._errors import KitError
@@ -29,6 +29,9 @@ from .checks import (
     right,
     wrong,
 )
+
+if TYPE_CHECKING:
+    from ..containers.docker import DockerStatus
 
 
 @exercise("06 · exercise 1 (the start-up ratio)")
@@ -412,13 +415,13 @@ def hello_output(example: str = "hello") -> str:
     return run_wasm(wasm_module(example, "c").path).check().stdout_text
 
 
-def containerd_rows() -> str:
+def containerd_rows(docker: DockerStatus | None = None) -> str:
     """One line for notebook 06's first cell: whether the two containerd rows will be
-    measured here, or recorded data (and why)."""
+    measured here, or recorded data (and why). ``docker``: the cell's own probe, if any."""
     from ..containers.containerd import unavailable_reason
     from ..containers.docker import docker_status
 
-    docker = docker_status()
+    docker = docker or docker_status()
     # runc's FROM scratch image is Docker's build, so without Docker both rows are recorded.
     reason = unavailable_reason() if docker.available else f"no Docker here ({docker.reason})"
     if reason is None:

@@ -83,3 +83,35 @@ def test_the_plot_says_what_each_colour_is() -> None:
         "Linux container image",
     ]
     assert words[5].startswith("grey, hatched:")
+
+
+def test_a_round_starts_only_if_one_as_long_still_fits_the_budget(monkeypatch: Any) -> None:
+    """06's budget bounds the run: a last round that began just before the deadline ran
+    it over (the notebook then took longer than its headless budget)."""
+    from kernel_helpers.bench import startup as startup_module
+    from kernel_helpers.bench.results import Measurement
+    from tests.synthetic_results import startup
+
+    now = [0.0]
+    rounds_run: list[float] = []
+
+    def one_more_round(result: Any, again: Any, rounds: Any) -> None:
+        rounds_run.append(now[0])
+        now[0] += 10.0  # each round takes ten (fake) seconds
+        for runnable in again:
+            old = result.variants[runnable.name]
+            result.variants[runnable.name] = Measurement.from_samples(
+                runnable.name, old.kind, [*old.samples_s, *old.samples_s]
+            )
+
+    monkeypatch.setattr(startup_module.time, "monotonic", lambda: now[0])
+    monkeypatch.setattr(startup_module, "_one_more_round", one_more_round)
+    result = startup("wasm-slower")
+    pair = [
+        startup_module._Runnable(name, startup_module.CommandSpec(("x",)))
+        for name in ("docker-scratch", "wasm-instantiate")
+    ]
+    rounds = startup_module._Rounds(pair, 5, None, None, "hello")
+    startup_module._until_precise(result, rounds, precision=1e-9, deadline=15.0)
+    assert rounds_run == [0.0]  # the second would have ended at 20 s, past the deadline
+    assert "the time budget ran out" in result.notes["precision"]
