@@ -141,6 +141,7 @@ _names(
     "check_locked_down_run",
     "check_several_seconds",
     "check_startup_ratio",
+    "containerd_rows",
     "hello_image",
     "live_startup",
 )

@@ -24,6 +24,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,20 @@ from .variants import IN_PROCESS, PROCESS
 
 #: Called after every timed sample with (variant name, sample index, seconds).
 OnSample = Callable[[str, int, float], None]
+
+
+@dataclass(frozen=True)
+class Phase:
+    """What a run does next, for a progress display: ``what`` in a few words, and how much
+    of it there is: ``samples`` timed samples, or, where time bounds it, at most ``seconds``."""
+
+    what: str
+    samples: int | None = None
+    seconds: float | None = None
+
+
+#: Called when a run starts a phase (every variant once, then more rounds of one pair).
+OnPhase = Callable[[Phase], None]
 
 
 # --- the two timers ----------------------------------------------------------------------

@@ -1,5 +1,6 @@
-"""Start-up time of one program, ten ways: native, wasm (compiled, cached, pre-instantiated),
-the wasmtime CLI, Docker (scratch and a distro base), and cold pulls from a local registry.
+"""Start-up time of one program, many ways: native, wasm (compiled, cached, pre-instantiated,
+a component), the wasmtime CLI, containerd with runc and with a wasm shim, Docker (scratch
+and a distro base), and cold pulls from a local registry.
 
 :func:`run_startup` prepares every variant this machine can run (builds, images, a
 registry), then times them side by side in one run in the benchmark worker (``worker``):
@@ -24,15 +25,17 @@ from typing import TYPE_CHECKING
 from .._errors import BenchmarkError, DockerUnavailable, KitError
 from .._system import cache_dir, run_quick, wasmtime_cli_path
 from ..toolchains.pairs import Builds, example_builds
-from .harness import OnSample, machine_metadata
+from .harness import OnPhase, OnSample, Phase, machine_metadata
 from .results import BenchResult, Measurement, Sizes, headline_pair
 from .variants import (
     BY_NAME,
     CONTAINER_VARIANTS,
+    CONTAINERD_VARIANTS,
     NAMES,
     RECORDABLE_VARIANTS,
     CommandSpec,
     ComponentSpec,
+    ContainerdSpec,
     Job,
     OciPullSpec,
     Spec,
@@ -70,6 +73,9 @@ class _Runnable:
 
     @property
     def command(self) -> list[str] | None:
+        """The exact command each sample times (a containerd one names a fresh container)."""
+        if isinstance(self.spec, ContainerdSpec):
+            return [*self.spec.ctr, "tasks", "start", "CONTAINER"]
         return (
             list(self.spec.argv) if isinstance(self.spec, CommandSpec) and self.spec.argv else None
         )
@@ -208,9 +214,18 @@ def _container_runnables(plan: _Plan, client: docker.DockerClient) -> None:
     scratch_tag = owner_tag(f"kit-{example}-scratch")
     distro_tag = owner_tag(f"kit-{example}-debian")
     labels = plan.stack.enter_context(run_images(client))
+    built: list[str] = []
+
+    def scratch_built() -> str:
+        """The FROM scratch image, built on first use: docker-scratch, the pull and runc
+        under containerd all run this one."""
+        if not built:
+            scratch_image(plan.builds.require_native(), scratch_tag, labels=labels, client=client)
+            built.append(scratch_tag)
+        return scratch_tag
 
     def scratch() -> _Runnable:
-        scratch_image(plan.builds.require_native(), scratch_tag, labels=labels, client=client)
+        scratch_built()
         _record_image_sizes(plan, "docker-scratch", scratch_tag, client)
         return _command("docker-scratch", hardened_run_command(scratch_tag), image=scratch_tag)
 
@@ -231,8 +246,7 @@ def _container_runnables(plan: _Plan, client: docker.DockerClient) -> None:
         if is_rootless(client):
             plan.absent.add("docker-pull-run")  # recorded data stands in, marked
             raise BenchmarkError(ROOTLESS_PULL_REASON)
-        if "docker-scratch" not in plan.names:
-            scratch_image(plan.builds.require_native(), scratch_tag, labels=labels, client=client)
+        scratch_built()
         from ..containers.images import push_image
 
         registry = plan.registry()
@@ -248,6 +262,44 @@ def _container_runnables(plan: _Plan, client: docker.DockerClient) -> None:
     plan.add("docker-scratch", scratch)
     plan.add("docker-debian", distro)
     plan.add("docker-pull-run", pull_run)
+    _containerd_runnables(plan, scratch_built)
+
+
+#: What a containerd sample is, said beside each of the two variants.
+CONTAINERD_NOTE = (
+    "ctr tasks start, timed from creating the task to its exit; the container is created "
+    "before and removed after every run, untimed, the same for both runtimes"
+)
+
+
+def _containerd_runnables(plan: _Plan, scratch_built: Callable[[], str]) -> None:
+    """hello's module image with the wasm shim and its FROM scratch image with runc, each
+    imported into the kit's containerd namespace once, removed when the run ends. Both or
+    neither: where either cannot run here, recorded data stands in for the two."""
+    from ..containers.containerd import (
+        ctr_prefix,
+        imported_image,
+        locked_options,
+        unavailable_reason,
+    )
+
+    wanted = [n for n in CONTAINERD_VARIANTS if n in plan.names]
+    reason = unavailable_reason() if wanted else None
+    if reason is not None:
+        for name in wanted:
+            plan.skipped[name] = reason
+        plan.absent.update(wanted)
+        return
+
+    def runnable(name: str, runtime: str, source: str | Path) -> _Runnable:
+        image = plan.stack.enter_context(imported_image(source))
+        spec = ContainerdSpec(tuple(ctr_prefix()), image.name, tuple(locked_options(runtime)))
+        return _Runnable(name, spec, CONTAINERD_NOTE)
+
+    plan.add(
+        "containerd-wasmtime", lambda: runnable("containerd-wasmtime", "wasmtime", plan.builds.wasm)
+    )
+    plan.add("containerd-runc", lambda: runnable("containerd-runc", "runc", scratch_built()))
 
 
 def _record_image_sizes(plan: _Plan, name: str, tag: str, client: docker.DockerClient) -> None:
@@ -287,7 +339,8 @@ def _oci_runnable(plan: _Plan) -> None:
 def _docker_client(plan: _Plan) -> docker.DockerClient | None:
     from ..containers.docker import connect
 
-    wanted = [n for n in CONTAINER_VARIANTS if n in plan.names]
+    # containerd's runc runs the FROM scratch image, which Docker builds.
+    wanted = [n for n in (*CONTAINER_VARIANTS, *CONTAINERD_VARIANTS) if n in plan.names]
     if not wanted:
         return None
     try:
@@ -372,6 +425,7 @@ def run_startup(
     progress: bool = True,
     precision: float | None = None,
     budget_s: float = 60.0,
+    on_phase: OnPhase | None = None,
 ) -> BenchResult:
     """Measure start-up of every variant (or those named in ``variants``) in one run.
 
@@ -380,7 +434,8 @@ def run_startup(
     then gets more rounds until its ratio's interval is that tight or ``budget_s`` has
     passed since the start; ``result.notes["precision"]`` says which. ``stop`` (an Event,
     e.g. set by a notebook button) or the kernel's interrupt ends the run and keeps every
-    sample so far. Variants missing here come from recorded data, marked. Notebook 06.
+    sample so far. Variants missing here come from recorded data, marked. ``on_phase``
+    hears how much work each phase holds, so a progress bar can follow it. Notebook 06.
     """
     started = time.monotonic()
     names = list(variants) if variants else list(NAMES)
@@ -410,12 +465,14 @@ def run_startup(
             notes=plan.notes,
         )
         expect = _expected_output(builds.wasm)
+        if on_phase is not None:
+            on_phase(Phase("every variant", samples=repeat * len(plan.runnables)))
         stopped = _measure_all(
             plan.runnables, result, repeat, warmup, on_sample, stop, progress, expect
         )
         _fill_from_recorded(result, example, plan.absent, stopped)
         if precision is not None:
-            rounds = _Rounds(plan.runnables, repeat, on_sample, stop, expect)
+            rounds = _Rounds(plan.runnables, repeat, on_sample, stop, expect, on_phase)
             _until_precise(result, rounds, precision, started + budget_s)
     # The load at the end as well as at the start: a workshop VM shared by a class is busy,
     # and the verdict says so (see report.verdicts.busy_machine_note).
@@ -433,11 +490,15 @@ class _Rounds:
     on_sample: OnSample | None
     stop: threading.Event | None
     expect: str
+    on_phase: OnPhase | None = None
 
 
 def _until_precise(result: BenchResult, rounds: _Rounds, precision: float, deadline: float) -> None:
     """More rounds of the headline pair until its ratio is within ±``precision`` or the
-    deadline passes; one note says which, so the learner knows how far to trust it."""
+    deadline passes; one note says which, so the learner knows how far to trust it. A round
+    is started only when one as long as the last still fits before the deadline, so the
+    budget bounds the run rather than the moment its last round begins."""
+    last_round_s = 0.0
     while True:
         pair = headline_pair(result.variants)
         if pair is None:
@@ -458,12 +519,18 @@ def _until_precise(result: BenchResult, rounds: _Rounds, precision: float, deadl
         ]
         if rounds.stop is not None and rounds.stop.is_set():
             reason = "the run was stopped"
-        elif time.monotonic() >= deadline:
+        elif time.monotonic() + last_round_s >= deadline:
             reason = "the time budget ran out"
         elif not again:
             reason = "its rows are recorded, so more runs here cannot narrow it"
         else:
+            if rounds.on_phase is not None:  # once, before the first extra round
+                left = max(deadline - time.monotonic(), 0.0)
+                rounds.on_phase(Phase(f"tightening {pair[0]}/{pair[1]}", seconds=left))
+                rounds.on_phase = None
+            began = time.monotonic()
             _one_more_round(result, again, rounds)
+            last_round_s = time.monotonic() - began
             continue
         result.notes["precision"] = (
             f"{pair[0]}/{pair[1]} known within ±{width:.0%} only (target ±{precision:.0%}): {reason} "

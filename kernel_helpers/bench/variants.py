@@ -18,7 +18,8 @@ from typing import Any, Literal
 #: ``Variant.kind``: how the program is started.
 PROCESS = "process"
 IN_PROCESS = "in-process"
-CONTAINER = "container"
+CONTAINER = "container"  # by ``docker run``: needs Docker
+CONTAINERD = "containerd"  # by containerd itself with ``ctr``, runc's shim or a wasm shim
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,7 @@ class Variant:
     """One way of starting the program."""
 
     name: str
-    kind: str  # PROCESS, IN_PROCESS or CONTAINER
+    kind: str  # PROCESS, IN_PROCESS, CONTAINER or CONTAINERD
     artifact: str  # what is started: "native", "wasm", "component", "image" or "oci-wasm"
     label: str  # what it pays for, in one line (beside the plot)
 
@@ -53,6 +54,8 @@ VARIANTS = (
     Variant("wasm-compile", IN_PROCESS, "wasm", "wasm, compiled from .wasm (in process)"),
     Variant("wasmtime-cli-aot", PROCESS, "wasm", "wasmtime CLI, precompiled .cwasm (a process)"),
     Variant("wasmtime-cli", PROCESS, "wasm", "wasmtime CLI (a process)"),
+    Variant("containerd-wasmtime", CONTAINERD, "oci-wasm", "containerd + wasm shim, module image"),
+    Variant("containerd-runc", CONTAINERD, "image", "containerd + runc, FROM scratch image"),
     Variant("docker-scratch", CONTAINER, "image", "docker run, FROM scratch image"),
     Variant("docker-debian", CONTAINER, "image", "docker run, distro base image"),
     Variant("docker-pull-run", CONTAINER, "image", "docker pull + run (local registry)"),
@@ -65,11 +68,49 @@ NAMES = tuple(BY_NAME)
 WASM_VARIANTS = tuple(v.name for v in VARIANTS if v.artifact == "wasm")
 CLI_VARIANTS = tuple(v.name for v in VARIANTS if v.artifact == "wasm" and v.kind == PROCESS)
 CONTAINER_VARIANTS = tuple(v.name for v in VARIANTS if v.needs_docker)
-#: What recorded data may stand in for: the container variants, the OCI pull, which
+#: The two started by containerd itself: measured together or recorded together, since a
+#: ratio of a figure from one machine to one from another answers nothing.
+CONTAINERD_VARIANTS = tuple(v.name for v in VARIANTS if v.kind == CONTAINERD)
+#: What recorded data may stand in for: the container variants, the containerd ones (root,
+#: containerd and a wasm shim: not on Binder, a hub or most laptops), the OCI pull, which
 #: needs a registry program that Binder and most laptops lack, and the native binary,
 #: which needs a compiler a bare laptop lacks (a module has a prebuilt stand-in, a
 #: per-platform binary has none).
-RECORDABLE_VARIANTS = (*CONTAINER_VARIANTS, "oci-wasm-pull-run", "native")
+RECORDABLE_VARIANTS = (*CONTAINER_VARIANTS, *CONTAINERD_VARIANTS, "oci-wasm-pull-run", "native")
+
+
+@dataclass(frozen=True)
+class Question:
+    """A ratio and the question it answers: median(``slow``) / median(``fast``) is what
+    ``who`` sees when they ``do``. The course keeps its two start-up ratios apart so."""
+
+    slow: str
+    fast: str
+    who: str
+    does: str
+
+    @property
+    def key(self) -> str:
+        """How ``BenchResult.ratio_intervals`` names the pair: ``"slow/fast"``."""
+        return f"{self.slow}/{self.fast}"
+
+
+#: An embedder (a host program with wasmtime inside) starts a module in its own process,
+#: where the alternative is launching a container with ``docker run``.
+EMBEDDER = Question(
+    "docker-scratch",
+    "wasm-instantiate",
+    "an embedder",
+    "start a module inside their own program instead of `docker run` of a container",
+)
+#: A Docker or Kubernetes user keeps containerd: only the shim under the task changes.
+PLATFORM_USER = Question(
+    "containerd-wasmtime",
+    "containerd-runc",
+    "a Docker or Kubernetes user",
+    "have containerd start a module through a wasm shim instead of a Linux binary through runc",
+)
+QUESTIONS = (EMBEDDER, PLATFORM_USER)
 
 
 def label_of(name: str) -> str:
@@ -166,10 +207,28 @@ class FirstResponseSpec:
     kind: Literal["first-response"] = "first-response"
 
 
-Spec = CommandSpec | WasmSpec | ComponentSpec | OciPullSpec | CallSpec | FirstResponseSpec
+@dataclass(frozen=True)
+class ContainerdSpec:
+    """A container started by containerd through ``ctr`` (the argv prefix with containerd's
+    socket and the kit's namespace). Each run: ``ctr containers create`` of ``image`` with
+    ``options`` (the runtime and the locks) under a fresh id, untimed; then, timed, ``ctr
+    tasks start`` (containerd has the runtime's shim create the task, runs it to its exit,
+    and deletes it); then ``ctr containers rm``, untimed, which removes its snapshot too."""
+
+    ctr: tuple[str, ...]
+    image: str
+    options: tuple[str, ...]
+    timeout_s: float = 60.0
+    kind: Literal["containerd"] = "containerd"
+
+
+Spec = (
+    CommandSpec | WasmSpec | ComponentSpec | OciPullSpec | CallSpec | FirstResponseSpec
+    | ContainerdSpec
+)  # fmt: skip
 SPEC_TYPES: dict[str, type[Spec]] = {
     "command": CommandSpec, "wasm": WasmSpec, "component": ComponentSpec, "oci-pull": OciPullSpec,
-    "call": CallSpec, "first-response": FirstResponseSpec,
+    "call": CallSpec, "first-response": FirstResponseSpec, "containerd": ContainerdSpec,
 }  # fmt: skip
 
 

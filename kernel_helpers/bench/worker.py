@@ -21,9 +21,11 @@ compared with ``expect`` before it is timed, so a broken variant fails loudly.
 Variant kinds: one typed spec each, next to the variants in ``variants.py``
 (:class:`~.variants.CommandSpec`, :class:`~.variants.WasmSpec`,
 :class:`~.variants.ComponentSpec`, :class:`~.variants.OciPullSpec`,
-:class:`~.variants.CallSpec`, :class:`~.variants.FirstResponseSpec`). A first-response
-sample is the figure the server reports, from asking for it to its first answer, which
-must be 200 and ``expect``; the stopping that follows is not timed.
+:class:`~.variants.CallSpec`, :class:`~.variants.FirstResponseSpec`,
+:class:`~.variants.ContainerdSpec`). A first-response sample is the figure the server
+reports, from asking for it to its first answer, which must be 200 and ``expect``; the
+stopping that follows is not timed. A containerd sample is its task, from creation to
+exit: the container is made before it and removed after it, untimed (:class:`Steps`).
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ import sys
 import tempfile
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -48,6 +51,7 @@ from .variants import (
     CallSpec,
     CommandSpec,
     ComponentSpec,
+    ContainerdSpec,
     FirstResponseSpec,
     Job,
     OciPullSpec,
@@ -343,6 +347,81 @@ def _untimed_before(spec: object) -> Callable[[], None]:
     return lambda: function(*args)
 
 
+def _nothing() -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class Steps:
+    """One run of a variant: ``run`` is timed; ``before`` and ``after`` happen around it
+    on every run, untimed (a container made for the run and removed after it)."""
+
+    run: RunOnce
+    before: Callable[[], None] = _nothing
+    after: Callable[[], None] = _nothing
+
+    def once(self, out: str, err: str) -> tuple[int, float]:
+        """Run once: the exit status and the seconds ``run`` took. ``after`` runs even
+        when ``run`` fails, so nothing is left behind."""
+        self.before()
+        try:
+            start = time.perf_counter()
+            status = self.run(out, err)
+            return status, time.perf_counter() - start
+        finally:
+            self.after()
+
+
+class _ContainerdRun:
+    """A container made, its task run, the container removed: one run of a
+    :class:`~.variants.ContainerdSpec`, every command through the spec's ``ctr``."""
+
+    def __init__(self, spec: ContainerdSpec) -> None:
+        self.spec = spec
+        self.container = ""
+
+    def _ctr(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [*self.spec.ctr, *args], capture_output=True, text=True,
+            timeout=self.spec.timeout_s, check=False,
+        )  # fmt: skip
+
+    def create(self) -> None:
+        self.container = f"kit-bench-{uuid.uuid4().hex[:12]}"
+        done = self._ctr(
+            "containers", "create", *self.spec.options, self.spec.image, self.container
+        )
+        if done.returncode != 0:
+            raise BenchmarkError(f"ctr containers create failed: {done.stderr.strip()[-300:]}")
+
+    def start(self, out: str, err: str) -> int:
+        """``ctr tasks start``: the shim creates the task, it runs to its exit, ctr deletes it."""
+        argv = [*self.spec.ctr, "tasks", "start", self.container]
+        return _spawn_and_wait(argv, os.devnull, self.spec.timeout_s, stdout=out, stderr=err)[1]
+
+    def remove(self) -> None:
+        """The container and its snapshot; a task a timeout left behind is killed first."""
+        if self._ctr("containers", "rm", self.container).returncode == 0:
+            return
+        self._ctr("tasks", "kill", "-s", "SIGKILL", self.container)
+        self._ctr("tasks", "rm", "-f", self.container)
+        done = self._ctr("containers", "rm", self.container)
+        if done.returncode != 0:
+            raise BenchmarkError(
+                f"ctr containers rm {self.container} failed: {done.stderr.strip()[-300:]}"
+            )
+
+    def steps(self) -> Steps:
+        return Steps(self.start, self.create, self.remove)
+
+
+def steps_for(job: Job) -> Steps:
+    """How ``job`` runs once: what is timed, and what happens untimed around it."""
+    if isinstance(job.spec, ContainerdSpec):
+        return _ContainerdRun(job.spec).steps()
+    return Steps(runner_for(job), before=_untimed_before(job.spec))
+
+
 def runner_for(job: Job) -> RunOnce:
     """How ``job`` runs once (every kind but the self-timed first response)."""
     spec = job.spec
@@ -356,6 +435,8 @@ def runner_for(job: Job) -> RunOnce:
         return _oci_pull_runner(spec)
     if isinstance(spec, CallSpec):
         return _call_runner(spec)
+    if isinstance(spec, ContainerdSpec):
+        raise BenchmarkError(f"{job.name}: a containerd variant runs in steps (steps_for)")
     raise BenchmarkError(f"{job.name}: a {spec.kind} variant times itself")
 
 
@@ -380,11 +461,11 @@ def first_response_runner(
 # --- one variant: check once, then time -----------------------------------------------------
 
 
-def _check_once(name: str, run: RunOnce, expect: str | None) -> None:
+def _check_once(name: str, steps: Steps, expect: str | None) -> None:
     """Run once, untimed, with the output kept, and fail unless it is what it should be."""
     with tempfile.TemporaryDirectory(prefix="kit-bench-") as folder:
         out, err = Path(folder) / "stdout", Path(folder) / "stderr"
-        status = run(str(out), str(err))
+        status, _ = steps.once(str(out), str(err))
         output = out.read_text(errors="replace") if out.exists() else ""
         errors = err.read_text(errors="replace") if err.exists() else ""
     if status != 0:
@@ -402,16 +483,11 @@ def _timer(job: Job) -> Callable[[], float]:
     name = job.name
     if isinstance(job.spec, FirstResponseSpec):  # it times itself
         return first_response_runner(job.spec, name, job.expect)
-    run = runner_for(job)
-    before = _untimed_before(job.spec)
-    before()
-    _check_once(name, run, job.expect)
+    steps = steps_for(job)
+    _check_once(name, steps, job.expect)
 
     def time_one() -> float:
-        before()
-        start = time.perf_counter()
-        status = run(os.devnull, os.devnull)
-        seconds = time.perf_counter() - start
+        status, seconds = steps.once(os.devnull, os.devnull)
         if status != 0:
             raise BenchmarkError(f"{name}: exited with status {status} during the timed runs")
         return seconds

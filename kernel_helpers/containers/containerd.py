@@ -14,6 +14,7 @@ removed when the run ends. Kubernetes nodes (notebook 09's RuntimeClass) do the 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -22,7 +23,7 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -167,11 +168,16 @@ def containerd_status() -> dict[str, Any]:
 # --- talking to containerd ----------------------------------------------------------------
 
 
+def ctr_prefix() -> list[str]:
+    """``ctr --address SOCK --namespace kit``: every ctr command the kit runs starts so."""
+    return [_ctr(), "--address", _address(), "--namespace", NAMESPACE]
+
+
 def ctr(
     *args: str, timeout: float = CTR_TIMEOUT_S, check: bool = True
 ) -> subprocess.CompletedProcess[str]:
     """``ctr --address SOCK --namespace kit ARGS``: what a learner types, run for them."""
-    command = [_ctr(), "--address", _address(), "--namespace", NAMESPACE, *args]
+    command = [*ctr_prefix(), *args]
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
     except subprocess.TimeoutExpired as err:
@@ -340,6 +346,34 @@ def _import_source(source: str | Path | bytes | bytearray, folder: Path) -> _Imp
     return _Imported(import_image(_docker_archive(str(source), folder), platform), platform, None)
 
 
+@contextlib.contextmanager
+def imported_image(source: str | Path | bytes | bytearray) -> Iterator[_Imported]:
+    """``source`` (a module, packaged as notebook 09's image, or a Docker image) imported
+    into the kit's namespace for as long as the ``with`` lasts, then removed with its
+    content and snapshots. The start-up benchmark imports each image once so."""
+    with tempfile.TemporaryDirectory(prefix="kit-containerd-") as folder:
+        image = _import_source(source, Path(folder))
+    try:
+        yield image
+    finally:
+        ctr("images", "rm", "--sync", image.name, check=False)
+
+
+def unavailable_reason(runtimes: Sequence[str] = tuple(RUNTIMES)) -> str | None:
+    """Why containerd cannot run ``runtimes`` for this user here (no ctr, no socket or no
+    access to it, no shim), or None when it can. Never raises."""
+    try:
+        ctr_prefix()
+        for runtime in runtimes:
+            runtime_argument(runtime)
+    except ContainerdError as err:
+        return f"{err.message} ({err.fix})" if err.fix else err.message
+    missing = [
+        r for r in runtimes if RUNTIMES[r] == RUNC_RUNTIME and not runtime_binary(RUNC_RUNTIME)
+    ]
+    return f"containerd has no {RUNC_RUNTIME} shim on its PATH" if missing else None
+
+
 # --- running --------------------------------------------------------------------------------
 
 
@@ -359,17 +393,20 @@ def runtime_argument(runtime: str) -> str:
     return str(shim)
 
 
-def _run_command(image: _Imported, container: str, runtime: str, args: Sequence[str]) -> list[str]:
+def locked_options(runtime: str) -> list[str]:
+    """The options every kit container gets from ``ctr run`` or ``ctr containers create``,
+    whatever its runtime: a read-only root, the owner's labels, and ``runtime``'s shim."""
     labels = [f"--label={key}={value}" for key, value in _owner_labels().items()]
     # No --net-host and no --cni: the container gets a network namespace of its own with
     # nothing in it. ctr sets NoNewPrivileges unless --allow-new-privs is given.
+    return ["--read-only", "--runtime", runtime_argument(runtime), *labels]
+
+
+def _run_command(image: _Imported, container: str, runtime: str, args: Sequence[str]) -> list[str]:
     command = [
         "run",
         "--rm",
-        "--read-only",
-        "--runtime",
-        runtime_argument(runtime),
-        *labels,
+        *locked_options(runtime),
         "--platform",
         image.platform,
         image.name,
@@ -459,14 +496,7 @@ class StartedTask:
 
 def start_task(image: _Imported, container: str, runtime: str, args: Sequence[str]) -> StartedTask:
     """Start ``ctr run`` for ``image`` as ``container``; the caller feeds and closes stdin."""
-    command = [
-        _ctr(),
-        "--address",
-        _address(),
-        "--namespace",
-        NAMESPACE,
-        *_run_command(image, container, runtime, args),
-    ]
+    command = [*ctr_prefix(), *_run_command(image, container, runtime, args)]
     process = subprocess.Popen(
         command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
     )

@@ -10,7 +10,7 @@ import contextlib
 import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._display import format_seconds
 from .._errors import KitError
@@ -29,6 +29,9 @@ from .checks import (
     right,
     wrong,
 )
+
+if TYPE_CHECKING:
+    from ..containers.docker import DockerStatus
 
 
 @exercise("06 · exercise 1 (the start-up ratio)")
@@ -89,13 +92,15 @@ MAX_PIDS = 256
 
 #: containers.run's own switches (how it waits and what it returns), not container settings.
 RUN_SWITCHES = frozenset({"remove", "detach", "stdout", "stderr", "stream"})
-#: The five locks the exercise asks for, by their keyword (network_disabled closes the network too).
-LOCKS = ("network_mode", "read_only", "cap_drop", "mem_limit", "pids_limit")
+#: The six locks the exercise asks for, by their keyword (network_disabled closes the
+#: network too): the six settings of the cell that opened the box.
+LOCKS = ("network_mode", "read_only", "cap_drop", "security_opt", "mem_limit", "pids_limit")
+#: The option of ``security_opt`` that is the sixth lock.
+NO_NEW_PRIVILEGES = "no-new-privileges"
 #: What the check also agrees to run: settings that take more away, or name and label it.
 ALSO_RUN = frozenset(
     {
         "network_disabled",
-        "security_opt",
         "memswap_limit",
         "nano_cpus",
         "cpu_quota",
@@ -135,12 +140,13 @@ def _known_keywords() -> frozenset[str]:
 
 @dataclass(frozen=True)
 class Locks:
-    """The five things a locked-down run takes away: as the learner asked for them
+    """The six things a locked-down run takes away: as the learner asked for them
     (:meth:`asked`) or as Docker applied them (:meth:`applied`, from ``docker inspect``)."""
 
     network: str  # "none": no network at all
     read_only: bool
     cap_drop: tuple[str, ...]
+    no_new_privileges: bool
     memory_bytes: int  # 0: no limit
     pids: int  # 0 or less: no limit
 
@@ -155,6 +161,7 @@ class Locks:
             network,
             settings.get("read_only") is True,
             _capabilities(settings.get("cap_drop")),
+            _no_new_privileges(settings.get("security_opt")),
             _memory_bytes(settings.get("mem_limit")),
             _pids(settings.get("pids_limit")),
         )
@@ -169,6 +176,7 @@ class Locks:
             network,
             bool(host.get("ReadonlyRootfs")),
             _capabilities(host.get("CapDrop")),
+            _no_new_privileges(host.get("SecurityOpt")),
             int(host.get("Memory") or 0),
             int(host.get("PidsLimit") or 0),
         )
@@ -189,6 +197,11 @@ class Locks:
             return (
                 "it keeps Docker's default capabilities (chown, kill, net_raw, ...): root inside can still use them.",
                 'cap_drop=["ALL"] drops every one of them.',
+            )
+        if not self.no_new_privileges:
+            return (
+                "a setuid program inside could still gain privileges when it starts.",
+                f'security_opt=["{NO_NEW_PRIVILEGES}"] stops every process in it from gaining any.',
             )
         if self.memory_bytes <= 0:
             return (
@@ -215,7 +228,7 @@ class Locks:
     def text(self) -> str:
         return (
             f"NetworkMode {self.network}, ReadonlyRootfs {self.read_only}, CapDrop {list(self.cap_drop)}, "
-            f"Memory {self.memory_bytes / 2**20:g} MiB, PidsLimit {self.pids}"
+            f"NoNewPrivileges {self.no_new_privileges}, Memory {self.memory_bytes / 2**20:g} MiB, PidsLimit {self.pids}"
         )
 
 
@@ -228,6 +241,13 @@ def _capabilities(value: object) -> tuple[str, ...]:
             'Write cap_drop=["ALL"], with the brackets.',
         )
     return tuple(c.upper() for c in value)
+
+
+def _no_new_privileges(value: object) -> bool:
+    """Whether a ``security_opt`` list (or Docker's ``SecurityOpt``) holds no-new-privileges."""
+    if not isinstance(value, (list, tuple)):
+        return False
+    return any(str(option) in (NO_NEW_PRIVILEGES, f"{NO_NEW_PRIVILEGES}:true") for option in value)
 
 
 def _memory_bytes(value: object) -> int:
@@ -276,11 +296,11 @@ def _runnable_settings(answer: object) -> dict[str, Any]:
                 f"{key!r} is not a keyword of client.containers.run.",
                 f"Did you mean {close_ones[0]!r}?"
                 if close_ones
-                else f"The five locks: {', '.join(LOCKS)}.",
+                else f"The six locks: {', '.join(LOCKS)}.",
             )
         if key not in (*LOCKS, *ALSO_RUN, *RUN_SWITCHES):
             raise Unusable(
-                f"the check does not run {key}: it runs the five locks and a few settings "
+                f"the check does not run {key}: it runs the six locks and a few settings "
                 "that take more away.",
                 f"Leave {key} out.",
             )
@@ -299,13 +319,13 @@ def _loosened_security_opt(value: object) -> None:
         if not str(option).startswith("no-new-privileges"):
             raise Unusable(
                 f"the check does not run security_opt {option!r}: it loosens the sandbox.",
-                'Keep security_opt to ["no-new-privileges"], or leave it out.',
+                'Keep security_opt to ["no-new-privileges"]: that option is the lock.',
             )
 
 
 @exercise("06 · exercise 3 (a locked-down container)")
 def check_locked_down_run(answer: object) -> CheckResult:
-    """Notebook 06: keyword arguments for ``client.containers.run`` that close the five
+    """Notebook 06: keyword arguments for ``client.containers.run`` that close the six
     locks. The check reads them first (a container never runs with a lock open); with
     Docker it then runs the hello image with them and grades what Docker applied."""
     from .._errors import DockerUnavailable
@@ -319,7 +339,7 @@ def check_locked_down_run(answer: object) -> CheckResult:
         client = connect()
     except DockerUnavailable as err:
         return not_yet(
-            "Docker is not here, so your settings were read but not run: as written, they close all five locks.",
+            "Docker is not here, so your settings were read but not run: as written, they close all six locks.",
             f"To run them: {err.fix}" if err.fix else None,
         )
     with contextlib.closing(client):
@@ -395,6 +415,20 @@ def hello_output(example: str = "hello") -> str:
     return run_wasm(wasm_module(example, "c").path).check().stdout_text
 
 
+def containerd_rows(docker: DockerStatus | None = None) -> str:
+    """One line for notebook 06's first cell: whether the two containerd rows will be
+    measured here, or recorded data (and why). ``docker``: the cell's own probe, if any."""
+    from ..containers.containerd import unavailable_reason
+    from ..containers.docker import docker_status
+
+    docker = docker or docker_status()
+    # runc's FROM scratch image is Docker's build, so without Docker both rows are recorded.
+    reason = unavailable_reason() if docker.available else f"no Docker here ({docker.reason})"
+    if reason is None:
+        return "containerd answers with runc and a wasm shim: the two containerd rows are measured here."
+    return f"The two containerd rows will be recorded data, drawn grey and hatched: {reason}."
+
+
 #: Small by default so a headless run of notebook 06 stays well under 90 s; the learner's
 #: Start button runs again with as many repetitions as they like.
 NOTEBOOK_REPEAT = 5
@@ -434,6 +468,7 @@ def live_startup(
             progress=False,
             precision=precision,
             budget_s=budget_s,
+            on_phase=live.on_phase,
         )
 
     live.show()
@@ -494,12 +529,13 @@ SOLUTIONS = (
         "network_mode": "none",  # no network namespace with a way out
         "read_only": True,       # the image's files cannot be changed
         "cap_drop": ["ALL"],     # no capability left, even for root
+        "security_opt": ["no-new-privileges"],  # and no setuid program gains one back
         "mem_limit": "64m",      # memory, then processes: enough for hello, not the machine
         "pids_limit": 64,
     }
     kh.check_locked_down_run(answer)
     """,
-        "The same five settings the cell that opened the box passed; hello needs none of what they take away.",
+        "The same six settings the cell that opened the box passed; hello needs none of what they take away.",
         needs="docker",
     ),
 )

@@ -11,6 +11,7 @@ hatched and labelled "recorded on <machine>, <date>". Introduced in notebook 06.
 
 from __future__ import annotations
 
+import math
 import textwrap
 import threading
 import time
@@ -24,6 +25,7 @@ from matplotlib.ticker import FuncFormatter
 
 from .._display import format_bytes, format_seconds
 from .._figures import figure_png, label_log_axis, new_figure
+from ..bench.harness import Phase
 from ..bench.results import (
     BenchResult,
     Measurement,
@@ -101,9 +103,11 @@ def draw_startup(
     *,
     order: Sequence[str] | None = None,
     recorded_text: str | None = None,
+    kinds: bool = True,
 ) -> None:
     """One row per variant on a log time axis: live samples as dots (a box from three on),
-    summaries of recorded variants as grey hatched boxes."""
+    summaries of recorded variants as grey hatched boxes; ``kinds``: a legend saying what
+    each colour is (a panel of the export page leaves it out)."""
     summaries = summaries or {}
     names = list(order or in_order([*samples, *summaries]))
     names += [v for v in list(samples) + list(summaries) if v not in names]
@@ -180,22 +184,44 @@ def draw_startup(
     ax.set_xlabel("start-up time (log scale: each grid line is 10× the one before)")
     ax.grid(axis="x", which="major", alpha=0.3)
     _shade_claims(ax)
+    # What each colour is (a component is paler than a module, and says why), and grey.
+    coloured = [n for n in names if n in samples or (n in summaries and not summaries[n].recorded)]
+    drawn = {BY_NAME[n].artifact for n in coloured if n in BY_NAME} if kinds else set()
+    handles = [_legend_patch(KIND_COLOURS[k], label) for k, label in STARTUP_KINDS if k in drawn]
     if any(s.recorded for s in summaries.values()):
         label = textwrap.fill(
             f"grey, hatched: {recorded_text or 'recorded'}, not measured here", 70
         )
+        handles.append(_legend_patch(None, label, recorded=True))
+    if handles:
+        # Right-aligned under the axes, growing left over the labels' side: centred, it
+        # ran off the figure's right edge.
         ax.legend(
-            handles=[_legend_patch(None, label, recorded=True)],
-            loc="upper center",
-            bbox_to_anchor=(0.5, -0.14),
+            handles=handles,
+            loc="upper right",
+            bbox_to_anchor=(1.0, -0.14),
             fontsize=8,
             frameon=False,
+            ncols=3 if kinds else 1,
         )
 
 
-def draw_startup_result(ax: Axes, result: BenchResult) -> None:
-    """A finished start-up result on ``ax``: every variant's box, recorded ones grey."""
-    draw_startup(ax, {}, variant_summaries(result), recorded_text=recorded_label(result))
+#: The start-up plot's colours, by what a variant starts (``Variant.artifact``).
+STARTUP_KINDS = (
+    ("native", "native binary"),
+    ("wasm", "wasm module"),
+    ("component", "wasm component (WASI 0.2)"),
+    ("oci-wasm", "module image or OCI artifact"),
+    ("image", "Linux container image"),
+)
+
+
+def draw_startup_result(ax: Axes, result: BenchResult, *, kinds: bool = False) -> None:
+    """A finished start-up result on ``ax``: every variant's box, recorded ones grey;
+    ``kinds``: with the legend of colours."""
+    draw_startup(
+        ax, {}, variant_summaries(result), recorded_text=recorded_label(result), kinds=kinds
+    )
 
 
 def startup_figure(result: ResultLike, *, title: str | None = None) -> Figure:
@@ -203,7 +229,7 @@ def startup_figure(result: ResultLike, *, title: str | None = None) -> Figure:
     model = as_result(result)
     figure = new_figure(9, 0.45 * max(len(model.variants), 3) + 1.6)
     ax = figure.add_subplot()
-    draw_startup_result(ax, model)
+    draw_startup_result(ax, model, kinds=True)
     ax.set_title(title or "Start-up: native, wasm and containers, same program")
     return figure
 
@@ -246,6 +272,9 @@ class LiveStartupPlot(Generic[R]):
         self.min_interval_s = min_interval_s
         self.clock = clock
         self.title = title
+        self.phase: Phase | None = None  # what the run said it does now (run_startup's on_phase)
+        self._phase_count = 0
+        self._phase_started = 0.0
         self.samples: dict[str, list[float]] = {}
         self.summaries: dict[str, Measurement] = {}
         self.recorded_text: str | None = None
@@ -287,14 +316,44 @@ class LiveStartupPlot(Generic[R]):
         ax = figure.add_subplot()
         order = [v for v in self.variants if v in samples or v in self.summaries] or self.variants
         draw_startup(ax, samples, self.summaries, order=order, recorded_text=self.recorded_text)
-        ax.set_title(f"{self.title}: {self.progress_text()} ({self.state})")
+        # On the figure's left edge, not centred over the axes, which long variant labels
+        # push right: there a long progress line ran off the picture.
+        figure.suptitle(
+            textwrap.fill(f"{self.title}: {self.progress_text()} ({self.state})", 95),
+            x=0.01, ha="left", fontsize=11,
+        )  # fmt: skip
         return figure
 
+    def on_phase(self, phase: Phase) -> None:
+        """The run starts a phase (``run_startup``'s ``on_phase``): progress now counts
+        this phase's work, samples or seconds, from here."""
+        with self._lock:
+            self.phase, self._phase_count, self._phase_started = phase, self.count, self.clock()
+        if self._widgets:
+            self._widgets["bar"].max = max(phase.samples or math.ceil(phase.seconds or 1), 1)
+        self._update_progress(phase.what)
+
+    def _phase_done(self) -> int:
+        """How far the current phase is, in its own unit (samples, or whole seconds)."""
+        if self.phase is None:
+            return self.count
+        if self.phase.samples:
+            return self.count - self._phase_count
+        return int(self.clock() - self._phase_started)
+
     def progress_text(self) -> str:
-        """ "12 samples of about 50" while running; once done, how many rows are recorded
-        rather than measured, so "35 of about 50" never reads as a run cut short."""
+        """While running, this phase's progress: "every variant: 12 of 50 samples", then
+        "tightening a/b: 14 s of at most 48 s" (without phases, "12 samples of about 50");
+        once done, how many rows are recorded rather than measured, so "35 of about 50"
+        never reads as a run cut short."""
+        running = self.state in ("ready", "running")
+        phase = self.phase
+        if running and phase is not None and phase.samples:
+            return f"{phase.what}: {self._phase_done()} of {phase.samples} samples"
+        if running and phase is not None:
+            return f"{phase.what}: {self._phase_done()} s of at most {phase.seconds or 0:.0f} s"
         progress = f"{self.count} samples"
-        if self.expected_samples and self.state in ("ready", "running"):
+        if self.expected_samples and running:
             progress += f" of about {self.expected_samples}"
         recorded_rows = sum(1 for summary in self.summaries.values() if summary.recorded)
         if recorded_rows:
@@ -339,7 +398,7 @@ class LiveStartupPlot(Generic[R]):
     def _update_progress(self, name: str) -> None:
         if not self._widgets:
             return
-        self._widgets["bar"].value = min(self.count, self._widgets["bar"].max)
+        self._widgets["bar"].value = min(self._phase_done(), self._widgets["bar"].max)
         self._widgets["label"].value = f"{self.count} samples · {name}"
 
     def _buttons(self, *, running: bool, blocking: bool = False) -> None:
@@ -394,6 +453,7 @@ class LiveStartupPlot(Generic[R]):
         with self._lock:
             self.samples.clear()
             self.summaries.clear()
+            self.phase = None
         self.run(blocking=False)
 
     def stop(self) -> None:

@@ -44,6 +44,7 @@ LOCKED = {
     "network_mode": "none",
     "read_only": True,
     "cap_drop": ["ALL"],
+    "security_opt": ["no-new-privileges"],
     "mem_limit": "64m",
     "pids_limit": 64,
 }

@@ -104,6 +104,7 @@ LOCKED = {
     "network_mode": "none",
     "read_only": True,
     "cap_drop": ["ALL"],
+    "security_opt": ["no-new-privileges"],
     "mem_limit": "64m",
     "pids_limit": 64,
 }
@@ -125,6 +126,11 @@ LOCKED = {
         ({"volumes": {"/": {"bind": "/host"}}}, ["does not run volumes", "folder of the host"]),
         ({"command": ["/bin/sh"]}, ["runs the hello image as built"]),
         ({"security_opt": ["seccomp=unconfined"]}, ["loosens the sandbox"]),
+        (
+            {"security_opt": None},
+            ["could still gain privileges", 'security_opt=["no-new-privileges"]'],
+        ),
+        ({"security_opt": ["no-new-privileges:false"]}, ["could still gain privileges"]),
         ({"tty": True}, ["does not run tty", "Leave tty out"]),
         ({"mem_limt": "64m"}, ["'mem_limt' is not a keyword", "Did you mean 'mem_limit'?"]),
     ],

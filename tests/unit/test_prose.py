@@ -377,3 +377,55 @@ def test_11_shows_an_exit_code_cross_the_component_boundary_in_a_cell() -> None:
     assert 'kh.run_wasm(probe, ["exit", "5"]' in measuring
     assert 'kh.run_wasm(probe_component.path, ["exit", "5"]' in measuring
     assert "arrives as 1" not in markdown(notebook("11"))
+
+
+def test_06_and_10_say_which_question_each_start_up_ratio_answers() -> None:
+    """Issue 26: the in-process ratio (an embedder's) and the containerd one (a Docker or
+    Kubernetes user's) are named apart, in the words the verdict's rows use."""
+    from kernel_helpers.bench.variants import EMBEDDER, PLATFORM_USER
+
+    six, ten = (
+        " ".join(markdown(notebook("06")).split()),
+        " ".join(markdown(notebook("10")).split()),
+    )
+    for question in (EMBEDDER, PLATFORM_USER):
+        assert f"`{question.slow} / {question.fast}` is **what {question.who} sees**" in six
+        assert f"what {question.who} sees" in ten
+    for variant in ("`containerd-wasmtime`", "`containerd-runc`"):
+        assert variant in six
+
+
+def test_06_explains_shims_and_components_where_it_first_names_them() -> None:
+    """Issue 28 item 3: "as a shim would" and "wasm component (WASI 0.2)" were explained
+    only in 09 and 11, and the component's paler colour nowhere."""
+    text = " ".join(markdown(notebook("06")).split())
+    table = text[text.index("## What each variant pays for") :]
+    assert "as a shim would" not in table
+    assert "a *shim* (the small program it runs beside each container)" in table
+    assert "a *component*, a module that declares typed interfaces" in table
+    assert "light green a component" in table
+
+
+def test_06_exercise_3_counts_the_locks_the_box_cell_sets() -> None:
+    """Issue 28 item 4: the exercise said "five locks" beside a cell setting six."""
+    from kernel_helpers.course.nb06 import LOCKS
+
+    cells = cell_sources(notebook("06"))
+    box = next(c for c in cells if "client.containers.run(" in c and "network_mode" in c)
+    set_there = set(re.findall(r"^\s+(\w+)=", box, re.M)) - {"labels", "remove"}
+    assert set_there == set(LOCKS)
+    words = {5: "five", 6: "six", 7: "seven"}
+    assert f"close the {words[len(LOCKS)]}\nlocks of the cell that opened the box" in markdown(
+        notebook("06")
+    )
+
+
+def test_06_says_why_a_ratio_can_sit_at_one_end_of_its_interval() -> None:
+    """Issue 28 item 2: "about 2,500× (2,300×-5,000×)" read as a mistake."""
+    from kernel_helpers.bench.ratio import Ratio
+
+    text = " ".join(markdown(notebook("06")).split())
+    assert "The first figure is the ratio of the two medians as measured" in text
+    assert "the range need not be centred on it" in text
+    # The sentence explains what the code prints: the point estimate first, then the range.
+    assert Ratio(2500, 2300, 5000).text().startswith("about 2,500× (")
