@@ -179,7 +179,7 @@ _names(
     "check_slowdown",
     "check_why_slower",
 )
-_names("report.plots", "beside_javascript_figure", "throughput_figure")
+_names("report.compute_plots", "beside_javascript_figure", "throughput_figure")
 _names("report.verdicts", "throughput_verdict")
 
 # 09 · Docker + Wasm

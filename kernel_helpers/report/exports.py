@@ -222,7 +222,8 @@ def summary_figure(results: Mapping[str, Any]) -> Figure:
     """One page: start-up on top, sizes and compute below, as far as the learner measured
     them (what the export's PNG shows). Notebook 10."""
     from .._figures import new_figure
-    from .plots import draw_sizes, draw_startup_result, draw_throughput
+    from .compute_plots import draw_throughput
+    from .plots import draw_sizes, draw_startup_result
 
     # One panel per row, the sizes panel as tall as its bars need: with every language's
     # steps it has two dozen labels, which must stay readable (9 pt) in the exported PNG.

@@ -5,12 +5,12 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+from kernel_helpers.report.compute_plots import throughput_figure
 from kernel_helpers.report.plots import (
     LiveStartupPlot,
     figure_png,
     size_figure,
     startup_figure,
-    throughput_figure,
 )
 from tests.unit.harness_json_results import (
     FAST_CONTAINERS,

@@ -1,0 +1,113 @@
+"""Notebook 08's figures: the steady-state slowdown per example and size beside the
+published range, and the same kernels natively, under wasmtime and in the browser beside
+JavaScript. Split from :mod:`plots` (one module per notebook's pictures past 700 lines)."""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
+
+from .._display import format_seconds
+from .._figures import new_figure
+from ..bench.results import ResultLike, Slowdown, as_result, slowdowns
+from .verdicts import PUBLISHED_SLOWDOWN
+
+
+def throughput_figure(
+    compute: ResultLike, *, title: str = "Steady-state speed: wasm time / native time"
+) -> Figure:
+    """Slowdown ratio per example and N, with its spread, beside the published range. Notebook 08."""
+    figure = new_figure(9, 4)
+    ax = figure.add_subplot()
+    draw_throughput(ax, compute)
+    ax.set_title(title)
+    return figure
+
+
+def draw_throughput(ax: Axes, compute: ResultLike) -> None:
+    """The slowdown points of :func:`throughput_figure` on ``ax`` (also used by the export page)."""
+    rows: list[Slowdown] = slowdowns(compute)
+    low_pub, high_pub = PUBLISHED_SLOWDOWN
+    ax.axhspan(low_pub, high_pub, color="#ff7f0e", alpha=0.15)
+    ax.axhline(1.0, color="black", linewidth=0.8)
+    ax.text(
+        0.01,
+        high_pub,
+        " Jangda et al. 2019: SPEC in browsers",
+        transform=ax.get_yaxis_transform(),
+        fontsize=8,
+        va="bottom",
+        color="#b35806",
+    )
+    ax.text(0.01, 1.0, " native speed", transform=ax.get_yaxis_transform(), fontsize=8, va="bottom")
+    examples = list(dict.fromkeys(r.example for r in rows))
+    for index, example in enumerate(examples):
+        mine = sorted((r for r in rows if r.example == example), key=lambda r: r.n)
+        xs = [r.label.replace(" ", "\n", 1) for r in mine]
+        ratios = np.array([r.ratio for r in mine])
+        errors = np.array([[r.ratio - r.low for r in mine], [r.high - r.ratio for r in mine]])
+        colour = f"C{index}"
+        recorded = any(r.recorded for r in mine)
+        ax.errorbar(
+            xs,
+            ratios,
+            yerr=np.clip(errors, 0, None),
+            fmt="o",
+            capsize=4,
+            color=colour,
+            label=f"{example}" + (" (recorded)" if recorded else ""),
+        )
+        for x, r in zip(xs, mine, strict=True):
+            ax.annotate(
+                f"{r.ratio:.2f}×",
+                (x, r.ratio),
+                textcoords="offset points",
+                xytext=(8, 0),
+                fontsize=8,
+                va="center",
+            )
+    ax.set_ylabel("wasm time / native time (1 = same speed)")
+    ax.set_ylim(0, max([2.2, *(r.high * 1.2 for r in rows)]))
+    if rows:
+        ax.legend(fontsize=8, loc="lower right")
+
+
+def beside_javascript_figure(result: ResultLike) -> Figure:
+    """Notebook 08: per case, the median time of each side (native, wasmtime, wasm and
+    JavaScript in the browser) with its quartiles; a side not measured is absent, and the
+    title says which. Log scale: the cases span three orders of magnitude."""
+    from ..bench.compute import SIDE_LABELS, SIDES, browser_cases
+
+    model = as_result(result)
+    figure = new_figure(9, 4.5)
+    ax = figure.add_subplot()
+    cases = [case.label for case in browser_cases()]
+    width = 0.8 / len(SIDES)
+    for index, side in enumerate(SIDES):
+        found = [(i, model.variants[f"{side} {c}"].stats) for i, c in enumerate(cases)
+                 if f"{side} {c}" in model.variants]  # fmt: skip
+        if not found:
+            continue
+        xs = [i + (index - (len(SIDES) - 1) / 2) * width for i, _ in found]
+        medians = np.array([s.median_s for _, s in found])
+        spread = np.array([[s.median_s - s.q1_s for _, s in found],
+                           [s.q3_s - s.median_s for _, s in found]])  # fmt: skip
+        ax.errorbar(xs, medians, yerr=np.clip(spread, 0, None), fmt="o", capsize=3,
+                    color=f"C{index}", label=SIDE_LABELS[side])  # fmt: skip
+    ax.set_xticks(range(len(cases)), cases)
+    ax.set_yscale("log")
+    # label_log_axis words an x axis; here time is up the side.
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: format_seconds(value)))
+    ax.set_ylabel("time per run (median, bar: quartiles)")
+    missing = [
+        SIDE_LABELS[s] for s in SIDES if not any(k.startswith(f"{s} ") for k in model.variants)
+    ]
+    title = "The same kernels: native, wasmtime, and wasm beside JavaScript in the browser"
+    ax.set_title(
+        title + (f"\nnot measured in this run: {'; '.join(missing)}" if missing else ""),
+        fontsize=10,
+    )
+    ax.legend(fontsize=8, loc="upper left")
+    return figure
