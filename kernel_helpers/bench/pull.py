@@ -39,6 +39,7 @@ from .._errors import BenchmarkError, KitError
 from ..containers.registry import LocalRegistry
 from ..containers.relay import RelayCounts
 from ..containers.shaped_link import LinkSettings, ShapedLink
+from ..wasm.reader import encode_uleb
 from .results import MEASURED, RECORDED
 from .variants import CallSpec, Job, OciPullSpec
 from .worker import run_in_worker
@@ -291,17 +292,8 @@ def _docker_jobs(
 def with_marker(module: bytes, marker: str) -> bytes:
     """``module`` with a custom section ``kit-pull`` holding ``marker`` (runs the same)."""
     name, payload = b"kit-pull", marker.encode()
-    body = _leb128(len(name)) + name + payload
-    return module + b"\x00" + _leb128(len(body)) + body
-
-
-def _leb128(value: int) -> bytes:
-    out = bytearray()
-    while True:
-        byte, value = value & 0x7F, value >> 7
-        out.append(byte | (0x80 if value else 0))
-        if not value:
-            return bytes(out)
+    body = encode_uleb(len(name)) + name + payload
+    return module + b"\x00" + encode_uleb(len(body)) + body
 
 
 def _wasm_jobs(

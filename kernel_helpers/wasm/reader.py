@@ -194,6 +194,17 @@ class Span:
     meaning: str
 
 
+def encode_uleb(value: int) -> bytes:
+    """``value`` as an unsigned LEB128, the varint wasm writes sizes and indices in (the
+    reader's ``uleb`` reads it back): for tools that patch a module's bytes."""
+    out = bytearray()
+    while True:
+        byte, value = value & 0x7F, value >> 7
+        out.append(byte | (0x80 if value else 0))
+        if not value:
+            return bytes(out)
+
+
 def _count(number: int, noun: str) -> str:
     """ "1 function", "2 functions": a learner reads the table as a sentence."""
     return f"{number:,} {noun}" if number == 1 else f"{number:,} {noun}s"

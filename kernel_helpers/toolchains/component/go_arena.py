@@ -23,7 +23,7 @@ import struct
 from pathlib import Path
 
 from ..._errors import InvalidModule
-from ...wasm.reader import ModuleInfo, read_module
+from ...wasm.reader import ModuleInfo, encode_uleb, read_module
 
 #: Bytes lent to the adapter: its stack (one page here) and state fit with room to spare.
 ARENA_BYTES = 1 << 18
@@ -55,15 +55,6 @@ func init() {{
 
 _I32 = 0x7F
 _CABI_REALLOC = "cabi_realloc"
-
-
-def _uleb(value: int) -> bytes:
-    out = bytearray()
-    while True:
-        byte, value = value & 0x7F, value >> 7
-        out.append(byte | (0x80 if value else 0))
-        if not value:
-            return bytes(out)
 
 
 def _sleb(value: int) -> bytes:
@@ -167,7 +158,7 @@ def _bump_allocator(global_index: int, end: int) -> bytes:
     get, tee, add, sub, and_, gt_u = b"\x20", b"\x22", b"\x6a", b"\x6b", b"\x71", b"\x4b"
     code = b"".join(
         [
-            b"\x23" + _uleb(global_index),
+            b"\x23" + encode_uleb(global_index),
             get,
             b"\x02",
             add,
@@ -191,7 +182,7 @@ def _bump_allocator(global_index: int, end: int) -> bytes:
             get,
             b"\x03",
             add,
-            b"\x24" + _uleb(global_index),  # bump = ptr + size
+            b"\x24" + encode_uleb(global_index),  # bump = ptr + size
             get,
             b"\x00",
             b"\x04\x40",
@@ -215,14 +206,14 @@ def _bump_allocator(global_index: int, end: int) -> bytes:
         ]
     )
     body = b"\x01\x01" + bytes([_I32]) + code
-    return _uleb(len(body)) + body
+    return encode_uleb(len(body)) + body
 
 
 def _append(section: bytes, item: bytes) -> tuple[bytes, int]:
     """The vector ``section`` with ``item`` appended, and the item's index in it."""
     cursor = _Cursor(section)
     count = cursor.uleb()
-    return _uleb(count + 1) + section[cursor.pos :] + item, count
+    return encode_uleb(count + 1) + section[cursor.pos :] + item, count
 
 
 def lend_arena(module: bytes) -> bytes:
@@ -257,18 +248,22 @@ def lend_arena(module: bytes) -> bytes:
                 payload, b"\x60\x04" + bytes([_I32] * 4) + b"\x01" + bytes([_I32])
             )
         elif section_id == 3:
-            payload, functions = _append(payload, _uleb(type_index))
+            payload, functions = _append(payload, encode_uleb(type_index))
         elif section_id == 6:
             payload, defined = _append(payload, bytes([_I32, 1]) + b"\x41" + _sleb(start) + b"\x0b")
             global_index = imported_globals + defined
         elif section_id == 7:
             name = _CABI_REALLOC.encode()
             payload, _ = _append(
-                payload, _uleb(len(name)) + name + b"\x00" + _uleb(imported_functions + functions)
+                payload,
+                encode_uleb(len(name))
+                + name
+                + b"\x00"
+                + encode_uleb(imported_functions + functions),
             )
         elif section_id == 10:
             payload, _ = _append(payload, _bump_allocator(global_index, end))
-        rebuilt.append(bytes([section_id]) + _uleb(len(payload)) + payload)
+        rebuilt.append(bytes([section_id]) + encode_uleb(len(payload)) + payload)
     return module[:8] + b"".join(rebuilt)
 
 
