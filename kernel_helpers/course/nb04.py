@@ -299,8 +299,6 @@ PREVIEW1_ASKS = {
 #: Where the compile and run of each program were recorded, for machines with no C
 #: compiler for wasm32-wasi: one entry per toolchain kind (clang + wasi-libc, zig).
 PREVIEW1_RECORDED = PREVIEW1_FOLDER / "recorded.json"
-#: Long enough for zig's first wasm32-wasi build on a small laptop (20-45 s, build.py).
-PREVIEW1_COMPILE_TIMEOUT_S = 120.0
 #: Lines of compiler output shown: the first error and the lines that point at it.
 SHOWN_LINES = 8
 
@@ -386,9 +384,7 @@ def _attempt(tc: Toolchain, program: str) -> Preview1Attempt:
     a compiler that gave no answer in time (nothing about the program was learnt)."""
     name = f"{tc.kind} ({tc.version.split(' (')[0]})"
     try:
-        module = compile_with(
-            tc, preview1_source(program), name=program, timeout=PREVIEW1_COMPILE_TIMEOUT_S
-        )
+        module = compile_with(tc, preview1_source(program), name=program)
     except CompileError as err:
         if "timed out" in err.output:
             raise
