@@ -6,29 +6,19 @@ measure; write code that runs; or change a parameter and explain what moved."""
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
 import pytest
 
 import kernel_helpers as kh
+from tests.unit.test_structure_notebooks_00_05 import cells, source
 
 REPO = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted((REPO / "notebooks").glob("[0-9][0-9]-*.ipynb"))
 PART_THREE = [p for p in NOTEBOOKS if p.name[:2] in ("11", "12")]
 #: Issue 28: notebook 11 had 47 cells and six topics; a notebook stays under this.
 MOST_CELLS = 35
-
-
-def cells(path: Path) -> list[dict[str, object]]:
-    found: list[dict[str, object]] = json.loads(path.read_text())["cells"]
-    return found
-
-
-def source(cell: dict[str, object]) -> str:
-    text = cell["source"]
-    return "".join(text) if isinstance(text, list) else str(text)
 
 
 def test_part_three_has_its_two_notebooks() -> None:
