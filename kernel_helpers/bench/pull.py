@@ -385,9 +385,11 @@ def run_pull(
     variants: list[str] | None = None,
     repeat: int = 5,
     floor_repeat: int = 3,
+    on_row: Callable[[PullRow], None] | None = None,
 ) -> PullResult:
     """Measure every variant over the shaped link (or, where none can be made here, the
-    recorded result, marked). ``repeat`` shaped samples per variant after one untimed check."""
+    recorded result, marked). ``repeat`` shaped samples per variant after one untimed check;
+    ``on_row`` hears of each variant as it is done (a live plot draws it)."""
     from .._errors import LinkUnavailable
 
     settings = settings or LinkSettings()
@@ -400,7 +402,9 @@ def run_pull(
     try:
         with contextlib.ExitStack() as stack:
             link = stack.enter_context(ShapedLink(settings))
-            return _run_on(link, names, stack, repeat=repeat, floor_repeat=floor_repeat)
+            return _run_on(
+                link, names, stack, repeat=repeat, floor_repeat=floor_repeat, on_row=on_row
+            )
     except LinkUnavailable as err:
         return recorded_pull(why=err.message)
 
@@ -412,6 +416,7 @@ def _run_on(
     *,
     repeat: int,
     floor_repeat: int,
+    on_row: Callable[[PullRow], None] | None = None,
 ) -> PullResult:
     relay = link.relay_to(REGISTRY_PORT)
     registry = LocalRegistry(
@@ -432,6 +437,8 @@ def _run_on(
                 repeat=repeat,
                 floor_repeat=floor_repeat,
             )
+            if on_row is not None:
+                on_row(result.rows[name])
         except _Stopped:  # the learner's interrupt: no more variants, the link goes
             result.failed[name] = "stopped before its samples were all taken"
             break
