@@ -259,6 +259,7 @@ def _docker_jobs(
     native: Path,
     expect: str,
     stack: contextlib.ExitStack,
+    wanted: list[str],
 ) -> dict[str, Job]:
     from ..containers.docker import connect
     from ..containers.images import distro_image, owner_tag, push_image, run_images, scratch_image
@@ -272,6 +273,8 @@ def _docker_jobs(
         ("docker-debian", distro_image, f"/usr/local/bin/{native.name}"),
         ("docker-scratch", scratch_image, f"/{native.name}"),
     ):
+        if name not in wanted:
+            continue  # flattening and pushing the Debian image costs seconds: only if asked
         built, flat = owner_tag(f"kit-pull-{name}"), owner_tag(f"kit-pull-{name}-flat")
         link.remember(docker_image=built)  # gone with the link even if we die before the end
         link.remember(docker_image=flat)
@@ -338,7 +341,7 @@ def _prepare(
     if any(n.startswith("docker-") for n in names):
         try:
             prepared.jobs.update(
-                _docker_jobs(link, registry, build("hello", "c", NATIVE).path, expect, stack)
+                _docker_jobs(link, registry, build("hello", "c", NATIVE).path, expect, stack, names)
             )
         except KitError as err:
             prepared.failed.update({n: err.message for n in names if n.startswith("docker-")})

@@ -15,7 +15,6 @@ from .._display import ShownAsHtml, ShownAsText, describe_machine, format_bytes,
 from .._errors import KitError
 from .checks import IN_NOTEBOOK, CheckResult, Solution, Unusable, exercise, not_yet, right, wrong
 
-
 #: How far a prediction may be from the measured median and still be right: a factor of
 #: two either way (a link, a registry and a daemon are too noisy for closer).
 PREDICTION_FACTOR = 2.0
@@ -27,7 +26,9 @@ PULL_HINT = (
 
 
 @exercise("07 · exercise 1 (predict, then measure: a small image's pull)")
-def check_pull_prediction(prediction: object, pull: Any, variant: str = "docker-scratch") -> CheckResult:
+def check_pull_prediction(
+    prediction: object, pull: Any, variant: str = "docker-scratch"
+) -> CheckResult:
     """Notebook 07: the learner's prediction, in seconds, of ``variant``'s cold pull + run
     over the run's link, against the median ``pull`` (a PullResult) measured or recorded."""
     from .checks import number
@@ -483,8 +484,7 @@ SOLUTIONS = (
         1,
         """
     prediction = 0.36e6 * 8 / 50e6 + 10 * 0.020 + 0.5  # bytes, ~10 round trips, docker's own work
-    pull = kh.live_pull().result
-    kh.check_pull_prediction(prediction, pull)
+    kh.check_pull_prediction(prediction, pull)  # pull: the measuring cell's run
     """,
         "The scratch image's few hundred kilobytes take a few tens of milliseconds at 50 Mbit/s; "
         "the round trips of the registry's HTTP exchanges and Docker's own pull + run take the "

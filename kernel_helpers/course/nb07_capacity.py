@@ -27,7 +27,7 @@ from ..containers.shaped_link import (
 NOTEBOOK_PULL_VARIANTS = ("docker-scratch", "oci-wasm-artifact")
 NOTEBOOK_PULL_REPEAT = 3
 #: Instances and containers a notebook run keeps alive (the CLI's defaults: 1000 and 50).
-NOTEBOOK_INSTANCES, NOTEBOOK_PROCESSES = 200, 8
+NOTEBOOK_INSTANCES, NOTEBOOK_PROCESSES = 1000, 6
 
 
 @dataclass(repr=False)

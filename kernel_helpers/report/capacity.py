@@ -141,15 +141,17 @@ def density_figure(result: DensityResult, *, title: str | None = None) -> Figure
             axis.text(value(name) * 1.1, index, f" {unit(value(name))}{mark}", va="center",
                       fontsize=8)  # fmt: skip
         axis.set_xscale("log")
-        axis.set_xlim(right=axis.get_xlim()[1] * 30)  # room for the labels
+        smallest = min(value(n) for n in names) if names else 1
+        axis.set_xlim(smallest / 3, axis.get_xlim()[1] * 30)  # every bar seen, room for labels
         label_log_axis(axis, unit)
         axis.set_xlabel(f"{label} (log scale)")
         axis.grid(axis="x", alpha=0.3)
     left.set_yticks(range(len(names)), [f"{n} ×{result.rows[n].count}" for n in names])
     left.set_ylim(len(names) - 0.5, -0.5)
-    figure.suptitle(title or "How many fit: idle instances that ran _start and wait")
-    if result.recorded is not None:
-        figure.text(0.01, 0.01, "grey, hatched: " + recorded_words(result.recorded), fontsize=8)
+    heading = title or "How many fit: instances alive at once, each having run its program"
+    if result.recorded is not None:  # under the title: the layout keeps it off the axes
+        heading += "\ngrey, hatched: " + recorded_words(result.recorded)
+    figure.suptitle(heading, fontsize=10)
     return figure
 
 
