@@ -9,7 +9,7 @@ rows are grey and hatched, labelled with the machine and date they came from, as
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -125,10 +125,13 @@ def density_figure(result: DensityResult, *, title: str | None = None) -> Figure
     figure = new_figure(9, 0.45 * max(len(result.rows), 3) + 1.9)
     left, right = figure.subplots(1, 2, sharey=True)
     names = list(result.rows)
-    for axis, value, unit, label in (
-        (left, lambda n: result.rows[n].bytes_per_instance, format_bytes, "memory per instance"),
-        (right, lambda n: result.rows[n].per_gib, _whole, "instances per GiB"),
-    ):
+    panels: list[tuple[Axes, dict[str, float], Callable[[float], str], str]] = [
+        (left, {n: r.bytes_per_instance for n, r in result.rows.items()}, format_bytes,
+         "memory per instance"),
+        (right, {n: r.per_gib for n, r in result.rows.items()}, _whole, "instances per GiB"),
+    ]  # fmt: skip
+    for axis, values, unit, label in panels:
+        value = values.__getitem__
         for index, name in enumerate(names):
             row = result.rows[name]
             style = (

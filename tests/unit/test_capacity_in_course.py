@@ -178,11 +178,11 @@ def capacity_markdown() -> str:
 
 
 def test_the_prose_states_no_measured_number() -> None:
-    """Only the link's settings (50 Mbit/s, 20 ms), the CLI's, counts the cells ask for and
-    the exercise's factor of two are numbers in the prose: every measured one is computed."""
+    """Only the link's settings (50 Mbit/s, 20 ms), bits per byte and a factor of two are
+    numbers in the prose: every measured one is computed by a cell."""
     prose = re.sub(r"`[^`]*`", "", capacity_markdown())  # code spans: commands, not claims
     numbers = set(re.findall(r"\d[\d,.]*", prose))
-    assert numbers <= {"50", "20", "1"}, numbers
+    assert numbers <= {"50", "20", "1", "8"}, numbers  # 8: bits in a byte
 
 
 def test_the_notebook_measures_before_it_checks_the_prediction() -> None:
