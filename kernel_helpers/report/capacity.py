@@ -76,8 +76,8 @@ def draw_pull(ax: Axes, result: PullResult, link: LinkSettings | None = None) ->
     ax.set_yscale("log")
     ax.set_xlim(*BYTES_RANGE)
     ax.set_ylim(1e-3, 100)
-    label_log_axis(ax, format_seconds)
-    ax.xaxis.set_major_formatter(lambda value, _: format_bytes(value))
+    label_log_axis(ax, format_bytes)
+    label_log_axis(ax, format_seconds, which="y")  # "10 ms", "1 s": not 10^-2, 10^0
     ax.set_xlabel("bytes that crossed the link (log scale)")
     ax.set_ylabel("cold pull + run (log scale)")
     ax.grid(which="major", alpha=0.3)

@@ -140,6 +140,17 @@ def test_the_pull_figure_marks_recorded_rows_and_fits_the_lab() -> None:
     assert max(f.get_size_inches()[1] for f in (live, recorded)) <= MOST_HEIGHT_IN
 
 
+def test_the_pull_figure_reads_its_axes_in_seconds_and_bytes_not_powers_of_ten() -> None:
+    figure = pull_figure(pull_result(1.0))
+    figure.canvas.draw()  # tick labels exist once drawn
+    ax = figure.axes[0]
+    seconds = [t.get_text() for t in ax.get_yticklabels() if t.get_text()]
+    sizes = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+    assert {"1 ms", "10 ms", "100 ms", "1 s", "10 s"} <= set(seconds), seconds
+    assert "10 KB" in sizes and "1 MB" in sizes, sizes
+    assert not any("10^" in t or "mathdefault" in t for t in seconds + sizes)
+
+
 def test_a_slider_moves_the_bytes_alone_line() -> None:
     result = pull_result(1.0)
     lines = [
