@@ -156,6 +156,7 @@ _names("containers.oci", "package_wasm")
 _names(
     "course.nb07",
     "check_image_platform",
+    "check_pull_prediction",
     "check_small_dockerfile",
     "check_smallest_artifact",
     "dockerfile_context",
@@ -164,6 +165,18 @@ _names(
     "shrunk_sizes",
 )
 _names("report.plots", "size_figure")
+_names("bench.pull", "PULL_VARIANTS", "run_pull", "recorded_pull")
+_names("bench.density", "DENSITY_VARIANTS", "run_density", "recorded_density")
+_names("containers.shaped_link", "LinkSettings")
+_names(
+    "course.nb07_capacity",
+    "density_or_recorded",
+    "density_story",
+    "link_commands",
+    "live_pull",
+    "pull_story",
+)
+_names("report.capacity", "density_figure", "pull_figure")
 _names("report.verdicts", "size_verdict")
 _names("toolchains.detect", "LANGUAGES")
 _names("wasm.portability", "module_sha256", "run_everywhere")

@@ -37,8 +37,9 @@ def figure_png(figure: Figure) -> bytes:
     return buffer.getvalue()
 
 
-def label_log_axis(ax: Axes, unit: Callable[[float], str]) -> None:
-    """Label a log x axis in words ("1 ms", "10 KB") instead of powers of ten, so a learner
-    reads the unit off every grid line without decoding 10^-3."""
-    ax.xaxis.set_major_locator(LogLocator(base=10, numticks=20))
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: unit(value)))
+def label_log_axis(ax: Axes, unit: Callable[[float], str], which: str = "x") -> None:
+    """Label a log axis (``which``: "x" or "y") in words ("1 ms", "10 KB") instead of powers
+    of ten, so a learner reads the unit off every grid line without decoding 10^-3."""
+    axis = ax.yaxis if which == "y" else ax.xaxis
+    axis.set_major_locator(LogLocator(base=10, numticks=20))
+    axis.set_major_formatter(FuncFormatter(lambda value, _: unit(value)))

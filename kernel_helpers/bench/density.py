@@ -35,6 +35,7 @@ from typing import Any
 
 from .._display import format_bytes
 from .._errors import BenchmarkError, KitError
+from .results import MEASURED, RECORDED
 
 GIB = 1 << 30
 MAX_INSTANCES = 5000
@@ -78,14 +79,24 @@ class DensityRow:
     count: int
     bytes_per_instance: int
     method: str
+    source: str = MEASURED
 
     @property
     def per_gib(self) -> int:
         return GIB // max(1, self.bytes_per_instance)
 
+    @property
+    def recorded(self) -> bool:
+        return self.source == RECORDED
+
     def to_json(self) -> dict[str, Any]:
         return {"count": self.count, "bytes_per_instance": self.bytes_per_instance,
-                "per_gib": self.per_gib, "method": self.method}  # fmt: skip
+                "per_gib": self.per_gib, "method": self.method, "source": self.source}  # fmt: skip
+
+    @classmethod
+    def from_json(cls, name: str, data: dict[str, Any], source: str) -> DensityRow:
+        return cls(name, int(data["count"]), int(data["bytes_per_instance"]),
+                   str(data.get("method") or METHODS.get(name, "")), source)  # fmt: skip
 
 
 @dataclass
@@ -93,19 +104,51 @@ class DensityResult:
     rows: dict[str, DensityRow] = field(default_factory=dict)
     skipped: dict[str, str] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
+    #: Where recorded rows came from (machine, date, why not measured here); None: all live.
+    recorded: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "variants": {name: row.to_json() for name, row in self.rows.items()},
             "skipped": self.skipped,
             "seconds": self.seconds,
         }
+        if self.recorded is not None:
+            data["recorded"] = self.recorded
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any], *, source: str = MEASURED) -> DensityResult:
+        rows = {n: DensityRow.from_json(n, v, source) for n, v in data["variants"].items()}
+        return cls(rows, dict(data.get("skipped", {})), dict(data.get("seconds", {})),
+                   data.get("recorded"))  # fmt: skip
+
+    def with_recorded(self, recorded: DensityResult) -> DensityResult:
+        """This run, each variant it could not measure taken from ``recorded`` (marked)."""
+        rows = dict(self.rows)
+        filled = {n: r for n, r in recorded.rows.items() if n in self.skipped and n not in rows}
+        if not filled:
+            return self
+        why = "; ".join(f"{n}: {self.skipped[n]}" for n in filled)
+        for name, row in filled.items():
+            rows[name] = row
+        order = [n for n in DENSITY_VARIANTS if n in rows]
+        skipped = {n: w for n, w in self.skipped.items() if n not in filled}
+        source = {**(recorded.recorded or {}), "why": why}
+        return DensityResult({n: rows[n] for n in order}, skipped, self.seconds, source)
 
     def text(self) -> str:
         lines = [f"{'variant':<26}{'alive':>7}{'each':>11}{'per GiB':>10}"]
         for name, row in self.rows.items():
+            mark = "  (recorded)" if row.recorded else ""
             lines.append(
-                f"{name:<26}{row.count:>7}{format_bytes(row.bytes_per_instance):>11}{row.per_gib:>10}"
+                f"{name:<26}{row.count:>7}{format_bytes(row.bytes_per_instance):>11}"
+                f"{row.per_gib:>10}{mark}"
+            )
+        if self.recorded is not None:
+            lines.append(
+                f"recorded rows: {self.recorded.get('machine', '?')}, "
+                f"{self.recorded.get('date', '?')}, not measured here"
             )
         lines += [f"{name}: not measured: {why}" for name, why in self.skipped.items()]
         lines += [f"method, {name}: {row.method}" for name, row in self.rows.items()]
@@ -371,6 +414,23 @@ def run_density(
         except KitError as err:
             result.skipped[name] = err.message
         result.seconds[name] = round(time.monotonic() - started, 1)
+    return result
+
+
+DENSITY_REFERENCE = "density-default"
+
+
+def recorded_density() -> DensityResult:
+    """The density result recorded on a machine with Docker and the wasm shim, marked."""
+    from .reference import reference_path
+
+    path = reference_path("density", "default")
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError) as err:
+        raise BenchmarkError(f"no recorded density data: {err}") from err
+    result = DensityResult.from_json(data, source=RECORDED)
+    result.recorded = dict(data.get("recorded") or {})
     return result
 
 

@@ -259,6 +259,7 @@ def _docker_jobs(
     native: Path,
     expect: str,
     stack: contextlib.ExitStack,
+    wanted: list[str],
 ) -> dict[str, Job]:
     from ..containers.docker import connect
     from ..containers.images import distro_image, owner_tag, push_image, run_images, scratch_image
@@ -272,6 +273,8 @@ def _docker_jobs(
         ("docker-debian", distro_image, f"/usr/local/bin/{native.name}"),
         ("docker-scratch", scratch_image, f"/{native.name}"),
     ):
+        if name not in wanted:
+            continue  # flattening and pushing the Debian image costs seconds: only if asked
         built, flat = owner_tag(f"kit-pull-{name}"), owner_tag(f"kit-pull-{name}-flat")
         link.remember(docker_image=built)  # gone with the link even if we die before the end
         link.remember(docker_image=flat)
@@ -338,7 +341,7 @@ def _prepare(
     if any(n.startswith("docker-") for n in names):
         try:
             prepared.jobs.update(
-                _docker_jobs(link, registry, build("hello", "c", NATIVE).path, expect, stack)
+                _docker_jobs(link, registry, build("hello", "c", NATIVE).path, expect, stack, names)
             )
         except KitError as err:
             prepared.failed.update({n: err.message for n in names if n.startswith("docker-")})
@@ -385,9 +388,11 @@ def run_pull(
     variants: list[str] | None = None,
     repeat: int = 5,
     floor_repeat: int = 3,
+    on_row: Callable[[PullRow], None] | None = None,
 ) -> PullResult:
     """Measure every variant over the shaped link (or, where none can be made here, the
-    recorded result, marked). ``repeat`` shaped samples per variant after one untimed check."""
+    recorded result, marked). ``repeat`` shaped samples per variant after one untimed check;
+    ``on_row`` hears of each variant as it is done (a live plot draws it)."""
     from .._errors import LinkUnavailable
 
     settings = settings or LinkSettings()
@@ -400,7 +405,9 @@ def run_pull(
     try:
         with contextlib.ExitStack() as stack:
             link = stack.enter_context(ShapedLink(settings))
-            return _run_on(link, names, stack, repeat=repeat, floor_repeat=floor_repeat)
+            return _run_on(
+                link, names, stack, repeat=repeat, floor_repeat=floor_repeat, on_row=on_row
+            )
     except LinkUnavailable as err:
         return recorded_pull(why=err.message)
 
@@ -412,6 +419,7 @@ def _run_on(
     *,
     repeat: int,
     floor_repeat: int,
+    on_row: Callable[[PullRow], None] | None = None,
 ) -> PullResult:
     relay = link.relay_to(REGISTRY_PORT)
     registry = LocalRegistry(
@@ -432,6 +440,8 @@ def _run_on(
                 repeat=repeat,
                 floor_repeat=floor_repeat,
             )
+            if on_row is not None:
+                on_row(result.rows[name])
         except _Stopped:  # the learner's interrupt: no more variants, the link goes
             result.failed[name] = "stopped before its samples were all taken"
             break

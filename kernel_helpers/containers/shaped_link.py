@@ -140,6 +140,34 @@ def link_unavailable_reason() -> str | None:
     return None
 
 
+def setup_commands(names: LinkNames) -> list[tuple[str, ...]]:
+    """The ``ip`` commands that make a link (a namespace, a veth pair, addresses), in
+    order: what :class:`ShapedLink` runs, and what notebook 07 shows a learner."""
+    in_ns = ("ip", "netns", "exec", names.namespace)
+    return [
+        ("ip", "netns", "add", names.namespace),
+        ("ip", "link", "add", names.host_veth, "type", "veth", "peer", "name", names.ns_veth),
+        ("ip", "link", "set", names.ns_veth, "netns", names.namespace),
+        ("ip", "addr", "add", f"{names.host_address}/30", "dev", names.host_veth),
+        ("ip", "link", "set", names.host_veth, "up"),
+        (*in_ns, "ip", "addr", "add", f"{names.ns_address}/30", "dev", names.ns_veth),
+        (*in_ns, "ip", "link", "set", names.ns_veth, "up"),
+        (*in_ns, "ip", "link", "set", "lo", "up"),
+    ]
+
+
+def shape_command(names: LinkNames, settings: LinkSettings) -> tuple[str, ...]:
+    """The ``tc`` command that limits the namespace's sending side (the pull's direction)."""
+    return ("ip", "netns", "exec", names.namespace, "tc", "qdisc", "replace", "dev",
+            names.ns_veth, "root", "tbf", "rate", f"{settings.rate_mbit:g}mbit",
+            "burst", TBF_BURST, "latency", TBF_LATENCY)  # fmt: skip
+
+
+def teardown_commands(names: LinkNames) -> list[tuple[str, ...]]:
+    """What removes the link again: the namespace (its veth end, and so the pair, goes too)."""
+    return [("ip", "netns", "del", names.namespace)]
+
+
 def _run(*command: str, check: bool = True) -> subprocess.CompletedProcess[str]:
     done = subprocess.run(
         list(command), capture_output=True, text=True, timeout=COMMAND_TIMEOUT_S, check=False
@@ -183,16 +211,8 @@ class ShapedLink:
         return self
 
     def _make(self) -> None:
-        n = self.names
-        in_ns = ("ip", "netns", "exec", n.namespace)
-        _run("ip", "netns", "add", n.namespace)
-        _run("ip", "link", "add", n.host_veth, "type", "veth", "peer", "name", n.ns_veth)
-        _run("ip", "link", "set", n.ns_veth, "netns", n.namespace)
-        _run("ip", "addr", "add", f"{n.host_address}/30", "dev", n.host_veth)
-        _run("ip", "link", "set", n.host_veth, "up")
-        _run(*in_ns, "ip", "addr", "add", f"{n.ns_address}/30", "dev", n.ns_veth)
-        _run(*in_ns, "ip", "link", "set", n.ns_veth, "up")
-        _run(*in_ns, "ip", "link", "set", "lo", "up")
+        for command in setup_commands(self.names):
+            _run(*command)
 
     def close(self) -> None:
         for relay in self._relays:
@@ -239,9 +259,7 @@ class ShapedLink:
         """Limit the namespace's sending side to the rate and delay the relays: from now on
         every pull crosses the link as asked."""
         self.settings = settings or self.settings
-        rate = f"{self.settings.rate_mbit:g}mbit"
-        _run(*self.launcher, "tc", "qdisc", "replace", "dev", self.names.ns_veth, "root",
-             "tbf", "rate", rate, "burst", TBF_BURST, "latency", TBF_LATENCY)  # fmt: skip
+        _run(*shape_command(self.names, self.settings))
         for relay in self._relays:
             relay.one_way_s = self.settings.one_way_s
         self.shaped = True

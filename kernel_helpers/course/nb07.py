@@ -11,12 +11,58 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .._display import ShownAsHtml, ShownAsText, describe_machine, format_bytes
+from .._display import ShownAsHtml, ShownAsText, describe_machine, format_bytes, format_seconds
 from .._errors import KitError
 from .checks import IN_NOTEBOOK, CheckResult, Solution, Unusable, exercise, not_yet, right, wrong
 
+#: How far a prediction may be from the measured median and still be right: a factor of
+#: two either way (a link, a registry and a daemon are too noisy for closer).
+PREDICTION_FACTOR = 2.0
+PULL_HINT = (
+    "The bytes are one part: size × 8 / rate. Each HTTP exchange of the pull also waits a "
+    "round trip (about ten of them), and Docker's own pull + run costs what notebook 06 "
+    "measured, link or no link."
+)
 
-@exercise("07 · exercise 1 (the smallest artifact)")
+
+@exercise("07 · exercise 1 (predict, then measure: a small image's pull)")
+def check_pull_prediction(
+    prediction: object, pull: Any, variant: str = "docker-scratch"
+) -> CheckResult:
+    """Notebook 07: the learner's prediction, in seconds, of ``variant``'s cold pull + run
+    over the run's link, against the median ``pull`` (a PullResult) measured or recorded."""
+    from .checks import number
+
+    try:
+        guess = number(prediction)
+    except (TypeError, ValueError):
+        return wrong(f"answer with a number of seconds, not {prediction!r}.")
+    row = pull.rows.get(variant)
+    if row is None:
+        return not_yet(f"the run above has no {variant} row to compare with.")
+    source = "recorded (not measured here)" if pull.recorded is not None else "measured"
+    link = pull.link
+    wire = row.bytes / link.bytes_per_s
+    parts = (
+        f"{format_bytes(row.bytes)} take {format_seconds(wire)} at {link.rate_mbit:g} Mbit/s, "
+        f"{row.round_trips} round trips {format_seconds(row.round_trips * link.rtt_ms / 1000)}, "
+        f"and the pull + run with no link {format_seconds(row.floor_s)}"
+    )
+    truth = row.median_s
+    if truth / PREDICTION_FACTOR <= guess <= truth * PREDICTION_FACTOR:
+        return right(
+            f"{format_seconds(guess)} against {format_seconds(truth)} {source}: {parts}. "
+            "For a small image the link's rate hardly matters."
+        )
+    direction = "short" if guess < truth else "long"
+    return wrong(
+        f"{format_seconds(guess)} is too {direction}: the median was {format_seconds(truth)} "
+        f"({source}).",
+        PULL_HINT if direction == "short" else f"Where it went: {parts}.",
+    )
+
+
+@exercise("07 · exercise 2 (the smallest artifact)")
 def check_smallest_artifact(answer: object, sizes: Mapping[str, int]) -> CheckResult:
     """Notebook 07: the name of the smallest artifact in ``sizes``; where several weigh
     the same (a stripped module that wasm-opt could not shrink further), any of them."""
@@ -43,7 +89,7 @@ def check_smallest_artifact(answer: object, sizes: Mapping[str, int]) -> CheckRe
     )
 
 
-@exercise("07 · exercise 2 (the image's platform)")
+@exercise("07 · exercise 3 (the image's platform)")
 def check_image_platform(answer: object, platform: str) -> CheckResult:
     """Notebook 07: the ``os/architecture`` the container image is tied to (``platform``)."""
     if not isinstance(answer, str) or "/" not in answer:
@@ -187,7 +233,7 @@ def _read_hint(reading: DockerfileReading, context: BuildContext) -> tuple[str, 
     return None
 
 
-@exercise("07 · exercise 3 (an image under a megabyte)")
+@exercise("07 · exercise 4 (an image under a megabyte)")
 def check_small_dockerfile(answer: object) -> CheckResult:
     """Notebook 07: a Dockerfile whose image runs hello and weighs under
     :data:`SIZE_LIMIT_BYTES`. With Docker the check builds it in :func:`dockerfile_context`,
@@ -437,6 +483,18 @@ SOLUTIONS = (
         "07",
         1,
         """
+    prediction = 0.36e6 * 8 / 50e6 + 10 * 0.020 + 0.5  # bytes, ~10 round trips, docker's own work
+    kh.check_pull_prediction(prediction, pull)  # pull: the measuring cell's run
+    """,
+        "The scratch image's few hundred kilobytes take a few tens of milliseconds at 50 Mbit/s; "
+        "the round trips of the registry's HTTP exchanges and Docker's own pull + run take the "
+        "rest. The bytes dominate only for images of tens of megabytes.",
+        IN_NOTEBOOK,
+    ),
+    Solution(
+        "07",
+        2,
+        """
     least = min(sizes.sizes.values())
     answer = sorted(name for name, size in sizes.sizes.items() if size == least)[0]
     kh.check_smallest_artifact(answer, sizes.sizes)
@@ -447,7 +505,7 @@ SOLUTIONS = (
     ),
     Solution(
         "07",
-        2,
+        3,
         """
     answer = platform.platform
     kh.check_image_platform(answer, platform.platform)
@@ -457,7 +515,7 @@ SOLUTIONS = (
     ),
     Solution(
         "07",
-        3,
+        4,
         """
     answer = 'FROM scratch\\nCOPY hello /hello\\nENTRYPOINT ["/hello"]\\n'
     kh.check_small_dockerfile(answer)

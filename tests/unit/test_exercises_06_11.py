@@ -303,6 +303,7 @@ PART2_CHECKS = [
     (kh.check_startup_ratio, (FAST,)),
     (kh.check_several_seconds, (FAST,)),
     (kh.check_locked_down_run, ()),
+    (kh.check_pull_prediction, (kh.recorded_pull(),)),
     (kh.check_smallest_artifact, (SIZES_SCRATCH,)),
     (kh.check_image_platform, ("linux/amd64",)),
     (kh.check_small_dockerfile, ()),

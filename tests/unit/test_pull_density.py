@@ -169,6 +169,7 @@ def test_density_row_per_gib_and_json() -> None:
         "bytes_per_instance": 8192,
         "per_gib": GIB // 8192,
         "method": "method",
+        "source": "measured",
     }
 
 

@@ -28,11 +28,17 @@ def run(notebook: str, exercise: int, **names: Any) -> kh.CheckResult:
 
 
 @pytest.mark.parametrize("which", SETS)
-def test_07_1_finds_the_smallest_artifact(which: str) -> None:
-    assert run("07", 1, sizes=sizes(which)).ok is True
+def test_07_2_finds_the_smallest_artifact(which: str) -> None:
+    assert run("07", 2, sizes=sizes(which)).ok is True
 
 
-def test_07_1_accepts_ties_whatever_the_dict_order() -> None:
+def test_07_1_predicts_the_recorded_pull_within_the_factor() -> None:
+    from kernel_helpers.bench.pull import recorded_pull
+
+    assert run("07", 1, pull=recorded_pull()).ok is True
+
+
+def test_07_2_accepts_ties_whatever_the_dict_order() -> None:
     """hello.wasm (c, stripped) and (c, smallest) weigh the same: both are right, and the
     solution's answer does not depend on which one the dict lists first."""
     result = sizes("fast-containers")
@@ -44,16 +50,16 @@ def test_07_1_accepts_ties_whatever_the_dict_order() -> None:
     for order in (list(result.sizes.items()), list(reversed(result.sizes.items()))):
         result.sizes = dict(order)
         namespace: dict[str, Any] = {"kh": kh, "sizes": result}
-        exec("\n".join(kh.solution("07", 1).code.splitlines()[:-1]), namespace)
+        exec("\n".join(kh.solution("07", 2).code.splitlines()[:-1]), namespace)
         answers.add(namespace["answer"])
     assert len(answers) == 1
 
 
 @pytest.mark.parametrize("platform", ["linux/amd64", "linux/arm64"])
-def test_07_2_reads_the_platform(platform: str) -> None:
+def test_07_3_reads_the_platform(platform: str) -> None:
     os_name, arch = platform.split("/")
     found = ImagePlatform("kit-hello-scratch:latest", os_name, arch, "measured")
-    assert run("07", 2, platform=found).ok is True
+    assert run("07", 3, platform=found).ok is True
 
 
 @pytest.mark.parametrize("which", SETS)
@@ -67,7 +73,7 @@ def test_10_2_names_the_export(tmp_path: Path) -> None:
 
 
 def test_every_in_notebook_solution_is_run_by_a_test() -> None:
-    here = {("07", 1), ("07", 2), ("08", 1), ("10", 2)}
+    here = {("07", 1), ("07", 2), ("07", 3), ("08", 1), ("10", 2)}
     elsewhere = {("06", 1), ("06", 2)}  # test_exercises_06_11 runs them on the recorded run
     needing = {key for key, s in all_solutions().items() if s.needs == IN_NOTEBOOK}
     assert needing == here | elsewhere

@@ -1,0 +1,258 @@
+"""Notebook 07 · where the seconds are (a cold pull over a shaped link) and how many fit
+(instances per GiB): the live runs a notebook can afford, recorded data where no live run
+is possible, the commands the kit runs, and sentences computed from each result. Issue 27."""
+
+from __future__ import annotations
+
+import html
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from .._display import ShownAsHtml, ShownAsText, format_bytes, format_seconds
+from .._errors import KitError
+from ..bench.density import DensityResult, recorded_density, run_density
+from ..bench.pull import PullResult, recorded_pull, run_pull
+from ..containers.shaped_link import (
+    LinkNames,
+    LinkSettings,
+    link_unavailable_reason,
+    setup_commands,
+    shape_command,
+    teardown_commands,
+)
+
+#: What a notebook run measures by default: the small images (a Debian one is ~15 s a
+#: sample at 50 Mbit/s). ``variants=PULL_VARIANTS, repeat=5`` measures everything.
+NOTEBOOK_PULL_VARIANTS = ("docker-scratch", "oci-wasm-artifact")
+NOTEBOOK_PULL_REPEAT = 3
+#: Instances and containers a notebook run keeps alive (the CLI's defaults: 1000 and 50).
+NOTEBOOK_INSTANCES, NOTEBOOK_PROCESSES = 1000, 6
+
+
+@dataclass(repr=False)
+class LinkCommands(ShownAsText):
+    """The ``ip`` and ``tc`` commands the kit runs for a link, as a learner could type them."""
+
+    made: list[tuple[str, ...]]
+    shaped: tuple[str, ...]
+    removed: list[tuple[str, ...]]
+
+    def text(self) -> str:
+        lines = ["# make a namespace and a veth pair (names and addresses of the kit's own)"]
+        lines += [" ".join(c) for c in self.made]
+        lines += ["# limit what the namespace sends (the direction a pull's bytes travel)"]
+        lines += [" ".join(self.shaped)]
+        lines += [f"ip netns exec {self.made[0][-1]} tc qdisc show   # see the shaper"]
+        lines += ["# and when the run ends (also after a crash: a watchdog does it)"]
+        lines += [" ".join(c) for c in self.removed]
+        return "\n".join(lines)
+
+
+def link_commands(settings: LinkSettings | None = None) -> LinkCommands:
+    """The commands :class:`~kernel_helpers.containers.shaped_link.ShapedLink` runs in this
+    kernel's process for ``settings``. Notebook 07."""
+    import os
+
+    names = LinkNames.for_process(os.getuid(), os.getpid())
+    settings = settings or LinkSettings()
+    return LinkCommands(
+        setup_commands(names), shape_command(names, settings), teardown_commands(names)
+    )
+
+
+def pull_or_recorded(
+    settings: LinkSettings | None = None,
+    *,
+    variants: tuple[str, ...] = NOTEBOOK_PULL_VARIANTS,
+    repeat: int = NOTEBOOK_PULL_REPEAT,
+    on_row: Any = None,
+) -> PullResult:
+    """A live pull where this kernel can make a link and reach Docker; the recorded result
+    (marked, with why) where it cannot. Notebook 07."""
+    from ..containers.docker import docker_status
+
+    why = link_unavailable_reason()
+    status = docker_status()
+    if why is None and not status.available:
+        why = f"no Docker here ({status.reason})"
+    if why is not None:
+        return recorded_pull(why=why)
+    try:
+        return run_pull(
+            settings, variants=list(variants), repeat=repeat, floor_repeat=1, on_row=on_row
+        )
+    except KitError as err:
+        return recorded_pull(why=err.message)
+
+
+class PullExplorer:
+    """Sliders for the link's rate and round trip, a Measure button and the plot of pull
+    time against bytes. Moving a slider redraws the bytes-alone line at once (a
+    prediction); Measure pulls over that link, each variant drawn as it is done."""
+
+    def __init__(self, variants: tuple[str, ...], repeat: int) -> None:
+        self.variants, self.repeat = variants, repeat
+        self.result: PullResult | None = None
+        self.settings = LinkSettings()
+        self._handle: Any = None
+        self._widgets: dict[str, Any] = {}
+        self._busy = threading.Lock()
+
+    def measure(self, settings: LinkSettings | None = None) -> PullResult:
+        """Pull over ``settings`` (the sliders' link by default) and redraw; blocking."""
+        with self._busy:
+            self.settings = settings or self.settings
+            partial = PullResult(self.settings, {}, {})
+
+            def drawn(row: Any) -> None:
+                partial.rows[row.name] = row
+                self.redraw(partial)
+
+            self.result = pull_or_recorded(
+                self.settings, variants=self.variants, repeat=self.repeat, on_row=drawn
+            )
+            self.redraw()
+            return self.result
+
+    def redraw(self, result: PullResult | None = None) -> None:
+        from .._figures import figure_png
+        from ..report.capacity import pull_figure
+
+        shown = result or self.result
+        if shown is None or self._handle is None:
+            return
+        from IPython.display import Image
+
+        link = self.settings if shown.recorded is None else None
+        png = figure_png(pull_figure(shown, link))
+        self._handle.update(Image(data=png, format="png"))  # type: ignore[no-untyped-call]
+
+    def show(self) -> None:
+        from IPython.display import display
+
+        controls = self._controls()
+        if controls is not None:
+            display(controls)  # type: ignore[no-untyped-call]
+        self._handle = display("measuring...", display_id=True)  # type: ignore[no-untyped-call]
+
+    def _controls(self) -> Any:
+        try:
+            import ipywidgets as widgets
+        except ImportError:
+            return None
+        rate = widgets.FloatLogSlider(value=50, base=10, min=0, max=3, step=0.1,
+                                      description="Mbit/s", continuous_update=False)  # fmt: skip
+        rtt = widgets.IntSlider(value=20, min=0, max=300, step=10, description="RTT ms",
+                                continuous_update=False)  # fmt: skip
+        button = widgets.Button(description="Measure", icon="play", button_style="success")
+        label = widgets.Label("move a slider: the dashed line moves; Measure: the points")
+
+        def moved(_: Any) -> None:
+            self.settings = LinkSettings(round(rate.value, 1), float(rtt.value))
+            self.redraw()
+
+        def clicked(_: Any) -> None:
+            label.value = f"measuring over {self.settings.rate_mbit:g} Mbit/s..."
+            threading.Thread(target=self._measure_in_background, args=(label,), daemon=True).start()
+
+        for slider in (rate, rtt):
+            slider.observe(moved, names="value")
+        button.on_click(clicked)
+        self._widgets = {"rate": rate, "rtt": rtt, "button": button, "label": label}
+        return widgets.VBox([widgets.HBox([rate, rtt, button]), label])
+
+    def _measure_in_background(self, label: Any) -> None:
+        try:
+            self.measure()
+            label.value = "done"
+        except Exception as err:  # the kernel survives whatever the run throws
+            label.value = f"failed: {err}"
+
+
+def live_pull(
+    *, variants: tuple[str, ...] = NOTEBOOK_PULL_VARIANTS, repeat: int = NOTEBOOK_PULL_REPEAT
+) -> PullExplorer:
+    """Notebook 07: show the sliders and the plot, and measure once at the default link."""
+    explorer = PullExplorer(variants, repeat)
+    explorer.show()
+    explorer.measure()
+    return explorer
+
+
+# --- sentences computed from a result -----------------------------------------------------
+
+
+@dataclass(repr=False)
+class Story(ShownAsText, ShownAsHtml):
+    """Sentences a notebook shows under a result, every number taken from that result."""
+
+    sentences: list[str]
+
+    def text(self) -> str:
+        return "\n".join(f"- {s}" for s in self.sentences)
+
+    def html(self) -> str:
+        items = "".join(f"<li>{html.escape(s)}</li>" for s in self.sentences)
+        return f"<ul>{items}</ul>"
+
+
+def pull_story(result: PullResult) -> Story:
+    """Where each variant's seconds went: the bytes, the round trips, the rest. Notebook 07."""
+    link = result.link
+    source = "recorded" if result.recorded is not None else "measured"
+    said = []
+    for name, row in result.rows.items():
+        wire = row.bytes / link.bytes_per_s
+        trips = row.round_trips * link.rtt_ms / 1000
+        share = wire / row.median_s
+        said.append(
+            f"{name}: {format_bytes(row.bytes)} crossed the link, {format_seconds(wire)} at "
+            f"{link.rate_mbit:g} Mbit/s, {share:.0%} of its {format_seconds(row.median_s)} "
+            f"({source} median of {len(row.samples_s)}); {row.round_trips} round trips add "
+            f"{format_seconds(trips)}; the pull + run with no link took {format_seconds(row.floor_s)}."
+        )
+    if result.rows:
+        most = max(result.rows.values(), key=lambda r: r.bytes / link.bytes_per_s / r.median_s)
+        said.append(
+            f"The bytes weigh most in {most.name}'s time; below a few megabytes the seconds "
+            "are round trips and the work with no link at all, so a faster link barely helps."
+        )
+    for name, why in result.failed.items():
+        said.append(f"{name} was not measured: {why}")
+    return Story(said)
+
+
+def density_or_recorded(
+    *, instances: int = NOTEBOOK_INSTANCES, processes: int = NOTEBOOK_PROCESSES
+) -> DensityResult:
+    """Every variant this kernel can run, live; the recorded row (marked) for the rest."""
+    measured = run_density(instances=instances, processes=processes)
+    if not measured.skipped:
+        return measured
+    try:
+        return measured.with_recorded(recorded_density())
+    except KitError:
+        return measured
+
+
+def density_story(result: DensityResult) -> Story:
+    """How many fit, per variant, and the ratio the course's question asks. Notebook 07."""
+    said = []
+    for name, row in result.rows.items():
+        source = "recorded" if row.recorded else "measured here"
+        said.append(
+            f"{name}: {row.count} alive at once, {format_bytes(row.bytes_per_instance)} each "
+            f"({source}): about {row.per_gib:,} in one GiB."
+        )
+    wasm, container = result.rows.get("wasm-instance"), result.rows.get("container")
+    if wasm and container:
+        ratio = container.bytes_per_instance / max(1, wasm.bytes_per_instance)
+        said.append(
+            f"One GiB holds about {ratio:,.0f} times as many wasm instances in one process "
+            "as idle containers: an instance is a store and its linear memory, a container "
+            "a process, its cgroup and a shim."
+        )
+    for name, why in result.skipped.items():
+        said.append(f"{name} was not measured: {why}")
+    return Story(said)

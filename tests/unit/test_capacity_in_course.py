@@ -1,0 +1,205 @@
+"""Notebook 07's "Where the seconds are" and "How many fit" (issue 27): the prediction
+exercise's grader, the sentences computed from a result, the two renderers (recorded rows
+marked), the commands shown to the learner, and prose that states no measured number."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import kernel_helpers as kh
+from kernel_helpers.bench.density import DensityResult, DensityRow, recorded_density
+from kernel_helpers.bench.pull import PullResult, PullRow, recorded_pull
+from kernel_helpers.containers.shaped_link import LinkNames, LinkSettings, shape_command
+from kernel_helpers.course.nb07_capacity import density_story, link_commands, pull_story
+from kernel_helpers.report.capacity import density_figure, pull_figure
+from kernel_helpers.report.plots import MOST_HEIGHT_IN
+
+REPO = Path(__file__).resolve().parents[2]
+NOTEBOOK = REPO / "notebooks" / "07-size-and-portability.ipynb"
+
+
+def pull_result(median_s: float, size: int = 360_000, *, recorded: bool = False) -> PullResult:
+    """A pull result of one scratch row whose samples centre on ``median_s``."""
+    row = PullRow("docker-scratch", size, 11, (median_s * 0.9, median_s, median_s * 1.1),
+                  median_s * 0.7, median_s * 1.1)  # fmt: skip
+    machine = {"machine": "a test machine", "date": "2026-01-02"} if recorded else None
+    return PullResult(LinkSettings(50, 20), {"docker-scratch": row}, {}, machine)
+
+
+# --- the exercise ---------------------------------------------------------------------------
+
+
+def test_a_prediction_within_a_factor_of_two_is_right_and_says_where_the_time_went() -> None:
+    verdict = kh.check_pull_prediction(0.8, pull_result(1.0))
+    assert verdict.ok is True
+    assert "round trips" in verdict.text() and "measured" in verdict.text()
+
+
+def test_the_bytes_alone_are_too_short_and_the_hint_names_round_trips() -> None:
+    pull = pull_result(1.0)
+    bytes_alone = 360_000 * 8 / 50e6
+    verdict = kh.check_pull_prediction(bytes_alone, pull)
+    assert verdict.ok is False and verdict.hint is not None
+    assert "round trip" in verdict.hint
+
+
+def test_too_long_a_prediction_is_told_where_the_time_went() -> None:
+    verdict = kh.check_pull_prediction(30, pull_result(1.0))
+    assert verdict.ok is False and verdict.hint and "Where it went" in verdict.hint
+
+
+def test_a_prediction_that_is_no_number_gets_a_clear_message() -> None:
+    verdict = kh.check_pull_prediction("soon", pull_result(1.0))
+    assert verdict.ok is False and "number of seconds" in verdict.text()
+
+
+def test_the_placeholder_is_not_yet_an_answer() -> None:
+    assert kh.check_pull_prediction(..., pull_result(1.0)).ok is None
+
+
+def test_against_recorded_data_the_grader_says_so() -> None:
+    verdict = kh.check_pull_prediction(1.0, pull_result(1.0, recorded=True))
+    assert verdict.ok is True and "recorded (not measured here)" in verdict.text()
+
+
+def test_the_solution_is_right_against_the_recorded_run() -> None:
+    code = kh.solution("07", 1).code
+    prediction = eval(re.search(r"^prediction = (.*?)  #", code, re.M)[1])  # type: ignore[index]
+    assert kh.check_pull_prediction(prediction, recorded_pull()).ok is True
+
+
+# --- sentences computed from the result -----------------------------------------------------
+
+
+def test_the_pull_story_changes_with_the_data_and_quotes_it() -> None:
+    slow, fast = str(pull_story(pull_result(2.0))), str(pull_story(pull_result(0.5)))
+    assert slow != fast
+    assert "2 s" in slow and "500 ms" in fast  # the medians, formatted as the table does
+    assert "360 KB" in slow  # the bytes that crossed
+
+
+def test_the_pull_story_says_recorded_for_recorded_rows() -> None:
+    assert "recorded median" in str(pull_story(pull_result(1.0, recorded=True)))
+
+
+def density_result(wasm_bytes: int, container_bytes: int) -> DensityResult:
+    return DensityResult({
+        "wasm-instance": DensityRow("wasm-instance", 200, wasm_bytes, "PSS growth"),
+        "container": DensityRow("container", 8, container_bytes, "cgroup + shim", "recorded"),
+    })  # fmt: skip
+
+
+def test_the_density_story_computes_the_ratio_and_marks_recorded_rows() -> None:
+    story = str(density_story(density_result(10_000, 3_000_000)))
+    assert "about 300 times as many wasm instances" in story
+    assert "(recorded)" in story and "(measured here)" in story
+    assert story != str(density_story(density_result(20_000, 3_000_000)))
+
+
+def test_skipped_variants_take_the_recorded_row_marked() -> None:
+    live = DensityResult(
+        {"wasm-instance": DensityRow("wasm-instance", 200, 14_000, "PSS growth")},
+        skipped={"container": "no Docker here"},
+    )
+    filled = live.with_recorded(recorded_density())
+    assert filled.rows["container"].recorded and not filled.rows["wasm-instance"].recorded
+    assert filled.recorded is not None and "no Docker here" in filled.recorded["why"]
+    assert "(recorded)" in filled.text() and "not measured here" in filled.text()
+    assert not filled.skipped
+
+
+def test_the_recorded_density_has_every_variant_and_its_method() -> None:
+    recorded = recorded_density()
+    assert set(recorded.rows) == set(kh.DENSITY_VARIANTS)
+    assert all(row.recorded and row.method and row.per_gib > 0 for row in recorded.rows.values())
+    assert recorded.recorded and recorded.recorded["machine"] and recorded.recorded["date"]
+
+
+# --- the renderers --------------------------------------------------------------------------
+
+
+def hatched(figure: Any) -> int:
+    return sum(
+        1
+        for ax in figure.axes
+        for artist in [*ax.patches, *ax.collections]
+        if getattr(artist, "get_hatch", lambda: None)()
+    )
+
+
+def test_the_pull_figure_marks_recorded_rows_and_fits_the_lab() -> None:
+    live, recorded = pull_figure(pull_result(1.0)), pull_figure(recorded_pull())
+    assert hatched(live) == 0 and hatched(recorded) >= len(recorded_pull().rows)
+    legend = " ".join(t.get_text() for t in recorded.axes[0].get_legend().get_texts())
+    assert "recorded on" in legend and "not measured here" in legend
+    assert max(f.get_size_inches()[1] for f in (live, recorded)) <= MOST_HEIGHT_IN
+
+
+def test_the_pull_figure_reads_its_axes_in_seconds_and_bytes_not_powers_of_ten() -> None:
+    figure = pull_figure(pull_result(1.0))
+    figure.canvas.draw()  # tick labels exist once drawn
+    ax = figure.axes[0]
+    seconds = [t.get_text() for t in ax.get_yticklabels() if t.get_text()]
+    sizes = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+    assert {"1 ms", "10 ms", "100 ms", "1 s", "10 s"} <= set(seconds), seconds
+    assert "10 KB" in sizes and "1 MB" in sizes, sizes
+    assert not any("10^" in t or "mathdefault" in t for t in seconds + sizes)
+
+
+def test_a_slider_moves_the_bytes_alone_line() -> None:
+    result = pull_result(1.0)
+    lines = [
+        pull_figure(result, LinkSettings(rate, 20)).axes[0].lines[0].get_ydata()[0]
+        for rate in (10, 100)
+    ]
+    assert lines[0] == pytest.approx(lines[1] * 10)
+
+
+def test_the_density_figure_marks_recorded_rows_and_fits_the_lab() -> None:
+    figure = density_figure(recorded_density())
+    assert hatched(figure) == 2 * len(kh.DENSITY_VARIANTS)  # both panels
+    assert figure.get_size_inches()[1] <= MOST_HEIGHT_IN
+    live = density_figure(density_result(10_000, 3_000_000))
+    assert hatched(live) == 2  # the container row, in both panels
+
+
+# --- what the learner is shown --------------------------------------------------------------
+
+
+def test_the_commands_shown_are_the_ones_the_link_runs() -> None:
+    import os
+
+    shown = str(link_commands(LinkSettings(25, 40)))
+    names = LinkNames.for_process(os.getuid(), os.getpid())
+    assert " ".join(shape_command(names, LinkSettings(25, 40))) in shown
+    assert f"ip netns add {names.namespace}" in shown and "tbf rate 25mbit" in shown
+    assert f"ip netns del {names.namespace}" in shown
+
+
+def capacity_markdown() -> str:
+    cells = json.loads(NOTEBOOK.read_text())["cells"]
+    text = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+    start, end = text.index("## Where the seconds are"), text.index("## Portability, shown")
+    return text[start:end]
+
+
+def test_the_prose_states_no_measured_number() -> None:
+    """Only the link's settings (50 Mbit/s, 20 ms), bits per byte and a factor of two are
+    numbers in the prose: every measured one is computed by a cell."""
+    prose = re.sub(r"`[^`]*`", "", capacity_markdown())  # code spans: commands, not claims
+    numbers = set(re.findall(r"\d[\d,.]*", prose))
+    assert numbers <= {"50", "20", "1", "8"}, numbers  # 8: bits in a byte
+
+
+def test_the_notebook_measures_before_it_checks_the_prediction() -> None:
+    cells = ["".join(c["source"]) for c in json.loads(NOTEBOOK.read_text())["cells"]]
+    predicted = next(i for i, c in enumerate(cells) if c.startswith("prediction = ..."))
+    measured = next(i for i, c in enumerate(cells) if "kh.live_pull()" in c)
+    assert predicted < measured and cells[measured].splitlines()[-1].startswith(
+        "kh.check_pull_prediction("
+    )
