@@ -177,7 +177,7 @@ def headline_numbers_in_table(verdict: object) -> list[str]:
 @pytest.mark.parametrize("which", ["fast-containers", "slow-containers", "wasm-slower"])
 def test_every_headline_number_is_in_the_table_beside_it(which: str) -> None:
     from kernel_helpers.bench.results import as_dict
-    from kernel_helpers.report.verdicts import course_verdict
+    from kernel_helpers.report.page import course_verdict
     from tests.synthetic_results import all_results
 
     results = {topic: as_dict(r) for topic, r in all_results(which).items()}
@@ -191,7 +191,7 @@ def test_every_headline_number_is_in_the_table_beside_it(which: str) -> None:
         }
     }
     verdicts = course_verdict(results)
-    assert [v.topic for v in verdicts] == ["Start-up", "Size", "Compute", "Shipping"]
+    assert [v.topic for v in verdicts] == ["Start-up", "Size", "Portability", "Speed", "Shipping"]
     for verdict in verdicts:
         assert not headline_numbers_in_table(verdict), (verdict.topic, verdict.summary)
 
