@@ -140,10 +140,12 @@ def learner_name_box() -> Any:
 
 
 def safe_file_stem(name: str) -> str:
-    """``name`` as a file name: letters of every script kept (``Zoë O'Brien``, ``李明``),
-    only what a path cannot hold replaced (``/ \\ : * ? " < > |``, control characters)."""
+    """``name`` as a file name: letters of every script kept (``Zoë_O'Brien``, ``李明``),
+    spaces made ``_`` (a name a shell or a mail client does not split), and what a path
+    cannot hold replaced (``/ \\ : * ? " < > |``, control characters)."""
     stem = _PATH_UNSAFE.sub("-", unicodedata.normalize("NFC", name)).strip(" .-")
-    return stem[:100].rstrip(" .-") or "learner"
+    stem = re.sub(r"\s+", "_", stem[:100].rstrip(" .-"))
+    return stem or "learner"
 
 
 def _free_stem(folder: Path, stem: str) -> str:

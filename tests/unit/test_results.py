@@ -46,7 +46,7 @@ def test_export_writes_json_and_png(tmp_path: Path) -> None:
     data = read_export(export.json_path)
     assert data["schema"] == EXPORT_SCHEMA and data["learner"] == "Ada L."
     assert data["machine"]["cpu"] == "Test CPU"
-    assert export.json_path.name == "Ada L-results.json"
+    assert export.json_path.name == "Ada_L-results.json"
     assert export.png_path.read_bytes().startswith(b"\x89PNG")
 
 
@@ -74,10 +74,12 @@ def test_aggregator_merges_two_machines(tmp_path: Path) -> None:
     assert {"350 ms", "3.2 s"} <= bar_labels  # each bar says its median
 
 
-def test_names_keep_their_letters_and_only_lose_what_a_path_cannot_hold(tmp_path: Path) -> None:
+def test_names_keep_their_letters_lose_spaces_and_what_a_path_cannot_hold(tmp_path: Path) -> None:
     save_result("startup", startup_result(FAST_CONTAINERS), folder=tmp_path)
     for learner, stem in (
-        ("Zoë O'Brien", "Zoë O'Brien"),
+        ("Zoë O'Brien", "Zoë_O'Brien"),
+        ("Newbie Learner", "Newbie_Learner"),
+        ("two spaced   words", "two_spaced_words"),
         ("李明", "李明"),
         ("a/b\\c:d*?", "a-b-c-d"),
     ):
