@@ -234,7 +234,9 @@ def summary_figure(results: Mapping[str, Any]) -> Figure:
     bars = len(size_table.sizes) if size_table is not None else 0
     heights = [5.0, max(3.0, SIZE_ROW_IN * bars + 1.2), 4.0]
     figure = new_figure(13, sum(heights) + 1.5)
-    grid = figure.add_gridspec(3, 1, height_ratios=heights, hspace=0.45)
+    # Constrained layout spaces the panels by what their labels need; a gridspec hspace on
+    # top of it left ~2 inches of blank page between panels.
+    grid = figure.add_gridspec(3, 1, height_ratios=heights)
     startup, sizes, compute = (figure.add_subplot(grid[row, 0]) for row in range(3))
     panels = (
         (startup, "startup", "Start-up", "06", lambda ax, r: draw_startup_result(ax, as_result(r))),

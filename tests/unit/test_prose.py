@@ -255,6 +255,22 @@ def test_summary_figure_labels_are_readable_and_10_names_the_figure() -> None:
     assert "start-up plot" not in text and "summary figure" in text
 
 
+def test_summary_figure_panels_leave_no_large_gap() -> None:
+    """Issue 28 item 13: the panels of 10's summary stood about two inches apart (a
+    gridspec hspace on top of constrained layout); what separates them now is their labels."""
+    import itertools
+
+    from kernel_helpers.bench.results import as_dict
+    from kernel_helpers.report.exports import summary_figure
+    from tests.synthetic_results import all_results
+
+    figure = summary_figure({t: as_dict(r) for t, r in all_results("slow-containers").items()})
+    figure.canvas.draw()
+    boxes = [ax.get_tightbbox() for ax in figure.axes]
+    gaps = [upper.y0 - lower.y1 for upper, lower in itertools.pairwise(boxes)]
+    assert gaps and max(gaps) < 0.4 * figure.dpi, gaps
+
+
 def test_fixed_prose_in_08_does_not_promise_a_pattern_the_run_may_break() -> None:
     text = markdown(notebook("08"))
     assert "memory-heavy code like hashing, worse" not in text
