@@ -235,7 +235,8 @@ _names(
     "load_results",
     "summary_figure",
 )
-_names("report.verdicts", "course_verdict", "decision_guide")
+_names("report.verdicts", "decision_guide")
+_names("report.page", "CLAIMS", "course_verdict", "with_recorded_parts")
 # 11 · components and WASI 0.2
 _names("bench.harness", "measure_callable")
 _names("bench.ratio", "ratio_of_medians")

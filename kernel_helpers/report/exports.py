@@ -1,9 +1,10 @@
 """The learner's own results: saved as they go, exported, and merged across a class.
 
-Notebooks 06-09 each save what they measured under a topic ("startup", "sizes",
-"compute", "oci") in ``<cache>/results/``; notebook 10 reads them all back for the verdict
-page and exports one JSON + one PNG an instructor can collect. ``aggregate_exports`` merges
-several learners' exports into one comparison across machines. Introduced in notebook 06;
+Notebooks 06-09 each save what they measured under a topic ("startup", "sizes", "pull",
+"density", "compute", "compute-browser", "oci") in ``<cache>/results/``; notebook 10 reads
+them all back for the verdict page and exports one JSON + one PNG an instructor can
+collect. ``aggregate_exports`` merges several learners' exports into one comparison across
+machines. Introduced in notebook 06;
 the export and the aggregator in notebook 10.
 """
 
@@ -34,7 +35,7 @@ if TYPE_CHECKING:  # only named in annotations: the hub's class view loads matpl
     from matplotlib.figure import Figure
 
 EXPORT_SCHEMA = "wasm-course-results/1"
-TOPICS = ("startup", "sizes", "compute", "compute-browser", "oci")
+TOPICS = ("startup", "sizes", "pull", "density", "compute", "compute-browser", "oci")
 #: The environment variable that names the learner in exports (notebook 10's box starts with it).
 LEARNER_ENV = "LEARNER"
 #: What a file name cannot hold on Linux, macOS or Windows; every other character is kept.
@@ -139,10 +140,12 @@ def learner_name_box() -> Any:
 
 
 def safe_file_stem(name: str) -> str:
-    """``name`` as a file name: letters of every script kept (``Zoë O'Brien``, ``李明``),
-    only what a path cannot hold replaced (``/ \\ : * ? " < > |``, control characters)."""
+    """``name`` as a file name: letters of every script kept (``Zoë_O'Brien``, ``李明``),
+    spaces made ``_`` (a name a shell or a mail client does not split), and what a path
+    cannot hold replaced (``/ \\ : * ? " < > |``, control characters)."""
     stem = _PATH_UNSAFE.sub("-", unicodedata.normalize("NFC", name)).strip(" .-")
-    return stem[:100].rstrip(" .-") or "learner"
+    stem = re.sub(r"\s+", "_", stem[:100].rstrip(" .-"))
+    return stem or "learner"
 
 
 def _free_stem(folder: Path, stem: str) -> str:
@@ -231,7 +234,9 @@ def summary_figure(results: Mapping[str, Any]) -> Figure:
     bars = len(size_table.sizes) if size_table is not None else 0
     heights = [5.0, max(3.0, SIZE_ROW_IN * bars + 1.2), 4.0]
     figure = new_figure(13, sum(heights) + 1.5)
-    grid = figure.add_gridspec(3, 1, height_ratios=heights, hspace=0.45)
+    # Constrained layout spaces the panels by what their labels need; a gridspec hspace on
+    # top of it left ~2 inches of blank page between panels.
+    grid = figure.add_gridspec(3, 1, height_ratios=heights)
     startup, sizes, compute = (figure.add_subplot(grid[row, 0]) for row in range(3))
     panels = (
         (startup, "startup", "Start-up", "06", lambda ax, r: draw_startup_result(ax, as_result(r))),
@@ -337,9 +342,41 @@ def aggregate_exports(
     return comparison_figure(read_exports(paths, on_skip))
 
 
+#: A recorded bar: the learner's colour, pale and hatched (the legend draws the same patch).
+RECORDED_ALPHA = 0.3
+RECORDED_HATCH = "///"
+
+
+def _bar_style(index: int, recorded: bool) -> dict[str, Any]:
+    """One style for a bar and its legend patch, so the legend shows what the plot draws."""
+    from matplotlib.colors import to_rgba
+
+    colour = f"C{index}"
+    if recorded:
+        return {
+            "facecolor": to_rgba(colour, RECORDED_ALPHA),
+            "edgecolor": colour,
+            "hatch": RECORDED_HATCH,
+        }
+    return {"facecolor": colour, "edgecolor": colour}
+
+
+def _title(learners: list[str], reference: list[str], machines: int) -> str:
+    """Who measured: a learner is someone with a measured row; an export with recorded rows
+    only (the course's reference run) is named apart, never counted as a learner."""
+    people = f"{len(learners)} {'learner' if len(learners) == 1 else 'learners'}"
+    title = f"Start-up: {people} on {machines} {'machine' if machines == 1 else 'machines'}"
+    if reference:
+        runs = "run" if len(reference) == 1 else "runs"
+        title += f",\nbeside {len(reference)} recorded {runs}"  # a second line: the title fits
+    return title
+
+
 def comparison_figure(exports: list[dict[str, Any]]) -> tuple[Figure, list[dict[str, Any]]]:
     """The class comparison of :func:`aggregate_exports`, from exports already read (the
     hub's class view builds them from what learners handed in)."""
+    import textwrap
+
     from matplotlib.patches import Patch
 
     from .._figures import label_log_axis, new_figure
@@ -350,23 +387,19 @@ def comparison_figure(exports: list[dict[str, Any]]) -> tuple[Figure, list[dict[
             f"none of the {len(exports)} export(s) has start-up results to compare",
             fix="ask learners to run notebook 06 (or 10, which adds the recorded run) before exporting",
         )
-    machines = len({machine_key(e) for e in exports if (e.get("results") or {}).get("startup")})
-    learners = list(dict.fromkeys(r["learner"] for r in rows))
+    everyone = list(dict.fromkeys(r["learner"] for r in rows))
+    measured = {r["learner"] for r in rows if not r["recorded"]}
+    machines = len({machine_key(e) for e in exports if _measured_startup(e)})
     variants = in_order({r["variant"] for r in rows})
-    figure = new_figure(9, 0.45 * max(len(variants), 3) + 1.8)
+    figure = new_figure(9, 0.45 * max(len(variants), 3) + 2.4 + 0.25 * len(everyone))
     ax = figure.add_subplot()
-    height = 0.8 / max(len(learners), 1)
-    for index, learner in enumerate(learners):
+    height = 0.8 / max(len(everyone), 1)
+    for index, learner in enumerate(everyone):
         mine = {r["variant"]: r for r in rows if r["learner"] == learner}
-        ys = [v for v in variants if v in mine]
-        for v in ys:
+        for v in (v for v in variants if v in mine):
             position = variants.index(v) - 0.4 + height * (index + 0.5)
             median, recorded = mine[v]["median_s"], mine[v]["recorded"]
-            # Recorded bars as the notebooks draw them: grey, hatched, "(recorded)".
-            style: dict[str, Any] = (
-                {"color": "#dddddd", "hatch": "///"} if recorded else {"color": f"C{index}"}
-            )
-            ax.barh(position, median, height=height * 0.9, edgecolor=f"C{index}", **style)
+            ax.barh(position, median, height=height * 0.9, **_bar_style(index, recorded))
             label = format_seconds(median) + (" (recorded)" if recorded else "")
             ax.text(median * 1.1, position, label, va="center", fontsize=7)
     ax.set_xscale("log")
@@ -375,24 +408,35 @@ def comparison_figure(exports: list[dict[str, Any]]) -> tuple[Figure, list[dict[
     ax.set_yticks(range(len(variants)), [label_of(v) for v in variants])
     ax.set_ylim(len(variants) - 0.5, -0.5)
     ax.set_xlabel("median start-up (log scale: each grid line is 10× the one before)")
-    people = f"{len(learners)} {'learner' if len(learners) == 1 else 'learners'}"
-    ax.set_title(f"Start-up: {people} on {machines} {'machine' if machines == 1 else 'machines'}")
-    handles = [Patch(color=f"C{i}", label=learner) for i, learner in enumerate(learners)]
-    if any(r["recorded"] for r in rows):
+    reference = [learner for learner in everyone if learner not in measured]
+    ax.set_title(_title([p for p in everyone if p in measured], reference, machines))
+    handles = [
+        Patch(label=learner + ("" if learner in measured else ": recorded run"),
+              **_bar_style(i, learner not in measured))
+        for i, learner in enumerate(everyone)
+    ]  # fmt: skip
+    mixed = [
+        i
+        for i, p in enumerate(everyone)
+        if p in measured and any(r["recorded"] for r in rows if r["learner"] == p)
+    ]
+    if mixed:
         handles.append(
             Patch(
-                facecolor="#dddddd",
-                edgecolor="#777777",
-                hatch="///",
-                label="grey, hatched: recorded, not measured by that learner",
+                label="pale, hatched: recorded, not measured by that learner",
+                **_bar_style(mixed[0], True),
             )
         )
-    ax.legend(
-        handles=handles,
-        fontsize=8,
-        loc="upper center",
-        bbox_to_anchor=(0.5, -0.1),
-        ncols=2,
-        frameon=False,
-    )
+    for handle in handles:
+        handle.set_label(textwrap.fill(str(handle.get_label()), 70))
+    # Below the axes, inside the figure: constrained layout makes room, nothing is clipped.
+    figure.legend(handles=handles, fontsize=8, loc="outside lower center", ncols=1, frameon=False)
     return figure, rows
+
+
+def _measured_startup(export: Mapping[str, Any]) -> bool:
+    """True when the export's start-up result holds a row its learner measured."""
+    startup = (export.get("results") or {}).get("startup")
+    if not startup:
+        return False
+    return any(not s.recorded for s in variant_summaries(as_result(startup)).values())

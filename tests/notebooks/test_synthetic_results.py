@@ -150,3 +150,17 @@ def test_sentences_change_with_the_data(path: Path, folders: dict[str, Path]) ->
         for b in SETS:
             if a < b:
                 assert pages[a] != pages[b], (path.name, a, b)
+
+
+def test_the_verdict_page_answers_each_claim_of_00_with_the_pull_and_density_rows(
+    folders: dict[str, Path],
+) -> None:
+    """10: one verdict per claim of notebook 00, in its order; the start-up table carries
+    the cold pulls (local and over the link) and the size table the memory per instance."""
+    from kernel_helpers.report.page import CLAIMS
+
+    path = next(p for p in PART_TWO if p.name.startswith("10"))
+    shown = verdicts(run(path, "slow-containers", folders["slow-containers"]))
+    assert [v["headline"].split(":")[0] for v in shown] == list(CLAIMS)
+    assert "link unshaped | over a" in shown[0]["table"]
+    assert "memory per instance alive" in shown[1]["table"]

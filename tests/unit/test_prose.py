@@ -177,7 +177,7 @@ def headline_numbers_in_table(verdict: object) -> list[str]:
 @pytest.mark.parametrize("which", ["fast-containers", "slow-containers", "wasm-slower"])
 def test_every_headline_number_is_in_the_table_beside_it(which: str) -> None:
     from kernel_helpers.bench.results import as_dict
-    from kernel_helpers.report.verdicts import course_verdict
+    from kernel_helpers.report.page import course_verdict
     from tests.synthetic_results import all_results
 
     results = {topic: as_dict(r) for topic, r in all_results(which).items()}
@@ -191,7 +191,7 @@ def test_every_headline_number_is_in_the_table_beside_it(which: str) -> None:
         }
     }
     verdicts = course_verdict(results)
-    assert [v.topic for v in verdicts] == ["Start-up", "Size", "Compute", "Shipping"]
+    assert [v.topic for v in verdicts] == ["Start-up", "Size", "Portability", "Speed", "Shipping"]
     for verdict in verdicts:
         assert not headline_numbers_in_table(verdict), (verdict.topic, verdict.summary)
 
@@ -253,6 +253,22 @@ def test_summary_figure_labels_are_readable_and_10_names_the_figure() -> None:
     )
     text = markdown(notebook("10"))
     assert "start-up plot" not in text and "summary figure" in text
+
+
+def test_summary_figure_panels_leave_no_large_gap() -> None:
+    """Issue 28 item 13: the panels of 10's summary stood about two inches apart (a
+    gridspec hspace on top of constrained layout); what separates them now is their labels."""
+    import itertools
+
+    from kernel_helpers.bench.results import as_dict
+    from kernel_helpers.report.exports import summary_figure
+    from tests.synthetic_results import all_results
+
+    figure = summary_figure({t: as_dict(r) for t, r in all_results("slow-containers").items()})
+    figure.canvas.draw()
+    boxes = [ax.get_tightbbox() for ax in figure.axes]
+    gaps = [upper.y0 - lower.y1 for upper, lower in itertools.pairwise(boxes)]
+    assert gaps and max(gaps) < 0.4 * figure.dpi, gaps
 
 
 def test_fixed_prose_in_08_does_not_promise_a_pattern_the_run_may_break() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -45,7 +46,7 @@ def test_export_writes_json_and_png(tmp_path: Path) -> None:
     data = read_export(export.json_path)
     assert data["schema"] == EXPORT_SCHEMA and data["learner"] == "Ada L."
     assert data["machine"]["cpu"] == "Test CPU"
-    assert export.json_path.name == "Ada L-results.json"
+    assert export.json_path.name == "Ada_L-results.json"
     assert export.png_path.read_bytes().startswith(b"\x89PNG")
 
 
@@ -67,16 +68,18 @@ def test_aggregator_merges_two_machines(tmp_path: Path) -> None:
     by_learner = {(r["learner"], r["variant"]): r["median_s"] for r in rows}
     assert by_learner[("ada (CPU A)", "docker-scratch")] == pytest.approx(0.35)
     assert by_learner[("bob (CPU B)", "docker-scratch")] == pytest.approx(3.2)
-    labels = [t.get_text() for t in figure.axes[0].get_legend().get_texts()]
+    labels = [t.get_text() for t in figure.legends[0].get_texts()]
     assert labels == ["ada (CPU A)", "bob (CPU B)"]
     bar_labels = {t.get_text() for t in figure.axes[0].texts}
     assert {"350 ms", "3.2 s"} <= bar_labels  # each bar says its median
 
 
-def test_names_keep_their_letters_and_only_lose_what_a_path_cannot_hold(tmp_path: Path) -> None:
+def test_names_keep_their_letters_lose_spaces_and_what_a_path_cannot_hold(tmp_path: Path) -> None:
     save_result("startup", startup_result(FAST_CONTAINERS), folder=tmp_path)
     for learner, stem in (
-        ("Zoë O'Brien", "Zoë O'Brien"),
+        ("Zoë O'Brien", "Zoë_O'Brien"),
+        ("Newbie Learner", "Newbie_Learner"),
+        ("two spaced   words", "two_spaced_words"),
         ("李明", "李明"),
         ("a/b\\c:d*?", "a-b-c-d"),
     ):
@@ -160,6 +163,36 @@ def test_recorded_bars_are_hatched_and_say_recorded(tmp_path: Path) -> None:
     assert recorded
     assert sum(1 for bar in ax.patches if bar.get_hatch() == "///") == len(recorded)
     assert sum(1 for t in ax.texts if t.get_text().endswith("(recorded)")) == len(recorded)
+
+
+def test_the_recorded_reference_run_is_no_learner_and_the_legend_shows_the_bars(
+    tmp_path: Path,
+) -> None:
+    """Issue 28 item 6: one learner beside the reference run is "1 learner", the legend's
+    patches are drawn as the bars are, and the legend and the title lie inside the figure."""
+    from kernel_helpers.bench.reference import recorded_result
+
+    reference = export_results(
+        "reference machine",
+        out_dir=tmp_path,
+        results={"startup": recorded_result("startup", "hello")},
+    )
+    save_result("startup", startup_result(FAST_CONTAINERS), folder=tmp_path / "ada")
+    ada = export_results("ada", folder=tmp_path / "ada", out_dir=tmp_path)
+    figure, _ = aggregate_exports([reference.json_path, ada.json_path])
+    ax = figure.axes[0]
+    assert ax.get_title() == "Start-up: 1 learner on 1 machine,\nbeside 1 recorded run"
+
+    def look(patch: Any) -> tuple[Any, ...]:
+        return (tuple(patch.get_facecolor()), tuple(patch.get_edgecolor()), patch.get_hatch())
+
+    legend = figure.legends[0]
+    shown = {look(p) for p in legend.get_patches()}
+    assert {look(bar) for bar in ax.patches} <= shown
+    figure.canvas.draw()
+    page = figure.bbox
+    for box in (legend.get_window_extent(), ax.title.get_window_extent()):
+        assert page.x0 <= box.x0 and box.x1 <= page.x1 and page.y0 <= box.y0 and box.y1 <= page.y1
 
 
 def test_aggregate_cli_writes_the_plot_and_the_table(

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from kernel_helpers.report.page import course_verdict
 from kernel_helpers.report.verdicts import (
-    course_verdict,
     decision_guide,
     oci_verdict,
     size_verdict,
@@ -132,7 +132,8 @@ def test_course_verdict_and_guide_use_saved_results() -> None:
         "compute": compute_result(1.3),
     }
     verdicts = course_verdict(results)
-    assert [v.topic for v in verdicts] == ["Start-up", "Size", "Compute"]
+    assert [v.topic for v in verdicts] == ["Start-up", "Size", "Portability", "Speed", "Shipping"]
+    assert verdicts[-1].summary.startswith("no result saved yet")
     guide = dict(decision_guide(results))
     assert "40 µs vs 350 ms" in guide["a wasm module"]
     assert "1.30× native" in guide["a container"]

@@ -1,0 +1,304 @@
+"""Notebook 10's verdict page: the claims notebook 00 lists, each answered from the results.
+
+:data:`CLAIMS` holds notebook 00's claims in its words (a test reads 00 and fails when the
+two lists differ), and :func:`course_verdict` gives one verdict per claim. The rows that
+issue 27 added join the claim they answer: a cold pull over a shaped link beside the
+start-up claim (the local and the shaped-link figures apart), memory per instance alive
+beside the size claim, and wasm beside JavaScript in the learner's browser beside the speed
+claim. Saved results come as JSON mappings (``load_results``); a part with no saved result
+comes from recorded data, marked with the machine and date it was recorded on.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from .._display import format_bytes, format_seconds
+from ..bench.compute import COMPUTE_CASES, NO_PAGE, SIDES, browser_ratios
+from ..bench.pull import LABELS as PULL_LABELS
+from ..bench.pull import PullResult, recorded_pull
+from ..bench.reference import reference_path
+from ..bench.results import RECORDED, as_result
+from ..bench.variants import WASM_VARIANTS
+from .verdicts import (
+    CLAIM_SHIPPING,
+    CLAIM_SIZE,
+    CLAIM_SPEED,
+    CLAIM_STARTUP,
+    SEVERAL_SECONDS_FROM_S,
+    Verdict,
+    oci_verdict,
+    size_verdict,
+    startup_verdict,
+    throughput_verdict,
+    times,
+)
+
+CLAIM_PORTABILITY = (
+    "wasm is cross-platform: the same bytes run on any host, even in a browser, which is how "
+    "Photoshop and Figma run native code on the web"
+)
+#: Notebook 00's claims, in its order and words: the verdict page answers exactly these.
+CLAIMS = {
+    "Start-up": CLAIM_STARTUP,
+    "Size": CLAIM_SIZE,
+    "Portability": CLAIM_PORTABILITY,
+    "Speed": CLAIM_SPEED,
+    "Shipping": CLAIM_SHIPPING,  # 00 asks it as the post's title question, for 09 and 10
+}
+
+
+# --- where the results come from -------------------------------------------------------
+
+
+def recorded_density() -> dict[str, Any]:
+    """The density run recorded on a machine with Docker and the wasm shim, every row
+    marked recorded (``recorded`` names the machine and date)."""
+    data: dict[str, Any] = json.loads(reference_path("density", "default").read_text())
+    for row in data["variants"].values():
+        row["source"] = RECORDED
+    return data
+
+
+def with_recorded_parts(results: dict[str, Any]) -> list[str]:
+    """Fill the shaped-link pull and the density parts from recorded data where notebook 07
+    saved none; returns one line per part filled, saying so."""
+    filled = []
+    if "pull" not in results:
+        pull = recorded_pull(why="no shaped-link pull saved by notebook 07")
+        results["pull"] = pull.to_json()
+        filled.append(
+            f"pull: no run saved (notebook 07), using the one {_recorded_words(pull.recorded)}"
+        )
+    if "density" not in results:
+        density = recorded_density()
+        results["density"] = density
+        filled.append(
+            f"density: no run saved (notebook 07), using the one {_recorded_words(density.get('recorded'))}"
+        )
+    return filled
+
+
+def _recorded_words(recorded: Mapping[str, Any] | None) -> str:
+    recorded = recorded or {}
+    return f"recorded on {recorded.get('machine', '?')}, {recorded.get('date', '?')}"
+
+
+def _add_note(verdict: Verdict, note: str) -> None:
+    """A second note joins the first: a verdict says every source that was not this run."""
+    verdict.note = f"{verdict.note}; {note}" if verdict.note else note
+
+
+def _pull(data: Mapping[str, Any] | PullResult) -> PullResult:
+    if isinstance(data, PullResult):
+        return data
+    source = RECORDED if data.get("recorded") else "measured"
+    return PullResult.from_json(dict(data), source=source)
+
+
+# --- start-up: the local and the shaped-link figures apart -------------------------------
+
+
+def add_pull(verdict: Verdict, data: Mapping[str, Any] | PullResult) -> None:
+    """The cold pulls over a shaped link beside the start-up claim: each variant's pull +
+    run with the link unshaped (from a registry on this machine) and over the link, apart."""
+    pull = _pull(data)
+    link = f"{pull.link.rate_mbit:g} Mbit/s, {pull.link.rtt_ms:g} ms link"
+    for name, row in pull.rows.items():
+        low, high = row.interval_s
+        verdict.rows.append(
+            (
+                f"cold pull + run, {name}: link unshaped | over a {link}",
+                "several seconds" if name.startswith("docker") else "",
+                f"{format_seconds(row.floor_s)} | {format_seconds(row.median_s)} "
+                f"({format_seconds(low)}-{format_seconds(high)}), {format_bytes(row.bytes)}, "
+                f"estimate {format_seconds(row.estimate_s)}",
+            )
+        )
+    if pull.recorded:
+        _add_note(
+            verdict, f"the pull figures are {_recorded_words(pull.recorded)}, not measured here"
+        )
+    debian, wasm = pull.rows.get("docker-debian"), pull.rows.get("oci-wasm-image")
+    if debian is None:
+        return
+    verdict.sentences.append(
+        f"The {PULL_LABELS['docker-debian']} took {format_seconds(debian.floor_s)} with the link unshaped "
+        f"(a registry on this machine) and {format_seconds(debian.median_s)} over a {link} "
+        f"({format_bytes(debian.bytes)} crossed it): "
+        + (
+            "over a network, the claim's several seconds are there, and they are the pull."
+            if debian.median_s >= SEVERAL_SECONDS_FROM_S
+            else "even over this link, not several seconds."
+        )
+    )
+    if wasm is not None:
+        verdict.sentences.append(
+            f"Over the same link the wasm OCI image ({format_bytes(wasm.bytes)}) took "
+            f"{format_seconds(wasm.median_s)}; the Debian-based image took "
+            f"{times(debian.median_s / wasm.median_s)} as long, because more bytes crossed the link."
+        )
+    if debian.median_s >= SEVERAL_SECONDS_FROM_S:
+        took = format_seconds(debian.median_s)
+        verdict.summary += f"; over a {link}, the Debian-based image's cold pull + run took {took}"
+
+
+# --- size: memory per instance alive ------------------------------------------------------
+
+
+def add_density(verdict: Verdict, density: Mapping[str, Any]) -> None:
+    """How many fit beside the size claim: the memory each instance alive holds."""
+    rows: Mapping[str, Mapping[str, Any]] = density.get("variants") or {}
+    for name, row in rows.items():
+        verdict.rows.append(
+            (
+                f"memory per instance alive, {name}",
+                "",
+                f"{format_bytes(int(row['bytes_per_instance']))} each, {int(row['per_gib']):,} per GiB "
+                f"({int(row['count']):,} alive)",
+            )
+        )
+    if any(row.get("source") == RECORDED for row in rows.values()):
+        _add_note(
+            verdict,
+            f"the memory figures are {_recorded_words(density.get('recorded'))}, not measured here",
+        )
+    wasm, container = rows.get("wasm-instance"), rows.get("container")
+    if wasm is None or container is None:
+        return
+    ratio = int(container["bytes_per_instance"]) / max(1, int(wasm["bytes_per_instance"]))
+    verdict.sentences.append(
+        f"In memory, an idle container held {format_bytes(int(container['bytes_per_instance']))} and a "
+        f"wasm instance in one process {format_bytes(int(wasm['bytes_per_instance']))}: about "
+        f"{times(ratio)} as many instances fit in a GiB" + "."
+    )
+
+
+# --- speed: wasm beside JavaScript in the browser -----------------------------------------
+
+
+def largest_cases() -> list[str]:
+    """Each program's largest case (``fib(35)``, ``sha256 8 MiB``): where start-up is
+    amortised, as the speed verdict's headline compares."""
+    largest = {example: label for example, label, _, _ in COMPUTE_CASES}  # listed small to large
+    return list(largest.values())
+
+
+def add_browser(verdict: Verdict, browser: Mapping[str, Any]) -> None:
+    """Notebook 08's browser comparison beside the speed claim, each ratio by its question,
+    at each program's largest case."""
+    result = as_result(browser)
+    no_page = []
+    for case in largest_cases():
+        if result.skipped.get(f"browser-js {case}") == NO_PAGE:
+            no_page.append(case)
+            continue
+        for question, ratio in browser_ratios(result, case).items():
+            verdict.rows.append((f"{case}: {question}", "", ratio.text()))
+    if no_page:
+        verdict.sentences.append(
+            f"Beside JavaScript ({', '.join(no_page)}): the browser rows come from the page, and "
+            "no page reported when notebook 08 ran; run 08 in JupyterLab to see them."
+        )
+
+
+# --- portability: the same bytes, every host the course ran them on -----------------------
+
+
+def portability_verdict(results: Mapping[str, Any]) -> Verdict:
+    """Where the same module ran in this course: wasmtime (06, 08), the browser (08) and a
+    container shim (09), each from a saved result."""
+    verdict = Verdict("Portability", CLAIM_PORTABILITY)
+    hosts = {
+        "wasmtime on this machine": _ran_in_wasmtime(results),
+        "the learner's browser": _ran_in_browser(results.get("compute-browser")),
+        "a container shim (platform wasi/wasm)": _ran_through_shim(results.get("oci")),
+    }
+    for host, said in hosts.items():
+        verdict.rows.append((f"the same .wasm in {host}", "runs", said or "not run here"))
+    ran = [host for host, said in hosts.items() if said]
+    if len(ran) == len(hosts):
+        verdict.summary = "the claim holds here: the same bytes ran in every host the course tried"
+    elif ran:
+        verdict.summary = f"shown in part: the same bytes ran in {', '.join(ran)}"
+        verdict.sentences.append(
+            f"Not run here: {', '.join(h for h in hosts if h not in ran)} (the notebook that "
+            "runs it has no saved result)."
+        )
+    else:
+        verdict.summary = "not shown yet: no saved result ran a module"
+    return verdict
+
+
+def _ran_in_wasmtime(results: Mapping[str, Any]) -> str:
+    if "startup" not in results:
+        return ""
+    ran = [name for name in as_result(results["startup"]).variants if name in WASM_VARIANTS]
+    return f"ran ({', '.join(ran)})" if ran else ""
+
+
+def _ran_in_browser(browser: Mapping[str, Any] | None) -> str:
+    if not browser:
+        return ""
+    result = as_result(browser)
+    cases = [label for _, label, _, _ in COMPUTE_CASES if f"{SIDES[2]} {label}" in result.variants]
+    if not cases:
+        return ""
+    same = all(result.notes.get(f"outputs {case}") == "same output" for case in cases)
+    return f"ran {', '.join(cases)}" + (", same output as the JavaScript" if same else "")
+
+
+def _ran_through_shim(oci: Mapping[str, Any] | None) -> str:
+    trips = [
+        s for s, t in (oci or {}).items() if isinstance(t, Mapping) and t.get("exit_code") == 0
+    ]
+    return f"ran to exit 0 ({', '.join(trips)})" if trips else ""
+
+
+# --- the page ------------------------------------------------------------------------------
+
+
+def _not_saved(topic: str, notebook: str) -> Verdict:
+    verdict = Verdict(topic, CLAIMS[topic])
+    verdict.summary = "no result saved yet"
+    verdict.sentences.append(
+        f"Notebook {notebook} measures it and saves the result this page reads."
+    )
+    return verdict
+
+
+def _verdict(results: Mapping[str, Any], topic: str, make: Callable[[Any], Verdict]) -> Verdict:
+    """The verdict on ``topic`` from its saved result, or one saying no result is saved."""
+    key, notebook = SAVED_AS[topic]
+    saved = results.get(key)
+    if not saved or (topic == "Size" and not saved.get("sizes")):
+        verdict = Verdict(topic, CLAIMS[topic])
+        verdict.summary = "no result saved yet"
+        verdict.sentences.append(
+            f"Notebook {notebook} measures it and saves the result this page reads."
+        )
+        return verdict
+    return make(saved)
+
+
+#: Where each claim's result is saved (``load_results``), and the notebook that saves it.
+SAVED_AS = {"Start-up": ("startup", "06"), "Size": ("sizes", "07"), "Speed": ("compute", "08"),
+            "Shipping": ("oci", "09")}  # fmt: skip
+
+
+def course_verdict(results: Mapping[str, Any]) -> list[Verdict]:
+    """One verdict per claim notebook 00 lists, in its order, from the saved results; a
+    claim no saved result answers says which notebook does."""
+    startup = _verdict(results, "Start-up", startup_verdict)
+    if "pull" in results:
+        add_pull(startup, results["pull"])
+    size = _verdict(results, "Size", size_verdict)
+    if "density" in results:
+        add_density(size, results["density"])
+    speed = _verdict(results, "Speed", throughput_verdict)
+    if "compute-browser" in results:
+        add_browser(speed, results["compute-browser"])
+    shipping = _verdict(results, "Shipping", oci_verdict)
+    return [startup, size, portability_verdict(results), speed, shipping]

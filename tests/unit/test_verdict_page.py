@@ -1,0 +1,145 @@
+"""Notebook 10's page: notebook 00's claims each answered, with the pull, density and
+browser rows of issue 27 quoted from the data (never typed in prose)."""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from kernel_helpers._display import format_bytes, format_seconds
+from kernel_helpers.bench.compute import NO_PAGE, browser_ratios
+from kernel_helpers.bench.pull import recorded_pull
+from kernel_helpers.bench.results import BenchResult, Measurement, as_dict
+from kernel_helpers.report.page import (
+    CLAIMS,
+    course_verdict,
+    recorded_density,
+    with_recorded_parts,
+)
+from kernel_helpers.report.verdicts import times
+from tests.synthetic_results import all_results
+
+NOTEBOOK_00 = Path(__file__).resolve().parents[2] / "notebooks" / "00-setup-check.ipynb"
+
+
+def claims_of_notebook_00() -> dict[str, str]:
+    """The numbered claims in 00's opening, ``1. **Start-up:** text (notebook 06).``, and
+    the title question it names last."""
+    nb = json.loads(NOTEBOOK_00.read_text())
+    text = "".join(nb["cells"][0]["source"])
+    items = re.findall(r"^\d\. \*\*(.+?):\*\* (.+?)(?=^\d\.|^\n|\Z)", text, re.M | re.S)
+    claims = {
+        topic: re.sub(r"\s*\(notebooks? [^)]*\)\.$", "", " ".join(body.split()))
+        for topic, body in items
+    }
+    question = re.search(r"title question: (.+?\?)", " ".join(text.split()))
+    assert question, "00 no longer names the title question"
+    claims["Shipping"] = question.group(1)
+    return claims
+
+
+def page_results(which: str = "slow-containers") -> dict[str, Any]:
+    results = {topic: as_dict(r) for topic, r in all_results(which).items()}
+    with_recorded_parts(results)
+    return results
+
+
+def test_the_page_answers_exactly_the_claims_of_notebook_00() -> None:
+    assert claims_of_notebook_00() == CLAIMS
+    verdicts = course_verdict({})
+    assert [(v.topic, v.claim) for v in verdicts] == list(CLAIMS.items())
+    assert all(v.summary for v in verdicts)  # each answered, if only with where to answer it
+    assert all(
+        "its own way" not in cell
+        for v in course_verdict(page_results())
+        for row in v.rows
+        for cell in row
+    )
+
+
+def test_start_up_quotes_the_local_and_the_shaped_link_figures_apart() -> None:
+    pull = recorded_pull()
+    debian = pull.rows["docker-debian"]
+    startup = course_verdict(page_results())[0]
+    said = " ".join(startup.sentences)
+    assert f"took {format_seconds(debian.floor_s)} with the link unshaped" in said
+    assert f"and {format_seconds(debian.median_s)} over a 50 Mbit/s, 20 ms link" in said
+    row = next(r for r in startup.rows if r[0].startswith("cold pull + run, docker-debian"))
+    assert row[2].startswith(
+        f"{format_seconds(debian.floor_s)} | {format_seconds(debian.median_s)}"
+    )
+    assert startup.note and "pull figures are recorded on" in startup.note
+    assert pull.recorded and pull.recorded["date"] in startup.note
+
+
+def test_a_saved_pull_is_used_and_not_called_recorded() -> None:
+    results = page_results()
+    saved = copy.deepcopy(results["pull"])
+    saved.pop("recorded")
+    saved["variants"]["docker-debian"]["samples_s"] = [1.5, 1.6, 1.7]
+    saved["variants"]["docker-debian"]["floor_s"] = 0.9
+    results["pull"] = saved
+    startup = course_verdict(results)[0]
+    said = " ".join(startup.sentences)
+    assert "took 900 ms with the link unshaped" in said and "and 1.6 s over" in said
+    assert "not several seconds" in said
+    assert "pull figures" not in (startup.note or "")
+
+
+def test_size_gains_the_density_rows_and_their_ratio() -> None:
+    density = recorded_density()
+    size = course_verdict(page_results())[1]
+    wasm, container = density["variants"]["wasm-instance"], density["variants"]["container"]
+    ratio = times(container["bytes_per_instance"] / wasm["bytes_per_instance"])
+    assert f"about {ratio} as many instances fit in a GiB" in " ".join(size.sentences)
+    rows = [r for r in size.rows if r[0].startswith("memory per instance alive")]
+    assert len(rows) == len(density["variants"])
+    assert (
+        f"{format_bytes(container['bytes_per_instance'])} each"
+        in dict((r[0], r[2]) for r in rows)["memory per instance alive, container"]
+    )
+    assert size.note and "memory figures are recorded on" in size.note
+
+
+def browser_result(no_page: bool) -> BenchResult:
+    result = BenchResult(machine={}, example="fib+sha256", benchmark="compute-browser")
+    for case, base in (("fib(35)", 0.5), ("sha256 8 MiB", 0.08)):
+        for side, factor in (("native", 1.0), ("wasmtime", 1.3)):
+            samples = [base * factor * (1 + i / 100) for i in range(6)]
+            result.variants[f"{side} {case}"] = Measurement.from_samples(
+                f"{side} {case}", "x", samples
+            )
+        for side, factor in (("browser-wasm", 1.6), ("browser-js", 2.9)):
+            if no_page:
+                result.skipped[f"{side} {case}"] = NO_PAGE
+            else:
+                samples = [base * factor * (1 + i / 100) for i in range(6)]
+                result.variants[f"{side} {case}"] = Measurement.from_samples(
+                    f"{side} {case}", "in-page", samples
+                )
+                result.notes[f"outputs {case}"] = "same output"
+    return result
+
+
+def test_speed_quotes_the_browser_comparison_or_says_it_comes_from_the_page() -> None:
+    results = page_results()
+    browser = browser_result(no_page=False)
+    results["compute-browser"] = browser.to_json()
+    speed = course_verdict(results)[3]
+    shown = {r[0]: r[2] for r in speed.rows}
+    for case in ("fib(35)", "sha256 8 MiB"):
+        for question, ratio in browser_ratios(browser, case).items():
+            assert shown[f"{case}: {question}"] == ratio.text()
+    portability = course_verdict(results)[2]
+    assert (
+        "ran fib(30)" not in portability.text()
+        and "same output as the JavaScript" in portability.text()
+    )
+
+    results["compute-browser"] = browser_result(no_page=True).to_json()
+    speed = course_verdict(results)[3]
+    assert not any("JavaScript / wasm" in r[0] for r in speed.rows)
+    assert any("the browser rows come from the page" in s for s in speed.sentences)
