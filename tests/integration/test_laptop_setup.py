@@ -23,6 +23,21 @@ USER = "kitlearner"
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 
+def _trusted_certificates() -> list[str]:
+    """The CA bundle this machine's npm trusts, for the learner's npm too.
+
+    A laptop behind a TLS-inspecting proxy has it in the learner's own npm settings; without
+    it here npm retried for a minute and a half and the set-up went on without jco.
+    """
+    npm = shutil.which("npm")
+    if npm is None:
+        return []
+    said = subprocess.run(
+        [npm, "config", "get", "cafile"], capture_output=True, text=True, check=False
+    ).stdout.strip()
+    return [f"npm_config_cafile={said}"] if said and Path(said).is_file() else []
+
+
 def as_learner(
     command: list[str], cwd: Path, timeout: float = 900
 ) -> subprocess.CompletedProcess[str]:
@@ -32,6 +47,7 @@ def as_learner(
         f"HOME=/home/{USER}",
         "PATH=/usr/local/bin:/usr/bin:/bin",
         "PYTHON=/usr/bin/python3",
+        *_trusted_certificates(),
     ]
     return subprocess.run(
         ["runuser", "-u", USER, "--", *env, *command],
