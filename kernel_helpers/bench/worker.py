@@ -566,7 +566,13 @@ def run_in_worker(
         **os.environ,
         "PYTHONPATH": os.pathsep.join(filter(None, [package_parent, os.environ.get("PYTHONPATH")])),
     }
-    with tempfile.TemporaryFile("w+") as errors:
+    # The worker's temporary files live in a folder this side removes: a worker that dies
+    # (a crash in wasmtime, a kill) cannot clean up after itself.
+    with (
+        tempfile.TemporaryFile("w+") as errors,
+        tempfile.TemporaryDirectory(prefix="kit-worker-") as scratch,
+    ):
+        env["TMPDIR"] = scratch
         worker = subprocess.Popen(
             [sys.executable, "-m", WORKER_MODULE],
             stdin=subprocess.PIPE,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 import threading
 from pathlib import Path
 
@@ -113,9 +114,15 @@ def die(*, out: str, err: str) -> int:
     os._exit(7)
 
 
-def test_a_worker_that_dies_says_so() -> None:
+def test_a_worker_that_dies_says_so_and_leaves_no_temporary_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    monkeypatch.setattr(tempfile, "tempdir", None)  # tempfile reads TMPDIR again
     with pytest.raises(BenchmarkError, match=r"worker ended without finishing \(status 7\)"):
         run_in_worker([Job("broken", CallSpec(f"{__name__}:die"))], warmup=0, repeat=1)
+    # It died inside its output check, whose folder it never removed: this side did.
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_a_component_runs_in_the_worker_with_its_output_checked() -> None:
