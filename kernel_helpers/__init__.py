@@ -234,6 +234,7 @@ _names(
     "learner_name_box",
     "load_results",
     "summary_figure",
+    "summary_figures",
 )
 _names("report.verdicts", "decision_guide")
 _names("report.page", "CLAIMS", "course_verdict", "with_recorded_parts")

@@ -69,6 +69,7 @@ def draw_throughput(ax: Axes, compute: ResultLike) -> None:
                 va="center",
             )
     ax.set_ylabel("wasm time / native time (1 = same speed)")
+    ax.margins(x=0.12)  # room right of the last point for its "1.08×" label
     ax.set_ylim(0, max([2.2, *(r.high * 1.2 for r in rows)]))
     if rows:
         ax.legend(fontsize=8, loc="lower right")

@@ -32,7 +32,8 @@ from ..bench.variants import in_order, label_of
 from .handin import hand_in
 
 if TYPE_CHECKING:  # only named in annotations: the hub's class view loads matplotlib when it draws
-    from matplotlib.figure import Figure
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure, SubFigure
 
 EXPORT_SCHEMA = "wasm-course-results/1"
 TOPICS = ("startup", "sizes", "pull", "density", "compute", "compute-browser", "oci")
@@ -216,56 +217,106 @@ def read_export(path: str | Path) -> dict[str, Any]:
     return data
 
 
-#: The summary page's size labels: readable in the PNG an instructor opens, not ~6 px.
+#: The summary's labels: readable at the size JupyterLab shows the figure (9 pt = 12.5 px).
 SUMMARY_FONT_PT = 9
-SIZE_ROW_IN = 0.3  # inches per size bar
+#: The summary's figures: as wide as the kit's other figures (900 px at 100 dpi, which
+#: JupyterLab shows unshrunk in a 1400 px window) and at most as tall as the room under
+#: JupyterLab's bars in a 1000 px window (about 800 px), so each is seen whole.
+SUMMARY_WIDTH_IN, SUMMARY_MOST_HEIGHT_IN = 9.0, 7.6
+SIZE_ROW_IN = 0.24  # inches per size bar: 24 px, room for a 9 pt label
+STARTUP_ROW_IN = 0.28  # inches per start-up row: 28 px, a 9 pt label and its box
+SPEED_PANEL_IN = 2.6  # the speed panel: a handful of points, no labels to stack
+NOT_MEASURED_IN = 0.5  # a part not run yet: one line of text
+SUPTITLE_IN = 0.4  # the line that names the machine
+
+
+def _not_measured(ax: Axes, what: str, notebook: str) -> None:
+    """One line where a panel would be: the part the learner has not run yet."""
+    ax.text(0.5, 0.5, f"{what}: not measured yet (notebook {notebook})", ha="center",
+            va="center", transform=ax.transAxes)  # fmt: skip
+    ax.set_axis_off()
+
+
+def _time_height(results: Mapping[str, Any]) -> list[float]:
+    """Inches for the start-up panel (a row per variant) and the speed panel below it; a
+    part not measured yet takes one line."""
+    startup, compute = NOT_MEASURED_IN, NOT_MEASURED_IN
+    if "startup" in results:
+        rows = max(len(as_result(results["startup"]).variants), 3)
+        most = SUMMARY_MOST_HEIGHT_IN - SPEED_PANEL_IN - SUPTITLE_IN
+        startup = min(STARTUP_ROW_IN * rows + 1.2, most)
+    if "compute" in results:
+        compute = SPEED_PANEL_IN
+    return [startup, compute]
+
+
+def draw_time_panels(figure: Figure | SubFigure, results: Mapping[str, Any]) -> None:
+    """Start-up (06) on top and steady-state speed (08) below: the two answers in time."""
+    from .compute_plots import draw_throughput
+    from .plots import draw_startup_result
+
+    grid = figure.add_gridspec(2, 1, height_ratios=_time_height(results))
+    startup, compute = (figure.add_subplot(grid[row, 0]) for row in range(2))
+    if "startup" in results:
+        draw_startup_result(startup, as_result(results["startup"]))
+        startup.set_title("Start-up")
+    else:
+        _not_measured(startup, "Start-up", "06")
+    if "compute" in results:
+        draw_throughput(compute, results["compute"])
+        compute.set_title("Steady-state speed: wasm time / native time")
+        compute.set_ylabel("ratio (1 = same speed)")  # the title says what is divided
+    else:
+        _not_measured(compute, "Steady-state speed", "08")
+    for ax in (startup, compute):
+        ax.tick_params(labelsize=SUMMARY_FONT_PT)
+
+
+def _size_height(results: Mapping[str, Any]) -> float:
+    if "sizes" not in results:
+        return NOT_MEASURED_IN
+    bars = len(sizes_of(results["sizes"]).sizes)
+    return min(max(3.0, SIZE_ROW_IN * bars + 1.4), SUMMARY_MOST_HEIGHT_IN)
+
+
+def draw_size_panel(figure: Figure | SubFigure, results: Mapping[str, Any]) -> None:
+    """Every artifact's size (07), its labels at :data:`SUMMARY_FONT_PT` however many."""
+    from .plots import draw_sizes
+
+    ax = figure.add_subplot()
+    if "sizes" not in results:
+        _not_measured(ax, "Sizes", "07")
+        return
+    draw_sizes(ax, sizes_of(results["sizes"]), fontsize=SUMMARY_FONT_PT, compact=True)
+    ax.set_title("Sizes: green .wasm, cyan OCI, blue native, red images, grey recorded")
+    ax.tick_params(axis="x", labelsize=SUMMARY_FONT_PT)
+
+
+def summary_figures(results: Mapping[str, Any]) -> tuple[Figure, Figure]:
+    """Notebook 10's summary as two figures that each fit a 1400x1000 browser window
+    unshrunk: start-up and speed, then sizes (as far as the learner measured them)."""
+    from .._figures import new_figure
+
+    machine = describe_machine(_machine(results))
+    time = new_figure(SUMMARY_WIDTH_IN, sum(_time_height(results)) + SUPTITLE_IN)
+    draw_time_panels(time, results)
+    time.suptitle(f"Start-up and speed, measured on {machine}")
+    sizes = new_figure(SUMMARY_WIDTH_IN, _size_height(results))
+    draw_size_panel(sizes, results)
+    return time, sizes
 
 
 def summary_figure(results: Mapping[str, Any]) -> Figure:
-    """One page: start-up on top, sizes and compute below, as far as the learner measured
-    them (what the export's PNG shows). Notebook 10."""
+    """The export's one page: :func:`summary_figures`' two figures one under the other, as
+    large as in the notebook (the PNG an instructor opens). Notebook 10."""
     from .._figures import new_figure
-    from .compute_plots import draw_throughput
-    from .plots import draw_sizes, draw_startup_result
 
-    # One panel per row, the sizes panel as tall as its bars need: with every language's
-    # steps it has two dozen labels, which must stay readable (9 pt) in the exported PNG.
-    size_table = sizes_of(results["sizes"]) if "sizes" in results else None
-    bars = len(size_table.sizes) if size_table is not None else 0
-    heights = [5.0, max(3.0, SIZE_ROW_IN * bars + 1.2), 4.0]
-    figure = new_figure(13, sum(heights) + 1.5)
-    # Constrained layout spaces the panels by what their labels need; a gridspec hspace on
-    # top of it left ~2 inches of blank page between panels.
-    grid = figure.add_gridspec(3, 1, height_ratios=heights)
-    startup, sizes, compute = (figure.add_subplot(grid[row, 0]) for row in range(3))
-    panels = (
-        (startup, "startup", "Start-up", "06", lambda ax, r: draw_startup_result(ax, as_result(r))),
-        (
-            sizes,
-            "sizes",
-            "Sizes: green .wasm, cyan OCI, blue native, red images, grey recorded",
-            "07",
-            lambda ax, r: draw_sizes(
-                ax, size_table or sizes_of(r), fontsize=SUMMARY_FONT_PT, compact=True
-            ),
-        ),
-        (compute, "compute", "Steady-state speed: wasm time / native time", "08", draw_throughput),
-    )
-    for ax, topic, title, notebook, draw in panels:
-        if topic in results:
-            draw(ax, results[topic])
-            ax.set_title(title)
-        else:
-            ax.text(
-                0.5,
-                0.5,
-                f"not measured yet (notebook {notebook})",
-                ha="center",
-                transform=ax.transAxes,
-            )
-            ax.set_axis_off()
-    machine = _machine(results)
-    figure.suptitle(f"Results measured on {describe_machine(machine)}")
+    heights = [sum(_time_height(results)), _size_height(results)]
+    figure = new_figure(SUMMARY_WIDTH_IN, sum(heights) + SUPTITLE_IN)
+    parts = figure.subfigures(2, 1, height_ratios=heights, squeeze=False)[:, 0]
+    draw_time_panels(parts[0], results)
+    draw_size_panel(parts[1], results)
+    figure.suptitle(f"Results measured on {describe_machine(_machine(results))}")
     return figure
 
 
@@ -391,7 +442,11 @@ def comparison_figure(exports: list[dict[str, Any]]) -> tuple[Figure, list[dict[
     measured = {r["learner"] for r in rows if not r["recorded"]}
     machines = len({machine_key(e) for e in exports if _measured_startup(e)})
     variants = in_order({r["variant"] for r in rows})
-    figure = new_figure(9, 0.45 * max(len(variants), 3) + 2.4 + 0.25 * len(everyone))
+    # Up to a few exports (notebook 10 merges two), the chart fits the window as the summary
+    # does: its bars get thinner, not the figure taller. A class's legend still gets its room.
+    legend = 0.25 * len(everyone)
+    chart = min(0.45 * max(len(variants), 3) + 2.4, max(SUMMARY_MOST_HEIGHT_IN - legend, 4.0))
+    figure = new_figure(SUMMARY_WIDTH_IN, chart + legend)
     ax = figure.add_subplot()
     height = 0.8 / max(len(everyone), 1)
     for index, learner in enumerate(everyone):
@@ -401,7 +456,7 @@ def comparison_figure(exports: list[dict[str, Any]]) -> tuple[Figure, list[dict[
             median, recorded = mine[v]["median_s"], mine[v]["recorded"]
             ax.barh(position, median, height=height * 0.9, **_bar_style(index, recorded))
             label = format_seconds(median) + (" (recorded)" if recorded else "")
-            ax.text(median * 1.1, position, label, va="center", fontsize=7)
+            ax.text(median * 1.1, position, label, va="center", fontsize=8)
     ax.set_xscale("log")
     ax.set_xlim(right=max(r["median_s"] for r in rows) * 8)  # room for the longest label
     label_log_axis(ax, format_seconds)

@@ -214,3 +214,99 @@ def test_the_size_chart_of_many_artifacts_fits_a_1400_by_1000_window() -> None:
     assert len(ax.patches) >= 26 and len(ax.get_yticklabels()) == 26
     few = Image.open(io.BytesIO(figure_png(size_figure(dict(list(many.items())[:6]))))).size
     assert few[1] < height  # a short list keeps its short chart
+
+
+#: What JupyterLab gives a cell's output in a 1400x1000 window: about 970 px across (wider
+#: pictures are shrunk to it) and about 800 px of height under its bars.
+LAB_OUTPUT_PX = (950, 800)
+
+
+def _drawn_px(figure: Any) -> tuple[int, int]:
+    """The figure as the notebook shows it: its PNG's pixels, at the kit's 100 dpi."""
+    import io
+
+    from PIL import Image
+
+    assert figure.dpi == 100
+    return Image.open(io.BytesIO(figure_png(figure))).size
+
+
+def _fonts(figure: Any) -> tuple[list[float], list[float]]:
+    """The point sizes of every tick label, and of every other text drawn."""
+    from matplotlib.text import Text
+
+    ticks = [
+        label.get_fontsize()
+        for ax in figure.axes
+        for label in [*ax.get_xticklabels(), *ax.get_yticklabels()]
+        if label.get_text()
+    ]
+    every = [
+        text.get_fontsize()
+        for text in figure.findobj(Text)
+        if text.get_visible() and text.get_text().strip()
+    ]
+    return ticks, every
+
+
+def test_10s_summary_is_two_figures_that_fit_a_1400_by_1000_window_with_readable_labels() -> None:
+    """Issue 28, stumble 13: 10's summary was one 1300x1950 px figure, which JupyterLab
+    shrank to ~970 px (its 9 pt labels to ~7 px) and which no window showed whole. Now two
+    figures, each shown at its own size and whole: ticks at 9 pt, no text under 8 pt, with
+    the most any run draws (the recorded start-up's 13 rows and its legend, 26 sizes)."""
+    from kernel_helpers.bench.reference import recorded_result
+    from kernel_helpers.bench.results import as_dict, sizes_of
+    from kernel_helpers.report.exports import SUMMARY_FONT_PT, summary_figure, summary_figures
+    from tests.synthetic_results import all_results
+
+    results = {t: as_dict(r) for t, r in all_results("fast-containers").items()}
+    startup = recorded_result("startup", "hello").to_json()
+    for variant in startup["variants"].values():
+        variant["source"] = "recorded"  # notebook 10's fallback: grey rows and a legend
+    many_sizes = {f"artifact {n:02d}": 1000 * 3**n % 10**9 + 2000 for n in range(26)}
+    for case in (results, {**results, "startup": startup, "sizes": many_sizes}):
+        time, sizes = summary_figures(case)
+        assert len(time.axes) == 2 and len(sizes.axes) == 1
+        assert len(sizes.axes[0].get_yticklabels()) == len(sizes_of(case["sizes"]).sizes)
+        for figure in (time, sizes):
+            width, height = _drawn_px(figure)
+            assert width <= LAB_OUTPUT_PX[0] and height <= LAB_OUTPUT_PX[1], (width, height)
+            ticks, every = _fonts(figure)
+            assert min(ticks) >= SUMMARY_FONT_PT >= 9 and min(every) >= 8, (ticks, every)
+        page = summary_figure(case)  # the export's PNG: both, one under the other, same size
+        assert _drawn_px(page)[0] == _drawn_px(time)[0] and len(page.axes) == 3
+
+
+def test_10s_summary_of_nothing_measured_yet_says_so_in_one_line_per_part() -> None:
+    from kernel_helpers.report.exports import summary_figures
+
+    time, sizes = summary_figures({})
+    texts = [t.get_text() for f in (time, sizes) for ax in f.axes for t in ax.texts]
+    assert texts == [
+        "Start-up: not measured yet (notebook 06)",
+        "Steady-state speed: not measured yet (notebook 08)",
+        "Sizes: not measured yet (notebook 07)",
+    ]
+    assert _drawn_px(sizes)[1] <= 60  # one line, not an empty panel's height
+
+
+def test_10s_class_chart_of_two_exports_fits_the_window_too(tmp_path: Any) -> None:
+    """Notebook 10 merges the learner's export with the recorded reference run: 13 rows of
+    two bars each were 875 px tall; the bars get thinner, not the figure taller."""
+    from kernel_helpers.bench.reference import recorded_result
+    from kernel_helpers.bench.results import as_dict
+    from kernel_helpers.report.exports import aggregate_exports, export_results
+    from tests.synthetic_results import all_results
+
+    reference = export_results(
+        "reference", out_dir=tmp_path, results={"startup": recorded_result("startup", "hello")}
+    )
+    mine = export_results(
+        "me",
+        out_dir=tmp_path,
+        results={"startup": as_dict(all_results("fast-containers")["startup"])},
+    )
+    figure, rows = aggregate_exports([reference.json_path, mine.json_path])
+    assert len({r["variant"] for r in rows}) >= 13
+    width, height = _drawn_px(figure)
+    assert width <= LAB_OUTPUT_PX[0] and height <= LAB_OUTPUT_PX[1], (width, height)
