@@ -72,6 +72,9 @@ NUMBER_WORDS = {
     "three": 3,
     "four": 4,
     "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
     "ten": 10,
     "fifteen": 15,
     "twenty": 20,
@@ -118,3 +121,40 @@ def test_the_readme_and_the_index_add_up_the_stated_times() -> None:
         assert in_minutes(words[1]) == stated_minutes(0, 5), words[1]
         assert in_minutes(words[2]) == stated_minutes(6, 10), words[2]
         assert int(words[3]) == stated_minutes(11, 12)
+    # The day's plan leaves room for breaks and discussion beyond the notebooks' own times.
+    docs = " ".join((REPO / "docs" / "instructors.md").read_text().split())
+    for text in (readme, index, docs):
+        day = re.search(r"plan on (\w+ hours) with breaks and discussion", text)
+        assert day and in_minutes(day[1]) >= stated_minutes(0, 12) + 30, day
+
+
+#: A learner reads about 200 words a minute (prose and code alike), and an exercise takes a
+#: few minutes: reading its question, answering, running the check, reading its reply.
+WORDS_PER_MINUTE, MINUTES_PER_EXERCISE = 200, 4
+
+
+def content_minutes(path: Path) -> float:
+    """The least a notebook takes: its words read once and its exercises done once, up to
+    "Going further" (optional); cells that wait on a build or a run come on top."""
+    words = exercises = 0
+    for cell in cells(path):
+        text = source(cell)
+        further = re.search(r"^## Going further", text, re.M)
+        text = text[: further.start()] if further else text
+        words += len(re.findall(r"\w+", text))
+        exercises += (
+            len(re.findall(r"^#+ Exercise", text, re.M)) if cell["cell_type"] == "markdown" else 0
+        )
+        if further:
+            break
+    return words / WORDS_PER_MINUTE + MINUTES_PER_EXERCISE * exercises
+
+
+@pytest.mark.parametrize(
+    "path", sorted((REPO / "notebooks").glob("[0-9][0-9]-*.ipynb")), ids=lambda p: p.stem
+)
+def test_each_stated_time_covers_its_reading_and_its_exercises(path: Path) -> None:
+    """A notebook that grew (05's new exercises, 09's shim tour) must not keep a time its
+    content has outgrown: 09 said 25 minutes for ~2,500 words and four exercises."""
+    found = re.search(r"About (\d+) minutes", source(cells(path)[0]))
+    assert found and int(found[1]) >= content_minutes(path), (found, content_minutes(path))
