@@ -205,8 +205,10 @@ def test_where_holes_cannot_be_punched_the_file_is_truncated_to_the_cap(
     small_slack: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(capture, "_punch_hole", lambda *_: False)
+    # Two seconds, not half of one: on a loaded machine the guest writes less and the
+    # watcher trims later, and the bound below is relative to what was written.
     with _PeakSampler() as sampler, pytest.raises(kh.TimeoutExceeded) as stopped:
-        kh.run_wasm(ENDLESS_FLOOD, output_limit=4096, timeout=0.5)
+        kh.run_wasm(ENDLESS_FLOOD, output_limit=4096, timeout=2.0)
     result = stopped.value.result
     assert result is not None and result.stdout == b"x" * 4096
     assert result.stdout_dropped > 4 * sampler.peak, f"peak allocation {sampler.peak:,} bytes"
