@@ -251,7 +251,8 @@ def _container_runnables(plan: _Plan, client: docker.DockerClient) -> None:
 
         registry = plan.registry()
         reference = push_image(scratch_tag, registry, f"kit/{example}-scratch", client=client)
-        # The worker untags every name of the image before each run, so each run pulls cold.
+        # The worker untags every name of the image before each run, untimed, so each run
+        # pulls cold: the pull and the run are timed, as docker-scratch times only its run.
         return _command(
             "docker-pull-run",
             hardened_run_command(reference, pull=True, docker_config=registry.docker_config_dir),

@@ -255,11 +255,8 @@ def component_runner(spec: ComponentSpec) -> RunOnce:
 
 def _command_runner(spec: CommandSpec, name: str) -> RunOnce:
     argv = list(spec.argv)
-    before = _before_each(spec.remove_image)
 
     def run(out: str, err: str) -> int:
-        if before is not None:
-            before()
         status = _spawn_and_wait(argv, os.devnull, spec.timeout_s, stdout=out, stderr=err)[1]
         if status != 0 and spec.image is not None:
             _image_still_there(argv[0], spec.image, name)
@@ -282,9 +279,7 @@ def _image_still_there(docker_cli: str, image: str, name: str) -> None:
         )
 
 
-def _before_each(reference: str | None) -> Callable[[], None] | None:
-    if not reference:
-        return None
+def _image_remover(reference: str) -> Callable[[], None]:
     import docker
     import docker.errors
 
@@ -340,9 +335,13 @@ def _call_runner(spec: CallSpec) -> RunOnce:
 
 
 def _untimed_before(spec: object) -> Callable[[], None]:
-    """What a call variant asks for before each run, outside the timer (else nothing)."""
+    """What a variant asks for before each run, outside the timer: a call variant's
+    ``before``; a cold-pull variant's image removal (the pull and the run are what is
+    timed, as ``docker run`` times only its run); else nothing."""
+    if isinstance(spec, CommandSpec) and spec.remove_image:
+        return _image_remover(spec.remove_image)
     if not isinstance(spec, CallSpec) or spec.before is None:
-        return lambda: None
+        return _nothing
     function, args = _target(spec.before), spec.args
     return lambda: function(*args)
 

@@ -124,6 +124,28 @@ def test_an_image_removed_while_measuring_is_reported_as_removed(
 
 
 @pytest.mark.docker
+def test_a_cold_pull_removes_its_image_before_the_timer_starts(
+    builds: Builds, docker_client: object
+) -> None:
+    """docker-pull-run times the pull and the run, as docker-scratch times its run: the
+    image is removed in the untimed step before each run, never inside the timed one."""
+    from kernel_helpers.bench.variants import CommandSpec, Job
+    from kernel_helpers.bench.worker import steps_for
+    from kernel_helpers.containers.images import owner_tag
+
+    tag = owner_tag("kit-hello-pull-timer")
+    scratch_image(builds.require_native(), tag)
+    inspect = (find_program("docker") or "docker", "image", "inspect", tag)
+    try:
+        steps = steps_for(Job("docker-pull-run", CommandSpec(inspect, remove_image=tag)))
+        assert steps.run(os.devnull, os.devnull) == 0  # the timed part left the image alone
+        steps.before()
+        assert steps.run(os.devnull, os.devnull) != 0  # the untimed part removed it
+    finally:
+        subprocess.run(["docker", "image", "rm", "-f", tag], capture_output=True, timeout=60)
+
+
+@pytest.mark.docker
 def test_image_sizes_read_from_the_registry_manifest(
     builds: Builds, docker_client: object, registry: LocalRegistry
 ) -> None:
