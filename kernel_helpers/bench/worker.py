@@ -7,8 +7,9 @@ library, wasmtime and (for the pull variant) the docker SDK, spawned once per ru
 hyperfine's parent.
 
 Protocol, one JSON document per line, typed on both sides: the parent writes the plan
-(:class:`Plan`: warm-up, repeat, and one :class:`~.variants.Job` per variant) on stdin and
-may later write ``stop`` (end after the current sample). The worker answers on stdout with
+(:class:`Plan`: warm-up, repeat, one :class:`~.variants.Job` per variant, and the groups
+of variants timed ``together``) on stdin and may later write ``stop`` (end after the
+current sample). The worker answers on stdout with
 a :class:`Sample` after every timed sample, then :class:`Measured` or :class:`Failed` per
 variant, and :class:`Done`. :func:`encode_plan`/:func:`decode_plan` and
 :func:`encode_event`/:func:`decode_event` are the only places the JSON is seen.
@@ -17,6 +18,10 @@ Every variant treats its output the same way: a process's stdout and stderr go t
 /dev/null, and a wasm module's WASI stdout and stderr are files opened on /dev/null (no
 Python callback per write). Each variant runs once untimed with its output captured and
 compared with ``expect`` before it is timed, so a broken variant fails loudly.
+
+The variants of a ratio run together: each checked, then their warm-ups and timed samples
+alternate (``interleave.py``), so both sides of the ratio see the same moments of the
+machine. Every other variant runs alone, in the plan's order.
 
 Variant kinds: one typed spec each, next to the variants in ``variants.py``
 (:class:`~.variants.CommandSpec`, :class:`~.variants.WasmSpec`,
@@ -40,13 +45,14 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
 from .._errors import BenchmarkError
-from .harness import _Run, _spawn_and_wait
+from .harness import _spawn_and_wait
+from .interleave import Contender, groups, interleaved
 from .variants import (
     CallSpec,
     CommandSpec,
@@ -86,11 +92,13 @@ class _Stop:
 
 @dataclass(frozen=True)
 class Plan:
-    """What the worker is asked to do: ``warmup`` untimed then ``repeat`` timed runs of each job."""
+    """What the worker is asked to do: ``warmup`` untimed then ``repeat`` timed runs of each
+    job; the variants named in each group of ``together`` have their runs interleaved."""
 
     warmup: int
     repeat: int
     jobs: tuple[Job, ...]
+    together: tuple[tuple[str, ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -138,13 +146,17 @@ _EVENT_NAMES = {kind: name for name, kind in _EVENTS.items()}
 def encode_plan(plan: Plan) -> str:
     """The plan as the one JSON line the worker reads first."""
     jobs = [encode_job(job) for job in plan.jobs]
-    return json.dumps({"warmup": plan.warmup, "repeat": plan.repeat, "variants": jobs})
+    together = [list(group) for group in plan.together]
+    return json.dumps(
+        {"warmup": plan.warmup, "repeat": plan.repeat, "variants": jobs, "together": together}
+    )
 
 
 def decode_plan(line: str) -> Plan:
     data = json.loads(line)
     jobs = tuple(decode_job(job) for job in data["variants"])
-    return Plan(int(data.get("warmup", 3)), int(data.get("repeat", 20)), jobs)
+    together = tuple(tuple(str(name) for name in group) for group in data.get("together", []))
+    return Plan(int(data.get("warmup", 3)), int(data.get("repeat", 20)), jobs, together)
 
 
 def encode_event(event: Event) -> str:
@@ -494,24 +506,32 @@ def _timer(job: Job) -> Callable[[], float]:
     return time_one
 
 
-def measure_variant(
-    job: Job, warmup: int, repeat: int, stop: threading.Event, emit: Callable[[Event], None]
+def measure_group(
+    jobs: Sequence[Job],
+    warmup: int,
+    repeat: int,
+    stop: threading.Event,
+    emit: Callable[[Event], None],
 ) -> None:
-    """Check one variant's output, then time it; report each sample and the outcome."""
-    name = job.name
-    try:
-        time_one = _timer(job)
+    """Check each variant's output, then time them (one variant, or the two of a ratio,
+    interleaved); report each sample as it is taken, then each variant's outcome. A variant
+    that fails is reported and the others go on."""
+    contenders: list[Contender] = []
+    for job in jobs:
+        try:
+            contenders.append(Contender(job.name, _timer(job)))
+        except Exception as err:  # reported to the parent, which keeps the other variants
+            emit(Failed(job.name, str(err).replace("\n", " ") or type(err).__name__))
 
-        def on_sample(_: str, index: int, seconds: float) -> None:
-            emit(Sample(name, index, seconds))
+    def on_sample(timed: Contender) -> None:
+        emit(Sample(timed.name, len(timed.samples) - 1, timed.samples[-1]))
 
-        loop = _Run(name, warmup, repeat, None, on_sample, stop)
-        samples = loop.loop(time_one)
-    except Exception as err:  # reported to the parent, which keeps the other variants
-        message = str(err).replace("\n", " ") or type(err).__name__
-        emit(Failed(name, message))
-        return
-    emit(Measured(name, tuple(samples), loop.stopped))
+    stopped = interleaved(contenders, warmup, repeat, stop, on_sample)
+    for contender in contenders:
+        if contender.error is not None:
+            emit(Failed(contender.name, contender.error))
+        else:
+            emit(Measured(contender.name, tuple(contender.samples), stopped))
 
 
 def main() -> int:
@@ -523,11 +543,13 @@ def main() -> int:
         out.write(encode_event(event) + "\n")
         out.flush()
 
-    for job in plan.jobs:
+    for group in groups([job.name for job in plan.jobs], plan.together):
+        jobs = [plan.jobs[index] for index in group]
         if stop.is_set():
-            emit(Failed(job.name, "stopped", never_ran=True))
+            for job in jobs:
+                emit(Failed(job.name, "stopped", never_ran=True))
             continue
-        measure_variant(job, plan.warmup, plan.repeat, stop, emit)
+        measure_group(jobs, plan.warmup, plan.repeat, stop, emit)
     emit(Done())
     return 0
 
@@ -555,10 +577,12 @@ def run_in_worker(
     repeat: int,
     on_sample: Callable[[str, int, float], None] | None = None,
     stop: threading.Event | None = None,
+    together: Iterable[Sequence[str]] = (),
 ) -> WorkerOutcome:
     """Time ``jobs`` in a fresh worker process and stream its samples to ``on_sample``
-    (called in this thread, so a live plot can redraw). ``stop`` or the kernel's interrupt
-    ends the run after the current sample and keeps what was measured."""
+    (called in this thread, so a live plot can redraw). The variants named in each group of
+    ``together`` (the two of a ratio) have their samples interleaved. ``stop`` or the
+    kernel's interrupt ends the run after the current sample and keeps what was measured."""
     stop = stop or threading.Event()
     package_parent = str(Path(__file__).resolve().parents[2])
     env = {
@@ -582,7 +606,8 @@ def run_in_worker(
         )
         assert worker.stdin is not None and worker.stdout is not None
         outcome = WorkerOutcome(worker_pid=worker.pid)
-        worker.stdin.write(encode_plan(Plan(warmup, repeat, tuple(jobs))) + "\n")
+        groups_ = tuple(tuple(group) for group in together)
+        worker.stdin.write(encode_plan(Plan(warmup, repeat, tuple(jobs), groups_)) + "\n")
         worker.stdin.flush()
         finished = threading.Event()
         watcher = threading.Thread(target=_pass_stop_on, args=(stop, finished, worker), daemon=True)

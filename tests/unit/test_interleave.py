@@ -1,0 +1,106 @@
+"""The two variants of each ratio the course reports take their samples in turn in the
+worker (A B B A ...), so drift on the machine lands on both sides of the ratio; every other
+variant keeps its place and its run of samples (issue 26 part 4, "measured fairly").
+
+The variants here are cheap call variants run in the real worker: each run appends its
+name to a log file, so the log is the order in which the worker ran them."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from pathlib import Path
+
+from kernel_helpers.bench.interleave import groups, schedule
+from kernel_helpers.bench.variants import CallSpec, CommandSpec, Job
+from kernel_helpers.bench.worker import run_in_worker
+
+ECHO = shutil.which("echo") or "/bin/echo"
+ABBA = ["a", "b", "b", "a", "a", "b", "b", "a"]
+
+
+def record(log: str, name: str, fails_from: str = "", *, out: str, err: str) -> int:
+    """A call variant: note that ``name`` ran; from its ``fails_from``-th run on, fail."""
+    runs = Path(log).read_text().split() if Path(log).exists() else []
+    with open(log, "a") as file:
+        file.write(name + "\n")
+    return 1 if fails_from and runs.count(name) >= int(fails_from) else 0
+
+
+def _job(log: Path, name: str, fails_from: str = "") -> Job:
+    return Job(name, CallSpec(f"{__name__}:record", (str(log), name, fails_from)))
+
+
+def test_a_pair_alternates_after_both_checks_and_warm_ups_the_others_keep_their_order(
+    tmp_path: Path,
+) -> None:
+    log = tmp_path / "runs"
+    seen: list[tuple[str, int]] = []
+    outcome = run_in_worker(
+        [_job(log, name) for name in ("alone", "a", "b", "last")],
+        warmup=1, repeat=4, together=[("a", "b")],
+        on_sample=lambda name, index, seconds: seen.append((name, index)),
+    )  # fmt: skip
+    assert outcome.failed == {}
+    runs = log.read_text().split()
+    # Each variant: one check, one warm-up, four timed runs. The pair's checks and
+    # warm-ups come first; its timed runs alternate, A B B A, so neither is always later.
+    assert runs == ["alone"] * 6 + ["a", "b", "a", "b"] + ABBA + ["last"] * 6
+    timed = [name for name, _ in seen]
+    assert timed == ["alone"] * 4 + ABBA + ["last"] * 4
+    # Every sample taken is reported once, numbered per variant, as the progress bar counts.
+    for name in ("alone", "a", "b", "last"):
+        assert [i for n, i in seen if n == name] == [0, 1, 2, 3]
+        assert len(outcome.samples[name]) == 4
+
+
+def test_without_a_pair_each_variant_takes_all_its_samples_in_one_run(tmp_path: Path) -> None:
+    log = tmp_path / "runs"
+    run_in_worker([_job(log, "a"), _job(log, "b")], warmup=0, repeat=3)
+    assert log.read_text().split() == ["a"] * 4 + ["b"] * 4
+
+
+def test_a_variant_that_fails_mid_way_leaves_its_partner_every_turn(tmp_path: Path) -> None:
+    log = tmp_path / "runs"
+    outcome = run_in_worker(
+        [_job(log, "a", fails_from="3"), _job(log, "b")],  # check, warm-up, one sample, then fails
+        warmup=1, repeat=4, together=[("a", "b")],
+    )  # fmt: skip
+    assert "a: exited with status 1" in outcome.failed["a"]
+    assert len(outcome.samples["b"]) == 4 and "a" not in outcome.samples
+    assert log.read_text().split() == ["a", "b", "a", "b", "a", "b", "b", "a", "b", "b"]
+
+
+def test_a_failed_check_leaves_the_partner_measured_alone(tmp_path: Path) -> None:
+    log = tmp_path / "runs"
+    wrong = Job("a", CommandSpec((ECHO, "bye")), "hi")
+    outcome = run_in_worker([wrong, _job(log, "b")], warmup=0, repeat=3, together=[("a", "b")])
+    assert "printed 'bye', expected 'hi'" in outcome.failed["a"]
+    assert len(outcome.samples["b"]) == 3
+
+
+def test_a_stop_ends_both_and_keeps_every_sample_reported(tmp_path: Path) -> None:
+    stop = threading.Event()
+    seen: list[str] = []
+
+    def stop_on_the_third(name: str, index: int, seconds: float) -> None:
+        seen.append(name)
+        if len(seen) == 3:
+            stop.set()
+
+    outcome = run_in_worker(
+        [_job(tmp_path / "runs", "a"), _job(tmp_path / "runs", "b")],
+        warmup=0, repeat=500, together=[("a", "b")], on_sample=stop_on_the_third, stop=stop,
+    )  # fmt: skip
+    assert outcome.stopped == {"a", "b"}
+    assert seen[:3] == ["a", "b", "b"]
+    assert sorted(seen) == sorted(n for n, s in outcome.samples.items() for _ in s)
+
+
+def test_groups_keep_the_plan_order_and_pair_only_what_is_there() -> None:
+    names = ["native", "a", "x", "b", "c"]
+    assert groups(names, [("a", "b")]) == [(0,), (1, 3), (2,), (4,)]
+    assert groups(names, [("b", "a")]) == [(0,), (1, 3), (2,), (4,)]  # at the first one's place
+    assert groups(names, [("a", "missing")]) == [(i,) for i in range(5)]
+    assert groups(names, [("a", "b"), ("b", "c")]) == [(0,), (1, 3), (2,), (4,)]  # once only
+    assert list(schedule(2, 5)) == [0, 1, 1, 0, 0, 1, 1, 0, 0, 1]
