@@ -32,6 +32,7 @@ from .variants import (
     CONTAINER_VARIANTS,
     CONTAINERD_VARIANTS,
     NAMES,
+    QUESTIONS,
     RECORDABLE_VARIANTS,
     CommandSpec,
     ComponentSpec,
@@ -50,6 +51,9 @@ if TYPE_CHECKING:
 
 
 STOPPED_REASON = "the run was stopped before this variant"
+#: The two variants of each ratio the course reports: the worker alternates their samples,
+#: so drift on the machine during the run falls on both sides of the ratio alike.
+COMPARED = tuple((question.slow, question.fast) for question in QUESTIONS)
 #: Seen on the workshop hub's rootless daemons (Debian's docker.io 20.10): once the daemon
 #: has started a container without network, some of its later pulls from 127.0.0.1 are
 #: refused, as if dialled from inside that container's network namespace; ``docker pull``
@@ -469,7 +473,7 @@ def run_startup(
         if on_phase is not None:
             on_phase(Phase("every variant", samples=repeat * len(plan.runnables)))
         stopped = _measure_all(
-            plan.runnables, result, repeat, warmup, on_sample, stop, progress, expect
+            plan.runnables, result, repeat, warmup, on_sample, stop, progress, expect, COMPARED
         )
         _fill_from_recorded(result, example, plan.absent, stopped)
         if precision is not None:
@@ -542,7 +546,10 @@ def _until_precise(result: BenchResult, rounds: _Rounds, precision: float, deadl
 
 def _one_more_round(result: BenchResult, again: list[_Runnable], rounds: _Rounds) -> None:
     more = BenchResult(machine=result.machine, example=result.example)
-    _measure_all(again, more, rounds.repeat, 1, rounds.on_sample, rounds.stop, False, rounds.expect)
+    together = (tuple(r.name for r in again),)  # the pair being tightened, interleaved too
+    _measure_all(
+        again, more, rounds.repeat, 1, rounds.on_sample, rounds.stop, False, rounds.expect, together
+    )
     for name, extra in more.variants.items():
         old = result.variants[name]
         result.variants[name] = Measurement.from_samples(
@@ -564,9 +571,11 @@ def _measure_all(
     stop: threading.Event | None,
     progress: bool,
     expect: str | None,
+    together: tuple[tuple[str, ...], ...] = (),
 ) -> set[str]:
-    """Time every runnable in the worker process and put what came back into ``result``;
-    returns the variants a stop came before (skipped with :data:`STOPPED_REASON`)."""
+    """Time every runnable in the worker process (those named together in ``together``
+    with their samples interleaved) and put what came back into ``result``; returns the
+    variants a stop came before (skipped with :data:`STOPPED_REASON`)."""
     from .worker import run_in_worker
 
     if not runnables:
@@ -580,11 +589,12 @@ def _measure_all(
                 on_sample(name, index, seconds)
 
         outcome = run_in_worker(
-            jobs, warmup=warmup, repeat=repeat, on_sample=each_sample, stop=stop
+            jobs, warmup=warmup, repeat=repeat, on_sample=each_sample, stop=stop, together=together
         )
     result.notes["method"] = (
         "timed in a separate small worker process, not the kernel; every variant's output "
-        "sent to /dev/null, and checked once, untimed, before timing"
+        "sent to /dev/null, and checked once, untimed, before timing; the two variants of "
+        "each ratio take their samples in turn (A B B A ...), so both see the same moments"
     )
     result.notes["worker_pid"] = str(outcome.worker_pid)
     stopped_before: set[str] = set()

@@ -11,8 +11,10 @@ import shutil
 import threading
 from pathlib import Path
 
+from kernel_helpers.bench import startup as startup_module
 from kernel_helpers.bench.interleave import groups, schedule
-from kernel_helpers.bench.variants import CallSpec, CommandSpec, Job
+from kernel_helpers.bench.results import BenchResult, Measurement
+from kernel_helpers.bench.variants import EMBEDDER, PLATFORM_USER, CallSpec, CommandSpec, Job
 from kernel_helpers.bench.worker import run_in_worker
 
 ECHO = shutil.which("echo") or "/bin/echo"
@@ -104,3 +106,41 @@ def test_groups_keep_the_plan_order_and_pair_only_what_is_there() -> None:
     assert groups(names, [("a", "missing")]) == [(i,) for i in range(5)]
     assert groups(names, [("a", "b"), ("b", "c")]) == [(0,), (1, 3), (2,), (4,)]  # once only
     assert list(schedule(2, 5)) == [0, 1, 1, 0, 0, 1, 1, 0, 0, 1]
+
+
+def _cheap(name: str) -> startup_module._Runnable:
+    return startup_module._Runnable(name, CommandSpec((ECHO, "hi")))
+
+
+def test_the_course_s_two_ratios_are_interleaved_by_run_startup_s_measuring() -> None:
+    """The pairs come from the course's questions, and _measure_all (what run_startup
+    calls) hands them to the worker: cheap echo commands stand in for the real variants."""
+    assert (
+        (EMBEDDER.slow, EMBEDDER.fast),
+        (PLATFORM_USER.slow, PLATFORM_USER.fast),
+    ) == startup_module.COMPARED
+    seen: list[str] = []
+    runnables = [
+        _cheap(n) for n in ("native", "containerd-runc", "containerd-wasmtime", "wasm-compile")
+    ]
+    result = BenchResult(machine={}, example="hello")
+    startup_module._measure_all(
+        runnables, result, 4, 0, lambda name, *_: seen.append(name), None, False, "hi",
+        startup_module.COMPARED,
+    )  # fmt: skip
+    runc, shim = "containerd-runc", "containerd-wasmtime"
+    assert seen == ["native"] * 4 + [runc, shim, shim, runc] * 2 + ["wasm-compile"] * 4
+
+
+def test_the_extra_rounds_of_the_headline_pair_are_interleaved_too() -> None:
+    pair = [_cheap("docker-scratch"), _cheap("wasm-instantiate")]
+    result = BenchResult(machine={}, example="hello")
+    for runnable in pair:
+        result.variants[runnable.name] = Measurement.from_samples(
+            runnable.name, "process", [0.1, 0.2]
+        )
+    seen: list[str] = []
+    rounds = startup_module._Rounds(pair, 2, lambda name, *_: seen.append(name), None, "hi")
+    startup_module._one_more_round(result, pair, rounds)
+    assert seen == ["docker-scratch", "wasm-instantiate", "wasm-instantiate", "docker-scratch"]
+    assert result.variants["docker-scratch"].stats.n == 4
