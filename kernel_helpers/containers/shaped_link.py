@@ -22,6 +22,7 @@ import contextlib
 import ipaddress
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -341,19 +342,21 @@ def remove_dead_links() -> int:
     return removed
 
 
-def leftovers() -> dict[str, list[str]]:
-    """What of the kit's links is on this machine now: namespaces, veths, state files."""
+def leftovers(owner: int | None = None) -> dict[str, list[str]]:
+    """What of the kit's links is on this machine now: namespaces, veths, state files;
+    with ``owner``, only that process's (another run on the machine may have one open)."""
+    pid = r"\d+" if owner is None else str(owner)
     namespaces = [
         line.split()[0]
         for line in _run("ip", "netns", "list", check=False).stdout.splitlines()
-        if line.startswith("kitl-")
+        if re.fullmatch(rf"kitl-\d+-{pid}", line.split()[0] if line.split() else "")
     ]
-    links = [
-        name
-        for name in os.listdir("/sys/class/net")
-        if name.startswith("kl") and name[2:3].isdigit()
-    ]
-    files = [str(p) for p in STATE_DIR.glob("*.json")] if STATE_DIR.is_dir() else []
+    links = [name for name in os.listdir("/sys/class/net") if re.fullmatch(rf"kl{pid}[hn]", name)]
+    files = (
+        [str(p) for p in STATE_DIR.glob("*.json") if re.fullmatch(rf"\d+-{pid}\.json", p.name)]
+        if STATE_DIR.is_dir()
+        else []
+    )
     return {"namespaces": namespaces, "veths": links, "state_files": files}
 
 

@@ -20,7 +20,8 @@ from tests.conftest import need
 REPO = Path(__file__).resolve().parents[2]
 USER = "kitlearner"
 
-pytestmark = [pytest.mark.integration, pytest.mark.slow]
+# A first set-up on a loaded machine (pip and npm into empty caches) can pass 10 minutes.
+pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.timeout(1200)]
 
 
 def _trusted_certificates() -> list[str]:

@@ -86,7 +86,7 @@ def test_a_blob_crosses_the_link_at_its_estimate(settings: LinkSettings) -> None
         assert "tbf" in link.qdisc()
     estimate = size / settings.bytes_per_s + trips * settings.rtt_ms / 1000
     assert 0.7 <= measured / estimate <= 1.5, (measured, estimate)
-    assert leftovers() == NOTHING
+    assert leftovers(os.getpid()) == NOTHING
 
 
 @pytest.mark.slow
@@ -100,7 +100,7 @@ def test_a_cold_docker_pull_takes_about_its_estimate(
     row = result.rows["docker-debian"]
     assert row.bytes > 10_000_000 and row.round_trips > 0
     assert 0.7 <= row.median_s / row.estimate_s <= 1.5, result.text()
-    assert leftovers() == NOTHING and not _pull_images() and _gone(remembered)
+    assert leftovers(os.getpid()) == NOTHING and not _pull_images() and _gone(remembered)
 
 
 def test_every_variant_pulls_and_nothing_stays(remembered: list[str]) -> None:
@@ -115,7 +115,7 @@ def test_every_variant_pulls_and_nothing_stays(remembered: list[str]) -> None:
         assert row.bytes > 0 and row.round_trips > 0 and row.median_s > 0 and row.estimate_s > 0
     data = json.loads(json.dumps(result.to_json()))
     assert data["link"] == {"rate_mbit": 50.0, "rtt_ms": 20.0}
-    assert leftovers() == NOTHING and not _pull_images() and _gone(remembered)
+    assert leftovers(os.getpid()) == NOTHING and not _pull_images() and _gone(remembered)
 
 
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT])
@@ -130,10 +130,12 @@ def test_a_run_killed_midway_leaves_nothing(sig: signal.Signals) -> None:
     )  # fmt: skip
     try:
         deadline = time.monotonic() + 300
-        while time.monotonic() < deadline and not _pull_images_pulling():
+        while time.monotonic() < deadline and not (
+            _pull_images_pulling() and leftovers(run.pid)["state_files"]
+        ):
             assert run.poll() is None, "the run ended before it was killed"
             time.sleep(0.5)
-        state = next(Path(path) for path in leftovers()["state_files"] if f"-{run.pid}." in path)
+        state = next(Path(path) for path in leftovers(run.pid)["state_files"])
         remembered = json.loads(state.read_text())["folders"]
     finally:
         run.send_signal(sig)
@@ -143,9 +145,9 @@ def test_a_run_killed_midway_leaves_nothing(sig: signal.Signals) -> None:
             run.kill()
             run.wait()
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and (leftovers() != NOTHING or _pull_images()):
+    while time.monotonic() < deadline and (leftovers(run.pid) != NOTHING or _pull_images()):
         time.sleep(0.5)
-    assert leftovers() == NOTHING
+    assert leftovers(run.pid) == NOTHING
     assert not _pull_images()
     assert _gone(remembered)
 
