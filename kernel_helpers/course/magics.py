@@ -68,7 +68,7 @@ from ..toolchains.build import (
 )
 from ..toolchains.detect import LANGUAGE_NAMES
 from ..wasm.options import add_dir_options, parse_env_pair, parse_size
-from ..wasm.reader import wat_to_wasm
+from ..wasm.reader import section_sizes, wat_to_wasm
 from ..wasm.runner import Preopen, WasiResult, run_wasm, wasmtime_version
 from .programs import run_native
 
@@ -274,6 +274,46 @@ def _wat_error_in_cell(message: str) -> str:
 # --- one build and run ----------------------------------------------------------------------
 
 
+def custom_sections_said(sections: dict[str, int]) -> tuple[str, str | None]:
+    """What a module's size includes, and the line giving its stripped size (None when there
+    is nothing to strip), from its bytes per section (``section_sizes``). A build keeps its
+    debug info, so a Rust module can show MBs here and KBs in notebook 03's stripped table."""
+    custom = {label: n for label, n in sections.items() if label.startswith("custom:")}
+    if not custom:
+        return "with no debug info or names (nothing to strip)", None
+    kinds = [
+        kind
+        for kind, present in (
+            ("debug info", any(label.startswith("custom:.debug") for label in custom)),
+            ("names", "custom:name" in custom),
+            ("other custom sections", any(not _debug_or_name(label) for label in custom)),
+        )
+        if present
+    ]
+    kept = ", ".join(kinds[:-1]) + " and " + kinds[-1] if len(kinds) > 1 else kinds[0]
+    stripped = sum(sections.values()) - sum(custom.values())
+    return (
+        f"as built, with {kept}",
+        f"stripped of its custom sections: {stripped:,} bytes ({format_bytes(stripped)}), "
+        "the size notebooks 02 and 03 compare",
+    )
+
+
+def _debug_or_name(label: str) -> bool:
+    return label.startswith("custom:.debug") or label == "custom:name"
+
+
+def _module_sections(outcome: Outcome) -> None:
+    """Read the built module's sections once, for the size lines (a module the reader cannot
+    read still runs: the lines then give only its size)."""
+    if outcome.artifact is None or outcome.target != WASM:
+        return
+    try:
+        outcome.sections = section_sizes(outcome.artifact.path)
+    except KitError:
+        outcome.sections = None
+
+
 @dataclass(repr=False)
 class Outcome(ShownAsText):
     """One target's build and run: the module (or native binary), what it printed and how
@@ -292,13 +332,17 @@ class Outcome(ShownAsText):
     fix: str | None = None
     diagnostics: list[CellDiagnostic] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: The module's bytes per section (wasm only; None when it could not be read).
+    sections: dict[str, int] | None = None
 
     @property
     def ok(self) -> bool:
         return self.problem is None
 
     def build_line(self) -> str:
-        """``wasm32-wasi: 1.23 KB, compiled in 0.21 s (clang)``."""
+        """``wasm32-wasi: module 5,840,123 bytes (5.84 MB) with debug info and names,
+        compiled in 0.21 s with rustc``: a module says what its size includes, because
+        notebooks 02-03 compare modules stripped and a build keeps debug info."""
         kind = "module" if self.target == WASM else "binary"
         if self.artifact is None:
             return f"{self.target}: no {kind}"
@@ -307,7 +351,14 @@ class Outcome(ShownAsText):
             how = f"from the build cache (compiled in {format_seconds(a.compile_s)})"
         else:
             how = f"compiled in {format_seconds(a.compile_s)}"
-        return f"{self.target}: {kind} {a.bytes:,} bytes ({format_bytes(a.bytes)}), {how} with {a.toolchain}"
+        size = f"{a.bytes:,} bytes ({format_bytes(a.bytes)})"
+        if self.sections is not None:
+            size += f" {custom_sections_said(self.sections)[0]}"
+        return f"{self.target}: {kind} {size}, {how} with {a.toolchain}"
+
+    def stripped_line(self) -> str | None:
+        """What the module weighs stripped, when it has something to strip."""
+        return None if self.sections is None else custom_sections_said(self.sections)[1]
 
     def run_line(self) -> str | None:
         if self.exit_code is None:
@@ -318,6 +369,9 @@ class Outcome(ShownAsText):
     def lines(self) -> list[str]:
         """The outcome as text, top to bottom (the HTML view uses the same pieces)."""
         out = [self.build_line()]
+        stripped = self.stripped_line()
+        if stripped:
+            out.append(stripped)
         if self.command:
             out.append(f"$ {self.command}")
         run = self.run_line()
@@ -340,10 +394,13 @@ class Outcome(ShownAsText):
 
     def html_cell(self) -> str:
         head = [self.build_line()]
+        stripped = self.stripped_line()
         run = self.run_line()
+        parts = [f"<div><b>{html.escape(head[0])}</b></div>"]
+        if stripped:
+            parts.append(f"<div>{html.escape(stripped)}</div>")
         if run:
             head.append(run)
-        parts = [f"<div><b>{html.escape(head[0])}</b></div>"]
         if self.command:
             parts.append(f"<pre>$ {html.escape(self.command)}</pre>")
         parts += [f"<div>{html.escape(line)}</div>" for line in head[1:]]
@@ -543,6 +600,7 @@ def run_cell(source: str, options: CellOptions) -> CellRun:
     return what happened. Never raises a :class:`KitError`: problems are in the outcomes."""
     wasm = _build_wat(source, options) if options.lang == "wat" else _build(source, options, WASM)
     if wasm.artifact is not None:
+        _module_sections(wasm)
         _run_wasm(wasm, options)
     outcomes = [wasm]
     if options.native and options.lang != "wat":

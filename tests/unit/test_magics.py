@@ -306,3 +306,62 @@ def test_a_module_another_kernel_is_rebuilding_is_never_seen_half_written(
         stop.set()
         other_kernel.join()
     assert seen == {len(whole)}
+
+
+# --- what a module's size includes (walk 3, S7) -------------------------------------------------
+
+RUST_LIKE_SECTIONS = {
+    "header": 8,
+    "code": 60_000,
+    "data": 15_000,
+    "custom:.debug_info": 4_000_000,
+    "custom:.debug_str": 1_000_000,
+    "custom:name": 700_000,
+    "custom:producers": 100,
+}
+
+
+def test_a_module_with_debug_info_says_so_and_gives_its_stripped_size() -> None:
+    outcome = Outcome(
+        "wasm32-wasi",
+        "rust",
+        artifact=_artifact(sum(RUST_LIKE_SECTIONS.values())),
+        sections=RUST_LIKE_SECTIONS,
+    )
+    first, second = outcome.text().splitlines()[:2]
+    assert "5,775,108 bytes (5.78 MB) as built, with debug info, names and other" in first
+    assert second == (
+        "stripped of its custom sections: 75,008 bytes (75 KB), "
+        "the size notebooks 02 and 03 compare"
+    )
+    assert f"<div>{second}</div>" in outcome.html_cell()
+
+
+def test_a_module_with_nothing_to_strip_says_that_and_gives_one_size() -> None:
+    sections = {"header": 8, "type": 4, "function": 2, "export": 10, "code": 12}
+    outcome = Outcome("wasm32-wasi", "wat", artifact=_artifact(36), sections=sections)
+    assert "36 bytes (36 B) with no debug info or names (nothing to strip)" in outcome.text()
+    assert "stripped" not in outcome.text().replace("nothing to strip", "")
+
+
+def test_names_alone_are_named() -> None:
+    kept, stripped = magics.custom_sections_said({"header": 8, "code": 92, "custom:name": 50})
+    assert kept == "as built, with names"
+    assert stripped is not None and stripped.startswith(
+        "stripped of its custom sections: 100 bytes"
+    )
+
+
+def test_a_real_wat_cell_reads_its_own_sections() -> None:
+    run = run_cell(TRAPPING_WAT, parse_options("wat", ""))
+    assert run.wasm.sections is not None
+    assert sum(run.wasm.sections.values()) == run.wasm.artifact.bytes  # type: ignore[union-attr]
+    assert "nothing to strip" in run.text()
+
+
+def _artifact(size: int):  # type: ignore[no-untyped-def]
+    from kernel_helpers.toolchains.build import Artifact
+
+    return Artifact(
+        "cell", "rust", "wasm32-wasi", Path("/x/cell.wasm"), size, ["rustc"], "rustc", "1", 0.5
+    )
