@@ -95,3 +95,48 @@ def test_the_container_run_by_hand_spells_out_every_lock_and_the_owner_label() -
         "time.perf_counter()",
     ):
         assert setting in cell, setting
+
+
+NUMBER_WORDS = {
+    word: n
+    for n, word in enumerate(
+        [
+            "zero",
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+            "thirteen",
+            "fourteen",
+            "fifteen",
+            "sixteen",
+        ]
+    )
+}
+
+
+def test_06_counts_the_variants_the_benchmark_runs_and_names_each() -> None:
+    """Walk 3, S14: the opening said thirteen ways, a later cell ten variants, and the list
+    of short names had twelve. Every count now is the benchmark's, every name listed."""
+    from kernel_helpers.bench.variants import VARIANTS
+
+    prose = "\n".join(sources(REPO / "notebooks" / "06-startup-vs-containers.ipynb", "markdown"))
+    counts = re.findall(r"\b(\w+)\s+(?:ways|variants)\b", prose)
+    said = [NUMBER_WORDS[w.lower()] for w in counts if w.lower() in NUMBER_WORDS]
+    assert said and set(said) == {len(VARIANTS)}, said
+    wasm_flavours = [v for v in VARIANTS if v.artifact in ("wasm", "component")]
+    assert f"wasm in {_word(len(wasm_flavours))} flavours" in prose
+    short_names = next(p for p in prose.split("\n\n") if "each variant's short name" in p)
+    assert set(re.findall(r"`([a-z-]+)`", short_names)) >= {v.name for v in VARIANTS}
+
+
+def _word(n: int) -> str:
+    return next(word for word, value in NUMBER_WORDS.items() if value == n)
