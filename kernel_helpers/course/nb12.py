@@ -117,6 +117,11 @@ def _config_imports(component_path: Path) -> list[str]:
     return list(config["component"]["imports"])
 
 
+def _imports_counted(count: int) -> str:
+    """``1 import``, ``3 imports``: a hint that reads as English for any count."""
+    return f"{count} import{'s' * (count != 1)}"
+
+
 def _given_imports(answer: object) -> list[str]:
     """The learner's list, or the list inside a packed artifact they gave instead."""
     if hasattr(answer, "manifest") and hasattr(answer, "blobs"):
@@ -149,7 +154,7 @@ def check_typed_oci_imports(answer: object) -> CheckResult:
             "Package kh.typed_component().path, not component.path.",
         )
     return wrong(
-        f"the typed component's config does not list {len(given)} imports like these.",
+        f"the typed component's config does not list the {_imports_counted(len(given))} you gave.",
         "Package kh.typed_component().path with style='component' and read "
         "config['component']['imports'] from its config blob.",
     )

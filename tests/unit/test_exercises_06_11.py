@@ -436,4 +436,7 @@ def test_typed_oci_imports_are_empty_and_hello_s_list_is_named() -> None:
     slip = kh.check_typed_oci_imports(hello)
     assert slip.ok is False and "hello component's list" in slip.message
     assert "typed_component" in (slip.hint or "")
-    assert kh.check_typed_oci_imports(["wasi:cli/stdout@0.2.0"]).ok is False
+    one = kh.check_typed_oci_imports(["wasi:cli/stdout@0.2.0"])
+    assert one.ok is False and "does not list the 1 import you gave" in one.message
+    two = kh.check_typed_oci_imports(["wasi:cli/stdout@0.2.0", "wasi:cli/stdin@0.2.0"])
+    assert "the 2 imports you gave" in two.message
