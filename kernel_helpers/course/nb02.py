@@ -68,15 +68,23 @@ int main(void) {
 
 @exercise("02 · exercise 3 (fix the program)")
 def check_fixed_program(source: object) -> CheckResult:
-    """Notebook 02: C source that compiles to wasm32-wasi and prints ``42``."""
+    """Notebook 02: C source that compiles to wasm32-wasi, prints ``42`` and ends with exit
+    code 0, as the broken program meant to (``return 0``) and as exercise 4 asks too."""
     artifact = compile_program(program_text(source, "c"), "c", name="fixed")
-    printed = run_wasi(artifact).printed
-    if printed != "42":
+    run = run_wasi(artifact)
+    if run.printed != "42":
         return wrong(
-            f"it compiles and runs, but prints {printed!r}.",
+            f"it compiles and runs, but prints {run.printed!r}.",
             "Give answer a value: declare int answer = 42; before the printf.",
         )
-    return right("it compiles, runs under WASI and prints 42.")
+    failed = run.failure()
+    if failed is not None:
+        return wrong(
+            f"it prints 42, but {failed}.",
+            "The broken program meant to end with return 0; (it only lacked the semicolon): "
+            "exit code 0 tells the shell, or a container runtime, that all went well.",
+        )
+    return right("it compiles, runs under WASI, prints 42 and ends with exit code 0.")
 
 
 #: The argument lists the sum check runs a program with; the sums are computed from them.

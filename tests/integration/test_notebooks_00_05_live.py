@@ -50,6 +50,10 @@ def test_fixed_program_is_compiled_and_run() -> None:
     assert wrong.ok is False and "answer" in (wrong.hint or "")
     prints_7 = fixed.replace("= 42", "= 7")
     assert "'7'" in kh.check_fixed_program(prints_7).message
+    # Walk 3, S6: exercise 4 insists on exit code 0, and so does exercise 3 now.
+    fails = kh.check_fixed_program(fixed.replace("return 0", "return 1"))
+    assert fails.ok is False and "it prints 42, but it ended with exit code 1" in fails.message
+    assert "return 0;" in (fails.hint or "")
 
 
 @pytest.mark.parametrize(
