@@ -334,7 +334,8 @@ def test_05_states_no_tick_count_the_run_did_not_count() -> None:
     text = markdown(notebook("05"))
     assert "a few hundred" not in text
     code = "".join("".join(c["source"]) for c in json.loads(notebook("05").read_text())["cells"])
-    assert "{by_time.lines} ticks on this machine" in code and "{by_fuel.lines}" in code
+    assert "{by_time.lines:,} ticks: how many depends on this machine's speed" in code
+    assert "{by_fuel.lines:,} ticks, the same on any machine" in code
 
 
 def test_05_memory_slider_says_why_one_mib_is_missing() -> None:
