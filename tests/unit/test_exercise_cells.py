@@ -64,7 +64,9 @@ def test_each_check_reads_the_names_its_cell_asks_for(path: Path) -> None:
 def test_09_exercise_4_asks_for_what_its_check_and_its_solution_use() -> None:
     """Walk 3, S25: the cell asked for `my_source`, its check and its solution used `answer`."""
     path = next(p for p in NOTEBOOKS if p.name.startswith("09"))
-    cell = next(t for t in exercise_cells(path) if "check_own_module_through_shim" in ast.unparse(t))
+    cell = next(
+        t for t in exercise_cells(path) if "check_own_module_through_shim" in ast.unparse(t)
+    )
     solution = ast.parse(kh.solution("09", 4).code)
     assert placeholders(cell) == {"answer"}
     assert any(
