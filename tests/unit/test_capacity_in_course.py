@@ -203,3 +203,12 @@ def test_the_notebook_measures_before_it_checks_the_prediction() -> None:
     assert predicted < measured and cells[measured].splitlines()[-1].startswith(
         "kh.check_pull_prediction("
     )
+
+
+def test_the_notebook_saves_the_pull_and_the_density_it_measured_for_notebook_10() -> None:
+    """Walk 3, S27: 07 measured both live, saved neither, and 10 quoted recorded figures."""
+    cells = ["".join(c["source"]) for c in json.loads(NOTEBOOK.read_text())["cells"]]
+    pull = next(c for c in cells if "kh.live_pull()" in c)
+    density = next(c for c in cells if "kh.density_or_recorded()" in c)
+    assert 'kh.save_result("pull", pull)' in pull
+    assert 'kh.save_result("density", density)' in density
