@@ -95,10 +95,10 @@ def _saved_words(saved: Mapping[str, Any]) -> str:
     rows: Mapping[str, Mapping[str, Any]] = saved["variants"]
     recorded = [n for n, row in rows.items() if row.get("source") == RECORDED]
     measured = [n for n in rows if n not in recorded]
-    words = f"your run from notebook 07, measured here ({', '.join(measured)})" if measured else ""
+    words = f"your run from notebook 07, measured here: {', '.join(measured)}" if measured else ""
     if recorded:
         also = f"{', '.join(recorded)} {_recorded_words(saved.get('recorded'))}"
-        words = f"{words}; recorded: {also}" if words else f"notebook 07's run, recorded: {also}"
+        words = f"{words}; {also}" if words else f"notebook 07's run: {also}"
     return words
 
 

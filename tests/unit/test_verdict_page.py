@@ -168,8 +168,8 @@ def test_what_notebook_07_saves_is_what_the_page_quotes_marked_measured(tmp_path
     results = load_results(tmp_path)
     said = with_recorded_parts(results)
     assert said[0].startswith("pull: your run from notebook 07, measured here")
-    assert said[1].startswith("density: your run from notebook 07, measured here (wasm-instance)")
-    assert "recorded: container" in said[1] and "no run saved" not in " ".join(said)
+    assert said[1].startswith("density: your run from notebook 07, measured here: wasm-instance;")
+    assert "container recorded on" in said[1] and "no run saved" not in " ".join(said)
     startup, size = course_verdict(results)[:2]
     assert "took 900 ms with the link unshaped" in " ".join(startup.sentences)
     assert "pull figures" not in (startup.note or "")
