@@ -213,14 +213,35 @@ def pull_story(result: PullResult) -> Story:
             f"{format_seconds(trips)}; the pull + run with no link took {format_seconds(row.floor_s)}."
         )
     if result.rows:
-        most = max(result.rows.values(), key=lambda r: r.bytes / link.bytes_per_s / r.median_s)
-        said.append(
-            f"The bytes weigh most in {most.name}'s time; below a few megabytes the seconds "
-            "are round trips and the work with no link at all, so a faster link barely helps."
-        )
+        said.append(_where_bytes_weigh_most(result))
     for name, why in result.failed.items():
         said.append(f"{name} was not measured: {why}")
     return Story(said)
+
+
+def _where_bytes_weigh_most(result: PullResult) -> str:
+    """The variant whose time the bytes take the largest share of, and which part of its
+    time is the largest: a faster link shortens only the bytes' part (walk 3, S18)."""
+    link = result.link
+    most = max(result.rows.values(), key=lambda r: r.bytes / link.bytes_per_s / r.median_s)
+    wire = most.bytes / link.bytes_per_s
+    parts = {
+        "the bytes": wire,
+        "the round trips": most.round_trips * link.rtt_ms / 1000,
+        "the work with no link at all": most.floor_s,
+    }
+    largest = max(parts, key=lambda part: parts[part])
+    share = f"{wire / most.median_s:.0%} of its {format_seconds(most.median_s)}"
+    if largest == "the bytes":
+        return (
+            f"The bytes take the largest share in {most.name}'s time ({share}), and they are its "
+            f"largest part: a faster link shortens it most."
+        )
+    return (
+        f"The bytes take the largest share in {most.name}'s time, yet only {share}; its "
+        f"largest part is {largest} ({format_seconds(parts[largest])}), so a faster link "
+        f"would save at most {format_seconds(wire)} of it."
+    )
 
 
 def density_or_recorded(

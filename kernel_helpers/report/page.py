@@ -63,22 +63,43 @@ def recorded_density() -> dict[str, Any]:
 
 
 def with_recorded_parts(results: dict[str, Any]) -> list[str]:
-    """Fill the shaped-link pull and the density parts from recorded data where notebook 07
-    saved none; returns one line per part filled, saying so."""
-    filled = []
-    if "pull" not in results:
+    """Say where the shaped-link pull and the density parts come from: notebook 07's saved
+    run, or, where it saved none (or one with no row), recorded data filled in here.
+    Returns one line per part."""
+    said = []
+    if _has_rows(results.get("pull")):
+        said.append(f"pull: {_saved_words(results['pull'])}")
+    else:
         pull = recorded_pull(why="no shaped-link pull saved by notebook 07")
         results["pull"] = pull.to_json()
-        filled.append(
+        said.append(
             f"pull: no run saved (notebook 07), using the one {_recorded_words(pull.recorded)}"
         )
-    if "density" not in results:
+    if _has_rows(results.get("density")):
+        said.append(f"density: {_saved_words(results['density'])}")
+    else:
         density = recorded_density()
         results["density"] = density
-        filled.append(
+        said.append(
             f"density: no run saved (notebook 07), using the one {_recorded_words(density.get('recorded'))}"
         )
-    return filled
+    return said
+
+
+def _has_rows(saved: Mapping[str, Any] | None) -> bool:
+    return bool(saved and saved.get("variants"))
+
+
+def _saved_words(saved: Mapping[str, Any]) -> str:
+    """Which rows of notebook 07's saved run were measured here and which recorded."""
+    rows: Mapping[str, Mapping[str, Any]] = saved["variants"]
+    recorded = [n for n, row in rows.items() if row.get("source") == RECORDED]
+    measured = [n for n in rows if n not in recorded]
+    words = f"your run from notebook 07, measured here: {', '.join(measured)}" if measured else ""
+    if recorded:
+        also = f"{', '.join(recorded)} {_recorded_words(saved.get('recorded'))}"
+        words = f"{words}; {also}" if words else f"notebook 07's run: {also}"
+    return words
 
 
 def _recorded_words(recorded: Mapping[str, Any] | None) -> str:

@@ -203,3 +203,24 @@ def test_the_notebook_measures_before_it_checks_the_prediction() -> None:
     assert predicted < measured and cells[measured].splitlines()[-1].startswith(
         "kh.check_pull_prediction("
     )
+
+
+def test_the_notebook_saves_the_pull_and_the_density_it_measured_for_notebook_10() -> None:
+    """Walk 3, S27: 07 measured both live, saved neither, and 10 quoted recorded figures."""
+    cells = ["".join(c["source"]) for c in json.loads(NOTEBOOK.read_text())["cells"]]
+    pull = next(c for c in cells if "kh.live_pull()" in c)
+    density = next(c for c in cells if "kh.density_or_recorded()" in c)
+    assert 'kh.save_result("pull", pull)' in pull
+    assert 'kh.save_result("density", density)' in density
+
+
+def test_the_pull_story_names_the_largest_part_the_run_measured() -> None:
+    """Walk 3, S18: the story said "the bytes weigh most" where the bytes were 8 % of the
+    time; it now says which part was largest, computed from the run."""
+    small = str(pull_story(pull_result(0.719)))  # 360 KB: 58 ms of bytes, 220 ms of trips
+    assert "The bytes weigh most" not in small
+    assert "yet only 8% of its 719 ms" in small
+    assert "its largest part is the work with no link at all (503 ms)" in small
+    assert "would save at most 57.6 ms of it" in small
+    big = str(pull_story(pull_result(6.0, size=30_000_000)))  # 4.8 s of bytes
+    assert "they are its largest part: a faster link shortens it most" in big

@@ -6,13 +6,17 @@ from __future__ import annotations
 import copy
 import json
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from kernel_helpers._display import format_bytes, format_seconds
 from kernel_helpers.bench.compute import NO_PAGE, browser_ratios
+from kernel_helpers.bench.density import DensityResult, DensityRow
+from kernel_helpers.bench.density import recorded_density as recorded_density_result
 from kernel_helpers.bench.pull import recorded_pull
 from kernel_helpers.bench.results import BenchResult, Measurement, as_dict
+from kernel_helpers.report.exports import load_results, save_result
 from kernel_helpers.report.page import (
     CLAIMS,
     course_verdict,
@@ -143,3 +147,40 @@ def test_speed_quotes_the_browser_comparison_or_says_it_comes_from_the_page() ->
     speed = course_verdict(results)[3]
     assert not any("JavaScript / wasm" in r[0] for r in speed.rows)
     assert any("the browser rows come from the page" in s for s in speed.sentences)
+
+
+def test_what_notebook_07_saves_is_what_the_page_quotes_marked_measured(tmp_path: Path) -> None:
+    """Walk 3, S27: a pull and a density run saved as 07 saves them are read back by 10 and
+    quoted, marked measured; recorded data fills in only what 07 did not measure."""
+    pull = recorded_pull()
+    pull.recorded = None
+    pull.rows = {
+        name: replace(row, samples_s=(1.5, 1.6, 1.7), floor_s=0.9, source="measured")
+        for name, row in pull.rows.items()
+    }
+    density = DensityResult(
+        {"wasm-instance": DensityRow("wasm-instance", 1000, 12_345, "PSS growth")},
+        skipped={"container": "no Docker here"},
+    ).with_recorded(recorded_density_result())
+    save_result("pull", pull, folder=tmp_path)
+    save_result("density", density, folder=tmp_path)
+
+    results = load_results(tmp_path)
+    said = with_recorded_parts(results)
+    assert said[0].startswith("pull: your run from notebook 07, measured here")
+    assert said[1].startswith("density: your run from notebook 07, measured here: wasm-instance;")
+    assert "container recorded on" in said[1] and "no run saved" not in " ".join(said)
+    startup, size = course_verdict(results)[:2]
+    assert "took 900 ms with the link unshaped" in " ".join(startup.sentences)
+    assert "pull figures" not in (startup.note or "")
+    memory = dict((r[0], r[2]) for r in size.rows)
+    assert memory["memory per instance alive, wasm-instance"].startswith("12.3 KB each")
+    assert size.note and "memory figures are recorded on" in size.note  # the container row
+
+
+def test_a_saved_run_with_no_row_falls_back_to_the_recorded_one(tmp_path: Path) -> None:
+    save_result("density", DensityResult(skipped={"wasm-instance": "no wasmtime"}), folder=tmp_path)
+    results = load_results(tmp_path)
+    said = with_recorded_parts(results)
+    assert said[1].startswith("density: no run saved (notebook 07), using the one recorded on")
+    assert results["density"] == recorded_density()

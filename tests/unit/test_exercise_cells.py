@@ -1,0 +1,75 @@
+"""Every exercise cell hands its check the names it asks the learner to fill: a cell that asked
+for `my_source` while its check read `answer` checked the previous exercise's leftover
+(walk 3, S25)."""
+
+from __future__ import annotations
+
+import ast
+import json
+from pathlib import Path
+
+import pytest
+
+import kernel_helpers as kh
+
+NOTEBOOKS = sorted((Path(__file__).resolve().parents[2] / "notebooks").glob("[01]*.ipynb"))
+
+
+def exercise_cells(path: Path) -> list[ast.Module]:
+    """The code cells that set a name to the `...` placeholder and call a kh.check_*."""
+    cells = json.loads(path.read_text())["cells"]
+    sources = ["".join(c["source"]) for c in cells if c["cell_type"] == "code"]
+    return [
+        ast.parse(source)
+        for source in sources
+        if "kh.check_" in source and not source.lstrip().startswith(("%", "!"))
+        if placeholders(ast.parse(source))
+    ]
+
+
+def placeholders(tree: ast.Module) -> set[str]:
+    """The names the cell sets to `...`: the ones the learner replaces."""
+    return {
+        target.id
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Assign)
+        and isinstance(node.value, ast.Constant)
+        and node.value.value is Ellipsis
+        for target in node.targets
+        if isinstance(target, ast.Name)
+    }
+
+
+def names_checked(tree: ast.Module) -> set[str]:
+    """Every name read by the arguments of the cell's kh.check_* calls."""
+    return {
+        name.id
+        for call in ast.walk(tree)
+        if isinstance(call, ast.Call)
+        and isinstance(call.func, ast.Attribute)
+        and call.func.attr.startswith("check_")
+        for argument in [*call.args, *(k.value for k in call.keywords)]
+        for name in ast.walk(argument)
+        if isinstance(name, ast.Name)
+    }
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_each_check_reads_the_names_its_cell_asks_for(path: Path) -> None:
+    for tree in exercise_cells(path):
+        missing = placeholders(tree) - names_checked(tree)
+        assert not missing, f"{path.name}: the check never reads {missing}:\n{ast.unparse(tree)}"
+
+
+def test_09_exercise_4_asks_for_what_its_check_and_its_solution_use() -> None:
+    """Walk 3, S25: the cell asked for `my_source`, its check and its solution used `answer`."""
+    path = next(p for p in NOTEBOOKS if p.name.startswith("09"))
+    cell = next(
+        t for t in exercise_cells(path) if "check_own_module_through_shim" in ast.unparse(t)
+    )
+    solution = ast.parse(kh.solution("09", 4).code)
+    assert placeholders(cell) == {"answer"}
+    assert any(
+        isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "answer" for t in node.targets)
+        for node in ast.walk(solution)
+    )
