@@ -58,7 +58,7 @@ def link_line_s(size: np.ndarray[Any, Any] | float, link: LinkSettings) -> Any:
 
 def draw_pull(ax: Axes, result: PullResult, link: LinkSettings | None = None) -> None:
     """Pull time against bytes, both log: each variant's median with its interval (a
-    filled dot; grey and hatched if recorded), its estimate beside it (an open diamond),
+    filled dot; grey and hatched if recorded), its estimate at the same bytes (an open diamond),
     and the line the bytes alone take at ``link`` (the run's link unless a slider moved)."""
     link = link or result.link
     sizes = np.geomspace(*BYTES_RANGE, 50)
@@ -67,7 +67,7 @@ def draw_pull(ax: Axes, result: PullResult, link: LinkSettings | None = None) ->
     recorded = result.recorded is not None
     for name, row in result.rows.items():
         _draw_pull_row(ax, name, row, recorded)
-    ax.scatter([], [], marker="D", facecolor="white", edgecolor="black",
+    ax.scatter([], [], s=80, marker="D", facecolor="none", edgecolor="black",
                label="estimate: unshaped run + bytes / rate + round trips × RTT")  # fmt: skip
     if recorded:
         ax.scatter([], [], s=60, label=textwrap.fill(recorded_words(result.recorded), 60),
@@ -93,9 +93,10 @@ def _draw_pull_row(ax: Axes, name: str, row: PullRow, recorded: bool) -> None:
         ax.scatter([row.bytes], [row.median_s], s=60, zorder=3, **RECORDED_STYLE)
     else:
         ax.scatter([row.bytes], [row.median_s], s=50, zorder=3, color=colour)
-    # Just right of the measurement, so neither hides the other.
-    ax.scatter([row.bytes * 1.25], [row.estimate_s], marker="D", facecolor="white",
-               edgecolor=colour, zorder=3)  # fmt: skip
+    # At the same bytes as the measurement (the x axis is bytes: anywhere else reads as
+    # another size), hollow and larger, so the dot shows through it when they agree.
+    ax.scatter([row.bytes], [row.estimate_s], s=80, marker="D", facecolor="none",
+               edgecolor=colour, linewidths=1.5, zorder=4)  # fmt: skip
     note = f"{name}\n{format_seconds(row.median_s)}" + (" (recorded)" if recorded else "")
     ax.annotate(note, (row.bytes, row.median_s), textcoords="offset points", xytext=(14, -4),
                 fontsize=8, va="top", color=colour)  # fmt: skip

@@ -151,6 +151,14 @@ def test_the_pull_figure_reads_its_axes_in_seconds_and_bytes_not_powers_of_ten()
     assert not any("10^" in t or "mathdefault" in t for t in seconds + sizes)
 
 
+def test_each_estimate_sits_at_its_measurement_bytes() -> None:
+    """The x axis is bytes: an estimate drawn anywhere else reads as another image size."""
+    ax = pull_figure(pull_result(1.0, size=360_000)).axes[0]
+    points = [tuple(xy) for c in ax.collections for xy in c.get_offsets() if xy[0] > 0]
+    assert (360_000, pytest.approx(1.1)) in points  # the estimate, at the measured bytes
+    assert all(x == 360_000 for x, _ in points), points
+
+
 def test_a_slider_moves_the_bytes_alone_line() -> None:
     result = pull_result(1.0)
     lines = [
