@@ -126,12 +126,14 @@ def density_figure(result: DensityResult, *, title: str | None = None) -> Figure
     figure = new_figure(9, 0.45 * max(len(result.rows), 3) + 1.9)
     left, right = figure.subplots(1, 2, sharey=True)
     names = list(result.rows)
-    panels: list[tuple[Axes, dict[str, float], Callable[[float], str], str]] = [
+    Panel = tuple[Axes, dict[str, float], Callable[[float], str], Callable[[float], str], str]
+    panels: list[Panel] = [
         (left, {n: r.bytes_per_instance for n, r in result.rows.items()}, format_bytes,
-         "memory per instance"),
-        (right, {n: r.per_gib for n, r in result.rows.items()}, _whole, "instances per GiB"),
+         format_bytes, "memory per instance"),
+        (right, {n: r.per_gib for n, r in result.rows.items()}, _whole, _compact,
+         "instances per GiB"),
     ]  # fmt: skip
-    for axis, values, unit, label in panels:
+    for axis, values, unit, tick, label in panels:
         value = values.__getitem__
         for index, name in enumerate(names):
             row = result.rows[name]
@@ -147,7 +149,7 @@ def density_figure(result: DensityResult, *, title: str | None = None) -> Figure
         axis.set_xscale("log")
         smallest = min(value(n) for n in names) if names else 1
         axis.set_xlim(smallest / 3, axis.get_xlim()[1] * 30)  # every bar seen, room for labels
-        label_log_axis(axis, unit)
+        label_log_axis(axis, tick)
         axis.set_xlabel(f"{label} (log scale)")
         axis.grid(axis="x", alpha=0.3)
     left.set_yticks(range(len(names)), [f"{n} ×{result.rows[n].count}" for n in names])
@@ -161,3 +163,12 @@ def density_figure(result: DensityResult, *, title: str | None = None) -> Figure
 
 def _whole(value: float) -> str:
     return f"{value:,.0f}"
+
+
+def _compact(value: float) -> str:
+    """A tick's count in few characters ("100k", "1M"): whole numbers on ticks a decade
+    apart ran into each other at the panel's width."""
+    for size, suffix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if value >= size:
+            return f"{value / size:g}{suffix}"
+    return f"{value:g}"

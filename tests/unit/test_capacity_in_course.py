@@ -4,6 +4,7 @@ marked), the commands shown to the learner, and prose that states no measured nu
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from pathlib import Path
@@ -174,6 +175,21 @@ def test_the_density_figure_marks_recorded_rows_and_fits_the_lab() -> None:
     assert figure.get_size_inches()[1] <= MOST_HEIGHT_IN
     live = density_figure(density_result(10_000, 3_000_000))
     assert hatched(live) == 2  # the container row, in both panels
+
+
+def test_the_density_tick_labels_do_not_run_into_each_other() -> None:
+    figure = density_figure(recorded_density())
+    figure.canvas.draw()
+    renderer = figure.canvas.get_renderer()  # type: ignore[attr-defined]
+    for axis in figure.axes:
+        boxes = [
+            t.get_window_extent(renderer)
+            for t in axis.get_xticklabels()
+            if t.get_text() and t.get_visible()
+        ]
+        boxes = [b for b in boxes if axis.bbox.x0 - 1 <= b.x0 and b.x1 <= axis.bbox.x1 + 40]
+        for one, two in itertools.pairwise(sorted(boxes, key=lambda b: b.x0)):
+            assert one.x1 <= two.x0, [t.get_text() for t in axis.get_xticklabels()]
 
 
 # --- what the learner is shown --------------------------------------------------------------
