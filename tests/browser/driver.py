@@ -67,7 +67,8 @@ DEFINE_REPORT = f"""() => {{ window.__kitReport = () => {{
         text: model.text ?? model.evalue ?? "",
         mimes: Object.keys(model.data ?? {{}}),
         rendered: node?.dataset.mimeType ?? null,
-        shown: (node?.innerText ?? "").slice(0, 300),
+        // 2,000 characters: a magic's report (sizes, run, output, native run) is one output.
+        shown: (node?.innerText ?? "").slice(0, 2000),
         // The widget renderer is a Lumino panel holding each view as a child widget;
         // the text fallback is a plain rendered-text node with no children widgets.
         widgets: node ? node.querySelectorAll(":scope > .lm-Widget, .jupyter-widgets").length : 0,
