@@ -19,12 +19,12 @@ def exercise_cells(path: Path) -> list[ast.Module]:
     """The code cells that set a name to the `...` placeholder and call a kh.check_*."""
     cells = json.loads(path.read_text())["cells"]
     sources = ["".join(c["source"]) for c in cells if c["cell_type"] == "code"]
-    return [
+    trees = [
         ast.parse(source)
         for source in sources
         if "kh.check_" in source and not source.lstrip().startswith(("%", "!"))
-        if placeholders(ast.parse(source))
     ]
+    return [tree for tree in trees if placeholders(tree)]
 
 
 def placeholders(tree: ast.Module) -> set[str]:
