@@ -27,6 +27,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -43,6 +44,9 @@ BENCHMARK_NET = ipaddress.IPv4Network("198.18.0.0/15")
 TBF_BURST = "64kb"
 TBF_LATENCY = "400ms"
 COMMAND_TIMEOUT_S = 30.0
+# After a dead owner, a pull in flight may still tag its image: look again this often.
+IMAGE_SETTLE_CHECKS = 10
+IMAGE_SETTLE_PAUSE_S = 1.0
 
 
 @dataclass(frozen=True)
@@ -320,12 +324,49 @@ def remove_link(state: LinkState, state_file: Path) -> None:
 def _remove_images(state: LinkState) -> None:
     docker_cli = find_program("docker")
     if docker_cli and state.docker_images:
-        _run(docker_cli, "rmi", "-f", *state.docker_images, check=False)
+        _remove_docker_images(docker_cli, state.docker_images)
     if state.containerd_images:
         from .containerd import ctr
 
         with contextlib.suppress(Exception):  # no containerd: nothing was pulled into it
             ctr("images", "rm", "--sync", *state.containerd_images, check=False)
+
+
+def _remove_docker_images(docker_cli: str, images: list[str]) -> None:
+    """Remove ``images``, also one whose pull was in flight when the owner died: its docker
+    client (orphaned, still running) is stopped first, so the daemon cancels the pull; a pull
+    that had already fetched every layer can still tag its image after our first ``rmi``,
+    so we look again until none is there (bounded)."""
+    clean_checks_wanted = 2 if _stop_clients_of(images) else 1
+    clean_checks = 0
+    for _ in range(IMAGE_SETTLE_CHECKS):
+        _run(docker_cli, "rmi", "-f", *images, check=False)
+        present = _run(docker_cli, "image", "inspect", "--format", "{{.Id}}", *images, check=False)
+        clean_checks = 0 if present.stdout.strip() else clean_checks + 1
+        if clean_checks >= clean_checks_wanted:
+            return
+        time.sleep(IMAGE_SETTLE_PAUSE_S)
+
+
+def _stop_clients_of(images: list[str]) -> bool:
+    """SIGKILL this user's processes that name one of ``images`` as an argument (a
+    ``docker run --pull=always REF`` a dead run left behind); whether there were any. The
+    references carry the run's own random marker, so no other run's process can match."""
+    wanted, stopped = set(images), False
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            if entry.stat().st_uid != os.getuid():
+                continue
+            args = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue  # ended meanwhile
+        if wanted & {arg.decode(errors="replace") for arg in args}:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(int(entry.name), signal.SIGKILL)
+                stopped = True
+    return stopped
 
 
 def remove_dead_links() -> int:

@@ -12,6 +12,7 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -43,25 +44,38 @@ def _docker(*args: str) -> str:
     return subprocess.run(["docker", *args], capture_output=True, text=True, check=False).stdout
 
 
-def _pull_images() -> list[str]:
-    """The images a pull run builds, pushes and pulls (none may outlive it)."""
-    names = _docker("images", "--format", "{{.Repository}}").split()
-    return [name for name in names if "kit/docker-" in name or name.startswith("kit-pull-")]
+@dataclass
+class Remembered:
+    """What a link is told to remove (the registry's folder, the pulled images), seen as the
+    run goes: other runs on this machine have folders and images of the same name pattern."""
+
+    folders: list[str] = field(default_factory=list)
+    images: list[str] = field(default_factory=list)
 
 
 @pytest.fixture
-def remembered(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The folders a link is told to remove (the registry's), seen as the run goes: other
-    learners' registries on this machine have folders of the same name pattern."""
-    folders: list[str] = []
+def remembered(monkeypatch: pytest.MonkeyPatch) -> Remembered:
+    seen = Remembered()
     original = ShapedLink.remember
 
     def remember(self: ShapedLink, **things: str) -> None:
-        folders.extend(value for key, value in things.items() if key == "folder" and value)
+        seen.folders.extend(value for key, value in things.items() if key == "folder" and value)
+        seen.images.extend(
+            value for key, value in things.items() if key == "docker_image" and value
+        )
         original(self, **things)
 
     monkeypatch.setattr(ShapedLink, "remember", remember)
-    return folders
+    return seen
+
+
+def _present(images: list[str]) -> list[str]:
+    """Which of ``images`` Docker still has."""
+    return _docker("image", "inspect", "--format", "{{.Id}}", *images).split() if images else []
+
+
+def _nothing_left(seen: Remembered) -> bool:
+    return bool(seen.images) and not _present(seen.images) and _gone(seen.folders)
 
 
 def _gone(folders: list[str]) -> bool:
@@ -92,7 +106,7 @@ def test_a_blob_crosses_the_link_at_its_estimate(settings: LinkSettings) -> None
 @pytest.mark.slow
 @pytest.mark.parametrize("settings", [LinkSettings(100, 10), LinkSettings(200, 40)])
 def test_a_cold_docker_pull_takes_about_its_estimate(
-    settings: LinkSettings, remembered: list[str]
+    settings: LinkSettings, remembered: Remembered
 ) -> None:
     """The Debian image (the real one, ~50 MB gzip'd, at rates that keep the test short)."""
     result = run_pull(settings, variants=["docker-debian"], repeat=2, floor_repeat=2)
@@ -100,10 +114,10 @@ def test_a_cold_docker_pull_takes_about_its_estimate(
     row = result.rows["docker-debian"]
     assert row.bytes > 10_000_000 and row.round_trips > 0
     assert 0.7 <= row.median_s / row.estimate_s <= 1.5, result.text()
-    assert leftovers(os.getpid()) == NOTHING and not _pull_images() and _gone(remembered)
+    assert leftovers(os.getpid()) == NOTHING and _nothing_left(remembered)
 
 
-def test_every_variant_pulls_and_nothing_stays(remembered: list[str]) -> None:
+def test_every_variant_pulls_and_nothing_stays(remembered: Remembered) -> None:
     result = run_pull(
         LinkSettings(50, 20),
         variants=["docker-scratch", "oci-wasm-image", "oci-wasm-artifact"],
@@ -115,7 +129,7 @@ def test_every_variant_pulls_and_nothing_stays(remembered: list[str]) -> None:
         assert row.bytes > 0 and row.round_trips > 0 and row.median_s > 0 and row.estimate_s > 0
     data = json.loads(json.dumps(result.to_json()))
     assert data["link"] == {"rate_mbit": 50.0, "rtt_ms": 20.0}
-    assert leftovers(os.getpid()) == NOTHING and not _pull_images() and _gone(remembered)
+    assert leftovers(os.getpid()) == NOTHING and _nothing_left(remembered)
 
 
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT])
@@ -135,8 +149,8 @@ def test_a_run_killed_midway_leaves_nothing(sig: signal.Signals) -> None:
         ):
             assert run.poll() is None, "the run ended before it was killed"
             time.sleep(0.5)
-        state = next(Path(path) for path in leftovers(run.pid)["state_files"])
-        remembered = json.loads(state.read_text())["folders"]
+        state = json.loads(next(Path(p) for p in leftovers(run.pid)["state_files"]).read_text())
+        remembered, images = state["folders"], state["docker_images"]
     finally:
         run.send_signal(sig)
         try:
@@ -145,10 +159,10 @@ def test_a_run_killed_midway_leaves_nothing(sig: signal.Signals) -> None:
             run.kill()
             run.wait()
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and (leftovers(run.pid) != NOTHING or _pull_images()):
+    while time.monotonic() < deadline and (leftovers(run.pid) != NOTHING or _present(images)):
         time.sleep(0.5)
     assert leftovers(run.pid) == NOTHING
-    assert not _pull_images()
+    assert images and not _present(images)  # this run's own: another run may be pulling
     assert _gone(remembered)
 
 
