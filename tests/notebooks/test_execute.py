@@ -25,7 +25,10 @@ from tests.conftest import need
 
 REPO = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted((REPO / "notebooks").glob("[0-9][0-9]-*.ipynb"))
-BUDGET_S = 90
+#: What a learner waits at most for a notebook (per cell and in all). The matrix's legs run
+#: at the lowest priority beside the main run, which checks this budget: they pass a looser
+#: one (KIT_NOTEBOOK_BUDGET_S) and check only that every notebook runs clean there.
+BUDGET_S = float(os.environ.get("KIT_NOTEBOOK_BUDGET_S", "90"))
 
 pytestmark = [pytest.mark.notebooks, pytest.mark.slow]
 
