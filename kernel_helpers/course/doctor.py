@@ -264,14 +264,7 @@ def _rust_note(chosen: Toolchain | None) -> str | None:
     notes: list[str] = []
     first = rustc_without_wasm()
     if first is not None:
-        fix = (
-            "rustup target add wasm32-wasip1"
-            if rustup_here()
-            else "its wasm32 standard library is not installed"
-        )
-        notes.append(
-            f"the rustc first on PATH ({first[0]}, {first[1]}) has no wasm32 standard library: {fix}"
-        )
+        notes.append(_first_rustc_note(first, chosen))
     if chosen is not None:
         for skipped in rust_toolchains():
             if skipped.command == chosen.command:
@@ -280,6 +273,26 @@ def _rust_note(chosen: Toolchain | None) -> str | None:
                 f"{skipped.command[0]} ({skipped.version}) has a wasm std, but its wasm build does not link"
             )
     return "; ".join(notes) or None
+
+
+def _first_rustc_note(first: tuple[str, str], chosen: Toolchain | None) -> str:
+    """The rustc first on PATH lacks a wasm32 std. Where the kit found another that builds
+    for wasm, nothing needs doing: say so first, so the rustup command reads as optional."""
+    lacks = f"the rustc first on PATH ({first[0]}, {first[1]}) has no wasm32 standard library"
+    rustup = rustup_here()
+    if chosen is None:
+        return f"{lacks}: " + (
+            "rustup target add wasm32-wasip1"
+            if rustup
+            else "its wasm32 standard library is not installed"
+        )
+    fine = (
+        f"nothing to do for the course: it builds with {chosen.command[0]} ({chosen.version}), "
+        "which can build for wasm"
+    )
+    if rustup:
+        return f"{fine}. {lacks[0].upper()}{lacks[1:]}; only to use that one: rustup target add wasm32-wasip1"
+    return f"{fine}; {lacks}, so the kit passes it by"
 
 
 def _docker_command() -> dict[str, Any] | None:

@@ -171,13 +171,35 @@ def test_a_rustc_without_wasm32_first_on_path_is_named(
     entry = doctor._checked_toolchain("rust")
     assert entry["available"] is True and entry["tool"] == rustc.command[0]
     assert (
-        f"the rustc first on PATH ({first}, rustc 9.99.0 (rustup, no wasm32)) has no wasm32 standard library"
+        f"he rustc first on PATH ({first}, rustc 9.99.0 (rustup, no wasm32)) has no wasm32 standard library"
         in entry["note"]
     )
     row = row_of(entry, "rust")
     assert (
         row.ok and row.note in DoctorReport({**doctor_data(), "toolchains": {"rust": entry}}).text()
     )
+
+
+@pytest.mark.parametrize("rustup", [True, False])
+def test_an_ok_rust_row_says_its_note_asks_for_nothing(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, rustup: bool
+) -> None:
+    """Walk 3, S1: the row is ok, yet its note read like a task. It says first that the
+    course needs nothing, and that the rustup command is only for using rustup's rustc."""
+    rustc = wasm_rustc()
+    folder = tmp_path / "first"
+    folder.mkdir()
+    first = fake_rustup_rustc(folder)
+    monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setattr(detect, "_rustc_candidates", lambda: [str(first), rustc.command[0]])
+    monkeypatch.setattr(doctor, "rustup_here", lambda: "/usr/bin/rustup" if rustup else None)
+    note = doctor._checked_toolchain("rust")["note"]
+    assert note.startswith(f"nothing to do for the course: it builds with {rustc.command[0]}")
+    assert "which can build for wasm" in note
+    if rustup:
+        assert note.endswith("only to use that one: rustup target add wasm32-wasip1")
+    else:
+        assert "target add" not in note and note.endswith("so the kit passes it by")
 
 
 @pytest.mark.parametrize("rustup", [True, False])
