@@ -55,9 +55,9 @@ _names(
 
 # 00 · setup check
 _names("course.doctor", "doctor")
-_names("course.nb00", "check_languages_here", "check_recorded_data")
+_names("course.nb00", "check_argc_prediction", "check_container_notebooks")
 _names("toolchains.proof", "builds_for_wasm")
-_names("wasm.browser", "browser_check")
+_names("wasm.browser", "BROWSER_CHECK_WAT", "browser_check")
 
 # 01 · WebAssembly by hand
 _names("course.nb01", "check_import_function", "check_section_id", "check_square")

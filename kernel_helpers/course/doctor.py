@@ -460,10 +460,12 @@ def rows(report: dict[str, Any]) -> list[Row]:
     found = f"Docker {dk['server_version']}" if dk["available"] else (dk.get("reason") or "missing")
     if dk["available"] and dk["wasm_shims"]:
         found += f"; wasm shims: {', '.join(dk['wasm_shims'])}"
+    # Not "06-09": 08 has no container in it (notebook 00's exercise 2 asks which do).
     means = (
-        "notebooks 06-09 measure real containers"
+        "the notebooks that put wasm beside containers measure real ones"
         if dk["available"]
-        else "notebooks 06-09 show recorded container data, marked as such"
+        else "the notebooks that put wasm beside containers show recorded container data, "
+        "marked as such"
     )
     if dk["available"] and not dk.get("limits_enforced", True):
         found += "; rootless, memory and pids limits not enforced"

@@ -1,74 +1,47 @@
-"""Notebook 00 · setup check: which languages compile here, and whether 06-09 show recorded data.
+"""Notebook 00 · setup check: what counts as an argument, and which notebooks need Docker.
 
 The report the notebook opens with is :mod:`.doctor`'s.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
-from ..toolchains.detect import LANGUAGE_NAMES, LANGUAGES
-from ..toolchains.proof import builds_for_wasm
 from .checks import CheckResult, Solution, Unusable, exercise, right, wrong
 
-LANGUAGE_ALIASES = {
-    "c": "c",
-    "cpp": "cpp",
-    "c++": "cpp",
-    "cxx": "cpp",
-    "rust": "rust",
-    "rs": "rust",
-    "go": "go",
-    "golang": "go",
-}
+
+def _exit_code(value: object, what: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise Unusable(f"give {what} as a whole number, like 0 or 3.")
+    try:
+        return int(str(value).strip())
+    except ValueError:
+        raise Unusable(f"give {what} as a whole number, like 0 or 3.") from None
 
 
-def _languages(answer: Iterable[str] | str) -> set[str]:
-    items = [answer] if isinstance(answer, str) else list(answer)
-    found = set()
-    for item in items:
-        key = str(item).strip().lower()
-        if key not in LANGUAGE_ALIASES:
-            raise Unusable(
-                f"{item!r} is not one of the course's languages.",
-                'Write a set of names from "c", "cpp", "rust", "go", like {"c", "go"}.',
-            )
-        found.add(LANGUAGE_ALIASES[key])
-    return found
-
-
-@exercise("00 · exercise 1 (languages)")
-def check_languages_here(
-    answer: Iterable[str] | str, *, available: Iterable[str] | None = None
-) -> CheckResult:
-    """Notebook 00: which languages can this machine compile to wasm? A set like ``{"c", "go"}``.
-
-    ``available`` is the truth to compare with; by default the languages whose compiler
-    here built and ran a program (the doctor's ✅ rows, not merely a compiler on disk).
-    """
-    given = _languages(answer)
-    truth = (
-        set(available)
-        if available is not None
-        else {lang for lang in LANGUAGES if builds_for_wasm(lang)}
-    )
-    if given == truth:
-        names = ", ".join(LANGUAGE_NAMES[lang] for lang in LANGUAGES if lang in truth) or "none"
-        return right(f"yes: {names}. Notebooks 02 and 03 compile those live.")
-    extra = sorted(given - truth)
-    missing = sorted(truth - given)
-    if extra:
-        names = ", ".join(LANGUAGE_NAMES[lang] for lang in extra)
-        return wrong(
-            f"this machine has no wasm compiler for {names}.",
-            "Find its row in the report: the ⚠️ means no compiler here builds it for wasm "
-            "(a prebuilt module stands in).",
+@exercise("00 · exercise 1 (predict, then measure: what counts as an argument)")
+def check_argc_prediction(prediction: object, measured: object) -> CheckResult:
+    """Notebook 00: the exit code the learner predicted for the browser check's module
+    (``argc - 1``) run with the one argument ``"same bytes"``, against the code the run
+    ``measured``."""
+    guess = _exit_code(prediction, "your prediction")
+    truth = _exit_code(measured, "the measured exit code")
+    if guess == truth:
+        return right(
+            f"{truth}, as you predicted. The host hands the module a list of strings, its own "
+            "name first: a string with a space in it is still one argument, since no shell "
+            "stands between the host and the module to split it. Notebook 04 passes arguments "
+            "the same way."
         )
-    names = ", ".join(LANGUAGE_NAMES[lang] for lang in missing)
-    return wrong(
-        f"you left out {names}.",
-        "Its row in the report has a ✅: a compiler here built and ran a program.",
-    )
+    if guess > truth:
+        hint = (
+            "Count what the module counts: its own name, then each string of the list the "
+            "cell passes, spaces and all; it exits with that count minus one."
+        )
+    else:
+        hint = (
+            "Count what the module counts: argc includes the module's own name, then one for "
+            "each string of the list; it exits with that count minus one."
+        )
+    return wrong(f"you predicted {guess}; this run measured {truth}.", hint)
 
 
 def _why_no_docker(turned_off: bool) -> str:
@@ -78,35 +51,68 @@ def _why_no_docker(turned_off: bool) -> str:
     return "no Docker daemon answers"
 
 
-@exercise("00 · exercise 2 (recorded data)")
-def check_recorded_data(
+#: Exercise 2: of notebooks 06-09, the ones that put wasm beside containers or images.
+CONTAINER_NOTEBOOKS = frozenset({6, 7, 9})
+
+
+def _notebook_numbers(answer: object) -> set[int]:
+    items = [answer] if isinstance(answer, int | str) else answer
+    if isinstance(items, bool) or not isinstance(items, set | list | tuple | frozenset):
+        raise Unusable("give a set of notebook numbers, like {6, 8}.")
+    numbers = set()
+    for item in items:
+        try:
+            number = int(str(item).strip())
+        except ValueError:
+            raise Unusable(
+                f"{item!r} is not a notebook number.", "Write numbers, like {6, 8}."
+            ) from None
+        if number not in (6, 7, 8, 9):
+            raise Unusable(
+                f"{number} is not one of notebooks 06 to 09.", "Choose from 6, 7, 8 and 9."
+            )
+        numbers.add(number)
+    return numbers
+
+
+def _here(docker_available: bool, turned_off: bool) -> str:
+    if docker_available:
+        return "Here Docker answers, so they measure real containers."
+    return (
+        f"Here {_why_no_docker(turned_off)}, so they show recorded container data, marked as such."
+    )
+
+
+@exercise("00 · exercise 2 (which notebooks need Docker)")
+def check_container_notebooks(
     answer: object, *, docker_available: bool | None = None, turned_off: bool | None = None
 ) -> CheckResult:
-    """Notebook 00: will notebooks 06-09 show *recorded* container data here? True or False.
-    ``turned_off``: KIT_DOCKER=off asked for the no-Docker path (read from the environment
-    when None), which the check names instead of "no daemon answers"."""
-    if not isinstance(answer, bool):
-        return wrong(f"answer with True or False, not {answer!r}.")
-    from ..containers.docker import docker_disabled, docker_status
+    """Notebook 00: of notebooks 06-09, the ones that put wasm beside containers and so show
+    recorded container data where Docker is off or missing. ``docker_available`` and
+    ``turned_off`` (KIT_DOCKER=off) describe this machine; read here when None."""
+    given = _notebook_numbers(answer)
+    if given == CONTAINER_NOTEBOOKS:
+        from ..containers.docker import docker_disabled, docker_status
 
-    if turned_off is None:
-        turned_off = docker_disabled()
-    if docker_available is None:
-        docker_available = docker_status().available
-    recorded = not docker_available
-    why = _why_no_docker(turned_off)
-    if answer == recorded:
-        if recorded:
-            return right(f"right: {why}, so 06-09 show recorded data.")
-        return right("right: Docker answers, so 06-09 measure real containers here.")
-    if recorded:
-        return wrong(
-            "look at the Docker row again.",
-            f"It has a ⚠️: {why}, so the course falls back to recorded numbers.",
+        if turned_off is None:
+            turned_off = docker_disabled()
+        if docker_available is None:
+            docker_available = docker_status().available
+        return right(
+            "yes: 06, 07 and 09 put wasm beside containers; 08 compares wasm with native code, "
+            f"so it measures the same way on every machine. {_here(docker_available, turned_off)}"
         )
+    if 8 in given:
+        return wrong(
+            "one of these never starts a container.",
+            "Read claim 4 in the opening: near-native speed is compared with what?",
+        )
+    missing = len(CONTAINER_NOTEBOOKS - given)
     return wrong(
-        "look at the Docker row again.",
-        "It has a ✅: a daemon answered, so the course can build and time real containers.",
+        f"you left out {'one notebook that compares' if missing == 1 else f'{missing} notebooks that compare'} "
+        "wasm with containers.",
+        "Read the claims in the opening and the line under them, each with its notebooks: "
+        "which ones put wasm beside a container or a container image?",
     )
 
 
@@ -115,18 +121,22 @@ SOLUTIONS = (
         "00",
         1,
         """
-    answer = {lang for lang in kh.LANGUAGES if kh.builds_for_wasm(lang)}
-    kh.check_languages_here(answer)
+    prediction = 1  # written before the measuring cell ran: one argument, "same bytes"
+    measured = kh.run_wasm(kh.BROWSER_CHECK_WAT, ["same bytes"]).exit_code
+    kh.check_argc_prediction(prediction, measured)
     """,
-        "Read the ✅ rows of the report; the code asks the same question the doctor asks.",
+        'argc counts the module\'s name and the one string "same bytes": 2, and the module '
+        "exits with argc - 1. A host passes arguments as a list; only a shell splits text at "
+        "spaces, and there is none here.",
     ),
     Solution(
         "00",
         2,
         """
-    answer = not kh.docker_status().available
-    kh.check_recorded_data(answer)
+    answer = {6, 7, 9}
+    kh.check_container_notebooks(answer)
     """,
-        "Recorded data stands in exactly when no Docker daemon answers (or KIT_DOCKER=off).",
+        "Start-up (06) and size (07) are compared with containers and images, and 09 ships "
+        "wasm the container way; 08 compares wasm with native code only.",
     ),
 )

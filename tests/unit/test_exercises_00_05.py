@@ -35,19 +35,40 @@ def wrong(result: kh.CheckResult, *words: str) -> None:
 # --- 00 -------------------------------------------------------------------------------
 
 
-def test_languages_here() -> None:
-    right(kh.check_languages_here({"c", "C++"}, available={"c", "cpp"}))
-    wrong(kh.check_languages_here({"c", "go"}, available={"c", "cpp"}), "no wasm compiler for Go")
-    wrong(kh.check_languages_here({"c"}, available={"c", "cpp"}), "left out C++")
-    wrong(kh.check_languages_here({"java"}, available={"c"}), "not one of")
+def test_argc_prediction_compares_with_the_run_and_says_why() -> None:
+    """Walk 3, S2: exercise 1 was read off the report. Now the learner predicts the browser
+    check module's exit code for one argument with a space in it; the run decides."""
+    measured = kh.run_wasm(kh.BROWSER_CHECK_WAT, ["same bytes"]).exit_code
+    assert measured == 1
+    right(kh.check_argc_prediction(1, measured))
+    right(kh.check_argc_prediction("1", measured))
+    said = kh.check_argc_prediction(1, measured).message
+    assert "still one argument" in said and "no shell" in said
+    wrong(kh.check_argc_prediction(2, measured), "this run measured 1", "spaces and all")
+    wrong(kh.check_argc_prediction(0, measured), "own name")
+    for result in (kh.check_argc_prediction(g, measured) for g in (0, 2)):
+        assert "1" not in (result.hint or "")  # the hint explains how to count, not the count
+    wrong(kh.check_argc_prediction("two", measured), "whole number")
 
 
-def test_recorded_data() -> None:
-    right(kh.check_recorded_data(True, docker_available=False))
-    right(kh.check_recorded_data(False, docker_available=True))
-    wrong(kh.check_recorded_data(False, docker_available=False), "⚠️")
-    wrong(kh.check_recorded_data(True, docker_available=True), "✅")
-    wrong(kh.check_recorded_data("yes", docker_available=True), "True or False")
+def test_container_notebooks_are_worked_out_from_the_claims() -> None:
+    """Walk 3, S2: exercise 2 was read off the Docker row. Now the answer is the same on
+    every machine (which notebooks compare with containers); the check adds this machine's."""
+    right(kh.check_container_notebooks({6, 7, 9}, docker_available=True, turned_off=False))
+    right(kh.check_container_notebooks(["06", "07", "09"], docker_available=True, turned_off=False))
+    live = kh.check_container_notebooks({6, 7, 9}, docker_available=True, turned_off=False)
+    assert (
+        "measure real containers" in live.message and "08 compares wasm with native" in live.message
+    )
+    absent = kh.check_container_notebooks({6, 7, 9}, docker_available=False, turned_off=False)
+    assert "no Docker daemon answers" in absent.message and "recorded" in absent.message
+    wrong(kh.check_container_notebooks({6, 7, 8, 9}), "never starts a container", "claim 4")
+    wrong(kh.check_container_notebooks({6, 7}), "left out one notebook that compares")
+    wrong(kh.check_container_notebooks({6}), "left out 2 notebooks")
+    wrong(kh.check_container_notebooks({5, 6}), "not one of notebooks 06 to 09")
+    for given in ({6, 7}, {6, 7, 8, 9}):
+        hint = kh.check_container_notebooks(given).hint or ""
+        assert "9" not in hint and "06" not in hint  # points at the claims, never the answer
 
 
 # --- 01 -------------------------------------------------------------------------------
@@ -309,8 +330,8 @@ def test_fib_loop() -> None:
 # --- every check ----------------------------------------------------------------------
 
 CHECKS: list[tuple[Callable[..., kh.CheckResult], tuple[Any, ...]]] = [
-    (kh.check_languages_here, ()),
-    (kh.check_recorded_data, ()),
+    (kh.check_argc_prediction, (1,)),
+    (kh.check_container_notebooks, ()),
     (kh.check_square, ()),
     (kh.check_section_id, ("export",)),
     (kh.check_import_function, ()),
@@ -372,11 +393,7 @@ def test_results_render_in_a_notebook() -> None:
 
 
 def test_answers_of_the_wrong_shape_get_a_kind_specific_hint(tmp_path: Path) -> None:
-    wrong(
-        kh.check_languages_here("c, go", available={"c"}),
-        "not one of the course's languages",
-        '{"c", "go"}',
-    )
+    wrong(kh.check_container_notebooks("six"), "not a notebook number", "{6, 8}")
     wrong(kh.check_section_id("export", "seven"), "not a number")
     wrong(
         kh.check_read_only_preopen(Preopen(str(tmp_path), "/data"), tmp_path, "/data"),

@@ -358,11 +358,34 @@ def test_00_exercise_2_says_docker_was_turned_off_not_missing(
     import kernel_helpers as kh
 
     monkeypatch.setenv("KIT_DOCKER", "off")
-    said = kh.check_recorded_data(True).text() + kh.check_recorded_data(False).text()
+    said = kh.check_container_notebooks({6, 7, 9}).text()
     assert "KIT_DOCKER=off" in said and "no Docker daemon answers" not in said
     monkeypatch.delenv("KIT_DOCKER")
-    absent = kh.check_recorded_data(True, docker_available=False, turned_off=False)
+    absent = kh.check_container_notebooks({6, 7, 9}, docker_available=False, turned_off=False)
     assert "no Docker daemon answers" in absent.text()
+
+
+def test_00_explains_wasi_before_the_report_names_wasm32_wasi() -> None:
+    """Walk 3, S3: the doctor's rows say "wasm32-wasi" on the first screen, while WASI was
+    only a link under "Going further"."""
+    cells = cell_sources(notebook("00"))
+    report = next(i for i, c in enumerate(cells) if "kh.doctor()" in c)
+    told = next(i for i, c in enumerate(cells) if "wasm32-wasi" in c)
+    assert told < report
+    assert "WebAssembly System Interface" in " ".join(cells[told].split())
+
+
+def test_00_never_says_06_09_need_docker_where_its_exercise_asks_which() -> None:
+    """08 starts no container: the doctor's Docker row and 00's cells no longer say
+    "notebooks 06-09" show recorded container data, which also gave exercise 2 away wrong."""
+    from kernel_helpers.course.doctor import DoctorReport
+    from tests.unit.test_doctor_probes import doctor_data
+
+    data = doctor_data()
+    for available in (True, False):
+        data["docker"] = {**data["docker"], "available": available}
+        assert "06-09" not in DoctorReport(data).text()
+    assert "06-09" not in "".join(cell_sources(notebook("00")))
 
 
 def test_02_explains_why_printf_weighs_more_than_puts() -> None:
