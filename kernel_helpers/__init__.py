@@ -60,7 +60,7 @@ _names("toolchains.proof", "builds_for_wasm")
 _names("wasm.browser", "BROWSER_CHECK_WAT", "browser_check")
 
 # 01 · WebAssembly by hand
-_names("course.nb01", "check_import_function", "check_section_id", "check_square")
+_names("course.nb01", "check_import_function", "check_square", "check_what_grows")
 _names("course.nb05", "FIB_WAT")
 _names("wasm.browser", "compare_in_browser", "compare_with_server", "run_in_browser")
 _names("wasm.reader", "annotated_bytes", "read_module")

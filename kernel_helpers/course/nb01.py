@@ -1,4 +1,4 @@
-"""Notebook 01 · WebAssembly by hand: a function in WAT, section ids, a host import."""
+"""Notebook 01 · WebAssembly by hand: a function in WAT, what a second one adds, a host import."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from .._errors import root_cause
-from ..wasm.reader import SECTION_NAMES
+from ..wasm.reader import SECTION_NAMES, section_sizes
 from .checks import CheckResult, Solution, Unusable, exercise, right, wrong
 from .programs import pure_function_problem, wat_bytes
 
@@ -71,29 +71,103 @@ def check_square(wat: object) -> CheckResult:
     return right("square works: you wrote a WebAssembly function by hand.")
 
 
-@exercise("01 · exercise 2 (section ids)")
-def check_section_id(section: str, answer: int | str) -> CheckResult:
-    """Notebook 01: the id byte of a named section (``"export"`` -> 7). Accepts 7, "7", "0x07"."""
-    wanted = {name: number for number, name in SECTION_NAMES.items()}.get(section)
-    if wanted is None:
-        return wrong(f"there is no section called {section!r} in this exercise.")
+#: Notebook 01's first module, as its section 1 writes it: exercise 2 adds ``sub`` to it.
+ADD_WAT = """
+(module
+  (func $add (export "add") (param $a i32) (param $b i32) (result i32)
+    local.get $a
+    local.get $b
+    i32.add))
+"""
+#: The section names a prediction may use: the byte table's, custom sections by their label.
+_STANDARD_SECTIONS = frozenset(SECTION_NAMES.values()) - {"custom"}
+#: Sections in the order a module holds them, for messages that list several.
+_IN_ORDER = [SECTION_NAMES[number] for number in sorted(SECTION_NAMES)]
+
+
+def _section_names(prediction: object) -> set[str]:
+    items = [prediction] if isinstance(prediction, str) else prediction
+    if not isinstance(items, set | frozenset | list | tuple):
+        raise Unusable('give a set of section names, like {"type", "code"}.')
+    names = set()
+    for item in items:
+        name = str(item).strip().lower()
+        name = "custom:name" if name in ("name", "custom") else name
+        if name not in _STANDARD_SECTIONS and not name.startswith("custom:"):
+            raise Unusable(
+                f"{item!r} is not a section name.",
+                'Use the names of the byte table in section 2: "type", "function", "export", "code"...',
+            )
+        names.add(name)
+    return names
+
+
+def _sub_problem(wasm: bytes) -> CheckResult | None:
+    """What keeps ``wasm`` from being ADD_WAT plus a working ``sub`` of the same signature."""
+    import wasmtime
+
+    for name in ("add", "sub"):
+        problem = pure_function_problem(
+            wasm, name, f'Export it as add is: (func ${name} (export "{name}") ...).'
+        )
+        if problem is not None:
+            return problem
     try:
-        given = int(answer, 0) if isinstance(answer, str) else int(answer)
-    except (TypeError, ValueError):
-        raise Unusable(
-            f"{answer!r} is not a number.", "Section ids are small whole numbers, like 1 or 10."
-        ) from None
-    if given == wanted:
-        return right(f"yes: the {section} section has id {wanted} ({wanted:#04x} in the bytes).")
-    other = SECTION_NAMES.get(given)
-    if other is None:
+        store, instance = _instantiate(wasm)
+    except wasmtime.WasmtimeError as err:
+        return wrong("the text parses, but wasmtime rejects the module.", f"{root_cause(err)}.")
+    for name, expected in (("add", 12), ("sub", 4)):
+        func = instance.exports(store)[name]
+        signature = func.type(store)
+        params = [str(p) for p in signature.params]
+        if params != ["i32", "i32"] or [str(r) for r in signature.results] != ["i32"]:
+            return wrong(
+                f"{name} does not have add's signature.",
+                "Give sub the same (param ...) and (result ...) as add: two i32 in, one out.",
+            )
+        got = func(store, 8, 4)
+        if got != expected:
+            return wrong(
+                f"{name}(8, 4) returned {got}, not {expected}.",
+                "sub pushes its two arguments in order, then i32.sub.",
+            )
+    return None
+
+
+@exercise("01 · exercise 2 (predict, then measure: what grows)")
+def check_what_grows(prediction: object, wat: object) -> CheckResult:
+    """Notebook 01: the sections the learner predicted would grow when ``sub`` joins ``add``,
+    against what grew between ADD_WAT's module and the learner's. Custom sections (names)
+    are reported, not graded: how much they hold depends on how the learner names things."""
+    predicted = {n for n in _section_names(prediction) if not n.startswith("custom:")}
+    wasm = wat_bytes(wat)
+    problem = _sub_problem(wasm)
+    if problem is not None:
+        return problem
+    before, after = section_sizes(wat_bytes(ADD_WAT)), section_sizes(wasm)
+    grew = [label for label, size in after.items() if size > before.get(label, 0)]
+    moved = "; ".join(f"{label} {before.get(label, 0)} → {after[label]} bytes" for label in grew)
+    measured = {label for label in grew if not label.startswith("custom:")}
+    if predicted == measured:
+        kept = (
+            " The type section did not: sub has add's signature, and a signature is listed "
+            "once, however many functions share it."
+            if "type" not in measured
+            else ""
+        )
+        named = ", ".join(sorted(measured, key=_IN_ORDER.index))
+        return right(f"as you predicted, {named} grew ({moved}).{kept}")
+    if "type" in predicted - measured:
         return wrong(
-            f"no section has id {given}; ids run from 0 to {max(SECTION_NAMES)}.",
-            "In the byte table, each section starts with a row 'section id N'.",
+            f"the type section did not grow; what did: {moved}.",
+            "Section 2: the type section lists signatures, the function section says which "
+            "one each function has. Does sub need a signature add does not have?",
         )
     return wrong(
-        f"id {given} is the {other} section, not the {section} section.",
-        f"In the byte table, find the row 'section id N: {section} section'.",
+        f"you predicted {', '.join(sorted(predicted)) or 'nothing'}; what grew: {moved}.",
+        "Section 2's split: signatures (type), which signature each function has (function), "
+        "public names (export), instructions (code). Which of these does a second function "
+        "add to?",
     )
 
 
@@ -156,11 +230,23 @@ SOLUTIONS = (
         "01",
         2,
         """
-    answer = 7
-    kh.check_section_id("export", answer)
+    prediction = {"function", "export", "code"}  # written before the module: type stays
+    answer = '''
+    (module
+      (func $add (export "add") (param $a i32) (param $b i32) (result i32)
+        local.get $a
+        local.get $b
+        i32.add)
+      (func $sub (export "sub") (param $a i32) (param $b i32) (result i32)
+        local.get $a
+        local.get $b
+        i32.sub))
+    '''
+    kh.check_what_grows(prediction, answer)
     """,
-        "Section ids are fixed by the format: 1 type, 2 import, 3 function, 5 memory, "
-        "7 export, 10 code, 11 data, 0 custom.",
+        "A second function adds an entry to the function section, a name to the export section "
+        "and a body to the code section. Its signature is add's, already in the type section: "
+        "a module lists each signature once.",
     ),
     Solution(
         "01",

@@ -95,11 +95,36 @@ def test_square() -> None:
     wrong(kh.check_square(42), "WAT text")
 
 
-def test_section_id() -> None:
-    right(kh.check_section_id("export", 7))
-    right(kh.check_section_id("export", "0x07"))
-    wrong(kh.check_section_id("export", 2), "import section")
-    wrong(kh.check_section_id("export", 99), "no section has id 99")
+ADD_AND_SUB = """(module
+  (func (export "add") (param i32 i32) (result i32) local.get 0 local.get 1 i32.add)
+  (func (export "sub") (param i32 i32) (result i32) local.get 0 local.get 1 i32.sub))"""
+
+
+def test_what_grows_compares_the_prediction_with_the_learners_module() -> None:
+    """Walk 3, S4: exercise 2 asked for the export section's id, which the prose had given.
+    Now the learner predicts which sections a second function makes bigger, then writes it;
+    the check measures both modules. The lesson: a shared signature is listed once."""
+    result = kh.check_what_grows({"function", "export", "code"}, ADD_AND_SUB)
+    right(result)
+    assert "function 4 → 5 bytes" in result.message and "listed once" in result.message
+    right(kh.check_what_grows(["Function", "export", "code", "name"], ADD_AND_SUB))
+    wrong(
+        kh.check_what_grows({"type", "function", "export", "code"}, ADD_AND_SUB),
+        "type section did not grow",
+        "Does sub need a signature",
+    )
+    wrong(kh.check_what_grows({"code"}, ADD_AND_SUB), "you predicted code; what grew: function")
+    wrong(kh.check_what_grows({"code"}, SQUARE), 'no "add"')
+    wrong(
+        kh.check_what_grows({"code"}, ADD_AND_SUB.replace("i32.sub", "i32.add")),
+        "sub(8, 4) returned 12",
+    )
+    other_type = ADD_AND_SUB.replace(
+        "(param i32 i32) (result i32) local.get 0 local.get 1 i32.sub",
+        "(param i32) (result i32) local.get 0",
+    )
+    wrong(kh.check_what_grows({"code"}, other_type), "does not have add's signature")
+    wrong(kh.check_what_grows({"sections"}, ADD_AND_SUB), "not a section name")
 
 
 def test_import_function() -> None:
@@ -333,7 +358,7 @@ CHECKS: list[tuple[Callable[..., kh.CheckResult], tuple[Any, ...]]] = [
     (kh.check_argc_prediction, (1,)),
     (kh.check_container_notebooks, ()),
     (kh.check_square, ()),
-    (kh.check_section_id, ("export",)),
+    (kh.check_what_grows, (ADD_AND_SUB,)),
     (kh.check_import_function, ()),
     (kh.check_wasi_import_module, ()),
     (kh.check_biggest_section, ("(module)",)),
@@ -370,7 +395,7 @@ def test_every_public_check_is_listed_here() -> None:
 def test_the_placeholder_gets_a_kind_not_yet(
     check: Callable[..., kh.CheckResult], before: tuple[Any, ...]
 ) -> None:
-    result = check(*before[:1], ...) if check is kh.check_section_id else check(..., *before)
+    result = check(..., *before)
     assert result.ok is None and "Replace ..." in result.message
     assert "✏️" in result.text() and result.status == "not yet"
 
@@ -380,26 +405,25 @@ def test_nonsense_never_raises(
     check: Callable[..., kh.CheckResult], before: tuple[Any, ...]
 ) -> None:
     for nonsense in (None, object(), 3.5, {"a": 1}):
-        args = (*before[:1], nonsense) if check is kh.check_section_id else (nonsense, *before)
-        result = check(*args)
+        result = check(nonsense, *before)
         assert result.ok is False, (check.__name__, nonsense, result)
         assert result.exercise
 
 
 def test_results_render_in_a_notebook() -> None:
-    html = kh.check_section_id("export", 2)._repr_html_()
-    assert "💡" in html and "import section" in html
-    assert "✅" in kh.check_section_id("export", 7)._repr_html_()
+    html = kh.check_what_grows({"type"}, ADD_AND_SUB)._repr_html_()
+    assert "💡" in html and "type section did not grow" in html
+    assert "✅" in kh.check_what_grows({"function", "export", "code"}, ADD_AND_SUB)._repr_html_()
 
 
 def test_answers_of_the_wrong_shape_get_a_kind_specific_hint(tmp_path: Path) -> None:
     wrong(kh.check_container_notebooks("six"), "not a notebook number", "{6, 8}")
-    wrong(kh.check_section_id("export", "seven"), "not a number")
+    wrong(kh.check_what_grows("seven", ADD_AND_SUB), "not a section name")
     wrong(
         kh.check_read_only_preopen(Preopen(str(tmp_path), "/data"), tmp_path, "/data"),
         "square brackets",
     )
     wrong(kh.check_read_only_preopen(["/data"], tmp_path, "/data"), "kh.Preopen(")
     wrong(kh.check_capabilities(42), "set of letters")
-    for result in (kh.check_section_id("export", "seven"), kh.check_capabilities(42)):
+    for result in (kh.check_what_grows("seven", ADD_AND_SUB), kh.check_capabilities(42)):
         assert "Error" not in result.text()  # no exception names for a shape mistake

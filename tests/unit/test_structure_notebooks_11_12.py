@@ -76,6 +76,7 @@ def test_gos_extra_file_is_an_optional_part_after_the_main_path() -> None:
 #: Per notebook, an exercise of each kind the issue asks for, and the cell that shows it.
 THINKING = {
     "00": ("predict, then measure", "check_argc_prediction"),
+    "01": ("predict, then measure", "check_what_grows"),
     "02": ("write code that runs", "check_sum_program"),
     "03": ("write code that runs", "check_sum_in_rust_or_go"),
     "04": ("write code that runs", "check_greeting_reader"),
