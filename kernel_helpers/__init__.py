@@ -69,10 +69,10 @@ _names("wasm.reader", "annotated_bytes", "read_module")
 _names(
     "course.nb02",
     "BROKEN_C",
-    "check_biggest_section",
+    "check_debug_share",
     "check_fixed_program",
+    "check_import_prediction",
     "check_sum_program",
-    "check_wasi_import_module",
 )
 _names("toolchains.build", "compile_source", "examples", "source_path")
 _names("toolchains.prebuilt", "wasm_module")

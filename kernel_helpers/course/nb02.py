@@ -1,60 +1,148 @@
-"""Notebook 02 · C to wasm: the WASI import module, the biggest section, a broken program."""
+"""Notebook 02 · C to wasm: what a return value imports, how much is debug information, a
+broken program, a program of your own."""
 
 from __future__ import annotations
 
 import re
+import tempfile
 from pathlib import Path
 
-from ..wasm.reader import section_sizes
-from .checks import CheckResult, Solution, exercise, right, wrong
+from ..toolchains.prebuilt import wasm_module
+from ..toolchains.shrink import strip_custom_sections
+from ..wasm.reader import read_module, section_sizes
+from .checks import CheckResult, Solution, Unusable, exercise, right, wrong
 from .programs import (
     ProgramRun,
     compile_program,
     exit_code_hint,
     program_text,
     run_wasi,
+    wat_bytes,
     with_arguments,
 )
 
 
-@exercise("02 · exercise 1 (the WASI import module)")
-def check_wasi_import_module(answer: str) -> CheckResult:
-    """Notebook 02: the module name every WASI preview 1 system call is imported from."""
-    given = str(answer).strip().strip("\"'")
-    if given == "wasi_snapshot_preview1":
-        return right(
-            "yes: wasi_snapshot_preview1, WASI's first stable snapshot (now called preview 1).",
-        )
-    hints = {
-        "wasi": "close: the name carries the snapshot it belongs to.",
-        "wasi_unstable": "that was the name before preview 1 was frozen; modules today use the newer one.",
-        "env": "env is where a linker puts symbols it could not resolve; system calls come from elsewhere.",
-        "wasi_snapshot_preview2": "there is no such module: preview 2 uses the component model instead.",
-    }
-    hint = hints.get(
-        given.lower(), "Read the 'module' column of the imports table of the C module."
+def _import_name(prediction: object) -> str:
+    if not isinstance(prediction, str) or not prediction.strip():
+        raise Unusable('give the import\'s name as a string, like "fd_write".')
+    return prediction.strip().strip("\"'").rsplit(".", 1)[-1]
+
+
+def _import_names(module: str | Path) -> list[str]:
+    return [item.name for item in read_module(module).imports]
+
+
+@exercise("02 · exercise 1 (predict, then measure: what a return value costs)")
+def check_import_prediction(prediction: object, source: object, hello: str | Path) -> CheckResult:
+    """Notebook 02: the import the learner predicted ``source`` (hello returning 3) gains
+    over ``hello``'s module, against what compiling it here adds, and how it exits."""
+    guess = _import_name(prediction)
+    artifact = compile_program(program_text(source, "c"), "c", name="hello-returns-3")
+    had = _import_names(hello)
+    gained = [name for name in _import_names(artifact.path) if name not in had]
+    code = run_wasi(artifact.path).exit_code
+    measured = (
+        f"it imports {', '.join(gained) or 'nothing new'} beyond hello's, and exits with {code}"
     )
-    return wrong(f"{given!r} is not it.", hint)
-
-
-@exercise("02 · exercise 2 (biggest section)")
-def check_biggest_section(module: bytes | str | Path, answer: str) -> CheckResult:
-    """Notebook 02: the name of the largest section of ``module`` (as in the breakdown chart)."""
-    sizes = section_sizes(module)
-    ranked = sorted(sizes.items(), key=lambda kv: kv[1], reverse=True)
-    biggest, biggest_size = ranked[0]
-    given = str(answer).strip()
-    if given in ("custom", "debug") and biggest.startswith("custom:"):
-        given = biggest
-    if given == biggest or f"custom:{given}" == biggest:
-        return right(f"yes: {biggest}, {biggest_size:,} of {sum(sizes.values()):,} bytes.")
-    if given not in sizes and f"custom:{given}" not in sizes:
-        names = ", ".join(sizes)
-        return wrong(f"this module has no section {given!r}.", f"Its sections: {names}.")
-    size = sizes.get(given, sizes.get(f"custom:{given}", 0))
+    if gained == [guess]:
+        return right(
+            f"{guess}, as you predicted: {measured}. main's 3 has to leave the module, and "
+            f"{guess} is the WASI call that carries an exit status to the host; _start makes "
+            "it only for a non-zero status, so a main that always returns 0 needs no import."
+        )
+    if guess in had:
+        return wrong(
+            f"hello imports {guess} already; measured: {measured}.",
+            "Section 3: which WASI call does _start make only when main returns non-zero?",
+        )
     return wrong(
-        f"{given} is {size:,} bytes; one section is bigger.",
-        "Look for the longest bar in the breakdown chart.",
+        f"you predicted {guess}; measured: {measured}.",
+        "Section 3: which WASI call does _start make only when main returns non-zero?",
+    )
+
+
+def debug_share(module: str | Path) -> float:
+    """The share of ``module``'s bytes in debug sections (custom sections named ``.debug*``)."""
+    sizes = section_sizes(module)
+    debug = sum(size for label, size in sizes.items() if label.startswith("custom:.debug"))
+    return debug / sum(sizes.values())
+
+
+def _custom_share(module: str | Path) -> float:
+    sizes = section_sizes(module)
+    return sum(size for label, size in sizes.items() if label.startswith("custom:")) / sum(
+        sizes.values()
+    )
+
+
+#: How far a share may be from the truth: far below the name and producers sections'
+#: share of hello (C) (about 0.004), above what leaving out the 8-byte header changes.
+SHARE_TOLERANCE = 0.0005
+
+
+def _share_mistake(given: float, module: str | Path) -> str:
+    """A hint for the usual ways a share comes out wrong, or a general one."""
+    truth = debug_share(module)
+    if truth and abs(given - 100 * truth) <= 0.5:
+        return "That looks like a percentage: give a share between 0 and 1."
+    if abs(given - (1 - truth)) <= SHARE_TOLERANCE:
+        return "That is the share of everything else: the debug sections are the part to add up."
+    if abs(given - _custom_share(module)) <= SHARE_TOLERANCE:
+        return (
+            "producers, target_features and name are custom sections too, but not debug "
+            "information: add up only the labels that start with custom:.debug."
+        )
+    return (
+        "Add up the sizes whose label starts with custom:.debug and divide by the sum of "
+        "all the sizes: kh.section_sizes counts every byte of the file."
+    )
+
+
+#: A module with a debug section, a producers and a name section: the prebuilt modules that
+#: stand in without a compiler are stripped, so this one keeps the exercise meaningful.
+DEBUG_WAT = """
+(module
+  (@custom ".debug_info" "debug information stands in here, for debuggers only")
+  (@producers (language "WAT" "1"))
+  (func $nothing (export "nothing")))
+"""
+
+
+@exercise("02 · exercise 2 (how much is debug information)")
+def check_debug_share(func: object) -> CheckResult:
+    """Notebook 02: a function giving the share of a module's bytes that is debug
+    information, tried on hello (C) as built and stripped, hello (C++) and a hand-made one."""
+    if not callable(func):
+        return wrong(f"expected a Python function of a module's path, got {type(func).__name__}.")
+    with tempfile.TemporaryDirectory(prefix="kit-debug-share-") as folder:
+        c_hello = wasm_module("hello", "c").path
+        stripped = Path(folder) / "hello-c-stripped.wasm"
+        stripped.write_bytes(strip_custom_sections(c_hello.read_bytes()))
+        hand_made = Path(folder) / "hand-made.wasm"
+        hand_made.write_bytes(wat_bytes(DEBUG_WAT))
+        modules = {
+            "hello (C) as built": c_hello,
+            "hello (C) stripped": stripped,
+            "hello (C++) as built": wasm_module("hello", "cpp").path,
+            "a hand-made module": hand_made,  # debug info even where prebuilt modules stand in
+        }
+        found = []
+        for name, module in modules.items():
+            try:
+                given = float(func(module))
+            except Exception as err:  # the learner's function may raise anything
+                return wrong(
+                    f"your function failed on {name}: {type(err).__name__}: {err}.",
+                    "It receives the module's path; kh.section_sizes(path) reads it.",
+                )
+            if abs(given - debug_share(module)) > SHARE_TOLERANCE:
+                return wrong(
+                    f"for {name} your function gives {given:.3f}.", _share_mistake(given, module)
+                )
+            found.append(f"{name} {given:.0%}")
+    return right(
+        f"yes: {', '.join(found)}. Stripping removes exactly this share, and the program "
+        "runs the same: the debug information is for debuggers, not for the runtime."
     )
 
 
@@ -188,24 +276,30 @@ SOLUTIONS = (
         "02",
         1,
         """
-    answer = "wasi_snapshot_preview1"
-    kh.check_wasi_import_module(answer)
+    prediction = "proc_exit"  # written before the measuring cell ran
+    hello = kh.wasm_module("hello", "c")
+    returns_3 = kh.source_path("hello", "c").read_text().replace("return 0;", "return 3;")
+    kh.check_import_prediction(prediction, returns_3, hello.path)
     """,
-        "wasi-libc turns printf, fopen and friends into calls to functions imported from "
-        "wasi_snapshot_preview1; that module name is WASI preview 1.",
+        "A non-zero status has to reach the host, and proc_exit is the WASI call that carries it. "
+        "wasi-libc's _start calls it only when main returns non-zero, so hello, whose main "
+        "always returns 0, does not import it.",
+        needs="toolchains",
     ),
     Solution(
         "02",
         2,
         """
-    module = kh.wasm_module("hello", "c")
-    sizes = kh.section_sizes(module.path)
-    answer = max(sizes, key=sizes.get)
-    kh.check_biggest_section(module.path, answer)
+    def answer(path):
+        sizes = kh.section_sizes(path)
+        debug = sum(size for label, size in sizes.items() if label.startswith("custom:.debug"))
+        return debug / sum(sizes.values())
+
+    kh.check_debug_share(answer)
     """,
-        "The longest bar of the breakdown: for an unstripped build it is usually debug "
-        "information (custom:.debug_*), for a stripped one the code section.",
-        needs="toolchains",
+        "section_sizes counts every byte of the file, header included, so its values add up to "
+        "the file's size; the debug sections are the custom ones named .debug_*. The name and "
+        "producers sections are custom too, but hold names and tool versions, not debug information.",
     ),
     Solution(
         "02",

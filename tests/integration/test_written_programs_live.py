@@ -26,6 +26,25 @@ def wrong(result: kh.CheckResult, *words: str) -> None:
         assert word in result.text(), result.text()
 
 
+# --- 02 · exercise 1: what a return value costs ------------------------------------------
+
+
+def test_a_main_that_returns_3_gains_proc_exit_and_exits_3() -> None:
+    """Walk 3, S5: the import module's name was printed above the exercise. The learner now
+    predicts the import a non-zero return adds; the check compiles, compares and runs."""
+    need_compiler("c")
+    hello = kh.wasm_module("hello", "c")
+    returns_3 = kh.source_path("hello", "c").read_text().replace("return 0;", "return 3;")
+    result = kh.check_import_prediction("proc_exit", returns_3, hello.path)
+    right(result)
+    assert "it imports proc_exit beyond hello's, and exits with 3" in result.message
+    right(kh.check_import_prediction("wasi_snapshot_preview1.proc_exit", returns_3, hello.path))
+    wrong(kh.check_import_prediction("fd_write", returns_3, hello.path), "already", "Section 3")
+    wrong(kh.check_import_prediction("exit", returns_3, hello.path), "you predicted exit")
+    broken = returns_3.replace("return 3;", "return 3")
+    wrong(kh.check_import_prediction("proc_exit", broken, hello.path), "does not accept it")
+
+
 # --- 02 · exercise 4 and 03 · exercise 4: the sum of the arguments ---------------------
 
 SUM_C = r"""#include <stdio.h>

@@ -137,18 +137,36 @@ def test_import_function() -> None:
 # --- 02 -------------------------------------------------------------------------------
 
 
-def test_wasi_import_module() -> None:
-    right(kh.check_wasi_import_module("wasi_snapshot_preview1"))
-    wrong(kh.check_wasi_import_module("wasi"), "snapshot")
-    wrong(kh.check_wasi_import_module("env"), "linker")
+def test_debug_share_grades_a_function_on_built_and_stripped_modules(no_compilers: None) -> None:
+    """Walk 3, S5: exercise 2 read the longest bar off the chart. Now the learner writes the
+    function that measures a module's debug share; the check runs it on four modules."""
+    from kernel_helpers.course.nb02 import _custom_share, debug_share
+
+    right(kh.check_debug_share(debug_share))
+    wrong(kh.check_debug_share(_custom_share), "producers, target_features and name")
+    said = kh.check_debug_share(debug_share).message
+    assert "hello (C) stripped 0%" in said and "a hand-made module 44%" in said
+    wrong(kh.check_debug_share(lambda path: 100 * debug_share(path)), "percentage")
+    wrong(kh.check_debug_share(lambda path: 1 - debug_share(path)), "everything else")
+    wrong(kh.check_debug_share(lambda path: 1 / 0), "ZeroDivisionError", "section_sizes")
+    wrong(kh.check_debug_share("0.9"), "Python function")
 
 
-def test_biggest_section() -> None:
-    module = """(module (memory 1) (data (i32.const 0) "a long string of data bytes, longer than the rest")
-      (func (export "f")))"""
-    right(kh.check_biggest_section(module, "data"))
-    wrong(kh.check_biggest_section(module, "code"), "one section is bigger")
-    wrong(kh.check_biggest_section(module, "import"), "no section 'import'")
+def test_debug_share_tells_debug_sections_from_other_custom_ones() -> None:
+    """producers and name are custom sections but not debug information; the hand-made
+    module keeps the exercise meaningful where stripped prebuilt modules stand in."""
+    from kernel_helpers.course.nb02 import DEBUG_WAT, SHARE_TOLERANCE, _custom_share, debug_share
+
+    module = bytes(wasmtime.wat2wasm(DEBUG_WAT))
+    assert debug_share(module) > 0.2
+    assert _custom_share(module) - debug_share(module) > 100 * SHARE_TOLERANCE
+
+
+def test_import_prediction_without_a_compiler_is_not_yet(no_compilers: None) -> None:
+    hello = kh.wasm_module("hello", "c").path
+    result = kh.check_import_prediction("proc_exit", "int main(void) { return 3; }", hello)
+    assert result.ok is None and "this check cannot run your program" in result.message
+    wrong(kh.check_import_prediction(3, "int main(void) { return 3; }", hello), '"fd_write"')
 
 
 @pytest.fixture
@@ -360,8 +378,8 @@ CHECKS: list[tuple[Callable[..., kh.CheckResult], tuple[Any, ...]]] = [
     (kh.check_square, ()),
     (kh.check_what_grows, (ADD_AND_SUB,)),
     (kh.check_import_function, ()),
-    (kh.check_wasi_import_module, ()),
-    (kh.check_biggest_section, ("(module)",)),
+    (kh.check_import_prediction, ("int main(void) { return 3; }", "(module)")),
+    (kh.check_debug_share, ()),
     (kh.check_fixed_program, ()),
     (kh.check_sum_program, ()),
     (kh.check_go_build_env, ()),

@@ -78,6 +78,7 @@ THINKING = {
     "00": ("predict, then measure", "check_argc_prediction"),
     "01": ("predict, then measure", "check_what_grows"),
     "02": ("write code that runs", "check_sum_program"),
+    "02b": ("predict, then measure", "check_import_prediction"),
     "03": ("write code that runs", "check_sum_in_rust_or_go"),
     "04": ("write code that runs", "check_greeting_reader"),
     "05": ("write code that runs", "check_fib_loop"),
