@@ -84,7 +84,7 @@ _names("wasm.runner", "WasiResult", "run_wasm")
 _names(
     "course.nb03",
     "check_go_build_env",
-    "check_rust_target",
+    "check_go_growth_prediction",
     "check_size_ratio",
     "check_sum_in_rust_or_go",
 )

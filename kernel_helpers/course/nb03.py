@@ -1,12 +1,13 @@
-"""Notebook 03 · C++, Rust and Go: each language's wasm target and how big its module is."""
+"""Notebook 03 · Rust and Go: Go's target, what a bigger program costs in Go, how much bigger
+Go's module is than C's, the sum program again."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Protocol
 
-from ..toolchains.detect import RUST_WASI_TARGETS, find_toolchain
-from .checks import CheckResult, Solution, Unusable, exercise, not_yet, right, wrong
+from .checks import CheckResult, Solution, Unusable, exercise, not_yet, number, right, wrong
 from .nb02 import grade_sum_program
 
 
@@ -39,31 +40,60 @@ def check_go_build_env(answer: object) -> CheckResult:
     )
 
 
-@exercise("03 · exercise 2 (Rust's target)")
-def check_rust_target(answer: str, *, known: str | None = None) -> CheckResult:
-    """Notebook 03: the WASI target name the rustc on this machine knows.
+class _StrippedSizes(Protocol):
+    """What exercise 2 reads from :func:`~kernel_helpers.language_sizes`' result."""
 
-    ``known`` is the truth; by default the target of the Rust toolchain found here, or
-    ``wasm32-wasip1`` (today's name) when there is none.
-    """
-    if known is None:
-        toolchain = find_toolchain("rust")
-        known = toolchain.target if toolchain else RUST_WASI_TARGETS[0]
-    given = str(answer).strip()
-    if given == known:
-        return right(f"yes: {known} is the name this rustc knows.")
-    if given in RUST_WASI_TARGETS:
-        return wrong(
-            f"{given} is a real name, but not the one this rustc knows.",
-            "Rust 1.78 added wasm32-wasip1 and 1.84 removed wasm32-wasi: section 1 printed "
-            "this rustc's version and the target it knows.",
+    def stripped(self, lang: str) -> int | None: ...
+
+
+#: How close a prediction of Go's growth must come to the measured ratio (a fraction of it).
+GROWTH_TOLERANCE = 0.1
+
+
+def _ratio(prediction: object) -> float:
+    try:
+        given = number(prediction)
+    except ValueError:
+        raise Unusable("give a number of times, like 1.5 (1 means the same size).") from None
+    if given <= 0:
+        raise Unusable("give a number of times above 0, like 1.5 (1 means the same size).")
+    return given
+
+
+@exercise("03 · exercise 2 (predict, then measure: what a bigger program costs in Go)")
+def check_go_growth_prediction(
+    prediction: object, sha256: _StrippedSizes, hello: _StrippedSizes
+) -> CheckResult:
+    """Notebook 03: how many times Go's stripped ``sha256`` module weighs its stripped
+    ``hello``, predicted, against the two modules measured here (C's pair for contrast)."""
+    given = _ratio(prediction)
+    go_sha, go_hello = sha256.stripped("go"), hello.stripped("go")
+    if go_sha is None or go_hello is None:
+        return not_yet("there is no Go module here (nor a prebuilt one): skip this one.")
+    ratio = go_sha / go_hello
+    measured = (
+        f"measured {ratio:.2f}×: {go_hello:,} → {go_sha:,} bytes, {go_sha - go_hello:+,} "
+        "for a whole hash function"
+    )
+    c_sha, c_hello = sha256.stripped("c"), hello.stripped("c")
+    contrast = (
+        f" C's sha256 weighs {c_sha / c_hello:.1f}× C's hello: C ships little besides the "
+        "program itself."
+        if c_sha and c_hello
+        else ""
+    )
+    if abs(given - ratio) <= GROWTH_TOLERANCE * ratio:
+        return right(
+            f"about {given:g}×, as you predicted; {measured}. The runtime (garbage collector, "
+            f"scheduler, fmt) is in both modules, and the program adds little to it.{contrast}"
         )
-    if given == "wasm32-unknown-unknown":
-        return wrong(
-            "wasm32-unknown-unknown has no operating system at all: no WASI imports.",
-            "That target is for browsers with JavaScript glue.",
-        )
-    return wrong(f"{given!r} is not a Rust WASI target.", "It starts with wasm32-wasi.")
+    hint = (
+        "Section 4's chart: how much of Go's hello is main, and how much the runtime every "
+        "Go program carries?"
+        if given > ratio
+        else "sha256 does all that hello does (it prints) and more: can its module be smaller?"
+    )
+    return wrong(f"you predicted {given:g}×; {measured}.", hint)
 
 
 def _size_of(thing: object) -> int:
@@ -155,12 +185,15 @@ SOLUTIONS = (
         "03",
         2,
         """
-    toolchain = kh.find_toolchain("rust")
-    answer = toolchain.target if toolchain else "wasm32-wasip1"
-    kh.check_rust_target(answer)
+    prediction = 1.05  # written before the measuring cell ran: the runtime is in both
+    sizes = kh.language_sizes("hello", ["c", "go"])
+    sha256 = kh.language_sizes("sha256", ["c", "go"])
+    kh.check_go_growth_prediction(prediction, sha256, sizes)
     """,
-        "Rust 1.78 introduced wasm32-wasip1 and 1.84 removed wasm32-wasi; Debian 12's rustc "
-        "1.63 only knows the old name.",
+        "Go's hello is almost all runtime (section 4's chart), which sha256 needs too; the hash "
+        "adds a few kilobytes to megabytes. In C the program is most of the module, so the "
+        "same step weighs several times more.",
+        needs="toolchains",
     ),
     Solution(
         "03",

@@ -205,12 +205,35 @@ def test_go_build_env() -> None:
     wrong(kh.check_go_build_env("GOOS=wasip1"), "dict")
 
 
-def test_rust_target() -> None:
-    right(kh.check_rust_target("wasm32-wasi", known="wasm32-wasi"))
-    right(kh.check_rust_target("wasm32-wasip1", known="wasm32-wasip1"))
-    wrong(kh.check_rust_target("wasm32-wasi", known="wasm32-wasip1"), "1.78")
-    wrong(kh.check_rust_target("wasm32-unknown-unknown", known="wasm32-wasi"), "browsers")
-    wrong(kh.check_rust_target("x86_64", known="wasm32-wasi"), "wasm32-wasi")
+class Sizes:
+    """Stripped sizes per language, shaped like language_sizes()' result."""
+
+    def __init__(self, **stripped: int) -> None:
+        self.sizes = stripped
+
+    def stripped(self, lang: str) -> int | None:
+        return self.sizes.get(lang)
+
+
+def test_go_growth_prediction_compares_with_both_modules() -> None:
+    """Walk 3, S8: exercise 2 asked for the Rust target section 1 had printed. Now the
+    learner predicts how much a whole hash function adds to Go's module; the check measures
+    both modules and puts C's pair beside them."""
+    hello, sha256 = Sizes(c=3_254, go=2_549_708), Sizes(c=29_674, go=2_588_077)
+    result = kh.check_go_growth_prediction(1.0, sha256, hello)
+    right(result)
+    assert "measured 1.02×" in result.message and "+38,369" in result.message
+    assert "C's sha256 weighs 9.1× C's hello" in result.message
+    right(kh.check_go_growth_prediction("1.1x", sha256, hello))
+    wrong(kh.check_go_growth_prediction(2, sha256, hello), "you predicted 2×", "Section 4's chart")
+    wrong(kh.check_go_growth_prediction(0.5, sha256, hello), "can its module be smaller")
+    for guess in (2, 0.5):
+        assert "1.02" not in (kh.check_go_growth_prediction(guess, sha256, hello).hint or "")
+    wrong(kh.check_go_growth_prediction("big", sha256, hello), "number of times")
+    missing = kh.check_go_growth_prediction(1.0, Sizes(c=1), hello)
+    assert missing.ok is None and "no Go module" in missing.message
+    only_go = kh.check_go_growth_prediction(1.0, Sizes(go=2_588_077), Sizes(go=2_549_708))
+    assert only_go.ok is True and "C's" not in only_go.message
 
 
 def test_size_ratio(tmp_path: Path) -> None:
@@ -383,7 +406,7 @@ CHECKS: list[tuple[Callable[..., kh.CheckResult], tuple[Any, ...]]] = [
     (kh.check_fixed_program, ()),
     (kh.check_sum_program, ()),
     (kh.check_go_build_env, ()),
-    (kh.check_rust_target, ()),
+    (kh.check_go_growth_prediction, (Sizes(go=2), Sizes(go=1))),
     (kh.check_size_ratio, (1, 1)),
     (kh.check_sum_in_rust_or_go, ("rust",)),
     (kh.check_read_only_preopen, ("/tmp", "/data")),

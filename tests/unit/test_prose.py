@@ -95,12 +95,18 @@ def test_memory_slider_reads_in_mib_and_the_text_says_which_line_stays() -> None
 
 
 def test_hints_say_only_what_the_notebook_shows() -> None:
-    from kernel_helpers.course.nb03 import check_rust_target
     from kernel_helpers.course.nb05 import LIMIT_QUIZ
 
     assert "prints nothing" not in LIMIT_QUIZ["endless loop"][1]  # it prints `tick` 250 times in §1
-    hint = check_rust_target("wasm32-wasi", known="wasm32-wasip1").hint or ""
-    assert "toolchain table" not in hint and "section 1" in hint
+
+
+def test_03_names_the_go_labels_that_are_not_imported_packages() -> None:
+    """Walk 3, S9: the Go breakdown's `type_` and `internal_bisect` bars were unexplained."""
+    cells = [" ".join(c.split()) for c in cell_sources(notebook("03"))]
+    chart = next(i for i, c in enumerate(cells) if "kh.package_breakdown(go.path" in c)
+    told = cells[chart + 1]
+    for words in ("`internal_bisect` is `internal/bisect`", "`type_` gathers the `==` functions"):
+        assert words in told, words
 
 
 def test_exercise_3_of_03_is_not_answered_just_above_it() -> None:

@@ -80,6 +80,7 @@ THINKING = {
     "02": ("write code that runs", "check_sum_program"),
     "02b": ("predict, then measure", "check_import_prediction"),
     "03": ("write code that runs", "check_sum_in_rust_or_go"),
+    "03b": ("predict, then measure", "check_go_growth_prediction"),
     "04": ("write code that runs", "check_greeting_reader"),
     "05": ("write code that runs", "check_fib_loop"),
     "05b": ("change a parameter and explain what moved", "check_memory_before_growing"),
