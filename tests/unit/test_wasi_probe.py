@@ -3,9 +3,13 @@ refused the rest. No compiler needed (that is the point of the prebuilt module).
 
 from __future__ import annotations
 
+import contextlib
+import json
+import tempfile
 from pathlib import Path
 
 import pytest
+import wasmtime
 
 import kernel_helpers as kh
 from kernel_helpers.course.probe import PROBE_PREBUILT, recorded_container_view
@@ -80,3 +84,59 @@ def test_a_live_view_says_it_is_live_and_where() -> None:
     assert live.text().startswith("LIVE, asked now: a container of kit-probe:me")
     assert "RECORDED" not in live.text() and "#2e7d32" in live._repr_html_()
     assert "#a05a00" in recorded_container_view()._repr_html_()
+
+
+def _path_opens_asked(*args: str) -> tuple[str, list[str]]:
+    """The probe's stderr, and the paths it asked the host's path_open for, with path_open
+    replaced by one that records its path and refuses (ENOTCAPABLE)."""
+    engine = wasmtime.Engine()
+    linker = wasmtime.Linker(engine)
+    linker.define_wasi()
+    linker.allow_shadowing = True
+    asked: list[str] = []
+
+    def path_open(caller: wasmtime.Caller, *params: int) -> int:
+        memory = caller["memory"]
+        assert isinstance(memory, wasmtime.Memory)
+        pointer, length = params[2], params[3]
+        asked.append(memory.read(caller, pointer, pointer + length).decode())
+        return 76  # ENOTCAPABLE
+
+    i32, i64 = wasmtime.ValType.i32(), wasmtime.ValType.i64()
+    signature = wasmtime.FuncType([i32, i32, i32, i32, i32, i64, i64, i32, i32], [i32])
+    linker.define_func("wasi_snapshot_preview1", "path_open", signature, path_open, True)
+    with tempfile.TemporaryDirectory() as folder:
+        wasi = wasmtime.WasiConfig()
+        wasi.argv = ["wasi_probe", *args]
+        wasi.preopen_dir(folder, "/data")
+        wasi.stderr_file = str(Path(folder) / "stderr")
+        store = wasmtime.Store(engine)
+        store.set_wasi(wasi)
+        instance = linker.instantiate(store, wasmtime.Module.from_file(engine, str(PROBE_PREBUILT)))
+        with contextlib.suppress(wasmtime.ExitTrap):  # the probe exits 1 after refusing
+            instance.exports(store)["_start"](store)  # type: ignore[operator]
+        return (Path(folder) / "stderr").read_text(), asked
+
+
+def test_04s_two_refusals_come_from_where_the_notebook_says(data: kh.Preopen) -> None:
+    """Walk 3, S11: four refusals, two messages. A path no preopen's name begins is refused
+    by wasi-libc inside the module (the host is never asked); a `..` path is asked of the
+    host, and wasmtime refuses it as climbing out of the folder."""
+    for args in (("cat", "/etc/passwd"), ("ls", "/")):
+        said, asked = _path_opens_asked(*args)
+        assert asked == [] and "Capabilities insufficient" in said
+    said, asked = _path_opens_asked("cat", "/data/../etc/passwd")
+    assert asked == ["../etc/passwd"]
+    for path in ("/data/../etc/passwd", "/data/../data/poem.txt"):
+        assert "Operation not permitted" in run("cat", path, dirs=[data]).stderr_text
+    notebook = next((Path(__file__).parents[2] / "notebooks").glob("04-*.ipynb"))
+    told = " ".join(
+        " ".join("".join(c["source"]) for c in json.loads(notebook.read_text())["cells"]).split()
+    )
+    for words in (
+        "by its C library",
+        "never asks the host",
+        "`path_open` in `/data`",
+        "**wasmtime** refuses",
+    ):
+        assert words in told, words
