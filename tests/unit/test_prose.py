@@ -475,3 +475,13 @@ def test_06_says_why_a_ratio_can_sit_at_one_end_of_its_interval() -> None:
     assert "the range need not be centred on it" in text
     # The sentence explains what the code prints: the point estimate first, then the range.
     assert Ratio(2500, 2300, 5000).text().startswith("about 2,500× (")
+
+
+def test_05_exercise_2_says_the_learner_measures_fib_15_and_20() -> None:
+    """Walk 3, S13: the helper cell printed only fib(10)'s cost and looked finished, while
+    the exercise is about fib(15) and fib(20). It says whose turn it is."""
+    cells = cell_sources(notebook("05"))
+    helper = next(c for c in cells if "kh.fuel_needed(10)" in c)
+    assert "Your turn: measure fib(15) and fib(20)" in helper
+    asked = cells[cells.index(helper) - 1]
+    assert "Add the two measurements you need" in " ".join(asked.split())
