@@ -148,6 +148,17 @@ def number(answer: object) -> float:
     return float(str(answer).strip().rstrip("x×"))
 
 
+def whole_number(answer: object, what: str) -> int:
+    """``answer`` as an int (from an int or a string like ``" 3"``), or :class:`Unusable`
+    naming ``what`` was asked for; a bool is no number here."""
+    if isinstance(answer, bool) or not isinstance(answer, int | str):
+        raise Unusable(f"give {what} as a whole number, like 0 or 3.")
+    try:
+        return int(str(answer).strip())
+    except ValueError:
+        raise Unusable(f"give {what} as a whole number, like 0 or 3.") from None
+
+
 def close(given: float, truth: float, tolerance: float = RATIO_TOLERANCE) -> bool:
     """``given`` is within ``tolerance`` (a fraction) of ``truth``."""
     return abs(given - truth) <= tolerance * abs(truth)

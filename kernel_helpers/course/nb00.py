@@ -5,16 +5,7 @@ The report the notebook opens with is :mod:`.doctor`'s.
 
 from __future__ import annotations
 
-from .checks import CheckResult, Solution, Unusable, exercise, right, wrong
-
-
-def _exit_code(value: object, what: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | str):
-        raise Unusable(f"give {what} as a whole number, like 0 or 3.")
-    try:
-        return int(str(value).strip())
-    except ValueError:
-        raise Unusable(f"give {what} as a whole number, like 0 or 3.") from None
+from .checks import CheckResult, Solution, Unusable, exercise, right, whole_number, wrong
 
 
 @exercise("00 · exercise 1 (predict, then measure: what counts as an argument)")
@@ -22,8 +13,8 @@ def check_argc_prediction(prediction: object, measured: object) -> CheckResult:
     """Notebook 00: the exit code the learner predicted for the browser check's module
     (``argc - 1``) run with the one argument ``"same bytes"``, against the code the run
     ``measured``."""
-    guess = _exit_code(prediction, "your prediction")
-    truth = _exit_code(measured, "the measured exit code")
+    guess = whole_number(prediction, "your prediction")
+    truth = whole_number(measured, "the measured exit code")
     if guess == truth:
         return right(
             f"{truth}, as you predicted. The host hands the module a list of strings, its own "

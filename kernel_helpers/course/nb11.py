@@ -10,7 +10,7 @@ from ..toolchains.component.worlds import read_world
 from ..toolchains.prebuilt import wasm_module
 from ..wasm.component import is_component
 from ..wasm.runner import run_wasm
-from .checks import CheckResult, Solution, Unusable, exercise, right, wrong
+from .checks import CheckResult, Solution, exercise, right, whole_number, wrong
 
 #: The text exercise 2 pipes into the learner's wordcount component.
 WORDCOUNT_INPUT = b"components are\nthe unit runwasi schedules\n"
@@ -67,23 +67,14 @@ _EXIT_HINT = (
 )
 
 
-def _whole_number(answer: object, what: str) -> int:
-    if isinstance(answer, bool) or not isinstance(answer, int | str):
-        raise Unusable(f"give {what} as a whole number, like 0 or 3.")
-    try:
-        return int(str(answer).strip())
-    except ValueError:
-        raise Unusable(f"give {what} as a whole number, like 0 or 3.") from None
-
-
 @exercise("11 · exercise 3 (predict, then measure: a component's exit code)")
 def check_exit_prediction(prediction: object, measured: object) -> CheckResult:
     """Notebook 11: the exit code the learner predicted for the probe, made a component,
     ending with ``proc_exit(5)``, against the code this run ``measured`` (None where no
     component could be made: then the interface's rule stands in)."""
-    guess = _whole_number(prediction, "your prediction")
+    guess = whole_number(prediction, "your prediction")
     ran = measured is not None
-    truth = _whole_number(measured, "the measured code") if ran else COMPONENT_FAILURE_CODE
+    truth = whole_number(measured, "the measured code") if ran else COMPONENT_FAILURE_CODE
     source = "this run measured" if ran else "no component could be made here; the interface gives"
     if guess == truth:
         return right(

@@ -159,15 +159,24 @@ esac""",
     )
 
 
-def test_a_rustc_without_wasm32_first_on_path_is_named(
+def rustup_rustc_first(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
+) -> tuple[detect.Toolchain, Path]:
+    """A laptop's PATH: rustup's rustc without wasm32 first, then the rustc that builds for
+    wasm here. Returns that rustc's toolchain and the fake rustup rustc."""
     rustc = wasm_rustc()
     folder = tmp_path / "first"
     folder.mkdir()
     first = fake_rustup_rustc(folder)
     monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ['PATH']}")
     monkeypatch.setattr(detect, "_rustc_candidates", lambda: [str(first), rustc.command[0]])
+    return rustc, first
+
+
+def test_a_rustc_without_wasm32_first_on_path_is_named(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    rustc, first = rustup_rustc_first(monkeypatch, tmp_path)
     entry = doctor._checked_toolchain("rust")
     assert entry["available"] is True and entry["tool"] == rustc.command[0]
     assert (
@@ -186,12 +195,7 @@ def test_an_ok_rust_row_says_its_note_asks_for_nothing(
 ) -> None:
     """Walk 3, S1: the row is ok, yet its note read like a task. It says first that the
     course needs nothing, and that the rustup command is only for using rustup's rustc."""
-    rustc = wasm_rustc()
-    folder = tmp_path / "first"
-    folder.mkdir()
-    first = fake_rustup_rustc(folder)
-    monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ['PATH']}")
-    monkeypatch.setattr(detect, "_rustc_candidates", lambda: [str(first), rustc.command[0]])
+    rustc, _ = rustup_rustc_first(monkeypatch, tmp_path)
     monkeypatch.setattr(doctor, "rustup_here", lambda: "/usr/bin/rustup" if rustup else None)
     note = doctor._checked_toolchain("rust")["note"]
     assert note.startswith(f"nothing to do for the course: it builds with {rustc.command[0]}")
