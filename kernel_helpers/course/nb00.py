@@ -35,13 +35,6 @@ def check_argc_prediction(prediction: object, measured: object) -> CheckResult:
     return wrong(f"you predicted {guess}; this run measured {truth}.", hint)
 
 
-def _why_no_docker(turned_off: bool) -> str:
-    """Why the course has no Docker here, in the learner's terms."""
-    if turned_off:
-        return "you turned Docker off (KIT_DOCKER=off), so the course does not ask it"
-    return "no Docker daemon answers"
-
-
 #: Exercise 2: of notebooks 06-09, the ones that put wasm beside containers or images.
 CONTAINER_NOTEBOOKS = frozenset({6, 7, 9})
 
@@ -67,11 +60,11 @@ def _notebook_numbers(answer: object) -> set[int]:
 
 
 def _here(docker_available: bool, turned_off: bool) -> str:
+    """What this machine does with those notebooks, and why, in the learner's terms."""
     if docker_available:
         return "Here Docker answers, so they measure real containers."
-    return (
-        f"Here {_why_no_docker(turned_off)}, so they show recorded container data, marked as such."
-    )
+    why = "you turned Docker off (KIT_DOCKER=off)" if turned_off else "no Docker daemon answers"
+    return f"Here {why}, so they show recorded container data, marked as such."
 
 
 @exercise("00 · exercise 2 (which notebooks need Docker)")
