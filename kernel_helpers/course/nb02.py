@@ -32,6 +32,10 @@ def _import_names(module: str | Path) -> list[str]:
     return [item.name for item in read_module(module).imports]
 
 
+#: The WASI call that carries a non-zero status out of a C program's _start.
+EXIT_IMPORT = "proc_exit"
+
+
 @exercise("02 · exercise 1 (predict, then measure: what a return value costs)")
 def check_import_prediction(prediction: object, source: object, hello: str | Path) -> CheckResult:
     """Notebook 02: the import the learner predicted ``source`` (hello returning 3) gains
@@ -49,6 +53,12 @@ def check_import_prediction(prediction: object, source: object, hello: str | Pat
             f"{guess}, as you predicted: {measured}. main's 3 has to leave the module, and "
             f"{guess} is the WASI call that carries an exit status to the host; _start makes "
             "it only for a non-zero status, so a main that always returns 0 needs no import."
+        )
+    if not gained and guess == EXIT_IMPORT and guess in had:
+        return right(
+            f"{guess}: it carries main's status to the host. This toolchain's hello imports it "
+            "already (its _start keeps the call, since the compiler could not see that main "
+            f"always returns 0), so nothing new appears: {measured}."
         )
     if guess in had:
         return wrong(
@@ -139,7 +149,7 @@ def check_debug_share(func: object) -> CheckResult:
                 return wrong(
                     f"for {name} your function gives {given:.3f}.", _share_mistake(given, module)
                 )
-            found.append(f"{name} {given:.0%}")
+            found.append(f"{name} {given:.1%}")
     return right(
         f"yes: {', '.join(found)}. Stripping removes exactly this share, and the program "
         "runs the same: the debug information is for debuggers, not for the runtime."

@@ -347,3 +347,27 @@ def test_each_mistake_in_the_prime_counter_gets_its_hint(
     need_compiler("c")
     need_native_compiler()
     wrong(kh.check_prime_count(program), *words)
+
+
+def test_a_toolchain_whose_hello_imports_proc_exit_already_still_grades_it_right(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """zig's hello keeps proc_exit whatever main returns: the prediction is right, and the
+    check says why nothing new appeared."""
+    from kernel_helpers.toolchains.build import forget_toolchains
+
+    monkeypatch.setenv("KIT_TOOLCHAINS", "zig-only")
+    forget_toolchains()
+    try:
+        tc = kh.find_toolchain("c")
+        need(tc is not None and tc.kind == "zig", "no zig here")
+        hello = kh.wasm_module("hello", "c")
+        imports = [item.name for item in kh.read_module(hello.path).imports]
+        need("proc_exit" in imports, "this zig's hello does not import proc_exit")
+        returns_3 = kh.source_path("hello", "c").read_text().replace("return 0;", "return 3;")
+        result = kh.check_import_prediction("proc_exit", returns_3, hello.path)
+        right(result)
+        assert "imports it already" in result.message and "exits with 3" in result.message
+    finally:
+        monkeypatch.undo()
+        forget_toolchains()

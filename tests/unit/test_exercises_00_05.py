@@ -145,7 +145,7 @@ def test_debug_share_grades_a_function_on_built_and_stripped_modules(no_compiler
     right(kh.check_debug_share(debug_share))
     wrong(kh.check_debug_share(_custom_share), "producers, target_features and name")
     said = kh.check_debug_share(debug_share).message
-    assert "hello (C) stripped 0%" in said and "a hand-made module 44%" in said
+    assert "hello (C) stripped 0.0%" in said and "a hand-made module 43.7%" in said
     wrong(kh.check_debug_share(lambda path: 100 * debug_share(path)), "percentage")
     wrong(kh.check_debug_share(lambda path: 1 - debug_share(path)), "everything else")
     wrong(kh.check_debug_share(lambda path: 1 / 0), "ZeroDivisionError", "section_sizes")
