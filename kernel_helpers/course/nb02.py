@@ -7,6 +7,7 @@ import re
 import tempfile
 from pathlib import Path
 
+from ..toolchains.build import Artifact
 from ..toolchains.prebuilt import wasm_module
 from ..toolchains.shrink import strip_custom_sections
 from ..wasm.reader import read_module, section_sizes
@@ -118,6 +119,11 @@ DEBUG_WAT = """
 """
 
 
+def _how_made(artifact: Artifact) -> str:
+    """'prebuilt' for the shipped (stripped) module that stands in, else 'as built'."""
+    return "prebuilt" if artifact.prebuilt else "as built"
+
+
 @exercise("02 · exercise 2 (how much is debug information)")
 def check_debug_share(func: object) -> CheckResult:
     """Notebook 02: a function giving the share of a module's bytes that is debug
@@ -125,15 +131,15 @@ def check_debug_share(func: object) -> CheckResult:
     if not callable(func):
         return wrong(f"expected a Python function of a module's path, got {type(func).__name__}.")
     with tempfile.TemporaryDirectory(prefix="kit-debug-share-") as folder:
-        c_hello = wasm_module("hello", "c").path
+        c_hello, cpp_hello = wasm_module("hello", "c"), wasm_module("hello", "cpp")
         stripped = Path(folder) / "hello-c-stripped.wasm"
-        stripped.write_bytes(strip_custom_sections(c_hello.read_bytes()))
+        stripped.write_bytes(strip_custom_sections(c_hello.path.read_bytes()))
         hand_made = Path(folder) / "hand-made.wasm"
         hand_made.write_bytes(wat_bytes(DEBUG_WAT))
         modules = {
-            "hello (C) as built": c_hello,
+            f"hello (C) {_how_made(c_hello)}": c_hello.path,
             "hello (C) stripped": stripped,
-            "hello (C++) as built": wasm_module("hello", "cpp").path,
+            f"hello (C++) {_how_made(cpp_hello)}": cpp_hello.path,
             "a hand-made module": hand_made,  # debug info even where prebuilt modules stand in
         }
         found = []
