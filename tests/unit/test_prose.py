@@ -105,7 +105,7 @@ def test_03_names_the_go_labels_that_are_not_imported_packages() -> None:
     cells = [" ".join(c.split()) for c in cell_sources(notebook("03"))]
     chart = next(i for i, c in enumerate(cells) if "kh.package_breakdown(go.path" in c)
     told = cells[chart + 1]
-    for words in ("`internal_bisect` is `internal/bisect`", "`type_` gathers the `==` functions"):
+    for words in ("`internal_bisect` is `internal/bisect`", "`type_` is no package at all"):
         assert words in told, words
 
 
