@@ -248,3 +248,26 @@ def test_the_pull_story_names_the_largest_part_the_run_measured() -> None:
     assert "would save at most 57.6 ms of it" in small
     big = str(pull_story(pull_result(6.0, size=30_000_000)))  # 4.8 s of bytes
     assert "they are its largest part: a faster link shortens it most" in big
+
+
+def test_measure_saves_each_new_run_so_notebook_10_quotes_the_latest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Walk 3: the first run was saved, a run the Measure button started after moving the
+    sliders was not, so notebook 10 kept quoting the first link's figures."""
+    from kernel_helpers.course import nb07_capacity
+    from kernel_helpers.report.exports import load_results
+
+    medians = iter([1.0, 2.5])
+
+    def pulled(settings: LinkSettings, **_: Any) -> PullResult:  # the pull is not under test
+        row = pull_result(next(medians)).rows["docker-scratch"]
+        return PullResult(settings, {"docker-scratch": row}, {})
+
+    monkeypatch.setattr(nb07_capacity, "pull_or_recorded", pulled)
+    explorer = nb07_capacity.PullExplorer(("docker-scratch",), 1, results_folder=str(tmp_path))
+    explorer.measure()
+    explorer.measure(LinkSettings(10, 100))  # what the button does after the sliders moved
+    saved = load_results(tmp_path)["pull"]
+    assert saved["link"]["rate_mbit"] == 10
+    assert saved["variants"]["docker-scratch"]["median_s"] == 2.5
