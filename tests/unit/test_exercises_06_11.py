@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections import deque
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -346,15 +347,23 @@ def test_nonsense_never_raises(check: Any, rest: tuple[Any, ...], nonsense: obje
     assert result.ok is False and result.message, (check.__name__, nonsense, result.text())
 
 
-def test_typed_call_is_graded_against_hashlib_with_a_hint_for_each_slip() -> None:
+def test_typed_call_is_graded_against_hashlib_with_a_hint_for_each_slip(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     from kernel_helpers.course.nb11 import WORDCOUNT_INPUT
     from kernel_helpers.course.nb12 import TYPED_CALL_INPUT
+    from kernel_helpers.wasm import component
 
+    monkeypatch.setattr(component, "_RECENT_CALLS", deque(maxlen=16))  # a fresh kernel
     digest = hashlib.sha256(TYPED_CALL_INPUT).hexdigest()
-    assert kh.check_typed_call(digest).ok is True
+    # Walk 3, S35: hashlib's digest passed without the component ever being called.
+    uncalled = kh.check_typed_call(digest)
+    assert uncalled.ok is False and "no typed call" in uncalled.message, uncalled.text()
+    assert uncalled.hint and "kh.call_export" in uncalled.hint
     assert kh.check_typed_call(
         kh.call_export(kh.typed_component().path, "sha256", TYPED_CALL_INPUT)
     )
+    assert kh.check_typed_call(digest).ok is True  # the same digest, now that a call returned it
 
     def hinted(answer: object, *words: str) -> None:
         result = kh.check_typed_call(answer)
