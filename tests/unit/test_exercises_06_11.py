@@ -465,3 +465,18 @@ def test_a_prime_counter_level_with_native_is_told_why(
     result = kh.check_prime_count("int main(void) { return 0; }")
     assert result.ok is True
     assert ("Level with native" in result.message) is tied, result.message
+
+
+def test_reading_a_world_asks_which_package_could_open_a_socket() -> None:
+    """Walk 3, S31: "is there one that could open a socket?" was asked, never checked."""
+    packages = ["wasi:cli/environment@0.2.0", "wasi:clocks", "wasi:filesystem", "wasi:io"]
+    right = kh.check_world_packages(packages, None)
+    assert right.ok is True and "only what its world imports" in right.message
+    imported = kh.check_world_packages(packages, "wasi:io/streams")
+    assert imported.ok is False and "none of its interfaces opens a socket" in imported.message
+    assert imported.hint and "None" in imported.hint
+    absent = kh.check_world_packages(packages, "wasi:sockets")
+    assert absent.ok is False and "not among the packages" in absent.message
+    wrong_list = kh.check_world_packages(packages[:2], None)
+    assert wrong_list.ok is False and "missing wasi:filesystem, wasi:io" in wrong_list.message
+    assert kh.check_world_packages(packages, ...).ok is None  # still the placeholder
