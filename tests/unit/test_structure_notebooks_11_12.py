@@ -73,6 +73,15 @@ def test_gos_extra_file_is_an_optional_part_after_the_main_path() -> None:
         assert first >= hood, word
 
 
+def test_the_go_part_is_short_and_says_when_the_plain_component_would_fail() -> None:
+    """Walk 3, S32: three paragraphs explained a failure the demo here does not show."""
+    text = [source(c) for c in cells(PART_THREE[0])]
+    hood = next(t for t in text if "## Under the hood (optional)" in t)
+    part = hood[hood.index("## Under the hood (optional)") :]
+    assert len(part.split()) < 300, len(part.split())
+    assert "**When it would fail:**" in part and "may print every time" in part
+
+
 #: Per notebook, an exercise of each kind the issue asks for, and the cell that shows it.
 THINKING = {
     "02": ("write code that runs", "check_sum_program"),
