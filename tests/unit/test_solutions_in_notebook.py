@@ -63,8 +63,15 @@ def test_07_3_reads_the_platform(platform: str) -> None:
 
 
 @pytest.mark.parametrize("which", SETS)
-def test_08_1_computes_the_slowdown(which: str) -> None:
-    assert run("08", 1, compute=compute(which)).ok is True
+def test_08_1_predicts_the_slowdown_within_the_factor(which: str) -> None:
+    """A prediction is fixed before the run: right where fib(35) ran near native, as it
+    does on the machines measured so far; where the synthetic set makes it 2.6x, the
+    same prediction is wrong, and the check says why."""
+    verdict = run("08", 1, compute=compute(which))
+    if which == "wasm-slower":
+        assert verdict.ok is False and verdict.hint
+    else:
+        assert verdict.ok is True, verdict.text()
 
 
 def test_10_2_names_the_export(tmp_path: Path) -> None:

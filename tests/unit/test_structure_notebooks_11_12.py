@@ -91,6 +91,7 @@ THINKING = {
     "05b": ("change a parameter and explain what moved", "check_memory_before_growing"),
     "07": ("write code that runs", "check_small_dockerfile"),
     "08": ("write code that runs", "check_prime_count"),
+    "08b": ("predict, then measure", "check_slowdown"),
     "11": ("predict, then measure", "check_exit_prediction"),
     "12": ("write code that runs", "check_typed_oci_imports"),
 }
