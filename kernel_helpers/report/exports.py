@@ -36,7 +36,7 @@ if TYPE_CHECKING:  # only named in annotations: the hub's class view loads matpl
     from matplotlib.figure import Figure, SubFigure
 
 EXPORT_SCHEMA = "wasm-course-results/1"
-TOPICS = ("startup", "sizes", "pull", "density", "compute", "compute-browser", "oci")
+TOPICS = ("startup", "sizes", "pull", "density", "portability", "compute", "compute-browser", "oci")
 #: The environment variable that names the learner in exports (notebook 10's box starts with it).
 LEARNER_ENV = "LEARNER"
 #: What a file name cannot hold on Linux, macOS or Windows; every other character is kept.
