@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 import kernel_helpers as kh
+from kernel_helpers.bench.results import as_result
 from kernel_helpers.containers.oci import OciLayout
 from kernel_helpers.course import nb08
 from kernel_helpers.course.nb10 import DECISION_SCENARIOS
@@ -61,7 +62,7 @@ def test_several_seconds_depends_on_the_numbers() -> None:
         lambda: kh.check_push_command(..., None, NO_LAYOUT),
         lambda: kh.check_own_module_through_shim(..., "c"),
         lambda: kh.check_decisions(...),
-        lambda: kh.check_export(...),
+        lambda: kh.check_export(..., None),
         lambda: kh.check_world_packages(...),
         lambda: kh.check_wordcount_component(...),
         lambda: kh.check_typed_call(...),
@@ -286,9 +287,28 @@ def test_decisions_and_export(tmp_path: Path) -> None:
     assert kh.check_decisions({k: "maybe" for k in DECISION_SCENARIOS}).ok is False
     save_result("startup", FAST, folder=tmp_path)
     export = export_results("ada", folder=tmp_path)
-    assert kh.check_export(export.json_path).ok is True
-    assert kh.check_export(export.png_path).ok is False  # not JSON: the check says so, never raises
-    assert kh.check_export(tmp_path / "missing.json").ok is False
+    measured = sum(1 for m in as_result(FAST).variants.values() if not m.recorded)
+    assert kh.check_export(measured, export).ok is True
+    assert kh.check_export(measured, export.png_path).ok is False  # not JSON: said, never raised
+    assert kh.check_export(measured, tmp_path / "missing.json").ok is False
+
+
+def test_the_export_exercise_asks_what_the_instructor_will_see(tmp_path: Path) -> None:
+    """Walk 3, S29: the exercise gave its answer (export.json_path) in its prompt. Now the
+    learner opens the JSON and counts the start-up variants measured here, not recorded."""
+    mixed = as_result(startup_result(FAST_CONTAINERS, recorded=("docker-scratch",)))
+    save_result("startup", mixed, folder=tmp_path)
+    export = export_results("ada", folder=tmp_path)
+    total = len(mixed.variants)
+    mine = sum(1 for m in mixed.variants.values() if not m.recorded)
+    assert 0 < mine < total
+    right = kh.check_export(mine, export)
+    assert right.ok is True and "pale and hatched" in right.message
+    everything = kh.check_export(total, export)
+    assert everything.ok is False and "recorded ones too" in everything.message
+    assert everything.hint and "source" in everything.hint and str(mine) not in everything.hint
+    assert kh.check_export(str(export.json_path), export).ok is False  # the old answer
+    assert kh.check_export(mine, None).ok is False
 
 
 def test_a_prime_counter_is_not_yet_checked_without_a_compiler(
@@ -331,7 +351,7 @@ PART2_CHECKS = [
     (kh.check_push_command, (None, NO_LAYOUT)),
     (kh.check_own_module_through_shim, ("c",)),
     (kh.check_decisions, ()),
-    (kh.check_export, ()),
+    (kh.check_export, (None,)),
     (kh.check_world_packages, ()),
     (kh.check_wordcount_component, ()),
     (kh.check_exit_prediction, (1,)),

@@ -92,6 +92,7 @@ THINKING = {
     "07": ("write code that runs", "check_small_dockerfile"),
     "08": ("write code that runs", "check_prime_count"),
     "08b": ("predict, then measure", "check_slowdown"),
+    "10": ("write code that runs", "check_export"),
     "11": ("predict, then measure", "check_exit_prediction"),
     "12": ("write code that runs", "check_typed_oci_imports"),
 }
