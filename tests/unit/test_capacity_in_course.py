@@ -69,7 +69,7 @@ def test_against_recorded_data_the_grader_says_so() -> None:
 
 
 def test_the_solution_is_right_against_the_recorded_run() -> None:
-    code = kh.solution("07", 1).code
+    code = kh.solution("07", 2).code
     prediction = eval(re.search(r"^prediction = (.*?)  #", code, re.M)[1])  # type: ignore[index]
     assert kh.check_pull_prediction(prediction, recorded_pull()).ok is True
 
@@ -216,6 +216,7 @@ def test_the_prose_states_no_measured_number() -> None:
     """Only the link's settings (50 Mbit/s, 20 ms), bits per byte and a factor of two are
     numbers in the prose: every measured one is computed by a cell."""
     prose = re.sub(r"`[^`]*`", "", capacity_markdown())  # code spans: commands, not claims
+    prose = re.sub(r"(Exercise|notebook) \d+", "", prose)  # names, not quantities
     numbers = set(re.findall(r"\d[\d,.]*", prose))
     assert numbers <= {"50", "20", "1", "8"}, numbers  # 8: bits in a byte
 

@@ -73,12 +73,29 @@ def test_placeholder_is_not_yet(check: object) -> None:
     assert result.ok is None and "Replace ..." in result.message
 
 
-def test_sizes_and_platform() -> None:
-    assert kh.check_smallest_artifact("hello.c.wasm", SIZES_SCRATCH).ok is True
-    assert "lighter" in kh.check_smallest_artifact("hello.go.wasm", SIZES_SCRATCH).message
-    assert kh.check_smallest_artifact("nope", SIZES_SCRATCH).ok is False
-    assert kh.check_image_platform("linux/amd64", "linux/amd64").ok is True
-    assert kh.check_image_platform("wasi/wasm", "linux/amd64").ok is False
+def test_the_lightest_kind_is_predicted_then_compared_with_the_sizes() -> None:
+    """Walk 3, S21: exercise 2 asked for the first line of the chart. Now the learner
+    predicts the lightest kind before the sizes cell, and the check says what each carries."""
+    right = kh.check_smallest_artifact("wasm module", SIZES_SCRATCH)
+    assert right.ok is True and "hello.c.wasm" in right.message and "WASI" in right.message
+    native = kh.check_smallest_artifact("native binary", SIZES_SCRATCH)
+    assert native.ok is False and "libc" in native.message and native.hint
+    assert "hello.c.wasm" not in (native.hint or "")  # the hint points at the lesson
+    assert (
+        kh.check_smallest_artifact("hello.c.wasm", SIZES_SCRATCH).ok is False
+    )  # a kind, not a name
+    assert kh.check_smallest_artifact("OCI artifact", SIZES_SCRATCH).ok is False
+
+
+def test_another_cpu_runs_the_artifact_and_not_the_image() -> None:
+    """Walk 3, S21: exercise 3 read the platform line off; now it asks what follows from it."""
+    amd = kh.check_image_platform("artifact", "linux/amd64")
+    assert amd.ok is True and "bytecode" in amd.message
+    both = kh.check_image_platform("both", "linux/amd64")
+    assert both.ok is False and "cannot execute" in both.message and both.hint
+    assert kh.check_image_platform("image", "linux/amd64").ok is False
+    assert kh.check_image_platform("both", "linux/arm64").ok is True  # on an arm64 machine
+    assert kh.check_image_platform("linux/amd64", "linux/amd64").ok is False  # the old read-off
     assert kh.check_image_platform(42, "linux/amd64").ok is False
 
 

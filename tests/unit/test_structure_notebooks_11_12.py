@@ -90,6 +90,8 @@ THINKING = {
     "05": ("write code that runs", "check_fib_loop"),
     "05b": ("change a parameter and explain what moved", "check_memory_before_growing"),
     "07": ("write code that runs", "check_small_dockerfile"),
+    "07b": ("predict, then measure", "check_smallest_artifact"),
+    "07c": ("predict, then measure", "check_pull_prediction"),
     "08": ("write code that runs", "check_prime_count"),
     "08b": ("predict, then measure", "check_slowdown"),
     "10": ("write code that runs", "check_export"),
@@ -106,8 +108,9 @@ def test_every_notebook_has_an_exercise_that_makes_the_learner_think(key: str) -
     graded = next(i for i, c in enumerate(code) if f"kh.{check}(" in c)
     if kind == "predict, then measure":
         # The prediction is written in a cell of its own, before the cell that measures.
-        predicted = next(i for i, c in enumerate(code) if c.startswith("prediction = ..."))
-        assert predicted < graded and "prediction = ..." not in code[graded]
+        name = re.search(rf"kh\.{check}\((\w+)", code[graded])[1]  # type: ignore[index]
+        predicted = next(i for i, c in enumerate(code) if c.startswith(f"{name} = ..."))
+        assert predicted < graded and f"{name} = ..." not in code[graded]
     elif kind == "change a parameter and explain what moved":
         # The exercise says which parameter to move, and the check moves it again itself.
         told = "".join(source(c) for c in cells(path) if "Exercise" in source(c))
