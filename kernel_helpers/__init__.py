@@ -219,7 +219,7 @@ _names(
     "check_own_module_through_shim",
     "check_pod_runtime_class",
     "check_push_command",
-    "check_wasm_media_type",
+    "check_blob_url",
     "oci_round_trip",
     "start_registry",
 )

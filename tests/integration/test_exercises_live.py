@@ -284,8 +284,26 @@ def test_the_registry_solution_passes(registry: LocalRegistry, layout: OciLayout
     assert result.ok is True, result.text()
 
 
+def test_the_blob_solution_fetches_the_module_and_the_config_is_told_apart(
+    registry: LocalRegistry,
+) -> None:
+    """Walk 3, S26: the check fetches the URL the learner wrote from their registry."""
+    module = wasm_module("hello", "c").path
+    trips = {"artifact": kh.oci_round_trip(module, "artifact", registry)}
+    result = run_solution(kh.solution("09", 1), registry=registry, trips=trips, module=module)
+    assert result.ok is True and "no tar around it" in result.message, result.text()
+    host, _, rest = trips["artifact"].reference.partition("/")
+    config = trips["artifact"].manifest["config"]["digest"]
+    url = f"http://{host}/v2/{rest.rsplit(':', 1)[0]}/blobs/{config}"
+    wrong = kh.check_blob_url(url, registry, module)
+    assert wrong.ok is False and "the config" in wrong.message and wrong.hint
+
+
 def test_every_solution_that_needs_a_registry_is_run_here() -> None:
-    assert {k for k, s in all_solutions().items() if s.needs == "registry"} == {("09", 3)}
+    assert {k for k, s in all_solutions().items() if s.needs == "registry"} == {
+        ("09", 1),
+        ("09", 3),
+    }
 
 
 # --- every solution that needs Docker -----------------------------------------------------

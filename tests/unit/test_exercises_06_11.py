@@ -57,7 +57,7 @@ def test_several_seconds_depends_on_the_numbers() -> None:
         lambda: kh.check_slowdown(..., compute_result(1.3)),
         lambda: kh.check_why_slower(...),
         lambda: kh.check_prime_count(...),
-        lambda: kh.check_wasm_media_type(...),
+        lambda: kh.check_blob_url(..., None, kh.wasm_module("hello", "c").path),
         lambda: kh.check_pod_runtime_class(..., kh.wasm_runtime_class()),
         lambda: kh.check_push_command(..., None, NO_LAYOUT),
         lambda: kh.check_own_module_through_shim(..., "c"),
@@ -123,8 +123,6 @@ def test_slowdown_and_reasons() -> None:
 
 
 def test_media_type_and_pod() -> None:
-    assert kh.check_wasm_media_type("application/wasm").ok is True
-    assert kh.check_wasm_media_type("application/vnd.oci.image.layer.v1.tar+gzip").ok is False
     runtime_class = kh.wasm_runtime_class("wasm", handler="wasmtime")
     assert kh.check_pod_runtime_class(kh.wasm_pod(runtime_class), runtime_class).ok is True
     handler = kh.check_pod_runtime_class({"spec": {"runtimeClassName": "wasmtime"}}, runtime_class)
@@ -363,7 +361,7 @@ PART2_CHECKS = [
     (kh.check_slowdown, (compute_result(1.3),)),
     (kh.check_why_slower, ()),
     (kh.check_prime_count, ()),
-    (kh.check_wasm_media_type, ()),
+    (kh.check_blob_url, (None, kh.wasm_module("hello", "c").path)),
     (kh.check_pod_runtime_class, (kh.wasm_runtime_class(),)),
     (kh.check_push_command, (None, NO_LAYOUT)),
     (kh.check_own_module_through_shim, ("c",)),
@@ -529,3 +527,20 @@ def test_reading_a_world_asks_which_package_could_open_a_socket() -> None:
     wrong_list = kh.check_world_packages(packages[:2], None)
     assert wrong_list.ok is False and "missing wasi:filesystem, wasi:io" in wrong_list.message
     assert kh.check_world_packages(packages, ...).ok is None  # still the placeholder
+
+
+def test_the_blob_url_is_read_for_its_digest_where_no_registry_runs() -> None:
+    """Walk 3, S26: exercise 1 read the media type off the manifest above. Now the learner
+    writes the URL of the blob a shim runs; with a registry the check fetches it (the
+    integration tests), without one it reads the digest."""
+    module = kh.wasm_module("hello", "c").path
+    digest = "sha256:" + hashlib.sha256(module.read_bytes()).hexdigest()
+    base = "http://127.0.0.1:5000/v2/kit/hello-wasm"
+    read = kh.check_blob_url(f"{base}/blobs/{digest}", None, module)
+    assert read.ok is True and "nothing was fetched" in read.message
+    manifest = kh.check_blob_url(f"{base}/manifests/by-hand", None, module)
+    assert manifest.ok is False and "serves the manifest" in manifest.message and manifest.hint
+    other = kh.check_blob_url(f"{base}/blobs/sha256:{'0' * 64}", None, module)
+    assert other.ok is False and "not the module's" in other.message
+    old = kh.check_blob_url("application/wasm", None, module)  # the old read-off
+    assert old.ok is False and "/v2/REPOSITORY/blobs/DIGEST" in old.message

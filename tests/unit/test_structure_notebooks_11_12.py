@@ -94,6 +94,7 @@ THINKING = {
     "07c": ("predict, then measure", "check_pull_prediction"),
     "08": ("write code that runs", "check_prime_count"),
     "08b": ("predict, then measure", "check_slowdown"),
+    "09": ("write code that runs", "check_blob_url"),
     "10": ("write code that runs", "check_export"),
     "11": ("predict, then measure", "check_exit_prediction"),
     "12": ("write code that runs", "check_typed_oci_imports"),
