@@ -138,7 +138,7 @@ _names("containers.images", "cleanup", "kit_labels")
 _names("course.doctor", "missing")
 _names(
     "course.nb06",
-    "check_locked_down_run",
+    "check_which_lock",
     "check_several_seconds",
     "check_startup_ratio",
     "containerd_rows",

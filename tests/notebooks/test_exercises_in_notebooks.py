@@ -46,7 +46,8 @@ WRONG = {
     # the text typed in instead of read from the preopened file
     "check_greeting_reader": _C_HEAD + 'int main(void) {\n    puts("hello");\n    return 0;\n}\n',
     "check_fib_loop": '(module (func (export "fib") (param i32) (result i32) (i32.const 0)))',
-    "check_locked_down_run": {"read_only": True},
+    # a lock that takes something away, but not what stops a write on the root
+    "check_which_lock": "cap_drop",
     # a dynamically linked binary on scratch: no loader there
     "check_small_dockerfile": 'FROM scratch\nCOPY hello-dynamic /hello\nENTRYPOINT ["/hello"]\n',
     "check_prime_count": _C_HEAD + 'int main(void) {\n    puts("0");\n    return 0;\n}\n',
