@@ -91,13 +91,13 @@ def check_several_seconds(answer: object, result: Any) -> CheckResult:
 #: away: the lesson a check's answer quotes (walk 3, S17: the exercise copied the six
 #: keyword arguments of that cell, and so checked attention, not understanding).
 LOCK_TAKES = {
-    "network_mode": "no network: a namespace holding only lo, so nothing inside reaches the outside",
-    "read_only": "the image's files, / included, mounted read-only: nothing inside can change them",
-    "cap_drop": "no Linux capability (chown, kill, net_raw, ...): root inside may do only what "
-    "any owner may, and writing its own files is one of those things",
-    "security_opt": "no new privileges: a setuid program cannot gain any when it starts",
-    "mem_limit": "a memory limit: the container cannot take all of the host's memory",
-    "pids_limit": "a process limit: a fork bomb inside cannot fill the host's process table",
+    "network_mode": "the network: a namespace holding only lo, so nothing inside reaches out",
+    "read_only": "the right to change the image's files, / included: they are mounted read-only",
+    "cap_drop": "every Linux capability (chown, kill, net_raw, ...): root inside may do only "
+    "what any owner may, and writing its own files is one of those things",
+    "security_opt": "any new privilege: a setuid program cannot gain one when it starts",
+    "mem_limit": "all but a slice of the host's memory",
+    "pids_limit": "all but a few process slots: a fork bomb inside cannot fill the host's table",
 }
 LOCKS = tuple(LOCK_TAKES)
 #: The lock that stops the probe's write: the one answer the check expects.
@@ -136,11 +136,11 @@ def _lock_read_not_run(lock: str, fix: str | None) -> CheckResult:
     """No Docker: the answer is graded by what each lock takes away, and says nothing ran."""
     if lock == STOPS_THE_WRITE:
         return right(
-            f"Docker is not here, so nothing ran, but yes: {lock} gives {LOCK_TAKES[lock]}. "
+            f"Docker is not here, so nothing ran, but yes: {lock} takes away {LOCK_TAKES[lock]}. "
             "The other five take other things away."
         )
     return wrong(
-        f"Docker is not here, so nothing ran; {lock} gives {LOCK_TAKES[lock]}.", _LOCK_HINT
+        f"Docker is not here, so nothing ran; {lock} takes away {LOCK_TAKES[lock]}.", _LOCK_HINT
     )
 
 
@@ -169,12 +169,12 @@ def _run_without(client: Any, lock: str) -> CheckResult:
     if unlocked.exit_code != 0:
         return wrong(
             f"with all six locks the write failed ({said}), and without {lock} it still "
-            f"failed ({_said(unlocked)}): {lock} gives {LOCK_TAKES[lock]}.",
+            f"failed ({_said(unlocked)}): {lock} takes away {LOCK_TAKES[lock]}.",
             _LOCK_HINT,
         )
     return right(
         f"with all six locks the write failed ({said}); without {lock} it worked "
-        f"({_said(unlocked)}). {lock} gives {LOCK_TAKES[lock]}; root inside needs no "
+        f"({_said(unlocked)}). {lock} takes away {LOCK_TAKES[lock]}; root inside needs no "
         "capability to write its own files, so the other five do not stop it."
     )
 

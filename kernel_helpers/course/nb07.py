@@ -74,7 +74,10 @@ KINDS = {
         "a static build carries libc's code for every system call it makes",
     ),
     "container image": ("image", "a binary (and maybe an OS's files) in a gzip'd tar layer"),
-    "OCI artifact": ("oci-wasm", "the module's bytes plus a manifest and a config to find them"),
+    "OCI artifact": (
+        "oci-wasm",
+        "the module's bytes (gzip'd in the image shape), a manifest and a config",
+    ),
 }
 _KIND_HINT = (
     "Ask what each kind must carry besides hello's own code: a C library? an operating "
