@@ -42,9 +42,8 @@ from .programs import (
 PREDICTION_FACTOR = 1.3
 #: Why the same ratio moves between runs, said where the learner compares it.
 WHY_IT_MOVES = (
-    "Run it again and this ratio moves by a few hundredths: each median is of a few runs on a "
-    "machine shared with other programs, so it carries whatever else ran then (the spread "
-    "shows how much)."
+    "Run it again and this ratio moves: each median is of a few runs on a machine shared "
+    "with other programs, so it carries whatever else ran then (the spread shows how much)."
 )
 _SLOWDOWN_HINT = (
     "Read 'Why wasm is slower' below: which of those costs does fib, all calls and integer "
