@@ -82,6 +82,15 @@ def test_the_go_part_is_short_and_says_when_the_plain_component_would_fail() -> 
     assert "**When it would fail:**" in part and "may print every time" in part
 
 
+def test_12_says_why_a_component_is_wasip2_and_what_09s_node_does_with_it() -> None:
+    """Walk 3, S34: 12's artifact says wasip2/wasm where 09 taught that a shim checks
+    wasi/wasm, and nothing said whether a 09-style node would take it (the integration
+    test test_a_component_is_no_module_for_the_kits_shim runs the claim)."""
+    text = " ".join(" ".join(source(c) for c in cells(PART_THREE[1])).split())
+    assert "`wasip1` for a module, `wasip2` for a component" in text
+    assert "image might be filtered out" in text and "preview-1 modules only" in text
+
+
 #: Per notebook, an exercise of each kind the issue asks for, and the cell that shows it.
 THINKING = {
     "02": ("write code that runs", "check_sum_program"),
