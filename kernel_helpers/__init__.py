@@ -138,7 +138,7 @@ _names("containers.images", "cleanup", "kit_labels")
 _names("course.doctor", "missing")
 _names(
     "course.nb06",
-    "check_locked_down_run",
+    "check_which_lock",
     "check_several_seconds",
     "check_startup_ratio",
     "containerd_rows",
@@ -219,7 +219,7 @@ _names(
     "check_own_module_through_shim",
     "check_pod_runtime_class",
     "check_push_command",
-    "check_wasm_media_type",
+    "check_blob_url",
     "oci_round_trip",
     "start_registry",
 )

@@ -7,9 +7,6 @@ so the right answer is the one *their* machine produced.
 from __future__ import annotations
 
 import contextlib
-import difflib
-from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .._display import format_seconds
@@ -88,295 +85,104 @@ def check_several_seconds(answer: object, result: Any) -> CheckResult:
     )
 
 
-# --- exercise 3: a locked-down container ------------------------------------------------
+# --- exercise 3: which lock stops it? -------------------------------------------------------
 
-#: Limits that leave hello (which needs a few MiB and one process) plenty, and still
-#: protect the machine: a limit far above these takes little away.
-MAX_MEMORY_BYTES = 256 * 1024 * 1024
-MAX_PIDS = 256
-
-#: containers.run's own switches (how it waits and what it returns), not container settings.
-RUN_SWITCHES = frozenset({"remove", "detach", "stdout", "stderr", "stream"})
-#: The six locks the exercise asks for, by their keyword (network_disabled closes the
-#: network too): the six settings of the cell that opened the box.
-LOCKS = ("network_mode", "read_only", "cap_drop", "security_opt", "mem_limit", "pids_limit")
-#: The option of ``security_opt`` that is the sixth lock.
-NO_NEW_PRIVILEGES = "no-new-privileges"
-#: What the check also agrees to run: settings that take more away, or name and label it.
-ALSO_RUN = frozenset(
-    {
-        "network_disabled",
-        "memswap_limit",
-        "nano_cpus",
-        "cpu_quota",
-        "cpu_period",
-        "cpu_shares",
-        "user",
-        "labels",
-        "environment",
-        "hostname",
-    }
-)
-#: Settings that open a hole in the box, and why the check will not run them.
-OPENS_A_HOLE = {
-    "privileged": "gives the container every capability and every host device",
-    "cap_add": "gives capabilities back",
-    "volumes": "hands the container a folder of the host",
-    "mounts": "hands the container a folder of the host",
-    "volumes_from": "hands the container another container's folders",
-    "devices": "hands the container a device of the host",
-    "pid_mode": "can share the host's process namespace",
-    "ipc_mode": "can share the host's IPC namespace",
-    "userns_mode": "can turn off user namespace remapping",
-    "uts_mode": "can share the host's hostname namespace",
-    "network": "attaches a network",
-    "ports": "publishes ports on the host",
-    "entrypoint": "changes what runs: the check runs the hello image as built",
-    "command": "changes what runs: the check runs the hello image as built",
+#: The six locks of the cell that opened the box, by their keyword, and what each takes
+#: away: the lesson a check's answer quotes (walk 3, S17: the exercise copied the six
+#: keyword arguments of that cell, and so checked attention, not understanding).
+LOCK_TAKES = {
+    "network_mode": "the network: a namespace holding only lo, so nothing inside reaches out",
+    "read_only": "the right to change the image's files, / included: they are mounted read-only",
+    "cap_drop": "every Linux capability (chown, kill, net_raw, ...): root inside may do only "
+    "what any owner may, and writing its own files is one of those things",
+    "security_opt": "any new privilege: a setuid program cannot gain one when it starts",
+    "mem_limit": "all but a slice of the host's memory",
+    "pids_limit": "all but a few process slots: a fork bomb inside cannot fill the host's table",
 }
+LOCKS = tuple(LOCK_TAKES)
+#: The lock that stops the probe's write: the one answer the check expects.
+STOPS_THE_WRITE = "read_only"
+#: What the probe is asked to do in the container: write a file on its own root.
+WRITE = ("write", "/note.txt", "written from inside")
+_LOCK_HINT = (
+    "Read what the probe said when it failed, then ask which of the six locks has that "
+    "job: the cell that opened the box says what each one takes away."
+)
 
 
-def _known_keywords() -> frozenset[str]:
-    from docker.models.containers import RUN_CREATE_KWARGS, RUN_HOST_CONFIG_KWARGS
-
-    # run() itself also takes these, and turns them into create()'s settings.
-    return frozenset({*RUN_CREATE_KWARGS, *RUN_HOST_CONFIG_KWARGS, *RUN_SWITCHES, *OPENS_A_HOLE})
-
-
-@dataclass(frozen=True)
-class Locks:
-    """The six things a locked-down run takes away: as the learner asked for them
-    (:meth:`asked`) or as Docker applied them (:meth:`applied`, from ``docker inspect``)."""
-
-    network: str  # "none": no network at all
-    read_only: bool
-    cap_drop: tuple[str, ...]
-    no_new_privileges: bool
-    memory_bytes: int  # 0: no limit
-    pids: int  # 0 or less: no limit
-
-    @classmethod
-    def asked(cls, settings: Mapping[str, Any]) -> Locks:
-        network = (
-            "none"
-            if settings.get("network_disabled") is True
-            else str(settings.get("network_mode", "default"))
-        )
-        return cls(
-            network,
-            settings.get("read_only") is True,
-            _capabilities(settings.get("cap_drop")),
-            _no_new_privileges(settings.get("security_opt")),
-            _memory_bytes(settings.get("mem_limit")),
-            _pids(settings.get("pids_limit")),
-        )
-
-    @classmethod
-    def applied(cls, inspected: Mapping[str, Any]) -> Locks:
-        host, config = inspected.get("HostConfig") or {}, inspected.get("Config") or {}
-        network = (
-            "none" if config.get("NetworkDisabled") else str(host.get("NetworkMode") or "default")
-        )
-        return cls(
-            network,
-            bool(host.get("ReadonlyRootfs")),
-            _capabilities(host.get("CapDrop")),
-            _no_new_privileges(host.get("SecurityOpt")),
-            int(host.get("Memory") or 0),
-            int(host.get("PidsLimit") or 0),
-        )
-
-    def gap(self) -> tuple[str, str] | None:
-        """The first lock left open: what it leaves open, and the setting that closes it."""
-        if self.network != "none":
-            return (
-                f"the container gets a network (NetworkMode {self.network!r}): it could reach the outside.",
-                'network_mode="none" leaves it a network namespace holding only lo.',
-            )
-        if not self.read_only:
-            return (
-                "its root filesystem is writable: a program in it can change its own files.",
-                "read_only=True mounts the image's files read-only.",
-            )
-        if "ALL" not in self.cap_drop:
-            return (
-                "it keeps Docker's default capabilities (chown, kill, net_raw, ...): root inside can still use them.",
-                'cap_drop=["ALL"] drops every one of them.',
-            )
-        if not self.no_new_privileges:
-            return (
-                "a setuid program inside could still gain privileges when it starts.",
-                f'security_opt=["{NO_NEW_PRIVILEGES}"] stops every process in it from gaining any.',
-            )
-        if self.memory_bytes <= 0:
-            return (
-                "it has no memory limit: it may take all of the host's memory.",
-                'mem_limit="64m" (a string with a unit, or a number of bytes).',
-            )
-        if self.memory_bytes > MAX_MEMORY_BYTES:
-            return (
-                f"a memory limit of {self.memory_bytes / 2**20:g} MiB takes little away.",
-                f"hello needs a few MiB: stay at or below {MAX_MEMORY_BYTES // 2**20} MiB.",
-            )
-        if self.pids <= 0:
-            return (
-                "it has no process limit: a fork bomb inside could fill the host's process table.",
-                "pids_limit=64 caps how many processes it may have at once.",
-            )
-        if self.pids > MAX_PIDS:
-            return (
-                f"a limit of {self.pids} processes takes little away.",
-                f"hello is one process: stay at or below {MAX_PIDS}.",
-            )
-        return None
-
-    def text(self) -> str:
-        return (
-            f"NetworkMode {self.network}, ReadonlyRootfs {self.read_only}, CapDrop {list(self.cap_drop)}, "
-            f"NoNewPrivileges {self.no_new_privileges}, Memory {self.memory_bytes / 2**20:g} MiB, PidsLimit {self.pids}"
-        )
-
-
-def _capabilities(value: object) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    if not isinstance(value, (list, tuple)) or not all(isinstance(c, str) for c in value):
-        raise Unusable(
-            "cap_drop takes a list of capability names.",
-            'Write cap_drop=["ALL"], with the brackets.',
-        )
-    return tuple(c.upper() for c in value)
-
-
-def _no_new_privileges(value: object) -> bool:
-    """Whether a ``security_opt`` list (or Docker's ``SecurityOpt``) holds no-new-privileges."""
-    if not isinstance(value, (list, tuple)):
-        return False
-    return any(str(option) in (NO_NEW_PRIVILEGES, f"{NO_NEW_PRIVILEGES}:true") for option in value)
-
-
-def _memory_bytes(value: object) -> int:
-    from docker.errors import DockerException
-    from docker.utils import parse_bytes
-
-    if value is None:
-        return 0
-    if isinstance(value, bool) or not isinstance(value, (int, str)):
-        raise Unusable(f'mem_limit takes a size like "64m", not {value!r}.')
-    try:
-        return int(parse_bytes(value))
-    except DockerException as err:
-        raise Unusable(
-            f"Docker cannot read mem_limit={value!r}.", f'{err}. For example "64m".'
-        ) from err
-
-
-def _pids(value: object) -> int:
-    if value is None:
-        return 0
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise Unusable(
-            f"pids_limit takes a whole number, not {value!r}.", "For example pids_limit=64."
-        )
-    return value
-
-
-def _runnable_settings(answer: object) -> dict[str, Any]:
-    """The learner's keyword arguments, minus run()'s own switches, once every key is one
-    the check agrees to run; otherwise :class:`Unusable` naming the key and why."""
-    if not isinstance(answer, Mapping) or not all(isinstance(key, str) for key in answer):
-        raise Unusable(
-            f"expected a dict of keyword arguments, got {type(answer).__name__}.",
-            'For example {"read_only": True, ...}: the keywords of client.containers.run.',
-        )
-    for key in answer:
-        if key in OPENS_A_HOLE:
-            raise Unusable(
-                f"the check does not run {key}: it {OPENS_A_HOLE[key]}.",
-                "This exercise only takes things away; leave it out.",
-            )
-        if key not in _known_keywords():
-            close_ones = difflib.get_close_matches(key, sorted(_known_keywords()), n=1)
-            raise Unusable(
-                f"{key!r} is not a keyword of client.containers.run.",
-                f"Did you mean {close_ones[0]!r}?"
-                if close_ones
-                else f"The six locks: {', '.join(LOCKS)}.",
-            )
-        if key not in (*LOCKS, *ALSO_RUN, *RUN_SWITCHES):
-            raise Unusable(
-                f"the check does not run {key}: it runs the six locks and a few settings "
-                "that take more away.",
-                f"Leave {key} out.",
-            )
-    _loosened_security_opt(answer.get("security_opt"))
-    return {key: value for key, value in answer.items() if key not in RUN_SWITCHES}
-
-
-def _loosened_security_opt(value: object) -> None:
-    if value is None:
-        return
-    if not isinstance(value, (list, tuple)):
-        raise Unusable(
-            "security_opt takes a list.", 'For example security_opt=["no-new-privileges"].'
-        )
-    for option in value:
-        if not str(option).startswith("no-new-privileges"):
-            raise Unusable(
-                f"the check does not run security_opt {option!r}: it loosens the sandbox.",
-                'Keep security_opt to ["no-new-privileges"]: that option is the lock.',
-            )
-
-
-@exercise("06 · exercise 3 (a locked-down container)")
-def check_locked_down_run(answer: object) -> CheckResult:
-    """Notebook 06: keyword arguments for ``client.containers.run`` that close the six
-    locks. The check reads them first (a container never runs with a lock open); with
-    Docker it then runs the hello image with them and grades what Docker applied."""
+@exercise("06 · exercise 3 (which lock stops it?)")
+def check_which_lock(answer: object) -> CheckResult:
+    """Notebook 06: the keyword of the lock that stops the probe writing ``/note.txt``.
+    With Docker, the check runs the probe with the six locks, then with all but the named
+    one (never without the network lock), and grades what the second run did."""
     from .._errors import DockerUnavailable
     from ..containers.docker import connect
 
-    settings = _runnable_settings(answer)
-    gap = Locks.asked(settings).gap()
-    if gap is not None:
-        return wrong(*gap)
+    lock = str(answer).split("=")[0].strip() if isinstance(answer, str) else None
+    if lock not in LOCK_TAKES:
+        raise Unusable(
+            f"name one lock by its keyword, as a string: {', '.join(LOCKS)}.",
+            'For example "pids_limit".',
+        )
     try:
         client = connect()
     except DockerUnavailable as err:
-        return not_yet(
-            "Docker is not here, so your settings were read but not run: as written, they close all six locks.",
-            f"To run them: {err.fix}" if err.fix else None,
-        )
+        return _lock_read_not_run(lock, err.fix)
     with contextlib.closing(client):
-        return _run_locked_down(client, settings)
+        return _run_without(client, lock)
 
 
-def _run_locked_down(client: Any, settings: Mapping[str, Any]) -> CheckResult:
-    from ..containers.images import run_with_settings
-
-    try:
-        image = hello_image(client=client)
-    except KitError as err:
-        return not_yet(f"the check cannot build the hello image here: {err.message}", err.fix)
-    try:
-        run = run_with_settings(image, settings, client=client)
-    except KitError as err:
-        return wrong(
-            f"Docker refused these settings: {err.message}",
-            "Change the one it names; keep the other locks.",
+def _lock_read_not_run(lock: str, fix: str | None) -> CheckResult:
+    """No Docker: the answer is graded by what each lock takes away, and says nothing ran."""
+    if lock == STOPS_THE_WRITE:
+        return right(
+            f"Docker is not here, so nothing ran, but yes: {lock} takes away {LOCK_TAKES[lock]}. "
+            "The other five take other things away."
         )
-    applied = Locks.applied(run.inspected)
-    gap = applied.gap()
-    if gap is not None:
-        return wrong(f"Docker applied something else: {gap[0]}", gap[1])
-    printed = run.stdout.decode("utf-8", "replace")
-    if run.exit_code != 0 or printed != hello_output():
-        said = run.stderr.decode("utf-8", "replace").strip()
-        return wrong(f"the container exited {run.exit_code} and printed {printed!r}.", said or None)
-    return right(
-        f"yes: Docker applied {applied.text()}, and hello still printed {printed.strip()!r}: "
-        "it needed nothing you took away."
+    return wrong(
+        f"Docker is not here, so nothing ran; {lock} takes away {LOCK_TAKES[lock]}.", _LOCK_HINT
     )
+
+
+def _run_without(client: Any, lock: str) -> CheckResult:
+    """The probe's write with the six locks, then without ``lock``: the lesson in two runs."""
+    from ..containers.images import hardened_settings, run_with_settings
+    from .probe import probe_image
+
+    try:
+        image = probe_image(client)
+        locked = run_with_settings(image, hardened_settings(), WRITE, client=client)
+    except KitError as err:
+        return not_yet(f"the check cannot run the probe here: {err.message}", err.fix)
+    said = _said(locked)
+    if lock == "network_mode":  # a container with a network could reach the outside
+        return wrong(
+            f"with all six locks the write failed ({said}); the probe writes on its own root, "
+            "and no network is part of that. (The check never opens the network to show it.)",
+            _LOCK_HINT,
+        )
+    opened = {key: value for key, value in hardened_settings().items() if key != lock}
+    try:
+        unlocked = run_with_settings(image, opened, WRITE, client=client)
+    except KitError as err:
+        return not_yet(f"the check cannot run the probe here: {err.message}", err.fix)
+    if unlocked.exit_code != 0:
+        return wrong(
+            f"with all six locks the write failed ({said}), and without {lock} it still "
+            f"failed ({_said(unlocked)}): {lock} takes away {LOCK_TAKES[lock]}.",
+            _LOCK_HINT,
+        )
+    return right(
+        f"with all six locks the write failed ({said}); without {lock} it worked "
+        f"({_said(unlocked)}). {lock} takes away {LOCK_TAKES[lock]}; root inside needs no "
+        "capability to write its own files, so the other five do not stop it."
+    )
+
+
+def _said(run: Any) -> str:
+    """What the probe said, in a few words, and how it ended."""
+    words = (run.stderr or run.stdout).decode("utf-8", "replace").strip().splitlines()
+    return f"{words[0] if words else 'nothing'!r}, exit {run.exit_code}"
 
 
 # --- the hello image the by-hand cells run ------------------------------------------------
@@ -530,17 +336,12 @@ SOLUTIONS = (
         "06",
         3,
         """
-    answer = {
-        "network_mode": "none",  # no network namespace with a way out
-        "read_only": True,       # the image's files cannot be changed
-        "cap_drop": ["ALL"],     # no capability left, even for root
-        "security_opt": ["no-new-privileges"],  # and no setuid program gains one back
-        "mem_limit": "64m",      # memory, then processes: enough for hello, not the machine
-        "pids_limit": 64,
-    }
-    kh.check_locked_down_run(answer)
+    answer = "read_only"  # the probe writes on its own root, and that root is read-only
+    kh.check_which_lock(answer)
     """,
-        "The same six settings the cell that opened the box passed; hello needs none of what they take away.",
+        "read_only=True mounts the image's files read-only. Root inside keeps no capability, "
+        "but writing its own files needs none, so cap_drop does not stop it; the network, "
+        "privileges, memory and processes have nothing to do with a write.",
         needs="docker",
     ),
 )

@@ -25,7 +25,7 @@ PULL_HINT = (
 )
 
 
-@exercise("07 · exercise 1 (predict, then measure: a small image's pull)")
+@exercise("07 · exercise 2 (predict, then measure: a small image's pull)")
 def check_pull_prediction(
     prediction: object, pull: Any, variant: str = "docker-scratch"
 ) -> CheckResult:
@@ -62,46 +62,89 @@ def check_pull_prediction(
     )
 
 
-@exercise("07 · exercise 2 (the smallest artifact)")
-def check_smallest_artifact(answer: object, sizes: Mapping[str, int]) -> CheckResult:
-    """Notebook 07: the name of the smallest artifact in ``sizes``; where several weigh
-    the same (a stripped module that wasm-opt could not shrink further), any of them."""
-    if not isinstance(answer, str):
-        return wrong(f"answer with the artifact's name as a string, not {answer!r}.")
+#: Exercise 1's four kinds of artifact, by the name ``artifact_kind`` gives each size's
+#: label, and what each one carries besides hello's own code: the lesson the check says.
+KINDS = {
+    "wasm module": (
+        "wasm",
+        "only the bits of libc it calls; the host brings the rest through WASI",
+    ),
+    "native binary": (
+        "native",
+        "a static build carries libc's code for every system call it makes",
+    ),
+    "container image": ("image", "a binary (and maybe an OS's files) in a gzip'd tar layer"),
+    "OCI artifact": (
+        "oci-wasm",
+        "the module's bytes (gzip'd in the image shape), a manifest and a config",
+    ),
+}
+_KIND_HINT = (
+    "Ask what each kind must carry besides hello's own code: a C library? an operating "
+    "system's files? a tar and a manifest? The section after the chart says it."
+)
+
+
+@exercise("07 · exercise 1 (predict, then measure: the lightest artifact)")
+def check_smallest_artifact(prediction: object, sizes: Mapping[str, int]) -> CheckResult:
+    """Notebook 07: the kind of artifact (one of ``KINDS``) the learner predicted would be
+    the lightest, before the cell that weighs them, against what that cell measured."""
+    from ..bench.results import artifact_kind
+
+    given = str(prediction).strip() if isinstance(prediction, str) else None
+    if given not in KINDS:
+        return wrong(f"answer with one of: {', '.join(repr(k) for k in KINDS)}.")
     least = min(sizes.values())
-    smallest = sorted(name for name, size in sizes.items() if size == least)
-    given = answer.strip()
-    if given in smallest:
-        others = [name for name in smallest if name != given]
-        tie = (
-            f" (tied with {', '.join(others)}: the same size, so either answer is right)"
-            if others
-            else ""
-        )
-        return right(f"yes: {given}, {format_bytes(least)}{tie}.")
-    if given not in sizes:
-        return wrong(
-            f"there is no artifact called {answer!r}.", "Copy a name from the chart's labels."
-        )
+    lightest = sorted(name for name, size in sizes.items() if size == least)[0]
+    measured_kind = next(
+        (kind for kind, (key, _) in KINDS.items() if key == artifact_kind(lightest)), None
+    )
+    measured = f"this run weighed {lightest} lightest, {format_bytes(least)}"
+    if given == measured_kind:
+        return right(f"{measured}, as you predicted: it carries {KINDS[given][1]}.")
+    own = _lightest_of_kind(sizes, KINDS[given][0])
+    of_yours = f"; the lightest {given} weighed {format_bytes(own)}" if own else ""
     return wrong(
-        f"{answer} weighs {format_bytes(sizes[answer.strip()])}; something is lighter.",
-        "The chart is sorted by kind, not by size; read the bar lengths (the axis is logarithmic).",
+        f"you predicted a {given}; {measured}{of_yours}. A {given} carries {KINDS[given][1]}.",
+        _KIND_HINT,
     )
 
 
-@exercise("07 · exercise 3 (the image's platform)")
+def _lightest_of_kind(sizes: Mapping[str, int], kind: str) -> int | None:
+    from ..bench.results import artifact_kind
+
+    of_kind = [size for name, size in sizes.items() if artifact_kind(name) == kind]
+    return min(of_kind) if of_kind else None
+
+
+#: Exercise 3's choices: which of the two packagings runs unchanged on another CPU.
+RUNS_ELSEWHERE = ("image", "artifact", "both", "neither")
+
+
+@exercise("07 · exercise 3 (another CPU)")
 def check_image_platform(answer: object, platform: str) -> CheckResult:
-    """Notebook 07: the ``os/architecture`` the container image is tied to (``platform``)."""
-    if not isinstance(answer, str) or "/" not in answer:
-        return wrong("answer like 'os/architecture', for example 'linux/arm64'.")
-    if answer.strip().lower() == platform.lower():
-        return right(
-            f"yes: {platform}. That image runs only there; the .wasm above ran unchanged under two hosts."
-        )
-    return wrong(
-        f"the image's config says something else than {answer}.",
-        "Read the 'Os' and 'Architecture' fields the inspect cell printed.",
+    """Notebook 07: which of the container image (tied to ``platform``) and the wasm OCI
+    artifact (``wasi/wasm``) runs unchanged on a ``linux/arm64`` machine (walk 3, S21:
+    the exercise was a read-off of the platform line)."""
+    given = answer.strip().lower() if isinstance(answer, str) else None
+    if given not in RUNS_ELSEWHERE:
+        return wrong(f"answer with one of: {', '.join(repr(c) for c in RUNS_ELSEWHERE)}.")
+    image_runs = platform.lower().endswith("/arm64")
+    truth = "both" if image_runs else "artifact"
+    why_image = (
+        f"the image is {platform}, arm64 machine code already"
+        if image_runs
+        else f"the image holds machine code for {platform}, which an arm64 CPU cannot execute"
     )
+    why_module = "the module is wasm bytecode, which the host's runtime compiles for its own CPU"
+    if given == truth:
+        return right(f"{given}: {why_image}; {why_module}. That is portability, in bytes.")
+    hint = "Read the two platforms the cell printed: which of them names a CPU, and which one?"
+    if given in ("image", "neither"):
+        return wrong(
+            f"not the {'image alone' if given == 'image' else 'answer'}: {why_module}.", hint
+        )
+    return wrong(f"not both: {why_image}.", hint)
 
 
 # --- exercise 3: an image under a megabyte ----------------------------------------------
@@ -483,6 +526,18 @@ SOLUTIONS = (
         "07",
         1,
         """
+    lightest_prediction = "wasm module"  # written before the sizes cell ran
+    kh.check_smallest_artifact(lightest_prediction, sizes.sizes)  # sizes: that cell's run
+    """,
+        "A C module carries only the bits of libc it calls, and no OS: the host brings the "
+        "rest through WASI. A static binary carries libc's code for its system calls, an "
+        "image wraps a binary in a tar, an artifact adds a manifest and a config.",
+        IN_NOTEBOOK,
+    ),
+    Solution(
+        "07",
+        2,
+        """
     prediction = 0.36e6 * 8 / 50e6 + 10 * 0.020 + 0.5  # bytes, ~10 round trips, docker's own work
     kh.check_pull_prediction(prediction, pull)  # pull: the measuring cell's run
     """,
@@ -493,24 +548,14 @@ SOLUTIONS = (
     ),
     Solution(
         "07",
-        2,
-        """
-    least = min(sizes.sizes.values())
-    answer = sorted(name for name, size in sizes.sizes.items() if size == least)[0]
-    kh.check_smallest_artifact(answer, sizes.sizes)
-    """,
-        "Find the least size first, then a name with that size: several artifacts can tie "
-        "(a stripped module wasm-opt could not shrink), and any of them is right.",
-        IN_NOTEBOOK,
-    ),
-    Solution(
-        "07",
         3,
         """
-    answer = platform.platform
+    # The image is machine code for one CPU; the module is wasm bytecode, for any.
+    answer = "both" if platform.platform.endswith("/arm64") else "artifact"
     kh.check_image_platform(answer, platform.platform)
     """,
-        "An image config's Os and Architecture fields name the one platform its binaries run on.",
+        "An image config's Os and Architecture name the one CPU its binaries run on; a "
+        "module says wasi/wasm, and each host compiles it for its own CPU.",
         IN_NOTEBOOK,
     ),
     Solution(

@@ -21,6 +21,7 @@ from ..containers.shaped_link import (
     shape_command,
     teardown_commands,
 )
+from ..report.exports import save_result
 
 #: What a notebook run measures by default: the small images (a Debian one is ~15 s a
 #: sample at 50 Mbit/s). ``variants=PULL_VARIANTS, repeat=5`` measures everything.
@@ -89,10 +90,15 @@ def pull_or_recorded(
 class PullExplorer:
     """Sliders for the link's rate and round trip, a Measure button and the plot of pull
     time against bytes. Moving a slider redraws the bytes-alone line at once (a
-    prediction); Measure pulls over that link, each variant drawn as it is done."""
+    prediction); Measure pulls over that link, each variant drawn as it is done, and saves
+    the new result as ``"pull"``, so notebook 10 quotes the latest run, not the first."""
 
-    def __init__(self, variants: tuple[str, ...], repeat: int) -> None:
+    def __init__(
+        self, variants: tuple[str, ...], repeat: int, *, results_folder: str | None = None
+    ) -> None:
         self.variants, self.repeat = variants, repeat
+        #: Where each run is saved for notebook 10 (None: the kit's results folder).
+        self.results_folder = results_folder
         self.result: PullResult | None = None
         self.settings = LinkSettings()
         self._handle: Any = None
@@ -112,6 +118,7 @@ class PullExplorer:
             self.result = pull_or_recorded(
                 self.settings, variants=self.variants, repeat=self.repeat, on_row=drawn
             )
+            save_result("pull", self.result, folder=self.results_folder)
             self.redraw()
             return self.result
 
@@ -165,7 +172,7 @@ class PullExplorer:
     def _measure_in_background(self, label: Any) -> None:
         try:
             self.measure()
-            label.value = "done"
+            label.value = "done: saved for notebook 10"
         except Exception as err:  # the kernel survives whatever the run throws
             label.value = f"failed: {err}"
 

@@ -14,6 +14,7 @@ from .._display import ShownAsText, format_seconds
 from ..bench.compute import NO_PAGE, SIDE_LABELS, SIDES, browser_cases, browser_ratios
 from ..bench.compute import beside_javascript as beside_javascript_result
 from ..bench.results import BenchResult, as_result, native_missing, slowdowns
+from ..report.verdicts import PUBLISHED_SLOWDOWN
 from ..toolchains.build import NATIVE, Artifact
 from .checks import (
     IN_NOTEBOOK,
@@ -36,15 +37,30 @@ from .programs import (
     with_arguments,
 )
 
+#: A prediction within this factor of the measured slowdown counts as right: the ratio
+#: itself moves by a few hundredths between runs on a shared machine (walk 3, S24).
+PREDICTION_FACTOR = 1.3
+#: Why the same ratio moves between runs, said where the learner compares it.
+WHY_IT_MOVES = (
+    "Run it again and this ratio moves: each median is of a few runs on a machine shared "
+    "with other programs, so it carries whatever else ran then (the spread shows how much)."
+)
+_SLOWDOWN_HINT = (
+    "Read 'Why wasm is slower' below: which of those costs does fib, all calls and integer "
+    "additions with almost no memory traffic, pay? And which does SPEC, big programs full of "
+    "loads and stores, pay?"
+)
 
-@exercise("08 · exercise 1 (the slowdown)")
-def check_slowdown(answer: object, compute: Any, example: str = "fib") -> CheckResult:
-    """Notebook 08: wasm time / native time for ``example`` at its largest N."""
+
+@exercise("08 · exercise 1 (predict the slowdown)")
+def check_slowdown(prediction: object, compute: Any, example: str = "fib") -> CheckResult:
+    """Notebook 08: the learner's prediction of wasm time / native time for ``example`` at
+    its largest N, written before the measuring cell, against what that cell measured."""
     rows = [r for r in slowdowns(compute) if r.example == example]
     if not rows:
         if native_missing(compute, example):
             return wrong(
-                "this machine has no compiler for a native build, so there is no slowdown to compute "
+                "this machine has no compiler for a native build, so there is no slowdown to compare "
                 "(wasm alone was timed, from the prebuilt module).",
                 "Notebook 00 shows how to get a C compiler (pip install ziglang works anywhere); "
                 "then run the measurement cell again.",
@@ -53,17 +69,34 @@ def check_slowdown(answer: object, compute: Any, example: str = "fib") -> CheckR
             f"the compute result has no rows for {example!r}; run the measurement cell first."
         )
     steady = max(rows, key=lambda r: r.n)
-    given = number(answer)
-    if close(given, steady.ratio):
+    guess = number(prediction)
+    measured = (
+        f"this run measured {steady.ratio:.2f}× for {example} at N={steady.n} "
+        f"(spread {steady.low:.2f}-{steady.high:.2f}×)"
+    )
+    if guess <= 0:
+        return wrong(f"a slowdown is a ratio of two times, above 0; {measured}.", _SLOWDOWN_HINT)
+    if close(guess, steady.ratio, PREDICTION_FACTOR - 1) or steady.low <= guess <= steady.high:
         return right(
-            f"yes: {steady.ratio:.2f}× at N={steady.n} (spread {steady.low:.2f}-{steady.high:.2f}×)."
+            f"you predicted {guess:.2f}×; {measured}. fib pays for the JIT's lighter "
+            f"optimisation but hardly for bounds checks: it barely touches memory. {WHY_IT_MOVES}"
         )
-    if close(given, 1 / steady.ratio):
-        return wrong("you divided native by wasm.", "A slowdown puts wasm's time on top.")
-    return wrong(
-        f"{given:.3g} is not the slowdown at N={steady.n}.",
-        f"Divide the wasm median ({format_seconds(steady.wasm_s)}) by the native median "
-        f"({format_seconds(steady.native_s)}) on the {example} row with the largest N.",
+    return wrong(_how_far(guess, steady.ratio, measured), _SLOWDOWN_HINT)
+
+
+def _how_far(guess: float, ratio: float, measured: str) -> str:
+    """What a prediction outside the factor missed, in words."""
+    if guess > ratio and guess >= PUBLISHED_SLOWDOWN[0]:
+        return (
+            f"you predicted {guess:.2f}×, as slow as SPEC in browsers or slower; {measured}. "
+            "A small kernel of calls and additions is not SPEC: wasmtime compiles it to "
+            "machine code that does nearly what clang's does."
+        )
+    if guess > ratio:
+        return f"you predicted {guess:.2f}×; {measured}: closer to native than you thought."
+    return (
+        f"you predicted {guess:.2f}×; {measured}. The sandbox is not free: the same program "
+        "as wasm ran longer than you expected."
     )
 
 
@@ -224,10 +257,12 @@ SOLUTIONS = (
         "08",
         1,
         """
-    answer = compute.variants["wasm fib(35)"].stats.median_s / compute.variants["native fib(35)"].stats.median_s
-    kh.check_slowdown(answer, compute, "fib")
+    prediction = 1.25  # written before the measuring cell ran: a little slower than native
+    kh.check_slowdown(prediction, compute, "fib")  # compute: the measuring cell's run
     """,
-        "The largest N amortises the native process start, so it is the fair steady-state ratio.",
+        "fib is calls and integer additions with almost no memory traffic: it pays for the "
+        "JIT's lighter optimisation, hardly for bounds checks, so it lands nearer native than "
+        "SPEC's 1.45-1.55×. The largest N amortises the native process start.",
         IN_NOTEBOOK,
     ),
     Solution(

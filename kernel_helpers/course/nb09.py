@@ -23,19 +23,79 @@ from .nb02 import SOLUTIONS as NB02_SOLUTIONS
 WASM_LAYER_TYPES = ("application/wasm", "application/vnd.wasm.content.layer.v1+wasm")
 
 
-@exercise("09 · exercise 1 (the layer's media type)")
-def check_wasm_media_type(answer: object) -> CheckResult:
-    """Notebook 09: the media type that marks a layer as a wasm module, as runwasi reads it."""
-    if not isinstance(answer, str):
-        return wrong(f"answer with the media type as a string, not {answer!r}.")
-    given = answer.strip().lower()
-    if given in WASM_LAYER_TYPES:
-        return right(f"yes: {given}. A shim finds the module by this type, not by a file name.")
-    if "tar" in given:
-        return wrong(
-            "that is an ordinary filesystem layer.", "Look for the layer whose type names wasm."
+#: What the exercise's URL must look like: the registry HTTP API's blob or manifest path.
+_REGISTRY_URL = re.compile(r"https?://([^/]+)/v2/(.+)/(blobs|manifests)/([^/?#]+)")
+_BLOB_HINT = (
+    "The manifest's 'layers' list names the blob a shim runs by its digest; the "
+    "repository is the part of the artifact's reference between the host and the tag."
+)
+
+
+@exercise("09 · exercise 1 (fetch what a shim runs)")
+def check_blob_url(answer: object, registry: Any, module: object) -> CheckResult:
+    """Notebook 09: the URL of the artifact's layer blob on the learner's registry, which
+    the check fetches (walk 3, S26: the exercise was a read-off of the media type)."""
+    import hashlib
+
+    if not isinstance(answer, str) or not (found := _REGISTRY_URL.fullmatch(answer.strip())):
+        raise Unusable(
+            "expected the URL as a string, like http://HOST/v2/REPOSITORY/blobs/DIGEST.",
+            "An f-string fills in registry.host, the repository and the digest.",
         )
-    return wrong("not quite.", "Read the 'layers' list of the artifact-style manifest above.")
+    host, repository, endpoint, digest = found.groups()
+    code = Path(str(getattr(module, "path", module))).read_bytes()
+    if endpoint == "manifests":
+        return wrong(
+            "that URL serves the manifest: JSON that names the blobs, not the module. A shim "
+            "reads it first, then fetches the layer it names.",
+            _BLOB_HINT,
+        )
+    if registry is None:
+        return _blob_digest_read(digest, code)
+    if host != registry.host:
+        return wrong(f"the check fetches only from your registry, {registry.host}.", _BLOB_HINT)
+    status, blob = _fetch(answer.strip(), registry)
+    if status != 200:
+        return wrong(
+            f"the registry answered {status} for {repository}'s blob {digest[:19]}….", _BLOB_HINT
+        )
+    if blob == code:
+        return right(
+            f"those {len(blob):,} bytes are {Path(str(getattr(module, 'path', module))).name} itself "
+            f"(sha256 {hashlib.sha256(blob).hexdigest()[:12]}…): the layer typed application/wasm "
+            "is the module, no tar around it. A shim fetches exactly this and runs it."
+        )
+    if blob.lstrip().startswith(b"{"):
+        return wrong(
+            "that blob is JSON: the config, which says the platform (wasi/wasm), not the code.",
+            _BLOB_HINT,
+        )
+    return wrong(f"the registry sent {len(blob):,} bytes that are not the module.", _BLOB_HINT)
+
+
+def _fetch(url: str, registry: Any) -> tuple[int, bytes]:
+    """GET ``url`` with the registry's password: the status and the body (empty on error)."""
+    import urllib.error
+    import urllib.request
+
+    request = urllib.request.Request(url, headers=registry.auth_header())
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return int(response.status), bytes(response.read())
+    except urllib.error.HTTPError as err:
+        return err.code, b""
+
+
+def _blob_digest_read(digest: str, code: bytes) -> CheckResult:
+    """No registry here: the URL is read, not fetched; its digest must be the module's."""
+    import hashlib
+
+    if digest == f"sha256:{hashlib.sha256(code).hexdigest()}":
+        return right(
+            "no registry runs here, so nothing was fetched, but the digest is the sha256 of "
+            "the module's own bytes: the layer typed application/wasm is the module itself."
+        )
+    return wrong("no registry runs here, and that digest is not the module's.", _BLOB_HINT)
 
 
 @exercise("09 · exercise 2 (a Pod on a wasm runtime)")
@@ -512,10 +572,15 @@ SOLUTIONS = (
         "09",
         1,
         """
-    answer = "application/wasm"
-    kh.check_wasm_media_type(answer)
+    host, _, rest = trips["artifact"].reference.partition("/")
+    repository = rest.rsplit(":", 1)[0]
+    digest = trips["artifact"].manifest["layers"][0]["digest"]
+    answer = f"http://{host}/v2/{repository}/blobs/{digest}"
+    kh.check_blob_url(answer, registry, module)
     """,
-        "The artifact-style manifest's one layer carries the module itself under this media type.",
+        "The manifest names each blob by its digest; the artifact's one layer, typed "
+        "application/wasm, is the module's bytes, so its digest is the module's sha256.",
+        needs="registry",
     ),
     Solution(
         "09",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from .checks import IN_NOTEBOOK, CheckResult, Solution, exercise, right, wrong
 
@@ -41,21 +42,50 @@ def check_decisions(answer: object) -> CheckResult:
     )
 
 
-@exercise("10 · exercise 2 (your export)")
-def check_export(path: object) -> CheckResult:
-    """Notebook 10: the path of the JSON export; it must read back with the results in it."""
-    from ..report.exports import EXPORT_SCHEMA
+@exercise("10 · exercise 2 (what your export says)")
+def check_export(answer: object, export: object) -> CheckResult:
+    """Notebook 10: how many start-up variants in the learner's JSON export were measured
+    on this machine, not recorded: the bars the instructor's plot draws in the learner's
+    colour (walk 3, S29: the exercise gave its answer, ``export.json_path``, in its prompt)."""
+    from ..bench.results import as_result
 
-    file = Path(str(path))
-    if not file.is_file():
-        return wrong(f"there is no file at {file}.", "Use export.json_path from the export cell.")
+    file = Path(str(getattr(export, "json_path", export)))
+    if export is None or not file.is_file():
+        return wrong("there is no export yet.", "Run the export cell above first, then this one.")
     data = json.loads(file.read_text())
-    if data.get("schema") != EXPORT_SCHEMA:
-        return wrong(
-            "that file is not a course export.", "Give the *-results.json file, not the PNG."
-        )
-    topics = sorted(data.get("results") or {})
-    return right(f"ready to hand in: {file.name} carries {', '.join(topics) or 'no'} results.")
+    if not isinstance(data, dict) or "startup" not in (data.get("results") or {}):
+        return wrong("that export holds no start-up result.", "Give the export cell's export.")
+    variants = as_result(data["results"]["startup"]).variants
+    measured = [name for name, m in variants.items() if not m.recorded]
+    if isinstance(answer, bool) or not isinstance(answer, int):
+        return wrong(f"answer with a whole number, not {type(answer).__name__}.")
+    if answer == len(measured):
+        return right(_what_the_instructor_sees(file, data, len(measured), len(variants)))
+    hint = (
+        "Each variant in data['results']['startup']['variants'] says its 'source': count "
+        "the ones that are 'measured'."
+    )
+    if answer == len(variants):
+        return wrong("that counts every variant, the recorded ones too.", hint)
+    return wrong(
+        f"your export holds {len(variants)} start-up variants; {answer} of them were not "
+        "the ones measured here.",
+        hint,
+    )
+
+
+def _what_the_instructor_sees(file: Path, data: Mapping[str, Any], mine: int, total: int) -> str:
+    topics = ", ".join(sorted(data.get("results") or {}))
+    borrowed = total - mine
+    also = (
+        f"; the other {borrowed} came from the reference machine and are drawn pale and hatched"
+        if borrowed
+        else ": none of them was borrowed from the reference machine"
+    )
+    return (
+        f"{mine} of {total} start-up variants ran on this machine, drawn in your colour on "
+        f"your instructor's plot{also}. Ready to hand in: {file.name} carries {topics}."
+    )
 
 
 SOLUTIONS = (
@@ -72,10 +102,16 @@ SOLUTIONS = (
         "10",
         2,
         """
-    answer = export.json_path
-    kh.check_export(answer)
+    import json
+    from pathlib import Path
+
+    data = json.loads(Path(export.json_path).read_text())
+    variants = data["results"]["startup"]["variants"]
+    answer = sum(1 for variant in variants.values() if variant["source"] == "measured")
+    kh.check_export(answer, export)
     """,
-        "The export cell returns both paths; the JSON is the one the aggregator reads.",
+        "The JSON is what the aggregator reads: each variant carries its source, so a "
+        "recorded one is never passed off as yours.",
         IN_NOTEBOOK,
     ),
 )

@@ -17,21 +17,59 @@ WORDCOUNT_INPUT = b"components are\nthe unit runwasi schedules\n"
 
 
 @exercise("11 · exercise 1 (read a world)")
-def check_world_packages(answer: object) -> CheckResult:
-    """Notebook 11: the WASI packages (``wasi:cli``, ...) the hello component imports."""
+def check_world_packages(answer: object, socket_package: object = None) -> CheckResult:
+    """Notebook 11: the WASI packages (``wasi:cli``, ...) the hello component imports, and
+    which of them could open a socket (``None`` when none could)."""
     if isinstance(answer, str) or not hasattr(answer, "__iter__"):
         return wrong("answer with a list of package names, e.g. ['wasi:cli', ...].")
-    given = {str(item).split("@")[0].split("/")[0] for item in answer}
+    given = {_package(item) for item in answer}
     truth = set(read_world(componentize(wasm_module("hello", "c"))).packages())
-    if given == truth:
+    if given != truth:
+        missing, extra = sorted(truth - given), sorted(given - truth)
+        hint = f"missing {', '.join(missing)}" if missing else f"not imported: {', '.join(extra)}"
+        return wrong(
+            f"not quite: {hint}.", "Look at the lines starting with 'import' in the world."
+        )
+    return _socket_verdict(socket_package, truth)
+
+
+def _package(name: object) -> str:
+    """``wasi:io/streams@0.2.0`` -> ``wasi:io``: the package, without interface or version."""
+    return str(name).split("@")[0].split("/")[0]
+
+
+#: The one WASI 0.2 package whose interfaces make sockets (tcp, udp, name lookup).
+SOCKETS = "wasi:sockets"
+
+
+def _socket_verdict(socket_package: object, truth: set[str]) -> CheckResult:
+    """The second half of exercise 1: a component can reach only what its world imports
+    (walk 3, S31: the question was asked and never checked)."""
+    named = None if socket_package is None else _package(socket_package)
+    could = SOCKETS if SOCKETS in truth else None
+    if named == could:
         granted = "files" if "wasi:filesystem" in truth else "no files"
         return right(
-            f"{len(truth)} packages, and nothing else: no sockets, no http. It may touch {granted}, "
-            "and the host still decides which directories it sees."
+            f"{len(truth)} packages, and nothing else: no sockets, no http. It may touch "
+            f"{granted}, and the host still decides which directories it sees. A component "
+            "can call only what its world imports, so reading the world is reading its reach."
+            if could is None
+            else f"{len(truth)} packages, {SOCKETS} among them: this component may open sockets, "
+            "and only a host that grants them lets it."
         )
-    missing, extra = sorted(truth - given), sorted(given - truth)
-    hint = f"missing {', '.join(missing)}" if missing else f"not imported: {', '.join(extra)}"
-    return wrong(f"not quite: {hint}.", "Look at the lines starting with 'import' in the world.")
+    if named is not None and named in truth:
+        return wrong(
+            f"{named} is imported, but none of its interfaces opens a socket.",
+            "WASI 0.2 puts sockets in a package of their own: is it among the imports? "
+            "Answer None if none of them could.",
+        )
+    return wrong(
+        f"{named} is not among the packages the world imports: a component can call only "
+        "what it imports."
+        if named is not None
+        else "one of the imported packages makes sockets.",
+        "Answer with the imported package that could, or None if none of them could.",
+    )
 
 
 @exercise("11 · exercise 2 (make and run a component)")
@@ -103,9 +141,11 @@ SOLUTIONS = (
         1,
         """
     answer = kh.read_world(kh.componentize(kh.wasm_module("hello", "c"))).packages()
-    kh.check_world_packages(answer)
+    socket_package = None  # wasi:sockets is not imported, and nothing else makes a socket
+    kh.check_world_packages(answer, socket_package)
     """,
-        "World.packages() strips the interface and version from every import line.",
+        "World.packages() strips the interface and version from every import line; a "
+        "component reaches only what it imports, and sockets would need wasi:sockets.",
     ),
     Solution(
         "11",

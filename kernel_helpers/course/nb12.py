@@ -14,6 +14,7 @@ from ..containers.oci import package_wasm
 from ..toolchains.component.making import componentize
 from ..toolchains.component.typed import typed_component
 from ..toolchains.prebuilt import wasm_module
+from ..wasm.component import recent_export_calls
 from .checks import CheckResult, Solution, Unusable, exercise, right, wrong
 from .nb11 import WORDCOUNT_INPUT
 
@@ -48,6 +49,13 @@ def check_typed_call(answer: object) -> CheckResult:
     """Notebook 12: what the typed export ``sha256`` returned for ``TYPED_CALL_INPUT``: the
     digest hashlib computes, as a ``str`` (WIT's ``string``)."""
     truth = _digest(TYPED_CALL_INPUT)
+    if isinstance(answer, str) and answer == truth and not _returned_by_the_component(answer):
+        return wrong(
+            "the right digest, but no typed call of sha256 on kh.TYPED_CALL_INPUT in this "
+            "kernel returned it: it was computed another way.",
+            "The exercise is the call itself: call the export as section 1's cells do, "
+            "with kh.call_export, and give what it returned.",
+        )
     if isinstance(answer, str) and answer == truth:
         return right(
             f"hashlib agrees: {truth[:16]}... for the {len(TYPED_CALL_INPUT)} bytes. WIT said "
@@ -68,6 +76,15 @@ def check_typed_call(answer: object) -> CheckResult:
             "Give what kh.call_export(...) returned, unchanged.",
         )
     return _which_digest(answer, truth)
+
+
+def _returned_by_the_component(answer: str) -> bool:
+    """Whether a call of an export ``sha256`` on ``TYPED_CALL_INPUT`` returned ``answer``
+    in this kernel (walk 3, S35: hashlib's digest passed without any call)."""
+    return any(
+        call.export == "sha256" and call.args == (TYPED_CALL_INPUT,) and call.result == answer
+        for call in recent_export_calls()
+    )
 
 
 def _refusal(error: BaseException) -> CheckResult:

@@ -119,6 +119,16 @@ def _ask_container(image: str, question: Sequence[str], client: Any) -> tuple[in
     return run.exit_code, (run.stdout + run.stderr).decode("utf-8", "replace")
 
 
+def probe_image(client: Any) -> str:
+    """The tag of a ``FROM scratch`` image holding only the static native probe, built
+    (labelled, so ``kh.cleanup()`` removes it) and tagged with your owner id. Notebooks 04
+    and 06."""
+    binary = compile_source(PROBE_SOURCE, "c", NATIVE, name="wasi_probe").path
+    image = owner_tag(PROBE_REPOSITORY)  # another learner on this daemon has their own
+    scratch_image(binary, image, client=client)
+    return image
+
+
 def container_view(questions: Sequence[Sequence[str]] = CONTAINER_QUESTIONS) -> ContainerView:
     """Notebook 04: the probe's answers inside a container (no network, read-only, no caps).
 
@@ -127,9 +137,7 @@ def container_view(questions: Sequence[Sequence[str]] = CONTAINER_QUESTIONS) -> 
     """
     try:
         client = connect()
-        binary = compile_source(PROBE_SOURCE, "c", NATIVE, name="wasi_probe").path
-        image = owner_tag(PROBE_REPOSITORY)  # another learner on this daemon has their own
-        scratch_image(binary, image, client=client)  # labelled, so kh.cleanup() removes it
+        image = probe_image(client)
         answers = [(tuple(q), *_ask_container(image, q, client)) for q in questions]
         view = ContainerView(answers, image=image)
         client.close()

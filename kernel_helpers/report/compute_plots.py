@@ -12,7 +12,19 @@ from matplotlib.ticker import FuncFormatter
 from .._display import format_seconds
 from .._figures import new_figure
 from ..bench.results import ResultLike, Slowdown, as_result, slowdowns
+from .plots import KIND_COLOURS
 from .verdicts import PUBLISHED_SLOWDOWN
+
+#: One meaning per colour across the course (notebook 06's palette): blue native, green
+#: wasm. A slowdown is wasm's time, so every point is green and each program has its own
+#: marker; the published band is wasm's too, paler. JavaScript, in no other figure, is gold.
+SIDE_COLOURS = {
+    "native": KIND_COLOURS["native"],
+    "wasmtime": KIND_COLOURS["wasm"],
+    "browser-wasm": "#1b5e20",  # wasm again, darker: the browser's engine
+    "browser-js": "#e6ab02",
+}
+EXAMPLE_MARKERS = ("o", "s", "^", "D")
 
 
 def throughput_figure(
@@ -30,7 +42,7 @@ def draw_throughput(ax: Axes, compute: ResultLike) -> None:
     """The slowdown points of :func:`throughput_figure` on ``ax`` (also used by the export page)."""
     rows: list[Slowdown] = slowdowns(compute)
     low_pub, high_pub = PUBLISHED_SLOWDOWN
-    ax.axhspan(low_pub, high_pub, color="#ff7f0e", alpha=0.15)
+    ax.axhspan(low_pub, high_pub, color=KIND_COLOURS["wasm"], alpha=0.12)
     ax.axhline(1.0, color="black", linewidth=0.8)
     ax.text(
         0.01,
@@ -39,7 +51,7 @@ def draw_throughput(ax: Axes, compute: ResultLike) -> None:
         transform=ax.get_yaxis_transform(),
         fontsize=8,
         va="bottom",
-        color="#b35806",
+        color="#1b5e20",
     )
     ax.text(0.01, 1.0, " native speed", transform=ax.get_yaxis_transform(), fontsize=8, va="bottom")
     examples = list(dict.fromkeys(r.example for r in rows))
@@ -48,15 +60,14 @@ def draw_throughput(ax: Axes, compute: ResultLike) -> None:
         xs = [r.label.replace(" ", "\n", 1) for r in mine]
         ratios = np.array([r.ratio for r in mine])
         errors = np.array([[r.ratio - r.low for r in mine], [r.high - r.ratio for r in mine]])
-        colour = f"C{index}"
         recorded = any(r.recorded for r in mine)
         ax.errorbar(
             xs,
             ratios,
             yerr=np.clip(errors, 0, None),
-            fmt="o",
+            fmt=EXAMPLE_MARKERS[index % len(EXAMPLE_MARKERS)],
             capsize=4,
-            color=colour,
+            color=KIND_COLOURS["wasm"],
             label=f"{example}" + (" (recorded)" if recorded else ""),
         )
         for x, r in zip(xs, mine, strict=True):
@@ -96,7 +107,7 @@ def beside_javascript_figure(result: ResultLike) -> Figure:
         spread = np.array([[s.median_s - s.q1_s for _, s in found],
                            [s.q3_s - s.median_s for _, s in found]])  # fmt: skip
         ax.errorbar(xs, medians, yerr=np.clip(spread, 0, None), fmt="o", capsize=3,
-                    color=f"C{index}", label=SIDE_LABELS[side])  # fmt: skip
+                    color=SIDE_COLOURS[side], label=SIDE_LABELS[side])  # fmt: skip
     ax.set_xticks(range(len(cases)), cases)
     ax.set_yscale("log")
     # label_log_axis words an x axis; here time is up the side.

@@ -1,9 +1,9 @@
 """The learner's own results: saved as they go, exported, and merged across a class.
 
 Notebooks 06-09 each save what they measured under a topic ("startup", "sizes", "pull",
-"density", "compute", "compute-browser", "oci") in ``<cache>/results/``; notebook 10 reads
-them all back for the verdict page and exports one JSON + one PNG an instructor can
-collect. ``aggregate_exports`` merges several learners' exports into one comparison across
+"density", "portability", "compute", "compute-browser", "oci") in ``<cache>/results/``;
+notebook 10 reads them all back for the verdict page and exports one JSON + one PNG an
+instructor can collect. ``aggregate_exports`` merges several learners' exports into one comparison across
 machines. Introduced in notebook 06;
 the export and the aggregator in notebook 10.
 """
@@ -36,7 +36,7 @@ if TYPE_CHECKING:  # only named in annotations: the hub's class view loads matpl
     from matplotlib.figure import Figure, SubFigure
 
 EXPORT_SCHEMA = "wasm-course-results/1"
-TOPICS = ("startup", "sizes", "pull", "density", "compute", "compute-browser", "oci")
+TOPICS = ("startup", "sizes", "pull", "density", "portability", "compute", "compute-browser", "oci")
 #: The environment variable that names the learner in exports (notebook 10's box starts with it).
 LEARNER_ENV = "LEARNER"
 #: What a file name cannot hold on Linux, macOS or Windows; every other character is kept.

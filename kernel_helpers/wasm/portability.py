@@ -60,6 +60,24 @@ class PortabilityReport(ShownAsText, ShownAsHtml):
             len(self.runs) >= 2 and len({(r.sha256, r.stdout, r.exit_code) for r in self.runs}) == 1
         )
 
+    def to_json(self) -> dict[str, object]:
+        """What notebook 10 reads: each host's hash, exit code and output (not its bytes)."""
+        return {
+            "module": self.module,
+            "runs": [
+                {
+                    "host": r.host,
+                    "sha256": r.sha256,
+                    "exit_code": r.exit_code,
+                    "stdout": r.stdout,
+                    "seconds": r.seconds,
+                }
+                for r in self.runs
+            ],
+            "missing": dict(self.missing),
+            "portable": self.portable,
+        }
+
     def text(self) -> str:
         lines = [f"module {self.module}"]
         for run in self.runs:

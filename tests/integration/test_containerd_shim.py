@@ -278,3 +278,16 @@ def test_bench_cleanup_removes_what_a_cut_off_run_left(containerd: None, tmp_pat
     after = kit_objects()
     assert container not in after["containers"] and image not in after["images"]
     assert set(after["containers"]) <= set(before["containers"])
+
+
+def test_a_component_is_no_module_for_the_kits_shim(shim: None, untouched: None) -> None:
+    """Notebook 12 says so (walk 3, S34): packed as 09's wasi/wasm image, a component
+    prints nothing through the kit's shim, which runs preview-1 modules only."""
+    from kernel_helpers.toolchains.component.making import componentize
+
+    component = componentize(wasm_module("hello", "c"))
+    try:
+        result = run_in_containerd(component.path)
+    except KitError:  # a trap or an error said in a line: refused as well
+        return
+    assert result.exit_code != 0 and result.stdout == b""

@@ -38,54 +38,21 @@ def docker_here() -> None:
     need(status.available, f"no Docker daemon: {status.reason}")
 
 
-# --- 06 · a locked-down container -------------------------------------------------------
-
-LOCKED = {
-    "network_mode": "none",
-    "read_only": True,
-    "cap_drop": ["ALL"],
-    "security_opt": ["no-new-privileges"],
-    "mem_limit": "64m",
-    "pids_limit": 64,
-}
+# --- 06 · which lock stops the write ----------------------------------------------------
 
 
 @pytest.mark.docker
-@pytest.mark.parametrize(
-    "answer",
-    [
-        LOCKED,
-        {**LOCKED, "network_mode": "none", "cap_drop": ["all"], "mem_limit": 32 * 2**20},
-        {
-            key: value
-            for key, value in {**LOCKED, "network_disabled": True}.items()
-            if key != "network_mode"
-        },
-        {
-            **LOCKED,
-            "remove": True,
-            "labels": {"mine": "1"},
-            "security_opt": ["no-new-privileges"],
-            "user": "65534",
-        },
-    ],
-)
-def test_a_locked_down_run_is_run_and_what_docker_applied_is_read(
-    docker_here: None, answer: dict[str, Any]
-) -> None:
-    result = kh.check_locked_down_run(answer)
-    assert result.ok is True, result.text()
-    assert "ReadonlyRootfs True, CapDrop ['ALL']" in result.message
-    assert "Hello from WebAssembly and containers!" in result.message
-    assert kit_containers() == []  # the check removed its container
-
-
-@pytest.mark.docker
-def test_a_setting_docker_refuses_is_said_in_the_daemons_words(docker_here: None) -> None:
-    result = kh.check_locked_down_run({**LOCKED, "mem_limit": "1m"})
-    assert result.ok is False and "Docker refused" in result.message
-    assert "Minimum memory limit" in result.message
-    assert kit_containers() == []
+def test_the_lock_that_stops_the_write_is_shown_by_two_runs(docker_here: None) -> None:
+    """Walk 3, S17: the probe's write fails with the six locks and works without the one
+    named; a lock that is not it leaves the write failing, in the probe's own words."""
+    right = kh.check_which_lock("read_only")
+    assert right.ok is True, right.text()
+    assert "Read-only file system" in right.message and "wrote" in right.message
+    caps = kh.check_which_lock("cap_drop")
+    assert caps.ok is False and "still failed" in caps.message and caps.hint
+    network = kh.check_which_lock("network_mode")  # never run with a network
+    assert network.ok is False and "never opens the network" in network.message
+    assert kit_containers() == []  # the check removed its containers
 
 
 # --- 07 · an image under a megabyte -------------------------------------------------------
@@ -284,8 +251,26 @@ def test_the_registry_solution_passes(registry: LocalRegistry, layout: OciLayout
     assert result.ok is True, result.text()
 
 
+def test_the_blob_solution_fetches_the_module_and_the_config_is_told_apart(
+    registry: LocalRegistry,
+) -> None:
+    """Walk 3, S26: the check fetches the URL the learner wrote from their registry."""
+    module = wasm_module("hello", "c").path
+    trips = {"artifact": kh.oci_round_trip(module, "artifact", registry)}
+    result = run_solution(kh.solution("09", 1), registry=registry, trips=trips, module=module)
+    assert result.ok is True and "no tar around it" in result.message, result.text()
+    host, _, rest = trips["artifact"].reference.partition("/")
+    config = trips["artifact"].manifest["config"]["digest"]
+    url = f"http://{host}/v2/{rest.rsplit(':', 1)[0]}/blobs/{config}"
+    wrong = kh.check_blob_url(url, registry, module)
+    assert wrong.ok is False and "the config" in wrong.message and wrong.hint
+
+
 def test_every_solution_that_needs_a_registry_is_run_here() -> None:
-    assert {k for k, s in all_solutions().items() if s.needs == "registry"} == {("09", 3)}
+    assert {k for k, s in all_solutions().items() if s.needs == "registry"} == {
+        ("09", 1),
+        ("09", 3),
+    }
 
 
 # --- every solution that needs Docker -----------------------------------------------------

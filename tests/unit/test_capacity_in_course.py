@@ -69,7 +69,7 @@ def test_against_recorded_data_the_grader_says_so() -> None:
 
 
 def test_the_solution_is_right_against_the_recorded_run() -> None:
-    code = kh.solution("07", 1).code
+    code = kh.solution("07", 2).code
     prediction = eval(re.search(r"^prediction = (.*?)  #", code, re.M)[1])  # type: ignore[index]
     assert kh.check_pull_prediction(prediction, recorded_pull()).ok is True
 
@@ -216,6 +216,7 @@ def test_the_prose_states_no_measured_number() -> None:
     """Only the link's settings (50 Mbit/s, 20 ms), bits per byte and a factor of two are
     numbers in the prose: every measured one is computed by a cell."""
     prose = re.sub(r"`[^`]*`", "", capacity_markdown())  # code spans: commands, not claims
+    prose = re.sub(r"(Exercise|notebook) \d+", "", prose)  # names, not quantities
     numbers = set(re.findall(r"\d[\d,.]*", prose))
     assert numbers <= {"50", "20", "1", "8"}, numbers  # 8: bits in a byte
 
@@ -248,3 +249,26 @@ def test_the_pull_story_names_the_largest_part_the_run_measured() -> None:
     assert "would save at most 57.6 ms of it" in small
     big = str(pull_story(pull_result(6.0, size=30_000_000)))  # 4.8 s of bytes
     assert "they are its largest part: a faster link shortens it most" in big
+
+
+def test_measure_saves_each_new_run_so_notebook_10_quotes_the_latest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Walk 3: the first run was saved, a run the Measure button started after moving the
+    sliders was not, so notebook 10 kept quoting the first link's figures."""
+    from kernel_helpers.course import nb07_capacity
+    from kernel_helpers.report.exports import load_results
+
+    medians = iter([1.0, 2.5])
+
+    def pulled(settings: LinkSettings, **_: Any) -> PullResult:  # the pull is not under test
+        row = pull_result(next(medians)).rows["docker-scratch"]
+        return PullResult(settings, {"docker-scratch": row}, {})
+
+    monkeypatch.setattr(nb07_capacity, "pull_or_recorded", pulled)
+    explorer = nb07_capacity.PullExplorer(("docker-scratch",), 1, results_folder=str(tmp_path))
+    explorer.measure()
+    explorer.measure(LinkSettings(10, 100))  # what the button does after the sliders moved
+    saved = load_results(tmp_path)["pull"]
+    assert saved["link"]["rate_mbit"] == 10
+    assert saved["variants"]["docker-scratch"]["median_s"] == 2.5

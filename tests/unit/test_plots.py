@@ -310,3 +310,27 @@ def test_10s_class_chart_of_two_exports_fits_the_window_too(tmp_path: Any) -> No
     assert len({r["variant"] for r in rows}) >= 13
     width, height = _drawn_px(figure)
     assert width <= LAB_OUTPUT_PX[0] and height <= LAB_OUTPUT_PX[1], (width, height)
+
+
+def test_notebook_08s_figures_keep_the_course_colours() -> None:
+    """Walk 3, S23: blue meant fib in one figure of 08 and native in the next; orange meant
+    sha256, then wasm. Now blue is native and green wasm in both, as in notebook 06."""
+    from matplotlib.colors import to_hex
+
+    from kernel_helpers.bench.compute import SIDE_LABELS, browser_cases
+    from kernel_helpers.report.compute_plots import SIDE_COLOURS, beside_javascript_figure
+    from kernel_helpers.report.plots import KIND_COLOURS
+
+    slowdown = throughput_figure(compute_result(1.4)).axes[0]
+    points = [line for line in slowdown.get_lines() if line.get_marker() in ("o", "s")]
+    assert {to_hex(line.get_color()) for line in points} == {KIND_COLOURS["wasm"]}
+    assert {line.get_marker() for line in points} == {"o", "s"}  # fib, sha256: one marker each
+    assert SIDE_COLOURS["native"] == KIND_COLOURS["native"]
+    assert SIDE_COLOURS["wasmtime"] == KIND_COLOURS["wasm"]
+    case = browser_cases()[0].label
+    timed = {f"{side} {case}": {"samples_s": [0.010, 0.011, 0.012]} for side in SIDE_LABELS}
+    sides = beside_javascript_figure({"variants": timed}).axes[0]
+    drawn = {text.get_text(): to_hex(handle.get_color())
+             for text, handle in zip(sides.get_legend().get_texts(),
+                                     sides.get_legend().legend_handles, strict=True)}  # fmt: skip
+    assert drawn == {SIDE_LABELS[side]: colour for side, colour in SIDE_COLOURS.items()}

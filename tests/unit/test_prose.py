@@ -452,18 +452,19 @@ def test_06_explains_shims_and_components_where_it_first_names_them() -> None:
     assert "light green a component" in table
 
 
-def test_06_exercise_3_counts_the_locks_the_box_cell_sets() -> None:
-    """Issue 28 item 4: the exercise said "five locks" beside a cell setting six."""
+def test_06_exercise_3_names_the_locks_the_box_cell_sets() -> None:
+    """Issue 28 item 4 and walk 3, S17: the exercise names exactly the six locks the box
+    cell sets, and asks which one stops a write instead of copying them."""
     from kernel_helpers.course.nb06 import LOCKS
 
     cells = cell_sources(notebook("06"))
     box = next(c for c in cells if "client.containers.run(" in c and "network_mode" in c)
     set_there = set(re.findall(r"^\s+(\w+)=", box, re.M)) - {"labels", "remove"}
     assert set_there == set(LOCKS)
-    words = {5: "five", 6: "six", 7: "seven"}
-    assert f"close the {words[len(LOCKS)]}\nlocks of the cell that opened the box" in markdown(
-        notebook("06")
-    )
+    exercise = next(c for c in cells if c.startswith("## Exercise 3"))
+    assert "with the six locks of the cell that opened the box" in exercise
+    assert all(f"`{lock}`" in exercise for lock in LOCKS)
+    assert "Which one lock stops it?" in exercise
 
 
 def test_06_says_why_a_ratio_can_sit_at_one_end_of_its_interval() -> None:

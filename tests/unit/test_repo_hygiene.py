@@ -176,6 +176,16 @@ def test_notebook_committed_without_outputs(path: Path) -> None:
             assert cell.get("execution_count") is None, f"{path.name} cell {index} has a count"
 
 
+@pytest.mark.parametrize("path", notebooks(), ids=lambda p: p.name)
+def test_every_cell_has_a_unique_id(path: Path) -> None:
+    """nbformat 4.5 gives each cell an id; a cell added by hand without one is warned
+    about on every read (and refused by a future nbformat)."""
+    notebook = json.loads(path.read_text())
+    ids = [cell.get("id") for cell in notebook["cells"]]
+    if (notebook["nbformat"], notebook["nbformat_minor"]) >= (4, 5):
+        assert None not in ids and len(set(ids)) == len(ids), path.name
+
+
 def test_there_are_notebooks_to_check() -> None:
     assert notebooks(), "no notebooks found"
 

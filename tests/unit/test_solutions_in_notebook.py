@@ -28,43 +28,33 @@ def run(notebook: str, exercise: int, **names: Any) -> kh.CheckResult:
 
 
 @pytest.mark.parametrize("which", SETS)
-def test_07_2_finds_the_smallest_artifact(which: str) -> None:
-    assert run("07", 2, sizes=sizes(which)).ok is True
+def test_07_1_predicts_the_lightest_kind(which: str) -> None:
+    assert run("07", 1, sizes=sizes(which)).ok is True
 
 
-def test_07_1_predicts_the_recorded_pull_within_the_factor() -> None:
+def test_07_2_predicts_the_recorded_pull_within_the_factor() -> None:
     from kernel_helpers.bench.pull import recorded_pull
 
-    assert run("07", 1, pull=recorded_pull()).ok is True
-
-
-def test_07_2_accepts_ties_whatever_the_dict_order() -> None:
-    """hello.wasm (c, stripped) and (c, smallest) weigh the same: both are right, and the
-    solution's answer does not depend on which one the dict lists first."""
-    result = sizes("fast-containers")
-    tied = [name for name, size in result.sizes.items() if size == min(result.sizes.values())]
-    assert len(tied) >= 2
-    for name in tied:
-        assert kh.check_smallest_artifact(name, result.sizes).ok is True
-    answers = set()
-    for order in (list(result.sizes.items()), list(reversed(result.sizes.items()))):
-        result.sizes = dict(order)
-        namespace: dict[str, Any] = {"kh": kh, "sizes": result}
-        exec("\n".join(kh.solution("07", 2).code.splitlines()[:-1]), namespace)
-        answers.add(namespace["answer"])
-    assert len(answers) == 1
+    assert run("07", 2, pull=recorded_pull()).ok is True
 
 
 @pytest.mark.parametrize("platform", ["linux/amd64", "linux/arm64"])
-def test_07_3_reads_the_platform(platform: str) -> None:
+def test_07_3_says_which_runs_on_another_cpu(platform: str) -> None:
     os_name, arch = platform.split("/")
     found = ImagePlatform("kit-hello-scratch:latest", os_name, arch, "measured")
     assert run("07", 3, platform=found).ok is True
 
 
 @pytest.mark.parametrize("which", SETS)
-def test_08_1_computes_the_slowdown(which: str) -> None:
-    assert run("08", 1, compute=compute(which)).ok is True
+def test_08_1_predicts_the_slowdown_within_the_factor(which: str) -> None:
+    """A prediction is fixed before the run: right where fib(35) ran near native, as it
+    does on the machines measured so far; where the synthetic set makes it 2.6x, the
+    same prediction is wrong, and the check says why."""
+    verdict = run("08", 1, compute=compute(which))
+    if which == "wasm-slower":
+        assert verdict.ok is False and verdict.hint
+    else:
+        assert verdict.ok is True, verdict.text()
 
 
 def test_10_2_names_the_export(tmp_path: Path) -> None:

@@ -73,6 +73,24 @@ def test_gos_extra_file_is_an_optional_part_after_the_main_path() -> None:
         assert first >= hood, word
 
 
+def test_the_go_part_is_short_and_says_when_the_plain_component_would_fail() -> None:
+    """Walk 3, S32: three paragraphs explained a failure the demo here does not show."""
+    text = [source(c) for c in cells(PART_THREE[0])]
+    hood = next(t for t in text if "## Under the hood (optional)" in t)
+    part = hood[hood.index("## Under the hood (optional)") :]
+    assert len(part.split()) < 300, len(part.split())
+    assert "**When it would fail:**" in part and "may print every time" in part
+
+
+def test_12_says_why_a_component_is_wasip2_and_what_09s_node_does_with_it() -> None:
+    """Walk 3, S34: 12's artifact says wasip2/wasm where 09 taught that a shim checks
+    wasi/wasm, and nothing said whether a 09-style node would take it (the integration
+    test test_a_component_is_no_module_for_the_kits_shim runs the claim)."""
+    text = " ".join(" ".join(source(c) for c in cells(PART_THREE[1])).split())
+    assert "`wasip1` for a module, `wasip2` for a component" in text
+    assert "image might be filtered out" in text and "preview-1 modules only" in text
+
+
 #: Per notebook, an exercise of each kind the issue asks for, and the cell that shows it.
 THINKING = {
     "00": ("predict, then measure", "check_argc_prediction"),
@@ -85,7 +103,12 @@ THINKING = {
     "05": ("write code that runs", "check_fib_loop"),
     "05b": ("change a parameter and explain what moved", "check_memory_before_growing"),
     "07": ("write code that runs", "check_small_dockerfile"),
+    "07b": ("predict, then measure", "check_smallest_artifact"),
+    "07c": ("predict, then measure", "check_pull_prediction"),
     "08": ("write code that runs", "check_prime_count"),
+    "08b": ("predict, then measure", "check_slowdown"),
+    "09": ("write code that runs", "check_blob_url"),
+    "10": ("write code that runs", "check_export"),
     "11": ("predict, then measure", "check_exit_prediction"),
     "12": ("write code that runs", "check_typed_oci_imports"),
 }
@@ -99,8 +122,9 @@ def test_every_notebook_has_an_exercise_that_makes_the_learner_think(key: str) -
     graded = next(i for i, c in enumerate(code) if f"kh.{check}(" in c)
     if kind == "predict, then measure":
         # The prediction is written in a cell of its own, before the cell that measures.
-        predicted = next(i for i, c in enumerate(code) if c.startswith("prediction = ..."))
-        assert predicted < graded and "prediction = ..." not in code[graded]
+        name = re.search(rf"kh\.{check}\((\w+)", code[graded])[1]  # type: ignore[index]
+        predicted = next(i for i, c in enumerate(code) if c.startswith(f"{name} = ..."))
+        assert predicted < graded and f"{name} = ..." not in code[graded]
     elif kind == "change a parameter and explain what moved":
         # The exercise says which parameter to move, and the check moves it again itself.
         told = "".join(source(c) for c in cells(path) if "Exercise" in source(c))

@@ -184,3 +184,23 @@ def test_a_saved_run_with_no_row_falls_back_to_the_recorded_one(tmp_path: Path) 
     said = with_recorded_parts(results)
     assert said[1].startswith("density: no run saved (notebook 07), using the one recorded on")
     assert results["density"] == recorded_density()
+
+
+def test_portability_counts_node_where_notebook_07_ran_the_same_bytes(tmp_path: Path) -> None:
+    """Walk 3, S28: 07 ran the module under Node and printed the matching sha256, and the
+    portability verdict still listed wasmtime, the browser and the shim only."""
+    from kernel_helpers.wasm.node import HostRun
+    from kernel_helpers.wasm.portability import PortabilityReport
+
+    wasmtime = HostRun("wasmtime-py 40.0.0", "ab" * 32, "Hello, wasm!\n", 0, 0.01)
+    node = HostRun("Node.js v18.19.0 (node:wasi)", "ab" * 32, "Hello, wasm!\n", 0, 0.05)
+    save_result("portability", PortabilityReport("hello.wasm", [wasmtime, node]), folder=tmp_path)
+    results = {k: as_dict(v) for k, v in all_results("fast-containers").items()}
+    results.update(load_results(tmp_path))
+    rows = {row[0]: row[2] for row in course_verdict(results)[2].rows}
+    assert rows["the same .wasm in Node.js (node:wasi)"] == (
+        "ran hello.wasm (notebook 07), same sha256 and output as wasmtime"
+    )
+    del results["portability"]  # 07 not run: said, not invented
+    rows = {row[0]: row[2] for row in course_verdict(results)[2].rows}
+    assert rows["the same .wasm in Node.js (node:wasi)"] == "not run here"
