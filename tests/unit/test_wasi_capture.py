@@ -175,7 +175,9 @@ def test_an_endless_flood_stays_bounded_and_its_bytes_are_counted(small_slack: N
     # without the watcher all of it would sit in memory. How small depends on how soon a
     # loaded machine schedules the watcher, so the bound is relative: an absolute size is a
     # benchmark's figure (benchmarks/runner_overhead.py), not a unit test's.
-    assert written > 4 * sampler.peak, f"wrote {written:,}, peak {sampler.peak:,}"
+    # Without the watcher the peak is all of it (a ratio of 1); a starved process (the
+    # matrix's legs run at nice 19) was seen at 3.1, so the bound is 2.
+    assert written > 2 * sampler.peak, f"wrote {written:,}, peak {sampler.peak:,}"
 
 
 def test_a_long_flood_is_counted_exactly_while_it_is_trimmed(
@@ -211,7 +213,8 @@ def test_where_holes_cannot_be_punched_the_file_is_truncated_to_the_cap(
         kh.run_wasm(ENDLESS_FLOOD, output_limit=4096, timeout=2.0)
     result = stopped.value.result
     assert result is not None and result.stdout == b"x" * 4096
-    assert result.stdout_dropped > 4 * sampler.peak, f"peak allocation {sampler.peak:,} bytes"
+    # Relative, as above: without the truncation the peak would be all that was written.
+    assert result.stdout_dropped > 2 * sampler.peak, f"peak allocation {sampler.peak:,} bytes"
 
 
 def test_a_pooled_file_does_not_keep_a_flood_in_memory() -> None:
