@@ -178,7 +178,7 @@ def add_density(verdict: Verdict, density: Mapping[str, Any]) -> None:
                 f"memory per instance alive, {name}",
                 "",
                 f"{format_bytes(int(row['bytes_per_instance']))} each, {int(row['per_gib']):,} per GiB "
-                f"({int(row['count']):,} alive)",
+                f"({int(row['count']):,} alive{_recorded_mark(row)})",
             )
         )
     if any(row.get("source") == RECORDED for row in rows.values()):
@@ -191,10 +191,16 @@ def add_density(verdict: Verdict, density: Mapping[str, Any]) -> None:
         return
     ratio = int(container["bytes_per_instance"]) / max(1, int(wasm["bytes_per_instance"]))
     verdict.sentences.append(
-        f"In memory, an idle container held {format_bytes(int(container['bytes_per_instance']))} and a "
-        f"wasm instance in one process {format_bytes(int(wasm['bytes_per_instance']))}: about "
-        f"{times(ratio)} as many instances fit in a GiB" + "."
+        f"In memory, an idle container held {format_bytes(int(container['bytes_per_instance']))}"
+        f"{_recorded_mark(container, ' (recorded)')} and a wasm instance in one process "
+        f"{format_bytes(int(wasm['bytes_per_instance']))}{_recorded_mark(wasm, ' (recorded)')}: "
+        f"about {times(ratio)} as many instances fit in a GiB."
     )
+
+
+def _recorded_mark(row: Mapping[str, Any], mark: str = ", recorded, not measured here") -> str:
+    """``mark`` for a row of recorded data, so that no recorded figure reads as measured."""
+    return mark if row.get("source") == RECORDED else ""
 
 
 # --- speed: wasm beside JavaScript in the browser -----------------------------------------

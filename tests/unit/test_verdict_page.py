@@ -108,6 +108,21 @@ def test_size_gains_the_density_rows_and_their_ratio() -> None:
     assert size.note and "memory figures are recorded on" in size.note
 
 
+def test_recorded_density_rows_say_so_and_measured_ones_do_not() -> None:
+    """A recorded figure never reads as measured: each recorded row, and the ratio's
+    sentence, carry the mark; a run measured here carries none."""
+    recorded = page_results()
+    recorded["density"] = recorded_density()
+    measured = copy.deepcopy(recorded)
+    for row in measured["density"]["variants"].values():
+        row.pop("source", None)
+    for results, marked in ((recorded, True), (measured, False)):
+        size = course_verdict(results)[1]
+        rows = [r[2] for r in size.rows if r[0].startswith("memory per instance alive")]
+        assert rows and all(("recorded, not measured here" in r) is marked for r in rows)
+        assert ("(recorded)" in " ".join(size.sentences)) is marked
+
+
 def browser_result(no_page: bool) -> BenchResult:
     result = BenchResult(machine={}, example="fib+sha256", benchmark="compute-browser")
     for case, base in (("fib(35)", 0.5), ("sha256 8 MiB", 0.08)):
