@@ -14,6 +14,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -64,6 +65,20 @@ def run_quick(
     except (OSError, subprocess.TimeoutExpired) as err:
         return ProbeResult(False, "", str(err))
     return ProbeResult(done.returncode == 0, done.stdout, done.stderr)
+
+
+def processes() -> Iterator[tuple[int, int, list[bytes]]]:
+    """Each process's pid, owner uid and argv, read from /proc; the ones that ended while
+    we read, or are not ours to read, are left out."""
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            owner = entry.stat().st_uid
+            argv = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        yield int(entry.name), owner, argv
 
 
 def bin_dirs() -> list[Path]:

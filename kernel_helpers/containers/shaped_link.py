@@ -33,7 +33,7 @@ from pathlib import Path
 from types import TracebackType
 
 from .._errors import LinkUnavailable
-from .._system import find_program
+from .._system import find_program, processes
 from .relay import DelayRelay
 
 STATE_DIR = Path("/run/kit-shaped-link")
@@ -353,18 +353,12 @@ def _stop_clients_of(images: list[str]) -> bool:
     ``docker run --pull=always REF`` a dead run left behind); whether there were any. The
     references carry the run's own random marker, so no other run's process can match."""
     wanted, stopped = set(images), False
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+    for pid, owner, argv in processes():
+        if owner != os.getuid() or pid == os.getpid():
             continue
-        try:
-            if entry.stat().st_uid != os.getuid():
-                continue
-            args = (entry / "cmdline").read_bytes().split(b"\0")
-        except OSError:
-            continue  # ended meanwhile
-        if wanted & {arg.decode(errors="replace") for arg in args}:
+        if wanted & {arg.decode(errors="replace") for arg in argv}:
             with contextlib.suppress(ProcessLookupError):
-                os.kill(int(entry.name), signal.SIGKILL)
+                os.kill(pid, signal.SIGKILL)
                 stopped = True
     return stopped
 

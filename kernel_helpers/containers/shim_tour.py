@@ -23,7 +23,7 @@ from pathlib import Path
 
 from .._display import ShownAsHtml, ShownAsText
 from .._errors import ContainerdError, KitError, TimeoutExceeded
-from .._system import DATA_DIR
+from .._system import DATA_DIR, processes
 from ..wasm.runner import WasiResult
 from .containerd import (
     IMAGE_PREFIX,
@@ -137,17 +137,13 @@ def shim_processes(container: str, task: int | None) -> ProcessTable:
     """The processes started as ``containerd-shim-wasmtime-v1 ... -id CONTAINER``, each with
     its role: the shim containerd talks to, runwasi's helpers, and the task running the module."""
     found: list[tuple[int, int, int]] = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
+    for pid, _, argv in processes():
         try:
-            argv = (entry / "cmdline").read_bytes().split(b"\0")
             if Path(argv[0].decode()).name != SHIM_BINARY or container.encode() not in argv:
                 continue
-            pid = int(entry.name)
             found.append((pid, _status_field(pid, "PPid"), _status_field(pid, "VmRSS")))
         except (OSError, ValueError, IndexError):
-            continue  # gone meanwhile, or not ours to read
+            continue  # gone meanwhile
     pids = {pid for pid, _, _ in found}
 
     def role(pid: int, ppid: int) -> str:
