@@ -31,11 +31,17 @@ esac
 """
 
 
-def kit_packages(tmp_path: Path, task: str, known: str, on_path: tuple[str, ...] = ()) -> list[str]:
-    """The words `./kit TASK` prints, with apt knowing ``known`` (space-separated) and
-    ``on_path`` (node, npm, docker) present and working."""
+def kit_packages(
+    tmp_path: Path,
+    task: str,
+    known: str,
+    on_path: tuple[str, ...] = (),
+    script: Path = REPO / "kit",
+) -> list[str]:
+    """The words `./kit TASK` (or ``script``) prints, with apt knowing ``known``
+    (space-separated) and ``on_path`` (node, npm, docker) present and working."""
     bin_dir = tmp_path / "bin"
-    bin_dir.mkdir(exist_ok=True)
+    bin_dir.mkdir(parents=True, exist_ok=True)
     for tool in TOOLS:
         found = shutil.which(tool)
         assert found, tool
@@ -50,7 +56,7 @@ def kit_packages(tmp_path: Path, task: str, known: str, on_path: tuple[str, ...]
     bash = shutil.which("bash")
     assert bash
     done = subprocess.run(
-        [bash, str(REPO / "kit"), task],
+        [bash, str(script), *([task] if task else [])],
         env={
             "PATH": str(bin_dir),
             "HOME": str(tmp_path),
@@ -150,3 +156,21 @@ def test_the_rust_hint_names_rust_llvm_where_it_exists(
     hint = detect.toolchain_fix("rust")
     assert "libstd-rust-dev-wasm32" in hint
     assert ("rust-llvm" in hint) is wanted
+
+
+@pytest.mark.parametrize("known", [BOOKWORM, TRIXIE])
+def test_the_course_images_package_file_alone_says_what_kit_says(
+    tmp_path: Path, known: str
+) -> None:
+    # deploy/Dockerfile runs this file alone in its apt layer (an edit elsewhere in the kit
+    # then keeps that layer cached): it must print what ./kit setup installs for the course.
+    script = REPO / "deploy" / "course-packages.sh"
+    alone = kit_packages(tmp_path / "alone", "", known, script=script)
+    assert alone == kit_packages(tmp_path / "kit", "_course_packages", known)
+    assert "rustc" in alone
+
+
+def test_the_course_images_apt_layer_reads_only_the_package_file() -> None:
+    system_stage = (REPO / "deploy" / "Dockerfile").read_text().split("AS build")[0]
+    copies = [line.split()[1] for line in system_stage.splitlines() if line.startswith("COPY")]
+    assert copies == ["deploy/course-packages.sh"]
