@@ -15,7 +15,15 @@ A label holds a digest of everything the build reads (the build context after
 keeps the image it has. Docker's network for the build is the host's: the kit's daemons run
 without a bridge (``dockerd --bridge=none``), and RUN steps need Debian's mirror, PyPI and
 npm. Where the build machine's pip trusts an extra CA (a TLS-inspecting proxy), that bundle
-is handed to the build stage alone, never to the image.
+is handed to the build stages alone, never to the image.
+
+Rebuilds are cheap when only the kit's sources changed. The Dockerfile's first stage reads
+only the Debian package list (``deploy/course-packages.sh``) and its ``deps`` stage only the
+pins (requirements, and the npm tools', written into the build context here:
+:data:`NPM_PIN_LIST`), so Docker's layer cache keeps them across source edits. That cache needs images: the ``deps``
+stage is built first and tagged :data:`DEPS_CACHE`, which keeps its layers (the pinned
+packages, several hundred MB) on disk; only the newest is kept, older ones and the ``build``
+stage's images (they change with every edit) are removed after each build.
 """
 
 from __future__ import annotations
@@ -55,8 +63,16 @@ DOCKERFILE = "deploy/Dockerfile"
 INPUTS_LABEL = "io.wasm-course.inputs"
 #: The Dockerfile labels its build stage so: those images go once the image is built.
 STAGE_LABEL = "io.wasm-course.stage=course-build"
-#: Where, inside the build context, the build stage looks for an extra CA bundle.
-BUILD_CA = Path(".kit-cache") / "course-image" / "build-ca.pem"
+#: ... and its dependency stage so: the newest is kept (tagged :data:`DEPS_CACHE`) as cache.
+DEPS_STAGE_LABEL = "io.wasm-course.stage=course-deps"
+DEPS_STAGE = "deps"
+DEPS_CACHE = "wasm-course-deps:latest"
+#: What ./kit image hands the build, inside the build context (.dockerignore lets it in).
+HANDED_IN = Path(".kit-cache") / "course-image"
+#: Where the build stages look for an extra CA bundle.
+BUILD_CA = HANDED_IN / "build-ca.pem"
+#: The npm tools the deps stage installs (``./kit _npm_pins``).
+NPM_PIN_LIST = HANDED_IN / "npm-pins.txt"
 #: Kept out of the inputs digest: caches, and the CA bundle (it changes nothing in the image).
 _NOT_INPUTS = (".kit-cache/",)
 
@@ -82,6 +98,7 @@ class CourseImage:
     inputs: str
     reused: bool  # True: an image built from the same inputs was already there
     build_seconds: float  # 0 when reused
+    deps_cache_bytes: int = 0  # what DEPS_CACHE keeps on disk beyond the image; 0 when reused
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -148,6 +165,37 @@ def build_ca_bundle() -> Path | None:
     if configured and Path(configured).is_file():
         return Path(configured)
     return None
+
+
+# --- what the first stages read ---------------------------------------------------------
+
+
+def kit_output(root: Path, task: str) -> str:
+    """What ``./kit TASK`` prints (one of its list tasks)."""
+    done = subprocess.run(
+        [str(root / "kit"), task], capture_output=True, text=True, check=False, cwd=root
+    )
+    if done.returncode != 0 or not done.stdout.strip():
+        raise ContainerError(
+            f"./kit {task} failed (exit {done.returncode}): {done.stderr.strip()[:200]}",
+            fix="run ./kit setup once, then ./kit image again",
+        )
+    return done.stdout.strip()
+
+
+def write_handed_in(root: Path, files: Mapping[Path, str]) -> None:
+    """Write the lists the Dockerfile's first stages COPY (rewritten with equal content,
+    they still hit Docker's cache: it compares contents, not times)."""
+    for relative, text in files.items():
+        path = root / relative
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text + "\n")
+        except OSError as err:
+            raise ContainerError(
+                f"cannot write {path} for the build: {err}",
+                fix=f"run ./kit image as a user who may write {root}",
+            ) from err
 
 
 # --- the base ---------------------------------------------------------------------------
@@ -225,64 +273,83 @@ def build_course_image(
             reference, str(previous.id), int(previous.attrs["Size"]), base, inputs, True, 0.0
         )
 
-    command = [
-        docker_cli,
-        "build",
-        "--network",
-        "host",
-        "-f",
-        str(root / DOCKERFILE),
-        "--tag",
-        reference,
-        "--label",
-        f"{INPUTS_LABEL}={inputs}",
-        "--label",
-        f"org.opencontainers.image.version={kit_version()}",
-    ]
+    common = [docker_cli, "build", "--network", "host", "-f", str(root / DOCKERFILE)]
     for key, value in build_args.items():
-        command += ["--build-arg", f"{key}={value}"]
-    command.append(str(root))
-    ca_copy = root / BUILD_CA
-    ca = build_ca_bundle()
+        common += ["--build-arg", f"{key}={value}"]
+    labels = [f"{INPUTS_LABEL}={inputs}", f"org.opencontainers.image.version={kit_version()}"]
     say(
-        f"building {reference} from {base} (about five minutes on two cores: Debian's "
-        "compilers, the course's Python packages, jco from npm)"
+        f"building {reference} from {base} (about five minutes on two cores the first time: "
+        "Debian's compilers, the course's Python packages, jco from npm; a minute or less "
+        "when only the kit's sources changed)"
     )
     start = time.monotonic()
     try:
-        if ca is not None:
-            say(f"pip here trusts {ca}: the build stage gets it too (the image does not)")
-            try:
-                ca_copy.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(ca, ca_copy)
-            except OSError as err:
-                raise ContainerError(
-                    f"cannot hand {ca} to the build as {ca_copy}: {err}",
-                    fix=f"run ./kit image as a user who may write {root}",
-                ) from err
-        done = subprocess.run(
-            command, stdout=sys.stderr, stderr=sys.stderr, stdin=subprocess.DEVNULL, check=False
-        )
+        _hand_in(root, say)
+        # The deps stage first, tagged: the tag is what keeps its layers as cache.
+        _docker_build([*common, "--target", DEPS_STAGE, "--tag", DEPS_CACHE, str(root)], reference)
+        tagged = [arg for label in labels for arg in ("--label", label)]
+        _docker_build([*common, "--tag", reference, *tagged, str(root)], reference)
     finally:
-        ca_copy.unlink(missing_ok=True)
+        (root / BUILD_CA).unlink(missing_ok=True)
         _remove_leftovers(docker_client, previous)
     seconds = time.monotonic() - start
+    image = docker_client.images.get(reference)
+    size = int(image.attrs["Size"])
+    cache = deps_cache_bytes(docker_client, str(image.id))
+    say(
+        f"built {reference} in {seconds:.0f} s: {size / 1e6:.0f} MB; {DEPS_CACHE} keeps "
+        f"{cache / 1e6:.0f} MB more as the next build's cache"
+    )
+    return CourseImage(
+        reference, str(image.id), size, base, inputs, False, round(seconds, 1), cache
+    )
+
+
+def _hand_in(root: Path, say: Callable[[str], None]) -> None:
+    """Write what the Dockerfile's stages COPY from .kit-cache/course-image: the npm pins,
+    and this machine's CA bundle where pip is told to trust one."""
+    write_handed_in(root, {NPM_PIN_LIST: kit_output(root, "_npm_pins")})
+    ca = build_ca_bundle()
+    if ca is None:
+        return
+    say(f"pip here trusts {ca}: the build stages get it too (the image does not)")
+    try:
+        shutil.copyfile(ca, root / BUILD_CA)
+    except OSError as err:
+        raise ContainerError(
+            f"cannot hand {ca} to the build as {root / BUILD_CA}: {err}",
+            fix=f"run ./kit image as a user who may write {root}",
+        ) from err
+
+
+def _docker_build(command: list[str], reference: str) -> None:
+    done = subprocess.run(
+        command, stdout=sys.stderr, stderr=sys.stderr, stdin=subprocess.DEVNULL, check=False
+    )
     if done.returncode != 0:
         raise ContainerError(
             f"docker build of {reference} failed (exit {done.returncode}); its output is above",
             fix="the build needs Debian's mirror, PyPI and npm: check that this machine reaches them",
         )
-    image = docker_client.images.get(reference)
-    size = int(image.attrs["Size"])
-    say(f"built {reference} in {seconds:.0f} s: {size / 1e6:.0f} MB")
-    return CourseImage(reference, str(image.id), size, base, inputs, False, round(seconds, 1))
+
+
+def deps_cache_bytes(client: docker.DockerClient, image_id: str) -> int:
+    """The disk :data:`DEPS_CACHE` takes beyond the image: its layers the image lacks."""
+    try:
+        kept = client.api.history(DEPS_CACHE)  # type: ignore[no-untyped-call]
+        shared = {entry["Id"] for entry in client.api.history(image_id)}  # type: ignore[no-untyped-call]
+    except Exception:  # no cache image (removed meanwhile): it takes nothing
+        return 0
+    return sum(int(entry["Size"]) for entry in kept if entry["Id"] not in shared)
 
 
 def _remove_leftovers(client: docker.DockerClient, previous: Any) -> None:
     """The build stage's images (nothing the image needs; with the classic builder they
-    stay behind, untagged) and the image the new build replaced, if nothing tags it now."""
-    for image in client.images.list(filters={"dangling": True, "label": STAGE_LABEL}):
-        _remove_image(client, str(image.id))
+    stay behind, untagged), dependency caches that a newer one replaced (untagged now),
+    and the image the new build replaced, if nothing tags it now."""
+    for label in (STAGE_LABEL, DEPS_STAGE_LABEL):
+        for image in client.images.list(filters={"dangling": True, "label": label}):
+            _remove_image(client, str(image.id))
     if previous is not None:
         try:
             previous.reload()

@@ -24,7 +24,13 @@ from typing import Any
 import nbformat
 import pytest
 
-from course_hub.course_image import INPUTS_LABEL, STAGE_LABEL, image_reference
+from course_hub.course_image import (
+    DEPS_CACHE,
+    DEPS_STAGE_LABEL,
+    INPUTS_LABEL,
+    STAGE_LABEL,
+    image_reference,
+)
 from kernel_helpers.containers.docker import docker_status
 from kernel_helpers.containers.images import OWNER_LABEL, PURPOSE_LABEL, owner_filter
 from tests.conftest import REPO, need
@@ -178,6 +184,15 @@ def test_the_image_is_the_courses_and_no_learners(built: dict[str, Any]) -> None
         assert "KIT_DOCKER=off" in config["Env"]
         # The build stage (npm, the CA bundle it may have had) left nothing behind.
         assert client.images.list(filters={"dangling": True, "label": STAGE_LABEL}) == []
+        # The dependency stage stays, once: the next build's cache, with no owner either.
+        cache = client.images.get(DEPS_CACHE)
+        stage, deps = DEPS_STAGE_LABEL.split("=")
+        assert cache.labels[stage] == deps
+        assert OWNER_LABEL not in cache.labels
+        assert client.images.list(filters={"dangling": True, "label": DEPS_STAGE_LABEL}) == []
+        # The image starts from the same system stage as the cache (its layers are shared).
+        shared = {entry["Id"] for entry in client.api.history(image.id)}
+        assert any(entry["Id"] in shared for entry in client.api.history(cache.id)[1:])
     finally:
         client.close()
 

@@ -2,11 +2,13 @@
 deploy/z2jh-values.yaml runs the image `./kit image` tags, with Docker off, using only keys
 the chart (4.x) knows; the Dockerfile builds on the course's own base and takes jupyterhub
 at requirements-hub.txt's pin; the build context leaves out environments, caches and tests;
-and the inputs digest that keeps a built image follows exactly what the build reads."""
+the inputs digest that keeps a built image follows exactly what the build reads; and the
+stages are ordered so that a source edit leaves the package and dependency layers cached."""
 
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -16,11 +18,18 @@ import yaml
 from course_hub import course_image
 from course_hub.course_image import (
     COURSE_BASE,
+    DEPS_STAGE,
+    DEPS_STAGE_LABEL,
     DOCKERFILE,
+    HANDED_IN,
+    NPM_PIN_LIST,
+    STAGE_LABEL,
     build_ca_bundle,
     context_files,
     image_reference,
     inputs_digest,
+    kit_output,
+    write_handed_in,
 )
 
 REPO = Path(__file__).resolve().parents[2]
@@ -192,3 +201,95 @@ def test_the_build_stage_gets_the_ca_bundle_pip_trusts(
     assert build_ca_bundle() == bundle
     monkeypatch.setenv("PIP_CERT", str(tmp_path / "missing.pem"))
     assert build_ca_bundle() is None
+
+
+def dockerfile_stages() -> dict[str, str]:
+    """The Dockerfile's stages by name (``FROM X AS name``; the last, unnamed one "final"),
+    each from its FROM line on."""
+    stages = {}
+    for chunk in (REPO / DOCKERFILE).read_text().split("\nFROM ")[1:]:
+        first = chunk.split("\n", 1)[0]
+        stages[first.split(" AS ")[1].strip() if " AS " in first else "final"] = chunk
+    return stages
+
+
+def copied_sources(stage: str) -> list[str]:
+    """What a stage COPYs from the build context (not from another stage)."""
+    lines = re.findall(r"^COPY (?!--from)(.+)$", stage, re.M)
+    return [source for line in lines for source in line.split()[:-1]]
+
+
+def test_the_system_stage_reads_the_package_list_not_the_kit_script() -> None:
+    # An edit of `kit` must not rerun the apt install: only the package file is copied
+    # (tests/unit/test_kit_packages.py checks that it prints what ./kit setup installs).
+    system = dockerfile_stages()["system"]
+    assert copied_sources(system) == ["deploy/course-packages.sh"]
+    assert "/tmp/kit-packages/kit" not in system
+    assert "bash /tmp/kit-packages/course-packages.sh" in system
+
+
+def test_the_pins_are_installed_in_a_stage_that_reads_only_them() -> None:
+    stages = dockerfile_stages()
+    assert list(stages) == ["system", DEPS_STAGE, "build", "final"]
+    deps, build = stages[DEPS_STAGE], stages["build"]
+    assert deps.startswith(f"system AS {DEPS_STAGE}\n")
+    assert sorted(copied_sources(deps)) == sorted(
+        [f"{HANDED_IN}/", "requirements.txt", "requirements-hub.txt"]
+    )
+    # The venv at the path the kit's setup uses, with the pins and the hub's singleuser.
+    assert "WORKDIR /opt/wasm-course" in deps and "python3 -m venv .venv" in deps
+    assert "-r /tmp/kit-deps/requirements.txt" in deps
+    assert "grep -E '^jupyterhub==' /tmp/kit-deps/requirements-hub.txt" in deps
+    # The tree arrives only after them, and the kit's own setup runs over it.
+    assert build.startswith(f"{DEPS_STAGE} AS build\n")
+    assert copied_sources(build) == ["."] and "./kit setup" in build
+    assert DEPS_STAGE_LABEL in deps and STAGE_LABEL in build
+    # The dependencies' bytecode compiled in deps survives the build stage's clean-up.
+    assert "compileall -q -j 0 .venv/lib" in deps
+    assert "find . -path ./.venv -prune -o -name __pycache__" in build
+
+
+def test_the_deps_stage_installs_the_npm_tools_where_the_kits_setup_finds_them() -> None:
+    kit = (REPO / "kit").read_text()
+    pins = kit_output(REPO, "_npm_pins")
+    assert f'NPM_PINS="{pins}"' in kit
+    # setup_npm skips the install when its stamp holds the pins and jco is in its folder.
+    assert 'NPM_DIR="$CACHE/npm"' in kit and '"$NPM_DIR/.kit-stamp"' in kit
+    deps = dockerfile_stages()[DEPS_STAGE]
+    assert "--prefix .kit-cache/npm --save-exact" in deps
+    assert f"$(cat /tmp/kit-deps/{NPM_PIN_LIST.name})" in deps
+    assert f"cp /tmp/kit-deps/{NPM_PIN_LIST.name} .kit-cache/npm/.kit-stamp" in deps
+
+
+def test_the_handed_in_lists_reach_the_build_but_not_the_inputs(tmp_path: Path) -> None:
+    shutil.copyfile(REPO / ".dockerignore", tmp_path / ".dockerignore")
+    (tmp_path / "deploy").mkdir()
+    (tmp_path / DOCKERFILE).write_text("FROM scratch\n")
+    (tmp_path / "kit").write_text("#!/bin/sh\n")
+    (tmp_path / ".kit-cache" / "npm").mkdir(parents=True)
+    (tmp_path / ".kit-cache" / "npm" / "package.json").write_text("{}\n")
+    first = inputs_digest(tmp_path, "sha256:base", {"BASE": "b"})
+    write_handed_in(tmp_path, {NPM_PIN_LIST: "jco@1"})
+    assert (tmp_path / NPM_PIN_LIST).read_text() == "jco@1\n"
+    files = context_files(tmp_path)
+    assert str(NPM_PIN_LIST) in files
+    assert not [f for f in files if f.startswith(".kit-cache/npm")]
+    # Derived from the kit and the base, both already in the digest.
+    assert inputs_digest(tmp_path, "sha256:base", {"BASE": "b"}) == first
+
+
+def test_the_image_takes_the_pins_layer_whole_and_only_the_build_stages_changes() -> None:
+    # A source edit then copies megabytes into the image, not the 1.2 GB venv again.
+    stages = dockerfile_stages()
+    final, build = stages["final"], stages["build"]
+    froms = re.findall(r"^COPY --from=(\S+) (\S+) (\S+)$", final, re.M)
+    assert froms == [
+        (DEPS_STAGE, "/opt/wasm-course", "/opt/wasm-course"),
+        ("build", "/tmp/kit-delta/opt/wasm-course/", "/opt/wasm-course/"),
+    ]
+    # The delta is everything changed after the mark, and the list of what went missing.
+    mark = build.index("touch /tmp/kit-deps-done")
+    assert (
+        mark < build.index("COPY . /opt/wasm-course") < build.index("-newercc /tmp/kit-deps-done")
+    )
+    assert "comm -23 /tmp/kit-deps-files" in build and "</opt/wasm-course/.kit-deleted" in final

@@ -168,9 +168,3 @@ def test_the_course_images_package_file_alone_says_what_kit_says(
     alone = kit_packages(tmp_path / "alone", "", known, script=script)
     assert alone == kit_packages(tmp_path / "kit", "_course_packages", known)
     assert "rustc" in alone
-
-
-def test_the_course_images_apt_layer_reads_only_the_package_file() -> None:
-    system_stage = (REPO / "deploy" / "Dockerfile").read_text().split("AS build")[0]
-    copies = [line.split()[1] for line in system_stage.splitlines() if line.startswith("COPY")]
-    assert copies == ["deploy/course-packages.sh"]
