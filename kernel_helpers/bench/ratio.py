@@ -53,7 +53,16 @@ class Ratio:
         span = f"{_times(self.low, digits)}-{_times(self.high, digits)}"
         if not self.measurable:
             return f"{NO_DIFFERENCE} ({span})"
-        return f"about {_times(self.value, _digits(self))} ({span})"
+        return f"about {_times(self.value, self._point_digits(digits))} ({span})"
+
+    def _point_digits(self, span_digits: int) -> int:
+        """The interval's digits, or more while the point, so rounded, would fall outside
+        the interval as printed (1.34 in 1.2-2.8 is "1.3", never "1")."""
+        low, high = (_rounded(x, span_digits) for x in (self.low, self.high))
+        digits = _digits(self)
+        while digits < span_digits and not low <= _rounded(self.value, digits) <= high:
+            digits += 1
+        return digits
 
     def __str__(self) -> str:
         return self.text()
@@ -102,6 +111,11 @@ def _digits(ratio: Ratio) -> int:
     if width > 0.5:
         return 1
     return 2 if width > 0.02 else 3
+
+
+def _rounded(value: float, digits: int) -> float:
+    """``value`` to ``digits`` significant digits, as :func:`_times` prints it."""
+    return float(f"{value:.{digits}g}") if value < 10**digits else value
 
 
 def _times(value: float, digits: int = 2) -> str:

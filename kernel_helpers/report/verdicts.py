@@ -455,6 +455,18 @@ def slowdown_span(steady: list[Slowdown]) -> str:
     return f"{low:.2f}-{_times2(high)}"
 
 
+def _unless_within_spread(row: Slowdown) -> str:
+    """The end of a slowdown's sentence: "." or, when its spread reaches 1×, that these runs
+    cannot tell it from native (the table beside JavaScript then says "no measurable
+    difference" for the same pair)."""
+    if row.low <= 1.0 <= row.high:
+        return (
+            f", but its spread ({row.low:.2f}-{row.high:.2f}×) reaches 1×: "
+            "these runs cannot tell it from native."
+        )
+    return "."
+
+
 def throughput_verdict(compute: ResultLike) -> Verdict:
     """Compare the measured native-vs-wasm slowdown with published figures (notebook 08)."""
     rows: list[Slowdown] = slowdowns(compute)
@@ -482,7 +494,8 @@ def throughput_verdict(compute: ResultLike) -> Verdict:
     span = slowdown_span(steady)
     for row in steady:
         verdict.sentences.append(
-            f"At its largest size ({row.label}), {row.example} ran {_times2(row.ratio)} as long under wasm as natively."
+            f"At its largest size ({row.label}), {row.example} ran {_times2(row.ratio)} as long under wasm as natively"
+            + _unless_within_spread(row)
         )
     if len(steady) > 1:
         best, worst = min(steady, key=lambda r: r.ratio), max(steady, key=lambda r: r.ratio)

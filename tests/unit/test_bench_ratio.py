@@ -48,6 +48,18 @@ def test_a_finding_reads_about_n_times_with_its_interval() -> None:
     assert Ratio(1.431, 1.426, 1.437).text() == "about 1.43× (1.43×-1.44×)"
 
 
+def test_the_point_never_reads_outside_its_own_interval() -> None:
+    # A wide interval keeps one digit for the point, unless that digit falls outside the
+    # interval as printed (08's sha256: "about 1× (1.2×-2.6×)" read as a contradiction).
+    assert Ratio(1.34, 1.21, 2.60).text() == "about 1.3× (1.2×-2.6×)"
+    assert Ratio(2.4, 1.6, 5.0).text() == "about 2× (1.6×-5×)"
+    for value, low, high in [(1.34, 1.15, 2.6), (1.84, 1.02, 3.6), (7.4, 3.3, 15.0)]:
+        text = Ratio(value, low, high).text()
+        point, span = text.removeprefix("about ").split(" (")
+        first, last = (float(x.rstrip("×").replace(",", "")) for x in span.rstrip(")").split("-"))
+        assert first <= float(point.rstrip("×")) <= last, text
+
+
 def test_the_interval_is_repeatable_for_the_same_samples() -> None:
     a, b = _lognormal(3.0, 25, 5), _lognormal(1.0, 25, 6)
     assert ratio_of_medians(a, b) == ratio_of_medians(a, b)

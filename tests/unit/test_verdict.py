@@ -125,6 +125,15 @@ def test_throughput_verdict_compares_with_published_range() -> None:
     assert "faster here" in throughput_verdict(compute_result(0.8)).summary
 
 
+def test_a_slowdown_whose_spread_reaches_one_says_the_runs_cannot_tell() -> None:
+    # 08's verdict said "fib ran 1.84× as long" while the table beside JavaScript said "no
+    # measurable difference" for the same pair: the sentence now says when its spread reaches 1×.
+    close = " ".join(throughput_verdict(compute_result(1.05)).sentences)
+    assert "reaches 1×: these runs cannot tell it from native" in close
+    clear = " ".join(throughput_verdict(compute_result(1.5)).sentences)
+    assert "cannot tell" not in clear and "as long under wasm as natively." in clear
+
+
 def test_course_verdict_and_guide_use_saved_results() -> None:
     results = {
         "startup": startup_result(FAST_CONTAINERS),
