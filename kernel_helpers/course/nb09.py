@@ -43,6 +43,8 @@ def check_blob_url(answer: object, registry: Any, module: object) -> CheckResult
             "An f-string fills in registry.host, the repository and the digest.",
         )
     host, repository, endpoint, digest = found.groups()
+    if registry is not None and not registry.running:
+        return _registry_stopped()
     code = Path(str(getattr(module, "path", module))).read_bytes()
     if endpoint == "manifests":
         return wrong(
@@ -71,6 +73,17 @@ def check_blob_url(answer: object, registry: Any, module: object) -> CheckResult
             _BLOB_HINT,
         )
     return wrong(f"the registry sent {len(blob):,} bytes that are not the module.", _BLOB_HINT)
+
+
+def _registry_stopped() -> CheckResult:
+    """The learner's registry was started, then stopped: by the "Tidying up" cell, which Run
+    All also runs (walk 5, S15: the check then said "Connection refused")."""
+    return not_yet(
+        'your registry is stopped: the "Tidying up" cell at the end stops it and deletes '
+        "what was pushed (Run All runs that cell too).",
+        'Run the cells from "Open the box" down to "Package, push, pull, check, run" '
+        "again (a new registry, on a new port), then this check.",
+    )
 
 
 def _fetch(url: str, registry: Any) -> tuple[int, bytes]:
@@ -333,7 +346,9 @@ def check_push_command(answer: object, registry: Any, layout: Any) -> CheckResul
     from .doctor import missing
 
     command = PushCommand.of(answer)
-    if registry is None or not registry.running:
+    if registry is not None and not registry.running:
+        return _registry_stopped()
+    if registry is None:
         return not_yet(
             "No registry is running in this notebook, so the command was read but not run.",
             missing("registry") or "Run the cell that starts it (kh.start_registry()) again.",

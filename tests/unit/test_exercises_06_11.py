@@ -487,6 +487,24 @@ def test_reading_a_world_asks_which_package_could_open_a_socket() -> None:
     assert kh.check_world_packages(packages, ...).ok is None  # still the placeholder
 
 
+def test_a_stopped_registry_is_named_with_the_cells_that_start_it_again() -> None:
+    """Walk 5, S15: after Run All, the "Tidying up" cell had stopped the registry, and the
+    blob check said "Connection refused ... the shape of answer it expects"."""
+    from kernel_helpers.containers.registry import LocalRegistry
+
+    module = kh.wasm_module("hello", "c").path
+    stopped = LocalRegistry(binary="registry", port=5000)  # made, then stopped
+    stopped.stop()
+    digest = "sha256:" + hashlib.sha256(module.read_bytes()).hexdigest()
+    url = f"http://{stopped.host}/v2/kit/hello-wasm/blobs/{digest}"
+    for result in (
+        kh.check_blob_url(url, stopped, module),
+        kh.check_push_command(PUSH.replace("127.0.0.1:5000", stopped.host), stopped, NO_LAYOUT),
+    ):
+        assert result.ok is None and "Tidying up" in result.message, result.text()
+        assert result.hint and "Open the box" in result.hint
+
+
 def test_the_blob_url_is_read_for_its_digest_where_no_registry_runs() -> None:
     """Walk 3, S26: exercise 1 read the media type off the manifest above. Now the learner
     writes the URL of the blob a shim runs; with a registry the check fetches it (the
