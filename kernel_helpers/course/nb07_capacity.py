@@ -238,16 +238,19 @@ def _where_bytes_weigh_most(result: PullResult) -> str:
         "the work with no link at all": most.floor_s,
     }
     largest = max(parts, key=lambda part: parts[part])
-    share = f"{wire / most.median_s:.0%} of its {format_seconds(most.median_s)}"
+    percent, total = f"{wire / most.median_s:.0%}", format_seconds(most.median_s)
+    # Across variants first, then within the pull (walk 5, S9 read "the largest share ...
+    # yet only 4%" as a contradiction: the share was the variants', not the parts').
+    where = (
+        f"Of the variants, the bytes weigh most in {most.name}'s time: {percent} of its {total}"
+        if len(result.rows) > 1
+        else f"The bytes are {percent} of {most.name}'s {total}"
+    )
     if largest == "the bytes":
-        return (
-            f"The bytes take the largest share in {most.name}'s time ({share}), and they are its "
-            f"largest part: a faster link shortens it most."
-        )
+        return f"{where}, its largest part: a faster link shortens it most."
     return (
-        f"The bytes take the largest share in {most.name}'s time, yet only {share}; its "
-        f"largest part is {largest} ({format_seconds(parts[largest])}), so a faster link "
-        f"would save at most {format_seconds(wire)} of it."
+        f"{where}; its largest part is {largest} ({format_seconds(parts[largest])}), so a "
+        f"faster link would save at most {format_seconds(wire)} of it."
     )
 
 

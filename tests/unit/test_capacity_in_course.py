@@ -7,6 +7,7 @@ from __future__ import annotations
 import itertools
 import json
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -244,11 +245,26 @@ def test_the_pull_story_names_the_largest_part_the_run_measured() -> None:
     time; it now says which part was largest, computed from the run."""
     small = str(pull_story(pull_result(0.719)))  # 360 KB: 58 ms of bytes, 220 ms of trips
     assert "The bytes weigh most" not in small
-    assert "yet only 8% of its 719 ms" in small
-    assert "its largest part is the work with no link at all (503 ms)" in small
+    assert (
+        "The bytes are 8% of docker-scratch's 719 ms; its largest part is the work with no link at all (503 ms)"
+        in small
+    )
     assert "would save at most 57.6 ms of it" in small
     big = str(pull_story(pull_result(6.0, size=30_000_000)))  # 4.8 s of bytes
-    assert "they are its largest part: a faster link shortens it most" in big
+    assert "its largest part: a faster link shortens it most" in big
+
+
+def test_the_pull_story_compares_the_variants_before_the_parts_of_one() -> None:
+    """Walk 5, S9: "The bytes take the largest share in docker-scratch's time, yet only 4%"
+    read as a contradiction (the bytes were the smallest of its three parts)."""
+    one = pull_result(1.39, size=700_000)
+    row = replace(one.rows["docker-scratch"], name="oci-wasm-artifact", bytes=36_000)
+    two = replace(one, rows={**one.rows, "oci-wasm-artifact": row})
+    story = str(pull_story(two))
+    assert (
+        "Of the variants, the bytes weigh most in docker-scratch's time: 8% of its 1.39 s;" in story
+    )
+    assert "largest share" not in story and "yet only" not in story
 
 
 def test_measure_saves_each_new_run_so_notebook_10_quotes_the_latest(
