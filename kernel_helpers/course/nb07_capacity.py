@@ -267,6 +267,23 @@ def density_or_recorded(
         return measured
 
 
+def _as_a_platform_user_sees_it(result: DensityResult) -> list[str]:
+    """The other question (06's two ratios): a Docker or Kubernetes user runs a module as a
+    container through the shim, not as an instance in their own process (walk 5, S10)."""
+    shim, container = result.rows.get("containerd-wasmtime"), result.rows.get("container")
+    if not shim or not container:
+        return []
+    ratio = shim.bytes_per_instance / max(1, container.bytes_per_instance)
+    recorded = " (recorded rows among them)" if shim.recorded or container.recorded else ""
+    return [
+        "A Docker or Kubernetes user, who runs the module as a container through the wasm "
+        f"shim, sees another ratio{recorded}: each wasm container held "
+        f"{format_bytes(shim.bytes_per_instance)} against a runc container's "
+        f"{format_bytes(container.bytes_per_instance)}, {ratio:.2g}× as much. The shim process, "
+        "with the wasmtime it embeds, is paid once per container."
+    ]
+
+
 def density_story(result: DensityResult) -> Story:
     """How many fit, per variant, and the ratio the course's question asks. Notebook 07."""
     said = []
@@ -284,6 +301,7 @@ def density_story(result: DensityResult) -> Story:
             "as idle containers: an instance is a store and its linear memory, a container "
             "a process, its cgroup and a shim."
         )
+    said.extend(_as_a_platform_user_sees_it(result))
     for name, why in result.skipped.items():
         said.append(f"{name} was not measured: {why}")
     return Story(said)

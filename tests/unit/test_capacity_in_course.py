@@ -254,6 +254,19 @@ def test_the_pull_story_names_the_largest_part_the_run_measured() -> None:
     assert "its largest part: a faster link shortens it most" in big
 
 
+def test_the_density_story_gives_the_platform_users_ratio_too() -> None:
+    """Walk 5, S10: the story gave only the embedder's ratio (instances in one process),
+    while the table showed a wasm container heavier than a runc one."""
+    result = density_result(14_000, 4_740_000)
+    shim = DensityRow("containerd-wasmtime", 8, 10_800_000, "cgroup + shim")
+    story = str(density_story(replace(result, rows={**result.rows, shim.name: shim})))
+    assert (
+        "each wasm container held 10.8 MB against a runc container's 4.74 MB, 2.3× as much" in story
+    )
+    assert "(recorded rows among them)" in story  # density_result's container row is recorded
+    assert "Docker or Kubernetes user" not in str(density_story(result))
+
+
 def test_the_pull_story_compares_the_variants_before_the_parts_of_one() -> None:
     """Walk 5, S9: "The bytes take the largest share in docker-scratch's time, yet only 4%"
     read as a contradiction (the bytes were the smallest of its three parts)."""
