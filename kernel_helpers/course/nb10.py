@@ -67,9 +67,10 @@ def check_export(answer: object, export: object) -> CheckResult:
     )
     if answer == len(variants):
         return wrong("that counts every variant, the recorded ones too.", hint)
+    # Not "{answer} of them were not measured": that read as a count of recorded ones (walk 5).
     return wrong(
-        f"your export holds {len(variants)} start-up variants; {answer} of them were not "
-        "the ones measured here.",
+        f"your export holds {len(variants)} start-up variants, and {answer} is not how many "
+        "of them were measured here.",
         hint,
     )
 

@@ -282,6 +282,9 @@ def test_the_export_exercise_asks_what_the_instructor_will_see(tmp_path: Path) -
     assert everything.hint and "source" in everything.hint and str(mine) not in everything.hint
     assert kh.check_export(str(export.json_path), export).ok is False  # the old answer
     assert kh.check_export(mine, None).ok is False
+    # Walk 5, S18: "12 of them were not the ones measured here" read as 12 recorded.
+    off = kh.check_export(mine - 1, export)
+    assert off.ok is False and f"{mine - 1} is not how many of them were measured" in off.message
 
 
 def test_a_prime_counter_is_not_yet_checked_without_a_compiler(
