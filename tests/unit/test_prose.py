@@ -486,3 +486,13 @@ def test_05_exercise_2_says_the_learner_measures_fib_15_and_20() -> None:
     assert "Your turn: measure fib(15) and fib(20)" in helper
     asked = cells[cells.index(helper) - 1]
     assert "Add the two measurements you need" in " ".join(asked.split())
+
+
+def test_08_states_the_rule_its_prediction_check_applies() -> None:
+    """Walk 5, S13: "Within 30% ... counts as right", and 1.2 against 1.84 was accepted:
+    the check also takes a guess inside the run's spread, and the text now says so."""
+    from kernel_helpers.course.nb08 import PREDICTION_FACTOR
+
+    text = " ".join(markdown(notebook("08")).split())
+    assert f"Within {round((PREDICTION_FACTOR - 1) * 100)}% of the measurement" in text
+    assert "or inside the spread this run measured, counts as right" in text
