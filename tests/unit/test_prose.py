@@ -496,3 +496,13 @@ def test_08_states_the_rule_its_prediction_check_applies() -> None:
     text = " ".join(markdown(notebook("08")).split())
     assert f"Within {round((PREDICTION_FACTOR - 1) * 100)}% of the measurement" in text
     assert "or inside the spread this run measured, counts as right" in text
+
+
+def test_02_points_back_at_the_size_comparison_it_explains() -> None:
+    """Walk 5, S2: the paragraph after the puts/printf comparison said "run the next cell to
+    see where the difference is", and the next cell was the by-hand build."""
+    cells = cell_sources(notebook("02"))
+    comparison = next(i for i, c in enumerate(cells) if '"hello (puts)"' in c)
+    after = " ".join(cells[comparison + 1].split())
+    assert "run the next cell" not in after
+    assert "the cell under it set it beside hello's" in after
