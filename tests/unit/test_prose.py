@@ -506,3 +506,20 @@ def test_02_points_back_at_the_size_comparison_it_explains() -> None:
     after = " ".join(cells[comparison + 1].split())
     assert "run the next cell" not in after
     assert "the cell under it set it beside hello's" in after
+
+
+def test_the_typed_and_http_sources_name_the_notebook_that_uses_them() -> None:
+    """Walk 5, S20: notebook 12 printed sha256.wit, whose first line said "The typed
+    interface of notebook 11", from before 11 was split in two."""
+    examples = REPO / "wasm_examples"
+    used_by_12 = [
+        *(examples / "sha256" / "component").iterdir(),
+        examples / "hello" / "http" / "hello_http.c",
+    ]
+    assert "sha256.wit" in everything(notebook("12")) or "typed_sources" in everything(
+        notebook("12")
+    )
+    for path in used_by_12:
+        assert "notebook 11" not in path.read_text(), path.name
+    readme = (examples / "README.md").read_text()
+    assert "notebook 12's typed component" in readme and "notebook 12's `wasi:http` guest" in readme

@@ -1,4 +1,4 @@
-/* hello_http: the container side of notebook 11's wasi:http comparison. A static HTTP/1.1
+/* hello_http: the container side of notebook 12's wasi:http comparison. A static HTTP/1.1
  * server that answers GET / with the same line the wasi:http component sends, and 404
  * otherwise. One connection at a time, Connection: close: just enough for one request.
  *

@@ -1,4 +1,4 @@
-/* sha256_component.c: the sha256 example as a component with a typed export (notebook 11).
+/* sha256_component.c: the sha256 example as a component with a typed export (notebook 12).
  *
  * The world (sha256.wit) declares   export sha256: func(data: list<u8>) -> string;
  * A host cannot hand a core module a list or take a string back: core wasm knows only
