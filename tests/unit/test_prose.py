@@ -523,3 +523,14 @@ def test_the_typed_and_http_sources_name_the_notebook_that_uses_them() -> None:
         assert "notebook 11" not in path.read_text(), path.name
     readme = (examples / "README.md").read_text()
     assert "notebook 12's typed component" in readme and "notebook 12's `wasi:http` guest" in readme
+
+
+def test_12_warns_that_its_first_run_builds_the_http_guest() -> None:
+    """Walk 5, S21: componentize-py took 71 s in a cell nothing had announced as slow,
+    while notebook 11 warns about its own first run."""
+    opening = " ".join(cell_sources(notebook("12"))[0].split())
+    assert "the first run builds the HTTP guest with it (a minute or two" in opening
+    build = next(
+        c for c in cell_sources(notebook("12")) if c.startswith("guest = kh.http_component()")
+    )
+    assert "the first time: a minute or two" in build.splitlines()[0]
