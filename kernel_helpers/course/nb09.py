@@ -86,6 +86,22 @@ def _registry_stopped() -> CheckResult:
     )
 
 
+def _named_the_class(name: str, handler: str) -> str:
+    """Two fields, one value here: say which one the Pod named, so a learner who meant the
+    handler learns the difference (walk 5, S16: both are "wasmtime" on the kit's node)."""
+    same = (
+        f" Here both are called {name!r}, but they stay two fields: rename the RuntimeClass and "
+        "the Pod must follow, rename the handler and only the RuntimeClass changes."
+        if name == handler
+        else ""
+    )
+    return (
+        f"yes: the Pod names the RuntimeClass by its metadata.name, {name!r}, and the "
+        f"RuntimeClass names the handler, {handler!r}, that the kubelet asks containerd for: "
+        f"the wasm shim.{same}"
+    )
+
+
 def _fetch(url: str, registry: Any) -> tuple[int, bytes]:
     """GET ``url`` with the registry's password: the status and the body (empty on error)."""
     import urllib.error
@@ -122,9 +138,7 @@ def check_pod_runtime_class(pod: object, runtime_class: Mapping[str, Any]) -> Ch
     if given is Ellipsis:  # the skeleton's placeholder, still in place
         return not_yet()
     if given == wanted:
-        return right(
-            f"yes: the kubelet asks containerd for handler {runtime_class['handler']!r}, the wasm shim."
-        )
+        return right(_named_the_class(wanted, runtime_class["handler"]))
     if given is None:
         return wrong("the Pod names no runtime class.", "Add 'runtimeClassName' under 'spec'.")
     if given == runtime_class.get("handler"):

@@ -132,6 +132,19 @@ def test_media_type_and_pod() -> None:
     assert skeleton.ok is None and skeleton.exercise.startswith("09")
 
 
+def test_a_pod_on_the_kits_class_learns_that_name_and_handler_are_two_fields() -> None:
+    """Walk 5, S16: the kit's RuntimeClass is called "wasmtime" like its handler, so a Pod
+    that named the handler passed, and the message spoke of the handler only."""
+    runtime_class = kh.wasm_runtime_class()
+    assert runtime_class["metadata"]["name"] == runtime_class["handler"]
+    right = kh.check_pod_runtime_class(kh.wasm_pod(runtime_class), runtime_class)
+    assert right.ok is True and "by its metadata.name" in right.message
+    assert "they stay two fields" in right.message
+    apart = kh.wasm_runtime_class("wasm", handler="wasmtime")
+    other = kh.check_pod_runtime_class(kh.wasm_pod(apart), apart)
+    assert other.ok is True and "two fields" not in other.message
+
+
 def test_which_lock_without_docker_is_graded_by_what_each_lock_takes_away(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
