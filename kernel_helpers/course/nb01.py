@@ -203,8 +203,9 @@ def check_import_function(func: object) -> CheckResult:
         if got != 2 * x + 1:
             return wrong(
                 f"apply({x}) returned {got}; it should be {2 * x + 1}.",
-                "apply adds 1 to whatever your function returns, so your function should "
-                "double its argument.",
+                # Not "so your function should double its argument": that is the answer (walk 5).
+                "apply adds 1 to whatever your function returns: what must your function "
+                "return for apply(0) to be 1, and for apply(1) to be 3?",
             )
     return right("the module called your Python function through its import.")
 

@@ -135,15 +135,24 @@ def check_capabilities(answer: Iterable[str] | str) -> CheckResult:
         return right(
             "yes: clock, randomness and stdout; no files, no network, no host environment."
         )
-    wrong_in = sorted(given - truth)
-    left_out = sorted(truth - given)
-    key = (wrong_in or left_out)[0]
-    text, allowed, why = CAPABILITY_QUIZ[key]
-    verdict = "can" if allowed else "cannot"
+    # Which way, never which letter: naming it ("Start with C: a module can do that") was
+    # the answer of a yes/no statement (walk 5).
+    wrong_in, left_out = len(given - truth), len(truth - given)
     return wrong(
-        f"{len(wrong_in) + len(left_out)} statement(s) to rethink.",
-        f"Start with {key} ({text}): a module {verdict} do that, because {why}.",
+        f"{wrong_in + left_out} statement(s) to rethink: {_which_way(wrong_in, left_out)}.",
+        "Sections 3 and 4 show what a module gets with nothing granted; sections 2, 5 and 6 "
+        "show what takes env= or dirs=, and section 8 what preview 1 has no call for.",
     )
+
+
+def _which_way(chosen_but_not: int, left_out: int) -> str:
+    """Whether the learner chose too much, too little, or both, in words."""
+    if chosen_but_not and left_out:
+        return "some you chose need a grant, and some you left out need none"
+    if chosen_but_not:
+        needs = "needs" if chosen_but_not == 1 else "need"
+        return f"{chosen_but_not} of the ones you chose {needs} something the host never gave"
+    return f"a module with nothing granted can do {left_out} more of them than you chose"
 
 
 #: Where exercise 3's program finds its file, inside the guest.

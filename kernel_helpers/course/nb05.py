@@ -19,16 +19,17 @@ LIMIT_NAMES = ("timeout", "fuel", "max_memory", "output_limit")
 LIMIT_QUIZ: dict[str, tuple[set[str], str]] = {
     "endless loop": (
         {"timeout", "fuel"},
-        "a loop grows no memory and prints only a little (a tick every million steps, as in §1); "
-        "only time or counted instructions end it",
+        "A loop grows no memory and prints only a little (a tick every million steps, as in §1); "
+        "what does it use up without end?",
     ),
     "memory bomb": (
         {"max_memory"},
-        "it grows linear memory; the memory limit refuses the growth",
+        "It grows its linear memory one MiB after another: which limit watches what it grows?",
     ),
     "output flood": (
         {"output_limit"},
-        "it only prints; the output cap keeps the notebook from drowning",
+        "It finishes by itself after printing 20,000 lines: which of the four limits would "
+        "ever fire on a guest that ends on its own?",
     ),
 }
 
@@ -51,7 +52,7 @@ def check_limit_for(answer: object) -> CheckResult:
         if given not in limits:
             return wrong(
                 f'{given} is not the limit meant for the "{scenario}".',
-                f"Think about what it does: {why}.",
+                f"Think about what it does. {why}",
             )
     return right("yes: each runaway is stopped by the limit that matches what it overuses.")
 

@@ -412,7 +412,8 @@ def _run_failed(code: int, printed: str, stderr: str, reading: DockerfileReading
         return wrong(
             f"Linux could not start it: {said}.",
             "The file is there, but a dynamically linked program needs the system's C library and its "
-            "loader (/lib64/ld-linux-...), which scratch does not have. Copy the static build.",
+            "loader (/lib64/ld-linux-...), which scratch does not have. Which file in the list "
+            "needs nothing else?",
         )
     if "no such file or directory" in stderr:
         return wrong(

@@ -125,13 +125,18 @@ def check_why_slower(answer: object) -> CheckResult:
             "yes: bounds checks, no SIMD by default, and a faster but less thorough compiler."
         )
     not_reasons = given - truth
-    if not_reasons:
-        letter = sorted(not_reasons)[0]
-        reason = {
-            "c": "wasmtime compiles the module to machine code with Cranelift before it runs.",
-            "e": "wasm has i32 and i64 (and f32, f64); the examples use i32 and i64 like C does.",
-        }[letter]
-        return wrong(f"({letter}) is not a reason.", reason)
+    if not_reasons:  # how many, never which letter: that was the answer (walk 5)
+        return wrong(
+            f"{len(not_reasons)} of your letters "
+            + (
+                "is not a reason: it describes"
+                if len(not_reasons) == 1
+                else "are no reasons: they describe"
+            )
+            + " something wasm or wasmtime does not do.",
+            "Check each against 'Why wasm is slower': how does wasmtime turn a module into "
+            "code that runs (Cranelift), and which integer types did notebook 01 list?",
+        )
     return wrong("there is more than that.", f"{len(truth - given)} true reason(s) are missing.")
 
 

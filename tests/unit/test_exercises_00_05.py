@@ -3,6 +3,7 @@ placeholder ``...`` with "not yet"; none of them ever raises."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -129,7 +130,9 @@ def test_what_grows_compares_the_prediction_with_the_learners_module() -> None:
 
 def test_import_function() -> None:
     right(kh.check_import_function(lambda x: 2 * x))
-    wrong(kh.check_import_function(lambda x: x + 1), "should be", "double")
+    wrong(kh.check_import_function(lambda x: x + 1), "should be", "apply(0) to be 1")
+    # Walk 5, S1: "so your function should double its argument" was the answer itself.
+    assert "double" not in kh.check_import_function(lambda x: x + 1).text()
     wrong(kh.check_import_function(lambda x: "two"), "failed")
     wrong(kh.check_import_function("double"), "Python function")
 
@@ -287,8 +290,14 @@ def test_read_only_preopen(tmp_path: Path) -> None:
 def test_capabilities() -> None:
     right(kh.check_capabilities({"A", "C", "F"}))
     right(kh.check_capabilities(["a", "c", "f"]))
-    wrong(kh.check_capabilities({"A", "B", "C", "F"}), "Start with B", "cannot")
-    wrong(kh.check_capabilities({"A", "F"}), "Start with C", "can do")
+    wrong(kh.check_capabilities({"A", "B", "C", "F"}), "1 of the ones you chose needs")
+    wrong(kh.check_capabilities({"A", "F"}), "can do 1 more of them than you chose")
+    wrong(kh.check_capabilities({"A", "B", "F"}), "some you chose need a grant", "Sections 3 and 4")
+    # Walk 5, S5: "Start with C (get random numbers): a module can do that" named the letter
+    # and its verdict, the whole answer of a yes/no statement.
+    for letters in ({"A", "F"}, {"A", "B", "C", "F"}, {"B", "D", "E"}):
+        said = kh.check_capabilities(letters).text()
+        assert "Start with" not in said and not re.search(r"\b[A-F] \(", said), said
     wrong(kh.check_capabilities({"Z"}), "no statement Z")
     assert kh.capability_quiz().count("\n") == len(kh.CAPABILITY_QUIZ) - 1
 
@@ -310,6 +319,10 @@ def test_limit_for() -> None:
     )
     wrong(kh.check_limit_for({**answer, "output flood": "nice"}), "not a limit")
     wrong(kh.check_limit_for({"endless loop": "fuel"}), "memory bomb")
+    # Walk 5, S6: the hint for the flood said "the output cap keeps the notebook from drowning".
+    flood = kh.check_limit_for({**answer, "output flood": "timeout"}).text()
+    assert "output cap" not in flood and "output_limit" not in flood
+    assert "which of the four limits would ever fire" in flood
 
 
 def test_fuel_budget() -> None:
