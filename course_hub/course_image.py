@@ -20,10 +20,11 @@ is handed to the build stages alone, never to the image.
 Rebuilds are cheap when only the kit's sources changed. The Dockerfile's first stage reads
 only the Debian package list (``deploy/course-packages.sh``) and its ``deps`` stage only the
 pins (requirements, and the npm tools', written into the build context here:
-:data:`NPM_PIN_LIST`), so Docker's layer cache keeps them across source edits. That cache needs images: the ``deps``
-stage is built first and tagged :data:`DEPS_CACHE`, which keeps its layers (the pinned
-packages, several hundred MB) on disk; only the newest is kept, older ones and the ``build``
-stage's images (they change with every edit) are removed after each build.
+:data:`NPM_PIN_LIST`), so Docker's layer cache keeps them across source edits. That cache
+needs images: the ``deps`` stage is built first and tagged :data:`DEPS_CACHE`, which keeps
+its layers (the pinned packages, several hundred MB) on disk; only the newest is kept,
+older ones and the ``build`` stage's images (they change with every edit) are removed
+after each build.
 """
 
 from __future__ import annotations
