@@ -147,7 +147,9 @@ def test_a_hand_in_that_is_no_plain_file_is_named_never_waited_on(
     started = time.monotonic()
     status = class_status(class_root)
     took = time.monotonic() - started
-    assert took < 2, f"the class view took {took:.1f} s"
+    # A FIFO read waits forever and 1 GB of JSON takes far longer; 10 s leaves room for
+    # the matrix's legs, which run at nice 19 beside CI's suite.
+    assert took < 10, f"the class view took {took:.1f} s"
     problems = "\n".join(status.problems())
     assert "doctor.json in kit-fifo's hand-ins is not a regular file" in problems
     assert "doctor.json in kit-linked's hand-ins is a link, not a file" in problems

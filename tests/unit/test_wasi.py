@@ -222,7 +222,9 @@ def test_an_endless_loop_ends_soon_after_its_timeout() -> None:
     with pytest.raises(kh.TimeoutExceeded) as caught:
         kh.run_wasm(guests.endless_loop(), timeout=0.5)
     elapsed = time.perf_counter() - began
-    assert 0.45 <= elapsed < 1.5
+    # Never before its timeout; the upper bound only tells an unenforced timeout (forever)
+    # from a starved process (the matrix's legs run at nice 19 beside CI's suite).
+    assert 0.45 <= elapsed < 10
     assert caught.value.limit == "timeout"
     assert "0.5 s" in str(caught.value)
 

