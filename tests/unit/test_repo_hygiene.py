@@ -203,3 +203,18 @@ def test_readme_starts_with_the_learner_and_sends_the_rest_to_docs() -> None:
     instructors = (REPO / "docs" / "instructors.md").read_text()
     assert "(containerd-on-a-hub.md)" in instructors
     assert "(workshop-hub.md)" in instructors and "(kubernetes.md)" in instructors
+
+
+def test_the_notebook_modes_ci_leaves_out_are_the_ones_every_matrix_leg_runs() -> None:
+    """CI's main run keeps only some notebook modes (KIT_NOTEBOOK_MODES in .ci/run): each
+    mode it leaves out must be one the matrix's legs run, or no CI run would cover it."""
+    ci = (REPO / ".ci" / "run").read_text()
+    kept = re.search(r"KIT_NOTEBOOK_MODES=(\S+) \./kit test", ci)
+    assert kept is not None, "CI's test command no longer names its notebook modes"
+    left_out = {"docker", "no-docker", "bare"} - set(kept.group(1).strip("\"'").split())
+    kit = (REPO / "kit").read_text()
+    every_leg = re.search(r'local modes="([^"]+)"', kit)
+    oldest_leg = re.search(r'OLDEST_LEG" \] && modes="([^"]+)"', kit)
+    assert every_leg and oldest_leg, "the matrix's legs no longer name their notebook modes"
+    run_by_legs = set(every_leg.group(1).split(" or ")) | set(oldest_leg.group(1).split(" or "))
+    assert left_out <= run_by_legs, left_out - run_by_legs
