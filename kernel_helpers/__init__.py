@@ -71,7 +71,7 @@ _names(
     "BROKEN_C",
     "check_debug_share",
     "check_fixed_program",
-    "check_import_prediction",
+    "check_status_prediction",
     "check_sum_program",
 )
 _names("toolchains.build", "compile_source", "examples", "source_path")
@@ -83,9 +83,9 @@ _names("wasm.runner", "WasiResult", "run_wasm")
 # 03 · C++, Rust and Go
 _names(
     "course.nb03",
-    "check_go_build_env",
+    "check_go_browser_build",
     "check_go_growth_prediction",
-    "check_size_ratio",
+    "check_size_ratio_prediction",
     "check_sum_in_rust_or_go",
 )
 _names("toolchains.build", "build_all", "native_binary")

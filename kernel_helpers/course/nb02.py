@@ -1,5 +1,5 @@
-"""Notebook 02 · C to wasm: what a return value imports, how much is debug information, a
-broken program, a program of your own."""
+"""Notebook 02 · C to wasm: what the host makes of an exit status of 300, how much is debug
+information, a broken program, a program of your own."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 from ..toolchains.build import Artifact
 from ..toolchains.prebuilt import wasm_module
 from ..toolchains.shrink import strip_custom_sections
-from ..wasm.reader import read_module, section_sizes
+from ..wasm.reader import section_sizes
 from .checks import CheckResult, Solution, Unusable, exercise, right, wrong
 from .programs import (
     ProgramRun,
@@ -22,54 +22,61 @@ from .programs import (
     with_arguments,
 )
 
-
-def _import_name(prediction: object) -> str:
-    if not isinstance(prediction, str) or not prediction.strip():
-        raise Unusable('give the import\'s name as a string, like "fd_write".')
-    return prediction.strip().strip("\"'").rsplit(".", 1)[-1]
+#: What a learner may write to predict that the run fails rather than reports a status.
+FAILS = ("error", "fails", "failed", "trap", "refused")
 
 
-def _import_names(module: str | Path) -> list[str]:
-    return [item.name for item in read_module(module).imports]
+def _status_guess(prediction: object) -> int | None:
+    """The predicted exit status, or None for "the run fails"; :class:`Unusable` otherwise."""
+    if isinstance(prediction, str) and prediction.strip().strip("\"'").lower() in FAILS:
+        return None
+    if isinstance(prediction, int) and not isinstance(prediction, bool):
+        return prediction
+    if isinstance(prediction, str) and prediction.strip().lstrip("-").isdigit():
+        return int(prediction.strip())
+    raise Unusable('give the exit code you expect as a whole number, like 7, or "error".')
 
 
-#: The WASI call that carries a non-zero status out of a C program's _start.
-EXIT_IMPORT = "proc_exit"
+#: Where the exercise's lesson is, for every wrong prediction.
+STATUS_HINT = (
+    "Section 3: _start hands main's status to proc_exit, and the host decides what to do "
+    "with it. Try 125, then 126, in the measuring cell: where does the host's answer change?"
+)
 
 
-@exercise("02 · exercise 1 (predict, then measure: what a return value costs)")
-def check_import_prediction(prediction: object, source: object, hello: str | Path) -> CheckResult:
-    """Notebook 02: the import the learner predicted ``source`` (hello returning 3) gains
-    over ``hello``'s module, against what compiling it here adds, and how it exits."""
-    guess = _import_name(prediction)
-    artifact = compile_program(program_text(source, "c"), "c", name="hello-returns-3")
-    had = _import_names(hello)
-    gained = [name for name in _import_names(artifact.path) if name not in had]
-    code = run_wasi(artifact.path).exit_code
-    measured = (
-        f"it imports {', '.join(gained) or 'nothing new'} beyond hello's, and exits with {code}"
-    )
-    if gained == [guess]:
+def grade_status_prediction(guess: int | None, run: ProgramRun) -> CheckResult:
+    """The prediction (an exit code, or None for "the run fails") against ``run``, the
+    measured run of a program whose main returns 300."""
+    if run.stopped:
+        printed = " after the program printed its line" if run.stdout.strip() else ""
+        measured = f"the run failed{printed}: {run.stopped}"
+        if guess is None:
+            return right(
+                f"it fails, as you predicted: {measured}. wasmtime takes exit statuses 0-125 "
+                "only, because shells keep 126 and up for themselves (126: cannot run, 127: not "
+                "found, 128+n: killed by signal n); rather than wrap 300 to 44 as Linux would, "
+                "it refuses, so a guest can never pass for a process a signal killed."
+            )
+        linux = " (the status a Linux process reports: 300 - 256)" if guess == 300 % 256 else ""
+        return wrong(f"you predicted {guess}{linux}; measured: {measured}.", STATUS_HINT)
+    measured = f"the host reported exit code {run.exit_code}"
+    if guess == run.exit_code:
         return right(
-            f"{guess}, as you predicted: {measured}. main's 3 has to leave the module, and "
-            f"{guess} is the WASI call that carries an exit status to the host; _start makes "
-            "it only for a non-zero status, so a main that always returns 0 needs no import."
-        )
-    if not gained and guess == EXIT_IMPORT and guess in had:
-        return right(
-            f"{guess}: it carries main's status to the host. This toolchain's hello imports it "
-            "already (its _start keeps the call, since the compiler could not see that main "
-            f"always returns 0), so nothing new appears: {measured}."
-        )
-    if guess in had:
-        return wrong(
-            f"hello imports {guess} already; measured: {measured}.",
-            "Section 3: which WASI call does _start make only when main returns non-zero?",
+            f"{guess}, as you predicted: {measured}. proc_exit carried main's status out, "
+            "and this host passed it on as a process would."
         )
     return wrong(
-        f"you predicted {guess}; measured: {measured}.",
-        "Section 3: which WASI call does _start make only when main returns non-zero?",
+        f"you predicted {'a failure' if guess is None else guess}; {measured}.", STATUS_HINT
     )
+
+
+@exercise("02 · exercise 1 (predict, then measure: a status of 300)")
+def check_status_prediction(prediction: object, source: object) -> CheckResult:
+    """Notebook 02: the exit code the learner predicted for ``source`` (hello whose main
+    returns 300), or "error", against compiling and running it here."""
+    guess = _status_guess(prediction)
+    artifact = compile_program(program_text(source, "c"), "c", name="hello-returns-300")
+    return grade_status_prediction(guess, run_wasi(artifact.path))
 
 
 def debug_share(module: str | Path) -> float:
@@ -292,14 +299,14 @@ SOLUTIONS = (
         "02",
         1,
         """
-    prediction = "proc_exit"  # written before the measuring cell ran
-    hello = kh.wasm_module("hello", "c")
-    returns_3 = kh.source_path("hello", "c").read_text().replace("return 0;", "return 3;")
-    kh.check_import_prediction(prediction, returns_3, hello.path)
+    prediction = "error"  # written before the measuring cell ran
+    returns_300 = kh.source_path("hello", "c").read_text().replace("return 0;", "return 300;")
+    kh.check_status_prediction(prediction, returns_300)
     """,
-        "A non-zero status has to reach the host, and proc_exit is the WASI call that carries it. "
-        "wasi-libc's _start calls it only when main returns non-zero, so hello, whose main "
-        "always returns 0, does not import it.",
+        "main's 300 goes to proc_exit, and wasmtime accepts statuses 0-125 only: shells keep "
+        "126 and up (128+n means killed by signal n), so it refuses the exit rather than wrap "
+        "300 to 44 as a Linux process would. The line is printed first; the failure comes at "
+        "the exit.",
         needs="toolchains",
     ),
     Solution(

@@ -1,42 +1,108 @@
-"""Notebook 03 · Rust and Go: Go's target, what a bigger program costs in Go, how much bigger
-Go's module is than C's, the sum program again."""
+"""Notebook 03 · Rust and Go: Go built for the browser, what a bigger program costs in Go,
+how much bigger Go's module is than C's (predicted first), the sum program again."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import shlex
+import shutil
+import tempfile
 from pathlib import Path
 from typing import Protocol
 
+from .._system import run_quick
+from ..toolchains.build import source_path, untargeted_env
+from ..toolchains.detect import find_toolchain
+from ..wasm.reader import read_module
 from .checks import CheckResult, Solution, Unusable, exercise, not_yet, number, right, wrong
 from .nb02 import grade_sum_program
+from .programs import run_wasi
+
+#: The Go variables a learner's build line may set (nothing else reaches the build).
+GO_VARIABLES = ("GOOS", "GOARCH", "CGO_ENABLED")
+#: How long a first build for a new target may take (Go compiles its runtime for it).
+GO_BUILD_TIMEOUT_S = 300.0
+TARGET_HINT = (
+    "Section 2: Go picks its target from two environment variables, and names the one it "
+    "built for browsers before WASI arrived."
+)
 
 
-@exercise("03 · exercise 1 (Go's target)")
-def check_go_build_env(answer: object) -> CheckResult:
-    """Notebook 03: the environment that makes ``go build`` produce a WASI module."""
-    if not isinstance(answer, Mapping):
-        return wrong('answer with a dict like {"GOOS": "...", "GOARCH": "..."}.')
-    goos = str(answer.get("GOOS", "")).strip()
-    goarch = str(answer.get("GOARCH", "")).strip()
-    if goos == "wasip1" and goarch == "wasm":
-        return right("yes: GOOS=wasip1 GOARCH=wasm (Go 1.21 and later).")
-    if goos in ("wasi", "wasi_snapshot_preview1"):
-        return wrong(
-            f"GOOS={goos} is not a Go target.",
-            "Go names the operating system after the WASI version: preview 1, shortened.",
+def _build_line(answer: object) -> tuple[dict[str, str], list[str]]:
+    """The learner's line split into the Go variables it sets and ``go build``'s arguments."""
+    shape = "write one shell line, like: GOOS=... GOARCH=... go build -o hello.wasm hello.go"
+    if not isinstance(answer, str):
+        raise Unusable(shape)
+    try:
+        words = shlex.split(answer)
+    except ValueError as err:
+        raise Unusable(f"the line does not parse as a shell line ({err}).", shape) from None
+    env: dict[str, str] = {}
+    while words and "=" in words[0] and not words[0].startswith("-"):
+        name, value = words.pop(0).split("=", 1)
+        if name not in GO_VARIABLES:
+            raise Unusable(
+                f"{name} does not choose Go's target; set only {', '.join(GO_VARIABLES)}."
+            )
+        env[name] = value
+    if words[:2] != ["go", "build"]:
+        raise Unusable(shape)
+    return env, words[2:]
+
+
+def _built_file(folder: Path, args: list[str]) -> Path | None:
+    """What ``go build`` wrote in ``folder``: the ``-o`` file, or the one new file there."""
+    if "-o" in args[:-1]:
+        named = folder / args[args.index("-o") + 1]
+        return named if named.is_file() else None
+    made = [p for p in folder.iterdir() if p.is_file() and p.name != "hello.go"]
+    return made[0] if len(made) == 1 else None
+
+
+@exercise("03 · exercise 1 (write the build line: Go for the browser)")
+def check_go_browser_build(answer: object) -> CheckResult:
+    """Notebook 03: a ``go build`` line for hello.go that targets the browser (GOOS=js), run
+    here with this machine's Go; the module it makes is read and tried under WASI."""
+    env, args = _build_line(answer)
+    tc = find_toolchain("go")
+    if tc is None:
+        return not_yet("there is no Go here, so this check cannot run your line: skip this one.")
+    with tempfile.TemporaryDirectory(prefix="go-line-") as scratch:
+        folder = Path(scratch)
+        shutil.copy(source_path("hello", "go"), folder / "hello.go")
+        done = run_quick(
+            [*tc.command, "build", *args],
+            env={**untargeted_env(tc), **env},
+            cwd=folder,
+            timeout=GO_BUILD_TIMEOUT_S,
         )
-    if goos == "js":
+        if not done.ok:
+            said = (done.stderr.strip().splitlines() or ["(no message)"])[-1]
+            return wrong(f"go build refused the line: {said}", TARGET_HINT)
+        built = _built_file(folder, args)
+        if built is None:
+            return wrong("go build ran, but wrote no file here.", "Name the output with -o.")
+        return _grade_browser_module(built)
+
+
+def _grade_browser_module(built: Path) -> CheckResult:
+    if not built.read_bytes().startswith(b"\0asm"):
+        return wrong("it built a native program for this machine, not a wasm module.", TARGET_HINT)
+    info = read_module(built)
+    modules = info.import_modules()
+    if "wasi_snapshot_preview1" in modules:
         return wrong(
-            "GOOS=js builds for a browser with Go's JavaScript glue, not for WASI.",
-            "Which GOOS names WASI preview 1?",
+            "that is section 2's WASI module (it imports from wasi_snapshot_preview1); this "
+            "exercise asks for the browser's.",
+            TARGET_HINT,
         )
-    if goos != "wasip1":
-        return wrong(
-            f"GOOS={goos or '(missing)'} is not it.", "GOOS says which system: WASI preview 1."
-        )
-    return wrong(
-        f"GOOS is right; GOARCH={goarch or '(missing)'} is not.",
-        "GOARCH names the instruction set: WebAssembly, in four letters.",
+    run = run_wasi(built)
+    under_wasi = run.stopped.split(":")[0] if run.stopped else f"exit code {run.exit_code}"
+    return right(
+        f"it builds: {built.stat().st_size:,} bytes importing {len(info.imports)} functions "
+        f"from {', '.join(modules)}, Go's "
+        "own glue, which its wasm_exec.js supplies in a browser. Under WASI it cannot start "
+        f"({under_wasi}): GOOS=js ties the module to that glue, while GOOS=wasip1 builds "
+        "against WASI, which any WASI host provides."
     )
 
 
@@ -96,64 +162,51 @@ def check_go_growth_prediction(
     return wrong(f"you predicted {given:g}×; {measured}.", hint)
 
 
-def _size_of(thing: object) -> int:
-    """A size in bytes from an int, bytes, a path, or an object with ``.path``/``.bytes``."""
-    if isinstance(thing, int):
-        return thing
-    if isinstance(thing, bytes | bytearray):
-        return len(thing)
-    if isinstance(thing, str | Path):
-        return Path(thing).stat().st_size
-    path = getattr(thing, "path", None)
-    if path is not None and Path(path).is_file():
-        return Path(path).stat().st_size
-    size = getattr(thing, "bytes", None)
-    if isinstance(size, int):
-        return size
-    if isinstance(size, bytes | bytearray):
-        return len(size)
-    raise TypeError(f"cannot tell the size of a {type(thing).__name__}")
+class _BothColumns(_StrippedSizes, Protocol):
+    """What exercise 3 reads: section 3's table, both columns."""
+
+    def as_built(self, lang: str) -> int | None: ...
 
 
-@exercise("03 · exercise 3 (how many times bigger)")
-def check_size_ratio(
-    answer: float,
-    larger: object,
-    smaller: object,
-    as_built: tuple[object, object] | None = None,
-) -> CheckResult:
-    """Notebook 03: ``larger`` is about ``answer`` times the size of ``smaller`` (within 10 %).
+#: A prediction of Go's weight against C's counts when it is within this factor of the
+#: measured ratio: the question is the order of magnitude, not the third digit.
+PREDICTION_FACTOR = 2.0
+RATIO_HINT = (
+    "Section 4: what does every Go module carry that C's leaves to the host? Section 2 "
+    "printed Go's hello as built, and notebook 02 C's."
+)
 
-    ``None`` for either size means that module is missing here: the exercise is skipped.
-    ``as_built`` (the same two modules before stripping) lets the check recognise the
-    ratio of the wrong column.
-    """
-    if larger is None or smaller is None:
-        return not_yet("one of the two modules is missing on this machine: skip this one.")
-    ratio = _size_of(larger) / _size_of(smaller)
-    given = float(answer)
-    if abs(given - ratio) <= 0.1 * ratio:
+
+@exercise("03 · exercise 3 (predict, then measure: how many times bigger)")
+def check_size_ratio_prediction(prediction: object, sizes: _BothColumns) -> CheckResult:
+    """Notebook 03: how many times Go's stripped hello weighs C's, predicted before section
+    3's table ran, against the two modules measured here."""
+    given = _ratio(prediction)
+    go, c = sizes.stripped("go"), sizes.stripped("c")
+    if go is None or c is None:
+        return not_yet("the Go or the C module is missing on this machine: skip this one.")
+    ratio = go / c
+    measured = f"measured {ratio:.0f}×: Go's {go:,} stripped bytes against C's {c:,}"
+    if close_factor(given, ratio):
         return right(
-            f"yes: about {ratio:.1f} times. Stripping removed names and debug sections from "
-            "both, so this is the ratio of the code and data each program really ships."
+            f"about {given:g}×, as you predicted; {measured}. Go's module carries its runtime "
+            "(garbage collector, scheduler, fmt) while C's leaves nearly everything to the "
+            "host through WASI: the gap is the runtime, not the program."
         )
-    if given > 0 and abs(1 / given - ratio) <= 0.1 * ratio:
+    go_built, c_built = sizes.as_built("go"), sizes.as_built("c")
+    if go_built and c_built and close_factor(given, go_built / c_built):
         return wrong(
-            "you divided the smaller by the larger.",
-            "Put the bigger size on top of the fraction.",
+            f"you predicted {given:g}×, close to the modules as built ({go_built / c_built:.0f}×); "
+            f"{measured}.",
+            "Section 3: what does stripping take out of each, and which one carries more of it?",
         )
-    if as_built is not None and None not in as_built:
-        unstripped = _size_of(as_built[0]) / _size_of(as_built[1])
-        if abs(given - unstripped) <= 0.1 * unstripped:
-            return wrong(
-                "that is the ratio of the modules as built, before stripping.",
-                "Use the stripped column of the table: the debug sections are not the program.",
-            )
-    direction = "high" if given > ratio else "low"
-    return wrong(
-        f"{given:g} is too {direction}.",
-        "Divide the two sizes in the stripped column of the table above: Go's / C's.",
-    )
+    times, off = (given / ratio, "high") if given > ratio else (ratio / given, "low")
+    return wrong(f"you predicted {given:g}×, {times:.0f} times too {off}; {measured}.", RATIO_HINT)
+
+
+def close_factor(given: float, truth: float) -> bool:
+    """``given`` within :data:`PREDICTION_FACTOR` of ``truth``, either way."""
+    return 1 / PREDICTION_FACTOR <= given / truth <= PREDICTION_FACTOR
 
 
 #: The languages exercise 4 takes, with the spellings a learner may try.
@@ -176,10 +229,13 @@ SOLUTIONS = (
         "03",
         1,
         """
-    answer = {"GOOS": "wasip1", "GOARCH": "wasm"}
-    kh.check_go_build_env(answer)
+    answer = "GOOS=js GOARCH=wasm go build -o hello.wasm hello.go"
+    kh.check_go_browser_build(answer)
     """,
-        "Go names WASI preview 1 'wasip1' (Go 1.21+); the architecture is 'wasm'.",
+        "GOARCH=wasm makes WebAssembly; GOOS says for which system: js is the browser, with "
+        "Go's own JavaScript glue (wasm_exec.js) as the host, where wasip1 is WASI preview 1. "
+        "The module imports gojs functions, which no WASI host provides.",
+        needs="toolchains",
     ),
     Solution(
         "03",
@@ -199,12 +255,14 @@ SOLUTIONS = (
         "03",
         3,
         """
+    size_prediction = 50  # written before section 3's table ran: Go's runtime is MBs, C's hello KBs
     sizes = kh.language_sizes("hello", ["c", "go"])
-    answer = sizes.stripped("go") / sizes.stripped("c")
-    kh.check_size_ratio(answer, sizes.stripped("go"), sizes.stripped("c"))
+    kh.check_size_ratio_prediction(size_prediction, sizes)
     """,
-        "Divide the larger size by the smaller. Go's module carries its runtime (garbage "
-        "collector, scheduler), which C's does not.",
+        "Go's hello weighs a couple of MB because every Go module carries the runtime (garbage "
+        "collector, scheduler, the reflection fmt uses); C's leaves nearly everything to the "
+        "host and weighs tens of KB. Within a factor of 2 counts: the point is the order of "
+        "magnitude, which stripping does not change much for Go.",
         needs="toolchains",
     ),
     Solution(

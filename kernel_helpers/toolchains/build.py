@@ -292,6 +292,12 @@ def _compile_env(tc: Toolchain, target: str) -> dict[str, str]:
     return env
 
 
+def untargeted_env(tc: Toolchain) -> dict[str, str]:
+    """The environment of the kit's own builds with no target set: for a build line that a
+    learner writes, whose ``GOOS``/``GOARCH`` must come from the line (notebook 03)."""
+    return _compile_env(tc, NATIVE)
+
+
 def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 

@@ -26,23 +26,23 @@ def wrong(result: kh.CheckResult, *words: str) -> None:
         assert word in result.text(), result.text()
 
 
-# --- 02 · exercise 1: what a return value costs ------------------------------------------
+# --- 02 · exercise 1: what the host makes of a status of 300 ---------------------------
 
 
-def test_a_main_that_returns_3_gains_proc_exit_and_exits_3() -> None:
-    """Walk 3, S5: the import module's name was printed above the exercise. The learner now
-    predicts the import a non-zero return adds; the check compiles, compares and runs."""
+def test_a_main_that_returns_300_is_refused_by_the_host_as_predicted() -> None:
+    """Issue 28, S3: the old exercise asked for the import section 3 names. The learner now
+    predicts what the host does with a status no shell can carry; the check compiles and runs
+    hello returning 300, then 125 as a status the host passes on."""
     need_compiler("c")
-    hello = kh.wasm_module("hello", "c")
-    returns_3 = kh.source_path("hello", "c").read_text().replace("return 0;", "return 3;")
-    result = kh.check_import_prediction("proc_exit", returns_3, hello.path)
+    hello = kh.source_path("hello", "c").read_text()
+    returns_300 = hello.replace("return 0;", "return 300;")
+    result = kh.check_status_prediction("error", returns_300)
     right(result)
-    assert "it imports proc_exit beyond hello's, and exits with 3" in result.message
-    right(kh.check_import_prediction("wasi_snapshot_preview1.proc_exit", returns_3, hello.path))
-    wrong(kh.check_import_prediction("fd_write", returns_3, hello.path), "already", "Section 3")
-    wrong(kh.check_import_prediction("exit", returns_3, hello.path), "you predicted exit")
-    broken = returns_3.replace("return 3;", "return 3")
-    wrong(kh.check_import_prediction("proc_exit", broken, hello.path), "does not accept it")
+    assert "printed its line" in result.message and "0-125" in result.message
+    wrong(kh.check_status_prediction(44, returns_300), "you predicted 44", "Section 3")
+    right(kh.check_status_prediction(125, hello.replace("return 0;", "return 125;")))
+    broken = returns_300.replace("return 300;", "return 300")
+    wrong(kh.check_status_prediction("error", broken), "does not accept it")
 
 
 # --- 02 · exercise 4 and 03 · exercise 4: the sum of the arguments ---------------------
@@ -349,25 +349,16 @@ def test_each_mistake_in_the_prime_counter_gets_its_hint(
     wrong(kh.check_prime_count(program), *words)
 
 
-def test_a_toolchain_whose_hello_imports_proc_exit_already_still_grades_it_right(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """zig's hello keeps proc_exit whatever main returns: the prediction is right, and the
-    check says why nothing new appeared."""
-    from kernel_helpers.toolchains.build import forget_toolchains
+# --- 03 · exercise 1: the build line for the browser --------------------------------------
 
-    monkeypatch.setenv("KIT_TOOLCHAINS", "zig-only")
-    forget_toolchains()
-    try:
-        tc = kh.find_toolchain("c")
-        need(tc is not None and tc.kind == "zig", "no zig here")
-        hello = kh.wasm_module("hello", "c")
-        imports = [item.name for item in kh.read_module(hello.path).imports]
-        need("proc_exit" in imports, "this zig's hello does not import proc_exit")
-        returns_3 = kh.source_path("hello", "c").read_text().replace("return 0;", "return 3;")
-        result = kh.check_import_prediction("proc_exit", returns_3, hello.path)
-        right(result)
-        assert "imports it already" in result.message and "exits with 3" in result.message
-    finally:
-        monkeypatch.undo()
-        forget_toolchains()
+
+def test_a_go_build_line_for_the_browser_runs_and_is_read_back() -> None:
+    """Issue 28, S4: the answer used to be section 2's heading. The learner's line is run
+    with this machine's Go; the module is read back (gojs imports) and tried under WASI."""
+    need_compiler("go")
+    result = kh.check_go_browser_build("GOOS=js GOARCH=wasm go build -o hello.wasm hello.go")
+    right(result)
+    assert "from gojs" in result.message and "cannot start" in result.message
+    wasi = "GOOS=wasip1 GOARCH=wasm go build -o hello.wasm hello.go"
+    wrong(kh.check_go_browser_build(wasi), "section 2's WASI module", "Section 2")
+    wrong(kh.check_go_browser_build("GOOS=js go build hello.go"), "go build refused")

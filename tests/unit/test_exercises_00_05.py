@@ -3,6 +3,7 @@ placeholder ``...`` with "not yet"; none of them ever raises."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -165,11 +166,43 @@ def test_debug_share_tells_debug_sections_from_other_custom_ones() -> None:
     assert _custom_share(module) - debug_share(module) > 100 * SHARE_TOLERANCE
 
 
-def test_import_prediction_without_a_compiler_is_not_yet(no_compilers: None) -> None:
-    hello = kh.wasm_module("hello", "c").path
-    result = kh.check_import_prediction("proc_exit", "int main(void) { return 3; }", hello)
+def test_status_prediction_without_a_compiler_is_not_yet(no_compilers: None) -> None:
+    result = kh.check_status_prediction("error", "int main(void) { return 300; }")
     assert result.ok is None and "this check cannot run your program" in result.message
-    wrong(kh.check_import_prediction(3, "int main(void) { return 3; }", hello), '"fd_write"')
+
+
+def _run_exiting_with(code: int, tmp_path: Path) -> Any:
+    from kernel_helpers.course.programs import run_wasi
+    from tests.wasi_guests import exit_with
+
+    module = tmp_path / f"exit-{code}.wasm"
+    module.write_bytes(bytes(wasmtime.wat2wasm(exit_with(code))))
+    return run_wasi(module)
+
+
+def test_status_prediction_compares_with_what_wasmtime_did_to_300(tmp_path: Path) -> None:
+    """Issue 28, S3: exercise 1 asked for the import section 3 names (proc_exit). Now the
+    learner predicts what the host makes of a status of 300, which no prose states; the
+    grade follows the real run (a guest calling proc_exit(300) under wasmtime)."""
+    from kernel_helpers.course.nb02 import _status_guess, grade_status_prediction
+
+    refused = _run_exiting_with(300, tmp_path)
+    assert refused.stopped and "126" in refused.stopped  # what the check compares with
+    assert grade_status_prediction(_status_guess("error"), refused).ok is True
+    assert "0-125" in grade_status_prediction(None, refused).message
+    wrapped = grade_status_prediction(_status_guess(44), refused)
+    wrong(wrapped, "you predicted 44", "a Linux process", "Section 3", "the run failed")
+    assert "error" not in (wrapped.hint or "")  # the hint points at the lesson, not the answer
+    wrong(grade_status_prediction(300, refused), "you predicted 300", "Section 3")
+    passed = _run_exiting_with(3, tmp_path)  # a status the host takes: compared as a number
+    assert grade_status_prediction(3, passed).ok is True
+    wrong(grade_status_prediction(None, passed), "a failure", "exit code 3")
+
+
+def test_the_old_look_up_answer_is_no_longer_an_answer() -> None:
+    """The import's name, which section 3's prose gives away, is not a prediction here."""
+    result = kh.check_status_prediction("proc_exit", "int main(void) { return 300; }")
+    wrong(result, "whole number")
 
 
 @pytest.fixture
@@ -200,12 +233,18 @@ def test_written_programs_are_asked_for_as_text() -> None:
 # --- 03 -------------------------------------------------------------------------------
 
 
-def test_go_build_env() -> None:
-    right(kh.check_go_build_env({"GOOS": "wasip1", "GOARCH": "wasm"}))
-    wrong(kh.check_go_build_env({"GOOS": "wasi", "GOARCH": "wasm"}), "not a Go target")
-    wrong(kh.check_go_build_env({"GOOS": "js", "GOARCH": "wasm"}), "browser")
-    wrong(kh.check_go_build_env({"GOOS": "wasip1", "GOARCH": "wasm32"}), "GOARCH")
-    wrong(kh.check_go_build_env("GOOS=wasip1"), "dict")
+def test_go_browser_build_line_is_parsed_before_any_go_runs() -> None:
+    """Issue 28, S4: exercise 1's answer was section 2's heading (a dict of GOOS/GOARCH).
+    Now the learner writes a build line for the browser, which the check runs; a dict, or
+    a line that is not ``go build``, is turned back before anything is built."""
+    from kernel_helpers.course.nb03 import _build_line
+
+    line = "GOOS=js GOARCH=wasm go build -o hello.wasm hello.go"
+    assert _build_line(line) == ({"GOOS": "js", "GOARCH": "wasm"}, ["-o", "hello.wasm", "hello.go"])
+    wrong(kh.check_go_browser_build({"GOOS": "wasip1", "GOARCH": "wasm"}), "one shell line")
+    wrong(kh.check_go_browser_build("GOOS=js GOARCH=wasm tinygo build"), "one shell line")
+    wrong(kh.check_go_browser_build("PATH=/x GOOS=js go build"), "PATH does not choose")
+    wrong(kh.check_go_browser_build('GOOS="js go build'), "does not parse")
 
 
 class Sizes:
@@ -239,28 +278,44 @@ def test_go_growth_prediction_compares_with_both_modules() -> None:
     assert only_go.ok is True and "C's" not in only_go.message
 
 
-def test_size_ratio(tmp_path: Path) -> None:
-    right(kh.check_size_ratio(100, 2_000_000, 20_000))
-    right(kh.check_size_ratio(95, b"x" * 2000, b"x" * 20))
-    wrong(kh.check_size_ratio(0.01, 2_000_000, 20_000), "smaller by the larger")
-    wrong(kh.check_size_ratio(10, 2_000_000, 20_000), "too low")
-    wrong(kh.check_size_ratio(1000, 2_000_000, 20_000), "too high")
-    # Issue 28, stumble 8: the ratio of the sizes as built is named, and the hint says
-    # which column to divide.
-    as_built = (3_420_000, 50_000)
-    wrong(kh.check_size_ratio(68.4, 2_000_000, 20_000, as_built=as_built), "before stripping")
-    assert "stripped column" in (kh.check_size_ratio(10, 2_000_000, 20_000).hint or "")
-    big, small = tmp_path / "big", tmp_path / "small"
-    big.write_bytes(bytes(300))
-    small.write_bytes(bytes(100))
+class BothColumns(Sizes):
+    """Section 3's table, both columns, shaped like language_sizes()' result."""
 
-    class Artifact:  # shaped like the toolchains' Artifact: a path to the module
-        def __init__(self, path: Path) -> None:
-            self.path = path
+    def __init__(self, built: dict[str, int], **stripped: int) -> None:
+        super().__init__(**stripped)
+        self.built = built
 
-    right(kh.check_size_ratio(3, Artifact(big), Artifact(small)))
-    skipped = kh.check_size_ratio(3, None, 100)
+    def as_built(self, lang: str) -> int | None:
+        return self.built.get(lang)
+
+
+def test_size_ratio_prediction_is_compared_with_the_measured_table() -> None:
+    """Issue 28, S4: exercise 3 divided two numbers of section 3's table. Now the learner
+    predicts the ratio before the table runs; the check compares with the measured one."""
+    table = BothColumns({"go": 3_420_000, "c": 50_000}, go=2_000_000, c=20_000)
+    result = kh.check_size_ratio_prediction(60, table)
+    right(result)
+    assert "measured 100×" in result.message and "runtime" in result.message
+    right(kh.check_size_ratio_prediction("190x", table))  # the order of magnitude counts
+    low = kh.check_size_ratio_prediction(5, table)
+    wrong(low, "you predicted 5×, 20 times too low", "measured 100×", "Section 4")
+    assert "100" not in (low.hint or "")  # the hint points at the lesson, not the number
+    wrong(kh.check_size_ratio_prediction(1000, table), "10 times too high")
+    wrong(kh.check_size_ratio_prediction(0.01, table), "too low")
+    as_built = BothColumns({"go": 3_420_000, "c": 9_000}, go=2_000_000, c=20_000)
+    wrong(kh.check_size_ratio_prediction(380, as_built), "as built", "stripping")
+    wrong(kh.check_size_ratio_prediction("big", table), "number of times")
+    skipped = kh.check_size_ratio_prediction(3, Sizes(c=100))
     assert skipped.ok is None and "missing" in skipped.message
+
+
+def test_03_asks_for_the_size_prediction_before_section_3s_table() -> None:
+    path = next((Path(__file__).parents[2] / "notebooks").glob("03-*.ipynb"))
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    code = ["".join(c["source"]) for c in cells if c["cell_type"] == "code"]
+    predicted = next(i for i, c in enumerate(code) if c.startswith("size_prediction = ..."))
+    table = next(i for i, c in enumerate(code) if 'kh.language_sizes("hello")' in c)
+    assert predicted < table
 
 
 # --- 04 -------------------------------------------------------------------------------
@@ -414,13 +469,13 @@ CHECKS: list[tuple[Callable[..., kh.CheckResult], tuple[Any, ...]]] = [
     (kh.check_square, ()),
     (kh.check_what_grows, (ADD_AND_SUB,)),
     (kh.check_import_function, ()),
-    (kh.check_import_prediction, ("int main(void) { return 3; }", "(module)")),
+    (kh.check_status_prediction, ("int main(void) { return 300; }",)),
     (kh.check_debug_share, ()),
     (kh.check_fixed_program, ()),
     (kh.check_sum_program, ()),
-    (kh.check_go_build_env, ()),
+    (kh.check_go_browser_build, ()),
     (kh.check_go_growth_prediction, (Sizes(go=2), Sizes(go=1))),
-    (kh.check_size_ratio, (1, 1)),
+    (kh.check_size_ratio_prediction, (BothColumns({}, go=100, c=1),)),
     (kh.check_sum_in_rust_or_go, ("rust",)),
     (kh.check_read_only_preopen, ("/tmp", "/data")),
     (kh.check_greeting_reader, ()),

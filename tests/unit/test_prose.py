@@ -111,7 +111,7 @@ def test_03_names_the_go_labels_that_are_not_imported_packages() -> None:
 
 def test_exercise_3_of_03_is_not_answered_just_above_it() -> None:
     cells = cell_sources(notebook("03"))
-    exercise = next(i for i, c in enumerate(cells) if "kh.check_size_ratio" in c)
+    exercise = next(i for i, c in enumerate(cells) if "kh.check_size_ratio_prediction" in c)
     assert not any("go_size / c_size" in c or "times the C one" in c for c in cells[:exercise])
 
 
