@@ -114,7 +114,7 @@ _names(
     "FIB_FUEL_BUDGET",
     "check_fib_loop",
     "check_fuel_budget",
-    "check_limit_for",
+    "check_limit_prediction",
     "check_memory_before_growing",
     "fuel_needed",
     "memory_before_growing",

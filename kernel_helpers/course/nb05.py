@@ -1,4 +1,4 @@
-"""Notebook 05 · limits: which limit stops which runaway guest, a fuel budget, and a
+"""Notebook 05 · limits: what ends each guest under all four limits at once, a fuel budget, and a
 Fibonacci that fits in one."""
 
 from __future__ import annotations
@@ -9,52 +9,85 @@ from dataclasses import dataclass
 import wasmtime
 
 from .._errors import root_cause
-from ..wasm.guests import MEMORY_BOMB, run_guarded
+from ..wasm import guests
+from ..wasm.guests import MEMORY_BOMB, Outcome, run_guarded
 from .checks import CheckResult, Solution, Unusable, exercise, number, right, wrong
 from .programs import pure_function_problem, wat_bytes
 
 LIMIT_NAMES = ("timeout", "fuel", "max_memory", "output_limit")
+#: What else can end a run: the guest's own end, or a trap it hits.
+ENDINGS = (*LIMIT_NAMES, "trap", "finished")
 
-#: Notebook 05: which limit stops which runaway guest.
-LIMIT_QUIZ: dict[str, tuple[set[str], str]] = {
-    "endless loop": (
-        {"timeout", "fuel"},
-        "A loop grows no memory and prints only a little (a tick every million steps, as in §1); "
-        "what does it use up without end?",
-    ),
-    "memory bomb": (
-        {"max_memory"},
-        "It grows its linear memory one MiB after another: which limit watches what it grows?",
-    ),
-    "output flood": (
-        {"output_limit"},
-        "It finishes by itself after printing 20,000 lines: which of the four limits would "
-        "ever fire on a guest that ends on its own?",
-    ),
+#: Exercise 1: all four limits at once, on every guest of sections 1-4.
+ALL_LIMITS = {
+    "timeout": 2.0,
+    "fuel": 50_000_000,
+    "max_memory": 4 * 1024 * 1024,
+    "output_limit": 1024,
+}
+#: The guests of sections 1-4, by the name the exercise gives them.
+RACE_GUESTS = {
+    "endless loop": "ENDLESS_LOOP",
+    "memory bomb": "MEMORY_BOMB",
+    "deep trap": "DEEP_TRAP",
+    "output flood": "OUTPUT_FLOOD",
+}
+#: Per guest, the section whose lesson a wrong prediction sends the learner back to.
+RACE_HINTS = {
+    "endless loop": "Section 1: how long does the loop take to burn 50,000,000 units of fuel, "
+    "against 2 seconds of wall-clock time?",
+    "memory bomb": "Section 2: what does the bomb use up first, and how much work is each grow?",
+    "deep trap": "Section 3: does anything need to stop a guest that cannot go on?",
+    "output flood": "Section 4: does the output limit stop a guest, or only keep part of what "
+    "it prints? Which of the four limits would ever fire on a guest that ends on its own?",
 }
 
 
-@exercise("05 · exercise 1 (which limit)")
-def check_limit_for(answer: object) -> CheckResult:
-    """Notebook 05: for each runaway guest, the ``run_wasm`` limit that stops it."""
-    if not isinstance(answer, Mapping):
-        return wrong('answer with a dict like {"endless loop": "...", ...}.')
-    for scenario, (limits, why) in LIMIT_QUIZ.items():
-        given = str(answer.get(scenario, "")).strip()
-        if not given:
-            return wrong(
-                f'say which limit stops the "{scenario}".', f"Choose from {', '.join(LIMIT_NAMES)}."
+def _ending(outcome: Outcome) -> str:
+    """What ended a run, in the exercise's words."""
+    return outcome.stopped_by or "finished"
+
+
+def measure_race() -> dict[str, Outcome]:
+    """Every guest of sections 1-4 under all four limits at once."""
+    return {
+        name: run_guarded(getattr(guests, constant), **ALL_LIMITS)
+        for name, constant in RACE_GUESTS.items()
+    }
+
+
+@exercise("05 · exercise 1 (predict, then measure: all four limits at once)")
+def check_limit_prediction(prediction: object) -> CheckResult:
+    """Notebook 05: what ends each guest when all four limits are set, predicted, against
+    running each of them so here."""
+    if not isinstance(prediction, Mapping):
+        raise Unusable('answer with a dict like {"endless loop": "...", ...}.')
+    guesses = {name: str(prediction.get(name, "")).strip() for name in RACE_GUESTS}
+    for name, given in guesses.items():
+        if given not in ENDINGS:
+            raise Unusable(
+                f'{given or "(nothing)"!s} for the "{name}" is not one of the endings.',
+                f"Choose from {', '.join(ENDINGS)}.",
             )
-        if given not in LIMIT_NAMES:
+    return grade_race(guesses, measure_race())
+
+
+def grade_race(guesses: Mapping[str, str], measured: Mapping[str, Outcome]) -> CheckResult:
+    """The predicted endings against the measured ones; the first miss gets its hint."""
+    found = "; ".join(f"{name}: {_ending(o)}" for name, o in measured.items())
+    for name, outcome in measured.items():
+        if guesses[name] != _ending(outcome):
             return wrong(
-                f"{given!r} is not a limit of run_wasm.", f"Choose from {', '.join(LIMIT_NAMES)}."
+                f'you predicted {guesses[name]} for the "{name}"; measured: {_ending(outcome)} '
+                f"({outcome.message.splitlines()[0]}).",
+                RACE_HINTS[name],
             )
-        if given not in limits:
-            return wrong(
-                f'{given} is not the limit meant for the "{scenario}".',
-                f"Think about what it does. {why}",
-            )
-    return right("yes: each runaway is stopped by the limit that matches what it overuses.")
+    return right(
+        f"all four as you predicted ({found}). Fuel fires long before 2 s, since the "
+        "loop burns 50 M units in a blink; the bomb meets the memory cap at its first grows; "
+        "the trap needs no limit; and the flood finishes by itself, with the output limit "
+        "keeping only the first KiB of what it printed."
+    )
 
 
 FIB_WAT = """
@@ -332,11 +365,17 @@ SOLUTIONS = (
         "05",
         1,
         """
-    answer = {"endless loop": "fuel", "memory bomb": "max_memory", "output flood": "output_limit"}
-    kh.check_limit_for(answer)
+    limit_prediction = {  # written before the measuring cell ran
+        "endless loop": "fuel",
+        "memory bomb": "max_memory",
+        "deep trap": "trap",
+        "output flood": "finished",
+    }
+    kh.check_limit_prediction(limit_prediction)
     """,
-        "Each limit caps one resource: fuel (or timeout) caps work, max_memory caps memory, "
-        "output_limit caps what the guest prints.",
+        "Each limit caps one resource, and the first to run out ends the run: 50 M units of "
+        "fuel last a fraction of a second, far less than the 2 s timeout. A trap ends a run by "
+        "itself, and output_limit never stops a guest: it keeps the first bytes of its output.",
     ),
     Solution(
         "05",

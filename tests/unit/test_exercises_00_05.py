@@ -360,24 +360,30 @@ def test_capabilities() -> None:
 # --- 05 -------------------------------------------------------------------------------
 
 
-def test_limit_for() -> None:
-    answer = {
-        "endless loop": "timeout",
+def test_limit_prediction_is_compared_with_all_four_guests_run_under_all_four_limits() -> None:
+    """Issue 28, S6: exercise 1 was a read-off of section 6 ("Still here" lists which
+    limit stopped each runaway), and the flood's hint named the answer. Now the learner
+    predicts what ends each guest under all four limits at once; the check runs them."""
+    from kernel_helpers.course.nb05 import grade_race, measure_race
+
+    measured = measure_race()  # real runs under wasmtime
+    assert {k: o.stopped_by for k, o in measured.items()} == {
+        "endless loop": "fuel",
         "memory bomb": "max_memory",
-        "output flood": "output_limit",
+        "deep trap": "trap",
+        "output flood": None,
     }
-    right(kh.check_limit_for(answer))
-    wrong(
-        kh.check_limit_for({**answer, "memory bomb": "fuel"}),
-        "not the limit meant for",
-        "memory bomb",
-    )
-    wrong(kh.check_limit_for({**answer, "output flood": "nice"}), "not a limit")
-    wrong(kh.check_limit_for({"endless loop": "fuel"}), "memory bomb")
-    # Walk 5, S6: the hint for the flood said "the output cap keeps the notebook from drowning".
-    flood = kh.check_limit_for({**answer, "output flood": "timeout"}).text()
-    assert "output cap" not in flood and "output_limit" not in flood
-    assert "which of the four limits would ever fire" in flood
+    truth = {"endless loop": "fuel", "memory bomb": "max_memory", "deep trap": "trap"}
+    right(kh.check_limit_prediction({**truth, "output flood": "finished"}))
+    # The old read-off answer (the flood is the output limit's) is measured wrong now.
+    flood = grade_race({**truth, "output flood": "output_limit"}, measured)
+    wrong(flood, "you predicted output_limit", "measured: finished", "Section 4")
+    assert "finished" not in (flood.hint or "")
+    loop = grade_race({**truth, "endless loop": "timeout", "output flood": "finished"}, measured)
+    wrong(loop, "measured: fuel", "Section 1")
+    assert "fuel" not in (loop.hint or "").replace("units of fuel", "")
+    wrong(kh.check_limit_prediction({"endless loop": "fuel"}), "(nothing)", "Choose from")
+    wrong(kh.check_limit_prediction("fuel"), "a dict")
 
 
 def test_fuel_budget() -> None:
@@ -480,7 +486,7 @@ CHECKS: list[tuple[Callable[..., kh.CheckResult], tuple[Any, ...]]] = [
     (kh.check_read_only_preopen, ("/tmp", "/data")),
     (kh.check_greeting_reader, ()),
     (kh.check_capabilities, ()),
-    (kh.check_limit_for, ()),
+    (kh.check_limit_prediction, ()),
     (kh.check_fuel_budget, ()),
     (kh.check_fib_loop, ()),
     (kh.check_memory_before_growing, ()),
