@@ -139,7 +139,7 @@ _names("course.doctor", "missing")
 _names(
     "course.nb06",
     "check_which_lock",
-    "check_several_seconds",
+    "check_startup_prediction",
     "check_startup_ratio",
     "containerd_rows",
     "hello_image",

@@ -104,6 +104,7 @@ THINKING = {
     "04": ("write code that runs", "check_greeting_reader"),
     "05": ("write code that runs", "check_fib_loop"),
     "05b": ("change a parameter and explain what moved", "check_memory_before_growing"),
+    "06": ("predict, then measure", "check_startup_prediction"),
     "07": ("write code that runs", "check_small_dockerfile"),
     "07b": ("predict, then measure", "check_smallest_artifact"),
     "07c": ("predict, then measure", "check_pull_prediction"),
