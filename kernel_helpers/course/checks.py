@@ -164,6 +164,27 @@ def close(given: float, truth: float, tolerance: float = RATIO_TOLERANCE) -> boo
     return abs(given - truth) <= tolerance * abs(truth)
 
 
+#: A prediction of a measured size or time counts within this factor of the measurement:
+#: such an exercise asks for the order of magnitude, not the second digit.
+PREDICTION_FACTOR = 2.0
+
+
+def positive_number(answer: object, example: str) -> float:
+    """``answer`` as a number above 0, or :class:`Unusable` showing ``example``."""
+    try:
+        given = number(answer)
+    except ValueError:
+        raise Unusable(f"give {example}.") from None
+    if given <= 0:
+        raise Unusable(f"give a number above 0: {example}.")
+    return given
+
+
+def within_factor(given: float, truth: float, factor: float = PREDICTION_FACTOR) -> bool:
+    """``given`` is within ``factor`` of ``truth``, above or below."""
+    return 1 / factor <= given / truth <= factor
+
+
 # --- solutions ----------------------------------------------------------------------------
 
 #: ``Solution.needs`` for the solutions that read the notebook's own measurements, so

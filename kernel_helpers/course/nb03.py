@@ -13,7 +13,17 @@ from .._system import run_quick
 from ..toolchains.build import source_path, untargeted_env
 from ..toolchains.detect import find_toolchain
 from ..wasm.reader import read_module
-from .checks import CheckResult, Solution, Unusable, exercise, not_yet, number, right, wrong
+from .checks import (
+    CheckResult,
+    Solution,
+    Unusable,
+    exercise,
+    not_yet,
+    positive_number,
+    right,
+    within_factor,
+    wrong,
+)
 from .nb02 import grade_sum_program
 from .programs import run_wasi
 
@@ -117,13 +127,7 @@ GROWTH_TOLERANCE = 0.1
 
 
 def _ratio(prediction: object) -> float:
-    try:
-        given = number(prediction)
-    except ValueError:
-        raise Unusable("give a number of times, like 1.5 (1 means the same size).") from None
-    if given <= 0:
-        raise Unusable("give a number of times above 0, like 1.5 (1 means the same size).")
-    return given
+    return positive_number(prediction, "a number of times, like 1.5 (1 means the same size)")
 
 
 @exercise("03 · exercise 2 (predict, then measure: what a bigger program costs in Go)")
@@ -168,9 +172,6 @@ class _BothColumns(_StrippedSizes, Protocol):
     def as_built(self, lang: str) -> int | None: ...
 
 
-#: A prediction of Go's weight against C's counts when it is within this factor of the
-#: measured ratio: the question is the order of magnitude, not the third digit.
-PREDICTION_FACTOR = 2.0
 RATIO_HINT = (
     "Section 4: what does every Go module carry that C's leaves to the host? Section 2 "
     "printed Go's hello as built, and notebook 02 C's."
@@ -187,14 +188,14 @@ def check_size_ratio_prediction(prediction: object, sizes: _BothColumns) -> Chec
         return not_yet("the Go or the C module is missing on this machine: skip this one.")
     ratio = go / c
     measured = f"measured {ratio:.0f}×: Go's {go:,} stripped bytes against C's {c:,}"
-    if close_factor(given, ratio):
+    if within_factor(given, ratio):
         return right(
             f"about {given:g}×, as you predicted; {measured}. Go's module carries its runtime "
             "(garbage collector, scheduler, fmt) while C's leaves nearly everything to the "
             "host through WASI: the gap is the runtime, not the program."
         )
     go_built, c_built = sizes.as_built("go"), sizes.as_built("c")
-    if go_built and c_built and close_factor(given, go_built / c_built):
+    if go_built and c_built and within_factor(given, go_built / c_built):
         return wrong(
             f"you predicted {given:g}×, close to the modules as built ({go_built / c_built:.0f}×); "
             f"{measured}.",
@@ -202,11 +203,6 @@ def check_size_ratio_prediction(prediction: object, sizes: _BothColumns) -> Chec
         )
     times, off = (given / ratio, "high") if given > ratio else (ratio / given, "low")
     return wrong(f"you predicted {given:g}×, {times:.0f} times too {off}; {measured}.", RATIO_HINT)
-
-
-def close_factor(given: float, truth: float) -> bool:
-    """``given`` within :data:`PREDICTION_FACTOR` of ``truth``, either way."""
-    return 1 / PREDICTION_FACTOR <= given / truth <= PREDICTION_FACTOR
 
 
 #: The languages exercise 4 takes, with the spellings a learner may try.

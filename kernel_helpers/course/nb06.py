@@ -23,7 +23,9 @@ from .checks import (
     exercise,
     not_yet,
     number,
+    positive_number,
     right,
+    within_factor,
     wrong,
 )
 
@@ -62,9 +64,6 @@ def _plain(value: float) -> str:
     return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"
 
 
-#: A prediction of docker run's start-up counts within this factor of the median: the
-#: question is milliseconds or seconds, not the second digit.
-STARTUP_FACTOR = 2.0
 STARTUP_HINT = (
     "'What each variant pays for': list what docker run does before hello's first line "
     "(API call, namespaces, cgroup, overlay mount), and compare with the native row, which "
@@ -80,13 +79,7 @@ def _seconds(prediction: object) -> float:
         text, scale = text[:-2], 1e-3
     elif isinstance(text, str) and text.endswith("s"):
         text = text[:-1]
-    try:
-        given = number(text) * scale
-    except ValueError:
-        raise Unusable('give a number of seconds, like 0.5 or "500 ms".') from None
-    if given <= 0:
-        raise Unusable('give a number of seconds above 0, like 0.5 or "500 ms".')
-    return given
+    return positive_number(text, 'a number of seconds, like 0.5 or "500 ms"') * scale
 
 
 @exercise("06 · exercise 2 (predict, then measure: one docker run)")
@@ -112,7 +105,7 @@ def check_startup_prediction(prediction: object, result: Any) -> CheckResult:
         if stats.median_s >= SEVERAL_SECONDS_FROM_S
         else "a fraction of a second, far from the claim's several seconds"
     )
-    if 1 / STARTUP_FACTOR <= given / stats.median_s <= STARTUP_FACTOR:
+    if within_factor(given, stats.median_s):
         return right(
             f"about {format_seconds(given)}, as you predicted: {measured}. That is {claim}: "
             "the container machinery costs tens to hundreds of milliseconds on a warm host, "
