@@ -248,8 +248,8 @@ _names("toolchains.component.hosts", "compare_component_in_browser")
 _names(
     "course.nb11",
     "WORDCOUNT_INPUT",
+    "check_component_prediction",
     "check_exit_prediction",
-    "check_wordcount_component",
     "check_world_packages",
 )
 

@@ -1,16 +1,24 @@
-"""Notebook 11 · components and WASI 0.2: read a world, make and run a component, predict
-what its exit code becomes. (Typed exports, wasi:http and OCI are notebook 12's.)"""
+"""Notebook 11 · components and WASI 0.2: read a world, make a component and predict its
+adapter, predict what its exit code becomes. (Typed exports, wasi:http and OCI are
+notebook 12's.)"""
 
 from __future__ import annotations
 
-from pathlib import Path
-
+from ..toolchains.component.artifact import ComponentArtifact
 from ..toolchains.component.making import componentize
 from ..toolchains.component.worlds import read_world
 from ..toolchains.prebuilt import wasm_module
-from ..wasm.component import is_component
 from ..wasm.runner import run_wasm
-from .checks import CheckResult, Solution, exercise, right, whole_number, wrong
+from .checks import (
+    CheckResult,
+    Solution,
+    exercise,
+    positive_number,
+    right,
+    whole_number,
+    within_factor,
+    wrong,
+)
 
 #: The text exercise 2 pipes into the learner's wordcount component.
 WORDCOUNT_INPUT = b"components are\nthe unit runwasi schedules\n"
@@ -72,27 +80,51 @@ def _socket_verdict(socket_package: object, truth: set[str]) -> CheckResult:
     )
 
 
-@exercise("11 · exercise 2 (make and run a component)")
-def check_wordcount_component(answer: object) -> CheckResult:
-    """Notebook 11: the path of a component made from a wordcount module; it must count
-    ``WORDCOUNT_INPUT`` exactly as the module does."""
-    path = Path(str(getattr(answer, "path", answer)))
-    if not path.is_file():
+_ADAPTER_HINT = (
+    "Section 3: does the adapter grow with the program it wraps? Compare its column for "
+    "hello and wordcount in one language."
+)
+#: A prediction of the adapter's bytes counts within this factor: section 3's adapter
+#: column varies by the WASI calls each program makes, by about that much.
+ADAPTER_FACTOR = 1.5
+
+
+@exercise("11 · exercise 2 (predict, then measure: sha256 made a component)")
+def check_component_prediction(adapter_prediction: object, answer: object) -> CheckResult:
+    """Notebook 11: a component of ``sha256`` (a program section 3 did not wrap), which must
+    hash like its module, and the adapter bytes the learner predicted it would add."""
+    given = positive_number(adapter_prediction, "a number of bytes, like 100000")
+    if not isinstance(answer, ComponentArtifact):
         return wrong(
-            f"there is no file at {path}.", "Give componentize(...)'s result or its .path."
+            "give kh.componentize(...)'s result: the check reads what the adapter added.",
+            "Section 3's cell shows the call.",
         )
-    if not is_component(path):
+    if answer.example != "sha256":
         return wrong(
-            "that is a core module, not a component.", "Pass the module to kh.componentize first."
+            f"that is a component of {answer.example or 'a module of your own'}; this exercise "
+            "asks for sha256, which section 3 did not make.",
+            "kh.wasm_module takes the example's name first, then the language.",
         )
-    expected = run_wasm(wasm_module("wordcount", "c").path, stdin=WORDCOUNT_INPUT).stdout
-    got = run_wasm(path, stdin=WORDCOUNT_INPUT, timeout=10).stdout
+    module = wasm_module("sha256", answer.lang)
+    expected = run_wasm(module.path, ["-"], stdin=WORDCOUNT_INPUT).stdout  # "-": read stdin
+    got = run_wasm(answer.path, ["-"], stdin=WORDCOUNT_INPUT, timeout=10).stdout
     if got != expected:
-        return wrong(
-            f"it printed {got!r}, the module prints {expected!r}.",
-            "Componentize wordcount, not hello.",
+        return wrong(f"it printed {got!r}, the module prints {expected!r}.", _ADAPTER_HINT)
+    return grade_adapter_prediction(given, answer.adapter_bytes, answer.module_bytes)
+
+
+def grade_adapter_prediction(given: float, adapter: int, module: int) -> CheckResult:
+    """The predicted adapter bytes against the ``adapter`` bytes measured on a ``module``."""
+    measured = f"the adapter added {adapter:,} bytes to a {module:,}-byte module"
+    if within_factor(given, adapter, ADAPTER_FACTOR):
+        return right(
+            f"about {given:,.0f} bytes, as you predicted: {measured}, and the component hashes "
+            "like its module. The adapter translates WASI 0.1 calls into WASI 0.2 ones, so "
+            "its size follows the calls a program makes (wasm-tools drops the rest), not the "
+            "size of the program."
         )
-    return right(f"the component counts like its module: {got.decode().strip()}.")
+    near_module = " (near the module's own size)" if given >= module / 2 else ""
+    return wrong(f"you predicted {given:,.0f} bytes{near_module}; {measured}.", _ADAPTER_HINT)
 
 
 #: What ``wasi:cli/exit``'s ``exit(status: result)`` leaves of any non-zero exit: ``err``,
@@ -151,10 +183,14 @@ SOLUTIONS = (
         "11",
         2,
         """
-    answer = kh.componentize(kh.wasm_module("wordcount", "c"))
-    kh.check_wordcount_component(answer)
+    adapter_prediction = 30_000  # written before the check ran: about section 3's adapter column
+    answer = kh.componentize(kh.wasm_module("sha256", "c"))
+    kh.check_component_prediction(adapter_prediction, answer)
     """,
-        "Any language works where a component can be made; the adapter changes nothing the program prints.",
+        "The adapter turns WASI 0.1 calls into WASI 0.2 ones; wasm-tools keeps only the "
+        "functions a module calls, so every program that reads stdin and prints gets about "
+        "the same few tens of KB, whatever its own size. The hash is the same: the adapter "
+        "changes nothing the program computes.",
     ),
     Solution(
         "11",

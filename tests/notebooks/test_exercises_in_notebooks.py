@@ -55,7 +55,7 @@ WRONG = {
     # the manifest's URL, not the blob's: JSON that names the module, not the module
     "check_blob_url": "http://127.0.0.1:1/v2/kit/hello-wasm/manifests/by-hand",
     # the module itself, not made a component
-    "check_wordcount_component": "../kernel_helpers/data/prebuilt/wordcount/wordcount-c.wasm",
+    "check_component_prediction": "../kernel_helpers/data/prebuilt/wordcount/wordcount-c.wasm",
     # hello's imports, from packaging the cell's component again
     "check_typed_oci_imports": ["wasi:cli/stdout@0.2.12", "wasi:io/streams@0.2.12"],
     # notebook 02's argv[0] mistake, sent through the shim: back to 02 with its hint

@@ -81,7 +81,7 @@ def test_startup_prediction_is_compared_with_the_median_and_its_spread() -> None
         lambda: kh.check_decisions(...),
         lambda: kh.check_export(..., None),
         lambda: kh.check_world_packages(...),
-        lambda: kh.check_wordcount_component(...),
+        lambda: kh.check_component_prediction(..., None),
         lambda: kh.check_typed_call(...),
     ],
 )
@@ -160,6 +160,29 @@ def test_a_pod_on_the_kits_class_learns_that_name_and_handler_are_two_fields() -
     apart = kh.wasm_runtime_class("wasm", handler="wasmtime")
     other = kh.check_pod_runtime_class(kh.wasm_pod(apart), apart)
     assert other.ok is True and "two fields" not in other.message
+
+
+def test_component_prediction_asks_for_a_program_section_3_did_not_wrap() -> None:
+    """Issue 28, S19: section 4's cell already held
+    ``kh.componentize(kh.wasm_module("wordcount", "c"))``, so ``answer = wordcount`` passed.
+    Now the learner wraps sha256 and predicts the adapter's bytes; the check runs both and
+    compares the prediction with the bytes the adapter really added."""
+    from kernel_helpers.course.nb11 import grade_adapter_prediction
+
+    wordcount = kh.componentize(kh.wasm_module("wordcount", "c"))
+    old = kh.check_component_prediction(30_000, wordcount)
+    assert old.ok is False and "asks for sha256" in old.message
+    made = kh.componentize(kh.wasm_module("sha256", "c"))
+    assert made.adapter_bytes > 0
+    result = kh.check_component_prediction(made.adapter_bytes * 1.2, made)
+    assert result.ok is True and f"added {made.adapter_bytes:,} bytes" in result.message
+    assert "not the size of the program" in result.message
+    far = kh.check_component_prediction(made.module_bytes, made)
+    assert far.ok is False and "near the module's own size" in far.message
+    assert far.hint and "Section 3" in far.hint and f"{made.adapter_bytes:,}" not in far.hint
+    assert kh.check_component_prediction(30_000, str(made.path)).ok is False  # needs the result
+    graded = grade_adapter_prediction(10_000, 31_006, 128_047)
+    assert graded.ok is False and "adapter added 31,006 bytes" in graded.message
 
 
 def test_which_lock_without_docker_is_graded_by_what_each_lock_takes_away(
@@ -374,7 +397,7 @@ PART2_CHECKS = [
     (kh.check_decisions, ()),
     (kh.check_export, (None,)),
     (kh.check_world_packages, ()),
-    (kh.check_wordcount_component, ()),
+    (kh.check_component_prediction, (None,)),
     (kh.check_exit_prediction, (1,)),
     (kh.check_typed_call, ()),
     (kh.check_typed_oci_imports, ()),

@@ -113,6 +113,7 @@ THINKING = {
     "09": ("write code that runs", "check_blob_url"),
     "10": ("write code that runs", "check_export"),
     "11": ("predict, then measure", "check_exit_prediction"),
+    "11b": ("predict, then measure", "check_component_prediction"),
     "12": ("write code that runs", "check_typed_oci_imports"),
 }
 
