@@ -218,11 +218,11 @@ _names(
     "course.nb09",
     "check_own_module_through_shim",
     "check_pod_runtime_class",
-    "check_push_command",
     "check_blob_url",
     "oci_round_trip",
     "start_registry",
 )
+_names("course.nb09_layers", "check_layer_prediction")
 
 # 10 · conclusions
 _names("bench.reference", "recorded_result")

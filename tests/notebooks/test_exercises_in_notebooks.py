@@ -51,7 +51,6 @@ WRONG = {
     # a dynamically linked binary on scratch: no loader there
     "check_small_dockerfile": 'FROM scratch\nCOPY hello-dynamic /hello\nENTRYPOINT ["/hello"]\n',
     "check_prime_count": _C_HEAD + 'int main(void) {\n    puts("0");\n    return 0;\n}\n',
-    "check_push_command": "skopeo copy oci:nowhere:hello docker://127.0.0.1:1/kit/hello:1",
     # the manifest's URL, not the blob's: JSON that names the module, not the module
     "check_blob_url": "http://127.0.0.1:1/v2/kit/hello-wasm/manifests/by-hand",
     # the module itself, not made a component

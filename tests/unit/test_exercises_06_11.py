@@ -14,7 +14,6 @@ import yaml
 
 import kernel_helpers as kh
 from kernel_helpers.bench.results import as_result
-from kernel_helpers.containers.oci import OciLayout
 from kernel_helpers.course import nb08
 from kernel_helpers.course.nb10 import DECISION_SCENARIOS
 from kernel_helpers.report.exports import export_results, save_result
@@ -76,7 +75,7 @@ def test_startup_prediction_is_compared_with_the_median_and_its_spread() -> None
         lambda: kh.check_prime_count(...),
         lambda: kh.check_blob_url(..., None, kh.wasm_module("hello", "c").path),
         lambda: kh.check_pod_runtime_class(..., kh.wasm_runtime_class()),
-        lambda: kh.check_push_command(..., None, NO_LAYOUT),
+        lambda: kh.check_layer_prediction(..., None),
         lambda: kh.check_own_module_through_shim(..., "c"),
         lambda: kh.check_decisions(...),
         lambda: kh.check_export(..., None),
@@ -275,50 +274,31 @@ def test_without_docker_a_dockerfile_is_read_not_built(monkeypatch: pytest.Monke
     assert alpine.ok is None and "builds on alpine" in alpine.message
 
 
-NO_LAYOUT = OciLayout(Path("/layout"), Path("/layout/hello.wasm"), ("image", "artifact"))
-PUSH = (
-    "skopeo copy --dest-tls-verify=false oci:/layout:artifact docker://127.0.0.1:5000/kit/mine:v1"
-)
+def test_layer_prediction_runs_both_layer_blobs_of_a_real_layout(tmp_path: Path) -> None:
+    """Issue 28, S17: exercise 3's answer was the open-the-box cell's skopeo line with
+    another destination, so it checked copying. Now the learner predicts whether a plain
+    WASI runtime runs each shape's layer blob as stored; the check runs both for real."""
+    from kernel_helpers.course.nb09_layers import grade_layers, layer_blob
 
-
-def test_a_push_command_is_read_into_its_tool_and_destination() -> None:
-    from kernel_helpers.course.nb09 import PushCommand
-
-    command = PushCommand.of(
-        "!skopeo copy --format oci --dest-tls-verify=false oci:/l:artifact docker://h:1/kit/m:v1"
+    layout = kh.write_oci_layout(kh.wasm_module("hello", "c").path, tmp_path)
+    assert layer_blob(layout, "artifact").read_bytes()[:4] == b"\0asm"
+    assert layer_blob(layout, "image").read_bytes()[:2] == b"\x1f\x8b"  # gzip'd tar
+    result = kh.check_layer_prediction({"image": False, "artifact": True}, layout)
+    assert result.ok is True and "the image's layer does not run (gzip" in result.message
+    both = kh.check_layer_prediction({"image": True, "artifact": True}, layout)
+    assert both.ok is False and "measured: it does not run" in both.message
+    assert both.hint and "Package, push, pull" in both.hint and "False" not in both.hint
+    old = kh.check_layer_prediction(
+        "skopeo copy oci:/layout:artifact docker://127.0.0.1:5000/kit/mine:v1", layout
     )
-    assert (command.tool, command.reference) == ("skopeo", "h:1/kit/m:v1")
-    oras = PushCommand.of(
-        "oras push --plain-http --artifact-type x/y h:1/kit/m:v2 hello.wasm:application/wasm"
+    assert old.ok is False and "a dict" in old.message  # the copied push line is no answer
+    gone = kh.check_layer_prediction({"image": False, "artifact": True}, tmp_path / "gone")
+    assert gone.ok is None and "Tidying up" in gone.message
+    kinds = {"image": "gzip", "artifact": "wasm"}
+    flipped = grade_layers(
+        {"image": True, "artifact": False}, {"image": False, "artifact": True}, kinds
     )
-    assert (oras.tool, oras.reference) == ("oras", "h:1/kit/m:v2")
-
-
-@pytest.mark.parametrize(
-    "command,words",
-    [
-        ("docker push 127.0.0.1:5000/kit/mine:v1", ["only skopeo or oras, not 'docker'"]),
-        ("skopeo inspect docker://127.0.0.1:5000/kit/mine:v1", ["pushes with its copy command"]),
-        (PUSH + " && echo done", ["'&&' is shell syntax", "runs no shell"]),
-        (PUSH.replace("docker://", "dir:/tmp/"), ["is not a registry", "docker://"]),
-        (PUSH.replace(":v1", ""), ["names no tag", "'latest'"]),
-        ("skopeo copy oci:/layout:artifact", ["a source and a destination"]),
-        ("skopeo copy 'oci:/layout", ["does not split into words", "quote"]),
-        ("oras push 127.0.0.1:5000/kit/mine:v1", ["the destination, then the file"]),
-    ],
-)
-def test_a_push_command_that_cannot_work_is_told_why_before_it_runs(
-    command: str, words: list[str]
-) -> None:
-    result = kh.check_push_command(command, None, NO_LAYOUT)
-    assert result.ok is False, result.text()
-    for word in words:
-        assert word in result.text(), result.text()
-
-
-def test_without_a_registry_a_push_command_is_read_not_run() -> None:
-    result = kh.check_push_command(PUSH, None, NO_LAYOUT)
-    assert result.ok is None and "read but not run" in result.message, result.text()
+    assert flipped.ok is False and "the image's layer runs as it is" in flipped.message
 
 
 def test_decisions_and_export(tmp_path: Path) -> None:
@@ -392,7 +372,7 @@ PART2_CHECKS = [
     (kh.check_prime_count, ()),
     (kh.check_blob_url, (None, kh.wasm_module("hello", "c").path)),
     (kh.check_pod_runtime_class, (kh.wasm_runtime_class(),)),
-    (kh.check_push_command, (None, NO_LAYOUT)),
+    (kh.check_layer_prediction, (Path("/no/layout"),)),
     (kh.check_own_module_through_shim, ("c",)),
     (kh.check_decisions, ()),
     (kh.check_export, (None,)),
@@ -404,7 +384,9 @@ PART2_CHECKS = [
 ]
 
 
-PART2_MODULES = {f"kernel_helpers.course.nb{n:02d}" for n in range(6, 13)}
+PART2_MODULES = {f"kernel_helpers.course.nb{n:02d}" for n in range(6, 13)} | {
+    "kernel_helpers.course.nb09_layers"
+}
 
 
 def test_every_check_of_06_to_12_is_listed_here() -> None:
@@ -568,12 +550,9 @@ def test_a_stopped_registry_is_named_with_the_cells_that_start_it_again() -> Non
     stopped.stop()
     digest = "sha256:" + hashlib.sha256(module.read_bytes()).hexdigest()
     url = f"http://{stopped.host}/v2/kit/hello-wasm/blobs/{digest}"
-    for result in (
-        kh.check_blob_url(url, stopped, module),
-        kh.check_push_command(PUSH.replace("127.0.0.1:5000", stopped.host), stopped, NO_LAYOUT),
-    ):
-        assert result.ok is None and "Tidying up" in result.message, result.text()
-        assert result.hint and "Open the box" in result.hint
+    result = kh.check_blob_url(url, stopped, module)
+    assert result.ok is None and "Tidying up" in result.message, result.text()
+    assert result.hint and "Open the box" in result.hint
 
 
 def test_the_blob_url_is_read_for_its_digest_where_no_registry_runs() -> None:

@@ -62,8 +62,13 @@ def test_10_2_names_the_export(tmp_path: Path) -> None:
     assert run("10", 2, export=export).ok is True
 
 
+def test_09_3_predicts_what_each_layer_blob_does(tmp_path: Path) -> None:
+    layout = kh.write_oci_layout(kh.wasm_module("hello", "c").path, tmp_path)
+    assert run("09", 3, layout=layout).ok is True
+
+
 def test_every_in_notebook_solution_is_run_by_a_test() -> None:
-    here = {("07", 1), ("07", 2), ("07", 3), ("08", 1), ("10", 2)}
+    here = {("07", 1), ("07", 2), ("07", 3), ("08", 1), ("09", 3), ("10", 2)}
     elsewhere = {("06", 1), ("06", 2)}  # test_exercises_06_11 runs them on the recorded run
     needing = {key for key, s in all_solutions().items() if s.needs == IN_NOTEBOOK}
     assert needing == here | elsewhere

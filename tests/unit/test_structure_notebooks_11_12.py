@@ -111,6 +111,7 @@ THINKING = {
     "08": ("write code that runs", "check_prime_count"),
     "08b": ("predict, then measure", "check_slowdown"),
     "09": ("write code that runs", "check_blob_url"),
+    "09b": ("predict, then measure", "check_layer_prediction"),
     "10": ("write code that runs", "check_export"),
     "11": ("predict, then measure", "check_exit_prediction"),
     "11b": ("predict, then measure", "check_component_prediction"),

@@ -1,0 +1,107 @@
+"""Notebook 09 · exercise 3: what a plain WASI runtime makes of each shape's layer, as the
+registry stores it. The learner predicts, then the check runs both layers.
+
+Apart from ``nb09`` so that module stays within the size every module keeps to.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from ..containers.oci import MODULE_STYLES
+from .checks import IN_NOTEBOOK, CheckResult, Solution, Unusable, exercise, not_yet, right, wrong
+from .programs import ProgramRun, run_wasi
+
+#: Where a wrong prediction is sent: the section that says what each shape's layer holds.
+LAYER_HINT = (
+    "Section 'Package, push, pull, check, run': what is inside each shape's one layer? And "
+    "what must a file start with to be a WebAssembly module (notebook 01's first bytes)?"
+)
+#: What the first bytes of a layer say it is.
+MAGIC = {b"\0asm": "a WebAssembly module (\\0asm)", b"\x1f\x8b": "gzip (1f 8b): a tar to unpack"}
+
+
+def layer_blob(layout: Any, style: str) -> Path:
+    """The one layer of ``style``'s manifest in an OCI image layout, as stored by digest."""
+    root = Path(str(layout))
+    blobs = root / "blobs" / "sha256"
+    index = json.loads((root / "index.json").read_text())
+    entry = next(
+        m
+        for m in index["manifests"]
+        if m.get("annotations", {}).values() and style in m["annotations"].values()
+    )
+    manifest = json.loads((blobs / entry["digest"].split(":", 1)[1]).read_bytes())
+    return blobs / manifest["layers"][0]["digest"].split(":", 1)[1]
+
+
+def _kind(blob: Path) -> str:
+    head = blob.read_bytes()[:4]
+    return next((said for magic, said in MAGIC.items() if head.startswith(magic)), repr(head))
+
+
+def _ran(run: ProgramRun) -> bool:
+    return run.stopped is None and run.exit_code == 0 and bool(run.stdout.strip())
+
+
+def _predicted(prediction: object) -> dict[str, bool]:
+    shape = 'answer with a dict like {"image": True, "artifact": False}: True if it runs as is.'
+    if not isinstance(prediction, Mapping):
+        raise Unusable(shape)
+    given = {style: prediction.get(style) for style in MODULE_STYLES}
+    if not all(isinstance(value, bool) for value in given.values()):
+        raise Unusable(shape)
+    return {style: bool(value) for style, value in given.items()}
+
+
+@exercise("09 · exercise 3 (predict, then measure: a layer as the registry stores it)")
+def check_layer_prediction(prediction: object, layout: Any) -> CheckResult:
+    """Notebook 09: for each shape, whether a plain WASI runtime (no shim, no unpacking)
+    runs its layer blob as it is, predicted, against running both blobs of ``layout``."""
+    given = _predicted(prediction)
+    if not (Path(str(layout)) / "index.json").is_file():
+        return not_yet(
+            "the layout's folder is gone (the Tidying up cell removes it).",
+            "Run the cells of 'Open the box' again, then this one.",
+        )
+    blobs = {style: layer_blob(layout, style) for style in MODULE_STYLES}
+    measured = {style: _ran(run_wasi(blob)) for style, blob in blobs.items()}
+    return grade_layers(given, measured, {style: _kind(blob) for style, blob in blobs.items()})
+
+
+def grade_layers(
+    given: Mapping[str, bool], measured: Mapping[str, bool], kinds: Mapping[str, str]
+) -> CheckResult:
+    """The predictions against the runs; ``kinds`` says what each layer's first bytes are."""
+    said = {True: "runs as it is", False: "does not run"}
+    for style in MODULE_STYLES:
+        if given[style] != measured[style]:
+            return wrong(
+                f"you predicted the {style}'s layer {said[given[style]]}; measured: it "
+                f"{said[measured[style]]}. Its first bytes: {kinds[style]}.",
+                LAYER_HINT,
+            )
+    return right(
+        "as you predicted: "
+        + "; ".join(f"the {s}'s layer {said[measured[s]]} ({kinds[s]})" for s in MODULE_STYLES)
+        + ". The artifact's one layer is the module itself, so anything that runs wasm can run "
+        "it from the registry's bytes; the image's layer is a filesystem, so a shim unpacks it "
+        "first and reads the entrypoint from the config, as containerd does for every image."
+    )
+
+
+LAYERS_SOLUTION = Solution(
+    "09",
+    3,
+    """
+    layer_prediction = {"image": False, "artifact": True}  # written before the measuring cell
+    kh.check_layer_prediction(layer_prediction, layout)
+    """,
+    "The artifact's layer (application/wasm) is the module's bytes, \\0asm first; the image's "
+    "layer is a gzip'd tar holding /app.wasm, which no WASI runtime reads as a module until "
+    "someone unpacks it: the shim's job for the image shape.",
+    IN_NOTEBOOK,
+)
