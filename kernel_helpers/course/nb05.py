@@ -27,18 +27,18 @@ ALL_LIMITS = {
 }
 #: The guests of sections 1-4, by the name the exercise gives them.
 RACE_GUESTS = {
-    "endless loop": "ENDLESS_LOOP",
-    "memory bomb": "MEMORY_BOMB",
-    "deep trap": "DEEP_TRAP",
-    "output flood": "OUTPUT_FLOOD",
+    "loop": "ENDLESS_LOOP",
+    "bomb": "MEMORY_BOMB",
+    "trap": "DEEP_TRAP",
+    "flood": "OUTPUT_FLOOD",
 }
 #: Per guest, the section whose lesson a wrong prediction sends the learner back to.
 RACE_HINTS = {
-    "endless loop": "Section 1: how long does the loop take to burn 50,000,000 units of fuel, "
+    "loop": "Section 1: how long does the loop take to burn 50,000,000 units of fuel, "
     "against 2 seconds of wall-clock time?",
-    "memory bomb": "Section 2: what does the bomb use up first, and how much work is each grow?",
-    "deep trap": "Section 3: does anything need to stop a guest that cannot go on?",
-    "output flood": "Section 4: does the output limit stop a guest, or only keep part of what "
+    "bomb": "Section 2: what does the bomb use up first, and how much work is each grow?",
+    "trap": "Section 3: does anything need to stop a guest that cannot go on?",
+    "flood": "Section 4: does the output limit stop a guest, or only keep part of what "
     "it prints? Which of the four limits would ever fire on a guest that ends on its own?",
 }
 
@@ -61,7 +61,7 @@ def check_limit_prediction(prediction: object) -> CheckResult:
     """Notebook 05: what ends each guest when all four limits are set, predicted, against
     running each of them so here."""
     if not isinstance(prediction, Mapping):
-        raise Unusable('answer with a dict like {"endless loop": "...", ...}.')
+        raise Unusable('answer with a dict like {"loop": "...", ...}.')
     guesses = {name: str(prediction.get(name, "")).strip() for name in RACE_GUESTS}
     for name, given in guesses.items():
         if given not in ENDINGS:
@@ -365,12 +365,7 @@ SOLUTIONS = (
         "05",
         1,
         """
-    limit_prediction = {  # written before the measuring cell ran
-        "endless loop": "fuel",
-        "memory bomb": "max_memory",
-        "deep trap": "trap",
-        "output flood": "finished",
-    }
+    limit_prediction = {"loop": "fuel", "bomb": "max_memory", "trap": "trap", "flood": "finished"}
     kh.check_limit_prediction(limit_prediction)
     """,
         "Each limit caps one resource, and the first to run out ends the run: 50 M units of "

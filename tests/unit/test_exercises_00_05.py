@@ -368,21 +368,21 @@ def test_limit_prediction_is_compared_with_all_four_guests_run_under_all_four_li
 
     measured = measure_race()  # real runs under wasmtime
     assert {k: o.stopped_by for k, o in measured.items()} == {
-        "endless loop": "fuel",
-        "memory bomb": "max_memory",
-        "deep trap": "trap",
-        "output flood": None,
+        "loop": "fuel",
+        "bomb": "max_memory",
+        "trap": "trap",
+        "flood": None,
     }
-    truth = {"endless loop": "fuel", "memory bomb": "max_memory", "deep trap": "trap"}
-    right(kh.check_limit_prediction({**truth, "output flood": "finished"}))
+    truth = {"loop": "fuel", "bomb": "max_memory", "trap": "trap"}
+    right(kh.check_limit_prediction({**truth, "flood": "finished"}))
     # The old read-off answer (the flood is the output limit's) is measured wrong now.
-    flood = grade_race({**truth, "output flood": "output_limit"}, measured)
+    flood = grade_race({**truth, "flood": "output_limit"}, measured)
     wrong(flood, "you predicted output_limit", "measured: finished", "Section 4")
     assert "finished" not in (flood.hint or "")
-    loop = grade_race({**truth, "endless loop": "timeout", "output flood": "finished"}, measured)
+    loop = grade_race({**truth, "loop": "timeout", "flood": "finished"}, measured)
     wrong(loop, "measured: fuel", "Section 1")
     assert "fuel" not in (loop.hint or "").replace("units of fuel", "")
-    wrong(kh.check_limit_prediction({"endless loop": "fuel"}), "(nothing)", "Choose from")
+    wrong(kh.check_limit_prediction({"loop": "fuel"}), "(nothing)", "Choose from")
     wrong(kh.check_limit_prediction("fuel"), "a dict")
 
 

@@ -97,9 +97,9 @@ def test_memory_slider_reads_in_mib_and_the_text_says_which_line_stays() -> None
 def test_hints_say_only_what_the_notebook_shows() -> None:
     from kernel_helpers.course.nb05 import RACE_HINTS
 
-    assert "prints nothing" not in RACE_HINTS["endless loop"]  # it prints `tick` 250 times in §1
+    assert "prints nothing" not in RACE_HINTS["loop"]  # it prints `tick` 250 times in §1
     # Issue 28, S6: no hint names the ending it asks about.
-    assert "finished" not in RACE_HINTS["output flood"] and "fuel" not in RACE_HINTS["memory bomb"]
+    assert "finished" not in RACE_HINTS["flood"] and "fuel" not in RACE_HINTS["bomb"]
 
 
 def test_03_names_the_go_labels_that_are_not_imported_packages() -> None:
