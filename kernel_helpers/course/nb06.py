@@ -359,7 +359,7 @@ SOLUTIONS = (
         "06",
         2,
         """
-    startup_prediction = 0.4  # seconds, written before the open-the-box cell ran
+    startup_prediction = 0.5  # seconds, written before the open-the-box cell ran
     kh.check_startup_prediction(startup_prediction, result)
     """,
         "A docker run of a FROM scratch image pays for the API call, containerd, runc's "
