@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import wasmtime
 
@@ -19,7 +20,7 @@ LIMIT_NAMES = ("timeout", "fuel", "max_memory", "output_limit")
 ENDINGS = (*LIMIT_NAMES, "trap", "finished")
 
 #: Exercise 1: all four limits at once, on every guest of sections 1-4.
-ALL_LIMITS = {
+ALL_LIMITS: dict[str, Any] = {
     "timeout": 2.0,
     "fuel": 50_000_000,
     "max_memory": 4 * 1024 * 1024,
@@ -51,7 +52,7 @@ def _ending(outcome: Outcome) -> str:
 def measure_race() -> dict[str, Outcome]:
     """Every guest of sections 1-4 under all four limits at once."""
     return {
-        name: run_guarded(getattr(guests, constant), **ALL_LIMITS)
+        name: run_guarded(getattr(guests, constant), (), **ALL_LIMITS)
         for name, constant in RACE_GUESTS.items()
     }
 

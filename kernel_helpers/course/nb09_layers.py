@@ -34,8 +34,9 @@ def layer_blob(layout: Any, style: str) -> Path:
         for m in index["manifests"]
         if m.get("annotations", {}).values() and style in m["annotations"].values()
     )
-    manifest = json.loads((blobs / entry["digest"].split(":", 1)[1]).read_bytes())
-    return blobs / manifest["layers"][0]["digest"].split(":", 1)[1]
+    manifest: dict[str, Any] = json.loads((blobs / entry["digest"].split(":", 1)[1]).read_bytes())
+    digest: str = manifest["layers"][0]["digest"]
+    return blobs / digest.split(":", 1)[1]
 
 
 def _kind(blob: Path) -> str:
