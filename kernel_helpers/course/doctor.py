@@ -557,10 +557,18 @@ def _docker_command_row(cli: dict[str, Any]) -> Row:
             f"{cli['path']} {cli['client_version']} → engine {cli['server_version']}; "
             f"a hardened container of {cli['image']} ran"
         )
-        means = "notebooks 06-08 time containers through this command"
+        # Only what runs this command: 08 starts no container, 07 weighs images and 09
+        # ships wasm through the daemon's API and ctr (notebook 00's exercise 2 asks which).
+        means = (
+            "notebook 06 times container start-ups through this command, "
+            "and 07 cold pulls + runs (docker run --pull=always)"
+        )
     else:
         found = cli.get("cause") or "missing"
-        means = "notebook 06 times containers by running this command: those rows go unmeasured"
+        means = (
+            "notebooks 06 and 07 time containers by running this command: 06's container "
+            "rows go unmeasured, 07's pulls show recorded data"
+        )
     return Row(
         "docker command",
         cli["available"],

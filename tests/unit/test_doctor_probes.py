@@ -286,6 +286,29 @@ def test_docker_command_missing_while_the_daemon_answers(
     assert f"apt-get install -y {package}" in rows["docker command"].fix
 
 
+@pytest.mark.parametrize("available", [True, False])
+def test_docker_command_row_names_only_the_notebooks_that_run_it(available: bool) -> None:
+    """Notebook 00's exercise 2 says 08 starts no container; the doctor's row, shown just
+    above it, must not say 08 times containers through the command (walk 7, S1). 06 times
+    start-ups with it, 07 cold pulls (docker run --pull=always)."""
+    from kernel_helpers.course.nb00 import CONTAINER_NOTEBOOKS
+
+    command = {
+        "available": available,
+        "path": "/usr/bin/docker",
+        "client_version": "20.10",
+        "server_version": "20.10",
+        "image": "busybox",
+        "cause": None if available else "the docker command is missing",
+    }
+    data = doctor_data()
+    data["docker"] = {**data["docker"], "command": command}
+    means = {r.what: r for r in DoctorReport(data).rows}["docker command"].means
+    assert "06" in means and "07" in means and "pull" in means
+    assert "08" not in means and "06-08" not in means
+    assert {6, 7} <= CONTAINER_NOTEBOOKS
+
+
 def test_docker_command_that_reaches_no_engine_says_so(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
