@@ -401,6 +401,8 @@ function draw(model, root) {
   if (status === "done") {
     root.append(element("div", "kit-note",
       "Times are from one run on each side: a first look, not a benchmark (notebook 06 measures properly). " +
+      "Either side's first run can be slow: a fresh kernel on the server, the engine's first compile in this " +
+      "page in the browser; run the cell again. " +
       "\"compile\" is not the same work: wasmtime compiles every function with its optimizing compiler " +
       "up front, while browsers start with a quick baseline compile and optimize hot code later."));
   }
