@@ -314,6 +314,15 @@ def _module_sections(outcome: Outcome) -> None:
         outcome.sections = None
 
 
+#: What each target's run time holds. A module's ``_start`` runs inside this kernel with
+#: the module already compiled and instantiated; a native binary is timed as a process the
+#: kernel starts, so its time includes exec, loading, exit and collecting the output.
+RAN_INCLUDES = {
+    WASM: "_start in this process; compile and instantiate not counted",
+    NATIVE: "a whole process: started, run and ended",
+}
+
+
 @dataclass(repr=False)
 class Outcome(ShownAsText):
     """One target's build and run: the module (or native binary), what it printed and how
@@ -361,10 +370,14 @@ class Outcome(ShownAsText):
         return None if self.sections is None else custom_sections_said(self.sections)[1]
 
     def run_line(self) -> str | None:
+        """The exit code and the time, saying what the time includes: side by side, the
+        two are different work, an in-process call against a whole process (walk 7, S5)."""
         if self.exit_code is None:
             return None
-        took = f" in {format_seconds(self.run_s)}" if self.run_s is not None else ""
-        return f"exit code {self.exit_code}, ran{took}"
+        if self.run_s is None:
+            return f"exit code {self.exit_code}, ran"
+        took = format_seconds(self.run_s)
+        return f"exit code {self.exit_code}, ran in {took} ({RAN_INCLUDES[self.target]})"
 
     def lines(self) -> list[str]:
         """The outcome as text, top to bottom (the HTML view uses the same pieces)."""

@@ -200,6 +200,23 @@ def test_wasm_and_native_are_shown_side_by_side() -> None:
     assert "exit code 0, ran in 1 ms" in run.text()
 
 
+def test_each_time_says_what_it_includes() -> None:
+    """Walk 7, S5: side by side, wasm "ran in 432 µs" and native "ran in 20.4 ms" read as
+    native being slower. One is ``_start`` in this process, compile excluded; the other a
+    whole process. Each time says which, in the text and on the page."""
+    run = CellRun(
+        "c",
+        [
+            Outcome("wasm32-wasi", "c", exit_code=2, run_s=0.000432),
+            Outcome("native", "c", exit_code=2, run_s=0.0204, command="cc -o greeter-c greeter.c"),
+        ],
+    )
+    wasm_line, native_line = (o.run_line() or "" for o in run.outcomes)
+    assert "in this process" in wasm_line and "compile and instantiate not counted" in wasm_line
+    assert "a whole process" in native_line
+    assert "a whole process" in run.html() and "in this process" in run.html()
+
+
 # --- %%wat in a real IPython shell ----------------------------------------------------------
 
 
