@@ -321,6 +321,8 @@ RAN_INCLUDES = {
     WASM: "_start in this process; compile and instantiate not counted",
     NATIVE: "a whole process: started, run and ended",
 }
+#: A command in a narrow column: long lines wrap, but only where there is a space.
+COMMAND_WRAP = "white-space:pre-wrap;word-break:normal;overflow-wrap:normal"
 
 
 @dataclass(repr=False)
@@ -415,7 +417,8 @@ class Outcome(ShownAsText):
         if run:
             head.append(run)
         if self.command:
-            parts.append(f"<pre>$ {html.escape(self.command)}</pre>")
+            # Wrap at spaces only: a file name broken in two reads as two words (walk 7, S6).
+            parts.append(f"<pre style='{COMMAND_WRAP}'>$ {html.escape(self.command)}</pre>")
         parts += [f"<div>{html.escape(line)}</div>" for line in head[1:]]
         if self.problem:
             color = "#b00" if self.artifact is None or self.diagnostics else "#a60"

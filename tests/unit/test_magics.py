@@ -215,6 +215,8 @@ def test_each_time_says_what_it_includes() -> None:
     assert "in this process" in wasm_line and "compile and instantiate not counted" in wasm_line
     assert "a whole process" in native_line
     assert "a whole process" in run.html() and "in this process" in run.html()
+    # Walk 7, S6: the command wraps at spaces, never inside "greeter.c".
+    assert "word-break:normal" in run.html() and "break-all" not in run.html()
 
 
 # --- %%wat in a real IPython shell ----------------------------------------------------------
