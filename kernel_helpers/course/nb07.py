@@ -104,8 +104,11 @@ def check_smallest_artifact(prediction: object, sizes: Mapping[str, int]) -> Che
         return right(f"{measured}, as you predicted: it carries {KINDS[given][1]}.")
     own = _lightest_of_kind(sizes, KINDS[given][0])
     of_yours = f"; the lightest {given} weighed {format_bytes(own)}" if own else ""
+    # "an OCI artifact": the article follows the sound, and every kind sounds as it is spelt.
+    article = "an" if given[0] in "aeiouAEIOU" else "a"
     return wrong(
-        f"you predicted a {given}; {measured}{of_yours}. A {given} carries {KINDS[given][1]}.",
+        f"you predicted {article} {given}; {measured}{of_yours}. "
+        f"{article.capitalize()} {given} carries {KINDS[given][1]}.",
         _KIND_HINT,
     )
 

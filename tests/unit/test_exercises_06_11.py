@@ -100,7 +100,11 @@ def test_the_lightest_kind_is_predicted_then_compared_with_the_sizes() -> None:
     assert (
         kh.check_smallest_artifact("hello.c.wasm", SIZES_SCRATCH).ok is False
     )  # a kind, not a name
-    assert kh.check_smallest_artifact("OCI artifact", SIZES_SCRATCH).ok is False
+    oci = kh.check_smallest_artifact("OCI artifact", SIZES_SCRATCH)
+    assert oci.ok is False
+    # Walk 7, S23: "you predicted a OCI artifact".
+    assert "predicted an OCI artifact" in oci.message and "An OCI artifact carries" in oci.message
+    assert "predicted a native binary" in native.message
 
 
 def test_another_cpu_runs_the_artifact_and_not_the_image() -> None:
