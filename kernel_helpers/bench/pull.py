@@ -26,11 +26,12 @@ import contextlib
 import io
 import json
 import math
+import os
 import subprocess
 import tarfile
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -111,6 +112,9 @@ class PullResult:
     failed: dict[str, str]
     recorded: dict[str, Any] | None = None
     method: str = METHOD
+    #: The cores and the load averages as the run began and ended (``load_now``): how busy
+    #: the machine was beside the medians. Empty for runs saved before it was kept.
+    machine: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -121,13 +125,18 @@ class PullResult:
         }
         if self.recorded is not None:
             data["recorded"] = self.recorded
+        if self.machine:
+            data["machine"] = self.machine
         return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any], *, source: str = MEASURED) -> PullResult:
         link = LinkSettings(float(data["link"]["rate_mbit"]), float(data["link"]["rtt_ms"]))
         rows = {n: PullRow.from_json(n, v, source) for n, v in data["variants"].items()}
-        return cls(link, rows, dict(data.get("failed", {})), data.get("recorded"))
+        failed = dict(data.get("failed", {}))
+        return cls(
+            link, rows, failed, data.get("recorded"), machine=dict(data.get("machine") or {})
+        )
 
     def text(self) -> str:
         """The table a terminal or a notebook prints."""
@@ -428,7 +437,7 @@ def _run_on(
     stack.enter_context(registry)
     link.remember(folder=str(registry.folder))
     prepared = _prepare(link, registry, names, stack)
-    result = PullResult(link.settings, {}, dict(prepared.failed))
+    result = PullResult(link.settings, {}, dict(prepared.failed), machine=load_now())
     for name in names:
         if name not in prepared.jobs:
             continue
@@ -447,7 +456,15 @@ def _run_on(
             break
         except KitError as err:
             result.failed[name] = err.message
+    result.machine["load_average_end"] = load_now()["load_average"]
     return result
+
+
+def load_now() -> dict[str, Any]:
+    """The cores and the 1-, 5- and 15-minute load averages now, in the shape
+    ``busy_machine_note`` reads: a pull's median moves with the machine's other work."""
+    load = list(os.getloadavg()) if hasattr(os, "getloadavg") else None
+    return {"cores": os.cpu_count(), "load_average": load}
 
 
 def recorded_pull(*, why: str = "") -> PullResult:

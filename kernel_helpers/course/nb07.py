@@ -30,7 +30,9 @@ def check_pull_prediction(
     prediction: object, pull: Any, variant: str = "docker-scratch"
 ) -> CheckResult:
     """Notebook 07: the learner's prediction, in seconds, of ``variant``'s cold pull + run
-    over the run's link, against the median ``pull`` (a PullResult) measured or recorded."""
+    over the run's link, against the median ``pull`` (a PullResult) measured or recorded.
+    It judges the result it is given, never a new pull: re-checking a prediction must not
+    move the target (walk 7, S18)."""
     from .checks import number
 
     try:
@@ -41,6 +43,11 @@ def check_pull_prediction(
     if row is None:
         return not_yet(f"the run above has no {variant} row to compare with.")
     source = "recorded (not measured here)" if pull.recorded is not None else "measured"
+    low, high = row.interval_s
+    against = (
+        f"{format_seconds(row.median_s)} {source}, the median of the {len(row.samples_s)} "
+        f"samples in `pull` ({format_seconds(low)}-{format_seconds(high)})"
+    )
     link = pull.link
     wire = row.bytes / link.bytes_per_s
     parts = (
@@ -51,14 +58,33 @@ def check_pull_prediction(
     truth = row.median_s
     if truth / PREDICTION_FACTOR <= guess <= truth * PREDICTION_FACTOR:
         return right(
-            f"{format_seconds(guess)} against {format_seconds(truth)} {source}: {parts}. "
-            "For a small image the link's rate hardly matters."
+            f"{format_seconds(guess)} against {against}: {parts}. "
+            f"For a small image the link's rate hardly matters.{_load_said(pull)}"
         )
     direction = "short" if guess < truth else "long"
     return wrong(
-        f"{format_seconds(guess)} is too {direction}: the median was {format_seconds(truth)} "
-        f"({source}).",
+        f"{format_seconds(guess)} is too {direction}: {against}.{_load_said(pull)}",
         PULL_HINT if direction == "short" else f"Where it went: {parts}.",
+    )
+
+
+def _load_said(pull: Any) -> str:
+    """How busy the machine was while it pulled: on a shared machine the same pull can take
+    twice as long a minute later, so the median is read beside the load."""
+    from ..report.verdicts import busy_machine_note
+
+    machine = getattr(pull, "machine", None) or {}
+    busy = busy_machine_note(machine)
+    if busy:
+        return f" This pull was {busy}."
+    loads = [
+        load[0] for load in (machine.get("load_average"), machine.get("load_average_end")) if load
+    ]
+    if not loads or not machine.get("cores"):
+        return ""
+    return (
+        f" The machine was not busy while it pulled: load average up to {max(loads):.1f} on "
+        f"{machine['cores']} cores."
     )
 
 
