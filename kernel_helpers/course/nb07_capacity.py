@@ -219,11 +219,26 @@ def pull_story(result: PullResult) -> Story:
             f"({source} median of {len(row.samples_s)}); {row.round_trips} round trips add "
             f"{format_seconds(trips)}; the pull + run with no link took {format_seconds(row.floor_s)}."
         )
+        said.append(_mostly_the_download(name, wire + trips, row.median_s, source))
     if result.rows:
         said.append(_where_bytes_weigh_most(result))
     for name, why in result.failed.items():
         said.append(f"{name} was not measured: {why}")
     return Story(said)
+
+
+def _mostly_the_download(name: str, link_s: float, median_s: float, source: str) -> str:
+    """The section's guess, that a container's seconds are mostly the pull's download, judged
+    for one variant by its own numbers: the link's part (bytes and round trips) against
+    half of its median. The prose states the guess; only this says whether it held."""
+    share = link_s / median_s
+    held = "holds" if share > 0.5 else "does not hold"
+    rest = "" if share > 0.5 else ": most of it is work that no faster link shortens"
+    return (
+        f'The guess "mostly the download" {held} for {name} ({source}): the link\'s part, '
+        f"bytes and round trips, is {format_seconds(link_s)}, {share:.0%} of its "
+        f"{format_seconds(median_s)}{rest}."
+    )
 
 
 def _where_bytes_weigh_most(result: PullResult) -> str:

@@ -85,6 +85,16 @@ def test_the_pull_story_changes_with_the_data_and_quotes_it() -> None:
     assert "360 KB" in slow  # the bytes that crossed
 
 
+def test_the_pull_story_judges_the_download_guess_per_image_from_the_run() -> None:
+    """Walk 7, S19: whether "mostly the download" held is computed per variant: the link's
+    part (bytes at the rate, round trips at the RTT) against half of the median."""
+    small = str(pull_story(pull_result(1.0)))  # 57.6 ms of bytes + 220 ms of round trips
+    assert 'The guess "mostly the download" does not hold for docker-scratch' in small
+    assert "28% of its 1 s" in small
+    big = str(pull_story(pull_result(1.0, size=5_000_000)))  # 800 ms of bytes
+    assert 'The guess "mostly the download" holds for docker-scratch' in big
+
+
 def test_the_pull_check_reports_the_samples_it_judged_and_the_machine_s_load() -> None:
     """Walk 7, S18: the check names the stored samples it judged against and how busy the
     machine was while they were taken; a pull saved without the load still checks."""
@@ -248,6 +258,14 @@ def test_the_notebook_measures_before_it_checks_the_prediction_in_a_cell_of_its_
     assert predicted < measured < checked
     assert "check_pull_prediction" not in cells[measured]
     assert "live_pull" not in cells[checked] and "(prediction, pull)" in cells[checked]
+
+
+def test_the_section_states_mostly_the_pull_as_a_guess_the_story_judges() -> None:
+    """Walk 7, S19: "is mostly the pull" stood as fact beside a story that said the bytes
+    were 5 % of the time. The prose now calls it a guess; the story judges it per image."""
+    prose = " ".join(capacity_markdown().split())
+    assert "is mostly the **pull**" not in prose
+    assert "A guess to test" in prose and "kh.pull_story" in prose
 
 
 def test_the_notebook_saves_the_pull_and_the_density_it_measured_for_notebook_10() -> None:
