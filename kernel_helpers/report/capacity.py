@@ -21,21 +21,27 @@ from .._figures import label_log_axis, new_figure
 from ..bench.density import DensityResult
 from ..bench.pull import PullResult, PullRow
 from ..containers.shaped_link import LinkSettings
-from .plots import KIND_COLOURS, RECORDED_STYLE
+from .plots import KIND_COLOURS, RECORDED_STYLE, STARTUP_KINDS, _legend_patch
 
-PULL_COLOURS = {
-    "docker-debian": KIND_COLOURS["image"],
-    "docker-scratch": "#ff9896",
-    "oci-wasm-image": KIND_COLOURS["oci-wasm"],
-    "oci-wasm-artifact": KIND_COLOURS["wasm"],
+#: Each variant coloured by the kind of thing it runs, in notebook 06's key
+#: (``STARTUP_KINDS``): a colour means the same in 06's start-up plot and in 07's two
+#: figures, and every measured point is drawn as strongly as the others (walk 7, S21-S22:
+#: a pale measured point read as recorded, a colour of 06's meant something else here).
+PULL_KINDS = {
+    "docker-debian": "image",
+    "docker-scratch": "image",
+    "oci-wasm-image": "oci-wasm",
+    "oci-wasm-artifact": "oci-wasm",
 }
-DENSITY_COLOURS = {
-    "wasm-instance": KIND_COLOURS["wasm"],
-    "wasm-instance-wordcount": "#98df8a",
-    "wasmtime-process": KIND_COLOURS["oci-wasm"],
-    "container": KIND_COLOURS["image"],
-    "containerd-wasmtime": "#9467bd",
+DENSITY_KINDS = {
+    "wasm-instance": "wasm",
+    "wasm-instance-wordcount": "wasm",
+    "wasmtime-process": "wasm",
+    "container": "image",
+    "containerd-wasmtime": "oci-wasm",
 }
+PULL_COLOURS = {name: KIND_COLOURS[kind] for name, kind in PULL_KINDS.items()}
+DENSITY_COLOURS = {name: KIND_COLOURS[kind] for name, kind in DENSITY_KINDS.items()}
 #: The bytes axis of the pull plot: from a small module to a big distribution image.
 BYTES_RANGE = (5e3, 3e8)
 RECORDED_GREY = "#777777"
@@ -67,6 +73,10 @@ def draw_pull(ax: Axes, result: PullResult, link: LinkSettings | None = None) ->
     recorded = result.recorded is not None
     for name, row in result.rows.items():
         _draw_pull_row(ax, name, row, recorded)
+    drawn = set() if recorded else {PULL_KINDS.get(name, "other") for name in result.rows}
+    for kind, label in STARTUP_KINDS:  # 06's key, for the kinds drawn in colour
+        if kind in drawn:
+            ax.scatter([], [], s=50, color=KIND_COLOURS[kind], label=label)
     ax.scatter([], [], s=80, marker="D", facecolor="none", edgecolor="black",
                label="estimate: unshaped run + bytes / rate + round trips × RTT")  # fmt: skip
     if recorded:
@@ -153,12 +163,23 @@ def density_figure(result: DensityResult, *, title: str | None = None) -> Figure
         axis.set_xlabel(f"{label} (log scale)")
         axis.grid(axis="x", alpha=0.3)
     left.set_yticks(range(len(names)), [f"{n} ×{result.rows[n].count}" for n in names])
+    _density_key(figure, result)
     left.set_ylim(len(names) - 0.5, -0.5)
     heading = title or "How many fit: instances alive at once, each having run its program"
     if result.recorded is not None:  # under the title: the layout keeps it off the axes
         heading += "\ngrey, hatched: " + recorded_words(result.recorded)
     figure.suptitle(heading, fontsize=10)
     return figure
+
+
+def _density_key(figure: Figure, result: DensityResult) -> None:
+    """06's key under both panels: what each colour runs, and grey for recorded rows."""
+    drawn = {DENSITY_KINDS.get(n, "other") for n, row in result.rows.items() if not row.recorded}
+    handles = [_legend_patch(KIND_COLOURS[k], label) for k, label in STARTUP_KINDS if k in drawn]
+    if any(row.recorded for row in result.rows.values()):
+        handles.append(_legend_patch(None, "grey, hatched: recorded", recorded=True))
+    if handles:
+        figure.legend(handles=handles, loc="outside lower center", ncol=len(handles), fontsize=8)
 
 
 def _whole(value: float) -> str:

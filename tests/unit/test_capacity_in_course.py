@@ -11,6 +11,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import matplotlib.colors
 import pytest
 
 import kernel_helpers as kh
@@ -202,6 +203,36 @@ def test_the_density_figure_marks_recorded_rows_and_fits_the_lab() -> None:
     assert figure.get_size_inches()[1] <= MOST_HEIGHT_IN
     live = density_figure(density_result(10_000, 3_000_000))
     assert hatched(live) == 2  # the container row, in both panels
+
+
+def test_the_pull_figure_draws_every_measured_point_in_06_s_strong_colours() -> None:
+    """Walk 7, S21: the measured docker-scratch point was pale pink, read as greyed out or
+    recorded. Each variant now takes its kind's colour from 06's key, and the key says so."""
+    from kernel_helpers.report.plots import KIND_COLOURS
+
+    ax = pull_figure(pull_result(1.0)).axes[0]
+    dots = [c for c in ax.collections if len(c.get_offsets()) and c.get_facecolor().size]
+    assert dots and all(
+        tuple(dot.get_facecolor()[0]) == matplotlib.colors.to_rgba(KIND_COLOURS["image"])
+        for dot in dots
+    )
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "Linux container image" in legend
+
+
+def test_the_density_figure_has_06_s_key_and_colours() -> None:
+    """Walk 7, S22: no legend, "wasmtime-process" in 06's colour for OCI artifacts and
+    "containerd-wasmtime" in a colour used nowhere else. Now: 06's palette, with its key."""
+    from kernel_helpers.report.capacity import DENSITY_COLOURS
+    from kernel_helpers.report.plots import KIND_COLOURS
+
+    assert DENSITY_COLOURS["wasmtime-process"] == KIND_COLOURS["wasm"]
+    assert DENSITY_COLOURS["containerd-wasmtime"] == KIND_COLOURS["oci-wasm"]
+    assert set(DENSITY_COLOURS.values()) <= set(KIND_COLOURS.values())
+    live = density_figure(density_result(10_000, 3_000_000))
+    key = [t.get_text() for legend in live.legends for t in legend.get_texts()]
+    assert "wasm module" in key and "grey, hatched: recorded" in key
+    assert live.get_size_inches()[1] <= MOST_HEIGHT_IN
 
 
 def test_the_density_tick_labels_do_not_run_into_each_other() -> None:
