@@ -230,12 +230,13 @@ class DockerfileReading:
     bases: tuple[str, ...]
     sources: tuple[str, ...]
     starts: str  # "json", "shell" or "" (no ENTRYPOINT or CMD)
+    user: str = ""  # the last USER's argument: "" (none) runs as root, Docker's default
 
     @classmethod
     def of(cls, text: str) -> DockerfileReading:
         bases: list[str] = []
         sources: list[str] = []
-        starts = ""
+        starts = user = ""
         for instruction, arguments in _instructions(text):
             if instruction == "FROM":
                 words = [w for w in arguments.split() if not w.startswith("--")]
@@ -244,7 +245,14 @@ class DockerfileReading:
                 sources += _copy_sources(arguments)
             elif instruction in ("ENTRYPOINT", "CMD"):
                 starts = "json" if arguments.lstrip().startswith("[") else "shell"
-        return cls(tuple(bases), tuple(sources), starts)
+            elif instruction == "USER":
+                user = arguments.strip()
+        return cls(tuple(bases), tuple(sources), starts, user)
+
+    @property
+    def runs_as_root(self) -> bool:
+        """No USER, or one naming root (by name or uid 0, with any group)."""
+        return self.user.split(":")[0].strip() in ("", "root", "0")
 
 
 def _instructions(text: str) -> list[tuple[str, str]]:
@@ -301,6 +309,12 @@ def _read_hint(reading: DockerfileReading, context: BuildContext) -> tuple[str, 
         return (
             "the shell form of ENTRYPOINT or CMD runs /bin/sh -c, and scratch has no shell.",
             'Use the JSON form, ENTRYPOINT ["/hello"], which execs the program itself.',
+        )
+    if reading.runs_as_root:  # cell 2's Dockerfile, copied, stops here (walk 7, S24)
+        return (
+            "this image would run hello as root, Docker's default, as cell 2's did; the "
+            "exercise asks for an unprivileged user.",
+            "Add a USER line naming a user other than root.",
         )
     return None
 
@@ -363,8 +377,9 @@ def _build_run_and_weigh(
             _base_hint(reading.bases[-1], client),
         )
     return right(
-        f"yes: it printed {printed.strip()!r} and weighs {format_bytes(size)}, under "
-        f"{format_bytes(SIZE_LIMIT_BYTES)}: the image is the program and next to nothing else."
+        f"yes: it printed {printed.strip()!r} as user {reading.user}, and weighs "
+        f"{format_bytes(size)}, under {format_bytes(SIZE_LIMIT_BYTES)}: the image is the "
+        "program and next to nothing else."
     )
 
 
@@ -416,6 +431,13 @@ def _build_failed(said: str, reading: DockerfileReading, client: Any) -> CheckRe
 def _start_failed(said: str) -> CheckResult:
     if "No command specified" in said:
         return wrong("the image does not say what to start.", 'Add ENTRYPOINT ["/hello"].')
+    unknown_user = re.search(r"unable to find user ([^:]+): no matching entries in passwd", said)
+    if unknown_user:
+        return wrong(
+            f"Docker could not find the user {unknown_user[1]!r}: it looks names up in the "
+            "image's /etc/passwd, and scratch has none.",
+            "Name the user by number: any uid but 0 is unprivileged (nobody is 65534).",
+        )
     missing_file = re.search(r'exec: "([^"]+)": stat [^:]+: no such file or directory', said)
     if missing_file:
         return wrong(
@@ -592,11 +614,12 @@ SOLUTIONS = (
         "07",
         4,
         """
-    answer = 'FROM scratch\\nCOPY hello /hello\\nENTRYPOINT ["/hello"]\\n'
+    answer = 'FROM scratch\\nCOPY hello /hello\\nUSER 65534\\nENTRYPOINT ["/hello"]\\n'
     kh.check_small_dockerfile(answer)
     """,
         "An empty base and the static build: the image is the program. hello-dynamic would need the "
-        "system's C library and its loader, which scratch lacks; hello.wasm is no Linux program at all.",
+        "system's C library and its loader, which scratch lacks; hello.wasm is no Linux program at all. "
+        "USER by number: scratch has no /etc/passwd to look a name such as nobody up in.",
         needs="docker",
     ),
 )

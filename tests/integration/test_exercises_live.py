@@ -57,7 +57,7 @@ def test_the_lock_that_stops_the_write_is_shown_by_two_runs(docker_here: None) -
 
 # --- 07 · an image under a megabyte -------------------------------------------------------
 
-SCRATCH = 'FROM scratch\nCOPY {file} /{file}\nENTRYPOINT ["/{file}"]\n'
+SCRATCH = 'FROM scratch\nCOPY {file} /{file}\nUSER 65534\nENTRYPOINT ["/{file}"]\n'
 
 
 def exercise_images() -> list[object]:
@@ -75,8 +75,8 @@ def exercise_images() -> list[object]:
     "dockerfile",
     [
         SCRATCH.format(file="hello"),
-        'FROM scratch\nCOPY hello /app\nCMD ["/app"]\n',
-        'FROM scratch\nCOPY . /\nENTRYPOINT ["/hello"]\n',  # the whole context still fits
+        'FROM scratch\nCOPY hello /app\nUSER 1000:1000\nCMD ["/app"]\n',
+        'FROM scratch\nCOPY . /\nUSER 65534\nENTRYPOINT ["/hello"]\n',  # the whole context fits
     ],
 )
 def test_a_small_image_is_built_run_weighed_and_removed(docker_here: None, dockerfile: str) -> None:
@@ -85,6 +85,7 @@ def test_a_small_image_is_built_run_weighed_and_removed(docker_here: None, docke
     assert (
         "'Hello from WebAssembly and containers!'" in result.message
         and "under 1 MB" in result.message
+        and "as user " in result.message
     )
     assert exercise_images() == [] and kit_containers() == []
 
@@ -102,20 +103,24 @@ def test_a_small_image_is_built_run_weighed_and_removed(docker_here: None, docke
             ["exec format error", "not a Linux program", "notebook 09"],
         ),
         (
-            'FROM scratch\nCOPY hello /hello\nCOPY hello /hello2\nENTRYPOINT ["/hello"]\n',
+            'FROM scratch\nCOPY hello /hello\nCOPY hello /hello2\nUSER 65534\nENTRYPOINT ["/hello"]\n',
             ["(measured): over the limit of 1 MB", "Copy only the program"],
         ),
         (
-            'FROM scratch\nCOPY hello /hello\nENTRYPOINT ["/bin/hello"]\n',
+            'FROM scratch\nCOPY hello /hello\nUSER 65534\nENTRYPOINT ["/bin/hello"]\n',
             ["no /bin/hello to start"],
         ),
         (
-            'FROM scratch\nRUN echo hi\nCOPY hello /hello\nENTRYPOINT ["/hello"]\n',
+            'FROM scratch\nRUN echo hi\nCOPY hello /hello\nUSER 65534\nENTRYPOINT ["/hello"]\n',
             ["scratch has no shell", "Leave RUN out"],
         ),
         (
-            'FROM scratch\nCOPPY hello /hello\nENTRYPOINT ["/hello"]\n',
+            'FROM scratch\nCOPPY hello /hello\nUSER 65534\nENTRYPOINT ["/hello"]\n',
             ["unknown instruction: COPPY"],
+        ),
+        (  # walk 7, S24: the unprivileged user by name, in an image with no /etc/passwd
+            'FROM scratch\nCOPY hello /hello\nUSER nobody\nENTRYPOINT ["/hello"]\n',
+            ["could not find the user 'nobody'", "scratch has none", "by number"],
         ),
     ],
 )

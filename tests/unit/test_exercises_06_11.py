@@ -205,7 +205,9 @@ def test_which_lock_without_docker_is_graded_by_what_each_lock_takes_away(
     assert kh.check_which_lock({"read_only": True}).ok is False  # the old exercise's answer
 
 
-SCRATCH_HELLO = 'FROM scratch\nCOPY hello /hello\nENTRYPOINT ["/hello"]\n'
+SCRATCH_HELLO = 'FROM scratch\nCOPY hello /hello\nUSER 65534\nENTRYPOINT ["/hello"]\n'
+#: Notebook 07's cell 2, word for word: it runs hello as root (walk 7, S24).
+CELL_2_DOCKERFILE = 'FROM scratch\nCOPY hello /hello\nENTRYPOINT ["/hello"]\n'
 
 
 def test_quiz_and_file_hints_point_at_the_lesson_not_the_answer() -> None:
@@ -256,6 +258,9 @@ def test_a_dockerfile_is_read_before_it_is_built() -> None:
             ["scratch has no shell", "JSON form"],
         ),
         ("COPY hello /hello\n", ["starts with FROM"]),
+        (CELL_2_DOCKERFILE, ["as root", "as cell 2's did", "USER line"]),
+        (CELL_2_DOCKERFILE.replace("ENTRYPOINT", "USER root\nENTRYPOINT"), ["as root"]),
+        (CELL_2_DOCKERFILE.replace("ENTRYPOINT", "USER 0:0\nENTRYPOINT"), ["as root"]),
         ("  \n", ["Dockerfile as text"]),
     ],
 )
