@@ -207,11 +207,11 @@ SUM_CASES: tuple[tuple[str, ...], ...] = ((), ("1", "2", "3"), ("-4", "10"), ("4
 SUM_PROGRAM_NAME = "7sum.wasm"
 
 #: Where each language keeps the program's own name among its arguments.
+#: Each stops at the reason (walk 7, S11): the learner works out the fix.
 PROGRAM_NAME_HINTS = {
-    "c": "argv[0] is the program's own name; the numbers start at argv[1], so start the "
-    "loop at i = 1.",
-    "rust": "std::env::args() starts with the program's own name: skip it with .skip(1).",
-    "go": "os.Args[0] is the program's own name: range over os.Args[1:].",
+    "c": "argv[0] is the program's own name, not a number: which argv holds the first number?",
+    "rust": "std::env::args() starts with the program's own name: what does parse make of it?",
+    "go": "os.Args[0] is the program's own name: what does strconv.Atoi make of it?",
 }
 
 #: How each language turns an argument into a number, and prints the sum.

@@ -203,8 +203,9 @@ def _without_the_file(run: ProgramRun) -> CheckResult | None:
     if run.stopped is not None:
         return wrong(
             f"{missing}, it crashed ({run.stopped}).",
-            "fopen returned NULL, as there is no file to open, and the program used that "
-            f'NULL anyway. Check it: if (f == NULL) {{ perror("{GREETING_FILE}"); return 1; }}',
+            "fopen returned NULL, as there is no file to open, and the program read through "
+            "that NULL anyway: what must it look at before it reads, and what should it do "
+            "when there is nothing to read?",
         )
     if run.exit_code == 0:
         return wrong(

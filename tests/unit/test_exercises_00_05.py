@@ -309,6 +309,17 @@ def test_size_ratio_prediction_is_compared_with_the_measured_table() -> None:
     assert skipped.ok is None and "missing" in skipped.message
 
 
+def test_the_program_name_hints_give_the_reason_not_the_fix() -> None:
+    """Walk 7, S11: 03 exercise 4's hint handed over the fix (".skip(1)", "os.Args[1:]",
+    "start the loop at i = 1"). Each hint now stops at the reason: argv[0] is the name."""
+    from kernel_helpers.course.nb02 import PROGRAM_NAME_HINTS
+
+    for lang, hint in PROGRAM_NAME_HINTS.items():
+        assert "program's own name" in hint, lang
+        for fix in (".skip(1)", "[1:]", "i = 1", "argv[1]"):
+            assert fix not in hint, (lang, hint)
+
+
 def test_03_asks_for_the_size_prediction_before_section_3s_table() -> None:
     path = next((Path(__file__).parents[2] / "notebooks").glob("03-*.ipynb"))
     cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
@@ -340,6 +351,20 @@ def test_read_only_preopen(tmp_path: Path) -> None:
         kh.check_read_only_preopen([(data, "/data"), ("/", "/root")], data, "/data"),
         "2 folders",
     )
+
+
+def test_the_crash_hint_of_the_greeting_reader_stops_at_the_reason() -> None:
+    """Walk 7, S11: a program that read through fopen's NULL was told the fix word for word
+    ("Check it: if (f == NULL) { perror(...); return 1; }"). Now the hint says why it
+    crashed and asks what to check; the exercise's own text names perror."""
+    from kernel_helpers.course.nb04 import _without_the_file
+    from kernel_helpers.course.programs import ProgramRun
+
+    crashed = ProgramRun((), "", "", None, 0.01, stopped="trapped: out of bounds memory access")
+    result = _without_the_file(crashed)
+    assert result is not None
+    wrong(result, "without /data, it crashed", "fopen returned NULL", "before it reads")
+    assert "NULL)" not in (result.hint or "") and "perror" not in (result.hint or "")
 
 
 def test_capabilities() -> None:
