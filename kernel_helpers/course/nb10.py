@@ -33,9 +33,10 @@ def check_decisions(answer: object) -> CheckResult:
     differing = [s for s, truth in DECISION_SCENARIOS.items() if answer[s] != truth]
     if not differing:
         return right("all five match the guide: start-up, isolation and dependencies decide.")
-    first = differing[0]
+    # How many, never which (walk 7, S33): with three choices, naming the scenario that
+    # differs all but gives its answer.
     return wrong(
-        f"{len(differing)} of {len(DECISION_SCENARIOS)} differ from the guide, e.g. {first!r}.",
+        f"{len(differing)} of {len(DECISION_SCENARIOS)} differ from the guide.",
         "Ask three questions: does it need a whole OS and long life (container)? Fast, sandboxed "
         "starts (module)? Or is it new wasm work on a cluster that already runs containers, where "
         "a RuntimeClass (notebook 09) lets each workload keep its own kind (both)?",
@@ -68,9 +69,10 @@ def check_export(answer: object, export: object) -> CheckResult:
     if answer == len(variants):
         return wrong("that counts every variant, the recorded ones too.", hint)
     # Not "{answer} of them were not measured": that read as a count of recorded ones (walk 5).
+    # Nor the total: where Docker runs, every variant is measured and the total is the answer
+    # (walk 7, S33).
     return wrong(
-        f"your export holds {len(variants)} start-up variants, and {answer} is not how many "
-        "of them were measured here.",
+        f"{answer} is not how many of your export's start-up variants were measured here.",
         hint,
     )
 

@@ -341,7 +341,17 @@ def test_the_export_exercise_asks_what_the_instructor_will_see(tmp_path: Path) -
     assert kh.check_export(mine, None).ok is False
     # Walk 5, S18: "12 of them were not the ones measured here" read as 12 recorded.
     off = kh.check_export(mine - 1, export)
-    assert off.ok is False and f"{mine - 1} is not how many of them were measured" in off.message
+    assert off.ok is False and f"{mine - 1} is not how many" in off.message
+    # Walk 7, S33: "your export holds 13 start-up variants" was the answer where all ran here.
+    assert f"{total} start-up variants" not in off.text()
+
+
+def test_the_decision_check_says_how_many_differ_never_which() -> None:
+    """Walk 7, S33: "2 of 5 differ, e.g. 'lift an existing Java service ...'" named the
+    scenario, and with three choices that is nearly its answer."""
+    one_off = {**DECISION_SCENARIOS, "run PostgreSQL with its extensions": "module"}
+    said = kh.check_decisions(one_off).text()
+    assert "1 of 5 differ" in said and "PostgreSQL" not in said
 
 
 def test_a_prime_counter_is_not_yet_checked_without_a_compiler(
