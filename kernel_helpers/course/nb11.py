@@ -68,8 +68,9 @@ def _socket_verdict(socket_package: object, truth: set[str]) -> CheckResult:
     if named is not None and named in truth:
         return wrong(
             f"{named} is imported, but none of its interfaces opens a socket.",
-            "WASI 0.2 puts sockets in a package of their own: is it among the imports? "
-            "Answer None if none of them could.",
+            # Not "Answer None if none of them could": after "none of its interfaces opens
+            # a socket", that named the answer (walk 7, S36).
+            "WASI 0.2 puts sockets in a package of their own: is it among the imports?",
         )
     return wrong(
         f"{named} is not among the packages the world imports: a component can call only "
