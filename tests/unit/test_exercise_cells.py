@@ -73,3 +73,54 @@ def test_09_exercise_4_asks_for_what_its_check_and_its_solution_use() -> None:
         isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "answer" for t in node.targets)
         for node in ast.walk(solution)
     )
+
+
+def measuring_cell(notebook: str, check: str) -> ast.Module:
+    """The code cell of ``notebook`` that measures and calls ``check`` on the prediction."""
+    path = next(p for p in NOTEBOOKS if p.name.startswith(notebook))
+    cells = json.loads(path.read_text())["cells"]
+    source = next(
+        "".join(c["source"])
+        for c in cells
+        if c["cell_type"] == "code" and f"kh.{check}(prediction" in "".join(c["source"])
+    )
+    return ast.parse(source)
+
+
+def prints_outside_a_prediction_guard(tree: ast.Module) -> list[str]:
+    """The print calls not under ``if prediction is not ...:``, each as its source."""
+    guarded: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and ast.unparse(node.test) == "prediction is not ...":
+            guarded |= {id(inner) for inner in ast.walk(node)}
+    return [
+        ast.unparse(call)
+        for call in ast.walk(tree)
+        if isinstance(call, ast.Call)
+        and getattr(call.func, "id", "") == "print"
+        and id(call) not in guarded
+        and "No component" not in ast.unparse(call)  # a missing tool says so, never a result
+    ]
+
+
+@pytest.mark.parametrize(
+    ("notebook", "check"), [("00", "check_argc_prediction"), ("11", "check_exit_prediction")]
+)
+def test_a_measuring_cell_shows_its_result_only_after_the_prediction(
+    notebook: str, check: str
+) -> None:
+    """Walk 7, S3: under Run All the measuring cell printed "argc = 2" (00) and "component
+    exit code: 1" (11) while the prediction was still `...`: the answer before the guess."""
+    assert not prints_outside_a_prediction_guard(measuring_cell(notebook, check))
+
+
+def test_00_s_measuring_cell_prints_nothing_before_a_prediction(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The same, run: with the placeholder the cell prints nothing and the check says not yet;
+    with a prediction it prints the module's line."""
+    cell = compile(measuring_cell("00", "check_argc_prediction"), "cell", "exec")
+    for prediction, shown in ((..., False), (1, True)):
+        namespace: dict[str, object] = {"kh": kh, "prediction": prediction}
+        exec(cell, namespace)
+        assert ("argc = 2" in capsys.readouterr().out) is shown
