@@ -129,6 +129,21 @@ def test_what_grows_compares_the_prediction_with_the_learners_module() -> None:
     wrong(kh.check_what_grows({"sections"}, ADD_AND_SUB), "not a section name")
 
 
+def test_what_grows_lists_under_as_you_predicted_only_what_was_graded() -> None:
+    """Walk 7, S4: "as you predicted, function, export, code grew (... custom:name 26 → 39
+    bytes)" listed a section the learner had not predicted. Custom sections are said apart."""
+    from kernel_helpers.course.nb01 import ADD_WAT
+
+    sub = '(func $sub (export "sub") (param $a i32) (param $b i32) (result i32)\n'
+    named = ADD_WAT.replace(
+        "i32.add))", f"i32.add)\n  {sub}    local.get $a local.get $b i32.sub))"
+    )
+    said = kh.check_what_grows({"function", "export", "code"}, named).message
+    graded, _, custom = said.partition(" grew too")
+    assert "custom:name" not in said.split(").")[0], said  # not among "as you predicted"
+    assert "custom:name 26 →" in graded and "leaves custom sections out" in custom, said
+
+
 def test_import_function() -> None:
     right(kh.check_import_function(lambda x: 2 * x))
     wrong(kh.check_import_function(lambda x: x + 1), "should be", "apply(0) to be 1")
