@@ -158,8 +158,8 @@ def check_go_growth_prediction(
             f"scheduler, fmt) is in both modules, and the program adds little to it.{contrast}"
         )
     hint = (
-        "Section 4's chart: how much of Go's hello is main, and how much the runtime every "
-        "Go program carries?"
+        "Section 4's chart: how much of Go's hello is the runtime every Go program carries "
+        "(runtime, fmt, reflect and the rest), and how little is left for the program itself?"
         if given > ratio
         else "sha256 does all that hello does (it prints) and more: can its module be smaller?"
     )

@@ -324,6 +324,14 @@ def test_size_ratio_prediction_is_compared_with_the_measured_table() -> None:
     assert skipped.ok is None and "missing" in skipped.message
 
 
+def test_the_growth_hint_names_only_bars_the_go_chart_draws() -> None:
+    """Walk 7, S10: the hint asked "how much of Go's hello is main", but section 4's chart
+    keeps the eight largest packages and main, a few hundred bytes, falls into "other"."""
+    hello, sha256 = Sizes(c=3_254, go=2_549_708), Sizes(c=29_674, go=2_588_077)
+    hint = kh.check_go_growth_prediction(2, sha256, hello).hint or ""
+    assert "runtime" in hint and "is main" not in hint
+
+
 def test_the_program_name_hints_give_the_reason_not_the_fix() -> None:
     """Walk 7, S11: 03 exercise 4's hint handed over the fix (".skip(1)", "os.Args[1:]",
     "start the loop at i = 1"). Each hint now stops at the reason: argv[0] is the name."""
