@@ -111,6 +111,21 @@ def test_03_names_the_go_labels_that_are_not_imported_packages() -> None:
         assert words in told, words
 
 
+def test_03_names_the_rust_labels_that_are_not_crates() -> None:
+    """Walk 7, S12: the Rust breakdown's "C / libc" and "trait impls" bars were unexplained,
+    and dlmalloc, which the prose named, is not a bar of its own."""
+    from kernel_helpers.wasm.reader import package_of
+
+    cells = [" ".join(c.split()) for c in cell_sources(notebook("03"))]
+    chart = next(i for i, c in enumerate(cells) if "kh.package_breakdown(rust.path" in c)
+    told = cells[chart - 1]
+    c_name = package_of("dlmalloc")
+    trait = package_of("_ZN41_$LT$char$u20$as$u20$core..fmt..Debug$GT$3fmt17h7b60759481c3311cE")
+    for label in (c_name, trait):
+        assert f"`{label}` gathers" in told, label
+    assert "`dlmalloc` with its" in told and "`hello` is the program's own `main`" in told
+
+
 def test_exercise_3_of_03_is_not_answered_just_above_it() -> None:
     cells = cell_sources(notebook("03"))
     exercise = next(i for i, c in enumerate(cells) if "kh.check_size_ratio_prediction" in c)
