@@ -563,3 +563,15 @@ def test_12_warns_that_its_first_run_builds_the_http_guest() -> None:
         c for c in cell_sources(notebook("12")) if c.startswith("guest = kh.http_component()")
     )
     assert "the first time: a minute or two" in build.splitlines()[0]
+
+
+def test_04_puts_different_every_run_beside_the_value(capsys: pytest.CaptureFixture[str]) -> None:
+    """Walk 7, S13: the probe's line ends with a newline, so " <- different every run" was
+    printed on a line of its own, pointing at nothing. Runs 04's clock cell."""
+    import kernel_helpers as kh
+
+    cell = next(c for c in cell_sources(notebook("04")) if "<- different every run" in c)
+    exec(cell, {"kh": kh})
+    lines = capsys.readouterr().out.splitlines()
+    marked = next(line for line in lines if line.endswith("<- different every run"))
+    assert marked.split("<-")[0].strip(), lines
