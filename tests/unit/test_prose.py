@@ -575,3 +575,13 @@ def test_04_puts_different_every_run_beside_the_value(capsys: pytest.CaptureFixt
     lines = capsys.readouterr().out.splitlines()
     marked = next(line for line in lines if line.endswith("<- different every run"))
     assert marked.split("<-")[0].strip(), lines
+
+
+def test_11_gives_the_adapter_range_it_measured_not_roughly_the_same() -> None:
+    """Walk 7, S35: "the adapter adds roughly the same bytes to each", above an adapter
+    column that ran from 20.8 to 46.2 KB. The table cell now prints the range it measured."""
+    cells = cell_sources(notebook("11"))
+    table = next(i for i, c in enumerate(cells) if "made.adapter_bytes" in c)
+    assert "roughly the same" not in cells[table - 1]
+    assert "the line under the table" in " ".join(cells[table - 1].split())
+    assert "the adapter added {kh.format_bytes(adapter[0])}" in cells[table]
