@@ -585,3 +585,16 @@ def test_11_gives_the_adapter_range_it_measured_not_roughly_the_same() -> None:
     assert "roughly the same" not in cells[table - 1]
     assert "the line under the table" in " ".join(cells[table - 1].split())
     assert "the adapter added {kh.format_bytes(adapter[0])}" in cells[table]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_no_notebook_speaks_of_the_authors_machines(path: Path) -> None:
+    """Walk 7, S38: 12's "what these machines can install" read as a note about the
+    author's build machines. The prose speaks to the learner: what the kit installs."""
+    assert "these machines" not in " ".join(markdown(path).split()), path.name
+
+
+def test_12_says_what_the_kit_installs_and_how_to_reach_wasip2() -> None:
+    text = " ".join(markdown(notebook("12")).split())
+    assert "The kit installs no wit-bindgen and no `wasm32-wasip2` target" in text
+    assert "rustup target add wasm32-wasip2" in text
