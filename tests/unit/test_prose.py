@@ -598,3 +598,16 @@ def test_12_says_what_the_kit_installs_and_how_to_reach_wasip2() -> None:
     text = " ".join(markdown(notebook("12")).split())
     assert "The kit installs no wit-bindgen and no `wasm32-wasip2` target" in text
     assert "rustup target add wasm32-wasip2" in text
+
+
+def test_12_marks_the_ctr_claim_recorded_and_shows_the_shim_half_live() -> None:
+    """Walk 7, S37: "Tried on the machine this course was written on: ... the kit's shim
+    prints nothing and fails", with no cell, on a machine that had the shim. The ctr half is
+    marked recorded with its date; the shim half runs in the next cell where the shim is."""
+    cells = cell_sources(notebook("12"))
+    claim = next(i for i, c in enumerate(cells) if "image might be" in " ".join(c.split()))
+    told = " ".join(cells[claim].split())
+    assert "Recorded on the machine this course was written on (December 2026)" in told
+    live = cells[claim + 1]
+    assert "if here.live:" in live and "kh.run_in_containerd(wasm" in live
+    assert '("component", component.path)' in live and "RECORDED" in live
