@@ -101,7 +101,7 @@ _names(
     "capability_quiz",
     "check_capabilities",
     "check_greeting_reader",
-    "check_read_only_preopen",
+    "check_report_grants",
     "preview1_limits",
     "preview1_source",
 )

@@ -1,4 +1,4 @@
-"""Notebook 04 · WASI capabilities: a read-only folder grant, the capability quiz, a
+"""Notebook 04 · WASI capabilities: the least folder grants for a report, the capability quiz, a
 program that reads a file or says why it cannot, and what preview 1 cannot do at all (a
 socket, a thread: :func:`preview1_limits`).
 
@@ -39,44 +39,72 @@ def _preopen_fields(item: object) -> tuple[str, str, bool]:
     return str(host), str(guest), bool(getattr(item, "writable", False))
 
 
-@exercise("04 · exercise 1 (a read-only folder)")
-def check_read_only_preopen(dirs: Iterable[object], host: str | Path, guest: str) -> CheckResult:
-    """Notebook 04: ``dirs`` grants exactly ``host`` as ``guest``, read-only, and nothing else."""
-    if hasattr(dirs, "guest") or isinstance(dirs, str | Path):
-        raise Unusable(
-            "dirs is a list of folders, even when there is only one.",
-            "Put your Preopen in square brackets: [kh.Preopen(...)].",
-        )
-    items = [_preopen_fields(item) for item in dirs]
-    wanted_host = Path(host).resolve()
-    if not items:
-        return wrong(
-            "the list is empty: the program is given no folder at all.",
-            f"Add one entry that maps {host} to {guest}.",
-        )
-    matching = [i for i in items if Path(i[0]).resolve() == wanted_host]
+#: Exercise 1's program: where it reads and where it writes, inside the guest. Not cell
+#: 16's `/data` and cell 20's `/out`, so the answer is built, not copied (walk 7, S14).
+REPORT_READS, REPORT_WRITES = "/input", "/results"
+
+
+def _grant_problem(
+    items: list[tuple[str, str, bool]], host: str | Path, guest: str, writes: bool
+) -> CheckResult | None:
+    """What is wrong with the grant of ``host`` as ``guest``, or None if it is as asked."""
+    wanted = Path(host).resolve()
+    matching = [i for i in items if Path(i[0]).resolve() == wanted]
     if not matching:
         return wrong(
-            f"none of the entries opens {wanted_host}.",
-            "The first field is the folder on your machine (the host side).",
+            f"none of the entries opens {wanted}.",
+            "The first field is the folder on your machine (the host side); the program "
+            "uses two of them.",
         )
     _, got_guest, writable = matching[0]
     if got_guest != guest:
         return wrong(
-            f"the folder appears in the guest as {got_guest}, but the program opens {guest}.",
+            f"{wanted.name} appears in the guest as {got_guest}, but the program uses {guest}.",
             "The second field is the path the program sees (the guest side).",
         )
-    if writable:
+    if writable and not writes:
         return wrong(
-            "it works, but the program may now write there too.",
-            "It only reads: grant the least it needs and leave writable=False.",
+            f"it works, but the program may now write into {guest} too, which it only reads.",
+            "Grant the least it needs: writable only where it writes.",
         )
-    if len(items) > 1:
+    if writes and not writable:
         return wrong(
-            f"you granted {len(items)} folders; the program needs one.",
-            "Each extra folder is more the program could read if it misbehaved.",
+            f"{guest} is read-only, so the program cannot write its report there.",
+            "Section 5, 'Read-only and read-write': how does a folder become writable?",
         )
-    return right(f"yes: {guest} is all the program can see, and only for reading.")
+    return None
+
+
+@exercise("04 · exercise 1 (least privilege: a report)")
+def check_report_grants(
+    dirs: Iterable[object], reads: str | Path, writes: str | Path
+) -> CheckResult:
+    """Notebook 04: ``dirs`` grants ``reads`` as :data:`REPORT_READS`, read-only, and
+    ``writes`` as :data:`REPORT_WRITES`, writable, and nothing else."""
+    if hasattr(dirs, "guest") or isinstance(dirs, str | Path):
+        raise Unusable(
+            "dirs is a list of folders.",
+            "Put your Preopens in square brackets: [kh.Preopen(...), ...].",
+        )
+    items = [_preopen_fields(item) for item in dirs]
+    if not items:
+        return wrong(
+            "the list is empty: the program is given no folder at all.",
+            f"It reads below {REPORT_READS} and writes below {REPORT_WRITES}.",
+        )
+    for host, guest, written in ((reads, REPORT_READS, False), (writes, REPORT_WRITES, True)):
+        problem = _grant_problem(items, host, guest, written)
+        if problem is not None:
+            return problem
+    if len(items) > 2:
+        return wrong(
+            f"you granted {len(items)} folders; the program needs two.",
+            "Each extra folder is more the program could reach if it misbehaved.",
+        )
+    return right(
+        f"yes: {REPORT_READS} for reading and {REPORT_WRITES} for writing, nothing else. If the "
+        f"program misbehaved, the one thing it could change is what is below {REPORT_WRITES}."
+    )
 
 
 #: Notebook 04's quiz: what may a WASI module do when the host grants nothing special?
@@ -250,12 +278,16 @@ SOLUTIONS = (
         """
     from pathlib import Path
     import tempfile
-    workspace = tempfile.TemporaryDirectory()  # removed when the kernel stops
-    folder = Path(workspace.name)
-    answer = [kh.Preopen(str(folder), "/data", writable=False)]
-    kh.check_read_only_preopen(answer, folder, "/data")
+    report_space = tempfile.TemporaryDirectory()  # stands in for workspace; removed at the end
+    folder = Path(report_space.name)
+    answer = [
+        kh.Preopen(folder / "data", "/input"),  # read-only (the default): it only reads here
+        kh.Preopen(folder / "out", "/results", writable=True),  # the one folder it writes
+    ]
+    kh.check_report_grants(answer, folder / "data", folder / "out")
     """,
-        "One preopen, host folder to /data, writable=False: the least the program needs.",
+        "Two preopens, each with the least access its folder needs: the input read-only, the "
+        "results writable. A folder the program only reads is never writable.",
         needs="wasi",
     ),
     Solution(

@@ -362,18 +362,27 @@ class Preopen:
         self.host, self.guest, self.writable = host, guest, writable
 
 
-def test_read_only_preopen(tmp_path: Path) -> None:
-    data = str(tmp_path)
-    right(kh.check_read_only_preopen([Preopen(data, "/data")], data, "/data"))
-    right(kh.check_read_only_preopen([(data, "/data")], data, "/data"))
-    wrong(kh.check_read_only_preopen([Preopen(data, "/data", True)], data, "/data"), "write")
-    wrong(kh.check_read_only_preopen([Preopen(data, "/")], data, "/data"), "guest side")
-    wrong(kh.check_read_only_preopen([Preopen("/tmp", "/data")], data, "/data"), "host side")
-    wrong(kh.check_read_only_preopen([], data, "/data"), "empty")
-    wrong(
-        kh.check_read_only_preopen([(data, "/data"), ("/", "/root")], data, "/data"),
-        "2 folders",
-    )
+def test_report_grants_ask_for_the_least_access_under_the_programs_names(tmp_path: Path) -> None:
+    """Walk 7, S14: exercise 1's answer was cell 16's `data`, copied. Now the program reads
+    /input and writes /results, names no cell above grants, and each folder must get the
+    least access its work needs."""
+    data, out = str(tmp_path / "data"), str(tmp_path / "out")
+    good = [Preopen(data, "/input"), Preopen(out, "/results", writable=True)]
+    said = kh.check_report_grants(good, data, out)
+    right(said)
+    assert "/input for reading and /results for writing" in said.message
+    right(kh.check_report_grants([(out, "/results", True), (data, "/input")], data, out))
+    both_writable = [Preopen(data, "/input", True), Preopen(out, "/results", True)]
+    wrong(kh.check_report_grants(both_writable, data, out), "write into /input", "least")
+    read_only = [Preopen(data, "/input"), Preopen(out, "/results")]
+    wrong(kh.check_report_grants(read_only, data, out), "cannot write its report", "Section 5")
+    assert "writable=True" not in (kh.check_report_grants(read_only, data, out).hint or "")
+    copied = [Preopen(data, "/data"), Preopen(out, "/out", True)]  # cells 16 and 20's names
+    wrong(kh.check_report_grants(copied, data, out), "the program uses /input", "guest side")
+    wrong(kh.check_report_grants([Preopen(data, "/input")], data, out), "none of the entries")
+    wrong(kh.check_report_grants([Preopen("/tmp", "/input")], data, out), "host side")
+    wrong(kh.check_report_grants([], data, out), "empty")
+    wrong(kh.check_report_grants([*good, ("/", "/root")], data, out), "3 folders")
 
 
 def test_the_crash_hint_of_the_greeting_reader_stops_at_the_reason() -> None:
@@ -531,7 +540,7 @@ CHECKS: list[tuple[Callable[..., kh.CheckResult], tuple[Any, ...]]] = [
     (kh.check_go_growth_prediction, (Sizes(go=2), Sizes(go=1))),
     (kh.check_size_ratio_prediction, (BothColumns({}, go=100, c=1),)),
     (kh.check_sum_in_rust_or_go, ("rust",)),
-    (kh.check_read_only_preopen, ("/tmp", "/data")),
+    (kh.check_report_grants, ("/tmp/data", "/tmp/out")),
     (kh.check_greeting_reader, ()),
     (kh.check_capabilities, ()),
     (kh.check_limit_prediction, ()),
@@ -583,10 +592,10 @@ def test_answers_of_the_wrong_shape_get_a_kind_specific_hint(tmp_path: Path) -> 
     wrong(kh.check_container_notebooks("six"), "not a notebook number", "{6, 8}")
     wrong(kh.check_what_grows("seven", ADD_AND_SUB), "not a section name")
     wrong(
-        kh.check_read_only_preopen(Preopen(str(tmp_path), "/data"), tmp_path, "/data"),
+        kh.check_report_grants(Preopen(str(tmp_path), "/input"), tmp_path, tmp_path / "out"),
         "square brackets",
     )
-    wrong(kh.check_read_only_preopen(["/data"], tmp_path, "/data"), "kh.Preopen(")
+    wrong(kh.check_report_grants(["/input"], tmp_path, tmp_path / "out"), "kh.Preopen(")
     wrong(kh.check_capabilities(42), "set of letters")
     for result in (kh.check_what_grows("seven", ADD_AND_SUB), kh.check_capabilities(42)):
         assert "Error" not in result.text()  # no exception names for a shape mistake
