@@ -18,11 +18,15 @@ from ..wasm.component import recent_export_calls
 from .checks import CheckResult, Solution, Unusable, exercise, right, wrong
 from .nb11 import WORDCOUNT_INPUT
 
-#: The bytes exercise 1 gives the typed export: longer than one 64-byte block of SHA-256,
-#: and not ASCII, so that text and bytes are visibly different things.
-TYPED_CALL_INPUT = (
-    "list<u8> in, string out: no stdin, no stdout, nothing to parse. Grüße!\n".encode()
-)
+#: The text exercise 1 hashes: longer than one 64-byte block of SHA-256, and not ASCII, so
+#: that text and bytes are visibly different things. It is a str, and the export takes
+#: list<u8>: the learner turns it into UTF-8 bytes first, section 1's str/bytes lesson
+#: applied, instead of copying cell 10's call (walk 7, S39).
+TYPED_CALL_TEXT = "list<u8> in, string out: no stdin, no stdout, nothing to parse. Grüße!\n"
+#: The bytes the check expects the export to have hashed: the text's UTF-8.
+TYPED_CALL_INPUT = TYPED_CALL_TEXT.encode("utf-8")
+#: What the hints say when the bytes are not the text's UTF-8.
+ENCODE_HINT = "Hash the UTF-8 bytes of kh.TYPED_CALL_TEXT, as the exercise asks."
 
 
 def _digest(data: bytes) -> str:
@@ -31,35 +35,41 @@ def _digest(data: bytes) -> str:
 
 #: Digests of the bytes a learner may hash by mistake, and what to say about each.
 _OTHER_INPUTS = {
-    b"": ("the digest of no bytes at all", 'Pass kh.TYPED_CALL_INPUT, not b"".'),
+    b"": ("the digest of no bytes at all", ENCODE_HINT),
     str(TYPED_CALL_INPUT).encode(): (
         "the digest of the text \"b'list<u8> in...'\": str() of bytes spells out their repr",
-        "Pass kh.TYPED_CALL_INPUT itself: it is bytes already.",
+        "Once the text is bytes, pass those bytes themselves, not a str made of them.",
+    ),
+    TYPED_CALL_TEXT.encode("latin-1"): (
+        "the digest of the text in Latin-1: ü and ß are one byte each there, two in UTF-8",
+        ENCODE_HINT,
     ),
     TYPED_CALL_INPUT.strip(): (
-        "the digest of the input without its final newline",
-        "Pass kh.TYPED_CALL_INPUT unchanged, newline and all.",
+        "the digest of the text without its final newline",
+        "Encode kh.TYPED_CALL_TEXT unchanged, newline and all.",
     ),
-    WORDCOUNT_INPUT: ("the digest of notebook 11's exercise 2 input", "Pass kh.TYPED_CALL_INPUT."),
+    WORDCOUNT_INPUT: ("the digest of notebook 11's exercise 2 input", ENCODE_HINT),
 }
 
 
 @exercise("12 · exercise 1 (call the typed export)")
 def check_typed_call(answer: object) -> CheckResult:
-    """Notebook 12: what the typed export ``sha256`` returned for ``TYPED_CALL_INPUT``: the
-    digest hashlib computes, as a ``str`` (WIT's ``string``)."""
+    """Notebook 12: what the typed export ``sha256`` returned for the UTF-8 bytes of
+    ``TYPED_CALL_TEXT``: the digest hashlib computes, as a ``str`` (WIT's ``string``)."""
     truth = _digest(TYPED_CALL_INPUT)
     if isinstance(answer, str) and answer == truth and not _returned_by_the_component(answer):
         return wrong(
-            "the right digest, but no typed call of sha256 on kh.TYPED_CALL_INPUT in this "
+            "the right digest, but no typed call of sha256 on the text's UTF-8 bytes in this "
             "kernel returned it: it was computed another way.",
             "The exercise is the call itself: call the export as section 1's cells do, "
             "with kh.call_export, and give what it returned.",
         )
     if isinstance(answer, str) and answer == truth:
         return right(
-            f"hashlib agrees: {truth[:16]}... for the {len(TYPED_CALL_INPUT)} bytes. WIT said "
-            "string and Python got a str: nothing to decode, strip or parse."
+            f"hashlib agrees: {truth[:16]}... for the {len(TYPED_CALL_INPUT)} bytes of UTF-8 "
+            f"that the {len(TYPED_CALL_TEXT)} characters make (ü and ß take two bytes each). "
+            "WIT said list<u8>, so the text went in as bytes; it said string, and Python got "
+            "a str: nothing to decode, strip or parse."
         )
     if isinstance(answer, BaseException):
         return _refusal(answer)
@@ -91,7 +101,8 @@ def _refusal(error: BaseException) -> CheckResult:
     if isinstance(error, WrongArgument):
         return wrong(
             f"that is the host refusing the call: {error.message}.",
-            "list<u8> comes from Python as bytes: pass kh.TYPED_CALL_INPUT itself, not a str made of it.",
+            "list<u8> comes from Python as bytes, and kh.TYPED_CALL_TEXT is a str: section 1's "
+            "str(data) mistake met the same refusal.",
         )
     return wrong(
         f"that is an error ({type(error).__name__}), not the digest.",
@@ -114,16 +125,14 @@ def _which_digest(answer: str, truth: str) -> CheckResult:
         if answer == _digest(data):
             return wrong(f"that is {what}.", hint)
     if re.fullmatch(r"[0-9a-f]{64}", answer):
-        return wrong(
-            "a SHA-256 digest, but of other bytes.", "Pass kh.TYPED_CALL_INPUT exactly as it is."
-        )
-    if answer == TYPED_CALL_INPUT.decode():
+        return wrong("a SHA-256 digest, but of other bytes.", ENCODE_HINT)
+    if answer == TYPED_CALL_TEXT:
         return wrong(
             "that is the input as text, not its digest.", "Give what the export returns for it."
         )
     return wrong(
         "that is not a SHA-256 digest (64 hex digits).",
-        "Call the export sha256 on kh.TYPED_CALL_INPUT and give what it returns.",
+        "Call the export sha256 on the text's bytes and give what it returns.",
     )
 
 
@@ -182,11 +191,13 @@ SOLUTIONS = (
         "12",
         1,
         """
-    answer = kh.call_export(kh.typed_component().path, "sha256", kh.TYPED_CALL_INPUT)
+    data = kh.TYPED_CALL_TEXT.encode("utf-8")  # list<u8> takes bytes, not a str
+    answer = kh.call_export(kh.typed_component().path, "sha256", data)
     kh.check_typed_call(answer)
     """,
-        "The bytes go in as they are: wasmtime copies them into the guest's memory as a "
-        "list<u8>, and the str comes back without a byte of output to parse.",
+        "The export's parameter is list<u8>, so the text must become bytes first, and the "
+        "exercise names the encoding: UTF-8. wasmtime copies them into the guest's memory, "
+        "and the str comes back without a byte of output to parse.",
     ),
     Solution(
         "12",

@@ -428,7 +428,7 @@ def test_typed_call_is_graded_against_hashlib_with_a_hint_for_each_slip(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from kernel_helpers.course.nb11 import WORDCOUNT_INPUT
-    from kernel_helpers.course.nb12 import TYPED_CALL_INPUT
+    from kernel_helpers.course.nb12 import TYPED_CALL_INPUT, TYPED_CALL_TEXT
     from kernel_helpers.wasm import component
 
     monkeypatch.setattr(component, "_RECENT_CALLS", deque(maxlen=16))  # a fresh kernel
@@ -455,17 +455,20 @@ def test_typed_call_is_graded_against_hashlib_with_a_hint_for_each_slip(
     hinted(
         hashlib.sha256(str(TYPED_CALL_INPUT).encode()).hexdigest(),
         "str() of bytes",
-        "bytes already",
+        "pass those bytes themselves",
     )
     hinted(hashlib.sha256(TYPED_CALL_INPUT.strip()).hexdigest(), "final newline")
     hinted(hashlib.sha256(WORDCOUNT_INPUT).hexdigest(), "notebook 11's exercise 2 input")
     hinted(hashlib.sha256(b"other").hexdigest(), "of other bytes")
-    hinted(TYPED_CALL_INPUT.decode(), "the input as text")
+    hinted(TYPED_CALL_TEXT, "the input as text")
+    # Walk 7, S39: the input is now a str the learner encodes; Latin-1 is the other bytes.
+    hinted(hashlib.sha256(TYPED_CALL_TEXT.encode("latin-1")).hexdigest(), "Latin-1", "UTF-8")
     hinted("0123", "not a SHA-256 digest")
     hinted(42, "of type int")
     with pytest.raises(kh.WrongArgument) as refusal:
-        kh.call_export(kh.typed_component().path, "sha256", TYPED_CALL_INPUT.decode())
-    hinted(refusal.value, "the host refusing the call", "list<u8>", "not a str made of it")
+        kh.call_export(kh.typed_component().path, "sha256", TYPED_CALL_TEXT)
+    hinted(refusal.value, "the host refusing the call", "list<u8>", "TYPED_CALL_TEXT is a str")
+    assert ".encode(" not in (kh.check_typed_call(refusal.value).hint or "")
     hinted(ValueError("boom"), "an error (ValueError)")
 
 
