@@ -22,6 +22,8 @@ from .._errors import BenchmarkError
 RESAMPLES = 4000
 CONFIDENCE = 0.95
 NO_DIFFERENCE = "no measurable difference"
+#: Digits an interval's end may grow to while it would otherwise print as "1×".
+MAX_DIGITS = 6
 
 
 @dataclass(frozen=True)
@@ -50,10 +52,14 @@ class Ratio:
         if not self.spread_known:
             return f"about {_times(self.value)} (medians only: the spread is unknown)"
         digits = max(2, _digits(self))
-        span = f"{_times(self.low, digits)}-{_times(self.high, digits)}"
         if not self.measurable:
-            return f"{NO_DIFFERENCE} ({span})"
-        return f"about {_times(self.value, self._point_digits(digits))} ({span})"
+            return f"{NO_DIFFERENCE} ({self.span()})"
+        return f"about {_times(self.value, self._point_digits(digits))} ({self.span()})"
+
+    def span(self) -> str:
+        """The interval as :meth:`text` prints it: "470×-590×", "1.04×-65×"."""
+        digits = max(2, _digits(self))
+        return f"{_bound(self.low, digits)}-{_bound(self.high, digits)}"
 
     def _point_digits(self, span_digits: int) -> int:
         """The interval's digits, or more while the point, so rounded, would fall outside
@@ -116,6 +122,15 @@ def _digits(ratio: Ratio) -> int:
 def _rounded(value: float, digits: int) -> float:
     """``value`` to ``digits`` significant digits, as :func:`_times` prints it."""
     return float(f"{value:.{digits}g}") if value < 10**digits else value
+
+
+def _bound(value: float, digits: int) -> str:
+    """An interval's end that is not 1 never prints as "1×": an interval printed "1×-65×"
+    reads as touching 1 while it is a finding (walk 7, S17). Near 1 it keeps the digits
+    that tell which side of 1 it lies on: 1.04×, 0.996×."""
+    while value != 1.0 and _rounded(value, digits) == 1.0 and digits < MAX_DIGITS:
+        digits += 1
+    return _times(value, digits)
 
 
 def _times(value: float, digits: int = 2) -> str:

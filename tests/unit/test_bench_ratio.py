@@ -60,6 +60,19 @@ def test_the_point_never_reads_outside_its_own_interval() -> None:
         assert first <= float(point.rstrip("×")) <= last, text
 
 
+def test_an_end_near_one_never_prints_as_one_unless_the_interval_touches_one() -> None:
+    # Walk 7, S17: "about 30× (1×-65×)" read as an interval reaching 1 while the ratio was
+    # reported as a difference. The end keeps the digits that tell its side of 1.
+    assert Ratio(30.0, 1.04, 65.0).text() == "about 30× (1.04×-65×)"
+    assert Ratio(0.95, 0.9, 0.996).text() == "about 0.95× (0.9×-0.996×)"
+    assert Ratio(1.3, 1.0004, 1.9).span() == "1.0004×-1.9×"
+    assert Ratio(1.2, 0.83, 20.0).text() == "no measurable difference (0.83×-20×)"
+    for value, low, high in [(30.0, 1.04, 65.0), (1.5, 1.004, 2.2), (0.7, 0.4, 0.97)]:
+        ratio = Ratio(value, low, high)
+        ends = ratio.span().split("-")
+        assert ratio.measurable and "1×" not in ends, ratio.text()
+
+
 def test_the_interval_is_repeatable_for_the_same_samples() -> None:
     a, b = _lognormal(3.0, 25, 5), _lognormal(1.0, 25, 6)
     assert ratio_of_medians(a, b) == ratio_of_medians(a, b)
