@@ -56,6 +56,25 @@ def test_a_component_ahead_of_the_fastest_module_is_said_with_its_ratio() -> Non
     assert "A component" not in " ".join(startup_verdict(startup_result(behind)).sentences)
 
 
+def test_the_local_pull_sentence_follows_its_ratio_not_a_threshold() -> None:
+    # Walk 7, S16: "A cold start that first pulls the image took 849 ms: that is where the
+    # seconds in the claim come from", while the same run said docker-pull-run /
+    # docker-scratch "no measurable difference". The sentence now reads the ratio.
+    same = {**FAST_CONTAINERS, "docker-scratch": 0.82, "docker-pull-run": 0.849}
+    said = " ".join(startup_verdict(startup_result(same)).sentences)
+    assert "where the seconds" not in said
+    assert "(docker-pull-run / docker-scratch: no measurable difference (" in said
+    assert "the local pull added no time these runs can see" in said
+    assert "Notebook 06's cold start, which first pulls the image from a registry" in said
+    slow = " ".join(startup_verdict(startup_result(SLOW_CONTAINERS)).sentences)
+    assert "took 9 s against 3.2 s with the image already here" in slow
+    assert "(docker-pull-run / docker-scratch: about 2.8× (" in slow
+    assert "the pull added to a start that took seconds already" in slow
+    seconds = {**FAST_CONTAINERS, "docker-pull-run": 2.5}
+    said = " ".join(startup_verdict(startup_result(seconds)).sentences)
+    assert "the pull is what made it several seconds" in said
+
+
 def test_slow_wasm_is_not_called_milliseconds() -> None:
     medians = {
         **FAST_CONTAINERS,
