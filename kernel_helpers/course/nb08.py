@@ -43,7 +43,7 @@ PREDICTION_FACTOR = 1.3
 #: Why the same ratio moves between runs, said where the learner compares it.
 WHY_IT_MOVES = (
     "Run it again and this ratio moves: each median is of a few runs on a machine shared "
-    "with other programs, so it carries whatever else ran then (the spread shows how much)."
+    "with other programs, so it carries whatever else ran then (the interval shows how much)."
 )
 _SLOWDOWN_HINT = (
     "Read 'Why wasm is slower' below: which of those costs does fib, all calls and integer "
@@ -72,7 +72,7 @@ def check_slowdown(prediction: object, compute: Any, example: str = "fib") -> Ch
     guess = number(prediction)
     measured = (
         f"this run measured {steady.ratio:.2f}× for {example} at N={steady.n} "
-        f"(spread {steady.low:.2f}-{steady.high:.2f}×)"
+        f"({steady.spread_text()})"
     )
     if guess <= 0:
         return wrong(f"a slowdown is a ratio of two times, above 0; {measured}.", _SLOWDOWN_HINT)

@@ -30,7 +30,7 @@ EXAMPLE_MARKERS = ("o", "s", "^", "D")
 def throughput_figure(
     compute: ResultLike, *, title: str = "Steady-state speed: wasm time / native time"
 ) -> Figure:
-    """Slowdown ratio per example and N, with its spread, beside the published range. Notebook 08."""
+    """Slowdown ratio per example and N, with its 95% interval, beside the published range. Notebook 08."""
     figure = new_figure(9, 4)
     ax = figure.add_subplot()
     draw_throughput(ax, compute)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .._display import ShownAsHtml, ShownAsText, format_bytes, format_seconds
-from ..bench.ratio import Ratio, ratio_of_medians
+from ..bench.ratio import NO_DIFFERENCE, Ratio, ratio_of_medians
 from ..bench.results import (
     OCI_PACKS_NOTE,
     Measurement,
@@ -506,14 +506,11 @@ def slowdown_span(steady: list[Slowdown]) -> str:
 
 
 def _unless_within_spread(row: Slowdown) -> str:
-    """The end of a slowdown's sentence: "." or, when its spread reaches 1×, that these runs
-    cannot tell it from native (the table beside JavaScript then says "no measurable
-    difference" for the same pair)."""
-    if row.low <= 1.0 <= row.high:
-        return (
-            f", but its spread ({row.low:.2f}-{row.high:.2f}×) reaches 1×: "
-            "these runs cannot tell it from native."
-        )
+    """The end of a slowdown's sentence: "." or, when its interval reaches 1×, that these
+    runs cannot tell it from native (the table beside JavaScript then says "no measurable
+    difference" for the same pair, from the same interval)."""
+    if not row.measurable:
+        return f", but its {row.spread_text()} reaches 1×: these runs cannot tell it from native."
     return "."
 
 
@@ -536,7 +533,9 @@ def throughput_verdict(compute: ResultLike) -> Verdict:
             (
                 row.label,
                 f"near native (published: {low_pub}-{high_pub}×)",
-                f"{_times2(row.ratio)} (spread {row.low:.2f}-{row.high:.2f}×)",
+                f"{_times2(row.ratio)} ({row.spread_text()}"
+                + ("" if row.measurable else f": {NO_DIFFERENCE}")
+                + ")",
             )
         )
     steady = steady_slowdowns(rows)
@@ -563,11 +562,18 @@ def throughput_verdict(compute: ResultLike) -> Verdict:
         f"The published figures: Jangda et al. (USENIX ATC 2019) measured {low_pub}-{high_pub}× "
         "slower on SPEC in browsers."
     )
-    if typical < 1.0:
+    if not any(r.measurable for r in steady):
+        # Walk 7, S26: "wasm was faster here (0.63-0.71×)" from intervals that reached 1×.
+        verdict.summary = f"could not be told apart from native here ({span} at the largest sizes)"
+        verdict.sentences.append(
+            "Every interval at the largest sizes reaches 1×: these runs cannot say whether "
+            "wasm was slower or faster; more repetitions, or a quieter machine, may."
+        )
+    elif typical < 1.0:
         verdict.summary = f"wasm was faster here ({span} at the largest sizes)"
         verdict.sentences.append(
             "wasm came out faster: possible when the native build and the JIT pick different "
-            "optimisations; check the spread before you believe it."
+            "optimisations; check the interval before you believe it."
         )
     elif typical < low_pub:
         verdict.summary = f"closer to native than published ({versus})"

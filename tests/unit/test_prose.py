@@ -524,7 +524,7 @@ def test_08_states_the_rule_its_prediction_check_applies() -> None:
 
     text = " ".join(markdown(notebook("08")).split())
     assert f"Within {round((PREDICTION_FACTOR - 1) * 100)}% of the measurement" in text
-    assert "or inside the spread this run measured, counts as right" in text
+    assert "or inside the interval this run measured, counts as right" in text
 
 
 def test_02_points_back_at_the_size_comparison_it_explains() -> None:

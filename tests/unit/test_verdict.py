@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from kernel_helpers.bench.compute import beside_javascript, browser_ratios
+from kernel_helpers.bench.ratio import ratio_of_medians
+from kernel_helpers.bench.results import BenchResult, Measurement
 from kernel_helpers.report.page import course_verdict
 from kernel_helpers.report.verdicts import (
     decision_guide,
@@ -10,6 +13,7 @@ from kernel_helpers.report.verdicts import (
     startup_verdict,
     throughput_verdict,
 )
+from kernel_helpers.wasm.browser_compute import BrowserCompute
 from tests.unit.harness_json_results import (
     FAST_CONTAINERS,
     SIZES_CLAIM_HOLDS,
@@ -149,7 +153,7 @@ def test_size_verdict_marks_recorded_images() -> None:
 
 
 def test_throughput_verdict_compares_with_published_range() -> None:
-    assert "closer to native" in throughput_verdict(compute_result(1.1)).summary
+    assert "closer to native" in throughput_verdict(compute_result(1.2)).summary
     assert "in line with" in throughput_verdict(compute_result(1.5)).summary
     assert (
         "a little slower" in throughput_verdict(compute_result(1.66)).summary
@@ -229,3 +233,49 @@ def test_a_busy_machine_is_named_in_the_verdict() -> None:
         for s in startup_verdict(busy).sentences
     )
     assert not any("busy machine" in s for s in startup_verdict(idle).sentences)
+
+
+def _compute_with_samples(native: list[float], wasm: list[float]) -> BenchResult:
+    """One compute case per program, both sides' samples kept, as run_compute saves them."""
+    result = BenchResult(machine={}, example="fib+sha256", benchmark="compute")
+    for case in ("fib(35)", "sha256 8 MiB"):
+        result.variants[f"native {case}"] = Measurement.from_samples(
+            f"native {case}", "process", native
+        )
+        result.variants[f"wasm {case}"] = Measurement.from_samples(
+            f"wasm {case}", "in-process", wasm
+        )
+    return result
+
+
+def test_the_speed_verdict_and_the_browser_table_print_one_interval() -> None:
+    # Walk 7, S25: the verdict said "0.71× (spread 0.62-0.86×)" (quartiles paired) and the
+    # table beside JavaScript "no measurable difference (0.61×-1.1×)" (bootstrap) for the
+    # same samples. Both now print the bootstrap interval.
+    native = [0.10, 0.14, 0.25, 0.146, 0.102, 0.13, 0.2]
+    wasm = [0.09, 0.1, 0.11, 0.095, 0.105, 0.18, 0.12]
+    compute = _compute_with_samples(native, wasm)
+    interval = ratio_of_medians(wasm, native)
+    assert not interval.measurable
+    verdict = throughput_verdict(compute)
+    row = verdict.rows[0][2]
+    assert f"95% interval {interval.span()}: no measurable difference" in row
+    assert "spread" not in row
+    for result in (compute, compute.to_json()):  # notebook 10 reads the saved JSON
+        assert throughput_verdict(result).rows[0][2] == row
+    browser = browser_ratios(beside_javascript(compute, BrowserCompute()), "fib(35)")
+    assert browser["wasmtime / native: wasm's cost outside the browser"].span() == interval.span()
+
+
+def test_a_speed_headline_whose_intervals_reach_one_says_it_could_not_tell() -> None:
+    # Walk 7, S26: "Speed: wasm was faster here (0.63-0.71×)" from intervals reaching 1×.
+    noisy = _compute_with_samples(
+        [0.10, 0.14, 0.25, 0.146, 0.102, 0.13, 0.2], [0.09, 0.1, 0.11, 0.095, 0.105, 0.18, 0.12]
+    )
+    verdict = throughput_verdict(noisy)
+    assert verdict.summary.startswith("could not be told apart from native here (")
+    assert "faster" not in verdict.summary
+    clear = _compute_with_samples(
+        [0.10, 0.101, 0.099, 0.1, 0.102], [0.07, 0.071, 0.069, 0.07, 0.072]
+    )
+    assert throughput_verdict(clear).summary.startswith("wasm was faster here")
