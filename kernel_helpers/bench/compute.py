@@ -199,3 +199,20 @@ def browser_ratios(result: BenchResult, case: str) -> dict[str, Ratio]:
         if a is not None and b is not None:
             ratios[question] = ratio_of_medians(a.samples_s, b.samples_s)
     return ratios
+
+
+def same_compute_run(browser: BenchResult, compute: BenchResult) -> bool:
+    """True when ``browser`` (:func:`beside_javascript`'s result) holds the very native and
+    wasmtime samples of ``compute``: the two were saved from one run. Notebook 10 drops the
+    browser rows otherwise (walk 7, S32: re-running 08's measuring cell for exercise 1 left
+    the browser rows of the first run beside the verdict of the second)."""
+    pairs = [
+        (browser.variants.get(f"{side} {case.label}"), compute.variants.get(f"{name} {case.label}"))
+        for case in browser_cases()
+        for side, name in (("native", "native"), ("wasmtime", "wasm"))
+    ]
+    kept = [(saved, measured) for saved, measured in pairs if saved is not None]
+    return all(
+        measured is not None and list(saved.samples_s) == list(measured.samples_s)
+        for saved, measured in kept
+    )

@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from .._display import format_bytes, format_seconds
-from ..bench.compute import COMPUTE_CASES, NO_PAGE, SIDES, browser_ratios
+from ..bench.compute import COMPUTE_CASES, NO_PAGE, SIDES, browser_ratios, same_compute_run
 from ..bench.pull import LABELS as PULL_LABELS
 from ..bench.pull import PullResult, recorded_pull
 from ..bench.reference import reference_path
@@ -213,10 +213,25 @@ def largest_cases() -> list[str]:
     return list(largest.values())
 
 
-def add_browser(verdict: Verdict, browser: Mapping[str, Any]) -> None:
+#: Said instead of the browser rows when they were saved with another compute run.
+OTHER_COMPUTE_RUN = (
+    "Beside JavaScript: left out here, because notebook 08 saved its browser rows with an "
+    "earlier run of its measuring cell than the one this verdict reads (their native and "
+    "wasmtime timings differ); run 08's two cells after the widget again to compare the "
+    "browser with this run."
+)
+
+
+def add_browser(
+    verdict: Verdict, browser: Mapping[str, Any], compute: Mapping[str, Any] | None = None
+) -> None:
     """Notebook 08's browser comparison beside the speed claim, each ratio by its question,
-    at each program's largest case."""
+    at each program's largest case; left out, with why, when it was saved with another
+    run than ``compute`` (the run the verdict reads)."""
     result = as_result(browser)
+    if compute is not None and not same_compute_run(result, as_result(compute)):
+        verdict.sentences.append(OTHER_COMPUTE_RUN)
+        return
     no_page = []
     for case in largest_cases():
         if result.skipped.get(f"browser-js {case}") == NO_PAGE:
@@ -345,6 +360,6 @@ def course_verdict(results: Mapping[str, Any]) -> list[Verdict]:
         add_density(size, results["density"])
     speed = _verdict(results, "Speed", throughput_verdict)
     if "compute-browser" in results:
-        add_browser(speed, results["compute-browser"])
+        add_browser(speed, results["compute-browser"], results.get("compute"))
     shipping = _verdict(results, "Shipping", oci_verdict)
     return [startup, size, portability_verdict(results), speed, shipping]

@@ -15,10 +15,11 @@ from kernel_helpers.bench.compute import NO_PAGE, browser_ratios
 from kernel_helpers.bench.density import DensityResult, DensityRow
 from kernel_helpers.bench.density import recorded_density as recorded_density_result
 from kernel_helpers.bench.pull import recorded_pull
-from kernel_helpers.bench.results import BenchResult, Measurement, as_dict
+from kernel_helpers.bench.results import BenchResult, Measurement, as_dict, as_result
 from kernel_helpers.report.exports import load_results, save_result
 from kernel_helpers.report.page import (
     CLAIMS,
+    OTHER_COMPUTE_RUN,
     course_verdict,
     recorded_density,
     with_recorded_parts,
@@ -123,14 +124,13 @@ def test_recorded_density_rows_say_so_and_measured_ones_do_not() -> None:
         assert ("(recorded)" in " ".join(size.sentences)) is marked
 
 
-def browser_result(no_page: bool) -> BenchResult:
+def browser_result(no_page: bool, compute: Any) -> BenchResult:
+    """Notebook 08's browser result, saved with ``compute``'s native and wasm timings."""
+    compute = as_result(compute)
     result = BenchResult(machine={}, example="fib+sha256", benchmark="compute-browser")
     for case, base in (("fib(35)", 0.5), ("sha256 8 MiB", 0.08)):
-        for side, factor in (("native", 1.0), ("wasmtime", 1.3)):
-            samples = [base * factor * (1 + i / 100) for i in range(6)]
-            result.variants[f"{side} {case}"] = Measurement.from_samples(
-                f"{side} {case}", "x", samples
-            )
+        for side, name in (("native", "native"), ("wasmtime", "wasm")):
+            result.variants[f"{side} {case}"] = compute.variants[f"{name} {case}"]
         for side, factor in (("browser-wasm", 1.6), ("browser-js", 2.9)):
             if no_page:
                 result.skipped[f"{side} {case}"] = NO_PAGE
@@ -145,7 +145,7 @@ def browser_result(no_page: bool) -> BenchResult:
 
 def test_speed_quotes_the_browser_comparison_or_says_it_comes_from_the_page() -> None:
     results = page_results()
-    browser = browser_result(no_page=False)
+    browser = browser_result(no_page=False, compute=results["compute"])
     results["compute-browser"] = browser.to_json()
     speed = course_verdict(results)[3]
     shown = {r[0]: r[2] for r in speed.rows}
@@ -158,10 +158,26 @@ def test_speed_quotes_the_browser_comparison_or_says_it_comes_from_the_page() ->
         and "same output as the JavaScript" in portability.text()
     )
 
-    results["compute-browser"] = browser_result(no_page=True).to_json()
+    results["compute-browser"] = browser_result(no_page=True, compute=results["compute"]).to_json()
     speed = course_verdict(results)[3]
     assert not any("JavaScript / wasm" in r[0] for r in speed.rows)
     assert any("the browser rows come from the page" in s for s in speed.sentences)
+
+
+def test_browser_rows_saved_with_another_compute_run_are_left_out_with_why() -> None:
+    # Walk 7, S32: exercise 1 re-runs 08's measuring cell; the speed verdict then read the
+    # new run while the browser rows ("no measurable difference (0.61×-1.1×)") came from
+    # the first one, and the two contradicted each other.
+    results = page_results()
+    earlier = page_results("fast-containers")["compute"]  # another run's timings
+    results["compute-browser"] = browser_result(no_page=False, compute=earlier).to_json()
+    speed = course_verdict(results)[3]
+    assert not any("JavaScript / wasm" in r[0] for r in speed.rows)
+    assert OTHER_COMPUTE_RUN in speed.sentences
+    results["compute-browser"] = browser_result(False, results["compute"]).to_json()
+    speed = course_verdict(results)[3]
+    assert any("JavaScript / wasm" in r[0] for r in speed.rows)
+    assert OTHER_COMPUTE_RUN not in speed.sentences
 
 
 def test_what_notebook_07_saves_is_what_the_page_quotes_marked_measured(tmp_path: Path) -> None:
