@@ -94,6 +94,45 @@ def test_a_saved_pull_is_used_and_not_called_recorded() -> None:
     assert "pull figures" not in (startup.note or "")
 
 
+def test_each_pull_figure_names_its_notebook_and_the_two_runs_are_reconciled() -> None:
+    # Walk 7, S31: 849 ms (06), "link unshaped 1.4 s" and "3.45 s" over the link (07)
+    # stood unlabelled in one verdict. Each row names notebook 07; a sentence sets 06's
+    # figure beside 07's unshaped one and says why they differ.
+    results = page_results()
+    results["pull"]["recorded"] = None
+    scratch = results["pull"]["variants"]["docker-scratch"]
+    startup = course_verdict(results)[0]
+    rows = [r[0] for r in startup.rows if r[0].startswith("cold pull + run")]
+    assert rows and all("(notebook 07): link unshaped | over a" in r for r in rows)
+    said = " ".join(startup.sentences)
+    local = format_seconds(
+        all_results("slow-containers")["startup"].variants["docker-pull-run"].median_s
+    )
+    assert (
+        f"two figures from two runs: notebook 06's {local}, pulled straight from a registry on "
+        f"127.0.0.1, and notebook 07's {format_seconds(scratch['floor_s'])} with the link unshaped"
+    ) in said
+    assert "07 pulls through a relay into the shaped link's own network namespace" in said
+
+
+def test_a_pull_over_the_link_no_slower_than_unshaped_is_called_noise() -> None:
+    # Walk 7, S20: "oci-wasm-artifact: link unshaped 254 ms | over the link 203 ms".
+    results = page_results()
+    artifact = results["pull"]["variants"]["oci-wasm-artifact"]
+    artifact["samples_s"], artifact["floor_s"] = [0.19, 0.2, 0.203, 0.21, 0.3], 0.254
+    startup = course_verdict(results)[0]
+    row = next(r for r in startup.rows if r[0].startswith("cold pull + run, oci-wasm-artifact"))
+    assert row[2].endswith("; within noise of unshaped")
+    said = " ".join(startup.sentences)
+    assert "oci-wasm-artifact over the 50 Mbit/s, 20 ms link (203 ms, " in said
+    assert "than with the link unshaped (254 ms): the unshaped median lies inside" in said
+    debian = next(r for r in startup.rows if r[0].startswith("cold pull + run, docker-debian"))
+    assert "within noise" not in debian[2]
+    artifact["samples_s"] = [0.19, 0.2, 0.203, 0.21, 0.22]  # all below the unshaped 254 ms
+    said = " ".join(course_verdict(results)[0].sentences)
+    assert "a link cannot make a pull faster, so the two differ by this run's noise" in said
+
+
 def test_size_gains_the_density_rows_and_their_ratio() -> None:
     density = recorded_density()
     size = course_verdict(page_results())[1]
