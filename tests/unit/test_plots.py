@@ -119,6 +119,24 @@ def test_static_figures_render() -> None:
         assert figure_png(figure).startswith(PNG_MAGIC)
 
 
+def test_start_up_medians_stand_in_a_column_not_at_the_whisker_end() -> None:
+    # Walk 7, S40: "404 µs" was printed at the whisker's end, about the 6 ms grid line, and
+    # read as 6 ms. Each median now stands right of the axes, level with its row.
+    from kernel_helpers._display import format_seconds
+
+    medians = {**FAST_CONTAINERS, "wasm-cached": 0.000404}
+    result = startup_result(medians, recorded=("docker-scratch",))
+    ax = startup_figure(result).axes[0]
+    labels = {t.get_text(): t for t in ax.texts if t.get_transform() == ax.get_yaxis_transform()}
+    assert "median" in labels
+    for median in medians.values():
+        label = labels[format_seconds(median)]
+        assert label.get_position()[0] > 1.0  # past the axes' right edge, in axes units
+    assert not any(
+        t.get_text() == format_seconds(0.000404) for t in ax.texts if t not in labels.values()
+    )
+
+
 def tick_words(figure: Any) -> list[str]:
     ax = figure.axes[0]
     low, high = ax.get_xlim()

@@ -496,6 +496,14 @@ def test_06_exercise_3_names_the_locks_the_box_cell_sets() -> None:
     assert "Which one lock stops it?" in exercise
 
 
+def test_06_says_where_the_medians_are_and_that_close_rows_can_swap() -> None:
+    """Walk 7, S40: the pre-instantiated module came out slower than the cached one, though
+    the table says it pays less, and no text said that overlapping rows can swap."""
+    text = " ".join(markdown(notebook("06")).split())
+    assert "Each row's median is written in the column right of the plot" in text
+    assert "can swap places from one run to the next on a busy machine" in text
+
+
 def test_06_says_why_a_ratio_can_sit_at_one_end_of_its_interval() -> None:
     """Issue 28 item 2: "about 2,500× (2,300×-5,000×)" read as a mistake."""
     from kernel_helpers.bench.ratio import Ratio
