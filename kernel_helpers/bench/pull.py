@@ -62,6 +62,13 @@ METHOD = (
     "rate by tc tbf on the namespace's end, RTT by a user-space delay relay (no netem)"
 )
 PULL_REFERENCE = "pull-default"
+#: Said of a pull over the link whose interval reaches its unshaped median (walk 7, S20:
+#: an artifact took 203 ms over the link against 254 ms unshaped, unexplained).
+WITHIN_NOISE = "within noise of unshaped"
+WITHIN_NOISE_MEANS = (
+    "the interval over the link reaches the median with the link unshaped, so what the "
+    "link added to that pull is smaller than this run's noise"
+)
 
 
 @dataclass(frozen=True)
@@ -146,15 +153,19 @@ class PullResult:
             head += f"; RECORDED on {self.recorded.get('machine', '?')}, {self.recorded.get('date', '?')}"
         lines = [
             head,
-            f"{'variant':<20}{'bytes':>11}{'trips':>7}{'median':>10}  interval          estimate",
+            f"{'variant':<20}{'bytes':>11}{'trips':>7}{'median':>10}  interval          estimate"
+            "  unshaped",
         ]
         for name, row in self.rows.items():
             low, high = row.interval_s
             lines.append(
                 f"{name:<20}{format_bytes(row.bytes):>11}{row.round_trips:>7}"
                 f"{format_seconds(row.median_s):>10}  {format_seconds(low)}-{format_seconds(high):<9}"
-                f"{format_seconds(row.estimate_s):>9}"
+                f"{format_seconds(row.estimate_s):>9}{format_seconds(row.floor_s):>10}"
+                + (f"  {WITHIN_NOISE}" if low <= row.floor_s else "")
             )
+        if any(row.interval_s[0] <= row.floor_s for row in self.rows.values()):
+            lines.append(f"{WITHIN_NOISE}: {WITHIN_NOISE_MEANS}")
         lines += [f"{name}: failed: {why}" for name, why in self.failed.items()]
         lines.append(f"method: {self.method}")
         return "\n".join(lines) + "\n"

@@ -18,7 +18,7 @@ from typing import Any
 from .._display import format_bytes, format_seconds
 from ..bench.compute import COMPUTE_CASES, NO_PAGE, SIDES, browser_ratios, same_compute_run
 from ..bench.pull import LABELS as PULL_LABELS
-from ..bench.pull import PullResult, PullRow, recorded_pull
+from ..bench.pull import WITHIN_NOISE, PullResult, PullRow, recorded_pull
 from ..bench.reference import reference_path
 from ..bench.results import RECORDED, Measurement, as_result, variant_summaries
 from ..bench.variants import WASM_VARIANTS
@@ -140,7 +140,7 @@ def add_pull(
                 f"{format_seconds(row.floor_s)} | {format_seconds(row.median_s)} "
                 f"({format_seconds(low)}-{format_seconds(high)}), {format_bytes(row.bytes)}, "
                 f"estimate {format_seconds(row.estimate_s)}"
-                + ("; within noise of unshaped" if low <= row.floor_s else ""),
+                + (f"; {WITHIN_NOISE}" if low <= row.floor_s else ""),
             )
         )
     if pull.recorded:

@@ -8,12 +8,14 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 
 import pytest
 
 from kernel_helpers._errors import BenchmarkError, LinkUnavailable
 from kernel_helpers.bench.density import GIB, DensityResult, DensityRow, pss_bytes, run_density
 from kernel_helpers.bench.pull import (
+    WITHIN_NOISE,
     PullResult,
     PullRow,
     estimate_s,
@@ -194,3 +196,20 @@ def test_a_marked_module_still_runs_and_differs() -> None:
     marked = with_marker(original, "a" * 200)  # a section size over 127: two LEB128 bytes
     assert marked != original and marked.startswith(original)
     assert run_wasm(marked).check().stdout == run_wasm(original).check().stdout
+
+
+def test_a_pull_over_the_link_reaching_its_unshaped_median_is_called_noise() -> None:
+    # Walk 7, S20: the artifact took 203 ms over the link against 254 ms unshaped and
+    # nothing said why. The table prints the unshaped median and says "within noise".
+    pull = recorded_pull()
+    artifact = pull.rows["oci-wasm-artifact"]
+    pull.rows["oci-wasm-artifact"] = replace(
+        artifact, samples_s=(0.19, 0.2, 0.203, 0.21, 0.3), floor_s=0.254
+    )
+    lines = pull.text().splitlines()
+    assert lines[1].endswith("unshaped")
+    row = next(line for line in lines if line.startswith("oci-wasm-artifact"))
+    assert row.endswith(f"254 ms  {WITHIN_NOISE}")
+    assert any(line.startswith(f"{WITHIN_NOISE}: the interval over the link") for line in lines)
+    debian = next(line for line in lines if line.startswith("docker-debian"))
+    assert WITHIN_NOISE not in debian
