@@ -546,7 +546,7 @@ def throughput_verdict(compute: ResultLike) -> Verdict:
             f"At its largest size ({row.label}), {row.example} ran {_times2(row.ratio)} as long under wasm as natively"
             + _unless_within_spread(row)
         )
-    if len(steady) > 1:
+    if len(steady) > 1 and all(r.measurable for r in steady):  # never rank noise
         best, worst = min(steady, key=lambda r: r.ratio), max(steady, key=lambda r: r.ratio)
         verdict.sentences.append(
             f"Of these programs, {worst.example} paid the most for running as wasm ({_times2(worst.ratio)}) "
