@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import sys
 from collections import deque
 from pathlib import Path
 from types import SimpleNamespace
@@ -171,7 +172,12 @@ def test_component_prediction_asks_for_a_program_section_3_did_not_wrap() -> Non
     Now the learner wraps sha256 and predicts the adapter's bytes; the check runs both and
     compares the prediction with the bytes the adapter really added."""
     from kernel_helpers.course.nb11 import grade_adapter_prediction
+    from kernel_helpers.toolchains.component import tools
 
+    if sys.version_info < (3, 11) and tools.wasm_tools_path() is None:
+        # Not a missing install where CI requires everything: PyPI has no wasm-tools wheel
+        # for Python 3.10, so that matrix leg cannot make components (test_components.py).
+        pytest.skip("no wasm-tools: it has no wheel for Python 3.10")
     wordcount = kh.componentize(kh.wasm_module("wordcount", "c"))
     old = kh.check_component_prediction(30_000, wordcount)
     assert old.ok is False and "asks for sha256" in old.message
