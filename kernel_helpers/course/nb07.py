@@ -13,11 +13,18 @@ from typing import Any
 
 from .._display import ShownAsHtml, ShownAsText, describe_machine, format_bytes, format_seconds
 from .._errors import KitError
-from .checks import IN_NOTEBOOK, CheckResult, Solution, Unusable, exercise, not_yet, right, wrong
+from .checks import (
+    IN_NOTEBOOK,
+    CheckResult,
+    Solution,
+    Unusable,
+    exercise,
+    not_yet,
+    right,
+    within_factor,
+    wrong,
+)
 
-#: How far a prediction may be from the measured median and still be right: a factor of
-#: two either way (a link, a registry and a daemon are too noisy for closer).
-PREDICTION_FACTOR = 2.0
 PULL_HINT = (
     "The bytes are one part: size × 8 / rate. Each HTTP exchange of the pull also waits a "
     "round trip (about ten of them), and Docker's own pull + run costs what notebook 06 "
@@ -56,7 +63,9 @@ def check_pull_prediction(
         f"and the pull + run with no link {format_seconds(row.floor_s)}"
     )
     truth = row.median_s
-    if truth / PREDICTION_FACTOR <= guess <= truth * PREDICTION_FACTOR:
+    # The course's factor of 2 either way: a link, a registry and a daemon are too noisy
+    # for closer.
+    if within_factor(guess, truth):
         return right(
             f"{format_seconds(guess)} against {against}: {parts}. "
             f"For a small image the link's rate hardly matters.{_load_said(pull)}"
