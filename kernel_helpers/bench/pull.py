@@ -92,6 +92,12 @@ class PullRow:
         low, _, high = median_interval(self.samples_s)
         return low, high
 
+    @property
+    def within_noise(self) -> bool:
+        """The pull over the link not measurably slower than unshaped: its interval reaches
+        down to the unshaped median (what ``WITHIN_NOISE`` marks, in 07 and in 10)."""
+        return self.interval_s[0] <= self.floor_s
+
     def to_json(self) -> dict[str, Any]:
         low, high = self.interval_s
         return {
@@ -162,9 +168,9 @@ class PullResult:
                 f"{name:<20}{format_bytes(row.bytes):>11}{row.round_trips:>7}"
                 f"{format_seconds(row.median_s):>10}  {format_seconds(low)}-{format_seconds(high):<9}"
                 f"{format_seconds(row.estimate_s):>9}{format_seconds(row.floor_s):>10}"
-                + (f"  {WITHIN_NOISE}" if low <= row.floor_s else "")
+                + (f"  {WITHIN_NOISE}" if row.within_noise else "")
             )
-        if any(row.interval_s[0] <= row.floor_s for row in self.rows.values()):
+        if any(row.within_noise for row in self.rows.values()):
             lines.append(f"{WITHIN_NOISE}: {WITHIN_NOISE_MEANS}")
         lines += [f"{name}: failed: {why}" for name, why in self.failed.items()]
         lines.append(f"method: {self.method}")

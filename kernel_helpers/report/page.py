@@ -140,7 +140,7 @@ def add_pull(
                 f"{format_seconds(row.floor_s)} | {format_seconds(row.median_s)} "
                 f"({format_seconds(low)}-{format_seconds(high)}), {format_bytes(row.bytes)}, "
                 f"estimate {format_seconds(row.estimate_s)}"
-                + (f"; {WITHIN_NOISE}" if low <= row.floor_s else ""),
+                + (f"; {WITHIN_NOISE}" if row.within_noise else ""),
             )
         )
     if pull.recorded:
@@ -181,7 +181,7 @@ def _within_noise(pull: PullResult, link: str) -> list[str]:
     said = []
     for name, row in pull.rows.items():
         low, high = row.interval_s
-        if low > row.floor_s:
+        if not row.within_noise:
             continue
         why = (
             "the unshaped median lies inside its interval, so what the link added is within "
