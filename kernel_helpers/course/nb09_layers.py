@@ -6,12 +6,11 @@ Apart from ``nb09`` so that module stays within the size every module keeps to.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ..containers.oci import MODULE_STYLES
+from ..containers.oci import MODULE_STYLES, layout_layer
 from .checks import IN_NOTEBOOK, CheckResult, Solution, Unusable, exercise, not_yet, right, wrong
 from .programs import ProgramRun, run_wasi
 
@@ -25,18 +24,9 @@ MAGIC = {b"\0asm": "a WebAssembly module (\\0asm)", b"\x1f\x8b": "gzip (1f 8b): 
 
 
 def layer_blob(layout: Any, style: str) -> Path:
-    """The one layer of ``style``'s manifest in an OCI image layout, as stored by digest."""
-    root = Path(str(layout))
-    blobs = root / "blobs" / "sha256"
-    index = json.loads((root / "index.json").read_text())
-    entry = next(
-        m
-        for m in index["manifests"]
-        if m.get("annotations", {}).values() and style in m["annotations"].values()
-    )
-    manifest: dict[str, Any] = json.loads((blobs / entry["digest"].split(":", 1)[1]).read_bytes())
-    digest: str = manifest["layers"][0]["digest"]
-    return blobs / digest.split(":", 1)[1]
+    """The one layer of ``style``'s manifest in ``layout`` (notebook 09's OciLayout or its
+    folder), as stored by digest."""
+    return layout_layer(str(layout), style)
 
 
 def _kind(blob: Path) -> str:
