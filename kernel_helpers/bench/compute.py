@@ -109,8 +109,8 @@ SIDE_LABELS = {
 #: kernel cannot tell a headless run from a page that has not answered yet (it reads the
 #: page's messages only between cells), so it says both.
 NO_PAGE = (
-    "the browser rows come from the page, and no page has reported to this kernel: in "
-    "JupyterLab, run this cell again once the widget above says it ran; a headless run "
+    "the browser rows come from the page, and no page has reported to this kernel yet: in "
+    "JupyterLab they fill themselves in when the widget above is done; a headless run "
     "(no browser) has no page"
 )
 

@@ -4,16 +4,20 @@ learner's browser (:func:`beside_javascript`)."""
 
 from __future__ import annotations
 
+import base64
 import functools
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from .._display import ShownAsText, format_seconds
+from .._figures import figure_png
 from ..bench.compute import NO_PAGE, SIDE_LABELS, SIDES, browser_cases, browser_ratios
 from ..bench.compute import beside_javascript as beside_javascript_result
 from ..bench.results import BenchResult, as_result, native_missing, slowdowns
+from ..report.compute_plots import beside_javascript_figure
+from ..report.exports import save_result
 from ..report.verdicts import PUBLISHED_SLOWDOWN
 from ..toolchains.build import NATIVE, Artifact
 from .checks import (
@@ -134,8 +138,8 @@ def check_why_slower(answer: object) -> CheckResult:
                 else "are no reasons: they describe"
             )
             + " something wasm or wasmtime does not do.",
-            "Check each against 'Why wasm is slower': how does wasmtime turn a module into "
-            "code that runs (Cranelift), and which integer types did notebook 01 list?",
+            "How does wasmtime turn a module into code that runs (Cranelift), and which "
+            "integer types did notebook 01 list? 'Why wasm is slower', just below, says.",
         )
     return wrong("there is more than that.", f"{len(truth - given)} true reason(s) are missing.")
 
@@ -333,7 +337,7 @@ class BesideJavaScript(ShownAsText):
         if NO_PAGE in self.result.skipped.values():
             lines[1:1] = [f"{NO_PAGE}. Below is what this kernel measured."]
         elif any(key.startswith("browser-") for key in self.result.skipped):
-            lines[1:1] = ["Run this cell again once the page above says it is done."]
+            lines[1:1] = [WAITING]
         for case in browser_cases():
             lines.append(f"{case.label}")
             for side in SIDES:
@@ -358,9 +362,108 @@ class BesideJavaScript(ShownAsText):
         return "\n".join(lines)
 
 
-def beside_javascript(compute: Any, page: Any) -> BesideJavaScript:
+#: What the table says while the page measures: the cell ran before the page reported
+#: (under Run All every cell does, since a kernel reads the page only between cells).
+WAITING = (
+    "The page above is still measuring: this table and the figure below fill themselves in "
+    "when it is done, and are saved for notebook 10 again (no need to run them again)."
+)
+
+
+class LiveOutput:
+    """One cell output that the page's report redraws: in JupyterLab an Output widget whose
+    ``outputs`` the kernel sets when the page's message arrives (no cell has to run), in a
+    headless run the plain text or PNG of the moment."""
+
+    def __init__(self, draw: Callable[[], dict[str, Any]]) -> None:
+        self._draw = draw
+        self._box: Any = None
+
+    def redraw(self) -> None:
+        if self._box is not None:
+            self._box.outputs = (self._draw(),)
+
+    def _repr_mimebundle_(self, **_: Any) -> dict[str, Any]:
+        import ipywidgets
+
+        drawn = self._draw()
+        self._box = ipywidgets.Output()
+        self._box.outputs = (drawn,)
+        view = {"model_id": self._box.model_id, "version_major": 2, "version_minor": 0}
+        bundle = dict(drawn.get("data", {"text/plain": drawn.get("text", "")}))
+        bundle["application/vnd.jupyter.widget-view+json"] = view
+        return bundle
+
+
+class BesideJavaScriptView:
+    """Notebook 08's table beside JavaScript, kept current: shown with what the kernel
+    measured, and again (saved again too, when ``save_as`` names a topic) when the page
+    reports. ``result`` and ``text()`` are always the latest; :meth:`figure` draws
+    :func:`kh.beside_javascript_figure` the same way."""
+
+    def __init__(self, compute: BenchResult, page: Any, save_as: str | None) -> None:
+        self._compute, self._page, self._save_as = compute, page, save_as
+        self._shown: list[LiveOutput] = []
+        self.table = self._measure()
+        if page.status not in ("done", "failed"):
+            page.observe(self._on_page, names="status")
+
+    @property
+    def result(self) -> BenchResult:
+        return self.table.result
+
+    def text(self) -> str:
+        return self.table.text()
+
+    def __str__(self) -> str:
+        return self.text()
+
+    __repr__ = __str__
+
+    def _measure(self) -> BesideJavaScript:
+        page = self._page
+        table = BesideJavaScript(beside_javascript_result(self._compute, page), page.summary())
+        if self._save_as:
+            save_result(self._save_as, table.result)
+        return table
+
+    def _on_page(self, change: dict[str, Any]) -> None:
+        if change["new"] not in ("done", "failed"):
+            return
+        self._page.unobserve(self._on_page, names="status")
+        self.table = self._measure()
+        for shown in self._shown:
+            shown.redraw()
+
+    def _table_output(self) -> dict[str, Any]:
+        return {"output_type": "stream", "name": "stdout", "text": self.text()}
+
+    def _figure_output(self) -> dict[str, Any]:
+        png = figure_png(beside_javascript_figure(self.result))
+        return {
+            "output_type": "display_data",
+            "data": {"image/png": base64.b64encode(png).decode(), "text/plain": "<Figure>"},
+            "metadata": {},
+        }
+
+    def _live(self, draw: Callable[[], dict[str, Any]]) -> LiveOutput:
+        shown = LiveOutput(draw)
+        self._shown.append(shown)
+        return shown
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
+        return self._live(self._table_output)._repr_mimebundle_(**kwargs)
+
+    def figure(self) -> LiveOutput:
+        """The figure beside JavaScript, redrawn when the page reports. Notebook 08."""
+        return self._live(self._figure_output)
+
+
+def beside_javascript(
+    compute: Any, page: Any, *, save_as: str | None = None
+) -> BesideJavaScriptView:
     """Notebook 08: the kernel's native and wasmtime timings beside the page's wasm and
     JavaScript timings (:func:`kh.compute_in_browser`), with intervals; headless, the
-    browser rows say why they are missing. Run it again once the page says it is done."""
-    result = beside_javascript_result(as_result(compute), page)
-    return BesideJavaScript(result, page.summary())
+    browser rows say why they are missing. In JupyterLab the table fills itself in when the
+    page reports; ``save_as`` (``"compute-browser"``) saves it for notebook 10, now and then."""
+    return BesideJavaScriptView(as_result(compute), page, save_as)

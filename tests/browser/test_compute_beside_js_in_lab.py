@@ -52,6 +52,11 @@ def test_wasm_and_javascript_agree_and_both_are_timed_with_spread(page: Any, lab
     assert widget.get_attribute("data-status") == "done", shown
     assert "OUTPUTS DIFFER" not in shown and shown.count("same output") == 4, shown
 
+    # Run All ran the table's cell before the page reported: it fills itself in, no re-run.
+    filled = page.locator(".jp-OutputArea-output:has-text('JavaScript / wasm, same page')")
+    filled.first.wait_for(timeout=60_000)
+    assert "fill themselves in" not in filled.first.inner_text()
+
     report = json.loads(ask_kernel(page, ASK_KERNEL, "kit-beside"))
     print(report["text"])
     cases = [k.removeprefix("outputs ") for k in report["notes"] if k.startswith("outputs ")]

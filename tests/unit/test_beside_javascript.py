@@ -3,7 +3,9 @@ the browser rows say they come from the page, and no number is filled in for the
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -63,3 +65,51 @@ def test_the_combined_result_is_saved_for_notebook_10(compute: BenchResult, tmp_
         "wasmtime fib(35)" in saved["variants"]
         and saved["skipped"]["browser-js fib(35)"] == NO_PAGE
     )
+
+
+def page_report(page: Any) -> None:
+    """What the page's message sets on the kernel's side of the widget when it is done (the
+    browser suite runs the real page); it arrives between cells, after Run All's cells."""
+    page.browser, page.browser_attached = "Chromium (as reported)", True
+    page.results = [
+        {"label": case.label, "example": case.example, "wasm_stdout": "42\n",
+         "js_stdout": "42\n", "wasm_samples_s": [0.010, 0.011, 0.012],
+         "js_samples_s": [0.020, 0.021, 0.022]}
+        for case in browser_cases()
+    ]  # fmt: skip
+    page.status = "done"
+
+
+def test_under_run_all_the_table_and_figure_fill_themselves_in_and_are_saved_again(
+    compute: BenchResult, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Run All runs the table's cell before the page reports (S27 of the seventh walk: every
+    # Run All showed "no page has reported yet" until the learner ran the cells again).
+    from kernel_helpers.course import nb08
+    from kernel_helpers.report.exports import load_results, save_result
+
+    monkeypatch.setattr(nb08, "save_result", functools.partial(save_result, folder=tmp_path))
+    page = kh.compute_in_browser(repeat=3, warmup=0)
+    beside = kh.beside_javascript(compute, page, save_as="compute-browser")
+    table = beside._repr_mimebundle_()
+    figure = beside.figure()._repr_mimebundle_()
+    assert "fill themselves in" in table["text/plain"]
+    assert "application/vnd.jupyter.widget-view+json" in table and "image/png" in figure
+    assert load_results(tmp_path)["compute-browser"]["skipped"]["browser-js fib(35)"] == NO_PAGE
+
+    page_report(page)
+
+    assert "browser-js fib(35)" in beside.result.variants
+    shown = beside._shown[0]._box.outputs[0]["text"]
+    assert "JavaScript / wasm, same page" in shown and "fill themselves in" not in shown
+    assert beside._shown[1]._box.outputs[0]["data"]["image/png"] != figure["image/png"]
+    saved = load_results(tmp_path)["compute-browser"]
+    assert "browser-js fib(35)" in saved["variants"] and not saved["skipped"]
+
+
+def test_a_page_done_before_the_cell_runs_is_read_at_once(compute: BenchResult) -> None:
+    page = kh.compute_in_browser(repeat=3, warmup=0)
+    page_report(page)
+    beside = kh.beside_javascript(compute, page)
+    assert "browser-wasm sha256 8 MiB" in beside.result.variants
+    assert "fill themselves in" not in beside.text()

@@ -107,7 +107,7 @@ function draw(model, root, progress) {
       const ms = (s) => `${(median(s) * 1000).toFixed(1)} ms`;
       lines.push(`${r.label}: wasm ${ms(r.wasm_samples_s)}, JavaScript ${ms(r.js_samples_s)} (medians); ${agree}`);
     }
-    lines.push("Run the next cell for the table beside wasmtime and native, with spreads.");
+    lines.push("The next cell's table puts these beside wasmtime and native, with spreads (it fills itself in).");
   } else if (status === "failed") {
     lines.push(`The browser run failed: ${model.get("error")}`);
   } else {
