@@ -263,7 +263,7 @@ _names("bench.first_request", "measure_first_request")
 _names("course.nb12", "TYPED_CALL_TEXT", "check_typed_call", "check_typed_oci_imports")
 
 # Every notebook: exercise results and the instructor's solutions.
-_names("course.checks", "CheckResult")
+_names("course.checks", "CheckResult", "exercises_still_open")
 _names("course.solutions", "solution")
 
 

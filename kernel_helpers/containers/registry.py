@@ -23,6 +23,7 @@ import secrets
 import shutil
 import subprocess
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -209,6 +210,10 @@ class LocalRegistry:
         # Also stopped and deleted when the registry is forgotten or Python exits (a notebook
         # cell that failed before .stop(), a kernel restart): nothing stays in /tmp.
         self._release = weakref.finalize(self, _release, self._process, self._dir)
+        # Reaped the moment it ends: a kernel asked to shut down signals its children and
+        # waits until they are gone, and an unreaped one never is, so the kernel was killed
+        # before Python's exit could delete the registry's folder.
+        threading.Thread(target=self._process.wait, name="kit-registry-reaper", daemon=True).start()
         if not self._wait_until_ready():
             return False
         _RUNNING[self.host] = self

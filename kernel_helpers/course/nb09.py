@@ -75,11 +75,12 @@ def check_blob_url(answer: object, registry: Any, module: object) -> CheckResult
 
 
 def _registry_stopped() -> CheckResult:
-    """The learner's registry was started, then stopped: by the "Tidying up" cell, which Run
-    All also runs (walk 5, S15: the check then said "Connection refused")."""
+    """The learner's registry was started, then stopped: by the "Tidying up" cell (walk 5,
+    S15: the check then said "Connection refused"), which since walk 7's S29 leaves it
+    running while this exercise is unsolved, or by ``registry.stop()`` typed by hand."""
     return not_yet(
-        'your registry is stopped: the "Tidying up" cell at the end stops it and deletes '
-        "what was pushed (Run All runs that cell too).",
+        'your registry is stopped: the "Tidying up" cell at the end (or registry.stop()) '
+        "stops it and deletes what was pushed.",
         'Run the cells from "Open the box" down to "Package, push, pull, check, run" '
         "again (a new registry, on a new port), then this check.",
     )
@@ -143,7 +144,8 @@ def check_pod_runtime_class(pod: object, runtime_class: Mapping[str, Any]) -> Ch
     if given == runtime_class.get("handler"):
         return wrong(
             "that is the handler, not the RuntimeClass's name.",
-            "A Pod names the RuntimeClass object: read its metadata in the YAML printed above.",
+            "A Pod names the RuntimeClass object, not the containerd runtime behind it: which "
+            "of the class's fields is the object's own name?",
         )
     return wrong(
         f"there is no RuntimeClass called {given!r} here.",
@@ -336,11 +338,13 @@ SOLUTIONS = (
         "09",
         2,
         """
-    runtime_class = kh.wasm_runtime_class()
-    pod = kh.wasm_pod(runtime_class)
-    kh.check_pod_runtime_class(pod, runtime_class)
+    fast = kh.wasm_runtime_class(name="wasm-fast")
+    my_pod = kh.wasm_pod(fast)  # the check reads runtimeClassName; keep your own image
+    kh.check_pod_runtime_class(my_pod, fast)
     """,
-        "spec.runtimeClassName names the RuntimeClass; its handler names the containerd shim.",
+        "spec.runtimeClassName names the RuntimeClass object by its metadata.name (wasm-fast); "
+        "the class's handler (wasmtime) is what the kubelet asks containerd for, and a Pod "
+        "never names it.",
     ),
     LAYERS_SOLUTION,
     Solution(

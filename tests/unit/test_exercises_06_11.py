@@ -599,3 +599,24 @@ def test_the_blob_url_is_read_for_its_digest_where_no_registry_runs() -> None:
     assert other.ok is False and "not the module's" in other.message
     old = kh.check_blob_url("application/wasm", None, module)  # the old read-off
     assert old.ok is False and "/v2/REPOSITORY/blobs/DIGEST" in old.message
+
+
+def test_09s_tidy_up_leaves_what_unsolved_exercises_need(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Walk 7, S29: Run All ran the tidy-up cell, which stopped the registry, so every check
+    then sent the learner four cells back. The cell now asks which exercises are open."""
+    from kernel_helpers.course import checks
+
+    monkeypatch.setattr(checks, "SOLVED", set())
+    open_now = kh.exercises_still_open(kh.check_blob_url, kh.check_layer_prediction)
+    assert [t.split(" (")[0] for t in open_now] == ["09 · exercise 1", "09 · exercise 3"]
+    module = kh.wasm_module("hello", "c").path
+    digest = "sha256:" + hashlib.sha256(module.read_bytes()).hexdigest()
+    solved = kh.check_blob_url(
+        f"http://127.0.0.1:5000/v2/kit/hello-wasm/blobs/{digest}", None, module
+    )
+    assert solved.ok is True
+    assert kh.exercises_still_open(kh.check_blob_url, kh.check_layer_prediction) == open_now[1:]
+    wrong_answer = kh.check_layer_prediction(
+        {"image": True, "artifact": True}, Path("/nonexistent")
+    )
+    assert not wrong_answer.ok and len(kh.exercises_still_open(kh.check_layer_prediction)) == 1

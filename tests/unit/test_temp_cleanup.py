@@ -46,3 +46,29 @@ def test_a_registry_left_running_is_cleaned_up_when_python_exits(tmp_path: Path)
     assert folder.startswith(str(tmp_path))  # it did use the temp folder
     assert list(tmp_path.iterdir()) == [], f"left behind: {list(tmp_path.iterdir())}"
     assert subprocess.run(["kill", "-0", pid], capture_output=True, check=False).returncode != 0
+
+
+def test_a_registry_left_running_is_cleaned_up_when_its_kernel_shuts_down(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Notebook 09 leaves its registry running while exercises need it (walk 7, S29). A
+    kernel asked to shut down signals its children and waits until they are gone: an
+    unreaped registry never was, so the kernel was killed before its exit deleted the folder."""
+    if registry_binary() is None:
+        pytest.skip("no docker-registry here")
+    nbformat = pytest.importorskip("nbformat")
+    NotebookClient = pytest.importorskip("nbclient").NotebookClient
+
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [
+        nbformat.v4.new_code_cell(
+            "from kernel_helpers.containers.registry import LocalRegistry\n"
+            "registry = LocalRegistry().start()\n"
+            "print(registry.folder)"
+        )
+    ]
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    NotebookClient(notebook, timeout=120, kernel_name="python3").execute()
+    printed = notebook.cells[0].outputs[0]["text"]
+    assert printed.startswith(str(tmp_path)), printed  # it did use the temp folder
+    assert list(tmp_path.iterdir()) == [], f"left behind: {list(tmp_path.iterdir())}"
