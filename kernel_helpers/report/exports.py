@@ -252,6 +252,7 @@ def _time_height(results: Mapping[str, Any]) -> list[float]:
 
 def draw_time_panels(figure: Figure | SubFigure, results: Mapping[str, Any]) -> None:
     """Start-up (06) on top and steady-state speed (08) below: the two answers in time."""
+    from .._figures import keep_labels_inside
     from .compute_plots import draw_throughput
     from .plots import draw_startup_result
 
@@ -270,6 +271,8 @@ def draw_time_panels(figure: Figure | SubFigure, results: Mapping[str, Any]) -> 
         _not_measured(compute, "Steady-state speed", "08")
     for ax in (startup, compute):
         ax.tick_params(labelsize=SUMMARY_FONT_PT)
+    if "compute" in results:  # larger ticks narrowed the panel: its ratio labels again
+        keep_labels_inside(compute, list(compute.texts))
 
 
 def _size_height(results: Mapping[str, Any]) -> float:
@@ -430,7 +433,7 @@ def comparison_figure(exports: list[dict[str, Any]]) -> tuple[Figure, list[dict[
 
     from matplotlib.patches import Patch
 
-    from .._figures import label_log_axis, new_figure
+    from .._figures import keep_labels_inside, label_log_axis, new_figure
 
     rows = comparison_table(exports)
     if not rows:
@@ -458,7 +461,7 @@ def comparison_figure(exports: list[dict[str, Any]]) -> tuple[Figure, list[dict[
             label = format_seconds(median) + (" (recorded)" if recorded else "")
             ax.text(median * 1.1, position, label, va="center", fontsize=8)
     ax.set_xscale("log")
-    ax.set_xlim(right=max(r["median_s"] for r in rows) * 8)  # room for the longest label
+    ax.set_xlim(right=max(r["median_s"] for r in rows) * 8)  # widened below if a label needs it
     label_log_axis(ax, format_seconds)
     ax.set_yticks(range(len(variants)), [label_of(v) for v in variants])
     ax.set_ylim(len(variants) - 0.5, -0.5)
@@ -486,6 +489,7 @@ def comparison_figure(exports: list[dict[str, Any]]) -> tuple[Figure, list[dict[
         handle.set_label(textwrap.fill(str(handle.get_label()), 70))
     # Below the axes, inside the figure: constrained layout makes room, nothing is clipped.
     figure.legend(handles=handles, fontsize=8, loc="outside lower center", ncols=1, frameon=False)
+    keep_labels_inside(ax, list(ax.texts))  # "1.12 s (recorded)" reached the edge (walk 7)
     return figure, rows
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+import pytest
+
 from kernel_helpers.report.compute_plots import throughput_figure
 from kernel_helpers.report.plots import (
     LiveStartupPlot,
@@ -355,3 +357,42 @@ def test_notebook_08s_figures_keep_the_course_colours() -> None:
              for text, handle in zip(sides.get_legend().get_texts(),
                                      sides.get_legend().legend_handles, strict=True)}  # fmt: skip
     assert drawn == {SIDE_LABELS[side]: colour for side, colour in SIDE_COLOURS.items()}
+
+
+def _ends_inside(ax: Any) -> list[str]:
+    """The texts written in ``ax`` that end past its right edge (a figure's edge cuts them)."""
+    from kernel_helpers._figures import LABEL_ROOM_PX
+
+    root = ax.figure
+    while not hasattr(root, "draw_without_rendering"):
+        root = root.figure
+    root.draw_without_rendering()
+    right = ax.get_window_extent().x1
+    return [t.get_text() for t in ax.texts if t.get_window_extent().x1 > right - LABEL_ROOM_PX / 2]
+
+
+@pytest.mark.parametrize("which", ["fast-containers", "slow-containers", "wasm-slower"])
+def test_labels_beside_points_and_bars_end_inside_their_axes(which: str, tmp_path: Any) -> None:
+    """Walk 7, S34: in 10's speed panel "1.42×" ended at the picture's edge and "native
+    speed" was written over fib(30)'s error bar; in the class chart "1.12 s (recorded)"
+    reached the edge. Labels now end inside their axes, and the line and the band are
+    named in the legend."""
+    from kernel_helpers.bench.reference import recorded_result
+    from kernel_helpers.bench.results import as_dict
+    from kernel_helpers.report.exports import aggregate_exports, export_results, summary_figures
+    from tests.synthetic_results import all_results
+
+    results = {t: as_dict(r) for t, r in all_results(which).items()}
+    speed = summary_figures(results)[0].axes[1]
+    alone = throughput_figure(results["compute"]).axes[0]
+    for ax in (speed, alone):
+        assert len(ax.texts) == 4 and _ends_inside(ax) == [], [t.get_text() for t in ax.texts]
+        legend = [t.get_text() for t in ax.get_legend().get_texts()]
+        assert "native speed (1)" in legend and any("Jangda" in t for t in legend)
+    reference = export_results(
+        "reference", out_dir=tmp_path, results={"startup": recorded_result("startup", "hello")}
+    )
+    mine = export_results("me", out_dir=tmp_path, results={"startup": results["startup"]})
+    chart = aggregate_exports([reference.json_path, mine.json_path])[0].axes[0]
+    assert any("(recorded)" in t.get_text() for t in chart.texts)
+    assert _ends_inside(chart) == []
