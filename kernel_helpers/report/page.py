@@ -18,7 +18,7 @@ from typing import Any
 from .._display import format_bytes, format_seconds
 from ..bench.compute import COMPUTE_CASES, NO_PAGE, SIDES, browser_ratios, same_compute_run
 from ..bench.pull import LABELS as PULL_LABELS
-from ..bench.pull import WITHIN_NOISE, PullResult, PullRow, recorded_pull
+from ..bench.pull import UNDER_ESTIMATE_MEANS, PullResult, PullRow, recorded_pull
 from ..bench.reference import reference_path
 from ..bench.results import RECORDED, Measurement, as_result, variant_summaries
 from ..bench.variants import WASM_VARIANTS
@@ -140,7 +140,7 @@ def add_pull(
                 f"{format_seconds(row.floor_s)} | {format_seconds(row.median_s)} "
                 f"({format_seconds(low)}-{format_seconds(high)}), {format_bytes(row.bytes)}, "
                 f"estimate {format_seconds(row.estimate_s)}"
-                + (f"; {WITHIN_NOISE}" if row.within_noise else ""),
+                + (f"; {row.mark}" if row.mark else ""),
             )
         )
     if pull.recorded:
@@ -148,6 +148,11 @@ def add_pull(
             verdict, f"the pull figures are {_recorded_words(pull.recorded)}, not measured here"
         )
     verdict.sentences += _within_noise(pull, link)
+    under = [name for name, row in pull.rows.items() if row.under_estimate]
+    if under:
+        verdict.sentences.append(
+            f"Under its estimate ({', '.join(under)}): {UNDER_ESTIMATE_MEANS}."
+        )
     scratch = pull.rows.get("docker-scratch")
     if local is not None and scratch is not None:
         verdict.sentences.append(_two_runs(local, scratch, recorded=pull.recorded is not None))
