@@ -371,7 +371,7 @@ def _ends_inside(ax: Any) -> list[str]:
     return [t.get_text() for t in ax.texts if t.get_window_extent().x1 > right - LABEL_ROOM_PX / 2]
 
 
-@pytest.mark.parametrize("which", ["fast-containers", "slow-containers", "wasm-slower"])
+@pytest.mark.parametrize("which", ["fast-containers", "wasm-slower"])
 def test_labels_beside_points_and_bars_end_inside_their_axes(which: str, tmp_path: Any) -> None:
     """Walk 7, S34: in 10's speed panel "1.42×" ended at the picture's edge and "native
     speed" was written over fib(30)'s error bar; in the class chart "1.12 s (recorded)"
