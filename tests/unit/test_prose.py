@@ -619,3 +619,10 @@ def test_12_marks_the_ctr_claim_recorded_and_shows_the_shim_half_live() -> None:
     live = cells[claim + 1]
     assert "if here.live:" in live and "kh.run_in_containerd(wasm" in live
     assert '("component", component.path)' in live and "RECORDED" in live
+
+
+def test_the_index_says_to_shut_each_notebooks_kernel_down() -> None:
+    # Walk 8: a learner who walked the course had 14 kernels running at the end, notebook
+    # 09's registry among what they held, and nothing had said to close one.
+    text = markdown(REPO / "notebooks" / "index.ipynb")
+    assert "Close and Shut Down Notebook" in text and "registry" in text
