@@ -251,6 +251,7 @@ _names(
     "check_component_prediction",
     "check_exit_prediction",
     "check_world_packages",
+    "instantiation_spans",
 )
 
 # 12 · typed interfaces, wasi:http, components as OCI

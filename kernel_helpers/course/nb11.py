@@ -4,6 +4,14 @@ notebook 12's.)"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .._display import ShownAsText, format_seconds
+from ..bench.ratio import Ratio, ratio_of_medians
+from ..bench.results import BenchResult, Measurement
+from ..report.exports import load_results
 from ..toolchains.component.artifact import ComponentArtifact
 from ..toolchains.component.making import componentize
 from ..toolchains.component.worlds import read_world
@@ -166,6 +174,101 @@ def check_exit_prediction(prediction: object, measured: object) -> CheckResult:
             _EXIT_HINT,
         )
     return wrong(f"you predicted {guess}; {source} {truth}.", _EXIT_HINT)
+
+
+#: Notebook 06's two in-process rows that section 5's figures are read against.
+_STARTUP_MODULE, _STARTUP_COMPONENT = "wasm-instantiate", "component-instantiate"
+
+
+@dataclass(frozen=True, repr=False)
+class InstantiationSpans(ShownAsText):
+    """Section 5's two figures beside notebook 06's module and component rows, with what
+    each span times (walk 8, S16: 06 put the component ahead, 11 behind, and neither said
+    that they time different work)."""
+
+    program: str
+    module: Measurement
+    component: Measurement
+    startup: BenchResult | None
+
+    def text(self) -> str:
+        here = _ratio(self.component, self.module)
+        lines = [
+            f"Here: a new Store with a WASI context, then instantiation of {self.program}, "
+            "linked anew every time on both sides, in this kernel. The program never runs.",
+            f"  core module {format_seconds(self.module.stats.median_s)}, "
+            f"component {format_seconds(self.component.stats.median_s)}: "
+            f"component / module {here.text()}",
+        ]
+        rows = self._startup_rows()
+        if rows is None:
+            return "\n".join([*lines, _NO_STARTUP])
+        module, component = rows
+        there = _ratio(component, module)
+        example = self.startup.example if self.startup and self.startup.example else "its program"
+        lines += [
+            f"Notebook 06 timed more, in its bench worker: the same Store and WASI context "
+            f"(output to /dev/null), instantiation, and then {example} run to its end "
+            "(_start for the module, wasi:cli/run for the component). Its module row is "
+            "pre-instantiated (linked once, before the clock), its component is linked every run.",
+            f"  {module.label} {format_seconds(module.stats.median_s)}, "
+            f"{component.label} {format_seconds(component.stats.median_s)}: "
+            f"component / module {there.text()}",
+            _order(here, there),
+        ]
+        return "\n".join(lines)
+
+    def _startup_rows(self) -> tuple[Measurement, Measurement] | None:
+        variants = self.startup.variants if self.startup else {}
+        if _STARTUP_MODULE in variants and _STARTUP_COMPONENT in variants:
+            return variants[_STARTUP_MODULE], variants[_STARTUP_COMPONENT]
+        return None
+
+
+_NO_STARTUP = (
+    "Notebook 06 has no saved run with its module and component rows on this machine yet: "
+    "run it, then this cell again, to read its figures beside these."
+)
+
+
+def _ratio(slow: Measurement, fast: Measurement) -> Ratio:
+    return ratio_of_medians(
+        slow.samples_s or [slow.stats.median_s], fast.samples_s or [fast.stats.median_s]
+    )
+
+
+def _order(here: Ratio, there: Ratio) -> str:
+    """What the two ratios say together, from their intervals, never from a fixed story."""
+    if not (here.measurable and there.measurable):
+        return (
+            "One of the two spans cannot order module and component (its interval holds 1×), "
+            "so these runs do not say whether the run to the end changes the order."
+        )
+    if (here.value > 1) == (there.value > 1):
+        side = "component" if here.value > 1 else "module"
+        return f"Both spans put the {side} behind: the run to the end keeps the order."
+    behind_here = "component" if here.value > 1 else "module"
+    behind_there = "module" if behind_here == "component" else "component"
+    return (
+        f"The order turns: instantiation alone puts the {behind_here} behind; notebook 06's "
+        "span (its module linked before the clock, then the run to the end: preview 1 for "
+        f"the module, the adapter's wasi:cli for the component) puts the {behind_there} "
+        "behind. Each answers its own question: 06 what a whole start costs, this cell what "
+        "instantiation alone costs."
+    )
+
+
+def instantiation_spans(
+    module: Measurement,
+    component: Measurement,
+    program: str,
+    saved: Mapping[str, Mapping[str, Any]] | None = None,
+) -> InstantiationSpans:
+    """Notebook 11, section 5: the two measurements beside notebook 06's saved start-up rows
+    (``saved``: :func:`load_results` by default), each with what it times."""
+    found = (load_results() if saved is None else saved).get("startup")
+    startup = BenchResult.from_json(found) if found else None
+    return InstantiationSpans(program, module, component, startup)
 
 
 SOLUTIONS = (
