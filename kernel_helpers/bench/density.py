@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .._display import format_bytes
+from .._display import format_bytes, without_code_marks
 from .._errors import BenchmarkError, KitError
 from .results import MEASURED, RECORDED
 
@@ -151,7 +151,9 @@ class DensityResult:
                 f"{self.recorded.get('date', '?')}, not measured here"
             )
         lines += [f"{name}: not measured: {why}" for name, why in self.skipped.items()]
-        lines += [f"method, {name}: {row.method}" for name, row in self.rows.items()]
+        lines += [
+            f"method, {name}: {without_code_marks(row.method)}" for name, row in self.rows.items()
+        ]
         return "\n".join(lines) + "\n"
 
 

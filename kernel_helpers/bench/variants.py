@@ -101,7 +101,7 @@ EMBEDDER = Question(
     "docker-scratch",
     "wasm-instantiate",
     "an embedder",
-    "start a module inside their own program instead of `docker run` of a container",
+    "start a module inside their own program instead of a container with docker run",
 )
 #: A Docker or Kubernetes user keeps containerd: only the shim under the task changes.
 PLATFORM_USER = Question(

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import ParamSpec
 
-from .._display import ShownAsHtml, ShownAsText
+from .._display import ShownAsHtml, ShownAsText, code_spans_html, without_code_marks
 
 P = ParamSpec("P")
 
@@ -49,9 +49,9 @@ class CheckResult(ShownAsText, ShownAsHtml):
 
     def text(self) -> str:
         mark = {True: "✅", False: "💡", None: "✏️"}[self.ok]
-        lines = [f"{mark} {self.exercise}: {self.message}"]
+        lines = [f"{mark} {self.exercise}: {without_code_marks(self.message)}"]
         if self.hint:
-            lines.append(f"   hint: {self.hint}")
+            lines.append(f"   hint: {without_code_marks(self.hint)}")
         return "\n".join(lines)
 
     def html(self) -> str:
@@ -60,10 +60,12 @@ class CheckResult(ShownAsText, ShownAsHtml):
             False: ("#fff4e0", "#ef8f00", "💡"),
             None: ("#eef2f7", "#6b7a90", "✏️"),
         }[self.ok]
-        hint = f"<div style='margin-top:4px'>{html.escape(self.hint)}</div>" if self.hint else ""
+        hint = (
+            f"<div style='margin-top:4px'>{code_spans_html(self.hint)}</div>" if self.hint else ""
+        )
         return (
             f"<div style='background:{colour};border-left:4px solid {border};padding:6px 10px'>"
-            f"{mark} <b>{html.escape(self.exercise)}</b>: {html.escape(self.message)}{hint}</div>"
+            f"{mark} <b>{html.escape(self.exercise)}</b>: {code_spans_html(self.message)}{hint}</div>"
         )
 
 

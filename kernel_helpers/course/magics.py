@@ -45,7 +45,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn
 
-from .._display import ShownAsHtml, ShownAsText, format_bytes, format_seconds
+from .._display import (
+    ShownAsHtml,
+    ShownAsText,
+    code_spans_html,
+    format_bytes,
+    format_seconds,
+    without_code_marks,
+)
 from .._errors import (
     BuildInProgress,
     CompileError,
@@ -461,10 +468,10 @@ class CellRun(ShownAsText, ShownAsHtml):
 
     def text(self) -> str:
         blocks = [o.text() for o in self.outcomes]
-        return "\n\n".join(blocks + self._footer())
+        return "\n\n".join(blocks + [without_code_marks(t) for t in self._footer()])
 
     def html(self) -> str:
-        footer = "".join(f"<div><i>{html.escape(t)}</i></div>" for t in self._footer())
+        footer = "".join(f"<div><i>{code_spans_html(t)}</i></div>" for t in self._footer())
         if len(self.outcomes) == 1:
             return f"<div>{self.wasm.html_cell()}{footer}</div>"
         cells = "".join(

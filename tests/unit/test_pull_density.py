@@ -176,6 +176,15 @@ def test_density_row_per_gib_and_json() -> None:
     }
 
 
+def test_a_density_method_prints_without_markdown_backticks() -> None:
+    # Walk 8, S3: the recorded reference data keeps "`wasmtime run`" in its method.
+    row = DensityRow("wasmtime-process", 10, 8192, "N `wasmtime run` processes")
+    assert (
+        "method, wasmtime-process: N wasmtime run processes"
+        in DensityResult({"wasmtime-process": row}).text()
+    )
+
+
 def test_pss_of_this_process_is_positive() -> None:
     import os
 
