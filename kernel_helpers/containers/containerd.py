@@ -30,6 +30,7 @@ from typing import IO, Any
 
 from .._errors import ContainerdError, TimeoutExceeded, Trap
 from .._system import find_program, install_hint, is_root
+from ..wasm.component import is_component
 from ..wasm.runner import Timings, WasiResult
 
 NAMESPACE = "kit"
@@ -445,10 +446,26 @@ def run_in_containerd(
     with tempfile.TemporaryDirectory(prefix="kit-containerd-") as folder:
         image = _import_source(source, Path(folder))
         try:
-            return _run(image, container, runtime, args, stdin, timeout)
+            result = _run(image, container, runtime, args, stdin, timeout)
+            if runtime == "wasmtime" and result.exit_code == ENGINE_FAILED and is_component(source):
+                raise ContainerdError(COMPONENT_REFUSED, fix=COMPONENT_FIX)
+            return result
         finally:
             _remove_container(container)
             ctr("images", "rm", "--sync", image.name, check=False)
+
+
+#: The status runwasi's executor gives the task when the shim's ``run_wasi`` returns an
+#: error (containerd-shim-wasm 1.0.1, ``sys/unix/container/executor.rs``): 128 + SIGKILL's
+#: 9, though nothing was killed. The error itself goes to containerd's log, not to stderr.
+ENGINE_FAILED = 137
+COMPONENT_REFUSED = (
+    f"exit code {ENGINE_FAILED} before the guest ran: the kit's shim compiles preview-1 "
+    'modules only, its wasmtime refused a component ("expected a WebAssembly module"), '
+    f"and runwasi ends a task whose engine failed with {ENGINE_FAILED} (128 + SIGKILL's 9, "
+    "though nothing was killed; the reason goes to containerd's log, not to stderr)"
+)
+COMPONENT_FIX = "run the component with kh.run_wasm, or on a platform that reads wasip2"
 
 
 def _run(
