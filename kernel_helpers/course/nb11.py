@@ -38,7 +38,7 @@ def check_world_packages(answer: object, socket_package: object = None) -> Check
     which of them could open a socket (``None`` when none could)."""
     if isinstance(answer, str) or not hasattr(answer, "__iter__"):
         return wrong("answer with a list of package names, e.g. ['wasi:cli', ...].")
-    given = {_package(item) for item in answer}
+    given = {package_of(item) for item in answer}
     truth = set(read_world(componentize(wasm_module("hello", "c"))).packages())
     if given != truth:
         missing, extra = sorted(truth - given), sorted(given - truth)
@@ -49,7 +49,7 @@ def check_world_packages(answer: object, socket_package: object = None) -> Check
     return _socket_verdict(socket_package, truth)
 
 
-def _package(name: object) -> str:
+def package_of(name: object) -> str:
     """``wasi:io/streams@0.2.0`` -> ``wasi:io``: the package, without interface or version."""
     return str(name).split("@")[0].split("/")[0]
 
@@ -61,7 +61,7 @@ SOCKETS = "wasi:sockets"
 def _socket_verdict(socket_package: object, truth: set[str]) -> CheckResult:
     """The second half of exercise 1: a component can reach only what its world imports
     (walk 3, S31: the question was asked and never checked)."""
-    named = None if socket_package is None else _package(socket_package)
+    named = None if socket_package is None else package_of(socket_package)
     could = SOCKETS if SOCKETS in truth else None
     if named == could:
         granted = "files" if "wasi:filesystem" in truth else "no files"

@@ -6,17 +6,17 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable
 from pathlib import Path
 
 from .._errors import WrongArgument
 from ..containers.oci import package_wasm
+from ..toolchains.component.http import http_component
 from ..toolchains.component.making import componentize
-from ..toolchains.component.typed import typed_component
 from ..toolchains.prebuilt import wasm_module
 from ..wasm.component import recent_export_calls
 from .checks import CheckResult, Solution, Unusable, exercise, right, wrong
-from .nb11 import WORDCOUNT_INPUT
+from .nb11 import SOCKETS, WORDCOUNT_INPUT, package_of
 
 #: The text exercise 1 hashes: longer than one 64-byte block of SHA-256, and not ASCII, so
 #: that text and bytes are visibly different things. It is a str, and the export takes
@@ -143,47 +143,76 @@ def _config_imports(component_path: Path) -> list[str]:
     return list(config["component"]["imports"])
 
 
-def _imports_counted(count: int) -> str:
-    """``1 import``, ``3 imports``: a hint that reads as English for any count."""
-    return f"{count} import{'s' * (count != 1)}"
+def _config_packages(component_path: Path) -> set[str]:
+    """The WASI packages (``wasi:cli``, ...) the component's OCI config names."""
+    return {package_of(name) for name in _config_imports(component_path)}
 
 
-def _given_imports(answer: object) -> list[str]:
-    """The learner's list, or the list inside a packed artifact they gave instead."""
+def _given_packages(answer: object) -> set[str]:
+    """The learner's packages (a list or a set; interfaces and versions are cut off), or
+    every package named in a packed artifact they gave instead."""
     if hasattr(answer, "manifest") and hasattr(answer, "blobs"):
         config = json.loads(answer.blobs[answer.manifest["config"]["digest"]])
-        return list(config.get("component", {}).get("imports", []))
-    if isinstance(answer, str | bytes) or not isinstance(answer, Sequence):
+        answer = config.get("component", {}).get("imports", [])
+    if isinstance(answer, str | bytes) or not isinstance(answer, Iterable):
         raise Unusable(
-            "give the config's list of imports, e.g. config['component']['imports'].",
-            "Package the component with kh.package_wasm(..., style='component') first.",
+            "give the package names as a list or a set, e.g. {'wasi:cli'}.",
+            "Package each component with kh.package_wasm(..., style='component') and read "
+            "config['component']['imports'].",
         )
-    return [str(item) for item in answer]
+    return {package_of(name) for name in answer}
 
 
-@exercise("12 · exercise 2 (package the typed component)")
-def check_typed_oci_imports(answer: object) -> CheckResult:
-    """Notebook 12: the imports the OCI config lists for the typed ``sha256`` component
-    (``kh.typed_component()``), packaged as the section-3 cell packages hello."""
-    given = _given_imports(answer)
-    truth = _config_imports(typed_component().path)
+#: Where exercise 2's hints point: a config has one line per interface, and the question
+#: is what this config says beyond hello's.
+PACKAGES_HINT = (
+    "An import reads package/interface@version, one line per interface: compare the "
+    "packages (the part before '/') of the two configs, as notebook 11's exercise 1 read a world."
+)
+
+
+@exercise("12 · exercise 2 (what a scheduler reads from a config)")
+def check_http_oci_packages(answer: object) -> CheckResult:
+    """Notebook 12: the WASI packages that the OCI config of section 2's ``wasi:http``
+    component (``kh.http_component()``) names and hello's config does not."""
+    given = _given_packages(answer)
+    http = _config_packages(http_component().path)
+    hello = _config_packages(componentize(wasm_module("hello", "c")).path)
+    truth = http - hello
     if given == truth:
-        return right(
-            f"{len(truth)} imports: the config says, before a node downloads a byte of code, "
-            "that this component can open no file, no socket and read no clock. hello's "
-            "config lists what the adapter brings; this one's world asks for nothing."
+        sockets = (
+            f" {SOCKETS} among them: CPython brings it along, though the guest only answers "
+            "HTTP (section 2)."
+            if SOCKETS in truth
+            else ""
         )
-    hello = _config_imports(componentize(wasm_module("hello", "c")).path)
+        return right(
+            f"{', '.join(sorted(truth))}: capabilities hello's config never asked for. A "
+            "scheduler reads them from the registry before it downloads a byte of code, and "
+            f"can refuse this component, or place it where they are allowed.{sockets}"
+        )
+    if given == http:
+        return wrong(
+            "that is every package the wasi:http component imports; hello's config names some of them too.",
+            "The question is what this config tells a scheduler beyond hello's: leave out what both name.",
+        )
     if given == hello:
         return wrong(
-            "that is the hello component's list, from the cell above.",
-            "Package kh.typed_component().path, not component.path.",
+            "that is hello's list, from the cell above.",
+            "Package section 2's component, kh.http_component().path, and compare its config with hello's.",
         )
+    extra, missing = len(given - truth), len(truth - given)
     return wrong(
-        f"the typed component's config does not list the {_imports_counted(len(given))} you gave.",
-        "Package kh.typed_component().path with style='component' and read "
-        "config['component']['imports'] from its config blob.",
+        f"not quite: {_packages_counted(extra)} you gave {'is' if extra == 1 else 'are'} not "
+        f"new in its config, and {_packages_counted(missing)} new in it "
+        f"{'is' if missing == 1 else 'are'} missing.",
+        PACKAGES_HINT,
     )
+
+
+def _packages_counted(count: int) -> str:
+    """``1 package``, ``3 packages``: a message that reads as English for any count."""
+    return f"{count} package{'s' * (count != 1)}"
 
 
 SOLUTIONS = (
@@ -205,12 +234,18 @@ SOLUTIONS = (
         """
     import json
 
-    packed = kh.package_wasm(kh.typed_component().path, style="component")
-    config = json.loads(packed.blobs[packed.manifest["config"]["digest"]])
-    answer = config["component"]["imports"]
-    kh.check_typed_oci_imports(answer)
+    def packages(path):
+        packed = kh.package_wasm(path, style="component")
+        config = json.loads(packed.blobs[packed.manifest["config"]["digest"]])
+        return {name.split("/")[0] for name in config["component"]["imports"]}
+
+    hello = kh.componentize(kh.wasm_module("hello", "c"))
+    answer = packages(kh.http_component().path) - packages(hello.path)
+    kh.check_http_oci_packages(answer)
     """,
-        "The kit reads the component's world while packaging and writes its imports and "
-        "exports into the config: a typed component that needs no WASI has an empty list.",
+        "The kit reads each component's world while packaging and writes its imports into "
+        "the config, one line per interface. Cut each to its package and take away hello's: "
+        "what is left is what this component may reach that a command printing a greeting "
+        "never could, readable before the code is downloaded.",
     ),
 )

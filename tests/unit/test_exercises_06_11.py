@@ -405,7 +405,7 @@ PART2_CHECKS = [
     (kh.check_component_prediction, (None,)),
     (kh.check_exit_prediction, (1,)),
     (kh.check_typed_call, ()),
-    (kh.check_typed_oci_imports, ()),
+    (kh.check_http_oci_packages, ()),
 ]
 
 
@@ -516,28 +516,35 @@ def test_the_probe_component_really_exits_with_1_where_its_module_says_5() -> No
     assert kh.check_exit_prediction(1, measured).ok is True
 
 
-def test_typed_oci_imports_are_empty_and_hello_s_list_is_named() -> None:
-    """12, exercise 2: the typed component's config lists no imports; hello's list, the
-    slip of packaging the cell's component again, is recognised."""
+def test_http_oci_packages_are_what_its_config_adds_to_hello_s() -> None:
+    """12, exercise 2 (walk 8, S17: the typed component's empty list was stated around the
+    exercise, and the hint gave the code): the packages the wasi:http component's config
+    names beyond hello's, from the two configs; every wrong answer gets a hint that names
+    no package."""
     import json
 
-    def imports(path: Path) -> list[str]:
+    def packages(path: Path) -> set[str]:
         packed = kh.package_wasm(path, style="component")
-        return list(
-            json.loads(packed.blobs[packed.manifest["config"]["digest"]])["component"]["imports"]
-        )
+        config = json.loads(packed.blobs[packed.manifest["config"]["digest"]])
+        return {name.split("/")[0] for name in config["component"]["imports"]}
 
-    typed = kh.package_wasm(kh.typed_component().path, style="component")
-    assert kh.check_typed_oci_imports([]).ok is True
-    assert kh.check_typed_oci_imports(typed).ok is True
-    hello = imports(kh.componentize(kh.wasm_module("hello", "c")).path)
-    slip = kh.check_typed_oci_imports(hello)
-    assert slip.ok is False and "hello component's list" in slip.message
-    assert "typed_component" in (slip.hint or "")
-    one = kh.check_typed_oci_imports(["wasi:cli/stdout@0.2.0"])
-    assert one.ok is False and "does not list the 1 import you gave" in one.message
-    two = kh.check_typed_oci_imports(["wasi:cli/stdout@0.2.0", "wasi:cli/stdin@0.2.0"])
-    assert "the 2 imports you gave" in two.message
+    http = packages(kh.http_component().path)
+    hello = packages(kh.componentize(kh.wasm_module("hello", "c")).path)
+    new = http - hello
+    assert new and "wasi:http" in new
+    right = kh.check_http_oci_packages(sorted(new))
+    assert right.ok is True and all(name in right.message for name in new)
+    # interfaces and versions are cut to their package
+    assert kh.check_http_oci_packages({f"{name}/x@0.2.0" for name in new}).ok is True
+    every = kh.check_http_oci_packages(http)
+    assert every.ok is False and "every package" in every.message
+    assert kh.check_http_oci_packages(hello).ok is False
+    short = kh.check_http_oci_packages(sorted(new)[1:])
+    assert short.ok is False and "1 package new in it is missing" in short.message
+    for wrong in (every, short):
+        assert not any(name in (wrong.hint or "") for name in new), wrong.hint
+    unusable = kh.check_http_oci_packages("wasi:http")  # a str, not a collection of names
+    assert unusable.ok is False and "list or a set" in unusable.message
 
 
 @pytest.mark.parametrize(("wasm_s", "tied"), [(0.85, True), (1.6, False)])

@@ -115,7 +115,7 @@ THINKING = {
     "10": ("write code that runs", "check_export"),
     "11": ("predict, then measure", "check_exit_prediction"),
     "11b": ("predict, then measure", "check_component_prediction"),
-    "12": ("write code that runs", "check_typed_oci_imports"),
+    "12": ("write code that runs", "check_http_oci_packages"),
 }
 
 
