@@ -5,9 +5,13 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from .._display import format_seconds
 from .checks import IN_NOTEBOOK, CheckResult, Solution, exercise, right, wrong
+
+if TYPE_CHECKING:  # only named in annotations: the check imports the model when it runs
+    from ..bench.results import Stats
 
 DECISION_SCENARIOS = {
     "thumbnail images per request at the edge": "module",
@@ -43,11 +47,19 @@ def check_decisions(answer: object) -> CheckResult:
     )
 
 
+#: How exercise 2 measures a variant's spread: its middle half, relative to its median.
+SPREAD_HINT = (
+    "For every variant in data['results']['startup']['variants'] whose 'source' is "
+    "'measured', compute (q3_s - q1_s) / median_s, and take the largest."
+)
+
+
 @exercise("10 · exercise 2 (what your export says)")
 def check_export(answer: object, export: object) -> CheckResult:
-    """Notebook 10: how many start-up variants in the learner's JSON export were measured
-    on this machine, not recorded: the bars the instructor's plot draws in the learner's
-    colour (walk 3, S29: the exercise gave its answer, ``export.json_path``, in its prompt)."""
+    """Notebook 10: the start-up variant measured on this machine whose samples spread
+    widest relative to its median, read from the learner's JSON export: the bar on the
+    instructor's plot to compare with most care. Walk 8, S14: "how many were measured here"
+    was simply "all" on a machine where everything ran; the widest spread differs per run."""
     from ..bench.results import as_result
 
     file = Path(str(getattr(export, "json_path", export)))
@@ -57,37 +69,61 @@ def check_export(answer: object, export: object) -> CheckResult:
     if not isinstance(data, dict) or "startup" not in (data.get("results") or {}):
         return wrong("that export holds no start-up result.", "Give the export cell's export.")
     variants = as_result(data["results"]["startup"]).variants
-    measured = [name for name, m in variants.items() if not m.recorded]
-    if isinstance(answer, bool) or not isinstance(answer, int):
-        return wrong(f"answer with a whole number, not {type(answer).__name__}.")
-    if answer == len(measured):
-        return right(_what_the_instructor_sees(file, data, len(measured), len(variants)))
-    hint = (
-        "Each variant in data['results']['startup']['variants'] says its 'source': count "
-        "the ones that are 'measured'."
-    )
-    if answer == len(variants):
-        return wrong("that counts every variant, the recorded ones too.", hint)
-    # Not "{answer} of them were not measured": that read as a count of recorded ones (walk 5).
-    # Nor the total: where Docker runs, every variant is measured and the total is the answer
-    # (walk 7, S33).
+    spreads = {name: _spread(m.stats) for name, m in variants.items() if not m.recorded}
+    if not isinstance(answer, str):
+        return wrong(
+            f"answer with a variant's name, such as 'native', not {type(answer).__name__}."
+        )
+    if answer not in variants:
+        return wrong(
+            f"your export has no start-up variant named {answer!r}.",
+            "The names are the keys of data['results']['startup']['variants'].",
+        )
+    if answer not in spreads:
+        return wrong(
+            f"{answer} was recorded on the reference machine, not measured here: its spread "
+            "says nothing about this machine.",
+            SPREAD_HINT,
+        )
+    widest = max(spreads.values())
+    if spreads[answer] == widest:
+        return right(_widest_said(file, data, answer, spreads, variants[answer].stats))
+    in_seconds = max(spreads, key=lambda name: _iqr(variants[name].stats))
+    if answer == in_seconds:
+        return wrong(
+            f"{answer} spreads widest in seconds, but its median is long too: relative to "
+            "its median, another measured variant spreads wider.",
+            SPREAD_HINT,
+        )
     return wrong(
-        f"{answer} is not how many of your export's start-up variants were measured here.",
-        hint,
+        f"{answer}'s middle half spans {spreads[answer]:.0%} of its median; another "
+        "measured variant spreads wider.",
+        SPREAD_HINT,
     )
 
 
-def _what_the_instructor_sees(file: Path, data: Mapping[str, Any], mine: int, total: int) -> str:
+def _iqr(stats: Stats) -> float:
+    return float(stats.q3_s - stats.q1_s)
+
+
+def _spread(stats: Stats) -> float:
+    """The middle half of the samples, relative to their median."""
+    return _iqr(stats) / stats.median_s if stats.median_s > 0 else 0.0
+
+
+def _widest_said(
+    file: Path, data: Mapping[str, Any], name: str, spreads: Mapping[str, float], stats: Stats
+) -> str:
+    others = sorted((s for n, s in spreads.items() if n != name), reverse=True)
+    runner_up = f"; the next spans {others[0]:.0%}" if others else ""
     topics = ", ".join(sorted(data.get("results") or {}))
-    borrowed = total - mine
-    also = (
-        f"; the other {borrowed} came from the reference machine and are drawn pale and hatched"
-        if borrowed
-        else ": none of them was borrowed from the reference machine"
-    )
     return (
-        f"{mine} of {total} start-up variants ran on this machine, drawn in your colour on "
-        f"your instructor's plot{also}. Ready to hand in: {file.name} carries {topics}."
+        f"{name}: its middle half ({format_seconds(stats.q1_s)}-{format_seconds(stats.q3_s)}) "
+        f"spans {spreads[name]:.0%} of its median {format_seconds(stats.median_s)}, the widest "
+        f"of your {len(spreads)} measured variants{runner_up}. On your instructor's plot its "
+        "median is the one to compare with most care: another machine's bar within that "
+        "spread is no faster or slower for sure. Recorded variants were left out, as the "
+        f"plot draws them pale and hatched. Ready to hand in: {file.name} carries {topics}."
     )
 
 
@@ -110,11 +146,17 @@ SOLUTIONS = (
 
     data = json.loads(Path(export.json_path).read_text())
     variants = data["results"]["startup"]["variants"]
-    answer = sum(1 for variant in variants.values() if variant["source"] == "measured")
+    spreads = {
+        name: (v["q3_s"] - v["q1_s"]) / v["median_s"]
+        for name, v in variants.items()
+        if v["source"] == "measured"
+    }
+    answer = max(spreads, key=spreads.get)
     kh.check_export(answer, export)
     """,
         "The JSON is what the aggregator reads: each variant carries its source, so a "
-        "recorded one is never passed off as yours.",
+        "recorded one is never passed off as yours, and its quartiles, so the median's "
+        "reliability travels with it.",
         IN_NOTEBOOK,
     ),
 )

@@ -25,6 +25,7 @@ from tests.unit.harness_json_results import (
     SLOW_CONTAINERS,
     compute_result,
     startup_result,
+    stats,
 )
 
 FAST = startup_result(FAST_CONTAINERS)
@@ -323,33 +324,49 @@ def test_decisions_and_export(tmp_path: Path) -> None:
     assert kh.check_decisions({k: "maybe" for k in DECISION_SCENARIOS}).ok is False
     save_result("startup", FAST, folder=tmp_path)
     export = export_results("ada", folder=tmp_path)
-    measured = sum(1 for m in as_result(FAST).variants.values() if not m.recorded)
-    assert kh.check_export(measured, export).ok is True
-    assert kh.check_export(measured, export.png_path).ok is False  # not JSON: said, never raised
-    assert kh.check_export(measured, tmp_path / "missing.json").ok is False
+    spreads = {
+        name: (m.stats.q3_s - m.stats.q1_s) / m.stats.median_s
+        for name, m in as_result(FAST).variants.items()
+        if not m.recorded
+    }
+    widest = max(spreads, key=lambda name: spreads[name])
+    assert kh.check_export(widest, export).ok is True
+    assert kh.check_export(widest, export.png_path).ok is False  # not JSON: said, never raised
+    assert kh.check_export(widest, tmp_path / "missing.json").ok is False
+
+
+def with_spread(result: dict[str, Any], name: str, width: float) -> None:
+    """Give ``name`` samples whose middle half spans 0.6 x ``width`` of their median."""
+    median = result["variants"][name]["median_s"]
+    samples = [median * (1 + width * d) for d in (-1, -0.6, -0.3, 0, 0.3, 0.6, 1)]
+    result["variants"][name].update(stats(samples), samples_s=samples)
 
 
 def test_the_export_exercise_asks_what_the_instructor_will_see(tmp_path: Path) -> None:
-    """Walk 3, S29: the exercise gave its answer (export.json_path) in its prompt. Now the
-    learner opens the JSON and counts the start-up variants measured here, not recorded."""
-    mixed = as_result(startup_result(FAST_CONTAINERS, recorded=("docker-scratch",)))
-    save_result("startup", mixed, folder=tmp_path)
+    """Walk 3, S29: the exercise gave its answer (export.json_path) in its prompt. Walk 8,
+    S14: "how many were measured here" was "all 13" where everything ran. Now the learner
+    opens the JSON and finds the measured variant whose samples spread widest relative to
+    their median, which differs from run to run."""
+    mixed = startup_result(FAST_CONTAINERS, recorded=("docker-scratch",))
+    with_spread(mixed, "native", 0.5)  # 30% of its median: the widest measured
+    with_spread(mixed, "docker-scratch", 0.9)  # wider still, but recorded
+    save_result("startup", as_result(mixed), folder=tmp_path)
     export = export_results("ada", folder=tmp_path)
-    total = len(mixed.variants)
-    mine = sum(1 for m in mixed.variants.values() if not m.recorded)
-    assert 0 < mine < total
-    right = kh.check_export(mine, export)
-    assert right.ok is True and "pale and hatched" in right.message
-    everything = kh.check_export(total, export)
-    assert everything.ok is False and "recorded ones too" in everything.message
-    assert everything.hint and "source" in everything.hint and str(mine) not in everything.hint
-    assert kh.check_export(str(export.json_path), export).ok is False  # the old answer
-    assert kh.check_export(mine, None).ok is False
-    # Walk 5, S18: "12 of them were not the ones measured here" read as 12 recorded.
-    off = kh.check_export(mine - 1, export)
-    assert off.ok is False and f"{mine - 1} is not how many" in off.message
-    # Walk 7, S33: "your export holds 13 start-up variants" was the answer where all ran here.
-    assert f"{total} start-up variants" not in off.text()
+    right = kh.check_export("native", export)
+    assert right.ok is True and "spans 30% of its median" in right.message
+    assert "pale and hatched" in right.message and "the next spans 6%" in right.message
+    recorded = kh.check_export("docker-scratch", export)
+    assert recorded.ok is False and "recorded on the reference machine" in recorded.message
+    # docker-pull-run's middle half is the longest in seconds (36 ms of 0.6 s)
+    seconds = kh.check_export("docker-pull-run", export)
+    assert seconds.ok is False and "widest in seconds" in seconds.message
+    other = kh.check_export("wasm-compile", export)
+    assert other.ok is False and "spans 6% of its median" in other.message
+    for wrong in (recorded, seconds, other):
+        assert wrong.hint and "native" not in wrong.hint and "q3_s" in wrong.hint
+    assert kh.check_export("nope", export).ok is False
+    assert kh.check_export(12, export).ok is False  # the old count is no name
+    assert kh.check_export("native", None).ok is False
 
 
 def test_the_decision_check_says_how_many_differ_never_which() -> None:
