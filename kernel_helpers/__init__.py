@@ -55,7 +55,7 @@ _names(
 
 # 00 · setup check
 _names("course.doctor", "doctor")
-_names("course.nb00", "check_argc_prediction", "check_container_notebooks")
+_names("course.nb00", "check_argc_prediction", "check_claims_without_docker")
 _names("toolchains.proof", "builds_for_wasm")
 _names("wasm.browser", "BROWSER_CHECK_WAT", "browser_check")
 

@@ -1,4 +1,5 @@
-"""Notebook 00 · setup check: what counts as an argument, and which notebooks need Docker.
+"""Notebook 00 · setup check: what counts as an argument, and which claims a machine
+without Docker checks live.
 
 The report the notebook opens with is :mod:`.doctor`'s.
 """
@@ -35,26 +36,37 @@ def check_argc_prediction(prediction: object, measured: object) -> CheckResult:
     return wrong(f"you predicted {guess}; this run measured {truth}.", hint)
 
 
-#: Exercise 2: of notebooks 06-09, the ones that put wasm beside containers or images.
+#: The notebooks that put wasm beside containers or images, and so show recorded container
+#: data where Docker is off or missing (the doctor's rows say which part each needs).
 CONTAINER_NOTEBOOKS = frozenset({6, 7, 9})
+#: The notebooks each of the four claims names at the top of notebook 00 (a test reads them
+#: there, so the two cannot drift apart).
+CLAIM_NOTEBOOKS: dict[int, frozenset[int]] = {
+    1: frozenset({6}),
+    2: frozenset({3, 7}),
+    3: frozenset({0, 1, 7}),
+    4: frozenset({8}),
+}
+#: Exercise 2: the claims a machine without Docker still checks entirely live.
+LIVE_CLAIMS = frozenset(
+    c for c, notebooks in CLAIM_NOTEBOOKS.items() if not notebooks & CONTAINER_NOTEBOOKS
+)
 
 
-def _notebook_numbers(answer: object) -> set[int]:
+def _claim_numbers(answer: object) -> set[int]:
     items = [answer] if isinstance(answer, int | str) else answer
     if isinstance(items, bool) or not isinstance(items, set | list | tuple | frozenset):
-        raise Unusable("give a set of notebook numbers, like {6, 8}.")
+        raise Unusable("give a set of claim numbers, like {1, 3}.")
     numbers = set()
     for item in items:
         try:
             number = int(str(item).strip())
         except ValueError:
             raise Unusable(
-                f"{item!r} is not a notebook number.", "Write numbers, like {6, 8}."
+                f"{item!r} is not a claim number.", "Write numbers, like {1, 3}."
             ) from None
-        if number not in (6, 7, 8, 9):
-            raise Unusable(
-                f"{number} is not one of notebooks 06 to 09.", "Choose from 6, 7, 8 and 9."
-            )
+        if number not in CLAIM_NOTEBOOKS:
+            raise Unusable(f"there is no claim {number}.", "The claims are numbered 1 to 4.")
         numbers.add(number)
     return numbers
 
@@ -62,20 +74,44 @@ def _notebook_numbers(answer: object) -> set[int]:
 def _here(docker_available: bool, turned_off: bool) -> str:
     """What this machine does with those notebooks, and why, in the learner's terms."""
     if docker_available:
-        return "Here Docker answers, so they measure real containers."
+        return "Here Docker answers, so those notebooks measure real containers."
     why = "you turned Docker off (KIT_DOCKER=off)" if turned_off else "no Docker daemon answers"
-    return f"Here {why}, so they show recorded container data, marked as such."
+    return f"Here {why}, so those notebooks show recorded container data, marked as such."
 
 
-@exercise("00 · exercise 2 (which notebooks need Docker)")
-def check_container_notebooks(
+def _notebooks(numbers: frozenset[int]) -> str:
+    named = [f"{n:02d}" for n in sorted(numbers)]
+    return named[0] if len(named) == 1 else f"{', '.join(named[:-1])} and {named[-1]}"
+
+
+def _why_live(claims: frozenset[int]) -> str:
+    """Each claim's verdict, from the two tables above: live, or which of its notebooks needs Docker."""
+    said = []
+    for claim, notebooks in CLAIM_NOTEBOOKS.items():
+        docker = notebooks & CONTAINER_NOTEBOOKS
+        if not docker:
+            said.append(f"claim {claim}'s {_notebooks(notebooks)} starts no container")
+        elif docker == notebooks:
+            said.append(f"claim {claim} rests on {_notebooks(docker)}")
+        else:
+            said.append(
+                f"claim {claim} names {_notebooks(docker)} beside {_notebooks(notebooks - docker)}"
+            )
+    return "; ".join(said)
+
+
+@exercise("00 · exercise 2 (what a machine without Docker checks live)")
+def check_claims_without_docker(
     answer: object, *, docker_available: bool | None = None, turned_off: bool | None = None
 ) -> CheckResult:
-    """Notebook 00: of notebooks 06-09, the ones that put wasm beside containers and so show
-    recorded container data where Docker is off or missing. ``docker_available`` and
-    ``turned_off`` (KIT_DOCKER=off) describe this machine; read here when None."""
-    given = _notebook_numbers(answer)
-    if given == CONTAINER_NOTEBOOKS:
+    """Notebook 00: of the four claims, the ones a machine without Docker still checks
+    entirely against its own measurements: those none of whose notebooks needs Docker.
+    Walk 8, S1: the notebooks themselves (06, 07, 09) are named by the doctor's rows above
+    the exercise, so the learner now combines them with each claim's notebooks.
+    ``docker_available`` and ``turned_off`` (KIT_DOCKER=off) describe this machine; read
+    here when None."""
+    given = _claim_numbers(answer)
+    if given == LIVE_CLAIMS:
         from ..containers.docker import docker_disabled, docker_status
 
         if turned_off is None:
@@ -83,20 +119,21 @@ def check_container_notebooks(
         if docker_available is None:
             docker_available = docker_status().available
         return right(
-            "yes: 06, 07 and 09 put wasm beside containers; 08 compares wasm with native code, "
-            f"so it measures the same way on every machine. {_here(docker_available, turned_off)}"
+            f"yes: {_why_live(LIVE_CLAIMS)}. A claim is checked live only if every notebook "
+            f"it names is. {_here(docker_available, turned_off)}"
         )
-    if 8 in given:
+    needs_docker = given - LIVE_CLAIMS
+    if needs_docker:
+        count = len(needs_docker)
         return wrong(
-            "one of these never starts a container.",
-            "Read claim 4 in the opening: near-native speed is compared with what?",
+            f"{count} of the claims you gave {'rests' if count == 1 else 'rest'} in part on a "
+            "notebook that needs Docker.",
+            "A claim is checked entirely live only if every notebook it names runs without "
+            "Docker: set each claim's notebooks beside the ones that show recorded container data.",
         )
-    missing = len(CONTAINER_NOTEBOOKS - given)
     return wrong(
-        f"you left out {'one notebook that compares' if missing == 1 else f'{missing} notebooks that compare'} "
-        "wasm with containers.",
-        "Read the claims in the opening and the line under them, each with its notebooks: "
-        "which ones put wasm beside a container or a container image?",
+        "you left out a claim none of whose notebooks starts a container.",
+        "Which claim compares wasm with something other than a container?",
     )
 
 
@@ -117,10 +154,12 @@ SOLUTIONS = (
         "00",
         2,
         """
-    answer = {6, 7, 9}
-    kh.check_container_notebooks(answer)
+    answer = {4}
+    kh.check_claims_without_docker(answer)
     """,
-        "Start-up (06) and size (07) are compared with containers and images, and 09 ships "
-        "wasm the container way; 08 compares wasm with native code only.",
+        "Without Docker, 06, 07 and 09 show recorded container data. Claim 1 rests on 06; "
+        "claims 2 and 3 each name 07 beside notebooks that run anywhere, so part of each is "
+        "recorded; only claim 4's notebook, 08, compares wasm with native code and starts no "
+        "container.",
     ),
 )

@@ -53,24 +53,41 @@ def test_argc_prediction_compares_with_the_run_and_says_why() -> None:
     wrong(kh.check_argc_prediction("two", measured), "whole number")
 
 
-def test_container_notebooks_are_worked_out_from_the_claims() -> None:
-    """Walk 3, S2: exercise 2 was read off the Docker row. Now the answer is the same on
-    every machine (which notebooks compare with containers); the check adds this machine's."""
-    right(kh.check_container_notebooks({6, 7, 9}, docker_available=True, turned_off=False))
-    right(kh.check_container_notebooks(["06", "07", "09"], docker_available=True, turned_off=False))
-    live = kh.check_container_notebooks({6, 7, 9}, docker_available=True, turned_off=False)
+def test_live_claims_are_worked_out_from_the_claims_and_the_docker_notebooks() -> None:
+    """Walk 3, S2: exercise 2 was read off the Docker row. Walk 8, S1: its answer, the
+    notebooks needing Docker (06, 07, 09), was still printed by the doctor above it. Now
+    the learner combines those with each claim's notebooks: only claim 4 stays live."""
+    check = kh.check_claims_without_docker
+    live = check({4}, docker_available=True, turned_off=False)
+    right(live)
+    right(check(["4"], docker_available=True, turned_off=False))
     assert (
-        "measure real containers" in live.message and "08 compares wasm with native" in live.message
+        "measure real containers" in live.message and "claim 2 names 07 beside 03" in live.message
     )
-    absent = kh.check_container_notebooks({6, 7, 9}, docker_available=False, turned_off=False)
+    absent = check({4}, docker_available=False, turned_off=False)
     assert "no Docker daemon answers" in absent.message and "recorded" in absent.message
-    wrong(kh.check_container_notebooks({6, 7, 8, 9}), "never starts a container", "claim 4")
-    wrong(kh.check_container_notebooks({6, 7}), "left out one notebook that compares")
-    wrong(kh.check_container_notebooks({6}), "left out 2 notebooks")
-    wrong(kh.check_container_notebooks({5, 6}), "not one of notebooks 06 to 09")
-    for given in ({6, 7}, {6, 7, 8, 9}):
-        hint = kh.check_container_notebooks(given).hint or ""
-        assert "9" not in hint and "06" not in hint  # points at the claims, never the answer
+    wrong(check({2, 3, 4}), "2 of the claims you gave rest in part")
+    wrong(check({1, 4}), "1 of the claims you gave rests in part")
+    wrong(check(set()), "you left out a claim")
+    wrong(check({5}), "there is no claim 5")
+    for given in ({2, 3, 4}, set(), {1}):
+        hint = check(given).hint or ""
+        assert "4" not in hint and "07" not in hint  # points at the claims, never the answer
+
+
+def test_the_claims_notebooks_are_those_notebook_00_names() -> None:
+    """The check's map of claims to notebooks is read against 00's own list, so the two
+    cannot drift apart."""
+    from kernel_helpers.course.nb00 import CLAIM_NOTEBOOKS
+
+    notebook = Path(__file__).parents[2] / "notebooks" / "00-setup-check.ipynb"
+    text = "".join(json.loads(notebook.read_text())["cells"][0]["source"])
+    for claim, notebooks in CLAIM_NOTEBOOKS.items():
+        item = re.search(rf"^{claim}\. .*?(?=^\d\. |^$)", text, re.M | re.S)
+        assert item, claim
+        named = re.search(r"\(notebooks? ([^)]*)\)", item.group(0))
+        assert named, claim
+        assert {int(n) for n in re.findall(r"\d+", named.group(1))} == set(notebooks), claim
 
 
 # --- 01 -------------------------------------------------------------------------------
@@ -528,7 +545,7 @@ def test_fib_loop() -> None:
 
 CHECKS: list[tuple[Callable[..., kh.CheckResult], tuple[Any, ...]]] = [
     (kh.check_argc_prediction, (1,)),
-    (kh.check_container_notebooks, ()),
+    (kh.check_claims_without_docker, ()),
     (kh.check_square, ()),
     (kh.check_what_grows, (ADD_AND_SUB,)),
     (kh.check_import_function, ()),
@@ -589,7 +606,7 @@ def test_results_render_in_a_notebook() -> None:
 
 
 def test_answers_of_the_wrong_shape_get_a_kind_specific_hint(tmp_path: Path) -> None:
-    wrong(kh.check_container_notebooks("six"), "not a notebook number", "{6, 8}")
+    wrong(kh.check_claims_without_docker("six"), "not a claim number", "{1, 3}")
     wrong(kh.check_what_grows("seven", ADD_AND_SUB), "not a section name")
     wrong(
         kh.check_report_grants(Preopen(str(tmp_path), "/input"), tmp_path, tmp_path / "out"),
