@@ -17,10 +17,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .._display import format_seconds
 from .._errors import KitError
 from ..toolchains.pairs import example_builds
 from .harness import OnSample, machine_metadata, measure_callable, measure_command
-from .ratio import Ratio, ratio_of_medians
+from .ratio import OUTLIER_FACTOR, Ratio, far_samples, ratio_of_medians, without_far_samples
 from .results import BenchResult, Measurement
 
 if TYPE_CHECKING:  # the widget (anywidget, traitlets) loads only where a page is wanted
@@ -199,6 +200,36 @@ def browser_ratios(result: BenchResult, case: str) -> dict[str, Ratio]:
         if a is not None and b is not None:
             ratios[question] = ratio_of_medians(a.samples_s, b.samples_s)
     return ratios
+
+
+def browser_ratio_outliers(result: BenchResult, case: str) -> dict[str, str]:
+    """For each :data:`BROWSER_RATIOS` question of ``case`` whose interval a far sample
+    stretches (:func:`far_samples`), what that sample was and the ratio without it; the
+    other questions are left out. A stall of the page or the machine, not of the kernel
+    (walk 8, S11). Notebook 08."""
+    notes = {}
+    for slow, fast, question in BROWSER_RATIOS:
+        a, b = result.variants.get(f"{slow} {case}"), result.variants.get(f"{fast} {case}")
+        if a is None or b is None:
+            continue
+        robust = without_far_samples(a.samples_s, b.samples_s)
+        whole = ratio_of_medians(a.samples_s, b.samples_s)
+        if robust is None or robust.relative_half_width >= whole.relative_half_width:
+            continue
+        far = [
+            f"{format_seconds(sample)} for {SIDE_LABELS[side].split(' (')[0]} (median "
+            f"{format_seconds(measured.stats.median_s)})"
+            for side, measured in ((slow, a), (fast, b))
+            for sample in far_samples(measured.samples_s)
+        ]
+        one = len(far) == 1
+        notes[question] = (
+            f"{'one sample' if one else f'{len(far)} samples'} stretched this interval: "
+            f"{', '.join(far)}, over {OUTLIER_FACTOR:g}× away from {'its' if one else 'their'} "
+            f"side's median, a stall of the page or the machine rather than the kernel. "
+            f"Without {'it' if one else 'them'}: {robust.text()}"
+        )
+    return notes
 
 
 def same_compute_run(browser: BenchResult, compute: BenchResult) -> bool:

@@ -110,6 +110,35 @@ def ratio_of_medians(
     return Ratio(value, float(low), float(high), confidence)
 
 
+#: A sample this many times its side's median, or as many times under it, is a stall of the
+#: machine or the page, not of the program: one such sample among five can stretch a
+#: bootstrap interval tenfold (walk 8, S11: 501 ms among 35-42 ms gave "2× (2×-29×)").
+OUTLIER_FACTOR = 5.0
+
+
+def far_samples(samples: Sequence[float]) -> list[float]:
+    """The samples more than :data:`OUTLIER_FACTOR` times away from their median, either way."""
+    if len(samples) < 3:  # with two samples, neither is "the odd one out"
+        return []
+    middle = float(np.median(np.asarray(samples, dtype=float)))
+    if middle <= 0:
+        return []
+    return [s for s in samples if s > middle * OUTLIER_FACTOR or s < middle / OUTLIER_FACTOR]
+
+
+def without_far_samples(slow: Sequence[float], fast: Sequence[float]) -> Ratio | None:
+    """The same ratio with :func:`far_samples` left out of both sides, or None when neither
+    side has one (or leaving them out would leave a side with fewer than two samples)."""
+    far_slow, far_fast = far_samples(slow), far_samples(fast)
+    if not far_slow and not far_fast:
+        return None
+    kept_slow = [s for s in slow if s not in far_slow]
+    kept_fast = [s for s in fast if s not in far_fast]
+    if len(kept_slow) < 2 or len(kept_fast) < 2:
+        return None
+    return ratio_of_medians(kept_slow, kept_fast)
+
+
 def _digits(ratio: Ratio) -> int:
     """Significant digits the interval supports: 1 when it spans more than 2×, else 2,
     3 only when it is within ±2%."""

@@ -13,7 +13,14 @@ from typing import Any
 
 from .._display import ShownAsText, format_seconds
 from .._figures import figure_png
-from ..bench.compute import NO_PAGE, SIDE_LABELS, SIDES, browser_cases, browser_ratios
+from ..bench.compute import (
+    NO_PAGE,
+    SIDE_LABELS,
+    SIDES,
+    browser_cases,
+    browser_ratio_outliers,
+    browser_ratios,
+)
 from ..bench.compute import beside_javascript as beside_javascript_result
 from ..bench.results import BenchResult, as_result, native_missing, slowdowns
 from ..report.compute_plots import beside_javascript_figure
@@ -49,10 +56,13 @@ WHY_IT_MOVES = (
     "Run it again and this ratio moves: each median is of a few runs on a machine shared "
     "with other programs, so it carries whatever else ran then (the interval shows how much)."
 )
+#: Points at what the run shows (the figure below), never at the section that answers
+#: exercise 2, which asks the learner to reason before reading it (walk 8, S10).
 _SLOWDOWN_HINT = (
-    "Read 'Why wasm is slower' below: which of those costs does fib, all calls and integer "
-    "additions with almost no memory traffic, pay? And which does SPEC, big programs full of "
-    "loads and stores, pay?"
+    "Compare the kinds of program: fib is calls and integer additions with almost no memory "
+    "traffic; sha256 reads every byte of its input; SPEC is big programs full of loads and "
+    "stores. In the figure below, which lands nearer 1 and which nearer the pale green band? "
+    "Exercise 2 then asks why."
 )
 
 
@@ -350,8 +360,11 @@ class BesideJavaScript(ShownAsText):
             outputs = self.result.notes.get(f"outputs {case.label}")
             if outputs:
                 lines.append(f"  JavaScript against the module: {outputs}")
+            stretched = browser_ratio_outliers(self.result, case.label)
             for question, ratio in browser_ratios(self.result, case.label).items():
                 lines.append(f"  {question}: {ratio.text()}")
+                if question in stretched:
+                    lines.append(f"    ({stretched[question]})")
             lines.append("")
         lines.append(
             "Times are medians with quartiles; ratios are medians' ratios with a 95% bootstrap "

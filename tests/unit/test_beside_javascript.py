@@ -113,3 +113,24 @@ def test_a_page_done_before_the_cell_runs_is_read_at_once(compute: BenchResult) 
     beside = kh.beside_javascript(compute, page)
     assert "browser-wasm sha256 8 MiB" in beside.result.variants
     assert "fill themselves in" not in beside.text()
+
+
+def test_a_stalled_sample_is_named_beside_the_interval_it_stretches(compute: BenchResult) -> None:
+    """Walk 8, S11: JavaScript's samples 35, 501, 42, 37 and 36 ms gave "about 2× (2×-29×)"
+    with nothing said about the 501 ms stall. The table names it and gives the ratio
+    without it; a ratio no stall touches says nothing more."""
+    page = kh.compute_in_browser(repeat=5, warmup=0)
+    page_report(page)
+    stalled = [0.035, 0.501, 0.042, 0.037, 0.036]
+    page.results = [
+        {**row, "wasm_samples_s": [0.018, 0.019, 0.018, 0.020, 0.019],
+         "js_samples_s": stalled if row["label"] == "sha256 1 MiB" else [0.04] * 5}
+        for row in page.results
+    ]  # fmt: skip
+    text = kh.beside_javascript(compute, page).text()
+    sha_block = text.split("sha256 1 MiB\n")[1].split("\n\n")[0]
+    assert "one sample stretched this interval: 501 ms for JavaScript in the browser" in sha_block
+    assert "(median 37 ms), over 5× away from its side's median, a stall" in sha_block
+    assert "Without it: about 1.9×" in sha_block
+    fib_block = text.split("fib(35)\n")[1].split("\n\n")[0]
+    assert "stretched" not in fib_block

@@ -131,6 +131,11 @@ def test_a_slowdown_prediction_is_compared_with_the_run_and_told_why() -> None:
     published = kh.check_slowdown(1.6, compute)  # SPEC's figure, for a small kernel
     assert published.ok is False and "SPEC" in published.message and published.hint
     assert "1.20" not in (published.hint or "")  # the hint points at the lesson, not the answer
+    # Walk 8, S10: exercise 2 asks to reason before reading 'Why wasm is slower'; the hint
+    # of exercise 1 points at the figure, not at that section or any of its reasons.
+    assert "Why wasm is slower" not in (published.hint or "") and "figure" in (published.hint or "")
+    for reason, _ in kh.WHY_SLOWER.values():
+        assert reason not in (published.hint or "")
     free = kh.check_slowdown(0.8, compute)
     assert free.ok is False and "not free" in free.message
     assert kh.check_slowdown(-1, compute).ok is False
