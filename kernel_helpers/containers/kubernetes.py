@@ -15,6 +15,7 @@ import yaml
 from matplotlib.figure import Figure
 
 from .containerd import RUNTIMES, WASM_RUNTIME
+from .shim_tour import DOCKER_WITH_WASM, DockerWasmPath
 
 #: The runtime name the kit registered for its shim (``--runtime wasmtime`` on its command
 #: line, :data:`~.containerd.RUNTIMES`): on a node, the key of containerd's CRI runtime
@@ -67,8 +68,22 @@ def to_yaml(document: Any) -> str:
     return yaml.safe_dump(document, sort_keys=False)
 
 
-def docker_wasm_diagram() -> Figure:
-    """The two paths from ``docker run`` / the kubelet to a running workload. Notebook 09."""
+def docker_engine_note(docker: DockerWasmPath | None) -> str:
+    """What the diagram writes beside ``docker run``: which kinds of workload this machine's
+    engine can start (walk 8, S12: the diagram said "either kind" where Docker 20.10 ran
+    containers only), or, with no engine asked, which engines can start wasm."""
+    if docker is None:
+        return f"wasm needs Docker {DOCKER_WITH_WASM}+\nwith containerd's image store"
+    if docker.engine is None:
+        return "no Docker engine here"
+    engine = docker.engine.split("+")[0]  # Debian's "20.10.24+dfsg1": the version is enough
+    return f"Docker {engine} here:\n{'both kinds' if docker.possible else 'containers only'}"
+
+
+def docker_wasm_diagram(docker: DockerWasmPath | None = None) -> Figure:
+    """The two paths from ``docker run`` / the kubelet to a running workload; beside
+    ``docker run``, what ``docker`` (:func:`~.shim_tour.docker_wasm_path`) says this
+    machine's engine can start. Notebook 09."""
     from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
     from .._figures import new_figure
@@ -115,6 +130,16 @@ def docker_wasm_diagram() -> Figure:
     box(5.0, 4.2, "containerd\n(pulls the OCI image, unpacks layers)", "#f2f2f2", width=3.6)
     box(8.7, 4.2, "registry\n(images and modules)", "#f2f2f2", width=2.0)
     arrow((1.6, 5.0), (1.6, 4.6))
+    can_run_wasm = docker is not None and docker.possible
+    ax.text(
+        1.72,
+        4.8,
+        docker_engine_note(docker),
+        fontsize=7,
+        color="#2a7a2a" if can_run_wasm else "#a33",
+        ha="left",
+        va="center",
+    )
     arrow((2.55, 4.2), (3.15, 4.2))
     arrow((4.6, 5.0), (4.8, 4.6))
     arrow((6.9, 5.0), (5.8, 4.6))

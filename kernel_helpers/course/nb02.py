@@ -13,6 +13,7 @@ from ..toolchains.shrink import strip_custom_sections
 from ..wasm.reader import section_sizes
 from .checks import CheckResult, Solution, Unusable, exercise, right, wrong
 from .programs import (
+    LanguageSetting,
     ProgramRun,
     compile_program,
     exit_code_hint,
@@ -276,10 +277,13 @@ def _sum_failure(run: ProgramRun, lang: str) -> CheckResult | None:
     return wrong(f"{when} it printed {printed}, but the sum is {expected}.", NUMBER_HINTS[lang])
 
 
-def grade_sum_program(source: object, lang: str) -> CheckResult:
+def grade_sum_program(
+    source: object, lang: str, *, setting: LanguageSetting | None = None
+) -> CheckResult:
     """Compile a program that prints the sum of its arguments and run it with each of
-    :data:`SUM_CASES` (notebooks 02 and 03 share this)."""
-    artifact = compile_program(program_text(source, lang), lang, name="sum")
+    :data:`SUM_CASES` (notebooks 02, 03 and 09 share this); ``setting`` is how the learner
+    chose ``lang``, if they did, for a program that reads like another language."""
+    artifact = compile_program(program_text(source, lang), lang, name="sum", setting=setting)
     for args in SUM_CASES:
         failure = _sum_failure(run_wasi(artifact, args, argv0=SUM_PROGRAM_NAME), lang)
         if failure is not None:

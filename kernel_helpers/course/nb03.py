@@ -25,7 +25,7 @@ from .checks import (
     wrong,
 )
 from .nb02 import grade_sum_program
-from .programs import run_wasi
+from .programs import LanguageSetting, run_wasi
 
 #: The Go variables a learner's build line may set (nothing else reaches the build).
 GO_VARIABLES = ("GOOS", "GOARCH", "CGO_ENABLED")
@@ -217,7 +217,7 @@ def check_sum_in_rust_or_go(source: object, lang: object) -> CheckResult:
         raise Unusable(
             f"{lang!r} is not one of the two languages here.", 'Set lang = "rust" or lang = "go".'
         )
-    return grade_sum_program(source, chosen)
+    return grade_sum_program(source, chosen, setting=LanguageSetting("lang", ("rust", "go")))
 
 
 SOLUTIONS = (

@@ -159,6 +159,10 @@ def check_pod_runtime_class(pod: object, runtime_class: Mapping[str, Any]) -> Ch
 SHIM_ARGS = ("40", "2")
 
 
+#: The languages exercise 4 takes: any the course compiles to wasm.
+SHIM_LANGUAGES = ("c", "cpp", "rust", "go")
+
+
 @exercise("09 · exercise 4 (your module through the shim)")
 def check_own_module_through_shim(source: object, lang: object) -> CheckResult:
     """Notebook 09: the learner's sum program from notebook 02 (C) or 03 (Rust, Go),
@@ -169,11 +173,13 @@ def check_own_module_through_shim(source: object, lang: object) -> CheckResult:
     from ..containers.shim_tour import shim_here
     from ..toolchains.detect import LANGUAGE_NAMES
     from .nb02 import grade_sum_program
-    from .programs import compile_program, run_wasi
+    from .programs import LANGUAGE_MISMATCH, LanguageSetting, compile_program, run_wasi
 
-    if lang not in ("c", "cpp", "rust", "go"):
+    if lang not in SHIM_LANGUAGES:
         return wrong(f"{lang!r} is not a language of the course.", 'Give "c", "rust" or "go".')
-    graded = grade_sum_program(source, str(lang))
+    graded = grade_sum_program(source, str(lang), setting=LanguageSetting("lang", SHIM_LANGUAGES))
+    if graded.ok is not True and LANGUAGE_MISMATCH in graded.message:
+        return graded  # the setting is what to fix, not the program
     if graded.ok is not True:  # no compiler (not yet), or the program is not right yet
         fixed_in = "02 (kh.check_sum_program)" if lang == "c" else "03 (kh.check_sum_in_rust_or_go)"
         return replace(

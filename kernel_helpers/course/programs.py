@@ -9,6 +9,7 @@ how it ended as a :class:`ProgramRun` for the check to grade. A WAT module is re
 
 from __future__ import annotations
 
+import re
 import signal
 import subprocess
 import tempfile
@@ -90,9 +91,74 @@ def pure_function_problem(wasm: bytes, name: str, how_to_export: str) -> CheckRe
     return None
 
 
-def compile_program(source: str, lang: str, *, name: str, target: str = WASM) -> Artifact:
+#: A line each language's programs nearly always have and the others never do: what tells
+#: a learner that ``lang`` and the program disagree (walk 8, S13: C under lang = "rust" got
+#: Rust's "expected one of `!` or `[`, found `include`" and no word about the setting).
+LANGUAGE_SIGNS = (
+    ("c", re.compile(r"^\s*#\s*include\b", re.MULTILINE), "#include"),
+    ("rust", re.compile(r"\bfn\s+main\s*\("), "fn main"),
+    ("go", re.compile(r"^\s*package\s+main\b", re.MULTILINE), "package main"),
+)
+
+
+#: How a compile failure of a program in another language begins, after the compiler's name.
+LANGUAGE_MISMATCH = "does not accept it: it reads like"
+
+
+def written_in(source: str) -> tuple[str, str] | None:
+    """The language ``source`` reads like and the line that says so (``("c", "#include")``),
+    or None when no sign, or signs of more than one language, are in it."""
+    found = [(lang, sign) for lang, pattern, sign in LANGUAGE_SIGNS if pattern.search(source)]
+    return found[0] if len(found) == 1 else None
+
+
+@dataclass(frozen=True)
+class LanguageSetting:
+    """The variable a learner chose the language with (``lang``) and the languages the
+    exercise takes: what a program in another language is told to change."""
+
+    name: str
+    accepted: tuple[str, ...]
+
+    def fix(self, seen: str) -> str:
+        """What to change for a program that reads like ``seen``."""
+        if seen in self.accepted:
+            return f'If it is {LANGUAGE_NAMES[seen]}, set {self.name} = "{seen}" and run the cell again.'
+        takes = " or ".join(LANGUAGE_NAMES[lang] for lang in self.accepted)
+        return (
+            f"This exercise takes {takes}: write the program in one and set {self.name} to match."
+        )
+
+
+def _wrong_language(
+    source: str, lang: str, setting: LanguageSetting | None, err: CompileError
+) -> CheckResult | None:
+    """The compile failure of a program in another language than ``lang``, said as such; None
+    when it reads like ``lang`` (C++ takes C's signs too) or like nothing known."""
+    seen = written_in(source)
+    if seen is None or seen[0] == lang or (seen[0], lang) == ("c", "cpp"):
+        return None
+    other, built = LANGUAGE_NAMES[seen[0]], LANGUAGE_NAMES[lang]
+    said_by = f"{setting.name} says" if setting else "this exercise builds"
+    fix = setting.fix(seen[0]) if setting else f"This exercise takes {built}."
+    return wrong(
+        f"the {built} compiler {LANGUAGE_MISMATCH} {other} ({seen[1]}), while {said_by} {built}.",
+        f"{fix} ({first_complaint(err)})",
+    )
+
+
+def compile_program(
+    source: str,
+    lang: str,
+    *,
+    name: str,
+    target: str = WASM,
+    setting: LanguageSetting | None = None,
+) -> Artifact:
     """``source`` built for ``target``; raises :class:`EarlyAnswer`: "not yet" when there is no
-    compiler here for it, "not quite" with the compiler's first complaint when it fails."""
+    compiler here for it, "not quite" with the compiler's first complaint when it fails, or
+    that it reads like another language than ``lang`` (and which ``setting`` to change, when
+    the learner chose ``lang``)."""
     try:
         return compile_source(source, lang, target, name=name)
     except ToolchainMissing as err:
@@ -104,6 +170,9 @@ def compile_program(source: str, lang: str, *, name: str, target: str = WASM) ->
             )
         ) from None
     except CompileError as err:
+        mismatch = _wrong_language(source, lang, setting, err)
+        if mismatch is not None:
+            raise EarlyAnswer(mismatch) from None
         said = f"the {LANGUAGE_NAMES[lang]} compiler does not accept it yet."
         raise EarlyAnswer(wrong(said, first_complaint(err))) from None
 

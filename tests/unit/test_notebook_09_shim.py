@@ -137,6 +137,39 @@ def test_exercise_4_sends_a_wrong_program_back_to_notebook_02() -> None:
     assert result.ok is False and result.hint and "notebook 02" in result.hint
 
 
+def test_exercise_4_says_when_the_program_and_lang_disagree() -> None:
+    """Walk 8, S13: C under lang = "rust" got Rust's first complaint and no word about the
+    setting; the check names the language the program reads like and the setting to change,
+    in notebook 09 and in notebook 03 (the same grader)."""
+    try:
+        toolchain_for("rust")
+    except kh.KitError:
+        need(False, "no Rust compiler for wasm here")
+    results = (
+        kh.check_own_module_through_shim(SUM_C, "rust"),
+        kh.check_sum_in_rust_or_go(SUM_C, "rust"),
+    )
+    for result in results:
+        assert result.ok is False and "it reads like C (#include), while lang says Rust" in (
+            result.message
+        ), result.text()
+        assert result.hint and "First complaint" in result.hint
+        assert "notebook 03" not in result.hint  # the setting is what to fix, not the program
+    shim, port = (r.hint or "" for r in results)
+    assert 'set lang = "c"' in shim  # notebook 09 takes C
+    assert "This exercise takes Rust or Go" in port and 'lang = "c"' not in port  # 03 does not
+
+
+def test_a_program_that_reads_like_its_language_gets_the_compiler_s_complaint() -> None:
+    from kernel_helpers.course.programs import written_in
+
+    assert written_in(SUM_C) == ("c", "#include")
+    assert written_in('fn main() { println!("x"); }') == ("rust", "fn main")
+    assert written_in("package main\n\nfunc main() {}") == ("go", "package main")
+    assert written_in("int main(void) { return 0; }") is None  # no sign: nothing is claimed
+    assert written_in("// #include in a comment\nfn main() {}") == ("rust", "fn main")
+
+
 def test_exercise_4_without_a_shim_runs_the_in_process_half_and_says_so(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

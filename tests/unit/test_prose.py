@@ -158,6 +158,27 @@ def test_09_diagram_and_text_say_the_same_thing() -> None:
     assert "left column is the container path" in text
 
 
+def test_09_diagram_says_what_this_docker_engine_can_start() -> None:
+    """Walk 8, S12: the diagram said docker run "can start either kind of workload" and
+    three cells later Docker 20.10 could not; the note beside docker run comes from the
+    engine, and the text no longer says every client starts both."""
+    from kernel_helpers.containers.kubernetes import docker_wasm_diagram
+    from kernel_helpers.containers.shim_tour import judge_docker_engine
+
+    def note(figure: object) -> str:
+        return " ".join(t.get_text() for t in figure.axes[0].texts)  # type: ignore[attr-defined]
+
+    old = judge_docker_engine("20.10.24+dfsg1", "", "overlay2")
+    assert "Docker 20.10.24 here:\ncontainers only" in note(docker_wasm_diagram(old))
+    new = judge_docker_engine("27.3.1", "io.containerd.snapshotter.v1", "overlayfs")
+    assert "Docker 27.3.1 here:\nboth kinds" in note(docker_wasm_diagram(new))
+    assert "Docker 24+" in note(docker_wasm_diagram())
+    text = " ".join(markdown(notebook("09")).split())
+    assert "any of them can start either kind" not in text
+    assert "`docker run` can start a wasm one only from Docker 24 on" in text
+    assert "kh.docker_wasm_diagram(kh.docker_wasm_path())" in "".join(cell_sources(notebook("09")))
+
+
 def test_hints_do_not_give_the_answer_away() -> None:
     from kernel_helpers.containers.kubernetes import wasm_runtime_class
     from kernel_helpers.course.nb09 import check_pod_runtime_class
@@ -533,6 +554,18 @@ def test_08_states_the_rule_its_prediction_check_applies() -> None:
     text = " ".join(markdown(notebook("08")).split())
     assert f"Within {round((PREDICTION_FACTOR - 1) * 100)}% of the measurement" in text
     assert "or inside the interval this run measured, counts as right" in text
+
+
+def test_08_says_plainly_what_jangda_et_al_measured() -> None:
+    """Walk 8, S9: "running about 1.45× to 1.55× as long as wasm in browsers as natively"
+    had to be read twice."""
+    text = " ".join(markdown(notebook("08")).split())
+    assert "as long as wasm in browsers as natively" not in text
+    assert (
+        "compiled SPEC CPU, big programs full of loads and stores, to wasm and ran it in "
+        "browsers: it took about 1.45× to 1.55× as long as the same programs compiled "
+        "natively" in text
+    )
 
 
 def test_02_points_back_at_the_size_comparison_it_explains() -> None:
