@@ -80,6 +80,10 @@ class DensityRow:
     bytes_per_instance: int
     method: str
     source: str = MEASURED
+    #: For wasm instances: the linear memory the module declares at start (its minimum
+    #: pages × 64 KiB), read from the module the run instantiated; None for other rows and
+    #: for results saved before it was kept.
+    declared_memory_bytes: int | None = None
 
     @property
     def per_gib(self) -> int:
@@ -90,13 +94,18 @@ class DensityRow:
         return self.source == RECORDED
 
     def to_json(self) -> dict[str, Any]:
-        return {"count": self.count, "bytes_per_instance": self.bytes_per_instance,
+        data = {"count": self.count, "bytes_per_instance": self.bytes_per_instance,
                 "per_gib": self.per_gib, "method": self.method, "source": self.source}  # fmt: skip
+        if self.declared_memory_bytes is not None:
+            data["declared_memory_bytes"] = self.declared_memory_bytes
+        return data
 
     @classmethod
     def from_json(cls, name: str, data: dict[str, Any], source: str) -> DensityRow:
+        declared = data.get("declared_memory_bytes")
         return cls(name, int(data["count"]), int(data["bytes_per_instance"]),
-                   str(data.get("method") or METHODS.get(name, "")), source)  # fmt: skip
+                   str(data.get("method") or METHODS.get(name, "")), source,
+                   None if declared is None else int(declared))  # fmt: skip
 
 
 @dataclass
@@ -214,7 +223,18 @@ def _instances_row(name: str, module: Path, count: int) -> DensityRow:
         raise BenchmarkError(f"{name}: {done.stderr.strip()[-300:]}")
     held = json.loads(done.stdout)
     growth = max(0, held["pss_after"] - held["pss_before"])
-    return DensityRow(name, held["count"], growth // max(1, held["count"]), METHODS[name])
+    per_instance = growth // max(1, held["count"])
+    return DensityRow(
+        name, held["count"], per_instance, METHODS[name], declared_memory_bytes=_declared(module)
+    )
+
+
+def _declared(module: Path) -> int | None:
+    """The linear memory ``module`` defines at start, in bytes (None: it defines none)."""
+    from ..wasm.reader import WASM_PAGE, read_module
+
+    memories = read_module(module).memories
+    return memories[0].minimum * WASM_PAGE if memories else None
 
 
 # --- processes and containers --------------------------------------------------------------------

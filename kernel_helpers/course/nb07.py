@@ -53,7 +53,8 @@ def check_pull_prediction(
     low, high = row.interval_s
     against = (
         f"{format_seconds(row.median_s)} {source}, the median of the {len(row.samples_s)} "
-        f"samples in `pull` ({format_seconds(low)}-{format_seconds(high)})"
+        f"samples in `pull` ({format_seconds(low)}-{format_seconds(high)}), over "
+        f"{pull.link.rate_mbit:g} Mbit/s and {pull.link.rtt_ms:g} ms round trip"
     )
     link = pull.link
     wire = row.bytes / link.bytes_per_s

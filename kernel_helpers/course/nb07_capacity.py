@@ -22,6 +22,7 @@ from ..containers.shaped_link import (
     teardown_commands,
 )
 from ..report.exports import save_result
+from ..wasm.reader import WASM_PAGE
 
 #: What a notebook run measures by default: the small images (a Debian one is ~15 s a
 #: sample at 50 Mbit/s). ``variants=PULL_VARIANTS, repeat=5`` measures everything.
@@ -87,11 +88,28 @@ def pull_or_recorded(
         return recorded_pull(why=err.message)
 
 
+def _link_words(result: PullResult) -> str:
+    return f"{result.link.rate_mbit:g} Mbit/s and {result.link.rtt_ms:g} ms round trip"
+
+
+def remeasured_text(first: PullResult, latest: PullResult) -> str:
+    """What the explorer prints under its plot after a Measure: that run's table, and which
+    run each reader holds. Walk 8, S7: the plot showed the new run while the table, the
+    check and the story below kept the first, and notebook 10 silently took the new one."""
+    return (
+        f"This Measure, over {_link_words(latest)}: its table is below, and it is saved for "
+        "notebook 10, which quotes the last Measure. `pull`, the table printed under this "
+        f"widget, the check and kh.pull_story keep this cell's first run, over "
+        f"{_link_words(first)}: the link your prediction is for.\n\n{latest.text()}"
+    )
+
+
 class PullExplorer:
     """Sliders for the link's rate and round trip, a Measure button and the plot of pull
     time against bytes. Moving a slider redraws the bytes-alone line at once (a
-    prediction); Measure pulls over that link, each variant drawn as it is done, and saves
-    the new result as ``"pull"``, so notebook 10 quotes the latest run, not the first."""
+    prediction); Measure pulls over that link, each variant drawn as it is done, prints
+    its table under the plot (:func:`remeasured_text`) and saves the new result as
+    ``"pull"``, so notebook 10 quotes the latest run; ``first`` keeps the first."""
 
     def __init__(
         self, variants: tuple[str, ...], repeat: int, *, results_folder: str | None = None
@@ -100,8 +118,11 @@ class PullExplorer:
         #: Where each run is saved for notebook 10 (None: the kit's results folder).
         self.results_folder = results_folder
         self.result: PullResult | None = None
+        #: The first run: what the notebook's ``pull`` and the cells below it read.
+        self.first: PullResult | None = None
         self.settings = LinkSettings()
         self._handle: Any = None
+        self._table: Any = None
         self._widgets: dict[str, Any] = {}
         self._busy = threading.Lock()
 
@@ -119,6 +140,12 @@ class PullExplorer:
                 self.settings, variants=self.variants, repeat=self.repeat, on_row=drawn
             )
             save_result("pull", self.result, folder=self.results_folder)
+            if self.first is None:
+                self.first = self.result
+            elif self._table is not None:
+                from IPython.display import Pretty
+
+                self._table.update(Pretty(remeasured_text(self.first, self.result)))  # type: ignore[no-untyped-call]
             self.redraw()
             return self.result
 
@@ -136,12 +163,14 @@ class PullExplorer:
         self._handle.update(Image(data=png, format="png"))  # type: ignore[no-untyped-call]
 
     def show(self) -> None:
-        from IPython.display import display
+        from IPython.display import Pretty, display
 
         controls = self._controls()
         if controls is not None:
             display(controls)  # type: ignore[no-untyped-call]
         self._handle = display("measuring...", display_id=True)  # type: ignore[no-untyped-call]
+        # Empty until a Measure: the cell prints the first run's table itself.
+        self._table = display(Pretty(""), display_id=True)  # type: ignore[no-untyped-call]
 
     def _controls(self) -> Any:
         try:
@@ -171,8 +200,11 @@ class PullExplorer:
 
     def _measure_in_background(self, label: Any) -> None:
         try:
-            self.measure()
-            label.value = "done: saved for notebook 10"
+            done = self.measure()
+            label.value = (
+                f"done over {_link_words(done)}: its table is under the plot; saved for "
+                "notebook 10 (the last Measure is what it quotes)"
+            )
         except Exception as err:  # the kernel survives whatever the run throws
             label.value = f"failed: {err}"
 
@@ -208,7 +240,8 @@ def pull_story(result: PullResult) -> Story:
     """Where each variant's seconds went: the bytes, the round trips, the rest. Notebook 07."""
     link = result.link
     source = "recorded" if result.recorded is not None else "measured"
-    said = []
+    # Which run this is, first: a Measure in the explorer makes another (walk 8, S7).
+    said = [f"Every figure here is from the run over {_link_words(result)} ({source})."]
     for name, row in result.rows.items():
         wire = row.bytes / link.bytes_per_s
         trips = row.round_trips * link.rtt_ms / 1000
@@ -316,7 +349,26 @@ def density_story(result: DensityResult) -> Story:
             "as idle containers: an instance is a store and its linear memory, a container "
             "a process, its cgroup and a shim."
         )
+    said.extend(_declared_against_weighed(result))
     said.extend(_as_a_platform_user_sees_it(result))
     for name, why in result.skipped.items():
         said.append(f"{name} was not measured: {why}")
     return Story(said)
+
+
+def _declared_against_weighed(result: DensityResult) -> list[str]:
+    """Why an instance can weigh less than the linear memory its module declares (walk 8,
+    S8: 14.3 KB each beside notebook 02's 128 KiB at start, unexplained), from the run."""
+    said = []
+    for row in result.rows.values():
+        declared = row.declared_memory_bytes
+        if declared is None or row.bytes_per_instance >= declared:
+            continue
+        said.append(
+            f"{row.name}: the module declares {format_bytes(declared)} of linear memory at "
+            f"start ({declared // WASM_PAGE} pages of 64 KiB), yet an instance weighs "
+            f"{format_bytes(row.bytes_per_instance)}. wasmtime reserves that memory as "
+            "address space; the kernel gives a page RAM only when the program first touches "
+            "it, and PSS counts only pages in RAM. Pages never touched weigh nothing."
+        )
+    return said

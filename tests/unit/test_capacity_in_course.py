@@ -130,6 +130,29 @@ def test_the_density_story_computes_the_ratio_and_marks_recorded_rows() -> None:
     assert story != str(density_story(density_result(20_000, 3_000_000)))
 
 
+def test_the_density_story_says_why_an_instance_weighs_less_than_its_memory() -> None:
+    """Walk 8, S8: "14.3 KB each" beside notebook 02's 131,072 bytes of memory at start,
+    with nothing said about pages that are reserved but never touched."""
+    from kernel_helpers.bench.density import _instances_row
+
+    hello = kh.wasm_module("hello", "c").path
+    row = _instances_row("wasm-instance", hello, 20)  # real instances, a real PSS
+    pages = kh.read_module(hello).memories[0].minimum
+    assert row.declared_memory_bytes == pages * 65536
+    assert DensityRow.from_json(row.name, row.to_json(), "measured") == row
+    light = replace(row, bytes_per_instance=14_300, declared_memory_bytes=131_072)
+    story = str(density_story(DensityResult({row.name: light})))
+    assert (
+        f"the module declares {kh.format_bytes(131_072)} of linear memory at start (2 pages of "
+        f"64 KiB), yet an instance weighs {kh.format_bytes(14_300)}" in story
+    )
+    assert "a page RAM only when the program first touches it" in story and "PSS" in story
+    heavy = replace(light, bytes_per_instance=200_000)  # nothing to explain
+    assert "declares" not in str(density_story(DensityResult({row.name: heavy})))
+    unknown = replace(light, declared_memory_bytes=None)  # a result saved before it was kept
+    assert "declares" not in str(density_story(DensityResult({row.name: unknown})))
+
+
 def test_skipped_variants_take_the_recorded_row_marked() -> None:
     live = DensityResult(
         {"wasm-instance": DensityRow("wasm-instance", 200, 14_000, "PSS growth")},
@@ -369,3 +392,44 @@ def test_measure_saves_each_new_run_so_notebook_10_quotes_the_latest(
     saved = load_results(tmp_path)["pull"]
     assert saved["link"]["rate_mbit"] == 10
     assert saved["variants"]["docker-scratch"]["median_s"] == 2.5
+
+
+def test_after_measure_the_explorer_prints_that_run_and_says_which_run_each_reader_holds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Walk 8, S7: after Measure at 25.1 Mbit/s the plot showed the new run, the table, the
+    check and the story the 50 Mbit/s one, and notebook 10 silently the new one. The
+    explorer prints the new run's table under its plot and says where each run goes; the
+    check and the story name the link of the run they were given."""
+    from kernel_helpers.course import nb07_capacity
+
+    def pulled(settings: LinkSettings, **_: Any) -> PullResult:  # the pull is not under test
+        return PullResult(settings, {"docker-scratch": pull_result(1.0).rows["docker-scratch"]}, {})
+
+    monkeypatch.setattr(nb07_capacity, "pull_or_recorded", pulled)
+    shown: list[str] = []
+
+    class Handle:  # what IPython's display handle receives
+        def update(self, obj: Any) -> None:
+            shown.append(obj.data)
+
+    explorer = nb07_capacity.PullExplorer(("docker-scratch",), 1, results_folder=str(tmp_path))
+    explorer._table = Handle()
+    first = explorer.measure(LinkSettings(50, 20))
+    assert shown == []  # the cell prints the first run itself
+    explorer.measure(LinkSettings(25.1, 20))
+    assert explorer.first is first and explorer.result is not first
+    said = shown[-1]
+    assert said.startswith("This Measure, over 25.1 Mbit/s and 20 ms round trip")
+    assert "notebook 10, which quotes the last Measure" in said
+    assert "keep this cell's first run, over 50 Mbit/s and 20 ms round trip" in said
+    assert explorer.result.text() in said
+    story = pull_story(first).sentences[0]
+    assert (
+        story == "Every figure here is from the run over 50 Mbit/s and 20 ms round trip (measured)."
+    )
+    checked = kh.check_pull_prediction(1.0, first).message
+    assert "over 50 Mbit/s and 20 ms round trip" in checked
+    prose = " ".join(capacity_markdown().split())
+    assert "Measure** pulls over the new link, prints that run's table under the plot" in prose
+    assert "which quotes the last Measure" in prose and "keep the cell's first run" in prose
