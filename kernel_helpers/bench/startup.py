@@ -504,6 +504,7 @@ def _until_precise(result: BenchResult, rounds: _Rounds, precision: float, deadl
     is started only when one as long as the last still fits before the deadline, so the
     budget bounds the run rather than the moment its last round begins."""
     last_round_s = 0.0
+    failed = ""  # why a side of the pair failed in an extra round, if one did
     while True:
         pair = headline_pair(result.variants)
         if pair is None:
@@ -513,16 +514,18 @@ def _until_precise(result: BenchResult, rounds: _Rounds, precision: float, deadl
             return
         ratio = result.ratio_interval(*pair)
         width = ratio.relative_half_width
-        samples = sum(result.variants[n].stats.n for n in pair)
+        samples = _samples_per_side(result, pair)
         if width <= precision:
             result.notes["precision"] = (
-                f"{pair[0]}/{pair[1]} known within ±{width:.0%} (target ±{precision:.0%}) after {samples} samples"
+                f"{pair[0]}/{pair[1]} known within ±{width:.0%} (target ±{precision:.0%}); {samples}"
             )
             return
         again = [
             r for r in rounds.runnables if r.name in pair and not result.variants[r.name].recorded
         ]
-        if rounds.stop is not None and rounds.stop.is_set():
+        if failed:
+            reason = failed
+        elif rounds.stop is not None and rounds.stop.is_set():
             reason = "the run was stopped"
         elif time.monotonic() + last_round_s >= deadline:
             reason = "the time budget ran out"
@@ -534,20 +537,30 @@ def _until_precise(result: BenchResult, rounds: _Rounds, precision: float, deadl
                 rounds.on_phase(Phase(f"tightening {pair[0]}/{pair[1]}", seconds=left))
                 rounds.on_phase = None
             began = time.monotonic()
-            _one_more_round(result, again, rounds)
+            failed = _one_more_round(result, again, rounds)
             last_round_s = time.monotonic() - began
             continue
         result.notes["precision"] = (
-            f"{pair[0]}/{pair[1]} known within ±{width:.0%} only (target ±{precision:.0%}): {reason} "
-            f"after {samples} samples"
+            f"{pair[0]}/{pair[1]} known within ±{width:.0%} only (target ±{precision:.0%}): {reason}; "
+            f"{samples}"
         )
         return
 
 
-def _one_more_round(result: BenchResult, again: list[_Runnable], rounds: _Rounds) -> None:
+def _samples_per_side(result: BenchResult, pair: tuple[str, str]) -> str:
+    """ "samples: docker-scratch 40, wasm-cached 40": the extra rounds go to both sides, and
+    the note shows it (walk 8: one side got them all, unseen behind a total)."""
+    slow, fast = (result.variants[name].stats.n for name in pair)
+    return f"samples: {pair[0]} {slow}, {pair[1]} {fast}"
+
+
+def _one_more_round(result: BenchResult, again: list[_Runnable], rounds: _Rounds) -> str:
+    """One more round of the pair, its samples added to ``result``'s; returns why a side
+    failed in it ("" when none did). Another round would then time one side only, so the
+    caller stops: a failure that was dropped here let every extra round go to wasm."""
     more = BenchResult(machine=result.machine, example=result.example)
     together = (tuple(r.name for r in again),)  # the pair being tightened, interleaved too
-    _measure_all(
+    stopped = _measure_all(
         again, more, rounds.repeat, 1, rounds.on_sample, rounds.stop, False, rounds.expect, together
     )
     for name, extra in more.variants.items():
@@ -560,6 +573,12 @@ def _one_more_round(result: BenchResult, again: list[_Runnable], rounds: _Rounds
             note=old.note,
             stopped=extra.stopped,
         )
+    failures = [
+        f"{name} failed in an extra round ({why})"
+        for name, why in more.skipped.items()
+        if name not in stopped  # a stop is not a failure: the caller sees the stop itself
+    ]
+    return "; ".join(failures)
 
 
 def _measure_all(

@@ -51,6 +51,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from .._errors import BenchmarkError
+from .cold_pull import ColdPull
 from .harness import _spawn_and_wait
 from .interleave import Contender, groups, interleaved
 from .variants import (
@@ -291,24 +292,6 @@ def _image_still_there(docker_cli: str, image: str, name: str) -> None:
         )
 
 
-def _image_remover(reference: str) -> Callable[[], None]:
-    import docker
-    import docker.errors
-
-    client = docker.from_env()
-
-    def remove_image() -> None:
-        # Untag every name of the image so its layers go too: each run pulls cold.
-        try:
-            image = client.images.get(reference)
-        except docker.errors.ImageNotFound:
-            return
-        for tag in image.tags:
-            client.images.remove(tag, force=True)
-
-    return remove_image
-
-
 def pull_and_run(reference: str, auth_file: str, *, out: str, err: str) -> int:
     """The OCI variant's one run: pull the artifact over the registry's HTTP API (digests
     checked), then compile and run it as runwasi would, output to ``out``/``err``."""
@@ -347,11 +330,7 @@ def _call_runner(spec: CallSpec) -> RunOnce:
 
 
 def _untimed_before(spec: object) -> Callable[[], None]:
-    """What a variant asks for before each run, outside the timer: a call variant's
-    ``before``; a cold-pull variant's image removal (the pull and the run are what is
-    timed, as ``docker run`` times only its run); else nothing."""
-    if isinstance(spec, CommandSpec) and spec.remove_image:
-        return _image_remover(spec.remove_image)
+    """What a call variant asks for before each run, outside the timer; else nothing."""
     if not isinstance(spec, CallSpec) or spec.before is None:
         return _nothing
     function, args = _target(spec.before), spec.args
@@ -430,6 +409,10 @@ def steps_for(job: Job) -> Steps:
     """How ``job`` runs once: what is timed, and what happens untimed around it."""
     if isinstance(job.spec, ContainerdSpec):
         return _ContainerdRun(job.spec).steps()
+    if isinstance(job.spec, CommandSpec) and job.spec.remove_image:
+        # The pull and the run are timed, as docker run times only its run (cold_pull.py).
+        cold = ColdPull(job.spec.remove_image)
+        return Steps(runner_for(job), before=cold.remove, after=cold.restore)
     return Steps(runner_for(job), before=_untimed_before(job.spec))
 
 

@@ -146,6 +146,41 @@ def test_a_cold_pull_removes_its_image_before_the_timer_starts(
 
 
 @pytest.mark.docker
+def test_a_cold_pull_gives_back_the_name_docker_scratch_runs_its_image_by(
+    builds: Builds, docker_client: object, registry: LocalRegistry
+) -> None:
+    """Walk 8, S5: docker-pull-run pushes docker-scratch's image, and before each run it
+    untags every name of it so the pull is cold, docker-scratch's tag included; the extra
+    rounds of 06's headline ratio, run after it, then timed no docker-scratch start. The
+    tag is gone while the pull runs and back on the pulled image after it."""
+    from kernel_helpers.bench.variants import CommandSpec, Job
+    from kernel_helpers.bench.worker import run_in_worker, steps_for
+    from kernel_helpers.containers.images import owner_tag, push_image
+
+    tag = owner_tag("kit-hello-shared")
+    scratch_image(builds.require_native(), tag)
+    reference = push_image(tag, registry, "kit/hello-shared")
+    pull_run = hardened_run_command(reference, pull=True, docker_config=registry.docker_config_dir)
+    pull = Job("docker-pull-run", CommandSpec(tuple(pull_run), remove_image=reference))
+    inspect = [find_program("docker") or "docker", "image", "inspect", tag]
+    try:
+        steps = steps_for(pull)
+        steps.before()
+        gone = subprocess.run(inspect, capture_output=True, timeout=60)
+        assert gone.returncode != 0  # every name went, so the layers went: the pull is cold
+        assert steps.run(os.devnull, os.devnull) == 0
+        steps.after()
+        assert subprocess.run(inspect, capture_output=True, timeout=60).returncode == 0
+        scratch = Job("docker-scratch", CommandSpec(tuple(hardened_run_command(tag)), image=tag))
+        outcome = run_in_worker([pull, scratch], warmup=0, repeat=2)  # the pull first, as in 06
+        assert outcome.failed == {}
+        assert len(outcome.samples["docker-scratch"]) == 2
+    finally:
+        for name in (tag, reference):
+            subprocess.run(["docker", "image", "rm", "-f", name], capture_output=True, timeout=60)
+
+
+@pytest.mark.docker
 def test_image_sizes_read_from_the_registry_manifest(
     builds: Builds, docker_client: object, registry: LocalRegistry
 ) -> None:

@@ -193,6 +193,25 @@ def test_adaptive_runs_stop_at_the_precision_or_the_budget_and_say_which(
     assert tight.variants["wasm-instantiate"].stats.n > 5  # it did try more rounds
 
 
+@pytest.mark.docker
+def test_the_extra_rounds_time_both_sides_when_the_pull_variant_ran_before_them() -> None:
+    """Walk 8, S5: with docker-pull-run in the plan, the headline pair's extra rounds gave
+    wasm-cached 190 samples and docker-scratch none (the pull had untagged its image)."""
+    need(docker_status().available, "no Docker daemon")
+    need(registry_binary() is not None, "docker-registry is not installed")
+    names = ["docker-scratch", "docker-pull-run", "wasm-cached"]
+    result = run_startup(
+        "hello", repeat=3, warmup=1, variants=names, progress=False, precision=1e-6, budget_s=12
+    )
+    assert result.skipped == {}
+    scratch, wasm = (result.variants[n].stats.n for n in ("docker-scratch", "wasm-cached"))
+    assert scratch == wasm > 3, (scratch, wasm)
+    assert result.variants["docker-pull-run"].stats.n == 3
+    assert result.notes["precision"].endswith(
+        f"samples: docker-scratch {scratch}, wasm-cached {wasm}"
+    )
+
+
 def test_the_component_variant_starts_the_same_program_made_a_component() -> None:
     result = run_startup(
         "hello", variants=["wasm-instantiate", "component-instantiate"], repeat=3, warmup=1,

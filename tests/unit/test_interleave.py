@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import shutil
 import threading
+import time
 from pathlib import Path
 
 from kernel_helpers.bench import startup as startup_module
@@ -144,3 +145,26 @@ def test_the_extra_rounds_of_the_headline_pair_are_interleaved_too() -> None:
     startup_module._one_more_round(result, pair, rounds)
     assert seen == ["docker-scratch", "wasm-instantiate", "wasm-instantiate", "docker-scratch"]
     assert result.variants["docker-scratch"].stats.n == 4
+
+
+def test_a_side_that_fails_in_an_extra_round_ends_the_rounds_and_is_named() -> None:
+    """Walk 8, S5: once the pull variant had untagged docker-scratch's image, every extra
+    round's docker-scratch run failed, the failure was dropped, and the rounds went on
+    until the budget ran out with wasm alone gaining samples. A side failing now ends the
+    rounds after that one, and the note says so and gives the samples of each side."""
+    false = shutil.which("false") or "/bin/false"
+    pair = [
+        startup_module._Runnable("docker-scratch", CommandSpec((false,))),
+        _cheap("wasm-instantiate"),
+    ]
+    result = BenchResult(machine={}, example="hello")
+    for name, samples in (("docker-scratch", [0.1, 0.3, 0.9]), ("wasm-instantiate", [1e-4, 5e-4])):
+        result.variants[name] = Measurement.from_samples(name, "process", samples)
+    rounds = startup_module._Rounds(pair, 2, None, None, "hi")
+    deadline = time.monotonic() + 20  # what the old code spent, round after wasm-only round
+    startup_module._until_precise(result, rounds, precision=1e-9, deadline=deadline)
+    note = result.notes["precision"]
+    assert "docker-scratch failed in an extra round" in note, note
+    assert "the time budget ran out" not in note, note
+    assert result.variants["wasm-instantiate"].stats.n == 4  # the one round, not a budget's worth
+    assert note.endswith("samples: docker-scratch 3, wasm-instantiate 4"), note
