@@ -7,9 +7,12 @@ benchmark worker and ``run-wasm``, never imports matplotlib.
 from __future__ import annotations
 
 import io
+import textwrap
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from matplotlib.axes import Axes
+from matplotlib.backend_bases import RendererBase
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure, SubFigure
 from matplotlib.text import Text
@@ -50,14 +53,19 @@ def label_log_axis(ax: Axes, unit: Callable[[float], str], which: str = "x") -> 
 LABEL_ROOM_PX = 8.0
 
 
+def _page(figure: Figure | SubFigure) -> Figure:
+    """The figure that lays out ``figure`` (a panel of a page is laid out with the page)."""
+    while isinstance(figure, SubFigure):
+        figure = figure.figure
+    return figure
+
+
 def keep_labels_inside(ax: Axes, labels: Sequence[Text]) -> None:
     """Widen ``ax``'s x range until every one of ``labels`` ends inside the axes, so a label
     written beside a point or a bar is never cut at the figure's edge (walk 7, S34). Each
     round lays the figure out, measures the overflow in pixels and moves the right limit
     that far out; labels anchored in data move left with it, so a few rounds settle."""
-    figure = ax.figure
-    while isinstance(figure, SubFigure):  # a panel of a page: lay out the whole page
-        figure = figure.figure
+    figure = _page(ax.figure)
     if not labels:
         return
     for _ in range(5):
@@ -69,3 +77,55 @@ def keep_labels_inside(ax: Axes, labels: Sequence[Text]) -> None:
         left = ax.get_xlim()[0]
         right = ax.transData.inverted().transform((box.x1 + overflow, box.y0))[0]
         ax.set_xlim(left, right)
+
+
+class _TextInside(Text):
+    """A label that, each time it is drawn, moves left as far as it would run past its
+    axes' right edge: it is placed after the layout, at no extra layout pass (the live
+    start-up plot redraws every few tenths of a second while the worker times starts)."""
+
+    def __init__(self, x: float, y: float, text: str, **style: Any) -> None:
+        super().__init__(x, y, text, **style)
+        self._anchor_x = x
+
+    def draw(self, renderer: RendererBase) -> None:
+        ax = self.axes
+        self.set_x(self._anchor_x)  # where it was asked to be, for this layout
+        if ax is not None and self.get_visible():
+            box = self.get_window_extent(renderer)
+            overflow = box.x1 + LABEL_ROOM_PX - ax.get_window_extent(renderer).x1
+            if overflow > 0:
+                to_screen = self.get_transform()
+                x, y = to_screen.transform(self.get_position())
+                self.set_x(float(to_screen.inverted().transform((x - overflow, y))[0]))
+        super().draw(renderer)
+
+
+def text_inside(ax: Axes, x: float, y: float, text: str, **style: Any) -> Text:
+    """``ax.text`` for a label that must end inside the axes whatever their width, such as
+    a claim's name written at the start of its band near the right edge (walk 8, S6:
+    "several seconds" ran past the frame of 06's plot). Left-aligned text only."""
+    label = _TextInside(x, y, text, **style)
+    ax.add_artist(label)
+    return label
+
+
+def wrap_xlabel_inside(ax: Axes) -> None:
+    """Wrap ``ax``'s x label onto two or more lines while it is wider than its axes or runs
+    past the figure's edge. Centred under axes that long row labels push right, a one-line
+    label wider than the axes ran off the picture: constrained layout moves the axes as
+    their tick labels change, and one layout fitted it where the next did not (walk 8,
+    S15). The first break goes before a parenthesis: "median start-up / (log scale: ...)".
+    Call it last: it lays the figure out to measure."""
+    label, figure = ax.xaxis.label, _page(ax.figure)
+    words = " ".join(label.get_text().split())
+    first, paren, rest = words.partition(" (")
+    tries = ([f"{first}\n({rest}"] if paren else []) + [
+        textwrap.fill(words, width) for width in range(len(words) * 2 // 3, 10, -8)
+    ]
+    for text in [label.get_text(), *tries]:
+        label.set_text(text)
+        figure.draw_without_rendering()
+        box, room = label.get_window_extent(), ax.get_window_extent()
+        if box.width <= room.width and box.x0 >= 0 and box.x1 <= figure.bbox.width:
+            return

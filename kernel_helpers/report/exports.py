@@ -433,7 +433,7 @@ def comparison_figure(exports: list[dict[str, Any]]) -> tuple[Figure, list[dict[
 
     from matplotlib.patches import Patch
 
-    from .._figures import keep_labels_inside, label_log_axis, new_figure
+    from .._figures import keep_labels_inside, label_log_axis, new_figure, wrap_xlabel_inside
 
     rows = comparison_table(exports)
     if not rows:
@@ -490,6 +490,7 @@ def comparison_figure(exports: list[dict[str, Any]]) -> tuple[Figure, list[dict[
     # Below the axes, inside the figure: constrained layout makes room, nothing is clipped.
     figure.legend(handles=handles, fontsize=8, loc="outside lower center", ncols=1, frameon=False)
     keep_labels_inside(ax, list(ax.texts))  # "1.12 s (recorded)" reached the edge (walk 7)
+    wrap_xlabel_inside(ax)  # its ")" ran past the picture's edge (walk 8, S15)
     return figure, rows
 
 

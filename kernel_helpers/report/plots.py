@@ -23,7 +23,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from .._display import format_bytes, format_seconds
-from .._figures import figure_png, label_log_axis, new_figure
+from .._figures import figure_png, label_log_axis, new_figure, text_inside
 from ..bench.harness import Phase
 from ..bench.results import (
     BenchResult,
@@ -75,7 +75,9 @@ def _shade_claims(ax: Axes) -> None:
     ax.axvspan(1e-3, 1e-1, color="#2ca02c", alpha=0.07, zorder=0)
     ax.axvspan(SEVERAL_SECONDS_FROM_S, 10, color="#d62728", alpha=0.07, zorder=0)
     bottom = ax.get_ylim()[0]  # rows run top-down, so the bottom edge is the largest y
-    ax.text(
+    # Written where each band starts, moved left when the axes are too narrow for it.
+    text_inside(
+        ax,
         1.1e-3,
         bottom - 0.1,
         "claim: wasm\nin milliseconds",
@@ -83,7 +85,8 @@ def _shade_claims(ax: Axes) -> None:
         fontsize=8,
         color="#2ca02c",
     )
-    ax.text(
+    text_inside(
+        ax,
         SEVERAL_SECONDS_FROM_S * 1.05,
         bottom - 0.1,
         "claim:\ncontainers in\nseveral seconds",
@@ -573,8 +576,11 @@ def draw_sizes(
     ax.set_xlabel("size (log scale: each grid line is 10× the one before; 1 KB = 1000 bytes)")
     if compact:
         return
-    ax.text(1.1e6, -0.5, "claim: wasm\n'several MBs'", fontsize=8, color="#2ca02c", va="bottom")
-    ax.text(
+    text_inside(
+        ax, 1.1e6, -0.5, "claim: wasm\n'several MBs'", fontsize=8, color="#2ca02c", va="bottom"
+    )
+    text_inside(
+        ax,
         1.1e7,
         -0.5,
         "claim: images 'tens or hundreds of MBs'",

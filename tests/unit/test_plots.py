@@ -333,6 +333,29 @@ def test_10s_class_chart_of_two_exports_fits_the_window_too(tmp_path: Any) -> No
     assert len({r["variant"] for r in rows}) >= 13
     width, height = _drawn_px(figure)
     assert width <= LAB_OUTPUT_PX[0] and height <= LAB_OUTPUT_PX[1], (width, height)
+    # Walk 8, S15: the x label, centred under axes that the long row labels push right,
+    # lost its closing ")" at the picture's edge. It wraps before its parenthesis now.
+    assert _past_the_picture(figure) == []
+    assert figure.axes[0].get_xlabel().startswith("median start-up\n(log scale")
+
+
+def _past_the_picture(figure: Any) -> list[str]:
+    """The texts placed in ``figure`` that run past its left or right edge (cut off there).
+    A text placed outside it, such as the label of a tick beyond the axis' end, is never
+    drawn, so it is left out."""
+    from matplotlib.text import Text
+
+    figure.draw_without_rendering()
+    width = figure.bbox.width
+    cut = []
+    for text in figure.findobj(Text):
+        if not (text.get_visible() and text.get_text().strip()):
+            continue
+        anchor = text.get_transform().transform(text.get_position())[0]
+        box = text.get_window_extent()
+        if 0 <= anchor <= width and (box.x0 < 0 or box.x1 > width):
+            cut.append(text.get_text())
+    return cut
 
 
 def test_notebook_08s_figures_keep_the_course_colours() -> None:
@@ -396,3 +419,36 @@ def test_labels_beside_points_and_bars_end_inside_their_axes(which: str, tmp_pat
     chart = aggregate_exports([reference.json_path, mine.json_path])[0].axes[0]
     assert any("(recorded)" in t.get_text() for t in chart.texts)
     assert _ends_inside(chart) == []
+
+
+def test_the_claims_names_end_inside_their_axes_however_narrow_the_plot() -> None:
+    """Walk 8, S6: "claim: containers in several seconds", written where its band starts
+    near the right edge, ran past the frame of 06's plot and of 10's summary, whose long
+    row labels leave the axes narrow. The names move left as far as they would overflow;
+    the live plot and the size chart write theirs the same way."""
+    from kernel_helpers.bench.reference import recorded_result
+    from kernel_helpers.bench.results import as_dict
+    from kernel_helpers.report.exports import summary_figures
+    from tests.synthetic_results import all_results
+
+    recorded = recorded_result("startup", "hello")  # 13 rows: the narrowest axes
+    live = LiveStartupPlot(list(recorded.variants))
+    for name, measured in recorded.variants.items():
+        live.samples[name] = list(measured.samples_s)
+    results = {t: as_dict(r) for t, r in all_results("fast-containers").items()}
+    panels = {
+        "06's figure": startup_figure(recorded).axes[0],
+        "06's live plot": live.figure().axes[0],
+        "10's summary": summary_figures({**results, "startup": recorded.to_json()})[0].axes[0],
+        "07's sizes": size_figure(SIZES_SCRATCH).axes[0],
+    }
+    for where, ax in panels.items():
+        claims = [t for t in ax.texts if t.get_text().startswith("claim")]
+        assert len(claims) == 2, (where, [t.get_text() for t in ax.texts])
+        cut = [c for c in _ends_inside(ax) if c.startswith("claim")]
+        assert cut == [], (where, cut)
+    # Moved only as far as needed: the container claim still starts inside its band's
+    # decade, right of the 1 s grid line, rather than being pushed to the left edge.
+    ax = panels["06's figure"]
+    several = next(t for t in ax.texts if "several seconds" in t.get_text())
+    assert several.get_position()[0] > 1.0
