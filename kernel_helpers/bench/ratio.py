@@ -24,6 +24,8 @@ CONFIDENCE = 0.95
 NO_DIFFERENCE = "no measurable difference"
 #: Digits an interval's end may grow to while it would otherwise print as "1×".
 MAX_DIGITS = 6
+#: How :meth:`Ratio.why_rounded` names the significant digits :func:`_digits` keeps.
+KEPT = {1: "one significant digit", 2: "two significant digits", 3: "three significant digits"}
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,26 @@ class Ratio:
         if not self.measurable:
             return f"{NO_DIFFERENCE} ({self.span()})"
         return f"about {_times(self.value, self._point_digits(digits))} ({self.span()})"
+
+    def divided(self) -> str:
+        """``value`` as dividing the two medians gives it, not rounded to the interval:
+        "1,264×", "392×", "1.04×". A learner who divides the medians gets this figure, and
+        beside it :meth:`text` shows how much of it the samples support (walk 8, S4)."""
+        return f"{self.value:,.0f}×" if self.value >= 100 else f"{self.value:.3g}×"
+
+    def why_rounded(self) -> str:
+        """Why :meth:`text` reads as it does, in this ratio's own figures: "rounded to one
+        significant digit, because its interval puts the ratio within ±62% only"."""
+        if not self.spread_known:
+            return "one figure per side, so no interval says how sure it is"
+        if not self.measurable:
+            return "its interval includes 1, so the samples cannot tell the two apart"
+        width, digits = self.relative_half_width, _digits(self)
+        within = f"±{width:.0%}" if width >= 0.01 else f"±{width:.1%}"
+        only = " only" if digits == 1 else ""
+        return (
+            f"rounded to {KEPT[digits]}, because its interval puts the ratio within {within}{only}"
+        )
 
     def span(self) -> str:
         """The interval as :meth:`text` prints it: "470×-590×", "1.04×-65×"."""

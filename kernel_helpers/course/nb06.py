@@ -45,9 +45,7 @@ def check_startup_ratio(answer: object, result: Any) -> CheckResult:
     truth = container / wasm
     given = number(answer)
     if close(given, truth):
-        return right(
-            f"yes: about {truth:,.0f}×. A container start costs that many wasm starts here."
-        )
+        return right(_ratio_explained(result))
     if close(given, 1 / truth):
         return wrong(
             "you divided the other way round.", "Put the container's median on top: the slower one."
@@ -56,6 +54,18 @@ def check_startup_ratio(answer: object, result: Any) -> CheckResult:
         f"{_plain(given)} is not the ratio of the two medians.",
         f"Divide result.variants['docker-scratch'].stats.median_s ({format_seconds(container)}) by "
         f"result.variants['wasm-instantiate'].stats.median_s ({format_seconds(wasm)}).",
+    )
+
+
+def _ratio_explained(result: Any) -> str:
+    """The right answer's message: the medians divided, as the learner computed them, and
+    why the table of ratios prints a rounder figure (walk 8, S4: 1,264 against "about
+    1,000×" looked like a mistake; a wide interval keeps one digit)."""
+    ratio = as_result(result).ratio_interval("docker-scratch", "wasm-instantiate")
+    return (
+        f"yes: {ratio.divided()}, the two medians divided. The ratios above print it as "
+        f"{ratio.text()}: {ratio.why_rounded()}. A container start costs about that many wasm "
+        "starts here."
     )
 
 

@@ -164,3 +164,23 @@ def test_the_verdict_page_answers_each_claim_of_00_with_the_pull_and_density_row
     assert [v["headline"].split(":")[0] for v in shown] == list(CLAIMS)
     assert "link unshaped | over a" in shown[0]["table"]
     assert "memory per instance alive" in shown[1]["table"]
+
+
+@pytest.mark.parametrize("which", SETS)
+def test_06_prints_each_ratio_as_the_medians_divided_beside_its_reading(
+    which: str, folders: dict[str, Path]
+) -> None:
+    """Walk 8, S4: the learner's division of the medians must be on the page, computed
+    from the same result as the rounded reading beside it."""
+    from tests.synthetic_results import startup
+
+    path = next(p for p in PART_TWO if p.name.startswith("06"))
+    printed = "".join(
+        output.get("text", "")
+        for cell in run(path, which, folders[which]).cells
+        for output in cell.get("outputs", [])
+        if output.get("name") == "stdout"
+    )
+    ratio = startup(which).ratio_interval("docker-scratch", "wasm-instantiate")
+    line = next(x for x in printed.splitlines() if "docker-scratch / wasm-instantiate" in x)
+    assert line.split()[3:] == [ratio.divided(), *ratio.text().split()], line

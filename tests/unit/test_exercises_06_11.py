@@ -40,6 +40,29 @@ def test_startup_ratio_is_graded_against_the_learners_own_result() -> None:
     assert too_far.ok is False and "8,750 is not the ratio" in too_far.message, too_far.message
 
 
+def test_the_ratio_check_says_why_the_table_prints_a_rounder_figure() -> None:
+    """Walk 8, S4: the learner divided the medians (1263.7), the table above printed
+    "about 1,000× (910×-2,400×)" and the check "about 1,264×". The check now gives the
+    division and says why the table reads it rounder: its interval is that wide."""
+    from kernel_helpers.bench.results import BenchResult, Measurement
+
+    result = BenchResult(machine={}, example="hello")
+    for name, samples in (
+        ("docker-scratch", [0.42, 0.5, 0.632, 0.9, 1.3]),
+        ("wasm-instantiate", [4.6e-4, 4.9e-4, 5e-4, 5.1e-4, 5.6e-4]),
+    ):
+        result.variants[name] = Measurement.from_samples(name, "process", samples)
+    ratio = result.ratio_interval("docker-scratch", "wasm-instantiate")
+    assert ratio.text().startswith("about 1,000× (") and ratio.relative_half_width > 0.5
+    checked = kh.check_startup_ratio(1263.7, result)
+    assert checked.ok is True, checked.text()
+    assert checked.message.startswith("yes: 1,264×, the two medians divided."), checked.message
+    assert f"print it as {ratio.text()}: rounded to one significant digit" in checked.message
+    assert "because its interval puts the ratio within ±" in checked.message
+    narrow = kh.check_startup_ratio(8750, FAST)
+    assert "rounded to two significant digits" in narrow.message, narrow.message
+
+
 def test_startup_prediction_is_compared_with_the_median_and_its_spread() -> None:
     """Issue 28, S8: exercise 2 asked whether docker-scratch took "several seconds", which
     the verdict two cells above said, and the hint quoted the median. Now the learner

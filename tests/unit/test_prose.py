@@ -530,10 +530,48 @@ def test_06_says_why_a_ratio_can_sit_at_one_end_of_its_interval() -> None:
     from kernel_helpers.bench.ratio import Ratio
 
     text = " ".join(markdown(notebook("06")).split())
-    assert "The first figure is the ratio of the two medians as measured" in text
-    assert "the range need not be centred on it" in text
+    assert "The ratio is the two medians as measured, and the range need not be centred" in text
     # The sentence explains what the code prints: the point estimate first, then the range.
     assert Ratio(2500, 2300, 5000).text().startswith("about 2,500× (")
+
+
+def test_06_says_where_a_ratio_is_rounded_and_prints_the_division_beside_it() -> None:
+    """Walk 8, S4: exercise 1's division gave 1263.7, the table printed "about 1,000×
+    (910×-2,400×)" and the check "about 1,264×": the learner thought they had erred. The
+    table prints the medians divided beside the reading, the prose states the rounding
+    rule the reading applies, and exercise 1 points at the column to compare with."""
+    from kernel_helpers.bench.ratio import Ratio
+
+    cells = cell_sources(notebook("06"))
+    table = next(c for c in cells if "result.ratio_intervals()" in c)
+    assert "ratio.divided()" in table and "ratio.text()" in table and "medians ÷" in table
+    text = " ".join(markdown(notebook("06")).split())
+    assert "The `medians ÷` column is the two medians divided" in text
+    assert "An interval wider than ±50% keeps one significant digit, a narrower one two" in text
+    # The rule as the code applies it: ±62% keeps one digit, ±29% two.
+    wide, narrow = Ratio(1263.7, 910, 2400), Ratio(392.1, 380, 630)
+    assert wide.relative_half_width > 0.5 > narrow.relative_half_width
+    assert (wide.divided(), wide.text()) == ("1,264×", "about 1,000× (910×-2,400×)")
+    assert (narrow.divided(), narrow.text()) == ("392×", "about 390× (380×-630×)")
+    exercise = " ".join(next(c for c in cells if "## Exercise 1" in c).split())
+    assert "it should agree with the `medians ÷` column" in exercise
+
+
+def test_06_promises_the_extra_runs_to_both_sides_and_the_count_of_each() -> None:
+    """Walk 8, S5: the intro promised more runs for the headline ratio, and all of them went
+    to the wasm side while the note gave one total. Both sides take them in turn now, and
+    the note gives each side's count, as the intro says."""
+    from kernel_helpers.bench.results import BenchResult, Measurement
+    from kernel_helpers.bench.startup import _samples_per_side
+
+    intro = " ".join(cell_sources(notebook("06"))[0].replace("\n> ", "\n").split())
+    assert "more runs, taken by both sides in turn" in intro
+    assert "how many samples each side has" in intro
+    result = BenchResult(machine={}, example="hello")
+    for name, n in (("docker-scratch", 40), ("wasm-cached", 35)):
+        result.variants[name] = Measurement.from_samples(name, "process", [0.1] * n)
+    pair = ("docker-scratch", "wasm-cached")
+    assert _samples_per_side(result, pair) == "samples: docker-scratch 40, wasm-cached 35"
 
 
 def test_05_exercise_2_says_the_learner_measures_fib_15_and_20() -> None:
