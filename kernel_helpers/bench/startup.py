@@ -502,49 +502,54 @@ def _until_precise(result: BenchResult, rounds: _Rounds, precision: float, deadl
     """More rounds of the headline pair until its ratio is within ±``precision`` or the
     deadline passes; one note says which, so the learner knows how far to trust it. A round
     is started only when one as long as the last still fits before the deadline, so the
-    budget bounds the run rather than the moment its last round begins."""
+    budget bounds the run rather than the moment its last round begins.
+
+    The pair is chosen once, before the first extra round: chosen again after each, the
+    fastest wasm row flipped between two close ones (cached, pre-instantiated), each got
+    half of the wasm side's rounds, and neither ratio tightened as it should."""
+    pair = headline_pair(result.variants)
+    if pair is None:
+        result.notes["precision"] = (
+            "no headline ratio to tighten (a container or wasm row is missing)"
+        )
+        return
+    again = [r for r in rounds.runnables if r.name in pair and not result.variants[r.name].recorded]
     last_round_s = 0.0
     failed = ""  # why a side of the pair failed in an extra round, if one did
     while True:
-        pair = headline_pair(result.variants)
-        if pair is None:
-            result.notes["precision"] = (
-                "no headline ratio to tighten (a container or wasm row is missing)"
-            )
-            return
-        ratio = result.ratio_interval(*pair)
-        width = ratio.relative_half_width
-        samples = _samples_per_side(result, pair)
+        width = result.ratio_interval(*pair).relative_half_width
         if width <= precision:
             result.notes["precision"] = (
-                f"{pair[0]}/{pair[1]} known within ±{width:.0%} (target ±{precision:.0%}); {samples}"
+                f"{pair[0]}/{pair[1]} known within ±{width:.0%} (target ±{precision:.0%}); "
+                f"{_samples_per_side(result, pair)}"
             )
             return
-        again = [
-            r for r in rounds.runnables if r.name in pair and not result.variants[r.name].recorded
-        ]
-        if failed:
-            reason = failed
-        elif rounds.stop is not None and rounds.stop.is_set():
-            reason = "the run was stopped"
-        elif time.monotonic() + last_round_s >= deadline:
-            reason = "the time budget ran out"
-        elif not again:
-            reason = "its rows are recorded, so more runs here cannot narrow it"
-        else:
-            if rounds.on_phase is not None:  # once, before the first extra round
-                left = max(deadline - time.monotonic(), 0.0)
-                rounds.on_phase(Phase(f"tightening {pair[0]}/{pair[1]}", seconds=left))
-                rounds.on_phase = None
-            began = time.monotonic()
-            failed = _one_more_round(result, again, rounds)
-            last_round_s = time.monotonic() - began
-            continue
-        result.notes["precision"] = (
-            f"{pair[0]}/{pair[1]} known within ±{width:.0%} only (target ±{precision:.0%}): {reason}; "
-            f"{samples}"
-        )
-        return
+        reason = failed or _why_no_more_rounds(rounds, again, deadline - last_round_s)
+        if reason:
+            result.notes["precision"] = (
+                f"{pair[0]}/{pair[1]} known within ±{width:.0%} only (target ±{precision:.0%}): "
+                f"{reason}; {_samples_per_side(result, pair)}"
+            )
+            return
+        if rounds.on_phase is not None:  # once, before the first extra round
+            left = max(deadline - time.monotonic(), 0.0)
+            rounds.on_phase(Phase(f"tightening {pair[0]}/{pair[1]}", seconds=left))
+            rounds.on_phase = None
+        began = time.monotonic()
+        failed = _one_more_round(result, again, rounds)
+        last_round_s = time.monotonic() - began
+
+
+def _why_no_more_rounds(rounds: _Rounds, again: list[_Runnable], last_start: float) -> str:
+    """Why no further round starts ("" when one does): a stop, no time for a round as long
+    as the last one (``last_start``: the latest moment one may begin), or no row to rerun."""
+    if rounds.stop is not None and rounds.stop.is_set():
+        return "the run was stopped"
+    if time.monotonic() >= last_start:
+        return "the time budget ran out"
+    if not again:
+        return "its rows are recorded, so more runs here cannot narrow it"
+    return ""
 
 
 def _samples_per_side(result: BenchResult, pair: tuple[str, str]) -> str:

@@ -168,3 +168,28 @@ def test_a_side_that_fails_in_an_extra_round_ends_the_rounds_and_is_named() -> N
     assert "the time budget ran out" not in note, note
     assert result.variants["wasm-instantiate"].stats.n == 4  # the one round, not a budget's worth
     assert note.endswith("samples: docker-scratch 3, wasm-instantiate 4"), note
+
+
+def test_the_pair_tightened_is_chosen_once_and_keeps_every_extra_round() -> None:
+    """06's rerun after the fix: "samples: docker-scratch 35, wasm-instantiate 25". The
+    pair was chosen again after each round, and the fastest wasm row flipped between two
+    close ones, so each got part of the wasm side's rounds. Here an echo (a process, far
+    slower than either) is every extra sample: after one round wasm-cached is no longer
+    the fastest, yet its pair keeps the rounds."""
+    runnables = [_cheap(n) for n in ("docker-scratch", "wasm-cached", "wasm-instantiate")]
+    result = BenchResult(machine={}, example="hello")
+    for name, seconds in (
+        ("docker-scratch", 0.5),
+        ("wasm-cached", 1e-5),
+        ("wasm-instantiate", 2e-5),
+    ):
+        spread = [seconds * f for f in (0.5, 1.0, 2.5)]  # wide: the target is never reached
+        result.variants[name] = Measurement.from_samples(name, "process", spread)
+    rounds = startup_module._Rounds(runnables, 3, None, None, "hi")
+    deadline = time.monotonic() + 3
+    startup_module._until_precise(result, rounds, precision=1e-9, deadline=deadline)
+    counts = {name: m.stats.n for name, m in result.variants.items()}
+    assert counts["wasm-instantiate"] == 3, counts  # never part of the pair
+    assert counts["docker-scratch"] == counts["wasm-cached"] > 6, counts  # two rounds or more
+    note = result.notes["precision"]
+    assert note.startswith("docker-scratch/wasm-cached known within"), note
