@@ -60,9 +60,10 @@ class Ratio:
 
     def divided(self) -> str:
         """``value`` as dividing the two medians gives it, not rounded to the interval:
-        "1,264×", "392×", "1.04×". A learner who divides the medians gets this figure, and
-        beside it :meth:`text` shows how much of it the samples support (walk 8, S4)."""
-        return f"{self.value:,.0f}×" if self.value >= 100 else f"{self.value:.3g}×"
+        "1,264×", "392×", "1.00×" (three digits below 100). A learner who divides the
+        medians gets this figure, and beside it :meth:`text` shows how much of it the
+        samples support (walk 8, S4)."""
+        return f"{self.value:,.0f}×" if self.value >= 100 else f"{self.value:#.3g}×"
 
     def why_rounded(self) -> str:
         """Why :meth:`text` reads as it does, in this ratio's own figures: "rounded to one

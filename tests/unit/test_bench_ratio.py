@@ -83,3 +83,12 @@ def test_empty_or_zero_samples_are_refused() -> None:
         ratio_of_medians([], [1.0])
     with pytest.raises(BenchmarkError):
         ratio_of_medians([1.0], [0.0])
+
+
+def test_divided_gives_the_medians_ratio_a_learner_computes_unrounded_to_the_interval() -> None:
+    """Walk 8, S4: notebook 06 prints this beside the reading, so a learner's division can
+    be found on the page; three digits below 100, and 1.0004 is "1.00×", not "1×"."""
+    assert Ratio(1263.7, 910, 2400).divided() == "1,264×"
+    assert Ratio(24.71, 22, 42).divided() == "24.7×"
+    assert Ratio(1.0004, 0.75, 1.3).divided() == "1.00×"
+    assert Ratio(0.7591, 0.59, 1.4).divided() == "0.759×"
