@@ -320,11 +320,14 @@ def _containers_row(native: Path, count: int) -> DensityRow:
         scratch_image(native, tag, labels=labels, client=client)
 
         def start(_: int) -> Any:
-            container = client.containers.run(
-                tag, detach=True, labels={**kit_labels("density"), **owner_labels()},
+            # Created, remembered, then started: a start that fails (a busy daemon) must
+            # not leave a created container behind that nobody removes.
+            container = client.containers.create(
+                tag, labels={**kit_labels("density"), **owner_labels()},
                 **hardened_settings(mem_limit="16m", pids_limit=4),
             )  # fmt: skip
             made.append(container)
+            container.start()
             return container
 
         alive = _until_ready(start, count)
