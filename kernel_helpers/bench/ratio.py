@@ -56,7 +56,9 @@ class Ratio:
         digits = max(2, _digits(self))
         if not self.measurable:
             return f"{NO_DIFFERENCE} ({self.span()})"
-        return f"about {_times(self.value, self._point_digits(digits))} ({self.span()})"
+        # Printed as an interval's end is: a measurable ratio near 1 never reads "1×", which
+        # would sit outside its own interval, "about 1× (1.02×-1.1×)".
+        return f"about {_bound(self.value, self._point_digits(digits))} ({self.span()})"
 
     def divided(self) -> str:
         """``value`` as dividing the two medians gives it, not rounded to the interval:
