@@ -452,3 +452,14 @@ def test_the_claims_names_end_inside_their_axes_however_narrow_the_plot() -> Non
     ax = panels["06's figure"]
     several = next(t for t in ax.texts if "several seconds" in t.get_text())
     assert several.get_position()[0] > 1.0
+
+
+def test_the_start_up_title_stays_clear_of_the_median_columns_header() -> None:
+    # Seen while fixing walk 8: the title ran into "median" at the figure's top right.
+    from kernel_helpers.bench.reference import recorded_result
+
+    figure = startup_figure(recorded_result("startup", "hello"))
+    figure.draw_without_rendering()
+    ax = figure.axes[0]
+    header = next(t for t in ax.texts if t.get_text() == "median").get_window_extent()
+    assert not ax.title.get_window_extent().overlaps(header)
