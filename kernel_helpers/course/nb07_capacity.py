@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 import threading
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +29,12 @@ from ..wasm.reader import WASM_PAGE
 #: sample at 50 Mbit/s). ``variants=PULL_VARIANTS, repeat=5`` measures everything.
 NOTEBOOK_PULL_VARIANTS = ("docker-scratch", "oci-wasm-artifact")
 NOTEBOOK_PULL_REPEAT = 3
+#: How long the sliders must have been still before Measure reads them. The page sends a
+#: slider's next value only once the kernel has handled the last one, but a click at once,
+#: so a quick click overtook the slider's last moves (walk 9, S8: measured and saved over
+#: 39.8 Mbit/s while the slider said 25.1). Bounded by SLIDERS_WAIT_MOST_S.
+SLIDERS_SETTLE_S = 0.6
+SLIDERS_WAIT_MOST_S = 5.0
 #: Instances and containers a notebook run keeps alive (the CLI's defaults: 1000 and 50).
 NOTEBOOK_INSTANCES, NOTEBOOK_PROCESSES = 1000, 6
 
@@ -125,6 +132,7 @@ class PullExplorer:
         self._table: Any = None
         self._widgets: dict[str, Any] = {}
         self._busy = threading.Lock()
+        self._moved_at = 0.0  # when a slider's value last reached the kernel (monotonic)
 
     def measure(self, settings: LinkSettings | None = None) -> PullResult:
         """Pull over ``settings`` (the sliders' link by default) and redraw; blocking."""
@@ -185,11 +193,12 @@ class PullExplorer:
         label = widgets.Label("move a slider: the dashed line moves; Measure: the points")
 
         def moved(_: Any) -> None:
+            self._moved_at = time.monotonic()
             self.settings = LinkSettings(round(rate.value, 1), float(rtt.value))
             self.redraw()
 
         def clicked(_: Any) -> None:
-            label.value = f"measuring over {self.settings.rate_mbit:g} Mbit/s..."
+            label.value = "reading the sliders..."
             threading.Thread(target=self._measure_in_background, args=(label,), daemon=True).start()
 
         for slider in (rate, rtt):
@@ -198,12 +207,27 @@ class PullExplorer:
         self._widgets = {"rate": rate, "rtt": rtt, "button": button, "label": label}
         return widgets.VBox([widgets.HBox([rate, rtt, button]), label])
 
+    def wait_for_sliders(self) -> LinkSettings:
+        """The link the sliders show once they have been still for SLIDERS_SETTLE_S (at
+        most SLIDERS_WAIT_MOST_S): runs beside the kernel, which meanwhile takes in the
+        moves the page sent after the click."""
+        deadline = time.monotonic() + SLIDERS_WAIT_MOST_S
+        time.sleep(SLIDERS_SETTLE_S)
+        while time.monotonic() - self._moved_at < SLIDERS_SETTLE_S and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return self.settings
+
     def _measure_in_background(self, label: Any) -> None:
         try:
-            done = self.measure()
+            link = self.wait_for_sliders()
+            label.value = f"measuring over {link.rate_mbit:g} Mbit/s, {link.rtt_ms:g} ms..."
+            done = self.measure(link)
+            moved = "" if self.settings == link else (
+                "; the sliders have moved since: press Measure again for that link"
+            )  # fmt: skip
             label.value = (
                 f"done over {_link_words(done)}: its table is under the plot; saved for "
-                "notebook 10 (the last Measure is what it quotes)"
+                f"notebook 10 (the last Measure is what it quotes){moved}"
             )
         except Exception as err:  # the kernel survives whatever the run throws
             label.value = f"failed: {err}"

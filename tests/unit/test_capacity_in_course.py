@@ -7,6 +7,7 @@ from __future__ import annotations
 import itertools
 import json
 import re
+import time
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -433,3 +434,25 @@ def test_after_measure_the_explorer_prints_that_run_and_says_which_run_each_read
     prose = " ".join(capacity_markdown().split())
     assert "Measure** pulls over the new link, prints that run's table under the plot" in prose
     assert "which quotes the last Measure" in prose and "keep the cell's first run" in prose
+
+
+def test_measure_reads_the_sliders_once_their_last_move_has_arrived() -> None:
+    """Walk 9, S8: three quick moves of the rate slider, then Measure at once, measured and
+    saved the first move's 39.8 Mbit/s: the page sends a slider's next value only after the
+    kernel has handled the last, but a click at once. Here the last move reaches the kernel
+    after the click, as it did there; Measure waits for the sliders to be still."""
+    import threading
+
+    from kernel_helpers.course.nb07_capacity import SLIDERS_SETTLE_S, PullExplorer
+
+    explorer = PullExplorer((), 1)
+    explorer._controls()
+    rate = explorer._widgets["rate"]
+    rate.value = 39.8  # the first move, handled before the click
+    read: list[Any] = []
+    waiting = threading.Thread(target=lambda: read.append(explorer.wait_for_sliders()))
+    waiting.start()  # the click
+    time.sleep(SLIDERS_SETTLE_S / 2)
+    rate.value = 25.1  # the last move, arriving after the click
+    waiting.join(timeout=30)
+    assert read and read[0].rate_mbit == 25.1, read
