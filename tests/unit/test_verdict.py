@@ -282,3 +282,18 @@ def test_a_speed_headline_whose_intervals_reach_one_says_it_could_not_tell() -> 
         [0.10, 0.101, 0.099, 0.1, 0.102], [0.07, 0.071, 0.069, 0.07, 0.072]
     )
     assert throughput_verdict(clear).summary.startswith("wasm was faster here")
+
+
+def test_closer_than_published_needs_every_interval_below_the_published_range() -> None:
+    # Walk 9, S10: "closer to native than published" while fib(35)'s 1.40× had an interval
+    # of 1.2×-1.7×, which holds the published 1.45-1.55×.
+    from tests.unit.harness_json_results import compute_result
+
+    wide = compute_result(1.40)
+    for row in wide["rows"]:
+        row["wasm"]["q1_s"], row["wasm"]["q3_s"] = (
+            row["wasm"]["median_s"] * f for f in (0.85, 1.2)
+        )
+    summary = throughput_verdict(wide).summary
+    assert summary.startswith("not measurably closer to native than published"), summary
+    assert throughput_verdict(compute_result(1.2)).summary.startswith("closer to native")
