@@ -41,7 +41,8 @@ def _status_guess(prediction: object) -> int | None:
 #: Where the exercise's lesson is, for every wrong prediction.
 STATUS_HINT = (
     "Section 3: _start hands main's status to proc_exit, and the host decides what to do "
-    "with it. Try 125, then 126, in the measuring cell: where does the host's answer change?"
+    "with it. In the measuring cell, change return 300 to return 125, then to 126, and run "
+    "it again: where does the host's answer change?"
 )
 
 

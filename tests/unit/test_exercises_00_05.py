@@ -225,6 +225,8 @@ def test_status_prediction_compares_with_what_wasmtime_did_to_300(tmp_path: Path
     wrapped = grade_status_prediction(_status_guess(44), refused)
     wrong(wrapped, "you predicted 44", "a Linux process", "Section 3", "the run failed")
     assert "error" not in (wrapped.hint or "")  # the hint points at the lesson, not the answer
+    # Walk 9, S2: "try 125 in the measuring cell" while that cell hard-codes 300.
+    assert "change return 300 to return 125" in (wrapped.hint or "")
     wrong(grade_status_prediction(300, refused), "you predicted 300", "Section 3")
     passed = _run_exiting_with(3, tmp_path)  # a status the host takes: compared as a number
     assert grade_status_prediction(3, passed).ok is True
