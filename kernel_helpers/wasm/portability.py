@@ -46,6 +46,14 @@ def run_in_wasmtime(module: str | Path, args: Sequence[str] = ()) -> HostRun:
     )
 
 
+#: Under the table: the wall times are not a race (walk 9, S12: Node's 223 ms beside
+#: wasmtime's 22 ms stood unexplained).
+WALL_TIMES = (
+    "The wall times answer no speed question: Node's includes starting a whole node "
+    "process, wasmtime's runs inside this kernel. Notebook 06 times start-ups fairly."
+)
+
+
 @dataclass(repr=False)
 class PortabilityReport(ShownAsText, ShownAsHtml):
     """The same module under several hosts; ``portable`` when hashes and output agree. Notebook 07."""
@@ -118,7 +126,7 @@ class PortabilityReport(ShownAsText, ShownAsHtml):
         )
         return (
             f"<p>module <code>{esc(self.module)}</code></p><table><tr>{head}</tr>"
-            f"{rows}</table><p><b>{esc(self.conclusion())}</b></p>"
+            f"{rows}</table><p><b>{esc(self.conclusion())}</b></p><p>{esc(WALL_TIMES)}</p>"
         )
 
 

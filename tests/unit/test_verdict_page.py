@@ -274,3 +274,15 @@ def test_portability_counts_node_where_notebook_07_ran_the_same_bytes(tmp_path: 
     del results["portability"]  # 07 not run: said, not invented
     rows = {row[0]: row[2] for row in course_verdict(results)[2].rows}
     assert rows["the same .wasm in Node.js (node:wasi)"] == "not run here"
+
+
+def test_07s_host_table_says_its_wall_times_are_no_race() -> None:
+    # Walk 9, S12: Node's 223 ms beside wasmtime's 22 ms, with no word that Node's figure
+    # includes starting a whole process.
+    from kernel_helpers.wasm.node import HostRun
+    from kernel_helpers.wasm.portability import PortabilityReport
+
+    wasmtime = HostRun("wasmtime-py 40.0.0", "ab" * 32, "Hello, wasm!\n", 0, 0.022)
+    node = HostRun("Node.js v18.19.0 (node:wasi)", "ab" * 32, "Hello, wasm!\n", 0, 0.223)
+    shown = PortabilityReport("hello.wasm", [wasmtime, node]).html()
+    assert "223 ms" in shown and "starting a whole node process" in shown
