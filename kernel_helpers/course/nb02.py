@@ -275,6 +275,13 @@ def _sum_failure(run: ProgramRun, lang: str) -> CheckResult | None:
             f"The check names your program {SUM_PROGRAM_NAME}, and atoi reads {from_name} "
             f"from that name. {PROGRAM_NAME_HINTS[lang]}",
         )
+    if run.args and expected - printed in (int(run.args[0]), int(run.args[-1])):
+        # Walk 9, S3: a loop to argc - 1 printed 3 for 1 2 3, and the hint spoke of atoi.
+        return wrong(
+            f"{when} it printed {printed}, but the sum is {expected}: one argument short.",
+            "Your program reads the numbers but leaves one out: which one? Look at where "
+            "your loop starts and where it stops.",
+        )
     return wrong(f"{when} it printed {printed}, but the sum is {expected}.", NUMBER_HINTS[lang])
 
 

@@ -93,6 +93,10 @@ def test_the_sum_in_c_passes_without_a_final_newline_too() -> None:
             sum_c().replace("return 0;", "return 0"),
             ("does not accept it yet", "First complaint, line 9", "';'"),
         ),
+        (  # walk 9, S3: the hint spoke of atoi for a loop that stopped one short
+            sum_c().replace("i < argc;", "i < argc - 1;"),
+            ("1 2 3 it printed 3", "one argument short", "where your loop starts"),
+        ),
     ],
     ids=[
         "argv0",
@@ -103,6 +107,7 @@ def test_the_sum_in_c_passes_without_a_final_newline_too() -> None:
         "fails-for-none",
         "digits-only",
         "compile-error",
+        "one-short",
     ],
 )
 def test_each_mistake_in_the_c_sum_gets_its_hint(program: str, words: tuple[str, ...]) -> None:
