@@ -93,7 +93,9 @@ def test_budget_limits_the_number_of_samples() -> None:
     import time
 
     m = measure_callable(lambda: time.sleep(0.01), warmup=0, repeat=None, budget_s=0.05)
-    assert 2 <= m.stats.n <= 7
+    # The budget bounds the count from above; a starved leg may get one 10 ms sleep in
+    # 84 ms, so from below only the first sample is certain.
+    assert 1 <= m.stats.n <= 7
 
 
 def test_measure_command_times_a_real_process_without_a_shell() -> None:
