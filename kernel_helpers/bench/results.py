@@ -138,6 +138,13 @@ class Measurement:
         """The figure every comparison reads: ``stats.median_s``."""
         return self.stats.median_s
 
+    def ratio_over(self, fast: Measurement) -> Ratio:
+        """This median over ``fast``'s, with its 95% bootstrap interval (the medians alone
+        where a side kept no samples, as an export's summary does)."""
+        return ratio_of_medians(
+            self.samples_s or [self.median_s], fast.samples_s or [fast.median_s]
+        )
+
     @property
     def label(self) -> str:
         """What this variant pays for, in one line (its name if it is not a start-up variant)."""
@@ -265,10 +272,7 @@ class BenchResult:
     def ratio_interval(self, a: str, b: str) -> Ratio:
         """``ratio(a, b)`` with its 95% bootstrap interval from both variants' samples."""
         self.ratio(a, b)  # the same clear error for a missing variant
-        return ratio_of_medians(
-            self.variants[a].samples_s or [self.variants[a].stats.median_s],
-            self.variants[b].samples_s or [self.variants[b].stats.median_s],
-        )
+        return self.variants[a].ratio_over(self.variants[b])
 
     def ratios(self) -> dict[str, float]:
         """The headline comparisons present in this result, ``"a/b"`` -> ratio."""

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .._display import ShownAsText, format_seconds
-from ..bench.ratio import Ratio, ratio_of_medians
+from ..bench.ratio import Ratio
 from ..bench.results import BenchResult, Measurement
 from ..report.exports import load_results
 from ..toolchains.component.artifact import ComponentArtifact
@@ -192,7 +192,7 @@ class InstantiationSpans(ShownAsText):
     startup: BenchResult | None
 
     def text(self) -> str:
-        here = _ratio(self.component, self.module)
+        here = self.component.ratio_over(self.module)
         lines = [
             f"Here: a new Store with a WASI context, then instantiation of {self.program}, "
             "linked anew every time on both sides, in this kernel. The program never runs.",
@@ -204,7 +204,7 @@ class InstantiationSpans(ShownAsText):
         if rows is None:
             return "\n".join([*lines, _NO_STARTUP])
         module, component = rows
-        there = _ratio(component, module)
+        there = component.ratio_over(module)
         example = self.startup.example if self.startup and self.startup.example else "its program"
         lines += [
             f"Notebook 06 timed more, in its bench worker: the same Store and WASI context "
@@ -229,12 +229,6 @@ _NO_STARTUP = (
     "Notebook 06 has no saved run with its module and component rows on this machine yet: "
     "run it, then this cell again, to read its figures beside these."
 )
-
-
-def _ratio(slow: Measurement, fast: Measurement) -> Ratio:
-    return ratio_of_medians(
-        slow.samples_s or [slow.stats.median_s], fast.samples_s or [fast.stats.median_s]
-    )
 
 
 def _order(here: Ratio, there: Ratio) -> str:

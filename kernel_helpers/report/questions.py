@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..bench.ratio import Ratio, ratio_of_medians
-from ..bench.results import BenchResult, Measurement, recorded_label
+from ..bench.ratio import Ratio
+from ..bench.results import BenchResult, recorded_label
 from ..bench.variants import QUESTIONS, Question, label_of
 
 
@@ -64,10 +64,6 @@ class Answer:
         return f"{'recorded' if self.recorded else 'you measured'}: {self.ratio.text()}"
 
 
-def _ratio(slow: Measurement, fast: Measurement) -> Ratio:
-    return ratio_of_medians(slow.samples_s or [slow.median_s], fast.samples_s or [fast.median_s])
-
-
 def answer(result: BenchResult, question: Question) -> Answer:
     """``question`` answered from ``result``, or why it cannot be (a variant left out)."""
     found = [result.variants.get(question.slow), result.variants.get(question.fast)]
@@ -77,7 +73,7 @@ def answer(result: BenchResult, question: Question) -> Answer:
         why = result.skipped.get(absent, "it was not part of this run")
         return Answer(question, None, missing=f"no {absent} row ({why})")
     recorded = (recorded_label(result) or "recorded") if slow.recorded or fast.recorded else None
-    return Answer(question, _ratio(slow, fast), recorded)
+    return Answer(question, slow.ratio_over(fast), recorded)
 
 
 def answers(result: BenchResult) -> list[Answer]:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .._display import ShownAsHtml, ShownAsText, format_bytes, format_seconds
-from ..bench.ratio import NO_DIFFERENCE, Ratio, ratio_of_medians
+from ..bench.ratio import NO_DIFFERENCE
 from ..bench.results import (
     OCI_PACKS_NOTE,
     Measurement,
@@ -106,11 +106,6 @@ def times(ratio: float) -> str:
 # --- start-up (notebook 06) -------------------------------------------------------------
 
 
-def _ratio(slow: Measurement, fast: Measurement) -> Ratio:
-    """slow/fast with its bootstrap interval (medians alone where samples were not kept)."""
-    return ratio_of_medians(slow.samples_s or [slow.median_s], fast.samples_s or [fast.median_s])
-
-
 def _fastest(summaries: Mapping[str, Measurement], names: Iterable[str]) -> Measurement | None:
     found = [summaries[n] for n in names if n in summaries]
     return min(found, key=lambda s: s.median_s) if found else None
@@ -128,7 +123,7 @@ def _component_aside(summaries: Mapping[str, Measurement], wasm: Measurement) ->
     if not ahead:
         return []
     component = min(ahead, key=lambda s: s.median_s)
-    ratio = _ratio(wasm, component)
+    ratio = wasm.ratio_over(component)
     apart = (
         f"the module took {ratio.text()} as long"
         if ratio.measurable
@@ -170,7 +165,7 @@ def _local_pull_sentence(pull: Measurement, scratch: Measurement | None) -> str:
     took += " (recorded, not measured here)" if pull.recorded else ""
     if scratch is None:
         return f"{took}; {OVER_A_NETWORK}."
-    ratio = _ratio(pull, scratch)
+    ratio = pull.ratio_over(scratch)
     against = (
         f"{took} against {format_seconds(scratch.median_s)} with the image already here "
         f"(docker-pull-run / docker-scratch: {ratio.text()})"
@@ -255,7 +250,7 @@ def startup_verdict(result: ResultLike) -> Verdict:
     words, containers_hold = _container_words(container.median_s)
     verdict.sentences.append(f"Containers ({container.label}) {words}.")
 
-    ratio = _ratio(container, wasm)
+    ratio = container.ratio_over(wasm)
     embedder, platform_user = answers(model)
     # The headline pair is the embedder's question whenever the in-process instance is
     # the fastest wasm: one row for it then, named by the question it answers.
@@ -277,7 +272,7 @@ def startup_verdict(result: ResultLike) -> Verdict:
     if cli is not None and cli is not wasm:
         verdict.sentences.append(
             f"Process against process, which is fairer, the {cli.label} took {format_seconds(cli.median_s)}: "
-            f"the container still cost {_ratio(container, cli).text()} as much."
+            f"the container still cost {container.ratio_over(cli).text()} as much."
         )
     native = summaries.get("native")
     if native is not None:
