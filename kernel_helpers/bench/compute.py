@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -202,18 +202,20 @@ def browser_ratios(result: BenchResult, case: str) -> dict[str, Ratio]:
     return ratios
 
 
-def browser_ratio_outliers(result: BenchResult, case: str) -> dict[str, str]:
-    """For each :data:`BROWSER_RATIOS` question of ``case`` whose interval a far sample
-    stretches (:func:`far_samples`), what that sample was and the ratio without it; the
-    other questions are left out. A stall of the page or the machine, not of the kernel
-    (walk 8, S11). Notebook 08."""
+def browser_ratio_outliers(
+    result: BenchResult, case: str, ratios: Mapping[str, Ratio]
+) -> dict[str, str]:
+    """For each of ``case``'s ``ratios`` (:func:`browser_ratios`, already bootstrapped)
+    whose interval a far sample stretches (:func:`far_samples`), what that sample was and
+    the ratio without it; the other questions are left out. A stall of the page or the
+    machine, not of the kernel (walk 8, S11). Notebook 08."""
     notes = {}
     for slow, fast, question in BROWSER_RATIOS:
         a, b = result.variants.get(f"{slow} {case}"), result.variants.get(f"{fast} {case}")
-        if a is None or b is None:
+        whole = ratios.get(question)
+        if a is None or b is None or whole is None:
             continue
         robust = without_far_samples(a.samples_s, b.samples_s)
-        whole = ratio_of_medians(a.samples_s, b.samples_s)
         if robust is None or robust.relative_half_width >= whole.relative_half_width:
             continue
         far = [

@@ -360,8 +360,9 @@ class BesideJavaScript(ShownAsText):
             outputs = self.result.notes.get(f"outputs {case.label}")
             if outputs:
                 lines.append(f"  JavaScript against the module: {outputs}")
-            stretched = browser_ratio_outliers(self.result, case.label)
-            for question, ratio in browser_ratios(self.result, case.label).items():
+            ratios = browser_ratios(self.result, case.label)
+            stretched = browser_ratio_outliers(self.result, case.label, ratios)
+            for question, ratio in ratios.items():
                 lines.append(f"  {question}: {ratio.text()}")
                 if question in stretched:
                     lines.append(f"    ({stretched[question]})")
