@@ -271,7 +271,7 @@ def draw_time_panels(figure: Figure | SubFigure, results: Mapping[str, Any]) -> 
         _not_measured(compute, "Steady-state speed", "08")
     for ax in (startup, compute):
         ax.tick_params(labelsize=SUMMARY_FONT_PT)
-    if "compute" in results:  # larger ticks narrowed the panel: its ratio labels again
+    if "compute" in results:  # after the larger ticks, which narrow the panel
         keep_labels_inside(compute, list(compute.texts))
 
 
