@@ -15,10 +15,11 @@ import json
 import os
 import platform
 import sys
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, replace
-from typing import Any
+from typing import Any, TypeVar
 
 from .._display import ShownAsHtml
 from .._errors import KitError, ToolchainMissing
@@ -35,7 +36,7 @@ from .._system import (
 )
 from ..containers.containerd import containerd_status
 from ..containers.containerd import doctor_row as containerd_doctor_row
-from ..containers.docker import docker_disabled, docker_status
+from ..containers.docker import DockerStatus, docker_disabled, docker_status
 from ..containers.proof import prove_docker_command, prove_shim
 from ..report.handin import HUB_LIMITS_ENV, hand_in
 from ..toolchains.build import NATIVE, forget_toolchains, toolchain_for
@@ -59,6 +60,8 @@ from ..toolchains.detect import (
 )
 from ..toolchains.prebuilt import prebuilt_module
 from ..toolchains.proof import linker_fix, prove_components, prove_toolchain, rustup_here
+
+T = TypeVar("T")
 
 #: What each optional tool does for the course, as the doctor's table says it.
 TOOL_USES = {
@@ -384,8 +387,8 @@ def collect() -> dict[str, Any]:
     # One worker per probe: four compilers may take seconds, the rest must not queue behind them.
     with ThreadPoolExecutor(max_workers=12) as pool:
         toolchains = {lang: pool.submit(_checked_toolchain, lang) for lang in LANGUAGES}
-        docker = pool.submit(docker_status)
-        command = pool.submit(_docker_command)
+        docker = pool.submit(_timed, docker_status)
+        command = pool.submit(_timed, _docker_command)
         cli = pool.submit(_wasmtime_cli)
         registry = pool.submit(_registry)
         browser = pool.submit(_browser)
@@ -402,11 +405,7 @@ def collect() -> dict[str, Any]:
             "wasmtime": _wasmtime_py(),
             "wasmtime_cli": cli.result().to_json(),
             "toolchains": {lang: f.result() for lang, f in toolchains.items()},
-            "docker": {
-                **docker.result().to_json(),
-                "checked_by": DAEMON_CHECK,
-                "command": command.result(),
-            },
+            "docker": _docker_entry(docker.result(), command.result()),
             "containerd": {**containerd_status(), "probe": _json_or_none(shim.result())},
             "registry": registry.result().to_json(),
             "browser": browser.result().to_json(),
@@ -415,6 +414,26 @@ def collect() -> dict[str, Any]:
             "widgets": {"ipywidgets": has_module("ipywidgets"), "ipympl": has_module("ipympl")},
             **_hub_limits(),
         }
+
+
+def _timed(probe: Callable[[], T]) -> tuple[T, float]:
+    """What ``probe`` returned and how many seconds it took in its own worker."""
+    started = time.perf_counter()
+    value = probe()
+    return value, round(time.perf_counter() - started, 3)
+
+
+def _docker_entry(
+    daemon: tuple[DockerStatus, float], command: tuple[dict[str, Any] | None, float]
+) -> dict[str, Any]:
+    """The daemon's row and the command's, with how long each probe took: a silent socket
+    must cost connect timeouts, not the Docker SDK's 60 s (``probe_seconds`` shows it)."""
+    return {
+        **daemon[0].to_json(),
+        "checked_by": DAEMON_CHECK,
+        "command": command[0],
+        "probe_seconds": {"daemon": daemon[1], "command": command[1]},
+    }
 
 
 def _json_or_none(proof: Any) -> dict[str, Any] | None:

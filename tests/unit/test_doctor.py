@@ -9,7 +9,6 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -27,9 +26,9 @@ def checks_remembered() -> None:
     collect()
 
 
-#: Only what "forever" means here: the no-hang tests compare with a run with Docker off
+#: Only what "forever" means here: the no-hang tests bound the Docker probes' own seconds
 #: (``assert_no_hang``), since a starved machine (a matrix leg at nice 19 beside CI's suite)
-#: took over 60 s for a whole report on Debian 13.
+#: took over 60 s for a whole report on Debian 13 and 145 s on Debian 12.
 FOREVER_S = 600
 
 
@@ -67,27 +66,28 @@ def test_json_has_every_field_the_course_relies_on() -> None:
             assert report[key]["fix"], key
 
 
-def docker_off_seconds() -> float:
-    """How long the doctor takes here with Docker turned off: the baseline a dead or silent
-    socket may add at most a few connect timeouts to (absolute seconds drift with load)."""
-    start = time.perf_counter()
-    run_doctor("--json", env={"KIT_DOCKER": "off"})
-    return time.perf_counter() - start
-
-
 # The Docker SDK's own timeout: what a probe without the kit's timeout would wait.
 SDK_DEFAULT_TIMEOUT_S = 60.0
 # A starved CI leg (nice 19 beside the main run) has run the same doctor 12 s slower
-# than the baseline measured a moment before; the bound must not mistake that for a hang.
+# than a moment before; the bound must not mistake that for a hang.
 STARVED_SLACK_S = 20.0
 
 
-def assert_no_hang(elapsed: float, what: str) -> None:
+def assert_no_hang(docker: dict[str, object], what: str) -> None:
+    """Each Docker probe (the daemon's, the command's) gave up within a few connect
+    timeouts, as the doctor's JSON records it. Only those probes are bounded: the whole
+    report also builds a program per language, and a build the cache forgot (another run
+    may have rewritten it) takes minutes on a starved machine, which is not a hang."""
     # A hang is the SDK's 60 s default or forever; the kit's probes give up after
-    # CONNECT_TIMEOUT_S each (the daemon, then the docker command).
-    allowed = docker_off_seconds() + 4 * CONNECT_TIMEOUT_S + STARVED_SLACK_S
-    assert allowed < SDK_DEFAULT_TIMEOUT_S, "too slow a machine to tell a hang from a wait"
-    assert elapsed < allowed, f"doctor took {elapsed:.1f}s with a {what} (allowed {allowed:.1f}s)"
+    # CONNECT_TIMEOUT_S (the daemon) or a second more (the docker command).
+    allowed = 4 * CONNECT_TIMEOUT_S + STARVED_SLACK_S
+    assert allowed < SDK_DEFAULT_TIMEOUT_S, "a bound that cannot tell a hang from a wait"
+    seconds = docker["probe_seconds"]
+    assert isinstance(seconds, dict) and set(seconds) == {"daemon", "command"}
+    for probe, took in seconds.items():
+        assert took < allowed, (
+            f"the {probe} probe took {took:.1f}s with a {what} (allowed {allowed:.0f}s)"
+        )
 
 
 def _dead_socket(tmp_path: Path) -> str:
@@ -95,14 +95,12 @@ def _dead_socket(tmp_path: Path) -> str:
 
 
 def test_dead_docker_socket_is_reported_fast_with_a_fix(tmp_path: Path) -> None:
-    start = time.perf_counter()
     done = run_doctor("--json", env={"DOCKER_HOST": _dead_socket(tmp_path)})
-    elapsed = time.perf_counter() - start
     assert done.returncode == 0, done.stderr
     docker = json.loads(done.stdout)["docker"]
     assert docker["available"] is False
     assert docker["fix"] and docker["reason"]
-    assert_no_hang(elapsed, "dead socket")
+    assert_no_hang(docker, "dead socket")
 
 
 def test_silent_docker_socket_does_not_hang(tmp_path: Path) -> None:
@@ -123,13 +121,13 @@ def test_silent_docker_socket_does_not_hang(tmp_path: Path) -> None:
 
     threading.Thread(target=accept_forever, daemon=True).start()
     try:
-        start = time.perf_counter()
         done = run_doctor("--json", env={"DOCKER_HOST": f"unix://{path}"})
-        elapsed = time.perf_counter() - start
     finally:
         server.close()
-    assert json.loads(done.stdout)["docker"]["available"] is False
-    assert_no_hang(elapsed, "silent socket")
+    docker = json.loads(done.stdout)["docker"]
+    assert docker["available"] is False
+    assert held, "the doctor never knocked on the silent socket"
+    assert_no_hang(docker, "silent socket")
 
 
 def test_kit_docker_off_reports_recorded_data_path(monkeypatch: pytest.MonkeyPatch) -> None:
