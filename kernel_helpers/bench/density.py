@@ -299,12 +299,43 @@ def _cgroup_usage(path: Path) -> int:
     return 0
 
 
+#: The process that made a density container: a later run removes the containers of a run
+#: that died (killed between create and start, or before its clean-up ran).
+RUN_PID_LABEL = "io.wasm-course.density-run"
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, another user's
+        return True
+    return True
+
+
+def remove_orphaned_containers(client: Any) -> list[str]:
+    """Remove this learner's density containers whose run is no longer alive (a run still
+    going, in another notebook, keeps its own); the names removed."""
+    from ..containers.images import kit_labels
+
+    labels = [f"{name}={value}" for name, value in kit_labels("density").items()]
+    removed = []
+    for container in client.containers.list(all=True, filters={"label": labels}):
+        pid = str(container.labels.get(RUN_PID_LABEL, ""))
+        if pid.isdigit() and _process_alive(int(pid)):
+            continue
+        with contextlib.suppress(Exception):
+            container.remove(force=True)
+            removed.append(str(container.name))
+    return removed
+
+
 def _containers_row(native: Path, count: int) -> DensityRow:
     from ..containers.docker import connect
     from ..containers.images import (
         hardened_settings,
         kit_labels,
-        owner_labels,
         owner_tag,
         run_images,
         scratch_image,
@@ -314,6 +345,7 @@ def _containers_row(native: Path, count: int) -> DensityRow:
     with contextlib.ExitStack() as stack:  # undone in reverse: containers, image, client
         client = connect()
         stack.callback(client.close)
+        remove_orphaned_containers(client)
         labels = stack.enter_context(run_images(client))
         stack.callback(_remove_containers, made)
         tag = owner_tag("kit-density-wait")
@@ -323,7 +355,7 @@ def _containers_row(native: Path, count: int) -> DensityRow:
             # Created, remembered, then started: a start that fails (a busy daemon) must
             # not leave a created container behind that nobody removes.
             container = client.containers.create(
-                tag, labels={**kit_labels("density"), **owner_labels()},
+                tag, labels=kit_labels("density", **{RUN_PID_LABEL: str(os.getpid())}),
                 **hardened_settings(mem_limit="16m", pids_limit=4),
             )  # fmt: skip
             made.append(container)

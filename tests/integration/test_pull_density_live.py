@@ -6,6 +6,7 @@ containerd with the kit's shim; skipped with the reason elsewhere (in CI: failed
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -221,3 +222,45 @@ def test_a_container_that_cannot_start_is_removed_too(tmp_path: Path) -> None:
     with pytest.raises(Exception):  # noqa: B017 - what the daemon says varies by version
         _containers_row(not_a_program, 2)
     assert not _own_density_containers()
+
+
+def test_a_dead_runs_density_containers_are_removed_by_the_next_run() -> None:
+    """A run killed between create and start (or before its clean-up) leaves containers;
+    the next run removes those of runs no longer alive and keeps a live run's own."""
+    from kernel_helpers.bench.density import (
+        RUN_PID_LABEL,
+        WAIT_SOURCE,
+        remove_orphaned_containers,
+    )
+    from kernel_helpers.containers.docker import connect
+    from kernel_helpers.containers.images import (
+        hardened_settings,
+        kit_labels,
+        owner_tag,
+        scratch_image,
+    )
+    from kernel_helpers.toolchains.build import NATIVE, compile_source
+
+    client = connect()
+    tag = owner_tag("kit-density-orphans")
+    scratch_image(compile_source(WAIT_SOURCE, "c", NATIVE, name="wait").path, tag)
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    made = {}
+    try:
+        for run, pid in (("dead", dead.pid), ("live", os.getpid())):
+            made[run] = client.containers.create(
+                tag,
+                labels=kit_labels("density", **{RUN_PID_LABEL: str(pid)}),
+                **hardened_settings(mem_limit="16m", pids_limit=4),
+            )
+        removed = remove_orphaned_containers(client)
+        names = set(_docker("ps", "-a", "--format", "{{.Names}}").split())
+        assert made["dead"].name in removed and made["dead"].name not in names
+        assert made["live"].name in names and made["live"].name not in removed
+    finally:
+        for container in made.values():
+            with contextlib.suppress(Exception):
+                container.remove(force=True)
+        client.images.remove(tag, force=True)
+        client.close()
