@@ -326,7 +326,7 @@ def _module_sections(outcome: Outcome) -> None:
 #: wasmtime compiles it to machine code (often the largest part), later runs read that code
 #: back from wasmtime's cache (walk 10, S4).
 LOADED_HOW = {
-    "compiled": "wasmtime compiled it to machine code, which a second run reads from its cache",
+    "compiled": "wasmtime compiled it to machine code; a second run reads that from its cache",
     "cache": "its machine code read from wasmtime's cache",
     "prepared": "already loaded",
 }
@@ -396,12 +396,13 @@ class Outcome(ShownAsText):
         if self.run_s is None:
             return ran
         if self.timings is None:
-            return f"{ran} in {format_seconds(self.run_s)} from file to exit, as a new process"
+            took = format_seconds(self.run_s)
+            return f"{ran} in {took} from file to exit, as a new process: started, run and ended"
         t = self.timings
         how = LOADED_HOW.get(t.load_kind, t.load_kind)
         return (
-            f"{ran} in {format_seconds(t.total_s)} from file to exit, in this process with no "
-            f"new process: load {format_seconds(t.load_s)} ({how}), instantiate "
+            f"{ran} in {format_seconds(t.total_s)} from file to exit, in this process, no new one "
+            f"started: load {format_seconds(t.load_s)} ({how}), instantiate "
             f"{format_seconds(t.instantiate_s)}, _start {format_seconds(t.run_s)}"
         )
 
