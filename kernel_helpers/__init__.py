@@ -160,6 +160,7 @@ _names(
     "check_small_dockerfile",
     "check_smallest_artifact",
     "dockerfile_context",
+    "fleet",
     "image_platform",
     "lesson_module",
     "shrunk_sizes",

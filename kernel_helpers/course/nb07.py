@@ -156,37 +156,125 @@ def _lightest_of_kind(sizes: Mapping[str, int], kind: str) -> int | None:
     return min(of_kind) if of_kind else None
 
 
-#: Exercise 3's choices: which of the two packagings runs unchanged on another CPU.
-RUNS_ELSEWHERE = ("image", "artifact", "both", "neither")
+@dataclass(frozen=True)
+class Machine:
+    """A machine exercise 3 wants ``hello`` to run on, and the platform it pulls."""
+
+    name: str
+    #: ``os/architecture``, as an image's config and an image index name it.
+    platform: str
+    #: Where its platform comes from, when the run read it (this machine's image).
+    source: str = ""
 
 
-@exercise("07 · exercise 3 (another CPU)")
+#: Exercise 3's machines besides this one, each with the platform its CPU needs.
+OTHER_MACHINES = (
+    Machine("a Raspberry Pi 5", "linux/arm64"),
+    Machine("an AWS Graviton server", "linux/arm64"),
+    Machine("a RISC-V board (a StarFive VisionFive 2)", "linux/riscv64"),
+)
+
+
+@dataclass(repr=False)
+class Fleet(ShownAsText):
+    """The machines of exercise 3, this one first. Notebook 07.
+
+    The answer is computed from them, never written down: one image per distinct platform
+    (so it depends on this machine's, which the run inspected), one artifact for all."""
+
+    machines: tuple[Machine, ...]
+
+    @property
+    def platforms(self) -> list[str]:
+        """The distinct platforms, in the order the machines name them."""
+        return list(dict.fromkeys(m.platform for m in self.machines))
+
+    def sharing(self) -> list[str]:
+        """Each platform two or more machines share: ``"A and B share linux/arm64"``."""
+        said = []
+        for platform in self.platforms:
+            names = [m.name for m in self.machines if m.platform == platform]
+            if len(names) > 1:
+                said.append(f"{', '.join(names[:-1])} and {names[-1]} share {platform}")
+        return said
+
+    def text(self) -> str:
+        rows = [f"{m.name:42} {m.platform:14} {m.source}".rstrip() for m in self.machines]
+        return "\n".join(rows)
+
+
+def fleet(platform: str) -> Fleet:
+    """Exercise 3's machines: this one (whose image is ``platform``) and the others, each
+    with the platform it would pull. Notebook 07."""
+    here = Machine("this machine", platform, "(the image inspected above)")
+    return Fleet((here, *OTHER_MACHINES))
+
+
+_IMAGES_HINT = (
+    "An image's config names one os/architecture, as the one above does, and its machine "
+    "code runs on that platform only. An index lists one image per platform: which of "
+    "the machines, this one included, could pull the same image?"
+)
+_ARTIFACTS_HINT = (
+    "Read the platform the wasm OCI artifact's config names above: does it name a CPU? "
+    "Who turns its bytes into machine code, and when?"
+)
+
+
+def _count(n: int, thing: str) -> str:
+    return f"{n} {thing}" if n == 1 else f"{n} {thing}s"
+
+
+def _two_counts(answer: object) -> tuple[int, int] | None:
+    """``(images, artifacts)`` as two whole numbers, or None for any other answer."""
+    if not isinstance(answer, tuple | list) or len(answer) != 2:
+        return None
+    if not all(isinstance(n, int) and not isinstance(n, bool) for n in answer):
+        return None
+    return answer[0], answer[1]
+
+
+@exercise("07 · exercise 3 (one program, four machines)")
 def check_image_platform(answer: object, platform: str) -> CheckResult:
-    """Notebook 07: which of the container image (tied to ``platform``) and the wasm OCI
-    artifact (``wasi/wasm``) runs unchanged on a ``linux/arm64`` machine (walk 3, S21:
-    the exercise was a read-off of the platform line)."""
-    given = answer.strip().lower() if isinstance(answer, str) else None
-    if given not in RUNS_ELSEWHERE:
-        return wrong(f"answer with one of: {', '.join(repr(c) for c in RUNS_ELSEWHERE)}.")
-    image_runs = platform.lower().endswith("/arm64")
-    truth = "both" if image_runs else "artifact"
-    why_image = (
-        f"the image is {platform}, arm64 machine code already"
-        if image_runs
-        else f"the image holds machine code for {platform}, which an arm64 CPU cannot execute"
-    )
-    why_module = "the module is wasm bytecode, which the host's runtime compiles for its own CPU"
-    if given == truth:
-        return right(f"{given}: {why_image}; {why_module}. That is portability, in bytes.")
-    hint = "Read the two platforms the cell printed: which of them names a CPU, and which one?"
-    if given in ("image", "neither"):
+    """Notebook 07: how many images an image index must list, and how many wasm OCI
+    artifacts a registry must hold, for ``hello`` to run on the machines of :func:`fleet`
+    (this one's image is ``platform``). Walk 3, S21 and walk 10, S11: asked which of the
+    two runs on arm64, the learner read the answer off the two platforms printed above
+    it; now the count follows from them only by reasoning about every machine."""
+    counts = _two_counts(answer)
+    if counts is None:
         return wrong(
-            f"not the {'image alone' if given == 'image' else 'answer'}: {why_module}.", hint
+            f"answer with two whole numbers, (images, artifacts), not {answer!r}.",
+            "For example (5, 5) would say: five images and five artifacts.",
         )
-    return wrong(f"not both: {why_image}.", hint)
+    machines = fleet(platform)
+    images, artifacts = len(machines.platforms), 1
+    given_images, given_artifacts = counts
+    if counts == (images, artifacts):
+        shared = "; ".join(machines.sharing()) or "no two machines share one"
+        return right(
+            f"{counts}: an image holds machine code for one platform, so the index lists "
+            f"one per platform among {', '.join(machines.platforms)} ({shared}); the "
+            "artifact says wasi/wasm, bytecode that each host's runtime compiles for its "
+            f"own CPU, so one serves all {len(machines.machines)} machines. That is "
+            "portability, in bytes."
+        )
+    problems, hints = [], []
+    if given_images != images:
+        counted = (
+            " (machines that share a platform can pull one image)"
+            if (given_images == len(machines.machines))
+            else ""
+        )
+        problems.append(f"not {_count(given_images, 'image')}{counted}")
+        hints.append(_IMAGES_HINT)
+    if given_artifacts != artifacts:
+        problems.append(f"not {_count(given_artifacts, 'artifact')}")
+        hints.append(_ARTIFACTS_HINT)
+    return wrong("; ".join(problems) + ".", " ".join(hints))
 
 
-# --- exercise 3: an image under a megabyte ----------------------------------------------
+# --- exercise 4: an image under a megabyte ----------------------------------------------
 
 #: The exercise's limit: a FROM scratch image of the static hello fits, any distribution base does not.
 SIZE_LIMIT_BYTES = 1_000_000
@@ -194,7 +282,7 @@ SIZE_LIMIT_BYTES = 1_000_000
 
 @dataclass(repr=False)
 class BuildContext(ShownAsText):
-    """The folder exercise 3's check builds in: each file's name, path and what it is, and
+    """The folder exercise 4's check builds in: each file's name, path and what it is, and
     the files left out (no compiler for them here) with why. Notebook 07."""
 
     files: dict[str, tuple[Path, str]]
@@ -211,7 +299,7 @@ class BuildContext(ShownAsText):
 
 def dockerfile_context(example: str = "hello") -> BuildContext:
     """``hello`` (static), ``hello-dynamic`` (linked against the system's C library) and
-    ``hello.wasm``: the files a Dockerfile in exercise 3 may COPY. Notebook 07."""
+    ``hello.wasm``: the files a Dockerfile in exercise 4 may COPY. Notebook 07."""
     from ..toolchains.build import dynamic_native_binary, native_binary
     from ..toolchains.prebuilt import wasm_module
 
@@ -612,12 +700,14 @@ SOLUTIONS = (
         "07",
         3,
         """
-    # The image is machine code for one CPU; the module is wasm bytecode, for any.
-    answer = "both" if platform.platform.endswith("/arm64") else "artifact"
+    # One image per distinct platform (machine code for one CPU); one artifact for all.
+    machines = kh.fleet(platform.platform)
+    answer = (len({m.platform for m in machines.machines}), 1)
     kh.check_image_platform(answer, platform.platform)
     """,
-        "An image config's Os and Architecture name the one CPU its binaries run on; a "
-        "module says wasi/wasm, and each host compiles it for its own CPU.",
+        "An image config's Os and Architecture name the one CPU its binaries run on, so an "
+        "index needs one image per platform, and machines that share one share it; a module "
+        "says wasi/wasm, and each host compiles it for its own CPU.",
         IN_NOTEBOOK,
     ),
     Solution(

@@ -49,6 +49,8 @@ WRONG = {
     "check_fib_loop": '(module (func (export "fib") (param i32) (result i32) (i32.const 0)))',
     # a lock that takes something away, but not what stops a write on the root
     "check_which_lock": "cap_drop",
+    # an image per machine and an artifact per machine: no platform shared, no bytecode
+    "check_image_platform": (4, 4),
     # a dynamically linked binary on scratch: no loader there
     "check_small_dockerfile": 'FROM scratch\nCOPY hello-dynamic /hello\nENTRYPOINT ["/hello"]\n',
     "check_prime_count": _C_HEAD + 'int main(void) {\n    puts("0");\n    return 0;\n}\n',

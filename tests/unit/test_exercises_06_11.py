@@ -132,16 +132,31 @@ def test_the_lightest_kind_is_predicted_then_compared_with_the_sizes() -> None:
     assert "predicted a native binary" in native.message
 
 
-def test_another_cpu_runs_the_artifact_and_not_the_image() -> None:
-    """Walk 3, S21: exercise 3 read the platform line off; now it asks what follows from it."""
-    amd = kh.check_image_platform("artifact", "linux/amd64")
-    assert amd.ok is True and "bytecode" in amd.message
-    both = kh.check_image_platform("both", "linux/amd64")
-    assert both.ok is False and "cannot execute" in both.message and both.hint
-    assert kh.check_image_platform("image", "linux/amd64").ok is False
-    assert kh.check_image_platform("both", "linux/arm64").ok is True  # on an arm64 machine
-    assert kh.check_image_platform("linux/amd64", "linux/amd64").ok is False  # the old read-off
-    assert kh.check_image_platform(42, "linux/amd64").ok is False
+def test_the_machines_need_one_image_per_platform_and_one_artifact() -> None:
+    """Walk 3, S21 and walk 10, S11: asked which of the two runs on arm64, the learner read
+    the answer off the two platforms printed just above. Now the learner counts what a
+    registry must hold for four machines, and the count follows from this machine's own
+    platform: it is never printed, and it changes with the machine."""
+    machines = kh.fleet("linux/amd64")
+    assert machines.machines[0].platform == "linux/amd64" and len(machines.machines) == 4
+    amd = kh.check_image_platform((3, 1), "linux/amd64")
+    assert amd.ok is True and "one per platform" in amd.message and "wasi/wasm" in amd.message
+    assert "share linux/arm64" in amd.message  # the right answer says why
+    # On an arm64 machine its image already serves the Pi and the server.
+    assert kh.check_image_platform((2, 1), "linux/arm64").ok is True
+    assert kh.check_image_platform((3, 1), "linux/arm64").ok is False
+    one_each = kh.check_image_platform((4, 1), "linux/amd64")
+    assert one_each.ok is False and "share a platform" in one_each.message and one_each.hint
+    per_machine = kh.check_image_platform((3, 4), "linux/amd64")
+    assert per_machine.ok is False and "artifacts" in per_machine.message
+    assert per_machine.hint and "CPU" in per_machine.hint
+    for wrong_answer in ((2, 1), (4, 4), (1, 1)):
+        verdict = kh.check_image_platform(wrong_answer, "linux/amd64")
+        # A hint points at the lesson, never at the count.
+        said = f"{verdict.message} {verdict.hint}"
+        assert verdict.ok is False and verdict.hint and "3" not in said
+    for not_counts in ("artifact", "both", 42, (True, 1), (3,), ("3", "1")):  # the old answers
+        assert kh.check_image_platform(not_counts, "linux/amd64").ok is False
 
 
 def test_a_slowdown_prediction_is_compared_with_the_run_and_told_why() -> None:

@@ -5,10 +5,12 @@ shell. Hermetic: no compiler runs here (tests/integration/test_magics_live.py co
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 
 import pytest
 
+from kernel_helpers._display import format_seconds
 from kernel_helpers._errors import Diagnostic
 from kernel_helpers.course import magics
 from kernel_helpers.course.magics import (
@@ -22,6 +24,7 @@ from kernel_helpers.course.magics import (
 )
 from kernel_helpers.toolchains.build import shell_command
 from kernel_helpers.toolchains.diagnostics import parse_diagnostics
+from kernel_helpers.wasm.host import Timings
 
 HELLO_WAT = """\
 (module
@@ -202,21 +205,43 @@ def test_wasm_and_native_are_shown_side_by_side() -> None:
 
 def test_each_time_says_what_it_includes() -> None:
     """Walk 7, S5: side by side, wasm "ran in 432 µs" and native "ran in 20.4 ms" read as
-    native being slower. One is ``_start`` in this process, compile excluded; the other a
-    whole process. Each time says which, in the text and on the page."""
+    native being slower; walk 10, S4: wasm's ``_start`` at 111 ms against native's 12 ms
+    read as wasm ten times slower. Both times run from the file to the exit; the wasm one
+    adds up its parts, each named with its figure, and the native one is a whole process."""
+    timings = Timings(load_s=0.004, instantiate_s=0.0002, run_s=0.000432, load_kind="cache")
     run = CellRun(
         "c",
         [
-            Outcome("wasm32-wasi", "c", exit_code=2, run_s=0.000432),
+            Outcome("wasm32-wasi", "c", exit_code=2, run_s=0.000432, timings=timings),
             Outcome("native", "c", exit_code=2, run_s=0.0204, command="cc -o greeter-c greeter.c"),
         ],
     )
     wasm_line, native_line = (o.run_line() or "" for o in run.outcomes)
-    assert "in this process" in wasm_line and "compile and instantiate not counted" in wasm_line
-    assert "a whole process" in native_line
-    assert "a whole process" in run.html() and "in this process" in run.html()
+    assert wasm_line.startswith(f"exit code 2, ran in {format_seconds(timings.total_s)} from file")
+    for part, seconds in (("load", 0.004), ("instantiate", 0.0002), ("_start", 0.000432)):
+        assert f"{part} {format_seconds(seconds)}" in wasm_line
+    assert "in this process" in wasm_line and "wasmtime's cache" in wasm_line
+    assert "from file to exit, as a new process" in native_line
+    assert "as a new process" in run.html() and "in this process" in run.html()
     # Walk 7, S6: the command wraps at spaces, never inside "greeter.c".
     assert "word-break:normal" in run.html() and "break-all" not in run.html()
+
+
+def test_a_first_run_says_wasmtime_compiled_the_module_and_a_second_reads_its_cache() -> None:
+    """Walk 10, S4: the first run of a new module pays for wasmtime compiling it; the line
+    says so, and the same cell run again loads the machine code from the cache instead."""
+    unique = f"run {time.time_ns()}"  # a module no earlier run has compiled
+    wat = HELLO_WAT.replace('"hi from WAT\\n"', f'"{unique}\\n"').replace(
+        "12)", f"{len(unique) + 1})"
+    )
+    options = parse_options("wat", "")
+    first, second = (run_cell(wat, options).wasm for _ in range(2))
+    assert first.stdout == second.stdout == f"{unique}\n"
+    assert first.timings is not None and first.timings.load_kind == "compiled"
+    assert second.timings is not None and second.timings.load_kind == "cache"
+    assert "wasmtime compiled it" in (first.run_line() or "")
+    assert "read from wasmtime's cache" in (second.run_line() or "")
+    assert f"load {format_seconds(first.timings.load_s)}" in (first.run_line() or "")
 
 
 # --- %%wat in a real IPython shell ----------------------------------------------------------
