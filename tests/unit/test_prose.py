@@ -557,6 +557,16 @@ def test_06_says_where_a_ratio_is_rounded_and_prints_the_division_beside_it() ->
     assert "it should agree with the `medians ÷` column" in exercise
 
 
+def test_06_names_a_far_sample_beside_the_ratio_it_stretches() -> None:
+    """Walk 10, S7: five starts with one 20 ms among 2 ms ones gave "0.026×-1.5×" with no
+    word on why. 06's table prints the note notebook 08 prints, and its prose says so."""
+    cells = cell_sources(notebook("06"))
+    table = next(c for c in cells if "result.ratio_intervals()" in c)
+    assert "result.far_sample_notes()" in table
+    text = " ".join(markdown(notebook("06")).split())
+    assert "names the sample and gives the ratio without it" in text
+
+
 def test_06_promises_the_extra_runs_to_both_sides_and_the_count_of_each() -> None:
     """Walk 8, S5: the intro promised more runs for the headline ratio, and all of them went
     to the wasm side while the note gave one total. Both sides take them in turn now, and
