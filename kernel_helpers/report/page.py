@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Any
 
 from .._display import format_bytes, format_seconds
@@ -407,7 +408,7 @@ SAVED_AS = {"Start-up": ("startup", "06"), "Size": ("sizes", "07"), "Speed": ("c
 def course_verdict(results: Mapping[str, Any]) -> list[Verdict]:
     """One verdict per claim notebook 00 lists, in its order, from the saved results; a
     claim no saved result answers says which notebook does."""
-    startup = _verdict(results, "Start-up", startup_verdict)
+    startup = _verdict(results, "Start-up", partial(startup_verdict, quoted=True))
     if "pull" in results:
         local = variant_summaries(as_result(results["startup"])) if "startup" in results else {}
         add_pull(startup, results["pull"], local.get("docker-pull-run"))

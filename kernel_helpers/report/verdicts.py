@@ -152,16 +152,18 @@ def _container_words(seconds: float) -> tuple[str, bool]:
     )
 
 
-#: Notebook 06's cold start, named wherever its figure is quoted (06 and 10, beside 07's).
-LOCAL_PULL = "Notebook 06's cold start, which first pulls the image from a registry on this machine"
+#: Notebook 06's cold start as 06 names it, and as 10 quoting it beside 07's does (walk 10,
+#: S6: 06 read "Notebook 06's cold start").
+COLD_START_IN_06, COLD_START_QUOTED = "This notebook's cold start", "Notebook 06's cold start"
+LOCAL_PULL = "{}, which first pulls the image from a registry on this machine"
 OVER_A_NETWORK = "notebook 07 pulls over a link shaped like a network"
 
 
-def _local_pull_sentence(pull: Measurement, scratch: Measurement | None) -> str:
+def _local_pull_sentence(pull: Measurement, scratch: Measurement | None, named: str) -> str:
     """What pulling first added to a container start, read from the ratio of the two
     runs and its interval (walk 7, S16: "took 849 ms: that is where the seconds in the
     claim come from" stood beside "no measurable difference" for the same pair)."""
-    took = f"{LOCAL_PULL}, took {format_seconds(pull.median_s)}"
+    took = f"{LOCAL_PULL.format(named)}, took {format_seconds(pull.median_s)}"
     took += " (recorded, not measured here)" if pull.recorded else ""
     if scratch is None:
         return f"{took}; {OVER_A_NETWORK}."
@@ -205,8 +207,9 @@ def busy_machine_note(machine: Mapping[str, Any]) -> str | None:
     )
 
 
-def startup_verdict(result: ResultLike) -> Verdict:
-    """Put the start-up claim we test beside a start-up result (notebook 06)."""
+def startup_verdict(result: ResultLike, *, quoted: bool = False) -> Verdict:
+    """Put the start-up claim we test beside a start-up result: in notebook 06, or
+    ``quoted`` from it by another notebook (10), which names 06 where 06 says "this"."""
     model = as_result(result)
     summaries = variant_summaries(model)
     verdict = Verdict("Start-up", CLAIM_STARTUP)
@@ -284,7 +287,8 @@ def startup_verdict(result: ResultLike) -> Verdict:
         )
     pull = summaries.get("docker-pull-run")
     if pull is not None:
-        verdict.sentences.append(_local_pull_sentence(pull, summaries.get("docker-scratch")))
+        named = COLD_START_QUOTED if quoted else COLD_START_IN_06
+        verdict.sentences.append(_local_pull_sentence(pull, summaries.get("docker-scratch"), named))
 
     _two_questions(verdict, [platform_user] if headline_is_embedders else [embedder, platform_user])
     verdict.sentences += [] if headline_is_embedders else [embedder.sentence()]
