@@ -13,8 +13,8 @@ from .._display import format_seconds
 from .._errors import KitError
 from ..bench.ratio import Ratio
 from ..bench.results import as_result, recorded_label, variant_summaries
+from ..report.claims import SEVERAL_SECONDS_FROM_S
 from ..report.plots import LiveStartupPlot
-from ..report.verdicts import SEVERAL_SECONDS_FROM_S
 from .checks import (
     IN_NOTEBOOK,
     CheckResult,

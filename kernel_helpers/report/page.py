@@ -23,12 +23,9 @@ from ..bench.pull import UNDER_ESTIMATE_MEANS, PullResult, PullRow, recorded_pul
 from ..bench.reference import reference_path
 from ..bench.results import RECORDED, Measurement, as_result, variant_summaries
 from ..bench.variants import WASM_VARIANTS
+from .claims import CLAIM_SIZE, CLAIM_SPEED, CLAIM_STARTUP, SEVERAL_SECONDS_FROM_S
 from .verdicts import (
     CLAIM_SHIPPING,
-    CLAIM_SIZE,
-    CLAIM_SPEED,
-    CLAIM_STARTUP,
-    SEVERAL_SECONDS_FROM_S,
     Verdict,
     oci_verdict,
     size_verdict,
