@@ -17,11 +17,10 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .._display import format_seconds
 from .._errors import KitError
 from ..toolchains.pairs import example_builds
 from .harness import OnSample, machine_metadata, measure_callable, measure_command
-from .ratio import OUTLIER_FACTOR, Ratio, far_samples, ratio_of_medians, without_far_samples
+from .ratio import Ratio, Side, far_sample_note, ratio_of_medians
 from .results import BenchResult, Measurement
 
 if TYPE_CHECKING:  # the widget (anywidget, traitlets) loads only where a page is wanted
@@ -202,12 +201,16 @@ def browser_ratios(result: BenchResult, case: str) -> dict[str, Ratio]:
     return ratios
 
 
+#: What a far sample of the browser table is: the page or the machine stalled, not the kernel.
+PAGE_STALL = "a stall of the page or the machine rather than the kernel"
+
+
 def browser_ratio_outliers(
     result: BenchResult, case: str, ratios: Mapping[str, Ratio]
 ) -> dict[str, str]:
     """For each of ``case``'s ``ratios`` (:func:`browser_ratios`, already bootstrapped)
-    whose interval a far sample stretches (:func:`far_samples`), what that sample was and
-    the ratio without it; the other questions are left out. A stall of the page or the
+    whose interval a far sample stretches (:func:`far_sample_note`), what that sample was
+    and the ratio without it; the other questions are left out. A stall of the page or the
     machine, not of the kernel (walk 8, S11). Notebook 08."""
     notes = {}
     for slow, fast, question in BROWSER_RATIOS:
@@ -215,23 +218,15 @@ def browser_ratio_outliers(
         whole = ratios.get(question)
         if a is None or b is None or whole is None:
             continue
-        robust = without_far_samples(a.samples_s, b.samples_s)
-        if robust is None or robust.relative_half_width >= whole.relative_half_width:
-            continue
-        far = [
-            f"{format_seconds(sample)} for {SIDE_LABELS[side].split(' (')[0]} (median "
-            f"{format_seconds(measured.stats.median_s)})"
-            for side, measured in ((slow, a), (fast, b))
-            for sample in far_samples(measured.samples_s)
-        ]
-        one = len(far) == 1
-        notes[question] = (
-            f"{'one sample' if one else f'{len(far)} samples'} stretched this interval: "
-            f"{', '.join(far)}, over {OUTLIER_FACTOR:g}× away from {'its' if one else 'their'} "
-            f"side's median, a stall of the page or the machine rather than the kernel. "
-            f"Without {'it' if one else 'them'}: {robust.text()}"
-        )
+        note = far_sample_note(_side(slow, a), _side(fast, b), whole, stall=PAGE_STALL)
+        if note is not None:
+            notes[question] = note
     return notes
+
+
+def _side(side: str, measured: Measurement) -> Side:
+    """A browser table's side as its outlier note names it: "JavaScript in the browser"."""
+    return Side(SIDE_LABELS[side].split(" (")[0], measured.samples_s)
 
 
 def same_compute_run(browser: BenchResult, compute: BenchResult) -> bool:

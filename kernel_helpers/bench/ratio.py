@@ -13,9 +13,11 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
+from .._display import format_seconds
 from .._errors import BenchmarkError
 
 #: Bootstrap resamples: enough for stable 2.5/97.5 percentiles, quick for 1,000 samples.
@@ -162,6 +164,41 @@ def without_far_samples(slow: Sequence[float], fast: Sequence[float]) -> Ratio |
     if len(kept_slow) < 2 or len(kept_fast) < 2:
         return None
     return ratio_of_medians(kept_slow, kept_fast)
+
+
+class Side(NamedTuple):
+    """One side of a ratio as a note names it: what the learner calls it, and its samples."""
+
+    name: str
+    samples: Sequence[float]
+
+
+#: What a far sample is, unless the caller knows better (08: "the page or the machine").
+MACHINE_STALL = "a stall of the machine rather than of what was timed"
+
+
+def far_sample_note(
+    slow: Side, fast: Side, whole: Ratio, *, stall: str = MACHINE_STALL
+) -> str | None:
+    """What a far sample (:func:`far_samples`) did to ``whole``, the ratio of ``slow`` to
+    ``fast``: the sample, its side's median, and the ratio without it. None when no far
+    sample narrows the interval by leaving it out. One wording for notebooks 06, 08 and 11
+    (walk 10, S7: "0.026×-1.5×" from one 20 ms sample among 2 ms ones, unexplained)."""
+    robust = without_far_samples(slow.samples, fast.samples)
+    if robust is None or robust.relative_half_width >= whole.relative_half_width:
+        return None
+    far = [
+        f"{format_seconds(sample)} for {side.name} (median "
+        f"{format_seconds(float(np.median(np.asarray(side.samples, dtype=float))))})"
+        for side in (slow, fast)
+        for sample in far_samples(side.samples)
+    ]
+    one = len(far) == 1
+    return (
+        f"{'one sample' if one else f'{len(far)} samples'} stretched this interval: "
+        f"{', '.join(far)}, over {OUTLIER_FACTOR:g}× away from {'its' if one else 'their'} "
+        f"side's median, {stall}. Without {'it' if one else 'them'}: {robust.text()}"
+    )
 
 
 def _digits(ratio: Ratio) -> int:

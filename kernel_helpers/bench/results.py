@@ -22,7 +22,7 @@ from typing import IO, Any, NamedTuple
 
 from .._display import describe_machine
 from .._errors import BenchmarkError
-from .ratio import Ratio, ratio_of_medians
+from .ratio import Ratio, Side, far_sample_note, ratio_of_medians
 from .variants import CONTAINER_VARIANTS, IN_PROCESS, PROCESS, WASM_VARIANTS, in_order, label_of
 
 #: How outliers are counted, written into every result so a reader knows the rule.
@@ -281,6 +281,20 @@ class BenchResult:
     def ratio_intervals(self) -> dict[str, Ratio]:
         """The headline comparisons with their intervals, ``"a/b"`` -> :class:`Ratio`."""
         return {key: self.ratio_interval(*key.split("/", 1)) for key in self._ratio_keys()}
+
+    def far_sample_notes(self) -> dict[str, str]:
+        """For each of :meth:`ratio_intervals` whose interval a far sample stretches, what
+        that sample was and the ratio without it (:func:`~.ratio.far_sample_note`), keyed
+        like the ratios; the others are left out. Notebook 06's table of ratios."""
+        notes = {}
+        for key, whole in self.ratio_intervals().items():
+            slow, fast = (self.variants[name] for name in key.split("/", 1))
+            note = far_sample_note(
+                Side(slow.name, slow.samples_s), Side(fast.name, fast.samples_s), whole
+            )
+            if note is not None:
+                notes[key] = note
+        return notes
 
     def _ratio_keys(self) -> list[str]:
         pairs = [

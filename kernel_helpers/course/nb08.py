@@ -23,9 +23,9 @@ from ..bench.compute import (
 )
 from ..bench.compute import beside_javascript as beside_javascript_result
 from ..bench.results import BenchResult, as_result, native_missing, slowdowns
+from ..report.claims import PUBLISHED_SLOWDOWN
 from ..report.compute_plots import beside_javascript_figure
 from ..report.exports import save_result
-from ..report.verdicts import PUBLISHED_SLOWDOWN
 from ..toolchains.build import NATIVE, Artifact
 from .checks import (
     IN_NOTEBOOK,

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .._display import ShownAsText, format_seconds
-from ..bench.ratio import Ratio
+from ..bench.ratio import Ratio, Side, far_sample_note
 from ..bench.results import BenchResult, Measurement
 from ..report.exports import load_results
 from ..toolchains.component.artifact import ComponentArtifact
@@ -199,6 +199,7 @@ class InstantiationSpans(ShownAsText):
             f"  core module {format_seconds(self.module.stats.median_s)}, "
             f"component {format_seconds(self.component.stats.median_s)}: "
             f"component / module {here.text()}",
+            *_far(("component", self.component), ("core module", self.module), here),
         ]
         rows = self._startup_rows()
         if rows is None:
@@ -214,6 +215,7 @@ class InstantiationSpans(ShownAsText):
             f"  {module.label} {format_seconds(module.stats.median_s)}, "
             f"{component.label} {format_seconds(component.stats.median_s)}: "
             f"component / module {there.text()}",
+            *_far((component.label, component), (module.label, module), there),
             _order(here, there),
         ]
         return "\n".join(lines)
@@ -229,6 +231,17 @@ _NO_STARTUP = (
     "Notebook 06 has no saved run with its module and component rows on this machine yet: "
     "run it, then this cell again, to read its figures beside these."
 )
+
+
+def _far(slow: tuple[str, Measurement], fast: tuple[str, Measurement], whole: Ratio) -> list[str]:
+    """The line naming a far sample that stretches ``whole``, as notebooks 06 and 08 name
+    theirs, or none (walk 10, S7: 06's five starts with one 20 ms among 2 ms ones read
+    "0.026×-1.5×" here, unexplained)."""
+    (slow_name, slow_run), (fast_name, fast_run) = slow, fast
+    note = far_sample_note(
+        Side(slow_name, slow_run.samples_s), Side(fast_name, fast_run.samples_s), whole
+    )
+    return [] if note is None else [f"  ({note})"]
 
 
 def _order(here: Ratio, there: Ratio) -> str:

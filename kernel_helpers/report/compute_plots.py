@@ -12,8 +12,8 @@ from matplotlib.ticker import FuncFormatter
 from .._display import format_seconds
 from .._figures import keep_labels_inside, new_figure
 from ..bench.results import ResultLike, Slowdown, as_result, slowdowns
+from .claims import PUBLISHED_SLOWDOWN
 from .plots import KIND_COLOURS
-from .verdicts import PUBLISHED_SLOWDOWN
 
 #: One meaning per colour across the course (notebook 06's palette): blue native, green
 #: wasm. A slowdown is wasm's time, so every point is green and each program has its own

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Any
 
 from .._display import format_bytes, format_seconds
@@ -22,12 +23,9 @@ from ..bench.pull import UNDER_ESTIMATE_MEANS, PullResult, PullRow, recorded_pul
 from ..bench.reference import reference_path
 from ..bench.results import RECORDED, Measurement, as_result, variant_summaries
 from ..bench.variants import WASM_VARIANTS
+from .claims import CLAIM_SIZE, CLAIM_SPEED, CLAIM_STARTUP, SEVERAL_SECONDS_FROM_S
 from .verdicts import (
     CLAIM_SHIPPING,
-    CLAIM_SIZE,
-    CLAIM_SPEED,
-    CLAIM_STARTUP,
-    SEVERAL_SECONDS_FROM_S,
     Verdict,
     oci_verdict,
     size_verdict,
@@ -407,7 +405,7 @@ SAVED_AS = {"Start-up": ("startup", "06"), "Size": ("sizes", "07"), "Speed": ("c
 def course_verdict(results: Mapping[str, Any]) -> list[Verdict]:
     """One verdict per claim notebook 00 lists, in its order, from the saved results; a
     claim no saved result answers says which notebook does."""
-    startup = _verdict(results, "Start-up", startup_verdict)
+    startup = _verdict(results, "Start-up", partial(startup_verdict, quoted=True))
     if "pull" in results:
         local = variant_summaries(as_result(results["startup"])) if "startup" in results else {}
         add_pull(startup, results["pull"], local.get("docker-pull-run"))

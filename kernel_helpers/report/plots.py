@@ -38,7 +38,7 @@ from ..bench.results import (
     variant_summaries,
 )
 from ..bench.variants import BY_NAME, NAMES, in_order, label_of
-from .verdicts import SEVERAL_SECONDS_FROM_S
+from .claims import SEVERAL_SECONDS_FROM_S
 
 RECORDED_STYLE: dict[str, Any] = {"facecolor": "#dddddd", "edgecolor": "#777777", "hatch": "///"}
 KIND_COLOURS = {

@@ -38,21 +38,20 @@ from ..bench.variants import (
     PLATFORM_USER,
     WASM_VARIANTS,
 )
+from .claims import (
+    ABOUT_A_SECOND_FROM_S,
+    CLAIM_SIZE,
+    CLAIM_SPEED,
+    CLAIM_STARTUP,
+    IN_LINE_UP_TO,
+    MILLISECONDS_AT_MOST_S,
+    PUBLISHED_SLOWDOWN,
+    SEVERAL_MB,
+    SEVERAL_SECONDS_FROM_S,
+    TENS_OF_MB_FROM,
+)
+from .cold_start import COLD_START_IN_06, COLD_START_QUOTED, local_pull_sentence
 from .questions import APART, Answer, answer, answers
-
-CLAIM_STARTUP = "wasm starts in milliseconds, compared to several seconds for Docker containers"
-CLAIM_SIZE = "wasm modules are several MBs, container images tens or hundreds of MBs"
-CLAIM_SPEED = "once started, wasm runs at near-native speed"
-#: Jangda et al., "Not So Fast", USENIX ATC 2019: SPEC CPU in Chrome and Firefox.
-PUBLISHED_SLOWDOWN = (1.45, 1.55)
-IN_LINE_UP_TO = 1.8  # a little above the published range still reads "in line" on a noisy laptop
-
-#: Thresholds that turn a number into a word; named so a test can reason about them.
-MILLISECONDS_AT_MOST_S = 0.1  # "milliseconds" still holds up to about a tenth of a second
-SEVERAL_SECONDS_FROM_S = 2.0
-ABOUT_A_SECOND_FROM_S = 0.8
-SEVERAL_MB = (1e6, 50e6)
-TENS_OF_MB_FROM = 10e6
 
 
 @dataclass(repr=False)
@@ -152,37 +151,6 @@ def _container_words(seconds: float) -> tuple[str, bool]:
     )
 
 
-#: Notebook 06's cold start, named wherever its figure is quoted (06 and 10, beside 07's).
-LOCAL_PULL = "Notebook 06's cold start, which first pulls the image from a registry on this machine"
-OVER_A_NETWORK = "notebook 07 pulls over a link shaped like a network"
-
-
-def _local_pull_sentence(pull: Measurement, scratch: Measurement | None) -> str:
-    """What pulling first added to a container start, read from the ratio of the two
-    runs and its interval (walk 7, S16: "took 849 ms: that is where the seconds in the
-    claim come from" stood beside "no measurable difference" for the same pair)."""
-    took = f"{LOCAL_PULL}, took {format_seconds(pull.median_s)}"
-    took += " (recorded, not measured here)" if pull.recorded else ""
-    if scratch is None:
-        return f"{took}; {OVER_A_NETWORK}."
-    ratio = pull.ratio_over(scratch)
-    against = (
-        f"{took} against {format_seconds(scratch.median_s)} with the image already here "
-        f"(docker-pull-run / docker-scratch: {ratio.text()})"
-    )
-    if not ratio.measurable:
-        return f"{against}: the local pull added no time these runs can see; {OVER_A_NETWORK}."
-    if ratio.value < 1:
-        return (
-            f"{against}: faster, which a pull cannot make it, so read the two as this run's noise."
-        )
-    if pull.median_s < SEVERAL_SECONDS_FROM_S:
-        return f"{against}: the pull added time, yet not several seconds; {OVER_A_NETWORK}."
-    if scratch.median_s < SEVERAL_SECONDS_FROM_S:
-        return f"{against}: the pull is what made it several seconds."
-    return f"{against}: the pull added to a start that took seconds already."
-
-
 #: Runnable tasks per core (the 1-minute load average over the core count) from which a
 #: machine counts as busy: past one, benchmark runs queue for a CPU.
 BUSY_LOAD_PER_CORE = 1.0
@@ -205,8 +173,9 @@ def busy_machine_note(machine: Mapping[str, Any]) -> str | None:
     )
 
 
-def startup_verdict(result: ResultLike) -> Verdict:
-    """Put the start-up claim we test beside a start-up result (notebook 06)."""
+def startup_verdict(result: ResultLike, *, quoted: bool = False) -> Verdict:
+    """Put the start-up claim we test beside a start-up result: in notebook 06, or
+    ``quoted`` from it by another notebook (10), which names 06 where 06 says "this"."""
     model = as_result(result)
     summaries = variant_summaries(model)
     verdict = Verdict("Start-up", CLAIM_STARTUP)
@@ -284,7 +253,8 @@ def startup_verdict(result: ResultLike) -> Verdict:
         )
     pull = summaries.get("docker-pull-run")
     if pull is not None:
-        verdict.sentences.append(_local_pull_sentence(pull, summaries.get("docker-scratch")))
+        named = COLD_START_QUOTED if quoted else COLD_START_IN_06
+        verdict.sentences.append(local_pull_sentence(pull, summaries.get("docker-scratch"), named))
 
     _two_questions(verdict, [platform_user] if headline_is_embedders else [embedder, platform_user])
     verdict.sentences += [] if headline_is_embedders else [embedder.sentence()]

@@ -95,3 +95,26 @@ def test_divided_gives_the_medians_ratio_a_learner_computes_unrounded_to_the_int
     assert Ratio(24.71, 22, 42).divided() == "24.7×"
     assert Ratio(1.0004, 0.75, 1.3).divided() == "1.00×"
     assert Ratio(0.7591, 0.59, 1.4).divided() == "0.759×"
+
+
+def test_a_result_names_the_far_sample_that_stretches_one_of_its_ratios() -> None:
+    """Walk 10, S7: notebook 06's table read "0.026×-1.5×" for five starts with one 20 ms
+    sample among 2 ms ones, unexplained. The result gives, for that ratio only, the note
+    notebook 08's table prints (:func:`far_sample_note`, one wording for both)."""
+    from kernel_helpers.bench.results import BenchResult, Measurement
+
+    result = BenchResult(machine={}, example="hello")
+    for name, samples in (
+        ("wasm-cached", [2.0e-3, 2.1e-3, 20e-3, 2.2e-3, 1.9e-3]),
+        ("wasm-instantiate", [1.0e-3, 1.1e-3, 0.9e-3, 1.05e-3, 0.95e-3]),
+        ("wasm-compile", [30e-3, 31e-3, 29e-3, 30.5e-3, 29.5e-3]),
+    ):
+        result.variants[name] = Measurement.from_samples(name, "in-process", samples)
+    notes = result.far_sample_notes()
+    assert set(notes) == {"wasm-cached/wasm-instantiate", "wasm-compile/wasm-cached"}
+    note = notes["wasm-cached/wasm-instantiate"]
+    assert note.startswith("one sample stretched this interval: 20 ms for wasm-cached (median")
+    without = ratio_of_medians(
+        [2.0e-3, 2.1e-3, 2.2e-3, 1.9e-3], result.variants["wasm-instantiate"].samples_s
+    )
+    assert note.endswith(f"Without it: {without.text()}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kernel_helpers.bench.results import Measurement
+from kernel_helpers.bench.results import BenchResult, Measurement
 from kernel_helpers.course.nb11 import instantiation_spans
 from tests.unit.harness_json_results import FAST_CONTAINERS, startup_result
 
@@ -49,3 +49,20 @@ def test_without_notebook_06_the_cell_says_how_to_get_its_rows() -> None:
     text = instantiation_spans(*here(61e-6, 91e-6), "wordcount", {}).text()
     assert "91 µs" in text
     assert "Notebook 06 has no saved run" in text
+
+
+def test_a_far_sample_in_06s_five_starts_is_named_beside_its_ratio() -> None:
+    """Walk 10, S7: notebook 06's five component starts held one 20 ms sample among 2 ms
+    ones, and the ratio read "0.026×-1.5×" with no word on why. The far sample is named,
+    with the ratio without it, in the words notebook 08 uses; clean samples say nothing."""
+    startup = BenchResult.from_json(saved(2e-3, 2.1e-3)["startup"])
+    startup.variants["component-instantiate"] = Measurement.from_samples(
+        "component-instantiate", "in-process", [2.0e-3, 2.1e-3, 20e-3, 2.2e-3, 1.9e-3]
+    )
+    rows = {"startup": startup.to_json()}
+    text = instantiation_spans(*here(61e-6, 91e-6), "wordcount", rows).text()
+    assert "(one sample stretched this interval: 20 ms for " in text, text
+    assert "(median 2.1 ms), over 5× away from its side's median" in text
+    assert "Without it: " in text
+    clean = instantiation_spans(*here(61e-6, 91e-6), "wordcount", saved(2e-3, 2.1e-3)).text()
+    assert "stretched" not in clean

@@ -553,8 +553,21 @@ def test_06_says_where_a_ratio_is_rounded_and_prints_the_division_beside_it() ->
     assert wide.relative_half_width > 0.5 > narrow.relative_half_width
     assert (wide.divided(), wide.text()) == ("1,264×", "about 1,000× (910×-2,400×)")
     assert (narrow.divided(), narrow.text()) == ("392×", "about 390× (380×-630×)")
+    # Walk 10, S5: exercise 1 no longer asks for a ratio the column prints; it asks for one
+    # the learner computes, from the medians or from two figures of that column.
     exercise = " ".join(next(c for c in cells if "## Exercise 1" in c).split())
-    assert "it should agree with the `medians ÷` column" in exercise
+    assert "## Exercise 1: a ratio the table does not print" in exercise
+    assert "or from two figures of the `medians ÷` column" in exercise
+
+
+def test_06_names_a_far_sample_beside_the_ratio_it_stretches() -> None:
+    """Walk 10, S7: five starts with one 20 ms among 2 ms ones gave "0.026×-1.5×" with no
+    word on why. 06's table prints the note notebook 08 prints, and its prose says so."""
+    cells = cell_sources(notebook("06"))
+    table = next(c for c in cells if "result.ratio_intervals()" in c)
+    assert "result.far_sample_notes()" in table
+    text = " ".join(markdown(notebook("06")).split())
+    assert "names the sample and gives the ratio without it" in text
 
 
 def test_06_promises_the_extra_runs_to_both_sides_and_the_count_of_each() -> None:

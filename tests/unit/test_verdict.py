@@ -71,7 +71,7 @@ def test_the_local_pull_sentence_follows_its_ratio_not_a_threshold() -> None:
     assert "where the seconds" not in said
     assert "(docker-pull-run / docker-scratch: no measurable difference (" in said
     assert "the local pull added no time these runs can see" in said
-    assert "Notebook 06's cold start, which first pulls the image from a registry" in said
+    assert "This notebook's cold start, which first pulls the image from a registry" in said
     slow = " ".join(startup_verdict(startup_result(SLOW_CONTAINERS)).sentences)
     assert "took 9 s against 3.2 s with the image already here" in slow
     assert "(docker-pull-run / docker-scratch: about 2.8× (" in slow
@@ -171,6 +171,16 @@ def test_a_slowdown_whose_spread_reaches_one_says_the_runs_cannot_tell() -> None
     assert "reaches 1×: these runs cannot tell it from native" in close
     clear = " ".join(throughput_verdict(compute_result(1.5)).sentences)
     assert "cannot tell" not in clear and "as long under wasm as natively." in clear
+
+
+def test_06_says_this_notebooks_cold_start_and_10_names_06() -> None:
+    """Walk 10, S6: the verdict inside notebook 06 read "Notebook 06's cold start", a name
+    for itself only another notebook would use. Notebook 10, quoting it, names 06."""
+    results = {"startup": startup_result(FAST_CONTAINERS)}
+    in_06 = " ".join(startup_verdict(results["startup"]).sentences)
+    assert "This notebook's cold start, which first pulls" in in_06 and "Notebook 06" not in in_06
+    in_10 = " ".join(course_verdict(results)[0].sentences)
+    assert "Notebook 06's cold start, which first pulls" in in_10 and "This notebook" not in in_10
 
 
 def test_course_verdict_and_guide_use_saved_results() -> None:
