@@ -22,6 +22,31 @@ def need(condition: bool, reason: str) -> None:
     pytest.skip(reason)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_predictions() -> None:
+    """Each test a fresh kernel for predict-then-measure checks: a prediction graded in one
+    test must not stand for the next test's (the checks keep the first one per exercise)."""
+    from kernel_helpers.course.checks import FIRST_PREDICTIONS
+
+    FIRST_PREDICTIONS.clear()
+
+
+class _NothingStands(dict[str, object]):
+    """A record of first predictions that keeps none: every call is a first prediction."""
+
+    def __setitem__(self, title: str, prediction: object) -> None:
+        pass
+
+
+@pytest.fixture
+def each_prediction_first(monkeypatch: pytest.MonkeyPatch) -> None:
+    """For tests of the replies to many predictions in a row: each graded as the first one
+    written in a fresh kernel (tests/unit/test_predictions.py tests that the first stands)."""
+    from kernel_helpers.course import checks
+
+    monkeypatch.setattr(checks, "FIRST_PREDICTIONS", _NothingStands())
+
+
 @pytest.fixture
 def repo() -> Path:
     return REPO

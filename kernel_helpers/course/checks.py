@@ -16,6 +16,7 @@ except lazily, inside :func:`all_solutions`.
 
 from __future__ import annotations
 
+import copy
 import functools
 import html
 import textwrap
@@ -39,6 +40,9 @@ class CheckResult(ShownAsText, ShownAsHtml):
     ok: bool | None
     message: str
     hint: str | None = None
+    #: The reply states what was measured: a predict-then-measure check's first such reply
+    #: fixes the prediction it graded (:func:`prediction_exercise`).
+    shows_measurement: bool = False
 
     def __bool__(self) -> bool:
         return self.ok is True
@@ -202,6 +206,103 @@ def positive_number(answer: object, example: str) -> float:
 def within_factor(given: float, truth: float, factor: float = PREDICTION_FACTOR) -> bool:
     """``given`` is within ``factor`` of ``truth``, above or below."""
     return 1 / factor <= given / truth <= factor
+
+
+# --- predict, then measure (notebooks 00, 01, 03, 06, 07, 08 and 11) ------------------------
+
+#: The prediction each predict-then-measure exercise graded first in this kernel, by title.
+#: Once a reply has stated the measurement, a changed prediction can be a copy of it: the
+#: first one stays the answer, so the grade rewards the expectation, never copying.
+FIRST_PREDICTIONS: dict[str, object] = {}
+
+
+def states_measurement(result: CheckResult) -> CheckResult:
+    """``result``, marked as stating the measurement (so the prediction it graded stands)."""
+    return replace(result, shows_measurement=True)
+
+
+def _same_prediction(first: object, given: object) -> bool:
+    try:
+        return bool(first == given)
+    except Exception:  # an answer whose == raises is not the same answer
+        return False
+
+
+def _first_stands(result: CheckResult, first: object, given: object) -> CheckResult:
+    note = (
+        f"your first prediction, {first!r}, stands: {given!r} was written after this check "
+        "had shown the measurement, so it is not graded (a prediction is what you expected "
+        "before measuring). The first one, against this measurement: "
+    )
+    return replace(result, message=note + result.message)
+
+
+def prediction_exercise(
+    title: str,
+) -> Callable[[Callable[P, CheckResult]], Callable[P, CheckResult]]:
+    """:func:`exercise`, for a check whose first argument is a prediction written before a
+    measurement. The first prediction graded against the measurement is the answer: given
+    another one afterwards, the check grades the first again and says it stands. (A reply
+    that could not grade, such as "run the measuring cell first", fixes nothing.)"""
+
+    def wrap(check: Callable[P, CheckResult]) -> Callable[P, CheckResult]:
+        graded = exercise(title)(check)
+
+        @functools.wraps(check)
+        def run(*args: P.args, **kwargs: P.kwargs) -> CheckResult:
+            if not args or title not in FIRST_PREDICTIONS:
+                result = graded(*args, **kwargs)
+                if args and result.shows_measurement:
+                    FIRST_PREDICTIONS[title] = copy.deepcopy(args[0])
+                return result
+            first, given = FIRST_PREDICTIONS[title], args[0]
+            if _same_prediction(first, given):
+                return graded(*args, **kwargs)
+            again = graded(first, *args[1:], **kwargs)  # type: ignore[arg-type]
+            return _first_stands(again, first, given)
+
+        run.exercise = title  # type: ignore[attr-defined]
+        return run
+
+    return wrap
+
+
+def _times(ratio: float) -> str:
+    return f"{ratio:.1f}" if ratio < 10 else f"{ratio:,.0f}"
+
+
+def grade_prediction(
+    given: float,
+    truth: float,
+    *,
+    said: Callable[[float], str],
+    measurement: str,
+    lesson: str,
+    missed: tuple[str, str],
+    factor: float = PREDICTION_FACTOR,
+    near: str | None = None,
+) -> CheckResult:
+    """A numeric prediction graded by how far it landed from ``truth``: within ``factor``
+    (or ``near``, words for a closeness the check judged otherwise, such as "inside the
+    measurement's interval") is a good instinct; further off, the reply says how many times
+    too high or too low, and ``missed`` (too high, too low) hints at what the expectation
+    likely left out. Both replies state the ``measurement`` and the ``lesson``: the
+    prediction is graded once, so saying them gives nothing away."""
+    if within_factor(given, truth, factor):
+        near = f"within {factor:g}× of the measurement"
+    if near:
+        return states_measurement(
+            right(f"you predicted {said(given)}, {near} (a good instinct); {measurement}. {lesson}")
+        )
+    high = given > truth
+    times = given / truth if high else truth / given
+    return states_measurement(
+        wrong(
+            f"you predicted {said(given)}, {_times(times)} times too {'high' if high else 'low'}; "
+            f"{measurement}. {lesson}",
+            missed[0] if high else missed[1],
+        )
+    )
 
 
 # --- solutions ----------------------------------------------------------------------------

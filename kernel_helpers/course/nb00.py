@@ -6,10 +6,27 @@ The report the notebook opens with is :mod:`.doctor`'s.
 
 from __future__ import annotations
 
-from .checks import CheckResult, Solution, Unusable, exercise, right, whole_number, wrong
+from .checks import (
+    CheckResult,
+    Solution,
+    Unusable,
+    exercise,
+    prediction_exercise,
+    right,
+    states_measurement,
+    whole_number,
+    wrong,
+)
+
+#: Exercise 1's lesson, said whatever the prediction: what the module counted.
+ARGC_LESSON = (
+    "The host hands the module a list of strings, its own name first: a string with a space "
+    "in it is still one argument, since no shell stands between the host and the module to "
+    "split it. Notebook 04 passes arguments the same way."
+)
 
 
-@exercise("00 · exercise 1 (predict, then measure: what counts as an argument)")
+@prediction_exercise("00 · exercise 1 (predict, then measure: what counts as an argument)")
 def check_argc_prediction(prediction: object, measured: object) -> CheckResult:
     """Notebook 00: the exit code the learner predicted for the browser check's module
     (``argc - 1``) run with the one argument ``"same bytes"``, against the code the run
@@ -17,12 +34,7 @@ def check_argc_prediction(prediction: object, measured: object) -> CheckResult:
     guess = whole_number(prediction, "your prediction")
     truth = whole_number(measured, "the measured exit code")
     if guess == truth:
-        return right(
-            f"{truth}, as you predicted. The host hands the module a list of strings, its own "
-            "name first: a string with a space in it is still one argument, since no shell "
-            "stands between the host and the module to split it. Notebook 04 passes arguments "
-            "the same way."
-        )
+        return states_measurement(right(f"{truth}, as you predicted. {ARGC_LESSON}"))
     if guess > truth:
         hint = (
             "Count what the module counts: its own name, then each string of the list the "
@@ -33,7 +45,10 @@ def check_argc_prediction(prediction: object, measured: object) -> CheckResult:
             "Count what the module counts: argc includes the module's own name, then one for "
             "each string of the list; it exits with that count minus one."
         )
-    return wrong(f"you predicted {guess}; this run measured {truth}.", hint)
+    off = f"{abs(guess - truth)} too {'high' if guess > truth else 'low'}"
+    return states_measurement(
+        wrong(f"you predicted {guess}, {off}: this run measured {truth}. {ARGC_LESSON}", hint)
+    )
 
 
 #: The notebooks that put wasm beside containers or images, and so show recorded container

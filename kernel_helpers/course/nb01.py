@@ -7,7 +7,16 @@ from typing import Any
 
 from .._errors import root_cause
 from ..wasm.reader import SECTION_NAMES, section_sizes
-from .checks import CheckResult, Solution, Unusable, exercise, right, wrong
+from .checks import (
+    CheckResult,
+    Solution,
+    Unusable,
+    exercise,
+    prediction_exercise,
+    right,
+    states_measurement,
+    wrong,
+)
 from .programs import pure_function_problem, wat_bytes
 
 
@@ -150,7 +159,15 @@ def _custom_too(grew: list[str], before: Mapping[str, int], after: Mapping[str, 
     )
 
 
-@exercise("01 · exercise 2 (predict, then measure: what grows)")
+#: Exercise 2's lesson, said whatever the prediction: what a function adds to which section.
+GROWS_LESSON = (
+    "Each function has an entry in the function section (which signature it has) and a body "
+    "in the code section, each export a name in the export section; the type section lists "
+    "each signature once, however many functions share it."
+)
+
+
+@prediction_exercise("01 · exercise 2 (predict, then measure: what grows)")
 def check_what_grows(prediction: object, wat: object) -> CheckResult:
     """Notebook 01: the sections the learner predicted would grow when ``sub`` joins ``add``,
     against what grew between ADD_WAT's module and the learner's. Custom sections (names)
@@ -174,15 +191,39 @@ def check_what_grows(prediction: object, wat: object) -> CheckResult:
         named = ", ".join(sorted(measured, key=_IN_ORDER.index))
         graded = "; ".join(_growth(label, before, after) for label in grew if label in measured)
         custom = _custom_too(grew, before, after)
-        return right(f"as you predicted, {named} grew ({graded}).{kept}{custom}")
+        return states_measurement(
+            right(f"as you predicted, {named} grew ({graded}).{kept}{custom}")
+        )
+    return states_measurement(_what_grows_missed(predicted, measured, moved))
+
+
+def _what_grows_missed(predicted: set[str], measured: set[str], moved: str) -> CheckResult:
+    """How far a prediction of the growing sections landed, and the lesson that explains it."""
+    apart = " ".join(
+        f"{', '.join(sorted(names))} {verb}."
+        for names, verb in (
+            (measured - predicted, "grew too"),
+            (predicted - measured - {"type"}, "did not grow"),
+        )
+        if names
+    )
+    said = " ".join(
+        part
+        for part in (
+            f"you predicted {', '.join(sorted(predicted)) or 'nothing'}; what grew: {moved}.",
+            apart,
+            GROWS_LESSON,
+        )
+        if part
+    )
     if "type" in predicted - measured:
         return wrong(
-            f"the type section did not grow; what did: {moved}.",
+            f"the type section did not grow; {said}",
             "Section 2: the type section lists signatures, the function section says which "
             "one each function has. Does sub need a signature add does not have?",
         )
     return wrong(
-        f"you predicted {', '.join(sorted(predicted)) or 'nothing'}; what grew: {moved}.",
+        said,
         "Section 2's split: signatures (type), which signature each function has (function), "
         "public names (export), instructions (code). Which of these does a second function "
         "add to?",

@@ -17,9 +17,12 @@ from .checks import (
     CheckResult,
     Solution,
     Unusable,
+    close,
     exercise,
+    grade_prediction,
     not_yet,
     positive_number,
+    prediction_exercise,
     right,
     within_factor,
     wrong,
@@ -130,7 +133,7 @@ def _ratio(prediction: object) -> float:
     return positive_number(prediction, "a number of times, like 1.5 (1 means the same size)")
 
 
-@exercise("03 · exercise 2 (predict, then measure: what a bigger program costs in Go)")
+@prediction_exercise("03 · exercise 2 (predict, then measure: what a bigger program costs in Go)")
 def check_go_growth_prediction(
     prediction: object, sha256: _StrippedSizes, hello: _StrippedSizes
 ) -> CheckResult:
@@ -142,8 +145,8 @@ def check_go_growth_prediction(
         return not_yet("there is no Go module here (nor a prebuilt one): skip this one.")
     ratio = go_sha / go_hello
     measured = (
-        f"measured {ratio:.2f}×: {go_hello:,} → {go_sha:,} bytes, {go_sha - go_hello:+,} "
-        "for a whole hash function"
+        f"measured {ratio:.2f}×: Go's hello {go_hello:,} → sha256 {go_sha:,} bytes, "
+        f"{go_sha - go_hello:+,} for a whole hash function"
     )
     c_sha, c_hello = sha256.stripped("c"), hello.stripped("c")
     contrast = (
@@ -152,18 +155,24 @@ def check_go_growth_prediction(
         if c_sha and c_hello
         else ""
     )
-    if abs(given - ratio) <= GROWTH_TOLERANCE * ratio:
-        return right(
-            f"about {given:g}×, as you predicted; {measured}. The runtime (garbage collector, "
-            f"scheduler, fmt) is in both modules, and the program adds little to it.{contrast}"
-        )
-    hint = (
-        "Section 4's chart: how much of Go's hello is the runtime every Go program carries "
-        "(runtime, fmt, reflect and the rest), and how little is left for the program itself?"
-        if given > ratio
-        else "sha256 does all that hello does (it prints) and more: can its module be smaller?"
+    return grade_prediction(
+        given,
+        ratio,
+        said=lambda times: f"{times:g}×",
+        measurement=measured,
+        lesson="The runtime (garbage collector, scheduler, fmt) is in both modules, and the "
+        f"program adds little to it.{contrast}",
+        missed=(
+            "Section 4's chart: how much of Go's hello is the runtime every Go program carries "
+            "(runtime, fmt, reflect and the rest), and how little is left for the program "
+            "itself?",
+            "sha256 does all that hello does (it prints) and more: can its module be smaller?",
+        ),
+        factor=1 + GROWTH_TOLERANCE,
+        near=f"within {GROWTH_TOLERANCE:.0%} of the measurement"
+        if close(given, ratio, GROWTH_TOLERANCE)
+        else None,
     )
-    return wrong(f"you predicted {given:g}×; {measured}.", hint)
 
 
 class _BothColumns(_StrippedSizes, Protocol):
@@ -178,7 +187,7 @@ RATIO_HINT = (
 )
 
 
-@exercise("03 · exercise 3 (predict, then measure: how many times bigger)")
+@prediction_exercise("03 · exercise 3 (predict, then measure: how many times bigger)")
 def check_size_ratio_prediction(prediction: object, sizes: _BothColumns) -> CheckResult:
     """Notebook 03: how many times Go's stripped hello weighs C's, predicted before section
     3's table ran, against the two modules measured here."""
@@ -188,21 +197,23 @@ def check_size_ratio_prediction(prediction: object, sizes: _BothColumns) -> Chec
         return not_yet("the Go or the C module is missing on this machine: skip this one.")
     ratio = go / c
     measured = f"measured {ratio:.0f}×: Go's {go:,} stripped bytes against C's {c:,}"
-    if within_factor(given, ratio):
-        return right(
-            f"about {given:g}×, as you predicted; {measured}. Go's module carries its runtime "
-            "(garbage collector, scheduler, fmt) while C's leaves nearly everything to the "
-            "host through WASI: the gap is the runtime, not the program."
-        )
     go_built, c_built = sizes.as_built("go"), sizes.as_built("c")
-    if go_built and c_built and within_factor(given, go_built / c_built):
-        return wrong(
-            f"you predicted {given:g}×, close to the modules as built ({go_built / c_built:.0f}×); "
-            f"{measured}.",
-            "Section 3: what does stripping take out of each, and which one carries more of it?",
-        )
-    times, off = (given / ratio, "high") if given > ratio else (ratio / given, "low")
-    return wrong(f"you predicted {given:g}×, {times:.0f} times too {off}; {measured}.", RATIO_HINT)
+    as_built = go_built / c_built if go_built and c_built else None
+    stripping = (
+        f"Your guess is close to the modules as built ({as_built:.0f}×). Section 3: what does "
+        "stripping take out of each, and which one carries more of it?"
+    )
+    near_as_built = as_built is not None and within_factor(given, as_built)
+    return grade_prediction(
+        given,
+        ratio,
+        said=lambda times: f"{times:g}×",
+        measurement=measured,
+        lesson="Go's module carries its runtime (garbage collector, scheduler, fmt) while C's "
+        "leaves nearly everything to the host through WASI: the gap is the runtime, not the "
+        "program.",
+        missed=(stripping, stripping) if near_as_built else (RATIO_HINT, RATIO_HINT),
+    )
 
 
 #: The languages exercise 4 takes, with the spellings a learner may try.

@@ -22,11 +22,12 @@ from .checks import (
     Unusable,
     close,
     exercise,
+    grade_prediction,
     not_yet,
     number,
     positive_number,
+    prediction_exercise,
     right,
-    within_factor,
     wrong,
 )
 
@@ -94,6 +95,8 @@ def _plain(value: float) -> str:
     return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"
 
 
+#: What a prediction far above the measured start likely counted: a pull, a cold cache.
+STARTUP_TOO_HIGH = "The image was already on this machine: nothing was pulled. "
 STARTUP_HINT = (
     "'What each variant pays for': list what docker run does before hello's first line "
     "(API call, namespaces, cgroup, overlay mount), and compare with the native row, which "
@@ -112,7 +115,7 @@ def _seconds(prediction: object) -> float:
     return positive_number(text, 'a number of seconds, like 0.5 or "500 ms"') * scale
 
 
-@exercise("06 · exercise 2 (predict, then measure: one docker run)")
+@prediction_exercise("06 · exercise 2 (predict, then measure: one docker run)")
 def check_startup_prediction(prediction: object, result: Any) -> CheckResult:
     """Notebook 06: the seconds one ``docker run`` of hello takes, predicted before the
     open-the-box cell ran, against docker-scratch's median and spread in ``result``."""
@@ -136,15 +139,13 @@ def check_startup_prediction(prediction: object, result: Any) -> CheckResult:
         else "a fraction of a second here, far from the claim's several seconds: the seconds "
         "people remember come from pulling images and cold caches, which this row leaves out"
     )
-    if within_factor(given, stats.median_s):
-        return right(
-            f"about {format_seconds(given)}, as you predicted: {measured}. That is {claim}."
-        )
-    times = given / stats.median_s if given > stats.median_s else stats.median_s / given
-    off = "high" if given > stats.median_s else "low"
-    return wrong(
-        f"you predicted {format_seconds(given)}, {times:.1f} times too {off}: {measured}.",
-        STARTUP_HINT,
+    return grade_prediction(
+        given,
+        stats.median_s,
+        said=format_seconds,
+        measurement=measured,
+        lesson=f"That is {claim}.",
+        missed=(STARTUP_TOO_HIGH + STARTUP_HINT, STARTUP_HINT),
     )
 
 

@@ -19,12 +19,19 @@ from .checks import (
     Solution,
     Unusable,
     exercise,
+    grade_prediction,
     not_yet,
+    prediction_exercise,
     right,
-    within_factor,
     wrong,
 )
 
+#: What a prediction far above a small image's pull likely counted: its bytes as many.
+PULL_TOO_HIGH = (
+    "Where it went, part by part, is above: a small image's bytes cross the link in a "
+    "fraction of a second (size × 8 / rate), and what is left is round trips and Docker's "
+    "own work."
+)
 PULL_HINT = (
     "The bytes are one part: size × 8 / rate. Each HTTP exchange of the pull also waits a "
     "round trip (about ten of them), and Docker's own pull + run costs what notebook 06 "
@@ -32,7 +39,7 @@ PULL_HINT = (
 )
 
 
-@exercise("07 · exercise 2 (predict, then measure: a small image's pull)")
+@prediction_exercise("07 · exercise 2 (predict, then measure: a small image's pull)")
 def check_pull_prediction(
     prediction: object, pull: Any, variant: str = "docker-scratch"
 ) -> CheckResult:
@@ -63,18 +70,16 @@ def check_pull_prediction(
         f"{row.round_trips} round trips {format_seconds(row.round_trips * link.rtt_ms / 1000)}, "
         f"and the pull + run with no link {format_seconds(row.floor_s)}"
     )
-    truth = row.median_s
     # The course's factor of 2 either way: a link, a registry and a daemon are too noisy
     # for closer.
-    if within_factor(guess, truth):
-        return right(
-            f"{format_seconds(guess)} against {against}: {parts}. "
-            f"For a small image the link's rate hardly matters.{_load_said(pull)}"
-        )
-    direction = "short" if guess < truth else "long"
-    return wrong(
-        f"{format_seconds(guess)} is too {direction}: {against}.{_load_said(pull)}",
-        PULL_HINT if direction == "short" else f"Where it went: {parts}.",
+    return grade_prediction(
+        guess,
+        row.median_s,
+        said=format_seconds,
+        measurement=f"the pull took {against}",
+        lesson=f"Where it went: {parts}. For a small image the link's rate hardly matters."
+        f"{_load_said(pull)}",
+        missed=(PULL_TOO_HIGH, PULL_HINT),
     )
 
 

@@ -34,7 +34,9 @@ from .checks import (
     Solution,
     close,
     exercise,
+    grade_prediction,
     number,
+    prediction_exercise,
     right,
     wrong,
 )
@@ -51,6 +53,11 @@ from .programs import (
 #: A prediction within this factor of the measured slowdown counts as right: the ratio
 #: itself moves by a few hundredths between runs on a shared machine (walk 3, S24).
 PREDICTION_FACTOR = 1.3
+#: Exercise 1's lesson for fib, said whatever the prediction: what its slowdown is made of.
+FIB_LESSON = (
+    "fib is calls and integer additions that barely touch memory, so the sandbox's bounds "
+    "checks cost it little: what is left is how well each compiler optimised it. "
+)
 #: Why the same ratio moves between runs, said where the learner compares it.
 WHY_IT_MOVES = (
     "Run it again and this ratio moves: each median is of a few runs on a machine shared "
@@ -66,7 +73,7 @@ _SLOWDOWN_HINT = (
 )
 
 
-@exercise("08 · exercise 1 (predict the slowdown)")
+@prediction_exercise("08 · exercise 1 (predict the slowdown)")
 def check_slowdown(prediction: object, compute: Any, example: str = "fib") -> CheckResult:
     """Notebook 08: the learner's prediction of wasm time / native time for ``example`` at
     its largest N, written before the measuring cell, against what that cell measured."""
@@ -89,29 +96,42 @@ def check_slowdown(prediction: object, compute: Any, example: str = "fib") -> Ch
         f"({steady.spread_text()})"
     )
     if guess <= 0:
-        return wrong(f"a slowdown is a ratio of two times, above 0; {measured}.", _SLOWDOWN_HINT)
-    if close(guess, steady.ratio, PREDICTION_FACTOR - 1) or steady.low <= guess <= steady.high:
-        return right(
-            f"you predicted {guess:.2f}×; {measured}. fib pays for the JIT's lighter "
-            f"optimisation but hardly for bounds checks: it barely touches memory. {WHY_IT_MOVES}"
-        )
-    return wrong(_how_far(guess, steady.ratio, measured), _SLOWDOWN_HINT)
+        return wrong("a slowdown is a ratio of two times, above 0.", _SLOWDOWN_HINT)
+    near = _near_slowdown(guess, steady)
+    return grade_prediction(
+        guess,
+        steady.ratio,
+        said=lambda ratio: f"{ratio:.2f}×",
+        measurement=measured,
+        lesson=f"{'' if near else _what_it_missed(guess, steady.ratio, example)}"
+        f"{FIB_LESSON if example == 'fib' else ''}{WHY_IT_MOVES}",
+        missed=(_SLOWDOWN_HINT, _SLOWDOWN_HINT),
+        factor=PREDICTION_FACTOR,
+        near=near,
+    )
 
 
-def _how_far(guess: float, ratio: float, measured: str) -> str:
-    """What a prediction outside the factor missed, in words."""
+def _what_it_missed(guess: float, ratio: float, example: str) -> str:
+    """What a prediction outside the factor likely missed, in words."""
     if guess > ratio and guess >= PUBLISHED_SLOWDOWN[0]:
         return (
-            f"you predicted {guess:.2f}×, as slow as SPEC in browsers or slower; {measured}. "
-            "A small kernel of calls and additions is not SPEC: wasmtime compiles it to "
-            "machine code that does nearly what clang's does."
+            f"That is as slow as SPEC in browsers or slower, and {example} is not SPEC: "
+            "wasmtime compiles a small kernel to machine code that does nearly what clang's "
+            "does. "
         )
     if guess > ratio:
-        return f"you predicted {guess:.2f}×; {measured}: closer to native than you thought."
-    return (
-        f"you predicted {guess:.2f}×; {measured}. The sandbox is not free: the same program "
-        "as wasm ran longer than you expected."
-    )
+        return "It ran closer to native than you thought. "
+    return "The sandbox is not free: the same program as wasm ran longer than you expected. "
+
+
+def _near_slowdown(guess: float, steady: Any) -> str | None:
+    """How a prediction counts as near the measured slowdown, if it does: the ratio moves
+    by a few hundredths between runs, so its interval counts as much as the factor."""
+    if close(guess, steady.ratio, PREDICTION_FACTOR - 1):
+        return f"within {round((PREDICTION_FACTOR - 1) * 100)}% of the measurement"
+    if steady.low <= guess <= steady.high:
+        return "inside the measurement's interval"
+    return None
 
 
 WHY_SLOWER = {

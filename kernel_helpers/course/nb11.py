@@ -21,10 +21,12 @@ from .checks import (
     CheckResult,
     Solution,
     exercise,
+    grade_prediction,
     positive_number,
+    prediction_exercise,
     right,
+    states_measurement,
     whole_number,
-    within_factor,
     wrong,
 )
 
@@ -98,7 +100,7 @@ _ADAPTER_HINT = (
 ADAPTER_FACTOR = 1.5
 
 
-@exercise("11 · exercise 2 (predict, then measure: sha256 made a component)")
+@prediction_exercise("11 · exercise 2 (predict, then measure: sha256 made a component)")
 def check_component_prediction(adapter_prediction: object, answer: object) -> CheckResult:
     """Notebook 11: a component of ``sha256`` (a program section 3 did not wrap), which must
     hash like its module, and the adapter bytes the learner predicted it would add."""
@@ -124,21 +126,29 @@ def check_component_prediction(adapter_prediction: object, answer: object) -> Ch
 
 def grade_adapter_prediction(given: float, adapter: int, module: int) -> CheckResult:
     """The predicted adapter bytes against the ``adapter`` bytes measured on a ``module``."""
-    measured = f"the adapter added {adapter:,} bytes to a {module:,}-byte module"
-    if within_factor(given, adapter, ADAPTER_FACTOR):
-        return right(
-            f"about {given:,.0f} bytes, as you predicted: {measured}, and the component hashes "
-            "like its module. The adapter translates WASI 0.1 calls into WASI 0.2 ones, so "
-            "its size follows the calls a program makes (wasm-tools drops the rest), not the "
-            "size of the program."
-        )
     near_module = " (near the module's own size)" if given >= module / 2 else ""
-    return wrong(f"you predicted {given:,.0f} bytes{near_module}; {measured}.", _ADAPTER_HINT)
+    return grade_prediction(
+        given,
+        adapter,
+        said=lambda size: f"{size:,.0f} bytes{near_module}",
+        measurement=f"the adapter added {adapter:,} bytes to a {module:,}-byte module, and the "
+        "component hashes like its module",
+        lesson="The adapter translates WASI 0.1 calls into WASI 0.2 ones, so its size follows "
+        "the calls a program makes (wasm-tools drops the rest), not the size of the program.",
+        missed=(_ADAPTER_HINT, _ADAPTER_HINT),
+        factor=ADAPTER_FACTOR,
+    )
 
 
 #: What ``wasi:cli/exit``'s ``exit(status: result)`` leaves of any non-zero exit: ``err``,
 #: which every host reports as exit code 1.
 COMPONENT_FAILURE_CODE = 1
+#: Exercise 3's lesson, said whatever the prediction: what the interface can carry.
+EXIT_LESSON = (
+    "wasi:cli/exit's exit takes a result, ok or err, not a number: any non-zero code becomes "
+    "err, which the host reports as 1. A script that tells failures apart by code loses that "
+    "at the boundary."
+)
 #: Where the lesson is: the world of the probe made a component.
 _EXIT_HINT = (
     "Print the probe component's world (kh.read_world) and find the function `exit`: "
@@ -146,7 +156,7 @@ _EXIT_HINT = (
 )
 
 
-@exercise("11 · exercise 3 (predict, then measure: a component's exit code)")
+@prediction_exercise("11 · exercise 3 (predict, then measure: a component's exit code)")
 def check_exit_prediction(prediction: object, measured: object) -> CheckResult:
     """Notebook 11: the exit code the learner predicted for the probe, made a component,
     ending with ``proc_exit(5)``, against the code this run ``measured`` (None where no
@@ -156,24 +166,19 @@ def check_exit_prediction(prediction: object, measured: object) -> CheckResult:
     truth = whole_number(measured, "the measured code") if ran else COMPONENT_FAILURE_CODE
     source = "this run measured" if ran else "no component could be made here; the interface gives"
     if guess == truth:
-        return right(
-            f"{truth}, as you predicted ({source} {truth}). wasi:cli/exit's exit takes a "
-            "result, ok or err, not a number: any non-zero code becomes err, which the host "
-            "reports as 1. A script that tells failures apart by code loses that at the boundary."
+        return states_measurement(
+            right(f"{truth}, as you predicted ({source} {truth}). {EXIT_LESSON}")
         )
     if guess == 5:
-        return wrong(
-            f"you predicted the module's 5; {source} {truth}. The module's number did not "
-            "cross into the component's world.",
-            _EXIT_HINT,
-        )
-    if guess == 0:
-        return wrong(
-            f"you predicted success; {source} {truth}. The program still failed: only how "
-            "much of the failure reaches the host changed.",
-            _EXIT_HINT,
-        )
-    return wrong(f"you predicted {guess}; {source} {truth}.", _EXIT_HINT)
+        missed = "The module's number did not cross into the component's world. "
+    elif guess == 0:
+        missed = "The program still failed: only how much of the failure reaches the host changed. "
+    else:
+        missed = ""
+    said = {5: "the module's 5", 0: "success"}.get(guess, str(guess))
+    return states_measurement(
+        wrong(f"you predicted {said}; {source} {truth}. {missed}{EXIT_LESSON}", _EXIT_HINT)
+    )
 
 
 #: Notebook 06's two in-process rows that section 5's figures are read against.

@@ -6,7 +6,8 @@ own variables (its measurements, its registry, its folders). After each exercise
 learner writes something that runs, a cell with a typical mistake follows, which must be
 graded wrong with a hint. A "predict, then measure" exercise gets the solution's
 prediction in its prediction cell, and its measuring cell must grade it right (one graded
-against a time this run measured: graded, and wrong when a thousand times off). The notebook
+against a time this run measured: graded; a prediction changed after that leaves the first
+one standing; written first, one a thousand times off is graded wrong). The notebook
 runs with everything on (Docker, compilers, the registry), as on a complete laptop; nothing
 may raise.
 """
@@ -80,11 +81,16 @@ PREDICTION_ARGUMENT = re.compile(r"kh\.check_\w+\((\w+)")
 
 
 def _graded_timed(call: str) -> str:
-    """A timed prediction's measuring cell: graded either way, and far off graded wrong."""
+    """A timed prediction's measuring cell: graded either way; a prediction changed after
+    that reply leaves the first one standing; and, as the first one, far off graded wrong."""
     name = PREDICTION_ARGUMENT.search(call).group(1)  # type: ignore[union-attr]
     far_off = call.replace(f"({name}", f"({name} * 1000", 1)  # a prediction no machine measures
     return (
         f"_verdict = {call}\nassert _verdict.ok is not None, _verdict.text()\nprint(_verdict)\n"
+        f"_changed = {far_off}\n"
+        "assert _changed.ok is _verdict.ok and 'stands' in _changed.message, _changed.text()\n"
+        "from kernel_helpers.course.checks import FIRST_PREDICTIONS\n"
+        "FIRST_PREDICTIONS.clear()  # as in a fresh kernel: the far-off one written first\n"
         f"_verdict = {far_off}\nassert _verdict.ok is False, _verdict.text()\n_verdict"
     )
 

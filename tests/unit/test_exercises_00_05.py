@@ -15,6 +15,9 @@ import wasmtime
 import kernel_helpers as kh
 from kernel_helpers.toolchains.build import forget_toolchains
 
+#: These tests grade many predictions in a row, each as a first one (see the fixture).
+pytestmark = pytest.mark.usefixtures("each_prediction_first")
+
 SQUARE = """(module (func (export "square") (param $x i32) (result i32)
   local.get $x local.get $x i32.mul))"""
 DOUBLE = """(module (func (export "square") (param $x i32) (result i32)

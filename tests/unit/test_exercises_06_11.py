@@ -28,6 +28,9 @@ from tests.unit.harness_json_results import (
     stats,
 )
 
+#: These tests grade many predictions in a row, each as a first one (see the fixture).
+pytestmark = pytest.mark.usefixtures("each_prediction_first")
+
 FAST = startup_result(FAST_CONTAINERS)
 
 

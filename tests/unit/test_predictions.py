@@ -1,0 +1,97 @@
+"""Walk S1: a predict-then-measure check graded a far guess wrong and stated the measured
+value, so the second try was a copy of it, graded right. Now the first prediction graded
+against the measurement is the answer: the reply says how far it landed and the lesson
+that explains the gap, and a prediction changed after that reply is not graded afresh."""
+
+from __future__ import annotations
+
+import pytest
+
+import kernel_helpers as kh
+from kernel_helpers.bench.results import as_result
+from kernel_helpers.course.checks import grade_prediction
+from tests.unit.harness_json_results import FAST_CONTAINERS, startup_result
+
+ADD_AND_SUB = """(module
+  (func (export "add") (param i32 i32) (result i32) local.get 0 local.get 1 i32.add)
+  (func (export "sub") (param i32 i32) (result i32) local.get 0 local.get 1 i32.sub))"""
+#: A ``docker run`` measured at tens of milliseconds (the synthetic fast set).
+FAST = as_result(startup_result(FAST_CONTAINERS))
+
+
+def _median_s() -> float:
+    return float(FAST.variants["docker-scratch"].stats.median_s)
+
+
+def test_a_far_first_prediction_gets_its_distance_and_the_lesson() -> None:
+    far = kh.check_startup_prediction(_median_s() * 30, FAST)  # the seconds people remember
+    assert far.ok is False, far.text()
+    assert "30 times too high" in far.message, far.text()
+    assert "median of" in far.message  # the measurement, stated: the grade is already given
+    assert "far from the claim's several seconds" in far.message  # the lesson's key fact
+    assert far.hint and "pulled" in far.hint, far.text()  # what the guess likely counted
+
+
+def test_a_close_first_prediction_is_a_good_instinct() -> None:
+    close = kh.check_startup_prediction(_median_s() * 1.5, FAST)
+    assert close.ok is True and "within 2× of the measurement (a good instinct)" in close.message
+
+
+def test_the_measured_value_copied_after_the_reveal_is_not_a_fresh_right_answer() -> None:
+    far = kh.check_startup_prediction(_median_s() * 30, FAST)
+    assert far.ok is False
+    copied = kh.check_startup_prediction(_median_s(), FAST)  # read off the reply above
+    assert copied.ok is False, copied.text()
+    assert "first prediction" in copied.message and "stands" in copied.message, copied.text()
+    assert "30 times too high" in copied.message  # still the first one's distance
+    again = kh.check_startup_prediction(_median_s() * 30, FAST)  # the same cell, run again
+    assert again.ok is False and "stands" not in again.message
+
+
+def test_a_copied_exit_code_does_not_pass_either() -> None:
+    """The exact-answer predictions (00, 11) follow the same rule."""
+    measured = kh.run_wasm(kh.BROWSER_CHECK_WAT, ["same bytes"]).exit_code
+    first = kh.check_argc_prediction(measured + 1, measured)
+    assert first.ok is False and "1 too high" in first.message
+    assert "still one argument" in first.message  # the lesson, said with the distance
+    copied = kh.check_argc_prediction(measured, measured)
+    assert copied.ok is False and "stands" in copied.message, copied.text()
+    assert kh.check_exit_prediction(5, 1).ok is False
+    assert kh.check_exit_prediction(1, 1).ok is False
+
+
+def test_a_reply_that_could_not_grade_fixes_no_prediction() -> None:
+    """A guess the check could not use, or no measurement yet, reveals nothing: the next
+    prediction is still the first."""
+    unusable = kh.check_startup_prediction("soon", FAST)
+    assert unusable.ok is False and "stands" not in unusable.message
+    no_sub = kh.check_what_grows({"type"}, '(module (func (export "add")))')
+    assert no_sub.ok is False and "grew" not in no_sub.message, no_sub.text()
+    assert kh.check_what_grows({"code"}, ADD_AND_SUB).ok is False  # still graded: the first
+    graded = kh.check_startup_prediction(_median_s(), FAST)
+    assert graded.ok is True and "stands" not in graded.message, graded.text()
+
+
+def test_a_changed_prediction_of_each_exercise_is_kept_apart() -> None:
+    """One exercise's first prediction does not stand for another's."""
+    measured = kh.run_wasm(kh.BROWSER_CHECK_WAT, ["same bytes"]).exit_code
+    assert kh.check_argc_prediction(measured, measured).ok is True
+    assert kh.check_startup_prediction(_median_s(), FAST).ok is True
+
+
+@pytest.mark.parametrize(
+    ("given", "words"),
+    [(10.0, "10 times too high"), (0.1, "10 times too low"), (1.5, "1.5 times too high")],
+)
+def test_the_distance_is_said_in_times(given: float, words: str) -> None:
+    reply = grade_prediction(
+        given,
+        1.0,
+        said=lambda x: f"{x:g}",
+        measurement="Measured 1",
+        lesson="The lesson.",
+        missed=("too high: what you missed", "too low: what you missed"),
+        factor=1.2,
+    )
+    assert reply.ok is False and words in reply.message and "The lesson." in reply.message
+    assert reply.hint and reply.hint.startswith("too " + words.split()[-1])
