@@ -157,14 +157,13 @@ _names(
     "course.nb07",
     "check_image_platform",
     "check_pull_prediction",
-    "check_small_dockerfile",
     "check_smallest_artifact",
-    "dockerfile_context",
     "fleet",
     "image_platform",
     "lesson_module",
     "shrunk_sizes",
 )
+_names("course.nb07_dockerfile", "check_small_dockerfile", "dockerfile_context")
 _names("report.plots", "size_figure")
 _names("bench.pull", "PULL_VARIANTS", "run_pull", "recorded_pull")
 _names("bench.density", "DENSITY_VARIANTS", "run_density", "recorded_density")
