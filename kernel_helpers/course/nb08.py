@@ -22,6 +22,7 @@ from ..bench.compute import (
     browser_ratios,
 )
 from ..bench.compute import beside_javascript as beside_javascript_result
+from ..bench.ratio import Ratio
 from ..bench.results import BenchResult, as_result, native_missing, slowdowns
 from ..report.claims import PUBLISHED_SLOWDOWN
 from ..report.compute_plots import beside_javascript_figure
@@ -362,6 +363,16 @@ class BesideJavaScript(ShownAsText):
     result: BenchResult
     page_summary: str
 
+    @functools.cached_property
+    def _ratios(self) -> dict[str, tuple[dict[str, Ratio], dict[str, str]]]:
+        """Each case's ratios and the notes on far samples, bootstrapped once: the table is
+        shown as text and as HTML, and again at each redraw, from the same result."""
+        computed = {}
+        for case in browser_cases():
+            ratios = browser_ratios(self.result, case.label)
+            computed[case.label] = (ratios, browser_ratio_outliers(self.result, case.label, ratios))
+        return computed
+
     def text(self) -> str:
         lines = [f"browser: {self.page_summary}", ""]
         if NO_PAGE in self.result.skipped.values():
@@ -380,8 +391,7 @@ class BesideJavaScript(ShownAsText):
             outputs = self.result.notes.get(f"outputs {case.label}")
             if outputs:
                 lines.append(f"  JavaScript against the module: {outputs}")
-            ratios = browser_ratios(self.result, case.label)
-            stretched = browser_ratio_outliers(self.result, case.label, ratios)
+            ratios, stretched = self._ratios[case.label]
             for question, ratio in ratios.items():
                 lines.append(f"  {question}: {ratio.text()}")
                 if question in stretched:

@@ -134,3 +134,25 @@ def test_a_stalled_sample_is_named_beside_the_interval_it_stretches(compute: Ben
     assert "Without it: about 1.9×" in sha_block
     fib_block = text.split("fib(35)\n")[1].split("\n\n")[0]
     assert "stretched" not in fib_block
+
+
+def test_a_table_shown_again_bootstraps_its_ratios_once(
+    compute: BenchResult, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The table is shown as text and as HTML, and again at each redraw: its ratios (a
+    bootstrap each) come from the same result every time, so they are computed once."""
+    from kernel_helpers.course import nb08
+
+    page = kh.compute_in_browser(repeat=3, warmup=0)
+    page_report(page)
+    calls = []
+
+    def counted(result: BenchResult, case: str) -> Any:
+        calls.append(case)
+        return browser_ratios(result, case)
+
+    monkeypatch.setattr(nb08, "browser_ratios", counted)
+    table = nb08.BesideJavaScript(kh.beside_javascript(compute, page).result, page.summary())
+    first = table.text()
+    assert table.text() == first and str(table) == first
+    assert sorted(calls) == sorted(case.label for case in browser_cases())
