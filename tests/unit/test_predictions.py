@@ -14,7 +14,7 @@ import kernel_helpers as kh
 from kernel_helpers.bench.results import as_result
 from kernel_helpers.course.checks import grade_prediction
 from tests.conftest import need
-from tests.unit.harness_json_results import FAST_CONTAINERS, startup_result
+from tests.unit.harness_json_results import FAST_CONTAINERS, SIZES_SCRATCH, startup_result
 
 ADD_AND_SUB = """(module
   (func (export "add") (param i32 i32) (result i32) local.get 0 local.get 1 i32.add)
@@ -150,3 +150,14 @@ def test_a_reply_that_ran_nothing_fixes_no_layer_prediction(tmp_path: Path) -> N
     layout = kh.write_oci_layout(kh.wasm_module("hello", "c").path, tmp_path / "layout")
     graded = kh.check_layer_prediction({"image": False, "artifact": True}, layout)
     assert graded.ok is True and "stands" not in graded.message, graded.text()
+
+
+def test_a_lightest_kind_written_after_the_reveal_is_not_graded_as_new() -> None:
+    """Notebook 07's first exercise: its reply names the lightest artifact measured."""
+    first = kh.check_smallest_artifact("native binary", SIZES_SCRATCH)
+    assert first.ok is False and "lightest" in first.message, first.text()
+    assert "The lightest, a wasm module, carries" in first.message  # the lesson, said
+    copied = kh.check_smallest_artifact("wasm module", SIZES_SCRATCH)
+    assert copied.ok is False and "stands" in copied.message, copied.text()
+    unusable = kh.check_smallest_artifact("hello.c.wasm", SIZES_SCRATCH)  # a name, not a kind
+    assert unusable.ok is False and "stands" in unusable.message  # the first one still stands
