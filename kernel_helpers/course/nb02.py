@@ -11,7 +11,16 @@ from ..toolchains.build import Artifact
 from ..toolchains.prebuilt import wasm_module
 from ..toolchains.shrink import strip_custom_sections
 from ..wasm.reader import section_sizes
-from .checks import CheckResult, Solution, Unusable, exercise, right, wrong
+from .checks import (
+    CheckResult,
+    Solution,
+    Unusable,
+    exercise,
+    prediction_exercise,
+    right,
+    states_measurement,
+    wrong,
+)
 from .programs import (
     LanguageSetting,
     ProgramRun,
@@ -44,35 +53,49 @@ STATUS_HINT = (
     "with it. In the measuring cell, change return 300 to return 125, then to 126, and run "
     "it again: where does the host's answer change?"
 )
+#: Exercise 1's lesson where the host refused the status, said whatever the prediction.
+REFUSED_LESSON = (
+    "wasmtime takes exit statuses 0-125 only, because shells keep 126 and up for themselves "
+    "(126: cannot run, 127: not found, 128+n: killed by signal n); rather than wrap 300 to 44 "
+    "as Linux would, it refuses, so a guest can never pass for a process a signal killed."
+)
+#: The lesson where the host passed the status on (a status it takes, such as 125).
+PASSED_LESSON = (
+    "proc_exit carried main's status out, and this host passed it on as a process would."
+)
+
+
+def _said(guess: int | None) -> str:
+    return "a failure" if guess is None else str(guess)
 
 
 def grade_status_prediction(guess: int | None, run: ProgramRun) -> CheckResult:
     """The prediction (an exit code, or None for "the run fails") against ``run``, the
-    measured run of a program whose main returns 300."""
+    measured run of a program whose main returns 300. Either reply states the measurement
+    and the lesson: the first prediction graded is the answer (:func:`prediction_exercise`)."""
     if run.stopped:
         printed = " after the program printed its line" if run.stdout.strip() else ""
         measured = f"the run failed{printed}: {run.stopped}"
         if guess is None:
-            return right(
-                f"it fails, as you predicted: {measured}. wasmtime takes exit statuses 0-125 "
-                "only, because shells keep 126 and up for themselves (126: cannot run, 127: not "
-                "found, 128+n: killed by signal n); rather than wrap 300 to 44 as Linux would, "
-                "it refuses, so a guest can never pass for a process a signal killed."
+            return states_measurement(
+                right(f"it fails, as you predicted: {measured}. {REFUSED_LESSON}")
             )
         linux = " (the status a Linux process reports: 300 - 256)" if guess == 300 % 256 else ""
-        return wrong(f"you predicted {guess}{linux}; measured: {measured}.", STATUS_HINT)
+        return states_measurement(
+            wrong(
+                f"you predicted {guess}{linux}; measured: {measured}. {REFUSED_LESSON}",
+                STATUS_HINT,
+            )
+        )
     measured = f"the host reported exit code {run.exit_code}"
     if guess == run.exit_code:
-        return right(
-            f"{guess}, as you predicted: {measured}. proc_exit carried main's status out, "
-            "and this host passed it on as a process would."
-        )
-    return wrong(
-        f"you predicted {'a failure' if guess is None else guess}; {measured}.", STATUS_HINT
+        return states_measurement(right(f"{guess}, as you predicted: {measured}. {PASSED_LESSON}"))
+    return states_measurement(
+        wrong(f"you predicted {_said(guess)}; {measured}. {PASSED_LESSON}", STATUS_HINT)
     )
 
 
-@exercise("02 · exercise 1 (predict, then measure: a status of 300)")
+@prediction_exercise("02 · exercise 1 (predict, then measure: a status of 300)")
 def check_status_prediction(prediction: object, source: object) -> CheckResult:
     """Notebook 02: the exit code the learner predicted for ``source`` (hello whose main
     returns 300), or "error", against compiling and running it here."""

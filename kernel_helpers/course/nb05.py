@@ -12,7 +12,17 @@ import wasmtime
 from .._errors import root_cause
 from ..wasm import guests
 from ..wasm.guests import MEMORY_BOMB, Outcome, run_guarded
-from .checks import CheckResult, Solution, Unusable, exercise, number, right, wrong
+from .checks import (
+    CheckResult,
+    Solution,
+    Unusable,
+    exercise,
+    number,
+    prediction_exercise,
+    right,
+    states_measurement,
+    wrong,
+)
 from .programs import pure_function_problem, wat_bytes
 
 LIMIT_NAMES = ("timeout", "fuel", "max_memory", "output_limit")
@@ -57,7 +67,18 @@ def measure_race() -> dict[str, Outcome]:
     }
 
 
-@exercise("05 · exercise 1 (predict, then measure: all four limits at once)")
+#: Per guest, why it ends as it does under all four limits: the lesson, said whatever the
+#: prediction (the first one graded is the answer), for the ending measured here.
+RACE_LESSONS = {
+    ("loop", "fuel"): "fuel fires long before 2 s, since the loop burns 50 M units in a blink",
+    ("bomb", "max_memory"): "the bomb meets the memory cap at its first grows",
+    ("trap", "trap"): "the trap needs no limit",
+    ("flood", "finished"): "the flood finishes by itself, with the output limit keeping only "
+    "the first KiB of what it printed",
+}
+
+
+@prediction_exercise("05 · exercise 1 (predict, then measure: all four limits at once)")
 def check_limit_prediction(prediction: object) -> CheckResult:
     """Notebook 05: what ends each guest when all four limits are set, predicted, against
     running each of them so here."""
@@ -73,21 +94,39 @@ def check_limit_prediction(prediction: object) -> CheckResult:
     return grade_race(guesses, measure_race())
 
 
+def _race_lesson(measured: Mapping[str, Outcome]) -> str:
+    """Why each guest ended as measured: its limit, or what the run said."""
+    parts = [
+        RACE_LESSONS.get((name, _ending(o)), f"the {name}: {o.message.splitlines()[0]}")
+        for name, o in measured.items()
+    ]
+    return (
+        "Each limit caps one resource, and the first to run out ends the run: "
+        f"{'; '.join(parts[:-1])}; and {parts[-1]}."
+    )
+
+
 def grade_race(guesses: Mapping[str, str], measured: Mapping[str, Outcome]) -> CheckResult:
-    """The predicted endings against the measured ones; the first miss gets its hint."""
-    found = "; ".join(f"{name}: {_ending(o)}" for name, o in measured.items())
-    for name, outcome in measured.items():
-        if guesses[name] != _ending(outcome):
-            return wrong(
-                f'you predicted {guesses[name]} for the "{name}"; measured: {_ending(outcome)} '
-                f"({outcome.message.splitlines()[0]}).",
-                RACE_HINTS[name],
-            )
-    return right(
-        f"all four as you predicted ({found}). Fuel fires long before 2 s, since the "
-        "loop burns 50 M units in a blink; the bomb meets the memory cap at its first grows; "
-        "the trap needs no limit; and the flood finishes by itself, with the output limit "
-        "keeping only the first KiB of what it printed."
+    """The predicted endings against the measured ones, guest by guest, and the lesson;
+    each miss gets its hint."""
+    missed = [name for name, o in measured.items() if guesses[name] != _ending(o)]
+    if not missed:
+        found = "; ".join(f"{name}: {_ending(o)}" for name, o in measured.items())
+        return states_measurement(
+            right(f"all four as you predicted ({found}). {_race_lesson(measured)}")
+        )
+    compared = "; ".join(
+        f"{name}: {_ending(o)}, you predicted {guesses[name]} ({o.message.splitlines()[0]})"
+        if name in missed
+        else f"{name}: {_ending(o)}, as you predicted"
+        for name, o in measured.items()
+    )
+    return states_measurement(
+        wrong(
+            f"{len(measured) - len(missed)} of {len(measured)} as you predicted. Measured, "
+            f"guest by guest: {compared}. {_race_lesson(measured)}",
+            " ".join(RACE_HINTS[name] for name in missed),
+        )
     )
 
 

@@ -19,6 +19,7 @@ from .checks import (
     not_yet,
     prediction_exercise,
     right,
+    states_measurement,
     wrong,
 )
 
@@ -104,11 +105,11 @@ def _load_said(pull: Any) -> str:
 KINDS = {
     "wasm module": (
         "wasm",
-        "only the bits of libc it calls; the host brings the rest through WASI",
+        "only the bits of libc it calls (the host brings the rest through WASI)",
     ),
     "native binary": (
         "native",
-        "a static build carries libc's code for every system call it makes",
+        "libc's code for every system call it makes (a static build)",
     ),
     "container image": ("image", "a binary (and maybe an OS's files) in a gzip'd tar layer"),
     "OCI artifact": (
@@ -122,10 +123,11 @@ _KIND_HINT = (
 )
 
 
-@exercise("07 · exercise 1 (predict, then measure: the lightest artifact)")
+@prediction_exercise("07 · exercise 1 (predict, then measure: the lightest artifact)")
 def check_smallest_artifact(prediction: object, sizes: Mapping[str, int]) -> CheckResult:
     """Notebook 07: the kind of artifact (one of ``KINDS``) the learner predicted would be
-    the lightest, before the cell that weighs them, against what that cell measured."""
+    the lightest, before the cell that weighs them, against what that cell measured. Either
+    reply states the lightest and what it carries: the first prediction graded stands."""
     from ..bench.results import artifact_kind
 
     given = str(prediction).strip() if isinstance(prediction, str) else None
@@ -138,16 +140,25 @@ def check_smallest_artifact(prediction: object, sizes: Mapping[str, int]) -> Che
     )
     measured = f"this run weighed {lightest} lightest, {format_bytes(least)}"
     if given == measured_kind:
-        return right(f"{measured}, as you predicted: it carries {KINDS[given][1]}.")
+        return states_measurement(
+            right(f"{measured}, as you predicted: it carries {KINDS[given][1]}.")
+        )
     own = _lightest_of_kind(sizes, KINDS[given][0])
     of_yours = f"; the lightest {given} weighed {format_bytes(own)}" if own else ""
-    # "an OCI artifact": the article follows the sound, and every kind sounds as it is spelt.
-    article = "an" if given[0] in "aeiouAEIOU" else "a"
-    return wrong(
-        f"you predicted {article} {given}; {measured}{of_yours}. "
-        f"{article.capitalize()} {given} carries {KINDS[given][1]}.",
-        _KIND_HINT,
+    lesson = f"{_a(given).capitalize()} {given} carries {KINDS[given][1]}." + (
+        f" The lightest, {_a(measured_kind)} {measured_kind}, carries {KINDS[measured_kind][1]}."
+        if measured_kind
+        else ""
     )
+    return states_measurement(
+        wrong(f"you predicted {_a(given)} {given}; {measured}{of_yours}. {lesson}", _KIND_HINT)
+    )
+
+
+def _a(kind: str) -> str:
+    """The article for ``kind``: it follows the sound ("an OCI artifact"), and every kind
+    sounds as it is spelt."""
+    return "an" if kind[0] in "aeiouAEIOU" else "a"
 
 
 def _lightest_of_kind(sizes: Mapping[str, int], kind: str) -> int | None:

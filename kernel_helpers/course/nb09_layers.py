@@ -11,7 +11,17 @@ from pathlib import Path
 from typing import Any
 
 from ..containers.oci import MODULE_STYLES, layout_layer
-from .checks import IN_NOTEBOOK, CheckResult, Solution, Unusable, exercise, not_yet, right, wrong
+from .checks import (
+    IN_NOTEBOOK,
+    CheckResult,
+    Solution,
+    Unusable,
+    not_yet,
+    prediction_exercise,
+    right,
+    states_measurement,
+    wrong,
+)
 from .programs import ProgramRun, run_wasi
 
 #: Where a wrong prediction is sent: the section that says what each shape's layer holds.
@@ -48,7 +58,15 @@ def _predicted(prediction: object) -> dict[str, bool]:
     return {style: bool(value) for style, value in given.items()}
 
 
-@exercise("09 · exercise 3 (predict, then measure: a layer as the registry stores it)")
+#: Exercise 3's lesson, said whatever the prediction (the first one graded is the answer).
+LAYER_LESSON = (
+    "The artifact's one layer is the module itself, so anything that runs wasm can run it "
+    "from the registry's bytes; the image's layer is a filesystem, so a shim unpacks it first "
+    "and reads the entrypoint from the config, as containerd does for every image."
+)
+
+
+@prediction_exercise("09 · exercise 3 (predict, then measure: a layer as the registry stores it)")
 def check_layer_prediction(prediction: object, layout: Any) -> CheckResult:
     """Notebook 09: for each shape, whether a plain WASI runtime (no shim, no unpacking)
     runs its layer blob as it is, predicted, against running both blobs of ``layout``."""
@@ -66,22 +84,20 @@ def check_layer_prediction(prediction: object, layout: Any) -> CheckResult:
 def grade_layers(
     given: Mapping[str, bool], measured: Mapping[str, bool], kinds: Mapping[str, str]
 ) -> CheckResult:
-    """The predictions against the runs; ``kinds`` says what each layer's first bytes are."""
+    """The predictions against the runs, shape by shape, and the lesson; ``kinds`` says
+    what each layer's first bytes are."""
     said = {True: "runs as it is", False: "does not run"}
-    for style in MODULE_STYLES:
-        if given[style] != measured[style]:
-            return wrong(
-                f"you predicted the {style}'s layer {said[given[style]]}; measured: it "
-                f"{said[measured[style]]}. Its first bytes: {kinds[style]}.",
-                LAYER_HINT,
-            )
-    return right(
-        "as you predicted: "
-        + "; ".join(f"the {s}'s layer {said[measured[s]]} ({kinds[s]})" for s in MODULE_STYLES)
-        + ". The artifact's one layer is the module itself, so anything that runs wasm can run "
-        "it from the registry's bytes; the image's layer is a filesystem, so a shim unpacks it "
-        "first and reads the entrypoint from the config, as containerd does for every image."
+    measured_said = {s: f"the {s}'s layer {said[measured[s]]} ({kinds[s]})" for s in MODULE_STYLES}
+    missed = [style for style in MODULE_STYLES if given[style] != measured[style]]
+    if not missed:
+        found = "; ".join(measured_said.values())
+        return states_measurement(right(f"as you predicted: {found}. {LAYER_LESSON}"))
+    compared = "; ".join(
+        measured_said[s]
+        + (f", you predicted it {said[given[s]]}" if s in missed else ", as you predicted")
+        for s in MODULE_STYLES
     )
+    return states_measurement(wrong(f"measured: {compared}. {LAYER_LESSON}", LAYER_HINT))
 
 
 LAYERS_SOLUTION = Solution(

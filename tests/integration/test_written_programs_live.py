@@ -29,6 +29,7 @@ def wrong(result: kh.CheckResult, *words: str) -> None:
 # --- 02 · exercise 1: what the host makes of a status of 300 ---------------------------
 
 
+@pytest.mark.usefixtures("each_prediction_first")  # several predictions, each graded as new
 def test_a_main_that_returns_300_is_refused_by_the_host_as_predicted() -> None:
     """Issue 28, S3: the old exercise asked for the import section 3 names. The learner now
     predicts what the host does with a status no shell can carry; the check compiles and runs

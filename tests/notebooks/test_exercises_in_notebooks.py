@@ -5,9 +5,9 @@ solution, which must be graded right where the learner would run it, with the no
 own variables (its measurements, its registry, its folders). After each exercise where the
 learner writes something that runs, a cell with a typical mistake follows, which must be
 graded wrong with a hint. A "predict, then measure" exercise gets the solution's
-prediction in its prediction cell, and its measuring cell must grade it right (one graded
-against a time this run measured: graded; a prediction changed after that leaves the first
-one standing; written first, one a thousand times off is graded wrong). The notebook
+prediction in its prediction cell, and its measuring cell must grade it right, and leave it
+standing when a changed prediction follows (one graded against a time this run measured:
+graded; written first, one a thousand times off is graded wrong). The notebook
 runs with everything on (Docker, compilers, the registry), as on a complete laptop; nothing
 may raise.
 """
@@ -95,6 +95,19 @@ def _graded_timed(call: str) -> str:
     )
 
 
+def _graded_first_stands(call: str) -> str:
+    """A prediction's measuring cell: the solution's prediction graded right, and a
+    prediction changed after that reply (one no check could use) not graded: the first
+    one stands."""
+    name = PREDICTION_ARGUMENT.search(call).group(1)  # type: ignore[union-attr]
+    changed = call.replace(f"({name}", "('written after the reveal'", 1)
+    return (
+        f"_verdict = {call}\nassert _verdict.ok is True, _verdict.text()\n"
+        f"_changed = {changed}\n"
+        "assert _changed.ok is True and 'stands' in _changed.message, _changed.text()\n_verdict"
+    )
+
+
 def _graded(call: str, right: bool) -> str:
     """The check call, kept, and an assertion on its verdict that shows it when it fails."""
     expected = "_verdict.ok is True" if right else "_verdict.ok is False and _verdict.hint"
@@ -122,7 +135,12 @@ def _answered(path: Path) -> tuple[nbformat.NotebookNode, list[str]]:
         if found is not None and predicted and "..." not in cell.source:
             *measuring, call = cell.source.splitlines()  # the measuring cell grades the prediction
             timed = found.group(1) in TIMED_PREDICTIONS
-            graded = _graded_timed(call) if timed else _graded(call, right=True)
+            argument = PREDICTION_ARGUMENT.search(call)
+            predicts = argument is not None and argument.group(1).endswith("prediction")
+            if timed:
+                graded = _graded_timed(call)
+            else:
+                graded = _graded_first_stands(call) if predicts else _graded(call, right=True)
             cells.append(nbformat.v4.new_code_cell("\n".join([*measuring, graded])))
             continue
         if found is None or "..." not in cell.source:

@@ -228,6 +228,7 @@ def test_status_prediction_compares_with_what_wasmtime_did_to_300(tmp_path: Path
     wrapped = grade_status_prediction(_status_guess(44), refused)
     wrong(wrapped, "you predicted 44", "a Linux process", "Section 3", "the run failed")
     assert "error" not in (wrapped.hint or "")  # the hint points at the lesson, not the answer
+    assert "0-125" in wrapped.message  # graded once (the first stands): the lesson is said
     # Walk 9, S2: "try 125 in the measuring cell" while that cell hard-codes 300.
     assert "change return 300 to return 125" in (wrapped.hint or "")
     wrong(grade_status_prediction(300, refused), "you predicted 300", "Section 3")
@@ -456,11 +457,15 @@ def test_limit_prediction_is_compared_with_all_four_guests_run_under_all_four_li
     right(kh.check_limit_prediction({**truth, "flood": "finished"}))
     # The old read-off answer (the flood is the output limit's) is measured wrong now.
     flood = grade_race({**truth, "flood": "output_limit"}, measured)
-    wrong(flood, "you predicted output_limit", "measured: finished", "Section 4")
+    wrong(flood, "3 of 4", "flood: finished, you predicted output_limit", "Section 4")
     assert "finished" not in (flood.hint or "")
     loop = grade_race({**truth, "loop": "timeout", "flood": "finished"}, measured)
-    wrong(loop, "measured: fuel", "Section 1")
+    wrong(loop, "loop: fuel, you predicted timeout", "Section 1")
     assert "fuel" not in (loop.hint or "").replace("units of fuel", "")
+    # Graded once (the first prediction stands), a wrong reply gives the lesson too.
+    assert "the loop burns 50 M units in a blink" in loop.message
+    both = grade_race({**truth, "loop": "timeout", "flood": "output_limit"}, measured)
+    wrong(both, "2 of 4", "Section 1", "Section 4")  # each miss gets its hint
     wrong(kh.check_limit_prediction({"loop": "fuel"}), "(nothing)", "Choose from")
     wrong(kh.check_limit_prediction("fuel"), "a dict")
 

@@ -370,7 +370,9 @@ def test_layer_prediction_runs_both_layer_blobs_of_a_real_layout(tmp_path: Path)
     result = kh.check_layer_prediction({"image": False, "artifact": True}, layout)
     assert result.ok is True and "the image's layer does not run (gzip" in result.message
     both = kh.check_layer_prediction({"image": True, "artifact": True}, layout)
-    assert both.ok is False and "measured: it does not run" in both.message
+    assert both.ok is False and "measured: the image's layer does not run" in both.message
+    assert "(gzip (1f 8b): a tar to unpack), you predicted it runs as it is" in both.message
+    assert "a shim unpacks it first" in both.message  # graded once: the lesson is said
     assert both.hint and "Package, push, pull" in both.hint and "False" not in both.hint
     old = kh.check_layer_prediction(
         "skopeo copy oci:/layout:artifact docker://127.0.0.1:5000/kit/mine:v1", layout
@@ -382,7 +384,13 @@ def test_layer_prediction_runs_both_layer_blobs_of_a_real_layout(tmp_path: Path)
     flipped = grade_layers(
         {"image": True, "artifact": False}, {"image": False, "artifact": True}, kinds
     )
-    assert flipped.ok is False and "the image's layer runs as it is" in flipped.message
+    assert flipped.ok is False, flipped.text()
+    assert "the image's layer does not run (gzip), you predicted it runs as it is" in (
+        flipped.message
+    )
+    assert "the artifact's layer runs as it is (wasm), you predicted it does not run" in (
+        flipped.message
+    )
 
 
 def test_decisions_and_export(tmp_path: Path) -> None:
@@ -692,12 +700,15 @@ def test_the_blob_url_is_read_for_its_digest_where_no_registry_runs() -> None:
     assert old.ok is False and "/v2/REPOSITORY/blobs/DIGEST" in old.message
 
 
-def test_09s_tidy_up_leaves_what_unsolved_exercises_need(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_09s_tidy_up_leaves_what_unsolved_exercises_need(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     """Walk 7, S29: Run All ran the tidy-up cell, which stopped the registry, so every check
     then sent the learner four cells back. The cell now asks which exercises are open."""
     from kernel_helpers.course import checks
 
     monkeypatch.setattr(checks, "SOLVED", set())
+    monkeypatch.setattr(checks, "FIRST_PREDICTIONS", {})  # this test keeps the first one
     open_now = kh.exercises_still_open(kh.check_blob_url, kh.check_layer_prediction)
     assert [t.split(" (")[0] for t in open_now] == ["09 · exercise 1", "09 · exercise 3"]
     module = kh.wasm_module("hello", "c").path
@@ -711,3 +722,8 @@ def test_09s_tidy_up_leaves_what_unsolved_exercises_need(monkeypatch: pytest.Mon
         {"image": True, "artifact": True}, Path("/nonexistent")
     )
     assert not wrong_answer.ok and len(kh.exercises_still_open(kh.check_layer_prediction)) == 1
+    # Exercise 3 graded wrong against a real layout is done too: its first prediction stands
+    # in this kernel, so waiting for a right one would leave the registry running for good.
+    layout = kh.write_oci_layout(module, tmp_path)
+    graded = kh.check_layer_prediction({"image": True, "artifact": True}, layout)
+    assert graded.ok is False and kh.exercises_still_open(kh.check_layer_prediction) == []

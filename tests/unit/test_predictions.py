@@ -5,12 +5,16 @@ that explains the gap, and a prediction changed after that reply is not graded a
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 import kernel_helpers as kh
 from kernel_helpers.bench.results import as_result
 from kernel_helpers.course.checks import grade_prediction
-from tests.unit.harness_json_results import FAST_CONTAINERS, startup_result
+from tests.conftest import need
+from tests.unit.harness_json_results import FAST_CONTAINERS, SIZES_SCRATCH, startup_result
 
 ADD_AND_SUB = """(module
   (func (export "add") (param i32 i32) (result i32) local.get 0 local.get 1 i32.add)
@@ -95,3 +99,65 @@ def test_the_distance_is_said_in_times(given: float, words: str) -> None:
     )
     assert reply.ok is False and words in reply.message and "The lesson." in reply.message
     assert reply.hint and reply.hint.startswith("too " + words.split()[-1])
+
+
+# --- 02, 05 and 09: predictions of what a run does, not how long it takes ---------------
+
+
+def test_a_status_written_after_the_reveal_is_not_graded_as_new() -> None:
+    """Notebook 02's reply states what the host did with 300: copied, it was a right answer."""
+    need(kh.find_toolchain("c") is not None, "no C compiler for wasm32-wasi")
+    returns_300 = kh.source_path("hello", "c").read_text().replace("return 0;", "return 300;")
+    first = kh.check_status_prediction(44, returns_300)  # what a Linux process reports
+    assert first.ok is False and "0-125" in first.message, first.text()  # the lesson, said
+    copied = kh.check_status_prediction("error", returns_300)
+    assert copied.ok is False and "stands" in copied.message, copied.text()
+    assert "you predicted 44" in copied.message  # the first one, graded again
+
+
+def test_endings_written_after_the_reveal_are_not_graded_as_new() -> None:
+    """Notebook 05's reply states what ended each guest: copied, it was a right answer."""
+    first = kh.check_limit_prediction(
+        {"loop": "timeout", "bomb": "max_memory", "trap": "trap", "flood": "output_limit"}
+    )
+    assert first.ok is False and "2 of 4" in first.message, first.text()
+    assert "Each limit caps one resource" in first.message  # the lesson, said with the miss
+    measured = dict(re.findall(r"(\w+): (\w+), (?:you predicted|as you)", first.message))
+    assert set(measured) == {"loop", "bomb", "trap", "flood"}, first.text()
+    copied = kh.check_limit_prediction(measured)
+    assert copied.ok is False and "stands" in copied.message, copied.text()
+    assert "2 of 4" in copied.message  # the first one, graded again
+
+
+def test_layer_runs_written_after_the_reveal_are_not_graded_as_new(tmp_path: Path) -> None:
+    """Notebook 09's reply states which layer ran: copied, it was a right answer. The tidy-up
+    cell then counts the exercise done: its first prediction stands, nothing is left to try."""
+    layout = kh.write_oci_layout(kh.wasm_module("hello", "c").path, tmp_path)
+    assert kh.exercises_still_open(kh.check_layer_prediction)
+    first = kh.check_layer_prediction({"image": True, "artifact": True}, layout)
+    assert first.ok is False and "the image's layer does not run" in first.message, first.text()
+    assert "a shim unpacks it first" in first.message  # the lesson, said with the miss
+    copied = kh.check_layer_prediction({"image": False, "artifact": True}, layout)
+    assert copied.ok is False and "stands" in copied.message, copied.text()
+    assert kh.exercises_still_open(kh.check_layer_prediction) == []
+
+
+def test_a_reply_that_ran_nothing_fixes_no_layer_prediction(tmp_path: Path) -> None:
+    """With the layout's folder gone (the tidy-up ran), nothing was measured: the next
+    prediction is still the first, and the exercise is still open."""
+    gone = kh.check_layer_prediction({"image": True, "artifact": True}, tmp_path / "gone")
+    assert gone.ok is None and kh.exercises_still_open(kh.check_layer_prediction)
+    layout = kh.write_oci_layout(kh.wasm_module("hello", "c").path, tmp_path / "layout")
+    graded = kh.check_layer_prediction({"image": False, "artifact": True}, layout)
+    assert graded.ok is True and "stands" not in graded.message, graded.text()
+
+
+def test_a_lightest_kind_written_after_the_reveal_is_not_graded_as_new() -> None:
+    """Notebook 07's first exercise: its reply names the lightest artifact measured."""
+    first = kh.check_smallest_artifact("native binary", SIZES_SCRATCH)
+    assert first.ok is False and "lightest" in first.message, first.text()
+    assert "The lightest, a wasm module, carries" in first.message  # the lesson, said
+    copied = kh.check_smallest_artifact("wasm module", SIZES_SCRATCH)
+    assert copied.ok is False and "stands" in copied.message, copied.text()
+    unusable = kh.check_smallest_artifact("hello.c.wasm", SIZES_SCRATCH)  # a name, not a kind
+    assert unusable.ok is False and "stands" in unusable.message  # the first one still stands
