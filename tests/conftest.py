@@ -24,11 +24,13 @@ def need(condition: bool, reason: str) -> None:
 
 @pytest.fixture(autouse=True)
 def _fresh_predictions() -> None:
-    """Each test a fresh kernel for predict-then-measure checks: a prediction graded in one
-    test must not stand for the next test's (the checks keep the first one per exercise)."""
-    from kernel_helpers.course.checks import FIRST_PREDICTIONS
+    """Each test a fresh kernel for the checks: a prediction graded in one test must not
+    stand for the next test's (the checks keep the first one per exercise), nor an exercise
+    answered right in one be done in the next (notebook 09's tidy-up asks which are open)."""
+    from kernel_helpers.course.checks import FIRST_PREDICTIONS, SOLVED
 
     FIRST_PREDICTIONS.clear()
+    SOLVED.clear()
 
 
 class _NothingStands(dict[str, object]):
