@@ -722,3 +722,11 @@ def test_00_exercise_2_says_what_its_check_counts() -> None:
     assert "counts a claim only if none of the notebooks it names shows any recorded data" in told
     assert "a notebook measured live in part still shows recorded data" in told
 
+
+def test_the_index_says_to_close_a_notebooks_tab_with_its_kernel() -> None:
+    """Walk 10, S14: "(or Kernel › Shut Down Kernel)" left each tab open, and JupyterLab
+    started a fresh kernel for every open tab on reload: 12 idle kernels by notebook 12."""
+    told = " ".join(markdown(REPO / "notebooks" / "index.ipynb").split())
+    assert "(or *Kernel › Shut Down Kernel*)" not in told
+    assert "*File › Close and Shut Down Notebook*, which closes its tab too" in told
+    assert "starts a fresh kernel for every open notebook tab" in told
