@@ -122,7 +122,8 @@ def check_claims_without_docker(
     """Notebook 00: of the four claims, the ones a machine without Docker still checks
     entirely against its own measurements: those none of whose notebooks needs Docker.
     Walk 8, S1: the notebooks themselves (06, 07, 09) are named by the doctor's rows above
-    the exercise, so the learner now combines them with each claim's notebooks.
+    the exercise, so the learner now combines them with each claim's notebooks. Walk 10,
+    S7: the prompt says a claim counts only if none of its notebooks shows recorded data.
     ``docker_available`` and ``turned_off`` (KIT_DOCKER=off) describe this machine; read
     here when None."""
     given = _claim_numbers(answer)

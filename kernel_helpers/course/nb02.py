@@ -188,9 +188,29 @@ def check_debug_share(func: object) -> CheckResult:
                     f"for {name} your function gives {given:.3f}.", _share_mistake(given, module)
                 )
             found.append(f"{name} {given:.1%}")
+        stripping = _what_stripping_removes(f"hello (C) {_how_made(c_hello)}", c_hello.path)
     return right(
-        f"yes: {', '.join(found)}. Stripping removes exactly this share, and the program "
-        "runs the same: the debug information is for debuggers, not for the runtime."
+        f"yes: {', '.join(found)}. {stripping}, and the program runs the same: the debug "
+        "information is for debuggers, not for the runtime."
+    )
+
+
+def _what_stripping_removes(name: str, module: Path) -> str:
+    """What stripping takes out of ``module``, from its sections: its debug share alone, or
+    that share and the other custom sections too (walk 10, S13: "removes exactly this
+    share" was false where producers and target_features go as well)."""
+    sizes = section_sizes(module)
+    others = {
+        label.removeprefix("custom:"): size
+        for label, size in sizes.items()
+        if label.startswith("custom:") and not label.startswith("custom:.debug")
+    }
+    if not others:
+        return f"Stripping {name} removes exactly its debug share"
+    removed = sum(size for label, size in sizes.items() if label.startswith("custom:"))
+    return (
+        f"Stripping {name} removes its debug share and {sum(others.values())} bytes of other "
+        f"custom sections ({', '.join(others)}): {removed / sum(sizes.values()):.1%} in all"
     )
 
 

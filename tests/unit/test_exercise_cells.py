@@ -124,3 +124,55 @@ def test_00_s_measuring_cell_prints_nothing_before_a_prediction(
         namespace: dict[str, object] = {"kh": kh, "prediction": prediction}
         exec(cell, namespace)
         assert ("argc = 2" in capsys.readouterr().out) is shown
+
+
+def shows_a_measurement(tree: ast.Module) -> bool:
+    """Whether the cell prints outside a prediction guard or ends in a value that is shown
+    (anything but a check's verdict)."""
+    last = tree.body[-1] if tree.body else None
+    shown = isinstance(last, ast.Expr) and "kh.check_" not in ast.unparse(last)
+    return shown or bool(prints_outside_a_prediction_guard(tree))
+
+
+def predictions_shown_under_run_all() -> dict[str, str]:
+    """Each ``*prediction = ...`` cell whose next code cell shows the measurement as soon as
+    it runs, by notebook and name, with the markdown just before the prediction cell."""
+    found = {}
+    for path in NOTEBOOKS:
+        cells = json.loads(path.read_text())["cells"]
+        sources = ["".join(c["source"]) for c in cells]
+        for i, cell in enumerate(cells):
+            name = sources[i].split("=")[0].strip()
+            if cell["cell_type"] != "code" or not name.endswith("prediction"):
+                continue
+            if not sources[i].split("=", 1)[1].lstrip().startswith("..."):
+                continue
+            after = next(j for j in range(i + 1, len(cells)) if cells[j]["cell_type"] == "code")
+            if shows_a_measurement(ast.parse(sources[after])):
+                before = max(j for j in range(i) if cells[j]["cell_type"] == "markdown")
+                found[f"{path.name[:2]} {name}"] = sources[before]
+    return found
+
+
+def test_a_prediction_run_all_would_spoil_says_how_to_keep_it_honest() -> None:
+    """Walk 10, S8: under Run All, 03, 06, 07 and 08 printed each measurement before the
+    learner wrote the prediction. Each such prompt, and the index, says to run cell by cell
+    up to the exercise or to write the prediction first."""
+    found = predictions_shown_under_run_all()
+    assert set(found) == {
+        "03 size_prediction",
+        "06 startup_prediction",
+        "07 lightest_prediction",
+        "07 prediction",
+        "08 prediction",
+    }
+    for where, prompt in found.items():
+        told = " ".join(prompt.split())
+        assert "*Run All* runs" in told and "run cell by cell up to here" in told, where
+        assert "write your prediction first" in told, where
+    index = json.loads((NOTEBOOKS[0].parent / "index.ipynb").read_text())["cells"][0]["source"]
+    told = " ".join("".join(index).split())
+    assert "run the notebook cell by cell (Shift+Enter) up to the exercise" in told
+    numbers = sorted({where[:2] for where in found})  # the index names every such notebook
+    named = f"{', '.join(numbers[:-1])} and {numbers[-1]}"
+    assert f"in notebooks {named} that cell prints the measurement" in told

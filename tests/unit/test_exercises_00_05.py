@@ -626,3 +626,31 @@ def test_answers_of_the_wrong_shape_get_a_kind_specific_hint(tmp_path: Path) -> 
     wrong(kh.check_capabilities(42), "set of letters")
     for result in (kh.check_what_grows("seven", ADD_AND_SUB), kh.check_capabilities(42)):
         assert "Error" not in result.text()  # no exception names for a shape mistake
+
+
+def test_debug_share_says_what_stripping_removes_besides_the_debug_share(
+    tmp_path: Path,
+) -> None:
+    """Walk 10, S13: "Stripping removes exactly this share" beside 90.6%, while stripping
+    removed 91.0%: producers and target_features go too. The sentence is now computed from
+    the module's sections, and agrees with what stripping really removes."""
+    from kernel_helpers.course.nb02 import DEBUG_WAT, _what_stripping_removes, debug_share
+    from kernel_helpers.toolchains.shrink import strip_custom_sections
+
+    module = tmp_path / "debug-and-producers.wasm"
+    module.write_bytes(bytes(wasmtime.wat2wasm(DEBUG_WAT)))
+    built = module.read_bytes()
+    removed = len(built) - len(strip_custom_sections(built))
+    sizes = kh.section_sizes(module)
+    other = sizes["custom:producers"] + sizes["custom:name"]
+    said = _what_stripping_removes("it", module)
+    assert "exactly" not in said
+    assert f"and {other} bytes of other custom sections (producers, name)" in said
+    assert said.endswith(f"{removed / len(built):.1%} in all")
+    debug_only = tmp_path / "debug-only.wasm"
+    debug_only.write_bytes(bytes(wasmtime.wat2wasm('(module (@custom ".debug_info" "x"))')))
+    assert (
+        _what_stripping_removes("it", debug_only) == "Stripping it removes exactly its debug share"
+    )
+    said = kh.check_debug_share(debug_share).message
+    assert "exactly this share" not in said and "Stripping hello (C) " in said

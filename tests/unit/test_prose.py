@@ -710,3 +710,23 @@ def test_the_index_says_to_shut_each_notebooks_kernel_down() -> None:
     # 09's registry among what they held, and nothing had said to close one.
     text = markdown(REPO / "notebooks" / "index.ipynb")
     assert "Close and Shut Down Notebook" in text and "registry" in text
+
+
+def test_00_exercise_2_says_what_its_check_counts() -> None:
+    """Walk 10, S7: "the doctor's rows above say which part of each needs it" led a learner
+    to count 07's Docker-free part as live; the check counts whole notebooks. The prompt now
+    says so, and names no claim."""
+    prompt = next(c for c in cell_sources(notebook("00")) if c.startswith("## Exercise 2"))
+    told = " ".join(prompt.split())
+    assert "which part of each" not in told
+    assert "counts a claim only if none of the notebooks it names shows any recorded data" in told
+    assert "a notebook measured live in part still shows recorded data" in told
+
+
+def test_the_index_says_to_close_a_notebooks_tab_with_its_kernel() -> None:
+    """Walk 10, S14: "(or Kernel › Shut Down Kernel)" left each tab open, and JupyterLab
+    started a fresh kernel for every open tab on reload: 12 idle kernels by notebook 12."""
+    told = " ".join(markdown(REPO / "notebooks" / "index.ipynb").split())
+    assert "(or *Kernel › Shut Down Kernel*)" not in told
+    assert "*File › Close and Shut Down Notebook*, which closes its tab too" in told
+    assert "starts a fresh kernel for every open notebook tab" in told
