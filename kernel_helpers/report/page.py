@@ -234,10 +234,12 @@ def add_density(verdict: Verdict, density: Mapping[str, Any]) -> None:
                 f"({int(row['count']):,} alive{_recorded_mark(row)})",
             )
         )
-    if any(row.get("source") == RECORDED for row in rows.values()):
+    recorded = [name for name, row in rows.items() if row.get("source") == RECORDED]
+    if recorded:
         _add_note(
             verdict,
-            f"the memory figures are {_recorded_words(density.get('recorded'))}, not measured here",
+            f"{_memory_figures(recorded, every=len(recorded) == len(rows))} "
+            f"{_recorded_words(density.get('recorded'))}, not measured here",
         )
     wasm, container = rows.get("wasm-instance"), rows.get("container")
     if wasm is None or container is None:
@@ -249,6 +251,15 @@ def add_density(verdict: Verdict, density: Mapping[str, Any]) -> None:
         f"{format_bytes(int(wasm['bytes_per_instance']))}{_recorded_mark(wasm, ' (recorded)')}: "
         f"about {times(ratio)} as many instances fit in a GiB."
     )
+
+
+def _memory_figures(recorded: list[str], *, every: bool) -> str:
+    """ "the memory figures are", or the recorded rows by name where others were measured
+    here (walk 10, S3: one recorded row of five made the note cover all five)."""
+    if every:
+        return "the memory figures are"
+    names = recorded[0] if len(recorded) == 1 else f"{', '.join(recorded[:-1])} and {recorded[-1]}"
+    return f"the {names} memory figure{' is' if len(recorded) == 1 else 's are'}"
 
 
 def _recorded_mark(row: Mapping[str, Any], mark: str = ", recorded, not measured here") -> str:

@@ -163,6 +163,22 @@ def test_recorded_density_rows_say_so_and_measured_ones_do_not() -> None:
         assert ("(recorded)" in " ".join(size.sentences)) is marked
 
 
+def test_the_memory_note_names_the_recorded_rows_only() -> None:
+    """Walk 10, S3: four density rows measured here and containerd-wasmtime recorded, and
+    the note said "the memory figures are recorded on ..., not measured here"."""
+    results = page_results()
+    results["density"] = recorded_density()
+    rows = results["density"]["variants"]
+    for row in rows.values():
+        row.pop("source", None)  # measured here ...
+    rows["containerd-wasmtime"]["source"] = "recorded"
+    size = course_verdict(results)[1]
+    assert size.note and "the containerd-wasmtime memory figure is recorded on" in size.note
+    assert "the memory figures are" not in size.note
+    rows["containerd-wasmtime"].pop("source")  # ... and now every row
+    assert "memory figure" not in (course_verdict(results)[1].note or "")
+
+
 def browser_result(no_page: bool, compute: Any) -> BenchResult:
     """Notebook 08's browser result, saved with ``compute``'s native and wasm timings."""
     compute = as_result(compute)
@@ -245,7 +261,7 @@ def test_what_notebook_07_saves_is_what_the_page_quotes_marked_measured(tmp_path
     assert "pull figures" not in (startup.note or "")
     memory = dict((r[0], r[2]) for r in size.rows)
     assert memory["memory per instance alive, wasm-instance"].startswith("12.3 KB each")
-    assert size.note and "memory figures are recorded on" in size.note  # the container row
+    assert size.note and "the container memory figure is recorded on" in size.note
 
 
 def test_a_saved_run_with_no_row_falls_back_to_the_recorded_one(tmp_path: Path) -> None:
