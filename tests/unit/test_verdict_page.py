@@ -292,6 +292,34 @@ def test_portability_counts_node_where_notebook_07_ran_the_same_bytes(tmp_path: 
     assert rows["the same .wasm in Node.js (node:wasi)"] == "not run here"
 
 
+def test_portability_says_the_shim_row_ran_in_process_where_no_shim_ran_it() -> None:
+    """Walk 10, S4: with no shim here, "the same .wasm in a container shim | runs | ran to
+    exit 0 (artifact, image)", while 09's round trips ran it in process as a shim would."""
+    results = page_results("fast-containers")
+    trip = {"platform": "wasi/wasm", "how": "in memory (no registry here)", "exit_code": 0}
+    results["oci"] = {"artifact": trip, "image": trip}
+    startup = as_result(results["startup"])
+    startup.variants["containerd-wasmtime"].source = "recorded"  # no shim in 06 either
+    startup.recorded = {"machine": {"cpu": "AMD EPYC", "cores": 2}, "date": "2026-12-06"}
+    results["startup"] = as_dict(startup)
+    shim = "the same .wasm in a container shim (platform wasi/wasm)"
+    portability = course_verdict(results)[2]
+    said = dict((r[0], r[2]) for r in portability.rows)[shim]
+    assert said.startswith("pulled and run in process as a shim would, to exit 0 (artifact, image")
+    assert "through a real shim: recorded on AMD EPYC, 2 cores, 2026-12-06" in said, said
+    assert "a container shim" not in portability.summary  # no shim ran it: not counted
+    assert "a container shim (platform wasi/wasm) (no saved" in " ".join(portability.sentences)
+
+    startup.variants["containerd-wasmtime"].source = "measured"  # 06 ran it through one
+    results["startup"] = as_dict(startup)
+    portability = course_verdict(results)[2]
+    said = dict((r[0], r[2]) for r in portability.rows)[shim]
+    assert said.startswith("ran through a real shim (notebook 06's containerd-wasmtime row)")
+    del results["startup"]  # nothing says a real shim ran or was recorded
+    said = dict((r[0], r[2]) for r in course_verdict(results)[2].rows)[shim]
+    assert said.endswith("; through a real shim: not run here")
+
+
 def test_07s_host_table_says_its_wall_times_are_no_race() -> None:
     # Walk 9, S12: Node's 223 ms beside wasmtime's 22 ms, with no word that Node's figure
     # includes starting a whole process.
