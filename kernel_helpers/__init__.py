@@ -144,6 +144,7 @@ _names(
     "containerd_rows",
     "hello_image",
     "live_startup",
+    "recorded_rows_note",
 )
 _names("report.exports", "save_result")
 _names("report.verdicts", "startup_verdict")

@@ -304,6 +304,41 @@ def containerd_rows(docker: DockerStatus | None = None) -> str:
     return f"The two containerd rows will be recorded data, drawn grey and hatched: {reason}."
 
 
+def recorded_rows_note(result: Any) -> str | None:
+    """Notebook 06's line above its table of ratios: which rows are recorded elsewhere, and
+    which ratios that makes rough (one recorded side) or another machine's (both), each
+    named from ``result``; None when every row was measured here. Walk 10, S2: "ratios with
+    a docker row" was said while Docker was live and only the containerd rows were recorded."""
+    model = as_result(result)
+    recorded = [name for name, m in model.variants.items() if m.recorded]
+    if not recorded:
+        return None
+    where = recorded_label(model) or "recorded on another machine"
+    lines = [f"Recorded elsewhere, not measured here: {', '.join(recorded)} ({where})."]
+    pairs = [key.split("/", 1) for key in model.ratio_intervals()]
+    mixed = [" / ".join(p) for p in pairs if (p[0] in recorded) != (p[1] in recorded)]
+    both = [" / ".join(p) for p in pairs if p[0] in recorded and p[1] in recorded]
+    if mixed:
+        lines.append(
+            f"{_listed(mixed)} {_verb(mixed, 'divides', 'divide')} a figure recorded elsewhere "
+            f"by one measured here: read {_verb(mixed, 'it', 'them')} as rough."
+        )
+    if both:
+        lines.append(
+            f"{_listed(both)} {_verb(both, 'is', 'are')} recorded on both sides: "
+            f"{_verb(both, 'a ratio', 'ratios')} of that machine, not of this one."
+        )
+    return "\n".join(lines)
+
+
+def _listed(pairs: list[str]) -> str:
+    return pairs[0] if len(pairs) == 1 else f"{', '.join(pairs[:-1])} and {pairs[-1]}"
+
+
+def _verb(pairs: list[str], one: str, many: str) -> str:
+    return one if len(pairs) == 1 else many
+
+
 #: Small by default so a headless run of notebook 06 stays well under 90 s; the learner's
 #: Start button runs again with as many repetitions as they like.
 NOTEBOOK_REPEAT = 5

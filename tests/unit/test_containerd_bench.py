@@ -174,6 +174,35 @@ def test_recorded_containerd_rows_say_so_everywhere() -> None:
     assert "recorded: about 1.2×" in both and "you measured" not in both
 
 
+def test_06_names_the_recorded_rows_and_which_ratios_they_make_rough() -> None:
+    """Walk 10, S2: with Docker live and only the containerd rows recorded, 06 said
+    "Ratios with a docker row divide a figure recorded elsewhere by one measured here"."""
+    import json
+
+    from kernel_helpers.course.nb06 import recorded_rows_note
+
+    model = startup("fast-containers")
+    assert recorded_rows_note(model) is None  # all measured here: nothing to say
+    for name in CONTAINERD_VARIANTS:
+        model.variants[name].source = RECORDED
+    model.recorded = {"machine": {"cpu": "AMD EPYC", "cores": 2}, "date": "2026-12-06"}
+    said = recorded_rows_note(model) or ""
+    assert said.startswith(
+        "Recorded elsewhere, not measured here: containerd-wasmtime, containerd-runc "
+        "(recorded on AMD EPYC"
+    ), said
+    assert "docker row" not in said
+    assert "docker-scratch / containerd-runc divides a figure recorded elsewhere by one " in said
+    assert "containerd-wasmtime / containerd-runc is recorded on both sides: a ratio of" in said
+    assert "docker-scratch / wasm-cached" not in said  # both measured here: not rough
+    model.variants["docker-scratch"].source = RECORDED  # now docker rows mix too
+    said = recorded_rows_note(model) or ""
+    assert "docker-scratch / wasm-cached, " in said and "divide a figure recorded" in said
+    notebook = (Path(__file__).resolve().parents[2] / "notebooks").glob("06-*.ipynb")
+    source = json.dumps(json.loads(next(notebook).read_text())["cells"])
+    assert "kh.recorded_rows_note(result)" in source and "with a docker row" not in source
+
+
 def test_without_the_containerd_rows_the_verdict_says_why() -> None:
     from kernel_helpers.report.verdicts import startup_verdict
 

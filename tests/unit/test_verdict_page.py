@@ -163,6 +163,22 @@ def test_recorded_density_rows_say_so_and_measured_ones_do_not() -> None:
         assert ("(recorded)" in " ".join(size.sentences)) is marked
 
 
+def test_the_memory_note_names_the_recorded_rows_only() -> None:
+    """Walk 10, S3: four density rows measured here and containerd-wasmtime recorded, and
+    the note said "the memory figures are recorded on ..., not measured here"."""
+    results = page_results()
+    results["density"] = recorded_density()
+    rows = results["density"]["variants"]
+    for row in rows.values():
+        row.pop("source", None)  # measured here ...
+    rows["containerd-wasmtime"]["source"] = "recorded"
+    size = course_verdict(results)[1]
+    assert size.note and "the containerd-wasmtime memory figure is recorded on" in size.note
+    assert "the memory figures are" not in size.note
+    rows["containerd-wasmtime"].pop("source")  # ... and now every row
+    assert "memory figure" not in (course_verdict(results)[1].note or "")
+
+
 def browser_result(no_page: bool, compute: Any) -> BenchResult:
     """Notebook 08's browser result, saved with ``compute``'s native and wasm timings."""
     compute = as_result(compute)
@@ -245,7 +261,7 @@ def test_what_notebook_07_saves_is_what_the_page_quotes_marked_measured(tmp_path
     assert "pull figures" not in (startup.note or "")
     memory = dict((r[0], r[2]) for r in size.rows)
     assert memory["memory per instance alive, wasm-instance"].startswith("12.3 KB each")
-    assert size.note and "memory figures are recorded on" in size.note  # the container row
+    assert size.note and "the container memory figure is recorded on" in size.note
 
 
 def test_a_saved_run_with_no_row_falls_back_to_the_recorded_one(tmp_path: Path) -> None:
@@ -274,6 +290,34 @@ def test_portability_counts_node_where_notebook_07_ran_the_same_bytes(tmp_path: 
     del results["portability"]  # 07 not run: said, not invented
     rows = {row[0]: row[2] for row in course_verdict(results)[2].rows}
     assert rows["the same .wasm in Node.js (node:wasi)"] == "not run here"
+
+
+def test_portability_says_the_shim_row_ran_in_process_where_no_shim_ran_it() -> None:
+    """Walk 10, S4: with no shim here, "the same .wasm in a container shim | runs | ran to
+    exit 0 (artifact, image)", while 09's round trips ran it in process as a shim would."""
+    results = page_results("fast-containers")
+    trip = {"platform": "wasi/wasm", "how": "in memory (no registry here)", "exit_code": 0}
+    results["oci"] = {"artifact": trip, "image": trip}
+    startup = as_result(results["startup"])
+    startup.variants["containerd-wasmtime"].source = "recorded"  # no shim in 06 either
+    startup.recorded = {"machine": {"cpu": "AMD EPYC", "cores": 2}, "date": "2026-12-06"}
+    results["startup"] = as_dict(startup)
+    shim = "the same .wasm in a container shim (platform wasi/wasm)"
+    portability = course_verdict(results)[2]
+    said = dict((r[0], r[2]) for r in portability.rows)[shim]
+    assert said.startswith("pulled and run in process as a shim would, to exit 0 (artifact, image")
+    assert "through a real shim: recorded on AMD EPYC, 2 cores, 2026-12-06" in said, said
+    assert "a container shim" not in portability.summary  # no shim ran it: not counted
+    assert "a container shim (platform wasi/wasm) (no saved" in " ".join(portability.sentences)
+
+    startup.variants["containerd-wasmtime"].source = "measured"  # 06 ran it through one
+    results["startup"] = as_dict(startup)
+    portability = course_verdict(results)[2]
+    said = dict((r[0], r[2]) for r in portability.rows)[shim]
+    assert said.startswith("ran through a real shim (notebook 06's containerd-wasmtime row)")
+    del results["startup"]  # nothing says a real shim ran or was recorded
+    said = dict((r[0], r[2]) for r in course_verdict(results)[2].rows)[shim]
+    assert said.endswith("; through a real shim: not run here")
 
 
 def test_07s_host_table_says_its_wall_times_are_no_race() -> None:
