@@ -60,13 +60,32 @@ def describe_machine(machine: Mapping[str, Any]) -> str:
     return ", ".join(parts)
 
 
-def format_seconds(seconds: float) -> str:
-    """A duration in the unit a person would say: µs, ms or s, three significant digits. Notebook 06."""
+def format_seconds(seconds: float, digits: int = 3) -> str:
+    """A duration in the unit a person would say: µs, ms or s, three significant digits
+    unless ``digits`` says otherwise. Notebook 06."""
     if seconds < 1e-3:
-        return f"{seconds * 1e6:.3g} µs"
+        return f"{seconds * 1e6:.{digits}g} µs"
     if seconds < 1:
-        return f"{seconds * 1e3:.3g} ms"
-    return f"{seconds:.3g} s"
+        return f"{seconds * 1e3:.{digits}g} ms"
+    return f"{seconds:.{digits}g} s"
+
+
+#: Digits an interval's ends may grow to so that they print apart.
+SPAN_MAX_DIGITS = 6
+
+
+def format_span(low: float, high: float) -> str:
+    """ "412 ms-618 ms"; ends that three digits would print alike get more, so an interval
+    never reads as zero wide unless it is: "615.8 ms-616.2 ms", never "616 ms-616 ms"
+    (walk 10, S6). Notebooks 07 and 10."""
+    digits = 3
+    while (
+        low != high
+        and format_seconds(low, digits) == format_seconds(high, digits)
+        and digits < SPAN_MAX_DIGITS
+    ):
+        digits += 1
+    return f"{format_seconds(low, digits)}-{format_seconds(high, digits)}"
 
 
 def format_bytes(size: float) -> str:

@@ -8,6 +8,13 @@ benchmark worker runs the variants of each ratio the course reports (the pairs i
 each is checked first, then their warm-ups and timed samples alternate in one loop,
 :func:`interleaved`. Every other variant is a group of its own and runs as before.
 
+Every timed run follows an untimed run of the same variant, in a group as alone. A
+variant timed alone always follows itself, its code and data still in the CPU's caches;
+one timed right after its partner did not, and paid for that: ``wasm-instantiate``
+(about 130 µs back to back) took about 400 µs after each ``docker run`` it alternated
+with, and its median, in that slow cluster, put it behind ``wasm-cached`` (walk 10, S5).
+So a run whose partner ran last is preceded by one more untimed run of its own.
+
 This module knows nothing of the worker's pipe: it orders the groups and runs the loop;
 ``worker.py`` turns what comes back into its events.
 """
@@ -74,15 +81,23 @@ def interleaved(
     on_sample: Callable[[Contender], None],
 ) -> bool:
     """``warmup`` untimed then ``repeat`` timed runs of every contender, in the order
-    :func:`schedule` gives; ``on_sample`` hears each timed sample as it is taken. A
+    :func:`schedule` gives, each timed run right after a run of its own (an untimed one
+    added when its partner ran last); ``on_sample`` hears each timed sample. A
     contender whose run raises is out with its message; the others go on. Returns True
     when ``stop`` (or the kernel's interrupt) ended the loop early."""
+    last = contenders[-1] if contenders else None  # the worker checked each, in order
     try:
         for phase_rounds, timed in ((warmup, False), (repeat, True)):
             for index in schedule(len(contenders), phase_rounds):
                 if stop.is_set():
                     return True
-                _run_once(contenders[index], timed, on_sample)
+                contender = contenders[index]
+                if contender.error is not None:  # out: its partner keeps its turns
+                    continue
+                if timed and last is not contender:  # as warm as a variant timed alone
+                    _run_once(contender, False, on_sample)
+                _run_once(contender, timed, on_sample)
+                last = contender
     except KeyboardInterrupt:  # the notebook's interrupt: keep what was measured
         stop.set()
         return True

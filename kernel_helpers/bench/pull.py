@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .._display import format_bytes, format_seconds
+from .._display import format_bytes, format_seconds, format_span
 from .._errors import BenchmarkError, KitError
 from ..containers.registry import LocalRegistry
 from ..containers.relay import RelayCounts
@@ -188,7 +188,7 @@ class PullResult:
             low, high = row.interval_s
             lines.append(
                 f"{name:<20}{format_bytes(row.bytes):>11}{row.round_trips:>7}"
-                f"{format_seconds(row.median_s):>10}  {format_seconds(low)}-{format_seconds(high):<9}"
+                f"{format_seconds(row.median_s):>10}  {format_span(low, high):<17}"
                 f"{format_seconds(row.estimate_s):>9}{format_seconds(row.floor_s):>10}"
                 + (f"  {row.mark}" if row.mark else "")
             )

@@ -55,12 +55,12 @@ class Ratio:
         """ "about 520× (470×-590×)", or "no measurable difference (0.8×-1.1×)"."""
         if not self.spread_known:
             return f"about {_times(self.value)} (medians only: the spread is unknown)"
-        digits = max(2, _digits(self))
         if not self.measurable:
             return f"{NO_DIFFERENCE} ({self.span()})"
+        point, span = self._digits_printed()
         # Printed as an interval's end is: a measurable ratio near 1 never reads "1×", which
         # would sit outside its own interval, "about 1× (1.02×-1.1×)".
-        return f"about {_bound(self.value, self._point_digits(digits))} ({self.span()})"
+        return f"about {_bound(self.value, point)} ({self.span(span)})"
 
     def divided(self) -> str:
         """``value`` as dividing the two medians gives it, not rounded to the interval:
@@ -83,10 +83,29 @@ class Ratio:
             f"rounded to {KEPT[digits]}, because its interval puts the ratio within {within}{only}"
         )
 
-    def span(self) -> str:
+    def span(self, digits: int | None = None) -> str:
         """The interval as :meth:`text` prints it: "470×-590×", "1.04×-65×"."""
-        digits = max(2, _digits(self))
+        digits = max(2, _digits(self)) if digits is None else digits
         return f"{_bound(self.low, digits)}-{_bound(self.high, digits)}"
+
+    def _digits_printed(self) -> tuple[int, int]:
+        """(the point's digits, the interval's): the interval's own (:func:`_digits`, at
+        least 2) and the point's (:meth:`_point_digits`), or more while the point would
+        print as an end it does not equal. "about 60× (25×-60×)" for 57 in 25-59.7 read as
+        a typo (walk 10, S12): the point first takes the ends' digits ("57×"), then, were
+        it still on an end, all three take one more (1.431 in 1.426-1.437: "1.431×
+        (1.426×-1.437×)", never "1.43× (1.43×-1.44×)")."""
+        span = max(2, _digits(self))
+        point = self._point_digits(span)
+        while self._on_an_end(point, span) and point < MAX_DIGITS:
+            point, span = (span, span) if point < span else (point + 1, span + 1)
+        return point, span
+
+    def _on_an_end(self, point: int, span: int) -> bool:
+        printed = _bound(self.value, point)
+        return any(
+            end != self.value and _bound(end, span) == printed for end in (self.low, self.high)
+        )
 
     def _point_digits(self, span_digits: int) -> int:
         """The interval's digits, or more while the point, so rounded, would fall outside
@@ -141,22 +160,47 @@ def ratio_of_medians(
 #: machine or the page, not of the program: one such sample among five can stretch a
 #: bootstrap interval tenfold (walk 8, S11: 501 ms among 35-42 ms gave "2× (2×-29×)").
 OUTLIER_FACTOR = 5.0
+#: Closer than :data:`OUTLIER_FACTOR`, a sample is still named when it alone stretches an
+#: interval (walk 10, S10: 31.7 ms among 7 ms ones, 4.2× its median, gave "0.49×-4.6×"
+#: beside tight quartiles), provided it is at least this many times off its median...
+STRAY_FACTOR = 2.0
+#: ... and leaving it out narrows the interval to at most this share of its half-width.
+MATERIAL_SHARE = 0.5
 
 
 def far_samples(samples: Sequence[float]) -> list[float]:
     """The samples more than :data:`OUTLIER_FACTOR` times away from their median, either way."""
+    return _away(samples, OUTLIER_FACTOR)
+
+
+def _away(samples: Sequence[float], factor: float) -> list[float]:
+    """The samples more than ``factor`` times away from their median, either way."""
     if len(samples) < 3:  # with two samples, neither is "the odd one out"
         return []
-    middle = float(np.median(np.asarray(samples, dtype=float)))
+    middle = _median(samples)
     if middle <= 0:
         return []
-    return [s for s in samples if s > middle * OUTLIER_FACTOR or s < middle / OUTLIER_FACTOR]
+    return [s for s in samples if s > middle * factor or s < middle / factor]
+
+
+def _median(samples: Sequence[float]) -> float:
+    return float(np.median(np.asarray(samples, dtype=float)))
+
+
+def _off(sample: float, middle: float) -> float:
+    """How many times away from ``middle`` ``sample`` is, either way (2 for half or double)."""
+    return max(sample / middle, middle / sample) if sample > 0 and middle > 0 else math.inf
 
 
 def without_far_samples(slow: Sequence[float], fast: Sequence[float]) -> Ratio | None:
     """The same ratio with :func:`far_samples` left out of both sides, or None when neither
     side has one (or leaving them out would leave a side with fewer than two samples)."""
-    far_slow, far_fast = far_samples(slow), far_samples(fast)
+    return _without(slow, fast, far_samples(slow), far_samples(fast))
+
+
+def _without(
+    slow: Sequence[float], fast: Sequence[float], far_slow: list[float], far_fast: list[float]
+) -> Ratio | None:
     if not far_slow and not far_fast:
         return None
     kept_slow = [s for s in slow if s not in far_slow]
@@ -180,25 +224,59 @@ MACHINE_STALL = "a stall of the machine rather than of what was timed"
 def far_sample_note(
     slow: Side, fast: Side, whole: Ratio, *, stall: str = MACHINE_STALL
 ) -> str | None:
-    """What a far sample (:func:`far_samples`) did to ``whole``, the ratio of ``slow`` to
-    ``fast``: the sample, its side's median, and the ratio without it. None when no far
-    sample narrows the interval by leaving it out. One wording for notebooks 06, 08 and 11
-    (walk 10, S7: "0.026×-1.5×" from one 20 ms sample among 2 ms ones, unexplained)."""
-    robust = without_far_samples(slow.samples, fast.samples)
-    if robust is None or robust.relative_half_width >= whole.relative_half_width:
+    """What the samples that stretch ``whole``, the ratio of ``slow`` to ``fast``, did to
+    it: each sample, how far off its side's median, and the ratio without them. They are
+    every sample over :data:`OUTLIER_FACTOR` times off its median or, failing those, the
+    one sample farthest off when leaving it out narrows the interval materially. None when
+    the ratio without them prints as ``whole`` does (walk 10, S9), or nothing stretches it.
+    One wording for notebooks 06, 08, 10 and 11 (walk 10, S7: "0.026×-1.5×" from one 20 ms
+    sample among 2 ms ones, unexplained)."""
+    far = (far_samples(slow.samples), far_samples(fast.samples))
+    robust = _without(slow.samples, fast.samples, *far)
+    if robust is None:
+        far, robust = _stray(slow, fast, whole)
+    if robust is None or not _narrower(robust, whole):
         return None
-    far = [
-        f"{format_seconds(sample)} for {side.name} (median "
-        f"{format_seconds(float(np.median(np.asarray(side.samples, dtype=float))))})"
-        for side in (slow, fast)
-        for sample in far_samples(side.samples)
-    ]
-    one = len(far) == 1
+    sides = zip((slow, fast), far, strict=True)
+    named = [_named(sample, side) for side, some in sides for sample in some]
+    one = len(named) == 1
     return (
-        f"{'one sample' if one else f'{len(far)} samples'} stretched this interval: "
-        f"{', '.join(far)}, over {OUTLIER_FACTOR:g}× away from {'its' if one else 'their'} "
-        f"side's median, {stall}. Without {'it' if one else 'them'}: {robust.text()}"
+        f"{'one sample' if one else f'{len(named)} samples'} stretched this interval: "
+        f"{', '.join(named)}, {stall}. Without {'it' if one else 'them'}: {robust.text()}"
     )
+
+
+def _stray(
+    slow: Side, fast: Side, whole: Ratio
+) -> tuple[tuple[list[float], list[float]], Ratio | None]:
+    """The one sample farthest off its side's median (at least :data:`STRAY_FACTOR` times),
+    and the ratio without it when that narrows ``whole`` to :data:`MATERIAL_SHARE` or less."""
+    candidates = [
+        (_off(sample, _median(side.samples)), index, sample)
+        for index, side in enumerate((slow, fast))
+        for sample in _away(side.samples, STRAY_FACTOR)
+    ]
+    if not candidates:
+        return ([], []), None
+    _, index, sample = max(candidates)
+    far: tuple[list[float], list[float]] = ([sample], []) if index == 0 else ([], [sample])
+    robust = _without(slow.samples, fast.samples, *far)
+    if robust is None or robust.relative_half_width > whole.relative_half_width * MATERIAL_SHARE:
+        return ([], []), None
+    return far, robust
+
+
+def _narrower(robust: Ratio, whole: Ratio) -> bool:
+    """True when the ratio without the far samples is tighter and prints otherwise."""
+    return robust.relative_half_width < whole.relative_half_width and robust.text() != whole.text()
+
+
+def _named(sample: float, side: Side) -> str:
+    """ "31.7 ms for wasm (4.2× its median, 7.53 ms)"; under it: "(1/6.0 of its median, ...)"."""
+    middle = _median(side.samples)
+    off = _off(sample, middle)
+    how = f"{off:.1f}× its median" if sample >= middle else f"1/{off:.1f} of its median"
+    return f"{format_seconds(sample)} for {side.name} ({how}, {format_seconds(middle)})"
 
 
 def _digits(ratio: Ratio) -> int:

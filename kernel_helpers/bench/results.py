@@ -549,6 +549,9 @@ class Slowdown:
     wasm_s: float
     recorded: bool = False
     bootstrap: bool = False
+    #: The sample that stretches the interval and the ratio without it, or None
+    #: (:func:`~.ratio.far_sample_note`; walk 10, S10).
+    stretched: str | None = None
 
     @classmethod
     def between(
@@ -565,9 +568,13 @@ class Slowdown:
         native_samples, wasm_samples = samples
         bootstrap = len(native_samples) > 1 and len(wasm_samples) > 1
         low, high = wasm.q1_s / native.q3_s, wasm.q3_s / native.q1_s
+        stretched = None
         if bootstrap:
             interval = ratio_of_medians(wasm_samples, native_samples)
             low, high = interval.low, interval.high
+            stretched = far_sample_note(
+                Side("wasm", wasm_samples), Side("native", native_samples), interval
+            )
         return cls(
             example=example,
             n=n,
@@ -579,6 +586,7 @@ class Slowdown:
             wasm_s=wasm.median_s,
             recorded=recorded,
             bootstrap=bootstrap,
+            stretched=stretched,
         )
 
     @property

@@ -618,7 +618,8 @@ def _measure_all(
     result.notes["method"] = (
         "timed in a separate small worker process, not the kernel; every variant's output "
         "sent to /dev/null, and checked once, untimed, before timing; the two variants of "
-        "each ratio take their samples in turn (A B B A ...), so both see the same moments"
+        "each ratio take their samples in turn (A B B A ...), so both see the same moments, "
+        "each sample right after an untimed run of its own variant, as one timed alone is"
     )
     result.notes["worker_pid"] = str(outcome.worker_pid)
     stopped_before: set[str] = set()

@@ -8,7 +8,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .._display import ShownAsHtml, ShownAsText, describe_machine, format_bytes, format_seconds
+from .._display import (
+    ShownAsHtml,
+    ShownAsText,
+    describe_machine,
+    format_bytes,
+    format_seconds,
+    format_span,
+)
 from .._errors import KitError
 from .checks import (
     IN_NOTEBOOK,
@@ -57,7 +64,7 @@ def check_pull_prediction(
     low, high = row.interval_s
     against = (
         f"{format_seconds(row.median_s)} {source}, the median of the {len(row.samples_s)} "
-        f"samples in `pull` ({format_seconds(low)}-{format_seconds(high)}), over "
+        f"samples in `pull` ({format_span(low, high)}), over "
         f"{pull.link.rate_mbit:g} Mbit/s and {pull.link.rtt_ms:g} ms round trip"
     )
     link = pull.link

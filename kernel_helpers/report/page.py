@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from functools import partial
 from typing import Any
 
-from .._display import format_bytes, format_seconds
+from .._display import format_bytes, format_seconds, format_span
 from ..bench.compute import COMPUTE_CASES, NO_PAGE, SIDES, browser_ratios, same_compute_run
 from ..bench.pull import LABELS as PULL_LABELS
 from ..bench.pull import UNDER_ESTIMATE_MEANS, PullResult, PullRow, recorded_pull
@@ -136,7 +136,7 @@ def add_pull(
                 f"cold pull + run, {name} (notebook 07): link unshaped | over a {link}",
                 "several seconds" if name.startswith("docker") else "",
                 f"{format_seconds(row.floor_s)} | {format_seconds(row.median_s)} "
-                f"({format_seconds(low)}-{format_seconds(high)}), {format_bytes(row.bytes)}, "
+                f"({format_span(low, high)}), {format_bytes(row.bytes)}, "
                 f"estimate {format_seconds(row.estimate_s)}"
                 + (f"; {row.mark}" if row.mark else ""),
             )

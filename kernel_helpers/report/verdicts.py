@@ -503,6 +503,8 @@ def throughput_verdict(compute: ResultLike) -> Verdict:
                 + ")",
             )
         )
+    # Walk 10, S10: "0.49×-4.6×" beside tight quartiles needs the sample that did it named.
+    verdict.sentences.extend(f"{row.label}: {row.stretched}." for row in rows if row.stretched)
     steady = steady_slowdowns(rows)
     typical = statistics.median(r.ratio for r in steady)
     span = slowdown_span(steady)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from kernel_helpers._errors import BenchmarkError
-from kernel_helpers.bench.ratio import Ratio, ratio_of_medians
+from kernel_helpers.bench.ratio import Ratio, Side, far_sample_note, ratio_of_medians
 
 
 def _lognormal(median: float, n: int, seed: int) -> list[float]:
@@ -44,8 +44,10 @@ def test_a_finding_reads_about_n_times_with_its_interval() -> None:
     assert Ratio(2837.0, 2500.0, 3100.0).text() == "about 2,800× (2,500×-3,100×)"
     # A wide interval keeps one significant digit: no false precision.
     assert Ratio(5.3, 2.0, 9.0).text() == "about 5× (2×-9×)"
-    assert Ratio(1.43, 1.40, 1.46).text() == "about 1.4× (1.4×-1.5×)"
-    assert Ratio(1.431, 1.426, 1.437).text() == "about 1.43× (1.43×-1.44×)"
+    # A point that would print as an end it does not equal takes one digit more, and so do
+    # the ends (walk 10, S12): not "about 1.4× (1.4×-1.5×)".
+    assert Ratio(1.43, 1.40, 1.46).text() == "about 1.43× (1.4×-1.46×)"
+    assert Ratio(1.431, 1.426, 1.437).text() == "about 1.431× (1.426×-1.437×)"
 
 
 def test_the_point_never_reads_outside_its_own_interval() -> None:
@@ -113,8 +115,74 @@ def test_a_result_names_the_far_sample_that_stretches_one_of_its_ratios() -> Non
     notes = result.far_sample_notes()
     assert set(notes) == {"wasm-cached/wasm-instantiate", "wasm-compile/wasm-cached"}
     note = notes["wasm-cached/wasm-instantiate"]
-    assert note.startswith("one sample stretched this interval: 20 ms for wasm-cached (median")
+    assert note.startswith(
+        "one sample stretched this interval: 20 ms for wasm-cached (9.5× its median, 2.1 ms)"
+    )
     without = ratio_of_medians(
         [2.0e-3, 2.1e-3, 2.2e-3, 1.9e-3], result.variants["wasm-instantiate"].samples_s
     )
     assert note.endswith(f"Without it: {without.text()}")
+
+
+def test_the_point_never_prints_as_an_end_it_does_not_equal() -> None:
+    """Walk 10, S12: 06's verdict read "about 60× (25×-60×)" for medians dividing to 57×:
+    one digit for the point, two for the ends, and the point landed on the upper end."""
+    assert Ratio(57.2, 25.1, 59.7).text() == "about 57× (25×-60×)"
+    assert Ratio(59.8, 25.0, 59.9).text() == "about 59.8× (25×-59.9×)"
+    assert Ratio(60.0, 25.0, 60.0).text() == "about 60× (25×-60×)"  # truly on its end
+    rng = np.random.default_rng(1)
+    for _ in range(2000):
+        low = float(rng.uniform(0.05, 500))
+        high = low * float(rng.uniform(1.01, 20))
+        value = float(rng.uniform(low, high))
+        point, span = Ratio(value, low, high).text().split(" (", 1)
+        ends = span.rstrip(")").split("-")
+        assert point.removeprefix("about ") not in ends, (value, low, high)
+
+
+#: Notebook 08's fib(30) in walk 10 (S10): one 31.7 ms sample among ~7 ms ones, 4.2× its
+#: median (under the 5× rule), stretched "1.09× (0.49×-4.6×)" beside tight quartiles.
+FIB_WASM = [3.43e-3, 7.53e-3, 7.58e-3, 6.42e-3, 31.68e-3]
+FIB_NATIVE = [6.62e-3, 6.9e-3, 7.04e-3, 6.8e-3, 6.71e-3]
+
+
+def test_a_sample_under_five_times_off_is_named_when_it_alone_stretches_the_interval() -> None:
+    whole = ratio_of_medians(FIB_WASM, FIB_NATIVE)
+    note = far_sample_note(Side("wasm", FIB_WASM), Side("native", FIB_NATIVE), whole)
+    assert note is not None
+    assert note.startswith("one sample stretched this interval: 31.7 ms for wasm (4.2× its median")
+    without = ratio_of_medians([s for s in FIB_WASM if s != 31.68e-3], FIB_NATIVE)
+    assert note.endswith(f"Without it: {without.text()}")
+    assert without.text() != whole.text()
+
+
+def test_ordinary_spread_names_no_sample() -> None:
+    """No sample twice its median or more, or none whose leaving out halves the interval:
+    nothing to name, however the bootstrap moves."""
+    slow, fast = _lognormal(2.0, 5, 3), _lognormal(1.0, 5, 4)
+    whole = ratio_of_medians(slow, fast)
+    assert far_sample_note(Side("a", slow), Side("b", fast), whole) is None
+
+
+def test_the_slowdown_verdict_names_the_sample_that_stretches_its_interval() -> None:
+    from kernel_helpers.bench.results import BenchResult, Measurement
+    from kernel_helpers.report.verdicts import throughput_verdict
+
+    compute = BenchResult(machine={}, example="compute")
+    for name, samples in (("wasm fib(30)", FIB_WASM), ("native fib(30)", FIB_NATIVE)):
+        compute.variants[name] = Measurement.from_samples(name, "process", samples)
+    sentences = " ".join(throughput_verdict(compute).sentences)
+    assert "fib(30): one sample stretched this interval: 31.7 ms for wasm (4.2×" in sentences
+
+
+def test_no_note_when_the_ratio_without_the_far_samples_prints_the_same() -> None:
+    """Walk 10, S9: notebook 11 printed "4 samples stretched this interval ... Without them:
+    about 1.52× (1.51×-1.53×)", the very text printed with them."""
+    rng = np.random.default_rng(7)
+    fast = list(100e-6 * rng.lognormal(0.0, 0.02, 400))
+    slow = [*(152e-6 * rng.lognormal(0.0, 0.02, 400)), 1.2e-3, 1.3e-3]
+    whole = ratio_of_medians(slow, fast)
+    without = ratio_of_medians(slow[:-2], fast)
+    assert without.relative_half_width < whole.relative_half_width  # narrower, unrounded
+    assert without.text() == whole.text()
+    assert far_sample_note(Side("slow", slow), Side("fast", fast), whole) is None

@@ -20,6 +20,9 @@ from kernel_helpers.bench.worker import run_in_worker
 
 ECHO = shutil.which("echo") or "/bin/echo"
 ABBA = ["a", "b", "b", "a", "a", "b", "b", "a"]
+#: ABBA as the worker runs it: a timed run whose partner ran last is preceded by an untimed
+#: run of its own (the doubled letters), as a variant timed alone always follows itself.
+WARM_ABBA = ["a", "a", "b", "b", "b", "a", "a", "a", "b", "b", "b", "a", "a"]
 
 
 def record(log: str, name: str, fails_from: str = "", *, out: str, err: str) -> int:
@@ -47,8 +50,9 @@ def test_a_pair_alternates_after_both_checks_and_warm_ups_the_others_keep_their_
     assert outcome.failed == {}
     runs = log.read_text().split()
     # Each variant: one check, one warm-up, four timed runs. The pair's checks and
-    # warm-ups come first; its timed runs alternate, A B B A, so neither is always later.
-    assert runs == ["alone"] * 6 + ["a", "b", "a", "b"] + ABBA + ["last"] * 6
+    # warm-ups come first; its timed runs alternate, A B B A, so neither is always later,
+    # and each follows a run of its own, an untimed one added where the partner ran last.
+    assert runs == ["alone"] * 6 + ["a", "b", "a", "b"] + WARM_ABBA + ["last"] * 6
     timed = [name for name, _ in seen]
     assert timed == ["alone"] * 4 + ABBA + ["last"] * 4
     # Every sample taken is reported once, numbered per variant, as the progress bar counts.
@@ -71,7 +75,8 @@ def test_a_variant_that_fails_mid_way_leaves_its_partner_every_turn(tmp_path: Pa
     )  # fmt: skip
     assert "a: exited with status 1" in outcome.failed["a"]
     assert len(outcome.samples["b"]) == 4 and "a" not in outcome.samples
-    assert log.read_text().split() == ["a", "b", "a", "b", "a", "b", "b", "a", "b", "b"]
+    # a: its check, warm-up, the untimed run before its first sample, then that sample fails.
+    assert log.read_text().split() == ["a", "b", "a", "b", "a", "a", "b", "b", "b", "b", "b"]
 
 
 def test_a_failed_check_leaves_the_partner_measured_alone(tmp_path: Path) -> None:
@@ -194,3 +199,20 @@ def test_the_pair_tightened_is_chosen_once_and_keeps_every_extra_round() -> None
     assert counts["docker-scratch"] == counts["wasm-cached"] > 6, counts  # two rounds or more
     note = result.notes["precision"]
     assert note.startswith("docker-scratch/wasm-cached known within"), note
+
+
+def test_every_timed_run_follows_a_run_of_its_own_variant(tmp_path: Path) -> None:
+    """Walk 10, S5: ``wasm-instantiate`` timed right after each ``docker run`` it alternated
+    with took about 400 µs, about 130 µs right after itself, and its median, in the slow
+    cluster, put it behind ``wasm-cached``, which is timed alone and so always follows
+    itself. Every variant now pays the same: each timed run follows a run of its own."""
+    log = tmp_path / "runs"
+    samples: list[str] = []
+    run_in_worker(
+        [_job(log, "a"), _job(log, "b")], warmup=0, repeat=3, together=[("a", "b")],
+        on_sample=lambda name, index, seconds: samples.append(name),
+    )  # fmt: skip
+    assert samples == ABBA[:6]
+    # After the two checks: every sample follows a run of its own; where the partner ran
+    # last (b's check, then each change of turn) one untimed run comes first.
+    assert log.read_text().split()[2:] == ["a", "a", "b", "b", "b", "a", "a", "a", "b", "b"]

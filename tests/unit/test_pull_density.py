@@ -251,3 +251,23 @@ def test_a_pull_measurably_under_its_estimate_says_why_it_can_be() -> None:
     assert "oci-wasm-artifact" in named.split(", ")
     noisy = replace(row, samples_s=(0.09, 0.1, 0.11, 0.12, 0.2))  # reaches unshaped: noise
     assert noisy.within_noise and not noisy.under_estimate and noisy.mark == WITHIN_NOISE
+
+
+def test_an_interval_three_digits_print_alike_keeps_the_digits_that_tell_its_ends_apart() -> None:
+    """Walk 10, S6: three pulls of 615.8, 615.9 and 616.2 ms printed "616 ms-616 ms", an
+    interval of zero width, in 07's table and 10's verdict."""
+    from kernel_helpers.report.page import add_pull
+    from kernel_helpers.report.verdicts import Verdict
+
+    pull = recorded_pull()
+    scratch = pull.rows["docker-scratch"]
+    pull.rows["docker-scratch"] = replace(scratch, samples_s=(0.6158, 0.6159, 0.6162))
+    row = next(line for line in pull.text().splitlines() if line.startswith("docker-scratch"))
+    assert "615.8 ms-616.2 ms" in row and "616 ms-616 ms" not in row
+    verdict = Verdict("start-up", "")
+    add_pull(verdict, pull)
+    assert any("(615.8 ms-616.2 ms)" in cell for cells in verdict.rows for cell in cells)
+    # Ends three digits tell apart keep three.
+    pull.rows["docker-scratch"] = replace(scratch, samples_s=(0.412, 0.5, 0.618))
+    row = next(line for line in pull.text().splitlines() if line.startswith("docker-scratch"))
+    assert "412 ms-618 ms" in row
