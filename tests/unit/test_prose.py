@@ -567,7 +567,7 @@ def test_06_names_a_far_sample_beside_the_ratio_it_stretches() -> None:
     table = next(c for c in cells if "result.ratio_intervals()" in c)
     assert "result.far_sample_notes()" in table
     text = " ".join(markdown(notebook("06")).split())
-    assert "names the sample and gives the ratio without it" in text
+    assert "names them, how far off each is, and the ratio without them" in text
 
 
 def test_06_promises_the_extra_runs_to_both_sides_and_the_count_of_each() -> None:
