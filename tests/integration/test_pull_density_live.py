@@ -13,8 +13,10 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -227,7 +229,50 @@ def test_a_container_that_cannot_start_is_removed_too(tmp_path: Path) -> None:
     assert not _own_density_containers()
 
 
-def test_a_start_answered_already_running_counts_the_running_container(tmp_path: Path) -> None:
+@dataclass
+class DensityKit:
+    """A Docker client, an image of the density program, and a way to make a density
+    container of it as the benchmark makes them (labels, hardening); all removed after."""
+
+    client: Any
+    tag: str
+    made: list[Any] = field(default_factory=list)
+
+    def container(self, **labels: str) -> Any:
+        from kernel_helpers.containers.images import hardened_settings, kit_labels
+
+        made = self.client.containers.create(
+            self.tag,
+            labels=kit_labels("density", **labels),
+            **hardened_settings(mem_limit="16m", pids_limit=4),
+        )
+        self.made.append(made)
+        return made
+
+
+@pytest.fixture
+def density_kit() -> Iterator[DensityKit]:
+    from kernel_helpers.bench.density import WAIT_SOURCE
+    from kernel_helpers.containers.docker import connect
+    from kernel_helpers.containers.images import scratch_image
+    from kernel_helpers.toolchains.build import NATIVE, compile_source
+
+    client = connect()
+    kit = DensityKit(client, f"kit-density-test:{owner_id()}")
+    scratch_image(compile_source(WAIT_SOURCE, "c", NATIVE, name="wait").path, kit.tag)
+    try:
+        yield kit
+    finally:
+        for container in kit.made:
+            with contextlib.suppress(Exception):
+                container.remove(force=True)
+        client.images.remove(kit.tag, force=True)
+        client.close()
+
+
+def test_a_start_answered_already_running_counts_the_running_container(
+    density_kit: DensityKit,
+) -> None:
     """Walk 10, S1: Docker 20.10 on a busy machine answered a density container's start
     with "cannot start an already running container", and the raw APIError ended Run
     All. The container that answer is about runs: it counts. Here the container is
@@ -235,76 +280,35 @@ def test_a_start_answered_already_running_counts_the_running_container(tmp_path:
     race's (20.10 answers a second start with 304, so the SDK's error is raised here)."""
     import docker.errors
 
-    from kernel_helpers.bench.density import WAIT_SOURCE, _start
-    from kernel_helpers.containers.docker import connect
-    from kernel_helpers.containers.images import (
-        hardened_settings,
-        kit_labels,
-        owner_tag,
-        scratch_image,
-    )
-    from kernel_helpers.toolchains.build import NATIVE, compile_source
+    from kernel_helpers.bench.density import _start
 
-    client = connect()
-    tag = owner_tag("kit-density-race")
-    scratch_image(compile_source(WAIT_SOURCE, "c", NATIVE, name="wait").path, tag)
-    container = client.containers.create(
-        tag, labels=kit_labels("density"), **hardened_settings(mem_limit="16m", pids_limit=4)
-    )
-    try:
-        container.start()
-        real_start = container.start
+    container = density_kit.container()
+    container.start()
+    real_start = container.start
 
-        def start_raced() -> None:
-            real_start()  # the daemon's own answer to a second start
-            raise docker.errors.APIError("cannot start an already running container: unknown")
+    def start_raced() -> None:
+        real_start()  # the daemon's own answer to a second start
+        raise docker.errors.APIError("cannot start an already running container: unknown")
 
-        container.start = start_raced
-        _start(container)  # no error: it runs
-        assert container.status == "running"
-    finally:
-        container.remove(force=True)
-        client.images.remove(tag, force=True)
-        client.close()
+    container.start = start_raced
+    _start(container)  # no error: it runs
+    assert container.status == "running"
 
 
-def test_a_dead_runs_density_containers_are_removed_by_the_next_run() -> None:
+def test_a_dead_runs_density_containers_are_removed_by_the_next_run(
+    density_kit: DensityKit,
+) -> None:
     """A run killed between create and start (or before its clean-up) leaves containers;
     the next run removes those of runs no longer alive and keeps a live run's own."""
-    from kernel_helpers.bench.density import (
-        RUN_PID_LABEL,
-        WAIT_SOURCE,
-        remove_orphaned_containers,
-    )
-    from kernel_helpers.containers.docker import connect
-    from kernel_helpers.containers.images import (
-        hardened_settings,
-        kit_labels,
-        owner_tag,
-        scratch_image,
-    )
-    from kernel_helpers.toolchains.build import NATIVE, compile_source
+    from kernel_helpers.bench.density import RUN_PID_LABEL, remove_orphaned_containers
 
-    client = connect()
-    tag = owner_tag("kit-density-orphans")
-    scratch_image(compile_source(WAIT_SOURCE, "c", NATIVE, name="wait").path, tag)
     dead = subprocess.Popen(["true"])
     dead.wait()
-    made = {}
-    try:
-        for run, pid in (("dead", dead.pid), ("live", os.getpid())):
-            made[run] = client.containers.create(
-                tag,
-                labels=kit_labels("density", **{RUN_PID_LABEL: str(pid)}),
-                **hardened_settings(mem_limit="16m", pids_limit=4),
-            )
-        removed = remove_orphaned_containers(client)
-        names = set(_docker("ps", "-a", "--format", "{{.Names}}").split())
-        assert made["dead"].name in removed and made["dead"].name not in names
-        assert made["live"].name in names and made["live"].name not in removed
-    finally:
-        for container in made.values():
-            with contextlib.suppress(Exception):
-                container.remove(force=True)
-        client.images.remove(tag, force=True)
-        client.close()
+    made = {
+        run: density_kit.container(**{RUN_PID_LABEL: str(pid)})
+        for run, pid in (("dead", dead.pid), ("live", os.getpid()))
+    }
+    removed = remove_orphaned_containers(density_kit.client)
+    names = set(_docker("ps", "-a", "--format", "{{.Names}}").split())
+    assert made["dead"].name in removed and made["dead"].name not in names
+    assert made["live"].name in names and made["live"].name not in removed
