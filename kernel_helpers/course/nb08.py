@@ -270,26 +270,46 @@ def check_prime_count(source: object) -> CheckResult:
     binary = compile_program(text, "c", name="primes", target=NATIVE)
     for n in PRIME_PROBES:
         _run_both_ways(module, binary, n)
-    wasm, native = _run_both_ways(module, binary, str(PRIMES_TIMED_N))
-    ratio = wasm.seconds / native.seconds
+    # The fastest of a few runs a side, alternating: one run each caught a stall of the
+    # machine as a 30% lead (walk 11, S6), and a stall only ever adds time.
+    runs = [_run_both_ways(module, binary, str(PRIMES_TIMED_N)) for _ in range(TIMED_RUNS)]
+    wasm_s = min(wasm.seconds for wasm, _ in runs)
+    native_s = min(native.seconds for _, native in runs)
+    ratio = wasm_s / native_s
     return right(
-        f"both count {primes_below(PRIMES_TIMED_N):,} primes below {PRIMES_TIMED_N:,}. In this "
-        f"run wasm took {format_seconds(wasm.seconds)} and native "
-        f"{format_seconds(native.seconds)} (counting its process start): wasm/native = "
-        f"{ratio:.2f}. One run each, so a rough figure; the "
-        "measurement at the top of this notebook repeats its runs for a steadier one."
-        + (TIED if ratio < 1.05 else ""),
+        f"both count {primes_below(PRIMES_TIMED_N):,} primes below {PRIMES_TIMED_N:,}. The "
+        f"fastest of {TIMED_RUNS} runs a side: wasm {format_seconds(wasm_s)}, native "
+        f"{format_seconds(native_s)} (its process started and ended, a millisecond or two "
+        f"of it): wasm/native = {ratio:.2f}. A rough figure; the measurement at the top of "
+        "this notebook repeats its runs for a steadier one." + _level_or_ahead(ratio),
     )
 
 
-#: Why a learner's own loop can come out level with native (or ahead), after a notebook on
-#: why wasm is slower: nothing is broken.
-TIED = (
-    " Level with native, or ahead of it? A loop of divisions and compares compiles to much"
-    " the same machine code either way, the bounds checks that slow wasm down barely appear"
-    " in it, and native's time includes starting its process: one run each cannot tell them"
-    " apart."
-)
+def _level_or_ahead(ratio: float) -> str:
+    """Why a learner's own loop can come out level with native or ahead of it, after a
+    notebook on why wasm is slower: nothing is broken (walk 11, S6: 0.70, every time)."""
+    if ratio >= USUAL_FROM:
+        return ""
+    loop = (
+        "the bounds checks that slow wasm down barely appear in a loop of divisions and "
+        "compares, which touches almost no memory"
+    )
+    if ratio >= AHEAD_BELOW:
+        return f" Level with native? {loop[0].upper()}{loop[1:]}."
+    return (
+        f" Ahead of native by {100 * (1 - ratio):.0f}%, in the fastest of {TIMED_RUNS} runs a "
+        f"side, so no stall: {loop}, and clang (native) and Cranelift (wasm's machine code) "
+        "compile it to different instructions; here Cranelift's ran faster. Programs that "
+        "read and write memory, such as sha256 above, show the usual direction."
+    )
+
+
+#: How many timed runs a side the prime counter gets: the fastest of them is quoted.
+TIMED_RUNS = 3
+#: From this wasm/native ratio on, the usual direction: nothing to explain. Below
+#: AHEAD_BELOW, wasm is ahead and the reply says how that can be; between, level.
+USUAL_FROM = 1.05
+AHEAD_BELOW = 0.95
 
 
 SOLUTIONS = (

@@ -310,6 +310,10 @@ def test_a_prime_counter_is_right_both_ways_and_timed() -> None:
     result = kh.check_prime_count(primes_c())
     right(result)
     assert "78,498 primes below 1,000,000" in result.message and "wasm/native = " in result.message
+    # Walk 11, S6: one run each caught a stall as a 30% lead, put down to native's process
+    # start (a millisecond or two): the fastest of a few runs a side is quoted instead.
+    assert "The fastest of 3 runs a side: wasm " in result.message, result.message
+    assert "counting its process start" not in result.message
 
 
 @pytest.mark.parametrize(

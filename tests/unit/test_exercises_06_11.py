@@ -727,3 +727,17 @@ def test_09s_tidy_up_leaves_what_unsolved_exercises_need(
     layout = kh.write_oci_layout(module, tmp_path)
     graded = kh.check_layer_prediction({"image": True, "artifact": True}, layout)
     assert graded.ok is False and kh.exercises_still_open(kh.check_layer_prediction) == []
+
+
+def test_a_prime_counter_level_or_ahead_of_native_is_told_why() -> None:
+    """Walk 11, S6: wasm 30% ahead of native, every time, was put down to native's process
+    start (a millisecond or two) and "one run each". Level and ahead are told apart, with
+    the percentage from the run; the usual direction needs no word."""
+    from kernel_helpers.course.nb08 import _level_or_ahead
+
+    assert _level_or_ahead(1.3) == ""
+    level = _level_or_ahead(1.0)
+    assert level.startswith(" Level with native?") and "bounds checks" in level
+    ahead = _level_or_ahead(0.70)
+    assert "Ahead of native by 30%, in the fastest of 3 runs a side" in ahead
+    assert "Cranelift" in ahead and "process start" not in ahead
