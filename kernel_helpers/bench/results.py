@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import IO, Any, NamedTuple
 
-from .._display import describe_machine
+from .._display import describe_machine, format_seconds
 from .._errors import BenchmarkError
 from .ratio import Ratio, Side, far_sample_note, ratio_of_medians
 from .variants import CONTAINER_VARIANTS, IN_PROCESS, PROCESS, WASM_VARIANTS, in_order, label_of
@@ -574,7 +574,7 @@ class Slowdown:
             low, high = interval.low, interval.high
             stretched = far_sample_note(
                 Side("wasm", wasm_samples), Side("native", native_samples), interval
-            )
+            ) or _few_samples_note(native, wasm, interval, len(wasm_samples))
         return cls(
             example=example,
             n=n,
@@ -603,6 +603,22 @@ class Slowdown:
         """ "95% interval 0.61×-1.1×" or "quartile spread 0.62×-0.86×": which, and where."""
         kind = "95% interval" if self.bootstrap else "quartile spread"
         return f"{kind} {self.interval.span()}"
+
+
+def _few_samples_note(native: Stats, wasm: Stats, interval: Ratio, count: int) -> str | None:
+    """Why an interval reaching 1× stands beside middle halves that do not overlap (walk 11,
+    S5: quartiles 2.72-2.76 ms and 3.27-3.4 ms, "0.78×-1.7×: no measurable difference"): a
+    few samples a side, each slow one drawn again and again by the bootstrap. None when the
+    interval tells the two apart or the middle halves overlap."""
+    apart = wasm.q1_s > native.q3_s or wasm.q3_s < native.q1_s
+    if interval.measurable or not apart:
+        return None
+    return (
+        f"the middle halves do not overlap (wasm {format_seconds(wasm.q1_s)}-"
+        f"{format_seconds(wasm.q3_s)}, native {format_seconds(native.q1_s)}-"
+        f"{format_seconds(native.q3_s)}), but with {count} samples a side one slow sample, "
+        "drawn again and again by the bootstrap, reaches 1×: more repetitions would tell"
+    )
 
 
 def slowdowns(compute: ResultLike) -> list[Slowdown]:

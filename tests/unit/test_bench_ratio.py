@@ -186,3 +186,27 @@ def test_no_note_when_the_ratio_without_the_far_samples_prints_the_same() -> Non
     assert without.relative_half_width < whole.relative_half_width  # narrower, unrounded
     assert without.text() == whole.text()
     assert far_sample_note(Side("slow", slow), Side("fast", fast), whole) is None
+
+
+def test_middle_halves_apart_beside_an_interval_reaching_one_are_explained() -> None:
+    """Walk 11, S5: 08's fib(30) printed quartiles 2.72-2.76 ms (native) and 3.27-3.4 ms
+    (wasm), then "1.22× (95% interval 0.78×-1.7×: no measurable difference)" with nothing
+    said; no sample was far enough off to be named. The row says why, from its samples."""
+    from kernel_helpers.bench.results import Slowdown, Stats
+
+    native = [0.00270, 0.00424, 0.00276, 0.00272, 0.00272]
+    wasm = [0.00340, 0.00324, 0.00465, 0.00327, 0.00332]
+    row = Slowdown.between(
+        "fib", 30, "fib(30)", Stats.from_samples(native), Stats.from_samples(wasm), False,
+        (native, wasm),
+    )  # fmt: skip
+    assert not row.measurable
+    assert row.stretched is not None and "the middle halves do not overlap" in row.stretched
+    assert "with 5 samples a side" in row.stretched and "more repetitions" in row.stretched
+    # Middle halves that overlap need no such word.
+    overlapping = [0.00270, 0.00290, 0.00274, 0.00280, 0.00272]
+    plain = Slowdown.between(
+        "fib", 30, "fib(30)", Stats.from_samples(native), Stats.from_samples(overlapping),
+        False, (native, overlapping),
+    )  # fmt: skip
+    assert plain.stretched is None or "middle halves" not in plain.stretched
