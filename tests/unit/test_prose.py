@@ -730,3 +730,12 @@ def test_the_index_says_to_close_a_notebooks_tab_with_its_kernel() -> None:
     assert "(or *Kernel › Shut Down Kernel*)" not in told
     assert "*File › Close and Shut Down Notebook*, which closes its tab too" in told
     assert "starts a fresh kernel for every open notebook tab" in told
+
+
+def test_02_exercise_1_says_a_host_may_refuse_a_status() -> None:
+    """Walk 11, S2: the exercise asks what the host does with a status of 300, and the
+    prose said only that "the host reports it": a refusal read as a trick. It says the host
+    decides, and may refuse, before the learner predicts (the answer stays theirs)."""
+    text = " ".join(markdown(notebook("02")).split())
+    exercise = text.split("## Exercise 1: predict, then measure")[1]
+    assert "a host may pass it on, change it or refuse it" in exercise.split("Before you run")[0]
