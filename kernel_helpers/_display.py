@@ -88,6 +88,11 @@ def format_span(low: float, high: float) -> str:
     return f"{format_seconds(low, digits)}-{format_seconds(high, digits)}"
 
 
+def in_words(items: list[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``: names listed as a sentence says them."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
 def format_bytes(size: float) -> str:
     """A size in KB, MB or GB (powers of 1000, as registries and the claims we test count). Notebook 07."""
     for unit, scale in (("GB", 1e9), ("MB", 1e6), ("KB", 1e3)):

@@ -6,6 +6,7 @@ The report the notebook opens with is :mod:`.doctor`'s.
 
 from __future__ import annotations
 
+from .._display import in_words
 from .checks import (
     CheckResult,
     Solution,
@@ -95,8 +96,7 @@ def _here(docker_available: bool, turned_off: bool) -> str:
 
 
 def _notebooks(numbers: frozenset[int]) -> str:
-    named = [f"{n:02d}" for n in sorted(numbers)]
-    return named[0] if len(named) == 1 else f"{', '.join(named[:-1])} and {named[-1]}"
+    return in_words([f"{n:02d}" for n in sorted(numbers)])
 
 
 def _why_live(claims: frozenset[int]) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 from typing import TYPE_CHECKING, Any
 
-from .._display import format_seconds
+from .._display import format_seconds, in_words
 from .._errors import KitError
 from ..bench.ratio import Ratio
 from ..bench.results import as_result, recorded_label, variant_summaries
@@ -320,19 +320,15 @@ def recorded_rows_note(result: Any) -> str | None:
     both = [" / ".join(p) for p in pairs if p[0] in recorded and p[1] in recorded]
     if mixed:
         lines.append(
-            f"{_listed(mixed)} {_verb(mixed, 'divides', 'divide')} a figure recorded elsewhere "
+            f"{in_words(mixed)} {_verb(mixed, 'divides', 'divide')} a figure recorded elsewhere "
             f"by one measured here: read {_verb(mixed, 'it', 'them')} as rough."
         )
     if both:
         lines.append(
-            f"{_listed(both)} {_verb(both, 'is', 'are')} recorded on both sides: "
+            f"{in_words(both)} {_verb(both, 'is', 'are')} recorded on both sides: "
             f"{_verb(both, 'a ratio', 'ratios')} of that machine, not of this one."
         )
     return "\n".join(lines)
-
-
-def _listed(pairs: list[str]) -> str:
-    return pairs[0] if len(pairs) == 1 else f"{', '.join(pairs[:-1])} and {pairs[-1]}"
 
 
 def _verb(pairs: list[str], one: str, many: str) -> str:

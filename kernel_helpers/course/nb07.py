@@ -15,6 +15,7 @@ from .._display import (
     format_bytes,
     format_seconds,
     format_span,
+    in_words,
 )
 from .._errors import KitError
 from .checks import (
@@ -214,7 +215,7 @@ class Fleet(ShownAsText):
         for platform in self.platforms:
             names = [m.name for m in self.machines if m.platform == platform]
             if len(names) > 1:
-                said.append(f"{', '.join(names[:-1])} and {names[-1]} share {platform}")
+                said.append(f"{in_words(names)} share {platform}")
         return said
 
     def text(self) -> str:

@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from functools import partial
 from typing import Any
 
-from .._display import format_bytes, format_seconds, format_span
+from .._display import format_bytes, format_seconds, format_span, in_words
 from ..bench.compute import COMPUTE_CASES, NO_PAGE, SIDES, browser_ratios, same_compute_run
 from ..bench.pull import LABELS as PULL_LABELS
 from ..bench.pull import UNDER_ESTIMATE_MEANS, PullResult, PullRow, recorded_pull
@@ -258,8 +258,7 @@ def _memory_figures(recorded: list[str], *, every: bool) -> str:
     here (walk 10, S3: one recorded row of five made the note cover all five)."""
     if every:
         return "the memory figures are"
-    names = recorded[0] if len(recorded) == 1 else f"{', '.join(recorded[:-1])} and {recorded[-1]}"
-    return f"the {names} memory figure{' is' if len(recorded) == 1 else 's are'}"
+    return f"the {in_words(recorded)} memory figure{' is' if len(recorded) == 1 else 's are'}"
 
 
 def _recorded_mark(row: Mapping[str, Any], mark: str = ", recorded, not measured here") -> str:
