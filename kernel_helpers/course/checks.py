@@ -25,6 +25,7 @@ from dataclasses import dataclass, replace
 from typing import ParamSpec
 
 from .._display import ShownAsHtml, ShownAsText, code_spans_html, without_code_marks
+from .cell_order import CheckCall, written_after_measurement
 
 P = ParamSpec("P")
 
@@ -239,24 +240,52 @@ def _first_stands(result: CheckResult, first: object, given: object) -> CheckRes
     return replace(result, message=note + result.message)
 
 
+def _written_after_measurement(result: CheckResult, call: CheckCall) -> CheckResult:
+    note = (
+        "a note first: this prediction was written after the measurement had printed (the "
+        f"cell that sets `{call.measurement}` ran before the cell that sets "
+        f"`{call.prediction}`), so it reads as a check of your reading, not a prediction. "
+        "To predict next time, write the prediction and run its cell before the measuring "
+        "cell. Graded all the same: "
+    )
+    return replace(result, message=note + result.message)
+
+
 def prediction_exercise(
-    title: str,
+    title: str, *, measured_at: int | None = None
 ) -> Callable[[Callable[P, CheckResult]], Callable[P, CheckResult]]:
     """:func:`exercise`, for a check whose first argument is a prediction written before a
     measurement. The first prediction graded against the measurement is the answer: given
     another one afterwards, the check grades the first again and says it stands. (A reply
-    that could not grade, such as "run the measuring cell first", fixes nothing.)"""
+    that could not grade, such as "run the measuring cell first", fixes nothing.)
+
+    ``measured_at``: the position of the argument that carries a measurement an earlier
+    cell printed. In a notebook, a prediction set after that cell ran is graded with a note
+    that it was no prediction, and neither stands as the first nor counts as solved: it
+    was written with the answer on screen (:mod:`.cell_order`)."""
 
     def wrap(check: Callable[P, CheckResult]) -> Callable[P, CheckResult]:
         graded = exercise(title)(check)
 
+        def graded_first(*args: P.args, **kwargs: P.kwargs) -> CheckResult:
+            solved_before = title in SOLVED
+            result = graded(*args, **kwargs)
+            if not (args and result.shows_measurement):
+                return result  # nothing graded against the measurement: nothing fixed
+            late = None
+            if measured_at is not None:
+                late = written_after_measurement(check.__name__, measured_at)
+            if late is None:
+                FIRST_PREDICTIONS[title] = copy.deepcopy(args[0])
+                return result
+            if not solved_before:  # written with the answer on screen: it solves nothing
+                SOLVED.discard(title)
+            return _written_after_measurement(result, late)
+
         @functools.wraps(check)
         def run(*args: P.args, **kwargs: P.kwargs) -> CheckResult:
             if not args or title not in FIRST_PREDICTIONS:
-                result = graded(*args, **kwargs)
-                if args and result.shows_measurement:
-                    FIRST_PREDICTIONS[title] = copy.deepcopy(args[0])
-                return result
+                return graded_first(*args, **kwargs)
             first, given = FIRST_PREDICTIONS[title], args[0]
             if _same_prediction(first, given):
                 return graded(*args, **kwargs)

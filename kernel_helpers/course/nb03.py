@@ -187,7 +187,9 @@ RATIO_HINT = (
 )
 
 
-@prediction_exercise("03 · exercise 3 (predict, then measure: how many times bigger)")
+@prediction_exercise(
+    "03 · exercise 3 (predict, then measure: how many times bigger)", measured_at=1
+)
 def check_size_ratio_prediction(prediction: object, sizes: _BothColumns) -> CheckResult:
     """Notebook 03: how many times Go's stripped hello weighs C's, predicted before section
     3's table ran, against the two modules measured here."""

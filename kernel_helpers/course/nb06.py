@@ -115,7 +115,7 @@ def _seconds(prediction: object) -> float:
     return positive_number(text, 'a number of seconds, like 0.5 or "500 ms"') * scale
 
 
-@prediction_exercise("06 · exercise 2 (predict, then measure: one docker run)")
+@prediction_exercise("06 · exercise 2 (predict, then measure: one docker run)", measured_at=1)
 def check_startup_prediction(prediction: object, result: Any) -> CheckResult:
     """Notebook 06: the seconds one ``docker run`` of hello takes, predicted before the
     open-the-box cell ran, against docker-scratch's median and spread in ``result``."""

@@ -44,7 +44,7 @@ PULL_HINT = (
 )
 
 
-@prediction_exercise("07 · exercise 2 (predict, then measure: a small image's pull)")
+@prediction_exercise("07 · exercise 2 (predict, then measure: a small image's pull)", measured_at=1)
 def check_pull_prediction(
     prediction: object, pull: Any, variant: str = "docker-scratch"
 ) -> CheckResult:
@@ -131,7 +131,9 @@ _KIND_HINT = (
 )
 
 
-@prediction_exercise("07 · exercise 1 (predict, then measure: the lightest artifact)")
+@prediction_exercise(
+    "07 · exercise 1 (predict, then measure: the lightest artifact)", measured_at=1
+)
 def check_smallest_artifact(prediction: object, sizes: Mapping[str, int]) -> CheckResult:
     """Notebook 07: the kind of artifact (one of ``KINDS``) the learner predicted would be
     the lightest, before the cell that weighs them, against what that cell measured. Either

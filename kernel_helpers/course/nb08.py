@@ -74,7 +74,7 @@ _SLOWDOWN_HINT = (
 )
 
 
-@prediction_exercise("08 · exercise 1 (predict the slowdown)")
+@prediction_exercise("08 · exercise 1 (predict the slowdown)", measured_at=1)
 def check_slowdown(prediction: object, compute: Any, example: str = "fib") -> CheckResult:
     """Notebook 08: the learner's prediction of wasm time / native time for ``example`` at
     its largest N, written before the measuring cell, against what that cell measured."""
