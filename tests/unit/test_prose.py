@@ -406,6 +406,15 @@ def test_05_memory_slider_says_why_one_mib_is_missing() -> None:
     assert kh.check_memory_before_growing(1024 * 1024).ok is False
 
 
+@pytest.mark.parametrize("prefix", ["00", "01", "07", "11"])
+def test_a_browser_box_is_not_said_to_report_no_browser(prefix: str) -> None:
+    """Walk 12, S3: the box's text form is saved before any browser answers, so it cannot
+    say "no browser attached"; the prose says what that line is instead."""
+    text = " ".join(markdown(notebook(prefix)).split())
+    assert "no browser is attached" not in text
+    assert "in place of" in text or "stands in for the box" in text
+
+
 def test_00_exercise_2_says_docker_was_turned_off_not_missing(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
