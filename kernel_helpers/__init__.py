@@ -73,6 +73,7 @@ _names(
     "check_fixed_program",
     "check_status_prediction",
     "check_sum_program",
+    "producers_note",
 )
 _names("toolchains.build", "compile_source", "examples", "source_path")
 _names("toolchains.prebuilt", "wasm_module")
