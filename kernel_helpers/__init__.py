@@ -119,6 +119,7 @@ _names(
     "check_memory_before_growing",
     "fuel_needed",
     "memory_before_growing",
+    "memory_declaration",
 )
 _names(
     "wasm.guests",
