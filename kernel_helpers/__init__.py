@@ -255,6 +255,7 @@ _names(
     "check_exit_prediction",
     "check_world_packages",
     "instantiation_spans",
+    "wrapped_module_note",
 )
 
 # 12 · typed interfaces, wasi:http, components as OCI

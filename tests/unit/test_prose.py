@@ -415,6 +415,17 @@ def test_a_browser_box_is_not_said_to_report_no_browser(prefix: str) -> None:
     assert "in place of" in text or "stands in for the box" in text
 
 
+def test_11_s_component_table_says_why_go_s_module_differs_from_03_s() -> None:
+    """Walk 11, S8: the Go row's module is the kit's own build; the line under the table
+    says by how much and why (kh.wrapped_module_note, weighed in tests/integration)."""
+    cells = json.loads(notebook("11").read_text(encoding="utf-8"))["cells"]
+    table = next(
+        c for c in cells if 'for example in ("hello", "wordcount")' in "".join(c["source"])
+    )
+    source = "".join(table["source"])
+    assert "kh.wrapped_module_note(module, made)" in source and "print(note)" in source
+
+
 def test_05_exercise_4_shows_the_bomb_s_memory_line_where_it_asks() -> None:
     """Walk 12, S5: the slider cannot tell a 64 KiB start from a 1 MiB one, so exercise 4
     prints the bomb's (memory ...) declaration from its own WAT, and every hint points there;
