@@ -73,6 +73,7 @@ _names(
     "check_fixed_program",
     "check_status_prediction",
     "check_sum_program",
+    "producers_note",
 )
 _names("toolchains.build", "compile_source", "examples", "source_path")
 _names("toolchains.prebuilt", "wasm_module")
@@ -118,6 +119,7 @@ _names(
     "check_memory_before_growing",
     "fuel_needed",
     "memory_before_growing",
+    "memory_declaration",
 )
 _names(
     "wasm.guests",
@@ -253,6 +255,7 @@ _names(
     "check_exit_prediction",
     "check_world_packages",
     "instantiation_spans",
+    "wrapped_module_note",
 )
 
 # 12 · typed interfaces, wasi:http, components as OCI

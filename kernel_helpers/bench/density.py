@@ -73,6 +73,25 @@ METHODS = {
 }
 
 
+def instances_per_gib(bytes_per_instance: float) -> float:
+    """How many instances of this size one GiB holds, unrounded. The per-GiB column and
+    every "times as many" sentence come from it (walk 11, S8: a floored column gave
+    75,008 / 229 = 327.5 beside a sentence's 326)."""
+    return GIB / max(1, bytes_per_instance)
+
+
+def format_per_gib(count: float) -> str:
+    """A per-GiB count with at least four significant digits (75,008; 229.9), so a reader
+    who divides two of them gets the ratio a sentence quotes, to the digit it shows."""
+    return f"{count:,.0f}" if count >= 1000 else f"{count:.4g}"
+
+
+def times_as_many_per_gib(more: float, fewer: float) -> float:
+    """How many times as many instances of ``more`` bytes one GiB holds as of ``fewer``:
+    the ratio of their unrounded per-GiB figures."""
+    return instances_per_gib(more) / instances_per_gib(fewer)
+
+
 @dataclass(frozen=True)
 class DensityRow:
     name: str
@@ -86,8 +105,9 @@ class DensityRow:
     declared_memory_bytes: int | None = None
 
     @property
-    def per_gib(self) -> int:
-        return GIB // max(1, self.bytes_per_instance)
+    def per_gib(self) -> float:
+        """Instances per GiB, unrounded: format it with :func:`format_per_gib`."""
+        return instances_per_gib(self.bytes_per_instance)
 
     @property
     def recorded(self) -> bool:
@@ -95,7 +115,7 @@ class DensityRow:
 
     def to_json(self) -> dict[str, Any]:
         data = {"count": self.count, "bytes_per_instance": self.bytes_per_instance,
-                "per_gib": self.per_gib, "method": self.method, "source": self.source}  # fmt: skip
+                "per_gib": round(self.per_gib, 1), "method": self.method, "source": self.source}  # fmt: skip
         if self.declared_memory_bytes is not None:
             data["declared_memory_bytes"] = self.declared_memory_bytes
         return data
@@ -152,7 +172,7 @@ class DensityResult:
             mark = "  (recorded)" if row.recorded else ""
             lines.append(
                 f"{name:<26}{row.count:>7}{format_bytes(row.bytes_per_instance):>11}"
-                f"{row.per_gib:>10}{mark}"
+                f"{format_per_gib(row.per_gib):>10}{mark}"
             )
         if self.recorded is not None:
             lines.append(

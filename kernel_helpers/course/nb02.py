@@ -151,6 +151,36 @@ DEBUG_WAT = """
 """
 
 
+#: A dotted version number inside a tool's version line ("... clang version 19.1.7 (...)").
+VERSION_NUMBER = re.compile(r"\d+(?:\.\d+)+")
+
+
+def _version_number(text: str) -> str | None:
+    match = VERSION_NUMBER.search(text)
+    return match[0] if match else None
+
+
+def producers_note(artifact: Artifact, producers: dict[str, list[str]]) -> str | None:
+    """One line when the module's ``processed-by`` entry for the compiler's own tool names
+    another version than the compiler that built it (the linker keeps one version per tool,
+    which may be that of a library's start-up objects); None when they agree, or when the
+    entry names another tool. Notebook 02, section 3."""
+    built_with = _version_number(artifact.version)
+    if built_with is None:
+        return None
+    words = set(artifact.version.split())
+    for entry in producers.get("processed-by", []):
+        tool, _, entry_version = entry.rpartition(" ")
+        same_tool = bool(tool) and tool.split()[-1] in words
+        if same_tool and _version_number(entry_version) not in (None, built_with):
+            return (
+                f"processed-by names {entry}, yet {tool.split()[-1]} {built_with} compiled "
+                f"{artifact.path.name}: the entry comes from another object the linker "
+                "took in (explained below)"
+            )
+    return None
+
+
 def _how_made(artifact: Artifact) -> str:
     """'prebuilt' for the shipped (stripped) module that stands in, else 'as built'."""
     return "prebuilt" if artifact.prebuilt else "as built"

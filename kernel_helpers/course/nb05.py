@@ -359,6 +359,16 @@ def memory_before_growing() -> int:
     return int(memory.limits.min) * 65536
 
 
+def memory_declaration(wat: str = MEMORY_BOMB) -> str:
+    """The ``(memory ...)`` line of a module's WAT text, as it stands there: exercise 4
+    prints it where it asks what the bomb held before its first grow, since the slider
+    alone cannot tell one start from another."""
+    declared = [line.strip() for line in wat.splitlines() if line.strip().startswith("(memory")]
+    if not declared:
+        raise ValueError("this WAT text declares no memory of its own")
+    return "\n".join(declared)
+
+
 def _grows_under(cap: int) -> int:
     """How many 1 MiB grows the bomb managed with ``max_memory=cap``."""
     return run_guarded(MEMORY_BOMB, max_memory=cap).lines
@@ -387,16 +397,19 @@ def check_memory_before_growing(answer: object) -> CheckResult:
     if given == MIB:
         return wrong(
             "that is one grow step, not what the bomb held before its first grow.",
-            "Read the (memory ...) line of kh.MEMORY_BOMB: its number counts 64 KiB pages.",
+            "Read the (memory ...) line printed above the answer cell: its number counts "
+            "64 KiB pages.",
         )
     if given == 0:
         return wrong(
             "with nothing before the first grow, 8 MiB would grant all 8.",
-            "The module declares a memory of its own: find (memory ...) in kh.MEMORY_BOMB.",
+            "The module declares a memory of its own: the (memory ...) line printed above the "
+            "answer cell.",
         )
     return wrong(
         f"{given:,} bytes is not what the bomb holds before its first grow.",
-        "Read the (memory ...) line of kh.MEMORY_BOMB and count its pages in bytes (64 KiB each).",
+        "Read the (memory ...) line printed above the answer cell and count its pages in bytes "
+        "(64 KiB each).",
     )
 
 
@@ -449,7 +462,7 @@ SOLUTIONS = (
         "05",
         4,
         """
-    print(kh.MEMORY_BOMB)  # its memory line: (memory (export "memory") 1), one page
+    # the line printed above: (memory (export "memory") 1), one page
     answer = 1 * 64 * 1024
     kh.check_memory_before_growing(answer)
     """,

@@ -12,7 +12,13 @@ from typing import Any
 
 from .._display import ShownAsHtml, ShownAsText, format_bytes, format_seconds
 from .._errors import KitError
-from ..bench.density import DensityResult, recorded_density, run_density
+from ..bench.density import (
+    DensityResult,
+    format_per_gib,
+    recorded_density,
+    run_density,
+    times_as_many_per_gib,
+)
 from ..bench.pull import PullResult, recorded_pull, run_pull
 from ..containers.shaped_link import (
     LinkNames,
@@ -363,11 +369,11 @@ def density_story(result: DensityResult) -> Story:
         source = "recorded" if row.recorded else "measured here"
         said.append(
             f"{name}: {row.count} alive at once, {format_bytes(row.bytes_per_instance)} each "
-            f"({source}): about {row.per_gib:,} in one GiB."
+            f"({source}): about {format_per_gib(row.per_gib)} in one GiB."
         )
     wasm, container = result.rows.get("wasm-instance"), result.rows.get("container")
     if wasm and container:
-        ratio = container.bytes_per_instance / max(1, wasm.bytes_per_instance)
+        ratio = times_as_many_per_gib(wasm.bytes_per_instance, container.bytes_per_instance)
         said.append(
             f"One GiB holds about {ratio:,.0f} times as many wasm instances in one process "
             "as idle containers: an instance is a store and its linear memory, a container "

@@ -9,11 +9,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from .._display import ShownAsText, format_seconds
+from .._errors import KitError
 from ..bench.ratio import Ratio, Side, far_sample_note
 from ..bench.results import BenchResult, Measurement
 from ..report.exports import load_results
+from ..toolchains.build import Artifact
 from ..toolchains.component.artifact import ComponentArtifact
-from ..toolchains.component.making import componentize
+from ..toolchains.component.go_arena import ARENA_FILE
+from ..toolchains.component.making import arena_build, componentize
 from ..toolchains.component.worlds import read_world
 from ..toolchains.prebuilt import wasm_module
 from ..wasm.runner import run_wasm
@@ -32,6 +35,33 @@ from .checks import (
 
 #: The text exercise 2 pipes into the learner's wordcount component.
 WORDCOUNT_INPUT = b"components are\nthe unit runwasi schedules\n"
+
+
+def wrapped_module_note(module: Artifact, made: ComponentArtifact) -> str | None:
+    """One line when the component wraps another build than ``module`` (Go's, built again
+    with the adapter's arena and given a ``cabi_realloc``): how many bytes more than the
+    module notebook 03 built, and which step added them, weighed from the builds. None when
+    the adapter wrapped ``module`` as it is. Walk 11: only a code comment said so."""
+    if not made.module_bytes or made.module_bytes == module.bytes or made.prebuilt:
+        return None
+    said = (
+        f"{module.lang} {module.example}: the module column shows the kit's build the adapter "
+        f"wrapped, {_bytes_more(made.module_bytes - module.bytes)} than notebook 03's "
+        f"{module.bytes:,}"
+    )
+    try:
+        built = arena_build(module)
+    except KitError:
+        return said + " (why: Under the hood, at the end)"
+    return (
+        f"{said}: {built.bytes - module.bytes:+,} from {ARENA_FILE}, "
+        f"{made.module_bytes - built.bytes:+,} from the cabi_realloc the kit adds "
+        "(why: Under the hood, at the end)"
+    )
+
+
+def _bytes_more(difference: int) -> str:
+    return f"{abs(difference):,} bytes {'more' if difference > 0 else 'fewer'}"
 
 
 @exercise("11 · exercise 1 (read a world)")

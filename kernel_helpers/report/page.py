@@ -18,6 +18,7 @@ from typing import Any
 
 from .._display import format_bytes, format_seconds, format_span, in_words
 from ..bench.compute import COMPUTE_CASES, NO_PAGE, SIDES, browser_ratios, same_compute_run
+from ..bench.density import format_per_gib, instances_per_gib, times_as_many_per_gib
 from ..bench.pull import LABELS as PULL_LABELS
 from ..bench.pull import UNDER_ESTIMATE_MEANS, PullResult, PullRow, recorded_pull
 from ..bench.reference import reference_path
@@ -230,7 +231,8 @@ def add_density(verdict: Verdict, density: Mapping[str, Any]) -> None:
             (
                 f"memory per instance alive, {name}",
                 "",
-                f"{format_bytes(int(row['bytes_per_instance']))} each, {int(row['per_gib']):,} per GiB "
+                f"{format_bytes(int(row['bytes_per_instance']))} each, "
+                f"{format_per_gib(instances_per_gib(int(row['bytes_per_instance'])))} per GiB "
                 f"({int(row['count']):,} alive{_recorded_mark(row)})",
             )
         )
@@ -244,7 +246,9 @@ def add_density(verdict: Verdict, density: Mapping[str, Any]) -> None:
     wasm, container = rows.get("wasm-instance"), rows.get("container")
     if wasm is None or container is None:
         return
-    ratio = int(container["bytes_per_instance"]) / max(1, int(wasm["bytes_per_instance"]))
+    ratio = times_as_many_per_gib(
+        int(wasm["bytes_per_instance"]), int(container["bytes_per_instance"])
+    )
     verdict.sentences.append(
         f"In memory, an idle container held {format_bytes(int(container['bytes_per_instance']))}"
         f"{_recorded_mark(container, ' (recorded)')} and a wasm instance in one process "

@@ -8,8 +8,8 @@ stdout, stderr, the exit code and the browser's own timings.
 
 A kernel processes widget messages only between cells, so Python cannot wait for the
 browser inside a cell. The comparison is therefore drawn by the widget itself, live, as
-soon as the browser has run the module; headless (nbclient, no front end) the widget
-simply says that no browser is attached, and nothing fails or waits.
+soon as the browser has run the module; headless (nbclient, no front end) the widget's
+text form says where the box would run, and nothing fails or waits.
 
 A component (notebook 11) runs the same way, as the JavaScript ``jco transpile`` makes of
 it on preview2-shim's browser WASI 0.2 (``wasm.browser_component`` builds what the
@@ -57,6 +57,16 @@ HELLO_WAT = r"""
 """
 #: Notebook 00's name for it: exercise 1 predicts its exit code for other arguments.
 BROWSER_CHECK_WAT = HELLO_WAT
+
+
+#: What a widget's text form says before any browser has answered. It is made when the
+#: cell runs, so it cannot know whether a browser will run the bytes: it says what is true
+#: either way.
+TEXT_ONLY_VIEW = (
+    "the same bytes run in the browser showing this notebook, in a box drawn there; "
+    "a text-only view (a headless run such as nbclient, or the saved file read as text) "
+    "shows this line instead"
+)
 
 
 def module_for_browser(source: ModuleSource) -> tuple[bytes, str]:
@@ -138,12 +148,13 @@ class BrowserRunner(anywidget.AnyWidget):
         return same_bytes and same_run
 
     def summary(self) -> str:
-        """One line saying where the run stands, for text-only front ends and logs."""
+        """One line saying where the run stands, for text-only front ends and logs.
+
+        Before a browser answers, this line is also the widget's text/plain, which a saved
+        .ipynb keeps whatever the browser does next: so it says only what stays true, that
+        the box runs in a browser and a text-only view shows this line instead."""
         if not self.browser_attached:
-            return (
-                f"{self.name}: no browser attached (a headless run such as nbclient); "
-                "open this notebook in JupyterLab to run the same bytes in your browser"
-            )
+            return f"{self.name}: {TEXT_ONLY_VIEW}"
         if not self.finished:
             return f"{self.name}: running in {self.browser or 'the browser'}"
         tail = ""

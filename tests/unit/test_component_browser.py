@@ -19,6 +19,7 @@ import wasmtime
 import kernel_helpers as kh
 from kernel_helpers.toolchains.component import tools as ctools
 from kernel_helpers.wasm import browser_component as cb
+from kernel_helpers.wasm.browser import TEXT_ONLY_VIEW
 from kernel_helpers.wasm.component import core_module_spans
 from tests.conftest import need
 
@@ -158,7 +159,7 @@ def test_the_widget_carries_the_server_run_and_everything_the_browser_loads() ->
     expected = kh.run_wasm(component.path, stdin=STDIN).stdout.decode()
     assert widget.server_stdout == expected and widget.server_exit_code == 0
     assert widget.matches is None  # headless: nothing ran in a browser
-    assert "no browser attached" in widget.summary()
+    assert widget.summary() == f"{widget.name}: {TEXT_ONLY_VIEW}"
 
 
 # --- what is missing, in one line ---------------------------------------------------------

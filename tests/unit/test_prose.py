@@ -406,6 +406,46 @@ def test_05_memory_slider_says_why_one_mib_is_missing() -> None:
     assert kh.check_memory_before_growing(1024 * 1024).ok is False
 
 
+@pytest.mark.parametrize("prefix", ["00", "01", "07", "11"])
+def test_a_browser_box_is_not_said_to_report_no_browser(prefix: str) -> None:
+    """Walk 12, S3: the box's text form is saved before any browser answers, so it cannot
+    say "no browser attached"; the prose says what that line is instead."""
+    text = " ".join(markdown(notebook(prefix)).split())
+    assert "no browser is attached" not in text
+    assert "in place of" in text or "stands in for the box" in text
+
+
+def test_11_s_component_table_says_why_go_s_module_differs_from_03_s() -> None:
+    """Walk 11, S8: the Go row's module is the kit's own build; the line under the table
+    says by how much and why (kh.wrapped_module_note, weighed in tests/integration)."""
+    cells = json.loads(notebook("11").read_text(encoding="utf-8"))["cells"]
+    table = next(
+        c for c in cells if 'for example in ("hello", "wordcount")' in "".join(c["source"])
+    )
+    source = "".join(table["source"])
+    assert "kh.wrapped_module_note(module, made)" in source and "print(note)" in source
+
+
+def test_05_exercise_4_shows_the_bomb_s_memory_line_where_it_asks() -> None:
+    """Walk 12, S5: the slider cannot tell a 64 KiB start from a 1 MiB one, so exercise 4
+    prints the bomb's (memory ...) declaration from its own WAT, and every hint points there;
+    the prose still gives no byte count."""
+    import kernel_helpers as kh
+
+    declared = kh.memory_declaration(kh.MEMORY_BOMB)
+    assert declared.startswith("(memory") and declared in kh.MEMORY_BOMB
+    cells = json.loads(notebook("05").read_text(encoding="utf-8"))["cells"]
+    asks = next(i for i, c in enumerate(cells) if "find the missing MiB" in "".join(c["source"]))
+    shows, answers = ("".join(c["source"]) for c in cells[asks + 1 : asks + 3])
+    assert "print(kh.memory_declaration(kh.MEMORY_BOMB))" in shows
+    assert "kh.check_memory_before_growing(answer)" in answers
+    question = " ".join("".join(cells[asks]["source"]).split())
+    assert not re.search(r"65,?536|64 KiB|page", question)
+    for wrong_answer in (0, 1024 * 1024, 4096):
+        hint = kh.check_memory_before_growing(wrong_answer).hint or ""
+        assert "(memory ...) line printed above the answer cell" in hint
+
+
 def test_00_exercise_2_says_docker_was_turned_off_not_missing(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

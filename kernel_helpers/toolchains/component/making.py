@@ -64,6 +64,15 @@ def _module_bytes(module: Artifact | str | Path | bytes) -> tuple[bytes, str, st
     return path.read_bytes(), path.stem, "wasm", "default", path.name
 
 
+def arena_build(module: Artifact) -> Artifact:
+    """Go's ``module`` program built again with ``kit_adapter_arena.go``, before its
+    ``cabi_realloc`` is added; cached like any build, so after :func:`componentize` it is
+    read, not built (notebook 11 weighs each step)."""
+    return build_with_files(
+        module.example, "go", [(ARENA_FILE, ARENA_SOURCE.encode())], "adapter-arena"
+    )
+
+
 def _go_with_arena(module: Artifact) -> tuple[bytes, Artifact, list[list[str]]] | str:
     """Go's ``module`` built again with the adapter's arena (``go_arena``) and given the
     ``cabi_realloc`` that hands it out: (module bytes, the build, the commands). A string
@@ -73,9 +82,7 @@ def _go_with_arena(module: Artifact) -> tuple[bytes, Artifact, list[list[str]]] 
         # example's name must not turn into the course's program.
         if build(module.example, "go").path.read_bytes() != module.path.read_bytes():
             return f"it is not the kit's build of {source_path(module.example, 'go').name}"
-        built = build_with_files(
-            module.example, "go", [(ARENA_FILE, ARENA_SOURCE.encode())], "adapter-arena"
-        )
+        built = arena_build(module)
     except KitError as err:
         return f"{err.message.splitlines()[0]}"
     lent = _earlier_step(built, "lent") or _remember_step(_lent(built))
