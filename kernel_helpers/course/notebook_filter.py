@@ -8,15 +8,16 @@ on disk keeps its outputs: a clean filter changes only what git stores.
 
 A filter alone is not enough for ``git status``: when a file's size differs from the size
 git recorded, git calls it modified without running the filter (``git diff`` does run it,
-and shows nothing). So JupyterLab runs :func:`after_save` after each save: when the saved
-notebook differs from git's copy by outputs alone, it has git record the new size.
+and shows nothing). So this module is also a Jupyter Server extension: after JupyterLab
+saves a notebook, :func:`after_save` has git record its new size when it differs from
+git's copy by run output alone.
 
 git runs this file as a script (``python -I notebook_filter.py``), never through the
 package, so it must use the standard library alone: a broken or half-built ``.venv`` must
-not break ``git status``. ``./kit setup`` registers it (:func:`register`), and
-``.gitattributes`` names it for ``*.ipynb``; the Jupyter Server config setup writes
-(:func:`write_jupyter_config`) names the hook; in a clone without the registration git
-ignores the unknown filter and compares notebooks byte for byte, as before.
+not break ``git status``. Set-up registers it (:func:`register`) and enables the extension
+in the environment's Jupyter config (:func:`write_jupyter_config`); ``.gitattributes``
+names it for ``*.ipynb``. In a clone without the registration git ignores the unknown
+filter and compares notebooks byte for byte, as before.
 """
 
 from __future__ import annotations
@@ -32,6 +33,12 @@ from typing import Any
 
 #: The name ``.gitattributes`` gives the filter (``*.ipynb filter=course-notebook``).
 FILTER_NAME = "course-notebook"
+
+#: The file set-up writes in the environment's ``jupyter_server_config.d``, which Jupyter
+#: Server reads at start-up.
+JUPYTER_CONFIG_NAME = "course-notebook-filter.json"
+#: A git command the save hook runs on one notebook; a save never waits longer.
+GIT_TIMEOUT_S = 30.0
 
 #: The only notebook-level metadata the committed notebooks carry. JupyterLab adds the
 #: kernel's version, codemirror mode, file extension ... under ``language_info`` and widget
@@ -94,11 +101,6 @@ def stable_python() -> str:
     return os.path.realpath(getattr(sys, "_base_executable", None) or sys.executable)
 
 
-#: Jupyter Server reads every JSON file in this folder of its environment's config path.
-JUPYTER_CONFIG_NAME = "course-notebook-filter.json"
-GIT_TIMEOUT_S = 30.0
-
-
 def register(repo: Path, python: str | None = None) -> bool:
     """Register the clean filter in ``repo``'s own ``.git/config``; True if it is in place.
 
@@ -125,9 +127,9 @@ def jupyter_config_dir() -> Path:
 
 
 def write_jupyter_config(folder: Path) -> Path:
-    """Have Jupyter Server in this environment call :func:`after_save` after every save."""
-    hook = f"{__name__}.{after_save.__name__}"
-    config = {"FileContentsManager": {"post_save_hook": hook}}
+    """Enable this module as a Jupyter Server extension in this environment: it adds
+    :func:`after_save` to the server's post-save hooks (beside any others) at start-up."""
+    config = {"ServerApp": {"jpserver_extensions": {__name__: True}}}
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / JUPYTER_CONFIG_NAME
     path.write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
@@ -180,6 +182,15 @@ def after_save(os_path: str, **_context: object) -> None:
     path = Path(os_path)
     if path.suffix == ".ipynb":
         refresh_if_unchanged(path)
+
+
+def _jupyter_server_extension_points() -> list[dict[str, str]]:
+    """Jupyter Server finds the extension's loader in this module."""
+    return [{"module": __name__}]
+
+
+def _load_jupyter_server_extension(server_app: Any) -> None:
+    server_app.contents_manager.register_post_save_hook(after_save)
 
 
 def main() -> int:

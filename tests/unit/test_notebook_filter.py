@@ -1,23 +1,31 @@
-"""A learner's run notebooks stay out of ``git status``: the clean filter ./kit setup registers.
+"""A learner's run notebooks stay out of ``git status``: what ./kit setup registers.
 
-Each test works in a fresh clone of this checkout, saves a notebook after a run (outputs,
-counts, the kernel's version, widget state) through Jupyter Server's own contents manager,
-as JupyterLab does, with the config set-up wrote, and asks real git.
+Each test works in a fresh clone of this checkout and saves notebooks through a real
+Jupyter Server started with the config set-up wrote, over the REST API JupyterLab uses: a
+notebook after a run (outputs, counts, the kernel's version, widget state), or edited.
+Then it asks real git.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import secrets
 import shutil
 import subprocess
 import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import nbformat
 import pytest
-from jupyter_server.services.contents.filemanager import FileContentsManager
-from traitlets.config import Config, JSONFileConfigLoader
 
+from kernel_helpers._system import free_port
 from kernel_helpers.course.notebook_filter import FILTER_NAME, clean_text
 
 REPO = Path(__file__).resolve().parents[2]
@@ -58,13 +66,18 @@ def clone(tmp_path: Path) -> Path:
     return folder
 
 
+def jupyter_config_path(clone: Path) -> Path:
+    """Where set-up writes the Jupyter config in these tests: beside the clone, not into
+    this test's own environment."""
+    return clone.parent / "jupyter"
+
+
 def register_filter(clone: Path) -> str:
-    """The set-up step, run in the clone as ./kit setup runs the package's commands; the
-    Jupyter config it writes goes beside the clone, not into this test's environment."""
-    jupyter_config = clone.parent / "jupyter_server_config.d"
+    """The set-up step, run in the clone as ./kit setup runs the package's commands."""
+    config = jupyter_config_path(clone) / "jupyter_server_config.d"
     command = [sys.executable, "-m", "kernel_helpers", "notebook-filter"]
     done = subprocess.run(
-        [*command, "--jupyter-config", str(jupyter_config)],
+        [*command, "--jupyter-config", str(config)],
         cwd=clone,
         capture_output=True,
         text=True,
@@ -75,24 +88,73 @@ def register_filter(clone: Path) -> str:
     return git(clone, "config", "--local", f"filter.{FILTER_NAME}.clean").strip()
 
 
-def jupyter_config(clone: Path) -> Config:
-    """What Jupyter Server loads from the config folder set-up wrote (none: an empty one)."""
-    config = Config()
-    for path in sorted((clone.parent / "jupyter_server_config.d").glob("*.json")):
-        config.merge(JSONFileConfigLoader(path.name, str(path.parent)).load_config())
-    return config
+class Lab:
+    """A Jupyter Server serving the clone, spoken to as JupyterLab speaks to it."""
+
+    def __init__(self, port: int, token: str) -> None:
+        self.base = f"http://127.0.0.1:{port}/api"
+        self.token = token
+
+    def api(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        request = urllib.request.Request(
+            f"{self.base}/{path}?token={self.token}",
+            data=None if body is None else json.dumps(body).encode(),
+            method=method,
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=60) as answer:
+            return json.load(answer)
+
+    def load(self, relative: str) -> nbformat.NotebookNode:
+        return nbformat.from_dict(self.api("GET", f"contents/{relative}")["content"])
+
+    def save(self, relative: str, notebook: nbformat.NotebookNode) -> None:
+        self.api("PUT", f"contents/{relative}", {"type": "notebook", "content": notebook})
 
 
-def save_in_jupyter(clone: Path, relative: str, notebook: nbformat.NotebookNode) -> None:
-    """Save as JupyterLab does: through the server's contents manager, hooks and all."""
-    contents = FileContentsManager(config=jupyter_config(clone), root_dir=str(clone))
-    contents.save({"type": "notebook", "format": "json", "content": notebook}, relative)
+@contextmanager
+def lab_on(clone: Path) -> Iterator[Lab]:
+    """Jupyter Server on a free port, with set-up's config (if any) and no user config."""
+    port, token = free_port(), secrets.token_hex(16)
+    empty = clone.parent / "user-config"
+    env = {
+        **os.environ,
+        "JUPYTER_CONFIG_PATH": str(jupyter_config_path(clone)),
+        "JUPYTER_CONFIG_DIR": str(empty),
+        "JUPYTER_RUNTIME_DIR": str(empty / "runtime"),
+    }
+    command = [sys.executable, "-m", "jupyter_server", "--no-browser", "--allow-root"]
+    options = ["--ip=127.0.0.1", f"--port={port}", "--port-retries=0"]
+    options += [f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={clone}"]
+    with (clone.parent / "server.log").open("wb") as log:
+        server = subprocess.Popen(
+            [*command, *options], cwd=clone.parent, env=env, stdout=log, stderr=log
+        )
+    lab = Lab(port, token)
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                lab.api("GET", "status")
+                break
+            except (urllib.error.URLError, ConnectionError):
+                log_text = (clone.parent / "server.log").read_text(errors="replace")
+                assert server.poll() is None, log_text[-3000:]
+                assert time.monotonic() < deadline, log_text[-3000:]
+                time.sleep(0.3)
+        yield lab
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
 
 
-def save_after_a_run(path: Path) -> None:
-    """What JupyterLab writes after Run All: outputs, counts, run metadata."""
-    clone = next(parent for parent in path.parents if (parent / ".git").exists())
-    notebook = nbformat.read(path, as_version=4)
+def save_after_a_run(lab: Lab, relative: str) -> None:
+    """What JupyterLab saves after Run All: outputs, counts, run metadata."""
+    notebook = lab.load(relative)
     for count, cell in enumerate(notebook.cells, start=1):
         if cell.cell_type == "code":
             cell.execution_count = count
@@ -109,15 +171,14 @@ def save_after_a_run(path: Path) -> None:
     notebook.metadata["widgets"] = {
         "application/vnd.jupyter.widget-state+json": {"state": {}, "version_major": 2}
     }
-    save_in_jupyter(clone, path.relative_to(clone).as_posix(), notebook)
+    lab.save(relative, notebook)
 
 
-def edit_first_code_cell(path: Path, line: str) -> None:
-    clone = next(parent for parent in path.parents if (parent / ".git").exists())
-    notebook = nbformat.read(path, as_version=4)
+def edit_first_code_cell(lab: Lab, relative: str, line: str) -> None:
+    notebook = lab.load(relative)
     cell = next(cell for cell in notebook.cells if cell.cell_type == "code")
     cell.source += f"\n{line}"
-    save_in_jupyter(clone, path.relative_to(clone).as_posix(), notebook)
+    lab.save(relative, notebook)
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.name)
@@ -131,14 +192,15 @@ def test_a_run_notebook_leaves_git_status_clean_and_an_edit_shows_alone(clone: P
     command = register_filter(clone)
     assert "/.venv" not in command, "the filter would break while .venv is rebuilt"
     assert register_filter(clone) == command, "a second set-up changed the filter"
-    notebook = clone / RUN_NOTEBOOK
-    save_after_a_run(notebook)
-    # From a subfolder too: git runs the filter from the top of the working tree.
-    for where in (clone, clone / "notebooks"):
-        assert git(clone, "status", "--porcelain", cwd=where) == ""
-    assert "ran 1" in notebook.read_text(encoding="utf-8"), "the learner's outputs were lost"
+    with lab_on(clone) as lab:
+        save_after_a_run(lab, RUN_NOTEBOOK)
+        # From a subfolder too: git runs the filter from the top of the working tree.
+        for where in (clone, clone / "notebooks"):
+            assert git(clone, "status", "--porcelain", cwd=where) == ""
+        notebook = clone / RUN_NOTEBOOK
+        assert "ran 1" in notebook.read_text(encoding="utf-8"), "the learner's outputs were lost"
 
-    edit_first_code_cell(notebook, "print('my own line')")
+        edit_first_code_cell(lab, RUN_NOTEBOOK, "print('my own line')")
     assert git(clone, "status", "--porcelain") == f" M {RUN_NOTEBOOK}\n"
     diff = git(clone, "diff", "-U0")
     # One hunk, inside the edited cell's source: the old last line gains its newline, and
@@ -152,6 +214,7 @@ def test_a_run_notebook_leaves_git_status_clean_and_an_edit_shows_alone(clone: P
     assert len(changed) == 3 and "my own line" in changed[-1], diff
     for noise in ("outputs", "execution_count", "3.11.7", "widgets", "scrolled"):
         assert noise not in diff, diff
+    assert "ran 1" in notebook.read_text(encoding="utf-8"), "the learner's outputs were lost"
     git(clone, "add", RUN_NOTEBOOK)
     staged = json.loads(git(clone, "show", f":{RUN_NOTEBOOK}"))
     assert all(not cell.get("outputs") for cell in staged["cells"]), "outputs were staged"
@@ -160,7 +223,8 @@ def test_a_run_notebook_leaves_git_status_clean_and_an_edit_shows_alone(clone: P
 def test_a_clone_without_the_filter_registered_still_works(clone: Path) -> None:
     # .gitattributes names the filter, but git ignores a filter no config defines: status
     # works and, as before this filter existed, the run notebook shows as modified.
-    save_after_a_run(clone / RUN_NOTEBOOK)
+    with lab_on(clone) as lab:
+        save_after_a_run(lab, RUN_NOTEBOOK)
     assert git(clone, "status", "--porcelain") == f" M {RUN_NOTEBOOK}\n"
 
 
@@ -168,8 +232,9 @@ def test_a_broken_filter_keeps_the_learners_file(clone: Path) -> None:
     # A filter whose interpreter is gone (a Python removed after set-up): git warns and
     # compares the file as it is; the file on disk is never touched.
     git(clone, "config", "--local", f"filter.{FILTER_NAME}.clean", "/nonexistent/python -I x.py")
+    with lab_on(clone) as lab:
+        save_after_a_run(lab, RUN_NOTEBOOK)
     notebook = clone / RUN_NOTEBOOK
-    save_after_a_run(notebook)
     before = notebook.read_bytes()
     done = subprocess.run(
         ["git", "status", "--porcelain"], cwd=clone, capture_output=True, text=True, check=False
@@ -182,5 +247,6 @@ def test_a_broken_filter_keeps_the_learners_file(clone: Path) -> None:
 def test_the_save_hook_never_stages_a_new_notebook(clone: Path) -> None:
     # git diff --quiet says "no change" for an untracked file: the hook must not add it.
     register_filter(clone)
-    save_in_jupyter(clone, "notebooks/mine.ipynb", nbformat.v4.new_notebook())
+    with lab_on(clone) as lab:
+        lab.save("notebooks/mine.ipynb", nbformat.v4.new_notebook())
     assert git(clone, "status", "--porcelain") == "?? notebooks/mine.ipynb\n"
