@@ -26,6 +26,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "kernel_helpers.cli.bench",
         "benchmarks: startup, sizes, compute, pull, density (and cleanup)",
     ),
+    "notebook-filter": (
+        "kernel_helpers.cli.notebook_filter",
+        "keep run notebooks' outputs out of git status (a learner's ./kit setup runs it)",
+    ),
     "containerd": (
         "kernel_helpers.cli.containerd",
         "run a module or image through containerd and a real shim",

@@ -6,7 +6,8 @@ that makes a check answer "not yet" to ``...`` and never raise, the ``Solution``
 notebook's ``check_*`` functions, quiz data, lesson helpers (with their fallbacks) and its
 ``SOLUTIONS``; ``programs`` (compiling and running a program the learner wrote, for the
 checks that grade one and the magics' native runs); ``probe`` (the WASI probe of notebook
-04), ``doctor`` (notebook 00's report) and ``magics`` (``%%wasm c|cpp|rust|go`` and
+04), ``doctor`` (notebook 00's report), ``notebook_filter`` (the git clean filter and
+JupyterLab save hook that keep run notebooks out of ``git status``) and ``magics`` (``%%wasm c|cpp|rust|go`` and
 ``%%wat``, which ``%load_ext kernel_helpers`` registers). A new notebook gets an ``nbXX``
 module and a place in ``solutions.NOTEBOOK_MODULES``.
 

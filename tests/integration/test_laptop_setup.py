@@ -82,6 +82,14 @@ def test_setup_without_root_gives_a_working_course_and_a_list_of_fixes() -> None
         # No access to the root-owned Docker socket: said once, with a fix, not fatal.
         assert "missing: Docker daemon" in output, output[-3000:]
         assert "usermod -aG docker" in output, "the fix should be joining the docker group"
+        # Notebooks the learner runs stay out of git status: set-up registered the clean
+        # filter in this clone and enabled JupyterLab's save hook in its .venv.
+        registered = as_learner(
+            ["git", "config", "--local", "filter.course-notebook.clean"], checkout, timeout=30
+        )
+        assert "notebook_filter.py" in registered.stdout, registered.stderr
+        hook = checkout / ".venv/etc/jupyter/jupyter_server_config.d/course-notebook-filter.json"
+        assert hook.is_file(), "the save hook is not enabled in the learner's .venv"
         doctor = as_learner(
             [".venv/bin/python", "-m", "kernel_helpers", "doctor"], checkout, timeout=120
         )
