@@ -6,9 +6,7 @@ import argparse
 import json
 import sys
 
-from .._system import REPO_ROOT
 from ..course.doctor import DoctorReport, collect
-from ..course.notebook_filter import set_up
 from ._output import chatter_to_stderr
 
 
@@ -37,9 +35,6 @@ def main(argv: list[str]) -> int:
     with chatter_to_stderr():
         data = collect()
     if args.missing:
-        # --missing is the Python step of a learner's ./kit setup: the place to register
-        # the filter that keeps the notebooks they run out of git status.
-        set_up(REPO_ROOT)
         for row in DoctorReport(data).missing:
             print(f"  missing: {row.what:<18} {row.fix or '(no fix needed: ' + row.means + ')'}")
         return 0
