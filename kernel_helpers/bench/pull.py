@@ -27,17 +27,15 @@ import io
 import json
 import math
 import os
-import re
 import subprocess
 import tarfile
-import textwrap
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .._display import format_bytes, format_seconds, format_span
+from .._display import NOTE_WIDTH, format_bytes, format_seconds, format_span, wrap_note
 from .._errors import BenchmarkError, KitError
 from ..containers.registry import LocalRegistry
 from ..containers.relay import RelayCounts
@@ -65,7 +63,7 @@ METHOD = (
 )
 #: Where the text a pull table prints wraps: at word boundaries, narrower than a notebook's
 #: output area at 1400 px (walk 12, S8: one long "method:" line broke mid-word there).
-TEXT_WIDTH = 92
+TEXT_WIDTH = NOTE_WIDTH
 #: What the bytes column counts beyond the image, said under the table (walk 12, S7: 07's
 #: size table gave 36.8 KB for the artifact, the pull table 39.5 KB, and nothing said why).
 BYTES_BEYOND_IMAGE = (
@@ -242,19 +240,8 @@ class PullResult:
         return notes
 
 
-#: A space between a number and its unit ("36.9 KB", "64 KiB", "20 ms"), which a line
-#: must not break at: "36.9" ending one line and "KB" starting the next read as two things.
-NUMBER_AND_UNIT = re.compile(r"(?<=\d) (?=(?:[kKMG]i?)?B\b|[mµ]?s\b|Mbit/s)")
-#: What stands in for such a space while the text is wrapped (no text holds it).
-KEPT_SPACE = "\0"
-
-
 def _wrapped(note: str) -> str:
-    """``note`` broken at word boundaries, never between a number and its unit, its later
-    lines indented under its first."""
-    kept = NUMBER_AND_UNIT.sub(KEPT_SPACE, note)
-    filled = textwrap.fill(kept, TEXT_WIDTH, subsequent_indent="  ", break_on_hyphens=False)
-    return filled.replace(KEPT_SPACE, " ")
+    return wrap_note(note, TEXT_WIDTH)
 
 
 def median_interval(samples: tuple[float, ...] | list[float]) -> tuple[float, float, float]:

@@ -341,3 +341,20 @@ def test_the_pull_tables_sentences_wrap_at_word_boundaries() -> None:
         rows["oci-wasm-artifact"] = replace(rows["oci-wasm-artifact"], image_bytes=image_bytes)
         text = PullResult(LinkSettings(), rows, {}).text()
         assert not re.search(r"\d\n\s*(KB|MB|B|KiB|ms|s)\b", text), text
+
+
+def test_the_density_tables_methods_wrap_at_word_boundaries_too() -> None:
+    """Walk 12, S8 asked to check the other long lines: 07's density table printed each
+    variant's method on one line of up to 164 characters, broken mid-word the same way."""
+    import json
+
+    from kernel_helpers.bench.reference import reference_path
+
+    data = json.loads(reference_path("density", "default").read_text())
+    result = DensityResult.from_json(data)
+    lines = result.text().splitlines()
+    rows = {line for line in lines if line.split()[0] in {"variant", *result.rows}}
+    assert [line for line in lines if line not in rows and len(line) > TEXT_WIDTH] == []
+    said = " ".join(result.text().split())
+    for row in result.rows.values():
+        assert " ".join(row.method.replace("`", "").split()) in said
