@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import re
+import textwrap
 from collections.abc import Mapping
 from typing import Any
 
@@ -91,6 +92,25 @@ def format_span(low: float, high: float) -> str:
 def in_words(items: list[str]) -> str:
     """``a``, ``a and b``, ``a, b and c``: names listed as a sentence says them."""
     return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+#: Where printed sentences under a table wrap: at word boundaries, narrower than a
+#: notebook's output area at 1400 px (walk 12, S8: 07's pull table printed its "method:"
+#: as one long line, which the output area broke mid-word).
+NOTE_WIDTH = 92
+#: A space between a number and its unit ("36.9 KB", "64 KiB", "20 ms"), which a line
+#: must not break at: "36.9" ending one line and "KB" starting the next read as two things.
+NUMBER_AND_UNIT = re.compile(r"(?<=\d) (?=(?:[kKMG]i?)?B\b|[mµ]?s\b|Mbit/s)")
+#: What stands in for such a space while the text is wrapped (no text holds it).
+KEPT_SPACE = "\0"
+
+
+def wrap_note(note: str, width: int = NOTE_WIDTH) -> str:
+    """``note`` broken at word boundaries, never between a number and its unit, its later
+    lines indented under its first."""
+    kept = NUMBER_AND_UNIT.sub(KEPT_SPACE, note)
+    filled = textwrap.fill(kept, width, subsequent_indent="  ", break_on_hyphens=False)
+    return filled.replace(KEPT_SPACE, " ")
 
 
 def format_bytes(size: float) -> str:

@@ -110,6 +110,24 @@ def text_inside(ax: Axes, x: float, y: float, text: str, **style: Any) -> Text:
     return label
 
 
+#: How far (points) a title stands above axes that carry :func:`label_above` labels: three
+#: lines of 8 pt text and a gap, so the title never sits on them.
+TITLE_PAD_OVER_LABELS_PT = 36.0
+
+
+def label_above(ax: Axes, x: float, text: str, **style: Any) -> Text:
+    """A label written just above ``ax``'s top edge at data ``x`` (such as a claim's name
+    over its shaded band), ending inside the axes' width like :func:`text_inside`. Above
+    the frame it can cover no row, box or bar, however many rows there are (walk 11, S4:
+    inside, "claim: wasm in milliseconds" sat on the bottom row's box). Not clipped to the
+    axes, as a label added inside them is (walk 12, S6: 07's names were drawn there and
+    clipped away), and counted by the constrained layout, which makes room for it. A title
+    over these axes needs ``pad=TITLE_PAD_OVER_LABELS_PT``."""
+    label = text_inside(ax, x, 1.0, text, va="bottom", transform=ax.get_xaxis_transform(), **style)
+    label.set_clip_on(False)
+    return label
+
+
 def wrap_xlabel_inside(ax: Axes) -> None:
     """Wrap ``ax``'s x label onto two or more lines while it is wider than its axes or runs
     past the figure's edge. Centred under axes that long row labels push right, a one-line

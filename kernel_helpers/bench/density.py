@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .._display import format_bytes, without_code_marks
+from .._display import format_bytes, without_code_marks, wrap_note
 from .._errors import BenchmarkError, KitError
 from .results import MEASURED, RECORDED
 
@@ -175,15 +175,17 @@ class DensityResult:
                 f"{format_per_gib(row.per_gib):>10}{mark}"
             )
         if self.recorded is not None:
-            lines.append(
+            recorded = (
                 f"recorded rows: {self.recorded.get('machine', '?')}, "
                 f"{self.recorded.get('date', '?')}, not measured here"
             )
-        lines += [f"{name}: not measured: {why}" for name, why in self.skipped.items()]
-        lines += [
+            lines.append(wrap_note(recorded))
+        notes = [f"{name}: not measured: {why}" for name, why in self.skipped.items()]
+        notes += [
             f"method, {name}: {without_code_marks(row.method)}" for name, row in self.rows.items()
         ]
-        return "\n".join(lines) + "\n"
+        # Wrapped at words: as one line each, the output area broke them mid-word (walk 12).
+        return "\n".join([*lines, *map(wrap_note, notes)]) + "\n"
 
 
 def pss_bytes(pid: int) -> int:

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .._display import format_bytes, format_seconds, format_span
+from .._display import NOTE_WIDTH, format_bytes, format_seconds, format_span, wrap_note
 from .._errors import BenchmarkError, KitError
 from ..containers.registry import LocalRegistry
 from ..containers.relay import RelayCounts
@@ -60,6 +60,20 @@ METHOD = (
     "round trips: connections + HTTP exchanges the relay counted; estimate: the same pull "
     "+ run with the link unshaped (median, this run) + bytes*8/rate + round trips*RTT; "
     "rate by tc tbf on the namespace's end, RTT by a user-space delay relay (no netem)"
+)
+#: Where the text a pull table prints wraps: at word boundaries, narrower than a notebook's
+#: output area at 1400 px (walk 12, S8: one long "method:" line broke mid-word there).
+TEXT_WIDTH = NOTE_WIDTH
+#: What the bytes column counts beyond the image, said under the table (walk 12, S7: 07's
+#: size table gave 36.8 KB for the artifact, the pull table 39.5 KB, and nothing said why).
+BYTES_BEYOND_IMAGE = (
+    "bytes: every frame the registry's namespace sent per pull, so more than 07's size "
+    "table gives. A pull fetches the image's manifest, config and layers (the size table "
+    "counts all three for the OCI wasm packs, only the compressed layers for the docker "
+    "images; each copy pulled here also holds a marker unique to this run) and they come "
+    "in frames, each with its Ethernet, IP and TCP headers, beside TCP's handshakes and "
+    "acknowledgements and the HTTP headers of every answer, some of which carry no image "
+    "byte (the registry asking a client to log in)"
 )
 PULL_REFERENCE = "pull-default"
 #: Said of a pull over the link whose interval reaches its unshaped median (walk 7, S20:
@@ -93,6 +107,9 @@ class PullRow:
     floor_s: float
     estimate_s: float
     source: str = MEASURED
+    #: The image's own bytes as the registry holds them (manifest, config, layers); 0
+    #: where not known (a result saved before it was kept).
+    image_bytes: int = 0
 
     @property
     def median_s(self) -> float:
@@ -116,6 +133,20 @@ class PullRow:
         return not self.within_noise and self.interval_s[1] < self.estimate_s
 
     @property
+    def beyond_image(self) -> str:
+        """What crossed the link beyond the image itself, from this run's bytes ("" when
+        the image's own size was not kept)."""
+        if not self.image_bytes:
+            return ""
+        extra = self.bytes - self.image_bytes
+        return (
+            f"{self.name}: {format_bytes(self.bytes)} crossed the link for an image "
+            f"(manifest, config, layers) of {format_bytes(self.image_bytes)}: "
+            f"{format_bytes(extra)} ({extra / self.image_bytes:.0%}) more, the headers and "
+            "exchanges that carried it"
+        )
+
+    @property
     def mark(self) -> str:
         """What the tables print after the row: within noise, under the estimate, or nothing."""
         return WITHIN_NOISE if self.within_noise else UNDER_ESTIMATE if self.under_estimate else ""
@@ -126,6 +157,7 @@ class PullRow:
             "bytes": self.bytes, "median_s": self.median_s, "low_s": low, "high_s": high,
             "estimate_s": self.estimate_s, "round_trips": self.round_trips,
             "floor_s": self.floor_s, "samples_s": list(self.samples_s), "source": self.source,
+            "image_bytes": self.image_bytes,
         }  # fmt: skip
 
     @classmethod
@@ -134,6 +166,7 @@ class PullRow:
         return cls(
             name, int(data["bytes"]), int(data.get("round_trips", 0)), samples,
             float(data.get("floor_s", 0.0)), float(data["estimate_s"]), source,
+            int(data.get("image_bytes", 0)),
         )  # fmt: skip
 
 
@@ -180,7 +213,7 @@ class PullResult:
         if self.recorded is not None:
             head += f"; RECORDED on {self.recorded.get('machine', '?')}, {self.recorded.get('date', '?')}"
         lines = [
-            head,
+            _wrapped(head),
             f"{'variant':<20}{'bytes':>11}{'trips':>7}{'median':>10}  interval          estimate"
             "  unshaped",
         ]
@@ -192,12 +225,23 @@ class PullResult:
                 f"{format_seconds(row.estimate_s):>9}{format_seconds(row.floor_s):>10}"
                 + (f"  {row.mark}" if row.mark else "")
             )
+        return "\n".join([*lines, *map(_wrapped, self._notes())]) + "\n"
+
+    def _notes(self) -> list[str]:
+        """The sentences under the table: the marks, the bytes, failures, the method."""
         marks = {row.mark for row in self.rows.values()}
-        lines += [f"{WITHIN_NOISE}: {WITHIN_NOISE_MEANS}"] if WITHIN_NOISE in marks else []
-        lines += [f"{UNDER_ESTIMATE}: {UNDER_ESTIMATE_MEANS}"] if UNDER_ESTIMATE in marks else []
-        lines += [f"{name}: failed: {why}" for name, why in self.failed.items()]
-        lines.append(f"method: {self.method}")
-        return "\n".join(lines) + "\n"
+        notes = [f"{WITHIN_NOISE}: {WITHIN_NOISE_MEANS}"] if WITHIN_NOISE in marks else []
+        notes += [f"{UNDER_ESTIMATE}: {UNDER_ESTIMATE_MEANS}"] if UNDER_ESTIMATE in marks else []
+        if self.rows:
+            notes.append(BYTES_BEYOND_IMAGE)
+            notes += [row.beyond_image for row in self.rows.values() if row.beyond_image]
+        notes += [f"{name}: failed: {why}" for name, why in self.failed.items()]
+        notes.append(f"method: {self.method}")
+        return notes
+
+
+def _wrapped(note: str) -> str:
+    return wrap_note(note, TEXT_WIDTH)
 
 
 def median_interval(samples: tuple[float, ...] | list[float]) -> tuple[float, float, float]:
@@ -276,6 +320,22 @@ class _Stopped(Exception):
 class _Prepared:
     jobs: dict[str, Job]
     failed: dict[str, str]
+    #: Each variant's image as the registry holds it, in bytes (what a pull must fetch).
+    image_bytes: dict[str, int] = field(default_factory=dict)
+
+
+def registry_image_bytes(registry: LocalRegistry, repository: str, tag: str) -> int:
+    """The bytes of ``repository:tag`` in ``registry``: its manifest as stored, plus the
+    config and layers it lists (for an index, each manifest it lists, counted the same
+    way): the image itself, without what carries it over a network."""
+    body, _, _ = registry.manifest_bytes(repository, tag)
+    manifest = json.loads(body)
+    listed = [manifest["config"], *manifest.get("layers", [])] if "config" in manifest else []
+    children = [
+        registry_image_bytes(registry, repository, entry["digest"])
+        for entry in manifest.get("manifests", [])
+    ]
+    return len(body) + sum(int(d["size"]) for d in listed) + sum(children)
 
 
 def _flat_copy(client: Any, source: str, target: str, entrypoint: str, marker: str) -> None:
@@ -309,6 +369,7 @@ def _docker_jobs(
     expect: str,
     stack: contextlib.ExitStack,
     wanted: list[str],
+    image_bytes: dict[str, int],
 ) -> dict[str, Job]:
     from ..containers.docker import connect
     from ..containers.images import distro_image, owner_tag, push_image, run_images, scratch_image
@@ -329,8 +390,10 @@ def _docker_jobs(
         link.remember(docker_image=flat)
         build(native, built, labels=labels, client=client)
         _flat_copy(client, built, flat, entry, f"{name} {marker}\n")
-        reference = push_image(flat, registry, f"kit/{name}-{marker[:8]}", client=client)
+        repository = f"kit/{name}-{marker[:8]}"
+        reference = push_image(flat, registry, repository, client=client)
         link.remember(docker_image=reference)
+        image_bytes[name] = registry_image_bytes(registry, repository, "latest")
         for tag in (flat, reference):  # the pull must find none of its layers here
             client.images.remove(tag, force=True)
         args = (reference, str(registry.docker_config_dir))
@@ -349,7 +412,11 @@ def with_marker(module: bytes, marker: str) -> bytes:
 
 
 def _wasm_jobs(
-    link: ShapedLink, registry: LocalRegistry, wasm: Path, expect: str
+    link: ShapedLink,
+    registry: LocalRegistry,
+    wasm: Path,
+    expect: str,
+    image_bytes: dict[str, int],
 ) -> dict[str, Job]:
     from ..containers.oci import push_wasm
 
@@ -360,6 +427,9 @@ def _wasm_jobs(
     image = push_wasm(module, registry, repository=f"kit/pull-wasm-{marker}", style="image")
     artifact = push_wasm(module, registry, repository=f"kit/pull-wasm-{marker}", style="artifact")
     link.remember(containerd_image=image.reference)
+    image_bytes.update(
+        {"oci-wasm-image": image.size_bytes, "oci-wasm-artifact": artifact.size_bytes}
+    )
     target = "kernel_helpers.bench.pull:"
     auth = str(registry.auth_file)
     return {
@@ -390,12 +460,20 @@ def _prepare(
     if any(n.startswith("docker-") for n in names):
         try:
             prepared.jobs.update(
-                _docker_jobs(link, registry, build("hello", "c", NATIVE).path, expect, stack, names)
+                _docker_jobs(
+                    link,
+                    registry,
+                    build("hello", "c", NATIVE).path,
+                    expect,
+                    stack,
+                    names,
+                    prepared.image_bytes,
+                )
             )
         except KitError as err:
             prepared.failed.update({n: err.message for n in names if n.startswith("docker-")})
     if any(n.startswith("oci-") for n in names):
-        prepared.jobs.update(_wasm_jobs(link, registry, wasm, expect))
+        prepared.jobs.update(_wasm_jobs(link, registry, wasm, expect, prepared.image_bytes))
     return prepared
 
 
@@ -406,6 +484,7 @@ def _measure(
     *,
     repeat: int,
     floor_repeat: int,
+    image_bytes: int = 0,
 ) -> PullRow:
     """The unshaped floor, then the shaped samples with the bytes and round trips per pull."""
     link.unshape()
@@ -427,7 +506,7 @@ def _measure(
     floor_s = median_interval(floor.samples[job.name])[1]
     return PullRow(
         job.name, size, trips, tuple(shaped.samples[job.name]), floor_s,
-        estimate_s(floor_s, size, trips, link.settings),
+        estimate_s(floor_s, size, trips, link.settings), image_bytes=image_bytes,
     )  # fmt: skip
 
 
@@ -488,6 +567,7 @@ def _run_on(
                 prepared.jobs[name],
                 repeat=repeat,
                 floor_repeat=floor_repeat,
+                image_bytes=prepared.image_bytes.get(name, 0),
             )
             if on_row is not None:
                 on_row(result.rows[name])

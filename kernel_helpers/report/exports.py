@@ -252,7 +252,7 @@ def _time_height(results: Mapping[str, Any]) -> list[float]:
 
 def draw_time_panels(figure: Figure | SubFigure, results: Mapping[str, Any]) -> None:
     """Start-up (06) on top and steady-state speed (08) below: the two answers in time."""
-    from .._figures import keep_labels_inside
+    from .._figures import TITLE_PAD_OVER_LABELS_PT, keep_labels_inside
     from .compute_plots import draw_throughput
     from .plots import draw_startup_result
 
@@ -260,7 +260,7 @@ def draw_time_panels(figure: Figure | SubFigure, results: Mapping[str, Any]) -> 
     startup, compute = (figure.add_subplot(grid[row, 0]) for row in range(2))
     if "startup" in results:
         draw_startup_result(startup, as_result(results["startup"]))
-        startup.set_title("Start-up")
+        startup.set_title("Start-up", pad=TITLE_PAD_OVER_LABELS_PT)  # over the claims' names
     else:
         _not_measured(startup, "Start-up", "06")
     if "compute" in results:

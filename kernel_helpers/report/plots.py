@@ -21,9 +21,16 @@ from typing import Any, Generic, TypeVar
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.transforms import ScaledTranslation
 
 from .._display import format_bytes, format_seconds
-from .._figures import figure_png, label_log_axis, new_figure, text_inside
+from .._figures import (
+    TITLE_PAD_OVER_LABELS_PT,
+    figure_png,
+    label_above,
+    label_log_axis,
+    new_figure,
+)
 from ..bench.harness import Phase
 from ..bench.results import (
     BenchResult,
@@ -50,6 +57,9 @@ KIND_COLOURS = {
     "other": "#7f7f7f",
 }
 R = TypeVar("R")
+#: How far (points) the start-up legend hangs under the axes: tick labels, the axis
+#: label and a gap.
+LEGEND_DROP_PT = 40.0
 
 
 def _variant_colour(name: str) -> str:
@@ -71,28 +81,19 @@ def _box(stats: Stats) -> dict[str, Any]:
 
 
 def _shade_claims(ax: Axes) -> None:
-    """The claims we test as shaded bands, so the learner sees where the points fall."""
+    """The claims we test as shaded bands, so the learner sees where the points fall,
+    each named above the axes where its band starts (moved left when the axes are too
+    narrow for it): over the rows, a name covered a row's box (walk 11, S4)."""
     ax.axvspan(1e-3, 1e-1, color="#2ca02c", alpha=0.07, zorder=0)
     ax.axvspan(SEVERAL_SECONDS_FROM_S, 10, color="#d62728", alpha=0.07, zorder=0)
-    bottom = ax.get_ylim()[0]  # rows run top-down, so the bottom edge is the largest y
-    # Written where each band starts, moved left when the axes are too narrow for it.
-    text_inside(
-        ax,
-        1.1e-3,
-        bottom - 0.1,
-        "claim: wasm\nin milliseconds",
-        va="bottom",
-        fontsize=8,
-        color="#2ca02c",
-    )
-    text_inside(
+    style: dict[str, Any] = {"fontsize": 8}
+    label_above(ax, 1.1e-3, "claim: wasm\nin milliseconds", color="#2ca02c", **style)
+    label_above(
         ax,
         SEVERAL_SECONDS_FROM_S * 1.05,
-        bottom - 0.1,
         "claim:\ncontainers in\nseveral seconds",
-        va="bottom",
-        fontsize=8,
         color="#d62728",
+        **style,
     )
 
 
@@ -200,11 +201,16 @@ def draw_startup(
         handles.append(_legend_patch(None, label, recorded=True))
     if handles:
         # Right-aligned under the axes, growing left over the labels' side: centred, it
-        # ran off the figure's right edge.
+        # ran off the figure's right edge. Its offset is in points, under the tick labels
+        # and the axis label: a fraction of the axes' height, it sat on the axis label of
+        # the one row a live run starts with.
+        drop = ScaledTranslation(0, -LEGEND_DROP_PT / 72, ax.figure.dpi_scale_trans)
+        under_axis_label = ax.transAxes + drop
         ax.legend(
             handles=handles,
             loc="upper right",
-            bbox_to_anchor=(1.0, -0.14),
+            bbox_to_anchor=(1.0, 0.0),
+            bbox_transform=under_axis_label,
             fontsize=8,
             frameon=False,
             ncols=3 if kinds else 1,
@@ -235,8 +241,11 @@ def startup_figure(result: ResultLike, *, title: str | None = None) -> Figure:
     figure = new_figure(9, 0.45 * max(len(model.variants), 3) + 1.6)
     ax = figure.add_subplot()
     draw_startup_result(ax, model, kinds=True)
-    # Lifted above the "median" column's header, which sits on the axes' top edge.
-    ax.set_title(title or "Start-up: native, wasm and containers, same program", pad=16)
+    # Lifted above the claims' names and the "median" column's header on the top edge.
+    ax.set_title(
+        title or "Start-up: native, wasm and containers, same program",
+        pad=TITLE_PAD_OVER_LABELS_PT,
+    )
     return figure
 
 
@@ -538,7 +547,7 @@ def size_figure(
     draw_sizes(
         ax, table, recorded=recorded, recorded_text=recorded_text, fontsize=7 if crowded else 8
     )
-    ax.set_title(title, pad=28)
+    ax.set_title(title, pad=TITLE_PAD_OVER_LABELS_PT)  # above the claims' names
     return figure
 
 
@@ -577,24 +586,15 @@ def draw_sizes(
     ax.set_xlabel("size (log scale: each grid line is 10× the one before; 1 KB = 1000 bytes)")
     if compact:
         return
-    text_inside(
-        ax, 1.1e6, -0.5, "claim: wasm\n'several MBs'", fontsize=8, color="#2ca02c", va="bottom"
-    )
-    text_inside(
-        ax,
-        1.1e7,
-        -0.5,
-        "claim: images 'tens or hundreds of MBs'",
-        fontsize=8,
-        color="#d62728",
-        va="bottom",
-    )
+    label_above(ax, 1.1e6, "claim: wasm\n'several MBs'", fontsize=8, color="#2ca02c")
+    label_above(ax, 1.1e7, "claim: images 'tens or\nhundreds of MBs'", fontsize=8, color="#d62728")
     handles = [
         _legend_patch(KIND_COLOURS[k], label)
         for k, label in (
             ("wasm", ".wasm module"),
             ("component", "wasm component"),
-            ("oci-wasm", "OCI wasm artifact"),
+            # One colour for two bars: the same module, packed two ways for a registry.
+            ("oci-wasm", "OCI wasm image or artifact\n(one module, two packings)"),
             ("native", "native binary"),
             ("image", "container image"),
         )

@@ -463,3 +463,117 @@ def test_the_start_up_title_stays_clear_of_the_median_columns_header() -> None:
     ax = figure.axes[0]
     header = next(t for t in ax.texts if t.get_text() == "median").get_window_extent()
     assert not ax.title.get_window_extent().overlaps(header)
+
+
+def _covered(figure: Any, label: Any) -> list[str]:
+    """What ``label`` is drawn over, or how it is cut: every other text (tick labels, bar
+    and median labels, titles, legend), every box, whisker, dot and bar of the figure
+    (the claims' own pale bands aside), and the figure's or its clip box's edge."""
+    from matplotlib.collections import Collection
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+    from matplotlib.spines import Spine
+    from matplotlib.text import Text
+
+    figure.draw_without_rendering()
+    renderer = figure.canvas.get_renderer()
+    box = label.get_window_extent(renderer)
+    found = (
+        []
+        if figure.bbox.contains(box.x0, box.y0) and figure.bbox.contains(box.x1, box.y1)
+        else ["the figure's edge"]
+    )
+    clip = label.get_clip_box() if label.get_clip_on() else None
+    if clip is not None and not (clip.contains(box.x0, box.y0) and clip.contains(box.x1, box.y1)):
+        found.append("clipped by its axes")
+    for other in figure.findobj(lambda a: isinstance(a, Text | Line2D | Collection | Patch)):
+        if other is label or not other.get_visible() or other.figure is None:
+            continue
+        if isinstance(other, Text) and not other.get_text().strip():
+            continue
+        if isinstance(other, Patch) and (other.get_alpha() or 1) < 0.2:
+            continue  # a claim's shaded band, which its name is meant to be on
+        if isinstance(other, Spine) or other in (figure.patch, *[a.patch for a in figure.axes]):
+            continue  # the frame, which a name above the axes stands on
+        if isinstance(other, Patch) and other.axes is None:
+            continue  # a legend's frame and swatches: its texts are checked
+        if isinstance(other, Line2D) and other.axes is None:
+            continue
+        if _drawn_box(other, renderer).overlaps(box):
+            found.append(f"{type(other).__name__} {getattr(other, 'get_text', lambda: '')()!r}")
+    return found
+
+
+def _drawn_box(artist: Any, renderer: Any) -> Any:
+    """Where ``artist`` is drawn, in pixels; for dots, the box round their centres plus a
+    dot's size (matplotlib gives a scatter no window extent of its own)."""
+    from matplotlib.collections import PathCollection
+    from matplotlib.transforms import Bbox
+
+    if not isinstance(artist, PathCollection) or not len(artist.get_offsets()):
+        return artist.get_window_extent(renderer)
+    centres = artist.get_offset_transform().transform(artist.get_offsets())
+    radius = max(artist.get_sizes(), default=36) ** 0.5 / 2 * artist.figure.dpi / 72
+    return Bbox([centres.min(axis=0) - radius, centres.max(axis=0) + radius])
+
+
+def _claims_of(figure: Any) -> list[Any]:
+    return [t for ax in figure.axes for t in ax.texts if t.get_text().startswith("claim")]
+
+
+def _live_plot(rows: int) -> LiveStartupPlot[Any]:
+    from kernel_helpers.bench.reference import recorded_result
+
+    recorded = recorded_result("startup", "hello")
+    names = list(recorded.variants)[:rows]
+    live: LiveStartupPlot[Any] = LiveStartupPlot(names)
+    for name in names:
+        live.samples[name] = list(recorded.variants[name].samples_s)
+    return live
+
+
+@pytest.mark.parametrize("rows", [1, 2, 5, 13])
+def test_the_start_up_claims_names_cover_no_row_at_any_row_count(rows: int) -> None:
+    """Walk 11, S4: "claim: wasm in milliseconds", written on the bottom row, covered
+    the box of "OCI wasm: pull + run as a shim would". The names now stand above the
+    axes, clear of every row's box, dots and label, and of the titles, at every row
+    count a live run passes through (it starts with one row)."""
+    from kernel_helpers.bench.reference import recorded_result
+
+    recorded = recorded_result("startup", "hello")
+    figures = [_live_plot(rows).figure()]
+    if rows == 13:  # 06's static figure too, whose title sits over the axes
+        figures.append(startup_figure(recorded))
+    for figure in figures:
+        claims = _claims_of(figure)
+        assert len(claims) == 2
+        for claim in claims:
+            assert _covered(figure, claim) == [], claim.get_text()
+    # Seen while fixing it: with one row, the legend hung on the axis label.
+    live = figures[0]
+    ax = live.axes[0]
+    legend = ax.get_legend().get_window_extent(live.canvas.get_renderer())
+    assert not legend.overlaps(ax.xaxis.label.get_window_extent())
+
+
+def test_the_size_figures_claims_are_named_visibly_and_cover_no_bar() -> None:
+    """Walk 12, S6: 07's green and pink bands showed no name: the names were written
+    above the axes but clipped to them. They show now, clear of every bar, bar label,
+    the title and the legend, with few bars and with 26."""
+    many = {f"artifact {n:02d}": 1000 * 3**n % 10**9 + 2000 for n in range(26)}
+    for sizes in (SIZES_SCRATCH, many):
+        figure = size_figure(sizes)
+        claims = _claims_of(figure)
+        assert [c.get_text().split()[1] for c in claims] == ["wasm", "images"]
+        for claim in claims:
+            assert _covered(figure, claim) == [], claim.get_text()
+
+
+def test_the_size_legend_says_why_oci_image_and_artifact_share_a_colour() -> None:
+    """Walk 11, S7: the legend's "OCI wasm artifact" colour marked the "oci-wasm image"
+    bar too. One entry names both and says why they share it."""
+    sizes = {"oci-wasm artifact": 36_842, "oci-wasm image": 12_353, "hello.c.wasm": 36_000}
+    legend = [t.get_text() for t in size_figure(sizes).axes[0].get_legend().get_texts()]
+    oci = [t for t in legend if "OCI" in t]
+    assert len(oci) == 1 and "image" in oci[0] and "artifact" in oci[0], legend
+    assert "one module" in oci[0]

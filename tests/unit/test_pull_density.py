@@ -4,6 +4,7 @@ estimate, the results' JSON (issue 27)."""
 
 from __future__ import annotations
 
+import re
 import socket
 import threading
 import time
@@ -15,6 +16,8 @@ import pytest
 from kernel_helpers._errors import BenchmarkError, LinkUnavailable
 from kernel_helpers.bench.density import GIB, DensityResult, DensityRow, pss_bytes, run_density
 from kernel_helpers.bench.pull import (
+    METHOD,
+    TEXT_WIDTH,
     UNDER_ESTIMATE,
     WITHIN_NOISE,
     PullResult,
@@ -22,6 +25,7 @@ from kernel_helpers.bench.pull import (
     estimate_s,
     median_interval,
     recorded_pull,
+    registry_image_bytes,
 )
 from kernel_helpers.bench.variants import CallSpec, Job, decode_job, encode_job
 from kernel_helpers.containers.relay import DelayRelay, RelayCounts
@@ -217,7 +221,7 @@ def test_a_pull_over_the_link_reaching_its_unshaped_median_is_called_noise() -> 
         artifact, samples_s=(0.19, 0.2, 0.203, 0.21, 0.3), floor_s=0.254
     )
     lines = pull.text().splitlines()
-    assert lines[1].endswith("unshaped")
+    assert next(line for line in lines if line.startswith("variant")).endswith("unshaped")
     row = next(line for line in lines if line.startswith("oci-wasm-artifact"))
     assert row.endswith(f"254 ms  {WITHIN_NOISE}")
     assert any(line.startswith(f"{WITHIN_NOISE}: the interval over the link") for line in lines)
@@ -271,3 +275,86 @@ def test_an_interval_three_digits_print_alike_keeps_the_digits_that_tell_its_end
     pull.rows["docker-scratch"] = replace(scratch, samples_s=(0.412, 0.5, 0.618))
     row = next(line for line in pull.text().splitlines() if line.startswith("docker-scratch"))
     assert "412 ms-618 ms" in row
+
+
+def _row_with_image(name: str, link_bytes: int, image_bytes: int) -> PullRow:
+    return PullRow(name, link_bytes, 6, (0.14, 0.15, 0.16), 0.02, 0.15, image_bytes=image_bytes)
+
+
+def test_under_the_pull_table_a_note_says_what_the_bytes_beyond_the_image_are() -> None:
+    """Walk 12, S7: 07's size table gave the artifact 36.8 KB and the pull table 39.5 KB,
+    and nothing said why. Under the table a note names what a pull fetches beside the
+    layers and what carries it, and each row whose image size the run kept says by how
+    much, from that run's bytes."""
+    from kernel_helpers._display import format_bytes
+
+    rows = {
+        "oci-wasm-artifact": _row_with_image("oci-wasm-artifact", 39_468, 36_911),
+        "docker-scratch": _row_with_image("docker-scratch", 357_418, 346_612),
+    }
+    text = " ".join(PullResult(LinkSettings(), rows, {}).text().split())
+    for carried in ("manifest", "config", "layers", "TCP", "HTTP headers", "size table"):
+        assert carried in text, carried
+    for name, row in rows.items():
+        extra = format_bytes(row.bytes - row.image_bytes)
+        assert f"{name}: {format_bytes(row.bytes)} crossed the link" in text
+        assert f"of {format_bytes(row.image_bytes)}: {extra} (" in text
+    again = PullResult.from_json(PullResult(LinkSettings(), rows, {}).to_json())
+    assert again.rows["docker-scratch"].image_bytes == 346_612
+    # A result saved before the image's size was kept says what the bytes are, no number.
+    recorded = " ".join(recorded_pull(why="no root").text().split())
+    assert "manifest, config and layers" in recorded and "crossed the link" not in recorded
+
+
+def test_an_images_bytes_are_its_manifest_config_and_layers_as_the_registry_holds_them() -> None:
+    """What the note compares the link's bytes with, read back from a real registry."""
+    import wasmtime
+
+    from kernel_helpers.containers.oci import push_wasm
+    from kernel_helpers.containers.registry import LocalRegistry
+
+    module = bytes(wasmtime.wat2wasm('(module (func (export "_start")))'))
+    with LocalRegistry() as registry:
+        for style in ("image", "artifact"):
+            pushed = push_wasm(module, registry, repository="kit/bytes-check", style=style)
+            assert registry_image_bytes(registry, pushed.repository, pushed.tag) == (
+                pushed.size_bytes
+            )
+
+
+def test_the_pull_tables_sentences_wrap_at_word_boundaries() -> None:
+    """Walk 12, S8: the "method:" line was one long line, which the output area broke
+    mid-word. Every sentence under the table now wraps at spaces, no line is wider than
+    TEXT_WIDTH but the table's own rows, and no word is cut."""
+    result = recorded_pull(why="no root")  # every mark, the RECORDED heading
+    result.failed["docker-debian"] = "a reason that goes on " * 8
+    lines = result.text().splitlines()
+    rows = {line for line in lines if line.split()[0] in {"variant", *result.rows}}
+    assert [line for line in lines if line not in rows and len(line) > TEXT_WIDTH] == []
+    assert all(len(line) <= 120 for line in rows)
+    assert " ".join(METHOD.split()) in " ".join(result.text().split())
+    # Nor is a number cut from its unit: "36.9" at a line's end, "KB" starting the next.
+    rows = {
+        "oci-wasm-artifact": PullRow("oci-wasm-artifact", 39_468, 6, (0.1,), 0.02, 0.15),
+    }
+    for image_bytes in range(36_000, 37_000, 7):  # every width the number can print at
+        rows["oci-wasm-artifact"] = replace(rows["oci-wasm-artifact"], image_bytes=image_bytes)
+        text = PullResult(LinkSettings(), rows, {}).text()
+        assert not re.search(r"\d\n\s*(KB|MB|B|KiB|ms|s)\b", text), text
+
+
+def test_the_density_tables_methods_wrap_at_word_boundaries_too() -> None:
+    """Walk 12, S8 asked to check the other long lines: 07's density table printed each
+    variant's method on one line of up to 164 characters, broken mid-word the same way."""
+    import json
+
+    from kernel_helpers.bench.reference import reference_path
+
+    data = json.loads(reference_path("density", "default").read_text())
+    result = DensityResult.from_json(data)
+    lines = result.text().splitlines()
+    rows = {line for line in lines if line.split()[0] in {"variant", *result.rows}}
+    assert [line for line in lines if line not in rows and len(line) > TEXT_WIDTH] == []
+    said = " ".join(result.text().split())
+    for row in result.rows.values():
+        assert " ".join(row.method.replace("`", "").split()) in said
