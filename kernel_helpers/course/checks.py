@@ -302,6 +302,23 @@ def _times(ratio: float) -> str:
     return f"{ratio:.1f}" if ratio < 10 else f"{ratio:,.0f}"
 
 
+#: Under this many times off, a miss reads in percent: "1.2 times too high" beside a
+#: prediction of "1.2×" read as a typo (walk 13, 03 ex. 2).
+PERCENT_BELOW = 2.0
+
+
+def how_far_off(given: float, truth: float) -> str:
+    """ "about 18% too high", "about 40% too low", or "3.5 times too high" from 2 times
+    off: how far ``given`` missed ``truth``, in the words a person would use."""
+    high = given > truth
+    times = given / truth if high else truth / given
+    direction = "high" if high else "low"
+    if times < PERCENT_BELOW:
+        share = given / truth - 1 if high else 1 - given / truth
+        return f"about {share:.0%} too {direction}"
+    return f"{_times(times)} times too {direction}"
+
+
 def grade_prediction(
     given: float,
     truth: float,
@@ -315,8 +332,8 @@ def grade_prediction(
 ) -> CheckResult:
     """A numeric prediction graded by how far it landed from ``truth``: within ``factor``
     (or ``near``, words for a closeness the check judged otherwise, such as "inside the
-    measurement's interval") is a good instinct; further off, the reply says how many times
-    too high or too low, and ``missed`` (too high, too low) hints at what the expectation
+    measurement's interval") is a good instinct; further off, the reply says how far too
+    high or too low (:func:`how_far_off`), and ``missed`` (too high, too low) hints at what the expectation
     likely left out. Both replies state the ``measurement`` and the ``lesson``: the
     prediction is graded once, so saying them gives nothing away."""
     if within_factor(given, truth, factor):
@@ -325,13 +342,10 @@ def grade_prediction(
         return states_measurement(
             right(f"you predicted {said(given)}, {near} (a good instinct); {measurement}. {lesson}")
         )
-    high = given > truth
-    times = given / truth if high else truth / given
     return states_measurement(
         wrong(
-            f"you predicted {said(given)}, {_times(times)} times too {'high' if high else 'low'}; "
-            f"{measurement}. {lesson}",
-            missed[0] if high else missed[1],
+            f"you predicted {said(given)}, {how_far_off(given, truth)}; {measurement}. {lesson}",
+            missed[0] if given > truth else missed[1],
         )
     )
 

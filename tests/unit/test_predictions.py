@@ -85,9 +85,19 @@ def test_a_changed_prediction_of_each_exercise_is_kept_apart() -> None:
 
 @pytest.mark.parametrize(
     ("given", "words"),
-    [(10.0, "10 times too high"), (0.1, "10 times too low"), (1.5, "1.5 times too high")],
+    [
+        (10.0, "10 times too high"),
+        (0.1, "10 times too low"),
+        (2.0, "2.0 times too high"),
+        (1.5, "about 50% too high"),
+        (0.8, "about 20% too low"),
+        # Walk 13, 03 ex. 2: "you predicted 1.2×, 1.2 times too high" read as a typo.
+        (1.3, "about 30% too high"),
+    ],
 )
-def test_the_distance_is_said_in_times(given: float, words: str) -> None:
+def test_the_distance_is_said_in_times_or_under_2_times_in_percent(
+    given: float, words: str
+) -> None:
     reply = grade_prediction(
         given,
         1.0,
