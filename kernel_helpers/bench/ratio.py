@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, Decimal
 from typing import NamedTuple
 
 import numpy as np
@@ -24,8 +25,6 @@ from .._errors import BenchmarkError
 RESAMPLES = 4000
 CONFIDENCE = 0.95
 NO_DIFFERENCE = "no measurable difference"
-#: Digits an interval's end may grow to while it would otherwise print as "1×".
-MAX_DIGITS = 6
 #: How :meth:`Ratio.why_rounded` names the significant digits :func:`_digits` keeps.
 KEPT = {1: "one significant digit", 2: "two significant digits", 3: "three significant digits"}
 
@@ -57,10 +56,8 @@ class Ratio:
             return f"about {_times(self.value)} (medians only: the spread is unknown)"
         if not self.measurable:
             return f"{NO_DIFFERENCE} ({self.span()})"
-        point, span = self._digits_printed()
-        # Printed as an interval's end is: a measurable ratio near 1 never reads "1×", which
-        # would sit outside its own interval, "about 1× (1.02×-1.1×)".
-        return f"about {_bound(self.value, point)} ({self.span(span)})"
+        shown = printed_interval(self.value, self.low, self.high, place(self.value, _digits(self)))
+        return f"about {shown.point} ({shown.low}-{shown.high})"
 
     def divided(self) -> str:
         """``value`` as dividing the two medians gives it, not rounded to the interval:
@@ -83,38 +80,11 @@ class Ratio:
             f"rounded to {KEPT[digits]}, because its interval puts the ratio within {within}{only}"
         )
 
-    def span(self, digits: int | None = None) -> str:
-        """The interval as :meth:`text` prints it: "470×-590×", "1.04×-65×"."""
-        digits = max(2, _digits(self)) if digits is None else digits
-        return f"{_bound(self.low, digits)}-{_bound(self.high, digits)}"
-
-    def _digits_printed(self) -> tuple[int, int]:
-        """(the point's digits, the interval's): the interval's own (:func:`_digits`, at
-        least 2) and the point's (:meth:`_point_digits`), or more while the point would
-        print as an end it does not equal. "about 60× (25×-60×)" for 57 in 25-59.7 read as
-        a typo (walk 10, S12): the point first takes the ends' digits ("57×"), then, were
-        it still on an end, all three take one more (1.431 in 1.426-1.437: "1.431×
-        (1.426×-1.437×)", never "1.43× (1.43×-1.44×)")."""
-        span = max(2, _digits(self))
-        point = self._point_digits(span)
-        while self._on_an_end(point, span) and point < MAX_DIGITS:
-            point, span = (span, span) if point < span else (point + 1, span + 1)
-        return point, span
-
-    def _on_an_end(self, point: int, span: int) -> bool:
-        printed = _bound(self.value, point)
-        return any(
-            end != self.value and _bound(end, span) == printed for end in (self.low, self.high)
-        )
-
-    def _point_digits(self, span_digits: int) -> int:
-        """The interval's digits, or more while the point, so rounded, would fall outside
-        the interval as printed (1.34 in 1.2-2.8 is "1.3", never "1")."""
-        low, high = (_rounded(x, span_digits) for x in (self.low, self.high))
-        digits = _digits(self)
-        while digits < span_digits and not low <= _rounded(self.value, digits) <= high:
-            digits += 1
-        return digits
+    def span(self, point_place: int | None = None, *, zeros: bool = False) -> str:
+        """The interval as :meth:`text` prints it: "470×-590×", "1.04×-65×"; beside a
+        point printed to ``point_place`` (:func:`printed_interval`), to at least its digits."""
+        shown = printed_interval(self.value, self.low, self.high, point_place, zeros=zeros)
+        return f"{shown.low}-{shown.high}"
 
     def __str__(self) -> str:
         return self.text()
@@ -228,7 +198,8 @@ def far_sample_note(
     it: each sample, how far off its side's median, and the ratio without them. They are
     every sample over :data:`OUTLIER_FACTOR` times off its median or, failing those, the
     one sample farthest off when leaving it out narrows the interval materially. None when
-    the ratio without them prints as ``whole`` does (walk 10, S9), or nothing stretches it.
+    the ratio without them reads as ``whole`` does (:func:`_narrower`: walk 10, S9, and
+    walk 13), or nothing stretches it.
     One wording for notebooks 06, 08, 10 and 11 (walk 10, S7: "0.026×-1.5×" from one 20 ms
     sample among 2 ms ones, unexplained)."""
     far = (far_samples(slow.samples), far_samples(fast.samples))
@@ -266,9 +237,28 @@ def _stray(
     return far, robust
 
 
+#: Leaving far samples out must narrow an interval to this share of its width or less for
+#: the note to be worth reading on that ground alone (walk 13).
+NARROWER_SHARE = 0.75
+
+
 def _narrower(robust: Ratio, whole: Ratio) -> bool:
-    """True when the ratio without the far samples is tighter and prints otherwise."""
-    return robust.relative_half_width < whole.relative_half_width and robust.text() != whole.text()
+    """True when the ratio without the far samples is tighter and reads differently in a
+    way that matters: whether it reaches 1× changes, or its point prints otherwise, or its
+    interval is over a quarter narrower. Walk 13, 11's "about 1.51× (1.5×-1.54×)" beside
+    "Without them: about 1.51× (1.49×-1.53×)" changed nothing a learner reads."""
+    if robust.relative_half_width >= whole.relative_half_width:
+        return False
+    return (
+        robust.measurable != whole.measurable
+        or _point_printed(robust) != _point_printed(whole)
+        or robust.relative_half_width <= whole.relative_half_width * NARROWER_SHARE
+    )
+
+
+def _point_printed(ratio: Ratio) -> str:
+    """The point as :meth:`Ratio.text` prints it ("about 1.51×"), or the verdict alone."""
+    return ratio.text().split(" (")[0]
 
 
 def _named(sample: float, side: Side) -> str:
@@ -288,23 +278,117 @@ def _digits(ratio: Ratio) -> int:
     return 2 if width > 0.02 else 3
 
 
-def _rounded(value: float, digits: int) -> float:
-    """``value`` to ``digits`` significant digits, as :func:`_times` prints it."""
-    return float(f"{value:.{digits}g}") if value < 10**digits else value
-
-
-def _bound(value: float, digits: int) -> str:
-    """An interval's end that is not 1 never prints as "1×": an interval printed "1×-65×"
-    reads as touching 1 while it is a finding (walk 7, S17). Near 1 it keeps the digits
-    that tell which side of 1 it lies on: 1.04×, 0.996×."""
-    while value != 1.0 and _rounded(value, digits) == 1.0 and digits < MAX_DIGITS:
-        digits += 1
-    return _times(value, digits)
-
-
 def _times(value: float, digits: int = 2) -> str:
-    if value >= 10**digits:
-        # Round big ratios to the digits kept: 2,837 with 2 digits is "2,800×".
-        scale = 10 ** (math.floor(math.log10(value)) - digits + 1)
-        return f"{round(value / scale) * scale:,.0f}×"
-    return f"{value:.{digits}g}×"
+    """``value`` to ``digits`` significant digits, as a ratio: "2,800×", "1.3×"."""
+    return _written(_to_place(value, place(value, digits), ROUND_HALF_EVEN), strip=True)
+
+
+# --- one rule for printing a ratio beside its interval (walk 13) ------------------------
+# 08's verdict printed "1.07× (95% interval 1.1×-1.3×)": the point outside its own interval,
+# because the ends had fewer digits than the point and were rounded to nearest.
+
+#: The most significant digits any printed figure grows to.
+MAX_DIGITS = 6
+
+
+class PrintedInterval(NamedTuple):
+    """A ratio and its interval as printed: "1.07×", "1.06×", "1.27×"."""
+
+    point: str
+    low: str
+    high: str
+
+
+def place(value: float, digits: int) -> int:
+    """The power of ten of the last of ``digits`` significant digits of ``value``: 1.07 with
+    3 digits is -2 (hundredths), 2,837 with 2 digits is 2 (hundreds)."""
+    if value <= 0 or not math.isfinite(value):
+        return 1 - digits
+    return math.floor(math.log10(value)) - digits + 1
+
+
+def printed_interval(
+    value: float, low: float, high: float, point_place: int | None = None, *, zeros: bool = False
+) -> PrintedInterval:
+    """The one rule every ratio beside its interval is printed by. The point is rounded to
+    ``point_place`` (a power of ten, :func:`place`); the ends get at least the point's
+    digits, at least the two significant digits an interval needs, and the digits that keep
+    the rounding from widening it much (:func:`_width_place`), and are rounded outward
+    (the low end down, the high end up), so an interval as printed holds the interval as
+    measured. Then, while the printed point falls outside its printed interval,
+    or an end prints as the point without being equal to it, or an end that is not 1
+    prints as "1×" (an interval "1×-65×" reads as reaching 1, walk 7, S17), all take one
+    digit more. ``point_place`` None: no point is printed, the ends have their own digits.
+    ``zeros`` keeps trailing zeros ("1.10×"), as a table printing two decimals does."""
+    span_digits = max(2, _interval_digits(low, high))
+    point = point_place if point_place is not None else place(value, span_digits)
+    finest = place(max(value, low, high), MAX_DIGITS)
+    while True:
+        shown = _round_all(value, low, high, point, span_digits)
+        if point <= finest or _reads_right(value, low, high, shown, point_place is not None):
+            break
+        point -= 1
+    point_value, low_value, high_value = shown
+    return PrintedInterval(
+        *(_written(x, strip=not zeros) for x in (point_value, low_value, high_value))
+    )
+
+
+def _interval_digits(low: float, high: float) -> int:
+    """:func:`_digits` of an interval alone."""
+    return _digits(Ratio(high, low, high)) if low > 0 else 1
+
+
+def _round_all(
+    value: float, low: float, high: float, point: int, span_digits: int
+) -> tuple[Decimal, Decimal, Decimal]:
+    """The point to ``point``, each end outward to the finer of ``point`` and its own digits,
+    and finer still while an end that is not 1 would print as 1."""
+    ends, fine = [], _width_place(low, high)
+    for end, rounding in ((low, ROUND_FLOOR), (high, ROUND_CEILING)):
+        at = min(point, place(end, span_digits), fine)
+        while _to_place(end, at, rounding) == 1 != end and at > place(end, MAX_DIGITS):
+            at -= 1
+        ends.append(_to_place(end, at, rounding))
+    return _to_place(value, point, ROUND_HALF_EVEN), ends[0], ends[1]
+
+
+#: Rounding an end outward may widen its interval by at most this share of its width.
+WIDEN_SHARE = 0.25
+
+
+def _width_place(low: float, high: float) -> int:
+    """The power of ten fine enough that rounding the ends outward to it widens the interval
+    by at most :data:`WIDEN_SHARE` of its width each way: 1.46-1.54 prints as such, never
+    "1.4×-1.6×"."""
+    width = high - low
+    if width <= 0 or not math.isfinite(width):
+        return place(max(high, 1e-300), MAX_DIGITS)
+    return math.floor(math.log10(width * WIDEN_SHARE))
+
+
+def _reads_right(
+    value: float, low: float, high: float, shown: tuple[Decimal, Decimal, Decimal], with_point: bool
+) -> bool:
+    """True when the printed point lies inside its printed interval and on neither end
+    unless it equals that end (always true when no point is printed)."""
+    point, low_shown, high_shown = shown
+    if not with_point or not low <= value <= high:
+        return True  # an interval not holding its point cannot be printed to hold it
+    on_low = point == low_shown and low != value
+    on_high = point == high_shown and high != value
+    return low_shown <= point <= high_shown and not on_low and not on_high
+
+
+def _to_place(value: float, at: int, rounding: str) -> Decimal:
+    """``value`` rounded to the power of ten ``at`` the way ``rounding`` says; from its
+    shortest decimal form, so 1.27 rounded up to hundredths stays 1.27."""
+    return Decimal(repr(value)).quantize(Decimal(1).scaleb(at), rounding=rounding)
+
+
+def _written(value: Decimal, *, strip: bool) -> str:
+    """ "2,800×", "1.07×"; ``strip``: "1.2×" for 1.20, "2×" for 2.0."""
+    if int(value.as_tuple().exponent) >= 0:
+        return f"{int(value):,}×"
+    text = f"{value:,f}"
+    return f"{text.rstrip('0').rstrip('.') if strip else text}×"

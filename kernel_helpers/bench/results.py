@@ -22,8 +22,18 @@ from typing import IO, Any, NamedTuple
 
 from .._display import describe_machine, format_seconds
 from .._errors import BenchmarkError
-from .ratio import Ratio, Side, far_sample_note, ratio_of_medians
+from .ratio import (
+    PrintedInterval,
+    Ratio,
+    Side,
+    far_sample_note,
+    printed_interval,
+    ratio_of_medians,
+)
 from .variants import CONTAINER_VARIANTS, IN_PROCESS, PROCESS, WASM_VARIANTS, in_order, label_of
+
+#: Where a slowdown's point stops in tables and verdicts: hundredths, "1.07×".
+TABLE_PLACE = -2
 
 #: How outliers are counted, written into every result so a reader knows the rule.
 OUTLIER_RULE = (
@@ -599,10 +609,21 @@ class Slowdown:
         """False when the interval reaches 1×: these runs cannot tell wasm from native."""
         return self.interval.measurable
 
+    def point_text(self) -> str:
+        """The slowdown as tables print it, two decimals ("1.07×"), or more where two would
+        put it on or outside its interval (:func:`~.ratio.printed_interval`)."""
+        return self._printed().point
+
     def spread_text(self) -> str:
-        """ "95% interval 0.61×-1.1×" or "quartile spread 0.62×-0.86×": which, and where."""
+        """ "95% interval 0.61×-1.10×" or "quartile spread 0.62×-0.86×": which, and where;
+        to at least the digits of :meth:`point_text`, which it is printed beside."""
         kind = "95% interval" if self.bootstrap else "quartile spread"
-        return f"{kind} {self.interval.span()}"
+        shown = self._printed()
+        return f"{kind} {shown.low}-{shown.high}"
+
+    def _printed(self) -> PrintedInterval:
+        # Walk 13: "1.07× (95% interval 1.1×-1.3×)" read as a point outside its interval.
+        return printed_interval(self.ratio, self.low, self.high, TABLE_PLACE, zeros=True)
 
 
 def _few_samples_note(native: Stats, wasm: Stats, interval: Ratio, count: int) -> str | None:

@@ -93,7 +93,7 @@ def check_slowdown(prediction: object, compute: Any, example: str = "fib") -> Ch
     steady = max(rows, key=lambda r: r.n)
     guess = number(prediction)
     measured = (
-        f"this run measured {steady.ratio:.2f}× for {example} at N={steady.n} "
+        f"this run measured {steady.point_text()} for {example} at N={steady.n} "
         f"({steady.spread_text()})"
     )
     if guess <= 0:

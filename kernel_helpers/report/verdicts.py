@@ -19,6 +19,7 @@ from .._display import ShownAsHtml, ShownAsText, format_bytes, format_seconds
 from ..bench.ratio import NO_DIFFERENCE
 from ..bench.results import (
     OCI_PACKS_NOTE,
+    TABLE_PLACE,
     Measurement,
     ResultLike,
     Slowdown,
@@ -450,8 +451,9 @@ def _oci_sentences(
 
 
 def _times2(ratio: float) -> str:
-    """A slowdown as the compute table prints it: 1.27×. Headlines quote the same strings."""
-    return f"{ratio:.2f}×"
+    """A slowdown as the compute table prints it: 1.27×. Headlines quote the same strings,
+    and its interval (:meth:`~..bench.results.Slowdown.spread_text`) takes these digits."""
+    return f"{ratio:.{-TABLE_PLACE}f}×"
 
 
 def steady_slowdowns(compute: ResultLike | list[Slowdown]) -> list[Slowdown]:
@@ -502,7 +504,7 @@ def throughput_verdict(compute: ResultLike) -> Verdict:
             (
                 row.label,
                 f"near native (published: {low_pub}-{high_pub}×)",
-                f"{_times2(row.ratio)} ({row.spread_text()}"
+                f"{row.point_text()} ({row.spread_text()}"
                 + ("" if row.measurable else f": {NO_DIFFERENCE}")
                 + ")",
             )
@@ -514,7 +516,7 @@ def throughput_verdict(compute: ResultLike) -> Verdict:
     span = slowdown_span(steady)
     for row in steady:
         verdict.sentences.append(
-            f"At its largest size ({row.label}), {row.example} ran {_times2(row.ratio)} as long under wasm as natively"
+            f"At its largest size ({row.label}), {row.example} ran {row.point_text()} as long under wasm as natively"
             + _unless_within_spread(row)
         )
     if len(steady) > 1 and all(r.measurable for r in steady):  # never rank noise

@@ -7,6 +7,7 @@ import pytest
 
 from kernel_helpers._errors import BenchmarkError
 from kernel_helpers.bench.ratio import Ratio, Side, far_sample_note, ratio_of_medians
+from kernel_helpers.bench.results import Slowdown
 
 
 def _lognormal(median: float, n: int, seed: int) -> list[float]:
@@ -40,14 +41,18 @@ def test_an_interval_containing_one_reads_no_measurable_difference() -> None:
 
 
 def test_a_finding_reads_about_n_times_with_its_interval() -> None:
-    assert Ratio(523.4, 470.2, 590.9).text() == "about 520× (470×-590×)"
+    # The ends are rounded outward: the printed interval holds the measured one (walk 13).
+    assert Ratio(523.4, 470.2, 590.9).text() == "about 520× (470×-600×)"
     assert Ratio(2837.0, 2500.0, 3100.0).text() == "about 2,800× (2,500×-3,100×)"
     # A wide interval keeps one significant digit: no false precision.
     assert Ratio(5.3, 2.0, 9.0).text() == "about 5× (2×-9×)"
     # A point that would print as an end it does not equal takes one digit more, and so do
     # the ends (walk 10, S12): not "about 1.4× (1.4×-1.5×)".
     assert Ratio(1.43, 1.40, 1.46).text() == "about 1.43× (1.4×-1.46×)"
-    assert Ratio(1.431, 1.426, 1.437).text() == "about 1.431× (1.426×-1.437×)"
+    assert Ratio(1.431, 1.426, 1.437).text() == "about 1.43× (1.426×-1.437×)"
+    # Rounded outward, the ends keep the digits that stop it widening the interval much:
+    # 1.46-1.54 is not "1.4×-1.6×".
+    assert Ratio(1.5, 1.46, 1.54).text() == "about 1.5× (1.46×-1.54×)"
 
 
 def test_the_point_never_reads_outside_its_own_interval() -> None:
@@ -63,6 +68,67 @@ def test_the_point_never_reads_outside_its_own_interval() -> None:
         point, span = text.removeprefix("about ").split(" (")
         first, last = (float(x.rstrip("×").replace(",", "")) for x in span.rstrip(")").split("-"))
         assert first <= float(point.rstrip("×")) <= last, text
+
+
+def _number(printed: str) -> float:
+    return float(printed.rstrip("×").replace(",", ""))
+
+
+def _decimals(printed: str) -> int:
+    number = printed.rstrip("×")
+    return len(number.split(".")[1]) if "." in number else 0
+
+
+def _triples() -> list[tuple[float, float, float]]:
+    """(point, low, high) with low <= point <= high: near 1 on either side, and across
+    magnitudes from 0.001 to 100,000, from ends a hair apart to ends 30 times apart."""
+    rng = np.random.default_rng(13)
+    triples = []
+    for _ in range(3000):
+        centre = (
+            float(10 ** rng.uniform(-3, 5)) if rng.random() < 0.6 else float(rng.uniform(0.9, 1.1))
+        )
+        below, above = (float(10 ** rng.uniform(-4, 1.5)) for _ in range(2))
+        low, high = centre / (1 + below), centre * (1 + above)
+        point = float(np.exp(rng.uniform(np.log(low), np.log(high))))
+        triples.append((point, low, high))
+    triples += [(1.0712, 1.0581, 1.2693), (1.51, 1.5, 1.54), (1.074, 1.073, 1.09), (1.0, 0.8, 1.1)]
+    return triples
+
+
+def _check_reads_right(
+    point: float, low: float, high: float, printed: tuple[str, str, str]
+) -> None:
+    shown_point, shown_low, shown_high = (_number(x) for x in printed)
+    where = f"{printed} for {(point, low, high)}"
+    assert shown_low <= shown_point <= shown_high, where  # the point inside its interval
+    assert shown_low <= low and shown_high >= high, where  # rounded outward
+    assert point == low or shown_low != shown_point, where  # an end is not the point...
+    assert point == high or shown_high != shown_point, where  # ... unless it equals it
+
+
+def test_a_printed_point_always_lies_inside_its_printed_interval() -> None:
+    """Walk 13: 08's verdict printed "1.07× (95% interval 1.1×-1.3×)", the point outside
+    its own interval. One rule prints every ratio beside its interval: the ends get at
+    least the point's digits and are rounded outward, the point never prints as an end it
+    does not equal. Both ways it is printed: by :meth:`Ratio.text` and beside a table's
+    two decimals (:meth:`Slowdown.spread_text`)."""
+    for point, low, high in _triples():
+        ratio = Ratio(point, low, high)
+        if ratio.measurable:
+            about, _, span = ratio.text().removeprefix("about ").partition(" (")
+            ends = span.rstrip(")").split("-")
+            _check_reads_right(point, low, high, (about, ends[0], ends[1]))
+        row = Slowdown("sha256", 1, "sha256 1 MiB", point, low, high, 1.0, point, bootstrap=True)
+        table, ends = row.point_text(), row.spread_text().removeprefix("95% interval ").split("-")
+        _check_reads_right(point, low, high, (table, ends[0], ends[1]))
+        assert _decimals(table) >= 2 and abs(_number(table) - point) <= 0.005 + 1e-9, table
+        assert min(_decimals(end) for end in ends) >= _decimals(table), (table, ends)
+
+
+def test_the_compute_verdict_prints_its_interval_to_the_points_digits() -> None:
+    row = Slowdown("sha256", 1, "sha256 1 MiB", 1.0712, 1.0581, 1.2693, 1.0, 1.07, bootstrap=True)
+    assert row.spread_text() == "95% interval 1.05×-1.27×"
 
 
 def test_an_end_near_one_never_prints_as_one_unless_the_interval_touches_one() -> None:
@@ -175,17 +241,36 @@ def test_the_slowdown_verdict_names_the_sample_that_stretches_its_interval() -> 
     assert "fib(30): one sample stretched this interval: 31.7 ms for wasm (4.2×" in sentences
 
 
-def test_no_note_when_the_ratio_without_the_far_samples_prints_the_same() -> None:
+def test_no_note_when_the_ratio_without_the_far_samples_reads_the_same() -> None:
     """Walk 10, S9: notebook 11 printed "4 samples stretched this interval ... Without them:
-    about 1.52× (1.51×-1.53×)", the very text printed with them."""
+    about 1.52× (1.51×-1.53×)", the very text printed with them. The same point and a
+    width much the same read the same, even where an end's last digit moves."""
     rng = np.random.default_rng(7)
     fast = list(100e-6 * rng.lognormal(0.0, 0.02, 400))
     slow = [*(152e-6 * rng.lognormal(0.0, 0.02, 400)), 1.2e-3, 1.3e-3]
     whole = ratio_of_medians(slow, fast)
     without = ratio_of_medians(slow[:-2], fast)
     assert without.relative_half_width < whole.relative_half_width  # narrower, unrounded
-    assert without.text() == whole.text()
+    assert without.text().split(" (")[0] == whole.text().split(" (")[0]
     assert far_sample_note(Side("slow", slow), Side("fast", fast), whole) is None
+
+
+@pytest.mark.parametrize(
+    ("without", "matters"),
+    [
+        # Walk 13, 11 cell 19: 1.5-1.54 against 1.49-1.53, the point unchanged.
+        (Ratio(1.51, 1.495, 1.53), False),
+        (Ratio(1.51, 1.505, 1.515), True),  # the interval over a quarter narrower
+        (Ratio(1.62, 1.6, 1.64), True),  # the point prints otherwise
+    ],
+)
+def test_the_note_is_for_a_difference_a_learner_reads(without: Ratio, matters: bool) -> None:
+    """The ratio without the far samples earns a note when it reads differently in a way
+    that matters: its printed point, its width by more than a quarter, or reaching 1×."""
+    from kernel_helpers.bench.ratio import _narrower
+
+    assert _narrower(without, Ratio(1.51, 1.50, 1.54)) is matters
+    assert _narrower(Ratio(1.1, 1.001, 1.155), Ratio(1.1, 0.999, 1.16)) is True  # apart from 1
 
 
 def test_middle_halves_apart_beside_an_interval_reaching_one_are_explained() -> None:

@@ -137,8 +137,8 @@ def test_the_shims_ratio_is_one_of_the_results_ratios() -> None:
 @pytest.mark.parametrize(
     ("which", "said"),
     [
-        ("fast-containers", "took about 1.2× (1.1×-1.3×) as long as containerd + runc"),
-        ("slow-containers", "took about 0.5× (0.47×-0.54×) as long as containerd + runc"),
+        ("fast-containers", "took about 1.2× (1.13×-1.31×) as long as containerd + runc"),
+        ("slow-containers", "took about 0.5× (0.46×-0.54×) as long as containerd + runc"),
         ("wasm-slower", "could not be told apart: no measurable difference"),
     ],
 )

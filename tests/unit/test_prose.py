@@ -610,6 +610,20 @@ def test_06_names_a_far_sample_beside_the_ratio_it_stretches() -> None:
     assert "names them, how far off each is, and the ratio without them" in text
 
 
+def test_06_states_the_rule_the_far_sample_note_follows() -> None:
+    """Walk 13: 11 printed a note whose ratio without the samples read as the one with them.
+    06 states when the note appears, and the code keeps to it (:func:`_narrower`)."""
+    from kernel_helpers.bench.ratio import NARROWER_SHARE
+
+    text = " ".join(markdown(notebook("06")).split())
+    rule = (
+        "changes what the ratio says (its rounded value, whether its range reaches one, or the "
+        "range's width by more than a quarter)"
+    )
+    assert rule in text
+    assert NARROWER_SHARE == 0.75  # "more than a quarter" narrower
+
+
 def test_06_promises_the_extra_runs_to_both_sides_and_the_count_of_each() -> None:
     """Walk 8, S5: the intro promised more runs for the headline ratio, and all of them went
     to the wasm side while the note gave one total. Both sides take them in turn now, and
