@@ -68,13 +68,12 @@ def check_pull_prediction(
         f"samples in `pull` ({format_span(low, high)}), over "
         f"{pull.link.rate_mbit:g} Mbit/s and {pull.link.rtt_ms:g} ms round trip"
     )
-    link = pull.link
-    wire = row.bytes / link.bytes_per_s
-    parts = (
-        f"{format_bytes(row.bytes)} take {format_seconds(wire)} at {link.rate_mbit:g} Mbit/s, "
-        f"{row.round_trips} round trips {format_seconds(row.round_trips * link.rtt_ms / 1000)}, "
-        f"and the pull + run with no link {format_seconds(row.floor_s)}"
-    )
+    # The reply says what kh.pull_story says, with the same numbers (walk 13): the
+    # estimate's parts as shares of it, and the guess graded on them.
+    from .nb07_capacity import PullParts, download_guess_said, estimate_said
+
+    parts, kind = PullParts.of(row, pull.link), source.split(" ")[0]  # measured | recorded
+    where = estimate_said(parts, pull.link, row, kind)
     # The course's factor of 2 either way: a link, a registry and a daemon are too noisy
     # for closer.
     return grade_prediction(
@@ -82,7 +81,7 @@ def check_pull_prediction(
         row.median_s,
         said=format_seconds,
         measurement=f"the pull took {against}",
-        lesson=f"Where it went: {parts}. For a small image the link's rate hardly matters."
+        lesson=f"Where it went: {where}. {download_guess_said(variant, parts, kind)}"
         f"{_load_said(pull)}",
         missed=(PULL_TOO_HIGH, PULL_HINT),
     )

@@ -19,7 +19,7 @@ from ..bench.density import (
     run_density,
     times_as_many_per_gib,
 )
-from ..bench.pull import PullResult, recorded_pull, run_pull
+from ..bench.pull import PullResult, PullRow, recorded_pull, run_pull
 from ..containers.shaped_link import (
     LinkNames,
     LinkSettings,
@@ -266,6 +266,104 @@ class Story(ShownAsText, ShownAsHtml):
         return f"<ul>{items}</ul>"
 
 
+@dataclass(frozen=True)
+class PullParts:
+    """One variant's estimate, part by part, beside its median: the link's rate (its bytes
+    ÷ the rate), the link's round trips (count × RTT) and the pull + run with no link. The
+    shares are of the estimate, which is their sum, so they add up to 100% (walk 13: as
+    shares of the median they added up to 119%, and two parts each read as "most")."""
+
+    rate_s: float
+    trips_s: float
+    floor_s: float
+    median_s: float
+
+    @classmethod
+    def of(cls, row: PullRow, link: LinkSettings) -> PullParts:
+        return cls(
+            row.bytes / link.bytes_per_s, row.round_trips * link.rtt_ms / 1000, row.floor_s,
+            row.median_s,
+        )  # fmt: skip
+
+    @property
+    def estimate_s(self) -> float:
+        return self.rate_s + self.trips_s + self.floor_s
+
+    @property
+    def link_s(self) -> float:
+        return self.rate_s + self.trips_s
+
+    def share(self, part_s: float) -> float:
+        return part_s / self.estimate_s if self.estimate_s > 0 else 0.0
+
+    @property
+    def percents(self) -> tuple[int, int, int]:
+        """The rate's, the round trips' and the no-link work's shares in whole percents that
+        add up to 100 as printed (the largest remainders take the rounding)."""
+        return _whole_percents([self.share(self.rate_s), self.share(self.trips_s),
+                                self.share(self.floor_s)])  # fmt: skip
+
+    @property
+    def mostly_the_download(self) -> bool:
+        """The section's guess, graded: the link's part (rate and round trips) is more than
+        half of the estimate."""
+        return self.share(self.link_s) > 0.5
+
+
+def _whole_percents(shares: list[float]) -> tuple[int, int, int]:
+    """Shares that add up to 1 as whole percents adding up to 100."""
+    exact = [share * 100 for share in shares]
+    whole = [int(value) for value in exact]
+    by_remainder = sorted(range(len(exact)), key=lambda i: exact[i] - whole[i], reverse=True)
+    for i in by_remainder[: max(0, 100 - sum(whole)) if sum(exact) > 0 else 0]:
+        whole[i] += 1
+    return whole[0], whole[1], whole[2]
+
+
+def estimate_said(parts: PullParts, link: LinkSettings, row: PullRow, source: str) -> str:
+    """The estimate as the sum of its parts, each a share of it, and where the median fell."""
+    rate, trips, floor = parts.percents
+    return (
+        f"its estimate, {format_seconds(parts.estimate_s)}, is {format_seconds(parts.rate_s)} "
+        f"for the link's rate ({format_bytes(row.bytes)} at {link.rate_mbit:g} Mbit/s, {rate}%), "
+        f"{format_seconds(parts.trips_s)} for the link's {row.round_trips} round trips at "
+        f"{link.rtt_ms:g} ms ({trips}%) and {format_seconds(parts.floor_s)} for the pull + run "
+        f"with no link ({floor}%); the {source} median of {len(row.samples_s)} samples, "
+        f"{format_seconds(parts.median_s)}, is {_off_the_estimate(parts)}"
+    )
+
+
+def _off_the_estimate(parts: PullParts) -> str:
+    gap = parts.median_s - parts.estimate_s
+    if parts.estimate_s <= 0 or abs(gap) < 0.005 * parts.estimate_s:
+        return "the estimate to within half a percent"
+    way = "above" if gap > 0 else "below"
+    return f"{format_seconds(abs(gap))} ({abs(gap) / parts.estimate_s:.0%}) {way} it"
+
+
+def download_guess_said(name: str, parts: PullParts, source: str) -> str:
+    """The section's guess, "mostly the download", judged for one variant on its estimate,
+    with the link's two parts kept apart: a faster link shortens only the rate's part."""
+    rate, trips, _ = parts.percents
+    held = "holds" if parts.mostly_the_download else "does not hold"
+    verdict = (
+        f'The guess "mostly the download" {held} for {name} ({source}): the link\'s part, its '
+        f"rate and its round trips, is {format_seconds(parts.link_s)}, {rate + trips}% of the "
+        f"estimate ({'more' if parts.mostly_the_download else 'not more'} than half)"
+    )
+    if parts.trips_s > parts.rate_s:
+        weighs = (
+            f"of it the round trips weigh most ({trips}% against the rate's {rate}%): a nearer "
+            f"registry would save more than a faster link"
+        )
+    else:
+        weighs = (
+            f"of it the rate weighs most ({rate}% against the round trips' {trips}%): a "
+            f"faster link shortens it"
+        )
+    return f"{verdict}; {weighs}."
+
+
 def pull_story(result: PullResult) -> Story:
     """Where each variant's seconds went: the bytes, the round trips, the rest. Notebook 07."""
     link = result.link
@@ -273,16 +371,12 @@ def pull_story(result: PullResult) -> Story:
     # Which run this is, first: a Measure in the explorer makes another (walk 8, S7).
     said = [f"Every figure here is from the run over {_link_words(result)} ({source})."]
     for name, row in result.rows.items():
-        wire = row.bytes / link.bytes_per_s
-        trips = row.round_trips * link.rtt_ms / 1000
-        share = wire / row.median_s
+        parts = PullParts.of(row, link)
         said.append(
-            f"{name}: {format_bytes(row.bytes)} crossed the link, {format_seconds(wire)} at "
-            f"{link.rate_mbit:g} Mbit/s, {share:.0%} of its {format_seconds(row.median_s)} "
-            f"({source} median of {len(row.samples_s)}); {row.round_trips} round trips add "
-            f"{format_seconds(trips)}; the pull + run with no link took {format_seconds(row.floor_s)}."
+            f"{name}: {format_bytes(row.bytes)} crossed the link; "
+            f"{estimate_said(parts, link, row, source)}."
         )
-        said.append(_mostly_the_download(name, wire + trips, row.median_s, source))
+        said.append(download_guess_said(name, parts, source))
     if result.rows:
         said.append(_where_bytes_weigh_most(result))
     for name, why in result.failed.items():
@@ -290,45 +384,34 @@ def pull_story(result: PullResult) -> Story:
     return Story(said)
 
 
-def _mostly_the_download(name: str, link_s: float, median_s: float, source: str) -> str:
-    """The section's guess, that a container's seconds are mostly the pull's download, judged
-    for one variant by its own numbers: the link's part (bytes and round trips) against
-    half of its median. The prose states the guess; only this says whether it held."""
-    share = link_s / median_s
-    held = "holds" if share > 0.5 else "does not hold"
-    rest = "" if share > 0.5 else ": most of it is work that no faster link shortens"
-    return (
-        f'The guess "mostly the download" {held} for {name} ({source}): the link\'s part, '
-        f"bytes and round trips, is {format_seconds(link_s)}, {share:.0%} of its "
-        f"{format_seconds(median_s)}{rest}."
-    )
-
-
 def _where_bytes_weigh_most(result: PullResult) -> str:
-    """The variant whose time the bytes take the largest share of, and which part of its
-    time is the largest: a faster link shortens only the bytes' part (walk 3, S18)."""
+    """The variant whose estimate the bytes take the largest share of, and which part of it
+    is the largest: a faster link shortens only the bytes' part (walk 3, S18)."""
     link = result.link
-    most = max(result.rows.values(), key=lambda r: r.bytes / link.bytes_per_s / r.median_s)
-    wire = most.bytes / link.bytes_per_s
-    parts = {
-        "the bytes": wire,
-        "the round trips": most.round_trips * link.rtt_ms / 1000,
-        "the work with no link at all": most.floor_s,
+    by_row = {name: PullParts.of(row, link) for name, row in result.rows.items()}
+    most = max(result.rows.values(), key=lambda r: by_row[r.name].share(by_row[r.name].rate_s))
+    parts = by_row[most.name]
+    named = {
+        "the bytes": parts.rate_s,
+        "the round trips": parts.trips_s,
+        "the work with no link at all": parts.floor_s,
     }
-    largest = max(parts, key=lambda part: parts[part])
-    percent, total = f"{wire / most.median_s:.0%}", format_seconds(most.median_s)
+    largest = max(named, key=lambda part: named[part])
+    percent = f"{parts.percents[0]}%"
+    total = f"estimate, {format_seconds(parts.estimate_s)}"
     # Across variants first, then within the pull (walk 5, S9 read "the largest share ...
     # yet only 4%" as a contradiction: the share was the variants', not the parts').
     where = (
-        f"Of the variants, the bytes weigh most in {most.name}'s time: {percent} of its {total}"
+        f"Of the variants, the bytes weigh most in {most.name}'s estimate: {percent} of its "
+        f"{format_seconds(parts.estimate_s)}"
         if len(result.rows) > 1
         else f"The bytes are {percent} of {most.name}'s {total}"
     )
     if largest == "the bytes":
         return f"{where}, its largest part: a faster link shortens it most."
     return (
-        f"{where}; its largest part is {largest} ({format_seconds(parts[largest])}), so a "
-        f"faster link would save at most {format_seconds(wire)} of it."
+        f"{where}; its largest part is {largest} ({format_seconds(named[largest])}), so a "
+        f"faster link would save at most {format_seconds(parts.rate_s)} of it."
     )
 
 

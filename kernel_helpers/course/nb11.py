@@ -156,11 +156,15 @@ def check_component_prediction(adapter_prediction: object, answer: object) -> Ch
 
 def grade_adapter_prediction(given: float, adapter: int, module: int) -> CheckResult:
     """The predicted adapter bytes against the ``adapter`` bytes measured on a ``module``."""
-    near_module = " (near the module's own size)" if given >= module / 2 else ""
+    # A prediction of the module's order may have counted the program, not the calls: say
+    # how it compares, computed (walk 13: 80,000 bytes was called "near" 128,047).
+    of_module = (
+        f" ({given / module:.0%} of the module's {module:,} bytes)" if given >= module / 2 else ""
+    )
     return grade_prediction(
         given,
         adapter,
-        said=lambda size: f"{size:,.0f} bytes{near_module}",
+        said=lambda size: f"{size:,.0f} bytes{of_module}",
         measurement=f"the adapter added {adapter:,} bytes to a {module:,}-byte module, and the "
         "component hashes like its module",
         lesson="The adapter translates WASI 0.1 calls into WASI 0.2 ones, so its size follows "

@@ -178,6 +178,22 @@ def check_http_oci_packages(answer: object) -> CheckResult:
     given = _given_packages(answer)
     http = _config_packages(http_component().path)
     hello = _config_packages(componentize(wasm_module("hello", "c")).path)
+    return grade_packages(given, http, hello)
+
+
+#: Said of a name that is no WASI package (walk 13: a difference of the whole configs
+#: picked up componentize-py's own export, `exports`).
+NOT_WASI_HINT = (
+    "A WASI package's name starts with 'wasi:'. A config lists what the component imports "
+    "(the capabilities a host must grant) and what it exports (what it offers, which may be "
+    "its tool's own names): the question is about the first."
+)
+
+
+def grade_packages(given: set[str], http: set[str], hello: set[str]) -> CheckResult:
+    """The learner's ``given`` packages against the wasi:http component's (``http``) that
+    hello's config (``hello``) does not name; a wrong answer says what kind of name is
+    wrong, never which packages are right."""
     truth = http - hello
     if given == truth:
         sockets = (
@@ -201,18 +217,36 @@ def check_http_oci_packages(answer: object) -> CheckResult:
             "that is hello's list, from the cell above.",
             "Package section 2's component, kh.http_component().path, and compare its config with hello's.",
         )
-    extra, missing = len(given - truth), len(truth - given)
+    extra, missing = given - truth, len(truth - given)
+    not_wasi = {name for name in extra if not name.startswith("wasi:")}
+    # What kind each wrong name is, never which name: the hint must not give the answer.
+    groups = (
+        (
+            len(not_wasi),
+            "name you gave",
+            "not a WASI package" if len(not_wasi) == 1 else "no WASI packages",
+        ),
+        (len(extra & hello), "package you gave", "in hello's config too"),
+        (len(extra - not_wasi - hello), "package you gave", "not imported by the component"),
+        (missing, "package new in its config", "missing"),
+    )
+    kinds = [
+        f"{count} {_plural(count, who)} {_is(count)} {what}" for count, who, what in groups if count
+    ]
     return wrong(
-        f"not quite: {_packages_counted(extra)} you gave {'is' if extra == 1 else 'are'} not "
-        f"new in its config, and {_packages_counted(missing)} new in it "
-        f"{'is' if missing == 1 else 'are'} missing.",
-        PACKAGES_HINT,
+        f"not quite: {', '.join(kinds)}.",
+        NOT_WASI_HINT if not_wasi else PACKAGES_HINT,
     )
 
 
-def _packages_counted(count: int) -> str:
-    """``1 package``, ``3 packages``: a message that reads as English for any count."""
-    return f"{count} package{'s' * (count != 1)}"
+def _is(count: int) -> str:
+    return "is" if count == 1 else "are"
+
+
+def _plural(count: int, words: str) -> str:
+    """``name you gave``, ``names you gave``: the first word takes the count's number."""
+    first, _, rest = words.partition(" ")
+    return f"{first}{'s' * (count != 1)} {rest}"
 
 
 SOLUTIONS = (

@@ -278,8 +278,10 @@ def bar_chart(
     title: str,
     log: bool = False,
     colours: list[str] | None = None,
+    note: str = "",
 ) -> KitFigure:
-    """Horizontal bars, largest question first, each labelled with its size (KB/MB)."""
+    """Horizontal bars, largest question first, each labelled with its size (KB/MB); a
+    ``note`` prints under the axis label (what an ``other`` bar holds)."""
     names = list(values)
     figure = new_figure(8, 0.45 * max(len(names), 3) + 1.2)
     ax = figure.add_subplot()
@@ -299,7 +301,7 @@ def bar_chart(
     ax.xaxis.set_major_formatter(
         FuncFormatter(lambda value, _: format_bytes(value) if value > 0 else "0")
     )
-    ax.set_xlabel("size" + (" (log scale)" if log else ""))
+    ax.set_xlabel("size" + (" (log scale)" if log else "") + (f"\n{note}" if note else ""))
     ax.set_title(title, fontsize=11)
     return figure
 
@@ -314,15 +316,34 @@ def top_with_other(values: Mapping[str, int], top: int = 8) -> dict[str, int]:
     return shown
 
 
+def other_holds(values: Mapping[str, int], top: int = 8) -> str:
+    """What ``top_with_other``'s ``other`` bar sums, in words: the one entry by name, or how
+    many and the range from the largest to the smallest (walk 13: an "other 9 B" bar was
+    the only label the prose did not explain)."""
+    ranked = sorted(values.items(), key=lambda kv: kv[1], reverse=True)[top:]
+    rest = [(name, size) for name, size in ranked if size]
+    if not rest:
+        return ""
+    if len(rest) == 1:
+        return f"other: {rest[0][0]} ({format_bytes(rest[0][1])})"
+    (first, most), (last, least) = rest[0], rest[-1]
+    return (
+        f"other: the {len(rest)} smaller ones, from {first} ({format_bytes(most)}) "
+        f"to {last} ({format_bytes(least)})"
+    )
+
+
 def section_breakdown(
     module: bytes | str | Path, *, title: str = "What is inside", top: int = 8
 ) -> KitFigure:
     """Notebook 02: bytes per section as bars; debug info stands out in an unstripped build."""
-    return bar_chart(top_with_other(section_sizes(module), top), title=title)
+    sizes = section_sizes(module)
+    return bar_chart(top_with_other(sizes, top), title=title, note=other_holds(sizes, top))
 
 
 def package_breakdown(
     module: bytes | str | Path, *, title: str = "Code per package", top: int = 8
 ) -> KitFigure:
     """Notebook 03: bytes of code per package (Go's runtime, Rust's std), from the names."""
-    return bar_chart(top_with_other(code_by_package(module), top), title=title)
+    sizes = code_by_package(module)
+    return bar_chart(top_with_other(sizes, top), title=title, note=other_holds(sizes, top))

@@ -19,7 +19,12 @@ import kernel_helpers as kh
 from kernel_helpers.bench.density import DensityResult, DensityRow, recorded_density
 from kernel_helpers.bench.pull import PullResult, PullRow, recorded_pull
 from kernel_helpers.containers.shaped_link import LinkNames, LinkSettings, shape_command
-from kernel_helpers.course.nb07_capacity import density_story, link_commands, pull_story
+from kernel_helpers.course.nb07_capacity import (
+    PullParts,
+    density_story,
+    link_commands,
+    pull_story,
+)
 from kernel_helpers.report.capacity import density_figure, pull_figure
 from kernel_helpers.report.plots import MOST_HEIGHT_IN
 
@@ -89,12 +94,59 @@ def test_the_pull_story_changes_with_the_data_and_quotes_it() -> None:
 
 def test_the_pull_story_judges_the_download_guess_per_image_from_the_run() -> None:
     """Walk 7, S19: whether "mostly the download" held is computed per variant: the link's
-    part (bytes at the rate, round trips at the RTT) against half of the median."""
+    part (bytes at the rate, round trips at the RTT) against half of the estimate."""
     small = str(pull_story(pull_result(1.0)))  # 57.6 ms of bytes + 220 ms of round trips
     assert 'The guess "mostly the download" does not hold for docker-scratch' in small
-    assert "28% of its 1 s" in small
+    assert "278 ms, 28% of the estimate (not more than half)" in small
     big = str(pull_story(pull_result(1.0, size=5_000_000)))  # 800 ms of bytes
     assert 'The guess "mostly the download" holds for docker-scratch' in big
+
+
+def walk13_pull() -> PullResult:
+    """Walk 13's docker-scratch: 57.6 ms of bytes, 240 ms of round trips, 315 ms of work
+    with no link, an estimate of 613 ms and a median of 515 ms below it."""
+    row = PullRow("docker-scratch", 360_000, 12, (0.49, 0.515, 0.53), 0.315, 0.6126)
+    return PullResult(LinkSettings(50, 20), {"docker-scratch": row}, {}, None)
+
+
+def test_the_parts_are_shares_of_the_estimate_and_add_up_to_all_of_it() -> None:
+    """Walk 13: the link's part was given as 58% of the median and the work with no link
+    as its largest part: as shares of the median the parts added up to 119%."""
+    pull = walk13_pull()
+    parts = PullParts.of(pull.rows["docker-scratch"], pull.link)
+    shares = [parts.share(p) for p in (parts.rate_s, parts.trips_s, parts.floor_s)]
+    assert sum(shares) == pytest.approx(1.0)
+    assert sum(parts.percents) == 100 and parts.percents == (9, 39, 52)
+    assert not parts.mostly_the_download  # 298 ms of 613 ms: under half
+    story = str(pull_story(pull))
+    assert (
+        "its estimate, 613 ms, is 57.6 ms for the link's rate (360 KB at 50 Mbit/s, 9%), "
+        "240 ms for the link's 12 round trips at 20 ms (39%) and 315 ms for the pull + run "
+        "with no link (52%); the measured median of 3 samples, 515 ms, is 97.6 ms (16%) "
+        "below it." in story
+    )
+    assert "58%" not in story and "of its 515 ms" not in story
+
+
+def test_the_check_and_the_story_say_the_same_of_the_guess_with_the_same_numbers() -> None:
+    """Walk 13: the story said the guess held, the check that the link's rate hardly
+    mattered; both now grade the guess on the estimate and keep the rate and the round
+    trips apart."""
+    pull = walk13_pull()
+    guess = (
+        'The guess "mostly the download" does not hold for docker-scratch (measured): the '
+        "link's part, its rate and its round trips, is 298 ms, 48% of the estimate (not more "
+        "than half); of it the round trips weigh most (39% against the rate's 9%): a nearer "
+        "registry would save more than a faster link."
+    )
+    assert guess in str(pull_story(pull))
+    checked = kh.check_pull_prediction(0.8, pull).text()
+    assert guess in checked and "its estimate, 613 ms" in checked
+    assert "hardly matters" not in checked
+    assert "97.6 ms (16%) below it" in checked
+    above = replace(pull.rows["docker-scratch"], samples_s=(0.7, 0.72, 0.75))
+    said = str(pull_story(replace(pull, rows={"docker-scratch": above})))
+    assert "720 ms, is 107 ms (18%) above it" in said
 
 
 def test_the_pull_check_reports_the_samples_it_judged_and_the_machine_s_load() -> None:
@@ -111,7 +163,7 @@ def test_the_pull_check_reports_the_samples_it_judged_and_the_machine_s_load() -
     assert "not busy" in kh.check_pull_prediction(1.0, quiet).text()
     said = kh.check_pull_prediction(0.2, busy).text()
     assert "busy machine: load average up to 5.0 on 2 cores" in said
-    assert "load" not in kh.check_pull_prediction(1.0, pull).text()
+    assert "load average" not in kh.check_pull_prediction(1.0, pull).text()
     assert PullResult.from_json(busy.to_json()).machine == busy.machine
 
 
@@ -376,8 +428,8 @@ def test_the_pull_story_names_the_largest_part_the_run_measured() -> None:
     small = str(pull_story(pull_result(0.719)))  # 360 KB: 58 ms of bytes, 220 ms of trips
     assert "The bytes weigh most" not in small
     assert (
-        "The bytes are 8% of docker-scratch's 719 ms; its largest part is the work with no link at all (503 ms)"
-        in small
+        "The bytes are 7% of docker-scratch's estimate, 781 ms; its largest part is the work "
+        "with no link at all (503 ms)" in small
     )
     assert "would save at most 57.6 ms of it" in small
     big = str(pull_story(pull_result(6.0, size=30_000_000)))  # 4.8 s of bytes
@@ -405,7 +457,8 @@ def test_the_pull_story_compares_the_variants_before_the_parts_of_one() -> None:
     two = replace(one, rows={**one.rows, "oci-wasm-artifact": row})
     story = str(pull_story(two))
     assert (
-        "Of the variants, the bytes weigh most in docker-scratch's time: 8% of its 1.39 s;" in story
+        "Of the variants, the bytes weigh most in docker-scratch's estimate: 9% of its 1.3 s;"
+        in story
     )
     assert "largest share" not in story and "yet only" not in story
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import sys
 from collections import deque
@@ -32,6 +33,8 @@ from tests.unit.harness_json_results import (
 pytestmark = pytest.mark.usefixtures("each_prediction_first")
 
 FAST = startup_result(FAST_CONTAINERS)
+
+NOTEBOOK_12 = Path(__file__).resolve().parents[2] / "notebooks" / "12-typed-http-oci.ipynb"
 
 
 def test_startup_ratio_is_graded_against_the_learners_own_result() -> None:
@@ -256,11 +259,23 @@ def test_component_prediction_asks_for_a_program_section_3_did_not_wrap() -> Non
     assert result.ok is True and f"added {made.adapter_bytes:,} bytes" in result.message
     assert "not the size of the program" in result.message
     far = kh.check_component_prediction(made.module_bytes, made)
-    assert far.ok is False and "near the module's own size" in far.message
+    assert far.ok is False and f"(100% of the module's {made.module_bytes:,} bytes)" in far.message
     assert far.hint and "Section 3" in far.hint and f"{made.adapter_bytes:,}" not in far.hint
     assert kh.check_component_prediction(30_000, str(made.path)).ok is False  # needs the result
     graded = grade_adapter_prediction(10_000, 31_006, 128_047)
     assert graded.ok is False and "adapter added 31,006 bytes" in graded.message
+
+
+def test_the_adapter_check_says_how_the_prediction_compares_with_the_module_computed() -> None:
+    """Walk 13: "you predicted 80,000 bytes (near the module's own size)" of a 128,047-byte
+    module; the parenthesis now gives the share, computed, and only for a guess of the
+    module's order."""
+    from kernel_helpers.course.nb11 import grade_adapter_prediction
+
+    graded = grade_adapter_prediction(80_000, 31_006, 128_047)
+    assert "you predicted 80,000 bytes (62% of the module's 128,047 bytes)" in graded.message
+    assert "near the module" not in graded.message
+    assert "of the module's" not in grade_adapter_prediction(40_000, 31_006, 128_047).message
 
 
 def test_which_lock_without_docker_is_graded_by_what_each_lock_takes_away(
@@ -632,11 +647,40 @@ def test_http_oci_packages_are_what_its_config_adds_to_hello_s() -> None:
     assert every.ok is False and "every package" in every.message
     assert kh.check_http_oci_packages(hello).ok is False
     short = kh.check_http_oci_packages(sorted(new)[1:])
-    assert short.ok is False and "1 package new in it is missing" in short.message
+    assert short.ok is False and "1 package new in its config is missing" in short.message
     for wrong in (every, short):
         assert not any(name in (wrong.hint or "") for name in new), wrong.hint
     unusable = kh.check_http_oci_packages("wasi:http")  # a str, not a collection of names
     assert unusable.ok is False and "list or a set" in unusable.message
+
+
+def test_a_name_that_is_no_wasi_package_is_told_so_without_the_answer() -> None:
+    """Walk 13: a difference of the whole configs picked up componentize-py's own export,
+    `exports`, and the hint ("1 package you gave is not new in its config") did not say it
+    was no WASI package at all."""
+    from kernel_helpers.course.nb12 import NOT_WASI_HINT, PACKAGES_HINT, grade_packages
+
+    http = {"wasi:cli", "wasi:io", "wasi:http", "wasi:sockets"}
+    hello = {"wasi:cli", "wasi:io"}
+    graded = grade_packages({"wasi:http", "wasi:sockets", "exports"}, http, hello)
+    assert graded.ok is False and "1 name you gave is not a WASI package" in graded.message
+    assert graded.hint == NOT_WASI_HINT and "wasi:" in graded.hint
+    assert not any(name in graded.hint for name in ("wasi:http", "wasi:sockets"))
+    both = grade_packages({"wasi:http", "wasi:sockets", "wasi:io"}, http, hello)
+    assert "1 package you gave is in hello's config too" in both.message
+    assert both.hint == PACKAGES_HINT
+    assert grade_packages({"wasi:http", "wasi:sockets"}, http, hello).ok is True
+
+
+def test_notebook_12_prints_every_export_and_claims_none_it_did_not_read() -> None:
+    """Walk 13: the prose said componentize-py "also exports an `init`"; the run's exports
+    were `exports` and the HTTP handler. The cell now prints them all; the prose names
+    only what every run has."""
+    cells = ["".join(c["source"]) for c in json.loads(NOTEBOOK_12.read_text())["cells"]]
+    world = next(c for c in cells if "http_world = kh.read_world(guest)" in c)
+    assert '", ".join(http_world.exports)' in world
+    prose = next(c for c in cells if "Its world is a capability list again" in c)
+    assert "`init`" not in prose and "Its exports, the last line above" in prose
 
 
 @pytest.mark.parametrize(("wasm_s", "tied"), [(0.85, True), (1.6, False)])

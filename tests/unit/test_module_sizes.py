@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 import kernel_helpers as kh
@@ -43,6 +45,23 @@ def test_bar_chart_renders_to_png_with_a_title(log: bool) -> None:
     assert chart.axes[0].get_title() == "ladder"
     labels = [t.get_text() for t in chart.axes[0].texts]
     assert labels == [" 36 KB", " 3.2 KB", " 760 KB"]
+
+
+def test_the_other_bar_is_named_under_the_chart() -> None:
+    """Walk 13: 03's Rust chart had an "other 9 B" bar that no label or prose explained;
+    the line under the axis now says what it sums, computed from the values charted."""
+    from kernel_helpers.toolchains.sizes import other_holds
+
+    rust = {"C / libc": 18_027, "core": 15_636, "std": 15_417, "trait impls": 11_719,
+            "alloc": 1_278, "wasi": 103, "hello": 82, "main": 13, "_start": 9}  # fmt: skip
+    assert other_holds(rust) == "other: _start (9 B)"
+    many = {f"p{i}": i * 1000 for i in range(1, 12)}
+    assert other_holds(many) == "other: the 3 smaller ones, from p3 (3 KB) to p1 (1 KB)"
+    assert other_holds({"a": 1}) == ""
+    chart = kh.section_breakdown('(module (func (export "f")))', title="tiny", top=1)
+    assert "\nother: " in chart.axes[0].get_xlabel()
+    notebook = next((Path(__file__).resolve().parents[2] / "notebooks").glob("03-*.ipynb"))
+    assert "`other` sums the packages too small for a bar" in notebook.read_text()
 
 
 def test_section_breakdown_of_a_hand_written_module() -> None:
