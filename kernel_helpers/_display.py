@@ -107,7 +107,10 @@ KEPT_SPACE = "\0"
 
 def wrap_note(note: str, width: int = NOTE_WIDTH) -> str:
     """``note`` broken at word boundaries, never between a number and its unit, its later
-    lines indented under its first."""
+    lines indented under its first, and ended as a sentence: notes stand one under another,
+    and one without a full stop read on into the next ("... than these / bytes: ...")."""
+    if note and note[-1] not in ".!?:":
+        note += "."
     kept = NUMBER_AND_UNIT.sub(KEPT_SPACE, note)
     filled = textwrap.fill(kept, width, subsequent_indent="  ", break_on_hyphens=False)
     return filled.replace(KEPT_SPACE, " ")

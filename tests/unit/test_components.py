@@ -152,6 +152,35 @@ def test_read_world_matches_wasm_tools_component_wit() -> None:
     assert world_names(component.path) == (world.imports, world.exports)
 
 
+# A world the way componentize-py's HTTP guest prints it (notebook 12): one export defines
+# its interface in place, records and functions included.
+INLINE_INTERFACE_WIT = """package root:component;
+
+world root {
+  import wasi:io/streams@0.2.12;
+  import wasi:http/types@0.2.12;
+
+  export exports: interface {
+    record function {
+      protocol: string,
+      name: string,
+    }
+    variant symbols-kind { plain(string), typed(u32) }
+    init: func(app-name: string, stub-wasi: bool) -> result<_, string>;
+  }
+  export wasi:http/incoming-handler@0.2.12;
+}
+"""
+
+
+def test_a_world_lists_an_inline_interface_by_its_name_only() -> None:
+    from kernel_helpers.toolchains.component.worlds import world_from_wit
+
+    imports, exports = world_from_wit(INLINE_INTERFACE_WIT)
+    assert imports == ["wasi:io/streams@0.2.12", "wasi:http/types@0.2.12"]
+    assert exports == ["exports", "wasi:http/incoming-handler@0.2.12"]
+
+
 @pytest.mark.parametrize("example,lang", component_prebuilt.SHIPPED)
 def test_the_bare_mode_uses_a_prebuilt_component_and_says_so(
     example: str, lang: str, monkeypatch: pytest.MonkeyPatch

@@ -588,6 +588,10 @@ def test_06_says_where_a_ratio_is_rounded_and_prints_the_division_beside_it() ->
     text = " ".join(markdown(notebook("06")).split())
     assert "The `medians ÷` column is the two medians divided" in text
     assert "An interval wider than ±50% keeps one significant digit, a narrower one two" in text
+    # Walk 14, S3: 11 printed "about 1.55× (1.537×-1.568×)" against a rule of one or two
+    # digits; the prose names the third digit and the ends' own, as the code gives them.
+    assert "one within ±2% three (and a narrow range's ends keep the digits" in text
+    assert Ratio(1.552, 1.537, 1.568).text() == "about 1.55× (1.537×-1.568×)"
     # The rule as the code applies it: ±62% keeps one digit, ±29% two.
     wide, narrow = Ratio(1263.7, 910, 2400), Ratio(392.1, 380, 630)
     assert wide.relative_half_width > 0.5 > narrow.relative_half_width

@@ -358,3 +358,22 @@ def test_the_density_tables_methods_wrap_at_word_boundaries_too() -> None:
     said = " ".join(result.text().split())
     for row in result.rows.values():
         assert " ".join(row.method.replace("`", "").split()) in said
+
+
+def test_every_note_under_the_tables_ends_as_a_sentence() -> None:
+    """Walk 14, S2: "... or when the unshaped runs met a busier machine than these" had no
+    full stop, so the next note's "bytes:" read on as part of it. Each note's last line
+    (the line before an unindented one, or the text's last) ends a sentence."""
+    import json
+
+    from kernel_helpers.bench.reference import reference_path
+
+    pull = recorded_pull(why="no root")  # every mark, so every glossary note
+    density = DensityResult.from_json(json.loads(reference_path("density", "default").read_text()))
+    for result in (pull, density):
+        lines = result.text().splitlines()
+        rows = {line for line in lines if line.split()[0] in {"variant", *result.rows}}
+        notes = [line for line in lines if line not in rows]
+        for line, after in zip(notes, [*notes[1:], ""], strict=True):
+            if not after.startswith("  "):
+                assert line.rstrip()[-1] in ".!?:", line

@@ -50,13 +50,27 @@ class World:
         printer.text(str(self))
 
 
+#: A world's item on one line: ``export sha256: func(data: list<u8>) -> string;``.
+WORLD_ITEM = re.compile(r"\s*(import|export) ([^;]+);")
+#: An item that defines its interface in place, over many lines: only its name counts.
+INLINE_INTERFACE = re.compile(r"\s*(import|export) ([^\s:]+): interface \{")
+
+
 def world_from_wit(text: str) -> tuple[list[str], list[str]]:
-    """The imports and exports of the first ``world`` block in WIT text."""
+    """The imports and exports of the first ``world`` block in WIT text: each item as it is
+    written (a function with its signature), an interface defined in place by its name
+    only (``export exports: interface { ... }``, as componentize-py's worlds have it),
+    never the records and functions of its body."""
     block = re.search(r"world [\w-]+ \{(.*?)\n\}", text, re.S)
-    body = block.group(1) if block else ""
-    imports = re.findall(r"^\s*import ([^;]+);", body, re.M)
-    exports = re.findall(r"^\s*export ([^;]+);", body, re.M)
-    return [i.strip() for i in imports], [e.strip() for e in exports]
+    imports: list[str] = []
+    exports: list[str] = []
+    depth = 0
+    for line in (block.group(1) if block else "").splitlines():
+        item = (INLINE_INTERFACE.match(line) or WORLD_ITEM.match(line)) if depth == 0 else None
+        if item:
+            (imports if item.group(1) == "import" else exports).append(item.group(2).strip())
+        depth += line.count("{") - line.count("}")
+    return imports, exports
 
 
 def wit_text(component: str | Path) -> str | None:
