@@ -133,11 +133,18 @@ def learner_name_box() -> Any:
     """Notebook 10's text box for the learner's name, filled in from ``$LEARNER`` if set."""
     import ipywidgets
 
+    # A Text's default width cut its placeholder to "a name or nickname for your" (walk 15).
     return ipywidgets.Text(
         value=os.environ.get(LEARNER_ENV, ""),
         description="Your name:",
         placeholder="a name or nickname for your export",
+        layout=ipywidgets.Layout(width=NAME_BOX_WIDTH),
+        style={"description_width": "initial"},
     )
+
+
+#: Wide enough for the description and the whole placeholder (about 0.55 em a character).
+NAME_BOX_WIDTH = "32em"
 
 
 def safe_file_stem(name: str) -> str:

@@ -242,3 +242,16 @@ def test_recorded_sizes_say_so() -> None:
     rows = recorded_result("startup", "hello").sizes.rows()
     assert rows and all(row.recorded for row in rows)
     assert {row.kind for row in rows} >= {"wasm", "native", "image", "oci-wasm"}
+
+
+def test_notebook_10s_name_box_is_wide_enough_for_its_placeholder() -> None:
+    """Walk 15, S6: at ipywidgets' default width the box showed "a name or nickname for
+    your". Its width, in em, holds the description and the placeholder at about 0.55 em a
+    character (a proportional font's lower case), beside the box's own padding."""
+    from kernel_helpers.report.exports import learner_name_box
+
+    box = learner_name_box()
+    width = box.layout.width
+    assert width and width.endswith("em"), width
+    needed = 0.55 * (len(box.description) + len(box.placeholder)) + 2
+    assert float(width.removesuffix("em")) >= needed
