@@ -797,3 +797,16 @@ def test_02_exercise_1_says_a_host_may_refuse_a_status() -> None:
     text = " ".join(markdown(notebook("02")).split())
     exercise = text.split("## Exercise 1: predict, then measure")[1]
     assert "a host may pass it on, change it or refuse it" in exercise.split("Before you run")[0]
+
+
+def test_11_exercise_2_says_section_3s_table_is_evidence_for_the_prediction() -> None:
+    """Walk 15: 11's adapter prediction comes after section 3's table, which prints the
+    adapter's range; the index says to predict before measuring, so a learner could not
+    tell whether reading the table was allowed. The exercise says it is evidence, and why
+    it is not the answer."""
+    cells = cell_sources(notebook("11"))
+    table = next(i for i, c in enumerate(cells) if "## 3. Four languages, one adapter" in c)
+    exercise = next(i for i, c in enumerate(cells) if "### Exercise 2 · predict" in c)
+    assert table < exercise
+    said = " ".join(cells[exercise].split())
+    assert "Section 3's table is your evidence, not the answer" in said
