@@ -74,22 +74,31 @@ METHODS = {
 
 
 def instances_per_gib(bytes_per_instance: float) -> float:
-    """How many instances of this size one GiB holds, unrounded. The per-GiB column and
-    every "times as many" sentence come from it (walk 11, S8: a floored column gave
-    75,008 / 229 = 327.5 beside a sentence's 326)."""
+    """How many instances of this size one GiB holds, unrounded: print it with
+    :func:`format_per_gib`, divide it as printed (:func:`times_as_many_per_gib`)."""
     return GIB / max(1, bytes_per_instance)
 
 
 def format_per_gib(count: float) -> str:
-    """A per-GiB count with at least four significant digits (75,008; 229.9), so a reader
-    who divides two of them gets the ratio a sentence quotes, to the digit it shows."""
-    return f"{count:,.0f}" if count >= 1000 else f"{count:.4g}"
+    """A per-GiB count as the table, the sentences and the figure all print it: whole
+    instances from 100 up (75,008; 234), three significant digits below (97.4; 4.58).
+    Walk 15, S4: "131.6" and "about 234.2 in one GiB" were fractions of a container, and
+    the figure beside them said 132 and 234."""
+    if count >= 100:
+        return f"{count:,.0f}"
+    return f"{count:#.3g}".rstrip(".")  # "#" keeps "4.50" three digits; 99.96 -> "100."
+
+
+def printed_per_gib(count: float) -> float:
+    """The per-GiB count as :func:`format_per_gib` prints it, as a number to divide."""
+    return float(format_per_gib(count).replace(",", ""))
 
 
 def times_as_many_per_gib(more: float, fewer: float) -> float:
     """How many times as many instances of ``more`` bytes one GiB holds as of ``fewer``:
-    the ratio of their unrounded per-GiB figures."""
-    return instances_per_gib(more) / instances_per_gib(fewer)
+    the ratio of their per-GiB counts as printed, so a reader who divides the two printed
+    figures gets the sentence's number (walk 11, S8: 75,008 / 229 = 327.5 beside 326)."""
+    return printed_per_gib(instances_per_gib(more)) / printed_per_gib(instances_per_gib(fewer))
 
 
 @dataclass(frozen=True)

@@ -195,7 +195,8 @@ def far_sample_note(
     slow: Side, fast: Side, whole: Ratio, *, stall: str = MACHINE_STALL
 ) -> str | None:
     """What the samples that stretch ``whole``, the ratio of ``slow`` to ``fast``, did to
-    it: each sample, how far off its side's median, and the ratio without them. They are
+    it: each sample, how far off its side's median (past :data:`LISTED_AT_MOST`, how many
+    per side and the furthest), and the ratio without them. They are
     every sample over :data:`OUTLIER_FACTOR` times off its median or, failing those, the
     one sample farthest off when leaving it out narrows the interval materially. None when
     the ratio without them reads as ``whole`` does (:func:`_narrower`: walk 10, S9, and
@@ -208,12 +209,38 @@ def far_sample_note(
         far, robust = _stray(slow, fast, whole)
     if robust is None or not _narrower(robust, whole):
         return None
-    sides = zip((slow, fast), far, strict=True)
-    named = [_named(sample, side) for side, some in sides for sample in some]
-    one = len(named) == 1
+    sides = list(zip((slow, fast), far, strict=True))
+    count = sum(len(some) for _, some in sides)
+    one = count == 1
+    which = _named_each(sides) if count <= LISTED_AT_MOST else _counted(sides)
     return (
-        f"{'one sample' if one else f'{len(named)} samples'} stretched this interval: "
-        f"{', '.join(named)}, {stall}. Without {'it' if one else 'them'}: {robust.text()}"
+        f"{'one sample' if one else f'{count} samples'} stretched this interval: "
+        f"{which}, {stall}. Without {'it' if one else 'them'}: {robust.text()}"
+    )
+
+
+#: Up to this many far samples are named one by one; more are counted per side (walk 15,
+#: S3: 11 listed 19 stalls one by one, a wall of text that said the ratio did not change).
+LISTED_AT_MOST = 3
+
+
+def _named_each(sides: list[tuple[Side, list[float]]]) -> str:
+    """Each far sample, its side and how far off its median: "31.7 ms for wasm (4.2× ...)"."""
+    return ", ".join(_named(sample, side) for side, some in sides for sample in some)
+
+
+def _counted(sides: list[tuple[Side, list[float]]]) -> str:
+    """How many of each side's samples were far off, and the furthest: "19 of 400 for
+    component and 0 of 400 for module were over 5× off their side's median (up to 264×)".
+    Only the :data:`OUTLIER_FACTOR` rule gives more than one far sample, so it is the
+    threshold named."""
+    per_side = " and ".join(
+        f"{len(some)} of {len(side.samples)} for {side.name}" for side, some in sides
+    )
+    furthest = max(_off(float(s), _median(side.samples)) for side, some in sides for s in some)
+    return (
+        f"{per_side} were over {OUTLIER_FACTOR:g}× off their side's median "
+        f"(up to {_times(furthest, 3)})"
     )
 
 

@@ -18,7 +18,7 @@ from matplotlib.figure import Figure
 
 from .._display import format_bytes, format_seconds
 from .._figures import label_log_axis, new_figure
-from ..bench.density import DensityResult
+from ..bench.density import DensityResult, format_per_gib
 from ..bench.pull import PullResult, PullRow
 from ..containers.shaped_link import LinkSettings
 from .plots import KIND_COLOURS, RECORDED_STYLE, STARTUP_KINDS, _legend_patch
@@ -140,7 +140,7 @@ def density_figure(result: DensityResult, *, title: str | None = None) -> Figure
     panels: list[Panel] = [
         (left, {n: r.bytes_per_instance for n, r in result.rows.items()}, format_bytes,
          format_bytes, "memory per instance"),
-        (right, {n: r.per_gib for n, r in result.rows.items()}, _whole, _compact,
+        (right, {n: r.per_gib for n, r in result.rows.items()}, format_per_gib, _compact,
          "instances per GiB"),
     ]  # fmt: skip
     for axis, values, unit, tick, label in panels:
@@ -180,10 +180,6 @@ def _density_key(figure: Figure, result: DensityResult) -> None:
         handles.append(_legend_patch(None, "grey, hatched: recorded", recorded=True))
     if handles:
         figure.legend(handles=handles, loc="outside lower center", ncol=len(handles), fontsize=8)
-
-
-def _whole(value: float) -> str:
-    return f"{value:,.0f}"
 
 
 def _compact(value: float) -> str:

@@ -222,6 +222,40 @@ def test_a_sample_under_five_times_off_is_named_when_it_alone_stretches_the_inte
     assert without.text() != whole.text()
 
 
+def test_up_to_three_far_samples_are_named_one_by_one() -> None:
+    slow = [2.0e-3, 2.1e-3, 20e-3, 2.2e-3, 1.9e-3, 2.05e-3, 30e-3]
+    fast = [1.0e-3, 1.1e-3, 0.9e-3, 1.05e-3, 12e-3, 0.95e-3, 1.02e-3]
+    whole = ratio_of_medians(slow, fast)
+    note = far_sample_note(Side("a", slow), Side("b", fast), whole)
+    assert note is not None and note.startswith(
+        "3 samples stretched this interval: 20 ms for a (9.5× its median, 2.1 ms), "
+        "30 ms for a (14.3× its median, 2.1 ms), 12 ms for b (11.8× its median, 1.02 ms), "
+    )
+
+
+def test_more_far_samples_are_counted_per_side_with_the_furthest() -> None:
+    """Walk 15, S3: 11 listed 19 stalls one by one, "1.27 ms for component (31.0× its
+    median, 41.1 µs), ..., 10.8 ms for component (263.6× ...)", a wall of text to read
+    before "Without them", which said little had changed. Past three, a count per side."""
+    rng = np.random.default_rng(15)
+    fast = list(41.1e-6 * rng.lognormal(0.0, 0.1, 400))
+    slow = list(62e-6 * rng.lognormal(0.0, 0.1, 400))
+    slow[:17] = list(np.geomspace(0.8e-3, 10.8e-3, 17))  # stalls of the machine
+    fast[:2] = [1.0e-3, 2.0e-3]
+    whole = ratio_of_medians(slow, fast)
+    note = far_sample_note(Side("component", slow), Side("module", fast), whole)
+    assert note is not None
+    furthest = 10.8e-3 / float(np.median(slow))
+    assert f"{furthest:.0f}" == "174"
+    assert note.startswith(
+        "19 samples stretched this interval: 17 of 400 for component and 2 of 400 for module "
+        "were over 5× off their side's median (up to 174×), a stall of the machine"
+    )
+    assert "its median" not in note
+    without = ratio_of_medians(slow[17:], fast[2:])
+    assert note.endswith(f"Without them: {without.text()}")
+
+
 def test_ordinary_spread_names_no_sample() -> None:
     """No sample twice its median or more, or none whose leaving out halves the interval:
     nothing to name, however the bootstrap moves."""

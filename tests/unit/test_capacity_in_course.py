@@ -181,6 +181,9 @@ def density_result(wasm_bytes: int, container_bytes: int) -> DensityResult:
 #: Walk 11, S8: 14.3 KB against 4.67 MB. A floored per-GiB column showed 75,008 and 229,
 #: so a reader got 327.5 where the sentence said 326.
 WALK_11_SIZES = (14_315, 4_670_000)
+#: A container of 10.9 MB: 98.5 per GiB as printed, 98.51 unrounded, so 75,008 / 98.5 is
+#: 761.5 where the unrounded ratio is 761.4: a sentence from unrounded counts says 761.
+PRINTED_ROUNDING_SIZES = (14_315, 10_900_000)
 PER_GIB_CELL = re.compile(r"^(wasm-instance|container)\s+\d+\s+\S+ \S+\s+([\d,.]+)", re.M)
 TIMES_AS_MANY = re.compile(r"about ([\d,]+)(?:×| times) as many")
 
@@ -191,7 +194,9 @@ def _ratio_of_shown(per_gib: dict[str, str]) -> int:
     return round(wasm / container)
 
 
-@pytest.mark.parametrize("sizes", [WALK_11_SIZES, (10_000, 3_000_000), (9_871, 2_345_678)])
+@pytest.mark.parametrize(
+    "sizes", [WALK_11_SIZES, PRINTED_ROUNDING_SIZES, (10_000, 3_000_000), (9_871, 2_345_678)]
+)
 def test_07_s_per_gib_column_and_its_times_as_many_sentence_agree(sizes: tuple[int, int]) -> None:
     result = density_result(*sizes)
     shown = dict(PER_GIB_CELL.findall(result.text()))
@@ -199,7 +204,7 @@ def test_07_s_per_gib_column_and_its_times_as_many_sentence_agree(sizes: tuple[i
     assert said is not None and int(said[1].replace(",", "")) == _ratio_of_shown(shown)
 
 
-@pytest.mark.parametrize("sizes", [WALK_11_SIZES, (9_871, 2_345_678)])
+@pytest.mark.parametrize("sizes", [WALK_11_SIZES, PRINTED_ROUNDING_SIZES, (9_871, 2_345_678)])
 def test_10_s_per_gib_rows_and_its_times_as_many_sentence_agree(sizes: tuple[int, int]) -> None:
     from kernel_helpers.report.page import add_density
     from kernel_helpers.report.verdicts import Verdict
@@ -212,6 +217,37 @@ def test_10_s_per_gib_rows_and_its_times_as_many_sentence_agree(sizes: tuple[int
     }
     said = TIMES_AS_MANY.search(" ".join(verdict.sentences))
     assert said is not None and int(said[1].replace(",", "")) == _ratio_of_shown(shown)
+
+
+#: Walk 15, S4: 07 and 10 printed "131.6", "234.2", "97.38" per GiB, the figure 132, 234, 97.
+WALK_15_BYTES = {"wasm-instance": 14_315, "wasmtime-process": 4_584_722,
+                 "containerd-wasmtime": 8_159_132, "container": 11_026_308}  # fmt: skip
+
+
+def test_a_per_gib_count_prints_the_same_in_table_sentences_and_figure() -> None:
+    """Whole instances from 100 up, three significant digits below, and one text per row
+    wherever the row's count is printed: 07's table, its story, its figure, 10's rows."""
+    from kernel_helpers.report.page import add_density
+    from kernel_helpers.report.verdicts import Verdict
+
+    result = DensityResult(
+        {n: DensityRow(n, 20, size, "a method") for n, size in WALK_15_BYTES.items()}
+    )
+    expected = {"wasm-instance": "75,008", "wasmtime-process": "234",
+                "containerd-wasmtime": "132", "container": "97.4"}  # fmt: skip
+    table = {
+        m[1]: m[2]
+        for m in re.finditer(r"^([\w-]+)\s+\d+\s+\S+ \S+\s+([\d,.]+)", result.text(), re.M)
+    }
+    story = {n: re.search(rf"{n}: .*?about ([\d,.]+) in one GiB", str(density_story(result)))[1]  # type: ignore[index]
+             for n in result.rows}  # fmt: skip
+    right = density_figure(result).axes[1]
+    figure = dict(zip(result.rows, (t.get_text().strip() for t in right.texts), strict=True))
+    verdict = Verdict("Size", "claim")
+    add_density(verdict, result.to_json())
+    rows = {what.rsplit(", ", 1)[1]: re.search(r"each, ([\d,.]+) per GiB", measured)[1]  # type: ignore[index]
+            for what, _, measured in verdict.rows}  # fmt: skip
+    assert table == story == figure == rows == expected
 
 
 def test_the_density_story_computes_the_ratio_and_marks_recorded_rows() -> None:

@@ -610,8 +610,15 @@ def test_06_names_a_far_sample_beside_the_ratio_it_stretches() -> None:
     cells = cell_sources(notebook("06"))
     table = next(c for c in cells if "result.ratio_intervals()" in c)
     assert "result.far_sample_notes()" in table
+    from kernel_helpers.bench.ratio import LISTED_AT_MOST
+
     text = " ".join(markdown(notebook("06")).split())
-    assert "names them, how far off each is, and the ratio without them" in text
+    # Walk 15, S3: past three far samples the note counts them per side (LISTED_AT_MOST).
+    assert (
+        "names them and how far off each is (past three, how many on each side and the "
+        "furthest), and the ratio without them" in text
+    )
+    assert LISTED_AT_MOST == 3
 
 
 def test_06_states_the_rule_the_far_sample_note_follows() -> None:
