@@ -188,7 +188,9 @@ class DensityResult:
                 f"recorded rows: {self.recorded.get('machine', '?')}, "
                 f"{self.recorded.get('date', '?')}, not measured here"
             )
-            lines.append(wrap_note(recorded))
+            # Why this run could not measure them, in the daemon's own words where it spoke.
+            why = self.recorded.get("why")
+            lines.append(wrap_note(f"{recorded}: {why}" if why else recorded))
         notes = [f"{name}: not measured: {why}" for name, why in self.skipped.items()]
         notes += [
             f"method, {name}: {without_code_marks(row.method)}" for name, row in self.rows.items()
