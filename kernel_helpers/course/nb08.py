@@ -413,7 +413,7 @@ class BesideJavaScript(ShownAsText):
                 lines.append(f"  JavaScript against the module: {outputs}")
             ratios, stretched = self._ratios[case.label]
             for question, ratio in ratios.items():
-                lines.append(f"  {question}: {ratio.text()}")
+                lines.append(f"  {question}: {ratio.with_interval()}")  # as 08's verdict
                 if question in stretched:
                     lines.append(f"    ({stretched[question]})")
             lines.append("")

@@ -66,7 +66,7 @@ def draw_throughput(ax: Axes, compute: ResultLike) -> None:
         )
         for x, r in zip(xs, mine, strict=True):
             ax.annotate(
-                f"{r.ratio:.2f}×",
+                r.point_text(),  # the point the verdict and the table print
                 (x, r.ratio),
                 textcoords="offset points",
                 xytext=(8, 0),
