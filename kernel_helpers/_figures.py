@@ -7,6 +7,7 @@ benchmark worker and ``run-wasm``, never imports matplotlib.
 from __future__ import annotations
 
 import io
+import math
 import textwrap
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -16,7 +17,7 @@ from matplotlib.backend_bases import RendererBase
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure, SubFigure
 from matplotlib.text import Text
-from matplotlib.ticker import FuncFormatter, LogLocator
+from matplotlib.ticker import FixedLocator, FuncFormatter, LogLocator, NullFormatter
 
 
 class KitFigure(Figure):
@@ -47,6 +48,43 @@ def label_log_axis(ax: Axes, unit: Callable[[float], str], which: str = "x") -> 
     axis = ax.yaxis if which == "y" else ax.xaxis
     axis.set_major_locator(LogLocator(base=10, numticks=20))
     axis.set_major_formatter(FuncFormatter(lambda value, _: unit(value)))
+
+
+#: The labelled ticks of :func:`label_log_axis_around` in each power of ten: "2 ms", "5 ms"...
+NICE_STEPS = (1.0, 2.0, 5.0)
+#: ... while the data spans at most this many powers of ten; wider, only the powers.
+NICE_STEPS_UP_TO_DECADES = 3
+#: How far past its outermost labelled ticks a log axis reaches, so a point on one is whole.
+LOG_AXIS_PAD = 1.12
+
+
+def label_log_axis_around(
+    ax: Axes, unit: Callable[[float], str], low: float, high: float, which: str = "y"
+) -> list[float]:
+    """Label a log axis at 1, 2 and 5 of each power of ten ("2 ms", "5 ms", "10 ms"), from
+    the labelled tick at or below ``low`` to the one at or above ``high``, so every value
+    plotted between them has a labelled tick under it and over it (walk 15, S5: fib(30)'s
+    3-9 ms sat under 08's lowest label, 10 ms). Returns the labelled ticks."""
+    axis = ax.yaxis if which == "y" else ax.xaxis
+    ticks = nice_log_ticks(low, high)
+    axis.set_major_locator(FixedLocator(ticks))
+    axis.set_major_formatter(FuncFormatter(lambda value, _: unit(value)))
+    axis.set_minor_locator(LogLocator(base=10, subs=tuple(range(2, 10))))
+    axis.set_minor_formatter(NullFormatter())  # unlabelled: the labelled ones are enough
+    limits = (ticks[0] / LOG_AXIS_PAD, ticks[-1] * LOG_AXIS_PAD)
+    ax.set_ylim(*limits) if which == "y" else ax.set_xlim(*limits)
+    return ticks
+
+
+def nice_log_ticks(low: float, high: float) -> list[float]:
+    """The 1-2-5 ticks (only powers of ten over :data:`NICE_STEPS_UP_TO_DECADES` decades)
+    from the last at or below ``low`` to the first at or above ``high``; both positive."""
+    steps = NICE_STEPS if high <= low * 10**NICE_STEPS_UP_TO_DECADES else (1.0,)
+    first, last = math.floor(math.log10(low)), math.ceil(math.log10(high))
+    candidates = [float(f"{step}e{power}") for power in range(first, last + 1) for step in steps]
+    under = max(tick for tick in candidates if tick <= low)
+    over = min(tick for tick in candidates if tick >= high)
+    return [tick for tick in candidates if under <= tick <= over]
 
 
 #: How far (pixels) a label beside a point or bar stays from the axes' right edge.

@@ -5,7 +5,8 @@ A ratio of two medians from a noisy 2-core machine is not one number: ``Ratio`` 
 medians taken each time, the 2.5th and 97.5th percentiles kept). A ratio whose interval
 contains 1 is "no measurable difference", never a finding. Verdicts (notebooks 06-10)
 print ratios only through :meth:`Ratio.text`, so they never claim more precision than the
-interval allows.
+interval allows, or, where a table prints a slowdown to two decimals (notebooks 08 and 10),
+through :meth:`Ratio.with_interval`, the interval beside it.
 """
 
 from __future__ import annotations
@@ -27,6 +28,10 @@ CONFIDENCE = 0.95
 NO_DIFFERENCE = "no measurable difference"
 #: How :meth:`Ratio.why_rounded` names the significant digits :func:`_digits` keeps.
 KEPT = {1: "one significant digit", 2: "two significant digits", 3: "three significant digits"}
+#: Where a ratio's point stops in tables and verdicts: hundredths, "1.07×".
+TABLE_PLACE = -2
+#: What :meth:`Ratio.with_interval` calls a bootstrap interval.
+BOOTSTRAP_INTERVAL = "95% interval"
 
 
 @dataclass(frozen=True)
@@ -58,6 +63,26 @@ class Ratio:
             return f"{NO_DIFFERENCE} ({self.span()})"
         shown = printed_interval(self.value, self.low, self.high, place(self.value, _digits(self)))
         return f"about {shown.point} ({shown.low}-{shown.high})"
+
+    def with_interval(self, kind: str = BOOTSTRAP_INTERVAL) -> str:
+        """The one way a table prints a ratio beside its interval: "1.29× (95% interval
+        1.007×-1.43×)", "1.05× (95% interval 0.96×-1.15×: no measurable difference)".
+        08's verdict, its table beside JavaScript and 10's page print the same pair of
+        sample sets through it, so they print it alike (walk 15, S1: "1.29× (95% interval
+        1.007×-1.43×)" in one and "about 1.3× (1.007×-1.5×)" in the other). ``kind``
+        names the spread: a summary keeping quartiles only has a "quartile spread"."""
+        shown = self.printed()
+        if not self.spread_known:
+            return f"{shown.point} (medians only: the spread is unknown)"
+        reaches_one = "" if self.measurable else f": {NO_DIFFERENCE}"
+        return f"{shown.point} ({kind} {shown.low}-{shown.high}{reaches_one})"
+
+    def printed(self) -> PrintedInterval:
+        """The point to two decimals ("1.07×", more where two would put it on or outside
+        its interval) and the ends to at least its digits (:func:`printed_interval`): the
+        figures :meth:`with_interval` prints (walk 13: "1.07× (1.1×-1.3×)"). Two decimals
+        however large, as the headline and 08's figure print the point too."""
+        return printed_interval(self.value, self.low, self.high, TABLE_PLACE, zeros=True)
 
     def divided(self) -> str:
         """``value`` as dividing the two medians gives it, not rounded to the interval:

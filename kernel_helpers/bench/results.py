@@ -23,17 +23,14 @@ from typing import IO, Any, NamedTuple
 from .._display import describe_machine, format_seconds
 from .._errors import BenchmarkError
 from .ratio import (
+    BOOTSTRAP_INTERVAL,
     PrintedInterval,
     Ratio,
     Side,
     far_sample_note,
-    printed_interval,
     ratio_of_medians,
 )
 from .variants import CONTAINER_VARIANTS, IN_PROCESS, PROCESS, WASM_VARIANTS, in_order, label_of
-
-#: Where a slowdown's point stops in tables and verdicts: hundredths, "1.07×".
-TABLE_PLACE = -2
 
 #: How outliers are counted, written into every result so a reader knows the rule.
 OUTLIER_RULE = (
@@ -609,21 +606,30 @@ class Slowdown:
         """False when the interval reaches 1×: these runs cannot tell wasm from native."""
         return self.interval.measurable
 
+    @property
+    def spread_kind(self) -> str:
+        """What ``low``-``high`` is: "95% interval" or "quartile spread"."""
+        return BOOTSTRAP_INTERVAL if self.bootstrap else "quartile spread"
+
+    def text(self) -> str:
+        """ "1.29× (95% interval 1.007×-1.43×)": :meth:`~.ratio.Ratio.with_interval`, as
+        the table beside JavaScript and notebook 10's page print the same samples."""
+        return self.interval.with_interval(self.spread_kind)
+
     def point_text(self) -> str:
         """The slowdown as tables print it, two decimals ("1.07×"), or more where two would
-        put it on or outside its interval (:func:`~.ratio.printed_interval`)."""
+        put it on or outside its interval (:meth:`~.ratio.Ratio.printed`)."""
         return self._printed().point
 
     def spread_text(self) -> str:
         """ "95% interval 0.61×-1.10×" or "quartile spread 0.62×-0.86×": which, and where;
         to at least the digits of :meth:`point_text`, which it is printed beside."""
-        kind = "95% interval" if self.bootstrap else "quartile spread"
         shown = self._printed()
-        return f"{kind} {shown.low}-{shown.high}"
+        return f"{self.spread_kind} {shown.low}-{shown.high}"
 
     def _printed(self) -> PrintedInterval:
         # Walk 13: "1.07× (95% interval 1.1×-1.3×)" read as a point outside its interval.
-        return printed_interval(self.ratio, self.low, self.high, TABLE_PLACE, zeros=True)
+        return self.interval.printed()
 
 
 def _few_samples_note(native: Stats, wasm: Stats, interval: Ratio, count: int) -> str | None:

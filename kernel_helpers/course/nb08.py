@@ -23,10 +23,11 @@ from ..bench.compute import (
 )
 from ..bench.compute import beside_javascript as beside_javascript_result
 from ..bench.ratio import Ratio
-from ..bench.results import BenchResult, as_result, native_missing, slowdowns
+from ..bench.results import BenchResult, Slowdown, as_result, native_missing, slowdowns
 from ..report.claims import PUBLISHED_SLOWDOWN
 from ..report.compute_plots import beside_javascript_figure
 from ..report.exports import save_result
+from ..report.verdicts import steady_slowdowns
 from ..toolchains.build import NATIVE, Artifact
 from .checks import (
     IN_NOTEBOOK,
@@ -262,9 +263,11 @@ def _run_both_ways(module: Artifact, binary: Artifact, n: str) -> tuple[ProgramR
 
 
 @exercise("08 · exercise 3 (primes, wasm against native)")
-def check_prime_count(source: object) -> CheckResult:
+def check_prime_count(source: object, compute: Any = None) -> CheckResult:
     """Notebook 08: a C program printing how many primes are below N (its argument), right
-    as wasm and natively; one timed run of each gives this run's wasm/native ratio."""
+    as wasm and natively; one timed run of each gives this run's wasm/native ratio.
+    ``compute``, the measuring cell's run, gives sha256's verdict, which a reply on a
+    program ahead of native compares it with."""
     text = program_text(source, "c")
     module = compile_program(text, "c", name="primes")
     binary = compile_program(text, "c", name="primes", target=NATIVE)
@@ -281,13 +284,24 @@ def check_prime_count(source: object) -> CheckResult:
         f"fastest of {TIMED_RUNS} runs a side: wasm {format_seconds(wasm_s)}, native "
         f"{format_seconds(native_s)} (its process started and ended, a millisecond or two "
         f"of it): wasm/native = {ratio:.2f}. A rough figure; the measurement at the top of "
-        "this notebook repeats its runs for a steadier one." + _level_or_ahead(ratio),
+        "this notebook repeats its runs for a steadier one."
+        + _level_or_ahead(ratio, _steady_sha256(compute)),
     )
 
 
-def _level_or_ahead(ratio: float) -> str:
+def _steady_sha256(compute: Any) -> Slowdown | None:
+    """sha256's slowdown at its largest size, the row 08's verdict judges it by, or None
+    without a run (or without a native build in it)."""
+    if compute is None:
+        return None
+    rows = [row for row in steady_slowdowns(compute) if row.example == "sha256"]
+    return rows[0] if rows else None
+
+
+def _level_or_ahead(ratio: float, sha256: Slowdown | None = None) -> str:
     """Why a learner's own loop can come out level with native or ahead of it, after a
-    notebook on why wasm is slower: nothing is broken (walk 11, S6: 0.70, every time)."""
+    notebook on why wasm is slower: nothing is broken (walk 11, S6: 0.70, every time).
+    Ahead, it names what programs that touch memory did in this run (``sha256``)."""
     if ratio >= USUAL_FROM:
         return ""
     loop = (
@@ -299,8 +313,38 @@ def _level_or_ahead(ratio: float) -> str:
     return (
         f" Ahead of native by {100 * (1 - ratio):.0f}%, in the fastest of {TIMED_RUNS} runs a "
         f"side, so no stall: {loop}, and clang (native) and Cranelift (wasm's machine code) "
-        "compile it to different instructions; here Cranelift's ran faster. Programs that "
-        "read and write memory, such as sha256 above, show the usual direction."
+        "compile it to different instructions; here Cranelift's ran faster. "
+        + _what_memory_programs_did(sha256)
+    )
+
+
+#: What a program that reads and writes memory is expected to do as wasm, and why.
+MEMORY_PROGRAMS = (
+    "Programs that read and write memory, such as sha256, are expected to be slower as "
+    "wasm, since every load and store is bounds-checked"
+)
+
+
+def _what_memory_programs_did(sha256: Slowdown | None) -> str:
+    """:data:`MEMORY_PROGRAMS`, followed by what this run's sha256 verdict said (walk 15,
+    S2: "such as sha256 above, show the usual direction" beside a verdict saying sha256
+    could not be told from native)."""
+    if sha256 is None:
+        return f"{MEMORY_PROGRAMS}."
+    measured = f"{sha256.point_text()} as long as natively at {sha256.label}"  # as the verdict
+    if sha256.measurable and sha256.ratio > 1:
+        return f"{MEMORY_PROGRAMS}, and in this run sha256 above was: {measured} ({sha256.spread_text()})."
+    if sha256.measurable:
+        return (
+            f"{MEMORY_PROGRAMS}; in this run even sha256 above ran faster as wasm ({measured}, "
+            f"{sha256.spread_text()}): on this machine the two compilers' choices outweighed "
+            "its bounds checks."
+        )
+    return (
+        f"{MEMORY_PROGRAMS}; in this run even sha256 above could not be told from native "
+        f"({measured}, but its {sha256.spread_text()} reaches 1×): whatever its bounds "
+        "checks cost was lost in how much its runs varied, so this run shows no price for "
+        "memory access either; more repetitions in the measuring cell may show one."
     )
 
 
@@ -354,7 +398,7 @@ SOLUTIONS = (
         return 0;
     }
     '''
-    kh.check_prime_count(answer)
+    kh.check_prime_count(answer, compute)  # compute: the measuring cell's run
     """,
         "Trial division up to the square root: every i below N that no d with d * d <= i "
         "divides is a prime. d * d stays far below what a 32-bit long holds, so the same "
@@ -413,7 +457,7 @@ class BesideJavaScript(ShownAsText):
                 lines.append(f"  JavaScript against the module: {outputs}")
             ratios, stretched = self._ratios[case.label]
             for question, ratio in ratios.items():
-                lines.append(f"  {question}: {ratio.text()}")
+                lines.append(f"  {question}: {ratio.with_interval()}")  # as 08's verdict
                 if question in stretched:
                     lines.append(f"    ({stretched[question]})")
             lines.append("")

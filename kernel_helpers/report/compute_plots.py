@@ -7,10 +7,9 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
 
 from .._display import format_seconds
-from .._figures import keep_labels_inside, new_figure
+from .._figures import keep_labels_inside, label_log_axis_around, new_figure
 from ..bench.results import ResultLike, Slowdown, as_result, slowdowns
 from .claims import PUBLISHED_SLOWDOWN
 from .plots import KIND_COLOURS
@@ -66,7 +65,7 @@ def draw_throughput(ax: Axes, compute: ResultLike) -> None:
         )
         for x, r in zip(xs, mine, strict=True):
             ax.annotate(
-                f"{r.ratio:.2f}×",
+                r.point_text(),  # the point the verdict and the table print
                 (x, r.ratio),
                 textcoords="offset points",
                 xytext=(8, 0),
@@ -91,6 +90,7 @@ def beside_javascript_figure(result: ResultLike) -> Figure:
     ax = figure.add_subplot()
     cases = [case.label for case in browser_cases()]
     width = 0.8 / len(SIDES)
+    plotted: list[float] = []  # every median and quartile drawn, for the axis' labels
     for index, side in enumerate(SIDES):
         found = [(i, model.variants[f"{side} {c}"].stats) for i, c in enumerate(cases)
                  if f"{side} {c}" in model.variants]  # fmt: skip
@@ -102,10 +102,12 @@ def beside_javascript_figure(result: ResultLike) -> Figure:
                            [s.q3_s - s.median_s for _, s in found]])  # fmt: skip
         ax.errorbar(xs, medians, yerr=np.clip(spread, 0, None), fmt="o", capsize=3,
                     color=SIDE_COLOURS[side], label=SIDE_LABELS[side])  # fmt: skip
+        plotted += [value for _, s in found for value in (s.q1_s, s.median_s, s.q3_s)]
     ax.set_xticks(range(len(cases)), cases)
     ax.set_yscale("log")
-    # label_log_axis words an x axis; here time is up the side.
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: format_seconds(value)))
+    positive = [value for value in plotted if value > 0]
+    if positive:  # "2 ms", "5 ms", "10 ms": a labelled time under and over every point
+        label_log_axis_around(ax, format_seconds, min(positive), max(positive), which="y")
     ax.set_ylabel("time per run (median, bar: quartiles)")
     missing = [
         SIDE_LABELS[s] for s in SIDES if not any(k.startswith(f"{s} ") for k in model.variants)

@@ -305,7 +305,8 @@ def add_browser(
             no_page.append(case)
             continue
         for question, ratio in browser_ratios(result, case).items():
-            verdict.rows.append((f"{case}: {question}", "", ratio.text()))
+            # As the speed verdict's own rows print the same samples (walk 15, S1).
+            verdict.rows.append((f"{case}: {question}", "", ratio.with_interval()))
     if no_page:
         verdict.sentences.append(
             f"Beside JavaScript ({', '.join(no_page)}): the browser rows come from the page, and "

@@ -16,10 +16,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .._display import ShownAsHtml, ShownAsText, format_bytes, format_seconds
-from ..bench.ratio import NO_DIFFERENCE
+from ..bench.ratio import TABLE_PLACE
 from ..bench.results import (
     OCI_PACKS_NOTE,
-    TABLE_PLACE,
     Measurement,
     ResultLike,
     Slowdown,
@@ -504,9 +503,7 @@ def throughput_verdict(compute: ResultLike) -> Verdict:
             (
                 row.label,
                 f"near native (published: {low_pub}-{high_pub}×)",
-                f"{row.point_text()} ({row.spread_text()}"
-                + ("" if row.measurable else f": {NO_DIFFERENCE}")
-                + ")",
+                row.text(),
             )
         )
     # Walk 10, S10: "0.49×-4.6×" beside tight quartiles needs the sample that did it named.

@@ -785,3 +785,48 @@ def test_a_prime_counter_level_or_ahead_of_native_is_told_why() -> None:
     ahead = _level_or_ahead(0.70)
     assert "Ahead of native by 30%, in the fastest of 3 runs a side" in ahead
     assert "Cranelift" in ahead and "process start" not in ahead
+
+
+def _compute_run(sha256_native: list[float], sha256_wasm: list[float]) -> Any:
+    """A compute run as 08's measuring cell saves it: fib clearly slower as wasm, sha256
+    at 8 MiB with the samples given."""
+    from kernel_helpers.bench.results import BenchResult, Measurement
+
+    result = BenchResult(machine={}, example="fib+sha256", benchmark="compute")
+    cases = {
+        "fib(35)": ([0.026, 0.0262, 0.0258, 0.0261, 0.0259], [0.033, 0.0334, 0.0329, 0.0331, 0.0335]),
+        "sha256 8 MiB": (sha256_native, sha256_wasm),
+    }  # fmt: skip
+    for case, (native, wasm) in cases.items():
+        for side, samples in (("native", native), ("wasm", wasm)):
+            name = f"{side} {case}"
+            result.variants[name] = Measurement.from_samples(name, "process", samples)
+    return result.to_json()
+
+
+def test_a_prime_counter_ahead_of_native_is_set_beside_this_runs_sha256_verdict() -> None:
+    """Walk 15, S2: "Programs that read and write memory, such as sha256 above, show the
+    usual direction" beside a verdict saying sha256 could not be told from native. The
+    reply now follows the verdict the check's ``compute`` argument gives."""
+    from kernel_helpers.course.nb08 import _level_or_ahead, _steady_sha256
+    from kernel_helpers.report.verdicts import throughput_verdict
+
+    slower = _compute_run([0.080, 0.081, 0.079, 0.080, 0.082], [0.088, 0.089, 0.087, 0.088, 0.09])
+    reply = _level_or_ahead(0.70, _steady_sha256(slower))
+    sha256 = _steady_sha256(slower)
+    assert sha256 is not None and sha256.measurable and sha256.ratio > 1
+    said = f"in this run sha256 above was: {sha256.point_text()} as long as natively at"
+    assert f"{said} sha256 8 MiB ({sha256.spread_text()})" in reply
+    assert "could not be told" not in reply
+
+    noisy = _compute_run([0.080, 0.095, 0.070, 0.084, 0.079], [0.084, 0.071, 0.097, 0.081, 0.09])
+    verdict = " ".join(throughput_verdict(noisy).sentences)
+    assert "sha256 ran" in verdict and "cannot tell it from native" in verdict
+    reply = _level_or_ahead(0.70, _steady_sha256(noisy))
+    assert "in this run even sha256 above could not be told from native" in reply
+    assert "show the usual direction" not in reply and "sha256 above was" not in reply
+    spread = _steady_sha256(noisy).spread_text()  # type: ignore[union-attr]
+    assert f"its {spread} reaches 1×" in reply and spread in verdict  # the verdict's words
+
+    without_run = _level_or_ahead(0.70, _steady_sha256(None))
+    assert "are expected to be slower as wasm" in without_run and "above" not in without_run

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from kernel_helpers.report.compute_plots import throughput_figure
+from kernel_helpers.report.compute_plots import beside_javascript_figure, throughput_figure
 from kernel_helpers.report.plots import (
     LiveStartupPlot,
     figure_png,
@@ -577,3 +577,35 @@ def test_the_size_legend_says_why_oci_image_and_artifact_share_a_colour() -> Non
     oci = [t for t in legend if "OCI" in t]
     assert len(oci) == 1 and "image" in oci[0] and "artifact" in oci[0], legend
     assert "one module" in oci[0]
+
+
+@pytest.mark.parametrize("browser", [True, False], ids=["with-page", "headless"])
+def test_the_figure_beside_javascript_labels_a_time_under_and_over_every_point(
+    browser: bool,
+) -> None:
+    """Walk 15, S5: 08's log time axis labelled only 10 ms and 100 ms, and fib(30)'s points
+    (3-9 ms) sat under the lowest label with nothing to read them against."""
+    from kernel_helpers.bench.compute import SIDES, browser_cases
+
+    medians = {"fib(30)": (0.0031, 0.0039, 0.0062, 0.0089), "fib(35)": (0.026, 0.0335, 0.045, 0.07),
+               "sha256 1 MiB": (0.0112, 0.0122, 0.0105, 0.021),
+               "sha256 8 MiB": (0.0818, 0.0883, 0.080, 0.138)}  # fmt: skip
+    timed = {
+        f"{side} {case.label}": {"samples_s": [m * 0.95, m, m * 1.05]}
+        for case in browser_cases()
+        for side, m in zip(SIDES, medians[case.label], strict=True)
+        if browser or not side.startswith("browser")
+    }
+    ax = beside_javascript_figure({"variants": timed}).axes[0]
+    ax.figure.draw_without_rendering()
+    bottom, top = ax.get_ylim()
+    labelled = [
+        label.get_position()[1]
+        for label in ax.yaxis.get_ticklabels()  # the major ticks': minor ones are unlabelled
+        if label.get_text() and bottom <= label.get_position()[1] <= top
+    ]
+    plotted = [s for run in timed.values() for s in run["samples_s"]]
+    assert len(labelled) >= 3
+    for value in plotted:
+        assert min(labelled) <= value <= max(labelled), (value, labelled)
+    assert any(label <= min(plotted) * 2 for label in labelled)  # not only far below it

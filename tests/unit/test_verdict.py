@@ -272,16 +272,15 @@ def test_the_speed_verdict_and_the_browser_table_print_one_interval() -> None:
     verdict = throughput_verdict(compute)
     row = verdict.rows[0][2]
     # One interval, printed beside the table's two-decimal point to at least its digits
-    # (walk 13): "0.50×-1.08×" here, "0.5×-1.08×" in the table beside JavaScript.
+    # (walk 13), and since walk 15 (S1) in the same words as the table beside JavaScript.
     printed = row.split("95% interval ")[1].split(":")[0]
     assert f"{printed}: no measurable difference" in row and "spread" not in row
     ends = [float(end.rstrip("×")) for end in printed.split("-")]
-    table_ends = [float(end.rstrip("×")) for end in interval.span().split("-")]
-    assert ends == table_ends
+    assert ends[0] <= interval.low and ends[1] >= interval.high  # rounded outward
     for result in (compute, compute.to_json()):  # notebook 10 reads the saved JSON
         assert throughput_verdict(result).rows[0][2] == row
     browser = browser_ratios(beside_javascript(compute, BrowserCompute()), "fib(35)")
-    assert browser["wasmtime / native: wasm's cost outside the browser"].span() == interval.span()
+    assert browser["wasmtime / native: wasm's cost outside the browser"].with_interval() == row
 
 
 def test_a_speed_headline_whose_intervals_reach_one_says_it_could_not_tell() -> None:

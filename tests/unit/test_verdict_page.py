@@ -15,7 +15,8 @@ from kernel_helpers.bench.compute import NO_PAGE, browser_ratios
 from kernel_helpers.bench.density import DensityResult, DensityRow, times_as_many_per_gib
 from kernel_helpers.bench.density import recorded_density as recorded_density_result
 from kernel_helpers.bench.pull import recorded_pull
-from kernel_helpers.bench.results import BenchResult, Measurement, as_dict, as_result
+from kernel_helpers.bench.results import BenchResult, Measurement, as_dict, as_result, slowdowns
+from kernel_helpers.course.nb08 import BesideJavaScript
 from kernel_helpers.report.exports import load_results, save_result
 from kernel_helpers.report.page import (
     CLAIMS,
@@ -24,7 +25,7 @@ from kernel_helpers.report.page import (
     recorded_density,
     with_recorded_parts,
 )
-from kernel_helpers.report.verdicts import times
+from kernel_helpers.report.verdicts import throughput_verdict, times
 from tests.synthetic_results import all_results
 
 NOTEBOOK_00 = Path(__file__).resolve().parents[2] / "notebooks" / "00-setup-check.ipynb"
@@ -208,7 +209,7 @@ def test_speed_quotes_the_browser_comparison_or_says_it_comes_from_the_page() ->
     shown = {r[0]: r[2] for r in speed.rows}
     for case in ("fib(35)", "sha256 8 MiB"):
         for question, ratio in browser_ratios(browser, case).items():
-            assert shown[f"{case}: {question}"] == ratio.text()
+            assert shown[f"{case}: {question}"] == ratio.with_interval()
     portability = course_verdict(results)[2]
     assert (
         "ran fib(30)" not in portability.text()
@@ -332,3 +333,35 @@ def test_07s_host_table_says_its_wall_times_are_no_race() -> None:
     node = HostRun("Node.js v18.19.0 (node:wasi)", "ab" * 32, "Hello, wasm!\n", 0, 0.223)
     shown = PortabilityReport("hello.wasm", [wasmtime, node]).html()
     assert "223 ms" in shown and "starting a whole node process" in shown
+
+
+def test_one_slowdown_prints_alike_in_the_verdict_the_table_and_the_page() -> None:
+    # Walk 15, S1: 08's verdict gave fib(35) as "1.29× (95% interval 1.007×-1.43×)", the
+    # table beside JavaScript and 10's page as "about 1.3× (1.007×-1.5×)": one ratio of
+    # the same samples, two intervals. All three now print it through one function.
+    results = page_results()
+    compute = as_result(results["compute"])
+    native = [0.0262, 0.0255, 0.0271, 0.0260, 0.0258, 0.0301]
+    wasm = [0.0335, 0.0290, 0.0371, 0.0262, 0.0338, 0.0349]
+    for name, samples in (("native fib(35)", native), ("wasm fib(35)", wasm)):
+        kind = compute.variants[name].kind
+        compute.variants[name] = Measurement.from_samples(name, kind, samples)
+    fib = next(row for row in slowdowns(compute) if row.label == "fib(35)")
+    assert fib.measurable
+    # "1.29× (95% interval 1.007×-1.43×)" from these samples: the point and spread the
+    # verdict's sentences and exercise 1's check quote.
+    printed = f"{fib.point_text()} ({fib.spread_text()})"
+
+    verdict_rows = {label: shown for label, _, shown in throughput_verdict(compute).rows}
+    assert verdict_rows["fib(35)"] == printed
+
+    browser = browser_result(no_page=False, compute=compute)
+    table = BesideJavaScript(browser, "Chromium (as reported)").text()
+    assert f"wasmtime / native: wasm's cost outside the browser: {printed}" in table
+
+    results["compute"] = compute.to_json()
+    results["compute-browser"] = browser.to_json()
+    speed = course_verdict(results)[3]
+    page_rows = {label: shown for label, _, shown in speed.rows}
+    assert page_rows["fib(35)"] == printed
+    assert page_rows["fib(35): wasmtime / native: wasm's cost outside the browser"] == printed
