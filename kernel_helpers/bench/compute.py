@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from .._errors import KitError
 from ..toolchains.pairs import example_builds
 from .harness import OnSample, machine_metadata, measure_callable, measure_command
-from .ratio import Ratio, Side, far_sample_note, ratio_of_medians
+from .ratio import MACHINE_STALL, Ratio, Side, far_sample_note, ratio_of_medians
 from .results import BenchResult, Measurement
 
 if TYPE_CHECKING:  # the widget (anywidget, traitlets) loads only where a page is wanted
@@ -218,7 +218,11 @@ def browser_ratio_outliers(
         whole = ratios.get(question)
         if a is None or b is None or whole is None:
             continue
-        note = far_sample_note(_side(slow, a), _side(fast, b), whole, stall=PAGE_STALL)
+        # Only a ratio with a side in the page can blame the page (walk 16, S4: a native
+        # stall was called "a stall of the page or the machine").
+        in_page = any(side.startswith("browser-") for side in (slow, fast))
+        stall = PAGE_STALL if in_page else MACHINE_STALL
+        note = far_sample_note(_side(slow, a), _side(fast, b), whole, stall=stall)
         if note is not None:
             notes[question] = note
     return notes

@@ -352,9 +352,14 @@ def download_guess_said(name: str, parts: PullParts, source: str) -> str:
         f"estimate ({'more' if parts.mostly_the_download else 'not more'} than half)"
     )
     if parts.trips_s > parts.rate_s:
+        # "Holds" beside "round trips weigh most" read as a contradiction (walk 16, S5):
+        # the download here is the link's waiting, not its bytes.
+        waiting = "so mostly the link, its round trips more than its bytes: " * bool(
+            parts.mostly_the_download
+        )
         weighs = (
-            f"of it the round trips weigh most ({trips}% against the rate's {rate}%): a nearer "
-            f"registry would save more than a faster link"
+            f"{waiting}of it the round trips weigh most ({trips}% against the rate's {rate}%): "
+            f"a nearer registry would save more than a faster link"
         )
     else:
         weighs = (

@@ -9,9 +9,10 @@ import functools
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from textwrap import indent
 from typing import Any
 
-from .._display import ShownAsText, format_seconds
+from .._display import ShownAsText, format_seconds, wrap_note
 from .._figures import figure_png
 from ..bench.compute import (
     NO_PAGE,
@@ -458,15 +459,17 @@ class BesideJavaScript(ShownAsText):
             ratios, stretched = self._ratios[case.label]
             for question, ratio in ratios.items():
                 lines.append(f"  {question}: {ratio.with_interval()}")  # as 08's verdict
-                if question in stretched:
-                    lines.append(f"    ({stretched[question]})")
+                if question in stretched:  # at words: one line broke mid-word (walk 16, S4)
+                    lines.append(indent(wrap_note(f"({stretched[question]})", 88), "    "))
             lines.append("")
         lines.append(
-            "Times are medians with quartiles; ratios are medians' ratios with a 95% bootstrap "
-            "interval; warm-ups and repetitions as in the first cell."
+            wrap_note(
+                "Times are medians with quartiles; ratios are medians' ratios with a 95% "
+                "bootstrap interval; warm-ups and repetitions as in the first cell."
+            )
         )
         if self.result.notes.get("method"):
-            lines.append(f"Method: {self.result.notes['method']}.")
+            lines.append(wrap_note(f"Method: {self.result.notes['method']}"))
         return "\n".join(lines)
 
 

@@ -59,10 +59,12 @@ def check_typed_call(answer: object) -> CheckResult:
     truth = _digest(TYPED_CALL_INPUT)
     if isinstance(answer, str) and answer == truth and not _returned_by_the_component(answer):
         return wrong(
-            "the right digest, but no typed call of sha256 on the text's UTF-8 bytes in this "
-            "kernel returned it: it was computed another way.",
-            "The exercise is the call itself: call the export as section 1's cells do, "
-            "with kh.call_export, and give what it returned.",
+            "the right digest, but no kh.call_export of sha256 on the text's UTF-8 bytes in "
+            "this kernel returned it. The check sees only calls made through kh.call_export: "
+            "one through section 1's raw sha256 function (instance.get_func) is just as typed, "
+            "but leaves nothing the check can see, and hashlib's digest would read the same.",
+            'Make the same call with kh.call_export(typed.path, "sha256", ...), as '
+            "section 1's later cells do, and give what it returned.",
         )
     if isinstance(answer, str) and answer == truth:
         return right(

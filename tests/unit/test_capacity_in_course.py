@@ -586,3 +586,13 @@ def test_measure_reads_the_sliders_once_their_last_move_has_arrived() -> None:
     rate.value = 25.1  # the last move, arriving after the click
     waiting.join(timeout=30)
     assert read and read[0].rate_mbit == 25.1, read
+
+
+def test_a_guess_that_holds_on_round_trips_says_the_link_is_mostly_waiting() -> None:
+    """Walk 16, S5: "The guess 'mostly the download' holds ... 87% ... the round trips weigh
+    most (83% against the rate's 4%)" read as a contradiction. When the guess holds on
+    round trips, the sentence says the link's part is mostly its waiting, not its bytes."""
+    row = PullRow("oci-wasm-artifact", 40_000, 12, (0.27, 0.28, 0.29), 0.04, 0.29)
+    said = str(pull_story(PullResult(LinkSettings(50, 20), {row.name: row}, {}, None)))
+    assert 'The guess "mostly the download" holds for oci-wasm-artifact' in said
+    assert "so mostly the link, its round trips more than its bytes: of it the round" in said

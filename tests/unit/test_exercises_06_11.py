@@ -548,8 +548,12 @@ def test_typed_call_is_graded_against_hashlib_with_a_hint_for_each_slip(
     digest = hashlib.sha256(TYPED_CALL_INPUT).hexdigest()
     # Walk 3, S35: hashlib's digest passed without the component ever being called.
     uncalled = kh.check_typed_call(digest)
-    assert uncalled.ok is False and "no typed call" in uncalled.message, uncalled.text()
+    assert uncalled.ok is False and "no kh.call_export of sha256" in uncalled.message
     assert uncalled.hint and "kh.call_export" in uncalled.hint
+    # Walk 16, S3: a call through section 1's raw function was typed too, and "computed
+    # another way" read as false; the reply says what the check can and cannot see.
+    assert "computed another way" not in uncalled.message
+    assert "instance.get_func" in uncalled.message and "just as typed" in uncalled.message
     assert kh.check_typed_call(
         kh.call_export(kh.typed_component().path, "sha256", TYPED_CALL_INPUT)
     )

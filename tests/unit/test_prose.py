@@ -817,3 +817,33 @@ def test_11_exercise_2_says_section_3s_table_is_evidence_for_the_prediction() ->
     assert table < exercise
     said = " ".join(cells[exercise].split())
     assert "Section 3's table is your evidence, not the answer" in said
+
+
+def test_12_exercise_1_says_the_call_goes_through_kh_call_export() -> None:
+    """Walk 16, S3: a learner called section 1's raw `sha256` function, as its first cell
+    does, and the check, which sees only `kh.call_export`'s calls, refused the digest. The
+    exercise says which call the check looks for."""
+    cells = cell_sources(notebook("12"))
+    exercise = " ".join(next(c for c in cells if "### Exercise 1 · call the typed" in c).split())
+    assert "Make the call with `kh.call_export`" in exercise
+    assert "among the calls made through `kh.call_export`" in exercise
+
+
+def test_walk_16s_two_exercise_texts_say_what_the_learner_had_to_probe_for() -> None:
+    """Walk 16, S1: 02 ex. 2 did not say what `kh.section_sizes` returns (the learner printed
+    it first); S2: 05 ex. 1 offered `output_limit` as a limit that ends a run without
+    saying a limit ends one only if it stops the guest."""
+    import kernel_helpers as kh
+
+    ex02 = " ".join(
+        next(c for c in cell_sources(notebook("02")) if "section_sizes(path)" in c).split()
+    )
+    assert 'a dict from label to bytes, such as `{"header": 8' in ex02
+    assert "whose values add up to the file's size" in ex02
+    sizes = kh.section_sizes(kh.wasm_module("hello", "c").path)
+    assert (
+        "header" in sizes
+        and sum(sizes.values()) == kh.wasm_module("hello", "c").path.stat().st_size
+    )
+    ex05 = " ".join(next(c for c in cell_sources(notebook("05")) if "all four at" in c).split())
+    assert "A limit ends a run only if it stops the guest" in ex05
