@@ -847,3 +847,17 @@ def test_walk_16s_two_exercise_texts_say_what_the_learner_had_to_probe_for() -> 
     )
     ex05 = " ".join(next(c for c in cell_sources(notebook("05")) if "all four at" in c).split())
     assert "A limit ends a run only if it stops the guest" in ex05
+
+
+def test_06_says_what_a_wide_hyperfine_spread_means_and_which_samples_a_note_names() -> None:
+    """Walk 17: hyperfine's "13.5 ms ± 15.3 ms" (σ above the mean) went unexplained, and the
+    ratio cell's comment said a note names samples "over 5x off" while it named one 3.5x
+    off (the farthest, when leaving it out changes the ratio)."""
+    from kernel_helpers.bench.ratio import OUTLIER_FACTOR
+
+    text = " ".join(markdown(notebook("06")).split())
+    assert "can spread wider than their mean" in text and "reports medians and quartiles" in text
+    cell = next(c for c in cell_sources(notebook("06")) if "far_sample_notes()" in c)
+    assert f"over {OUTLIER_FACTOR:g}x off their side's median, # or else the one farthest off" in (
+        " ".join(cell.split())
+    )
