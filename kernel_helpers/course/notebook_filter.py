@@ -25,8 +25,6 @@ from __future__ import annotations
 import json
 import os
 import shlex
-import shutil
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -107,18 +105,10 @@ def register(repo: Path, python: str | None = None) -> bool:
     Safe to run again (it sets the same value). A folder that is not a git checkout (a
     workshop copy, an unpacked archive) or a machine without git is left alone.
     """
-    git = shutil.which("git")
-    if git is None or not (repo / ".git").exists():
+    if not (repo / ".git").exists():
         return False
-    key = f"filter.{FILTER_NAME}.clean"
     command = filter_command(python or stable_python())
-    done = subprocess.run(
-        [git, "-C", str(repo), "config", "--local", key, command],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    return done.returncode == 0
+    return _git(repo, "config", "--local", f"filter.{FILTER_NAME}.clean", command)
 
 
 def jupyter_config_dir() -> Path:
@@ -146,20 +136,12 @@ def set_up(repo: Path, jupyter_config: Path | None = None) -> bool:
 
 
 def _git(folder: Path, *args: str) -> bool:
-    git = shutil.which("git")
-    if git is None:
-        return False
-    try:
-        done = subprocess.run(
-            [git, "-C", str(folder), *args],
-            capture_output=True,
-            timeout=GIT_TIMEOUT_S,
-            stdin=subprocess.DEVNULL,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return False
-    return done.returncode == 0
+    """``git -C folder ARGS`` succeeded (never raises: no git, a hang, a refusal are False)."""
+    # Imported here: git runs this file as a script, with the standard library alone, and
+    # only set-up and the save hook, inside the package, ever call git.
+    from .._system import run_quick
+
+    return run_quick(["git", "-C", str(folder), *args], timeout=GIT_TIMEOUT_S).ok
 
 
 def refresh_if_unchanged(path: Path) -> bool:
