@@ -67,6 +67,19 @@ def run_quick(
     return ProbeResult(done.returncode == 0, done.stdout, done.stderr)
 
 
+def stop_process(process: subprocess.Popen[Any], timeout: float = 5.0) -> None:
+    """End a child process: terminate, then kill if it has not ended within ``timeout``;
+    reaped either way (idempotent: a process already ended is left as it is)."""
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 def processes() -> Iterator[tuple[int, int, list[bytes]]]:
     """Each process's pid, owner uid and argv, read from /proc; the ones that ended while
     we read, or are not ours to read, are left out."""

@@ -34,7 +34,7 @@ from types import TracebackType
 from typing import Any
 
 from .._errors import RegistryError
-from .._system import find_program, free_port, install_hint
+from .._system import find_program, free_port, install_hint, stop_process
 
 START_TIMEOUT_S = 15.0
 
@@ -114,13 +114,7 @@ def sha256_digest(data: bytes) -> str:
 
 def _release(process: subprocess.Popen[bytes], folder: Path) -> None:
     """Stop a registry process and delete its folder (idempotent)."""
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    stop_process(process)
     shutil.rmtree(folder, ignore_errors=True)
 
 

@@ -25,7 +25,7 @@ from typing import Any
 import nbformat
 import pytest
 
-from kernel_helpers._system import free_port
+from kernel_helpers._system import free_port, stop_process
 from kernel_helpers.course.notebook_filter import FILTER_NAME, clean_text
 
 REPO = Path(__file__).resolve().parents[2]
@@ -144,12 +144,7 @@ def lab_on(clone: Path) -> Iterator[Lab]:
                 time.sleep(0.3)
         yield lab
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop_process(server, timeout=30)
 
 
 def save_after_a_run(lab: Lab, relative: str) -> None:
