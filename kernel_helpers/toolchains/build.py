@@ -17,6 +17,7 @@ import platform
 import queue
 import re
 import shlex
+import shutil
 import sys
 import tempfile
 import threading
@@ -381,15 +382,17 @@ def _compile(
             return hit
     entry = _builds_dir() / key[:24]
     entry.mkdir(parents=True, exist_ok=True)
+    reap_stale_scratch()
     # Compile in a scratch folder holding only the source, named as the learner named it,
     # so diagnostics say "fib.c:12" and nothing else in the folder can leak in.
-    with tempfile.TemporaryDirectory(dir=_builds_dir(), prefix="work-") as scratch:
+    with tempfile.TemporaryDirectory(dir=_builds_dir(), prefix=SCRATCH_PREFIX) as scratch:
         work = Path(scratch)
         (work / file_name).write_bytes(source)
         for name, data in extra:
             (work / name).write_bytes(data)
+        env = {**_compile_env(tc, target), **compiler_temp(work)}
         started = time.perf_counter()
-        ok, output = _run_compiler(command, work, _compile_env(tc, target), timeout)
+        ok, output = _run_compiler(command, work, env, timeout)
         elapsed = time.perf_counter() - started
         built = work / out_name
         if not ok or not built.is_file():
@@ -410,6 +413,36 @@ def _compile(
     )
     _store(key, artifact)
     return artifact
+
+
+#: A build's scratch folder in the builds folder: ``work-`` and a random tail.
+SCRATCH_PREFIX = "work-"
+
+
+def compiler_temp(work: Path) -> dict[str, str]:
+    """TMPDIR (and its aliases) for a compiler: a folder inside its build's scratch folder.
+    clang under zig and ``go build`` keep intermediates in TMPDIR and remove them only when
+    they end normally; a kernel that stops during a background zig build left them in the
+    learner's /tmp (CI, stop 33: ``UnwindRegistersRestore-*.s``)."""
+    temp = work / ".tmp"
+    temp.mkdir(exist_ok=True)
+    return {"TMPDIR": str(temp), "TMP": str(temp), "TEMP": str(temp)}
+
+
+def reap_stale_scratch(older_than_s: float = 2 * COMPILE_TIMEOUT_S) -> list[Path]:
+    """Remove scratch folders no build can still be using (untouched for longer than twice
+    the compile timeout): what a build killed with its kernel left behind. Returns them."""
+    now = time.time()
+    reaped = []
+    for folder in _builds_dir().glob(f"{SCRATCH_PREFIX}*"):
+        try:
+            stale = now - folder.stat().st_mtime > older_than_s
+        except OSError:  # another kernel's build ended and removed it as we looked
+            continue
+        if stale:
+            shutil.rmtree(folder, ignore_errors=True)
+            reaped.append(folder)
+    return reaped
 
 
 def cached_build(example: str, lang: str, target: str = WASM) -> Artifact | None:

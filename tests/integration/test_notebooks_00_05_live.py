@@ -66,7 +66,9 @@ def test_fixed_program_is_compiled_and_run() -> None:
 def test_solutions_that_need_the_toolchains_pass(solution: object) -> None:
     for lang in ("c", "go"):
         need_compiler(lang)
-    result = run_solution(solution)  # type: ignore[arg-type]
+    # 08 ex. 3 also reads ``compute``, its measuring cell's run; None stands for a notebook
+    # not measured yet, which the check allows (the reply then names no sha256 verdict).
+    result = run_solution(solution, compute=None)  # type: ignore[arg-type]
     assert result.ok is True, result.text()
 
 

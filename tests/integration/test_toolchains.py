@@ -6,8 +6,11 @@ a missing clang. Each artifact is built once per session (Go ~5 s, zig's first r
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -257,3 +260,49 @@ def test_build_cli_prints_json_records_for_wasm_and_native(tmp_path: Path) -> No
     for record in records:
         assert {"example", "lang", "target", "path", "bytes"} <= set(record)
         assert Path(record["path"]).stat().st_size == record["bytes"]
+
+
+#: A kernel's build, in a process of its own: Go with an empty build cache takes seconds.
+KILLED_MID_BUILD = "from kernel_helpers.toolchains import build as tc; tc.build('hello', 'go')"
+
+
+def test_a_build_killed_with_its_kernel_leaves_nothing_in_the_learners_tmp(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """CI, stop 33: a kernel that stopped during a background zig build left clang's
+    intermediates in its TMPDIR. A compiler's TMPDIR is its build's scratch folder, and a
+    later build reaps a scratch folder that no build can still be using."""
+    need(detect.find_toolchain("go") is not None, "no Go compiler")
+    learners_tmp, kit_cache = tmp_path / "tmp", tmp_path / "kit-cache"
+    learners_tmp.mkdir()
+    env = {
+        **os.environ,
+        "TMPDIR": str(learners_tmp),
+        "KIT_CACHE_DIR": str(kit_cache),
+        "GOCACHE": str(tmp_path / "go-cache"),  # empty: the build takes seconds, not ms
+    }
+    kernel = subprocess.Popen(
+        [sys.executable, "-c", KILLED_MID_BUILD], env=env, start_new_session=True
+    )
+    builds = kit_cache / "builds"
+
+    def compiler_temp_files() -> list[Path]:  # wherever the compiler keeps them
+        return [*builds.glob(f"{tc.SCRATCH_PREFIX}*/.tmp/*"), *learners_tmp.iterdir()]
+
+    deadline = time.monotonic() + 60
+    while not compiler_temp_files() and time.monotonic() < deadline:
+        assert kernel.poll() is None, "the build ended before it could be stopped"
+        time.sleep(0.05)
+    assert compiler_temp_files(), "the compiler kept no temp files"
+    os.killpg(kernel.pid, signal.SIGKILL)  # the kernel and its compiler, mid-build
+    kernel.wait()
+    assert sorted(p.name for p in learners_tmp.iterdir()) == []
+    left = list(builds.glob(f"{tc.SCRATCH_PREFIX}*"))
+    assert left, "a killed build leaves its scratch folder"
+    monkeypatch.setenv("KIT_CACHE_DIR", str(kit_cache))
+    assert tc.reap_stale_scratch() == [], "a build may still be using a fresh scratch folder"
+    long_ago = time.time() - 2 * tc.COMPILE_TIMEOUT_S - 1
+    for folder in left:
+        os.utime(folder, (long_ago, long_ago))
+    assert sorted(tc.reap_stale_scratch()) == sorted(left)
+    assert not any(builds.glob(f"{tc.SCRATCH_PREFIX}*"))

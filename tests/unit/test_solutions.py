@@ -17,9 +17,11 @@ COURSE = Path(checks.__file__).parent
 SOLUTIONS = all_solutions()
 
 
-def run_solution(solution: Solution) -> kh.CheckResult:
+def run_solution(solution: Solution, **notebook_names: object) -> kh.CheckResult:
+    """Run a solution's code as its cell would; ``notebook_names`` stand for what the
+    notebook's earlier cells defined, where the solution reads them."""
     *body, last = solution.code.splitlines()
-    namespace: dict[str, object] = {"kh": kh}
+    namespace: dict[str, object] = {"kh": kh, **notebook_names}
     exec("\n".join(body), namespace)
     result = eval(last, namespace)
     assert isinstance(result, kh.CheckResult)
