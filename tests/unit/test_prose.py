@@ -797,6 +797,16 @@ def test_the_index_says_to_close_a_notebooks_tab_with_its_kernel() -> None:
     assert "starts a fresh kernel for every open notebook tab" in told
 
 
+def test_the_index_says_to_close_its_own_kernel_too() -> None:
+    """Walk 18, S5: the index is markdown only, yet opening it starts a Python kernel that
+    kept running while the learner worked in other tabs; its "One kernel at a time" advice
+    spoke only of the notebooks it links."""
+    told = " ".join(markdown(REPO / "notebooks" / "index.ipynb").split())
+    advice = told.split("**One kernel at a time.**")[1].split("**Predict before you measure.**")[0]
+    assert "This index is a notebook too: opening it started a kernel" in advice
+    assert "close the index the same way, *File › Close and Shut Down Notebook*" in advice
+
+
 def test_02_exercise_1_says_a_host_may_refuse_a_status() -> None:
     """Walk 11, S2: the exercise asks what the host does with a status of 300, and the
     prose said only that "the host reports it": a refusal read as a trick. It says the host
