@@ -13,10 +13,11 @@ from .._errors import WrongArgument
 from ..containers.oci import package_wasm
 from ..toolchains.component.http import http_component
 from ..toolchains.component.making import componentize
+from ..toolchains.component.worlds import World
 from ..toolchains.prebuilt import wasm_module
 from ..wasm.component import recent_export_calls
 from .checks import CheckResult, Solution, Unusable, exercise, right, wrong
-from .nb11 import SOCKETS, WORDCOUNT_INPUT, package_of
+from .nb11 import WORDCOUNT_INPUT, package_of
 
 #: The text exercise 1 hashes: longer than one 64-byte block of SHA-256, and not ASCII, so
 #: that text and bytes are visibly different things. It is a str, and the export takes
@@ -138,6 +139,46 @@ def _which_digest(answer: str, truth: str) -> CheckResult:
     )
 
 
+#: Why section 2's wasi:http guest imports a package that notebook 11's hello does not:
+#: what section 2 prints under the two worlds, and what exercise 2's right answer says
+#: (walk 18, S2: wasi:random was never explained, and the prose singled out
+#: wasi:filesystem, which hello imports too). Which packages get a line is the run's.
+WHY_BEYOND_HELLO = {
+    "wasi:http": (
+        "the guest's own: the types of the request it reads and the response it writes, and "
+        "outgoing-handler, for requests it could send, which wasi:http's world imports for "
+        "every guest"
+    ),
+    "wasi:random": (
+        "CPython's: os.urandom, the random module's seed and the secret that salts str "
+        "hashes take their bytes from it (wasi:http's world offers it to every guest too)"
+    ),
+    "wasi:sockets": (
+        "CPython's, for its socket module; this guest only answers the HTTP that wasmtime "
+        "serve hands it, and opens no socket"
+    ),
+}
+#: Said of a package beyond hello's that the table above does not know.
+NO_NOTE = "there for a reason the kit has no note on"
+
+
+def beyond_hello(guest: World, hello: World) -> list[str]:
+    """One line per WASI package that ``guest``'s world imports and ``hello``'s does not:
+    the package, the interfaces it imports, and why it is there."""
+    return [
+        f"{package} ({', '.join(_interfaces(guest, package))}) is "
+        f"{WHY_BEYOND_HELLO.get(package, NO_NOTE)}"
+        for package in sorted(set(guest.packages()) - set(hello.packages()))
+    ]
+
+
+def _interfaces(world: World, package: str) -> list[str]:
+    """``random`` for ``wasi:random/random@0.2.12``: the interfaces ``world`` imports from
+    ``package``, without versions."""
+    names = {name.split("@")[0] for name in world.imports if package_of(name) == package}
+    return sorted(name.partition("/")[2] for name in names if "/" in name)
+
+
 def _config_imports(component_path: Path) -> list[str]:
     """What the OCI config of the component at ``component_path`` lists as its imports."""
     packed = package_wasm(component_path, style="component")
@@ -169,7 +210,8 @@ def _given_packages(answer: object) -> set[str]:
 #: is what this config says beyond hello's.
 PACKAGES_HINT = (
     "An import reads package/interface@version, one line per interface: compare the "
-    "packages (the part before '/') of the two configs, as notebook 11's exercise 1 read a world."
+    "packages (the part before '/') of the two configs, as notebook 11's exercise 1 read a world. "
+    "A config lists its component's world, and section 2 compared the two worlds."
 )
 
 
@@ -198,16 +240,14 @@ def grade_packages(given: set[str], http: set[str], hello: set[str]) -> CheckRes
     wrong, never which packages are right."""
     truth = http - hello
     if given == truth:
-        sockets = (
-            f" {SOCKETS} among them: CPython brings it along, though the guest only answers "
-            "HTTP (section 2)."
-            if SOCKETS in truth
-            else ""
+        why = "; ".join(
+            f"{package} is {WHY_BEYOND_HELLO.get(package, NO_NOTE)}" for package in sorted(truth)
         )
         return right(
             f"{', '.join(sorted(truth))}: capabilities hello's config never asked for. A "
             "scheduler reads them from the registry before it downloads a byte of code, and "
-            f"can refuse this component, or place it where they are allowed.{sockets}"
+            f"can refuse this component, or place it where they are allowed. Why each is "
+            f"there (section 2): {why}."
         )
     if given == http:
         return wrong(

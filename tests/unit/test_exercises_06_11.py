@@ -684,7 +684,58 @@ def test_notebook_12_prints_every_export_and_claims_none_it_did_not_read() -> No
     world = next(c for c in cells if "http_world = kh.read_world(guest)" in c)
     assert '", ".join(http_world.exports)' in world
     prose = next(c for c in cells if "Its world is a capability list again" in c)
-    assert "`init`" not in prose and "Its exports, the last line above" in prose
+    assert "`init`" not in prose and "Its exports, the `exports:` line" in prose
+
+
+def test_section_2_says_why_each_package_beyond_hello_s_is_in_the_guest() -> None:
+    """Walk 18, S2: the prose said "CPython brings wasi:filesystem and wasi:sockets along",
+    though hello imports wasi:filesystem too, and wasi:random (in exercise 2's answer) was
+    never explained. The lines come from the two worlds this run reads, each with a note."""
+    from kernel_helpers.course.nb12 import NO_NOTE, WHY_BEYOND_HELLO
+
+    guest = kh.read_world(kh.http_component())
+    hello = kh.read_world(kh.componentize(kh.wasm_module("hello", "c")))
+    beyond = set(guest.packages()) - set(hello.packages())
+    lines = kh.beyond_hello(guest, hello)
+    assert [line.split(" ")[0] for line in lines] == sorted(beyond)
+    assert {"wasi:random", "wasi:sockets"} <= beyond and "wasi:filesystem" not in beyond
+    assert all(NO_NOTE not in line for line in lines), lines
+    random = next(line for line in lines if line.startswith("wasi:random"))
+    assert "os.urandom" in random and "(random)" in random
+    assert set(WHY_BEYOND_HELLO) >= beyond
+    cells = ["".join(c["source"]) for c in json.loads(NOTEBOOK_12.read_text())["cells"]]
+    world = next(c for c in cells if "http_world = kh.read_world(guest)" in c)
+    assert "kh.beyond_hello(http_world, hello_world)" in world
+    prose = " ".join(next(c for c in cells if "Its world is a capability list again" in c).split())
+    assert "`wasi:filesystem`" not in prose and "`wasi:random`" not in prose  # named by the run
+    assert "each package this guest imports and hello does not" in prose
+
+
+def test_exercise_2_s_check_explains_wasi_random_too() -> None:
+    """Walk 18, S2: the learner put wasi:random in on a guess, and the right answer's reply
+    explained wasi:sockets only."""
+    answer = ["wasi:http", "wasi:random", "wasi:sockets"]  # what this course's guest adds
+    graded = kh.check_http_oci_packages(answer)
+    assert graded.ok is True
+    assert "wasi:random is CPython's: os.urandom" in graded.message
+    assert "wasi:sockets is CPython's, for its socket module" in graded.message
+    assert "wasi:http is the guest's own" in graded.message
+
+
+def test_exercise_2_s_right_answer_says_why_each_package_is_there() -> None:
+    """Walk 18, S2: the right answer explained wasi:sockets only; a wrong one's hint points
+    at section 2's comparison, still without a package's name."""
+    from kernel_helpers.course.nb12 import PACKAGES_HINT, WHY_BEYOND_HELLO, grade_packages
+
+    http = {"wasi:cli", "wasi:io", "wasi:http", "wasi:random", "wasi:sockets"}
+    hello = {"wasi:cli", "wasi:io"}
+    graded = grade_packages(http - hello, http, hello)
+    assert graded.ok is True
+    for package in http - hello:
+        assert f"{package} is {WHY_BEYOND_HELLO[package]}" in graded.message
+    short = grade_packages({"wasi:http"}, http, hello)
+    assert short.ok is False and short.hint == PACKAGES_HINT and "section 2" in PACKAGES_HINT
+    assert "wasi:" not in PACKAGES_HINT
 
 
 @pytest.mark.parametrize(("wasm_s", "tied"), [(0.85, True), (1.6, False)])
