@@ -565,6 +565,36 @@ def test_06_says_where_the_medians_are_and_that_close_rows_can_swap() -> None:
     assert "can swap places from one run to the next on a busy machine" in text
 
 
+def test_06_reads_the_ratio_table_as_a_short_list_of_rules() -> None:
+    """Walk 18, S3: 350 words in one block; "181× about 200× (60×-530×)" stopped the learner,
+    who had to dig for the rule that a wide interval keeps one digit. One rule a bullet,
+    and the example the rounding bullet gives is what the code prints."""
+    from kernel_helpers.bench.ratio import Ratio
+
+    cell = next(c for c in cell_sources(notebook("06")) if "The `medians ÷` column" in c)
+    bullets = [" ".join(b.split("\n\n")[0].split()) for b in cell.split("\n- ")[1:]]
+    heads = [b.split(".**")[0] for b in bullets]
+    assert heads == [
+        "**Two columns",
+        "**Rounding",
+        "**A range reaching one",
+        "**A lopsided range",
+        "**Far samples",
+    ]
+    rounding = bullets[1]
+    assert "Why one digit: a range that wide cannot vouch for a second one" in rounding
+    assert (
+        "a division with several digits in the `medians ÷` column can read beside it as a "
+        "round figure with one" in rounding
+    )
+    # What the learner saw, as the code prints it: the rule the bullet states.
+    seen = Ratio(181, 60, 530)
+    assert seen.relative_half_width > 0.5
+    assert (seen.divided(), seen.text()) == ("181×", "about 200× (60×-530×)")
+    assert "(a ratio of one), the two cannot be told apart" in bullets[2]
+    assert max(len(b.split()) for b in bullets) < 90  # each rule short enough to find
+
+
 def test_06_says_why_a_ratio_can_sit_at_one_end_of_its_interval() -> None:
     """Issue 28 item 2: "about 2,500× (2,300×-5,000×)" read as a mistake."""
     from kernel_helpers.bench.ratio import Ratio
