@@ -258,6 +258,14 @@ def _png_display(png: bytes) -> Any:
 # --- the live plot ----------------------------------------------------------------------
 
 
+def run_length(seconds: float) -> str:
+    """How long a run took, as a watch says it: "45 s", "2 min 06 s"."""
+    whole = round(seconds)
+    if whole < 60:
+        return f"{whole} s"
+    return f"{whole // 60} min {whole % 60:02d} s"
+
+
 class LiveStartupPlot(Generic[R]):
     """A start-up plot that fills in while the benchmark runs (notebook 06).
 
@@ -290,6 +298,8 @@ class LiveStartupPlot(Generic[R]):
         self.phase: Phase | None = None  # what the run said it does now (run_startup's on_phase)
         self._phase_count = 0
         self._phase_started = 0.0
+        self._run_started: float | None = None  # when the current or last run began
+        self.last_run_s: float | None = None  # how long the last finished run took, start to end
         self.samples: dict[str, list[float]] = {}
         self.summaries: dict[str, Measurement] = {}
         self.recorded_text: str | None = None
@@ -364,16 +374,31 @@ class LiveStartupPlot(Generic[R]):
         running = self.state in ("ready", "running")
         phase = self.phase
         if running and phase is not None and phase.samples:
-            return f"{phase.what}: {self._phase_done()} of {phase.samples} samples"
+            done = f"{phase.what}: {self._phase_done()} of {phase.samples} samples"
+            return done + self._time_so_far()
         if running and phase is not None:
-            return f"{phase.what}: {self._phase_done()} s of at most {phase.seconds or 0:.0f} s"
+            done = f"{phase.what}: {self._phase_done()} s of at most {phase.seconds or 0:.0f} s"
+            return done + self._time_so_far()
         progress = f"{self.count} samples"
         if self.expected_samples and running:
             progress += f" of about {self.expected_samples}"
+        if not running and self.last_run_s is not None:
+            progress += f" in {run_length(self.last_run_s)}"
         recorded_rows = sum(1 for summary in self.summaries.values() if summary.recorded)
         if recorded_rows:
             progress += f", {recorded_rows} row{'' if recorded_rows == 1 else 's'} recorded"
         return progress
+
+    def _time_so_far(self) -> str:
+        """ " · 40 s so far (the last run took 31 s)": how long a run takes, from this
+        run's clock and the last one's, never a figure measured elsewhere (walk 18: a Start
+        run on a busy machine took four times the first, and nothing said how long to wait)."""
+        if self._run_started is None:
+            return ""
+        text = f" · {run_length(self.clock() - self._run_started)} so far"
+        if self.last_run_s is not None:
+            text += f" (the last run took {run_length(self.last_run_s)})"
+        return text
 
     def redraw(self) -> None:
         """Render the figure and replace the displayed picture in place."""
@@ -414,7 +439,7 @@ class LiveStartupPlot(Generic[R]):
         if not self._widgets:
             return
         self._widgets["bar"].value = min(self._phase_done(), self._widgets["bar"].max)
-        self._widgets["label"].value = f"{self.count} samples · {name}"
+        self._widgets["label"].value = f"{self.count} samples · {name}{self._time_so_far()}"
 
     def _buttons(self, *, running: bool, blocking: bool = False) -> None:
         """Start while idle, Stop while a background run goes. During a run inside the cell
@@ -450,6 +475,7 @@ class LiveStartupPlot(Generic[R]):
         self.stop_event.clear()
         self.done.clear()
         self.state = "running"
+        self._run_started = self.clock()
         self._buttons(running=True, blocking=blocking)
         if blocking:
             self._run_once(self._runner)
@@ -499,10 +525,12 @@ class LiveStartupPlot(Generic[R]):
                 self.state = "failed"
             else:
                 self.state = "stopped" if self.stop_event.is_set() else "done"
+            if self._run_started is not None:
+                self.last_run_s = self.clock() - self._run_started
             self.redraw()
             self._buttons(running=False)
             if self._widgets and self.error is None:
-                self._widgets["label"].value = f"{self.state}: {self.count} samples"
+                self._widgets["label"].value = f"{self.state}: {self.progress_text()}"
                 if self.state == "done":  # variants that were skipped or recorded send no samples
                     self._widgets["bar"].value = self._widgets["bar"].max
             self.done.set()  # last, so whoever waits sees the final picture and labels

@@ -8,7 +8,7 @@ from typing import Any
 
 from kernel_helpers.bench.harness import Phase
 from kernel_helpers.bench.variants import NAMES
-from kernel_helpers.report.plots import LiveStartupPlot
+from kernel_helpers.report.plots import LiveStartupPlot, run_length
 from tests.unit.test_plots import FakeClock
 
 
@@ -41,9 +41,11 @@ def test_progress_counts_each_phase_and_never_passes_its_total() -> None:
     live._update_progress = watch  # type: ignore[method-assign]
     live.run(lambda on_sample, stop: two_phases(on_sample, stop, live.on_phase))
     texts = [text for text, _, _ in seen]
-    assert "every variant: 6 of 6 samples" in texts
-    assert any(t.startswith("tightening docker-scratch/wasm-instantiate: ") for t in texts)
-    assert all(t.endswith("s of at most 40 s") for t in texts if t.startswith("tightening"))
+    # Each line goes on with the time so far after a " · " (walk 18, S4).
+    counts = [t.split(" · ")[0] for t in texts]
+    assert "every variant: 6 of 6 samples" in counts
+    assert any(t.startswith("tightening docker-scratch/wasm-instantiate: ") for t in counts)
+    assert all(t.endswith("s of at most 40 s") for t in counts if t.startswith("tightening"))
     assert all(value <= top for _, value, top in seen)
     # The old display said "16 samples of about 55" here: a count measured against the
     # first pass only, with the bar long full.
@@ -115,3 +117,33 @@ def test_a_round_starts_only_if_one_as_long_still_fits_the_budget(monkeypatch: A
     startup_module._until_precise(result, rounds, precision=1e-9, deadline=15.0)
     assert rounds_run == [0.0]  # the second would have ended at 20 s, past the deadline
     assert "the time budget ran out" in result.notes["precision"]
+
+
+def test_the_progress_says_how_long_this_run_and_the_last_one_took() -> None:
+    """Walk 18, S4: a Start run on a busy machine took 126 s against about 30 s for the
+    first, and nothing said how long a run takes. The progress counts this run's time,
+    says how long the last run took, and a finished run says its own length: all read
+    off the plot's clock, none a figure measured elsewhere."""
+    live: LiveStartupPlot[str] = LiveStartupPlot(min_interval_s=1e9, clock=FakeClock(1.0))
+    controls = live._controls()
+    assert controls is not None
+    seen: list[str] = []
+    original = live._update_progress
+
+    def watch(name: str) -> None:
+        original(name)
+        seen.append(live._widgets["label"].value)
+        seen.append(live.progress_text())
+
+    live._update_progress = watch  # type: ignore[method-assign]
+    live.run(lambda on_sample, stop: two_phases(on_sample, stop, live.on_phase))
+    assert live.last_run_s is not None and live.last_run_s > 0
+    first = run_length(live.last_run_s)
+    assert any(text.startswith("every variant: ") and " s so far" in text for text in seen)
+    assert any(text.startswith("tightening ") and " s so far" in text for text in seen)
+    assert all("the last run took" not in text for text in seen)  # no last run yet
+    assert live._widgets["label"].value.startswith(f"done: 16 samples in {first}")
+    seen.clear()
+    live.run()  # Start again: the progress now says how long the first run took
+    assert any(f"(the last run took {first})" in text for text in seen)
+    assert run_length(45.4) == "45 s" and run_length(126.2) == "2 min 06 s"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from typing import Any
 
@@ -76,7 +77,8 @@ def test_live_plot_redraws_during_a_run_and_draws_the_result() -> None:
     assert live.last_png.startswith(PNG_MAGIC)
     assert live.summaries["docker-scratch"].recorded
     assert live.recorded_text == "recorded on ci-box, 2026-11-20"
-    assert live.progress_text() == "12 samples, 2 rows recorded"  # says why a row has no dots
+    # Says why a row has no dots, and how long the run took on the plot's own clock.
+    assert re.fullmatch(r"12 samples in \d+ s, 2 rows recorded", live.progress_text())
 
 
 def test_throttling_limits_redraws_when_samples_come_fast() -> None:

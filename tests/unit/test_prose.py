@@ -563,6 +563,55 @@ def test_06_says_where_the_medians_are_and_that_close_rows_can_swap() -> None:
     text = " ".join(markdown(notebook("06")).split())
     assert "Each row's median is written in the column right of the plot" in text
     assert "can swap places from one run to the next on a busy machine" in text
+    # Walk 18, S4: a component linked on every run came out ahead of the pre-instantiated
+    # module; the warning had named only the cached and pre-instantiated rows.
+    assert (
+        "The three wasm rows that run inside the benchmark's own process (the pre-instantiated "
+        "module, the cached compiled module and the component) often sit within each other's "
+        "spread" in text
+    )
+    assert "which of them comes first says nothing" in text
+
+
+def test_06_reads_the_ratio_table_as_a_short_list_of_rules() -> None:
+    """Walk 18, S3: 350 words in one block; "181× about 200× (60×-530×)" stopped the learner,
+    who had to dig for the rule that a wide interval keeps one digit. One rule a bullet,
+    and the example the rounding bullet gives is what the code prints."""
+    from kernel_helpers.bench.ratio import Ratio
+
+    cell = next(c for c in cell_sources(notebook("06")) if "The `medians ÷` column" in c)
+    bullets = [" ".join(b.split("\n\n")[0].split()) for b in cell.split("\n- ")[1:]]
+    heads = [b.split(".**")[0] for b in bullets]
+    assert heads == [
+        "**Two columns",
+        "**Rounding",
+        "**A range reaching one",
+        "**A lopsided range",
+        "**Far samples",
+    ]
+    rounding = bullets[1]
+    assert "Why one digit: a range that wide cannot vouch for a second one" in rounding
+    assert (
+        "a division with several digits in the `medians ÷` column can read beside it as a "
+        "round figure with one" in rounding
+    )
+    # What the learner saw, as the code prints it: the rule the bullet states.
+    seen = Ratio(181, 60, 530)
+    assert seen.relative_half_width > 0.5
+    assert (seen.divided(), seen.text()) == ("181×", "about 200× (60×-530×)")
+    assert "(a ratio of one), the two cannot be told apart" in bullets[2]
+    assert max(len(b.split()) for b in bullets) < 90  # each rule short enough to find
+
+
+def test_06_says_where_to_see_how_long_a_start_run_takes() -> None:
+    """Walk 18, S4: a Start run took 126 s against about 30 s for the first, with no word
+    on how long a run takes. The text near Start points at the time the progress counts
+    (tests/unit/test_live_progress.py checks the plot says it)."""
+    text = " ".join(markdown(notebook("06")).split())
+    assert (
+        "the line beside the buttons and the plot's title count this run's time so far, say "
+        "how long the last run took, and once it ends, how long it ran" in text
+    )
 
 
 def test_06_says_why_a_ratio_can_sit_at_one_end_of_its_interval() -> None:
