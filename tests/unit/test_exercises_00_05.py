@@ -298,12 +298,13 @@ class Sizes:
 def test_go_growth_prediction_compares_with_both_modules() -> None:
     """Walk 3, S8: exercise 2 asked for the Rust target section 1 had printed. Now the
     learner predicts how much a whole hash function adds to Go's module; the check measures
-    both modules and puts C's pair beside them."""
+    both modules and puts C's pair beside them. Walk 18, S1: with C's two sizes, printed
+    nowhere else, so the 9.1× can be checked by hand."""
     hello, sha256 = Sizes(c=3_254, go=2_549_708), Sizes(c=29_674, go=2_588_077)
     result = kh.check_go_growth_prediction(1.0, sha256, hello)
     right(result)
     assert "measured 1.02×" in result.message and "+38,369" in result.message
-    assert "C's sha256 weighs 9.1× C's hello" in result.message
+    assert "C's sha256 weighs 9.1× C's hello (3,254 → 29,674 stripped bytes)" in result.message
     right(kh.check_go_growth_prediction("1.1x", sha256, hello))
     wrong(kh.check_go_growth_prediction(2, sha256, hello), "you predicted 2×", "Section 4's chart")
     wrong(kh.check_go_growth_prediction(0.5, sha256, hello), "can its module be smaller")

@@ -3,6 +3,7 @@ same way after, and fixed prose never states a number only a measurement can giv
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from pathlib import Path
@@ -920,3 +921,50 @@ def test_06_says_what_a_wide_hyperfine_spread_means_and_which_samples_a_note_nam
     assert f"over {OUTLIER_FACTOR:g}x off their side's median, # or else the one farthest off" in (
         " ".join(cell.split())
     )
+
+
+def _prediction_checks() -> list[str]:
+    """The checks made with ``prediction_exercise``: those whose first prediction stands."""
+    found = []
+    for module in sorted((REPO / "kernel_helpers" / "course").glob("*.py")):
+        for node in ast.walk(ast.parse(module.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.FunctionDef) and any(
+                isinstance(d, ast.Call) and getattr(d.func, "id", "") == "prediction_exercise"
+                for d in node.decorator_list
+            ):
+                found.append(node.name)
+    return found
+
+
+def _exercise_text(cells: list[dict[str, object]], check: str) -> str | None:
+    """The markdown from the exercise's heading down to the cell that calls ``check``."""
+    sources = ["".join(c["source"]) for c in cells]  # type: ignore[arg-type]
+    calls = [
+        i for i, s in enumerate(sources) if cells[i]["cell_type"] == "code" and f"kh.{check}(" in s
+    ]
+    if not calls:
+        return None
+    start = calls[0]
+    while start > 0 and not (
+        cells[start]["cell_type"] == "markdown" and re.search(r"(?m)^#+ .*Exercise", sources[start])
+    ):
+        start -= 1
+    return " ".join(
+        " ".join(
+            sources[i] for i in range(start, calls[0]) if cells[i]["cell_type"] == "markdown"
+        ).split()
+    )
+
+
+@pytest.mark.parametrize("check", _prediction_checks())
+def test_every_prediction_exercise_says_its_first_prediction_is_graded(check: str) -> None:
+    """Walk 18, S1: 07 and 08 said a prediction changed after the check showed the
+    measurement is not graded again, and 03 (and the others) graded it so without saying."""
+    texts = [
+        text
+        for path in NOTEBOOKS
+        if (text := _exercise_text(json.loads(path.read_text(encoding="utf-8"))["cells"], check))
+    ]
+    assert texts, f"no notebook calls kh.{check}"
+    for text in texts:
+        assert "not graded again" in text, (check, text[-300:])
