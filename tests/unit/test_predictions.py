@@ -15,6 +15,7 @@ from kernel_helpers.bench.results import as_result
 from kernel_helpers.course.checks import grade_prediction
 from tests.conftest import need
 from tests.unit.harness_json_results import FAST_CONTAINERS, SIZES_SCRATCH, startup_result
+from tests.unit.test_exercises_00_05 import Sizes  # stripped sizes, as language_sizes() gives
 
 ADD_AND_SUB = """(module
   (func (export "add") (param i32 i32) (result i32) local.get 0 local.get 1 i32.add)
@@ -173,21 +174,11 @@ def test_a_lightest_kind_written_after_the_reveal_is_not_graded_as_new() -> None
     assert unusable.ok is False and "stands" in unusable.message  # the first one still stands
 
 
-class _StrippedSizes:
-    """Stripped sizes per language, shaped like language_sizes()' result."""
-
-    def __init__(self, **stripped: int) -> None:
-        self.sizes = stripped
-
-    def stripped(self, lang: str) -> int | None:
-        return self.sizes.get(lang)
-
-
 def test_go_growth_written_after_the_reveal_is_not_a_good_instinct() -> None:
     """Walk 18, S1: 1.2× graded against a measured 1.02×, then 1.05× (read off that reply)
     in the same kernel: the first stands, and the second is not praised as an instinct."""
-    hello = _StrippedSizes(c=3_254, go=2_549_708)
-    sha256 = _StrippedSizes(c=29_674, go=2_588_077)
+    hello = Sizes(c=3_254, go=2_549_708)
+    sha256 = Sizes(c=29_674, go=2_588_077)
     first = kh.check_go_growth_prediction(1.2, sha256, hello)
     assert first.ok is False and "about 18% too high" in first.message, first.text()
     changed = kh.check_go_growth_prediction(1.05, sha256, hello)
