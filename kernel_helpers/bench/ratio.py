@@ -32,6 +32,9 @@ KEPT = {1: "one significant digit", 2: "two significant digits", 3: "three signi
 TABLE_PLACE = -2
 #: What :meth:`Ratio.with_interval` calls a bootstrap interval.
 BOOTSTRAP_INTERVAL = "95% interval"
+#: How :meth:`Ratio.why_rounded` and notebook 06's "Measuring the ±" say what the ± of
+#: :attr:`Ratio.relative_half_width` measures: the factor from the interval's middle to an end.
+ON_A_LOG_SCALE, EITHER_WAY = "on a log scale", "either way"
 
 
 @dataclass(frozen=True)
@@ -92,17 +95,27 @@ class Ratio:
         return f"{self.value:,.0f}×" if self.value >= 100 else f"{self.value:#.3g}×"
 
     def why_rounded(self) -> str:
-        """Why :meth:`text` reads as it does, in this ratio's own figures: "rounded to one
-        significant digit, because its interval puts the ratio within ±62% only"."""
+        """Why :meth:`text` reads as it does, in this ratio's own figures, with the sum a
+        learner can redo by hand (walk 19, S4: "within ±45%" of 41×-89× read as +55%/-29%):
+        "rounded to two significant digits, because its interval puts the ratio within ±45%
+        on a log scale (×1.45 either way of its middle: √(88.10 ÷ 41.90), its ends before
+        the outward rounding)"."""
         if not self.spread_known:
             return "one figure per side, so no interval says how sure it is"
         if not self.measurable:
             return "its interval includes 1, so the samples cannot tell the two apart"
         width, digits = self.relative_half_width, _digits(self)
-        within = f"±{width:.0%}" if width >= 0.01 else f"±{width:.1%}"
+        within, factor = (
+            (f"±{width:.0%}", f"×{1 + width:.2f}")
+            if width >= 0.01
+            else (f"±{width:.1%}", f"×{1 + width:.3f}")
+        )
         only = " only" if digits == 1 else ""
         return (
-            f"rounded to {KEPT[digits]}, because its interval puts the ratio within {within}{only}"
+            f"rounded to {KEPT[digits]}, because its interval puts the ratio within {within} "
+            f"{ON_A_LOG_SCALE}{only} ({factor} {EITHER_WAY} of its middle: "
+            f"√({_before_rounding(self.high)} ÷ {_before_rounding(self.low)}), its ends before "
+            "the outward rounding)"
         )
 
     def span(self, point_place: int | None = None, *, zeros: bool = False) -> str:
@@ -328,6 +341,11 @@ def _digits(ratio: Ratio) -> int:
     if width > 0.5:
         return 1
     return 2 if width > 0.02 else 3
+
+
+def _before_rounding(value: float) -> str:
+    """An interval's end to four significant digits, enough to redo its ± by hand."""
+    return f"{value:,.0f}" if value >= 1000 else f"{value:#.4g}"
 
 
 def _times(value: float, digits: int = 2) -> str:

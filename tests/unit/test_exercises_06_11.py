@@ -72,6 +72,7 @@ def test_the_ratio_check_says_why_and_how_the_table_would_round_it() -> None:
     1,000× (910×-2,400×)" and the check "about 1,264×". The check gives the division, what
     it teaches (a compile on every start still beats a container), and how the table's
     interval would read it."""
+    from kernel_helpers.bench.ratio import EITHER_WAY, ON_A_LOG_SCALE
     from kernel_helpers.bench.results import BenchResult, Measurement
 
     result = BenchResult(machine={}, example="hello")
@@ -87,6 +88,11 @@ def test_the_ratio_check_says_why_and_how_the_table_would_round_it() -> None:
     assert checked.message.startswith("yes: 1,264×, the two medians divided."), checked.message
     assert "Even compiling hello from its .wasm with Cranelift on every start" in checked.message
     assert f"it is {ratio.text()}: rounded to one significant digit" in checked.message
+    # Walk 19, S4: the ± it gives is the code's, with the sum to redo it by hand.
+    width = ratio.relative_half_width
+    assert f"within ±{width:.0%} {ON_A_LOG_SCALE} only (×{1 + width:.2f} {EITHER_WAY}" in (
+        checked.message
+    )
     narrow = kh.check_startup_ratio(as_result(FAST).ratio("docker-scratch", "wasm-compile"), FAST)
     assert "rounded to two significant digits" in narrow.message, narrow.message
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import json
+import math
 import re
 from pathlib import Path
 
@@ -586,6 +587,7 @@ def test_06_reads_the_ratio_table_as_a_short_list_of_rules() -> None:
     assert heads == [
         "**Two columns",
         "**Rounding",
+        "**Measuring the ±",
         "**A range reaching one",
         "**A lopsided range",
         "**Far samples",
@@ -600,8 +602,45 @@ def test_06_reads_the_ratio_table_as_a_short_list_of_rules() -> None:
     seen = Ratio(181, 60, 530)
     assert seen.relative_half_width > 0.5
     assert (seen.divided(), seen.text()) == ("181×", "about 200× (60×-530×)")
-    assert "(a ratio of one), the two cannot be told apart" in bullets[2]
+    assert "(a ratio of one), the two cannot be told apart" in bullets[3]
     assert max(len(b.split()) for b in bullets) < 90  # each rule short enough to find
+
+
+def test_06_says_how_the_plus_minus_is_measured_as_the_reply_and_the_code_do() -> None:
+    """Walk 19, S4: exercise 1's reply read "about 58× (41×-89×): rounded to two significant
+    digits, because its interval puts the ratio within ±45%"; by hand 89/57.6 is +55%, and
+    the rule keeps one digit past ±50%. The ± is :attr:`Ratio.relative_half_width`, half
+    the interval on a log scale: 06 says so with a made-up range, the reply in the same words
+    with the sum to redo, and both agree with the code."""
+    from kernel_helpers.bench.ratio import EITHER_WAY, ON_A_LOG_SCALE, Ratio
+
+    text = " ".join(markdown(notebook("06")).split())
+    assert (
+        f"**Measuring the ±.** It is half the range's width {ON_A_LOG_SCALE}: the factor from "
+        "the range's middle to either end, the square root of its high end over its low end."
+    ) in text
+    example = re.search(
+        r"made-up range from (\d+) to (\d+) times has its middle at (\d+) and is ±(\d+)%: "
+        rf"×([\d.]+) {EITHER_WAY}\.",
+        text,
+    )
+    assert example, "06 works the ± out on a made-up range"
+    low, high, middle, percent, factor = (float(g) for g in example.groups())
+    made_up = Ratio(middle, low, high)
+    assert middle == math.sqrt(low * high)  # the middle on a log scale
+    assert made_up.relative_half_width == pytest.approx(percent / 100)
+    assert 1 + made_up.relative_half_width == pytest.approx(factor)
+    # The reply to exercise 1 says the same, in that ratio's own figures.
+    assert (
+        f"within ±{percent:.0f}% {ON_A_LOG_SCALE} (×{factor:.2f} {EITHER_WAY} of its middle: "
+        f"√({high:#.4g} ÷ {low:#.4g}), its ends before the outward rounding)"
+    ) in made_up.why_rounded()
+    seen = Ratio(57.6, 41.9, 88.1)  # the walk's 41×-89×: two digits, for ±45% < ±50%
+    assert seen.text() == "about 58× (41×-89×)"
+    assert "two significant digits" in seen.why_rounded()
+    assert f"±45% {ON_A_LOG_SCALE} (×1.45 {EITHER_WAY} of its middle: √(88.10 ÷ 41.90)" in (
+        seen.why_rounded()
+    )
 
 
 def test_06_says_where_to_see_how_long_a_start_run_takes() -> None:
@@ -968,3 +1007,4 @@ def test_every_prediction_exercise_says_its_first_prediction_is_graded(check: st
     assert texts, f"no notebook calls kh.{check}"
     for text in texts:
         assert "not graded again" in text, (check, text[-300:])
+
