@@ -1008,3 +1008,23 @@ def test_every_prediction_exercise_says_its_first_prediction_is_graded(check: st
     for text in texts:
         assert "not graded again" in text, (check, text[-300:])
 
+
+def test_01_exercise_2_says_custom_sections_are_left_out_as_the_check_leaves_them() -> None:
+    """Walk 19, S5: the learner predicted {"function", "export", "code", "custom:name"} and
+    the check said custom sections are left out, which the question never said. The
+    question says it; the check grades a prediction the same with or without them."""
+    import kernel_helpers as kh
+
+    cells = cell_sources(notebook("01"))
+    question = " ".join(next(c for c in cells if "## Exercise 2" in c).split())
+    assert '"code"`...; leave the custom sections out: they hold names for tools' in question
+    named = """(module
+  (func $add (export "add") (param $a i32) (param $b i32) (result i32)
+    local.get $a local.get $b i32.add)
+  (func $sub (export "sub") (param $a i32) (param $b i32) (result i32)
+    local.get $a local.get $b i32.sub))"""
+    without = kh.check_what_grows({"function", "export", "code"}, named)
+    with_custom = kh.check_what_grows({"function", "export", "code", "custom:name"}, named)
+    assert without.ok is True and with_custom.ok is True, (without.text(), with_custom.text())
+    assert "the check leaves custom sections out" in without.message
+
