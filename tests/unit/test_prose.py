@@ -1028,3 +1028,22 @@ def test_01_exercise_2_says_custom_sections_are_left_out_as_the_check_leaves_the
     assert without.ok is True and with_custom.ok is True, (without.text(), with_custom.text())
     assert "the check leaves custom sections out" in without.message
 
+
+def test_12_leaves_the_shim_s_exit_code_to_the_cell_that_gets_it() -> None:
+    """Walk 19, S6: the prose said "exit code 137" before the cell that runs the component
+    through 09's shim printed it. The prose says what kind of code comes and that the cell
+    shows which; the kit's message names the code the run gave and what it is made of."""
+    import signal
+
+    from kernel_helpers.containers.containerd import COMPONENT_REFUSED, ENGINE_FAILED
+
+    text = " ".join(markdown(notebook("12")).split())
+    assert "137" not in text
+    assert "with an exit code that says it was killed: the cell shows which" in text
+    assert "the code of one killed by SIGKILL (128 plus the signal's number, 9;" in text
+    assert ENGINE_FAILED == 128 + signal.SIGKILL
+    assert f"exit code {ENGINE_FAILED} before the guest ran" in COMPONENT_REFUSED
+    assert "128 + SIGKILL's 9, though nothing was killed" in COMPONENT_REFUSED
+    cells = cell_sources(notebook("12"))
+    through = next(c for c in cells if "kh.run_in_containerd(wasm" in c)
+    assert "str(err).splitlines()[0]" in through  # the kit's message, code and meaning
