@@ -258,6 +258,11 @@ class BenchmarkError(KitError):
     """A benchmark could not run as asked (nothing to measure, a variant failed)."""
 
 
+class AttemptFailed(BenchmarkError):
+    """The runtime answered, but this run's attempt to measure failed on the way (a busy
+    daemon refused a container's start): unlike a missing runtime, a rerun may succeed."""
+
+
 # --- the learner's results (notebooks 06-10) ---------------------------------------------
 
 

@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from .._display import format_bytes, without_code_marks, wrap_note
-from .._errors import BenchmarkError, KitError
+from .._errors import AttemptFailed, BenchmarkError, KitError
 from .results import MEASURED, RECORDED
 
 GIB = 1 << 30
@@ -112,6 +112,9 @@ class DensityRow:
     #: pages × 64 KiB), read from the module the run instantiated; None for other rows and
     #: for results saved before it was kept.
     declared_memory_bytes: int | None = None
+    #: The daemon's words for a container start that failed and that the kit retried once,
+    #: with success (a busy daemon, walk 19); None: every start went through at once.
+    retried: str | None = None
 
     @property
     def per_gib(self) -> float:
@@ -127,14 +130,17 @@ class DensityRow:
                 "per_gib": round(self.per_gib, 1), "method": self.method, "source": self.source}  # fmt: skip
         if self.declared_memory_bytes is not None:
             data["declared_memory_bytes"] = self.declared_memory_bytes
+        if self.retried is not None:
+            data["retried"] = self.retried
         return data
 
     @classmethod
     def from_json(cls, name: str, data: dict[str, Any], source: str) -> DensityRow:
-        declared = data.get("declared_memory_bytes")
+        declared, retried = data.get("declared_memory_bytes"), data.get("retried")
         return cls(name, int(data["count"]), int(data["bytes_per_instance"]),
                    str(data.get("method") or METHODS.get(name, "")), source,
-                   None if declared is None else int(declared))  # fmt: skip
+                   None if declared is None else int(declared),
+                   None if retried is None else str(retried))  # fmt: skip
 
 
 @dataclass
@@ -144,6 +150,12 @@ class DensityResult:
     seconds: dict[str, float] = field(default_factory=dict)
     #: Where recorded rows came from (machine, date, why not measured here); None: all live.
     recorded: dict[str, Any] | None = None
+    #: Variants this run tried with their runtime answering, whose measuring failed on the
+    #: way (:class:`AttemptFailed`, a busy daemon): a rerun may measure them. A variant whose
+    #: runtime is missing (no Docker, no shim) is never here: a rerun would not help.
+    failed_here: set[str] = field(default_factory=set)
+    #: For each recorded row standing in for one of this run's, why this run has none.
+    why_recorded: dict[str, str] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -153,13 +165,18 @@ class DensityResult:
         }
         if self.recorded is not None:
             data["recorded"] = self.recorded
+        if self.failed_here:
+            data["failed_here"] = sorted(self.failed_here)
+        if self.why_recorded:
+            data["why_recorded"] = self.why_recorded
         return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any], *, source: str = MEASURED) -> DensityResult:
         rows = {n: DensityRow.from_json(n, v, source) for n, v in data["variants"].items()}
         return cls(rows, dict(data.get("skipped", {})), dict(data.get("seconds", {})),
-                   data.get("recorded"))  # fmt: skip
+                   data.get("recorded"), set(data.get("failed_here", [])),
+                   dict(data.get("why_recorded", {})))  # fmt: skip
 
     def with_recorded(self, recorded: DensityResult) -> DensityResult:
         """This run, each variant it could not measure taken from ``recorded`` (marked)."""
@@ -173,7 +190,9 @@ class DensityResult:
         order = [n for n in DENSITY_VARIANTS if n in rows]
         skipped = {n: w for n, w in self.skipped.items() if n not in filled}
         source = {**(recorded.recorded or {}), "why": why}
-        return DensityResult({n: rows[n] for n in order}, skipped, self.seconds, source)
+        why_recorded = {**self.why_recorded, **{n: self.skipped[n] for n in filled}}
+        return DensityResult({n: rows[n] for n in order}, skipped, self.seconds, source,
+                             set(self.failed_here), why_recorded)  # fmt: skip
 
     def text(self) -> str:
         lines = [f"{'variant':<26}{'alive':>7}{'each':>11}{'per GiB':>10}"]
@@ -183,20 +202,50 @@ class DensityResult:
                 f"{name:<26}{row.count:>7}{format_bytes(row.bytes_per_instance):>11}"
                 f"{format_per_gib(row.per_gib):>10}{mark}"
             )
-        if self.recorded is not None:
-            recorded = (
-                f"recorded rows: {self.recorded.get('machine', '?')}, "
-                f"{self.recorded.get('date', '?')}, not measured here"
-            )
-            # Why this run could not measure them, in the daemon's own words where it spoke.
-            why = self.recorded.get("why")
-            lines.append(wrap_note(f"{recorded}: {why}" if why else recorded))
-        notes = [f"{name}: not measured: {why}" for name, why in self.skipped.items()]
+        lines += map(wrap_note, self._recorded_notes())
+        notes = [self._not_measured_note(name, why) for name, why in self.skipped.items()]
+        notes += [
+            f"{name}: one container did not start at first ({row.retried.rstrip('.')}); the kit "
+            "retried it once, it started, and the row is measured here."
+            for name, row in self.rows.items()
+            if row.retried is not None
+        ]
         notes += [
             f"method, {name}: {without_code_marks(row.method)}" for name, row in self.rows.items()
         ]
         # Wrapped at words: as one line each, the output area broke them mid-word (walk 12).
         return "\n".join([*lines, *map(wrap_note, notes)]) + "\n"
+
+    def _recorded_notes(self) -> list[str]:
+        """Where the recorded rows come from and why this run has none of its own. A row this
+        run tried and failed says so first, then that the recording stands in, then to rerun
+        (walk 19, S2: "recorded rows: ..., not measured here: container: Docker could not
+        start ..." read as if the recording had met the error)."""
+        if self.recorded is None:
+            return []
+        where = f"{self.recorded.get('machine', '?')}, {self.recorded.get('date', '?')}"
+        notes = [
+            f"{name}: this run tried to measure it and failed: {why.rstrip('.')}. The {name} "
+            f"row shown is the one recorded on {where}, not measured here. Docker answered, so "
+            "run this cell again to retry."
+            for name, why in self.why_recorded.items()
+            if name in self.failed_here
+        ]
+        missing = {n: w for n, w in self.why_recorded.items() if n not in self.failed_here}
+        if missing or not notes:
+            recorded = f"recorded rows: {where}, not measured here"
+            # Why this run could not measure them, in the daemon's own words where it spoke;
+            # a result saved before why_recorded was kept has only the joined reasons.
+            why = "; ".join(f"{n}: {w}" for n, w in missing.items()) or self.recorded.get("why")
+            notes.append(f"{recorded}: {why}" if why else recorded)
+        return notes
+
+    def _not_measured_note(self, name: str, why: str) -> str:
+        if name in self.failed_here:
+            return (
+                f"{name}: this run tried to measure it and failed: {why}; measure again to retry."
+            )
+        return f"{name}: not measured: {why}"
 
 
 def pss_bytes(pid: int) -> int:
@@ -364,6 +413,38 @@ def remove_orphaned_containers(client: Any) -> list[str]:
     return removed
 
 
+class _OneRetry:
+    """Starts density containers, retrying one failed start per row with a new container.
+    Walk 19 met "cannot start a stopped process" once, on a daemon busy with a test suite,
+    where every other container started. Bounded: a second failure in the row stops it,
+    with the daemon's words, so an error that persists is reported as before."""
+
+    def __init__(self, create: Callable[[], Any]) -> None:
+        self.create = create
+        #: The daemon's words for the start that was retried; None while none was.
+        self.retried: str | None = None
+
+    def start(self) -> Any:
+        container = self.create()
+        try:
+            _start(container)
+        except AttemptFailed as failed:
+            if self.retried is not None:
+                raise AttemptFailed(
+                    f"{failed.message} (the kit had already retried one start in this row)"
+                ) from failed
+            self.retried = failed.message
+            _remove_containers([container])
+            container = self.create()
+            try:
+                _start(container)
+            except AttemptFailed as again:
+                raise AttemptFailed(
+                    f"{again.message} (and again on the kit's one retry)"
+                ) from again
+        return container
+
+
 def _containers_row(native: Path, count: int) -> DensityRow:
     from ..containers.docker import connect
     from ..containers.images import (
@@ -384,7 +465,7 @@ def _containers_row(native: Path, count: int) -> DensityRow:
         tag = owner_tag("kit-density-wait")
         scratch_image(native, tag, labels=labels, client=client)
 
-        def start(_: int) -> Any:
+        def create() -> Any:
             # Created, remembered, then started: a start that fails (a busy daemon) must
             # not leave a created container behind that nobody removes.
             container = client.containers.create(
@@ -392,24 +473,25 @@ def _containers_row(native: Path, count: int) -> DensityRow:
                 **hardened_settings(mem_limit="16m", pids_limit=4),
             )  # fmt: skip
             made.append(container)
-            _start(container)
             return container
 
-        alive = _until_ready(start, count)
+        starts = _OneRetry(create)
+        alive = _until_ready(lambda _: starts.start(), count)
         time.sleep(1.0)  # let the last ones print ready and settle
         ids = [str(c.id) for c in alive]
         cgroups = sum(_cgroup_usage(Path("/sys/fs/cgroup/memory/docker") / i) for i in ids)
         total = cgroups + _shim_pss(ids, "containerd-shim-runc-v2")
         if not cgroups:
             raise BenchmarkError("no cgroup v1 memory figures under /sys/fs/cgroup/memory/docker")
-        return DensityRow("container", len(ids), total // len(ids), METHODS["container"])
+        return DensityRow("container", len(ids), total // len(ids), METHODS["container"],
+                          retried=starts.retried)  # fmt: skip
 
 
 def _start(container: Any) -> None:
     """Start a created density container. Docker 20.10 on a busy machine has answered a
     start with "cannot start an already running container" (walk 10, S1): a container
     that is running after all counts; one that is not stops the row with the daemon's
-    words, as a :class:`BenchmarkError` (the notebook then shows the recorded row)."""
+    words, as :class:`AttemptFailed` (the notebook then shows the recorded row)."""
     import docker.errors
 
     try:
@@ -420,7 +502,7 @@ def _start(container: Any) -> None:
         if container.status == "running":
             return
         said = str(getattr(err, "explanation", None) or err).strip().splitlines()[0]
-        raise BenchmarkError(f"Docker could not start a density container: {said[:200]}") from err
+        raise AttemptFailed(f"Docker could not start a density container: {said[:200]}") from err
 
 
 def _remove_containers(containers: list[Any]) -> None:
@@ -519,15 +601,20 @@ def run_density(
         started = time.monotonic()
         try:
             result.rows[name] = makers[name]()
+        except AttemptFailed as err:
+            result.skipped[name] = err.message
+            result.failed_here.add(name)
         except KitError as err:
             result.skipped[name] = err.message
         except Exception as err:
             # The docker SDK's own errors (a daemon busy or refusing) skip the row, with its
-            # words, as any other missing piece does; anything else is the kit's bug.
+            # words; anything else is the kit's bug. connect() turned a daemon that did not
+            # answer into a KitError above, so this one answered: a rerun may measure it.
             if not type(err).__module__.startswith("docker."):
                 raise
             said = (str(err).strip().splitlines() or [type(err).__name__])[0]
             result.skipped[name] = f"Docker said: {said[:200]}"
+            result.failed_here.add(name)
         result.seconds[name] = round(time.monotonic() - started, 1)
     return result
 

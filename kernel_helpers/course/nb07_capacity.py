@@ -10,10 +10,11 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from .._display import ShownAsHtml, ShownAsText, format_bytes, format_seconds
+from .._display import ShownAsHtml, ShownAsText, format_bytes, format_seconds, in_words
 from .._errors import KitError
 from ..bench.density import (
     DensityResult,
+    DensityRow,
     format_per_gib,
     recorded_density,
     run_density,
@@ -440,10 +441,9 @@ def _as_a_platform_user_sees_it(result: DensityResult) -> list[str]:
     if not shim or not container:
         return []
     ratio = shim.bytes_per_instance / max(1, container.bytes_per_instance)
-    recorded = " (recorded rows among them)" if shim.recorded or container.recorded else ""
     return [
         "A Docker or Kubernetes user, who runs the module as a container through the wasm "
-        f"shim, sees another ratio{recorded}: each wasm container held "
+        f"shim, sees another ratio{_recorded_figures(shim, container)}: each wasm container held "
         f"{format_bytes(shim.bytes_per_instance)} against a runc container's "
         f"{format_bytes(container.bytes_per_instance)}, {ratio:.2g}× as much. The shim process, "
         "with the wasmtime it embeds, is paid once per container."
@@ -464,14 +464,25 @@ def density_story(result: DensityResult) -> Story:
         ratio = times_as_many_per_gib(wasm.bytes_per_instance, container.bytes_per_instance)
         said.append(
             f"One GiB holds about {ratio:,.0f} times as many wasm instances in one process "
-            "as idle containers: an instance is a store and its linear memory, a container "
-            "a process, its cgroup and a shim."
+            f"as idle containers{_recorded_figures(wasm, container)}: an instance is a store "
+            "and its linear memory, a container a process, its cgroup and a shim."
         )
     said.extend(_declared_against_weighed(result))
     said.extend(_as_a_platform_user_sees_it(result))
     for name, why in result.skipped.items():
         said.append(f"{name} was not measured: {why}")
     return Story(said)
+
+
+def _recorded_figures(*rows: DensityRow) -> str:
+    """ " (the container figure is recorded, not measured here)" for a sentence built on
+    ``rows``, naming the recorded ones; "" when all were measured. Walk 19, S2: the "212
+    times as many" sentence stood on a recorded container row and did not say so."""
+    recorded = [row.name for row in rows if row.recorded]
+    if not recorded:
+        return ""
+    figures = "figure is" if len(recorded) == 1 else "figures are"
+    return f" (the {in_words(recorded)} {figures} recorded, not measured here)"
 
 
 def _declared_against_weighed(result: DensityResult) -> list[str]:
@@ -485,7 +496,7 @@ def _declared_against_weighed(result: DensityResult) -> list[str]:
         said.append(
             f"{row.name}: the module declares {format_bytes(declared)} of linear memory at "
             f"start ({declared // WASM_PAGE} pages of 64 KiB), yet an instance weighs "
-            f"{format_bytes(row.bytes_per_instance)}. wasmtime reserves that memory as "
+            f"{format_bytes(row.bytes_per_instance)}{_recorded_figures(row)}. wasmtime reserves that memory as "
             "address space; the kernel gives a page RAM only when the program first touches "
             "it, and PSS counts only pages in RAM. Pages never touched weigh nothing."
         )

@@ -221,11 +221,13 @@ def test_a_container_that_cannot_start_is_removed_too(tmp_path: Path) -> None:
     need(connect() is not None, "no Docker daemon")
     not_a_program = tmp_path / "wait"
     not_a_program.write_text("no program, so no container of it can start\n")
-    from kernel_helpers._errors import BenchmarkError
+    from kernel_helpers._errors import AttemptFailed
 
-    # What the daemon says varies by version; the kit says it is a density container's start.
-    with pytest.raises(BenchmarkError, match="could not start a density container"):
+    # What the daemon says varies by version; the kit says it is a density container's start,
+    # and that the one retry failed too: an error that persists is not masked (walk 19).
+    with pytest.raises(AttemptFailed, match="could not start a density container") as failed:
         _containers_row(not_a_program, 2)
+    assert "(and again on the kit's one retry)" in failed.value.message
     assert not _own_density_containers()
 
 
@@ -238,11 +240,14 @@ class DensityKit:
     tag: str
     made: list[Any] = field(default_factory=list)
 
-    def container(self, **labels: str) -> Any:
+    def container(self, entrypoint: list[str] | None = None, **labels: str) -> Any:
+        """A density container; ``entrypoint``, when given, replaces the program (one that
+        is not in the image makes a container whose start the daemon refuses)."""
         from kernel_helpers.containers.images import hardened_settings, kit_labels
 
         made = self.client.containers.create(
             self.tag,
+            entrypoint=entrypoint,
             labels=kit_labels("density", **labels),
             **hardened_settings(mem_limit="16m", pids_limit=4),
         )
@@ -293,6 +298,33 @@ def test_a_start_answered_already_running_counts_the_running_container(
     container.start = start_raced
     _start(container)  # no error: it runs
     assert container.status == "running"
+
+
+def test_a_start_the_daemon_refuses_once_is_retried_once_with_a_new_container(
+    density_kit: DensityKit,
+) -> None:
+    """Walk 19, S2: on a daemon busy with a test suite one density container's start was
+    answered "cannot start a stopped process", and the whole row fell back to the recording.
+    Here the first container made cannot start (its program is not in the image), the next
+    ones can: the row goes on, and the daemon's words for the refusal are kept to print."""
+    import docker.errors
+
+    from kernel_helpers._errors import AttemptFailed
+    from kernel_helpers.bench.density import _OneRetry
+
+    programs = iter([["/not-in-the-image"], None, None, ["/not-in-the-image"]])
+    starts = _OneRetry(lambda: density_kit.container(next(programs)))
+    for _ in range(2):
+        started = starts.start()
+        started.reload()
+        assert started.status == "running"
+    assert starts.retried and "could not start a density container" in starts.retried
+    refused = density_kit.made[0]
+    with pytest.raises(docker.errors.NotFound):  # removed at once, not left to the end
+        refused.reload()
+    # Bounded: one retry per row; the next refusal stops the row, saying so.
+    with pytest.raises(AttemptFailed, match="already retried one start in this row"):
+        starts.start()
 
 
 def test_a_dead_runs_density_containers_are_removed_by_the_next_run(

@@ -295,6 +295,108 @@ def test_skipped_variants_take_the_recorded_row_marked() -> None:
     assert "not measured here: container: no Docker here" in " ".join(filled.text().split())
 
 
+#: Walk 19, S2: what 07 printed when Docker answered but one container did not start.
+STOPPED_PROCESS = (
+    "Docker could not start a density container: cannot start a stopped process: unknown"
+)
+
+
+def _with_recorded_container(why: str, *, failed_here: bool) -> DensityResult:
+    live = DensityResult(
+        {"wasm-instance": DensityRow("wasm-instance", 200, 14_000, "PSS growth")},
+        skipped={"container": why},
+        failed_here={"container"} if failed_here else set(),
+    )
+    return live.with_recorded(recorded_density())
+
+
+def test_a_row_this_run_tried_and_failed_says_so_before_the_recording_and_to_retry() -> None:
+    """Walk 19, S2: "recorded rows: AMD EPYC, ..., not measured here: container: Docker could
+    not start ..." read as if the recording had met the error, and said nothing of a rerun."""
+    filled = _with_recorded_container(STOPPED_PROCESS, failed_here=True)
+    recorded = filled.recorded or {}
+    text = " ".join(filled.text().split())
+    tried = text.index(f"container: this run tried to measure it and failed: {STOPPED_PROCESS}.")
+    shown = text.index(
+        f"The container row shown is the one recorded on {recorded['machine']}, "
+        f"{recorded['date']}, not measured here."
+    )
+    retry = text.index("run this cell again to retry.")
+    assert tried < shown < retry
+    assert "recorded rows:" not in text  # the failure is this run's, not the recording's
+    again = DensityResult.from_json(filled.to_json())  # as notebook 10 reads it back
+    assert again.failed_here == {"container"} and again.why_recorded == filled.why_recorded
+
+
+def test_a_row_recorded_for_want_of_docker_keeps_its_wording_and_asks_no_rerun() -> None:
+    filled = _with_recorded_container("no daemon answered here", failed_here=False)
+    text = " ".join(filled.text().split())
+    assert (
+        "recorded rows: " in text
+        and "not measured here: container: no daemon answered here" in text
+    )
+    assert "tried" not in text and "again" not in text
+
+
+def test_a_failure_with_docker_answering_is_told_apart_from_docker_missing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """What decides the two wordings above: the error's type, carried into the result."""
+    from kernel_helpers._errors import AttemptFailed
+    from kernel_helpers.bench import density
+
+    monkeypatch.setenv("KIT_DOCKER", "off")  # the real path of a machine without Docker
+    missing = density.run_density(variants=["container"])
+    assert "container" in missing.skipped and not missing.failed_here
+
+    def refused(_native: Path, _count: int) -> DensityRow:
+        raise AttemptFailed(STOPPED_PROCESS)  # what _start raises for the daemon's refusal
+
+    monkeypatch.setattr(density, "_containers_row", refused)
+    failed = density.run_density(variants=["container"])
+    assert failed.skipped == {"container": STOPPED_PROCESS} and failed.failed_here == {"container"}
+    assert "measure again to retry" in failed.text()
+
+
+def test_a_start_retried_once_says_so_under_the_table() -> None:
+    row = DensityRow("container", 50, 3_000_000, "cgroup + shim", retried=STOPPED_PROCESS)
+    text = " ".join(DensityResult({"container": row}).text().split())
+    assert (
+        f"container: one container did not start at first ({STOPPED_PROCESS}); the kit "
+        "retried it once, it started, and the row is measured here." in text
+    )
+    assert DensityRow.from_json("container", row.to_json(), "measured") == row
+    assert "retried" not in DensityResult({"container": replace(row, retried=None)}).text()
+
+
+def test_every_density_sentence_on_a_recorded_figure_says_so_in_that_sentence() -> None:
+    """Walk 19, S2: "One GiB holds about 212 times as many ..." stood on a recorded container
+    row; only a later sentence said "(recorded rows among them)"."""
+    result = density_result(10_000, 3_000_000)  # the container row recorded
+    result.rows["containerd-wasmtime"] = DensityRow("containerd-wasmtime", 8, 7_000_000, "shim")
+    wasm = result.rows["wasm-instance"]
+    result.rows["wasm-instance"] = replace(wasm, declared_memory_bytes=131_072)
+    sentences = density_story(result).sentences
+    container_said = " (the container figure is recorded, not measured here)"
+    for sentence in sentences:
+        if "3.00 MB" in sentence or "times as many" in sentence:
+            assert container_said in sentence or "(recorded)" in sentence, sentence
+    declared = next(s for s in sentences if "declares" in s)
+    assert "recorded" not in declared  # measured here: no mark
+    both = replace(
+        result,
+        rows={
+            **result.rows,
+            "wasm-instance": replace(result.rows["wasm-instance"], source="recorded"),
+        },
+    )
+    said = density_story(both).sentences
+    ratio = next(s for s in said if "times as many" in s)
+    assert "(the wasm-instance and container figures are recorded, not measured here)" in ratio
+    declared = next(s for s in said if "declares" in s)
+    assert "(the wasm-instance figure is recorded, not measured here)" in declared
+
+
 def test_the_recorded_density_has_every_variant_and_its_method() -> None:
     recorded = recorded_density()
     assert set(recorded.rows) == set(kh.DENSITY_VARIANTS)
@@ -484,7 +586,8 @@ def test_the_density_story_gives_the_platform_users_ratio_too() -> None:
     assert (
         "each wasm container held 10.8 MB against a runc container's 4.74 MB, 2.3× as much" in story
     )
-    assert "(recorded rows among them)" in story  # density_result's container row is recorded
+    # density_result's container row is recorded: the sentence names it (walk 19, S2)
+    assert "ratio (the container figure is recorded, not measured here)" in story
     assert "Docker or Kubernetes user" not in str(density_story(result))
 
 
