@@ -235,6 +235,36 @@ STARTUP_ROW_IN = 0.28  # inches per start-up row: 28 px, a 9 pt label and its bo
 SPEED_PANEL_IN = 2.6  # the speed panel: a handful of points, no labels to stack
 NOT_MEASURED_IN = 0.5  # a part not run yet: one line of text
 SUPTITLE_IN = 0.4  # the line that names the machine
+#: The room the summary leaves between its texts and the image's edges, in points (12 px
+#: at 100 dpi): with constrained layout's own 3 pt pad alone, the longest row label began
+#: 4 px from the PNG's left edge (walk 19, S7).
+SUMMARY_MARGIN_PT = 9
+#: What constrained layout leaves round the panels inside its rectangle, in points.
+LAYOUT_PAD_PT = 3
+
+
+def _summary_figure(height_in: float, title: str | None = None) -> Figure:
+    """A summary figure framed by :data:`SUMMARY_MARGIN_PT`: its title stands that far
+    below the top, and the layout's rectangle is inset so the panels' texts keep it from
+    every other edge, and start under the title's measured height. (A larger layout pad
+    would widen the gaps between the panels too; a title the layout placed itself would
+    stay 3 pt from the top.)"""
+    from matplotlib.layout_engine import ConstrainedLayoutEngine
+
+    from .._figures import new_figure
+
+    figure = new_figure(SUMMARY_WIDTH_IN, height_in)
+    margin_in = (SUMMARY_MARGIN_PT - LAYOUT_PAD_PT) / 72
+    top_in = margin_in
+    if title is not None:
+        text = figure.suptitle(title, y=1 - SUMMARY_MARGIN_PT / 72 / height_in, va="top")
+        title_px = text.get_window_extent().height  # measured by the figure's own renderer
+        top_in = SUMMARY_MARGIN_PT / 72 + title_px / figure.dpi
+    across, down = margin_in / SUMMARY_WIDTH_IN, margin_in / height_in
+    engine = figure.get_layout_engine()
+    if isinstance(engine, ConstrainedLayoutEngine):  # new_figure's layout="constrained"
+        engine.set(rect=(across, down, 1 - 2 * across, 1 - down - top_in / height_in))
+    return figure
 
 
 def _not_measured(ax: Axes, what: str, notebook: str) -> None:
@@ -274,6 +304,9 @@ def draw_time_panels(figure: Figure | SubFigure, results: Mapping[str, Any]) -> 
         draw_throughput(compute, results["compute"])
         compute.set_title("Steady-state speed: wasm time / native time")
         compute.set_ylabel("ratio (1 = same speed)")  # the title says what is divided
+        # Left of the panel, in the room the start-up labels above leave: "best" inside it
+        # weighs points and bands but not the ratio labels, and covered one (walk 19, S7).
+        compute.legend(fontsize=8, loc="center right", bbox_to_anchor=(-0.15, 0.5))
     else:
         _not_measured(compute, "Steady-state speed", "08")
     for ax in (startup, compute):
@@ -305,13 +338,11 @@ def draw_size_panel(figure: Figure | SubFigure, results: Mapping[str, Any]) -> N
 def summary_figures(results: Mapping[str, Any]) -> tuple[Figure, Figure]:
     """Notebook 10's summary as two figures that each fit a 1400x1000 browser window
     unshrunk: start-up and speed, then sizes (as far as the learner measured them)."""
-    from .._figures import new_figure
-
     machine = describe_machine(_machine(results))
-    time = new_figure(SUMMARY_WIDTH_IN, sum(_time_height(results)) + SUPTITLE_IN)
+    time_title = f"Start-up and speed, measured on {machine}"
+    time = _summary_figure(sum(_time_height(results)) + SUPTITLE_IN, time_title)
     draw_time_panels(time, results)
-    time.suptitle(f"Start-up and speed, measured on {machine}")
-    sizes = new_figure(SUMMARY_WIDTH_IN, _size_height(results))
+    sizes = _summary_figure(_size_height(results))
     draw_size_panel(sizes, results)
     return time, sizes
 
@@ -319,14 +350,12 @@ def summary_figures(results: Mapping[str, Any]) -> tuple[Figure, Figure]:
 def summary_figure(results: Mapping[str, Any]) -> Figure:
     """The export's one page: :func:`summary_figures`' two figures one under the other, as
     large as in the notebook (the PNG an instructor opens). Notebook 10."""
-    from .._figures import new_figure
-
     heights = [sum(_time_height(results)), _size_height(results)]
-    figure = new_figure(SUMMARY_WIDTH_IN, sum(heights) + SUPTITLE_IN)
+    title = f"Results measured on {describe_machine(_machine(results))}"
+    figure = _summary_figure(sum(heights) + SUPTITLE_IN, title)
     parts = figure.subfigures(2, 1, height_ratios=heights, squeeze=False)[:, 0]
     draw_time_panels(parts[0], results)
     draw_size_panel(parts[1], results)
-    figure.suptitle(f"Results measured on {describe_machine(_machine(results))}")
     return figure
 
 

@@ -17,7 +17,7 @@ import yaml
 import kernel_helpers as kh
 from kernel_helpers.bench.results import as_result
 from kernel_helpers.course import nb08
-from kernel_helpers.course.nb10 import DECISION_SCENARIOS
+from kernel_helpers.course.nb10 import _GUIDE_ANSWERS as GUIDE_ANSWERS
 from kernel_helpers.report.exports import export_results, save_result
 from kernel_helpers.toolchains.build import forget_toolchains
 from tests.unit.harness_json_results import (
@@ -415,10 +415,10 @@ def test_layer_prediction_runs_both_layer_blobs_of_a_real_layout(tmp_path: Path)
 
 
 def test_decisions_and_export(tmp_path: Path) -> None:
-    assert kh.check_decisions(dict(DECISION_SCENARIOS)).ok is True
-    one_off = {**DECISION_SCENARIOS, "run PostgreSQL with its extensions": "module"}
+    assert kh.check_decisions(dict(GUIDE_ANSWERS)).ok is True
+    one_off = {**GUIDE_ANSWERS, "run PostgreSQL with its extensions": "module"}
     assert kh.check_decisions(one_off).ok is False
-    assert kh.check_decisions({k: "maybe" for k in DECISION_SCENARIOS}).ok is False
+    assert kh.check_decisions({k: "maybe" for k in GUIDE_ANSWERS}).ok is False
     save_result("startup", FAST, folder=tmp_path)
     export = export_results("ada", folder=tmp_path)
     spreads = {
@@ -469,9 +469,56 @@ def test_the_export_exercise_asks_what_the_instructor_will_see(tmp_path: Path) -
 def test_the_decision_check_says_how_many_differ_never_which() -> None:
     """Walk 7, S33: "2 of 5 differ, e.g. 'lift an existing Java service ...'" named the
     scenario, and with three choices that is nearly its answer."""
-    one_off = {**DECISION_SCENARIOS, "run PostgreSQL with its extensions": "module"}
+    one_off = {**GUIDE_ANSWERS, "run PostgreSQL with its extensions": "module"}
     said = kh.check_decisions(one_off).text()
     assert "1 of 5 differ" in said and "PostgreSQL" not in said
+
+
+NOTEBOOK_10 = Path(__file__).resolve().parents[2] / "notebooks" / "10-verdict.ipynb"
+
+
+def test_the_decision_scenarios_show_no_answers() -> None:
+    """Walk 19, S1: kh.DECISION_SCENARIOS was the dict of answers; printing it showed them
+    all, and handing it back passed the check. Learners see the scenarios alone."""
+    scenarios = kh.DECISION_SCENARIOS
+    assert isinstance(scenarios, tuple) and scenarios == tuple(GUIDE_ANSWERS)
+    assert all(isinstance(s, str) for s in scenarios)
+    assert kh.check_decisions(scenarios).ok is False
+    public = {name: getattr(kh, name) for name in kh.__all__}
+    assert not [name for name, value in public.items() if value == GUIDE_ANSWERS]
+
+
+def test_the_decision_starter_runs_and_is_not_yet_graded() -> None:
+    """The exercise cell starts from one ``...`` per scenario: run as given, it is neither
+    right nor wrong, and says what to put in place of each ``...``."""
+    cells = json.loads(NOTEBOOK_10.read_text())["cells"]
+    starter = next(
+        "".join(c["source"]) for c in cells if "kh.check_decisions(" in "".join(c["source"])
+    )
+    *body, last = starter.splitlines()
+    namespace: dict[str, Any] = {"kh": kh}
+    exec("\n".join(body), namespace)
+    result = eval(last, namespace)
+    assert set(namespace["answer"]) == set(GUIDE_ANSWERS)
+    assert result.ok is None
+    assert all(choice in result.message for choice in ("'module'", "'container'", "'both'"))
+
+
+def test_the_export_exercise_says_the_json_has_no_stats_key() -> None:
+    """Walk 19, S3: notebook 06 teaches ``.stats.median_s``; the JSON keeps the quartiles at
+    a variant's top level, and ``v["stats"]`` raised a KeyError."""
+    cells = json.loads(NOTEBOOK_10.read_text())["cells"]
+    prompt = next(
+        " ".join("".join(c["source"]).split())
+        for c in cells
+        if c["cell_type"] == "markdown" and "## Exercise 2" in "".join(c["source"])
+    )
+    assert "no `stats` key" in prompt and "top level" in prompt
+    export = {"variants": {"native": {"q1_s": 1.0, "median_s": 2.0, "q3_s": 3.0}}}
+    from kernel_helpers.bench.results import BenchResult
+
+    variant = BenchResult.from_json(export).to_json()["variants"]["native"]
+    assert "stats" not in variant and {"q1_s", "median_s", "q3_s"} <= set(variant)
 
 
 def test_a_prime_counter_is_not_yet_checked_without_a_compiler(

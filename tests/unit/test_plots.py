@@ -611,3 +611,44 @@ def test_the_figure_beside_javascript_labels_a_time_under_and_over_every_point(
     for value in plotted:
         assert min(labelled) <= value <= max(labelled), (value, labelled)
     assert any(label <= min(plotted) * 2 for label in labelled)  # not only far below it
+
+
+def test_10s_summary_keeps_every_text_clear_of_the_png_edges() -> None:
+    """Walk 19, S7: the longest row label, "wasm component (WASI 0.2), linked +
+    instantiated (in process)", began 4 px from the PNG's left edge. In the saved PNGs
+    (the export's page and both figures) nothing is drawn within 8 px of an edge, with the
+    most any run draws (the recorded start-up's rows and legend)."""
+    import io
+
+    import numpy as np
+    from matplotlib.image import imread
+
+    from kernel_helpers._figures import figure_png
+    from kernel_helpers.bench.reference import recorded_result
+    from kernel_helpers.bench.results import as_dict
+    from kernel_helpers.report.exports import summary_figure, summary_figures
+    from tests.synthetic_results import all_results
+
+    results = {t: as_dict(r) for t, r in all_results("fast-containers").items()}
+    results["startup"] = recorded_result("startup", "hello").to_json()
+    margin = 8
+    page, time, sizes = summary_figure(results), *summary_figures(results)
+    for figure in (page, time, sizes):
+        pixels = imread(io.BytesIO(figure_png(figure)))[..., :3]
+        labels = [t.get_text() for ax in figure.axes for t in ax.get_yticklabels()]
+        longest = any("linked + instantiated" in label for label in labels)
+        assert longest or figure is sizes  # the start-up panel's longest label is there
+        background = pixels[0, 0]
+        strips = {
+            "left": pixels[:, :margin],
+            "right": pixels[:, -margin:],
+            "top": pixels[:margin],
+            "bottom": pixels[-margin:],
+        }
+        drawn = [side for side, strip in strips.items() if not np.all(strip == background)]
+        assert drawn == [], f"something is drawn within {margin} px of the {drawn} edge"
+    # Seen while fixing it: the narrower speed panel moved its "best" legend onto "0.93×".
+    renderer = page.canvas.get_renderer()
+    speed = next(ax for ax in page.axes if ax.get_title().startswith("Steady-state"))
+    legend = speed.get_legend().get_window_extent(renderer)
+    assert not [t.get_text() for t in speed.texts if t.get_window_extent(renderer).overlaps(legend)]
