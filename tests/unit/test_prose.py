@@ -1047,3 +1047,13 @@ def test_12_leaves_the_shim_s_exit_code_to_the_cell_that_gets_it() -> None:
     cells = cell_sources(notebook("12"))
     through = next(c for c in cells if "kh.run_in_containerd(wasm" in c)
     assert "str(err).splitlines()[0]" in through  # the kit's message, code and meaning
+
+
+def test_10_exercise_2_says_the_plot_also_shows_the_reference_run() -> None:
+    """Walk 20, S4: exercise 2 said recorded bars appear "because something was missing
+    here", yet the plot below draws a hatched reference-run bar beside every measured
+    variant: the exercise says so before the learner looks for a gap of their own."""
+    cells = cell_sources(notebook("10"))
+    exercise = " ".join(next(c for c in cells if "## Exercise 2" in c).split())
+    assert "also draws the course's recorded reference run, for comparison" in exercise
+    assert "hatched too" in exercise
