@@ -19,6 +19,7 @@ from __future__ import annotations
 import copy
 import functools
 import html
+import math
 import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -319,6 +320,14 @@ def how_far_off(given: float, truth: float) -> str:
     return f"{_times(times)} times too {direction}"
 
 
+def how_close(given: float, truth: float) -> str:
+    """ "8%": how far ``given`` lies from ``truth``, rounded up so "within" stays true and
+    in percent, not "1.1×", which beside a predicted ratio of "1.1×" read as a typo
+    (walk 20, 03 ex. 2)."""
+    share = abs(given / truth - 1)
+    return f"{max(1, math.ceil(round(share * 100, 6))):,}%"  # 1.1 against 1.0: 10%, not 11%
+
+
 def grade_prediction(
     given: float,
     truth: float,
@@ -337,7 +346,7 @@ def grade_prediction(
     likely left out. Both replies state the ``measurement`` and the ``lesson``: the
     prediction is graded once, so saying them gives nothing away."""
     if within_factor(given, truth, factor):
-        near = f"within {factor:g}× of the measurement"
+        near = f"within {how_close(given, truth)} of the measurement"
     if near:
         return states_measurement(
             right(f"you predicted {said(given)}, {near} (a good instinct); {measurement}. {lesson}")
