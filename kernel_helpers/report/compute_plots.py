@@ -4,6 +4,8 @@ JavaScript. Split from :mod:`plots` (one module per notebook's pictures past 700
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
@@ -34,6 +36,8 @@ def throughput_figure(
     ax = figure.add_subplot()
     draw_throughput(ax, compute)
     ax.set_title(title)
+    # Right of the panel, clear of the points and their ratio labels, as 10's summary does.
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
     keep_labels_inside(ax, list(ax.texts))  # the last point's "1.08×" label, once laid out
     return figure
 
@@ -41,6 +45,7 @@ def throughput_figure(
 def draw_throughput(ax: Axes, compute: ResultLike) -> None:
     """The slowdown points of :func:`throughput_figure` on ``ax`` (also used by the export page)."""
     rows: list[Slowdown] = slowdowns(compute)
+    top = max([2.2, *(r.high * 1.2 for r in rows)])  # the y axis' top, known before labels
     low_pub, high_pub = PUBLISHED_SLOWDOWN
     # The band and the line are named in the legend, not written on the plot, where a
     # point's error bar could cross the words (walk 7, S34).
@@ -68,15 +73,29 @@ def draw_throughput(ax: Axes, compute: ResultLike) -> None:
                 r.point_text(),  # the point the verdict and the table print
                 (x, r.ratio),
                 textcoords="offset points",
-                xytext=(8, 0),
                 fontsize=8,
-                va="center",
+                **_clear_of_native_line(r.ratio, top),
             )
     ax.set_ylabel("wasm time / native time (1 = same speed)")
     ax.margins(x=0.12)
-    ax.set_ylim(0, max([2.2, *(r.high * 1.2 for r in rows)]))
-    # Its caller fits the ratio labels (keep_labels_inside) once the figure is laid out.
-    ax.legend(fontsize=8, loc="best")  # where fewest points and bars are
+    ax.set_ylim(0, top)
+    # Its caller fits the ratio labels (keep_labels_inside) once the figure is laid out,
+    # and places the legend: inside the panel, "best" weighs points but not these labels.
+
+
+#: How near the native-speed line, as a share of the y axis, a ratio label centred on its
+#: point would touch it: half a label's height on the shortest panel drawn (10's summary).
+NEAR_NATIVE_LINE = 0.06
+
+
+def _clear_of_native_line(ratio: float, top: float) -> dict[str, Any]:
+    """Where a ratio's label goes: beside its point, or, near 1, just above or below it,
+    away from the native-speed line ("0.98×" was written over it, walk 20)."""
+    if abs(ratio - 1) >= NEAR_NATIVE_LINE * top:
+        return {"xytext": (8, 0), "va": "center"}
+    if ratio >= 1:
+        return {"xytext": (8, 3), "va": "bottom"}
+    return {"xytext": (8, -3), "va": "top"}
 
 
 def beside_javascript_figure(result: ResultLike) -> Figure:

@@ -423,6 +423,25 @@ def test_labels_beside_points_and_bars_end_inside_their_axes(which: str, tmp_pat
     assert _ends_inside(chart) == []
 
 
+@pytest.mark.parametrize("ratio", [0.98, 1.0, 1.03])
+def test_a_ratio_label_near_1_stays_off_the_native_speed_line(ratio: float) -> None:
+    """Walk 20: in 08's speed figure "0.98×" was written over the native-speed line at 1.
+    A label near it now sits just above or below, in 08's figure and in 10's summary; and
+    08's legend stands right of the panel, where it can cover no ratio label."""
+    from kernel_helpers.report.exports import summary_figures
+
+    alone = throughput_figure(compute_result(ratio)).axes[0]
+    summary = summary_figures({"compute": compute_result(ratio)})[0].axes[1]
+    for ax in (alone, summary):
+        ax.figure.draw_without_rendering()
+        line = ax.transData.transform((0, 1.0))[1]
+        crossed = [t.get_text() for t in ax.texts
+                   if t.get_window_extent().y0 <= line <= t.get_window_extent().y1]  # fmt: skip
+        assert len(ax.texts) == 6 and crossed == [], crossed
+    legend = alone.get_legend().get_window_extent()
+    assert legend.x0 >= alone.get_window_extent().x1  # outside the panel, to its right
+
+
 def test_the_claims_names_end_inside_their_axes_however_narrow_the_plot() -> None:
     """Walk 8, S6: "claim: containers in several seconds", written where its band starts
     near the right edge, ran past the frame of 06's plot and of 10's summary, whose long
