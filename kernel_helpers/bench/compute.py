@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from .._errors import KitError
 from ..toolchains.pairs import example_builds
 from .harness import OnSample, machine_metadata, measure_callable, measure_command
-from .ratio import MACHINE_STALL, Ratio, Side, far_sample_note, ratio_of_medians
+from .ratio import HELD_UP_BY_MACHINE, MACHINE_STALL, Ratio, Side, far_sample_note, ratio_of_medians
 from .results import BenchResult, Measurement
 
 if TYPE_CHECKING:  # the widget (anywidget, traitlets) loads only where a page is wanted
@@ -203,6 +203,8 @@ def browser_ratios(result: BenchResult, case: str) -> dict[str, Ratio]:
 
 #: What a far sample of the browser table is: the page or the machine stalled, not the kernel.
 PAGE_STALL = "a stall of the page or the machine rather than the kernel"
+#: What a browser table's sample far below its median says: the others were held up.
+PAGE_HELD_UP = "the other samples were likely held up by the page or other work on the machine"
 
 
 def browser_ratio_outliers(
@@ -221,8 +223,10 @@ def browser_ratio_outliers(
         # Only a ratio with a side in the page can blame the page (walk 16, S4: a native
         # stall was called "a stall of the page or the machine").
         in_page = any(side.startswith("browser-") for side in (slow, fast))
-        stall = PAGE_STALL if in_page else MACHINE_STALL
-        note = far_sample_note(_side(slow, a), _side(fast, b), whole, stall=stall)
+        stall, held_up = (
+            (PAGE_STALL, PAGE_HELD_UP) if in_page else (MACHINE_STALL, HELD_UP_BY_MACHINE)
+        )
+        note = far_sample_note(_side(slow, a), _side(fast, b), whole, stall=stall, held_up=held_up)
         if note is not None:
             notes[question] = note
     return notes

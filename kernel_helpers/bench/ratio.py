@@ -164,9 +164,10 @@ def ratio_of_medians(
     return Ratio(value, float(low), float(high), confidence)
 
 
-#: A sample this many times its side's median, or as many times under it, is a stall of the
-#: machine or the page, not of the program: one such sample among five can stretch a
-#: bootstrap interval tenfold (walk 8, S11: 501 ms among 35-42 ms gave "2× (2×-29×)").
+#: A sample this many times its side's median is a stall of the machine or the page, not of
+#: the program, and one as many times under it a sign the others were held up: one such
+#: sample among five can stretch a bootstrap interval tenfold (walk 8, S11: 501 ms among
+#: 35-42 ms gave "2× (2×-29×)").
 OUTLIER_FACTOR = 5.0
 #: Closer than :data:`OUTLIER_FACTOR`, a sample is still named when it alone stretches an
 #: interval (walk 10, S10: 31.7 ms among 7 ms ones, 4.2× its median, gave "0.49×-4.6×"
@@ -225,16 +226,29 @@ class Side(NamedTuple):
     samples: Sequence[float]
 
 
-#: What a far sample is, unless the caller knows better (08: "the page or the machine").
+#: What a far sample above its median is, unless the caller knows better (08: "the page or
+#: the machine"): a stall only adds time.
 MACHINE_STALL = "a stall of the machine rather than of what was timed"
+#: What a far sample below its median says instead: a stall cannot make a run faster, so the
+#: others were held up and the fast one may be nearer the true cost (walk 20, S1: "4.28 ms
+#: for wasmtime-cli (1/6.1 of its median, 25.9 ms), a stall of the machine").
+HELD_UP_BY_MACHINE = "the other samples were likely held up by other work on the machine"
+#: How a sample below its median is introduced before :data:`HELD_UP_BY_MACHINE`.
+FAR_BELOW = "far below the rest"
 
 
 def far_sample_note(
-    slow: Side, fast: Side, whole: Ratio, *, stall: str = MACHINE_STALL
+    slow: Side,
+    fast: Side,
+    whole: Ratio,
+    *,
+    stall: str = MACHINE_STALL,
+    held_up: str = HELD_UP_BY_MACHINE,
 ) -> str | None:
     """What the samples that stretch ``whole``, the ratio of ``slow`` to ``fast``, did to
     it: each sample, how far off its side's median (past :data:`LISTED_AT_MOST`, how many
-    per side and the furthest), and the ratio without them. They are
+    per side and the furthest), why (``stall`` for those above their median, ``held_up``
+    for those below it), and the ratio without them. They are
     every sample over :data:`OUTLIER_FACTOR` times off its median or, failing those, the
     one sample farthest off when leaving it out narrows the interval materially. None when
     the ratio without them reads as ``whole`` does (:func:`_narrower`: walk 10, S9, and
@@ -250,10 +264,16 @@ def far_sample_note(
     sides = list(zip((slow, fast), far, strict=True))
     count = sum(len(some) for _, some in sides)
     one = count == 1
-    which = _named_each(sides) if count <= LISTED_AT_MOST else _counted(sides)
+    describe = _named_each if count <= LISTED_AT_MOST else _counted
+    why = {True: stall, False: f"{FAR_BELOW}: {held_up}"}
+    which = "; ".join(
+        f"{describe(group)}, {why[above]}"
+        for above in (True, False)
+        if (group := _on_side_of_median(sides, above=above))
+    )
     return (
         f"{'one sample' if one else f'{count} samples'} stretched this interval: "
-        f"{which}, {stall}. Without {'it' if one else 'them'}: {robust.text()}"
+        f"{which}. Without {'it' if one else 'them'}: {robust.text()}"
     )
 
 
@@ -262,23 +282,44 @@ def far_sample_note(
 LISTED_AT_MOST = 3
 
 
+def _on_side_of_median(
+    sides: list[tuple[Side, list[float]]], *, above: bool
+) -> list[tuple[Side, list[float]]]:
+    """Each side with only its far samples above (or below) its median; sides left with none
+    are dropped, so a note says "2 of 400 for module" only where there are two."""
+    grouped = []
+    for side, some in sides:
+        middle = _median(side.samples)
+        kept = [s for s in some if (s > middle) == above]
+        if kept:
+            grouped.append((side, kept))
+    return grouped
+
+
 def _named_each(sides: list[tuple[Side, list[float]]]) -> str:
     """Each far sample, its side and how far off its median: "31.7 ms for wasm (4.2× ...)"."""
     return ", ".join(_named(sample, side) for side, some in sides for sample in some)
 
 
 def _counted(sides: list[tuple[Side, list[float]]]) -> str:
-    """How many of each side's samples were far off, and the furthest: "19 of 400 for
-    component and 0 of 400 for module were over 5× off their side's median (up to 264×)".
-    Only the :data:`OUTLIER_FACTOR` rule gives more than one far sample, so it is the
-    threshold named."""
+    """How many of each side's samples were far off on one side of their median, and the
+    furthest: "17 of 400 for component and 2 of 400 for module were over 5× their side's
+    median (up to 174×)", or below it "3 of 400 for module were under 1/5 of their side's
+    median (down to 1/30)". Only the :data:`OUTLIER_FACTOR` rule gives more than one far
+    sample, so it is the threshold named."""
     per_side = " and ".join(
         f"{len(some)} of {len(side.samples)} for {side.name}" for side, some in sides
     )
     furthest = max(_off(float(s), _median(side.samples)) for side, some in sides for s in some)
+    side, some = sides[0]
+    if some[0] > _median(side.samples):
+        return (
+            f"{per_side} were over {OUTLIER_FACTOR:g}× their side's median "
+            f"(up to {_times(furthest, 3)})"
+        )
     return (
-        f"{per_side} were over {OUTLIER_FACTOR:g}× off their side's median "
-        f"(up to {_times(furthest, 3)})"
+        f"{per_side} were under 1/{OUTLIER_FACTOR:g} of their side's median "
+        f"(down to 1/{_times(furthest, 3).removesuffix('×')})"
     )
 
 

@@ -30,7 +30,16 @@ from .ratio import (
     far_sample_note,
     ratio_of_medians,
 )
-from .variants import CONTAINER_VARIANTS, IN_PROCESS, PROCESS, WASM_VARIANTS, in_order, label_of
+from .variants import (
+    BY_NAME,
+    CLI_VARIANTS,
+    CONTAINER_VARIANTS,
+    IN_PROCESS,
+    PROCESS,
+    WASM_VARIANTS,
+    in_order,
+    label_of,
+)
 
 #: How outliers are counted, written into every result so a reader knows the rule.
 OUTLIER_RULE = (
@@ -318,6 +327,9 @@ class BenchResult:
             ("containerd-wasmtime", "containerd-runc"),
             ("docker-scratch", "containerd-runc"),
         ]
+        # Every ratio 06's verdict quotes has its row (walk 20, S2: the verdict's
+        # "docker-scratch / wasmtime-cli-aot" was nowhere in the table above it).
+        pairs += [pair for pair in verdict_pairs(self.variants) if pair not in pairs]
         # Compute benchmarks pair "wasm <case>" with "native <case>".
         pairs += [(n, "native " + n[5:]) for n in self.variants if n.startswith("wasm ")]
         return [f"{a}/{b}" for a, b in pairs if a in self.variants and b in self.variants]
@@ -462,6 +474,38 @@ def headline_pair(variants: Mapping[str, Measurement]) -> tuple[str, str] | None
         else min(containers, key=lambda n: variants[n].median_s)
     )
     return container, min(wasm, key=lambda n: variants[n].median_s)
+
+
+def fastest_of(variants: Mapping[str, Measurement], names: Iterable[str]) -> str | None:
+    """Which of ``names`` present in ``variants`` has the lowest median, or None."""
+    found = [n for n in names if n in variants]
+    return min(found, key=lambda n: variants[n].median_s) if found else None
+
+
+def component_ahead(variants: Mapping[str, Measurement], wasm: str) -> str | None:
+    """The fastest component that started ahead of the core module ``wasm``, or None: the
+    start-up verdict sets the two side by side (walk 5, S7)."""
+    components = [n for n in variants if n in BY_NAME and BY_NAME[n].artifact == "component"]
+    ahead = [n for n in components if variants[n].median_s < variants[wasm].median_s]
+    return fastest_of(variants, ahead)
+
+
+def verdict_pairs(variants: Mapping[str, Measurement]) -> list[tuple[str, str]]:
+    """The (slow, fast) pairs the start-up verdict quotes a ratio of: the headline, the
+    module against a component ahead of it, and the container against the fastest CLI
+    (process against process). ``BenchResult.ratio_intervals`` gives each a row."""
+    pair = headline_pair(variants)
+    if pair is None:
+        return []
+    container, wasm = pair
+    pairs = [pair]
+    component = component_ahead(variants, wasm)
+    if component is not None:
+        pairs.append((wasm, component))
+    cli = fastest_of(variants, CLI_VARIANTS)
+    if cli is not None and cli != wasm:
+        pairs.append((container, cli))
+    return pairs
 
 
 def recorded_label(result: BenchResult) -> str | None:

@@ -6,7 +6,14 @@ import numpy as np
 import pytest
 
 from kernel_helpers._errors import BenchmarkError
-from kernel_helpers.bench.ratio import Ratio, Side, far_sample_note, ratio_of_medians
+from kernel_helpers.bench.ratio import (
+    HELD_UP_BY_MACHINE,
+    MACHINE_STALL,
+    Ratio,
+    Side,
+    far_sample_note,
+    ratio_of_medians,
+)
 from kernel_helpers.bench.results import Slowdown
 
 
@@ -249,11 +256,64 @@ def test_more_far_samples_are_counted_per_side_with_the_furthest() -> None:
     assert f"{furthest:.0f}" == "174"
     assert note.startswith(
         "19 samples stretched this interval: 17 of 400 for component and 2 of 400 for module "
-        "were over 5× off their side's median (up to 174×), a stall of the machine"
+        "were over 5× their side's median (up to 174×), a stall of the machine"
     )
     assert "its median" not in note
     without = ratio_of_medians(slow[17:], fast[2:])
     assert note.endswith(f"Without them: {without.text()}")
+
+
+#: Like notebook 06's wasmtime-cli in walk 20 (S1): a fast start, the others held up by a
+#: busy machine; the precompiled CLI's median was 4.28 ms, so the fast one was nearer the
+#: true cost.
+CLI_HELD_UP = [4.28e-3, 25.89e-3, 27.0e-3, 29.3e-3, 30.65e-3]
+NATIVE_STARTS = [1.0e-3, 1.02e-3, 0.98e-3, 1.01e-3, 0.99e-3]
+
+
+def test_a_sample_far_below_its_median_is_not_called_a_stall() -> None:
+    """Walk 20, S1: "4.28 ms for wasmtime-cli (1/6.1 of its median, 25.9 ms), a stall of
+    the machine". A stall only adds time: below its median, the others were held up."""
+    whole = ratio_of_medians(CLI_HELD_UP, NATIVE_STARTS)
+    note = far_sample_note(Side("wasmtime-cli", CLI_HELD_UP), Side("native", NATIVE_STARTS), whole)
+    assert note is not None
+    assert note.startswith(
+        "one sample stretched this interval: 4.28 ms for wasmtime-cli (1/6.3 of its median, "
+        f"27 ms), far below the rest: {HELD_UP_BY_MACHINE}. Without it: "
+    )
+    assert "stall" not in note
+
+
+def test_far_samples_on_both_sides_of_their_median_are_told_apart() -> None:
+    slow = [2.0e-3, 2.1e-3, 20e-3, 2.2e-3, 1.9e-3, 2.05e-3, 0.3e-3]
+    fast = [1.0e-3, 1.1e-3, 0.9e-3, 1.05e-3, 1.0e-3, 0.95e-3, 1.02e-3]
+    whole = ratio_of_medians(slow, fast)
+    note = far_sample_note(Side("a", slow), Side("b", fast), whole)
+    assert note is not None and note.startswith(
+        "2 samples stretched this interval: 20 ms for a (9.8× its median, 2.05 ms), "
+        f"{MACHINE_STALL}; 300 µs for a (1/6.8 of its median, 2.05 ms), far below the rest: "
+        f"{HELD_UP_BY_MACHINE}. Without them: "
+    )
+
+
+def test_far_samples_counted_below_their_median_are_counted_as_below() -> None:
+    """Past three, the count says which side of the median (walk 20, S1): "over 5×" would
+    be wrong of samples a tenth of it, and a stall cannot make them."""
+    rng = np.random.default_rng(20)
+    fast = list(1.0e-3 * rng.lognormal(0.0, 0.1, 12))
+    slow = list(2.0e-3 * rng.lognormal(0.0, 0.1, 12))
+    slow[:4] = [0.1e-3, 0.15e-3, 0.2e-3, 0.25e-3]  # the rest held up
+    slow[4:6] = [40e-3, 60e-3]  # stalls
+    whole = ratio_of_medians(slow, fast)
+    note = far_sample_note(Side("a", slow), Side("b", fast), whole)
+    assert note is not None
+    furthest_up = 60e-3 / float(np.median(slow))
+    furthest_down = float(np.median(slow)) / 0.1e-3
+    assert note.startswith(
+        f"6 samples stretched this interval: 2 of 12 for a were over 5× their side's median "
+        f"(up to {furthest_up:.3g}×), {MACHINE_STALL}; 4 of 12 for a were under 1/5 of their "
+        f"side's median (down to 1/{furthest_down:.3g}), far below the rest: "
+        f"{HELD_UP_BY_MACHINE}. Without them: "
+    )
 
 
 def test_ordinary_spread_names_no_sample() -> None:

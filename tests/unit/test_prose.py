@@ -704,10 +704,21 @@ def test_06_names_a_far_sample_beside_the_ratio_it_stretches() -> None:
     text = " ".join(markdown(notebook("06")).split())
     # Walk 15, S3: past three far samples the note counts them per side (LISTED_AT_MOST).
     assert (
-        "names them and how far off each is (past three, how many on each side and the "
-        "furthest), and the ratio without them" in text
+        "names them, how far off each is and on which side (past three, a count per variant), "
+        "and the ratio without them" in text
     )
     assert LISTED_AT_MOST == 3
+
+
+def test_06_says_a_far_sample_below_its_median_is_no_stall() -> None:
+    """Walk 20, S1: the note called a sample 1/6.1 of its median "a stall of the machine".
+    A stall only adds time; 06's prose says what each side of the median means, in the
+    words the note prints (:data:`HELD_UP_BY_MACHINE`)."""
+    from kernel_helpers.bench.ratio import HELD_UP_BY_MACHINE
+
+    text = " ".join(markdown(notebook("06")).split())
+    held_up = HELD_UP_BY_MACHINE.replace("the other samples", "the others")
+    assert f"far above it, a stall of the machine; far below it, {held_up}." in text
 
 
 def test_06_states_the_rule_the_far_sample_note_follows() -> None:

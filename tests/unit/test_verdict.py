@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from kernel_helpers.bench.compute import beside_javascript, browser_ratios
 from kernel_helpers.bench.ratio import ratio_of_medians
 from kernel_helpers.bench.results import BenchResult, Measurement
@@ -60,6 +62,28 @@ def test_a_component_ahead_of_the_fastest_module_is_said_with_its_ratio() -> Non
     assert "the module took about 5× (" in said
     behind = {**FAST_CONTAINERS, "component-instantiate": 0.001}  # slower than 40 µs
     assert "A component" not in " ".join(startup_verdict(startup_result(behind)).sentences)
+
+
+#: A ratio as :meth:`Ratio.text` prints it in a verdict: "about 130× (94×-160×)".
+QUOTED_RATIO = re.compile(r"(?:about|no measurable difference) [^()]*\([^()]*\)")
+
+
+def test_every_ratio_the_startup_verdict_quotes_is_a_row_of_the_ratio_table() -> None:
+    """Walk 20, S2: 06's verdict said "the wasmtime CLI, precompiled .cwasm (a process) took
+    4.28 ms: the container still cost about 130× (94×-160×)", a ratio the table above it
+    (``ratio_intervals``) never printed. Each ratio the verdict quotes is one of its rows."""
+    medians = {
+        **FAST_CONTAINERS,
+        "wasmtime-cli-aot": 0.004,
+        "wasm-instantiate": 0.0005,
+        "component-instantiate": 0.0001,
+    }
+    data = startup_result(medians)
+    table = {ratio.text() for ratio in BenchResult.from_json(data).ratio_intervals().values()}
+    quoted = QUOTED_RATIO.findall(" ".join(startup_verdict(data).sentences))
+    assert len(quoted) >= 3  # the headline, the component aside and the CLI's
+    assert set(quoted) <= table, set(quoted) - table
+    assert "docker-scratch/wasmtime-cli-aot" in BenchResult.from_json(data).ratio_intervals()
 
 
 def test_the_local_pull_sentence_follows_its_ratio_not_a_threshold() -> None:
@@ -309,8 +333,32 @@ def test_closer_than_published_needs_every_interval_below_the_published_range() 
             row["wasm"]["median_s"] * f for f in (0.85, 1.2)
         )
     summary = throughput_verdict(wide).summary
-    assert summary.startswith("not measurably closer to native than published"), summary
+    assert "closer" not in summary, summary
+    assert "1.40× not told apart from the published 1.45-1.55×" in summary, summary
     assert throughput_verdict(compute_result(1.2)).summary.startswith("closer to native")
+
+
+def test_a_speed_range_straddling_the_published_one_is_said_per_program() -> None:
+    """Walk 20, S3: "not measurably closer to native than published (0.98-1.80× at the
+    largest sizes vs 1.45-1.55×)" took three reads: fib at 1.80× was further from native
+    than published, sha256 at 0.98× closer but not told from 1. Each is said plainly."""
+    result = BenchResult(machine={}, example="fib+sha256", benchmark="compute")
+    tight = (0.97, 0.99, 1.0, 1.01, 1.03)
+    for case, native_s, wasm_s, wasm_spread in (
+        ("fib(35)", 0.031, 0.0558, tight),
+        ("sha256 8 MiB", 0.0799, 0.0783, (0.8, 0.9, 1.0, 1.1, 1.25)),
+    ):
+        result.variants[f"native {case}"] = Measurement.from_samples(
+            f"native {case}", "process", [native_s * f for f in tight]
+        )
+        result.variants[f"wasm {case}"] = Measurement.from_samples(
+            f"wasm {case}", "in-process", [wasm_s * f for f in wasm_spread]
+        )
+    summary = throughput_verdict(result).summary
+    assert summary == (
+        "fib 1.80× above the published 1.45-1.55×; "
+        "sha256 0.98× below it, not told apart from native (largest sizes)"
+    ), summary
 
 
 def test_a_row_without_a_claim_prints_no_empty_claim() -> None:
