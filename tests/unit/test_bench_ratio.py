@@ -229,15 +229,35 @@ def test_a_sample_under_five_times_off_is_named_when_it_alone_stretches_the_inte
     assert without.text() != whole.text()
 
 
-def test_up_to_three_far_samples_are_named_one_by_one() -> None:
-    slow = [2.0e-3, 2.1e-3, 20e-3, 2.2e-3, 1.9e-3, 2.05e-3, 30e-3]
-    fast = [1.0e-3, 1.1e-3, 0.9e-3, 1.05e-3, 12e-3, 0.95e-3, 1.02e-3]
-    whole = ratio_of_medians(slow, fast)
-    note = far_sample_note(Side("a", slow), Side("b", fast), whole)
-    assert note is not None and note.startswith(
-        "3 samples stretched this interval: 20 ms for a (9.5× its median, 2.1 ms), "
-        "30 ms for a (14.3× its median, 2.1 ms), 12 ms for b (11.8× its median, 1.02 ms), "
-    )
+def _note_for_a_and_b(slow: list[float], fast: list[float]) -> str | None:
+    """The far-sample note of the ratio of ``slow`` ("a") over ``fast`` ("b")."""
+    return far_sample_note(Side("a", slow), Side("b", fast), ratio_of_medians(slow, fast))
+
+
+@pytest.mark.parametrize(
+    ("slow", "fast", "starts"),
+    [
+        (  # up to three far samples are named one by one
+            [2.0e-3, 2.1e-3, 20e-3, 2.2e-3, 1.9e-3, 2.05e-3, 30e-3],
+            [1.0e-3, 1.1e-3, 0.9e-3, 1.05e-3, 12e-3, 0.95e-3, 1.02e-3],
+            "3 samples stretched this interval: 20 ms for a (9.5× its median, 2.1 ms), "
+            "30 ms for a (14.3× its median, 2.1 ms), 12 ms for b (11.8× its median, 1.02 ms), ",
+        ),
+        (  # far samples on both sides of their median are told apart (walk 20, S1)
+            [2.0e-3, 2.1e-3, 20e-3, 2.2e-3, 1.9e-3, 2.05e-3, 0.3e-3],
+            [1.0e-3, 1.1e-3, 0.9e-3, 1.05e-3, 1.0e-3, 0.95e-3, 1.02e-3],
+            "2 samples stretched this interval: 20 ms for a (9.8× its median, 2.05 ms), "
+            f"{MACHINE_STALL}; 300 µs for a (1/6.8 of its median, 2.05 ms), far below the "
+            f"rest: {HELD_UP_BY_MACHINE}. Without them: ",
+        ),
+    ],
+    ids=["named-one-by-one", "both-sides"],
+)
+def test_far_samples_are_named_with_their_side_of_the_median(
+    slow: list[float], fast: list[float], starts: str
+) -> None:
+    note = _note_for_a_and_b(slow, fast)
+    assert note is not None and note.startswith(starts), note
 
 
 def test_more_far_samples_are_counted_per_side_with_the_furthest() -> None:
@@ -281,18 +301,6 @@ def test_a_sample_far_below_its_median_is_not_called_a_stall() -> None:
         f"27 ms), far below the rest: {HELD_UP_BY_MACHINE}. Without it: "
     )
     assert "stall" not in note
-
-
-def test_far_samples_on_both_sides_of_their_median_are_told_apart() -> None:
-    slow = [2.0e-3, 2.1e-3, 20e-3, 2.2e-3, 1.9e-3, 2.05e-3, 0.3e-3]
-    fast = [1.0e-3, 1.1e-3, 0.9e-3, 1.05e-3, 1.0e-3, 0.95e-3, 1.02e-3]
-    whole = ratio_of_medians(slow, fast)
-    note = far_sample_note(Side("a", slow), Side("b", fast), whole)
-    assert note is not None and note.startswith(
-        "2 samples stretched this interval: 20 ms for a (9.8× its median, 2.05 ms), "
-        f"{MACHINE_STALL}; 300 µs for a (1/6.8 of its median, 2.05 ms), far below the rest: "
-        f"{HELD_UP_BY_MACHINE}. Without them: "
-    )
 
 
 def test_far_samples_counted_below_their_median_are_counted_as_below() -> None:

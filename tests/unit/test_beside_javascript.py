@@ -115,19 +115,24 @@ def test_a_page_done_before_the_cell_runs_is_read_at_once(compute: BenchResult) 
     assert "fill themselves in" not in beside.text()
 
 
+def _with_sha256_js_samples(compute: BenchResult, js_samples: list[float]) -> str:
+    """The table beside JavaScript for a page whose sha256 1 MiB JavaScript samples are
+    ``js_samples``; every other side steady."""
+    page = kh.compute_in_browser(repeat=5, warmup=0)
+    page_report(page)
+    page.results = [
+        {**row, "wasm_samples_s": [0.018, 0.019, 0.018, 0.020, 0.019],
+         "js_samples_s": js_samples if row["label"] == "sha256 1 MiB" else [0.04] * 5}
+        for row in page.results
+    ]  # fmt: skip
+    return kh.beside_javascript(compute, page).text()
+
+
 def test_a_stalled_sample_is_named_beside_the_interval_it_stretches(compute: BenchResult) -> None:
     """Walk 8, S11: JavaScript's samples 35, 501, 42, 37 and 36 ms gave "about 2× (2×-29×)"
     with nothing said about the 501 ms stall. The table names it and gives the ratio
     without it; a ratio no stall touches says nothing more."""
-    page = kh.compute_in_browser(repeat=5, warmup=0)
-    page_report(page)
-    stalled = [0.035, 0.501, 0.042, 0.037, 0.036]
-    page.results = [
-        {**row, "wasm_samples_s": [0.018, 0.019, 0.018, 0.020, 0.019],
-         "js_samples_s": stalled if row["label"] == "sha256 1 MiB" else [0.04] * 5}
-        for row in page.results
-    ]  # fmt: skip
-    text = kh.beside_javascript(compute, page).text()
+    text = _with_sha256_js_samples(compute, [0.035, 0.501, 0.042, 0.037, 0.036])
     sha_block = " ".join(text.split("sha256 1 MiB\n")[1].split("\n\n")[0].split())
     assert "one sample stretched this interval: 501 ms for JavaScript in the browser" in sha_block
     assert "(13.5× its median, 37 ms), a stall of the page or the machine" in sha_block
@@ -145,15 +150,7 @@ def test_a_sample_far_below_the_rest_in_the_page_is_not_called_a_stall(
     time, so below its median the other samples were held up, by the page or the machine."""
     from kernel_helpers.bench.compute import PAGE_HELD_UP
 
-    page = kh.compute_in_browser(repeat=5, warmup=0)
-    page_report(page)
-    held_up = [0.36, 0.035, 0.42, 0.37, 0.38]
-    page.results = [
-        {**row, "wasm_samples_s": [0.018, 0.019, 0.018, 0.020, 0.019],
-         "js_samples_s": held_up if row["label"] == "sha256 1 MiB" else [0.04] * 5}
-        for row in page.results
-    ]  # fmt: skip
-    text = kh.beside_javascript(compute, page).text()
+    text = _with_sha256_js_samples(compute, [0.36, 0.035, 0.42, 0.37, 0.38])
     sha_block = " ".join(text.split("sha256 1 MiB\n")[1].split("\n\n")[0].split())
     assert "35 ms for JavaScript in the browser (1/10.6 of its median, 370 ms)" in sha_block
     assert f"far below the rest: {PAGE_HELD_UP}. Without it:" in sha_block
