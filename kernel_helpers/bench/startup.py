@@ -26,6 +26,7 @@ from .._errors import BenchmarkError, DockerUnavailable, KitError
 from .._system import cache_dir, run_quick, wasmtime_cli_path
 from ..toolchains.pairs import Builds, example_builds
 from .harness import OnPhase, OnSample, Phase, machine_metadata
+from .ratio import EITHER_WAY, ON_A_LOG_SCALE
 from .results import BenchResult, Measurement, Sizes, headline_pair
 from .variants import (
     BY_NAME,
@@ -520,14 +521,16 @@ def _until_precise(result: BenchResult, rounds: _Rounds, precision: float, deadl
         width = result.ratio_interval(*pair).relative_half_width
         if width <= precision:
             result.notes["precision"] = (
-                f"{pair[0]}/{pair[1]} known within ±{width:.0%} (target ±{precision:.0%}); "
+                f"{pair[0]}/{pair[1]} known within "
+                f"{_on_a_log_scale(width, f'; target ±{precision:.0%}')}; "
                 f"{_samples_per_side(result, pair)}"
             )
             return
         reason = failed or _why_no_more_rounds(rounds, again, deadline - last_round_s)
         if reason:
             result.notes["precision"] = (
-                f"{pair[0]}/{pair[1]} known within ±{width:.0%} only (target ±{precision:.0%}): "
+                f"{pair[0]}/{pair[1]} known within {_on_a_log_scale(width)} only "
+                f"(target ±{precision:.0%}): "
                 f"{reason}; {_samples_per_side(result, pair)}"
             )
             return
@@ -538,6 +541,13 @@ def _until_precise(result: BenchResult, rounds: _Rounds, precision: float, deadl
         began = time.monotonic()
         failed = _one_more_round(result, again, rounds)
         last_round_s = time.monotonic() - began
+
+
+def _on_a_log_scale(width: float, more: str = "") -> str:
+    """ "±226% on a log scale (×3.26 either way)": a ± far above 100% reads oddly for a
+    ratio until it is read as a factor, as notebook 06's "Measuring the ±" and
+    :meth:`Ratio.why_rounded` read it (walk 21, S2)."""
+    return f"±{width:.0%} {ON_A_LOG_SCALE} (×{1 + width:.2f} {EITHER_WAY}{more})"
 
 
 def _why_no_more_rounds(rounds: _Rounds, again: list[_Runnable], last_start: float) -> str:

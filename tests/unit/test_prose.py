@@ -1068,3 +1068,45 @@ def test_10_exercise_2_says_the_plot_also_shows_the_reference_run() -> None:
     exercise = " ".join(next(c for c in cells if "## Exercise 2" in c).split())
     assert "also draws the course's recorded reference run, for comparison" in exercise
     assert "hatched too" in exercise
+
+
+def test_07_says_why_06_s_docker_run_is_a_shaky_anchor_before_the_prediction() -> None:
+    """Walk 21, S3: a learner took 06's docker-scratch median, added a pull and predicted
+    far above 07's cold pull + run, which came out shorter than 06's run alone; nothing said
+    why. Both time the whole ``docker run --rm`` process (07 adds ``--pull=always``), so the
+    span is not shorter: 07 says so, and that the load moves 06's figure, before the guess."""
+    import inspect
+
+    from kernel_helpers.bench import pull, startup
+
+    # The claim the prose makes, as the code does it: one command line for both.
+    assert "hardened_run_command(reference, pull=True" in inspect.getsource(pull.docker_pull_run)
+    assert "hardened_run_command(scratch_tag)" in inspect.getsource(startup)
+    cells = cell_sources(notebook("07"))
+    guess = next(i for i, c in enumerate(cells) if c.startswith("prediction = ..."))
+    before = " ".join(" ".join(cells[:guess]).split())
+    assert "Notebook 06's `docker-scratch` median is a shaky anchor." in before
+    assert "06 timed the same whole `docker run --rm` command, CLI process and all" in before
+    assert "so it pays everything 06's row paid plus the download" in before
+    assert "every start slows down when the machine is busy" in before
+
+
+def test_06_says_what_its_docker_run_row_times_and_what_its_budget_counts() -> None:
+    """Walk 21, S4, S1, S2: 06's table gave docker-scratch as "the Docker API call, ..."
+    while the row times the ``docker`` CLI process (12 says so); hyperfine's warm-up warning
+    after ``--warmup 3`` went unexplained; and "for about a minute" read as a minute of
+    extra runs, while the budget counts from the start of the whole run."""
+    import inspect
+
+    from kernel_helpers.bench import startup
+
+    text = " ".join(markdown(notebook("06")).split())
+    assert "the Docker API call, containerd and runc" not in text
+    assert (
+        "the whole `docker run --rm` command, timed as a process: the `docker` CLI starting"
+    ) in text
+    assert "the CLI waiting for the exit, and the container removed" in text
+    assert "even after the three warm-up runs: the warning is about the machine's load" in text
+    assert "or until about a minute has passed since the > whole run began" in text
+    # The code counts the budget from the run's start, as the note now says.
+    assert "started + budget_s" in inspect.getsource(startup.run_startup)
