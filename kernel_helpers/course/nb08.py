@@ -24,7 +24,8 @@ from ..bench.compute import (
 )
 from ..bench.compute import beside_javascript as beside_javascript_result
 from ..bench.ratio import Ratio
-from ..bench.results import BenchResult, Slowdown, as_result, native_missing, slowdowns
+from ..bench.results import BenchResult, as_result
+from ..bench.slowdowns import Slowdown, native_missing, slowdowns
 from ..report.claims import PUBLISHED_SLOWDOWN
 from ..report.compute_plots import beside_javascript_figure
 from ..report.exports import save_result

@@ -12,7 +12,8 @@ from matplotlib.figure import Figure
 
 from .._display import format_seconds
 from .._figures import keep_labels_inside, label_log_axis_around, new_figure
-from ..bench.results import ResultLike, Slowdown, as_result, slowdowns
+from ..bench.results import ResultLike, as_result
+from ..bench.slowdowns import Slowdown, slowdowns
 from .claims import PUBLISHED_SLOWDOWN
 from .plots import KIND_COLOURS
 

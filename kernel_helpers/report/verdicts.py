@@ -21,17 +21,15 @@ from ..bench.results import (
     OCI_PACKS_NOTE,
     Measurement,
     ResultLike,
-    Slowdown,
     as_result,
     component_ahead,
     fastest_of,
     headline_pair,
-    native_missing,
     recorded_label,
     sizes_of,
-    slowdowns,
     variant_summaries,
 )
+from ..bench.slowdowns import Slowdown, native_missing, slowdowns
 from ..bench.variants import (
     CLI_VARIANTS,
     CONTAINER_VARIANTS,
@@ -450,7 +448,7 @@ def _oci_sentences(
 
 def _times2(ratio: float) -> str:
     """A slowdown as the compute table prints it: 1.27×. Headlines quote the same strings,
-    and its interval (:meth:`~..bench.results.Slowdown.spread_text`) takes these digits."""
+    and its interval (:meth:`~..bench.slowdowns.Slowdown.spread_text`) takes these digits."""
     return f"{ratio:.{-TABLE_PLACE}f}×"
 
 

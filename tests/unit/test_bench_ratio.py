@@ -14,7 +14,7 @@ from kernel_helpers.bench.ratio import (
     far_sample_note,
     ratio_of_medians,
 )
-from kernel_helpers.bench.results import Slowdown
+from kernel_helpers.bench.slowdowns import Slowdown
 
 
 def _lognormal(median: float, n: int, seed: int) -> list[float]:
@@ -379,7 +379,8 @@ def test_middle_halves_apart_beside_an_interval_reaching_one_are_explained() -> 
     """Walk 11, S5: 08's fib(30) printed quartiles 2.72-2.76 ms (native) and 3.27-3.4 ms
     (wasm), then "1.22× (95% interval 0.78×-1.7×: no measurable difference)" with nothing
     said; no sample was far enough off to be named. The row says why, from its samples."""
-    from kernel_helpers.bench.results import Slowdown, Stats
+    from kernel_helpers.bench.results import Stats
+    from kernel_helpers.bench.slowdowns import Slowdown
 
     native = [0.00270, 0.00424, 0.00276, 0.00272, 0.00272]
     wasm = [0.00340, 0.00324, 0.00465, 0.00327, 0.00332]

@@ -15,7 +15,8 @@ from kernel_helpers.bench.compute import NO_PAGE, browser_ratios
 from kernel_helpers.bench.density import DensityResult, DensityRow, times_as_many_per_gib
 from kernel_helpers.bench.density import recorded_density as recorded_density_result
 from kernel_helpers.bench.pull import recorded_pull
-from kernel_helpers.bench.results import BenchResult, Measurement, as_dict, as_result, slowdowns
+from kernel_helpers.bench.results import BenchResult, Measurement, as_dict, as_result
+from kernel_helpers.bench.slowdowns import slowdowns
 from kernel_helpers.course.nb08 import BesideJavaScript
 from kernel_helpers.report.exports import load_results, save_result
 from kernel_helpers.report.page import (
