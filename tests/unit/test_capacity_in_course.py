@@ -529,7 +529,7 @@ def test_the_prose_states_no_measured_number() -> None:
     """Only the link's settings (50 Mbit/s, 20 ms), bits per byte and a factor of two are
     numbers in the prose: every measured one is computed by a cell."""
     prose = re.sub(r"`[^`]*`", "", capacity_markdown())  # code spans: commands, not claims
-    prose = re.sub(r"(Exercise|notebook) \d+", "", prose)  # names, not quantities
+    prose = re.sub(r"(Exercise|[Nn]otebook) \d+", "", prose)  # names, not quantities
     numbers = set(re.findall(r"\d[\d,.]*", prose))
     assert numbers <= {"50", "20", "1", "8"}, numbers  # 8: bits in a byte
 

@@ -1086,8 +1086,8 @@ def test_07_says_why_06_s_docker_run_is_a_shaky_anchor_before_the_prediction() -
     guess = next(i for i, c in enumerate(cells) if c.startswith("prediction = ..."))
     before = " ".join(" ".join(cells[:guess]).split())
     assert "Notebook 06's `docker-scratch` median is a shaky anchor." in before
-    assert "06 timed the same whole `docker run --rm` command, CLI process and all" in before
-    assert "so it pays everything 06's row paid plus the download" in before
+    assert "notebook 06 timed the same whole `docker run --rm` command, CLI process" in before
+    assert "so it pays everything notebook 06's row paid plus the download" in before
     assert "every start slows down when the machine is busy" in before
 
 
