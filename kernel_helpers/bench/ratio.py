@@ -37,6 +37,14 @@ BOOTSTRAP_INTERVAL = "95% interval"
 ON_A_LOG_SCALE, EITHER_WAY = "on a log scale", "either way"
 
 
+def plus_minus_and_factor(width: float) -> tuple[str, str]:
+    """A relative half width on a log scale read both ways: ("±45%", "×1.45"); below 1%,
+    one more digit ("±0.5%", "×1.005"), so a tight interval never reads as ±0%."""
+    if width >= 0.01:
+        return f"±{width:.0%}", f"×{1 + width:.2f}"
+    return f"±{width:.1%}", f"×{1 + width:.3f}"
+
+
 @dataclass(frozen=True)
 class Ratio:
     """``value`` = median(slow) / median(fast); ``low``-``high`` its bootstrap interval."""
@@ -105,11 +113,7 @@ class Ratio:
         if not self.measurable:
             return "its interval includes 1, so the samples cannot tell the two apart"
         width, digits = self.relative_half_width, _digits(self)
-        within, factor = (
-            (f"±{width:.0%}", f"×{1 + width:.2f}")
-            if width >= 0.01
-            else (f"±{width:.1%}", f"×{1 + width:.3f}")
-        )
+        within, factor = plus_minus_and_factor(width)
         only = " only" if digits == 1 else ""
         return (
             f"rounded to {KEPT[digits]}, because its interval puts the ratio within {within} "

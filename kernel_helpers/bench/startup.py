@@ -26,7 +26,7 @@ from .._errors import BenchmarkError, DockerUnavailable, KitError
 from .._system import cache_dir, run_quick, wasmtime_cli_path
 from ..toolchains.pairs import Builds, example_builds
 from .harness import OnPhase, OnSample, Phase, machine_metadata
-from .ratio import EITHER_WAY, ON_A_LOG_SCALE
+from .ratio import EITHER_WAY, ON_A_LOG_SCALE, plus_minus_and_factor
 from .results import BenchResult, Measurement, Sizes, headline_pair
 from .variants import (
     BY_NAME,
@@ -547,7 +547,8 @@ def _on_a_log_scale(width: float, more: str = "") -> str:
     """ "±226% on a log scale (×3.26 either way)": a ± far above 100% reads oddly for a
     ratio until it is read as a factor, as notebook 06's "Measuring the ±" and
     :meth:`Ratio.why_rounded` read it (walk 21, S2)."""
-    return f"±{width:.0%} {ON_A_LOG_SCALE} (×{1 + width:.2f} {EITHER_WAY}{more})"
+    within, factor = plus_minus_and_factor(width)
+    return f"{within} {ON_A_LOG_SCALE} ({factor} {EITHER_WAY}{more})"
 
 
 def _why_no_more_rounds(rounds: _Rounds, again: list[_Runnable], last_start: float) -> str:
