@@ -109,8 +109,9 @@ def times(ratio: float) -> str:
 
 
 def _fastest(summaries: Mapping[str, Measurement], names: Iterable[str]) -> Measurement | None:
-    found = [summaries[n] for n in names if n in summaries]
-    return min(found, key=lambda s: s.median_s) if found else None
+    """:func:`fastest_of`'s summary rather than its name."""
+    name = fastest_of(summaries, names)
+    return summaries[name] if name is not None else None
 
 
 def _component_aside(summaries: Mapping[str, Measurement], wasm_name: str) -> list[str]:
@@ -188,8 +189,7 @@ def startup_verdict(result: ResultLike, *, quoted: bool = False) -> Verdict:
         return verdict
     container, wasm = summaries[pair[0]], summaries[pair[1]]
     # The same pairs the ratio table above prints (verdict_pairs): a quoted ratio has a row.
-    cli_name = fastest_of(summaries, CLI_VARIANTS)
-    cli = summaries[cli_name] if cli_name is not None else None
+    cli = _fastest(summaries, CLI_VARIANTS)
 
     wasm_holds = wasm.median_s <= MILLISECONDS_AT_MOST_S
     verdict.rows.append(
