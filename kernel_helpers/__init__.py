@@ -266,7 +266,7 @@ _names("toolchains.component.http", "http_component")
 _names("wasm.serve", "http_get", "precompile_component", "serve_command", "serve_http_component")
 _names("bench.first_request", "measure_first_request")
 _names(
-    "course.nb12", "TYPED_CALL_TEXT", "check_typed_call", "check_http_oci_packages", "beyond_hello"
+    "course.nb12", "TYPED_CALL_TEXT", "check_typed_call", "check_server_prediction", "beyond_hello"
 )
 
 # Every notebook: exercise results and the instructor's solutions.

@@ -1,22 +1,25 @@
 """Notebook 12 · typed interfaces, wasi:http and components as OCI: call a typed export,
-and read what a component's OCI config tells a scheduler."""
+and predict what a server component asks a host for beyond a command's needs."""
 
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from collections.abc import Iterable
-from pathlib import Path
 
 from .._errors import WrongArgument
-from ..containers.oci import package_wasm
-from ..toolchains.component.http import http_component
-from ..toolchains.component.making import componentize
 from ..toolchains.component.worlds import World
-from ..toolchains.prebuilt import wasm_module
 from ..wasm.component import recent_export_calls
-from .checks import CheckResult, Solution, Unusable, exercise, right, wrong
+from .checks import (
+    CheckResult,
+    Solution,
+    Unusable,
+    exercise,
+    prediction_exercise,
+    right,
+    states_measurement,
+    wrong,
+)
 from .nb11 import WORDCOUNT_INPUT, package_of
 
 #: The text exercise 1 hashes: longer than one 64-byte block of SHA-256, and not ASCII, so
@@ -179,116 +182,87 @@ def _interfaces(world: World, package: str) -> list[str]:
     return sorted(name.partition("/")[2] for name in names if "/" in name)
 
 
-def _config_imports(component_path: Path) -> list[str]:
-    """What the OCI config of the component at ``component_path`` lists as its imports."""
-    packed = package_wasm(component_path, style="component")
-    config = json.loads(packed.blobs[packed.manifest["config"]["digest"]])
-    return list(config["component"]["imports"])
-
-
-def _config_packages(component_path: Path) -> set[str]:
-    """The WASI packages (``wasi:cli``, ...) the component's OCI config names."""
-    return {package_of(name) for name in _config_imports(component_path)}
-
-
-def _given_packages(answer: object) -> set[str]:
-    """The learner's packages (a list or a set; interfaces and versions are cut off), or
-    every package named in a packed artifact they gave instead."""
-    if hasattr(answer, "manifest") and hasattr(answer, "blobs"):
-        config = json.loads(answer.blobs[answer.manifest["config"]["digest"]])
-        answer = config.get("component", {}).get("imports", [])
-    if isinstance(answer, str | bytes) or not isinstance(answer, Iterable):
+def _predicted_packages(prediction: object) -> set[str]:
+    """The learner's packages (a list or a set; interfaces and versions are cut off)."""
+    if isinstance(prediction, str | bytes) or not isinstance(prediction, Iterable):
         raise Unusable(
-            "give the package names as a list or a set, e.g. {'wasi:cli'}.",
-            "Package each component with kh.package_wasm(..., style='component') and read "
-            "config['component']['imports'].",
+            "give the packages as a list or a set of names, e.g. ['wasi:cli'].",
+            "A package is the part of an import before '/': wasi:cli, not wasi:cli/stdout.",
         )
-    return {package_of(name) for name in answer}
-
-
-#: Where exercise 2's hints point: a config has one line per interface, and the question
-#: is what this config says beyond hello's.
-PACKAGES_HINT = (
-    "An import reads package/interface@version, one line per interface: compare the "
-    "packages (the part before '/') of the two configs, as notebook 11's exercise 1 read a world. "
-    "A config lists its component's world, and section 2 compared the two worlds."
-)
-
-
-@exercise("12 · exercise 2 (what a scheduler reads from a config)")
-def check_http_oci_packages(answer: object) -> CheckResult:
-    """Notebook 12: the WASI packages that the OCI config of section 2's ``wasi:http``
-    component (``kh.http_component()``) names and hello's config does not."""
-    given = _given_packages(answer)
-    http = _config_packages(http_component().path)
-    hello = _config_packages(componentize(wasm_module("hello", "c")).path)
-    return grade_packages(given, http, hello)
+    return {package_of(str(name)) for name in prediction}
 
 
 #: Said of a name that is no WASI package (walk 13: a difference of the whole configs
 #: picked up componentize-py's own export, `exports`).
 NOT_WASI_HINT = (
-    "A WASI package's name starts with 'wasi:'. A config lists what the component imports "
+    "A WASI package's name starts with 'wasi:'. A world lists what the component imports "
     "(the capabilities a host must grant) and what it exports (what it offers, which may be "
     "its tool's own names): the question is about the first."
 )
+#: What exercise 2 teaches, whatever the prediction (walk 21, S7: the exercise asked for
+#: what section 2 had just printed; it is now a prediction written before that cell).
+SERVER_LESSON = (
+    "A world names what the whole guest imports: what its own code calls and what the "
+    "language runtime it carries calls, so a scheduler reading it learns about the "
+    "interpreter too."
+)
+#: Where a missed prediction's hint points: the runtime inside the guest, never a name.
+SERVER_HINT = (
+    "Section 2's guest is a Python program, and the component carries CPython: besides the "
+    "requests the program handles, what does an interpreter ask a host for when it starts?"
+)
 
 
-def grade_packages(given: set[str], http: set[str], hello: set[str]) -> CheckResult:
-    """The learner's ``given`` packages against the wasi:http component's (``http``) that
-    hello's config (``hello``) does not name; a wrong answer says what kind of name is
-    wrong, never which packages are right."""
-    truth = http - hello
+@prediction_exercise("12 · exercise 2 (predict, then measure: what a server asks for)")
+def check_server_prediction(prediction: object, guest: object, hello: object) -> CheckResult:
+    """Notebook 12: the WASI packages the learner predicted section 2's ``wasi:http`` guest
+    imports beyond notebook 11's hello, against the two worlds this run read."""
+    given = _predicted_packages(prediction)
+    if not (isinstance(guest, World) and isinstance(hello, World)):
+        raise Unusable(
+            "give the two worlds the cell read, kh.read_world(guest) and hello's, after your prediction."
+        )
+    return states_measurement(
+        grade_server_packages(given, set(guest.packages()), set(hello.packages()))
+    )
+
+
+def grade_server_packages(given: set[str], guest: set[str], hello: set[str]) -> CheckResult:
+    """The ``given`` packages against those the ``guest`` imports and ``hello`` does not;
+    the reply names the measured ones (the cell printed them) and why each is there."""
+    truth = guest - hello
+    why = "; ".join(
+        f"{package} is {WHY_BEYOND_HELLO.get(package, NO_NOTE)}" for package in sorted(truth)
+    )
+    measured = f"Why each is there: {why}. {SERVER_LESSON}"
     if given == truth:
-        why = "; ".join(
-            f"{package} is {WHY_BEYOND_HELLO.get(package, NO_NOTE)}" for package in sorted(truth)
-        )
-        return right(
-            f"{', '.join(sorted(truth))}: capabilities hello's config never asked for. A "
-            "scheduler reads them from the registry before it downloads a byte of code, and "
-            f"can refuse this component, or place it where they are allowed. Why each is "
-            f"there (section 2): {why}."
-        )
-    if given == http:
-        return wrong(
-            "that is every package the wasi:http component imports; hello's config names some of them too.",
-            "The question is what this config tells a scheduler beyond hello's: leave out what both name.",
-        )
-    if given == hello:
-        return wrong(
-            "that is hello's list, from the cell above.",
-            "Package section 2's component, kh.http_component().path, and compare its config with hello's.",
-        )
-    extra, missing = given - truth, len(truth - given)
-    not_wasi = {name for name in extra if not name.startswith("wasi:")}
-    # What kind each wrong name is, never which name: the hint must not give the answer.
+        return right(f"{', '.join(sorted(truth))}, as you predicted. {measured}")
+    said = ", ".join(sorted(given)) or "none"
+    extra = given - truth
     groups = (
-        (
-            len(not_wasi),
-            "name you gave",
-            "not a WASI package" if len(not_wasi) == 1 else "no WASI packages",
-        ),
-        (len(extra & hello), "package you gave", "in hello's config too"),
-        (len(extra - not_wasi - hello), "package you gave", "not imported by the component"),
-        (missing, "package new in its config", "missing"),
+        (truth - given, "imported too"),
+        (extra & hello, "in hello's world as well"),
+        (extra - guest, "not imported at all"),
     )
-    kinds = [
-        f"{count} {_plural(count, who)} {_is(count)} {what}" for count, who, what in groups if count
-    ]
+    missed = "; ".join(
+        f"{_listed(names)} {_is(len(names))} {what}" for names, what in groups if names
+    )
+    not_wasi = any(not name.startswith("wasi:") for name in extra)
     return wrong(
-        f"not quite: {', '.join(kinds)}.",
-        NOT_WASI_HINT if not_wasi else PACKAGES_HINT,
+        f"you predicted {said}; this guest imports {', '.join(sorted(truth))} beyond hello's: "
+        f"{missed}. {measured}",
+        NOT_WASI_HINT if not_wasi else SERVER_HINT,
     )
+
+
+def _listed(names: set[str]) -> str:
+    """``wasi:a and wasi:b``; empty for no names."""
+    ordered = sorted(names)
+    return " and ".join([", ".join(ordered[:-1]), ordered[-1]] if len(ordered) > 1 else ordered)
 
 
 def _is(count: int) -> str:
     return "is" if count == 1 else "are"
-
-
-def _plural(count: int, words: str) -> str:
-    """``name you gave``, ``names you gave``: the first word takes the count's number."""
-    first, _, rest = words.partition(" ")
-    return f"{first}{'s' * (count != 1)} {rest}"
 
 
 SOLUTIONS = (
@@ -308,20 +282,14 @@ SOLUTIONS = (
         "12",
         2,
         """
-    import json
-
-    def packages(path):
-        packed = kh.package_wasm(path, style="component")
-        config = json.loads(packed.blobs[packed.manifest["config"]["digest"]])
-        return {name.split("/")[0] for name in config["component"]["imports"]}
-
+    prediction = ["wasi:http", "wasi:random", "wasi:sockets"]  # written before the cell ran
+    guest = kh.http_component()
     hello = kh.componentize(kh.wasm_module("hello", "c"))
-    answer = packages(kh.http_component().path) - packages(hello.path)
-    kh.check_http_oci_packages(answer)
+    kh.check_server_prediction(prediction, kh.read_world(guest), kh.read_world(hello))
     """,
-        "The kit reads each component's world while packaging and writes its imports into "
-        "the config, one line per interface. Cut each to its package and take away hello's: "
-        "what is left is what this component may reach that a command printing a greeting "
-        "never could, readable before the code is downloaded.",
+        "wasi:http is the server's own: the request it reads and the response it writes. "
+        "The other two come with CPython, which the component carries: wasi:random for "
+        "os.urandom and the seed of str hashes, wasi:sockets for its socket module, which "
+        "this guest never uses. A world is the whole guest's list, interpreter included.",
     ),
 )

@@ -59,8 +59,8 @@ WRONG = {
     "check_blob_url": "http://127.0.0.1:1/v2/kit/hello-wasm/manifests/by-hand",
     # the module itself, not made a component
     "check_component_prediction": "../kernel_helpers/data/prebuilt/wordcount/wordcount-c.wasm",
-    # every package of the wasi:http component's config, hello's included
-    "check_http_oci_packages": ["wasi:cli", "wasi:http", "wasi:io"],
+    # the digest of the text encoded as Latin-1 (one byte for ü and ß), not as UTF-8
+    "check_typed_call": "a8d6be85f054196b14460df3ad6681f7a3abd5c27e7e244d41bfed113536d999",
     # notebook 02's argv[0] mistake, sent through the shim: back to 02 with its hint
     "check_own_module_through_shim": _C_HEAD
     + (

@@ -20,6 +20,7 @@ from kernel_helpers.course import nb08
 from kernel_helpers.course.nb10 import _GUIDE_ANSWERS as GUIDE_ANSWERS
 from kernel_helpers.report.exports import export_results, save_result
 from kernel_helpers.toolchains.build import forget_toolchains
+from kernel_helpers.toolchains.component.worlds import World
 from tests.unit.harness_json_results import (
     FAST_CONTAINERS,
     SIZES_SCRATCH,
@@ -545,6 +546,26 @@ def test_yaml_of_the_manifests_reads_as_kubernetes_expects() -> None:
     assert yaml.safe_load(text) == pod  # "30" and "yes" stay strings
 
 
+#: Two worlds as kh.read_world gives them: a wasi:http guest's and hello's (12, exercise 2).
+SERVER_WORLD = World(
+    imports=[
+        "wasi:cli/stdout@0.2.0",
+        "wasi:io/streams@0.2.0",
+        "wasi:http/types@0.2.0",
+        "wasi:random/random@0.2.0",
+        "wasi:sockets/tcp@0.2.0",
+    ],
+    exports=["wasi:http/incoming-handler@0.2.0"],
+    wit=None,
+    source="written in this test",
+)
+HELLO_WORLD = World(
+    imports=["wasi:cli/stdout@0.2.0", "wasi:io/streams@0.2.0"],
+    exports=["wasi:cli/run@0.2.0"],
+    wit=None,
+    source="written in this test",
+)
+
 PART2_CHECKS = [
     (kh.check_startup_ratio, (FAST,)),
     (kh.check_startup_prediction, (FAST,)),
@@ -566,7 +587,7 @@ PART2_CHECKS = [
     (kh.check_component_prediction, (None,)),
     (kh.check_exit_prediction, (1,)),
     (kh.check_typed_call, ()),
-    (kh.check_http_oci_packages, ()),
+    (kh.check_server_prediction, (SERVER_WORLD, HELLO_WORLD)),
 ]
 
 
@@ -680,53 +701,43 @@ def test_the_probe_component_really_exits_with_1_where_its_module_says_5() -> No
     assert kh.check_exit_prediction(1, measured).ok is True
 
 
-def test_http_oci_packages_are_what_its_config_adds_to_hello_s() -> None:
-    """12, exercise 2 (walk 8, S17: the typed component's empty list was stated around the
-    exercise, and the hint gave the code): the packages the wasi:http component's config
-    names beyond hello's, from the two configs; every wrong answer gets a hint that names
-    no package."""
-    import json
-
-    def packages(path: Path) -> set[str]:
-        packed = kh.package_wasm(path, style="component")
-        config = json.loads(packed.blobs[packed.manifest["config"]["digest"]])
-        return {name.split("/")[0] for name in config["component"]["imports"]}
-
-    http = packages(kh.http_component().path)
-    hello = packages(kh.componentize(kh.wasm_module("hello", "c")).path)
-    new = http - hello
-    assert new and "wasi:http" in new
-    right = kh.check_http_oci_packages(sorted(new))
-    assert right.ok is True and all(name in right.message for name in new)
-    # interfaces and versions are cut to their package
-    assert kh.check_http_oci_packages({f"{name}/x@0.2.0" for name in new}).ok is True
-    every = kh.check_http_oci_packages(http)
-    assert every.ok is False and "every package" in every.message
-    assert kh.check_http_oci_packages(hello).ok is False
-    short = kh.check_http_oci_packages(sorted(new)[1:])
-    assert short.ok is False and "1 package new in its config is missing" in short.message
-    for wrong in (every, short):
-        assert not any(name in (wrong.hint or "") for name in new), wrong.hint
-    unusable = kh.check_http_oci_packages("wasi:http")  # a str, not a collection of names
+def test_a_server_prediction_is_graded_against_the_two_worlds() -> None:
+    """12, exercise 2 (walk 21, S7: the exercise asked for the packages section 2 had just
+    printed): a prediction written before the world cell, graded against the packages the
+    guest's world imports beyond hello's; the reply names them (the cell printed them) and
+    says why each is there, whatever the prediction (that the first one stands is
+    tests/unit/test_predictions.py's, and the exercise harness's in the notebook)."""
+    right = kh.check_server_prediction(
+        ["wasi:http/types@0.2.0", "wasi:random", "wasi:sockets"], SERVER_WORLD, HELLO_WORLD
+    )
+    assert right.ok is True and "as you predicted" in right.message, right.text()
+    assert "wasi:random is CPython's: os.urandom" in right.message
+    only_http = kh.check_server_prediction({"wasi:http"}, SERVER_WORLD, HELLO_WORLD)
+    assert only_http.ok is False and only_http.shows_measurement
+    assert "wasi:random and wasi:sockets are imported too" in only_http.message
+    assert "wasi:sockets is CPython's, for its socket module" in only_http.message
+    assert only_http.hint and "wasi:" not in only_http.hint  # points at CPython, names none
+    unusable = kh.check_server_prediction("wasi:http", SERVER_WORLD, HELLO_WORLD)
     assert unusable.ok is False and "list or a set" in unusable.message
 
 
-def test_a_name_that_is_no_wasi_package_is_told_so_without_the_answer() -> None:
-    """Walk 13: a difference of the whole configs picked up componentize-py's own export,
-    `exports`, and the hint ("1 package you gave is not new in its config") did not say it
-    was no WASI package at all."""
-    from kernel_helpers.course.nb12 import NOT_WASI_HINT, PACKAGES_HINT, grade_packages
+def test_a_server_prediction_says_what_kind_each_wrong_name_is() -> None:
+    """A package hello imports too, one nothing imports, and a name that is no WASI package
+    (walk 13: componentize-py's own export, `exports`) are each told apart."""
+    from kernel_helpers.course.nb12 import NOT_WASI_HINT, SERVER_HINT, grade_server_packages
 
-    http = {"wasi:cli", "wasi:io", "wasi:http", "wasi:sockets"}
+    guest = {"wasi:cli", "wasi:io", "wasi:http", "wasi:sockets"}
     hello = {"wasi:cli", "wasi:io"}
-    graded = grade_packages({"wasi:http", "wasi:sockets", "exports"}, http, hello)
-    assert graded.ok is False and "1 name you gave is not a WASI package" in graded.message
-    assert graded.hint == NOT_WASI_HINT and "wasi:" in graded.hint
-    assert not any(name in graded.hint for name in ("wasi:http", "wasi:sockets"))
-    both = grade_packages({"wasi:http", "wasi:sockets", "wasi:io"}, http, hello)
-    assert "1 package you gave is in hello's config too" in both.message
-    assert both.hint == PACKAGES_HINT
-    assert grade_packages({"wasi:http", "wasi:sockets"}, http, hello).ok is True
+    graded = grade_server_packages({"wasi:http", "wasi:sockets", "exports"}, guest, hello)
+    assert graded.ok is False and "exports is not imported at all" in graded.message
+    assert graded.hint == NOT_WASI_HINT
+    both = grade_server_packages({"wasi:http", "wasi:sockets", "wasi:io"}, guest, hello)
+    assert "wasi:io is in hello's world as well" in both.message
+    assert both.hint == SERVER_HINT
+    none = grade_server_packages(set(), guest, hello)
+    assert "you predicted none" in none.message
+    assert "wasi:http and wasi:sockets are imported too" in none.message
+    assert grade_server_packages({"wasi:http", "wasi:sockets"}, guest, hello).ok is True
 
 
 def test_notebook_12_prints_every_export_and_claims_none_it_did_not_read() -> None:
@@ -762,33 +773,6 @@ def test_section_2_says_why_each_package_beyond_hello_s_is_in_the_guest() -> Non
     prose = " ".join(next(c for c in cells if "Its world is a capability list again" in c).split())
     assert "`wasi:filesystem`" not in prose and "`wasi:random`" not in prose  # named by the run
     assert "each package this guest imports and hello does not" in prose
-
-
-def test_exercise_2_s_check_explains_wasi_random_too() -> None:
-    """Walk 18, S2: the learner put wasi:random in on a guess, and the right answer's reply
-    explained wasi:sockets only."""
-    answer = ["wasi:http", "wasi:random", "wasi:sockets"]  # what this course's guest adds
-    graded = kh.check_http_oci_packages(answer)
-    assert graded.ok is True
-    assert "wasi:random is CPython's: os.urandom" in graded.message
-    assert "wasi:sockets is CPython's, for its socket module" in graded.message
-    assert "wasi:http is the guest's own" in graded.message
-
-
-def test_exercise_2_s_right_answer_says_why_each_package_is_there() -> None:
-    """Walk 18, S2: the right answer explained wasi:sockets only; a wrong one's hint points
-    at section 2's comparison, still without a package's name."""
-    from kernel_helpers.course.nb12 import PACKAGES_HINT, WHY_BEYOND_HELLO, grade_packages
-
-    http = {"wasi:cli", "wasi:io", "wasi:http", "wasi:random", "wasi:sockets"}
-    hello = {"wasi:cli", "wasi:io"}
-    graded = grade_packages(http - hello, http, hello)
-    assert graded.ok is True
-    for package in http - hello:
-        assert f"{package} is {WHY_BEYOND_HELLO[package]}" in graded.message
-    short = grade_packages({"wasi:http"}, http, hello)
-    assert short.ok is False and short.hint == PACKAGES_HINT and "section 2" in PACKAGES_HINT
-    assert "wasi:" not in PACKAGES_HINT
 
 
 @pytest.mark.parametrize(("wasm_s", "tied"), [(0.85, True), (1.6, False)])

@@ -115,7 +115,8 @@ THINKING = {
     "10": ("write code that runs", "check_export"),
     "11": ("predict, then measure", "check_exit_prediction"),
     "11b": ("predict, then measure", "check_component_prediction"),
-    "12": ("write code that runs", "check_http_oci_packages"),
+    "12": ("write code that runs", "check_typed_call"),
+    "12b": ("predict, then measure", "check_server_prediction"),
 }
 
 
