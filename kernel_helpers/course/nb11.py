@@ -17,7 +17,7 @@ from ..toolchains.build import Artifact
 from ..toolchains.component.artifact import ComponentArtifact
 from ..toolchains.component.go_arena import ARENA_FILE
 from ..toolchains.component.making import arena_build, componentize
-from ..toolchains.component.worlds import read_world
+from ..toolchains.component.worlds import interface_package, read_world
 from ..toolchains.prebuilt import wasm_module
 from ..wasm.runner import run_wasm
 from .checks import (
@@ -70,7 +70,7 @@ def check_world_packages(answer: object, socket_package: object = None) -> Check
     which of them could open a socket (``None`` when none could)."""
     if isinstance(answer, str) or not hasattr(answer, "__iter__"):
         return wrong("answer with a list of package names, e.g. ['wasi:cli', ...].")
-    given = {package_of(item) for item in answer}
+    given = {interface_package(item) for item in answer}
     truth = set(read_world(componentize(wasm_module("hello", "c"))).packages())
     if given != truth:
         missing, extra = sorted(truth - given), sorted(given - truth)
@@ -81,11 +81,6 @@ def check_world_packages(answer: object, socket_package: object = None) -> Check
     return _socket_verdict(socket_package, truth)
 
 
-def package_of(name: object) -> str:
-    """``wasi:io/streams@0.2.0`` -> ``wasi:io``: the package, without interface or version."""
-    return str(name).split("@")[0].split("/")[0]
-
-
 #: The one WASI 0.2 package whose interfaces make sockets (tcp, udp, name lookup).
 SOCKETS = "wasi:sockets"
 
@@ -93,7 +88,7 @@ SOCKETS = "wasi:sockets"
 def _socket_verdict(socket_package: object, truth: set[str]) -> CheckResult:
     """The second half of exercise 1: a component can reach only what its world imports
     (walk 3, S31: the question was asked and never checked)."""
-    named = None if socket_package is None else package_of(socket_package)
+    named = None if socket_package is None else interface_package(socket_package)
     could = SOCKETS if SOCKETS in truth else None
     if named == could:
         granted = "files" if "wasi:filesystem" in truth else "no files"

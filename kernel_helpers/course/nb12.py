@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterable
 
 from .._errors import WrongArgument
-from ..toolchains.component.worlds import World
+from ..toolchains.component.worlds import World, interface_package
 from ..wasm.component import recent_export_calls
 from .checks import (
     CheckResult,
@@ -20,7 +20,7 @@ from .checks import (
     states_measurement,
     wrong,
 )
-from .nb11 import WORDCOUNT_INPUT, package_of
+from .nb11 import WORDCOUNT_INPUT
 
 #: The text exercise 1 hashes: longer than one 64-byte block of SHA-256, and not ASCII, so
 #: that text and bytes are visibly different things. It is a str, and the export takes
@@ -178,7 +178,7 @@ def beyond_hello(guest: World, hello: World) -> list[str]:
 def _interfaces(world: World, package: str) -> list[str]:
     """``random`` for ``wasi:random/random@0.2.12``: the interfaces ``world`` imports from
     ``package``, without versions."""
-    names = {name.split("@")[0] for name in world.imports if package_of(name) == package}
+    names = {name.split("@")[0] for name in world.imports if interface_package(name) == package}
     return sorted(name.partition("/")[2] for name in names if "/" in name)
 
 
@@ -189,7 +189,7 @@ def _predicted_packages(prediction: object) -> set[str]:
             "give the packages as a list or a set of names, e.g. ['wasi:cli'].",
             "A package is the part of an import before '/': wasi:cli, not wasi:cli/stdout.",
         )
-    return {package_of(str(name)) for name in prediction}
+    return {interface_package(str(name)) for name in prediction}
 
 
 #: Said of a name that is no WASI package (walk 13: a difference of the whole configs

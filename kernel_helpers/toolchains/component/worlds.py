@@ -19,6 +19,12 @@ from .artifact import ComponentArtifact
 from .tools import TOOL_TIMEOUT_S, wasm_tools_path
 
 
+def interface_package(name: object) -> str:
+    """``wasi:io/streams@0.2.0`` -> ``wasi:io``: the package, without interface or version
+    (also what the exercises cut a learner's names to)."""
+    return str(name).split("@")[0].split("/")[0]
+
+
 @dataclass
 class World:
     """A component's WIT world: what it imports and exports (notebook 11).
@@ -34,7 +40,7 @@ class World:
 
     def packages(self) -> list[str]:
         """The WASI packages imported, without versions: ``wasi:cli``, ``wasi:io`` ..."""
-        return sorted({re.sub(r"/.*", "", name) for name in self.imports})
+        return sorted({interface_package(name) for name in self.imports})
 
     def imports_capability(self, word: str) -> bool:
         """True if any import names ``word`` (``filesystem``, ``sockets``, ``http``...)."""
