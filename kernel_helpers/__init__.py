@@ -48,6 +48,7 @@ _names(
     "ResultsError",
     "TimeoutExceeded",
     "ToolchainMissing",
+    "ToolchainSlow",
     "Trap",
     "WasmError",
     "WrongArgument",

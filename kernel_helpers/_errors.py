@@ -42,6 +42,11 @@ class ToolchainMissing(KitError):
         self.target = target
 
 
+class ToolchainSlow(ToolchainMissing):
+    """No compiler was found, but a probe timed out on the way (a busy machine): one may
+    be there. Nothing is remembered, so the next build searches again."""
+
+
 class BuildInProgress(ToolchainMissing):
     """zig is still making its first build for a target (it compiles its C/C++ runtime
     once, 20-45 s); the build goes on in the background and ``fix`` says to come back."""

@@ -20,6 +20,9 @@ from pathlib import Path
 from typing import Any
 
 PROBE_TIMEOUT_S = 3.0
+#: How many probes have timed out in this process: a search that met one cannot tell a
+#: missing program from a slow one (:func:`probe_timeouts`).
+_PROBE_TIMEOUTS = [0]
 
 #: The installed package; ``data/`` beside it holds prebuilt modules and recorded results.
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -62,9 +65,17 @@ def run_quick(
             stdin=subprocess.DEVNULL,
             check=False,
         )
-    except (OSError, subprocess.TimeoutExpired) as err:
+    except subprocess.TimeoutExpired as err:
+        _PROBE_TIMEOUTS[0] += 1
+        return ProbeResult(False, "", str(err))
+    except OSError as err:
         return ProbeResult(False, "", str(err))
     return ProbeResult(done.returncode == 0, done.stdout, done.stderr)
+
+
+def probe_timeouts() -> int:
+    """How many :func:`run_quick` probes have timed out in this process so far."""
+    return _PROBE_TIMEOUTS[0]
 
 
 def stop_process(process: subprocess.Popen[Any], timeout: float = 5.0) -> None:

