@@ -543,12 +543,18 @@ def _until_precise(result: BenchResult, rounds: _Rounds, precision: float, deadl
         last_round_s = time.monotonic() - began
 
 
+#: Where the precision line's ± comes from: the ratio's printed range is rounded outward,
+#: so the ± read off it by hand can come out wider (walk 22, S2: ±23% beside a printed
+#: 1,200×-2,000×, whose own ± is 29%).
+EXACT_ENDS = "on the interval's exact ends: a printed range, rounded outward, can look wider"
+
+
 def _on_a_log_scale(width: float, more: str = "") -> str:
     """ "±226% on a log scale (×3.26 either way)": a ± far above 100% reads oddly for a
     ratio until it is read as a factor, as notebook 06's "Measuring the ±" and
     :meth:`Ratio.why_rounded` read it (walk 21, S2)."""
     within, factor = plus_minus_and_factor(width)
-    return f"{within} {ON_A_LOG_SCALE} ({factor} {EITHER_WAY}{more})"
+    return f"{within} {ON_A_LOG_SCALE} ({factor} {EITHER_WAY}{more}; {EXACT_ENDS})"
 
 
 def _why_no_more_rounds(rounds: _Rounds, again: list[_Runnable], last_start: float) -> str:

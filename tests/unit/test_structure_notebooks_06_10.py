@@ -140,3 +140,15 @@ def test_06_counts_the_variants_the_benchmark_runs_and_names_each() -> None:
 
 def _word(n: int) -> str:
     return next(word for word, value in NUMBER_WORDS.items() if value == n)
+
+
+def test_07_ex_4_says_where_a_user_name_is_looked_up() -> None:
+    """Walk 22, S3: `USER nobody` in a FROM scratch image failed (no /etc/passwd there);
+    the exercise said nothing about how Docker finds a user."""
+    path = REPO / "notebooks" / "07-size-and-portability.ipynb"
+    told = next(
+        " ".join("".join(c["source"]).split())
+        for c in json.loads(path.read_text())["cells"]
+        if "Exercise 4: an image under a megabyte" in "".join(c["source"])
+    )
+    assert "looked up in the image's own `/etc/passwd`" in told
