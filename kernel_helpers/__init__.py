@@ -93,7 +93,7 @@ _names(
 _names("toolchains.build", "build_all", "native_binary")
 _names("toolchains.shrink", "shrink")
 _names("toolchains.detect", "find_toolchain")
-_names("toolchains.sizes", "language_sizes", "package_breakdown")
+_names("toolchains.sizes", "code_against_data", "language_sizes", "package_breakdown")
 _names("wasm.reader", "code_by_package")
 
 # 04 · WASI: capabilities

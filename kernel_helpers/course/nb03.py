@@ -163,9 +163,9 @@ def check_go_growth_prediction(
         lesson="The runtime (garbage collector, scheduler, fmt) is in both modules, and the "
         f"program adds little to it.{contrast}",
         missed=(
-            "Section 4's chart: how much of Go's hello is the runtime every Go program carries "
-            "(runtime, fmt, reflect and the rest), and how little is left for the program "
-            "itself?",
+            "Section 4's chart and the line under it: how much of Go's hello is the runtime "
+            "every Go program carries (runtime, fmt, reflect and the rest, and the data they "
+            "read), and how little is left for the program itself?",
             "sha256 does all that hello does (it prints) and more: can its module be smaller?",
         ),
         factor=1 + GROWTH_TOLERANCE,
@@ -255,7 +255,7 @@ SOLUTIONS = (
     sha256 = kh.language_sizes("sha256", ["c", "go"])
     kh.check_go_growth_prediction(prediction, sha256, sizes)
     """,
-        "Go's hello is almost all runtime (section 4's chart), which sha256 needs too; the hash "
+        "Go's hello is almost all runtime, code and data (section 4), which sha256 needs too; the hash "
         "adds a few kilobytes to megabytes. In C the program is most of the module, so the "
         "same step weighs several times more.",
         needs="toolchains",

@@ -347,3 +347,27 @@ def package_breakdown(
     """Notebook 03: bytes of code per package (Go's runtime, Rust's std), from the names."""
     sizes = code_by_package(module)
     return bar_chart(top_with_other(sizes, top), title=title, note=other_holds(sizes, top))
+
+
+def code_against_data(module: bytes | str | Path) -> str:
+    """Notebook 03: the stripped module in one line, its code against its data and the rest.
+
+    ``package_breakdown`` charts function bodies only; in a Go module the data section (the
+    runtime's tables and constants) is a large share too (walk 23, S3: a learner predicted
+    from the chart alone and missed it). Computed from the sections, as ``stripped_size``."""
+    kept = {
+        label: size
+        for label, size in section_sizes(module).items()
+        if not label.startswith("custom:")
+    }
+    whole = sum(kept.values())
+    code, data = kept.get("code", 0), kept.get("data", 0)
+
+    def share(size: int) -> str:
+        fraction = size / whole
+        return f"{format_bytes(size)} ({'under 1%' if 0 < fraction < 0.005 else f'{fraction:.0%}'})"
+
+    return (
+        f"the whole module, stripped: {format_bytes(whole)} = code {share(code)}"
+        f" + data {share(data)} + everything else {share(whole - code - data)}"
+    )

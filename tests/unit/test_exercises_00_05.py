@@ -655,3 +655,11 @@ def test_debug_share_says_what_stripping_removes_besides_the_debug_share(
     )
     said = kh.check_debug_share(debug_share).message
     assert "exactly this share" not in said and "Stripping hello (C) " in said
+
+
+def test_the_growth_hint_points_at_the_line_under_the_chart_too() -> None:
+    """Walk 23, S3: the chart counts Go's code only; the line under it adds the data, which
+    is runtime too, so the hint sends the learner to both."""
+    hello, sha256 = Sizes(c=3_254, go=2_549_708), Sizes(c=29_674, go=2_588_077)
+    hint = kh.check_go_growth_prediction(2, sha256, hello).hint or ""
+    assert "the line under it" in hint and "data" in hint

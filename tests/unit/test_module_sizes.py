@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -88,3 +89,35 @@ def test_against_claim_sorts_languages_by_the_one_megabyte_line(tmp_path) -> Non
     assert sizes.stripped("go") == 2_430_000 and sizes.stripped("rust") is None
     assert figure_png(sizes.figure()).startswith(PNG_MAGIC)
     assert "prebuilt" not in sizes.text()
+
+
+def test_code_against_data_adds_up_to_the_stripped_module() -> None:
+    """Walk 23, S3: 03's package chart counts code only, and Go's data section is a large
+    share of its module; one line under the chart sets them side by side, from the sections."""
+
+    def module(data_bytes: int) -> str:
+        return (
+            f'(module (memory 1) (data (i32.const 0) "{"x" * data_bytes}")'
+            ' (func (export "f") (result i32) i32.const 1))'
+        )
+
+    # 8 header + 7 type + 4 function + 5 memory + 7 export + 8 code + (10 + n) data bytes
+    small, large = module(300), module(3000)
+    assert kh.section_sizes(small)["data"] == 310 and kh.stripped_size(small) == 349
+    assert kh.code_against_data(small) == (
+        "the whole module, stripped: 349 B = code 8 B (2%) + data 310 B (89%)"
+        " + everything else 31 B (9%)"
+    )
+    assert "code 8 B (under 1%) + data 3.01 KB (99%)" in kh.code_against_data(large)
+
+
+def test_03_sets_the_go_chart_s_code_against_the_module_s_data() -> None:
+    """Walk 23, S3: exercise 2 said "section 4's chart is all you need", but the chart shows
+    code only; the chart's cell now prints code against data, and the exercise says so."""
+    notebook = next((Path(__file__).resolve().parents[2] / "notebooks").glob("03-*.ipynb"))
+    cells = ["".join(c["source"]) for c in json.loads(notebook.read_text())["cells"]]
+    chart = next(c for c in cells if "kh.package_breakdown(go.path" in c)
+    assert "kh.code_against_data(go.path)" in chart
+    exercise = " ".join(next(c for c in cells if c.startswith("## Exercise 2")).split())
+    assert "section 4's chart is all you need" not in exercise
+    assert "the line under it" in exercise
