@@ -506,6 +506,19 @@ def test_12_first_request_says_what_it_prints_and_why_it_beats_06s_docker_run() 
         assert span in text, span
 
 
+def test_12_says_what_the_first_start_pays_that_the_timed_runs_do_not() -> None:
+    """Walk 23, S4: section 2's serving cell printed a first answer several times the timed
+    median two cells later, and only the container's side was explained. The text now says
+    what the warm-up takes away, and the timing cell prints that first answer beside its own."""
+    cells = cell_sources(notebook("12"))
+    timing = next(i for i, c in enumerate(cells) if "kh.measure_first_request(" in c)
+    told = " ".join(cells[timing - 1].split())
+    assert "Why the component's line can be shorter than the first answer in the cell above" in told
+    for words in ("first start of `wasmtime serve`", "file cache", "`warmup=1`", "right after"):
+        assert words in told, words
+    assert "served.first_response_s" in cells[timing]
+
+
 def test_11_shows_an_exit_code_cross_the_component_boundary_in_a_cell() -> None:
     """Issue 28, stumble 12: "proc_exit(5) arrives as 1" was stated, never shown. The
     measuring cell runs the probe as a module and as a component and prints both codes."""
