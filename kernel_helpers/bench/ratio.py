@@ -118,7 +118,7 @@ class Ratio:
         return (
             f"rounded to {KEPT[digits]}, because its interval puts the ratio within {within} "
             f"{ON_A_LOG_SCALE}{only} ({factor} {EITHER_WAY} of its middle: "
-            f"√({_before_rounding(self.high)} ÷ {_before_rounding(self.low)}), its ends before "
+            f"√({before_rounding(self.high)} ÷ {before_rounding(self.low)}), its ends before "
             "the outward rounding)"
         )
 
@@ -388,8 +388,10 @@ def _digits(ratio: Ratio) -> int:
     return 2 if width > 0.02 else 3
 
 
-def _before_rounding(value: float) -> str:
-    """An interval's end to four significant digits, enough to redo its ± by hand."""
+def before_rounding(value: float) -> str:
+    """An interval's end to four significant digits (all of its whole part from 1,000 up),
+    enough to redo its ± by hand: :meth:`Ratio.why_rounded` and notebook 06's precision
+    line print an interval's exact ends through it."""
     return f"{value:,.0f}" if value >= 1000 else f"{value:#.4g}"
 
 
