@@ -20,7 +20,15 @@ from typing import TYPE_CHECKING, Any
 from .._errors import KitError
 from ..toolchains.pairs import example_builds
 from .harness import OnSample, machine_metadata, measure_callable, measure_command
-from .ratio import HELD_UP_BY_MACHINE, MACHINE_STALL, Ratio, Side, far_sample_note, ratio_of_medians
+from .ratio import (
+    HELD_UP_BY_MACHINE,
+    MACHINE_STALL,
+    FarSamples,
+    Ratio,
+    Side,
+    far_samples_in,
+    ratio_of_medians,
+)
 from .results import BenchResult, Measurement
 
 if TYPE_CHECKING:  # the widget (anywidget, traitlets) loads only where a page is wanted
@@ -209,9 +217,9 @@ PAGE_HELD_UP = "the other samples were likely held up by the page or other work 
 
 def browser_ratio_outliers(
     result: BenchResult, case: str, ratios: Mapping[str, Ratio]
-) -> dict[str, str]:
+) -> dict[str, FarSamples]:
     """For each of ``case``'s ``ratios`` (:func:`browser_ratios`, already bootstrapped)
-    whose interval a far sample stretches (:func:`far_sample_note`), what that sample was
+    whose interval a far sample stretches (:func:`far_samples_in`), what that sample was
     and the ratio without it; the other questions are left out. A stall of the page or the
     machine, not of the kernel (walk 8, S11). Notebook 08."""
     notes = {}
@@ -226,9 +234,9 @@ def browser_ratio_outliers(
         stall, held_up = (
             (PAGE_STALL, PAGE_HELD_UP) if in_page else (MACHINE_STALL, HELD_UP_BY_MACHINE)
         )
-        note = far_sample_note(_side(slow, a), _side(fast, b), whole, stall=stall, held_up=held_up)
-        if note is not None:
-            notes[question] = note
+        far = far_samples_in(_side(slow, a), _side(fast, b), whole, stall=stall, held_up=held_up)
+        if far is not None:
+            notes[question] = far
     return notes
 
 

@@ -75,17 +75,19 @@ class Ratio:
         shown = printed_interval(self.value, self.low, self.high, place(self.value, _digits(self)))
         return f"about {shown.point} ({shown.low}-{shown.high})"
 
-    def with_interval(self, kind: str = BOOTSTRAP_INTERVAL) -> str:
+    def with_interval(self, kind: str = BOOTSTRAP_INTERVAL, far: FarSamples | None = None) -> str:
         """The one way a table prints a ratio beside its interval: "1.29× (95% interval
         1.007×-1.43×)", "1.05× (95% interval 0.96×-1.15×: no measurable difference)".
         08's verdict, its table beside JavaScript and 10's page print the same pair of
         sample sets through it, so they print it alike (walk 15, S1: "1.29× (95% interval
         1.007×-1.43×)" in one and "about 1.3× (1.007×-1.5×)" in the other). ``kind``
-        names the spread: a summary keeping quartiles only has a "quartile spread"."""
+        names the spread: a summary keeping quartiles only has a "quartile spread".
+        ``far``: the far samples a note printed below it names (:func:`far_samples_in`),
+        so the line says when they alone make it reach 1×."""
         shown = self.printed()
         if not self.spread_known:
             return f"{shown.point} (medians only: the spread is unknown)"
-        reaches_one = "" if self.measurable else f": {NO_DIFFERENCE}"
+        reaches_one = "" if self.measurable else f": {NO_DIFFERENCE}{_only_because(self, far)}"
         return f"{shown.point} ({kind} {shown.low}-{shown.high}{reaches_one})"
 
     def printed(self) -> PrintedInterval:
@@ -118,7 +120,7 @@ class Ratio:
         return (
             f"rounded to {KEPT[digits]}, because its interval puts the ratio within {within} "
             f"{ON_A_LOG_SCALE}{only} ({factor} {EITHER_WAY} of its middle: "
-            f"√({_before_rounding(self.high)} ÷ {_before_rounding(self.low)}), its ends before "
+            f"√({before_rounding(self.high)} ÷ {before_rounding(self.low)}), its ends before "
             "the outward rounding)"
         )
 
@@ -241,6 +243,25 @@ HELD_UP_BY_MACHINE = "the other samples were likely held up by other work on the
 FAR_BELOW = "far below the rest"
 
 
+class FarSamples(NamedTuple):
+    """The samples that stretch a ratio's interval (:func:`far_samples_in`): how many, the
+    ratio without them, and the note that names each."""
+
+    how_many: int
+    without: Ratio
+    note: str
+
+
+def _only_because(whole: Ratio, far: FarSamples | None) -> str:
+    """ ", only because of one far sample (see the note below)" when ``whole`` reaches 1×
+    and the ratio without ``far`` does not: the line said "no measurable difference" beside
+    quartiles far apart, and only the note below said why (walk 23, S2)."""
+    if far is None or whole.measurable or not far.without.measurable:
+        return ""
+    samples = "one far sample" if far.how_many == 1 else f"{far.how_many} far samples"
+    return f", only because of {samples} (see the note below)"
+
+
 def far_sample_note(
     slow: Side,
     fast: Side,
@@ -249,6 +270,19 @@ def far_sample_note(
     stall: str = MACHINE_STALL,
     held_up: str = HELD_UP_BY_MACHINE,
 ) -> str | None:
+    """:func:`far_samples_in`'s note alone, or None."""
+    far = far_samples_in(slow, fast, whole, stall=stall, held_up=held_up)
+    return far.note if far is not None else None
+
+
+def far_samples_in(
+    slow: Side,
+    fast: Side,
+    whole: Ratio,
+    *,
+    stall: str = MACHINE_STALL,
+    held_up: str = HELD_UP_BY_MACHINE,
+) -> FarSamples | None:
     """What the samples that stretch ``whole``, the ratio of ``slow`` to ``fast``, did to
     it: each sample, how far off its side's median (past :data:`LISTED_AT_MOST`, how many
     per side and the furthest), why (``stall`` for those above their median, ``held_up``
@@ -275,10 +309,11 @@ def far_sample_note(
         for above in (True, False)
         if (group := _on_side_of_median(sides, above=above))
     )
-    return (
+    note = (
         f"{'one sample' if one else f'{count} samples'} stretched this interval: "
         f"{which}. Without {'it' if one else 'them'}: {robust.text()}"
     )
+    return FarSamples(count, robust, note)
 
 
 #: Up to this many far samples are named one by one; more are counted per side (walk 15,
@@ -388,8 +423,10 @@ def _digits(ratio: Ratio) -> int:
     return 2 if width > 0.02 else 3
 
 
-def _before_rounding(value: float) -> str:
-    """An interval's end to four significant digits, enough to redo its ± by hand."""
+def before_rounding(value: float) -> str:
+    """An interval's end to four significant digits (all of its whole part from 1,000 up),
+    enough to redo its ± by hand: :meth:`Ratio.why_rounded` and notebook 06's precision
+    line print an interval's exact ends through it."""
     return f"{value:,.0f}" if value >= 1000 else f"{value:#.4g}"
 
 

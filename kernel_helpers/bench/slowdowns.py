@@ -10,10 +10,11 @@ from dataclasses import dataclass
 from .._display import format_seconds
 from .ratio import (
     BOOTSTRAP_INTERVAL,
+    FarSamples,
     PrintedInterval,
     Ratio,
     Side,
-    far_sample_note,
+    far_samples_in,
     ratio_of_medians,
 )
 from .results import RECORDED, ResultLike, Stats, as_dict, as_result
@@ -42,8 +43,10 @@ class Slowdown:
     recorded: bool = False
     bootstrap: bool = False
     #: The sample that stretches the interval and the ratio without it, or None
-    #: (:func:`~.ratio.far_sample_note`; walk 10, S10).
+    #: (:func:`~.ratio.far_samples_in`'s note; walk 10, S10).
     stretched: str | None = None
+    #: Those samples, so :meth:`text` can say when they alone make it reach 1× (walk 23, S2).
+    far: FarSamples | None = None
 
     @classmethod
     def between(
@@ -60,13 +63,16 @@ class Slowdown:
         native_samples, wasm_samples = samples
         bootstrap = len(native_samples) > 1 and len(wasm_samples) > 1
         low, high = wasm.q1_s / native.q3_s, wasm.q3_s / native.q1_s
-        stretched = None
+        stretched, far = None, None
         if bootstrap:
             interval = ratio_of_medians(wasm_samples, native_samples)
             low, high = interval.low, interval.high
-            stretched = far_sample_note(
+            far = far_samples_in(
                 Side("wasm", wasm_samples), Side("native", native_samples), interval
-            ) or _few_samples_note(native, wasm, interval, len(wasm_samples))
+            )
+            stretched = (
+                far.note if far else _few_samples_note(native, wasm, interval, len(wasm_samples))
+            )
         return cls(
             example=example,
             n=n,
@@ -79,6 +85,7 @@ class Slowdown:
             recorded=recorded,
             bootstrap=bootstrap,
             stretched=stretched,
+            far=far,
         )
 
     @property
@@ -99,7 +106,7 @@ class Slowdown:
     def text(self) -> str:
         """ "1.29× (95% interval 1.007×-1.43×)": :meth:`~.ratio.Ratio.with_interval`, as
         the table beside JavaScript and notebook 10's page print the same samples."""
-        return self.interval.with_interval(self.spread_kind)
+        return self.interval.with_interval(self.spread_kind, self.far)
 
     def point_text(self) -> str:
         """The slowdown as tables print it, two decimals ("1.07×"), or more where two would

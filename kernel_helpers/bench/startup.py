@@ -26,7 +26,7 @@ from .._errors import BenchmarkError, DockerUnavailable, KitError
 from .._system import cache_dir, run_quick, wasmtime_cli_path
 from ..toolchains.pairs import Builds, example_builds
 from .harness import OnPhase, OnSample, Phase, machine_metadata
-from .ratio import EITHER_WAY, ON_A_LOG_SCALE, plus_minus_and_factor
+from .ratio import EITHER_WAY, ON_A_LOG_SCALE, Ratio, before_rounding, plus_minus_and_factor
 from .results import BenchResult, Measurement, Sizes, headline_pair
 from .variants import (
     BY_NAME,
@@ -518,18 +518,18 @@ def _until_precise(result: BenchResult, rounds: _Rounds, precision: float, deadl
     last_round_s = 0.0
     failed = ""  # why a side of the pair failed in an extra round, if one did
     while True:
-        width = result.ratio_interval(*pair).relative_half_width
-        if width <= precision:
+        interval = result.ratio_interval(*pair)
+        if interval.relative_half_width <= precision:
             result.notes["precision"] = (
                 f"{pair[0]}/{pair[1]} known within "
-                f"{_on_a_log_scale(width, f'; target ±{precision:.0%}')}; "
+                f"{_on_a_log_scale(interval, f'; target ±{precision:.0%}')}; "
                 f"{_samples_per_side(result, pair)}"
             )
             return
         reason = failed or _why_no_more_rounds(rounds, again, deadline - last_round_s)
         if reason:
             result.notes["precision"] = (
-                f"{pair[0]}/{pair[1]} known within {_on_a_log_scale(width)} only "
+                f"{pair[0]}/{pair[1]} known within {_on_a_log_scale(interval)} only "
                 f"(target ±{precision:.0%}): "
                 f"{reason}; {_samples_per_side(result, pair)}"
             )
@@ -543,18 +543,24 @@ def _until_precise(result: BenchResult, rounds: _Rounds, precision: float, deadl
         last_round_s = time.monotonic() - began
 
 
-#: Where the precision line's ± comes from: the ratio's printed range is rounded outward,
-#: so the ± read off it by hand can come out wider (walk 22, S2: ±23% beside a printed
-#: 1,200×-2,000×, whose own ± is 29%).
-EXACT_ENDS = "on the interval's exact ends: a printed range, rounded outward, can look wider"
+#: Why the precision line prints the interval's exact ends: the ratio's printed range is
+#: rounded outward, so a ± read off it by hand comes out wider (walk 22, S2: ±23% beside a
+#: printed 1,200×-2,000×, whose own ± is 29%), and a note that only said so was read twice
+#: before it was understood (walk 23, S1).
+ROUNDED_OUTWARD = "a printed range is rounded outward"
 
 
-def _on_a_log_scale(width: float, more: str = "") -> str:
-    """ "±226% on a log scale (×3.26 either way)": a ± far above 100% reads oddly for a
-    ratio until it is read as a factor, as notebook 06's "Measuring the ±" and
-    :meth:`Ratio.why_rounded` read it (walk 21, S2)."""
-    within, factor = plus_minus_and_factor(width)
-    return f"{within} {ON_A_LOG_SCALE} ({factor} {EITHER_WAY}{more}; {EXACT_ENDS})"
+def _on_a_log_scale(ratio: Ratio, more: str = "") -> str:
+    """ "±18% on a log scale (×1.18 either way; exact ends 1,234×-1,720×; ...)": a ± far
+    above 100% reads oddly for a ratio until it is read as a factor, as notebook 06's
+    "Measuring the ±" and :meth:`Ratio.why_rounded` read it (walk 21, S2), and the ends it
+    is read from are printed as that method prints them, to redo it by hand."""
+    within, factor = plus_minus_and_factor(ratio.relative_half_width)
+    ends = f"{before_rounding(ratio.low)}×-{before_rounding(ratio.high)}×"
+    return (
+        f"{within} {ON_A_LOG_SCALE} ({factor} {EITHER_WAY}{more}; exact ends {ends}; "
+        f"{ROUNDED_OUTWARD})"
+    )
 
 
 def _why_no_more_rounds(rounds: _Rounds, again: list[_Runnable], last_start: float) -> str:

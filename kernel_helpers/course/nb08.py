@@ -23,7 +23,7 @@ from ..bench.compute import (
     browser_ratios,
 )
 from ..bench.compute import beside_javascript as beside_javascript_result
-from ..bench.ratio import Ratio
+from ..bench.ratio import FarSamples, Ratio
 from ..bench.results import BenchResult, as_result
 from ..bench.slowdowns import Slowdown, native_missing, slowdowns
 from ..report.claims import PUBLISHED_SLOWDOWN
@@ -430,7 +430,7 @@ class BesideJavaScript(ShownAsText):
     page_summary: str
 
     @functools.cached_property
-    def _ratios(self) -> dict[str, tuple[dict[str, Ratio], dict[str, str]]]:
+    def _ratios(self) -> dict[str, tuple[dict[str, Ratio], dict[str, FarSamples]]]:
         """Each case's ratios and the notes on far samples, bootstrapped once: the table is
         shown as text and as HTML, and again at each redraw, from the same result."""
         computed = {}
@@ -459,9 +459,10 @@ class BesideJavaScript(ShownAsText):
                 lines.append(f"  JavaScript against the module: {outputs}")
             ratios, stretched = self._ratios[case.label]
             for question, ratio in ratios.items():
-                lines.append(f"  {question}: {ratio.with_interval()}")  # as 08's verdict
-                if question in stretched:  # at words: one line broke mid-word (walk 16, S4)
-                    lines.append(indent(wrap_note(f"({stretched[question]})", 88), "    "))
+                far = stretched.get(question)
+                lines.append(f"  {question}: {ratio.with_interval(far=far)}")  # as 08's verdict
+                if far is not None:  # at words: one line broke mid-word (walk 16, S4)
+                    lines.append(indent(wrap_note(f"({far.note})", 88), "    "))
             lines.append("")
         lines.append(
             wrap_note(

@@ -184,6 +184,7 @@ def test_adaptive_runs_stop_at_the_precision_or_the_budget_and_say_which(
     names = ["wasm-instantiate", "docker-scratch"]
     loose = run_startup("hello", repeat=5, warmup=1, variants=names, progress=False, precision=10.0)
     assert loose.notes["precision"].startswith("docker-scratch/wasm-instantiate known within")
+    assert "exact ends " in loose.notes["precision"]  # walk 23, S1: the ends its ± is read from
     assert loose.variants["wasm-instantiate"].stats.n == 5  # already precise enough: no more rounds
     tight = run_startup(
         "hello", repeat=5, warmup=1, variants=names, progress=False, precision=1e-6, budget_s=3

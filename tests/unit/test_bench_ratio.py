@@ -9,6 +9,7 @@ from kernel_helpers._errors import BenchmarkError
 from kernel_helpers.bench.ratio import (
     HELD_UP_BY_MACHINE,
     MACHINE_STALL,
+    FarSamples,
     Ratio,
     Side,
     far_sample_note,
@@ -398,3 +399,18 @@ def test_middle_halves_apart_beside_an_interval_reaching_one_are_explained() -> 
         False, (native, overlapping),
     )  # fmt: skip
     assert plain.stretched is None or "middle halves" not in plain.stretched
+
+
+def test_a_line_says_when_far_samples_alone_make_its_interval_reach_one() -> None:
+    """Walk 23, S2: "no measurable difference" beside quartiles far apart; the far samples
+    that did it were named only in a note below. The line says so when, and only when,
+    the ratio without them tells the two apart."""
+    whole = Ratio(2.16, 0.52, 2.35)
+    apart = FarSamples(2, Ratio(2.2, 2.0, 2.39), "the note")
+    still_close = FarSamples(1, Ratio(1.01, 0.95, 1.1), "the note")
+    assert whole.with_interval(far=apart).endswith(
+        ": no measurable difference, only because of 2 far samples (see the note below))"
+    )
+    assert whole.with_interval(far=still_close).endswith(": no measurable difference)")
+    assert whole.with_interval().endswith(": no measurable difference)")
+    assert "only because" not in Ratio(2.2, 2.0, 2.39).with_interval(far=apart)

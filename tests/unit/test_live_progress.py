@@ -7,6 +7,7 @@ import threading
 from typing import Any
 
 from kernel_helpers.bench.harness import Phase
+from kernel_helpers.bench.ratio import before_rounding
 from kernel_helpers.bench.variants import NAMES
 from kernel_helpers.report.plots import LiveStartupPlot, run_length
 from tests.unit.test_plots import FakeClock
@@ -117,13 +118,19 @@ def test_a_round_starts_only_if_one_as_long_still_fits_the_budget(monkeypatch: A
     startup_module._until_precise(result, rounds, precision=1e-9, deadline=15.0)
     assert rounds_run == [0.0]  # the second would have ended at 20 s, past the deadline
     assert "the time budget ran out" in result.notes["precision"]
-    # Walk 21, S2: "±226%" on a ratio read oddly; the line reads it as a factor too.
-    width = result.ratio_interval("docker-scratch", "wasm-instantiate").relative_half_width
+    # Walk 21, S2: "±226%" on a ratio read oddly; the line reads it as a factor too. Walk 23,
+    # S1: it prints the exact ends it read its ± from, as 06 ex. 1's reply prints them.
+    interval = result.ratio_interval("docker-scratch", "wasm-instantiate")
+    width = interval.relative_half_width
+    ends = f"{before_rounding(interval.low)}×-{before_rounding(interval.high)}×"
     assert (
         f"known within ±{width:.0%} on a log scale (×{1 + width:.2f} either way; "
-        "on the interval's exact ends: a printed range, rounded outward, can look wider) "
+        f"exact ends {ends}; a printed range is rounded outward) "
         "only (target ±0%): the time budget ran out"
     ) in result.notes["precision"], result.notes["precision"]
+    assert f"√({before_rounding(interval.high)} ÷ {before_rounding(interval.low)})" in (
+        interval.why_rounded()
+    )  # the same figures a learner reads in 06 ex. 1's reply
 
 
 def test_the_progress_says_how_long_this_run_and_the_last_one_took() -> None:
