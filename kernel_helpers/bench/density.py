@@ -81,12 +81,16 @@ def instances_per_gib(bytes_per_instance: float) -> float:
 
 def format_per_gib(count: float) -> str:
     """A per-GiB count as the table, the sentences and the figure all print it: whole
-    instances from 100 up (75,008; 234), three significant digits below (97.4; 4.58).
-    Walk 15, S4: "131.6" and "about 234.2 in one GiB" were fractions of a container, and
-    the figure beside them said 132 and 234."""
-    if count >= 100:
-        return f"{count:,.0f}"
-    return f"{count:#.3g}".rstrip(".")  # "#" keeps "4.50" three digits; 99.96 -> "100."
+    instances, two significant digits, the precision one run of a few instances supports
+    (75,139 -> 75,000; 234 -> 230; 97.6 -> 98; 4.58 -> 5). Walk 15, S4: "131.6" and "about
+    234.2 in one GiB" were fractions of a container; walk 23, S5: "about 97.6" still was, and
+    "about 75,139" claimed five digits from one run. Below one (an instance larger than a
+    GiB), two significant digits: no whole instance fits, and 0 would hide how far off."""
+    if count < 1:
+        return f"{count:.2g}"
+    if count < 10:
+        return f"{round(count):,}"
+    return f"{round(float(f'{count:.2g}')):,}"  # .2g rounds to two digits: 75139 -> 7.5e+04
 
 
 def printed_per_gib(count: float) -> float:

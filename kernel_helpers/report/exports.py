@@ -304,15 +304,29 @@ def draw_time_panels(figure: Figure | SubFigure, results: Mapping[str, Any]) -> 
         draw_throughput(compute, results["compute"])
         compute.set_title("Steady-state speed: wasm time / native time")
         compute.set_ylabel("ratio (1 = same speed)")  # the title says what is divided
-        # Left of the panel, in the room the start-up labels above leave: "best" inside it
-        # weighs points and bands but not the ratio labels, and covered one (walk 19, S7).
-        compute.legend(fontsize=8, loc="center right", bbox_to_anchor=(-0.15, 0.5))
     else:
         _not_measured(compute, "Steady-state speed", "08")
     for ax in (startup, compute):
         ax.tick_params(labelsize=SUMMARY_FONT_PT)
     if "compute" in results:  # after the larger ticks, which narrow the panel
+        _legend_under(compute)
         keep_labels_inside(compute, list(compute.texts))
+
+
+def _legend_under(ax: Axes) -> None:
+    """The speed panel's legend just under its own x labels, its right edge on the panel's:
+    inside the panel, "best" weighs points and bands but not the ratio labels, and covered
+    one (walk 19, S7); left of it, in the room the start-up labels leave, it stood far from
+    the plot it explains (walk 23, S6). The x labels' depth is measured, in points, so the
+    legend keeps clear of them wherever the layout puts the panel."""
+    from matplotlib.transforms import ScaledTranslation
+
+    renderer = ax.figure.canvas.get_renderer()  # type: ignore[attr-defined]
+    labels = ax.xaxis.get_tightbbox(renderer)
+    depth_pt = (ax.get_window_extent(renderer).y0 - labels.y0) * 72 / ax.figure.dpi if labels else 0
+    down = ScaledTranslation(0, -(depth_pt + LAYOUT_PAD_PT) / 72, ax.figure.dpi_scale_trans)
+    under = ax.transAxes + down  # points under the panel's bottom, wherever it is laid out
+    ax.legend(fontsize=8, loc="upper right", bbox_to_anchor=(1, 0), bbox_transform=under, ncols=2)
 
 
 def _size_height(results: Mapping[str, Any]) -> float:

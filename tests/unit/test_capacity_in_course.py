@@ -16,7 +16,13 @@ import matplotlib.colors
 import pytest
 
 import kernel_helpers as kh
-from kernel_helpers.bench.density import DensityResult, DensityRow, recorded_density
+from kernel_helpers.bench.density import (
+    DensityResult,
+    DensityRow,
+    format_per_gib,
+    instances_per_gib,
+    recorded_density,
+)
 from kernel_helpers.bench.pull import PullResult, PullRow, recorded_pull
 from kernel_helpers.containers.shaped_link import LinkNames, LinkSettings, shape_command
 from kernel_helpers.course.nb07_capacity import (
@@ -181,8 +187,8 @@ def density_result(wasm_bytes: int, container_bytes: int) -> DensityResult:
 #: Walk 11, S8: 14.3 KB against 4.67 MB. A floored per-GiB column showed 75,008 and 229,
 #: so a reader got 327.5 where the sentence said 326.
 WALK_11_SIZES = (14_315, 4_670_000)
-#: A container of 10.9 MB: 98.5 per GiB as printed, 98.51 unrounded, so 75,008 / 98.5 is
-#: 761.5 where the unrounded ratio is 761.4: a sentence from unrounded counts says 761.
+#: A container of 10.9 MB: 99 per GiB as printed, 98.51 unrounded, so 75,000 / 99 is 757.6
+#: where the unrounded ratio is 761.4: a sentence from unrounded counts says 761.
 PRINTED_ROUNDING_SIZES = (14_315, 10_900_000)
 PER_GIB_CELL = re.compile(r"^(wasm-instance|container)\s+\d+\s+\S+ \S+\s+([\d,.]+)", re.M)
 TIMES_AS_MANY = re.compile(r"about ([\d,]+)(?:×| times) as many")
@@ -225,16 +231,16 @@ WALK_15_BYTES = {"wasm-instance": 14_315, "wasmtime-process": 4_584_722,
 
 
 def test_a_per_gib_count_prints_the_same_in_table_sentences_and_figure() -> None:
-    """Whole instances from 100 up, three significant digits below, and one text per row
-    wherever the row's count is printed: 07's table, its story, its figure, 10's rows."""
+    """Whole instances to two significant digits, and one text per row wherever the row's
+    count is printed: 07's table, its story, its figure, 10's rows."""
     from kernel_helpers.report.page import add_density
     from kernel_helpers.report.verdicts import Verdict
 
     result = DensityResult(
         {n: DensityRow(n, 20, size, "a method") for n, size in WALK_15_BYTES.items()}
     )
-    expected = {"wasm-instance": "75,008", "wasmtime-process": "234",
-                "containerd-wasmtime": "132", "container": "97.4"}  # fmt: skip
+    expected = {"wasm-instance": "75,000", "wasmtime-process": "230",
+                "containerd-wasmtime": "130", "container": "97"}  # fmt: skip
     table = {
         m[1]: m[2]
         for m in re.finditer(r"^([\w-]+)\s+\d+\s+\S+ \S+\s+([\d,.]+)", result.text(), re.M)
@@ -250,9 +256,22 @@ def test_a_per_gib_count_prints_the_same_in_table_sentences_and_figure() -> None
     assert table == story == figure == rows == expected
 
 
+#: Walk 23, S5: "about 97.6 in one GiB" was still a fraction of a container, and "about
+#: 75,139" gave five digits from one run of a thousand instances.
+@pytest.mark.parametrize(
+    ("size", "shown"),
+    [(14_291, "75,000"), (11_000_000, "98"), (4_584_722, "230"), (234_567_890, "5")],
+)
+def test_a_per_gib_count_is_whole_and_two_digits_deep(size: int, shown: str) -> None:
+    result = DensityResult({"container": DensityRow("container", 8, size, "a method")})
+    assert f"about {shown} in one GiB" in str(density_story(result))
+    assert format_per_gib(instances_per_gib(size)) == shown
+
+
 def test_the_density_story_computes_the_ratio_and_marks_recorded_rows() -> None:
     story = str(density_story(density_result(10_000, 3_000_000)))
-    assert "about 300 times as many wasm instances" in story
+    # 110,000 / 360: the per-GiB counts as printed (107,374 and 357.9 unrounded).
+    assert "about 306 times as many wasm instances" in story
     assert "(recorded)" in story and "(measured here)" in story
     assert story != str(density_story(density_result(20_000, 3_000_000)))
 

@@ -671,3 +671,26 @@ def test_10s_summary_keeps_every_text_clear_of_the_png_edges() -> None:
     speed = next(ax for ax in page.axes if ax.get_title().startswith("Steady-state"))
     legend = speed.get_legend().get_window_extent(renderer)
     assert not [t.get_text() for t in speed.texts if t.get_window_extent(renderer).overlaps(legend)]
+
+
+def test_10s_speed_legend_stands_under_its_own_panel() -> None:
+    """Walk 23, S6: the speed panel's legend stood far left of the panel, under the start-up
+    labels. It stands just under the panel's x labels now, within the panel's width."""
+    from kernel_helpers.bench.reference import recorded_result
+    from kernel_helpers.bench.results import as_dict
+    from kernel_helpers.report.exports import summary_figure, summary_figures
+    from tests.synthetic_results import all_results
+
+    results = {t: as_dict(r) for t, r in all_results("fast-containers").items()}
+    results["startup"] = recorded_result("startup", "hello").to_json()
+    for figure in (summary_figures(results)[0], summary_figure(results)):
+        figure.draw_without_rendering()
+        renderer = figure.canvas.get_renderer()  # type: ignore[attr-defined]
+        speed = next(ax for ax in figure.axes if ax.get_title().startswith("Steady-state"))
+        panel = speed.get_window_extent(renderer)
+        legend = speed.get_legend().get_window_extent(renderer)
+        labels = speed.xaxis.get_tightbbox(renderer)
+        assert labels is not None
+        assert panel.x0 - 1 <= legend.x0 and legend.x1 <= panel.x1 + 1  # under the panel
+        assert legend.y1 <= labels.y0  # below its x labels, not over them
+        assert labels.y0 - legend.y1 < 20  # and next to them (pixels at 100 dpi)
