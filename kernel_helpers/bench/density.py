@@ -75,7 +75,7 @@ METHODS = {
 
 def instances_per_gib(bytes_per_instance: float) -> float:
     """How many instances of this size one GiB holds, unrounded: print it with
-    :func:`format_per_gib`, divide it as printed (:func:`times_as_many_per_gib`)."""
+    :func:`format_per_gib`, divide it unrounded (:func:`times_as_many_per_gib`)."""
     return GIB / max(1, bytes_per_instance)
 
 
@@ -93,16 +93,22 @@ def format_per_gib(count: float) -> str:
     return f"{round(float(f'{count:.2g}')):,}"  # .2g rounds to two digits: 75139 -> 7.5e+04
 
 
-def printed_per_gib(count: float) -> float:
-    """The per-GiB count as :func:`format_per_gib` prints it, as a number to divide."""
-    return float(format_per_gib(count).replace(",", ""))
-
-
 def times_as_many_per_gib(more: float, fewer: float) -> float:
-    """How many times as many instances of ``more`` bytes one GiB holds as of ``fewer``:
-    the ratio of their per-GiB counts as printed, so a reader who divides the two printed
-    figures gets the sentence's number (walk 11, S8: 75,008 / 229 = 327.5 beside 326)."""
-    return printed_per_gib(instances_per_gib(more)) / printed_per_gib(instances_per_gib(fewer))
+    """How many times as many instances of ``more`` bytes one GiB holds as of ``fewer``,
+    from the unrounded sizes: print it with :func:`format_times_as_many`. Walk 24, S2: the
+    ratio of the two-digit per-GiB counts (75,000 / 230 = 326) disagreed with the printed
+    sizes each (4.75 MB / 14.3 KB = 332); to two digits, "330", it agrees with both
+    columns within their rounding (walk 11, S8 asked it to agree with the per-GiB one)."""
+    return instances_per_gib(more) / instances_per_gib(fewer)
+
+
+def format_times_as_many(ratio: float) -> str:
+    """A "times as many" ratio of per-GiB counts, to the two significant digits the counts
+    are printed to (332.2 -> 330; 4.58 -> 4.6): no more precision than the column it is
+    read beside."""
+    if ratio < 10:
+        return f"{ratio:.2g}"
+    return f"{round(float(f'{ratio:.2g}')):,}"
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from ..bench.density import (
     DensityResult,
     DensityRow,
     format_per_gib,
+    format_times_as_many,
     recorded_density,
     run_density,
     times_as_many_per_gib,
@@ -463,7 +464,7 @@ def density_story(result: DensityResult) -> Story:
     if wasm and container:
         ratio = times_as_many_per_gib(wasm.bytes_per_instance, container.bytes_per_instance)
         said.append(
-            f"One GiB holds about {ratio:,.0f} times as many wasm instances in one process "
+            f"One GiB holds about {format_times_as_many(ratio)} times as many wasm instances in one process "
             f"as idle containers{_recorded_figures(wasm, container)}: an instance is a store "
             "and its linear memory, a container a process, its cgroup and a shim."
         )

@@ -18,7 +18,12 @@ from typing import Any
 
 from .._display import format_bytes, format_seconds, format_span, in_words
 from ..bench.compute import COMPUTE_CASES, NO_PAGE, SIDES, browser_ratios, same_compute_run
-from ..bench.density import format_per_gib, instances_per_gib, times_as_many_per_gib
+from ..bench.density import (
+    format_per_gib,
+    format_times_as_many,
+    instances_per_gib,
+    times_as_many_per_gib,
+)
 from ..bench.pull import LABELS as PULL_LABELS
 from ..bench.pull import UNDER_ESTIMATE_MEANS, PullResult, PullRow, recorded_pull
 from ..bench.reference import reference_path
@@ -253,7 +258,7 @@ def add_density(verdict: Verdict, density: Mapping[str, Any]) -> None:
         f"In memory, an idle container held {format_bytes(int(container['bytes_per_instance']))}"
         f"{_recorded_mark(container, ' (recorded)')} and a wasm instance in one process "
         f"{format_bytes(int(wasm['bytes_per_instance']))}{_recorded_mark(wasm, ' (recorded)')}: "
-        f"about {times(ratio)} as many instances fit in a GiB."
+        f"about {format_times_as_many(ratio)}× as many instances fit in a GiB."
     )
 
 

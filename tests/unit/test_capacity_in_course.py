@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 import re
 import time
 from dataclasses import replace
@@ -20,6 +21,7 @@ from kernel_helpers.bench.density import (
     DensityResult,
     DensityRow,
     format_per_gib,
+    format_times_as_many,
     instances_per_gib,
     recorded_density,
 )
@@ -188,41 +190,95 @@ def density_result(wasm_bytes: int, container_bytes: int) -> DensityResult:
 #: so a reader got 327.5 where the sentence said 326.
 WALK_11_SIZES = (14_315, 4_670_000)
 #: A container of 10.9 MB: 99 per GiB as printed, 98.51 unrounded, so 75,000 / 99 is 757.6
-#: where the unrounded ratio is 761.4: a sentence from unrounded counts says 761.
+#: where the unrounded ratio is 761.4.
 PRINTED_ROUNDING_SIZES = (14_315, 10_900_000)
-PER_GIB_CELL = re.compile(r"^(wasm-instance|container)\s+\d+\s+\S+ \S+\s+([\d,.]+)", re.M)
-TIMES_AS_MANY = re.compile(r"about ([\d,]+)(?:×| times) as many")
+#: Walk 24, S2: 14.3 KB against 4.75 MB, 75,000 and 230 per GiB: "326 times" from the
+#: rounded counts where the sizes each give 332.
+WALK_24_SIZES = (14_300, 4_750_000)
+PER_GIB_CELL = re.compile(r"^(wasm-instance|container)\s+\d+\s+(\S+ \S+)\s+([\d,.]+)", re.M)
+EACH_AND_PER_GIB = re.compile(r"^(\S+ \S+) each, ([\d,.]+) per GiB")
+TIMES_AS_MANY = re.compile(r"about ([\d,.]+)(?:×| times) as many")
+BYTES_PER = {"KB": 1e3, "MB": 1e6, "GB": 1e9}
 
 
-def _ratio_of_shown(per_gib: dict[str, str]) -> int:
-    """What a reader gets dividing the two per-GiB figures shown, to the digit shown."""
-    wasm, container = (float(per_gib[n].replace(",", "")) for n in ("wasm-instance", "container"))
-    return round(wasm / container)
+def _band(printed: str, digits: int) -> tuple[float, float]:
+    """The values a number printed to ``digits`` significant digits can stand for:
+    "230" (two) is 225-235, "4.75" (three) is 4.745-4.755."""
+    value = float(printed.replace(",", ""))
+    half = 0.5 * 10 ** (math.floor(math.log10(value)) - digits + 1)
+    return value - half, value + half
 
 
-@pytest.mark.parametrize(
-    "sizes", [WALK_11_SIZES, PRINTED_ROUNDING_SIZES, (10_000, 3_000_000), (9_871, 2_345_678)]
-)
-def test_07_s_per_gib_column_and_its_times_as_many_sentence_agree(sizes: tuple[int, int]) -> None:
+def _quotient(top: tuple[float, float], bottom: tuple[float, float]) -> tuple[float, float]:
+    return top[0] / bottom[1], top[1] / bottom[0]
+
+
+def _in_bytes(size: str) -> tuple[float, float]:
+    """A size as format_bytes prints it ("14.3 KB": three digits), as a band of bytes."""
+    number, unit = size.split()
+    low, high = _band(number, 3)
+    return low * BYTES_PER[unit], high * BYTES_PER[unit]
+
+
+def _agrees(said: str, shown: dict[str, tuple[str, str]]) -> bool:
+    """Whether the "times as many" figure said, to its two digits, agrees within rounding
+    with both printed columns: the per-GiB counts (two digits) divided, and the sizes each
+    (three digits) divided the other way. ``shown``: each row's (size each, per GiB)."""
+    ratio = _band(said, 2)
+    wasm, container = shown["wasm-instance"], shown["container"]
+    per_gib = _quotient(_band(wasm[1], 2), _band(container[1], 2))
+    each = _quotient(_in_bytes(container[0]), _in_bytes(wasm[0]))
+    return all(ratio[0] <= col[1] and col[0] <= ratio[1] for col in (per_gib, each))
+
+
+SIZES = [
+    WALK_11_SIZES,
+    PRINTED_ROUNDING_SIZES,
+    WALK_24_SIZES,
+    (10_000, 3_000_000),
+    (9_871, 2_345_678),
+]
+
+
+@pytest.mark.parametrize("sizes", SIZES)
+def test_07_s_times_as_many_sentence_agrees_with_both_printed_columns(
+    sizes: tuple[int, int],
+) -> None:
     result = density_result(*sizes)
-    shown = dict(PER_GIB_CELL.findall(result.text()))
+    shown = {name: (each, per_gib) for name, each, per_gib in PER_GIB_CELL.findall(result.text())}
     said = TIMES_AS_MANY.search(str(density_story(result)))
-    assert said is not None and int(said[1].replace(",", "")) == _ratio_of_shown(shown)
+    assert said is not None and _agrees(said[1], shown), (said, shown)
 
 
-@pytest.mark.parametrize("sizes", [WALK_11_SIZES, PRINTED_ROUNDING_SIZES, (9_871, 2_345_678)])
-def test_10_s_per_gib_rows_and_its_times_as_many_sentence_agree(sizes: tuple[int, int]) -> None:
+@pytest.mark.parametrize("sizes", SIZES)
+def test_10_s_times_as_many_sentence_agrees_with_both_printed_columns(
+    sizes: tuple[int, int],
+) -> None:
     from kernel_helpers.report.page import add_density
     from kernel_helpers.report.verdicts import Verdict
 
     verdict = Verdict("Size", "claim")
     add_density(verdict, density_result(*sizes).to_json())
     shown = {
-        what.rsplit(", ", 1)[1]: re.search(r"each, ([\d,.]+) per GiB", measured)[1]  # type: ignore[index]
+        what.rsplit(", ", 1)[1]: EACH_AND_PER_GIB.search(measured).groups()  # type: ignore[union-attr]
         for what, _, measured in verdict.rows
     }
     said = TIMES_AS_MANY.search(" ".join(verdict.sentences))
-    assert said is not None and int(said[1].replace(",", "")) == _ratio_of_shown(shown)
+    assert said is not None and _agrees(said[1], shown), (said, shown)
+
+
+def test_the_times_as_many_ratio_comes_from_the_unrounded_sizes() -> None:
+    """Walk 24, S2: 75,000 / 230 = 326 beside 4.75 MB / 14.3 KB = 332. From the unrounded
+    sizes, to the counts' two digits, it is 330 in 07's story and 10's Size verdict."""
+    from kernel_helpers.report.page import add_density
+    from kernel_helpers.report.verdicts import Verdict
+
+    result = density_result(*WALK_24_SIZES)
+    assert "about 330 times as many wasm instances" in str(density_story(result))
+    verdict = Verdict("Size", "claim")
+    add_density(verdict, result.to_json())
+    assert "about 330× as many instances fit in a GiB" in " ".join(verdict.sentences)
+    assert format_times_as_many(4.58) == "4.6" and format_times_as_many(761.4) == "760"
 
 
 #: Walk 15, S4: 07 and 10 printed "131.6", "234.2", "97.38" per GiB, the figure 132, 234, 97.
@@ -270,8 +326,8 @@ def test_a_per_gib_count_is_whole_and_two_digits_deep(size: int, shown: str) -> 
 
 def test_the_density_story_computes_the_ratio_and_marks_recorded_rows() -> None:
     story = str(density_story(density_result(10_000, 3_000_000)))
-    # 110,000 / 360: the per-GiB counts as printed (107,374 and 357.9 unrounded).
-    assert "about 306 times as many wasm instances" in story
+    # 3,000,000 / 10,000 bytes: 300 (the counts as printed, 110,000 / 360, give 306).
+    assert "about 300 times as many wasm instances" in story
     assert "(recorded)" in story and "(measured here)" in story
     assert story != str(density_story(density_result(20_000, 3_000_000)))
 

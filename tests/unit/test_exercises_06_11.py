@@ -879,14 +879,19 @@ def test_a_prime_counter_level_or_ahead_of_native_is_told_why() -> None:
     assert "Cranelift" in ahead and "process start" not in ahead
 
 
-def _compute_run(sha256_native: list[float], sha256_wasm: list[float]) -> Any:
+def _compute_run(
+    sha256_native: list[float],
+    sha256_wasm: list[float],
+    at_1_mib: tuple[list[float], list[float]] | None = None,
+) -> Any:
     """A compute run as 08's measuring cell saves it: fib clearly slower as wasm, sha256
-    at 8 MiB with the samples given."""
+    at 8 MiB with the samples given, and at 1 MiB with ``at_1_mib`` (native's, wasm's)."""
     from kernel_helpers.bench.results import BenchResult, Measurement
 
     result = BenchResult(machine={}, example="fib+sha256", benchmark="compute")
     cases = {
         "fib(35)": ([0.026, 0.0262, 0.0258, 0.0261, 0.0259], [0.033, 0.0334, 0.0329, 0.0331, 0.0335]),
+        **({"sha256 1 MiB": at_1_mib} if at_1_mib else {}),
         "sha256 8 MiB": (sha256_native, sha256_wasm),
     }  # fmt: skip
     for case, (native, wasm) in cases.items():
@@ -900,13 +905,13 @@ def test_a_prime_counter_ahead_of_native_is_set_beside_this_runs_sha256_verdict(
     """Walk 15, S2: "Programs that read and write memory, such as sha256 above, show the
     usual direction" beside a verdict saying sha256 could not be told from native. The
     reply now follows the verdict the check's ``compute`` argument gives."""
-    from kernel_helpers.course.nb08 import _level_or_ahead, _steady_sha256
+    from kernel_helpers.course.nb08 import _level_or_ahead, _sha256_rows
     from kernel_helpers.report.verdicts import throughput_verdict
 
     slower = _compute_run([0.080, 0.081, 0.079, 0.080, 0.082], [0.088, 0.089, 0.087, 0.088, 0.09])
-    reply = _level_or_ahead(0.70, _steady_sha256(slower))
-    sha256 = _steady_sha256(slower)
-    assert sha256 is not None and sha256.measurable and sha256.ratio > 1
+    reply = _level_or_ahead(0.70, _sha256_rows(slower))
+    [sha256] = _sha256_rows(slower)
+    assert sha256.measurable and sha256.ratio > 1
     said = f"in this run sha256 above was: {sha256.point_text()} as long as natively at"
     assert f"{said} sha256 8 MiB ({sha256.spread_text()})" in reply
     assert "could not be told" not in reply
@@ -914,11 +919,56 @@ def test_a_prime_counter_ahead_of_native_is_set_beside_this_runs_sha256_verdict(
     noisy = _compute_run([0.080, 0.095, 0.070, 0.084, 0.079], [0.084, 0.071, 0.097, 0.081, 0.09])
     verdict = " ".join(throughput_verdict(noisy).sentences)
     assert "sha256 ran" in verdict and "cannot tell it from native" in verdict
-    reply = _level_or_ahead(0.70, _steady_sha256(noisy))
+    reply = _level_or_ahead(0.70, _sha256_rows(noisy))
     assert "in this run even sha256 above could not be told from native" in reply
     assert "show the usual direction" not in reply and "sha256 above was" not in reply
-    spread = _steady_sha256(noisy).spread_text()  # type: ignore[union-attr]
+    spread = _sha256_rows(noisy)[0].spread_text()
     assert f"its {spread} reaches 1×" in reply and spread in verdict  # the verdict's words
 
-    without_run = _level_or_ahead(0.70, _steady_sha256(None))
+    without_run = _level_or_ahead(0.70, _sha256_rows(None))
     assert "are expected to be slower as wasm" in without_run and "above" not in without_run
+
+
+def test_a_prime_counter_ahead_of_native_hears_of_every_sha256_size_the_table_shows() -> None:
+    """Walk 24, S1: the reply judged sha256 by 8 MiB alone (1.01×, its interval reaching
+    1×) and said "this run shows no price for memory access" beside the verdict's table
+    showing 1 MiB measurably slower (1.16×, 1.08×-1.23×). It now reads every size from the
+    result the table is made from, and names the measurable one."""
+    from kernel_helpers.course.nb08 import _level_or_ahead, _sha256_rows
+    from kernel_helpers.report.verdicts import throughput_verdict
+
+    small_slower = (
+        [0.0100, 0.0101, 0.0099, 0.0100, 0.0102],
+        [0.0116, 0.0117, 0.0115, 0.0116, 0.0118],
+    )
+    run = _compute_run(
+        [0.080, 0.095, 0.070, 0.084, 0.079], [0.084, 0.071, 0.097, 0.081, 0.09], small_slower
+    )
+    at_1_mib, at_8_mib = _sha256_rows(run)
+    assert at_1_mib.label == "sha256 1 MiB" and at_1_mib.measurable and at_1_mib.ratio > 1
+    assert at_8_mib.label == "sha256 8 MiB" and not at_8_mib.measurable
+    table = {label: said for label, _, said in throughput_verdict(run).rows}
+    assert at_1_mib.point_text() in table["sha256 1 MiB"]  # the rows the table prints
+
+    reply = _level_or_ahead(0.70, _sha256_rows(run))
+    assert (
+        "no price for memory access" not in reply and "could not be told from native (" not in reply
+    )
+    assert f"sha256 above was: {at_1_mib.point_text()} as long as natively at sha256 1 MiB" in reply
+    assert f"({at_1_mib.spread_text()})" in reply
+    assert (
+        f"at sha256 8 MiB these runs could not tell it from native ({at_8_mib.point_text()}"
+        in reply
+    )
+    assert "start-up can only flatter wasm there" in reply  # why the small size's slowdown is real
+
+    small_faster = (small_slower[1], small_slower[0])  # only the native process start's doing
+    run = _compute_run(
+        [0.080, 0.095, 0.070, 0.084, 0.079], [0.084, 0.071, 0.097, 0.081, 0.09], small_faster
+    )
+    reply = _level_or_ahead(0.70, _sha256_rows(run))
+    assert "could not be told from native" in reply and "no price for memory access" in reply
+    assert (
+        "at sha256 1 MiB it ran faster as wasm" in reply
+        and "includes starting its process" in reply
+    )

@@ -12,7 +12,12 @@ from typing import Any
 
 from kernel_helpers._display import format_bytes, format_seconds
 from kernel_helpers.bench.compute import NO_PAGE, browser_ratios
-from kernel_helpers.bench.density import DensityResult, DensityRow, times_as_many_per_gib
+from kernel_helpers.bench.density import (
+    DensityResult,
+    DensityRow,
+    format_times_as_many,
+    times_as_many_per_gib,
+)
 from kernel_helpers.bench.density import recorded_density as recorded_density_result
 from kernel_helpers.bench.pull import recorded_pull
 from kernel_helpers.bench.results import BenchResult, Measurement, as_dict, as_result
@@ -26,7 +31,7 @@ from kernel_helpers.report.page import (
     recorded_density,
     with_recorded_parts,
 )
-from kernel_helpers.report.verdicts import throughput_verdict, times
+from kernel_helpers.report.verdicts import throughput_verdict
 from tests.synthetic_results import all_results
 
 NOTEBOOK_00 = Path(__file__).resolve().parents[2] / "notebooks" / "00-setup-check.ipynb"
@@ -139,10 +144,10 @@ def test_size_gains_the_density_rows_and_their_ratio() -> None:
     density = recorded_density()
     size = course_verdict(page_results())[1]
     wasm, container = density["variants"]["wasm-instance"], density["variants"]["container"]
-    ratio = times(  # of the per-GiB counts as the rows print them (walk 15, S4)
+    ratio = format_times_as_many(  # from the unrounded sizes, to two digits (walk 24, S2)
         times_as_many_per_gib(wasm["bytes_per_instance"], container["bytes_per_instance"])
     )
-    assert f"about {ratio} as many instances fit in a GiB" in " ".join(size.sentences)
+    assert f"about {ratio}× as many instances fit in a GiB" in " ".join(size.sentences)
     rows = [r for r in size.rows if r[0].startswith("memory per instance alive")]
     assert len(rows) == len(density["variants"])
     assert (
