@@ -266,6 +266,7 @@ _names("wasm.component", "call_export")
 _names("toolchains.component.http", "http_component")
 _names("wasm.serve", "http_get", "precompile_component", "serve_command", "serve_http_component")
 _names("bench.first_request", "measure_first_request")
+_names("toolchains.rust_wasip2", "rust_for_wasip2")
 _names(
     "course.nb12", "TYPED_CALL_TEXT", "check_typed_call", "check_server_prediction", "beyond_hello"
 )

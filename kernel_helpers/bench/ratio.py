@@ -310,7 +310,7 @@ def far_samples_in(
         if (group := _on_side_of_median(sides, above=above))
     )
     note = (
-        f"{'one sample' if one else f'{count} samples'} stretched this interval: "
+        f"{'one sample' if one else f'{count} samples'} {_what_they_did(robust, whole)}: "
         f"{which}. Without {'it' if one else 'them'}: {robust.text()}"
     )
     return FarSamples(count, robust, note)
@@ -399,6 +399,17 @@ def _narrower(robust: Ratio, whole: Ratio) -> bool:
         or _point_printed(robust) != _point_printed(whole)
         or robust.relative_half_width <= whole.relative_half_width * NARROWER_SHARE
     )
+
+
+def _what_they_did(robust: Ratio, whole: Ratio) -> str:
+    """What the far samples did to ``whole``: "stretched this interval" where leaving them
+    out narrows it clearly (:data:`NARROWER_SHARE`), else "moved this interval up" (or
+    down) as their presence shifted its middle. Walk 24, S3: spans of ×1.67 and ×1.62 read as
+    "stretched" sent a learner looking for a width that hardly changed; it had shifted."""
+    if robust.relative_half_width <= whole.relative_half_width * NARROWER_SHARE:
+        return "stretched this interval"
+    with_them, without_them = math.sqrt(whole.low * whole.high), math.sqrt(robust.low * robust.high)
+    return f"moved this interval {'up' if with_them > without_them else 'down'}"
 
 
 def _point_printed(ratio: Ratio) -> str:

@@ -276,7 +276,7 @@ def test_more_far_samples_are_counted_per_side_with_the_furthest() -> None:
     furthest = 10.8e-3 / float(np.median(slow))
     assert f"{furthest:.0f}" == "174"
     assert note.startswith(
-        "19 samples stretched this interval: 17 of 400 for component and 2 of 400 for module "
+        "19 samples moved this interval up: 17 of 400 for component and 2 of 400 for module "
         "were over 5× their side's median (up to 174×), a stall of the machine"
     )
     assert "its median" not in note
@@ -414,3 +414,38 @@ def test_a_line_says_when_far_samples_alone_make_its_interval_reach_one() -> Non
     assert whole.with_interval(far=still_close).endswith(": no measurable difference)")
     assert whole.with_interval().endswith(": no measurable difference)")
     assert "only because" not in Ratio(2.2, 2.0, 2.39).with_interval(far=apart)
+
+
+@pytest.mark.parametrize(
+    ("whole", "without", "did"),
+    [
+        # Walk 24, S3: notebook 06's ratio, spans ×1.67 with the stalled sample and ×1.62
+        # without it: hardly narrower, but higher; the sample held the interval down.
+        (Ratio(1500, 1200, 2000), Ratio(1700, 1300, 2100), "moved this interval down"),
+        (Ratio(1.51, 1.48, 1.56), Ratio(1.49, 1.47, 1.53), "moved this interval up"),
+        # Notebook 08's fib(30) (walk 10, S10): one stall widened 0.49×-4.6× from ~1×.
+        (Ratio(1.09, 0.49, 4.6), Ratio(1.0, 0.93, 1.08), "stretched this interval"),
+    ],
+    ids=["shifted-down", "shifted-up", "clearly-narrower"],
+)
+def test_the_note_says_stretched_only_where_the_interval_narrows_clearly(
+    whole: Ratio, without: Ratio, did: str
+) -> None:
+    from kernel_helpers.bench.ratio import _what_they_did
+
+    assert _what_they_did(without, whole) == did
+
+
+def test_a_far_sample_that_only_shifts_the_interval_is_said_to_move_it() -> None:
+    """End to end: 19 stalls among 400 samples barely widen 11's ratio, yet shift it up."""
+    rng = np.random.default_rng(15)
+    fast = list(41.1e-6 * rng.lognormal(0.0, 0.1, 400))
+    slow = list(62e-6 * rng.lognormal(0.0, 0.1, 400))
+    slow[:17] = list(np.geomspace(0.8e-3, 10.8e-3, 17))
+    fast[:2] = [1.0e-3, 2.0e-3]
+    note = far_sample_note(Side("a", slow), Side("b", fast), ratio_of_medians(slow, fast))
+    assert note is not None and note.startswith("19 samples moved this interval up: ")
+    fib = far_sample_note(
+        Side("wasm", FIB_WASM), Side("native", FIB_NATIVE), ratio_of_medians(FIB_WASM, FIB_NATIVE)
+    )
+    assert fib is not None and fib.startswith("one sample stretched this interval: ")

@@ -152,3 +152,22 @@ def test_07_ex_4_says_where_a_user_name_is_looked_up() -> None:
         if "Exercise 4: an image under a megabyte" in "".join(c["source"])
     )
     assert "looked up in the image's own `/etc/passwd`" in told
+
+
+def test_10_ex_2_names_the_field_that_tells_measured_from_recorded() -> None:
+    """Walk 24, S5: exercise 2 asked for the variant "measured on this machine" without
+    saying which field of the export says so; a learner guessed a `recorded` key. The text
+    names the field and both its values, as the export writes them."""
+    from kernel_helpers.bench.results import MEASURED, RECORDED
+
+    path = REPO / "notebooks" / "10-verdict.ipynb"
+    told = next(
+        " ".join(text.split())
+        for text in sources(path, "markdown")
+        if "Exercise 2: what will your instructor see?" in text
+    )
+    reference = kh.recorded_result("startup", "hello")
+    exported = next(iter(reference.variants.values())).to_json()
+    field = next(key for key, value in exported.items() if value == RECORDED)
+    assert f"`{field}`" in told
+    assert f'`"{MEASURED}"`' in told and f'`"{RECORDED}"`' in told

@@ -147,3 +147,15 @@ def test_11_says_why_its_module_is_prebuilt_too() -> None:
         source(c) for c in cells(path) if 'hello = kh.wasm_module("hello", "c")' in source(c)
     )
     assert "hello.fallback_note()" in first and "component.fallback_note()" in first
+
+
+def test_12_stretch_goal_asks_this_machines_rustc() -> None:
+    """Walk 24, S4: section 4 said "Rust 1.82 or later from rustup" while notebook 00's
+    doctor had found rustup's rustc 1.95 here; a cell in section 4 now says, from the run,
+    whether the rustc here is new enough and what it still needs."""
+    path = next(p for p in PART_THREE if p.name.startswith("12"))
+    texts = [source(c) for c in cells(path)]
+    start = next(i for i, t in enumerate(texts) if t.startswith("## 4. "))
+    end = next(i for i, t in enumerate(texts) if "## Going further" in t)
+    section = cells(path)[start:end]
+    assert any(c["cell_type"] == "code" and "kh.rust_for_wasip2()" in source(c) for c in section)
