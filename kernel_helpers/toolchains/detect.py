@@ -277,13 +277,14 @@ def _rustc_candidates() -> list[str]:
     return seen
 
 
-def rust_wasi_target(rustc: str) -> str | None:
-    """The WASI preview-1 target this rustc has a standard library for, if any."""
+def rust_wasi_target(rustc: str, targets: Sequence[str] = RUST_WASI_TARGETS) -> str | None:
+    """The first of ``targets`` (by default WASI preview 1's names) this rustc has a
+    standard library for, if any."""
     sysroot = run_quick([rustc, "--print", "sysroot"], timeout=10)
     if not sysroot.ok:
         return None
     root = Path(sysroot.stdout.strip())
-    for target in RUST_WASI_TARGETS:
+    for target in targets:
         if (root / "lib" / "rustlib" / target / "lib").is_dir():
             return target
     return None

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .._system import run_quick
-from .detect import _rustc_candidates
+from .detect import _rustc_candidates, rust_wasi_target
 from .proof import rustup_here
 
 WASIP2_TARGET = "wasm32-wasip2"
@@ -70,10 +70,7 @@ class RustForWasip2:
 
 
 def _target_installed(rustc: str) -> bool:
-    sysroot = run_quick([rustc, "--print", "sysroot"], timeout=10)
-    if not sysroot.ok:
-        return False
-    return (Path(sysroot.stdout.strip()) / "lib" / "rustlib" / WASIP2_TARGET / "lib").is_dir()
+    return rust_wasi_target(rustc, (WASIP2_TARGET,)) is not None
 
 
 def _managed_by(rustc: str, rustup: str | None) -> str | None:
