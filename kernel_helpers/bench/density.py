@@ -90,7 +90,12 @@ def format_per_gib(count: float) -> str:
         return f"{count:.2g}"
     if count < 10:
         return f"{round(count):,}"
-    return f"{round(float(f'{count:.2g}')):,}"  # .2g rounds to two digits: 75139 -> 7.5e+04
+    return _two_digits_whole(count)
+
+
+def _two_digits_whole(value: float) -> str:
+    """``value`` (10 or more) to two significant digits, whole: 75139 -> "75,000"."""
+    return f"{round(float(f'{value:.2g}')):,}"  # .2g rounds to two digits: 75139 -> 7.5e+04
 
 
 def times_as_many_per_gib(more: float, fewer: float) -> float:
@@ -108,7 +113,7 @@ def format_times_as_many(ratio: float) -> str:
     read beside."""
     if ratio < 10:
         return f"{ratio:.2g}"
-    return f"{round(float(f'{ratio:.2g}')):,}"
+    return _two_digits_whole(ratio)
 
 
 @dataclass(frozen=True)
